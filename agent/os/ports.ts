@@ -1,0 +1,73 @@
+/**
+ * The agent's edges: the small interfaces through which the pure core
+ * reaches sockets and the kernel. Everything here is implemented in this
+ * folder over raw-socket, netlink and the floatip_net addon, and replaced by
+ * in-memory fakes in unit tests.
+ */
+import type { Family, VirtualAddress } from "../config/types.js";
+
+/** One VRRP packet as it came off the wire, IP header already removed. */
+export interface ReceivedPacket {
+  readonly family: Family;
+  /** The VRRP part only (from the version/type byte on). */
+  readonly payload: Buffer;
+  readonly source: string;
+  readonly destination: string;
+  /** IPv4 TTL or IPv6 hop limit the packet arrived with. */
+  readonly ttl: number;
+  /** Index of the interface it arrived on. */
+  readonly ifindex: number;
+}
+
+export interface TransportOptions {
+  readonly interface: string;
+  readonly family: Family;
+  /** Join 224.0.0.18 / ff02::12 on the interface. */
+  readonly multicast: boolean;
+  /** Source address for sending; default: the interface's primary (IPv4) or link-local (IPv6) address. */
+  readonly source?: string;
+}
+
+/** A raw IP protocol 112 socket bound to one interface and family. */
+export interface VrrpTransport {
+  /** The address adverts leave from (needed for the checksum pseudo-header). */
+  readonly sourceAddress: string;
+  readonly ifindex: number;
+  /** Send one VRRP payload (checksum already filled in) with TTL / hop limit 255. */
+  send(payload: Buffer, destination: string): void;
+  onPacket(handler: (packet: ReceivedPacket) => void): void;
+  onError(handler: (error: Error) => void): void;
+  close(): void;
+}
+
+export interface TransportFactory {
+  open(options: TransportOptions): Promise<VrrpTransport>;
+}
+
+export interface InterfaceAddress {
+  readonly address: string;
+  readonly family: Family;
+  readonly prefixLength: number;
+}
+
+export interface LinkInfo {
+  readonly name: string;
+  readonly index: number;
+  readonly mac: string; // "aa:bb:cc:dd:ee:ff"
+  readonly up: boolean; // administratively up and carrier present
+  readonly addresses: readonly InterfaceAddress[];
+}
+
+/** Address aliasing on an interface (rtnetlink). Adding an address that is present, or removing one that is absent, is not an error. */
+export interface AddressTable {
+  link(ifname: string): Promise<LinkInfo>;
+  add(ifname: string, address: VirtualAddress): Promise<void>;
+  remove(ifname: string, address: VirtualAddress): Promise<void>;
+  close(): void;
+}
+
+/** Gratuitous ARP (IPv4) or unsolicited neighbour advertisement (IPv6) for one address. */
+export interface Announcer {
+  announce(ifname: string, address: VirtualAddress): Promise<void>;
+  close(): void;
+}
