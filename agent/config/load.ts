@@ -1,0 +1,40 @@
+/**
+ * Reads an agent config file. YAML (the floatip schema) for now; the
+ * keepalived.conf reader plugs in here by format.
+ */
+import { readFile } from "node:fs/promises";
+import yaml from "js-yaml";
+import { validateAgentConfig, type ConfigError } from "./validate.js";
+import type { AgentConfig } from "./types.js";
+
+export type ConfigFormat = "yaml";
+
+export type LoadResult =
+  | { readonly ok: true; readonly config: AgentConfig }
+  | { readonly ok: false; readonly errors: readonly ConfigError[] };
+
+export function parseYamlConfig(text: string, file: string): LoadResult {
+  let doc: unknown;
+  try {
+    doc = yaml.load(text, { filename: file, schema: yaml.CORE_SCHEMA });
+  } catch (error) {
+    const e = error as { mark?: { line: number }; reason?: string; message: string };
+    const line = e.mark !== undefined ? `:${e.mark.line + 1}` : "";
+    return { ok: false, errors: [{ path: `${file}${line}`, message: `not valid YAML: ${e.reason ?? e.message}` }] };
+  }
+  return validateAgentConfig(doc);
+}
+
+export async function loadConfigFile(file: string): Promise<LoadResult> {
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (error) {
+    return { ok: false, errors: [{ path: file, message: `cannot read: ${(error as Error).message}` }] };
+  }
+  return parseYamlConfig(text, file);
+}
+
+export function formatErrors(errors: readonly ConfigError[]): string {
+  return errors.map((e) => `invalid config: ${e.path}: ${e.message}`).join("\n");
+}

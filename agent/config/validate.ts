@@ -1,0 +1,245 @@
+/**
+ * Turns untrusted input (parsed YAML, a converted keepalived.conf, a VRRPNode
+ * spec) into an AgentConfig, or into a list of errors that each name the
+ * field path and the reason. Pure; nothing is applied unless this succeeds.
+ */
+import type { AgentConfig, Authentication, Garp, InstanceConfig, Unicast, VirtualAddress } from "./types.js";
+import { DEFAULT_GARP } from "./types.js";
+import { describe, parseDuration } from "./duration.js";
+import { parseCidr, parseHost } from "./cidr.js";
+import { INTERVAL_LIMITS } from "../vrrp/timing.js";
+
+export interface ConfigError {
+  /** Field path, e.g. "instances[0].virtualRouterId". */
+  readonly path: string;
+  readonly message: string;
+}
+
+export type ValidationResult =
+  | { readonly ok: true; readonly config: AgentConfig }
+  | { readonly ok: false; readonly errors: readonly ConfigError[] };
+
+type Obj = Record<string, unknown>;
+
+const INSTANCE_KEYS = [
+  "name", "interface", "virtualRouterId", "version", "priority", "advertInterval", "preempt",
+  "preemptDelay", "initialState", "addresses", "authentication", "unicast", "garp",
+] as const;
+
+/** Collects errors while reading one object; every reader returns a value or undefined. */
+class Reader {
+  readonly errors: ConfigError[] = [];
+  fail(path: string, message: string): undefined {
+    this.errors.push({ path, message });
+    return undefined;
+  }
+  object(value: unknown, path: string, allowed: readonly string[]): Obj | undefined {
+    if (value === null || typeof value !== "object" || Array.isArray(value)) return this.fail(path, `must be a mapping, got ${describe(value)}`);
+    const obj = value as Obj;
+    for (const key of Object.keys(obj)) {
+      if (!allowed.includes(key)) this.fail(`${path}.${key}`, `unknown field (allowed: ${allowed.join(", ")})`);
+    }
+    return obj;
+  }
+  integer(value: unknown, path: string, min: number, max: number): number | undefined {
+    if (typeof value !== "number" || !Number.isInteger(value)) return this.fail(path, `must be an integer, got ${describe(value)}`);
+    if (value < min || value > max) return this.fail(path, `must be between ${min} and ${max}, got ${value}`);
+    return value;
+  }
+  string(value: unknown, path: string): string | undefined {
+    if (typeof value !== "string" || value.length === 0) return this.fail(path, `must be a non-empty string, got ${describe(value)}`);
+    return value;
+  }
+  boolean(value: unknown, path: string): boolean | undefined {
+    if (typeof value !== "boolean") return this.fail(path, `must be true or false, got ${describe(value)}`);
+    return value;
+  }
+  duration(value: unknown, path: string): number | undefined {
+    const parsed = parseDuration(value);
+    return parsed.ok ? parsed.ms : this.fail(path, parsed.message);
+  }
+  list(value: unknown, path: string): readonly unknown[] | undefined {
+    if (!Array.isArray(value)) return this.fail(path, `must be a list, got ${describe(value)}`);
+    return value;
+  }
+}
+
+export function validateAgentConfig(input: unknown): ValidationResult {
+  const r = new Reader();
+  const root = r.object(input, "config", ["instances"]);
+  const list = root === undefined ? undefined : r.list(root["instances"], "instances");
+  const instances: InstanceConfig[] = [];
+  list?.forEach((raw, i) => {
+    const instance = readInstance(r, raw, `instances[${i}]`);
+    if (instance !== undefined) instances.push(instance);
+  });
+  if (list !== undefined && list.length === 0) r.fail("instances", "must list at least one instance");
+  checkUnique(r, instances);
+  if (r.errors.length > 0) return { ok: false, errors: r.errors };
+  return { ok: true, config: { instances } };
+}
+
+function readInstance(r: Reader, raw: unknown, path: string): InstanceConfig | undefined {
+  const o = r.object(raw, path, INSTANCE_KEYS);
+  if (o === undefined) return undefined;
+  const before = r.errors.length;
+  const name = r.string(o["name"], `${path}.name`);
+  const iface = r.string(o["interface"], `${path}.interface`);
+  const virtualRouterId = r.integer(o["virtualRouterId"], `${path}.virtualRouterId`, 1, 255);
+  const version = o["version"] === undefined ? 3 : r.integer(o["version"], `${path}.version`, 2, 3);
+  const priority = o["priority"] === undefined ? 100 : r.integer(o["priority"], `${path}.priority`, 1, 255);
+  const preempt = o["preempt"] === undefined ? true : r.boolean(o["preempt"], `${path}.preempt`);
+  const preemptDelayMs = o["preemptDelay"] === undefined ? 0 : r.duration(o["preemptDelay"], `${path}.preemptDelay`);
+  const initialState = readInitialState(r, o["initialState"], `${path}.initialState`);
+  const addresses = readAddresses(r, o["addresses"], `${path}.addresses`);
+  const family = addresses?.[0]?.family;
+  if (addresses !== undefined && addresses.some((a) => a.family !== family)) {
+    r.fail(`${path}.addresses`, "must all be IPv4 or all IPv6 (use one instance per family, as VRRP does)");
+  }
+  if (version === 2 && family === 6) r.fail(`${path}.version`, "VRRPv2 carries IPv4 only; use version 3 for IPv6 addresses");
+  const advertIntervalMs = readInterval(r, o["advertInterval"], `${path}.advertInterval`, version === 2 ? 2 : 3);
+  const authentication = o["authentication"] === undefined ? undefined : readAuth(r, o["authentication"], `${path}.authentication`, version);
+  const unicast = o["unicast"] === undefined ? undefined : readUnicast(r, o["unicast"], `${path}.unicast`, family);
+  const garp = o["garp"] === undefined ? DEFAULT_GARP : readGarp(r, o["garp"], `${path}.garp`);
+  if (r.errors.length > before) return undefined;
+  return {
+    name: name!,
+    interface: iface!,
+    virtualRouterId: virtualRouterId!,
+    version: version as 2 | 3,
+    family: family!,
+    priority: priority!,
+    advertIntervalMs: advertIntervalMs!,
+    preempt: preempt!,
+    preemptDelayMs: preemptDelayMs!,
+    initialState: initialState!,
+    addresses: addresses!,
+    ...(authentication !== undefined ? { authentication } : {}),
+    ...(unicast !== undefined ? { unicast } : {}),
+    garp: garp!,
+  };
+}
+
+function readInitialState(r: Reader, value: unknown, path: string): "backup" | "master" | undefined {
+  if (value === undefined) return "backup";
+  if (value === "backup" || value === "master") return value;
+  return r.fail(path, `must be "backup" or "master", got ${describe(value)}`);
+}
+
+function readInterval(r: Reader, value: unknown, path: string, version: 2 | 3): number | undefined {
+  const ms = value === undefined ? 1000 : r.duration(value, path);
+  if (ms === undefined) return undefined;
+  const limits = INTERVAL_LIMITS[version];
+  if (ms < limits.minMs || ms > limits.maxMs) {
+    return r.fail(path, `must be between ${limits.minMs}ms and ${limits.maxMs / 1000}s for VRRPv${version}, got ${ms}ms`);
+  }
+  if (ms % limits.stepMs !== 0) {
+    return r.fail(path, version === 2 ? `VRRPv2 sends whole seconds; got ${ms}ms (use version 3 for sub-second adverts)` : `VRRPv3 sends centiseconds; got ${ms}ms`);
+  }
+  return ms;
+}
+
+function readAddresses(r: Reader, value: unknown, path: string): VirtualAddress[] | undefined {
+  const list = r.list(value, path);
+  if (list === undefined) return undefined;
+  if (list.length === 0) return r.fail(path, "must list at least one address");
+  if (list.length > 255) return r.fail(path, `at most 255 addresses fit in one advert, got ${list.length}`);
+  const out: VirtualAddress[] = [];
+  list.forEach((item, i) => {
+    const address = readAddress(r, item, `${path}[${i}]`);
+    if (address === undefined) return;
+    if (out.some((a) => a.address === address.address)) r.fail(`${path}[${i}]`, `${address.address} is listed twice`);
+    else out.push(address);
+  });
+  return out.length === list.length ? out : undefined;
+}
+
+function readAddress(r: Reader, item: unknown, path: string): VirtualAddress | undefined {
+  if (typeof item === "string") {
+    const cidr = parseCidr(item);
+    return cidr.ok ? { address: cidr.address, family: cidr.family, prefixLength: cidr.prefixLength } : r.fail(path, cidr.message);
+  }
+  const o = r.object(item, path, ["address", "device", "label"]);
+  if (o === undefined) return undefined;
+  const text = r.string(o["address"], `${path}.address`);
+  const cidr = text === undefined ? undefined : parseCidr(text);
+  if (cidr !== undefined && !cidr.ok) return r.fail(`${path}.address`, cidr.message);
+  const device = o["device"] === undefined ? undefined : r.string(o["device"], `${path}.device`);
+  const label = o["label"] === undefined ? undefined : r.string(o["label"], `${path}.label`);
+  if (label !== undefined && cidr?.ok && cidr.family === 6) return r.fail(`${path}.label`, "labels exist for IPv4 addresses only");
+  if (label !== undefined && label.length > 15) return r.fail(`${path}.label`, "must be at most 15 characters");
+  if (cidr === undefined || !cidr.ok) return undefined;
+  return {
+    address: cidr.address,
+    family: cidr.family,
+    prefixLength: cidr.prefixLength,
+    ...(device !== undefined ? { device } : {}),
+    ...(label !== undefined ? { label } : {}),
+  };
+}
+
+function readAuth(r: Reader, value: unknown, path: string, version: number | undefined): Authentication | undefined {
+  const o = r.object(value, path, ["type", "password"]);
+  if (o === undefined) return undefined;
+  if (version !== 2) return r.fail(path, "authentication exists in VRRPv2 only (RFC 5798 removed it); set version: 2");
+  if (o["type"] !== "pass") return r.fail(`${path}.type`, `must be "pass" (simple text password), got ${describe(o["type"])}`);
+  const password = r.string(o["password"], `${path}.password`);
+  if (password === undefined) return undefined;
+  if (Buffer.byteLength(password, "utf8") > 8) return r.fail(`${path}.password`, "must be at most 8 bytes (the advert carries 8)");
+  return { type: "pass", password };
+}
+
+function readUnicast(r: Reader, value: unknown, path: string, family: 4 | 6 | undefined): Unicast | undefined {
+  const o = r.object(value, path, ["source", "peers"]);
+  if (o === undefined) return undefined;
+  const host = (v: unknown, p: string): string | undefined => {
+    const parsed = parseHost(v);
+    if (!parsed.ok) return r.fail(p, parsed.message);
+    if (family !== undefined && parsed.family !== family) return r.fail(p, `must be IPv${family} like the instance's addresses`);
+    return parsed.address;
+  };
+  const source = o["source"] === undefined ? undefined : host(o["source"], `${path}.source`);
+  const list = r.list(o["peers"], `${path}.peers`);
+  const peers = (list ?? []).map((p, i) => host(p, `${path}.peers[${i}]`));
+  if (list !== undefined && list.length === 0) return r.fail(`${path}.peers`, "must list at least one peer");
+  if (list === undefined || peers.some((p) => p === undefined)) return undefined;
+  return { ...(source !== undefined ? { source } : {}), peers: peers as string[] };
+}
+
+function readGarp(r: Reader, value: unknown, path: string): Garp | undefined {
+  const o = r.object(value, path, ["repeat", "delay", "refresh", "refreshRepeat", "interval"]);
+  if (o === undefined) return undefined;
+  const pick = <T>(key: string, read: () => T | undefined, fallback: T) => (o[key] === undefined ? fallback : read());
+  const repeat = pick("repeat", () => r.integer(o["repeat"], `${path}.repeat`, 1, 100), DEFAULT_GARP.repeat);
+  const delayMs = pick("delay", () => r.duration(o["delay"], `${path}.delay`), DEFAULT_GARP.delayMs);
+  const refreshMs = pick("refresh", () => r.duration(o["refresh"], `${path}.refresh`), DEFAULT_GARP.refreshMs);
+  const refreshRepeat = pick("refreshRepeat", () => r.integer(o["refreshRepeat"], `${path}.refreshRepeat`, 1, 100), DEFAULT_GARP.refreshRepeat);
+  const intervalMs = pick("interval", () => r.duration(o["interval"], `${path}.interval`), DEFAULT_GARP.intervalMs);
+  if ([repeat, delayMs, refreshMs, refreshRepeat, intervalMs].some((v) => v === undefined)) return undefined;
+  return { repeat: repeat!, delayMs: delayMs!, refreshMs: refreshMs!, refreshRepeat: refreshRepeat!, intervalMs: intervalMs! };
+}
+
+function checkUnique(r: Reader, instances: readonly InstanceConfig[]): void {
+  const names = new Set<string>();
+  const routers = new Map<string, string>();
+  instances.forEach((inst) => {
+    if (names.has(inst.name)) r.fail("instances", `instance name "${inst.name}" is used twice`);
+    names.add(inst.name);
+    const key = `${inst.interface}/IPv${inst.family}/${inst.virtualRouterId}`;
+    const other = routers.get(key);
+    if (other !== undefined) {
+      r.fail("instances", `instances "${other}" and "${inst.name}" both use virtualRouterId ${inst.virtualRouterId} for IPv${inst.family} on ${inst.interface}`);
+    }
+    routers.set(key, inst.name);
+  });
+  const sources = new Map<string, { name: string; source: string }>();
+  instances.forEach((inst) => {
+    if (inst.unicast?.source === undefined) return;
+    const key = `${inst.interface}/IPv${inst.family}`;
+    const other = sources.get(key);
+    if (other !== undefined && other.source !== inst.unicast.source) {
+      r.fail("instances", `instances "${other.name}" and "${inst.name}" share ${inst.interface} but use different unicast.source addresses`);
+    }
+    sources.set(key, { name: inst.name, source: inst.unicast.source });
+  });
+}

@@ -1,0 +1,63 @@
+/**
+ * Per-instance checks on a decoded advert before it reaches the state
+ * machine (RFC 3768 §7.1, RFC 5798 §7.1). Ordered list of small pure checks;
+ * the first that fails names the drop reason.
+ */
+import type { InstanceConfig } from "../config/types.js";
+import type { Advert, DropReason } from "./packet.js";
+import { VRRP_MULTICAST_V4, VRRP_MULTICAST_V6, VRRP_TTL } from "./packet.js";
+
+export interface ArrivedAdvert {
+  readonly advert: Advert;
+  readonly source: string;
+  readonly destination: string;
+  readonly ttl: number;
+}
+
+export interface ReceiveContext {
+  readonly instance: InstanceConfig;
+  /** The address our own adverts leave from. */
+  readonly ownAddress: string;
+}
+
+type Check = (ctx: ReceiveContext, arrived: ArrivedAdvert) => DropReason | undefined;
+
+const isMulticast = (destination: string) => destination === VRRP_MULTICAST_V4 || destination === VRRP_MULTICAST_V6;
+
+const checks: readonly Check[] = [
+  (ctx, a) => (a.source === ctx.ownAddress ? "own-advert" : undefined),
+  // §7.1: TTL / hop limit must be 255. Unicast adverts may cross routers (keepalived skips it too).
+  (_ctx, a) => (isMulticast(a.destination) && a.ttl !== VRRP_TTL ? "bad-ttl" : undefined),
+  (ctx, a) => (a.advert.version !== ctx.instance.version ? "version-mismatch" : undefined),
+  (ctx, a) => {
+    const peers = ctx.instance.unicast?.peers;
+    return peers !== undefined && !peers.includes(a.source) ? "unknown-peer" : undefined;
+  },
+  (ctx, a) => (ctx.instance.version === 2 && !authMatches(ctx.instance, a.advert) ? "auth-mismatch" : undefined),
+  (ctx, a) =>
+    ctx.instance.version === 2 && a.advert.advertIntervalMs !== ctx.instance.advertIntervalMs ? "interval-mismatch" : undefined,
+  (ctx, a) => (addressesMatch(ctx.instance, a.advert) ? undefined : "address-mismatch"),
+];
+
+export function checkAdvert(ctx: ReceiveContext, arrived: ArrivedAdvert): DropReason | undefined {
+  for (const check of checks) {
+    const reason = check(ctx, arrived);
+    if (reason !== undefined) return reason;
+  }
+  return undefined;
+}
+
+function authMatches(instance: InstanceConfig, advert: Advert): boolean {
+  const wanted = instance.authentication;
+  const type = advert.authType ?? 0;
+  if (wanted === undefined) return type === 0;
+  return type === 1 && advert.password === wanted.password;
+}
+
+/** The advertised list must be exactly ours, in any order (as keepalived 2.2 requires). */
+function addressesMatch(instance: InstanceConfig, advert: Advert): boolean {
+  const ours = instance.addresses;
+  if (advert.addresses.length !== ours.length) return false;
+  const set = new Set(ours.map((a) => a.address));
+  return advert.addresses.every((a) => set.has(a));
+}
