@@ -1,0 +1,187 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { Agent } from "./agent.js";
+import { ManualClock } from "./clock.js";
+import { jsonLogger } from "./logger.js";
+import { AgentMetrics } from "./metrics.js";
+import { FakeAddressTable, FakeAnnouncer, FakeSegment, fakeTransports } from "./fakes.js";
+import { validateAgentConfig } from "../config/validate.js";
+import type { AgentConfig } from "../config/types.js";
+
+const VIP = "192.0.2.5";
+
+function config(patch: Record<string, unknown> = {}): AgentConfig {
+  const result = validateAgentConfig({
+    instances: [{ name: "vip", interface: "eth0", virtualRouterId: 51, addresses: [`${VIP}/24`], ...patch }],
+  });
+  if (!result.ok) throw new Error(JSON.stringify(result.errors));
+  return result.config;
+}
+
+interface Node {
+  readonly address: string;
+  readonly agent: Agent;
+  readonly table: FakeAddressTable;
+  readonly metrics: AgentMetrics;
+  readonly logs: string[];
+}
+
+function lab(clock: ManualClock) {
+  const segment = new FakeSegment();
+  const nodes: Node[] = [];
+  const add = (address: string, cfg: AgentConfig, table = new FakeAddressTable()): Node => {
+    const logs: string[] = [];
+    const metrics = new AgentMetrics();
+    const agent = new Agent(cfg, {
+      clock,
+      transports: fakeTransports(segment, address),
+      addresses: table,
+      announcer: new FakeAnnouncer(),
+      metrics,
+      logger: jsonLogger({ write: (l) => logs.push(l), wallClock: () => new Date(0), minLevel: "debug" }),
+    });
+    const node = { address, agent, table, metrics, logs };
+    nodes.push(node);
+    return node;
+  };
+  const holders = () => nodes.filter((n) => n.table.has("eth0", VIP)).map((n) => n.address);
+  const masters = () => nodes.filter((n) => n.agent.snapshot()[0]?.phase === "master").map((n) => n.address);
+  return { segment, nodes, add, holders, masters };
+}
+
+/** Advance the clock in small steps, letting queued address changes run between them. */
+async function run(clock: ManualClock, ms: number, stepMs = 5): Promise<void> {
+  const end = clock.now() + ms;
+  while (clock.now() < end) {
+    clock.advanceTo(Math.min(end, clock.now() + stepMs));
+    await new Promise((r) => setImmediate(r));
+  }
+}
+
+async function timeUntil(clock: ManualClock, done: () => boolean, limitMs: number): Promise<number> {
+  const start = clock.now();
+  while (!done()) {
+    if (clock.now() - start > limitMs) throw new Error(`not done within ${limitMs} ms`);
+    await run(clock, 1, 1);
+  }
+  return clock.now() - start;
+}
+
+describe("agents on a simulated segment", () => {
+  it("three agents elect the highest priority; only it holds the VIP", async () => {
+    const clock = new ManualClock(0);
+    const l = lab(clock);
+    l.add("192.0.2.11", config({ priority: 100 }));
+    l.add("192.0.2.12", config({ priority: 150 }));
+    l.add("192.0.2.13", config({ priority: 120 }));
+    for (const n of l.nodes) await n.agent.start();
+    await run(clock, 5000);
+    assert.deepEqual(l.masters(), ["192.0.2.12"]);
+    assert.deepEqual(l.holders(), ["192.0.2.12"]);
+  });
+
+  it("on equal priority the higher primary address wins", async () => {
+    const clock = new ManualClock(0);
+    const l = lab(clock);
+    l.add("192.0.2.13", config());
+    l.add("192.0.2.9", config());
+    l.add("192.0.2.11", config());
+    for (const n of l.nodes) await n.agent.start();
+    await run(clock, 6000);
+    assert.deepEqual(l.masters(), ["192.0.2.13"]);
+    assert.deepEqual(l.holders(), ["192.0.2.13"]);
+  });
+
+  it("node loss: the next priority takes over one Master_Down_Interval after the last advert", async () => {
+    const clock = new ManualClock(0);
+    const l = lab(clock);
+    l.add("192.0.2.11", config({ priority: 100 }));
+    l.add("192.0.2.12", config({ priority: 150 }));
+    l.add("192.0.2.13", config({ priority: 120 }));
+    for (const n of l.nodes) await n.agent.start();
+    await run(clock, 5000);
+    // Cut the master right after it advertised.
+    const lastAdvert = l.segment.sent.filter((s) => s.source === "192.0.2.12").length;
+    await timeUntil(clock, () => l.segment.sent.filter((s) => s.source === "192.0.2.12").length > lastAdvert, 2000);
+    l.segment.setUp("192.0.2.12", false);
+    const took = await timeUntil(clock, () => l.masters().includes("192.0.2.13"), 10_000);
+    // Master_Down_Interval for priority 120 at 1 s: 3000 + (136 × 1000)/256 = 3531.25 ms.
+    assert.ok(took >= 3531 && took <= 3536, `took ${took} ms`);
+    assert.ok(l.nodes[2]!.table.has("eth0", VIP));
+    assert.ok(!l.nodes[0]!.table.has("eth0", VIP));
+  });
+
+  it("graceful stop: priority 0 hands over after Skew_Time only", async () => {
+    const clock = new ManualClock(0);
+    const l = lab(clock);
+    l.add("192.0.2.11", config({ priority: 100, advertInterval: "100ms" }));
+    const master = l.add("192.0.2.12", config({ priority: 150, advertInterval: "100ms" }));
+    for (const n of l.nodes) await n.agent.start();
+    await run(clock, 1000);
+    assert.deepEqual(l.holders(), ["192.0.2.12"]);
+    await master.agent.stop();
+    assert.ok(!master.table.has("eth0", VIP), "the stopping master removes its VIP");
+    const took = await timeUntil(clock, () => l.masters().includes("192.0.2.11"), 1000);
+    // Skew_Time for priority 100 at 100 ms: (156 × 100)/256 = 60.9 ms.
+    assert.ok(took >= 60 && took <= 63, `took ${took} ms`);
+    await run(clock, 10);
+    assert.deepEqual(l.holders(), ["192.0.2.11"]);
+  });
+
+  it("preemption: a returning higher-priority router takes the VIP back", async () => {
+    const clock = new ManualClock(0);
+    const l = lab(clock);
+    l.add("192.0.2.11", config({ priority: 100 }));
+    await l.nodes[0]!.agent.start();
+    await run(clock, 5000);
+    l.add("192.0.2.12", config({ priority: 150 }));
+    await l.nodes[1]!.agent.start();
+    await run(clock, 5000);
+    assert.deepEqual(l.holders(), ["192.0.2.12"]);
+  });
+
+  it("nopreempt: a returning higher-priority router stays backup", async () => {
+    const clock = new ManualClock(0);
+    const l = lab(clock);
+    l.add("192.0.2.11", config({ priority: 100, preempt: false }));
+    await l.nodes[0]!.agent.start();
+    await run(clock, 5000);
+    l.add("192.0.2.12", config({ priority: 150, preempt: false }));
+    await l.nodes[1]!.agent.start();
+    await run(clock, 10_000);
+    assert.deepEqual(l.holders(), ["192.0.2.11"]);
+    assert.equal(l.nodes[1]!.agent.snapshot()[0]!.phase, "backup");
+  });
+
+  it("removes a VIP left by an earlier crash before joining, and nothing else", async () => {
+    const clock = new ManualClock(0);
+    const l = lab(clock);
+    const table = new FakeAddressTable({ eth0: [VIP, "192.0.2.99"] });
+    l.add("192.0.2.11", config({ priority: 100 }), table);
+    l.add("192.0.2.12", config({ priority: 150 }));
+    await l.nodes[1]!.agent.start();
+    await run(clock, 5000);
+    await l.nodes[0]!.agent.start();
+    assert.deepEqual(table.log[0], "remove eth0 192.0.2.5/24");
+    assert.ok(table.has("eth0", "192.0.2.99"), "an address we did not configure is left alone");
+    await run(clock, 5000);
+    assert.deepEqual(l.holders(), ["192.0.2.12"]);
+  });
+
+  it("drops malformed packets, counts them by reason, and keeps running", async () => {
+    const clock = new ManualClock(0);
+    const l = lab(clock);
+    const node = l.add("192.0.2.11", config({ priority: 150 }));
+    await node.agent.start();
+    await run(clock, 5000);
+    const junk = [Buffer.alloc(0), Buffer.from([0x31]), Buffer.from("not vrrp at all, just bytes"), Buffer.alloc(64, 0xff)];
+    for (const payload of junk) {
+      l.segment.inject({ family: 4, payload, source: "192.0.2.50", destination: "224.0.0.18", ttl: 255, ifindex: 2 });
+    }
+    await run(clock, 3000);
+    assert.deepEqual(l.masters(), ["192.0.2.11"]);
+    const metrics = await node.metrics.registry.getSingleMetricAsString("floatip_packets_dropped_total");
+    const total = [...metrics.matchAll(/^floatip_packets_dropped_total\{[^}]*\} (\d+)$/gm)].reduce((s, m) => s + Number(m[1]), 0);
+    assert.equal(total, junk.length);
+  });
+});

@@ -1,0 +1,67 @@
+/**
+ * Time as the runtime sees it: a monotonic clock in milliseconds and timers
+ * that fire at an absolute time on it. Injected so tests can drive time.
+ */
+import { performance } from "node:perf_hooks";
+
+export interface TimerHandle {
+  cancel(): void;
+}
+
+export interface Clock {
+  /** Monotonic milliseconds (never jumps with the wall clock). */
+  now(): number;
+  /** Run `fn` once `now()` has reached `at`. */
+  at(at: number, fn: () => void): TimerHandle;
+}
+
+/** The real clock over performance.now() and setTimeout. */
+export function systemClock(): Clock {
+  return {
+    now: () => performance.now(),
+    at(at, fn) {
+      let timeout: NodeJS.Timeout | undefined;
+      const arm = () => {
+        const wait = at - performance.now();
+        // setTimeout may fire a fraction early; re-arm until the deadline has passed.
+        if (wait <= 0) fn();
+        else timeout = setTimeout(arm, Math.max(1, Math.ceil(wait)));
+      };
+      timeout = setTimeout(arm, Math.max(0, Math.ceil(at - performance.now())));
+      return { cancel: () => clearTimeout(timeout) };
+    },
+  };
+}
+
+/** A clock that only moves when told to; for tests. */
+export class ManualClock implements Clock {
+  private current: number;
+  private timers: { at: number; fn: () => void; live: boolean }[] = [];
+
+  constructor(start = 0) {
+    this.current = start;
+  }
+
+  now(): number {
+    return this.current;
+  }
+
+  at(at: number, fn: () => void): TimerHandle {
+    const timer = { at, fn, live: true };
+    this.timers.push(timer);
+    return { cancel: () => void (timer.live = false) };
+  }
+
+  /** Advance to `to`, firing due timers in deadline order. */
+  advanceTo(to: number): void {
+    for (;;) {
+      const due = this.timers.filter((t) => t.live && t.at <= to).sort((a, b) => a.at - b.at)[0];
+      if (due === undefined) break;
+      due.live = false;
+      this.current = Math.max(this.current, due.at);
+      due.fn();
+    }
+    this.timers = this.timers.filter((t) => t.live);
+    this.current = Math.max(this.current, to);
+  }
+}

@@ -1,0 +1,55 @@
+/**
+ * The agent's HTTP endpoint: /metrics (Prometheus text), /healthz, and
+ * /state (JSON snapshot of every instance, read by `floatip check`).
+ */
+import { createServer, type Server } from "node:http";
+import type { Registry } from "prom-client";
+
+export interface HttpEndpointOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly registry: Registry;
+  readonly healthy: () => boolean;
+  readonly state: () => unknown;
+}
+
+export function parseListenAddress(text: string): { host: string; port: number } | undefined {
+  const match = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(text);
+  if (match === null) return undefined;
+  const port = Number(match[3]);
+  if (port > 65535) return undefined;
+  return { host: match[1] ?? (match[2] || "0.0.0.0"), port };
+}
+
+export async function startHttpEndpoint(options: HttpEndpointOptions): Promise<Server> {
+  const server = createServer((req, res) => {
+    const path = (req.url ?? "/").split("?")[0];
+    if (path === "/metrics") {
+      options.registry.metrics().then(
+        (body) => {
+          res.writeHead(200, { "content-type": options.registry.contentType });
+          res.end(body);
+        },
+        (error: unknown) => {
+          res.writeHead(500);
+          res.end(String(error));
+        },
+      );
+    } else if (path === "/healthz") {
+      const ok = options.healthy();
+      res.writeHead(ok ? 200 : 503, { "content-type": "text/plain" });
+      res.end(ok ? "ok\n" : "not ready\n");
+    } else if (path === "/state") {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify(options.state()));
+    } else {
+      res.writeHead(404);
+      res.end();
+    }
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port, options.host, () => resolve());
+  });
+  return server;
+}

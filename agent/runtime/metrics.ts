@@ -1,0 +1,100 @@
+/**
+ * The agent's Prometheus metrics behind domain verbs. Each AgentMetrics owns
+ * its own prom-client Registry (no global default registry).
+ */
+import { Counter, Gauge, Registry } from "prom-client";
+import type { DropReason } from "../vrrp/packet.js";
+import type { Phase } from "../vrrp/state-machine.js";
+
+export const PHASES: readonly Phase[] = ["initialize", "backup", "master", "fault"];
+
+export interface InstanceLabels {
+  readonly instance: string;
+  readonly interface: string;
+  readonly vrid: string;
+}
+
+export class AgentMetrics {
+  readonly registry = new Registry();
+  private readonly state = new Gauge({
+    name: "floatip_instance_state",
+    help: "1 for the VRRP state the instance is in, 0 for the others",
+    labelNames: ["instance", "interface", "vrid", "state"],
+    registers: [this.registry],
+  });
+  private readonly priority = new Gauge({
+    name: "floatip_instance_effective_priority",
+    help: "Priority the instance advertises after health tracking",
+    labelNames: ["instance", "interface", "vrid"],
+    registers: [this.registry],
+  });
+  private readonly transitions = new Counter({
+    name: "floatip_instance_transitions_total",
+    help: "State transitions of the instance",
+    labelNames: ["instance", "interface", "vrid", "from", "to"],
+    registers: [this.registry],
+  });
+  private readonly sent = new Counter({
+    name: "floatip_adverts_sent_total",
+    help: "VRRP adverts sent",
+    labelNames: ["instance", "interface", "vrid"],
+    registers: [this.registry],
+  });
+  private readonly received = new Counter({
+    name: "floatip_adverts_received_total",
+    help: "VRRP adverts received and accepted by the instance's checks",
+    labelNames: ["instance", "interface", "vrid"],
+    registers: [this.registry],
+  });
+  private readonly dropped = new Counter({
+    name: "floatip_packets_dropped_total",
+    help: "VRRP packets dropped, by reason; instance is empty when no instance could be matched",
+    labelNames: ["interface", "instance", "reason"],
+    registers: [this.registry],
+  });
+  private readonly masterDown = new Counter({
+    name: "floatip_master_down_timer_fired_total",
+    help: "Times the Master_Down_Timer expired (the backup took over because the master went silent)",
+    labelNames: ["instance", "interface", "vrid"],
+    registers: [this.registry],
+  });
+  private readonly addressErrors = new Counter({
+    name: "floatip_address_errors_total",
+    help: "Failures to add or remove a virtual address or to announce it",
+    labelNames: ["instance", "interface", "vrid", "operation"],
+    registers: [this.registry],
+  });
+
+  instanceStarted(labels: InstanceLabels, priority: number): void {
+    for (const phase of PHASES) this.state.set({ ...labels, state: phase }, phase === "initialize" ? 1 : 0);
+    this.priority.set({ ...labels }, priority);
+  }
+  transitioned(labels: InstanceLabels, from: Phase, to: Phase): void {
+    this.state.set({ ...labels, state: from }, 0);
+    this.state.set({ ...labels, state: to }, 1);
+    this.transitions.inc({ ...labels, from, to });
+  }
+  effectivePriority(labels: InstanceLabels, priority: number): void {
+    this.priority.set({ ...labels }, priority);
+  }
+  advertSent(labels: InstanceLabels): void {
+    this.sent.inc({ ...labels });
+  }
+  advertReceived(labels: InstanceLabels): void {
+    this.received.inc({ ...labels });
+  }
+  packetDropped(iface: string, instance: string, reason: DropReason): void {
+    this.dropped.inc({ interface: iface, instance, reason });
+  }
+  masterDownFired(labels: InstanceLabels): void {
+    this.masterDown.inc({ ...labels });
+  }
+  addressError(labels: InstanceLabels, operation: "add" | "remove" | "announce"): void {
+    this.addressErrors.inc({ ...labels, operation });
+  }
+  /** Forget an instance's series once it is removed from the config. */
+  instanceRemoved(labels: InstanceLabels): void {
+    for (const phase of PHASES) this.state.remove({ ...labels, state: phase });
+    this.priority.remove({ ...labels });
+  }
+}

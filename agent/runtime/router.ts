@@ -1,0 +1,245 @@
+/**
+ * One running virtual router: feeds events into the pure state machine and
+ * performs the actions it returns, through injected edges. Address changes
+ * and announcements run in order on a per-router effect chain (an announce
+ * never overtakes the add it depends on); adverts and timers are immediate.
+ */
+import type { InstanceConfig } from "../config/types.js";
+import type { AddressTable, Announcer, VrrpTransport } from "../os/ports.js";
+import { encodeAdvert } from "../vrrp/codec.js";
+import type { Advert } from "../vrrp/packet.js";
+import { VRRP_MULTICAST_V4, VRRP_MULTICAST_V6 } from "../vrrp/packet.js";
+import { checkAdvert, type ArrivedAdvert } from "../vrrp/receive-checks.js";
+import {
+  initialRouterState,
+  step,
+  type Phase,
+  type RouterAction,
+  type RouterEvent,
+  type RouterParams,
+  type RouterState,
+  type TransitionReason,
+} from "../vrrp/state-machine.js";
+import type { Clock, TimerHandle } from "./clock.js";
+import type { Logger } from "./logger.js";
+import type { AgentMetrics, InstanceLabels } from "./metrics.js";
+
+export interface RouterDeps {
+  readonly clock: Clock;
+  readonly transport: VrrpTransport;
+  readonly addresses: AddressTable;
+  readonly announcer: Announcer;
+  readonly metrics: AgentMetrics;
+  readonly logger: Logger;
+  /** Called after every transition, in order (notify scripts, state files, status). */
+  readonly onTransition?: (change: Transition) => void;
+}
+
+export interface Transition {
+  readonly instance: string;
+  readonly from: Phase;
+  readonly to: Phase;
+  readonly reason: TransitionReason;
+  readonly priority: number;
+  readonly masterAddress?: string;
+  /** Monotonic time of the transition. */
+  readonly at: number;
+}
+
+export interface RouterSnapshot {
+  readonly name: string;
+  readonly phase: Phase;
+  readonly priority: number;
+  readonly effectivePriority: number;
+  readonly masterAddress: string | undefined;
+  readonly since: number;
+}
+
+export function routerParams(config: InstanceConfig, primaryAddress: string): RouterParams {
+  return {
+    version: config.version,
+    priority: config.priority,
+    advertIntervalMs: config.advertIntervalMs,
+    preempt: config.preempt,
+    preemptDelayMs: config.preemptDelayMs,
+    initialState: config.initialState,
+    primaryAddress,
+    garpDelayMs: config.garp.delayMs,
+    garpRefreshMs: config.garp.refreshMs,
+  };
+}
+
+export class VirtualRouter {
+  readonly labels: InstanceLabels;
+  private readonly params: RouterParams;
+  private state: RouterState;
+  private readonly timers = new Map<"protocol" | "garp", TimerHandle>();
+  private effects: Promise<void> = Promise.resolve();
+  private readonly log: Logger;
+
+  constructor(readonly config: InstanceConfig, private readonly deps: RouterDeps) {
+    this.params = routerParams(config, deps.transport.sourceAddress);
+    this.state = initialRouterState(this.params, deps.clock.now());
+    this.labels = { instance: config.name, interface: config.interface, vrid: String(config.virtualRouterId) };
+    this.log = deps.logger.child({ instance: config.name, vrid: config.virtualRouterId });
+  }
+
+  start(): void {
+    this.deps.metrics.instanceStarted(this.labels, this.state.effectivePriority);
+    this.dispatch({ type: "startup" });
+  }
+
+  /** Leave the election (priority 0 if master) and wait until the addresses are gone. */
+  async stop(): Promise<void> {
+    this.dispatch({ type: "shutdown" });
+    await this.settled();
+  }
+
+  /** Resolves once every address change queued so far has been carried out. */
+  settled(): Promise<void> {
+    return this.effects;
+  }
+
+  receive(arrived: ArrivedAdvert): void {
+    const reason = checkAdvert({ instance: this.config, ownAddress: this.deps.transport.sourceAddress }, arrived);
+    if (reason !== undefined) {
+      this.deps.metrics.packetDropped(this.config.interface, this.config.name, reason);
+      this.log.log("debug", "advert dropped", { reason, source: arrived.source });
+      return;
+    }
+    this.deps.metrics.advertReceived(this.labels);
+    this.dispatch({ type: "advert", advert: arrived.advert, source: arrived.source });
+  }
+
+  setEffectivePriority(priority: number): void {
+    if (priority === this.state.effectivePriority) return;
+    this.deps.metrics.effectivePriority(this.labels, priority);
+    this.dispatch({ type: "priority", effectivePriority: priority });
+  }
+
+  fault(): void {
+    this.dispatch({ type: "fault" });
+  }
+
+  recovered(): void {
+    this.dispatch({ type: "recovered" });
+  }
+
+  snapshot(): RouterSnapshot {
+    return {
+      name: this.config.name,
+      phase: this.state.phase,
+      priority: this.config.priority,
+      effectivePriority: this.state.effectivePriority,
+      masterAddress: this.state.masterAddress,
+      since: this.state.since,
+    };
+  }
+
+  private dispatch(event: RouterEvent): void {
+    const now = this.deps.clock.now();
+    if (event.type === "timer" && event.timer === "protocol" && this.state.phase === "backup") {
+      this.deps.metrics.masterDownFired(this.labels);
+    }
+    const result = step(this.params, this.state, event, now);
+    this.state = result.state;
+    for (const action of result.actions) this.perform(action, now);
+  }
+
+  private perform(action: RouterAction, now: number): void {
+    switch (action.type) {
+      case "send-advert":
+        return this.sendAdvert(action.priority);
+      case "set-timer": {
+        this.timers.get(action.timer)?.cancel();
+        const timer = action.timer;
+        this.timers.set(timer, this.deps.clock.at(action.at, () => this.dispatch({ type: "timer", timer })));
+        return;
+      }
+      case "cancel-timer":
+        this.timers.get(action.timer)?.cancel();
+        this.timers.delete(action.timer);
+        return;
+      case "add-addresses":
+        return this.chain("add", () => this.eachAddress((iface, a) => this.deps.addresses.add(iface, a)));
+      case "remove-addresses":
+        return this.chain("remove", () => this.eachAddress((iface, a) => this.deps.addresses.remove(iface, a)));
+      case "announce":
+        return this.chain("announce", () => this.announce(action.burst));
+      case "transition":
+        return this.transitioned(action, now);
+    }
+  }
+
+  private sendAdvert(priority: number): void {
+    const advert: Advert = {
+      version: this.config.version,
+      family: this.config.family,
+      virtualRouterId: this.config.virtualRouterId,
+      priority,
+      advertIntervalMs: this.config.advertIntervalMs,
+      addresses: this.config.addresses.map((a) => a.address),
+      ...(this.config.version === 2
+        ? this.config.authentication
+          ? { authType: 1, password: this.config.authentication.password }
+          : { authType: 0 }
+        : {}),
+    };
+    const destinations =
+      this.config.unicast?.peers ?? [this.config.family === 4 ? VRRP_MULTICAST_V4 : VRRP_MULTICAST_V6];
+    for (const destination of destinations) {
+      try {
+        const payload = encodeAdvert(advert, { source: this.deps.transport.sourceAddress, destination });
+        this.deps.transport.send(payload, destination);
+        this.deps.metrics.advertSent(this.labels);
+      } catch (error) {
+        this.log.log("error", "sending advert failed", { destination, error });
+      }
+    }
+  }
+
+  private chain(operation: "add" | "remove" | "announce", effect: () => Promise<void>): void {
+    this.effects = this.effects.then(effect).catch((error: unknown) => {
+      this.deps.metrics.addressError(this.labels, operation);
+      this.log.log("error", `${operation} of virtual addresses failed`, { error });
+    });
+  }
+
+  private async eachAddress(fn: (iface: string, address: InstanceConfig["addresses"][number]) => Promise<void>) {
+    for (const address of this.config.addresses) await fn(address.device ?? this.config.interface, address);
+  }
+
+  private async announce(burst: "initial" | "delayed" | "refresh"): Promise<void> {
+    const garp = this.config.garp;
+    const count = burst === "refresh" ? garp.refreshRepeat : garp.repeat;
+    for (let i = 0; i < count; i++) {
+      if (this.state.phase !== "master") return; // lost mastership mid-burst
+      if (i > 0 && garp.intervalMs > 0) await delay(this.deps.clock, garp.intervalMs);
+      await this.eachAddress((iface, a) => this.deps.announcer.announce(iface, a));
+    }
+  }
+
+  private transitioned(action: Extract<RouterAction, { type: "transition" }>, now: number): void {
+    this.deps.metrics.transitioned(this.labels, action.from, action.to);
+    this.log.log("info", `${action.from} -> ${action.to}`, {
+      from: action.from,
+      to: action.to,
+      reason: action.reason,
+      priority: this.state.effectivePriority,
+      ...(action.masterAddress !== undefined ? { master: action.masterAddress } : {}),
+    });
+    this.deps.onTransition?.({
+      instance: this.config.name,
+      from: action.from,
+      to: action.to,
+      reason: action.reason,
+      priority: this.state.effectivePriority,
+      at: now,
+      ...(action.masterAddress !== undefined ? { masterAddress: action.masterAddress } : {}),
+    });
+  }
+}
+
+function delay(clock: Clock, ms: number): Promise<void> {
+  return new Promise((resolve) => clock.at(clock.now() + ms, resolve));
+}
