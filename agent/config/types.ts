@@ -44,6 +44,61 @@ export interface Garp {
   readonly intervalMs: number;
 }
 
+/** A health check run on an interval (keepalived vrrp_script). */
+export interface ScriptConfig {
+  readonly name: string;
+  /** Command line, split on whitespace with shell-like quotes; run without a shell. */
+  readonly command: string;
+  readonly intervalMs: number;
+  /** Default: the interval. On timeout the script gets SIGTERM, then SIGKILL. */
+  readonly timeoutMs: number;
+  /** Added while OK if > 0, subtracted while failed if < 0; 0 puts tracking instances in FAULT while failed. */
+  readonly weight: number;
+  /** keepalived `weight N reverse`: the weight applies in the opposite condition (see agent/health/priority.ts). */
+  readonly reverse: boolean;
+  /** Consecutive failures before it counts as failed. */
+  readonly fall: number;
+  /** Consecutive successes before it counts as OK again. */
+  readonly rise: number;
+  /** Start in the failed state (keepalived init_fail). */
+  readonly initFail: boolean;
+  /** Run as this user (name or uid); default: the agent's user. */
+  readonly user?: string;
+}
+
+/** A file holding an integer, multiplied by weight (keepalived vrrp_track_file). */
+export interface TrackFileConfig {
+  readonly name: string;
+  readonly path: string;
+  readonly weight: number;
+}
+
+export interface TrackRef {
+  readonly name: string;
+  /** Overrides the tracked object's weight for this instance. */
+  readonly weight?: number;
+  readonly reverse?: boolean;
+}
+
+export interface Tracking {
+  readonly scripts: readonly TrackRef[];
+  /** Interfaces whose link must be up; weight 0 (default) means FAULT while down. */
+  readonly interfaces: readonly TrackRef[];
+  readonly files: readonly TrackRef[];
+}
+
+/** Commands run on transitions (keepalived notify*). */
+export interface Notify {
+  /** Run on every transition with: INSTANCE <name> <MASTER|BACKUP|FAULT|STOP> <priority>. */
+  readonly any?: string;
+  readonly master?: string;
+  readonly backup?: string;
+  readonly fault?: string;
+  readonly stop?: string;
+  /** Per-run limit, then SIGTERM then SIGKILL. */
+  readonly timeoutMs: number;
+}
+
 export interface InstanceConfig {
   readonly name: string;
   readonly interface: string;
@@ -60,11 +115,19 @@ export interface InstanceConfig {
   readonly authentication?: Authentication;
   readonly unicast?: Unicast;
   readonly garp: Garp;
+  readonly track: Tracking;
+  readonly notify?: Notify;
+  /** File rewritten on every transition with "INSTANCE <name> is in <STATE> state". */
+  readonly stateFile?: string;
 }
 
 export interface AgentConfig {
+  readonly scripts: readonly ScriptConfig[];
+  readonly trackFiles: readonly TrackFileConfig[];
   readonly instances: readonly InstanceConfig[];
 }
+
+export const NO_TRACKING: Tracking = { scripts: [], interfaces: [], files: [] };
 
 export const DEFAULT_GARP: Garp = {
   repeat: 5,

@@ -4,7 +4,8 @@
  * field path and the reason. Pure; nothing is applied unless this succeeds.
  */
 import type { AgentConfig, Authentication, Garp, InstanceConfig, Unicast, VirtualAddress } from "./types.js";
-import { DEFAULT_GARP } from "./types.js";
+import { DEFAULT_GARP, NO_TRACKING } from "./types.js";
+import { readNotify, readScripts, readStateFile, readTrackFiles, readTracking, checkTrackReferences } from "./validate-tracking.js";
 import { describe, parseDuration } from "./duration.js";
 import { parseCidr, parseHost } from "./cidr.js";
 import { INTERVAL_LIMITS } from "../vrrp/timing.js";
@@ -23,11 +24,11 @@ type Obj = Record<string, unknown>;
 
 const INSTANCE_KEYS = [
   "name", "interface", "virtualRouterId", "version", "priority", "advertInterval", "preempt",
-  "preemptDelay", "initialState", "addresses", "authentication", "unicast", "garp",
+  "preemptDelay", "initialState", "addresses", "authentication", "unicast", "garp", "track", "notify", "stateFile",
 ] as const;
 
 /** Collects errors while reading one object; every reader returns a value or undefined. */
-class Reader {
+export class Reader {
   readonly errors: ConfigError[] = [];
   fail(path: string, message: string): undefined {
     this.errors.push({ path, message });
@@ -66,7 +67,9 @@ class Reader {
 
 export function validateAgentConfig(input: unknown): ValidationResult {
   const r = new Reader();
-  const root = r.object(input, "config", ["instances"]);
+  const root = r.object(input, "config", ["scripts", "trackFiles", "instances"]);
+  const scripts = root?.["scripts"] === undefined ? [] : readScripts(r, root["scripts"], "scripts");
+  const trackFiles = root?.["trackFiles"] === undefined ? [] : readTrackFiles(r, root["trackFiles"], "trackFiles");
   const list = root === undefined ? undefined : r.list(root["instances"], "instances");
   const instances: InstanceConfig[] = [];
   list?.forEach((raw, i) => {
@@ -75,8 +78,9 @@ export function validateAgentConfig(input: unknown): ValidationResult {
   });
   if (list !== undefined && list.length === 0) r.fail("instances", "must list at least one instance");
   checkUnique(r, instances);
+  checkTrackReferences(r, instances, scripts ?? [], trackFiles ?? []);
   if (r.errors.length > 0) return { ok: false, errors: r.errors };
-  return { ok: true, config: { instances } };
+  return { ok: true, config: { scripts: scripts ?? [], trackFiles: trackFiles ?? [], instances } };
 }
 
 function readInstance(r: Reader, raw: unknown, path: string): InstanceConfig | undefined {
@@ -101,6 +105,9 @@ function readInstance(r: Reader, raw: unknown, path: string): InstanceConfig | u
   const authentication = o["authentication"] === undefined ? undefined : readAuth(r, o["authentication"], `${path}.authentication`, version);
   const unicast = o["unicast"] === undefined ? undefined : readUnicast(r, o["unicast"], `${path}.unicast`, family);
   const garp = o["garp"] === undefined ? DEFAULT_GARP : readGarp(r, o["garp"], `${path}.garp`);
+  const track = o["track"] === undefined ? NO_TRACKING : readTracking(r, o["track"], `${path}.track`);
+  const notify = o["notify"] === undefined ? undefined : readNotify(r, o["notify"], `${path}.notify`);
+  const stateFile = o["stateFile"] === undefined ? undefined : readStateFile(r, o["stateFile"], `${path}.stateFile`);
   if (r.errors.length > before) return undefined;
   return {
     name: name!,
@@ -117,6 +124,9 @@ function readInstance(r: Reader, raw: unknown, path: string): InstanceConfig | u
     ...(authentication !== undefined ? { authentication } : {}),
     ...(unicast !== undefined ? { unicast } : {}),
     garp: garp!,
+    track: track!,
+    ...(notify !== undefined ? { notify } : {}),
+    ...(stateFile !== undefined ? { stateFile } : {}),
   };
 }
 

@@ -1,4 +1,398 @@
-/* placeholder: replaced by the OS-layer work */
+/*
+ * floatip_net: the few socket operations raw-socket and netlink cannot do.
+ *
+ * openVrrp6(ifname, join, onPacket, onError) -> { send(payload, dest, source), close(), ifindex }
+ *   IPv6 raw socket for IP protocol 112 on one interface: each packet reports hop limit,
+ *   destination and ifindex (IPV6_RECVHOPLIMIT / IPV6_RECVPKTINFO); sends leave with hop
+ *   limit 255 from a chosen source (IPV6_PKTINFO). Reads run on a uv_poll_t in Node's loop.
+ *   onPacket(payload: Buffer, source, destination, hopLimit, ifindex)
+ * openPacketSocket() -> { send(ifindex, frame), close() }: sends whole Ethernet frames.
+ *
+ * Errors are thrown (or given to onError) as Errors with code (errno name), errno, syscall.
+ */
+#define _GNU_SOURCE
 #include <node_api.h>
-static napi_value Init(napi_env env, napi_value exports) { (void)env; return exports; }
+#include <uv.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <linux/if_packet.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define VRRP_PROTO 112
+#define RECV_BUF 8192
+#define MAX_READS_PER_EVENT 64
+
+#define NAPI_OK(call) do { if ((call) != napi_ok) return NULL; } while (0)
+
+/* ---------- errors ---------- */
+
+static napi_value make_errno_error(napi_env env, const char *syscall, int err) {
+  char msg[256];
+  const char *name = strerrorname_np(err);
+  napi_value code, message, error, num, sc;
+  snprintf(msg, sizeof msg, "%s: %s (%s)", syscall, strerror(err), name ? name : "?");
+  napi_create_string_utf8(env, name ? name : "EUNKNOWN", NAPI_AUTO_LENGTH, &code);
+  napi_create_string_utf8(env, msg, NAPI_AUTO_LENGTH, &message);
+  napi_create_error(env, code, message, &error);
+  if (napi_create_int32(env, err, &num) == napi_ok) napi_set_named_property(env, error, "errno", num);
+  if (napi_create_string_utf8(env, syscall, NAPI_AUTO_LENGTH, &sc) == napi_ok) napi_set_named_property(env, error, "syscall", sc);
+  return error;
+}
+
+static napi_value throw_errno(napi_env env, const char *syscall, int err) {
+  napi_throw(env, make_errno_error(env, syscall, err));
+  return NULL;
+}
+
+/* ---------- argument helpers ---------- */
+
+static int get_string(napi_env env, napi_value v, char *out, size_t size) {
+  size_t len = 0;
+  if (napi_get_value_string_utf8(env, v, out, size, &len) != napi_ok) return -1;
+  return len + 1 < size ? 0 : -1;
+}
+
+static int get_buffer(napi_env env, napi_value v, void **data, size_t *len) {
+  bool is_buffer = false;
+  if (napi_is_buffer(env, v, &is_buffer) != napi_ok || !is_buffer) return -1;
+  return napi_get_buffer_info(env, v, data, len) == napi_ok ? 0 : -1;
+}
+
+static void *get_this(napi_env env, napi_callback_info info, size_t *argc, napi_value *argv) {
+  napi_value self;
+  void *data = NULL;
+  if (napi_get_cb_info(env, info, argc, argv, &self, NULL) != napi_ok || napi_unwrap(env, self, &data) != napi_ok) return NULL;
+  return data;
+}
+
+static napi_value undefined_value(napi_env env) {
+  napi_value undefined;
+  napi_get_undefined(env, &undefined);
+  return undefined;
+}
+
+static napi_value number_value(napi_env env, ssize_t n) {
+  napi_value result;
+  return napi_create_int64(env, n, &result) == napi_ok ? result : NULL;
+}
+
+/* ---------- IPv6 VRRP socket ---------- */
+
+typedef struct {
+  napi_env env;
+  int fd;
+  unsigned int ifindex;
+  uv_poll_t *poll;
+  napi_ref self, on_packet, on_error;
+  napi_async_context async;
+  int in_callback;
+  int finalized;
+} vrrp6_t;
+
+static void poll_closed(uv_handle_t *handle) { free(handle); }
+
+/* Stop reading, close the fd, drop the JS references. Safe to call twice. */
+static void vrrp6_shutdown(vrrp6_t *s) {
+  if (s->poll) {
+    uv_poll_stop(s->poll);
+    s->poll->data = NULL;
+    uv_close((uv_handle_t *)s->poll, poll_closed);
+    s->poll = NULL;
+  }
+  if (s->fd >= 0) close(s->fd);
+  s->fd = -1;
+  if (s->on_packet) { napi_delete_reference(s->env, s->on_packet); s->on_packet = NULL; }
+  if (s->on_error) { napi_delete_reference(s->env, s->on_error); s->on_error = NULL; }
+  if (s->self) { napi_delete_reference(s->env, s->self); s->self = NULL; }
+  if (s->async) { napi_async_destroy(s->env, s->async); s->async = NULL; }
+}
+
+/* Calls fn(argv...) as a top-level callback; returns 0 unless the socket went away. */
+static int vrrp6_call(vrrp6_t *s, napi_ref fn_ref, size_t argc, napi_value *argv) {
+  napi_env env = s->env;
+  napi_value fn, recv, result;
+  if (!fn_ref || napi_get_reference_value(env, fn_ref, &fn) != napi_ok || !fn) return 0;
+  napi_get_global(env, &recv); /* napi_make_callback needs an object receiver */
+  s->in_callback++;
+  napi_status st = napi_make_callback(env, s->async, recv, fn, argc, argv, &result);
+  s->in_callback--;
+  napi_value exc; /* a throwing handler becomes an uncaught exception, as for any callback */
+  if (st == napi_pending_exception && napi_get_and_clear_last_exception(env, &exc) == napi_ok) napi_fatal_exception(env, exc);
+  if (s->finalized && !s->in_callback) return free(s), -1; /* finalized during the callback */
+  return s->fd < 0 ? -1 : 0;
+}
+
+static void vrrp6_report_error(vrrp6_t *s, const char *syscall, int err) {
+  napi_value e = make_errno_error(s->env, syscall, err);
+  vrrp6_call(s, s->on_error, 1, &e); /* may free s */
+}
+
+/* Reads one datagram and hands it to JS. Returns 1 to go on, 0 when drained or closed. */
+static int vrrp6_read_one(vrrp6_t *s) {
+  napi_env env = s->env;
+  unsigned char buf[RECV_BUF];
+  union { char c[CMSG_SPACE(sizeof(int)) + CMSG_SPACE(sizeof(struct in6_pktinfo))]; struct cmsghdr a; } ctrl;
+  struct sockaddr_in6 from = { 0 };
+  struct iovec iov = { buf, sizeof buf };
+  struct msghdr msg = { .msg_name = &from, .msg_namelen = sizeof from, .msg_iov = &iov, .msg_iovlen = 1,
+                        .msg_control = ctrl.c, .msg_controllen = sizeof ctrl.c };
+  ssize_t n = recvmsg(s->fd, &msg, MSG_DONTWAIT);
+  if (n < 0) {
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return 0;
+    if (errno == EINTR) return 1;
+    vrrp6_report_error(s, "recvmsg", errno);
+    return 0;
+  }
+  int hop_limit = -1;
+  unsigned int ifindex = 0;
+  struct in6_addr dst = IN6ADDR_ANY_INIT;
+  for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+    if (c->cmsg_level != IPPROTO_IPV6) continue;
+    struct in6_pktinfo pi;
+    if (c->cmsg_type == IPV6_HOPLIMIT) memcpy(&hop_limit, CMSG_DATA(c), sizeof hop_limit);
+    if (c->cmsg_type != IPV6_PKTINFO) continue;
+    memcpy(&pi, CMSG_DATA(c), sizeof pi);
+    dst = pi.ipi6_addr;
+    ifindex = pi.ipi6_ifindex;
+  }
+  char src_text[INET6_ADDRSTRLEN], dst_text[INET6_ADDRSTRLEN];
+  inet_ntop(AF_INET6, &from.sin6_addr, src_text, sizeof src_text);
+  inet_ntop(AF_INET6, &dst, dst_text, sizeof dst_text);
+  napi_handle_scope scope;
+  if (napi_open_handle_scope(env, &scope) != napi_ok) return 0;
+  napi_value argv[5];
+  void *copy;
+  napi_create_buffer_copy(env, (size_t)n, buf, &copy, &argv[0]);
+  napi_create_string_utf8(env, src_text, NAPI_AUTO_LENGTH, &argv[1]);
+  napi_create_string_utf8(env, dst_text, NAPI_AUTO_LENGTH, &argv[2]);
+  napi_create_int32(env, hop_limit, &argv[3]);
+  napi_create_uint32(env, ifindex, &argv[4]);
+  int gone = vrrp6_call(s, s->on_packet, 5, argv);
+  napi_close_handle_scope(env, scope);
+  return gone ? 0 : 1;
+}
+
+static void vrrp6_on_poll(uv_poll_t *handle, int status, int events) {
+  vrrp6_t *s = handle->data;
+  (void)events;
+  if (!s) return;
+  napi_handle_scope scope;
+  if (napi_open_handle_scope(s->env, &scope) != napi_ok) return;
+  napi_env env = s->env;
+  if (status < 0) vrrp6_report_error(s, "uv_poll", -status);
+  else for (int i = 0; i < MAX_READS_PER_EVENT && vrrp6_read_one(s); i++) {}
+  napi_close_handle_scope(env, scope);
+}
+
+static void vrrp6_finalize(napi_env env, void *data, void *hint) {
+  vrrp6_t *s = data;
+  (void)env; (void)hint;
+  vrrp6_shutdown(s);
+  if (s->in_callback) s->finalized = 1;
+  else free(s);
+}
+
+/* send(payload: Buffer, destination: string, source: string): number */
+static napi_value vrrp6_send(napi_env env, napi_callback_info info) {
+  size_t argc = 3, len;
+  napi_value argv[3];
+  vrrp6_t *s = get_this(env, info, &argc, argv);
+  void *data;
+  char dst_text[INET6_ADDRSTRLEN + 1], src_text[INET6_ADDRSTRLEN + 1];
+  if (!s || argc < 3 || get_buffer(env, argv[0], &data, &len) ||
+      get_string(env, argv[1], dst_text, sizeof dst_text) ||
+      get_string(env, argv[2], src_text, sizeof src_text)) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG", "send(payload: Buffer, destination: string, source: string)");
+    return NULL;
+  }
+  if (s->fd < 0) return throw_errno(env, "sendmsg", EBADF);
+  struct sockaddr_in6 to = { .sin6_family = AF_INET6 };
+  struct in6_pktinfo pi = { .ipi6_ifindex = s->ifindex };
+  if (inet_pton(AF_INET6, dst_text, &to.sin6_addr) != 1 ||
+      (src_text[0] && inet_pton(AF_INET6, src_text, &pi.ipi6_addr) != 1)) {
+    napi_throw_type_error(env, "ERR_INVALID_IP_ADDRESS", "invalid IPv6 address");
+    return NULL;
+  }
+  if (IN6_IS_ADDR_LINKLOCAL(&to.sin6_addr) || IN6_IS_ADDR_MC_LINKLOCAL(&to.sin6_addr))
+    to.sin6_scope_id = s->ifindex;
+  union { char c[CMSG_SPACE(sizeof(struct in6_pktinfo))]; struct cmsghdr a; } ctrl = { 0 };
+  struct iovec iov = { data, len };
+  struct msghdr msg = { .msg_name = &to, .msg_namelen = sizeof to, .msg_iov = &iov, .msg_iovlen = 1,
+                        .msg_control = ctrl.c, .msg_controllen = sizeof ctrl.c };
+  struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+  c->cmsg_level = IPPROTO_IPV6;
+  c->cmsg_type = IPV6_PKTINFO;
+  c->cmsg_len = CMSG_LEN(sizeof pi);
+  memcpy(CMSG_DATA(c), &pi, sizeof pi);
+  ssize_t n;
+  do n = sendmsg(s->fd, &msg, MSG_DONTWAIT); while (n < 0 && errno == EINTR);
+  return n < 0 ? throw_errno(env, "sendmsg", errno) : number_value(env, n);
+}
+
+static napi_value vrrp6_close(napi_env env, napi_callback_info info) {
+  size_t argc = 0;
+  vrrp6_t *s = get_this(env, info, &argc, NULL);
+  if (s) vrrp6_shutdown(s); /* s itself stays until the object is collected */
+  return undefined_value(env);
+}
+
+static int setopt_int(int fd, int level, int name, int value) {
+  return setsockopt(fd, level, name, &value, sizeof value);
+}
+
+/* Creates and configures the socket; returns fd or -1 with *what naming the failed call. */
+static int vrrp6_socket(const char *ifname, unsigned int ifindex, bool join, const char **what) {
+  int fd = socket(AF_INET6, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, VRRP_PROTO);
+  if (fd < 0) { *what = "socket"; return -1; }
+  struct ipv6_mreq mreq = { .ipv6mr_interface = ifindex };
+  inet_pton(AF_INET6, "ff02::12", &mreq.ipv6mr_multiaddr);
+  if (setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, ifname, strlen(ifname) + 1) < 0) *what = "setsockopt(SO_BINDTODEVICE)";
+  else if (setopt_int(fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, 255) < 0) *what = "setsockopt(IPV6_MULTICAST_HOPS)";
+  else if (setopt_int(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, 255) < 0) *what = "setsockopt(IPV6_UNICAST_HOPS)";
+  else if (setopt_int(fd, IPPROTO_IPV6, IPV6_MULTICAST_LOOP, 0) < 0) *what = "setsockopt(IPV6_MULTICAST_LOOP)";
+  else if (setopt_int(fd, IPPROTO_IPV6, IPV6_MULTICAST_IF, (int)ifindex) < 0) *what = "setsockopt(IPV6_MULTICAST_IF)";
+  else if (setopt_int(fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, 1) < 0) *what = "setsockopt(IPV6_RECVHOPLIMIT)";
+  else if (setopt_int(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, 1) < 0) *what = "setsockopt(IPV6_RECVPKTINFO)";
+  else if (join && setsockopt(fd, IPPROTO_IPV6, IPV6_JOIN_GROUP, &mreq, sizeof mreq) < 0) *what = "setsockopt(IPV6_JOIN_GROUP)";
+  else return fd;
+  int saved = errno;
+  close(fd);
+  return errno = saved, -1;
+}
+
+static napi_value make_method(napi_env env, napi_value obj, const char *name, napi_callback cb) {
+  napi_value fn;
+  NAPI_OK(napi_create_function(env, name, NAPI_AUTO_LENGTH, cb, NULL, &fn));
+  NAPI_OK(napi_set_named_property(env, obj, name, fn));
+  return fn;
+}
+
+/* openVrrp6(ifname: string, join: boolean, onPacket: Function, onError: Function) */
+static napi_value open_vrrp6(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  char ifname[IF_NAMESIZE + 1];
+  bool join = false;
+  napi_valuetype t2 = napi_undefined, t3 = napi_undefined;
+  NAPI_OK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 4 || get_string(env, argv[0], ifname, sizeof ifname) ||
+      napi_get_value_bool(env, argv[1], &join) != napi_ok ||
+      napi_typeof(env, argv[2], &t2) != napi_ok || t2 != napi_function ||
+      napi_typeof(env, argv[3], &t3) != napi_ok || t3 != napi_function) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG", "openVrrp6(ifname: string, join: boolean, onPacket: Function, onError: Function)");
+    return NULL;
+  }
+  unsigned int ifindex = if_nametoindex(ifname);
+  if (ifindex == 0) return throw_errno(env, "if_nametoindex", errno);
+  uv_loop_t *loop;
+  napi_value obj, name, ifx;
+  vrrp6_t *s = calloc(1, sizeof *s);
+  if (!s) return throw_errno(env, "calloc", ENOMEM);
+  *s = (vrrp6_t){ .env = env, .fd = -1, .ifindex = ifindex };
+  if (napi_get_uv_event_loop(env, &loop) != napi_ok || napi_create_object(env, &obj) != napi_ok ||
+      napi_wrap(env, obj, s, vrrp6_finalize, NULL, NULL) != napi_ok) {
+    free(s);
+    napi_throw_error(env, "ERR_NAPI", "openVrrp6: could not create the socket object");
+    return NULL;
+  }
+  /* From here on the finalizer owns s; vrrp6_shutdown releases whatever was set up. */
+  const char *what = "socket";
+  if ((s->fd = vrrp6_socket(ifname, ifindex, join, &what)) < 0) return throw_errno(env, what, errno);
+  int rc = -ENOMEM;
+  uv_poll_t *poll = calloc(1, sizeof *poll);
+  if (!poll || (rc = uv_poll_init(loop, poll, s->fd)) < 0) {
+    free(poll);
+    vrrp6_shutdown(s);
+    return throw_errno(env, "uv_poll_init", -rc);
+  }
+  poll->data = s;
+  s->poll = poll;
+  if (napi_create_reference(env, obj, 1, &s->self) != napi_ok ||
+      napi_create_reference(env, argv[2], 1, &s->on_packet) != napi_ok ||
+      napi_create_reference(env, argv[3], 1, &s->on_error) != napi_ok ||
+      napi_create_string_utf8(env, "floatip:vrrp6", NAPI_AUTO_LENGTH, &name) != napi_ok ||
+      napi_async_init(env, obj, name, &s->async) != napi_ok ||
+      !make_method(env, obj, "send", vrrp6_send) || !make_method(env, obj, "close", vrrp6_close) ||
+      napi_create_uint32(env, ifindex, &ifx) != napi_ok || napi_set_named_property(env, obj, "ifindex", ifx) != napi_ok) {
+    vrrp6_shutdown(s);
+    napi_throw_error(env, "ERR_NAPI", "openVrrp6: could not set up the socket object");
+    return NULL;
+  }
+  if ((rc = uv_poll_start(poll, UV_READABLE, vrrp6_on_poll)) < 0) {
+    vrrp6_shutdown(s);
+    return throw_errno(env, "uv_poll_start", -rc);
+  }
+  return obj;
+}
+
+/* ---------- AF_PACKET sender ---------- */
+
+typedef struct { int fd; } packet_t;
+
+static void packet_finalize(napi_env env, void *data, void *hint) {
+  packet_t *p = data;
+  (void)env; (void)hint;
+  if (p->fd >= 0) close(p->fd);
+  free(p);
+}
+
+/* send(ifindex: number, frame: Buffer): number. The frame starts with the Ethernet header. */
+static napi_value packet_send(napi_env env, napi_callback_info info) {
+  size_t argc = 2, len;
+  napi_value argv[2];
+  packet_t *p = get_this(env, info, &argc, argv);
+  uint32_t ifindex = 0;
+  void *data;
+  if (!p || argc < 2 || napi_get_value_uint32(env, argv[0], &ifindex) != napi_ok ||
+      get_buffer(env, argv[1], &data, &len) || len < 14) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG", "send(ifindex: number, frame: Buffer of at least 14 bytes)");
+    return NULL;
+  }
+  if (p->fd < 0) return throw_errno(env, "sendto", EBADF);
+  const unsigned char *frame = data;
+  struct sockaddr_ll to = { .sll_family = AF_PACKET, .sll_ifindex = (int)ifindex, .sll_halen = 6,
+                            .sll_protocol = htons((uint16_t)(frame[12] << 8 | frame[13])) };
+  memcpy(to.sll_addr, frame, 6); /* destination MAC */
+  ssize_t n;
+  do n = sendto(p->fd, data, len, MSG_DONTWAIT, (struct sockaddr *)&to, sizeof to); while (n < 0 && errno == EINTR);
+  return n < 0 ? throw_errno(env, "sendto", errno) : number_value(env, n);
+}
+
+static napi_value packet_close(napi_env env, napi_callback_info info) {
+  size_t argc = 0;
+  packet_t *p = get_this(env, info, &argc, NULL);
+  if (p && p->fd >= 0) close(p->fd), p->fd = -1;
+  return undefined_value(env);
+}
+
+/* openPacketSocket(): a send-only AF_PACKET socket (protocol 0: receives nothing). */
+static napi_value open_packet_socket(napi_env env, napi_callback_info info) {
+  (void)info;
+  int fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
+  if (fd < 0) return throw_errno(env, "socket(AF_PACKET)", errno);
+  packet_t *p = malloc(sizeof *p);
+  if (!p) { close(fd); return throw_errno(env, "malloc", ENOMEM); }
+  p->fd = fd;
+  napi_value obj;
+  if (napi_create_object(env, &obj) != napi_ok || napi_wrap(env, obj, p, packet_finalize, NULL, NULL) != napi_ok) {
+    close(fd); free(p);
+    napi_throw_error(env, "ERR_NAPI", "openPacketSocket: could not create the socket object");
+    return NULL;
+  }
+  if (!make_method(env, obj, "send", packet_send) || !make_method(env, obj, "close", packet_close)) return NULL;
+  return obj;
+}
+
+static napi_value Init(napi_env env, napi_value exports) {
+  if (!make_method(env, exports, "openVrrp6", open_vrrp6)) return NULL;
+  if (!make_method(env, exports, "openPacketSocket", open_packet_socket)) return NULL;
+  return exports;
+}
+
 NAPI_MODULE(NODE_GYP_MODULE_NAME, Init)

@@ -1,0 +1,97 @@
+/**
+ * `floatip agent --config FILE`: validate the config (exit 2 on any error,
+ * nothing touched), build the real edges, run until SIGTERM/SIGINT, then hand
+ * over (priority 0) and remove the VIPs before exiting.
+ */
+import type { Server } from "node:http";
+import { formatErrors, loadConfigFile } from "../config/load.js";
+import { Agent } from "../runtime/agent.js";
+import { systemClock } from "../runtime/clock.js";
+import { startHttpEndpoint, parseListenAddress } from "../runtime/http.js";
+import { stderrLogger, type Level } from "../runtime/logger.js";
+import { AgentMetrics } from "../runtime/metrics.js";
+import { openSystemEdges } from "../os/system.js";
+import { parseArgs } from "./args.js";
+
+export const AGENT_USAGE = `usage: floatip agent --config FILE [options]
+
+Runs the VRRP instances described in FILE (floatip YAML).
+
+options:
+  --config FILE              agent config (required)
+  --metrics-address H:P      serve /metrics, /healthz and /state on H:P
+  --log-level LEVEL          debug | info | warn | error (default info)
+
+Exit codes: 0 after a clean stop, 1 on a runtime failure, 2 on bad usage or config.`;
+
+const LEVELS: readonly Level[] = ["debug", "info", "warn", "error"];
+
+export async function runAgentCommand(argv: readonly string[]): Promise<number> {
+  const args = parseArgs(argv, [
+    { name: "config", takesValue: true },
+    { name: "metrics-address", takesValue: true },
+    { name: "log-level", takesValue: true },
+  ]);
+  if (!args.ok) return usageError(args.message);
+  const file = args.flags.get("config");
+  if (typeof file !== "string") return usageError("--config FILE is required");
+  const level = (args.flags.get("log-level") ?? "info") as Level;
+  if (!LEVELS.includes(level)) return usageError(`--log-level must be one of ${LEVELS.join(", ")}`);
+  const metricsFlag = args.flags.get("metrics-address");
+  const listen = typeof metricsFlag === "string" ? parseListenAddress(metricsFlag) : undefined;
+  if (typeof metricsFlag === "string" && listen === undefined) return usageError(`--metrics-address must be HOST:PORT, got "${metricsFlag}"`);
+
+  const loaded = await loadConfigFile(file);
+  if (!loaded.ok) {
+    process.stderr.write(formatErrors(loaded.errors) + "\n");
+    return 2;
+  }
+
+  const logger = stderrLogger(level);
+  const metrics = new AgentMetrics();
+  const edges = await openSystemEdges();
+  const agent = new Agent(loaded.config, { clock: systemClock(), metrics, logger, ...edges });
+  let server: Server | undefined;
+  try {
+    await agent.start();
+    if (listen !== undefined) {
+      server = await startHttpEndpoint({
+        ...listen,
+        registry: metrics.registry,
+        healthy: () => true,
+        state: () => ({ instances: agent.snapshot() }),
+      });
+    }
+    logger.log("info", "agent started", { instances: loaded.config.instances.map((i) => i.name) });
+    const signal = await waitForSignal();
+    logger.log("info", "stopping", { signal });
+  } catch (error) {
+    logger.log("error", "agent failed", { error });
+    await agent.stop().catch(() => undefined);
+    edges.close();
+    server?.close();
+    return 1;
+  }
+  await agent.stop();
+  edges.close();
+  server?.close();
+  logger.log("info", "agent stopped");
+  return 0;
+}
+
+function waitForSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const handler = (signal: NodeJS.Signals) => {
+      process.off("SIGTERM", handler);
+      process.off("SIGINT", handler);
+      resolve(signal);
+    };
+    process.on("SIGTERM", handler);
+    process.on("SIGINT", handler);
+  });
+}
+
+function usageError(message: string): number {
+  process.stderr.write(`floatip agent: ${message}\n\n${AGENT_USAGE}\n`);
+  return 2;
+}

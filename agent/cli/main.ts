@@ -1,0 +1,39 @@
+/**
+ * `floatip` command line: dispatches to subcommands. Each subcommand returns
+ * its exit code; usage errors exit 2.
+ */
+import { runAgentCommand, AGENT_USAGE } from "./agent-command.js";
+
+interface Subcommand {
+  readonly summary: string;
+  readonly usage: string;
+  readonly run: (argv: readonly string[]) => Promise<number>;
+}
+
+const SUBCOMMANDS: Readonly<Record<string, Subcommand>> = {
+  agent: { summary: "run the VRRP agent from a config file", usage: AGENT_USAGE, run: runAgentCommand },
+};
+
+export function helpText(): string {
+  const width = Math.max(...Object.keys(SUBCOMMANDS).map((n) => n.length));
+  const lines = Object.entries(SUBCOMMANDS).map(([name, sub]) => `  ${name.padEnd(width)}  ${sub.summary}`);
+  return ["usage: floatip <command> [options]", "", "commands:", ...lines, "", "Run `floatip <command> --help` for a command's options."].join("\n");
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    process.stdout.write(helpText() + "\n");
+    return name === undefined ? 2 : 0;
+  }
+  const sub = SUBCOMMANDS[name];
+  if (sub === undefined) {
+    process.stderr.write(`floatip: unknown command "${name}"\n\n${helpText()}\n`);
+    return 2;
+  }
+  if (rest.includes("--help") || rest.includes("-h")) {
+    process.stdout.write(sub.usage + "\n");
+    return 0;
+  }
+  return sub.run(rest);
+}

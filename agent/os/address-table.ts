@@ -1,0 +1,178 @@
+/**
+ * AddressTable over rtnetlink (the `netlink` package; nothing else in the
+ * agent imports it). Virtual addresses are aliased on the interface itself,
+ * as `ip addr add 192.0.2.5/32 dev eth0 [label eth0:vip]` would, so they
+ * show in `ip a`. IPv6 addresses get IFA_F_NODAD (usable at once, as
+ * keepalived does).
+ */
+import { createRtNetlink, FlagsNew, type RtNetlinkSocket, type rt } from "netlink";
+import type { Family, VirtualAddress } from "../config/types.js";
+import { formatAddress, parseAddress } from "../vrrp/address-bytes.js";
+import type { AddressTable, InterfaceAddress, LinkInfo } from "./ports.js";
+
+const AF_INET = 2;
+const AF_INET6 = 10;
+const RT_SCOPE_UNIVERSE = 0;
+const DEFAULT_TIMEOUT_MS = 5000;
+
+/** An rtnetlink request failed; `code` is the errno name (e.g. "EPERM") when the kernel gave one. */
+export class AddressTableError extends Error {
+  override readonly name: string = "AddressTableError";
+  readonly code: string | undefined;
+  constructor(message: string, options: { cause?: unknown; code?: string | undefined } = {}) {
+    super(message, options.cause !== undefined ? { cause: options.cause } : undefined);
+    this.code = options.code;
+  }
+}
+
+/** The named interface does not exist (ENODEV). */
+export class LinkNotFoundError extends AddressTableError {
+  override readonly name = "LinkNotFoundError";
+}
+
+export interface NetlinkAddressTableOptions {
+  /** Per-request timeout; default 5 s. */
+  readonly timeoutMs?: number;
+}
+
+/** An address as rtnetlink reports it, with the kernel's flags (tentative, nodad, secondary...). */
+export interface KernelAddress extends InterfaceAddress {
+  readonly label: string | undefined;
+  readonly flags: rt.AddressFlags;
+}
+
+export class NetlinkAddressTable implements AddressTable {
+  private readonly timeoutMs: number;
+
+  private constructor(private readonly socket: RtNetlinkSocket, options: NetlinkAddressTableOptions) {
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  }
+
+  /** Opens an rtnetlink socket in the caller's network namespace. */
+  static open(options: NetlinkAddressTableOptions = {}): Promise<NetlinkAddressTable> {
+    try {
+      return Promise.resolve(new NetlinkAddressTable(createRtNetlink(), options));
+    } catch (error) {
+      return Promise.reject(new AddressTableError(`cannot open an rtnetlink socket: ${message(error)}`, { cause: error }));
+    }
+  }
+
+  async link(ifname: string): Promise<LinkInfo> {
+    const found = await this.request(`looking up ${ifname}`, () => this.socket.getLink({}, { ifname }, this.options()), ifname);
+    const link = found[0];
+    if (link === undefined || link.data.index === undefined) throw new LinkNotFoundError(`no interface named ${ifname}`);
+    const flags = link.data.flags ?? {};
+    return {
+      name: link.attrs.ifname ?? ifname,
+      index: link.data.index,
+      mac: formatMac(link.attrs.address),
+      up: flags.up === true && flags.running === true,
+      addresses: await this.addressesOf(link.data.index),
+    };
+  }
+
+  /** Every address on the interface with its kernel flags. */
+  async kernelAddresses(ifname: string): Promise<KernelAddress[]> {
+    const { index } = await this.link(ifname);
+    return this.addressesOf(index);
+  }
+
+  async add(ifname: string, address: VirtualAddress): Promise<void> {
+    const { index } = await this.link(ifname);
+    const { data, attrs } = addressMessage(index, address);
+    const flags = address.family === 6 ? { nodad: true as const } : {};
+    if (address.family === 4 && address.label !== undefined) attrs.label = address.label;
+    const what = `adding ${address.address}/${address.prefixLength} to ${ifname}`;
+    await this.request(
+      what,
+      () =>
+        this.socket.newAddress({ ...data, flags }, { ...attrs, flags }, {
+          ...this.options(),
+          flags: FlagsNew.CREATE | FlagsNew.EXCL,
+        }),
+      ifname,
+      "EEXIST",
+    );
+  }
+
+  async remove(ifname: string, address: VirtualAddress): Promise<void> {
+    const { index } = await this.link(ifname);
+    const { data, attrs } = addressMessage(index, address);
+    const what = `removing ${address.address}/${address.prefixLength} from ${ifname}`;
+    await this.request(what, () => this.socket.delAddress(data, attrs, this.options()), ifname, "EADDRNOTAVAIL");
+  }
+
+  close(): void {
+    this.socket.socket.close();
+  }
+
+  private async addressesOf(index: number): Promise<KernelAddress[]> {
+    const all = await this.request("listing addresses", () => this.socket.getAddresses({}, {}, this.options()));
+    const result: KernelAddress[] = [];
+    for (const message of all) {
+      if (message.data.index !== index) continue;
+      const family = message.data.family === AF_INET ? 4 : message.data.family === AF_INET6 ? 6 : undefined;
+      const bytes = message.attrs.local ?? message.attrs.address;
+      if (family === undefined || bytes === undefined) continue;
+      result.push({
+        address: formatAddress(family, bytes),
+        family,
+        prefixLength: message.data.prefixlen ?? (family === 4 ? 32 : 128),
+        label: message.attrs.label,
+        flags: message.attrs.flags ?? message.data.flags ?? {},
+      });
+    }
+    return result;
+  }
+
+  private options() {
+    return { timeout: this.timeoutMs };
+  }
+
+  /** Runs a request, mapping netlink's "Request rejected: ECODE" errors; `ignore` is an errno name that means success. */
+  private async request<T>(what: string, run: () => Promise<T[]>, ifname?: string, ignore?: string): Promise<T[]> {
+    try {
+      return await run();
+    } catch (error) {
+      const code = /\b(E[A-Z0-9]+)\b/.exec(message(error))?.[1];
+      if (ignore !== undefined && code === ignore) return [];
+      if (code === "ENODEV" && ifname !== undefined) {
+        throw new LinkNotFoundError(`no interface named ${ifname}`, { cause: error, code });
+      }
+      throw new AddressTableError(`${what}: ${message(error)}`, { cause: error, code });
+    }
+  }
+}
+
+/** Opens the system AddressTable (rtnetlink in the current network namespace). */
+export function openAddressTable(options: NetlinkAddressTableOptions = {}): Promise<NetlinkAddressTable> {
+  return NetlinkAddressTable.open(options);
+}
+
+function addressMessage(index: number, address: VirtualAddress): { data: rt.Address; attrs: rt.AddressAttrs } {
+  const bytes = addressBytes(address.address, address.family);
+  return {
+    data: {
+      family: address.family === 4 ? AF_INET : AF_INET6,
+      prefixlen: address.prefixLength,
+      scope: RT_SCOPE_UNIVERSE,
+      index,
+    },
+    attrs: { local: bytes, address: bytes },
+  };
+}
+
+function addressBytes(text: string, family: Family): Buffer {
+  const parsed = parseAddress(text, family);
+  if (!parsed.ok) throw new TypeError(parsed.error);
+  return Buffer.from(parsed.bytes);
+}
+
+function formatMac(bytes: Buffer | undefined): string {
+  if (bytes === undefined) return "00:00:00:00:00:00";
+  return [...bytes].map((b) => b.toString(16).padStart(2, "0")).join(":");
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,393 @@
+/**
+ * The OS layer against the real kernel, in a namespace lab: AddressTable,
+ * VRRP transports (IPv4/IPv6, multicast/unicast) and the Announcer.
+ *
+ * The agent's sockets must live in the node namespaces, so each node runs
+ * this same file as a worker (FLOATIP_LAB_WORKER=os) that the tests drive
+ * over IPC; see osWorker() at the bottom.
+ */
+import { strict as assert } from "node:assert";
+import { after, before, describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
+import { createRequire } from "node:module";
+import type { ChildProcess } from "node:child_process";
+import { createLab, serveWorker, type Lab, type LabHost, type LabWorker, type WorkerHandlers } from "./netns.js";
+import type { Family, VirtualAddress } from "../../agent/config/types.js";
+import type { LinkInfo, TransportOptions, VrrpTransport } from "../../agent/os/ports.js";
+import { openAddressTable } from "../../agent/os/address-table.js";
+import { openAnnouncer } from "../../agent/os/announcer.js";
+import { createTransportFactory } from "../../agent/os/transport.js";
+import { internetChecksum } from "../../agent/vrrp/checksum.js";
+import { parseAddress } from "../../agent/vrrp/address-bytes.js";
+
+const WORKER_ENV = "FLOATIP_LAB_WORKER";
+const GROUP = { 4: "224.0.0.18", 6: "ff02::12" } as const;
+
+interface WirePacket {
+  readonly transport: number;
+  readonly handler: number;
+  readonly family: Family;
+  readonly payload: string; // hex
+  readonly source: string;
+  readonly destination: string;
+  readonly ttl: number;
+  readonly ifindex: number;
+}
+interface OpenedTransport {
+  readonly id: number;
+  readonly sourceAddress: string;
+  readonly ifindex: number;
+}
+
+if (process.env[WORKER_ENV] === "os") serveWorker(osWorker);
+else defineTests();
+
+function defineTests(): void {
+  describe("OS layer in a namespace lab", { timeout: 120_000 }, () => {
+    let lab: Lab;
+    let n1: LabHost, n2: LabHost, client: LabHost;
+    let w1: LabWorker, w2: LabWorker;
+    const received: WirePacket[] = [];
+    const sentBack: WirePacket[] = [];
+    const errors: { transport: number; code?: string }[] = [];
+    /** The packets with this payload a receiving transport delivered, once there are `count` of them. */
+    const arrived = (transport: number, payload: string, count: number) => {
+      const found = received.filter((p) => p.transport === transport && p.payload === payload);
+      return found.length >= count ? found : undefined;
+    };
+
+    before(async () => {
+      lab = await createLab({ nodes: 2 });
+      [n1, n2] = lab.nodes as [LabHost, LabHost];
+      client = lab.client!;
+      const script = fileURLToPath(import.meta.url);
+      w1 = await lab.startWorker(n1.ns, script, { [WORKER_ENV]: "os" });
+      w2 = await lab.startWorker(n2.ns, script, { [WORKER_ENV]: "os" });
+      w2.on("packet", (p) => received.push(p as WirePacket));
+      w1.on("packet", (p) => sentBack.push(p as WirePacket));
+      w1.on("transport-error", (e) => errors.push(e as { transport: number; code?: string }));
+    });
+
+    after(async () => {
+      await w1?.stop();
+      await w2?.stop();
+      await lab?.destroy();
+    });
+
+    describe("AddressTable", () => {
+      it("reports index, MAC and up/down of a link", async () => {
+        const [ipLink] = JSON.parse(await lab.exec(n1.ns, ["ip", "-j", "link", "show", "dev", "eth0"])) as {
+          ifindex: number;
+          address: string;
+        }[];
+        const link = await w1.call<LinkInfo>("link", "eth0");
+        assert.equal(link.name, "eth0");
+        assert.equal(link.index, ipLink!.ifindex);
+        assert.equal(link.mac, ipLink!.address);
+        assert.equal(link.up, true);
+        assert.ok(link.addresses.some((a) => a.address === n1.ipv4 && a.prefixLength === 24 && a.family === 4));
+        assert.ok(link.addresses.some((a) => a.address === n1.ipv6 && a.prefixLength === 64 && a.family === 6));
+
+        await lab.setLinkDown(n1);
+        assert.equal((await w1.call<LinkInfo>("link", "eth0")).up, false, "IFF_UP cleared");
+        await lab.setLinkUp(n1);
+        await lab.waitFor(async () => (await w1.call<LinkInfo>("link", "eth0")).up, 5000, "n1 eth0 up again");
+
+        await lab.setPortDown(n1);
+        assert.equal((await w1.call<LinkInfo>("link", "eth0")).up, false, "no carrier");
+        await lab.setPortUp(n1);
+        await lab.waitFor(async () => (await w1.call<LinkInfo>("link", "eth0")).up, 5000, "n1 carrier back");
+      });
+
+      it("rejects an unknown interface with LinkNotFoundError", async () => {
+        await assert.rejects(w1.call("link", "nosuch0"), { name: "LinkNotFoundError" });
+      });
+
+      it("adds and removes an IPv4 VIP with its prefix and label, idempotently", async () => {
+        const vip: VirtualAddress = { address: "192.0.2.50", family: 4, prefixLength: 32, label: "eth0:vip" };
+        await w1.call("add", "eth0", vip);
+        await w1.call("add", "eth0", vip);
+        const shown = (await lab.addresses(n1.ns, "eth0")).filter((a) => a.address === vip.address);
+        assert.equal(shown.length, 1);
+        assert.equal(shown[0]!.prefixLength, 32);
+        assert.equal(shown[0]!.label, "eth0:vip");
+        assert.ok((await w1.call<LinkInfo>("link", "eth0")).addresses.some((a) => a.address === vip.address));
+
+        await w1.call("remove", "eth0", vip);
+        await w1.call("remove", "eth0", vip);
+        assert.ok(!(await lab.addresses(n1.ns, "eth0")).some((a) => a.address === vip.address));
+      });
+
+      it("adds an IPv4 VIP with a shorter prefix as a secondary of the subnet", async () => {
+        const vip: VirtualAddress = { address: "192.0.2.51", family: 4, prefixLength: 24 };
+        await w1.call("add", "eth0", vip);
+        const shown = (await lab.addresses(n1.ns, "eth0")).find((a) => a.address === vip.address);
+        assert.equal(shown?.prefixLength, 24);
+        assert.ok(shown?.flags.includes("secondary"));
+        await w1.call("remove", "eth0", vip);
+        assert.ok(!(await lab.addresses(n1.ns, "eth0")).some((a) => a.address === vip.address));
+        assert.ok((await lab.addresses(n1.ns, "eth0")).some((a) => a.address === n1.ipv4), "primary untouched");
+      });
+
+      it("adds and removes an IPv6 VIP with nodad, usable at once", async () => {
+        const vip: VirtualAddress = { address: "2001:db8::50", family: 6, prefixLength: 128 };
+        await w1.call("add", "eth0", vip);
+        await w1.call("add", "eth0", vip);
+        const shown = (await lab.addresses(n1.ns, "eth0")).filter((a) => a.address === vip.address);
+        assert.equal(shown.length, 1);
+        assert.equal(shown[0]!.prefixLength, 128);
+        assert.ok(shown[0]!.flags.includes("nodad"));
+        assert.ok(!shown[0]!.flags.includes("tentative"));
+        await w1.call("remove", "eth0", vip);
+        await w1.call("remove", "eth0", vip);
+        assert.ok(!(await lab.addresses(n1.ns, "eth0")).some((a) => a.address === vip.address));
+      });
+    });
+
+    describe("VRRP transports", () => {
+      const cases: { family: Family; multicast: boolean; vrid: number }[] = [
+        { family: 4, multicast: true, vrid: 41 },
+        { family: 4, multicast: false, vrid: 42 },
+        { family: 6, multicast: true, vrid: 61 },
+        { family: 6, multicast: false, vrid: 62 },
+      ];
+      for (const c of cases) {
+        const mode = c.multicast ? "multicast" : "unicast";
+        it(`exchange a VRRP advert over IPv${c.family} ${mode} with TTL 255`, async () => {
+          const options: TransportOptions = { interface: "eth0", family: c.family, multicast: c.multicast };
+          const sender = await w1.call<OpenedTransport>("openTransport", options, 1);
+          const receiver = await w2.call<OpenedTransport>("openTransport", options, 2);
+          try {
+            const link2 = await w2.call<LinkInfo>("link", "eth0");
+            const expectedSource = c.family === 4 ? n1.ipv4 : linkLocal(await w1.call<LinkInfo>("link", "eth0"));
+            assert.equal(sender.sourceAddress, expectedSource);
+            assert.equal(receiver.ifindex, link2.index);
+
+            const destination = c.multicast ? GROUP[c.family] : c.family === 4 ? n2.ipv4 : n2.ipv6;
+            const payload = vrrpV3Advert(c.vrid, sender.sourceAddress, destination, [c.family === 4 ? "192.0.2.50" : "2001:db8::50"]);
+            await w1.call("send", sender.id, payload.toString("hex"), destination);
+
+            const got = await lab.waitFor(() => arrived(receiver.id, payload.toString("hex"), 2), 5000, "both handlers to see the advert");
+            assert.deepEqual(got.map((p) => p.handler).sort(), [0, 1], "every handler of a shared transport sees it");
+            const packet = got[0]!;
+            assert.equal(packet.family, c.family);
+            assert.equal(packet.ttl, 255);
+            assert.equal(packet.source, sender.sourceAddress);
+            assert.equal(packet.destination, destination);
+            assert.equal(packet.ifindex, link2.index);
+
+            const groups = await multicastGroups(lab, n2);
+            assert.equal(groups.includes(GROUP[c.family]), c.multicast, `${GROUP[c.family]} joined only in multicast mode`);
+            await delay(200);
+            assert.ok(!sentBack.some((p) => p.transport === sender.id), "own packets are not looped back");
+          } finally {
+            await w1.call("closeTransport", sender.id);
+            await w2.call("closeTransport", receiver.id);
+          }
+        });
+      }
+
+      it("sends from a configured IPv6 source address", async () => {
+        const options: TransportOptions = { interface: "eth0", family: 6, multicast: true, source: n1.ipv6 };
+        const sender = await w1.call<OpenedTransport>("openTransport", options, 1);
+        const receiver = await w2.call<OpenedTransport>("openTransport", { ...options, source: undefined }, 1);
+        try {
+          assert.equal(sender.sourceAddress, n1.ipv6);
+          const payload = vrrpV3Advert(63, n1.ipv6, GROUP[6], ["2001:db8::50"]);
+          await w1.call("send", sender.id, payload.toString("hex"), GROUP[6]);
+          const [packet] = await lab.waitFor(() => arrived(receiver.id, payload.toString("hex"), 1), 5000, "the advert");
+          assert.equal(packet!.source, n1.ipv6);
+        } finally {
+          await w1.call("closeTransport", sender.id);
+          await w2.call("closeTransport", receiver.id);
+        }
+      });
+
+      for (const c of [
+        { family: 4 as Family, mode: "unicast", destination: () => n2.ipv4 },
+        { family: 4 as Family, mode: "multicast", destination: () => GROUP[4] },
+        { family: 6 as Family, mode: "unicast", destination: () => n2.ipv6 },
+        { family: 6 as Family, mode: "multicast", destination: () => GROUP[6] },
+      ]) {
+        it(`reports the TTL a packet arrived with (IPv${c.family} ${c.mode}, plain raw socket, TTL 64)`, async () => {
+          const receiver = await w2.call<OpenedTransport>("openTransport", { interface: "eth0", family: c.family, multicast: true }, 1);
+          try {
+            const payload = vrrpV3Advert(70 + c.family, "::", "::", []).toString("hex");
+            await w1.call("rawSend", c.family, c.destination(), payload, 64);
+            const [packet] = await lab.waitFor(() => arrived(receiver.id, payload, 1), 5000, "the TTL-64 packet");
+            assert.equal(packet!.ttl, 64);
+            assert.equal(packet!.destination, c.destination());
+          } finally {
+            await w2.call("closeTransport", receiver.id);
+          }
+        });
+      }
+
+      it("passes send errors to onError instead of throwing", async () => {
+        const t4 = await w1.call<OpenedTransport>("openTransport", { interface: "eth0", family: 4, multicast: false }, 1);
+        const t6 = await w1.call<OpenedTransport>("openTransport", { interface: "eth0", family: 6, multicast: false }, 1);
+        await lab.setLinkDown(n1);
+        try {
+          await w1.call("send", t4.id, "00", n2.ipv4);
+          await w1.call("send", t6.id, "00", n2.ipv6);
+          await lab.waitFor(() => errors.some((e) => e.transport === t4.id) && errors.some((e) => e.transport === t6.id), 5000, "errors");
+          // IPv4 finds no route once the link is down (ENETUNREACH); IPv6 refuses the source on a down link (EINVAL).
+          assert.equal(errors.find((e) => e.transport === t4.id)?.code, "ENETUNREACH");
+          assert.equal(errors.find((e) => e.transport === t6.id)?.code, "EINVAL");
+        } finally {
+          await lab.setLinkUp(n1);
+          await w1.call("closeTransport", t4.id);
+          await w1.call("closeTransport", t6.id);
+        }
+      });
+    });
+
+    describe("Announcer", () => {
+      const FAKE_MAC = "02:00:5e:00:99:99";
+      for (const family of [4, 6] as Family[]) {
+        const vip: VirtualAddress =
+          family === 4 ? { address: "192.0.2.60", family, prefixLength: 32 } : { address: "2001:db8::60", family, prefixLength: 128 };
+        const kind = family === 4 ? "a gratuitous ARP" : "an unsolicited NA";
+        it(`sends ${kind} the neighbour sees and learns from`, async () => {
+          const link1 = await w1.call<LinkInfo>("link", "eth0");
+          await lab.exec(client.ns, ["ip", "neigh", "replace", vip.address, "lladdr", FAKE_MAC, "dev", "eth0", "nud", "stale"]);
+          const capture = await startCapture(lab, client, family === 4 ? "arp" : "icmp6");
+          try {
+            await w1.call("add", "eth0", vip);
+            await w1.call("announce", "eth0", vip);
+            const expected =
+              family === 4
+                ? `${link1.mac} > ff:ff:ff:ff:ff:ff, ethertype ARP (0x0806), length 42: Ethernet (len 6), IPv4 (len 4), Request who-has ${vip.address} (ff:ff:ff:ff:ff:ff) tell ${vip.address}, length 28`
+                : `${link1.mac} > 33:33:00:00:00:01, ethertype IPv6 (0x86dd), length 86: (hlim 255, next-header ICMPv6 (58) payload length: 32) ${linkLocal(link1)} > ff02::1: [icmp6 sum ok] ICMP6, neighbor advertisement, length 32, tgt is ${vip.address}, Flags [override]`;
+            await lab.waitFor(() => capture.output().includes(expected), 5000, `tcpdump to show: ${expected}\n${capture.output()}`);
+            if (family === 6) assert.match(capture.output(), new RegExp(`destination link-address option \\(2\\), length 8 \\(1\\): ${link1.mac}`));
+            await lab.waitFor(async () => (await neighbour(lab, client, vip.address)) === link1.mac, 5000, "the neighbour cache update");
+          } finally {
+            await lab.kill(capture.child);
+            await w1.call("remove", "eth0", vip);
+          }
+        });
+      }
+    });
+  });
+}
+
+// ---------- worker side (runs inside a node namespace) ----------
+
+function osWorker(emit: (event: string, data: unknown) => void): WorkerHandlers {
+  const tableReady = openAddressTable();
+  const announcerReady = tableReady.then((addresses) => openAnnouncer({ addresses }));
+  const transports = new Map<number, VrrpTransport>();
+  let nextId = 1;
+  return {
+    link: async (ifname: string) => (await tableReady).link(ifname),
+    add: async (ifname: string, address: VirtualAddress) => (await tableReady).add(ifname, address),
+    remove: async (ifname: string, address: VirtualAddress) => (await tableReady).remove(ifname, address),
+    announce: async (ifname: string, address: VirtualAddress) => (await announcerReady).announce(ifname, address),
+    openTransport: async (options: TransportOptions, handlers: number): Promise<OpenedTransport> => {
+      const transport = await createTransportFactory({ addresses: await tableReady }).open(options);
+      const id = nextId++;
+      transports.set(id, transport);
+      for (let handler = 0; handler < handlers; handler++) {
+        transport.onPacket((p) => emit("packet", { ...p, payload: p.payload.toString("hex"), transport: id, handler }));
+      }
+      transport.onError((e) => emit("transport-error", { transport: id, message: e.message, code: (e as { code?: string }).code }));
+      return { id, sourceAddress: transport.sourceAddress, ifindex: transport.ifindex };
+    },
+    send: (id: number, payload: string, destination: string) => transports.get(id)!.send(Buffer.from(payload, "hex"), destination),
+    closeTransport: (id: number) => {
+      transports.get(id)?.close();
+      transports.delete(id);
+    },
+    rawSend: (family: Family, destination: string, payload: string, ttl: number) => rawSend(family, destination, payload, ttl),
+  };
+}
+
+/** Sends protocol 112 with a chosen TTL from a plain raw-socket socket (kernel-built IP header). */
+function rawSend(family: Family, destination: string, payloadHex: string, ttl: number): Promise<void> {
+  const raw = createRequire(import.meta.url)("raw-socket") as {
+    createSocket(o: { protocol: number; addressFamily: number }): {
+      setOption(level: number, option: number, value: number | Buffer, length?: number): void;
+      send(b: Buffer, o: number, l: number, a: string, cb: (e: Error | null) => void): void;
+      close(): void;
+    };
+    AddressFamily: { IPv4: number; IPv6: number };
+  };
+  const socket = raw.createSocket({ protocol: 112, addressFamily: family === 4 ? raw.AddressFamily.IPv4 : raw.AddressFamily.IPv6 });
+  const device = Buffer.from("eth0\0");
+  socket.setOption(1, 25, device, device.length); // SOL_SOCKET, SO_BINDTODEVICE
+  if (family === 4) {
+    socket.setOption(0, 2, ttl); // IP_TTL
+    socket.setOption(0, 33, ttl); // IP_MULTICAST_TTL
+  } else {
+    socket.setOption(41, 16, ttl); // IPV6_UNICAST_HOPS
+    socket.setOption(41, 18, ttl); // IPV6_MULTICAST_HOPS
+  }
+  const payload = Buffer.from(payloadHex, "hex");
+  return new Promise((resolve, reject) =>
+    socket.send(payload, 0, payload.length, destination, (error) => {
+      socket.close();
+      if (error) reject(error);
+      else resolve();
+    }),
+  );
+}
+
+// ---------- helpers ----------
+
+/** A VRRPv3 advert (RFC 5798 §5.1) with its checksum over the pseudo-header. */
+function vrrpV3Advert(vrid: number, source: string, destination: string, addresses: readonly string[]): Buffer {
+  const family = source.includes(":") ? 6 : 4;
+  const bytes = addresses.map((a) => Buffer.from(parse(a)));
+  const packet = Buffer.concat([Buffer.from([0x31, vrid, 100, addresses.length, 0x00, 100, 0, 0]), ...bytes]);
+  const length = Buffer.alloc(4);
+  length.writeUInt32BE(packet.length);
+  const pseudo =
+    family === 4
+      ? Buffer.concat([Buffer.from(parse(source)), Buffer.from(parse(destination)), Buffer.from([0, 112]), length.subarray(2)])
+      : Buffer.concat([Buffer.from(parse(source)), Buffer.from(parse(destination)), length, Buffer.from([0, 0, 0, 112])]);
+  packet.writeUInt16BE(internetChecksum(Buffer.concat([pseudo, packet])), 6);
+  return packet;
+}
+
+function parse(text: string): Uint8Array {
+  const parsed = parseAddress(text);
+  if (!parsed.ok) throw new TypeError(parsed.error);
+  return parsed.bytes;
+}
+
+function linkLocal(link: LinkInfo): string {
+  const found = link.addresses.find((a) => a.family === 6 && a.address.startsWith("fe80:"));
+  assert.ok(found, `no link-local address on ${link.name}`);
+  return found.address;
+}
+
+async function multicastGroups(lab: Lab, host: LabHost): Promise<string[]> {
+  const out = await lab.exec(host.ns, ["ip", "maddr", "show", "dev", host.ifname]);
+  return [...out.matchAll(/\binet6?\s+([0-9a-f:.]+)/g)].map((m) => m[1]!);
+}
+
+async function neighbour(lab: Lab, host: LabHost, address: string): Promise<string | undefined> {
+  const out = await lab.exec(host.ns, ["ip", "-j", "neigh", "show", address, "dev", host.ifname]);
+  return (JSON.parse(out) as { lladdr?: string }[])[0]?.lladdr;
+}
+
+interface Capture {
+  readonly child: ChildProcess;
+  output(): string;
+}
+
+/** tcpdump in host's namespace, line-buffered; resolves once it is listening. */
+async function startCapture(lab: Lab, host: LabHost, filter: string): Promise<Capture> {
+  const child = lab.spawnIn(host.ns, ["tcpdump", "-i", host.ifname, "-nn", "-e", "-vv", "-l", filter]);
+  let stdout = "";
+  let stderr = "";
+  child.stdout!.on("data", (d: Buffer) => (stdout += d.toString()));
+  child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
+  await lab.waitFor(() => stderr.includes("listening on"), 5000, `tcpdump to start (${stderr})`);
+  return { child, output: () => stdout };
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
