@@ -63,8 +63,11 @@ export async function runAgentCommand(argv: readonly string[]): Promise<number> 
       });
     }
     logger.log("info", "agent started", { instances: loaded.config.instances.map((i) => i.name) });
-    const signal = await waitForSignal();
+    // Leave the election inside the signal handler itself: the priority-0
+    // advert goes out before anything else runs (handover at Skew_Time).
+    const { signal, stopped } = await waitForSignal(() => agent.stop());
     logger.log("info", "stopping", { signal });
+    await stopped;
   } catch (error) {
     logger.log("error", "agent failed", { error });
     await agent.stop().catch(() => undefined);
@@ -72,19 +75,18 @@ export async function runAgentCommand(argv: readonly string[]): Promise<number> 
     server?.close();
     return 1;
   }
-  await agent.stop();
   edges.close();
   server?.close();
   logger.log("info", "agent stopped");
   return 0;
 }
 
-function waitForSignal(): Promise<NodeJS.Signals> {
+function waitForSignal(onSignal: () => Promise<void>): Promise<{ signal: NodeJS.Signals; stopped: Promise<void> }> {
   return new Promise((resolve) => {
     const handler = (signal: NodeJS.Signals) => {
       process.off("SIGTERM", handler);
       process.off("SIGINT", handler);
-      resolve(signal);
+      resolve({ signal, stopped: onSignal() });
     };
     process.on("SIGTERM", handler);
     process.on("SIGINT", handler);

@@ -43,6 +43,7 @@ export interface KernelAddress extends InterfaceAddress {
 
 export class NetlinkAddressTable implements AddressTable {
   private readonly timeoutMs: number;
+  private readonly indexes = new Map<string, number>();
 
   private constructor(private readonly socket: RtNetlinkSocket, options: NetlinkAddressTableOptions) {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -61,6 +62,7 @@ export class NetlinkAddressTable implements AddressTable {
     const found = await this.request(`looking up ${ifname}`, () => this.socket.getLink({}, { ifname }, this.options()), ifname);
     const link = found[0];
     if (link === undefined || link.data.index === undefined) throw new LinkNotFoundError(`no interface named ${ifname}`);
+    this.indexes.set(ifname, link.data.index);
     const flags = link.data.flags ?? {};
     return {
       name: link.attrs.ifname ?? ifname,
@@ -78,7 +80,10 @@ export class NetlinkAddressTable implements AddressTable {
   }
 
   async add(ifname: string, address: VirtualAddress): Promise<void> {
-    const { index } = await this.link(ifname);
+    await this.withIndex(ifname, (index) => this.addAt(ifname, index, address));
+  }
+
+  private async addAt(ifname: string, index: number, address: VirtualAddress): Promise<void> {
     const { data, attrs } = addressMessage(index, address);
     const flags = address.family === 6 ? { nodad: true as const } : {};
     if (address.family === 4 && address.label !== undefined) attrs.label = address.label;
@@ -96,7 +101,10 @@ export class NetlinkAddressTable implements AddressTable {
   }
 
   async remove(ifname: string, address: VirtualAddress): Promise<void> {
-    const { index } = await this.link(ifname);
+    await this.withIndex(ifname, (index) => this.removeAt(ifname, index, address));
+  }
+
+  private async removeAt(ifname: string, index: number, address: VirtualAddress): Promise<void> {
     const { data, attrs } = addressMessage(index, address);
     const what = `removing ${address.address}/${address.prefixLength} from ${ifname}`;
     await this.request(what, () => this.socket.delAddress(data, attrs, this.options()), ifname, "EADDRNOTAVAIL");
@@ -104,6 +112,26 @@ export class NetlinkAddressTable implements AddressTable {
 
   close(): void {
     this.socket.socket.close();
+  }
+
+  /**
+   * Runs op with the interface's index, cached by name: a failover adds an
+   * address with one netlink round trip instead of a link and address dump.
+   * A vanished or recreated interface (ENODEV) drops the cache entry and is
+   * looked up once more.
+   */
+  private async withIndex(ifname: string, op: (index: number) => Promise<void>): Promise<void> {
+    const cached = this.indexes.get(ifname);
+    if (cached !== undefined) {
+      try {
+        return await op(cached);
+      } catch (error) {
+        if (!(error instanceof LinkNotFoundError)) throw error;
+        this.indexes.delete(ifname);
+      }
+    }
+    const { index } = await this.link(ifname);
+    return op(index);
   }
 
   private async addressesOf(index: number): Promise<KernelAddress[]> {

@@ -20,15 +20,29 @@ export function systemClock(): Clock {
   return {
     now: () => performance.now(),
     at(at, fn) {
+      // setTimeout has millisecond resolution and fires up to a millisecond
+      // late; aim a millisecond early, then finish on setImmediate turns so a
+      // Master_Down_Timer fires within a fraction of a millisecond.
       let timeout: NodeJS.Timeout | undefined;
+      let immediate: NodeJS.Immediate | undefined;
+      let cancelled = false;
       const arm = () => {
+        if (cancelled) return;
         const wait = at - performance.now();
-        // setTimeout may fire a fraction early; re-arm until the deadline has passed.
         if (wait <= 0) fn();
-        else timeout = setTimeout(arm, Math.max(1, Math.ceil(wait)));
+        else if (wait < 1.5) immediate = setImmediate(arm);
+        else timeout = setTimeout(arm, Math.floor(wait - 1));
       };
-      timeout = setTimeout(arm, Math.max(0, Math.ceil(at - performance.now())));
-      return { cancel: () => clearTimeout(timeout) };
+      // Never fire from inside at() itself: callers may be mid-way through an action list.
+      if (at - performance.now() < 1.5) immediate = setImmediate(arm);
+      else arm();
+      return {
+        cancel: () => {
+          cancelled = true;
+          clearTimeout(timeout);
+          if (immediate !== undefined) clearImmediate(immediate);
+        },
+      };
     },
   };
 }

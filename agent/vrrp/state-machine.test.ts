@@ -73,13 +73,13 @@ const rows: Row[] = [
     actions: ["add-addresses", "send-advert:255", "announce:initial", `set-timer:protocol@${T0 + 1000}`, "transition:initialize->master:owner-startup"],
   },
   {
-    name: "keepalived `state MASTER` goes straight to Master",
+    name: "keepalived `state MASTER` enters Backup but waits only one advert interval",
     params: { ...v3, initialState: "master" },
     state: initialRouterState({ ...v3, initialState: "master" }, T0),
     event: { type: "startup" },
     now: T0,
-    phase: "master",
-    actions: ["add-addresses", "send-advert:100", "announce:initial", `set-timer:protocol@${T0 + 1000}`, "transition:initialize->master:initial-state-master"],
+    phase: "backup",
+    actions: [`set-timer:protocol@${T0 + 1000}`, "transition:initialize->backup:startup"],
   },
   {
     name: "garp_master_delay schedules a second burst",

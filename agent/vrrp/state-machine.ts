@@ -7,7 +7,7 @@
  * out the returned actions and feeds timer expiries and received adverts back
  * in as events. Implements RFC 5798 §6.4 (VRRPv3) and RFC 3768 §6.4 (VRRPv2).
  *
- *                      startup (priority 255 or initial state master)
+ *                      startup (priority 255: the address owner)
  *            +----------------------------------------------------------+
  *            |                                                          v
  *   +----------------+  startup   +-----------+  Master_Down_Timer  +----------+
@@ -75,7 +75,6 @@ export interface RouterState {
 export type TransitionReason =
   | "startup"
   | "owner-startup"
-  | "initial-state-master"
   | "master-down-timer"
   | "higher-priority-advert"
   | "shutdown"
@@ -168,8 +167,15 @@ function onStartup(params: RouterParams, state: RouterState, now: number): StepR
   if (state.phase !== "initialize") return nothing(state);
   const started = { ...state, preemptAfter: now + params.preemptDelayMs, since: now };
   if (params.priority === 255) return becomeMaster(params, started, now, "owner-startup");
-  if (params.initialState === "master") return becomeMaster(params, started, now, "initial-state-master");
-  return becomeBackup(params, { ...started, masterAdvertIntervalMs: params.advertIntervalMs }, now, "startup");
+  const backup = becomeBackup(params, { ...started, masterAdvertIntervalMs: params.advertIntervalMs }, now, "startup");
+  if (params.initialState === "backup") return backup;
+  // keepalived's `state MASTER`: start as backup but wait one advert interval, not a whole
+  // Master_Down_Interval, so an existing master still gets the chance to be heard.
+  const at = now + params.advertIntervalMs;
+  return {
+    state: { ...backup.state, timerAt: at },
+    actions: backup.actions.map((a) => (a.type === "set-timer" ? { ...a, at } : a)),
+  };
 }
 
 function onShutdown(state: RouterState, now: number): StepResult {

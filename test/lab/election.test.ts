@@ -85,15 +85,25 @@ describe("agents in namespaces", { timeout: 240_000 }, () => {
     assert.equal(addr?.prefixLength, 24);
   });
 
-  it("two masters with equal priority (both `state MASTER`): the higher address wins", async () => {
-    // RFC 5798 §6.4.2: a backup accepts an equal-priority master, so the tie-break decides
-    // only between routers that are master at once, as here (or after a partition heals).
-    start(n(0), { priority: 100, initialState: "master" });
-    await lab.waitFor(async () => (await holders(lab, VIP)).includes("n1"), 3000, "n1 master first");
-    start(n(2), { priority: 100, initialState: "master" });
-    assert.equal(await soleHolder(lab, VIP, 5000), "n3");
+  it("equal priority: after a partition heals, the higher primary address stays master", async () => {
+    // RFC 5798 §6.4.2: a backup accepts an equal-priority master, so the tie-break decides only
+    // between routers that are master at once. Isolate the two bridge ports (carrier stays up,
+    // they just cannot hear each other) so both become master, then heal.
+    start(n(0), { priority: 100 });
+    assert.equal(await soleHolder(lab, VIP, 5000), "n1");
+    start(n(2), { priority: 100 });
     await new Promise((r) => setTimeout(r, 800));
-    assert.deepEqual(await holders(lab, VIP), ["n3"]);
+    assert.deepEqual(await holders(lab, VIP), ["n1"], "an equal-priority newcomer does not preempt");
+    await lab.isolate([n(0), n(2)], true);
+    try {
+      await lab.waitFor(async () => (await holders(lab, VIP)).length === 2, 3000, "two masters while partitioned");
+    } finally {
+      await lab.isolate([n(0), n(2)], false);
+    }
+    const healed = Date.now();
+    await lab.waitFor(async () => (await holders(lab, VIP)).join() === "n3", 1000, "one master after healing");
+    console.log(`# partition healed: one master after ${Date.now() - healed} ms`);
+    assert.equal(await soleHolder(lab, VIP, 3000), "n3");
   });
 
   it("node loss: the VIP moves within Master_Down_Interval + 50 ms", async () => {

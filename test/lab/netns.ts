@@ -147,6 +147,11 @@ export class Lab {
   setPortDown = (target: LabHost): Promise<void> => setLink(this.switchNs, target.switchPort, "down");
   setPortUp = (target: LabHost): Promise<void> => setLink(this.switchNs, target.switchPort, "up");
 
+  /** Bridge port isolation: isolated ports cannot reach each other, carrier and the rest of the segment stay up. */
+  async isolate(targets: readonly LabHost[], on: boolean): Promise<void> {
+    for (const t of targets) await run(["-n", this.switchNs, "link", "set", "dev", t.switchPort, "type", "bridge_slave", "isolated", on ? "on" : "off"]);
+  }
+
   /** Polls predicate until it returns a truthy value (returned) or timeoutMs passes (LabTimeoutError). */
   async waitFor<T>(predicate: () => T | Promise<T>, timeoutMs: number, what = "condition"): Promise<NonNullable<T>> {
     return waitFor(predicate, timeoutMs, what);

@@ -1,0 +1,204 @@
+/**
+ * Failover benchmark: floatip agent→agent against keepalived→keepalived on
+ * the same namespace lab, in the same run, at the same advert interval.
+ *
+ *   node loss: the master's switch port goes down (carrier lost); time until
+ *              the backup's interface carries the VIP.
+ *   handover:  SIGTERM to the master; time until the backup carries the VIP.
+ *
+ * Times come from kernel address events (`ip -ts monitor address`) minus the
+ * wall clock just before the fault was injected. Usage:
+ *   node dist/bench/failover.js [--runs N] [--intervals 1000:2,100:3,10:3] [--out FILE]
+ */
+import { writeFileSync } from "node:fs";
+import { cpus } from "node:os";
+import { execFileSync, spawnSync } from "node:child_process";
+import { createLab, type Lab } from "../test/lab/netns.js";
+import {
+  AddressWatch,
+  Scratch,
+  keepalivedConf,
+  soleHolder,
+  startAgent,
+  startKeepalived,
+  stopSpeaker,
+  type Speaker,
+} from "../test/lab/vrrp-lab.js";
+import { summarize, type Summary } from "./stats.js";
+
+const VIP = "192.0.2.5";
+const MASTER_PRIORITY = 150;
+const BACKUP_PRIORITY = 100;
+
+type Impl = "floatip" | "keepalived";
+type Fault = "node-loss" | "handover";
+
+interface Setting {
+  readonly intervalMs: number;
+  readonly version: 2 | 3;
+}
+
+interface Row {
+  readonly setting: Setting;
+  readonly fault: Fault;
+  readonly floorMs: number;
+  readonly results: Record<Impl, Summary>;
+}
+
+const skew = (s: Setting, p: number) => (s.version === 2 ? ((256 - p) * 1000) / 256 : ((256 - p) * s.intervalMs) / 256);
+const masterDown = (s: Setting, p: number) => 3 * s.intervalMs + skew(s, p);
+
+function parseArgs(argv: readonly string[]) {
+  let runs = 20;
+  let settings: Setting[] = [
+    { intervalMs: 1000, version: 2 },
+    { intervalMs: 100, version: 3 },
+    { intervalMs: 10, version: 3 },
+  ];
+  let out = "bench/results-failover.md";
+  for (let i = 0; i < argv.length; i++) {
+    const next = () => argv[++i] ?? "";
+    if (argv[i] === "--runs") runs = Number(next());
+    else if (argv[i] === "--out") out = next();
+    else if (argv[i] === "--intervals") {
+      settings = next()
+        .split(",")
+        .map((part) => {
+          const [ms, v] = part.split(":");
+          return { intervalMs: Number(ms), version: Number(v) === 2 ? 2 : 3 } as Setting;
+        });
+    }
+  }
+  return { runs, settings, out };
+}
+
+class Bench {
+  private readonly running: Speaker[] = [];
+  constructor(private readonly lab: Lab, private readonly scratch: Scratch, private readonly watch: AddressWatch) {}
+
+  start(impl: Impl, index: number, setting: Setting, priority: number): Speaker {
+    const host = this.lab.nodes[index]!;
+    const speaker =
+      impl === "keepalived"
+        ? startKeepalived({
+            lab: this.lab,
+            host,
+            scratch: this.scratch,
+            conf: keepalivedConf({
+              ifname: host.ifname,
+              vrid: 51,
+              priority,
+              version: setting.version,
+              advertInt: String(setting.intervalMs / 1000),
+              vips: [`${VIP}/24`],
+            }),
+          })
+        : startAgent({
+            lab: this.lab,
+            host,
+            scratch: this.scratch,
+            config: {
+              instances: [
+                {
+                  name: "bench",
+                  interface: host.ifname,
+                  virtualRouterId: 51,
+                  version: setting.version,
+                  priority,
+                  advertInterval: `${setting.intervalMs}ms`,
+                  addresses: [`${VIP}/24`],
+                  garp: { repeat: 1, delay: 0 },
+                },
+              ],
+            },
+          });
+    this.running.push(speaker);
+    return speaker;
+  }
+
+  async stopAll(): Promise<void> {
+    await Promise.all(this.running.splice(0).map((s) => stopSpeaker(this.lab, s, "SIGKILL")));
+    for (const h of this.lab.nodes) {
+      await this.lab.exec(h.ns, ["ip", "addr", "del", `${VIP}/24`, "dev", h.ifname]).catch(() => undefined);
+      await this.lab.setPortUp(h);
+    }
+  }
+
+  /** One fault; returns ms from injection to the VIP on the backup (n1). */
+  async once(impl: Impl, setting: Setting, fault: Fault): Promise<number> {
+    this.start(impl, 0, setting, BACKUP_PRIORITY);
+    const master = this.start(impl, 1, setting, MASTER_PRIORITY);
+    const stable = Math.max(3 * setting.intervalMs, 300);
+    const holder = await soleHolder(this.lab, VIP, 20 * setting.intervalMs + 10_000, this.lab.nodes, stable);
+    if (holder !== "n2") throw new Error(`expected n2 to be master, got ${holder}`);
+    // Random phase against the advert timer, so the distribution covers it.
+    await new Promise((r) => setTimeout(r, Math.random() * setting.intervalMs));
+    const t0 = Date.now();
+    if (fault === "node-loss") await this.lab.setPortDown(this.lab.nodes[1]!);
+    else void stopSpeaker(this.lab, master, "SIGTERM");
+    const event = await this.lab.waitFor(() => this.watch.first(VIP, true, t0, "n1"), 10 * setting.intervalMs + 5000, "VIP on n1");
+    await this.stopAll();
+    return event.at - t0;
+  }
+}
+
+function machine(): string {
+  const cpu = cpus()[0]?.model ?? "unknown CPU";
+  const kernel = execFileSync("uname", ["-r"]).toString().trim();
+  const ka = spawnSync("keepalived", ["--version"], { encoding: "utf8" }).stderr ?? "";
+  return `${cpus().length} × ${cpu}, Linux ${kernel}, Node ${process.version}, ${ka.split("\n")[0] || "keepalived"}`;
+}
+
+function table(rows: readonly Row[], runs: number): string {
+  const fmt = (n: number) => n.toFixed(1);
+  const lines = [
+    `| adverts | fault | protocol floor (ms) | floatip median / p95 (ms) | keepalived median / p95 (ms) | ratio floatip/keepalived (median) |`,
+    `|---|---|---|---|---|---|`,
+  ];
+  for (const r of rows) {
+    const f = r.results.floatip;
+    const k = r.results.keepalived;
+    lines.push(
+      `| v${r.setting.version} ${r.setting.intervalMs} ms | ${r.fault} | ${fmt(r.floorMs)} | ${fmt(f.median)} / ${fmt(f.p95)} | ${fmt(k.median)} / ${fmt(k.p95)} | ${(f.median / k.median).toFixed(3)} |`,
+    );
+  }
+  lines.push("", `${runs} runs per cell; floor = Master_Down_Interval of the backup (node loss, an upper bound: the last advert's phase shortens it) or its Skew_Time (handover).`);
+  return lines.join("\n");
+}
+
+async function main(): Promise<void> {
+  const { runs, settings, out } = parseArgs(process.argv.slice(2));
+  const lab = await createLab({ nodes: 2, client: false });
+  const scratch = new Scratch();
+  const watch = new AddressWatch(lab);
+  const rows: Row[] = [];
+  try {
+    await watch.start(lab.nodes);
+    const bench = new Bench(lab, scratch, watch);
+    for (const setting of settings) {
+      for (const fault of ["node-loss", "handover"] as const) {
+        const samples: Record<Impl, number[]> = { floatip: [], keepalived: [] };
+        // Interleave the two implementations so drift on a shared machine hits both alike.
+        for (let i = 0; i < runs; i++) {
+          for (const impl of ["floatip", "keepalived"] as const) samples[impl].push(await bench.once(impl, setting, fault));
+        }
+        const floorMs = fault === "node-loss" ? masterDown(setting, BACKUP_PRIORITY) : skew(setting, BACKUP_PRIORITY);
+        const row: Row = { setting, fault, floorMs, results: { floatip: summarize(samples.floatip), keepalived: summarize(samples.keepalived) } };
+        rows.push(row);
+        process.stdout.write(`${table([row], runs).split("\n")[2]}\n`);
+      }
+    }
+  } finally {
+    await watch.stop();
+    await lab.destroy();
+    scratch.cleanup();
+  }
+  const text = `# Failover: floatip vs keepalived\n\n${new Date().toISOString()} on ${machine()}\n\n${table(rows, runs)}\n`;
+  writeFileSync(out, text);
+  process.stdout.write(`\n${text}`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
