@@ -29,5 +29,10 @@ test-unit: build
 demo: build
 	node dist/test/lab/demo.js
 
+# Benchmarks against keepalived on the same lab (not part of `make test`).
+BENCH_RUNS ?= 20
+bench: build
+	node dist/bench/failover.js --runs $(BENCH_RUNS) --out bench/results-failover.md
+
 clean:
 	rm -rf dist build
