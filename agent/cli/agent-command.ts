@@ -4,7 +4,8 @@
  * over (priority 0) and remove the VIPs before exiting.
  */
 import type { Server } from "node:http";
-import { formatErrors, loadConfigFile } from "../config/load.js";
+import { formatErrors, formatOf, loadConfigFile, type ConfigFormat } from "../config/load.js";
+import { loadKeepalivedFile } from "../keepalived/load.js";
 import { Agent } from "../runtime/agent.js";
 import { systemClock } from "../runtime/clock.js";
 import { startHttpEndpoint, parseListenAddress } from "../runtime/http.js";
@@ -15,10 +16,12 @@ import { parseArgs } from "./args.js";
 
 export const AGENT_USAGE = `usage: floatip agent --config FILE [options]
 
-Runs the VRRP instances described in FILE (floatip YAML).
+Runs the VRRP instances described in FILE: floatip YAML, or an existing
+keepalived.conf (any name ending in .conf is read as keepalived syntax).
 
 options:
   --config FILE              agent config (required)
+  --format yaml|keepalived   override the format guessed from the file name
   --metrics-address H:P      serve /metrics, /healthz and /state on H:P
   --log-level LEVEL          debug | info | warn | error (default info)
 
@@ -29,6 +32,7 @@ const LEVELS: readonly Level[] = ["debug", "info", "warn", "error"];
 export async function runAgentCommand(argv: readonly string[]): Promise<number> {
   const args = parseArgs(argv, [
     { name: "config", takesValue: true },
+    { name: "format", takesValue: true },
     { name: "metrics-address", takesValue: true },
     { name: "log-level", takesValue: true },
   ]);
@@ -41,7 +45,12 @@ export async function runAgentCommand(argv: readonly string[]): Promise<number> 
   const listen = typeof metricsFlag === "string" ? parseListenAddress(metricsFlag) : undefined;
   if (typeof metricsFlag === "string" && listen === undefined) return usageError(`--metrics-address must be HOST:PORT, got "${metricsFlag}"`);
 
-  const loaded = await loadConfigFile(file);
+  const formatFlag = args.flags.get("format");
+  if (formatFlag !== undefined && formatFlag !== "yaml" && formatFlag !== "keepalived") {
+    return usageError(`--format must be yaml or keepalived, got "${String(formatFlag)}"`);
+  }
+  const format = formatOf(file, formatFlag as ConfigFormat | undefined);
+  const loaded = format === "keepalived" ? await loadKeepalivedFile(file) : await loadConfigFile(file);
   if (!loaded.ok) {
     process.stderr.write(formatErrors(loaded.errors) + "\n");
     return 2;

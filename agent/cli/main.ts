@@ -3,6 +3,7 @@
  * its exit code; usage errors exit 2.
  */
 import { runAgentCommand, AGENT_USAGE } from "./agent-command.js";
+import { runConvertCommand, CONVERT_USAGE } from "./convert-command.js";
 
 interface Subcommand {
   readonly summary: string;
@@ -11,7 +12,8 @@ interface Subcommand {
 }
 
 const SUBCOMMANDS: Readonly<Record<string, Subcommand>> = {
-  agent: { summary: "run the VRRP agent from a config file", usage: AGENT_USAGE, run: runAgentCommand },
+  agent: { summary: "run the VRRP agent from a floatip YAML file or a keepalived.conf", usage: AGENT_USAGE, run: runAgentCommand },
+  convert: { summary: "print a keepalived.conf as floatip YAML (or VirtualIP resources)", usage: CONVERT_USAGE, run: (argv) => runConvertCommand(argv) },
 };
 
 export function helpText(): string {

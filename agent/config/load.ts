@@ -1,13 +1,18 @@
 /**
- * Reads an agent config file. YAML (the floatip schema) for now; the
- * keepalived.conf reader plugs in here by format.
+ * Reads an agent config file: floatip YAML, or keepalived.conf syntax
+ * (agent/keepalived) for a name ending in ".conf" or when asked.
  */
 import { readFile } from "node:fs/promises";
 import yaml from "js-yaml";
 import { validateAgentConfig, type ConfigError } from "./validate.js";
 import type { AgentConfig } from "./types.js";
 
-export type ConfigFormat = "yaml";
+export type ConfigFormat = "yaml" | "keepalived";
+
+/** The format a file is read in: the explicit one, else by its name. */
+export function formatOf(file: string, explicit?: ConfigFormat): ConfigFormat {
+  return explicit ?? (file.endsWith(".conf") ? "keepalived" : "yaml");
+}
 
 export type LoadResult =
   | { readonly ok: true; readonly config: AgentConfig }

@@ -1,0 +1,107 @@
+/**
+ * AgentConfig → floatip YAML text, the inverse of parseYamlConfig:
+ * durations as "1s" / "100ms", fields equal to floatip's defaults left out
+ * (except version, always explicit), so parseYamlConfig(toYaml(c)) equals c.
+ */
+import yaml from "js-yaml";
+import type { AgentConfig, InstanceConfig, ScriptConfig, TrackFileConfig, TrackRef, VirtualAddress } from "../config/types.js";
+import { DEFAULT_GARP } from "../config/types.js";
+import { formatDuration } from "../config/duration.js";
+
+type Obj = Record<string, unknown>;
+
+const NOTIFY_TIMEOUT_MS = 30_000;
+const ADVERT_INTERVAL_MS = 1000;
+
+export function toYaml(config: AgentConfig): string {
+  return dumpYaml(toYamlObject(config));
+}
+
+export function dumpYaml(value: unknown): string {
+  return yaml.dump(value, { schema: yaml.CORE_SCHEMA, lineWidth: -1, noRefs: true });
+}
+
+/** The YAML-form object (what validateAgentConfig reads) for a config. */
+export function toYamlObject(config: AgentConfig): Obj {
+  return {
+    ...(config.scripts.length > 0 ? { scripts: config.scripts.map(scriptObject) } : {}),
+    ...(config.trackFiles.length > 0 ? { trackFiles: config.trackFiles.map(trackFileObject) } : {}),
+    instances: config.instances.map(instanceObject),
+  };
+}
+
+/** Adds `key: value` unless value equals the default. */
+function unlessDefault(out: Obj, key: string, value: unknown, fallback: unknown): void {
+  if (value !== fallback) out[key] = value;
+}
+
+function scriptObject(s: ScriptConfig): Obj {
+  const out: Obj = { name: s.name, command: s.command };
+  if (s.intervalMs !== 1000) out["interval"] = formatDuration(s.intervalMs);
+  if (s.timeoutMs !== s.intervalMs) out["timeout"] = formatDuration(s.timeoutMs);
+  unlessDefault(out, "weight", s.weight, 0);
+  unlessDefault(out, "reverse", s.reverse, false);
+  unlessDefault(out, "fall", s.fall, 1);
+  unlessDefault(out, "rise", s.rise, 1);
+  unlessDefault(out, "initFail", s.initFail, false);
+  if (s.user !== undefined) out["user"] = s.user;
+  return out;
+}
+
+function trackFileObject(t: TrackFileConfig): Obj {
+  const out: Obj = { name: t.name, path: t.path };
+  unlessDefault(out, "weight", t.weight, 1);
+  return out;
+}
+
+function instanceObject(i: InstanceConfig): Obj {
+  const out: Obj = { name: i.name, interface: i.interface, virtualRouterId: i.virtualRouterId, version: i.version };
+  unlessDefault(out, "priority", i.priority, 100);
+  if (i.advertIntervalMs !== ADVERT_INTERVAL_MS) out["advertInterval"] = formatDuration(i.advertIntervalMs);
+  unlessDefault(out, "preempt", i.preempt, true);
+  if (i.preemptDelayMs !== 0) out["preemptDelay"] = formatDuration(i.preemptDelayMs);
+  unlessDefault(out, "initialState", i.initialState, "backup");
+  out["addresses"] = i.addresses.map(addressItem);
+  if (i.authentication !== undefined) out["authentication"] = { type: i.authentication.type, password: i.authentication.password };
+  if (i.unicast !== undefined) out["unicast"] = { ...(i.unicast.source !== undefined ? { source: i.unicast.source } : {}), peers: [...i.unicast.peers] };
+  const garp = garpObject(i);
+  if (Object.keys(garp).length > 0) out["garp"] = garp;
+  const track = trackObject(i);
+  if (Object.keys(track).length > 0) out["track"] = track;
+  if (i.notify !== undefined) {
+    const { timeoutMs, ...commands } = i.notify;
+    out["notify"] = { ...commands, ...(timeoutMs !== NOTIFY_TIMEOUT_MS ? { timeout: formatDuration(timeoutMs) } : {}) };
+  }
+  if (i.stateFile !== undefined) out["stateFile"] = i.stateFile;
+  return out;
+}
+
+function addressItem(a: VirtualAddress): unknown {
+  const full = a.family === 4 ? 32 : 128;
+  const text = a.prefixLength === full ? a.address : `${a.address}/${a.prefixLength}`;
+  if (a.device === undefined && a.label === undefined) return text;
+  return { address: text, ...(a.device !== undefined ? { device: a.device } : {}), ...(a.label !== undefined ? { label: a.label } : {}) };
+}
+
+function garpObject(i: InstanceConfig): Obj {
+  const out: Obj = {};
+  unlessDefault(out, "repeat", i.garp.repeat, DEFAULT_GARP.repeat);
+  if (i.garp.delayMs !== DEFAULT_GARP.delayMs) out["delay"] = formatDuration(i.garp.delayMs);
+  if (i.garp.refreshMs !== DEFAULT_GARP.refreshMs) out["refresh"] = formatDuration(i.garp.refreshMs);
+  unlessDefault(out, "refreshRepeat", i.garp.refreshRepeat, DEFAULT_GARP.refreshRepeat);
+  if (i.garp.intervalMs !== DEFAULT_GARP.intervalMs) out["interval"] = formatDuration(i.garp.intervalMs);
+  return out;
+}
+
+function trackObject(i: InstanceConfig): Obj {
+  const out: Obj = {};
+  for (const key of ["scripts", "interfaces", "files"] as const) {
+    if (i.track[key].length > 0) out[key] = i.track[key].map(refItem);
+  }
+  return out;
+}
+
+function refItem(r: TrackRef): unknown {
+  if (r.weight === undefined && r.reverse === undefined) return r.name;
+  return { name: r.name, ...(r.weight !== undefined ? { weight: r.weight } : {}), ...(r.reverse !== undefined ? { reverse: r.reverse } : {}) };
+}

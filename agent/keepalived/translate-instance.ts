@@ -1,0 +1,305 @@
+/**
+ * One `vrrp_instance NAME { ... }` → one entry of the floatip `instances`
+ * list (YAML form), recording the source line of every field it sets.
+ */
+import type { Block } from "./parser.js";
+import { args, block, dispatch, fail, integer, mark, seconds, weightArgs, type Ctx, type KeywordSpec } from "./translate-util.js";
+
+/** Settings from global_defs that instances inherit. */
+export interface Globals {
+  readonly version?: { readonly value: number; readonly b: Block };
+  /** floatip garp field → value, from vrrp_garp_master_*. */
+  readonly garp: ReadonlyMap<string, { readonly value: unknown; readonly b: Block }>;
+}
+
+type Obj = Record<string, unknown>;
+
+interface St {
+  readonly ctx: Ctx;
+  readonly path: string;
+  readonly out: Obj;
+  readonly garp: Obj;
+  readonly notify: Obj;
+  readonly track: Record<string, unknown[]>;
+  state?: Block;
+  priority?: Block;
+  preempt?: Block;
+  preemptDelay?: Block;
+  source?: { readonly value: string; readonly b: Block };
+  peers?: unknown[];
+}
+
+const UNSUPPORTED = (
+  "use_vmac use_vmac_addr vmac_xmit_base use_ipvlan unicast_fault_no_peer check_unicast_src old_unicast_checksum " +
+  "native_ipv6 vrf dont_track_primary track_process track_bfd mcast_src_ip mcast_dst_ip track_src_ip unicast_ttl " +
+  "virtual_ipaddress_excluded no_virtual_ipaddress promote_secondaries linkbeat_use_polling v3_checksum_as_v2 " +
+  "virtual_routes virtual_rules accept no_accept skip_check_adv_addr strict_mode debug notify_deleted " +
+  "notify_master_rx_lower_pri smtp_alert notify_priority_changes lvs_sync_daemon_interface garp_lower_prio_delay " +
+  "garp_lower_prio_repeat down_timer_adverts timer_expired_backup garp_extra_if vmac_garp_intvl lower_prio_no_advert " +
+  "higher_prio_send_advert owner_ignore_adverts kernel_rx_buf_size auth_hmac"
+).split(" ");
+
+const ADDRESS_UNSUPPORTED = ["peer", "home", "-nodad", "mngtmpaddr", "noprefixroute", "autojoin", "no_track", "preferred_lft", "use_vmac", "track_group"];
+
+const one = (field: string, read: (st: St, b: Block, text: string) => unknown): KeywordSpec<St> => ({
+  run: (b, st) => {
+    if (!args(st.ctx, b, 1)) return;
+    const value = read(st, b, b.args[0]!);
+    if (value === undefined) return;
+    st.out[field] = value;
+    mark(st.ctx, `${st.path}.${field}`, b);
+  },
+});
+
+const garpField = (field: string, read: (ctx: Ctx, b: Block, text: string) => unknown): KeywordSpec<St> => ({
+  run: (b, st) => {
+    if (!args(st.ctx, b, 1)) return;
+    const value = read(st.ctx, b, b.args[0]!);
+    if (value === undefined) return;
+    st.garp[field] = value;
+    mark(st.ctx, `${st.path}.garp.${field}`, b);
+  },
+});
+
+const notifyField = (field: string): KeywordSpec<St> => ({
+  run: (b, st) => {
+    if (b.children !== undefined || b.args.length === 0) return void args(st.ctx, b, 1);
+    if (b.args.length > 1) {
+      return void fail(st.ctx, b, `takes one command (quote it with its arguments); running it as user "${b.args.slice(1).join(" ")}" is not supported by floatip`);
+    }
+    st.notify[field] = b.args[0];
+    mark(st.ctx, `${st.path}.notify.${field}`, b);
+  },
+});
+
+const trackList = (field: "scripts" | "interfaces" | "files", usage: string): KeywordSpec<St> => ({
+  run: (b, st) => {
+    const children = block(st.ctx, b, 0, usage);
+    if (children === undefined) return;
+    mark(st.ctx, `${st.path}.track.${field}`, b);
+    for (const entry of children) {
+      if (entry.children !== undefined) {
+        fail(st.ctx, entry, "a tracked name does not take a { } block");
+        continue;
+      }
+      let ref: unknown = entry.keyword;
+      if (entry.args.length > 0) {
+        if (entry.args[0] !== "weight") {
+          fail(st.ctx, entry, `unknown option "${entry.args[0]}" (expected: NAME [weight N [reverse]])`);
+          continue;
+        }
+        const w = weightArgs(st.ctx, entry, entry.args.slice(1));
+        if (w === undefined) continue;
+        ref = { name: entry.keyword, weight: w.weight, ...(w.reverse ? { reverse: true } : {}) };
+      }
+      mark(st.ctx, `${st.path}.track.${field}[${st.track[field]!.length}]`, entry);
+      st.track[field]!.push(ref);
+    }
+  },
+});
+
+const SPECS: Readonly<Record<string, KeywordSpec<St>>> = {
+  state: one("initialState", (st, b, text) => {
+    if (text !== "MASTER" && text !== "BACKUP") return fail(st.ctx, b, `must be MASTER or BACKUP, got "${text}"`);
+    st.state = b;
+    return text === "MASTER" ? "master" : "backup";
+  }),
+  interface: one("interface", (st, b, text) => (text.length > 15 ? fail(st.ctx, b, `interface names have at most 15 characters, got "${text}"`) : text)),
+  virtual_router_id: one("virtualRouterId", (st, b, text) => integer(st.ctx, b, text)),
+  priority: one("priority", (st, b, text) => {
+    st.priority = b;
+    return integer(st.ctx, b, text);
+  }),
+  advert_int: one("advertInterval", (st, b, text) => seconds(st.ctx, b, text)),
+  version: one("version", (st, b, text) => integer(st.ctx, b, text)),
+  nopreempt: { run: (b, st) => setPreempt(st, b, false) },
+  preempt: { run: (b, st) => setPreempt(st, b, true) },
+  preempt_delay: one("preemptDelay", (st, b, text) => {
+    st.preemptDelay = b;
+    return seconds(st.ctx, b, text);
+  }),
+  virtual_ipaddress: { run: (b, st) => readAddresses(st, b) },
+  authentication: { run: (b, st) => readAuthentication(st, b) },
+  unicast_src_ip: {
+    run: (b, st) => {
+      if (!args(st.ctx, b, 1)) return;
+      st.source = { value: b.args[0]!, b };
+      mark(st.ctx, `${st.path}.unicast.source`, b);
+    },
+  },
+  unicast_peer: { run: (b, st) => readPeers(st, b) },
+  track_script: trackList("scripts", "track_script { NAME [weight N [reverse]] ... }"),
+  track_interface: trackList("interfaces", "track_interface { IFNAME [weight N [reverse]] ... }"),
+  track_file: trackList("files", "track_file { NAME [weight N [reverse]] ... }"),
+  notify: notifyField("any"),
+  notify_master: notifyField("master"),
+  notify_backup: notifyField("backup"),
+  notify_fault: notifyField("fault"),
+  notify_stop: notifyField("stop"),
+  garp_master_delay: garpField("delay", (ctx, b, text) => seconds(ctx, b, text, true)),
+  garp_master_repeat: garpField("repeat", integer),
+  garp_master_refresh: garpField("refresh", (ctx, b, text) => seconds(ctx, b, text, true)),
+  garp_master_refresh_repeat: garpField("refreshRepeat", integer),
+};
+
+function setPreempt(st: St, b: Block, value: boolean): void {
+  if (!args(st.ctx, b, 0)) return;
+  if (st.preempt !== undefined && st.preempt.keyword !== b.keyword) {
+    return void fail(st.ctx, b, `conflicts with ${st.preempt.keyword} at ${st.preempt.file}:${st.preempt.line}`);
+  }
+  st.preempt = b;
+  st.out["preempt"] = value;
+  mark(st.ctx, `${st.path}.preempt`, b);
+}
+
+function readAddresses(st: St, b: Block): void {
+  const children = block(st.ctx, b, 0, "virtual_ipaddress { ADDRESS[/PREFIX] [dev IFNAME] [label LABEL] ... }");
+  if (children === undefined) return;
+  const list: unknown[] = [];
+  st.out["addresses"] = list;
+  mark(st.ctx, `${st.path}.addresses`, b);
+  for (const entry of children) {
+    const address = readAddress(st.ctx, entry);
+    if (address === undefined) continue;
+    mark(st.ctx, `${st.path}.addresses[${list.length}]`, entry);
+    list.push(address);
+  }
+}
+
+function readAddress(ctx: Ctx, entry: Block): unknown {
+  if (entry.children !== undefined) return fail(ctx, entry, "an address does not take a { } block");
+  const extra: Obj = {};
+  for (let i = 0; i < entry.args.length; i += 2) {
+    const option = entry.args[i]!;
+    const value = entry.args[i + 1];
+    const field = option === "dev" ? "device" : option === "label" ? "label" : undefined;
+    if (option === "brd" || option === "broadcast") return fail(ctx, entry, `"${option}" is not supported by floatip (addresses are added without a broadcast address)`);
+    if (ADDRESS_UNSUPPORTED.includes(option)) return fail(ctx, entry, `address option "${option}" is not supported by floatip`);
+    if (field === undefined && option !== "scope") return fail(ctx, entry, `unknown address option "${option}" (supported: dev, label, scope global)`);
+    if (value === undefined) return fail(ctx, entry, `address option "${option}" needs a value`);
+    if (option === "scope") {
+      if (value !== "global") return fail(ctx, entry, `only "scope global" is supported, got "scope ${value}"`);
+      continue;
+    }
+    if (extra[field!] !== undefined) return fail(ctx, entry, `address option "${option}" is given twice`);
+    extra[field!] = value;
+  }
+  return Object.keys(extra).length === 0 ? entry.keyword : { address: entry.keyword, ...extra };
+}
+
+function readAuthentication(st: St, b: Block): void {
+  const children = block(st.ctx, b, 0, "authentication { auth_type PASS; auth_pass SECRET }");
+  if (children === undefined) return;
+  const auth: Obj = {};
+  const path = `${st.path}.authentication`;
+  const before = st.ctx.errors.length;
+  mark(st.ctx, path, b);
+  dispatch<Obj>(st.ctx, children, "authentication", {
+    auth_type: {
+      run: (c) => {
+        if (!args(st.ctx, c, 1)) return;
+        const type = c.args[0]!;
+        if (type === "AH") return void fail(st.ctx, c, "AH (IPsec) authentication is not supported by floatip; use auth_type PASS or drop authentication");
+        if (type !== "PASS") return void fail(st.ctx, c, `must be PASS or AH, got "${type}"`);
+        auth["type"] = "pass";
+        mark(st.ctx, `${path}.type`, c);
+      },
+    },
+    auth_pass: {
+      run: (c) => {
+        if (!args(st.ctx, c, 1)) return;
+        auth["password"] = c.args[0];
+        mark(st.ctx, `${path}.password`, c);
+      },
+    },
+  }, [], auth);
+  if (auth["type"] === undefined && !children.some((c) => c.keyword === "auth_type")) fail(st.ctx, b, "needs auth_type PASS");
+  if (auth["password"] === undefined && !children.some((c) => c.keyword === "auth_pass")) fail(st.ctx, b, "needs auth_pass");
+  if (st.ctx.errors.length === before) st.out["authentication"] = auth;
+}
+
+function readPeers(st: St, b: Block): void {
+  const children = block(st.ctx, b, 0, "unicast_peer { ADDRESS ... }");
+  if (children === undefined) return;
+  const peers: unknown[] = [];
+  st.peers = peers;
+  mark(st.ctx, `${st.path}.unicast`, b);
+  mark(st.ctx, `${st.path}.unicast.peers`, b);
+  for (const entry of children) {
+    if (entry.children !== undefined || entry.args.length > 0) {
+      fail(st.ctx, entry, entry.children !== undefined ? "a peer does not take a { } block" : `peer options (${entry.args.join(" ")}) are not supported by floatip`);
+      continue;
+    }
+    mark(st.ctx, `${st.path}.unicast.peers[${peers.length}]`, entry);
+    peers.push(entry.keyword);
+  }
+}
+
+/** Translates one vrrp_instance; returns the YAML-form instance or undefined after reporting errors. */
+export function translateInstance(ctx: Ctx, b: Block, index: number, globals: Globals): Obj | undefined {
+  const children = block(ctx, b, 1, "vrrp_instance NAME { ... }");
+  if (children === undefined) return undefined;
+  const path = `instances[${index}]`;
+  const before = ctx.errors.length;
+  const st: St = { ctx, path, out: { name: b.args[0] }, garp: {}, notify: {}, track: { scripts: [], interfaces: [], files: [] } };
+  mark(ctx, path, b);
+  mark(ctx, `${path}.name`, b);
+  dispatch(ctx, children, `vrrp_instance ${b.args[0]}`, SPECS, UNSUPPORTED, st);
+  for (const [keyword, field] of [["interface", "interface"], ["virtual_router_id", "virtualRouterId"], ["virtual_ipaddress", "addresses"]] as const) {
+    if (st.out[field] === undefined && !children.some((c) => c.keyword === keyword)) fail(ctx, b, `needs ${keyword}`);
+  }
+  finishVersion(st, b, globals);
+  finishPriority(st);
+  checkPreempt(st);
+  finishGarp(st, globals);
+  if (st.source !== undefined && st.peers === undefined) fail(ctx, st.source.b, "needs a unicast_peer block (floatip only sets the source address of unicast adverts)");
+  if (st.peers !== undefined) st.out["unicast"] = { ...(st.source !== undefined ? { source: st.source.value } : {}), peers: st.peers };
+  const track = Object.fromEntries(Object.entries(st.track).filter(([, list]) => list.length > 0));
+  if (Object.keys(track).length > 0) st.out["track"] = track;
+  if (Object.keys(st.notify).length > 0) st.out["notify"] = st.notify;
+  return ctx.errors.length > before ? undefined : st.out;
+}
+
+function finishVersion(st: St, b: Block, globals: Globals): void {
+  if (st.out["version"] !== undefined) return;
+  const addresses = Array.isArray(st.out["addresses"]) ? st.out["addresses"] : [];
+  const ipv6 = addresses.some((a) => String(typeof a === "string" ? a : (a as Obj)["address"]).includes(":"));
+  // keepalived: IPv6 instances always run VRRPv3; others default to global vrrp_version, itself 2 by default.
+  st.out["version"] = ipv6 ? 3 : (globals.version?.value ?? 2);
+  mark(st.ctx, `${st.path}.version`, !ipv6 && globals.version !== undefined ? globals.version.b : b);
+}
+
+function finishPriority(st: St): void {
+  // keepalived: without a priority, state MASTER means 255 (address owner); without a state, priority 255 means MASTER.
+  if (st.priority === undefined && st.out["initialState"] === "master" && st.state !== undefined) {
+    st.out["priority"] = 255;
+    mark(st.ctx, `${st.path}.priority`, st.state);
+  }
+  if (st.state === undefined && st.out["priority"] === 255 && st.priority !== undefined) {
+    st.out["initialState"] = "master";
+    mark(st.ctx, `${st.path}.initialState`, st.priority);
+  }
+}
+
+/** keepalived drops these combinations with a warning; floatip would honour them, so neither is right: say so. */
+function checkPreempt(st: St): void {
+  const master = st.out["initialState"] === "master";
+  const why = st.state !== undefined ? `state MASTER at line ${st.state.line}` : "priority 255";
+  if (st.out["preempt"] === false && st.preempt !== undefined) {
+    if (st.out["priority"] === 255) fail(st.ctx, st.preempt, "keepalived ignores nopreempt with priority 255; remove one of them");
+    else if (master) fail(st.ctx, st.preempt, `keepalived ignores nopreempt with ${why}; remove one of them`);
+  }
+  if (st.preemptDelay !== undefined) {
+    if (master) fail(st.ctx, st.preemptDelay, `keepalived ignores preempt_delay with ${why}; remove one of them`);
+    else if (st.out["preempt"] === false) fail(st.ctx, st.preemptDelay, "keepalived ignores preempt_delay with nopreempt; remove one of them");
+  }
+}
+
+function finishGarp(st: St, globals: Globals): void {
+  for (const [field, g] of globals.garp) {
+    if (st.garp[field] !== undefined) continue;
+    st.garp[field] = g.value;
+    mark(st.ctx, `${st.path}.garp.${field}`, g.b);
+  }
+  if (Object.keys(st.garp).length > 0) st.out["garp"] = st.garp;
+}

@@ -1,0 +1,241 @@
+/**
+ * keepalived.conf block tree → the floatip YAML-form object (the input of
+ * validateAgentConfig), plus a map from each field path to the statement it
+ * came from so validation errors can point at file:line. Anything floatip
+ * cannot express is an error; nothing is dropped silently.
+ */
+import type { SourceError } from "./lexer.js";
+import type { Block } from "./parser.js";
+import { translateInstance, type Globals } from "./translate-instance.js";
+import { args, block, dispatch, fail, integer, mark, newCtx, seconds, weightArgs, type Ctx, type KeywordSpec, type SourceRef } from "./translate-util.js";
+
+export type { SourceRef } from "./translate-util.js";
+
+export type TranslateResult =
+  | { readonly ok: true; readonly doc: Record<string, unknown>; readonly sources: ReadonlyMap<string, SourceRef> }
+  | { readonly ok: false; readonly errors: readonly SourceError[] };
+
+type Obj = Record<string, unknown>;
+
+interface Root {
+  readonly ctx: Ctx;
+  readonly scripts: { readonly out: Obj; readonly path: string }[];
+  readonly trackFiles: Obj[];
+  readonly instances: Block[];
+  scriptUser?: { readonly value: string; readonly b: Block };
+  version?: { readonly value: number; readonly b: Block };
+  readonly garp: Map<string, { readonly value: unknown; readonly b: Block }>;
+}
+
+const ROOT_UNSUPPORTED = (
+  "vrrp_sync_group vrrp_track_process track_group static_ipaddress static_routes static_rules garp_group " +
+  "linkbeat_interfaces interface_up_down_delays virtual_server virtual_server_group bfd_instance net_namespace " +
+  "net_namespace_ipvs namespace_with_ipsets instance use_pid_dir child_wait_time linkbeat_use_polling SSL"
+).split(" ");
+
+const GLOBAL_UNSUPPORTED = (
+  "notification_email notification_email_from smtp_server smtp_helo_name smtp_connect_timeout smtp_alert " +
+  "smtp_alert_vrrp smtp_alert_checker no_email_faults vrrp_strict vrrp_skip_check_adv_addr vrrp_check_unicast_src " +
+  "vrrp_garp_interval vrrp_gna_interval vrrp_min_garp vrrp_mcast_group4 vrrp_mcast_group6 vrrp_iptables vrrp_ipsets " +
+  "nftables vrrp_garp_lower_prio_delay vrrp_garp_lower_prio_repeat vrrp_lower_prio_no_advert vrrp_higher_prio_send_advert " +
+  "vrrp_owner_ignore_adverts vrrp_garp_extra_if vrrp_priority vrrp_no_swap vrrp_rt_priority vrrp_cpu_affinity " +
+  "vrrp_notify_fifo vrrp_notify_fifo_script notify_fifo notify_fifo_script vrrp_startup_delay vrrp_delay_after_boot " +
+  "dynamic_interfaces max_auto_priority enable_snmp_vrrp enable_snmp_keepalived enable_snmp_rfc enable_snmp_rfcv2 " +
+  "enable_snmp_rfcv3 enable_traps enable_dbus default_interface vmac_prefix vmac_addr_prefix process_names " +
+  "linkbeat_use_polling lvs_id lvs_sync_daemon startup_script shutdown_script"
+).split(" ");
+
+const globalGarp = (field: string, read: (ctx: Ctx, b: Block, text: string) => unknown): KeywordSpec<Root> => ({
+  run: (b, root) => {
+    if (!args(root.ctx, b, 1)) return;
+    const value = read(root.ctx, b, b.args[0]!);
+    if (value !== undefined) root.garp.set(field, { value, b });
+  },
+});
+
+const GLOBAL_SPECS: Readonly<Record<string, KeywordSpec<Root>>> = {
+  router_id: { run: (b, root) => void args(root.ctx, b, 1) },
+  enable_script_security: { run: (b, root) => void args(root.ctx, b, 0) },
+  script_user: {
+    run: (b, root) => {
+      if (!userArgs(root.ctx, b)) return;
+      root.scriptUser = { value: b.args[0]!, b };
+    },
+  },
+  vrrp_version: {
+    run: (b, root) => {
+      if (!args(root.ctx, b, 1)) return;
+      const version = integer(root.ctx, b, b.args[0]!);
+      if (version !== undefined && version !== 2 && version !== 3) return void fail(root.ctx, b, `must be 2 or 3, got ${version}`);
+      if (version !== undefined) root.version = { value: version, b };
+    },
+  },
+  vrrp_garp_master_delay: globalGarp("delay", (ctx, b, text) => seconds(ctx, b, text, true)),
+  vrrp_garp_master_repeat: globalGarp("repeat", integer),
+  vrrp_garp_master_refresh: globalGarp("refresh", (ctx, b, text) => seconds(ctx, b, text, true)),
+  vrrp_garp_master_refresh_repeat: globalGarp("refreshRepeat", integer),
+};
+
+/** `user NAME` / `script_user NAME`: groups cannot be expressed in floatip. */
+function userArgs(ctx: Ctx, b: Block): boolean {
+  if (!args(ctx, b, 1, 2, "USER")) return false;
+  if (b.args.length > 1 || b.args[0]!.includes(":")) {
+    fail(ctx, b, "running scripts with a specific group is not supported by floatip; give only the user");
+    return false;
+  }
+  return true;
+}
+
+interface ScriptSt {
+  readonly ctx: Ctx;
+  readonly out: Obj;
+  readonly path: string;
+}
+
+const scriptField = (field: string, read: (ctx: Ctx, b: Block, text: string) => unknown): KeywordSpec<ScriptSt> => ({
+  run: (b, st) => {
+    if (!args(st.ctx, b, 1)) return;
+    const value = read(st.ctx, b, b.args[0]!);
+    if (value === undefined) return;
+    st.out[field] = value;
+    mark(st.ctx, `${st.path}.${field}`, b);
+  },
+});
+
+const SCRIPT_SPECS: Readonly<Record<string, KeywordSpec<ScriptSt>>> = {
+  script: scriptField("command", (ctx, b, text) => (text.trim() === "" ? fail(ctx, b, "needs a command") : text)),
+  interval: scriptField("interval", (ctx, b, text) => seconds(ctx, b, text)),
+  timeout: scriptField("timeout", (ctx, b, text) => (/^[0.]+$/.test(text) ? fail(ctx, b, "must be more than 0") : seconds(ctx, b, text))),
+  fall: scriptField("fall", integer),
+  rise: scriptField("rise", integer),
+  weight: {
+    run: (b, st) => {
+      if (!args(st.ctx, b, 1, 2, "weight N [reverse]")) return;
+      const w = weightArgs(st.ctx, b, b.args);
+      if (w === undefined) return;
+      st.out["weight"] = w.weight;
+      mark(st.ctx, `${st.path}.weight`, b);
+      if (w.reverse) {
+        st.out["reverse"] = true;
+        mark(st.ctx, `${st.path}.reverse`, b);
+      }
+    },
+  },
+  init_fail: {
+    run: (b, st) => {
+      if (!args(st.ctx, b, 0)) return;
+      st.out["initFail"] = true;
+      mark(st.ctx, `${st.path}.initFail`, b);
+    },
+  },
+  user: {
+    run: (b, st) => {
+      if (!userArgs(st.ctx, b)) return;
+      st.out["user"] = b.args[0];
+      mark(st.ctx, `${st.path}.user`, b);
+    },
+  },
+};
+
+function vrrpScript(b: Block, root: Root): void {
+  const { ctx } = root;
+  const children = block(ctx, b, 1, 'vrrp_script NAME { script "COMMAND ARGS" ... }');
+  if (children === undefined) return;
+  const name = b.args[0]!;
+  const first = root.scripts.find((s) => s.out["name"] === name);
+  if (first !== undefined) return void fail(ctx, b, `a vrrp_script named "${name}" is already defined`);
+  const path = `scripts[${root.scripts.length}]`;
+  const st: ScriptSt = { ctx, out: { name }, path };
+  mark(ctx, path, b);
+  mark(ctx, `${path}.name`, b);
+  const scriptLine = children.find((c) => c.keyword === "script");
+  if (scriptLine !== undefined && scriptLine.args.length > 1) {
+    fail(ctx, scriptLine, `takes one argument, got ${scriptLine.args.length}: quote the command with its arguments, e.g. script "${scriptLine.args.join(" ")}"`);
+    return;
+  }
+  dispatch(ctx, children, `vrrp_script ${name}`, SCRIPT_SPECS, [], st);
+  if (scriptLine === undefined) fail(ctx, b, "needs a script line");
+  root.scripts.push(st);
+}
+
+function trackFile(b: Block, root: Root): void {
+  const { ctx } = root;
+  const children = block(ctx, b, 1, "track_file NAME { file PATH; weight N }");
+  if (children === undefined) return;
+  const name = b.args[0]!;
+  if (root.trackFiles.some((t) => t["name"] === name)) return void fail(ctx, b, `a track file named "${name}" is already defined`);
+  const path = `trackFiles[${root.trackFiles.length}]`;
+  const out: Obj = { name };
+  mark(ctx, path, b);
+  dispatch<Obj>(ctx, children, `${b.keyword} ${name}`, {
+    file: {
+      run: (c) => {
+        if (!args(ctx, c, 1)) return;
+        out["path"] = c.args[0];
+        mark(ctx, `${path}.path`, c);
+      },
+    },
+    weight: {
+      run: (c) => {
+        if (!args(ctx, c, 1, 2, "weight N")) return;
+        const w = weightArgs(ctx, c, c.args);
+        if (w === undefined) return;
+        if (w.reverse) return void fail(ctx, c, "weight ... reverse on a track file is not supported by floatip (reverse it per instance in track_file)");
+        out["weight"] = w.weight;
+        mark(ctx, `${path}.weight`, c);
+      },
+    },
+  }, ["init_file"], out);
+  if (!children.some((c) => c.keyword === "file")) fail(ctx, b, "needs a file line");
+  root.trackFiles.push(out);
+}
+
+const ROOT_SPECS: Readonly<Record<string, KeywordSpec<Root>>> = {
+  global_defs: {
+    run: (b, root) => {
+      const children = block(root.ctx, b, 0, "global_defs { ... }");
+      if (children !== undefined) dispatch(root.ctx, children, "global_defs", GLOBAL_SPECS, GLOBAL_UNSUPPORTED, root);
+    },
+  },
+  vrrp_script: { run: vrrpScript, repeatable: true },
+  track_file: { run: trackFile, repeatable: true },
+  vrrp_track_file: { run: trackFile, repeatable: true },
+  vrrp_instance: { run: (b, root) => void root.instances.push(b), repeatable: true },
+};
+
+/** Translates a parsed keepalived.conf; `file` names the top file for errors not tied to a line. */
+export function translateKeepalived(blocks: readonly Block[], file: string): TranslateResult {
+  const ctx = newCtx();
+  const root: Root = { ctx, scripts: [], trackFiles: [], instances: [], garp: new Map() };
+  dispatch(ctx, blocks, "the top level", ROOT_SPECS, ROOT_UNSUPPORTED, root);
+  if (root.scriptUser !== undefined) {
+    for (const s of root.scripts) {
+      if (s.out["user"] !== undefined) continue;
+      s.out["user"] = root.scriptUser.value;
+      mark(ctx, `${s.path}.user`, root.scriptUser.b);
+    }
+  }
+  const globals: Globals = { ...(root.version !== undefined ? { version: root.version } : {}), garp: root.garp };
+  const instances: Obj[] = [];
+  const names = new Map<string, Block>();
+  for (const b of root.instances) {
+    const name = b.args[0];
+    const other = name === undefined ? undefined : names.get(name);
+    if (other !== undefined) {
+      fail(ctx, b, `a vrrp_instance named "${name}" is already defined at ${other.file}:${other.line}`);
+      continue;
+    }
+    if (name !== undefined) names.set(name, b);
+    const instance = translateInstance(ctx, b, instances.length, globals);
+    if (instance !== undefined) instances.push(instance);
+  }
+  if (root.instances.length === 0) ctx.errors.push({ file, line: 0, keyword: "vrrp_instance", message: "no vrrp_instance found; floatip needs at least one" });
+  if (ctx.errors.length > 0) return { ok: false, errors: ctx.errors };
+  if (root.instances.length > 0) mark(ctx, "instances", root.instances[root.instances.length - 1]!);
+  const doc: Obj = {
+    ...(root.scripts.length > 0 ? { scripts: root.scripts.map((s) => s.out) } : {}),
+    ...(root.trackFiles.length > 0 ? { trackFiles: root.trackFiles } : {}),
+    instances,
+  };
+  return { ok: true, doc, sources: ctx.sources };
+}
