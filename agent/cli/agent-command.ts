@@ -6,7 +6,9 @@
 import type { Server } from "node:http";
 import { formatErrors, formatOf, loadConfigFile, type ConfigFormat } from "../config/load.js";
 import { loadKeepalivedFile } from "../keepalived/load.js";
-import { Agent } from "../runtime/agent.js";
+import { readFile } from "node:fs/promises";
+import { AgentSupervisor } from "../runtime/supervisor.js";
+import { systemSpawner } from "../health/process.js";
 import { systemClock } from "../runtime/clock.js";
 import { startHttpEndpoint, parseListenAddress } from "../runtime/http.js";
 import { stderrLogger, type Level } from "../runtime/logger.js";
@@ -23,6 +25,7 @@ options:
   --config FILE              agent config (required)
   --format yaml|keepalived   override the format guessed from the file name
   --metrics-address H:P      serve /metrics, /healthz and /state on H:P
+  --state-dir DIR            per-instance state records for \`floatip check\` (default /run/floatip)
   --log-level LEVEL          debug | info | warn | error (default info)
 
 Exit codes: 0 after a clean stop, 1 on a runtime failure, 2 on bad usage or config.`;
@@ -35,6 +38,7 @@ export async function runAgentCommand(argv: readonly string[]): Promise<number> 
     { name: "format", takesValue: true },
     { name: "metrics-address", takesValue: true },
     { name: "log-level", takesValue: true },
+    { name: "state-dir", takesValue: true },
   ]);
   if (!args.ok) return usageError(args.message);
   const file = args.flags.get("config");
@@ -59,7 +63,17 @@ export async function runAgentCommand(argv: readonly string[]): Promise<number> 
   const logger = stderrLogger(level);
   const metrics = new AgentMetrics();
   const edges = await openSystemEdges();
-  const agent = new Agent(loaded.config, { clock: systemClock(), metrics, logger, ...edges });
+  const stateDir = args.flags.get("state-dir");
+  const agent = new AgentSupervisor(loaded.config, {
+    clock: systemClock(),
+    wallClock: () => new Date(),
+    metrics,
+    logger,
+    spawner: systemSpawner(),
+    readFile: (path) => readFile(path, "utf8"),
+    ...(typeof stateDir === "string" ? { stateDir } : {}),
+    ...edges,
+  });
   let server: Server | undefined;
   try {
     await agent.start();

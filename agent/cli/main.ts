@@ -4,6 +4,7 @@
  */
 import { runAgentCommand, AGENT_USAGE } from "./agent-command.js";
 import { runConvertCommand, CONVERT_USAGE } from "./convert-command.js";
+import { runCheckCommand, CHECK_USAGE } from "./check-command.js";
 
 interface Subcommand {
   readonly summary: string;
@@ -13,6 +14,7 @@ interface Subcommand {
 
 const SUBCOMMANDS: Readonly<Record<string, Subcommand>> = {
   agent: { summary: "run the VRRP agent from a floatip YAML file or a keepalived.conf", usage: AGENT_USAGE, run: runAgentCommand },
+  check: { summary: "Nagios/NRPE check of an instance's state (MASTER or BACKUP expected)", usage: CHECK_USAGE, run: (argv) => runCheckCommand(argv) },
   convert: { summary: "print a keepalived.conf as floatip YAML (or VirtualIP resources)", usage: CONVERT_USAGE, run: (argv) => runConvertCommand(argv) },
 };
 

@@ -120,8 +120,11 @@ describe("agents in namespaces", { timeout: 240_000 }, () => {
     console.log(`# node loss: VIP on the new master ${took} ms after the cut (Master_Down_Interval ${masterDown(120, 100)} ms)`);
     assert.ok(took <= limit, `failover took ${took} ms, limit ${limit} ms`);
     assert.ok(!watch.first(VIP, true, cut, "n1"), "the lowest priority never took it");
+    // Its own interface lost carrier: the cut master goes to FAULT and releases the VIP (as keepalived does).
+    await lab.waitFor(() => watch.first(VIP, false, cut, "n2"), 2500, "the cut master releases the VIP");
     await lab.setPortUp(n(1));
-    // The cut-off master comes back with the higher priority and takes it back; exactly one holder after.
+    // Back with the higher priority it preempts; exactly one holder after.
+    await lab.waitFor(async () => (await holders(lab, VIP)).join() === "n2", 5000, "n2 takes the VIP back");
     assert.equal(await soleHolder(lab, VIP, 3000), "n2");
   });
 

@@ -63,7 +63,8 @@ export interface AgentStart {
 
 export function startAgent(options: AgentStart): Speaker {
   const file = options.scratch.write(`${options.host.name}-${Date.now()}-${Math.random().toString(16).slice(2, 6)}.yaml`, yaml.dump(options.config));
-  const args = [process.execPath, FLOATIP_BIN, "agent", "--config", file, "--log-level", "debug"];
+  const stateDir = join(options.scratch.dir, `state-${options.host.name}`);
+  const args = [process.execPath, FLOATIP_BIN, "agent", "--config", file, "--log-level", "debug", "--state-dir", stateDir];
   if (options.metricsPort !== undefined) args.push("--metrics-address", `${options.host.ipv4}:${options.metricsPort}`);
   const child = options.lab.spawnIn(options.host.ns, [...args, ...(options.extraArgs ?? [])]);
   return { kind: "agent", host: options.host, child, output: capture(child) };

@@ -1,0 +1,82 @@
+/**
+ * Test doubles for the health and notify edges: a spawner whose processes
+ * the test ends by hand (or through a behaviour hook), and a logger that
+ * keeps what was logged.
+ */
+import type { Logger, Level } from "../runtime/logger.js";
+import type { ProcessExit, SpawnedProcess, Spawner, SpawnRequest } from "./process.js";
+
+export class FakeProcess implements SpawnedProcess {
+  readonly signals: string[] = [];
+  private exitResult: ProcessExit | undefined;
+  private readonly listeners: ((exit: ProcessExit) => void)[] = [];
+  /** When true, SIGTERM is recorded but does not end the process. */
+  ignoreTerm = false;
+
+  constructor(readonly request: SpawnRequest) {}
+
+  get argv(): readonly string[] {
+    return this.request.argv;
+  }
+  get exited(): boolean {
+    return this.exitResult !== undefined;
+  }
+  onExit(listener: (exit: ProcessExit) => void): void {
+    if (this.exitResult !== undefined) listener(this.exitResult);
+    else this.listeners.push(listener);
+  }
+  kill(signal: "SIGTERM" | "SIGKILL"): void {
+    this.signals.push(signal);
+    if (signal === "SIGKILL" || !this.ignoreTerm) this.finish({ type: "signaled", signal });
+  }
+  exit(code: number): void {
+    this.finish({ type: "exited", code });
+  }
+  finish(result: ProcessExit): void {
+    if (this.exitResult !== undefined) return;
+    this.exitResult = result;
+    for (const listener of this.listeners.splice(0)) listener(result);
+  }
+}
+
+export class FakeSpawner implements Spawner {
+  readonly spawned: FakeProcess[] = [];
+  /** Called for every new process, e.g. to end it at once. */
+  constructor(private readonly behaviour: (process: FakeProcess) => void = () => undefined) {}
+
+  spawn(request: SpawnRequest): FakeProcess {
+    const process = new FakeProcess(request);
+    this.spawned.push(process);
+    this.behaviour(process);
+    return process;
+  }
+  get last(): FakeProcess | undefined {
+    return this.spawned[this.spawned.length - 1];
+  }
+  running(): FakeProcess[] {
+    return this.spawned.filter((p) => !p.exited);
+  }
+}
+
+export interface LogEntry {
+  readonly level: Level;
+  readonly message: string;
+  readonly fields: Readonly<Record<string, unknown>>;
+}
+
+export function memoryLogger(entries: LogEntry[] = [], base: Readonly<Record<string, unknown>> = {}): Logger & { entries: LogEntry[] } {
+  return {
+    entries,
+    log(level, message, fields = {}) {
+      entries.push({ level, message, fields: { ...base, ...fields } });
+    },
+    child(fields) {
+      return memoryLogger(entries, { ...base, ...fields });
+    },
+  };
+}
+
+/** Let pending promise callbacks and I/O callbacks run. */
+export function settle(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}

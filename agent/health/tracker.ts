@@ -1,0 +1,207 @@
+/**
+ * Health tracking for every instance of an AgentConfig: one ScriptRunner
+ * per script that some instance tracks (shared between instances), one
+ * InterfaceWatch over every tracked interface, one TrackFileWatch over every
+ * tracked file. On any change, each instance's HealthResult is recomputed
+ * (priority.ts) and reported through onChange when it differs from the last
+ * one reported. Before anything is reported an instance counts as its base
+ * priority with no fault (what a VirtualRouter starts with).
+ *
+ * Like keepalived (unless dont_track_primary), an instance also tracks its
+ * own interface with weight 0 (FAULT while down), unless it lists that
+ * interface under track.interfaces itself or trackPrimaryInterface is false.
+ */
+import type { AgentConfig, InstanceConfig, ScriptConfig, TrackFileConfig } from "../config/types.js";
+import type { AddressTable } from "../os/ports.js";
+import type { Clock } from "../runtime/clock.js";
+import type { Logger } from "../runtime/logger.js";
+import { InterfaceWatch } from "./interface-watch.js";
+import { computeHealth, describeHealthChange, neutralHealth, sameHealth, type HealthResult, type TrackedStatus } from "./priority.js";
+import type { RunOutcome, Spawner } from "./process.js";
+import { ScriptRunner } from "./script-runner.js";
+import type { ScriptHealth } from "./script-state.js";
+import { TrackFileWatch } from "./track-file.js";
+import type { UserLookup } from "./users.js";
+
+export interface HealthTrackerDeps {
+  readonly clock: Clock;
+  readonly spawner: Spawner;
+  readonly addresses: Pick<AddressTable, "link">;
+  /** Reads a whole file as text (track files); rejects when it cannot. */
+  readonly readFile: (path: string) => Promise<string>;
+  readonly logger: Logger;
+  /** Resolves script `user`s to uid/gid. */
+  readonly lookupUser?: UserLookup;
+  /** Called with an instance's new result whenever it differs from the last one reported. */
+  readonly onChange: (instance: string, health: HealthResult) => void;
+  /** Called after every script run (metrics). */
+  readonly onScriptRun?: (script: string, outcome: RunOutcome, health: ScriptHealth) => void;
+  readonly interfacePollMs?: number;
+  readonly trackFilePollMs?: number;
+  /** SIGTERM to SIGKILL for scripts; default 2000 ms. */
+  readonly killGraceMs?: number;
+  /** Track each instance's own interface with weight 0 (default true, like keepalived). */
+  readonly trackPrimaryInterface?: boolean;
+}
+
+interface InstanceTracking {
+  readonly config: InstanceConfig;
+  readonly scripts: readonly { readonly script: ScriptConfig; readonly weight: number; readonly reverse: boolean }[];
+  readonly interfaces: readonly { readonly name: string; readonly weight: number; readonly reverse: boolean }[];
+  readonly files: readonly { readonly file: TrackFileConfig; readonly weight: number; readonly reverse: boolean }[];
+  last: HealthResult;
+}
+
+export class HealthTracker {
+  private readonly instances: InstanceTracking[];
+  private readonly runners = new Map<string, ScriptRunner>();
+  private readonly links: InterfaceWatch;
+  private readonly files: TrackFileWatch;
+  private state: "new" | "starting" | "running" | "stopped" = "new";
+  /** Config problems found while planning, logged by start() (constructors do no I/O). */
+  private readonly problems: { readonly instance: string; readonly message: string }[] = [];
+
+  constructor(config: AgentConfig, private readonly deps: HealthTrackerDeps) {
+    const scriptsByName = new Map(config.scripts.map((s) => [s.name, s]));
+    const filesByName = new Map(config.trackFiles.map((f) => [f.name, f]));
+    this.instances = config.instances.map((inst) => this.plan(inst, scriptsByName, filesByName, deps.trackPrimaryInterface ?? true));
+
+    const usedScripts = new Map(this.instances.flatMap((i) => i.scripts.map((s) => [s.script.name, s.script] as const)));
+    for (const script of usedScripts.values()) {
+      this.runners.set(
+        script.name,
+        new ScriptRunner(script, {
+          clock: deps.clock,
+          spawner: deps.spawner,
+          logger: deps.logger,
+          ...(deps.lookupUser !== undefined ? { lookupUser: deps.lookupUser } : {}),
+          ...(deps.killGraceMs !== undefined ? { killGraceMs: deps.killGraceMs } : {}),
+          onChange: () => this.recompute(),
+          ...(deps.onScriptRun !== undefined ? { onRun: (outcome, health) => deps.onScriptRun?.(script.name, outcome, health) } : {}),
+        }),
+      );
+    }
+    this.links = new InterfaceWatch(
+      this.instances.flatMap((i) => i.interfaces.map((t) => t.name)),
+      {
+        clock: deps.clock,
+        addresses: deps.addresses,
+        logger: deps.logger,
+        ...(deps.interfacePollMs !== undefined ? { pollMs: deps.interfacePollMs } : {}),
+        onChange: () => this.recompute(),
+      },
+    );
+    const usedFiles = new Map(this.instances.flatMap((i) => i.files.map((f) => [f.file.name, f.file] as const)));
+    this.files = new TrackFileWatch([...usedFiles.values()], {
+      clock: deps.clock,
+      readFile: deps.readFile,
+      logger: deps.logger,
+      ...(deps.trackFilePollMs !== undefined ? { pollMs: deps.trackFilePollMs } : {}),
+      onChange: () => this.recompute(),
+    });
+  }
+
+  /**
+   * Reads interfaces and track files once, reports any instance whose
+   * result differs from neutral, then starts the scripts (first runs at
+   * once) and the polling.
+   */
+  async start(): Promise<void> {
+    if (this.state !== "new") throw new Error("health tracker already started");
+    this.state = "starting";
+    for (const p of this.problems) this.deps.logger.log("error", p.message, { instance: p.instance });
+    await Promise.all([this.links.start(), this.files.start()]);
+    if (this.state !== "starting") return; // stopped meanwhile
+    this.state = "running";
+    this.recompute();
+    for (const runner of this.runners.values()) runner.start();
+  }
+
+  /** Stops polling and scripts; resolves once no script runs any more. */
+  async stop(): Promise<void> {
+    const wasStarted = this.state !== "new";
+    this.state = "stopped";
+    if (!wasStarted) return;
+    await Promise.all([this.links.stop(), this.files.stop(), ...[...this.runners.values()].map((r) => r.stop())]);
+  }
+
+  /** The last result reported for an instance (neutral before any report). */
+  health(instance: string): HealthResult | undefined {
+    return this.instances.find((i) => i.config.name === instance)?.last;
+  }
+
+  /** The result as of now, whether reported or not. */
+  evaluate(instance: string): HealthResult | undefined {
+    const tracking = this.instances.find((i) => i.config.name === instance);
+    return tracking === undefined ? undefined : computeHealth({ basePriority: tracking.config.priority, tracked: this.statusOf(tracking) });
+  }
+
+  private recompute(): void {
+    if (this.state !== "running") return;
+    for (const tracking of this.instances) {
+      const next = computeHealth({ basePriority: tracking.config.priority, tracked: this.statusOf(tracking) });
+      if (sameHealth(next, tracking.last)) continue;
+      const before = tracking.last;
+      tracking.last = next;
+      this.deps.logger.log(next.fault ? "warn" : "info", describeHealthChange(before, next), {
+        instance: tracking.config.name,
+        effectivePriority: next.effectivePriority,
+        fault: next.fault,
+      });
+      this.deps.onChange(tracking.config.name, next);
+    }
+  }
+
+  private statusOf(tracking: InstanceTracking): TrackedStatus[] {
+    return [
+      ...tracking.scripts.map((s): TrackedStatus => ({
+        kind: "script",
+        name: s.script.name,
+        weight: s.weight,
+        reverse: s.reverse,
+        health: this.runners.get(s.script.name)?.health ?? "init",
+      })),
+      ...tracking.interfaces.map((t): TrackedStatus => ({
+        kind: "interface",
+        name: t.name,
+        weight: t.weight,
+        reverse: t.reverse,
+        up: this.links.isUp(t.name) ?? true,
+      })),
+      ...tracking.files.map((f): TrackedStatus => ({
+        kind: "file",
+        name: f.file.name,
+        weight: f.weight,
+        reverse: f.reverse,
+        value: this.files.value(f.file.name),
+      })),
+    ];
+  }
+
+  private plan(
+    inst: InstanceConfig,
+    scripts: ReadonlyMap<string, ScriptConfig>,
+    files: ReadonlyMap<string, TrackFileConfig>,
+    trackPrimary: boolean,
+  ): InstanceTracking {
+    const scriptRefs = inst.track.scripts.flatMap((ref) => {
+      const script = scripts.get(ref.name);
+      if (script === undefined) return this.unknown(inst, `script ${ref.name}`);
+      return [{ script, weight: ref.weight ?? script.weight, reverse: ref.reverse ?? script.reverse }];
+    });
+    const interfaces = inst.track.interfaces.map((ref) => ({ name: ref.name, weight: ref.weight ?? 0, reverse: ref.reverse ?? false }));
+    if (trackPrimary && !interfaces.some((t) => t.name === inst.interface)) interfaces.unshift({ name: inst.interface, weight: 0, reverse: false });
+    const fileRefs = inst.track.files.flatMap((ref) => {
+      const file = files.get(ref.name);
+      if (file === undefined) return this.unknown(inst, `track file ${ref.name}`);
+      return [{ file, weight: ref.weight ?? file.weight, reverse: ref.reverse ?? false }];
+    });
+    return { config: inst, scripts: scriptRefs, interfaces, files: fileRefs, last: neutralHealth(inst.priority) };
+  }
+
+  private unknown(inst: InstanceConfig, what: string): [] {
+    // Validation rejects this; a config built in code may still do it.
+    this.problems.push({ instance: inst.name, message: `instance tracks unknown ${what}; ignoring it` });
+    return [];
+  }
+}

@@ -1,0 +1,197 @@
+/**
+ * What happens on each transition of an instance, keepalived style:
+ *
+ *  1. files, at once: the instance's stateFile (if set) gets
+ *     "INSTANCE <name> is in <STATE> state\n", and its JSON state record
+ *     under stateDir is rewritten (both atomically: temp file + rename);
+ *  2. commands, strictly one after another per instance: first the
+ *     state-specific one (notify.master / backup / fault / stop) with only
+ *     its own arguments, then notify.any with "INSTANCE <name> <STATE>
+ *     <priority>" appended; keepalived runs them in that order and passes
+ *     the four extra arguments to the generic `notify` only.
+ *
+ * STATE is MASTER, BACKUP, FAULT, or STOP for a transition to initialize
+ * (the agent stopping). Commands are split like check scripts (no shell)
+ * and limited to notify.timeoutMs, then SIGTERM, then SIGKILL. Files and
+ * commands each keep their own per-instance queue, so a slow command never
+ * delays the state record. While running, records are rewritten every
+ * refreshMs so `updated` shows the agent is alive (`floatip check --max-age`).
+ */
+import type { InstanceConfig } from "../config/types.js";
+import { parseCommandLine } from "../health/command-line.js";
+import { DEFAULT_KILL_GRACE_MS, describeOutcome, runCommand, succeeded, type RunOutcome, type Spawner } from "../health/process.js";
+import type { Clock, TimerHandle } from "../runtime/clock.js";
+import type { Logger } from "../runtime/logger.js";
+import type { Transition } from "../runtime/router.js";
+import {
+  DEFAULT_STATE_DIR,
+  formatStateRecord,
+  nodeNotifyFs,
+  notifyState,
+  stateFileLine,
+  stateRecordPath,
+  writeFileAtomic,
+  type NotifyFs,
+  type NotifyState,
+  type StateRecord,
+} from "./state-record.js";
+
+export interface NotifierDeps {
+  readonly clock: Clock;
+  readonly wallClock: () => Date;
+  readonly spawner: Spawner;
+  readonly logger: Logger;
+  /** Default: node:fs/promises. */
+  readonly fs?: NotifyFs;
+  /** Directory of the JSON state records; default /run/floatip (created if missing). */
+  readonly stateDir?: string;
+  /** Rewrite every record this often while started; default 10 000 ms, 0 = only on transitions. */
+  readonly refreshMs?: number;
+  /** SIGTERM to SIGKILL for notify commands; default 2000 ms. */
+  readonly killGraceMs?: number;
+  /** Called after each notify command has ended. */
+  readonly onCommand?: (report: CommandReport) => void;
+}
+
+export interface CommandReport {
+  readonly instance: string;
+  readonly kind: "any" | "master" | "backup" | "fault" | "stop";
+  readonly argv: readonly string[];
+  readonly outcome: RunOutcome;
+}
+
+export const DEFAULT_REFRESH_MS = 10_000;
+
+interface InstanceQueue {
+  readonly config: InstanceConfig;
+  files: Promise<void>;
+  commands: Promise<void>;
+  record: StateRecord | undefined;
+}
+
+export class Notifier {
+  private readonly queues = new Map<string, InstanceQueue>();
+  private readonly fs: NotifyFs;
+  private readonly stateDir: string;
+  private refresh: TimerHandle | undefined;
+  private dirReady: Promise<void> | undefined;
+  private writes = 0;
+
+  constructor(instances: readonly InstanceConfig[], private readonly deps: NotifierDeps) {
+    for (const config of instances) this.queues.set(config.name, { config, files: Promise.resolve(), commands: Promise.resolve(), record: undefined });
+    this.fs = deps.fs ?? nodeNotifyFs();
+    this.stateDir = deps.stateDir ?? DEFAULT_STATE_DIR;
+  }
+
+  /** Start the periodic record refresh. */
+  start(): void {
+    this.scheduleRefresh();
+  }
+
+  /** Stop refreshing and wait for every queued write and command. */
+  async stop(): Promise<void> {
+    this.refresh?.cancel();
+    this.refresh = undefined;
+    await this.idle();
+  }
+
+  /** Resolves once everything queued so far is done. */
+  async idle(): Promise<void> {
+    await Promise.all([...this.queues.values()].flatMap((q) => [q.files, q.commands]));
+  }
+
+  /** Queue the files and commands of one transition (pass as the routers' onTransition). */
+  handle(change: Transition): void {
+    const queue = this.queues.get(change.instance);
+    if (queue === undefined) {
+      this.deps.logger.log("warn", "transition of an unknown instance; not notifying", { instance: change.instance });
+      return;
+    }
+    const state = notifyState(change.to);
+    // Wall time of the transition itself, even if this handler runs a little later.
+    const wall = this.deps.wallClock().getTime();
+    const since = new Date(wall - Math.max(0, this.deps.clock.now() - change.at)).toISOString();
+    queue.record = { instance: change.instance, state, priority: change.priority, since, updated: since };
+    this.queueFiles(queue, true);
+    const notify = queue.config.notify;
+    if (notify === undefined) return;
+    const kind = state === "MASTER" ? "master" : state === "BACKUP" ? "backup" : state === "FAULT" ? "fault" : "stop";
+    const specific = notify[kind];
+    const extra = ["INSTANCE", change.instance, state, String(change.priority)];
+    queue.commands = queue.commands.then(async () => {
+      if (specific !== undefined) await this.runNotify(queue, kind, specific, [], notify.timeoutMs);
+      if (notify.any !== undefined) await this.runNotify(queue, "any", notify.any, extra, notify.timeoutMs);
+    });
+  }
+
+  private queueFiles(queue: InstanceQueue, withStateFile: boolean): void {
+    const record = queue.record;
+    if (record === undefined) return;
+    const stateFile = withStateFile ? queue.config.stateFile : undefined;
+    queue.files = queue.files.then(async () => {
+      if (stateFile !== undefined) await this.write(stateFile, stateFileLine(record.instance, record.state), queue);
+      await this.writeRecord(queue, record);
+    });
+  }
+
+  private async writeRecord(queue: InstanceQueue, record: StateRecord): Promise<void> {
+    const updated = { ...record, updated: this.deps.wallClock().toISOString() };
+    this.dirReady ??= this.fs.mkdir(this.stateDir, { recursive: true }).then(
+      () => undefined,
+      (error: unknown) => {
+        this.dirReady = undefined; // try again next time
+        throw error;
+      },
+    );
+    try {
+      await this.dirReady;
+    } catch (error) {
+      this.deps.logger.log("error", "cannot create the state directory", { directory: this.stateDir, error });
+      return;
+    }
+    await this.write(stateRecordPath(this.stateDir, record.instance), formatStateRecord(updated), queue);
+  }
+
+  private async write(path: string, content: string, queue: InstanceQueue): Promise<void> {
+    try {
+      await writeFileAtomic(this.fs, path, content, `tmp.${process.pid}.${++this.writes}`);
+    } catch (error) {
+      this.deps.logger.log("error", "writing state failed", { instance: queue.config.name, path, error });
+    }
+  }
+
+  private async runNotify(queue: InstanceQueue, kind: CommandReport["kind"], command: string, extra: readonly string[], timeoutMs: number): Promise<void> {
+    const instance = queue.config.name;
+    const parsed = parseCommandLine(command);
+    if (!parsed.ok) {
+      this.deps.logger.log("error", `cannot parse notify ${kind} command`, { instance, error: parsed.message });
+      return;
+    }
+    const argv = [...parsed.argv, ...extra];
+    const outcome = await runCommand({
+      spawner: this.deps.spawner,
+      clock: this.deps.clock,
+      argv,
+      timeoutMs,
+      killGraceMs: this.deps.killGraceMs ?? DEFAULT_KILL_GRACE_MS,
+    }).done;
+    const level = succeeded(outcome) ? "debug" : "warn";
+    this.deps.logger.log(level, `notify ${kind} ${describeOutcome(outcome)}`, { instance, command: argv });
+    this.deps.onCommand?.({ instance, kind, argv, outcome });
+  }
+
+  private scheduleRefresh(): void {
+    const every = this.deps.refreshMs ?? DEFAULT_REFRESH_MS;
+    if (every <= 0) return;
+    const { clock } = this.deps;
+    this.refresh = clock.at(clock.now() + every, () => {
+      for (const queue of this.queues.values()) {
+        // A STOP record is final: the agent is going away and must not look alive.
+        if (queue.record?.state !== "STOP") this.queueFiles(queue, false);
+      }
+      this.scheduleRefresh();
+    });
+  }
+}
+
+export type { NotifyState, StateRecord };

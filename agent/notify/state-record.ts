@@ -1,0 +1,106 @@
+/**
+ * The per-instance state record the notifier keeps under a directory
+ * (default /run/floatip/<instance>.json) and `floatip check` reads, plus
+ * the keepalived-style state file line and an atomic file write.
+ */
+import * as fsp from "node:fs/promises";
+import { join } from "node:path";
+import type { Phase } from "../vrrp/state-machine.js";
+
+export const DEFAULT_STATE_DIR = "/run/floatip";
+
+/** keepalived's names for the states notify scripts are told about. */
+export type NotifyState = "MASTER" | "BACKUP" | "FAULT" | "STOP";
+
+export interface StateRecord {
+  readonly instance: string;
+  readonly state: NotifyState;
+  /** Effective priority at the transition. */
+  readonly priority: number;
+  /** Wall time of the transition into `state`, ISO 8601. */
+  readonly since: string;
+  /** Wall time the agent last wrote the record, ISO 8601 (refreshed periodically while it runs). */
+  readonly updated: string;
+}
+
+/** The router phase a transition went to, as keepalived names it (initialize = the agent stopping). */
+export function notifyState(phase: Phase): NotifyState {
+  switch (phase) {
+    case "master":
+      return "MASTER";
+    case "backup":
+      return "BACKUP";
+    case "fault":
+      return "FAULT";
+    case "initialize":
+      return "STOP";
+  }
+}
+
+/** What the classic `echo $1 $2 is in $3 state > FILE` notify script writes. */
+export function stateFileLine(instance: string, state: NotifyState): string {
+  return `INSTANCE ${instance} is in ${state} state\n`;
+}
+
+/** <dir>/<instance>.json, with path separators in the name replaced so it cannot leave the directory. */
+export function stateRecordPath(dir: string, instance: string): string {
+  let file = instance.replace(/[/\\\0]/g, "_");
+  if (file === "" || file === "." || file === "..") file = `_${file}`;
+  return join(dir, `${file}.json`);
+}
+
+export type ParsedRecord = { readonly ok: true; readonly record: StateRecord } | { readonly ok: false; readonly message: string };
+
+const STATES: readonly NotifyState[] = ["MASTER", "BACKUP", "FAULT", "STOP"];
+
+export function parseStateRecord(text: string): ParsedRecord {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    return { ok: false, message: `not JSON: ${error instanceof Error ? error.message : String(error)}` };
+  }
+  if (typeof raw !== "object" || raw === null) return { ok: false, message: "not a JSON object" };
+  const o = raw as Record<string, unknown>;
+  const { instance, state, priority, since, updated } = o;
+  if (typeof instance !== "string") return { ok: false, message: "instance missing" };
+  if (typeof state !== "string" || !STATES.includes(state as NotifyState)) return { ok: false, message: `unknown state ${JSON.stringify(state)}` };
+  if (typeof priority !== "number" || !Number.isInteger(priority)) return { ok: false, message: "priority missing" };
+  if (typeof since !== "string" || Number.isNaN(Date.parse(since))) return { ok: false, message: "since missing or not a time" };
+  if (typeof updated !== "string" || Number.isNaN(Date.parse(updated))) return { ok: false, message: "updated missing or not a time" };
+  return { ok: true, record: { instance, state: state as NotifyState, priority, since, updated } };
+}
+
+export function formatStateRecord(record: StateRecord): string {
+  const { instance, state, priority, since, updated } = record;
+  return JSON.stringify({ instance, state, priority, since, updated }) + "\n";
+}
+
+/** The file operations the notifier needs (node:fs/promises fits). */
+export interface NotifyFs {
+  writeFile(path: string, data: string): Promise<void>;
+  rename(from: string, to: string): Promise<void>;
+  unlink(path: string): Promise<void>;
+  mkdir(path: string, options: { recursive: true }): Promise<unknown>;
+}
+
+export function nodeNotifyFs(): NotifyFs {
+  return {
+    writeFile: (path, data) => fsp.writeFile(path, data),
+    rename: (from, to) => fsp.rename(from, to),
+    unlink: (path) => fsp.unlink(path),
+    mkdir: (path, options) => fsp.mkdir(path, options),
+  };
+}
+
+/** Write to `<path>.<tmpSuffix>` and rename over `path`, so readers see the old or the new content, never a part. */
+export async function writeFileAtomic(fs: NotifyFs, path: string, content: string, tmpSuffix: string): Promise<void> {
+  const tmp = `${path}.${tmpSuffix}`;
+  try {
+    await fs.writeFile(tmp, content);
+    await fs.rename(tmp, path);
+  } catch (error) {
+    await fs.unlink(tmp).catch(() => undefined);
+    throw error;
+  }
+}
