@@ -184,4 +184,27 @@ describe("agents on a simulated segment", () => {
     const total = [...metrics.matchAll(/^floatip_packets_dropped_total\{[^}]*\} (\d+)$/gm)].reduce((s, m) => s + Number(m[1]), 0);
     assert.equal(total, junk.length);
   });
+
+  it("warns once when master for 3 intervals while a unicast peer was never heard (firewall hint)", async () => {
+    const clock = new ManualClock(0);
+    const l = lab(clock);
+    const unicast = (source: string, peer: string) => config({ priority: source.endsWith("11") ? 150 : 100, unicast: { source, peers: [peer] } });
+    const lonely = l.add("192.0.2.11", unicast("192.0.2.11", "192.0.2.12"));
+    await lonely.agent.start();
+    await run(clock, 10_000);
+    const warnings = lonely.logs.filter((line) => line.includes("never been heard"));
+    assert.equal(warnings.length, 1, lonely.logs.join(""));
+    assert.match(warnings[0]!, /"peer":"192.0.2.12"/);
+
+    const clock2 = new ManualClock(0);
+    const l2 = lab(clock2);
+    const a = l2.add("192.0.2.11", unicast("192.0.2.11", "192.0.2.12"));
+    const b = l2.add("192.0.2.12", unicast("192.0.2.12", "192.0.2.11"));
+    await b.agent.start();
+    await run(clock2, 1000);
+    await a.agent.start();
+    await run(clock2, 10_000);
+    assert.deepEqual(l2.masters(), ["192.0.2.11"]);
+    assert.equal(a.logs.filter((line) => line.includes("never been heard")).length, 0, "the peer was heard before we became master");
+  });
 });

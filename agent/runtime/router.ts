@@ -76,6 +76,10 @@ export class VirtualRouter {
   private readonly timers = new Map<"protocol" | "garp", TimerHandle>();
   private effects: Promise<void> = Promise.resolve();
   private readonly log: Logger;
+  /** Unicast peers any packet has come from, and those already warned about. */
+  private readonly heard = new Set<string>();
+  private readonly warnedSilent = new Set<string>();
+  private silentPeerCheck: TimerHandle | undefined;
 
   constructor(readonly config: InstanceConfig, private readonly deps: RouterDeps) {
     this.params = routerParams(config, deps.transport.sourceAddress);
@@ -101,6 +105,7 @@ export class VirtualRouter {
   }
 
   receive(arrived: ArrivedAdvert): void {
+    this.heard.add(arrived.source);
     const reason = checkAdvert({ instance: this.config, ownAddress: this.deps.transport.sourceAddress }, arrived);
     if (reason !== undefined) {
       this.deps.metrics.packetDropped(this.config.interface, this.config.name, reason);
@@ -219,7 +224,31 @@ export class VirtualRouter {
     }
   }
 
+  /**
+   * A firewall that drops IP protocol 112 makes every peer master. Peers that
+   * are backups are silent too, so only warn about a peer never heard from at
+   * all, once we have been master for 3 advert intervals.
+   */
+  private watchSilentPeers(to: Phase): void {
+    this.silentPeerCheck?.cancel();
+    this.silentPeerCheck = undefined;
+    const peers = this.config.unicast?.peers;
+    if (to !== "master" || peers === undefined) return;
+    this.silentPeerCheck = this.deps.clock.at(this.deps.clock.now() + 3 * this.config.advertIntervalMs, () => {
+      if (this.state.phase !== "master") return;
+      for (const peer of peers) {
+        if (this.heard.has(peer) || this.warnedSilent.has(peer)) continue;
+        this.warnedSilent.add(peer);
+        this.log.log("warn", "master for 3 advert intervals and a unicast peer has never been heard from", {
+          peer,
+          hint: "if the peer runs, allow IP protocol 112 (VRRP) between the peers in the firewall",
+        });
+      }
+    });
+  }
+
   private transitioned(action: Extract<RouterAction, { type: "transition" }>, now: number): void {
+    this.watchSilentPeers(action.to);
     this.deps.metrics.transitioned(this.labels, action.from, action.to);
     this.log.log("info", `${action.from} -> ${action.to}`, {
       from: action.from,
