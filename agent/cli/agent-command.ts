@@ -64,7 +64,7 @@ export async function runAgentCommand(argv: readonly string[]): Promise<number> 
   const metrics = new AgentMetrics();
   const edges = await openSystemEdges();
   const stateDir = args.flags.get("state-dir");
-  const agent = new AgentSupervisor(loaded.config, {
+  const agent = new AgentSupervisor({
     clock: systemClock(),
     wallClock: () => new Date(),
     metrics,
@@ -76,7 +76,7 @@ export async function runAgentCommand(argv: readonly string[]): Promise<number> 
   });
   let server: Server | undefined;
   try {
-    await agent.start();
+    await agent.apply(loaded.config);
     if (listen !== undefined) {
       server = await startHttpEndpoint({
         ...listen,

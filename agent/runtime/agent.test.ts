@@ -1,6 +1,10 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { Agent } from "./agent.js";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { AgentSupervisor } from "./supervisor.js";
+import { FakeSpawner } from "../health/fakes.js";
 import { ManualClock } from "./clock.js";
 import { jsonLogger } from "./logger.js";
 import { AgentMetrics } from "./metrics.js";
@@ -20,7 +24,7 @@ function config(patch: Record<string, unknown> = {}): AgentConfig {
 
 interface Node {
   readonly address: string;
-  readonly agent: Agent;
+  readonly agent: { start(): Promise<unknown>; stop(): Promise<void>; snapshot: AgentSupervisor["snapshot"]; supervisor: AgentSupervisor };
   readonly table: FakeAddressTable;
   readonly metrics: AgentMetrics;
   readonly logs: string[];
@@ -32,14 +36,24 @@ function lab(clock: ManualClock) {
   const add = (address: string, cfg: AgentConfig, table = new FakeAddressTable()): Node => {
     const logs: string[] = [];
     const metrics = new AgentMetrics();
-    const agent = new Agent(cfg, {
+    const supervisor = new AgentSupervisor({
       clock,
       transports: fakeTransports(segment, address),
       addresses: table,
       announcer: new FakeAnnouncer(),
       metrics,
       logger: jsonLogger({ write: (l) => logs.push(l), wallClock: () => new Date(0), minLevel: "debug" }),
+      spawner: new FakeSpawner(),
+      readFile: async () => "0",
+      wallClock: () => new Date(0),
+      stateDir: mkdtempSync(join(tmpdir(), "floatip-unit-")),
     });
+    const agent = {
+      supervisor,
+      start: () => supervisor.apply(cfg),
+      stop: () => supervisor.stop(),
+      snapshot: () => supervisor.snapshot(),
+    };
     const node = { address, agent, table, metrics, logs };
     nodes.push(node);
     return node;
@@ -206,5 +220,47 @@ describe("agents on a simulated segment", () => {
     await run(clock2, 10_000);
     assert.deepEqual(l2.masters(), ["192.0.2.11"]);
     assert.equal(a.logs.filter((line) => line.includes("never been heard")).length, 0, "the peer was heard before we became master");
+  });
+
+  it("applying a changed config touches only the instances that changed", async () => {
+    const clock = new ManualClock(0);
+    const l = lab(clock);
+    const both = (priority: number, extra: readonly Record<string, unknown>[]) =>
+      validateAgentConfig({
+        instances: [{ name: "vip", interface: "eth0", virtualRouterId: 51, priority, addresses: [`${VIP}/24`] }, ...extra],
+      });
+    const a1 = both(150, []);
+    const b1 = both(100, []);
+    assert.ok(a1.ok && b1.ok);
+    const n1 = l.add("192.0.2.11", a1.config);
+    const n2 = l.add("192.0.2.12", b1.config);
+    await n1.agent.start();
+    await n2.agent.start();
+    await run(clock, 5000);
+    const transitions = (n: typeof n1) => n.logs.filter((line) => line.includes('"instance":"vip"') && line.includes("->")).length;
+    const before = [transitions(n1), transitions(n2)];
+
+    const second = { name: "db", interface: "eth0", virtualRouterId: 52, priority: 120, addresses: ["192.0.2.6/24"] };
+    const a2 = both(150, [second]);
+    const b2 = both(100, [{ ...second, priority: 110 }]);
+    assert.ok(a2.ok && b2.ok);
+    assert.deepEqual(await n1.agent.supervisor.apply(a2.config), { added: ["db"], removed: [], replaced: [], unchanged: ["vip"] });
+    await n2.agent.supervisor.apply(b2.config);
+    await run(clock, 5000);
+    assert.deepEqual([transitions(n1), transitions(n2)], before, "the untouched instance never transitioned");
+    assert.ok(n1.table.has("eth0", "192.0.2.6") && !n2.table.has("eth0", "192.0.2.6"));
+
+    // A changed priority replaces only that instance; removing it releases its VIP.
+    const b3 = both(100, [{ ...second, priority: 130 }]);
+    assert.ok(b3.ok);
+    assert.deepEqual(await n2.agent.supervisor.apply(b3.config), { added: [], removed: [], replaced: ["db"], unchanged: ["vip"] });
+    await run(clock, 5000);
+    assert.ok(n2.table.has("eth0", "192.0.2.6") && !n1.table.has("eth0", "192.0.2.6"), "the higher new priority took db");
+    assert.deepEqual(await n2.agent.supervisor.apply(b1.config), { added: [], removed: ["db"], replaced: [], unchanged: ["vip"] });
+    await run(clock, 5000);
+    assert.ok(!n2.table.has("eth0", "192.0.2.6"));
+    assert.ok(n1.table.has("eth0", "192.0.2.6"), "the other node took db over after the priority-0 advert");
+    assert.deepEqual([transitions(n1), transitions(n2)], before);
+    assert.deepEqual(l.holders(), ["192.0.2.11"]);
   });
 });

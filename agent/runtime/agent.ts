@@ -1,12 +1,14 @@
 /**
- * The agent: every configured virtual router, one VRRP transport per
- * interface and address family, packets demultiplexed by VRID.
+ * The agent's virtual routers: one VRRP transport per interface and address
+ * family, packets demultiplexed by VRID. Routers are added and removed one
+ * at a time, so a config change touches only the instances it changes.
  *
- * Start order (keepalived's): remove our VIPs left by an earlier crash, open
- * the sockets, then let every router join the election. Stop: every router
- * leaves (priority 0 from a master), the VIPs are removed, sockets closed.
+ * Adding a router (keepalived's start order): remove its VIPs left by an
+ * earlier crash, open (or share) the socket, then join the election.
+ * Removing one: it leaves (priority 0 from a master), its VIPs are removed,
+ * and the socket is closed once no router uses it.
  */
-import type { AgentConfig, Family, InstanceConfig } from "../config/types.js";
+import type { Family, InstanceConfig } from "../config/types.js";
 import type { AddressTable, Announcer, ReceivedPacket, TransportFactory, VrrpTransport } from "../os/ports.js";
 import { decodeAdvert } from "../vrrp/codec.js";
 import type { Clock } from "./clock.js";
@@ -25,7 +27,6 @@ export interface AgentDeps {
 }
 
 interface Segment {
-  readonly key: string;
   readonly iface: string;
   readonly transport: VrrpTransport;
   readonly routers: Map<number, VirtualRouter>; // by VRID
@@ -35,42 +36,79 @@ const segmentKey = (iface: string, family: Family) => `${iface}/${family}`;
 
 export class Agent {
   private readonly segments = new Map<string, Segment>();
-  private started = false;
+  /** Serialises add/remove so two changes never interleave on one segment. */
+  private changes: Promise<void> = Promise.resolve();
 
-  constructor(private readonly config: AgentConfig, private readonly deps: AgentDeps) {}
+  constructor(private readonly deps: AgentDeps) {}
 
-  async start(): Promise<void> {
-    if (this.started) throw new Error("agent already started");
-    this.started = true;
-    for (const instance of this.config.instances) await this.removeStale(instance);
-    for (const instance of this.config.instances) await this.openSegment(instance);
-    for (const instance of this.config.instances) this.router(instance).start();
+  /** Add and start the router of one instance. */
+  add(instance: InstanceConfig): Promise<void> {
+    return this.serial(async () => {
+      if (this.routerNamed(instance.name) !== undefined) throw new Error(`instance ${instance.name} is already running`);
+      await this.removeStale(instance);
+      const segment = await this.segmentFor(instance);
+      if (segment.routers.has(instance.virtualRouterId)) {
+        throw new Error(`VRID ${instance.virtualRouterId} is already used on ${instance.interface} (IPv${instance.family})`);
+      }
+      const router = new VirtualRouter(instance, {
+        clock: this.deps.clock,
+        transport: segment.transport,
+        addresses: this.deps.addresses,
+        announcer: this.deps.announcer,
+        metrics: this.deps.metrics,
+        logger: this.deps.logger,
+        ...(this.deps.onTransition !== undefined ? { onTransition: this.deps.onTransition } : {}),
+      });
+      segment.routers.set(instance.virtualRouterId, router);
+      router.start();
+    });
+  }
+
+  /** Stop one instance's router (priority 0 if master), remove its VIPs, and forget it. */
+  remove(name: string): Promise<void> {
+    return this.serial(async () => {
+      for (const [key, segment] of this.segments) {
+        for (const [vrid, router] of segment.routers) {
+          if (router.config.name !== name) continue;
+          await router.stop();
+          this.deps.metrics.instanceRemoved(router.labels);
+          segment.routers.delete(vrid);
+          if (segment.routers.size === 0) {
+            segment.transport.close();
+            this.segments.delete(key);
+          }
+          return;
+        }
+      }
+    });
   }
 
   async stop(): Promise<void> {
-    const routers = [...this.segments.values()].flatMap((s) => [...s.routers.values()]);
-    await Promise.all(routers.map((r) => r.stop()));
-    for (const segment of this.segments.values()) segment.transport.close();
-    this.segments.clear();
+    await this.serial(async () => {
+      const routers = [...this.segments.values()].flatMap((s) => [...s.routers.values()]);
+      await Promise.all(routers.map((r) => r.stop()));
+      for (const segment of this.segments.values()) segment.transport.close();
+      this.segments.clear();
+    });
   }
 
   snapshot(): RouterSnapshot[] {
-    return [...this.segments.values()].flatMap((s) => [...s.routers.values()].map((r) => r.snapshot()));
+    return this.routers().map((r) => r.snapshot());
   }
 
-  /** The router of an instance, by name; for health tracking. */
+  /** The router of an instance, by name. */
   routerNamed(name: string): VirtualRouter | undefined {
-    for (const segment of this.segments.values()) {
-      for (const router of segment.routers.values()) if (router.config.name === name) return router;
-    }
-    return undefined;
+    return this.routers().find((r) => r.config.name === name);
   }
 
-  private router(instance: InstanceConfig): VirtualRouter {
-    const segment = this.segments.get(segmentKey(instance.interface, instance.family));
-    const router = segment?.routers.get(instance.virtualRouterId);
-    if (router === undefined) throw new Error(`no router for instance ${instance.name}`);
-    return router;
+  private routers(): VirtualRouter[] {
+    return [...this.segments.values()].flatMap((s) => [...s.routers.values()]);
+  }
+
+  private serial(change: () => Promise<void>): Promise<void> {
+    const next = this.changes.then(change);
+    this.changes = next.catch(() => undefined);
+    return next;
   }
 
   /** A crashed agent may have left VIPs behind; take ours off before joining (never anything else). */
@@ -89,33 +127,34 @@ export class Agent {
     }
   }
 
-  private async openSegment(instance: InstanceConfig): Promise<void> {
+  /**
+   * The shared socket of the instance's interface and family. It always
+   * joins the multicast group, so multicast and unicast instances can share
+   * it (unicast instances drop adverts from anyone but their peers).
+   */
+  private async segmentFor(instance: InstanceConfig): Promise<Segment> {
     const key = segmentKey(instance.interface, instance.family);
-    let segment = this.segments.get(key);
-    if (segment === undefined) {
-      const sharing = this.config.instances.filter((i) => segmentKey(i.interface, i.family) === key);
-      const transport = await this.deps.transports.open({
-        interface: instance.interface,
-        family: instance.family,
-        multicast: sharing.some((i) => i.unicast === undefined),
-        ...(instance.unicast?.source !== undefined ? { source: instance.unicast.source } : {}),
-      });
-      segment = { key, iface: instance.interface, transport, routers: new Map() };
-      const opened = segment;
-      transport.onPacket((packet) => this.onPacket(opened, packet));
-      transport.onError((error) => this.deps.logger.log("error", "VRRP socket error", { interface: instance.interface, error }));
-      this.segments.set(key, segment);
+    const source = instance.unicast?.source;
+    const existing = this.segments.get(key);
+    if (existing !== undefined) {
+      if (source !== undefined && source !== existing.transport.sourceAddress) {
+        throw new Error(
+          `instance ${instance.name} wants unicast source ${source} but ${instance.interface} already sends from ${existing.transport.sourceAddress}`,
+        );
+      }
+      return existing;
     }
-    const router = new VirtualRouter(instance, {
-      clock: this.deps.clock,
-      transport: segment.transport,
-      addresses: this.deps.addresses,
-      announcer: this.deps.announcer,
-      metrics: this.deps.metrics,
-      logger: this.deps.logger,
-      ...(this.deps.onTransition !== undefined ? { onTransition: this.deps.onTransition } : {}),
+    const transport = await this.deps.transports.open({
+      interface: instance.interface,
+      family: instance.family,
+      multicast: true,
+      ...(source !== undefined ? { source } : {}),
     });
-    segment.routers.set(instance.virtualRouterId, router);
+    const segment: Segment = { iface: instance.interface, transport, routers: new Map() };
+    transport.onPacket((packet) => this.onPacket(segment, packet));
+    transport.onError((error) => this.deps.logger.log("error", "VRRP socket error", { interface: instance.interface, error }));
+    this.segments.set(key, segment);
+    return segment;
   }
 
   private onPacket(segment: Segment, packet: ReceivedPacket): void {

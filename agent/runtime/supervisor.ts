@@ -1,20 +1,19 @@
 /**
- * One agent process: the VRRP routers (Agent), keepalived-style health
- * tracking (HealthTracker) feeding their effective priority and FAULT, and
- * notify commands / state files (Notifier) fed by their transitions.
+ * One agent process: per instance a VRRP router (in the Agent), its
+ * keepalived-style health tracking feeding effective priority and FAULT,
+ * and its notify commands / state files fed by its transitions.
  *
- * Start: tracking reads interfaces and files first, the routers join the
- * election, then every instance gets its current health. Stop: tracking
- * stops, routers leave (priority 0 from a master), STOP notifications run.
+ * apply(config) compares the new config with the running one by instance
+ * name: unchanged instances are not touched (no transition, no re-check),
+ * removed ones leave the election, changed ones are replaced, new ones join.
  */
-import type { AgentConfig } from "../config/types.js";
+import type { AgentConfig, InstanceConfig } from "../config/types.js";
 import { HealthTracker, type HealthTrackerDeps } from "../health/tracker.js";
-import type { HealthResult } from "../health/priority.js";
-import { describeHealthChange } from "../health/priority.js";
+import { describeHealthChange, type HealthResult } from "../health/priority.js";
 import type { Spawner } from "../health/process.js";
 import { Notifier } from "../notify/notifier.js";
 import { Agent, type AgentDeps } from "./agent.js";
-import type { RouterSnapshot } from "./router.js";
+import type { RouterSnapshot, Transition } from "./router.js";
 
 export interface SupervisorDeps extends Omit<AgentDeps, "onTransition"> {
   readonly spawner: Spawner;
@@ -24,71 +23,151 @@ export interface SupervisorDeps extends Omit<AgentDeps, "onTransition"> {
   readonly stateDir?: string;
   readonly interfacePollMs?: number;
   readonly lookupUser?: HealthTrackerDeps["lookupUser"];
+  /** Every transition, after notify has been queued (status reporting). */
+  readonly onTransition?: (change: Transition) => void;
+}
+
+/** What apply() did, per instance name. */
+export interface ApplyReport {
+  readonly added: readonly string[];
+  readonly removed: readonly string[];
+  readonly replaced: readonly string[];
+  readonly unchanged: readonly string[];
+}
+
+interface Running {
+  readonly config: InstanceConfig;
+  /** The slice of the agent config this instance uses (its scripts and track files). */
+  readonly slice: string;
+  readonly tracker: HealthTracker;
+  readonly notifier: Notifier;
+  applied: HealthResult | undefined;
+  live: boolean;
 }
 
 export class AgentSupervisor {
   private readonly agent: Agent;
-  private readonly tracker: HealthTracker;
-  private readonly notifier: Notifier;
-  private readonly applied = new Map<string, HealthResult>();
-  private running = false;
+  private readonly running = new Map<string, Running>();
+  private changes: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly config: AgentConfig, private readonly deps: SupervisorDeps) {
-    this.notifier = new Notifier(config.instances, {
-      clock: deps.clock,
-      wallClock: deps.wallClock,
-      spawner: deps.spawner,
-      logger: deps.logger,
-      ...(deps.stateDir !== undefined ? { stateDir: deps.stateDir } : {}),
-    });
-    this.agent = new Agent(config, { ...deps, onTransition: (t) => this.notifier.handle(t) });
-    this.tracker = new HealthTracker(config, {
-      clock: deps.clock,
-      spawner: deps.spawner,
-      addresses: deps.addresses,
-      readFile: deps.readFile,
-      logger: deps.logger,
-      ...(deps.lookupUser !== undefined ? { lookupUser: deps.lookupUser } : {}),
-      ...(deps.interfacePollMs !== undefined ? { interfacePollMs: deps.interfacePollMs } : {}),
-      onChange: (instance, health) => this.apply(instance, health),
+  constructor(private readonly deps: SupervisorDeps) {
+    this.agent = new Agent({
+      ...deps,
+      onTransition: (t) => {
+        this.running.get(t.instance)?.notifier.handle(t);
+        deps.onTransition?.(t);
+      },
     });
   }
 
-  async start(): Promise<void> {
-    await this.tracker.start();
-    await this.agent.start();
-    this.notifier.start();
-    this.running = true;
-    for (const instance of this.config.instances) {
-      const health = this.tracker.evaluate(instance.name);
-      if (health !== undefined) this.apply(instance.name, health);
-    }
+  /** Bring the running instances in line with config; serialised with other applies and stop(). */
+  apply(config: AgentConfig): Promise<ApplyReport> {
+    const next = this.changes.then(() => this.applyNow(config));
+    this.changes = next.catch(() => undefined);
+    return next;
   }
 
   /** Leave the election; resolves once addresses are removed and STOP notifications have run. */
   async stop(): Promise<void> {
-    this.running = false;
-    const leaving = this.agent.stop();
-    await Promise.all([leaving, this.tracker.stop()]);
-    await this.notifier.stop();
+    await this.changes;
+    const all = [...this.running.values()];
+    for (const r of all) r.live = false;
+    await Promise.all([this.agent.stop(), ...all.map((r) => r.tracker.stop())]);
+    await Promise.all(all.map((r) => r.notifier.stop()));
+    this.running.clear();
   }
 
   snapshot(): RouterSnapshot[] {
     return this.agent.snapshot();
   }
 
-  private apply(instance: string, health: HealthResult): void {
-    if (!this.running) return;
-    const router = this.agent.routerNamed(instance);
+  private async applyNow(config: AgentConfig): Promise<ApplyReport> {
+    const wanted = new Map(config.instances.map((i) => [i.name, { config: i, slice: sliceOf(config, i) }]));
+    const report = { added: [] as string[], removed: [] as string[], replaced: [] as string[], unchanged: [] as string[] };
+    for (const [name, running] of this.running) {
+      const next = wanted.get(name);
+      if (next !== undefined && next.slice === running.slice) {
+        report.unchanged.push(name);
+        continue;
+      }
+      await this.retire(name, running);
+      (next === undefined ? report.removed : report.replaced).push(name);
+    }
+    for (const [name, next] of wanted) {
+      if (this.running.has(name)) continue;
+      await this.launch(config, next.config, next.slice);
+      if (!report.replaced.includes(name)) report.added.push(name);
+    }
+    return report;
+  }
+
+  private async launch(config: AgentConfig, instance: InstanceConfig, slice: string): Promise<void> {
+    const scripts = new Set(instance.track.scripts.map((s) => s.name));
+    const files = new Set(instance.track.files.map((f) => f.name));
+    const own: AgentConfig = {
+      scripts: config.scripts.filter((s) => scripts.has(s.name)),
+      trackFiles: config.trackFiles.filter((f) => files.has(f.name)),
+      instances: [instance],
+    };
+    const notifier = new Notifier([instance], {
+      clock: this.deps.clock,
+      wallClock: this.deps.wallClock,
+      spawner: this.deps.spawner,
+      logger: this.deps.logger,
+      ...(this.deps.stateDir !== undefined ? { stateDir: this.deps.stateDir } : {}),
+    });
+    const running: Running = {
+      config: instance,
+      slice,
+      notifier,
+      applied: undefined,
+      live: false,
+      tracker: new HealthTracker(own, {
+        clock: this.deps.clock,
+        spawner: this.deps.spawner,
+        addresses: this.deps.addresses,
+        readFile: this.deps.readFile,
+        logger: this.deps.logger,
+        ...(this.deps.lookupUser !== undefined ? { lookupUser: this.deps.lookupUser } : {}),
+        ...(this.deps.interfacePollMs !== undefined ? { interfacePollMs: this.deps.interfacePollMs } : {}),
+        onChange: (_name, health) => this.applyHealth(running, health),
+      }),
+    };
+    this.running.set(instance.name, running);
+    await running.tracker.start();
+    await this.agent.add(instance);
+    notifier.start();
+    running.live = true;
+    const health = running.tracker.evaluate(instance.name);
+    if (health !== undefined) this.applyHealth(running, health);
+  }
+
+  private async retire(name: string, running: Running): Promise<void> {
+    running.live = false;
+    await Promise.all([this.agent.remove(name), running.tracker.stop()]);
+    await running.notifier.stop();
+    this.running.delete(name);
+  }
+
+  private applyHealth(running: Running, health: HealthResult): void {
+    if (!running.live) return;
+    const router = this.agent.routerNamed(running.config.name);
     if (router === undefined) return;
-    const previous = this.applied.get(instance);
-    this.applied.set(instance, health);
+    const previous = running.applied;
+    running.applied = health;
     if (previous !== undefined && (previous.effectivePriority !== health.effectivePriority || previous.fault !== health.fault)) {
-      this.deps.logger.log("info", describeHealthChange(previous, health), { instance });
+      this.deps.logger.log("info", describeHealthChange(previous, health), { instance: running.config.name });
     }
     router.setEffectivePriority(health.effectivePriority);
     // keepalived holds an instance back while a weight-0 script has not reported yet.
     if (health.fault || health.pending) router.fault();
     else router.recovered();
   }
+}
+
+/** Canonical text of everything an instance depends on, to tell changed from unchanged. */
+function sliceOf(config: AgentConfig, instance: InstanceConfig): string {
+  const scripts = config.scripts.filter((s) => instance.track.scripts.some((t) => t.name === s.name));
+  const files = config.trackFiles.filter((f) => instance.track.files.some((t) => t.name === f.name));
+  return JSON.stringify({ instance, scripts, files });
 }
