@@ -13,7 +13,7 @@ import { systemClock } from "../runtime/clock.js";
 import { startHttpEndpoint, parseListenAddress } from "../runtime/http.js";
 import { stderrLogger, type Level } from "../runtime/logger.js";
 import { AgentMetrics } from "../runtime/metrics.js";
-import { openSystemEdges } from "../os/system.js";
+import { openAddressTable, openSystemEdges } from "../os/system.js";
 import { parseArgs } from "./args.js";
 
 export const AGENT_USAGE = `usage: floatip agent --config FILE [options]
@@ -54,15 +54,19 @@ export async function runAgentCommand(argv: readonly string[]): Promise<number> 
     return usageError(`--format must be yaml or keepalived, got "${String(formatFlag)}"`);
   }
   const format = formatOf(file, formatFlag as ConfigFormat | undefined);
-  const loaded = format === "keepalived" ? await loadKeepalivedFile(file) : await loadConfigFile(file);
+  // The config is validated in full before anything is touched; reading the
+  // interfaces (to fill in a missing `interface`) changes nothing.
+  const table = await openAddressTable();
+  const loaded = format === "keepalived" ? await loadKeepalivedFile(file) : await loadConfigFile(file, { links: await table.links() });
   if (!loaded.ok) {
+    table.close();
     process.stderr.write(formatErrors(loaded.errors) + "\n");
     return 2;
   }
+  const edges = await openSystemEdges(table);
 
   const logger = stderrLogger(level);
   const metrics = new AgentMetrics();
-  const edges = await openSystemEdges();
   const stateDir = args.flags.get("state-dir");
   const agent = new AgentSupervisor({
     clock: systemClock(),

@@ -5,6 +5,8 @@
 import { readFile } from "node:fs/promises";
 import yaml from "js-yaml";
 import { validateAgentConfig, type ConfigError } from "./validate.js";
+import { fillInterfaces } from "./fill-interfaces.js";
+import type { LinkInfo } from "../os/ports.js";
 import type { AgentConfig } from "./types.js";
 
 export type ConfigFormat = "yaml" | "keepalived";
@@ -18,7 +20,12 @@ export type LoadResult =
   | { readonly ok: true; readonly config: AgentConfig }
   | { readonly ok: false; readonly errors: readonly ConfigError[] };
 
-export function parseYamlConfig(text: string, file: string): LoadResult {
+export interface LoadOptions {
+  /** The host's interfaces, to fill in instances that leave `interface` out. */
+  readonly links?: readonly LinkInfo[];
+}
+
+export function parseYamlConfig(text: string, file: string, options: LoadOptions = {}): LoadResult {
   let doc: unknown;
   try {
     doc = yaml.load(text, { filename: file, schema: yaml.CORE_SCHEMA });
@@ -27,17 +34,22 @@ export function parseYamlConfig(text: string, file: string): LoadResult {
     const line = e.mark !== undefined ? `:${e.mark.line + 1}` : "";
     return { ok: false, errors: [{ path: `${file}${line}`, message: `not valid YAML: ${e.reason ?? e.message}` }] };
   }
+  if (options.links !== undefined) {
+    const filled = fillInterfaces(doc, options.links);
+    if (!filled.ok) return filled;
+    doc = filled.doc;
+  }
   return validateAgentConfig(doc);
 }
 
-export async function loadConfigFile(file: string): Promise<LoadResult> {
+export async function loadConfigFile(file: string, options: LoadOptions = {}): Promise<LoadResult> {
   let text: string;
   try {
     text = await readFile(file, "utf8");
   } catch (error) {
     return { ok: false, errors: [{ path: file, message: `cannot read: ${(error as Error).message}` }] };
   }
-  return parseYamlConfig(text, file);
+  return parseYamlConfig(text, file, options);
 }
 
 export function formatErrors(errors: readonly ConfigError[]): string {

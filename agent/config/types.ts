@@ -80,7 +80,26 @@ export interface TrackRef {
   readonly reverse?: boolean;
 }
 
+/** Kubernetes label selector (metav1.LabelSelector). */
+export interface LabelSelector {
+  readonly matchLabels?: Readonly<Record<string, string>>;
+  readonly matchExpressions?: readonly {
+    readonly key: string;
+    readonly operator: "In" | "NotIn" | "Exists" | "DoesNotExist";
+    readonly values?: readonly string[];
+  }[];
+}
+
+/** Follow ready pods on this node (agent --kubernetes only). */
+export interface PodTracking {
+  readonly namespace: string;
+  readonly selector: LabelSelector;
+  /** Added while at least one matching pod on this node is ready; 0 = FAULT while none is. */
+  readonly weight: number;
+}
+
 export interface Tracking {
+  readonly pods?: PodTracking;
   readonly scripts: readonly TrackRef[];
   /** Interfaces whose link must be up; weight 0 (default) means FAULT while down. */
   readonly interfaces: readonly TrackRef[];

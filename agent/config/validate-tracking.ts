@@ -2,7 +2,7 @@
  * Validation of health tracking and notification settings: scripts, track
  * files, per-instance track references, notify commands, the state file.
  */
-import type { InstanceConfig, Notify, ScriptConfig, TrackFileConfig, TrackRef, Tracking } from "./types.js";
+import type { InstanceConfig, LabelSelector, Notify, PodTracking, ScriptConfig, TrackFileConfig, TrackRef, Tracking } from "./types.js";
 import type { Reader } from "./validate.js";
 import { describe } from "./duration.js";
 
@@ -57,14 +57,66 @@ export function readTrackFiles(r: Reader, value: unknown, path: string): TrackFi
 }
 
 export function readTracking(r: Reader, value: unknown, path: string): Tracking | undefined {
-  const o = r.object(value, path, ["scripts", "interfaces", "files"]);
+  const o = r.object(value, path, ["scripts", "interfaces", "files", "pods"]);
   if (o === undefined) return undefined;
+  const pods = o["pods"] === undefined ? undefined : readPods(r, o["pods"], `${path}.pods`);
+  if (o["pods"] !== undefined && pods === undefined) return undefined;
   const refs = (key: string, min: number, max: number) => (o[key] === undefined ? [] : readRefs(r, o[key], `${path}.${key}`, min, max));
   const scripts = refs("scripts", WEIGHT_MIN, WEIGHT_MAX);
   const interfaces = refs("interfaces", WEIGHT_MIN, WEIGHT_MAX);
   const files = refs("files", -254, 254);
   if (scripts === undefined || interfaces === undefined || files === undefined) return undefined;
-  return { scripts, interfaces, files };
+  return { scripts, interfaces, files, ...(pods !== undefined ? { pods } : {}) };
+}
+
+const OPERATORS = ["In", "NotIn", "Exists", "DoesNotExist"] as const;
+
+function readPods(r: Reader, value: unknown, path: string): PodTracking | undefined {
+  const o = r.object(value, path, ["namespace", "selector", "weight"]);
+  if (o === undefined) return undefined;
+  const namespace = r.string(o["namespace"], `${path}.namespace`);
+  const selector = readSelector(r, o["selector"], `${path}.selector`);
+  const weight = o["weight"] === undefined ? 0 : r.integer(o["weight"], `${path}.weight`, 0, WEIGHT_MAX);
+  if (namespace === undefined || selector === undefined || weight === undefined) return undefined;
+  return { namespace, selector, weight };
+}
+
+function readSelector(r: Reader, value: unknown, path: string): LabelSelector | undefined {
+  const o = r.object(value, path, ["matchLabels", "matchExpressions"]);
+  if (o === undefined) return undefined;
+  const before = r.errors.length;
+  let matchLabels: Record<string, string> | undefined;
+  if (o["matchLabels"] !== undefined) {
+    const labels = r.object(o["matchLabels"], `${path}.matchLabels`, Object.keys((o["matchLabels"] as object) ?? {}));
+    if (labels !== undefined) {
+      matchLabels = {};
+      for (const [k, v] of Object.entries(labels)) {
+        if (typeof v !== "string") r.fail(`${path}.matchLabels.${k}`, "must be a string");
+        else matchLabels[k] = v;
+      }
+    }
+  }
+  const expressions: NonNullable<LabelSelector["matchExpressions"]>[number][] = [];
+  if (o["matchExpressions"] !== undefined) {
+    (r.list(o["matchExpressions"], `${path}.matchExpressions`) ?? []).forEach((raw, i) => {
+      const p = `${path}.matchExpressions[${i}]`;
+      const e = r.object(raw, p, ["key", "operator", "values"]);
+      if (e === undefined) return;
+      const key = r.string(e["key"], `${p}.key`);
+      const operator = e["operator"];
+      if (!OPERATORS.includes(operator as (typeof OPERATORS)[number])) r.fail(`${p}.operator`, `must be one of ${OPERATORS.join(", ")}`);
+      const values = e["values"] === undefined ? undefined : r.list(e["values"], `${p}.values`);
+      if (values?.some((v) => typeof v !== "string")) r.fail(`${p}.values`, "must be strings");
+      if (key !== undefined) {
+        expressions.push({ key, operator: operator as (typeof OPERATORS)[number], ...(values !== undefined ? { values: values as string[] } : {}) });
+      }
+    });
+  }
+  if (matchLabels === undefined && expressions.length === 0 && r.errors.length === before) {
+    r.fail(path, "must have matchLabels or matchExpressions (an empty selector would follow every pod)");
+  }
+  if (r.errors.length > before) return undefined;
+  return { ...(matchLabels !== undefined ? { matchLabels } : {}), ...(expressions.length > 0 ? { matchExpressions: expressions } : {}) };
 }
 
 function readRefs(r: Reader, value: unknown, path: string, min: number, max: number): TrackRef[] | undefined {

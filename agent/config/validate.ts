@@ -65,7 +65,12 @@ export class Reader {
   }
 }
 
-export function validateAgentConfig(input: unknown): ValidationResult {
+export interface ValidateOptions {
+  /** Running as `floatip agent --kubernetes`: pod tracking is available. */
+  readonly kubernetes?: boolean;
+}
+
+export function validateAgentConfig(input: unknown, options: ValidateOptions = {}): ValidationResult {
   const r = new Reader();
   const root = r.object(input, "config", ["scripts", "trackFiles", "instances"]);
   const scripts = root?.["scripts"] === undefined ? [] : readScripts(r, root["scripts"], "scripts");
@@ -79,6 +84,11 @@ export function validateAgentConfig(input: unknown): ValidationResult {
   if (list !== undefined && list.length === 0) r.fail("instances", "must list at least one instance");
   checkUnique(r, instances);
   checkTrackReferences(r, instances, scripts ?? [], trackFiles ?? []);
+  if (options.kubernetes !== true) {
+    instances.forEach((inst, i) => {
+      if (inst.track.pods !== undefined) r.fail(`instances[${i}].track.pods`, "pod tracking needs `floatip agent --kubernetes`");
+    });
+  }
   if (r.errors.length > 0) return { ok: false, errors: r.errors };
   return { ok: true, config: { scripts: scripts ?? [], trackFiles: trackFiles ?? [], instances } };
 }
@@ -189,8 +199,11 @@ function readAddress(r: Reader, item: unknown, path: string): VirtualAddress | u
 }
 
 function readAuth(r: Reader, value: unknown, path: string, version: number | undefined): Authentication | undefined {
-  const o = r.object(value, path, ["type", "password"]);
+  const o = r.object(value, path, ["type", "password", "secretRef"]);
   if (o === undefined) return undefined;
+  if (o["secretRef"] !== undefined) {
+    return r.fail(`${path}.secretRef`, "Secret references are resolved by `floatip agent --kubernetes`; a standalone config gives the password");
+  }
   if (version !== 2) return r.fail(path, "authentication exists in VRRPv2 only (RFC 5798 removed it); set version: 2");
   if (o["type"] !== "pass") return r.fail(`${path}.type`, `must be "pass" (simple text password), got ${describe(o["type"])}`);
   const password = r.string(o["password"], `${path}.password`);

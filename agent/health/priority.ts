@@ -29,7 +29,9 @@ const FILE_MAX = 253;
 export type TrackedStatus =
   | { readonly kind: "script"; readonly name: string; readonly weight: number; readonly reverse: boolean; readonly health: "init" | "ok" | "failed" }
   | { readonly kind: "interface"; readonly name: string; readonly weight: number; readonly reverse: boolean; readonly up: boolean }
-  | { readonly kind: "file"; readonly name: string; readonly weight: number; readonly reverse: boolean; readonly value: number };
+  | { readonly kind: "file"; readonly name: string; readonly weight: number; readonly reverse: boolean; readonly value: number }
+  /** Ready pods on this node matching a selector (Kubernetes); undefined until first observed. Scored like a script: ready > 0 is OK. */
+  | { readonly kind: "pods"; readonly name: string; readonly weight: number; readonly reverse: boolean; readonly ready: number | undefined };
 
 export interface HealthInput {
   readonly basePriority: number;
@@ -43,7 +45,8 @@ export type ReasonEffect = { readonly type: "priority"; readonly delta: number }
 export type HealthReason =
   | { readonly kind: "script"; readonly name: string; readonly health: "ok" | "failed"; readonly effect: ReasonEffect }
   | { readonly kind: "interface"; readonly name: string; readonly up: boolean; readonly effect: ReasonEffect }
-  | { readonly kind: "file"; readonly name: string; readonly value: number; readonly effect: ReasonEffect };
+  | { readonly kind: "file"; readonly name: string; readonly value: number; readonly effect: ReasonEffect }
+  | { readonly kind: "pods"; readonly name: string; readonly ready: number; readonly effect: ReasonEffect };
 
 export interface HealthResult {
   readonly effectivePriority: number;
@@ -66,7 +69,7 @@ export function computeHealth(input: HealthInput): HealthResult {
   for (const raw of input.tracked) {
     const item = owner ? ownerView(raw) : raw;
     if (item === undefined) continue;
-    if (item.kind === "script" && item.health === "init") {
+    if ((item.kind === "script" && item.health === "init") || (item.kind === "pods" && item.ready === undefined)) {
       if (item.weight === 0) pending = true;
       continue;
     }
@@ -95,7 +98,7 @@ function effectOf(item: TrackedStatus): ReasonEffect | undefined {
     if (status === FILE_FAULT) return { type: "fault" };
     return status === 0 ? undefined : { type: "priority", delta: status };
   }
-  const good = item.kind === "script" ? item.health === "ok" : item.up;
+  const good = item.kind === "script" ? item.health === "ok" : item.kind === "pods" ? (item.ready ?? 0) > 0 : item.up;
   if (item.weight === 0) return good === !item.reverse ? undefined : { type: "fault" };
   if (good && item.weight > 0) return { type: "priority", delta: item.weight * m };
   if (!good && item.weight < 0) return { type: "priority", delta: item.weight * m };
@@ -110,6 +113,8 @@ function reasonOf(item: TrackedStatus, effect: ReasonEffect): HealthReason {
       return { kind: "interface", name: item.name, up: item.up, effect };
     case "file":
       return { kind: "file", name: item.name, value: item.value, effect };
+    case "pods":
+      return { kind: "pods", name: item.name, ready: item.ready ?? 0, effect };
   }
 }
 
@@ -123,6 +128,8 @@ export function describeReason(reason: HealthReason): string {
       return `interface ${reason.name} ${reason.up ? "up" : "down"} (${effect})`;
     case "file":
       return `file ${reason.name} = ${reason.value} (${effect})`;
+    case "pods":
+      return `pods ${reason.name}: ${reason.ready} ready on this node (${effect})`;
   }
 }
 

@@ -73,6 +73,27 @@ export class NetlinkAddressTable implements AddressTable {
     };
   }
 
+  async links(): Promise<LinkInfo[]> {
+    const found = await this.request("listing interfaces", () => this.socket.getLinks({}, {}, this.options()));
+    const addresses = await this.request("listing addresses", () => this.socket.getAddresses({}, {}, this.options()));
+    const result: LinkInfo[] = [];
+    for (const link of found) {
+      const index = link.data.index;
+      const name = link.attrs.ifname;
+      if (index === undefined || name === undefined) continue;
+      this.indexes.set(name, index);
+      const flags = link.data.flags ?? {};
+      result.push({
+        name,
+        index,
+        mac: link.attrs.address === undefined ? "00:00:00:00:00:00" : formatMac(link.attrs.address),
+        up: flags.up === true && flags.running === true,
+        addresses: addressesIn(addresses, index),
+      });
+    }
+    return result;
+  }
+
   /** Every address on the interface with its kernel flags. */
   async kernelAddresses(ifname: string): Promise<KernelAddress[]> {
     const { index } = await this.link(ifname);
@@ -136,21 +157,7 @@ export class NetlinkAddressTable implements AddressTable {
 
   private async addressesOf(index: number): Promise<KernelAddress[]> {
     const all = await this.request("listing addresses", () => this.socket.getAddresses({}, {}, this.options()));
-    const result: KernelAddress[] = [];
-    for (const message of all) {
-      if (message.data.index !== index) continue;
-      const family = message.data.family === AF_INET ? 4 : message.data.family === AF_INET6 ? 6 : undefined;
-      const bytes = message.attrs.local ?? message.attrs.address;
-      if (family === undefined || bytes === undefined) continue;
-      result.push({
-        address: formatAddress(family, bytes),
-        family,
-        prefixLength: message.data.prefixlen ?? (family === 4 ? 32 : 128),
-        label: message.attrs.label,
-        flags: message.attrs.flags ?? message.data.flags ?? {},
-      });
-    }
-    return result;
+    return addressesIn(all, index);
   }
 
   private options() {
@@ -203,4 +210,23 @@ function formatMac(bytes: Buffer | undefined): string {
 
 function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** The addresses of one interface out of an address dump. */
+function addressesIn(all: readonly rt.AddressMessage[], index: number): KernelAddress[] {
+  const result: KernelAddress[] = [];
+  for (const message of all) {
+    if (message.data.index !== index) continue;
+    const family = message.data.family === AF_INET ? 4 : message.data.family === AF_INET6 ? 6 : undefined;
+    const bytes = message.attrs.local ?? message.attrs.address;
+    if (family === undefined || bytes === undefined) continue;
+    result.push({
+      address: formatAddress(family, bytes),
+      family,
+      prefixLength: message.data.prefixlen ?? (family === 4 ? 32 : 128),
+      label: message.attrs.label,
+      flags: message.attrs.flags ?? message.data.flags ?? {},
+    });
+  }
+  return result;
 }

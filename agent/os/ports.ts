@@ -61,6 +61,8 @@ export interface LinkInfo {
 /** Address aliasing on an interface (rtnetlink). Adding an address that is present, or removing one that is absent, is not an error. */
 export interface AddressTable {
   link(ifname: string): Promise<LinkInfo>;
+  /** Every interface with its addresses. */
+  links(): Promise<LinkInfo[]>;
   add(ifname: string, address: VirtualAddress): Promise<void>;
   remove(ifname: string, address: VirtualAddress): Promise<void>;
   close(): void;

@@ -14,8 +14,11 @@ export interface SystemEdges {
   close(): void;
 }
 
-export async function openSystemEdges(): Promise<SystemEdges> {
-  const addresses = await openAddressTable();
+/** Opens the edges; pass an address table already opened (e.g. to read interfaces before validating a config). */
+export { openAddressTable };
+
+export async function openSystemEdges(opened?: AddressTable): Promise<SystemEdges> {
+  const addresses = opened ?? (await openAddressTable());
   let announcer: Announcer;
   try {
     announcer = await openAnnouncer({ addresses });

@@ -96,6 +96,10 @@ export class FakeAddressTable implements AddressTable {
     }));
     return { name: ifname, index: 2, mac: "02:00:00:00:00:01", up: true, addresses };
   }
+  async links(): Promise<LinkInfo[]> {
+    const names = new Set(["eth0", ...this.aliased.keys()]);
+    return Promise.all([...names].map((n) => this.link(n)));
+  }
   async add(ifname: string, address: VirtualAddress): Promise<void> {
     this.log.push(`add ${ifname} ${address.address}/${address.prefixLength}`);
     const set = this.aliased.get(ifname) ?? new Set<string>();

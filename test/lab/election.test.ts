@@ -24,7 +24,7 @@ function agentConfig(patch: InstancePatch = {}) {
     instances: [
       {
         name: "vip",
-        interface: "eth0",
+        // no interface: the agent picks eth0, whose 192.0.2.0/24 contains the VIP
         virtualRouterId: patch.vrid ?? 51,
         version: patch.version ?? 3,
         priority: patch.priority ?? 100,
@@ -220,6 +220,23 @@ describe("agents in namespaces", { timeout: 240_000 }, () => {
     assert.ok(metricSum(metrics, "floatip_packets_dropped_total", { reason: "bad-ttl" }) >= 1);
     assert.deepEqual(await holders(lab, VIP), ["n1"]);
     assert.equal(master.child.exitCode, null, "the agent is still running");
+  });
+
+  it("an invalid config exits 2 naming the field, with nothing touched on the interface", async () => {
+    const before = await lab.addresses(n(0).ns, "eth0");
+    const bad = {
+      instances: [
+        { name: "vip", interface: "eth0", virtualRouterId: 0, addresses: [`${VIP}/24`] },
+        { name: "two", interface: "eth0", virtualRouterId: 9, version: 2, addresses: ["2001:db8::9"] },
+      ],
+    };
+    const speaker = startAgent({ lab, host: n(0), scratch, config: bad });
+    running.push(speaker);
+    const code = await new Promise<number | null>((resolve) => speaker.child.once("exit", (c) => resolve(c)));
+    assert.equal(code, 2);
+    assert.match(speaker.output(), /instances\[0\]\.virtualRouterId: must be between 1 and 255, got 0/);
+    assert.match(speaker.output(), /instances\[1\]\.version: VRRPv2 carries IPv4 only/);
+    assert.deepEqual(await lab.addresses(n(0).ns, "eth0"), before);
   });
 });
 
