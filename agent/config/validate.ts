@@ -66,7 +66,7 @@ export class Reader {
 }
 
 export interface ValidateOptions {
-  /** Running as `floatip agent --kubernetes`: pod tracking is available. */
+  /** Running as `floatip agent --kubernetes`: pod tracking is available and a node may have no instances. */
   readonly kubernetes?: boolean;
 }
 
@@ -81,7 +81,7 @@ export function validateAgentConfig(input: unknown, options: ValidateOptions = {
     const instance = readInstance(r, raw, `instances[${i}]`);
     if (instance !== undefined) instances.push(instance);
   });
-  if (list !== undefined && list.length === 0) r.fail("instances", "must list at least one instance");
+  if (list !== undefined && list.length === 0 && options.kubernetes !== true) r.fail("instances", "must list at least one instance");
   checkUnique(r, instances);
   checkTrackReferences(r, instances, scripts ?? [], trackFiles ?? []);
   if (options.kubernetes !== true) {

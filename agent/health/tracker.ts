@@ -11,7 +11,7 @@
  * own interface with weight 0 (FAULT while down), unless it lists that
  * interface under track.interfaces itself or trackPrimaryInterface is false.
  */
-import type { AgentConfig, InstanceConfig, ScriptConfig, TrackFileConfig } from "../config/types.js";
+import type { AgentConfig, InstanceConfig, LabelSelector, ScriptConfig, TrackFileConfig } from "../config/types.js";
 import type { AddressTable } from "../os/ports.js";
 import type { Clock } from "../runtime/clock.js";
 import type { Logger } from "../runtime/logger.js";
@@ -42,6 +42,8 @@ export interface HealthTrackerDeps {
   readonly killGraceMs?: number;
   /** Track each instance's own interface with weight 0 (default true, like keepalived). */
   readonly trackPrimaryInterface?: boolean;
+  /** Ready pods on this node (agent --kubernetes), for `track.pods`. */
+  readonly pods?: PodReadiness;
 }
 
 interface InstanceTracking {
@@ -52,7 +54,22 @@ interface InstanceTracking {
   last: HealthResult;
 }
 
+/** Counts ready pods on this node; undefined until the first list has arrived. */
+export interface PodReadiness {
+  readyCount(namespace: string, selector: LabelSelector): number | undefined;
+  /** Calls listener after every change; returns the unsubscribe function. */
+  subscribe(listener: () => void): () => void;
+}
+
+/** "default/app=web" for logs and reasons. */
+export function selectorText(namespace: string, selector: LabelSelector): string {
+  const labels = Object.entries(selector.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`);
+  const expressions = (selector.matchExpressions ?? []).map((e) => `${e.key} ${e.operator}${e.values ? ` (${e.values.join(",")})` : ""}`);
+  return `${namespace}/${[...labels, ...expressions].join(",")}`;
+}
+
 export class HealthTracker {
+  private unsubscribePods: (() => void) | undefined;
   private readonly instances: InstanceTracking[];
   private readonly runners = new Map<string, ScriptRunner>();
   private readonly links: InterfaceWatch;
@@ -113,6 +130,7 @@ export class HealthTracker {
     await Promise.all([this.links.start(), this.files.start()]);
     if (this.state !== "starting") return; // stopped meanwhile
     this.state = "running";
+    this.unsubscribePods = this.deps.pods?.subscribe(() => this.recompute());
     this.recompute();
     for (const runner of this.runners.values()) runner.start();
   }
@@ -121,6 +139,8 @@ export class HealthTracker {
   async stop(): Promise<void> {
     const wasStarted = this.state !== "new";
     this.state = "stopped";
+    this.unsubscribePods?.();
+    this.unsubscribePods = undefined;
     if (!wasStarted) return;
     await Promise.all([this.links.stop(), this.files.stop(), ...[...this.runners.values()].map((r) => r.stop())]);
   }
@@ -153,7 +173,19 @@ export class HealthTracker {
   }
 
   private statusOf(tracking: InstanceTracking): TrackedStatus[] {
+    const pods = tracking.config.track.pods;
     return [
+      ...(pods === undefined
+        ? []
+        : [
+            {
+              kind: "pods" as const,
+              name: selectorText(pods.namespace, pods.selector),
+              weight: pods.weight,
+              reverse: false,
+              ready: this.deps.pods?.readyCount(pods.namespace, pods.selector),
+            },
+          ]),
       ...tracking.scripts.map((s): TrackedStatus => ({
         kind: "script",
         name: s.script.name,

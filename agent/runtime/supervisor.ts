@@ -8,7 +8,7 @@
  * removed ones leave the election, changed ones are replaced, new ones join.
  */
 import type { AgentConfig, InstanceConfig } from "../config/types.js";
-import { HealthTracker, type HealthTrackerDeps } from "../health/tracker.js";
+import { HealthTracker, type HealthTrackerDeps, type PodReadiness } from "../health/tracker.js";
 import { describeHealthChange, type HealthResult } from "../health/priority.js";
 import type { Spawner } from "../health/process.js";
 import { Notifier } from "../notify/notifier.js";
@@ -23,8 +23,12 @@ export interface SupervisorDeps extends Omit<AgentDeps, "onTransition"> {
   readonly stateDir?: string;
   readonly interfacePollMs?: number;
   readonly lookupUser?: HealthTrackerDeps["lookupUser"];
+  /** Ready pods on this node, for `track.pods` (agent --kubernetes). */
+  readonly pods?: PodReadiness;
   /** Every transition, after notify has been queued (status reporting). */
   readonly onTransition?: (change: Transition) => void;
+  /** An instance's effective priority or FAULT changed (status reporting). */
+  readonly onHealthChange?: (instance: string, health: HealthResult) => void;
 }
 
 /** What apply() did, per instance name. */
@@ -130,6 +134,7 @@ export class AgentSupervisor {
         logger: this.deps.logger,
         ...(this.deps.lookupUser !== undefined ? { lookupUser: this.deps.lookupUser } : {}),
         ...(this.deps.interfacePollMs !== undefined ? { interfacePollMs: this.deps.interfacePollMs } : {}),
+        ...(this.deps.pods !== undefined ? { pods: this.deps.pods } : {}),
         onChange: (_name, health) => this.applyHealth(running, health),
       }),
     };
@@ -158,6 +163,7 @@ export class AgentSupervisor {
     if (previous !== undefined && (previous.effectivePriority !== health.effectivePriority || previous.fault !== health.fault)) {
       this.deps.logger.log("info", describeHealthChange(previous, health), { instance: running.config.name });
     }
+    this.deps.onHealthChange?.(running.config.name, health);
     router.setEffectivePriority(health.effectivePriority);
     // keepalived holds an instance back while a weight-0 script has not reported yet.
     if (health.fault || health.pending) router.fault();

@@ -1,0 +1,164 @@
+/**
+ * The two ways an agent process runs, wiring real edges to the supervisor:
+ * standalone from a file, or following the node's VRRPNode in a cluster.
+ * Both hand over at priority 0 from inside the SIGTERM / SIGINT handler.
+ */
+import type { Server } from "node:http";
+import { readFile } from "node:fs/promises";
+import { KubeConfig } from "@kubernetes/client-node";
+import { formatErrors, loadConfigFile, type ConfigFormat } from "../config/load.js";
+import { systemSpawner } from "../health/process.js";
+import { loadKeepalivedFile } from "../keepalived/load.js";
+import { clientNodeAgentApi } from "../kube/api.js";
+import { fileConfigCache } from "../kube/config-cache.js";
+import { KubeAgent } from "../kube/kube-agent.js";
+import { PodIndex } from "../kube/pod-index.js";
+import { openAddressTable, openSystemEdges, type SystemEdges } from "../os/system.js";
+import { systemClock } from "../runtime/clock.js";
+import { startHttpEndpoint } from "../runtime/http.js";
+import { stderrLogger, type Level, type Logger } from "../runtime/logger.js";
+import { AgentMetrics } from "../runtime/metrics.js";
+import { AgentSupervisor, type SupervisorDeps } from "../runtime/supervisor.js";
+
+interface Common {
+  readonly level: Level;
+  readonly listen?: { readonly host: string; readonly port: number };
+  readonly stateDir?: string;
+}
+
+function supervisorDeps(common: Common, edges: SystemEdges, logger: Logger, metrics: AgentMetrics): SupervisorDeps {
+  return {
+    clock: systemClock(),
+    wallClock: () => new Date(),
+    metrics,
+    logger,
+    spawner: systemSpawner(),
+    readFile: (path) => readFile(path, "utf8"),
+    ...(common.stateDir !== undefined ? { stateDir: common.stateDir } : {}),
+    ...edges,
+  };
+}
+
+/** Runs until a signal; leaves the election inside the handler, then cleans up. */
+async function serve(options: {
+  readonly common: Common;
+  readonly logger: Logger;
+  readonly metrics: AgentMetrics;
+  readonly supervisor: AgentSupervisor;
+  readonly start: () => Promise<void>;
+  readonly cleanup: () => Promise<void>;
+}): Promise<number> {
+  const { logger, supervisor } = options;
+  let server: Server | undefined;
+  try {
+    await options.start();
+    if (options.common.listen !== undefined) {
+      server = await startHttpEndpoint({
+        ...options.common.listen,
+        registry: options.metrics.registry,
+        healthy: () => true,
+        state: () => ({ instances: supervisor.snapshot() }),
+      });
+    }
+    // The priority-0 advert goes out from the signal handler itself (handover at Skew_Time).
+    const { signal, stopped } = await waitForSignal(() => supervisor.stop());
+    logger.log("info", "stopping", { signal });
+    await stopped;
+  } catch (error) {
+    logger.log("error", "agent failed", { error });
+    await supervisor.stop().catch(() => undefined);
+    await options.cleanup();
+    server?.close();
+    return 1;
+  }
+  await options.cleanup();
+  server?.close();
+  logger.log("info", "agent stopped");
+  return 0;
+}
+
+export async function runStandaloneAgent(options: Common & { readonly file: string; readonly format: ConfigFormat }): Promise<number> {
+  // The config is validated in full before anything is touched; reading the
+  // interfaces (to fill in a missing `interface`) changes nothing.
+  const table = await openAddressTable();
+  const loaded =
+    options.format === "keepalived" ? await loadKeepalivedFile(options.file) : await loadConfigFile(options.file, { links: await table.links() });
+  if (!loaded.ok) {
+    table.close();
+    process.stderr.write(formatErrors(loaded.errors) + "\n");
+    return 2;
+  }
+  const edges = await openSystemEdges(table);
+  const logger = stderrLogger(options.level);
+  const metrics = new AgentMetrics();
+  const supervisor = new AgentSupervisor(supervisorDeps(options, edges, logger, metrics));
+  return serve({
+    common: options,
+    logger,
+    metrics,
+    supervisor,
+    start: async () => {
+      await supervisor.apply(loaded.config);
+      logger.log("info", "agent started", { instances: loaded.config.instances.map((i) => i.name) });
+    },
+    cleanup: async () => edges.close(),
+  });
+}
+
+export async function runKubernetesAgent(
+  options: Common & { readonly nodeName: string; readonly cacheDir: string; readonly kubeconfig?: string },
+): Promise<number> {
+  const logger = stderrLogger(options.level).child({ node: options.nodeName });
+  const kc = new KubeConfig();
+  if (options.kubeconfig !== undefined) kc.loadFromFile(options.kubeconfig);
+  else kc.loadFromDefault();
+  const table = await openAddressTable();
+  const edges = await openSystemEdges(table);
+  const metrics = new AgentMetrics();
+  const pods = new PodIndex();
+  const late: { kube?: KubeAgent } = {};
+  const supervisor = new AgentSupervisor({
+    ...supervisorDeps(options, edges, logger, metrics),
+    pods,
+    onTransition: (t) => late.kube?.transitioned(t),
+    onHealthChange: () => late.kube?.healthChanged(),
+  });
+  const kube = new KubeAgent({
+    api: clientNodeAgentApi(kc),
+    nodeName: options.nodeName,
+    runner: supervisor,
+    pods,
+    cache: fileConfigCache(options.cacheDir, (message) => logger.log("warn", message)),
+    links: () => table.links(),
+    clock: systemClock(),
+    wallClock: () => new Date(),
+    logger,
+  });
+  late.kube = kube;
+  return serve({
+    common: options,
+    logger,
+    metrics,
+    supervisor,
+    start: async () => {
+      await kube.start();
+      logger.log("info", "agent started, following VRRPNode", { vrrpnode: options.nodeName });
+    },
+    cleanup: async () => {
+      await kube.stop();
+      edges.close();
+    },
+  });
+}
+
+function waitForSignal(onSignal: () => Promise<void>): Promise<{ signal: NodeJS.Signals; stopped: Promise<void> }> {
+  return new Promise((resolve) => {
+    const handler = (signal: NodeJS.Signals) => {
+      process.off("SIGTERM", handler);
+      process.off("SIGINT", handler);
+      resolve({ signal, stopped: onSignal() });
+    };
+    process.on("SIGTERM", handler);
+    process.on("SIGINT", handler);
+  });
+}

@@ -1,0 +1,174 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import type { AgentConfig } from "../config/types.js";
+import { ManualClock } from "../runtime/clock.js";
+import { jsonLogger } from "../runtime/logger.js";
+import type { RouterSnapshot } from "../runtime/router.js";
+import type { ApplyReport } from "../runtime/supervisor.js";
+import type { AgentKubeApi, VrrpNodeObject, WatchHandlers } from "./api.js";
+import type { CachedConfig, ConfigCache } from "./config-cache.js";
+import { KubeAgent } from "./kube-agent.js";
+import type { NodeStatus } from "./node-status.js";
+import { PodIndex } from "./pod-index.js";
+
+class FakeApi implements AgentKubeApi {
+  node?: WatchHandlers<VrrpNodeObject>;
+  readonly statuses: NodeStatus[] = [];
+  secrets: Record<string, Record<string, string>> = { "floatip-system/web": { password: "s3cret" } };
+  down = false;
+  async watchVrrpNode(_name: string, handlers: WatchHandlers<VrrpNodeObject>) {
+    this.node = handlers;
+    return { stop: async () => undefined };
+  }
+  async watchPodsOnNode() {
+    return { stop: async () => undefined };
+  }
+  async readSecret(namespace: string, name: string) {
+    const data = this.secrets[`${namespace}/${name}`];
+    if (data === undefined) throw Object.assign(new Error("not found"), { code: 404 });
+    return data;
+  }
+  async patchVrrpNodeStatus(_name: string, status: unknown) {
+    if (this.down) throw new Error("connect ECONNREFUSED");
+    this.statuses.push(status as NodeStatus);
+  }
+}
+
+class FakeRunner {
+  applied: AgentConfig[] = [];
+  async apply(config: AgentConfig): Promise<ApplyReport> {
+    this.applied.push(config);
+    return { added: config.instances.map((i) => i.name), removed: [], replaced: [], unchanged: [] };
+  }
+  snapshot(): RouterSnapshot[] {
+    const last = this.applied.at(-1);
+    return (last?.instances ?? []).map((i) => ({ name: i.name, phase: "backup", priority: i.priority, effectivePriority: i.priority, masterAddress: undefined, since: 0 }));
+  }
+}
+
+class MemoryCache implements ConfigCache {
+  constructor(public entry?: CachedConfig) {}
+  async load() {
+    return this.entry;
+  }
+  async save(entry: CachedConfig) {
+    this.entry = entry;
+  }
+}
+
+const instance = (extra: Record<string, unknown> = {}) => ({
+  name: "web",
+  interface: "eth0",
+  virtualRouterId: 51,
+  priority: 150,
+  addresses: ["192.0.2.5/24"],
+  ...extra,
+});
+
+function setup(cache = new MemoryCache()) {
+  const api = new FakeApi();
+  const runner = new FakeRunner();
+  const logs: string[] = [];
+  const clock = new ManualClock(0);
+  const agent = new KubeAgent({
+    api,
+    nodeName: "node-a",
+    runner,
+    pods: new PodIndex(),
+    cache,
+    links: async () => [],
+    clock,
+    wallClock: () => new Date("2026-11-25T12:00:00Z"),
+    logger: jsonLogger({ write: (l) => logs.push(l), wallClock: () => new Date(0) }),
+    statusIntervalMs: 0,
+  });
+  const pump = async (rounds = 5) => {
+    for (let i = 0; i < rounds; i++) {
+      await new Promise((r) => setImmediate(r));
+      clock.advanceTo(clock.now() + 1000);
+    }
+  };
+  /** Advance time until queued applies and status writes are done (bounded). */
+  const settle = async () => {
+    let done = false;
+    void agent.settled().then(() => (done = true));
+    for (let i = 0; i < 200 && !done; i++) await pump(1);
+    assert.ok(done, "settled");
+  };
+  return { api, runner, agent, cache, logs, settle, pump };
+}
+
+describe("the agent in a cluster", () => {
+  it("applies its VRRPNode spec, caches it, and reports status with the observed generation", async () => {
+    const { api, runner, agent, cache, settle } = setup();
+    await agent.start();
+    api.node!.onUpsert({ metadata: { name: "node-a", generation: 3 }, spec: { instances: [instance()] } });
+    await settle();
+    assert.equal(runner.applied.length, 1);
+    assert.equal(cache.entry?.generation, 3);
+    const status = api.statuses.at(-1)!;
+    assert.equal(status.observedGeneration, 3);
+    assert.deepEqual(status.instances.map((i) => [i.name, i.state, i.priority]), [["web", "Backup", 150]]);
+    assert.deepEqual(status.configErrors, []);
+  });
+
+  it("resolves the VRRPv2 password from the Secret, and never reports it", async () => {
+    const { api, runner, agent, logs, settle } = setup();
+    await agent.start();
+    const auth = { authentication: { type: "pass", secretRef: { namespace: "floatip-system", name: "web", key: "password" } }, version: 2 };
+    api.node!.onUpsert({ metadata: { generation: 1 }, spec: { instances: [instance(auth)] } });
+    await settle();
+    assert.deepEqual(runner.applied[0]!.instances[0]!.authentication, { type: "pass", password: "s3cret" });
+    assert.ok(!JSON.stringify(api.statuses).includes("s3cret"));
+    assert.ok(!logs.join("").includes("s3cret"));
+  });
+
+  it("an invalid or unresolvable spec is reported field by field and the previous config keeps running", async () => {
+    const { api, runner, agent, settle } = setup();
+    await agent.start();
+    api.node!.onUpsert({ metadata: { generation: 1 }, spec: { instances: [instance()] } });
+    await settle();
+    api.node!.onUpsert({ metadata: { generation: 2 }, spec: { instances: [instance({ virtualRouterId: 0 })] } });
+    await settle();
+    assert.equal(runner.applied.length, 1, "nothing of the invalid spec was applied");
+    let status = api.statuses.at(-1)!;
+    assert.equal(status.observedGeneration, 2);
+    assert.deepEqual(status.configErrors.map((e) => e.field), ["instances[0].virtualRouterId"]);
+    const missing = { authentication: { type: "pass", secretRef: { namespace: "x", name: "nope", key: "k" } }, version: 2 };
+    api.node!.onUpsert({ metadata: { generation: 3 }, spec: { instances: [instance(missing)] } });
+    await settle();
+    status = api.statuses.at(-1)!;
+    assert.match(status.configErrors[0]!.message, /cannot read Secret x\/nope/);
+    assert.equal(runner.applied.length, 1);
+  });
+
+  it("starts from the cached config when the API server is unreachable", async () => {
+    const cached = new MemoryCache();
+    const first = setup(cached);
+    await first.agent.start();
+    first.api.node!.onUpsert({ metadata: { generation: 7 }, spec: { instances: [instance()] } });
+    await first.settle();
+    await first.agent.stop();
+
+    const second = setup(cached);
+    second.api.down = true;
+    await second.agent.start();
+    await second.pump(10);
+    assert.equal(second.runner.applied.length, 1, "ran the cached config before hearing from the API server");
+    assert.deepEqual(second.runner.applied[0]!.instances.map((i) => i.name), ["web"]);
+    assert.equal(second.api.statuses.length, 0, "status writes wait for the API server");
+    second.api.down = false;
+    await second.settle();
+    assert.equal(second.api.statuses.at(-1)?.observedGeneration, 7, "status catches up once it is back");
+  });
+
+  it("a deleted VRRPNode removes every instance", async () => {
+    const { api, runner, agent, settle } = setup();
+    await agent.start();
+    api.node!.onUpsert({ metadata: { generation: 1 }, spec: { instances: [instance()] } });
+    await settle();
+    api.node!.onDelete({ metadata: { generation: 1 } });
+    await settle();
+    assert.deepEqual(runner.applied.at(-1)!.instances, []);
+  });
+});

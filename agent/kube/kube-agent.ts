@@ -1,0 +1,168 @@
+/**
+ * `floatip agent --kubernetes`: the node's VRRPNode spec is the agent's
+ * config. The agent watches only its own VRRPNode and the pods on its node,
+ * applies a changed spec instance by instance, keeps running its last good
+ * config (cached on the node) while the API server is away or the spec is
+ * invalid, and reports what it observes in the VRRPNode status, coalesced.
+ */
+import type { AgentConfig } from "../config/types.js";
+import { fillInterfaces } from "../config/fill-interfaces.js";
+import { validateAgentConfig, type ConfigError } from "../config/validate.js";
+import type { LinkInfo } from "../os/ports.js";
+import type { Logger } from "../runtime/logger.js";
+import type { RouterSnapshot, Transition } from "../runtime/router.js";
+import type { ApplyReport } from "../runtime/supervisor.js";
+import type { Clock } from "../runtime/clock.js";
+import type { AgentKubeApi, Stoppable, VrrpNodeObject } from "./api.js";
+import type { ConfigCache } from "./config-cache.js";
+import { PodIndex, viewOf } from "./pod-index.js";
+import { resolveSecrets } from "./secrets.js";
+import { StatusWriter } from "./status-writer.js";
+import { nodeStatus, type NodeStatus } from "./node-status.js";
+
+export interface Runner {
+  apply(config: AgentConfig): Promise<ApplyReport>;
+  snapshot(): RouterSnapshot[];
+}
+
+export interface KubeAgentDeps {
+  readonly api: AgentKubeApi;
+  readonly nodeName: string;
+  readonly runner: Runner;
+  readonly pods: PodIndex;
+  readonly cache: ConfigCache;
+  readonly links: () => Promise<readonly LinkInfo[]>;
+  readonly clock: Clock;
+  readonly wallClock: () => Date;
+  readonly logger: Logger;
+  /** Minimum gap between status writes, ms. */
+  readonly statusIntervalMs?: number;
+}
+
+export class KubeAgent {
+  private readonly watches: Stoppable[] = [];
+  private readonly writer: StatusWriter<NodeStatus>;
+  private readonly transitions = new Map<string, { count: number; last: string }>();
+  private observedGeneration: number | undefined;
+  private configErrors: readonly ConfigError[] = [];
+  private applying: Promise<void> = Promise.resolve();
+  private lastSpec: string | undefined;
+
+  constructor(private readonly deps: KubeAgentDeps) {
+    this.writer = new StatusWriter<NodeStatus>({
+      clock: deps.clock,
+      minIntervalMs: deps.statusIntervalMs ?? 500,
+      write: (status) => deps.api.patchVrrpNodeStatus(deps.nodeName, status),
+      onError: (error) => deps.logger.log("warn", "writing VRRPNode status failed; will retry", { error: errorText(error) }),
+    });
+  }
+
+  /** Run the cached config at once (no API server needed), then follow the cluster. */
+  async start(): Promise<void> {
+    const cached = await this.deps.cache.load();
+    if (cached !== undefined) {
+      this.deps.logger.log("info", "running the cached config until the API server answers", { generation: cached.generation });
+      await this.applyResolved(cached.config, cached.generation, "cache");
+    }
+    this.watches.push(
+      await this.deps.api.watchPodsOnNode(this.deps.nodeName, {
+        onSynced: (pods) => this.deps.pods.reset(pods.map(viewOf).filter((p) => p !== undefined)),
+        onUpsert: (pod) => {
+          const view = viewOf(pod);
+          if (view !== undefined) this.deps.pods.upsert(view);
+        },
+        onDelete: (pod) => this.deps.pods.remove(pod.metadata?.namespace ?? "", pod.metadata?.name ?? ""),
+        onError: (error) => this.deps.logger.log("warn", "pod watch interrupted", { error: errorText(error) }),
+      }),
+    );
+    this.watches.push(
+      await this.deps.api.watchVrrpNode(this.deps.nodeName, {
+        onUpsert: (obj) => this.onSpec(obj),
+        onDelete: () => this.onSpec({ spec: { instances: [] }, metadata: { generation: 0 } }),
+        onError: (error) => this.deps.logger.log("warn", "VRRPNode watch interrupted; VRRP keeps running on the last config", { error: errorText(error) }),
+      }),
+    );
+  }
+
+  /** Record a transition for the status (wired to the supervisor's onTransition). */
+  transitioned(change: Transition): void {
+    const entry = this.transitions.get(change.instance) ?? { count: 0, last: "" };
+    entry.count += 1;
+    entry.last = `${change.from} -> ${change.to} (${change.reason})`;
+    this.transitions.set(change.instance, entry);
+    this.reportStatus();
+  }
+
+  /** A health change (priority, fault) worth a status update. */
+  healthChanged(): void {
+    this.reportStatus();
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.watches.splice(0).map((w) => w.stop()));
+    await this.applying;
+    this.writer.stop();
+  }
+
+  /** For tests: resolves once queued spec changes are applied and the status is written. */
+  async settled(): Promise<void> {
+    await this.applying;
+    await this.writer.idle();
+  }
+
+  private onSpec(obj: VrrpNodeObject): void {
+    const text = JSON.stringify(obj.spec ?? null);
+    const generation = obj.metadata?.generation ?? 0;
+    if (text === this.lastSpec && generation === this.observedGeneration) return;
+    this.lastSpec = text;
+    this.applying = this.applying.then(() => this.applySpec(obj.spec, generation)).catch((error: unknown) => {
+      this.deps.logger.log("error", "applying the VRRPNode spec failed", { error: errorText(error) });
+    });
+  }
+
+  private async applySpec(spec: unknown, generation: number): Promise<void> {
+    const resolved = await resolveSecrets(spec, (ns, name) => this.deps.api.readSecret(ns, name));
+    if (!resolved.ok) return this.reject(resolved.errors, generation);
+    const filled = fillInterfaces(resolved.doc, await this.deps.links());
+    if (!filled.ok) return this.reject(filled.errors, generation);
+    const validated = validateAgentConfig(filled.doc, { kubernetes: true });
+    if (!validated.ok) return this.reject(validated.errors, generation);
+    await this.applyResolved(validated.config, generation, "api");
+    await this.deps.cache.save({ generation, config: validated.config });
+  }
+
+  private async applyResolved(config: AgentConfig, generation: number, from: "api" | "cache"): Promise<void> {
+    const report = await this.deps.runner.apply(config);
+    this.configErrors = [];
+    this.observedGeneration = generation;
+    this.deps.logger.log("info", "applied VRRPNode spec", { generation, from, ...report });
+    this.reportStatus();
+  }
+
+  private reject(errors: readonly ConfigError[], generation: number): void {
+    // Nothing of an invalid spec is applied: the previous config keeps running.
+    this.configErrors = errors;
+    this.observedGeneration = generation;
+    for (const e of errors) this.deps.logger.log("error", "VRRPNode spec rejected", { field: e.path, message: e.message, generation });
+    this.reportStatus();
+  }
+
+  private reportStatus(): void {
+    this.writer.update(
+      nodeStatus({
+        snapshots: this.deps.runner.snapshot(),
+        transitions: this.transitions,
+        observedGeneration: this.observedGeneration,
+        configErrors: this.configErrors,
+        monotonicNow: this.deps.clock.now(),
+        wallNow: this.deps.wallClock(),
+      }),
+    );
+  }
+}
+
+function errorText(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  if (typeof error === "object" && error !== null && "body" in error) return JSON.stringify((error as { body: unknown }).body);
+  return String(error);
+}

@@ -1,0 +1,60 @@
+/**
+ * The VRRPNode status the agent reports (pure): per instance its state,
+ * priorities, since when, the master it hears, transitions; plus the spec
+ * generation it has acted on and, if the spec was rejected, why.
+ */
+import type { ConfigError } from "../config/validate.js";
+import type { RouterSnapshot } from "../runtime/router.js";
+
+export interface InstanceStatus {
+  readonly name: string;
+  readonly state: "Initialize" | "Backup" | "Master" | "Fault";
+  readonly priority: number;
+  readonly effectivePriority: number;
+  readonly since: string;
+  readonly master?: string;
+  readonly transitions: number;
+  readonly lastChange?: string;
+}
+
+export interface NodeStatus {
+  readonly observedGeneration?: number;
+  readonly updated: string;
+  readonly instances: readonly InstanceStatus[];
+  /** Present (non-empty) when the current spec was rejected; the previous config keeps running. */
+  readonly configErrors: readonly { readonly field: string; readonly message: string }[];
+}
+
+const STATES = { initialize: "Initialize", backup: "Backup", master: "Master", fault: "Fault" } as const;
+
+export function nodeStatus(input: {
+  readonly snapshots: readonly RouterSnapshot[];
+  readonly transitions: ReadonlyMap<string, { readonly count: number; readonly last: string }>;
+  readonly observedGeneration: number | undefined;
+  readonly configErrors: readonly ConfigError[];
+  readonly monotonicNow: number;
+  readonly wallNow: Date;
+}): NodeStatus {
+  const wall = input.wallNow.getTime();
+  const instances = [...input.snapshots]
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .map((s): InstanceStatus => {
+      const t = input.transitions.get(s.name);
+      return {
+        name: s.name,
+        state: STATES[s.phase],
+        priority: s.priority,
+        effectivePriority: s.effectivePriority,
+        since: new Date(wall - Math.max(0, input.monotonicNow - s.since)).toISOString(),
+        ...(s.phase === "master" ? {} : s.masterAddress !== undefined ? { master: s.masterAddress } : {}),
+        transitions: t?.count ?? 0,
+        ...(t !== undefined ? { lastChange: t.last } : {}),
+      };
+    });
+  return {
+    ...(input.observedGeneration !== undefined ? { observedGeneration: input.observedGeneration } : {}),
+    updated: input.wallNow.toISOString(),
+    instances,
+    configErrors: input.configErrors.map((e) => ({ field: e.path, message: e.message })),
+  };
+}
