@@ -5,17 +5,10 @@
  * needs: get/list/watch its own VRRPNode, patch its status, list/watch pods
  * on its node, get the Secrets its VRRPNode names, create Events.
  */
-import {
-  CoreV1Api,
-  CustomObjectsApi,
-  KubeConfig,
-  ListWatch,
-  PatchStrategy,
-  Watch,
-  setHeaderOptions,
-  type KubernetesListObject,
-  type KubernetesObject,
-} from "@kubernetes/client-node";
+import { CoreV1Api, CustomObjectsApi, KubeConfig, PatchStrategy, setHeaderOptions, type KubernetesListObject, type KubernetesObject } from "@kubernetes/client-node";
+import { watchList, type Stoppable, type WatchHandlers } from "./watch-list.js";
+
+export type { Stoppable, WatchHandlers };
 import type { PodObject } from "./pod-index.js";
 
 export const GROUP = "floatip.io";
@@ -27,18 +20,6 @@ export interface VrrpNodeObject extends KubernetesObject {
   readonly status?: unknown;
 }
 
-export interface Stoppable {
-  stop(): Promise<void>;
-}
-
-export interface WatchHandlers<T> {
-  /** Added or changed (also every object of a relist). */
-  readonly onUpsert: (obj: T) => void;
-  readonly onDelete: (obj: T) => void;
-  /** The watch broke; it is restarted by the implementation. */
-  readonly onError?: (error: unknown) => void;
-}
-
 export interface AgentKubeApi {
   watchVrrpNode(name: string, handlers: WatchHandlers<VrrpNodeObject>): Promise<Stoppable>;
   watchPodsOnNode(nodeName: string, handlers: WatchHandlers<PodObject> & { readonly onSynced: (pods: readonly PodObject[]) => void }): Promise<Stoppable>;
@@ -47,55 +28,13 @@ export interface AgentKubeApi {
   patchVrrpNodeStatus(name: string, status: unknown): Promise<void>;
 }
 
-const RESTART_MS = 2000;
-
-/** A ListWatch that restarts itself after errors (API server away), calling onError each time. */
-async function startListWatch<T extends KubernetesObject>(options: {
-  readonly kc: KubeConfig;
-  readonly path: string;
-  readonly list: () => Promise<KubernetesListObject<T>>;
-  readonly fieldSelector?: string;
-  readonly handlers: WatchHandlers<T>;
-  readonly onSynced?: (items: readonly T[]) => void;
-}): Promise<Stoppable> {
-  // After each (re)list, once the informer has applied the items, report the full set.
-  const list = async () => {
-    const result = await options.list();
-    if (options.onSynced !== undefined) setImmediate(() => options.onSynced?.(lw.list()));
-    return result;
-  };
-  const lw: ListWatch<T> = new ListWatch<T>(options.path, new Watch(options.kc), list, false, undefined, options.fieldSelector);
-  let stopped = false;
-  let restart: NodeJS.Timeout | undefined;
-  lw.on("add", options.handlers.onUpsert);
-  lw.on("update", options.handlers.onUpsert);
-  lw.on("delete", options.handlers.onDelete);
-  lw.on("error", (error: unknown) => {
-    options.handlers.onError?.(error);
-    if (stopped) return;
-    clearTimeout(restart);
-    restart = setTimeout(() => void lw.start().catch((e: unknown) => options.handlers.onError?.(e)), RESTART_MS);
-  });
-  await lw.start().catch((error: unknown) => {
-    options.handlers.onError?.(error);
-    restart = setTimeout(() => void lw.start().catch((e: unknown) => options.handlers.onError?.(e)), RESTART_MS);
-  });
-  return {
-    async stop() {
-      stopped = true;
-      clearTimeout(restart);
-      await lw.stop();
-    },
-  };
-}
-
 export function clientNodeAgentApi(kc: KubeConfig): AgentKubeApi {
   const core = kc.makeApiClient(CoreV1Api);
   const custom = kc.makeApiClient(CustomObjectsApi);
   return {
     watchVrrpNode(name, handlers) {
       const fieldSelector = `metadata.name=${name}`;
-      return startListWatch<VrrpNodeObject>({
+      return watchList<VrrpNodeObject>({
         kc,
         path: `/apis/${GROUP}/${VERSION}/${VRRPNODES}`,
         fieldSelector,
@@ -106,7 +45,7 @@ export function clientNodeAgentApi(kc: KubeConfig): AgentKubeApi {
     },
     watchPodsOnNode(nodeName, handlers) {
       const fieldSelector = `spec.nodeName=${nodeName}`;
-      return startListWatch<PodObject & KubernetesObject>({
+      return watchList<PodObject & KubernetesObject>({
         kc,
         path: "/api/v1/pods",
         fieldSelector,

@@ -1,0 +1,87 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import type { VirtualIP, VRRPNode, VRRPNodeInstanceStatus } from "../api/types.js";
+import type { VipPlan } from "../planner/index.js";
+import { aggregate, masterChangeMessage } from "./aggregate.js";
+
+const now = new Date("2026-11-25T12:00:00Z");
+const vip = (extra: Partial<VirtualIP> = {}): VirtualIP => ({
+  metadata: { name: "web", generation: 2 },
+  spec: { addresses: ["192.0.2.5/24"] },
+  ...extra,
+});
+const plan: VipPlan = { virtualRouterID: 7, renderedNodes: ["a", "b", "c"], priorities: { a: 250, b: 240, c: 230 }, findings: [] };
+const node = (name: string, ...instances: VRRPNodeInstanceStatus[]): VRRPNode => ({
+  metadata: { name },
+  spec: { instances: [] } as never,
+  status: { instances },
+});
+const inst = (state: string, extra: Partial<VRRPNodeInstanceStatus> = {}): VRRPNodeInstanceStatus => ({ name: "web", state, priority: 100, effectivePriority: 100, ...extra });
+const cond = (s: ReturnType<typeof aggregate>, type: string) => s.status.conditions?.find((c) => c.type === type);
+
+describe("VirtualIP status from the agents' reports", () => {
+  it("one master: Ready, not Degraded, master named, VRID from the plan", () => {
+    const r = aggregate({ vip: vip(), plan, vrrpNodes: [node("a", inst("Master")), node("b", inst("Backup")), node("c", inst("Backup"))], now });
+    assert.equal(r.status.master, "a");
+    assert.equal(r.status.virtualRouterID, 7);
+    assert.equal(cond(r, "Ready")?.status, "True");
+    assert.equal(cond(r, "Degraded")?.status, "False");
+    assert.equal(cond(r, "Conflict")?.status, "False");
+    assert.deepEqual(r.status.nodes?.map((n) => `${n.name}:${n.state}`), ["a:Master", "b:Backup", "c:Backup"]);
+    assert.equal(r.status.observedGeneration, 2);
+    assert.deepEqual(r.masterChange, { from: undefined, to: "a", reason: undefined });
+    assert.equal(r.status.transitions, 1);
+  });
+
+  it("two masters: Degraded with both named, not Ready, no master", () => {
+    const r = aggregate({ vip: vip(), plan, vrrpNodes: [node("a", inst("Master")), node("b", inst("Master"))], now });
+    assert.equal(r.status.master, undefined);
+    assert.equal(cond(r, "Ready")?.status, "False");
+    assert.equal(cond(r, "Degraded")?.reason, "MultipleMasters");
+    assert.match(cond(r, "Degraded")!.message, /2 masters \(a, b\)/);
+  });
+
+  it("no master: Degraded NoMaster", () => {
+    const r = aggregate({ vip: vip(), plan, vrrpNodes: [node("a", inst("Backup")), node("b", inst("Fault"))], now });
+    assert.equal(cond(r, "Degraded")?.reason, "NoMaster");
+    assert.equal(cond(r, "Ready")?.status, "False");
+  });
+
+  it("a conflict: Conflict True naming the other VirtualIP, not Ready", () => {
+    const conflicted: VipPlan = { renderedNodes: [], priorities: {}, findings: [{ kind: "address-overlap", other: "old", address: "192.0.2.5" }] };
+    const r = aggregate({ vip: vip(), plan: conflicted, vrrpNodes: [], now });
+    assert.equal(cond(r, "Conflict")?.status, "True");
+    assert.match(cond(r, "Conflict")!.message, /already claimed by VirtualIP old/);
+    assert.equal(cond(r, "Ready")?.status, "False");
+    assert.equal(cond(r, "Degraded")?.status, "False", "not rendered, so not degraded");
+  });
+
+  it("a master change counts a transition and keeps unchanged conditions' times", () => {
+    const first = aggregate({ vip: vip(), plan, vrrpNodes: [node("a", inst("Master")), node("b", inst("Backup"))], now });
+    const later = new Date("2026-11-25T12:05:00Z");
+    const second = aggregate({
+      vip: vip({ status: first.status }),
+      plan,
+      vrrpNodes: [node("a", inst("Backup", { lastChange: "master -> backup (higher-priority-advert)" })), node("b", inst("Master"))],
+      now: later,
+    });
+    assert.equal(second.status.master, "b");
+    assert.equal(second.status.transitions, 2);
+    assert.equal(second.status.lastTransitionTime, later.toISOString());
+    assert.equal(cond(second, "Ready")?.lastTransitionTime, now.toISOString());
+    assert.equal(masterChangeMessage(second.masterChange!), "b became master; a: master -> backup (higher-priority-advert)");
+    const third = aggregate({ vip: vip({ status: second.status }), plan, vrrpNodes: [node("a", inst("Backup")), node("b", inst("Master"))], now: later });
+    assert.equal(third.masterChange, undefined);
+    assert.equal(third.status.transitions, 2);
+  });
+
+  it("dual-stack: each family's router must have one master", () => {
+    const dual = vip({ spec: { addresses: ["192.0.2.5/24", "2001:db8::5/64"] } });
+    const v6 = (state: string) => ({ ...inst(state), name: "web-v6" });
+    const ok = aggregate({ vip: dual, plan, vrrpNodes: [node("a", inst("Master"), v6("Backup")), node("b", inst("Backup"), v6("Master"))], now });
+    assert.equal(cond(ok, "Ready")?.status, "True");
+    assert.equal(ok.status.nodes?.length, 4);
+    const bad = aggregate({ vip: dual, plan, vrrpNodes: [node("a", inst("Master"), v6("Backup")), node("b", inst("Backup"), v6("Backup"))], now });
+    assert.match(cond(bad, "Degraded")!.message, /web-v6: no master/);
+  });
+});

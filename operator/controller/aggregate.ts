@@ -1,0 +1,146 @@
+/**
+ * A VirtualIP's status from what the agents report in their VRRPNode
+ * statuses and what the planner found (pure). Also says whether the master
+ * changed, so the controller can emit one Event per move.
+ *
+ * Conditions:
+ *   Ready     True when every router of the VirtualIP has exactly one master.
+ *   Conflict  True when the planner refused it (address or VRID collision).
+ *   Degraded  True when a router has no master or more than one.
+ */
+import type { Condition, VirtualIP, VirtualIPNodeStatus, VirtualIPStatus, VRRPNode } from "../api/types.js";
+import type { Finding, VipPlan } from "../planner/index.js";
+import { instanceName } from "../planner/index.js";
+
+export interface AggregateInput {
+  readonly vip: VirtualIP;
+  readonly plan: VipPlan | undefined;
+  readonly vrrpNodes: readonly VRRPNode[];
+  readonly now: Date;
+}
+
+export interface MasterChange {
+  readonly from: string | undefined;
+  readonly to: string | undefined;
+  /** Why the old master let go, as its agent reported it. */
+  readonly reason: string | undefined;
+}
+
+export interface Aggregate {
+  readonly status: VirtualIPStatus;
+  readonly masterChange: MasterChange | undefined;
+}
+
+const CONFLICT_KINDS: ReadonlySet<Finding["kind"]> = new Set(["address-overlap", "vrid-taken", "instance-name-taken", "vrid-exhausted"]);
+
+export function describeFinding(f: Finding): string {
+  switch (f.kind) {
+    case "invalid":
+      return f.errors.map((e) => `${e.field}: ${e.message}`).join("; ");
+    case "address-overlap":
+      return `address ${f.address} is already claimed by VirtualIP ${f.other}`;
+    case "vrid-taken":
+      return `virtualRouterID ${f.virtualRouterID} (IPv${f.family}) is already used by VirtualIP ${f.other}`;
+    case "vrid-exhausted":
+      return `no free virtualRouterID for IPv${f.families.join(" and IPv")}`;
+    case "instance-name-taken":
+      return `instance name ${f.instance} is already rendered for VirtualIP ${f.other}`;
+    case "no-nodes":
+      return "no node is selected (or none has an InternalIP of the address family)";
+    case "node-missing-address-family":
+      return `node ${f.node} has no IPv${f.family} InternalIP and does not take part in that router`;
+  }
+}
+
+export function aggregate(input: AggregateInput): Aggregate {
+  const { vip, plan, now } = input;
+  const name = vip.metadata.name;
+  const families = [...new Set(vip.spec.addresses.map((a): 4 | 6 => (a.includes(":") ? 6 : 4)))].sort();
+  const instances = families.map((family) => ({ family, instance: instanceName(name, family, families) }));
+  const rendered = new Set(plan?.renderedNodes ?? []);
+  const nodes: VirtualIPNodeStatus[] = [];
+  const mastersByInstance = new Map<string, string[]>();
+  for (const vrrpNode of [...input.vrrpNodes].sort((a, b) => a.metadata.name.localeCompare(b.metadata.name))) {
+    if (!rendered.has(vrrpNode.metadata.name)) continue;
+    for (const { instance } of instances) {
+      const observed = vrrpNode.status?.instances?.find((i) => i.name === instance);
+      if (observed === undefined) continue;
+      nodes.push({
+        name: vrrpNode.metadata.name,
+        ...(instances.length > 1 ? { instance } : {}),
+        state: observed.state,
+        ...(observed.priority !== undefined ? { priority: observed.priority } : {}),
+        ...(observed.effectivePriority !== undefined ? { effectivePriority: observed.effectivePriority } : {}),
+        ...(observed.since !== undefined ? { since: observed.since } : {}),
+      });
+      if (observed.state === "Master") mastersByInstance.set(instance, [...(mastersByInstance.get(instance) ?? []), vrrpNode.metadata.name]);
+    }
+  }
+  const findings = plan?.findings ?? [];
+  const conflicts = findings.filter((f) => CONFLICT_KINDS.has(f.kind));
+  const invalid = findings.filter((f) => f.kind === "invalid");
+  const primary = instances[0]?.instance ?? name;
+  const primaryMasters = mastersByInstance.get(primary) ?? [];
+  const master = primaryMasters.length === 1 ? primaryMasters[0] : undefined;
+  const problems = instances.flatMap(({ instance }) => {
+    const masters = mastersByInstance.get(instance) ?? [];
+    if (masters.length === 1) return [];
+    return [masters.length === 0 ? `${instance}: no master` : `${instance}: ${masters.length} masters (${masters.join(", ")})`];
+  });
+  const renderedAtAll = rendered.size > 0;
+  const previous = vip.status;
+  const gen = vip.metadata.generation;
+  const conditions: Condition[] = [
+    condition(previous, now, gen, "Ready", problems.length === 0 && renderedAtAll && conflicts.length === 0 && invalid.length === 0,
+      problems.length === 0 && renderedAtAll ? "OneMaster" : invalid.length > 0 ? "Invalid" : conflicts.length > 0 ? "Conflict" : !renderedAtAll ? "NoNodes" : "NoSingleMaster",
+      problems.length === 0 && renderedAtAll ? `${master ?? "?"} is master` : [...invalid, ...conflicts].map(describeFinding).concat(problems).join("; ") || describeFinding({ kind: "no-nodes" })),
+    condition(previous, now, gen, "Conflict", conflicts.length > 0, conflicts.length > 0 ? "Collision" : "NoCollision",
+      conflicts.length > 0 ? conflicts.map(describeFinding).join("; ") : "no address or virtualRouterID collision"),
+    condition(previous, now, gen, "Degraded", renderedAtAll && problems.length > 0, renderedAtAll && problems.length > 0 ? (problems.some((p) => p.includes("masters")) ? "MultipleMasters" : "NoMaster") : "Healthy",
+      renderedAtAll && problems.length > 0 ? problems.join("; ") : "every router has one master"),
+  ];
+  const changed = master !== previous?.master && (master !== undefined || previous?.master !== undefined);
+  const oldNode = previous?.master;
+  const oldReason = oldNode === undefined ? undefined : input.vrrpNodes.find((n) => n.metadata.name === oldNode)?.status?.instances?.find((i) => i.name === primary);
+  const status: VirtualIPStatus = {
+    ...(master !== undefined ? { master } : {}),
+    ...(plan?.virtualRouterID !== undefined ? { virtualRouterID: plan.virtualRouterID } : previous?.virtualRouterID !== undefined ? { virtualRouterID: previous.virtualRouterID } : {}),
+    nodes,
+    transitions: (previous?.transitions ?? 0) + (changed && master !== undefined ? 1 : 0),
+    ...(changed ? { lastTransitionTime: now.toISOString() } : previous?.lastTransitionTime !== undefined ? { lastTransitionTime: previous.lastTransitionTime } : {}),
+    ...(gen !== undefined ? { observedGeneration: gen } : {}),
+    conditions,
+  };
+  return {
+    status,
+    masterChange: changed ? { from: oldNode, to: master, reason: oldReason?.lastChange } : undefined,
+  };
+}
+
+function condition(
+  previous: VirtualIPStatus | undefined,
+  now: Date,
+  generation: number | undefined,
+  type: string,
+  isTrue: boolean,
+  reason: string,
+  message: string,
+): Condition {
+  const status = isTrue ? "True" : "False";
+  const before = previous?.conditions?.find((c) => c.type === type);
+  return {
+    type,
+    status,
+    reason,
+    message,
+    lastTransitionTime: before !== undefined && before.status === status ? before.lastTransitionTime : now.toISOString(),
+    ...(generation !== undefined ? { observedGeneration: generation } : {}),
+  };
+}
+
+/** "node-b became master; node-a: master -> backup (higher-priority-advert)". */
+export function masterChangeMessage(change: MasterChange): string {
+  if (change.to === undefined) return `no master any more (was ${change.from ?? "none"})`;
+  const why = change.from === undefined ? "" : `; ${change.from}: ${change.reason ?? "stopped reporting"}`;
+  return `${change.to} became master${why}`;
+}

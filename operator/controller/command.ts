@@ -1,0 +1,87 @@
+/**
+ * `floatip controller`: watches VirtualIPs, VRRPNodes and Nodes; the replica
+ * holding the Lease plans and writes. Serves /metrics and /healthz.
+ */
+import { hostname } from "node:os";
+import { KubeConfig } from "@kubernetes/client-node";
+import { parseArgs } from "../../agent/cli/args.js";
+import { systemClock } from "../../agent/runtime/clock.js";
+import { parseListenAddress, startHttpEndpoint } from "../../agent/runtime/http.js";
+import { stderrLogger, type Level } from "../../agent/runtime/logger.js";
+import { Controller } from "./controller.js";
+import { clientNodeControllerApi } from "./kube-api.js";
+import { LeaderElector } from "./leader.js";
+import { ControllerMetrics } from "./metrics.js";
+
+export const CONTROLLER_USAGE = `usage: floatip controller [options]
+
+Turns VirtualIP resources into per-node VRRPNode agent configs and reports
+who is master in each VirtualIP's status. Two replicas may run; a Lease
+decides which one writes.
+
+options:
+  --kubeconfig FILE          kubeconfig instead of the in-cluster service account
+  --namespace NS             its own namespace: Lease, Events, default Secret namespace (default $POD_NAMESPACE or floatip-system)
+  --lease-name NAME          leader-election Lease (default floatip-controller)
+  --identity ID              this replica (default $POD_NAME or the host name)
+  --metrics-address H:P      serve /metrics and /healthz (default 0.0.0.0:9120)
+  --log-level LEVEL          debug | info | warn | error (default info)`;
+
+export async function runControllerCommand(argv: readonly string[]): Promise<number> {
+  const args = parseArgs(argv, ["kubeconfig", "namespace", "lease-name", "identity", "metrics-address", "log-level"].map((name) => ({ name, takesValue: true })));
+  if (!args.ok) return usage(args.message);
+  const flag = (name: string) => {
+    const v = args.flags.get(name);
+    return typeof v === "string" ? v : undefined;
+  };
+  const level = (flag("log-level") ?? "info") as Level;
+  const listen = parseListenAddress(flag("metrics-address") ?? "0.0.0.0:9120");
+  if (listen === undefined) return usage("--metrics-address must be HOST:PORT");
+  const namespace = flag("namespace") ?? process.env["POD_NAMESPACE"] ?? "floatip-system";
+  const identity = flag("identity") ?? process.env["POD_NAME"] ?? hostname();
+  const logger = stderrLogger(level).child({ component: "controller", identity });
+  const kc = new KubeConfig();
+  const kubeconfig = flag("kubeconfig");
+  if (kubeconfig !== undefined) kc.loadFromFile(kubeconfig);
+  else kc.loadFromDefault();
+  const api = clientNodeControllerApi(kc, namespace);
+  const clock = systemClock();
+  const metrics = new ControllerMetrics();
+  let controller: Controller | undefined;
+  const elector = new LeaderElector({
+    api,
+    namespace,
+    name: flag("lease-name") ?? "floatip-controller",
+    identity,
+    clock,
+    wallClock: () => new Date(),
+    logger,
+    onStartedLeading: () => {
+      metrics.isLeader(true);
+      controller = new Controller({ api, clock, wallClock: () => new Date(), logger, metrics, secretNamespace: namespace });
+      void controller.start().catch((error: unknown) => logger.log("error", "controller failed to start", { error: String(error) }));
+    },
+    onStoppedLeading: () => {
+      metrics.isLeader(false);
+      void controller?.stop();
+      controller = undefined;
+    },
+  });
+  const server = await startHttpEndpoint({ ...listen, registry: metrics.registry, healthy: () => true, state: () => ({ leader: elector.isLeader }) });
+  elector.start();
+  logger.log("info", "controller started", { namespace });
+  await new Promise<void>((resolve) => {
+    const done = () => resolve();
+    process.once("SIGTERM", done);
+    process.once("SIGINT", done);
+  });
+  elector.stop();
+  await controller?.stop();
+  server.close();
+  return 0;
+}
+
+function usage(message: string): number {
+  process.stderr.write(`floatip controller: ${message}\n\n${CONTROLLER_USAGE}\n`);
+  return 2;
+}

@@ -1,0 +1,207 @@
+/**
+ * The controller: VirtualIPs and Nodes in, VRRPNode specs and VirtualIP
+ * status out.
+ *
+ * Every watch event marks the world dirty; a sync (debounced, one at a
+ * time, retried with backoff after an error) plans from the informer caches
+ * and writes only what differs: VRRPNode specs that changed, statuses that
+ * changed, one Event per master move or new finding. A deleted VirtualIP
+ * keeps its finalizer until no VRRPNode renders it and every agent has
+ * acted on that.
+ */
+import type { KubernetesObject } from "@kubernetes/client-node";
+import type { Stoppable } from "../../agent/kube/watch-list.js";
+import type { Clock, TimerHandle } from "../../agent/runtime/clock.js";
+import type { Logger } from "../../agent/runtime/logger.js";
+import { summarizeNode, type VirtualIP, type VRRPNode } from "../api/types.js";
+import { plan, type PlanResult } from "../planner/index.js";
+import { aggregate, describeFinding, masterChangeMessage } from "./aggregate.js";
+import type { ControllerKubeApi, EventInput } from "./kube-api.js";
+import type { ControllerMetrics } from "./metrics.js";
+
+export const FINALIZER = "floatip.io/release-addresses";
+
+export interface ControllerDeps {
+  readonly api: ControllerKubeApi;
+  readonly clock: Clock;
+  readonly wallClock: () => Date;
+  readonly logger: Logger;
+  readonly metrics: ControllerMetrics;
+  /** Namespace for Secrets named without one. */
+  readonly secretNamespace: string;
+  readonly debounceMs?: number;
+}
+
+/** What one sync did; a typed outcome rather than log lines. */
+export type SyncResult =
+  | { readonly kind: "synced"; readonly specWrites: number; readonly statusWrites: number; readonly events: number; readonly finalizersReleased: number }
+  | { readonly kind: "failed"; readonly error: string; readonly retryInMs: number };
+
+const canonical = (v: unknown) => JSON.stringify(v);
+
+export class Controller {
+  private readonly vips = new Map<string, VirtualIP>();
+  private readonly vrrpNodes = new Map<string, VRRPNode>();
+  private readonly nodes = new Map<string, KubernetesObject>();
+  private readonly watches: Stoppable[] = [];
+  /** Findings already announced by Event, per VirtualIP and generation. */
+  private readonly announced = new Map<string, string>();
+  private timer: TimerHandle | undefined;
+  private running: Promise<void> | undefined;
+  private dirty = false;
+  private backoffMs = 0;
+  private stopped = false;
+  readonly results: SyncResult[] = [];
+
+  constructor(private readonly deps: ControllerDeps) {}
+
+  async start(): Promise<void> {
+    const mark = () => this.markDirty();
+    const onError = (what: string) => (error: unknown) => this.deps.logger.log("warn", `${what} watch interrupted`, { error: String(error) });
+    this.watches.push(
+      await this.deps.api.watchVirtualIPs({ onUpsert: (o) => (this.vips.set(o.metadata.name, o), mark()), onDelete: (o) => (this.vips.delete(o.metadata.name), mark()), onError: onError("VirtualIP") }),
+      await this.deps.api.watchVrrpNodes({ onUpsert: (o) => (this.vrrpNodes.set(o.metadata.name, o), mark()), onDelete: (o) => (this.vrrpNodes.delete(o.metadata.name), mark()), onError: onError("VRRPNode") }),
+      await this.deps.api.watchNodes({ onUpsert: (o) => (this.nodes.set(o.metadata?.name ?? "", o), mark()), onDelete: (o) => (this.nodes.delete(o.metadata?.name ?? ""), mark()), onError: onError("Node") }),
+    );
+    this.markDirty();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.timer?.cancel();
+    await Promise.all(this.watches.splice(0).map((w) => w.stop()));
+    await this.running;
+  }
+
+  /** Resolves when no sync is pending or running (for tests). */
+  async idle(): Promise<void> {
+    while (this.dirty || this.running !== undefined || this.timer !== undefined) {
+      await (this.running ?? new Promise((r) => setTimeout(r, 5)));
+    }
+  }
+
+  private markDirty(): void {
+    if (this.stopped) return;
+    this.dirty = true;
+    if (this.timer !== undefined || this.running !== undefined) return;
+    const wait = Math.max(this.deps.debounceMs ?? 50, this.backoffMs);
+    this.timer = this.deps.clock.at(this.deps.clock.now() + wait, () => {
+      this.timer = undefined;
+      this.running = this.runSync().finally(() => {
+        this.running = undefined;
+        if (this.dirty) this.markDirty();
+      });
+    });
+  }
+
+  private async runSync(): Promise<void> {
+    this.dirty = false;
+    const started = this.deps.clock.now();
+    let result: SyncResult;
+    try {
+      result = await this.sync();
+      this.backoffMs = 0;
+    } catch (error) {
+      this.backoffMs = Math.min(30_000, Math.max(500, this.backoffMs * 2));
+      this.dirty = true;
+      result = { kind: "failed", error: errorText(error), retryInMs: this.backoffMs };
+      this.deps.logger.log("warn", "sync failed; retrying", { error: result.error, retryInMs: this.backoffMs });
+    }
+    this.deps.metrics.synced(result, (this.deps.clock.now() - started) / 1000);
+    this.results.push(result);
+    if (this.results.length > 100) this.results.shift();
+  }
+
+  private async sync(): Promise<SyncResult> {
+    const now = this.deps.wallClock();
+    const all = [...this.vips.values()];
+    const live = all.filter((v) => v.metadata.deletionTimestamp === undefined);
+    const nodes = [...this.nodes.values()].map(summarizeNode).filter((n) => n.name !== "");
+    const planned: PlanResult = plan({ virtualIPs: live, nodes }, { secretNamespace: this.deps.secretNamespace });
+    let specWrites = 0;
+    let statusWrites = 0;
+    let events = 0;
+    let finalizersReleased = 0;
+
+    for (const vip of live) {
+      if (!(vip.metadata.finalizers ?? []).includes(FINALIZER)) {
+        await this.deps.api.setVirtualIPFinalizers(vip.metadata.name, [...(vip.metadata.finalizers ?? []), FINALIZER], vip.metadata.resourceVersion);
+      }
+    }
+    for (const [name, spec] of planned.nodes) {
+      const existing = this.vrrpNodes.get(name);
+      if (existing !== undefined && canonical(existing.spec) === canonical(spec)) continue;
+      await this.deps.api.writeVrrpNodeSpec(name, spec, existing !== undefined);
+      specWrites++;
+    }
+    for (const name of this.vrrpNodes.keys()) {
+      if (!planned.nodes.has(name)) await this.deps.api.deleteVrrpNode(name);
+    }
+    const vrrpNodes = [...this.vrrpNodes.values()];
+    for (const vip of live) {
+      const vipPlan = planned.vips.get(vip.metadata.name);
+      const result = aggregate({ vip, plan: vipPlan, vrrpNodes, now });
+      if (canonical(stripTimes(result.status)) !== canonical(stripTimes(vip.status ?? {}))) {
+        await this.deps.api.patchVirtualIPStatus(vip.metadata.name, result.status);
+        statusWrites++;
+      }
+      if (result.masterChange !== undefined) {
+        await this.event(now, { kind: "VirtualIP", name: vip.metadata.name, ...uid(vip), type: result.masterChange.to === undefined ? "Warning" : "Normal", reason: result.masterChange.to === undefined ? "NoMaster" : "MasterChanged", message: masterChangeMessage(result.masterChange) });
+        events++;
+      }
+      events += await this.announceFindings(now, vip, vipPlan?.findings ?? []);
+    }
+    for (const vip of all.filter((v) => v.metadata.deletionTimestamp !== undefined)) {
+      if (!(vip.metadata.finalizers ?? []).includes(FINALIZER) || !this.releasedEverywhere(vip.metadata.name)) continue;
+      await this.deps.api.setVirtualIPFinalizers(vip.metadata.name, (vip.metadata.finalizers ?? []).filter((f) => f !== FINALIZER), vip.metadata.resourceVersion);
+      finalizersReleased++;
+    }
+    this.deps.metrics.virtualIPs(live.map((v) => planned.vips.get(v.metadata.name)).map((p) => (p?.findings ?? []).map((f) => f.kind)));
+    return { kind: "synced", specWrites, statusWrites, events, finalizersReleased };
+  }
+
+  /** No VRRPNode spec renders the VirtualIP's instances, and every agent has acted on its current spec. */
+  private releasedEverywhere(vip: string): boolean {
+    const ours = (name: string) => name === vip || name === `${vip}-v6`;
+    for (const node of this.vrrpNodes.values()) {
+      const spec = node.spec as unknown as { instances?: readonly { name?: string }[] };
+      if ((spec.instances ?? []).some((i) => ours(i.name ?? ""))) return false;
+      if ((node.status?.instances ?? []).some((i) => ours(i.name))) return false;
+      if (node.metadata.generation !== undefined && (node.status?.observedGeneration ?? 0) < node.metadata.generation) return false;
+    }
+    return true;
+  }
+
+  private async announceFindings(now: Date, vip: VirtualIP, findings: readonly import("../planner/index.js").Finding[]): Promise<number> {
+    const serious = findings.filter((f) => f.kind !== "node-missing-address-family");
+    const key = `${vip.metadata.generation ?? 0}:${canonical(serious)}`;
+    if (serious.length === 0 || this.announced.get(vip.metadata.name) === key) {
+      if (serious.length === 0) this.announced.delete(vip.metadata.name);
+      return 0;
+    }
+    this.announced.set(vip.metadata.name, key);
+    for (const f of serious) {
+      const reason = f.kind === "invalid" ? "InvalidSpec" : f.kind === "no-nodes" ? "NoNodes" : "Conflict";
+      await this.event(now, { kind: "VirtualIP", name: vip.metadata.name, ...uid(vip), type: "Warning", reason, message: describeFinding(f) });
+    }
+    return serious.length;
+  }
+
+  private async event(now: Date, event: EventInput): Promise<void> {
+    this.deps.logger.log("info", event.message, { virtualip: event.name, reason: event.reason });
+    await this.deps.api.createEvent(event, now).catch((error: unknown) => this.deps.logger.log("warn", "creating an Event failed", { error: errorText(error) }));
+  }
+}
+
+const uid = (vip: VirtualIP) => (vip.metadata.uid !== undefined ? { uid: vip.metadata.uid } : {});
+
+/** Status without timestamps that change on every sync, to decide whether a write is needed. */
+function stripTimes(status: object): unknown {
+  return JSON.parse(JSON.stringify(status), (key, value: unknown) => (key === "lastTransitionTime" ? undefined : value));
+}
+
+function errorText(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  if (typeof error === "object" && error !== null && "body" in error) return String((error as { body: unknown }).body);
+  return String(error);
+}
