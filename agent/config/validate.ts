@@ -224,7 +224,6 @@ function readUnicast(r: Reader, value: unknown, path: string, family: 4 | 6 | un
   const source = o["source"] === undefined ? undefined : host(o["source"], `${path}.source`);
   const list = r.list(o["peers"], `${path}.peers`);
   const peers = (list ?? []).map((p, i) => host(p, `${path}.peers[${i}]`));
-  if (list !== undefined && list.length === 0) return r.fail(`${path}.peers`, "must list at least one peer");
   if (list === undefined || peers.some((p) => p === undefined)) return undefined;
   return { ...(source !== undefined ? { source } : {}), peers: peers as string[] };
 }

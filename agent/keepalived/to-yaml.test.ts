@@ -40,7 +40,7 @@ const everything = {
       stateFile: "/run/floatip.state",
     },
     { name: "v6", interface: "eth0", virtualRouterId: 52, advertInterval: "100ms", addresses: ["2001:db8::5/64", "2001:db8::6"], unicast: { peers: ["2001:db8::1"] }, notify: {} },
-    { name: "true", interface: "yes", virtualRouterId: 53, priority: 1, addresses: ["10.0.0.1/8"], track: {} },
+    { name: "true", interface: "yes", virtualRouterId: 53, priority: 1, addresses: ["203.0.113.1/24"], track: {} },
   ],
 };
 

@@ -1,0 +1,53 @@
+/**
+ * Bounds and defaults of the VirtualIP resource, shared by the validator,
+ * the planner and the CRD test (which checks crds/virtualip.yaml says the same).
+ */
+import { INTERVAL_LIMITS } from "../../agent/vrrp/timing.js";
+
+export const MAX_ADDRESSES = 16;
+export const VRID_MIN = 1;
+export const VRID_MAX = 255;
+/** 255 is the address owner's, which a floating address never has. */
+export const PRIORITY_MIN = 1;
+export const PRIORITY_MAX = 254;
+export const TRACK_PODS_WEIGHT_MIN = 1;
+export const TRACK_PODS_WEIGHT_MAX = 253;
+export const SCRIPT_WEIGHT_MIN = -253;
+export const SCRIPT_WEIGHT_MAX = 253;
+export const FILE_WEIGHT_MIN = -254;
+export const FILE_WEIGHT_MAX = 254;
+export const FALL_RISE_MAX = 1_000_000;
+export const GARP_REPEAT_MAX = 100;
+export const INTERFACE_NAME_MAX = 15;
+/** Entries of track.scripts / interfaces / files, and of a selector's matchExpressions. */
+export const TRACK_LIST_MAX = 32;
+export const SELECTOR_VALUES_MAX = 64;
+export const NODE_SELECTOR_MAX = 64;
+export const LABEL_VALUE_MAX = 63;
+export const NODE_NAME_MAX = 253;
+/** Linux interface names: 1..15 bytes, no "/" or whitespace. */
+export const INTERFACE_NAME_PATTERN = /^[^\s/]{1,15}$/;
+
+export { INTERVAL_LIMITS };
+
+/** A duration as the CRD accepts it (and CEL duration() parses): a number and a unit. */
+export const DURATION_PATTERN = /^[0-9]+(\.[0-9]+)?(ms|s|m|h)$/;
+/** Names of scripts and track files inside one VirtualIP (rendered as `<vip>/<name>`). */
+export const TRACK_NAME_PATTERN = /^[A-Za-z0-9]([A-Za-z0-9_.-]{0,61}[A-Za-z0-9])?$/;
+
+/** Kubernetes object names (DNS-1123 subdomain, at most 253) and namespaces (DNS-1123 label, at most 63). */
+export const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/** Keys of a Secret's data. */
+export const SECRET_KEY = /^[-._a-zA-Z0-9]+$/;
+
+export const DEFAULTS = {
+  version: 3,
+  advertisementInterval: "1s",
+  preempt: true,
+  preemptDelay: "0s",
+  transport: "unicast",
+  secretKey: "password",
+  releaseOnCordon: false,
+  garp: { repeat: 5, delay: "5s", refresh: "0s" },
+} as const;

@@ -1,0 +1,98 @@
+/**
+ * A VirtualIP spec after validation: defaults applied, addresses parsed to
+ * canonical form, durations in milliseconds. The planner works on this only.
+ */
+import type { Family } from "../../agent/config/types.js";
+import type { LabelSelector, Transport } from "./types.js";
+
+export interface FieldError {
+  /** Path from the object's root, e.g. "spec.addresses[1]". */
+  readonly field: string;
+  readonly message: string;
+}
+
+export interface VipAddress {
+  readonly address: string; // canonical, e.g. "2001:db8::5"
+  readonly family: Family;
+  readonly prefixLength: number;
+  /** `${address}/${prefixLength}` */
+  readonly cidr: string;
+}
+
+/** How node priorities are chosen. */
+export type Placement =
+  | { readonly kind: "priorities"; readonly priorities: Readonly<Record<string, number>> }
+  | { readonly kind: "preferred"; readonly nodes: readonly string[] }
+  | { readonly kind: "hash" };
+
+export interface ScriptSettings {
+  readonly name: string;
+  readonly command: string;
+  readonly intervalMs: number;
+  readonly timeoutMs?: number;
+  readonly weight: number;
+  readonly reverse: boolean;
+  readonly fall: number;
+  readonly rise: number;
+  readonly initFail: boolean;
+  readonly user?: string;
+}
+
+export interface InterfaceSettings {
+  readonly name: string;
+  readonly weight?: number;
+  readonly reverse?: boolean;
+}
+
+export interface FileSettings {
+  readonly name: string;
+  readonly path: string;
+  readonly weight: number;
+  readonly reverse: boolean;
+}
+
+export interface PodTracking {
+  readonly namespace: string;
+  readonly selector: LabelSelector;
+  /** 1..253; 0 for mode fault. */
+  readonly weight: number;
+}
+
+export interface TrackSettings {
+  readonly pods?: PodTracking;
+  readonly scripts: readonly ScriptSettings[];
+  readonly interfaces: readonly InterfaceSettings[];
+  readonly files: readonly FileSettings[];
+}
+
+export interface GarpSettings {
+  readonly repeat: number;
+  readonly delayMs: number;
+  readonly refreshMs: number;
+  readonly refreshRepeat?: number;
+  readonly intervalMs?: number;
+}
+
+export interface VirtualIPConfig {
+  readonly addresses: readonly VipAddress[];
+  /** The families present, ascending: [4], [6] or [4, 6]. */
+  readonly families: readonly Family[];
+  readonly interface?: string;
+  readonly virtualRouterID?: number;
+  readonly version: 2 | 3;
+  readonly advertIntervalMs: number;
+  readonly nodeSelector: Readonly<Record<string, string>>;
+  readonly placement: Placement;
+  readonly preempt: boolean;
+  readonly preemptDelayMs: number;
+  readonly transport: Transport;
+  /** Secret reference; namespace undefined means the controller's namespace. */
+  readonly authentication?: { readonly secretRef: { readonly name: string; readonly namespace?: string; readonly key: string } };
+  readonly track: TrackSettings;
+  readonly garp: GarpSettings;
+  readonly releaseOnCordon: boolean;
+}
+
+export type VirtualIPValidation =
+  | { readonly ok: true; readonly config: VirtualIPConfig }
+  | { readonly ok: false; readonly errors: readonly FieldError[] };

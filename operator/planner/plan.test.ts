@@ -1,0 +1,230 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { plan } from "./plan.js";
+import type { PlanResult, VipPlan } from "./types.js";
+import type { AgentInstanceDocument } from "../api/types.js";
+import { at, node, nodes, vip } from "./test-fixtures.js";
+
+function vipPlan(result: PlanResult, name: string): VipPlan {
+  const p = result.vips.get(name);
+  assert.ok(p, `no plan for ${name}`);
+  return p;
+}
+
+function instance(result: PlanResult, nodeName: string, name: string): AgentInstanceDocument | undefined {
+  return result.nodes.get(nodeName)?.instances.find((i) => i.name === name);
+}
+
+const serialise = (result: PlanResult) => JSON.stringify({ nodes: [...result.nodes], vips: [...result.vips] });
+
+describe("plan", () => {
+  const three = nodes(3);
+
+  it("renders defaults: unicast between all nodes, hash priorities, VRID 1", () => {
+    const result = plan({ virtualIPs: [vip("web", { addresses: ["192.0.2.5/24"] })], nodes: three });
+    const web = vipPlan(result, "web");
+    assert.equal(web.virtualRouterID, 1);
+    assert.deepEqual(web.renderedNodes, ["node-0", "node-1", "node-2"]);
+    assert.deepEqual(Object.values(web.priorities).sort(), [230, 240, 250]);
+    assert.deepEqual(web.findings, []);
+    assert.deepEqual(result.nodes.get("node-0"), {
+      instances: [{
+        name: "web",
+        virtualRouterId: 1,
+        version: 3,
+        priority: web.priorities["node-0"],
+        advertInterval: "1s",
+        preempt: true,
+        preemptDelay: "0s",
+        addresses: ["192.0.2.5/24"],
+        unicast: { source: "198.51.100.1", peers: ["198.51.100.2", "198.51.100.3"] },
+        garp: { repeat: 5, delay: "5s", refresh: "0s" },
+      }],
+    });
+    assert.deepEqual(instance(result, "node-2", "web")?.unicast, { source: "198.51.100.3", peers: ["198.51.100.1", "198.51.100.2"] });
+  });
+
+  it("writes explicit priorities, preferredNodes and the settings of the spec", () => {
+    const result = plan({
+      virtualIPs: [
+        vip("a", { addresses: ["192.0.2.1/24"], priorities: { "node-0": 100, "node-1": 200 }, interface: "eth0", preempt: false, preemptDelay: "1m", advertisementInterval: "100ms" }),
+        vip("b", { addresses: ["192.0.2.2/24"], preferredNodes: ["node-2", "node-0"], garp: { repeat: 2, delay: "0s", refresh: "30s", refreshRepeat: 3 } }),
+      ],
+      nodes: three,
+    });
+    assert.deepEqual(vipPlan(result, "a").priorities, { "node-0": 100, "node-1": 200, "node-2": 90 });
+    assert.deepEqual(vipPlan(result, "b").priorities, { "node-0": 240, "node-1": 230, "node-2": 250 });
+    const a = instance(result, "node-1", "a")!;
+    assert.deepEqual([a.interface, a.priority, a.preempt, a.preemptDelay, a.advertInterval], ["eth0", 200, false, "60s", "100ms"]);
+    assert.equal(instance(result, "node-1", "b")!.interface, undefined, "no interface unless the VirtualIP names one");
+    assert.deepEqual(instance(result, "node-1", "b")!.garp, { repeat: 2, delay: "0s", refresh: "30s", refreshRepeat: 3 });
+    assert.deepEqual(result.nodes.get("node-0")!.instances.map((i) => [i.name, i.virtualRouterId]), [["a", 1], ["b", 2]]);
+  });
+
+  it("dual-stack: one router per family with the same VRID and priorities", () => {
+    const result = plan({ virtualIPs: [vip("web", { addresses: ["2001:db8::5/64", "192.0.2.5/24", "192.0.2.6/24"] })], nodes: three });
+    const web = vipPlan(result, "web");
+    const v4 = instance(result, "node-1", "web")!;
+    const v6 = instance(result, "node-1", "web-v6")!;
+    assert.deepEqual(v4.addresses, ["192.0.2.5/24", "192.0.2.6/24"]);
+    assert.deepEqual(v6.addresses, ["2001:db8::5/64"]);
+    assert.equal(v4.virtualRouterId, web.virtualRouterID);
+    assert.equal(v6.virtualRouterId, web.virtualRouterID);
+    assert.equal(v4.priority, v6.priority);
+    assert.deepEqual(v6.unicast, { source: "2001:db8:f::2", peers: ["2001:db8:f::1", "2001:db8:f::3"] });
+  });
+
+  it("an IPv6-only VirtualIP's instance is named after it", () => {
+    const result = plan({ virtualIPs: [vip("six", { addresses: ["2001:db8::6/64"] })], nodes: three });
+    assert.deepEqual(result.nodes.get("node-0")!.instances.map((i) => i.name), ["six"]);
+  });
+
+  it("multicast: no unicast block, and no InternalIP needed", () => {
+    const noV6 = [node("a", 0, { internalIPs: { v4: "198.51.100.1" } }), node("b", 1, { internalIPs: {} })];
+    const result = plan({ virtualIPs: [vip("m", { addresses: ["2001:db8::7/64"], transport: "multicast" })], nodes: noV6 });
+    assert.deepEqual(vipPlan(result, "m").renderedNodes, ["a", "b"]);
+    assert.deepEqual(vipPlan(result, "m").findings, []);
+    assert.equal(instance(result, "a", "m")!.unicast, undefined);
+  });
+
+  it("node selector: only matching nodes run it, and others get an empty spec", () => {
+    const labelled = [node("a", 0, { labels: { zone: "x" } }), node("b", 1, { labels: { zone: "y" } }), node("c", 2, { labels: { zone: "x" } })];
+    const result = plan({ virtualIPs: [vip("web", { nodeSelector: { zone: "x" } })], nodes: labelled });
+    assert.deepEqual(vipPlan(result, "web").renderedNodes, ["a", "c"]);
+    assert.deepEqual(result.nodes.get("b"), { instances: [] });
+    assert.deepEqual(instance(result, "a", "web")!.unicast, { source: "198.51.100.1", peers: ["198.51.100.3"] });
+  });
+
+  it("no selected node: a no-nodes finding, the VRID is still allocated", () => {
+    const result = plan({ virtualIPs: [vip("web", { nodeSelector: { zone: "nowhere" } })], nodes: three });
+    assert.deepEqual(vipPlan(result, "web"), { virtualRouterID: 1, renderedNodes: [], priorities: {}, findings: [{ kind: "no-nodes" }] });
+  });
+
+  it("a node without IPv6 is left out of the IPv6 router with a finding", () => {
+    const mixed = [node("a", 0), node("b", 1, { internalIPs: { v4: "198.51.100.2" } }), node("c", 2)];
+    const result = plan({ virtualIPs: [vip("web", { addresses: ["192.0.2.5/24", "2001:db8::5/64"] })], nodes: mixed });
+    const web = vipPlan(result, "web");
+    assert.deepEqual(web.findings, [{ kind: "node-missing-address-family", node: "b", family: 6 }]);
+    assert.deepEqual(web.renderedNodes, ["a", "b", "c"]);
+    assert.deepEqual(result.nodes.get("b")!.instances.map((i) => i.name), ["web"]);
+    assert.deepEqual(instance(result, "a", "web-v6")!.unicast, { source: "2001:db8:f::1", peers: ["2001:db8:f::3"] });
+    assert.deepEqual(instance(result, "a", "web")!.unicast, { source: "198.51.100.1", peers: ["198.51.100.2", "198.51.100.3"] });
+  });
+
+  it("a lone node advertises to no peer (unicast with an empty list, not multicast)", () => {
+    const result = plan({ virtualIPs: [vip("web", {})], nodes: nodes(1) });
+    assert.deepEqual(instance(result, "node-0", "web")!.unicast?.peers, []);
+  });
+
+  it("VRID: spec, then status, then the lowest free; stable across plans", () => {
+    const vips = [
+      vip("a", { addresses: ["192.0.2.1/24"] }, { created: at(1) }),
+      vip("b", { addresses: ["192.0.2.2/24"], virtualRouterID: 1 }, { created: at(2) }),
+      vip("c", { addresses: ["192.0.2.3/24"] }, { created: at(3), statusVrid: 40 }),
+    ];
+    const first = plan({ virtualIPs: vips, nodes: three });
+    assert.deepEqual(["a", "b", "c"].map((n) => vipPlan(first, n).virtualRouterID), [2, 1, 40]);
+    // Status written back, then "a" is deleted and "d" created: nobody else moves, "d" gets the lowest free.
+    const withStatus = vips.slice(1).map((v) => ({ ...v, status: { virtualRouterID: vipPlan(first, v.metadata.name).virtualRouterID! } }));
+    const second = plan({ virtualIPs: [...withStatus, vip("d", { addresses: ["192.0.2.4/24"] }, { created: at(4) })], nodes: three });
+    assert.deepEqual(["b", "c", "d"].map((n) => vipPlan(second, n).virtualRouterID), [1, 40, 2]);
+  });
+
+  it("VRID taken: the newer VirtualIP is not rendered, the older is untouched", () => {
+    const old = vip("old", { addresses: ["192.0.2.1/24"], virtualRouterID: 7 }, { created: at(1) });
+    const alone = plan({ virtualIPs: [old], nodes: three });
+    const result = plan({ virtualIPs: [vip("new", { addresses: ["192.0.2.2/24"], virtualRouterID: 7 }, { created: at(2) }), old], nodes: three });
+    assert.deepEqual(vipPlan(result, "new"), {
+      renderedNodes: [], priorities: {}, findings: [{ kind: "vrid-taken", other: "old", virtualRouterID: 7, family: 4 }],
+    });
+    assert.deepEqual(vipPlan(result, "old"), vipPlan(alone, "old"));
+    assert.equal(serialise({ ...result, vips: new Map() }), serialise({ ...alone, vips: new Map() }), "node specs as without the newer one");
+  });
+
+  it("address overlap: the newer VirtualIP is not rendered, the older is untouched", () => {
+    const old = vip("old", { addresses: ["192.0.2.1/24", "2001:db8::1/64"] }, { created: at(1) });
+    const alone = plan({ virtualIPs: [old], nodes: three });
+    const result = plan({ virtualIPs: [old, vip("aaa-new", { addresses: ["2001:db8::1/128"] }, { created: at(2) })], nodes: three });
+    assert.deepEqual(vipPlan(result, "aaa-new").findings, [{ kind: "address-overlap", other: "old", address: "2001:db8::1" }]);
+    assert.equal(vipPlan(result, "aaa-new").virtualRouterID, undefined);
+    assert.equal(serialise({ ...result, vips: new Map() }), serialise({ ...alone, vips: new Map() }));
+  });
+
+  it("same creation time: the name decides", () => {
+    const result = plan({ virtualIPs: [vip("b", { addresses: ["192.0.2.1/24"] }), vip("a", { addresses: ["192.0.2.1/24"] })], nodes: three });
+    assert.deepEqual(vipPlan(result, "b").findings, [{ kind: "address-overlap", other: "a", address: "192.0.2.1" }]);
+  });
+
+  it("an invalid VirtualIP gets its errors and keeps its status VRID reserved", () => {
+    const result = plan({
+      virtualIPs: [vip("bad", { addresses: ["192.0.2.1/24"], virtualRouterID: 0 }, { statusVrid: 1 }), vip("good", { addresses: ["192.0.2.2/24"] })],
+      nodes: three,
+    });
+    const bad = vipPlan(result, "bad");
+    assert.equal(bad.findings[0]?.kind, "invalid");
+    assert.deepEqual(bad.findings[0]?.kind === "invalid" && bad.findings[0].errors.map((e) => e.field), ["spec.virtualRouterID"]);
+    assert.equal(vipPlan(result, "good").virtualRouterID, 2);
+    assert.deepEqual(result.nodes.get("node-0")!.instances.map((i) => i.name), ["good"]);
+  });
+
+  it("authentication: a secretRef in the controller's namespace by default, never a password", () => {
+    const spec = { version: 2 as const, authentication: { secretRef: { name: "web-vrrp" } } };
+    const result = plan({ virtualIPs: [vip("web", spec), vip("db", { ...spec, addresses: ["192.0.2.9/24"], authentication: { secretRef: { name: "db", namespace: "db", key: "pw" } } })], nodes: three }, { secretNamespace: "ops" });
+    assert.deepEqual(instance(result, "node-0", "web")!.authentication, { type: "pass", secretRef: { name: "web-vrrp", namespace: "ops", key: "password" } });
+    assert.deepEqual(instance(result, "node-0", "db")!.authentication, { type: "pass", secretRef: { name: "db", namespace: "db", key: "pw" } });
+    const defaulted = plan({ virtualIPs: [vip("web", spec)], nodes: three });
+    assert.equal(instance(defaulted, "node-0", "web")!.authentication?.secretRef?.namespace, "floatip-system");
+  });
+
+  it("tracking: scripts and files as top-level entries named <vip>/<name>, shared by both families", () => {
+    const track = {
+      pods: { namespace: "web", selector: { matchLabels: { app: "web" } }, mode: "fault" as const },
+      scripts: [{ name: "chk", command: "/bin/true", interval: "2s", weight: -20 }],
+      interfaces: [{ name: "eth1" }],
+      files: [{ name: "tf", path: "/run/tf", reverse: true }],
+    };
+    const result = plan({ virtualIPs: [vip("web", { addresses: ["192.0.2.5/24", "2001:db8::5/64"], track })], nodes: three });
+    const doc = result.nodes.get("node-0")!;
+    assert.deepEqual(doc.scripts, [{ name: "web/chk", command: "/bin/true", interval: "2s", weight: -20, reverse: false, fall: 1, rise: 1, initFail: false }]);
+    assert.deepEqual(doc.trackFiles, [{ name: "web/tf", path: "/run/tf", weight: 1 }]);
+    const expected = {
+      scripts: [{ name: "web/chk" }],
+      interfaces: [{ name: "eth1" }],
+      files: [{ name: "web/tf", reverse: true }],
+      pods: { namespace: "web", selector: { matchLabels: { app: "web" } }, weight: 0 },
+    };
+    assert.deepEqual(instance(result, "node-0", "web")!.track, expected);
+    assert.deepEqual(instance(result, "node-0", "web-v6")!.track, expected);
+  });
+
+  it("releaseOnCordon: a cordoned node drops to priority 1", () => {
+    const cordoned = [node("a", 0, { unschedulable: true }), node("b", 1)];
+    const result = plan({ virtualIPs: [vip("web", { preferredNodes: ["a", "b"], releaseOnCordon: true })], nodes: cordoned });
+    assert.deepEqual(vipPlan(result, "web").priorities, { a: 1, b: 240 });
+  });
+
+  it("instance names: a VirtualIP called web-v6 loses to the older dual-stack web", () => {
+    const result = plan({
+      virtualIPs: [
+        vip("web", { addresses: ["192.0.2.5/24", "2001:db8::5/64"] }, { created: at(1) }),
+        vip("web-v6", { addresses: ["192.0.2.6/24"] }, { created: at(2) }),
+      ],
+      nodes: three,
+    });
+    assert.deepEqual(vipPlan(result, "web-v6").findings, [{ kind: "instance-name-taken", other: "web", instance: "web-v6" }]);
+  });
+
+  it("unchanged input gives byte-identical output, whatever the input order", () => {
+    const vips = [
+      vip("web", { addresses: ["192.0.2.5/24", "2001:db8::5/64"], track: { scripts: [{ name: "chk", command: "/bin/true" }] } }, { created: at(1) }),
+      vip("db", { addresses: ["192.0.2.6/24"], preferredNodes: ["node-3"] }, { created: at(2) }),
+      vip("dns", { addresses: ["192.0.2.7/24"], transport: "multicast" }, { created: at(2) }),
+      vip("bad", { addresses: ["x"] }, { created: at(3) }),
+    ];
+    const six = nodes(6);
+    const a = serialise(plan({ virtualIPs: vips, nodes: six }));
+    const b = serialise(plan({ virtualIPs: [...vips].reverse(), nodes: [...six].reverse() }));
+    assert.equal(a, b);
+    assert.equal(serialise(plan({ virtualIPs: vips, nodes: six })), a);
+  });
+});

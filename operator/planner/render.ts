@@ -1,0 +1,207 @@
+/**
+ * Rendering: the routers the planner decided on, as each node's VRRPNode
+ * spec, in the YAML form of the agent's config. Deterministic: keys in a
+ * fixed order, instances / scripts / track files sorted by name, peers in
+ * node-name order, durations in canonical form ("1s", "100ms", "0s").
+ *
+ * Per router and node:
+ *   name            `<vip>`, or `<vip>-v6` for the IPv6 router of a dual-stack VirtualIP
+ *   interface       only when the VirtualIP names one (else the agent picks it from the address)
+ *   addresses       the VirtualIP's CIDRs of the router's family
+ *   unicast         {source: the node's InternalIP, peers: the other nodes' InternalIPs} for transport
+ *                   unicast (a lone node gets no peers)
+ *   authentication  {type: pass, secretRef} (version 2); the password stays in the Secret
+ *   track           scripts and files as top-level `scripts` / `trackFiles` entries named
+ *                   `<vip>/<name>` (no VirtualIP name contains "/", so they cannot clash),
+ *                   interfaces and pods as given
+ */
+import type { Family } from "../../agent/config/types.js";
+import { formatDuration } from "../../agent/config/duration.js";
+import type {
+  AgentConfigDocument, AgentInstanceDocument, AgentScriptDocument, AgentTrackFileDocument, NodeSummary,
+} from "../api/types.js";
+import type { VirtualIPConfig } from "../api/virtualip-config.js";
+import { compareNames } from "./age.js";
+
+export interface RouterPlan {
+  readonly family: Family;
+  /** Agent instance name. */
+  readonly instance: string;
+  /** Nodes that run this router, sorted by name. */
+  readonly nodes: readonly NodeSummary[];
+}
+
+export interface VipRender {
+  readonly name: string;
+  readonly config: VirtualIPConfig;
+  readonly vrid: number;
+  readonly priorities: Readonly<Record<string, number>>;
+  readonly routers: readonly RouterPlan[];
+}
+
+export interface RenderOptions {
+  /** Namespace for secretRefs that name none. */
+  readonly secretNamespace: string;
+}
+
+/** `<vip>` for IPv4 and single-family IPv6 routers, `<vip>-v6` for the IPv6 router of a dual-stack VirtualIP. */
+export function instanceName(vip: string, family: Family, families: readonly Family[]): string {
+  return family === 6 && families.length > 1 ? `${vip}-v6` : vip;
+}
+
+/** A duration as the CRD and the agent read it; zero as "0s". */
+export function durationText(ms: number): string {
+  return ms === 0 ? "0s" : formatDuration(ms);
+}
+
+interface NodeParts {
+  readonly scripts: AgentScriptDocument[];
+  readonly trackFiles: AgentTrackFileDocument[];
+  readonly instances: AgentInstanceDocument[];
+}
+
+/** The VRRPNode spec of every node in `nodes` (nodes running nothing get `{instances: []}`). */
+export function renderNodes(
+  nodes: readonly NodeSummary[],
+  vips: readonly VipRender[],
+  options: RenderOptions,
+): Map<string, AgentConfigDocument> {
+  const parts = new Map<string, NodeParts>(nodes.map((n) => [n.name, { scripts: [], trackFiles: [], instances: [] }]));
+  // VirtualIPs on the same nodes share their unicast blocks (n² work once per node set, not per VirtualIP).
+  const unicastCache = new Map<string, Map<string, Unicast>>();
+  for (const vip of vips) {
+    const shared = sharedParts(vip, options);
+    const withVip = new Set<string>();
+    for (const router of vip.routers) {
+      const addresses = vip.config.addresses.filter((a) => a.family === router.family).map((a) => a.cidr);
+      let unicast: Map<string, Unicast> | undefined;
+      if (vip.config.transport === "unicast") {
+        const key = `${router.family}/${router.nodes.map((n) => n.name).join(",")}`;
+        unicast = unicastCache.get(key) ?? unicastBlocks(router);
+        unicastCache.set(key, unicast);
+      }
+      for (const node of router.nodes) {
+        const part = parts.get(node.name);
+        if (part === undefined) continue;
+        part.instances.push(instance(vip, router.instance, vip.priorities[node.name]!, addresses, unicast?.get(node.name), shared));
+        withVip.add(node.name);
+      }
+    }
+    for (const name of withVip) {
+      const part = parts.get(name)!;
+      for (const script of shared.scripts) part.scripts.push(script);
+      for (const file of shared.trackFiles) part.trackFiles.push(file);
+    }
+  }
+  const out = new Map<string, AgentConfigDocument>();
+  for (const node of [...nodes].sort((a, b) => compareNames(a.name, b.name))) {
+    const part = parts.get(node.name)!;
+    const byName = (a: { name: string }, b: { name: string }) => compareNames(a.name, b.name);
+    out.set(node.name, {
+      ...(part.scripts.length > 0 ? { scripts: part.scripts.sort(byName) } : {}),
+      ...(part.trackFiles.length > 0 ? { trackFiles: part.trackFiles.sort(byName) } : {}),
+      instances: part.instances.sort(byName),
+    });
+  }
+  return out;
+}
+
+type Unicast = NonNullable<AgentInstanceDocument["unicast"]>;
+
+/**
+ * For each node of a unicast router that has an InternalIP of its family:
+ * {source: that address, peers: the other nodes' addresses (node-name order)}.
+ * A lone node gets an empty peer list: it advertises to nobody (and takes
+ * the address after Master_Down_Interval), rather than falling back to multicast.
+ */
+function unicastBlocks(router: RouterPlan): Map<string, Unicast> {
+  const key = router.family === 4 ? "v4" : "v6";
+  const all = router.nodes.flatMap((n) => (n.internalIPs[key] !== undefined ? [{ name: n.name, ip: n.internalIPs[key]! }] : []));
+  const out = new Map<string, Unicast>();
+  for (const self of all) out.set(self.name, { source: self.ip, peers: all.filter((p) => p.name !== self.name).map((p) => p.ip) });
+  return out;
+}
+
+interface SharedParts {
+  readonly advertInterval: string;
+  readonly preemptDelay: string;
+  readonly scripts: readonly AgentScriptDocument[];
+  readonly trackFiles: readonly AgentTrackFileDocument[];
+  readonly track: AgentInstanceDocument["track"];
+  readonly garp: AgentInstanceDocument["garp"];
+  readonly authentication: AgentInstanceDocument["authentication"];
+}
+
+/** What every instance of one VirtualIP has in common. */
+function sharedParts(vip: VipRender, options: RenderOptions): SharedParts {
+  const { config, name } = vip;
+  const scripts = config.track.scripts.map((s): AgentScriptDocument => ({
+    name: `${name}/${s.name}`,
+    command: s.command,
+    interval: durationText(s.intervalMs),
+    ...(s.timeoutMs !== undefined ? { timeout: durationText(s.timeoutMs) } : {}),
+    weight: s.weight,
+    reverse: s.reverse,
+    fall: s.fall,
+    rise: s.rise,
+    initFail: s.initFail,
+    ...(s.user !== undefined ? { user: s.user } : {}),
+  }));
+  const trackFiles = config.track.files.map((f): AgentTrackFileDocument => ({ name: `${name}/${f.name}`, path: f.path, weight: f.weight }));
+  const { pods, interfaces, files } = config.track;
+  const track = {
+    ...(scripts.length > 0 ? { scripts: scripts.map((s) => ({ name: s.name })) } : {}),
+    ...(interfaces.length > 0 ? { interfaces: interfaces.map((i) => ({ ...i })) } : {}),
+    ...(files.length > 0 ? { files: files.map((f) => ({ name: `${name}/${f.name}`, ...(f.reverse ? { reverse: true } : {}) })) } : {}),
+    ...(pods !== undefined ? { pods: { namespace: pods.namespace, selector: pods.selector, weight: pods.weight } } : {}),
+  };
+  const g = config.garp;
+  const garp = {
+    repeat: g.repeat,
+    delay: durationText(g.delayMs),
+    refresh: durationText(g.refreshMs),
+    ...(g.refreshRepeat !== undefined ? { refreshRepeat: g.refreshRepeat } : {}),
+    ...(g.intervalMs !== undefined ? { interval: durationText(g.intervalMs) } : {}),
+  };
+  const ref = config.authentication?.secretRef;
+  const authentication = ref === undefined
+    ? undefined
+    : { type: "pass" as const, secretRef: { name: ref.name, namespace: ref.namespace ?? options.secretNamespace, key: ref.key } };
+  return {
+    advertInterval: durationText(config.advertIntervalMs),
+    preemptDelay: durationText(config.preemptDelayMs),
+    scripts,
+    trackFiles,
+    track: Object.keys(track).length > 0 ? track : undefined,
+    garp,
+    authentication,
+  };
+}
+
+type Writable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** One instance, keys in the agent's order; built by assignment, as this runs once per router and node. */
+function instance(
+  vip: VipRender,
+  name: string,
+  priority: number,
+  addresses: readonly string[],
+  unicast: Unicast | undefined,
+  shared: SharedParts,
+): AgentInstanceDocument {
+  const { config } = vip;
+  const doc = { name } as Writable<AgentInstanceDocument>;
+  if (config.interface !== undefined) doc.interface = config.interface;
+  doc.virtualRouterId = vip.vrid;
+  doc.version = config.version;
+  doc.priority = priority;
+  doc.advertInterval = shared.advertInterval;
+  doc.preempt = config.preempt;
+  doc.preemptDelay = shared.preemptDelay;
+  doc.addresses = addresses;
+  if (shared.authentication !== undefined) doc.authentication = shared.authentication;
+  if (unicast !== undefined) doc.unicast = unicast;
+  doc.garp = shared.garp;
+  if (shared.track !== undefined) doc.track = shared.track;
+  return doc;
+}
