@@ -1,0 +1,193 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import type { KubernetesObject } from "@kubernetes/client-node";
+import type { WatchHandlers } from "../../agent/kube/watch-list.js";
+import { ManualClock } from "../../agent/runtime/clock.js";
+import { jsonLogger } from "../../agent/runtime/logger.js";
+import type { VirtualIP, VirtualIPStatus, VRRPNode } from "../api/types.js";
+import { Controller, FINALIZER } from "./controller.js";
+import type { ControllerKubeApi, EventInput } from "./kube-api.js";
+import { ControllerMetrics } from "./metrics.js";
+
+/** An in-memory cluster behind the controller's API surface, counting writes. */
+class FakeCluster implements ControllerKubeApi {
+  vipHandlers?: WatchHandlers<VirtualIP>;
+  nodeHandlers?: WatchHandlers<VRRPNode>;
+  k8sNodeHandlers?: WatchHandlers<KubernetesObject>;
+  readonly vips = new Map<string, VirtualIP>();
+  readonly vrrpNodes = new Map<string, VRRPNode>();
+  readonly events: EventInput[] = [];
+  readonly writes: string[] = [];
+  async watchVirtualIPs(h: WatchHandlers<VirtualIP>) {
+    this.vipHandlers = h;
+    return { stop: async () => undefined };
+  }
+  async watchVrrpNodes(h: WatchHandlers<VRRPNode>) {
+    this.nodeHandlers = h;
+    return { stop: async () => undefined };
+  }
+  async watchNodes(h: WatchHandlers<KubernetesObject>) {
+    this.k8sNodeHandlers = h;
+    return { stop: async () => undefined };
+  }
+  putVip(vip: VirtualIP) {
+    this.vips.set(vip.metadata.name, vip);
+    this.vipHandlers!.onUpsert(vip);
+  }
+  async writeVrrpNodeSpec(name: string, spec: unknown) {
+    this.writes.push(`spec ${name}`);
+    const before = this.vrrpNodes.get(name);
+    const node: VRRPNode = { metadata: { name, generation: (before?.metadata.generation ?? 0) + 1 }, spec: spec as VRRPNode["spec"], ...(before?.status ? { status: before.status } : {}) };
+    this.vrrpNodes.set(name, node);
+    this.nodeHandlers!.onUpsert(node);
+  }
+  async deleteVrrpNode(name: string) {
+    this.writes.push(`delete ${name}`);
+    const node = this.vrrpNodes.get(name);
+    this.vrrpNodes.delete(name);
+    if (node) this.nodeHandlers!.onDelete(node);
+  }
+  async patchVirtualIPStatus(name: string, status: VirtualIPStatus) {
+    this.writes.push(`status ${name}`);
+    const vip = { ...this.vips.get(name)!, status };
+    this.putVip(vip);
+  }
+  async setVirtualIPFinalizers(name: string, finalizers: readonly string[]) {
+    this.writes.push(`finalizers ${name} [${finalizers.join(",")}]`);
+    const vip = this.vips.get(name)!;
+    if (vip.metadata.deletionTimestamp !== undefined && finalizers.length === 0) {
+      this.vips.delete(name);
+      this.vipHandlers!.onDelete(vip);
+      return;
+    }
+    this.putVip({ ...vip, metadata: { ...vip.metadata, finalizers } });
+  }
+  async createEvent(e: EventInput) {
+    this.events.push(e);
+  }
+  async readLease() {
+    return undefined;
+  }
+  async writeLease() {}
+  /** What each agent would report after acting on its spec. */
+  agentsReport(master: string | undefined) {
+    for (const node of [...this.vrrpNodes.values()]) {
+      const instances = ((node.spec as unknown as { instances: { name: string; priority: number }[] }).instances ?? []).map((i) => ({
+        name: i.name,
+        state: node.metadata.name === master ? "Master" : "Backup",
+        priority: i.priority,
+        effectivePriority: i.priority,
+      }));
+      const updated: VRRPNode = { ...node, status: { observedGeneration: node.metadata.generation, instances } };
+      this.vrrpNodes.set(node.metadata.name, updated);
+      this.nodeHandlers!.onUpsert(updated);
+    }
+  }
+}
+
+const k8sNode = (name: string, ip: string): KubernetesObject & Record<string, unknown> => ({
+  metadata: { name, labels: {}, creationTimestamp: new Date("2026-01-01T00:00:00Z") },
+  status: { addresses: [{ type: "InternalIP", address: ip }], conditions: [{ type: "Ready", status: "True" }] },
+});
+
+async function setup() {
+  const cluster = new FakeCluster();
+  const clock = new ManualClock(0);
+  const controller = new Controller({
+    api: cluster,
+    clock,
+    wallClock: () => new Date("2026-11-25T12:00:00Z"),
+    logger: jsonLogger({ write: () => undefined, wallClock: () => new Date(0) }),
+    metrics: new ControllerMetrics(),
+    secretNamespace: "floatip-system",
+  });
+  await controller.start();
+  for (const [n, ip] of [["a", "198.51.100.1"], ["b", "198.51.100.2"], ["c", "198.51.100.3"]] as const) cluster.k8sNodeHandlers!.onUpsert(k8sNode(n, ip));
+  const settle = async () => {
+    for (let i = 0; i < 20; i++) {
+      clock.advanceTo(clock.now() + 100);
+      await new Promise((r) => setImmediate(r));
+    }
+    await controller.idle();
+  };
+  await settle();
+  return { cluster, controller, settle };
+}
+
+const vip = (name: string, spec: Partial<VirtualIP["spec"]> = {}, created = "2026-11-01T00:00:00Z"): VirtualIP => ({
+  metadata: { name, generation: 1, creationTimestamp: created, uid: `uid-${name}` },
+  spec: { addresses: ["192.0.2.5/24"], ...spec },
+});
+
+describe("the controller", () => {
+  it("renders a VirtualIP onto every node, adds its finalizer, and reports the master with one Event", async () => {
+    const { cluster, settle } = await setup();
+    cluster.putVip(vip("web", { priorities: { a: 200, b: 150, c: 100 } }));
+    await settle();
+    assert.deepEqual([...cluster.vrrpNodes.keys()].sort(), ["a", "b", "c"]);
+    assert.ok(cluster.vips.get("web")!.metadata.finalizers?.includes(FINALIZER));
+    cluster.agentsReport("a");
+    await settle();
+    const status = cluster.vips.get("web")!.status!;
+    assert.equal(status.master, "a");
+    assert.equal(status.conditions?.find((c) => c.type === "Ready")?.status, "True");
+    assert.deepEqual(cluster.events.map((e) => e.reason), ["MasterChanged"]);
+    assert.match(cluster.events[0]!.message, /^a became master/);
+  });
+
+  it("adding a second VirtualIP rewrites each VRRPNode once and leaves the first one's status alone", async () => {
+    const { cluster, settle } = await setup();
+    cluster.putVip(vip("web"));
+    await settle();
+    cluster.agentsReport("a");
+    await settle();
+    cluster.writes.length = 0;
+    cluster.putVip(vip("db", { addresses: ["192.0.2.6/24"] }, "2026-11-02T00:00:00Z"));
+    await settle();
+    assert.equal(cluster.writes.filter((w) => w.startsWith("spec")).length, 3);
+    assert.ok(!cluster.writes.includes("status web"), cluster.writes.join("\n"));
+    cluster.writes.length = 0;
+    await settle();
+    assert.deepEqual(cluster.writes, [], "nothing changed, nothing written");
+  });
+
+  it("an overlapping newer VirtualIP gets Conflict and a Warning Event; the older one is untouched", async () => {
+    const { cluster, settle } = await setup();
+    cluster.putVip(vip("web"));
+    await settle();
+    const specs = JSON.stringify([...cluster.vrrpNodes.values()].map((n) => n.spec));
+    cluster.putVip(vip("copy", {}, "2026-11-05T00:00:00Z"));
+    await settle();
+    assert.equal(JSON.stringify([...cluster.vrrpNodes.values()].map((n) => n.spec)), specs);
+    const conflict = cluster.vips.get("copy")!.status!.conditions!.find((c) => c.type === "Conflict")!;
+    assert.equal(conflict.status, "True");
+    assert.match(conflict.message, /already claimed by VirtualIP web/);
+    assert.ok(cluster.events.some((e) => e.name === "copy" && e.type === "Warning" && e.reason === "Conflict"));
+  });
+
+  it("deletion: the finalizer stays until every agent has dropped the instance", async () => {
+    const { cluster, settle } = await setup();
+    cluster.putVip(vip("web"));
+    await settle();
+    cluster.agentsReport("a");
+    await settle();
+    const current = cluster.vips.get("web")!;
+    cluster.putVip({ ...current, metadata: { ...current.metadata, deletionTimestamp: "2026-11-25T12:00:00Z" } });
+    await settle();
+    assert.ok(cluster.vips.has("web"), "agents have not acted yet");
+    assert.ok([...cluster.vrrpNodes.values()].every((n) => (n.spec as unknown as { instances: unknown[] }).instances.length === 0));
+    cluster.agentsReport(undefined);
+    await settle();
+    assert.ok(!cluster.vips.has("web"), "finalizer released once no agent reports the instance");
+  });
+
+  it("an invalid VirtualIP is not rendered and gets an Event naming the field", async () => {
+    const { cluster, settle } = await setup();
+    cluster.putVip(vip("bad", { addresses: ["2001:db8::5/64"], version: 2 }));
+    await settle();
+    assert.ok([...cluster.vrrpNodes.values()].every((n) => (n.spec as unknown as { instances: unknown[] }).instances.length === 0));
+    const event = cluster.events.find((e) => e.name === "bad")!;
+    assert.equal(event.reason, "InvalidSpec");
+    assert.match(event.message, /spec\.version/);
+  });
+});
