@@ -104,7 +104,7 @@ describe("interop with keepalived", { timeout: 300_000 }, () => {
   async function failoverBothWays(v: Variant, speakers: () => Speaker[]): Promise<void> {
     const timeout = takeoverMs(v);
     const diag = () => speakers().map((s) => `--- ${s.kind} on ${s.host.name}:\n${s.output().slice(-3000)}`).join("\n");
-    assert.equal(await soleHolder(lab, v.vip, 4 * timeout, lab.nodes, 2 * v.advertMs + 200).catch((e) => assert.fail(`${e}\n${diag()}`)), "n2");
+    assert.equal(await soleHolder(lab, v.vip, 4 * timeout, lab.nodes, Math.max(2000, 2 * v.advertMs + 200)).catch((e) => assert.fail(`${e}\n${diag()}`)), "n2");
     await lab.setPortDown(n(1));
     await lab.waitFor(async () => (await holders(lab, v.vip, [n(0)])).length === 1, timeout, "backup takes over").catch((e) => assert.fail(`${e}\n${diag()}`));
     await lab.setPortUp(n(1));
