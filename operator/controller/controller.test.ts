@@ -6,7 +6,18 @@ import { ManualClock } from "../../agent/runtime/clock.js";
 import { jsonLogger } from "../../agent/runtime/logger.js";
 import type { VirtualIP, VirtualIPStatus, VRRPNode } from "../api/types.js";
 import { Controller, FINALIZER } from "./controller.js";
-import type { ControllerKubeApi, EventInput } from "./kube-api.js";
+import { statusPatch, type ControllerKubeApi, type EventInput } from "./kube-api.js";
+
+/** RFC 7386 JSON merge patch, as the API server applies it. */
+function mergePatch(target: unknown, patch: unknown): unknown {
+  if (patch === null || typeof patch !== "object" || Array.isArray(patch)) return patch;
+  const out: Record<string, unknown> = target !== null && typeof target === "object" && !Array.isArray(target) ? { ...(target as object) } : {};
+  for (const [k, v] of Object.entries(patch)) {
+    if (v === null) delete out[k];
+    else out[k] = mergePatch(out[k], v);
+  }
+  return out;
+}
 import { ControllerMetrics } from "./metrics.js";
 
 /** An in-memory cluster behind the controller's API surface, counting writes. */
@@ -49,8 +60,8 @@ class FakeCluster implements ControllerKubeApi {
   }
   async patchVirtualIPStatus(name: string, status: VirtualIPStatus) {
     this.writes.push(`status ${name}`);
-    const vip = { ...this.vips.get(name)!, status };
-    this.putVip(vip);
+    const before = this.vips.get(name)!;
+    this.putVip({ ...before, status: mergePatch(before.status ?? {}, statusPatch(status)) as VirtualIPStatus });
   }
   async setVirtualIPFinalizers(name: string, finalizers: readonly string[]) {
     this.writes.push(`finalizers ${name} [${finalizers.join(",")}]`);
@@ -189,5 +200,18 @@ describe("the controller", () => {
     const event = cluster.events.find((e) => e.name === "bad")!;
     assert.equal(event.reason, "InvalidSpec");
     assert.match(event.message, /spec\.version/);
+  });
+
+  it("losing the master clears status.master (a merge patch must send null) and emits one Event, not a stream", async () => {
+    const { cluster, settle } = await setup();
+    cluster.putVip(vip("web"));
+    await settle();
+    cluster.agentsReport("a");
+    await settle();
+    cluster.agentsReport(undefined);
+    await settle();
+    await settle();
+    assert.equal(cluster.vips.get("web")!.status!.master, undefined);
+    assert.deepEqual(cluster.events.map((e) => e.reason), ["MasterChanged", "NoMaster"]);
   });
 });

@@ -37,7 +37,14 @@ export type SyncResult =
   | { readonly kind: "synced"; readonly specWrites: number; readonly statusWrites: number; readonly events: number; readonly finalizersReleased: number }
   | { readonly kind: "failed"; readonly error: string; readonly retryInMs: number };
 
-const canonical = (v: unknown) => JSON.stringify(v);
+/** JSON with object keys sorted: the API server does not keep our key order. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v !== null && typeof v === "object" && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
+  );
+}
 
 export class Controller {
   private readonly vips = new Map<string, VirtualIP>();

@@ -54,6 +54,15 @@ export interface ControllerKubeApi {
 
 const merge = setHeaderOptions("Content-Type", PatchStrategy.MergePatch);
 
+/**
+ * A JSON merge patch (RFC 7386) that makes the stored status equal to
+ * `status`: arrays are replaced whole, and a field the new status leaves out
+ * (no master any more) must be sent as null or the old value stays.
+ */
+export function statusPatch(status: VirtualIPStatus): Record<string, unknown> {
+  return { master: null, virtualRouterID: null, lastTransitionTime: null, ...status };
+}
+
 export function clientNodeControllerApi(kc: KubeConfig, eventNamespace: string): ControllerKubeApi {
   const custom = kc.makeApiClient(CustomObjectsApi);
   const core = kc.makeApiClient(CoreV1Api);
@@ -77,7 +86,7 @@ export function clientNodeControllerApi(kc: KubeConfig, eventNamespace: string):
       await custom.deleteClusterCustomObject({ ...crd(VRRPNODES), name });
     },
     async patchVirtualIPStatus(name, status) {
-      await custom.patchClusterCustomObjectStatus({ ...crd(VIRTUALIPS), name, body: { status } }, merge);
+      await custom.patchClusterCustomObjectStatus({ ...crd(VIRTUALIPS), name, body: { status: statusPatch(status) } }, merge);
     },
     async setVirtualIPFinalizers(name, finalizers, resourceVersion) {
       const metadata = { finalizers, ...(resourceVersion !== undefined ? { resourceVersion } : {}) };

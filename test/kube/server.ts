@@ -35,6 +35,8 @@ export interface TestApiServerOptions {
   bookmarkIntervalMs?: number;
   /** Port to listen on; default 0 (random). */
   port?: number;
+  /** Address to listen on; default 127.0.0.1 (a lab test binds a namespace's documentation address). */
+  host?: string;
   /** Strategic merge patch on custom resources: "merge" (default) or "reject" (415, like the real server). */
   strategicMergeForCustomResources?: "merge" | "reject";
 }
@@ -79,11 +81,11 @@ export interface TestApiServer {
   close(): Promise<void>;
 }
 
-function listen(server: Server, port: number): Promise<number> {
+function listen(server: Server, port: number, host: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const onError = (e: Error): void => reject(e);
     server.once("error", onError);
-    server.listen(port, "127.0.0.1", () => {
+    server.listen(port, host, () => {
       server.off("error", onError);
       const addr = server.address();
       resolve(typeof addr === "object" && addr ? addr.port : port);
@@ -147,16 +149,17 @@ export async function startTestApiServer(opts: TestApiServerOptions = {}): Promi
   const watches = new Set<WatchHandle>();
   const sockets = new Set<Socket>();
   let port = opts.port ?? 0;
+  const host = opts.host ?? "127.0.0.1";
   const http = createServer((req, res) => {
-    void handle({ api, registry, store, log: requestLog, watches, bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 1000, hostPort: () => `127.0.0.1:${port}` }, req, res);
+    void handle({ api, registry, store, log: requestLog, watches, bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 1000, hostPort: () => `${host}:${port}` }, req, res);
   });
   http.on("connection", (s: Socket) => {
     sockets.add(s);
     s.on("close", () => sockets.delete(s));
   });
-  port = await listen(http, port);
+  port = await listen(http, port, host);
   let running = true;
-  const url = `http://127.0.0.1:${port}`;
+  const url = `http://${host}:${port}`;
 
   const kubeconfig = (namespace = "default"): Obj => ({
     apiVersion: "v1",
@@ -199,7 +202,7 @@ export async function startTestApiServer(opts: TestApiServerOptions = {}): Promi
     stop,
     start: async () => {
       if (running) return;
-      await listen(http, port);
+      await listen(http, port, host);
       running = true;
     },
     close: stop,
