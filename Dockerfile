@@ -1,0 +1,42 @@
+# syntax=docker/dockerfile:1
+# One image for the floatip controller and agent:
+#   docker build -t floatip:0.1.0 .
+#   docker run --rm floatip:0.1.0 --help
+# test/chart/dockerfile.test.ts checks this file against the repository (Docker is not needed).
+
+# ---- build: compilers for the native addons (floatip_net, raw-socket; netlink ships prebuilds) ----
+FROM node:20-bookworm AS build
+RUN apt-get update \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends python3 make g++ \
+ && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+# Dependencies first, so source changes reuse this layer.
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+# Everything `npm run build` compiles (tsconfig.json includes agent, operator, test and bench).
+COPY tsconfig.json binding.gyp ./
+COPY bin ./bin
+COPY agent ./agent
+COPY operator ./operator
+COPY test ./test
+COPY bench ./bench
+RUN npm run build \
+ && npm prune --omit=dev --no-audit --no-fund \
+ && find dist -name '*.test.js' -delete -o -name '*.test.js.map' -delete
+
+# ---- runtime: Node.js and the built app only, no compilers ----
+FROM node:20-bookworm-slim
+ENV NODE_ENV=production
+WORKDIR /app
+COPY --from=build /app/package.json ./package.json
+# Pruned to production dependencies, with raw-socket's compiled build/Release/raw.node and
+# netlink's prebuilds/<platform>/node.napi.node.
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist/agent ./dist/agent
+COPY --from=build /app/dist/operator ./dist/operator
+# Loaded by dist/agent/os/transport.js as ../../../build/Release/floatip_net.node.
+COPY --from=build /app/build/Release/floatip_net.node ./build/Release/floatip_net.node
+COPY --from=build /app/bin/floatip ./bin/floatip
+# The agent runs as root with only NET_ADMIN and NET_RAW (see the Helm chart); the controller
+# runs as any non-root user. Neither writes outside its mounted volumes.
+ENTRYPOINT ["node", "/app/bin/floatip"]
