@@ -159,4 +159,24 @@ describe("VirtualIPs on a cluster", { timeout: 300_000 }, () => {
     const list = await getJson<{ items: unknown[] }>(["get", "vip"]);
     assert.equal(list.items.length, 0);
   });
+
+  it("every other example reaches Ready, each with one node holding its addresses", async () => {
+    for (const host of lab.nodes) await kubectl(["label", "node", host.name, "node-role.kubernetes.io/ingress=", "--overwrite"]);
+    const examples: [string, string, string[]][] = [
+      ["virtualip-basic.yaml", "web", ["192.0.2.5"]],
+      ["virtualip-dual-stack.yaml", "api", ["192.0.2.7", "2001:db8::7"]],
+      ["virtualip-keepalived-router.yaml", "gateway", ["192.0.2.1"]],
+      ["virtualip-multicast.yaml", "ingress", ["192.0.2.8"]],
+    ];
+    for (const [file] of examples) await kubectl(["apply", "-f", join(REPO, "examples", file)]);
+    for (const [file, name, addresses] of examples) {
+      await lab.waitFor(async () => {
+        const v = await getJson<{ status?: { master?: string; conditions?: { type: string; status: string }[] } }>(["get", "vip", name]);
+        return v.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") ? v : undefined;
+      }, 30_000, `${file} Ready`).catch((e) => assert.fail(`${e}\n${diag()}`));
+      for (const address of addresses) assert.equal((await holders(lab, address)).length, 1, `${address} of ${file} on exactly one node`);
+    }
+    for (const [, name] of examples) await kubectl(["delete", "vip", name, "--wait=true", "--timeout=30s"]);
+    for (const [, , addresses] of examples) for (const a of addresses) assert.deepEqual(await holders(lab, a), [], `${a} released`);
+  });
 });
