@@ -1,6 +1,6 @@
 # floatip: the two set-up commands are `make demo` and `make test` (as root on Debian).
 SHELL := /bin/bash
-APT_PACKAGES := iproute2 keepalived tcpdump iputils-ping arping ndisc6 procps psmisc unzip
+APT_PACKAGES := iproute2 keepalived tcpdump iputils-ping arping ndisc6 procps psmisc unzip stress-ng
 NODE_STAMP := node_modules/.floatip-stamp
 
 .PHONY: all deps build test test-unit test-lab demo clean bench
@@ -20,7 +20,7 @@ build: deps
 	npm run build --silent
 
 test: build
-	node --test --test-concurrency=2 $$(find dist/agent dist/operator -name '*.test.js' 2>/dev/null | sort)
+	node --test --test-concurrency=2 $$(find dist/agent dist/operator dist/bench -name '*.test.js' 2>/dev/null | sort)
 	node --test --test-concurrency=1 $$(find dist/test -name '*.test.js' | sort)
 
 test-unit: build
@@ -30,9 +30,18 @@ demo: build
 	node dist/test/lab/demo.js
 
 # Benchmarks against keepalived on the same lab (not part of `make test`).
+# Knobs: BENCH_RUNS (failovers per cell), BENCH_REPEATS and BENCH_WINDOW (s) for the
+# scale bench, BENCH_DURATION (s per run) and BENCH_HOG_WORKERS for the stability bench.
 BENCH_RUNS ?= 20
+BENCH_REPEATS ?= 3
+BENCH_WINDOW ?= 20
+BENCH_DURATION ?= 300
+BENCH_HOG_WORKERS ?= 2
 bench: build
-	node dist/bench/failover.js --runs $(BENCH_RUNS) --out bench/results-failover.md
+	node dist/bench/failover.js --runs $(BENCH_RUNS) --out bench/results-failover.md --json bench/results-failover.json
+	node dist/bench/scale.js --repeats $(BENCH_REPEATS) --window $(BENCH_WINDOW) --out bench/results-scale.md --json bench/results-scale.json
+	node dist/bench/stability.js --duration $(BENCH_DURATION) --hog-workers $(BENCH_HOG_WORKERS) --out bench/results-stability.md --json bench/results-stability.json
+	node dist/bench/plots.js --dir bench
 
 clean:
 	rm -rf dist build
