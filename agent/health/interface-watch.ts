@@ -6,7 +6,8 @@
  * interface; the first poll after start() establishes the state silently.
  */
 import type { AddressTable } from "../os/ports.js";
-import type { Clock, TimerHandle } from "../runtime/clock.js";
+import type { Clock } from "../runtime/clock.js";
+import { Poller } from "./poller.js";
 import type { Logger } from "../runtime/logger.js";
 
 export interface InterfaceWatchDeps {
@@ -23,12 +24,17 @@ export const DEFAULT_INTERFACE_POLL_MS = 1000;
 export class InterfaceWatch {
   private readonly names: readonly string[];
   private readonly state = new Map<string, boolean>();
-  private timer: TimerHandle | undefined;
-  private polling: Promise<void> | undefined;
-  private running = false;
+  private readonly poller: Poller;
 
   constructor(interfaces: Iterable<string>, private readonly deps: InterfaceWatchDeps) {
     this.names = [...new Set(interfaces)];
+    this.poller = new Poller({
+      clock: deps.clock,
+      intervalMs: deps.pollMs ?? DEFAULT_INTERFACE_POLL_MS,
+      empty: this.names.length === 0,
+      what: "interface watch",
+      pollOnce: (report) => this.pollAll(report),
+    });
   }
 
   /** Whether the link is up; undefined until the first poll. */
@@ -36,34 +42,22 @@ export class InterfaceWatch {
     return this.state.get(ifname);
   }
 
-  /** Polls once (resolving when done, without reporting), then every pollMs. */
-  async start(): Promise<void> {
-    if (this.running) throw new Error("interface watch already started");
-    this.running = true;
-    await this.poll(false);
-    this.schedule();
+  /** Polls once (awaited, not reported), then every poll interval. */
+  start(): Promise<void> {
+    return this.poller.start();
   }
 
-  async stop(): Promise<void> {
-    this.running = false;
-    this.timer?.cancel();
-    this.timer = undefined;
-    await this.polling;
+  stop(): Promise<void> {
+    return this.poller.stop();
   }
 
   /** Poll now; used by the timer and by tests. */
   poll(report = true): Promise<void> {
-    if (this.polling !== undefined) return this.polling;
-    this.polling = this.pollAll(report).finally(() => (this.polling = undefined));
-    return this.polling;
+    return this.poller.poll(report);
   }
 
-  private schedule(): void {
-    if (!this.running || this.names.length === 0) return;
-    const { clock } = this.deps;
-    this.timer = clock.at(clock.now() + (this.deps.pollMs ?? DEFAULT_INTERFACE_POLL_MS), () => {
-      void this.poll().then(() => this.schedule());
-    });
+  private get running(): boolean {
+    return this.poller.running;
   }
 
   private async pollAll(report: boolean): Promise<void> {

@@ -10,7 +10,8 @@
  *    value stays).
  */
 import type { TrackFileConfig } from "../config/types.js";
-import type { Clock, TimerHandle } from "../runtime/clock.js";
+import type { Clock } from "../runtime/clock.js";
+import { Poller } from "./poller.js";
 import type { Logger } from "../runtime/logger.js";
 
 const READ_LIMIT = 127;
@@ -71,44 +72,39 @@ export class TrackFileWatch {
   private readonly values = new Map<string, number>();
   /** The last invalid-value reason logged per file, so a file that stays invalid is logged once. */
   private readonly invalid = new Map<string, string>();
-  private timer: TimerHandle | undefined;
-  private polling: Promise<void> | undefined;
-  private running = false;
+  private readonly poller: Poller;
 
-  constructor(private readonly files: readonly TrackFileConfig[], private readonly deps: TrackFileWatchDeps) {}
+  constructor(private readonly files: readonly TrackFileConfig[], private readonly deps: TrackFileWatchDeps) {
+    this.poller = new Poller({
+      clock: deps.clock,
+      intervalMs: deps.pollMs ?? DEFAULT_TRACK_FILE_POLL_MS,
+      empty: files.length === 0,
+      what: "track file watch",
+      pollOnce: (report) => this.readAll(report),
+    });
+  }
 
   /** The last value read; 0 before the first read. */
   value(name: string): number {
     return this.values.get(name) ?? 0;
   }
 
-  /** Reads every file once (without reporting), then every pollMs. */
-  async start(): Promise<void> {
-    if (this.running) throw new Error("track file watch already started");
-    this.running = true;
-    await this.poll(false);
-    this.schedule();
+  /** Polls once (awaited, not reported), then every poll interval. */
+  start(): Promise<void> {
+    return this.poller.start();
   }
 
-  async stop(): Promise<void> {
-    this.running = false;
-    this.timer?.cancel();
-    this.timer = undefined;
-    await this.polling;
+  stop(): Promise<void> {
+    return this.poller.stop();
   }
 
+  /** Poll now; used by the timer and by tests. */
   poll(report = true): Promise<void> {
-    if (this.polling !== undefined) return this.polling;
-    this.polling = this.readAll(report).finally(() => (this.polling = undefined));
-    return this.polling;
+    return this.poller.poll(report);
   }
 
-  private schedule(): void {
-    if (!this.running || this.files.length === 0) return;
-    const { clock } = this.deps;
-    this.timer = clock.at(clock.now() + (this.deps.pollMs ?? DEFAULT_TRACK_FILE_POLL_MS), () => {
-      void this.poll().then(() => this.schedule());
-    });
+  private get running(): boolean {
+    return this.poller.running;
   }
 
   private async readAll(report: boolean): Promise<void> {

@@ -35,17 +35,10 @@ export interface SecretKeyRef {
   readonly key?: string;
 }
 
-/** metav1.LabelSelector. */
-export interface LabelSelector {
-  readonly matchLabels?: Readonly<Record<string, string>>;
-  readonly matchExpressions?: readonly LabelSelectorRequirement[];
-}
-
-export interface LabelSelectorRequirement {
-  readonly key: string;
-  readonly operator: "In" | "NotIn" | "Exists" | "DoesNotExist";
-  readonly values?: readonly string[];
-}
+/** metav1.LabelSelector: one definition, shared with the agent's config. */
+export type { LabelSelector } from "../../agent/config/types.js";
+import type { LabelSelector } from "../../agent/config/types.js";
+export type LabelSelectorRequirement = NonNullable<LabelSelector["matchExpressions"]>[number];
 
 export interface TrackPodsSpec {
   readonly namespace: string;

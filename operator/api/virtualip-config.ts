@@ -51,12 +51,9 @@ export interface FileSettings {
   readonly reverse: boolean;
 }
 
-export interface PodTracking {
-  readonly namespace: string;
-  readonly selector: LabelSelector;
-  /** 1..253; 0 for mode fault. */
-  readonly weight: number;
-}
+/** The agent's own type: weight 1..253, or 0 for mode fault. */
+export type { PodTracking } from "../../agent/config/types.js";
+import type { PodTracking } from "../../agent/config/types.js";
 
 export interface TrackSettings {
   readonly pods?: PodTracking;
