@@ -7,7 +7,7 @@ import { formatOf, type ConfigFormat } from "../config/load.js";
 import { parseListenAddress } from "../runtime/http.js";
 import type { Level } from "../runtime/logger.js";
 import { parseArgs } from "./args.js";
-import { runKubernetesAgent, runStandaloneAgent } from "./agent-run.js";
+import { runStandaloneAgent } from "./agent-run.js";
 
 export const AGENT_USAGE = `usage: floatip agent --config FILE [options]
 
@@ -59,6 +59,7 @@ export async function runAgentCommand(argv: readonly string[]): Promise<number> 
     if (flag("config") !== undefined) return usageError("--config and --kubernetes exclude each other");
     const nodeName = flag("node-name") ?? process.env["NODE_NAME"];
     if (nodeName === undefined || nodeName === "") return usageError("--kubernetes needs --node-name NAME or $NODE_NAME");
+    const { runKubernetesAgent } = await import("./agent-run-kube.js");
     return runKubernetesAgent({
       ...common,
       nodeName,

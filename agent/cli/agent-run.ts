@@ -5,14 +5,9 @@
  */
 import type { Server } from "node:http";
 import { readFile } from "node:fs/promises";
-import { KubeConfig } from "@kubernetes/client-node";
 import { formatErrors, loadConfigFile, type ConfigFormat } from "../config/load.js";
 import { systemSpawner } from "../health/process.js";
 import { loadKeepalivedFile } from "../keepalived/load.js";
-import { clientNodeAgentApi } from "../kube/api.js";
-import { fileConfigCache } from "../kube/config-cache.js";
-import { KubeAgent } from "../kube/kube-agent.js";
-import { PodIndex } from "../kube/pod-index.js";
 import { openAddressTable, openSystemEdges, type SystemEdges } from "../os/system.js";
 import { systemClock } from "../runtime/clock.js";
 import { startHttpEndpoint } from "../runtime/http.js";
@@ -20,13 +15,13 @@ import { stderrLogger, type Level, type Logger } from "../runtime/logger.js";
 import { AgentMetrics } from "../runtime/metrics.js";
 import { AgentSupervisor, type SupervisorDeps } from "../runtime/supervisor.js";
 
-interface Common {
+export interface Common {
   readonly level: Level;
   readonly listen?: { readonly host: string; readonly port: number };
   readonly stateDir?: string;
 }
 
-function supervisorDeps(common: Common, edges: SystemEdges, logger: Logger, metrics: AgentMetrics): SupervisorDeps {
+export function supervisorDeps(common: Common, edges: SystemEdges, logger: Logger, metrics: AgentMetrics): SupervisorDeps {
   return {
     clock: systemClock(),
     wallClock: () => new Date(),
@@ -40,7 +35,7 @@ function supervisorDeps(common: Common, edges: SystemEdges, logger: Logger, metr
 }
 
 /** Runs until a signal; leaves the election inside the handler, then cleans up. */
-async function serve(options: {
+export async function serve(options: {
   readonly common: Common;
   readonly logger: Logger;
   readonly metrics: AgentMetrics;
@@ -102,52 +97,6 @@ export async function runStandaloneAgent(options: Common & { readonly file: stri
       logger.log("info", "agent started", { instances: loaded.config.instances.map((i) => i.name) });
     },
     cleanup: async () => edges.close(),
-  });
-}
-
-export async function runKubernetesAgent(
-  options: Common & { readonly nodeName: string; readonly cacheDir: string; readonly kubeconfig?: string },
-): Promise<number> {
-  const logger = stderrLogger(options.level).child({ node: options.nodeName });
-  const kc = new KubeConfig();
-  if (options.kubeconfig !== undefined) kc.loadFromFile(options.kubeconfig);
-  else kc.loadFromDefault();
-  const table = await openAddressTable();
-  const edges = await openSystemEdges(table);
-  const metrics = new AgentMetrics();
-  const pods = new PodIndex();
-  const late: { kube?: KubeAgent } = {};
-  const supervisor = new AgentSupervisor({
-    ...supervisorDeps(options, edges, logger, metrics),
-    pods,
-    onTransition: (t) => late.kube?.transitioned(t),
-    onHealthChange: () => late.kube?.healthChanged(),
-  });
-  const kube = new KubeAgent({
-    api: clientNodeAgentApi(kc),
-    nodeName: options.nodeName,
-    runner: supervisor,
-    pods,
-    cache: fileConfigCache(options.cacheDir, (message) => logger.log("warn", message)),
-    links: () => table.links(),
-    clock: systemClock(),
-    wallClock: () => new Date(),
-    logger,
-  });
-  late.kube = kube;
-  return serve({
-    common: options,
-    logger,
-    metrics,
-    supervisor,
-    start: async () => {
-      await kube.start();
-      logger.log("info", "agent started, following VRRPNode", { vrrpnode: options.nodeName });
-    },
-    cleanup: async () => {
-      await kube.stop();
-      edges.close();
-    },
   });
 }
 

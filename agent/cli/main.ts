@@ -5,7 +5,7 @@
 import { runAgentCommand, AGENT_USAGE } from "./agent-command.js";
 import { runConvertCommand, CONVERT_USAGE } from "./convert-command.js";
 import { runCheckCommand, CHECK_USAGE } from "./check-command.js";
-import { runControllerCommand, CONTROLLER_USAGE } from "../../operator/controller/command.js";
+import { CONTROLLER_USAGE } from "../../operator/controller/usage.js";
 
 interface Subcommand {
   readonly summary: string;
@@ -16,7 +16,7 @@ interface Subcommand {
 const SUBCOMMANDS: Readonly<Record<string, Subcommand>> = {
   agent: { summary: "run the VRRP agent from a floatip YAML file or a keepalived.conf", usage: AGENT_USAGE, run: runAgentCommand },
   check: { summary: "Nagios/NRPE check of an instance's state (MASTER or BACKUP expected)", usage: CHECK_USAGE, run: (argv) => runCheckCommand(argv) },
-  controller: { summary: "run the Kubernetes controller (VirtualIP -> VRRPNode, status, events)", usage: CONTROLLER_USAGE, run: runControllerCommand },
+  controller: { summary: "run the Kubernetes controller (VirtualIP -> VRRPNode, status, events)", usage: CONTROLLER_USAGE, run: async (argv) => (await import("../../operator/controller/command.js")).runControllerCommand(argv) },
   convert: { summary: "print a keepalived.conf as floatip YAML (or VirtualIP resources)", usage: CONVERT_USAGE, run: (argv) => runConvertCommand(argv) },
 };
 

@@ -1,3 +1,4 @@
+import { LinkNotFoundError } from "../os/address-table.js";
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { LinkInfo } from "../os/ports.js";
@@ -13,11 +14,11 @@ function links(initial: Record<string, boolean | "missing">) {
     get calls() {
       return calls;
     },
-    async link(ifname: string): Promise<LinkInfo> {
+    async linkState(ifname: string): Promise<Omit<LinkInfo, "addresses">> {
       calls++;
       const up = state[ifname];
-      if (up === undefined || up === "missing") throw new Error(`no interface named ${ifname}`);
-      return { name: ifname, index: 2, mac: "02:00:00:00:00:01", up, addresses: [] };
+      if (up === undefined || up === "missing") throw new LinkNotFoundError(`no interface named ${ifname}`);
+      return { name: ifname, index: 2, mac: "02:00:00:00:00:01", up };
     },
   };
 }

@@ -12,7 +12,7 @@ import type { Logger } from "../runtime/logger.js";
 
 export interface InterfaceWatchDeps {
   readonly clock: Clock;
-  readonly addresses: Pick<AddressTable, "link">;
+  readonly addresses: Pick<AddressTable, "linkState">;
   readonly logger: Logger;
   /** Default 1000 ms. */
   readonly pollMs?: number;
@@ -73,10 +73,12 @@ export class InterfaceWatch {
 
   private async isLinkUp(name: string): Promise<boolean> {
     try {
-      return (await this.deps.addresses.link(name)).up;
+      return (await this.deps.addresses.linkState(name)).up;
     } catch (error) {
+      // Only a missing interface is down; a failed lookup keeps what we knew (unknown counts as down).
+      const missing = error instanceof Error && error.name === "LinkNotFoundError";
       if (this.state.get(name) !== false) this.deps.logger.log("warn", "tracked interface lookup failed", { interface: name, error });
-      return false;
+      return missing ? false : (this.state.get(name) ?? false);
     }
   }
 }

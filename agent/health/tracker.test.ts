@@ -48,9 +48,9 @@ function setup(config: AgentConfig, exitCodes: Record<string, number>) {
     spawner,
     logger: memoryLogger(),
     addresses: {
-      async link(ifname: string): Promise<LinkInfo> {
+      async linkState(ifname: string): Promise<Omit<LinkInfo, "addresses">> {
         io++;
-        return { name: ifname, index: 2, mac: "02:00:00:00:00:01", up: linkUp[ifname] ?? false, addresses: [] };
+        return { name: ifname, index: 2, mac: "02:00:00:00:00:01", up: linkUp[ifname] ?? false };
       },
     },
     readFile: async (path) => {
@@ -177,7 +177,7 @@ test("stop ends polling and scripts", async () => {
     clock,
     spawner,
     logger: memoryLogger(),
-    addresses: { link: async (n) => ({ name: n, index: 1, mac: "", up: true, addresses: [] }) },
+    addresses: { linkState: async (n: string) => ({ name: n, index: 1, mac: "", up: true }) },
     readFile: async () => "0",
     onChange: () => undefined,
   });

@@ -26,7 +26,7 @@ import type { UserLookup } from "./users.js";
 export interface HealthTrackerDeps {
   readonly clock: Clock;
   readonly spawner: Spawner;
-  readonly addresses: Pick<AddressTable, "link">;
+  readonly addresses: Pick<AddressTable, "linkState">;
   /** Reads a whole file as text (track files); rejects when it cannot. */
   readonly readFile: (path: string) => Promise<string>;
   readonly logger: Logger;

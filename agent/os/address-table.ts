@@ -41,12 +41,40 @@ export interface KernelAddress extends InterfaceAddress {
   readonly flags: rt.AddressFlags;
 }
 
+/** How long a linkState answer is reused (polls of many instances share one request). */
+const LINK_STATE_TTL_MS = 200;
+
 export class NetlinkAddressTable implements AddressTable {
   private readonly timeoutMs: number;
   private readonly indexes = new Map<string, number>();
+  /**
+   * One request at a time on the socket: the kernel serves one dump per
+   * socket and the netlink package keeps one multipart buffer, so
+   * interleaved requests would corrupt each other's replies.
+   */
+  private queue: Promise<unknown> = Promise.resolve();
+  private readonly states = new Map<string, { readonly at: number; readonly value: Promise<Omit<LinkInfo, "addresses">> }>();
 
   private constructor(private readonly socket: RtNetlinkSocket, options: NetlinkAddressTableOptions) {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    // Without a listener an asynchronous socket error (ENOBUFS) would be thrown from native code.
+    socket.socket.on("error", () => undefined);
+  }
+
+  linkState(ifname: string): Promise<Omit<LinkInfo, "addresses">> {
+    const now = Date.now();
+    const cached = this.states.get(ifname);
+    if (cached !== undefined && now - cached.at < LINK_STATE_TTL_MS) return cached.value;
+    const value = this.request(`looking up ${ifname}`, () => this.socket.getLink({}, { ifname }, this.options()), ifname).then((found) => {
+      const link = found[0];
+      if (link === undefined || link.data.index === undefined) throw new LinkNotFoundError(`no interface named ${ifname}`);
+      this.indexes.set(ifname, link.data.index);
+      const flags = link.data.flags ?? {};
+      return { name: link.attrs.ifname ?? ifname, index: link.data.index, mac: formatMac(link.attrs.address), up: flags.up === true && flags.running === true };
+    });
+    this.states.set(ifname, { at: now, value });
+    value.catch(() => this.states.delete(ifname));
+    return value;
   }
 
   /** Opens an rtnetlink socket in the caller's network namespace. */
@@ -165,7 +193,13 @@ export class NetlinkAddressTable implements AddressTable {
   }
 
   /** Runs a request, mapping netlink's "Request rejected: ECODE" errors; `ignore` is an errno name that means success. */
-  private async request<T>(what: string, run: () => Promise<T[]>, ifname?: string, ignore?: string): Promise<T[]> {
+  private request<T>(what: string, run: () => Promise<T[]>, ifname?: string, ignore?: string): Promise<T[]> {
+    const next = this.queue.then(() => this.requestNow(what, run, ifname, ignore));
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private async requestNow<T>(what: string, run: () => Promise<T[]>, ifname?: string, ignore?: string): Promise<T[]> {
     try {
       return await run();
     } catch (error) {

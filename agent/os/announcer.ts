@@ -49,8 +49,9 @@ export class PacketAnnouncer implements Announcer {
 
   async announce(ifname: string, address: VirtualAddress): Promise<void> {
     if (this.closed) throw new AnnounceError("announcer is closed");
-    const link = await this.options.addresses.link(ifname);
-    const frame = address.family === 4 ? gratuitousArp({ mac: link.mac, address: address.address }) : await this.advert(link, address);
+    // IPv4 needs only index and MAC (cached); IPv6 also the link-local source.
+    const link = address.family === 4 ? await this.options.addresses.linkState(ifname) : await this.options.addresses.link(ifname);
+    const frame = address.family === 4 ? gratuitousArp({ mac: link.mac, address: address.address }) : await this.advert(link as LinkInfo, address);
     try {
       this.socket.send(link.index, frame);
     } catch (error) {

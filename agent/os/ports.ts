@@ -63,6 +63,11 @@ export interface AddressTable {
   link(ifname: string): Promise<LinkInfo>;
   /** Every interface with its addresses. */
   links(): Promise<LinkInfo[]>;
+  /**
+   * Name, index, MAC and up/down without the address list: cheap, answered
+   * from a short cache, for polls and per-frame lookups.
+   */
+  linkState(ifname: string): Promise<Omit<LinkInfo, "addresses">>;
   add(ifname: string, address: VirtualAddress): Promise<void>;
   remove(ifname: string, address: VirtualAddress): Promise<void>;
   close(): void;

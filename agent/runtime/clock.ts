@@ -20,22 +20,22 @@ export function systemClock(): Clock {
   return {
     now: () => performance.now(),
     at(at, fn) {
-      // setTimeout has millisecond resolution and fires up to a millisecond
-      // late; aim a millisecond early, then finish on setImmediate turns so a
-      // Master_Down_Timer fires within a fraction of a millisecond.
+      // setTimeout has millisecond resolution and may fire a fraction early
+      // by performance.now(): re-arm until the deadline has passed (never
+      // early). Then give the event loop one more turn (setImmediate) so an
+      // advert already waiting on a socket is read before, say, a
+      // Master_Down_Timer declares the master dead; the state machine
+      // ignores the expiry if that advert moved the deadline.
       let timeout: NodeJS.Timeout | undefined;
       let immediate: NodeJS.Immediate | undefined;
       let cancelled = false;
       const arm = () => {
         if (cancelled) return;
         const wait = at - performance.now();
-        if (wait <= 0) fn();
-        else if (wait < 1.5) immediate = setImmediate(arm);
-        else timeout = setTimeout(arm, Math.floor(wait - 1));
+        if (wait > 0) timeout = setTimeout(arm, Math.max(1, Math.ceil(wait)));
+        else immediate = setImmediate(() => !cancelled && fn());
       };
-      // Never fire from inside at() itself: callers may be mid-way through an action list.
-      if (at - performance.now() < 1.5) immediate = setImmediate(arm);
-      else arm();
+      timeout = setTimeout(arm, Math.max(0, Math.ceil(at - performance.now())));
       return {
         cancel: () => {
           cancelled = true;

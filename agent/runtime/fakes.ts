@@ -96,6 +96,10 @@ export class FakeAddressTable implements AddressTable {
     }));
     return { name: ifname, index: 2, mac: "02:00:00:00:00:01", up: true, addresses };
   }
+  async linkState(ifname: string): Promise<Omit<LinkInfo, "addresses">> {
+    const { addresses: _a, ...state } = await this.link(ifname);
+    return state;
+  }
   async links(): Promise<LinkInfo[]> {
     const names = new Set(["eth0", ...this.aliased.keys()]);
     return Promise.all([...names].map((n) => this.link(n)));

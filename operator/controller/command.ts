@@ -13,19 +13,9 @@ import { clientNodeControllerApi } from "./kube-api.js";
 import { LeaderElector } from "./leader.js";
 import { ControllerMetrics } from "./metrics.js";
 
-export const CONTROLLER_USAGE = `usage: floatip controller [options]
+import { CONTROLLER_USAGE } from "./usage.js";
 
-Turns VirtualIP resources into per-node VRRPNode agent configs and reports
-who is master in each VirtualIP's status. Two replicas may run; a Lease
-decides which one writes.
-
-options:
-  --kubeconfig FILE          kubeconfig instead of the in-cluster service account
-  --namespace NS             its own namespace: Lease, Events, default Secret namespace (default $POD_NAMESPACE or floatip-system)
-  --lease-name NAME          leader-election Lease (default floatip-controller)
-  --identity ID              this replica (default $POD_NAME or the host name)
-  --metrics-address H:P      serve /metrics and /healthz (default 0.0.0.0:9120)
-  --log-level LEVEL          debug | info | warn | error (default info)`;
+export { CONTROLLER_USAGE };
 
 export async function runControllerCommand(argv: readonly string[]): Promise<number> {
   const args = parseArgs(argv, ["kubeconfig", "namespace", "lease-name", "identity", "metrics-address", "log-level"].map((name) => ({ name, takesValue: true })));

@@ -1,0 +1,61 @@
+/**
+ * `floatip agent --kubernetes`: the real edges plus the Kubernetes client,
+ * loaded only in this mode (the client alone costs tens of MiB of memory).
+ */
+import { KubeConfig } from "@kubernetes/client-node";
+import { clientNodeAgentApi } from "../kube/api.js";
+import { fileConfigCache } from "../kube/config-cache.js";
+import { KubeAgent } from "../kube/kube-agent.js";
+import { PodIndex } from "../kube/pod-index.js";
+import { openAddressTable, openSystemEdges } from "../os/system.js";
+import { systemClock } from "../runtime/clock.js";
+import { stderrLogger } from "../runtime/logger.js";
+import { AgentMetrics } from "../runtime/metrics.js";
+import { AgentSupervisor } from "../runtime/supervisor.js";
+import { serve, supervisorDeps, type Common } from "./agent-run.js";
+
+export async function runKubernetesAgent(
+  options: Common & { readonly nodeName: string; readonly cacheDir: string; readonly kubeconfig?: string },
+): Promise<number> {
+  const logger = stderrLogger(options.level).child({ node: options.nodeName });
+  const kc = new KubeConfig();
+  if (options.kubeconfig !== undefined) kc.loadFromFile(options.kubeconfig);
+  else kc.loadFromDefault();
+  const table = await openAddressTable();
+  const edges = await openSystemEdges(table);
+  const metrics = new AgentMetrics();
+  const pods = new PodIndex();
+  const late: { kube?: KubeAgent } = {};
+  const supervisor = new AgentSupervisor({
+    ...supervisorDeps(options, edges, logger, metrics),
+    pods,
+    onTransition: (t) => late.kube?.transitioned(t),
+    onHealthChange: () => late.kube?.healthChanged(),
+  });
+  const kube = new KubeAgent({
+    api: clientNodeAgentApi(kc),
+    nodeName: options.nodeName,
+    runner: supervisor,
+    pods,
+    cache: fileConfigCache(options.cacheDir, (message) => logger.log("warn", message)),
+    links: () => table.links(),
+    clock: systemClock(),
+    wallClock: () => new Date(),
+    logger,
+  });
+  late.kube = kube;
+  return serve({
+    common: options,
+    logger,
+    metrics,
+    supervisor,
+    start: async () => {
+      await kube.start();
+      logger.log("info", "agent started, following VRRPNode", { vrrpnode: options.nodeName });
+    },
+    cleanup: async () => {
+      await kube.stop();
+      edges.close();
+    },
+  });
+}

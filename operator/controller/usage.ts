@@ -1,0 +1,14 @@
+/** `floatip controller --help` (kept apart so `floatip --help` does not load the Kubernetes client). */
+export const CONTROLLER_USAGE = `usage: floatip controller [options]
+
+Turns VirtualIP resources into per-node VRRPNode agent configs and reports
+who is master in each VirtualIP's status. Two replicas may run; a Lease
+decides which one writes.
+
+options:
+  --kubeconfig FILE          kubeconfig instead of the in-cluster service account
+  --namespace NS             its own namespace: Lease, Events, default Secret namespace (default $POD_NAMESPACE or floatip-system)
+  --lease-name NAME          leader-election Lease (default floatip-controller)
+  --identity ID              this replica (default $POD_NAME or the host name)
+  --metrics-address H:P      serve /metrics and /healthz (default 0.0.0.0:9120)
+  --log-level LEVEL          debug | info | warn | error (default info)`;
