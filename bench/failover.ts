@@ -8,7 +8,8 @@
  *
  * Times come from kernel address events (`ip -ts monitor address`) minus the
  * wall clock just before the fault was injected. Usage:
- *   node dist/bench/failover.js [--runs N] [--intervals 1000:2,100:3,10:3] [--out FILE]
+ *   node dist/bench/failover.js [--runs N] [--intervals 1000:2,100:3,10:3] [--out FILE] [--json FILE]
+ * --json also writes every sample (FailoverResultsJson), e.g. for bench/plots.ts.
  */
 import { writeFileSync } from "node:fs";
 import { cpus } from "node:os";
@@ -43,6 +44,23 @@ interface Row {
   readonly fault: Fault;
   readonly floorMs: number;
   readonly results: Record<Impl, Summary>;
+  readonly samples?: Record<Impl, number[]>;
+}
+
+/** What --json writes. */
+export interface FailoverResultsJson {
+  readonly date: string;
+  readonly machine: string;
+  readonly runs: number;
+  readonly rows: readonly {
+    readonly intervalMs: number;
+    readonly version: 2 | 3;
+    readonly fault: Fault;
+    readonly floorMs: number;
+    readonly results: Record<Impl, Summary>;
+    /** Milliseconds from the fault to the VIP on the new master, in run order. */
+    readonly samples: Record<Impl, number[]>;
+  }[];
 }
 
 const skew = (s: Setting, p: number) => (s.version === 2 ? ((256 - p) * 1000) / 256 : ((256 - p) * s.intervalMs) / 256);
@@ -56,10 +74,12 @@ function parseArgs(argv: readonly string[]) {
     { intervalMs: 10, version: 3 },
   ];
   let out = "bench/results-failover.md";
+  let json: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const next = () => argv[++i] ?? "";
     if (argv[i] === "--runs") runs = Number(next());
     else if (argv[i] === "--out") out = next();
+    else if (argv[i] === "--json") json = next();
     else if (argv[i] === "--intervals") {
       settings = next()
         .split(",")
@@ -69,7 +89,7 @@ function parseArgs(argv: readonly string[]) {
         });
     }
   }
-  return { runs, settings, out };
+  return { runs, settings, out, json };
 }
 
 class Bench {
@@ -167,7 +187,7 @@ function table(rows: readonly Row[], runs: number): string {
 }
 
 async function main(): Promise<void> {
-  const { runs, settings, out } = parseArgs(process.argv.slice(2));
+  const { runs, settings, out, json } = parseArgs(process.argv.slice(2));
   const lab = await createLab({ nodes: 2, client: false });
   const scratch = new Scratch();
   const watch = new AddressWatch(lab);
@@ -183,7 +203,7 @@ async function main(): Promise<void> {
           for (const impl of ["floatip", "keepalived"] as const) samples[impl].push(await bench.once(impl, setting, fault));
         }
         const floorMs = fault === "node-loss" ? masterDown(setting, BACKUP_PRIORITY) : skew(setting, BACKUP_PRIORITY);
-        const row: Row = { setting, fault, floorMs, results: { floatip: summarize(samples.floatip), keepalived: summarize(samples.keepalived) } };
+        const row: Row = { setting, fault, floorMs, results: { floatip: summarize(samples.floatip), keepalived: summarize(samples.keepalived) }, samples };
         rows.push(row);
         process.stdout.write(`${table([row], runs).split("\n")[2]}\n`);
       }
@@ -195,6 +215,22 @@ async function main(): Promise<void> {
   }
   const text = `# Failover: floatip vs keepalived\n\n${new Date().toISOString()} on ${machine()}\n\n${table(rows, runs)}\n`;
   writeFileSync(out, text);
+  if (json !== undefined) {
+    const data: FailoverResultsJson = {
+      date: new Date().toISOString(),
+      machine: machine(),
+      runs,
+      rows: rows.map((r) => ({
+        intervalMs: r.setting.intervalMs,
+        version: r.setting.version,
+        fault: r.fault,
+        floorMs: r.floorMs,
+        results: r.results,
+        samples: r.samples ?? { floatip: [], keepalived: [] },
+      })),
+    };
+    writeFileSync(json, JSON.stringify(data, null, 1) + "\n");
+  }
   process.stdout.write(`\n${text}`);
 }
 

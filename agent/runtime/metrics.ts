@@ -77,11 +77,21 @@ export class AgentMetrics {
   effectivePriority(labels: InstanceLabels, priority: number): void {
     this.priority.set({ ...labels }, priority);
   }
+  /** Per-advert counters, bound once per instance (label hashing per advert is costly at 255 instances). */
+  private readonly bound = new WeakMap<InstanceLabels, { sent: { inc(): void }; received: { inc(): void } }>();
+  private children(labels: InstanceLabels) {
+    let c = this.bound.get(labels);
+    if (c === undefined) {
+      c = { sent: this.sent.labels({ ...labels }), received: this.received.labels({ ...labels }) };
+      this.bound.set(labels, c);
+    }
+    return c;
+  }
   advertSent(labels: InstanceLabels): void {
-    this.sent.inc({ ...labels });
+    this.children(labels).sent.inc();
   }
   advertReceived(labels: InstanceLabels): void {
-    this.received.inc({ ...labels });
+    this.children(labels).received.inc();
   }
   packetDropped(iface: string, instance: string, reason: DropReason): void {
     this.dropped.inc({ interface: iface, instance, reason });

@@ -73,7 +73,12 @@ export class VirtualRouter {
   readonly labels: InstanceLabels;
   private readonly params: RouterParams;
   private state: RouterState;
-  private readonly timers = new Map<"protocol" | "garp", TimerHandle>();
+  /**
+   * Armed timers. A backup moves its Master_Down deadline later on every
+   * advert; instead of a new system timer each time, the armed one is kept
+   * and, when it fires before the deadline it now serves, re-armed once.
+   */
+  private readonly timers = new Map<"protocol" | "garp", { handle: TimerHandle; armedAt: number; due: number }>();
   private effects: Promise<void> = Promise.resolve();
   private readonly log: Logger;
   /** Unicast peers any packet has come from, and those already warned about. */
@@ -155,14 +160,10 @@ export class VirtualRouter {
     switch (action.type) {
       case "send-advert":
         return this.sendAdvert(action.priority);
-      case "set-timer": {
-        this.timers.get(action.timer)?.cancel();
-        const timer = action.timer;
-        this.timers.set(timer, this.deps.clock.at(action.at, () => this.dispatch({ type: "timer", timer })));
-        return;
-      }
+      case "set-timer":
+        return this.setTimer(action.timer, action.at);
       case "cancel-timer":
-        this.timers.get(action.timer)?.cancel();
+        this.timers.get(action.timer)?.handle.cancel();
         this.timers.delete(action.timer);
         return;
       case "add-addresses":
@@ -174,6 +175,30 @@ export class VirtualRouter {
       case "transition":
         return this.transitioned(action, now);
     }
+  }
+
+  private setTimer(timer: "protocol" | "garp", due: number): void {
+    const armed = this.timers.get(timer);
+    if (armed !== undefined && armed.armedAt <= due) {
+      armed.due = due; // fires at armedAt, then re-arms for the rest
+      return;
+    }
+    armed?.handle.cancel();
+    this.arm(timer, due);
+  }
+
+  private arm(timer: "protocol" | "garp", due: number): void {
+    const entry = {
+      armedAt: due,
+      due,
+      handle: this.deps.clock.at(due, () => {
+        if (this.timers.get(timer) !== entry) return;
+        if (entry.due > entry.armedAt) return this.arm(timer, entry.due);
+        this.timers.delete(timer);
+        this.dispatch({ type: "timer", timer });
+      }),
+    };
+    this.timers.set(timer, entry);
   }
 
   private sendAdvert(priority: number): void {
