@@ -41,6 +41,7 @@ bench: build
 	node dist/bench/failover.js --runs $(BENCH_RUNS) --out bench/results-failover.md --json bench/results-failover.json
 	node dist/bench/scale.js --repeats $(BENCH_REPEATS) --window $(BENCH_WINDOW) --out bench/results-scale.md --json bench/results-scale.json
 	node dist/bench/stability.js --duration $(BENCH_DURATION) --hog-workers $(BENCH_HOG_WORKERS) --out bench/results-stability.md --json bench/results-stability.json
+	node dist/bench/controller.js --out bench/results-controller.md
 	node dist/bench/plots.js --dir bench
 
 clean:

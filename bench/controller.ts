@@ -24,8 +24,8 @@ import { summarizeNode } from "../operator/api/types.js";
 import { startTestApiServer } from "../test/kube/server.js";
 import { summarize } from "./stats.js";
 
-const VIPS = 1000;
-const NODES = 200;
+const VIPS = Number(process.env["BENCH_VIPS"] ?? 1000);
+const NODES = Number(process.env["BENCH_NODES"] ?? 200);
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -98,7 +98,7 @@ async function main(): Promise<void> {
       () =>
         server.store.list("vrrpnodes").length === NODES &&
         server.store.list("virtualips").every((v) => (v as { status?: unknown }).status !== undefined),
-      120_000,
+      600_000,
     );
     await controller.idle();
     coldMs = performance.now() - start;

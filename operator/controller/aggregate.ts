@@ -60,8 +60,10 @@ export function aggregate(input: AggregateInput): Aggregate {
   const rendered = new Set(plan?.renderedNodes ?? []);
   const nodes: VirtualIPNodeStatus[] = [];
   const mastersByInstance = new Map<string, string[]>();
-  for (const vrrpNode of [...input.vrrpNodes].sort((a, b) => a.metadata.name.localeCompare(b.metadata.name))) {
-    if (!rendered.has(vrrpNode.metadata.name)) continue;
+  const byName = new Map(input.vrrpNodes.map((n) => [n.metadata.name, n]));
+  for (const nodeName of [...rendered].sort()) {
+    const vrrpNode = byName.get(nodeName);
+    if (vrrpNode === undefined) continue;
     for (const { instance } of instances) {
       const observed = vrrpNode.status?.instances?.find((i) => i.name === instance);
       if (observed === undefined) continue;
@@ -101,7 +103,7 @@ export function aggregate(input: AggregateInput): Aggregate {
   ];
   const changed = master !== previous?.master && (master !== undefined || previous?.master !== undefined);
   const oldNode = previous?.master;
-  const oldReason = oldNode === undefined ? undefined : input.vrrpNodes.find((n) => n.metadata.name === oldNode)?.status?.instances?.find((i) => i.name === primary);
+  const oldReason = oldNode === undefined ? undefined : byName.get(oldNode)?.status?.instances?.find((i) => i.name === primary);
   const status: VirtualIPStatus = {
     ...(master !== undefined ? { master } : {}),
     ...(plan?.virtualRouterID !== undefined ? { virtualRouterID: plan.virtualRouterID } : previous?.virtualRouterID !== undefined ? { virtualRouterID: previous.virtualRouterID } : {}),

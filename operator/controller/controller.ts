@@ -137,7 +137,7 @@ export class Controller {
     }
     for (const [name, spec] of planned.nodes) {
       const existing = this.vrrpNodes.get(name);
-      if (existing !== undefined && canonical(existing.spec) === canonical(spec)) continue;
+      if (existing !== undefined && this.canonicalSpec(existing) === canonical(spec)) continue;
       await this.deps.api.writeVrrpNodeSpec(name, spec, existing !== undefined);
       specWrites++;
     }
@@ -165,6 +165,17 @@ export class Controller {
     }
     this.deps.metrics.virtualIPs(live.map((v) => planned.vips.get(v.metadata.name)).map((p) => (p?.findings ?? []).map((f) => f.kind)));
     return { kind: "synced", specWrites, statusWrites, events, finalizersReleased };
+  }
+
+  /** canonical(spec) of a stored VRRPNode, computed once per resourceVersion (specs can be large). */
+  private readonly specText = new Map<string, { rv: string | undefined; text: string }>();
+  private canonicalSpec(node: VRRPNode): string {
+    const rv = node.metadata.resourceVersion;
+    const cached = this.specText.get(node.metadata.name);
+    if (cached !== undefined && rv !== undefined && cached.rv === rv) return cached.text;
+    const text = canonical(node.spec);
+    this.specText.set(node.metadata.name, { rv, text });
+    return text;
   }
 
   /** No VRRPNode spec renders the VirtualIP's instances, and every agent has acted on its current spec. */
