@@ -30,7 +30,7 @@ export async function runKubernetesAgent(
     ...supervisorDeps(options, edges, logger, metrics),
     pods,
     onTransition: (t) => late.kube?.transitioned(t),
-    onHealthChange: () => late.kube?.healthChanged(),
+    onHealthChange: (instance, _health, description) => late.kube?.healthChanged(instance, description),
   });
   const kube = new KubeAgent({
     api: clientNodeAgentApi(kc),

@@ -43,6 +43,7 @@ export class KubeAgent {
   private readonly watches: Stoppable[] = [];
   private readonly writer: StatusWriter<NodeStatus>;
   private readonly transitions = new Map<string, { count: number; last: string }>();
+  private readonly lastHealth = new Map<string, string>();
   private observedGeneration: number | undefined;
   private configErrors: readonly ConfigError[] = [];
   private applying: Promise<void> = Promise.resolve();
@@ -88,13 +89,16 @@ export class KubeAgent {
   transitioned(change: Transition): void {
     const entry = this.transitions.get(change.instance) ?? { count: 0, last: "" };
     entry.count += 1;
-    entry.last = `${change.from} -> ${change.to} (${change.reason})`;
+    // Say why, for the controller's Event ("node-a: master -> fault (fault); FAULT after pods ...").
+    const health = change.reason === "fault" || change.to === "backup" ? this.lastHealth.get(change.instance) : undefined;
+    entry.last = `${change.from} -> ${change.to} (${change.reason})${health !== undefined ? `; ${health}` : ""}`;
     this.transitions.set(change.instance, entry);
     this.reportStatus();
   }
 
-  /** A health change (priority, fault) worth a status update. */
-  healthChanged(): void {
+  /** A health change (priority, fault) worth a status update; its description explains the next transition. */
+  healthChanged(instance?: string, description?: string): void {
+    if (instance !== undefined && description !== undefined) this.lastHealth.set(instance, description);
     this.reportStatus();
   }
 

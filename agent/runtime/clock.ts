@@ -20,9 +20,8 @@ export function systemClock(): Clock {
   return {
     now: () => performance.now(),
     at(at, fn) {
-      // setTimeout has millisecond resolution and may fire a fraction early
-      // by performance.now(): re-arm until the deadline has passed (never
-      // early). Then give the event loop one more turn (setImmediate) so an
+      // setTimeout has millisecond resolution: re-arm until the deadline has
+      // passed (never early). Then give the event loop one more turn (setImmediate) so an
       // advert already waiting on a socket is read before, say, a
       // Master_Down_Timer declares the master dead; the state machine
       // ignores the expiry if that advert moved the deadline.
@@ -32,7 +31,10 @@ export function systemClock(): Clock {
       const arm = () => {
         if (cancelled) return;
         const wait = at - performance.now();
-        if (wait > 0) timeout = setTimeout(arm, Math.max(1, Math.ceil(wait)));
+        // libuv may fire a fraction of a millisecond early; finish such a
+        // remainder on loop turns rather than a whole extra millisecond.
+        if (wait >= 1) timeout = setTimeout(arm, Math.ceil(wait));
+        else if (wait > 0) immediate = setImmediate(arm);
         else immediate = setImmediate(() => !cancelled && fn());
       };
       timeout = setTimeout(arm, Math.max(0, Math.ceil(at - performance.now())));

@@ -28,7 +28,7 @@ export interface SupervisorDeps extends Omit<AgentDeps, "onTransition"> {
   /** Every transition, after notify has been queued (status reporting). */
   readonly onTransition?: (change: Transition) => void;
   /** An instance's effective priority or FAULT changed (status reporting). */
-  readonly onHealthChange?: (instance: string, health: HealthResult) => void;
+  readonly onHealthChange?: (instance: string, health: HealthResult, description: string | undefined) => void;
 }
 
 /** What apply() did, per instance name. */
@@ -160,10 +160,10 @@ export class AgentSupervisor {
     if (router === undefined) return;
     const previous = running.applied;
     running.applied = health;
-    if (previous !== undefined && (previous.effectivePriority !== health.effectivePriority || previous.fault !== health.fault)) {
-      this.deps.logger.log("info", describeHealthChange(previous, health), { instance: running.config.name });
-    }
-    this.deps.onHealthChange?.(running.config.name, health);
+    const changed = previous !== undefined && (previous.effectivePriority !== health.effectivePriority || previous.fault !== health.fault);
+    const description = changed ? describeHealthChange(previous, health) : undefined;
+    if (description !== undefined) this.deps.logger.log("info", description, { instance: running.config.name });
+    this.deps.onHealthChange?.(running.config.name, health, description);
     router.setEffectivePriority(health.effectivePriority);
     // keepalived holds an instance back while a weight-0 script has not reported yet.
     if (health.fault || health.pending) router.fault();
