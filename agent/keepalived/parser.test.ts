@@ -66,3 +66,11 @@ describe("keepalived parser", () => {
     assert.equal(result.errors[0]!.message, "unterminated quoted string");
   });
 });
+
+it("rejects blocks nested absurdly deep with an error instead of overflowing the stack", () => {
+  const deep = "a {\n".repeat(8000) + "}\n".repeat(8000);
+  const result = parseKeepalivedText(deep, "deep.conf");
+  assert.ok(!result.ok);
+  assert.match(result.errors[0]!.message, /nested more than 32 deep/);
+  assert.equal(result.errors[0]!.line, 33);
+});

@@ -27,6 +27,9 @@ interface Draft {
   readonly line: number;
 }
 
+/** Deepest block nesting accepted (also bounds the recursion in freeze()). */
+const MAX_DEPTH = 32;
+
 export function parseTokens(tokens: readonly Token[]): ParseResult {
   const errors: SourceError[] = [];
   const root: Draft[] = [];
@@ -67,6 +70,10 @@ export function parseTokens(tokens: readonly Token[]): ParseResult {
         }
         opener.children = [];
         open.push(opener);
+        if (open.length > MAX_DEPTH) {
+          // keepalived.conf nests three or four levels; anything this deep is not a config.
+          return { ok: false, errors: [{ file: token.file, line: token.line, keyword: opener.keyword, message: `blocks nested more than ${MAX_DEPTH} deep` }] };
+        }
         break;
       }
       case "close":
