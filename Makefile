@@ -22,6 +22,7 @@ build: deps
 test: build
 	node --test --test-concurrency=2 $$(find dist/agent dist/operator dist/bench -name '*.test.js' 2>/dev/null | sort)
 	node --test --test-concurrency=1 $$(find dist/test -name '*.test.js' | sort)
+	timeout 900 node --test $$(find dist/fuzz -name '*.test.js' | sort)
 
 test-unit: build
 	node --test $$(find dist/agent dist/operator -name '*.test.js' 2>/dev/null | sort)
@@ -43,6 +44,13 @@ bench: build
 	node dist/bench/stability.js --duration $(BENCH_DURATION) --hog-workers $(BENCH_HOG_WORKERS) --out bench/results-stability.md --json bench/results-stability.json
 	node dist/bench/controller.js --out bench/results-controller.md
 	node dist/bench/plots.js --dir bench
+
+# Fuzzing of the VRRP decoder and the two config parsers (fuzz/README.md): at least a
+# million generated inputs; reproducers of findings go to fuzz/findings/. Knobs:
+# FUZZ_TARGET_RUNS (per target), FUZZ_PROPERTY_RUNS (per property), FUZZ_SEED.
+.PHONY: fuzz
+fuzz: build
+	bash fuzz/fuzz.sh
 
 clean:
 	rm -rf dist build
