@@ -20,6 +20,7 @@ COPY agent ./agent
 COPY operator ./operator
 COPY test ./test
 COPY bench ./bench
+COPY fuzz ./fuzz
 RUN npm run build \
  && npm prune --omit=dev --no-audit --no-fund \
  && find dist -name '*.test.js' -delete -o -name '*.test.js.map' -delete
