@@ -286,12 +286,15 @@ export const keepalivedFiles: fc.Arbitrary<string[]> = fc.oneof(
   fc.tuple(keepalivedStructured, fc.array(keepalivedSoup, { maxLength: 2 })).map(([s, extra]) => [...s, ...extra]),
 );
 
-/** Deep `{` nesting (hundreds to thousands of levels), for the recursion check; the text is open×depth + close×depth. */
-export const deepNesting: fc.Arbitrary<{ depth: number; open: string; close: string }> = fc.record({
-  depth: fc.integer({ min: 200, max: 12_000 }),
-  open: fc.constantFrom("a {\n", "a{", "vrrp_instance X {\n", "b {"),
-  close: fc.constantFrom("}\n", "}"),
-});
+/** Deep `{` nesting, for the recursion check; the text is open×depth + close×depth. */
+export function deepNestingOf(maxDepth: number): fc.Arbitrary<{ depth: number; open: string; close: string }> {
+  return fc.record({
+    depth: fc.integer({ min: 20, max: maxDepth }),
+    open: fc.constantFrom("a {\n", "a{", "vrrp_instance X {\n", "b {"),
+    close: fc.constantFrom("}\n", "}"),
+  });
+}
+export const deepNesting = deepNestingOf(12_000);
 
 /** Include graphs without cycles: file i includes files j > i, possibly several times. */
 export const includeDag: fc.Arbitrary<string[]> = fc.integer({ min: 2, max: 24 }).chain((n) =>
@@ -518,16 +521,21 @@ export const targetInputs = {
   })(),
   "keepalived-config": (() => {
     const files = keepalivedFiles.map(encodeKeepalivedCaseBytes);
-    const nested = deepNesting.map(({ depth, open, close }) => encodeKeepalivedCaseBytes([open.repeat(depth) + close.repeat(depth)]));
+    const nested = deepNestingOf(2000).map(({ depth, open, close }) => encodeKeepalivedCaseBytes([open.repeat(depth) + close.repeat(depth)]));
     return fc.oneof(
-      { weight: 12, arbitrary: files },
-      { weight: 6, arbitrary: mutated(files) },
-      { weight: 2, arbitrary: rawBytes(400) },
+      { weight: 40, arbitrary: files },
+      { weight: 20, arbitrary: mutated(files) },
+      { weight: 6, arbitrary: rawBytes(400) },
       { weight: 1, arbitrary: fc.oneof(nested, includeDag.map(encodeKeepalivedCaseBytes)) },
     );
   })(),
   "yaml-config": (() => {
-    const docs = fc.oneof(utf8(yamlText), utf8(yamlSoup), utf8(yamlObject.map((o) => JSON.stringify(o) ?? "null")), utf8(yamlAliased()));
+    const docs = fc.oneof(
+      { weight: 8, arbitrary: utf8(yamlText) },
+      { weight: 8, arbitrary: utf8(yamlSoup) },
+      { weight: 8, arbitrary: utf8(yamlObject.map((o) => JSON.stringify(o) ?? "null")) },
+      { weight: 1, arbitrary: utf8(yamlAliased({ min: 0, max: 40 })) },
+    );
     return fc.oneof({ weight: 6, arbitrary: docs }, { weight: 3, arbitrary: mutated(docs) }, { weight: 1, arbitrary: rawBytes(400) });
   })(),
 } as const satisfies Record<string, fc.Arbitrary<Buffer>>;

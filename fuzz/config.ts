@@ -3,7 +3,8 @@
  * byte-level driver (fuzz/run.ts), all from the environment:
  *
  *   FUZZ_RUNS  runs per property (default: the property's small bounded
- *              count, a few thousand, so `make test` stays fast);
+ *              count, a few thousand, so `make test` stays fast; properties
+ *              with large inputs take a fraction of it);
  *   FUZZ_SEED  fast-check seed (default: a fixed seed, so `make test` is
  *              deterministic; "random" picks one and prints it);
  *   FUZZ_SLOW_MS  wall-clock budget of one parser call before it counts as
@@ -19,9 +20,14 @@ function positiveInt(name: string, text: string | undefined): number | undefined
   return n;
 }
 
-/** Runs for one property: FUZZ_RUNS if set, else the property's default. */
-export function runs(defaultRuns: number): number {
-  return positiveInt("FUZZ_RUNS", process.env["FUZZ_RUNS"]) ?? defaultRuns;
+/**
+ * Runs for one property: FUZZ_RUNS if set, else the property's default. A
+ * costly property (large inputs) takes FUZZ_RUNS / `costly` runs, never fewer
+ * than its default.
+ */
+export function runs(defaultRuns: number, costly = 1): number {
+  const asked = positiveInt("FUZZ_RUNS", process.env["FUZZ_RUNS"]);
+  return asked === undefined ? defaultRuns : Math.max(defaultRuns, Math.ceil(asked / costly));
 }
 
 let chosenSeed: number | undefined;

@@ -35,12 +35,14 @@ const yamlTarget = tolerateOpen("yaml-config", fuzzYaml);
 let inputs = 0;
 after(() => console.log(`fuzz properties: ${inputs} generated inputs (seed ${seed()})`));
 
-function check<T>(arbitrary: fc.Arbitrary<T>, predicate: (value: T) => void, defaultRuns: number, options: { endOnFailure?: boolean } = {}): void {
+/** `costly`: FUZZ_RUNS is divided by it for properties whose inputs are large (fuzz/config.ts). */
+function check<T>(arbitrary: fc.Arbitrary<T>, predicate: (value: T) => void, defaultRuns: number, options: { endOnFailure?: boolean; costly?: number } = {}): void {
   const counted = (value: T): void => {
     inputs++;
     predicate(value);
   };
-  fc.assert(fc.property(arbitrary, counted), { numRuns: runs(defaultRuns), seed: seed(), includeErrorInReport: true, ...options });
+  const { costly, ...fcOptions } = options;
+  fc.assert(fc.property(arbitrary, counted), { numRuns: runs(defaultRuns, costly), seed: seed(), includeErrorInReport: true, ...fcOptions });
 }
 
 const bytesEqualExcept = (a: Buffer, b: Buffer, skip: ReadonlySet<number>): boolean =>
@@ -145,11 +147,11 @@ describe("fuzz: parseKeepalivedConfig (agent/keepalived/load.ts)", () => {
   });
 
   it("F1: deep { } nesting is a result, not a stack overflow", todoIf("F1"), () => {
-    check(arb.deepNesting, ({ depth, open, close }) => fuzzKeepalived(encodeKeepalivedCase([open.repeat(depth) + close.repeat(depth)])), 30);
+    check(arb.deepNesting, ({ depth, open, close }) => fuzzKeepalived(encodeKeepalivedCase([open.repeat(depth) + close.repeat(depth)])), 30, { costly: 100 });
   });
 
   it("F2: include graphs without cycles expand within the read budget", todoIf("F2"), () => {
-    check(arb.includeDag, (files) => fuzzKeepalived(encodeKeepalivedCase(files)), 200);
+    check(arb.includeDag, (files) => fuzzKeepalived(encodeKeepalivedCase(files)), 200, { costly: 10 });
   });
 });
 
@@ -160,11 +162,11 @@ describe("fuzz: parseYamlConfig (agent/config/load.ts)", () => {
   });
 
   it("documents that repeat nodes through anchors and aliases: no throw, typed errors, in time", () => {
-    check(arb.yamlAliased(), (text) => yamlTarget(Buffer.from(text, "utf8")), 150);
+    check(arb.yamlAliased(), (text) => yamlTarget(Buffer.from(text, "utf8")), 150, { costly: 40 });
   });
 
   it("F6: validation work stays proportional to the document, whatever its aliases", todoIf("F6"), () => {
-    check(arb.yamlAliased({ min: 900, max: 1100 }), (text) => fuzzYaml(Buffer.from(text, "utf8")), 20, { endOnFailure: true });
+    check(arb.yamlAliased({ min: 900, max: 1100 }), (text) => fuzzYaml(Buffer.from(text, "utf8")), 20, { endOnFailure: true, costly: 1000 });
   });
 
   it("YAML token soups: no throw, typed errors", () => {
@@ -201,7 +203,7 @@ describe("fuzz: parseYamlConfig (agent/config/load.ts)", () => {
     check(blanks, ([key, n, blank]) => {
       const text = `instances:\n  - name: a\n    interface: eth0\n    virtualRouterId: 1\n    addresses: [192.0.2.1]\n    ${key}: "1${blank.repeat(n)}x"\n`;
       fuzzYaml(Buffer.from(text, "utf8"));
-    }, 20, { endOnFailure: true });
+    }, 20, { endOnFailure: true, costly: 20 });
   });
 });
 

@@ -152,9 +152,13 @@ async function main(): Promise<void> {
   const seed = seedFromEnv();
   console.log(`fuzz: ${targets.length} target(s) × ${runs} inputs, seed ${seed}, hang after ${hangSeconds} s`);
   const start = Date.now();
-  const outcomes = await Promise.all(
-    targets.map((target, i) => runTarget({ target, runs, seed: (seed + i) | 0, shared: new SharedArrayBuffer(8 + INPUT_SLOT) }, hangSeconds)),
-  );
+  const jobs = targets.map((target, i): Job => ({ target, runs, seed: (seed + i) | 0, shared: new SharedArrayBuffer(8 + INPUT_SLOT) }));
+  const ticker = setInterval(() => {
+    const counts = jobs.map((j) => `${j.target} ${Atomics.load(new Int32Array(j.shared, 0, 1), 0)}`).join(", ");
+    console.log(`fuzz: ${Math.round((Date.now() - start) / 1000)} s: ${counts}`);
+  }, 60_000);
+  const outcomes = await Promise.all(jobs.map((job) => runTarget(job, hangSeconds)));
+  clearInterval(ticker);
   let total = 0;
   let found = 0;
   for (const o of outcomes) {
