@@ -7,7 +7,7 @@
  */
 import type { AddressTable } from "../os/ports.js";
 import type { Clock } from "../runtime/clock.js";
-import { Poller } from "./poller.js";
+import { PolledWatch } from "./poller.js";
 import type { Logger } from "../runtime/logger.js";
 
 export interface InterfaceWatchDeps {
@@ -21,20 +21,13 @@ export interface InterfaceWatchDeps {
 
 export const DEFAULT_INTERFACE_POLL_MS = 1000;
 
-export class InterfaceWatch {
+export class InterfaceWatch extends PolledWatch {
   private readonly names: readonly string[];
   private readonly state = new Map<string, boolean>();
-  private readonly poller: Poller;
 
   constructor(interfaces: Iterable<string>, private readonly deps: InterfaceWatchDeps) {
+    super({ clock: deps.clock, intervalMs: deps.pollMs ?? DEFAULT_INTERFACE_POLL_MS, what: "interface watch" });
     this.names = [...new Set(interfaces)];
-    this.poller = new Poller({
-      clock: deps.clock,
-      intervalMs: deps.pollMs ?? DEFAULT_INTERFACE_POLL_MS,
-      empty: this.names.length === 0,
-      what: "interface watch",
-      pollOnce: (report) => this.pollAll(report),
-    });
   }
 
   /** Whether the link is up; undefined until the first poll. */
@@ -42,22 +35,12 @@ export class InterfaceWatch {
     return this.state.get(ifname);
   }
 
-  /** Polls once (awaited, not reported), then every poll interval. */
-  start(): Promise<void> {
-    return this.poller.start();
+  protected get empty(): boolean {
+    return this.names.length === 0;
   }
 
-  stop(): Promise<void> {
-    return this.poller.stop();
-  }
-
-  /** Poll now; used by the timer and by tests. */
-  poll(report = true): Promise<void> {
-    return this.poller.poll(report);
-  }
-
-  private get running(): boolean {
-    return this.poller.running;
+  protected pollOnce(report: boolean): Promise<void> {
+    return this.pollAll(report);
   }
 
   private async pollAll(report: boolean): Promise<void> {

@@ -1,32 +1,34 @@
 /**
- * A periodic poll on the injected clock: one poll at start (awaited, not
- * reported), then one every interval; never two at once; stop() waits for
- * a poll in progress. Shared by the interface and track-file watches.
+ * A periodic poll on the injected clock, as a base class for the interface
+ * and track-file watches: one poll at start (awaited, not reported), then
+ * one every interval; never two at once; stop() waits for a poll in progress.
  */
 import type { Clock, TimerHandle } from "../runtime/clock.js";
 
 export interface PollerOptions {
   readonly clock: Clock;
   readonly intervalMs: number;
-  /** Nothing to poll: no timer is armed. */
-  readonly empty: boolean;
   readonly what: string;
-  readonly pollOnce: (report: boolean) => Promise<void>;
 }
 
-export class Poller {
+export abstract class PolledWatch {
   private timer: TimerHandle | undefined;
   private polling: Promise<void> | undefined;
   private active = false;
 
-  constructor(private readonly options: PollerOptions) {}
+  protected constructor(private readonly pollerOptions: PollerOptions) {}
 
-  get running(): boolean {
+  /** One round of polling; `report` is false for the silent first round. */
+  protected abstract pollOnce(report: boolean): Promise<void>;
+  /** Nothing to poll: no timer is armed. */
+  protected abstract get empty(): boolean;
+
+  protected get running(): boolean {
     return this.active;
   }
 
   async start(): Promise<void> {
-    if (this.active) throw new Error(`${this.options.what} already started`);
+    if (this.active) throw new Error(`${this.pollerOptions.what} already started`);
     this.active = true;
     await this.poll(false);
     this.schedule();
@@ -42,14 +44,14 @@ export class Poller {
   /** Poll now (also used by tests); joins a poll already in progress. */
   poll(report = true): Promise<void> {
     if (this.polling !== undefined) return this.polling;
-    this.polling = this.options.pollOnce(report).finally(() => (this.polling = undefined));
+    this.polling = this.pollOnce(report).finally(() => (this.polling = undefined));
     return this.polling;
   }
 
   private schedule(): void {
-    if (!this.active || this.options.empty) return;
-    const { clock } = this.options;
-    this.timer = clock.at(clock.now() + this.options.intervalMs, () => {
+    if (!this.active || this.empty) return;
+    const { clock, intervalMs } = this.pollerOptions;
+    this.timer = clock.at(clock.now() + intervalMs, () => {
       void this.poll().then(() => this.schedule());
     });
   }

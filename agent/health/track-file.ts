@@ -11,7 +11,7 @@
  */
 import type { TrackFileConfig } from "../config/types.js";
 import type { Clock } from "../runtime/clock.js";
-import { Poller } from "./poller.js";
+import { PolledWatch } from "./poller.js";
 import type { Logger } from "../runtime/logger.js";
 
 const READ_LIMIT = 127;
@@ -68,20 +68,13 @@ export interface TrackFileWatchDeps {
 
 export const DEFAULT_TRACK_FILE_POLL_MS = 1000;
 
-export class TrackFileWatch {
+export class TrackFileWatch extends PolledWatch {
   private readonly values = new Map<string, number>();
   /** The last invalid-value reason logged per file, so a file that stays invalid is logged once. */
   private readonly invalid = new Map<string, string>();
-  private readonly poller: Poller;
 
   constructor(private readonly files: readonly TrackFileConfig[], private readonly deps: TrackFileWatchDeps) {
-    this.poller = new Poller({
-      clock: deps.clock,
-      intervalMs: deps.pollMs ?? DEFAULT_TRACK_FILE_POLL_MS,
-      empty: files.length === 0,
-      what: "track file watch",
-      pollOnce: (report) => this.readAll(report),
-    });
+    super({ clock: deps.clock, intervalMs: deps.pollMs ?? DEFAULT_TRACK_FILE_POLL_MS, what: "track file watch" });
   }
 
   /** The last value read; 0 before the first read. */
@@ -89,22 +82,12 @@ export class TrackFileWatch {
     return this.values.get(name) ?? 0;
   }
 
-  /** Polls once (awaited, not reported), then every poll interval. */
-  start(): Promise<void> {
-    return this.poller.start();
+  protected get empty(): boolean {
+    return this.files.length === 0;
   }
 
-  stop(): Promise<void> {
-    return this.poller.stop();
-  }
-
-  /** Poll now; used by the timer and by tests. */
-  poll(report = true): Promise<void> {
-    return this.poller.poll(report);
-  }
-
-  private get running(): boolean {
-    return this.poller.running;
+  protected pollOnce(report: boolean): Promise<void> {
+    return this.readAll(report);
   }
 
   private async readAll(report: boolean): Promise<void> {

@@ -2,14 +2,15 @@
  * The agent's whole Kubernetes surface, as a small interface (so the agent
  * logic is tested against fakes) and its implementation over
  * @kubernetes/client-node. These are also exactly the permissions the agent
- * needs: get/list/watch its own VRRPNode, patch its status, list/watch pods
- * on its node, get the Secrets its VRRPNode names, create Events.
+ * needs: list/watch its own VRRPNode (field selector), patch its status,
+ * list/watch pods on its node, get the Secrets its VRRPNode names. (It
+ * creates no Events; the controller does.)
  */
 import { CoreV1Api, CustomObjectsApi, KubeConfig, PatchStrategy, setHeaderOptions, type KubernetesListObject, type KubernetesObject } from "@kubernetes/client-node";
+import type { PodObject } from "./pod-index.js";
 import { watchList, type Stoppable, type WatchHandlers } from "./watch-list.js";
 
 export type { Stoppable, WatchHandlers };
-import type { PodObject } from "./pod-index.js";
 
 export const GROUP = "floatip.io";
 export const VERSION = "v1alpha1";

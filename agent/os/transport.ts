@@ -25,9 +25,8 @@ import type {
   VrrpTransport,
 } from "./ports.js";
 
-const VRRP_PROTOCOL = 112;
-const MULTICAST_V4 = "224.0.0.18";
-const TTL = 255;
+import { VRRP_MULTICAST_V4 as MULTICAST_V4, VRRP_PROTOCOL, VRRP_TTL as TTL } from "../vrrp/packet.js";
+
 /** IPTOS_PREC_INTERNETCONTROL, as keepalived sends adverts. */
 const TOS_INTERNETCONTROL = 0xc0;
 

@@ -9,7 +9,7 @@ import type { AddressTable, Announcer, VrrpTransport } from "../os/ports.js";
 import { encodeAdvert } from "../vrrp/codec.js";
 import type { Advert } from "../vrrp/packet.js";
 import { VRRP_MULTICAST_V4, VRRP_MULTICAST_V6 } from "../vrrp/packet.js";
-import { checkAdvert, type ArrivedAdvert } from "../vrrp/receive-checks.js";
+import { checkAdvert, receiveContext, type ArrivedAdvert, type ReceiveContext } from "../vrrp/receive-checks.js";
 import {
   initialRouterState,
   step,
@@ -85,12 +85,16 @@ export class VirtualRouter {
   private readonly heard = new Set<string>();
   private readonly warnedSilent = new Set<string>();
   private silentPeerCheck: TimerHandle | undefined;
+  private readonly checks: ReceiveContext;
+  /** Encoded adverts for the last priority sent, one per destination: the bytes only change with the priority. */
+  private encoded: { readonly priority: number; readonly packets: readonly { destination: string; payload: Buffer }[] } | undefined;
 
   constructor(readonly config: InstanceConfig, private readonly deps: RouterDeps) {
     this.params = routerParams(config, deps.transport.sourceAddress);
     this.state = initialRouterState(this.params, deps.clock.now());
     this.labels = { instance: config.name, interface: config.interface, vrid: String(config.virtualRouterId) };
     this.log = deps.logger.child({ instance: config.name, vrid: config.virtualRouterId });
+    this.checks = receiveContext(config, deps.transport.sourceAddress);
   }
 
   start(): void {
@@ -111,7 +115,7 @@ export class VirtualRouter {
 
   receive(arrived: ArrivedAdvert): void {
     this.heard.add(arrived.source);
-    const reason = checkAdvert({ instance: this.config, ownAddress: this.deps.transport.sourceAddress }, arrived);
+    const reason = checkAdvert(this.checks, arrived);
     if (reason !== undefined) {
       this.deps.metrics.packetDropped(this.config.interface, this.config.name, reason);
       this.log.log("debug", "advert dropped", { reason, source: arrived.source });
@@ -202,6 +206,25 @@ export class VirtualRouter {
   }
 
   private sendAdvert(priority: number): void {
+    let packets;
+    try {
+      packets = this.advertPackets(priority);
+    } catch (error) {
+      this.log.log("error", "encoding advert failed", { error });
+      return;
+    }
+    for (const { destination, payload } of packets) {
+      try {
+        this.deps.transport.send(payload, destination);
+        this.deps.metrics.advertSent(this.labels);
+      } catch (error) {
+        this.log.log("error", "sending advert failed", { destination, error });
+      }
+    }
+  }
+
+  private advertPackets(priority: number): readonly { destination: string; payload: Buffer }[] {
+    if (this.encoded?.priority === priority) return this.encoded.packets;
     const advert: Advert = {
       version: this.config.version,
       family: this.config.family,
@@ -215,17 +238,11 @@ export class VirtualRouter {
           : { authType: 0 }
         : {}),
     };
-    const destinations =
-      this.config.unicast?.peers ?? [this.config.family === 4 ? VRRP_MULTICAST_V4 : VRRP_MULTICAST_V6];
-    for (const destination of destinations) {
-      try {
-        const payload = encodeAdvert(advert, { source: this.deps.transport.sourceAddress, destination });
-        this.deps.transport.send(payload, destination);
-        this.deps.metrics.advertSent(this.labels);
-      } catch (error) {
-        this.log.log("error", "sending advert failed", { destination, error });
-      }
-    }
+    const destinations = this.config.unicast?.peers ?? [this.config.family === 4 ? VRRP_MULTICAST_V4 : VRRP_MULTICAST_V6];
+    const source = this.deps.transport.sourceAddress;
+    const packets = destinations.map((destination) => ({ destination, payload: encodeAdvert(advert, { source, destination }) }));
+    this.encoded = { priority, packets };
+    return packets;
   }
 
   private chain(operation: "add" | "remove" | "announce", effect: () => Promise<void>): void {

@@ -14,10 +14,22 @@ export interface ArrivedAdvert {
   readonly ttl: number;
 }
 
+/** What the checks compare against, prepared once per instance (they run for every advert). */
 export interface ReceiveContext {
   readonly instance: InstanceConfig;
   /** The address our own adverts leave from. */
   readonly ownAddress: string;
+  readonly addresses: ReadonlySet<string>;
+  readonly peers: ReadonlySet<string> | undefined;
+}
+
+export function receiveContext(instance: InstanceConfig, ownAddress: string): ReceiveContext {
+  return {
+    instance,
+    ownAddress,
+    addresses: new Set(instance.addresses.map((a) => a.address)),
+    peers: instance.unicast === undefined ? undefined : new Set(instance.unicast.peers),
+  };
 }
 
 type Check = (ctx: ReceiveContext, arrived: ArrivedAdvert) => DropReason | undefined;
@@ -29,14 +41,11 @@ const checks: readonly Check[] = [
   // §7.1: TTL / hop limit must be 255. Unicast adverts may cross routers (keepalived skips it too).
   (_ctx, a) => (isMulticast(a.destination) && a.ttl !== VRRP_TTL ? "bad-ttl" : undefined),
   (ctx, a) => (a.advert.version !== ctx.instance.version ? "version-mismatch" : undefined),
-  (ctx, a) => {
-    const peers = ctx.instance.unicast?.peers;
-    return peers !== undefined && !peers.includes(a.source) ? "unknown-peer" : undefined;
-  },
+  (ctx, a) => (ctx.peers !== undefined && !ctx.peers.has(a.source) ? "unknown-peer" : undefined),
   (ctx, a) => (ctx.instance.version === 2 && !authMatches(ctx.instance, a.advert) ? "auth-mismatch" : undefined),
   (ctx, a) =>
     ctx.instance.version === 2 && a.advert.advertIntervalMs !== ctx.instance.advertIntervalMs ? "interval-mismatch" : undefined,
-  (ctx, a) => (addressesMatch(ctx.instance, a.advert) ? undefined : "address-mismatch"),
+  (ctx, a) => (addressesMatch(ctx, a.advert) ? undefined : "address-mismatch"),
 ];
 
 export function checkAdvert(ctx: ReceiveContext, arrived: ArrivedAdvert): DropReason | undefined {
@@ -55,9 +64,6 @@ function authMatches(instance: InstanceConfig, advert: Advert): boolean {
 }
 
 /** The advertised list must be exactly ours, in any order (as keepalived 2.2 requires). */
-function addressesMatch(instance: InstanceConfig, advert: Advert): boolean {
-  const ours = instance.addresses;
-  if (advert.addresses.length !== ours.length) return false;
-  const set = new Set(ours.map((a) => a.address));
-  return advert.addresses.every((a) => set.has(a));
+function addressesMatch(ctx: ReceiveContext, advert: Advert): boolean {
+  return advert.addresses.length === ctx.addresses.size && advert.addresses.every((a) => ctx.addresses.has(a));
 }

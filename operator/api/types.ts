@@ -49,18 +49,8 @@ export interface TrackPodsSpec {
   readonly mode?: "fault";
 }
 
-export interface TrackScriptSpec {
-  readonly name: string;
-  readonly command: string;
-  readonly interval?: string;
-  readonly timeout?: string;
-  readonly weight?: number;
-  readonly reverse?: boolean;
-  readonly fall?: number;
-  readonly rise?: number;
-  readonly initFail?: boolean;
-  readonly user?: string;
-}
+/** A VirtualIP's script has the agent's script fields (spec.track.scripts[] = VRRPNode.spec.scripts[]). */
+export type TrackScriptSpec = AgentScriptDocument;
 
 export interface TrackInterfaceSpec {
   readonly name: string;

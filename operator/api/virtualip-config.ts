@@ -2,7 +2,7 @@
  * A VirtualIP spec after validation: defaults applied, addresses parsed to
  * canonical form, durations in milliseconds. The planner works on this only.
  */
-import type { Family } from "../../agent/config/types.js";
+import type { Family, ScriptConfig, TrackFileConfig, TrackRef } from "../../agent/config/types.js";
 import type { LabelSelector, Transport } from "./types.js";
 
 export interface FieldError {
@@ -25,31 +25,12 @@ export type Placement =
   | { readonly kind: "preferred"; readonly nodes: readonly string[] }
   | { readonly kind: "hash" };
 
-export interface ScriptSettings {
-  readonly name: string;
-  readonly command: string;
-  readonly intervalMs: number;
-  readonly timeoutMs?: number;
-  readonly weight: number;
-  readonly reverse: boolean;
-  readonly fall: number;
-  readonly rise: number;
-  readonly initFail: boolean;
-  readonly user?: string;
-}
+/** The agent's script fields; the timeout may be left to the agent's default (the interval). */
+export type ScriptSettings = Omit<ScriptConfig, "timeoutMs"> & { readonly timeoutMs?: number };
 
-export interface InterfaceSettings {
-  readonly name: string;
-  readonly weight?: number;
-  readonly reverse?: boolean;
-}
+export type InterfaceSettings = TrackRef;
 
-export interface FileSettings {
-  readonly name: string;
-  readonly path: string;
-  readonly weight: number;
-  readonly reverse: boolean;
-}
+export type FileSettings = TrackFileConfig & { readonly reverse: boolean };
 
 /** The agent's own type: weight 1..253, or 0 for mode fault. */
 export type { PodTracking } from "../../agent/config/types.js";

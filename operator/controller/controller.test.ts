@@ -6,18 +6,9 @@ import { ManualClock } from "../../agent/runtime/clock.js";
 import { jsonLogger } from "../../agent/runtime/logger.js";
 import type { VirtualIP, VirtualIPStatus, VRRPNode } from "../api/types.js";
 import { Controller, FINALIZER } from "./controller.js";
-import { statusPatch, type ControllerKubeApi, type EventInput } from "./kube-api.js";
+import type { ControllerKubeApi, EventInput } from "./kube-api.js";
+import { applyMergePatch } from "./merge-patch.js";
 
-/** RFC 7386 JSON merge patch, as the API server applies it. */
-function mergePatch(target: unknown, patch: unknown): unknown {
-  if (patch === null || typeof patch !== "object" || Array.isArray(patch)) return patch;
-  const out: Record<string, unknown> = target !== null && typeof target === "object" && !Array.isArray(target) ? { ...(target as object) } : {};
-  for (const [k, v] of Object.entries(patch)) {
-    if (v === null) delete out[k];
-    else out[k] = mergePatch(out[k], v);
-  }
-  return out;
-}
 import { ControllerMetrics } from "./metrics.js";
 
 /** An in-memory cluster behind the controller's API surface, counting writes. */
@@ -58,10 +49,10 @@ class FakeCluster implements ControllerKubeApi {
     this.vrrpNodes.delete(name);
     if (node) this.nodeHandlers!.onDelete(node);
   }
-  async patchVirtualIPStatus(name: string, status: VirtualIPStatus) {
+  async patchVirtualIPStatus(name: string, statusPatch: unknown) {
     this.writes.push(`status ${name}`);
     const before = this.vips.get(name)!;
-    this.putVip({ ...before, status: mergePatch(before.status ?? {}, statusPatch(status)) as VirtualIPStatus });
+    this.putVip({ ...before, status: applyMergePatch(before.status ?? {}, statusPatch) as VirtualIPStatus });
   }
   async setVirtualIPFinalizers(name: string, finalizers: readonly string[]) {
     this.writes.push(`finalizers ${name} [${finalizers.join(",")}]`);

@@ -17,6 +17,7 @@ import { summarizeNode, type VirtualIP, type VRRPNode } from "../api/types.js";
 import { plan, type PlanResult } from "../planner/index.js";
 import { aggregate, describeFinding, masterChangeMessage } from "./aggregate.js";
 import type { ControllerKubeApi, EventInput } from "./kube-api.js";
+import { mergePatchFor } from "./merge-patch.js";
 import type { ControllerMetrics } from "./metrics.js";
 
 export const FINALIZER = "floatip.io/release-addresses";
@@ -149,7 +150,7 @@ export class Controller {
       const vipPlan = planned.vips.get(vip.metadata.name);
       const result = aggregate({ vip, plan: vipPlan, vrrpNodes, now });
       if (canonical(stripTimes(result.status)) !== canonical(stripTimes(vip.status ?? {}))) {
-        await this.deps.api.patchVirtualIPStatus(vip.metadata.name, result.status);
+        await this.deps.api.patchVirtualIPStatus(vip.metadata.name, mergePatchFor(vip.status ?? {}, result.status));
         statusWrites++;
       }
       if (result.masterChange !== undefined) {

@@ -43,7 +43,8 @@ export interface ControllerKubeApi {
   /** Create the VRRPNode, or replace its spec (merge patch of the whole spec). */
   writeVrrpNodeSpec(name: string, spec: unknown, exists: boolean): Promise<void>;
   deleteVrrpNode(name: string): Promise<void>;
-  patchVirtualIPStatus(name: string, status: VirtualIPStatus): Promise<void>;
+  /** Apply a JSON merge patch to the status (see merge-patch.ts for removing fields). */
+  patchVirtualIPStatus(name: string, statusPatch: unknown): Promise<void>;
   /** Set metadata.finalizers, guarded by resourceVersion (409 when stale). */
   setVirtualIPFinalizers(name: string, finalizers: readonly string[], resourceVersion: string | undefined): Promise<void>;
   createEvent(event: EventInput, now: Date): Promise<void>;
@@ -54,14 +55,6 @@ export interface ControllerKubeApi {
 
 const merge = setHeaderOptions("Content-Type", PatchStrategy.MergePatch);
 
-/**
- * A JSON merge patch (RFC 7386) that makes the stored status equal to
- * `status`: arrays are replaced whole, and a field the new status leaves out
- * (no master any more) must be sent as null or the old value stays.
- */
-export function statusPatch(status: VirtualIPStatus): Record<string, unknown> {
-  return { master: null, virtualRouterID: null, lastTransitionTime: null, ...status };
-}
 
 export function clientNodeControllerApi(kc: KubeConfig, eventNamespace: string): ControllerKubeApi {
   const custom = kc.makeApiClient(CustomObjectsApi);
@@ -85,8 +78,8 @@ export function clientNodeControllerApi(kc: KubeConfig, eventNamespace: string):
     async deleteVrrpNode(name) {
       await custom.deleteClusterCustomObject({ ...crd(VRRPNODES), name });
     },
-    async patchVirtualIPStatus(name, status) {
-      await custom.patchClusterCustomObjectStatus({ ...crd(VIRTUALIPS), name, body: { status: statusPatch(status) } }, merge);
+    async patchVirtualIPStatus(name, statusPatch) {
+      await custom.patchClusterCustomObjectStatus({ ...crd(VIRTUALIPS), name, body: { status: statusPatch } }, merge);
     },
     async setVirtualIPFinalizers(name, finalizers, resourceVersion) {
       const metadata = { finalizers, ...(resourceVersion !== undefined ? { resourceVersion } : {}) };

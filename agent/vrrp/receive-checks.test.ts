@@ -1,0 +1,44 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { validateAgentConfig } from "../config/validate.js";
+import type { InstanceConfig } from "../config/types.js";
+import type { Advert, DropReason } from "./packet.js";
+import { checkAdvert, receiveContext, type ArrivedAdvert } from "./receive-checks.js";
+
+function instance(patch: Record<string, unknown> = {}): InstanceConfig {
+  const r = validateAgentConfig({ instances: [{ name: "i", interface: "eth0", virtualRouterId: 51, addresses: ["192.0.2.5", "192.0.2.6"], ...patch }] });
+  if (!r.ok) throw new Error(JSON.stringify(r.errors));
+  return r.config.instances[0]!;
+}
+
+const v3 = (patch: Partial<Advert> = {}): Advert => ({
+  version: 3, family: 4, virtualRouterId: 51, priority: 100, advertIntervalMs: 1000, addresses: ["192.0.2.6", "192.0.2.5"], ...patch,
+});
+const v2 = (patch: Partial<Advert> = {}): Advert => v3({ version: 2, authType: 0, ...patch });
+const arrived = (advert: Advert, patch: Partial<ArrivedAdvert> = {}): ArrivedAdvert => ({
+  advert, source: "192.0.2.12", destination: "224.0.0.18", ttl: 255, ...patch,
+});
+
+const rows: readonly [string, InstanceConfig, ArrivedAdvert, DropReason | undefined][] = [
+  ["a good v3 advert (addresses in any order) passes", instance(), arrived(v3()), undefined],
+  ["our own advert", instance(), arrived(v3(), { source: "192.0.2.11" }), "own-advert"],
+  ["TTL 64 on multicast", instance(), arrived(v3(), { ttl: 64 }), "bad-ttl"],
+  ["TTL 64 on unicast is allowed (may cross routers)", instance({ unicast: { peers: ["192.0.2.12"] } }), arrived(v3(), { ttl: 64, destination: "192.0.2.11" }), undefined],
+  ["a v2 advert for a v3 instance", instance(), arrived(v2()), "version-mismatch"],
+  ["a unicast advert from outside the peers", instance({ unicast: { peers: ["192.0.2.13"] } }), arrived(v3(), { destination: "192.0.2.11" }), "unknown-peer"],
+  ["v2 auth: password matches", instance({ version: 2, authentication: { type: "pass", password: "s3cret" } }), arrived(v2({ authType: 1, password: "s3cret" })), undefined],
+  ["v2 auth: wrong password", instance({ version: 2, authentication: { type: "pass", password: "s3cret" } }), arrived(v2({ authType: 1, password: "other" })), "auth-mismatch"],
+  ["v2 auth: none sent, one wanted", instance({ version: 2, authentication: { type: "pass", password: "s3cret" } }), arrived(v2()), "auth-mismatch"],
+  ["v2 auth: sent, none wanted", instance({ version: 2 }), arrived(v2({ authType: 1, password: "x" })), "auth-mismatch"],
+  ["v2: a different advert interval", instance({ version: 2 }), arrived(v2({ advertIntervalMs: 2000 })), "interval-mismatch"],
+  ["v3: a different interval is accepted (learnt)", instance(), arrived(v3({ advertIntervalMs: 100 })), undefined],
+  ["an address missing", instance(), arrived(v3({ addresses: ["192.0.2.5"] })), "address-mismatch"],
+  ["an extra address", instance(), arrived(v3({ addresses: ["192.0.2.5", "192.0.2.6", "192.0.2.7"] })), "address-mismatch"],
+  ["a different address", instance(), arrived(v3({ addresses: ["192.0.2.5", "192.0.2.9"] })), "address-mismatch"],
+];
+
+describe("receive checks", () => {
+  for (const [name, inst, a, reason] of rows) {
+    it(name, () => assert.equal(checkAdvert(receiveContext(inst, "192.0.2.11"), a), reason));
+  }
+});
