@@ -7,6 +7,7 @@ import type { Server } from "node:http";
 import { readFile } from "node:fs/promises";
 import { formatErrors, loadConfigFile, type ConfigFormat } from "../config/load.js";
 import { systemSpawner } from "../health/process.js";
+import { systemHttpProber } from "../health/http-probe.js";
 import { loadKeepalivedFile } from "../keepalived/load.js";
 import { openAddressTable, openSystemEdges, type SystemEdges } from "../os/system.js";
 import { systemClock } from "../runtime/clock.js";
@@ -29,6 +30,7 @@ export function supervisorDeps(common: Common, edges: SystemEdges, logger: Logge
     logger,
     spawner: systemSpawner(),
     readFile: (path) => readFile(path, "utf8"),
+    prober: systemHttpProber({ readFile: (path) => readFile(path, "utf8") }),
     ...(common.stateDir !== undefined ? { stateDir: common.stateDir } : {}),
     ...edges,
   };

@@ -73,6 +73,35 @@ export interface TrackFileConfig {
   readonly weight: number;
 }
 
+/** TLS settings of an https health check. */
+export interface HttpCheckTls {
+  /** PEM file with the CA certificates to trust instead of the system's (e.g. /etc/kubernetes/pki/ca.crt). */
+  readonly caFile?: string;
+  /** Name to verify the server certificate against (and to send as SNI) instead of the URL's host. */
+  readonly serverName?: string;
+  /** Accept any server certificate. */
+  readonly insecureSkipVerify: boolean;
+}
+
+/**
+ * An HTTP(S) GET run on an interval, counted like a keepalived vrrp_script:
+ * a status 200..399 is a success; any other status, a timeout or a
+ * connection error is a failure.
+ */
+export interface HttpCheckConfig {
+  readonly name: string;
+  /** http:// or https:// URL, e.g. https://127.0.0.1:6443/readyz. */
+  readonly url: string;
+  readonly intervalMs: number;
+  /** Default: the interval. */
+  readonly timeoutMs: number;
+  /** As a script's weight: 0 puts tracking instances in FAULT while failed. */
+  readonly weight: number;
+  readonly fall: number;
+  readonly rise: number;
+  readonly tls?: HttpCheckTls;
+}
+
 export interface TrackRef {
   readonly name: string;
   /** Overrides the tracked object's weight for this instance. */
@@ -104,6 +133,8 @@ export interface Tracking {
   /** Interfaces whose link must be up; weight 0 (default) means FAULT while down. */
   readonly interfaces: readonly TrackRef[];
   readonly files: readonly TrackRef[];
+  /** HTTP checks (by name, from AgentConfig.httpChecks); absent = none. */
+  readonly httpChecks?: readonly TrackRef[];
 }
 
 /** Commands run on transitions (keepalived notify*). */
@@ -143,6 +174,8 @@ export interface InstanceConfig {
 export interface AgentConfig {
   readonly scripts: readonly ScriptConfig[];
   readonly trackFiles: readonly TrackFileConfig[];
+  /** HTTP(S) health checks; absent = none. */
+  readonly httpChecks?: readonly HttpCheckConfig[];
   readonly instances: readonly InstanceConfig[];
 }
 

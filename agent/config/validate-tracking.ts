@@ -2,7 +2,7 @@
  * Validation of health tracking and notification settings: scripts, track
  * files, per-instance track references, notify commands, the state file.
  */
-import type { InstanceConfig, LabelSelector, Notify, PodTracking, ScriptConfig, TrackFileConfig, TrackRef, Tracking } from "./types.js";
+import type { HttpCheckConfig, InstanceConfig, LabelSelector, Notify, PodTracking, ScriptConfig, TrackFileConfig, TrackRef, Tracking } from "./types.js";
 import type { Reader } from "./validate.js";
 import { describe } from "./duration.js";
 
@@ -57,7 +57,7 @@ export function readTrackFiles(r: Reader, value: unknown, path: string): TrackFi
 }
 
 export function readTracking(r: Reader, value: unknown, path: string): Tracking | undefined {
-  const o = r.object(value, path, ["scripts", "interfaces", "files", "pods"]);
+  const o = r.object(value, path, ["scripts", "interfaces", "files", "httpChecks", "pods"]);
   if (o === undefined) return undefined;
   const pods = o["pods"] === undefined ? undefined : readPods(r, o["pods"], `${path}.pods`);
   if (o["pods"] !== undefined && pods === undefined) return undefined;
@@ -65,8 +65,10 @@ export function readTracking(r: Reader, value: unknown, path: string): Tracking 
   const scripts = refs("scripts", WEIGHT_MIN, WEIGHT_MAX);
   const interfaces = refs("interfaces", WEIGHT_MIN, WEIGHT_MAX);
   const files = refs("files", -254, 254);
+  const httpChecks = o["httpChecks"] === undefined ? undefined : readRefs(r, o["httpChecks"], `${path}.httpChecks`, WEIGHT_MIN, WEIGHT_MAX);
   if (scripts === undefined || interfaces === undefined || files === undefined) return undefined;
-  return { scripts, interfaces, files, ...(pods !== undefined ? { pods } : {}) };
+  if (o["httpChecks"] !== undefined && httpChecks === undefined) return undefined;
+  return { scripts, interfaces, files, ...(httpChecks !== undefined ? { httpChecks } : {}), ...(pods !== undefined ? { pods } : {}) };
 }
 
 const OPERATORS = ["In", "NotIn", "Exists", "DoesNotExist"] as const;
@@ -157,18 +159,22 @@ export function readStateFile(r: Reader, value: unknown, path: string): string |
   return file;
 }
 
-export function checkTrackReferences(
-  r: Reader,
-  instances: readonly InstanceConfig[],
-  scripts: readonly ScriptConfig[],
-  files: readonly TrackFileConfig[],
-): void {
+export interface Trackables {
+  readonly scripts: readonly ScriptConfig[];
+  readonly files: readonly TrackFileConfig[];
+  readonly httpChecks: readonly HttpCheckConfig[];
+}
+
+export function checkTrackReferences(r: Reader, instances: readonly InstanceConfig[], { scripts, files, httpChecks }: Trackables): void {
   instances.forEach((inst, i) => {
     inst.track.scripts.forEach((ref, j) => {
       if (!scripts.some((s) => s.name === ref.name)) r.fail(`instances[${i}].track.scripts[${j}]`, `no script named "${ref.name}" under scripts`);
     });
     inst.track.files.forEach((ref, j) => {
       if (!files.some((f) => f.name === ref.name)) r.fail(`instances[${i}].track.files[${j}]`, `no track file named "${ref.name}" under trackFiles`);
+    });
+    (inst.track.httpChecks ?? []).forEach((ref, j) => {
+      if (!httpChecks.some((c) => c.name === ref.name)) r.fail(`instances[${i}].track.httpChecks[${j}]`, `no HTTP check named "${ref.name}" under httpChecks`);
     });
   });
 }

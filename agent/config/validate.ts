@@ -8,6 +8,7 @@ import { DEFAULT_GARP, NO_TRACKING } from "./types.js";
 import { readNotify, readScripts, readStateFile, readTrackFiles, readTracking, checkTrackReferences } from "./validate-tracking.js";
 import { describe, parseDuration } from "./duration.js";
 import { parseCidr, parseHost } from "./cidr.js";
+import { readHttpChecks } from "./validate-http.js";
 import { INTERVAL_LIMITS } from "../vrrp/timing.js";
 
 export interface ConfigError {
@@ -72,9 +73,10 @@ export interface ValidateOptions {
 
 export function validateAgentConfig(input: unknown, options: ValidateOptions = {}): ValidationResult {
   const r = new Reader();
-  const root = r.object(input, "config", ["scripts", "trackFiles", "instances"]);
+  const root = r.object(input, "config", ["scripts", "trackFiles", "httpChecks", "instances"]);
   const scripts = root?.["scripts"] === undefined ? [] : readScripts(r, root["scripts"], "scripts");
   const trackFiles = root?.["trackFiles"] === undefined ? [] : readTrackFiles(r, root["trackFiles"], "trackFiles");
+  const httpChecks = root?.["httpChecks"] === undefined ? undefined : readHttpChecks(r, root["httpChecks"], "httpChecks");
   const list = root === undefined ? undefined : r.list(root["instances"], "instances");
   const instances: InstanceConfig[] = [];
   list?.forEach((raw, i) => {
@@ -83,14 +85,17 @@ export function validateAgentConfig(input: unknown, options: ValidateOptions = {
   });
   if (list !== undefined && list.length === 0 && options.kubernetes !== true) r.fail("instances", "must list at least one instance");
   checkUnique(r, instances);
-  checkTrackReferences(r, instances, scripts ?? [], trackFiles ?? []);
+  checkTrackReferences(r, instances, { scripts: scripts ?? [], files: trackFiles ?? [], httpChecks: httpChecks ?? [] });
   if (options.kubernetes !== true) {
     instances.forEach((inst, i) => {
       if (inst.track.pods !== undefined) r.fail(`instances[${i}].track.pods`, "pod tracking needs `floatip agent --kubernetes`");
     });
   }
   if (r.errors.length > 0) return { ok: false, errors: r.errors };
-  return { ok: true, config: { scripts: scripts ?? [], trackFiles: trackFiles ?? [], instances } };
+  return {
+    ok: true,
+    config: { scripts: scripts ?? [], trackFiles: trackFiles ?? [], ...(httpChecks !== undefined ? { httpChecks } : {}), instances },
+  };
 }
 
 function readInstance(r: Reader, raw: unknown, path: string): InstanceConfig | undefined {

@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { computeHealth, describeHealthChange, describeReason, neutralHealth, type TrackedStatus } from "./priority.js";
 
 const script = (health: "init" | "ok" | "failed", weight: number, reverse = false, name = "chk"): TrackedStatus => ({ kind: "script", name, weight, reverse, health });
+const http = (health: "init" | "ok" | "failed", weight: number, reverse = false, name = "apiserver"): TrackedStatus => ({ kind: "http", name, weight, reverse, health });
 const iface = (up: boolean, weight: number, reverse = false, name = "eth1"): TrackedStatus => ({ kind: "interface", name, weight, reverse, up });
 const file = (value: number, weight: number, reverse = false, name = "f"): TrackedStatus => ({ kind: "file", name, weight, reverse, value });
 
@@ -32,6 +33,14 @@ const table: readonly Row[] = [
   { name: "weight 0 reverse failed: fine", base: 100, tracked: [script("failed", 0, true)], priority: 100, fault: false },
   { name: "init counts for nothing", base: 100, tracked: [script("init", 20), script("init", -20, false, "b")], priority: 100, fault: false },
   { name: "unweighted init is pending", base: 100, tracked: [script("init", 0)], priority: 100, fault: false, pending: true },
+  // HTTP checks: scored like scripts
+  { name: "http weight 0 failed: FAULT", base: 100, tracked: [http("failed", 0)], priority: 100, fault: true },
+  { name: "http weight 0 ok: fine", base: 100, tracked: [http("ok", 0)], priority: 100, fault: false },
+  { name: "http unweighted init is pending", base: 100, tracked: [http("init", 0)], priority: 100, fault: false, pending: true },
+  { name: "http negative weight subtracted while failed", base: 150, tracked: [http("failed", -60)], priority: 90, fault: false },
+  { name: "http positive weight added while ok", base: 100, tracked: [http("ok", 50)], priority: 150, fault: false },
+  { name: "http reverse weight 0: FAULT while ok", base: 100, tracked: [http("ok", 0, true)], priority: 100, fault: true },
+  { name: "owner ignores weighted http, faults on unweighted", base: 255, tracked: [http("failed", -50), http("failed", 0, false, "b")], priority: 255, fault: true },
   // interfaces
   { name: "interface down weight 0: FAULT", base: 100, tracked: [iface(false, 0)], priority: 100, fault: true },
   { name: "interface up weight 0", base: 100, tracked: [iface(true, 0)], priority: 100, fault: false },
@@ -83,6 +92,12 @@ test("reasons name each object that matters, in order", () => {
     { kind: "file", name: "maint", value: 2, effect: { type: "priority", delta: 10 } },
   ]);
   assert.deepEqual(result.reasons.map(describeReason), ["script chk_http failed (-50)", "interface eth1 down (FAULT)", "file maint = 2 (+10)"]);
+});
+
+test("an HTTP check is named as such in reasons", () => {
+  const result = computeHealth({ basePriority: 100, tracked: [http("failed", 0)] });
+  assert.deepEqual(result.reasons, [{ kind: "http", name: "apiserver", health: "failed", effect: { type: "fault" } }]);
+  assert.equal(describeHealthChange(neutralHealth(100), result), "FAULT after HTTP check apiserver failed (FAULT)");
 });
 
 test("describeHealthChange says what moved the priority", () => {

@@ -2,7 +2,7 @@
  * Effective priority and FAULT of one instance from the state of what it
  * tracks, as keepalived computes them (vrrp_track.c, track_file.c):
  *
- * Scripts and interfaces (weight w, multiplier m = reverse ? -1 : 1):
+ * Scripts, HTTP checks and interfaces (weight w, multiplier m = reverse ? -1 : 1):
  *   w = 0:  FAULT while failed / down (with reverse: while OK / up).
  *   w > 0:  w * m added while OK / up, nothing while failed / down.
  *   w < 0:  w * m added while failed / down (i.e. |w| subtracted, or
@@ -28,6 +28,8 @@ const FILE_MAX = 253;
 
 export type TrackedStatus =
   | { readonly kind: "script"; readonly name: string; readonly weight: number; readonly reverse: boolean; readonly health: "init" | "ok" | "failed" }
+  /** An HTTP check (httpChecks); scored exactly like a script. */
+  | { readonly kind: "http"; readonly name: string; readonly weight: number; readonly reverse: boolean; readonly health: "init" | "ok" | "failed" }
   | { readonly kind: "interface"; readonly name: string; readonly weight: number; readonly reverse: boolean; readonly up: boolean }
   | { readonly kind: "file"; readonly name: string; readonly weight: number; readonly reverse: boolean; readonly value: number }
   /** Ready pods on this node matching a selector (Kubernetes); undefined until first observed. Scored like a script: ready > 0 is OK. */
@@ -44,6 +46,7 @@ export type ReasonEffect = { readonly type: "priority"; readonly delta: number }
 /** One tracked object that changes the outcome: what state it is in and what that does. */
 export type HealthReason =
   | { readonly kind: "script"; readonly name: string; readonly health: "ok" | "failed"; readonly effect: ReasonEffect }
+  | { readonly kind: "http"; readonly name: string; readonly health: "ok" | "failed"; readonly effect: ReasonEffect }
   | { readonly kind: "interface"; readonly name: string; readonly up: boolean; readonly effect: ReasonEffect }
   | { readonly kind: "file"; readonly name: string; readonly value: number; readonly effect: ReasonEffect }
   | { readonly kind: "pods"; readonly name: string; readonly ready: number; readonly effect: ReasonEffect };
@@ -69,7 +72,7 @@ export function computeHealth(input: HealthInput): HealthResult {
   for (const raw of input.tracked) {
     const item = owner ? ownerView(raw) : raw;
     if (item === undefined) continue;
-    if ((item.kind === "script" && item.health === "init") || (item.kind === "pods" && item.ready === undefined)) {
+    if (((item.kind === "script" || item.kind === "http") && item.health === "init") || (item.kind === "pods" && item.ready === undefined)) {
       if (item.weight === 0) pending = true;
       continue;
     }
@@ -98,7 +101,7 @@ function effectOf(item: TrackedStatus): ReasonEffect | undefined {
     if (status === FILE_FAULT) return { type: "fault" };
     return status === 0 ? undefined : { type: "priority", delta: status };
   }
-  const good = item.kind === "script" ? item.health === "ok" : item.kind === "pods" ? (item.ready ?? 0) > 0 : item.up;
+  const good = item.kind === "script" || item.kind === "http" ? item.health === "ok" : item.kind === "pods" ? (item.ready ?? 0) > 0 : item.up;
   if (item.weight === 0) return good === !item.reverse ? undefined : { type: "fault" };
   if (good && item.weight > 0) return { type: "priority", delta: item.weight * m };
   if (!good && item.weight < 0) return { type: "priority", delta: item.weight * m };
@@ -109,6 +112,8 @@ function reasonOf(item: TrackedStatus, effect: ReasonEffect): HealthReason {
   switch (item.kind) {
     case "script":
       return { kind: "script", name: item.name, health: item.health === "ok" ? "ok" : "failed", effect };
+    case "http":
+      return { kind: "http", name: item.name, health: item.health === "ok" ? "ok" : "failed", effect };
     case "interface":
       return { kind: "interface", name: item.name, up: item.up, effect };
     case "file":
@@ -124,6 +129,8 @@ export function describeReason(reason: HealthReason): string {
   switch (reason.kind) {
     case "script":
       return `script ${reason.name} ${reason.health === "ok" ? "ok" : "failed"} (${effect})`;
+    case "http":
+      return `HTTP check ${reason.name} ${reason.health === "ok" ? "ok" : "failed"} (${effect})`;
     case "interface":
       return `interface ${reason.name} ${reason.up ? "up" : "down"} (${effect})`;
     case "file":

@@ -190,3 +190,46 @@ test("stop ends polling and scripts", async () => {
   await settle();
   assert.equal(spawner.spawned.length, 1);
 });
+
+test("an unweighted HTTP check holds the instance back until it answers, then FAULTs while it fails", async () => {
+  const config: AgentConfig = {
+    scripts: [],
+    trackFiles: [],
+    httpChecks: [{ name: "apiserver", url: "https://127.0.0.1:6443/readyz", intervalMs: 1000, timeoutMs: 500, weight: 0, fall: 2, rise: 1 }],
+    instances: [instance("CP", 150, { httpChecks: [{ name: "apiserver" }] })],
+  };
+  const clock = new ManualClock(0);
+  let code = 200;
+  const urls: string[] = [];
+  const changes: string[] = [];
+  const tracker = new HealthTracker(config, {
+    clock,
+    spawner: new FakeSpawner(),
+    logger: memoryLogger(),
+    addresses: { linkState: async (n: string) => ({ name: n, index: 1, mac: "", up: true }) },
+    readFile: async () => "0",
+    prober: { get: async (request) => (urls.push(request.url), { type: "status", code }) },
+    onChange: (name, health) => changes.push(`${name}:${health.effectivePriority}${health.fault ? ":FAULT" : ""}${health.pending ? ":pending" : ""}`),
+  });
+  assert.equal(tracker.evaluate("CP")?.pending, true, "no answer yet: held back like an unweighted script");
+  await tracker.start();
+  await settle();
+  assert.deepEqual(changes, ["CP:150:pending", "CP:150"]);
+  code = 500;
+  clock.advanceTo(1000);
+  await settle();
+  assert.deepEqual(changes.length, 2, "one failure is not fall 2");
+  clock.advanceTo(2000);
+  await settle();
+  assert.deepEqual(changes.slice(2), ["CP:150:FAULT"]);
+  assert.deepEqual(tracker.health("CP")?.reasons, [{ kind: "http", name: "apiserver", health: "failed", effect: { type: "fault" } }]);
+  code = 200;
+  clock.advanceTo(3000);
+  await settle();
+  assert.deepEqual(changes.slice(3), ["CP:150"]);
+  assert.deepEqual(new Set(urls), new Set(["https://127.0.0.1:6443/readyz"]));
+  await tracker.stop();
+  clock.advanceTo(10_000);
+  await settle();
+  assert.equal(urls.length, 4, "no probes after stop");
+});

@@ -1,6 +1,7 @@
 /**
  * Health tracking for every instance of an AgentConfig: one ScriptRunner
- * per script that some instance tracks (shared between instances), one
+ * per script and one HttpCheckRunner per HTTP check that some instance
+ * tracks (shared between instances), one
  * InterfaceWatch over every tracked interface, one TrackFileWatch over every
  * tracked file. On any change, each instance's HealthResult is recomputed
  * (priority.ts) and reported through onChange when it differs from the last
@@ -11,10 +12,12 @@
  * own interface with weight 0 (FAULT while down), unless it lists that
  * interface under track.interfaces itself or trackPrimaryInterface is false.
  */
-import type { AgentConfig, InstanceConfig, LabelSelector, ScriptConfig, TrackFileConfig } from "../config/types.js";
+import type { AgentConfig, HttpCheckConfig, InstanceConfig, LabelSelector, ScriptConfig, TrackFileConfig } from "../config/types.js";
 import type { AddressTable } from "../os/ports.js";
 import type { Clock } from "../runtime/clock.js";
 import type { Logger } from "../runtime/logger.js";
+import { HttpCheckRunner } from "./http-check-runner.js";
+import type { HttpProbeOutcome, HttpProber } from "./http-probe.js";
 import { InterfaceWatch } from "./interface-watch.js";
 import { computeHealth, describeHealthChange, neutralHealth, sameHealth, type HealthResult, type TrackedStatus } from "./priority.js";
 import type { RunOutcome, Spawner } from "./process.js";
@@ -36,6 +39,10 @@ export interface HealthTrackerDeps {
   readonly onChange: (instance: string, health: HealthResult) => void;
   /** Called after every script run (metrics). */
   readonly onScriptRun?: (script: string, outcome: RunOutcome, health: ScriptHealth) => void;
+  /** Runs the GETs of HTTP checks; without it an HTTP check fails every probe. */
+  readonly prober?: HttpProber;
+  /** Called after every HTTP probe (metrics). */
+  readonly onHttpProbe?: (check: string, outcome: HttpProbeOutcome, health: ScriptHealth) => void;
   readonly interfacePollMs?: number;
   readonly trackFilePollMs?: number;
   /** SIGTERM to SIGKILL for scripts; default 2000 ms. */
@@ -49,6 +56,7 @@ export interface HealthTrackerDeps {
 interface InstanceTracking {
   readonly config: InstanceConfig;
   readonly scripts: readonly { readonly script: ScriptConfig; readonly weight: number; readonly reverse: boolean }[];
+  readonly httpChecks: readonly { readonly check: HttpCheckConfig; readonly weight: number; readonly reverse: boolean }[];
   readonly interfaces: readonly { readonly name: string; readonly weight: number; readonly reverse: boolean }[];
   readonly files: readonly { readonly file: TrackFileConfig; readonly weight: number; readonly reverse: boolean }[];
   last: HealthResult;
@@ -68,10 +76,22 @@ export function selectorText(namespace: string, selector: LabelSelector): string
   return `${namespace}/${[...labels, ...expressions].join(",")}`;
 }
 
+interface KnownTrackables {
+  readonly scripts: ReadonlyMap<string, ScriptConfig>;
+  readonly files: ReadonlyMap<string, TrackFileConfig>;
+  readonly http: ReadonlyMap<string, HttpCheckConfig>;
+}
+
+/** Used when no prober was injected: every probe fails, saying why. */
+const missingProber: HttpProber = {
+  get: async () => ({ type: "error", message: "no HTTP prober configured in this agent" }),
+};
+
 export class HealthTracker {
   private unsubscribePods: (() => void) | undefined;
   private readonly instances: InstanceTracking[];
   private readonly runners = new Map<string, ScriptRunner>();
+  private readonly httpRunners = new Map<string, HttpCheckRunner>();
   private readonly links: InterfaceWatch;
   private readonly files: TrackFileWatch;
   private state: "new" | "starting" | "running" | "stopped" = "new";
@@ -81,7 +101,8 @@ export class HealthTracker {
   constructor(config: AgentConfig, private readonly deps: HealthTrackerDeps) {
     const scriptsByName = new Map(config.scripts.map((s) => [s.name, s]));
     const filesByName = new Map(config.trackFiles.map((f) => [f.name, f]));
-    this.instances = config.instances.map((inst) => this.plan(inst, scriptsByName, filesByName, deps.trackPrimaryInterface ?? true));
+    const httpByName = new Map((config.httpChecks ?? []).map((c) => [c.name, c]));
+    this.instances = config.instances.map((inst) => this.plan(inst, { scripts: scriptsByName, files: filesByName, http: httpByName }, deps.trackPrimaryInterface ?? true));
 
     const usedScripts = new Map(this.instances.flatMap((i) => i.scripts.map((s) => [s.script.name, s.script] as const)));
     for (const script of usedScripts.values()) {
@@ -95,6 +116,20 @@ export class HealthTracker {
           ...(deps.killGraceMs !== undefined ? { killGraceMs: deps.killGraceMs } : {}),
           onChange: () => this.recompute(),
           ...(deps.onScriptRun !== undefined ? { onRun: (outcome, health) => deps.onScriptRun?.(script.name, outcome, health) } : {}),
+        }),
+      );
+    }
+    const usedHttp = new Map(this.instances.flatMap((i) => i.httpChecks.map((c) => [c.check.name, c.check] as const)));
+    const prober = deps.prober ?? missingProber;
+    for (const check of usedHttp.values()) {
+      this.httpRunners.set(
+        check.name,
+        new HttpCheckRunner(check, {
+          clock: deps.clock,
+          prober,
+          logger: deps.logger,
+          onChange: () => this.recompute(),
+          ...(deps.onHttpProbe !== undefined ? { onProbe: (outcome, health) => deps.onHttpProbe?.(check.name, outcome, health) } : {}),
         }),
       );
     }
@@ -133,6 +168,7 @@ export class HealthTracker {
     this.unsubscribePods = this.deps.pods?.subscribe(() => this.recompute());
     this.recompute();
     for (const runner of this.runners.values()) runner.start();
+    for (const runner of this.httpRunners.values()) runner.start();
   }
 
   /** Stops polling and scripts; resolves once no script runs any more. */
@@ -142,7 +178,12 @@ export class HealthTracker {
     this.unsubscribePods?.();
     this.unsubscribePods = undefined;
     if (!wasStarted) return;
-    await Promise.all([this.links.stop(), this.files.stop(), ...[...this.runners.values()].map((r) => r.stop())]);
+    await Promise.all([
+      this.links.stop(),
+      this.files.stop(),
+      ...[...this.runners.values()].map((r) => r.stop()),
+      ...[...this.httpRunners.values()].map((r) => r.stop()),
+    ]);
   }
 
   /** The last result reported for an instance (neutral before any report). */
@@ -193,6 +234,13 @@ export class HealthTracker {
         reverse: s.reverse,
         health: this.runners.get(s.script.name)?.health ?? "init",
       })),
+      ...tracking.httpChecks.map((c): TrackedStatus => ({
+        kind: "http",
+        name: c.check.name,
+        weight: c.weight,
+        reverse: c.reverse,
+        health: this.httpRunners.get(c.check.name)?.health ?? "init",
+      })),
       ...tracking.interfaces.map((t): TrackedStatus => ({
         kind: "interface",
         name: t.name,
@@ -210,16 +258,17 @@ export class HealthTracker {
     ];
   }
 
-  private plan(
-    inst: InstanceConfig,
-    scripts: ReadonlyMap<string, ScriptConfig>,
-    files: ReadonlyMap<string, TrackFileConfig>,
-    trackPrimary: boolean,
-  ): InstanceTracking {
+  private plan(inst: InstanceConfig, known: KnownTrackables, trackPrimary: boolean): InstanceTracking {
+    const { scripts, files, http } = known;
     const scriptRefs = inst.track.scripts.flatMap((ref) => {
       const script = scripts.get(ref.name);
       if (script === undefined) return this.unknown(inst, `script ${ref.name}`);
       return [{ script, weight: ref.weight ?? script.weight, reverse: ref.reverse ?? script.reverse }];
+    });
+    const httpRefs = (inst.track.httpChecks ?? []).flatMap((ref) => {
+      const check = http.get(ref.name);
+      if (check === undefined) return this.unknown(inst, `HTTP check ${ref.name}`);
+      return [{ check, weight: ref.weight ?? check.weight, reverse: ref.reverse ?? false }];
     });
     const interfaces = inst.track.interfaces.map((ref) => ({ name: ref.name, weight: ref.weight ?? 0, reverse: ref.reverse ?? false }));
     if (trackPrimary && !interfaces.some((t) => t.name === inst.interface)) interfaces.unshift({ name: inst.interface, weight: 0, reverse: false });
@@ -228,7 +277,7 @@ export class HealthTracker {
       if (file === undefined) return this.unknown(inst, `track file ${ref.name}`);
       return [{ file, weight: ref.weight ?? file.weight, reverse: ref.reverse ?? false }];
     });
-    return { config: inst, scripts: scriptRefs, interfaces, files: fileRefs, last: neutralHealth(inst.priority) };
+    return { config: inst, scripts: scriptRefs, httpChecks: httpRefs, interfaces, files: fileRefs, last: neutralHealth(inst.priority) };
   }
 
   private unknown(inst: InstanceConfig, what: string): [] {

@@ -10,6 +10,7 @@
 import type { AgentConfig, InstanceConfig } from "../config/types.js";
 import { HealthTracker, type HealthTrackerDeps, type PodReadiness } from "../health/tracker.js";
 import { describeHealthChange, type HealthResult } from "../health/priority.js";
+import type { HttpProber } from "../health/http-probe.js";
 import type { Spawner } from "../health/process.js";
 import { Notifier } from "../notify/notifier.js";
 import { Agent, type AgentDeps } from "./agent.js";
@@ -23,6 +24,8 @@ export interface SupervisorDeps extends Omit<AgentDeps, "onTransition"> {
   readonly stateDir?: string;
   readonly interfacePollMs?: number;
   readonly lookupUser?: HealthTrackerDeps["lookupUser"];
+  /** Runs the GETs of `httpChecks`. */
+  readonly prober?: HttpProber;
   /** Ready pods on this node, for `track.pods` (agent --kubernetes). */
   readonly pods?: PodReadiness;
   /** Every transition, after notify has been queued (status reporting). */
@@ -111,6 +114,7 @@ export class AgentSupervisor {
     const own: AgentConfig = {
       scripts: config.scripts.filter((s) => scripts.has(s.name)),
       trackFiles: config.trackFiles.filter((f) => files.has(f.name)),
+      httpChecks: httpChecksOf(config, instance),
       instances: [instance],
     };
     const notifier = new Notifier([instance], {
@@ -135,6 +139,7 @@ export class AgentSupervisor {
         ...(this.deps.lookupUser !== undefined ? { lookupUser: this.deps.lookupUser } : {}),
         ...(this.deps.interfacePollMs !== undefined ? { interfacePollMs: this.deps.interfacePollMs } : {}),
         ...(this.deps.pods !== undefined ? { pods: this.deps.pods } : {}),
+        ...(this.deps.prober !== undefined ? { prober: this.deps.prober } : {}),
         onChange: (_name, health) => this.applyHealth(running, health),
       }),
     };
@@ -175,5 +180,10 @@ export class AgentSupervisor {
 function sliceOf(config: AgentConfig, instance: InstanceConfig): string {
   const scripts = config.scripts.filter((s) => instance.track.scripts.some((t) => t.name === s.name));
   const files = config.trackFiles.filter((f) => instance.track.files.some((t) => t.name === f.name));
-  return JSON.stringify({ instance, scripts, files });
+  return JSON.stringify({ instance, scripts, files, httpChecks: httpChecksOf(config, instance) });
+}
+
+function httpChecksOf(config: AgentConfig, instance: InstanceConfig): AgentConfig["httpChecks"] {
+  const names = new Set((instance.track.httpChecks ?? []).map((c) => c.name));
+  return (config.httpChecks ?? []).filter((c) => names.has(c.name));
 }
