@@ -13,11 +13,15 @@ export const AGENT_USAGE = `usage: floatip agent --config FILE [options]
 
 Runs the VRRP instances described in FILE: floatip YAML, or an existing
 keepalived.conf (any name ending in .conf is read as keepalived syntax).
+--config-env NAME reads the floatip YAML from an environment variable
+instead (a static pod carries its config that way; see
+\`floatip manifest control-plane\`).
 
 In a cluster, --kubernetes takes the config from the node's VRRPNode instead.
 
 options:
   --config FILE              agent config (standalone mode)
+  --config-env NAME          agent config (floatip YAML) from the environment variable NAME
   --kubernetes               follow this node's VRRPNode (in-cluster credentials or --kubeconfig)
   --node-name NAME           this node (default: $NODE_NAME)
   --kubeconfig FILE          kubeconfig to use instead of the in-cluster service account
@@ -34,6 +38,7 @@ const LEVELS: readonly Level[] = ["debug", "info", "warn", "error"];
 export async function runAgentCommand(argv: readonly string[]): Promise<number> {
   const args = parseArgs(argv, [
     { name: "config", takesValue: true },
+    { name: "config-env", takesValue: true },
     { name: "format", takesValue: true },
     { name: "metrics-address", takesValue: true },
     { name: "log-level", takesValue: true },
@@ -55,8 +60,10 @@ export async function runAgentCommand(argv: readonly string[]): Promise<number> 
   if (metricsFlag !== undefined && listen === undefined) return usageError(`--metrics-address must be HOST:PORT, got "${metricsFlag}"`);
   const common = { level, ...(listen !== undefined ? { listen } : {}), ...(flag("state-dir") !== undefined ? { stateDir: flag("state-dir")! } : {}) };
 
+  const envName = flag("config-env");
+  if (envName !== undefined && flag("config") !== undefined) return usageError("--config and --config-env exclude each other");
   if (args.flags.get("kubernetes") === true) {
-    if (flag("config") !== undefined) return usageError("--config and --kubernetes exclude each other");
+    if (flag("config") !== undefined || envName !== undefined) return usageError("--config/--config-env and --kubernetes exclude each other");
     const nodeName = flag("node-name") ?? process.env["NODE_NAME"];
     if (nodeName === undefined || nodeName === "") return usageError("--kubernetes needs --node-name NAME or $NODE_NAME");
     const { runKubernetesAgent } = await import("./agent-run-kube.js");
@@ -67,13 +74,19 @@ export async function runAgentCommand(argv: readonly string[]): Promise<number> 
       ...(flag("kubeconfig") !== undefined ? { kubeconfig: flag("kubeconfig")! } : {}),
     });
   }
+  if (envName !== undefined) {
+    if (flag("format") !== undefined) return usageError("--format applies to --config FILE only (--config-env is floatip YAML)");
+    const text = process.env[envName];
+    if (text === undefined || text.trim() === "") return usageError(`--config-env ${envName}: the environment variable is not set or empty`);
+    return runStandaloneAgent({ ...common, source: { type: "text", text, origin: `$${envName}` } });
+  }
   const file = flag("config");
-  if (file === undefined) return usageError("--config FILE (or --kubernetes) is required");
+  if (file === undefined) return usageError("--config FILE, --config-env NAME or --kubernetes is required");
   const formatFlag = flag("format");
   if (formatFlag !== undefined && formatFlag !== "yaml" && formatFlag !== "keepalived") {
     return usageError(`--format must be yaml or keepalived, got "${formatFlag}"`);
   }
-  return runStandaloneAgent({ ...common, file, format: formatOf(file, formatFlag as ConfigFormat | undefined) });
+  return runStandaloneAgent({ ...common, source: { type: "file", file, format: formatOf(file, formatFlag as ConfigFormat | undefined) } });
 }
 
 function usageError(message: string): number {

@@ -5,7 +5,7 @@
  */
 import type { Server } from "node:http";
 import { readFile } from "node:fs/promises";
-import { formatErrors, loadConfigFile, type ConfigFormat } from "../config/load.js";
+import { formatErrors, loadConfigFile, parseYamlConfig, type ConfigFormat, type LoadResult } from "../config/load.js";
 import { systemSpawner } from "../health/process.js";
 import { systemHttpProber } from "../health/http-probe.js";
 import { loadKeepalivedFile } from "../keepalived/load.js";
@@ -74,12 +74,20 @@ export async function serve(options: {
   return 0;
 }
 
-export async function runStandaloneAgent(options: Common & { readonly file: string; readonly format: ConfigFormat }): Promise<number> {
+/** Where a standalone agent's config comes from: a file, or YAML text (from an environment variable). */
+export type ConfigSource =
+  | { readonly type: "file"; readonly file: string; readonly format: ConfigFormat }
+  | { readonly type: "text"; readonly text: string; readonly origin: string };
+
+export async function runStandaloneAgent(options: Common & { readonly source: ConfigSource }): Promise<number> {
   // The config is validated in full before anything is touched; reading the
   // interfaces (to fill in a missing `interface`) changes nothing.
   const table = await openAddressTable();
-  const loaded =
-    options.format === "keepalived" ? await loadKeepalivedFile(options.file) : await loadConfigFile(options.file, { links: await table.links() });
+  const { source } = options;
+  let loaded: LoadResult;
+  if (source.type === "text") loaded = parseYamlConfig(source.text, source.origin, { links: await table.links() });
+  else if (source.format === "keepalived") loaded = await loadKeepalivedFile(source.file);
+  else loaded = await loadConfigFile(source.file, { links: await table.links() });
   if (!loaded.ok) {
     table.close();
     process.stderr.write(formatErrors(loaded.errors) + "\n");

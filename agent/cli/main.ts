@@ -5,6 +5,7 @@
 import { runAgentCommand, AGENT_USAGE } from "./agent-command.js";
 import { runConvertCommand, CONVERT_USAGE } from "./convert-command.js";
 import { runCheckCommand, CHECK_USAGE } from "./check-command.js";
+import { runManifestCommand, MANIFEST_USAGE } from "./manifest-command.js";
 import { CONTROLLER_USAGE } from "../../operator/controller/usage.js";
 
 interface Subcommand {
@@ -18,6 +19,7 @@ const SUBCOMMANDS: Readonly<Record<string, Subcommand>> = {
   check: { summary: "Nagios/NRPE check of an instance's state (MASTER or BACKUP expected)", usage: CHECK_USAGE, run: (argv) => runCheckCommand(argv) },
   controller: { summary: "run the Kubernetes controller (VirtualIP -> VRRPNode, status, events)", usage: CONTROLLER_USAGE, run: async (argv) => (await import("../../operator/controller/command.js")).runControllerCommand(argv) },
   convert: { summary: "print a keepalived.conf as floatip YAML (or VirtualIP resources)", usage: CONVERT_USAGE, run: (argv) => runConvertCommand(argv) },
+  manifest: { summary: "write the static pod manifest for the control-plane VIP", usage: MANIFEST_USAGE, run: (argv) => runManifestCommand(argv) },
 };
 
 export function helpText(): string {

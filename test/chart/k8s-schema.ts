@@ -114,11 +114,12 @@ function model(name: string): Model | undefined {
   return handModels[name] ?? generatedModel(name);
 }
 
-/** Root model per apiVersion + kind: the kinds this chart renders (and the CRDs it ships). */
+/** Root model per apiVersion + kind: the kinds this chart renders (and the CRDs it ships), and the control-plane static Pod. */
 const ROOTS: Record<string, string> = {
   "v1/ServiceAccount": "V1ServiceAccount",
   "v1/Service": "V1Service",
   "v1/ConfigMap": "V1ConfigMap",
+  "v1/Pod": "V1Pod",
   "apps/v1/Deployment": "V1Deployment",
   "apps/v1/DaemonSet": "V1DaemonSet",
   "policy/v1/PodDisruptionBudget": "V1PodDisruptionBudget",
@@ -132,7 +133,7 @@ const ROOTS: Record<string, string> = {
   "monitoring.coreos.com/v1/PrometheusRule": "MonitoringV1PrometheusRule",
 };
 
-export const NAMESPACED_KINDS = new Set(["ServiceAccount", "Service", "ConfigMap", "Deployment", "DaemonSet", "PodDisruptionBudget", "Role", "RoleBinding", "ServiceMonitor", "PodMonitor", "PrometheusRule"]);
+export const NAMESPACED_KINDS = new Set(["Pod", "ServiceAccount", "Service", "ConfigMap", "Deployment", "DaemonSet", "PodDisruptionBudget", "Role", "RoleBinding", "ServiceMonitor", "PodMonitor", "PrometheusRule"]);
 
 export function knownKind(apiVersion: string, kind: string): boolean {
   return ROOTS[`${apiVersion}/${kind}`] !== undefined;
