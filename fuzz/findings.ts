@@ -23,12 +23,6 @@ const text = (data: Uint8Array): string => Buffer.from(data.buffer, data.byteOff
 
 export const OPEN_FINDINGS: readonly OpenFinding[] = [
   {
-    id: "F2",
-    target: "keepalived-config",
-    summary: "keepalived include expansion (agent/keepalived/lexer.ts include) is exponential for files each including the next twice",
-    matches: (e) => e instanceof ContractError && e.message.startsWith("include expansion"),
-  },
-  {
     id: "F4",
     target: "decode-advert",
     summary: "decodeAdvert (agent/vrrp/codec.ts passwordText) decodes a v2 simple-text password that is not UTF-8 lossily",
