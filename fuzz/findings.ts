@@ -23,12 +23,6 @@ const text = (data: Uint8Array): string => Buffer.from(data.buffer, data.byteOff
 
 export const OPEN_FINDINGS: readonly OpenFinding[] = [
   {
-    id: "F4",
-    target: "decode-advert",
-    summary: "decodeAdvert (agent/vrrp/codec.ts passwordText) decodes a v2 simple-text password that is not UTF-8 lossily",
-    matches: (e) => e instanceof ContractError && /lossy decoding/.test(e.message),
-  },
-  {
     id: "F6",
     target: "yaml-config",
     summary: "parseYamlConfig: validation cost is cubic in the number of aliases (instances × matchExpressions × values, instances × matchLabels²; agent/config/validate-tracking.ts readSelector)",
