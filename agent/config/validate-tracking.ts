@@ -87,7 +87,7 @@ function readSelector(r: Reader, value: unknown, path: string): LabelSelector | 
   const before = r.errors.length;
   let matchLabels: Record<string, string> | undefined;
   if (o["matchLabels"] !== undefined) {
-    const labels = r.object(o["matchLabels"], `${path}.matchLabels`, Object.keys((o["matchLabels"] as object) ?? {}));
+    const labels = r.mapping(o["matchLabels"], `${path}.matchLabels`);
     if (labels !== undefined) {
       matchLabels = {};
       for (const [k, v] of Object.entries(labels)) {
@@ -163,12 +163,14 @@ export function checkTrackReferences(
   scripts: readonly ScriptConfig[],
   files: readonly TrackFileConfig[],
 ): void {
+  const scriptNames = new Set(scripts.map((s) => s.name));
+  const fileNames = new Set(files.map((f) => f.name));
   instances.forEach((inst, i) => {
     inst.track.scripts.forEach((ref, j) => {
-      if (!scripts.some((s) => s.name === ref.name)) r.fail(`instances[${i}].track.scripts[${j}]`, `no script named "${ref.name}" under scripts`);
+      if (!scriptNames.has(ref.name)) r.fail(`instances[${i}].track.scripts[${j}]`, `no script named "${ref.name}" under scripts`);
     });
     inst.track.files.forEach((ref, j) => {
-      if (!files.some((f) => f.name === ref.name)) r.fail(`instances[${i}].track.files[${j}]`, `no track file named "${ref.name}" under trackFiles`);
+      if (!fileNames.has(ref.name)) r.fail(`instances[${i}].track.files[${j}]`, `no track file named "${ref.name}" under trackFiles`);
     });
   });
 }
