@@ -52,7 +52,7 @@ export const validAdvert: fc.Arbitrary<{ advert: Advert; addressing: { source: s
         priority,
         advertIntervalMs: version === 2 ? interval * 1000 : interval * 10,
         addresses,
-        ...(version === 2 ? (auth === undefined ? { authType: 0 } : { authType: 1, password: auth }) : {}),
+        ...(version === 2 ? (auth === undefined ? { authType: 0 } : { authType: 1, password: Buffer.from(auth, "utf8") }) : {}),
       };
       return { advert, addressing };
     }),

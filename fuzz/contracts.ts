@@ -121,14 +121,14 @@ export function checkDecodeResult(input: DecodeInput, result: DecodeResult): voi
     must(a.advertIntervalMs === payload[5]! * 1000, `v2 interval ${a.advertIntervalMs} ms for field ${payload[5]}`);
     must(a.authType === payload[4], `authType ${a.authType} for field ${payload[4]}`);
     if (a.authType === 1) {
-      must(typeof a.password === "string", "auth type 1 without a password");
-      // packet.ts: "the 8 password bytes as text without trailing NULs"; receive-checks compares that text.
+      must(a.password instanceof Uint8Array, "auth type 1 without password bytes");
+      // packet.ts: the 8 auth data bytes without trailing NULs; receive-checks compares those bytes.
       const auth = payload.subarray(payload.length - 8);
       const again = Buffer.alloc(8);
-      const written = Buffer.from(a.password, "utf8").copy(again);
+      const password = Buffer.from(a.password.buffer, a.password.byteOffset, a.password.byteLength);
       must(
-        Buffer.byteLength(a.password, "utf8") <= 8 && written <= 8 && again.equals(auth),
-        `password ${show(a.password)} does not stand for the auth bytes ${auth.toString("hex")} (lossy decoding)`,
+        password.length <= 8 && password.copy(again) === password.length && again.equals(auth) && (password.length === 0 || password[password.length - 1] !== 0),
+        `password ${password.toString("hex")} does not stand for the auth bytes ${auth.toString("hex")} (lossy decoding)`,
       );
     } else {
       must(a.password === undefined, `password on auth type ${a.authType}`);

@@ -114,8 +114,8 @@ describe("fuzz: decodeAdvert (agent/vrrp/codec.ts)", () => {
       const result = decodeAdvert(input);
       assert.ok(result.ok && result.advert.authType === 1, "expected an accepted advert with auth type 1");
       const bytes = Buffer.alloc(8);
-      Buffer.from(result.advert.password ?? "", "utf8").copy(bytes);
-      assert.equal(bytes.toString("hex"), Buffer.from(auth).toString("hex"), `password decoded as ${JSON.stringify(result.advert.password)}`);
+      bytes.set(result.advert.password ?? []);
+      assert.equal(bytes.toString("hex"), Buffer.from(auth).toString("hex"), `password decoded as ${Buffer.from(result.advert.password ?? []).toString("hex")}`);
     }, 500, { endOnFailure: true });
   });
 });

@@ -6,6 +6,7 @@ import { readFile } from "node:fs/promises";
 import yaml from "js-yaml";
 import { validateAgentConfig, type ConfigError } from "./validate.js";
 import { fillInterfaces } from "./fill-interfaces.js";
+import { MAX_ALIAS_VALUES, checkExpansion } from "./yaml-expansion.js";
 import type { LinkInfo } from "../os/ports.js";
 import type { AgentConfig } from "./types.js";
 
@@ -34,12 +35,26 @@ export function parseYamlConfig(text: string, file: string, options: LoadOptions
     const line = e.mark !== undefined ? `:${e.mark.line + 1}` : "";
     return { ok: false, errors: [{ path: `${file}${line}`, message: `not valid YAML: ${e.reason ?? e.message}` }] };
   }
+  const expansion = checkExpansion(doc);
+  if (!expansion.ok) {
+    const message =
+      expansion.reason === "cycle"
+        ? "YAML alias to a node that contains it: the document would never end"
+        : `YAML aliases add more than ${MAX_ALIAS_VALUES.toLocaleString("en")} values to the document, going over with the alias here; use fewer aliases or write the repeated parts out`;
+    return { ok: false, errors: [{ path: fieldPath(expansion.path), message }] };
+  }
   if (options.links !== undefined) {
     const filled = fillInterfaces(doc, options.links);
     if (!filled.ok) return filled;
     doc = filled.doc;
   }
   return validateAgentConfig(doc);
+}
+
+/** A path from checkExpansion in the validator's form: top-level fields by name, anything else under "config". */
+function fieldPath(path: string): string {
+  if (path === "") return "config";
+  return /^(scripts|trackFiles|instances)([.[]|$)/.test(path) ? path : `config.${path}`;
 }
 
 export async function loadConfigFile(file: string, options: LoadOptions = {}): Promise<LoadResult> {

@@ -89,7 +89,7 @@ function readSelector(r: Reader, value: unknown, path: string): LabelSelector | 
   const before = r.errors.length;
   let matchLabels: Record<string, string> | undefined;
   if (o["matchLabels"] !== undefined) {
-    const labels = r.object(o["matchLabels"], `${path}.matchLabels`, Object.keys((o["matchLabels"] as object) ?? {}));
+    const labels = r.mapping(o["matchLabels"], `${path}.matchLabels`);
     if (labels !== undefined) {
       matchLabels = {};
       for (const [k, v] of Object.entries(labels)) {
@@ -166,15 +166,18 @@ export interface Trackables {
 }
 
 export function checkTrackReferences(r: Reader, instances: readonly InstanceConfig[], { scripts, files, httpChecks }: Trackables): void {
+  const scriptNames = new Set(scripts.map((s) => s.name));
+  const fileNames = new Set(files.map((f) => f.name));
+  const httpCheckNames = new Set(httpChecks.map((c) => c.name));
   instances.forEach((inst, i) => {
     inst.track.scripts.forEach((ref, j) => {
-      if (!scripts.some((s) => s.name === ref.name)) r.fail(`instances[${i}].track.scripts[${j}]`, `no script named "${ref.name}" under scripts`);
+      if (!scriptNames.has(ref.name)) r.fail(`instances[${i}].track.scripts[${j}]`, `no script named "${ref.name}" under scripts`);
     });
     inst.track.files.forEach((ref, j) => {
-      if (!files.some((f) => f.name === ref.name)) r.fail(`instances[${i}].track.files[${j}]`, `no track file named "${ref.name}" under trackFiles`);
+      if (!fileNames.has(ref.name)) r.fail(`instances[${i}].track.files[${j}]`, `no track file named "${ref.name}" under trackFiles`);
     });
     (inst.track.httpChecks ?? []).forEach((ref, j) => {
-      if (!httpChecks.some((c) => c.name === ref.name)) r.fail(`instances[${i}].track.httpChecks[${j}]`, `no HTTP check named "${ref.name}" under httpChecks`);
+      if (!httpCheckNames.has(ref.name)) r.fail(`instances[${i}].track.httpChecks[${j}]`, `no HTTP check named "${ref.name}" under httpChecks`);
     });
   });
 }

@@ -35,9 +35,15 @@ export class Reader {
     this.errors.push({ path, message });
     return undefined;
   }
-  object(value: unknown, path: string, allowed: readonly string[]): Obj | undefined {
+  /** A mapping with any keys. */
+  mapping(value: unknown, path: string): Obj | undefined {
     if (value === null || typeof value !== "object" || Array.isArray(value)) return this.fail(path, `must be a mapping, got ${describe(value)}`);
-    const obj = value as Obj;
+    return value as Obj;
+  }
+  /** A mapping whose keys are all in `allowed` (a short list). */
+  object(value: unknown, path: string, allowed: readonly string[]): Obj | undefined {
+    const obj = this.mapping(value, path);
+    if (obj === undefined) return undefined;
     for (const key of Object.keys(obj)) {
       if (!allowed.includes(key)) this.fail(`${path}.${key}`, `unknown field (allowed: ${allowed.join(", ")})`);
     }

@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { lex, type Token } from "./lexer.js";
+import { MAX_INCLUDED_CHARACTERS, MAX_INCLUDED_FILES, lex, type Token } from "./lexer.js";
 import { expandPattern } from "./glob.js";
 import { fakeIo } from "./fake-io.js";
 
@@ -101,6 +101,40 @@ describe("keepalived includes", () => {
     const result = lex("include *.conf\n", "/k/top.conf", fakeIo({ "/k/top.conf": "" }));
     assert.ok(!result.ok);
     assert.match(result.errors[0]!.message, /include cycle: \/k\/top.conf -> \/k\/top.conf/);
+  });
+
+  it("bounds include expansion in total: a chain of files each including the next twice fails at once, naming the line", () => {
+    // 2^33 reads without a bound (fuzz finding F2).
+    const files: Record<string, string> = { "/k/inc/32.conf": "# end\n" };
+    for (let i = 1; i < 32; i++) files[`/k/inc/${i}.conf`] = `include ${i + 1}.conf\ninclude ${i + 1}.conf\n`;
+    const reads = { count: 0 };
+    const io = fakeIo(files);
+    const counting = { ...io, readFile: (path: string) => (reads.count++, io.readFile(path)) };
+    const started = Date.now();
+    const result = lex("include inc/1.conf\ninclude inc/1.conf\n", "/k/keepalived.conf", counting);
+    assert.ok(Date.now() - started < 1000, `took ${Date.now() - started} ms`);
+    assert.equal(reads.count, MAX_INCLUDED_FILES);
+    assert.ok(!result.ok);
+    assert.equal(result.errors.length, 1, "the exhausted budget is reported once");
+    const e = result.errors[0]!;
+    assert.match(`${e.file}:${e.line}`, /^\/k\/inc\/\d+\.conf:[12]$/);
+    assert.equal(e.keyword, "include");
+    assert.match(e.message, /^include expansion would read more than 1000 included files in all; \/k\/inc\/\d+\.conf alone was included \d+ times/);
+  });
+
+  it("accepts a file included from many places, up to the total", () => {
+    const blocks = Array.from({ length: 255 }, (_, i) => `vrrp_instance V${i} {\n  include common.conf\n}\n`).join("");
+    const result = lex(blocks, "/k/keepalived.conf", fakeIo({ "/k/common.conf": "advert_int 1\n" }));
+    assert.ok(result.ok, JSON.stringify(!result.ok && result.errors.slice(0, 2)));
+    assert.equal(result.tokens.filter((t) => t.text === "advert_int").length, 255);
+  });
+
+  it("bounds the included text in total, naming the include line and the file", () => {
+    const big = "x 1\n".repeat(MAX_INCLUDED_CHARACTERS / 4 / 3 + 1); // a third of the budget and a bit
+    const result = lex("include big.conf\ninclude big.conf\ninclude big.conf\n", "/k/keepalived.conf", fakeIo({ "/k/big.conf": big }));
+    assert.ok(!result.ok);
+    assert.deepEqual(result.errors.map((e) => `${e.file}:${e.line}: ${e.keyword}`), ["/k/keepalived.conf:3: include"]);
+    assert.match(result.errors[0]!.message, /over 4,000,000 characters of included text in all with \/k\/big.conf; \/k\/big.conf alone was included 3 times/);
   });
 
   it("rejects includes without file access, bad arguments and unsupported glob syntax", () => {

@@ -42,16 +42,39 @@ export type LexResult =
   | { readonly ok: false; readonly errors: readonly SourceError[] };
 
 const MAX_INCLUDE_DEPTH = 32;
+/**
+ * Include expansion is bounded in total, not only in depth: files that each
+ * include the next one twice would otherwise be read 2^depth times. A file
+ * may be included from several places (a shared snippet in every
+ * vrrp_instance), so repeats count against the totals rather than being
+ * refused.
+ */
+export const MAX_INCLUDED_FILES = 1000;
+export const MAX_INCLUDED_CHARACTERS = 4_000_000;
+
+/** One lex() call's output and include budget; passed down, never shared between calls. */
+interface LexRun {
+  readonly io: IncludeIo | undefined;
+  readonly tokens: Token[];
+  readonly errors: SourceError[];
+  /** Times each file was included so far. */
+  readonly included: Map<string, number>;
+  /** File reads so far (failed ones too) and the characters they returned. */
+  files: number;
+  characters: number;
+  /** Set once the budget ran out: the error is reported once and no further file is read. */
+  exhausted: boolean;
+}
 
 /** Lexes `text` (the contents of `file`); without io, any include is an error. */
 export function lex(text: string, file: string, io?: IncludeIo): LexResult {
-  const tokens: Token[] = [];
-  const errors: SourceError[] = [];
-  lexFile(text, file, [posix.normalize(file)], io, tokens, errors);
-  return errors.length > 0 ? { ok: false, errors } : { ok: true, tokens };
+  const run: LexRun = { io, tokens: [], errors: [], included: new Map(), files: 0, characters: 0, exhausted: false };
+  lexFile(text, file, [posix.normalize(file)], run);
+  return run.errors.length > 0 ? { ok: false, errors: run.errors } : { ok: true, tokens: run.tokens };
 }
 
-function lexFile(text: string, file: string, stack: readonly string[], io: IncludeIo | undefined, tokens: Token[], errors: SourceError[]): void {
+function lexFile(text: string, file: string, stack: readonly string[], run: LexRun): void {
+  const { tokens, errors } = run;
   const lines = text.split(/\r?\n/);
   let logical: Token[] = [];
   lines.forEach((raw, index) => {
@@ -63,7 +86,7 @@ function lexFile(text: string, file: string, stack: readonly string[], io: Inclu
     const startsLine = logical.length === 0;
     const lineTokens = scanned.parts.map((p) => ({ ...p, file, line }));
     if (startsLine && lineTokens[0]?.kind === "word" && lineTokens[0].text === "include" && !scanned.continued) {
-      include(lineTokens.slice(1), file, line, stack, io, tokens, errors);
+      include(lineTokens.slice(1), { file, line, stack }, run);
       return;
     }
     logical = logical.concat(lineTokens);
@@ -80,17 +103,17 @@ function lexFile(text: string, file: string, stack: readonly string[], io: Inclu
   }
 }
 
-function include(
-  args: readonly Token[],
-  file: string,
-  line: number,
-  stack: readonly string[],
-  io: IncludeIo | undefined,
-  tokens: Token[],
-  errors: SourceError[],
-): void {
+interface IncludeSite {
+  readonly file: string;
+  readonly line: number;
+  readonly stack: readonly string[];
+}
+
+function include(args: readonly Token[], site: IncludeSite, run: LexRun): void {
+  const { file, line, stack } = site;
+  const io = run.io;
   const fail = (message: string): void => {
-    errors.push({ file, line, keyword: "include", message });
+    run.errors.push({ file, line, keyword: "include", message });
   };
   if (args.some((t) => t.kind === "open" || t.kind === "close")) return fail("brace expansion ({a,b}) is not supported in include patterns; only * and ? wildcards are");
   const pattern = args[0];
@@ -98,11 +121,15 @@ function include(
     return fail("takes exactly one file name or pattern");
   }
   if (io === undefined) return fail("includes are not available here (no file access)");
+  if (run.exhausted) return;
   if (stack.length > MAX_INCLUDE_DEPTH) return fail(`includes nested more than ${MAX_INCLUDE_DEPTH} deep`);
   const expanded = expandPattern(pattern.text, directoryOf(file), (dir) => io.listDir(dir));
   if (!expanded.ok) return fail(expanded.message);
   for (const path of expanded.paths) {
     if (stack.includes(path)) return fail(`include cycle: ${[...stack, path].join(" -> ")}`);
+    if (run.files >= MAX_INCLUDED_FILES) return exhaust(run, fail, `would read more than ${MAX_INCLUDED_FILES} included files in all`);
+    run.files++;
+    run.included.set(path, (run.included.get(path) ?? 0) + 1);
     let text: string;
     try {
       text = io.readFile(path);
@@ -110,8 +137,21 @@ function include(
       fail(`cannot read ${path}: ${(error as Error).message}`);
       continue;
     }
-    lexFile(text, path, [...stack, path], io, tokens, errors);
+    run.characters += text.length;
+    if (run.characters > MAX_INCLUDED_CHARACTERS) {
+      return exhaust(run, fail, `went over ${MAX_INCLUDED_CHARACTERS.toLocaleString("en")} characters of included text in all with ${path}`);
+    }
+    lexFile(text, path, [...stack, path], run);
   }
+}
+
+/** Reports the exhausted include budget once, naming the file included most often. */
+function exhaust(run: LexRun, fail: (message: string) => void, what: string): void {
+  run.exhausted = true;
+  let top: [string, number] | undefined;
+  for (const entry of run.included) if (top === undefined || entry[1] > top[1]) top = entry;
+  const repeated = top !== undefined && top[1] > 1 ? `; ${top[0]} alone was included ${top[1]} times (files that include the same file more than once multiply)` : "";
+  fail(`include expansion ${what}${repeated}`);
 }
 
 interface Part {

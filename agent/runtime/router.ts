@@ -234,7 +234,7 @@ export class VirtualRouter {
       addresses: this.config.addresses.map((a) => a.address),
       ...(this.config.version === 2
         ? this.config.authentication
-          ? { authType: 1, password: this.config.authentication.password }
+          ? { authType: 1, password: Buffer.from(this.config.authentication.password, "utf8") }
           : { authType: 0 }
         : {}),
     };

@@ -149,6 +149,20 @@ describe("header checks", () => {
     assert.ok(result.ok);
     assert.equal(result.advert.advertIntervalMs, 1000);
   });
+  it("keeps v2 auth bytes that are not UTF-8 as they are (fuzz finding F4)", () => {
+    // v2, VRID 51, priority 100, auth type 1, 192.0.2.100, auth data ff 00 .. 00
+    const payload = Buffer.from("213364010101b864c0000264ff00000000000000", "hex");
+    const result = decodeAdvert({ family: 4, payload, ...MCAST4 });
+    assert.ok(result.ok, result.ok ? "" : result.detail);
+    assert.equal(result.advert.authType, 1);
+    assert.deepEqual(result.advert.password, Buffer.from([0xff]));
+    payload[12] = 0xfe; // another invalid byte gives another password (both were U+FFFD as text)
+    payload.writeUInt16BE(0, 6);
+    payload.writeUInt16BE(internetChecksum(payload, 0), 6);
+    const other = decodeAdvert({ family: 4, payload, ...MCAST4 });
+    assert.ok(other.ok);
+    assert.deepEqual(other.advert.password, Buffer.from([0xfe]));
+  });
   it("passes unknown v2 auth types up without a password", () => {
     const bytes = goldenBytes(GOLDEN_V2_PASS);
     bytes[4] = 2;
@@ -164,8 +178,9 @@ describe("round trips", () => {
     Array.from({ length: n }, (_, i) => (family === 4 ? `198.51.100.${i}` : `2001:db8::${(i + 1).toString(16)}`));
   const table: [string, Advert, typeof MCAST4][] = [
     ["v2 no addresses", { version: 2, family: 4, virtualRouterId: 1, priority: 0, advertIntervalMs: 255_000, addresses: [], authType: 0 }, MCAST4],
-    ["v2 UTF-8 password", { version: 2, family: 4, virtualRouterId: 255, priority: 255, advertIntervalMs: 1000, addresses: ["203.0.113.1"], authType: 1, password: "pässwd" }, MCAST4],
-    ["v2 empty password", { version: 2, family: 4, virtualRouterId: 9, priority: 1, advertIntervalMs: 3000, addresses: ["203.0.113.1"], authType: 1, password: "" }, MCAST4],
+    ["v2 UTF-8 password", { version: 2, family: 4, virtualRouterId: 255, priority: 255, advertIntervalMs: 1000, addresses: ["203.0.113.1"], authType: 1, password: Buffer.from("pässwd") }, MCAST4],
+    ["v2 password bytes that are not UTF-8, a NUL inside", { version: 2, family: 4, virtualRouterId: 8, priority: 100, advertIntervalMs: 1000, addresses: ["203.0.113.1"], authType: 1, password: Buffer.from([0xff, 0xfe, 0x00, 0x41]) }, MCAST4],
+    ["v2 empty password", { version: 2, family: 4, virtualRouterId: 9, priority: 1, advertIntervalMs: 3000, addresses: ["203.0.113.1"], authType: 1, password: Buffer.alloc(0) }, MCAST4],
     ["v2 255 addresses", { version: 2, family: 4, virtualRouterId: 7, priority: 100, advertIntervalMs: 1000, addresses: many(255, 4), authType: 0 }, MCAST4],
     ["v3 IPv4 10 ms", { version: 3, family: 4, virtualRouterId: 2, priority: 100, advertIntervalMs: 10, addresses: ["192.0.2.7", "192.0.2.8"] }, MCAST4],
     ["v3 IPv4 unicast max interval", { version: 3, family: 4, virtualRouterId: 3, priority: 50, advertIntervalMs: 40_950, addresses: ["192.0.2.7"] }, { source: "192.0.2.1", destination: "198.51.100.2" }],
@@ -196,9 +211,9 @@ describe("encodeAdvert rejects what it cannot encode", () => {
   const base: Advert = { version: 2, family: 4, virtualRouterId: 10, priority: 100, advertIntervalMs: 1000, addresses: ["192.0.2.10"] };
   const v3: Advert = { ...base, version: 3 };
   const table: [string, Advert, typeof MCAST4?][] = [
-    ["9-byte password", { ...base, authType: 1, password: "123456789" }],
-    ["5 characters, 10 UTF-8 bytes", { ...base, authType: 1, password: "ääääää" }],
-    ["password without authType 1", { ...base, password: "x" }],
+    ["9-byte password", { ...base, authType: 1, password: Buffer.from("123456789") }],
+    ["5 characters, 10 UTF-8 bytes", { ...base, authType: 1, password: Buffer.from("ääääää") }],
+    ["password without authType 1", { ...base, password: Buffer.from("x") }],
     ["authType 2", { ...base, authType: 2 }],
     ["v2 interval 0", { ...base, advertIntervalMs: 0 }],
     ["v2 interval 256 s", { ...base, advertIntervalMs: 256_000 }],
@@ -214,7 +229,7 @@ describe("encodeAdvert rejects what it cannot encode", () => {
     ["priority 256", { ...base, priority: 256 }],
     ["priority 1.5", { ...base, priority: 1.5 }],
     ["v2 over IPv6", { ...base, family: 6, addresses: ["2001:db8::1"] }, MCAST6],
-    ["v3 with a password", { ...v3, authType: 1, password: "x" }],
+    ["v3 with a password", { ...v3, authType: 1, password: Buffer.from("x") }],
     ["bad address text", { ...v3, addresses: ["192.0.2.300"] }],
     ["IPv6 address in an IPv4 advert", { ...v3, addresses: ["2001:db8::1"] }],
     ["v3 without a usable source", v3, { source: "", destination: "224.0.0.18" }],

@@ -78,11 +78,11 @@ function parseOrThrow(what: string, text: string, family: Family): Uint8Array {
 function authData(advert: Advert, authType: number): Buffer {
   const data = Buffer.alloc(VRRP_V2_AUTH_LENGTH);
   if (authType === VRRP_AUTH_SIMPLE_TEXT) {
-    const password = Buffer.from(advert.password ?? "", "utf8");
+    const password = advert.password ?? new Uint8Array(0);
     if (password.length > VRRP_V2_AUTH_LENGTH) {
       throw new RangeError(`password is ${password.length} bytes; at most ${VRRP_V2_AUTH_LENGTH} fit (RFC 3768 §5.3.10)`);
     }
-    password.copy(data);
+    data.set(password);
   } else if (advert.password !== undefined) {
     throw new RangeError(`a password needs authType ${VRRP_AUTH_SIMPLE_TEXT}, got authType ${authType}`);
   }
@@ -188,11 +188,16 @@ function v3ChecksumProblem(input: DecodeInput, length: number): string | undefin
   return `VRRPv3 checksum 0x${payload.readUInt16BE(CHECKSUM_OFFSET).toString(16).padStart(4, "0")} is wrong`;
 }
 
-/** v2 password text: the auth bytes as UTF-8 without trailing NULs (keepalived NUL-pads `auth_pass`). */
-function passwordText(payload: Buffer, start: number): string {
-  let end = start + VRRP_V2_AUTH_LENGTH;
-  while (end > start && payload[end - 1] === 0) end--;
-  return payload.toString("utf8", start, end);
+/** v2 password: a copy of the auth bytes without trailing NULs (keepalived NUL-pads `auth_pass`). */
+function passwordBytes(payload: Buffer, start: number): Buffer {
+  return withoutTrailingNuls(Buffer.from(payload.subarray(start, start + VRRP_V2_AUTH_LENGTH)));
+}
+
+/** `bytes` without its trailing NULs: the form an advert's password takes (shares memory with `bytes`). */
+export function withoutTrailingNuls(bytes: Buffer): Buffer {
+  let end = bytes.length;
+  while (end > 0 && bytes[end - 1] === 0) end--;
+  return bytes.subarray(0, end);
 }
 
 /** Decodes the VRRP message in `input.payload`. Never throws. */
@@ -243,7 +248,7 @@ export function decodeAdvert(input: DecodeInput): DecodeResult {
       ...common,
       advertIntervalMs: payload[5]! * 1000,
       authType,
-      ...(authType === VRRP_AUTH_SIMPLE_TEXT ? { password: passwordText(payload, VRRP_HEADER_LENGTH + count * size) } : {}),
+      ...(authType === VRRP_AUTH_SIMPLE_TEXT ? { password: passwordBytes(payload, VRRP_HEADER_LENGTH + count * size) } : {}),
     };
     return { ok: true, advert };
   }

@@ -68,7 +68,7 @@ export const GOLDEN_V2_PASS: GoldenAdvert = {
     advertIntervalMs: 2000,
     addresses: ["192.0.2.101"],
     authType: 1,
-    password: "s3cret",
+    password: Buffer.from("s3cret"),
   },
 };
 
@@ -91,7 +91,7 @@ export const GOLDEN_V2_PASS8: GoldenAdvert = {
     advertIntervalMs: 1000,
     addresses: ["192.0.2.102", "192.0.2.103"],
     authType: 1,
-    password: "floatip8",
+    password: Buffer.from("floatip8"),
   },
 };
 

@@ -22,9 +22,13 @@ export interface Advert {
   readonly advertIntervalMs: number;
   /** Canonical textual addresses, in packet order. */
   readonly addresses: readonly string[];
-  /** v2 only: authentication type (0 none, 1 simple text) and the 8 password bytes as text without trailing NULs. */
+  /**
+   * v2 only: authentication type (0 none, 1 simple text) and, for type 1, the
+   * password as the 8 auth data bytes without their trailing NULs. Bytes, not
+   * text: a peer may send any bytes, and keepalived compares them as bytes.
+   */
   readonly authType?: number;
-  readonly password?: string;
+  readonly password?: Uint8Array;
 }
 
 /** Why a packet was dropped before it reached the state machine. Closed set; used as a metrics label. */

@@ -6,6 +6,7 @@
 import type { InstanceConfig } from "../config/types.js";
 import type { Advert, DropReason } from "./packet.js";
 import { VRRP_MULTICAST_V4, VRRP_MULTICAST_V6, VRRP_TTL } from "./packet.js";
+import { withoutTrailingNuls } from "./codec.js";
 
 export interface ArrivedAdvert {
   readonly advert: Advert;
@@ -21,6 +22,8 @@ export interface ReceiveContext {
   readonly ownAddress: string;
   readonly addresses: ReadonlySet<string>;
   readonly peers: ReadonlySet<string> | undefined;
+  /** v2 simple-text password as it appears in an advert: UTF-8 bytes without trailing NULs. */
+  readonly password: Buffer | undefined;
 }
 
 export function receiveContext(instance: InstanceConfig, ownAddress: string): ReceiveContext {
@@ -29,6 +32,7 @@ export function receiveContext(instance: InstanceConfig, ownAddress: string): Re
     ownAddress,
     addresses: new Set(instance.addresses.map((a) => a.address)),
     peers: instance.unicast === undefined ? undefined : new Set(instance.unicast.peers),
+    password: instance.authentication === undefined ? undefined : withoutTrailingNuls(Buffer.from(instance.authentication.password, "utf8")),
   };
 }
 
@@ -42,7 +46,7 @@ const checks: readonly Check[] = [
   (_ctx, a) => (isMulticast(a.destination) && a.ttl !== VRRP_TTL ? "bad-ttl" : undefined),
   (ctx, a) => (a.advert.version !== ctx.instance.version ? "version-mismatch" : undefined),
   (ctx, a) => (ctx.peers !== undefined && !ctx.peers.has(a.source) ? "unknown-peer" : undefined),
-  (ctx, a) => (ctx.instance.version === 2 && !authMatches(ctx.instance, a.advert) ? "auth-mismatch" : undefined),
+  (ctx, a) => (ctx.instance.version === 2 && !authMatches(ctx, a.advert) ? "auth-mismatch" : undefined),
   (ctx, a) =>
     ctx.instance.version === 2 && a.advert.advertIntervalMs !== ctx.instance.advertIntervalMs ? "interval-mismatch" : undefined,
   (ctx, a) => (addressesMatch(ctx, a.advert) ? undefined : "address-mismatch"),
@@ -56,11 +60,11 @@ export function checkAdvert(ctx: ReceiveContext, arrived: ArrivedAdvert): DropRe
   return undefined;
 }
 
-function authMatches(instance: InstanceConfig, advert: Advert): boolean {
-  const wanted = instance.authentication;
+/** RFC 3768 §7.1 / keepalived: the auth type and the 8 auth data bytes must be ours, compared as bytes. */
+function authMatches(ctx: ReceiveContext, advert: Advert): boolean {
   const type = advert.authType ?? 0;
-  if (wanted === undefined) return type === 0;
-  return type === 1 && advert.password === wanted.password;
+  if (ctx.password === undefined) return type === 0;
+  return type === 1 && advert.password !== undefined && ctx.password.equals(advert.password);
 }
 
 /** The advertised list must be exactly ours, in any order (as keepalived 2.2 requires). */

@@ -38,6 +38,11 @@ export const TRACK_NAME_PATTERN = /^[A-Za-z0-9]([A-Za-z0-9_.-]{0,61}[A-Za-z0-9])
 /** Kubernetes object names (DNS-1123 subdomain, at most 253) and namespaces (DNS-1123 label, at most 63). */
 export const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/** Label values: at most 63 characters, alphanumerics with '-', '_' or '.' inside, or empty. */
+export const LABEL_VALUE_PATTERN = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+/** Label keys: an optional DNS subdomain prefix and "/", then a name of at most 63 characters. */
+export const LABEL_KEY_PATTERN = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+export const LABEL_KEY_MAX = 317;
 /** Keys of a Secret's data. */
 export const SECRET_KEY = /^[-._a-zA-Z0-9]+$/;
 

@@ -4,7 +4,9 @@
  */
 import type { Reader } from "../../agent/config/validate.js";
 import { describe, parseDuration } from "../../agent/config/duration.js";
-import { DURATION_PATTERN, INTERFACE_NAME_MAX, INTERFACE_NAME_PATTERN } from "./limits.js";
+import {
+  DURATION_PATTERN, INTERFACE_NAME_MAX, INTERFACE_NAME_PATTERN, LABEL_KEY_MAX, LABEL_KEY_PATTERN, LABEL_VALUE_MAX, LABEL_VALUE_PATTERN,
+} from "./limits.js";
 
 type Obj = Record<string, unknown>;
 
@@ -38,6 +40,29 @@ export function stringMap(r: Reader, value: unknown, path: string): Record<strin
     else out[key] = o[key] as string;
   }
   return out;
+}
+
+/** Whether `key` is a Kubernetes label key (prefix/name). */
+export const isLabelKey = (key: string): boolean => key.length <= LABEL_KEY_MAX && LABEL_KEY_PATTERN.test(key);
+
+/** A label value, as selectors and nodeSelector compare them. */
+export function labelValue(r: Reader, value: string, path: string): string | undefined {
+  if (value.length > LABEL_VALUE_MAX) return r.fail(path, `label values have at most ${LABEL_VALUE_MAX} characters`);
+  if (!LABEL_VALUE_PATTERN.test(value)) {
+    return r.fail(path, `must be a label value (letters, digits, '-', '_' and '.', starting and ending with a letter or digit), got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+/** Labels to match: label keys to label values. Like stringMap, returns the good entries and records the bad ones. */
+export function labelMap(r: Reader, value: unknown, path: string): Record<string, string> | undefined {
+  const labels = stringMap(r, value, path);
+  if (labels === undefined) return undefined;
+  for (const [key, text] of Object.entries(labels)) {
+    if (!isLabelKey(key)) r.fail(keyPath(path, key), `${JSON.stringify(key)} is not a label key (an optional DNS subdomain and "/", then a name of at most 63 letters, digits, '-', '_' and '.')`);
+    else labelValue(r, text, keyPath(path, key));
+  }
+  return labels;
 }
 
 export function pattern(r: Reader, value: unknown, path: string, re: RegExp, max: number, what: string): string | undefined {

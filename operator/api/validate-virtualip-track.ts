@@ -11,7 +11,7 @@ import {
 } from "./limits.js";
 import type { LabelSelector, LabelSelectorRequirement } from "./types.js";
 import type { FileSettings, InterfaceSettings, PodTracking, ScriptSettings, TrackSettings } from "./virtualip-config.js";
-import { durationMs, interfaceName, pattern, stringMap } from "./validate-helpers.js";
+import { durationMs, interfaceName, isLabelKey, labelMap, labelValue, pattern } from "./validate-helpers.js";
 
 const OPERATORS = ["In", "NotIn", "Exists", "DoesNotExist"] as const;
 
@@ -68,7 +68,7 @@ function readSelector(r: Reader, value: unknown, path: string): LabelSelector | 
   const o = r.object(value, path, ["matchLabels", "matchExpressions"]);
   if (o === undefined) return undefined;
   const before = r.errors.length;
-  const matchLabels = o["matchLabels"] === undefined ? undefined : stringMap(r, o["matchLabels"], `${path}.matchLabels`);
+  const matchLabels = o["matchLabels"] === undefined ? undefined : labelMap(r, o["matchLabels"], `${path}.matchLabels`);
   const list = o["matchExpressions"] === undefined ? undefined : r.list(o["matchExpressions"], `${path}.matchExpressions`);
   if (list !== undefined && list.length > TRACK_LIST_MAX) r.fail(`${path}.matchExpressions`, `must list at most ${TRACK_LIST_MAX} requirements`);
   const matchExpressions = list?.map((item, i) => readRequirement(r, item, `${path}.matchExpressions[${i}]`));
@@ -86,16 +86,20 @@ function readRequirement(r: Reader, value: unknown, path: string): LabelSelector
   const o = r.object(value, path, ["key", "operator", "values"]);
   if (o === undefined) return undefined;
   const key = r.string(o["key"], `${path}.key`);
+  if (key !== undefined && !isLabelKey(key)) r.fail(`${path}.key`, `must be a label key (an optional DNS subdomain and "/", then a name of at most 63 letters, digits, '-', '_' and '.'), got ${JSON.stringify(key)}`);
   const operator = OPERATORS.find((op) => op === o["operator"]);
   if (operator === undefined) return r.fail(`${path}.operator`, `must be one of ${OPERATORS.join(", ")}, got ${describe(o["operator"])}`);
   const items = o["values"] === undefined ? [] : r.list(o["values"], `${path}.values`);
   if (items === undefined) return undefined;
   if (items.length > SELECTOR_VALUES_MAX) return r.fail(`${path}.values`, `must list at most ${SELECTOR_VALUES_MAX} values`);
-  const values = items.map((v, i) => r.string(v, `${path}.values[${i}]`));
+  const values = items.map((v, i) => {
+    if (typeof v !== "string") return r.fail(`${path}.values[${i}]`, `must be a string, got ${describe(v)}`);
+    return labelValue(r, v, `${path}.values[${i}]`);
+  });
   const needsValues = operator === "In" || operator === "NotIn";
   if (needsValues && values.length === 0) return r.fail(`${path}.values`, `must not be empty for operator ${operator}`);
   if (!needsValues && values.length > 0) return r.fail(`${path}.values`, `must be empty for operator ${operator}`);
-  if (key === undefined || values.some((v) => v === undefined)) return undefined;
+  if (key === undefined || !isLabelKey(key) || values.some((v) => v === undefined)) return undefined;
   return { key, operator, ...(needsValues ? { values: values as string[] } : {}) };
 }
 

@@ -9,13 +9,13 @@ import { Reader } from "../../agent/config/validate.js";
 import { parseCidr } from "../../agent/config/cidr.js";
 import { describe } from "../../agent/config/duration.js";
 import {
-  DEFAULTS, GARP_REPEAT_MAX, INTERVAL_LIMITS, LABEL_VALUE_MAX, MAX_ADDRESSES, NODE_NAME_MAX, NODE_SELECTOR_MAX,
+  DEFAULTS, GARP_REPEAT_MAX, INTERVAL_LIMITS, MAX_ADDRESSES, NODE_NAME_MAX, NODE_SELECTOR_MAX,
   PRIORITY_MAX, PRIORITY_MIN, VRID_MAX, VRID_MIN,
   DNS_LABEL, DNS_SUBDOMAIN, SECRET_KEY,
 } from "./limits.js";
 import type { GarpSettings, Placement, VipAddress, VirtualIPConfig, VirtualIPValidation } from "./virtualip-config.js";
 import { readTrack } from "./validate-virtualip-track.js";
-import { durationMs, interfaceName, keyPath, mapping, pattern, stringMap } from "./validate-helpers.js";
+import { durationMs, interfaceName, keyPath, labelMap, mapping, pattern } from "./validate-helpers.js";
 import type { Transport } from "./types.js";
 
 type Obj = Record<string, unknown>;
@@ -133,13 +133,9 @@ function readInterval(r: Reader, value: unknown, path: string, version: 2 | 3 | 
 }
 
 function readNodeSelector(r: Reader, value: unknown, path: string): Record<string, string> | undefined {
-  const labels = stringMap(r, value, path);
-  if (labels === undefined) return undefined;
-  const keys = Object.keys(labels);
-  if (keys.length > NODE_SELECTOR_MAX) return r.fail(path, `must have at most ${NODE_SELECTOR_MAX} labels, got ${keys.length}`);
-  const long = keys.find((k) => labels[k]!.length > LABEL_VALUE_MAX);
-  if (long !== undefined) return r.fail(keyPath(path, long), `label values have at most ${LABEL_VALUE_MAX} characters`);
-  return labels;
+  const count = Object.keys(mapping(r, value, path) ?? {}).length;
+  if (count > NODE_SELECTOR_MAX) return r.fail(path, `must have at most ${NODE_SELECTOR_MAX} labels, got ${count}`);
+  return labelMap(r, value, path);
 }
 
 function readPlacement(r: Reader, o: Obj, p: string): Placement | undefined {

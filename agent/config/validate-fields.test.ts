@@ -1,0 +1,170 @@
+/**
+ * Every field of the agent's YAML config, given a bad value, is rejected
+ * with an error at that field's path. The fields are read from the
+ * validator itself: an unknown key in each object is reported with the list
+ * of allowed ones, so a field added to a reader without a bad-value case
+ * here fails the first test.
+ */
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { validateAgentConfig } from "./validate.js";
+
+type Doc = Record<string, unknown>;
+const inst = { name: "web", interface: "eth0", virtualRouterId: 51, addresses: ["192.0.2.5/24"] };
+const instance = (patch: Doc): Doc => ({ instances: [{ ...inst, ...patch }] });
+const script = { name: "chk", command: "/bin/true" };
+const pods = { namespace: "web", selector: { matchLabels: { app: "web" } } };
+
+/** Objects of the config: a field id prefix, and a document with key "zzz" added to that object at `at`. */
+const OBJECTS: readonly [string, Doc, string][] = [
+  ["", { instances: [inst], zzz: 1 }, "config"],
+  ["scripts[]", { scripts: [{ ...script, zzz: 1 }], instances: [inst] }, "scripts[0]"],
+  ["trackFiles[]", { trackFiles: [{ name: "f", path: "/run/f", zzz: 1 }], instances: [inst] }, "trackFiles[0]"],
+  ["instances[]", instance({ zzz: 1 }), "instances[0]"],
+  ["instances[].addresses[]", instance({ addresses: [{ address: "192.0.2.5", zzz: 1 }] }), "instances[0].addresses[0]"],
+  ["instances[].authentication", instance({ version: 2, authentication: { type: "pass", password: "x", zzz: 1 } }), "instances[0].authentication"],
+  ["instances[].unicast", instance({ unicast: { peers: [], zzz: 1 } }), "instances[0].unicast"],
+  ["instances[].garp", instance({ garp: { zzz: 1 } }), "instances[0].garp"],
+  ["instances[].track", instance({ track: { zzz: 1 } }), "instances[0].track"],
+  ["instances[].track.scripts[]", instance({ track: { scripts: [{ name: "chk", zzz: 1 }] } }), "instances[0].track.scripts[0]"],
+  ["instances[].track.interfaces[]", instance({ track: { interfaces: [{ name: "eth1", zzz: 1 }] } }), "instances[0].track.interfaces[0]"],
+  ["instances[].track.files[]", instance({ track: { files: [{ name: "f", zzz: 1 }] } }), "instances[0].track.files[0]"],
+  ["instances[].track.pods", instance({ track: { pods: { ...pods, zzz: 1 } } }), "instances[0].track.pods"],
+  ["instances[].track.pods.selector", instance({ track: { pods: { ...pods, selector: { matchLabels: { app: "web" }, zzz: 1 } } } }), "instances[0].track.pods.selector"],
+  ["instances[].track.pods.selector.matchExpressions[]", instance({ track: { pods: { ...pods, selector: { matchExpressions: [{ key: "app", operator: "Exists", zzz: 1 }] } } } }), "instances[0].track.pods.selector.matchExpressions[0]"],
+  ["instances[].notify", instance({ notify: { zzz: 1 } }), "instances[0].notify"],
+];
+
+/** The config's fields, as the validator lists them: "instances[].garp.repeat" and so on. */
+function validatorFields(): string[] {
+  return OBJECTS.flatMap(([prefix, doc, at]) => {
+    const result = validateAgentConfig(doc, { kubernetes: true });
+    const error = result.ok ? undefined : result.errors.find((e) => e.path === `${at}.zzz`);
+    assert.ok(error, `no unknown-field error at ${at}.zzz: ${JSON.stringify(result)}`);
+    const allowed = /\(allowed: (.*)\)$/.exec(error.message)?.[1];
+    assert.ok(allowed, error.message);
+    return allowed.split(", ").map((key) => (prefix === "" ? key : `${prefix}.${key}`));
+  });
+}
+
+interface BadValue {
+  readonly field: string;
+  readonly name: string;
+  readonly doc: unknown;
+  readonly at: string;
+  /** Validate as `floatip agent --kubernetes` (pod tracking and secretRef are its). */
+  readonly kubernetes?: boolean;
+}
+
+const track = (t: Doc): Doc => ({ scripts: [script], trackFiles: [{ name: "f", path: "/run/f" }], instances: [{ ...inst, track: t }] });
+const podsWith = (patch: Doc): Doc => track({ pods: { ...pods, weight: 10, ...patch } });
+const expression = (patch: Doc): Doc => podsWith({ selector: { matchExpressions: [{ key: "app", operator: "In", values: ["web"], ...patch }] } });
+const scriptWith = (patch: Doc): Doc => ({ scripts: [{ ...script, ...patch }], instances: [inst] });
+const v2auth = (patch: Doc): Doc => instance({ version: 2, authentication: { type: "pass", password: "s3cret", ...patch } });
+
+const BAD: readonly BadValue[] = [
+  { field: "scripts", name: "a mapping", doc: { scripts: { chk: "/bin/true" }, instances: [inst] }, at: "scripts" },
+  { field: "trackFiles", name: "a string", doc: { trackFiles: "/run/f", instances: [inst] }, at: "trackFiles" },
+  { field: "instances", name: "empty", doc: { instances: [] }, at: "instances" },
+  { field: "instances", name: "a mapping", doc: { instances: inst }, at: "instances" },
+  { field: "scripts[].name", name: "missing", doc: scriptWith({ name: undefined }), at: "scripts[0].name" },
+  { field: "scripts[].name", name: "used twice", doc: { scripts: [script, script], instances: [inst] }, at: "scripts" },
+  { field: "scripts[].command", name: "empty", doc: scriptWith({ command: "" }), at: "scripts[0].command" },
+  { field: "scripts[].interval", name: "0s", doc: scriptWith({ interval: "0s" }), at: "scripts[0].interval" },
+  { field: "scripts[].timeout", name: "a word", doc: scriptWith({ timeout: "long" }), at: "scripts[0].timeout" },
+  { field: "scripts[].weight", name: "254", doc: scriptWith({ weight: 254 }), at: "scripts[0].weight" },
+  { field: "scripts[].reverse", name: "text", doc: scriptWith({ reverse: "yes" }), at: "scripts[0].reverse" },
+  { field: "scripts[].fall", name: "0", doc: scriptWith({ fall: 0 }), at: "scripts[0].fall" },
+  { field: "scripts[].rise", name: "1.5", doc: scriptWith({ rise: 1.5 }), at: "scripts[0].rise" },
+  { field: "scripts[].initFail", name: "a number", doc: scriptWith({ initFail: 1 }), at: "scripts[0].initFail" },
+  { field: "scripts[].user", name: "empty", doc: scriptWith({ user: "" }), at: "scripts[0].user" },
+  { field: "trackFiles[].name", name: "a number", doc: { trackFiles: [{ name: 1, path: "/run/f" }], instances: [inst] }, at: "trackFiles[0].name" },
+  { field: "trackFiles[].path", name: "missing", doc: { trackFiles: [{ name: "f" }], instances: [inst] }, at: "trackFiles[0].path" },
+  { field: "trackFiles[].weight", name: "255", doc: { trackFiles: [{ name: "f", path: "/run/f", weight: 255 }], instances: [inst] }, at: "trackFiles[0].weight" },
+  { field: "instances[].name", name: "missing", doc: instance({ name: undefined }), at: "instances[0].name" },
+  { field: "instances[].name", name: "used twice", doc: { instances: [inst, { ...inst, virtualRouterId: 52 }] }, at: "instances" },
+  { field: "instances[].interface", name: "empty", doc: instance({ interface: "" }), at: "instances[0].interface" },
+  { field: "instances[].virtualRouterId", name: "0", doc: instance({ virtualRouterId: 0 }), at: "instances[0].virtualRouterId" },
+  { field: "instances[].virtualRouterId", name: "one VRID twice on an interface", doc: { instances: [inst, { ...inst, name: "other" }] }, at: "instances" },
+  { field: "instances[].version", name: "4", doc: instance({ version: 4 }), at: "instances[0].version" },
+  { field: "instances[].version", name: "2 with IPv6", doc: instance({ version: 2, addresses: ["2001:db8::5"] }), at: "instances[0].version" },
+  { field: "instances[].priority", name: "256", doc: instance({ priority: 256 }), at: "instances[0].priority" },
+  { field: "instances[].advertInterval", name: "15ms", doc: instance({ advertInterval: "15ms" }), at: "instances[0].advertInterval" },
+  { field: "instances[].preempt", name: "text", doc: instance({ preempt: "yes" }), at: "instances[0].preempt" },
+  { field: "instances[].preemptDelay", name: "a word", doc: instance({ preemptDelay: "soon" }), at: "instances[0].preemptDelay" },
+  { field: "instances[].preemptDelay", name: "30 days", doc: instance({ preemptDelay: "720h" }), at: "instances[0].preemptDelay" },
+  { field: "instances[].initialState", name: "MASTER", doc: instance({ initialState: "MASTER" }), at: "instances[0].initialState" },
+  { field: "instances[].addresses", name: "empty", doc: instance({ addresses: [] }), at: "instances[0].addresses" },
+  { field: "instances[].addresses", name: "mixed families", doc: instance({ addresses: ["192.0.2.5", "2001:db8::5"] }), at: "instances[0].addresses" },
+  { field: "instances[].addresses[].address", name: "octet 300", doc: instance({ addresses: [{ address: "192.0.2.300" }] }), at: "instances[0].addresses[0].address" },
+  { field: "instances[].addresses[].device", name: "a number", doc: instance({ addresses: [{ address: "192.0.2.5", device: 1 }] }), at: "instances[0].addresses[0].device" },
+  { field: "instances[].addresses[].label", name: "16 characters", doc: instance({ addresses: [{ address: "192.0.2.5", label: "eth0:0123456789a" }] }), at: "instances[0].addresses[0].label" },
+  { field: "instances[].authentication", name: "with version 3", doc: instance({ authentication: { type: "pass", password: "x" } }), at: "instances[0].authentication" },
+  { field: "instances[].authentication.type", name: "ah", doc: v2auth({ type: "ah" }), at: "instances[0].authentication.type" },
+  { field: "instances[].authentication.password", name: "9 bytes", doc: v2auth({ password: "123456789" }), at: "instances[0].authentication.password" },
+  { field: "instances[].authentication.secretRef", name: "in a standalone config", doc: v2auth({ password: undefined, secretRef: { name: "s", namespace: "n", key: "k" } }), at: "instances[0].authentication.secretRef" },
+  { field: "instances[].unicast", name: "a list", doc: instance({ unicast: ["192.0.2.12"] }), at: "instances[0].unicast" },
+  { field: "instances[].unicast.source", name: "IPv6 for IPv4 addresses", doc: instance({ unicast: { source: "2001:db8::1", peers: [] } }), at: "instances[0].unicast.source" },
+  { field: "instances[].unicast.peers", name: "missing", doc: instance({ unicast: {} }), at: "instances[0].unicast.peers" },
+  { field: "instances[].unicast.peers", name: "a host name", doc: instance({ unicast: { peers: ["node-b"] } }), at: "instances[0].unicast.peers[0]" },
+  { field: "instances[].garp", name: "a number", doc: instance({ garp: 5 }), at: "instances[0].garp" },
+  { field: "instances[].garp.repeat", name: "0", doc: instance({ garp: { repeat: 0 } }), at: "instances[0].garp.repeat" },
+  { field: "instances[].garp.delay", name: "negative", doc: instance({ garp: { delay: "-1s" } }), at: "instances[0].garp.delay" },
+  { field: "instances[].garp.refresh", name: "a word", doc: instance({ garp: { refresh: "hourly" } }), at: "instances[0].garp.refresh" },
+  { field: "instances[].garp.refreshRepeat", name: "101", doc: instance({ garp: { refreshRepeat: 101 } }), at: "instances[0].garp.refreshRepeat" },
+  { field: "instances[].garp.interval", name: "a boolean", doc: instance({ garp: { interval: true } }), at: "instances[0].garp.interval" },
+  { field: "instances[].track", name: "a list", doc: instance({ track: [] }), at: "instances[0].track" },
+  { field: "instances[].track.scripts", name: "a script that does not exist", doc: track({ scripts: ["nope"] }), at: "instances[0].track.scripts[0]" },
+  { field: "instances[].track.scripts", name: "a mapping", doc: track({ scripts: { chk: 1 } }), at: "instances[0].track.scripts" },
+  { field: "instances[].track.interfaces", name: "a string", doc: track({ interfaces: "eth1" }), at: "instances[0].track.interfaces" },
+  { field: "instances[].track.files", name: "a file that does not exist", doc: track({ files: ["nope"] }), at: "instances[0].track.files[0]" },
+  { field: "instances[].track.scripts[].name", name: "empty", doc: track({ scripts: [{ name: "" }] }), at: "instances[0].track.scripts[0].name" },
+  { field: "instances[].track.scripts[].weight", name: "254", doc: track({ scripts: [{ name: "chk", weight: 254 }] }), at: "instances[0].track.scripts[0].weight" },
+  { field: "instances[].track.scripts[].reverse", name: "text", doc: track({ scripts: [{ name: "chk", reverse: "yes" }] }), at: "instances[0].track.scripts[0].reverse" },
+  { field: "instances[].track.interfaces[].name", name: "missing", doc: track({ interfaces: [{ weight: 1 }] }), at: "instances[0].track.interfaces[0].name" },
+  { field: "instances[].track.interfaces[].weight", name: "-254", doc: track({ interfaces: [{ name: "eth1", weight: -254 }] }), at: "instances[0].track.interfaces[0].weight" },
+  { field: "instances[].track.interfaces[].reverse", name: "a number", doc: track({ interfaces: [{ name: "eth1", reverse: 1 }] }), at: "instances[0].track.interfaces[0].reverse" },
+  { field: "instances[].track.files[].name", name: "a number", doc: track({ files: [{ name: 1 }] }), at: "instances[0].track.files[0].name" },
+  { field: "instances[].track.files[].weight", name: "255", doc: track({ files: [{ name: "f", weight: 255 }] }), at: "instances[0].track.files[0].weight" },
+  { field: "instances[].track.files[].reverse", name: "text", doc: track({ files: [{ name: "f", reverse: "no" }] }), at: "instances[0].track.files[0].reverse" },
+  { field: "instances[].track.pods", name: "without --kubernetes", doc: podsWith({}), at: "instances[0].track.pods" },
+  { field: "instances[].track.pods", name: "a string", doc: track({ pods: "web" }), at: "instances[0].track.pods", kubernetes: true },
+  { field: "instances[].track.pods.namespace", name: "missing", doc: podsWith({ namespace: undefined }), at: "instances[0].track.pods.namespace", kubernetes: true },
+  { field: "instances[].track.pods.selector", name: "empty", doc: podsWith({ selector: {} }), at: "instances[0].track.pods.selector", kubernetes: true },
+  { field: "instances[].track.pods.selector.matchLabels", name: "a list", doc: podsWith({ selector: { matchLabels: ["app=web"] } }), at: "instances[0].track.pods.selector.matchLabels", kubernetes: true },
+  { field: "instances[].track.pods.selector.matchLabels", name: "a number value", doc: podsWith({ selector: { matchLabels: { app: 1 } } }), at: "instances[0].track.pods.selector.matchLabels.app", kubernetes: true },
+  { field: "instances[].track.pods.selector.matchExpressions", name: "a mapping", doc: podsWith({ selector: { matchExpressions: { key: "app" } } }), at: "instances[0].track.pods.selector.matchExpressions", kubernetes: true },
+  { field: "instances[].track.pods.selector.matchExpressions[].key", name: "missing", doc: expression({ key: undefined }), at: "instances[0].track.pods.selector.matchExpressions[0].key", kubernetes: true },
+  { field: "instances[].track.pods.selector.matchExpressions[].operator", name: "Gt", doc: expression({ operator: "Gt" }), at: "instances[0].track.pods.selector.matchExpressions[0].operator", kubernetes: true },
+  { field: "instances[].track.pods.selector.matchExpressions[].values", name: "numbers", doc: expression({ values: [1] }), at: "instances[0].track.pods.selector.matchExpressions[0].values", kubernetes: true },
+  { field: "instances[].track.pods.weight", name: "254", doc: podsWith({ weight: 254 }), at: "instances[0].track.pods.weight", kubernetes: true },
+  { field: "instances[].notify", name: "a string", doc: instance({ notify: "/bin/notify" }), at: "instances[0].notify" },
+  { field: "instances[].notify.any", name: "empty", doc: instance({ notify: { any: "" } }), at: "instances[0].notify.any" },
+  { field: "instances[].notify.master", name: "a number", doc: instance({ notify: { master: 1 } }), at: "instances[0].notify.master" },
+  { field: "instances[].notify.backup", name: "a list", doc: instance({ notify: { backup: ["/bin/x"] } }), at: "instances[0].notify.backup" },
+  { field: "instances[].notify.fault", name: "empty", doc: instance({ notify: { fault: "" } }), at: "instances[0].notify.fault" },
+  { field: "instances[].notify.stop", name: "null", doc: instance({ notify: { stop: null } }), at: "instances[0].notify.stop" },
+  { field: "instances[].notify.timeout", name: "a word", doc: instance({ notify: { timeout: "long" } }), at: "instances[0].notify.timeout" },
+  { field: "instances[].stateFile", name: "relative", doc: instance({ stateFile: "run/state" }), at: "instances[0].stateFile" },
+];
+
+/** The document as YAML or JSON would carry it: keys set to undefined are left out. */
+const json = (doc: unknown): unknown => JSON.parse(JSON.stringify(doc));
+
+describe("agent config: a bad value in every field is rejected at that field", () => {
+  it("has bad values for every field the validator reads, and only for those", () => {
+    const fields = validatorFields();
+    const covered = new Set(BAD.map((b) => b.field));
+    assert.deepEqual(fields.filter((f) => !covered.has(f)), [], "fields without a bad-value case");
+    assert.deepEqual([...covered].filter((f) => !fields.includes(f)), [], "cases for fields the validator does not have");
+  });
+
+  for (const bad of BAD) {
+    it(`${bad.field}: ${bad.name}`, () => {
+      const result = validateAgentConfig(json(bad.doc), { kubernetes: bad.kubernetes === true });
+      assert.equal(result.ok, false, "accepted");
+      if (result.ok) return;
+      assert.ok(result.errors.some((e) => e.path === bad.at), `no error at ${bad.at}: ${JSON.stringify(result.errors)}`);
+    });
+  }
+});
