@@ -13,6 +13,7 @@ type Doc = Record<string, unknown>;
 const inst = { name: "web", interface: "eth0", virtualRouterId: 51, addresses: ["192.0.2.5/24"] };
 const instance = (patch: Doc): Doc => ({ instances: [{ ...inst, ...patch }] });
 const script = { name: "chk", command: "/bin/true" };
+const readyz = { name: "apiserver", url: "https://127.0.0.1:6443/readyz" };
 const pods = { namespace: "web", selector: { matchLabels: { app: "web" } } };
 
 /** Objects of the config: a field id prefix, and a document with key "zzz" added to that object at `at`. */
@@ -33,6 +34,9 @@ const OBJECTS: readonly [string, Doc, string][] = [
   ["instances[].track.pods.selector", instance({ track: { pods: { ...pods, selector: { matchLabels: { app: "web" }, zzz: 1 } } } }), "instances[0].track.pods.selector"],
   ["instances[].track.pods.selector.matchExpressions[]", instance({ track: { pods: { ...pods, selector: { matchExpressions: [{ key: "app", operator: "Exists", zzz: 1 }] } } } }), "instances[0].track.pods.selector.matchExpressions[0]"],
   ["instances[].notify", instance({ notify: { zzz: 1 } }), "instances[0].notify"],
+  ["httpChecks[]", { httpChecks: [{ ...readyz, zzz: 1 }], instances: [inst] }, "httpChecks[0]"],
+  ["httpChecks[].tls", { httpChecks: [{ ...readyz, tls: { zzz: 1 } }], instances: [inst] }, "httpChecks[0].tls"],
+  ["instances[].track.httpChecks[]", { httpChecks: [readyz], instances: [{ ...inst, track: { httpChecks: [{ name: "apiserver", zzz: 1 }] } }] }, "instances[0].track.httpChecks[0]"],
 ];
 
 /** The config's fields, as the validator lists them: "instances[].garp.repeat" and so on. */
@@ -60,6 +64,8 @@ const track = (t: Doc): Doc => ({ scripts: [script], trackFiles: [{ name: "f", p
 const podsWith = (patch: Doc): Doc => track({ pods: { ...pods, weight: 10, ...patch } });
 const expression = (patch: Doc): Doc => podsWith({ selector: { matchExpressions: [{ key: "app", operator: "In", values: ["web"], ...patch }] } });
 const scriptWith = (patch: Doc): Doc => ({ scripts: [{ ...script, ...patch }], instances: [inst] });
+const httpWith = (patch: Doc): Doc => ({ httpChecks: [{ ...readyz, ...patch }], instances: [inst] });
+const trackHttp = (ref: unknown): Doc => ({ httpChecks: [readyz], instances: [{ ...inst, track: { httpChecks: ref } }] });
 const v2auth = (patch: Doc): Doc => instance({ version: 2, authentication: { type: "pass", password: "s3cret", ...patch } });
 
 const BAD: readonly BadValue[] = [
@@ -145,6 +151,23 @@ const BAD: readonly BadValue[] = [
   { field: "instances[].notify.fault", name: "empty", doc: instance({ notify: { fault: "" } }), at: "instances[0].notify.fault" },
   { field: "instances[].notify.stop", name: "null", doc: instance({ notify: { stop: null } }), at: "instances[0].notify.stop" },
   { field: "instances[].notify.timeout", name: "a word", doc: instance({ notify: { timeout: "long" } }), at: "instances[0].notify.timeout" },
+  { field: "httpChecks", name: "a mapping", doc: { httpChecks: readyz, instances: [inst] }, at: "httpChecks" },
+  { field: "httpChecks[].name", name: "missing", doc: httpWith({ name: undefined }), at: "httpChecks[0].name" },
+  { field: "httpChecks[].url", name: "ftp", doc: httpWith({ url: "ftp://192.0.2.1/x" }), at: "httpChecks[0].url" },
+  { field: "httpChecks[].interval", name: "0", doc: httpWith({ interval: 0 }), at: "httpChecks[0].interval" },
+  { field: "httpChecks[].timeout", name: "a word", doc: httpWith({ timeout: "soon" }), at: "httpChecks[0].timeout" },
+  { field: "httpChecks[].weight", name: "254", doc: httpWith({ weight: 254 }), at: "httpChecks[0].weight" },
+  { field: "httpChecks[].fall", name: "0", doc: httpWith({ fall: 0 }), at: "httpChecks[0].fall" },
+  { field: "httpChecks[].rise", name: "text", doc: httpWith({ rise: "2" }), at: "httpChecks[0].rise" },
+  { field: "httpChecks[].tls", name: "on an http URL", doc: httpWith({ url: "http://127.0.0.1:8080/healthz", tls: { insecureSkipVerify: true } }), at: "httpChecks[0].tls" },
+  { field: "httpChecks[].tls.caFile", name: "relative", doc: httpWith({ tls: { caFile: "pki/ca.crt" } }), at: "httpChecks[0].tls.caFile" },
+  { field: "httpChecks[].tls.serverName", name: "a number", doc: httpWith({ tls: { serverName: 1 } }), at: "httpChecks[0].tls.serverName" },
+  { field: "httpChecks[].tls.insecureSkipVerify", name: "text", doc: httpWith({ tls: { insecureSkipVerify: "yes" } }), at: "httpChecks[0].tls.insecureSkipVerify" },
+  { field: "instances[].track.httpChecks", name: "a check that does not exist", doc: trackHttp(["nope"]), at: "instances[0].track.httpChecks[0]" },
+  { field: "instances[].track.httpChecks", name: "a string", doc: trackHttp("apiserver"), at: "instances[0].track.httpChecks" },
+  { field: "instances[].track.httpChecks[].name", name: "empty", doc: trackHttp([{ name: "" }]), at: "instances[0].track.httpChecks[0].name" },
+  { field: "instances[].track.httpChecks[].weight", name: "254", doc: trackHttp([{ name: "apiserver", weight: 254 }]), at: "instances[0].track.httpChecks[0].weight" },
+  { field: "instances[].track.httpChecks[].reverse", name: "text", doc: trackHttp([{ name: "apiserver", reverse: "yes" }]), at: "instances[0].track.httpChecks[0].reverse" },
   { field: "instances[].stateFile", name: "relative", doc: instance({ stateFile: "run/state" }), at: "instances[0].stateFile" },
 ];
 
