@@ -40,7 +40,7 @@ describe("agent config validation", () => {
         addresses: [{ address: "192.0.2.6", device: "eth1", label: "eth1:vip" }, "192.0.2.7"],
         authentication: { type: "pass", password: "secret" },
         unicast: { source: "192.0.2.11", peers: ["192.0.2.12", "192.0.2.13"] },
-        garp: { repeat: 3, delay: "2s", refresh: "60s", refreshRepeat: 2, interval: "10ms" },
+        garp: { repeat: 3, delay: "2s", refresh: "60s", refreshRepeat: 2, interval: "10ms", lowerPriorityRepeat: 0, lowerPriorityDelay: "1s" },
       }),
     );
     assert.ok(result.ok, JSON.stringify(!result.ok && result.errors));
@@ -50,7 +50,29 @@ describe("agent config validation", () => {
     assert.deepEqual(inst.addresses[0], { address: "192.0.2.6", family: 4, prefixLength: 32, device: "eth1", label: "eth1:vip" });
     assert.deepEqual(inst.authentication, { type: "pass", password: "secret" });
     assert.deepEqual(inst.unicast, { source: "192.0.2.11", peers: ["192.0.2.12", "192.0.2.13"] });
-    assert.deepEqual(inst.garp, { repeat: 3, delayMs: 2000, refreshMs: 60_000, refreshRepeat: 2, intervalMs: 10 });
+    assert.deepEqual(inst.garp, {
+      repeat: 3,
+      delayMs: 2000,
+      refreshMs: 60_000,
+      refreshRepeat: 2,
+      intervalMs: 10,
+      lowerPriorityRepeat: 0,
+      lowerPriorityDelayMs: 1000,
+    });
+  });
+
+  it("the lower-priority GARP burst defaults to the master burst's repeat and delay (as keepalived)", () => {
+    const defaults = validateAgentConfig(withInstance({}));
+    assert.ok(defaults.ok);
+    assert.equal(defaults.config.instances[0]!.garp.lowerPriorityRepeat, 5);
+    assert.equal(defaults.config.instances[0]!.garp.lowerPriorityDelayMs, 5000);
+    const result = validateAgentConfig(withInstance({ garp: { repeat: 2, delay: "0s" } }));
+    assert.ok(result.ok, JSON.stringify(!result.ok && result.errors));
+    assert.equal(result.config.instances[0]!.garp.lowerPriorityRepeat, 2);
+    assert.equal(result.config.instances[0]!.garp.lowerPriorityDelayMs, 0);
+    const bad = validateAgentConfig(withInstance({ garp: { lowerPriorityRepeat: 101, lowerPriorityDelay: "soon" } }));
+    assert.ok(!bad.ok);
+    assert.deepEqual(bad.errors.map((e) => e.path), ["instances[0].garp.lowerPriorityRepeat", "instances[0].garp.lowerPriorityDelay"]);
   });
 
   it("canonicalises IPv6 addresses", () => {
