@@ -104,6 +104,8 @@ describe("agent config validation", () => {
     ["auth with version 3", { authentication: { type: "pass", password: "x" } }, "instances[0].authentication", /VRRPv2 only/],
     ["auth type ah", { version: 2, authentication: { type: "ah", password: "x" } }, "instances[0].authentication.type", /"pass"/],
     ["password too long", { version: 2, authentication: { type: "pass", password: "123456789" } }, "instances[0].authentication.password", /8 bytes/],
+    ["password as a YAML number (not echoed)", { version: 2, authentication: { type: "pass", password: 20240607 } }, "instances[0].authentication.password", /^must be a non-empty string \(quote it in YAML\), got a number \(value not shown\)$/],
+    ["password missing", { version: 2, authentication: { type: "pass" } }, "instances[0].authentication.password", /got nothing$/],
     ["interval below 10ms", { advertInterval: "5ms" }, "instances[0].advertInterval", /between 10ms/],
     ["interval not centiseconds", { advertInterval: "15ms" }, "instances[0].advertInterval", /centiseconds/],
     ["fractional v2 interval", { version: 2, advertInterval: 1.5 }, "instances[0].advertInterval", /whole seconds/],

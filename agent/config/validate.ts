@@ -206,8 +206,13 @@ function readAuth(r: Reader, value: unknown, path: string, version: number | und
   }
   if (version !== 2) return r.fail(path, "authentication exists in VRRPv2 only (RFC 5798 removed it); set version: 2");
   if (o["type"] !== "pass") return r.fail(`${path}.type`, `must be "pass" (simple text password), got ${describe(o["type"])}`);
-  const password = r.string(o["password"], `${path}.password`);
-  if (password === undefined) return undefined;
+  // Never echo the value: a number or boolean here is the password itself.
+  const raw = o["password"];
+  if (typeof raw !== "string" || raw.length === 0) {
+    const got = raw === undefined ? "nothing" : typeof raw === "string" ? "an empty string" : `a ${Array.isArray(raw) ? "list" : raw === null ? "null" : typeof raw} (value not shown)`;
+    return r.fail(`${path}.password`, `must be a non-empty string (quote it in YAML), got ${got}`);
+  }
+  const password = raw;
   if (Buffer.byteLength(password, "utf8") > 8) return r.fail(`${path}.password`, "must be at most 8 bytes (the advert carries 8)");
   return { type: "pass", password };
 }
