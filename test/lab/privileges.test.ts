@@ -139,4 +139,25 @@ describe("least privilege", { timeout: 120_000 }, () => {
     for (const o of ["192.0.2.60/24", "198.51.100.60/24", "2001:db8::60/64"]) await lab.exec(host.ns, ["ip", "addr", "del", o, "dev", host.ifname]);
     await lab.exec(host.ns, ["ip", "addr", "del", "192.0.2.5/32", "dev", "lo"]);
   });
+
+  it("a VIP that is the primary of its subnet: an address added there later survives the release", async () => {
+    // The kernel deletes a primary's secondaries with it (promote_secondaries is 0 here).
+    const host = n(0);
+    const vip = "203.0.113.5";
+    assert.equal((await lab.exec(host.ns, ["sysctl", "-n", `net.ipv4.conf.${host.ifname}.promote_secondaries`])).trim(), "0");
+    const config = { instances: [{ name: "vip", interface: host.ifname, virtualRouterId: 72, advertInterval: "100ms", addresses: [`${vip}/24`], garp: { repeat: 1, delay: "0s" } }] };
+    const agent = startAgent({ lab, host, scratch, config });
+    running.push(agent);
+    await lab.waitFor(async () => (await holders(lab, vip)).join() === "n1", 5000, "n1 holds the VIP");
+    await lab.exec(host.ns, ["ip", "addr", "add", "203.0.113.60/24", "dev", host.ifname, "label", "eth0:admin"]);
+    const added = (await lab.addresses(host.ns, host.ifname)).find((a) => a.address === "203.0.113.60");
+    assert.ok(added?.flags.includes("secondary"), "the operator's address is a secondary of the VIP");
+    await stopSpeaker(lab, agent, "SIGTERM");
+    assert.equal(agent.child.exitCode, 0, agent.output());
+    const left = await lab.addresses(host.ns, host.ifname);
+    assert.equal(left.find((a) => a.address === vip), undefined, "the VIP is gone");
+    const kept = left.find((a) => a.address === "203.0.113.60");
+    assert.deepEqual(kept && [kept.prefixLength, kept.label], [24, "eth0:admin"], "the operator's address survives, prefix and label intact");
+    await lab.exec(host.ns, ["ip", "addr", "del", "203.0.113.60/24", "dev", host.ifname]);
+  });
 });
