@@ -4,6 +4,7 @@
  * over (priority 0) and remove the VIPs before exiting.
  */
 import { formatOf, type ConfigFormat } from "../config/load.js";
+import { missingCapabilitiesMessage, readCapabilityCheck, type CapabilityCheck } from "../os/capabilities.js";
 import { parseListenAddress } from "../runtime/http.js";
 import type { Level } from "../runtime/logger.js";
 import { parseArgs } from "./args.js";
@@ -31,11 +32,13 @@ options:
   --state-dir DIR            per-instance state records for \`floatip check\` (default /run/floatip)
   --log-level LEVEL          debug | info | warn | error (default info)
 
-Exit codes: 0 after a clean stop, 1 on a runtime failure, 2 on bad usage or config.`;
+Needs CAP_NET_ADMIN and CAP_NET_RAW (checked at start).
+
+Exit codes: 0 after a clean stop, 1 on a runtime failure or missing capabilities, 2 on bad usage or config.`;
 
 const LEVELS: readonly Level[] = ["debug", "info", "warn", "error"];
 
-export async function runAgentCommand(argv: readonly string[]): Promise<number> {
+export async function runAgentCommand(argv: readonly string[], capabilities: () => Promise<CapabilityCheck> = readCapabilityCheck): Promise<number> {
   const args = parseArgs(argv, [
     { name: "config", takesValue: true },
     { name: "config-env", takesValue: true },
@@ -58,6 +61,13 @@ export async function runAgentCommand(argv: readonly string[]): Promise<number> 
   const metricsFlag = flag("metrics-address");
   const listen = metricsFlag !== undefined ? parseListenAddress(metricsFlag) : undefined;
   if (metricsFlag !== undefined && listen === undefined) return usageError(`--metrics-address must be HOST:PORT, got "${metricsFlag}"`);
+  // Before anything is read or touched: without both capabilities, say which are missing and stop.
+  const check = await capabilities();
+  if (check.ok === false) {
+    process.stderr.write(missingCapabilitiesMessage(check.missing) + "\n");
+    return 1;
+  }
+  if (check.ok === "unknown") process.stderr.write(`floatip agent: cannot check capabilities (${check.reason}); continuing\n`);
   const common = { level, ...(listen !== undefined ? { listen } : {}), ...(flag("state-dir") !== undefined ? { stateDir: flag("state-dir")! } : {}) };
 
   const envName = flag("config-env");

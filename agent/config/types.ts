@@ -42,6 +42,13 @@ export interface Garp {
   readonly refreshRepeat: number;
   /** Gap between messages of one burst, ms. */
   readonly intervalMs: number;
+  /**
+   * Messages per burst when a master hears a lower-priority advert (keepalived
+   * garp_lower_prio_repeat; default: repeat); 0 = none (the master still answers with an advert).
+   */
+  readonly lowerPriorityRepeat: number;
+  /** Delay before the second such burst (garp_lower_prio_delay; default: delay), ms; 0 = none. */
+  readonly lowerPriorityDelayMs: number;
 }
 
 /** A health check run on an interval (keepalived vrrp_script). */
@@ -187,4 +194,6 @@ export const DEFAULT_GARP: Garp = {
   refreshMs: 0,
   refreshRepeat: 1,
   intervalMs: 0,
+  lowerPriorityRepeat: 5,
+  lowerPriorityDelayMs: 5000,
 };

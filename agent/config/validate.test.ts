@@ -40,7 +40,7 @@ describe("agent config validation", () => {
         addresses: [{ address: "192.0.2.6", device: "eth1", label: "eth1:vip" }, "192.0.2.7"],
         authentication: { type: "pass", password: "secret" },
         unicast: { source: "192.0.2.11", peers: ["192.0.2.12", "192.0.2.13"] },
-        garp: { repeat: 3, delay: "2s", refresh: "60s", refreshRepeat: 2, interval: "10ms" },
+        garp: { repeat: 3, delay: "2s", refresh: "60s", refreshRepeat: 2, interval: "10ms", lowerPriorityRepeat: 0, lowerPriorityDelay: "1s" },
       }),
     );
     assert.ok(result.ok, JSON.stringify(!result.ok && result.errors));
@@ -50,7 +50,29 @@ describe("agent config validation", () => {
     assert.deepEqual(inst.addresses[0], { address: "192.0.2.6", family: 4, prefixLength: 32, device: "eth1", label: "eth1:vip" });
     assert.deepEqual(inst.authentication, { type: "pass", password: "secret" });
     assert.deepEqual(inst.unicast, { source: "192.0.2.11", peers: ["192.0.2.12", "192.0.2.13"] });
-    assert.deepEqual(inst.garp, { repeat: 3, delayMs: 2000, refreshMs: 60_000, refreshRepeat: 2, intervalMs: 10 });
+    assert.deepEqual(inst.garp, {
+      repeat: 3,
+      delayMs: 2000,
+      refreshMs: 60_000,
+      refreshRepeat: 2,
+      intervalMs: 10,
+      lowerPriorityRepeat: 0,
+      lowerPriorityDelayMs: 1000,
+    });
+  });
+
+  it("the lower-priority GARP burst defaults to the master burst's repeat and delay (as keepalived)", () => {
+    const defaults = validateAgentConfig(withInstance({}));
+    assert.ok(defaults.ok);
+    assert.equal(defaults.config.instances[0]!.garp.lowerPriorityRepeat, 5);
+    assert.equal(defaults.config.instances[0]!.garp.lowerPriorityDelayMs, 5000);
+    const result = validateAgentConfig(withInstance({ garp: { repeat: 2, delay: "0s" } }));
+    assert.ok(result.ok, JSON.stringify(!result.ok && result.errors));
+    assert.equal(result.config.instances[0]!.garp.lowerPriorityRepeat, 2);
+    assert.equal(result.config.instances[0]!.garp.lowerPriorityDelayMs, 0);
+    const bad = validateAgentConfig(withInstance({ garp: { lowerPriorityRepeat: 101, lowerPriorityDelay: "soon" } }));
+    assert.ok(!bad.ok);
+    assert.deepEqual(bad.errors.map((e) => e.path), ["instances[0].garp.lowerPriorityRepeat", "instances[0].garp.lowerPriorityDelay"]);
   });
 
   it("canonicalises IPv6 addresses", () => {
@@ -82,6 +104,8 @@ describe("agent config validation", () => {
     ["auth with version 3", { authentication: { type: "pass", password: "x" } }, "instances[0].authentication", /VRRPv2 only/],
     ["auth type ah", { version: 2, authentication: { type: "ah", password: "x" } }, "instances[0].authentication.type", /"pass"/],
     ["password too long", { version: 2, authentication: { type: "pass", password: "123456789" } }, "instances[0].authentication.password", /8 bytes/],
+    ["password as a YAML number (not echoed)", { version: 2, authentication: { type: "pass", password: 20240607 } }, "instances[0].authentication.password", /^must be a non-empty string \(quote it in YAML\), got a number \(value not shown\)$/],
+    ["password missing", { version: 2, authentication: { type: "pass" } }, "instances[0].authentication.password", /got nothing$/],
     ["interval below 10ms", { advertInterval: "5ms" }, "instances[0].advertInterval", /between 10ms/],
     ["interval not centiseconds", { advertInterval: "15ms" }, "instances[0].advertInterval", /centiseconds/],
     ["fractional v2 interval", { version: 2, advertInterval: 1.5 }, "instances[0].advertInterval", /whole seconds/],

@@ -217,8 +217,13 @@ function readAuth(r: Reader, value: unknown, path: string, version: number | und
   }
   if (version !== 2) return r.fail(path, "authentication exists in VRRPv2 only (RFC 5798 removed it); set version: 2");
   if (o["type"] !== "pass") return r.fail(`${path}.type`, `must be "pass" (simple text password), got ${describe(o["type"])}`);
-  const password = r.string(o["password"], `${path}.password`);
-  if (password === undefined) return undefined;
+  // Never echo the value: a number or boolean here is the password itself.
+  const raw = o["password"];
+  if (typeof raw !== "string" || raw.length === 0) {
+    const got = raw === undefined ? "nothing" : typeof raw === "string" ? "an empty string" : `a ${Array.isArray(raw) ? "list" : raw === null ? "null" : typeof raw} (value not shown)`;
+    return r.fail(`${path}.password`, `must be a non-empty string (quote it in YAML), got ${got}`);
+  }
+  const password = raw;
   if (Buffer.byteLength(password, "utf8") > 8) return r.fail(`${path}.password`, "must be at most 8 bytes (the advert carries 8)");
   return { type: "pass", password };
 }
@@ -240,7 +245,7 @@ function readUnicast(r: Reader, value: unknown, path: string, family: 4 | 6 | un
 }
 
 function readGarp(r: Reader, value: unknown, path: string): Garp | undefined {
-  const o = r.object(value, path, ["repeat", "delay", "refresh", "refreshRepeat", "interval"]);
+  const o = r.object(value, path, ["repeat", "delay", "refresh", "refreshRepeat", "interval", "lowerPriorityRepeat", "lowerPriorityDelay"]);
   if (o === undefined) return undefined;
   const pick = <T>(key: string, read: () => T | undefined, fallback: T) => (o[key] === undefined ? fallback : read());
   const repeat = pick("repeat", () => r.integer(o["repeat"], `${path}.repeat`, 1, 100), DEFAULT_GARP.repeat);
@@ -248,8 +253,20 @@ function readGarp(r: Reader, value: unknown, path: string): Garp | undefined {
   const refreshMs = pick("refresh", () => r.duration(o["refresh"], `${path}.refresh`), DEFAULT_GARP.refreshMs);
   const refreshRepeat = pick("refreshRepeat", () => r.integer(o["refreshRepeat"], `${path}.refreshRepeat`, 1, 100), DEFAULT_GARP.refreshRepeat);
   const intervalMs = pick("interval", () => r.duration(o["interval"], `${path}.interval`), DEFAULT_GARP.intervalMs);
-  if ([repeat, delayMs, refreshMs, refreshRepeat, intervalMs].some((v) => v === undefined)) return undefined;
-  return { repeat: repeat!, delayMs: delayMs!, refreshMs: refreshMs!, refreshRepeat: refreshRepeat!, intervalMs: intervalMs! };
+  // As keepalived: the lower-priority burst defaults to the master burst's repeat and delay.
+  const lowerPriorityRepeat = pick("lowerPriorityRepeat", () => r.integer(o["lowerPriorityRepeat"], `${path}.lowerPriorityRepeat`, 0, 100), repeat);
+  const lowerPriorityDelayMs = pick("lowerPriorityDelay", () => r.duration(o["lowerPriorityDelay"], `${path}.lowerPriorityDelay`), delayMs);
+  const all = [repeat, delayMs, refreshMs, refreshRepeat, intervalMs, lowerPriorityRepeat, lowerPriorityDelayMs];
+  if (all.some((v) => v === undefined)) return undefined;
+  return {
+    repeat: repeat!,
+    delayMs: delayMs!,
+    refreshMs: refreshMs!,
+    refreshRepeat: refreshRepeat!,
+    intervalMs: intervalMs!,
+    lowerPriorityRepeat: lowerPriorityRepeat!,
+    lowerPriorityDelayMs: lowerPriorityDelayMs!,
+  };
 }
 
 function checkUnique(r: Reader, instances: readonly InstanceConfig[]): void {

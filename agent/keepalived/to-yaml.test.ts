@@ -34,7 +34,7 @@ const everything = {
       addresses: [{ address: "192.0.2.6/24", device: "eth1", label: "eth1:vip" }, "192.0.2.7", { address: "192.0.2.8", device: "eth2" }],
       authentication: { type: "pass", password: "123456" },
       unicast: { source: "192.0.2.11", peers: ["192.0.2.12", "192.0.2.13"] },
-      garp: { repeat: 3, delay: "0s", refresh: "60s", refreshRepeat: 2, interval: "10ms" },
+      garp: { repeat: 3, delay: "0s", refresh: "60s", refreshRepeat: 2, interval: "10ms", lowerPriorityRepeat: 1, lowerPriorityDelay: "10s" },
       track: { scripts: ["chk", { name: "plain", weight: 10, reverse: false }], interfaces: [{ name: "eth1", weight: -20 }], files: ["tf", { name: "tf1", weight: 3 }] },
       notify: { any: "/n.sh", master: '/m.sh "quoted arg"', backup: "/b.sh", fault: "/f.sh", stop: "/s.sh", timeout: "5s" },
       stateFile: "/run/floatip.state",

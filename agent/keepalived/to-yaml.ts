@@ -90,6 +90,9 @@ function garpObject(i: InstanceConfig): Obj {
   if (i.garp.refreshMs !== DEFAULT_GARP.refreshMs) out["refresh"] = formatDuration(i.garp.refreshMs);
   unlessDefault(out, "refreshRepeat", i.garp.refreshRepeat, DEFAULT_GARP.refreshRepeat);
   if (i.garp.intervalMs !== DEFAULT_GARP.intervalMs) out["interval"] = formatDuration(i.garp.intervalMs);
+  // Their defaults are repeat and delay.
+  unlessDefault(out, "lowerPriorityRepeat", i.garp.lowerPriorityRepeat, i.garp.repeat);
+  if (i.garp.lowerPriorityDelayMs !== i.garp.delayMs) out["lowerPriorityDelay"] = formatDuration(i.garp.lowerPriorityDelayMs);
   return out;
 }
 

@@ -34,8 +34,8 @@ const UNSUPPORTED = (
   "native_ipv6 vrf dont_track_primary track_process track_bfd mcast_src_ip mcast_dst_ip track_src_ip unicast_ttl " +
   "virtual_ipaddress_excluded no_virtual_ipaddress promote_secondaries linkbeat_use_polling v3_checksum_as_v2 " +
   "virtual_routes virtual_rules accept no_accept skip_check_adv_addr strict_mode debug notify_deleted " +
-  "notify_master_rx_lower_pri smtp_alert notify_priority_changes lvs_sync_daemon_interface garp_lower_prio_delay " +
-  "garp_lower_prio_repeat down_timer_adverts timer_expired_backup garp_extra_if vmac_garp_intvl lower_prio_no_advert " +
+  "notify_master_rx_lower_pri smtp_alert notify_priority_changes lvs_sync_daemon_interface " +
+  "down_timer_adverts timer_expired_backup garp_extra_if vmac_garp_intvl lower_prio_no_advert " +
   "higher_prio_send_advert owner_ignore_adverts kernel_rx_buf_size auth_hmac"
 ).split(" ");
 
@@ -140,6 +140,8 @@ const SPECS: Readonly<Record<string, KeywordSpec<St>>> = {
   garp_master_repeat: garpField("repeat", integer),
   garp_master_refresh: garpField("refresh", (ctx, b, text) => seconds(ctx, b, text, true)),
   garp_master_refresh_repeat: garpField("refreshRepeat", integer),
+  garp_lower_prio_repeat: garpField("lowerPriorityRepeat", integer),
+  garp_lower_prio_delay: garpField("lowerPriorityDelay", (ctx, b, text) => seconds(ctx, b, text, true)),
 };
 
 function setPreempt(st: St, b: Block, value: boolean): void {

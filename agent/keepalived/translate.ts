@@ -37,7 +37,7 @@ const GLOBAL_UNSUPPORTED = (
   "notification_email notification_email_from smtp_server smtp_helo_name smtp_connect_timeout smtp_alert " +
   "smtp_alert_vrrp smtp_alert_checker no_email_faults vrrp_strict vrrp_skip_check_adv_addr vrrp_check_unicast_src " +
   "vrrp_garp_interval vrrp_gna_interval vrrp_min_garp vrrp_mcast_group4 vrrp_mcast_group6 vrrp_iptables vrrp_ipsets " +
-  "nftables vrrp_garp_lower_prio_delay vrrp_garp_lower_prio_repeat vrrp_lower_prio_no_advert vrrp_higher_prio_send_advert " +
+  "nftables vrrp_lower_prio_no_advert vrrp_higher_prio_send_advert " +
   "vrrp_owner_ignore_adverts vrrp_garp_extra_if vrrp_priority vrrp_no_swap vrrp_rt_priority vrrp_cpu_affinity " +
   "vrrp_notify_fifo vrrp_notify_fifo_script notify_fifo notify_fifo_script vrrp_startup_delay vrrp_delay_after_boot " +
   "dynamic_interfaces max_auto_priority enable_snmp_vrrp enable_snmp_keepalived enable_snmp_rfc enable_snmp_rfcv2 " +
@@ -74,6 +74,8 @@ const GLOBAL_SPECS: Readonly<Record<string, KeywordSpec<Root>>> = {
   vrrp_garp_master_repeat: globalGarp("repeat", integer),
   vrrp_garp_master_refresh: globalGarp("refresh", (ctx, b, text) => seconds(ctx, b, text, true)),
   vrrp_garp_master_refresh_repeat: globalGarp("refreshRepeat", integer),
+  vrrp_garp_lower_prio_repeat: globalGarp("lowerPriorityRepeat", integer),
+  vrrp_garp_lower_prio_delay: globalGarp("lowerPriorityDelay", (ctx, b, text) => seconds(ctx, b, text, true)),
 };
 
 /** `user NAME` / `script_user NAME`: groups cannot be expressed in floatip. */

@@ -26,7 +26,7 @@ const input = {
       addresses: ["192.0.2.5", { address: "192.0.2.6/24", device: "eth1" }],
       authentication: { type: "pass", password: "s3cret" },
       unicast: { source: "192.0.2.11", peers: ["192.0.2.12"] },
-      garp: { refresh: "60s" },
+      garp: { refresh: "60s", lowerPriorityRepeat: 1 },
       track: { scripts: [{ name: "chk", weight: -10 }], interfaces: ["eth1"], files: ["tf"] },
       notify: { master: "/m.sh" },
     },
@@ -68,7 +68,7 @@ describe("VirtualIP manifests", () => {
           interfaces: [{ name: "eth1", weight: 0, reverse: false }],
           files: [{ name: "tf", path: "/run/tf", weight: 1, reverse: false }],
         },
-        garp: { repeat: 5, delay: "5s", refresh: "60s" },
+        garp: { repeat: 5, delay: "5s", refresh: "60s", lowerPriorityRepeat: 1 },
       },
     });
     assert.deepEqual(docs[2]!["spec"], {

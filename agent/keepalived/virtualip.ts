@@ -128,6 +128,9 @@ function garpSpec(inst: InstanceConfig): Obj {
     refresh: duration(g.refreshMs),
     ...(g.refreshRepeat !== DEFAULT_GARP.refreshRepeat ? { refreshRepeat: g.refreshRepeat } : {}),
     ...(g.intervalMs !== DEFAULT_GARP.intervalMs ? { interval: duration(g.intervalMs) } : {}),
+    // Their defaults follow repeat and delay.
+    ...(g.lowerPriorityRepeat !== g.repeat ? { lowerPriorityRepeat: g.lowerPriorityRepeat } : {}),
+    ...(g.lowerPriorityDelayMs !== g.delayMs ? { lowerPriorityDelay: duration(g.lowerPriorityDelayMs) } : {}),
   };
 }
 

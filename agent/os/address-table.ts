@@ -9,6 +9,7 @@ import { createRtNetlink, FlagsNew, type RtNetlinkSocket, type rt } from "netlin
 import type { Family, VirtualAddress } from "../config/types.js";
 import { formatAddress, parseAddress } from "../vrrp/address-bytes.js";
 import type { AddressTable, InterfaceAddress, LinkInfo } from "./ports.js";
+import { deletedWith } from "./secondaries.js";
 
 const AF_INET = 2;
 const AF_INET6 = 10;
@@ -154,9 +155,18 @@ export class NetlinkAddressTable implements AddressTable {
   }
 
   private async removeAt(ifname: string, index: number, address: VirtualAddress): Promise<void> {
+    // A VIP that is the primary of its subnet takes the subnet's secondaries with it (they were
+    // added by someone else after it, unless promote_secondaries is set): put them back at once.
+    const along = address.family === 4 && address.prefixLength < 32 ? deletedWith(await this.addressesOf(index), address) : [];
     const { data, attrs } = addressMessage(index, address);
     const what = `removing ${address.address}/${address.prefixLength} from ${ifname}`;
     await this.request(what, () => this.socket.delAddress(data, attrs, this.options()), ifname, "EADDRNOTAVAIL");
+    if (along.length === 0) return;
+    const left = await this.addressesOf(index);
+    for (const a of along) {
+      if (left.some((l) => l.address === a.address && l.prefixLength === a.prefixLength)) continue; // promoted, not deleted
+      await this.addAt(ifname, index, { address: a.address, family: 4, prefixLength: a.prefixLength, ...(a.label !== undefined ? { label: a.label } : {}) });
+    }
   }
 
   close(): void {

@@ -13,6 +13,7 @@ import { checkAdvert, receiveContext, type ArrivedAdvert, type ReceiveContext } 
 import {
   initialRouterState,
   step,
+  type AnnounceBurst,
   type Phase,
   type RouterAction,
   type RouterEvent,
@@ -66,6 +67,8 @@ export function routerParams(config: InstanceConfig, primaryAddress: string): Ro
     primaryAddress,
     garpDelayMs: config.garp.delayMs,
     garpRefreshMs: config.garp.refreshMs,
+    garpLowerPriorityRepeat: config.garp.lowerPriorityRepeat,
+    garpLowerPriorityDelayMs: config.garp.lowerPriorityDelayMs,
   };
 }
 
@@ -256,9 +259,9 @@ export class VirtualRouter {
     for (const address of this.config.addresses) await fn(address.device ?? this.config.interface, address);
   }
 
-  private async announce(burst: "initial" | "delayed" | "refresh"): Promise<void> {
+  private async announce(burst: AnnounceBurst): Promise<void> {
     const garp = this.config.garp;
-    const count = burst === "refresh" ? garp.refreshRepeat : garp.repeat;
+    const count = burst === "refresh" ? garp.refreshRepeat : burst === "lower-priority" ? garp.lowerPriorityRepeat : garp.repeat;
     for (let i = 0; i < count; i++) {
       if (this.state.phase !== "master") return; // lost mastership mid-burst
       if (i > 0 && garp.intervalMs > 0) await delay(this.deps.clock, garp.intervalMs);

@@ -20,7 +20,11 @@ const v3: RouterParams = {
   primaryAddress: "192.0.2.11",
   garpDelayMs: 0,
   garpRefreshMs: 0,
+  garpLowerPriorityRepeat: 0,
+  garpLowerPriorityDelayMs: 0,
 };
+/** keepalived's defaults: a lower-priority advert gets an advert and 5 GARPs, again 5 s later. */
+const lowerGarp: RouterParams = { ...v3, garpLowerPriorityRepeat: 5, garpLowerPriorityDelayMs: 5000 };
 const v2: RouterParams = { ...v3, version: 2 };
 
 const advert = (priority: number, advertIntervalMs = 1000, version: 2 | 3 = 3): Advert => ({
@@ -228,7 +232,7 @@ const rows: Row[] = [
     event: { type: "advert", advert: advert(150, 100), source: "192.0.2.12" },
     now: T0,
     phase: "backup",
-    actions: ["cancel-timer:garp", "remove-addresses", `set-timer:protocol@${T0 + 360.9375}`, "transition:master->backup:higher-priority-advert"],
+    actions: ["send-advert:100", "cancel-timer:garp", "remove-addresses", `set-timer:protocol@${T0 + 360.9375}`, "transition:master->backup:higher-priority-advert"],
     check: (s) => assert.equal(s.masterAddress, "192.0.2.12"),
   },
   {
@@ -238,16 +242,16 @@ const rows: Row[] = [
     event: { type: "advert", advert: advert(100), source: "192.0.2.12" },
     now: T0,
     phase: "backup",
-    actions: ["cancel-timer:garp", "remove-addresses", `set-timer:protocol@${T0 + 3609.375}`, "transition:master->backup:higher-priority-advert"],
+    actions: ["send-advert:100", "cancel-timer:garp", "remove-addresses", `set-timer:protocol@${T0 + 3609.375}`, "transition:master->backup:higher-priority-advert"],
   },
   {
-    name: "§6.4.3 equal priority and lower primary address loses the tie (advert discarded)",
+    name: "§6.4.3 equal priority and lower primary address loses the tie (stays master, reasserts)",
     params: v3,
     state: stateIn(v3, "master"),
     event: { type: "advert", advert: advert(100), source: "192.0.2.3" },
     now: T0,
     phase: "master",
-    actions: [],
+    actions: ["send-advert:100"],
   },
   {
     name: "§6.4.3 the tie-break compares numerically, not as text",
@@ -256,16 +260,123 @@ const rows: Row[] = [
     event: { type: "advert", advert: advert(100), source: "192.0.2.10" },
     now: T0,
     phase: "backup",
-    actions: ["cancel-timer:garp", "remove-addresses", `set-timer:protocol@${T0 + 3609.375}`, "transition:master->backup:higher-priority-advert"],
+    actions: ["send-advert:100", "cancel-timer:garp", "remove-addresses", `set-timer:protocol@${T0 + 3609.375}`, "transition:master->backup:higher-priority-advert"],
   },
   {
-    name: "§6.4.3 lower-priority advert in Master is discarded",
+    name: "lower-priority advert in Master with lower-priority GARP off: an advert at once, no burst",
     params: v3,
     state: stateIn(v3, "master"),
     event: { type: "advert", advert: advert(50), source: "192.0.2.12" },
     now: T0,
     phase: "master",
+    actions: ["send-advert:100"],
+    check: (s) => assert.equal(s.timerAt, T0, "the Adver_Timer is not moved"),
+  },
+  {
+    name: "lower-priority advert in Master: an advert and a GARP burst at once, a second burst after the delay",
+    params: lowerGarp,
+    state: stateIn(lowerGarp, "master"),
+    event: { type: "advert", advert: advert(50), source: "192.0.2.12" },
+    now: T0,
+    phase: "master",
+    actions: ["send-advert:100", "announce:lower-priority", `set-timer:garp@${T0 + 5000}`],
+    check: (s) => {
+      assert.equal(s.garpAt, T0 + 5000);
+      assert.equal(s.garpBurst, "lower-priority");
+      assert.equal(s.lowerPriorityQuietUntil, T0 + 5000);
+    },
+  },
+  {
+    name: "equal priority and lower primary address counts as lower: advert and burst",
+    params: lowerGarp,
+    state: stateIn(lowerGarp, "master"),
+    event: { type: "advert", advert: advert(100), source: "192.0.2.3" },
+    now: T0,
+    phase: "master",
+    actions: ["send-advert:100", "announce:lower-priority", `set-timer:garp@${T0 + 5000}`],
+  },
+  {
+    name: "lower-priority adverts while the last burst round runs get the advert only",
+    params: lowerGarp,
+    state: stateIn(lowerGarp, "master", { lowerPriorityQuietUntil: T0 + 4000, garpAt: T0 + 4000, garpBurst: "lower-priority" }),
+    event: { type: "advert", advert: advert(50), source: "192.0.2.12" },
+    now: T0,
+    phase: "master",
+    actions: ["send-advert:100"],
+    check: (s) => assert.equal(s.garpAt, T0 + 4000),
+  },
+  {
+    name: "a lower-priority advert after the quiet window starts a new round",
+    params: lowerGarp,
+    state: stateIn(lowerGarp, "master", { lowerPriorityQuietUntil: T0 }),
+    event: { type: "advert", advert: advert(50), source: "192.0.2.12" },
+    now: T0,
+    phase: "master",
+    actions: ["send-advert:100", "announce:lower-priority", `set-timer:garp@${T0 + 5000}`],
+  },
+  {
+    name: "lower-priority burst without a delay: no second burst, quiet for one advert interval",
+    params: { ...lowerGarp, garpLowerPriorityDelayMs: 0 },
+    state: stateIn(lowerGarp, "master"),
+    event: { type: "advert", advert: advert(50), source: "192.0.2.12" },
+    now: T0,
+    phase: "master",
+    actions: ["send-advert:100", "announce:lower-priority"],
+    check: (s) => {
+      assert.equal(s.garpAt, undefined);
+      assert.equal(s.lowerPriorityQuietUntil, T0 + 1000);
+    },
+  },
+  {
+    name: "a pending burst due sooner than the lower-priority second burst is kept",
+    params: lowerGarp,
+    state: stateIn(lowerGarp, "master", { garpAt: T0 + 2000, garpBurst: "delayed" }),
+    event: { type: "advert", advert: advert(50), source: "192.0.2.12" },
+    now: T0,
+    phase: "master",
+    actions: ["send-advert:100", "announce:lower-priority"],
+    check: (s) => {
+      assert.equal(s.garpAt, T0 + 2000);
+      assert.equal(s.garpBurst, "delayed");
+    },
+  },
+  {
+    name: "a refresh due later than the lower-priority second burst is replaced by it",
+    params: { ...lowerGarp, garpRefreshMs: 60_000 },
+    state: stateIn(lowerGarp, "master", { garpAt: T0 + 30_000, garpBurst: "refresh" }),
+    event: { type: "advert", advert: advert(50), source: "192.0.2.12" },
+    now: T0,
+    phase: "master",
+    actions: ["send-advert:100", "announce:lower-priority", `set-timer:garp@${T0 + 5000}`],
+  },
+  {
+    name: "the lower-priority second burst fires, then the refresh resumes",
+    params: { ...lowerGarp, garpRefreshMs: 60_000 },
+    state: stateIn(lowerGarp, "master", { garpAt: T0, garpBurst: "lower-priority" }),
+    event: { type: "timer", timer: "garp" },
+    now: T0,
+    phase: "master",
+    actions: ["announce:lower-priority", `set-timer:garp@${T0 + 60_000}`],
+    check: (s) => assert.equal(s.garpBurst, "refresh"),
+  },
+  {
+    name: "a lower-priority advert in Backup is not answered (no burst, no advert)",
+    params: lowerGarp,
+    state: stateIn(lowerGarp, "backup"),
+    event: { type: "advert", advert: advert(50), source: "192.0.2.12" },
+    now: T0 - 3000,
+    phase: "backup",
     actions: [],
+  },
+  {
+    name: "becoming master again forgets the last quiet window",
+    params: lowerGarp,
+    state: stateIn(lowerGarp, "backup", { lowerPriorityQuietUntil: T0 + 4000 }),
+    event: { type: "timer", timer: "protocol" },
+    now: T0,
+    phase: "master",
+    actions: ["add-addresses", "send-advert:100", "announce:initial", `set-timer:protocol@${T0 + 1000}`, "transition:backup->master:master-down-timer"],
+    check: (s) => assert.equal(s.lowerPriorityQuietUntil, undefined),
   },
   {
     name: "§6.4.3 priority-0 advert in Master: send an advert at once",

@@ -31,6 +31,17 @@
  * Timers (one "protocol" timer per router, RFC 5798 §6.2):
  *   Backup: Master_Down_Timer; Master: Adver_Timer.
  * A second "garp" timer spaces the delayed and periodic gratuitous ARP bursts.
+ *
+ * Beyond the RFCs, as keepalived does by default: a master that hears a
+ * lower-priority advert (another router was master too, e.g. on the far side
+ * of a partition that has healed, and switches and hosts may have learnt its
+ * MAC) answers at once with an advert and a gratuitous ARP burst, repeated
+ * after garp.lowerPriorityDelay (keepalived garp_lower_prio_repeat /
+ * garp_lower_prio_delay); further lower-priority adverts get only the advert
+ * until that second burst is due (or for one advert interval without one). A master that hears a higher-priority
+ * advert sends one advert of its own before it backs off (keepalived
+ * higher_prio_send_advert), so the winner hears it and re-announces even when
+ * its own advert arrived first.
  */
 import type { VrrpVersion } from "../config/types.js";
 import type { Advert } from "./packet.js";
@@ -52,6 +63,10 @@ export interface RouterParams {
   readonly primaryAddress: string;
   readonly garpDelayMs: number;
   readonly garpRefreshMs: number;
+  /** Messages per burst on hearing a lower-priority advert while master; 0 = answer with an advert only. */
+  readonly garpLowerPriorityRepeat: number;
+  /** Delay before the second such burst; 0 = none. */
+  readonly garpLowerPriorityDelayMs: number;
 }
 
 export interface RouterState {
@@ -64,7 +79,9 @@ export interface RouterState {
   readonly timerAt: number | undefined;
   /** When the next gratuitous ARP burst is due while master, and which kind it is. */
   readonly garpAt: number | undefined;
-  readonly garpBurst: "delayed" | "refresh" | undefined;
+  readonly garpBurst: "delayed" | "refresh" | "lower-priority" | undefined;
+  /** Until when a lower-priority advert gets an advert but no new burst (the last round is still running). */
+  readonly lowerPriorityQuietUntil: number | undefined;
   /** Earliest time a lower-priority master may be preempted (preempt_delay). */
   readonly preemptAfter: number;
   /** Source of the last advert accepted from another master. */
@@ -90,12 +107,17 @@ export type RouterEvent =
   | { readonly type: "fault" }
   | { readonly type: "recovered" };
 
+export type AnnounceBurst = "initial" | "delayed" | "refresh" | "lower-priority";
+
 export type RouterAction =
   | { readonly type: "send-advert"; readonly priority: number }
   | { readonly type: "add-addresses" }
   | { readonly type: "remove-addresses" }
-  /** Gratuitous ARP / unsolicited NA for every address: on becoming master, after garp_master_delay, or as a periodic refresh. */
-  | { readonly type: "announce"; readonly burst: "initial" | "delayed" | "refresh" }
+  /**
+   * Gratuitous ARP / unsolicited NA for every address: on becoming master, after garp_master_delay,
+   * as a periodic refresh, or on hearing a lower-priority master (at once and after its delay).
+   */
+  | { readonly type: "announce"; readonly burst: AnnounceBurst }
   | { readonly type: "set-timer"; readonly timer: "protocol" | "garp"; readonly at: number }
   | { readonly type: "cancel-timer"; readonly timer: "protocol" | "garp" }
   | {
@@ -119,6 +141,7 @@ export function initialRouterState(params: RouterParams, now: number): RouterSta
     timerAt: undefined,
     garpAt: undefined,
     garpBurst: undefined,
+    lowerPriorityQuietUntil: undefined,
     preemptAfter: now,
     masterAddress: undefined,
     since: now,
@@ -265,19 +288,41 @@ function advertInMaster(params: RouterParams, state: RouterState, advert: Advert
   const higher =
     advert.priority > state.effectivePriority ||
     (advert.priority === state.effectivePriority && compareAddresses(source, params.primaryAddress) > 0);
-  if (!higher) return nothing(state);
+  if (!higher) return lowerPriorityInMaster(params, state, now);
   const learnt = params.version === 3 ? advert.advertIntervalMs : state.masterAdvertIntervalMs;
   const next: RouterState = { ...state, masterAdvertIntervalMs: learnt, masterAddress: source };
   const at = now + currentMasterDownMs(params, next);
   return {
     state: { ...next, phase: "backup", timerAt: at, garpAt: undefined, garpBurst: undefined, since: now },
     actions: [
+      // One last advert of ours: the winner hears a lower-priority master and re-announces.
+      { type: "send-advert", priority: state.effectivePriority },
       { type: "cancel-timer", timer: "garp" },
       { type: "remove-addresses" },
       { type: "set-timer", timer: "protocol", at },
       { type: "transition", from: "master", to: "backup", reason: "higher-priority-advert", masterAddress: source },
     ],
   };
+}
+
+/**
+ * A lower-priority master is (or was just) out there. The RFCs discard its
+ * advert; keepalived (and floatip) reassert at once so it backs off now, and
+ * re-announce so hosts and switches that learnt its MAC point back at us
+ * (garp_lower_prio_repeat; 0 = the advert only).
+ */
+function lowerPriorityInMaster(params: RouterParams, state: RouterState, now: number): StepResult {
+  const actions: RouterAction[] = [{ type: "send-advert", priority: state.effectivePriority }];
+  if (params.garpLowerPriorityRepeat === 0) return { state, actions };
+  if (state.lowerPriorityQuietUntil !== undefined && now < state.lowerPriorityQuietUntil) return { state, actions };
+  actions.push({ type: "announce", burst: "lower-priority" });
+  const delay = params.garpLowerPriorityDelayMs;
+  // Until the second burst (or one advert interval without one), more lower adverts get only an advert.
+  const next: RouterState = { ...state, lowerPriorityQuietUntil: now + (delay > 0 ? delay : params.advertIntervalMs) };
+  const at = now + delay;
+  if (delay === 0 || (state.garpAt !== undefined && state.garpAt <= at)) return { state: next, actions }; // a burst comes sooner anyway
+  actions.push({ type: "set-timer", timer: "garp", at });
+  return { state: { ...next, garpAt: at, garpBurst: "lower-priority" }, actions };
 }
 
 function onFault(state: RouterState, now: number): StepResult {
@@ -320,7 +365,7 @@ function becomeMaster(params: RouterParams, state: RouterState, now: number, rea
   if (garpAt !== undefined) actions.push({ type: "set-timer", timer: "garp", at: garpAt });
   actions.push({ type: "transition", from: state.phase, to: "master", reason });
   return {
-    state: { ...state, phase: "master", timerAt: at, garpAt, garpBurst, masterAddress: undefined, since: now },
+    state: { ...state, phase: "master", timerAt: at, garpAt, garpBurst, lowerPriorityQuietUntil: undefined, masterAddress: undefined, since: now },
     actions,
   };
 }

@@ -124,7 +124,7 @@ describe("CRDs", () => {
     assert.deepEqual([p("track.files.items.weight").minimum, p("track.files.items.weight").maximum], [limits.FILE_WEIGHT_MIN, limits.FILE_WEIGHT_MAX]);
     assert.equal(p("track.scripts").maxItems, limits.TRACK_LIST_MAX);
     assert.equal(p("garp.repeat").maximum, limits.GARP_REPEAT_MAX);
-    for (const path of ["advertisementInterval", "preemptDelay", "garp.delay", "garp.refresh", "garp.interval", "track.scripts.items.interval"]) {
+    for (const path of ["advertisementInterval", "preemptDelay", "garp.delay", "garp.refresh", "garp.interval", "garp.lowerPriorityDelay", "track.scripts.items.interval"]) {
       assert.equal(p(path).pattern, limits.DURATION_PATTERN.source, path);
     }
     assert.equal(p("interface").pattern, limits.INTERFACE_NAME_PATTERN.source);

@@ -71,6 +71,10 @@ export interface GarpSpec {
   readonly refresh?: string;
   readonly refreshRepeat?: number;
   readonly interval?: string;
+  /** Burst on hearing a lower-priority advert while master (default: repeat; 0 = none). */
+  readonly lowerPriorityRepeat?: number;
+  /** Second such burst after this (default: delay). */
+  readonly lowerPriorityDelay?: string;
 }
 
 export type Transport = "unicast" | "multicast";

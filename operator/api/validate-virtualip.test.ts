@@ -47,7 +47,7 @@ describe("validateVirtualIPSpec", () => {
         interfaces: [{ name: "eth1", weight: 0 }],
         files: [{ name: "tf", path: "/run/tf", weight: 2, reverse: false }],
       },
-      garp: { repeat: 3, delay: "1s", refresh: "60s", refreshRepeat: 2, interval: "10ms" },
+      garp: { repeat: 3, delay: "1s", refresh: "60s", refreshRepeat: 2, interval: "10ms", lowerPriorityRepeat: 0, lowerPriorityDelay: "2s" },
       releaseOnCordon: true,
     });
     assert.deepEqual(config.addresses.map((a) => a.cidr), ["192.0.2.5/32", "2001:db8::5/64"]);
@@ -56,7 +56,7 @@ describe("validateVirtualIPSpec", () => {
     assert.deepEqual(config.placement, { kind: "preferred", nodes: ["node-a", "node-b"] });
     assert.deepEqual(config.track.pods, { namespace: "default", selector: { matchLabels: { app: "web" } }, weight: 50 });
     assert.deepEqual(config.track.scripts[0], { name: "chk", command: "/bin/true", intervalMs: 2000, timeoutMs: 1000, weight: -20, reverse: false, fall: 2, rise: 1, initFail: false });
-    assert.deepEqual(config.garp, { repeat: 3, delayMs: 1000, refreshMs: 60_000, refreshRepeat: 2, intervalMs: 10 });
+    assert.deepEqual(config.garp, { repeat: 3, delayMs: 1000, refreshMs: 60_000, refreshRepeat: 2, intervalMs: 10, lowerPriorityRepeat: 0, lowerPriorityDelayMs: 2000 });
     assert.equal(config.releaseOnCordon, true);
   });
 
@@ -106,6 +106,8 @@ describe("validateVirtualIPSpec", () => {
     ["compound duration", { ...base, preemptDelay: "1m30s" }, "spec.preemptDelay", /duration/],
     ["bad garp delay", { ...base, garp: { delay: "-1s" } }, "spec.garp.delay", /duration/],
     ["garp repeat 0", { ...base, garp: { repeat: 0 } }, "spec.garp.repeat", /between 1 and 100/],
+    ["garp lowerPriorityRepeat 101", { ...base, garp: { lowerPriorityRepeat: 101 } }, "spec.garp.lowerPriorityRepeat", /between 0 and 100/],
+    ["bad garp lowerPriorityDelay", { ...base, garp: { lowerPriorityDelay: "soon" } }, "spec.garp.lowerPriorityDelay", /duration/],
     ["priorities and preferredNodes", { ...base, priorities: { a: 100 }, preferredNodes: ["a"] }, "spec.preferredNodes", /mutually exclusive/],
     ["priority 0", { ...base, priorities: { a: 0 } }, "spec.priorities.a", /between 1 and 254/],
     ["priority 255", { ...base, priorities: { "node.a": 255 } }, 'spec.priorities["node.a"]', /between 1 and 254/],

@@ -196,7 +196,7 @@ function readAuthentication(r: Reader, value: unknown, path: string, version: 2 
 }
 
 function readGarp(r: Reader, value: unknown, path: string): GarpSettings | undefined {
-  const o = r.object(value, path, ["repeat", "delay", "refresh", "refreshRepeat", "interval"]);
+  const o = r.object(value, path, ["repeat", "delay", "refresh", "refreshRepeat", "interval", "lowerPriorityRepeat", "lowerPriorityDelay"]);
   if (o === undefined) return undefined;
   const before = r.errors.length;
   const count = (key: string, fallback: number | undefined) =>
@@ -208,6 +208,8 @@ function readGarp(r: Reader, value: unknown, path: string): GarpSettings | undef
   const refreshMs = time("refresh", DEFAULTS.garp.refresh);
   const refreshRepeat = count("refreshRepeat", undefined);
   const intervalMs = time("interval", undefined);
+  const lowerPriorityRepeat = o["lowerPriorityRepeat"] === undefined ? undefined : r.integer(o["lowerPriorityRepeat"], `${path}.lowerPriorityRepeat`, 0, GARP_REPEAT_MAX);
+  const lowerPriorityDelayMs = time("lowerPriorityDelay", undefined);
   if (r.errors.length > before) return undefined;
   return {
     repeat: repeat!,
@@ -215,5 +217,7 @@ function readGarp(r: Reader, value: unknown, path: string): GarpSettings | undef
     refreshMs: refreshMs!,
     ...(refreshRepeat !== undefined ? { refreshRepeat } : {}),
     ...(intervalMs !== undefined ? { intervalMs } : {}),
+    ...(lowerPriorityRepeat !== undefined ? { lowerPriorityRepeat } : {}),
+    ...(lowerPriorityDelayMs !== undefined ? { lowerPriorityDelayMs } : {}),
   };
 }

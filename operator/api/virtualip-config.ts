@@ -49,6 +49,8 @@ export interface GarpSettings {
   readonly refreshMs: number;
   readonly refreshRepeat?: number;
   readonly intervalMs?: number;
+  readonly lowerPriorityRepeat?: number;
+  readonly lowerPriorityDelayMs?: number;
 }
 
 export interface VirtualIPConfig {

@@ -59,7 +59,7 @@ function scenario(): VirtualIP[] {
     vip("fast", { addresses: ["192.0.2.7/24"], advertisementInterval: "50ms", interface: "eth0", priorities: { "node-0": 254, "node-1": 1 } }, { created: at(3) }),
     vip("mc", { addresses: ["2001:db8::8/64"], transport: "multicast", preferredNodes: ["node-2"] }, { created: at(4) }),
     vip("gate", { addresses: ["192.0.2.9/24"], nodeSelector: { zone: "a" }, track: { pods: { namespace: "gw", selector: { matchExpressions: [{ key: "app", operator: "Exists" }] }, mode: "fault" } } }, { created: at(5) }),
-    vip("garp", { addresses: ["192.0.2.10/24"], garp: { repeat: 1, delay: "0s", refresh: "1m", refreshRepeat: 2, interval: "10ms" }, preempt: false, preemptDelay: "10s" }, { created: at(6) }),
+    vip("garp", { addresses: ["192.0.2.10/24"], garp: { repeat: 1, delay: "0s", refresh: "1m", refreshRepeat: 2, interval: "10ms", lowerPriorityRepeat: 3, lowerPriorityDelay: "2s" }, preempt: false, preemptDelay: "10s" }, { created: at(6) }),
     vip("clash", { addresses: ["192.0.2.5/32"] }, { created: at(7) }),
     vip("chk2", { addresses: ["192.0.2.11/24"], track: { scripts: [{ name: "chk", command: "/bin/false" }] }, releaseOnCordon: true }, { created: at(8) }),
   ];
@@ -88,6 +88,9 @@ describe("rendered specs are accepted by the agent", () => {
     assert.deepEqual(v6.unicast, { source: "2001:db8:f::4", peers: ["2001:db8:f::1", "2001:db8:f::2"] });
     assert.equal(configs.get("node-2")!.instances.some((i) => i.name === "web-v6"), false, "node-2 has no IPv6 InternalIP");
     assert.deepEqual(configs.get("node-3")!.scripts.map((s) => s.name), ["chk2/chk", "web/chk"]);
+    const garp = [...configs.values()].flatMap((c) => c.instances).find((i) => i.name === "garp")!.garp;
+    assert.deepEqual([garp.lowerPriorityRepeat, garp.lowerPriorityDelayMs], [3, 2000], "the lower-priority burst reaches the agent");
+    assert.deepEqual([web.garp.lowerPriorityRepeat, web.garp.lowerPriorityDelayMs], [5, 5000], "unset: the agent's defaults (repeat, delay)");
   });
 
   it("empty specs (nodes running nothing) are accepted", async () => {

@@ -162,6 +162,8 @@ function sharedParts(vip: VipRender, options: RenderOptions): SharedParts {
     refresh: durationText(g.refreshMs),
     ...(g.refreshRepeat !== undefined ? { refreshRepeat: g.refreshRepeat } : {}),
     ...(g.intervalMs !== undefined ? { interval: durationText(g.intervalMs) } : {}),
+    ...(g.lowerPriorityRepeat !== undefined ? { lowerPriorityRepeat: g.lowerPriorityRepeat } : {}),
+    ...(g.lowerPriorityDelayMs !== undefined ? { lowerPriorityDelay: durationText(g.lowerPriorityDelayMs) } : {}),
   };
   const ref = config.authentication?.secretRef;
   const authentication = ref === undefined

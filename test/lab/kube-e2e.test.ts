@@ -78,7 +78,7 @@ describe("VirtualIPs on a cluster", { timeout: 300_000 }, () => {
     for (const host of lab.nodes) {
       spawnLogged(`agent ${host.name}`, host, [
         process.execPath, FLOATIP_BIN, "agent", "--kubernetes", "--node-name", host.name, "--kubeconfig", kubeconfig,
-        "--cache-dir", join(scratch.dir, `cache-${host.name}`), "--state-dir", join(scratch.dir, `state-${host.name}`),
+        "--cache-dir", join(scratch.dir, `cache-${host.name}`), "--state-dir", join(scratch.dir, `state-${host.name}`), "--log-level", "debug",
       ]);
     }
   });
@@ -178,5 +178,26 @@ describe("VirtualIPs on a cluster", { timeout: 300_000 }, () => {
     }
     for (const [, name] of examples) await kubectl(["delete", "vip", name, "--wait=true", "--timeout=30s"]);
     for (const [, , addresses] of examples) for (const a of addresses) assert.deepEqual(await holders(lab, a), [], `${a} released`);
+  });
+
+  it("the VRRPv2 password from the Secret appears in no VRRPNode, VirtualIP, Event or log", async () => {
+    const password = "s3cret"; // examples/virtualip-keepalived-router.yaml
+    await kubectl(["apply", "-f", join(REPO, "examples/virtualip-keepalived-router.yaml")]);
+    await lab.waitFor(async () => {
+      const v = await getJson<{ status?: { conditions?: { type: string; status: string }[] } }>(["get", "vip", "gateway"]);
+      return v.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True");
+    }, 30_000, "gateway Ready").catch((e) => assert.fail(`${e}\n${diag()}`));
+    assert.equal((await holders(lab, "192.0.2.1")).length, 1);
+    const nodes = await kubectl(["get", "vrrpnodes", "-o", "json"]);
+    assert.match(nodes, /"secretRef"/, "the VRRPNodes carry the reference (the agents resolve it)");
+    const searched: [string, string][] = [
+      ["VRRPNodes", nodes],
+      ["VirtualIPs", await kubectl(["get", "vip", "-o", "json"])],
+      ["Events", await kubectl(["get", "events", "-A", "-o", "json"])],
+      ...[...logs].filter(([name]) => name !== "api-server").map(([name, text]): [string, string] => [`${name} log`, text()]),
+    ];
+    assert.ok(searched.some(([name, text]) => name.startsWith("agent") && /"msg":"backup -> master".*gateway|gateway.*"msg":"backup -> master"/.test(text)), "the agents' logs of the gateway");
+    for (const [what, text] of searched) assert.ok(!text.includes(password), `the password appears in ${what}`);
+    await kubectl(["delete", "vip", "gateway", "--wait=true", "--timeout=30s"]);
   });
 });
