@@ -92,7 +92,7 @@ describe("a flood of malformed and spoofed VRRP packets at a master", { timeout:
         what: "v2 with the wrong password", reason: "auth-mismatch", instance: "v2auth",
         packet: {
           hex: encodeAdvert(
-            { version: 2, family: 4, virtualRouterId: 52, priority: 254, advertIntervalMs: 1000, addresses: [VIPS.v2auth], authType: 1, password: "guess" },
+            { version: 2, family: 4, virtualRouterId: 52, priority: 254, advertIntervalMs: 1000, addresses: [VIPS.v2auth], authType: 1, password: Buffer.from("guess") },
             { source: from, destination: MCAST },
           ).toString("hex"),
           ttl: 255,

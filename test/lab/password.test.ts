@@ -81,7 +81,7 @@ describe("the VRRPv2 password never leaves the config", { timeout: 120_000 }, ()
 
     // Adverts that fail the checks after decoding (logged at debug): a wrong password, and the right one with a wrong address list.
     const v2 = (password: string, addresses: string[]) =>
-      encodeAdvert({ version: 2, family: 4, virtualRouterId: VRID, priority: 254, advertIntervalMs: 1000, addresses, authType: 1, password }, { source: attacker.ipv4, destination: "224.0.0.18" }).toString("hex");
+      encodeAdvert({ version: 2, family: 4, virtualRouterId: VRID, priority: 254, advertIntervalMs: 1000, addresses, authType: 1, password: Buffer.from(password) }, { source: attacker.ipv4, destination: "224.0.0.18" }).toString("hex");
     const plan: FloodPlan = {
       packets: [
         { hex: v2("Wrong-pw", [VIP]), ttl: 255, destination: "224.0.0.18" },
