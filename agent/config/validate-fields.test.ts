@@ -118,6 +118,8 @@ const BAD: readonly BadValue[] = [
   { field: "instances[].garp.delay", name: "negative", doc: instance({ garp: { delay: "-1s" } }), at: "instances[0].garp.delay" },
   { field: "instances[].garp.refresh", name: "a word", doc: instance({ garp: { refresh: "hourly" } }), at: "instances[0].garp.refresh" },
   { field: "instances[].garp.refreshRepeat", name: "101", doc: instance({ garp: { refreshRepeat: 101 } }), at: "instances[0].garp.refreshRepeat" },
+  { field: "instances[].garp.lowerPriorityRepeat", name: "-1", doc: instance({ garp: { lowerPriorityRepeat: -1 } }), at: "instances[0].garp.lowerPriorityRepeat" },
+  { field: "instances[].garp.lowerPriorityDelay", name: "a word", doc: instance({ garp: { lowerPriorityDelay: "later" } }), at: "instances[0].garp.lowerPriorityDelay" },
   { field: "instances[].garp.interval", name: "a boolean", doc: instance({ garp: { interval: true } }), at: "instances[0].garp.interval" },
   { field: "instances[].track", name: "a list", doc: instance({ track: [] }), at: "instances[0].track" },
   { field: "instances[].track.scripts", name: "a script that does not exist", doc: track({ scripts: ["nope"] }), at: "instances[0].track.scripts[0]" },
