@@ -182,6 +182,8 @@ const BAD: readonly BadValue[] = [
   { field: "spec.garp.delay", name: "negative", spec: garp({ delay: "-1s" }), at: "spec.garp.delay" },
   { field: "spec.garp.refresh", name: "a word", spec: garp({ refresh: "hourly" }), at: "spec.garp.refresh" },
   { field: "spec.garp.refreshRepeat", name: "0", spec: garp({ refreshRepeat: 0 }), at: "spec.garp.refreshRepeat" },
+  { field: "spec.garp.lowerPriorityRepeat", name: "101", spec: garp({ lowerPriorityRepeat: 101 }), at: "spec.garp.lowerPriorityRepeat" },
+  { field: "spec.garp.lowerPriorityDelay", name: "no unit", spec: garp({ lowerPriorityDelay: "5" }), at: "spec.garp.lowerPriorityDelay" },
   { field: "spec.garp.interval", name: "no unit", spec: garp({ interval: "10" }), at: "spec.garp.interval" },
   { field: "spec.releaseOnCordon", name: "text", spec: { ...base, releaseOnCordon: "true" }, at: "spec.releaseOnCordon" },
 ];
