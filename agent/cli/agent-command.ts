@@ -6,6 +6,7 @@
 import { formatOf, type ConfigFormat } from "../config/load.js";
 import { parseListenAddress } from "../runtime/http.js";
 import type { Level } from "../runtime/logger.js";
+import { parseDuration } from "../config/duration.js";
 import { parseArgs } from "./args.js";
 import { runStandaloneAgent } from "./agent-run.js";
 
@@ -26,6 +27,10 @@ options:
   --metrics-address H:P      serve /metrics, /healthz and /state on H:P
   --state-dir DIR            per-instance state records for \`floatip check\` (default /run/floatip)
   --log-level LEVEL          debug | info | warn | error (default info)
+  --conflict-probe-interval DURATION
+                             while master, send an ARP probe / DAD solicitation for each
+                             virtual address this often and report other MACs answering
+                             (default 10s, at least 1s; 0 = no probing)
 
 Exit codes: 0 after a clean stop, 1 on a runtime failure, 2 on bad usage or config.`;
 
@@ -42,6 +47,7 @@ export async function runAgentCommand(argv: readonly string[]): Promise<number> 
     { name: "node-name", takesValue: true },
     { name: "kubeconfig", takesValue: true },
     { name: "cache-dir", takesValue: true },
+    { name: "conflict-probe-interval", takesValue: true },
   ]);
   if (!args.ok) return usageError(args.message);
   const flag = (name: string) => {
@@ -53,7 +59,15 @@ export async function runAgentCommand(argv: readonly string[]): Promise<number> 
   const metricsFlag = flag("metrics-address");
   const listen = metricsFlag !== undefined ? parseListenAddress(metricsFlag) : undefined;
   if (metricsFlag !== undefined && listen === undefined) return usageError(`--metrics-address must be HOST:PORT, got "${metricsFlag}"`);
-  const common = { level, ...(listen !== undefined ? { listen } : {}), ...(flag("state-dir") !== undefined ? { stateDir: flag("state-dir")! } : {}) };
+  const probeFlag = flag("conflict-probe-interval");
+  const probe = probeFlag === undefined ? undefined : parseProbeInterval(probeFlag);
+  if (typeof probe === "string") return usageError(probe);
+  const common = {
+    level,
+    ...(listen !== undefined ? { listen } : {}),
+    ...(flag("state-dir") !== undefined ? { stateDir: flag("state-dir")! } : {}),
+    ...(probe !== undefined ? { conflictProbeIntervalMs: probe } : {}),
+  };
 
   if (args.flags.get("kubernetes") === true) {
     if (flag("config") !== undefined) return usageError("--config and --kubernetes exclude each other");
@@ -74,6 +88,14 @@ export async function runAgentCommand(argv: readonly string[]): Promise<number> 
     return usageError(`--format must be yaml or keepalived, got "${formatFlag}"`);
   }
   return runStandaloneAgent({ ...common, file, format: formatOf(file, formatFlag as ConfigFormat | undefined) });
+}
+
+/** Milliseconds, or the error message. */
+function parseProbeInterval(text: string): number | string {
+  const parsed = parseDuration(text);
+  if (!parsed.ok) return `--conflict-probe-interval: ${parsed.message}`;
+  if (parsed.ms !== 0 && parsed.ms < 1000) return `--conflict-probe-interval must be 0 (off) or at least 1s, got "${text}"`;
+  return parsed.ms;
 }
 
 function usageError(message: string): number {

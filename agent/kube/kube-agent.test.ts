@@ -42,7 +42,7 @@ class FakeRunner {
   }
   snapshot(): RouterSnapshot[] {
     const last = this.applied.at(-1);
-    return (last?.instances ?? []).map((i) => ({ name: i.name, phase: "backup", priority: i.priority, effectivePriority: i.priority, masterAddress: undefined, since: 0 }));
+    return (last?.instances ?? []).map((i) => ({ name: i.name, phase: "backup", priority: i.priority, effectivePriority: i.priority, masterAddress: undefined, since: 0, conflicts: [] }));
   }
 }
 
