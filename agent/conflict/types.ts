@@ -26,20 +26,22 @@ export type Conflict =
   | { readonly kind: "unknown-peer"; readonly source: string; readonly since: number };
 
 export type ConflictKind = Conflict["kind"];
+/** A conflict without its start time (what it is, whoever reports it). */
+export type ConflictFacts = Conflict extends infer C ? (C extends Conflict ? Omit<C, "since"> : never) : never;
 export const CONFLICT_KINDS: readonly ConflictKind[] = ["duplicate-address", "foreign-vrrp", "unknown-peer"];
 
 /** Whom the conflict is with: the MAC for a duplicate address, the source address of foreign adverts. */
-export function offender(conflict: Conflict): string {
+export function offender(conflict: ConflictFacts): string {
   return conflict.kind === "duplicate-address" ? conflict.mac : conflict.source;
 }
 
 /** Identity of a conflict (kind + subject + offender), stable while it lasts. */
-export function conflictKey(conflict: Conflict): string {
+export function conflictKey(conflict: ConflictFacts): string {
   return conflict.kind === "duplicate-address" ? `${conflict.kind}/${conflict.address}/${conflict.mac}` : `${conflict.kind}/${conflict.source}`;
 }
 
 /** One line for logs and status, e.g. "192.0.2.5 is also answered by 02:aa:bb:cc:dd:ee". */
-export function describeConflict(conflict: Conflict): string {
+export function describeConflict(conflict: ConflictFacts): string {
   switch (conflict.kind) {
     case "duplicate-address":
       return `${conflict.address} is also answered by ${conflict.mac}`;

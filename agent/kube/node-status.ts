@@ -33,6 +33,9 @@ export interface NodeStatus {
   readonly configErrors: readonly { readonly field: string; readonly message: string }[];
 }
 
+/** The CRD's maxItems for an instance's conflicts. */
+export const MAX_CONFLICTS = 64;
+
 const STATES = { initialize: "Initialize", backup: "Backup", master: "Master", fault: "Fault" } as const;
 
 export function nodeStatus(input: {
@@ -58,7 +61,9 @@ export function nodeStatus(input: {
         ...(s.phase === "master" ? {} : s.masterAddress !== undefined ? { master: s.masterAddress } : {}),
         transitions: t?.count ?? 0,
         ...(t !== undefined ? { lastChange: t.last } : {}),
-        ...(s.conflicts.length > 0 ? { conflicts: s.conflicts.map((c) => ({ ...c, since: wallTime(c.since) }) as ConflictStatus) } : {}),
+        ...(s.conflicts.length > 0
+          ? { conflicts: s.conflicts.slice(0, MAX_CONFLICTS).map((c) => ({ ...c, since: wallTime(c.since) }) as ConflictStatus) }
+          : {}),
       };
     });
   return {
