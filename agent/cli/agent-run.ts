@@ -42,7 +42,7 @@ export function supervisorDeps(
     ...(common.stateDir !== undefined ? { stateDir: common.stateDir } : {}),
     ...edges,
     conflicts: {
-      ...(probeIntervalMs > 0 ? { prober: edges.prober, probeIntervalMs } : {}),
+      ...(probeIntervalMs > 0 ? { prober: edges.addressProber, probeIntervalMs } : {}),
       ...(onConflictChange !== undefined ? { onChange: onConflictChange } : {}),
     },
   };

@@ -13,7 +13,7 @@ export interface SystemEdges {
   readonly transports: TransportFactory;
   readonly announcer: Announcer;
   /** ARP probes / DAD solicitations and the claims that answer them. */
-  readonly prober: AddressProber;
+  readonly addressProber: AddressProber;
   close(): void;
 }
 
@@ -40,7 +40,7 @@ export async function openSystemEdges(opened?: AddressTable): Promise<SystemEdge
   return {
     addresses,
     announcer,
-    prober,
+    addressProber: prober,
     transports: createTransportFactory({ addresses }),
     close() {
       announcer.close();
