@@ -40,6 +40,8 @@ interface Receiver {
 
 export class PacketProber implements AddressProber {
   private readonly receivers = new Map<string, Promise<Receiver>>();
+  /** Receivers whose socket is open (closed at once by close()). */
+  private readonly open = new Set<Receiver>();
   private closed = false;
 
   private constructor(private readonly socket: NativePacketSocket, private readonly native: ProbeNet, private readonly options: ProberOptions) {}
@@ -70,15 +72,16 @@ export class PacketProber implements AddressProber {
     const set = receiver.handlers.get(address) ?? new Set<Handler>();
     set.add(onClaim);
     receiver.handlers.set(address, set);
-    let open = true;
+    let watching = true;
     return {
       close: () => {
-        if (!open) return;
-        open = false;
+        if (!watching) return;
+        watching = false;
         set.delete(onClaim);
         if (set.size === 0) receiver.handlers.delete(address);
         if (receiver.handlers.size === 0 && this.receivers.get(ifname) === opening) {
           this.receivers.delete(ifname);
+          this.open.delete(receiver);
           receiver.socket.close();
         }
       },
@@ -89,7 +92,8 @@ export class PacketProber implements AddressProber {
     if (this.closed) return;
     this.closed = true;
     this.socket.close();
-    for (const opening of this.receivers.values()) void opening.then((r) => r.socket.close(), () => undefined);
+    for (const receiver of this.open) receiver.socket.close();
+    this.open.clear();
     this.receivers.clear();
   }
 
@@ -105,6 +109,9 @@ export class PacketProber implements AddressProber {
       },
       (error) => this.options.onError?.(ifname, error),
     );
-    return { socket, mac: link.mac, handlers };
+    const receiver = { socket, mac: link.mac, handlers };
+    if (this.closed) socket.close(); // the prober closed while this one was opening
+    else this.open.add(receiver);
+    return receiver;
   }
 }
