@@ -8,6 +8,7 @@ import { describe, it } from "node:test";
 import { gratuitousArp, unsolicitedNeighbourAdvert } from "./frames.js";
 import { ARP_PROBE_LENGTH, arpProbe, DAD_SOLICIT_LENGTH, dadSolicitation, parseClaim, solicitedNodeGroup } from "./probe-frames.js";
 import { internetChecksum } from "../vrrp/checksum.js";
+import fc from "fast-check";
 
 const hex = (...fields: string[]) => Buffer.from(fields.join("").replace(/\s+/g, ""), "hex");
 const MAC = "02:00:00:00:00:01";
@@ -114,3 +115,22 @@ function withByte(frame: Buffer, at: number, value: number): Buffer {
   copy[at] = value;
   return copy;
 }
+
+describe("parseClaim on hostile input", () => {
+  const valid = [
+    gratuitousArp({ mac: OTHER, address: "192.0.2.5" }),
+    unsolicitedNeighbourAdvert({ mac: OTHER, source: "fe80::99", target: "2001:db8::5" }),
+  ];
+  it("never throws on arbitrary bytes or on valid frames with bytes changed, cut or appended", () => {
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => void parseClaim(bytes)), { numRuns: 5000 });
+    fc.assert(
+      fc.property(fc.constantFrom(...valid), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 6 }), fc.nat({ max: 100 }), fc.uint8Array({ maxLength: 40 }), (frame, changes, cut, tail) => {
+        const copy = Buffer.from(frame);
+        for (const [at, value] of changes) copy[at % copy.length] = value;
+        const claim = parseClaim(Buffer.concat([copy.subarray(0, copy.length - (cut % copy.length)), tail]));
+        if (claim !== undefined) assert.ok(claim.family === 4 || claim.family === 6);
+      }),
+      { numRuns: 5000 },
+    );
+  });
+});
