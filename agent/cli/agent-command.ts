@@ -7,6 +7,7 @@ import { formatOf, type ConfigFormat } from "../config/load.js";
 import { missingCapabilitiesMessage, readCapabilityCheck, type CapabilityCheck } from "../os/capabilities.js";
 import { parseListenAddress } from "../runtime/http.js";
 import type { Level } from "../runtime/logger.js";
+import { parseDuration } from "../config/duration.js";
 import { parseArgs } from "./args.js";
 import { runStandaloneAgent } from "./agent-run.js";
 
@@ -31,6 +32,10 @@ options:
   --metrics-address H:P      serve /metrics, /healthz and /state on H:P
   --state-dir DIR            per-instance state records for \`floatip check\` (default /run/floatip)
   --log-level LEVEL          debug | info | warn | error (default info)
+  --conflict-probe-interval DURATION
+                             while master, send an ARP probe / DAD solicitation for each
+                             virtual address this often and report other MACs answering
+                             (default 10s, at least 1s; 0 = no probing)
 
 Needs CAP_NET_ADMIN and CAP_NET_RAW (checked at start).
 
@@ -50,6 +55,7 @@ export async function runAgentCommand(argv: readonly string[], capabilities: () 
     { name: "node-name", takesValue: true },
     { name: "kubeconfig", takesValue: true },
     { name: "cache-dir", takesValue: true },
+    { name: "conflict-probe-interval", takesValue: true },
   ]);
   if (!args.ok) return usageError(args.message);
   const flag = (name: string) => {
@@ -61,6 +67,9 @@ export async function runAgentCommand(argv: readonly string[], capabilities: () 
   const metricsFlag = flag("metrics-address");
   const listen = metricsFlag !== undefined ? parseListenAddress(metricsFlag) : undefined;
   if (metricsFlag !== undefined && listen === undefined) return usageError(`--metrics-address must be HOST:PORT, got "${metricsFlag}"`);
+  const probeFlag = flag("conflict-probe-interval");
+  const probe = probeFlag === undefined ? undefined : parseProbeInterval(probeFlag);
+  if (typeof probe === "string") return usageError(probe);
   // Before anything is read or touched: without both capabilities, say which are missing and stop.
   const check = await capabilities();
   if (check.ok === false) {
@@ -68,7 +77,12 @@ export async function runAgentCommand(argv: readonly string[], capabilities: () 
     return 1;
   }
   if (check.ok === "unknown") process.stderr.write(`floatip agent: cannot check capabilities (${check.reason}); continuing\n`);
-  const common = { level, ...(listen !== undefined ? { listen } : {}), ...(flag("state-dir") !== undefined ? { stateDir: flag("state-dir")! } : {}) };
+  const common = {
+    level,
+    ...(listen !== undefined ? { listen } : {}),
+    ...(flag("state-dir") !== undefined ? { stateDir: flag("state-dir")! } : {}),
+    ...(probe !== undefined ? { conflictProbeIntervalMs: probe } : {}),
+  };
 
   const envName = flag("config-env");
   if (envName !== undefined && flag("config") !== undefined) return usageError("--config and --config-env exclude each other");
@@ -97,6 +111,14 @@ export async function runAgentCommand(argv: readonly string[], capabilities: () 
     return usageError(`--format must be yaml or keepalived, got "${formatFlag}"`);
   }
   return runStandaloneAgent({ ...common, source: { type: "file", file, format: formatOf(file, formatFlag as ConfigFormat | undefined) } });
+}
+
+/** Milliseconds, or the error message. */
+function parseProbeInterval(text: string): number | string {
+  const parsed = parseDuration(text);
+  if (!parsed.ok) return `--conflict-probe-interval: ${parsed.message}`;
+  if (parsed.ms !== 0 && parsed.ms < 1000) return `--conflict-probe-interval must be 0 (off) or at least 1s, got "${text}"`;
+  return parsed.ms;
 }
 
 function usageError(message: string): number {

@@ -27,7 +27,7 @@ export async function runKubernetesAgent(
   const pods = new PodIndex();
   const late: { kube?: KubeAgent } = {};
   const supervisor = new AgentSupervisor({
-    ...supervisorDeps(options, edges, logger, metrics),
+    ...supervisorDeps(options, edges, logger, metrics, () => late.kube?.conflictsChanged()),
     pods,
     onTransition: (t) => late.kube?.transitioned(t),
     onHealthChange: (instance, _health, description) => late.kube?.healthChanged(instance, description),

@@ -15,14 +15,24 @@ import { startHttpEndpoint } from "../runtime/http.js";
 import { stderrLogger, type Level, type Logger } from "../runtime/logger.js";
 import { AgentMetrics } from "../runtime/metrics.js";
 import { AgentSupervisor, type SupervisorDeps } from "../runtime/supervisor.js";
+import { DEFAULT_PROBE_INTERVAL_MS } from "../runtime/conflict-monitor.js";
 
 export interface Common {
   readonly level: Level;
   readonly listen?: { readonly host: string; readonly port: number };
   readonly stateDir?: string;
+  /** Duplicate-address probe period while master, ms; 0 = no probing. Default 10 s. */
+  readonly conflictProbeIntervalMs?: number;
 }
 
-export function supervisorDeps(common: Common, edges: SystemEdges, logger: Logger, metrics: AgentMetrics): SupervisorDeps {
+export function supervisorDeps(
+  common: Common,
+  edges: SystemEdges,
+  logger: Logger,
+  metrics: AgentMetrics,
+  onConflictChange?: (instance: string) => void,
+): SupervisorDeps {
+  const probeIntervalMs = common.conflictProbeIntervalMs ?? DEFAULT_PROBE_INTERVAL_MS;
   return {
     clock: systemClock(),
     wallClock: () => new Date(),
@@ -33,6 +43,10 @@ export function supervisorDeps(common: Common, edges: SystemEdges, logger: Logge
     prober: systemHttpProber({ readFile: (path) => readFile(path, "utf8") }),
     ...(common.stateDir !== undefined ? { stateDir: common.stateDir } : {}),
     ...edges,
+    conflicts: {
+      ...(probeIntervalMs > 0 ? { prober: edges.addressProber, probeIntervalMs } : {}),
+      ...(onConflictChange !== undefined ? { onChange: onConflictChange } : {}),
+    },
   };
 }
 

@@ -36,13 +36,14 @@ class FakeApi implements AgentKubeApi {
 
 class FakeRunner {
   applied: AgentConfig[] = [];
+  conflicts: RouterSnapshot["conflicts"] = [];
   async apply(config: AgentConfig): Promise<ApplyReport> {
     this.applied.push(config);
     return { added: config.instances.map((i) => i.name), removed: [], replaced: [], unchanged: [] };
   }
   snapshot(): RouterSnapshot[] {
     const last = this.applied.at(-1);
-    return (last?.instances ?? []).map((i) => ({ name: i.name, phase: "backup", priority: i.priority, effectivePriority: i.priority, masterAddress: undefined, since: 0 }));
+    return (last?.instances ?? []).map((i) => ({ name: i.name, phase: "backup", priority: i.priority, effectivePriority: i.priority, masterAddress: undefined, since: 0, conflicts: this.conflicts }));
   }
 }
 
@@ -110,6 +111,21 @@ describe("the agent in a cluster", () => {
     assert.equal(status.observedGeneration, 3);
     assert.deepEqual(status.instances.map((i) => [i.name, i.state, i.priority]), [["web", "Backup", 150]]);
     assert.deepEqual(status.configErrors, []);
+  });
+
+  it("a conflict starting or ending is written to the status", async () => {
+    const { api, runner, agent, settle } = setup();
+    await agent.start();
+    api.node!.onUpsert({ metadata: { name: "node-a", generation: 1 }, spec: { instances: [instance()] } });
+    await settle();
+    runner.conflicts = [{ kind: "duplicate-address", address: "192.0.2.5", mac: "02:00:00:00:00:99", since: 0 }];
+    agent.conflictsChanged();
+    await settle();
+    assert.deepEqual(api.statuses.at(-1)!.instances[0]!.conflicts?.map((c) => c.kind === "duplicate-address" && c.mac), ["02:00:00:00:00:99"]);
+    runner.conflicts = [];
+    agent.conflictsChanged();
+    await settle();
+    assert.equal(api.statuses.at(-1)!.instances[0]!.conflicts, undefined);
   });
 
   it("resolves the VRRPv2 password from the Secret, and never reports it", async () => {

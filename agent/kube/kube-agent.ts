@@ -96,6 +96,11 @@ export class KubeAgent {
     this.reportStatus();
   }
 
+  /** A conflict of an instance started or ended. */
+  conflictsChanged(): void {
+    this.reportStatus();
+  }
+
   /** A health change (priority, fault) worth a status update; its description explains the next transition. */
   healthChanged(instance?: string, description?: string): void {
     if (instance !== undefined && description !== undefined) this.lastHealth.set(instance, description);

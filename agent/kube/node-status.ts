@@ -1,9 +1,11 @@
 /**
  * The VRRPNode status the agent reports (pure): per instance its state,
  * priorities, since when, the master it hears, transitions; plus the spec
- * generation it has acted on and, if the spec was rejected, why.
+ * generation it has acted on and, if the spec was rejected, why; and the
+ * conflicts each instance sees (another MAC for its address, foreign VRRP).
  */
 import type { ConfigError } from "../config/validate.js";
+import type { Conflict } from "../conflict/types.js";
 import type { RouterSnapshot } from "../runtime/router.js";
 
 export interface InstanceStatus {
@@ -15,7 +17,13 @@ export interface InstanceStatus {
   readonly master?: string;
   readonly transitions: number;
   readonly lastChange?: string;
+  /** Conflicts going on now; absent when there are none. */
+  readonly conflicts?: readonly ConflictStatus[];
 }
+
+/** A conflict as the VRRPNode status carries it: the agent's typed conflict, `since` as wall time. */
+export type ConflictStatus = DistributiveWithSince<Conflict>;
+type DistributiveWithSince<C> = C extends Conflict ? Omit<C, "since"> & { readonly since: string } : never;
 
 export interface NodeStatus {
   readonly observedGeneration?: number;
@@ -24,6 +32,9 @@ export interface NodeStatus {
   /** Present (non-empty) when the current spec was rejected; the previous config keeps running. */
   readonly configErrors: readonly { readonly field: string; readonly message: string }[];
 }
+
+/** The CRD's maxItems for an instance's conflicts. */
+export const MAX_CONFLICTS = 64;
 
 const STATES = { initialize: "Initialize", backup: "Backup", master: "Master", fault: "Fault" } as const;
 
@@ -36,6 +47,7 @@ export function nodeStatus(input: {
   readonly wallNow: Date;
 }): NodeStatus {
   const wall = input.wallNow.getTime();
+  const wallTime = (monotonic: number) => new Date(wall - Math.max(0, input.monotonicNow - monotonic)).toISOString();
   const instances = [...input.snapshots]
     .sort((a, b) => a.name.localeCompare(b.name))
     .map((s): InstanceStatus => {
@@ -45,10 +57,13 @@ export function nodeStatus(input: {
         state: STATES[s.phase],
         priority: s.priority,
         effectivePriority: s.effectivePriority,
-        since: new Date(wall - Math.max(0, input.monotonicNow - s.since)).toISOString(),
+        since: wallTime(s.since),
         ...(s.phase === "master" ? {} : s.masterAddress !== undefined ? { master: s.masterAddress } : {}),
         transitions: t?.count ?? 0,
         ...(t !== undefined ? { lastChange: t.last } : {}),
+        ...(s.conflicts.length > 0
+          ? { conflicts: s.conflicts.slice(0, MAX_CONFLICTS).map((c) => ({ ...c, since: wallTime(c.since) }) as ConflictStatus) }
+          : {}),
       };
     });
   return {

@@ -7,6 +7,9 @@
  *   limit 255 from a chosen source (IPV6_PKTINFO). Reads run on a uv_poll_t in Node's loop.
  *   onPacket(payload: Buffer, source, destination, hopLimit, ifindex)
  * openPacketSocket() -> { send(ifindex, frame), close() }: sends whole Ethernet frames.
+ * openClaimReceiver(ifname, onFrame, onError) -> { close(), ifindex }: receives, on one interface,
+ *   the ARP frames and ICMPv6 neighbour advertisements other hosts send (a classic BPF filter
+ *   in the kernel drops everything else; our own outgoing frames are skipped). onFrame(frame: Buffer).
  *
  * Errors are thrown (or given to onError) as Errors with code (errno name), errno, syscall.
  */
@@ -16,6 +19,8 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <linux/filter.h>
+#include <linux/if_ether.h>
 #include <linux/if_packet.h>
 #include <net/if.h>
 #include <netinet/in.h>
@@ -84,8 +89,9 @@ static napi_value number_value(napi_env env, ssize_t n) {
 
 /* ---------- IPv6 VRRP socket ---------- */
 
-typedef struct {
+typedef struct sock_s {
   napi_env env;
+  int (*read_one)(struct sock_s *); /* reads one datagram; 1 = go on, 0 = drained or closed */
   int fd;
   unsigned int ifindex;
   uv_poll_t *poll;
@@ -186,7 +192,7 @@ static void vrrp6_on_poll(uv_poll_t *handle, int status, int events) {
   if (napi_open_handle_scope(s->env, &scope) != napi_ok) return;
   napi_env env = s->env;
   if (status < 0) vrrp6_report_error(s, "uv_poll", -status);
-  else for (int i = 0; i < MAX_READS_PER_EVENT && vrrp6_read_one(s); i++) {}
+  else for (int i = 0; i < MAX_READS_PER_EVENT && s->read_one(s); i++) {}
   napi_close_handle_scope(env, scope);
 }
 
@@ -294,7 +300,7 @@ static napi_value open_vrrp6(napi_env env, napi_callback_info info) {
   napi_value obj, name, ifx;
   vrrp6_t *s = calloc(1, sizeof *s);
   if (!s) return throw_errno(env, "calloc", ENOMEM);
-  *s = (vrrp6_t){ .env = env, .fd = -1, .ifindex = ifindex };
+  *s = (vrrp6_t){ .env = env, .read_one = vrrp6_read_one, .fd = -1, .ifindex = ifindex };
   if (napi_get_uv_event_loop(env, &loop) != napi_ok || napi_create_object(env, &obj) != napi_ok ||
       napi_wrap(env, obj, s, vrrp6_finalize, NULL, NULL) != napi_ok) {
     free(s);
@@ -389,9 +395,122 @@ static napi_value open_packet_socket(napi_env env, napi_callback_info info) {
   return obj;
 }
 
+/* ---------- AF_PACKET receiver of address claims (ARP, neighbour advertisements) ---------- */
+
+#ifndef PACKET_IGNORE_OUTGOING
+#define PACKET_IGNORE_OUTGOING 23
+#endif
+
+/* Accept ARP, and IPv6 ICMPv6 (next header 58 right after the fixed header) of type 136. */
+static struct sock_filter claim_filter[] = {
+  BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 12),                 /* 0: ethertype */
+  BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ETH_P_ARP, 5, 0),   /* 1: ARP -> accept (7) */
+  BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ETH_P_IPV6, 0, 5),  /* 2: not IPv6 -> drop (8) */
+  BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 14 + 6),             /* 3: IPv6 next header */
+  BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 58, 0, 3),          /* 4: not ICMPv6 -> drop */
+  BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 14 + 40),            /* 5: ICMPv6 type */
+  BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 136, 0, 1),         /* 6: neighbour advertisement? */
+  BPF_STMT(BPF_RET | BPF_K, 0xffff),                      /* 7: accept */
+  BPF_STMT(BPF_RET | BPF_K, 0),                           /* 8: drop */
+};
+
+static int claims_read_one(vrrp6_t *s) {
+  unsigned char buf[RECV_BUF];
+  struct sockaddr_ll from;
+  socklen_t fromlen = sizeof from;
+  ssize_t n = recvfrom(s->fd, buf, sizeof buf, MSG_DONTWAIT, (struct sockaddr *)&from, &fromlen);
+  if (n < 0) {
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return 0;
+    if (errno == EINTR) return 1;
+    vrrp6_report_error(s, "recvfrom", errno);
+    return 0;
+  }
+  if (from.sll_pkttype == PACKET_OUTGOING) return 1; /* our own frames (kernels before 4.20) */
+  napi_env env = s->env;
+  napi_handle_scope scope;
+  if (napi_open_handle_scope(env, &scope) != napi_ok) return 0;
+  napi_value frame;
+  void *copy;
+  napi_create_buffer_copy(env, (size_t)n, buf, &copy, &frame);
+  int gone = vrrp6_call(s, s->on_packet, 1, &frame);
+  napi_close_handle_scope(env, scope);
+  return gone ? 0 : 1;
+}
+
+/* Socket with the filter attached before it is bound, so no unfiltered frame is ever queued. */
+static int claims_socket(unsigned int ifindex, const char **what) {
+  int fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) { *what = "socket(AF_PACKET)"; return -1; }
+  struct sock_fprog prog = { .len = sizeof claim_filter / sizeof claim_filter[0], .filter = claim_filter };
+  struct sockaddr_ll addr = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ALL), .sll_ifindex = (int)ifindex };
+  if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof prog) < 0) *what = "setsockopt(SO_ATTACH_FILTER)";
+  else if (setopt_int(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, 1) < 0 && errno != ENOPROTOOPT) *what = "setsockopt(PACKET_IGNORE_OUTGOING)";
+  else if (bind(fd, (struct sockaddr *)&addr, sizeof addr) < 0) *what = "bind(AF_PACKET)";
+  else return fd;
+  int saved = errno;
+  close(fd);
+  return errno = saved, -1;
+}
+
+/* openClaimReceiver(ifname: string, onFrame: Function, onError: Function) */
+static napi_value open_claim_receiver(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  char ifname[IF_NAMESIZE + 1];
+  napi_valuetype t1 = napi_undefined, t2 = napi_undefined;
+  NAPI_OK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 3 || get_string(env, argv[0], ifname, sizeof ifname) ||
+      napi_typeof(env, argv[1], &t1) != napi_ok || t1 != napi_function ||
+      napi_typeof(env, argv[2], &t2) != napi_ok || t2 != napi_function) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG", "openClaimReceiver(ifname: string, onFrame: Function, onError: Function)");
+    return NULL;
+  }
+  unsigned int ifindex = if_nametoindex(ifname);
+  if (ifindex == 0) return throw_errno(env, "if_nametoindex", errno);
+  uv_loop_t *loop;
+  napi_value obj, name, ifx;
+  vrrp6_t *s = calloc(1, sizeof *s);
+  if (!s) return throw_errno(env, "calloc", ENOMEM);
+  *s = (vrrp6_t){ .env = env, .read_one = claims_read_one, .fd = -1, .ifindex = ifindex };
+  if (napi_get_uv_event_loop(env, &loop) != napi_ok || napi_create_object(env, &obj) != napi_ok ||
+      napi_wrap(env, obj, s, vrrp6_finalize, NULL, NULL) != napi_ok) {
+    free(s);
+    napi_throw_error(env, "ERR_NAPI", "openClaimReceiver: could not create the socket object");
+    return NULL;
+  }
+  const char *what = "socket";
+  if ((s->fd = claims_socket(ifindex, &what)) < 0) return throw_errno(env, what, errno);
+  int rc = -ENOMEM;
+  uv_poll_t *poll = calloc(1, sizeof *poll);
+  if (!poll || (rc = uv_poll_init(loop, poll, s->fd)) < 0) {
+    free(poll);
+    vrrp6_shutdown(s);
+    return throw_errno(env, "uv_poll_init", -rc);
+  }
+  poll->data = s;
+  s->poll = poll;
+  if (napi_create_reference(env, obj, 1, &s->self) != napi_ok ||
+      napi_create_reference(env, argv[1], 1, &s->on_packet) != napi_ok ||
+      napi_create_reference(env, argv[2], 1, &s->on_error) != napi_ok ||
+      napi_create_string_utf8(env, "floatip:claims", NAPI_AUTO_LENGTH, &name) != napi_ok ||
+      napi_async_init(env, obj, name, &s->async) != napi_ok ||
+      !make_method(env, obj, "close", vrrp6_close) ||
+      napi_create_uint32(env, ifindex, &ifx) != napi_ok || napi_set_named_property(env, obj, "ifindex", ifx) != napi_ok) {
+    vrrp6_shutdown(s);
+    napi_throw_error(env, "ERR_NAPI", "openClaimReceiver: could not set up the socket object");
+    return NULL;
+  }
+  if ((rc = uv_poll_start(poll, UV_READABLE, vrrp6_on_poll)) < 0) {
+    vrrp6_shutdown(s);
+    return throw_errno(env, "uv_poll_start", -rc);
+  }
+  return obj;
+}
+
 static napi_value Init(napi_env env, napi_value exports) {
   if (!make_method(env, exports, "openVrrp6", open_vrrp6)) return NULL;
   if (!make_method(env, exports, "openPacketSocket", open_packet_socket)) return NULL;
+  if (!make_method(env, exports, "openClaimReceiver", open_claim_receiver)) return NULL;
   return exports;
 }
 

@@ -78,3 +78,27 @@ export interface Announcer {
   announce(ifname: string, address: VirtualAddress): Promise<void>;
   close(): void;
 }
+
+/** An ARP packet or neighbour advertisement saying that `mac` has `address`. */
+export interface AddressClaim {
+  readonly family: Family;
+  readonly address: string;
+  readonly mac: string;
+  readonly via: "arp-request" | "arp-reply" | "neighbour-advert";
+}
+
+export interface ClaimWatch {
+  close(): void;
+}
+
+/**
+ * Duplicate-address probing (RFC 5227 ARP probe, RFC 4862 DAD solicitation)
+ * and the claims other hosts make for an address. Claims carrying the
+ * interface's own MAC are never delivered.
+ */
+export interface AddressProber {
+  probe(ifname: string, address: VirtualAddress): Promise<void>;
+  /** Deliver claims for `address` seen on `ifname` until the watch is closed. */
+  watch(ifname: string, address: string, onClaim: (claim: AddressClaim) => void): Promise<ClaimWatch>;
+  close(): void;
+}

@@ -13,6 +13,7 @@ import type { AddressTable, Announcer, ReceivedPacket, TransportFactory, VrrpTra
 import { decodeAdvert } from "../vrrp/codec.js";
 import type { Clock } from "./clock.js";
 import type { Logger } from "./logger.js";
+import type { ConflictOptions } from "./conflict-monitor.js";
 import type { AgentMetrics } from "./metrics.js";
 import { VirtualRouter, type RouterSnapshot, type Transition } from "./router.js";
 
@@ -24,6 +25,7 @@ export interface AgentDeps {
   readonly metrics: AgentMetrics;
   readonly logger: Logger;
   readonly onTransition?: (change: Transition) => void;
+  readonly conflicts?: ConflictOptions;
 }
 
 interface Segment {
@@ -58,6 +60,7 @@ export class Agent {
         metrics: this.deps.metrics,
         logger: this.deps.logger,
         ...(this.deps.onTransition !== undefined ? { onTransition: this.deps.onTransition } : {}),
+        ...(this.deps.conflicts !== undefined ? { conflicts: this.deps.conflicts } : {}),
       });
       segment.routers.set(instance.virtualRouterId, router);
       router.start();

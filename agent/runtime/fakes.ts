@@ -5,6 +5,8 @@
  */
 import type { Family, VirtualAddress } from "../config/types.js";
 import type {
+  AddressClaim,
+  AddressProber,
   AddressTable,
   Announcer,
   LinkInfo,
@@ -12,6 +14,7 @@ import type {
   TransportFactory,
   TransportOptions,
   VrrpTransport,
+  ClaimWatch,
 } from "../os/ports.js";
 
 interface Endpoint {
@@ -126,4 +129,44 @@ export class FakeAnnouncer implements Announcer {
     this.announced.push(`${ifname} ${address.address}`);
   }
   close(): void {}
+}
+
+/**
+ * ARP / neighbour discovery on a simulated segment: a probe from one member
+ * is answered (as a claim) by every other member whose address table holds
+ * the address, and by hosts that hold it statically.
+ */
+export class FakeNeighbourhood {
+  private readonly members: { mac: string; table: FakeAddressTable; watchers: Map<string, Set<(claim: AddressClaim) => void>> }[] = [];
+  /** Hosts outside any VRRP group holding an address: address -> MAC. */
+  readonly statics = new Map<string, string>();
+
+  prober(mac: string, table: FakeAddressTable): AddressProber & { readonly probes: string[] } {
+    const member = { mac, table, watchers: new Map<string, Set<(claim: AddressClaim) => void>>() };
+    this.members.push(member);
+    const probes: string[] = [];
+    return {
+      probes,
+      probe: async (ifname: string, address: VirtualAddress) => {
+        probes.push(`${ifname} ${address.address}`);
+        const answers = [
+          ...this.members.filter((m) => m !== member && [...m.table.aliased.values()].some((set) => set.has(address.address))).map((m) => m.mac),
+          ...(this.statics.has(address.address) ? [this.statics.get(address.address)!] : []),
+        ];
+        for (const answer of answers) {
+          const claim: AddressClaim = { family: address.family, address: address.address, mac: answer, via: address.family === 4 ? "arp-reply" : "neighbour-advert" };
+          queueMicrotask(() => {
+            for (const handler of member.watchers.get(address.address) ?? []) handler(claim);
+          });
+        }
+      },
+      watch: async (_ifname: string, address: string, onClaim: (claim: AddressClaim) => void): Promise<ClaimWatch> => {
+        const set = member.watchers.get(address) ?? new Set();
+        set.add(onClaim);
+        member.watchers.set(address, set);
+        return { close: () => void set.delete(onClaim) };
+      },
+      close: () => undefined,
+    };
+  }
 }

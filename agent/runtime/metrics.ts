@@ -3,6 +3,7 @@
  * its own prom-client Registry (no global default registry).
  */
 import { Counter, Gauge, Registry } from "prom-client";
+import { CONFLICT_KINDS, type ConflictKind } from "../conflict/types.js";
 import type { DropReason } from "../vrrp/packet.js";
 import type { Phase } from "../vrrp/state-machine.js";
 
@@ -64,8 +65,27 @@ export class AgentMetrics {
     labelNames: ["instance", "interface", "vrid", "operation"],
     registers: [this.registry],
   });
+  private readonly conflictsTotal = new Counter({
+    name: "floatip_conflicts_total",
+    help: "Conflicts detected: another MAC answering for a held address, foreign VRRP adverts on the VRID, unknown unicast peers",
+    labelNames: ["instance", "interface", "vrid", "kind"],
+    registers: [this.registry],
+  });
+  private readonly conflictsActive = new Gauge({
+    name: "floatip_conflicts_active",
+    help: "Conflicts going on now, by kind",
+    labelNames: ["instance", "interface", "vrid", "kind"],
+    registers: [this.registry],
+  });
+  private readonly probes = new Counter({
+    name: "floatip_conflict_probes_sent_total",
+    help: "ARP probes and duplicate address detection solicitations sent for held addresses",
+    labelNames: ["instance", "interface", "vrid"],
+    registers: [this.registry],
+  });
 
   instanceStarted(labels: InstanceLabels, priority: number): void {
+    for (const kind of CONFLICT_KINDS) this.conflictsActive.set({ ...labels, kind }, 0);
     for (const phase of PHASES) this.state.set({ ...labels, state: phase }, phase === "initialize" ? 1 : 0);
     this.priority.set({ ...labels }, priority);
   }
@@ -102,8 +122,19 @@ export class AgentMetrics {
   addressError(labels: InstanceLabels, operation: "add" | "remove" | "announce"): void {
     this.addressErrors.inc({ ...labels, operation });
   }
+  conflictStarted(labels: InstanceLabels, kind: ConflictKind): void {
+    this.conflictsTotal.inc({ ...labels, kind });
+    this.conflictsActive.inc({ ...labels, kind });
+  }
+  conflictEnded(labels: InstanceLabels, kind: ConflictKind): void {
+    this.conflictsActive.dec({ ...labels, kind });
+  }
+  probeSent(labels: InstanceLabels): void {
+    this.probes.inc({ ...labels });
+  }
   /** Forget an instance's series once it is removed from the config. */
   instanceRemoved(labels: InstanceLabels): void {
+    for (const kind of CONFLICT_KINDS) this.conflictsActive.remove({ ...labels, kind });
     for (const phase of PHASES) this.state.remove({ ...labels, state: phase });
     this.priority.remove({ ...labels });
   }

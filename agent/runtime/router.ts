@@ -5,6 +5,7 @@
  * never overtakes the add it depends on); adverts and timers are immediate.
  */
 import type { InstanceConfig } from "../config/types.js";
+import { foreignKind, type Conflict } from "../conflict/types.js";
 import type { AddressTable, Announcer, VrrpTransport } from "../os/ports.js";
 import { encodeAdvert } from "../vrrp/codec.js";
 import type { Advert } from "../vrrp/packet.js";
@@ -22,6 +23,7 @@ import {
   type TransitionReason,
 } from "../vrrp/state-machine.js";
 import type { Clock, TimerHandle } from "./clock.js";
+import { ConflictMonitor, type ConflictOptions } from "./conflict-monitor.js";
 import type { Logger } from "./logger.js";
 import type { AgentMetrics, InstanceLabels } from "./metrics.js";
 
@@ -34,6 +36,8 @@ export interface RouterDeps {
   readonly logger: Logger;
   /** Called after every transition, in order (notify scripts, state files, status). */
   readonly onTransition?: (change: Transition) => void;
+  /** Duplicate-address probing and conflict reporting (default: foreign VRRP only, no probes). */
+  readonly conflicts?: ConflictOptions;
 }
 
 export interface Transition {
@@ -54,6 +58,8 @@ export interface RouterSnapshot {
   readonly effectivePriority: number;
   readonly masterAddress: string | undefined;
   readonly since: number;
+  /** Conflicts going on now (another MAC for a held address, foreign VRRP on the VRID). */
+  readonly conflicts: readonly Conflict[];
 }
 
 export function routerParams(config: InstanceConfig, primaryAddress: string): RouterParams {
@@ -91,6 +97,7 @@ export class VirtualRouter {
   private readonly checks: ReceiveContext;
   /** Encoded adverts for the last priority sent, one per destination: the bytes only change with the priority. */
   private encoded: { readonly priority: number; readonly packets: readonly { destination: string; payload: Buffer }[] } | undefined;
+  private readonly conflictMonitor: ConflictMonitor;
 
   constructor(readonly config: InstanceConfig, private readonly deps: RouterDeps) {
     this.params = routerParams(config, deps.transport.sourceAddress);
@@ -98,6 +105,14 @@ export class VirtualRouter {
     this.labels = { instance: config.name, interface: config.interface, vrid: String(config.virtualRouterId) };
     this.log = deps.logger.child({ instance: config.name, vrid: config.virtualRouterId });
     this.checks = receiveContext(config, deps.transport.sourceAddress);
+    this.conflictMonitor = new ConflictMonitor(config, {
+      clock: deps.clock,
+      metrics: deps.metrics,
+      labels: this.labels,
+      logger: this.log,
+      options: deps.conflicts ?? {},
+      afterAddressChanges: () => this.settled(),
+    });
   }
 
   start(): void {
@@ -108,7 +123,7 @@ export class VirtualRouter {
   /** Leave the election (priority 0 if master) and wait until the addresses are gone. */
   async stop(): Promise<void> {
     this.dispatch({ type: "shutdown" });
-    await this.settled();
+    await Promise.all([this.settled(), this.conflictMonitor.stop()]);
   }
 
   /** Resolves once every address change queued so far has been carried out. */
@@ -122,6 +137,11 @@ export class VirtualRouter {
     if (reason !== undefined) {
       this.deps.metrics.packetDropped(this.config.interface, this.config.name, reason);
       this.log.log("debug", "advert dropped", { reason, source: arrived.source });
+      const why = foreignKind(reason);
+      if (why !== undefined) {
+        const { addresses, advertIntervalMs } = arrived.advert;
+        this.conflictMonitor.foreignAdvert({ source: arrived.source, why, addresses, intervalMs: advertIntervalMs });
+      }
       return;
     }
     this.deps.metrics.advertReceived(this.labels);
@@ -150,6 +170,7 @@ export class VirtualRouter {
       effectivePriority: this.state.effectivePriority,
       masterAddress: this.state.masterAddress,
       since: this.state.since,
+      conflicts: this.conflictMonitor.conflicts(),
     };
   }
 
@@ -294,6 +315,7 @@ export class VirtualRouter {
 
   private transitioned(action: Extract<RouterAction, { type: "transition" }>, now: number): void {
     this.watchSilentPeers(action.to);
+    this.conflictMonitor.masterChanged(action.to === "master");
     this.deps.metrics.transitioned(this.labels, action.from, action.to);
     this.log.log("info", `${action.from} -> ${action.to}`, {
       from: action.from,

@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import yaml from "js-yaml";
 import type { NodeStatus } from "../../agent/kube/node-status.js";
+import { CONFLICT_KINDS, FOREIGN_REASONS } from "../../agent/conflict/types.js";
 import * as limits from "./limits.js";
 import type { VirtualIPSpec, VirtualIPStatus } from "./types.js";
 import { validateVirtualIPSpec } from "./validate-virtualip.js";
@@ -209,10 +210,27 @@ describe("CRDs", () => {
     const status: NodeStatus = {
       observedGeneration: 4,
       updated: "2026-11-25T21:00:00.000Z",
-      instances: [{ name: "web", state: "Backup", priority: 200, effectivePriority: 150, since: "2026-11-25T21:00:00.000Z", master: "192.0.2.11", transitions: 3, lastChange: "x" }],
+      instances: [
+        { name: "web", state: "Backup", priority: 200, effectivePriority: 150, since: "2026-11-25T21:00:00.000Z", master: "192.0.2.11", transitions: 3, lastChange: "x" },
+        {
+          name: "db",
+          state: "Master",
+          priority: 200,
+          effectivePriority: 200,
+          since: "2026-11-25T21:00:00.000Z",
+          transitions: 1,
+          conflicts: [
+            { kind: "duplicate-address", address: "192.0.2.5", mac: "02:00:00:00:00:99", since: "2026-11-25T21:00:01.000Z" },
+            { kind: "foreign-vrrp", source: "192.0.2.66", mismatch: "address-mismatch", addresses: ["192.0.2.99"], since: "2026-11-25T21:00:01.000Z" },
+            { kind: "unknown-peer", source: "192.0.2.77", since: "2026-11-25T21:00:01.000Z" },
+          ],
+        },
+      ],
       configErrors: [{ field: "instances[0].priority", message: "must be between 1 and 255" }],
     };
     assert.deepEqual(undeclared(schemaOf(vrrpnode), { status }, ""), []);
     assert.deepEqual(at_(schemaOf(vrrpnode), "status.instances.items.state").enum, ["Initialize", "Backup", "Master", "Fault"]);
+    assert.deepEqual(at_(schemaOf(vrrpnode), "status.instances.items.conflicts.items.kind").enum, [...CONFLICT_KINDS]);
+    assert.deepEqual(at_(schemaOf(vrrpnode), "status.instances.items.conflicts.items.mismatch").enum, [...FOREIGN_REASONS]);
   });
 });

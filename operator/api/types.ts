@@ -38,6 +38,7 @@ export interface SecretKeyRef {
 /** metav1.LabelSelector: one definition, shared with the agent's config. */
 export type { LabelSelector } from "../../agent/config/types.js";
 import type { LabelSelector } from "../../agent/config/types.js";
+import type { ConflictStatus } from "../../agent/kube/node-status.js";
 export type LabelSelectorRequirement = NonNullable<LabelSelector["matchExpressions"]>[number];
 
 export interface TrackPodsSpec {
@@ -220,7 +221,12 @@ export interface VRRPNodeInstanceStatus {
   readonly master?: string;
   readonly transitions?: number;
   readonly lastChange?: string;
+  /** Conflicts the node sees for this router now (agent/kube/node-status.ts). */
+  readonly conflicts?: readonly VRRPNodeConflict[];
 }
+
+/** A conflict as an agent reports it: another MAC for a held address, or foreign VRRP on the VRID. */
+export type VRRPNodeConflict = ConflictStatus;
 
 export interface VRRPNodeStatus {
   readonly observedGeneration?: number;

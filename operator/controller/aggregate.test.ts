@@ -56,6 +56,24 @@ describe("VirtualIP status from the agents' reports", () => {
     assert.equal(cond(r, "Degraded")?.status, "False", "not rendered, so not degraded");
   });
 
+  it("an agent seeing another MAC for the address: Conflict True naming MAC and node; Ready still follows VRRP", () => {
+    const seen = { kind: "duplicate-address", address: "192.0.2.5", mac: "02:00:00:00:00:99", since: "2026-11-25T11:00:00Z" } as const;
+    const r = aggregate({ vip: vip(), plan, vrrpNodes: [node("a", inst("Master", { conflicts: [seen] })), node("b", inst("Backup"))], now });
+    assert.equal(cond(r, "Conflict")?.status, "True");
+    assert.equal(cond(r, "Conflict")?.reason, "DuplicateAddress");
+    assert.equal(cond(r, "Conflict")?.message, "192.0.2.5 is also answered by 02:00:00:00:00:99 (seen by a)");
+    assert.equal(cond(r, "Ready")?.status, "True");
+    assert.equal(r.networkConflicts.length, 1);
+  });
+
+  it("a planner collision and a network conflict: reason Collision, both in the message", () => {
+    const conflicted: VipPlan = { ...plan, findings: [{ kind: "vrid-taken", other: "old", virtualRouterID: 7, family: 4 }] };
+    const stranger = { kind: "unknown-peer", source: "192.0.2.77", since: "2026-11-25T11:00:00Z" } as const;
+    const r = aggregate({ vip: vip(), plan: conflicted, vrrpNodes: [node("a", inst("Master", { conflicts: [stranger] }))], now });
+    assert.equal(cond(r, "Conflict")?.reason, "Collision");
+    assert.match(cond(r, "Conflict")!.message, /already used by VirtualIP old; 192\.0\.2\.77 sends adverts on this VRID but is not a configured unicast peer \(seen by a\)$/);
+  });
+
   it("a master change counts a transition and keeps unchanged conditions' times", () => {
     const first = aggregate({ vip: vip(), plan, vrrpNodes: [node("a", inst("Master")), node("b", inst("Backup"))], now });
     const later = new Date("2026-11-25T12:05:00Z");

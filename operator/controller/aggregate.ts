@@ -5,12 +5,15 @@
  *
  * Conditions:
  *   Ready     True when every router of the VirtualIP has exactly one master.
- *   Conflict  True when the planner refused it (address or VRID collision).
+ *   Conflict  True when the planner refused it (address or VRID collision), or
+ *             when an agent sees another MAC answering for its address, or
+ *             foreign VRRP adverts on its VRID (network-conflicts.ts).
  *   Degraded  True when a router has no master or more than one.
  */
 import type { Condition, VirtualIP, VirtualIPNodeStatus, VirtualIPStatus, VRRPNode } from "../api/types.js";
 import type { Finding, VipPlan } from "../planner/index.js";
 import { instanceName } from "../planner/index.js";
+import { conflictMessage, conflictReason, reportedConflicts, type ReportedConflict } from "./network-conflicts.js";
 
 export interface AggregateInput {
   readonly vip: VirtualIP;
@@ -29,6 +32,8 @@ export interface MasterChange {
 export interface Aggregate {
   readonly status: VirtualIPStatus;
   readonly masterChange: MasterChange | undefined;
+  /** What the agents see on the network (for Events). */
+  readonly networkConflicts: readonly ReportedConflict[];
 }
 
 const CONFLICT_KINDS: ReadonlySet<Finding["kind"]> = new Set(["address-overlap", "vrid-taken", "instance-name-taken", "vrid-exhausted"]);
@@ -81,6 +86,7 @@ export function aggregate(input: AggregateInput): Aggregate {
   const findings = plan?.findings ?? [];
   const conflicts = findings.filter((f) => CONFLICT_KINDS.has(f.kind));
   const invalid = findings.filter((f) => f.kind === "invalid");
+  const network = reportedConflicts(input.vrrpNodes, rendered, instances.map((i) => i.instance));
   const primary = instances[0]?.instance ?? name;
   const primaryMasters = mastersByInstance.get(primary) ?? [];
   const master = primaryMasters.length === 1 ? primaryMasters[0] : undefined;
@@ -96,8 +102,11 @@ export function aggregate(input: AggregateInput): Aggregate {
     condition(previous, now, gen, "Ready", problems.length === 0 && renderedAtAll && conflicts.length === 0 && invalid.length === 0,
       problems.length === 0 && renderedAtAll ? "OneMaster" : invalid.length > 0 ? "Invalid" : conflicts.length > 0 ? "Conflict" : !renderedAtAll ? "NoNodes" : "NoSingleMaster",
       problems.length === 0 && renderedAtAll ? `${master ?? "?"} is master` : [...invalid, ...conflicts].map(describeFinding).concat(problems).join("; ") || describeFinding({ kind: "no-nodes" })),
-    condition(previous, now, gen, "Conflict", conflicts.length > 0, conflicts.length > 0 ? "Collision" : "NoCollision",
-      conflicts.length > 0 ? conflicts.map(describeFinding).join("; ") : "no address or virtualRouterID collision"),
+    condition(previous, now, gen, "Conflict", conflicts.length > 0 || network.length > 0,
+      conflicts.length > 0 ? "Collision" : network.length > 0 ? conflictReason(network[0]!.conflict) : "NoCollision",
+      conflicts.length > 0 || network.length > 0
+        ? [...conflicts.map(describeFinding), ...(network.length > 0 ? [conflictMessage(network)] : [])].join("; ")
+        : "no address or virtualRouterID collision"),
     condition(previous, now, gen, "Degraded", renderedAtAll && problems.length > 0, renderedAtAll && problems.length > 0 ? (problems.some((p) => p.includes("masters")) ? "MultipleMasters" : "NoMaster") : "Healthy",
       renderedAtAll && problems.length > 0 ? problems.join("; ") : "every router has one master"),
   ];
@@ -116,6 +125,7 @@ export function aggregate(input: AggregateInput): Aggregate {
   return {
     status,
     masterChange: changed ? { from: oldNode, to: master, reason: oldReason?.lastChange } : undefined,
+    networkConflicts: network,
   };
 }
 

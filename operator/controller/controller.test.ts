@@ -4,7 +4,7 @@ import type { KubernetesObject } from "@kubernetes/client-node";
 import type { WatchHandlers } from "../../agent/kube/watch-list.js";
 import { ManualClock } from "../../agent/runtime/clock.js";
 import { jsonLogger } from "../../agent/runtime/logger.js";
-import type { VirtualIP, VirtualIPStatus, VRRPNode } from "../api/types.js";
+import type { VirtualIP, VirtualIPStatus, VRRPNode, VRRPNodeConflict } from "../api/types.js";
 import { Controller, FINALIZER } from "./controller.js";
 import type { ControllerKubeApi, EventInput } from "./kube-api.js";
 import { applyMergePatch } from "./merge-patch.js";
@@ -72,13 +72,15 @@ class FakeCluster implements ControllerKubeApi {
   }
   async writeLease() {}
   /** What each agent would report after acting on its spec. */
-  agentsReport(master: string | undefined) {
+  agentsReport(master: string | undefined, conflicts: Readonly<Record<string, readonly VRRPNodeConflict[]>> = {}) {
     for (const node of [...this.vrrpNodes.values()]) {
+      const seen = conflicts[node.metadata.name];
       const instances = ((node.spec as unknown as { instances: { name: string; priority: number }[] }).instances ?? []).map((i) => ({
         name: i.name,
         state: node.metadata.name === master ? "Master" : "Backup",
         priority: i.priority,
         effectivePriority: i.priority,
+        ...(seen !== undefined ? { conflicts: seen } : {}),
       }));
       const updated: VRRPNode = { ...node, status: { observedGeneration: node.metadata.generation, instances } };
       this.vrrpNodes.set(node.metadata.name, updated);
@@ -191,6 +193,45 @@ describe("the controller", () => {
     const event = cluster.events.find((e) => e.name === "bad")!;
     assert.equal(event.reason, "InvalidSpec");
     assert.match(event.message, /spec\.version/);
+  });
+
+  it("a conflict an agent reports: Conflict condition and one Warning Event naming the MAC; resolved with one Normal Event", async () => {
+    const { cluster, settle } = await setup();
+    cluster.putVip(vip("web"));
+    await settle();
+    cluster.agentsReport("a");
+    await settle();
+    const duplicate: VRRPNodeConflict = { kind: "duplicate-address", address: "192.0.2.5", mac: "02:00:00:00:00:99", since: "2026-11-25T11:59:00Z" };
+    const foreign: VRRPNodeConflict = { kind: "foreign-vrrp", source: "192.0.2.66", mismatch: "address-mismatch", addresses: ["192.0.2.99"], since: "2026-11-25T11:59:00Z" };
+    cluster.agentsReport("a", { a: [duplicate, foreign], b: [foreign] });
+    await settle();
+    const status = cluster.vips.get("web")!.status!;
+    const condition = status.conditions!.find((c) => c.type === "Conflict")!;
+    assert.equal(condition.status, "True");
+    assert.equal(condition.reason, "DuplicateAddress");
+    assert.equal(
+      condition.message,
+      "192.0.2.5 is also answered by 02:00:00:00:00:99 (seen by a); 192.0.2.66 sends adverts on this VRID with a different address list (192.0.2.99) (seen by a, b)",
+    );
+    assert.equal(status.master, "a", "VRRP's verdict is still reported");
+    const warnings = cluster.events.filter((e) => e.type === "Warning");
+    assert.deepEqual(warnings.map((e) => e.reason), ["DuplicateAddress", "ForeignVRRP"], "one Event per conflict, not per node");
+    assert.match(warnings[0]!.message, /02:00:00:00:00:99/);
+    assert.match(warnings[1]!.message, /192\.0\.2\.66/);
+    assert.ok(warnings.every((e) => e.name === "web" && e.kind === "VirtualIP" && e.uid === "uid-web"));
+
+    cluster.agentsReport("a", { a: [duplicate, foreign], b: [foreign] }); // reported again: nothing new
+    await settle();
+    assert.equal(cluster.events.filter((e) => e.type === "Warning").length, 2);
+
+    cluster.agentsReport("a"); // gone
+    await settle();
+    const cleared = cluster.vips.get("web")!.status!.conditions!.find((c) => c.type === "Conflict")!;
+    assert.equal(cleared.status, "False");
+    assert.deepEqual(cluster.events.filter((e) => e.reason === "ConflictResolved").map((e) => e.message), [
+      "no longer seen: 192.0.2.5 is also answered by 02:00:00:00:00:99",
+      "no longer seen: 192.0.2.66 sends adverts on this VRID with a different address list (192.0.2.99)",
+    ]);
   });
 
   it("losing the master clears status.master (a merge patch must send null) and emits one Event, not a stream", async () => {

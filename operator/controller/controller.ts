@@ -18,6 +18,7 @@ import { plan, type PlanResult } from "../planner/index.js";
 import { aggregate, describeFinding, masterChangeMessage } from "./aggregate.js";
 import type { ControllerKubeApi, EventInput } from "./kube-api.js";
 import { mergePatchFor } from "./merge-patch.js";
+import { conflictEvents, type ReportedConflict } from "./network-conflicts.js";
 import type { ControllerMetrics } from "./metrics.js";
 
 export const FINALIZER = "floatip.io/release-addresses";
@@ -54,6 +55,8 @@ export class Controller {
   private readonly watches: Stoppable[] = [];
   /** Findings already announced by Event, per VirtualIP and generation. */
   private readonly announced = new Map<string, string>();
+  /** Network conflicts already announced by Event, per VirtualIP: key -> description. */
+  private readonly announcedConflicts = new Map<string, ReadonlyMap<string, string>>();
   private timer: TimerHandle | undefined;
   private running: Promise<void> | undefined;
   private dirty = false;
@@ -158,7 +161,9 @@ export class Controller {
         events++;
       }
       events += await this.announceFindings(now, vip, vipPlan?.findings ?? []);
+      events += await this.announceConflicts(now, vip, result.networkConflicts);
     }
+    for (const name of this.announcedConflicts.keys()) if (!live.some((v) => v.metadata.name === name)) this.announcedConflicts.delete(name);
     for (const vip of all.filter((v) => v.metadata.deletionTimestamp !== undefined)) {
       if (!(vip.metadata.finalizers ?? []).includes(FINALIZER) || !this.releasedEverywhere(vip.metadata.name)) continue;
       await this.deps.api.setVirtualIPFinalizers(vip.metadata.name, (vip.metadata.finalizers ?? []).filter((f) => f !== FINALIZER), vip.metadata.resourceVersion);
@@ -204,6 +209,16 @@ export class Controller {
       await this.event(now, { kind: "VirtualIP", name: vip.metadata.name, ...uid(vip), type: "Warning", reason, message: describeFinding(f) });
     }
     return serious.length;
+  }
+
+  /** One Event when a conflict an agent sees starts (Warning, naming the MAC or source) and one when it ends. */
+  private async announceConflicts(now: Date, vip: VirtualIP, reported: readonly ReportedConflict[]): Promise<number> {
+    const before = this.announcedConflicts.get(vip.metadata.name) ?? new Map<string, string>();
+    const { events, announced } = conflictEvents(before, reported);
+    if (announced.size === 0) this.announcedConflicts.delete(vip.metadata.name);
+    else this.announcedConflicts.set(vip.metadata.name, announced);
+    for (const e of events) await this.event(now, { kind: "VirtualIP", name: vip.metadata.name, ...uid(vip), ...e });
+    return events.length;
   }
 
   private async event(now: Date, event: EventInput): Promise<void> {

@@ -377,12 +377,13 @@ describe("monitoring", () => {
     const objects = await render({ values: [ciValues("monitoring-values.yaml")] });
     const rules = list(at(one(objects, "PrometheusRule"), "spec", "groups")).flatMap((g) => list(g["rules"]));
     const byName = Object.fromEntries(rules.map((r) => [r["alert"], r]));
-    assert.deepEqual(Object.keys(byName).sort(), ["FloatipAgentDown", "FloatipControllerNoLeader", "FloatipFlapping", "FloatipMultipleMasters", "FloatipNoMaster", "FloatipVirtualIPConflict"]);
+    assert.deepEqual(Object.keys(byName).sort(), ["FloatipAgentDown", "FloatipControllerNoLeader", "FloatipFlapping", "FloatipMultipleMasters", "FloatipNetworkConflict", "FloatipNoMaster", "FloatipVirtualIPConflict"]);
     const expr = (a: string) => String(byName[a]?.["expr"]);
     assert.match(expr("FloatipNoMaster"), /sum by \(vrrp_instance\) \(floatip_instance_state\{state="master"\}\) == 0/);
     assert.equal(byName["FloatipNoMaster"]?.["for"], "1m");
     assert.match(expr("FloatipMultipleMasters"), /floatip_instance_state\{state="master"\}\) > 1/);
     assert.match(expr("FloatipVirtualIPConflict"), /floatip_virtualips\{finding=~"vrid-taken\|address-overlap/);
+    assert.equal(expr("FloatipNetworkConflict"), "sum by (vrrp_instance, node, kind) (floatip_conflicts_active) > 0");
     assert.equal(expr("FloatipAgentDown"), 'up{job=~".*floatip-agent.*"} == 0');
     assert.match(expr("FloatipFlapping"), /increase\(floatip_instance_transitions_total\[10m\]\)\) > 6$/);
     const exported = exportedMetrics();
