@@ -14,6 +14,7 @@ import { startHttpEndpoint } from "../runtime/http.js";
 import { stderrLogger, type Level, type Logger } from "../runtime/logger.js";
 import { AgentMetrics } from "../runtime/metrics.js";
 import { AgentSupervisor, type SupervisorDeps } from "../runtime/supervisor.js";
+import { Reloader } from "./reload.js";
 
 export interface Common {
   readonly level: Level;
@@ -41,6 +42,8 @@ export async function serve(options: {
   readonly metrics: AgentMetrics;
   readonly supervisor: AgentSupervisor;
   readonly start: () => Promise<void>;
+  /** Called in the stop signal's handler, before the supervisor stops; must take effect synchronously (e.g. no more reloads). */
+  readonly beforeStop?: () => Promise<void>;
   readonly cleanup: () => Promise<void>;
 }): Promise<number> {
   const { logger, supervisor } = options;
@@ -56,9 +59,15 @@ export async function serve(options: {
       });
     }
     // The priority-0 advert goes out from the signal handler itself (handover at Skew_Time).
-    const { signal, stopped } = await waitForSignal(() => supervisor.stop());
+    // beforeStop takes effect at once (no reload starts after it); stop() waits for one in progress.
+    let closing: Promise<void> | undefined;
+    const { signal, stopped } = await waitForSignal(() => {
+      closing = options.beforeStop?.();
+      return supervisor.stop();
+    });
     logger.log("info", "stopping", { signal });
     await stopped;
+    await closing;
   } catch (error) {
     logger.log("error", "agent failed", { error });
     await supervisor.stop().catch(() => undefined);
@@ -76,8 +85,9 @@ export async function runStandaloneAgent(options: Common & { readonly file: stri
   // The config is validated in full before anything is touched; reading the
   // interfaces (to fill in a missing `interface`) changes nothing.
   const table = await openAddressTable();
-  const loaded =
-    options.format === "keepalived" ? await loadKeepalivedFile(options.file) : await loadConfigFile(options.file, { links: await table.links() });
+  const load = async () =>
+    options.format === "keepalived" ? loadKeepalivedFile(options.file) : loadConfigFile(options.file, { links: await table.links() });
+  const loaded = await load();
   if (!loaded.ok) {
     table.close();
     process.stderr.write(formatErrors(loaded.errors) + "\n");
@@ -87,6 +97,7 @@ export async function runStandaloneAgent(options: Common & { readonly file: stri
   const logger = stderrLogger(options.level);
   const metrics = new AgentMetrics();
   const supervisor = new AgentSupervisor(supervisorDeps(options, edges, logger, metrics));
+  const reloader = new Reloader({ signals: process, load, apply: (config) => supervisor.apply(config), logger });
   return serve({
     common: options,
     logger,
@@ -95,7 +106,9 @@ export async function runStandaloneAgent(options: Common & { readonly file: stri
     start: async () => {
       await supervisor.apply(loaded.config);
       logger.log("info", "agent started", { instances: loaded.config.instances.map((i) => i.name) });
+      reloader.listen();
     },
+    beforeStop: () => reloader.close(),
     cleanup: async () => edges.close(),
   });
 }
