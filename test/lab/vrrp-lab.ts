@@ -226,6 +226,30 @@ export function metricSum(text: string, name: string, labels: Readonly<Record<st
   return sum;
 }
 
+/** A metric's samples summed per value of one label (e.g. transitions per instance). */
+export function metricByLabel(text: string, name: string, label: string): Map<string, number> {
+  const sums = new Map<string, number>();
+  for (const line of text.split("\n")) {
+    if (!line.startsWith(`${name}{`)) continue;
+    const value = new RegExp(`[{,]${label}="([^"]*)"`).exec(line)?.[1];
+    if (value === undefined) continue;
+    sums.set(value, (sums.get(value) ?? 0) + Number(line.slice(line.lastIndexOf(" ") + 1)));
+  }
+  return sums;
+}
+
+/** Each instance's current state, from floatip_instance_state (the sample that is 1). */
+export function instanceStates(text: string): Map<string, string> {
+  const states = new Map<string, string>();
+  for (const line of text.split("\n")) {
+    if (!line.startsWith("floatip_instance_state{") || !line.endsWith(" 1")) continue;
+    const instance = /[{,]instance="([^"]*)"/.exec(line)?.[1];
+    const state = /[{,]state="([^"]*)"/.exec(line)?.[1];
+    if (instance !== undefined && state !== undefined) states.set(instance, state);
+  }
+  return states;
+}
+
 /** The Prometheus text of an agent started with metricsPort. */
 export function agentMetrics(lab: Lab, host: LabHost, port: number): Promise<string> {
   return httpGetIn(lab, host, `http://${host.ipv4}:${port}/metrics`);
