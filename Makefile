@@ -1,6 +1,6 @@
 # floatip: the two set-up commands are `make demo` and `make test` (as root on Debian).
 SHELL := /bin/bash
-APT_PACKAGES := iproute2 keepalived tcpdump iputils-ping arping ndisc6 procps psmisc unzip stress-ng openssl
+APT_PACKAGES := iproute2 keepalived tcpdump iputils-ping arping ndisc6 procps psmisc unzip stress-ng openssl faketime
 NODE_STAMP := node_modules/.floatip-stamp
 
 .PHONY: all deps build test test-unit test-lab demo clean bench

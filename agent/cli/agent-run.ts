@@ -16,6 +16,7 @@ import { stderrLogger, type Level, type Logger } from "../runtime/logger.js";
 import { AgentMetrics } from "../runtime/metrics.js";
 import { AgentSupervisor, type SupervisorDeps } from "../runtime/supervisor.js";
 import { DEFAULT_PROBE_INTERVAL_MS } from "../runtime/conflict-monitor.js";
+import { Reloader } from "./reload.js";
 
 export interface Common {
   readonly level: Level;
@@ -57,6 +58,8 @@ export async function serve(options: {
   readonly metrics: AgentMetrics;
   readonly supervisor: AgentSupervisor;
   readonly start: () => Promise<void>;
+  /** Called in the stop signal's handler, before the supervisor stops; must take effect synchronously (e.g. no more reloads). */
+  readonly beforeStop?: () => Promise<void>;
   readonly cleanup: () => Promise<void>;
 }): Promise<number> {
   const { logger, supervisor } = options;
@@ -72,9 +75,15 @@ export async function serve(options: {
       });
     }
     // The priority-0 advert goes out from the signal handler itself (handover at Skew_Time).
-    const { signal, stopped } = await waitForSignal(() => supervisor.stop());
+    // beforeStop takes effect at once (no reload starts after it); stop() waits for one in progress.
+    let closing: Promise<void> | undefined;
+    const { signal, stopped } = await waitForSignal(() => {
+      closing = options.beforeStop?.();
+      return supervisor.stop();
+    });
     logger.log("info", "stopping", { signal });
     await stopped;
+    await closing;
   } catch (error) {
     logger.log("error", "agent failed", { error });
     await supervisor.stop().catch(() => undefined);
@@ -98,10 +107,14 @@ export async function runStandaloneAgent(options: Common & { readonly source: Co
   // interfaces (to fill in a missing `interface`) changes nothing.
   const table = await openAddressTable();
   const { source } = options;
-  let loaded: LoadResult;
-  if (source.type === "text") loaded = parseYamlConfig(source.text, source.origin, { links: await table.links() });
-  else if (source.format === "keepalived") loaded = await loadKeepalivedFile(source.file);
-  else loaded = await loadConfigFile(source.file, { links: await table.links() });
+  // Also what SIGHUP re-reads (text from the environment reads the same again).
+  const load = async (): Promise<LoadResult> =>
+    source.type === "text"
+      ? parseYamlConfig(source.text, source.origin, { links: await table.links() })
+      : source.format === "keepalived"
+        ? loadKeepalivedFile(source.file)
+        : loadConfigFile(source.file, { links: await table.links() });
+  const loaded = await load();
   if (!loaded.ok) {
     table.close();
     process.stderr.write(formatErrors(loaded.errors) + "\n");
@@ -111,6 +124,7 @@ export async function runStandaloneAgent(options: Common & { readonly source: Co
   const logger = stderrLogger(options.level);
   const metrics = new AgentMetrics();
   const supervisor = new AgentSupervisor(supervisorDeps(options, edges, logger, metrics));
+  const reloader = new Reloader({ signals: process, load, apply: (config) => supervisor.apply(config), logger });
   return serve({
     common: options,
     logger,
@@ -119,7 +133,9 @@ export async function runStandaloneAgent(options: Common & { readonly source: Co
     start: async () => {
       await supervisor.apply(loaded.config);
       logger.log("info", "agent started", { instances: loaded.config.instances.map((i) => i.name) });
+      reloader.listen();
     },
+    beforeStop: () => reloader.close(),
     cleanup: async () => edges.close(),
   });
 }

@@ -178,6 +178,19 @@ describe("the agent in a cluster", () => {
     assert.equal(second.api.statuses.at(-1)?.observedGeneration, 7, "status catches up once it is back");
   });
 
+  it("when the VRRPNode watch reconnects, a status write waiting out its backoff goes at once", async () => {
+    const { api, agent, pump } = setup();
+    await agent.start();
+    api.down = true;
+    api.node!.onUpsert({ metadata: { generation: 1 }, spec: { instances: [instance()] } });
+    await pump(65); // failed writes at 0, 1, 3, 7, 15, 31, 61 s: the next one is due at 91 s
+    assert.equal(api.statuses.length, 0);
+    api.down = false;
+    api.node!.onConnected!();
+    await pump(2);
+    assert.equal(api.statuses.at(-1)?.observedGeneration, 1, "written within 2 s of the reconnect");
+  });
+
   it("a deleted VRRPNode removes every instance", async () => {
     const { api, runner, agent, settle } = setup();
     await agent.start();

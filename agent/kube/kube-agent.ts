@@ -81,6 +81,8 @@ export class KubeAgent {
         onUpsert: (obj) => this.onSpec(obj),
         onDelete: () => this.onSpec({ spec: { instances: [] }, metadata: { generation: 0 } }),
         onError: (error) => this.deps.logger.log("warn", "VRRPNode watch interrupted; VRRP keeps running on the last config", { error: errorText(error) }),
+        // The API server answers again: a status write need not wait out its backoff (up to 30 s).
+        onConnected: () => this.writer.retryNow(),
       }),
     );
   }

@@ -48,3 +48,35 @@ it("retries a failed write with backoff, with the newest status", async () => {
   }
   assert.deepEqual(written, ["b"]);
 });
+
+it("retryNow: once the API server answers again, a write waiting out its backoff goes at the normal interval", async () => {
+  const clock = new ManualClock(0);
+  const written: { at: number; status: string }[] = [];
+  let up = false;
+  const writer = new StatusWriter<string>({
+    clock,
+    minIntervalMs: 100,
+    write: async (s) => {
+      if (!up) throw new Error("connection refused");
+      written.push({ at: clock.now(), status: s });
+    },
+  });
+  writer.update("a");
+  for (let t = 0; t <= 60_000; t += 100) {
+    clock.advanceTo(t);
+    await settle();
+  }
+  // Failed for a minute: the next attempt is up to 30 s away.
+  up = true;
+  writer.retryNow();
+  for (let t = 60_100; t <= 61_000; t += 100) {
+    clock.advanceTo(t);
+    await settle();
+  }
+  assert.equal(written.length, 1);
+  assert.ok(written[0]!.at <= 60_100, `written at ${written[0]!.at}`);
+  writer.retryNow(); // nothing pending, no backoff: no effect
+  clock.advanceTo(70_000);
+  await settle();
+  assert.equal(written.length, 1);
+});

@@ -33,6 +33,19 @@ export class StatusWriter<T> {
     this.schedule();
   }
 
+  /**
+   * The API server answers again (a watch re-listed): a write waiting out its
+   * backoff goes at the normal interval instead of up to maxBackoffMs later.
+   */
+  retryNow(): void {
+    if (this.stopped || this.backoffMs === 0) return;
+    this.backoffMs = 0;
+    if (this.timer === undefined) return;
+    this.timer.cancel();
+    this.timer = undefined;
+    this.schedule();
+  }
+
   /** Resolves when the latest status has been written (or the writer is stopped). */
   idle(): Promise<void> {
     if (!this.dirty && !this.inFlight) return Promise.resolve();

@@ -15,6 +15,8 @@ export interface WatchHandlers<T> {
   readonly onDelete: (obj: T) => void;
   /** The watch broke; it is restarted by the implementation. */
   readonly onError?: (error: unknown) => void;
+  /** A (re)started watch is established: the API server answers. */
+  readonly onConnected?: () => void;
 }
 
 const RESTART_MS = 2000;
@@ -40,15 +42,17 @@ export async function watchList<T>(options: {
   lw.on("add", (o) => options.handlers.onUpsert(o as unknown as T));
   lw.on("update", (o) => options.handlers.onUpsert(o as unknown as T));
   lw.on("delete", (o) => options.handlers.onDelete(o as unknown as T));
+  // start() resolves once the watch request is answered.
+  const restartLater = () => setTimeout(() => void lw.start().then(options.handlers.onConnected, (e: unknown) => options.handlers.onError?.(e)), RESTART_MS);
   lw.on("error", (error: unknown) => {
     options.handlers.onError?.(error);
     if (stopped) return;
     clearTimeout(restart);
-    restart = setTimeout(() => void lw.start().catch((e: unknown) => options.handlers.onError?.(e)), RESTART_MS);
+    restart = restartLater();
   });
-  await lw.start().catch((error: unknown) => {
+  await lw.start().then(options.handlers.onConnected, (error: unknown) => {
     options.handlers.onError?.(error);
-    restart = setTimeout(() => void lw.start().catch((e: unknown) => options.handlers.onError?.(e)), RESTART_MS);
+    restart = restartLater();
   });
   return {
     async stop() {

@@ -21,6 +21,8 @@ export interface Speaker {
   readonly child: ChildProcess;
   /** Everything it wrote to stderr/stdout so far (agent: JSON log lines). */
   readonly output: () => string;
+  /** The config file it was started with (rewrite it and send SIGHUP to reload an agent). */
+  readonly configFile?: string;
 }
 
 export interface AddressEvent {
@@ -59,6 +61,8 @@ export interface AgentStart {
   readonly config: unknown;
   readonly metricsPort?: number;
   readonly extraArgs?: readonly string[];
+  /** Extra environment for the agent process (e.g. LD_PRELOAD of libfaketime). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 export function startAgent(options: AgentStart): Speaker {
@@ -66,8 +70,9 @@ export function startAgent(options: AgentStart): Speaker {
   const stateDir = join(options.scratch.dir, `state-${options.host.name}`);
   const args = [process.execPath, FLOATIP_BIN, "agent", "--config", file, "--log-level", "debug", "--state-dir", stateDir];
   if (options.metricsPort !== undefined) args.push("--metrics-address", `${options.host.ipv4}:${options.metricsPort}`);
-  const child = options.lab.spawnIn(options.host.ns, [...args, ...(options.extraArgs ?? [])]);
-  return { kind: "agent", host: options.host, child, output: capture(child) };
+  const env = options.env === undefined ? {} : { env: { ...process.env, ...options.env } };
+  const child = options.lab.spawnIn(options.host.ns, [...args, ...(options.extraArgs ?? [])], env);
+  return { kind: "agent", host: options.host, child, output: capture(child), configFile: file };
 }
 
 export interface KeepalivedStart {
@@ -153,6 +158,16 @@ export class AddressWatch {
     return this.events.find((e) => e.address === address && e.added === added && e.at >= since && (host === undefined || e.host === host));
   }
 
+  /** Events (added or removed) of any address not in allowed: what an agent must never touch. */
+  unexpected(allowed: readonly string[]): AddressEvent[] {
+    return this.events.filter((e) => !allowed.includes(e.address));
+  }
+
+  /** Events for address at or after `since` (wall ms), optionally on one host, in order. */
+  since(address: string, since: number, host?: string): AddressEvent[] {
+    return this.events.filter((e) => e.address === address && e.at >= since && (host === undefined || e.host === host));
+  }
+
   async stop(): Promise<void> {
     await Promise.all(this.children.map((c) => this.lab.kill(c)));
   }
@@ -209,6 +224,35 @@ export function metricSum(text: string, name: string, labels: Readonly<Record<st
     sum += Number(line.slice(line.lastIndexOf(" ") + 1));
   }
   return sum;
+}
+
+/** A metric's samples summed per value of one label (e.g. transitions per instance). */
+export function metricByLabel(text: string, name: string, label: string): Map<string, number> {
+  const sums = new Map<string, number>();
+  for (const line of text.split("\n")) {
+    if (!line.startsWith(`${name}{`)) continue;
+    const value = new RegExp(`[{,]${label}="([^"]*)"`).exec(line)?.[1];
+    if (value === undefined) continue;
+    sums.set(value, (sums.get(value) ?? 0) + Number(line.slice(line.lastIndexOf(" ") + 1)));
+  }
+  return sums;
+}
+
+/** Each instance's current state, from floatip_instance_state (the sample that is 1). */
+export function instanceStates(text: string): Map<string, string> {
+  const states = new Map<string, string>();
+  for (const line of text.split("\n")) {
+    if (!line.startsWith("floatip_instance_state{") || !line.endsWith(" 1")) continue;
+    const instance = /[{,]instance="([^"]*)"/.exec(line)?.[1];
+    const state = /[{,]state="([^"]*)"/.exec(line)?.[1];
+    if (instance !== undefined && state !== undefined) states.set(instance, state);
+  }
+  return states;
+}
+
+/** The Prometheus text of an agent started with metricsPort. */
+export function agentMetrics(lab: Lab, host: LabHost, port: number): Promise<string> {
+  return httpGetIn(lab, host, `http://${host.ipv4}:${port}/metrics`);
 }
 
 /** Stops a speaker with a signal and waits for it to exit. */
