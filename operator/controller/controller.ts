@@ -19,6 +19,7 @@ import { aggregate, describeFinding, masterChangeMessage } from "./aggregate.js"
 import type { ControllerKubeApi, EventInput } from "./kube-api.js";
 import { mergePatchFor } from "./merge-patch.js";
 import type { ControllerMetrics } from "./metrics.js";
+import { forEachLimited } from "./parallel.js";
 
 export const FINALIZER = "floatip.io/release-addresses";
 
@@ -31,6 +32,8 @@ export interface ControllerDeps {
   /** Namespace for Secrets named without one. */
   readonly secretNamespace: string;
   readonly debounceMs?: number;
+  /** API writes in flight at once within a sync (default 16). */
+  readonly writeConcurrency?: number;
 }
 
 /** What one sync did; a typed outcome rather than log lines. */
@@ -59,6 +62,8 @@ export class Controller {
   private dirty = false;
   private backoffMs = 0;
   private stopped = false;
+  /** No sync until every watch has listed: a plan without the Nodes would empty every VRRPNode. */
+  private starting = false;
   readonly results: SyncResult[] = [];
 
   constructor(private readonly deps: ControllerDeps) {}
@@ -66,11 +71,13 @@ export class Controller {
   async start(): Promise<void> {
     const mark = () => this.markDirty();
     const onError = (what: string) => (error: unknown) => this.deps.logger.log("warn", `${what} watch interrupted`, { error: String(error) });
+    this.starting = true;
     this.watches.push(
       await this.deps.api.watchVirtualIPs({ onUpsert: (o) => (this.vips.set(o.metadata.name, o), mark()), onDelete: (o) => (this.vips.delete(o.metadata.name), mark()), onError: onError("VirtualIP") }),
       await this.deps.api.watchVrrpNodes({ onUpsert: (o) => (this.vrrpNodes.set(o.metadata.name, o), mark()), onDelete: (o) => (this.vrrpNodes.delete(o.metadata.name), mark()), onError: onError("VRRPNode") }),
       await this.deps.api.watchNodes({ onUpsert: (o) => (this.nodes.set(o.metadata?.name ?? "", o), mark()), onDelete: (o) => (this.nodes.delete(o.metadata?.name ?? ""), mark()), onError: onError("Node") }),
     );
+    this.starting = false;
     this.markDirty();
   }
 
@@ -91,11 +98,12 @@ export class Controller {
   private markDirty(): void {
     if (this.stopped) return;
     this.dirty = true;
-    if (this.timer !== undefined || this.running !== undefined) return;
+    if (this.starting || this.timer !== undefined || this.running !== undefined) return;
     const wait = Math.max(this.deps.debounceMs ?? 50, this.backoffMs);
     this.timer = this.deps.clock.at(this.deps.clock.now() + wait, () => {
       this.timer = undefined;
-      this.running = this.runSync().finally(() => {
+      // Assigned before the sync starts: a watch callback fired by its first write must not start another.
+      this.running = Promise.resolve().then(() => this.runSync()).finally(() => {
         this.running = undefined;
         if (this.dirty) this.markDirty();
       });
@@ -126,27 +134,24 @@ export class Controller {
     const live = all.filter((v) => v.metadata.deletionTimestamp === undefined);
     const nodes = [...this.nodes.values()].map(summarizeNode).filter((n) => n.name !== "");
     const planned: PlanResult = plan({ virtualIPs: live, nodes }, { secretNamespace: this.deps.secretNamespace });
-    let specWrites = 0;
     let statusWrites = 0;
     let events = 0;
     let finalizersReleased = 0;
+    // Each phase's writes go out concurrently (bounded); a phase ends before the next starts.
+    const limit = this.deps.writeConcurrency ?? 16;
 
-    for (const vip of live) {
-      if (!(vip.metadata.finalizers ?? []).includes(FINALIZER)) {
-        await this.deps.api.setVirtualIPFinalizers(vip.metadata.name, [...(vip.metadata.finalizers ?? []), FINALIZER], vip.metadata.resourceVersion);
-      }
-    }
-    for (const [name, spec] of planned.nodes) {
+    const unfinalized = live.filter((vip) => !(vip.metadata.finalizers ?? []).includes(FINALIZER));
+    await forEachLimited(unfinalized, limit, (vip) =>
+      this.deps.api.setVirtualIPFinalizers(vip.metadata.name, [...(vip.metadata.finalizers ?? []), FINALIZER], vip.metadata.resourceVersion));
+    const changedSpecs = [...planned.nodes].filter(([name, spec]) => {
       const existing = this.vrrpNodes.get(name);
-      if (existing !== undefined && this.canonicalSpec(existing) === canonical(spec)) continue;
-      await this.deps.api.writeVrrpNodeSpec(name, spec, existing !== undefined);
-      specWrites++;
-    }
-    for (const name of this.vrrpNodes.keys()) {
-      if (!planned.nodes.has(name)) await this.deps.api.deleteVrrpNode(name);
-    }
+      return existing === undefined || this.canonicalSpec(existing) !== canonical(spec);
+    });
+    await forEachLimited(changedSpecs, limit, ([name, spec]) => this.deps.api.writeVrrpNodeSpec(name, spec, this.vrrpNodes.has(name)));
+    const specWrites = changedSpecs.length;
+    await forEachLimited([...this.vrrpNodes.keys()].filter((name) => !planned.nodes.has(name)), limit, (name) => this.deps.api.deleteVrrpNode(name));
     const vrrpNodes = [...this.vrrpNodes.values()];
-    for (const vip of live) {
+    await forEachLimited(live, limit, async (vip) => {
       const vipPlan = planned.vips.get(vip.metadata.name);
       const result = aggregate({ vip, plan: vipPlan, vrrpNodes, now });
       if (canonical(stripTimes(result.status)) !== canonical(stripTimes(vip.status ?? {}))) {
@@ -158,7 +163,7 @@ export class Controller {
         events++;
       }
       events += await this.announceFindings(now, vip, vipPlan?.findings ?? []);
-    }
+    });
     for (const vip of all.filter((v) => v.metadata.deletionTimestamp !== undefined)) {
       if (!(vip.metadata.finalizers ?? []).includes(FINALIZER) || !this.releasedEverywhere(vip.metadata.name)) continue;
       await this.deps.api.setVirtualIPFinalizers(vip.metadata.name, (vip.metadata.finalizers ?? []).filter((f) => f !== FINALIZER), vip.metadata.resourceVersion);
