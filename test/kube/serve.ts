@@ -1,12 +1,15 @@
 /**
  * The test API server as a process, for lab tests whose agents live in
  * network namespaces: `ip netns exec NS node dist/test/kube/serve.js
- * --host 192.0.2.100 --port 6443 --crds crds/virtualip.yaml,crds/vrrpnode.yaml`.
+ * --host 192.0.2.100 --port 6443 --crds crds/virtualip.yaml,crds/vrrpnode.yaml`
+ * (`--objects FILE`: a JSON list of objects stored before it listens, status included).
  * Prints one JSON line {"url": ...} when listening. SIGUSR1 takes it off the
  * network (API server away, objects kept), SIGUSR2 brings it back, SIGTERM
  * stops it.
  */
+import { readFileSync } from "node:fs";
 import { startTestApiServer } from "./server.js";
+import type { KubeObject } from "./types.js";
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -18,6 +21,7 @@ const server = await startTestApiServer({
   port: Number(arg("port", "0")),
   crds: arg("crds", "").split(",").filter((f) => f !== ""),
   builtins: [],
+  objects: arg("objects", "") === "" ? [] : (JSON.parse(readFileSync(arg("objects", ""), "utf8")) as KubeObject[]),
 });
 process.on("SIGUSR1", () => void server.stop().then(() => process.stdout.write(`${JSON.stringify({ state: "stopped" })}\n`)));
 process.on("SIGUSR2", () => void server.start().then(() => process.stdout.write(`${JSON.stringify({ state: "started" })}\n`)));
