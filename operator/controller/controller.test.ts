@@ -246,4 +246,44 @@ describe("the controller", () => {
     assert.equal(cluster.vips.get("web")!.status!.master, undefined);
     assert.deepEqual(cluster.events.map((e) => e.reason), ["MasterChanged", "NoMaster"]);
   });
+
+  it("plans nothing until every watch has listed: a cold start writes each VRRPNode and status once, with no NoNodes Event", async () => {
+    // The Node list arrives late (a slow API server): VirtualIP events before it must not be planned against no nodes.
+    const cluster = new FakeCluster();
+    let listNodes: () => void = () => undefined;
+    cluster.watchVirtualIPs = async (h) => {
+      cluster.vipHandlers = h;
+      for (const name of ["web", "db"]) cluster.putVip(vip(name, { addresses: [name === "web" ? "192.0.2.5/24" : "192.0.2.6/24"] }));
+      return { stop: async () => undefined };
+    };
+    cluster.watchNodes = (h) => new Promise((resolve) => {
+      cluster.k8sNodeHandlers = h;
+      listNodes = () => {
+        for (const [n, ip] of [["a", "198.51.100.1"], ["b", "198.51.100.2"]] as const) h.onUpsert(k8sNode(n, ip));
+        resolve({ stop: async () => undefined });
+      };
+    });
+    const clock = new ManualClock(0);
+    const controller = new Controller({
+      api: cluster, clock, wallClock: () => new Date("2026-11-25T12:00:00Z"),
+      logger: jsonLogger({ write: () => undefined, wallClock: () => new Date(0) }), metrics: new ControllerMetrics(), secretNamespace: "floatip-system",
+    });
+    const started = controller.start();
+    for (let i = 0; i < 10; i++) {
+      clock.advanceTo(clock.now() + 100);
+      await new Promise((r) => setImmediate(r));
+    }
+    assert.deepEqual(cluster.writes, [], "no sync while the Node watch has not listed");
+    listNodes();
+    await started;
+    for (let i = 0; i < 20; i++) {
+      clock.advanceTo(clock.now() + 100);
+      await new Promise((r) => setImmediate(r));
+    }
+    await controller.idle();
+    const count = (prefix: string) => cluster.writes.filter((w) => w.startsWith(prefix)).sort();
+    assert.deepEqual(count("spec"), ["spec a", "spec b"]);
+    assert.deepEqual(count("status"), ["status db", "status web"]);
+    assert.deepEqual(cluster.events, []);
+  });
 });

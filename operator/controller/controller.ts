@@ -20,6 +20,7 @@ import type { ControllerKubeApi, EventInput } from "./kube-api.js";
 import { mergePatchFor } from "./merge-patch.js";
 import { conflictEvents, type ReportedConflict } from "./network-conflicts.js";
 import type { ControllerMetrics } from "./metrics.js";
+import { forEachLimited } from "./parallel.js";
 
 export const FINALIZER = "floatip.io/release-addresses";
 
@@ -32,6 +33,8 @@ export interface ControllerDeps {
   /** Namespace for Secrets named without one. */
   readonly secretNamespace: string;
   readonly debounceMs?: number;
+  /** API writes in flight at once within a sync (default 16). */
+  readonly writeConcurrency?: number;
 }
 
 /** What one sync did; a typed outcome rather than log lines. */
@@ -62,6 +65,8 @@ export class Controller {
   private dirty = false;
   private backoffMs = 0;
   private stopped = false;
+  /** No sync until every watch has listed: a plan without the Nodes would empty every VRRPNode. */
+  private starting = false;
   readonly results: SyncResult[] = [];
 
   constructor(private readonly deps: ControllerDeps) {}
@@ -69,11 +74,13 @@ export class Controller {
   async start(): Promise<void> {
     const mark = () => this.markDirty();
     const onError = (what: string) => (error: unknown) => this.deps.logger.log("warn", `${what} watch interrupted`, { error: String(error) });
+    this.starting = true;
     this.watches.push(
       await this.deps.api.watchVirtualIPs({ onUpsert: (o) => (this.vips.set(o.metadata.name, o), mark()), onDelete: (o) => (this.vips.delete(o.metadata.name), mark()), onError: onError("VirtualIP") }),
       await this.deps.api.watchVrrpNodes({ onUpsert: (o) => (this.vrrpNodes.set(o.metadata.name, o), mark()), onDelete: (o) => (this.vrrpNodes.delete(o.metadata.name), mark()), onError: onError("VRRPNode") }),
       await this.deps.api.watchNodes({ onUpsert: (o) => (this.nodes.set(o.metadata?.name ?? "", o), mark()), onDelete: (o) => (this.nodes.delete(o.metadata?.name ?? ""), mark()), onError: onError("Node") }),
     );
+    this.starting = false;
     this.markDirty();
   }
 
@@ -94,11 +101,12 @@ export class Controller {
   private markDirty(): void {
     if (this.stopped) return;
     this.dirty = true;
-    if (this.timer !== undefined || this.running !== undefined) return;
+    if (this.starting || this.timer !== undefined || this.running !== undefined) return;
     const wait = Math.max(this.deps.debounceMs ?? 50, this.backoffMs);
     this.timer = this.deps.clock.at(this.deps.clock.now() + wait, () => {
       this.timer = undefined;
-      this.running = this.runSync().finally(() => {
+      // Assigned before the sync starts: a watch callback fired by its first write must not start another.
+      this.running = Promise.resolve().then(() => this.runSync()).finally(() => {
         this.running = undefined;
         if (this.dirty) this.markDirty();
       });
@@ -129,27 +137,24 @@ export class Controller {
     const live = all.filter((v) => v.metadata.deletionTimestamp === undefined);
     const nodes = [...this.nodes.values()].map(summarizeNode).filter((n) => n.name !== "");
     const planned: PlanResult = plan({ virtualIPs: live, nodes }, { secretNamespace: this.deps.secretNamespace });
-    let specWrites = 0;
     let statusWrites = 0;
     let events = 0;
     let finalizersReleased = 0;
+    // Each phase's writes go out concurrently (bounded); a phase ends before the next starts.
+    const limit = this.deps.writeConcurrency ?? 16;
 
-    for (const vip of live) {
-      if (!(vip.metadata.finalizers ?? []).includes(FINALIZER)) {
-        await this.deps.api.setVirtualIPFinalizers(vip.metadata.name, [...(vip.metadata.finalizers ?? []), FINALIZER], vip.metadata.resourceVersion);
-      }
-    }
-    for (const [name, spec] of planned.nodes) {
+    const unfinalized = live.filter((vip) => !(vip.metadata.finalizers ?? []).includes(FINALIZER));
+    await forEachLimited(unfinalized, limit, (vip) =>
+      this.deps.api.setVirtualIPFinalizers(vip.metadata.name, [...(vip.metadata.finalizers ?? []), FINALIZER], vip.metadata.resourceVersion));
+    const changedSpecs = [...planned.nodes].filter(([name, spec]) => {
       const existing = this.vrrpNodes.get(name);
-      if (existing !== undefined && this.canonicalSpec(existing) === canonical(spec)) continue;
-      await this.deps.api.writeVrrpNodeSpec(name, spec, existing !== undefined);
-      specWrites++;
-    }
-    for (const name of this.vrrpNodes.keys()) {
-      if (!planned.nodes.has(name)) await this.deps.api.deleteVrrpNode(name);
-    }
+      return existing === undefined || this.canonicalSpec(existing) !== canonical(spec);
+    });
+    await forEachLimited(changedSpecs, limit, ([name, spec]) => this.deps.api.writeVrrpNodeSpec(name, spec, this.vrrpNodes.has(name)));
+    const specWrites = changedSpecs.length;
+    await forEachLimited([...this.vrrpNodes.keys()].filter((name) => !planned.nodes.has(name)), limit, (name) => this.deps.api.deleteVrrpNode(name));
     const vrrpNodes = [...this.vrrpNodes.values()];
-    for (const vip of live) {
+    await forEachLimited(live, limit, async (vip) => {
       const vipPlan = planned.vips.get(vip.metadata.name);
       const result = aggregate({ vip, plan: vipPlan, vrrpNodes, now });
       if (canonical(stripTimes(result.status)) !== canonical(stripTimes(vip.status ?? {}))) {
@@ -160,9 +165,11 @@ export class Controller {
         await this.event(now, { kind: "VirtualIP", name: vip.metadata.name, ...uid(vip), type: result.masterChange.to === undefined ? "Warning" : "Normal", reason: result.masterChange.to === undefined ? "NoMaster" : "MasterChanged", message: masterChangeMessage(result.masterChange) });
         events++;
       }
-      events += await this.announceFindings(now, vip, vipPlan?.findings ?? []);
-      events += await this.announceConflicts(now, vip, result.networkConflicts);
-    }
+      // `events += await ...` would read `events` before the await and lose concurrent counts.
+      const found = await this.announceFindings(now, vip, vipPlan?.findings ?? []);
+      const conflicts = await this.announceConflicts(now, vip, result.networkConflicts);
+      events += found + conflicts;
+    });
     for (const name of this.announcedConflicts.keys()) if (!live.some((v) => v.metadata.name === name)) this.announcedConflicts.delete(name);
     for (const vip of all.filter((v) => v.metadata.deletionTimestamp !== undefined)) {
       if (!(vip.metadata.finalizers ?? []).includes(FINALIZER) || !this.releasedEverywhere(vip.metadata.name)) continue;

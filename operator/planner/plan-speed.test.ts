@@ -1,8 +1,10 @@
 /**
- * Speed check, not a timed assertion: plans 1,000 VirtualIPs over 200 nodes
- * and reports the time as a test diagnostic. At most 255 VRIDs exist per
- * family, so of 1,000 single-family VirtualIPs (half IPv4, half IPv6) 510
- * are rendered on every node and the rest get vrid-exhausted.
+ * Speed checks, not timed assertions: plans 1,000 VirtualIPs over 200 nodes
+ * and reports the time as a test diagnostic. When every VirtualIP selects
+ * every node, at most 255 VRIDs exist per family on a node, so of 1,000
+ * single-family VirtualIPs (half IPv4, half IPv6) 510 are rendered on every
+ * node and the rest get vrid-exhausted. When each selects 3 of the nodes
+ * (a label per node triple), VRIDs repeat across triples and all are rendered.
  */
 import { it } from "node:test";
 import assert from "node:assert/strict";
@@ -10,7 +12,7 @@ import { performance } from "node:perf_hooks";
 import { plan } from "./plan.js";
 import { nodes, vip } from "./test-fixtures.js";
 
-it("plans 1,000 VirtualIPs x 200 nodes (time reported, not asserted)", (t) => {
+it("plans 1,000 VirtualIPs x 200 nodes, each on every node (time reported, not asserted)", (t) => {
   const cluster = nodes(200);
   const vips = Array.from({ length: 1000 }, (_, i) =>
     vip(`vip-${i}`, { addresses: [i % 2 === 0 ? `10.${i >> 8}.${i & 255}.1/16` : `2001:db8:${i.toString(16)}::1/64`] }));
@@ -23,4 +25,19 @@ it("plans 1,000 VirtualIPs x 200 nodes (time reported, not asserted)", (t) => {
   t.diagnostic(`planned 1000 VirtualIPs x 200 nodes in ${ms.toFixed(0)} ms: ${rendered} rendered, ${instances} instances`);
   assert.equal(rendered, 510);
   assert.equal(instances, 510 * 200);
+});
+
+it("plans 1,000 VirtualIPs x 200 nodes, each on 3 nodes (time reported, not asserted)", (t) => {
+  const cluster = nodes(200).map((n, i) => ({ ...n, labels: { ...n.labels, triple: String(Math.floor(i / 3)) } }));
+  const triples = Math.ceil(200 / 3);
+  const vips = Array.from({ length: 1000 }, (_, i) =>
+    vip(`vip-${i}`, { addresses: [i % 2 === 0 ? `10.${i >> 8}.${i & 255}.1/16` : `2001:db8:${i.toString(16)}::1/64`], nodeSelector: { triple: String(i % triples) } }));
+  plan({ virtualIPs: vips.slice(0, 50), nodes: cluster }); // warm-up
+  const start = performance.now();
+  const result = plan({ virtualIPs: vips, nodes: cluster });
+  const ms = performance.now() - start;
+  const rendered = [...result.vips.values()].filter((p) => p.renderedNodes.length > 0);
+  t.diagnostic(`planned 1000 VirtualIPs x 200 nodes (3 each) in ${ms.toFixed(0)} ms`);
+  assert.equal(rendered.length, 1000);
+  assert.ok(Math.max(...rendered.map((p) => p.virtualRouterID!)) <= 15, "15 VirtualIPs per triple need 15 VRIDs at most");
 });

@@ -2,7 +2,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { plan } from "./plan.js";
 import type { PlanResult, VipPlan } from "./types.js";
-import type { AgentInstanceDocument } from "../api/types.js";
+import type { AgentInstanceDocument, NodeSummary } from "../api/types.js";
 import { at, node, nodes, vip } from "./test-fixtures.js";
 
 function vipPlan(result: PlanResult, name: string): VipPlan {
@@ -165,6 +165,50 @@ describe("plan", () => {
     assert.deepEqual(bad.findings[0]?.kind === "invalid" && bad.findings[0].errors.map((e) => e.field), ["spec.virtualRouterID"]);
     assert.equal(vipPlan(result, "good").virtualRouterID, 2);
     assert.deepEqual(result.nodes.get("node-0")!.instances.map((i) => i.name), ["good"]);
+  });
+
+  it("VRIDs repeat only where VirtualIPs cannot meet: disjoint nodes share one, a multicast one takes its own", () => {
+    const six = nodes(6).map((n, i) => ({ ...n, labels: { ...n.labels, rack: i < 3 ? "a" : "b" } }));
+    const vips = [
+      vip("a1", { addresses: ["192.0.2.1/24"], nodeSelector: { rack: "a" } }, { created: at(1) }),
+      vip("b1", { addresses: ["192.0.2.2/24"], nodeSelector: { rack: "b" } }, { created: at(2) }),
+      vip("a2", { addresses: ["192.0.2.3/24"], nodeSelector: { rack: "a" } }, { created: at(3) }),
+      vip("m", { addresses: ["192.0.2.4/24"], nodeSelector: { rack: "b" }, transport: "multicast" }, { created: at(4) }),
+      vip("all", { addresses: ["192.0.2.5/24"] }, { created: at(5) }),
+    ];
+    const result = plan({ virtualIPs: vips, nodes: six });
+    const vrid = (name: string) => vipPlan(result, name).virtualRouterID;
+    assert.deepEqual(["a1", "b1", "a2", "m", "all"].map(vrid), [1, 1, 2, 3, 4]);
+    for (const doc of result.nodes.values()) {
+      const ids = doc.instances.map((i) => i.virtualRouterId);
+      assert.equal(new Set(ids).size, ids.length, "no VRID twice on one node");
+    }
+    // Status written back; a new VirtualIP on rack b only, and one asking for b1's VRID on rack a.
+    const withStatus = vips.map((v) => ({ ...v, status: { virtualRouterID: vrid(v.metadata.name)! } }));
+    const next = plan({
+      virtualIPs: [
+        ...withStatus,
+        vip("b2", { addresses: ["192.0.2.6/24"], nodeSelector: { rack: "b" } }, { created: at(6) }),
+        vip("a3", { addresses: ["192.0.2.7/24"], nodeSelector: { rack: "a" }, virtualRouterID: 1 }, { created: at(7) }),
+      ],
+      nodes: six,
+    });
+    assert.deepEqual(["a1", "b1", "a2", "m", "all", "b2"].map((n) => vipPlan(next, n).virtualRouterID), [1, 1, 2, 3, 4, 2]);
+    assert.deepEqual(vipPlan(next, "a3").findings, [{ kind: "vrid-taken", other: "a1", virtualRouterID: 1, family: 4 }]);
+  });
+
+  it("a node labelled into both sets: the newer VirtualIP moves, the older keeps its VRID", () => {
+    const vips = [
+      vip("old", { addresses: ["192.0.2.1/24"], nodeSelector: { a: "1" } }, { created: at(1), statusVrid: 1 }),
+      vip("new", { addresses: ["192.0.2.2/24"], nodeSelector: { b: "1" } }, { created: at(2), statusVrid: 1 }),
+    ];
+    const four = nodes(4).map((n, i): NodeSummary => ({ ...n, labels: { [i < 2 ? "a" : "b"]: "1" } }));
+    const before = plan({ virtualIPs: vips, nodes: four });
+    assert.deepEqual([vipPlan(before, "old").virtualRouterID, vipPlan(before, "new").virtualRouterID], [1, 1]);
+    const relabelled = four.map((n) => (n.name === "node-2" ? { ...n, labels: { a: "1", b: "1" } } : n));
+    const after = plan({ virtualIPs: vips, nodes: relabelled });
+    assert.deepEqual([vipPlan(after, "old").virtualRouterID, vipPlan(after, "new").virtualRouterID], [1, 2]);
+    assert.deepEqual(after.nodes.get("node-2")!.instances.map((i) => [i.name, i.virtualRouterId]), [["new", 2], ["old", 1]]);
   });
 
   it("authentication: a secretRef in the controller's namespace by default, never a password", () => {

@@ -5,10 +5,12 @@
  *
  *   1. validate every spec (invalid: finding, nothing rendered);
  *   2. oldest first, address and instance-name collisions (the newer one loses);
- *   3. VRIDs: spec, else status, else the lowest free (see vrid.ts);
- *   4. per VirtualIP: selected nodes, priorities, and per family the nodes
- *      that run the router (unicast needs the node's InternalIP of the family);
- *   5. render (see render.ts).
+ *   3. per VirtualIP its selected nodes;
+ *   4. VRIDs: spec, else status, else the lowest free among the VirtualIPs it
+ *      may meet on a node or segment (see vrid.ts);
+ *   5. per VirtualIP: priorities, and per family the nodes that run the
+ *      router (unicast needs the node's InternalIP of the family);
+ *   6. render (see render.ts).
  */
 import type { Family } from "../../agent/config/types.js";
 import type { NodeSummary, VirtualIP } from "../api/types.js";
@@ -21,7 +23,7 @@ import { instanceName, renderNodes } from "./render.js";
 import type { RouterPlan, VipRender } from "./render.js";
 import { selectNodes } from "./selection.js";
 import type { Finding, PlanInput, PlanOptions, PlanResult, VipPlan } from "./types.js";
-import { allocateVrids } from "./vrid.js";
+import { allocateVrids, type VridReservation, type VridScope } from "./vrid.js";
 
 export const DEFAULT_SECRET_NAMESPACE = "floatip-system";
 
@@ -34,12 +36,16 @@ export function plan(input: PlanInput, options: PlanOptions = {}): PlanResult {
   const nodes = [...input.nodes].sort((a, b) => compareNames(a.name, b.name));
   const oldestFirst = [...input.virtualIPs].sort((a, b) =>
     compareAge({ name: a.metadata.name, creationTimestamp: a.metadata.creationTimestamp }, { name: b.metadata.name, creationTimestamp: b.metadata.creationTimestamp }));
+  const select = selectionCache(nodes);
   const findings = new Map<string, Finding[]>(oldestFirst.map((v) => [v.metadata.name, []]));
   const note = (name: string, finding: Finding) => findings.get(name)!.push(finding);
-  const reserved: number[] = [];
-  const reserve = (vip: VirtualIP) => {
+  const reserved: VridReservation[] = [];
+  const reserve = (vip: VirtualIP, config?: VirtualIPConfig) => {
     const vrid = vip.status?.virtualRouterID;
-    if (typeof vrid === "number") reserved.push(vrid);
+    if (typeof vrid !== "number") return;
+    // An invalid spec's families and nodes are unknown: held back everywhere.
+    if (config === undefined) reserved.push({ vrid, families: [4, 6], nodes: "all", multicast: false });
+    else reserved.push({ vrid, families: config.families, ...vridScope(config, select(config.nodeSelector).names) });
   };
 
   const valid: Valid[] = [];
@@ -58,25 +64,28 @@ export function plan(input: PlanInput, options: PlanOptions = {}): PlanResult {
     instances: config.families.map((f) => instanceName(vip.metadata.name, f, config.families)),
   })));
   for (const [name, collision] of losers) note(name, collision);
-  valid.filter(({ vip }) => losers.has(vip.metadata.name)).forEach(({ vip }) => reserve(vip));
-  const survivors = valid.filter(({ vip }) => !losers.has(vip.metadata.name));
+  valid.filter(({ vip }) => losers.has(vip.metadata.name)).forEach(({ vip, config }) => reserve(vip, config));
+  const survivors = valid
+    .filter(({ vip }) => !losers.has(vip.metadata.name))
+    .map((v) => ({ ...v, selection: select(v.config.nodeSelector) }));
 
-  const vrids = allocateVrids(survivors.map(({ vip, config }) => ({
+  const vrids = allocateVrids(survivors.map(({ vip, config, selection }) => ({
     name: vip.metadata.name,
     families: config.families,
     specVrid: config.virtualRouterID,
     statusVrid: vip.status?.virtualRouterID,
+    ...vridScope(config, selection.names),
   })), { reserved });
 
   const renders: VipRender[] = [];
   const plans = new Map<string, VipPlan>();
-  for (const { vip, config } of survivors) {
+  for (const { vip, config, selection } of survivors) {
     const name = vip.metadata.name;
     const outcome = vrids.get(name)!;
     if (outcome.kind === "taken") note(name, { kind: "vrid-taken", other: outcome.other, virtualRouterID: outcome.vrid, family: outcome.family });
     if (outcome.kind === "exhausted") note(name, { kind: "vrid-exhausted", families: config.families });
     if (outcome.kind !== "assigned") continue;
-    const render = placeRouters(name, config, outcome.vrid, nodes, (f) => note(name, f));
+    const render = placeRouters(name, config, outcome.vrid, selection.nodes, (f) => note(name, f));
     renders.push(render);
     const rendered = new Set(render.routers.flatMap((r) => r.nodes.map((n) => n.name)));
     const renderedNodes = [...rendered].sort(compareNames);
@@ -96,15 +105,38 @@ export function plan(input: PlanInput, options: PlanOptions = {}): PlanResult {
   return { nodes: rendered, vips };
 }
 
-/** Selected nodes, their priorities, and per family the nodes that run the router. */
+interface Selection {
+  readonly nodes: readonly NodeSummary[];
+  readonly names: ReadonlySet<string>;
+}
+
+/** selectNodes, once per distinct nodeSelector (VirtualIPs tend to share a few). */
+function selectionCache(nodes: readonly NodeSummary[]): (selector: Readonly<Record<string, string>>) => Selection {
+  const cache = new Map<string, Selection>();
+  return (selector) => {
+    const key = JSON.stringify(Object.entries(selector).sort(([a], [b]) => compareNames(a, b)));
+    let selection = cache.get(key);
+    if (selection === undefined) {
+      const selected = selectNodes(nodes, selector);
+      cache.set(key, (selection = { nodes: selected, names: new Set(selected.map((n) => n.name)) }));
+    }
+    return selection;
+  };
+}
+
+/** What VRID uniqueness depends on: the selected nodes (a superset of those rendered), the interface, the transport. */
+function vridScope(config: VirtualIPConfig, selected: ReadonlySet<string>): VridScope {
+  return { nodes: selected, interface: config.interface, multicast: config.transport === "multicast" };
+}
+
+/** The selected nodes' priorities, and per family the nodes that run the router. */
 function placeRouters(
   name: string,
   config: VirtualIPConfig,
   vrid: number,
-  nodes: readonly NodeSummary[],
+  selected: readonly NodeSummary[],
   note: (finding: Finding) => void,
 ): VipRender {
-  const selected = selectNodes(nodes, config.nodeSelector);
   const priorities = assignPriorities(selected, { key: name, placement: config.placement, releaseOnCordon: config.releaseOnCordon });
   const routers = config.families.map((family): RouterPlan => {
     const hasAddress = (n: NodeSummary) => n.internalIPs[familyKey(family)] !== undefined;

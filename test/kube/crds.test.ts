@@ -4,6 +4,8 @@ import { existsSync, readdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { after, before, describe, it } from "node:test";
 import { CustomObjectsApi } from "@kubernetes/client-node";
+import { plan } from "../../operator/planner/index.js";
+import { nodes as plannerNodes, vip as plannerVip } from "../../operator/planner/test-fixtures.js";
 import { TestApiServer, startTestApiServer } from "./server.js";
 import { rejects } from "./testutil.js";
 import { kubectl } from "./tools.js";
@@ -50,5 +52,22 @@ describe("project CRDs on the test API server", { skip: present ? false : "crds/
     assert.ok(interval.details?.causes?.some((c) => c.field === "spec.advertisementInterval"), interval.message);
     await custom.createClusterCustomObject({ ...vips, body: body("fine", { addresses: ["192.0.2.9/24"], advertisementInterval: "250ms" }) });
     assert.deepEqual([...server.unsupportedValidations], []);
+  });
+
+  it("accepts the planner's VRRPNode specs, a lone node's empty unicast peer list included", async () => {
+    const custom = server.kubeConfig().makeApiClient(CustomObjectsApi);
+    const cluster = plannerNodes(3).map((n, i) => ({ ...n, labels: { rack: i < 2 ? "a" : "b" } }));
+    const planned = plan({
+      virtualIPs: [
+        plannerVip("pair", { addresses: ["192.0.2.20/32", "2001:db8::20/128"], nodeSelector: { rack: "a" } }),
+        plannerVip("lone", { addresses: ["192.0.2.21/32"], nodeSelector: { rack: "b" } }),
+      ],
+      nodes: cluster,
+    });
+    assert.deepEqual(planned.nodes.get("node-2")?.instances.map((i) => i.unicast?.peers), [[]], "node-2 runs lone by itself");
+    for (const [name, spec] of planned.nodes) {
+      await custom.createClusterCustomObject({ group: "floatip.io", version: "v1alpha1", plural: "vrrpnodes", body: { apiVersion: "floatip.io/v1alpha1", kind: "VRRPNode", metadata: { name }, spec } });
+    }
+    assert.equal(server.store.list("vrrpnodes").length, 3);
   });
 });
