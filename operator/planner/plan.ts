@@ -104,7 +104,8 @@ function placeRouters(
   nodes: readonly NodeSummary[],
   note: (finding: Finding) => void,
 ): VipRender {
-  const selected = selectNodes(nodes, config.nodeSelector);
+  const named = config.nodeNames === undefined ? undefined : new Set(config.nodeNames);
+  const selected = selectNodes(nodes, config.nodeSelector).filter((n) => named === undefined || named.has(n.name));
   const priorities = assignPriorities(selected, { key: name, placement: config.placement, releaseOnCordon: config.releaseOnCordon });
   const routers = config.families.map((family): RouterPlan => {
     const hasAddress = (n: NodeSummary) => n.internalIPs[familyKey(family)] !== undefined;
