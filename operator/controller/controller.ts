@@ -19,6 +19,7 @@ import { aggregate, describeFinding, masterChangeMessage } from "./aggregate.js"
 import type { ControllerKubeApi, EventInput } from "./kube-api.js";
 import { mergePatchFor } from "./merge-patch.js";
 import type { ControllerMetrics } from "./metrics.js";
+import { LoadBalancerSync, type LoadBalancerOptions } from "./lb-sync.js";
 
 export const FINALIZER = "floatip.io/release-addresses";
 
@@ -31,6 +32,8 @@ export interface ControllerDeps {
   /** Namespace for Secrets named without one. */
   readonly secretNamespace: string;
   readonly debounceMs?: number;
+  /** Serve Services of type LoadBalancer (see lb-sync.ts); off when absent. */
+  readonly loadBalancers?: LoadBalancerOptions;
 }
 
 /** What one sync did; a typed outcome rather than log lines. */
@@ -60,8 +63,15 @@ export class Controller {
   private backoffMs = 0;
   private stopped = false;
   readonly results: SyncResult[] = [];
+  private readonly lb: LoadBalancerSync | undefined;
 
-  constructor(private readonly deps: ControllerDeps) {}
+  constructor(private readonly deps: ControllerDeps) {
+    const lb = deps.loadBalancers;
+    this.lb = lb === undefined ? undefined : new LoadBalancerSync(lb, deps.logger, async (e) => {
+      this.deps.logger.log("info", e.message, { service: `${e.namespace}/${e.name}`, reason: e.reason });
+      await lb.api.createServiceEvent(e, this.deps.wallClock()).catch((error: unknown) => this.deps.logger.log("warn", "creating an Event failed", { error: errorText(error) }));
+    });
+  }
 
   async start(): Promise<void> {
     const mark = () => this.markDirty();
@@ -70,6 +80,7 @@ export class Controller {
       await this.deps.api.watchVirtualIPs({ onUpsert: (o) => (this.vips.set(o.metadata.name, o), mark()), onDelete: (o) => (this.vips.delete(o.metadata.name), mark()), onError: onError("VirtualIP") }),
       await this.deps.api.watchVrrpNodes({ onUpsert: (o) => (this.vrrpNodes.set(o.metadata.name, o), mark()), onDelete: (o) => (this.vrrpNodes.delete(o.metadata.name), mark()), onError: onError("VRRPNode") }),
       await this.deps.api.watchNodes({ onUpsert: (o) => (this.nodes.set(o.metadata?.name ?? "", o), mark()), onDelete: (o) => (this.nodes.delete(o.metadata?.name ?? ""), mark()), onError: onError("Node") }),
+      ...(this.lb === undefined ? [] : await this.lb.start(mark, onError)),
     );
     this.markDirty();
   }
@@ -125,6 +136,7 @@ export class Controller {
     const all = [...this.vips.values()];
     const live = all.filter((v) => v.metadata.deletionTimestamp === undefined);
     const nodes = [...this.nodes.values()].map(summarizeNode).filter((n) => n.name !== "");
+    const lb = this.lb === undefined ? undefined : await this.lb.sync(now, all, nodes);
     const planned: PlanResult = plan({ virtualIPs: live, nodes }, { secretNamespace: this.deps.secretNamespace });
     let specWrites = 0;
     let statusWrites = 0;
@@ -156,6 +168,7 @@ export class Controller {
       if (result.masterChange !== undefined) {
         await this.event(now, { kind: "VirtualIP", name: vip.metadata.name, ...uid(vip), type: result.masterChange.to === undefined ? "Warning" : "Normal", reason: result.masterChange.to === undefined ? "NoMaster" : "MasterChanged", message: masterChangeMessage(result.masterChange) });
         events++;
+        events += (await this.lb?.announceMove(vip, result.masterChange)) ?? 0;
       }
       events += await this.announceFindings(now, vip, vipPlan?.findings ?? []);
     }
@@ -165,6 +178,11 @@ export class Controller {
       finalizersReleased++;
     }
     this.deps.metrics.virtualIPs(live.map((v) => planned.vips.get(v.metadata.name)).map((p) => (p?.findings ?? []).map((f) => f.kind)));
+    if (lb !== undefined) {
+      specWrites += lb.vipWrites;
+      statusWrites += lb.statusWrites;
+      events += lb.events;
+    }
     return { kind: "synced", specWrites, statusWrites, events, finalizersReleased };
   }
 

@@ -332,7 +332,7 @@ describe("CRDs", () => {
     const r = await helm(["template", RELEASE, CHART, "--include-crds", "--namespace", NAMESPACE]);
     assert.equal(r.code, 0, r.stderr);
     const crds = (yaml.loadAll(r.stdout) as KubeObject[]).filter((o) => o?.kind === "CustomResourceDefinition");
-    assert.deepEqual(crds.map((c) => c.metadata.name).sort(), ["virtualips.floatip.io", "vrrpnodes.floatip.io"]);
+    assert.deepEqual(crds.map((c) => c.metadata.name).sort(), ["virtualippools.floatip.io", "virtualips.floatip.io", "vrrpnodes.floatip.io"]);
     for (const c of crds) assert.deepEqual(validate(c), [], c.metadata.name);
   });
 });
