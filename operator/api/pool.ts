@@ -11,6 +11,7 @@ export const POOL_MAX_ENTRIES = 64;
 export interface VirtualIPPoolSpec {
   readonly addresses: readonly string[];
   readonly autoAssign?: boolean;
+  readonly advertisementInterval?: string;
   readonly nodeSelector?: Readonly<Record<string, string>>;
   readonly serviceSelector?: LabelSelector;
   readonly namespaceSelector?: LabelSelector;
@@ -44,6 +45,8 @@ export interface PoolConfig {
   readonly ranges: readonly AddressRange[];
   readonly families: readonly Family[];
   readonly autoAssign: boolean;
+  /** As written (validated for VRRP version 3); undefined: the VirtualIP default. */
+  readonly advertisementInterval?: string;
   readonly nodeSelector: Readonly<Record<string, string>>;
   /** Undefined: every Service / namespace. */
   readonly serviceSelector?: LabelSelector;

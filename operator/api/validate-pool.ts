@@ -7,11 +7,11 @@
 import { Reader } from "../../agent/config/validate.js";
 import { describe } from "../../agent/config/duration.js";
 import { overlaps, parseRange, type AddressRange } from "../lb/ranges.js";
-import { LABEL_VALUE_MAX, NODE_SELECTOR_MAX, TRACK_LIST_MAX } from "./limits.js";
+import { INTERVAL_LIMITS, LABEL_VALUE_MAX, NODE_SELECTOR_MAX, TRACK_LIST_MAX } from "./limits.js";
 import { POOL_MAX_ENTRIES, type PoolConfig } from "./pool.js";
 import type { LabelSelector, LabelSelectorRequirement } from "./types.js";
 import type { FieldError } from "./virtualip-config.js";
-import { keyPath, stringMap } from "./validate-helpers.js";
+import { durationMs, keyPath, stringMap } from "./validate-helpers.js";
 import { readRequirement } from "./validate-virtualip-track.js";
 
 export type PoolValidation =
@@ -20,9 +20,10 @@ export type PoolValidation =
 
 export function validatePoolSpec(spec: unknown, path = "spec"): PoolValidation {
   const r = new Reader();
-  const o = r.object(spec, path, ["addresses", "autoAssign", "nodeSelector", "serviceSelector", "namespaceSelector"]);
+  const o = r.object(spec, path, ["addresses", "autoAssign", "advertisementInterval", "nodeSelector", "serviceSelector", "namespaceSelector"]);
   const ranges = o === undefined ? undefined : readRanges(r, o["addresses"], `${path}.addresses`);
   const autoAssign = o?.["autoAssign"] === undefined ? true : r.boolean(o["autoAssign"], `${path}.autoAssign`);
+  const interval = o?.["advertisementInterval"] === undefined ? undefined : readInterval(r, o["advertisementInterval"], `${path}.advertisementInterval`);
   const nodeSelector = o?.["nodeSelector"] === undefined ? {} : readNodeSelector(r, o["nodeSelector"], `${path}.nodeSelector`);
   const serviceSelector = o?.["serviceSelector"] === undefined ? undefined : readSelector(r, o["serviceSelector"], `${path}.serviceSelector`);
   const namespaceSelector = o?.["namespaceSelector"] === undefined ? undefined : readSelector(r, o["namespaceSelector"], `${path}.namespaceSelector`);
@@ -34,6 +35,7 @@ export function validatePoolSpec(spec: unknown, path = "spec"): PoolValidation {
     ok: true,
     config: {
       ranges, families, autoAssign, nodeSelector,
+      ...(interval !== undefined ? { advertisementInterval: interval } : {}),
       ...(serviceSelector !== undefined ? { serviceSelector } : {}),
       ...(namespaceSelector !== undefined ? { namespaceSelector } : {}),
     },
@@ -59,6 +61,17 @@ function readRanges(r: Reader, value: unknown, path: string): AddressRange[] | u
     return undefined;
   });
   return r.errors.length > before ? undefined : out;
+}
+
+/** A VRRPv3 interval (the VirtualIPs the load balancer owns use version 3). */
+function readInterval(r: Reader, value: unknown, path: string): string | undefined {
+  const ms = durationMs(r, value, path);
+  if (ms === undefined) return undefined;
+  const limits = INTERVAL_LIMITS[3];
+  if (ms < limits.minMs || ms > limits.maxMs || ms % limits.stepMs !== 0) {
+    return r.fail(path, `must be ${limits.minMs}ms to ${limits.maxMs / 1000}s in steps of ${limits.stepMs}ms, got ${ms}ms`);
+  }
+  return value as string;
 }
 
 function readNodeSelector(r: Reader, value: unknown, path: string): Record<string, string> | undefined {

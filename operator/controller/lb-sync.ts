@@ -22,6 +22,7 @@ import { ALLOCATED, ANNOUNCED, type ServiceStatus } from "../lb/service-status.j
 import type { MasterChange } from "./aggregate.js";
 import type { LoadBalancerKubeApi, ServiceEventInput } from "./kube-api.js";
 import { mergePatchFor } from "./merge-patch.js";
+import { DEFAULTS } from "../api/limits.js";
 
 export interface LoadBalancerOptions {
   readonly api: LoadBalancerKubeApi;
@@ -36,7 +37,7 @@ export interface LoadBalancerSyncResult {
 }
 
 /** The VirtualIP fields the load balancer sets; others (defaults, users' edits of other fields) are left alone. */
-const MANAGED: readonly (keyof VirtualIPSpec)[] = ["addresses", "nodeSelector", "nodeNames", "preferredNodes"];
+const MANAGED: readonly (keyof VirtualIPSpec)[] = ["addresses", "advertisementInterval", "nodeSelector", "nodeNames", "preferredNodes"];
 
 type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj => (v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Obj) : {});
@@ -183,9 +184,10 @@ function plainCondition(c: Condition): Condition {
   return { ...c, lastTransitionTime: t instanceof Date ? t.toISOString().replace(/\.\d{3}Z$/, "Z") : c.lastTransitionTime };
 }
 
+/** The managed fields; an unset advertisementInterval is the CRD's default, which the API server fills in. */
 function managed(spec: Partial<VirtualIPSpec> | undefined): Obj {
   const out: Obj = {};
-  for (const key of MANAGED) out[key] = spec?.[key] ?? null;
+  for (const key of MANAGED) out[key] = spec?.[key] ?? (key === "advertisementInterval" ? DEFAULTS.advertisementInterval : null);
   return out;
 }
 

@@ -5,6 +5,7 @@
  *
  * Node eligibility (how a Service's endpoints shape its VirtualIP):
  *   - nodeSelector: the pools' nodeSelectors (nodes that may announce);
+ *     advertisementInterval: the first address's pool's, when it sets one;
  *   - externalTrafficPolicy Local: spec.nodeNames = the selected nodes with a
  *     ready endpoint of the Service (none: nothing announces it);
  *   - Cluster: every selected node takes part; spec.preferredNodes = those
@@ -148,9 +149,11 @@ function foreignAddresses(vips: readonly VirtualIP[]): ForeignAddress[] {
 function desiredVip(group: Group, pools: ResolvedPools, ready: ReadonlyMap<string, ReadonlySet<string>>, nodes: readonly NodeSummary[]): DesiredVip {
   const name = vipName(group.addresses[0]!.address);
   const nodeSelector: Record<string, string> = {};
+  let interval: string | undefined;
   for (const a of group.addresses) {
     const pool = pools.usable.find((p) => p.name === a.pool);
     Object.assign(nodeSelector, pool?.config.nodeSelector ?? {});
+    interval ??= pool?.config.advertisementInterval;
   }
   const selected = new Set(nodes.filter((n) => matchesSelector(n.labels, nodeSelector)).map((n) => n.name));
   const readyNodes = new Set(group.members.flatMap((m) => [...(ready.get(serviceKey(m)) ?? [])]).filter((n) => selected.has(n)));
@@ -158,6 +161,7 @@ function desiredVip(group: Group, pools: ResolvedPools, ready: ReadonlyMap<strin
   const eligible = [...readyNodes].sort(compareNames);
   const spec: VirtualIPSpec = {
     addresses: group.addresses.map((a) => hostCidr(a.family as Family, a.value)),
+    ...(interval !== undefined ? { advertisementInterval: interval } : {}),
     ...(Object.keys(nodeSelector).length > 0 ? { nodeSelector } : {}),
     ...(local ? { nodeNames: eligible } : eligible.length > 0 ? { preferredNodes: rendezvousOrder(name, eligible) } : {}),
   };
