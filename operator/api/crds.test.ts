@@ -202,6 +202,7 @@ describe("CRDs", () => {
     const schema = schemaOf(vrrpnode);
     for (const [name, spec] of result.nodes) assert.deepEqual(undeclared(schema, { spec }, ""), [], name);
     walk(at_(schema, "spec"), "spec", (s, path) => assert.equal(s.default, undefined, `${path} has a default`));
+    assert.equal(at_(schema, "spec.instances.items.unicast.peers").minItems, undefined, "a node running a router alone has no peers (and must be accepted)");
   });
 
   it("VirtualIPPool: columns, bounds, and what the load-balancer planner writes is declared", () => {
