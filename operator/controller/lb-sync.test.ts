@@ -195,6 +195,21 @@ describe("controller: LoadBalancer Services", () => {
     assert.deepEqual(api.events.slice(2).map((e) => [e.type, e.reason]), [["Warning", "NotAnnounced"], ["Warning", "NotAnnounced"]]);
   });
 
+  it("the pool deleted while in use: the address stays, a Warning Event and the condition say so", async () => {
+    const { api, sync } = await setup();
+    api.putPool(pool("default", { addresses: ["192.0.2.10/32"] }));
+    api.putService(svc("web"));
+    await sync();
+    api.poolHandlers!.onDelete(api.pools.get("default")!);
+    api.pools.delete("default");
+    const after = await sync();
+    assert.deepEqual(after.writes, ["status default/web"], "no VirtualIP write");
+    assert.ok(api.vips.has("lb-192-0-2-10"));
+    assert.deepEqual(after.events.map((e) => [e.type, e.reason]), [["Warning", "OutsidePools"]]);
+    assert.equal(statusOf(api, "default/web").conditions.find((c) => c.type === "floatip.io/AddressAllocated")!.reason, "OutsidePools");
+    assert.deepEqual(statusOf(api, "default/web").loadBalancer.ingress!.map((i) => i.ip), ["192.0.2.10"]);
+  });
+
   it("Services without a class are served only with --default-load-balancer-class", async () => {
     for (const defaultClass of [false, true]) {
       const { api, sync } = await setup(defaultClass);
