@@ -210,6 +210,7 @@ describe("CRDs", () => {
     assert.deepEqual([at_(schemaOf(virtualippool), "spec.addresses").minItems, at_(schemaOf(virtualippool), "spec.addresses").maxItems], [1, POOL_MAX_ENTRIES]);
     assert.equal(at_(schemaOf(virtualip), "spec.nodeNames").maxItems, limits.NODE_NAMES_MAX);
     const spec = { addresses: ["192.0.2.64/28", "192.0.2.100-192.0.2.110", "2001:db8::/120"], autoAssign: false, nodeSelector: { lb: "yes" },
+      advertisementInterval: "100ms", transport: "multicast" as const,
       serviceSelector: { matchLabels: { a: "b" }, matchExpressions: [{ key: "t", operator: "In" as const, values: ["x"] }] }, namespaceSelector: { matchLabels: { team: "x" } } };
     assert.ok(validatePoolSpec(spec).ok);
     const pools = [{ metadata: { name: "p", creationTimestamp: at(1), generation: 1 }, spec: { ...spec, autoAssign: true } }];

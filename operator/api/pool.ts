@@ -4,7 +4,7 @@
  */
 import type { Family } from "../../agent/config/types.js";
 import type { AddressRange } from "../lb/ranges.js";
-import type { Condition, LabelSelector, ObjectMeta } from "./types.js";
+import type { Condition, LabelSelector, ObjectMeta, Transport } from "./types.js";
 
 export const POOL_MAX_ENTRIES = 64;
 
@@ -12,6 +12,7 @@ export interface VirtualIPPoolSpec {
   readonly addresses: readonly string[];
   readonly autoAssign?: boolean;
   readonly advertisementInterval?: string;
+  readonly transport?: Transport;
   readonly nodeSelector?: Readonly<Record<string, string>>;
   readonly serviceSelector?: LabelSelector;
   readonly namespaceSelector?: LabelSelector;
@@ -47,6 +48,7 @@ export interface PoolConfig {
   readonly autoAssign: boolean;
   /** As written (validated for VRRP version 3); undefined: the VirtualIP default. */
   readonly advertisementInterval?: string;
+  readonly transport?: Transport;
   readonly nodeSelector: Readonly<Record<string, string>>;
   /** Undefined: every Service / namespace. */
   readonly serviceSelector?: LabelSelector;

@@ -23,6 +23,7 @@ describe("VirtualIPPool spec validation", () => {
     [{ addresses: ["192.0.2.0/28"], namespaceSelector: { matchLabels: [] } }, "spec.namespaceSelector.matchLabels", /mapping/],
     [{ addresses: ["192.0.2.0/28"], interval: "1s" }, "spec.interval", /unknown field/],
     [{ addresses: ["192.0.2.0/28"], advertisementInterval: "15ms" }, "spec.advertisementInterval", /10ms to 40\.95s in steps of 10ms, got 15ms/],
+    [{ addresses: ["192.0.2.0/28"], transport: "broadcast" }, "spec.transport", /"unicast" or "multicast"/],
     [{ addresses: ["192.0.2.0/28"], advertisementInterval: "1" }, "spec.advertisementInterval", /duration with a unit/],
   ];
   for (const [spec, field, message] of bad) {

@@ -167,7 +167,7 @@ export function clientNodeControllerApi(kc: KubeConfig, eventNamespace: string):
           regarding: { apiVersion: "v1", kind: "Service", namespace: event.namespace, name: event.name, ...(event.uid !== undefined ? { uid: event.uid } : {}) },
           type: event.type,
           reason: event.reason,
-          note: event.message,
+          note: noteText(event.message),
           action: event.reason,
           eventTime: now.toISOString() as unknown as Date,
           reportingController: "floatip.io/controller",
@@ -198,4 +198,12 @@ export function clientNodeControllerApi(kc: KubeConfig, eventNamespace: string):
       else await coordination.replaceNamespacedLease({ namespace, name, body });
     },
   };
+}
+
+/** events.k8s.io/v1 limits `note` to 1 kB. */
+function noteText(message: string): string {
+  if (Buffer.byteLength(message) <= 1024) return message;
+  let text = message.slice(0, 1020);
+  while (Buffer.byteLength(`${text}...`) > 1024) text = text.slice(0, -1);
+  return `${text}...`;
 }

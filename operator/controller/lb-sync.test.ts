@@ -122,15 +122,17 @@ describe("controller: LoadBalancer Services", () => {
     assert.equal(api.vips.get("lb-192-0-2-10")!.spec.version, 3, "fields the load balancer does not manage stay");
   });
 
-  it("the pool's advertisementInterval is the VirtualIP's; removing it goes back to the default without a write loop", async () => {
+  it("the pool's advertisementInterval and transport are the VirtualIP's; removing it goes back to the default without a write loop", async () => {
     const { api, sync } = await setup();
-    api.putPool(pool("default", { addresses: ["192.0.2.10/32"], advertisementInterval: "100ms" }));
+    api.putPool(pool("default", { addresses: ["192.0.2.10/32"], advertisementInterval: "100ms", transport: "multicast" }));
     api.putService(svc("web"));
     await sync();
     assert.equal(api.vips.get("lb-192-0-2-10")!.spec.advertisementInterval, "100ms");
+    assert.equal(api.vips.get("lb-192-0-2-10")!.spec.transport, "multicast");
     api.putPool({ ...pool("default", { addresses: ["192.0.2.10/32"] }), status: api.pools.get("default")!.status! });
     assert.deepEqual((await sync()).writes, ["patch lb-192-0-2-10"]);
     assert.equal(api.vips.get("lb-192-0-2-10")!.spec.advertisementInterval, undefined);
+    assert.equal(api.vips.get("lb-192-0-2-10")!.spec.transport, undefined);
     assert.deepEqual((await sync()).writes, []);
   });
 

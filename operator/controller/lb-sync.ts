@@ -37,7 +37,7 @@ export interface LoadBalancerSyncResult {
 }
 
 /** The VirtualIP fields the load balancer sets; others (defaults, users' edits of other fields) are left alone. */
-const MANAGED: readonly (keyof VirtualIPSpec)[] = ["addresses", "advertisementInterval", "nodeSelector", "nodeNames", "preferredNodes"];
+const MANAGED: readonly (keyof VirtualIPSpec)[] = ["addresses", "advertisementInterval", "transport", "nodeSelector", "nodeNames", "preferredNodes"];
 
 type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj => (v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Obj) : {});
@@ -184,10 +184,11 @@ function plainCondition(c: Condition): Condition {
   return { ...c, lastTransitionTime: t instanceof Date ? t.toISOString().replace(/\.\d{3}Z$/, "Z") : c.lastTransitionTime };
 }
 
-/** The managed fields; an unset advertisementInterval is the CRD's default, which the API server fills in. */
+/** The managed fields; an unset advertisementInterval or transport is the CRD's default, which the API server fills in. */
 function managed(spec: Partial<VirtualIPSpec> | undefined): Obj {
   const out: Obj = {};
-  for (const key of MANAGED) out[key] = spec?.[key] ?? (key === "advertisementInterval" ? DEFAULTS.advertisementInterval : null);
+  const defaults: Partial<Record<keyof VirtualIPSpec, unknown>> = { advertisementInterval: DEFAULTS.advertisementInterval, transport: DEFAULTS.transport };
+  for (const key of MANAGED) out[key] = spec?.[key] ?? defaults[key] ?? null;
   return out;
 }
 

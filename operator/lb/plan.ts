@@ -5,7 +5,7 @@
  *
  * Node eligibility (how a Service's endpoints shape its VirtualIP):
  *   - nodeSelector: the pools' nodeSelectors (nodes that may announce);
- *     advertisementInterval: the first address's pool's, when it sets one;
+ *     advertisementInterval and transport: the first address's pool's, when it sets them;
  *   - externalTrafficPolicy Local: spec.nodeNames = the selected nodes with a
  *     ready endpoint of the Service (none: nothing announces it);
  *   - Cluster: every selected node takes part; spec.preferredNodes = those
@@ -14,7 +14,7 @@
  */
 import type { Family } from "../../agent/config/types.js";
 import type { VirtualIPPool, VirtualIPPoolStatus } from "../api/pool.js";
-import type { Condition, NodeSummary, VirtualIP, VirtualIPSpec } from "../api/types.js";
+import type { Condition, NodeSummary, Transport, VirtualIP, VirtualIPSpec } from "../api/types.js";
 import type { FieldError } from "../api/virtualip-config.js";
 import { rendezvousOrder } from "../planner/hash.js";
 import { matchesSelector } from "../planner/selection.js";
@@ -150,10 +150,12 @@ function desiredVip(group: Group, pools: ResolvedPools, ready: ReadonlyMap<strin
   const name = vipName(group.addresses[0]!.address);
   const nodeSelector: Record<string, string> = {};
   let interval: string | undefined;
+  let transport: Transport | undefined;
   for (const a of group.addresses) {
     const pool = pools.usable.find((p) => p.name === a.pool);
     Object.assign(nodeSelector, pool?.config.nodeSelector ?? {});
     interval ??= pool?.config.advertisementInterval;
+    transport ??= pool?.config.transport;
   }
   const selected = new Set(nodes.filter((n) => matchesSelector(n.labels, nodeSelector)).map((n) => n.name));
   const readyNodes = new Set(group.members.flatMap((m) => [...(ready.get(serviceKey(m)) ?? [])]).filter((n) => selected.has(n)));
@@ -162,6 +164,7 @@ function desiredVip(group: Group, pools: ResolvedPools, ready: ReadonlyMap<strin
   const spec: VirtualIPSpec = {
     addresses: group.addresses.map((a) => hostCidr(a.family as Family, a.value)),
     ...(interval !== undefined ? { advertisementInterval: interval } : {}),
+    ...(transport !== undefined ? { transport } : {}),
     ...(Object.keys(nodeSelector).length > 0 ? { nodeSelector } : {}),
     ...(local ? { nodeNames: eligible } : eligible.length > 0 ? { preferredNodes: rendezvousOrder(name, eligible) } : {}),
   };
