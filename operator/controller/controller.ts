@@ -136,7 +136,9 @@ export class Controller {
     const all = [...this.vips.values()];
     const live = all.filter((v) => v.metadata.deletionTimestamp === undefined);
     const nodes = [...this.nodes.values()].map(summarizeNode).filter((n) => n.name !== "");
-    const lb = this.lb === undefined ? undefined : await this.lb.sync(now, all, nodes);
+    // A failed load-balancer write must not hold up the VirtualIPs: it is rethrown (and retried) after them.
+    let lbError: unknown;
+    const lb = this.lb === undefined ? undefined : await this.lb.sync(now, all, nodes).catch((error: unknown) => void (lbError = error));
     const planned: PlanResult = plan({ virtualIPs: live, nodes }, { secretNamespace: this.deps.secretNamespace });
     let specWrites = 0;
     let statusWrites = 0;
@@ -178,6 +180,7 @@ export class Controller {
       finalizersReleased++;
     }
     this.deps.metrics.virtualIPs(live.map((v) => planned.vips.get(v.metadata.name)).map((p) => (p?.findings ?? []).map((f) => f.kind)));
+    if (lbError !== undefined) throw lbError;
     if (lb !== undefined) {
       specWrites += lb.vipWrites;
       statusWrites += lb.statusWrites;

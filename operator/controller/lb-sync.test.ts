@@ -13,6 +13,11 @@ import type { NodeSummary, VirtualIP } from "../api/types.js";
 import { pool, slice, svc } from "../lb/test-fixtures.js";
 import type { LoadBalancerKubeApi, ServiceEventInput } from "./kube-api.js";
 import { LoadBalancerSync } from "./lb-sync.js";
+import { Controller, type SyncResult } from "./controller.js";
+import type { ControllerKubeApi, EventInput } from "./kube-api.js";
+import { ManualClock } from "../../agent/runtime/clock.js";
+import { ControllerMetrics } from "./metrics.js";
+import type { VRRPNode } from "../api/types.js";
 import { applyMergePatch } from "./merge-patch.js";
 
 type Obj = Record<string, unknown>;
@@ -220,5 +225,109 @@ describe("controller: LoadBalancer Services", () => {
       await sync();
       assert.equal(api.vips.size, defaultClass ? 1 : 0);
     }
+  });
+});
+
+/** The whole controller: the VirtualIP half behind the same fake, VRRPNodes kept in memory. */
+class FakeCluster extends FakeApi implements ControllerKubeApi {
+  vipHandlers?: WatchHandlers<VirtualIP>;
+  vrrpHandlers?: WatchHandlers<VRRPNode>;
+  nodeHandlers?: WatchHandlers<KubernetesObject>;
+  readonly vrrpNodes = new Map<string, VRRPNode>();
+  failCreates = false;
+  async watchVirtualIPs(h: WatchHandlers<VirtualIP>) { this.vipHandlers = h; return stop; }
+  async watchVrrpNodes(h: WatchHandlers<VRRPNode>) { this.vrrpHandlers = h; return stop; }
+  async watchNodes(h: WatchHandlers<KubernetesObject>) { this.nodeHandlers = h; return stop; }
+  override async createVirtualIP(vip: VirtualIP) {
+    if (this.failCreates) throw new Error("422: invalid");
+    await super.createVirtualIP(vip);
+    this.vipHandlers!.onUpsert(this.vips.get(vip.metadata.name)!);
+  }
+  putVip(vip: VirtualIP) {
+    this.vips.set(vip.metadata.name, vip);
+    this.vipHandlers!.onUpsert(vip);
+  }
+  putVrrpNode(node: VRRPNode) {
+    this.vrrpNodes.set(node.metadata.name, node);
+    this.vrrpHandlers!.onUpsert(node);
+  }
+  async writeVrrpNodeSpec(name: string, spec: unknown) { this.putVrrpNode({ metadata: { name, generation: 1 }, spec: spec as VRRPNode["spec"] }); }
+  async deleteVrrpNode(name: string) { this.vrrpNodes.delete(name); }
+  async patchVirtualIPStatus(name: string, statusPatch: unknown) {
+    const vip = this.vips.get(name)!;
+    this.putVip({ ...vip, status: applyMergePatch(vip.status ?? {}, statusPatch) as VirtualIP["status"] });
+  }
+  async setVirtualIPFinalizers(name: string, finalizers: readonly string[]) {
+    const vip = this.vips.get(name)!;
+    this.putVip({ ...vip, metadata: { ...vip.metadata, finalizers } });
+  }
+  async createEvent(_e: EventInput) {}
+  async readLease() { return undefined; }
+  async writeLease() {}
+}
+
+describe("the controller with LoadBalancer Services", () => {
+  async function start() {
+    const cluster = new FakeCluster();
+    const clock = new ManualClock(0);
+    const logger = jsonLogger({ write: () => undefined, wallClock: () => NOW });
+    const controller = new Controller({
+      api: cluster, clock, wallClock: () => NOW, logger, metrics: new ControllerMetrics(), secretNamespace: "floatip-system",
+      loadBalancers: { api: cluster, defaultClass: false },
+    });
+    await controller.start();
+    for (const [n, ip] of [["a", "198.51.100.1"], ["b", "198.51.100.2"]] as const) {
+      cluster.nodeHandlers!.onUpsert({ metadata: { name: n }, status: { addresses: [{ type: "InternalIP", address: ip }], conditions: [{ type: "Ready", status: "True" }] } } as KubernetesObject);
+    }
+    /** Lets time pass (manual clock); `idle` also waits for no sync to be pending (not while one is backing off). */
+    const settle = async (idle = true) => {
+      for (let i = 0; i < 20; i++) {
+        clock.advanceTo(clock.now() + 100);
+        await new Promise((r) => setImmediate(r));
+      }
+      if (idle) await controller.idle();
+    };
+    return { cluster, controller, settle };
+  }
+  /** What the agents would report: `master` holds the Service's router. */
+  const report = (cluster: FakeCluster, master: string) => {
+    for (const node of [...cluster.vrrpNodes.values()]) {
+      const instances = node.spec.instances.map((i) => ({ name: i.name, state: node.metadata.name === master ? "Master" : "Backup" }));
+      cluster.putVrrpNode({ ...node, status: { observedGeneration: 1, instances } });
+    }
+  };
+
+  it("the owned VirtualIP is rendered; the agents' master is in the Service's status and a master move is an Event on it", async () => {
+    const { cluster, controller, settle } = await start();
+    cluster.putPool(pool("default", { addresses: ["192.0.2.10/32"] }));
+    cluster.putService(svc("web"));
+    await settle();
+    const instances = (name: string) => (cluster.vrrpNodes.get(name)?.spec.instances ?? []).map((i) => [i.name, i.addresses]);
+    assert.deepEqual([instances("a"), instances("b")], [[["lb-192-0-2-10", ["192.0.2.10/32"]]], [["lb-192-0-2-10", ["192.0.2.10/32"]]]]);
+    report(cluster, "b");
+    await settle();
+    assert.equal(cluster.vips.get("lb-192-0-2-10")!.status?.master, "b");
+    assert.ok(cluster.events.some((e) => e.name === "web" && e.reason === "Announced" && e.message === "b announces 192.0.2.10"), JSON.stringify(cluster.events));
+    const announced = statusOf(cluster, "default/web").conditions.find((c) => c.type === "floatip.io/Announced")!;
+    assert.deepEqual([announced.status, announced.message], ["True", "b announces 192.0.2.10"]);
+    report(cluster, "a");
+    await settle();
+    assert.ok(cluster.events.some((e) => e.name === "web" && e.reason === "Announced" && e.message.startsWith("a announces 192.0.2.10; b: ")));
+    await controller.stop();
+  });
+
+  it("a failing load-balancer write does not hold up the VirtualIPs; the sync fails and is retried", async () => {
+    const { cluster, controller, settle } = await start();
+    cluster.failCreates = true;
+    cluster.putVip({ metadata: { name: "gateway", generation: 1, creationTimestamp: "2026-01-01T00:00:00Z" }, spec: { addresses: ["192.0.2.1/24"] } });
+    cluster.putPool(pool("default", { addresses: ["192.0.2.10/32"] }));
+    cluster.putService(svc("web"));
+    await settle(false);
+    assert.deepEqual(cluster.vrrpNodes.get("a")?.spec.instances.map((i) => i.name), ["gateway"]);
+    assert.ok(controller.results.some((r: SyncResult) => r.kind === "failed" && r.error.includes("422")));
+    cluster.failCreates = false;
+    for (let i = 0; i < 20 && !cluster.vips.has("lb-192-0-2-10"); i++) await settle(false);
+    assert.ok(cluster.vips.has("lb-192-0-2-10"), "created on a retry");
+    await controller.stop();
   });
 });
