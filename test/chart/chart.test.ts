@@ -182,6 +182,12 @@ describe("rendered objects", () => {
 });
 
 describe("controller Deployment", () => {
+  test("controller.loadBalancer.defaultClass adds --default-load-balancer-class (off by default)", async () => {
+    for (const [setJson, want] of [[[], false], [["controller.loadBalancer.defaultClass=true"], true]] as const) {
+      const args = list(container(one(await render({ setJson: [...setJson] }), "Deployment"), "controller")["args"]) as unknown as string[];
+      assert.equal(args.includes("--default-load-balancer-class"), want, JSON.stringify(setJson));
+    }
+  });
   test("2 replicas, Lease leader election in the release namespace, downward-API env, probes on /healthz :9120", async () => {
     const objects = await render();
     const d = one(objects, "Deployment");
