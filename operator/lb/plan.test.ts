@@ -160,6 +160,18 @@ describe("requested addresses", () => {
   }
 });
 
+describe("invalid annotations are not applied", () => {
+  it("a Service holding an address keeps it while its annotation is invalid, and says so", () => {
+    const first = run({ services: [svc("web")] });
+    const plan = run({ services: [svc("web", { ips: "192.0.2.999" })], vips: stored(first) });
+    assert.deepEqual(summary(plan), { "default/web": "pending:InvalidAnnotation" });
+    assert.deepEqual(plan.services.get("default/web")!.status.loadBalancer.ingress, [{ ip: "192.0.2.10" }]);
+    assert.match(message(plan, "default/web"), /"192\.0\.2\.999" is not an IP address .*; keeping 192\.0\.2\.10 until the annotations are fixed/);
+    assert.deepEqual([...plan.vips.keys()], ["lb-192-0-2-10"]);
+    assert.deepEqual(plan.released, []);
+  });
+});
+
 describe("exhaustion: nothing half-done", () => {
   it("the Service after the last free address is pending with a clear message, and gets no VirtualIP", () => {
     const plan = run({ services: ["a", "b", "c", "d"].map((n, i) => svc(n, { created: `2026-01-0${i + 1}T00:00:00Z` })) });

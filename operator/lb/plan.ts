@@ -50,7 +50,13 @@ export interface DesiredVip {
   readonly services: readonly string[];
 }
 
-export type LbOutcome = ServiceOutcome | { readonly kind: "invalid"; readonly errors: readonly FieldError[] };
+/** `kept`: what an invalid Service still holds from before its annotations turned invalid. */
+export type LbOutcome = ServiceOutcome | InvalidOutcome;
+export interface InvalidOutcome {
+  readonly kind: "invalid";
+  readonly errors: readonly FieldError[];
+  readonly kept?: Extract<ServiceOutcome, { kind: "allocated" }>;
+}
 
 export interface ServicePlan {
   readonly service: LbService;
@@ -81,9 +87,11 @@ export function planLoadBalancers(input: LbPlanInput): LbPlan {
   const owned = input.virtualIPs.filter(isOwned);
   const foreign = foreignAddresses(input.virtualIPs.filter((v) => !isOwned(v)));
   const pools: ResolvedPools = resolvePools(input.pools.map((p) => ({ name: p.metadata.name, creationTimestamp: p.metadata.creationTimestamp, spec: p.spec })), foreign);
-  const held = heldAddresses(owned, valid);
+  const held = heldAddresses(owned, [...valid, ...invalid.map((i) => i.service)]);
+  // A Service whose annotations turned invalid keeps what it holds (the bad change is not applied) and asks for nothing new.
+  const keepers = invalid.filter((i) => held.has(serviceKey(i.service))).map((i) => ({ ...i.service, requested: new Map() }));
   const allocation = allocate({
-    services: valid,
+    services: [...valid, ...keepers],
     pools: pools.usable,
     namespaceLabels: input.namespaces,
     held,
@@ -111,8 +119,16 @@ export function planLoadBalancers(input: LbPlanInput): LbPlan {
     });
   }
   for (const { service, errors } of invalid) {
-    const outcome: LbOutcome = { kind: "invalid", errors };
-    services.set(serviceKey(service), { service, outcome, status: serviceStatus({ service, outcome, vip: undefined, observed: undefined, now: input.now }) });
+    const kept = allocation.outcomes.get(serviceKey(service));
+    const outcome: LbOutcome = { kind: "invalid", errors, ...(kept?.kind === "allocated" ? { kept } : {}) };
+    const vip = kept?.kind === "allocated" ? vipName(kept.group.addresses[0]!.address) : undefined;
+    const desired = vip === undefined ? undefined : vips.get(vip);
+    services.set(serviceKey(service), {
+      service,
+      outcome,
+      status: serviceStatus({ service, outcome, vip: desired, observed: vip === undefined ? undefined : ownedByName.get(vip), now: input.now }),
+      ...(vip !== undefined ? { vip } : {}),
+    });
   }
   const released = [...new Set(owned.flatMap(ownedServices))].filter((key) => !services.has(key)).sort(compareNames);
 

@@ -25,7 +25,7 @@ export interface ServiceStatus {
 
 export interface ServiceStatusInput {
   readonly service: LbService;
-  readonly outcome: ServiceOutcome | { readonly kind: "invalid"; readonly errors: readonly FieldError[] };
+  readonly outcome: ServiceOutcome | { readonly kind: "invalid"; readonly errors: readonly FieldError[]; readonly kept?: Extract<ServiceOutcome, { kind: "allocated" }> };
   /** The VirtualIP the controller wants for it (its spec). */
   readonly vip: { readonly name: string; readonly spec: { readonly nodeNames?: readonly string[] } } | undefined;
   /** That VirtualIP as stored, with the status the agents' reports produced. */
@@ -37,8 +37,9 @@ export function serviceStatus(input: ServiceStatusInput): ServiceStatus {
   const { service, outcome, now } = input;
   const previous = { conditions: service.conditions };
   const gen = service.generation;
-  const addresses = outcome.kind === "allocated"
-    ? [...outcome.group.addresses].sort((a, b) => service.families.indexOf(a.family) - service.families.indexOf(b.family)).map((a) => a.address)
+  const group = outcome.kind === "allocated" ? outcome.group : outcome.kind === "invalid" ? outcome.kept?.group : undefined;
+  const addresses = group !== undefined
+    ? [...group.addresses].sort((a, b) => service.families.indexOf(a.family) - service.families.indexOf(b.family)).map((a) => a.address)
     : [];
   let allocated: Condition;
   if (outcome.kind === "allocated") {
@@ -51,7 +52,8 @@ export function serviceStatus(input: ServiceStatusInput): ServiceStatus {
   } else if (outcome.kind === "pending") {
     allocated = condition(previous, now, gen, ALLOCATED, false, pendingReason(outcome.reason), describePending(outcome.reason));
   } else {
-    allocated = condition(previous, now, gen, ALLOCATED, false, pendingReason(outcome), describeInvalid(outcome.errors));
+    const keeps = addresses.length > 0 ? `; keeping ${addresses.join(", ")} until the annotations are fixed` : "";
+    allocated = condition(previous, now, gen, ALLOCATED, false, pendingReason(outcome), `${describeInvalid(outcome.errors)}${keeps}`);
   }
   const master = input.observed?.status?.master;
   const observedAddresses = new Set((input.observed?.spec.addresses ?? []).map((a) => a.split("/")[0]));
