@@ -14,7 +14,7 @@
  */
 import type { Family } from "../../agent/config/types.js";
 import type { VirtualIPPool, VirtualIPPoolStatus } from "../api/pool.js";
-import type { Condition, NodeSummary, Transport, VirtualIP, VirtualIPSpec } from "../api/types.js";
+import type { NodeSummary, Transport, VirtualIP, VirtualIPSpec } from "../api/types.js";
 import type { FieldError } from "../api/virtualip-config.js";
 import { rendezvousOrder } from "../planner/hash.js";
 import { matchesSelector } from "../planner/selection.js";
@@ -188,4 +188,3 @@ function desiredVip(group: Group, pools: ResolvedPools, ready: ReadonlyMap<strin
   return { name, labels: { [OWNER_LABEL]: "true" }, annotations: { [SERVICES_ANNOTATION]: services.join(",") }, spec, services };
 }
 
-export type { Condition };
