@@ -13,6 +13,9 @@ import { CONFLICT_KINDS, FOREIGN_REASONS } from "../../agent/conflict/types.js";
 import * as limits from "./limits.js";
 import type { VirtualIPSpec, VirtualIPStatus } from "./types.js";
 import { validateVirtualIPSpec } from "./validate-virtualip.js";
+import { validatePoolSpec } from "./validate-pool.js";
+import { POOL_MAX_ENTRIES } from "./pool.js";
+import { planLoadBalancers } from "../lb/plan.js";
 import { plan } from "../planner/plan.js";
 import { at, nodes, vip } from "../planner/test-fixtures.js";
 
@@ -45,6 +48,7 @@ type Crd = {
 const load = (file: string): Crd => yaml.load(readFileSync(new URL(`../../../crds/${file}`, import.meta.url), "utf8")) as Crd;
 const virtualip = load("virtualip.yaml");
 const vrrpnode = load("vrrpnode.yaml");
+const virtualippool = load("virtualippool.yaml");
 const schemaOf = (crd: Crd) => crd.spec.versions[0]!.schema.openAPIV3Schema;
 const at_ = (schema: Schema, path: string): Schema => path.split(".").reduce((s, key) => {
   const next = key === "items" ? s.items : s.properties?.[key];
@@ -78,7 +82,7 @@ function walk(schema: Schema, path: string, visit: (s: Schema, path: string) => 
 }
 
 describe("CRDs", () => {
-  for (const [crd, kind, plural] of [[virtualip, "VirtualIP", "virtualips"], [vrrpnode, "VRRPNode", "vrrpnodes"]] as const) {
+  for (const [crd, kind, plural] of [[virtualip, "VirtualIP", "virtualips"], [vrrpnode, "VRRPNode", "vrrpnodes"], [virtualippool, "VirtualIPPool", "virtualippools"]] as const) {
     it(`${kind}: floatip.io/v1alpha1, cluster-scoped, status subresource, described fields`, () => {
       assert.equal(crd.metadata.name, `${plural}.floatip.io`);
       assert.equal(crd.spec.group, "floatip.io");
@@ -154,6 +158,7 @@ describe("CRDs", () => {
       version: 3,
       advertisementInterval: "1s",
       nodeSelector: { "kubernetes.io/os": "linux" },
+      nodeNames: ["node-a", "node-b"],
       preferredNodes: ["node-a"],
       preempt: true,
       preemptDelay: "0s",
@@ -204,6 +209,27 @@ describe("CRDs", () => {
     const schema = schemaOf(vrrpnode);
     for (const [name, spec] of result.nodes) assert.deepEqual(undeclared(schema, { spec }, ""), [], name);
     walk(at_(schema, "spec"), "spec", (s, path) => assert.equal(s.default, undefined, `${path} has a default`));
+    assert.equal(at_(schema, "spec.instances.items.unicast.peers").minItems, undefined, "a node running a router alone has no peers (and must be accepted)");
+  });
+
+  it("VirtualIPPool: columns, bounds, and what the load-balancer planner writes is declared", () => {
+    assert.deepEqual(virtualippool.spec.versions[0]!.additionalPrinterColumns?.map((c) => c.name.toUpperCase()), ["ADDRESSES", "AUTO", "ALLOCATED", "FREE", "READY", "AGE"]);
+    assert.deepEqual([at_(schemaOf(virtualippool), "spec.addresses").minItems, at_(schemaOf(virtualippool), "spec.addresses").maxItems], [1, POOL_MAX_ENTRIES]);
+    assert.equal(at_(schemaOf(virtualip), "spec.nodeNames").maxItems, limits.NODE_NAMES_MAX);
+    const spec = { addresses: ["192.0.2.64/28", "192.0.2.100-192.0.2.110", "2001:db8::/120"], autoAssign: false, nodeSelector: { lb: "yes" },
+      advertisementInterval: "100ms", transport: "multicast" as const,
+      serviceSelector: { matchLabels: { a: "b" }, matchExpressions: [{ key: "t", operator: "In" as const, values: ["x"] }] }, namespaceSelector: { matchLabels: { team: "x" } } };
+    assert.ok(validatePoolSpec(spec).ok);
+    const pools = [{ metadata: { name: "p", creationTimestamp: at(1), generation: 1 }, spec: { ...spec, autoAssign: true } }];
+    const service = { metadata: { name: "s", namespace: "default", creationTimestamp: at(1) }, spec: { type: "LoadBalancer", loadBalancerClass: "floatip.io/vrrp", ipFamilies: ["IPv4", "IPv6"], ports: [] } };
+    const planned = planLoadBalancers({ services: [service], endpointSlices: [], pools, namespaces: new Map(), nodes: nodes(2), virtualIPs: [], defaultClass: false, now: new Date(at(2)) });
+    const status = planned.pools.get("p")!;
+    assert.ok(status.ipv4 !== undefined && status.ipv6 !== undefined && (status.conditions ?? []).length === 3);
+    assert.deepEqual([...undeclared(schemaOf(virtualippool), { spec }, ""), ...undeclared(schemaOf(virtualippool), { status }, "")], []);
+    for (const vip of planned.vips.values()) {
+      assert.deepEqual(undeclared(schemaOf(virtualip), { spec: vip.spec }, ""), []);
+      assert.ok(validateVirtualIPSpec(vip.spec).ok);
+    }
   });
 
   it("VRRPNode: the status the agent writes is declared", () => {

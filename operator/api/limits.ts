@@ -25,6 +25,8 @@ export const SELECTOR_VALUES_MAX = 64;
 export const NODE_SELECTOR_MAX = 64;
 export const LABEL_VALUE_MAX = 63;
 export const NODE_NAME_MAX = 253;
+/** Entries of spec.nodeNames. */
+export const NODE_NAMES_MAX = 1000;
 /** Linux interface names: 1..15 bytes, no "/" or whitespace. */
 export const INTERFACE_NAME_PATTERN = /^[^\s/]{1,15}$/;
 

@@ -87,6 +87,8 @@ export interface VirtualIPSpec {
   readonly version?: 2 | 3;
   readonly advertisementInterval?: string;
   readonly nodeSelector?: Readonly<Record<string, string>>;
+  /** Only these nodes (among those nodeSelector selects) take part; an empty list selects none. */
+  readonly nodeNames?: readonly string[];
   readonly priorities?: Readonly<Record<string, number>>;
   readonly preferredNodes?: readonly string[];
   readonly preempt?: boolean;

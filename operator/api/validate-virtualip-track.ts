@@ -82,7 +82,7 @@ function readSelector(r: Reader, value: unknown, path: string): LabelSelector | 
   };
 }
 
-function readRequirement(r: Reader, value: unknown, path: string): LabelSelectorRequirement | undefined {
+export function readRequirement(r: Reader, value: unknown, path: string): LabelSelectorRequirement | undefined {
   const o = r.object(value, path, ["key", "operator", "values"]);
   if (o === undefined) return undefined;
   const key = r.string(o["key"], `${path}.key`);

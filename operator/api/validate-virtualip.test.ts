@@ -113,6 +113,8 @@ describe("validateVirtualIPSpec", () => {
     ["priority 255", { ...base, priorities: { "node.a": 255 } }, 'spec.priorities["node.a"]', /between 1 and 254/],
     ["empty priorities", { ...base, priorities: {} }, "spec.priorities", /at least one/],
     ["preferred node twice", { ...base, preferredNodes: ["a", "a"] }, "spec.preferredNodes[1]", /twice/],
+    ["node name twice", { ...base, nodeNames: ["a", "a"] }, "spec.nodeNames[1]", /twice/],
+    ["node names not a list", { ...base, nodeNames: "a" }, "spec.nodeNames", /must be a list/],
     ["unknown transport", { ...base, transport: "broadcast" }, "spec.transport", /unicast" or "multicast/],
     ["nodeSelector value not a string", { ...base, nodeSelector: { "kubernetes.io/os": 1 } }, 'spec.nodeSelector["kubernetes.io/os"]', /string/],
     ["bad interface", { ...base, interface: "a-very-long-interface" }, "spec.interface", /interface name/],

@@ -9,7 +9,7 @@ import { Reader } from "../../agent/config/validate.js";
 import { parseCidr } from "../../agent/config/cidr.js";
 import { describe } from "../../agent/config/duration.js";
 import {
-  DEFAULTS, GARP_REPEAT_MAX, INTERVAL_LIMITS, MAX_ADDRESSES, NODE_NAME_MAX, NODE_SELECTOR_MAX,
+  DEFAULTS, GARP_REPEAT_MAX, INTERVAL_LIMITS, MAX_ADDRESSES, NODE_NAME_MAX, NODE_NAMES_MAX, NODE_SELECTOR_MAX,
   PRIORITY_MAX, PRIORITY_MIN, VRID_MAX, VRID_MIN,
   DNS_LABEL, DNS_SUBDOMAIN, SECRET_KEY,
 } from "./limits.js";
@@ -21,7 +21,7 @@ import type { Transport } from "./types.js";
 type Obj = Record<string, unknown>;
 
 export const SPEC_KEYS = [
-  "addresses", "interface", "virtualRouterID", "version", "advertisementInterval", "nodeSelector", "priorities",
+  "addresses", "interface", "virtualRouterID", "version", "advertisementInterval", "nodeSelector", "nodeNames", "priorities",
   "preferredNodes", "preempt", "preemptDelay", "transport", "authentication", "track", "garp", "releaseOnCordon",
 ] as const;
 
@@ -56,6 +56,7 @@ function readSpec(r: Reader, spec: unknown, p: string): VirtualIPConfig | undefi
   }
   const advertIntervalMs = readInterval(r, o["advertisementInterval"], `${p}.advertisementInterval`, version);
   const nodeSelector = opt("nodeSelector", (v, path) => readNodeSelector(r, v, path)) ?? {};
+  const nodeNames = opt("nodeNames", (v, path) => readNodeNames(r, v, path));
   const placement = readPlacement(r, o, p);
   const preempt = opt("preempt", (v, path) => r.boolean(v, path)) ?? DEFAULTS.preempt;
   const preemptDelayMs = durationMs(r, o["preemptDelay"] ?? DEFAULTS.preemptDelay, `${p}.preemptDelay`);
@@ -75,6 +76,7 @@ function readSpec(r: Reader, spec: unknown, p: string): VirtualIPConfig | undefi
     version,
     advertIntervalMs,
     nodeSelector,
+    ...(nodeNames !== undefined ? { nodeNames } : {}),
     placement,
     preempt,
     preemptDelayMs,
@@ -136,6 +138,22 @@ function readNodeSelector(r: Reader, value: unknown, path: string): Record<strin
   const count = Object.keys(mapping(r, value, path) ?? {}).length;
   if (count > NODE_SELECTOR_MAX) return r.fail(path, `must have at most ${NODE_SELECTOR_MAX} labels, got ${count}`);
   return labelMap(r, value, path);
+}
+
+function readNodeNames(r: Reader, value: unknown, path: string): string[] | undefined {
+  const items = r.list(value, path);
+  if (items === undefined) return undefined;
+  if (items.length > NODE_NAMES_MAX) return r.fail(path, `must list at most ${NODE_NAMES_MAX} nodes, got ${items.length}`);
+  const before = r.errors.length;
+  const names: string[] = [];
+  items.forEach((item, i) => {
+    const name = r.string(item, `${path}[${i}]`);
+    if (name === undefined) return;
+    if (name.length > NODE_NAME_MAX) r.fail(`${path}[${i}]`, `must be a node name of at most ${NODE_NAME_MAX} characters`);
+    else if (names.includes(name)) r.fail(`${path}[${i}]`, `node "${name}" is listed twice`);
+    names.push(name);
+  });
+  return r.errors.length > before ? undefined : names;
 }
 
 function readPlacement(r: Reader, o: Obj, p: string): Placement | undefined {

@@ -62,6 +62,8 @@ export interface VirtualIPConfig {
   readonly version: 2 | 3;
   readonly advertIntervalMs: number;
   readonly nodeSelector: Readonly<Record<string, string>>;
+  /** When set, only these nodes (among the selected ones) take part. */
+  readonly nodeNames?: readonly string[];
   readonly placement: Placement;
   readonly preempt: boolean;
   readonly preemptDelayMs: number;

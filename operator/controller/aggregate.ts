@@ -129,8 +129,9 @@ export function aggregate(input: AggregateInput): Aggregate {
   };
 }
 
-function condition(
-  previous: VirtualIPStatus | undefined,
+/** A metav1.Condition that keeps its lastTransitionTime while its status stays the same. */
+export function condition(
+  previous: { readonly conditions?: readonly Condition[] } | undefined,
   now: Date,
   generation: number | undefined,
   type: string,

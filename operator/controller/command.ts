@@ -18,7 +18,10 @@ import { CONTROLLER_USAGE } from "./usage.js";
 export { CONTROLLER_USAGE };
 
 export async function runControllerCommand(argv: readonly string[]): Promise<number> {
-  const args = parseArgs(argv, ["kubeconfig", "namespace", "lease-name", "identity", "metrics-address", "log-level"].map((name) => ({ name, takesValue: true })));
+  const args = parseArgs(argv, [
+    ...["kubeconfig", "namespace", "lease-name", "identity", "metrics-address", "log-level"].map((name) => ({ name, takesValue: true })),
+    { name: "default-load-balancer-class", takesValue: false },
+  ]);
   if (!args.ok) return usage(args.message);
   const flag = (name: string) => {
     const v = args.flags.get(name);
@@ -48,7 +51,8 @@ export async function runControllerCommand(argv: readonly string[]): Promise<num
     logger,
     onStartedLeading: () => {
       metrics.isLeader(true);
-      controller = new Controller({ api, clock, wallClock: () => new Date(), logger, metrics, secretNamespace: namespace });
+      const loadBalancers = { api, defaultClass: args.flags.get("default-load-balancer-class") === true };
+      controller = new Controller({ api, clock, wallClock: () => new Date(), logger, metrics, secretNamespace: namespace, loadBalancers });
       void controller.start().catch((error: unknown) => logger.log("error", "controller failed to start", { error: String(error) }));
     },
     onStoppedLeading: () => {

@@ -21,6 +21,7 @@ import { mergePatchFor } from "./merge-patch.js";
 import { conflictEvents, type ReportedConflict } from "./network-conflicts.js";
 import type { ControllerMetrics } from "./metrics.js";
 import { forEachLimited } from "./parallel.js";
+import { LoadBalancerSync, type LoadBalancerOptions } from "./lb-sync.js";
 
 export const FINALIZER = "floatip.io/release-addresses";
 
@@ -35,6 +36,8 @@ export interface ControllerDeps {
   readonly debounceMs?: number;
   /** API writes in flight at once within a sync (default 16). */
   readonly writeConcurrency?: number;
+  /** Serve Services of type LoadBalancer (see lb-sync.ts); off when absent. */
+  readonly loadBalancers?: LoadBalancerOptions;
 }
 
 /** What one sync did; a typed outcome rather than log lines. */
@@ -68,8 +71,15 @@ export class Controller {
   /** No sync until every watch has listed: a plan without the Nodes would empty every VRRPNode. */
   private starting = false;
   readonly results: SyncResult[] = [];
+  private readonly lb: LoadBalancerSync | undefined;
 
-  constructor(private readonly deps: ControllerDeps) {}
+  constructor(private readonly deps: ControllerDeps) {
+    const lb = deps.loadBalancers;
+    this.lb = lb === undefined ? undefined : new LoadBalancerSync(lb, deps.logger, async (e) => {
+      this.deps.logger.log("info", e.message, { service: `${e.namespace}/${e.name}`, reason: e.reason });
+      await lb.api.createServiceEvent(e, this.deps.wallClock()).catch((error: unknown) => this.deps.logger.log("warn", "creating an Event failed", { error: errorText(error) }));
+    });
+  }
 
   async start(): Promise<void> {
     const mark = () => this.markDirty();
@@ -79,6 +89,7 @@ export class Controller {
       await this.deps.api.watchVirtualIPs({ onUpsert: (o) => (this.vips.set(o.metadata.name, o), mark()), onDelete: (o) => (this.vips.delete(o.metadata.name), mark()), onError: onError("VirtualIP") }),
       await this.deps.api.watchVrrpNodes({ onUpsert: (o) => (this.vrrpNodes.set(o.metadata.name, o), mark()), onDelete: (o) => (this.vrrpNodes.delete(o.metadata.name), mark()), onError: onError("VRRPNode") }),
       await this.deps.api.watchNodes({ onUpsert: (o) => (this.nodes.set(o.metadata?.name ?? "", o), mark()), onDelete: (o) => (this.nodes.delete(o.metadata?.name ?? ""), mark()), onError: onError("Node") }),
+      ...(this.lb === undefined ? [] : await this.lb.start(mark, onError)),
     );
     this.starting = false;
     this.markDirty();
@@ -136,6 +147,9 @@ export class Controller {
     const all = [...this.vips.values()];
     const live = all.filter((v) => v.metadata.deletionTimestamp === undefined);
     const nodes = [...this.nodes.values()].map(summarizeNode).filter((n) => n.name !== "");
+    // A failed load-balancer write must not hold up the VirtualIPs: it is rethrown (and retried) after them.
+    let lbError: unknown;
+    const lb = this.lb === undefined ? undefined : await this.lb.sync(now, all, nodes).catch((error: unknown) => void (lbError = error));
     const planned: PlanResult = plan({ virtualIPs: live, nodes }, { secretNamespace: this.deps.secretNamespace });
     let statusWrites = 0;
     let events = 0;
@@ -151,7 +165,7 @@ export class Controller {
       return existing === undefined || this.canonicalSpec(existing) !== canonical(spec);
     });
     await forEachLimited(changedSpecs, limit, ([name, spec]) => this.deps.api.writeVrrpNodeSpec(name, spec, this.vrrpNodes.has(name)));
-    const specWrites = changedSpecs.length;
+    let specWrites = changedSpecs.length;
     await forEachLimited([...this.vrrpNodes.keys()].filter((name) => !planned.nodes.has(name)), limit, (name) => this.deps.api.deleteVrrpNode(name));
     const vrrpNodes = [...this.vrrpNodes.values()];
     await forEachLimited(live, limit, async (vip) => {
@@ -163,7 +177,8 @@ export class Controller {
       }
       if (result.masterChange !== undefined) {
         await this.event(now, { kind: "VirtualIP", name: vip.metadata.name, ...uid(vip), type: result.masterChange.to === undefined ? "Warning" : "Normal", reason: result.masterChange.to === undefined ? "NoMaster" : "MasterChanged", message: masterChangeMessage(result.masterChange) });
-        events++;
+        const moved = (await this.lb?.announceMove(vip, result.masterChange)) ?? 0;
+        events += 1 + moved;
       }
       // `events += await ...` would read `events` before the await and lose concurrent counts.
       const found = await this.announceFindings(now, vip, vipPlan?.findings ?? []);
@@ -177,6 +192,12 @@ export class Controller {
       finalizersReleased++;
     }
     this.deps.metrics.virtualIPs(live.map((v) => planned.vips.get(v.metadata.name)).map((p) => (p?.findings ?? []).map((f) => f.kind)));
+    if (lbError !== undefined) throw lbError;
+    if (lb !== undefined) {
+      specWrites += lb.vipWrites;
+      statusWrites += lb.statusWrites;
+      events += lb.events;
+    }
     return { kind: "synced", specWrites, statusWrites, events, finalizersReleased };
   }
 

@@ -8,6 +8,8 @@ import {
   CoordinationV1Api,
   CoreV1Api,
   CustomObjectsApi,
+  DiscoveryV1Api,
+  EventsV1Api,
   KubeConfig,
   PatchStrategy,
   setHeaderOptions,
@@ -15,10 +17,12 @@ import {
   type V1Lease,
 } from "@kubernetes/client-node";
 import { GROUP, VERSION, type VirtualIP, type VirtualIPStatus, type VRRPNode } from "../api/types.js";
+import type { VirtualIPPool } from "../api/pool.js";
 import { watchList, type WatchHandlers, type Stoppable } from "../../agent/kube/watch-list.js";
 
 export const VIRTUALIPS = "virtualips";
 export const VRRPNODES = "vrrpnodes";
+export const VIRTUALIPPOOLS = "virtualippools";
 
 export interface EventInput {
   readonly kind: "VirtualIP" | "VRRPNode";
@@ -53,13 +57,41 @@ export interface ControllerKubeApi {
   writeLease(namespace: string, name: string, holder: string, durationSeconds: number, now: Date, resourceVersion: string | undefined): Promise<void>;
 }
 
+/** What the load-balancer part of the controller does (Services, EndpointSlices, pools, owned VirtualIPs). */
+export interface LoadBalancerKubeApi {
+  watchServices(handlers: WatchHandlers<KubernetesObject>): Promise<Stoppable>;
+  watchEndpointSlices(handlers: WatchHandlers<KubernetesObject>): Promise<Stoppable>;
+  watchVirtualIPPools(handlers: WatchHandlers<VirtualIPPool>): Promise<Stoppable>;
+  watchNamespaces(handlers: WatchHandlers<KubernetesObject>): Promise<Stoppable>;
+  createVirtualIP(vip: VirtualIP): Promise<void>;
+  /** JSON merge patch of metadata (labels, annotations) and spec. */
+  patchVirtualIP(name: string, patch: unknown): Promise<void>;
+  deleteVirtualIP(name: string): Promise<void>;
+  /** JSON merge patch of a Service's status (loadBalancer, conditions). */
+  patchServiceStatus(namespace: string, name: string, statusPatch: unknown): Promise<void>;
+  patchVirtualIPPoolStatus(name: string, statusPatch: unknown): Promise<void>;
+  /** An events.k8s.io/v1 Event about a Service, in the Service's namespace. */
+  createServiceEvent(event: ServiceEventInput, now: Date): Promise<void>;
+}
+
+export interface ServiceEventInput {
+  readonly namespace: string;
+  readonly name: string;
+  readonly uid?: string;
+  readonly type: "Normal" | "Warning";
+  readonly reason: string;
+  readonly message: string;
+}
+
 const merge = setHeaderOptions("Content-Type", PatchStrategy.MergePatch);
 
 
-export function clientNodeControllerApi(kc: KubeConfig, eventNamespace: string): ControllerKubeApi {
+export function clientNodeControllerApi(kc: KubeConfig, eventNamespace: string): ControllerKubeApi & LoadBalancerKubeApi {
   const custom = kc.makeApiClient(CustomObjectsApi);
   const core = kc.makeApiClient(CoreV1Api);
   const coordination = kc.makeApiClient(CoordinationV1Api);
+  const discovery = kc.makeApiClient(DiscoveryV1Api);
+  const events = kc.makeApiClient(EventsV1Api);
   const crd = (plural: string) => ({ group: GROUP, version: VERSION, plural });
   return {
     watchVirtualIPs: (handlers) =>
@@ -106,6 +138,43 @@ export function clientNodeControllerApi(kc: KubeConfig, eventNamespace: string):
         },
       });
     },
+    watchServices: (handlers) => watchList<KubernetesObject>({ kc, path: "/api/v1/services", list: () => core.listServiceForAllNamespaces(), handlers }),
+    watchEndpointSlices: (handlers) =>
+      watchList<KubernetesObject>({ kc, path: "/apis/discovery.k8s.io/v1/endpointslices", list: () => discovery.listEndpointSliceForAllNamespaces(), handlers }),
+    watchVirtualIPPools: (handlers) =>
+      watchList<VirtualIPPool>({ kc, path: `/apis/${GROUP}/${VERSION}/${VIRTUALIPPOOLS}`, list: () => custom.listClusterCustomObject(crd(VIRTUALIPPOOLS)), handlers }),
+    watchNamespaces: (handlers) => watchList<KubernetesObject>({ kc, path: "/api/v1/namespaces", list: () => core.listNamespace(), handlers }),
+    async createVirtualIP(vip) {
+      await custom.createClusterCustomObject({ ...crd(VIRTUALIPS), body: { apiVersion: `${GROUP}/${VERSION}`, kind: "VirtualIP", ...vip } });
+    },
+    async patchVirtualIP(name, patch) {
+      await custom.patchClusterCustomObject({ ...crd(VIRTUALIPS), name, body: patch }, merge);
+    },
+    async deleteVirtualIP(name) {
+      await custom.deleteClusterCustomObject({ ...crd(VIRTUALIPS), name });
+    },
+    async patchServiceStatus(namespace, name, statusPatch) {
+      await core.patchNamespacedServiceStatus({ namespace, name, body: { status: statusPatch } }, merge);
+    },
+    async patchVirtualIPPoolStatus(name, statusPatch) {
+      await custom.patchClusterCustomObjectStatus({ ...crd(VIRTUALIPPOOLS), name, body: { status: statusPatch } }, merge);
+    },
+    async createServiceEvent(event, now) {
+      await events.createNamespacedEvent({
+        namespace: event.namespace,
+        body: {
+          metadata: { generateName: `${event.name}.`, namespace: event.namespace },
+          regarding: { apiVersion: "v1", kind: "Service", namespace: event.namespace, name: event.name, ...(event.uid !== undefined ? { uid: event.uid } : {}) },
+          type: event.type,
+          reason: event.reason,
+          note: noteText(event.message),
+          action: event.reason,
+          eventTime: now.toISOString() as unknown as Date,
+          reportingController: "floatip.io/controller",
+          reportingInstance: process.env["POD_NAME"] ?? "floatip-controller",
+        },
+      });
+    },
     async readLease(namespace, name) {
       try {
         const lease: V1Lease = await coordination.readNamespacedLease({ namespace, name });
@@ -129,4 +198,12 @@ export function clientNodeControllerApi(kc: KubeConfig, eventNamespace: string):
       else await coordination.replaceNamespacedLease({ namespace, name, body });
     },
   };
+}
+
+/** events.k8s.io/v1 limits `note` to 1 kB. */
+function noteText(message: string): string {
+  if (Buffer.byteLength(message) <= 1024) return message;
+  let text = message.slice(0, 1020);
+  while (Buffer.byteLength(`${text}...`) > 1024) text = text.slice(0, -1);
+  return `${text}...`;
 }

@@ -2,8 +2,9 @@
 export const CONTROLLER_USAGE = `usage: floatip controller [options]
 
 Turns VirtualIP resources into per-node VRRPNode agent configs and reports
-who is master in each VirtualIP's status. Two replicas may run; a Lease
-decides which one writes.
+who is master in each VirtualIP's status; gives Services of type
+LoadBalancer (class floatip.io/vrrp) an address from a VirtualIPPool. Two
+replicas may run; a Lease decides which one writes.
 
 options:
   --kubeconfig FILE          kubeconfig instead of the in-cluster service account
@@ -11,4 +12,6 @@ options:
   --lease-name NAME          leader-election Lease (default floatip-controller)
   --identity ID              this replica (default $POD_NAME or the host name)
   --metrics-address H:P      serve /metrics and /healthz (default 0.0.0.0:9120)
-  --log-level LEVEL          debug | info | warn | error (default info)`;
+  --log-level LEVEL          debug | info | warn | error (default info)
+  --default-load-balancer-class
+                             also serve LoadBalancer Services without spec.loadBalancerClass`;

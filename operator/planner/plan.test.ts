@@ -95,6 +95,15 @@ describe("plan", () => {
     assert.deepEqual(instance(result, "a", "web")!.unicast, { source: "198.51.100.1", peers: ["198.51.100.3"] });
   });
 
+  it("nodeNames: only the named selected nodes run it; a lone node has no peers; [] selects none", () => {
+    const labelled = [node("a", 0, { labels: { zone: "x" } }), node("b", 1, { labels: { zone: "x" } }), node("c", 2, { labels: { zone: "y" } })];
+    const result = plan({ virtualIPs: [vip("web", { nodeSelector: { zone: "x" }, nodeNames: ["b", "c"] })], nodes: labelled });
+    assert.deepEqual(vipPlan(result, "web").renderedNodes, ["b"]);
+    assert.deepEqual(instance(result, "b", "web")!.unicast, { source: "198.51.100.2", peers: [] });
+    const none = plan({ virtualIPs: [vip("web", { nodeNames: [] })], nodes: labelled });
+    assert.deepEqual(vipPlan(none, "web").findings, [{ kind: "no-nodes" }]);
+  });
+
   it("no selected node: a no-nodes finding, the VRID is still allocated", () => {
     const result = plan({ virtualIPs: [vip("web", { nodeSelector: { zone: "nowhere" } })], nodes: three });
     assert.deepEqual(vipPlan(result, "web"), { virtualRouterID: 1, renderedNodes: [], priorities: {}, findings: [{ kind: "no-nodes" }] });

@@ -85,7 +85,10 @@ export function plan(input: PlanInput, options: PlanOptions = {}): PlanResult {
     if (outcome.kind === "taken") note(name, { kind: "vrid-taken", other: outcome.other, virtualRouterID: outcome.vrid, family: outcome.family });
     if (outcome.kind === "exhausted") note(name, { kind: "vrid-exhausted", families: config.families });
     if (outcome.kind !== "assigned") continue;
-    const render = placeRouters(name, config, outcome.vrid, selection.nodes, (f) => note(name, f));
+    // nodeNames narrows who runs the router; the VRID's scope stays the (stabler) nodeSelector selection.
+    const named = config.nodeNames === undefined ? undefined : new Set(config.nodeNames);
+    const candidates = named === undefined ? selection.nodes : selection.nodes.filter((n) => named.has(n.name));
+    const render = placeRouters(name, config, outcome.vrid, candidates, (f) => note(name, f));
     renders.push(render);
     const rendered = new Set(render.routers.flatMap((r) => r.nodes.map((n) => n.name)));
     const renderedNodes = [...rendered].sort(compareNames);

@@ -182,6 +182,12 @@ describe("rendered objects", () => {
 });
 
 describe("controller Deployment", () => {
+  test("controller.loadBalancer.defaultClass adds --default-load-balancer-class (off by default)", async () => {
+    for (const [setJson, want] of [[[], false], [["controller.loadBalancer.defaultClass=true"], true]] as const) {
+      const args = list(container(one(await render({ setJson: [...setJson] }), "Deployment"), "controller")["args"]) as unknown as string[];
+      assert.equal(args.includes("--default-load-balancer-class"), want, JSON.stringify(setJson));
+    }
+  });
   test("2 replicas, Lease leader election in the release namespace, downward-API env, probes on /healthz :9120", async () => {
     const objects = await render();
     const d = one(objects, "Deployment");
@@ -332,7 +338,7 @@ describe("CRDs", () => {
     const r = await helm(["template", RELEASE, CHART, "--include-crds", "--namespace", NAMESPACE]);
     assert.equal(r.code, 0, r.stderr);
     const crds = (yaml.loadAll(r.stdout) as KubeObject[]).filter((o) => o?.kind === "CustomResourceDefinition");
-    assert.deepEqual(crds.map((c) => c.metadata.name).sort(), ["virtualips.floatip.io", "vrrpnodes.floatip.io"]);
+    assert.deepEqual(crds.map((c) => c.metadata.name).sort(), ["virtualippools.floatip.io", "virtualips.floatip.io", "vrrpnodes.floatip.io"]);
     for (const c of crds) assert.deepEqual(validate(c), [], c.metadata.name);
   });
 });

@@ -11,7 +11,7 @@ import { rejects } from "./testutil.js";
 import { kubectl } from "./tools.js";
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));
-const crdFiles = ["crds/virtualip.yaml", "crds/vrrpnode.yaml"].map((f) => root + f);
+const crdFiles = ["crds/virtualip.yaml", "crds/vrrpnode.yaml", "crds/virtualippool.yaml"].map((f) => root + f);
 const present = crdFiles.every((f) => existsSync(f));
 const examples = existsSync(root + "examples") ? readdirSync(root + "examples").filter((f) => f.endsWith(".yaml")).map((f) => root + "examples/" + f) : [];
 const vips = { group: "floatip.io", version: "v1alpha1", plural: "virtualips" };

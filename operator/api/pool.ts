@@ -1,0 +1,56 @@
+/**
+ * VirtualIPPool (crds/virtualippool.yaml) as plain JSON types, and the
+ * validated form the load-balancer planner works on.
+ */
+import type { Family } from "../../agent/config/types.js";
+import type { AddressRange } from "../lb/ranges.js";
+import type { Condition, LabelSelector, ObjectMeta, Transport } from "./types.js";
+
+export const POOL_MAX_ENTRIES = 64;
+
+export interface VirtualIPPoolSpec {
+  readonly addresses: readonly string[];
+  readonly autoAssign?: boolean;
+  readonly advertisementInterval?: string;
+  readonly transport?: Transport;
+  readonly nodeSelector?: Readonly<Record<string, string>>;
+  readonly serviceSelector?: LabelSelector;
+  readonly namespaceSelector?: LabelSelector;
+}
+
+export interface PoolFamilyCounts {
+  readonly total: number;
+  readonly allocated: number;
+  readonly free: number;
+}
+
+export interface VirtualIPPoolStatus {
+  readonly allocated?: number;
+  readonly free?: number;
+  readonly ipv4?: PoolFamilyCounts;
+  readonly ipv6?: PoolFamilyCounts;
+  readonly observedGeneration?: number;
+  readonly conditions?: readonly Condition[];
+}
+
+export interface VirtualIPPool {
+  readonly apiVersion?: string;
+  readonly kind?: "VirtualIPPool";
+  readonly metadata: ObjectMeta;
+  readonly spec: VirtualIPPoolSpec;
+  readonly status?: VirtualIPPoolStatus;
+}
+
+/** A pool spec after validation. */
+export interface PoolConfig {
+  readonly ranges: readonly AddressRange[];
+  readonly families: readonly Family[];
+  readonly autoAssign: boolean;
+  /** As written (validated for VRRP version 3); undefined: the VirtualIP default. */
+  readonly advertisementInterval?: string;
+  readonly transport?: Transport;
+  readonly nodeSelector: Readonly<Record<string, string>>;
+  /** Undefined: every Service / namespace. */
+  readonly serviceSelector?: LabelSelector;
+  readonly namespaceSelector?: LabelSelector;
+}

@@ -1,0 +1,190 @@
+/**
+ * The load-balancer planner: Services, EndpointSlices, pools, namespaces,
+ * nodes and VirtualIPs in; the VirtualIPs the controller should own, each
+ * Service's status and outcome, and each pool's status out. Pure.
+ *
+ * Node eligibility (how a Service's endpoints shape its VirtualIP):
+ *   - nodeSelector: the pools' nodeSelectors (nodes that may announce);
+ *     advertisementInterval and transport: the first address's pool's, when it sets them;
+ *   - externalTrafficPolicy Local: spec.nodeNames = the selected nodes with a
+ *     ready endpoint of the Service (none: nothing announces it);
+ *   - Cluster: every selected node takes part; spec.preferredNodes = those
+ *     with a ready endpoint, in rendezvous order of the VirtualIP's name (so
+ *     Services spread), which gives them the top priorities.
+ */
+import type { Family } from "../../agent/config/types.js";
+import type { VirtualIPPool, VirtualIPPoolStatus } from "../api/pool.js";
+import type { NodeSummary, Transport, VirtualIP, VirtualIPSpec } from "../api/types.js";
+import type { FieldError } from "../api/virtualip-config.js";
+import { rendezvousOrder } from "../planner/hash.js";
+import { matchesSelector } from "../planner/selection.js";
+import { compareNames } from "../planner/age.js";
+import { allocate, type Group, type ServiceOutcome } from "./allocate.js";
+import { readyNodesByService } from "./endpoints.js";
+import { hostCidr, isOwned, OWNER_LABEL, ownedServices, SERVICES_ANNOTATION, vipName } from "./naming.js";
+import { resolvePools, type ForeignAddress, type ResolvedPools } from "./pools.js";
+import { addressValue } from "./ranges.js";
+import { readService, serviceKey, type LbService } from "./service.js";
+import { poolStatus } from "./pool-status.js";
+import { serviceStatus, type ServiceStatus } from "./service-status.js";
+
+export interface LbPlanInput {
+  /** Every Service (any type; the planner picks floatip's). */
+  readonly services: readonly unknown[];
+  readonly endpointSlices: readonly unknown[];
+  readonly pools: readonly VirtualIPPool[];
+  readonly namespaces: ReadonlyMap<string, Readonly<Record<string, string>>>;
+  readonly nodes: readonly NodeSummary[];
+  readonly virtualIPs: readonly VirtualIP[];
+  /** floatip also serves LoadBalancer Services without a class. */
+  readonly defaultClass: boolean;
+  readonly now: Date;
+}
+
+export interface DesiredVip {
+  readonly name: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly annotations: Readonly<Record<string, string>>;
+  readonly spec: VirtualIPSpec;
+  /** "namespace/name" of the Services it serves, oldest first. */
+  readonly services: readonly string[];
+}
+
+/** `kept`: what an invalid Service still holds from before its annotations turned invalid. */
+export type LbOutcome = ServiceOutcome | InvalidOutcome;
+export interface InvalidOutcome {
+  readonly kind: "invalid";
+  readonly errors: readonly FieldError[];
+  readonly kept?: Extract<ServiceOutcome, { kind: "allocated" }>;
+}
+
+export interface ServicePlan {
+  readonly service: LbService;
+  readonly outcome: LbOutcome;
+  /** The Service's wanted status (loadBalancer and conditions). */
+  readonly status: ServiceStatus;
+  /** The owned VirtualIP serving it, when allocated. */
+  readonly vip?: string;
+}
+
+export interface LbPlan {
+  readonly vips: ReadonlyMap<string, DesiredVip>;
+  /** floatip's Services by "namespace/name". */
+  readonly services: ReadonlyMap<string, ServicePlan>;
+  /** Services named by an owned VirtualIP that floatip no longer serves (deleted, other type or class): their status to clear. */
+  readonly released: readonly string[];
+  readonly pools: ReadonlyMap<string, VirtualIPPoolStatus>;
+}
+
+export function planLoadBalancers(input: LbPlanInput): LbPlan {
+  const reads = input.services.map((s) => readService(s, { defaultClass: input.defaultClass }));
+  const valid: LbService[] = [];
+  const invalid: { service: LbService; errors: readonly FieldError[] }[] = [];
+  for (const r of reads) {
+    if (r.kind === "service") valid.push(r.service);
+    if (r.kind === "invalid") invalid.push({ service: r.service, errors: r.errors });
+  }
+  const owned = input.virtualIPs.filter(isOwned);
+  const foreign = foreignAddresses(input.virtualIPs.filter((v) => !isOwned(v)));
+  const pools: ResolvedPools = resolvePools(input.pools.map((p) => ({ name: p.metadata.name, creationTimestamp: p.metadata.creationTimestamp, spec: p.spec })), foreign);
+  const held = heldAddresses(owned, [...valid, ...invalid.map((i) => i.service)]);
+  // A Service whose annotations turned invalid keeps what it holds (the bad change is not applied) and asks for nothing new.
+  const keepers = invalid.filter((i) => held.has(serviceKey(i.service))).map((i) => ({ ...i.service, requested: new Map() }));
+  const allocation = allocate({
+    services: [...valid, ...keepers],
+    pools: pools.usable,
+    namespaceLabels: input.namespaces,
+    held,
+    foreign: new Map(foreign.map((f) => [f.address, f.vip])),
+  });
+
+  const ready = readyNodesByService(input.endpointSlices);
+  const vips = new Map<string, DesiredVip>();
+  for (const group of allocation.groups) {
+    const vip = desiredVip(group, pools, ready, input.nodes);
+    vips.set(vip.name, vip);
+  }
+  const ownedByName = new Map(owned.map((v) => [v.metadata.name, v]));
+  const services = new Map<string, ServicePlan>();
+  for (const service of valid) {
+    const key = serviceKey(service);
+    const outcome = allocation.outcomes.get(key)!;
+    const vip = outcome.kind === "allocated" ? vipName(outcome.group.addresses[0]!.address) : undefined;
+    const desired = vip === undefined ? undefined : vips.get(vip);
+    services.set(key, {
+      service,
+      outcome,
+      status: serviceStatus({ service, outcome, vip: desired, observed: vip === undefined ? undefined : ownedByName.get(vip), now: input.now }),
+      ...(vip !== undefined ? { vip } : {}),
+    });
+  }
+  for (const { service, errors } of invalid) {
+    const kept = allocation.outcomes.get(serviceKey(service));
+    const outcome: LbOutcome = { kind: "invalid", errors, ...(kept?.kind === "allocated" ? { kept } : {}) };
+    const vip = kept?.kind === "allocated" ? vipName(kept.group.addresses[0]!.address) : undefined;
+    const desired = vip === undefined ? undefined : vips.get(vip);
+    services.set(serviceKey(service), {
+      service,
+      outcome,
+      status: serviceStatus({ service, outcome, vip: desired, observed: vip === undefined ? undefined : ownedByName.get(vip), now: input.now }),
+      ...(vip !== undefined ? { vip } : {}),
+    });
+  }
+  const released = [...new Set(owned.flatMap(ownedServices))].filter((key) => !services.has(key)).sort(compareNames);
+
+  const poolStatuses = new Map<string, VirtualIPPoolStatus>();
+  for (const pool of input.pools) {
+    poolStatuses.set(pool.metadata.name, poolStatus({ pool, state: pools.states.get(pool.metadata.name)!, groups: allocation.groups, now: input.now }));
+  }
+  return { vips, services, released, pools: poolStatuses };
+}
+
+/** What each Service holds now: the addresses of the owned VirtualIP naming it, else its status. */
+function heldAddresses(owned: readonly VirtualIP[], services: readonly LbService[]): Map<string, string[]> {
+  const held = new Map<string, string[]>();
+  for (const vip of owned) {
+    const addresses = vip.spec.addresses.map((a) => a.split("/")[0]!);
+    for (const key of ownedServices(vip)) if (!held.has(key)) held.set(key, addresses);
+  }
+  for (const s of services) if (!held.has(serviceKey(s)) && s.ingress.length > 0) held.set(serviceKey(s), [...s.ingress]);
+  return held;
+}
+
+function foreignAddresses(vips: readonly VirtualIP[]): ForeignAddress[] {
+  const out: ForeignAddress[] = [];
+  for (const vip of vips) {
+    for (const cidr of Array.isArray(vip.spec?.addresses) ? vip.spec.addresses : []) {
+      const address = typeof cidr === "string" ? cidr.split("/")[0]! : "";
+      const v = addressValue(address);
+      if (v !== undefined) out.push({ vip: vip.metadata.name, family: v.family, value: v.value, address: hostCidr(v.family, v.value).split("/")[0]! });
+    }
+  }
+  return out;
+}
+
+function desiredVip(group: Group, pools: ResolvedPools, ready: ReadonlyMap<string, ReadonlySet<string>>, nodes: readonly NodeSummary[]): DesiredVip {
+  const name = vipName(group.addresses[0]!.address);
+  const nodeSelector: Record<string, string> = {};
+  let interval: string | undefined;
+  let transport: Transport | undefined;
+  for (const a of group.addresses) {
+    const pool = pools.usable.find((p) => p.name === a.pool);
+    Object.assign(nodeSelector, pool?.config.nodeSelector ?? {});
+    interval ??= pool?.config.advertisementInterval;
+    transport ??= pool?.config.transport;
+  }
+  const selected = new Set(nodes.filter((n) => matchesSelector(n.labels, nodeSelector)).map((n) => n.name));
+  const readyNodes = new Set(group.members.flatMap((m) => [...(ready.get(serviceKey(m)) ?? [])]).filter((n) => selected.has(n)));
+  const local = group.members[0]!.policy === "Local";
+  const eligible = [...readyNodes].sort(compareNames);
+  const spec: VirtualIPSpec = {
+    addresses: group.addresses.map((a) => hostCidr(a.family as Family, a.value)),
+    ...(interval !== undefined ? { advertisementInterval: interval } : {}),
+    ...(transport !== undefined ? { transport } : {}),
+    ...(Object.keys(nodeSelector).length > 0 ? { nodeSelector } : {}),
+    ...(local ? { nodeNames: eligible } : eligible.length > 0 ? { preferredNodes: rendezvousOrder(name, eligible) } : {}),
+  };
+  const services = group.members.map(serviceKey);
+  return { name, labels: { [OWNER_LABEL]: "true" }, annotations: { [SERVICES_ANNOTATION]: services.join(",") }, spec, services };
+}
+

@@ -1,0 +1,83 @@
+/**
+ * A VirtualIPPool's status (pure): per-family total / allocated / free
+ * counts (saturating at 2^53-1) and three conditions:
+ *
+ *   Ready      True: valid and overlapping no older pool; False: Invalid or Overlap.
+ *   Overlap    True: some addresses are an older pool's (the pool is refused)
+ *              or a VirtualIP's (those are never given out).
+ *   Exhausted  True: a family of the pool has no free address.
+ */
+import type { Family } from "../../agent/config/types.js";
+import type { PoolFamilyCounts, VirtualIPPool, VirtualIPPoolStatus } from "../api/pool.js";
+import type { Condition } from "../api/types.js";
+import { condition } from "../controller/aggregate.js";
+import type { Group } from "./allocate.js";
+import type { PoolState } from "./pools.js";
+import { rangeSize, saturate } from "./ranges.js";
+
+export interface PoolStatusInput {
+  readonly pool: VirtualIPPool;
+  readonly state: PoolState;
+  readonly groups: readonly Group[];
+  readonly now: Date;
+}
+
+export function poolStatus(input: PoolStatusInput): VirtualIPPoolStatus {
+  const { pool, state, now } = input;
+  const name = pool.metadata.name;
+  const gen = pool.metadata.generation;
+  const previous = pool.status;
+  const cond = (type: string, isTrue: boolean, reason: string, message: string): Condition => condition(previous, now, gen, type, isTrue, reason, message);
+  if (state.kind === "invalid") {
+    const message = state.errors.map((e) => `${e.field}: ${e.message}`).join("; ");
+    return {
+      ...(gen !== undefined ? { observedGeneration: gen } : {}),
+      conditions: [cond("Ready", false, "Invalid", message), cond("Overlap", false, "NoOverlap", "the spec is invalid"), cond("Exhausted", false, "Invalid", "the spec is invalid")],
+    };
+  }
+  const counts = new Map<Family, { total: bigint; allocated: bigint; foreign: bigint }>();
+  for (const range of state.config.ranges) {
+    const c = counts.get(range.family) ?? { total: 0n, allocated: 0n, foreign: 0n };
+    c.total += rangeSize(range);
+    counts.set(range.family, c);
+  }
+  if (state.kind === "usable") {
+    for (const group of input.groups) for (const a of group.addresses) if (a.pool === name) counts.get(a.family)!.allocated++;
+    for (const f of state.foreign) counts.get(f.family)!.foreign++;
+  }
+  const family = (f: Family): PoolFamilyCounts | undefined => {
+    const c = counts.get(f);
+    if (c === undefined) return undefined;
+    const free = state.kind === "usable" ? c.total - c.allocated - c.foreign : 0n;
+    return { total: saturate(c.total), allocated: saturate(c.allocated), free: saturate(free) };
+  };
+  const v4 = family(4);
+  const v6 = family(6);
+  const allocated = (v4?.allocated ?? 0) + (v6?.allocated ?? 0);
+  const free = Math.min(Number.MAX_SAFE_INTEGER, (v4?.free ?? 0) + (v6?.free ?? 0));
+  const empty = [v4, v6].flatMap((c, i) => (c !== undefined && c.free === 0 ? [`IPv${i === 0 ? 4 : 6}`] : []));
+  const foreign = state.kind === "usable" ? state.foreign : [];
+  const conditions = state.kind === "overlap"
+    ? [
+      cond("Ready", false, "Overlap", `"${state.range}" overlaps "${state.otherRange}" of the older VirtualIPPool ${state.other}; this pool gives out no address`),
+      cond("Overlap", true, "PoolOverlap", `"${state.range}" overlaps "${state.otherRange}" of VirtualIPPool ${state.other}`),
+      cond("Exhausted", true, "Refused", "this pool gives out no address while it overlaps an older one"),
+    ]
+    : [
+      cond("Ready", true, "Valid", `${free} of ${saturate([...counts.values()].reduce((s, c) => s + c.total, 0n))} addresses free`),
+      foreign.length > 0
+        ? cond("Overlap", true, "VirtualIPOverlap", `${foreign.map((f) => `${f.address} (VirtualIP ${f.vip})`).join(", ")} ${foreign.length === 1 ? "is" : "are"} floated by a VirtualIP and never given out`)
+        : cond("Overlap", false, "NoOverlap", "no address is another pool's or a VirtualIP's"),
+      empty.length > 0
+        ? cond("Exhausted", true, "NoFreeAddress", `no free ${empty.join(" or ")} address`)
+        : cond("Exhausted", false, "FreeAddresses", "every family has free addresses"),
+    ];
+  return {
+    allocated,
+    free,
+    ...(v4 !== undefined ? { ipv4: v4 } : {}),
+    ...(v6 !== undefined ? { ipv6: v6 } : {}),
+    ...(gen !== undefined ? { observedGeneration: gen } : {}),
+    conditions,
+  };
+}

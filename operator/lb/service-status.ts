@@ -1,0 +1,73 @@
+/**
+ * A Service's status as the load balancer wants it (pure):
+ * status.loadBalancer.ingress (one address per family, in spec.ipFamilies
+ * order) and two conditions, keeping other writers' conditions:
+ *
+ *   floatip.io/AddressAllocated  True: the Service has its addresses (reason
+ *     Allocated, or OutsidePools when its pool went away); False: why not.
+ *   floatip.io/Announced         True: a node holds the addresses (the message
+ *     names it); False: no address, no eligible node, or no master yet.
+ */
+import type { Condition, VirtualIP } from "../api/types.js";
+import { condition } from "../controller/aggregate.js";
+import type { ServiceOutcome } from "./allocate.js";
+import { describeInvalid, describePending, describeWarning, pendingReason } from "./describe.js";
+import type { FieldError } from "../api/virtualip-config.js";
+import type { LbService } from "./service.js";
+
+export const ALLOCATED = "floatip.io/AddressAllocated";
+export const ANNOUNCED = "floatip.io/Announced";
+
+export interface ServiceStatus {
+  readonly loadBalancer: { readonly ingress?: readonly { readonly ip: string }[] };
+  readonly conditions: readonly Condition[];
+}
+
+export interface ServiceStatusInput {
+  readonly service: LbService;
+  readonly outcome: ServiceOutcome | { readonly kind: "invalid"; readonly errors: readonly FieldError[]; readonly kept?: Extract<ServiceOutcome, { kind: "allocated" }> };
+  /** The VirtualIP the controller wants for it (its spec). */
+  readonly vip: { readonly name: string; readonly spec: { readonly nodeNames?: readonly string[] } } | undefined;
+  /** That VirtualIP as stored, with the status the agents' reports produced. */
+  readonly observed: VirtualIP | undefined;
+  readonly now: Date;
+}
+
+export function serviceStatus(input: ServiceStatusInput): ServiceStatus {
+  const { service, outcome, now } = input;
+  const previous = { conditions: service.conditions };
+  const gen = service.generation;
+  const group = outcome.kind === "allocated" ? outcome.group : outcome.kind === "invalid" ? outcome.kept?.group : undefined;
+  const addresses = group !== undefined
+    ? [...group.addresses].sort((a, b) => service.families.indexOf(a.family) - service.families.indexOf(b.family)).map((a) => a.address)
+    : [];
+  let allocated: Condition;
+  if (outcome.kind === "allocated") {
+    const shared = outcome.group.members.length > 1 ? `; shared with ${outcome.group.members.filter((m) => m !== service).map((m) => `${m.namespace}/${m.name}`).join(", ")}` : "";
+    const pools = [...new Set(outcome.group.addresses.map((a) => a.pool).filter((p) => p !== undefined))];
+    const message = outcome.warnings.length > 0
+      ? outcome.warnings.map(describeWarning).join("; ")
+      : `${addresses.join(", ")} from VirtualIPPool ${pools.join(", ")}${shared}`;
+    allocated = condition(previous, now, gen, ALLOCATED, true, outcome.warnings.length > 0 ? "OutsidePools" : "Allocated", message);
+  } else if (outcome.kind === "pending") {
+    allocated = condition(previous, now, gen, ALLOCATED, false, pendingReason(outcome.reason), describePending(outcome.reason));
+  } else {
+    const keeps = addresses.length > 0 ? `; keeping ${addresses.join(", ")} until the annotations are fixed` : "";
+    allocated = condition(previous, now, gen, ALLOCATED, false, pendingReason(outcome), `${describeInvalid(outcome.errors)}${keeps}`);
+  }
+  const master = input.observed?.status?.master;
+  const observedAddresses = new Set((input.observed?.spec.addresses ?? []).map((a) => a.split("/")[0]));
+  const current = master !== undefined && addresses.every((a) => observedAddresses.has(a));
+  const announced = addresses.length === 0
+    ? condition(previous, now, gen, ANNOUNCED, false, "NoAddress", "no address is allocated")
+    : service.policy === "Local" && (input.vip?.spec.nodeNames ?? []).length === 0
+      ? condition(previous, now, gen, ANNOUNCED, false, "NoReadyEndpoint", "no node selected by the pool runs a ready endpoint of this Service (externalTrafficPolicy Local)")
+      : current
+        ? condition(previous, now, gen, ANNOUNCED, true, "Announced", `${master} announces ${addresses.join(", ")}`)
+        : condition(previous, now, gen, ANNOUNCED, false, "NoMaster", `VirtualIP ${input.vip?.name ?? "?"} has no master yet`);
+  const others = service.conditions.filter((c) => c.type !== ALLOCATED && c.type !== ANNOUNCED);
+  return {
+    loadBalancer: addresses.length > 0 ? { ingress: addresses.map((ip) => ({ ip })) } : {},
+    conditions: [...others, allocated, announced],
+  };
+}
