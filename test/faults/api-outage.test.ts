@@ -13,9 +13,9 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import type { ChildProcess } from "node:child_process";
-import { createLab, type Lab, type LabHost } from "../lab/netns.js";
-import { AddressWatch, Scratch, agentMetrics, holders, instanceStates, soleHolder } from "../lab/vrrp-lab.js";
-import { KubeLab } from "../lab/kube-lab.js";
+import type { Lab, LabHost } from "../lab/netns.js";
+import { agentMetrics, holders, instanceStates, soleHolder, type AddressWatch } from "../lab/vrrp-lab.js";
+import { KubeCluster } from "../lab/kube-cluster.js";
 import { masterDownInterval, recordTiming, sleep } from "./timings.js";
 
 const VIP = "192.0.2.9";
@@ -29,10 +29,9 @@ interface VipStatus {
 }
 
 describe("API server outage", { timeout: 60_000 + OUTAGE_MS * 2 }, () => {
+  let kube: KubeCluster;
   let lab: Lab;
-  let scratch: Scratch;
   let watch: AddressWatch;
-  let kube: KubeLab;
   const agents = new Map<string, ChildProcess>();
 
   const n = (i: number): LabHost => lab.nodes[i]!;
@@ -43,24 +42,20 @@ describe("API server outage", { timeout: 60_000 + OUTAGE_MS * 2 }, () => {
   const fail = (e: unknown): never => assert.fail(`${String(e)}\n${kube.diag()}`);
 
   before(async () => {
-    lab = await createLab({ nodes: 3 });
-    scratch = new Scratch();
-    watch = new AddressWatch(lab);
-    await watch.start(lab.nodes);
-    kube = await KubeLab.start(lab, scratch);
+    // Agents are started (and restarted) by the test.
+    kube = await KubeCluster.start({ nodes: 3, startAgents: false });
+    ({ lab, watch } = kube);
   });
   after(async () => {
-    await watch?.stop();
-    await lab?.destroy();
-    scratch?.cleanup();
+    await kube?.stop();
   });
 
   it(`API server away for ${OUTAGE_MS / 1000} s: the VIP moves on master loss, a restarted agent runs from its cache, status catches up after`, async () => {
     const fault = "API server outage";
-    await kube.kubectl(["apply", "-f", "-"], JSON.stringify({
+    await kube.apply({
       apiVersion: "floatip.io/v1alpha1", kind: "VirtualIP", metadata: { name: "outage" },
       spec: { addresses: [`${VIP}/24`], advertisementInterval: `${INTERVAL}ms`, priorities: { n1: 250, n2: 200, n3: 50 }, preempt: false },
-    }));
+    });
     // With preempt off the first master keeps the VIP: start n1's agent first.
     startAgent(n(0));
     assert.equal(await soleHolder(lab, VIP, 30_000).catch(fail), "n1");

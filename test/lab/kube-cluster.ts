@@ -3,7 +3,9 @@
  * tests: the test API server and the controller in the lab's "client"
  * namespace (the control plane, 192.0.2.100), one Node object per lab node
  * (with its InternalIPs, Ready), and an agent with `--kubernetes` in every
- * node namespace; driven with the real kubectl as a user would.
+ * node namespace (or started per node by the test); driven with the real
+ * kubectl as a user would. Every process runs through lab.spawnIn, so
+ * stop() ends them all.
  */
 import type { ChildProcess } from "node:child_process";
 import { join, resolve } from "node:path";
@@ -17,8 +19,10 @@ const API_PORT = 6443;
 
 export interface ClusterOptions {
   readonly nodes: number;
-  /** Extra `floatip agent` flags. */
+  /** Extra `floatip agent` flags (every agent). */
   readonly agentArgs?: readonly string[];
+  /** Start an agent on every node (default); false: the test calls startAgent. */
+  readonly startAgents?: boolean;
   /** Extra `floatip controller` flags. */
   readonly controllerArgs?: readonly string[];
   /** Run before the controller and the agents start (seed objects). */
@@ -26,20 +30,28 @@ export interface ClusterOptions {
 }
 
 export class KubeCluster {
+  /** Output of every process started, by name ("api-server", "controller", "agent n1", a restart "agent n1 #2"). */
   readonly logs = new Map<string, () => string>();
-  apiServer!: ChildProcess;
+  private apiServer: ChildProcess | undefined;
 
-  private constructor(readonly lab: Lab, readonly scratch: Scratch, readonly watch: AddressWatch, private readonly kubectlPath: string, readonly kubeconfig: string) {}
+  private constructor(
+    readonly lab: Lab,
+    readonly scratch: Scratch,
+    readonly watch: AddressWatch,
+    private readonly kubectlPath: string,
+    readonly kubeconfig: string,
+    private readonly options: ClusterOptions,
+  ) {}
 
   static async start(options: ClusterOptions): Promise<KubeCluster> {
     const kubectlPath = (await kubeTools()).kubectl;
     const lab = await createLab({ nodes: options.nodes });
     const scratch = new Scratch();
     const watch = new AddressWatch(lab);
-    const cluster = new KubeCluster(lab, scratch, watch, kubectlPath, scratch.write("kubeconfig", ""));
+    const cluster = new KubeCluster(lab, scratch, watch, kubectlPath, scratch.write("kubeconfig", ""), options);
     try {
       await watch.start(lab.nodes);
-      await cluster.boot(options);
+      await cluster.boot();
     } catch (error) {
       await cluster.stop();
       throw error;
@@ -72,12 +84,42 @@ export class KubeCluster {
     return this.kubectl(["apply", "-f", "-"], JSON.stringify(object));
   }
 
+  /** `floatip agent --kubernetes` on host, with its own cache and state directories (kept across restarts). */
+  startAgent(host: LabHost, extraArgs: readonly string[] = []): ChildProcess {
+    return this.spawnLogged(`agent ${host.name}`, host, [
+      process.execPath, FLOATIP_BIN, "agent", "--kubernetes", "--node-name", host.name, "--kubeconfig", this.kubeconfig,
+      "--cache-dir", join(this.scratch.dir, `cache-${host.name}`), "--state-dir", join(this.scratch.dir, `state-${host.name}`),
+      ...(this.options.agentArgs ?? []), ...extraArgs,
+    ]);
+  }
+
+  /** Takes the API server off the network (objects kept) and waits until it says so. */
+  async stopApiServer(): Promise<void> {
+    const before = this.count("api-server", '"stopped"');
+    this.apiServer!.kill("SIGUSR1");
+    await this.lab.waitFor(() => this.count("api-server", '"stopped"') > before, 5000, "API server stopped");
+  }
+
+  /** Brings it back and waits until it listens again. */
+  async startApiServer(): Promise<void> {
+    const before = this.count("api-server", '"started"');
+    this.apiServer!.kill("SIGUSR2");
+    await this.lab.waitFor(() => this.count("api-server", '"started"') > before, 5000, "API server started");
+  }
+
+  log(name: string): string {
+    return this.logs.get(name)?.() ?? "";
+  }
+
   /** The last lines of every process's output, for failure messages. */
   diag(): string {
     return [...this.logs].map(([name, out]) => `--- ${name}\n${out().slice(-2500)}`).join("\n");
   }
 
-  spawnLogged(name: string, host: LabHost, cmd: readonly string[]): ChildProcess {
+  /** Logged under `base`, or `base #2`, `#3` for a restart. */
+  private spawnLogged(base: string, host: LabHost, cmd: readonly string[]): ChildProcess {
+    let name = base;
+    for (let i = 2; this.logs.has(name); i++) name = `${base} #${i}`;
     const child = this.lab.spawnIn(host.ns, cmd);
     let text = "";
     child.stdout?.on("data", (d: Buffer) => (text += d.toString()));
@@ -92,13 +134,20 @@ export class KubeCluster {
     this.scratch.cleanup();
   }
 
-  private async boot(options: ClusterOptions): Promise<void> {
+  private count(name: string, text: string): number {
+    return this.log(name).split(text).length - 1;
+  }
+
+  private async boot(): Promise<void> {
+    const { options } = this;
     const crds = ["virtualip", "vrrpnode", "virtualippool"].map((c) => join(REPO, `crds/${c}.yaml`)).join(",");
     this.apiServer = this.spawnLogged("api-server", this.control, [
       process.execPath, join(REPO, "dist/test/kube/serve.js"), "--host", this.control.ipv4, "--port", String(API_PORT), "--crds", crds,
     ]);
-    const out = this.logs.get("api-server")!;
-    const first = await this.lab.waitFor(() => (out().split("\n")[0]?.startsWith("{") ? out().split("\n")[0] : undefined), 10_000, "API server listening");
+    const first = await this.lab.waitFor(() => {
+      const line = this.log("api-server").split("\n")[0];
+      return line?.startsWith("{") && line.includes('"kubeconfig"') ? line : undefined;
+    }, 10_000, "API server listening");
     this.scratch.write("kubeconfig", JSON.stringify((JSON.parse(first) as { kubeconfig: unknown }).kubeconfig));
     for (const host of this.lab.nodes) {
       await this.apply({ apiVersion: "v1", kind: "Node", metadata: { name: host.name, labels: { "kubernetes.io/os": "linux" } } });
@@ -108,12 +157,6 @@ export class KubeCluster {
     await options.seed?.(this);
     this.spawnLogged("controller", this.control, [process.execPath, FLOATIP_BIN, "controller", "--kubeconfig", this.kubeconfig, "--namespace", "floatip-system",
       "--metrics-address", `${this.control.ipv4}:9120`, ...(options.controllerArgs ?? [])]);
-    for (const host of this.lab.nodes) {
-      this.spawnLogged(`agent ${host.name}`, host, [
-        process.execPath, FLOATIP_BIN, "agent", "--kubernetes", "--node-name", host.name, "--kubeconfig", this.kubeconfig,
-        "--cache-dir", join(this.scratch.dir, `cache-${host.name}`), "--state-dir", join(this.scratch.dir, `state-${host.name}`),
-        ...(options.agentArgs ?? []),
-      ]);
-    }
+    if (options.startAgents ?? true) for (const host of this.lab.nodes) this.startAgent(host);
   }
 }

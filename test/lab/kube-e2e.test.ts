@@ -88,8 +88,7 @@ describe("VirtualIPs on a cluster", { timeout: 300_000 }, () => {
   });
 
   it("API server gone → the master's link is cut → the VIP still moves; API back → status catches up", async () => {
-    cluster.apiServer.kill("SIGUSR1");
-    await lab().waitFor(() => cluster.logs.get("api-server")!().includes('"stopped"'), 5000, "API server stopped");
+    await cluster.stopApiServer();
     const victim = lab().nodes.find((h) => h.name === second)!;
     const since = Date.now();
     await lab().setPortDown(victim);
@@ -98,7 +97,7 @@ describe("VirtualIPs on a cluster", { timeout: 300_000 }, () => {
     assert.notEqual(moved.host, second);
     // Back: the API server, then the link. The cut node reports again (its status was frozen
     // at Master while it could not reach the API server) and the status settles on the real holder.
-    cluster.apiServer.kill("SIGUSR2");
+    await cluster.startApiServer();
     await lab().setPortUp(victim);
     // (The returning node has the higher priority and may preempt, so compare with whoever holds it now.)
     await soleHolder(lab(), VIP, 15_000, lab().nodes, 2000).catch((e) => assert.fail(`${e}\n${diag()}`));
