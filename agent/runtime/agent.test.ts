@@ -1,26 +1,15 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { AgentSupervisor } from "./supervisor.js";
-import { FakeSpawner } from "../health/fakes.js";
+import type { AgentSupervisor } from "./supervisor.js";
 import { ManualClock } from "./clock.js";
-import { jsonLogger } from "./logger.js";
-import { AgentMetrics } from "./metrics.js";
-import { FakeAddressTable, FakeAnnouncer, FakeSegment, fakeTransports } from "./fakes.js";
-import { validateAgentConfig } from "../config/validate.js";
+import type { AgentMetrics } from "./metrics.js";
+import { FakeAddressTable, FakeSegment } from "./fakes.js";
 import type { AgentConfig } from "../config/types.js";
+import { validateAgentConfig } from "../config/validate.js";
+import { runClock as run, simulatedAgent, vipConfig } from "./simulated-agents.js";
 
 const VIP = "192.0.2.5";
-
-function config(patch: Record<string, unknown> = {}): AgentConfig {
-  const result = validateAgentConfig({
-    instances: [{ name: "vip", interface: "eth0", virtualRouterId: 51, addresses: [`${VIP}/24`], ...patch }],
-  });
-  if (!result.ok) throw new Error(JSON.stringify(result.errors));
-  return result.config;
-}
+const config = (patch: Record<string, unknown> = {}): AgentConfig => vipConfig(VIP, patch);
 
 interface Node {
   readonly address: string;
@@ -34,20 +23,7 @@ function lab(clock: ManualClock) {
   const segment = new FakeSegment();
   const nodes: Node[] = [];
   const add = (address: string, cfg: AgentConfig, table = new FakeAddressTable()): Node => {
-    const logs: string[] = [];
-    const metrics = new AgentMetrics();
-    const supervisor = new AgentSupervisor({
-      clock,
-      transports: fakeTransports(segment, address),
-      addresses: table,
-      announcer: new FakeAnnouncer(),
-      metrics,
-      logger: jsonLogger({ write: (l) => logs.push(l), wallClock: () => new Date(0), minLevel: "debug" }),
-      spawner: new FakeSpawner(),
-      readFile: async () => "0",
-      wallClock: () => new Date(0),
-      stateDir: mkdtempSync(join(tmpdir(), "floatip-unit-")),
-    });
+    const { supervisor, metrics, logs } = simulatedAgent({ clock, segment, address, addresses: table });
     const agent = {
       supervisor,
       start: () => supervisor.apply(cfg),
@@ -61,15 +37,6 @@ function lab(clock: ManualClock) {
   const holders = () => nodes.filter((n) => n.table.has("eth0", VIP)).map((n) => n.address);
   const masters = () => nodes.filter((n) => n.agent.snapshot()[0]?.phase === "master").map((n) => n.address);
   return { segment, nodes, add, holders, masters };
-}
-
-/** Advance the clock in small steps, letting queued address changes run between them. */
-async function run(clock: ManualClock, ms: number, stepMs = 5): Promise<void> {
-  const end = clock.now() + ms;
-  while (clock.now() < end) {
-    clock.advanceTo(Math.min(end, clock.now() + stepMs));
-    await new Promise((r) => setImmediate(r));
-  }
 }
 
 async function timeUntil(clock: ManualClock, done: () => boolean, limitMs: number): Promise<number> {

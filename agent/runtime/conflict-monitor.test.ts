@@ -6,52 +6,32 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { AgentSupervisor } from "./supervisor.js";
-import { FakeSpawner } from "../health/fakes.js";
+import type { AgentSupervisor } from "./supervisor.js";
 import { ManualClock } from "./clock.js";
-import { jsonLogger } from "./logger.js";
-import { AgentMetrics } from "./metrics.js";
-import { FakeAddressTable, FakeAnnouncer, FakeNeighbourhood, FakeSegment, fakeTransports } from "./fakes.js";
-import { validateAgentConfig } from "../config/validate.js";
+import type { AgentMetrics } from "./metrics.js";
+import { FakeAddressTable, FakeNeighbourhood, FakeSegment } from "./fakes.js";
 import type { AgentConfig } from "../config/types.js";
 import { encodeAdvert } from "../vrrp/codec.js";
+import { runClock as run, simulatedAgent, vipConfig } from "./simulated-agents.js";
 
 const VIP = "192.0.2.5";
 const FOREIGN_MAC = "02:00:00:00:00:99";
-
-function config(patch: Record<string, unknown> = {}): AgentConfig {
-  const result = validateAgentConfig({
-    instances: [{ name: "vip", interface: "eth0", virtualRouterId: 51, addresses: [`${VIP}/24`], ...patch }],
-  });
-  if (!result.ok) throw new Error(JSON.stringify(result.errors));
-  return result.config;
-}
+const config = (patch: Record<string, unknown> = {}): AgentConfig => vipConfig(VIP, patch);
 
 function lab(clock: ManualClock) {
   const segment = new FakeSegment();
   const neighbourhood = new FakeNeighbourhood();
   const nodes: { address: string; mac: string; supervisor: AgentSupervisor; metrics: AgentMetrics; logs: string[]; probes: string[]; changes: string[] }[] = [];
   const add = async (address: string, cfg: AgentConfig) => {
-    const logs: string[] = [];
     const changes: string[] = [];
-    const metrics = new AgentMetrics();
     const table = new FakeAddressTable();
     const mac = `02:00:00:00:00:${address.split(".")[3]!.padStart(2, "0")}`;
     const prober = neighbourhood.prober(mac, table);
-    const supervisor = new AgentSupervisor({
+    const { supervisor, metrics, logs } = simulatedAgent({
       clock,
-      transports: fakeTransports(segment, address),
+      segment,
+      address,
       addresses: table,
-      announcer: new FakeAnnouncer(),
-      metrics,
-      logger: jsonLogger({ write: (l) => logs.push(l), wallClock: () => new Date(0), minLevel: "debug" }),
-      spawner: new FakeSpawner(),
-      readFile: async () => "0",
-      wallClock: () => new Date(0),
-      stateDir: mkdtempSync(join(tmpdir(), "floatip-unit-")),
       conflicts: { prober, probeIntervalMs: 10_000, onChange: (instance) => changes.push(instance) },
     });
     const node = { address, mac, supervisor, metrics, logs, probes: prober.probes, changes };
@@ -62,14 +42,6 @@ function lab(clock: ManualClock) {
   const conflicts = (node: (typeof nodes)[number]) => node.supervisor.snapshot()[0]?.conflicts ?? [];
   const phase = (node: (typeof nodes)[number]) => node.supervisor.snapshot()[0]?.phase;
   return { segment, neighbourhood, nodes, add, conflicts, phase };
-}
-
-async function run(clock: ManualClock, ms: number, stepMs = 5): Promise<void> {
-  const end = clock.now() + ms;
-  while (clock.now() < end) {
-    clock.advanceTo(Math.min(end, clock.now() + stepMs));
-    await new Promise((r) => setImmediate(r));
-  }
 }
 
 async function metric(metrics: AgentMetrics, name: string, kind: string): Promise<number> {
