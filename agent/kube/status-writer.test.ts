@@ -5,6 +5,28 @@ import { StatusWriter } from "./status-writer.js";
 
 const settle = () => new Promise((r) => setImmediate(r));
 
+/** Advance from `from` to `to` (inclusive) in 100 ms steps, settling after each. */
+async function stepTo(clock: ManualClock, from: number, to: number): Promise<void> {
+  for (let t = from; t <= to; t += 100) {
+    clock.advanceTo(t);
+    await settle();
+  }
+}
+
+/** A writer (100 ms apart) whose API server refuses until `api.up` is set; `record` sees each status written. */
+function writerBehindApi<T>(clock: ManualClock, record: (status: T) => void) {
+  const api = { up: false };
+  const writer = new StatusWriter<T>({
+    clock,
+    minIntervalMs: 100,
+    write: async (s) => {
+      if (!api.up) throw new Error("connection refused");
+      record(s);
+    },
+  });
+  return { api, writer };
+}
+
 it("coalesces a burst of updates into at most one write per interval, always the latest", async () => {
   const clock = new ManualClock(0);
   const written: number[] = [];
@@ -23,56 +45,28 @@ it("coalesces a burst of updates into at most one write per interval, always the
 it("retries a failed write with backoff, with the newest status", async () => {
   const clock = new ManualClock(0);
   const written: string[] = [];
-  let up = false;
-  const writer = new StatusWriter<string>({
-    clock,
-    minIntervalMs: 100,
-    write: async (s) => {
-      if (!up) throw new Error("connection refused");
-      written.push(s);
-    },
-  });
+  const { api, writer } = writerBehindApi<string>(clock, (s) => written.push(s));
   writer.update("a");
   clock.advanceTo(0);
   await settle();
   writer.update("b");
-  for (let t = 100; t <= 5000; t += 100) {
-    clock.advanceTo(t);
-    await settle();
-  }
+  await stepTo(clock, 100, 5000);
   assert.deepEqual(written, []);
-  up = true;
-  for (let t = 5100; t <= 40_000; t += 100) {
-    clock.advanceTo(t);
-    await settle();
-  }
+  api.up = true;
+  await stepTo(clock, 5100, 40_000);
   assert.deepEqual(written, ["b"]);
 });
 
 it("retryNow: once the API server answers again, a write waiting out its backoff goes at the normal interval", async () => {
   const clock = new ManualClock(0);
   const written: { at: number; status: string }[] = [];
-  let up = false;
-  const writer = new StatusWriter<string>({
-    clock,
-    minIntervalMs: 100,
-    write: async (s) => {
-      if (!up) throw new Error("connection refused");
-      written.push({ at: clock.now(), status: s });
-    },
-  });
+  const { api, writer } = writerBehindApi<string>(clock, (s) => written.push({ at: clock.now(), status: s }));
   writer.update("a");
-  for (let t = 0; t <= 60_000; t += 100) {
-    clock.advanceTo(t);
-    await settle();
-  }
+  await stepTo(clock, 0, 60_000);
   // Failed for a minute: the next attempt is up to 30 s away.
-  up = true;
+  api.up = true;
   writer.retryNow();
-  for (let t = 60_100; t <= 61_000; t += 100) {
-    clock.advanceTo(t);
-    await settle();
-  }
+  await stepTo(clock, 60_100, 61_000);
   assert.equal(written.length, 1);
   assert.ok(written[0]!.at <= 60_100, `written at ${written[0]!.at}`);
   writer.retryNow(); // nothing pending, no backoff: no effect
