@@ -20,16 +20,18 @@ export const ETHERNET_HEADER_LENGTH = 14;
 export const ARP_FRAME_LENGTH = ETHERNET_HEADER_LENGTH + 28;
 export const NA_FRAME_LENGTH = ETHERNET_HEADER_LENGTH + 40 + 32;
 
-const BROADCAST_MAC = "ff:ff:ff:ff:ff:ff";
+export const BROADCAST_MAC = "ff:ff:ff:ff:ff:ff";
 const ALL_NODES = "ff02::1";
-const ARPHRD_ETHER = 1;
-const ARPOP_REQUEST = 1;
-const IPPROTO_ICMPV6 = 58;
-const ND_NEIGHBOR_ADVERT = 136;
-const ND_OPT_TARGET_LINKADDR = 2;
+export const ARPHRD_ETHER = 1;
+export const ARPOP_REQUEST = 1;
+export const ARPOP_REPLY = 2;
+export const IPPROTO_ICMPV6 = 58;
+export const ND_NEIGHBOR_ADVERT = 136;
+export const ND_OPT_TARGET_LINKADDR = 2;
 const NA_FLAG_ROUTER = 0x80;
 const NA_FLAG_OVERRIDE = 0x20;
-const HOP_LIMIT = 255;
+/** Neighbour discovery is sent and accepted with hop limit 255 only (RFC 4861 §7.1). */
+export const ND_HOP_LIMIT = 255;
 
 /** "aa:bb:cc:dd:ee:ff" (or with "-") to 6 bytes; throws TypeError otherwise. */
 export function parseMac(text: string): Buffer {
@@ -44,13 +46,15 @@ export function formatMac(bytes: Uint8Array, offset = 0): string {
   return [...bytes.subarray(offset, offset + 6)].map((b) => b.toString(16).padStart(2, "0")).join(":");
 }
 
-function ipv4(text: string): Buffer {
+/** The 4 bytes of an IPv4 address; throws TypeError for anything else. */
+export function ipv4Bytes(text: string): Buffer {
   const parsed = parseIPv4(text);
   if (!parsed.ok) throw new TypeError(parsed.error);
   return Buffer.from(parsed.bytes);
 }
 
-function ipv6(text: string): Buffer {
+/** The 16 bytes of an IPv6 address; throws TypeError for anything else. */
+export function ipv6Bytes(text: string): Buffer {
   const parsed = parseIPv6(text);
   if (!parsed.ok) throw new TypeError(parsed.error);
   return Buffer.from(parsed.bytes);
@@ -58,7 +62,7 @@ function ipv6(text: string): Buffer {
 
 /** RFC 2464 §7: 33:33 followed by the last four bytes of the IPv6 multicast address. */
 export function ipv6MulticastMac(group: string): string {
-  const bytes = ipv6(group);
+  const bytes = ipv6Bytes(group);
   if (bytes[0] !== 0xff) throw new TypeError(`not an IPv6 multicast address: ${group}`);
   return formatMac(Buffer.concat([Buffer.from([0x33, 0x33]), bytes.subarray(12)]));
 }
@@ -80,26 +84,52 @@ export interface GratuitousArpOptions {
 
 /** 42-byte Ethernet frame carrying a gratuitous ARP request for `address`. */
 export function gratuitousArp(options: GratuitousArpOptions): Buffer {
-  const mac = parseMac(options.mac);
-  const ip = ipv4(options.address);
+  const arp = arpPacket({ op: ARPOP_REQUEST, senderMac: options.mac, senderIp: options.address, targetMac: BROADCAST_MAC, targetIp: options.address });
+  return Buffer.concat([ethernetHeader(BROADCAST_MAC, options.mac, ETHERTYPE_ARP), arp]);
+}
+
+export interface ArpFields {
+  readonly op: number;
+  readonly senderMac: string;
+  /** Absent: 0.0.0.0. */
+  readonly senderIp?: string;
+  /** Absent: all zero. */
+  readonly targetMac?: string;
+  readonly targetIp: string;
+}
+
+/** The 28-byte ARP packet (RFC 826) for Ethernet and IPv4. */
+export function arpPacket(fields: ArpFields): Buffer {
   const arp = Buffer.alloc(28);
   arp.writeUInt16BE(ARPHRD_ETHER, 0); // hardware type
   arp.writeUInt16BE(ETHERTYPE_IPV4, 2); // protocol type
   arp[4] = 6; // hardware address length
   arp[5] = 4; // protocol address length
-  arp.writeUInt16BE(ARPOP_REQUEST, 6);
-  mac.copy(arp, 8); // sender hardware address
-  ip.copy(arp, 14); // sender protocol address
-  parseMac(BROADCAST_MAC).copy(arp, 18); // target hardware address
-  ip.copy(arp, 24); // target protocol address
-  return Buffer.concat([ethernetHeader(BROADCAST_MAC, options.mac, ETHERTYPE_ARP), arp]);
+  arp.writeUInt16BE(fields.op, 6);
+  parseMac(fields.senderMac).copy(arp, 8); // sender hardware address
+  if (fields.senderIp !== undefined) ipv4Bytes(fields.senderIp).copy(arp, 14); // sender protocol address
+  if (fields.targetMac !== undefined) parseMac(fields.targetMac).copy(arp, 18); // target hardware address
+  ipv4Bytes(fields.targetIp).copy(arp, 24); // target protocol address
+  return arp;
+}
+
+/** An IPv6 header (RFC 8200 §3) carrying `icmp`, hop limit 255, followed by the message. */
+export function icmpv6Packet(source: string, destination: string, icmp: Buffer): Buffer {
+  const ip = Buffer.alloc(40);
+  ip.writeUInt32BE(0x60000000, 0); // version 6, traffic class 0, flow label 0
+  ip.writeUInt16BE(icmp.length, 4); // payload length
+  ip[6] = IPPROTO_ICMPV6; // next header
+  ip[7] = ND_HOP_LIMIT;
+  ipv6Bytes(source).copy(ip, 8);
+  ipv6Bytes(destination).copy(ip, 24);
+  return Buffer.concat([ip, icmp]);
 }
 
 /** ICMPv6 checksum over the RFC 8200 §8.1 pseudo-header and the message (checksum field zero). */
 export function icmpv6Checksum(source: string, destination: string, message: Uint8Array): number {
   const pseudo = Buffer.alloc(40);
-  ipv6(source).copy(pseudo, 0);
-  ipv6(destination).copy(pseudo, 16);
+  ipv6Bytes(source).copy(pseudo, 0);
+  ipv6Bytes(destination).copy(pseudo, 16);
   pseudo.writeUInt32BE(message.length, 32);
   pseudo[39] = IPPROTO_ICMPV6;
   return internetChecksum(Buffer.concat([pseudo, message]));
@@ -122,18 +152,10 @@ export function unsolicitedNeighbourAdvert(options: NeighbourAdvertOptions): Buf
   icmp[0] = ND_NEIGHBOR_ADVERT;
   icmp[1] = 0; // code
   icmp[4] = NA_FLAG_OVERRIDE | (options.router === true ? NA_FLAG_ROUTER : 0); // Solicited stays clear
-  ipv6(options.target).copy(icmp, 8);
+  ipv6Bytes(options.target).copy(icmp, 8);
   icmp[24] = ND_OPT_TARGET_LINKADDR;
   icmp[25] = 1; // option length in units of 8 bytes
   parseMac(options.mac).copy(icmp, 26);
   icmp.writeUInt16BE(icmpv6Checksum(options.source, ALL_NODES, icmp), 2);
-
-  const ip = Buffer.alloc(40);
-  ip.writeUInt32BE(0x60000000, 0); // version 6, traffic class 0, flow label 0
-  ip.writeUInt16BE(icmp.length, 4); // payload length
-  ip[6] = IPPROTO_ICMPV6; // next header
-  ip[7] = HOP_LIMIT;
-  ipv6(options.source).copy(ip, 8);
-  ipv6(ALL_NODES).copy(ip, 24);
-  return Buffer.concat([ethernetHeader(ipv6MulticastMac(ALL_NODES), options.mac, ETHERTYPE_IPV6), ip, icmp]);
+  return Buffer.concat([ethernetHeader(ipv6MulticastMac(ALL_NODES), options.mac, ETHERTYPE_IPV6), icmpv6Packet(options.source, ALL_NODES, icmp)]);
 }

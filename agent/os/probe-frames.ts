@@ -12,46 +12,46 @@
  * parseClaim() reads any ARP packet or neighbour advertisement and says which
  * MAC it claims which address for.
  */
-import { formatIPv4, formatIPv6, parseIPv4, parseIPv6 } from "../vrrp/address-bytes.js";
+import { formatIPv4, formatIPv6 } from "../vrrp/address-bytes.js";
 import type { AddressClaim } from "./ports.js";
-import { ETHERNET_HEADER_LENGTH, ETHERTYPE_ARP, ETHERTYPE_IPV4, ETHERTYPE_IPV6, ethernetHeader, formatMac, icmpv6Checksum, ipv6MulticastMac, parseMac } from "./frames.js";
+import {
+  ARPHRD_ETHER,
+  ARPOP_REPLY,
+  ARPOP_REQUEST,
+  BROADCAST_MAC,
+  ETHERNET_HEADER_LENGTH,
+  ETHERTYPE_ARP,
+  ETHERTYPE_IPV4,
+  ETHERTYPE_IPV6,
+  IPPROTO_ICMPV6,
+  ND_HOP_LIMIT,
+  ND_NEIGHBOR_ADVERT,
+  ND_OPT_TARGET_LINKADDR,
+  arpPacket,
+  ethernetHeader,
+  formatMac,
+  icmpv6Checksum,
+  icmpv6Packet,
+  ipv6Bytes,
+  ipv6MulticastMac,
+} from "./frames.js";
 
 export const ARP_PROBE_LENGTH = ETHERNET_HEADER_LENGTH + 28;
 export const DAD_SOLICIT_LENGTH = ETHERNET_HEADER_LENGTH + 40 + 24;
 
-const BROADCAST_MAC = "ff:ff:ff:ff:ff:ff";
 const UNSPECIFIED = "::";
-const ARPHRD_ETHER = 1;
-const ARPOP_REQUEST = 1;
-const ARPOP_REPLY = 2;
-const IPPROTO_ICMPV6 = 58;
 const ND_NEIGHBOR_SOLICIT = 135;
-const ND_NEIGHBOR_ADVERT = 136;
-const ND_OPT_TARGET_LINKADDR = 2;
-const HOP_LIMIT = 255;
-
-function bytes(parsed: ReturnType<typeof parseIPv4>): Buffer {
-  if (!parsed.ok) throw new TypeError(parsed.error);
-  return Buffer.from(parsed.bytes);
-}
 
 /** 42-byte ARP probe asking who has `address`. */
 export function arpProbe(options: { readonly mac: string; readonly address: string }): Buffer {
-  const arp = Buffer.alloc(28);
-  arp.writeUInt16BE(ARPHRD_ETHER, 0);
-  arp.writeUInt16BE(ETHERTYPE_IPV4, 2);
-  arp[4] = 6;
-  arp[5] = 4;
-  arp.writeUInt16BE(ARPOP_REQUEST, 6);
-  parseMac(options.mac).copy(arp, 8); // sender hardware address: ours
-  // sender protocol address 0.0.0.0 and target hardware address zero: already zero
-  bytes(parseIPv4(options.address)).copy(arp, 24);
+  // Sender hardware address ours; sender protocol address 0.0.0.0 and target hardware address zero.
+  const arp = arpPacket({ op: ARPOP_REQUEST, senderMac: options.mac, targetIp: options.address });
   return Buffer.concat([ethernetHeader(BROADCAST_MAC, options.mac, ETHERTYPE_ARP), arp]);
 }
 
 /** ff02::1:ffXX:XXXX for the low 24 bits of `address` (RFC 4291 §2.7.1). */
 export function solicitedNodeGroup(address: string): string {
-  const b = bytes(parseIPv6(address));
+  const b = ipv6Bytes(address);
   const group = Buffer.from([0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0xff, b[13]!, b[14]!, b[15]!]);
   return formatIPv6(group);
 }
@@ -61,16 +61,9 @@ export function dadSolicitation(options: { readonly mac: string; readonly target
   const group = solicitedNodeGroup(options.target);
   const icmp = Buffer.alloc(24);
   icmp[0] = ND_NEIGHBOR_SOLICIT;
-  bytes(parseIPv6(options.target)).copy(icmp, 8);
+  ipv6Bytes(options.target).copy(icmp, 8);
   icmp.writeUInt16BE(icmpv6Checksum(UNSPECIFIED, group, icmp), 2);
-  const ip = Buffer.alloc(40);
-  ip.writeUInt32BE(0x60000000, 0);
-  ip.writeUInt16BE(icmp.length, 4);
-  ip[6] = IPPROTO_ICMPV6;
-  ip[7] = HOP_LIMIT;
-  // source :: is all zero
-  bytes(parseIPv6(group)).copy(ip, 24);
-  return Buffer.concat([ethernetHeader(ipv6MulticastMac(group), options.mac, ETHERTYPE_IPV6), ip, icmp]);
+  return Buffer.concat([ethernetHeader(ipv6MulticastMac(group), options.mac, ETHERTYPE_IPV6), icmpv6Packet(UNSPECIFIED, group, icmp)]);
 }
 
 /** The claim an ARP packet or neighbour advertisement makes, or undefined for anything else (probes claim nothing). */
@@ -99,7 +92,7 @@ function parseNeighbourAdvert(frame: Uint8Array): AddressClaim | undefined {
   const icmp = ip + 40;
   if (frame.length < icmp + 24) return undefined;
   const view = Buffer.from(frame.buffer, frame.byteOffset, frame.length);
-  if (view[ip]! >> 4 !== 6 || view[ip + 6] !== IPPROTO_ICMPV6 || view[ip + 7] !== HOP_LIMIT) return undefined; // RFC 4861 §7.1.2
+  if (view[ip]! >> 4 !== 6 || view[ip + 6] !== IPPROTO_ICMPV6 || view[ip + 7] !== ND_HOP_LIMIT) return undefined; // RFC 4861 §7.1.2
   const length = view.readUInt16BE(ip + 4);
   if (length < 24 || icmp + length > view.length || view[icmp] !== ND_NEIGHBOR_ADVERT || view[icmp + 1] !== 0) return undefined;
   const message = view.subarray(icmp, icmp + length);
