@@ -1,10 +1,11 @@
 /**
- * The loop shared by check scripts and HTTP checks: one attempt at start,
- * then one every interval on the injected clock; never two at once (a tick
- * that finds the previous attempt still going is skipped, as keepalived
- * does); each result goes through fall/rise counting (script-state.ts) and
- * a change is logged and reported only when the counted health flips.
- * What an attempt is (a process, an HTTP request) is the owner's business.
+ * The loop shared by check scripts and HTTP checks, as a base class: one
+ * attempt at start, then one every interval on the injected clock; never
+ * two at once (a tick that finds the previous attempt still going is
+ * skipped, as keepalived does); each result goes through fall/rise counting
+ * (script-state.ts) and a change is logged and reported only when the
+ * counted health flips. What an attempt is (a process, an HTTP request) is
+ * the subclass's business.
  */
 import type { Clock, TimerHandle } from "../runtime/clock.js";
 import type { Logger } from "../runtime/logger.js";
@@ -21,47 +22,48 @@ export interface CheckLoopOptions<O> {
   readonly intervalMs: number;
   readonly limits: RiseFall;
   readonly initFail: boolean;
-  /** One attempt; resolves with its outcome (never rejects). */
-  readonly attempt: () => Promise<O>;
-  readonly succeeded: (outcome: O) => boolean;
-  /** Fields logged with a change of health. */
-  readonly describe: (outcome: O) => Record<string, unknown>;
-  /** An outcome that arrives after stop() and is not counted. */
-  readonly discardAfterStop: (outcome: O) => boolean;
-  /** Ends the attempt in progress (stop()). */
-  readonly cancel: () => void;
-  /** Called once before the first attempt. */
-  readonly onStart?: () => void;
   /** Called after every counted attempt, e.g. for metrics. */
-  readonly onResult?: (outcome: O, health: ScriptHealth) => void;
+  readonly onResult?: ((outcome: O, health: ScriptHealth) => void) | undefined;
   /** Called when the counted health changes (never for the initial state). */
-  readonly onChange?: (from: ScriptHealth, to: ScriptHealth, outcome: O) => void;
+  readonly onChange?: ((from: ScriptHealth, to: ScriptHealth, outcome: O) => void) | undefined;
 }
 
-export class CheckLoop<O> {
+export abstract class CheckLoop<O> {
   private counter: ScriptCounter;
   private timer: TimerHandle | undefined;
   private busy: Promise<void> | undefined;
   private state: "new" | "running" | "stopped" = "new";
 
-  constructor(private readonly options: CheckLoopOptions<O>) {
-    this.counter = initialCounter(options.initFail);
+  protected constructor(private readonly loop: CheckLoopOptions<O>) {
+    this.counter = initialCounter(loop.initFail);
   }
+
+  /** One attempt; resolves with its outcome (never rejects). */
+  protected abstract attempt(): Promise<O>;
+  protected abstract succeeded(outcome: O): boolean;
+  /** Fields logged with a change of health. */
+  protected abstract describe(outcome: O): Record<string, unknown>;
+  /** An outcome that arrives after stop() and is not counted. */
+  protected abstract discardAfterStop(outcome: O): boolean;
+  /** Ends the attempt in progress (stop()). */
+  protected abstract cancel(): void;
+  /** Called once before the first attempt. */
+  protected onStart(): void {}
 
   get health(): ScriptHealth {
     return this.counter.health;
   }
 
-  get stopped(): boolean {
+  protected get stopped(): boolean {
     return this.state === "stopped";
   }
 
   /** First attempt at once, then every interval. */
   start(): void {
-    if (this.state !== "new") throw new Error(`${this.options.kind} ${this.options.name} already started`);
+    if (this.state !== "new") throw new Error(`${this.loop.kind} ${this.loop.name} already started`);
     this.state = "running";
-    this.options.onStart?.();
-    this.tick(this.options.clock.now());
+    this.onStart();
+    this.tick(this.loop.clock.now());
   }
 
   /** Stop scheduling and end an attempt in progress; resolves once it has settled. */
@@ -69,36 +71,36 @@ export class CheckLoop<O> {
     this.state = "stopped";
     this.timer?.cancel();
     this.timer = undefined;
-    this.options.cancel();
+    this.cancel();
     await this.busy;
   }
 
   private tick(at: number): void {
     if (this.state !== "running") return;
-    const { clock } = this.options;
-    const next = Math.max(at + this.options.intervalMs, clock.now());
+    const { clock } = this.loop;
+    const next = Math.max(at + this.loop.intervalMs, clock.now());
     this.timer = clock.at(next, () => this.tick(next));
     if (this.busy !== undefined) {
-      this.options.log.log("debug", `previous ${this.options.attemptNoun} still going; skipping this one`);
+      this.loop.log.log("debug", `previous ${this.loop.attemptNoun} still going; skipping this one`);
       return;
     }
     this.busy = this.once().finally(() => (this.busy = undefined));
   }
 
   private async once(): Promise<void> {
-    const { options } = this;
-    const outcome = await options.attempt();
-    if (this.state === "stopped" && options.discardAfterStop(outcome)) return;
+    const { loop } = this;
+    const outcome = await this.attempt();
+    if (this.state === "stopped" && this.discardAfterStop(outcome)) return;
     const before = this.counter.health;
-    this.counter = countResult(this.counter, options.succeeded(outcome), options.limits);
+    this.counter = countResult(this.counter, this.succeeded(outcome), loop.limits);
     const after = this.counter.health;
-    options.onResult?.(outcome, after);
+    loop.onResult?.(outcome, after);
     if (before === after) return;
-    options.log.log(after === "ok" ? "info" : "warn", `${options.kind} ${after === "ok" ? "succeeded" : "failed"}`, {
+    loop.log.log(after === "ok" ? "info" : "warn", `${loop.kind} ${after === "ok" ? "succeeded" : "failed"}`, {
       from: before,
       to: after,
-      ...options.describe(outcome),
+      ...this.describe(outcome),
     });
-    options.onChange?.(before, after, outcome);
+    loop.onChange?.(before, after, outcome);
   }
 }

@@ -20,12 +20,11 @@ export interface HttpCheckRunnerDeps {
   readonly onProbe?: (outcome: HttpProbeOutcome, health: ScriptHealth) => void;
 }
 
-export class HttpCheckRunner {
-  private readonly loop: CheckLoop<HttpProbeOutcome>;
+export class HttpCheckRunner extends CheckLoop<HttpProbeOutcome> {
   private current: AbortController | undefined;
 
   constructor(readonly config: HttpCheckConfig, private readonly deps: HttpCheckRunnerDeps) {
-    this.loop = new CheckLoop<HttpProbeOutcome>({
+    super({
       clock: deps.clock,
       log: deps.logger.child({ httpCheck: config.name }),
       kind: "HTTP check",
@@ -34,28 +33,30 @@ export class HttpCheckRunner {
       intervalMs: config.intervalMs,
       limits: config,
       initFail: false,
-      attempt: () => this.probe(),
-      succeeded: probeSucceeded,
-      describe: (outcome) => ({ url: config.url, result: describeProbe(outcome) }),
-      discardAfterStop: () => true,
-      cancel: () => this.current?.abort(),
-      ...(deps.onProbe !== undefined ? { onResult: deps.onProbe } : {}),
-      ...(deps.onChange !== undefined ? { onChange: deps.onChange } : {}),
+      onResult: deps.onProbe,
+      onChange: deps.onChange,
     });
   }
 
-  get health(): ScriptHealth {
-    return this.loop.health;
+  protected attempt(): Promise<HttpProbeOutcome> {
+    return this.probe();
   }
 
-  /** First probe at once, then every interval. */
-  start(): void {
-    this.loop.start();
+  protected succeeded(outcome: HttpProbeOutcome): boolean {
+    return probeSucceeded(outcome);
   }
 
-  /** Stop scheduling and abort a probe in progress; resolves once it has settled. */
-  stop(): Promise<void> {
-    return this.loop.stop();
+  protected describe(outcome: HttpProbeOutcome): Record<string, unknown> {
+    return { url: this.config.url, result: describeProbe(outcome) };
+  }
+
+  /** A probe still going at stop() is aborted: its outcome says nothing. */
+  protected discardAfterStop(): boolean {
+    return true;
+  }
+
+  protected cancel(): void {
+    this.current?.abort();
   }
 
   private async probe(): Promise<HttpProbeOutcome> {

@@ -37,20 +37,17 @@ export interface ScriptRunnerDeps {
   readonly onRun?: (outcome: RunOutcome, health: ScriptHealth) => void;
 }
 
-export class ScriptRunner {
-  private readonly loop: CheckLoop<RunOutcome>;
+export class ScriptRunner extends CheckLoop<RunOutcome> {
   private readonly argv: readonly string[] | undefined;
   private readonly parseError: string | undefined;
+  private readonly log: Logger;
   private current: RunningCommand | undefined;
   private ids: UserIds | undefined;
 
   constructor(readonly config: ScriptConfig, private readonly deps: ScriptRunnerDeps) {
-    const parsed = parseCommandLine(config.command);
-    this.argv = parsed.ok ? parsed.argv : undefined;
-    this.parseError = parsed.ok ? undefined : parsed.message;
     const log = deps.logger.child({ script: config.name });
     const onChange = deps.onChange;
-    this.loop = new CheckLoop<RunOutcome>({
+    super({
       clock: deps.clock,
       log,
       kind: "script",
@@ -59,39 +56,45 @@ export class ScriptRunner {
       intervalMs: config.intervalMs,
       limits: config,
       initFail: config.initFail,
-      attempt: () => this.execute(),
-      succeeded,
-      describe: (outcome) => ({ result: describeOutcome(outcome) }),
-      // A run ended by stop() says nothing about the script's health.
-      discardAfterStop: (outcome) => outcome.type === "terminated",
-      cancel: () => this.current?.terminate(),
-      onStart: () => {
-        if (this.parseError !== undefined) log.log("error", "cannot parse script command; every run fails", { error: this.parseError });
-      },
-      ...(deps.onRun !== undefined ? { onResult: deps.onRun } : {}),
-      ...(onChange !== undefined ? { onChange: (from, to, outcome) => onChange({ script: config.name, from, to, outcome }) } : {}),
+      onResult: deps.onRun,
+      onChange: onChange && ((from, to, outcome) => onChange({ script: config.name, from, to, outcome })),
     });
+    this.log = log;
+    const parsed = parseCommandLine(config.command);
+    this.argv = parsed.ok ? parsed.argv : undefined;
+    this.parseError = parsed.ok ? undefined : parsed.message;
   }
 
-  get health(): ScriptHealth {
-    return this.loop.health;
+  protected override onStart(): void {
+    if (this.parseError !== undefined) this.log.log("error", "cannot parse script command; every run fails", { error: this.parseError });
   }
 
-  /** First run at once, then every interval. */
-  start(): void {
-    this.loop.start();
+  protected attempt(): Promise<RunOutcome> {
+    return this.execute();
   }
 
-  /** Stop scheduling and end a run in progress; resolves once it has exited. */
-  stop(): Promise<void> {
-    return this.loop.stop();
+  protected succeeded(outcome: RunOutcome): boolean {
+    return succeeded(outcome);
+  }
+
+  protected describe(outcome: RunOutcome): Record<string, unknown> {
+    return { result: describeOutcome(outcome) };
+  }
+
+  /** A run ended by stop() says nothing about the script's health; one that ended on its own still counts. */
+  protected discardAfterStop(outcome: RunOutcome): boolean {
+    return outcome.type === "terminated";
+  }
+
+  protected cancel(): void {
+    this.current?.terminate();
   }
 
   private async execute(): Promise<RunOutcome> {
     if (this.argv === undefined) return { type: "spawn-error", message: this.parseError ?? "no command" };
     const ids = await this.userIds();
     if (!ids.ok) return { type: "spawn-error", message: ids.message };
-    if (this.loop.stopped) return { type: "terminated" };
+    if (this.stopped) return { type: "terminated" };
     this.current = runCommand({
       spawner: this.deps.spawner,
       clock: this.deps.clock,
