@@ -5,9 +5,10 @@
  * show in `ip a`. IPv6 addresses get IFA_F_NODAD (usable at once, as
  * keepalived does).
  */
-import { createRtNetlink, FlagsNew, type RtNetlinkSocket, type rt } from "netlink";
+import { AttrStream, createRtNetlink, FlagsNew, rt, type RtNetlinkSocket } from "netlink";
 import type { Family, VirtualAddress } from "../config/types.js";
 import { formatAddress, parseAddress } from "../vrrp/address-bytes.js";
+import { Serial } from "../runtime/serial.js";
 import type { AddressTable, InterfaceAddress, LinkInfo } from "./ports.js";
 
 const AF_INET = 2;
@@ -43,6 +44,8 @@ export interface KernelAddress extends InterfaceAddress {
 
 /** How long a linkState answer is reused (polls of many instances share one request). */
 const LINK_STATE_TTL_MS = 200;
+/** Encoded add/remove messages kept (one pair per virtual address in use; cleared when full). */
+const ENCODED_CACHE = 4096;
 
 export class NetlinkAddressTable implements AddressTable {
   private readonly timeoutMs: number;
@@ -50,15 +53,23 @@ export class NetlinkAddressTable implements AddressTable {
   /**
    * One request at a time on the socket: the kernel serves one dump per
    * socket and the netlink package keeps one multipart buffer, so
-   * interleaved requests would corrupt each other's replies.
+   * interleaved requests would corrupt each other's replies. A request
+   * made while none is outstanding is sent inside the call.
    */
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly queue = new Serial();
   private readonly states = new Map<string, { readonly at: number; readonly value: Promise<Omit<LinkInfo, "addresses">> }>();
+  /**
+   * RTM_NEWADDR / RTM_DELADDR payloads by operation, index and address: a
+   * failover sends bytes encoded before (the encoder is also run once at
+   * open, so even the first failover does not wait for it to be compiled).
+   */
+  private readonly encoded = new Map<string, Buffer>();
 
   private constructor(private readonly socket: RtNetlinkSocket, options: NetlinkAddressTableOptions) {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     // Without a listener an asynchronous socket error (ENOBUFS) would be thrown from native code.
     socket.socket.on("error", () => undefined);
+    encodeAddressMessage(1, { address: "192.0.2.1", family: 4, prefixLength: 32, label: "warm" });
   }
 
   linkState(ifname: string): Promise<Omit<LinkInfo, "addresses">> {
@@ -133,17 +144,10 @@ export class NetlinkAddressTable implements AddressTable {
   }
 
   private async addAt(ifname: string, index: number, address: VirtualAddress): Promise<void> {
-    const { data, attrs } = addressMessage(index, address);
-    const flags = address.family === 6 ? { nodad: true as const } : {};
-    if (address.family === 4 && address.label !== undefined) attrs.label = address.label;
-    const what = `adding ${address.address}/${address.prefixLength} to ${ifname}`;
+    const payload = this.encode("add", index, address);
     await this.request(
-      what,
-      () =>
-        this.socket.newAddress({ ...data, flags }, { ...attrs, flags }, {
-          ...this.options(),
-          flags: FlagsNew.CREATE | FlagsNew.EXCL,
-        }),
+      `adding ${address.address}/${address.prefixLength} to ${ifname}`,
+      () => this.socket.request(rt.MessageType.NEWADDR, [payload], { ...this.options(), flags: FlagsNew.CREATE | FlagsNew.EXCL }),
       ifname,
       "EEXIST",
     );
@@ -154,9 +158,24 @@ export class NetlinkAddressTable implements AddressTable {
   }
 
   private async removeAt(ifname: string, index: number, address: VirtualAddress): Promise<void> {
-    const { data, attrs } = addressMessage(index, address);
-    const what = `removing ${address.address}/${address.prefixLength} from ${ifname}`;
-    await this.request(what, () => this.socket.delAddress(data, attrs, this.options()), ifname, "EADDRNOTAVAIL");
+    const payload = this.encode("remove", index, address);
+    await this.request(
+      `removing ${address.address}/${address.prefixLength} from ${ifname}`,
+      () => this.socket.request(rt.MessageType.DELADDR, [payload], this.options()),
+      ifname,
+      "EADDRNOTAVAIL",
+    );
+  }
+
+  private encode(operation: "add" | "remove", index: number, address: VirtualAddress): Buffer {
+    const key = `${operation} ${index} ${address.address}/${address.prefixLength} ${address.label ?? ""}`;
+    let payload = this.encoded.get(key);
+    if (payload === undefined) {
+      payload = operation === "add" ? encodeAddressMessage(index, address) : encodeAddressMessage(index, address, { bare: true });
+      if (this.encoded.size >= ENCODED_CACHE) this.encoded.clear();
+      this.encoded.set(key, payload);
+    }
+    return payload;
   }
 
   close(): void {
@@ -194,9 +213,7 @@ export class NetlinkAddressTable implements AddressTable {
 
   /** Runs a request, mapping netlink's "Request rejected: ECODE" errors; `ignore` is an errno name that means success. */
   private request<T>(what: string, run: () => Promise<T[]>, ifname?: string, ignore?: string): Promise<T[]> {
-    const next = this.queue.then(() => this.requestNow(what, run, ifname, ignore));
-    this.queue = next.catch(() => undefined);
-    return next;
+    return this.queue.run(() => this.requestNow(what, run, ifname, ignore));
   }
 
   private async requestNow<T>(what: string, run: () => Promise<T[]>, ifname?: string, ignore?: string): Promise<T[]> {
@@ -216,6 +233,23 @@ export class NetlinkAddressTable implements AddressTable {
 /** Opens the system AddressTable (rtnetlink in the current network namespace). */
 export function openAddressTable(options: NetlinkAddressTableOptions = {}): Promise<NetlinkAddressTable> {
   return NetlinkAddressTable.open(options);
+}
+
+/**
+ * The ifaddrmsg and attributes of an RTM_NEWADDR (label for IPv4, IFA_F_NODAD
+ * for IPv6) or, bare, of an RTM_DELADDR (index, prefix and address only).
+ */
+function encodeAddressMessage(index: number, address: VirtualAddress, options: { bare?: boolean } = {}): Buffer {
+  const { data, attrs } = addressMessage(index, address);
+  if (options.bare !== true) {
+    const flags = address.family === 6 ? { nodad: true as const } : {};
+    if (address.family === 4 && address.label !== undefined) attrs.label = address.label;
+    Object.assign(data, { flags });
+    Object.assign(attrs, { flags });
+  }
+  const stream = new AttrStream();
+  rt.formatAddressMessage({ kind: "address", data, attrs }, stream);
+  return Buffer.concat(stream.bufs);
 }
 
 function addressMessage(index: number, address: VirtualAddress): { data: rt.Address; attrs: rt.AddressAttrs } {

@@ -14,6 +14,7 @@ import { decodeAdvert } from "../vrrp/codec.js";
 import type { Clock } from "./clock.js";
 import type { Logger } from "./logger.js";
 import type { AgentMetrics } from "./metrics.js";
+import { Serial } from "./serial.js";
 import { VirtualRouter, type RouterSnapshot, type Transition } from "./router.js";
 
 export interface AgentDeps {
@@ -36,8 +37,8 @@ const segmentKey = (iface: string, family: Family) => `${iface}/${family}`;
 
 export class Agent {
   private readonly segments = new Map<string, Segment>();
-  /** Serialises add/remove so two changes never interleave on one segment. */
-  private changes: Promise<void> = Promise.resolve();
+  /** Serialises add/remove/stop so two changes never interleave on one segment (stop's priority-0 adverts leave inside the call). */
+  private readonly changes = new Serial();
 
   constructor(private readonly deps: AgentDeps) {}
 
@@ -106,9 +107,7 @@ export class Agent {
   }
 
   private serial(change: () => Promise<void>): Promise<void> {
-    const next = this.changes.then(change);
-    this.changes = next.catch(() => undefined);
-    return next;
+    return this.changes.run(change);
   }
 
   /** A crashed agent may have left VIPs behind; take ours off before joining (never anything else). */

@@ -23,6 +23,7 @@ import {
 import type { Clock, TimerHandle } from "./clock.js";
 import type { Logger } from "./logger.js";
 import type { AgentMetrics, InstanceLabels } from "./metrics.js";
+import { Serial } from "./serial.js";
 
 export interface RouterDeps {
   readonly clock: Clock;
@@ -79,7 +80,8 @@ export class VirtualRouter {
    * and, when it fires before the deadline it now serves, re-armed once.
    */
   private readonly timers = new Map<"protocol" | "garp", { handle: TimerHandle; armedAt: number; due: number }>();
-  private effects: Promise<void> = Promise.resolve();
+  /** Address changes and announcements, in order; one given while none runs starts at once (before the log line and notify of its transition). */
+  private readonly effects = new Serial();
   private readonly log: Logger;
   /** Unicast peers any packet has come from, and those already warned about. */
   private readonly heard = new Set<string>();
@@ -110,7 +112,7 @@ export class VirtualRouter {
 
   /** Resolves once every address change queued so far has been carried out. */
   settled(): Promise<void> {
-    return this.effects;
+    return this.effects.idle();
   }
 
   receive(arrived: ArrivedAdvert): void {
@@ -246,10 +248,12 @@ export class VirtualRouter {
   }
 
   private chain(operation: "add" | "remove" | "announce", effect: () => Promise<void>): void {
-    this.effects = this.effects.then(effect).catch((error: unknown) => {
-      this.deps.metrics.addressError(this.labels, operation);
-      this.log.log("error", `${operation} of virtual addresses failed`, { error });
-    });
+    void this.effects.run(() =>
+      effect().catch((error: unknown) => {
+        this.deps.metrics.addressError(this.labels, operation);
+        this.log.log("error", `${operation} of virtual addresses failed`, { error });
+      }),
+    );
   }
 
   private async eachAddress(fn: (iface: string, address: InstanceConfig["addresses"][number]) => Promise<void>) {
