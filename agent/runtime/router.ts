@@ -88,6 +88,13 @@ export class VirtualRouter {
   private readonly warnedSilent = new Set<string>();
   private silentPeerCheck: TimerHandle | undefined;
   private readonly checks: ReceiveContext;
+  /**
+   * The last advert the checks accepted, with the bytes and addressing it
+   * came with: a master repeats the same packet every interval, and the
+   * same bytes from the same source to the same destination with the same
+   * TTL decode and check the same, so repeats skip both.
+   */
+  private accepted: { readonly payload: Buffer; readonly arrived: ArrivedAdvert } | undefined;
   /** Encoded adverts for the last priority sent, one per destination: the bytes only change with the priority. */
   private encoded: { readonly priority: number; readonly packets: readonly { destination: string; payload: Buffer }[] } | undefined;
 
@@ -115,7 +122,8 @@ export class VirtualRouter {
     return this.effects.idle();
   }
 
-  receive(arrived: ArrivedAdvert): void {
+  /** A decoded advert for this VRID; `payload` (its bytes, only read during the call) lets receiveRepeat() recognise the next copy. */
+  receive(arrived: ArrivedAdvert, payload?: Buffer): void {
     this.heard.add(arrived.source);
     const reason = checkAdvert(this.checks, arrived);
     if (reason !== undefined) {
@@ -123,6 +131,31 @@ export class VirtualRouter {
       this.log.log("debug", "advert dropped", { reason, source: arrived.source });
       return;
     }
+    if (payload !== undefined) this.accepted = { payload: Buffer.from(payload), arrived };
+    this.accept(arrived);
+  }
+
+  /**
+   * Takes the packet if it repeats the last accepted advert byte for byte
+   * (same source, destination and TTL) and returns true; false: decode it
+   * and call receive().
+   */
+  receiveRepeat(packet: { readonly payload: Buffer; readonly source: string; readonly destination: string; readonly ttl: number }): boolean {
+    const last = this.accepted;
+    if (
+      last === undefined ||
+      last.arrived.source !== packet.source ||
+      last.arrived.destination !== packet.destination ||
+      last.arrived.ttl !== packet.ttl ||
+      !last.payload.equals(packet.payload)
+    ) {
+      return false;
+    }
+    this.accept(last.arrived);
+    return true;
+  }
+
+  private accept(arrived: ArrivedAdvert): void {
     this.deps.metrics.advertReceived(this.labels);
     this.dispatch({ type: "advert", advert: arrived.advert, source: arrived.source });
   }
