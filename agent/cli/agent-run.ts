@@ -7,7 +7,6 @@ import type { Server } from "node:http";
 import { readFile } from "node:fs/promises";
 import { formatErrors, loadConfigFile, type ConfigFormat } from "../config/load.js";
 import { systemSpawner } from "../health/process.js";
-import { loadKeepalivedFile } from "../keepalived/load.js";
 import { openAddressTable, openSystemEdges, type SystemEdges } from "../os/system.js";
 import { systemClock } from "../runtime/clock.js";
 import { startHttpEndpoint } from "../runtime/http.js";
@@ -77,7 +76,9 @@ export async function runStandaloneAgent(options: Common & { readonly file: stri
   // interfaces (to fill in a missing `interface`) changes nothing.
   const table = await openAddressTable();
   const loaded =
-    options.format === "keepalived" ? await loadKeepalivedFile(options.file) : await loadConfigFile(options.file, { links: await table.links() });
+    options.format === "keepalived"
+      ? await (await import("../keepalived/load.js")).loadKeepalivedFile(options.file)
+      : await loadConfigFile(options.file, { links: await table.links() });
   if (!loaded.ok) {
     table.close();
     process.stderr.write(formatErrors(loaded.errors) + "\n");

@@ -5,7 +5,9 @@
  * show in `ip a`. IPv6 addresses get IFA_F_NODAD (usable at once, as
  * keepalived does).
  */
-import { AttrStream, createRtNetlink, FlagsNew, rt, type RtNetlinkSocket } from "netlink";
+import { createRequire } from "node:module";
+import type * as Netlink from "netlink";
+import type { RtNetlinkSocket, rt } from "netlink";
 import type { Family, VirtualAddress } from "../config/types.js";
 import { formatAddress, parseAddress } from "../vrrp/address-bytes.js";
 import { Serial } from "../runtime/serial.js";
@@ -15,6 +17,17 @@ const AF_INET = 2;
 const AF_INET6 = 10;
 const RT_SCOPE_UNIVERSE = 0;
 const DEFAULT_TIMEOUT_MS = 5000;
+
+/**
+ * The rtnetlink part of the netlink package (0.3), from its own files: the
+ * package index also loads the generic netlink, nl80211 and WireGuard
+ * definitions (a few MiB of resident memory the agent never uses).
+ */
+const requireLib = createRequire(import.meta.url);
+const { createRtNetlink } = requireLib("netlink/dist/rt/rt") as Pick<typeof Netlink, "createRtNetlink">;
+const { AttrStream } = requireLib("netlink/dist/structs") as Pick<typeof Netlink, "AttrStream">;
+const { FlagsNew } = requireLib("netlink/dist/constants") as Pick<typeof Netlink, "FlagsNew">;
+const rtStructs = requireLib("netlink/dist/rt/structs") as Pick<typeof Netlink.rt, "MessageType" | "formatAddressMessage">;
 
 /** An rtnetlink request failed; `code` is the errno name (e.g. "EPERM") when the kernel gave one. */
 export class AddressTableError extends Error {
@@ -147,7 +160,7 @@ export class NetlinkAddressTable implements AddressTable {
     const payload = this.encode("add", index, address);
     await this.request(
       `adding ${address.address}/${address.prefixLength} to ${ifname}`,
-      () => this.socket.request(rt.MessageType.NEWADDR, [payload], { ...this.options(), flags: FlagsNew.CREATE | FlagsNew.EXCL }),
+      () => this.socket.request(rtStructs.MessageType.NEWADDR, [payload], { ...this.options(), flags: FlagsNew.CREATE | FlagsNew.EXCL }),
       ifname,
       "EEXIST",
     );
@@ -161,7 +174,7 @@ export class NetlinkAddressTable implements AddressTable {
     const payload = this.encode("remove", index, address);
     await this.request(
       `removing ${address.address}/${address.prefixLength} from ${ifname}`,
-      () => this.socket.request(rt.MessageType.DELADDR, [payload], this.options()),
+      () => this.socket.request(rtStructs.MessageType.DELADDR, [payload], this.options()),
       ifname,
       "EADDRNOTAVAIL",
     );
@@ -248,7 +261,7 @@ function encodeAddressMessage(index: number, address: VirtualAddress, options: {
     Object.assign(attrs, { flags });
   }
   const stream = new AttrStream();
-  rt.formatAddressMessage({ kind: "address", data, attrs }, stream);
+  rtStructs.formatAddressMessage({ kind: "address", data, attrs }, stream);
   return Buffer.concat(stream.bufs);
 }
 
