@@ -7,7 +7,7 @@ import { formatOf, type ConfigFormat } from "../config/load.js";
 import { parseListenAddress } from "../runtime/http.js";
 import type { Level } from "../runtime/logger.js";
 import { parseArgs } from "./args.js";
-import { keepYoungGenerationSmall } from "./heap.js";
+import { tuneAgentHeap } from "./heap.js";
 import { runStandaloneAgent } from "./agent-run.js";
 
 export const AGENT_USAGE = `usage: floatip agent --config FILE [options]
@@ -55,7 +55,7 @@ export async function runAgentCommand(argv: readonly string[]): Promise<number> 
   const listen = metricsFlag !== undefined ? parseListenAddress(metricsFlag) : undefined;
   if (metricsFlag !== undefined && listen === undefined) return usageError(`--metrics-address must be HOST:PORT, got "${metricsFlag}"`);
   const common = { level, ...(listen !== undefined ? { listen } : {}), ...(flag("state-dir") !== undefined ? { stateDir: flag("state-dir")! } : {}) };
-  keepYoungGenerationSmall();
+  tuneAgentHeap();
 
   if (args.flags.get("kubernetes") === true) {
     if (flag("config") !== undefined) return usageError("--config and --kubernetes exclude each other");

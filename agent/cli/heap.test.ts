@@ -1,13 +1,13 @@
 import { strict as assert } from "node:assert";
 import { describe, it } from "node:test";
-import { keepYoungGenerationSmall } from "./heap.js";
+import { tuneAgentHeap } from "./heap.js";
 
-describe("keepYoungGenerationSmall", () => {
-  it("leaves a semi-space size given to node alone", () => {
-    assert.equal(keepYoungGenerationSmall(["--max-semi-space-size=8"], ""), false);
-    assert.equal(keepYoungGenerationSmall([], "--max_semi_space_size=4 --inspect"), false);
+describe("tuneAgentHeap", () => {
+  it("leaves heap sizes given to node alone", () => {
+    assert.deepEqual(tuneAgentHeap(["--max-semi-space-size=8", "--max-old-space-size=256"], ""), []);
+    assert.deepEqual(tuneAgentHeap([], "--max_semi_space_size=4 --inspect"), ["--heap-growing-percent=30"]);
   });
-  it("otherwise stops the young generation from growing", () => {
-    assert.equal(keepYoungGenerationSmall(["--enable-source-maps"], "--max-old-space-size=256"), true);
+  it("otherwise keeps the young generation at its initial size and the old one near its live size", () => {
+    assert.deepEqual(tuneAgentHeap(["--enable-source-maps"], ""), ["--semi-space-growth-factor=1", "--heap-growing-percent=30"]);
   });
 });
