@@ -13,6 +13,12 @@ export interface Clock {
   now(): number;
   /** Run `fn` once `now()` has reached `at`. */
   at(at: number, fn: () => void): TimerHandle;
+  /**
+   * Run `fn` after the I/O already waiting has been handled (the next loop
+   * turn): a Master_Down_Timer that expires while an advert sits unread on
+   * the socket must see that advert first.
+   */
+  afterIo(fn: () => void): TimerHandle;
 }
 
 /** The real clock over performance.now() and setTimeout. */
@@ -21,10 +27,8 @@ export function systemClock(): Clock {
     now: () => performance.now(),
     at(at, fn) {
       // setTimeout has millisecond resolution: re-arm until the deadline has
-      // passed (never early). Then give the event loop one more turn (setImmediate) so an
-      // advert already waiting on a socket is read before, say, a
-      // Master_Down_Timer declares the master dead; the state machine
-      // ignores the expiry if that advert moved the deadline.
+      // passed (never early), then run fn in the timer phase. (A caller that
+      // must first read adverts already waiting uses afterIo from fn.)
       let timeout: NodeJS.Timeout | undefined;
       let immediate: NodeJS.Immediate | undefined;
       let cancelled = false;
@@ -35,7 +39,7 @@ export function systemClock(): Clock {
         // remainder on loop turns rather than a whole extra millisecond.
         if (wait >= 1) timeout = setTimeout(arm, Math.ceil(wait));
         else if (wait > 0) immediate = setImmediate(arm);
-        else immediate = setImmediate(() => !cancelled && fn());
+        else fn();
       };
       timeout = setTimeout(arm, Math.max(0, Math.ceil(at - performance.now())));
       return {
@@ -45,6 +49,10 @@ export function systemClock(): Clock {
           if (immediate !== undefined) clearImmediate(immediate);
         },
       };
+    },
+    afterIo(fn) {
+      const immediate = setImmediate(fn);
+      return { cancel: () => clearImmediate(immediate) };
     },
   };
 }
@@ -66,6 +74,11 @@ export class ManualClock implements Clock {
     const timer = { at, fn, live: true };
     this.timers.push(timer);
     return { cancel: () => void (timer.live = false) };
+  }
+
+  /** Runs at the current time, on the next advanceTo. */
+  afterIo(fn: () => void): TimerHandle {
+    return this.at(this.current, fn);
   }
 
   /** Advance to `to`, firing due timers in deadline order. */

@@ -227,15 +227,22 @@ export class VirtualRouter {
   }
 
   private arm(timer: "protocol" | "garp", due: number): void {
-    const entry = {
+    const entry: { armedAt: number; due: number; handle: TimerHandle } = {
       armedAt: due,
       due,
       handle: this.deps.clock.at(due, () => {
         if (this.timers.get(timer) !== entry) return;
         if (entry.due > entry.armedAt) return this.arm(timer, entry.due);
-        this.timers.delete(timer);
-        this.dispatch({ type: "timer", timer });
+        // Master_Down: an advert already waiting on the socket may move the deadline; read it first.
+        if (timer === "protocol" && this.state.phase === "backup") entry.handle = this.deps.clock.afterIo(expire);
+        else expire();
       }),
+    };
+    const expire = () => {
+      if (this.timers.get(timer) !== entry) return;
+      if (entry.due > entry.armedAt) return this.arm(timer, entry.due);
+      this.timers.delete(timer);
+      this.dispatch({ type: "timer", timer });
     };
     this.timers.set(timer, entry);
   }
