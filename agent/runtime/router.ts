@@ -56,6 +56,9 @@ export interface RouterSnapshot {
   readonly since: number;
 }
 
+/** How long before a Master_Down deadline the precise final timer takes over (the coarse one may fire ~1 ms late). */
+const MASTER_DOWN_APPROACH_MS = 2;
+
 export function routerParams(config: InstanceConfig, primaryAddress: string): RouterParams {
   return {
     version: config.version,
@@ -226,24 +229,29 @@ export class VirtualRouter {
     this.arm(timer, due);
   }
 
+  /**
+   * A backup's Master_Down_Timer is armed 2 ms short of its deadline: most
+   * of the time an advert has moved the deadline by then and the timer is
+   * simply re-armed. Otherwise the last stretch is timed precisely and,
+   * once it is over, adverts already waiting on the socket are read first
+   * (one may still move the deadline) before the timer expires.
+   */
   private arm(timer: "protocol" | "garp", due: number): void {
-    const entry: { armedAt: number; due: number; handle: TimerHandle } = {
-      armedAt: due,
-      due,
-      handle: this.deps.clock.at(due, () => {
-        if (this.timers.get(timer) !== entry) return;
-        if (entry.due > entry.armedAt) return this.arm(timer, entry.due);
-        // Master_Down: an advert already waiting on the socket may move the deadline; read it first.
-        if (timer === "protocol" && this.state.phase === "backup") entry.handle = this.deps.clock.afterIo(expire);
-        else expire();
-      }),
-    };
+    const masterDown = timer === "protocol" && this.state.phase === "backup";
+    const entry: { armedAt: number; due: number; handle: TimerHandle } = { armedAt: due, due, handle: { cancel: () => undefined } };
+    const moved = () => this.timers.get(timer) !== entry || entry.due > entry.armedAt;
     const expire = () => {
       if (this.timers.get(timer) !== entry) return;
       if (entry.due > entry.armedAt) return this.arm(timer, entry.due);
       this.timers.delete(timer);
       this.dispatch({ type: "timer", timer });
     };
+    const { clock } = this.deps;
+    entry.handle = clock.at(masterDown ? due - MASTER_DOWN_APPROACH_MS : due, () => {
+      if (moved()) return expire();
+      if (!masterDown) return expire();
+      entry.handle = clock.at(due, () => (entry.handle = clock.afterIo(expire)), { precise: true });
+    });
     this.timers.set(timer, entry);
   }
 
