@@ -224,6 +224,8 @@ class Ipv4Transport extends BaseTransport {
   readonly buffer = Buffer.alloc(RECEIVE_BUFFER_BYTES);
   /** Text of the 32-bit addresses packets came from and went to. */
   private readonly texts = new Map<number, string>();
+  /** The last source and destination seen (most packets come from the master, to the multicast group). */
+  private last = { source: -1, sourceText: "", destination: -1, destinationText: "" };
   /** The last destination that passed checkAddress (every advert of a router goes to the same one). */
   private checked: string | undefined;
 
@@ -254,8 +256,8 @@ class Ipv4Transport extends BaseTransport {
     this.deliver({
       family: 4,
       payload: this.buffer.subarray(0, length),
-      source: this.text(source),
-      destination: this.text(destination),
+      source: source === this.last.source ? this.last.sourceText : this.rememberSource(source),
+      destination: destination === this.last.destination ? this.last.destinationText : this.rememberDestination(destination),
       ttl,
       ifindex: this.ifindex,
     });
@@ -267,6 +269,16 @@ class Ipv4Transport extends BaseTransport {
 
   protected closeSocket(): void {
     this.socket?.close();
+  }
+
+  private rememberSource(address: number): string {
+    this.last.source = address;
+    return (this.last.sourceText = this.text(address));
+  }
+
+  private rememberDestination(address: number): string {
+    this.last.destination = address;
+    return (this.last.destinationText = this.text(address));
   }
 
   private text(address: number): string {

@@ -26,6 +26,12 @@ export interface InstanceLabels {
   readonly vrid: string;
 }
 
+/** Adverts of one instance not yet added to the prom-client counters. */
+export interface AdvertCounts {
+  sent: number;
+  received: number;
+}
+
 export class AgentMetrics {
   readonly registry = new Registry();
   private readonly state = new Gauge({
@@ -51,7 +57,7 @@ export class AgentMetrics {
    * when they are read (a prom-client inc hashes its labels: costly at
    * thousands of adverts a second).
    */
-  private readonly counts = new Map<InstanceLabels, { sent: number; received: number }>();
+  private readonly counts = new Map<InstanceLabels, AdvertCounts>();
   private readonly sent = new Counter({
     name: "floatip_adverts_sent_total",
     help: "VRRP adverts sent",
@@ -97,7 +103,11 @@ export class AgentMetrics {
   effectivePriority(labels: InstanceLabels, priority: number): void {
     this.priority.set({ ...labels }, priority);
   }
-  private countsOf(labels: InstanceLabels): { sent: number; received: number } {
+  /** The per-advert counts of an instance, for its router to increment directly. */
+  advertCounts(labels: InstanceLabels): AdvertCounts {
+    return this.countsOf(labels);
+  }
+  private countsOf(labels: InstanceLabels): AdvertCounts {
     let c = this.counts.get(labels);
     if (c === undefined) {
       c = { sent: 0, received: 0 };

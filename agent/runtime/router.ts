@@ -22,7 +22,7 @@ import {
 } from "../vrrp/state-machine.js";
 import type { Clock, TimerHandle } from "./clock.js";
 import type { Logger } from "./logger.js";
-import type { AgentMetrics, InstanceLabels } from "./metrics.js";
+import type { AdvertCounts, AgentMetrics, InstanceLabels } from "./metrics.js";
 import { Serial } from "./serial.js";
 
 export interface RouterDeps {
@@ -91,6 +91,8 @@ export class VirtualRouter {
   private readonly warnedSilent = new Set<string>();
   private silentPeerCheck: TimerHandle | undefined;
   private readonly checks: ReceiveContext;
+  /** This instance's advert counters (fetched once: two adverts a period per instance). */
+  private counts: AdvertCounts | undefined;
   /**
    * The last advert the checks accepted, with the bytes and addressing it
    * came with: a master repeats the same packet every interval, and the
@@ -159,7 +161,7 @@ export class VirtualRouter {
   }
 
   private accept(arrived: ArrivedAdvert): void {
-    this.deps.metrics.advertReceived(this.labels);
+    (this.counts ??= this.deps.metrics.advertCounts(this.labels)).received++;
     this.dispatch({ type: "advert", advert: arrived.advert, source: arrived.source });
   }
 
@@ -266,7 +268,7 @@ export class VirtualRouter {
     for (const { destination, payload } of packets) {
       try {
         this.deps.transport.send(payload, destination);
-        this.deps.metrics.advertSent(this.labels);
+        (this.counts ??= this.deps.metrics.advertCounts(this.labels)).sent++;
       } catch (error) {
         this.log.log("error", "sending advert failed", { destination, error });
       }
