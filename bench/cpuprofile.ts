@@ -3,7 +3,9 @@
  * `scale.js --cpu-prof DIR`): the functions with the most self time and the
  * most inclusive time (self + callees, counted once per sample), with their
  * source location. Usage:
- *   node dist/bench/cpuprofile.js FILE.cpuprofile [--top 25] [--filter SUBSTRING]
+ *   node dist/bench/cpuprofile.js FILE.cpuprofile [--top 25] [--filter SUBSTRING] [--range FROM:TO]
+ * --range keeps the samples between FROM and TO seconds after the profile's
+ * start (negative: before its end), e.g. --range 6:-2 for a steady-state window.
  */
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
@@ -39,14 +41,27 @@ function label(frame: CallFrame): string {
   return `${frame.functionName || "(anonymous)"}${where}`;
 }
 
-export function summarizeProfile(profile: Profile): { wallMs: number; sampledMs: number; functions: FunctionCost[] } {
+/** Seconds from the start (negative: from the end) to a sample time in µs; undefined: open end. */
+export interface SampleRange {
+  readonly fromS?: number;
+  readonly toS?: number;
+}
+
+export function summarizeProfile(profile: Profile, range: SampleRange = {}): { wallMs: number; sampledMs: number; functions: FunctionCost[] } {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
   for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
   const self = new Map<string, number>();
   const total = new Map<string, number>();
+  const edge = (s: number | undefined, open: number) =>
+    s === undefined ? open : s >= 0 ? profile.startTime + s * 1e6 : profile.endTime + s * 1e6;
+  const from = edge(range.fromS, -Infinity);
+  const to = edge(range.toS, Infinity);
   let sampledMs = 0;
+  let at = profile.startTime;
   profile.samples.forEach((id, i) => {
+    at += profile.timeDeltas[i] ?? 0;
+    if (at < from || at > to) return;
     const ms = (profile.timeDeltas[i] ?? 0) / 1000;
     sampledMs += ms;
     const node = byId.get(id);
@@ -62,22 +77,28 @@ export function summarizeProfile(profile: Profile): { wallMs: number; sampledMs:
     }
   });
   const functions = [...total.keys()].map((name) => ({ name, selfMs: self.get(name) ?? 0, totalMs: total.get(name) ?? 0 }));
-  return { wallMs: (profile.endTime - profile.startTime) / 1000, sampledMs, functions };
+  const wallUs = Math.min(to, profile.endTime) - Math.max(from, profile.startTime);
+  return { wallMs: wallUs / 1000, sampledMs, functions };
 }
 
 function main(): void {
   const argv = process.argv.slice(2);
   let top = 25;
   let filter: string | undefined;
+  let range: SampleRange = {};
   const files: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === "--top") top = Number(argv[++i]);
     else if (argv[i] === "--filter") filter = argv[++i];
+    else if (argv[i] === "--range") {
+      const [a, b] = (argv[++i] ?? "").split(":");
+      range = { ...(a ? { fromS: Number(a) } : {}), ...(b ? { toS: Number(b) } : {}) };
+    }
     else files.push(argv[i]!);
   }
-  if (files.length === 0) throw new Error("usage: cpuprofile.js FILE.cpuprofile [--top N] [--filter SUBSTRING]");
+  if (files.length === 0) throw new Error("usage: cpuprofile.js FILE.cpuprofile [--top N] [--filter SUBSTRING] [--range FROM:TO]");
   for (const file of files) {
-    const { wallMs, sampledMs, functions } = summarizeProfile(JSON.parse(readFileSync(file, "utf8")) as Profile);
+    const { wallMs, sampledMs, functions } = summarizeProfile(JSON.parse(readFileSync(file, "utf8")) as Profile, range);
     const idle = functions.find((f) => f.name.startsWith("(idle)"))?.selfMs ?? 0;
     const busy = sampledMs - idle;
     const pct = (ms: number) => `${((100 * ms) / Math.max(1, busy)).toFixed(1).padStart(5)} %`;

@@ -6,8 +6,8 @@
  *              the backup's interface carries the VIP.
  *   handover:  SIGTERM to the master; time until the backup carries the VIP.
  *
- * Times come from kernel address events (`ip -ts monitor address`) minus the
- * wall clock just before the fault was injected. Usage:
+ * Times come from kernel address events (`ip -ts monitor address`, µs) minus
+ * the wall clock (µs) just before the fault was injected. Usage:
  *   node dist/bench/failover.js [--runs N] [--intervals 1000:2,100:3,10:3] [--out FILE] [--json FILE]
  * --json also writes every sample (FailoverResultsJson), e.g. for bench/plots.ts.
  */
@@ -25,6 +25,7 @@ import {
   stopSpeaker,
   type Speaker,
 } from "../test/lab/vrrp-lab.js";
+import { benchScratch } from "./multi.js";
 import { summarize, type Summary } from "./stats.js";
 
 const VIP = "192.0.2.5";
@@ -153,7 +154,7 @@ class Bench {
     if (holder !== "n2") throw new Error(`expected n2 to be master, got ${holder}`);
     // Random phase against the advert timer, so the distribution covers it.
     await new Promise((r) => setTimeout(r, Math.random() * setting.intervalMs));
-    const t0 = Date.now();
+    const t0 = performance.timeOrigin + performance.now(); // wall ms with µs, like the address events
     if (fault === "node-loss") await this.lab.setPortDown(this.lab.nodes[1]!);
     else void stopSpeaker(this.lab, master, "SIGTERM");
     const event = await this.lab.waitFor(() => this.watch.first(VIP, true, t0, "n1"), 10 * setting.intervalMs + 5000, "VIP on n1");
@@ -189,7 +190,7 @@ function table(rows: readonly Row[], runs: number): string {
 async function main(): Promise<void> {
   const { runs, settings, out, json } = parseArgs(process.argv.slice(2));
   const lab = await createLab({ nodes: 2, client: false });
-  const scratch = new Scratch();
+  const scratch = benchScratch();
   const watch = new AddressWatch(lab);
   const rows: Row[] = [];
   try {

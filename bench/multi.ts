@@ -7,6 +7,7 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import { cpus, loadavg } from "node:os";
 import type { Lab, LabHost } from "../test/lab/netns.js";
+import { accessSync, constants } from "node:fs";
 import { join } from "node:path";
 import yaml from "js-yaml";
 import { FLOATIP_BIN, Scratch, startAgent, startKeepalived, type Speaker } from "../test/lab/vrrp-lab.js";
@@ -159,6 +160,22 @@ export function machine(): string {
   const ka = spawnSync("keepalived", ["--version"], { encoding: "utf8" }).stderr ?? "";
   const load = loadavg().map((l) => l.toFixed(2)).join(" ");
   return `${cpus().length} × ${cpu}, Linux ${kernel}, Node ${process.version}, ${ka.split("\n")[0] || "keepalived"}; load average at start ${load}`;
+}
+
+/**
+ * Scratch space for a benchmark on tmpfs (/dev/shm) when there is one: the
+ * agents keep their state records there (rewritten every 10 s per instance),
+ * and in production that directory is tmpfs too (/run/floatip; the chart
+ * mounts an emptyDir with medium Memory). On a disk filesystem the renames
+ * would cost the agent CPU in journal work it does not do in production.
+ */
+export function benchScratch(): Scratch {
+  try {
+    accessSync("/dev/shm", constants.W_OK);
+    return new Scratch("/dev/shm");
+  } catch {
+    return new Scratch();
+  }
 }
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

@@ -43,6 +43,7 @@ import {
   waitSettled,
   type Impl,
   type MultiSettings,
+  benchScratch,
 } from "./multi.js";
 import { comm, cpuPercent, processTree, sample } from "./procstat.js";
 import { summarize, type Summary } from "./stats.js";
@@ -403,7 +404,7 @@ function report(results: ScaleResults): string {
     `Two nodes on one bridge, VRRPv${results.version}, one interface; instance i has VRID i and one /32 VIP. n2 is master of every instance (priority 150), n1 backup (100). ` +
       `${o.repeats} repeat(s) per cell, the implementations alternating; CPU over a ${(o.windowMs / 1000).toFixed(0)} s window that starts ${(o.warmupMs / 1000).toFixed(0)} s after the election settled ` +
       `(utime + stime from /proc/PID/stat, all threads, % of one core); RSS = VmRSS at the end of the window. keepalived runs with -P (VRRP only): its figures are the parent and the VRRP child summed ` +
-      `(RSS counts their shared pages twice; PSS splits them). adverts/s = packets the master's interface sent during the window (expected: instances × 1000 / interval).`,
+      `(RSS counts their shared pages twice; PSS splits them). floatip keeps its state records (--state-dir) on tmpfs, as /run/floatip is in production. adverts/s = packets the master's interface sent during the window (expected: instances × 1000 / interval).`,
     "",
     scaleTable(results.cells),
     "",
@@ -443,7 +444,7 @@ async function main(): Promise<void> {
   const version = 3 as const;
   const startedOn = machine();
   const lab = await createLab({ nodes: 2, client: false });
-  const scratch = new Scratch();
+  const scratch = benchScratch();
   const bench = new ScaleBench(lab, scratch, options);
   const runs: ScaleRun[] = [];
   try {

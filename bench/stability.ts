@@ -34,7 +34,7 @@ import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { createLab, type Lab } from "../test/lab/netns.js";
 import { AddressWatch, Scratch, keepalivedConf, startAgent, startKeepalived, stopSpeaker, type Speaker } from "../test/lab/vrrp-lab.js";
-import { IMPLS, machine, numberList, removeVips, sleep, waitSettled, type Impl } from "./multi.js";
+import { IMPLS, benchScratch, machine, numberList, removeVips, sleep, waitSettled, type Impl } from "./multi.js";
 import { cpuPercent, processTree, sample } from "./procstat.js";
 import { percentile, summarize, type Summary } from "./stats.js";
 
@@ -358,7 +358,7 @@ async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
   const startedOn = machine();
   const lab = await createLab({ nodes: 2, client: false });
-  const scratch = new Scratch();
+  const scratch = benchScratch();
   const bench = new StabilityBench(lab, scratch, options);
   const runs: StabilityRun[] = [];
   try {

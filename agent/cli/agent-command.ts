@@ -9,6 +9,7 @@ import { parseListenAddress } from "../runtime/http.js";
 import type { Level } from "../runtime/logger.js";
 import { parseDuration } from "../config/duration.js";
 import { parseArgs } from "./args.js";
+import { tuneAgentHeap } from "./heap.js";
 import { runStandaloneAgent } from "./agent-run.js";
 
 export const AGENT_USAGE = `usage: floatip agent --config FILE [options]
@@ -83,6 +84,7 @@ export async function runAgentCommand(argv: readonly string[], capabilities: () 
     ...(flag("state-dir") !== undefined ? { stateDir: flag("state-dir")! } : {}),
     ...(probe !== undefined ? { conflictProbeIntervalMs: probe } : {}),
   };
+  tuneAgentHeap();
 
   const envName = flag("config-env");
   if (envName !== undefined && flag("config") !== undefined) return usageError("--config and --config-env exclude each other");

@@ -8,7 +8,6 @@ import { readFile } from "node:fs/promises";
 import { formatErrors, loadConfigFile, parseYamlConfig, type ConfigFormat, type LoadResult } from "../config/load.js";
 import { systemSpawner } from "../health/process.js";
 import { systemHttpProber } from "../health/http-probe.js";
-import { loadKeepalivedFile } from "../keepalived/load.js";
 import { openAddressTable, openSystemEdges, type SystemEdges } from "../os/system.js";
 import { systemClock } from "../runtime/clock.js";
 import { startHttpEndpoint } from "../runtime/http.js";
@@ -112,7 +111,7 @@ export async function runStandaloneAgent(options: Common & { readonly source: Co
     source.type === "text"
       ? parseYamlConfig(source.text, source.origin, { links: await table.links() })
       : source.format === "keepalived"
-        ? loadKeepalivedFile(source.file)
+        ? (await import("../keepalived/load.js")).loadKeepalivedFile(source.file)
         : loadConfigFile(source.file, { links: await table.links() });
   const loaded = await load();
   if (!loaded.ok) {

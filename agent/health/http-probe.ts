@@ -6,8 +6,7 @@
  * CA file on every probe (it may appear or be rotated after the agent
  * starts) and never reads the body.
  */
-import { request as httpRequest, type IncomingMessage } from "node:http";
-import { request as httpsRequest } from "node:https";
+import type { IncomingMessage } from "node:http";
 import type { HttpCheckTls } from "../config/types.js";
 
 export interface HttpProbeRequest {
@@ -75,12 +74,14 @@ export function systemHttpProber(deps: SystemProberDeps): HttpProber {
             }
           : {}),
       };
+      // Loaded on the first probe: agents without HTTP checks never pay for node:http(s).
+      const { request } = https ? await import("node:https") : await import("node:http");
       return new Promise<HttpProbeOutcome>((resolve) => {
         const onResponse = (res: IncomingMessage) => {
           resolve({ type: "status", code: res.statusCode ?? 0 });
           res.destroy(); // the status is all a probe needs
         };
-        const client = https ? httpsRequest(url, options, onResponse) : httpRequest(url, options, onResponse);
+        const client = request(url, options, onResponse);
         client.once("error", (error: Error) => resolve({ type: "error", message: error.message }));
         client.end();
       });

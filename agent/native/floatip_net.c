@@ -1,6 +1,12 @@
 /*
- * floatip_net: the few socket operations raw-socket and netlink cannot do.
+ * floatip_net: the socket operations of the agent's VRRP and ARP/NA edges.
  *
+ * openVrrp4(ifname, source, join, buffer, onPacket, onError) -> { send(payload, dest), close(), ifindex }
+ *   IPv4 raw socket for IP protocol 112 on one interface with IP_HDRINCL: sends build the
+ *   20-byte header here (TOS 0xc0, TTL 255, the given source) and leave at once (sendmsg in
+ *   the call, no write watcher). Each received packet's VRRP part is copied into `buffer`
+ *   (owned by the caller, reused for every packet) and reported as
+ *   onPacket(length, source, destination, ttl) with the addresses as 32-bit numbers.
  * openVrrp6(ifname, join, onPacket, onError) -> { send(payload, dest, source), close(), ifindex }
  *   IPv6 raw socket for IP protocol 112 on one interface: each packet reports hop limit,
  *   destination and ifindex (IPV6_RECVHOPLIMIT / IPV6_RECVPKTINFO); sends leave with hop
@@ -87,11 +93,10 @@ static napi_value number_value(napi_env env, ssize_t n) {
   return napi_create_int64(env, n, &result) == napi_ok ? result : NULL;
 }
 
-/* ---------- IPv6 VRRP socket ---------- */
+/* ---------- VRRP sockets (IPv6, and IPv4 below) ---------- */
 
-typedef struct sock_s {
+typedef struct {
   napi_env env;
-  int (*read_one)(struct sock_s *); /* reads one datagram; 1 = go on, 0 = drained or closed */
   int fd;
   unsigned int ifindex;
   uv_poll_t *poll;
@@ -99,12 +104,18 @@ typedef struct sock_s {
   napi_async_context async;
   int in_callback;
   int finalized;
-} vrrp6_t;
+  int (*read_one)(void *s);
+  /* IPv4 only: the source address of sends and the caller's receive buffer. */
+  struct in_addr source4;
+  napi_ref buffer_ref;
+  unsigned char *buffer;
+  size_t buffer_len;
+} vrrp_t;
 
 static void poll_closed(uv_handle_t *handle) { free(handle); }
 
 /* Stop reading, close the fd, drop the JS references. Safe to call twice. */
-static void vrrp6_shutdown(vrrp6_t *s) {
+static void vrrp_shutdown(vrrp_t *s) {
   if (s->poll) {
     uv_poll_stop(s->poll);
     s->poll->data = NULL;
@@ -116,11 +127,12 @@ static void vrrp6_shutdown(vrrp6_t *s) {
   if (s->on_packet) { napi_delete_reference(s->env, s->on_packet); s->on_packet = NULL; }
   if (s->on_error) { napi_delete_reference(s->env, s->on_error); s->on_error = NULL; }
   if (s->self) { napi_delete_reference(s->env, s->self); s->self = NULL; }
+  if (s->buffer_ref) { napi_delete_reference(s->env, s->buffer_ref); s->buffer_ref = NULL; s->buffer = NULL; }
   if (s->async) { napi_async_destroy(s->env, s->async); s->async = NULL; }
 }
 
 /* Calls fn(argv...) as a top-level callback; returns 0 unless the socket went away. */
-static int vrrp6_call(vrrp6_t *s, napi_ref fn_ref, size_t argc, napi_value *argv) {
+static int vrrp_call(vrrp_t *s, napi_ref fn_ref, size_t argc, napi_value *argv) {
   napi_env env = s->env;
   napi_value fn, recv, result;
   if (!fn_ref || napi_get_reference_value(env, fn_ref, &fn) != napi_ok || !fn) return 0;
@@ -134,13 +146,14 @@ static int vrrp6_call(vrrp6_t *s, napi_ref fn_ref, size_t argc, napi_value *argv
   return s->fd < 0 ? -1 : 0;
 }
 
-static void vrrp6_report_error(vrrp6_t *s, const char *syscall, int err) {
+static void vrrp_report_error(vrrp_t *s, const char *syscall, int err) {
   napi_value e = make_errno_error(s->env, syscall, err);
-  vrrp6_call(s, s->on_error, 1, &e); /* may free s */
+  vrrp_call(s, s->on_error, 1, &e); /* may free s */
 }
 
 /* Reads one datagram and hands it to JS. Returns 1 to go on, 0 when drained or closed. */
-static int vrrp6_read_one(vrrp6_t *s) {
+static int vrrp6_read_one(void *self) {
+  vrrp_t *s = self;
   napi_env env = s->env;
   unsigned char buf[RECV_BUF];
   union { char c[CMSG_SPACE(sizeof(int)) + CMSG_SPACE(sizeof(struct in6_pktinfo))]; struct cmsghdr a; } ctrl;
@@ -152,7 +165,7 @@ static int vrrp6_read_one(vrrp6_t *s) {
   if (n < 0) {
     if (errno == EAGAIN || errno == EWOULDBLOCK) return 0;
     if (errno == EINTR) return 1;
-    vrrp6_report_error(s, "recvmsg", errno);
+    vrrp_report_error(s, "recvmsg", errno);
     return 0;
   }
   int hop_limit = -1;
@@ -179,27 +192,27 @@ static int vrrp6_read_one(vrrp6_t *s) {
   napi_create_string_utf8(env, dst_text, NAPI_AUTO_LENGTH, &argv[2]);
   napi_create_int32(env, hop_limit, &argv[3]);
   napi_create_uint32(env, ifindex, &argv[4]);
-  int gone = vrrp6_call(s, s->on_packet, 5, argv);
+  int gone = vrrp_call(s, s->on_packet, 5, argv);
   napi_close_handle_scope(env, scope);
   return gone ? 0 : 1;
 }
 
-static void vrrp6_on_poll(uv_poll_t *handle, int status, int events) {
-  vrrp6_t *s = handle->data;
+static void vrrp_on_poll(uv_poll_t *handle, int status, int events) {
+  vrrp_t *s = handle->data;
   (void)events;
   if (!s) return;
   napi_handle_scope scope;
   if (napi_open_handle_scope(s->env, &scope) != napi_ok) return;
   napi_env env = s->env;
-  if (status < 0) vrrp6_report_error(s, "uv_poll", -status);
+  if (status < 0) vrrp_report_error(s, "uv_poll", -status);
   else for (int i = 0; i < MAX_READS_PER_EVENT && s->read_one(s); i++) {}
   napi_close_handle_scope(env, scope);
 }
 
-static void vrrp6_finalize(napi_env env, void *data, void *hint) {
-  vrrp6_t *s = data;
+static void vrrp_finalize(napi_env env, void *data, void *hint) {
+  vrrp_t *s = data;
   (void)env; (void)hint;
-  vrrp6_shutdown(s);
+  vrrp_shutdown(s);
   if (s->in_callback) s->finalized = 1;
   else free(s);
 }
@@ -208,7 +221,7 @@ static void vrrp6_finalize(napi_env env, void *data, void *hint) {
 static napi_value vrrp6_send(napi_env env, napi_callback_info info) {
   size_t argc = 3, len;
   napi_value argv[3];
-  vrrp6_t *s = get_this(env, info, &argc, argv);
+  vrrp_t *s = get_this(env, info, &argc, argv);
   void *data;
   char dst_text[INET6_ADDRSTRLEN + 1], src_text[INET6_ADDRSTRLEN + 1];
   if (!s || argc < 3 || get_buffer(env, argv[0], &data, &len) ||
@@ -241,10 +254,10 @@ static napi_value vrrp6_send(napi_env env, napi_callback_info info) {
   return n < 0 ? throw_errno(env, "sendmsg", errno) : number_value(env, n);
 }
 
-static napi_value vrrp6_close(napi_env env, napi_callback_info info) {
+static napi_value vrrp_close(napi_env env, napi_callback_info info) {
   size_t argc = 0;
-  vrrp6_t *s = get_this(env, info, &argc, NULL);
-  if (s) vrrp6_shutdown(s); /* s itself stays until the object is collected */
+  vrrp_t *s = get_this(env, info, &argc, NULL);
+  if (s) vrrp_shutdown(s); /* s itself stays until the object is collected */
   return undefined_value(env);
 }
 
@@ -279,62 +292,212 @@ static napi_value make_method(napi_env env, napi_value obj, const char *name, na
   return fn;
 }
 
+/* Wraps a new socket state in a JS object; NULL (with an exception pending) on failure. */
+static vrrp_t *vrrp_wrap(napi_env env, unsigned int ifindex, const char *fn, napi_value *obj) {
+  vrrp_t *s = calloc(1, sizeof *s);
+  if (!s) return throw_errno(env, "calloc", ENOMEM), NULL;
+  *s = (vrrp_t){ .env = env, .fd = -1, .ifindex = ifindex };
+  if (napi_create_object(env, obj) != napi_ok || napi_wrap(env, *obj, s, vrrp_finalize, NULL, NULL) != napi_ok) {
+    free(s);
+    char msg[96];
+    snprintf(msg, sizeof msg, "%s: could not create the socket object", fn);
+    napi_throw_error(env, "ERR_NAPI", msg);
+    return NULL;
+  }
+  return s;
+}
+
+/*
+ * Starts reading s->fd on Node's loop and gives obj its methods. From vrrp_wrap on the
+ * finalizer owns s; on failure vrrp_shutdown releases whatever was set up.
+ */
+static napi_value vrrp_start(napi_env env, vrrp_t *s, napi_value obj, const char *fn, napi_value on_packet,
+                             napi_value on_error, napi_callback send) {
+  uv_loop_t *loop;
+  napi_value name, ifx;
+  int rc = -ENOMEM;
+  uv_poll_t *poll = calloc(1, sizeof *poll);
+  if (!poll || napi_get_uv_event_loop(env, &loop) != napi_ok || (rc = uv_poll_init(loop, poll, s->fd)) < 0) {
+    free(poll);
+    vrrp_shutdown(s);
+    return throw_errno(env, "uv_poll_init", -rc);
+  }
+  poll->data = s;
+  s->poll = poll;
+  if (napi_create_reference(env, obj, 1, &s->self) != napi_ok ||
+      napi_create_reference(env, on_packet, 1, &s->on_packet) != napi_ok ||
+      napi_create_reference(env, on_error, 1, &s->on_error) != napi_ok ||
+      napi_create_string_utf8(env, fn, NAPI_AUTO_LENGTH, &name) != napi_ok ||
+      napi_async_init(env, obj, name, &s->async) != napi_ok ||
+      (send && !make_method(env, obj, "send", send)) || !make_method(env, obj, "close", vrrp_close) ||
+      napi_create_uint32(env, s->ifindex, &ifx) != napi_ok || napi_set_named_property(env, obj, "ifindex", ifx) != napi_ok) {
+    vrrp_shutdown(s);
+    char msg[96];
+    snprintf(msg, sizeof msg, "%s: could not set up the socket object", fn);
+    napi_throw_error(env, "ERR_NAPI", msg);
+    return NULL;
+  }
+  if ((rc = uv_poll_start(poll, UV_READABLE, vrrp_on_poll)) < 0) {
+    vrrp_shutdown(s);
+    return throw_errno(env, "uv_poll_start", -rc);
+  }
+  return obj;
+}
+
+static int is_function(napi_env env, napi_value v) {
+  napi_valuetype t = napi_undefined;
+  return napi_typeof(env, v, &t) == napi_ok && t == napi_function;
+}
+
 /* openVrrp6(ifname: string, join: boolean, onPacket: Function, onError: Function) */
 static napi_value open_vrrp6(napi_env env, napi_callback_info info) {
   size_t argc = 4;
   napi_value argv[4];
   char ifname[IF_NAMESIZE + 1];
   bool join = false;
-  napi_valuetype t2 = napi_undefined, t3 = napi_undefined;
   NAPI_OK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   if (argc < 4 || get_string(env, argv[0], ifname, sizeof ifname) ||
-      napi_get_value_bool(env, argv[1], &join) != napi_ok ||
-      napi_typeof(env, argv[2], &t2) != napi_ok || t2 != napi_function ||
-      napi_typeof(env, argv[3], &t3) != napi_ok || t3 != napi_function) {
+      napi_get_value_bool(env, argv[1], &join) != napi_ok || !is_function(env, argv[2]) || !is_function(env, argv[3])) {
     napi_throw_type_error(env, "ERR_INVALID_ARG", "openVrrp6(ifname: string, join: boolean, onPacket: Function, onError: Function)");
     return NULL;
   }
   unsigned int ifindex = if_nametoindex(ifname);
   if (ifindex == 0) return throw_errno(env, "if_nametoindex", errno);
-  uv_loop_t *loop;
-  napi_value obj, name, ifx;
-  vrrp6_t *s = calloc(1, sizeof *s);
-  if (!s) return throw_errno(env, "calloc", ENOMEM);
-  *s = (vrrp6_t){ .env = env, .read_one = vrrp6_read_one, .fd = -1, .ifindex = ifindex };
-  if (napi_get_uv_event_loop(env, &loop) != napi_ok || napi_create_object(env, &obj) != napi_ok ||
-      napi_wrap(env, obj, s, vrrp6_finalize, NULL, NULL) != napi_ok) {
-    free(s);
-    napi_throw_error(env, "ERR_NAPI", "openVrrp6: could not create the socket object");
-    return NULL;
-  }
-  /* From here on the finalizer owns s; vrrp6_shutdown releases whatever was set up. */
+  napi_value obj;
+  vrrp_t *s = vrrp_wrap(env, ifindex, "openVrrp6", &obj);
+  if (!s) return NULL;
+  s->read_one = vrrp6_read_one;
   const char *what = "socket";
   if ((s->fd = vrrp6_socket(ifname, ifindex, join, &what)) < 0) return throw_errno(env, what, errno);
-  int rc = -ENOMEM;
-  uv_poll_t *poll = calloc(1, sizeof *poll);
-  if (!poll || (rc = uv_poll_init(loop, poll, s->fd)) < 0) {
-    free(poll);
-    vrrp6_shutdown(s);
-    return throw_errno(env, "uv_poll_init", -rc);
+  return vrrp_start(env, s, obj, "floatip:vrrp6", argv[2], argv[3], vrrp6_send);
+}
+
+/* ---------- IPv4 VRRP socket ---------- */
+
+#define IPV4_HEADER 20
+#define TOS_INTERNETCONTROL 0xc0
+#define VRRP_TTL 255
+
+static uint32_t be32(const unsigned char *p) {
+  return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* Reads one datagram (IP header included); its VRRP part goes to the caller's buffer. */
+static int vrrp4_read_one(void *self) {
+  vrrp_t *s = self;
+  napi_env env = s->env;
+  unsigned char buf[RECV_BUF];
+  ssize_t n = recv(s->fd, buf, sizeof buf, MSG_DONTWAIT);
+  if (n < 0) {
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return 0;
+    if (errno == EINTR) return 1;
+    vrrp_report_error(s, "recv", errno);
+    return 0;
   }
-  poll->data = s;
-  s->poll = poll;
-  if (napi_create_reference(env, obj, 1, &s->self) != napi_ok ||
-      napi_create_reference(env, argv[2], 1, &s->on_packet) != napi_ok ||
-      napi_create_reference(env, argv[3], 1, &s->on_error) != napi_ok ||
-      napi_create_string_utf8(env, "floatip:vrrp6", NAPI_AUTO_LENGTH, &name) != napi_ok ||
-      napi_async_init(env, obj, name, &s->async) != napi_ok ||
-      !make_method(env, obj, "send", vrrp6_send) || !make_method(env, obj, "close", vrrp6_close) ||
-      napi_create_uint32(env, ifindex, &ifx) != napi_ok || napi_set_named_property(env, obj, "ifindex", ifx) != napi_ok) {
-    vrrp6_shutdown(s);
-    napi_throw_error(env, "ERR_NAPI", "openVrrp6: could not set up the socket object");
+  if (n < IPV4_HEADER || buf[0] >> 4 != 4) return 1;
+  size_t header = (size_t)(buf[0] & 0x0f) * 4;
+  size_t total = (size_t)buf[2] << 8 | buf[3];
+  if (total == 0 || total > (size_t)n) total = (size_t)n;
+  if (header < IPV4_HEADER || total < header || buf[9] != VRRP_PROTO || !s->buffer) return 1;
+  size_t length = total - header;
+  if (length > s->buffer_len) length = s->buffer_len;
+  memcpy(s->buffer, buf + header, length);
+  napi_handle_scope scope;
+  if (napi_open_handle_scope(env, &scope) != napi_ok) return 0;
+  napi_value argv[4];
+  napi_create_uint32(env, (uint32_t)length, &argv[0]);
+  napi_create_uint32(env, be32(buf + 12), &argv[1]);
+  napi_create_uint32(env, be32(buf + 16), &argv[2]);
+  napi_create_uint32(env, buf[8], &argv[3]);
+  int gone = vrrp_call(s, s->on_packet, 4, argv);
+  napi_close_handle_scope(env, scope);
+  return gone ? 0 : 1;
+}
+
+/* send(payload: Buffer, destination: string): number (bytes sent, header included) */
+static napi_value vrrp4_send(napi_env env, napi_callback_info info) {
+  size_t argc = 2, len;
+  napi_value argv[2];
+  vrrp_t *s = get_this(env, info, &argc, argv);
+  void *data;
+  char dst_text[INET_ADDRSTRLEN + 1];
+  if (!s || argc < 2 || get_buffer(env, argv[0], &data, &len) || get_string(env, argv[1], dst_text, sizeof dst_text) ||
+      len > 0xffff - IPV4_HEADER) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG", "send(payload: Buffer, destination: string)");
     return NULL;
   }
-  if ((rc = uv_poll_start(poll, UV_READABLE, vrrp6_on_poll)) < 0) {
-    vrrp6_shutdown(s);
-    return throw_errno(env, "uv_poll_start", -rc);
+  if (s->fd < 0) return throw_errno(env, "sendmsg", EBADF);
+  struct sockaddr_in to = { .sin_family = AF_INET };
+  if (inet_pton(AF_INET, dst_text, &to.sin_addr) != 1) {
+    napi_throw_type_error(env, "ERR_INVALID_IP_ADDRESS", "invalid IPv4 address");
+    return NULL;
   }
-  return obj;
+  /* The kernel fills in the ID and the header checksum (IP_HDRINCL). */
+  size_t total = IPV4_HEADER + len;
+  unsigned char header[IPV4_HEADER] = { 0x45, TOS_INTERNETCONTROL, (unsigned char)(total >> 8), (unsigned char)total,
+                                        0, 0, 0, 0, VRRP_TTL, VRRP_PROTO, 0, 0 };
+  memcpy(header + 12, &s->source4, 4);
+  memcpy(header + 16, &to.sin_addr, 4);
+  struct iovec iov[2] = { { header, sizeof header }, { data, len } };
+  struct msghdr msg = { .msg_name = &to, .msg_namelen = sizeof to, .msg_iov = iov, .msg_iovlen = 2 };
+  ssize_t n;
+  do n = sendmsg(s->fd, &msg, MSG_DONTWAIT); while (n < 0 && errno == EINTR);
+  return n < 0 ? throw_errno(env, "sendmsg", errno) : number_value(env, n);
+}
+
+static int vrrp4_socket(const char *ifname, unsigned int ifindex, bool join, const char **what) {
+  int fd = socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, VRRP_PROTO);
+  if (fd < 0) { *what = "socket"; return -1; }
+  struct ip_mreqn any = { .imr_ifindex = (int)ifindex };
+  struct ip_mreqn group = { .imr_ifindex = (int)ifindex };
+  inet_pton(AF_INET, "224.0.0.18", &group.imr_multiaddr);
+  if (setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, ifname, strlen(ifname) + 1) < 0) *what = "setsockopt(SO_BINDTODEVICE)";
+  else if (setopt_int(fd, IPPROTO_IP, IP_HDRINCL, 1) < 0) *what = "setsockopt(IP_HDRINCL)";
+  else if (setopt_int(fd, IPPROTO_IP, IP_MULTICAST_LOOP, 0) < 0) *what = "setsockopt(IP_MULTICAST_LOOP)";
+  else if (setsockopt(fd, IPPROTO_IP, IP_MULTICAST_IF, &any, sizeof any) < 0) *what = "setsockopt(IP_MULTICAST_IF)";
+  else if (join && setsockopt(fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, &group, sizeof group) < 0) *what = "setsockopt(IP_ADD_MEMBERSHIP)";
+  else return fd;
+  int saved = errno;
+  close(fd);
+  return errno = saved, -1;
+}
+
+/* openVrrp4(ifname: string, source: string, join: boolean, buffer: Buffer, onPacket: Function, onError: Function) */
+static napi_value open_vrrp4(napi_env env, napi_callback_info info) {
+  size_t argc = 6, buffer_len;
+  napi_value argv[6];
+  char ifname[IF_NAMESIZE + 1], source[INET_ADDRSTRLEN + 1];
+  bool join = false;
+  void *buffer;
+  struct in_addr source4;
+  NAPI_OK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 6 || get_string(env, argv[0], ifname, sizeof ifname) || get_string(env, argv[1], source, sizeof source) ||
+      inet_pton(AF_INET, source, &source4) != 1 || napi_get_value_bool(env, argv[2], &join) != napi_ok ||
+      get_buffer(env, argv[3], &buffer, &buffer_len) || !is_function(env, argv[4]) || !is_function(env, argv[5])) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG",
+                          "openVrrp4(ifname: string, source: IPv4 address, join: boolean, buffer: Buffer, onPacket: Function, onError: Function)");
+    return NULL;
+  }
+  unsigned int ifindex = if_nametoindex(ifname);
+  if (ifindex == 0) return throw_errno(env, "if_nametoindex", errno);
+  napi_value obj;
+  vrrp_t *s = vrrp_wrap(env, ifindex, "openVrrp4", &obj);
+  if (!s) return NULL;
+  s->read_one = vrrp4_read_one;
+  s->source4 = source4;
+  if (napi_create_reference(env, argv[3], 1, &s->buffer_ref) != napi_ok) {
+    napi_throw_error(env, "ERR_NAPI", "openVrrp4: could not keep the receive buffer");
+    return NULL;
+  }
+  s->buffer = buffer;
+  s->buffer_len = buffer_len;
+  const char *what = "socket";
+  if ((s->fd = vrrp4_socket(ifname, ifindex, join, &what)) < 0) {
+    int saved = errno;
+    vrrp_shutdown(s);
+    return throw_errno(env, what, saved);
+  }
+  return vrrp_start(env, s, obj, "floatip:vrrp4", argv[4], argv[5], vrrp4_send);
 }
 
 /* ---------- AF_PACKET sender ---------- */
@@ -414,7 +577,8 @@ static struct sock_filter claim_filter[] = {
   BPF_STMT(BPF_RET | BPF_K, 0),                           /* 8: drop */
 };
 
-static int claims_read_one(vrrp6_t *s) {
+static int claims_read_one(void *self) {
+  vrrp_t *s = self;
   unsigned char buf[RECV_BUF];
   struct sockaddr_ll from;
   socklen_t fromlen = sizeof from;
@@ -422,7 +586,7 @@ static int claims_read_one(vrrp6_t *s) {
   if (n < 0) {
     if (errno == EAGAIN || errno == EWOULDBLOCK) return 0;
     if (errno == EINTR) return 1;
-    vrrp6_report_error(s, "recvfrom", errno);
+    vrrp_report_error(s, "recvfrom", errno);
     return 0;
   }
   if (from.sll_pkttype == PACKET_OUTGOING) return 1; /* our own frames (kernels before 4.20) */
@@ -432,7 +596,7 @@ static int claims_read_one(vrrp6_t *s) {
   napi_value frame;
   void *copy;
   napi_create_buffer_copy(env, (size_t)n, buf, &copy, &frame);
-  int gone = vrrp6_call(s, s->on_packet, 1, &frame);
+  int gone = vrrp_call(s, s->on_packet, 1, &frame);
   napi_close_handle_scope(env, scope);
   return gone ? 0 : 1;
 }
@@ -467,47 +631,17 @@ static napi_value open_claim_receiver(napi_env env, napi_callback_info info) {
   }
   unsigned int ifindex = if_nametoindex(ifname);
   if (ifindex == 0) return throw_errno(env, "if_nametoindex", errno);
-  uv_loop_t *loop;
-  napi_value obj, name, ifx;
-  vrrp6_t *s = calloc(1, sizeof *s);
-  if (!s) return throw_errno(env, "calloc", ENOMEM);
-  *s = (vrrp6_t){ .env = env, .read_one = claims_read_one, .fd = -1, .ifindex = ifindex };
-  if (napi_get_uv_event_loop(env, &loop) != napi_ok || napi_create_object(env, &obj) != napi_ok ||
-      napi_wrap(env, obj, s, vrrp6_finalize, NULL, NULL) != napi_ok) {
-    free(s);
-    napi_throw_error(env, "ERR_NAPI", "openClaimReceiver: could not create the socket object");
-    return NULL;
-  }
+  napi_value obj;
+  vrrp_t *s = vrrp_wrap(env, ifindex, "openClaimReceiver", &obj);
+  if (!s) return NULL;
+  s->read_one = claims_read_one;
   const char *what = "socket";
   if ((s->fd = claims_socket(ifindex, &what)) < 0) return throw_errno(env, what, errno);
-  int rc = -ENOMEM;
-  uv_poll_t *poll = calloc(1, sizeof *poll);
-  if (!poll || (rc = uv_poll_init(loop, poll, s->fd)) < 0) {
-    free(poll);
-    vrrp6_shutdown(s);
-    return throw_errno(env, "uv_poll_init", -rc);
-  }
-  poll->data = s;
-  s->poll = poll;
-  if (napi_create_reference(env, obj, 1, &s->self) != napi_ok ||
-      napi_create_reference(env, argv[1], 1, &s->on_packet) != napi_ok ||
-      napi_create_reference(env, argv[2], 1, &s->on_error) != napi_ok ||
-      napi_create_string_utf8(env, "floatip:claims", NAPI_AUTO_LENGTH, &name) != napi_ok ||
-      napi_async_init(env, obj, name, &s->async) != napi_ok ||
-      !make_method(env, obj, "close", vrrp6_close) ||
-      napi_create_uint32(env, ifindex, &ifx) != napi_ok || napi_set_named_property(env, obj, "ifindex", ifx) != napi_ok) {
-    vrrp6_shutdown(s);
-    napi_throw_error(env, "ERR_NAPI", "openClaimReceiver: could not set up the socket object");
-    return NULL;
-  }
-  if ((rc = uv_poll_start(poll, UV_READABLE, vrrp6_on_poll)) < 0) {
-    vrrp6_shutdown(s);
-    return throw_errno(env, "uv_poll_start", -rc);
-  }
-  return obj;
+  return vrrp_start(env, s, obj, "floatip:claims", argv[1], argv[2], NULL);
 }
 
 static napi_value Init(napi_env env, napi_value exports) {
+  if (!make_method(env, exports, "openVrrp4", open_vrrp4)) return NULL;
   if (!make_method(env, exports, "openVrrp6", open_vrrp6)) return NULL;
   if (!make_method(env, exports, "openPacketSocket", open_packet_socket)) return NULL;
   if (!make_method(env, exports, "openClaimReceiver", open_claim_receiver)) return NULL;

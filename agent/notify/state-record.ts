@@ -3,6 +3,7 @@
  * (default /run/floatip/<instance>.json) and `floatip check` reads, plus
  * the keepalived-style state file line and an atomic file write.
  */
+import { writeFile } from "node:fs";
 import * as fsp from "node:fs/promises";
 import { join } from "node:path";
 import type { Phase } from "../vrrp/state-machine.js";
@@ -86,7 +87,8 @@ export interface NotifyFs {
 
 export function nodeNotifyFs(): NotifyFs {
   return {
-    writeFile: (path, data) => fsp.writeFile(path, data),
+    // The callback form: no FileHandle per write (records of hundreds of instances are rewritten every refresh).
+    writeFile: (path, data) => new Promise((resolve, reject) => writeFile(path, data, (error) => (error ? reject(error) : resolve()))),
     rename: (from, to) => fsp.rename(from, to),
     unlink: (path) => fsp.unlink(path),
     mkdir: (path, options) => fsp.mkdir(path, options),

@@ -5,9 +5,12 @@
  * show in `ip a`. IPv6 addresses get IFA_F_NODAD (usable at once, as
  * keepalived does).
  */
-import { createRtNetlink, FlagsNew, type RtNetlinkSocket, type rt } from "netlink";
+import { createRequire } from "node:module";
+import type * as Netlink from "netlink";
+import type { RtNetlinkSocket, rt } from "netlink";
 import type { Family, VirtualAddress } from "../config/types.js";
 import { formatAddress, parseAddress } from "../vrrp/address-bytes.js";
+import { Serial } from "../runtime/serial.js";
 import type { AddressTable, InterfaceAddress, LinkInfo } from "./ports.js";
 import { deletedWith } from "./secondaries.js";
 
@@ -15,6 +18,17 @@ const AF_INET = 2;
 const AF_INET6 = 10;
 const RT_SCOPE_UNIVERSE = 0;
 const DEFAULT_TIMEOUT_MS = 5000;
+
+/**
+ * The rtnetlink part of the netlink package (0.3), from its own files: the
+ * package index also loads the generic netlink, nl80211 and WireGuard
+ * definitions (a few MiB of resident memory the agent never uses).
+ */
+const requireLib = createRequire(import.meta.url);
+const { createRtNetlink } = requireLib("netlink/dist/rt/rt") as Pick<typeof Netlink, "createRtNetlink">;
+const { AttrStream } = requireLib("netlink/dist/structs") as Pick<typeof Netlink, "AttrStream">;
+const { FlagsNew } = requireLib("netlink/dist/constants") as Pick<typeof Netlink, "FlagsNew">;
+const rtStructs = requireLib("netlink/dist/rt/structs") as Pick<typeof Netlink.rt, "MessageType" | "formatAddressMessage">;
 
 /** An rtnetlink request failed; `code` is the errno name (e.g. "EPERM") when the kernel gave one. */
 export class AddressTableError extends Error {
@@ -44,6 +58,8 @@ export interface KernelAddress extends InterfaceAddress {
 
 /** How long a linkState answer is reused (polls of many instances share one request). */
 const LINK_STATE_TTL_MS = 200;
+/** Encoded add/remove messages kept (one pair per virtual address in use; cleared when full). */
+const ENCODED_CACHE = 4096;
 
 export class NetlinkAddressTable implements AddressTable {
   private readonly timeoutMs: number;
@@ -51,15 +67,23 @@ export class NetlinkAddressTable implements AddressTable {
   /**
    * One request at a time on the socket: the kernel serves one dump per
    * socket and the netlink package keeps one multipart buffer, so
-   * interleaved requests would corrupt each other's replies.
+   * interleaved requests would corrupt each other's replies. A request
+   * made while none is outstanding is sent inside the call.
    */
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly queue = new Serial();
   private readonly states = new Map<string, { readonly at: number; readonly value: Promise<Omit<LinkInfo, "addresses">> }>();
+  /**
+   * RTM_NEWADDR / RTM_DELADDR payloads by operation, index and address: a
+   * failover sends bytes encoded before (the encoder is also run once at
+   * open, so even the first failover does not wait for it to be compiled).
+   */
+  private readonly encoded = new Map<string, Buffer>();
 
   private constructor(private readonly socket: RtNetlinkSocket, options: NetlinkAddressTableOptions) {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     // Without a listener an asynchronous socket error (ENOBUFS) would be thrown from native code.
     socket.socket.on("error", () => undefined);
+    encodeAddressMessage(1, { address: "192.0.2.1", family: 4, prefixLength: 32, label: "warm" });
   }
 
   linkState(ifname: string): Promise<Omit<LinkInfo, "addresses">> {
@@ -134,17 +158,10 @@ export class NetlinkAddressTable implements AddressTable {
   }
 
   private async addAt(ifname: string, index: number, address: VirtualAddress): Promise<void> {
-    const { data, attrs } = addressMessage(index, address);
-    const flags = address.family === 6 ? { nodad: true as const } : {};
-    if (address.family === 4 && address.label !== undefined) attrs.label = address.label;
-    const what = `adding ${address.address}/${address.prefixLength} to ${ifname}`;
+    const payload = this.encode("add", index, address);
     await this.request(
-      what,
-      () =>
-        this.socket.newAddress({ ...data, flags }, { ...attrs, flags }, {
-          ...this.options(),
-          flags: FlagsNew.CREATE | FlagsNew.EXCL,
-        }),
+      `adding ${address.address}/${address.prefixLength} to ${ifname}`,
+      () => this.socket.request(rtStructs.MessageType.NEWADDR, [payload], { ...this.options(), flags: FlagsNew.CREATE | FlagsNew.EXCL }),
       ifname,
       "EEXIST",
     );
@@ -158,15 +175,30 @@ export class NetlinkAddressTable implements AddressTable {
     // A VIP that is the primary of its subnet takes the subnet's secondaries with it (they were
     // added by someone else after it, unless promote_secondaries is set): put them back at once.
     const along = address.family === 4 && address.prefixLength < 32 ? deletedWith(await this.addressesOf(index), address) : [];
-    const { data, attrs } = addressMessage(index, address);
-    const what = `removing ${address.address}/${address.prefixLength} from ${ifname}`;
-    await this.request(what, () => this.socket.delAddress(data, attrs, this.options()), ifname, "EADDRNOTAVAIL");
+    const payload = this.encode("remove", index, address);
+    await this.request(
+      `removing ${address.address}/${address.prefixLength} from ${ifname}`,
+      () => this.socket.request(rtStructs.MessageType.DELADDR, [payload], this.options()),
+      ifname,
+      "EADDRNOTAVAIL",
+    );
     if (along.length === 0) return;
     const left = await this.addressesOf(index);
     for (const a of along) {
       if (left.some((l) => l.address === a.address && l.prefixLength === a.prefixLength)) continue; // promoted, not deleted
       await this.addAt(ifname, index, { address: a.address, family: 4, prefixLength: a.prefixLength, ...(a.label !== undefined ? { label: a.label } : {}) });
     }
+  }
+
+  private encode(operation: "add" | "remove", index: number, address: VirtualAddress): Buffer {
+    const key = `${operation} ${index} ${address.address}/${address.prefixLength} ${address.label ?? ""}`;
+    let payload = this.encoded.get(key);
+    if (payload === undefined) {
+      payload = operation === "add" ? encodeAddressMessage(index, address) : encodeAddressMessage(index, address, { bare: true });
+      if (this.encoded.size >= ENCODED_CACHE) this.encoded.clear();
+      this.encoded.set(key, payload);
+    }
+    return payload;
   }
 
   close(): void {
@@ -204,9 +236,7 @@ export class NetlinkAddressTable implements AddressTable {
 
   /** Runs a request, mapping netlink's "Request rejected: ECODE" errors; `ignore` is an errno name that means success. */
   private request<T>(what: string, run: () => Promise<T[]>, ifname?: string, ignore?: string): Promise<T[]> {
-    const next = this.queue.then(() => this.requestNow(what, run, ifname, ignore));
-    this.queue = next.catch(() => undefined);
-    return next;
+    return this.queue.run(() => this.requestNow(what, run, ifname, ignore));
   }
 
   private async requestNow<T>(what: string, run: () => Promise<T[]>, ifname?: string, ignore?: string): Promise<T[]> {
@@ -226,6 +256,23 @@ export class NetlinkAddressTable implements AddressTable {
 /** Opens the system AddressTable (rtnetlink in the current network namespace). */
 export function openAddressTable(options: NetlinkAddressTableOptions = {}): Promise<NetlinkAddressTable> {
   return NetlinkAddressTable.open(options);
+}
+
+/**
+ * The ifaddrmsg and attributes of an RTM_NEWADDR (label for IPv4, IFA_F_NODAD
+ * for IPv6) or, bare, of an RTM_DELADDR (index, prefix and address only).
+ */
+function encodeAddressMessage(index: number, address: VirtualAddress, options: { bare?: boolean } = {}): Buffer {
+  const { data, attrs } = addressMessage(index, address);
+  if (options.bare !== true) {
+    const flags = address.family === 6 ? { nodad: true as const } : {};
+    if (address.family === 4 && address.label !== undefined) attrs.label = address.label;
+    Object.assign(data, { flags });
+    Object.assign(attrs, { flags });
+  }
+  const stream = new AttrStream();
+  rtStructs.formatAddressMessage({ kind: "address", data, attrs }, stream);
+  return Buffer.concat(stream.bufs);
 }
 
 function addressMessage(index: number, address: VirtualAddress): { data: rt.Address; attrs: rt.AddressAttrs } {

@@ -1,7 +1,7 @@
 /**
  * The agent's edges: the small interfaces through which the pure core
  * reaches sockets and the kernel. Everything here is implemented in this
- * folder over raw-socket, netlink and the floatip_net addon, and replaced by
+ * folder over netlink and the floatip_net addon, and replaced by
  * in-memory fakes in unit tests.
  */
 import type { Family, VirtualAddress } from "../config/types.js";
@@ -9,7 +9,7 @@ import type { Family, VirtualAddress } from "../config/types.js";
 /** One VRRP packet as it came off the wire, IP header already removed. */
 export interface ReceivedPacket {
   readonly family: Family;
-  /** The VRRP part only (from the version/type byte on). */
+  /** The VRRP part only (from the version/type byte on); valid during the handler call only (copy to keep it). */
   readonly payload: Buffer;
   readonly source: string;
   readonly destination: string;

@@ -1,21 +1,23 @@
 /**
- * VRRP transports: one raw IP protocol 112 socket per interface and family.
+ * VRRP transports: one raw IP protocol 112 socket per interface and family,
+ * both from the floatip_net addon.
  *
- * IPv4 uses raw-socket with IP_HDRINCL (we write the IP header, so TTL 255
- * and the source address are ours to set), SO_BINDTODEVICE, IP_MULTICAST_LOOP
- * off and IP_ADD_MEMBERSHIP (struct ip_mreqn) for 224.0.0.18. IPv6 uses the
- * floatip_net addon (recvmsg with hop limit / pktinfo, IPV6_PKTINFO sends),
- * which raw-socket cannot do.
+ * IPv4: IP_HDRINCL (the addon writes the IP header, so TTL 255, TOS and the
+ * source address are ours to set), SO_BINDTODEVICE, IP_MULTICAST_LOOP off
+ * and IP_ADD_MEMBERSHIP (struct ip_mreqn) for 224.0.0.18. A send leaves
+ * within the call (a priority-0 advert from a signal handler goes out before
+ * anything else runs). Received VRRP parts land in one reused buffer.
+ * IPv6: recvmsg with hop limit / pktinfo, IPV6_PKTINFO sends.
  *
  * One transport serves every VRRP instance of its interface and family:
  * onPacket may be called several times and every handler sees every packet.
+ * A packet's payload is only valid during the handler call (copy to keep it).
  */
 import { createRequire } from "node:module";
 import { isIPv4, isIPv6 } from "node:net";
-import { endianness } from "node:os";
 import { getSystemErrorMap } from "node:util";
 import type { Family } from "../config/types.js";
-import { canonicalAddress, formatIPv4, parseIPv4 } from "../vrrp/address-bytes.js";
+import { canonicalAddress } from "../vrrp/address-bytes.js";
 import type {
   AddressTable,
   InterfaceAddress,
@@ -25,21 +27,13 @@ import type {
   VrrpTransport,
 } from "./ports.js";
 
-import { VRRP_MULTICAST_V4 as MULTICAST_V4, VRRP_PROTOCOL, VRRP_TTL as TTL } from "../vrrp/packet.js";
-
-/** IPTOS_PREC_INTERNETCONTROL, as keepalived sends adverts. */
-const TOS_INTERNETCONTROL = 0xc0;
-
-// Linux socket option numbers raw-socket does not export.
-const SOL_SOCKET = 1;
-const SO_BINDTODEVICE = 25;
-const IPPROTO_IP = 0;
-const IP_HDRINCL = 3;
-const IP_MULTICAST_IF = 32;
-const IP_MULTICAST_LOOP = 34;
-const IP_ADD_MEMBERSHIP = 35;
-
 /** The floatip_net addon (agent/native/floatip_net.c). */
+export interface NativeVrrp4Socket {
+  readonly ifindex: number;
+  /** Sends at once; throws an Error with code/errno/syscall on failure. */
+  send(payload: Buffer, destination: string): number;
+  close(): void;
+}
 export interface NativeVrrp6Socket {
   readonly ifindex: number;
   /** Throws an Error with code/errno/syscall on failure. */
@@ -52,6 +46,15 @@ export interface NativePacketSocket {
   close(): void;
 }
 export interface FloatipNet {
+  /** IPv4 addresses are 32-bit numbers (first octet highest); the VRRP part of a packet is in `buffer`'s first `length` bytes. */
+  openVrrp4(
+    ifname: string,
+    source: string,
+    join: boolean,
+    buffer: Buffer,
+    onPacket: (length: number, source: number, destination: number, ttl: number) => void,
+    onError: (error: Error) => void,
+  ): NativeVrrp4Socket;
   openVrrp6(
     ifname: string,
     join: boolean,
@@ -65,25 +68,6 @@ export interface FloatipNet {
 export function loadFloatipNet(): FloatipNet {
   const require = createRequire(import.meta.url);
   return require("../../../build/Release/floatip_net.node") as FloatipNet;
-}
-
-// The part of raw-socket@1.8.1 used here (it ships no type declarations).
-interface RawSocket {
-  on(event: "message", listener: (buffer: Buffer, source: string) => void): this;
-  on(event: "error", listener: (error: Error) => void): this;
-  setOption(level: number, option: number, value: number): void;
-  setOption(level: number, option: number, value: Buffer, length: number): void;
-  send(buffer: Buffer, offset: number, length: number, address: string, callback: (error: Error | null, bytes: number) => void): this;
-  close(): this;
-}
-interface RawSocketModule {
-  createSocket(options: { protocol: number; addressFamily: number; bufferSize?: number }): RawSocket;
-  AddressFamily: { IPv4: number };
-}
-
-function loadRawSocket(): RawSocketModule {
-  const require = createRequire(import.meta.url);
-  return require("raw-socket") as RawSocketModule;
 }
 
 /** Opening or using a VRRP socket failed. */
@@ -102,8 +86,8 @@ export class NoSourceAddressError extends TransportError {
 }
 
 /**
- * The errno name of an error: its `code`, or for raw-socket's bare strerror()
- * messages ("Network is down") the libuv name whose message matches, if any.
+ * The errno name of an error: its `code`, or for bare strerror() messages
+ * ("Network is down") the libuv name whose message matches, if any.
  */
 function errorCode(error: unknown): string | undefined {
   const code = (error as { code?: unknown } | undefined)?.code;
@@ -130,7 +114,8 @@ export class SystemTransportFactory implements TransportFactory {
       options.source === undefined ? defaultSource(link.addresses, options.family, options.interface) : canonical(options.source, options.family);
     const common = { ifname: options.interface, ifindex: link.index, sourceAddress, multicast: options.multicast };
     try {
-      return options.family === 4 ? openIpv4(common) : openIpv6(common, this.options.native ?? loadFloatipNet());
+      const native = this.options.native ?? loadFloatipNet();
+      return options.family === 4 ? openIpv4(common, native) : openIpv6(common, native);
     } catch (error) {
       const why = error instanceof Error ? error.message : String(error);
       throw new TransportError(`cannot open the IPv${options.family} VRRP socket on ${options.interface}: ${why}`, {
@@ -204,8 +189,7 @@ abstract class BaseTransport implements VrrpTransport {
 
   /**
    * A throwing handler is a bug in the caller, not a socket error: it is
-   * rethrown as an uncaught exception (raw-socket would otherwise catch it
-   * and report it as a socket 'error'), and the other handlers still run.
+   * rethrown as an uncaught exception, and the other handlers still run.
    */
   protected deliver(packet: ReceivedPacket): void {
     if (this.closed) return;
@@ -230,65 +214,95 @@ abstract class BaseTransport implements VrrpTransport {
   }
 }
 
-class Ipv4Transport extends BaseTransport {
-  private readonly source: Buffer;
+/** Received VRRP parts are copied here by the addon; 8 KiB covers any VRRP packet. */
+const RECEIVE_BUFFER_BYTES = 8192;
+/** Sources seen are remembered as text up to this many (a flood of forged sources cannot grow it without bound). */
+const ADDRESS_TEXT_CACHE = 1024;
 
-  constructor(private readonly socket: RawSocket, params: OpenParams) {
+class Ipv4Transport extends BaseTransport {
+  private socket: NativeVrrp4Socket | undefined;
+  readonly buffer = Buffer.alloc(RECEIVE_BUFFER_BYTES);
+  /** Text of the 32-bit addresses packets came from and went to. */
+  private readonly texts = new Map<number, string>();
+  /** The last source and destination seen (most packets come from the master, to the multicast group). */
+  private last = { source: -1, sourceText: "", destination: -1, destinationText: "" };
+  /** The last destination that passed checkAddress (every advert of a router goes to the same one). */
+  private checked: string | undefined;
+
+  constructor(params: OpenParams) {
     super(params.sourceAddress, params.ifindex, params.ifname);
-    this.source = ipv4Bytes(params.sourceAddress);
-    socket.on("message", (buffer) => this.receive(buffer));
-    socket.on("error", (error) => this.fail(error, "IPv4 VRRP socket error"));
+  }
+
+  attach(socket: NativeVrrp4Socket): this {
+    this.socket = socket;
+    return this;
   }
 
   send(payload: Buffer, destination: string): void {
-    checkAddress(destination, 4, "destination");
-    if (this.closed) throw new TransportError(`IPv4 VRRP socket on ${this.ifname} is closed`);
-    const packet = Buffer.concat([ipv4Header(this.source, ipv4Bytes(destination), payload.length), payload]);
-    this.socket.send(packet, 0, packet.length, destination, (error) => {
-      if (error) this.fail(error, `sending to ${destination}`);
-    });
+    if (destination !== this.checked) {
+      checkAddress(destination, 4, "destination");
+      this.checked = destination;
+    }
+    if (this.closed || this.socket === undefined) throw new TransportError(`IPv4 VRRP socket on ${this.ifname} is closed`);
+    try {
+      this.socket.send(payload, destination);
+    } catch (error) {
+      // I/O errors go to onError handlers, asynchronously (the same for both families).
+      process.nextTick(() => this.fail(error, `sending to ${destination}`));
+    }
   }
 
-  protected closeSocket(): void {
-    this.socket.close();
-  }
-
-  /** raw-socket hands out a view of its shared receive buffer: copy before the next read. */
-  private receive(buffer: Buffer): void {
-    if (buffer.length < 20 || buffer[0]! >> 4 !== 4) return;
-    const headerLength = (buffer[0]! & 0x0f) * 4;
-    const totalLength = Math.min(buffer.readUInt16BE(2) || buffer.length, buffer.length);
-    if (headerLength < 20 || totalLength < headerLength || buffer[9] !== VRRP_PROTOCOL) return;
+  receive(length: number, source: number, destination: number, ttl: number): void {
     this.deliver({
       family: 4,
-      payload: Buffer.from(buffer.subarray(headerLength, totalLength)),
-      source: formatIPv4(buffer, 12),
-      destination: formatIPv4(buffer, 16),
-      ttl: buffer[8]!,
+      payload: this.buffer.subarray(0, length),
+      source: source === this.last.source ? this.last.sourceText : this.rememberSource(source),
+      destination: destination === this.last.destination ? this.last.destinationText : this.rememberDestination(destination),
+      ttl,
       ifindex: this.ifindex,
     });
   }
+
+  socketError(error: Error): void {
+    this.fail(error, "IPv4 VRRP socket error");
+  }
+
+  protected closeSocket(): void {
+    this.socket?.close();
+  }
+
+  private rememberSource(address: number): string {
+    this.last.source = address;
+    return (this.last.sourceText = this.text(address));
+  }
+
+  private rememberDestination(address: number): string {
+    this.last.destination = address;
+    return (this.last.destinationText = this.text(address));
+  }
+
+  private text(address: number): string {
+    let text = this.texts.get(address);
+    if (text === undefined) {
+      text = `${address >>> 24}.${(address >>> 16) & 0xff}.${(address >>> 8) & 0xff}.${address & 0xff}`;
+      if (this.texts.size >= ADDRESS_TEXT_CACHE) this.texts.clear();
+      this.texts.set(address, text);
+    }
+    return text;
+  }
 }
 
-function openIpv4(params: OpenParams): VrrpTransport {
-  const raw = loadRawSocket();
-  const socket = raw.createSocket({ protocol: VRRP_PROTOCOL, addressFamily: raw.AddressFamily.IPv4 });
-  try {
-    const device = Buffer.from(`${params.ifname}\0`);
-    socket.setOption(SOL_SOCKET, SO_BINDTODEVICE, device, device.length);
-    socket.setOption(IPPROTO_IP, IP_HDRINCL, 1);
-    socket.setOption(IPPROTO_IP, IP_MULTICAST_LOOP, 0);
-    const mreqn = ipMreqn("0.0.0.0", params.ifindex);
-    socket.setOption(IPPROTO_IP, IP_MULTICAST_IF, mreqn, mreqn.length);
-    if (params.multicast) {
-      const join = ipMreqn(MULTICAST_V4, params.ifindex);
-      socket.setOption(IPPROTO_IP, IP_ADD_MEMBERSHIP, join, join.length);
-    }
-  } catch (error) {
-    socket.close();
-    throw error;
-  }
-  return new Ipv4Transport(socket, params);
+function openIpv4(params: OpenParams, native: FloatipNet): VrrpTransport {
+  const transport = new Ipv4Transport(params);
+  const socket = native.openVrrp4(
+    params.ifname,
+    params.sourceAddress,
+    params.multicast,
+    transport.buffer,
+    (length, source, destination, ttl) => transport.receive(length, source, destination, ttl),
+    (error) => transport.socketError(error),
+  );
+  return transport.attach(socket);
 }
 
 class Ipv6Transport extends BaseTransport {
@@ -338,30 +352,3 @@ function openIpv6(params: OpenParams, native: FloatipNet): VrrpTransport {
   return transport.attach(socket);
 }
 
-/** 20-byte IPv4 header; the kernel fills in total length, ID and checksum (IP_HDRINCL). */
-function ipv4Header(source: Buffer, destination: Buffer, payloadLength: number, ttl = TTL): Buffer {
-  const header = Buffer.alloc(20);
-  header[0] = 0x45;
-  header[1] = TOS_INTERNETCONTROL;
-  header.writeUInt16BE(20 + payloadLength, 2);
-  header[8] = ttl;
-  header[9] = VRRP_PROTOCOL;
-  source.copy(header, 12);
-  destination.copy(header, 16);
-  return header;
-}
-
-/** struct ip_mreqn { in_addr imr_multiaddr; in_addr imr_address; int imr_ifindex; } */
-function ipMreqn(group: string, ifindex: number): Buffer {
-  const buffer = Buffer.alloc(12);
-  ipv4Bytes(group).copy(buffer, 0);
-  if (endianness() === "LE") buffer.writeInt32LE(ifindex, 8);
-  else buffer.writeInt32BE(ifindex, 8);
-  return buffer;
-}
-
-function ipv4Bytes(address: string): Buffer {
-  const parsed = parseIPv4(address);
-  if (!parsed.ok) throw new TypeError(parsed.error);
-  return Buffer.from(parsed.bytes);
-}

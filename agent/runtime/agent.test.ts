@@ -7,6 +7,7 @@ import { FakeAddressTable, FakeSegment } from "./fakes.js";
 import type { AgentConfig } from "../config/types.js";
 import { validateAgentConfig } from "../config/validate.js";
 import { runClock as run, simulatedAgent, vipConfig } from "./simulated-agents.js";
+import { encodeAdvert } from "../vrrp/codec.js";
 
 const VIP = "192.0.2.5";
 const config = (patch: Record<string, unknown> = {}): AgentConfig => vipConfig(VIP, patch);
@@ -149,6 +150,31 @@ describe("agents on a simulated segment", () => {
     assert.deepEqual(l.holders(), ["192.0.2.12"]);
   });
 
+  it("reads an interface's addresses once for all the instances of a config, and still removes each one's leftover", async () => {
+    const clock = new ManualClock(0);
+    const l = lab(clock);
+    class CountingTable extends FakeAddressTable {
+      lookups = 0;
+      override async link(ifname: string) {
+        this.lookups++;
+        return super.link(ifname);
+      }
+      override async linkState(ifname: string) {
+        const { addresses: _a, ...state } = await super.link(ifname); // polls of the link state are not address dumps
+        return state;
+      }
+    }
+    const table = new CountingTable({ eth0: ["192.0.2.6", "192.0.2.8", "192.0.2.99"] });
+    const instances = [6, 7, 8].map((n) => ({ name: `vip${n}`, interface: "eth0", virtualRouterId: n, addresses: [`192.0.2.${n}/24`] }));
+    const result = validateAgentConfig({ instances });
+    if (!result.ok) throw new Error(JSON.stringify(result.errors));
+    const node = l.add("192.0.2.11", result.config, table);
+    await node.agent.start();
+    assert.equal(table.lookups, 1);
+    assert.deepEqual(table.log, ["remove eth0 192.0.2.6/24", "remove eth0 192.0.2.8/24"]);
+    assert.ok(table.has("eth0", "192.0.2.99"), "an address we did not configure is left alone");
+  });
+
   it("drops malformed packets, counts them by reason, and keeps running", async () => {
     const clock = new ManualClock(0);
     const l = lab(clock);
@@ -164,6 +190,36 @@ describe("agents on a simulated segment", () => {
     const metrics = await node.metrics.registry.getSingleMetricAsString("floatip_packets_dropped_total");
     const total = [...metrics.matchAll(/^floatip_packets_dropped_total\{[^}]*\} (\d+)$/gm)].reduce((s, m) => s + Number(m[1]), 0);
     assert.equal(total, junk.length);
+  });
+
+  it("takes a repeated advert as it took the first, and checks the same bytes again when TTL or source differ", async () => {
+    const clock = new ManualClock(0);
+    const l = lab(clock);
+    const node = l.add("192.0.2.11", config({ priority: 100 }));
+    await node.agent.start();
+    const group = "224.0.0.18";
+    const advert = { version: 3, family: 4, virtualRouterId: 51, priority: 200, advertIntervalMs: 1000, addresses: [VIP] } as const;
+    const payload = encodeAdvert(advert, { source: "192.0.2.12", destination: group });
+    const packet = (source: string, ttl: number) => ({ family: 4 as const, payload, source, destination: group, ttl, ifindex: 2 });
+    // 10 s of repeats from a higher-priority master: each one pushes Master_Down back, as the first did.
+    for (let i = 0; i < 10; i++) {
+      l.segment.inject(packet("192.0.2.12", 255));
+      await run(clock, 1000);
+    }
+    assert.deepEqual(l.masters(), []);
+    l.segment.inject(packet("192.0.2.12", 64)); // same bytes, TTL 64: dropped by the checks
+    l.segment.inject(packet("192.0.2.13", 255)); // same bytes from another source: its pseudo-header checksum fails
+    const value = async (name: string, labels: Record<string, string>) => {
+      const metric = await node.metrics.registry.getSingleMetric(name)!.get();
+      const found = metric.values.find((v) => Object.entries(labels).every(([k, x]) => v.labels[k] === x));
+      return found?.value ?? 0;
+    };
+    assert.equal(await value("floatip_adverts_received_total", { instance: "vip", vrid: "51" }), 10);
+    assert.equal(await value("floatip_packets_dropped_total", { instance: "vip", reason: "bad-ttl" }), 1);
+    assert.equal(await value("floatip_packets_dropped_total", { instance: "", reason: "bad-checksum" }), 1);
+    // Silence: the backup takes over one Master_Down_Interval after the last accepted repeat.
+    await run(clock, 4000);
+    assert.deepEqual(l.masters(), ["192.0.2.11"]);
   });
 
   it("warns once when master for 3 intervals while a unicast peer was never heard (firewall hint)", async () => {

@@ -15,6 +15,7 @@ import type { Clock } from "./clock.js";
 import type { Logger } from "./logger.js";
 import type { ConflictOptions } from "./conflict-monitor.js";
 import type { AgentMetrics } from "./metrics.js";
+import { Serial } from "./serial.js";
 import { VirtualRouter, type RouterSnapshot, type Transition } from "./router.js";
 
 export interface AgentDeps {
@@ -36,10 +37,15 @@ interface Segment {
 
 const segmentKey = (iface: string, family: Family) => `${iface}/${family}`;
 
+/** How long one interface's address list serves removeStale() (the adds of one config share one dump). */
+const STALE_VIEW_MS = 1000;
+
 export class Agent {
   private readonly segments = new Map<string, Segment>();
-  /** Serialises add/remove so two changes never interleave on one segment. */
-  private changes: Promise<void> = Promise.resolve();
+  /** Serialises add/remove/stop so two changes never interleave on one segment (stop's priority-0 adverts leave inside the call). */
+  private readonly changes = new Serial();
+  /** Addresses per interface as last dumped for removeStale(), kept up to date with its own removals. */
+  private readonly staleViews = new Map<string, { readonly at: number; readonly addresses: Set<string> }>();
 
   constructor(private readonly deps: AgentDeps) {}
 
@@ -74,6 +80,7 @@ export class Agent {
         for (const [vrid, router] of segment.routers) {
           if (router.config.name !== name) continue;
           await router.stop();
+          this.staleViews.clear(); // its addresses are gone: a view taken while it was master is out of date
           this.deps.metrics.instanceRemoved(router.labels);
           segment.routers.delete(vrid);
           if (segment.routers.size === 0) {
@@ -109,25 +116,35 @@ export class Agent {
   }
 
   private serial(change: () => Promise<void>): Promise<void> {
-    const next = this.changes.then(change);
-    this.changes = next.catch(() => undefined);
-    return next;
+    return this.changes.run(change);
   }
 
   /** A crashed agent may have left VIPs behind; take ours off before joining (never anything else). */
   private async removeStale(instance: InstanceConfig): Promise<void> {
     for (const address of instance.addresses) {
       const iface = address.device ?? instance.interface;
-      const link = await this.deps.addresses.link(iface);
-      if (link.addresses.some((a) => a.address === address.address)) {
+      const present = await this.addressesOn(iface);
+      if (present.has(address.address)) {
         this.deps.logger.log("warn", "removing a virtual address left on the interface by an earlier run", {
           instance: instance.name,
           interface: iface,
           address: address.address,
         });
         await this.deps.addresses.remove(iface, address);
+        present.delete(address.address);
       }
     }
+  }
+
+  /** The addresses on iface: one link and address dump serves every instance added within STALE_VIEW_MS. */
+  private async addressesOn(iface: string): Promise<Set<string>> {
+    const now = this.deps.clock.now();
+    const cached = this.staleViews.get(iface);
+    if (cached !== undefined && now - cached.at < STALE_VIEW_MS) return cached.addresses;
+    const link = await this.deps.addresses.link(iface);
+    const addresses = new Set(link.addresses.map((a) => a.address));
+    this.staleViews.set(iface, { at: now, addresses });
+    return addresses;
   }
 
   /**
@@ -161,6 +178,9 @@ export class Agent {
   }
 
   private onPacket(segment: Segment, packet: ReceivedPacket): void {
+    // Most packets repeat the last advert of their VRID: the router takes those without a decode.
+    const vrid = packet.payload.length > 1 ? packet.payload[1]! : undefined;
+    if (vrid !== undefined && segment.routers.get(vrid)?.receiveRepeat(packet) === true) return;
     const decoded = decodeAdvert(packet);
     if (!decoded.ok) {
       this.deps.metrics.packetDropped(segment.iface, "", decoded.reason);
@@ -171,6 +191,6 @@ export class Agent {
       this.deps.metrics.packetDropped(segment.iface, "", "unknown-vrid");
       return;
     }
-    router.receive({ advert: decoded.advert, source: packet.source, destination: packet.destination, ttl: packet.ttl });
+    router.receive({ advert: decoded.advert, source: packet.source, destination: packet.destination, ttl: packet.ttl }, packet.payload);
   }
 }

@@ -11,33 +11,48 @@ export interface TimerHandle {
 export interface Clock {
   /** Monotonic milliseconds (never jumps with the wall clock). */
   now(): number;
-  /** Run `fn` once `now()` has reached `at`. */
-  at(at: number, fn: () => void): TimerHandle;
+  /**
+   * Run `fn` once `now()` has reached `at` (never before). A timer fires
+   * up to about a millisecond late; a precise one finishes a sub-millisecond
+   * remainder on loop turns instead, which costs CPU: use it only for a
+   * deadline that is about to matter (a backup taking over).
+   */
+  at(at: number, fn: () => void, options?: { readonly precise?: boolean }): TimerHandle;
+  /**
+   * Run `fn` after the I/O already waiting has been handled (the next loop
+   * turn): a Master_Down_Timer that expires while an advert sits unread on
+   * the socket must see that advert first.
+   */
+  afterIo(fn: () => void): TimerHandle;
 }
 
 /** The real clock over performance.now() and setTimeout. */
 export function systemClock(): Clock {
   return {
     now: () => performance.now(),
-    at(at, fn) {
-      // setTimeout has millisecond resolution: re-arm until the deadline has
-      // passed (never early). Then give the event loop one more turn (setImmediate) so an
-      // advert already waiting on a socket is read before, say, a
-      // Master_Down_Timer declares the master dead; the state machine
-      // ignores the expiry if that advert moved the deadline.
+    at(at, fn, options = {}) {
+      // setTimeout has millisecond resolution and libuv often fires a fraction
+      // of a millisecond early: re-arm until the deadline has passed (never
+      // early), then run fn in the timer phase. (A caller that must first
+      // read adverts already waiting uses afterIo from fn.)
       let timeout: NodeJS.Timeout | undefined;
       let immediate: NodeJS.Immediate | undefined;
       let cancelled = false;
-      const arm = () => {
-        if (cancelled) return;
+      const schedule = (due: () => void) => {
         const wait = at - performance.now();
-        // libuv may fire a fraction of a millisecond early; finish such a
-        // remainder on loop turns rather than a whole extra millisecond.
-        if (wait >= 1) timeout = setTimeout(arm, Math.ceil(wait));
-        else if (wait > 0) immediate = setImmediate(arm);
-        else immediate = setImmediate(() => !cancelled && fn());
+        if (options.precise === true) {
+          // Whole milliseconds rounded down by setTimeout, the remainder on loop turns.
+          if (wait >= 1) timeout = setTimeout(arm, Math.floor(wait));
+          else if (wait > 0) immediate = setImmediate(arm);
+          else due();
+        } else if (wait > 0) timeout = setTimeout(arm, Math.ceil(wait));
+        else due();
       };
-      timeout = setTimeout(arm, Math.max(0, Math.ceil(at - performance.now())));
+      const arm = () => {
+        if (!cancelled) schedule(fn);
+      };
+      // Already due: the next loop turn (setTimeout(0) would wait a whole millisecond).
+      schedule(() => (immediate = setImmediate(() => !cancelled && fn())));
       return {
         cancel: () => {
           cancelled = true;
@@ -45,6 +60,10 @@ export function systemClock(): Clock {
           if (immediate !== undefined) clearImmediate(immediate);
         },
       };
+    },
+    afterIo(fn) {
+      const immediate = setImmediate(fn);
+      return { cancel: () => clearImmediate(immediate) };
     },
   };
 }
@@ -66,6 +85,11 @@ export class ManualClock implements Clock {
     const timer = { at, fn, live: true };
     this.timers.push(timer);
     return { cancel: () => void (timer.live = false) };
+  }
+
+  /** Runs at the current time, on the next advanceTo. */
+  afterIo(fn: () => void): TimerHandle {
+    return this.at(this.current, fn);
   }
 
   /** Advance to `to`, firing due timers in deadline order. */

@@ -2,7 +2,7 @@
  * The agent's HTTP endpoint: /metrics (Prometheus text), /healthz, and
  * /state (JSON snapshot of every instance, read by `floatip check`).
  */
-import { createServer, type Server } from "node:http";
+import type { Server } from "node:http";
 import type { Registry } from "prom-client";
 
 export interface HttpEndpointOptions {
@@ -22,6 +22,8 @@ export function parseListenAddress(text: string): { host: string; port: number }
 }
 
 export async function startHttpEndpoint(options: HttpEndpointOptions): Promise<Server> {
+  // Loaded here: an agent without --metrics-address does not need node:http.
+  const { createServer } = await import("node:http");
   const server = createServer((req, res) => {
     const path = (req.url ?? "/").split("?")[0];
     if (path === "/metrics") {

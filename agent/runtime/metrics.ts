@@ -2,10 +2,22 @@
  * The agent's Prometheus metrics behind domain verbs. Each AgentMetrics owns
  * its own prom-client Registry (no global default registry).
  */
-import { Counter, Gauge, Registry } from "prom-client";
+import { createRequire } from "node:module";
+import type * as Prom from "prom-client";
 import { CONFLICT_KINDS, type ConflictKind } from "../conflict/types.js";
 import type { DropReason } from "../vrrp/packet.js";
 import type { Phase } from "../vrrp/state-machine.js";
+
+/**
+ * The three prom-client classes the agent uses, each from its own file
+ * (prom-client 15): its index also loads cluster aggregation, the push
+ * gateway client, default process metrics, summaries and histograms, about
+ * 11 MiB of resident memory the agent never uses. The classes are the same.
+ */
+const requireLib = createRequire(import.meta.url);
+const Registry = requireLib("prom-client/lib/registry") as typeof Prom.Registry;
+const Counter = requireLib("prom-client/lib/counter") as typeof Prom.Counter;
+const Gauge = requireLib("prom-client/lib/gauge") as typeof Prom.Gauge;
 
 export const PHASES: readonly Phase[] = ["initialize", "backup", "master", "fault"];
 
@@ -13,6 +25,12 @@ export interface InstanceLabels {
   readonly instance: string;
   readonly interface: string;
   readonly vrid: string;
+}
+
+/** Adverts of one instance not yet added to the prom-client counters. */
+export interface AdvertCounts {
+  sent: number;
+  received: number;
 }
 
 export class AgentMetrics {
@@ -35,17 +53,25 @@ export class AgentMetrics {
     labelNames: ["instance", "interface", "vrid", "from", "to"],
     registers: [this.registry],
   });
+  /**
+   * Per-advert counts are plain numbers per instance, added to the counters
+   * when they are read (a prom-client inc hashes its labels: costly at
+   * thousands of adverts a second).
+   */
+  private readonly counts = new Map<InstanceLabels, AdvertCounts>();
   private readonly sent = new Counter({
     name: "floatip_adverts_sent_total",
     help: "VRRP adverts sent",
     labelNames: ["instance", "interface", "vrid"],
     registers: [this.registry],
+    collect: () => this.flushCounts(),
   });
   private readonly received = new Counter({
     name: "floatip_adverts_received_total",
     help: "VRRP adverts received and accepted by the instance's checks",
     labelNames: ["instance", "interface", "vrid"],
     registers: [this.registry],
+    collect: () => this.flushCounts(),
   });
   private readonly dropped = new Counter({
     name: "floatip_packets_dropped_total",
@@ -97,21 +123,34 @@ export class AgentMetrics {
   effectivePriority(labels: InstanceLabels, priority: number): void {
     this.priority.set({ ...labels }, priority);
   }
-  /** Per-advert counters, bound once per instance (label hashing per advert is costly at 255 instances). */
-  private readonly bound = new WeakMap<InstanceLabels, { sent: { inc(): void }; received: { inc(): void } }>();
-  private children(labels: InstanceLabels) {
-    let c = this.bound.get(labels);
+  /** The per-advert counts of an instance, for its router to increment directly. */
+  advertCounts(labels: InstanceLabels): AdvertCounts {
+    return this.countsOf(labels);
+  }
+  private countsOf(labels: InstanceLabels): AdvertCounts {
+    let c = this.counts.get(labels);
     if (c === undefined) {
-      c = { sent: this.sent.labels({ ...labels }), received: this.received.labels({ ...labels }) };
-      this.bound.set(labels, c);
+      c = { sent: 0, received: 0 };
+      this.counts.set(labels, c);
+      // The series exist (at 0) from the first advert on, as with inc().
+      this.sent.inc({ ...labels }, 0);
+      this.received.inc({ ...labels }, 0);
     }
     return c;
   }
+  private flushCounts(): void {
+    for (const [labels, c] of this.counts) {
+      if (c.sent > 0) this.sent.inc({ ...labels }, c.sent);
+      if (c.received > 0) this.received.inc({ ...labels }, c.received);
+      c.sent = 0;
+      c.received = 0;
+    }
+  }
   advertSent(labels: InstanceLabels): void {
-    this.children(labels).sent.inc();
+    this.countsOf(labels).sent++;
   }
   advertReceived(labels: InstanceLabels): void {
-    this.children(labels).received.inc();
+    this.countsOf(labels).received++;
   }
   packetDropped(iface: string, instance: string, reason: DropReason): void {
     this.dropped.inc({ interface: iface, instance, reason });
@@ -135,6 +174,8 @@ export class AgentMetrics {
   /** Forget an instance's series once it is removed from the config. */
   instanceRemoved(labels: InstanceLabels): void {
     for (const kind of CONFLICT_KINDS) this.conflictsActive.remove({ ...labels, kind });
+    this.flushCounts();
+    this.counts.delete(labels);
     for (const phase of PHASES) this.state.remove({ ...labels, state: phase });
     this.priority.remove({ ...labels });
   }

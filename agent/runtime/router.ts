@@ -25,7 +25,8 @@ import {
 import type { Clock, TimerHandle } from "./clock.js";
 import { ConflictMonitor, type ConflictOptions } from "./conflict-monitor.js";
 import type { Logger } from "./logger.js";
-import type { AgentMetrics, InstanceLabels } from "./metrics.js";
+import type { AdvertCounts, AgentMetrics, InstanceLabels } from "./metrics.js";
+import { Serial } from "./serial.js";
 
 export interface RouterDeps {
   readonly clock: Clock;
@@ -62,6 +63,9 @@ export interface RouterSnapshot {
   readonly conflicts: readonly Conflict[];
 }
 
+/** How long before a Master_Down deadline the precise final timer takes over (the coarse one may fire ~1 ms late). */
+const MASTER_DOWN_APPROACH_MS = 2;
+
 export function routerParams(config: InstanceConfig, primaryAddress: string): RouterParams {
   return {
     version: config.version,
@@ -88,13 +92,23 @@ export class VirtualRouter {
    * and, when it fires before the deadline it now serves, re-armed once.
    */
   private readonly timers = new Map<"protocol" | "garp", { handle: TimerHandle; armedAt: number; due: number }>();
-  private effects: Promise<void> = Promise.resolve();
+  /** Address changes and announcements, in order; one given while none runs starts at once (before the log line and notify of its transition). */
+  private readonly effects = new Serial();
   private readonly log: Logger;
   /** Unicast peers any packet has come from, and those already warned about. */
   private readonly heard = new Set<string>();
   private readonly warnedSilent = new Set<string>();
   private silentPeerCheck: TimerHandle | undefined;
   private readonly checks: ReceiveContext;
+  /** This instance's advert counters (fetched once: two adverts a period per instance). */
+  private counts: AdvertCounts | undefined;
+  /**
+   * The last advert the checks accepted, with the bytes and addressing it
+   * came with: a master repeats the same packet every interval, and the
+   * same bytes from the same source to the same destination with the same
+   * TTL decode and check the same, so repeats skip both.
+   */
+  private accepted: { readonly payload: Buffer; readonly arrived: ArrivedAdvert } | undefined;
   /** Encoded adverts for the last priority sent, one per destination: the bytes only change with the priority. */
   private encoded: { readonly priority: number; readonly packets: readonly { destination: string; payload: Buffer }[] } | undefined;
   private readonly conflictMonitor: ConflictMonitor;
@@ -128,10 +142,11 @@ export class VirtualRouter {
 
   /** Resolves once every address change queued so far has been carried out. */
   settled(): Promise<void> {
-    return this.effects;
+    return this.effects.idle();
   }
 
-  receive(arrived: ArrivedAdvert): void {
+  /** A decoded advert for this VRID; `payload` (its bytes, only read during the call) lets receiveRepeat() recognise the next copy. */
+  receive(arrived: ArrivedAdvert, payload?: Buffer): void {
     this.heard.add(arrived.source);
     const reason = checkAdvert(this.checks, arrived);
     if (reason !== undefined) {
@@ -144,7 +159,32 @@ export class VirtualRouter {
       }
       return;
     }
-    this.deps.metrics.advertReceived(this.labels);
+    if (payload !== undefined) this.accepted = { payload: Buffer.from(payload), arrived };
+    this.accept(arrived);
+  }
+
+  /**
+   * Takes the packet if it repeats the last accepted advert byte for byte
+   * (same source, destination and TTL) and returns true; false: decode it
+   * and call receive().
+   */
+  receiveRepeat(packet: { readonly payload: Buffer; readonly source: string; readonly destination: string; readonly ttl: number }): boolean {
+    const last = this.accepted;
+    if (
+      last === undefined ||
+      last.arrived.source !== packet.source ||
+      last.arrived.destination !== packet.destination ||
+      last.arrived.ttl !== packet.ttl ||
+      !last.payload.equals(packet.payload)
+    ) {
+      return false;
+    }
+    this.accept(last.arrived);
+    return true;
+  }
+
+  private accept(arrived: ArrivedAdvert): void {
+    (this.counts ??= this.deps.metrics.advertCounts(this.labels)).received++;
     this.dispatch({ type: "advert", advert: arrived.advert, source: arrived.source });
   }
 
@@ -215,17 +255,29 @@ export class VirtualRouter {
     this.arm(timer, due);
   }
 
+  /**
+   * A backup's Master_Down_Timer is armed 2 ms short of its deadline: most
+   * of the time an advert has moved the deadline by then and the timer is
+   * simply re-armed. Otherwise the last stretch is timed precisely and,
+   * once it is over, adverts already waiting on the socket are read first
+   * (one may still move the deadline) before the timer expires.
+   */
   private arm(timer: "protocol" | "garp", due: number): void {
-    const entry = {
-      armedAt: due,
-      due,
-      handle: this.deps.clock.at(due, () => {
-        if (this.timers.get(timer) !== entry) return;
-        if (entry.due > entry.armedAt) return this.arm(timer, entry.due);
-        this.timers.delete(timer);
-        this.dispatch({ type: "timer", timer });
-      }),
+    const masterDown = timer === "protocol" && this.state.phase === "backup";
+    const entry: { armedAt: number; due: number; handle: TimerHandle } = { armedAt: due, due, handle: { cancel: () => undefined } };
+    const moved = () => this.timers.get(timer) !== entry || entry.due > entry.armedAt;
+    const expire = () => {
+      if (this.timers.get(timer) !== entry) return;
+      if (entry.due > entry.armedAt) return this.arm(timer, entry.due);
+      this.timers.delete(timer);
+      this.dispatch({ type: "timer", timer });
     };
+    const { clock } = this.deps;
+    entry.handle = clock.at(masterDown ? due - MASTER_DOWN_APPROACH_MS : due, () => {
+      if (moved()) return expire();
+      if (!masterDown) return expire();
+      entry.handle = clock.at(due, () => (entry.handle = clock.afterIo(expire)), { precise: true });
+    });
     this.timers.set(timer, entry);
   }
 
@@ -240,7 +292,7 @@ export class VirtualRouter {
     for (const { destination, payload } of packets) {
       try {
         this.deps.transport.send(payload, destination);
-        this.deps.metrics.advertSent(this.labels);
+        (this.counts ??= this.deps.metrics.advertCounts(this.labels)).sent++;
       } catch (error) {
         this.log.log("error", "sending advert failed", { destination, error });
       }
@@ -270,10 +322,12 @@ export class VirtualRouter {
   }
 
   private chain(operation: "add" | "remove" | "announce", effect: () => Promise<void>): void {
-    this.effects = this.effects.then(effect).catch((error: unknown) => {
-      this.deps.metrics.addressError(this.labels, operation);
-      this.log.log("error", `${operation} of virtual addresses failed`, { error });
-    });
+    void this.effects.run(() =>
+      effect().catch((error: unknown) => {
+        this.deps.metrics.addressError(this.labels, operation);
+        this.log.log("error", `${operation} of virtual addresses failed`, { error });
+      }),
+    );
   }
 
   private async eachAddress(fn: (iface: string, address: InstanceConfig["addresses"][number]) => Promise<void>) {

@@ -15,6 +15,7 @@ import type { Spawner } from "../health/process.js";
 import { Notifier } from "../notify/notifier.js";
 import { Agent, type AgentDeps } from "./agent.js";
 import type { RouterSnapshot, Transition } from "./router.js";
+import { Serial } from "./serial.js";
 
 export interface SupervisorDeps extends Omit<AgentDeps, "onTransition"> {
   readonly spawner: Spawner;
@@ -55,7 +56,7 @@ interface Running {
 export class AgentSupervisor {
   private readonly agent: Agent;
   private readonly running = new Map<string, Running>();
-  private changes: Promise<unknown> = Promise.resolve();
+  private readonly changes = new Serial();
 
   constructor(private readonly deps: SupervisorDeps) {
     this.agent = new Agent({
@@ -69,14 +70,19 @@ export class AgentSupervisor {
 
   /** Bring the running instances in line with config; serialised with other applies and stop(). */
   apply(config: AgentConfig): Promise<ApplyReport> {
-    const next = this.changes.then(() => this.applyNow(config));
-    this.changes = next.catch(() => undefined);
-    return next;
+    return this.changes.run(() => this.applyNow(config));
   }
 
-  /** Leave the election; resolves once addresses are removed and STOP notifications have run. */
-  async stop(): Promise<void> {
-    await this.changes;
+  /**
+   * Leave the election; resolves once addresses are removed and STOP
+   * notifications have run. Waits for an apply in progress; otherwise the
+   * priority-0 adverts leave inside this call.
+   */
+  stop(): Promise<void> {
+    return this.changes.run(() => this.stopNow());
+  }
+
+  private async stopNow(): Promise<void> {
     const all = [...this.running.values()];
     for (const r of all) r.live = false;
     await Promise.all([this.agent.stop(), ...all.map((r) => r.tracker.stop())]);

@@ -258,10 +258,13 @@ function advertInBackup(params: RouterParams, state: RouterState, advert: Advert
   const owner = params.priority === 255;
   const accept = (!params.preempt && !owner) || advert.priority >= state.effectivePriority;
   if (accept) {
+    // The common case (every advert of the master): one new state object.
     const learnt = params.version === 3 ? advert.advertIntervalMs : state.masterAdvertIntervalMs;
-    const next = { ...state, masterAdvertIntervalMs: learnt, masterAddress: source };
-    const at = now + currentMasterDownMs(params, next);
-    return { state: { ...next, timerAt: at }, actions: [{ type: "set-timer", timer: "protocol", at }] };
+    const at = now + masterDownIntervalMs({ version: params.version, priority: state.effectivePriority, masterAdvertIntervalMs: learnt });
+    return {
+      state: { ...state, masterAdvertIntervalMs: learnt, masterAddress: source, timerAt: at },
+      actions: [{ type: "set-timer", timer: "protocol", at }],
+    };
   }
   if (now < state.preemptAfter) {
     // preempt_delay: let the lower-priority master keep the address until the delay has passed.

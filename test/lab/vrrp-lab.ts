@@ -35,7 +35,11 @@ export interface AddressEvent {
 
 /** Scratch directory for config files; removed by cleanup(). */
 export class Scratch {
-  readonly dir = mkdtempSync(join(tmpdir(), "floatip-lab-"));
+  readonly dir: string;
+  /** A fresh directory under `base` (default: the OS temp directory). */
+  constructor(base: string = tmpdir()) {
+    this.dir = mkdtempSync(join(base, "floatip-lab-"));
+  }
   write(name: string, text: string): string {
     const file = join(this.dir, name);
     writeFileSync(file, text);
@@ -150,10 +154,13 @@ export class AddressWatch {
   private parse(host: string, line: string): void {
     const m = /^\[([0-9T:.-]+)\]\s+(Deleted\s+)?\d+:\s+\S+\s+inet6?\s+([0-9a-f.:]+)\//.exec(line);
     if (m === null) return;
-    this.events.push({ host, address: m[3]!, added: m[2] === undefined, at: Date.parse(`${m[1]!.slice(0, 23)}Z`) });
+    // `ip -ts` prints microseconds: keep them (a failover at 10 ms adverts takes a few ms).
+    const stamp = m[1]!;
+    const at = Date.parse(`${stamp.slice(0, 19)}Z`) + Number(`0${stamp.slice(19)}`) * 1000;
+    this.events.push({ host, address: m[3]!, added: m[2] === undefined, at });
   }
 
-  /** First event for address after `since` (wall ms) matching added. */
+  /** First event for address after `since` (wall ms, fractional) matching added. */
   first(address: string, added: boolean, since: number, host?: string): AddressEvent | undefined {
     return this.events.find((e) => e.address === address && e.added === added && e.at >= since && (host === undefined || e.host === host));
   }
