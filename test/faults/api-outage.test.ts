@@ -3,7 +3,7 @@
  * server, the controller and three `floatip agent --kubernetes` in the lab;
  * one VirtualIP (100 ms adverts, priorities n1 250, n2 200, n3 50 so that
  * the backups' Master_Down_Intervals are 58 ms apart, preempt off).
- * The API server goes away for a minute (FLOATIP_FAULT_API_OUTAGE_S). While
+ * The API server goes away for two minutes (FLOATIP_FAULT_API_OUTAGE_S). While
  * it is away the master node is lost (link cut, agent killed), the VIP moves
  * to n2, and the lost node comes back (its agent restarts from its cached
  * config, without the API server, and stays backup). When the API server
@@ -22,7 +22,7 @@ const VIP = "192.0.2.9";
 const INTERVAL = 100;
 const SLACK = 100;
 const METRICS_PORT = 9112;
-const OUTAGE_MS = Number(process.env["FLOATIP_FAULT_API_OUTAGE_S"] ?? "60") * 1000;
+const OUTAGE_MS = Number(process.env["FLOATIP_FAULT_API_OUTAGE_S"] ?? "120") * 1000;
 
 interface VipStatus {
   status?: { master?: string; conditions?: { type: string; status: string; message?: string }[] };
