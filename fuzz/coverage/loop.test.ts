@@ -67,6 +67,13 @@ describe("coverage-guided loop (fake target and coverage)", () => {
     }
   });
 
+  it("keeps each seed once, also when it adds no block", () => {
+    const r = runLoop(options({ seeds: [Buffer.from("x"), Buffer.from("y"), Buffer.from("x")], runs: 0 }));
+    assert.deepEqual(r.corpus.map((d) => Buffer.from(d).toString()), ["x", "y"]);
+    assert.equal(r.seedCount, 2);
+    assert.equal(r.executed, 2);
+  });
+
   it("reports a run above slowMs as a slow finding, and stops at the deadline", () => {
     const r = runLoop(options({ seeds: [Buffer.from("SLOW")], runs: 10 }));
     assert.equal(r.findings.length, 1);

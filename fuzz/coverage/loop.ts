@@ -101,7 +101,13 @@ export function runLoop(o: LoopOptions): LoopResult {
     return true;
   };
 
-  for (const seed of o.seeds) if (!execute(Buffer.from(seed))) corpus.push(seed); // seeds stay even when they add nothing
+  for (const seed of o.seeds) {
+    // Seeds stay even when they add nothing, each once.
+    const hash = createHash("sha1").update(seed).digest("hex");
+    if (known.has(hash) || execute(Buffer.from(seed))) continue;
+    known.add(hash);
+    corpus.push(seed);
+  }
   const seedCount = corpus.length;
   if (corpus.length === 0) corpus.push(Buffer.alloc(0));
   const maxFindings = o.maxFindings ?? 5;
