@@ -47,7 +47,8 @@ bench: build
 
 # Fuzzing of the VRRP decoder and the two config parsers (fuzz/README.md): at least a
 # million generated inputs; reproducers of findings go to fuzz/findings/. Knobs:
-# FUZZ_TARGET_RUNS (per target), FUZZ_PROPERTY_RUNS (per property), FUZZ_SEED.
+# FUZZ_TARGET_RUNS (per target), FUZZ_PROPERTY_RUNS (per property), FUZZ_SEED,
+# FUZZ_COVERAGE_RUNS / FUZZ_COVERAGE_SECONDS (coverage-guided stage, per target).
 .PHONY: fuzz
 fuzz: build
 	bash fuzz/fuzz.sh

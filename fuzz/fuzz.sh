@@ -2,9 +2,13 @@
 # `make fuzz`: at least a million generated inputs across the three parsers
 # (fuzz/README.md). Uses Jazzer.js when @jazzer.js/core is installed and its
 # native addon loads; otherwise (as on Debian 12: the addon needs glibc 2.38)
-# the fast-check driver fuzz/run.js feeds the same targets instead.
+# the fast-check driver fuzz/run.js feeds the same targets instead, followed by
+# the coverage-guided stage fuzz/coverage.js (V8 block coverage, no native code).
 #
 # Knobs: FUZZ_TARGET_RUNS (inputs per target, default 350000),
+#        FUZZ_COVERAGE_RUNS / FUZZ_COVERAGE_SECONDS (coverage-guided stage, per
+#        target: at most 20000 inputs and 60 s by default), FUZZ_SAVE_CORPUS=1
+#        (keep its grown corpus in fuzz/corpus/<target>/),
 #        FUZZ_PROPERTY_RUNS (runs per property, default 20000),
 #        FUZZ_SEED (default: random, printed), FUZZ_HANG_SECONDS (default 30).
 set -uo pipefail
@@ -28,6 +32,9 @@ if jazzer_problem=$(node -e 'require("@jazzer.js/core"); require("@jazzer.js/fuz
 else
   echo "fuzz: Jazzer.js not usable here ($(printf '%s' "$jazzer_problem" | grep -m1 -E 'Error|Cannot find' || echo unknown)); using the fast-check driver"
   node dist/fuzz/run.js --runs "$TARGET_RUNS" --hang-seconds "${FUZZ_HANG_SECONDS:-30}" || status=1
+  echo "fuzz: coverage-guided stage (V8 block coverage through node:inspector)"
+  node dist/fuzz/coverage.js --runs "${FUZZ_COVERAGE_RUNS:-20000}" --seconds "${FUZZ_COVERAGE_SECONDS:-60}" \
+    ${FUZZ_SAVE_CORPUS:+--save-corpus} || status=1
 fi
 
 echo "fuzz: properties with FUZZ_RUNS=${PROPERTY_RUNS}"
