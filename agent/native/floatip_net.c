@@ -151,6 +151,14 @@ static void vrrp_report_error(vrrp_t *s, const char *syscall, int err) {
   vrrp_call(s, s->on_error, 1, &e); /* may free s */
 }
 
+/* After a failed read: 1 to read again (EINTR), 0 when drained or after reporting the error. */
+static int read_failed(vrrp_t *s, const char *syscall) {
+  if (errno == EAGAIN || errno == EWOULDBLOCK) return 0;
+  if (errno == EINTR) return 1;
+  vrrp_report_error(s, syscall, errno);
+  return 0;
+}
+
 /* Reads one datagram and hands it to JS. Returns 1 to go on, 0 when drained or closed. */
 static int vrrp6_read_one(void *self) {
   vrrp_t *s = self;
@@ -162,12 +170,7 @@ static int vrrp6_read_one(void *self) {
   struct msghdr msg = { .msg_name = &from, .msg_namelen = sizeof from, .msg_iov = &iov, .msg_iovlen = 1,
                         .msg_control = ctrl.c, .msg_controllen = sizeof ctrl.c };
   ssize_t n = recvmsg(s->fd, &msg, MSG_DONTWAIT);
-  if (n < 0) {
-    if (errno == EAGAIN || errno == EWOULDBLOCK) return 0;
-    if (errno == EINTR) return 1;
-    vrrp_report_error(s, "recvmsg", errno);
-    return 0;
-  }
+  if (n < 0) return read_failed(s, "recvmsg");
   int hop_limit = -1;
   unsigned int ifindex = 0;
   struct in6_addr dst = IN6ADDR_ANY_INIT;
@@ -388,12 +391,7 @@ static int vrrp4_read_one(void *self) {
   napi_env env = s->env;
   unsigned char buf[RECV_BUF];
   ssize_t n = recv(s->fd, buf, sizeof buf, MSG_DONTWAIT);
-  if (n < 0) {
-    if (errno == EAGAIN || errno == EWOULDBLOCK) return 0;
-    if (errno == EINTR) return 1;
-    vrrp_report_error(s, "recv", errno);
-    return 0;
-  }
+  if (n < 0) return read_failed(s, "recv");
   if (n < IPV4_HEADER || buf[0] >> 4 != 4) return 1;
   size_t header = (size_t)(buf[0] & 0x0f) * 4;
   size_t total = (size_t)buf[2] << 8 | buf[3];
@@ -583,12 +581,7 @@ static int claims_read_one(void *self) {
   struct sockaddr_ll from;
   socklen_t fromlen = sizeof from;
   ssize_t n = recvfrom(s->fd, buf, sizeof buf, MSG_DONTWAIT, (struct sockaddr *)&from, &fromlen);
-  if (n < 0) {
-    if (errno == EAGAIN || errno == EWOULDBLOCK) return 0;
-    if (errno == EINTR) return 1;
-    vrrp_report_error(s, "recvfrom", errno);
-    return 0;
-  }
+  if (n < 0) return read_failed(s, "recvfrom");
   if (from.sll_pkttype == PACKET_OUTGOING) return 1; /* our own frames (kernels before 4.20) */
   napi_env env = s->env;
   napi_handle_scope scope;
