@@ -8,14 +8,12 @@ import { InterfaceWatch } from "./interface-watch.js";
 
 function links(initial: Record<string, boolean | "missing">) {
   const state = { ...initial };
-  let calls = 0;
+  const calls: string[] = [];
   return {
     state,
-    get calls() {
-      return calls;
-    },
+    calls,
     async linkState(ifname: string): Promise<Omit<LinkInfo, "addresses">> {
-      calls++;
+      calls.push(ifname);
       const up = state[ifname];
       if (up === undefined || up === "missing") throw new LinkNotFoundError(`no interface named ${ifname}`);
       return { name: ifname, index: 2, mac: "02:00:00:00:00:01", up };
@@ -23,15 +21,15 @@ function links(initial: Record<string, boolean | "missing">) {
   };
 }
 
-test("first poll in start() sets the state silently; later changes are reported", async () => {
+test("the first poll in subscribe() sets the state silently; later changes are reported", async () => {
   const clock = new ManualClock(0);
   const table = links({ eth0: true, eth1: false });
   const changes: string[] = [];
-  const watch = new InterfaceWatch(["eth0", "eth1", "eth0"], { clock, addresses: table, logger: memoryLogger(), pollMs: 500, onChange: (n, up) => changes.push(`${n}:${up}`) });
-  assert.equal(table.calls, 0);
+  const watch = new InterfaceWatch({ clock, addresses: table, logger: memoryLogger(), pollMs: 500 });
+  assert.deepEqual(table.calls, []);
   assert.equal(watch.isUp("eth0"), undefined);
-  await watch.start();
-  assert.equal(table.calls, 2);
+  const subs = await Promise.all(["eth0", "eth1"].map((name) => watch.subscribe(name, (up) => changes.push(`${name}:${up}`))));
+  assert.deepEqual(table.calls.sort(), ["eth0", "eth1"]);
   assert.equal(watch.isUp("eth0"), true);
   assert.equal(watch.isUp("eth1"), false);
   assert.deepEqual(changes, []);
@@ -43,27 +41,119 @@ test("first poll in start() sets the state silently; later changes are reported"
   assert.deepEqual(changes, []);
   clock.advanceTo(500);
   await settle();
-  assert.deepEqual(changes, ["eth0:false", "eth1:true"]);
+  assert.deepEqual(changes.sort(), ["eth0:false", "eth1:true"]);
   clock.advanceTo(1000);
   await settle();
-  assert.deepEqual(changes, ["eth0:false", "eth1:true"]);
-  await watch.stop();
-  const after = table.calls;
+  assert.equal(changes.length, 2);
+  await Promise.all(subs.map((s) => s.unsubscribe()));
+  const after = table.calls.length;
   clock.advanceTo(5000);
   await settle();
-  assert.equal(table.calls, after);
+  assert.equal(table.calls.length, after);
 });
 
 test("an interface that cannot be looked up is down", async () => {
   const clock = new ManualClock(0);
   const table = links({ eth0: true });
-  const changes: string[] = [];
-  const watch = new InterfaceWatch(["eth0"], { clock, addresses: table, logger: memoryLogger(), pollMs: 100, onChange: (n, up) => changes.push(`${n}:${up}`) });
-  await watch.start();
+  const changes: boolean[] = [];
+  const watch = new InterfaceWatch({ clock, addresses: table, logger: memoryLogger(), pollMs: 100 });
+  const sub = await watch.subscribe("eth0", (up) => changes.push(up));
   table.state["eth0"] = "missing";
   clock.advanceTo(100);
   await settle();
   assert.equal(watch.isUp("eth0"), false);
-  assert.deepEqual(changes, ["eth0:false"]);
-  await watch.stop();
+  assert.deepEqual(changes, [false]);
+  await sub.unsubscribe();
+});
+
+test("255 subscribers of one interface share one poll per interval; each hears a change once", async () => {
+  const clock = new ManualClock(0);
+  const table = links({ eth0: true });
+  const heard = new Array<number>(255).fill(0);
+  const watch = new InterfaceWatch({ clock, addresses: table, logger: memoryLogger(), pollMs: 1000 });
+  // All subscribe at once, while the first poll is still in flight.
+  const subs = await Promise.all(heard.map((_, i) => watch.subscribe("eth0", () => heard[i]!++)));
+  assert.equal(table.calls.length, 1);
+  assert.deepEqual(watch.polled(), ["eth0"]);
+  for (let t = 1000; t <= 5000; t += 1000) {
+    clock.advanceTo(t);
+    await settle();
+    assert.equal(table.calls.length, 1 + t / 1000, `one linkState call per tick at ${t} ms`);
+  }
+  table.state["eth0"] = false;
+  clock.advanceTo(6000);
+  await settle();
+  assert.ok(heard.every((n) => n === 1), "every subscriber heard the link go down once");
+  assert.equal(table.calls.length, 7);
+  // A late subscriber gets the known state at once, without a poll of its own.
+  const late = await watch.subscribe("eth0", () => undefined);
+  assert.equal(table.calls.length, 7);
+  assert.equal(watch.isUp("eth0"), false);
+  await Promise.all([...subs, late].map((s) => s.unsubscribe()));
+});
+
+test("the poll goes on while anyone follows the interface and stops with the last unsubscribe", async () => {
+  const clock = new ManualClock(0);
+  const table = links({ eth0: true, eth1: true });
+  const watch = new InterfaceWatch({ clock, addresses: table, logger: memoryLogger(), pollMs: 1000 });
+  const a = await watch.subscribe("eth0", () => undefined);
+  const b = await watch.subscribe("eth0", () => undefined);
+  const c = await watch.subscribe("eth1", () => undefined);
+  await a.unsubscribe();
+  await a.unsubscribe(); // idempotent: b still counts
+  clock.advanceTo(1000);
+  await settle();
+  assert.deepEqual(table.calls.filter((n) => n === "eth0").length, 2);
+  await b.unsubscribe();
+  assert.deepEqual(watch.polled(), ["eth1"]);
+  assert.equal(watch.isUp("eth0"), undefined);
+  for (let t = 2000; t <= 5000; t += 1000) {
+    clock.advanceTo(t);
+    await settle();
+  }
+  assert.equal(table.calls.filter((n) => n === "eth0").length, 2, "no eth0 poll after its last subscriber left");
+  assert.ok(table.calls.filter((n) => n === "eth1").length >= 5, "eth1 is still polled");
+  // Following it again starts a fresh poll with a silent first look.
+  table.state["eth0"] = false;
+  const changes: boolean[] = [];
+  const d = await watch.subscribe("eth0", (up) => changes.push(up));
+  assert.equal(watch.isUp("eth0"), false);
+  assert.deepEqual(changes, []);
+  await Promise.all([c.unsubscribe(), d.unsubscribe()]);
+  assert.deepEqual(watch.polled(), []);
+  const after = table.calls.length;
+  clock.advanceTo(10_000);
+  await settle();
+  assert.equal(table.calls.length, after);
+});
+
+test("unsubscribing during a poll waits for it, and its result reaches nobody", async () => {
+  const clock = new ManualClock(0);
+  let release: (() => void) | undefined;
+  let up = true;
+  const table = {
+    calls: 0,
+    async linkState(ifname: string): Promise<Omit<LinkInfo, "addresses">> {
+      this.calls++;
+      if (this.calls > 1) await new Promise<void>((resolve) => (release = resolve));
+      return { name: ifname, index: 2, mac: "", up };
+    },
+  };
+  const changes: boolean[] = [];
+  const watch = new InterfaceWatch({ clock, addresses: table, logger: memoryLogger(), pollMs: 1000 });
+  const sub = await watch.subscribe("eth0", (u) => changes.push(u));
+  up = false;
+  clock.advanceTo(1000);
+  await settle();
+  assert.equal(table.calls, 2);
+  let stopped = false;
+  const stopping = sub.unsubscribe().then(() => (stopped = true));
+  await settle();
+  assert.equal(stopped, false, "waits for the poll in progress");
+  release?.();
+  await stopping;
+  assert.deepEqual(changes, []);
+  clock.advanceTo(5000);
+  await settle();
+  assert.equal(table.calls, 2);
 });

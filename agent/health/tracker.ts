@@ -1,8 +1,9 @@
 /**
  * Health tracking for every instance of an AgentConfig: one ScriptRunner
  * per script and one HttpCheckRunner per HTTP check that some instance
- * tracks (shared between instances), one
- * InterfaceWatch over every tracked interface, one TrackFileWatch over every
+ * tracks (shared between instances), a subscription per tracked
+ * interface on an InterfaceWatch (shared with the other trackers of the
+ * agent when injected: one poll per interface), one TrackFileWatch over every
  * tracked file. On any change, each instance's HealthResult is recomputed
  * (priority.ts) and reported through onChange when it differs from the last
  * one reported. Before anything is reported an instance counts as its base
@@ -18,7 +19,7 @@ import type { Clock } from "../runtime/clock.js";
 import type { Logger } from "../runtime/logger.js";
 import { HttpCheckRunner } from "./http-check-runner.js";
 import type { HttpProbeOutcome, HttpProber } from "./http-probe.js";
-import { InterfaceWatch } from "./interface-watch.js";
+import { InterfaceWatch, type LinkSubscription } from "./interface-watch.js";
 import { computeHealth, describeHealthChange, neutralHealth, sameHealth, type HealthResult, type TrackedStatus } from "./priority.js";
 import type { RunOutcome, Spawner } from "./process.js";
 import { ScriptRunner } from "./script-runner.js";
@@ -43,6 +44,12 @@ export interface HealthTrackerDeps {
   readonly prober?: HttpProber;
   /** Called after every HTTP probe (metrics). */
   readonly onHttpProbe?: (check: string, outcome: HttpProbeOutcome, health: ScriptHealth) => void;
+  /**
+   * Link polls shared with the other trackers of the agent (one poll per
+   * interface); default: a watch of this tracker's own over `addresses`
+   * polling every interfacePollMs.
+   */
+  readonly links?: InterfaceWatch;
   readonly interfacePollMs?: number;
   readonly trackFilePollMs?: number;
   /** SIGTERM to SIGKILL for scripts; default 2000 ms. */
@@ -93,6 +100,8 @@ export class HealthTracker {
   private readonly runners = new Map<string, ScriptRunner>();
   private readonly httpRunners = new Map<string, HttpCheckRunner>();
   private readonly links: InterfaceWatch;
+  /** One per tracked interface name, from start() on. */
+  private linkSubscriptions: Promise<LinkSubscription>[] = [];
   private readonly files: TrackFileWatch;
   private state: "new" | "starting" | "running" | "stopped" = "new";
   /** Config problems found while planning, logged by start() (constructors do no I/O). */
@@ -133,16 +142,14 @@ export class HealthTracker {
         }),
       );
     }
-    this.links = new InterfaceWatch(
-      this.instances.flatMap((i) => i.interfaces.map((t) => t.name)),
-      {
+    this.links =
+      deps.links ??
+      new InterfaceWatch({
         clock: deps.clock,
         addresses: deps.addresses,
         logger: deps.logger,
         ...(deps.interfacePollMs !== undefined ? { pollMs: deps.interfacePollMs } : {}),
-        onChange: () => this.recompute(),
-      },
-    );
+      });
     const usedFiles = new Map(this.instances.flatMap((i) => i.files.map((f) => [f.file.name, f.file] as const)));
     this.files = new TrackFileWatch([...usedFiles.values()], {
       clock: deps.clock,
@@ -162,7 +169,9 @@ export class HealthTracker {
     if (this.state !== "new") throw new Error("health tracker already started");
     this.state = "starting";
     for (const p of this.problems) this.deps.logger.log("error", p.message, { instance: p.instance });
-    await Promise.all([this.links.start(), this.files.start()]);
+    const interfaces = new Set(this.instances.flatMap((i) => i.interfaces.map((t) => t.name)));
+    this.linkSubscriptions = [...interfaces].map((name) => this.links.subscribe(name, () => this.recompute()));
+    await Promise.all([...this.linkSubscriptions, this.files.start()]);
     if (this.state !== "starting") return; // stopped meanwhile
     this.state = "running";
     this.unsubscribePods = this.deps.pods?.subscribe(() => this.recompute());
@@ -179,7 +188,7 @@ export class HealthTracker {
     this.unsubscribePods = undefined;
     if (!wasStarted) return;
     await Promise.all([
-      this.links.stop(),
+      ...this.linkSubscriptions.map(async (subscription) => (await subscription).unsubscribe()),
       this.files.stop(),
       ...[...this.runners.values()].map((r) => r.stop()),
       ...[...this.httpRunners.values()].map((r) => r.stop()),

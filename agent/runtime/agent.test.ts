@@ -286,4 +286,48 @@ describe("agents on a simulated segment", () => {
     assert.deepEqual([transitions(n1), transitions(n2)], before);
     assert.deepEqual(l.holders(), ["192.0.2.11"]);
   });
+
+  it("instances on one interface share one link poll per second; losing the link faults them all; the poll ends with the last of them", async () => {
+    const clock = new ManualClock(0);
+    const l = lab(clock);
+    const table = new LinkCountingTable();
+    const on = (ifname: string, count: number) =>
+      Array.from({ length: count }, (_, i) => ({ name: `${ifname}-${i}`, interface: ifname, virtualRouterId: i + 1, addresses: [`192.0.2.${100 + i}/24`] }));
+    const many = validateAgentConfig({ instances: on("eth0", 30) });
+    const other = validateAgentConfig({ instances: on("eth1", 1) });
+    assert.ok(many.ok && other.ok);
+    const node = l.add("192.0.2.11", many.config, table);
+    await node.agent.start();
+    await run(clock, 2000);
+    const before = table.calls("eth0");
+    await run(clock, 10_000);
+    assert.equal(table.calls("eth0") - before, 10, "one linkState per second for 30 instances");
+
+    table.down.add("eth0");
+    await run(clock, 1100);
+    assert.ok(node.agent.snapshot().every((r) => r.phase === "fault"), "every instance went to FAULT within a poll interval");
+    table.down.delete("eth0");
+    await run(clock, 1100);
+    assert.ok(node.agent.snapshot().every((r) => r.phase !== "fault"), "and left it with the link");
+
+    await node.agent.supervisor.apply(other.config);
+    const after = table.calls("eth0");
+    await run(clock, 5000);
+    assert.equal(table.calls("eth0"), after, "no eth0 poll once no instance tracks it");
+    assert.ok(table.calls("eth1") >= 5);
+    await node.agent.stop();
+  });
 });
+
+/** Counts linkState calls per interface; interfaces in `down` report the link down. */
+class LinkCountingTable extends FakeAddressTable {
+  readonly down = new Set<string>();
+  private readonly counts = new Map<string, number>();
+  calls(ifname: string): number {
+    return this.counts.get(ifname) ?? 0;
+  }
+  override async linkState(ifname: string): ReturnType<FakeAddressTable["linkState"]> {
+    this.counts.set(ifname, this.calls(ifname) + 1);
+    return { ...(await super.linkState(ifname)), up: !this.down.has(ifname) };
+  }
+}

@@ -11,6 +11,7 @@ import type { AgentConfig, InstanceConfig } from "../config/types.js";
 import { HealthTracker, type HealthTrackerDeps, type PodReadiness } from "../health/tracker.js";
 import { describeHealthChange, type HealthResult } from "../health/priority.js";
 import type { HttpProber } from "../health/http-probe.js";
+import { InterfaceWatch } from "../health/interface-watch.js";
 import type { Spawner } from "../health/process.js";
 import { Notifier } from "../notify/notifier.js";
 import { Agent, type AgentDeps } from "./agent.js";
@@ -57,8 +58,16 @@ export class AgentSupervisor {
   private readonly agent: Agent;
   private readonly running = new Map<string, Running>();
   private readonly changes = new Serial();
+  /** One link poll per interface, whichever instances track it. */
+  private readonly links: InterfaceWatch;
 
   constructor(private readonly deps: SupervisorDeps) {
+    this.links = new InterfaceWatch({
+      clock: deps.clock,
+      addresses: deps.addresses,
+      logger: deps.logger,
+      ...(deps.interfacePollMs !== undefined ? { pollMs: deps.interfacePollMs } : {}),
+    });
     this.agent = new Agent({
       ...deps,
       onTransition: (t) => {
@@ -140,10 +149,10 @@ export class AgentSupervisor {
         clock: this.deps.clock,
         spawner: this.deps.spawner,
         addresses: this.deps.addresses,
+        links: this.links,
         readFile: this.deps.readFile,
         logger: this.deps.logger,
         ...(this.deps.lookupUser !== undefined ? { lookupUser: this.deps.lookupUser } : {}),
-        ...(this.deps.interfacePollMs !== undefined ? { interfacePollMs: this.deps.interfacePollMs } : {}),
         ...(this.deps.pods !== undefined ? { pods: this.deps.pods } : {}),
         ...(this.deps.prober !== undefined ? { prober: this.deps.prober } : {}),
         onChange: (_name, health) => this.applyHealth(running, health),
