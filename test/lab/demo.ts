@@ -76,7 +76,7 @@ async function main(): Promise<void> {
       "the VIP on another node",
     );
     const nextPriority = PRIORITIES[lab.nodes.findIndex((h) => h.name === next.host)]!;
-    say(`  ${next.host} took ${VIP} after ${next.at - cut} ms (Master_Down_Interval for priority ${nextPriority}: ${masterDown(nextPriority).toFixed(1)} ms)`);
+    say(`  ${next.host} took ${VIP} after ${(next.at - cut).toFixed(1)} ms (Master_Down_Interval for priority ${nextPriority}: ${masterDown(nextPriority).toFixed(1)} ms)`);
     say(`  ${await clientView(lab, macs)}`);
 
     const nextIndex = lab.nodes.findIndex((h) => h.name === next.host);
@@ -89,7 +89,7 @@ async function main(): Promise<void> {
       "the VIP on the last node",
     );
     const lastPriority = PRIORITIES[lab.nodes.findIndex((h) => h.name === last.host)]!;
-    say(`  ${last.host} took ${VIP} ${last.at - sent} ms after the signal (Skew_Time for priority ${lastPriority}: ${skew(lastPriority).toFixed(1)} ms)`);
+    say(`  ${last.host} took ${VIP} ${(last.at - sent).toFixed(1)} ms after the signal (Skew_Time for priority ${lastPriority}: ${skew(lastPriority).toFixed(1)} ms)`);
     say(`  ${await clientView(lab, macs)}`);
   } finally {
     await Promise.all(agents.map((a) => stopSpeaker(lab, a, "SIGTERM").catch(() => undefined)));
