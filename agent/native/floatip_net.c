@@ -296,10 +296,12 @@ static napi_value make_method(napi_env env, napi_value obj, const char *name, na
 }
 
 /* Wraps a new socket state in a JS object; NULL (with an exception pending) on failure. */
-static vrrp_t *vrrp_wrap(napi_env env, unsigned int ifindex, const char *fn, napi_value *obj) {
+static vrrp_t *vrrp_wrap(napi_env env, const char *ifname, int (*read_one)(void *), const char *fn, napi_value *obj) {
+  unsigned int ifindex = if_nametoindex(ifname);
+  if (ifindex == 0) return throw_errno(env, "if_nametoindex", errno), NULL;
   vrrp_t *s = calloc(1, sizeof *s);
   if (!s) return throw_errno(env, "calloc", ENOMEM), NULL;
-  *s = (vrrp_t){ .env = env, .fd = -1, .ifindex = ifindex };
+  *s = (vrrp_t){ .env = env, .fd = -1, .ifindex = ifindex, .read_one = read_one };
   if (napi_create_object(env, obj) != napi_ok || napi_wrap(env, *obj, s, vrrp_finalize, NULL, NULL) != napi_ok) {
     free(s);
     char msg[96];
@@ -364,14 +366,11 @@ static napi_value open_vrrp6(napi_env env, napi_callback_info info) {
     napi_throw_type_error(env, "ERR_INVALID_ARG", "openVrrp6(ifname: string, join: boolean, onPacket: Function, onError: Function)");
     return NULL;
   }
-  unsigned int ifindex = if_nametoindex(ifname);
-  if (ifindex == 0) return throw_errno(env, "if_nametoindex", errno);
   napi_value obj;
-  vrrp_t *s = vrrp_wrap(env, ifindex, "openVrrp6", &obj);
+  vrrp_t *s = vrrp_wrap(env, ifname, vrrp6_read_one, "openVrrp6", &obj);
   if (!s) return NULL;
-  s->read_one = vrrp6_read_one;
   const char *what = "socket";
-  if ((s->fd = vrrp6_socket(ifname, ifindex, join, &what)) < 0) return throw_errno(env, what, errno);
+  if ((s->fd = vrrp6_socket(ifname, s->ifindex, join, &what)) < 0) return throw_errno(env, what, errno);
   return vrrp_start(env, s, obj, "floatip:vrrp6", argv[2], argv[3], vrrp6_send);
 }
 
@@ -476,12 +475,9 @@ static napi_value open_vrrp4(napi_env env, napi_callback_info info) {
                           "openVrrp4(ifname: string, source: IPv4 address, join: boolean, buffer: Buffer, onPacket: Function, onError: Function)");
     return NULL;
   }
-  unsigned int ifindex = if_nametoindex(ifname);
-  if (ifindex == 0) return throw_errno(env, "if_nametoindex", errno);
   napi_value obj;
-  vrrp_t *s = vrrp_wrap(env, ifindex, "openVrrp4", &obj);
+  vrrp_t *s = vrrp_wrap(env, ifname, vrrp4_read_one, "openVrrp4", &obj);
   if (!s) return NULL;
-  s->read_one = vrrp4_read_one;
   s->source4 = source4;
   if (napi_create_reference(env, argv[3], 1, &s->buffer_ref) != napi_ok) {
     napi_throw_error(env, "ERR_NAPI", "openVrrp4: could not keep the receive buffer");
@@ -490,7 +486,7 @@ static napi_value open_vrrp4(napi_env env, napi_callback_info info) {
   s->buffer = buffer;
   s->buffer_len = buffer_len;
   const char *what = "socket";
-  if ((s->fd = vrrp4_socket(ifname, ifindex, join, &what)) < 0) {
+  if ((s->fd = vrrp4_socket(ifname, s->ifindex, join, &what)) < 0) {
     int saved = errno;
     vrrp_shutdown(s);
     return throw_errno(env, what, saved);
@@ -622,14 +618,11 @@ static napi_value open_claim_receiver(napi_env env, napi_callback_info info) {
     napi_throw_type_error(env, "ERR_INVALID_ARG", "openClaimReceiver(ifname: string, onFrame: Function, onError: Function)");
     return NULL;
   }
-  unsigned int ifindex = if_nametoindex(ifname);
-  if (ifindex == 0) return throw_errno(env, "if_nametoindex", errno);
   napi_value obj;
-  vrrp_t *s = vrrp_wrap(env, ifindex, "openClaimReceiver", &obj);
+  vrrp_t *s = vrrp_wrap(env, ifname, claims_read_one, "openClaimReceiver", &obj);
   if (!s) return NULL;
-  s->read_one = claims_read_one;
   const char *what = "socket";
-  if ((s->fd = claims_socket(ifindex, &what)) < 0) return throw_errno(env, what, errno);
+  if ((s->fd = claims_socket(s->ifindex, &what)) < 0) return throw_errno(env, what, errno);
   return vrrp_start(env, s, obj, "floatip:claims", argv[1], argv[2], NULL);
 }
 
