@@ -2,7 +2,7 @@
   "targets": [
     {
       "target_name": "floatip_net",
-      "sources": ["agent/native/floatip_net.c"],
+      "sources": ["agent/native/floatip_net.c", "agent/native/farewell.c", "agent/native/precise_timer.c"],
       "cflags": ["-Wall", "-Wextra", "-O2"]
     }
   ]

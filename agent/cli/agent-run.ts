@@ -1,7 +1,9 @@
 /**
  * The two ways an agent process runs, wiring real edges to the supervisor:
  * standalone from a file, or following the node's VRRPNode in a cluster.
- * Both hand over at priority 0 from inside the SIGTERM / SIGINT handler.
+ * Both hand over at priority 0 from inside the SIGTERM / SIGINT handler: the
+ * native one sends the masters' armed priority-0 adverts (agent/native/farewell.c),
+ * then the JS listener stops the routers.
  */
 import type { Server } from "node:http";
 import { readFile } from "node:fs/promises";
@@ -9,7 +11,7 @@ import { formatErrors, loadConfigFile, parseYamlConfig, type ConfigFormat, type 
 import { systemSpawner } from "../health/process.js";
 import { systemHttpProber } from "../health/http-probe.js";
 import { openAddressTable, openSystemEdges, type SystemEdges } from "../os/system.js";
-import { systemClock } from "../runtime/clock.js";
+import { installFarewellHandlers } from "../os/transport.js";
 import { startHttpEndpoint } from "../runtime/http.js";
 import { stderrLogger, type Level, type Logger } from "../runtime/logger.js";
 import { AgentMetrics } from "../runtime/metrics.js";
@@ -34,7 +36,6 @@ export function supervisorDeps(
 ): SupervisorDeps {
   const probeIntervalMs = common.conflictProbeIntervalMs ?? DEFAULT_PROBE_INTERVAL_MS;
   return {
-    clock: systemClock(),
     wallClock: () => new Date(),
     metrics,
     logger,
@@ -148,5 +149,7 @@ function waitForSignal(onSignal: () => Promise<void>): Promise<{ signal: NodeJS.
     };
     process.on("SIGTERM", handler);
     process.on("SIGINT", handler);
+    // In front of Node's handlers now in place: masters' priority-0 adverts leave from the signal handler itself.
+    installFarewellHandlers(["SIGTERM", "SIGINT"]);
   });
 }

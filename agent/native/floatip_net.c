@@ -6,12 +6,14 @@
  *   20-byte header here (TOS 0xc0, TTL 255, the given source) and leave at once (sendmsg in
  *   the call, no write watcher). Each received packet's VRRP part is copied into `buffer`
  *   (owned by the caller, reused for every packet) and reported as
- *   onPacket(length, source, destination, ttl) with the addresses as 32-bit numbers.
+ *   onPacket(length, source, destination, ttl, ageUs) with the addresses as 32-bit numbers.
+ *   ageUs: microseconds since the kernel received the packet (SO_TIMESTAMPNS; 0 if unknown),
+ *   so protocol timers can start from the arrival rather than from when JS got to it.
  * openVrrp6(ifname, join, onPacket, onError) -> { send(payload, dest, source), close(), ifindex }
  *   IPv6 raw socket for IP protocol 112 on one interface: each packet reports hop limit,
  *   destination and ifindex (IPV6_RECVHOPLIMIT / IPV6_RECVPKTINFO); sends leave with hop
  *   limit 255 from a chosen source (IPV6_PKTINFO). Reads run on a uv_poll_t in Node's loop.
- *   onPacket(payload: Buffer, source, destination, hopLimit, ifindex)
+ *   onPacket(payload: Buffer, source, destination, hopLimit, ifindex, ageUs)
  * openPacketSocket() -> { send(ifindex, frame), close() }: sends whole Ethernet frames.
  * openClaimReceiver(ifname, onFrame, onError) -> { close(), ifindex }: receives, on one interface,
  *   the ARP frames and ICMPv6 neighbour advertisements other hosts send (a classic BPF filter
@@ -23,6 +25,9 @@
 #include <node_api.h>
 #include <uv.h>
 
+#include "farewell.h"
+#include "precise_timer.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <linux/filter.h>
@@ -33,9 +38,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #define VRRP_PROTO 112
+#define IPV4_HEADER 20
+#define TOS_INTERNETCONTROL 0xc0
+#define VRRP_TTL 255
 #define RECV_BUF 8192
 #define MAX_READS_PER_EVENT 64
 
@@ -122,7 +131,10 @@ static void vrrp_shutdown(vrrp_t *s) {
     uv_close((uv_handle_t *)s->poll, poll_closed);
     s->poll = NULL;
   }
-  if (s->fd >= 0) close(s->fd);
+  if (s->fd >= 0) {
+    farewell_forget_fd(s->fd);
+    close(s->fd);
+  }
   s->fd = -1;
   if (s->on_packet) { napi_delete_reference(s->env, s->on_packet); s->on_packet = NULL; }
   if (s->on_error) { napi_delete_reference(s->env, s->on_error); s->on_error = NULL; }
@@ -159,12 +171,26 @@ static int read_failed(vrrp_t *s, const char *syscall) {
   return 0;
 }
 
+/* Microseconds since the kernel received the packet (SO_TIMESTAMPNS, wall clock): 0 if unknown or implausible (a clock step). */
+#define MAX_AGE_US 100000
+static uint32_t packet_age_us(struct msghdr *msg) {
+  for (struct cmsghdr *c = CMSG_FIRSTHDR(msg); c; c = CMSG_NXTHDR(msg, c)) {
+    if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_TIMESTAMPNS) continue;
+    struct timespec at, now;
+    memcpy(&at, CMSG_DATA(c), sizeof at);
+    if (clock_gettime(CLOCK_REALTIME, &now) < 0) return 0;
+    int64_t age = (int64_t)(now.tv_sec - at.tv_sec) * 1000000 + (now.tv_nsec - at.tv_nsec) / 1000;
+    return age < 0 || age > MAX_AGE_US ? 0 : (uint32_t)age;
+  }
+  return 0;
+}
+
 /* Reads one datagram and hands it to JS. Returns 1 to go on, 0 when drained or closed. */
 static int vrrp6_read_one(void *self) {
   vrrp_t *s = self;
   napi_env env = s->env;
   unsigned char buf[RECV_BUF];
-  union { char c[CMSG_SPACE(sizeof(int)) + CMSG_SPACE(sizeof(struct in6_pktinfo))]; struct cmsghdr a; } ctrl;
+  union { char c[CMSG_SPACE(sizeof(int)) + CMSG_SPACE(sizeof(struct in6_pktinfo)) + CMSG_SPACE(sizeof(struct timespec))]; struct cmsghdr a; } ctrl;
   struct sockaddr_in6 from = { 0 };
   struct iovec iov = { buf, sizeof buf };
   struct msghdr msg = { .msg_name = &from, .msg_namelen = sizeof from, .msg_iov = &iov, .msg_iovlen = 1,
@@ -188,14 +214,15 @@ static int vrrp6_read_one(void *self) {
   inet_ntop(AF_INET6, &dst, dst_text, sizeof dst_text);
   napi_handle_scope scope;
   if (napi_open_handle_scope(env, &scope) != napi_ok) return 0;
-  napi_value argv[5];
+  napi_value argv[6];
   void *copy;
   napi_create_buffer_copy(env, (size_t)n, buf, &copy, &argv[0]);
   napi_create_string_utf8(env, src_text, NAPI_AUTO_LENGTH, &argv[1]);
   napi_create_string_utf8(env, dst_text, NAPI_AUTO_LENGTH, &argv[2]);
   napi_create_int32(env, hop_limit, &argv[3]);
   napi_create_uint32(env, ifindex, &argv[4]);
-  int gone = vrrp_call(s, s->on_packet, 5, argv);
+  napi_create_uint32(env, packet_age_us(&msg), &argv[5]);
+  int gone = vrrp_call(s, s->on_packet, 6, argv);
   napi_close_handle_scope(env, scope);
   return gone ? 0 : 1;
 }
@@ -221,7 +248,19 @@ static void vrrp_finalize(napi_env env, void *data, void *hint) {
 }
 
 /* send(payload: Buffer, destination: string, source: string): number */
-static napi_value vrrp6_send(napi_env env, napi_callback_info info) {
+/* An outgoing VRRP packet as sendmsg takes it: built once, then sent or armed as a farewell. */
+typedef struct {
+  union { struct sockaddr_in v4; struct sockaddr_in6 v6; } to;
+  unsigned char header[IPV4_HEADER]; /* IPv4 only */
+  struct iovec iov[2];
+  union { char c[CMSG_SPACE(sizeof(struct in6_pktinfo))]; struct cmsghdr a; } control;
+  struct msghdr msg;
+} outgoing_t;
+
+typedef vrrp_t *(*build_fn)(napi_env env, napi_callback_info info, outgoing_t *out);
+
+/* (payload: Buffer, destination: string, source: string) -> out; NULL with a TypeError thrown on bad arguments. */
+static vrrp_t *build6(napi_env env, napi_callback_info info, outgoing_t *out) {
   size_t argc = 3, len;
   napi_value argv[3];
   vrrp_t *s = get_this(env, info, &argc, argv);
@@ -230,32 +269,50 @@ static napi_value vrrp6_send(napi_env env, napi_callback_info info) {
   if (!s || argc < 3 || get_buffer(env, argv[0], &data, &len) ||
       get_string(env, argv[1], dst_text, sizeof dst_text) ||
       get_string(env, argv[2], src_text, sizeof src_text)) {
-    napi_throw_type_error(env, "ERR_INVALID_ARG", "send(payload: Buffer, destination: string, source: string)");
+    napi_throw_type_error(env, "ERR_INVALID_ARG", "(payload: Buffer, destination: string, source: string)");
     return NULL;
   }
-  if (s->fd < 0) return throw_errno(env, "sendmsg", EBADF);
-  struct sockaddr_in6 to = { .sin6_family = AF_INET6 };
+  *out = (outgoing_t){ .to.v6 = { .sin6_family = AF_INET6 } };
   struct in6_pktinfo pi = { .ipi6_ifindex = s->ifindex };
-  if (inet_pton(AF_INET6, dst_text, &to.sin6_addr) != 1 ||
+  if (inet_pton(AF_INET6, dst_text, &out->to.v6.sin6_addr) != 1 ||
       (src_text[0] && inet_pton(AF_INET6, src_text, &pi.ipi6_addr) != 1)) {
     napi_throw_type_error(env, "ERR_INVALID_IP_ADDRESS", "invalid IPv6 address");
     return NULL;
   }
-  if (IN6_IS_ADDR_LINKLOCAL(&to.sin6_addr) || IN6_IS_ADDR_MC_LINKLOCAL(&to.sin6_addr))
-    to.sin6_scope_id = s->ifindex;
-  union { char c[CMSG_SPACE(sizeof(struct in6_pktinfo))]; struct cmsghdr a; } ctrl = { 0 };
-  struct iovec iov = { data, len };
-  struct msghdr msg = { .msg_name = &to, .msg_namelen = sizeof to, .msg_iov = &iov, .msg_iovlen = 1,
-                        .msg_control = ctrl.c, .msg_controllen = sizeof ctrl.c };
-  struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+  if (IN6_IS_ADDR_LINKLOCAL(&out->to.v6.sin6_addr) || IN6_IS_ADDR_MC_LINKLOCAL(&out->to.v6.sin6_addr))
+    out->to.v6.sin6_scope_id = s->ifindex;
+  out->iov[0] = (struct iovec){ data, len };
+  out->msg = (struct msghdr){ .msg_name = &out->to.v6, .msg_namelen = sizeof out->to.v6, .msg_iov = out->iov, .msg_iovlen = 1,
+                              .msg_control = out->control.c, .msg_controllen = sizeof out->control.c };
+  struct cmsghdr *c = CMSG_FIRSTHDR(&out->msg);
   c->cmsg_level = IPPROTO_IPV6;
   c->cmsg_type = IPV6_PKTINFO;
   c->cmsg_len = CMSG_LEN(sizeof pi);
   memcpy(CMSG_DATA(c), &pi, sizeof pi);
+  return s;
+}
+
+/* send(...): number (bytes sent); throws an errno Error on failure. */
+static napi_value send_built(napi_env env, napi_callback_info info, build_fn build) {
+  outgoing_t out;
+  vrrp_t *s = build(env, info, &out);
+  if (!s) return NULL;
+  if (s->fd < 0) return throw_errno(env, "sendmsg", EBADF);
   ssize_t n;
-  do n = sendmsg(s->fd, &msg, MSG_DONTWAIT); while (n < 0 && errno == EINTR);
+  do n = sendmsg(s->fd, &out.msg, MSG_DONTWAIT); while (n < 0 && errno == EINTR);
   return n < 0 ? throw_errno(env, "sendmsg", errno) : number_value(env, n);
 }
+
+/* farewell(...): number -- a slot id for farewellSent / disarmFarewell, or -1 if it cannot be armed. */
+static napi_value farewell_built(napi_env env, napi_callback_info info, build_fn build) {
+  outgoing_t out;
+  vrrp_t *s = build(env, info, &out);
+  if (!s) return NULL;
+  return number_value(env, s->fd < 0 ? -1 : farewell_arm(s->fd, &out.msg));
+}
+
+static napi_value vrrp6_send(napi_env env, napi_callback_info info) { return send_built(env, info, build6); }
+static napi_value vrrp6_farewell(napi_env env, napi_callback_info info) { return farewell_built(env, info, build6); }
 
 static napi_value vrrp_close(napi_env env, napi_callback_info info) {
   size_t argc = 0;
@@ -281,6 +338,7 @@ static int vrrp6_socket(const char *ifname, unsigned int ifindex, bool join, con
   else if (setopt_int(fd, IPPROTO_IPV6, IPV6_MULTICAST_IF, (int)ifindex) < 0) *what = "setsockopt(IPV6_MULTICAST_IF)";
   else if (setopt_int(fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, 1) < 0) *what = "setsockopt(IPV6_RECVHOPLIMIT)";
   else if (setopt_int(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, 1) < 0) *what = "setsockopt(IPV6_RECVPKTINFO)";
+  else if (setopt_int(fd, SOL_SOCKET, SO_TIMESTAMPNS, 1) < 0) *what = "setsockopt(SO_TIMESTAMPNS)";
   else if (join && setsockopt(fd, IPPROTO_IPV6, IPV6_JOIN_GROUP, &mreq, sizeof mreq) < 0) *what = "setsockopt(IPV6_JOIN_GROUP)";
   else return fd;
   int saved = errno;
@@ -317,7 +375,7 @@ static vrrp_t *vrrp_wrap(napi_env env, const char *ifname, int (*read_one)(void 
  * finalizer owns s; on failure vrrp_shutdown releases whatever was set up.
  */
 static napi_value vrrp_start(napi_env env, vrrp_t *s, napi_value obj, const char *fn, napi_value on_packet,
-                             napi_value on_error, napi_callback send) {
+                             napi_value on_error, napi_callback send, napi_callback farewell) {
   uv_loop_t *loop;
   napi_value name, ifx;
   int rc = -ENOMEM;
@@ -334,7 +392,8 @@ static napi_value vrrp_start(napi_env env, vrrp_t *s, napi_value obj, const char
       napi_create_reference(env, on_error, 1, &s->on_error) != napi_ok ||
       napi_create_string_utf8(env, fn, NAPI_AUTO_LENGTH, &name) != napi_ok ||
       napi_async_init(env, obj, name, &s->async) != napi_ok ||
-      (send && !make_method(env, obj, "send", send)) || !make_method(env, obj, "close", vrrp_close) ||
+      (send && !make_method(env, obj, "send", send)) || (farewell && !make_method(env, obj, "farewell", farewell)) ||
+      !make_method(env, obj, "close", vrrp_close) ||
       napi_create_uint32(env, s->ifindex, &ifx) != napi_ok || napi_set_named_property(env, obj, "ifindex", ifx) != napi_ok) {
     vrrp_shutdown(s);
     char msg[96];
@@ -371,14 +430,11 @@ static napi_value open_vrrp6(napi_env env, napi_callback_info info) {
   if (!s) return NULL;
   const char *what = "socket";
   if ((s->fd = vrrp6_socket(ifname, s->ifindex, join, &what)) < 0) return throw_errno(env, what, errno);
-  return vrrp_start(env, s, obj, "floatip:vrrp6", argv[2], argv[3], vrrp6_send);
+  return vrrp_start(env, s, obj, "floatip:vrrp6", argv[2], argv[3], vrrp6_send, vrrp6_farewell);
 }
 
 /* ---------- IPv4 VRRP socket ---------- */
 
-#define IPV4_HEADER 20
-#define TOS_INTERNETCONTROL 0xc0
-#define VRRP_TTL 255
 
 static uint32_t be32(const unsigned char *p) {
   return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
@@ -389,8 +445,11 @@ static int vrrp4_read_one(void *self) {
   vrrp_t *s = self;
   napi_env env = s->env;
   unsigned char buf[RECV_BUF];
-  ssize_t n = recv(s->fd, buf, sizeof buf, MSG_DONTWAIT);
-  if (n < 0) return read_failed(s, "recv");
+  union { char c[CMSG_SPACE(sizeof(struct timespec))]; struct cmsghdr a; } ctrl;
+  struct iovec iov = { buf, sizeof buf };
+  struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctrl.c, .msg_controllen = sizeof ctrl.c };
+  ssize_t n = recvmsg(s->fd, &msg, MSG_DONTWAIT);
+  if (n < 0) return read_failed(s, "recvmsg");
   if (n < IPV4_HEADER || buf[0] >> 4 != 4) return 1;
   size_t header = (size_t)(buf[0] & 0x0f) * 4;
   size_t total = (size_t)buf[2] << 8 | buf[3];
@@ -401,18 +460,19 @@ static int vrrp4_read_one(void *self) {
   memcpy(s->buffer, buf + header, length);
   napi_handle_scope scope;
   if (napi_open_handle_scope(env, &scope) != napi_ok) return 0;
-  napi_value argv[4];
+  napi_value argv[5];
   napi_create_uint32(env, (uint32_t)length, &argv[0]);
   napi_create_uint32(env, be32(buf + 12), &argv[1]);
   napi_create_uint32(env, be32(buf + 16), &argv[2]);
   napi_create_uint32(env, buf[8], &argv[3]);
-  int gone = vrrp_call(s, s->on_packet, 4, argv);
+  napi_create_uint32(env, packet_age_us(&msg), &argv[4]);
+  int gone = vrrp_call(s, s->on_packet, 5, argv);
   napi_close_handle_scope(env, scope);
   return gone ? 0 : 1;
 }
 
-/* send(payload: Buffer, destination: string): number (bytes sent, header included) */
-static napi_value vrrp4_send(napi_env env, napi_callback_info info) {
+/* (payload: Buffer, destination: string) -> out with the 20-byte header; the kernel fills in the ID and checksum (IP_HDRINCL). */
+static vrrp_t *build4(napi_env env, napi_callback_info info, outgoing_t *out) {
   size_t argc = 2, len;
   napi_value argv[2];
   vrrp_t *s = get_this(env, info, &argc, argv);
@@ -420,27 +480,28 @@ static napi_value vrrp4_send(napi_env env, napi_callback_info info) {
   char dst_text[INET_ADDRSTRLEN + 1];
   if (!s || argc < 2 || get_buffer(env, argv[0], &data, &len) || get_string(env, argv[1], dst_text, sizeof dst_text) ||
       len > 0xffff - IPV4_HEADER) {
-    napi_throw_type_error(env, "ERR_INVALID_ARG", "send(payload: Buffer, destination: string)");
+    napi_throw_type_error(env, "ERR_INVALID_ARG", "(payload: Buffer, destination: string)");
     return NULL;
   }
-  if (s->fd < 0) return throw_errno(env, "sendmsg", EBADF);
-  struct sockaddr_in to = { .sin_family = AF_INET };
-  if (inet_pton(AF_INET, dst_text, &to.sin_addr) != 1) {
+  *out = (outgoing_t){ .to.v4 = { .sin_family = AF_INET } };
+  if (inet_pton(AF_INET, dst_text, &out->to.v4.sin_addr) != 1) {
     napi_throw_type_error(env, "ERR_INVALID_IP_ADDRESS", "invalid IPv4 address");
     return NULL;
   }
-  /* The kernel fills in the ID and the header checksum (IP_HDRINCL). */
   size_t total = IPV4_HEADER + len;
-  unsigned char header[IPV4_HEADER] = { 0x45, TOS_INTERNETCONTROL, (unsigned char)(total >> 8), (unsigned char)total,
-                                        0, 0, 0, 0, VRRP_TTL, VRRP_PROTO, 0, 0 };
-  memcpy(header + 12, &s->source4, 4);
-  memcpy(header + 16, &to.sin_addr, 4);
-  struct iovec iov[2] = { { header, sizeof header }, { data, len } };
-  struct msghdr msg = { .msg_name = &to, .msg_namelen = sizeof to, .msg_iov = iov, .msg_iovlen = 2 };
-  ssize_t n;
-  do n = sendmsg(s->fd, &msg, MSG_DONTWAIT); while (n < 0 && errno == EINTR);
-  return n < 0 ? throw_errno(env, "sendmsg", errno) : number_value(env, n);
+  const unsigned char header[12] = { 0x45, TOS_INTERNETCONTROL, (unsigned char)(total >> 8), (unsigned char)total,
+                                     0, 0, 0, 0, VRRP_TTL, VRRP_PROTO, 0, 0 };
+  memcpy(out->header, header, sizeof header);
+  memcpy(out->header + 12, &s->source4, 4);
+  memcpy(out->header + 16, &out->to.v4.sin_addr, 4);
+  out->iov[0] = (struct iovec){ out->header, IPV4_HEADER };
+  out->iov[1] = (struct iovec){ data, len };
+  out->msg = (struct msghdr){ .msg_name = &out->to.v4, .msg_namelen = sizeof out->to.v4, .msg_iov = out->iov, .msg_iovlen = 2 };
+  return s;
 }
+
+static napi_value vrrp4_send(napi_env env, napi_callback_info info) { return send_built(env, info, build4); }
+static napi_value vrrp4_farewell(napi_env env, napi_callback_info info) { return farewell_built(env, info, build4); }
 
 static int vrrp4_socket(const char *ifname, unsigned int ifindex, bool join, const char **what) {
   int fd = socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, VRRP_PROTO);
@@ -451,6 +512,7 @@ static int vrrp4_socket(const char *ifname, unsigned int ifindex, bool join, con
   if (setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, ifname, strlen(ifname) + 1) < 0) *what = "setsockopt(SO_BINDTODEVICE)";
   else if (setopt_int(fd, IPPROTO_IP, IP_HDRINCL, 1) < 0) *what = "setsockopt(IP_HDRINCL)";
   else if (setopt_int(fd, IPPROTO_IP, IP_MULTICAST_LOOP, 0) < 0) *what = "setsockopt(IP_MULTICAST_LOOP)";
+  else if (setopt_int(fd, SOL_SOCKET, SO_TIMESTAMPNS, 1) < 0) *what = "setsockopt(SO_TIMESTAMPNS)";
   else if (setsockopt(fd, IPPROTO_IP, IP_MULTICAST_IF, &any, sizeof any) < 0) *what = "setsockopt(IP_MULTICAST_IF)";
   else if (join && setsockopt(fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, &group, sizeof group) < 0) *what = "setsockopt(IP_ADD_MEMBERSHIP)";
   else return fd;
@@ -491,7 +553,7 @@ static napi_value open_vrrp4(napi_env env, napi_callback_info info) {
     vrrp_shutdown(s);
     return throw_errno(env, what, saved);
   }
-  return vrrp_start(env, s, obj, "floatip:vrrp4", argv[4], argv[5], vrrp4_send);
+  return vrrp_start(env, s, obj, "floatip:vrrp4", argv[4], argv[5], vrrp4_send, vrrp4_farewell);
 }
 
 /* ---------- AF_PACKET sender ---------- */
@@ -623,7 +685,7 @@ static napi_value open_claim_receiver(napi_env env, napi_callback_info info) {
   if (!s) return NULL;
   const char *what = "socket";
   if ((s->fd = claims_socket(s->ifindex, &what)) < 0) return throw_errno(env, what, errno);
-  return vrrp_start(env, s, obj, "floatip:claims", argv[1], argv[2], NULL);
+  return vrrp_start(env, s, obj, "floatip:claims", argv[1], argv[2], NULL, NULL);
 }
 
 static napi_value Init(napi_env env, napi_value exports) {
@@ -631,7 +693,8 @@ static napi_value Init(napi_env env, napi_value exports) {
   if (!make_method(env, exports, "openVrrp6", open_vrrp6)) return NULL;
   if (!make_method(env, exports, "openPacketSocket", open_packet_socket)) return NULL;
   if (!make_method(env, exports, "openClaimReceiver", open_claim_receiver)) return NULL;
-  return exports;
+  if (!precise_timer_init(env, exports)) return NULL;
+  return farewell_init(env, exports);
 }
 
 NAPI_MODULE(NODE_GYP_MODULE_NAME, Init)

@@ -17,6 +17,8 @@ export interface ReceivedPacket {
   readonly ttl: number;
   /** Index of the interface it arrived on. */
   readonly ifindex: number;
+  /** Milliseconds since the kernel received it (absent or 0: unknown); protocol timers start from the arrival. */
+  readonly ageMs?: number;
 }
 
 export interface TransportOptions {
@@ -28,6 +30,17 @@ export interface TransportOptions {
   readonly source?: string;
 }
 
+/**
+ * A priority-0 advert a master keeps ready for the stop signal: the signal's
+ * handler sends it before the agent's own stop path runs (agent/native/farewell.c).
+ */
+export interface Farewell {
+  /** True once the stop signal has sent it (then it must not be sent again). */
+  sent(): boolean;
+  /** No longer master: the signal must not send it. Idempotent. */
+  disarm(): void;
+}
+
 /** A raw IP protocol 112 socket bound to one interface and family. */
 export interface VrrpTransport {
   /** The address adverts leave from (needed for the checksum pseudo-header). */
@@ -35,6 +48,8 @@ export interface VrrpTransport {
   readonly ifindex: number;
   /** Send one VRRP payload (checksum already filled in) with TTL / hop limit 255. */
   send(payload: Buffer, destination: string): void;
+  /** Keep payload ready to be sent by the stop signal's handler; undefined if this transport cannot. */
+  armFarewell?(payload: Buffer, destination: string): Farewell | undefined;
   onPacket(handler: (packet: ReceivedPacket) => void): void;
   onError(handler: (error: Error) => void): void;
   close(): void;

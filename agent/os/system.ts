@@ -1,12 +1,16 @@
 /**
  * The real edges, opened together: rtnetlink address table, raw VRRP
- * sockets, and the AF_PACKET announcer. The only place that wires them.
+ * sockets, the AF_PACKET announcer and the clock (whose precise timers are a
+ * timerfd). The only place that wires them.
  */
+import { performance } from "node:perf_hooks";
+import { systemClock, type Clock } from "../runtime/clock.js";
+import { PreciseScheduler } from "../runtime/precise-scheduler.js";
 import type { AddressProber, AddressTable, Announcer, TransportFactory } from "./ports.js";
 import { openAddressTable } from "./address-table.js";
 import { openAnnouncer } from "./announcer.js";
 import { PacketProber } from "./prober.js";
-import { createTransportFactory } from "./transport.js";
+import { createTransportFactory, loadFloatipNet } from "./transport.js";
 
 export interface SystemEdges {
   readonly addresses: AddressTable;
@@ -14,6 +18,7 @@ export interface SystemEdges {
   readonly announcer: Announcer;
   /** ARP probes / DAD solicitations and the claims that answer them. */
   readonly addressProber: AddressProber;
+  readonly clock: Clock;
   close(): void;
 }
 
@@ -37,12 +42,15 @@ export async function openSystemEdges(opened?: AddressTable): Promise<SystemEdge
     addresses.close();
     throw error;
   }
+  const precise = new PreciseScheduler({ now: () => performance.now(), open: (onFire) => loadFloatipNet().openPreciseTimer(onFire) });
   return {
     addresses,
     announcer,
     addressProber: prober,
     transports: createTransportFactory({ addresses }),
+    clock: systemClock({ precise }),
     close() {
+      precise.close();
       announcer.close();
       prober.close();
       addresses.close();

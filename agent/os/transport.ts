@@ -14,12 +14,15 @@
  * A packet's payload is only valid during the handler call (copy to keep it).
  */
 import { createRequire } from "node:module";
+import { constants as osConstants } from "node:os";
 import { isIPv4, isIPv6 } from "node:net";
 import { getSystemErrorMap } from "node:util";
 import type { Family } from "../config/types.js";
+import type { NativePreciseTimer } from "../runtime/precise-scheduler.js";
 import { canonicalAddress } from "../vrrp/address-bytes.js";
 import type {
   AddressTable,
+  Farewell,
   InterfaceAddress,
   ReceivedPacket,
   TransportFactory,
@@ -32,12 +35,15 @@ export interface NativeVrrp4Socket {
   readonly ifindex: number;
   /** Sends at once; throws an Error with code/errno/syscall on failure. */
   send(payload: Buffer, destination: string): number;
+  /** Arms the packet for the stop signal's handler: a slot id, or -1 if it cannot be armed. */
+  farewell(payload: Buffer, destination: string): number;
   close(): void;
 }
 export interface NativeVrrp6Socket {
   readonly ifindex: number;
   /** Throws an Error with code/errno/syscall on failure. */
   send(payload: Buffer, destination: string, source: string): number;
+  farewell(payload: Buffer, destination: string, source: string): number;
   close(): void;
 }
 export interface NativePacketSocket {
@@ -52,16 +58,55 @@ export interface FloatipNet {
     source: string,
     join: boolean,
     buffer: Buffer,
-    onPacket: (length: number, source: number, destination: number, ttl: number) => void,
+    onPacket: (length: number, source: number, destination: number, ttl: number, ageUs: number) => void,
     onError: (error: Error) => void,
   ): NativeVrrp4Socket;
   openVrrp6(
     ifname: string,
     join: boolean,
-    onPacket: (payload: Buffer, source: string, destination: string, hopLimit: number, ifindex: number) => void,
+    onPacket: (payload: Buffer, source: string, destination: string, hopLimit: number, ifindex: number, ageUs: number) => void,
     onError: (error: Error) => void,
   ): NativeVrrp6Socket;
   openPacketSocket(): NativePacketSocket;
+  /** A timerfd on Node's loop (agent/native/precise_timer.c). */
+  openPreciseTimer(onFire: () => void): NativePreciseTimer;
+  /**
+   * Puts the farewell handler in front of the signal's current one (Node's,
+   * once process.on(signal) is listening): it sends every armed packet, then
+   * calls the previous handler. False if it was already in front.
+   */
+  installFarewell(signal: number): boolean;
+  farewellSent(id: number): boolean;
+  disarmFarewell(id: number): void;
+}
+
+/** A packet armed in the addon's farewell table. */
+class NativeFarewell implements Farewell {
+  private live = true;
+  constructor(private readonly native: FloatipNet, private readonly id: number) {}
+
+  sent(): boolean {
+    return this.live && this.native.farewellSent(this.id);
+  }
+
+  disarm(): void {
+    if (!this.live) return; // the slot may already serve another packet
+    this.live = false;
+    this.native.disarmFarewell(this.id);
+  }
+}
+
+function armed(native: FloatipNet, id: number): Farewell | undefined {
+  return id < 0 ? undefined : new NativeFarewell(native, id);
+}
+
+/**
+ * Lets the stop signals send the armed priority-0 adverts from their
+ * handler. Call after process.on(signal) listeners are in place (they stay
+ * reached: the previous handler is called afterwards).
+ */
+export function installFarewellHandlers(signals: readonly NodeJS.Signals[], native: FloatipNet = loadFloatipNet()): void {
+  for (const signal of signals) native.installFarewell(osConstants.signals[signal]);
 }
 
 /** Loads build/Release/floatip_net.node (relative to dist/agent/os/). */
@@ -229,7 +274,7 @@ class Ipv4Transport extends BaseTransport {
   /** The last destination that passed checkAddress (every advert of a router goes to the same one). */
   private checked: string | undefined;
 
-  constructor(params: OpenParams) {
+  constructor(params: OpenParams, private readonly native: FloatipNet) {
     super(params.sourceAddress, params.ifindex, params.ifname);
   }
 
@@ -252,7 +297,13 @@ class Ipv4Transport extends BaseTransport {
     }
   }
 
-  receive(length: number, source: number, destination: number, ttl: number): void {
+  armFarewell(payload: Buffer, destination: string): Farewell | undefined {
+    checkAddress(destination, 4, "destination");
+    if (this.closed || this.socket === undefined) return undefined;
+    return armed(this.native, this.socket.farewell(payload, destination));
+  }
+
+  receive(length: number, source: number, destination: number, ttl: number, ageUs: number): void {
     this.deliver({
       family: 4,
       payload: this.buffer.subarray(0, length),
@@ -260,6 +311,7 @@ class Ipv4Transport extends BaseTransport {
       destination: destination === this.last.destination ? this.last.destinationText : this.rememberDestination(destination),
       ttl,
       ifindex: this.ifindex,
+      ageMs: ageUs / 1000,
     });
   }
 
@@ -293,13 +345,13 @@ class Ipv4Transport extends BaseTransport {
 }
 
 function openIpv4(params: OpenParams, native: FloatipNet): VrrpTransport {
-  const transport = new Ipv4Transport(params);
+  const transport = new Ipv4Transport(params, native);
   const socket = native.openVrrp4(
     params.ifname,
     params.sourceAddress,
     params.multicast,
     transport.buffer,
-    (length, source, destination, ttl) => transport.receive(length, source, destination, ttl),
+    (length, source, destination, ttl, ageUs) => transport.receive(length, source, destination, ttl, ageUs),
     (error) => transport.socketError(error),
   );
   return transport.attach(socket);
@@ -308,7 +360,7 @@ function openIpv4(params: OpenParams, native: FloatipNet): VrrpTransport {
 class Ipv6Transport extends BaseTransport {
   private socket: NativeVrrp6Socket | undefined;
 
-  constructor(params: OpenParams) {
+  constructor(params: OpenParams, private readonly native: FloatipNet) {
     super(params.sourceAddress, params.ifindex, params.ifname);
   }
 
@@ -317,8 +369,8 @@ class Ipv6Transport extends BaseTransport {
     return this;
   }
 
-  receive(payload: Buffer, source: string, destination: string, hopLimit: number, ifindex: number): void {
-    this.deliver({ family: 6, payload, source, destination, ttl: hopLimit, ifindex });
+  receive(payload: Buffer, source: string, destination: string, hopLimit: number, ifindex: number, ageUs: number): void {
+    this.deliver({ family: 6, payload, source, destination, ttl: hopLimit, ifindex, ageMs: ageUs / 1000 });
   }
 
   socketError(error: Error): void {
@@ -336,17 +388,23 @@ class Ipv6Transport extends BaseTransport {
     }
   }
 
+  armFarewell(payload: Buffer, destination: string): Farewell | undefined {
+    checkAddress(destination, 6, "destination");
+    if (this.closed || this.socket === undefined) return undefined;
+    return armed(this.native, this.socket.farewell(payload, destination, this.sourceAddress));
+  }
+
   protected closeSocket(): void {
     this.socket?.close();
   }
 }
 
 function openIpv6(params: OpenParams, native: FloatipNet): VrrpTransport {
-  const transport = new Ipv6Transport(params);
+  const transport = new Ipv6Transport(params, native);
   const socket = native.openVrrp6(
     params.ifname,
     params.multicast,
-    (payload, source, destination, hopLimit, ifindex) => transport.receive(payload, source, destination, hopLimit, ifindex),
+    (payload, source, destination, hopLimit, ifindex, ageUs) => transport.receive(payload, source, destination, hopLimit, ifindex, ageUs),
     (error) => transport.socketError(error),
   );
   return transport.attach(socket);

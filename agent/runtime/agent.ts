@@ -191,6 +191,6 @@ export class Agent {
       this.deps.metrics.packetDropped(segment.iface, "", "unknown-vrid");
       return;
     }
-    router.receive({ advert: decoded.advert, source: packet.source, destination: packet.destination, ttl: packet.ttl }, packet.payload);
+    router.receive({ advert: decoded.advert, source: packet.source, destination: packet.destination, ttl: packet.ttl }, packet.payload, packet.ageMs);
   }
 }

@@ -26,11 +26,22 @@ export interface Clock {
   afterIo(fn: () => void): TimerHandle;
 }
 
+export interface SystemClockOptions {
+  /**
+   * Where precise timers go (a timerfd: agent/runtime/precise-scheduler.ts);
+   * without it they finish their last millisecond on loop turns, which is
+   * precise only while this process has a core to itself.
+   */
+  readonly precise?: { at(at: number, fn: () => void): TimerHandle };
+}
+
 /** The real clock over performance.now() and setTimeout. */
-export function systemClock(): Clock {
+export function systemClock(clockOptions: SystemClockOptions = {}): Clock {
+  const precise = clockOptions.precise;
   return {
     now: () => performance.now(),
     at(at, fn, options = {}) {
+      if (options.precise === true && precise !== undefined) return precise.at(at, fn);
       // setTimeout has millisecond resolution and libuv often fires a fraction
       // of a millisecond early: re-arm until the deadline has passed (never
       // early), then run fn in the timer phase. (A caller that must first

@@ -30,6 +30,20 @@ export class FakeSegment {
   private readonly endpoints: Endpoint[] = [];
   /** Every payload sent, for assertions. */
   readonly sent: { source: string; destination: string; payload: Buffer }[] = [];
+  /** How long each delivered packet has waited in the socket (ReceivedPacket.ageMs). */
+  ageMs = 0;
+  /** Priority-0 adverts armed by masters (VrrpTransport.armFarewell), as the native table keeps them. */
+  readonly farewells: { source: string; destination: string; payload: Buffer; state: "armed" | "sent" | "disarmed" }[] = [];
+
+  /** What the stop signal's native handler does for one host: send its armed farewells. */
+  stopSignal(source: string): void {
+    const from = this.endpoints.find((e) => e.address === source);
+    for (const f of this.farewells) {
+      if (f.source !== source || f.state !== "armed" || from === undefined) continue;
+      f.state = "sent";
+      this.deliver(from, f.payload, f.destination);
+    }
+  }
 
   attach(endpoint: Endpoint): void {
     this.endpoints.push(endpoint);
@@ -48,7 +62,7 @@ export class FakeSegment {
       if (to === from || !to.up || to.family !== from.family) continue;
       const multicast = destination === "224.0.0.18" || destination === "ff02::12";
       if (multicast ? !to.multicast : to.address !== destination) continue;
-      to.handler?.({ family: from.family, payload: Buffer.from(payload), source: from.address, destination, ttl, ifindex: 2 });
+      to.handler?.({ family: from.family, payload: Buffer.from(payload), source: from.address, destination, ttl, ifindex: 2, ageMs: this.ageMs });
     }
   }
   /** Inject a packet as if from another host. */
@@ -73,6 +87,15 @@ export function fakeTransports(segment: FakeSegment, address: string): Transport
         sourceAddress: endpoint.address,
         ifindex: 2,
         send: (payload, destination) => segment.deliver(endpoint, payload, destination),
+        armFarewell: (payload, destination) => {
+          const farewell = { source: endpoint.address, destination, payload: Buffer.from(payload), state: "armed" as const };
+          const entry: FakeSegment["farewells"][number] = farewell;
+          segment.farewells.push(entry);
+          return {
+            sent: () => entry.state === "sent",
+            disarm: () => void (entry.state = entry.state === "armed" ? "disarmed" : entry.state),
+          };
+        },
         onPacket: (handler) => void (endpoint.handler = handler),
         onError: () => undefined,
         close: () => segment.detach(endpoint),

@@ -6,7 +6,7 @@
  */
 import type { InstanceConfig } from "../config/types.js";
 import { foreignKind, type Conflict } from "../conflict/types.js";
-import type { AddressTable, Announcer, VrrpTransport } from "../os/ports.js";
+import type { AddressTable, Announcer, Farewell, VrrpTransport } from "../os/ports.js";
 import { encodeAdvert } from "../vrrp/codec.js";
 import type { Advert } from "../vrrp/packet.js";
 import { VRRP_MULTICAST_V4, VRRP_MULTICAST_V6 } from "../vrrp/packet.js";
@@ -112,6 +112,8 @@ export class VirtualRouter {
   /** Encoded adverts for the last priority sent, one per destination: the bytes only change with the priority. */
   private encoded: { readonly priority: number; readonly packets: readonly { destination: string; payload: Buffer }[] } | undefined;
   private readonly conflictMonitor: ConflictMonitor;
+  /** While master: the priority-0 adverts (one per destination) the stop signal's handler sends (transport.armFarewell). */
+  private farewells: readonly (Farewell | undefined)[] | undefined;
 
   constructor(readonly config: InstanceConfig, private readonly deps: RouterDeps) {
     this.params = routerParams(config, deps.transport.sourceAddress);
@@ -145,8 +147,12 @@ export class VirtualRouter {
     return this.effects.idle();
   }
 
-  /** A decoded advert for this VRID; `payload` (its bytes, only read during the call) lets receiveRepeat() recognise the next copy. */
-  receive(arrived: ArrivedAdvert, payload?: Buffer): void {
+  /**
+   * A decoded advert for this VRID; `payload` (its bytes, only read during the
+   * call) lets receiveRepeat() recognise the next copy; `ageMs`: how long ago
+   * the kernel received it.
+   */
+  receive(arrived: ArrivedAdvert, payload?: Buffer, ageMs?: number): void {
     this.heard.add(arrived.source);
     const reason = checkAdvert(this.checks, arrived);
     if (reason !== undefined) {
@@ -160,7 +166,7 @@ export class VirtualRouter {
       return;
     }
     if (payload !== undefined) this.accepted = { payload: Buffer.from(payload), arrived };
-    this.accept(arrived);
+    this.accept(arrived, ageMs);
   }
 
   /**
@@ -168,7 +174,13 @@ export class VirtualRouter {
    * (same source, destination and TTL) and returns true; false: decode it
    * and call receive().
    */
-  receiveRepeat(packet: { readonly payload: Buffer; readonly source: string; readonly destination: string; readonly ttl: number }): boolean {
+  receiveRepeat(packet: {
+    readonly payload: Buffer;
+    readonly source: string;
+    readonly destination: string;
+    readonly ttl: number;
+    readonly ageMs?: number;
+  }): boolean {
     const last = this.accepted;
     if (
       last === undefined ||
@@ -179,13 +191,15 @@ export class VirtualRouter {
     ) {
       return false;
     }
-    this.accept(last.arrived);
+    this.accept(last.arrived, packet.ageMs);
     return true;
   }
 
-  private accept(arrived: ArrivedAdvert): void {
+  private accept(arrived: ArrivedAdvert, ageMs = 0): void {
     (this.counts ??= this.deps.metrics.advertCounts(this.labels)).received++;
-    this.dispatch({ type: "advert", advert: arrived.advert, source: arrived.source });
+    // Timers start from the arrival, not from when the loop got to the packet (up to a quarter interval back; more is a clock step).
+    const back = ageMs > 0 && ageMs <= this.config.advertIntervalMs / 4 ? ageMs : 0;
+    this.dispatch({ type: "advert", advert: arrived.advert, source: arrived.source }, back);
   }
 
   setEffectivePriority(priority: number): void {
@@ -214,14 +228,15 @@ export class VirtualRouter {
     };
   }
 
-  private dispatch(event: RouterEvent): void {
-    const now = this.deps.clock.now();
-    if (event.type === "timer" && event.timer === "protocol" && this.state.phase === "backup") {
-      this.deps.metrics.masterDownFired(this.labels);
-    }
+  /** `agoMs`: the event happened that long before now (an advert that waited in the socket). */
+  private dispatch(event: RouterEvent, agoMs = 0): void {
+    const now = this.deps.clock.now() - agoMs;
+    const masterDown = event.type === "timer" && event.timer === "protocol" && this.state.phase === "backup";
     const result = step(this.params, this.state, event, now);
     this.state = result.state;
     for (const action of result.actions) this.perform(action, now);
+    // Counted after the actions: a takeover's address add goes first.
+    if (masterDown) this.deps.metrics.masterDownFired(this.labels);
   }
 
   private perform(action: RouterAction, now: number): void {
@@ -289,7 +304,16 @@ export class VirtualRouter {
       this.log.log("error", "encoding advert failed", { error });
       return;
     }
-    for (const { destination, payload } of packets) {
+    // After the stop signal sent the priority-0 advert, an advert due before the stop path runs must not undo it.
+    if (priority !== 0 && this.farewells?.[0]?.sent() === true) return;
+    for (let i = 0; i < packets.length; i++) {
+      const { destination, payload } = packets[i]!;
+      if (priority === 0 && this.farewells?.[i]?.sent() === true) {
+        // The stop signal's handler sent it already; a second one would restart the backups' Skew_Time.
+        (this.counts ??= this.deps.metrics.advertCounts(this.labels)).sent++;
+        this.log.log("debug", "priority-0 advert went out from the stop signal's handler", { destination });
+        continue;
+      }
       try {
         this.deps.transport.send(payload, destination);
         (this.counts ??= this.deps.metrics.advertCounts(this.labels)).sent++;
@@ -301,6 +325,12 @@ export class VirtualRouter {
 
   private advertPackets(priority: number): readonly { destination: string; payload: Buffer }[] {
     if (this.encoded?.priority === priority) return this.encoded.packets;
+    const packets = this.encodePackets(priority);
+    this.encoded = { priority, packets };
+    return packets;
+  }
+
+  private encodePackets(priority: number): { destination: string; payload: Buffer }[] {
     const advert: Advert = {
       version: this.config.version,
       family: this.config.family,
@@ -316,9 +346,22 @@ export class VirtualRouter {
     };
     const destinations = this.config.unicast?.peers ?? [this.config.family === 4 ? VRRP_MULTICAST_V4 : VRRP_MULTICAST_V6];
     const source = this.deps.transport.sourceAddress;
-    const packets = destinations.map((destination) => ({ destination, payload: encodeAdvert(advert, { source, destination }) }));
-    this.encoded = { priority, packets };
-    return packets;
+    return destinations.map((destination) => ({ destination, payload: encodeAdvert(advert, { source, destination }) }));
+  }
+
+  /** Entering master: arm the priority-0 adverts; leaving it: disarm them. */
+  private updateFarewells(action: Extract<RouterAction, { type: "transition" }>): void {
+    if (action.from === "master") {
+      for (const farewell of this.farewells ?? []) farewell?.disarm();
+      this.farewells = undefined;
+    }
+    const { transport } = this.deps;
+    if (action.to !== "master" || transport.armFarewell === undefined) return;
+    try {
+      this.farewells = this.encodePackets(0).map(({ destination, payload }) => transport.armFarewell?.(payload, destination));
+    } catch (error) {
+      this.log.log("warn", "cannot keep the priority-0 advert ready for a stop signal", { error });
+    }
   }
 
   private chain(operation: "add" | "remove" | "announce", effect: () => Promise<void>): void {
@@ -368,6 +411,7 @@ export class VirtualRouter {
   }
 
   private transitioned(action: Extract<RouterAction, { type: "transition" }>, now: number): void {
+    this.updateFarewells(action);
     this.watchSilentPeers(action.to);
     this.conflictMonitor.masterChanged(action.to === "master");
     this.deps.metrics.transitioned(this.labels, action.from, action.to);

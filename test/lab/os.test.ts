@@ -16,7 +16,8 @@ import type { Family, VirtualAddress } from "../../agent/config/types.js";
 import type { LinkInfo, TransportOptions, VrrpTransport } from "../../agent/os/ports.js";
 import { openAddressTable } from "../../agent/os/address-table.js";
 import { openAnnouncer } from "../../agent/os/announcer.js";
-import { createTransportFactory } from "../../agent/os/transport.js";
+import { createTransportFactory, installFarewellHandlers } from "../../agent/os/transport.js";
+import type { Farewell } from "../../agent/os/ports.js";
 import { internetChecksum } from "../../agent/vrrp/checksum.js";
 import { parseAddress } from "../../agent/vrrp/address-bytes.js";
 
@@ -32,6 +33,7 @@ interface WirePacket {
   readonly destination: string;
   readonly ttl: number;
   readonly ifindex: number;
+  readonly ageMs?: number;
 }
 interface OpenedTransport {
   readonly id: number;
@@ -175,6 +177,8 @@ function defineTests(): void {
             assert.equal(packet.source, sender.sourceAddress);
             assert.equal(packet.destination, destination);
             assert.equal(packet.ifindex, link2.index);
+            // SO_TIMESTAMPNS: how long it waited in the socket before the handler ran (well under the 100 ms cap here).
+            assert.ok(typeof packet.ageMs === "number" && packet.ageMs >= 0 && packet.ageMs < 100, `ageMs ${packet.ageMs}`);
 
             const groups = await multicastGroups(lab, n2);
             assert.equal(groups.includes(GROUP[c.family]), c.multicast, `${GROUP[c.family]} joined only in multicast mode`);
@@ -182,6 +186,37 @@ function defineTests(): void {
             assert.ok(!sentBack.some((p) => p.transport === sender.id), "own packets are not looped back");
           } finally {
             await w1.call("closeTransport", sender.id);
+            await w2.call("closeTransport", receiver.id);
+          }
+        });
+      }
+
+      for (const family of [4, 6] as const) {
+        it(`SIGTERM sends the armed farewell from the signal handler, once, and not a disarmed one (IPv${family})`, async () => {
+          const script = fileURLToPath(import.meta.url);
+          const w3 = await lab.startWorker(n1.ns, script, { [WORKER_ENV]: "os" });
+          const options: TransportOptions = { interface: "eth0", family, multicast: true };
+          const receiver = await w2.call<OpenedTransport>("openTransport", options, 1);
+          try {
+            const stopping = new Promise<boolean[]>((resolve) => w3.on("stopping", (sent) => resolve(sent as boolean[])));
+            const sender = await w3.call<OpenedTransport>("openTransport", options, 0);
+            const armed = vrrpV3Advert(80 + family, sender.sourceAddress, GROUP[family], [family === 4 ? "192.0.2.51" : "2001:db8::51"], 0);
+            const dropped = vrrpV3Advert(90 + family, sender.sourceAddress, GROUP[family], [family === 4 ? "192.0.2.52" : "2001:db8::52"], 0);
+            const kept = await w3.call<number>("armFarewell", sender.id, armed.toString("hex"), GROUP[family]);
+            const gone = await w3.call<number>("armFarewell", sender.id, dropped.toString("hex"), GROUP[family]);
+            await w3.call("disarmFarewell", gone);
+            await w3.call("listenForStop", [kept, gone]);
+            await lab.kill(w3.child, "SIGTERM");
+            // The JS listener still ran after the native handler, and saw what it had sent.
+            assert.deepEqual(await stopping, [true, false]);
+            const [packet] = await lab.waitFor(() => arrived(receiver.id, armed.toString("hex"), 1), 5000, "the farewell");
+            assert.equal(packet!.source, sender.sourceAddress);
+            assert.equal(packet!.ttl, 255);
+            await delay(200);
+            assert.equal(arrived(receiver.id, armed.toString("hex"), 2), undefined, "sent once");
+            assert.equal(arrived(receiver.id, dropped.toString("hex"), 1), undefined, "the disarmed one stays unsent");
+          } finally {
+            await lab.kill(w3.child, "SIGKILL");
             await w2.call("closeTransport", receiver.id);
           }
         });
@@ -278,6 +313,7 @@ function osWorker(emit: (event: string, data: unknown) => void): WorkerHandlers 
   const tableReady = openAddressTable();
   const announcerReady = tableReady.then((addresses) => openAnnouncer({ addresses }));
   const transports = new Map<number, VrrpTransport>();
+  const farewells = new Map<number, Farewell>();
   let nextId = 1;
   return {
     link: async (ifname: string) => (await tableReady).link(ifname),
@@ -300,6 +336,22 @@ function osWorker(emit: (event: string, data: unknown) => void): WorkerHandlers 
       transports.delete(id);
     },
     rawSend: (family: Family, destination: string, payload: string, ttl: number) => rawSend(family, destination, payload, ttl),
+    armFarewell: (id: number, payload: string, destination: string) => {
+      const farewell = transports.get(id)!.armFarewell?.(Buffer.from(payload, "hex"), destination);
+      if (farewell === undefined) throw new Error("the transport cannot arm a farewell");
+      const fid = nextId++;
+      farewells.set(fid, farewell);
+      return fid;
+    },
+    disarmFarewell: (fid: number) => farewells.get(fid)?.disarm(),
+    /** As the agent does: a JS listener first, then the native handler in front of it. */
+    listenForStop: (report: number[]) => {
+      process.on("SIGTERM", () => {
+        emit("stopping", report.map((fid) => farewells.get(fid)?.sent() ?? false));
+        setTimeout(() => process.exit(0), 100);
+      });
+      installFarewellHandlers(["SIGTERM"]);
+    },
   };
 }
 
@@ -336,10 +388,10 @@ function rawSend(family: Family, destination: string, payloadHex: string, ttl: n
 // ---------- helpers ----------
 
 /** A VRRPv3 advert (RFC 5798 §5.1) with its checksum over the pseudo-header. */
-function vrrpV3Advert(vrid: number, source: string, destination: string, addresses: readonly string[]): Buffer {
+function vrrpV3Advert(vrid: number, source: string, destination: string, addresses: readonly string[], priority = 100): Buffer {
   const family = source.includes(":") ? 6 : 4;
   const bytes = addresses.map((a) => Buffer.from(parse(a)));
-  const packet = Buffer.concat([Buffer.from([0x31, vrid, 100, addresses.length, 0x00, 100, 0, 0]), ...bytes]);
+  const packet = Buffer.concat([Buffer.from([0x31, vrid, priority, addresses.length, 0x00, 100, 0, 0]), ...bytes]);
   const length = Buffer.alloc(4);
   length.writeUInt32BE(packet.length);
   const pseudo =
