@@ -26,6 +26,7 @@ import type { Clock, TimerHandle } from "./clock.js";
 import { ConflictMonitor, type ConflictOptions } from "./conflict-monitor.js";
 import type { Logger } from "./logger.js";
 import type { AdvertCounts, AgentMetrics, InstanceLabels } from "./metrics.js";
+import { RouterTimer } from "./router-timer.js";
 import { Serial } from "./serial.js";
 
 export interface RouterDeps {
@@ -63,9 +64,6 @@ export interface RouterSnapshot {
   readonly conflicts: readonly Conflict[];
 }
 
-/** How long before a Master_Down deadline the precise final timer takes over (the coarse one may fire ~1 ms late). */
-const MASTER_DOWN_APPROACH_MS = 2;
-
 export function routerParams(config: InstanceConfig, primaryAddress: string): RouterParams {
   return {
     version: config.version,
@@ -86,12 +84,8 @@ export class VirtualRouter {
   readonly labels: InstanceLabels;
   private readonly params: RouterParams;
   private state: RouterState;
-  /**
-   * Armed timers. A backup moves its Master_Down deadline later on every
-   * advert; instead of a new system timer each time, the armed one is kept
-   * and, when it fires before the deadline it now serves, re-armed once.
-   */
-  private readonly timers = new Map<"protocol" | "garp", { handle: TimerHandle; armedAt: number; due: number }>();
+  /** The protocol timer (Master_Down or Adver) and the garp timer; a backup's Master_Down moves without a new system timer. */
+  private readonly timers: Readonly<Record<"protocol" | "garp", RouterTimer>>;
   /** Address changes and announcements, in order; one given while none runs starts at once (before the log line and notify of its transition). */
   private readonly effects = new Serial();
   private readonly log: Logger;
@@ -119,6 +113,14 @@ export class VirtualRouter {
     this.labels = { instance: config.name, interface: config.interface, vrid: String(config.virtualRouterId) };
     this.log = deps.logger.child({ instance: config.name, vrid: config.virtualRouterId });
     this.checks = receiveContext(config, deps.transport.sourceAddress);
+    this.timers = {
+      protocol: new RouterTimer({
+        clock: deps.clock,
+        finalStretch: () => this.state.phase === "backup",
+        expire: () => this.dispatch({ type: "timer", timer: "protocol" }),
+      }),
+      garp: new RouterTimer({ clock: deps.clock, finalStretch: () => false, expire: () => this.dispatch({ type: "timer", timer: "garp" }) }),
+    };
     this.conflictMonitor = new ConflictMonitor(config, {
       clock: deps.clock,
       metrics: deps.metrics,
@@ -229,11 +231,9 @@ export class VirtualRouter {
       case "send-advert":
         return this.sendAdvert(action.priority);
       case "set-timer":
-        return this.setTimer(action.timer, action.at);
+        return this.timers[action.timer].set(action.at);
       case "cancel-timer":
-        this.timers.get(action.timer)?.handle.cancel();
-        this.timers.delete(action.timer);
-        return;
+        return this.timers[action.timer].cancel();
       case "add-addresses":
         return this.chain("add", () => this.eachAddress((iface, a) => this.deps.addresses.add(iface, a)));
       case "remove-addresses":
@@ -243,42 +243,6 @@ export class VirtualRouter {
       case "transition":
         return this.transitioned(action, now);
     }
-  }
-
-  private setTimer(timer: "protocol" | "garp", due: number): void {
-    const armed = this.timers.get(timer);
-    if (armed !== undefined && armed.armedAt <= due) {
-      armed.due = due; // fires at armedAt, then re-arms for the rest
-      return;
-    }
-    armed?.handle.cancel();
-    this.arm(timer, due);
-  }
-
-  /**
-   * A backup's Master_Down_Timer is armed 2 ms short of its deadline: most
-   * of the time an advert has moved the deadline by then and the timer is
-   * simply re-armed. Otherwise the last stretch is timed precisely and,
-   * once it is over, adverts already waiting on the socket are read first
-   * (one may still move the deadline) before the timer expires.
-   */
-  private arm(timer: "protocol" | "garp", due: number): void {
-    const masterDown = timer === "protocol" && this.state.phase === "backup";
-    const entry: { armedAt: number; due: number; handle: TimerHandle } = { armedAt: due, due, handle: { cancel: () => undefined } };
-    const moved = () => this.timers.get(timer) !== entry || entry.due > entry.armedAt;
-    const expire = () => {
-      if (this.timers.get(timer) !== entry) return;
-      if (entry.due > entry.armedAt) return this.arm(timer, entry.due);
-      this.timers.delete(timer);
-      this.dispatch({ type: "timer", timer });
-    };
-    const { clock } = this.deps;
-    entry.handle = clock.at(masterDown ? due - MASTER_DOWN_APPROACH_MS : due, () => {
-      if (moved()) return expire();
-      if (!masterDown) return expire();
-      entry.handle = clock.at(due, () => (entry.handle = clock.afterIo(expire)), { precise: true });
-    });
-    this.timers.set(timer, entry);
   }
 
   private sendAdvert(priority: number): void {
