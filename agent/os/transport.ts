@@ -222,6 +222,8 @@ const ADDRESS_TEXT_CACHE = 1024;
 class Ipv4Transport extends BaseTransport {
   private socket: NativeVrrp4Socket | undefined;
   readonly buffer = Buffer.alloc(RECEIVE_BUFFER_BYTES);
+  /** The payload of the packet being delivered: a view of buffer, kept while the length stays the same. */
+  private view = this.buffer.subarray(0, 0);
   /** Text of the 32-bit addresses packets came from and went to. */
   private readonly texts = new Map<number, string>();
   /** The last source and destination seen (most packets come from the master, to the multicast group). */
@@ -253,9 +255,11 @@ class Ipv4Transport extends BaseTransport {
   }
 
   receive(length: number, source: number, destination: number, ttl: number): void {
+    // A master's adverts all have the same length: one view of the buffer serves them all.
+    if (this.view.length !== length) this.view = this.buffer.subarray(0, length);
     this.deliver({
       family: 4,
-      payload: this.buffer.subarray(0, length),
+      payload: this.view,
       source: source === this.last.source ? this.last.sourceText : this.rememberSource(source),
       destination: destination === this.last.destination ? this.last.destinationText : this.rememberDestination(destination),
       ttl,

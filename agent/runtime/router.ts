@@ -12,6 +12,7 @@ import type { Advert } from "../vrrp/packet.js";
 import { VRRP_MULTICAST_V4, VRRP_MULTICAST_V6 } from "../vrrp/packet.js";
 import { checkAdvert, receiveContext, type ArrivedAdvert, type ReceiveContext } from "../vrrp/receive-checks.js";
 import {
+  backupAdvertFastPath,
   initialRouterState,
   step,
   type AnnounceBurst,
@@ -187,6 +188,13 @@ export class VirtualRouter {
 
   private accept(arrived: ArrivedAdvert): void {
     (this.counts ??= this.deps.metrics.advertCounts(this.labels)).received++;
+    // Most adverts only move a backup's Master_Down deadline: the same as step(), without its event, result and action objects.
+    const moved = backupAdvertFastPath(this.params, this.state, arrived.advert, arrived.source, this.deps.clock.now());
+    if (moved !== undefined) {
+      this.state = moved;
+      this.timers.protocol.set(moved.timerAt!);
+      return;
+    }
     this.dispatch({ type: "advert", advert: arrived.advert, source: arrived.source });
   }
 
