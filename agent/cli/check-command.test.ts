@@ -89,6 +89,35 @@ test("3 UNKNOWN: no record, unreadable record, stale record, bad usage", async (
   });
 });
 
+test("--max-age: the agent's heartbeat keeps a record of its own run fresh, never a STOP or an earlier run's record", async () => {
+  const heartbeat = { pid: 7, run: "r1", updated: "2024-05-01T12:00:41.000Z" };
+  const old = { updated: "2024-05-01T12:00:00.000Z" };
+  await withRecords(
+    {
+      VI_1: record("MASTER", { ...old, run: "r1" }),
+      VI_2: record("STOP", { ...old, instance: "VI_2", run: "r1" }),
+      VI_3: record("MASTER", { ...old, instance: "VI_3", run: "r0" }),
+      VI_4: record("MASTER", { ...old, instance: "VI_4" }),
+    },
+    async (dir) => {
+      const args = (name: string) => ["--instance", name, "--expect", "MASTER", "--state-dir", dir, "--max-age", "5"];
+      const noHeartbeat = await run(args("VI_1"));
+      assert.equal(noHeartbeat.code, 3);
+      assert.match(noHeartbeat.out, /stale: written 42s ago \(max 5s\)/);
+      await writeFile(join(dir, ".heartbeat"), JSON.stringify(heartbeat));
+      const fresh = await run(args("VI_1"));
+      assert.equal(fresh.out, "FLOATIP OK - vrrp is MASTER (expected MASTER) | priority=100;;;; seconds_in_state=42s;;;;\n");
+      assert.match((await run(args("VI_2"))).out, /^FLOATIP UNKNOWN - state record of VI_2 is stale: written 42s ago/);
+      assert.match((await run(args("VI_3"))).out, /^FLOATIP UNKNOWN - state record of VI_3 is stale: written 42s ago/);
+      assert.match((await run(args("VI_4"))).out, /^FLOATIP UNKNOWN - state record of VI_4 is stale: written 42s ago/);
+      await writeFile(join(dir, ".heartbeat"), JSON.stringify({ ...heartbeat, updated: "2024-05-01T12:00:30.000Z" }));
+      assert.match((await run(args("VI_1"))).out, /stale: written 12s ago \(max 5s\)/, "the agent died: its heartbeat ages");
+      await writeFile(join(dir, ".heartbeat"), "{broken");
+      assert.equal((await run(args("VI_1"))).code, 3, "an unreadable heartbeat vouches for nothing");
+    },
+  );
+});
+
 test("--url reads the agent's /state (no seconds in state from monotonic times)", { timeout: 5000 }, async () => {
   const server = createServer((req, res) => {
     res.setHeader("content-type", "application/json");

@@ -1,7 +1,8 @@
 /**
  * `floatip check`: a Nagios / NRPE plugin reporting whether an instance is
  * in the state it should be in. Reads the instance's JSON state record
- * (written by agent/notify) or the agent's /state endpoint.
+ * (written by agent/notify on transitions, kept fresh by the agent's
+ * heartbeat) or the agent's /state endpoint.
  *
  * Exit codes (plugin guidelines): 0 OK = the expected state; 1 WARNING =
  * FAULT, stopped or initializing; 2 CRITICAL = the other of MASTER/BACKUP;
@@ -14,7 +15,16 @@
  * from a state record (the /state endpoint reports monotonic times).
  */
 import { readFile } from "node:fs/promises";
-import { parseStateRecord, stateRecordPath, DEFAULT_STATE_DIR } from "../notify/state-record.js";
+import {
+  heartbeatPath,
+  parseHeartbeat,
+  parseStateRecord,
+  recordFreshAt,
+  stateRecordPath,
+  DEFAULT_STATE_DIR,
+  type AgentHeartbeat,
+  type StateRecord,
+} from "../notify/state-record.js";
 import { parseArgs } from "./args.js";
 
 export const CHECK_USAGE = `usage: floatip check --instance NAME --expect MASTER|BACKUP [options]
@@ -26,7 +36,9 @@ options:
   --expect STATE         MASTER or BACKUP (required)
   --state-dir DIR        read DIR/NAME.json written by the agent (default ${DEFAULT_STATE_DIR})
   --url URL              ask the agent instead, e.g. http://127.0.0.1:9650/state
-  --max-age SECONDS      UNKNOWN if the state record was last written longer ago
+  --max-age SECONDS      UNKNOWN if the agent last vouched for the record longer
+                         ago (its own time, or the agent's heartbeat DIR/.heartbeat
+                         when the same agent run wrote both and it is not STOP)
 
 Exit codes: 0 OK (expected state), 1 WARNING (FAULT, stopped or starting),
 2 CRITICAL (the other state), 3 UNKNOWN (no data, unreadable, stale, bad usage).`;
@@ -131,10 +143,26 @@ async function fromRecord(dir: string, instance: string, expect: Expected, maxAg
   const { record } = parsed;
   if (record.instance !== instance) return unknown(`${path} is the record of ${record.instance}, not ${instance}`);
   const now = deps.now().getTime();
-  const age = (now - Date.parse(record.updated)) / 1000;
-  if (maxAge !== undefined && age > maxAge) return unknown(`state record of ${instance} is stale: written ${Math.floor(age)}s ago (max ${maxAge}s)`);
+  if (maxAge !== undefined) {
+    const heartbeat = await heartbeatFor(dir, record, deps);
+    const age = (now - recordFreshAt(record, heartbeat)) / 1000;
+    if (age > maxAge) return unknown(`state record of ${instance} is stale: written ${Math.floor(age)}s ago (max ${maxAge}s)`);
+  }
   const secondsInState = Math.max(0, Math.floor((now - Date.parse(record.since)) / 1000));
   return evaluateCheck(expect, { state: record.state, priority: record.priority, secondsInState });
+}
+
+/** The agent's heartbeat, when it could vouch for the record (an unreadable one vouches for nothing). */
+async function heartbeatFor(dir: string, record: StateRecord, deps: CheckDeps): Promise<AgentHeartbeat | undefined> {
+  if (record.run === undefined || record.state === "STOP") return undefined;
+  let text: string;
+  try {
+    text = await deps.readFile(heartbeatPath(dir));
+  } catch {
+    return undefined;
+  }
+  const parsed = parseHeartbeat(text);
+  return parsed.ok ? parsed.heartbeat : undefined;
 }
 
 async function fromEndpoint(url: string, instance: string, expect: Expected, deps: CheckDeps): Promise<CheckResult> {

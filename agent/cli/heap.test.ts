@@ -4,10 +4,14 @@ import { tuneAgentHeap } from "./heap.js";
 
 describe("tuneAgentHeap", () => {
   it("leaves heap sizes given to node alone", () => {
-    assert.deepEqual(tuneAgentHeap(["--max-semi-space-size=8", "--max-old-space-size=256"], ""), []);
-    assert.deepEqual(tuneAgentHeap([], "--max_semi_space_size=4 --inspect"), ["--heap-growing-percent=30"]);
+    assert.deepEqual(tuneAgentHeap(["--max-semi-space-size=8", "--max-old-space-size=256", "--flush-bytecode"], ""), []);
+    assert.deepEqual(tuneAgentHeap([], "--max_semi_space_size=4 --inspect"), ["--heap-growing-percent=30", "--no-flush-bytecode"]);
   });
-  it("otherwise keeps the young generation at its initial size and the old one near its live size", () => {
-    assert.deepEqual(tuneAgentHeap(["--enable-source-maps"], ""), ["--semi-space-growth-factor=1", "--heap-growing-percent=30"]);
+  it("otherwise keeps the young generation at its initial size, the old one near its live size, and bytecode", () => {
+    assert.deepEqual(tuneAgentHeap(["--enable-source-maps"], ""), [
+      "--semi-space-growth-factor=1",
+      "--heap-growing-percent=30",
+      "--no-flush-bytecode",
+    ]);
   });
 });

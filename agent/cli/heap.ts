@@ -11,7 +11,12 @@
  *    collection; 30 % keeps it near the live size at the cost of more
  *    (small: the live heap is small) full collections.
  *
- * Both flags are read whenever V8 decides to grow, so they can be set from
+ * And code that runs rarely but must be quick when it does (a takeover, the
+ * stop path) keeps its bytecode: by default V8 drops the bytecode of
+ * functions that have not run for a while and compiles them again on their
+ * next call. (Bytecode of the agent's own code is a few hundred KiB.)
+ *
+ * The flags are read whenever V8 decides to grow or collect, so they can be set from
  * inside the process (unlike --max-semi-space-size or --max-old-space-size,
  * fixed when the heap is created) and hold however node was started
  * (bin/floatip, `node bin/floatip` in the image, tests). Measured at 255
@@ -23,6 +28,7 @@ import { setFlagsFromString } from "node:v8";
 const TUNING: readonly { readonly flag: string; readonly given: RegExp }[] = [
   { flag: "--semi-space-growth-factor=1", given: /semi[-_]space/ },
   { flag: "--heap-growing-percent=30", given: /heap[-_]growing|old[-_]space|max[-_]heap/ },
+  { flag: "--no-flush-bytecode", given: /flush[-_]bytecode/ },
 ];
 
 /** Sets the flags node was not given; returns those set. */

@@ -239,6 +239,19 @@ static void vrrp_on_poll(uv_poll_t *handle, int status, int events) {
   napi_close_handle_scope(env, scope);
 }
 
+/* readWaiting(): the packets already queued, handed to onPacket before returning. */
+static napi_value vrrp_read_waiting(napi_env env, napi_callback_info info) {
+  size_t argc = 0;
+  vrrp_t *s = get_this(env, info, &argc, NULL);
+  if (s && s->fd >= 0 && s->read_one) {
+    s->in_callback++; /* keeps s alive should the object be finalized meanwhile */
+    for (int i = 0; i < MAX_READS_PER_EVENT && s->fd >= 0 && s->read_one(s); i++) {}
+    s->in_callback--;
+    if (s->finalized && !s->in_callback) free(s);
+  }
+  return undefined_value(env);
+}
+
 static void vrrp_finalize(napi_env env, void *data, void *hint) {
   vrrp_t *s = data;
   (void)env; (void)hint;
@@ -393,6 +406,7 @@ static napi_value vrrp_start(napi_env env, vrrp_t *s, napi_value obj, const char
       napi_create_string_utf8(env, fn, NAPI_AUTO_LENGTH, &name) != napi_ok ||
       napi_async_init(env, obj, name, &s->async) != napi_ok ||
       (send && !make_method(env, obj, "send", send)) || (farewell && !make_method(env, obj, "farewell", farewell)) ||
+      (send && !make_method(env, obj, "readWaiting", vrrp_read_waiting)) ||
       !make_method(env, obj, "close", vrrp_close) ||
       napi_create_uint32(env, s->ifindex, &ifx) != napi_ok || napi_set_named_property(env, obj, "ifindex", ifx) != napi_ok) {
     vrrp_shutdown(s);

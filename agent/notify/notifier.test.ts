@@ -81,7 +81,6 @@ test("writes the state file and record at once, then runs the specific command a
       spawner,
       logger: memoryLogger(),
       stateDir: join(dir, "run"),
-      refreshMs: 0,
     });
     notifier.handle(transition("VI_1", "initialize", "backup", 100));
     await eventually(async () => {
@@ -129,7 +128,6 @@ test("to initialize is STOP; a hanging command gets SIGTERM after notify.timeout
       spawner,
       logger: memoryLogger(),
       stateDir: dir,
-      refreshMs: 0,
       killGraceMs: 100,
       onCommand: (r) => reports.push(r),
     });
@@ -145,7 +143,7 @@ test("to initialize is STOP; a hanging command gets SIGTERM after notify.timeout
   });
 });
 
-test("instances are independent; the refresh rewrites `updated` but not a STOP record", async () => {
+test("instances are independent; records carry the run token and are written on transitions only", async () => {
   await withDir(async (dir) => {
     const clock = new ManualClock(0);
     let wall = 0;
@@ -156,9 +154,8 @@ test("instances are independent; the refresh rewrites `updated` but not a STOP r
       spawner,
       logger: memoryLogger(),
       stateDir: dir,
-      refreshMs: 10_000,
+      run: "run-1",
     });
-    notifier.start();
     notifier.handle(transition("A", "initialize", "backup"));
     notifier.handle(transition("B", "initialize", "backup"));
     await settle();
@@ -170,13 +167,13 @@ test("instances are independent; the refresh rewrites `updated` but not a STOP r
     spawner.last?.exit(0);
     await notifier.idle();
 
-    wall = 10_000;
-    clock.advanceTo(10_000);
+    wall = 30_000;
+    clock.advanceTo(30_000);
     await notifier.idle();
     const a = parseStateRecord(await readFile(join(dir, "A.json"), "utf8"));
     const b = parseStateRecord(await readFile(join(dir, "B.json"), "utf8"));
-    assert.deepEqual(a.ok && [a.record.since, a.record.updated], ["1970-01-01T00:00:00.000Z", "1970-01-01T00:00:10.000Z"]);
-    assert.deepEqual(b.ok && [b.record.state, b.record.updated], ["STOP", "1970-01-01T00:00:00.000Z"]);
+    assert.deepEqual(a.ok && [a.record.state, a.record.since, a.record.updated, a.record.run], ["BACKUP", "1970-01-01T00:00:00.000Z", "1970-01-01T00:00:00.000Z", "run-1"]);
+    assert.deepEqual(b.ok && [b.record.state, b.record.updated, b.record.run], ["STOP", "1970-01-01T00:00:00.000Z", "run-1"]);
     await notifier.stop();
   });
 });
@@ -193,7 +190,6 @@ test("the classic notify script gets INSTANCE name STATE priority (real process)
       spawner: systemSpawner(),
       logger: memoryLogger(),
       stateDir: join(dir, "run"),
-      refreshMs: 0,
     });
     notifier.handle(transition("VI_1", "backup", "master", 150));
     await notifier.idle();

@@ -14,13 +14,14 @@
  * (the agent stopping). Commands are split like check scripts (no shell)
  * and limited to notify.timeoutMs, then SIGTERM, then SIGKILL. Files and
  * commands each keep their own per-instance queue, so a slow command never
- * delays the state record. While running, records are rewritten every
- * refreshMs so `updated` shows the agent is alive (`floatip check --max-age`).
+ * delays the state record. Records are written on transitions only and
+ * carry the agent's run token: the agent's heartbeat (heartbeat.ts) shows it
+ * is still alive (`floatip check --max-age`).
  */
 import type { InstanceConfig } from "../config/types.js";
 import { parseCommandLine } from "../health/command-line.js";
 import { DEFAULT_KILL_GRACE_MS, describeOutcome, runCommand, succeeded, type RunOutcome, type Spawner } from "../health/process.js";
-import type { Clock, TimerHandle } from "../runtime/clock.js";
+import type { Clock } from "../runtime/clock.js";
 import type { Logger } from "../runtime/logger.js";
 import type { Transition } from "../runtime/router.js";
 import {
@@ -45,8 +46,8 @@ export interface NotifierDeps {
   readonly fs?: NotifyFs;
   /** Directory of the JSON state records; default /run/floatip (created if missing). */
   readonly stateDir?: string;
-  /** Rewrite every record this often while started; default 10 000 ms, 0 = only on transitions. */
-  readonly refreshMs?: number;
+  /** The agent run's token, written into every record (see Heartbeat); none: records without one. */
+  readonly run?: string;
   /** SIGTERM to SIGKILL for notify commands; default 2000 ms. */
   readonly killGraceMs?: number;
   /** Called after each notify command has ended. */
@@ -60,38 +61,27 @@ export interface CommandReport {
   readonly outcome: RunOutcome;
 }
 
-export const DEFAULT_REFRESH_MS = 10_000;
-
 interface InstanceQueue {
   readonly config: InstanceConfig;
   files: Promise<void>;
   commands: Promise<void>;
-  record: StateRecord | undefined;
 }
 
 export class Notifier {
   private readonly queues = new Map<string, InstanceQueue>();
   private readonly fs: NotifyFs;
   private readonly stateDir: string;
-  private refresh: TimerHandle | undefined;
   private dirReady: Promise<void> | undefined;
   private writes = 0;
 
   constructor(instances: readonly InstanceConfig[], private readonly deps: NotifierDeps) {
-    for (const config of instances) this.queues.set(config.name, { config, files: Promise.resolve(), commands: Promise.resolve(), record: undefined });
+    for (const config of instances) this.queues.set(config.name, { config, files: Promise.resolve(), commands: Promise.resolve() });
     this.fs = deps.fs ?? nodeNotifyFs();
     this.stateDir = deps.stateDir ?? DEFAULT_STATE_DIR;
   }
 
-  /** Start the periodic record refresh. */
-  start(): void {
-    this.scheduleRefresh();
-  }
-
-  /** Stop refreshing and wait for every queued write and command. */
+  /** Wait for every queued write and command. */
   async stop(): Promise<void> {
-    this.refresh?.cancel();
-    this.refresh = undefined;
     await this.idle();
   }
 
@@ -111,8 +101,9 @@ export class Notifier {
     // Wall time of the transition itself, even if this handler runs a little later.
     const wall = this.deps.wallClock().getTime();
     const since = new Date(wall - Math.max(0, this.deps.clock.now() - change.at)).toISOString();
-    queue.record = { instance: change.instance, state, priority: change.priority, since, updated: since };
-    this.queueFiles(queue, true);
+    const run = this.deps.run;
+    const record: StateRecord = { instance: change.instance, state, priority: change.priority, since, updated: since, ...(run !== undefined ? { run } : {}) };
+    this.queueFiles(queue, record);
     const notify = queue.config.notify;
     if (notify === undefined) return;
     const kind = state === "MASTER" ? "master" : state === "BACKUP" ? "backup" : state === "FAULT" ? "fault" : "stop";
@@ -124,10 +115,8 @@ export class Notifier {
     });
   }
 
-  private queueFiles(queue: InstanceQueue, withStateFile: boolean): void {
-    const record = queue.record;
-    if (record === undefined) return;
-    const stateFile = withStateFile ? queue.config.stateFile : undefined;
+  private queueFiles(queue: InstanceQueue, record: StateRecord): void {
+    const stateFile = queue.config.stateFile;
     queue.files = queue.files.then(async () => {
       if (stateFile !== undefined) await this.write(stateFile, stateFileLine(record.instance, record.state), queue);
       await this.writeRecord(queue, record);
@@ -178,19 +167,6 @@ export class Notifier {
     const level = succeeded(outcome) ? "debug" : "warn";
     this.deps.logger.log(level, `notify ${kind} ${describeOutcome(outcome)}`, { instance, command: argv });
     this.deps.onCommand?.({ instance, kind, argv, outcome });
-  }
-
-  private scheduleRefresh(): void {
-    const every = this.deps.refreshMs ?? DEFAULT_REFRESH_MS;
-    if (every <= 0) return;
-    const { clock } = this.deps;
-    this.refresh = clock.at(clock.now() + every, () => {
-      for (const queue of this.queues.values()) {
-        // A STOP record is final: the agent is going away and must not look alive.
-        if (queue.record?.state !== "STOP") this.queueFiles(queue, false);
-      }
-      this.scheduleRefresh();
-    });
   }
 }
 

@@ -20,7 +20,22 @@ export interface StateRecord {
   readonly priority: number;
   /** Wall time of the transition into `state`, ISO 8601. */
   readonly since: string;
-  /** Wall time the agent last wrote the record, ISO 8601 (refreshed periodically while it runs). */
+  /** Wall time the agent wrote the record, ISO 8601 (at the transition; the heartbeat shows it is still alive). */
+  readonly updated: string;
+  /** The run token of the agent that wrote it (records of older versions have none). */
+  readonly run?: string;
+}
+
+/**
+ * The agent's heartbeat (<stateDir>/.heartbeat), rewritten periodically
+ * while the agent runs: a record whose run token matches is as fresh as the
+ * heartbeat (one file per refresh instead of every record).
+ */
+export interface AgentHeartbeat {
+  readonly pid: number;
+  /** Unique per agent run; the records it writes carry the same token. */
+  readonly run: string;
+  /** Wall time of the last write, ISO 8601. */
   readonly updated: string;
 }
 
@@ -50,6 +65,11 @@ export function stateRecordPath(dir: string, instance: string): string {
   return join(dir, `${file}.json`);
 }
 
+/** <dir>/.heartbeat: records are <name>.json, so no instance name can collide with it. */
+export function heartbeatPath(dir: string): string {
+  return join(dir, ".heartbeat");
+}
+
 export type ParsedRecord = { readonly ok: true; readonly record: StateRecord } | { readonly ok: false; readonly message: string };
 
 const STATES: readonly NotifyState[] = ["MASTER", "BACKUP", "FAULT", "STOP"];
@@ -69,12 +89,48 @@ export function parseStateRecord(text: string): ParsedRecord {
   if (typeof priority !== "number" || !Number.isInteger(priority)) return { ok: false, message: "priority missing" };
   if (typeof since !== "string" || Number.isNaN(Date.parse(since))) return { ok: false, message: "since missing or not a time" };
   if (typeof updated !== "string" || Number.isNaN(Date.parse(updated))) return { ok: false, message: "updated missing or not a time" };
-  return { ok: true, record: { instance, state: state as NotifyState, priority, since, updated } };
+  const { run } = o;
+  if (run !== undefined && typeof run !== "string") return { ok: false, message: "run is not a string" };
+  return { ok: true, record: { instance, state: state as NotifyState, priority, since, updated, ...(run !== undefined ? { run } : {}) } };
 }
 
 export function formatStateRecord(record: StateRecord): string {
-  const { instance, state, priority, since, updated } = record;
-  return JSON.stringify({ instance, state, priority, since, updated }) + "\n";
+  const { instance, state, priority, since, updated, run } = record;
+  return JSON.stringify({ instance, state, priority, since, updated, run }) + "\n";
+}
+
+export type ParsedHeartbeat = { readonly ok: true; readonly heartbeat: AgentHeartbeat } | { readonly ok: false; readonly message: string };
+
+export function parseHeartbeat(text: string): ParsedHeartbeat {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    return { ok: false, message: `not JSON: ${error instanceof Error ? error.message : String(error)}` };
+  }
+  if (typeof raw !== "object" || raw === null) return { ok: false, message: "not a JSON object" };
+  const { pid, run, updated } = raw as Record<string, unknown>;
+  if (typeof pid !== "number" || !Number.isInteger(pid)) return { ok: false, message: "pid missing" };
+  if (typeof run !== "string" || run === "") return { ok: false, message: "run missing" };
+  if (typeof updated !== "string" || Number.isNaN(Date.parse(updated))) return { ok: false, message: "updated missing or not a time" };
+  return { ok: true, heartbeat: { pid, run, updated } };
+}
+
+export function formatHeartbeat(heartbeat: AgentHeartbeat): string {
+  const { pid, run, updated } = heartbeat;
+  return JSON.stringify({ pid, run, updated }) + "\n";
+}
+
+/**
+ * When the agent last vouched for a record (ms since the epoch): its own
+ * `updated`, or the heartbeat's if the same agent run wrote both and the
+ * record is not STOP (a STOP record is final; a record of an earlier run
+ * never looks fresh because another agent runs now).
+ */
+export function recordFreshAt(record: StateRecord, heartbeat: AgentHeartbeat | undefined): number {
+  const own = Date.parse(record.updated);
+  if (heartbeat === undefined || record.run === undefined || record.run !== heartbeat.run || record.state === "STOP") return own;
+  return Math.max(own, Date.parse(heartbeat.updated));
 }
 
 /** The file operations the notifier needs (node:fs/promises fits). */

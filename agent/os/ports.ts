@@ -48,6 +48,8 @@ export interface VrrpTransport {
   readonly ifindex: number;
   /** Send one VRRP payload (checksum already filled in) with TTL / hop limit 255. */
   send(payload: Buffer, destination: string): void;
+  /** Delivers the packets already waiting on the socket to the onPacket handlers now, before returning. */
+  readWaiting?(): void;
   /** Keep payload ready to be sent by the stop signal's handler; undefined if this transport cannot. */
   armFarewell?(payload: Buffer, destination: string): Farewell | undefined;
   onPacket(handler: (packet: ReceivedPacket) => void): void;

@@ -37,6 +37,8 @@ export interface NativeVrrp4Socket {
   send(payload: Buffer, destination: string): number;
   /** Arms the packet for the stop signal's handler: a slot id, or -1 if it cannot be armed. */
   farewell(payload: Buffer, destination: string): number;
+  /** Reads the packets waiting on the socket now, calling onPacket for each (errors go to onError). */
+  readWaiting(): void;
   close(): void;
 }
 export interface NativeVrrp6Socket {
@@ -44,6 +46,7 @@ export interface NativeVrrp6Socket {
   /** Throws an Error with code/errno/syscall on failure. */
   send(payload: Buffer, destination: string, source: string): number;
   farewell(payload: Buffer, destination: string, source: string): number;
+  readWaiting(): void;
   close(): void;
 }
 export interface NativePacketSocket {
@@ -267,6 +270,8 @@ const ADDRESS_TEXT_CACHE = 1024;
 class Ipv4Transport extends BaseTransport {
   private socket: NativeVrrp4Socket | undefined;
   readonly buffer = Buffer.alloc(RECEIVE_BUFFER_BYTES);
+  /** The payload of the packet being delivered: a view of buffer, kept while the length stays the same. */
+  private view = this.buffer.subarray(0, 0);
   /** Text of the 32-bit addresses packets came from and went to. */
   private readonly texts = new Map<number, string>();
   /** The last source and destination seen (most packets come from the master, to the multicast group). */
@@ -297,6 +302,10 @@ class Ipv4Transport extends BaseTransport {
     }
   }
 
+  readWaiting(): void {
+    if (!this.closed) this.socket?.readWaiting();
+  }
+
   armFarewell(payload: Buffer, destination: string): Farewell | undefined {
     checkAddress(destination, 4, "destination");
     if (this.closed || this.socket === undefined) return undefined;
@@ -304,9 +313,11 @@ class Ipv4Transport extends BaseTransport {
   }
 
   receive(length: number, source: number, destination: number, ttl: number, ageUs: number): void {
+    // A master's adverts all have the same length: one view of the buffer serves them all.
+    if (this.view.length !== length) this.view = this.buffer.subarray(0, length);
     this.deliver({
       family: 4,
-      payload: this.buffer.subarray(0, length),
+      payload: this.view,
       source: source === this.last.source ? this.last.sourceText : this.rememberSource(source),
       destination: destination === this.last.destination ? this.last.destinationText : this.rememberDestination(destination),
       ttl,
@@ -386,6 +397,10 @@ class Ipv6Transport extends BaseTransport {
       // Same contract as IPv4: I/O errors go to onError handlers, asynchronously.
       process.nextTick(() => this.fail(error, `sending to ${destination}`));
     }
+  }
+
+  readWaiting(): void {
+    if (!this.closed) this.socket?.readWaiting();
   }
 
   armFarewell(payload: Buffer, destination: string): Farewell | undefined {

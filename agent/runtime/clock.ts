@@ -3,6 +3,9 @@
  * that fire at an absolute time on it. Injected so tests can drive time.
  */
 import { performance } from "node:perf_hooks";
+import { DeadlineQueue, type Deadline } from "./deadline-queue.js";
+
+export type { Deadline };
 
 export interface TimerHandle {
   cancel(): void;
@@ -24,6 +27,13 @@ export interface Clock {
    * the socket must see that advert first.
    */
   afterIo(fn: () => void): TimerHandle;
+  /**
+   * A reusable timer for a deadline that is set again and again (a
+   * backup's Master_Down check): fires `fn` once `now()` has reached the
+   * time last set, up to about a millisecond late, like at(); setting it
+   * allocates nothing, and deadlines due together share one wake-up.
+   */
+  deadline(fn: () => void): Deadline;
 }
 
 export interface SystemClockOptions {
@@ -38,6 +48,25 @@ export interface SystemClockOptions {
 /** The real clock over performance.now() and setTimeout. */
 export function systemClock(clockOptions: SystemClockOptions = {}): Clock {
   const precise = clockOptions.precise;
+  let wake: NodeJS.Timeout | undefined;
+  let wakeNow: NodeJS.Immediate | undefined;
+  const deadlines = new DeadlineQueue({
+    now: () => performance.now(),
+    wakeAt(at) {
+      clearTimeout(wake);
+      if (wakeNow !== undefined) clearImmediate(wakeNow);
+      wake = wakeNow = undefined;
+      if (at === undefined) return;
+      // Whole milliseconds rounded up (run() re-arms if libuv fires a fraction early); already due: the next loop turn.
+      const wait = at - performance.now();
+      if (wait > 0) wake = setTimeout(fired, Math.ceil(wait));
+      else wakeNow = setImmediate(fired);
+    },
+  });
+  const fired = () => {
+    wake = wakeNow = undefined;
+    deadlines.run();
+  };
   return {
     now: () => performance.now(),
     at(at, fn, options = {}) {
@@ -76,6 +105,7 @@ export function systemClock(clockOptions: SystemClockOptions = {}): Clock {
       const immediate = setImmediate(fn);
       return { cancel: () => clearImmediate(immediate) };
     },
+    deadline: (fn) => deadlines.deadline(fn),
   };
 }
 
@@ -101,6 +131,21 @@ export class ManualClock implements Clock {
   /** Runs at the current time, on the next advanceTo. */
   afterIo(fn: () => void): TimerHandle {
     return this.at(this.current, fn);
+  }
+
+  deadline(fn: () => void): Deadline {
+    let handle: TimerHandle | undefined;
+    const cancel = () => {
+      handle?.cancel();
+      handle = undefined;
+    };
+    return {
+      set: (at) => {
+        cancel();
+        handle = this.at(at, fn);
+      },
+      cancel,
+    };
   }
 
   /** Advance to `to`, firing due timers in deadline order. */

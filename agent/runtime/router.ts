@@ -12,6 +12,7 @@ import type { Advert } from "../vrrp/packet.js";
 import { VRRP_MULTICAST_V4, VRRP_MULTICAST_V6 } from "../vrrp/packet.js";
 import { checkAdvert, receiveContext, type ArrivedAdvert, type ReceiveContext } from "../vrrp/receive-checks.js";
 import {
+  backupAdvertFastPath,
   initialRouterState,
   step,
   type AnnounceBurst,
@@ -26,6 +27,7 @@ import type { Clock, TimerHandle } from "./clock.js";
 import { ConflictMonitor, type ConflictOptions } from "./conflict-monitor.js";
 import type { Logger } from "./logger.js";
 import type { AdvertCounts, AgentMetrics, InstanceLabels } from "./metrics.js";
+import { RouterTimer } from "./router-timer.js";
 import { Serial } from "./serial.js";
 
 export interface RouterDeps {
@@ -63,9 +65,6 @@ export interface RouterSnapshot {
   readonly conflicts: readonly Conflict[];
 }
 
-/** How long before a Master_Down deadline the precise final timer takes over (the coarse one may fire ~1 ms late). */
-const MASTER_DOWN_APPROACH_MS = 2;
-
 export function routerParams(config: InstanceConfig, primaryAddress: string): RouterParams {
   return {
     version: config.version,
@@ -86,12 +85,8 @@ export class VirtualRouter {
   readonly labels: InstanceLabels;
   private readonly params: RouterParams;
   private state: RouterState;
-  /**
-   * Armed timers. A backup moves its Master_Down deadline later on every
-   * advert; instead of a new system timer each time, the armed one is kept
-   * and, when it fires before the deadline it now serves, re-armed once.
-   */
-  private readonly timers = new Map<"protocol" | "garp", { handle: TimerHandle; armedAt: number; due: number }>();
+  /** The protocol timer (Master_Down or Adver) and the garp timer; a backup's Master_Down moves without a new system timer. */
+  private readonly timers: Readonly<Record<"protocol" | "garp", RouterTimer>>;
   /** Address changes and announcements, in order; one given while none runs starts at once (before the log line and notify of its transition). */
   private readonly effects = new Serial();
   private readonly log: Logger;
@@ -121,6 +116,15 @@ export class VirtualRouter {
     this.labels = { instance: config.name, interface: config.interface, vrid: String(config.virtualRouterId) };
     this.log = deps.logger.child({ instance: config.name, vrid: config.virtualRouterId });
     this.checks = receiveContext(config, deps.transport.sourceAddress);
+    this.timers = {
+      protocol: new RouterTimer({
+        clock: deps.clock,
+        finalStretch: () => this.state.phase === "backup",
+        expire: () => this.dispatch({ type: "timer", timer: "protocol" }),
+        ...(deps.transport.readWaiting !== undefined ? { readWaiting: () => deps.transport.readWaiting?.() } : {}),
+      }),
+      garp: new RouterTimer({ clock: deps.clock, finalStretch: () => false, expire: () => this.dispatch({ type: "timer", timer: "garp" }) }),
+    };
     this.conflictMonitor = new ConflictMonitor(config, {
       clock: deps.clock,
       metrics: deps.metrics,
@@ -134,6 +138,9 @@ export class VirtualRouter {
   start(): void {
     this.deps.metrics.instanceStarted(this.labels, this.state.effectivePriority);
     this.dispatch({ type: "startup" });
+    // The takeover's step() runs once now, its result dropped (the state machine is pure): when a
+    // Master_Down_Timer expires for real, its code is compiled already and the address add leaves sooner.
+    step(this.params, { ...this.state, phase: "backup" }, { type: "timer", timer: "protocol" }, this.deps.clock.now());
   }
 
   /** Leave the election (priority 0 if master) and wait until the addresses are gone. */
@@ -199,6 +206,13 @@ export class VirtualRouter {
     (this.counts ??= this.deps.metrics.advertCounts(this.labels)).received++;
     // Timers start from the arrival, not from when the loop got to the packet (up to a quarter interval back; more is a clock step).
     const back = ageMs > 0 && ageMs <= this.config.advertIntervalMs / 4 ? ageMs : 0;
+    // Most adverts only move a backup's Master_Down deadline: the same as step(), without its event, result and action objects.
+    const moved = backupAdvertFastPath(this.params, this.state, arrived.advert, arrived.source, this.deps.clock.now() - back);
+    if (moved !== undefined) {
+      this.state = moved;
+      this.timers.protocol.set(moved.timerAt!);
+      return;
+    }
     this.dispatch({ type: "advert", advert: arrived.advert, source: arrived.source }, back);
   }
 
@@ -244,11 +258,9 @@ export class VirtualRouter {
       case "send-advert":
         return this.sendAdvert(action.priority);
       case "set-timer":
-        return this.setTimer(action.timer, action.at);
+        return this.timers[action.timer].set(action.at);
       case "cancel-timer":
-        this.timers.get(action.timer)?.handle.cancel();
-        this.timers.delete(action.timer);
-        return;
+        return this.timers[action.timer].cancel();
       case "add-addresses":
         return this.chain("add", () => this.eachAddress((iface, a) => this.deps.addresses.add(iface, a)));
       case "remove-addresses":
@@ -258,42 +270,6 @@ export class VirtualRouter {
       case "transition":
         return this.transitioned(action, now);
     }
-  }
-
-  private setTimer(timer: "protocol" | "garp", due: number): void {
-    const armed = this.timers.get(timer);
-    if (armed !== undefined && armed.armedAt <= due) {
-      armed.due = due; // fires at armedAt, then re-arms for the rest
-      return;
-    }
-    armed?.handle.cancel();
-    this.arm(timer, due);
-  }
-
-  /**
-   * A backup's Master_Down_Timer is armed 2 ms short of its deadline: most
-   * of the time an advert has moved the deadline by then and the timer is
-   * simply re-armed. Otherwise the last stretch is timed precisely and,
-   * once it is over, adverts already waiting on the socket are read first
-   * (one may still move the deadline) before the timer expires.
-   */
-  private arm(timer: "protocol" | "garp", due: number): void {
-    const masterDown = timer === "protocol" && this.state.phase === "backup";
-    const entry: { armedAt: number; due: number; handle: TimerHandle } = { armedAt: due, due, handle: { cancel: () => undefined } };
-    const moved = () => this.timers.get(timer) !== entry || entry.due > entry.armedAt;
-    const expire = () => {
-      if (this.timers.get(timer) !== entry) return;
-      if (entry.due > entry.armedAt) return this.arm(timer, entry.due);
-      this.timers.delete(timer);
-      this.dispatch({ type: "timer", timer });
-    };
-    const { clock } = this.deps;
-    entry.handle = clock.at(masterDown ? due - MASTER_DOWN_APPROACH_MS : due, () => {
-      if (moved()) return expire();
-      if (!masterDown) return expire();
-      entry.handle = clock.at(due, () => (entry.handle = clock.afterIo(expire)), { precise: true });
-    });
-    this.timers.set(timer, entry);
   }
 
   private sendAdvert(priority: number): void {

@@ -13,6 +13,8 @@ import { describeHealthChange, type HealthResult } from "../health/priority.js";
 import type { HttpProber } from "../health/http-probe.js";
 import { InterfaceWatch } from "../health/interface-watch.js";
 import type { Spawner } from "../health/process.js";
+import { randomUUID } from "node:crypto";
+import { Heartbeat } from "../notify/heartbeat.js";
 import { Notifier } from "../notify/notifier.js";
 import { Agent, type AgentDeps } from "./agent.js";
 import type { RouterSnapshot, Transition } from "./router.js";
@@ -22,8 +24,12 @@ export interface SupervisorDeps extends Omit<AgentDeps, "onTransition"> {
   readonly spawner: Spawner;
   readonly readFile: (path: string) => Promise<string>;
   readonly wallClock: () => Date;
-  /** Directory of the per-instance JSON state records read by `floatip check`. */
+  /** Directory of the per-instance JSON state records and the agent's heartbeat read by `floatip check`. */
   readonly stateDir?: string;
+  /** How often the heartbeat is rewritten (default 10 s). */
+  readonly heartbeatMs?: number;
+  /** This run's token in the heartbeat and the records (default: a random UUID). */
+  readonly runToken?: string;
   readonly interfacePollMs?: number;
   readonly lookupUser?: HealthTrackerDeps["lookupUser"];
   /** Runs the GETs of `httpChecks`. */
@@ -60,8 +66,20 @@ export class AgentSupervisor {
   private readonly changes = new Serial();
   /** One link poll per interface, whichever instances track it. */
   private readonly links: InterfaceWatch;
+  private readonly run: string;
+  private readonly heartbeat: Heartbeat;
 
   constructor(private readonly deps: SupervisorDeps) {
+    this.run = deps.runToken ?? randomUUID();
+    this.heartbeat = new Heartbeat({
+      clock: deps.clock,
+      wallClock: deps.wallClock,
+      logger: deps.logger,
+      run: this.run,
+      pid: process.pid,
+      ...(deps.stateDir !== undefined ? { stateDir: deps.stateDir } : {}),
+      ...(deps.heartbeatMs !== undefined ? { refreshMs: deps.heartbeatMs } : {}),
+    });
     this.links = new InterfaceWatch({
       clock: deps.clock,
       addresses: deps.addresses,
@@ -96,6 +114,7 @@ export class AgentSupervisor {
     for (const r of all) r.live = false;
     await Promise.all([this.agent.stop(), ...all.map((r) => r.tracker.stop())]);
     await Promise.all(all.map((r) => r.notifier.stop()));
+    await this.heartbeat.stop();
     this.running.clear();
   }
 
@@ -104,6 +123,7 @@ export class AgentSupervisor {
   }
 
   private async applyNow(config: AgentConfig): Promise<ApplyReport> {
+    this.heartbeat.start();
     const wanted = new Map(config.instances.map((i) => [i.name, { config: i, slice: sliceOf(config, i) }]));
     const report = { added: [] as string[], removed: [] as string[], replaced: [] as string[], unchanged: [] as string[] };
     for (const [name, running] of this.running) {
@@ -137,6 +157,7 @@ export class AgentSupervisor {
       wallClock: this.deps.wallClock,
       spawner: this.deps.spawner,
       logger: this.deps.logger,
+      run: this.run,
       ...(this.deps.stateDir !== undefined ? { stateDir: this.deps.stateDir } : {}),
     });
     const running: Running = {
@@ -161,7 +182,6 @@ export class AgentSupervisor {
     this.running.set(instance.name, running);
     await running.tracker.start();
     await this.agent.add(instance);
-    notifier.start();
     running.live = true;
     const health = running.tracker.evaluate(instance.name);
     if (health !== undefined) this.applyHealth(running, health);

@@ -1,6 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import {
+  backupAdvertFastPath,
   initialRouterState,
   step,
   type RouterAction,
@@ -512,4 +513,47 @@ describe("VRRP state machine runs", () => {
     assert.equal(state.timerAt, deadline, "lower adverts must not push the timer");
     assert.equal(step(high, state, { type: "timer", timer: "protocol" }, deadline).state.phase, "master");
   });
+});
+
+describe("backupAdvertFastPath", () => {
+  const master = "192.0.2.12";
+  const other = "192.0.2.13";
+  const owner: RouterParams = { ...v3, priority: 255 };
+  const noPreempt: RouterParams = { ...v3, preempt: false };
+  const followed = (params: RouterParams, extra: Partial<RouterState> = {}) =>
+    stateIn(params, "backup", { masterAddress: master, masterAdvertIntervalMs: 1000, ...extra });
+  // [name, params, state, advert, source, fast path expected to take it]
+  const cases: [string, RouterParams, RouterState, Advert, string, boolean][] = [
+    ["the followed master, same interval (v3)", v3, followed(v3), advert(150), master, true],
+    ["equal priority from the followed master", v3, followed(v3), advert(100), master, true],
+    ["v2: the interval is our own", v2, followed(v2), advert(150, 1000, 2), master, true],
+    ["v2: a master announcing another interval (not learnt)", v2, followed(v2), advert(150, 2000, 2), master, true],
+    ["no preempt: lower priority is accepted", noPreempt, followed(noPreempt), advert(50), master, true],
+    ["garp and preempt fields are carried over", v3, followed(v3, { preemptAfter: T0 + 500, lowerPriorityQuietUntil: 3 }), advert(150), master, true],
+    ["v3: a new interval is learnt", v3, followed(v3), advert(150, 2000), master, false],
+    ["another master", v3, followed(v3), advert(150), other, false],
+    ["the first advert (no master yet)", v3, followed(v3, { masterAddress: undefined }), advert(150), master, false],
+    ["priority 0: Skew_Time", v3, followed(v3), advert(0), master, false],
+    ["lower priority while preempting", v3, followed(v3), advert(50), master, false],
+    ["lower priority during preempt_delay", v3, followed(v3, { preemptAfter: T0 + 5000 }), advert(50), master, false],
+    ["an owner preempts a lower priority", owner, followed(owner, { effectivePriority: 255 }), advert(150), master, false],
+    ["master", v3, stateIn(v3, "master", { masterAddress: master }), advert(150), master, false],
+    ["fault", v3, stateIn(v3, "fault", { masterAddress: master }), advert(150), master, false],
+    ["initialize", v3, stateIn(v3, "initialize", { masterAddress: master }), advert(150), master, false],
+  ];
+  for (const [name, params, state, received, source, taken] of cases) {
+    it(`${taken ? "takes" : "leaves to step()"}: ${name}`, () => {
+      const now = T0 + 250;
+      const fast = backupAdvertFastPath(params, state, received, source, now);
+      const full = step(params, state, { type: "advert", advert: received, source }, now);
+      if (!taken) {
+        assert.equal(fast, undefined);
+        return;
+      }
+      assert.ok(fast !== undefined);
+      assert.deepEqual(fast, full.state, "the same state as step()");
+      assert.deepEqual(full.actions, [{ type: "set-timer", timer: "protocol", at: fast.timerAt }], "step()'s only action is moving the deadline");
+      assert.ok(fast.timerAt! > state.timerAt!);
+    });
+  }
 });

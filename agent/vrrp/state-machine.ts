@@ -248,6 +248,33 @@ function onAdvert(params: RouterParams, state: RouterState, advert: Advert, sour
   return nothing(state); // initialize and fault ignore adverts
 }
 
+/**
+ * step() for the most common event, without its allocations: an advert a
+ * backup accepts from the master it already follows, at the interval it
+ * already learnt. step() would only move the Master_Down deadline, so this
+ * returns that state (its only action is set-timer protocol at timerAt);
+ * undefined for any other event: call step().
+ */
+export function backupAdvertFastPath(params: RouterParams, state: RouterState, advert: Advert, source: string, now: number): RouterState | undefined {
+  if (state.phase !== "backup" || advert.priority === 0 || source !== state.masterAddress) return undefined;
+  if (params.version === 3 && advert.advertIntervalMs !== state.masterAdvertIntervalMs) return undefined;
+  const accept = (!params.preempt && params.priority !== 255) || advert.priority >= state.effectivePriority;
+  if (!accept) return undefined;
+  const at = now + masterDownIntervalMs({ version: params.version, priority: state.effectivePriority, masterAdvertIntervalMs: state.masterAdvertIntervalMs });
+  return {
+    phase: state.phase,
+    effectivePriority: state.effectivePriority,
+    masterAdvertIntervalMs: state.masterAdvertIntervalMs,
+    timerAt: at,
+    garpAt: state.garpAt,
+    garpBurst: state.garpBurst,
+    lowerPriorityQuietUntil: state.lowerPriorityQuietUntil,
+    preemptAfter: state.preemptAfter,
+    masterAddress: state.masterAddress,
+    since: state.since,
+  };
+}
+
 /** RFC 5798 §6.4.2, receiving an ADVERTISEMENT while Backup. */
 function advertInBackup(params: RouterParams, state: RouterState, advert: Advert, source: string, now: number): StepResult {
   if (advert.priority === 0) {

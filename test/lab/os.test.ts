@@ -222,6 +222,22 @@ function defineTests(): void {
         });
       }
 
+      it("readWaiting delivers the packets queued while the loop was busy, before it returns", async () => {
+        const options: TransportOptions = { interface: "eth0", family: 4, multicast: true };
+        const sender = await w1.call<OpenedTransport>("openTransport", options, 0);
+        const receiver = await w2.call<OpenedTransport>("openTransport", options, 1);
+        try {
+          const payload = vrrpV3Advert(44, sender.sourceAddress, GROUP[4], ["192.0.2.53"]);
+          const busy = w2.call<number>("busyThenReadWaiting", receiver.id, 600);
+          await delay(200);
+          await w1.call("send", sender.id, payload.toString("hex"), GROUP[4]);
+          assert.equal(await busy, 1, "the advert sent during the busy spell came out of readWaiting");
+        } finally {
+          await w1.call("closeTransport", sender.id);
+          await w2.call("closeTransport", receiver.id);
+        }
+      });
+
       it("sends from a configured IPv6 source address", async () => {
         const options: TransportOptions = { interface: "eth0", family: 6, multicast: true, source: n1.ipv6 };
         const sender = await w1.call<OpenedTransport>("openTransport", options, 1);
@@ -344,6 +360,19 @@ function osWorker(emit: (event: string, data: unknown) => void): WorkerHandlers 
       return fid;
     },
     disarmFarewell: (fid: number) => farewells.get(fid)?.disarm(),
+    /** Keeps the loop busy for ms, then counts the packets readWaiting() hands to the handlers. */
+    busyThenReadWaiting: (id: number, ms: number) => {
+      const transport = transports.get(id)!;
+      let delivered = 0;
+      transport.onPacket(() => delivered++);
+      const until = Date.now() + ms;
+      while (Date.now() < until) {
+        // the loop cannot read the socket meanwhile
+      }
+      delivered = 0;
+      transport.readWaiting?.();
+      return delivered;
+    },
     /** As the agent does: a JS listener first, then the native handler in front of it. */
     listenForStop: (report: number[]) => {
       process.on("SIGTERM", () => {
