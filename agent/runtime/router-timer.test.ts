@@ -93,3 +93,28 @@ test("other timers (Adver, garp) fire at their deadline without a final stretch;
   assert.deepEqual(expired, [361]);
   assert.deepEqual(calls.slice(2), ["at 361 precise", "afterIo @361"]);
 });
+
+test("with readWaiting the final stretch reads the socket itself: an advert waiting there moves the deadline, none expires it at once", () => {
+  const r = recordingClock();
+  const expired: number[] = [];
+  let waiting: number | undefined = 180; // an advert that moved the deadline sits on the socket
+  let reads = 0;
+  const t: RouterTimer = new RouterTimer({
+    clock: r.clock,
+    finalStretch: () => true,
+    expire: () => expired.push(r.manual.now()),
+    readWaiting: () => {
+      reads++;
+      if (waiting !== undefined) t.set(waiting);
+      waiting = undefined;
+    },
+  });
+  t.set(100);
+  r.manual.advanceTo(100);
+  assert.equal(reads, 1);
+  assert.deepEqual(expired, [], "the waiting advert moved the deadline");
+  assert.ok(!r.calls.some((c) => c.startsWith("afterIo")), "no extra loop turn");
+  r.manual.advanceTo(180);
+  assert.equal(reads, 2);
+  assert.deepEqual(expired, [180], "nothing waiting: expires within the same callback");
+});
