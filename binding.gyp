@@ -2,7 +2,14 @@
   "targets": [
     {
       "target_name": "floatip_net",
-      "sources": ["agent/native/floatip_net.c", "agent/native/farewell.c", "agent/native/precise_timer.c"],
+      "sources": [
+        "agent/native/floatip_net.c",
+        "agent/native/net_socket.c",
+        "agent/native/vrrp_sockets.c",
+        "agent/native/packet_sockets.c",
+        "agent/native/farewell.c",
+        "agent/native/precise_timer.c"
+      ],
       "cflags": ["-Wall", "-Wextra", "-O2"]
     }
   ]

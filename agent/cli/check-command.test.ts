@@ -111,7 +111,7 @@ test("--max-age: the agent's heartbeat keeps a record of its own run fresh, neve
       assert.match((await run(args("VI_3"))).out, /^FLOATIP UNKNOWN - state record of VI_3 is stale: written 42s ago/);
       assert.match((await run(args("VI_4"))).out, /^FLOATIP UNKNOWN - state record of VI_4 is stale: written 42s ago/);
       await writeFile(join(dir, ".heartbeat"), JSON.stringify({ ...heartbeat, updated: "2024-05-01T12:00:30.000Z" }));
-      assert.match((await run(args("VI_1"))).out, /stale: written 12s ago \(max 5s\)/, "the agent died: its heartbeat ages");
+      assert.match((await run(args("VI_1"))).out, /stale: its agent's heartbeat last written 12s ago \(max 5s\)/, "the agent died: its heartbeat ages");
       await writeFile(join(dir, ".heartbeat"), "{broken");
       assert.equal((await run(args("VI_1"))).code, 3, "an unreadable heartbeat vouches for nothing");
     },

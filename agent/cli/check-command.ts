@@ -146,7 +146,11 @@ async function fromRecord(dir: string, instance: string, expect: Expected, maxAg
   if (maxAge !== undefined) {
     const heartbeat = await heartbeatFor(dir, record, deps);
     const age = (now - recordFreshAt(record, heartbeat)) / 1000;
-    if (age > maxAge) return unknown(`state record of ${instance} is stale: written ${Math.floor(age)}s ago (max ${maxAge}s)`);
+    if (age > maxAge) {
+      const byHeartbeat = recordFreshAt(record, heartbeat) !== Date.parse(record.updated);
+      const what = byHeartbeat ? "its agent's heartbeat last written" : "written";
+      return unknown(`state record of ${instance} is stale: ${what} ${Math.floor(age)}s ago (max ${maxAge}s)`);
+    }
   }
   const secondsInState = Math.max(0, Math.floor((now - Date.parse(record.since)) / 1000));
   return evaluateCheck(expect, { state: record.state, priority: record.priority, secondsInState });

@@ -6,6 +6,9 @@
  * core to others, and a waiting one is woken first). keepalived's scheduler
  * sleeps on a timerfd too.
  *
+ * Opening one also sets the calling thread's timer slack to 1 ns (by
+ * default the kernel may defer its wake-ups by up to 50 us to batch them).
+ *
  * openPreciseTimer(onFire) -> { arm(delayMs: number), disarm(), close() }
  *   arm: onFire() once, delayMs (fractional) from now; re-arming replaces the
  *   previous deadline. One timer serves many deadlines (the JS side keeps
@@ -20,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
 #include <uv.h>
@@ -160,6 +164,8 @@ static napi_value open_timer(napi_env env, napi_callback_info info) {
   }
   /* From here the finalizer owns t. */
   if ((t->fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC)) < 0) return fail(env, t, "timerfd_create", errno);
+  /* The loop's thread: its timers may otherwise be deferred by up to 50 us to batch wake-ups. */
+  prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
   uv_loop_t *loop;
   int rc = -ENOMEM;
   uv_poll_t *poll = calloc(1, sizeof *poll);

@@ -190,6 +190,15 @@ export class NetlinkAddressTable implements AddressTable {
     }
   }
 
+  /** Encodes the add and remove requests ahead (the interface's index from a cached lookup). */
+  async prepare(ifname: string, address: VirtualAddress): Promise<void> {
+    await this.linkState(ifname); // caches the index (shared by concurrent callers)
+    await this.withIndex(ifname, async (index) => {
+      this.encode("add", index, address);
+      this.encode("remove", index, address);
+    });
+  }
+
   private encode(operation: "add" | "remove", index: number, address: VirtualAddress): Buffer {
     const key = `${operation} ${index} ${address.address}/${address.prefixLength} ${address.label ?? ""}`;
     let payload = this.encoded.get(key);

@@ -86,6 +86,8 @@ export interface AddressTable {
    */
   linkState(ifname: string): Promise<Omit<LinkInfo, "addresses">>;
   add(ifname: string, address: VirtualAddress): Promise<void>;
+  /** Get ready to add / remove the address (e.g. encode the requests), so a takeover sends without delay. Optional. */
+  prepare?(ifname: string, address: VirtualAddress): Promise<void>;
   remove(ifname: string, address: VirtualAddress): Promise<void>;
   close(): void;
 }

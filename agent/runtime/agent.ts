@@ -181,6 +181,8 @@ export class Agent {
     // Most packets repeat the last advert of their VRID: the router takes those without a decode.
     const vrid = packet.payload.length > 1 ? packet.payload[1]! : undefined;
     if (vrid !== undefined && segment.routers.get(vrid)?.receiveRepeat(packet) === true) return;
+    // The age as of now: decoding and checking a new advert takes a while (its deadlines count from its arrival).
+    const readAt = this.deps.clock.now();
     const decoded = decodeAdvert(packet);
     if (!decoded.ok) {
       this.deps.metrics.packetDropped(segment.iface, "", decoded.reason);
@@ -191,6 +193,6 @@ export class Agent {
       this.deps.metrics.packetDropped(segment.iface, "", "unknown-vrid");
       return;
     }
-    router.receive({ advert: decoded.advert, source: packet.source, destination: packet.destination, ttl: packet.ttl }, packet.payload, packet.ageMs);
+    router.receive({ advert: decoded.advert, source: packet.source, destination: packet.destination, ttl: packet.ttl }, packet.payload, packet.ageMs === undefined ? undefined : packet.ageMs + (this.deps.clock.now() - readAt));
   }
 }

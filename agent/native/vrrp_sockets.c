@@ -1,0 +1,300 @@
+/*
+ * The VRRP sockets: IP protocol 112 on one interface, IPv4 (IP_HDRINCL: the
+ * header is built here) and IPv6, multicast or unicast. See floatip_net.c
+ * for what JS sees.
+ */
+#define _GNU_SOURCE
+#include "net_socket.h"
+#include "farewell.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <net/if.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define VRRP_PROTO 112
+#define IPV4_HEADER 20
+#define TOS_INTERNETCONTROL 0xc0
+#define VRRP_TTL 255
+#define RECV_BUF 8192
+
+/* Reads one datagram and hands it to JS. Returns 1 to go on, 0 when drained or closed. */
+static int vrrp6_read_one(void *self) {
+  vrrp_t *s = self;
+  napi_env env = s->env;
+  unsigned char buf[RECV_BUF];
+  union { char c[CMSG_SPACE(sizeof(int)) + CMSG_SPACE(sizeof(struct in6_pktinfo)) + CMSG_SPACE(sizeof(struct timespec))]; struct cmsghdr a; } ctrl;
+  struct sockaddr_in6 from = { 0 };
+  struct iovec iov = { buf, sizeof buf };
+  struct msghdr msg = { .msg_name = &from, .msg_namelen = sizeof from, .msg_iov = &iov, .msg_iovlen = 1,
+                        .msg_control = ctrl.c, .msg_controllen = sizeof ctrl.c };
+  ssize_t n = recvmsg(s->fd, &msg, MSG_DONTWAIT);
+  if (n < 0) return read_failed(s, "recvmsg");
+  int hop_limit = -1;
+  unsigned int ifindex = 0;
+  struct in6_addr dst = IN6ADDR_ANY_INIT;
+  for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+    if (c->cmsg_level != IPPROTO_IPV6) continue;
+    struct in6_pktinfo pi;
+    if (c->cmsg_type == IPV6_HOPLIMIT) memcpy(&hop_limit, CMSG_DATA(c), sizeof hop_limit);
+    if (c->cmsg_type != IPV6_PKTINFO) continue;
+    memcpy(&pi, CMSG_DATA(c), sizeof pi);
+    dst = pi.ipi6_addr;
+    ifindex = pi.ipi6_ifindex;
+  }
+  char src_text[INET6_ADDRSTRLEN], dst_text[INET6_ADDRSTRLEN];
+  inet_ntop(AF_INET6, &from.sin6_addr, src_text, sizeof src_text);
+  inet_ntop(AF_INET6, &dst, dst_text, sizeof dst_text);
+  napi_handle_scope scope;
+  if (napi_open_handle_scope(env, &scope) != napi_ok) return 0;
+  napi_value argv[6];
+  void *copy;
+  napi_create_buffer_copy(env, (size_t)n, buf, &copy, &argv[0]);
+  napi_create_string_utf8(env, src_text, NAPI_AUTO_LENGTH, &argv[1]);
+  napi_create_string_utf8(env, dst_text, NAPI_AUTO_LENGTH, &argv[2]);
+  napi_create_int32(env, hop_limit, &argv[3]);
+  napi_create_uint32(env, ifindex, &argv[4]);
+  napi_create_uint32(env, packet_age_us(&msg), &argv[5]);
+  int gone = vrrp_call(s, s->on_packet, 6, argv);
+  napi_close_handle_scope(env, scope);
+  return gone ? 0 : 1;
+}
+
+/* An outgoing VRRP packet as sendmsg takes it: built once, then sent or armed as a farewell. */
+typedef struct {
+  union { struct sockaddr_in v4; struct sockaddr_in6 v6; } to;
+  unsigned char header[IPV4_HEADER]; /* IPv4 only */
+  struct iovec iov[2];
+  union { char c[CMSG_SPACE(sizeof(struct in6_pktinfo))]; struct cmsghdr a; } control;
+  struct msghdr msg;
+} outgoing_t;
+
+typedef vrrp_t *(*build_fn)(napi_env env, napi_callback_info info, outgoing_t *out);
+
+/* (payload: Buffer, destination: string, source: string) -> out; NULL with a TypeError thrown on bad arguments. */
+static vrrp_t *build6(napi_env env, napi_callback_info info, outgoing_t *out) {
+  size_t argc = 3, len;
+  napi_value argv[3];
+  vrrp_t *s = get_this(env, info, &argc, argv);
+  void *data;
+  char dst_text[INET6_ADDRSTRLEN + 1], src_text[INET6_ADDRSTRLEN + 1];
+  if (!s || argc < 3 || get_buffer(env, argv[0], &data, &len) ||
+      get_string(env, argv[1], dst_text, sizeof dst_text) ||
+      get_string(env, argv[2], src_text, sizeof src_text)) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG", "(payload: Buffer, destination: string, source: string)");
+    return NULL;
+  }
+  *out = (outgoing_t){ .to.v6 = { .sin6_family = AF_INET6 } };
+  struct in6_pktinfo pi = { .ipi6_ifindex = s->ifindex };
+  if (inet_pton(AF_INET6, dst_text, &out->to.v6.sin6_addr) != 1 ||
+      (src_text[0] && inet_pton(AF_INET6, src_text, &pi.ipi6_addr) != 1)) {
+    napi_throw_type_error(env, "ERR_INVALID_IP_ADDRESS", "invalid IPv6 address");
+    return NULL;
+  }
+  if (IN6_IS_ADDR_LINKLOCAL(&out->to.v6.sin6_addr) || IN6_IS_ADDR_MC_LINKLOCAL(&out->to.v6.sin6_addr))
+    out->to.v6.sin6_scope_id = s->ifindex;
+  out->iov[0] = (struct iovec){ data, len };
+  out->msg = (struct msghdr){ .msg_name = &out->to.v6, .msg_namelen = sizeof out->to.v6, .msg_iov = out->iov, .msg_iovlen = 1,
+                              .msg_control = out->control.c, .msg_controllen = sizeof out->control.c };
+  struct cmsghdr *c = CMSG_FIRSTHDR(&out->msg);
+  c->cmsg_level = IPPROTO_IPV6;
+  c->cmsg_type = IPV6_PKTINFO;
+  c->cmsg_len = CMSG_LEN(sizeof pi);
+  memcpy(CMSG_DATA(c), &pi, sizeof pi);
+  return s;
+}
+
+/* send(...): number (bytes sent); throws an errno Error on failure. */
+static napi_value send_built(napi_env env, napi_callback_info info, build_fn build) {
+  outgoing_t out;
+  vrrp_t *s = build(env, info, &out);
+  if (!s) return NULL;
+  if (s->fd < 0) return throw_errno(env, "sendmsg", EBADF);
+  ssize_t n;
+  do n = sendmsg(s->fd, &out.msg, MSG_DONTWAIT); while (n < 0 && errno == EINTR);
+  return n < 0 ? throw_errno(env, "sendmsg", errno) : number_value(env, n);
+}
+
+/* farewell(...): number -- a slot id for farewellSent / disarmFarewell, or -1 if it cannot be armed. */
+static napi_value farewell_built(napi_env env, napi_callback_info info, build_fn build) {
+  outgoing_t out;
+  vrrp_t *s = build(env, info, &out);
+  if (!s) return NULL;
+  return number_value(env, s->fd < 0 ? -1 : farewell_arm(s->fd, &out.msg));
+}
+
+static napi_value vrrp6_send(napi_env env, napi_callback_info info) { return send_built(env, info, build6); }
+static napi_value vrrp6_farewell(napi_env env, napi_callback_info info) { return farewell_built(env, info, build6); }
+
+/* Creates and configures the socket; returns fd or -1 with *what naming the failed call. */
+static int vrrp6_socket(const char *ifname, unsigned int ifindex, bool join, const char **what) {
+  int fd = socket(AF_INET6, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, VRRP_PROTO);
+  if (fd < 0) { *what = "socket"; return -1; }
+  struct ipv6_mreq mreq = { .ipv6mr_interface = ifindex };
+  inet_pton(AF_INET6, "ff02::12", &mreq.ipv6mr_multiaddr);
+  if (setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, ifname, strlen(ifname) + 1) < 0) *what = "setsockopt(SO_BINDTODEVICE)";
+  else if (setopt_int(fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, 255) < 0) *what = "setsockopt(IPV6_MULTICAST_HOPS)";
+  else if (setopt_int(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, 255) < 0) *what = "setsockopt(IPV6_UNICAST_HOPS)";
+  else if (setopt_int(fd, IPPROTO_IPV6, IPV6_MULTICAST_LOOP, 0) < 0) *what = "setsockopt(IPV6_MULTICAST_LOOP)";
+  else if (setopt_int(fd, IPPROTO_IPV6, IPV6_MULTICAST_IF, (int)ifindex) < 0) *what = "setsockopt(IPV6_MULTICAST_IF)";
+  else if (setopt_int(fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, 1) < 0) *what = "setsockopt(IPV6_RECVHOPLIMIT)";
+  else if (setopt_int(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, 1) < 0) *what = "setsockopt(IPV6_RECVPKTINFO)";
+  else if (setopt_int(fd, SOL_SOCKET, SO_TIMESTAMPNS, 1) < 0) *what = "setsockopt(SO_TIMESTAMPNS)";
+  else if (join && setsockopt(fd, IPPROTO_IPV6, IPV6_JOIN_GROUP, &mreq, sizeof mreq) < 0) *what = "setsockopt(IPV6_JOIN_GROUP)";
+  else return fd;
+  int saved = errno;
+  close(fd);
+  return errno = saved, -1;
+}
+
+/* openVrrp6(ifname: string, join: boolean, onPacket: Function, onError: Function) */
+static napi_value open_vrrp6(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  char ifname[IF_NAMESIZE + 1];
+  bool join = false;
+  NAPI_OK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 4 || get_string(env, argv[0], ifname, sizeof ifname) ||
+      napi_get_value_bool(env, argv[1], &join) != napi_ok || !is_function(env, argv[2]) || !is_function(env, argv[3])) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG", "openVrrp6(ifname: string, join: boolean, onPacket: Function, onError: Function)");
+    return NULL;
+  }
+  napi_value obj;
+  vrrp_t *s = vrrp_wrap(env, ifname, vrrp6_read_one, "openVrrp6", &obj);
+  if (!s) return NULL;
+  const char *what = "socket";
+  if ((s->fd = vrrp6_socket(ifname, s->ifindex, join, &what)) < 0) return throw_errno(env, what, errno);
+  return vrrp_start(env, s, obj, "floatip:vrrp6", argv[2], argv[3], vrrp6_send, vrrp6_farewell);
+}
+
+/* ---------- IPv4 VRRP socket ---------- */
+
+
+static uint32_t be32(const unsigned char *p) {
+  return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* Reads one datagram (IP header included); its VRRP part goes to the caller's buffer. */
+static int vrrp4_read_one(void *self) {
+  vrrp_t *s = self;
+  napi_env env = s->env;
+  unsigned char buf[RECV_BUF];
+  union { char c[CMSG_SPACE(sizeof(struct timespec))]; struct cmsghdr a; } ctrl;
+  struct iovec iov = { buf, sizeof buf };
+  struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctrl.c, .msg_controllen = sizeof ctrl.c };
+  ssize_t n = recvmsg(s->fd, &msg, MSG_DONTWAIT);
+  if (n < 0) return read_failed(s, "recvmsg");
+  if (n < IPV4_HEADER || buf[0] >> 4 != 4) return 1;
+  size_t header = (size_t)(buf[0] & 0x0f) * 4;
+  size_t total = (size_t)buf[2] << 8 | buf[3];
+  if (total == 0 || total > (size_t)n) total = (size_t)n;
+  if (header < IPV4_HEADER || total < header || buf[9] != VRRP_PROTO || !s->buffer) return 1;
+  size_t length = total - header;
+  if (length > s->buffer_len) length = s->buffer_len;
+  memcpy(s->buffer, buf + header, length);
+  napi_handle_scope scope;
+  if (napi_open_handle_scope(env, &scope) != napi_ok) return 0;
+  napi_value argv[5];
+  napi_create_uint32(env, (uint32_t)length, &argv[0]);
+  napi_create_uint32(env, be32(buf + 12), &argv[1]);
+  napi_create_uint32(env, be32(buf + 16), &argv[2]);
+  napi_create_uint32(env, buf[8], &argv[3]);
+  napi_create_uint32(env, packet_age_us(&msg), &argv[4]);
+  int gone = vrrp_call(s, s->on_packet, 5, argv);
+  napi_close_handle_scope(env, scope);
+  return gone ? 0 : 1;
+}
+
+/* (payload: Buffer, destination: string) -> out with the 20-byte header; the kernel fills in the ID and checksum (IP_HDRINCL). */
+static vrrp_t *build4(napi_env env, napi_callback_info info, outgoing_t *out) {
+  size_t argc = 2, len;
+  napi_value argv[2];
+  vrrp_t *s = get_this(env, info, &argc, argv);
+  void *data;
+  char dst_text[INET_ADDRSTRLEN + 1];
+  if (!s || argc < 2 || get_buffer(env, argv[0], &data, &len) || get_string(env, argv[1], dst_text, sizeof dst_text) ||
+      len > 0xffff - IPV4_HEADER) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG", "(payload: Buffer, destination: string)");
+    return NULL;
+  }
+  *out = (outgoing_t){ .to.v4 = { .sin_family = AF_INET } };
+  if (inet_pton(AF_INET, dst_text, &out->to.v4.sin_addr) != 1) {
+    napi_throw_type_error(env, "ERR_INVALID_IP_ADDRESS", "invalid IPv4 address");
+    return NULL;
+  }
+  size_t total = IPV4_HEADER + len;
+  const unsigned char header[12] = { 0x45, TOS_INTERNETCONTROL, (unsigned char)(total >> 8), (unsigned char)total,
+                                     0, 0, 0, 0, VRRP_TTL, VRRP_PROTO, 0, 0 };
+  memcpy(out->header, header, sizeof header);
+  memcpy(out->header + 12, &s->source4, 4);
+  memcpy(out->header + 16, &out->to.v4.sin_addr, 4);
+  out->iov[0] = (struct iovec){ out->header, IPV4_HEADER };
+  out->iov[1] = (struct iovec){ data, len };
+  out->msg = (struct msghdr){ .msg_name = &out->to.v4, .msg_namelen = sizeof out->to.v4, .msg_iov = out->iov, .msg_iovlen = 2 };
+  return s;
+}
+
+static napi_value vrrp4_send(napi_env env, napi_callback_info info) { return send_built(env, info, build4); }
+static napi_value vrrp4_farewell(napi_env env, napi_callback_info info) { return farewell_built(env, info, build4); }
+
+static int vrrp4_socket(const char *ifname, unsigned int ifindex, bool join, const char **what) {
+  int fd = socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, VRRP_PROTO);
+  if (fd < 0) { *what = "socket"; return -1; }
+  struct ip_mreqn any = { .imr_ifindex = (int)ifindex };
+  struct ip_mreqn group = { .imr_ifindex = (int)ifindex };
+  inet_pton(AF_INET, "224.0.0.18", &group.imr_multiaddr);
+  if (setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, ifname, strlen(ifname) + 1) < 0) *what = "setsockopt(SO_BINDTODEVICE)";
+  else if (setopt_int(fd, IPPROTO_IP, IP_HDRINCL, 1) < 0) *what = "setsockopt(IP_HDRINCL)";
+  else if (setopt_int(fd, IPPROTO_IP, IP_MULTICAST_LOOP, 0) < 0) *what = "setsockopt(IP_MULTICAST_LOOP)";
+  else if (setopt_int(fd, SOL_SOCKET, SO_TIMESTAMPNS, 1) < 0) *what = "setsockopt(SO_TIMESTAMPNS)";
+  else if (setsockopt(fd, IPPROTO_IP, IP_MULTICAST_IF, &any, sizeof any) < 0) *what = "setsockopt(IP_MULTICAST_IF)";
+  else if (join && setsockopt(fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, &group, sizeof group) < 0) *what = "setsockopt(IP_ADD_MEMBERSHIP)";
+  else return fd;
+  int saved = errno;
+  close(fd);
+  return errno = saved, -1;
+}
+
+/* openVrrp4(ifname: string, source: string, join: boolean, buffer: Buffer, onPacket: Function, onError: Function) */
+static napi_value open_vrrp4(napi_env env, napi_callback_info info) {
+  size_t argc = 6, buffer_len;
+  napi_value argv[6];
+  char ifname[IF_NAMESIZE + 1], source[INET_ADDRSTRLEN + 1];
+  bool join = false;
+  void *buffer;
+  struct in_addr source4;
+  NAPI_OK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 6 || get_string(env, argv[0], ifname, sizeof ifname) || get_string(env, argv[1], source, sizeof source) ||
+      inet_pton(AF_INET, source, &source4) != 1 || napi_get_value_bool(env, argv[2], &join) != napi_ok ||
+      get_buffer(env, argv[3], &buffer, &buffer_len) || !is_function(env, argv[4]) || !is_function(env, argv[5])) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG",
+                          "openVrrp4(ifname: string, source: IPv4 address, join: boolean, buffer: Buffer, onPacket: Function, onError: Function)");
+    return NULL;
+  }
+  napi_value obj;
+  vrrp_t *s = vrrp_wrap(env, ifname, vrrp4_read_one, "openVrrp4", &obj);
+  if (!s) return NULL;
+  s->source4 = source4;
+  if (napi_create_reference(env, argv[3], 1, &s->buffer_ref) != napi_ok) {
+    napi_throw_error(env, "ERR_NAPI", "openVrrp4: could not keep the receive buffer");
+    return NULL;
+  }
+  s->buffer = buffer;
+  s->buffer_len = buffer_len;
+  const char *what = "socket";
+  if ((s->fd = vrrp4_socket(ifname, s->ifindex, join, &what)) < 0) {
+    int saved = errno;
+    vrrp_shutdown(s);
+    return throw_errno(env, what, saved);
+  }
+  return vrrp_start(env, s, obj, "floatip:vrrp4", argv[4], argv[5], vrrp4_send, vrrp4_farewell);
+}
+
+
+napi_value vrrp_sockets_init(napi_env env, napi_value exports) {
+  if (!make_method(env, exports, "openVrrp4", open_vrrp4)) return NULL;
+  if (!make_method(env, exports, "openVrrp6", open_vrrp6)) return NULL;
+  return exports;
+}
