@@ -253,7 +253,7 @@ function table(rows: readonly Row[], runs: number): string {
   lines.push(
     "",
     `${runs} runs per cell; floor = Master_Down_Interval of the backup (node loss, an upper bound: the last advert's phase shortens it) or its Skew_Time (handover). ` +
-      "The last column times node loss from the master's last advert before the fault (tcpdump on the lab bridge), so where in the interval the fault fell does not matter; its floor is Master_Down_Interval.",
+      "The last column times node loss from the master's last advert that crossed the lab bridge (tcpdump), so where in the interval the fault fell does not matter; its floor is Master_Down_Interval.",
   );
   return lines.join("\n");
 }

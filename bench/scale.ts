@@ -404,7 +404,7 @@ function report(results: ScaleResults): string {
     `Two nodes on one bridge, VRRPv${results.version}, one interface; instance i has VRID i and one /32 VIP. n2 is master of every instance (priority 150), n1 backup (100). ` +
       `${o.repeats} repeat(s) per cell, the implementations alternating; CPU over a ${(o.windowMs / 1000).toFixed(0)} s window that starts ${(o.warmupMs / 1000).toFixed(0)} s after the election settled ` +
       `(utime + stime from /proc/PID/stat, all threads, % of one core); RSS = VmRSS at the end of the window. keepalived runs with -P (VRRP only): its figures are the parent and the VRRP child summed ` +
-      `(RSS counts their shared pages twice; PSS splits them). floatip keeps its state records (--state-dir) on tmpfs, as /run/floatip is in production. adverts/s = packets the master's interface sent during the window (expected: instances × 1000 / interval).`,
+      `(RSS counts their shared pages twice; PSS splits them). floatip keeps its state records (--state-dir) on tmpfs, as /run/floatip is in production. adverts/s = packets the master's interface sent during the window (expected: instances × 1000 / interval; floatip's also include its duplicate-address probes, one ARP frame per VIP every 10 s, e.g. +25.5/s at 255 instances).`,
     "",
     scaleTable(results.cells),
     "",

@@ -144,6 +144,8 @@ describe("agents in namespaces", { timeout: 240_000 }, () => {
     assert.ok(took <= limit, `handover took ${took} ms after the master let go, limit ${limit} ms`);
     assert.ok(moved.at - sent <= limit + 200, `handover took ${moved.at - sent} ms from SIGTERM`);
     assert.equal(master.child.exitCode, 0, master.output());
+    // The priority-0 advert left from the signal handler (agent/native/farewell.c), not the JS stop path.
+    assert.match(master.output(), /priority-0 advert went out from the stop signal's handler/);
   });
 
   it("preemption: a returning higher-priority agent takes the VIP back; with preempt off it does not", async () => {
