@@ -29,7 +29,7 @@ import {
   stopSpeaker,
   type Speaker,
 } from "../test/lab/vrrp-lab.js";
-import { benchScratch } from "./multi.js";
+import { benchScratch, tcpdumpLines } from "./multi.js";
 import { summarize, type Summary } from "./stats.js";
 
 const VIP = "192.0.2.5";
@@ -69,17 +69,10 @@ class AdvertWatch {
 
   async start(): Promise<void> {
     this.seen.length = 0;
-    const child = this.lab.spawnIn(this.lab.switchNs, ["tcpdump", "-i", "br0", "-n", "-l", "-tt", "--time-stamp-precision=micro", "ip proto 112"]);
-    this.child = child;
-    let pending = "";
-    child.stdout?.on("data", (d: Buffer) => {
-      pending += d.toString();
-      const lines = pending.split("\n");
-      pending = lines.pop() ?? "";
-      for (const line of lines) {
-        const m = /^(\d+\.\d+) IP (\S+) > .*prio (\d+)/.exec(line);
-        if (m !== null) this.seen.push({ at: Number(m[1]) * 1000, source: m[2]!, priority: Number(m[3]) });
-      }
+    const args = ["-i", "br0", "-n", "-l", "-tt", "--time-stamp-precision=micro", "ip proto 112"];
+    this.child = tcpdumpLines(this.lab, this.lab.switchNs, args, (line) => {
+      const m = /^(\d+\.\d+) IP (\S+) > .*prio (\d+)/.exec(line);
+      if (m !== null) this.seen.push({ at: Number(m[1]) * 1000, source: m[2]!, priority: Number(m[3]) });
       if (this.seen.length > 20_000) this.seen.splice(0, 10_000);
     });
     await new Promise((r) => setTimeout(r, 500)); // let tcpdump open the interface

@@ -4,7 +4,7 @@
  * virtual addresses they use (documentation ranges only), checks that an
  * election has settled, and clean-up of addresses left behind by a SIGKILL.
  */
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync, spawnSync, type ChildProcess } from "node:child_process";
 import { cpus, loadavg } from "node:os";
 import type { Lab, LabHost } from "../test/lab/netns.js";
 import { accessSync, constants } from "node:fs";
@@ -185,4 +185,17 @@ export function numberList(text: string, what: string): number[] {
   const out = text.split(",").map((s) => Number(s.trim()));
   if (out.length === 0 || out.some((n) => !Number.isFinite(n) || n <= 0)) throw new Error(`${what}: expected a comma-separated list of positive numbers, got "${text}"`);
   return out;
+}
+
+/** Runs tcpdump (with `args`) in ns and calls onLine for each whole line it prints. */
+export function tcpdumpLines(lab: Lab, ns: string, args: readonly string[], onLine: (line: string) => void): ChildProcess {
+  const child = lab.spawnIn(ns, ["tcpdump", ...args]);
+  let pending = "";
+  child.stdout?.on("data", (d: Buffer) => {
+    pending += d.toString();
+    const lines = pending.split("\n");
+    pending = lines.pop() ?? "";
+    for (const line of lines) onLine(line);
+  });
+  return child;
 }

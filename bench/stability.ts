@@ -34,7 +34,7 @@ import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { createLab, type Lab } from "../test/lab/netns.js";
 import { AddressWatch, Scratch, keepalivedConf, startAgent, startKeepalived, stopSpeaker, type Speaker } from "../test/lab/vrrp-lab.js";
-import { IMPLS, benchScratch, machine, numberList, removeVips, sleep, waitSettled, type Impl } from "./multi.js";
+import { IMPLS, benchScratch, machine, numberList, removeVips, sleep, tcpdumpLines, waitSettled, type Impl } from "./multi.js";
 import { cpuPercent, processTree, sample } from "./procstat.js";
 import { percentile, summarize, type Summary } from "./stats.js";
 
@@ -153,21 +153,14 @@ class AdvertCapture {
   private child: ChildProcess | undefined;
 
   async start(lab: Lab, ns: string, ifname: string): Promise<void> {
-    const child = lab.spawnIn(ns, ["tcpdump", "-i", ifname, "-n", "-tt", "-l", "-p", "-B", "4096", "ip proto 112"]);
-    this.child = child;
-    let pending = "";
-    child.stdout?.on("data", (d: Buffer) => {
-      pending += d.toString();
-      const lines = pending.split("\n");
-      pending = lines.pop() ?? "";
-      for (const line of lines) {
-        const m = /^(\d+\.\d+) IP (\S+) > \S+: VRRP/.exec(line);
-        if (m === null) continue;
-        const list = this.times.get(m[2]!) ?? [];
-        list.push(Number(m[1]));
-        this.times.set(m[2]!, list);
-      }
+    const child = tcpdumpLines(lab, ns, ["-i", ifname, "-n", "-tt", "-l", "-p", "-B", "4096", "ip proto 112"], (line) => {
+      const m = /^(\d+\.\d+) IP (\S+) > \S+: VRRP/.exec(line);
+      if (m === null) return;
+      const list = this.times.get(m[2]!) ?? [];
+      list.push(Number(m[1]));
+      this.times.set(m[2]!, list);
     });
+    this.child = child;
     // tcpdump prints "listening on ..." on stderr once it captures.
     await lab.waitFor(() => (child.stderr?.readableLength ?? 0) > 0 || child.exitCode !== null || undefined, 5000, "tcpdump to start").catch(() => undefined);
     await sleep(200);

@@ -74,7 +74,8 @@ export type ParsedRecord = { readonly ok: true; readonly record: StateRecord } |
 
 const STATES: readonly NotifyState[] = ["MASTER", "BACKUP", "FAULT", "STOP"];
 
-export function parseStateRecord(text: string): ParsedRecord {
+/** The JSON object in text, or why it is not one. */
+function jsonObject(text: string): { readonly ok: true; readonly value: Record<string, unknown> } | { readonly ok: false; readonly message: string } {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
@@ -82,7 +83,13 @@ export function parseStateRecord(text: string): ParsedRecord {
     return { ok: false, message: `not JSON: ${error instanceof Error ? error.message : String(error)}` };
   }
   if (typeof raw !== "object" || raw === null) return { ok: false, message: "not a JSON object" };
-  const o = raw as Record<string, unknown>;
+  return { ok: true, value: raw as Record<string, unknown> };
+}
+
+export function parseStateRecord(text: string): ParsedRecord {
+  const parsed = jsonObject(text);
+  if (!parsed.ok) return parsed;
+  const o = parsed.value;
   const { instance, state, priority, since, updated } = o;
   if (typeof instance !== "string") return { ok: false, message: "instance missing" };
   if (typeof state !== "string" || !STATES.includes(state as NotifyState)) return { ok: false, message: `unknown state ${JSON.stringify(state)}` };
@@ -102,14 +109,9 @@ export function formatStateRecord(record: StateRecord): string {
 export type ParsedHeartbeat = { readonly ok: true; readonly heartbeat: AgentHeartbeat } | { readonly ok: false; readonly message: string };
 
 export function parseHeartbeat(text: string): ParsedHeartbeat {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (error) {
-    return { ok: false, message: `not JSON: ${error instanceof Error ? error.message : String(error)}` };
-  }
-  if (typeof raw !== "object" || raw === null) return { ok: false, message: "not a JSON object" };
-  const { pid, run, updated } = raw as Record<string, unknown>;
+  const parsed = jsonObject(text);
+  if (!parsed.ok) return parsed;
+  const { pid, run, updated } = parsed.value;
   if (typeof pid !== "number" || !Number.isInteger(pid)) return { ok: false, message: "pid missing" };
   if (typeof run !== "string" || run === "") return { ok: false, message: "run missing" };
   if (typeof updated !== "string" || Number.isNaN(Date.parse(updated))) return { ok: false, message: "updated missing or not a time" };
