@@ -7,7 +7,10 @@
  *   handover:  SIGTERM to the master; time until the backup carries the VIP.
  *
  * Times come from kernel address events (`ip -ts monitor address`, µs) minus
- * the wall clock (µs) just before the fault was injected. For node loss the
+ * the wall clock (µs) just before the fault was injected. A node loss is
+ * injected at phases spread evenly over the advert interval (after an advert
+ * of the master seen on the lab bridge), the same phases for both
+ * implementations; a handover at a random moment. For node loss the
  * master's last advert before the fault (tcpdump on the lab bridge, µs) is
  * recorded too: the time from it to the VIP on the backup does not depend on
  * where in the advert interval the fault fell, which moves single node-loss
@@ -69,13 +72,19 @@ class AdvertWatch {
 
   async start(): Promise<void> {
     this.seen.length = 0;
-    const args = ["-i", "br0", "-n", "-l", "-tt", "--time-stamp-precision=micro", "ip proto 112"];
+    // Immediate mode: each packet as it comes (by default the kernel hands them over in blocks, late).
+    const args = ["-i", "br0", "-n", "-l", "--immediate-mode", "-tt", "--time-stamp-precision=micro", "ip proto 112"];
     this.child = tcpdumpLines(this.lab, this.lab.switchNs, args, (line) => {
       const m = /^(\d+\.\d+) IP (\S+) > .*prio (\d+)/.exec(line);
       if (m !== null) this.seen.push({ at: Number(m[1]) * 1000, source: m[2]!, priority: Number(m[3]) });
       if (this.seen.length > 20_000) this.seen.splice(0, 10_000);
     });
     await new Promise((r) => setTimeout(r, 500)); // let tcpdump open the interface
+  }
+
+  /** Wall ms of the first advert from source with priority after `after`. */
+  firstAfter(source: string, priority: number, after: number): number | undefined {
+    return this.seen.find((a) => a.at > after && a.source === source && a.priority === priority)?.at;
   }
 
   /** Wall ms of the last advert from source with priority before `before`. */
@@ -197,19 +206,44 @@ class Bench {
     }
   }
 
-  /** One fault; ms from injection (and from the master's last advert) to the VIP on the backup (n1). */
-  async once(impl: Impl, setting: Setting, fault: Fault): Promise<Sample> {
+  /** Returns `phase` of an interval after one of the master's adverts (as tcpdump on the bridge saw it). */
+  private async afterAdvert(setting: Setting, phase: number): Promise<void> {
+    const wall = () => performance.timeOrigin + performance.now();
+    const from = wall();
+    const master = this.lab.nodes[1]!.ipv4;
+    const seen = await this.lab.waitFor(() => this.adverts.firstAfter(master, MASTER_PRIORITY, from), 3 * setting.intervalMs + 5000, "a master advert");
+    // Adverts are periodic: the same phase of a later interval if this one has passed already.
+    let target = seen + phase * setting.intervalMs;
+    while (target < wall() + 2) target += setting.intervalMs;
+    await new Promise((r) => setTimeout(r, Math.max(0, target - wall() - 2)));
+    while (wall() < target) {
+      // the last 2 ms or less: setTimeout counts whole milliseconds
+    }
+  }
+
+  /**
+   * One fault; ms from injection (and from the master's last advert) to the
+   * VIP on the backup (n1). A node loss falls `phase` (0..1) of an interval
+   * after one of the master's adverts, so both implementations see the same
+   * phases (a node-loss time is Master_Down_Interval minus that phase).
+   */
+  async once(impl: Impl, setting: Setting, fault: Fault, phase: number): Promise<Sample> {
     this.start(impl, 0, setting, BACKUP_PRIORITY);
     const master = this.start(impl, 1, setting, MASTER_PRIORITY);
     const stable = Math.max(3 * setting.intervalMs, 300);
     const holder = await soleHolder(this.lab, VIP, 20 * setting.intervalMs + 10_000, this.lab.nodes, stable);
     if (holder !== "n2") throw new Error(`expected n2 to be master, got ${holder}`);
-    // Random phase against the advert timer, so the distribution covers it.
-    await new Promise((r) => setTimeout(r, Math.random() * setting.intervalMs));
+    if (fault === "node-loss") await this.afterAdvert(setting, phase);
+    else await new Promise((r) => setTimeout(r, Math.random() * setting.intervalMs)); // any moment: Skew_Time runs from the priority 0
     const t0 = performance.timeOrigin + performance.now(); // wall ms with µs, like the address events
     if (fault === "node-loss") await this.lab.setPortDown(this.lab.nodes[1]!);
     else void stopSpeaker(this.lab, master, "SIGTERM");
     const event = await this.lab.waitFor(() => this.watch.first(VIP, true, t0, "n1"), 10 * setting.intervalMs + 5000, "VIP on n1");
+    if (fault === "node-loss") {
+      // Every advert up to the takeover has been read once the new master's first one has.
+      const backup = this.lab.nodes[0]!.ipv4;
+      await this.lab.waitFor(() => this.adverts.firstAfter(backup, BACKUP_PRIORITY, event.at - 1), 2000, "the new master's advert").catch(() => undefined);
+    }
     await this.stopAll();
     // The last advert that crossed the bridge: the port goes down a few ms after t0 (the `ip` command), and nothing passes after.
     const last = fault === "node-loss" ? this.adverts.lastBefore(this.lab.nodes[1]!.ipv4, MASTER_PRIORITY, event.at) : undefined;
@@ -246,6 +280,7 @@ function table(rows: readonly Row[], runs: number): string {
   lines.push(
     "",
     `${runs} runs per cell; floor = Master_Down_Interval of the backup (node loss, an upper bound: the last advert's phase shortens it) or its Skew_Time (handover). ` +
+      "Node losses fall at phases spread evenly over the advert interval after a master advert (the same for both implementations; the port goes down a few ms later, when the ip command has run). " +
       "The last column times node loss from the master's last advert that crossed the lab bridge (tcpdump), so where in the interval the fault fell does not matter; its floor is Master_Down_Interval.",
   );
   return lines.join("\n");
@@ -270,7 +305,8 @@ async function main(): Promise<void> {
         // Interleave the two implementations so drift on a shared machine hits both alike.
         for (let i = 0; i < runs; i++) {
           for (const impl of ["floatip", "keepalived"] as const) {
-            const sample = await bench.once(impl, setting, fault);
+            // Node loss: phases spread evenly over the interval, the same for both implementations.
+            const sample = await bench.once(impl, setting, fault, (i + 0.5) / runs);
             samples[impl].push(sample.ms);
             if (sample.sinceLastAdvertMs !== undefined) since[impl].push(sample.sinceLastAdvertMs);
           }

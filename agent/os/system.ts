@@ -12,6 +12,9 @@ import { openAnnouncer } from "./announcer.js";
 import { PacketProber } from "./prober.js";
 import { createTransportFactory, loadFloatipNet } from "./transport.js";
 
+/** The timerfd wakes a takeover's final stretch this much early; the rest is waited out on the CPU. */
+const PRECISE_EARLY_MS = 0.1;
+
 export interface SystemEdges {
   readonly addresses: AddressTable;
   readonly transports: TransportFactory;
@@ -42,7 +45,11 @@ export async function openSystemEdges(opened?: AddressTable): Promise<SystemEdge
     addresses.close();
     throw error;
   }
-  const precise = new PreciseScheduler({ now: () => performance.now(), open: (onFire) => loadFloatipNet().openPreciseTimer(onFire) });
+  const precise = new PreciseScheduler({
+    now: () => performance.now(),
+    open: (onFire) => loadFloatipNet().openPreciseTimer(onFire),
+    earlyMs: PRECISE_EARLY_MS,
+  });
   return {
     addresses,
     announcer,

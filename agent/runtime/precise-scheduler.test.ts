@@ -137,3 +137,29 @@ describe("PreciseScheduler", () => {
     assert.equal(coarse, true);
   });
 });
+
+describe("PreciseScheduler with earlyMs", () => {
+  it("arms the timer early and waits out the rest: the deadline runs at its time, not before", () => {
+    let now = 0;
+    let armedAt: number | undefined;
+    let onFire = () => undefined as void;
+    const ranAt: number[] = [];
+    const scheduler = new PreciseScheduler({
+      // Each reading moves time on a little, as a spinning CPU would see it.
+      now: () => (now += 0.01),
+      open: (fire) => {
+        onFire = fire;
+        return { arm: (d) => void (armedAt = now + d), disarm: () => void (armedAt = undefined), close: () => undefined };
+      },
+      earlyMs: 0.1,
+    });
+    scheduler.at(5, () => ranAt.push(now));
+    scheduler.at(5.05, () => ranAt.push(now));
+    assert.ok(armedAt !== undefined && armedAt < 4.95 && armedAt > 4.8, `armed for ${armedAt}`);
+    now = armedAt!;
+    onFire();
+    assert.equal(ranAt.length, 2, "both within earlyMs of the wake-up");
+    assert.ok(ranAt[0]! >= 5 && ranAt[0]! < 5.05, `first ran at ${ranAt[0]}`);
+    assert.ok(ranAt[1]! >= 5.05, `second ran at ${ranAt[1]}`);
+  });
+});

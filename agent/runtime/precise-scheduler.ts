@@ -19,6 +19,12 @@ export interface PreciseSchedulerDeps {
   readonly now: () => number;
   /** Opens the native timer (on first use: the constructor does no I/O). */
   readonly open: (onFire: () => void) => NativePreciseTimer;
+  /**
+   * Wake this much before a deadline and wait out the rest on the CPU
+   * (default 0): the wake-up itself takes tens of microseconds, and a
+   * deadline that matters is worth a short spin. Never runs a deadline early.
+   */
+  readonly earlyMs?: number;
 }
 
 interface Pending {
@@ -71,16 +77,21 @@ export class PreciseScheduler {
     if (this.armedFor === next.at) return;
     this.timer ??= this.deps.open(() => this.fire());
     this.armedFor = next.at;
-    this.timer.arm(next.at - this.deps.now());
+    this.timer.arm(next.at - this.deps.now() - (this.deps.earlyMs ?? 0));
   }
 
   private fire(): void {
     this.armedFor = undefined;
-    const now = this.deps.now();
-    while (this.pending.length > 0 && this.pending[0]!.at <= now) {
-      const due = this.pending.shift()!;
-      due.live = false;
-      due.fn();
+    const early = this.deps.earlyMs ?? 0;
+    for (;;) {
+      const next = this.pending[0];
+      if (next === undefined || next.at > this.deps.now() + early) break;
+      while (this.deps.now() < next.at) {
+        // woken up to earlyMs ahead: the rest of the wait on the CPU
+      }
+      this.pending.shift();
+      next.live = false;
+      next.fn();
     }
     this.rearm();
   }
