@@ -27,6 +27,7 @@
  */
 #define _GNU_SOURCE
 #include "farewell.h"
+#include "net_socket.h"
 
 #include <errno.h>
 #include <netinet/in.h>
@@ -177,8 +178,7 @@ static napi_value install(napi_env env, napi_callback_info info) {
     sigfillset(&mine.sa_mask);
     previous[signo] = current; /* written before the handler can run */
     if (sigaction(signo, &mine, NULL) < 0) {
-      napi_throw_error(env, "ERR_SIGACTION", strerror(errno));
-      return NULL;
+      return throw_errno(env, "sigaction", errno);
     }
   }
   napi_get_boolean(env, !ours, &result);
@@ -213,14 +213,8 @@ static napi_value disarm(napi_env env, napi_callback_info info) {
 }
 
 napi_value farewell_init(napi_env env, napi_value exports) {
-  static const struct { const char *name; napi_callback fn; } methods[] = {
-    { "installFarewell", install }, { "farewellSent", sent }, { "disarmFarewell", disarm },
-  };
-  for (size_t i = 0; i < sizeof methods / sizeof methods[0]; i++) {
-    napi_value fn;
-    if (napi_create_function(env, methods[i].name, NAPI_AUTO_LENGTH, methods[i].fn, NULL, &fn) != napi_ok ||
-        napi_set_named_property(env, exports, methods[i].name, fn) != napi_ok)
-      return NULL;
-  }
+  if (!make_method(env, exports, "installFarewell", install) || !make_method(env, exports, "farewellSent", sent) ||
+      !make_method(env, exports, "disarmFarewell", disarm))
+    return NULL;
   return exports;
 }

@@ -16,11 +16,11 @@
  */
 #define _GNU_SOURCE
 #include "precise_timer.h"
+#include "net_socket.h"
 
 #include <errno.h>
 #include <math.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -78,22 +78,10 @@ static void finalize(napi_env env, void *data, void *hint) {
   free(data);
 }
 
-static precise_t *this_timer(napi_env env, napi_callback_info info, size_t *argc, napi_value *argv) {
-  napi_value self;
-  void *data = NULL;
-  if (napi_get_cb_info(env, info, argc, argv, &self, NULL) != napi_ok || napi_unwrap(env, self, &data) != napi_ok) return NULL;
-  return data;
-}
-
 /* it_value zero disarms. The poll keeps the loop alive only while armed, like a pending setTimeout. */
 static napi_value set_time(napi_env env, precise_t *t, const struct itimerspec *spec) {
   napi_value result;
-  if (t->fd < 0 || timerfd_settime(t->fd, 0, spec, NULL) < 0) {
-    char msg[96];
-    snprintf(msg, sizeof msg, "timerfd_settime: %s", strerror(t->fd < 0 ? EBADF : errno));
-    napi_throw_error(env, "ERR_PRECISE_TIMER", msg);
-    return NULL;
-  }
+  if (t->fd < 0 || timerfd_settime(t->fd, 0, spec, NULL) < 0) return throw_errno(env, "timerfd_settime", t->fd < 0 ? EBADF : errno);
   if (spec->it_value.tv_sec || spec->it_value.tv_nsec) uv_ref((uv_handle_t *)t->poll);
   else uv_unref((uv_handle_t *)t->poll);
   napi_get_undefined(env, &result);
@@ -105,7 +93,7 @@ static napi_value arm(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
   double delay_ms = 0;
-  precise_t *t = this_timer(env, info, &argc, argv);
+  precise_t *t = get_this(env, info, &argc, argv);
   if (!t || argc < 1 || napi_get_value_double(env, argv[0], &delay_ms) != napi_ok || isnan(delay_ms)) {
     napi_throw_type_error(env, "ERR_INVALID_ARG", "arm(delayMs: number)");
     return NULL;
@@ -122,7 +110,7 @@ static napi_value arm(napi_env env, napi_callback_info info) {
 
 static napi_value disarm(napi_env env, napi_callback_info info) {
   size_t argc = 0;
-  precise_t *t = this_timer(env, info, &argc, NULL);
+  precise_t *t = get_this(env, info, &argc, NULL);
   if (!t) return NULL;
   const struct itimerspec off = { 0 };
   return set_time(env, t, &off);
@@ -131,18 +119,16 @@ static napi_value disarm(napi_env env, napi_callback_info info) {
 static napi_value close_timer(napi_env env, napi_callback_info info) {
   size_t argc = 0;
   napi_value result;
-  precise_t *t = this_timer(env, info, &argc, NULL);
+  precise_t *t = get_this(env, info, &argc, NULL);
   if (t) shutdown_timer(t);
   napi_get_undefined(env, &result);
   return result;
 }
 
+/* Releases what was set up and throws an errno Error naming the failed call. */
 static napi_value fail(napi_env env, precise_t *t, const char *what, int err) {
   if (t) shutdown_timer(t);
-  char msg[96];
-  snprintf(msg, sizeof msg, "openPreciseTimer: %s: %s", what, strerror(err));
-  napi_throw_error(env, "ERR_PRECISE_TIMER", msg);
-  return NULL;
+  return throw_errno(env, what, err);
 }
 
 /* openPreciseTimer(onFire: Function) */
@@ -175,15 +161,8 @@ static napi_value open_timer(napi_env env, napi_callback_info info) {
   }
   poll->data = t;
   t->poll = poll;
-  static const struct { const char *name; napi_callback fn; } methods[] = {
-    { "arm", arm }, { "disarm", disarm }, { "close", close_timer },
-  };
-  for (size_t i = 0; i < sizeof methods / sizeof methods[0]; i++) {
-    napi_value fn;
-    if (napi_create_function(env, methods[i].name, NAPI_AUTO_LENGTH, methods[i].fn, NULL, &fn) != napi_ok ||
-        napi_set_named_property(env, obj, methods[i].name, fn) != napi_ok)
-      return fail(env, t, "napi_set_named_property", ENOMEM);
-  }
+  if (!make_method(env, obj, "arm", arm) || !make_method(env, obj, "disarm", disarm) || !make_method(env, obj, "close", close_timer))
+    return fail(env, t, "napi_set_named_property", ENOMEM);
   if (napi_create_reference(env, obj, 1, &t->self) != napi_ok || napi_create_reference(env, argv[0], 1, &t->on_fire) != napi_ok ||
       napi_create_string_utf8(env, "floatip:precise-timer", NAPI_AUTO_LENGTH, &name) != napi_ok ||
       napi_async_init(env, obj, name, &t->async) != napi_ok)
@@ -194,9 +173,5 @@ static napi_value open_timer(napi_env env, napi_callback_info info) {
 }
 
 napi_value precise_timer_init(napi_env env, napi_value exports) {
-  napi_value fn;
-  if (napi_create_function(env, "openPreciseTimer", NAPI_AUTO_LENGTH, open_timer, NULL, &fn) != napi_ok ||
-      napi_set_named_property(env, exports, "openPreciseTimer", fn) != napi_ok)
-    return NULL;
-  return exports;
+  return make_method(env, exports, "openPreciseTimer", open_timer) ? exports : NULL;
 }

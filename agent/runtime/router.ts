@@ -176,7 +176,7 @@ export class VirtualRouter {
       return;
     }
     if (payload !== undefined) this.accepted = { payload: Buffer.from(payload), arrived };
-    this.accept(arrived, ageMs === undefined ? undefined : this.deps.clock.now() - ageMs);
+    this.accept(arrived, ageMs);
   }
 
   /**
@@ -201,17 +201,16 @@ export class VirtualRouter {
     ) {
       return false;
     }
-    this.accept(last.arrived, packet.ageMs === undefined ? undefined : this.deps.clock.now() - packet.ageMs);
+    this.accept(last.arrived, packet.ageMs);
     return true;
   }
 
-  /** `arrivedAt`: when the kernel received it, on the clock (undefined: unknown). */
-  private accept(arrived: ArrivedAdvert, arrivedAt: number | undefined): void {
+  /** `ageMs`: how long ago the kernel received it (absent: unknown); the checks before this call take microseconds. */
+  private accept(arrived: ArrivedAdvert, ageMs = 0): void {
     (this.counts ??= this.deps.metrics.advertCounts(this.labels)).received++;
     // Timers start from the arrival, not from when the loop got to the packet (up to a quarter interval back; more is a clock step).
     const now = this.deps.clock.now();
-    const age = arrivedAt === undefined ? 0 : now - arrivedAt;
-    const back = age > 0 && age <= this.config.advertIntervalMs / 4 ? age : 0;
+    const back = ageMs > 0 && ageMs <= this.config.advertIntervalMs / 4 ? ageMs : 0;
     // Most adverts only move a backup's Master_Down deadline: the same as step(), without its event, result and action objects.
     const moved = backupAdvertFastPath(this.params, this.state, arrived.advert, arrived.source, now - back);
     if (moved !== undefined) {
