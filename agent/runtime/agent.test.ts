@@ -214,9 +214,9 @@ describe("agents on a simulated segment", () => {
       const found = metric.values.find((v) => Object.entries(labels).every(([k, x]) => v.labels[k] === x));
       return found?.value ?? 0;
     };
-    assert.equal(await value("floatip_adverts_received_total", { instance: "vip", vrid: "51" }), 10);
-    assert.equal(await value("floatip_packets_dropped_total", { instance: "vip", reason: "bad-ttl" }), 1);
-    assert.equal(await value("floatip_packets_dropped_total", { instance: "", reason: "bad-checksum" }), 1);
+    assert.equal(await value("floatip_adverts_received_total", { vrrp_instance: "vip", vrid: "51" }), 10);
+    assert.equal(await value("floatip_packets_dropped_total", { vrrp_instance: "vip", reason: "bad-ttl" }), 1);
+    assert.equal(await value("floatip_packets_dropped_total", { vrrp_instance: "", reason: "bad-checksum" }), 1);
     // Silence: the backup takes over one Master_Down_Interval after the last accepted repeat.
     await run(clock, 4000);
     assert.deepEqual(l.masters(), ["192.0.2.11"]);

@@ -170,6 +170,6 @@ describe("conflict reporting by running agents", () => {
     assert.equal(l.conflicts(node).length, 1);
     await node.supervisor.apply({ scripts: [], trackFiles: [], instances: [] });
     const text = await node.metrics.registry.getSingleMetricAsString("floatip_conflicts_active");
-    assert.doesNotMatch(text, /instance="vip"/);
+    assert.doesNotMatch(text, /vrrp_instance="vip"/);
   });
 });

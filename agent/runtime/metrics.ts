@@ -21,8 +21,13 @@ const Gauge = requireLib("prom-client/lib/gauge") as typeof Prom.Gauge;
 
 export const PHASES: readonly Phase[] = ["initialize", "backup", "master", "fault"];
 
+/**
+ * The VRRP instance's name is the label `vrrp_instance`: Prometheus sets
+ * `instance` on every scraped series (the target), and a metric's own
+ * `instance` label would arrive renamed to `exported_instance`.
+ */
 export interface InstanceLabels {
-  readonly instance: string;
+  readonly vrrp_instance: string;
   readonly interface: string;
   readonly vrid: string;
 }
@@ -38,19 +43,19 @@ export class AgentMetrics {
   private readonly state = new Gauge({
     name: "floatip_instance_state",
     help: "1 for the VRRP state the instance is in, 0 for the others",
-    labelNames: ["instance", "interface", "vrid", "state"],
+    labelNames: ["vrrp_instance", "interface", "vrid", "state"],
     registers: [this.registry],
   });
   private readonly priority = new Gauge({
     name: "floatip_instance_effective_priority",
     help: "Priority the instance advertises after health tracking",
-    labelNames: ["instance", "interface", "vrid"],
+    labelNames: ["vrrp_instance", "interface", "vrid"],
     registers: [this.registry],
   });
   private readonly transitions = new Counter({
     name: "floatip_instance_transitions_total",
     help: "State transitions of the instance",
-    labelNames: ["instance", "interface", "vrid", "from", "to"],
+    labelNames: ["vrrp_instance", "interface", "vrid", "from", "to"],
     registers: [this.registry],
   });
   /**
@@ -62,51 +67,51 @@ export class AgentMetrics {
   private readonly sent = new Counter({
     name: "floatip_adverts_sent_total",
     help: "VRRP adverts sent",
-    labelNames: ["instance", "interface", "vrid"],
+    labelNames: ["vrrp_instance", "interface", "vrid"],
     registers: [this.registry],
     collect: () => this.flushCounts(),
   });
   private readonly received = new Counter({
     name: "floatip_adverts_received_total",
     help: "VRRP adverts received and accepted by the instance's checks",
-    labelNames: ["instance", "interface", "vrid"],
+    labelNames: ["vrrp_instance", "interface", "vrid"],
     registers: [this.registry],
     collect: () => this.flushCounts(),
   });
   private readonly dropped = new Counter({
     name: "floatip_packets_dropped_total",
-    help: "VRRP packets dropped, by reason; instance is empty when no instance could be matched",
-    labelNames: ["interface", "instance", "reason"],
+    help: "VRRP packets dropped, by reason; vrrp_instance is empty when no instance could be matched",
+    labelNames: ["interface", "vrrp_instance", "reason"],
     registers: [this.registry],
   });
   private readonly masterDown = new Counter({
     name: "floatip_master_down_timer_fired_total",
     help: "Times the Master_Down_Timer expired (the backup took over because the master went silent)",
-    labelNames: ["instance", "interface", "vrid"],
+    labelNames: ["vrrp_instance", "interface", "vrid"],
     registers: [this.registry],
   });
   private readonly addressErrors = new Counter({
     name: "floatip_address_errors_total",
     help: "Failures to add or remove a virtual address or to announce it",
-    labelNames: ["instance", "interface", "vrid", "operation"],
+    labelNames: ["vrrp_instance", "interface", "vrid", "operation"],
     registers: [this.registry],
   });
   private readonly conflictsTotal = new Counter({
     name: "floatip_conflicts_total",
     help: "Conflicts detected: another MAC answering for a held address, foreign VRRP adverts on the VRID, unknown unicast peers",
-    labelNames: ["instance", "interface", "vrid", "kind"],
+    labelNames: ["vrrp_instance", "interface", "vrid", "kind"],
     registers: [this.registry],
   });
   private readonly conflictsActive = new Gauge({
     name: "floatip_conflicts_active",
     help: "Conflicts going on now, by kind",
-    labelNames: ["instance", "interface", "vrid", "kind"],
+    labelNames: ["vrrp_instance", "interface", "vrid", "kind"],
     registers: [this.registry],
   });
   private readonly probes = new Counter({
     name: "floatip_conflict_probes_sent_total",
     help: "ARP probes and duplicate address detection solicitations sent for held addresses",
-    labelNames: ["instance", "interface", "vrid"],
+    labelNames: ["vrrp_instance", "interface", "vrid"],
     registers: [this.registry],
   });
 
@@ -153,7 +158,7 @@ export class AgentMetrics {
     this.countsOf(labels).received++;
   }
   packetDropped(iface: string, instance: string, reason: DropReason): void {
-    this.dropped.inc({ interface: iface, instance, reason });
+    this.dropped.inc({ interface: iface, vrrp_instance: instance, reason });
   }
   masterDownFired(labels: InstanceLabels): void {
     this.masterDown.inc({ ...labels });

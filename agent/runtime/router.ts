@@ -113,7 +113,7 @@ export class VirtualRouter {
   constructor(readonly config: InstanceConfig, private readonly deps: RouterDeps) {
     this.params = routerParams(config, deps.transport.sourceAddress);
     this.state = initialRouterState(this.params, deps.clock.now());
-    this.labels = { instance: config.name, interface: config.interface, vrid: String(config.virtualRouterId) };
+    this.labels = { vrrp_instance: config.name, interface: config.interface, vrid: String(config.virtualRouterId) };
     this.log = deps.logger.child({ instance: config.name, vrid: config.virtualRouterId });
     this.checks = receiveContext(config, deps.transport.sourceAddress);
     this.timers = {

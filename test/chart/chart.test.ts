@@ -8,6 +8,7 @@ import { describe, test } from "node:test";
 import yaml from "js-yaml";
 import { at, byKind, CHART, ciValues, helm, NAMESPACE, one, render, REPO, RELEASE, type KubeObject, type RenderOptions } from "./helm.js";
 import { knownKind, validate } from "./k8s-schema.js";
+import { AgentMetrics } from "../../agent/runtime/metrics.js";
 
 const CI_FILES = readdirSync(join(CHART, "ci")).filter((f) => f.endsWith(".yaml")).sort();
 
@@ -404,15 +405,25 @@ describe("monitoring", () => {
     assert.equal(agentDown?.["expr"], 'up{job=~"floatip-system/floatip-agent"} == 0');
   });
 
-  test("the agent monitor renames exported_instance to vrrp_instance (the alerts' label)", async () => {
+  test("the agent's series carry vrrp_instance, the alerts' label, with no relabelling and no clash with Prometheus' instance", async () => {
     for (const f of ["monitoring-values.yaml", "podmonitor-values.yaml"]) {
       const objects = await render({ values: [ciValues(f)] });
       const monitors = objects.filter((o) => o.kind === "ServiceMonitor" || o.kind === "PodMonitor");
       assert.equal(monitors.length, 2, f);
       const agent = monitors.find((m) => m.metadata.name === "floatip-agent")!;
       const endpoint = list(at(agent, "spec", agent.kind === "ServiceMonitor" ? "endpoints" : "podMetricsEndpoints"))[0]!;
-      assert.ok(list(endpoint["metricRelabelings"]).some((r) => r["targetLabel"] === "vrrp_instance" && (r["sourceLabels"] as string[])[0] === "exported_instance"));
+      assert.equal(endpoint["metricRelabelings"], undefined, f);
     }
+    const metrics = new AgentMetrics();
+    const labels = { vrrp_instance: "web", interface: "eth0", vrid: "51" };
+    metrics.instanceStarted(labels, 100);
+    metrics.transitioned(labels, "initialize", "master");
+    metrics.packetDropped("eth0", "web", "bad-ttl");
+    const text = await metrics.registry.metrics();
+    const series = text.split("\n").filter((l) => l.startsWith("floatip_"));
+    assert.ok(series.length >= 5, text);
+    for (const line of series) assert.doesNotMatch(line, /[{,]instance=/, line);
+    assert.ok(series.some((l) => l.startsWith('floatip_instance_state{vrrp_instance="web"')));
   });
 
   test("the Grafana dashboard is valid JSON whose queries use exported metrics", async () => {

@@ -104,7 +104,7 @@ describe("config churn", { timeout: 240_000 }, () => {
     await lab.waitFor(async () => instanceStates(await metricsOf(n(1))).size === STANDING, 30_000, "n2 runs every standing instance");
     await sleep(2000);
     await expectHolders("settled", STANDING, 0);
-    const transitionsBefore = await Promise.all(lab.nodes.map(async (h) => metricByLabel(await metricsOf(h), "floatip_instance_transitions_total", "instance")));
+    const transitionsBefore = await Promise.all(lab.nodes.map(async (h) => metricByLabel(await metricsOf(h), "floatip_instance_transitions_total", "vrrp_instance")));
     const since = Date.now();
 
     for (let cycle = 1; cycle <= CYCLES; cycle++) {
@@ -137,7 +137,7 @@ describe("config churn", { timeout: 240_000 }, () => {
       await expectHolders(`cycle ${cycle}, removed`, STANDING, 0);
     }
 
-    const transitionsAfter = await Promise.all(lab.nodes.map(async (h) => metricByLabel(await metricsOf(h), "floatip_instance_transitions_total", "instance")));
+    const transitionsAfter = await Promise.all(lab.nodes.map(async (h) => metricByLabel(await metricsOf(h), "floatip_instance_transitions_total", "vrrp_instance")));
     for (const [i, host] of lab.nodes.entries()) {
       for (let vrid = 1; vrid <= STANDING; vrid++) {
         const name = `s${vrid}`;

@@ -55,7 +55,7 @@ describe("node faults", { timeout: 240_000 }, () => {
     return speaker;
   };
   const pid = (host: LabHost): number => running.get(host.name)!.child.pid!;
-  const metric = async (host: LabHost, name: string) => metricSum(await agentMetrics(lab, host, METRICS_PORT), name, { instance: "vip" });
+  const metric = async (host: LabHost, name: string) => metricSum(await agentMetrics(lab, host, METRICS_PORT), name, { vrrp_instance: "vip" });
   const transitions = (host: LabHost) => metric(host, "floatip_instance_transitions_total");
   const startAll = async (env: (i: number) => Readonly<Record<string, string>> | undefined = () => undefined) => {
     for (let i = 0; i < 3; i++) start(n(i), env(i));

@@ -111,8 +111,8 @@ describe("conflict detection in namespaces", { timeout: 180_000 }, () => {
     );
     const text = await metrics(n(0));
     for (const name of ["v4", "v6"]) {
-      assert.equal(metricSum(text, "floatip_conflicts_active", { instance: name, kind: "duplicate-address" }), 1, name);
-      assert.equal(metricSum(text, "floatip_conflicts_total", { instance: name, kind: "duplicate-address" }), 1, name);
+      assert.equal(metricSum(text, "floatip_conflicts_active", { vrrp_instance: name, kind: "duplicate-address" }), 1, name);
+      assert.equal(metricSum(text, "floatip_conflicts_total", { vrrp_instance: name, kind: "duplicate-address" }), 1, name);
     }
     // Reported, not fought: the agent keeps the addresses and stays master.
     const own = await lab.addresses(n(0).ns, n(0).ifname);
@@ -124,8 +124,8 @@ describe("conflict detection in namespaces", { timeout: 180_000 }, () => {
     await lab.exec(foreign.ns, ["ip", "addr", "del", `${VIP4}/24`, "dev", foreign.ifname]);
     await lab.waitFor(async () => (await instance(n(0), "v4"))?.conflicts.length === 0, 5000, "the IPv4 conflict to clear");
     const after = await metrics(n(0));
-    assert.equal(metricSum(after, "floatip_conflicts_active", { instance: "v4", kind: "duplicate-address" }), 0);
-    assert.equal(metricSum(after, "floatip_conflicts_active", { instance: "v6", kind: "duplicate-address" }), 1, "the IPv6 holder is still there");
+    assert.equal(metricSum(after, "floatip_conflicts_active", { vrrp_instance: "v4", kind: "duplicate-address" }), 0);
+    assert.equal(metricSum(after, "floatip_conflicts_active", { vrrp_instance: "v6", kind: "duplicate-address" }), 1, "the IPv6 holder is still there");
   });
 
   it("a foreign VRRP speaker (keepalived, same VRID, other addresses) and an unknown unicast peer: reported with their source address", async () => {
@@ -161,8 +161,8 @@ vrrp_instance stray {
     assert.deepEqual({ ...found.mc, since: 0 }, { kind: "foreign-vrrp", source: foreign.ipv4, mismatch: "address-mismatch", addresses: ["192.0.2.99"], since: 0 });
     assert.equal(found.uni.source, foreign.ipv4);
     const text = await metrics(n(0));
-    assert.equal(metricSum(text, "floatip_conflicts_active", { instance: "mc", kind: "foreign-vrrp" }), 1);
-    assert.equal(metricSum(text, "floatip_conflicts_active", { instance: "uni", kind: "unknown-peer" }), 1);
+    assert.equal(metricSum(text, "floatip_conflicts_active", { vrrp_instance: "mc", kind: "foreign-vrrp" }), 1);
+    assert.equal(metricSum(text, "floatip_conflicts_active", { vrrp_instance: "uni", kind: "unknown-peer" }), 1);
     // Ten adverts a second are dropped, yet each conflict is logged once.
     await new Promise((r) => setTimeout(r, 2000));
     const lines = conflictLines(speaker).filter((l) => !l.includes("is also answered by"));

@@ -110,7 +110,7 @@ describe("a flood of malformed and spoofed VRRP packets at a master", { timeout:
     const before1 = await metrics(n1);
     const before2 = await metrics(n2);
     const dropped = (text: string, c: (typeof cases)[number]) =>
-      metricSum(text, "floatip_packets_dropped_total", { reason: c.reason, instance: c.instance });
+      metricSum(text, "floatip_packets_dropped_total", { reason: c.reason, vrrp_instance: c.instance });
     const floodStart = Date.now();
     const plan: FloodPlan = { packets: cases.map((c) => c.packet), rounds: ROUNDS, gapMs: 1, deadlineMs: 20_000 };
     await lab.exec(attacker.ns, ["ip", "route", "replace", "224.0.0.0/4", "dev", attacker.ifname]);

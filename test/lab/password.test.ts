@@ -128,7 +128,7 @@ describe("the VRRPv2 password never leaves the config", { timeout: 120_000 }, ()
     assert.match(logs, /"msg":"advert dropped".*"reason":"auth-mismatch"/);
     assert.match(logs, /"msg":"advert dropped".*"reason":"address-mismatch"/);
     assert.match(logs, /"msg":"master -> initialize"/);
-    assert.ok(endpoints.some((e) => e.includes('floatip_packets_dropped_total{interface="eth0",instance="vip",reason="auth-mismatch"}')), endpoints[0]);
+    assert.ok(endpoints.some((e) => e.includes('floatip_packets_dropped_total{interface="eth0",vrrp_instance="vip",reason="auth-mismatch"}')), endpoints[0]);
     assert.ok(files.some(([path]) => path === notifyLog) && files.some(([path]) => path.endsWith("n1.state")), files.map(([p]) => p).join(", "));
     assert.ok(files.some(([path]) => path.includes("state-n2")) && files.some(([path]) => path.includes("state-n1")));
     assert.match(check, /FLOATIP OK/);

@@ -250,7 +250,7 @@ export function instanceStates(text: string): Map<string, string> {
   const states = new Map<string, string>();
   for (const line of text.split("\n")) {
     if (!line.startsWith("floatip_instance_state{") || !line.endsWith(" 1")) continue;
-    const instance = /[{,]instance="([^"]*)"/.exec(line)?.[1];
+    const instance = /[{,]vrrp_instance="([^"]*)"/.exec(line)?.[1];
     const state = /[{,]state="([^"]*)"/.exec(line)?.[1];
     if (instance !== undefined && state !== undefined) states.set(instance, state);
   }
