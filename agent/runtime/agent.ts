@@ -9,7 +9,7 @@
  * and the socket is closed once no router uses it.
  */
 import type { Family, InstanceConfig } from "../config/types.js";
-import type { AddressTable, Announcer, ReceivedPacket, TransportFactory, VrrpTransport } from "../os/ports.js";
+import type { AddressTable, Announcer, LinkMonitor, ReceivedPacket, TransportFactory, VrrpTransport } from "../os/ports.js";
 import { decodeAdvert } from "../vrrp/codec.js";
 import type { Clock } from "./clock.js";
 import type { Logger } from "./logger.js";
@@ -27,6 +27,8 @@ export interface AgentDeps {
   readonly logger: Logger;
   readonly onTransition?: (change: Transition) => void;
   readonly conflicts?: ConflictOptions;
+  /** Link and address events (interfaces and sockets follow the kernel, VIPs removed behind our back come back). */
+  readonly monitor?: LinkMonitor;
 }
 
 interface Segment {

@@ -15,6 +15,8 @@ import type {
   TransportOptions,
   VrrpTransport,
   ClaimWatch,
+  LinkEvent,
+  LinkMonitor,
 } from "../os/ports.js";
 
 interface Endpoint {
@@ -191,5 +193,41 @@ export class FakeNeighbourhood {
       },
       close: () => undefined,
     };
+  }
+}
+
+/** A LinkMonitor that delivers what the test emits, at once. */
+export class FakeLinkMonitor implements LinkMonitor {
+  private readonly handlers = new Set<(event: LinkEvent) => void>();
+  private failure: Error | undefined;
+
+  subscribe(handler: (event: LinkEvent) => void): () => void {
+    const entry = (event: LinkEvent) => handler(event);
+    this.handlers.add(entry);
+    return () => void this.handlers.delete(entry);
+  }
+  emit(event: LinkEvent): void {
+    for (const handler of [...this.handlers]) handler(event);
+  }
+  /** A link event for `name` (index 2 unless given). */
+  link(name: string, change: { up?: boolean; gone?: boolean; index?: number } = {}): void {
+    this.emit({ type: "link", index: change.index ?? 2, name, up: change.up ?? true, gone: change.gone ?? false });
+  }
+  /** An address event on `ifname` (index 2). */
+  address(ifname: string, address: string, change: { gone: boolean; prefixLength?: number }): void {
+    const family = address.includes(":") ? 6 : 4;
+    this.emit({ type: "address", index: 2, ifname, address, family, prefixLength: change.prefixLength ?? (family === 4 ? 24 : 64), gone: change.gone });
+  }
+  break(error: Error): void {
+    this.failure = error;
+  }
+  broken(): Error | undefined {
+    return this.failure;
+  }
+  get subscribers(): number {
+    return this.handlers.size;
+  }
+  close(): void {
+    this.handlers.clear();
   }
 }

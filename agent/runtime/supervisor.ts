@@ -84,6 +84,7 @@ export class AgentSupervisor {
       clock: deps.clock,
       addresses: deps.addresses,
       logger: deps.logger,
+      ...(deps.monitor !== undefined ? { monitor: deps.monitor } : {}),
       ...(deps.interfacePollMs !== undefined ? { pollMs: deps.interfacePollMs } : {}),
     });
     this.agent = new Agent({
