@@ -24,7 +24,10 @@ interface Endpoint {
   readonly family: Family;
   readonly multicast: boolean;
   handler?: (packet: ReceivedPacket) => void;
+  errorHandler?: (error: Error) => void;
   up: boolean;
+  /** Sends fail with this error (reported asynchronously, as the real sockets do). */
+  broken?: Error | undefined;
 }
 
 /** A broadcast domain: every up endpoint of the family receives multicast; unicast reaches its address. */
@@ -57,7 +60,16 @@ export class FakeSegment {
   setUp(address: string, up: boolean): void {
     for (const e of this.endpoints) if (e.address === address) e.up = up;
   }
+  /** Every send of `address` fails with `error` from now on (undefined: works again). */
+  breakSends(address: string, error: Error | undefined): void {
+    for (const e of this.endpoints) if (e.address === address) e.broken = error;
+  }
   deliver(from: Endpoint, payload: Buffer, destination: string, ttl = 255): void {
+    if (from.broken !== undefined) {
+      const { broken, errorHandler } = from;
+      process.nextTick(() => errorHandler?.(broken));
+      return;
+    }
     if (!from.up) return;
     this.sent.push({ source: from.address, destination, payload });
     for (const to of this.endpoints) {
@@ -99,7 +111,7 @@ export function fakeTransports(segment: FakeSegment, address: string): Transport
           };
         },
         onPacket: (handler) => void (endpoint.handler = handler),
-        onError: () => undefined,
+        onError: (handler) => void (endpoint.errorHandler = handler),
         close: () => segment.detach(endpoint),
       };
       opened.push(transport);

@@ -65,6 +65,14 @@ export interface RouterSnapshot {
   readonly conflicts: readonly Conflict[];
 }
 
+/**
+ * Why a router is in FAULT; it recovers once none is left. `health`: its
+ * tracked scripts, files and interfaces (the supervisor); the others come
+ * from the kernel (the Agent): its interface down or gone, the socket's
+ * source address gone, a virtual address that could not be put back.
+ */
+export type FaultCause = "health" | "interface" | "source-address" | "address";
+
 export function routerParams(config: InstanceConfig, primaryAddress: string): RouterParams {
   return {
     version: config.version,
@@ -109,6 +117,7 @@ export class VirtualRouter {
   private readonly conflictMonitor: ConflictMonitor;
   /** While master: the priority-0 adverts (one per destination) the stop signal's handler sends (transport.armFarewell). */
   private farewells: readonly (Farewell | undefined)[] | undefined;
+  private readonly faults = new Set<FaultCause>();
 
   constructor(readonly config: InstanceConfig, private readonly deps: RouterDeps) {
     this.params = routerParams(config, deps.transport.sourceAddress);
@@ -228,11 +237,51 @@ export class VirtualRouter {
   }
 
   fault(): void {
-    this.dispatch({ type: "fault" });
+    this.setFault("health", true);
   }
 
   recovered(): void {
-    this.dispatch({ type: "recovered" });
+    this.setFault("health", false);
+  }
+
+  /** FAULT while any cause holds (a master leaves with a priority-0 advert); back to backup once none does. */
+  setFault(cause: FaultCause, on: boolean): void {
+    if (on) this.faults.add(cause);
+    else this.faults.delete(cause);
+    if (this.faults.size > 0) {
+      if (this.state.phase !== "fault") this.dispatch({ type: "fault" });
+    } else if (this.state.phase === "fault") {
+      this.dispatch({ type: "recovered" });
+    }
+  }
+
+  /** The kernel's fault causes holding now (not `health`). */
+  faultCauses(): readonly FaultCause[] {
+    return [...this.faults];
+  }
+
+  /**
+   * One of our virtual addresses left `ifname` behind our back (an admin,
+   * a network manager, the kernel with the primary address). A master puts
+   * it back at once and announces it; if it cannot, it leaves master.
+   */
+  addressGone(ifname: string, address: string): void {
+    if (this.state.phase !== "master") return;
+    const lost = this.config.addresses.find((a) => a.address === address && (a.device ?? this.config.interface) === ifname);
+    if (lost === undefined) return;
+    this.log.log("warn", "a virtual address was removed behind our back; adding it again", { interface: ifname, address });
+    void this.effects.run(async () => {
+      if (this.state.phase !== "master") return;
+      try {
+        await this.deps.addresses.add(ifname, lost);
+      } catch (error) {
+        this.deps.metrics.addressError(this.labels, "add");
+        this.log.log("error", "cannot add the removed virtual address again; leaving master", { interface: ifname, address, error });
+        this.setFault("address", true);
+        return;
+      }
+      if (this.state.phase === "master") await this.deps.announcer.announce(ifname, lost).catch(() => undefined);
+    });
   }
 
   snapshot(): RouterSnapshot {

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import type { AgentConfig } from "../config/types.js";
 import { validateAgentConfig } from "../config/validate.js";
 import { FakeSpawner } from "../health/fakes.js";
-import type { AddressTable } from "../os/ports.js";
+import type { AddressTable, LinkMonitor } from "../os/ports.js";
 import type { ManualClock } from "./clock.js";
 import type { ConflictOptions } from "./conflict-monitor.js";
 import { FakeAnnouncer, type FakeSegment, fakeTransports } from "./fakes.js";
@@ -34,6 +34,9 @@ export interface SimulatedAgentOptions {
   readonly address: string;
   readonly addresses: AddressTable;
   readonly conflicts?: ConflictOptions;
+  readonly monitor?: LinkMonitor;
+  /** Transports opened, in order (a reopen adds one). */
+  readonly transports?: ReturnType<typeof fakeTransports>;
 }
 
 export interface SimulatedAgent {
@@ -49,7 +52,8 @@ export function simulatedAgent(options: SimulatedAgentOptions): SimulatedAgent {
   const metrics = new AgentMetrics();
   const supervisor = new AgentSupervisor({
     clock: options.clock,
-    transports: fakeTransports(options.segment, options.address),
+    transports: options.transports ?? fakeTransports(options.segment, options.address),
+    ...(options.monitor !== undefined ? { monitor: options.monitor } : {}),
     addresses: options.addresses,
     announcer: new FakeAnnouncer(),
     metrics,

@@ -16,7 +16,7 @@ import type { Spawner } from "../health/process.js";
 import { randomUUID } from "node:crypto";
 import { Heartbeat } from "../notify/heartbeat.js";
 import { Notifier } from "../notify/notifier.js";
-import { Agent, type AgentDeps } from "./agent.js";
+import { Agent, type AgentDeps, type AgentProblem } from "./agent.js";
 import type { RouterSnapshot, Transition } from "./router.js";
 import { Serial } from "./serial.js";
 
@@ -68,6 +68,8 @@ export class AgentSupervisor {
   private readonly links: InterfaceWatch;
   private readonly run: string;
   private readonly heartbeat: Heartbeat;
+  /** A config has been applied in full once. */
+  private applied = false;
 
   constructor(private readonly deps: SupervisorDeps) {
     this.run = deps.runToken ?? randomUUID();
@@ -123,6 +125,16 @@ export class AgentSupervisor {
     return this.agent.snapshot();
   }
 
+  /** What keeps the agent from doing its job now (sockets, link monitor); empty when healthy. */
+  health(): AgentProblem[] {
+    return this.agent.health();
+  }
+
+  /** Config applied and every instance's router running. */
+  ready(): boolean {
+    return this.applied && [...this.running.values()].every((r) => r.live);
+  }
+
   private async applyNow(config: AgentConfig): Promise<ApplyReport> {
     this.heartbeat.start();
     const wanted = new Map(config.instances.map((i) => [i.name, { config: i, slice: sliceOf(config, i) }]));
@@ -141,6 +153,7 @@ export class AgentSupervisor {
       await this.launch(config, next.config, next.slice);
       if (!report.replaced.includes(name)) report.added.push(name);
     }
+    this.applied = true;
     return report;
   }
 
