@@ -30,7 +30,7 @@ options:
   --kubeconfig FILE          kubeconfig to use instead of the in-cluster service account
   --cache-dir DIR            where the last applied VRRPNode config is cached (default /var/lib/floatip)
   --format yaml|keepalived   override the format guessed from the file name
-  --metrics-address H:P      serve /metrics, /healthz and /state on H:P
+  --metrics-address H:P      serve /metrics, /healthz, /readyz and /state on H:P
   --state-dir DIR            per-instance state records for \`floatip check\` (default /run/floatip)
   --log-level LEVEL          debug | info | warn | error (default info)
   --conflict-probe-interval DURATION

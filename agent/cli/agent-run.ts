@@ -13,6 +13,8 @@ import { systemHttpProber } from "../health/http-probe.js";
 import { openAddressTable, openSystemEdges, type SystemEdges } from "../os/system.js";
 import { installFarewellHandlers } from "../os/transport.js";
 import { startHttpEndpoint } from "../runtime/http.js";
+import { assessLiveness, LoopWatch } from "../runtime/liveness.js";
+import { systemClock } from "../runtime/clock.js";
 import { stderrLogger, type Level, type Logger } from "../runtime/logger.js";
 import { AgentMetrics } from "../runtime/metrics.js";
 import { AgentSupervisor, type SupervisorDeps } from "../runtime/supervisor.js";
@@ -64,16 +66,21 @@ export async function serve(options: {
 }): Promise<number> {
   const { logger, supervisor } = options;
   let server: Server | undefined;
+  const loop = new LoopWatch({ clock: systemClock() });
   try {
-    await options.start();
     if (options.common.listen !== undefined) {
+      // Up before the config is applied: /readyz says when it is, /healthz is honest meanwhile.
+      loop.start();
       server = await startHttpEndpoint({
         ...options.common.listen,
         registry: options.metrics.registry,
         healthy: () => true,
+        liveness: () => assessLiveness({ problems: supervisor.health(), loopStallMs: loop.stallMs() }),
+        ready: () => supervisor.ready(),
         state: () => ({ instances: supervisor.snapshot() }),
       });
     }
+    await options.start();
     // The priority-0 advert goes out from the signal handler itself (handover at Skew_Time).
     // beforeStop takes effect at once (no reload starts after it); stop() waits for one in progress.
     let closing: Promise<void> | undefined;
@@ -88,10 +95,12 @@ export async function serve(options: {
     logger.log("error", "agent failed", { error });
     await supervisor.stop().catch(() => undefined);
     await options.cleanup();
+    loop.stop();
     server?.close();
     return 1;
   }
   await options.cleanup();
+  loop.stop();
   server?.close();
   logger.log("info", "agent stopped");
   return 0;

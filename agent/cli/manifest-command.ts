@@ -35,7 +35,7 @@ options:
   --check-fall N            failed probes before the node gives up the VIP (default ${DEFAULTS.checkFall})
   --check-rise N            good probes before it may hold it again (default ${DEFAULTS.checkRise})
   --check-weight N          0 (default): FAULT while /readyz fails; -253..253: keepalived weight instead
-  --metrics-port N          /metrics, /healthz, /state on 127.0.0.1:N (default ${DEFAULTS.metricsPort})
+  --metrics-port N          /metrics, /healthz, /readyz, /state on 127.0.0.1:N (default ${DEFAULTS.metricsPort})
   --name NAME               pod name (default ${DEFAULTS.name}; the kubelet appends the node name)
   --out FILE                write here (atomically) instead of stdout
 

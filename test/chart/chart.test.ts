@@ -86,7 +86,8 @@ describe("rendered objects", () => {
           for (const probe of ["livenessProbe", "readinessProbe"]) {
             const port = at(c, probe, "httpGet", "port");
             assert.ok(typeof port === "string" && ports.has(port), `${w.kind}: ${probe} uses a named container port`);
-            assert.equal(at(c, probe, "httpGet", "path"), "/healthz", `${w.kind}: ${probe} on /healthz`);
+            const path = probe === "livenessProbe" ? "/healthz" : "/readyz";
+            assert.equal(at(c, probe, "httpGet", "path"), path, `${w.kind}: ${probe} on ${path}`);
           }
         }
         const sa = spec["serviceAccountName"];
@@ -189,7 +190,7 @@ describe("controller Deployment", () => {
       assert.equal(args.includes("--default-load-balancer-class"), want, JSON.stringify(setJson));
     }
   });
-  test("2 replicas, Lease leader election in the release namespace, downward-API env, probes on /healthz :9120", async () => {
+  test("2 replicas, Lease leader election in the release namespace, downward-API env, liveness on /healthz, readiness on /readyz :9120", async () => {
     const objects = await render();
     const d = one(objects, "Deployment");
     assert.equal(at(d, "spec", "replicas"), 2);
@@ -201,7 +202,8 @@ describe("controller Deployment", () => {
     const env = Object.fromEntries(list(c["env"]).map((e) => [e["name"], at(e, "valueFrom", "fieldRef", "fieldPath")]));
     assert.deepEqual(env, { POD_NAMESPACE: "metadata.namespace", POD_NAME: "metadata.name" });
     assert.deepEqual(list(c["ports"]), [{ name: "metrics", containerPort: 9120, protocol: "TCP" }]);
-    for (const probe of ["livenessProbe", "readinessProbe"]) assert.deepEqual(at(c, probe, "httpGet"), { path: "/healthz", port: "metrics" });
+    assert.deepEqual(at(c, "livenessProbe", "httpGet"), { path: "/healthz", port: "metrics" });
+    assert.deepEqual(at(c, "readinessProbe", "httpGet"), { path: "/readyz", port: "metrics" });
     const lease = one(objects, "Role", "floatip-controller");
     assert.equal(lease.metadata.namespace, NAMESPACE);
     const pdb = one(objects, "PodDisruptionBudget");
