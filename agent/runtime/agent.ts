@@ -326,21 +326,14 @@ export class Agent {
       return;
     }
     if (this.segments.get(segmentKey(segment.iface, segment.family)) !== segment) return opened.close();
-    if (opened.sourceAddress !== segment.transport.sourceAddress) {
-      // The routers' adverts and checks are built for the old source; a new one needs the instances restarted.
-      this.deps.logger.log("error", "the interface came back with another source address; restart or reload the agent", {
-        interface: segment.iface,
-        was: segment.transport.sourceAddress,
-        now: opened.sourceAddress,
-      });
-      opened.close();
-      segment.transport.detach();
-      return this.setFault(segment, "source-address", true);
-    }
+    const was = segment.transport.sourceAddress;
     segment.transport.attach(opened);
     segment.ifindex = opened.ifindex;
     segment.lastError = undefined;
-    this.deps.logger.log("info", "VRRP socket opened again", { interface: segment.iface, family: segment.family, ifindex: opened.ifindex });
+    const source = opened.sourceAddress !== was ? { source: opened.sourceAddress, was } : {};
+    this.deps.logger.log("info", "VRRP socket opened again", { interface: segment.iface, family: segment.family, ifindex: opened.ifindex, ...source });
+    // A new source (e.g. a re-created interface's new link-local): the routers advertise from it; a configured source never changes.
+    if (opened.sourceAddress !== was) for (const router of segment.routers.values()) router.sourceChanged();
     this.setFault(segment, "source-address", false);
     this.setFault(segment, "interface", !segment.up);
   }

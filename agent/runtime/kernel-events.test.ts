@@ -71,6 +71,24 @@ describe("agents following the kernel's link and address events", () => {
     await l.stop();
   });
 
+  it("re-created with another source address (a new link-local), the routers advertise from the new one", async () => {
+    const l = await pair();
+    const again = fakeTransports(l.segment, "192.0.2.21");
+    const open = l.a.transports.open.bind(l.a.transports);
+    let opens = 0;
+    l.a.transports.open = (options) => (++opens === 1 ? again.open(options) : open(options));
+    l.a.monitor.link("eth0", { gone: true, up: false });
+    await run(l.clock, 1000);
+    l.a.monitor.link("eth0", { index: 9, up: true });
+    await run(l.clock, 5000);
+    assert.deepEqual(l.masters(), [A]);
+    assert.deepEqual(l.holders(), [A]);
+    const recent = l.segment.sent.filter((p) => p.source !== B).slice(-3);
+    assert.ok(recent.every((p) => p.source === "192.0.2.21"), "adverts leave from the new source");
+    assert.equal(l.b.phase(), "backup", "B accepts them (checksum over the new source)");
+    await l.stop();
+  });
+
   it("an interface renamed away is gone for its old name; renamed back, it serves again", async () => {
     const l = await pair();
     l.a.monitor.link("eth7", { index: 2, up: true });

@@ -91,7 +91,7 @@ export function routerParams(config: InstanceConfig, primaryAddress: string): Ro
 
 export class VirtualRouter {
   readonly labels: InstanceLabels;
-  private readonly params: RouterParams;
+  private params: RouterParams;
   private state: RouterState;
   /** The protocol timer (Master_Down or Adver) and the garp timer; a backup's Master_Down moves without a new system timer. */
   private readonly timers: Readonly<Record<"protocol" | "garp", RouterTimer>>;
@@ -102,7 +102,7 @@ export class VirtualRouter {
   private readonly heard = new Set<string>();
   private readonly warnedSilent = new Set<string>();
   private silentPeerCheck: TimerHandle | undefined;
-  private readonly checks: ReceiveContext;
+  private checks: ReceiveContext;
   /** This instance's advert counters (fetched once: two adverts a period per instance). */
   private counts: AdvertCounts | undefined;
   /**
@@ -253,6 +253,19 @@ export class VirtualRouter {
     } else if (this.state.phase === "fault") {
       this.dispatch({ type: "recovered" });
     }
+  }
+
+  /**
+   * The socket was reopened with another source address (an interface
+   * re-created with a new MAC gets a new IPv6 link-local): adverts, their
+   * checksums and the receive checks use it from now on.
+   */
+  sourceChanged(): void {
+    const source = this.deps.transport.sourceAddress;
+    this.params = routerParams(this.config, source);
+    this.checks = receiveContext(this.config, source);
+    this.encoded = undefined;
+    this.accepted = undefined;
   }
 
   /** The kernel's fault causes holding now (not `health`). */

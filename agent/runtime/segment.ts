@@ -69,12 +69,17 @@ export class FollowingTransport implements VrrpTransport {
   private readonly packetHandlers: ((packet: ReceivedPacket) => void)[] = [];
   private readonly errorHandlers: ((error: Error) => void)[] = [];
 
+  private source: string;
+
   constructor(first: VrrpTransport, private readonly describe: string) {
-    this.sourceAddress = first.sourceAddress;
+    this.source = first.sourceAddress;
     this.attach(first);
   }
 
-  readonly sourceAddress: string;
+  /** The source of the socket last attached (kept while none is open). */
+  get sourceAddress(): string {
+    return this.source;
+  }
 
   get ifindex(): number {
     return this.current?.ifindex ?? 0;
@@ -88,6 +93,7 @@ export class FollowingTransport implements VrrpTransport {
   attach(next: VrrpTransport): void {
     this.detach();
     this.current = next;
+    this.source = next.sourceAddress;
     next.onPacket((packet) => {
       if (this.current === next) for (const handler of this.packetHandlers) handler(packet);
     });

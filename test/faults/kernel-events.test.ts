@@ -11,7 +11,7 @@ import { after, afterEach, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
 import { createLab, type Lab, type LabHost } from "../lab/netns.js";
-import { AddressWatch, Scratch, holders, httpGetIn, soleHolder, startAgent, stopSpeaker, type Speaker } from "../lab/vrrp-lab.js";
+import { AddressWatch, Scratch, httpGetIn, startAgent, stopSpeaker, type Speaker } from "../lab/vrrp-lab.js";
 import { masterDownInterval, recordTiming, skewTime, sleep } from "./timings.js";
 
 const VIP4 = "192.0.2.5";
@@ -47,6 +47,29 @@ describe("the agent follows link and address events", { timeout: 300_000 }, () =
     return lab.exec(host.ns, [process.execPath, "-e", script], { timeoutMs: 10_000 }).then(Number);
   };
   const healthz = async (host: LabHost) => (await status(host, "/healthz")) === 200;
+  /** Nodes holding vip on any interface (an interface may be missing or renamed here). */
+  const holders = async (_lab: Lab, vip: string): Promise<string[]> => {
+    const out: string[] = [];
+    for (const h of lab.nodes) {
+      const all = JSON.parse(await ip(h, "-j", "addr", "show")) as { addr_info?: { local?: string }[] }[];
+      if (all.some((link) => (link.addr_info ?? []).some((a) => a.local === vip))) out.push(h.name);
+    }
+    return out;
+  };
+  /** The one node holding vip for stableMs, within timeoutMs. */
+  const soleHolder = async (_lab: Lab, vip: string, timeoutMs: number, _hosts: unknown, stableMs: number): Promise<string> => {
+    let candidate: string | undefined;
+    let since = 0;
+    return lab.waitFor(async () => {
+      const list = await holders(lab, vip);
+      const one = list.length === 1 ? list[0] : undefined;
+      if (one !== candidate) {
+        candidate = one;
+        since = Date.now();
+      }
+      return candidate !== undefined && Date.now() - since >= stableMs ? candidate : undefined;
+    }, timeoutMs, `exactly one stable holder of ${vip}`);
+  };
   /** n1 is the sole holder of both VIPs, as at the start of every case. */
   const settled = async () => {
     for (const vip of [VIP4, VIP6]) assert.equal(await soleHolder(lab, vip, 10_000, lab.nodes, 800), "n1", `n1 holds ${vip}`);
@@ -79,6 +102,10 @@ describe("the agent follows link and address events", { timeout: 300_000 }, () =
   });
 
   after(async () => {
+    if (process.env["FLOATIP_LAB_LOG_DIR"] !== undefined) {
+      const { writeFileSync } = await import("node:fs");
+      for (const s of running.values()) writeFileSync(`${process.env["FLOATIP_LAB_LOG_DIR"]}/${s.host.name}.log`, s.output());
+    }
     for (const s of running.values()) await stopSpeaker(lab, s).catch(() => undefined);
     await watch?.stop();
     scratch?.cleanup();
