@@ -10,8 +10,8 @@
  *
  * With a LinkMonitor the agent follows the kernel: sockets follow their
  * interface (segment.ts), a master puts back a VIP removed behind its back,
- * and socket errors are logged at most once per SOCKET_LOG_MS and kept for
- * health() (the agent's /healthz).
+ * and socket errors are rate-limited and kept for health() (the agent's
+ * /healthz); see followed-segment.ts.
  */
 import type { Family, InstanceConfig } from "../config/types.js";
 import type { AddressTable, Announcer, LinkEvent, LinkMonitor, ReceivedPacket, TransportFactory, TransportOptions } from "../os/ports.js";
@@ -21,8 +21,11 @@ import type { Logger } from "./logger.js";
 import type { ConflictOptions } from "./conflict-monitor.js";
 import type { AgentMetrics } from "./metrics.js";
 import { Serial } from "./serial.js";
-import { VirtualRouter, type FaultCause, type RouterSnapshot, type Transition } from "./router.js";
-import { FollowingTransport, segmentChange, type SegmentChange, type SegmentView } from "./segment.js";
+import { VirtualRouter, type RouterSnapshot, type Transition } from "./router.js";
+import { FollowedSegment, type AgentProblem } from "./followed-segment.js";
+
+export type { AgentProblem };
+export { SOCKET_ERROR_WINDOW_MS } from "./followed-segment.js";
 
 export interface AgentDeps {
   readonly clock: Clock;
@@ -37,47 +40,13 @@ export interface AgentDeps {
   readonly monitor?: LinkMonitor;
 }
 
-interface Segment {
-  readonly iface: string;
-  readonly family: Family;
-  readonly options: TransportOptions;
-  readonly transport: FollowingTransport;
-  readonly routers: Map<number, VirtualRouter>; // by VRID
-  /** Index of the interface the socket is bound to (undefined while closed). */
-  ifindex: number | undefined;
-  up: boolean;
-  /** Fault causes the segment puts on every router on it. */
-  readonly faults: Set<FaultCause>;
-  /** A reopen in progress, and whether another was asked for meanwhile. */
-  reopening: Promise<void> | undefined;
-  again: boolean;
-  /** Socket errors: the last one, and how many were not logged since the last line. */
-  lastError: { at: number; error: Error; loggedAt: number; unlogged: number } | undefined;
-  lastResyncAt: number;
-}
-
-/** A problem that makes the agent unable to do its job (its /healthz). */
-export interface AgentProblem {
-  readonly component: "vrrp-socket" | "link-monitor";
-  readonly interface?: string;
-  readonly error: string;
-}
-
-/** Socket errors are logged once per this interval per segment (the rest counted). */
-const SOCKET_LOG_MS = 10_000;
-/** A socket error this recent makes the agent unhealthy (unless the interface itself is gone or down). */
-export const SOCKET_ERROR_WINDOW_MS = 3000;
-/** Socket errors that say the interface changed: look at it again, at most this often. */
-const RESYNC_MIN_MS = 1000;
-const INTERFACE_ERRORS = new Set(["ENODEV", "ENXIO", "ENETDOWN", "EADDRNOTAVAIL"]);
-
 const segmentKey = (iface: string, family: Family) => `${iface}/${family}`;
 
 /** How long one interface's address list serves removeStale() (the adds of one config share one dump). */
 const STALE_VIEW_MS = 1000;
 
 export class Agent {
-  private readonly segments = new Map<string, Segment>();
+  private readonly segments = new Map<string, FollowedSegment>();
   /** Serialises add/remove/stop so two changes never interleave on one segment (stop's priority-0 adverts leave inside the call). */
   private readonly changes = new Serial();
   /** Addresses per interface as last dumped for removeStale(), kept up to date with its own removals. */
@@ -93,10 +62,8 @@ export class Agent {
     if (broken !== undefined) problems.push({ component: "link-monitor", error: broken.message });
     const now = this.deps.clock.now();
     for (const segment of this.segments.values()) {
-      const last = segment.lastError;
-      // A socket closed because its interface is gone or down is FAULT, handled; not a broken agent.
-      if (last === undefined || now - last.at > SOCKET_ERROR_WINDOW_MS || segment.faults.size > 0) continue;
-      problems.push({ component: "vrrp-socket", interface: segment.iface, error: last.error.message });
+      const problem = segment.problem(now);
+      if (problem !== undefined) problems.push(problem);
     }
     return problems;
   }
@@ -122,7 +89,7 @@ export class Agent {
       });
       segment.routers.set(instance.virtualRouterId, router);
       router.start();
-      for (const cause of segment.faults) router.setFault(cause, true);
+      segment.joined(router);
     });
   }
 
@@ -207,7 +174,7 @@ export class Agent {
    * joins the multicast group, so multicast and unicast instances can share
    * it (unicast instances drop adverts from anyone but their peers).
    */
-  private async segmentFor(instance: InstanceConfig): Promise<Segment> {
+  private async segmentFor(instance: InstanceConfig): Promise<FollowedSegment> {
     const key = segmentKey(instance.interface, instance.family);
     const source = instance.unicast?.source;
     const existing = this.segments.get(key);
@@ -226,33 +193,21 @@ export class Agent {
       ...(source !== undefined ? { source } : {}),
     };
     const opened = await this.deps.transports.open(options);
-    const transport = new FollowingTransport(opened, `${instance.interface} (IPv${instance.family})`);
-    const segment: Segment = {
-      iface: instance.interface,
-      family: instance.family,
-      options,
-      transport,
-      routers: new Map(),
-      ifindex: opened.ifindex,
-      up: true,
-      faults: new Set(),
-      reopening: undefined,
-      again: false,
-      lastError: undefined,
-      lastResyncAt: -Infinity,
-    };
-    transport.onPacket((packet) => this.onPacket(segment, packet));
-    transport.onError((error) => this.socketError(segment, error));
+    const segment: FollowedSegment = new FollowedSegment(options, opened, {
+      clock: this.deps.clock,
+      transports: this.deps.transports,
+      addresses: this.deps.addresses,
+      logger: this.deps.logger,
+      current: () => this.segments.get(key) === segment,
+    });
+    segment.transport.onPacket((packet) => this.onPacket(segment, packet));
     this.segments.set(key, segment);
     if (this.deps.monitor !== undefined) this.unsubscribeMonitor ??= this.deps.monitor.subscribe((event) => this.onLinkEvent(event));
     return segment;
   }
 
   private onLinkEvent(event: LinkEvent): void {
-    for (const segment of this.segments.values()) {
-      const change = segmentChange(view(segment), event);
-      if (change !== undefined) this.applyChange(segment, change);
-    }
+    for (const segment of this.segments.values()) segment.event(event);
     if (event.type !== "address" || event.ifname === undefined) {
       if (event.type === "link" && event.up) this.retryAddresses(event.name);
       return;
@@ -269,104 +224,7 @@ export class Agent {
     }
   }
 
-  private applyChange(segment: Segment, change: SegmentChange): void {
-    const log = (message: string) => this.deps.logger.log("warn", message, { interface: segment.iface, family: segment.family });
-    switch (change.type) {
-      case "gone":
-        log("the VRRP interface is gone; its instances go to FAULT until it is back");
-        segment.transport.detach();
-        segment.ifindex = undefined;
-        segment.up = false;
-        return this.setFault(segment, "interface", true);
-      case "link":
-        log(change.up ? "the VRRP interface is up again" : "the VRRP interface is down (no carrier or set down); its instances go to FAULT");
-        segment.up = change.up;
-        return this.setFault(segment, "interface", !change.up);
-      case "source-gone":
-        log(`the address VRRP adverts are sent from (${segment.transport.sourceAddress}) is gone; its instances go to FAULT until the interface has one again`);
-        // The priority-0 advert leaves first (an IPv4 socket writes its own header, the old source still works).
-        this.setFault(segment, "source-address", true);
-        return segment.transport.detach();
-      case "reopen":
-        segment.up = true;
-        return void this.reopen(segment);
-      case "resync":
-        return void this.resync(segment);
-    }
-  }
-
-  private setFault(segment: Segment, cause: FaultCause, on: boolean): void {
-    if (on) segment.faults.add(cause);
-    else segment.faults.delete(cause);
-    for (const router of segment.routers.values()) router.setFault(cause, on);
-  }
-
-  /** Open the socket again on the interface now holding the name (bound to its index, joined to the group). */
-  private reopen(segment: Segment): Promise<void> {
-    if (segment.reopening !== undefined) {
-      segment.again = true;
-      return segment.reopening;
-    }
-    segment.reopening = (async () => {
-      do {
-        segment.again = false;
-        await this.reopenOnce(segment);
-      } while (segment.again && this.segments.get(segmentKey(segment.iface, segment.family)) === segment);
-    })().finally(() => (segment.reopening = undefined));
-    return segment.reopening;
-  }
-
-  private async reopenOnce(segment: Segment): Promise<void> {
-    let opened;
-    try {
-      opened = await this.deps.transports.open(segment.options);
-    } catch (error) {
-      // No source address yet (IPv6 link-local still tentative, IPv4 primary not added): the address event reopens.
-      this.deps.logger.log("warn", "cannot open the VRRP socket again yet", { interface: segment.iface, family: segment.family, error });
-      return;
-    }
-    if (this.segments.get(segmentKey(segment.iface, segment.family)) !== segment) return opened.close();
-    const was = segment.transport.sourceAddress;
-    segment.transport.attach(opened);
-    segment.ifindex = opened.ifindex;
-    segment.lastError = undefined;
-    const source = opened.sourceAddress !== was ? { source: opened.sourceAddress, was } : {};
-    this.deps.logger.log("info", "VRRP socket opened again", { interface: segment.iface, family: segment.family, ifindex: opened.ifindex, ...source });
-    // A new source (e.g. a re-created interface's new link-local): the routers advertise from it; a configured source never changes.
-    if (opened.sourceAddress !== was) for (const router of segment.routers.values()) router.sourceChanged();
-    this.setFault(segment, "source-address", false);
-    this.setFault(segment, "interface", !segment.up);
-  }
-
-  /** Events may have been lost, or a socket error says the interface changed: look at it. */
-  private async resync(segment: Segment): Promise<void> {
-    segment.lastResyncAt = this.deps.clock.now();
-    let state;
-    try {
-      state = await this.deps.addresses.linkState(segment.iface);
-    } catch (error) {
-      if (error instanceof Error && error.name === "LinkNotFoundError") this.applyChange(segment, { type: "gone" });
-      return;
-    }
-    const change = segmentChange(view(segment), { type: "link", index: state.index, name: state.name, up: state.up, gone: false });
-    if (change !== undefined) this.applyChange(segment, change);
-  }
-
-  private socketError(segment: Segment, error: Error): void {
-    const now = this.deps.clock.now();
-    const last = segment.lastError;
-    if (last === undefined || now - last.loggedAt >= SOCKET_LOG_MS) {
-      const more = last !== undefined && last.unlogged > 0 ? { suppressed: last.unlogged } : {};
-      this.deps.logger.log("error", "VRRP socket error", { interface: segment.iface, error, ...more });
-      segment.lastError = { at: now, error, loggedAt: now, unlogged: 0 };
-    } else {
-      segment.lastError = { ...last, at: now, error, unlogged: last.unlogged + 1 };
-    }
-    const code = (error as { code?: unknown }).code ?? (error.cause as { code?: unknown } | undefined)?.code;
-    if (typeof code === "string" && INTERFACE_ERRORS.has(code) && now - segment.lastResyncAt >= RESYNC_MIN_MS) void this.resync(segment);
-  }
-
-  private onPacket(segment: Segment, packet: ReceivedPacket): void {
+  private onPacket(segment: FollowedSegment, packet: ReceivedPacket): void {
     // Most packets repeat the last advert of their VRID: the router takes those without a decode.
     const vrid = packet.payload.length > 1 ? packet.payload[1]! : undefined;
     if (vrid !== undefined && segment.routers.get(vrid)?.receiveRepeat(packet) === true) return;
@@ -386,13 +244,3 @@ export class Agent {
   }
 }
 
-function view(segment: Segment): SegmentView {
-  return {
-    iface: segment.iface,
-    family: segment.family,
-    ifindex: segment.ifindex,
-    sourceAddress: segment.transport.sourceAddress,
-    up: segment.up,
-    closed: !segment.transport.open,
-  };
-}
