@@ -156,4 +156,14 @@ describe("agents following the kernel's link and address events", () => {
     assert.deepEqual(l.a.supervisor.health(), []);
     await l.stop();
   });
+
+  it("a broken link monitor makes the agent unhealthy; readiness is config applied and routers running", async () => {
+    const l = await pair();
+    assert.equal(l.a.supervisor.ready(), true);
+    l.a.monitor.break(new Error("the rtnetlink monitor socket closed"));
+    assert.deepEqual(l.a.supervisor.health(), [{ component: "link-monitor", error: "the rtnetlink monitor socket closed" }]);
+    await l.stop();
+    const fresh = simulatedAgent({ clock: l.clock, segment: l.segment, address: "192.0.2.13", addresses: new FakeAddressTable() });
+    assert.equal(fresh.supervisor.ready(), false, "not ready before a config is applied");
+  });
 });
