@@ -48,6 +48,26 @@ describe("agents following the kernel's link and address events", () => {
     await l.stop();
   });
 
+  it("a master that cannot put its VIP back leaves master, and tries again once the interface changes", async () => {
+    const l = await pair();
+    const add = l.a.table.add.bind(l.a.table);
+    l.a.table.add = async () => {
+      throw new Error("no usable primary address");
+    };
+    l.a.table.aliased.get("eth0")!.delete(VIP);
+    l.a.monitor.address("eth0", VIP, { gone: true });
+    await run(l.clock, 5, 1);
+    assert.equal(l.a.phase(), "fault");
+    await run(l.clock, 1000);
+    assert.deepEqual(l.holders(), [B]);
+    l.a.table.add = add;
+    l.a.monitor.address("eth0", A, { gone: false });
+    await run(l.clock, 5000);
+    assert.deepEqual(l.masters(), [A]);
+    assert.deepEqual(l.holders(), [A]);
+    await l.stop();
+  });
+
   it("a master whose interface is deleted goes to FAULT with a priority-0 advert; re-created, the socket is reopened", async () => {
     const l = await pair();
     const sentBefore = l.segment.sent.length;
