@@ -1,9 +1,16 @@
 /** The controller's Prometheus metrics behind domain verbs (own Registry). */
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import { BUILD_INFO_HELP, buildInfoLabels, type BuildInfo } from "../../agent/runtime/build-info.js";
 import type { SyncResult } from "./controller.js";
 
 export class ControllerMetrics {
   readonly registry = new Registry();
+  private readonly buildInfo = new Gauge({
+    name: "floatip_build_info",
+    help: BUILD_INFO_HELP,
+    labelNames: ["version", "node_version"],
+    registers: [this.registry],
+  });
   private readonly reconciles = new Counter({
     name: "floatip_controller_reconciles_total",
     help: "Controller syncs by result (synced, failed)",
@@ -33,6 +40,11 @@ export class ControllerMetrics {
     help: "1 while this replica holds the leader Lease",
     registers: [this.registry],
   });
+
+  /** `build`: floatip_build_info's labels (the binary passes readBuildInfo(); tests may leave it out). */
+  constructor(build?: BuildInfo) {
+    if (build !== undefined) this.buildInfo.set(buildInfoLabels(build), 1);
+  }
 
   synced(result: SyncResult, seconds: number): void {
     this.reconciles.inc({ result: result.kind });
