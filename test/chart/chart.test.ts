@@ -2,7 +2,7 @@
 // every rendered object, references between objects, the values schema, the agent's security
 // posture, the CRD copies, and that alerts and the dashboard use metrics the code exports.
 import assert from "node:assert/strict";
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import yaml from "js-yaml";
@@ -137,6 +137,9 @@ describe("rendered objects", () => {
       "ClusterRole floatip-controller",
       "ClusterRoleBinding floatip-agent",
       "ClusterRoleBinding floatip-controller",
+      "CustomResourceDefinition virtualippools.floatip.io",
+      "CustomResourceDefinition virtualips.floatip.io",
+      "CustomResourceDefinition vrrpnodes.floatip.io",
       "DaemonSet floatip-agent",
       "Deployment floatip-controller",
       "PodDisruptionBudget floatip-controller",
@@ -157,7 +160,7 @@ describe("rendered objects", () => {
     assert.equal(chart["appVersion"], "0.1.0");
     const images = async (options: RenderOptions) =>
       (await render(options)).flatMap((o) => (o.kind === "Deployment" || o.kind === "DaemonSet" ? list(podSpec(o)["containers"]).map((c) => [c["image"], c["imagePullPolicy"]]) : []));
-    assert.deepEqual(await images({}), [["floatip:0.1.0", "IfNotPresent"], ["floatip:0.1.0", "IfNotPresent"]]);
+    assert.deepEqual(await images({}), [["ghcr.io/floatip/floatip:0.1.0", "IfNotPresent"], ["ghcr.io/floatip/floatip:0.1.0", "IfNotPresent"]], "the image the release workflow publishes, at appVersion");
     assert.deepEqual(await images({ values: [ciValues("tolerations-values.yaml")] }), [
       ["registry.example.com/floatip:0.1.0", "Always"],
       ["registry.example.com/floatip:0.1.0", "Always"],
@@ -317,30 +320,44 @@ describe("values schema", () => {
     assert.notEqual(r.code, 0);
     assert.match(r.stdout + r.stderr, /controller\/replicas/);
   });
-  test("values.yaml documents every top-level key the schema knows", () => {
+  test("values.yaml documents every top-level key the schema knows (but global and enabled, which a parent chart sets)", () => {
     const schema = JSON.parse(readFileSync(join(CHART, "values.schema.json"), "utf8")) as { properties: Obj; additionalProperties: boolean };
     const values = yaml.load(readFileSync(join(CHART, "values.yaml"), "utf8")) as Obj;
     assert.equal(schema.additionalProperties, false);
-    assert.deepEqual(Object.keys(values).sort(), Object.keys(schema.properties).sort());
+    assert.deepEqual(Object.keys(values).sort(), Object.keys(schema.properties).filter((k) => k !== "global" && k !== "enabled").sort());
   });
 });
 
 describe("CRDs", () => {
-  test("charts/floatip/crds/ is a byte-for-byte copy of crds/", () => {
+  test("charts/floatip/files/crds/ is a byte-for-byte copy of crds/", () => {
     const source = readdirSync(join(REPO, "crds")).filter((f) => f.endsWith(".yaml")).sort();
-    const copy = readdirSync(join(CHART, "crds")).sort();
+    const copy = readdirSync(join(CHART, "files", "crds")).sort();
     assert.ok(source.length > 0);
-    assert.deepEqual(copy, source, "the same files (cp crds/*.yaml charts/floatip/crds/)");
+    assert.deepEqual(copy, source, "the same files (cp crds/*.yaml charts/floatip/files/crds/)");
     for (const f of source) {
-      assert.ok(readFileSync(join(REPO, "crds", f)).equals(readFileSync(join(CHART, "crds", f))), `crds/${f} differs from charts/floatip/crds/${f}: cp crds/*.yaml charts/floatip/crds/`);
+      assert.ok(readFileSync(join(REPO, "crds", f)).equals(readFileSync(join(CHART, "files", "crds", f))), `crds/${f} differs from charts/floatip/files/crds/${f}: cp crds/*.yaml charts/floatip/files/crds/`);
     }
+    assert.ok(!existsSync(join(CHART, "crds")), "no crds/ directory in the chart: Helm would install it once and never upgrade it");
   });
-  test("the CRDs validate as CustomResourceDefinitions and are what helm installs", async () => {
-    const r = await helm(["template", RELEASE, CHART, "--include-crds", "--namespace", NAMESPACE]);
+  test("the CRDs validate as CustomResourceDefinitions and are what helm installs: crds/*.yaml plus the chart's labels and resource-policy keep", async () => {
+    const r = await helm(["template", RELEASE, CHART, "--namespace", NAMESPACE]);
     assert.equal(r.code, 0, r.stderr);
     const crds = (yaml.loadAll(r.stdout) as KubeObject[]).filter((o) => o?.kind === "CustomResourceDefinition");
     assert.deepEqual(crds.map((c) => c.metadata.name).sort(), ["virtualippools.floatip.io", "virtualips.floatip.io", "vrrpnodes.floatip.io"]);
     for (const c of crds) assert.deepEqual(validate(c), [], c.metadata.name);
+    for (const f of readdirSync(join(REPO, "crds")).filter((n) => n.endsWith(".yaml"))) {
+      const source = yaml.load(readFileSync(join(REPO, "crds", f), "utf8")) as KubeObject;
+      const rendered = crds.find((c) => c.metadata.name === source.metadata.name);
+      assert.ok(rendered !== undefined, source.metadata.name);
+      assert.equal(rendered.metadata.annotations?.["helm.sh/resource-policy"], "keep");
+      assert.equal(rendered.metadata.labels?.["app.kubernetes.io/managed-by"], "Helm");
+      assert.deepEqual({ ...rendered, metadata: { name: rendered.metadata.name } }, { ...source, metadata: { name: source.metadata.name } }, `${f} renders unchanged`);
+      for (const [k, v] of Object.entries(source.metadata.labels ?? {})) assert.equal(rendered.metadata.labels?.[k], v, `${f}: label ${k}`);
+    }
+  });
+  test("crds.install=false renders no CRD", async () => {
+    const objects = await render({ setJson: ["crds.install=false"] });
+    assert.deepEqual(objects.filter((o) => o.kind === "CustomResourceDefinition"), []);
   });
 });
 
