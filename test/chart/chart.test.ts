@@ -397,16 +397,23 @@ describe("monitoring", () => {
     for (const n of ["floatip_instance_state", "floatip_instance_transitions_total", "floatip_virtualips", "floatip_controller_leader"]) assert.ok(names.has(n), n);
   });
 
-  test("PrometheusRule: the five alerts (+ no leader), on metrics the code exports", async () => {
+  test("PrometheusRule: the alerts, on metrics the code exports", async () => {
     const objects = await render({ values: [ciValues("monitoring-values.yaml")] });
     const rules = list(at(one(objects, "PrometheusRule"), "spec", "groups")).flatMap((g) => list(g["rules"]));
     const byName = Object.fromEntries(rules.map((r) => [r["alert"], r]));
-    assert.deepEqual(Object.keys(byName).sort(), ["FloatipAgentDown", "FloatipControllerNoLeader", "FloatipFlapping", "FloatipMultipleMasters", "FloatipNetworkConflict", "FloatipNoMaster", "FloatipVirtualIPConflict"]);
+    assert.deepEqual(Object.keys(byName).sort(), [
+      "FloatipAgentDown", "FloatipControllerNoLeader", "FloatipFlapping", "FloatipMultipleMasters", "FloatipNetworkConflict", "FloatipNoMaster",
+      "FloatipPoolExhausted", "FloatipVRRPNodeConfigRejected", "FloatipVirtualIPConflict", "FloatipVirtualIPInvalid", "FloatipVirtualIPNoEligibleNode",
+    ]);
     const expr = (a: string) => String(byName[a]?.["expr"]);
     assert.match(expr("FloatipNoMaster"), /sum by \(vrrp_instance\) \(floatip_instance_state\{state="master"\}\) == 0/);
     assert.equal(byName["FloatipNoMaster"]?.["for"], "1m");
     assert.match(expr("FloatipMultipleMasters"), /floatip_instance_state\{state="master"\}\) > 1/);
-    assert.match(expr("FloatipVirtualIPConflict"), /floatip_virtualips\{finding=~"vrid-taken\|address-overlap/);
+    assert.match(expr("FloatipVirtualIPConflict"), /floatip_virtualips\{finding=~"vrid-taken\|vrid-exhausted\|address-overlap\|instance-name-taken"\} > 0 and on \(instance\) floatip_controller_leader == 1/);
+    assert.match(expr("FloatipVirtualIPInvalid"), /^floatip_virtualips\{finding="invalid"\} > 0 and on \(instance\) floatip_controller_leader == 1$/);
+    assert.match(expr("FloatipVirtualIPNoEligibleNode"), /^floatip_virtualips\{finding="no-nodes"\} > 0 and on \(instance\) floatip_controller_leader == 1$/);
+    assert.match(expr("FloatipVRRPNodeConfigRejected"), /^floatip_vrrpnode_config_rejected == 1 and on \(instance\) floatip_controller_leader == 1$/);
+    assert.match(expr("FloatipPoolExhausted"), /^floatip_loadbalancer_services\{allocation="PoolExhausted"\} > 0 and on \(instance\) floatip_controller_leader == 1$/);
     assert.equal(expr("FloatipNetworkConflict"), "sum by (vrrp_instance, node, kind) (floatip_conflicts_active) > 0");
     assert.equal(expr("FloatipAgentDown"), 'up{job=~".*floatip-agent.*"} == 0');
     assert.match(expr("FloatipFlapping"), /increase\(floatip_instance_transitions_total\[10m\]\)\) > 6$/);
@@ -462,7 +469,8 @@ describe("monitoring", () => {
         }
       }
     }
-    for (const m of ["floatip_instance_state", "floatip_instance_transitions_total", "floatip_instance_effective_priority", "floatip_adverts_sent_total", "floatip_adverts_received_total", "floatip_packets_dropped_total"]) {
+    for (const m of ["floatip_instance_state", "floatip_instance_transitions_total", "floatip_instance_effective_priority", "floatip_adverts_sent_total", "floatip_adverts_received_total", "floatip_packets_dropped_total",
+      "floatip_conflicts_active", "floatip_conflicts_total", "floatip_vrrpnode_config_rejected", "floatip_virtualippool_addresses", "floatip_loadbalancer_services"]) {
       assert.ok(used.has(m), `the dashboard shows ${m}`);
     }
   });
