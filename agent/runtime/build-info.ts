@@ -6,6 +6,12 @@
  */
 import { readFileSync } from "node:fs";
 
+/**
+ * The image repository the release workflow publishes (.github/workflows/release.yml, IMAGE) and the
+ * chart's default image.repository; test/release/workflows.test.ts holds the three equal.
+ */
+export const PUBLISHED_IMAGE = "ghcr.io/floatip/floatip";
+
 export interface BuildInfo {
   /** package.json's version, e.g. "0.1.0". */
   readonly version: string;

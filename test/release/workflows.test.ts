@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import yaml from "js-yaml";
+import { PUBLISHED_IMAGE } from "../../agent/runtime/build-info.js";
 import { REPO } from "../chart/helm.js";
 
 interface Step { name?: string; uses?: string; run?: string; with?: Record<string, unknown>; env?: Record<string, string>; id?: string }
@@ -79,6 +80,7 @@ describe("workflows", () => {
     assert.deepEqual(release.on, { push: { tags: ["v[0-9]+.[0-9]+.[0-9]+"] } });
     const values = yaml.load(readFileSync(join(REPO, "charts", "floatip", "values.yaml"), "utf8")) as { image: { repository: string; tag: string } };
     assert.equal(release.env?.["IMAGE"], values.image.repository, "the chart pulls what the workflow pushes");
+    assert.equal(PUBLISHED_IMAGE, values.image.repository, "so does floatip manifest control-plane by default");
     assert.equal(values.image.tag, "", "the tag defaults to the chart's appVersion, which the workflow sets to the tag's version");
     const build = step(release, "release", "Build and push the image (linux/amd64, linux/arm64)");
     assert.equal(build.with?.["platforms"], "linux/amd64,linux/arm64");
