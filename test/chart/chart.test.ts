@@ -157,10 +157,12 @@ describe("rendered objects", () => {
   test("one image for both workloads: image.repository and image.tag (default: appVersion)", async () => {
     const chart = yaml.load(readFileSync(join(CHART, "Chart.yaml"), "utf8")) as Obj;
     assert.equal(chart["apiVersion"], "v2");
-    assert.equal(chart["appVersion"], "0.1.0");
+    const version = (JSON.parse(readFileSync(join(REPO, "package.json"), "utf8")) as { version: string }).version;
+    assert.equal(chart["appVersion"], version, "appVersion is package.json's version (CONTRIBUTING.md, Releasing)");
     const images = async (options: RenderOptions) =>
       (await render(options)).flatMap((o) => (o.kind === "Deployment" || o.kind === "DaemonSet" ? list(podSpec(o)["containers"]).map((c) => [c["image"], c["imagePullPolicy"]]) : []));
-    assert.deepEqual(await images({}), [["ghcr.io/floatip/floatip:0.1.0", "IfNotPresent"], ["ghcr.io/floatip/floatip:0.1.0", "IfNotPresent"]], "the image the release workflow publishes, at appVersion");
+    const published = `ghcr.io/floatip/floatip:${version}`;
+    assert.deepEqual(await images({}), [[published, "IfNotPresent"], [published, "IfNotPresent"]], "the image the release workflow publishes, at appVersion");
     assert.deepEqual(await images({ values: [ciValues("tolerations-values.yaml")] }), [
       ["registry.example.com/floatip:0.1.0", "Always"],
       ["registry.example.com/floatip:0.1.0", "Always"],

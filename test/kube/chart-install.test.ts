@@ -4,6 +4,7 @@
 // and the NOTES commands run as printed.
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { cp, mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -16,6 +17,7 @@ import { KubectlResult, helm, kubeTools, kubectl } from "./tools.js";
 
 type Obj = Record<string, unknown>;
 const NS = "floatip-system";
+const CHART_META = yaml.load(readFileSync(join(CHART, "Chart.yaml"), "utf8")) as { version: string; appVersion: string };
 /** No PodDisruptionBudget (the test server does not serve policy/v1). */
 const ONE_REPLICA = ["--set-json", "controller.replicas=1"];
 
@@ -95,7 +97,7 @@ describe("the floatip chart with the real helm against the API test server", () 
     await mkdir(umbrella, { recursive: true });
     await writeFile(join(umbrella, "Chart.yaml"), yaml.dump({
       apiVersion: "v2", name: "platform", version: "1.0.0",
-      dependencies: [{ name: "floatip", version: "0.1.0", repository: `file://${CHART}`, condition: "floatip.enabled" }],
+      dependencies: [{ name: "floatip", version: CHART_META.version, repository: `file://${CHART}`, condition: "floatip.enabled" }],
     }));
     await writeFile(join(umbrella, "values.yaml"), yaml.dump({
       global: { imageRegistry: "registry.example.com", storageClass: "fast" },
@@ -107,7 +109,7 @@ describe("the floatip chart with the real helm against the API test server", () 
     const ds = server.store.get("daemonsets", "platform-floatip-agent", "edge");
     assert.ok(ds !== undefined, "the agent DaemonSet of the subchart");
     const image = (ds["spec"] as { template: { spec: { containers: Array<{ image: string }> } } }).template.spec.containers[0]!.image;
-    assert.equal(image, "ghcr.io/floatip/floatip:0.1.0", "the published image at the chart's appVersion");
+    assert.equal(image, `ghcr.io/floatip/floatip:${CHART_META.appVersion}`, "the published image at the chart's appVersion");
     ok(await helm(server, ["uninstall", "platform", "-n", "edge"]), "helm uninstall (umbrella)");
   });
 
