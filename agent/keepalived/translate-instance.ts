@@ -271,7 +271,10 @@ function readPeers(st: St, b: Block): void {
   }
 }
 
-/** Translates one vrrp_instance; returns the YAML-form instance or undefined after reporting errors. */
+/** The vrrp_instance keywords floatip translates (for the support table in docs/keepalived.md and its test). */
+export const INSTANCE_KEYWORDS: readonly string[] = Object.keys(SPECS);
+
+/** Translates one vrrp_instance; returns the YAML-form instance (without the statements in error, which it reports), undefined without a block. */
 export function translateInstance(ctx: Ctx, b: Block, index: number, globals: Globals): Obj | undefined {
   const children = block(ctx, b, 1, "vrrp_instance NAME { ... }");
   if (children === undefined) return undefined;

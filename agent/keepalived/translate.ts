@@ -238,6 +238,11 @@ function lvsSpec(mode: "skip" | "refuse"): KeywordSpec<Root> {
   };
 }
 
+/** The keywords floatip translates, by block (for the support table in docs/keepalived.md and its test). */
+export function translatedKeywords(): Readonly<Record<"top level" | "global_defs" | "vrrp_script", readonly string[]>> {
+  return { "top level": Object.keys(ROOT_SPECS), global_defs: Object.keys(GLOBAL_SPECS), vrrp_script: Object.keys(SCRIPT_SPECS) };
+}
+
 /** Translates a parsed keepalived.conf; `file` names the top file for errors not tied to a line. */
 export function translateKeepalived(blocks: readonly Block[], file: string, options: TranslateOptions = {}): TranslateResult {
   const ctx = newCtx();
