@@ -9,6 +9,7 @@ import type { Server } from "node:http";
 import { readFile } from "node:fs/promises";
 import { formatErrors, formatOf, loadConfigFile, parseYamlConfig, type ConfigFormat, type LoadResult } from "../config/load.js";
 import type { ConfigError } from "../config/validate.js";
+import { missingInterfaces } from "../config/check-interfaces.js";
 import type { LinkInfo } from "../os/ports.js";
 import { systemSpawner } from "../health/process.js";
 import { systemHttpProber } from "../health/http-probe.js";
@@ -114,8 +115,18 @@ export type ConfigSource =
 /** A config load: its result and the warnings (keepalived keywords floatip accepts but does not carry out). */
 export type StandaloneLoad = LoadResult & { readonly warnings: readonly ConfigError[] };
 
-/** Reads and validates the config; reading the interfaces (to fill in a missing `interface`) changes nothing. */
+/**
+ * Reads and validates the config, and checks that the interfaces it names
+ * exist (as keepalived does); reading the interfaces changes nothing.
+ */
 export async function loadStandaloneConfig(source: ConfigSource, links: () => Promise<readonly LinkInfo[]>): Promise<StandaloneLoad> {
+  const loaded = await readStandaloneConfig(source, links);
+  if (!loaded.ok) return loaded;
+  const missing = missingInterfaces(loaded.config, await links(), source.type === "file" ? source.file : source.origin);
+  return missing.length > 0 ? { ok: false, errors: missing, warnings: loaded.warnings } : loaded;
+}
+
+async function readStandaloneConfig(source: ConfigSource, links: () => Promise<readonly LinkInfo[]>): Promise<StandaloneLoad> {
   if (source.type === "text") return { ...parseYamlConfig(source.text, source.origin, { links: await links() }), warnings: [] };
   const text = await readFile(source.file, "utf8").catch(() => undefined);
   if (formatOf(source.file, source.format, text) === "keepalived") {

@@ -33,7 +33,7 @@ global_defs {
   router_id lb-a
 }
 vrrp_instance VI_1 {
-  interface eth0
+  interface lo
   virtual_router_id 51
   priority 100
   virtual_ipaddress {
@@ -120,7 +120,7 @@ describe("floatip agent --test", () => {
   });
 
   it("validates floatip YAML too, and a YAML file named *.conf by its content", async () => {
-    const yaml = "instances:\n  - name: web\n    interface: eth0\n    virtualRouterId: 51\n    addresses: [192.0.2.5/24]\n";
+    const yaml = "instances:\n  - name: web\n    interface: lo\n    virtualRouterId: 51\n    addresses: [192.0.2.5/24]\n";
     for (const name of ["agent.yaml", "agent.conf"]) {
       const run = await floatip(["agent", "--config", file(name, yaml), "--test"]);
       assert.equal(run.code, 0, run.stderr);
@@ -129,6 +129,13 @@ describe("floatip agent --test", () => {
     const bad = await floatip(["agent", "--config", file("bad.yaml", yaml.replace("51", "0")), "--test"]);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /instances\[0\]\.virtualRouterId: must be between 1 and 255, got 0/);
+  });
+
+  it("a missing interface is a config error naming it (exit 2), as in keepalived", async () => {
+    const path = file("missing.conf", GOOD.replace("interface lo", "interface floatip-nx0"));
+    const run = await floatip(["agent", "--config", path, "--test"]);
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, new RegExp(`invalid config: ${path}: instance VI_1: interface floatip-nx0 does not exist on this host \\(it has .*\\blo\\b`));
   });
 
   it("rejects --test with --kubernetes", async () => {
