@@ -55,7 +55,7 @@ export async function runConvertCommand(argv: readonly string[], io: ConvertIo =
   if (!TARGETS.includes(target as Target)) return usageError(`--to must be one of ${TARGETS.join(", ")}, got "${String(target)}"`);
   const file = args.positional[0]!;
 
-  const loaded = await loadKeepalivedFile(file, io.files, { lvs: "skip" });
+  const loaded = await loadKeepalivedFile(file, io.files, { lvs: "skip", showSecrets: true });
   io.stderr(formatWarnings(loaded.warnings));
   if (!loaded.ok) {
     io.stderr(loaded.errors.map((e) => `${e.path}: ${e.message}\n`).join(""));

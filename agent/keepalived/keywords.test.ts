@@ -84,7 +84,10 @@ describe("keepalived tolerance floatip matches (issue 16 item 2)", () => {
   it("auth_pass longer than 8 bytes: the 8 bytes keepalived sends, shown in the warning", () => {
     const { instance: got, warnings } = valid(instance("  authentication {\n    auth_type PASS\n    auth_pass 0123456789\n  }\n"));
     assert.deepEqual(got.authentication, { type: "pass", password: "01234567" });
-    assert.deepEqual(warnings, ['k.conf:9: auth_pass: is longer than 8 bytes; keepalived sends only the first 8, "01234567", and floatip uses the same 8 (so both interoperate)']);
+    // The agent logs its warnings: the password stays out of them (floatip convert shows it).
+    assert.deepEqual(warnings, ["k.conf:9: auth_pass: is longer than 8 bytes; keepalived sends only the first 8 and floatip uses the same 8 (so both interoperate); floatip convert shows them"]);
+    const shown = parseKeepalivedConfig(instance("  authentication {\n    auth_type PASS\n    auth_pass 0123456789\n  }\n"), "k.conf", undefined, { showSecrets: true });
+    assert.deepEqual(shown.warnings.map((w) => w.message), ['auth_pass: is longer than 8 bytes; keepalived sends only the first 8, "01234567", and floatip uses the same 8 (so both interoperate)']);
   });
 
   it("auth_pass of exactly 8 bytes: no warning", () => {

@@ -249,7 +249,9 @@ function truncatePassword(ctx: Ctx, b: Block, password: string): string | undefi
   if (Buffer.byteLength(kept, "utf8") !== 8) {
     return fail(ctx, b, "is longer than 8 bytes and its 8th byte falls inside a character; keepalived sends only the first 8 bytes: give a password of at most 8 bytes");
   }
-  warn(ctx, b, `is longer than 8 bytes; keepalived sends only the first 8, "${kept}", and floatip uses the same 8 (so both interoperate)`);
+  // The agent's warnings go to its log, which must not carry the password; convert prints it anyway.
+  const shown = ctx.showSecrets ? `, "${kept}",` : "";
+  warn(ctx, b, `is longer than 8 bytes; keepalived sends only the first 8${shown} and floatip uses the same 8 (so both interoperate)${ctx.showSecrets ? "" : "; floatip convert shows them"}`);
   return kept;
 }
 

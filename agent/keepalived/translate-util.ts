@@ -20,9 +20,11 @@ export interface Ctx {
   /** Accepted statements whose keepalived meaning floatip does not (or need not) carry out. */
   readonly warnings: SourceError[];
   readonly sources: Map<string, SourceRef>;
+  /** Messages may show secrets (floatip convert, whose output holds them anyway); never in the agent's log. */
+  readonly showSecrets: boolean;
 }
 
-export const newCtx = (): Ctx => ({ errors: [], warnings: [], sources: new Map() });
+export const newCtx = (showSecrets = false): Ctx => ({ errors: [], warnings: [], sources: new Map(), showSecrets });
 
 export function warn(ctx: Ctx, b: Block, message: string): void {
   ctx.warnings.push({ file: b.file, line: b.line, keyword: b.keyword, message });

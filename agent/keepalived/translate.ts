@@ -34,6 +34,8 @@ export interface TranslateOptions {
    * running only the VRRP half of such a config may not be what was meant.
    */
   readonly lvs?: "skip" | "refuse";
+  /** Warnings may show the password floatip uses (floatip convert, which prints it anyway); default: never. */
+  readonly showSecrets?: boolean;
 }
 
 type Obj = Record<string, unknown>;
@@ -245,7 +247,7 @@ export function translatedKeywords(): Readonly<Record<"top level" | "global_defs
 
 /** Translates a parsed keepalived.conf; `file` names the top file for errors not tied to a line. */
 export function translateKeepalived(blocks: readonly Block[], file: string, options: TranslateOptions = {}): TranslateResult {
-  const ctx = newCtx();
+  const ctx = newCtx(options.showSecrets === true);
   const root: Root = { ctx, scripts: [], trackFiles: [], instances: [], garp: new Map(), garpInterval: new Map() };
   const lvs = lvsSpec(options.lvs ?? "refuse");
   const specs = { ...ROOT_SPECS, ...Object.fromEntries(LVS_SECTIONS.map((k) => [k, lvs])) };
