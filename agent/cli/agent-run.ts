@@ -18,6 +18,7 @@ import { installFarewellHandlers } from "../os/transport.js";
 import { startHttpEndpoint } from "../runtime/http.js";
 import { stderrLogger, type Level, type Logger } from "../runtime/logger.js";
 import { AgentMetrics } from "../runtime/metrics.js";
+import { readBuildInfo } from "../runtime/build-info.js";
 import { AgentSupervisor, type SupervisorDeps } from "../runtime/supervisor.js";
 import { DEFAULT_PROBE_INTERVAL_MS } from "../runtime/conflict-monitor.js";
 import { Reloader } from "./reload.js";
@@ -177,7 +178,7 @@ export async function runStandaloneAgent(options: Common & { readonly source: Co
   }
   const edges = await openSystemEdges(table);
   const logger = stderrLogger(options.level);
-  const metrics = new AgentMetrics();
+  const metrics = new AgentMetrics(readBuildInfo());
   const supervisor = new AgentSupervisor(supervisorDeps(options, edges, logger, metrics));
   const reloader = new Reloader({ signals: process, load, apply: (config) => supervisor.apply(config), logger });
   return serve({

@@ -234,6 +234,8 @@ export interface VRRPNodeStatus {
   readonly observedGeneration?: number;
   readonly updated?: string;
   readonly instances?: readonly VRRPNodeInstanceStatus[];
+  /** Why the agent rejected the current spec (it keeps running the previous one); absent or empty when accepted. */
+  readonly configErrors?: readonly { readonly field: string; readonly message: string }[];
 }
 
 export interface VRRPNode {
