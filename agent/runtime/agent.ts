@@ -176,7 +176,7 @@ export class Agent {
    */
   private async segmentFor(instance: InstanceConfig): Promise<FollowedSegment> {
     const key = segmentKey(instance.interface, instance.family);
-    const source = instance.unicast?.source;
+    const source = instance.unicast?.source ?? instance.source;
     const existing = this.segments.get(key);
     if (existing !== undefined) {
       if (source !== undefined && source !== existing.transport.sourceAddress) {
