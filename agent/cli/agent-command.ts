@@ -29,6 +29,9 @@ options:
   --node-name NAME           this node (default: $NODE_NAME)
   --kubeconfig FILE          kubeconfig to use instead of the in-cluster service account
   --cache-dir DIR            where the last applied VRRPNode config is cached (default /var/lib/floatip)
+  --status-refresh DURATION  rewrite the VRRPNode status at least this often, changed or not
+                             (default 20s, 1s to 10m); the controller shows a node's routers
+                             as Unknown once its status is three of these old
   --format yaml|keepalived   override the format guessed from the file name
   --metrics-address H:P      serve /metrics, /healthz and /state on H:P
   --state-dir DIR            per-instance state records for \`floatip check\` (default /run/floatip)
@@ -57,6 +60,7 @@ export async function runAgentCommand(argv: readonly string[], capabilities: () 
     { name: "kubeconfig", takesValue: true },
     { name: "cache-dir", takesValue: true },
     { name: "conflict-probe-interval", takesValue: true },
+    { name: "status-refresh", takesValue: true },
   ]);
   if (!args.ok) return usageError(args.message);
   const flag = (name: string) => {
@@ -92,11 +96,17 @@ export async function runAgentCommand(argv: readonly string[], capabilities: () 
     if (flag("config") !== undefined || envName !== undefined) return usageError("--config/--config-env and --kubernetes exclude each other");
     const nodeName = flag("node-name") ?? process.env["NODE_NAME"];
     if (nodeName === undefined || nodeName === "") return usageError("--kubernetes needs --node-name NAME or $NODE_NAME");
+    const refreshFlag = flag("status-refresh");
+    const refresh = refreshFlag === undefined ? undefined : parseDuration(refreshFlag);
+    if (refresh !== undefined && (!refresh.ok || refresh.ms < 1000 || refresh.ms > 600_000)) {
+      return usageError(`--status-refresh must be a duration from 1s to 10m, got "${refreshFlag}"`);
+    }
     const { runKubernetesAgent } = await import("./agent-run-kube.js");
     return runKubernetesAgent({
       ...common,
       nodeName,
       cacheDir: flag("cache-dir") ?? "/var/lib/floatip",
+      ...(refresh?.ok === true ? { statusRefreshMs: refresh.ms } : {}),
       ...(flag("kubeconfig") !== undefined ? { kubeconfig: flag("kubeconfig")! } : {}),
     });
   }

@@ -233,6 +233,8 @@ export type VRRPNodeConflict = ConflictStatus;
 export interface VRRPNodeStatus {
   readonly observedGeneration?: number;
   readonly updated?: string;
+  /** The agent's heartbeat period ("20s", agent/kube/node-status.ts); absent from agents that have none. */
+  readonly refreshInterval?: string;
   readonly instances?: readonly VRRPNodeInstanceStatus[];
 }
 
