@@ -138,7 +138,12 @@ function readHttpCheck(r: Reader, value: unknown, path: string): HttpCheckConfig
   const o = value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
   // The name becomes part of the rendered "<vip>/<name>": the same rule as scripts and files.
   if (o !== undefined && typeof o["name"] === "string") trackName(r, o["name"], `${path}.name`);
-  const check = readAgentHttpCheck(r, value, path);
+  // Durations with a unit, as everywhere in the CRD (the agent also reads a bare number as seconds).
+  const rest = o === undefined ? value : { ...o };
+  for (const key of ["interval", "timeout"] as const) {
+    if (o?.[key] !== undefined && durationMs(r, o[key], `${path}.${key}`) === undefined) delete (rest as Record<string, unknown>)[key];
+  }
+  const check = readAgentHttpCheck(r, rest, path);
   return r.errors.length > before ? undefined : check;
 }
 
