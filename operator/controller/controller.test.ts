@@ -104,12 +104,13 @@ const k8sNode = (name: string, ip: string): KubernetesObject & Record<string, un
 async function setup() {
   const cluster = new FakeCluster();
   const clock = new ManualClock(0);
+  const metrics = new ControllerMetrics();
   const controller = new Controller({
     api: cluster,
     clock,
     wallClock: () => new Date("2026-11-25T12:00:00Z"),
     logger: jsonLogger({ write: () => undefined, wallClock: () => new Date(0) }),
-    metrics: new ControllerMetrics(),
+    metrics,
     secretNamespace: "floatip-system",
   });
   await controller.start();
@@ -122,7 +123,7 @@ async function setup() {
     await controller.idle();
   };
   await settle();
-  return { cluster, controller, settle, clock };
+  return { cluster, controller, settle, clock, metrics };
 }
 
 const vip = (name: string, spec: Partial<VirtualIP["spec"]> = {}, created = "2026-11-01T00:00:00Z"): VirtualIP => ({
@@ -147,7 +148,8 @@ describe("the controller", () => {
   });
 
   it("a master that stops refreshing its status shows Unknown after 3 refresh intervals, by timer; heartbeats alone cost no sync", async () => {
-    const { cluster, controller, settle, clock } = await setup();
+    const { cluster, controller, settle, clock, metrics } = await setup();
+    const metricLines = async (name: string) => (await metrics.registry.metrics()).split("\n").filter((l) => l.startsWith(name)).sort();
     cluster.putVip(vip("web", { priorities: { a: 200, b: 150, c: 100 } }));
     await settle();
     cluster.agentsReport("a");
@@ -157,7 +159,14 @@ describe("the controller", () => {
         clock.advanceTo(clock.now() + 100);
         await new Promise((r) => setImmediate(r));
       }
-      await controller.idle();
+      // A sync's own writes may schedule one more (debounced on the manual clock): nudge time until idle.
+      let done = false;
+      void controller.idle().then(() => (done = true));
+      for (let i = 0; i < 50 && !done; i++) {
+        clock.advanceTo(clock.now() + 10);
+        await new Promise((r) => setTimeout(r, 2));
+      }
+      assert.ok(done, "controller idle");
     };
     for (const n of ["a", "b", "c"]) cluster.heartbeat(n, "t0");
     await step(100);
@@ -180,11 +189,18 @@ describe("the controller", () => {
     assert.equal(ready()?.status, "Unknown");
     assert.equal(cluster.events.at(-1)?.reason, "NoMaster");
     assert.match(cluster.events.at(-1)!.message, /master unconfirmed: a has sent no status for 3s/);
+    assert.deepEqual(await metricLines("floatip_controller_stale_vrrpnodes "), ["floatip_controller_stale_vrrpnodes 1"]);
+    assert.deepEqual(await metricLines('floatip_virtualip_routers{state="'), [
+      'floatip_virtualip_routers{state="Backup"} 2', 'floatip_virtualip_routers{state="Fault"} 0', 'floatip_virtualip_routers{state="Initialize"} 0',
+      'floatip_virtualip_routers{state="Master"} 0', 'floatip_virtualip_routers{state="Unknown"} 1',
+    ]);
     // a reaches the API server again.
-    cluster.heartbeat("a", "t9");
-    await settle();
+    for (const n of ["a", "b", "c"]) cluster.heartbeat(n, "t9");
+    await step(100);
     assert.equal(cluster.vips.get("web")!.status!.master, "a");
     assert.equal(ready()?.status, "True");
+    assert.deepEqual(await metricLines("floatip_controller_stale_vrrpnodes "), ["floatip_controller_stale_vrrpnodes 0"]);
+    assert.ok((await metricLines('floatip_virtualip_routers{state="Master"}')).includes('floatip_virtualip_routers{state="Master"} 1'));
   });
 
   it("adding a second VirtualIP rewrites each VRRPNode once and leaves the first one's status alone", async () => {
