@@ -253,6 +253,8 @@ export interface VRRPNodeStatus {
   /** The agent's heartbeat period ("20s", agent/kube/node-status.ts); absent from agents that have none. */
   readonly refreshInterval?: string;
   readonly instances?: readonly VRRPNodeInstanceStatus[];
+  /** Why the agent rejected the current spec (it keeps running the previous one); absent or empty when accepted. */
+  readonly configErrors?: readonly { readonly field: string; readonly message: string }[];
 }
 
 export interface VRRPNode {
