@@ -31,6 +31,9 @@ options:
   --node-name NAME           this node (default: $NODE_NAME)
   --kubeconfig FILE          kubeconfig to use instead of the in-cluster service account
   --cache-dir DIR            where the last applied VRRPNode config is cached (default /var/lib/floatip)
+  --status-refresh DURATION  rewrite the VRRPNode status at least this often, changed or not
+                             (default 20s, 1s to 10m); the controller shows a node's routers
+                             as Unknown once its status is three of these old
   --format yaml|keepalived   override the format guessed from the file's content and name
   --test, -t                 only validate the config (as keepalived -t): print every error and
                              warning, exit 0 if valid, 2 if not; needs no privileges, touches nothing
@@ -68,6 +71,7 @@ export async function runAgentCommand(argv: readonly string[], capabilities: () 
     { name: "kubeconfig", takesValue: true },
     { name: "cache-dir", takesValue: true },
     { name: "conflict-probe-interval", takesValue: true },
+    { name: "status-refresh", takesValue: true },
   ]);
   if (!args.ok) return usageError(args.message);
   const flag = (name: string) => {
@@ -106,11 +110,17 @@ export async function runAgentCommand(argv: readonly string[], capabilities: () 
   if (args.flags.get("kubernetes") === true) {
     const nodeName = flag("node-name") ?? process.env["NODE_NAME"];
     if (nodeName === undefined || nodeName === "") return usageError("--kubernetes needs --node-name NAME or $NODE_NAME");
+    const refreshFlag = flag("status-refresh");
+    const refresh = refreshFlag === undefined ? undefined : parseDuration(refreshFlag);
+    if (refresh !== undefined && (!refresh.ok || refresh.ms < 1000 || refresh.ms > 600_000)) {
+      return usageError(`--status-refresh must be a duration from 1s to 10m, got "${refreshFlag}"`);
+    }
     const { runKubernetesAgent } = await import("./agent-run-kube.js");
     return runKubernetesAgent({
       ...common,
       nodeName,
       cacheDir: flag("cache-dir") ?? "/var/lib/floatip",
+      ...(refresh?.ok === true ? { statusRefreshMs: refresh.ms } : {}),
       ...(flag("kubeconfig") !== undefined ? { kubeconfig: flag("kubeconfig")! } : {}),
     });
   }

@@ -16,7 +16,7 @@ import { AgentSupervisor } from "../runtime/supervisor.js";
 import { serve, supervisorDeps, type Common } from "./agent-run.js";
 
 export async function runKubernetesAgent(
-  options: Common & { readonly nodeName: string; readonly cacheDir: string; readonly kubeconfig?: string },
+  options: Common & { readonly nodeName: string; readonly cacheDir: string; readonly kubeconfig?: string; readonly statusRefreshMs?: number },
 ): Promise<number> {
   const logger = stderrLogger(options.level).child({ node: options.nodeName });
   const kc = new KubeConfig();
@@ -43,6 +43,7 @@ export async function runKubernetesAgent(
     clock: systemClock(),
     wallClock: () => new Date(),
     logger,
+    ...(options.statusRefreshMs !== undefined ? { statusRefreshMs: options.statusRefreshMs } : {}),
   });
   late.kube = kube;
   return serve({

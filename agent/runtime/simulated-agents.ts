@@ -10,6 +10,7 @@ import { join } from "node:path";
 import type { AgentConfig } from "../config/types.js";
 import { validateAgentConfig } from "../config/validate.js";
 import { FakeSpawner } from "../health/fakes.js";
+import type { HttpProber } from "../health/http-probe.js";
 import type { AddressTable, LinkMonitor } from "../os/ports.js";
 import type { ManualClock } from "./clock.js";
 import type { ConflictOptions } from "./conflict-monitor.js";
@@ -37,6 +38,10 @@ export interface SimulatedAgentOptions {
   readonly monitor?: LinkMonitor;
   /** Transports opened, in order (a reopen adds one). */
   readonly transports?: ReturnType<typeof fakeTransports>;
+  /** Scripts' processes (default: a FakeSpawner whose processes never exit on their own). */
+  readonly spawner?: FakeSpawner;
+  /** Answers the HTTP checks' GETs. */
+  readonly prober?: HttpProber;
 }
 
 export interface SimulatedAgent {
@@ -58,7 +63,8 @@ export function simulatedAgent(options: SimulatedAgentOptions): SimulatedAgent {
     announcer: new FakeAnnouncer(),
     metrics,
     logger: jsonLogger({ write: (l) => logs.push(l), wallClock: () => new Date(0), minLevel: "debug" }),
-    spawner: new FakeSpawner(),
+    spawner: options.spawner ?? new FakeSpawner(),
+    ...(options.prober !== undefined ? { prober: options.prober } : {}),
     readFile: async () => "0",
     wallClock: () => new Date(0),
     stateDir: mkdtempSync(join(tmpdir(), "floatip-unit-")),

@@ -10,6 +10,8 @@
 import type { AgentConfig, InstanceConfig } from "../config/types.js";
 import { HealthTracker, type HealthTrackerDeps, type PodReadiness } from "../health/tracker.js";
 import { describeHealthChange, type HealthResult } from "../health/priority.js";
+import { probeSucceeded } from "../health/http-probe.js";
+import { succeeded } from "../health/process.js";
 import type { HttpProber } from "../health/http-probe.js";
 import { InterfaceWatch } from "../health/interface-watch.js";
 import type { Spawner } from "../health/process.js";
@@ -191,6 +193,8 @@ export class AgentSupervisor {
         ...(this.deps.pods !== undefined ? { pods: this.deps.pods } : {}),
         ...(this.deps.prober !== undefined ? { prober: this.deps.prober } : {}),
         onChange: (_name, health) => this.applyHealth(running, health),
+        onScriptRun: (script, outcome, health) => this.deps.metrics.checkRan(instance.name, { kind: "script", name: script }, succeeded(outcome), health),
+        onHttpProbe: (check, outcome, health) => this.deps.metrics.checkRan(instance.name, { kind: "http", name: check }, probeSucceeded(outcome), health),
       }),
     };
     this.running.set(instance.name, running);
@@ -204,6 +208,7 @@ export class AgentSupervisor {
   private async retire(name: string, running: Running): Promise<void> {
     running.live = false;
     await Promise.all([this.agent.remove(name), running.tracker.stop()]);
+    this.deps.metrics.checksRemoved(name);
     await running.notifier.stop();
     this.running.delete(name);
   }

@@ -66,6 +66,26 @@ export class ControllerMetrics {
     registers: [this.registry],
   });
 
+  private readonly staleNodes = new Gauge({
+    name: "floatip_controller_stale_vrrpnodes",
+    help: "VRRPNodes whose status has not been refreshed within its bound (3 refresh intervals): their routers count as Unknown",
+    registers: [this.registry],
+  });
+  private readonly routers = new Gauge({
+    name: "floatip_virtualip_routers",
+    help: "Routers of all VirtualIPs by the state their status shows (Master, Backup, Fault, Initialize, Unknown = no fresh report)",
+    labelNames: ["state"],
+    registers: [this.registry],
+  });
+
+  /** After a sync: how many nodes are stale, and the routers' states as the VirtualIPs show them. */
+  freshness(staleNodes: number, routerStates: ReadonlyMap<string, number>): void {
+    this.staleNodes.set(staleNodes);
+    this.routers.reset();
+    for (const state of ["Master", "Backup", "Fault", "Initialize", "Unknown"]) this.routers.set({ state }, routerStates.get(state) ?? 0);
+    for (const [state, count] of routerStates) this.routers.set({ state }, count);
+  }
+
   /** `build`: floatip_build_info's labels (the binary passes readBuildInfo(); tests may leave it out). */
   constructor(build?: BuildInfo) {
     if (build !== undefined) this.buildInfo.set(buildInfoLabels(build), 1);
