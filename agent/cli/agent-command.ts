@@ -29,6 +29,9 @@ options:
   --node-name NAME           this node (default: $NODE_NAME)
   --kubeconfig FILE          kubeconfig to use instead of the in-cluster service account
   --cache-dir DIR            where the last applied VRRPNode config is cached (default /var/lib/floatip)
+  --allow-vrrpnode-scripts   run script checks and notify commands that come from the VRRPNode
+                             (a VirtualIP's spec.track.scripts) as this agent's user; off by default,
+                             such instances are refused (see docs/security.md)
   --format yaml|keepalived   override the format guessed from the file name
   --metrics-address H:P      serve /metrics, /healthz and /state on H:P
   --state-dir DIR            per-instance state records for \`floatip check\` (default /run/floatip)
@@ -56,6 +59,7 @@ export async function runAgentCommand(argv: readonly string[], capabilities: () 
     { name: "node-name", takesValue: true },
     { name: "kubeconfig", takesValue: true },
     { name: "cache-dir", takesValue: true },
+    { name: "allow-vrrpnode-scripts", takesValue: false },
     { name: "conflict-probe-interval", takesValue: true },
   ]);
   if (!args.ok) return usageError(args.message);
@@ -97,6 +101,7 @@ export async function runAgentCommand(argv: readonly string[], capabilities: () 
       ...common,
       nodeName,
       cacheDir: flag("cache-dir") ?? "/var/lib/floatip",
+      allowScripts: args.flags.get("allow-vrrpnode-scripts") === true,
       ...(flag("kubeconfig") !== undefined ? { kubeconfig: flag("kubeconfig")! } : {}),
     });
   }

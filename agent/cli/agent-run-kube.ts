@@ -15,7 +15,7 @@ import { AgentSupervisor } from "../runtime/supervisor.js";
 import { serve, supervisorDeps, type Common } from "./agent-run.js";
 
 export async function runKubernetesAgent(
-  options: Common & { readonly nodeName: string; readonly cacheDir: string; readonly kubeconfig?: string },
+  options: Common & { readonly nodeName: string; readonly cacheDir: string; readonly kubeconfig?: string; readonly allowScripts?: boolean },
 ): Promise<number> {
   const logger = stderrLogger(options.level).child({ node: options.nodeName });
   const kc = new KubeConfig();
@@ -42,6 +42,7 @@ export async function runKubernetesAgent(
     clock: systemClock(),
     wallClock: () => new Date(),
     logger,
+    allowScripts: options.allowScripts === true,
   });
   late.kube = kube;
   return serve({

@@ -7,6 +7,7 @@
 import type { ConfigError } from "../config/validate.js";
 import type { Conflict } from "../conflict/types.js";
 import type { RouterSnapshot } from "../runtime/router.js";
+import type { RefusedInstance } from "./spec-instances.js";
 
 export interface InstanceStatus {
   readonly name: string;
@@ -29,8 +30,11 @@ export interface NodeStatus {
   readonly observedGeneration?: number;
   readonly updated: string;
   readonly instances: readonly InstanceStatus[];
-  /** Present (non-empty) when the current spec was rejected; the previous config keeps running. */
-  readonly configErrors: readonly { readonly field: string; readonly message: string }[];
+  /**
+   * Without `instance`: the current spec was rejected as a whole and the previous config keeps running.
+   * With `instance`: only that instance was refused; the others were applied.
+   */
+  readonly configErrors: readonly { readonly field: string; readonly message: string; readonly instance?: string }[];
 }
 
 /** The CRD's maxItems for an instance's conflicts. */
@@ -43,6 +47,8 @@ export function nodeStatus(input: {
   readonly transitions: ReadonlyMap<string, { readonly count: number; readonly last: string }>;
   readonly observedGeneration: number | undefined;
   readonly configErrors: readonly ConfigError[];
+  /** Instances of the applied spec that were refused, each with its errors. */
+  readonly refused?: readonly RefusedInstance[];
   readonly monotonicNow: number;
   readonly wallNow: Date;
 }): NodeStatus {
@@ -70,6 +76,9 @@ export function nodeStatus(input: {
     ...(input.observedGeneration !== undefined ? { observedGeneration: input.observedGeneration } : {}),
     updated: input.wallNow.toISOString(),
     instances,
-    configErrors: input.configErrors.map((e) => ({ field: e.path, message: e.message })),
+    configErrors: [
+      ...input.configErrors.map((e) => ({ field: e.path, message: e.message })),
+      ...(input.refused ?? []).flatMap((r) => r.errors.map((e) => ({ field: e.path, message: e.message, instance: r.instance }))),
+    ],
   };
 }
