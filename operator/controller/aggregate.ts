@@ -9,11 +9,15 @@
  *             when an agent sees another MAC answering for its address, or
  *             foreign VRRP adverts on its VRID (network-conflicts.ts).
  *   Degraded  True when a router has no master or more than one.
+ *   Accepted  False when an agent refused to run the VirtualIP's instance
+ *             (a VIP in no subnet of the node, script checks not allowed;
+ *             refusals.ts); Ready then names that reason.
  */
 import type { Condition, VirtualIP, VirtualIPNodeStatus, VirtualIPStatus, VRRPNode } from "../api/types.js";
 import type { Finding, VipPlan } from "../planner/index.js";
 import { instanceName } from "../planner/index.js";
 import { conflictMessage, conflictReason, reportedConflicts, type ReportedConflict } from "./network-conflicts.js";
+import { refusalsFor } from "./refusals.js";
 
 export interface AggregateInput {
   readonly vip: VirtualIP;
@@ -34,6 +38,8 @@ export interface Aggregate {
   readonly masterChange: MasterChange | undefined;
   /** What the agents see on the network (for Events). */
   readonly networkConflicts: readonly ReportedConflict[];
+  /** Why agents refused to run it, one line per node and error (for the RefusedByNode Event). */
+  readonly refusals: readonly string[];
 }
 
 const CONFLICT_KINDS: ReadonlySet<Finding["kind"]> = new Set(["address-overlap", "vrid-taken", "instance-name-taken", "vrid-exhausted"]);
@@ -96,12 +102,13 @@ export function aggregate(input: AggregateInput): Aggregate {
     return [masters.length === 0 ? `${instance}: no master` : `${instance}: ${masters.length} masters (${masters.join(", ")})`];
   });
   const renderedAtAll = rendered.size > 0;
+  const refusals = refusalsFor(input.vrrpNodes, rendered, instances.map((i) => i.instance));
   const previous = vip.status;
   const gen = vip.metadata.generation;
   const conditions: Condition[] = [
     condition(previous, now, gen, "Ready", problems.length === 0 && renderedAtAll && conflicts.length === 0 && invalid.length === 0,
-      problems.length === 0 && renderedAtAll ? "OneMaster" : invalid.length > 0 ? "Invalid" : conflicts.length > 0 ? "Conflict" : !renderedAtAll ? "NoNodes" : "NoSingleMaster",
-      problems.length === 0 && renderedAtAll ? `${master ?? "?"} is master` : [...invalid, ...conflicts].map(describeFinding).concat(problems).join("; ") || describeFinding({ kind: "no-nodes" })),
+      problems.length === 0 && renderedAtAll ? "OneMaster" : invalid.length > 0 ? "Invalid" : conflicts.length > 0 ? "Conflict" : !renderedAtAll ? "NoNodes" : refusals.length > 0 ? "RefusedByNode" : "NoSingleMaster",
+      problems.length === 0 && renderedAtAll ? `${master ?? "?"} is master` : [...invalid, ...conflicts].map(describeFinding).concat(refusals, problems).join("; ") || describeFinding({ kind: "no-nodes" })),
     condition(previous, now, gen, "Conflict", conflicts.length > 0 || network.length > 0,
       conflicts.length > 0 ? "Collision" : network.length > 0 ? conflictReason(network[0]!.conflict) : "NoCollision",
       conflicts.length > 0 || network.length > 0
@@ -109,6 +116,8 @@ export function aggregate(input: AggregateInput): Aggregate {
         : "no address or virtualRouterID collision"),
     condition(previous, now, gen, "Degraded", renderedAtAll && problems.length > 0, renderedAtAll && problems.length > 0 ? (problems.some((p) => p.includes("masters")) ? "MultipleMasters" : "NoMaster") : "Healthy",
       renderedAtAll && problems.length > 0 ? problems.join("; ") : "every router has one master"),
+    condition(previous, now, gen, "Accepted", refusals.length === 0, refusals.length === 0 ? "AcceptedByNodes" : "RefusedByNode",
+      refusals.length === 0 ? "no node refused it" : refusals.join("; ")),
   ];
   const changed = master !== previous?.master && (master !== undefined || previous?.master !== undefined);
   const oldNode = previous?.master;
@@ -126,6 +135,7 @@ export function aggregate(input: AggregateInput): Aggregate {
     status,
     masterChange: changed ? { from: oldNode, to: master, reason: oldReason?.lastChange } : undefined,
     networkConflicts: network,
+    refusals,
   };
 }
 
