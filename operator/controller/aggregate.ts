@@ -42,7 +42,7 @@ export interface Aggregate {
   readonly refusals: readonly string[];
 }
 
-const CONFLICT_KINDS: ReadonlySet<Finding["kind"]> = new Set(["address-overlap", "vrid-taken", "instance-name-taken", "vrid-exhausted"]);
+const CONFLICT_KINDS: ReadonlySet<Finding["kind"]> = new Set(["address-overlap", "vrid-taken", "instance-name-taken", "vrid-exhausted", "node-address"]);
 
 export function describeFinding(f: Finding): string {
   switch (f.kind) {
@@ -56,6 +56,8 @@ export function describeFinding(f: Finding): string {
       return `no free virtualRouterID for IPv${f.families.join(" and IPv")}`;
     case "instance-name-taken":
       return `instance name ${f.instance} is already rendered for VirtualIP ${f.other}`;
+    case "node-address":
+      return `address ${f.address} is node ${f.node}'s own address (InternalIP or ExternalIP); a floating address must not be one`;
     case "no-nodes":
       return "no node is selected (or none has an InternalIP of the address family)";
     case "node-missing-address-family":
