@@ -85,8 +85,9 @@ export function planLoadBalancers(input: LbPlanInput): LbPlan {
     if (r.kind === "invalid") invalid.push({ service: r.service, errors: r.errors });
   }
   const owned = input.virtualIPs.filter(isOwned);
-  const floated = foreignAddresses(input.virtualIPs.filter((v) => !isOwned(v)));
-  const onNodes = nodeAddresses(input.nodes).filter((n) => !floated.some((f) => f.address === n.address));
+  // A VirtualIP at a node's address is never rendered (planner finding node-address): the node is the address's user.
+  const onNodes = nodeAddresses(input.nodes);
+  const floated = foreignAddresses(input.virtualIPs.filter((v) => !isOwned(v))).filter((f) => !onNodes.some((n) => n.address === f.address));
   const foreign = [...floated, ...onNodes];
   const pools: ResolvedPools = resolvePools(input.pools.map((p) => ({ name: p.metadata.name, creationTimestamp: p.metadata.creationTimestamp, spec: p.spec })), foreign);
   // A node's own address is never kept either: a Service given one before moves off it.
