@@ -18,6 +18,8 @@ import { AgentMetrics } from "../runtime/metrics.js";
 import { AgentSupervisor, type SupervisorDeps } from "../runtime/supervisor.js";
 import { DEFAULT_PROBE_INTERVAL_MS } from "../runtime/conflict-monitor.js";
 import { Reloader } from "./reload.js";
+import { ownAddressErrors } from "../config/own-addresses.js";
+import { DEFAULT_STATE_DIR, parseStateRecord, stateRecordPath } from "../notify/state-record.js";
 
 export interface Common {
   readonly level: Level;
@@ -108,12 +110,20 @@ export async function runStandaloneAgent(options: Common & { readonly source: Co
   const table = await openAddressTable();
   const { source } = options;
   // Also what SIGHUP re-reads (text from the environment reads the same again).
-  const load = async (): Promise<LoadResult> =>
+  const read = async (): Promise<LoadResult> =>
     source.type === "text"
       ? parseYamlConfig(source.text, source.origin, { links: await table.links() })
       : source.format === "keepalived"
         ? (await import("../keepalived/load.js")).loadKeepalivedFile(source.file)
         : loadConfigFile(source.file, { links: await table.links() });
+  // A VIP must not be one of the node's own addresses (the agent would delete it); see config/own-addresses.ts.
+  const load = async (): Promise<LoadResult> => {
+    const loaded = await read();
+    if (!loaded.ok) return loaded;
+    const masters = await lastMasters(options.stateDir ?? DEFAULT_STATE_DIR, loaded.config.instances.map((i) => i.name));
+    const errors = ownAddressErrors(loaded.config, await table.links(), (name) => masters.has(name));
+    return errors.length > 0 ? { ok: false, errors } : loaded;
+  };
   const loaded = await load();
   if (!loaded.ok) {
     table.close();
@@ -138,6 +148,17 @@ export async function runStandaloneAgent(options: Common & { readonly source: Co
     beforeStop: () => reloader.close(),
     cleanup: async () => edges.close(),
   });
+}
+
+/** The instances whose state record says this agent last left them as MASTER (their VIPs may still be on the interface). */
+async function lastMasters(stateDir: string, instances: readonly string[]): Promise<ReadonlySet<string>> {
+  const out = new Set<string>();
+  for (const name of instances) {
+    const text = await readFile(stateRecordPath(stateDir, name), "utf8").catch(() => undefined);
+    const parsed = text === undefined ? undefined : parseStateRecord(text);
+    if (parsed?.ok === true && parsed.record.state === "MASTER") out.add(name);
+  }
+  return out;
 }
 
 function waitForSignal(onSignal: () => Promise<void>): Promise<{ signal: NodeJS.Signals; stopped: Promise<void> }> {
