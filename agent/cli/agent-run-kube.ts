@@ -11,6 +11,7 @@ import { openAddressTable, openSystemEdges } from "../os/system.js";
 import { systemClock } from "../runtime/clock.js";
 import { stderrLogger } from "../runtime/logger.js";
 import { AgentMetrics } from "../runtime/metrics.js";
+import { readBuildInfo } from "../runtime/build-info.js";
 import { AgentSupervisor } from "../runtime/supervisor.js";
 import { serve, supervisorDeps, type Common } from "./agent-run.js";
 
@@ -23,7 +24,7 @@ export async function runKubernetesAgent(
   else kc.loadFromDefault();
   const table = await openAddressTable();
   const edges = await openSystemEdges(table);
-  const metrics = new AgentMetrics();
+  const metrics = new AgentMetrics(readBuildInfo());
   const pods = new PodIndex();
   const late: { kube?: KubeAgent } = {};
   const supervisor = new AgentSupervisor({

@@ -7,7 +7,10 @@
  */
 import type { Server } from "node:http";
 import { readFile } from "node:fs/promises";
-import { formatErrors, loadConfigFile, parseYamlConfig, type ConfigFormat, type LoadResult } from "../config/load.js";
+import { formatErrors, formatOf, loadConfigFile, parseYamlConfig, type ConfigFormat, type LoadResult } from "../config/load.js";
+import type { ConfigError } from "../config/validate.js";
+import { missingInterfaces } from "../config/check-interfaces.js";
+import type { LinkInfo } from "../os/ports.js";
 import { systemSpawner } from "../health/process.js";
 import { systemHttpProber } from "../health/http-probe.js";
 import { openAddressTable, openSystemEdges, type SystemEdges } from "../os/system.js";
@@ -15,6 +18,7 @@ import { installFarewellHandlers } from "../os/transport.js";
 import { startHttpEndpoint } from "../runtime/http.js";
 import { stderrLogger, type Level, type Logger } from "../runtime/logger.js";
 import { AgentMetrics } from "../runtime/metrics.js";
+import { readBuildInfo } from "../runtime/build-info.js";
 import { AgentSupervisor, type SupervisorDeps } from "../runtime/supervisor.js";
 import { DEFAULT_PROBE_INTERVAL_MS } from "../runtime/conflict-monitor.js";
 import { Reloader } from "./reload.js";
@@ -101,8 +105,84 @@ export async function serve(options: {
 
 /** Where a standalone agent's config comes from: a file, or YAML text (from an environment variable). */
 export type ConfigSource =
-  | { readonly type: "file"; readonly file: string; readonly format: ConfigFormat }
+  | {
+      readonly type: "file";
+      readonly file: string;
+      /** Undefined: guessed from the file's text, else its name (formatOf). */
+      readonly format?: ConfigFormat;
+      /** Skip keepalived's LVS sections (virtual_server ...) with a warning instead of refusing them. */
+      readonly skipLvs?: boolean;
+    }
   | { readonly type: "text"; readonly text: string; readonly origin: string };
+
+/** A config load: its result and the warnings (keepalived keywords floatip accepts but does not carry out). */
+export type StandaloneLoad = LoadResult & { readonly warnings: readonly ConfigError[] };
+
+/**
+ * Reads and validates the config, and checks that the interfaces it names
+ * exist (as keepalived does); reading the interfaces changes nothing.
+ */
+export async function loadStandaloneConfig(
+  source: ConfigSource,
+  links: () => Promise<readonly LinkInfo[]>,
+  options: { readonly stateDir?: string } = {},
+): Promise<StandaloneLoad> {
+  const loaded = await readStandaloneConfig(source, links);
+  if (!loaded.ok) return loaded;
+  const missing = missingInterfaces(loaded.config, await links(), source.type === "file" ? source.file : source.origin);
+  if (missing.length > 0) return { ok: false, errors: missing, warnings: loaded.warnings };
+  // A VIP must not be one of the node's own addresses (the agent would delete it); see config/own-addresses.ts.
+  const masters = await lastMasters(options.stateDir ?? DEFAULT_STATE_DIR, loaded.config.instances.map((i) => i.name));
+  const own = ownAddressErrors(loaded.config, await links(), (name) => masters.has(name));
+  return own.length > 0 ? { ok: false, errors: own, warnings: loaded.warnings } : loaded;
+}
+
+/** The instances whose state record says this agent last left them as MASTER (their VIPs may still be on the interface). */
+async function lastMasters(stateDir: string, instances: readonly string[]): Promise<ReadonlySet<string>> {
+  const out = new Set<string>();
+  for (const name of instances) {
+    const text = await readFile(stateRecordPath(stateDir, name), "utf8").catch(() => undefined);
+    const parsed = text === undefined ? undefined : parseStateRecord(text);
+    if (parsed?.ok === true && parsed.record.state === "MASTER") out.add(name);
+  }
+  return out;
+}
+
+async function readStandaloneConfig(source: ConfigSource, links: () => Promise<readonly LinkInfo[]>): Promise<StandaloneLoad> {
+  if (source.type === "text") return { ...parseYamlConfig(source.text, source.origin, { links: await links() }), warnings: [] };
+  const text = await readFile(source.file, "utf8").catch(() => undefined);
+  if (formatOf(source.file, source.format, text) === "keepalived") {
+    const { loadKeepalivedFile, nodeIncludeIo } = await import("../keepalived/load.js");
+    return loadKeepalivedFile(source.file, nodeIncludeIo, { lvs: source.skipLvs === true ? "skip" : "refuse" });
+  }
+  return { ...(await loadConfigFile(source.file, { links: await links() })), warnings: [] };
+}
+
+/** Errors and warnings as printed on stderr. */
+export function formatLoad(loaded: StandaloneLoad): string {
+  const warnings = loaded.warnings.map((w) => `warning: ${w.path}: ${w.message}\n`).join("");
+  return warnings + (loaded.ok ? "" : formatErrors(loaded.errors) + "\n");
+}
+
+/** `agent --test`: validate as the agent would at start, print the outcome, touch nothing. 0 = valid, 2 = invalid. */
+export async function testStandaloneConfig(source: ConfigSource, out: { readonly stdout: (t: string) => void; readonly stderr: (t: string) => void }): Promise<number> {
+  let table: Awaited<ReturnType<typeof openAddressTable>> | undefined;
+  const links = async (): Promise<readonly LinkInfo[]> => {
+    table ??= await openAddressTable();
+    return table.links();
+  };
+  try {
+    const loaded = await loadStandaloneConfig(source, links);
+    out.stderr(formatLoad(loaded));
+    const origin = source.type === "file" ? source.file : source.origin;
+    if (!loaded.ok) return 2;
+    const n = loaded.config.instances.length;
+    out.stdout(`${origin}: valid (${n} instance${n === 1 ? "" : "s"}: ${loaded.config.instances.map((i) => i.name).join(", ")})\n`);
+    return 0;
+  } finally {
+    table?.close();
+  }
+}
 
 export async function runStandaloneAgent(options: Common & { readonly source: ConfigSource }): Promise<number> {
   // The config is validated in full before anything is touched; reading the
@@ -110,29 +190,17 @@ export async function runStandaloneAgent(options: Common & { readonly source: Co
   const table = await openAddressTable();
   const { source } = options;
   // Also what SIGHUP re-reads (text from the environment reads the same again).
-  const read = async (): Promise<LoadResult> =>
-    source.type === "text"
-      ? parseYamlConfig(source.text, source.origin, { links: await table.links() })
-      : source.format === "keepalived"
-        ? (await import("../keepalived/load.js")).loadKeepalivedFile(source.file)
-        : loadConfigFile(source.file, { links: await table.links() });
-  // A VIP must not be one of the node's own addresses (the agent would delete it); see config/own-addresses.ts.
-  const load = async (): Promise<LoadResult> => {
-    const loaded = await read();
-    if (!loaded.ok) return loaded;
-    const masters = await lastMasters(options.stateDir ?? DEFAULT_STATE_DIR, loaded.config.instances.map((i) => i.name));
-    const errors = ownAddressErrors(loaded.config, await table.links(), (name) => masters.has(name));
-    return errors.length > 0 ? { ok: false, errors } : loaded;
-  };
-  const loaded = await load();
+  const stateDir = options.stateDir !== undefined ? { stateDir: options.stateDir } : {};
+  const load = async (): Promise<LoadResult> => loadStandaloneConfig(source, () => table.links(), stateDir);
+  const loaded = await loadStandaloneConfig(source, () => table.links(), stateDir);
+  process.stderr.write(formatLoad(loaded));
   if (!loaded.ok) {
     table.close();
-    process.stderr.write(formatErrors(loaded.errors) + "\n");
     return 2;
   }
   const edges = await openSystemEdges(table);
   const logger = stderrLogger(options.level);
-  const metrics = new AgentMetrics();
+  const metrics = new AgentMetrics(readBuildInfo());
   const supervisor = new AgentSupervisor(supervisorDeps(options, edges, logger, metrics));
   const reloader = new Reloader({ signals: process, load, apply: (config) => supervisor.apply(config), logger });
   return serve({
@@ -148,17 +216,6 @@ export async function runStandaloneAgent(options: Common & { readonly source: Co
     beforeStop: () => reloader.close(),
     cleanup: async () => edges.close(),
   });
-}
-
-/** The instances whose state record says this agent last left them as MASTER (their VIPs may still be on the interface). */
-async function lastMasters(stateDir: string, instances: readonly string[]): Promise<ReadonlySet<string>> {
-  const out = new Set<string>();
-  for (const name of instances) {
-    const text = await readFile(stateRecordPath(stateDir, name), "utf8").catch(() => undefined);
-    const parsed = text === undefined ? undefined : parseStateRecord(text);
-    if (parsed?.ok === true && parsed.record.state === "MASTER") out.add(name);
-  }
-  return out;
 }
 
 function waitForSignal(onSignal: () => Promise<void>): Promise<{ signal: NodeJS.Signals; stopped: Promise<void> }> {

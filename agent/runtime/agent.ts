@@ -154,7 +154,7 @@ export class Agent {
    */
   private async segmentFor(instance: InstanceConfig): Promise<Segment> {
     const key = segmentKey(instance.interface, instance.family);
-    const source = instance.unicast?.source;
+    const source = instance.unicast?.source ?? instance.source;
     const existing = this.segments.get(key);
     if (existing !== undefined) {
       if (source !== undefined && source !== existing.transport.sourceAddress) {

@@ -5,6 +5,7 @@
 import { createRequire } from "node:module";
 import type * as Prom from "prom-client";
 import { CONFLICT_KINDS, type ConflictKind } from "../conflict/types.js";
+import { BUILD_INFO_HELP, buildInfoLabels, type BuildInfo } from "./build-info.js";
 import type { DropReason } from "../vrrp/packet.js";
 import type { Phase } from "../vrrp/state-machine.js";
 
@@ -40,6 +41,12 @@ export interface AdvertCounts {
 
 export class AgentMetrics {
   readonly registry = new Registry();
+  private readonly buildInfo = new Gauge({
+    name: "floatip_build_info",
+    help: BUILD_INFO_HELP,
+    labelNames: ["version", "node_version"],
+    registers: [this.registry],
+  });
   private readonly state = new Gauge({
     name: "floatip_instance_state",
     help: "1 for the VRRP state the instance is in, 0 for the others",
@@ -114,6 +121,11 @@ export class AgentMetrics {
     labelNames: ["vrrp_instance", "interface", "vrid"],
     registers: [this.registry],
   });
+
+  /** `build`: floatip_build_info's labels (the binaries pass readBuildInfo(); tests may leave it out). */
+  constructor(build?: BuildInfo) {
+    if (build !== undefined) this.buildInfo.set(buildInfoLabels(build), 1);
+  }
 
   instanceStarted(labels: InstanceLabels, priority: number): void {
     for (const kind of CONFLICT_KINDS) this.conflictsActive.set({ ...labels, kind }, 0);

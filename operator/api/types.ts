@@ -234,7 +234,7 @@ export interface VRRPNodeStatus {
   readonly observedGeneration?: number;
   readonly updated?: string;
   readonly instances?: readonly VRRPNodeInstanceStatus[];
-  /** Without instance: the whole spec was refused; with it: only that instance (agent/kube/node-status.ts). */
+  /** Without instance: the whole spec was refused and the previous one keeps running; with it: only that instance (agent/kube/node-status.ts). */
   readonly configErrors?: readonly { readonly field: string; readonly message: string; readonly instance?: string }[];
 }
 

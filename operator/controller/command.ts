@@ -12,6 +12,7 @@ import { Controller } from "./controller.js";
 import { clientNodeControllerApi } from "./kube-api.js";
 import { LeaderElector } from "./leader.js";
 import { ControllerMetrics } from "./metrics.js";
+import { readBuildInfo } from "../../agent/runtime/build-info.js";
 
 import { CONTROLLER_USAGE } from "./usage.js";
 
@@ -39,7 +40,7 @@ export async function runControllerCommand(argv: readonly string[]): Promise<num
   else kc.loadFromDefault();
   const api = clientNodeControllerApi(kc, namespace);
   const clock = systemClock();
-  const metrics = new ControllerMetrics();
+  const metrics = new ControllerMetrics(readBuildInfo());
   let controller: Controller | undefined;
   const elector = new LeaderElector({
     api,

@@ -97,12 +97,13 @@ const k8sNode = (name: string, ip: string): KubernetesObject & Record<string, un
 async function setup() {
   const cluster = new FakeCluster();
   const clock = new ManualClock(0);
+  const metrics = new ControllerMetrics();
   const controller = new Controller({
     api: cluster,
     clock,
     wallClock: () => new Date("2026-11-25T12:00:00Z"),
     logger: jsonLogger({ write: () => undefined, wallClock: () => new Date(0) }),
-    metrics: new ControllerMetrics(),
+    metrics,
     secretNamespace: "floatip-system",
   });
   await controller.start();
@@ -115,7 +116,7 @@ async function setup() {
     await controller.idle();
   };
   await settle();
-  return { cluster, controller, settle };
+  return { cluster, controller, settle, metrics };
 }
 
 const vip = (name: string, spec: Partial<VirtualIP["spec"]> = {}, created = "2026-11-01T00:00:00Z"): VirtualIP => ({
@@ -124,6 +125,23 @@ const vip = (name: string, spec: Partial<VirtualIP["spec"]> = {}, created = "202
 });
 
 describe("the controller", () => {
+  it("a VRRPNode spec an agent rejects is floatip_vrrpnode_config_rejected{node} 1 until it accepts one", async () => {
+    const { cluster, settle, metrics } = await setup();
+    cluster.putVip(vip("web"));
+    await settle();
+    const b = cluster.vrrpNodes.get("b")!;
+    const rejected: VRRPNode = { ...b, status: { observedGeneration: b.metadata.generation, instances: [], configErrors: [{ field: "instances[0].interface", message: "no interface eth9" }] } };
+    cluster.vrrpNodes.set("b", rejected);
+    cluster.nodeHandlers!.onUpsert(rejected);
+    await settle();
+    const text = await metrics.registry.metrics();
+    assert.match(text, /^floatip_vrrpnode_config_rejected\{node="b"\} 1$/m);
+    assert.match(text, /^floatip_vrrpnode_config_rejected\{node="a"\} 0$/m);
+    cluster.agentsReport("a");
+    await settle();
+    assert.match(await metrics.registry.metrics(), /^floatip_vrrpnode_config_rejected\{node="b"\} 0$/m);
+  });
+
   it("renders a VirtualIP onto every node, adds its finalizer, and reports the master with one Event", async () => {
     const { cluster, settle } = await setup();
     cluster.putVip(vip("web", { priorities: { a: 200, b: 150, c: 100 } }));

@@ -196,6 +196,8 @@ export class Controller {
       finalizersReleased++;
     }
     this.deps.metrics.virtualIPs(live.map((v) => planned.vips.get(v.metadata.name)).map((p) => (p?.findings ?? []).map((f) => f.kind)));
+    this.deps.metrics.vrrpNodes([...this.vrrpNodes.values()].map((n) => ({ name: n.metadata.name, rejected: (n.status?.configErrors ?? []).length > 0 })));
+    if (lb !== undefined) this.deps.metrics.loadBalancers(lb.pools, lb.allocations);
     if (lbError !== undefined) throw lbError;
     if (lb !== undefined) {
       specWrites += lb.vipWrites;
