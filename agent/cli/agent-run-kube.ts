@@ -16,7 +16,7 @@ import { AgentSupervisor } from "../runtime/supervisor.js";
 import { serve, supervisorDeps, type Common } from "./agent-run.js";
 
 export async function runKubernetesAgent(
-  options: Common & { readonly nodeName: string; readonly cacheDir: string; readonly kubeconfig?: string; readonly statusRefreshMs?: number },
+  options: Common & { readonly nodeName: string; readonly cacheDir: string; readonly kubeconfig?: string; readonly statusRefreshMs?: number; readonly allowScripts?: boolean },
 ): Promise<number> {
   const logger = stderrLogger(options.level).child({ node: options.nodeName });
   const kc = new KubeConfig();
@@ -44,6 +44,7 @@ export async function runKubernetesAgent(
     wallClock: () => new Date(),
     logger,
     ...(options.statusRefreshMs !== undefined ? { statusRefreshMs: options.statusRefreshMs } : {}),
+    allowScripts: options.allowScripts === true,
   });
   late.kube = kube;
   return serve({
