@@ -101,7 +101,8 @@ export class VirtualRouter {
    * The last advert the checks accepted, with the bytes and addressing it
    * came with: a master repeats the same packet every interval, and the
    * same bytes from the same source to the same destination with the same
-   * TTL decode and check the same, so repeats skip both.
+   * TTL decode and check the same, so repeats skip both (the rule is stated
+   * in vrrp/receive-checks.ts: the checks read nothing else).
    */
   private accepted: { readonly payload: Buffer; readonly arrived: ArrivedAdvert } | undefined;
   /** Encoded adverts for the last priority sent, one per destination: the bytes only change with the priority. */
