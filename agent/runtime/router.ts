@@ -25,6 +25,7 @@ import {
 } from "../vrrp/state-machine.js";
 import type { Clock, TimerHandle } from "./clock.js";
 import { ConflictMonitor, type ConflictOptions } from "./conflict-monitor.js";
+import { HeardPeers } from "./heard-peers.js";
 import type { Logger } from "./logger.js";
 import type { AdvertCounts, AgentMetrics, InstanceLabels } from "./metrics.js";
 import { RouterTimer } from "./router-timer.js";
@@ -90,8 +91,8 @@ export class VirtualRouter {
   /** Address changes and announcements, in order; one given while none runs starts at once (before the log line and notify of its transition). */
   private readonly effects = new Serial();
   private readonly log: Logger;
-  /** Unicast peers any packet has come from, and those already warned about. */
-  private readonly heard = new Set<string>();
+  /** Configured unicast peers any packet has come from (no other source is kept), and those already warned about. */
+  private readonly heard: HeardPeers;
   private readonly warnedSilent = new Set<string>();
   private silentPeerCheck: TimerHandle | undefined;
   private readonly checks: ReceiveContext;
@@ -117,6 +118,7 @@ export class VirtualRouter {
     this.labels = { vrrp_instance: config.name, interface: config.interface, vrid: String(config.virtualRouterId) };
     this.log = deps.logger.child({ instance: config.name, vrid: config.virtualRouterId });
     this.checks = receiveContext(config, deps.transport.sourceAddress);
+    this.heard = new HeardPeers(config.unicast?.peers);
     this.timers = {
       protocol: new RouterTimer({
         clock: deps.clock,
@@ -164,7 +166,7 @@ export class VirtualRouter {
    * the kernel received it.
    */
   receive(arrived: ArrivedAdvert, payload?: Buffer, ageMs?: number): void {
-    this.heard.add(arrived.source);
+    this.heard.note(arrived.source);
     const reason = checkAdvert(this.checks, arrived);
     if (reason !== undefined) {
       this.deps.metrics.packetDropped(this.config.interface, this.config.name, reason);

@@ -34,6 +34,8 @@ export interface SimulatedAgentOptions {
   readonly address: string;
   readonly addresses: AddressTable;
   readonly conflicts?: ConflictOptions;
+  /** Lowest level logged (default debug). */
+  readonly minLevel?: "debug" | "info";
 }
 
 export interface SimulatedAgent {
@@ -53,7 +55,7 @@ export function simulatedAgent(options: SimulatedAgentOptions): SimulatedAgent {
     addresses: options.addresses,
     announcer: new FakeAnnouncer(),
     metrics,
-    logger: jsonLogger({ write: (l) => logs.push(l), wallClock: () => new Date(0), minLevel: "debug" }),
+    logger: jsonLogger({ write: (l) => logs.push(l), wallClock: () => new Date(0), minLevel: options.minLevel ?? "debug" }),
     spawner: new FakeSpawner(),
     readFile: async () => "0",
     wallClock: () => new Date(0),
