@@ -9,7 +9,7 @@ import { KubeAgent } from "../kube/kube-agent.js";
 import { PodIndex } from "../kube/pod-index.js";
 import { openAddressTable, openSystemEdges } from "../os/system.js";
 import { systemClock } from "../runtime/clock.js";
-import { stderrLogger } from "../runtime/logger.js";
+import { guardStdio, stderrLogger } from "../runtime/logger.js";
 import { AgentMetrics } from "../runtime/metrics.js";
 import { AgentSupervisor } from "../runtime/supervisor.js";
 import { serve, supervisorDeps, type Common } from "./agent-run.js";
@@ -17,13 +17,14 @@ import { serve, supervisorDeps, type Common } from "./agent-run.js";
 export async function runKubernetesAgent(
   options: Common & { readonly nodeName: string; readonly cacheDir: string; readonly kubeconfig?: string },
 ): Promise<number> {
-  const logger = stderrLogger(options.level).child({ node: options.nodeName });
+  const metrics = new AgentMetrics();
+  const logger = stderrLogger(options.level, (code) => metrics.logWriteFailed(code)).child({ node: options.nodeName });
+  guardStdio((code) => metrics.logWriteFailed(code));
   const kc = new KubeConfig();
   if (options.kubeconfig !== undefined) kc.loadFromFile(options.kubeconfig);
   else kc.loadFromDefault();
   const table = await openAddressTable();
   const edges = await openSystemEdges(table);
-  const metrics = new AgentMetrics();
   const pods = new PodIndex();
   const late: { kube?: KubeAgent } = {};
   const supervisor = new AgentSupervisor({

@@ -13,7 +13,7 @@ import { systemHttpProber } from "../health/http-probe.js";
 import { openAddressTable, openSystemEdges, type SystemEdges } from "../os/system.js";
 import { installFarewellHandlers } from "../os/transport.js";
 import { startHttpEndpoint } from "../runtime/http.js";
-import { stderrLogger, type Level, type Logger } from "../runtime/logger.js";
+import { guardStdio, stderrLogger, type Level, type Logger } from "../runtime/logger.js";
 import { AgentMetrics } from "../runtime/metrics.js";
 import { AgentSupervisor, type SupervisorDeps } from "../runtime/supervisor.js";
 import { DEFAULT_PROBE_INTERVAL_MS } from "../runtime/conflict-monitor.js";
@@ -121,8 +121,9 @@ export async function runStandaloneAgent(options: Common & { readonly source: Co
     return 2;
   }
   const edges = await openSystemEdges(table);
-  const logger = stderrLogger(options.level);
   const metrics = new AgentMetrics();
+  const logger = stderrLogger(options.level, (code) => metrics.logWriteFailed(code));
+  guardStdio((code) => metrics.logWriteFailed(code));
   const supervisor = new AgentSupervisor(supervisorDeps(options, edges, logger, metrics));
   const reloader = new Reloader({ signals: process, load, apply: (config) => supervisor.apply(config), logger });
   return serve({
