@@ -11,6 +11,7 @@ import { parseDuration } from "../config/duration.js";
 import { parseArgs } from "./args.js";
 import { tuneAgentHeap } from "./heap.js";
 import { runStandaloneAgent } from "./agent-run.js";
+import type { StopSignals } from "./stop-signals.js";
 
 export const AGENT_USAGE = `usage: floatip agent --config FILE [options]
 
@@ -44,7 +45,12 @@ Exit codes: 0 after a clean stop, 1 on a runtime failure or missing capabilities
 
 const LEVELS: readonly Level[] = ["debug", "info", "warn", "error"];
 
-export async function runAgentCommand(argv: readonly string[], capabilities: () => Promise<CapabilityCheck> = readCapabilityCheck): Promise<number> {
+/** `signals`: listening already (the launcher starts it first); otherwise the agent starts listening before it touches anything. */
+export async function runAgentCommand(
+  argv: readonly string[],
+  capabilities: () => Promise<CapabilityCheck> = readCapabilityCheck,
+  signals?: StopSignals,
+): Promise<number> {
   const args = parseArgs(argv, [
     { name: "config", takesValue: true },
     { name: "config-env", takesValue: true },
@@ -83,6 +89,7 @@ export async function runAgentCommand(argv: readonly string[], capabilities: () 
     ...(listen !== undefined ? { listen } : {}),
     ...(flag("state-dir") !== undefined ? { stateDir: flag("state-dir")! } : {}),
     ...(probe !== undefined ? { conflictProbeIntervalMs: probe } : {}),
+    ...(signals !== undefined ? { signals } : {}),
   };
   tuneAgentHeap();
 

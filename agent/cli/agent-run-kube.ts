@@ -12,11 +12,12 @@ import { systemClock } from "../runtime/clock.js";
 import { guardStdio, stderrLogger } from "../runtime/logger.js";
 import { AgentMetrics } from "../runtime/metrics.js";
 import { AgentSupervisor } from "../runtime/supervisor.js";
-import { serve, supervisorDeps, type Common } from "./agent-run.js";
+import { serve, stopSignalsFirst, supervisorDeps, type Common } from "./agent-run.js";
 
 export async function runKubernetesAgent(
   options: Common & { readonly nodeName: string; readonly cacheDir: string; readonly kubeconfig?: string },
 ): Promise<number> {
+  const signals = stopSignalsFirst(options.signals); // SIGHUP: nothing to reload here, so it is only ever noted
   const metrics = new AgentMetrics();
   const logger = stderrLogger(options.level, (code) => metrics.logWriteFailed(code)).child({ node: options.nodeName });
   guardStdio((code) => metrics.logWriteFailed(code));
@@ -50,6 +51,7 @@ export async function runKubernetesAgent(
     logger,
     metrics,
     supervisor,
+    signals,
     start: async () => {
       await kube.start();
       logger.log("info", "agent started, following VRRPNode", { vrrpnode: options.nodeName });
