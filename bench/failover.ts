@@ -5,6 +5,10 @@
  *   node loss: the master's switch port goes down (carrier lost); time until
  *              the backup's interface carries the VIP.
  *   handover:  SIGTERM to the master; time until the backup carries the VIP.
+ *   tracked interface loss: the master's tracked interface (`up0`, a veth
+ *              inside its namespace) loses carrier (its peer set down); the
+ *              master goes to FAULT and sends priority 0; time until the
+ *              backup carries the VIP (floor: Skew_Time).
  *
  * Times come from kernel address events (`ip -ts monitor address`, µs) minus
  * the wall clock (µs) just before the fault was injected. A node loss is
@@ -15,7 +19,7 @@
  * recorded too: the time from it to the VIP on the backup does not depend on
  * where in the advert interval the fault fell, which moves single node-loss
  * times by up to an interval (the floor is MDI minus that phase). Usage:
- *   node dist/bench/failover.js [--runs N] [--intervals 1000:2,100:3,10:3] [--out FILE] [--json FILE]
+ *   node dist/bench/failover.js [--runs N] [--intervals 1000:2,100:3,10:3] [--faults node-loss,handover,tracked-interface] [--out FILE] [--json FILE]
  * --json also writes every sample (FailoverResultsJson), e.g. for bench/plots.ts.
  */
 import { writeFileSync } from "node:fs";
@@ -40,7 +44,11 @@ const MASTER_PRIORITY = 150;
 const BACKUP_PRIORITY = 100;
 
 type Impl = "floatip" | "keepalived";
-type Fault = "node-loss" | "handover";
+type Fault = "node-loss" | "handover" | "tracked-interface";
+const FAULTS: readonly Fault[] = ["node-loss", "handover", "tracked-interface"];
+/** The interface both implementations track: a veth inside each node whose peer's state is its carrier. */
+const TRACKED = "up0";
+const TRACKED_PEER = "up0p";
 
 interface Setting {
   readonly intervalMs: number;
@@ -132,11 +140,17 @@ function parseArgs(argv: readonly string[]) {
   ];
   let out = "bench/results-failover.md";
   let json: string | undefined;
+  let faults: readonly Fault[] = FAULTS;
   for (let i = 0; i < argv.length; i++) {
     const next = () => argv[++i] ?? "";
     if (argv[i] === "--runs") runs = Number(next());
     else if (argv[i] === "--out") out = next();
     else if (argv[i] === "--json") json = next();
+    else if (argv[i] === "--faults") {
+      faults = next().split(",") as Fault[];
+      const unknown = faults.filter((f) => !FAULTS.includes(f));
+      if (unknown.length > 0) throw new Error(`--faults: unknown ${unknown.join(", ")} (known: ${FAULTS.join(", ")})`);
+    }
     else if (argv[i] === "--intervals") {
       settings = next()
         .split(",")
@@ -146,7 +160,7 @@ function parseArgs(argv: readonly string[]) {
         });
     }
   }
-  return { runs, settings, out, json };
+  return { runs, settings, out, json, faults };
 }
 
 class Bench {
@@ -158,7 +172,8 @@ class Bench {
     private readonly adverts: AdvertWatch,
   ) {}
 
-  start(impl: Impl, index: number, setting: Setting, priority: number): Speaker {
+  /** `track`: the instance tracks up0 (only for the tracked interface case, so the other rows stay as they were). */
+  start(impl: Impl, index: number, setting: Setting, priority: number, track = false): Speaker {
     const host = this.lab.nodes[index]!;
     const speaker =
       impl === "keepalived"
@@ -173,6 +188,7 @@ class Bench {
               version: setting.version,
               advertInt: String(setting.intervalMs / 1000),
               vips: [`${VIP}/24`],
+              ...(track ? { extra: `    track_interface {\n        ${TRACKED}\n    }\n` } : {}),
             }),
           })
         : startAgent({
@@ -190,6 +206,7 @@ class Bench {
                   advertInterval: `${setting.intervalMs}ms`,
                   addresses: [`${VIP}/24`],
                   garp: { repeat: 1, delay: 0 },
+                  ...(track ? { track: { interfaces: [{ name: TRACKED }] } } : {}),
                 },
               ],
             },
@@ -203,6 +220,15 @@ class Bench {
     for (const h of this.lab.nodes) {
       await this.lab.exec(h.ns, ["ip", "addr", "del", `${VIP}/24`, "dev", h.ifname]).catch(() => undefined);
       await this.lab.setPortUp(h);
+      await this.lab.exec(h.ns, ["ip", "link", "set", TRACKED_PEER, "up"]);
+    }
+  }
+
+  /** Every node gets its tracked interface, up (once per lab). */
+  async addTrackedInterfaces(): Promise<void> {
+    for (const h of this.lab.nodes) {
+      await this.lab.exec(h.ns, ["ip", "link", "add", TRACKED, "type", "veth", "peer", "name", TRACKED_PEER]);
+      for (const name of [TRACKED_PEER, TRACKED]) await this.lab.exec(h.ns, ["ip", "link", "set", name, "up"]);
     }
   }
 
@@ -228,15 +254,17 @@ class Bench {
    * phases (a node-loss time is Master_Down_Interval minus that phase).
    */
   async once(impl: Impl, setting: Setting, fault: Fault, phase: number): Promise<Sample> {
-    this.start(impl, 0, setting, BACKUP_PRIORITY);
-    const master = this.start(impl, 1, setting, MASTER_PRIORITY);
+    const track = fault === "tracked-interface";
+    this.start(impl, 0, setting, BACKUP_PRIORITY, track);
+    const master = this.start(impl, 1, setting, MASTER_PRIORITY, track);
     const stable = Math.max(3 * setting.intervalMs, 300);
     const holder = await soleHolder(this.lab, VIP, 20 * setting.intervalMs + 10_000, this.lab.nodes, stable);
     if (holder !== "n2") throw new Error(`expected n2 to be master, got ${holder}`);
     if (fault === "node-loss") await this.afterAdvert(setting, phase);
-    else await new Promise((r) => setTimeout(r, Math.random() * setting.intervalMs)); // any moment: Skew_Time runs from the priority 0
+    else await new Promise((r) => setTimeout(r, Math.random() * setting.intervalMs)); // any moment: Skew_Time runs from the priority 0 (handover, tracked interface)
     const t0 = performance.timeOrigin + performance.now(); // wall ms with µs, like the address events
     if (fault === "node-loss") await this.lab.setPortDown(this.lab.nodes[1]!);
+    else if (fault === "tracked-interface") void this.lab.exec(this.lab.nodes[1]!.ns, ["ip", "link", "set", TRACKED_PEER, "down"]);
     else void stopSpeaker(this.lab, master, "SIGTERM");
     const event = await this.lab.waitFor(() => this.watch.first(VIP, true, t0, "n1"), 10 * setting.intervalMs + 5000, "VIP on n1");
     if (fault === "node-loss") {
@@ -279,7 +307,7 @@ function table(rows: readonly Row[], runs: number): string {
   }
   lines.push(
     "",
-    `${runs} runs per cell; floor = Master_Down_Interval of the backup (node loss, an upper bound: the last advert's phase shortens it) or its Skew_Time (handover). ` +
+    `${runs} runs per cell; floor = Master_Down_Interval of the backup (node loss, an upper bound: the last advert's phase shortens it) or its Skew_Time (handover, tracked interface loss). ` +
       "Node losses fall at phases spread evenly over the advert interval after a master advert (the same for both implementations; the port goes down a few ms later, when the ip command has run). " +
       "The last column times node loss from the master's last advert that crossed the lab bridge (tcpdump), so where in the interval the fault fell does not matter; its floor is Master_Down_Interval.",
   );
@@ -287,7 +315,7 @@ function table(rows: readonly Row[], runs: number): string {
 }
 
 async function main(): Promise<void> {
-  const { runs, settings, out, json } = parseArgs(process.argv.slice(2));
+  const { runs, settings, out, json, faults } = parseArgs(process.argv.slice(2));
   const lab = await createLab({ nodes: 2, client: false });
   const scratch = benchScratch();
   const watch = new AddressWatch(lab);
@@ -296,8 +324,9 @@ async function main(): Promise<void> {
   try {
     await watch.start(lab.nodes);
     const bench = new Bench(lab, scratch, watch, adverts);
+    await bench.addTrackedInterfaces();
     for (const setting of settings) {
-      for (const fault of ["node-loss", "handover"] as const) {
+      for (const fault of faults) {
         const samples: Record<Impl, number[]> = { floatip: [], keepalived: [] };
         const since: Record<Impl, number[]> = { floatip: [], keepalived: [] };
         // tcpdump only where it is needed: its wake-ups would also load handover runs.

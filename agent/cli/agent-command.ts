@@ -3,20 +3,22 @@
  * nothing touched), build the real edges, run until SIGTERM/SIGINT, then hand
  * over (priority 0) and remove the VIPs before exiting.
  */
-import { formatOf, type ConfigFormat } from "../config/load.js";
+import type { ConfigFormat } from "../config/load.js";
 import { missingCapabilitiesMessage, readCapabilityCheck, type CapabilityCheck } from "../os/capabilities.js";
 import { parseListenAddress } from "../runtime/http.js";
 import type { Level } from "../runtime/logger.js";
 import { parseDuration } from "../config/duration.js";
 import { parseArgs } from "./args.js";
 import { tuneAgentHeap } from "./heap.js";
-import { runStandaloneAgent } from "./agent-run.js";
+import { runStandaloneAgent, testStandaloneConfig, type ConfigSource } from "./agent-run.js";
 import type { StopSignals } from "./stop-signals.js";
 
 export const AGENT_USAGE = `usage: floatip agent --config FILE [options]
 
 Runs the VRRP instances described in FILE: floatip YAML, or an existing
-keepalived.conf (any name ending in .conf is read as keepalived syntax).
+keepalived.conf (recognised by its content whatever its name, or by a name
+ending in .conf; --format says it when the guess is wrong). docs/keepalived.md
+lists the keepalived keywords floatip supports.
 --config-env NAME reads the floatip YAML from an environment variable
 instead (a static pod carries its config that way; see
 \`floatip manifest control-plane\`).
@@ -30,8 +32,16 @@ options:
   --node-name NAME           this node (default: $NODE_NAME)
   --kubeconfig FILE          kubeconfig to use instead of the in-cluster service account
   --cache-dir DIR            where the last applied VRRPNode config is cached (default /var/lib/floatip)
-  --format yaml|keepalived   override the format guessed from the file name
-  --metrics-address H:P      serve /metrics, /healthz and /state on H:P
+  --status-refresh DURATION  rewrite the VRRPNode status at least this often, changed or not
+                             (default 20s, 1s to 10m); the controller shows a node's routers
+                             as Unknown once its status is three of these old
+  --format yaml|keepalived   override the format guessed from the file's content and name
+  --test, -t                 only validate the config (as keepalived -t): print every error and
+                             warning, exit 0 if valid, 2 if not; needs no privileges, touches nothing
+  --skip-lvs                 run the VRRP part of a keepalived.conf that also has LVS sections
+                             (virtual_server ...), which floatip does not implement; without it
+                             such a config is refused
+  --metrics-address H:P      serve /metrics, /healthz, /readyz and /state on H:P
   --state-dir DIR            per-instance state records for \`floatip check\` (default /run/floatip)
   --log-level LEVEL          debug | info | warn | error (default info)
   --conflict-probe-interval DURATION
@@ -41,7 +51,8 @@ options:
 
 Needs CAP_NET_ADMIN and CAP_NET_RAW (checked at start).
 
-Exit codes: 0 after a clean stop, 1 on a runtime failure or missing capabilities, 2 on bad usage or config.`;
+Exit codes: 0 after a clean stop (or a valid config with --test), 1 on a runtime failure or missing
+capabilities, 2 on bad usage or config.`;
 
 const LEVELS: readonly Level[] = ["debug", "info", "warn", "error"];
 
@@ -51,7 +62,10 @@ export async function runAgentCommand(
   capabilities: () => Promise<CapabilityCheck> = readCapabilityCheck,
   signals?: StopSignals,
 ): Promise<number> {
-  const args = parseArgs(argv, [
+  // keepalived's and nginx's short form of the config test.
+  const args = parseArgs(argv.map((a) => (a === "-t" ? "--test" : a)), [
+    { name: "test", takesValue: false },
+    { name: "skip-lvs", takesValue: false },
     { name: "config", takesValue: true },
     { name: "config-env", takesValue: true },
     { name: "format", takesValue: true },
@@ -63,6 +77,7 @@ export async function runAgentCommand(
     { name: "kubeconfig", takesValue: true },
     { name: "cache-dir", takesValue: true },
     { name: "conflict-probe-interval", takesValue: true },
+    { name: "status-refresh", takesValue: true },
   ]);
   if (!args.ok) return usageError(args.message);
   const flag = (name: string) => {
@@ -77,6 +92,12 @@ export async function runAgentCommand(
   const probeFlag = flag("conflict-probe-interval");
   const probe = probeFlag === undefined ? undefined : parseProbeInterval(probeFlag);
   if (typeof probe === "string") return usageError(probe);
+  const source = configSource(args.flags, flag);
+  if (typeof source === "string") return usageError(source);
+  if (args.flags.get("test") === true) {
+    if (source === undefined) return usageError("--test checks --config FILE or --config-env NAME");
+    return testStandaloneConfig(source, { stdout: (t) => void process.stdout.write(t), stderr: (t) => void process.stderr.write(t) });
+  }
   // Before anything is read or touched: without both capabilities, say which are missing and stop.
   const check = await capabilities();
   if (check.ok === false) {
@@ -93,33 +114,55 @@ export async function runAgentCommand(
   };
   tuneAgentHeap();
 
-  const envName = flag("config-env");
-  if (envName !== undefined && flag("config") !== undefined) return usageError("--config and --config-env exclude each other");
   if (args.flags.get("kubernetes") === true) {
-    if (flag("config") !== undefined || envName !== undefined) return usageError("--config/--config-env and --kubernetes exclude each other");
     const nodeName = flag("node-name") ?? process.env["NODE_NAME"];
     if (nodeName === undefined || nodeName === "") return usageError("--kubernetes needs --node-name NAME or $NODE_NAME");
+    const refreshFlag = flag("status-refresh");
+    const refresh = refreshFlag === undefined ? undefined : parseDuration(refreshFlag);
+    if (refresh !== undefined && (!refresh.ok || refresh.ms < 1000 || refresh.ms > 600_000)) {
+      return usageError(`--status-refresh must be a duration from 1s to 10m, got "${refreshFlag}"`);
+    }
     const { runKubernetesAgent } = await import("./agent-run-kube.js");
     return runKubernetesAgent({
       ...common,
       nodeName,
       cacheDir: flag("cache-dir") ?? "/var/lib/floatip",
+      ...(refresh?.ok === true ? { statusRefreshMs: refresh.ms } : {}),
       ...(flag("kubeconfig") !== undefined ? { kubeconfig: flag("kubeconfig")! } : {}),
     });
   }
-  if (envName !== undefined) {
-    if (flag("format") !== undefined) return usageError("--format applies to --config FILE only (--config-env is floatip YAML)");
-    const text = process.env[envName];
-    if (text === undefined || text.trim() === "") return usageError(`--config-env ${envName}: the environment variable is not set or empty`);
-    return runStandaloneAgent({ ...common, source: { type: "text", text, origin: `$${envName}` } });
-  }
+  if (source === undefined) return usageError("--config FILE, --config-env NAME or --kubernetes is required");
+  return runStandaloneAgent({ ...common, source });
+}
+
+/** The standalone config the flags name; undefined with --kubernetes; a string is a usage error. */
+function configSource(flags: ReadonlyMap<string, string | true>, flag: (name: string) => string | undefined): ConfigSource | undefined | string {
+  const envName = flag("config-env");
   const file = flag("config");
-  if (file === undefined) return usageError("--config FILE, --config-env NAME or --kubernetes is required");
+  if (envName !== undefined && file !== undefined) return "--config and --config-env exclude each other";
+  if (flags.get("kubernetes") === true) {
+    if (file !== undefined || envName !== undefined) return "--config/--config-env and --kubernetes exclude each other";
+    if (flags.get("test") === true) return "--test checks --config FILE or --config-env NAME, not --kubernetes";
+    return undefined;
+  }
+  if (envName !== undefined) {
+    if (flag("format") !== undefined) return "--format applies to --config FILE only (--config-env is floatip YAML)";
+    if (flags.get("skip-lvs") === true) return "--skip-lvs applies to a keepalived.conf given with --config FILE";
+    const text = process.env[envName];
+    if (text === undefined || text.trim() === "") return `--config-env ${envName}: the environment variable is not set or empty`;
+    return { type: "text", text, origin: `$${envName}` };
+  }
+  if (file === undefined) return undefined;
   const formatFlag = flag("format");
   if (formatFlag !== undefined && formatFlag !== "yaml" && formatFlag !== "keepalived") {
-    return usageError(`--format must be yaml or keepalived, got "${formatFlag}"`);
+    return `--format must be yaml or keepalived, got "${formatFlag}"`;
   }
-  return runStandaloneAgent({ ...common, source: { type: "file", file, format: formatOf(file, formatFlag as ConfigFormat | undefined) } });
+  return {
+    type: "file",
+    file,
+    ...(formatFlag !== undefined ? { format: formatFlag as ConfigFormat } : {}),
+    ...(flags.get("skip-lvs") === true ? { skipLvs: true } : {}),
+  };
 }
 
 /** Milliseconds, or the error message. */

@@ -11,14 +11,15 @@ import { openAddressTable, openSystemEdges } from "../os/system.js";
 import { systemClock } from "../runtime/clock.js";
 import { guardStdio, stderrLogger } from "../runtime/logger.js";
 import { AgentMetrics } from "../runtime/metrics.js";
+import { readBuildInfo } from "../runtime/build-info.js";
 import { AgentSupervisor } from "../runtime/supervisor.js";
 import { serve, stopSignalsFirst, supervisorDeps, type Common } from "./agent-run.js";
 
 export async function runKubernetesAgent(
-  options: Common & { readonly nodeName: string; readonly cacheDir: string; readonly kubeconfig?: string },
+  options: Common & { readonly nodeName: string; readonly cacheDir: string; readonly kubeconfig?: string; readonly statusRefreshMs?: number },
 ): Promise<number> {
   const signals = stopSignalsFirst(options.signals); // SIGHUP: nothing to reload here, so it is only ever noted
-  const metrics = new AgentMetrics();
+  const metrics = new AgentMetrics(readBuildInfo());
   const logger = stderrLogger(options.level, (code) => metrics.logWriteFailed(code)).child({ node: options.nodeName });
   guardStdio((code) => metrics.logWriteFailed(code));
   const kc = new KubeConfig();
@@ -44,6 +45,7 @@ export async function runKubernetesAgent(
     clock: systemClock(),
     wallClock: () => new Date(),
     logger,
+    ...(options.statusRefreshMs !== undefined ? { statusRefreshMs: options.statusRefreshMs } : {}),
   });
   late.kube = kube;
   return serve({

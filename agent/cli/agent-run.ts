@@ -7,14 +7,20 @@
  */
 import type { Server } from "node:http";
 import { readFile } from "node:fs/promises";
-import { formatErrors, loadConfigFile, parseYamlConfig, type ConfigFormat, type LoadResult } from "../config/load.js";
+import { formatErrors, formatOf, loadConfigFile, parseYamlConfig, type ConfigFormat, type LoadResult } from "../config/load.js";
+import type { ConfigError } from "../config/validate.js";
+import { missingInterfaces } from "../config/check-interfaces.js";
+import type { LinkInfo } from "../os/ports.js";
 import { systemSpawner } from "../health/process.js";
 import { systemHttpProber } from "../health/http-probe.js";
 import { openAddressTable, openSystemEdges, type SystemEdges } from "../os/system.js";
 import { installFarewellHandlers } from "../os/transport.js";
 import { startHttpEndpoint } from "../runtime/http.js";
+import { assessLiveness, LoopWatch } from "../runtime/liveness.js";
+import { systemClock } from "../runtime/clock.js";
 import { guardStdio, stderrLogger, type Level, type Logger } from "../runtime/logger.js";
 import { AgentMetrics } from "../runtime/metrics.js";
+import { readBuildInfo } from "../runtime/build-info.js";
 import { AgentSupervisor, type SupervisorDeps } from "../runtime/supervisor.js";
 import { DEFAULT_PROBE_INTERVAL_MS } from "../runtime/conflict-monitor.js";
 import { Reloader } from "./reload.js";
@@ -69,17 +75,22 @@ export async function serve(options: {
 }): Promise<number> {
   const { logger, supervisor, signals } = options;
   let server: Server | undefined;
+  const loop = new LoopWatch({ clock: systemClock() });
   try {
-    // A stop signal during start is acted on once start is done (or instead of it, if it came first).
-    if (signals.stopRequested === undefined) await options.start();
-    if (options.common.listen !== undefined && signals.stopRequested === undefined) {
+    if (options.common.listen !== undefined) {
+      // Up before the config is applied: /readyz says when it is, /healthz is honest meanwhile.
+      loop.start();
       server = await startHttpEndpoint({
         ...options.common.listen,
         registry: options.metrics.registry,
         healthy: () => true,
+        liveness: () => assessLiveness({ problems: supervisor.health(), loopStallMs: loop.stallMs() }),
+        ready: () => supervisor.ready(),
         state: () => ({ instances: supervisor.snapshot() }),
       });
     }
+    // A stop signal during start is acted on once start is done (or instead of it, if it came first).
+    if (signals.stopRequested === undefined) await options.start();
     // The priority-0 advert goes out from the signal handler itself (handover at Skew_Time).
     // beforeStop takes effect at once (no reload starts after it); stop() waits for one in progress.
     let closing: Promise<void> | undefined;
@@ -96,10 +107,12 @@ export async function serve(options: {
     logger.log("error", "agent failed", { error });
     await supervisor.stop().catch(() => undefined);
     await options.cleanup();
+    loop.stop();
     server?.close();
     return 1;
   }
   await options.cleanup();
+  loop.stop();
   server?.close();
   logger.log("info", "agent stopped");
   return 0;
@@ -107,7 +120,14 @@ export async function serve(options: {
 
 /** Where a standalone agent's config comes from: a file, or YAML text (from an environment variable). */
 export type ConfigSource =
-  | { readonly type: "file"; readonly file: string; readonly format: ConfigFormat }
+  | {
+      readonly type: "file";
+      readonly file: string;
+      /** Undefined: guessed from the file's text, else its name (formatOf). */
+      readonly format?: ConfigFormat;
+      /** Skip keepalived's LVS sections (virtual_server ...) with a warning instead of refusing them. */
+      readonly skipLvs?: boolean;
+    }
   | { readonly type: "text"; readonly text: string; readonly origin: string };
 
 /**
@@ -121,6 +141,56 @@ export function stopSignalsFirst(early: StopSignals | undefined): StopSignals {
   return signals;
 }
 
+/** A config load: its result and the warnings (keepalived keywords floatip accepts but does not carry out). */
+export type StandaloneLoad = LoadResult & { readonly warnings: readonly ConfigError[] };
+
+/**
+ * Reads and validates the config, and checks that the interfaces it names
+ * exist (as keepalived does); reading the interfaces changes nothing.
+ */
+export async function loadStandaloneConfig(source: ConfigSource, links: () => Promise<readonly LinkInfo[]>): Promise<StandaloneLoad> {
+  const loaded = await readStandaloneConfig(source, links);
+  if (!loaded.ok) return loaded;
+  const missing = missingInterfaces(loaded.config, await links(), source.type === "file" ? source.file : source.origin);
+  return missing.length > 0 ? { ok: false, errors: missing, warnings: loaded.warnings } : loaded;
+}
+
+async function readStandaloneConfig(source: ConfigSource, links: () => Promise<readonly LinkInfo[]>): Promise<StandaloneLoad> {
+  if (source.type === "text") return { ...parseYamlConfig(source.text, source.origin, { links: await links() }), warnings: [] };
+  const text = await readFile(source.file, "utf8").catch(() => undefined);
+  if (formatOf(source.file, source.format, text) === "keepalived") {
+    const { loadKeepalivedFile, nodeIncludeIo } = await import("../keepalived/load.js");
+    return loadKeepalivedFile(source.file, nodeIncludeIo, { lvs: source.skipLvs === true ? "skip" : "refuse" });
+  }
+  return { ...(await loadConfigFile(source.file, { links: await links() })), warnings: [] };
+}
+
+/** Errors and warnings as printed on stderr. */
+export function formatLoad(loaded: StandaloneLoad): string {
+  const warnings = loaded.warnings.map((w) => `warning: ${w.path}: ${w.message}\n`).join("");
+  return warnings + (loaded.ok ? "" : formatErrors(loaded.errors) + "\n");
+}
+
+/** `agent --test`: validate as the agent would at start, print the outcome, touch nothing. 0 = valid, 2 = invalid. */
+export async function testStandaloneConfig(source: ConfigSource, out: { readonly stdout: (t: string) => void; readonly stderr: (t: string) => void }): Promise<number> {
+  let table: Awaited<ReturnType<typeof openAddressTable>> | undefined;
+  const links = async (): Promise<readonly LinkInfo[]> => {
+    table ??= await openAddressTable();
+    return table.links();
+  };
+  try {
+    const loaded = await loadStandaloneConfig(source, links);
+    out.stderr(formatLoad(loaded));
+    const origin = source.type === "file" ? source.file : source.origin;
+    if (!loaded.ok) return 2;
+    const n = loaded.config.instances.length;
+    out.stdout(`${origin}: valid (${n} instance${n === 1 ? "" : "s"}: ${loaded.config.instances.map((i) => i.name).join(", ")})\n`);
+    return 0;
+  } finally {
+    table?.close();
+  }
+}
+
 export async function runStandaloneAgent(options: Common & { readonly source: ConfigSource }): Promise<number> {
   const signals = stopSignalsFirst(options.signals);
   // The config is validated in full before anything is touched; reading the
@@ -128,20 +198,15 @@ export async function runStandaloneAgent(options: Common & { readonly source: Co
   const table = await openAddressTable();
   const { source } = options;
   // Also what SIGHUP re-reads (text from the environment reads the same again).
-  const load = async (): Promise<LoadResult> =>
-    source.type === "text"
-      ? parseYamlConfig(source.text, source.origin, { links: await table.links() })
-      : source.format === "keepalived"
-        ? (await import("../keepalived/load.js")).loadKeepalivedFile(source.file)
-        : loadConfigFile(source.file, { links: await table.links() });
-  const loaded = await load();
+  const load = async (): Promise<LoadResult> => loadStandaloneConfig(source, () => table.links());
+  const loaded = await loadStandaloneConfig(source, () => table.links());
+  process.stderr.write(formatLoad(loaded));
   if (!loaded.ok) {
     table.close();
-    process.stderr.write(formatErrors(loaded.errors) + "\n");
     return 2;
   }
   const edges = await openSystemEdges(table);
-  const metrics = new AgentMetrics();
+  const metrics = new AgentMetrics(readBuildInfo());
   const logger = stderrLogger(options.level, (code) => metrics.logWriteFailed(code));
   guardStdio((code) => metrics.logWriteFailed(code));
   const supervisor = new AgentSupervisor(supervisorDeps(options, edges, logger, metrics));

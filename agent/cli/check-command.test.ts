@@ -147,3 +147,30 @@ test("evaluateCheck is the whole verdict", () => {
   assert.equal(evaluateCheck("VI_1", "BACKUP", { state: "MASTER", priority: 50 }).status, 2);
   assert.equal(evaluateCheck("VI_1", "BACKUP", { state: "INITIALIZE", priority: 50 }).status, 1);
 });
+
+test("without --max-age, the record of an agent that died (killed -9) is UNKNOWN once its heartbeat is 30 s old (issue 16)", async () => {
+  const old = { updated: "2024-05-01T12:00:00.000Z", run: "r1" };
+  await withRecords({ VI_1: record("MASTER", old), VI_2: record("STOP", { ...old, instance: "VI_2" }) }, async (dir) => {
+    const args = (name: string, ...extra: string[]) => ["--instance", name, "--expect", "MASTER", "--state-dir", dir, ...extra];
+    await writeFile(join(dir, ".heartbeat"), JSON.stringify({ pid: 7, run: "r1", updated: "2024-05-01T12:00:11.000Z" }));
+    const dead = await run(args("VI_1"));
+    assert.equal(dead.code, 3);
+    assert.equal(dead.out, "FLOATIP UNKNOWN - state record of VI_1 is stale: its agent's heartbeat last written 31s ago (max 30s)\n");
+    // A clean stop is a known state, not a stale one.
+    assert.equal((await run(args("VI_2"))).code, 1);
+    // --max-age 0 turns the check off.
+    assert.equal((await run(args("VI_1", "--max-age", "0"))).code, 0);
+    await writeFile(join(dir, ".heartbeat"), JSON.stringify({ pid: 7, run: "r1", updated: "2024-05-01T12:00:35.000Z" }));
+    assert.equal((await run(args("VI_1"))).code, 0, "a running agent's heartbeat (every 10 s) keeps it fresh");
+  });
+});
+
+test("-t / --timeout: UNKNOWN when no answer comes in time (Nagios plugin convention)", async () => {
+  const hang: Partial<CheckDeps> = { readFile: () => new Promise(() => undefined) };
+  for (const flag of ["-t", "--timeout"]) {
+    const r = await run(["--instance", "VI_1", "--expect", "MASTER", flag, "0.05"], hang);
+    assert.deepEqual(r, { code: 3, out: "FLOATIP UNKNOWN - no answer within 0.05s (--timeout)\n" });
+  }
+  const bad = await run(["--instance", "VI_1", "--expect", "MASTER", "--timeout", "soon"]);
+  assert.equal(bad.out, 'FLOATIP UNKNOWN - --timeout must be a positive number of seconds, got "soon"\n');
+});

@@ -27,6 +27,15 @@ import {
 } from "../notify/state-record.js";
 import { parseArgs } from "./args.js";
 
+/**
+ * A running agent rewrites its heartbeat every 10 s (DEFAULT_HEARTBEAT_MS),
+ * whatever the advert interval: the record can be no fresher than that, so
+ * three missed heartbeats mean the agent is gone (killed, hung).
+ */
+export const DEFAULT_MAX_AGE_S = 30;
+/** Nagios plugins give up after 10 s by default. */
+export const DEFAULT_TIMEOUT_S = 10;
+
 export const CHECK_USAGE = `usage: floatip check --instance NAME --expect MASTER|BACKUP [options]
 
 Nagios/NRPE plugin: is the VRRP instance NAME in the expected state?
@@ -38,7 +47,10 @@ options:
   --url URL              ask the agent instead, e.g. http://127.0.0.1:9650/state
   --max-age SECONDS      UNKNOWN if the agent last vouched for the record longer
                          ago (its own time, or the agent's heartbeat DIR/.heartbeat
-                         when the same agent run wrote both and it is not STOP)
+                         when the same agent run wrote both and it is not STOP);
+                         default ${DEFAULT_MAX_AGE_S} (three heartbeats) for a record a running
+                         agent keeps fresh, none for STOP and older records; 0 = off
+  -t, --timeout SECONDS  UNKNOWN if no answer within SECONDS (default ${DEFAULT_TIMEOUT_S})
 
 Exit codes: 0 OK (expected state), 1 WARNING (FAULT, stopped or starting),
 2 CRITICAL (the other state), 3 UNKNOWN (no data, unreadable, stale, bad usage).`;
@@ -101,7 +113,8 @@ export async function runCheckCommand(argv: readonly string[], deps: CheckDeps =
 }
 
 async function check(argv: readonly string[], deps: CheckDeps): Promise<CheckResult> {
-  const args = parseArgs(argv, [
+  const args = parseArgs(argv.map((a) => (a === "-t" ? "--timeout" : a)), [
+    { name: "timeout", takesValue: true },
     { name: "instance", takesValue: true },
     { name: "expect", takesValue: true },
     { name: "state-dir", takesValue: true },
@@ -123,10 +136,21 @@ async function check(argv: readonly string[], deps: CheckDeps): Promise<CheckRes
   if (expect !== "MASTER" && expect !== "BACKUP") return unknown("--expect must be MASTER or BACKUP");
   if (stateDir !== undefined && url !== undefined) return unknown("give --state-dir or --url, not both");
   const maxAge = maxAgeText === undefined ? undefined : Number(maxAgeText);
-  if (maxAge !== undefined && (!Number.isFinite(maxAge) || maxAge <= 0)) return unknown(`--max-age must be a positive number of seconds, got "${maxAgeText}"`);
+  if (maxAge !== undefined && (!Number.isFinite(maxAge) || maxAge < 0)) return unknown(`--max-age must be a number of seconds (0 = off), got "${maxAgeText}"`);
+  const timeoutText = get("timeout");
+  const timeout = timeoutText === undefined ? DEFAULT_TIMEOUT_S : Number(timeoutText);
+  if (!Number.isFinite(timeout) || timeout <= 0) return unknown(`--timeout must be a positive number of seconds, got "${timeoutText}"`);
 
-  if (url !== undefined) return fromEndpoint(url, instance, expect, deps);
-  return fromRecord(stateDir ?? DEFAULT_STATE_DIR, instance, expect, maxAge, deps);
+  const answer = url !== undefined ? fromEndpoint(url, instance, expect, deps) : fromRecord(stateDir ?? DEFAULT_STATE_DIR, instance, expect, maxAge, deps);
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<CheckResult>((resolve) => {
+    timer = setTimeout(() => resolve(unknown(`no answer within ${timeout}s (--timeout)`)), timeout * 1000);
+  });
+  try {
+    return await Promise.race([answer, late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 async function fromRecord(dir: string, instance: string, expect: Expected, maxAge: number | undefined, deps: CheckDeps): Promise<CheckResult> {
@@ -143,13 +167,15 @@ async function fromRecord(dir: string, instance: string, expect: Expected, maxAg
   const { record } = parsed;
   if (record.instance !== instance) return unknown(`${path} is the record of ${record.instance}, not ${instance}`);
   const now = deps.now().getTime();
-  if (maxAge !== undefined) {
+  // Without --max-age: only records a running agent keeps fresh (its run token; not STOP) can go stale.
+  const limit = maxAge ?? (record.run !== undefined && record.state !== "STOP" ? DEFAULT_MAX_AGE_S : 0);
+  if (limit > 0) {
     const heartbeat = await heartbeatFor(dir, record, deps);
     const age = (now - recordFreshAt(record, heartbeat)) / 1000;
-    if (age > maxAge) {
+    if (age > limit) {
       const byHeartbeat = recordFreshAt(record, heartbeat) !== Date.parse(record.updated);
       const what = byHeartbeat ? "its agent's heartbeat last written" : "written";
-      return unknown(`state record of ${instance} is stale: ${what} ${Math.floor(age)}s ago (max ${maxAge}s)`);
+      return unknown(`state record of ${instance} is stale: ${what} ${Math.floor(age)}s ago (max ${limit}s)`);
     }
   }
   const secondsInState = Math.max(0, Math.floor((now - Date.parse(record.since)) / 1000));

@@ -4,7 +4,7 @@
  * YAML, or VirtualIP resources for the operator. Nothing is applied.
  */
 import type { IncludeIo } from "../keepalived/lexer.js";
-import { loadKeepalivedFile, nodeIncludeIo } from "../keepalived/load.js";
+import { formatWarnings, loadKeepalivedFile, nodeIncludeIo } from "../keepalived/load.js";
 import { toYaml } from "../keepalived/to-yaml.js";
 import { formatManifests, toVirtualIpManifests } from "../keepalived/virtualip.js";
 import { parseArgs } from "./args.js";
@@ -20,7 +20,11 @@ options:
                    vrrp_instance, plus a Secret for each password
 
 Every keepalived setting must translate: anything floatip cannot express is
-reported as FILE:LINE: keyword: message on stderr.
+reported as FILE:LINE: keyword: message on stderr, all errors at once,
+sorted by file and line. Settings floatip accepts but does not carry out
+(mail alerts, router_id, ...) and the LVS sections (virtual_server ...),
+which are skipped, are reported as FILE:LINE: warning: keyword: message.
+docs/keepalived.md lists what is supported.
 
 Exit codes: 0 on success, 2 on bad usage or any config error.`;
 
@@ -51,7 +55,8 @@ export async function runConvertCommand(argv: readonly string[], io: ConvertIo =
   if (!TARGETS.includes(target as Target)) return usageError(`--to must be one of ${TARGETS.join(", ")}, got "${String(target)}"`);
   const file = args.positional[0]!;
 
-  const loaded = await loadKeepalivedFile(file, io.files);
+  const loaded = await loadKeepalivedFile(file, io.files, { lvs: "skip", showSecrets: true });
+  io.stderr(formatWarnings(loaded.warnings));
   if (!loaded.ok) {
     io.stderr(loaded.errors.map((e) => `${e.path}: ${e.message}\n`).join(""));
     return 2;

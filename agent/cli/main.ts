@@ -8,6 +8,7 @@ import { runConvertCommand, CONVERT_USAGE } from "./convert-command.js";
 import { runCheckCommand, CHECK_USAGE } from "./check-command.js";
 import { runManifestCommand, MANIFEST_USAGE } from "./manifest-command.js";
 import { CONTROLLER_USAGE } from "../../operator/controller/usage.js";
+import { readBuildInfo } from "../runtime/build-info.js";
 
 interface Subcommand {
   readonly summary: string;
@@ -26,7 +27,7 @@ const SUBCOMMANDS: Readonly<Record<string, Subcommand>> = {
 export function helpText(): string {
   const width = Math.max(...Object.keys(SUBCOMMANDS).map((n) => n.length));
   const lines = Object.entries(SUBCOMMANDS).map(([name, sub]) => `  ${name.padEnd(width)}  ${sub.summary}`);
-  return ["usage: floatip <command> [options]", "", "commands:", ...lines, "", "Run `floatip <command> --help` for a command's options."].join("\n");
+  return ["usage: floatip <command> [options]", "       floatip --version", "", "commands:", ...lines, "", "Run `floatip <command> --help` for a command's options."].join("\n");
 }
 
 /** `signals`: the agent's signals, caught by the launcher before anything else loaded. */
@@ -35,6 +36,10 @@ export async function main(argv: readonly string[], early: { readonly signals?: 
   if (name === undefined || name === "--help" || name === "-h" || name === "help") {
     process.stdout.write(helpText() + "\n");
     return name === undefined ? 2 : 0;
+  }
+  if (name === "--version" || name === "version") {
+    process.stdout.write(readBuildInfo().version + "\n");
+    return 0;
   }
   const sub = SUBCOMMANDS[name];
   if (sub === undefined) {

@@ -3,8 +3,9 @@
  * runs the agent for the Kubernetes API server's VIP (see
  * control-plane-manifest.ts). On any flag error nothing is written.
  */
-import { readFile, rename, rm, writeFile } from "node:fs/promises";
+import { rename, rm, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
+import { PUBLISHED_IMAGE, readBuildInfo } from "../runtime/build-info.js";
 import { parseArgs } from "./args.js";
 import { buildControlPlaneManifest, DEFAULT_CA_FILE, DEFAULTS, formatManifest, type ControlPlaneFlags } from "./control-plane-manifest.js";
 
@@ -25,7 +26,7 @@ options:
   --priority N              1..255 (default ${DEFAULTS.priority}); give each node its own
   --vrid N                  virtual router ID 1..255 (default ${DEFAULTS.vrid}; the controller hands out VRIDs from 1 up)
   --advert-interval D       VRRPv3 advert interval, 10ms..40.95s (default ${DEFAULTS.advertInterval})
-  --image IMG               the floatip image (default floatip:<this version>)
+  --image IMG               the floatip image (default ghcr.io/floatip/floatip:<this version>)
   --apiserver-address A     where the local kube-apiserver listens (default ${DEFAULTS.apiserverAddress})
   --apiserver-port N        its port (default ${DEFAULTS.apiserverPort})
   --apiserver-ca FILE       CA to verify it with, mounted from the host (default ${DEFAULT_CA_FILE});
@@ -35,7 +36,7 @@ options:
   --check-fall N            failed probes before the node gives up the VIP (default ${DEFAULTS.checkFall})
   --check-rise N            good probes before it may hold it again (default ${DEFAULTS.checkRise})
   --check-weight N          0 (default): FAULT while /readyz fails; -253..253: keepalived weight instead
-  --metrics-port N          /metrics, /healthz, /state on 127.0.0.1:N (default ${DEFAULTS.metricsPort})
+  --metrics-port N          /metrics, /healthz, /readyz, /state on 127.0.0.1:N (default ${DEFAULTS.metricsPort})
   --name NAME               pod name (default ${DEFAULTS.name}; the kubelet appends the node name)
   --out FILE                write here (atomically) instead of stdout
 
@@ -65,8 +66,7 @@ export const systemManifestIo: ManifestIo = {
     }
   },
   async defaultImage() {
-    const pkg = JSON.parse(await readFile(new URL("../../../package.json", import.meta.url), "utf8")) as { version?: string };
-    return `floatip:${pkg.version ?? "latest"}`;
+    return `${PUBLISHED_IMAGE}:${readBuildInfo().version}`;
   },
 };
 

@@ -12,9 +12,27 @@ import type { AgentConfig } from "./types.js";
 
 export type ConfigFormat = "yaml" | "keepalived";
 
-/** The format a file is read in: the explicit one, else by its name. */
-export function formatOf(file: string, explicit?: ConfigFormat): ConfigFormat {
-  return explicit ?? (file.endsWith(".conf") ? "keepalived" : "yaml");
+/**
+ * The format a file is read in: the explicit one, else what its text looks
+ * like, else by its name (".conf" is keepalived). A keepalived.conf starts
+ * with a keepalived section or keyword and no YAML colon; floatip YAML starts
+ * with a key and a colon.
+ */
+export function formatOf(file: string, explicit?: ConfigFormat, text?: string): ConfigFormat {
+  return explicit ?? (text !== undefined ? sniffFormat(text) : undefined) ?? (file.endsWith(".conf") ? "keepalived" : "yaml");
+}
+
+const KEEPALIVED_START = /^(global_defs|vrrp_instance|vrrp_script|vrrp_sync_group|vrrp_track_file|track_file|vrrp_track_process|include|virtual_server|virtual_server_group|static_ipaddress|static_routes|static_rules|net_namespace|bfd_instance)(\s|\{|$)/;
+
+/** The format the first statement of `text` belongs to, or undefined when it does not tell. */
+export function sniffFormat(text: string): ConfigFormat | undefined {
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.trim();
+    if (line === "" || line.startsWith("#") || line.startsWith("!")) continue;
+    if (line === "---" || /^[\w"'-][^:{]*:(\s|$)/.test(line) || line.startsWith("- ")) return "yaml";
+    return KEEPALIVED_START.test(line) ? "keepalived" : undefined;
+  }
+  return undefined;
 }
 
 export type LoadResult =
@@ -24,6 +42,8 @@ export type LoadResult =
 export interface LoadOptions {
   /** The host's interfaces, to fill in instances that leave `interface` out. */
   readonly links?: readonly LinkInfo[];
+  /** The text came from a file given to agent --config (whose format could also be keepalived). */
+  readonly fromFile?: boolean;
 }
 
 export function parseYamlConfig(text: string, file: string, options: LoadOptions = {}): LoadResult {
@@ -33,7 +53,12 @@ export function parseYamlConfig(text: string, file: string, options: LoadOptions
   } catch (error) {
     const e = error as { mark?: { line: number }; reason?: string; message: string };
     const line = e.mark !== undefined ? `:${e.mark.line + 1}` : "";
-    return { ok: false, errors: [{ path: `${file}${line}`, message: `not valid YAML: ${e.reason ?? e.message}` }] };
+    // A keepalived.conf the format guess missed ends up here: say how to read it as one.
+    const hint = options.fromFile === true ? " (a keepalived.conf is read with --format keepalived)" : "";
+    return { ok: false, errors: [{ path: `${file}${line}`, message: `not valid YAML: ${e.reason ?? e.message}${hint}` }] };
+  }
+  if (options.fromFile === true && (doc === null || typeof doc !== "object" || Array.isArray(doc))) {
+    return { ok: false, errors: [{ path: file, message: "is not floatip YAML (a mapping with instances:); a keepalived.conf is read with --format keepalived" }] };
   }
   const expansion = checkExpansion(doc);
   if (!expansion.ok) {
@@ -64,7 +89,7 @@ export async function loadConfigFile(file: string, options: LoadOptions = {}): P
   } catch (error) {
     return { ok: false, errors: [{ path: file, message: `cannot read: ${(error as Error).message}` }] };
   }
-  return parseYamlConfig(text, file, options);
+  return parseYamlConfig(text, file, { ...options, fromFile: true });
 }
 
 export function formatErrors(errors: readonly ConfigError[]): string {

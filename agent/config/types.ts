@@ -171,6 +171,8 @@ export interface InstanceConfig {
   readonly addresses: readonly VirtualAddress[];
   readonly authentication?: Authentication;
   readonly unicast?: Unicast;
+  /** Source address of multicast adverts (keepalived mcast_src_ip); default: the interface's primary address. Unicast instances use unicast.source. */
+  readonly source?: string;
   readonly garp: Garp;
   readonly track: Tracking;
   readonly notify?: Notify;

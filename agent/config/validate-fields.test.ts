@@ -109,6 +109,8 @@ const BAD: readonly BadValue[] = [
   { field: "instances[].authentication.type", name: "ah", doc: v2auth({ type: "ah" }), at: "instances[0].authentication.type" },
   { field: "instances[].authentication.password", name: "9 bytes", doc: v2auth({ password: "123456789" }), at: "instances[0].authentication.password" },
   { field: "instances[].authentication.secretRef", name: "in a standalone config", doc: v2auth({ password: undefined, secretRef: { name: "s", namespace: "n", key: "k" } }), at: "instances[0].authentication.secretRef" },
+  { field: "instances[].source", name: "IPv6 for IPv4 addresses", doc: instance({ source: "2001:db8::1" }), at: "instances[0].source" },
+  { field: "instances[].source", name: "with unicast", doc: instance({ source: "192.0.2.1", unicast: { peers: ["192.0.2.2"] } }), at: "instances[0].source" },
   { field: "instances[].unicast", name: "a list", doc: instance({ unicast: ["192.0.2.12"] }), at: "instances[0].unicast" },
   { field: "instances[].unicast.source", name: "IPv6 for IPv4 addresses", doc: instance({ unicast: { source: "2001:db8::1", peers: [] } }), at: "instances[0].unicast.source" },
   { field: "instances[].unicast.peers", name: "missing", doc: instance({ unicast: {} }), at: "instances[0].unicast.peers" },

@@ -21,7 +21,8 @@ export function readHttpChecks(r: Reader, value: unknown, path: string): HttpChe
   return out;
 }
 
-function readHttpCheck(r: Reader, raw: unknown, p: string): HttpCheckConfig | undefined {
+/** One check (also a VirtualIP's spec.track.httpChecks[i], operator/api/validate-virtualip-track.ts). */
+export function readHttpCheck(r: Reader, raw: unknown, p: string): HttpCheckConfig | undefined {
   const o = r.object(raw, p, HTTP_CHECK_KEYS);
   if (o === undefined) return undefined;
   const before = r.errors.length;

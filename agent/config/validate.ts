@@ -25,7 +25,7 @@ type Obj = Record<string, unknown>;
 
 const INSTANCE_KEYS = [
   "name", "interface", "virtualRouterId", "version", "priority", "advertInterval", "preempt",
-  "preemptDelay", "initialState", "addresses", "authentication", "unicast", "garp", "track", "notify", "stateFile",
+  "preemptDelay", "initialState", "addresses", "authentication", "source", "unicast", "garp", "track", "notify", "stateFile",
 ] as const;
 
 /** Collects errors while reading one object; every reader returns a value or undefined. */
@@ -125,6 +125,7 @@ function readInstance(r: Reader, raw: unknown, path: string): InstanceConfig | u
   const advertIntervalMs = readInterval(r, o["advertInterval"], `${path}.advertInterval`, version === 2 ? 2 : 3);
   const authentication = o["authentication"] === undefined ? undefined : readAuth(r, o["authentication"], `${path}.authentication`, version);
   const unicast = o["unicast"] === undefined ? undefined : readUnicast(r, o["unicast"], `${path}.unicast`, family);
+  const source = o["source"] === undefined ? undefined : readSource(r, o["source"], `${path}.source`, family, o["unicast"] !== undefined);
   const garp = o["garp"] === undefined ? DEFAULT_GARP : readGarp(r, o["garp"], `${path}.garp`);
   const track = o["track"] === undefined ? NO_TRACKING : readTracking(r, o["track"], `${path}.track`);
   const notify = o["notify"] === undefined ? undefined : readNotify(r, o["notify"], `${path}.notify`);
@@ -144,6 +145,7 @@ function readInstance(r: Reader, raw: unknown, path: string): InstanceConfig | u
     addresses: addresses!,
     ...(authentication !== undefined ? { authentication } : {}),
     ...(unicast !== undefined ? { unicast } : {}),
+    ...(source !== undefined ? { source } : {}),
     garp: garp!,
     track: track!,
     ...(notify !== undefined ? { notify } : {}),
@@ -228,6 +230,15 @@ function readAuth(r: Reader, value: unknown, path: string, version: number | und
   return { type: "pass", password };
 }
 
+/** The multicast adverts' source address (keepalived mcast_src_ip); a unicast instance gives unicast.source instead. */
+function readSource(r: Reader, value: unknown, path: string, family: 4 | 6 | undefined, unicast: boolean): string | undefined {
+  if (unicast) return r.fail(path, "a unicast instance sets its source as unicast.source");
+  const parsed = parseHost(value);
+  if (!parsed.ok) return r.fail(path, parsed.message);
+  if (family !== undefined && parsed.family !== family) return r.fail(path, `must be IPv${family} like the instance's addresses`);
+  return parsed.address;
+}
+
 function readUnicast(r: Reader, value: unknown, path: string, family: 4 | 6 | undefined): Unicast | undefined {
   const o = r.object(value, path, ["source", "peers"]);
   if (o === undefined) return undefined;
@@ -284,12 +295,13 @@ function checkUnique(r: Reader, instances: readonly InstanceConfig[]): void {
   });
   const sources = new Map<string, { name: string; source: string }>();
   instances.forEach((inst) => {
-    if (inst.unicast?.source === undefined) return;
+    const source = inst.unicast?.source ?? inst.source;
+    if (source === undefined) return;
     const key = `${inst.interface}/IPv${inst.family}`;
     const other = sources.get(key);
-    if (other !== undefined && other.source !== inst.unicast.source) {
-      r.fail("instances", `instances "${other.name}" and "${inst.name}" share ${inst.interface} but use different unicast.source addresses`);
+    if (other !== undefined && other.source !== source) {
+      r.fail("instances", `instances "${other.name}" and "${inst.name}" share ${inst.interface} but use different source addresses (source / unicast.source)`);
     }
-    sources.set(key, { name: inst.name, source: inst.unicast.source });
+    sources.set(key, { name: inst.name, source });
   });
 }

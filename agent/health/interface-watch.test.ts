@@ -157,3 +157,38 @@ test("unsubscribing during a poll waits for it, and its result reaches nobody", 
   await settle();
   assert.equal(table.calls, 2);
 });
+
+test("with a link monitor, a change reaches the listeners at once, and the poll is only a slow resync", async () => {
+  const { FakeLinkMonitor } = await import("../runtime/fakes.js");
+  const clock = new ManualClock(0);
+  const table = links({ up0: true });
+  const monitor = new FakeLinkMonitor();
+  const changes: string[] = [];
+  const watch = new InterfaceWatch({ clock, addresses: table, logger: memoryLogger(), monitor });
+  const sub = await watch.subscribe("up0", (up) => changes.push(`up0:${up}`));
+  monitor.link("up0", { up: false });
+  assert.deepEqual(changes, ["up0:false"]);
+  assert.equal(watch.isUp("up0"), false);
+  monitor.link("up0", { up: true });
+  assert.deepEqual(changes, ["up0:false", "up0:true"]);
+  // Deleted, then re-created under another index; renamed away; renamed back.
+  monitor.link("up0", { gone: true, up: false });
+  monitor.link("up0", { index: 7, up: true });
+  monitor.link("other", { index: 7, up: true });
+  monitor.link("up0", { index: 7, up: true });
+  assert.deepEqual(changes, ["up0:false", "up0:true", "up0:false", "up0:true", "up0:false", "up0:true"]);
+  // Events for other interfaces change nothing.
+  monitor.link("eth9", { index: 9, up: false });
+  assert.equal(changes.length, 6);
+  const polls = table.calls.length;
+  clock.advanceTo(5000);
+  await settle();
+  assert.equal(table.calls.length, polls, "no 1 s poll while a monitor feeds the watch");
+  // A resync (events lost) reads the state again.
+  table.state["up0"] = false;
+  monitor.emit({ type: "resync" });
+  await settle();
+  assert.deepEqual(changes.at(-1), "up0:false");
+  await sub.unsubscribe();
+  assert.equal(monitor.subscribers, 0);
+});

@@ -37,9 +37,14 @@ export interface IncludeIo {
   listDir(dir: string): readonly string[];
 }
 
+/**
+ * The tokens come back even with errors (the parser still reports its own
+ * errors over them, so a file shows all its problems at once); `files` lists
+ * the files read, in the order they were first included (errors sort by it).
+ */
 export type LexResult =
-  | { readonly ok: true; readonly tokens: readonly Token[] }
-  | { readonly ok: false; readonly errors: readonly SourceError[] };
+  | { readonly ok: true; readonly tokens: readonly Token[]; readonly files: readonly string[] }
+  | { readonly ok: false; readonly errors: readonly SourceError[]; readonly tokens: readonly Token[]; readonly files: readonly string[] };
 
 const MAX_INCLUDE_DEPTH = 32;
 /**
@@ -57,6 +62,8 @@ interface LexRun {
   readonly io: IncludeIo | undefined;
   readonly tokens: Token[];
   readonly errors: SourceError[];
+  /** Files in the order first read. */
+  readonly order: string[];
   /** Times each file was included so far. */
   readonly included: Map<string, number>;
   /** File reads so far (failed ones too) and the characters they returned. */
@@ -68,13 +75,15 @@ interface LexRun {
 
 /** Lexes `text` (the contents of `file`); without io, any include is an error. */
 export function lex(text: string, file: string, io?: IncludeIo): LexResult {
-  const run: LexRun = { io, tokens: [], errors: [], included: new Map(), files: 0, characters: 0, exhausted: false };
+  const run: LexRun = { io, tokens: [], errors: [], order: [], included: new Map(), files: 0, characters: 0, exhausted: false };
   lexFile(text, file, [posix.normalize(file)], run);
-  return run.errors.length > 0 ? { ok: false, errors: run.errors } : { ok: true, tokens: run.tokens };
+  const { tokens, order: files } = run;
+  return run.errors.length > 0 ? { ok: false, errors: run.errors, tokens, files } : { ok: true, tokens, files };
 }
 
 function lexFile(text: string, file: string, stack: readonly string[], run: LexRun): void {
   const { tokens, errors } = run;
+  if (!run.order.includes(file)) run.order.push(file);
   const lines = text.split(/\r?\n/);
   let logical: Token[] = [];
   lines.forEach((raw, index) => {

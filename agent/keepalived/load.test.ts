@@ -110,7 +110,7 @@ describe("keepalived validation errors map back to file:line", () => {
     ["empty virtual_ipaddress", instance("").replace("    192.0.2.5\n", ""), "k.conf:4", /^virtual_ipaddress: must list at least one address$/],
     ["IPv6 with version 2", instance("  version 2\n").replace("192.0.2.5", "2001:db8::5"), "k.conf:7", /^version: VRRPv2 carries IPv4 only/],
     ["authentication with version 3", instance("  version 3\n  authentication {\n    auth_type PASS\n    auth_pass x\n  }\n"), "k.conf:8", /^authentication: authentication exists in VRRPv2 only/],
-    ["auth_pass longer than 8", instance("  authentication {\n    auth_type PASS\n    auth_pass 123456789\n  }\n"), "k.conf:9", /^auth_pass: must be at most 8 bytes/],
+    ["auth_pass longer than 8 bytes, cut inside a character", instance("  authentication {\n    auth_type PASS\n    auth_pass 1234567\u00e9\n  }\n"), "k.conf:9", /^auth_pass: is longer than 8 bytes and its 8th byte falls inside a character/],
     ["script weight 300", 'vrrp_script c {\n  script "/x"\n  weight 300\n}\n' + instance(""), "k.conf:3", /^weight: must be between -253 and 253, got 300$/],
     ["script fall 0", 'vrrp_script c {\n  script "/x"\n  fall 0\n}\n' + instance(""), "k.conf:3", /^fall: must be between 1 and 1000000, got 0$/],
     ["track_script unknown", instance("  track_script {\n    nope\n  }\n"), "k.conf:8", /^nope: no script named "nope" under scripts$/],
@@ -176,3 +176,40 @@ describe("loadKeepalivedFile", () => {
     assert.match(result.errors[0]!.message, /^cannot read: /);
   });
 });
+
+describe("keepalived errors come all at once, sorted by file and line (issue 16 item 5)", () => {
+  it("lexer and parser errors together", () => {
+    const result = parseKeepalivedConfig('vrrp_script c {\n  script "/bin/true\n}\n}\n', "k.conf");
+    assert.ok(!result.ok);
+    assert.deepEqual(result.errors, [
+      { path: "k.conf:2", message: "script: unterminated quoted string" },
+      { path: "k.conf:4", message: "}: '}' without a matching '{'" },
+    ]);
+  });
+
+  it("translation and validation errors together, in line order, over the included files in include order", () => {
+    const io = fakeIo({
+      "/k/top.conf": "",
+      "/k/a.conf": "global_defs {\n  smtp_server 192.0.2.25\n  vrrp_mcast_group4 224.0.0.19\n}\n",
+      "/k/b.conf": instance("  priority 300\n").replace("virtual_router_id 51", "virtual_router_id 0"),
+    });
+    const top = "include b.conf\ninclude a.conf\nvrrp_script c {\n  script \"/x\"\n  intreval 2\n}\n";
+    const result = parseKeepalivedConfig(top, "/k/top.conf", io);
+    assert.ok(!result.ok);
+    assert.deepEqual(result.errors.map((e) => `${e.path}: ${e.message.split(":")[0]}`), [
+      "/k/top.conf:5: intreval",
+      "/k/b.conf:3: virtual_router_id",
+      "/k/b.conf:7: priority",
+      "/k/a.conf:3: vrrp_mcast_group4",
+    ]);
+    assert.deepEqual(result.warnings.map((w) => w.path), ["/k/a.conf:2"]);
+  });
+
+  it("leaves out what a refused statement caused: a missing field it would have set", () => {
+    // interface with two words fails translation; validation alone would also say the interface is missing.
+    const result = parseKeepalivedConfig(instance("").replace("interface eth0", "interface eth0 eth1"), "k.conf");
+    assert.ok(!result.ok);
+    assert.deepEqual(result.errors, [{ path: "k.conf:2", message: "interface: takes 1 argument, got 2" }]);
+  });
+});
+

@@ -92,11 +92,16 @@ export function parseTokens(tokens: readonly Token[]): ParseResult {
   return errors.length > 0 ? { ok: false, errors } : { ok: true, blocks: root.map(freeze) };
 }
 
-/** Lexes and parses one file (and its includes). */
-export function parseKeepalivedText(text: string, file: string, io?: IncludeIo): ParseResult {
+/** A parse of a whole file: its statements or its errors (lexer and parser together), and the files read in order. */
+export type FileParseResult = ParseResult & { readonly files: readonly string[] };
+
+/** Lexes and parses one file (and its includes); lexer and parser errors come together. */
+export function parseKeepalivedText(text: string, file: string, io?: IncludeIo): FileParseResult {
   const lexed = lex(text, file, io);
-  if (!lexed.ok) return lexed;
-  return parseTokens(lexed.tokens);
+  const parsed = parseTokens(lexed.tokens);
+  const errors = [...(lexed.ok ? [] : lexed.errors), ...(parsed.ok ? [] : parsed.errors)];
+  if (errors.length > 0) return { ok: false, errors, files: lexed.files };
+  return { ...parsed, files: lexed.files };
 }
 
 function freeze(d: Draft): Block {

@@ -63,6 +63,7 @@ function instanceObject(i: InstanceConfig): Obj {
   unlessDefault(out, "initialState", i.initialState, "backup");
   out["addresses"] = i.addresses.map(addressItem);
   if (i.authentication !== undefined) out["authentication"] = { type: i.authentication.type, password: i.authentication.password };
+  if (i.source !== undefined) out["source"] = i.source;
   if (i.unicast !== undefined) out["unicast"] = { ...(i.unicast.source !== undefined ? { source: i.unicast.source } : {}), peers: [...i.unicast.peers] };
   const garp = garpObject(i);
   if (Object.keys(garp).length > 0) out["garp"] = garp;

@@ -3,13 +3,18 @@
  * list (YAML form), recording the source line of every field it sets.
  */
 import type { Block } from "./parser.js";
-import { args, block, dispatch, fail, integer, mark, seconds, weightArgs, type Ctx, type KeywordSpec } from "./translate-util.js";
+import { args, block, dispatch, fail, integer, mark, seconds, warn, weightArgs, type Ctx, type KeywordSpec } from "./translate-util.js";
+import { INSTANCE_IGNORED, INSTANCE_UNSUPPORTED } from "./keywords.js";
 
 /** Settings from global_defs that instances inherit. */
 export interface Globals {
   readonly version?: { readonly value: number; readonly b: Block };
   /** floatip garp field → value, from vrrp_garp_master_*. */
   readonly garp: ReadonlyMap<string, { readonly value: unknown; readonly b: Block }>;
+  /** vrrp_garp_interval (4) and vrrp_gna_interval (6): floatip garp.interval for instances of that family. */
+  readonly garpInterval: ReadonlyMap<4 | 6, { readonly value: unknown; readonly b: Block }>;
+  /** vrrp_strict in global_defs. */
+  readonly strict?: Block;
 }
 
 type Obj = Record<string, unknown>;
@@ -27,17 +32,10 @@ interface St {
   preemptDelay?: Block;
   source?: { readonly value: string; readonly b: Block };
   peers?: unknown[];
+  peerBlock?: Block;
+  authBlock?: Block;
+  strict?: Block;
 }
-
-const UNSUPPORTED = (
-  "use_vmac use_vmac_addr vmac_xmit_base use_ipvlan unicast_fault_no_peer check_unicast_src old_unicast_checksum " +
-  "native_ipv6 vrf dont_track_primary track_process track_bfd mcast_src_ip mcast_dst_ip track_src_ip unicast_ttl " +
-  "virtual_ipaddress_excluded no_virtual_ipaddress promote_secondaries linkbeat_use_polling v3_checksum_as_v2 " +
-  "virtual_routes virtual_rules accept no_accept skip_check_adv_addr strict_mode debug notify_deleted " +
-  "notify_master_rx_lower_pri smtp_alert notify_priority_changes lvs_sync_daemon_interface " +
-  "down_timer_adverts timer_expired_backup garp_extra_if vmac_garp_intvl lower_prio_no_advert " +
-  "higher_prio_send_advert owner_ignore_adverts kernel_rx_buf_size auth_hmac"
-).split(" ");
 
 const ADDRESS_UNSUPPORTED = ["peer", "home", "-nodad", "mngtmpaddr", "noprefixroute", "autojoin", "no_track", "preferred_lft", "use_vmac", "track_group"];
 
@@ -72,9 +70,12 @@ const notifyField = (field: string): KeywordSpec<St> => ({
   },
 });
 
-const trackList = (field: "scripts" | "interfaces" | "files", usage: string): KeywordSpec<St> => ({
+/** `oneLine`: also the form `KEYWORD NAME [weight N [reverse]]` on one line (keepalived takes it for track_interface). */
+const trackList = (field: "scripts" | "interfaces" | "files", usage: string, oneLine = false): KeywordSpec<St> => ({
+  repeatable: oneLine,
   run: (b, st) => {
-    const children = block(st.ctx, b, 0, usage);
+    const single = oneLine && b.children === undefined && b.args.length > 0;
+    const children = single ? [{ keyword: b.args[0]!, args: b.args.slice(1), file: b.file, line: b.line }] : block(st.ctx, b, 0, usage);
     if (children === undefined) return;
     mark(st.ctx, `${st.path}.track.${field}`, b);
     for (const entry of children) {
@@ -100,7 +101,8 @@ const trackList = (field: "scripts" | "interfaces" | "files", usage: string): Ke
 
 const SPECS: Readonly<Record<string, KeywordSpec<St>>> = {
   state: one("initialState", (st, b, text) => {
-    if (text !== "MASTER" && text !== "BACKUP") return fail(st.ctx, b, `must be MASTER or BACKUP, got "${text}"`);
+    if (text === "SLAVE") warn(st.ctx, b, "SLAVE is read as BACKUP, as keepalived does");
+    else if (text !== "MASTER" && text !== "BACKUP") return fail(st.ctx, b, `must be MASTER or BACKUP, got "${text}"`);
     st.state = b;
     return text === "MASTER" ? "master" : "backup";
   }),
@@ -120,16 +122,21 @@ const SPECS: Readonly<Record<string, KeywordSpec<St>>> = {
   }),
   virtual_ipaddress: { run: (b, st) => readAddresses(st, b) },
   authentication: { run: (b, st) => readAuthentication(st, b) },
-  unicast_src_ip: {
+  // keepalived reads both into one setting: the source address of the instance's adverts.
+  unicast_src_ip: { run: (b, st) => setSource(st, b) },
+  mcast_src_ip: { run: (b, st) => setSource(st, b) },
+  accept: { run: (b, st) => void args(st.ctx, b, 0) },
+  strict_mode: {
     run: (b, st) => {
-      if (!args(st.ctx, b, 1)) return;
-      st.source = { value: b.args[0]!, b };
-      mark(st.ctx, `${st.path}.unicast.source`, b);
+      if (!args(st.ctx, b, 0, 1, "strict_mode [on|off]")) return;
+      const value = b.args[0] ?? "on";
+      if (!["on", "off", "true", "false", "yes", "no"].includes(value)) return void fail(st.ctx, b, `must be on or off, got "${value}"`);
+      if (["on", "true", "yes"].includes(value)) st.strict = b;
     },
   },
   unicast_peer: { run: (b, st) => readPeers(st, b) },
   track_script: trackList("scripts", "track_script { NAME [weight N [reverse]] ... }"),
-  track_interface: trackList("interfaces", "track_interface { IFNAME [weight N [reverse]] ... }"),
+  track_interface: trackList("interfaces", "track_interface { IFNAME [weight N [reverse]] ... }", true),
   track_file: trackList("files", "track_file { NAME [weight N [reverse]] ... }"),
   notify: notifyField("any"),
   notify_master: notifyField("master"),
@@ -160,9 +167,20 @@ function readAddresses(st: St, b: Block): void {
   const list: unknown[] = [];
   st.out["addresses"] = list;
   mark(st.ctx, `${st.path}.addresses`, b);
+  const seen = new Map<string, Block>();
   for (const entry of children) {
     const address = readAddress(st.ctx, entry);
     if (address === undefined) continue;
+    // keepalived adds an address listed twice once; floatip's validation would refuse the repeat.
+    const key = entry.keyword.replace(/\/\d+$/, "").toLowerCase();
+    const first = seen.get(key);
+    if (first !== undefined) {
+      const same = first.keyword === entry.keyword && first.args.join(" ") === entry.args.join(" ");
+      if (same) warn(st.ctx, entry, `${entry.keyword} is listed twice (first at ${first.file}:${first.line}); floatip adds it once, as keepalived does`);
+      else fail(st.ctx, entry, `${key} is listed twice with different settings (first at ${first.file}:${first.line}); keep one of them`);
+      continue;
+    }
+    seen.set(key, entry);
     mark(st.ctx, `${st.path}.addresses[${list.length}]`, entry);
     list.push(address);
   }
@@ -192,6 +210,7 @@ function readAddress(ctx: Ctx, entry: Block): unknown {
 function readAuthentication(st: St, b: Block): void {
   const children = block(st.ctx, b, 0, "authentication { auth_type PASS; auth_pass SECRET }");
   if (children === undefined) return;
+  st.authBlock = b;
   const auth: Obj = {};
   const path = `${st.path}.authentication`;
   const before = st.ctx.errors.length;
@@ -210,19 +229,36 @@ function readAuthentication(st: St, b: Block): void {
     auth_pass: {
       run: (c) => {
         if (!args(st.ctx, c, 1)) return;
-        auth["password"] = c.args[0];
+        const password = truncatePassword(st.ctx, c, c.args[0]!);
+        if (password === undefined) return;
+        auth["password"] = password;
         mark(st.ctx, `${path}.password`, c);
       },
     },
-  }, [], auth);
+  }, {}, auth);
   if (auth["type"] === undefined && !children.some((c) => c.keyword === "auth_type")) fail(st.ctx, b, "needs auth_type PASS");
   if (auth["password"] === undefined && !children.some((c) => c.keyword === "auth_pass")) fail(st.ctx, b, "needs auth_pass");
   if (st.ctx.errors.length === before) st.out["authentication"] = auth;
 }
 
+/** RFC 3768 §5.3.6 has room for 8 bytes; keepalived sends the first 8 of a longer password, so floatip must too. */
+function truncatePassword(ctx: Ctx, b: Block, password: string): string | undefined {
+  const bytes = Buffer.from(password, "utf8");
+  if (bytes.length <= 8) return password;
+  const kept = bytes.subarray(0, 8).toString("utf8");
+  if (Buffer.byteLength(kept, "utf8") !== 8) {
+    return fail(ctx, b, "is longer than 8 bytes and its 8th byte falls inside a character; keepalived sends only the first 8 bytes: give a password of at most 8 bytes");
+  }
+  // The agent's warnings go to its log, which must not carry the password; convert prints it anyway.
+  const shown = ctx.showSecrets ? `, "${kept}",` : "";
+  warn(ctx, b, `is longer than 8 bytes; keepalived sends only the first 8${shown} and floatip uses the same 8 (so both interoperate)${ctx.showSecrets ? "" : "; floatip convert shows them"}`);
+  return kept;
+}
+
 function readPeers(st: St, b: Block): void {
   const children = block(st.ctx, b, 0, "unicast_peer { ADDRESS ... }");
   if (children === undefined) return;
+  st.peerBlock = b;
   const peers: unknown[] = [];
   st.peers = peers;
   mark(st.ctx, `${st.path}.unicast`, b);
@@ -237,16 +273,18 @@ function readPeers(st: St, b: Block): void {
   }
 }
 
-/** Translates one vrrp_instance; returns the YAML-form instance or undefined after reporting errors. */
+/** The vrrp_instance keywords floatip translates (for the support table in docs/keepalived.md and its test). */
+export const INSTANCE_KEYWORDS: readonly string[] = Object.keys(SPECS);
+
+/** Translates one vrrp_instance; returns the YAML-form instance (without the statements in error, which it reports), undefined without a block. */
 export function translateInstance(ctx: Ctx, b: Block, index: number, globals: Globals): Obj | undefined {
   const children = block(ctx, b, 1, "vrrp_instance NAME { ... }");
   if (children === undefined) return undefined;
   const path = `instances[${index}]`;
-  const before = ctx.errors.length;
   const st: St = { ctx, path, out: { name: b.args[0] }, garp: {}, notify: {}, track: { scripts: [], interfaces: [], files: [] } };
   mark(ctx, path, b);
   mark(ctx, `${path}.name`, b);
-  dispatch(ctx, children, `vrrp_instance ${b.args[0]}`, SPECS, UNSUPPORTED, st);
+  dispatch(ctx, children, `vrrp_instance ${b.args[0]}`, SPECS, { ignored: INSTANCE_IGNORED, unsupported: INSTANCE_UNSUPPORTED }, st);
   for (const [keyword, field] of [["interface", "interface"], ["virtual_router_id", "virtualRouterId"], ["virtual_ipaddress", "addresses"]] as const) {
     if (st.out[field] === undefined && !children.some((c) => c.keyword === keyword)) fail(ctx, b, `needs ${keyword}`);
   }
@@ -254,18 +292,47 @@ export function translateInstance(ctx: Ctx, b: Block, index: number, globals: Gl
   finishPriority(st);
   checkPreempt(st);
   finishGarp(st, globals);
-  if (st.source !== undefined && st.peers === undefined) fail(ctx, st.source.b, "needs a unicast_peer block (floatip only sets the source address of unicast adverts)");
-  if (st.peers !== undefined) st.out["unicast"] = { ...(st.source !== undefined ? { source: st.source.value } : {}), peers: st.peers };
+  checkStrict(st, st.strict ?? globals.strict);
+  if (st.source !== undefined && st.peers === undefined) {
+    st.out["source"] = st.source.value;
+    mark(ctx, `${st.path}.source`, st.source.b);
+  }
+  if (st.peers !== undefined) {
+    st.out["unicast"] = { ...(st.source !== undefined ? { source: st.source.value } : {}), peers: st.peers };
+    if (st.source !== undefined) mark(ctx, `${st.path}.unicast.source`, st.source.b);
+  }
   const track = Object.fromEntries(Object.entries(st.track).filter(([, list]) => list.length > 0));
   if (Object.keys(track).length > 0) st.out["track"] = track;
   if (Object.keys(st.notify).length > 0) st.out["notify"] = st.notify;
-  return ctx.errors.length > before ? undefined : st.out;
+  // Returned even after errors: validating what did translate reports the rest of the file's problems too.
+  return st.out;
+}
+
+/** unicast_src_ip / mcast_src_ip: one setting in keepalived, so giving both is a conflict. */
+function setSource(st: St, b: Block): void {
+  if (!args(st.ctx, b, 1)) return;
+  if (st.source !== undefined && st.source.b.keyword !== b.keyword) {
+    return void fail(st.ctx, b, `sets the same source address as ${st.source.b.keyword} at ${st.source.b.file}:${st.source.b.line}; give one of them`);
+  }
+  st.source = { value: b.args[0]!, b };
+}
+
+/** What keepalived's strict mode forbids in a config; keepalived drops these with a warning, floatip says so before running. */
+function checkStrict(st: St, strict: Block | undefined): void {
+  if (strict === undefined) return;
+  const why = `${strict.keyword} at ${strict.file}:${strict.line}`;
+  if (st.peerBlock !== undefined) fail(st.ctx, st.peerBlock, `${why} forbids unicast peers (keepalived drops them); remove one of them`);
+  if (st.authBlock !== undefined) fail(st.ctx, st.authBlock, `${why} forbids authentication (keepalived drops it); remove one of them`);
+}
+
+function isIpv6(st: St): boolean {
+  const addresses = Array.isArray(st.out["addresses"]) ? st.out["addresses"] : [];
+  return addresses.some((a) => String(typeof a === "string" ? a : (a as Obj)["address"]).includes(":"));
 }
 
 function finishVersion(st: St, b: Block, globals: Globals): void {
   if (st.out["version"] !== undefined) return;
-  const addresses = Array.isArray(st.out["addresses"]) ? st.out["addresses"] : [];
-  const ipv6 = addresses.some((a) => String(typeof a === "string" ? a : (a as Obj)["address"]).includes(":"));
+  const ipv6 = isIpv6(st);
   // keepalived: IPv6 instances always run VRRPv3; others default to global vrrp_version, itself 2 by default.
   st.out["version"] = ipv6 ? 3 : (globals.version?.value ?? 2);
   mark(st.ctx, `${st.path}.version`, !ipv6 && globals.version !== undefined ? globals.version.b : b);
@@ -298,7 +365,9 @@ function checkPreempt(st: St): void {
 }
 
 function finishGarp(st: St, globals: Globals): void {
-  for (const [field, g] of globals.garp) {
+  const interval = globals.garpInterval.get(isIpv6(st) ? 6 : 4);
+  const inherited = interval === undefined ? globals.garp : new Map([...globals.garp, ["interval", interval]]);
+  for (const [field, g] of inherited) {
     if (st.garp[field] !== undefined) continue;
     st.garp[field] = g.value;
     mark(st.ctx, `${st.path}.garp.${field}`, g.b);

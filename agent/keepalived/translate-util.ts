@@ -14,13 +14,21 @@ export interface SourceRef {
   readonly keyword: string;
 }
 
-/** Collects errors and the field-path → source map of one translation. */
+/** Collects errors, warnings and the field-path → source map of one translation. */
 export interface Ctx {
   readonly errors: SourceError[];
+  /** Accepted statements whose keepalived meaning floatip does not (or need not) carry out. */
+  readonly warnings: SourceError[];
   readonly sources: Map<string, SourceRef>;
+  /** Messages may show secrets (floatip convert, whose output holds them anyway); never in the agent's log. */
+  readonly showSecrets: boolean;
 }
 
-export const newCtx = (): Ctx => ({ errors: [], sources: new Map() });
+export const newCtx = (showSecrets = false): Ctx => ({ errors: [], warnings: [], sources: new Map(), showSecrets });
+
+export function warn(ctx: Ctx, b: Block, message: string): void {
+  ctx.warnings.push({ file: b.file, line: b.line, keyword: b.keyword, message });
+}
 
 export function fail(ctx: Ctx, b: Block, message: string): undefined {
   ctx.errors.push({ file: b.file, line: b.line, keyword: b.keyword, message });
@@ -91,23 +99,36 @@ export interface KeywordSpec<S> {
   readonly repeatable?: boolean;
 }
 
+/** The keywords of one block floatip does not translate: ignored with a warning, or refused, each with its reason. */
+export interface Untranslated {
+  readonly ignored?: Readonly<Record<string, string>>;
+  readonly unsupported?: Readonly<Record<string, string>>;
+}
+
 /**
  * Runs the handler of each statement; unknown keywords, keepalived features
- * floatip lacks and repeated one-off keywords are errors.
+ * floatip lacks and repeated one-off keywords are errors; harmless ones are
+ * warnings.
  */
 export function dispatch<S>(
   ctx: Ctx,
   blocks: readonly Block[],
   where: string,
   specs: Readonly<Record<string, KeywordSpec<S>>>,
-  unsupported: readonly string[],
+  untranslated: Untranslated,
   state: S,
 ): void {
   const seen = new Map<string, Block>();
+  const ignored = untranslated.ignored ?? {};
+  const unsupported = untranslated.unsupported ?? {};
   for (const b of blocks) {
     const spec = Object.hasOwn(specs, b.keyword) ? specs[b.keyword] : undefined;
+    if (spec === undefined && Object.hasOwn(ignored, b.keyword)) {
+      warn(ctx, b, `ignored: ${ignored[b.keyword]}`);
+      continue;
+    }
     if (spec === undefined) {
-      unknownKeyword(ctx, b, where, Object.keys(specs), unsupported);
+      unknownKeyword(ctx, b, where, [...Object.keys(specs), ...Object.keys(ignored)], unsupported);
       continue;
     }
     const first = seen.get(b.keyword);
@@ -120,12 +141,12 @@ export function dispatch<S>(
   }
 }
 
-function unknownKeyword(ctx: Ctx, b: Block, where: string, known: readonly string[], unsupported: readonly string[]): void {
-  if (unsupported.includes(b.keyword)) {
-    fail(ctx, b, `keepalived feature not supported by floatip (in ${where})`);
+function unknownKeyword(ctx: Ctx, b: Block, where: string, known: readonly string[], unsupported: Readonly<Record<string, string>>): void {
+  if (Object.hasOwn(unsupported, b.keyword)) {
+    fail(ctx, b, `keepalived feature not supported by floatip (in ${where}): ${unsupported[b.keyword]}`);
     return;
   }
-  const near = [...known, ...unsupported].filter((k) => editDistance(k, b.keyword) <= Math.max(1, Math.floor(k.length / 4)));
+  const near = [...known, ...Object.keys(unsupported)].filter((k) => editDistance(k, b.keyword) <= Math.max(1, Math.floor(k.length / 4)));
   const hint = near.length > 0 ? `; did you mean ${near.map((k) => `"${k}"`).join(" or ")}?` : "";
   fail(ctx, b, `unknown keyword in ${where}${hint}`);
 }

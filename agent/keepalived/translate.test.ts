@@ -131,11 +131,9 @@ describe("keepalived translation: errors", () => {
     ["misspelt root keyword", "vrrp_instanse X {\n}\n", 1, "vrrp_instanse", /did you mean "vrrp_instance"/],
     ["misspelt script keyword", 'vrrp_script c {\n  script "/x"\n  intreval 2\n}\n', 3, "intreval", /did you mean "interval"/],
     ["unknown keyword", instance("  frobnicate\n"), 7, "frobnicate", /unknown keyword in vrrp_instance VI_1$/],
-    ["unsupported instance feature", instance("  use_vmac\n"), 7, "use_vmac", /not supported by floatip/],
-    ["unsupported mcast_src_ip", instance("  mcast_src_ip 192.0.2.1\n"), 7, "mcast_src_ip", /not supported by floatip/],
-    ["unsupported global_defs", "global_defs {\n  vrrp_strict\n}\n", 2, "vrrp_strict", /not supported by floatip/],
-    ["unsupported notification_email", "global_defs {\n  notification_email {\n    a@b\n  }\n}\n", 2, "notification_email", /not supported/],
-    ["unsupported root block", "virtual_server 192.0.2.1 80 {\n}\n", 1, "virtual_server", /not supported by floatip/],
+    ["unsupported instance feature", instance("  use_vmac\n"), 7, "use_vmac", /not supported by floatip \(in vrrp_instance VI_1\): not supported yet: floatip keeps the interface's own MAC/],
+    ["unsupported global_defs", "global_defs {\n  vrrp_mcast_group4 224.0.0.19\n}\n", 2, "vrrp_mcast_group4", /not supported by floatip \(in global_defs\): floatip sends to and listens on the RFC group 224.0.0.18 only/],
+    ["LVS section (agent)", "virtual_server 192.0.2.1 80 {\n}\n", 1, "virtual_server", /LVS \(keepalived's load balancer\) is not part of floatip; run the VRRP part alone with floatip agent --skip-lvs, or remove virtual_server 192.0.2.1 80$/],
     ["unsupported sync group", "vrrp_sync_group G {\n}\n", 1, "vrrp_sync_group", /not supported/],
     ["AH authentication", instance("  authentication {\n    auth_type AH\n    auth_pass x\n  }\n"), 8, "auth_type", /AH \(IPsec\) authentication is not supported/],
     ["bad auth_type", instance("  authentication {\n    auth_type pass\n    auth_pass x\n  }\n"), 8, "auth_type", /must be PASS or AH/],
@@ -172,7 +170,7 @@ describe("keepalived translation: errors", () => {
     ["vrrp_version 4", "global_defs {\n  vrrp_version 4\n}\n", 2, "vrrp_version", /must be 2 or 3/],
     ["instance without name", "vrrp_instance {\n}\n", 1, "vrrp_instance", /takes 1 argument before '\{'/],
     ["interface name too long", instance("").replace("eth0", "a-very-long-interface"), 2, "interface", /at most 15 characters/],
-    ["unicast_src_ip without peers", instance("  unicast_src_ip 192.0.2.1\n"), 7, "unicast_src_ip", /needs a unicast_peer block/],
+    ["unicast_src_ip and mcast_src_ip", instance("  unicast_src_ip 192.0.2.1\n  mcast_src_ip 192.0.2.2\n"), 8, "mcast_src_ip", /sets the same source address as unicast_src_ip at k.conf:7; give one of them/],
     ["peer options", instance("  unicast_peer {\n    192.0.2.2 min_ttl 2\n  }\n"), 8, "192.0.2.2", /peer options \(min_ttl 2\) are not supported/],
   ];
   for (const [name, text, line, keyword, message] of cases) {

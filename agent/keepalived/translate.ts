@@ -7,13 +7,36 @@
 import type { SourceError } from "./lexer.js";
 import type { Block } from "./parser.js";
 import { translateInstance, type Globals } from "./translate-instance.js";
-import { args, block, dispatch, fail, integer, mark, newCtx, seconds, weightArgs, type Ctx, type KeywordSpec, type SourceRef } from "./translate-util.js";
+import { args, block, dispatch, fail, integer, mark, newCtx, seconds, warn, weightArgs, type Ctx, type KeywordSpec, type SourceRef } from "./translate-util.js";
+import { GLOBAL_IGNORED, GLOBAL_UNSUPPORTED, LVS_SECTIONS, ROOT_UNSUPPORTED } from "./keywords.js";
 
 export type { SourceRef } from "./translate-util.js";
 
+/**
+ * The doc and its source map come back with errors too: the doc then lacks
+ * the statements in error, and validating it still finds the problems of the
+ * rest, so a file reports all its errors at once.
+ */
 export type TranslateResult =
-  | { readonly ok: true; readonly doc: Record<string, unknown>; readonly sources: ReadonlyMap<string, SourceRef> }
-  | { readonly ok: false; readonly errors: readonly SourceError[] };
+  | { readonly ok: true; readonly doc: Record<string, unknown>; readonly sources: ReadonlyMap<string, SourceRef>; readonly warnings: readonly SourceError[] }
+  | {
+      readonly ok: false;
+      readonly errors: readonly SourceError[];
+      readonly doc: Record<string, unknown>;
+      readonly sources: ReadonlyMap<string, SourceRef>;
+      readonly warnings: readonly SourceError[];
+    };
+
+export interface TranslateOptions {
+  /**
+   * keepalived's load-balancer sections (virtual_server ...): "skip" them with
+   * a warning (floatip convert, agent --skip-lvs) or "refuse" them, since
+   * running only the VRRP half of such a config may not be what was meant.
+   */
+  readonly lvs?: "skip" | "refuse";
+  /** Warnings may show the password floatip uses (floatip convert, which prints it anyway); default: never. */
+  readonly showSecrets?: boolean;
+}
 
 type Obj = Record<string, unknown>;
 
@@ -24,26 +47,10 @@ interface Root {
   readonly instances: Block[];
   scriptUser?: { readonly value: string; readonly b: Block };
   version?: { readonly value: number; readonly b: Block };
+  strict?: Block;
+  readonly garpInterval: Map<4 | 6, { readonly value: unknown; readonly b: Block }>;
   readonly garp: Map<string, { readonly value: unknown; readonly b: Block }>;
 }
-
-const ROOT_UNSUPPORTED = (
-  "vrrp_sync_group vrrp_track_process track_group static_ipaddress static_routes static_rules garp_group " +
-  "linkbeat_interfaces interface_up_down_delays virtual_server virtual_server_group bfd_instance net_namespace " +
-  "net_namespace_ipvs namespace_with_ipsets instance use_pid_dir child_wait_time linkbeat_use_polling SSL"
-).split(" ");
-
-const GLOBAL_UNSUPPORTED = (
-  "notification_email notification_email_from smtp_server smtp_helo_name smtp_connect_timeout smtp_alert " +
-  "smtp_alert_vrrp smtp_alert_checker no_email_faults vrrp_strict vrrp_skip_check_adv_addr vrrp_check_unicast_src " +
-  "vrrp_garp_interval vrrp_gna_interval vrrp_min_garp vrrp_mcast_group4 vrrp_mcast_group6 vrrp_iptables vrrp_ipsets " +
-  "nftables vrrp_lower_prio_no_advert vrrp_higher_prio_send_advert " +
-  "vrrp_owner_ignore_adverts vrrp_garp_extra_if vrrp_priority vrrp_no_swap vrrp_rt_priority vrrp_cpu_affinity " +
-  "vrrp_notify_fifo vrrp_notify_fifo_script notify_fifo notify_fifo_script vrrp_startup_delay vrrp_delay_after_boot " +
-  "dynamic_interfaces max_auto_priority enable_snmp_vrrp enable_snmp_keepalived enable_snmp_rfc enable_snmp_rfcv2 " +
-  "enable_snmp_rfcv3 enable_traps enable_dbus default_interface vmac_prefix vmac_addr_prefix process_names " +
-  "linkbeat_use_polling lvs_id lvs_sync_daemon startup_script shutdown_script"
-).split(" ");
 
 const globalGarp = (field: string, read: (ctx: Ctx, b: Block, text: string) => unknown): KeywordSpec<Root> => ({
   run: (b, root) => {
@@ -53,8 +60,16 @@ const globalGarp = (field: string, read: (ctx: Ctx, b: Block, text: string) => u
   },
 });
 
+/** vrrp_garp_interval (IPv4) / vrrp_gna_interval (IPv6): the gap between the messages of one burst. */
+const globalGarpInterval = (family: 4 | 6): KeywordSpec<Root> => ({
+  run: (b, root) => {
+    if (!args(root.ctx, b, 1)) return;
+    const value = seconds(root.ctx, b, b.args[0]!);
+    if (value !== undefined) root.garpInterval.set(family, { value, b });
+  },
+});
+
 const GLOBAL_SPECS: Readonly<Record<string, KeywordSpec<Root>>> = {
-  router_id: { run: (b, root) => void args(root.ctx, b, 1) },
   enable_script_security: { run: (b, root) => void args(root.ctx, b, 0) },
   script_user: {
     run: (b, root) => {
@@ -76,6 +91,15 @@ const GLOBAL_SPECS: Readonly<Record<string, KeywordSpec<Root>>> = {
   vrrp_garp_master_refresh_repeat: globalGarp("refreshRepeat", integer),
   vrrp_garp_lower_prio_repeat: globalGarp("lowerPriorityRepeat", integer),
   vrrp_garp_lower_prio_delay: globalGarp("lowerPriorityDelay", (ctx, b, text) => seconds(ctx, b, text, true)),
+  vrrp_garp_interval: globalGarpInterval(4),
+  vrrp_gna_interval: globalGarpInterval(6),
+  vrrp_strict: {
+    run: (b, root) => {
+      if (!args(root.ctx, b, 0)) return;
+      root.strict = b;
+      warn(root.ctx, b, "floatip checks what strict mode forbids in the config (unicast_peer, authentication) and adds no firewall rule: a master accepts traffic to its virtual addresses");
+    },
+  },
 };
 
 /** `user NAME` / `script_user NAME`: groups cannot be expressed in floatip. */
@@ -155,7 +179,7 @@ function vrrpScript(b: Block, root: Root): void {
     fail(ctx, scriptLine, `takes one argument, got ${scriptLine.args.length}: quote the command with its arguments, e.g. script "${scriptLine.args.join(" ")}"`);
     return;
   }
-  dispatch(ctx, children, `vrrp_script ${name}`, SCRIPT_SPECS, [], st);
+  dispatch(ctx, children, `vrrp_script ${name}`, SCRIPT_SPECS, {}, st);
   if (scriptLine === undefined) fail(ctx, b, "needs a script line");
   root.scripts.push(st);
 }
@@ -187,7 +211,7 @@ function trackFile(b: Block, root: Root): void {
         mark(ctx, `${path}.weight`, c);
       },
     },
-  }, ["init_file"], out);
+  }, { unsupported: { init_file: "not supported yet" } }, out);
   if (!children.some((c) => c.keyword === "file")) fail(ctx, b, "needs a file line");
   root.trackFiles.push(out);
 }
@@ -196,7 +220,7 @@ const ROOT_SPECS: Readonly<Record<string, KeywordSpec<Root>>> = {
   global_defs: {
     run: (b, root) => {
       const children = block(root.ctx, b, 0, "global_defs { ... }");
-      if (children !== undefined) dispatch(root.ctx, children, "global_defs", GLOBAL_SPECS, GLOBAL_UNSUPPORTED, root);
+      if (children !== undefined) dispatch(root.ctx, children, "global_defs", GLOBAL_SPECS, { ignored: GLOBAL_IGNORED, unsupported: GLOBAL_UNSUPPORTED }, root);
     },
   },
   vrrp_script: { run: vrrpScript, repeatable: true },
@@ -205,11 +229,29 @@ const ROOT_SPECS: Readonly<Record<string, KeywordSpec<Root>>> = {
   vrrp_instance: { run: (b, root) => void root.instances.push(b), repeatable: true },
 };
 
+function lvsSpec(mode: "skip" | "refuse"): KeywordSpec<Root> {
+  return {
+    repeatable: true,
+    run: (b, root) => {
+      const what = `${b.keyword}${b.args.length > 0 ? ` ${b.args.join(" ")}` : ""}`;
+      if (mode === "skip") warn(root.ctx, b, `skipped ${what}: LVS is keepalived's load balancer, not part of floatip; only the VRRP part is converted`);
+      else fail(root.ctx, b, `LVS (keepalived's load balancer) is not part of floatip; run the VRRP part alone with floatip agent --skip-lvs, or remove ${what}`);
+    },
+  };
+}
+
+/** The keywords floatip translates, by block (for the support table in docs/keepalived.md and its test). */
+export function translatedKeywords(): Readonly<Record<"top level" | "global_defs" | "vrrp_script", readonly string[]>> {
+  return { "top level": Object.keys(ROOT_SPECS), global_defs: Object.keys(GLOBAL_SPECS), vrrp_script: Object.keys(SCRIPT_SPECS) };
+}
+
 /** Translates a parsed keepalived.conf; `file` names the top file for errors not tied to a line. */
-export function translateKeepalived(blocks: readonly Block[], file: string): TranslateResult {
-  const ctx = newCtx();
-  const root: Root = { ctx, scripts: [], trackFiles: [], instances: [], garp: new Map() };
-  dispatch(ctx, blocks, "the top level", ROOT_SPECS, ROOT_UNSUPPORTED, root);
+export function translateKeepalived(blocks: readonly Block[], file: string, options: TranslateOptions = {}): TranslateResult {
+  const ctx = newCtx(options.showSecrets === true);
+  const root: Root = { ctx, scripts: [], trackFiles: [], instances: [], garp: new Map(), garpInterval: new Map() };
+  const lvs = lvsSpec(options.lvs ?? "refuse");
+  const specs = { ...ROOT_SPECS, ...Object.fromEntries(LVS_SECTIONS.map((k) => [k, lvs])) };
+  dispatch(ctx, blocks, "the top level", specs, { unsupported: ROOT_UNSUPPORTED }, root);
   if (root.scriptUser !== undefined) {
     for (const s of root.scripts) {
       if (s.out["user"] !== undefined) continue;
@@ -217,7 +259,12 @@ export function translateKeepalived(blocks: readonly Block[], file: string): Tra
       mark(ctx, `${s.path}.user`, root.scriptUser.b);
     }
   }
-  const globals: Globals = { ...(root.version !== undefined ? { version: root.version } : {}), garp: root.garp };
+  const globals: Globals = {
+    ...(root.version !== undefined ? { version: root.version } : {}),
+    ...(root.strict !== undefined ? { strict: root.strict } : {}),
+    garp: root.garp,
+    garpInterval: root.garpInterval,
+  };
   const instances: Obj[] = [];
   const names = new Map<string, Block>();
   for (const b of root.instances) {
@@ -232,12 +279,12 @@ export function translateKeepalived(blocks: readonly Block[], file: string): Tra
     if (instance !== undefined) instances.push(instance);
   }
   if (root.instances.length === 0) ctx.errors.push({ file, line: 0, keyword: "vrrp_instance", message: "no vrrp_instance found; floatip needs at least one" });
-  if (ctx.errors.length > 0) return { ok: false, errors: ctx.errors };
   if (root.instances.length > 0) mark(ctx, "instances", root.instances[root.instances.length - 1]!);
   const doc: Obj = {
     ...(root.scripts.length > 0 ? { scripts: root.scripts.map((s) => s.out) } : {}),
     ...(root.trackFiles.length > 0 ? { trackFiles: root.trackFiles } : {}),
     instances,
   };
-  return { ok: true, doc, sources: ctx.sources };
+  const { sources, warnings, errors } = ctx;
+  return errors.length > 0 ? { ok: false, errors, doc, sources, warnings } : { ok: true, doc, sources, warnings };
 }

@@ -139,6 +139,7 @@ function leftOut(inst: InstanceConfig): string[] {
   const lines = [`From keepalived vrrp_instance ${inst.name}.`];
   const state = inst.initialState === "master" ? ", state MASTER" : "";
   lines.push(`Priorities are per node, so they need nodes and are not set here (this node had priority ${inst.priority}${state}).`);
+  if (inst.source !== undefined) lines.push(`This node sent its adverts from ${inst.source} (mcast_src_ip); the operator uses each node's interface address.`);
   if (inst.unicast !== undefined) {
     const source = inst.unicast.source !== undefined ? `source ${inst.unicast.source}, ` : "";
     lines.push(`Unicast peers come from the nodes (this node had ${source}peers ${inst.unicast.peers.join(", ")}).`);

@@ -191,6 +191,27 @@ describe("the agent in a cluster", () => {
     assert.equal(api.statuses.at(-1)?.observedGeneration, 1, "written within 2 s of the reconnect");
   });
 
+  it("rewrites its status every refresh interval without changes (one write per node), and says how often", async () => {
+    const { api, agent, settle, pump } = setup();
+    await agent.start();
+    api.node!.onUpsert({ metadata: { generation: 1 }, spec: { instances: [instance(), instance({ name: "db", virtualRouterId: 52 })] } });
+    await settle();
+    const before = api.statuses.length;
+    assert.equal(api.statuses.at(-1)?.refreshInterval, "20s");
+    await pump(61); // 61 s without a change: three heartbeats (at 20, 40, 60 s after the last report)
+    assert.equal(api.statuses.length - before, 3, "one write per interval, not one per instance");
+    api.down = true;
+    await pump(60);
+    const stuck = api.statuses.length;
+    api.down = false;
+    api.node!.onConnected!();
+    await pump(2);
+    assert.equal(api.statuses.length, stuck + 1, "a heartbeat missed while the API server was away goes once it is back");
+    await agent.stop();
+    await pump(60);
+    assert.equal(api.statuses.length, stuck + 1, "no heartbeat after stop");
+  });
+
   it("a deleted VRRPNode removes every instance", async () => {
     const { api, runner, agent, settle } = setup();
     await agent.start();

@@ -3,7 +3,9 @@
  * config. The agent watches only its own VRRPNode and the pods on its node,
  * applies a changed spec instance by instance, keeps running its last good
  * config (cached on the node) while the API server is away or the spec is
- * invalid, and reports what it observes in the VRRPNode status, coalesced.
+ * invalid, and reports what it observes in the VRRPNode status, coalesced,
+ * and again every statusRefreshMs without changes (a heartbeat: the
+ * controller stops trusting a report older than three of those).
  */
 import type { AgentConfig } from "../config/types.js";
 import { fillInterfaces } from "../config/fill-interfaces.js";
@@ -12,7 +14,7 @@ import type { LinkInfo } from "../os/ports.js";
 import type { Logger } from "../runtime/logger.js";
 import type { RouterSnapshot, Transition } from "../runtime/router.js";
 import type { ApplyReport } from "../runtime/supervisor.js";
-import type { Clock } from "../runtime/clock.js";
+import type { Clock, TimerHandle } from "../runtime/clock.js";
 import type { AgentKubeApi, Stoppable, VrrpNodeObject } from "./api.js";
 import type { ConfigCache } from "./config-cache.js";
 import { PodIndex, viewOf } from "./pod-index.js";
@@ -37,7 +39,12 @@ export interface KubeAgentDeps {
   readonly logger: Logger;
   /** Minimum gap between status writes, ms. */
   readonly statusIntervalMs?: number;
+  /** Longest gap between status writes without changes, ms (default DEFAULT_STATUS_REFRESH_MS). */
+  readonly statusRefreshMs?: number;
 }
+
+/** The agent rewrites its VRRPNode status at least this often (one write per node, whatever its instances). */
+export const DEFAULT_STATUS_REFRESH_MS = 20_000;
 
 export class KubeAgent {
   private readonly watches: Stoppable[] = [];
@@ -48,6 +55,8 @@ export class KubeAgent {
   private configErrors: readonly ConfigError[] = [];
   private applying: Promise<void> = Promise.resolve();
   private lastSpec: string | undefined;
+  private refresh: TimerHandle | undefined;
+  private stopped = false;
 
   constructor(private readonly deps: KubeAgentDeps) {
     this.writer = new StatusWriter<NodeStatus>({
@@ -110,6 +119,8 @@ export class KubeAgent {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
+    this.refresh?.cancel();
     await Promise.all(this.watches.splice(0).map((w) => w.stop()));
     await this.applying;
     this.writer.stop();
@@ -159,6 +170,14 @@ export class KubeAgent {
   }
 
   private reportStatus(): void {
+    if (this.stopped) return;
+    // Every report restarts the refresh timer: a heartbeat goes out only after a quiet interval.
+    const refreshMs = this.deps.statusRefreshMs ?? DEFAULT_STATUS_REFRESH_MS;
+    this.refresh?.cancel();
+    this.refresh = this.deps.clock.at(this.deps.clock.now() + refreshMs, () => {
+      this.refresh = undefined;
+      this.reportStatus();
+    });
     this.writer.update(
       nodeStatus({
         snapshots: this.deps.runner.snapshot(),
@@ -167,6 +186,7 @@ export class KubeAgent {
         configErrors: this.configErrors,
         monotonicNow: this.deps.clock.now(),
         wallNow: this.deps.wallClock(),
+        refreshMs,
       }),
     );
   }

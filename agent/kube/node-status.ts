@@ -3,7 +3,12 @@
  * priorities, since when, the master it hears, transitions; plus the spec
  * generation it has acted on and, if the spec was rejected, why; and the
  * conflicts each instance sees (another MAC for its address, foreign VRRP).
+ *
+ * `updated` is also a heartbeat: the agent rewrites the status at least
+ * every `refreshInterval` (which it states, so the controller knows how
+ * old a report may get before nobody vouches for it; see docs/kubernetes.md).
  */
+import { formatDuration } from "../config/duration.js";
 import type { ConfigError } from "../config/validate.js";
 import type { Conflict } from "../conflict/types.js";
 import type { RouterSnapshot } from "../runtime/router.js";
@@ -28,6 +33,8 @@ type DistributiveWithSince<C> = C extends Conflict ? Omit<C, "since"> & { readon
 export interface NodeStatus {
   readonly observedGeneration?: number;
   readonly updated: string;
+  /** The longest the agent goes without rewriting its status while it can reach the API server ("20s"). */
+  readonly refreshInterval?: string;
   readonly instances: readonly InstanceStatus[];
   /** Present (non-empty) when the current spec was rejected; the previous config keeps running. */
   readonly configErrors: readonly { readonly field: string; readonly message: string }[];
@@ -45,6 +52,7 @@ export function nodeStatus(input: {
   readonly configErrors: readonly ConfigError[];
   readonly monotonicNow: number;
   readonly wallNow: Date;
+  readonly refreshMs?: number;
 }): NodeStatus {
   const wall = input.wallNow.getTime();
   const wallTime = (monotonic: number) => new Date(wall - Math.max(0, input.monotonicNow - monotonic)).toISOString();
@@ -69,6 +77,7 @@ export function nodeStatus(input: {
   return {
     ...(input.observedGeneration !== undefined ? { observedGeneration: input.observedGeneration } : {}),
     updated: input.wallNow.toISOString(),
+    ...(input.refreshMs !== undefined ? { refreshInterval: formatDuration(input.refreshMs) } : {}),
     instances,
     configErrors: input.configErrors.map((e) => ({ field: e.path, message: e.message })),
   };

@@ -121,3 +121,32 @@ export interface AddressProber {
   watch(ifname: string, address: string, onClaim: (claim: AddressClaim) => void): Promise<ClaimWatch>;
   close(): void;
 }
+
+/**
+ * A change the kernel announced on rtnetlink (RTM_NEWLINK / RTM_DELLINK on
+ * RTNLGRP_LINK, RTM_NEWADDR / RTM_DELADDR on the IPv4 and IPv6 address
+ * groups). `up` means administratively up with carrier, as in LinkInfo.
+ */
+export type LinkEvent =
+  | { readonly type: "link"; readonly index: number; readonly name: string; readonly up: boolean; readonly gone: boolean }
+  | {
+      readonly type: "address";
+      readonly index: number;
+      /** The interface's name as last announced; undefined if the monitor has not seen it yet. */
+      readonly ifname: string | undefined;
+      readonly address: string;
+      readonly family: Family;
+      readonly prefixLength: number;
+      readonly gone: boolean;
+    }
+  /** Events may have been lost (the socket's receive buffer overflowed): re-read what matters. */
+  | { readonly type: "resync" };
+
+/** Link and address events, as they happen (keepalived's netlink monitor). */
+export interface LinkMonitor {
+  /** Deliver every later event to handler; returns the function that stops it. */
+  subscribe(handler: (event: LinkEvent) => void): () => void;
+  /** Why the monitor stopped working (its socket closed or failed for good); undefined while it works. */
+  broken(): Error | undefined;
+  close(): void;
+}

@@ -14,6 +14,18 @@ import { PacketProber, type ProbeNet } from "./prober.js";
 
 const OWN = "02:00:00:00:00:01"; // FakeAddressTable's MAC
 const OTHER = "02:00:00:00:00:99";
+const SECOND = "02:00:00:00:00:02"; // this host's other interface
+
+/** Claims from a MAC other than the interface's are delivered after a look at the host's interfaces. */
+const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+/** A host with a second interface (eth1, its own MAC) on the same segment. */
+class TwoInterfaceTable extends FakeAddressTable {
+  override async links() {
+    const eth0 = await this.link("eth0");
+    return [eth0, { ...eth0, name: "eth1", index: 3, mac: SECOND }];
+  }
+}
 
 function fakeNet() {
   const sent: { ifindex: number; frame: Buffer }[] = [];
@@ -54,6 +66,7 @@ describe("PacketProber", () => {
     deliver(gratuitousArp({ mac: OTHER, address: "192.0.2.77" })); // nobody watches it
     deliver(unsolicitedNeighbourAdvert({ mac: OTHER, source: "fe80::99", target: "2001:db8::5" }));
     deliver(arpProbe({ mac: OTHER, address: "192.0.2.5" })); // asks, claims nothing
+    await settle();
     assert.deepEqual(got, [`a 192.0.2.5 ${OTHER} arp-request`, `b 2001:db8::5 ${OTHER} neighbour-advert`]);
     a.close();
     assert.equal(receivers[0]!.closed, false);
@@ -64,5 +77,17 @@ describe("PacketProber", () => {
     assert.equal(receivers.length, 2, "a new receiver after the last one closed");
     prober.close();
     assert.equal(receivers[1]!.closed, true);
+  });
+
+  it("never reports a MAC of the host's own other interfaces (Linux answers ARP on every interface)", async () => {
+    const { net, receivers } = fakeNet();
+    const prober = PacketProber.open({ addresses: new TwoInterfaceTable(), native: net });
+    const got: string[] = [];
+    await prober.watch("eth0", "192.0.2.5", (c) => got.push(c.mac));
+    receivers[0]!.onFrame(gratuitousArp({ mac: SECOND, address: "192.0.2.5" }));
+    receivers[0]!.onFrame(gratuitousArp({ mac: OTHER, address: "192.0.2.5" }));
+    await settle();
+    assert.deepEqual(got, [OTHER]);
+    prober.close();
   });
 });

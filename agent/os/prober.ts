@@ -4,7 +4,8 @@
  * receiver per interface (floatip_net's openClaimReceiver: a kernel BPF
  * filter passes only ARP and neighbour advertisements), opened by the first
  * watch on the interface and closed with the last. Frames are parsed by
- * probe-frames.ts; claims with the interface's own MAC are dropped here.
+ * probe-frames.ts; claims with the MAC of any of the host's interfaces are
+ * dropped here.
  */
 import type { VirtualAddress } from "../config/types.js";
 import { arpProbe, dadSolicitation, parseClaim } from "./probe-frames.js";
@@ -97,6 +98,11 @@ export class PacketProber implements AddressProber {
     this.receivers.clear();
   }
 
+  /** The MACs of all of this host's interfaces, read afresh (interfaces come and go). */
+  private async ownMacs(): Promise<Set<string>> {
+    return new Set((await this.options.addresses.links()).map((l) => l.mac));
+  }
+
   private async openReceiver(ifname: string): Promise<Receiver> {
     const link = await this.options.addresses.linkState(ifname);
     const handlers = new Map<string, Set<Handler>>();
@@ -104,8 +110,13 @@ export class PacketProber implements AddressProber {
       ifname,
       (frame) => {
         const claim = parseClaim(frame);
-        if (claim === undefined || claim.mac === link.mac) return;
-        for (const handler of handlers.get(claim.address) ?? []) handler(claim);
+        if (claim === undefined || claim.mac === link.mac || !handlers.has(claim.address)) return;
+        // Linux answers ARP for a local address on every interface (arp_ignore=0): a host with a second
+        // interface on the segment claims its own VIP with that MAC too. Claims are rare (answers to our probes).
+        void this.ownMacs().then((own) => {
+          if (own.has(claim.mac)) return;
+          for (const handler of handlers.get(claim.address) ?? []) handler(claim);
+        }, (error: unknown) => this.options.onError?.(ifname, error instanceof Error ? error : new Error(String(error))));
       },
       (error) => this.options.onError?.(ifname, error),
     );

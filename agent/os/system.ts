@@ -6,8 +6,9 @@
 import { performance } from "node:perf_hooks";
 import { systemClock, type Clock } from "../runtime/clock.js";
 import { PreciseScheduler } from "../runtime/precise-scheduler.js";
-import type { AddressProber, AddressTable, Announcer, TransportFactory } from "./ports.js";
+import type { AddressProber, AddressTable, Announcer, LinkMonitor, TransportFactory } from "./ports.js";
 import { openAddressTable } from "./address-table.js";
+import { openLinkMonitor } from "./link-monitor.js";
 import { openAnnouncer } from "./announcer.js";
 import { PacketProber } from "./prober.js";
 import { createTransportFactory, loadFloatipNet } from "./transport.js";
@@ -22,6 +23,8 @@ export interface SystemEdges {
   /** ARP probes / DAD solicitations and the claims that answer them. */
   readonly addressProber: AddressProber;
   readonly clock: Clock;
+  /** Link and address events from rtnetlink. */
+  readonly monitor: LinkMonitor;
   close(): void;
 }
 
@@ -45,6 +48,15 @@ export async function openSystemEdges(opened?: AddressTable): Promise<SystemEdge
     addresses.close();
     throw error;
   }
+  let monitor: LinkMonitor;
+  try {
+    monitor = await openLinkMonitor({ addresses });
+  } catch (error) {
+    prober.close();
+    announcer.close();
+    addresses.close();
+    throw error;
+  }
   const precise = new PreciseScheduler({
     now: () => performance.now(),
     open: (onFire) => loadFloatipNet().openPreciseTimer(onFire),
@@ -56,7 +68,9 @@ export async function openSystemEdges(opened?: AddressTable): Promise<SystemEdge
     addressProber: prober,
     transports: createTransportFactory({ addresses }),
     clock: systemClock({ precise }),
+    monitor,
     close() {
+      monitor.close();
       precise.close();
       announcer.close();
       prober.close();

@@ -7,9 +7,14 @@
  * earlier crash, open (or share) the socket, then join the election.
  * Removing one: it leaves (priority 0 from a master), its VIPs are removed,
  * and the socket is closed once no router uses it.
+ *
+ * With a LinkMonitor the agent follows the kernel: sockets follow their
+ * interface (segment.ts), a master puts back a VIP removed behind its back,
+ * and socket errors are rate-limited and kept for health() (the agent's
+ * /healthz); see followed-segment.ts.
  */
 import type { Family, InstanceConfig } from "../config/types.js";
-import type { AddressTable, Announcer, ReceivedPacket, TransportFactory, VrrpTransport } from "../os/ports.js";
+import type { AddressTable, Announcer, LinkEvent, LinkMonitor, ReceivedPacket, TransportFactory, TransportOptions } from "../os/ports.js";
 import { decodeAdvert } from "../vrrp/codec.js";
 import type { Clock } from "./clock.js";
 import type { Logger } from "./logger.js";
@@ -17,6 +22,10 @@ import type { ConflictOptions } from "./conflict-monitor.js";
 import type { AgentMetrics } from "./metrics.js";
 import { Serial } from "./serial.js";
 import { VirtualRouter, type RouterSnapshot, type Transition } from "./router.js";
+import { FollowedSegment, type AgentProblem } from "./followed-segment.js";
+
+export type { AgentProblem };
+export { SOCKET_ERROR_WINDOW_MS } from "./followed-segment.js";
 
 export interface AgentDeps {
   readonly clock: Clock;
@@ -27,12 +36,8 @@ export interface AgentDeps {
   readonly logger: Logger;
   readonly onTransition?: (change: Transition) => void;
   readonly conflicts?: ConflictOptions;
-}
-
-interface Segment {
-  readonly iface: string;
-  readonly transport: VrrpTransport;
-  readonly routers: Map<number, VirtualRouter>; // by VRID
+  /** Link and address events (interfaces and sockets follow the kernel, VIPs removed behind our back come back). */
+  readonly monitor?: LinkMonitor;
 }
 
 const segmentKey = (iface: string, family: Family) => `${iface}/${family}`;
@@ -41,13 +46,27 @@ const segmentKey = (iface: string, family: Family) => `${iface}/${family}`;
 const STALE_VIEW_MS = 1000;
 
 export class Agent {
-  private readonly segments = new Map<string, Segment>();
+  private readonly segments = new Map<string, FollowedSegment>();
   /** Serialises add/remove/stop so two changes never interleave on one segment (stop's priority-0 adverts leave inside the call). */
   private readonly changes = new Serial();
   /** Addresses per interface as last dumped for removeStale(), kept up to date with its own removals. */
   private readonly staleViews = new Map<string, { readonly at: number; readonly addresses: Set<string> }>();
+  private unsubscribeMonitor: (() => void) | undefined;
 
   constructor(private readonly deps: AgentDeps) {}
+
+  /** What keeps the agent from doing its job now; empty when healthy. */
+  health(): AgentProblem[] {
+    const problems: AgentProblem[] = [];
+    const broken = this.deps.monitor?.broken();
+    if (broken !== undefined) problems.push({ component: "link-monitor", error: broken.message });
+    const now = this.deps.clock.now();
+    for (const segment of this.segments.values()) {
+      const problem = segment.problem(now);
+      if (problem !== undefined) problems.push(problem);
+    }
+    return problems;
+  }
 
   /** Add and start the router of one instance. */
   add(instance: InstanceConfig): Promise<void> {
@@ -70,6 +89,7 @@ export class Agent {
       });
       segment.routers.set(instance.virtualRouterId, router);
       router.start();
+      segment.joined(router);
     });
   }
 
@@ -99,6 +119,8 @@ export class Agent {
       await Promise.all(routers.map((r) => r.stop()));
       for (const segment of this.segments.values()) segment.transport.close();
       this.segments.clear();
+      this.unsubscribeMonitor?.();
+      this.unsubscribeMonitor = undefined;
     });
   }
 
@@ -152,9 +174,9 @@ export class Agent {
    * joins the multicast group, so multicast and unicast instances can share
    * it (unicast instances drop adverts from anyone but their peers).
    */
-  private async segmentFor(instance: InstanceConfig): Promise<Segment> {
+  private async segmentFor(instance: InstanceConfig): Promise<FollowedSegment> {
     const key = segmentKey(instance.interface, instance.family);
-    const source = instance.unicast?.source;
+    const source = instance.unicast?.source ?? instance.source;
     const existing = this.segments.get(key);
     if (existing !== undefined) {
       if (source !== undefined && source !== existing.transport.sourceAddress) {
@@ -164,20 +186,45 @@ export class Agent {
       }
       return existing;
     }
-    const transport = await this.deps.transports.open({
+    const options: TransportOptions = {
       interface: instance.interface,
       family: instance.family,
       multicast: true,
       ...(source !== undefined ? { source } : {}),
+    };
+    const opened = await this.deps.transports.open(options);
+    const segment: FollowedSegment = new FollowedSegment(options, opened, {
+      clock: this.deps.clock,
+      transports: this.deps.transports,
+      addresses: this.deps.addresses,
+      logger: this.deps.logger,
+      current: () => this.segments.get(key) === segment,
     });
-    const segment: Segment = { iface: instance.interface, transport, routers: new Map() };
-    transport.onPacket((packet) => this.onPacket(segment, packet));
-    transport.onError((error) => this.deps.logger.log("error", "VRRP socket error", { interface: instance.interface, error }));
+    segment.transport.onPacket((packet) => this.onPacket(segment, packet));
     this.segments.set(key, segment);
+    if (this.deps.monitor !== undefined) this.unsubscribeMonitor ??= this.deps.monitor.subscribe((event) => this.onLinkEvent(event));
     return segment;
   }
 
-  private onPacket(segment: Segment, packet: ReceivedPacket): void {
+  private onLinkEvent(event: LinkEvent): void {
+    for (const segment of this.segments.values()) segment.event(event);
+    if (event.type !== "address" || event.ifname === undefined) {
+      if (event.type === "link" && event.up) this.retryAddresses(event.name);
+      return;
+    }
+    if (event.gone) for (const router of this.routers()) router.addressGone(event.ifname, event.address);
+    else this.retryAddresses(event.ifname);
+  }
+
+  /** A router that could not put an address back may try again once its interface changed for the better. */
+  private retryAddresses(ifname: string): void {
+    for (const router of this.routers()) {
+      const uses = router.config.interface === ifname || router.config.addresses.some((a) => a.device === ifname);
+      if (uses && router.faultCauses().includes("address")) router.setFault("address", false);
+    }
+  }
+
+  private onPacket(segment: FollowedSegment, packet: ReceivedPacket): void {
     // Most packets repeat the last advert of their VRID: the router takes those without a decode.
     const vrid = packet.payload.length > 1 ? packet.payload[1]! : undefined;
     if (vrid !== undefined && segment.routers.get(vrid)?.receiveRepeat(packet) === true) return;
@@ -196,3 +243,4 @@ export class Agent {
     router.receive({ advert: decoded.advert, source: packet.source, destination: packet.destination, ttl: packet.ttl }, packet.payload, packet.ageMs === undefined ? undefined : packet.ageMs + (this.deps.clock.now() - readAt));
   }
 }
+

@@ -15,6 +15,8 @@ import type {
   TransportOptions,
   VrrpTransport,
   ClaimWatch,
+  LinkEvent,
+  LinkMonitor,
 } from "../os/ports.js";
 
 interface Endpoint {
@@ -22,7 +24,10 @@ interface Endpoint {
   readonly family: Family;
   readonly multicast: boolean;
   handler?: (packet: ReceivedPacket) => void;
+  errorHandler?: (error: Error) => void;
   up: boolean;
+  /** Sends fail with this error (reported asynchronously, as the real sockets do). */
+  broken?: Error | undefined;
 }
 
 /** A broadcast domain: every up endpoint of the family receives multicast; unicast reaches its address. */
@@ -55,7 +60,16 @@ export class FakeSegment {
   setUp(address: string, up: boolean): void {
     for (const e of this.endpoints) if (e.address === address) e.up = up;
   }
+  /** Every send of `address` fails with `error` from now on (undefined: works again). */
+  breakSends(address: string, error: Error | undefined): void {
+    for (const e of this.endpoints) if (e.address === address) e.broken = error;
+  }
   deliver(from: Endpoint, payload: Buffer, destination: string, ttl = 255): void {
+    if (from.broken !== undefined) {
+      const { broken, errorHandler } = from;
+      process.nextTick(() => errorHandler?.(broken));
+      return;
+    }
     if (!from.up) return;
     this.sent.push({ source: from.address, destination, payload });
     for (const to of this.endpoints) {
@@ -97,7 +111,7 @@ export function fakeTransports(segment: FakeSegment, address: string): Transport
           };
         },
         onPacket: (handler) => void (endpoint.handler = handler),
-        onError: () => undefined,
+        onError: (handler) => void (endpoint.errorHandler = handler),
         close: () => segment.detach(endpoint),
       };
       opened.push(transport);
@@ -191,5 +205,41 @@ export class FakeNeighbourhood {
       },
       close: () => undefined,
     };
+  }
+}
+
+/** A LinkMonitor that delivers what the test emits, at once. */
+export class FakeLinkMonitor implements LinkMonitor {
+  private readonly handlers = new Set<(event: LinkEvent) => void>();
+  private failure: Error | undefined;
+
+  subscribe(handler: (event: LinkEvent) => void): () => void {
+    const entry = (event: LinkEvent) => handler(event);
+    this.handlers.add(entry);
+    return () => void this.handlers.delete(entry);
+  }
+  emit(event: LinkEvent): void {
+    for (const handler of [...this.handlers]) handler(event);
+  }
+  /** A link event for `name` (index 2 unless given). */
+  link(name: string, change: { up?: boolean; gone?: boolean; index?: number } = {}): void {
+    this.emit({ type: "link", index: change.index ?? 2, name, up: change.up ?? true, gone: change.gone ?? false });
+  }
+  /** An address event on `ifname` (index 2). */
+  address(ifname: string, address: string, change: { gone: boolean; prefixLength?: number }): void {
+    const family = address.includes(":") ? 6 : 4;
+    this.emit({ type: "address", index: 2, ifname, address, family, prefixLength: change.prefixLength ?? (family === 4 ? 24 : 64), gone: change.gone });
+  }
+  break(error: Error): void {
+    this.failure = error;
+  }
+  broken(): Error | undefined {
+    return this.failure;
+  }
+  get subscribers(): number {
+    return this.handlers.size;
+  }
+  close(): void {
+    this.handlers.clear();
   }
 }

@@ -1,6 +1,7 @@
 /**
- * The agent's HTTP endpoint: /metrics (Prometheus text), /healthz, and
- * /state (JSON snapshot of every instance, read by `floatip check`).
+ * The agent's HTTP endpoint: /metrics (Prometheus text), /healthz
+ * (liveness), /readyz (readiness), and /state (JSON snapshot of every
+ * instance, read by `floatip check`). See liveness.ts for what they mean.
  *
  * It shares the event loop with the VRRP timers, so it is bounded: at most
  * maxConnections (64) open at once (Node closes the others as they are
@@ -10,12 +11,17 @@
  */
 import type { Server } from "node:http";
 import type { Registry } from "prom-client";
+import { describeLiveness, type Liveness } from "./liveness.js";
 
 export interface HttpEndpointOptions {
   readonly host: string;
   readonly port: number;
   readonly registry: Registry;
   readonly healthy: () => boolean;
+  /** When given, /healthz answers from it (a failing one lists its problems) instead of healthy(). */
+  readonly liveness?: () => Liveness;
+  /** /readyz; without it /readyz follows /healthz. */
+  readonly ready?: () => boolean;
   readonly state: () => unknown;
   /** Connections open at once (default 64). */
   readonly maxConnections?: number;
@@ -59,8 +65,12 @@ export async function startHttpEndpoint(options: HttpEndpointOptions): Promise<S
           res.end(String(error));
         },
       );
-    } else if (path === "/healthz") {
-      const ok = options.healthy();
+    } else if (path === "/healthz" && options.liveness !== undefined) {
+      const liveness = options.liveness();
+      res.writeHead(liveness.ok ? 200 : 503, { "content-type": "text/plain" });
+      res.end(describeLiveness(liveness));
+    } else if (path === "/healthz" || path === "/readyz") {
+      const ok = path === "/readyz" && options.ready !== undefined ? options.ready() : options.liveness?.().ok ?? options.healthy();
       res.writeHead(ok ? 200 : 503, { "content-type": "text/plain" });
       res.end(ok ? "ok\n" : "not ready\n");
     } else if (path === "/state") {

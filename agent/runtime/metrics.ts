@@ -5,6 +5,7 @@
 import { createRequire } from "node:module";
 import type * as Prom from "prom-client";
 import { CONFLICT_KINDS, type ConflictKind } from "../conflict/types.js";
+import { BUILD_INFO_HELP, buildInfoLabels, type BuildInfo } from "./build-info.js";
 import type { DropReason } from "../vrrp/packet.js";
 import type { Phase } from "../vrrp/state-machine.js";
 
@@ -40,6 +41,12 @@ export interface AdvertCounts {
 
 export class AgentMetrics {
   readonly registry = new Registry();
+  private readonly buildInfo = new Gauge({
+    name: "floatip_build_info",
+    help: BUILD_INFO_HELP,
+    labelNames: ["version", "node_version"],
+    registers: [this.registry],
+  });
   private readonly state = new Gauge({
     name: "floatip_instance_state",
     help: "1 for the VRRP state the instance is in, 0 for the others",
@@ -120,6 +127,71 @@ export class AgentMetrics {
     labelNames: ["vrrp_instance", "interface", "vrid"],
     registers: [this.registry],
   });
+
+  /**
+   * Health checks, per instance (each instance runs its own copy of a check
+   * it tracks) and per check: scripts and HTTP checks alike, a gauge of the
+   * counted state (after fall/rise) and a counter of runs by result.
+   */
+  private readonly scriptHealthy = new Gauge({
+    name: "floatip_script_healthy",
+    help: "1 while the check script counts as OK (after fall/rise), 0 while it counts as failed; absent before its first result",
+    labelNames: ["vrrp_instance", "script"],
+    registers: [this.registry],
+  });
+  private readonly scriptRuns = new Counter({
+    name: "floatip_script_runs_total",
+    help: "Runs of the check script by result (success, failure)",
+    labelNames: ["vrrp_instance", "script", "result"],
+    registers: [this.registry],
+  });
+  private readonly httpHealthy = new Gauge({
+    name: "floatip_http_check_healthy",
+    help: "1 while the HTTP check counts as OK (after fall/rise), 0 while it counts as failed; absent before its first result",
+    labelNames: ["vrrp_instance", "http_check"],
+    registers: [this.registry],
+  });
+  private readonly httpRuns = new Counter({
+    name: "floatip_http_check_runs_total",
+    help: "Probes of the HTTP check by result (success: a status from 200 to 399; failure: another status, an error or a timeout)",
+    labelNames: ["vrrp_instance", "http_check", "result"],
+    registers: [this.registry],
+  });
+  /** The checks each instance reported, to forget them with it. */
+  private readonly checks = new Map<string, Set<string>>();
+
+  checkRan(instance: string, check: { readonly kind: "script" | "http"; readonly name: string }, success: boolean, health: "init" | "ok" | "failed"): void {
+    let seen = this.checks.get(instance);
+    if (seen === undefined) this.checks.set(instance, (seen = new Set()));
+    seen.add(`${check.kind}\n${check.name}`);
+    const result = success ? "success" : "failure";
+    if (check.kind === "script") {
+      this.scriptRuns.inc({ vrrp_instance: instance, script: check.name, result });
+      if (health !== "init") this.scriptHealthy.set({ vrrp_instance: instance, script: check.name }, health === "ok" ? 1 : 0);
+    } else {
+      this.httpRuns.inc({ vrrp_instance: instance, http_check: check.name, result });
+      if (health !== "init") this.httpHealthy.set({ vrrp_instance: instance, http_check: check.name }, health === "ok" ? 1 : 0);
+    }
+  }
+
+  /** Forget an instance's check series (it was removed or replaced). */
+  checksRemoved(instance: string): void {
+    for (const key of this.checks.get(instance) ?? []) {
+      const [kind, name] = key.split("\n") as [string, string];
+      for (const result of ["success", "failure"]) {
+        if (kind === "script") this.scriptRuns.remove({ vrrp_instance: instance, script: name, result });
+        else this.httpRuns.remove({ vrrp_instance: instance, http_check: name, result });
+      }
+      if (kind === "script") this.scriptHealthy.remove({ vrrp_instance: instance, script: name });
+      else this.httpHealthy.remove({ vrrp_instance: instance, http_check: name });
+    }
+    this.checks.delete(instance);
+  }
+
+  /** `build`: floatip_build_info's labels (the binaries pass readBuildInfo(); tests may leave it out). */
+  constructor(build?: BuildInfo) {
+    if (build !== undefined) this.buildInfo.set(buildInfoLabels(build), 1);
+  }
 
   instanceStarted(labels: InstanceLabels, priority: number): void {
     for (const kind of CONFLICT_KINDS) this.conflictsActive.set({ ...labels, kind }, 0);

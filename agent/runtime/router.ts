@@ -66,6 +66,14 @@ export interface RouterSnapshot {
   readonly conflicts: readonly Conflict[];
 }
 
+/**
+ * Why a router is in FAULT; it recovers once none is left. `health`: its
+ * tracked scripts, files and interfaces (the supervisor); the others come
+ * from the kernel (the Agent): its interface down or gone, the socket's
+ * source address gone, a virtual address that could not be put back.
+ */
+export type FaultCause = "health" | "interface" | "source-address" | "address";
+
 export function routerParams(config: InstanceConfig, primaryAddress: string): RouterParams {
   return {
     version: config.version,
@@ -84,7 +92,7 @@ export function routerParams(config: InstanceConfig, primaryAddress: string): Ro
 
 export class VirtualRouter {
   readonly labels: InstanceLabels;
-  private readonly params: RouterParams;
+  private params: RouterParams;
   private state: RouterState;
   /** The protocol timer (Master_Down or Adver) and the garp timer; a backup's Master_Down moves without a new system timer. */
   private readonly timers: Readonly<Record<"protocol" | "garp", RouterTimer>>;
@@ -95,7 +103,7 @@ export class VirtualRouter {
   private readonly heard: HeardPeers;
   private readonly warnedSilent = new Set<string>();
   private silentPeerCheck: TimerHandle | undefined;
-  private readonly checks: ReceiveContext;
+  private checks: ReceiveContext;
   /** This instance's advert counters (fetched once: two adverts a period per instance). */
   private counts: AdvertCounts | undefined;
   /**
@@ -111,6 +119,7 @@ export class VirtualRouter {
   private readonly conflictMonitor: ConflictMonitor;
   /** While master: the priority-0 adverts (one per destination) the stop signal's handler sends (transport.armFarewell). */
   private farewells: readonly (Farewell | undefined)[] | undefined;
+  private readonly faults = new Set<FaultCause>();
 
   constructor(readonly config: InstanceConfig, private readonly deps: RouterDeps) {
     this.params = routerParams(config, deps.transport.sourceAddress);
@@ -231,11 +240,64 @@ export class VirtualRouter {
   }
 
   fault(): void {
-    this.dispatch({ type: "fault" });
+    this.setFault("health", true);
   }
 
   recovered(): void {
-    this.dispatch({ type: "recovered" });
+    this.setFault("health", false);
+  }
+
+  /** FAULT while any cause holds (a master leaves with a priority-0 advert); back to backup once none does. */
+  setFault(cause: FaultCause, on: boolean): void {
+    if (on) this.faults.add(cause);
+    else this.faults.delete(cause);
+    if (this.faults.size > 0) {
+      if (this.state.phase !== "fault") this.dispatch({ type: "fault" });
+    } else if (this.state.phase === "fault") {
+      this.dispatch({ type: "recovered" });
+    }
+  }
+
+  /**
+   * The socket was reopened with another source address (an interface
+   * re-created with a new MAC gets a new IPv6 link-local): adverts, their
+   * checksums and the receive checks use it from now on.
+   */
+  sourceChanged(): void {
+    const source = this.deps.transport.sourceAddress;
+    this.params = routerParams(this.config, source);
+    this.checks = receiveContext(this.config, source);
+    this.encoded = undefined;
+    this.accepted = undefined;
+  }
+
+  /** The kernel's fault causes holding now (not `health`). */
+  faultCauses(): readonly FaultCause[] {
+    return [...this.faults];
+  }
+
+  /**
+   * One of our virtual addresses left `ifname` behind our back (an admin,
+   * a network manager, the kernel with the primary address). A master puts
+   * it back at once and announces it; if it cannot, it leaves master.
+   */
+  addressGone(ifname: string, address: string): void {
+    if (this.state.phase !== "master") return;
+    const lost = this.config.addresses.find((a) => a.address === address && (a.device ?? this.config.interface) === ifname);
+    if (lost === undefined) return;
+    this.log.log("warn", "a virtual address was removed behind our back; adding it again", { interface: ifname, address });
+    void this.effects.run(async () => {
+      if (this.state.phase !== "master") return;
+      try {
+        await this.deps.addresses.add(ifname, lost);
+      } catch (error) {
+        this.deps.metrics.addressError(this.labels, "add");
+        this.log.log("error", "cannot add the removed virtual address again; leaving master", { interface: ifname, address, error });
+        this.setFault("address", true);
+        return;
+      }
+      if (this.state.phase === "master") await this.deps.announcer.announce(ifname, lost).catch(() => undefined);
+    });
   }
 
   snapshot(): RouterSnapshot {

@@ -10,7 +10,8 @@ import { join } from "node:path";
 import type { AgentConfig } from "../config/types.js";
 import { validateAgentConfig } from "../config/validate.js";
 import { FakeSpawner } from "../health/fakes.js";
-import type { AddressTable } from "../os/ports.js";
+import type { HttpProber } from "../health/http-probe.js";
+import type { AddressTable, LinkMonitor } from "../os/ports.js";
 import type { ManualClock } from "./clock.js";
 import type { ConflictOptions } from "./conflict-monitor.js";
 import { FakeAnnouncer, type FakeSegment, fakeTransports } from "./fakes.js";
@@ -36,6 +37,13 @@ export interface SimulatedAgentOptions {
   readonly conflicts?: ConflictOptions;
   /** Lowest level logged (default debug). */
   readonly minLevel?: "debug" | "info";
+  readonly monitor?: LinkMonitor;
+  /** Transports opened, in order (a reopen adds one). */
+  readonly transports?: ReturnType<typeof fakeTransports>;
+  /** Scripts' processes (default: a FakeSpawner whose processes never exit on their own). */
+  readonly spawner?: FakeSpawner;
+  /** Answers the HTTP checks' GETs. */
+  readonly prober?: HttpProber;
 }
 
 export interface SimulatedAgent {
@@ -51,12 +59,14 @@ export function simulatedAgent(options: SimulatedAgentOptions): SimulatedAgent {
   const metrics = new AgentMetrics();
   const supervisor = new AgentSupervisor({
     clock: options.clock,
-    transports: fakeTransports(options.segment, options.address),
+    transports: options.transports ?? fakeTransports(options.segment, options.address),
+    ...(options.monitor !== undefined ? { monitor: options.monitor } : {}),
     addresses: options.addresses,
     announcer: new FakeAnnouncer(),
     metrics,
     logger: jsonLogger({ write: (l) => logs.push(l), wallClock: () => new Date(0), minLevel: options.minLevel ?? "debug" }),
-    spawner: new FakeSpawner(),
+    spawner: options.spawner ?? new FakeSpawner(),
+    ...(options.prober !== undefined ? { prober: options.prober } : {}),
     readFile: async () => "0",
     wallClock: () => new Date(0),
     stateDir: mkdtempSync(join(tmpdir(), "floatip-unit-")),

@@ -10,13 +10,15 @@
 import type { AgentConfig, InstanceConfig } from "../config/types.js";
 import { HealthTracker, type HealthTrackerDeps, type PodReadiness } from "../health/tracker.js";
 import { describeHealthChange, type HealthResult } from "../health/priority.js";
+import { probeSucceeded } from "../health/http-probe.js";
+import { succeeded } from "../health/process.js";
 import type { HttpProber } from "../health/http-probe.js";
 import { InterfaceWatch } from "../health/interface-watch.js";
 import type { Spawner } from "../health/process.js";
 import { randomUUID } from "node:crypto";
 import { Heartbeat } from "../notify/heartbeat.js";
 import { Notifier } from "../notify/notifier.js";
-import { Agent, type AgentDeps } from "./agent.js";
+import { Agent, type AgentDeps, type AgentProblem } from "./agent.js";
 import type { RouterSnapshot, Transition } from "./router.js";
 import { Serial } from "./serial.js";
 
@@ -68,6 +70,8 @@ export class AgentSupervisor {
   private readonly links: InterfaceWatch;
   private readonly run: string;
   private readonly heartbeat: Heartbeat;
+  /** A config has been applied in full once. */
+  private applied = false;
 
   constructor(private readonly deps: SupervisorDeps) {
     this.run = deps.runToken ?? randomUUID();
@@ -84,6 +88,7 @@ export class AgentSupervisor {
       clock: deps.clock,
       addresses: deps.addresses,
       logger: deps.logger,
+      ...(deps.monitor !== undefined ? { monitor: deps.monitor } : {}),
       ...(deps.interfacePollMs !== undefined ? { pollMs: deps.interfacePollMs } : {}),
     });
     this.agent = new Agent({
@@ -122,6 +127,16 @@ export class AgentSupervisor {
     return this.agent.snapshot();
   }
 
+  /** What keeps the agent from doing its job now (sockets, link monitor); empty when healthy. */
+  health(): AgentProblem[] {
+    return this.agent.health();
+  }
+
+  /** Config applied and every instance's router running. */
+  ready(): boolean {
+    return this.applied && [...this.running.values()].every((r) => r.live);
+  }
+
   private async applyNow(config: AgentConfig): Promise<ApplyReport> {
     this.heartbeat.start();
     const wanted = new Map(config.instances.map((i) => [i.name, { config: i, slice: sliceOf(config, i) }]));
@@ -140,6 +155,7 @@ export class AgentSupervisor {
       await this.launch(config, next.config, next.slice);
       if (!report.replaced.includes(name)) report.added.push(name);
     }
+    this.applied = true;
     return report;
   }
 
@@ -177,6 +193,8 @@ export class AgentSupervisor {
         ...(this.deps.pods !== undefined ? { pods: this.deps.pods } : {}),
         ...(this.deps.prober !== undefined ? { prober: this.deps.prober } : {}),
         onChange: (_name, health) => this.applyHealth(running, health),
+        onScriptRun: (script, outcome, health) => this.deps.metrics.checkRan(instance.name, { kind: "script", name: script }, succeeded(outcome), health),
+        onHttpProbe: (check, outcome, health) => this.deps.metrics.checkRan(instance.name, { kind: "http", name: check }, probeSucceeded(outcome), health),
       }),
     };
     this.running.set(instance.name, running);
@@ -190,6 +208,7 @@ export class AgentSupervisor {
   private async retire(name: string, running: Running): Promise<void> {
     running.live = false;
     await Promise.all([this.agent.remove(name), running.tracker.stop()]);
+    this.deps.metrics.checksRemoved(name);
     await running.notifier.stop();
     this.running.delete(name);
   }

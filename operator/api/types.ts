@@ -59,6 +59,9 @@ export interface TrackInterfaceSpec {
   readonly reverse?: boolean;
 }
 
+/** A VirtualIP's HTTP check has the agent's httpChecks fields (spec.track.httpChecks[] = VRRPNode.spec.httpChecks[]). */
+export type TrackHttpCheckSpec = AgentHttpCheckDocument;
+
 export interface TrackFileSpec {
   readonly name: string;
   readonly path: string;
@@ -100,6 +103,7 @@ export interface VirtualIPSpec {
     readonly scripts?: readonly TrackScriptSpec[];
     readonly interfaces?: readonly TrackInterfaceSpec[];
     readonly files?: readonly TrackFileSpec[];
+    readonly httpChecks?: readonly TrackHttpCheckSpec[];
   };
   readonly garp?: GarpSpec;
   readonly releaseOnCordon?: boolean;
@@ -153,7 +157,19 @@ export interface VirtualIP {
 export interface AgentConfigDocument {
   readonly scripts?: readonly AgentScriptDocument[];
   readonly trackFiles?: readonly AgentTrackFileDocument[];
+  readonly httpChecks?: readonly AgentHttpCheckDocument[];
   readonly instances: readonly AgentInstanceDocument[];
+}
+
+export interface AgentHttpCheckDocument {
+  readonly name: string;
+  readonly url: string;
+  readonly interval?: string;
+  readonly timeout?: string;
+  readonly weight?: number;
+  readonly fall?: number;
+  readonly rise?: number;
+  readonly tls?: { readonly caFile?: string; readonly serverName?: string; readonly insecureSkipVerify?: boolean };
 }
 
 export interface AgentScriptDocument {
@@ -207,6 +223,7 @@ export interface AgentInstanceDocument {
     readonly scripts?: readonly AgentTrackRefDocument[];
     readonly interfaces?: readonly AgentTrackRefDocument[];
     readonly files?: readonly AgentTrackRefDocument[];
+    readonly httpChecks?: readonly AgentTrackRefDocument[];
     readonly pods?: AgentTrackPodsDocument;
   };
   readonly notify?: Readonly<Record<string, string>>;
@@ -233,7 +250,11 @@ export type VRRPNodeConflict = ConflictStatus;
 export interface VRRPNodeStatus {
   readonly observedGeneration?: number;
   readonly updated?: string;
+  /** The agent's heartbeat period ("20s", agent/kube/node-status.ts); absent from agents that have none. */
+  readonly refreshInterval?: string;
   readonly instances?: readonly VRRPNodeInstanceStatus[];
+  /** Why the agent rejected the current spec (it keeps running the previous one); absent or empty when accepted. */
+  readonly configErrors?: readonly { readonly field: string; readonly message: string }[];
 }
 
 export interface VRRPNode {

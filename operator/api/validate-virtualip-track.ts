@@ -1,9 +1,12 @@
 /**
  * Validation of a VirtualIP's `track`: ready pods on the node, scripts,
- * interfaces and files (the last three as the agent has them).
+ * interfaces, files and HTTP checks (the last four as the agent has them;
+ * an HTTP check is read by the agent's own reader, so both accept the same).
  */
 import type { Reader } from "../../agent/config/validate.js";
 import { describe } from "../../agent/config/duration.js";
+import { readHttpCheck as readAgentHttpCheck } from "../../agent/config/validate-http.js";
+import type { HttpCheckConfig } from "../../agent/config/types.js";
 import {
   FALL_RISE_MAX, FILE_WEIGHT_MAX, FILE_WEIGHT_MIN, SCRIPT_WEIGHT_MAX, SCRIPT_WEIGHT_MIN, TRACK_NAME_PATTERN,
   TRACK_LIST_MAX, TRACK_PODS_WEIGHT_MAX, TRACK_PODS_WEIGHT_MIN, SELECTOR_VALUES_MAX,
@@ -16,15 +19,16 @@ import { durationMs, interfaceName, isLabelKey, labelMap, labelValue, pattern } 
 const OPERATORS = ["In", "NotIn", "Exists", "DoesNotExist"] as const;
 
 export function readTrack(r: Reader, value: unknown, path: string): TrackSettings | undefined {
-  const o = r.object(value, path, ["pods", "scripts", "interfaces", "files"]);
+  const o = r.object(value, path, ["pods", "scripts", "interfaces", "files", "httpChecks"]);
   if (o === undefined) return undefined;
   const before = r.errors.length;
   const pods = o["pods"] === undefined ? undefined : readPods(r, o["pods"], `${path}.pods`);
   const scripts = o["scripts"] === undefined ? [] : readList(r, o["scripts"], `${path}.scripts`, readScript);
   const interfaces = o["interfaces"] === undefined ? [] : readList(r, o["interfaces"], `${path}.interfaces`, readInterface);
   const files = o["files"] === undefined ? [] : readList(r, o["files"], `${path}.files`, readFile);
-  if (r.errors.length > before || scripts === undefined || interfaces === undefined || files === undefined) return undefined;
-  return { ...(pods !== undefined ? { pods } : {}), scripts, interfaces, files };
+  const httpChecks = o["httpChecks"] === undefined ? [] : readList(r, o["httpChecks"], `${path}.httpChecks`, readHttpCheck);
+  if (r.errors.length > before || scripts === undefined || interfaces === undefined || files === undefined || httpChecks === undefined) return undefined;
+  return { ...(pods !== undefined ? { pods } : {}), scripts, interfaces, files, ...(httpChecks.length > 0 ? { httpChecks } : {}) };
 }
 
 function readList<T extends { name: string }>(
@@ -127,6 +131,20 @@ function readScript(r: Reader, value: unknown, path: string): ScriptSettings | u
     name: name!, command: command!, intervalMs: intervalMs!, ...(timeoutMs !== undefined ? { timeoutMs } : {}),
     weight: weight!, reverse: reverse!, fall: fall!, rise: rise!, initFail: initFail!, ...(user !== undefined ? { user } : {}),
   };
+}
+
+function readHttpCheck(r: Reader, value: unknown, path: string): HttpCheckConfig | undefined {
+  const before = r.errors.length;
+  const o = value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  // The name becomes part of the rendered "<vip>/<name>": the same rule as scripts and files.
+  if (o !== undefined && typeof o["name"] === "string") trackName(r, o["name"], `${path}.name`);
+  // Durations with a unit, as everywhere in the CRD (the agent also reads a bare number as seconds).
+  const rest = o === undefined ? value : { ...o };
+  for (const key of ["interval", "timeout"] as const) {
+    if (o?.[key] !== undefined && durationMs(r, o[key], `${path}.${key}`) === undefined) delete (rest as Record<string, unknown>)[key];
+  }
+  const check = readAgentHttpCheck(r, rest, path);
+  return r.errors.length > before ? undefined : check;
 }
 
 function readInterface(r: Reader, value: unknown, path: string): InterfaceSettings | undefined {

@@ -2,7 +2,7 @@
  * A VirtualIP spec after validation: defaults applied, addresses parsed to
  * canonical form, durations in milliseconds. The planner works on this only.
  */
-import type { Family, ScriptConfig, TrackFileConfig, TrackRef } from "../../agent/config/types.js";
+import type { Family, HttpCheckConfig, ScriptConfig, TrackFileConfig, TrackRef } from "../../agent/config/types.js";
 import type { LabelSelector, Transport } from "./types.js";
 
 export interface FieldError {
@@ -41,6 +41,8 @@ export interface TrackSettings {
   readonly scripts: readonly ScriptSettings[];
   readonly interfaces: readonly InterfaceSettings[];
   readonly files: readonly FileSettings[];
+  /** The agent's HTTP check fields, defaults applied; absent = none. */
+  readonly httpChecks?: readonly HttpCheckConfig[];
 }
 
 export interface GarpSettings {

@@ -41,6 +41,35 @@ describe("VirtualIP status from the agents' reports", () => {
     assert.match(cond(r, "Degraded")!.message, /2 masters \(a, b\)/);
   });
 
+  it("the master's report is stale: its routers Unknown, no master, Ready and Degraded Unknown; back when it reports again", () => {
+    const nodes = [node("a", inst("Master")), node("b", inst("Backup")), node("c", inst("Backup"))];
+    const before = aggregate({ vip: vip(), plan, vrrpNodes: nodes, now });
+    const stale = new Map([["a", 3000]]);
+    const r = aggregate({ vip: vip({ status: before.status }), plan, vrrpNodes: nodes, now, stale });
+    assert.deepEqual(r.status.nodes?.map((n) => `${n.name}:${n.state}`), ["a:Unknown", "b:Backup", "c:Backup"]);
+    assert.equal(r.status.master, undefined);
+    assert.equal(cond(r, "Ready")?.status, "Unknown");
+    assert.equal(cond(r, "Ready")?.reason, "StatusUnknown");
+    assert.match(cond(r, "Ready")!.message, /web: no confirmed master, unknown: a \(no status for 3s\)/);
+    assert.equal(cond(r, "Degraded")?.status, "Unknown");
+    assert.equal(masterChangeMessage(r.masterChange!), "master unconfirmed: a has sent no status for 3s");
+    const back = aggregate({ vip: vip({ status: r.status }), plan, vrrpNodes: nodes, now });
+    assert.equal(back.status.master, "a");
+    assert.equal(cond(back, "Ready")?.status, "True");
+  });
+
+  it("a stale backup does not hide a confirmed master; a stale node's conflicts age out", () => {
+    const seen = { kind: "duplicate-address", address: "192.0.2.5", mac: "02:00:00:00:00:99", since: "2026-11-25T11:00:00Z" } as const;
+    const nodes = [node("a", inst("Master")), node("b", inst("Master", { conflicts: [seen] }))];
+    const r = aggregate({ vip: vip(), plan, vrrpNodes: nodes, now, stale: new Map([["b", 60_000]]) });
+    assert.equal(r.status.master, "a");
+    assert.equal(cond(r, "Ready")?.status, "True");
+    assert.equal(cond(r, "Conflict")?.status, "False");
+    assert.deepEqual(r.networkConflicts, []);
+    const fresh = aggregate({ vip: vip(), plan, vrrpNodes: nodes, now });
+    assert.equal(cond(fresh, "Conflict")?.status, "True", "the same report, fresh, counts");
+  });
+
   it("no master: Degraded NoMaster", () => {
     const r = aggregate({ vip: vip(), plan, vrrpNodes: [node("a", inst("Backup")), node("b", inst("Fault"))], now });
     assert.equal(cond(r, "Degraded")?.reason, "NoMaster");

@@ -9,6 +9,12 @@
  *             when an agent sees another MAC answering for its address, or
  *             foreign VRRP adverts on its VRID (network-conflicts.ts).
  *   Degraded  True when a router has no master or more than one.
+ *
+ * A node whose report is stale (freshness.ts) vouches for nothing: its
+ * routers show state Unknown, it counts as no master and its conflicts are
+ * dropped. A router whose only master was such a node has an unconfirmed
+ * master: Ready and Degraded are Unknown (reason StatusUnknown) unless
+ * something else already decides them.
  */
 import type { Condition, VirtualIP, VirtualIPNodeStatus, VirtualIPStatus, VRRPNode } from "../api/types.js";
 import type { Finding, VipPlan } from "../planner/index.js";
@@ -20,6 +26,8 @@ export interface AggregateInput {
   readonly plan: VipPlan | undefined;
   readonly vrrpNodes: readonly VRRPNode[];
   readonly now: Date;
+  /** Nodes whose report is too old to trust, each with the bound it exceeded (ms). */
+  readonly stale?: ReadonlyMap<string, number>;
 }
 
 export interface MasterChange {
@@ -27,6 +35,8 @@ export interface MasterChange {
   readonly to: string | undefined;
   /** Why the old master let go, as its agent reported it. */
   readonly reason: string | undefined;
+  /** Set when the old master's report went stale (nobody confirms a master): how old it is at least. */
+  readonly unconfirmed?: string;
 }
 
 export interface Aggregate {
@@ -66,12 +76,20 @@ export function aggregate(input: AggregateInput): Aggregate {
   const nodes: VirtualIPNodeStatus[] = [];
   const mastersByInstance = new Map<string, string[]>();
   const byName = new Map(input.vrrpNodes.map((n) => [n.metadata.name, n]));
+  const stale = input.stale ?? new Map<string, number>();
+  const unconfirmed = new Map<string, string[]>();
   for (const nodeName of [...rendered].sort()) {
     const vrrpNode = byName.get(nodeName);
     if (vrrpNode === undefined) continue;
     for (const { instance } of instances) {
       const observed = vrrpNode.status?.instances?.find((i) => i.name === instance);
       if (observed === undefined) continue;
+      const bound = stale.get(nodeName);
+      if (bound !== undefined) {
+        nodes.push({ name: nodeName, ...(instances.length > 1 ? { instance } : {}), state: "Unknown" });
+        unconfirmed.set(instance, [...(unconfirmed.get(instance) ?? []), `${nodeName} (no status for ${formatSeconds(bound)})`]);
+        continue;
+      }
       nodes.push({
         name: vrrpNode.metadata.name,
         ...(instances.length > 1 ? { instance } : {}),
@@ -86,28 +104,34 @@ export function aggregate(input: AggregateInput): Aggregate {
   const findings = plan?.findings ?? [];
   const conflicts = findings.filter((f) => CONFLICT_KINDS.has(f.kind));
   const invalid = findings.filter((f) => f.kind === "invalid");
-  const network = reportedConflicts(input.vrrpNodes, rendered, instances.map((i) => i.instance));
+  const network = reportedConflicts(input.vrrpNodes.filter((n) => !stale.has(n.metadata.name)), rendered, instances.map((i) => i.instance));
   const primary = instances[0]?.instance ?? name;
   const primaryMasters = mastersByInstance.get(primary) ?? [];
   const master = primaryMasters.length === 1 ? primaryMasters[0] : undefined;
   const problems = instances.flatMap(({ instance }) => {
     const masters = mastersByInstance.get(instance) ?? [];
     if (masters.length === 1) return [];
+    const silent = unconfirmed.get(instance);
+    if (masters.length === 0 && silent !== undefined) return [`${instance}: no confirmed master, unknown: ${silent.join(", ")}`];
     return [masters.length === 0 ? `${instance}: no master` : `${instance}: ${masters.length} masters (${masters.join(", ")})`];
   });
+  // Every problem is a router nobody vouches for: we do not know, rather than "no master".
+  const unknown = problems.length > 0 && problems.every((p) => p.includes("no confirmed master"));
   const renderedAtAll = rendered.size > 0;
   const previous = vip.status;
   const gen = vip.metadata.generation;
+  const decided = invalid.length > 0 || conflicts.length > 0 || !renderedAtAll;
   const conditions: Condition[] = [
-    condition(previous, now, gen, "Ready", problems.length === 0 && renderedAtAll && conflicts.length === 0 && invalid.length === 0,
-      problems.length === 0 && renderedAtAll ? "OneMaster" : invalid.length > 0 ? "Invalid" : conflicts.length > 0 ? "Conflict" : !renderedAtAll ? "NoNodes" : "NoSingleMaster",
+    condition(previous, now, gen, "Ready", unknown && !decided ? "Unknown" : problems.length === 0 && renderedAtAll && conflicts.length === 0 && invalid.length === 0,
+      problems.length === 0 && renderedAtAll ? "OneMaster" : invalid.length > 0 ? "Invalid" : conflicts.length > 0 ? "Conflict" : !renderedAtAll ? "NoNodes" : unknown ? "StatusUnknown" : "NoSingleMaster",
       problems.length === 0 && renderedAtAll ? `${master ?? "?"} is master` : [...invalid, ...conflicts].map(describeFinding).concat(problems).join("; ") || describeFinding({ kind: "no-nodes" })),
     condition(previous, now, gen, "Conflict", conflicts.length > 0 || network.length > 0,
       conflicts.length > 0 ? "Collision" : network.length > 0 ? conflictReason(network[0]!.conflict) : "NoCollision",
       conflicts.length > 0 || network.length > 0
         ? [...conflicts.map(describeFinding), ...(network.length > 0 ? [conflictMessage(network)] : [])].join("; ")
         : "no address or virtualRouterID collision"),
-    condition(previous, now, gen, "Degraded", renderedAtAll && problems.length > 0, renderedAtAll && problems.length > 0 ? (problems.some((p) => p.includes("masters")) ? "MultipleMasters" : "NoMaster") : "Healthy",
+    condition(previous, now, gen, "Degraded", renderedAtAll && unknown ? "Unknown" : renderedAtAll && problems.length > 0,
+      renderedAtAll && problems.length > 0 ? (unknown ? "StatusUnknown" : problems.some((p) => p.includes("masters")) ? "MultipleMasters" : "NoMaster") : "Healthy",
       renderedAtAll && problems.length > 0 ? problems.join("; ") : "every router has one master"),
   ];
   const changed = master !== previous?.master && (master !== undefined || previous?.master !== undefined);
@@ -124,7 +148,9 @@ export function aggregate(input: AggregateInput): Aggregate {
   };
   return {
     status,
-    masterChange: changed ? { from: oldNode, to: master, reason: oldReason?.lastChange } : undefined,
+    masterChange: changed
+      ? { from: oldNode, to: master, reason: oldReason?.lastChange, ...(oldNode !== undefined && stale.has(oldNode) ? { unconfirmed: `no status for ${formatSeconds(stale.get(oldNode)!)}` } : {}) }
+      : undefined,
     networkConflicts: network,
   };
 }
@@ -135,11 +161,11 @@ export function condition(
   now: Date,
   generation: number | undefined,
   type: string,
-  isTrue: boolean,
+  isTrue: boolean | "Unknown",
   reason: string,
   message: string,
 ): Condition {
-  const status = isTrue ? "True" : "False";
+  const status = isTrue === "Unknown" ? "Unknown" : isTrue ? "True" : "False";
   const before = previous?.conditions?.find((c) => c.type === type);
   return {
     type,
@@ -151,8 +177,13 @@ export function condition(
   };
 }
 
+function formatSeconds(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000}s` : `${(ms / 1000).toFixed(1)}s`;
+}
+
 /** "node-b became master; node-a: master -> backup (higher-priority-advert)". */
 export function masterChangeMessage(change: MasterChange): string {
+  if (change.to === undefined && change.unconfirmed !== undefined) return `master unconfirmed: ${change.from ?? "none"} has sent ${change.unconfirmed}`;
   if (change.to === undefined) return `no master any more (was ${change.from ?? "none"})`;
   const why = change.from === undefined ? "" : `; ${change.from}: ${change.reason ?? "stopped reporting"}`;
   return `${change.to} became master${why}`;

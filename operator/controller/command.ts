@@ -1,6 +1,8 @@
 /**
  * `floatip controller`: watches VirtualIPs, VRRPNodes and Nodes; the replica
- * holding the Lease plans and writes. Serves /metrics and /healthz.
+ * holding the Lease plans and writes. Serves /metrics, /healthz (live: the
+ * event loop is not stalled; an API server outage is not a liveness
+ * failure, the election retries) and /readyz (the election loop runs).
  */
 import { hostname } from "node:os";
 import { KubeConfig } from "@kubernetes/client-node";
@@ -8,10 +10,12 @@ import { parseArgs } from "../../agent/cli/args.js";
 import { systemClock } from "../../agent/runtime/clock.js";
 import { parseListenAddress, startHttpEndpoint } from "../../agent/runtime/http.js";
 import { stderrLogger, type Level } from "../../agent/runtime/logger.js";
+import { assessLiveness, LoopWatch } from "../../agent/runtime/liveness.js";
 import { Controller } from "./controller.js";
 import { clientNodeControllerApi } from "./kube-api.js";
 import { LeaderElector } from "./leader.js";
 import { ControllerMetrics } from "./metrics.js";
+import { readBuildInfo } from "../../agent/runtime/build-info.js";
 
 import { CONTROLLER_USAGE } from "./usage.js";
 
@@ -39,7 +43,7 @@ export async function runControllerCommand(argv: readonly string[]): Promise<num
   else kc.loadFromDefault();
   const api = clientNodeControllerApi(kc, namespace);
   const clock = systemClock();
-  const metrics = new ControllerMetrics();
+  const metrics = new ControllerMetrics(readBuildInfo());
   let controller: Controller | undefined;
   const elector = new LeaderElector({
     api,
@@ -61,16 +65,29 @@ export async function runControllerCommand(argv: readonly string[]): Promise<num
       controller = undefined;
     },
   });
-  const server = await startHttpEndpoint({ ...listen, registry: metrics.registry, healthy: () => true, state: () => ({ leader: elector.isLeader }) });
+  const loop = new LoopWatch({ clock });
+  let electing = false;
+  loop.start();
+  const server = await startHttpEndpoint({
+    ...listen,
+    registry: metrics.registry,
+    healthy: () => true,
+    liveness: () => assessLiveness({ problems: [], loopStallMs: loop.stallMs() }),
+    ready: () => electing,
+    state: () => ({ leader: elector.isLeader }),
+  });
   elector.start();
+  electing = true;
   logger.log("info", "controller started", { namespace });
   await new Promise<void>((resolve) => {
     const done = () => resolve();
     process.once("SIGTERM", done);
     process.once("SIGINT", done);
   });
+  electing = false;
   elector.stop();
   await controller?.stop();
+  loop.stop();
   server.close();
   return 0;
 }

@@ -71,6 +71,13 @@ class FakeCluster implements ControllerKubeApi {
     return undefined;
   }
   async writeLease() {}
+  /** A node's agent rewrites its status unchanged but for `updated` (refreshing every 1s). */
+  heartbeat(name: string, updated: string) {
+    const node = this.vrrpNodes.get(name)!;
+    const next: VRRPNode = { ...node, status: { ...node.status, updated, refreshInterval: "1s" } };
+    this.vrrpNodes.set(name, next);
+    this.nodeHandlers!.onUpsert(next);
+  }
   /** What each agent would report after acting on its spec. */
   agentsReport(master: string | undefined, conflicts: Readonly<Record<string, readonly VRRPNodeConflict[]>> = {}) {
     for (const node of [...this.vrrpNodes.values()]) {
@@ -97,12 +104,13 @@ const k8sNode = (name: string, ip: string): KubernetesObject & Record<string, un
 async function setup() {
   const cluster = new FakeCluster();
   const clock = new ManualClock(0);
+  const metrics = new ControllerMetrics();
   const controller = new Controller({
     api: cluster,
     clock,
     wallClock: () => new Date("2026-11-25T12:00:00Z"),
     logger: jsonLogger({ write: () => undefined, wallClock: () => new Date(0) }),
-    metrics: new ControllerMetrics(),
+    metrics,
     secretNamespace: "floatip-system",
   });
   await controller.start();
@@ -115,7 +123,7 @@ async function setup() {
     await controller.idle();
   };
   await settle();
-  return { cluster, controller, settle };
+  return { cluster, controller, settle, clock, metrics };
 }
 
 const vip = (name: string, spec: Partial<VirtualIP["spec"]> = {}, created = "2026-11-01T00:00:00Z"): VirtualIP => ({
@@ -124,6 +132,23 @@ const vip = (name: string, spec: Partial<VirtualIP["spec"]> = {}, created = "202
 });
 
 describe("the controller", () => {
+  it("a VRRPNode spec an agent rejects is floatip_vrrpnode_config_rejected{node} 1 until it accepts one", async () => {
+    const { cluster, settle, metrics } = await setup();
+    cluster.putVip(vip("web"));
+    await settle();
+    const b = cluster.vrrpNodes.get("b")!;
+    const rejected: VRRPNode = { ...b, status: { observedGeneration: b.metadata.generation, instances: [], configErrors: [{ field: "instances[0].interface", message: "no interface eth9" }] } };
+    cluster.vrrpNodes.set("b", rejected);
+    cluster.nodeHandlers!.onUpsert(rejected);
+    await settle();
+    const text = await metrics.registry.metrics();
+    assert.match(text, /^floatip_vrrpnode_config_rejected\{node="b"\} 1$/m);
+    assert.match(text, /^floatip_vrrpnode_config_rejected\{node="a"\} 0$/m);
+    cluster.agentsReport("a");
+    await settle();
+    assert.match(await metrics.registry.metrics(), /^floatip_vrrpnode_config_rejected\{node="b"\} 0$/m);
+  });
+
   it("renders a VirtualIP onto every node, adds its finalizer, and reports the master with one Event", async () => {
     const { cluster, settle } = await setup();
     cluster.putVip(vip("web", { priorities: { a: 200, b: 150, c: 100 } }));
@@ -137,6 +162,62 @@ describe("the controller", () => {
     assert.equal(status.conditions?.find((c) => c.type === "Ready")?.status, "True");
     assert.deepEqual(cluster.events.map((e) => e.reason), ["MasterChanged"]);
     assert.match(cluster.events[0]!.message, /^a became master/);
+  });
+
+  it("a master that stops refreshing its status shows Unknown after 3 refresh intervals, by timer; heartbeats alone cost no sync", async () => {
+    const { cluster, controller, settle, clock, metrics } = await setup();
+    const metricLines = async (name: string) => (await metrics.registry.metrics()).split("\n").filter((l) => l.startsWith(name)).sort();
+    cluster.putVip(vip("web", { priorities: { a: 200, b: 150, c: 100 } }));
+    await settle();
+    cluster.agentsReport("a");
+    await settle();
+    const step = async (ms: number) => {
+      for (const end = clock.now() + ms; clock.now() < end; ) {
+        clock.advanceTo(clock.now() + 100);
+        await new Promise((r) => setImmediate(r));
+      }
+      // A sync's own writes may schedule one more (debounced on the manual clock): nudge time until idle.
+      let done = false;
+      void controller.idle().then(() => (done = true));
+      for (let i = 0; i < 50 && !done; i++) {
+        clock.advanceTo(clock.now() + 10);
+        await new Promise((r) => setTimeout(r, 2));
+      }
+      assert.ok(done, "controller idle");
+    };
+    for (const n of ["a", "b", "c"]) cluster.heartbeat(n, "t0");
+    await step(100);
+    const ready = () => cluster.vips.get("web")!.status!.conditions?.find((c) => c.type === "Ready");
+    assert.equal(ready()?.status, "True");
+    const syncs = controller.results.length;
+    // b and c keep refreshing every second; a falls silent (cut off from the API server).
+    for (let t = 1; t <= 2; t++) {
+      await step(900);
+      for (const n of ["b", "c"]) cluster.heartbeat(n, `t${t}`);
+      await step(100);
+    }
+    assert.equal(controller.results.length, syncs, "heartbeats without a change start no sync");
+    assert.equal(ready()?.status, "True", "within the bound (3 s) the report still counts");
+    for (const n of ["b", "c"]) cluster.heartbeat(n, "t3");
+    await step(1500); // no event from a: the timer must do it
+    const status = cluster.vips.get("web")!.status!;
+    assert.equal(status.master, undefined);
+    assert.deepEqual(status.nodes?.map((n) => `${n.name}:${n.state}`), ["a:Unknown", "b:Backup", "c:Backup"]);
+    assert.equal(ready()?.status, "Unknown");
+    assert.equal(cluster.events.at(-1)?.reason, "NoMaster");
+    assert.match(cluster.events.at(-1)!.message, /master unconfirmed: a has sent no status for 3s/);
+    assert.deepEqual(await metricLines("floatip_controller_stale_vrrpnodes "), ["floatip_controller_stale_vrrpnodes 1"]);
+    assert.deepEqual(await metricLines('floatip_virtualip_routers{state="'), [
+      'floatip_virtualip_routers{state="Backup"} 2', 'floatip_virtualip_routers{state="Fault"} 0', 'floatip_virtualip_routers{state="Initialize"} 0',
+      'floatip_virtualip_routers{state="Master"} 0', 'floatip_virtualip_routers{state="Unknown"} 1',
+    ]);
+    // a reaches the API server again.
+    for (const n of ["a", "b", "c"]) cluster.heartbeat(n, "t9");
+    await step(100);
+    assert.equal(cluster.vips.get("web")!.status!.master, "a");
+    assert.equal(ready()?.status, "True");
+    assert.deepEqual(await metricLines("floatip_controller_stale_vrrpnodes "), ["floatip_controller_stale_vrrpnodes 0"]);
+    assert.ok((await metricLines('floatip_virtualip_routers{state="Master"}')).includes('floatip_virtualip_routers{state="Master"} 1'));
   });
 
   it("adding a second VirtualIP rewrites each VRRPNode once and leaves the first one's status alone", async () => {

@@ -8,6 +8,12 @@
  * changed, one Event per master move or new finding. A deleted VirtualIP
  * keeps its finalizer until no VRRPNode renders it and every agent has
  * acted on that.
+ *
+ * A node's report goes stale when its agent stops refreshing it
+ * (freshness.ts); a timer set for the next such moment triggers a sync, so
+ * the VirtualIPs stop showing an unconfirmed master without any watch
+ * event. A status change that is only a heartbeat (a new `updated`) from
+ * a node that was not stale needs no sync.
  */
 import type { KubernetesObject } from "@kubernetes/client-node";
 import type { Stoppable } from "../../agent/kube/watch-list.js";
@@ -21,6 +27,7 @@ import { mergePatchFor } from "./merge-patch.js";
 import { conflictEvents, type ReportedConflict } from "./network-conflicts.js";
 import type { ControllerMetrics } from "./metrics.js";
 import { forEachLimited } from "./parallel.js";
+import { StatusAges } from "./freshness.js";
 import { LoadBalancerSync, type LoadBalancerOptions } from "./lb-sync.js";
 
 export const FINALIZER = "floatip.io/release-addresses";
@@ -64,6 +71,9 @@ export class Controller {
   /** Network conflicts already announced by Event, per VirtualIP: key -> description. */
   private readonly announcedConflicts = new Map<string, ReadonlyMap<string, string>>();
   private timer: TimerHandle | undefined;
+  private readonly ages = new StatusAges();
+  /** Fires when the next fresh report goes stale. */
+  private expiry: TimerHandle | undefined;
   private running: Promise<void> | undefined;
   private dirty = false;
   private backoffMs = 0;
@@ -87,7 +97,7 @@ export class Controller {
     this.starting = true;
     this.watches.push(
       await this.deps.api.watchVirtualIPs({ onUpsert: (o) => (this.vips.set(o.metadata.name, o), mark()), onDelete: (o) => (this.vips.delete(o.metadata.name), mark()), onError: onError("VirtualIP") }),
-      await this.deps.api.watchVrrpNodes({ onUpsert: (o) => (this.vrrpNodes.set(o.metadata.name, o), mark()), onDelete: (o) => (this.vrrpNodes.delete(o.metadata.name), mark()), onError: onError("VRRPNode") }),
+      await this.deps.api.watchVrrpNodes({ onUpsert: (o) => this.vrrpNodeSeen(o), onDelete: (o) => (this.vrrpNodes.delete(o.metadata.name), this.ages.forget(o.metadata.name), mark()), onError: onError("VRRPNode") }),
       await this.deps.api.watchNodes({ onUpsert: (o) => (this.nodes.set(o.metadata?.name ?? "", o), mark()), onDelete: (o) => (this.nodes.delete(o.metadata?.name ?? ""), mark()), onError: onError("Node") }),
       ...(this.lb === undefined ? [] : await this.lb.start(mark, onError)),
     );
@@ -98,6 +108,7 @@ export class Controller {
   async stop(): Promise<void> {
     this.stopped = true;
     this.timer?.cancel();
+    this.expiry?.cancel();
     await Promise.all(this.watches.splice(0).map((w) => w.stop()));
     await this.running;
   }
@@ -107,6 +118,17 @@ export class Controller {
     while (this.dirty || this.running !== undefined || this.timer !== undefined) {
       await (this.running ?? new Promise((r) => setTimeout(r, 5)));
     }
+  }
+
+  private vrrpNodeSeen(node: VRRPNode): void {
+    const name = node.metadata.name;
+    const before = this.vrrpNodes.get(name);
+    const now = this.deps.clock.now();
+    const wasStale = before !== undefined && this.ages.stale([before], now).size > 0;
+    this.vrrpNodes.set(name, node);
+    this.ages.observe(node, now);
+    if (!wasStale && before !== undefined && heartbeatOnly(before, node)) return;
+    this.markDirty();
   }
 
   private markDirty(): void {
@@ -168,9 +190,14 @@ export class Controller {
     let specWrites = changedSpecs.length;
     await forEachLimited([...this.vrrpNodes.keys()].filter((name) => !planned.nodes.has(name)), limit, (name) => this.deps.api.deleteVrrpNode(name));
     const vrrpNodes = [...this.vrrpNodes.values()];
+    const monotonic = this.deps.clock.now();
+    const stale = this.ages.stale(vrrpNodes, monotonic);
+    this.armExpiry(vrrpNodes, monotonic);
+    const routerStates = new Map<string, number>();
     await forEachLimited(live, limit, async (vip) => {
       const vipPlan = planned.vips.get(vip.metadata.name);
-      const result = aggregate({ vip, plan: vipPlan, vrrpNodes, now });
+      const result = aggregate({ vip, plan: vipPlan, vrrpNodes, now, stale });
+      for (const n of result.status.nodes ?? []) routerStates.set(n.state, (routerStates.get(n.state) ?? 0) + 1);
       if (canonical(stripTimes(result.status)) !== canonical(stripTimes(vip.status ?? {}))) {
         await this.deps.api.patchVirtualIPStatus(vip.metadata.name, mergePatchFor(vip.status ?? {}, result.status));
         statusWrites++;
@@ -191,7 +218,10 @@ export class Controller {
       await this.deps.api.setVirtualIPFinalizers(vip.metadata.name, (vip.metadata.finalizers ?? []).filter((f) => f !== FINALIZER), vip.metadata.resourceVersion);
       finalizersReleased++;
     }
+    this.deps.metrics.freshness(stale.size, routerStates);
     this.deps.metrics.virtualIPs(live.map((v) => planned.vips.get(v.metadata.name)).map((p) => (p?.findings ?? []).map((f) => f.kind)));
+    this.deps.metrics.vrrpNodes([...this.vrrpNodes.values()].map((n) => ({ name: n.metadata.name, rejected: (n.status?.configErrors ?? []).length > 0 })));
+    if (lb !== undefined) this.deps.metrics.loadBalancers(lb.pools, lb.allocations);
     if (lbError !== undefined) throw lbError;
     if (lb !== undefined) {
       specWrites += lb.vipWrites;
@@ -199,6 +229,18 @@ export class Controller {
       events += lb.events;
     }
     return { kind: "synced", specWrites, statusWrites, events, finalizersReleased };
+  }
+
+  /** A sync when the next report that is fresh now goes stale. */
+  private armExpiry(vrrpNodes: readonly VRRPNode[], now: number): void {
+    this.expiry?.cancel();
+    this.expiry = undefined;
+    const next = this.ages.nextExpiry(vrrpNodes, now);
+    if (next === undefined || this.stopped) return;
+    this.expiry = this.deps.clock.at(next, () => {
+      this.expiry = undefined;
+      this.markDirty();
+    });
   }
 
   /** canonical(spec) of a stored VRRPNode, computed once per resourceVersion (specs can be large). */
@@ -253,6 +295,13 @@ export class Controller {
     this.deps.logger.log("info", event.message, { virtualip: event.name, reason: event.reason });
     await this.deps.api.createEvent(event, now).catch((error: unknown) => this.deps.logger.log("warn", "creating an Event failed", { error: errorText(error) }));
   }
+}
+
+/** Nothing but the heartbeat changed: same generation, same status apart from `updated`. */
+function heartbeatOnly(before: VRRPNode, after: VRRPNode): boolean {
+  if (before.metadata.generation !== after.metadata.generation) return false;
+  if ((before.metadata.deletionTimestamp === undefined) !== (after.metadata.deletionTimestamp === undefined)) return false;
+  return canonical({ ...before.status, updated: undefined }) === canonical({ ...after.status, updated: undefined });
 }
 
 const uid = (vip: VirtualIP) => (vip.metadata.uid !== undefined ? { uid: vip.metadata.uid } : {});

@@ -166,13 +166,16 @@ describe("controller: LoadBalancer Services", () => {
     assert.deepEqual(statusOf(api, "default/b").conditions, []);
   });
 
-  it("exhaustion: a Warning Event and a False condition once, no VirtualIP", async () => {
-    const { api, sync } = await setup();
+  it("exhaustion: a Warning Event and a False condition once, no VirtualIP; the counts for the metrics", async () => {
+    const { api, lb, sync } = await setup();
     api.putPool(pool("default", { addresses: ["192.0.2.10/32"] }));
     api.putService(svc("a"));
     api.putService(svc("b", { created: "2026-01-02T00:00:00Z" }));
     const first = await sync();
     assert.deepEqual([...api.vips.keys()], ["lb-192-0-2-10"]);
+    const counted = await lb.sync(NOW, [...api.vips.values()], NODES);
+    assert.deepEqual(counted.pools, [{ name: "default", ipv4: { total: 1, allocated: 1, free: 0 } }], "for floatip_virtualippool_addresses");
+    assert.deepEqual([...counted.allocations].sort(), ["Allocated", "PoolExhausted"], "for floatip_loadbalancer_services");
     const warning = first.events.find((e) => e.name === "b")!;
     assert.deepEqual([warning.type, warning.reason], ["Warning", "PoolExhausted"]);
     const allocated = statusOf(api, "default/b").conditions.find((c) => c.type === "floatip.io/AddressAllocated")!;

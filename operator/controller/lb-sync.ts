@@ -22,6 +22,7 @@ import { ALLOCATED, ANNOUNCED, type ServiceStatus } from "../lb/service-status.j
 import type { MasterChange } from "./aggregate.js";
 import type { LoadBalancerKubeApi, ServiceEventInput } from "./kube-api.js";
 import { mergePatchFor } from "./merge-patch.js";
+import type { PoolCounts } from "./metrics.js";
 import { DEFAULTS } from "../api/limits.js";
 
 export interface LoadBalancerOptions {
@@ -34,6 +35,10 @@ export interface LoadBalancerSyncResult {
   readonly vipWrites: number;
   readonly statusWrites: number;
   readonly events: number;
+  /** Each pool's counts as planned (for metrics). */
+  readonly pools: readonly PoolCounts[];
+  /** Each served Service's AddressAllocated reason (for metrics). */
+  readonly allocations: readonly string[];
 }
 
 /** The VirtualIP fields the load balancer sets; others (defaults, users' edits of other fields) are left alone. */
@@ -138,7 +143,13 @@ export class LoadBalancerSync {
       events++;
     }
     for (const key of this.announced.keys()) if (!planned.services.has(key)) this.announced.delete(key);
-    return { vipWrites, statusWrites, events };
+    const pools = [...planned.pools].map(([name, status]) => ({
+      name,
+      ...(status.ipv4 !== undefined ? { ipv4: status.ipv4 } : {}),
+      ...(status.ipv6 !== undefined ? { ipv6: status.ipv6 } : {}),
+    }));
+    const allocations = [...planned.services.values()].map((s) => s.status.conditions.find((c) => c.type === ALLOCATED)!.reason);
+    return { vipWrites, statusWrites, events, pools, allocations };
   }
 
   /** After a master move of an owned VirtualIP: an Event on each of its Services naming the node that announces it. */

@@ -11,7 +11,7 @@ options:
   --namespace NS             its own namespace: Lease, Events, default Secret namespace (default $POD_NAMESPACE or floatip-system)
   --lease-name NAME          leader-election Lease (default floatip-controller)
   --identity ID              this replica (default $POD_NAME or the host name)
-  --metrics-address H:P      serve /metrics and /healthz (default 0.0.0.0:9120)
+  --metrics-address H:P      serve /metrics, /healthz, /readyz (default 0.0.0.0:9120)
   --log-level LEVEL          debug | info | warn | error (default info)
   --default-load-balancer-class
                              also serve LoadBalancer Services without spec.loadBalancerClass`;

@@ -50,6 +50,7 @@ const track = {
   scripts: [{ name: "chk", command: "/bin/true", interval: "2s", timeout: "1s", weight: -20, fall: 2, rise: 2, user: "nobody" }],
   interfaces: [{ name: "eth1", weight: -10 }],
   files: [{ name: "tf", path: "/run/tf", weight: 3, reverse: true }],
+  httpChecks: [{ name: "up", url: "http://127.0.0.1:8080/healthz", interval: "500ms", weight: -40, fall: 3, rise: 2 }],
 };
 
 function scenario(): VirtualIP[] {
@@ -81,6 +82,8 @@ describe("rendered specs are accepted by the agent", () => {
     assert.equal(web.priority, result.vips.get("web")!.priorities["node-0"]);
     assert.deepEqual(web.track.pods, { namespace: "web", selector: { matchLabels: { app: "web" } }, weight: 50 });
     assert.deepEqual(web.track.scripts, [{ name: "web/chk" }]);
+    assert.deepEqual(web.track.httpChecks, [{ name: "web/up" }]);
+    assert.deepEqual(configs.get("node-0")!.httpChecks, [{ name: "web/up", url: "http://127.0.0.1:8080/healthz", intervalMs: 500, timeoutMs: 500, weight: -40, fall: 3, rise: 2 }]);
     const legacy = configs.get("node-3")!.instances.find((i) => i.name === "legacy")!;
     assert.deepEqual(legacy.authentication, { type: "pass", password: "s3cret" });
     assert.equal(legacy.advertIntervalMs, 3000);

@@ -250,6 +250,24 @@ describe("plan", () => {
     assert.deepEqual(instance(result, "node-0", "web-v6")!.track, expected);
   });
 
+  it("tracking: HTTP checks as top-level httpChecks named <vip>/<name>, defaults spelled out, shared by both families", () => {
+    const track = {
+      httpChecks: [
+        { name: "ready", url: "http://127.0.0.1:8080/healthz", interval: "500ms", fall: 2 },
+        { name: "api", url: "https://127.0.0.1:6443/readyz", weight: -30, tls: { caFile: "/etc/ca.pem" } },
+      ],
+    };
+    const result = plan({ virtualIPs: [vip("web", { addresses: ["192.0.2.5/24", "2001:db8::5/64"], track })], nodes: three });
+    const doc = result.nodes.get("node-0")!;
+    assert.deepEqual(doc.httpChecks, [
+      { name: "web/api", url: "https://127.0.0.1:6443/readyz", interval: "1s", timeout: "1s", weight: -30, fall: 1, rise: 1, tls: { caFile: "/etc/ca.pem", insecureSkipVerify: false } },
+      { name: "web/ready", url: "http://127.0.0.1:8080/healthz", interval: "500ms", timeout: "500ms", weight: 0, fall: 2, rise: 1 },
+    ]);
+    assert.deepEqual(instance(result, "node-0", "web")!.track, { httpChecks: [{ name: "web/ready" }, { name: "web/api" }] });
+    assert.deepEqual(instance(result, "node-0", "web-v6")!.track, { httpChecks: [{ name: "web/ready" }, { name: "web/api" }] });
+    assert.equal(plan({ virtualIPs: [vip("web", {})], nodes: three }).nodes.get("node-0")!.httpChecks, undefined, "none: no key");
+  });
+
   it("releaseOnCordon: a cordoned node drops to priority 1", () => {
     const cordoned = [node("a", 0, { unschedulable: true }), node("b", 1)];
     const result = plan({ virtualIPs: [vip("web", { preferredNodes: ["a", "b"], releaseOnCordon: true })], nodes: cordoned });

@@ -11,14 +11,15 @@
  *   unicast         {source: the node's InternalIP, peers: the other nodes' InternalIPs} for transport
  *                   unicast (a lone node gets no peers)
  *   authentication  {type: pass, secretRef} (version 2); the password stays in the Secret
- *   track           scripts and files as top-level `scripts` / `trackFiles` entries named
+ *   track           scripts, files and HTTP checks as top-level `scripts` / `trackFiles` /
+ *                   `httpChecks` entries named
  *                   `<vip>/<name>` (no VirtualIP name contains "/", so they cannot clash),
  *                   interfaces and pods as given
  */
 import type { Family } from "../../agent/config/types.js";
 import { formatDuration } from "../../agent/config/duration.js";
 import type {
-  AgentConfigDocument, AgentInstanceDocument, AgentScriptDocument, AgentTrackFileDocument, NodeSummary,
+  AgentConfigDocument, AgentHttpCheckDocument, AgentInstanceDocument, AgentScriptDocument, AgentTrackFileDocument, NodeSummary,
 } from "../api/types.js";
 import type { VirtualIPConfig } from "../api/virtualip-config.js";
 import { compareNames } from "./age.js";
@@ -57,6 +58,7 @@ export function durationText(ms: number): string {
 interface NodeParts {
   readonly scripts: AgentScriptDocument[];
   readonly trackFiles: AgentTrackFileDocument[];
+  readonly httpChecks: AgentHttpCheckDocument[];
   readonly instances: AgentInstanceDocument[];
 }
 
@@ -66,7 +68,7 @@ export function renderNodes(
   vips: readonly VipRender[],
   options: RenderOptions,
 ): Map<string, AgentConfigDocument> {
-  const parts = new Map<string, NodeParts>(nodes.map((n) => [n.name, { scripts: [], trackFiles: [], instances: [] }]));
+  const parts = new Map<string, NodeParts>(nodes.map((n) => [n.name, { scripts: [], trackFiles: [], httpChecks: [], instances: [] }]));
   // VirtualIPs on the same nodes share their unicast blocks (n² work once per node set, not per VirtualIP).
   const unicastCache = new Map<string, Map<string, Unicast>>();
   for (const vip of vips) {
@@ -91,6 +93,7 @@ export function renderNodes(
       const part = parts.get(name)!;
       for (const script of shared.scripts) part.scripts.push(script);
       for (const file of shared.trackFiles) part.trackFiles.push(file);
+      for (const check of shared.httpChecks) part.httpChecks.push(check);
     }
   }
   const out = new Map<string, AgentConfigDocument>();
@@ -100,6 +103,7 @@ export function renderNodes(
     out.set(node.name, {
       ...(part.scripts.length > 0 ? { scripts: part.scripts.sort(byName) } : {}),
       ...(part.trackFiles.length > 0 ? { trackFiles: part.trackFiles.sort(byName) } : {}),
+      ...(part.httpChecks.length > 0 ? { httpChecks: part.httpChecks.sort(byName) } : {}),
       instances: part.instances.sort(byName),
     });
   }
@@ -127,6 +131,7 @@ interface SharedParts {
   readonly preemptDelay: string;
   readonly scripts: readonly AgentScriptDocument[];
   readonly trackFiles: readonly AgentTrackFileDocument[];
+  readonly httpChecks: readonly AgentHttpCheckDocument[];
   readonly track: AgentInstanceDocument["track"];
   readonly garp: AgentInstanceDocument["garp"];
   readonly authentication: AgentInstanceDocument["authentication"];
@@ -148,11 +153,22 @@ function sharedParts(vip: VipRender, options: RenderOptions): SharedParts {
     ...(s.user !== undefined ? { user: s.user } : {}),
   }));
   const trackFiles = config.track.files.map((f): AgentTrackFileDocument => ({ name: `${name}/${f.name}`, path: f.path, weight: f.weight }));
+  const httpChecks = (config.track.httpChecks ?? []).map((c): AgentHttpCheckDocument => ({
+    name: `${name}/${c.name}`,
+    url: c.url,
+    interval: durationText(c.intervalMs),
+    timeout: durationText(c.timeoutMs),
+    weight: c.weight,
+    fall: c.fall,
+    rise: c.rise,
+    ...(c.tls !== undefined ? { tls: { ...c.tls } } : {}),
+  }));
   const { pods, interfaces, files } = config.track;
   const track = {
     ...(scripts.length > 0 ? { scripts: scripts.map((s) => ({ name: s.name })) } : {}),
     ...(interfaces.length > 0 ? { interfaces: interfaces.map((i) => ({ ...i })) } : {}),
     ...(files.length > 0 ? { files: files.map((f) => ({ name: `${name}/${f.name}`, ...(f.reverse ? { reverse: true } : {}) })) } : {}),
+    ...(httpChecks.length > 0 ? { httpChecks: httpChecks.map((c) => ({ name: c.name })) } : {}),
     ...(pods !== undefined ? { pods: { namespace: pods.namespace, selector: pods.selector, weight: pods.weight } } : {}),
   };
   const g = config.garp;
@@ -174,6 +190,7 @@ function sharedParts(vip: VipRender, options: RenderOptions): SharedParts {
     preemptDelay: durationText(config.preemptDelayMs),
     scripts,
     trackFiles,
+    httpChecks,
     track: Object.keys(track).length > 0 ? track : undefined,
     garp,
     authentication,

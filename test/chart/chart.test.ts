@@ -2,7 +2,7 @@
 // every rendered object, references between objects, the values schema, the agent's security
 // posture, the CRD copies, and that alerts and the dashboard use metrics the code exports.
 import assert from "node:assert/strict";
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import yaml from "js-yaml";
@@ -86,7 +86,8 @@ describe("rendered objects", () => {
           for (const probe of ["livenessProbe", "readinessProbe"]) {
             const port = at(c, probe, "httpGet", "port");
             assert.ok(typeof port === "string" && ports.has(port), `${w.kind}: ${probe} uses a named container port`);
-            assert.equal(at(c, probe, "httpGet", "path"), "/healthz", `${w.kind}: ${probe} on /healthz`);
+            const path = probe === "livenessProbe" ? "/healthz" : "/readyz";
+            assert.equal(at(c, probe, "httpGet", "path"), path, `${w.kind}: ${probe} on ${path}`);
           }
         }
         const sa = spec["serviceAccountName"];
@@ -137,6 +138,9 @@ describe("rendered objects", () => {
       "ClusterRole floatip-controller",
       "ClusterRoleBinding floatip-agent",
       "ClusterRoleBinding floatip-controller",
+      "CustomResourceDefinition virtualippools.floatip.io",
+      "CustomResourceDefinition virtualips.floatip.io",
+      "CustomResourceDefinition vrrpnodes.floatip.io",
       "DaemonSet floatip-agent",
       "Deployment floatip-controller",
       "PodDisruptionBudget floatip-controller",
@@ -154,10 +158,12 @@ describe("rendered objects", () => {
   test("one image for both workloads: image.repository and image.tag (default: appVersion)", async () => {
     const chart = yaml.load(readFileSync(join(CHART, "Chart.yaml"), "utf8")) as Obj;
     assert.equal(chart["apiVersion"], "v2");
-    assert.equal(chart["appVersion"], "0.1.0");
+    const version = (JSON.parse(readFileSync(join(REPO, "package.json"), "utf8")) as { version: string }).version;
+    assert.equal(chart["appVersion"], version, "appVersion is package.json's version (CONTRIBUTING.md, Releasing)");
     const images = async (options: RenderOptions) =>
       (await render(options)).flatMap((o) => (o.kind === "Deployment" || o.kind === "DaemonSet" ? list(podSpec(o)["containers"]).map((c) => [c["image"], c["imagePullPolicy"]]) : []));
-    assert.deepEqual(await images({}), [["floatip:0.1.0", "IfNotPresent"], ["floatip:0.1.0", "IfNotPresent"]]);
+    const published = `ghcr.io/floatip/floatip:${version}`;
+    assert.deepEqual(await images({}), [[published, "IfNotPresent"], [published, "IfNotPresent"]], "the image the release workflow publishes, at appVersion");
     assert.deepEqual(await images({ values: [ciValues("tolerations-values.yaml")] }), [
       ["registry.example.com/floatip:0.1.0", "Always"],
       ["registry.example.com/floatip:0.1.0", "Always"],
@@ -189,7 +195,7 @@ describe("controller Deployment", () => {
       assert.equal(args.includes("--default-load-balancer-class"), want, JSON.stringify(setJson));
     }
   });
-  test("2 replicas, Lease leader election in the release namespace, downward-API env, probes on /healthz :9120", async () => {
+  test("2 replicas, Lease leader election in the release namespace, downward-API env, liveness on /healthz, readiness on /readyz :9120", async () => {
     const objects = await render();
     const d = one(objects, "Deployment");
     assert.equal(at(d, "spec", "replicas"), 2);
@@ -201,7 +207,8 @@ describe("controller Deployment", () => {
     const env = Object.fromEntries(list(c["env"]).map((e) => [e["name"], at(e, "valueFrom", "fieldRef", "fieldPath")]));
     assert.deepEqual(env, { POD_NAMESPACE: "metadata.namespace", POD_NAME: "metadata.name" });
     assert.deepEqual(list(c["ports"]), [{ name: "metrics", containerPort: 9120, protocol: "TCP" }]);
-    for (const probe of ["livenessProbe", "readinessProbe"]) assert.deepEqual(at(c, probe, "httpGet"), { path: "/healthz", port: "metrics" });
+    assert.deepEqual(at(c, "livenessProbe", "httpGet"), { path: "/healthz", port: "metrics" });
+    assert.deepEqual(at(c, "readinessProbe", "httpGet"), { path: "/readyz", port: "metrics" });
     const lease = one(objects, "Role", "floatip-controller");
     assert.equal(lease.metadata.namespace, NAMESPACE);
     const pdb = one(objects, "PodDisruptionBudget");
@@ -317,30 +324,44 @@ describe("values schema", () => {
     assert.notEqual(r.code, 0);
     assert.match(r.stdout + r.stderr, /controller\/replicas/);
   });
-  test("values.yaml documents every top-level key the schema knows", () => {
+  test("values.yaml documents every top-level key the schema knows (but global and enabled, which a parent chart sets)", () => {
     const schema = JSON.parse(readFileSync(join(CHART, "values.schema.json"), "utf8")) as { properties: Obj; additionalProperties: boolean };
     const values = yaml.load(readFileSync(join(CHART, "values.yaml"), "utf8")) as Obj;
     assert.equal(schema.additionalProperties, false);
-    assert.deepEqual(Object.keys(values).sort(), Object.keys(schema.properties).sort());
+    assert.deepEqual(Object.keys(values).sort(), Object.keys(schema.properties).filter((k) => k !== "global" && k !== "enabled").sort());
   });
 });
 
 describe("CRDs", () => {
-  test("charts/floatip/crds/ is a byte-for-byte copy of crds/", () => {
+  test("charts/floatip/files/crds/ is a byte-for-byte copy of crds/", () => {
     const source = readdirSync(join(REPO, "crds")).filter((f) => f.endsWith(".yaml")).sort();
-    const copy = readdirSync(join(CHART, "crds")).sort();
+    const copy = readdirSync(join(CHART, "files", "crds")).sort();
     assert.ok(source.length > 0);
-    assert.deepEqual(copy, source, "the same files (cp crds/*.yaml charts/floatip/crds/)");
+    assert.deepEqual(copy, source, "the same files (cp crds/*.yaml charts/floatip/files/crds/)");
     for (const f of source) {
-      assert.ok(readFileSync(join(REPO, "crds", f)).equals(readFileSync(join(CHART, "crds", f))), `crds/${f} differs from charts/floatip/crds/${f}: cp crds/*.yaml charts/floatip/crds/`);
+      assert.ok(readFileSync(join(REPO, "crds", f)).equals(readFileSync(join(CHART, "files", "crds", f))), `crds/${f} differs from charts/floatip/files/crds/${f}: cp crds/*.yaml charts/floatip/files/crds/`);
     }
+    assert.ok(!existsSync(join(CHART, "crds")), "no crds/ directory in the chart: Helm would install it once and never upgrade it");
   });
-  test("the CRDs validate as CustomResourceDefinitions and are what helm installs", async () => {
-    const r = await helm(["template", RELEASE, CHART, "--include-crds", "--namespace", NAMESPACE]);
+  test("the CRDs validate as CustomResourceDefinitions and are what helm installs: crds/*.yaml plus the chart's labels and resource-policy keep", async () => {
+    const r = await helm(["template", RELEASE, CHART, "--namespace", NAMESPACE]);
     assert.equal(r.code, 0, r.stderr);
     const crds = (yaml.loadAll(r.stdout) as KubeObject[]).filter((o) => o?.kind === "CustomResourceDefinition");
     assert.deepEqual(crds.map((c) => c.metadata.name).sort(), ["virtualippools.floatip.io", "virtualips.floatip.io", "vrrpnodes.floatip.io"]);
     for (const c of crds) assert.deepEqual(validate(c), [], c.metadata.name);
+    for (const f of readdirSync(join(REPO, "crds")).filter((n) => n.endsWith(".yaml"))) {
+      const source = yaml.load(readFileSync(join(REPO, "crds", f), "utf8")) as KubeObject;
+      const rendered = crds.find((c) => c.metadata.name === source.metadata.name);
+      assert.ok(rendered !== undefined, source.metadata.name);
+      assert.equal(rendered.metadata.annotations?.["helm.sh/resource-policy"], "keep");
+      assert.equal(rendered.metadata.labels?.["app.kubernetes.io/managed-by"], "Helm");
+      assert.deepEqual({ ...rendered, metadata: { name: rendered.metadata.name } }, { ...source, metadata: { name: source.metadata.name } }, `${f} renders unchanged`);
+      for (const [k, v] of Object.entries(source.metadata.labels ?? {})) assert.equal(rendered.metadata.labels?.[k], v, `${f}: label ${k}`);
+    }
+  });
+  test("crds.install=false renders no CRD", async () => {
+    const objects = await render({ setJson: ["crds.install=false"] });
+    assert.deepEqual(objects.filter((o) => o.kind === "CustomResourceDefinition"), []);
   });
 });
 
@@ -380,16 +401,23 @@ describe("monitoring", () => {
     for (const n of ["floatip_instance_state", "floatip_instance_transitions_total", "floatip_virtualips", "floatip_controller_leader"]) assert.ok(names.has(n), n);
   });
 
-  test("PrometheusRule: the five alerts (+ no leader), on metrics the code exports", async () => {
+  test("PrometheusRule: the alerts, on metrics the code exports", async () => {
     const objects = await render({ values: [ciValues("monitoring-values.yaml")] });
     const rules = list(at(one(objects, "PrometheusRule"), "spec", "groups")).flatMap((g) => list(g["rules"]));
     const byName = Object.fromEntries(rules.map((r) => [r["alert"], r]));
-    assert.deepEqual(Object.keys(byName).sort(), ["FloatipAgentDown", "FloatipControllerNoLeader", "FloatipFlapping", "FloatipMultipleMasters", "FloatipNetworkConflict", "FloatipNoMaster", "FloatipVirtualIPConflict"]);
+    assert.deepEqual(Object.keys(byName).sort(), [
+      "FloatipAgentDown", "FloatipControllerNoLeader", "FloatipFlapping", "FloatipMultipleMasters", "FloatipNetworkConflict", "FloatipNoMaster",
+      "FloatipPoolExhausted", "FloatipVRRPNodeConfigRejected", "FloatipVirtualIPConflict", "FloatipVirtualIPInvalid", "FloatipVirtualIPNoEligibleNode",
+    ]);
     const expr = (a: string) => String(byName[a]?.["expr"]);
     assert.match(expr("FloatipNoMaster"), /sum by \(vrrp_instance\) \(floatip_instance_state\{state="master"\}\) == 0/);
     assert.equal(byName["FloatipNoMaster"]?.["for"], "1m");
     assert.match(expr("FloatipMultipleMasters"), /floatip_instance_state\{state="master"\}\) > 1/);
-    assert.match(expr("FloatipVirtualIPConflict"), /floatip_virtualips\{finding=~"vrid-taken\|address-overlap/);
+    assert.match(expr("FloatipVirtualIPConflict"), /floatip_virtualips\{finding=~"vrid-taken\|vrid-exhausted\|address-overlap\|instance-name-taken"\} > 0 and on \(instance\) floatip_controller_leader == 1/);
+    assert.match(expr("FloatipVirtualIPInvalid"), /^floatip_virtualips\{finding="invalid"\} > 0 and on \(instance\) floatip_controller_leader == 1$/);
+    assert.match(expr("FloatipVirtualIPNoEligibleNode"), /^floatip_virtualips\{finding="no-nodes"\} > 0 and on \(instance\) floatip_controller_leader == 1$/);
+    assert.match(expr("FloatipVRRPNodeConfigRejected"), /^floatip_vrrpnode_config_rejected == 1 and on \(instance\) floatip_controller_leader == 1$/);
+    assert.match(expr("FloatipPoolExhausted"), /^floatip_loadbalancer_services\{allocation="PoolExhausted"\} > 0 and on \(instance\) floatip_controller_leader == 1$/);
     assert.equal(expr("FloatipNetworkConflict"), "sum by (vrrp_instance, node, kind) (floatip_conflicts_active) > 0");
     assert.equal(expr("FloatipAgentDown"), 'up{job=~".*floatip-agent.*"} == 0');
     assert.match(expr("FloatipFlapping"), /increase\(floatip_instance_transitions_total\[10m\]\)\) > 6$/);
@@ -445,7 +473,8 @@ describe("monitoring", () => {
         }
       }
     }
-    for (const m of ["floatip_instance_state", "floatip_instance_transitions_total", "floatip_instance_effective_priority", "floatip_adverts_sent_total", "floatip_adverts_received_total", "floatip_packets_dropped_total"]) {
+    for (const m of ["floatip_instance_state", "floatip_instance_transitions_total", "floatip_instance_effective_priority", "floatip_adverts_sent_total", "floatip_adverts_received_total", "floatip_packets_dropped_total",
+      "floatip_conflicts_active", "floatip_conflicts_total", "floatip_vrrpnode_config_rejected", "floatip_virtualippool_addresses", "floatip_loadbalancer_services"]) {
       assert.ok(used.has(m), `the dashboard shows ${m}`);
     }
   });

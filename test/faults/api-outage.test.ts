@@ -24,6 +24,13 @@ const SLACK = 100;
 const METRICS_PORT = 9112;
 const OUTAGE_MS = Number(process.env["FLOATIP_FAULT_API_OUTAGE_S"] ?? "120") * 1000;
 
+/** The status code of the agent's /healthz, fetched inside the host's namespace. */
+async function healthzStatus(lab: Lab, host: LabHost): Promise<number> {
+  const url = `http://${host.ipv4}:${METRICS_PORT}/healthz`;
+  const script = `fetch(${JSON.stringify(url)}).then(r=>process.stdout.write(String(r.status)),()=>process.stdout.write("0"))`;
+  return Number(await lab.exec(host.ns, [process.execPath, "-e", script], { timeoutMs: 10_000 }));
+}
+
 interface VipStatus {
   status?: { master?: string; conditions?: { type: string; status: string; message?: string }[] };
 }
@@ -98,6 +105,8 @@ describe("API server outage", { timeout: 60_000 + OUTAGE_MS * 2 }, () => {
     await sleep(Math.max(0, OUTAGE_MS - (Date.now() - down)));
     assert.deepEqual(await holders(lab, VIP), ["n2"]);
     await assert.rejects(vipStatus(), "the API server is still away");
+    // An API server outage is not a liveness failure: every agent's /healthz still answers 200.
+    for (let i = 0; i < 3; i++) assert.equal(await healthzStatus(lab, n(i)), 200, `${n(i).name} /healthz during the outage`);
     await kube.startApiServer();
     const up = Date.now();
     let reported: number | undefined;

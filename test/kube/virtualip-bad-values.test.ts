@@ -50,6 +50,7 @@ const expression = (patch: Record<string, unknown>) => selector({ matchExpressio
 const script = (patch: Record<string, unknown>) => ({ ...base, track: { scripts: [{ name: "chk", command: "/bin/true", ...patch }] } });
 const trackIf = (patch: Record<string, unknown>) => ({ ...base, track: { interfaces: [{ name: "eth1", ...patch }] } });
 const file = (patch: Record<string, unknown>) => ({ ...base, track: { files: [{ name: "tf", path: "/run/tf", ...patch }] } });
+const httpCheck = (patch: Record<string, unknown>) => ({ ...base, track: { httpChecks: [{ name: "app", url: "http://127.0.0.1:8080/healthz", ...patch }] } });
 const garp = (patch: Record<string, unknown>) => ({ ...base, garp: patch });
 /** A map value: the validator writes `path.key`, the API server `path[key]` (as Kubernetes field paths do). */
 const mapValue = (path: string, key: string) => ({ at: `${path}.${key}`, serverAt: `${path}[${key}]` });
@@ -180,6 +181,24 @@ const BAD: readonly BadValue[] = [
   { field: "spec.track.files[].path", name: "relative", spec: file({ path: "run/tf" }), at: "spec.track.files[0].path" },
   { field: "spec.track.files[].weight", name: "255", spec: file({ weight: 255 }), at: "spec.track.files[0].weight" },
   { field: "spec.track.files[].reverse", name: "text", spec: file({ reverse: "no" }), at: "spec.track.files[0].reverse" },
+  { field: "spec.track.httpChecks", name: "a mapping", spec: { ...base, track: { httpChecks: { app: "http://127.0.0.1/" } } }, at: "spec.track.httpChecks" },
+  { field: "spec.track.httpChecks", name: "33 checks", spec: { ...base, track: { httpChecks: many(33, (i) => ({ name: `h${i}`, url: "http://127.0.0.1/" })) } }, at: "spec.track.httpChecks" },
+  { field: "spec.track.httpChecks[]", name: "a string", spec: { ...base, track: { httpChecks: ["http://127.0.0.1/"] } }, at: "spec.track.httpChecks[0]" },
+  { field: "spec.track.httpChecks[].name", name: "missing", spec: httpCheck({ name: undefined }), at: "spec.track.httpChecks[0].name" },
+  { field: "spec.track.httpChecks[].name", name: "a slash", spec: httpCheck({ name: "a/b" }), at: "spec.track.httpChecks[0].name" },
+  { field: "spec.track.httpChecks[].name", name: "listed twice", spec: { ...base, track: { httpChecks: [{ name: "h", url: "http://127.0.0.1/" }, { name: "h", url: "http://127.0.0.1/x" }] } }, at: "spec.track.httpChecks[1].name", serverAt: "spec.track.httpChecks[1]" },
+  { field: "spec.track.httpChecks[].url", name: "missing", spec: httpCheck({ url: undefined }), at: "spec.track.httpChecks[0].url" },
+  { field: "spec.track.httpChecks[].url", name: "ftp", spec: httpCheck({ url: "ftp://127.0.0.1/" }), at: "spec.track.httpChecks[0].url" },
+  { field: "spec.track.httpChecks[].interval", name: "0s", spec: httpCheck({ interval: "0s" }), at: "spec.track.httpChecks[0].interval" },
+  { field: "spec.track.httpChecks[].interval", name: "no unit", spec: httpCheck({ interval: "5" }), at: "spec.track.httpChecks[0].interval" },
+  { field: "spec.track.httpChecks[].timeout", name: "a word", spec: httpCheck({ timeout: "long" }), at: "spec.track.httpChecks[0].timeout" },
+  { field: "spec.track.httpChecks[].weight", name: "254", spec: httpCheck({ weight: 254 }), at: "spec.track.httpChecks[0].weight" },
+  { field: "spec.track.httpChecks[].fall", name: "0", spec: httpCheck({ fall: 0 }), at: "spec.track.httpChecks[0].fall" },
+  { field: "spec.track.httpChecks[].rise", name: "1000001", spec: httpCheck({ rise: 1_000_001 }), at: "spec.track.httpChecks[0].rise" },
+  { field: "spec.track.httpChecks[].tls", name: "a string", spec: httpCheck({ url: "https://127.0.0.1/", tls: "verify" }), at: "spec.track.httpChecks[0].tls" },
+  { field: "spec.track.httpChecks[].tls.caFile", name: "relative", spec: httpCheck({ url: "https://127.0.0.1/", tls: { caFile: "ca.pem" } }), at: "spec.track.httpChecks[0].tls.caFile" },
+  { field: "spec.track.httpChecks[].tls.serverName", name: "empty", spec: httpCheck({ url: "https://127.0.0.1/", tls: { serverName: "" } }), at: "spec.track.httpChecks[0].tls.serverName" },
+  { field: "spec.track.httpChecks[].tls.insecureSkipVerify", name: "text", spec: httpCheck({ url: "https://127.0.0.1/", tls: { insecureSkipVerify: "yes" } }), at: "spec.track.httpChecks[0].tls.insecureSkipVerify" },
   { field: "spec.garp", name: "a number", spec: { ...base, garp: 5 }, at: "spec.garp" },
   { field: "spec.garp.repeat", name: "0", spec: garp({ repeat: 0 }), at: "spec.garp.repeat" },
   { field: "spec.garp.repeat", name: "101", spec: garp({ repeat: 101 }), at: "spec.garp.repeat" },

@@ -1,0 +1,175 @@
+/**
+ * What floatip does with the keepalived keywords it does not translate:
+ * accept with a warning (the keyword changes nothing floatip needs, the
+ * warning says what floatip does instead) or refuse with the reason. These
+ * tables are the source of the support table in docs/keepalived.md (a test
+ * holds the two together). Keywords floatip translates live beside their
+ * handlers in translate.ts and translate-instance.ts.
+ */
+
+/** Keyword → the warning text: why ignoring it is harmless, what floatip does instead. */
+export type Ignored = Readonly<Record<string, string>>;
+/** Keyword → why floatip refuses it. */
+export type Unsupported = Readonly<Record<string, string>>;
+
+const MAIL = "floatip sends no e-mail; run a notify script (notify, notify_master ...) to alert on transitions";
+const LABEL = "a label of this keepalived process; floatip has no use for it";
+const SCHED = "process scheduling of keepalived; floatip runs as one ordinary process (set priorities with systemd or the pod spec)";
+const SNMP = "floatip has no SNMP or D-Bus interface; it serves Prometheus metrics and /state (floatip agent --metrics-address)";
+const FIREWALL = "floatip never adds firewall rules and never filters traffic to the virtual addresses (a master accepts it, keepalived's accept mode)";
+
+/** global_defs keywords accepted with a warning. */
+export const GLOBAL_IGNORED: Ignored = {
+  notification_email: MAIL,
+  notification_email_from: MAIL,
+  smtp_server: MAIL,
+  smtp_helo_name: MAIL,
+  smtp_connect_timeout: MAIL,
+  smtp_alert: MAIL,
+  smtp_alert_vrrp: MAIL,
+  smtp_alert_checker: MAIL,
+  no_email_faults: MAIL,
+  email_from: MAIL,
+  router_id: LABEL,
+  process_names: LABEL,
+  vrrp_process_name: LABEL,
+  checker_process_name: LABEL,
+  bfd_process_name: LABEL,
+  instance: LABEL,
+  debug: "floatip's log detail is set with floatip agent --log-level",
+  max_auto_priority: SCHED,
+  vrrp_priority: SCHED,
+  vrrp_no_swap: SCHED,
+  vrrp_rt_priority: SCHED,
+  vrrp_cpu_affinity: SCHED,
+  vrrp_rlimit_rttime: SCHED,
+  vrrp_rx_bufs_policy: "floatip sizes its receive buffer itself",
+  vrrp_rx_bufs_multiplier: "floatip sizes its receive buffer itself",
+  checker_priority: SCHED,
+  checker_no_swap: SCHED,
+  checker_rt_priority: SCHED,
+  checker_cpu_affinity: SCHED,
+  enable_snmp_vrrp: SNMP,
+  enable_snmp_keepalived: SNMP,
+  enable_snmp_checker: SNMP,
+  enable_snmp_rfc: SNMP,
+  enable_snmp_rfcv2: SNMP,
+  enable_snmp_rfcv3: SNMP,
+  enable_traps: SNMP,
+  snmp_socket: SNMP,
+  enable_dbus: SNMP,
+  enable_dbus_instance: SNMP,
+  vrrp_higher_prio_send_advert: "floatip always does this: a master that hears a higher priority sends one advert of its own before it becomes backup",
+  vrrp_check_unicast_src: "floatip always does this: a unicast instance drops adverts from any address that is not one of its unicast_peer",
+  vrrp_skip_check_adv_addr:
+    "floatip checks the address list of each new advert and skips every check for a repeat of the last advert from the same master, which is what this setting is for",
+  vrrp_iptables: FIREWALL,
+  vrrp_ipsets: FIREWALL,
+  nftables: FIREWALL,
+  nftables_priority: FIREWALL,
+  nftables_counters: FIREWALL,
+  nftables_ifindex: FIREWALL,
+  lvs_id: "LVS is keepalived's load balancer, not part of floatip",
+  lvs_flush: "LVS is keepalived's load balancer, not part of floatip",
+  lvs_timeouts: "LVS is keepalived's load balancer, not part of floatip",
+  lvs_sync_daemon: "LVS is keepalived's load balancer, not part of floatip",
+};
+
+/** global_defs keywords floatip refuses. */
+export const GLOBAL_UNSUPPORTED: Unsupported = {
+  vrrp_mcast_group4: "floatip sends to and listens on the RFC group 224.0.0.18 only; use unicast_peer to reach peers some other way",
+  vrrp_mcast_group6: "floatip sends to and listens on the RFC group ff02::12 only; use unicast_peer to reach peers some other way",
+  vrrp_startup_delay: "not supported yet; delay the start of the service instead (e.g. systemd ExecStartPre=/bin/sleep N)",
+  vrrp_delay_after_boot: "not supported yet; delay the start of the service instead (e.g. systemd ExecStartPre=/bin/sleep N)",
+  vrrp_notify_fifo: "not supported yet; use a notify script, which gets the same INSTANCE NAME STATE PRIORITY arguments",
+  vrrp_notify_fifo_script: "not supported yet; use a notify script, which gets the same INSTANCE NAME STATE PRIORITY arguments",
+  notify_fifo: "not supported yet; use a notify script, which gets the same INSTANCE NAME STATE PRIORITY arguments",
+  notify_fifo_script: "not supported yet; use a notify script, which gets the same INSTANCE NAME STATE PRIORITY arguments",
+  vrrp_lower_prio_no_advert: "not supported: a floatip master always answers a lower-priority advert with its own",
+  vrrp_owner_ignore_adverts: "not supported: an address owner (priority 255) in floatip always takes part in the election",
+  vrrp_garp_extra_if: "not supported: floatip sends gratuitous ARP only on the instance's interface",
+  vrrp_min_garp: "not supported yet; set vrrp_garp_master_repeat 1 and vrrp_garp_master_delay 0 instead",
+  dynamic_interfaces: "not supported: floatip needs the instance's interface to exist when it starts",
+  default_interface: "not supported: give each vrrp_instance its interface",
+  vmac_prefix: "use_vmac (the RFC virtual MAC) is not supported yet",
+  vmac_addr_prefix: "use_vmac (the RFC virtual MAC) is not supported yet",
+  linkbeat_use_polling: "floatip watches links itself; this keepalived switch has no meaning for it",
+  startup_script: "not supported; run it from the service manager before floatip starts",
+  shutdown_script: "not supported; run it from the service manager after floatip stops",
+  script_security: "not supported; floatip runs scripts without a shell as script_user",
+};
+
+/** Top-level sections floatip refuses (LVS sections are handled apart: see LVS_SECTIONS). */
+export const ROOT_UNSUPPORTED: Unsupported = {
+  vrrp_sync_group: "not supported yet: floatip runs each instance on its own; members of a group do not fail over together",
+  vrrp_track_process: "not supported yet; a vrrp_script that checks the process (e.g. script \"pidof haproxy\") does the same",
+  track_group: "not supported yet",
+  static_ipaddress: "not supported yet: floatip manages only the virtual addresses of its instances; add static ones with the system's network config",
+  static_routes: "not supported yet: floatip manages only the virtual addresses of its instances; add static routes with the system's network config",
+  static_rules: "not supported yet: floatip manages only the virtual addresses of its instances; add static rules with the system's network config",
+  garp_group: "not supported: floatip sends gratuitous ARP only on the instance's interface",
+  linkbeat_interfaces: "floatip watches links itself; this keepalived section has no meaning for it",
+  interface_up_down_delays: "not supported yet",
+  bfd_instance: "BFD is not supported by floatip",
+  net_namespace: "not supported: run floatip inside the network namespace instead (e.g. ip netns exec NAME floatip agent ...)",
+  net_namespace_ipvs: "LVS is keepalived's load balancer, not part of floatip",
+  namespace_with_ipsets: "not supported: floatip adds no ipsets",
+  instance: "not supported: floatip has no named keepalived instances; run one floatip per config",
+  use_pid_dir: "not supported: floatip writes no pid file",
+  child_wait_time: "not supported: floatip runs as one process",
+  SSL: "belongs to keepalived's LVS health checkers, not part of floatip",
+};
+
+/** Top-level LVS sections: skipped with a warning by convert (and agent --skip-lvs), refused by agent otherwise. */
+export const LVS_SECTIONS: readonly string[] = ["virtual_server", "virtual_server_group"];
+
+/** vrrp_instance keywords accepted with a warning. */
+export const INSTANCE_IGNORED: Ignored = {
+  debug: "floatip's log detail is set with floatip agent --log-level",
+  smtp_alert: MAIL,
+  higher_prio_send_advert: "floatip always does this: a master that hears a higher priority sends one advert of its own before it becomes backup",
+  check_unicast_src: "floatip always does this: a unicast instance drops adverts from any address that is not one of its unicast_peer",
+  skip_check_adv_addr:
+    "floatip checks the address list of each new advert and skips every check for a repeat of the last advert from the same master, which is what this setting is for",
+  no_accept: FIREWALL,
+  unicast_ttl:
+    "floatip always sends TTL 255 (RFC 5798 §5.1.1.3); a unicast advert that crosses routers arrives with less, and neither floatip nor keepalived checks the TTL of unicast adverts",
+  lvs_sync_daemon_interface: "LVS is keepalived's load balancer, not part of floatip",
+};
+
+/** vrrp_instance keywords floatip refuses. */
+export const INSTANCE_UNSUPPORTED: Unsupported = {
+  use_vmac: "not supported yet: floatip keeps the interface's own MAC (the VIP moves by gratuitous ARP, as keepalived does without use_vmac)",
+  use_vmac_addr: "not supported yet: floatip keeps the interface's own MAC",
+  vmac_xmit_base: "use_vmac (the RFC virtual MAC) is not supported yet",
+  vmac_garp_intvl: "use_vmac (the RFC virtual MAC) is not supported yet",
+  use_ipvlan: "not supported yet: floatip aliases the VIP on the interface itself",
+  unicast_fault_no_peer: "not supported: a floatip unicast instance needs at least one unicast_peer",
+  old_unicast_checksum: "not supported: floatip computes checksums as RFC 5798 says",
+  v3_checksum_as_v2: "not supported: floatip computes checksums as RFC 5798 says",
+  native_ipv6: "not supported: floatip runs an IPv6 instance as RFC 5798 VRRPv3, as keepalived does without this switch",
+  vrf: "not supported yet: run floatip in the VRF's context instead",
+  dont_track_primary: "not supported yet: floatip always puts an instance in FAULT while its own interface is down",
+  track_process: "not supported yet; track a vrrp_script that checks the process (e.g. script \"pidof haproxy\") instead",
+  track_bfd: "BFD is not supported by floatip",
+  track_src_ip: "not supported yet: floatip sends from the interface's primary address or unicast_src_ip / mcast_src_ip",
+  mcast_dst_ip: "not supported: floatip sends to the RFC group (224.0.0.18, ff02::12) or to the unicast_peer addresses",
+  virtual_ipaddress_excluded:
+    "not supported yet: every address of a floatip instance is in its adverts; list these in virtual_ipaddress (and on every router) or in a second vrrp_instance",
+  no_virtual_ipaddress: "not supported: a floatip instance needs virtual addresses",
+  promote_secondaries: "not supported yet: set net.ipv4.conf.IFNAME.promote_secondaries=1 with sysctl instead",
+  virtual_routes: "not supported yet: floatip manages only the virtual addresses; routes that follow master state need a notify script",
+  virtual_rules: "not supported yet: floatip manages only the virtual addresses; rules that follow master state need a notify script",
+  notify_deleted: "not supported: floatip sends STOP to notify scripts when an instance is removed",
+  notify_master_rx_lower_pri: "not supported yet",
+  notify_priority_changes: "not supported yet",
+  notify_fifo: "not supported yet; use a notify script, which gets the same INSTANCE NAME STATE PRIORITY arguments",
+  down_timer_adverts: "not supported: floatip waits the RFC Master_Down_Interval (3 adverts and the skew time)",
+  timer_expired_backup: "not supported",
+  garp_extra_if: "not supported: floatip sends gratuitous ARP only on the instance's interface",
+  lower_prio_no_advert: "not supported: a floatip master always answers a lower-priority advert with its own",
+  owner_ignore_adverts: "not supported: an address owner (priority 255) in floatip always takes part in the election",
+  kernel_rx_buf_size: "floatip sizes its receive buffer itself",
+  auth_hmac: "not supported: only auth_type PASS",
+  linkbeat_use_polling: "floatip watches links itself; this keepalived switch has no meaning for it",
+};
