@@ -35,6 +35,9 @@ options:
   --status-refresh DURATION  rewrite the VRRPNode status at least this often, changed or not
                              (default 20s, 1s to 10m); the controller shows a node's routers
                              as Unknown once its status is three of these old
+  --allow-vrrpnode-scripts   run script checks and notify commands that come from the VRRPNode
+                             (a VirtualIP's spec.track.scripts) as this agent's user; off by default,
+                             such instances are refused (see docs/security.md)
   --format yaml|keepalived   override the format guessed from the file's content and name
   --test, -t                 only validate the config (as keepalived -t): print every error and
                              warning, exit 0 if valid, 2 if not; needs no privileges, touches nothing
@@ -76,6 +79,7 @@ export async function runAgentCommand(
     { name: "node-name", takesValue: true },
     { name: "kubeconfig", takesValue: true },
     { name: "cache-dir", takesValue: true },
+    { name: "allow-vrrpnode-scripts", takesValue: false },
     { name: "conflict-probe-interval", takesValue: true },
     { name: "status-refresh", takesValue: true },
   ]);
@@ -128,6 +132,7 @@ export async function runAgentCommand(
       nodeName,
       cacheDir: flag("cache-dir") ?? "/var/lib/floatip",
       ...(refresh?.ok === true ? { statusRefreshMs: refresh.ms } : {}),
+      allowScripts: args.flags.get("allow-vrrpnode-scripts") === true,
       ...(flag("kubeconfig") !== undefined ? { kubeconfig: flag("kubeconfig")! } : {}),
     });
   }

@@ -16,7 +16,7 @@ import { AgentSupervisor } from "../runtime/supervisor.js";
 import { serve, stopSignalsFirst, supervisorDeps, type Common } from "./agent-run.js";
 
 export async function runKubernetesAgent(
-  options: Common & { readonly nodeName: string; readonly cacheDir: string; readonly kubeconfig?: string; readonly statusRefreshMs?: number },
+  options: Common & { readonly nodeName: string; readonly cacheDir: string; readonly kubeconfig?: string; readonly statusRefreshMs?: number; readonly allowScripts?: boolean },
 ): Promise<number> {
   const signals = stopSignalsFirst(options.signals); // SIGHUP: nothing to reload here, so it is only ever noted
   const metrics = new AgentMetrics(readBuildInfo());
@@ -46,6 +46,7 @@ export async function runKubernetesAgent(
     wallClock: () => new Date(),
     logger,
     ...(options.statusRefreshMs !== undefined ? { statusRefreshMs: options.statusRefreshMs } : {}),
+    allowScripts: options.allowScripts === true,
   });
   late.kube = kube;
   return serve({

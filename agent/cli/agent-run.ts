@@ -25,6 +25,8 @@ import { AgentSupervisor, type SupervisorDeps } from "../runtime/supervisor.js";
 import { DEFAULT_PROBE_INTERVAL_MS } from "../runtime/conflict-monitor.js";
 import { Reloader } from "./reload.js";
 import { StopSignals } from "./stop-signals.js";
+import { ownAddressErrors } from "../config/own-addresses.js";
+import { DEFAULT_STATE_DIR, parseStateRecord, stateRecordPath } from "../notify/state-record.js";
 
 export interface Common {
   readonly level: Level;
@@ -148,11 +150,30 @@ export type StandaloneLoad = LoadResult & { readonly warnings: readonly ConfigEr
  * Reads and validates the config, and checks that the interfaces it names
  * exist (as keepalived does); reading the interfaces changes nothing.
  */
-export async function loadStandaloneConfig(source: ConfigSource, links: () => Promise<readonly LinkInfo[]>): Promise<StandaloneLoad> {
+export async function loadStandaloneConfig(
+  source: ConfigSource,
+  links: () => Promise<readonly LinkInfo[]>,
+  options: { readonly stateDir?: string } = {},
+): Promise<StandaloneLoad> {
   const loaded = await readStandaloneConfig(source, links);
   if (!loaded.ok) return loaded;
   const missing = missingInterfaces(loaded.config, await links(), source.type === "file" ? source.file : source.origin);
-  return missing.length > 0 ? { ok: false, errors: missing, warnings: loaded.warnings } : loaded;
+  if (missing.length > 0) return { ok: false, errors: missing, warnings: loaded.warnings };
+  // A VIP must not be one of the node's own addresses (the agent would delete it); see config/own-addresses.ts.
+  const masters = await lastMasters(options.stateDir ?? DEFAULT_STATE_DIR, loaded.config.instances.map((i) => i.name));
+  const own = ownAddressErrors(loaded.config, await links(), (name) => masters.has(name));
+  return own.length > 0 ? { ok: false, errors: own, warnings: loaded.warnings } : loaded;
+}
+
+/** The instances whose state record says this agent last left them as MASTER (their VIPs may still be on the interface). */
+async function lastMasters(stateDir: string, instances: readonly string[]): Promise<ReadonlySet<string>> {
+  const out = new Set<string>();
+  for (const name of instances) {
+    const text = await readFile(stateRecordPath(stateDir, name), "utf8").catch(() => undefined);
+    const parsed = text === undefined ? undefined : parseStateRecord(text);
+    if (parsed?.ok === true && parsed.record.state === "MASTER") out.add(name);
+  }
+  return out;
 }
 
 async function readStandaloneConfig(source: ConfigSource, links: () => Promise<readonly LinkInfo[]>): Promise<StandaloneLoad> {
@@ -198,8 +219,9 @@ export async function runStandaloneAgent(options: Common & { readonly source: Co
   const table = await openAddressTable();
   const { source } = options;
   // Also what SIGHUP re-reads (text from the environment reads the same again).
-  const load = async (): Promise<LoadResult> => loadStandaloneConfig(source, () => table.links());
-  const loaded = await loadStandaloneConfig(source, () => table.links());
+  const stateDir = options.stateDir !== undefined ? { stateDir: options.stateDir } : {};
+  const load = async (): Promise<LoadResult> => loadStandaloneConfig(source, () => table.links(), stateDir);
+  const loaded = await loadStandaloneConfig(source, () => table.links(), stateDir);
   process.stderr.write(formatLoad(loaded));
   if (!loaded.ok) {
     table.close();

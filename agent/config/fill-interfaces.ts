@@ -8,7 +8,8 @@ import type { LinkInfo } from "../os/ports.js";
 import { parseAddress } from "../vrrp/address-bytes.js";
 import type { ConfigError } from "./validate.js";
 
-export type FillResult = { readonly ok: true; readonly doc: unknown } | { readonly ok: false; readonly errors: readonly ConfigError[] };
+/** On failure `doc` still has every interface that could be filled (the agent in a cluster applies the other instances). */
+export type FillResult = { readonly ok: true; readonly doc: unknown } | { readonly ok: false; readonly errors: readonly ConfigError[]; readonly doc: unknown };
 
 export function fillInterfaces(doc: unknown, links: readonly LinkInfo[]): FillResult {
   if (!isObject(doc) || !Array.isArray(doc["instances"])) return { ok: true, doc };
@@ -24,7 +25,7 @@ export function fillInterfaces(doc: unknown, links: readonly LinkInfo[]): FillRe
     }
     return { ...raw, interface: found };
   });
-  return errors.length > 0 ? { ok: false, errors } : { ok: true, doc: { ...doc, instances } };
+  return errors.length > 0 ? { ok: false, errors, doc: { ...doc, instances } } : { ok: true, doc: { ...doc, instances } };
 }
 
 /** The first interface (by index) carrying an address, other than the VIP itself, whose prefix covers `address`. */

@@ -165,11 +165,13 @@ export interface Trackables {
   readonly httpChecks: readonly HttpCheckConfig[];
 }
 
-export function checkTrackReferences(r: Reader, instances: readonly InstanceConfig[], { scripts, files, httpChecks }: Trackables): void {
+/** `indices[i]`: the list index of `instances[i]` (valid instances only are checked), for the error path. */
+export function checkTrackReferences(r: Reader, instances: readonly InstanceConfig[], { scripts, files, httpChecks }: Trackables, indices?: readonly number[]): void {
   const scriptNames = new Set(scripts.map((s) => s.name));
   const fileNames = new Set(files.map((f) => f.name));
   const httpCheckNames = new Set(httpChecks.map((c) => c.name));
-  instances.forEach((inst, i) => {
+  instances.forEach((inst, k) => {
+    const i = indices?.[k] ?? k;
     inst.track.scripts.forEach((ref, j) => {
       if (!scriptNames.has(ref.name)) r.fail(`instances[${i}].track.scripts[${j}]`, `no script named "${ref.name}" under scripts`);
     });

@@ -139,6 +139,14 @@ describe("agent config validation", () => {
     assert.ok(result.ok);
   });
 
+  it("an error across instances names the instance by its list index, also after an invalid one", () => {
+    const result = validateAgentConfig({
+      instances: [{ ...base, name: "bad", priority: 0 }, { ...base, virtualRouterId: 52, track: { scripts: [{ name: "nope" }] } }],
+    });
+    assert.ok(!result.ok);
+    assert.deepEqual(result.errors.map((e) => e.path), ["instances[0].priority", "instances[1].track.scripts[0]"]);
+  });
+
   it("rejects instance names used twice", () => {
     const result = validateAgentConfig({ instances: [base, { ...base, virtualRouterId: 52 }] });
     assert.ok(!result.ok);

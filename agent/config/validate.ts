@@ -85,13 +85,18 @@ export function validateAgentConfig(input: unknown, options: ValidateOptions = {
   const httpChecks = root?.["httpChecks"] === undefined ? undefined : readHttpChecks(r, root["httpChecks"], "httpChecks");
   const list = root === undefined ? undefined : r.list(root["instances"], "instances");
   const instances: InstanceConfig[] = [];
+  // The list index of each valid instance, so errors across instances name the right one.
+  const indices: number[] = [];
   list?.forEach((raw, i) => {
     const instance = readInstance(r, raw, `instances[${i}]`);
-    if (instance !== undefined) instances.push(instance);
+    if (instance !== undefined) {
+      instances.push(instance);
+      indices.push(i);
+    }
   });
   if (list !== undefined && list.length === 0 && options.kubernetes !== true) r.fail("instances", "must list at least one instance");
-  checkUnique(r, instances);
-  checkTrackReferences(r, instances, { scripts: scripts ?? [], files: trackFiles ?? [], httpChecks: httpChecks ?? [] });
+  checkUnique(r, instances, indices);
+  checkTrackReferences(r, instances, { scripts: scripts ?? [], files: trackFiles ?? [], httpChecks: httpChecks ?? [] }, indices);
   if (options.kubernetes !== true) {
     instances.forEach((inst, i) => {
       if (inst.track.pods !== undefined) r.fail(`instances[${i}].track.pods`, "pod tracking needs `floatip agent --kubernetes`");
@@ -280,27 +285,28 @@ function readGarp(r: Reader, value: unknown, path: string): Garp | undefined {
   };
 }
 
-function checkUnique(r: Reader, instances: readonly InstanceConfig[]): void {
+function checkUnique(r: Reader, instances: readonly InstanceConfig[], indices: readonly number[]): void {
   const names = new Set<string>();
   const routers = new Map<string, string>();
-  instances.forEach((inst) => {
-    if (names.has(inst.name)) r.fail("instances", `instance name "${inst.name}" is used twice`);
+  instances.forEach((inst, i) => {
+    const path = `instances[${indices[i]}]`;
+    if (names.has(inst.name)) r.fail(`${path}.name`, `instance name "${inst.name}" is used twice`);
     names.add(inst.name);
     const key = `${inst.interface}/IPv${inst.family}/${inst.virtualRouterId}`;
     const other = routers.get(key);
     if (other !== undefined) {
-      r.fail("instances", `instances "${other}" and "${inst.name}" both use virtualRouterId ${inst.virtualRouterId} for IPv${inst.family} on ${inst.interface}`);
+      r.fail(`${path}.virtualRouterId`, `instances "${other}" and "${inst.name}" both use virtualRouterId ${inst.virtualRouterId} for IPv${inst.family} on ${inst.interface}`);
     }
     routers.set(key, inst.name);
   });
   const sources = new Map<string, { name: string; source: string }>();
-  instances.forEach((inst) => {
+  instances.forEach((inst, i) => {
     const source = inst.unicast?.source ?? inst.source;
     if (source === undefined) return;
     const key = `${inst.interface}/IPv${inst.family}`;
     const other = sources.get(key);
     if (other !== undefined && other.source !== source) {
-      r.fail("instances", `instances "${other.name}" and "${inst.name}" share ${inst.interface} but use different source addresses (source / unicast.source)`);
+      r.fail(`instances[${indices[i]}].${inst.unicast?.source !== undefined ? "unicast.source" : "source"}`, `instances "${other.name}" and "${inst.name}" share ${inst.interface} but use different source addresses (source / unicast.source)`);
     }
     sources.set(key, { name: inst.name, source });
   });

@@ -10,6 +10,7 @@ import type { CachedConfig, ConfigCache } from "./config-cache.js";
 import { KubeAgent } from "./kube-agent.js";
 import type { NodeStatus } from "./node-status.js";
 import { PodIndex } from "./pod-index.js";
+import type { LinkInfo } from "../os/ports.js";
 
 class FakeApi implements AgentKubeApi {
   node?: WatchHandlers<VrrpNodeObject>;
@@ -66,7 +67,11 @@ const instance = (extra: Record<string, unknown> = {}) => ({
   ...extra,
 });
 
-function setup(cache = new MemoryCache()) {
+const LINKS: readonly LinkInfo[] = [
+  { name: "eth0", index: 2, mac: "02:00:00:00:00:01", up: true, addresses: [{ address: "192.0.2.1", family: 4, prefixLength: 24 }] },
+];
+
+function setup(cache = new MemoryCache(), options: { allowScripts?: boolean } = {}) {
   const api = new FakeApi();
   const runner = new FakeRunner();
   const logs: string[] = [];
@@ -77,7 +82,8 @@ function setup(cache = new MemoryCache()) {
     runner,
     pods: new PodIndex(),
     cache,
-    links: async () => [],
+    links: async () => LINKS,
+    ...options,
     clock,
     wallClock: () => new Date("2026-11-25T12:00:00Z"),
     logger: jsonLogger({ write: (l) => logs.push(l), wallClock: () => new Date(0) }),
@@ -139,23 +145,95 @@ describe("the agent in a cluster", () => {
     assert.ok(!logs.join("").includes("s3cret"));
   });
 
-  it("an invalid or unresolvable spec is reported field by field and the previous config keeps running", async () => {
+  it("an invalid or unresolvable instance is reported field by field and its previous version keeps running", async () => {
     const { api, runner, agent, settle } = setup();
     await agent.start();
     api.node!.onUpsert({ metadata: { generation: 1 }, spec: { instances: [instance()] } });
     await settle();
+    const good = runner.applied.at(-1)!;
     api.node!.onUpsert({ metadata: { generation: 2 }, spec: { instances: [instance({ virtualRouterId: 0 })] } });
     await settle();
-    assert.equal(runner.applied.length, 1, "nothing of the invalid spec was applied");
+    assert.deepEqual(runner.applied.at(-1), good, "nothing of the invalid instance was applied");
     let status = api.statuses.at(-1)!;
     assert.equal(status.observedGeneration, 2);
-    assert.deepEqual(status.configErrors.map((e) => e.field), ["instances[0].virtualRouterId"]);
+    assert.deepEqual(status.configErrors.map((e) => [e.instance, e.field]), [["web", "instances[0].virtualRouterId"]]);
+    assert.match(status.configErrors[0]!.message, /previous version keeps running/);
     const missing = { authentication: { type: "pass", secretRef: { namespace: "x", name: "nope", key: "k" } }, version: 2 };
     api.node!.onUpsert({ metadata: { generation: 3 }, spec: { instances: [instance(missing)] } });
     await settle();
     status = api.statuses.at(-1)!;
     assert.match(status.configErrors[0]!.message, /cannot read Secret x\/nope/);
+    assert.deepEqual(runner.applied.at(-1), good);
+  });
+
+  it("a spec that is not a config at all is rejected whole and the previous config keeps running", async () => {
+    const { api, runner, agent, settle } = setup();
+    await agent.start();
+    api.node!.onUpsert({ metadata: { generation: 1 }, spec: { instances: [instance()] } });
+    await settle();
+    api.node!.onUpsert({ metadata: { generation: 2 }, spec: { instances: "web" } });
+    await settle();
     assert.equal(runner.applied.length, 1);
+    const status = api.statuses.at(-1)!;
+    assert.deepEqual(status.configErrors.map((e) => [e.instance, e.field]), [[undefined, "instances"]]);
+  });
+
+  it("one instance it cannot hold (no address in its subnet) is refused by name; the others are applied", async () => {
+    const { api, runner, agent, settle } = setup();
+    await agent.start();
+    const far = { name: "far", virtualRouterId: 52, addresses: ["198.51.100.5/24"] };
+    api.node!.onUpsert({ metadata: { generation: 1 }, spec: { instances: [far, instance({ interface: undefined })] } });
+    await settle();
+    assert.deepEqual(runner.applied.at(-1)!.instances.map((i) => [i.name, i.interface]), [["web", "eth0"]]);
+    const status = api.statuses.at(-1)!;
+    assert.deepEqual(status.instances.map((i) => i.name), ["web"]);
+    assert.deepEqual(status.configErrors.map((e) => [e.instance, e.field]), [["far", "instances[0].interface"]]);
+    // Later specs are applied around it: a new instance starts, a removed one stops.
+    const added = instance({ name: "api", virtualRouterId: 53, addresses: ["192.0.2.6/24"] });
+    api.node!.onUpsert({ metadata: { generation: 2 }, spec: { instances: [far, instance(), added] } });
+    await settle();
+    assert.deepEqual(runner.applied.at(-1)!.instances.map((i) => i.name), ["web", "api"]);
+    api.node!.onUpsert({ metadata: { generation: 3 }, spec: { instances: [far, added] } });
+    await settle();
+    assert.deepEqual(runner.applied.at(-1)!.instances.map((i) => i.name), ["api"]);
+  });
+
+  it("a broken shared script refuses only the instances that track it", async () => {
+    const { api, runner, agent, settle } = setup(new MemoryCache(), { allowScripts: true });
+    await agent.start();
+    const scripts = [{ name: "ok", command: "/bin/true", interval: "1s" }, { name: "bad", command: "/bin/true", interval: "0s" }];
+    const a = instance({ name: "a", track: { scripts: [{ name: "ok" }] } });
+    const b = instance({ name: "b", virtualRouterId: 52, track: { scripts: [{ name: "bad" }] } });
+    api.node!.onUpsert({ metadata: { generation: 1 }, spec: { scripts, instances: [a, b] } });
+    await settle();
+    assert.deepEqual(runner.applied.at(-1)!.instances.map((i) => i.name), ["a"]);
+    assert.deepEqual(api.statuses.at(-1)!.configErrors.map((e) => [e.instance, e.field]), [["b", "scripts[1].interval"]]);
+  });
+
+  it("script checks and notify commands from the VRRPNode are refused unless allowed, and the status says so", async () => {
+    const scripts = [{ name: "check", command: "/bin/true", interval: "1s" }];
+    const tracked = instance({ name: "tracked", virtualRouterId: 52, track: { scripts: [{ name: "check" }] } });
+    const notified = instance({ name: "notified", virtualRouterId: 53, notify: { master: "/bin/true" } });
+    const spec = { scripts, instances: [instance(), tracked, notified] };
+    const off = setup();
+    await off.agent.start();
+    off.api.node!.onUpsert({ metadata: { generation: 1 }, spec });
+    await off.settle();
+    assert.deepEqual(off.runner.applied.at(-1)!.instances.map((i) => i.name), ["web"]);
+    const errors = off.api.statuses.at(-1)!.configErrors;
+    assert.deepEqual(errors.map((e) => [e.instance, e.field]), [["tracked", "instances[1].track.scripts"], ["notified", "instances[2].notify"]]);
+    assert.match(errors[0]!.message, /--allow-vrrpnode-scripts/);
+    const on = setup(new MemoryCache(), { allowScripts: true });
+    await on.agent.start();
+    on.api.node!.onUpsert({ metadata: { generation: 1 }, spec });
+    await on.settle();
+    assert.deepEqual(on.runner.applied.at(-1)!.instances.map((i) => i.name), ["web", "tracked", "notified"]);
+    // Restarted with the gate closed, the cache written while it was open runs no command either.
+    const restarted = setup(on.cache);
+    restarted.api.down = true;
+    await restarted.agent.start();
+    await restarted.pump(3);
+    assert.deepEqual(restarted.runner.applied.at(-1)!.instances.map((i) => i.name), ["web"]);
   });
 
   it("starts from the cached config when the API server is unreachable", async () => {

@@ -6,10 +6,12 @@
  * invalid, and reports what it observes in the VRRPNode status, coalesced,
  * and again every statusRefreshMs without changes (a heartbeat: the
  * controller stops trusting a report older than three of those).
+ * An instance it cannot run is refused alone and named in the status
+ * (spec-instances.ts); the others are applied.
  */
 import type { AgentConfig } from "../config/types.js";
 import { fillInterfaces } from "../config/fill-interfaces.js";
-import { validateAgentConfig, type ConfigError } from "../config/validate.js";
+import type { ConfigError } from "../config/validate.js";
 import type { LinkInfo } from "../os/ports.js";
 import type { Logger } from "../runtime/logger.js";
 import type { RouterSnapshot, Transition } from "../runtime/router.js";
@@ -20,6 +22,8 @@ import type { ConfigCache } from "./config-cache.js";
 import { PodIndex, viewOf } from "./pod-index.js";
 import { resolveSecrets } from "./secrets.js";
 import { StatusWriter } from "./status-writer.js";
+import { acceptInstances, keepPrevious, type RefusedInstance } from "./spec-instances.js";
+import { scriptGateErrors, withoutCommands } from "./script-gate.js";
 import { nodeStatus, type NodeStatus } from "./node-status.js";
 
 export interface Runner {
@@ -41,6 +45,8 @@ export interface KubeAgentDeps {
   readonly statusIntervalMs?: number;
   /** Longest gap between status writes without changes, ms (default DEFAULT_STATUS_REFRESH_MS). */
   readonly statusRefreshMs?: number;
+  /** Run script checks and notify commands that come from the VRRPNode (`--allow-vrrpnode-scripts`); default off. */
+  readonly allowScripts?: boolean;
 }
 
 /** The agent rewrites its VRRPNode status at least this often (one write per node, whatever its instances). */
@@ -53,6 +59,8 @@ export class KubeAgent {
   private readonly lastHealth = new Map<string, string>();
   private observedGeneration: number | undefined;
   private configErrors: readonly ConfigError[] = [];
+  private refused: readonly RefusedInstance[] = [];
+  private lastApplied: AgentConfig | undefined;
   private applying: Promise<void> = Promise.resolve();
   private lastSpec: string | undefined;
   private refresh: TimerHandle | undefined;
@@ -72,7 +80,9 @@ export class KubeAgent {
     const cached = await this.deps.cache.load();
     if (cached !== undefined) {
       this.deps.logger.log("info", "running the cached config until the API server answers", { generation: cached.generation });
-      await this.applyResolved(cached.config, cached.generation, "cache");
+      // The cache may have been written while the script gate was open.
+      const gated = this.deps.allowScripts === true ? { config: cached.config, refused: [] } : withoutCommands(cached.config);
+      await this.applyResolved(gated.config, cached.generation, "cache", gated.refused);
     }
     this.watches.push(
       await this.deps.api.watchPodsOnNode(this.deps.nodeName, {
@@ -144,20 +154,32 @@ export class KubeAgent {
 
   private async applySpec(spec: unknown, generation: number): Promise<void> {
     const resolved = await resolveSecrets(spec, (ns, name) => this.deps.api.readSecret(ns, name));
-    if (!resolved.ok) return this.reject(resolved.errors, generation);
     const filled = fillInterfaces(resolved.doc, await this.deps.links());
-    if (!filled.ok) return this.reject(filled.errors, generation);
-    const validated = validateAgentConfig(filled.doc, { kubernetes: true });
-    if (!validated.ok) return this.reject(validated.errors, generation);
-    await this.applyResolved(validated.config, generation, "api");
-    await this.deps.cache.save({ generation, config: validated.config });
+    const early = [
+      ...(resolved.ok ? [] : resolved.errors),
+      ...(filled.ok ? [] : filled.errors),
+      ...(this.deps.allowScripts === true ? [] : scriptGateErrors(filled.doc)),
+    ];
+    const outcome = acceptInstances(filled.doc, early);
+    if (outcome.kind === "refused") return this.reject(outcome.errors, generation);
+    const { config, kept } = keepPrevious(outcome.config, this.lastApplied, outcome.refused.map((r) => r.instance));
+    const refused = outcome.refused.map((r) =>
+      kept.includes(r.instance) ? { ...r, errors: r.errors.map((e) => ({ ...e, message: `${e.message}; its previous version keeps running` })) } : r,
+    );
+    await this.applyResolved(config, generation, "api", refused);
+    await this.deps.cache.save({ generation, config });
   }
 
-  private async applyResolved(config: AgentConfig, generation: number, from: "api" | "cache"): Promise<void> {
+  private async applyResolved(config: AgentConfig, generation: number, from: "api" | "cache", refused: readonly RefusedInstance[]): Promise<void> {
+    for (const r of refused) {
+      for (const e of r.errors) this.deps.logger.log("error", "VRRPNode instance refused", { instance: r.instance, field: e.path, message: e.message, generation });
+    }
     const report = await this.deps.runner.apply(config);
+    this.lastApplied = config;
     this.configErrors = [];
+    this.refused = refused;
     this.observedGeneration = generation;
-    this.deps.logger.log("info", "applied VRRPNode spec", { generation, from, ...report });
+    this.deps.logger.log("info", "applied VRRPNode spec", { generation, from, ...report, refused: refused.map((r) => r.instance) });
     this.reportStatus();
   }
 
@@ -184,6 +206,7 @@ export class KubeAgent {
         transitions: this.transitions,
         observedGeneration: this.observedGeneration,
         configErrors: this.configErrors,
+        refused: this.refused,
         monotonicNow: this.deps.clock.now(),
         wallNow: this.deps.wallClock(),
         refreshMs,

@@ -12,6 +12,7 @@ import { formatDuration } from "../config/duration.js";
 import type { ConfigError } from "../config/validate.js";
 import type { Conflict } from "../conflict/types.js";
 import type { RouterSnapshot } from "../runtime/router.js";
+import type { RefusedInstance } from "./spec-instances.js";
 
 export interface InstanceStatus {
   readonly name: string;
@@ -36,8 +37,11 @@ export interface NodeStatus {
   /** The longest the agent goes without rewriting its status while it can reach the API server ("20s"). */
   readonly refreshInterval?: string;
   readonly instances: readonly InstanceStatus[];
-  /** Present (non-empty) when the current spec was rejected; the previous config keeps running. */
-  readonly configErrors: readonly { readonly field: string; readonly message: string }[];
+  /**
+   * Without `instance`: the current spec was rejected as a whole and the previous config keeps running.
+   * With `instance`: only that instance was refused; the others were applied.
+   */
+  readonly configErrors: readonly { readonly field: string; readonly message: string; readonly instance?: string }[];
 }
 
 /** The CRD's maxItems for an instance's conflicts. */
@@ -50,6 +54,8 @@ export function nodeStatus(input: {
   readonly transitions: ReadonlyMap<string, { readonly count: number; readonly last: string }>;
   readonly observedGeneration: number | undefined;
   readonly configErrors: readonly ConfigError[];
+  /** Instances of the applied spec that were refused, each with its errors. */
+  readonly refused?: readonly RefusedInstance[];
   readonly monotonicNow: number;
   readonly wallNow: Date;
   readonly refreshMs?: number;
@@ -79,6 +85,9 @@ export function nodeStatus(input: {
     updated: input.wallNow.toISOString(),
     ...(input.refreshMs !== undefined ? { refreshInterval: formatDuration(input.refreshMs) } : {}),
     instances,
-    configErrors: input.configErrors.map((e) => ({ field: e.path, message: e.message })),
+    configErrors: [
+      ...input.configErrors.map((e) => ({ field: e.path, message: e.message })),
+      ...(input.refused ?? []).flatMap((r) => r.errors.map((e) => ({ field: e.path, message: e.message, instance: r.instance }))),
+    ],
   };
 }

@@ -7,7 +7,8 @@ import type { ConfigError } from "../config/validate.js";
 
 export type SecretReader = (namespace: string, name: string) => Promise<Readonly<Record<string, string>>>;
 
-export type ResolveResult = { readonly ok: true; readonly doc: unknown } | { readonly ok: false; readonly errors: readonly ConfigError[] };
+/** On failure `doc` still has every password that could be read (the agent applies the other instances). */
+export type ResolveResult = { readonly ok: true; readonly doc: unknown } | { readonly ok: false; readonly errors: readonly ConfigError[]; readonly doc: unknown };
 
 export async function resolveSecrets(doc: unknown, read: SecretReader): Promise<ResolveResult> {
   if (!isObject(doc) || !Array.isArray(doc["instances"])) return { ok: true, doc };
@@ -38,7 +39,7 @@ export async function resolveSecrets(doc: unknown, read: SecretReader): Promise<
       }
     }),
   );
-  return errors.length > 0 ? { ok: false, errors } : { ok: true, doc: { ...doc, instances } };
+  return errors.length > 0 ? { ok: false, errors, doc: { ...doc, instances } } : { ok: true, doc: { ...doc, instances } };
 }
 
 function statusText(error: unknown): string {

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import type { AgentSupervisor } from "./supervisor.js";
 import { ManualClock } from "./clock.js";
 import type { AgentMetrics } from "./metrics.js";
-import { FakeAddressTable, FakeSegment } from "./fakes.js";
+import { FakeAddressTable, FakeAnnouncer, FakeSegment } from "./fakes.js";
 import type { AgentConfig } from "../config/types.js";
 import { validateAgentConfig } from "../config/validate.js";
 import { runClock as run, simulatedAgent, vipConfig } from "./simulated-agents.js";
@@ -243,6 +243,22 @@ describe("agents on a simulated segment", () => {
     await run(clock2, 10_000);
     assert.deepEqual(l2.masters(), ["192.0.2.11"]);
     assert.equal(a.logs.filter((line) => line.includes("never been heard")).length, 0, "the peer was heard before we became master");
+  });
+
+  it("a unicast router entering backup announces its own source address (peers' neighbour caches may have given up on it); multicast ones do not", async () => {
+    const clock = new ManualClock(0);
+    const segment = new FakeSegment();
+    const start = async (address: string, cfg: AgentConfig) => {
+      const announcer = new FakeAnnouncer();
+      const { supervisor } = simulatedAgent({ clock, segment, address, addresses: new FakeAddressTable(), announcer });
+      await supervisor.apply(cfg);
+      return announcer;
+    };
+    const unicast = await start("192.0.2.11", config({ priority: 100, unicast: { source: "192.0.2.11", peers: ["192.0.2.12"] } }));
+    const multicast = await start("192.0.2.13", config({ priority: 90 }));
+    await run(clock, 50);
+    assert.deepEqual(unicast.announced, ["eth0 192.0.2.11"]);
+    assert.deepEqual(multicast.announced, []);
   });
 
   it("applying a changed config touches only the instances that changed", async () => {

@@ -456,8 +456,23 @@ export class VirtualRouter {
     });
   }
 
+  /**
+   * A unicast master reaches this node through its neighbour cache, and an
+   * entry that gave up while this node was away (link down, agent stopped)
+   * is only probed again about once a second: longer than Master_Down_Interval,
+   * so the returning backup would hear nothing and take over (also with
+   * preempt off). Announcing its own address when it starts listening lets
+   * every peer reach it at once. Multicast adverts need no neighbour entry.
+   */
+  private announceSelf(action: Extract<RouterAction, { type: "transition" }>): void {
+    if (action.to !== "backup" || (action.from !== "initialize" && action.from !== "fault") || this.config.unicast === undefined) return;
+    const self = { address: this.deps.transport.sourceAddress, family: this.config.family, prefixLength: this.config.family === 4 ? 32 : 128 };
+    this.chain("announce", () => this.deps.announcer.announce(this.config.interface, self));
+  }
+
   private transitioned(action: Extract<RouterAction, { type: "transition" }>, now: number): void {
     this.updateFarewells(action);
+    this.announceSelf(action);
     this.watchSilentPeers(action.to);
     this.conflictMonitor.masterChanged(action.to === "master");
     this.deps.metrics.transitioned(this.labels, action.from, action.to);

@@ -44,6 +44,8 @@ export interface SimulatedAgentOptions {
   readonly spawner?: FakeSpawner;
   /** Answers the HTTP checks' GETs. */
   readonly prober?: HttpProber;
+  /** Records gratuitous ARPs / NAs (default: a fresh one). */
+  readonly announcer?: FakeAnnouncer;
 }
 
 export interface SimulatedAgent {
@@ -62,7 +64,7 @@ export function simulatedAgent(options: SimulatedAgentOptions): SimulatedAgent {
     transports: options.transports ?? fakeTransports(options.segment, options.address),
     ...(options.monitor !== undefined ? { monitor: options.monitor } : {}),
     addresses: options.addresses,
-    announcer: new FakeAnnouncer(),
+    announcer: options.announcer ?? new FakeAnnouncer(),
     metrics,
     logger: jsonLogger({ write: (l) => logs.push(l), wallClock: () => new Date(0), minLevel: options.minLevel ?? "debug" }),
     spawner: options.spawner ?? new FakeSpawner(),

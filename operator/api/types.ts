@@ -253,8 +253,8 @@ export interface VRRPNodeStatus {
   /** The agent's heartbeat period ("20s", agent/kube/node-status.ts); absent from agents that have none. */
   readonly refreshInterval?: string;
   readonly instances?: readonly VRRPNodeInstanceStatus[];
-  /** Why the agent rejected the current spec (it keeps running the previous one); absent or empty when accepted. */
-  readonly configErrors?: readonly { readonly field: string; readonly message: string }[];
+  /** Without instance: the whole spec was refused and the previous one keeps running; with it: only that instance (agent/kube/node-status.ts). */
+  readonly configErrors?: readonly { readonly field: string; readonly message: string; readonly instance?: string }[];
 }
 
 export interface VRRPNode {
@@ -273,6 +273,8 @@ export interface NodeSummary {
   readonly labels: Readonly<Record<string, string>>;
   /** The node's first InternalIP of each family, canonical text. */
   readonly internalIPs: { readonly v4?: string; readonly v6?: string };
+  /** Every InternalIP and ExternalIP, canonical text, sorted: never a floating address. */
+  readonly hostAddresses?: readonly string[];
   readonly unschedulable: boolean;
   readonly ready: boolean;
   /** RFC 3339; "" when unknown. */
@@ -295,11 +297,15 @@ export function summarizeNode(node: unknown): NodeSummary {
   const labels: Record<string, string> = {};
   for (const [k, v] of Object.entries(obj(metadata["labels"]))) if (typeof v === "string") labels[k] = v;
   const internalIPs: { v4?: string; v6?: string } = {};
+  const hostAddresses = new Set<string>();
   for (const entry of list(status["addresses"])) {
     const { type, address } = obj(entry);
-    if (type !== "InternalIP" || typeof address !== "string") continue;
+    if ((type !== "InternalIP" && type !== "ExternalIP") || typeof address !== "string") continue;
     const v4 = canonicalAddress(address, 4);
     const v6 = v4 === undefined ? canonicalAddress(address, 6) : undefined;
+    const canonical = v4 ?? v6;
+    if (canonical !== undefined) hostAddresses.add(canonical);
+    if (type !== "InternalIP") continue;
     if (v4 !== undefined && internalIPs.v4 === undefined) internalIPs.v4 = v4;
     if (v6 !== undefined && internalIPs.v6 === undefined) internalIPs.v6 = v6;
   }
@@ -308,6 +314,7 @@ export function summarizeNode(node: unknown): NodeSummary {
     name: typeof metadata["name"] === "string" ? metadata["name"] : "",
     labels,
     internalIPs,
+    hostAddresses: [...hostAddresses].sort(),
     unschedulable: spec["unschedulable"] === true,
     ready,
     creationTimestamp: timestamp(metadata["creationTimestamp"]),

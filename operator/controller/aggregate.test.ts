@@ -70,6 +70,30 @@ describe("VirtualIP status from the agents' reports", () => {
     assert.equal(cond(fresh, "Conflict")?.status, "True", "the same report, fresh, counts");
   });
 
+  it("an agent refusing the instance: Accepted False naming node, field and reason; Ready says why instead of NoSingleMaster", () => {
+    const refusing = (name: string): VRRPNode => ({
+      metadata: { name },
+      spec: { instances: [] } as never,
+      status: {
+        instances: [],
+        configErrors: [
+          { instance: "web", field: "instances[3].interface", message: "not given, and no interface has an address whose subnet contains 192.0.2.5" },
+          { instance: "other", field: "instances[0].priority", message: "not this VirtualIP's" },
+        ],
+      },
+    });
+    const r = aggregate({ vip: vip(), plan, vrrpNodes: [refusing("a"), refusing("b"), node("c", inst("Backup"))], now });
+    assert.equal(cond(r, "Accepted")?.status, "False");
+    assert.equal(cond(r, "Accepted")?.reason, "RefusedByNode");
+    assert.equal(cond(r, "Accepted")!.message, "a: interface: not given, and no interface has an address whose subnet contains 192.0.2.5; b: interface: not given, and no interface has an address whose subnet contains 192.0.2.5");
+    assert.equal(cond(r, "Ready")?.reason, "RefusedByNode");
+    assert.match(cond(r, "Ready")!.message, /^a: interface: not given/);
+    assert.deepEqual(r.refusals, ["a: interface: not given, and no interface has an address whose subnet contains 192.0.2.5", "b: interface: not given, and no interface has an address whose subnet contains 192.0.2.5"]);
+    const fine = aggregate({ vip: vip(), plan, vrrpNodes: [node("a", inst("Master"))], now });
+    assert.equal(cond(fine, "Accepted")?.status, "True");
+    assert.deepEqual(fine.refusals, []);
+  });
+
   it("no master: Degraded NoMaster", () => {
     const r = aggregate({ vip: vip(), plan, vrrpNodes: [node("a", inst("Backup")), node("b", inst("Fault"))], now });
     assert.equal(cond(r, "Degraded")?.reason, "NoMaster");

@@ -9,6 +9,9 @@
  *             when an agent sees another MAC answering for its address, or
  *             foreign VRRP adverts on its VRID (network-conflicts.ts).
  *   Degraded  True when a router has no master or more than one.
+ *   Accepted  False when an agent refused to run the VirtualIP's instance
+ *             (a VIP in no subnet of the node, script checks not allowed;
+ *             refusals.ts); Ready then names that reason.
  *
  * A node whose report is stale (freshness.ts) vouches for nothing: its
  * routers show state Unknown, it counts as no master and its conflicts are
@@ -20,6 +23,7 @@ import type { Condition, VirtualIP, VirtualIPNodeStatus, VirtualIPStatus, VRRPNo
 import type { Finding, VipPlan } from "../planner/index.js";
 import { instanceName } from "../planner/index.js";
 import { conflictMessage, conflictReason, reportedConflicts, type ReportedConflict } from "./network-conflicts.js";
+import { refusalsFor } from "./refusals.js";
 
 export interface AggregateInput {
   readonly vip: VirtualIP;
@@ -44,9 +48,11 @@ export interface Aggregate {
   readonly masterChange: MasterChange | undefined;
   /** What the agents see on the network (for Events). */
   readonly networkConflicts: readonly ReportedConflict[];
+  /** Why agents refused to run it, one line per node and error (for the RefusedByNode Event). */
+  readonly refusals: readonly string[];
 }
 
-const CONFLICT_KINDS: ReadonlySet<Finding["kind"]> = new Set(["address-overlap", "vrid-taken", "instance-name-taken", "vrid-exhausted"]);
+const CONFLICT_KINDS: ReadonlySet<Finding["kind"]> = new Set(["address-overlap", "vrid-taken", "instance-name-taken", "vrid-exhausted", "node-address"]);
 
 export function describeFinding(f: Finding): string {
   switch (f.kind) {
@@ -60,6 +66,8 @@ export function describeFinding(f: Finding): string {
       return `no free virtualRouterID for IPv${f.families.join(" and IPv")}`;
     case "instance-name-taken":
       return `instance name ${f.instance} is already rendered for VirtualIP ${f.other}`;
+    case "node-address":
+      return `address ${f.address} is node ${f.node}'s own address (InternalIP or ExternalIP); a floating address must not be one`;
     case "no-nodes":
       return "no node is selected (or none has an InternalIP of the address family)";
     case "node-missing-address-family":
@@ -118,13 +126,14 @@ export function aggregate(input: AggregateInput): Aggregate {
   // Every problem is a router nobody vouches for: we do not know, rather than "no master".
   const unknown = problems.length > 0 && problems.every((p) => p.includes("no confirmed master"));
   const renderedAtAll = rendered.size > 0;
+  const refusals = refusalsFor(input.vrrpNodes, rendered, instances.map((i) => i.instance));
   const previous = vip.status;
   const gen = vip.metadata.generation;
-  const decided = invalid.length > 0 || conflicts.length > 0 || !renderedAtAll;
+  const decided = invalid.length > 0 || conflicts.length > 0 || !renderedAtAll || refusals.length > 0;
   const conditions: Condition[] = [
     condition(previous, now, gen, "Ready", unknown && !decided ? "Unknown" : problems.length === 0 && renderedAtAll && conflicts.length === 0 && invalid.length === 0,
-      problems.length === 0 && renderedAtAll ? "OneMaster" : invalid.length > 0 ? "Invalid" : conflicts.length > 0 ? "Conflict" : !renderedAtAll ? "NoNodes" : unknown ? "StatusUnknown" : "NoSingleMaster",
-      problems.length === 0 && renderedAtAll ? `${master ?? "?"} is master` : [...invalid, ...conflicts].map(describeFinding).concat(problems).join("; ") || describeFinding({ kind: "no-nodes" })),
+      problems.length === 0 && renderedAtAll ? "OneMaster" : invalid.length > 0 ? "Invalid" : conflicts.length > 0 ? "Conflict" : !renderedAtAll ? "NoNodes" : refusals.length > 0 ? "RefusedByNode" : unknown ? "StatusUnknown" : "NoSingleMaster",
+      problems.length === 0 && renderedAtAll ? `${master ?? "?"} is master` : [...invalid, ...conflicts].map(describeFinding).concat(refusals, problems).join("; ") || describeFinding({ kind: "no-nodes" })),
     condition(previous, now, gen, "Conflict", conflicts.length > 0 || network.length > 0,
       conflicts.length > 0 ? "Collision" : network.length > 0 ? conflictReason(network[0]!.conflict) : "NoCollision",
       conflicts.length > 0 || network.length > 0
@@ -133,6 +142,8 @@ export function aggregate(input: AggregateInput): Aggregate {
     condition(previous, now, gen, "Degraded", renderedAtAll && unknown ? "Unknown" : renderedAtAll && problems.length > 0,
       renderedAtAll && problems.length > 0 ? (unknown ? "StatusUnknown" : problems.some((p) => p.includes("masters")) ? "MultipleMasters" : "NoMaster") : "Healthy",
       renderedAtAll && problems.length > 0 ? problems.join("; ") : "every router has one master"),
+    condition(previous, now, gen, "Accepted", refusals.length === 0, refusals.length === 0 ? "AcceptedByNodes" : "RefusedByNode",
+      refusals.length === 0 ? "no node refused it" : refusals.join("; ")),
   ];
   const changed = master !== previous?.master && (master !== undefined || previous?.master !== undefined);
   const oldNode = previous?.master;
@@ -152,6 +163,7 @@ export function aggregate(input: AggregateInput): Aggregate {
       ? { from: oldNode, to: master, reason: oldReason?.lastChange, ...(oldNode !== undefined && stale.has(oldNode) ? { unconfirmed: `no status for ${formatSeconds(stale.get(oldNode)!)}` } : {}) }
       : undefined,
     networkConflicts: network,
+    refusals,
   };
 }
 

@@ -59,10 +59,11 @@ export async function runControllerCommand(argv: readonly string[]): Promise<num
       controller = new Controller({ api, clock, wallClock: () => new Date(), logger, metrics, secretNamespace: namespace, loadBalancers });
       void controller.start().catch((error: unknown) => logger.log("error", "controller failed to start", { error: String(error) }));
     },
-    onStoppedLeading: () => {
+    onStoppedLeading: async () => {
       metrics.isLeader(false);
-      void controller?.stop();
+      const stopping = controller;
       controller = undefined;
+      await stopping?.stop();
     },
   });
   const loop = new LoopWatch({ clock });
@@ -85,8 +86,8 @@ export async function runControllerCommand(argv: readonly string[]): Promise<num
     process.once("SIGINT", done);
   });
   electing = false;
-  elector.stop();
-  await controller?.stop();
+  // Stops the controller, then releases the Lease so another replica leads at once.
+  await elector.stop();
   loop.stop();
   server.close();
   return 0;

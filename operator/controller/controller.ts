@@ -70,6 +70,8 @@ export class Controller {
   private readonly announced = new Map<string, string>();
   /** Network conflicts already announced by Event, per VirtualIP: key -> description. */
   private readonly announcedConflicts = new Map<string, ReadonlyMap<string, string>>();
+  /** Per VirtualIP, the agents' refusals last announced as an Event. */
+  private readonly announcedRefusals = new Map<string, string>();
   private timer: TimerHandle | undefined;
   private readonly ages = new StatusAges();
   /** Fires when the next fresh report goes stale. */
@@ -210,9 +212,11 @@ export class Controller {
       // `events += await ...` would read `events` before the await and lose concurrent counts.
       const found = await this.announceFindings(now, vip, vipPlan?.findings ?? []);
       const conflicts = await this.announceConflicts(now, vip, result.networkConflicts);
-      events += found + conflicts;
+      const refused = await this.announceRefusals(now, vip, result.refusals);
+      events += found + conflicts + refused;
     });
     for (const name of this.announcedConflicts.keys()) if (!live.some((v) => v.metadata.name === name)) this.announcedConflicts.delete(name);
+    for (const name of this.announcedRefusals.keys()) if (!live.some((v) => v.metadata.name === name)) this.announcedRefusals.delete(name);
     for (const vip of all.filter((v) => v.metadata.deletionTimestamp !== undefined)) {
       if (!(vip.metadata.finalizers ?? []).includes(FINALIZER) || !this.releasedEverywhere(vip.metadata.name)) continue;
       await this.deps.api.setVirtualIPFinalizers(vip.metadata.name, (vip.metadata.finalizers ?? []).filter((f) => f !== FINALIZER), vip.metadata.resourceVersion);
@@ -289,6 +293,19 @@ export class Controller {
     else this.announcedConflicts.set(vip.metadata.name, announced);
     for (const e of events) await this.event(now, { kind: "VirtualIP", name: vip.metadata.name, ...uid(vip), ...e });
     return events.length;
+  }
+
+  /** One Warning Event each time the set of reasons agents give for refusing the VirtualIP changes. */
+  private async announceRefusals(now: Date, vip: VirtualIP, refusals: readonly string[]): Promise<number> {
+    const key = refusals.join("\n");
+    if (refusals.length === 0) {
+      this.announcedRefusals.delete(vip.metadata.name);
+      return 0;
+    }
+    if (this.announcedRefusals.get(vip.metadata.name) === key) return 0;
+    this.announcedRefusals.set(vip.metadata.name, key);
+    await this.event(now, { kind: "VirtualIP", name: vip.metadata.name, ...uid(vip), type: "Warning", reason: "RefusedByNode", message: refusals.join("; ") });
+    return 1;
   }
 
   private async event(now: Date, event: EventInput): Promise<void> {

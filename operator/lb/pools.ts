@@ -2,8 +2,9 @@
  * The pools the allocator may use: valid specs, and of two pools that share
  * addresses the older one (creationTimestamp, then name) keeps them while the
  * newer one is refused as a whole (like VirtualIP collisions). Addresses of
- * VirtualIPs the load balancer does not own are never given out; a pool that
- * contains some is reported. Pure.
+ * VirtualIPs the load balancer does not own, and the nodes' own addresses
+ * (InternalIP, ExternalIP), are never given out; a pool that contains some
+ * is reported. Pure.
  */
 import type { Family } from "../../agent/config/types.js";
 import type { PoolConfig } from "../api/pool.js";
@@ -20,12 +21,16 @@ export interface PoolInput {
   readonly spec: unknown;
 }
 
-/** An address some VirtualIP (not owned by a Service) floats. */
-export interface ForeignAddress {
-  readonly vip: string;
+/** An address some VirtualIP (not owned by a Service) floats, or a node's own address. */
+export type ForeignAddress = {
   readonly family: Family;
   readonly value: bigint;
   readonly address: string;
+} & ({ readonly vip: string } | { readonly node: string });
+
+/** Who uses a foreign address, for messages: "VirtualIP gateway", "node n1". */
+export function foreignUser(f: ForeignAddress): string {
+  return "vip" in f ? `VirtualIP ${f.vip}` : `node ${f.node}`;
 }
 
 export type PoolState =

@@ -15,7 +15,7 @@ import { nodes, vip } from "./test-fixtures.js";
 it("plans 1,000 VirtualIPs x 200 nodes, each on every node (time reported, not asserted)", (t) => {
   const cluster = nodes(200);
   const vips = Array.from({ length: 1000 }, (_, i) =>
-    vip(`vip-${i}`, { addresses: [i % 2 === 0 ? `10.${i >> 8}.${i & 255}.1/16` : `2001:db8:${i.toString(16)}::1/64`] }));
+    vip(`vip-${i}`, { addresses: [i % 2 === 0 ? `10.${i >> 8}.${i & 255}.1/16` : `2001:db8:${(i + 0x1000).toString(16)}::1/64`] }));
   plan({ virtualIPs: vips.slice(0, 50), nodes: cluster }); // warm-up
   const start = performance.now();
   const result = plan({ virtualIPs: vips, nodes: cluster });
@@ -31,7 +31,7 @@ it("plans 1,000 VirtualIPs x 200 nodes, each on 3 nodes (time reported, not asse
   const cluster = nodes(200).map((n, i) => ({ ...n, labels: { ...n.labels, triple: String(Math.floor(i / 3)) } }));
   const triples = Math.ceil(200 / 3);
   const vips = Array.from({ length: 1000 }, (_, i) =>
-    vip(`vip-${i}`, { addresses: [i % 2 === 0 ? `10.${i >> 8}.${i & 255}.1/16` : `2001:db8:${i.toString(16)}::1/64`], nodeSelector: { triple: String(i % triples) } }));
+    vip(`vip-${i}`, { addresses: [i % 2 === 0 ? `10.${i >> 8}.${i & 255}.1/16` : `2001:db8:${(i + 0x1000).toString(16)}::1/64`], nodeSelector: { triple: String(i % triples) } }));
   plan({ virtualIPs: vips.slice(0, 50), nodes: cluster }); // warm-up
   const start = performance.now();
   const result = plan({ virtualIPs: vips, nodes: cluster });

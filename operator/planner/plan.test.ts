@@ -44,6 +44,22 @@ describe("plan", () => {
     assert.deepEqual(instance(result, "node-2", "web")?.unicast, { source: "198.51.100.3", peers: ["198.51.100.1", "198.51.100.2"] });
   });
 
+  it("never renders a VirtualIP at a node's own address (InternalIP or ExternalIP, any node): a finding says whose", () => {
+    const withExternal = [three[0]!, three[1]!, { ...three[2]!, hostAddresses: ["198.51.100.3", "203.0.113.9", "2001:db8:f::3"] }];
+    const cases: [string, string, string][] = [
+      ["an InternalIP", "198.51.100.2/24", "node-1"],
+      ["an ExternalIP", "203.0.113.9/24", "node-2"],
+      ["an IPv6 InternalIP (other spelling)", "2001:DB8:F:0::1/64", "node-0"],
+    ];
+    for (const [what, address, owner] of cases) {
+      const result = plan({ virtualIPs: [vip("bad", { addresses: [address] }), vip("fine", { addresses: ["192.0.2.5/24"] })], nodes: withExternal });
+      const bad = vipPlan(result, "bad");
+      assert.deepEqual(bad.findings.map((f) => f.kind === "node-address" && [f.address, f.node]), [[address.split("/")[0]!.toLowerCase().replace(":0::", "::"), owner]], what);
+      assert.deepEqual(bad.renderedNodes, [], what);
+      for (const n of withExternal) assert.deepEqual(result.nodes.get(n.name)?.instances.map((i) => i.name), ["fine"], what);
+    }
+  });
+
   it("writes explicit priorities, preferredNodes and the settings of the spec", () => {
     const result = plan({
       virtualIPs: [

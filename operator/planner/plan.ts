@@ -3,7 +3,8 @@
  * plan per VirtualIP (VRID, nodes, priorities, findings) out. Pure and
  * deterministic: the same input, in any order, gives the same output.
  *
- *   1. validate every spec (invalid: finding, nothing rendered);
+ *   1. validate every spec (invalid: finding, nothing rendered); a VirtualIP
+ *      at a node's own address (InternalIP, ExternalIP) is not rendered either;
  *   2. oldest first, address and instance-name collisions (the newer one loses);
  *   3. per VirtualIP its selected nodes;
  *   4. VRIDs: spec, else status, else the lowest free among the VirtualIPs it
@@ -58,7 +59,16 @@ export function plan(input: PlanInput, options: PlanOptions = {}): PlanResult {
     }
   }
 
-  const losers = findCollisions(valid.map(({ vip, config }) => ({
+  const owners = nodeAddressOwners(nodes);
+  const onNodes = new Set<string>();
+  for (const { vip, config } of valid) {
+    const taken = config.addresses.find((a) => owners.has(a.address));
+    if (taken === undefined) continue;
+    note(vip.metadata.name, { kind: "node-address", address: taken.address, node: owners.get(taken.address)! });
+    onNodes.add(vip.metadata.name);
+    reserve(vip, config);
+  }
+  const losers = findCollisions(valid.filter(({ vip }) => !onNodes.has(vip.metadata.name)).map(({ vip, config }) => ({
     name: vip.metadata.name,
     addresses: config.addresses,
     instances: config.families.map((f) => instanceName(vip.metadata.name, f, config.families)),
@@ -66,7 +76,7 @@ export function plan(input: PlanInput, options: PlanOptions = {}): PlanResult {
   for (const [name, collision] of losers) note(name, collision);
   valid.filter(({ vip }) => losers.has(vip.metadata.name)).forEach(({ vip, config }) => reserve(vip, config));
   const survivors = valid
-    .filter(({ vip }) => !losers.has(vip.metadata.name))
+    .filter(({ vip }) => !losers.has(vip.metadata.name) && !onNodes.has(vip.metadata.name))
     .map((v) => ({ ...v, selection: select(v.config.nodeSelector) }));
 
   const vrids = allocateVrids(survivors.map(({ vip, config, selection }) => ({
@@ -106,6 +116,17 @@ export function plan(input: PlanInput, options: PlanOptions = {}): PlanResult {
   }
   const rendered = renderNodes(nodes, renders, { secretNamespace: options.secretNamespace ?? DEFAULT_SECRET_NAMESPACE });
   return { nodes: rendered, vips };
+}
+
+/** Every node's own addresses (InternalIP, ExternalIP), each with the first node (by name) that has it. */
+export function nodeAddressOwners(nodes: readonly NodeSummary[]): ReadonlyMap<string, string> {
+  const owners = new Map<string, string>();
+  for (const n of nodes) {
+    for (const address of [...(n.hostAddresses ?? []), n.internalIPs.v4, n.internalIPs.v6]) {
+      if (address !== undefined && !owners.has(address)) owners.set(address, n.name);
+    }
+  }
+  return owners;
 }
 
 interface Selection {

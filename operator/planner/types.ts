@@ -27,6 +27,8 @@ export type Finding =
   | { readonly kind: "vrid-exhausted"; readonly families: readonly Family[] }
   /** An older VirtualIP (`other`) renders an instance called `instance` (e.g. "web-v6"); this one is not rendered. */
   | { readonly kind: "instance-name-taken"; readonly other: string; readonly instance: string }
+  /** `address` is node `node`'s own InternalIP or ExternalIP: a node holding it would answer for another node; not rendered. */
+  | { readonly kind: "node-address"; readonly address: string; readonly node: string }
   /** No node renders any of this VirtualIP's routers (none selected, or none with an InternalIP of the family). */
   | { readonly kind: "no-nodes" }
   /** A selected node has no InternalIP of `family`, so it does not take part in that (unicast) router. */

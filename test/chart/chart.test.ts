@@ -195,6 +195,12 @@ describe("controller Deployment", () => {
       assert.equal(args.includes("--default-load-balancer-class"), want, JSON.stringify(setJson));
     }
   });
+  test("agent.allowVRRPNodeScripts adds --allow-vrrpnode-scripts to the agent (off by default)", async () => {
+    for (const [setJson, want] of [[[], false], [["agent.allowVRRPNodeScripts=true"], true]] as const) {
+      const args = list(container(one(await render({ setJson: [...setJson] }), "DaemonSet"), "agent")["args"]) as unknown as string[];
+      assert.equal(args.includes("--allow-vrrpnode-scripts"), want, JSON.stringify(setJson));
+    }
+  });
   test("2 replicas, Lease leader election in the release namespace, downward-API env, liveness on /healthz, readiness on /readyz :9120", async () => {
     const objects = await render();
     const d = one(objects, "Deployment");

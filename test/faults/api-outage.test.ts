@@ -100,7 +100,7 @@ describe("API server outage", { timeout: 60_000 + OUTAGE_MS * 2 }, () => {
     await lab.setPortUp(n(0));
     await lab.waitFor(async () => [...(await stateOf(n(0))).values()].join() === "backup", 5000, "n1 backup").catch(fail);
     await sleep(1000);
-    assert.deepEqual(await holders(lab, VIP), ["n2"], "preempt off: n2 keeps the VIP");
+    assert.deepEqual(await holders(lab, VIP), ["n2"], `preempt off: n2 keeps the VIP\n${kube.diag()}`);
 
     await sleep(Math.max(0, OUTAGE_MS - (Date.now() - down)));
     assert.deepEqual(await holders(lab, VIP), ["n2"]);
