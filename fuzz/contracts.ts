@@ -62,6 +62,7 @@ export const DROP_REASONS = [
   "bad-type",
   "bad-checksum",
   "bad-ttl",
+  "bad-destination",
   "version-mismatch",
   "unknown-vrid",
   "auth-mismatch",

@@ -11,6 +11,7 @@ import { parseDuration } from "../config/duration.js";
 import { parseArgs } from "./args.js";
 import { tuneAgentHeap } from "./heap.js";
 import { runStandaloneAgent, testStandaloneConfig, type ConfigSource } from "./agent-run.js";
+import type { StopSignals } from "./stop-signals.js";
 
 export const AGENT_USAGE = `usage: floatip agent --config FILE [options]
 
@@ -58,7 +59,12 @@ capabilities, 2 on bad usage or config.`;
 
 const LEVELS: readonly Level[] = ["debug", "info", "warn", "error"];
 
-export async function runAgentCommand(argv: readonly string[], capabilities: () => Promise<CapabilityCheck> = readCapabilityCheck): Promise<number> {
+/** `signals`: listening already (the launcher starts it first); otherwise the agent starts listening before it touches anything. */
+export async function runAgentCommand(
+  argv: readonly string[],
+  capabilities: () => Promise<CapabilityCheck> = readCapabilityCheck,
+  signals?: StopSignals,
+): Promise<number> {
   // keepalived's and nginx's short form of the config test.
   const args = parseArgs(argv.map((a) => (a === "-t" ? "--test" : a)), [
     { name: "test", takesValue: false },
@@ -108,6 +114,7 @@ export async function runAgentCommand(argv: readonly string[], capabilities: () 
     ...(listen !== undefined ? { listen } : {}),
     ...(flag("state-dir") !== undefined ? { stateDir: flag("state-dir")! } : {}),
     ...(probe !== undefined ? { conflictProbeIntervalMs: probe } : {}),
+    ...(signals !== undefined ? { signals } : {}),
   };
   tuneAgentHeap();
 

@@ -9,22 +9,24 @@ import { KubeAgent } from "../kube/kube-agent.js";
 import { PodIndex } from "../kube/pod-index.js";
 import { openAddressTable, openSystemEdges } from "../os/system.js";
 import { systemClock } from "../runtime/clock.js";
-import { stderrLogger } from "../runtime/logger.js";
+import { guardStdio, stderrLogger } from "../runtime/logger.js";
 import { AgentMetrics } from "../runtime/metrics.js";
 import { readBuildInfo } from "../runtime/build-info.js";
 import { AgentSupervisor } from "../runtime/supervisor.js";
-import { serve, supervisorDeps, type Common } from "./agent-run.js";
+import { serve, stopSignalsFirst, supervisorDeps, type Common } from "./agent-run.js";
 
 export async function runKubernetesAgent(
   options: Common & { readonly nodeName: string; readonly cacheDir: string; readonly kubeconfig?: string; readonly statusRefreshMs?: number; readonly allowScripts?: boolean },
 ): Promise<number> {
-  const logger = stderrLogger(options.level).child({ node: options.nodeName });
+  const signals = stopSignalsFirst(options.signals); // SIGHUP: nothing to reload here, so it is only ever noted
+  const metrics = new AgentMetrics(readBuildInfo());
+  const logger = stderrLogger(options.level, (code) => metrics.logWriteFailed(code)).child({ node: options.nodeName });
+  guardStdio((code) => metrics.logWriteFailed(code));
   const kc = new KubeConfig();
   if (options.kubeconfig !== undefined) kc.loadFromFile(options.kubeconfig);
   else kc.loadFromDefault();
   const table = await openAddressTable();
   const edges = await openSystemEdges(table);
-  const metrics = new AgentMetrics(readBuildInfo());
   const pods = new PodIndex();
   const late: { kube?: KubeAgent } = {};
   const supervisor = new AgentSupervisor({
@@ -52,6 +54,7 @@ export async function runKubernetesAgent(
     logger,
     metrics,
     supervisor,
+    signals,
     start: async () => {
       await kube.start();
       logger.log("info", "agent started, following VRRPNode", { vrrpnode: options.nodeName });

@@ -18,12 +18,13 @@ import { installFarewellHandlers } from "../os/transport.js";
 import { startHttpEndpoint } from "../runtime/http.js";
 import { assessLiveness, LoopWatch } from "../runtime/liveness.js";
 import { systemClock } from "../runtime/clock.js";
-import { stderrLogger, type Level, type Logger } from "../runtime/logger.js";
+import { guardStdio, stderrLogger, type Level, type Logger } from "../runtime/logger.js";
 import { AgentMetrics } from "../runtime/metrics.js";
 import { readBuildInfo } from "../runtime/build-info.js";
 import { AgentSupervisor, type SupervisorDeps } from "../runtime/supervisor.js";
 import { DEFAULT_PROBE_INTERVAL_MS } from "../runtime/conflict-monitor.js";
 import { Reloader } from "./reload.js";
+import { StopSignals } from "./stop-signals.js";
 import { ownAddressErrors } from "../config/own-addresses.js";
 import { DEFAULT_STATE_DIR, parseStateRecord, stateRecordPath } from "../notify/state-record.js";
 
@@ -33,6 +34,8 @@ export interface Common {
   readonly stateDir?: string;
   /** Duplicate-address probe period while master, ms; 0 = no probing. Default 10 s. */
   readonly conflictProbeIntervalMs?: number;
+  /** The stop and reload signals, if the launcher listens already (stopSignalsFirst). */
+  readonly signals?: StopSignals;
 }
 
 export function supervisorDeps(
@@ -65,12 +68,14 @@ export async function serve(options: {
   readonly logger: Logger;
   readonly metrics: AgentMetrics;
   readonly supervisor: AgentSupervisor;
+  /** Listening since the process began (stopSignalsFirst). */
+  readonly signals: StopSignals;
   readonly start: () => Promise<void>;
   /** Called in the stop signal's handler, before the supervisor stops; must take effect synchronously (e.g. no more reloads). */
   readonly beforeStop?: () => Promise<void>;
   readonly cleanup: () => Promise<void>;
 }): Promise<number> {
-  const { logger, supervisor } = options;
+  const { logger, supervisor, signals } = options;
   let server: Server | undefined;
   const loop = new LoopWatch({ clock: systemClock() });
   try {
@@ -86,14 +91,17 @@ export async function serve(options: {
         state: () => ({ instances: supervisor.snapshot() }),
       });
     }
-    await options.start();
+    // A stop signal during start is acted on once start is done (or instead of it, if it came first).
+    if (signals.stopRequested === undefined) await options.start();
     // The priority-0 advert goes out from the signal handler itself (handover at Skew_Time).
     // beforeStop takes effect at once (no reload starts after it); stop() waits for one in progress.
     let closing: Promise<void> | undefined;
-    const { signal, stopped } = await waitForSignal(() => {
-      closing = options.beforeStop?.();
-      return supervisor.stop();
-    });
+    const { signal, stopped } = await new Promise<{ signal: NodeJS.Signals; stopped: Promise<void> }>((resolve) =>
+      signals.onStop((signal) => {
+        closing = options.beforeStop?.();
+        resolve({ signal, stopped: supervisor.stop() });
+      }),
+    );
     logger.log("info", "stopping", { signal });
     await stopped;
     await closing;
@@ -123,6 +131,17 @@ export type ConfigSource =
       readonly skipLvs?: boolean;
     }
   | { readonly type: "text"; readonly text: string; readonly origin: string };
+
+/**
+ * The stop and reload signals, caught before anything is touched; the
+ * masters' priority-0 adverts leave from the stop signal's handler itself
+ * (installed in front of Node's, now in place).
+ */
+export function stopSignalsFirst(early: StopSignals | undefined): StopSignals {
+  const signals = early ?? new StopSignals(process).listen();
+  installFarewellHandlers(["SIGTERM", "SIGINT"]);
+  return signals;
+}
 
 /** A config load: its result and the warnings (keepalived keywords floatip accepts but does not carry out). */
 export type StandaloneLoad = LoadResult & { readonly warnings: readonly ConfigError[] };
@@ -194,6 +213,7 @@ export async function testStandaloneConfig(source: ConfigSource, out: { readonly
 }
 
 export async function runStandaloneAgent(options: Common & { readonly source: ConfigSource }): Promise<number> {
+  const signals = stopSignalsFirst(options.signals);
   // The config is validated in full before anything is touched; reading the
   // interfaces (to fill in a missing `interface`) changes nothing.
   const table = await openAddressTable();
@@ -208,15 +228,17 @@ export async function runStandaloneAgent(options: Common & { readonly source: Co
     return 2;
   }
   const edges = await openSystemEdges(table);
-  const logger = stderrLogger(options.level);
   const metrics = new AgentMetrics(readBuildInfo());
+  const logger = stderrLogger(options.level, (code) => metrics.logWriteFailed(code));
+  guardStdio((code) => metrics.logWriteFailed(code));
   const supervisor = new AgentSupervisor(supervisorDeps(options, edges, logger, metrics));
-  const reloader = new Reloader({ signals: process, load, apply: (config) => supervisor.apply(config), logger });
+  const reloader = new Reloader({ signals, load, apply: (config) => supervisor.apply(config), logger });
   return serve({
     common: options,
     logger,
     metrics,
     supervisor,
+    signals,
     start: async () => {
       await supervisor.apply(loaded.config);
       logger.log("info", "agent started", { instances: loaded.config.instances.map((i) => i.name) });
@@ -224,19 +246,5 @@ export async function runStandaloneAgent(options: Common & { readonly source: Co
     },
     beforeStop: () => reloader.close(),
     cleanup: async () => edges.close(),
-  });
-}
-
-function waitForSignal(onSignal: () => Promise<void>): Promise<{ signal: NodeJS.Signals; stopped: Promise<void> }> {
-  return new Promise((resolve) => {
-    const handler = (signal: NodeJS.Signals) => {
-      process.off("SIGTERM", handler);
-      process.off("SIGINT", handler);
-      resolve({ signal, stopped: onSignal() });
-    };
-    process.on("SIGTERM", handler);
-    process.on("SIGINT", handler);
-    // In front of Node's handlers now in place: masters' priority-0 adverts leave from the signal handler itself.
-    installFarewellHandlers(["SIGTERM", "SIGINT"]);
   });
 }

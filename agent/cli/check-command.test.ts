@@ -48,7 +48,7 @@ test("0 OK: in the expected state, with priority and seconds in state as perfdat
   await withRecords({ VI_1: record("MASTER") }, async (dir) => {
     const r = await run(["--instance", "VI_1", "--expect", "MASTER", "--state-dir", dir, "--max-age", "30"]);
     assert.equal(r.code, 0);
-    assert.equal(r.out, "FLOATIP OK - vrrp is MASTER (expected MASTER) | priority=100;;;; seconds_in_state=42s;;;;\n");
+    assert.equal(r.out, "FLOATIP OK - VI_1 is MASTER (expected MASTER) | priority=100;;;; seconds_in_state=42s;;;;\n");
   });
 });
 
@@ -56,7 +56,7 @@ test("1 WARNING: FAULT, or stopped", async () => {
   await withRecords({ VI_1: record("FAULT"), VI_2: record("STOP", { instance: "VI_2" }) }, async (dir) => {
     const fault = await run(["--instance", "VI_1", "--expect", "backup", "--state-dir", dir]);
     assert.equal(fault.code, 1);
-    assert.equal(fault.out, "FLOATIP WARNING - vrrp is FAULT (expected BACKUP) | priority=100;;;; seconds_in_state=42s;;;;\n");
+    assert.equal(fault.out, "FLOATIP WARNING - VI_1 is FAULT (expected BACKUP) | priority=100;;;; seconds_in_state=42s;;;;\n");
     const stopped = await run(["--instance=VI_2", "--expect=MASTER", `--state-dir=${dir}`]);
     assert.equal(stopped.code, 1);
   });
@@ -66,7 +66,7 @@ test("2 CRITICAL: the other state", async () => {
   await withRecords({ VI_1: record("BACKUP", { priority: 90 }) }, async (dir) => {
     const r = await run(["--instance", "VI_1", "--expect", "MASTER", "--state-dir", dir]);
     assert.equal(r.code, 2);
-    assert.equal(r.out, "FLOATIP CRITICAL - vrrp is BACKUP (expected MASTER) | priority=90;;;; seconds_in_state=42s;;;;\n");
+    assert.equal(r.out, "FLOATIP CRITICAL - VI_1 is BACKUP (expected MASTER) | priority=90;;;; seconds_in_state=42s;;;;\n");
   });
 });
 
@@ -106,7 +106,7 @@ test("--max-age: the agent's heartbeat keeps a record of its own run fresh, neve
       assert.match(noHeartbeat.out, /stale: written 42s ago \(max 5s\)/);
       await writeFile(join(dir, ".heartbeat"), JSON.stringify(heartbeat));
       const fresh = await run(args("VI_1"));
-      assert.equal(fresh.out, "FLOATIP OK - vrrp is MASTER (expected MASTER) | priority=100;;;; seconds_in_state=42s;;;;\n");
+      assert.equal(fresh.out, "FLOATIP OK - VI_1 is MASTER (expected MASTER) | priority=100;;;; seconds_in_state=42s;;;;\n");
       assert.match((await run(args("VI_2"))).out, /^FLOATIP UNKNOWN - state record of VI_2 is stale: written 42s ago/);
       assert.match((await run(args("VI_3"))).out, /^FLOATIP UNKNOWN - state record of VI_3 is stale: written 42s ago/);
       assert.match((await run(args("VI_4"))).out, /^FLOATIP UNKNOWN - state record of VI_4 is stale: written 42s ago/);
@@ -128,9 +128,11 @@ test("--url reads the agent's /state (no seconds in state from monotonic times)"
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/state`;
     const real = defaultCheckDeps();
     const ok = await run(["--instance", "VI_1", "--expect", "MASTER", "--url", url], { getJson: real.getJson });
-    assert.deepEqual(ok, { code: 0, out: "FLOATIP OK - vrrp is MASTER (expected MASTER) | priority=80;;;;\n" });
+    assert.deepEqual(ok, { code: 0, out: "FLOATIP OK - VI_1 is MASTER (expected MASTER) | priority=80;;;;\n" });
     const starting = await run(["--instance", "VI_3", "--expect", "MASTER", "--url", url], { getJson: real.getJson });
     assert.equal(starting.code, 1);
+    // Issue 13 finding 10: the line names the instance checked (it said "vrrp" for every instance).
+    assert.match(starting.out, /^FLOATIP WARNING - VI_3 is INITIALIZE \(expected MASTER\)/);
     const absent = await run(["--instance", "VI_2", "--expect", "MASTER", "--url", url], { getJson: real.getJson });
     assert.equal(absent.code, 3);
   } finally {
@@ -141,9 +143,9 @@ test("--url reads the agent's /state (no seconds in state from monotonic times)"
 });
 
 test("evaluateCheck is the whole verdict", () => {
-  assert.equal(evaluateCheck("BACKUP", { state: "BACKUP", priority: 50 }).status, 0);
-  assert.equal(evaluateCheck("BACKUP", { state: "MASTER", priority: 50 }).status, 2);
-  assert.equal(evaluateCheck("BACKUP", { state: "INITIALIZE", priority: 50 }).status, 1);
+  assert.equal(evaluateCheck("VI_1", "BACKUP", { state: "BACKUP", priority: 50 }).status, 0);
+  assert.equal(evaluateCheck("VI_1", "BACKUP", { state: "MASTER", priority: 50 }).status, 2);
+  assert.equal(evaluateCheck("VI_1", "BACKUP", { state: "INITIALIZE", priority: 50 }).status, 1);
 });
 
 test("without --max-age, the record of an agent that died (killed -9) is UNKNOWN once its heartbeat is 30 s old (issue 16)", async () => {

@@ -8,7 +8,7 @@
  * FAULT, stopped or initializing; 2 CRITICAL = the other of MASTER/BACKUP;
  * 3 UNKNOWN = no data, unreadable, stale, or bad usage. One line of output:
  *
- *   FLOATIP OK - vrrp is MASTER (expected MASTER) | priority=100;;;; seconds_in_state=42s;;;;
+ *   FLOATIP OK - VI_1 is MASTER (expected MASTER) | priority=100;;;; seconds_in_state=42s;;;;
  *
  * Performance data is 'label'=value[UOM];[warn];[crit];[min];[max], with
  * empty fields for thresholds we do not set; seconds_in_state only comes
@@ -77,12 +77,12 @@ export function unknown(message: string): CheckResult {
   return { status: 3, line: `FLOATIP UNKNOWN - ${message}` };
 }
 
-/** The verdict on an observed state. */
-export function evaluateCheck(expected: Expected, observed: Observation): CheckResult {
+/** The verdict on an observed state of the instance named `instance`. */
+export function evaluateCheck(instance: string, expected: Expected, observed: Observation): CheckResult {
   const status: PluginStatus = observed.state === expected ? 0 : observed.state === "MASTER" || observed.state === "BACKUP" ? 2 : 1;
   const perf = [`priority=${observed.priority};;;;`];
   if (observed.secondsInState !== undefined) perf.push(`seconds_in_state=${observed.secondsInState}s;;;;`);
-  return { status, line: `FLOATIP ${STATUS_NAMES[status]} - vrrp is ${observed.state} (expected ${expected}) | ${perf.join(" ")}` };
+  return { status, line: `FLOATIP ${STATUS_NAMES[status]} - ${instance} is ${observed.state} (expected ${expected}) | ${perf.join(" ")}` };
 }
 
 export interface CheckDeps {
@@ -179,7 +179,7 @@ async function fromRecord(dir: string, instance: string, expect: Expected, maxAg
     }
   }
   const secondsInState = Math.max(0, Math.floor((now - Date.parse(record.since)) / 1000));
-  return evaluateCheck(expect, { state: record.state, priority: record.priority, secondsInState });
+  return evaluateCheck(instance, expect, { state: record.state, priority: record.priority, secondsInState });
 }
 
 /** The agent's heartbeat, when it could vouch for the record (an unreadable one vouches for nothing). */
@@ -210,7 +210,7 @@ async function fromEndpoint(url: string, instance: string, expect: Expected, dep
   const state = Object.hasOwn(PHASES, phase) ? PHASES[phase] : undefined;
   const priority = entry["effectivePriority"] ?? entry["priority"];
   if (state === undefined || typeof priority !== "number") return unknown(`agent at ${url} reported an unreadable state for ${instance}`);
-  return evaluateCheck(expect, { state, priority });
+  return evaluateCheck(instance, expect, { state, priority });
 }
 
 const PHASES: Readonly<Record<string, ObservedState>> = { master: "MASTER", backup: "BACKUP", fault: "FAULT", initialize: "INITIALIZE" };

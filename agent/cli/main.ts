@@ -3,6 +3,7 @@
  * its exit code; usage errors exit 2.
  */
 import { runAgentCommand, AGENT_USAGE } from "./agent-command.js";
+import type { StopSignals } from "./stop-signals.js";
 import { runConvertCommand, CONVERT_USAGE } from "./convert-command.js";
 import { runCheckCommand, CHECK_USAGE } from "./check-command.js";
 import { runManifestCommand, MANIFEST_USAGE } from "./manifest-command.js";
@@ -29,7 +30,8 @@ export function helpText(): string {
   return ["usage: floatip <command> [options]", "       floatip --version", "", "commands:", ...lines, "", "Run `floatip <command> --help` for a command's options."].join("\n");
 }
 
-export async function main(argv: readonly string[]): Promise<number> {
+/** `signals`: the agent's signals, caught by the launcher before anything else loaded. */
+export async function main(argv: readonly string[], early: { readonly signals?: StopSignals | undefined } = {}): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === "--help" || name === "-h" || name === "help") {
     process.stdout.write(helpText() + "\n");
@@ -48,5 +50,5 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(sub.usage + "\n");
     return 0;
   }
-  return sub.run(rest);
+  return name === "agent" ? runAgentCommand(rest, undefined, early.signals) : sub.run(rest);
 }

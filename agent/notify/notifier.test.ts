@@ -196,3 +196,56 @@ test("the classic notify script gets INSTANCE name STATE priority (real process)
     assert.equal(await readFile(out, "utf8"), "INSTANCE VI_1 is in MASTER state\n150\n");
   });
 });
+
+// Issue 13 finding 9: a hung notify command held the agent's stop for as long as it hung.
+test("stop waits for notify commands only stopGraceMs, then ends the running one and drops those queued behind it", async () => {
+  await withDir(async (dir) => {
+    const clock = new ManualClock(0);
+    const spawner = new FakeSpawner((p) => (p.ignoreTerm = true));
+    const logger = memoryLogger();
+    const notifier = new Notifier([instance("VI_1", { master: "/bin/hang", stop: "/bin/stop", timeoutMs: 600_000 })], {
+      clock,
+      wallClock: () => new Date(0),
+      spawner,
+      logger,
+      stateDir: dir,
+      killGraceMs: 100,
+      stopGraceMs: 1000,
+    });
+    notifier.handle(transition("VI_1", "backup", "master"));
+    await settle();
+    notifier.handle(transition("VI_1", "master", "initialize"));
+    let stopped = false;
+    const stopping = notifier.stop().then(() => (stopped = true));
+    await settle();
+    clock.advanceTo(999);
+    await settle();
+    assert.equal(stopped, false, "notify commands get the grace period");
+    clock.advanceTo(1000);
+    await settle();
+    clock.advanceTo(1100);
+    await stopping;
+    assert.deepEqual(spawner.spawned[0]!.signals.slice(0, 2), ["SIGTERM", "SIGKILL"], "ended: SIGTERM, then SIGKILL after the kill grace");
+    assert.deepEqual(spawner.spawned.map((p) => p.argv[0]), ["/bin/hang"], "the STOP notify queued behind it is dropped");
+    assert.ok(logger.entries.some((e) => e.level === "warn" && /not run/.test(e.message)), "the dropped notify is logged");
+  });
+});
+
+test("a hung notify command does not stop the agent from exiting (real process)", { timeout: 10_000 }, async () => {
+  await withDir(async (dir) => {
+    const notifier = new Notifier([instance("VI_1", { master: "/bin/sh -c 'trap \"\" TERM; sleep 600'", timeoutMs: 600_000 })], {
+      clock: systemClock(),
+      wallClock: () => new Date(),
+      spawner: systemSpawner(),
+      logger: memoryLogger(),
+      stateDir: dir,
+      killGraceMs: 200,
+      stopGraceMs: 300,
+    });
+    notifier.handle(transition("VI_1", "backup", "master"));
+    await new Promise((r) => setTimeout(r, 200));
+    const start = Date.now();
+    await notifier.stop();
+    assert.ok(Date.now() - start < 2000, `stopped after ${Date.now() - start} ms`);
+  });
+});

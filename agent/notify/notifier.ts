@@ -12,9 +12,16 @@
  *
  * STATE is MASTER, BACKUP, FAULT, or STOP for a transition to initialize
  * (the agent stopping). Commands are split like check scripts (no shell)
- * and limited to notify.timeoutMs, then SIGTERM, then SIGKILL. Files and
- * commands each keep their own per-instance queue, so a slow command never
- * delays the state record. Records are written on transitions only and
+ * and limited to notify.timeoutMs, then SIGTERM, then SIGKILL (to the
+ * command's process group). So a hung command holds the ones queued behind
+ * it for at most notify.timeout + the kill grace (2 s), never for good.
+ * Files and commands each keep their own per-instance queue, so a slow
+ * command never delays the state record.
+ *
+ * Stopping: stop() waits stopGraceMs (2 s) for the commands queued so far;
+ * then the running ones are ended (SIGTERM, SIGKILL after the kill grace)
+ * and those still queued are dropped, each logged. The agent's exit never
+ * waits on a hung notify command. Records are written on transitions only and
  * carry the agent's run token: the agent's heartbeat (heartbeat.ts) shows it
  * is still alive (`floatip check --max-age`).
  */
@@ -50,6 +57,8 @@ export interface NotifierDeps {
   readonly run?: string;
   /** SIGTERM to SIGKILL for notify commands; default 2000 ms. */
   readonly killGraceMs?: number;
+  /** How long stop() waits for queued and running notify commands; default 2000 ms. */
+  readonly stopGraceMs?: number;
   /** Called after each notify command has ended. */
   readonly onCommand?: (report: CommandReport) => void;
 }
@@ -67,12 +76,19 @@ interface InstanceQueue {
   commands: Promise<void>;
 }
 
+/** How long a stopping agent waits for notify commands before it ends them. */
+export const DEFAULT_STOP_GRACE_MS = 2000;
+
 export class Notifier {
   private readonly queues = new Map<string, InstanceQueue>();
   private readonly fs: NotifyFs;
   private readonly stateDir: string;
   private dirReady: Promise<void> | undefined;
   private writes = 0;
+  /** Commands running now (ended when a stop runs out of patience). */
+  private readonly runningCommands = new Set<{ terminate(): void }>();
+  /** Set once stop() stopped waiting: queued commands are dropped. */
+  private dropping = false;
 
   constructor(instances: readonly InstanceConfig[], private readonly deps: NotifierDeps) {
     for (const config of instances) this.queues.set(config.name, { config, files: Promise.resolve(), commands: Promise.resolve() });
@@ -80,9 +96,19 @@ export class Notifier {
     this.stateDir = deps.stateDir ?? DEFAULT_STATE_DIR;
   }
 
-  /** Wait for every queued write and command. */
+  /** Wait for every queued write and command, commands at most stopGraceMs (then they are ended or dropped). */
   async stop(): Promise<void> {
-    await this.idle();
+    const graceMs = this.deps.stopGraceMs ?? DEFAULT_STOP_GRACE_MS;
+    let timer: { cancel(): void } | undefined;
+    const patience = new Promise<"late">((resolve) => (timer = this.deps.clock.at(this.deps.clock.now() + graceMs, () => resolve("late"))));
+    const idle = this.idle();
+    const first = await Promise.race([idle.then(() => "done" as const), patience]);
+    timer?.cancel();
+    if (first === "late") {
+      this.dropping = true;
+      for (const command of this.runningCommands) command.terminate();
+    }
+    await idle;
   }
 
   /** Resolves once everything queued so far is done. */
@@ -157,13 +183,19 @@ export class Notifier {
       return;
     }
     const argv = [...parsed.argv, ...extra];
-    const outcome = await runCommand({
+    if (this.dropping) {
+      this.deps.logger.log("warn", `notify ${kind} not run: the agent is stopping and earlier notify commands ran too long`, { instance, command: argv });
+      return;
+    }
+    const run = runCommand({
       spawner: this.deps.spawner,
       clock: this.deps.clock,
       argv,
       timeoutMs,
       killGraceMs: this.deps.killGraceMs ?? DEFAULT_KILL_GRACE_MS,
-    }).done;
+    });
+    this.runningCommands.add(run);
+    const outcome = await run.done.finally(() => this.runningCommands.delete(run));
     const level = succeeded(outcome) ? "debug" : "warn";
     this.deps.logger.log(level, `notify ${kind} ${describeOutcome(outcome)}`, { instance, command: argv });
     this.deps.onCommand?.({ instance, kind, argv, outcome });

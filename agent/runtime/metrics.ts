@@ -103,6 +103,12 @@ export class AgentMetrics {
     labelNames: ["vrrp_instance", "interface", "vrid", "operation"],
     registers: [this.registry],
   });
+  private readonly logWriteErrors = new Counter({
+    name: "floatip_log_write_errors_total",
+    help: "Log lines dropped because they could not be written (errno code, e.g. ENOSPC) or encoded",
+    labelNames: ["code"],
+    registers: [this.registry],
+  });
   private readonly conflictsTotal = new Counter({
     name: "floatip_conflicts_total",
     help: "Conflicts detected: another MAC answering for a held address, foreign VRRP adverts on the VRID, unknown unicast peers",
@@ -237,6 +243,10 @@ export class AgentMetrics {
   }
   addressError(labels: InstanceLabels, operation: "add" | "remove" | "announce"): void {
     this.addressErrors.inc({ ...labels, operation });
+  }
+  /** A log line was dropped; `code`: the errno code of the failed write, or "encode". */
+  logWriteFailed(code: string): void {
+    this.logWriteErrors.inc({ code });
   }
   conflictStarted(labels: InstanceLabels, kind: ConflictKind): void {
     this.conflictsTotal.inc({ ...labels, kind });

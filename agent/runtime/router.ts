@@ -25,6 +25,7 @@ import {
 } from "../vrrp/state-machine.js";
 import type { Clock, TimerHandle } from "./clock.js";
 import { ConflictMonitor, type ConflictOptions } from "./conflict-monitor.js";
+import { HeardPeers } from "./heard-peers.js";
 import type { Logger } from "./logger.js";
 import type { AdvertCounts, AgentMetrics, InstanceLabels } from "./metrics.js";
 import { RouterTimer } from "./router-timer.js";
@@ -98,8 +99,8 @@ export class VirtualRouter {
   /** Address changes and announcements, in order; one given while none runs starts at once (before the log line and notify of its transition). */
   private readonly effects = new Serial();
   private readonly log: Logger;
-  /** Unicast peers any packet has come from, and those already warned about. */
-  private readonly heard = new Set<string>();
+  /** Configured unicast peers any packet has come from (no other source is kept), and those already warned about. */
+  private readonly heard: HeardPeers;
   private readonly warnedSilent = new Set<string>();
   private silentPeerCheck: TimerHandle | undefined;
   private checks: ReceiveContext;
@@ -109,7 +110,8 @@ export class VirtualRouter {
    * The last advert the checks accepted, with the bytes and addressing it
    * came with: a master repeats the same packet every interval, and the
    * same bytes from the same source to the same destination with the same
-   * TTL decode and check the same, so repeats skip both.
+   * TTL decode and check the same, so repeats skip both (the rule is stated
+   * in vrrp/receive-checks.ts: the checks read nothing else).
    */
   private accepted: { readonly payload: Buffer; readonly arrived: ArrivedAdvert } | undefined;
   /** Encoded adverts for the last priority sent, one per destination: the bytes only change with the priority. */
@@ -125,6 +127,7 @@ export class VirtualRouter {
     this.labels = { vrrp_instance: config.name, interface: config.interface, vrid: String(config.virtualRouterId) };
     this.log = deps.logger.child({ instance: config.name, vrid: config.virtualRouterId });
     this.checks = receiveContext(config, deps.transport.sourceAddress);
+    this.heard = new HeardPeers(config.unicast?.peers);
     this.timers = {
       protocol: new RouterTimer({
         clock: deps.clock,
@@ -172,7 +175,7 @@ export class VirtualRouter {
    * the kernel received it.
    */
   receive(arrived: ArrivedAdvert, payload?: Buffer, ageMs?: number): void {
-    this.heard.add(arrived.source);
+    this.heard.note(arrived.source);
     const reason = checkAdvert(this.checks, arrived);
     if (reason !== undefined) {
       this.deps.metrics.packetDropped(this.config.interface, this.config.name, reason);

@@ -35,6 +35,8 @@ export interface SimulatedAgentOptions {
   readonly address: string;
   readonly addresses: AddressTable;
   readonly conflicts?: ConflictOptions;
+  /** Lowest level logged (default debug). */
+  readonly minLevel?: "debug" | "info";
   readonly monitor?: LinkMonitor;
   /** Transports opened, in order (a reopen adds one). */
   readonly transports?: ReturnType<typeof fakeTransports>;
@@ -64,7 +66,7 @@ export function simulatedAgent(options: SimulatedAgentOptions): SimulatedAgent {
     addresses: options.addresses,
     announcer: options.announcer ?? new FakeAnnouncer(),
     metrics,
-    logger: jsonLogger({ write: (l) => logs.push(l), wallClock: () => new Date(0), minLevel: "debug" }),
+    logger: jsonLogger({ write: (l) => logs.push(l), wallClock: () => new Date(0), minLevel: options.minLevel ?? "debug" }),
     spawner: options.spawner ?? new FakeSpawner(),
     ...(options.prober !== undefined ? { prober: options.prober } : {}),
     readFile: async () => "0",

@@ -37,7 +37,8 @@ export type DropReason =
   | "bad-version" // version field is neither 2 nor 3, or v2 over IPv6
   | "bad-type" // type field is not 1 (ADVERTISEMENT)
   | "bad-checksum"
-  | "bad-ttl" // TTL / hop limit not 255 (RFC 5798 §7.1)
+  | "bad-ttl" // TTL / hop limit not 255 (RFC 5798 §7.1): sent from off the link
+  | "bad-destination" // a multicast instance got an advert not sent to the VRRP group
   | "version-mismatch" // a v2 advert for a v3 instance or the reverse
   | "unknown-vrid" // no instance on this interface has the VRID
   | "auth-mismatch" // authentication type or password differ (RFC 3768 §7.1)

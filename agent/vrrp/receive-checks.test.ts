@@ -11,6 +11,10 @@ function instance(patch: Record<string, unknown> = {}): InstanceConfig {
   return r.config.instances[0]!;
 }
 
+function instance6(): InstanceConfig {
+  return instance({ addresses: ["2001:db8::5"] });
+}
+
 const v3 = (patch: Partial<Advert> = {}): Advert => ({
   version: 3, family: 4, virtualRouterId: 51, priority: 100, advertIntervalMs: 1000, addresses: ["192.0.2.6", "192.0.2.5"], ...patch,
 });
@@ -23,7 +27,15 @@ const rows: readonly [string, InstanceConfig, ArrivedAdvert, DropReason | undefi
   ["a good v3 advert (addresses in any order) passes", instance(), arrived(v3()), undefined],
   ["our own advert", instance(), arrived(v3(), { source: "192.0.2.11" }), "own-advert"],
   ["TTL 64 on multicast", instance(), arrived(v3(), { ttl: 64 }), "bad-ttl"],
-  ["TTL 64 on unicast is allowed (may cross routers)", instance({ unicast: { peers: ["192.0.2.12"] } }), arrived(v3(), { ttl: 64, destination: "192.0.2.11" }), undefined],
+  // Issue 13 finding 1: §7.1 asks TTL / hop limit 255 of every advert, so nothing from off the link is taken.
+  ["TTL 63 on multicast", instance(), arrived(v3(), { ttl: 63 }), "bad-ttl"],
+  ["TTL 64 on unicast from a configured peer", instance({ unicast: { peers: ["192.0.2.12"] } }), arrived(v3(), { ttl: 64, destination: "192.0.2.11" }), "bad-ttl"],
+  ["TTL 63 on unicast to a multicast instance", instance(), arrived(v3(), { ttl: 63, destination: "192.0.2.11" }), "bad-ttl"],
+  ["hop limit 64 over IPv6", instance6(), arrived(v3({ family: 6, addresses: ["2001:db8::5"] }), { source: "fe80::12", destination: "ff02::12", ttl: 64 }), "bad-ttl"],
+  ["TTL 255 on unicast from a configured peer", instance({ unicast: { peers: ["192.0.2.12"] } }), arrived(v3(), { destination: "192.0.2.11" }), undefined],
+  ["a multicast instance ignores a unicast-addressed advert", instance(), arrived(v3(), { destination: "192.0.2.11" }), "bad-destination"],
+  ["a multicast IPv6 instance ignores a unicast-addressed advert", instance6(), arrived(v3({ family: 6, addresses: ["2001:db8::5"] }), { source: "fe80::12", destination: "2001:db8::11" }), "bad-destination"],
+  ["a good IPv6 advert passes", instance6(), arrived(v3({ family: 6, addresses: ["2001:db8::5"] }), { source: "fe80::12", destination: "ff02::12" }), undefined],
   ["a v2 advert for a v3 instance", instance(), arrived(v2()), "version-mismatch"],
   ["a unicast advert from outside the peers", instance({ unicast: { peers: ["192.0.2.13"] } }), arrived(v3(), { destination: "192.0.2.11" }), "unknown-peer"],
   ["v2 auth: password matches", instance({ version: 2, authentication: { type: "pass", password: "s3cret" } }), arrived(v2({ authType: 1, password: Buffer.from("s3cret") })), undefined],

@@ -2,6 +2,13 @@
  * Per-instance checks on a decoded advert before it reaches the state
  * machine (RFC 3768 §7.1, RFC 5798 §7.1). Ordered list of small pure checks;
  * the first that fails names the drop reason.
+ *
+ * The repeat rule (router.ts receiveRepeat): every check reads only the
+ * instance's context and the arrived tuple (payload bytes, source,
+ * destination, TTL); no clock, no state. So a packet whose bytes, source,
+ * destination and TTL equal those of the last accepted advert passes them
+ * again and may skip them. A check that reads anything else breaks that rule
+ * and must change the fast path with it.
  */
 import type { InstanceConfig } from "../config/types.js";
 import type { Advert, DropReason } from "./packet.js";
@@ -42,8 +49,11 @@ const isMulticast = (destination: string) => destination === VRRP_MULTICAST_V4 |
 
 const checks: readonly Check[] = [
   (ctx, a) => (a.source === ctx.ownAddress ? "own-advert" : undefined),
-  // §7.1: TTL / hop limit must be 255. Unicast adverts may cross routers (keepalived skips it too).
-  (_ctx, a) => (isMulticast(a.destination) && a.ttl !== VRRP_TTL ? "bad-ttl" : undefined),
+  // §7.1: TTL / hop limit must be 255 for every advert, unicast too: anything less left another
+  // link, and an off-link host must never win an election (we always send 255).
+  (_ctx, a) => (a.ttl !== VRRP_TTL ? "bad-ttl" : undefined),
+  // A multicast instance speaks to the group only: a unicast-addressed advert is not for it.
+  (ctx, a) => (ctx.peers === undefined && !isMulticast(a.destination) ? "bad-destination" : undefined),
   (ctx, a) => (a.advert.version !== ctx.instance.version ? "version-mismatch" : undefined),
   (ctx, a) => (ctx.peers !== undefined && !ctx.peers.has(a.source) ? "unknown-peer" : undefined),
   (ctx, a) => (ctx.instance.version === 2 && !authMatches(ctx, a.advert) ? "auth-mismatch" : undefined),
