@@ -12,18 +12,19 @@ const links: LinkInfo[] = [
   },
 ];
 
-const config = (addresses: string[]) => {
+const config = (addresses: readonly unknown[]) => {
   const v = validateAgentConfig({ instances: [{ name: "web", interface: "eth0", virtualRouterId: 51, addresses }] });
   assert.ok(v.ok);
   return v.config;
 };
 
 describe("a virtual address must not be the node's own address", () => {
-  const cases: { name: string; addresses: string[]; master?: boolean; want: string[] }[] = [
+  const cases: { name: string; addresses: readonly unknown[]; master?: boolean; want: string[] }[] = [
     { name: "the interface's primary address", addresses: ["192.0.2.12/24"], want: ["instances[0].addresses[0]"] },
     { name: "as a /32", addresses: ["192.0.2.5/32", "192.0.2.12/32"], want: ["instances[0].addresses[1]"] },
     { name: "an IPv6 address in another spelling", addresses: ["2001:DB8:0::12/64"], want: ["instances[0].addresses[0]"] },
-    { name: "an address of another interface", addresses: ["127.0.0.1/8"], want: ["instances[0].addresses[0]"] },
+    { name: "the same address on another interface (a VIP also on lo for direct routing): not touched, allowed", addresses: ["127.0.0.1/8"], want: [] },
+    { name: "an address of the interface named by the VIP's device", addresses: [{ address: "127.0.0.1/8", device: "lo" }], want: ["instances[0].addresses[0]"] },
     { name: "a free address", addresses: ["192.0.2.5/24"], want: [] },
     { name: "left on the interface by this agent while master (crash, restart, reload)", addresses: ["192.0.2.12/24"], master: true, want: [] },
   ];

@@ -5,6 +5,10 @@
  * own address would take the node off its network. Checked at start and on
  * every reload, with the interfaces as they are then.
  *
+ * Only the interface the VIP goes on counts (its `device`, else the
+ * instance's): the agent touches no other, and the same address on another
+ * interface (a VIP on `lo` for direct routing) is a common set-up.
+ *
  * An address the agent itself may have left (the instance's last state
  * record says MASTER: a crash, or a reload while master) is not the node's
  * own. Known limit: a node address that equals a VIP whose instance was
@@ -16,22 +20,17 @@ import type { AgentConfig } from "./types.js";
 import type { ConfigError } from "./validate.js";
 
 export function ownAddressErrors(config: AgentConfig, links: readonly LinkInfo[], lastMaster: (instance: string) => boolean): ConfigError[] {
-  const owners = new Map<string, string>();
-  for (const link of links) {
-    for (const own of link.addresses) {
-      const key = keyOf(own.address);
-      if (key !== undefined && !owners.has(key)) owners.set(key, link.name);
-    }
-  }
+  const own = new Map<string, Set<string>>();
+  for (const link of links) own.set(link.name, new Set(link.addresses.map((a) => keyOf(a.address) ?? "")));
   const errors: ConfigError[] = [];
   config.instances.forEach((inst, i) => {
     if (lastMaster(inst.name)) return;
     inst.addresses.forEach((a, j) => {
-      const owner = owners.get(keyOf(a.address) ?? "");
-      if (owner === undefined) return;
+      const iface = a.device ?? inst.interface;
+      if (own.get(iface)?.has(keyOf(a.address) ?? "-") !== true) return;
       errors.push({
         path: `instances[${i}].addresses[${j}]`,
-        message: `${a.address} is already an address of ${owner}, and this agent did not add it (${inst.name} was not master when it last ran): a virtual address must not be one of the node's own, which the agent would delete on start and stop`,
+        message: `${a.address} is already an address of ${iface}, and this agent did not add it (${inst.name} was not master when it last ran): a virtual address must not be one of the node's own, which the agent would delete on start and stop`,
       });
     });
   });

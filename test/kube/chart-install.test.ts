@@ -153,6 +153,6 @@ describe("the floatip chart with the real helm against the API test server", () 
       });
     });
     assert.equal(check.code, 0, check.stdout + check.stderr);
-    assert.match(check.stdout, /^FLOATIP OK - vrrp is MASTER \(expected MASTER\)/);
+    assert.match(check.stdout, /^FLOATIP OK - web is MASTER \(expected MASTER\)/);
   });
 });
