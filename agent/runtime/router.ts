@@ -296,7 +296,11 @@ export class VirtualRouter {
         this.setFault("address", true);
         return;
       }
-      if (this.state.phase === "master") await this.deps.announcer.announce(ifname, lost).catch(() => undefined);
+      if (this.state.phase !== "master") return;
+      await this.deps.announcer.announce(ifname, lost).catch((error: unknown) => {
+        this.deps.metrics.addressError(this.labels, "announce");
+        this.log.log("error", "announce of virtual addresses failed", { error });
+      });
     });
   }
 
