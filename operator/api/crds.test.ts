@@ -135,7 +135,7 @@ describe("CRDs", () => {
     assert.equal(p("interface").pattern, limits.INTERFACE_NAME_PATTERN.source);
     assert.equal(p("track.scripts.items.name").pattern, limits.TRACK_NAME_PATTERN.source);
     assert.equal(p("authentication.secretRef.name").pattern, limits.DNS_SUBDOMAIN.source);
-    for (const path of ["nodeSelector", "track.pods.selector.matchLabels"]) {
+    for (const path of ["nodeSelector.matchLabels", "track.pods.selector.matchLabels"]) {
       assert.equal((p(path).additionalProperties as Schema).pattern, limits.LABEL_VALUE_PATTERN.source, path);
     }
     assert.equal(p("track.pods.selector.matchExpressions.items.values.items").pattern, limits.LABEL_VALUE_PATTERN.source);

@@ -14,7 +14,8 @@
  */
 import type { Family } from "../../agent/config/types.js";
 import type { VirtualIPPool, VirtualIPPoolStatus } from "../api/pool.js";
-import type { NodeSummary, Transport, VirtualIP, VirtualIPSpec } from "../api/types.js";
+import type { LabelSelector, NodeSummary, Transport, VirtualIP, VirtualIPSpec } from "../api/types.js";
+import { andSelectors } from "../api/node-selector.js";
 import type { FieldError } from "../api/virtualip-config.js";
 import { rendezvousOrder } from "../planner/hash.js";
 import { matchesSelector } from "../planner/selection.js";
@@ -188,15 +189,16 @@ function foreignAddresses(vips: readonly VirtualIP[]): ForeignAddress[] {
 
 function desiredVip(group: Group, pools: ResolvedPools, ready: ReadonlyMap<string, ReadonlySet<string>>, nodes: readonly NodeSummary[]): DesiredVip {
   const name = vipName(group.addresses[0]!.address);
-  const nodeSelector: Record<string, string> = {};
+  const selectors: LabelSelector[] = [];
   let interval: string | undefined;
   let transport: Transport | undefined;
   for (const a of group.addresses) {
     const pool = pools.usable.find((p) => p.name === a.pool);
-    Object.assign(nodeSelector, pool?.config.nodeSelector ?? {});
+    if (pool !== undefined) selectors.push(pool.config.nodeSelector);
     interval ??= pool?.config.advertisementInterval;
     transport ??= pool?.config.transport;
   }
+  const nodeSelector = andSelectors(selectors);
   const selected = new Set(nodes.filter((n) => matchesSelector(n.labels, nodeSelector)).map((n) => n.name));
   const readyNodes = new Set(group.members.flatMap((m) => [...(ready.get(serviceKey(m)) ?? [])]).filter((n) => selected.has(n)));
   const local = group.members[0]!.policy === "Local";
