@@ -102,6 +102,7 @@ export function planLoadBalancers(input: LbPlanInput): LbPlan {
     namespaceLabels: input.namespaces,
     held,
     foreign: new Map(foreign.map((f) => [f.address, foreignUser(f)])),
+    poolNames: new Set(pools.states.keys()),
   });
 
   const ready = readyNodesByService(input.endpointSlices);
