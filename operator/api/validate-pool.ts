@@ -7,7 +7,7 @@
 import { Reader } from "../../agent/config/validate.js";
 import { describe } from "../../agent/config/duration.js";
 import { overlaps, parseRange, type AddressRange } from "../lb/ranges.js";
-import { INTERVAL_LIMITS, TRACK_LIST_MAX } from "./limits.js";
+import { INTERVAL_LIMITS, POOL_ENTRY_MESSAGE, POOL_ENTRY_PATTERN, TRACK_LIST_MAX } from "./limits.js";
 import { readNodeSelector } from "./node-selector.js";
 import { POOL_MAX_ENTRIES, type PoolConfig } from "./pool.js";
 import type { LabelSelector, LabelSelectorRequirement } from "./types.js";
@@ -58,6 +58,7 @@ function readRanges(r: Reader, value: unknown, path: string): AddressRange[] | u
   items.forEach((item, i) => {
     const at = `${path}[${i}]`;
     if (typeof item !== "string") return r.fail(at, `must be a CIDR or range such as "192.0.2.64/28", got ${describe(item)}`);
+    if (!POOL_ENTRY_PATTERN.test(item)) return r.fail(at, POOL_ENTRY_MESSAGE);
     const parsed = parseRange(item.replace(/\s+/g, ""));
     if (!parsed.ok) return r.fail(at, parsed.message);
     const other = out.findIndex((o) => overlaps(o, parsed.range));

@@ -15,7 +15,9 @@ import { clientNodeControllerApi } from "../../operator/controller/kube-api.js";
 import { ControllerMetrics } from "../../operator/controller/metrics.js";
 import { LOAD_BALANCER_CLASS } from "../../operator/lb/service.js";
 import { TestApiServer, startTestApiServer } from "./server.js";
-import { waitFor } from "./testutil.js";
+import { rejects, waitFor } from "./testutil.js";
+import { POOL_ENTRY_MESSAGE } from "../../operator/api/limits.js";
+import { validatePoolSpec } from "../../operator/api/validate-pool.js";
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));
 const GROUP = { group: "floatip.io", version: "v1alpha1" };
@@ -79,5 +81,27 @@ describe("MetalLB and kube-vip annotations on Services (controller on the API te
     const e = await waitFor(async () => (await events.listNamespacedEvent({ namespace: "default" })).items.find((x) => x.regarding?.name === "lost" && x.reason === "PoolNotFound"), 5000, "PoolNotFound Event");
     assert.equal(e.type, "Warning");
     assert.deepEqual(await ingress("lost"), []);
+  });
+});
+
+describe("VirtualIPPool addresses at admission (API test server, CEL)", () => {
+  let server: TestApiServer;
+  before(async () => {
+    server = await startTestApiServer({ crds: [root + "crds/virtualippool.yaml"] });
+  });
+  after(() => server.close());
+
+  it("a malformed range is refused with the controller's message; a good pool is accepted", async () => {
+    const custom = server.kubeConfig().makeApiClient(CustomObjectsApi);
+    const body = (name: string, addresses: string[]) => ({ apiVersion: "floatip.io/v1alpha1", kind: "VirtualIPPool", metadata: { name }, spec: { addresses } });
+    const status = await rejects(() => custom.createClusterCustomObject({ ...GROUP, plural: "virtualippools", body: body("bad", ["192.0.2.64/28", "192.0.2.10-192.0.2.300"]) }));
+    assert.equal(status.code, 422);
+    const cause = status.details?.causes?.find((c) => c.field === "spec.addresses[1]");
+    // The API server prefixes the rule's message with the value's type, as for every CEL rule.
+    assert.equal(cause?.message, `Invalid value: "string": ${POOL_ENTRY_MESSAGE}`);
+    const controller = validatePoolSpec(body("bad", ["192.0.2.64/28", "192.0.2.10-192.0.2.300"]).spec);
+    assert.deepEqual(controller.ok ? [] : controller.errors, [{ field: "spec.addresses[1]", message: POOL_ENTRY_MESSAGE }]);
+    await custom.createClusterCustomObject({ ...GROUP, plural: "virtualippools", body: body("good", ["192.0.2.64/28", "192.0.2.10 - 192.0.2.20", "2001:db8::/120"]) });
+    assert.deepEqual([...server.unsupportedValidations], [], "the test server evaluated the rule");
   });
 });
