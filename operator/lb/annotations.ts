@@ -15,6 +15,8 @@ import type { FieldError } from "../api/virtualip-config.js";
 export const IPS_ANNOTATION = "floatip.io/loadBalancerIPs";
 /** Services with the same value may share an address (on distinct ports). */
 export const SHARING_ANNOTATION = "floatip.io/allowSharedIP";
+/** "true": float the Service's spec.externalIPs (any Service type), each address from a pool that admits the Service. */
+export const EXTERNAL_IPS_ANNOTATION = "floatip.io/externalIPs";
 /** The VirtualIPPool to take the Service's addresses from. */
 export const POOL_ANNOTATION = "floatip.io/pool";
 
