@@ -38,7 +38,14 @@ $(NODE_STAMP): package.json package-lock.json
 node-version: $(NODE_STAMP)
 	@node -e 'const [major] = process.versions.node.split("."); if (+major < 24) { console.error(`floatip needs Node 24 or newer; node on PATH is $${process.version} ($${process.execPath})`); process.exit(1); }'
 
-build: deps node-version
+# The chart's CRDs (charts/floatip/files/crds/) are copies of crds/, the one place they are edited;
+# test/chart/chart.test.ts fails when they differ.
+CHART_CRDS := $(patsubst crds/%,charts/floatip/files/crds/%,$(wildcard crds/*.yaml))
+crds: $(CHART_CRDS)
+charts/floatip/files/crds/%.yaml: crds/%.yaml
+	cp $< $@
+
+build: deps node-version crds
 	$(WITH_NODEDIR) npm run build --silent
 
 typecheck: deps
