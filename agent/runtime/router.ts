@@ -152,7 +152,7 @@ export class VirtualRouter {
     this.dispatch({ type: "startup" });
     // Ready for a takeover: its step() runs a few times now, results dropped (the state machine is
     // pure), so V8 has compiled it and gathered type feedback by the time a Master_Down_Timer expires
-    // for real; the address requests are encoded ahead. The add then leaves about 0.3 ms sooner.
+    // for real; the address requests are encoded ahead (what it saves: bench/notes.md).
     for (let i = 0; i < 3; i++) step(this.params, { ...this.state, phase: "backup" }, { type: "timer", timer: "protocol" }, this.deps.clock.now());
     const { addresses } = this.deps;
     if (addresses.prepare !== undefined) void this.eachAddress((iface, a) => addresses.prepare!(iface, a)).catch(() => undefined);
