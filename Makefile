@@ -65,9 +65,9 @@ test: lab-deps build lint
 	node --test --test-concurrency=1 $$(find dist/test -name '*.test.js' | sort)
 	timeout 900 node --test $$(find dist/fuzz -name '*.test.js' | sort)
 
-# Unit tests and the import rule (test/imports): no root, no Debian packages, no namespaces.
+# Unit tests, the import rule (test/imports) and the docs' links (test/docs): no root, no Debian packages, no namespaces.
 test-unit: build
-	node --test $$(find dist/agent dist/operator dist/bench dist/test/imports -name '*.test.js' 2>/dev/null | sort)
+	node --test $$(find dist/agent dist/operator dist/bench dist/test/imports dist/test/docs -name '*.test.js' 2>/dev/null | sort)
 
 # Lab, Kubernetes API server, chart and workflow tests (root on Debian; one file at a time).
 test-lab: lab-deps build
