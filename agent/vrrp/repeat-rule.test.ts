@@ -121,8 +121,21 @@ describe("the repeat rule", () => {
   it("a repeat is taken only with the same bytes, source, destination and TTL", () => {
     const inst = instances[0]!;
     const ctx = receiveContext(inst, OWN[4]);
-    const advert: Advert = { version: 3, family: 4, virtualRouterId: 51, priority: 100, advertIntervalMs: 1000, addresses: ["192.0.2.5", "192.0.2.6"] };
-    const packet: Packet = { family: 4, payload: encodeAdvert(advert, { source: "192.0.2.12", destination: "224.0.0.18" }), source: "192.0.2.12", destination: "224.0.0.18", ttl: 255 };
+    const advert: Advert = {
+      version: 3,
+      family: 4,
+      virtualRouterId: 51,
+      priority: 100,
+      advertIntervalMs: 1000,
+      addresses: ["192.0.2.5", "192.0.2.6"],
+    };
+    const packet: Packet = {
+      family: 4,
+      payload: encodeAdvert(advert, { source: "192.0.2.12", destination: "224.0.0.18" }),
+      source: "192.0.2.12",
+      destination: "224.0.0.18",
+      ttl: 255,
+    };
     const { accepted } = decodeAndCheck(ctx, packet);
     assert.ok(accepted !== undefined);
     assert.ok(isRepeat(accepted, { ...packet, payload: Buffer.from(packet.payload) }));

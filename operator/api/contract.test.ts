@@ -26,7 +26,9 @@ function boundsOf(schema: Schema, path = "", out: Record<string, SchemaBounds> =
 }
 
 const crdSchema = (name: string): Schema => {
-  const crd = yaml.load(readFileSync(repo(`crds/${name}.yaml`), "utf8")) as { spec: { versions: Array<{ schema: { openAPIV3Schema: Schema } }> } };
+  const crd = yaml.load(readFileSync(repo(`crds/${name}.yaml`), "utf8")) as {
+    spec: { versions: Array<{ schema: { openAPIV3Schema: Schema } }> };
+  };
   return crd.spec.versions[0]!.schema.openAPIV3Schema;
 };
 
@@ -47,7 +49,8 @@ describe("the contract's numbers come from limits.ts", () => {
   function specWith(path: string, value: unknown): Record<string, unknown> {
     const spec: Record<string, unknown> = { addresses: ["192.0.2.5/24"] };
     if (path === "priorities.additionalProperties") return { ...spec, priorities: { "node-a": value } };
-    if (path === "track.pods.weight") return { ...spec, track: { pods: { namespace: "default", selector: { matchLabels: { app: "web" } }, weight: value } } };
+    if (path === "track.pods.weight")
+      return { ...spec, track: { pods: { namespace: "default", selector: { matchLabels: { app: "web" } }, weight: value } } };
     const list = Object.keys(minimalItems).find((l) => path.startsWith(`${l}.items.`));
     if (list !== undefined) {
       const [group, key] = list.split(".") as [string, string];
@@ -62,7 +65,9 @@ describe("the contract's numbers come from limits.ts", () => {
     return spec;
   }
 
-  const numeric = Object.entries(CRD_BOUNDS.virtualip).filter(([path, b]) => path.startsWith("spec.") && b.minimum !== undefined && b.maximum !== undefined);
+  const numeric = Object.entries(CRD_BOUNDS.virtualip).filter(
+    ([path, b]) => path.startsWith("spec.") && b.minimum !== undefined && b.maximum !== undefined,
+  );
   for (const [schemaPath, b] of numeric) {
     const path = schemaPath.slice("spec.".length);
     it(`validateVirtualIPSpec: spec.${path} accepts ${b.minimum} and ${b.maximum}, rejects one past each`, () => {
@@ -74,7 +79,10 @@ describe("the contract's numbers come from limits.ts", () => {
         const r = validateVirtualIPSpec(specWith(path, v));
         assert.ok(!r.ok, `${v} is accepted`);
         const field = `spec.${path.replace(".items.", "[0].").replace("additionalProperties", "node-a")}`;
-        assert.ok(r.errors.some((e) => e.field === field || e.field === field.replace(".node-a", '["node-a"]')), `${v}: ${JSON.stringify(r.errors)} names ${field}`);
+        assert.ok(
+          r.errors.some((e) => e.field === field || e.field === field.replace(".node-a", '["node-a"]')),
+          `${v}: ${JSON.stringify(r.errors)} names ${field}`,
+        );
       }
     });
   }

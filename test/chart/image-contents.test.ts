@@ -21,10 +21,14 @@ function walk(dir: string): string[] {
 /** Repository-relative .ts files of the program tsconfig.build.json makes (imports followed). */
 function buildProgramFiles(): { roots: string[]; all: string[] } {
   const configPath = join(REPO, "tsconfig.build.json");
-  const parsed = ts.getParsedCommandLineOfConfigFile(configPath, {}, {
-    ...ts.sys,
-    onUnRecoverableConfigFileDiagnostic: (d) => assert.fail(ts.flattenDiagnosticMessageText(d.messageText, "\n")),
-  });
+  const parsed = ts.getParsedCommandLineOfConfigFile(
+    configPath,
+    {},
+    {
+      ...ts.sys,
+      onUnRecoverableConfigFileDiagnostic: (d) => assert.fail(ts.flattenDiagnosticMessageText(d.messageText, "\n")),
+    },
+  );
   assert.ok(parsed !== undefined, "tsconfig.build.json parses");
   const program = ts.createProgram({ rootNames: parsed.fileNames, options: { ...parsed.options, noEmit: true, noResolve: false } });
   const rel = (f: string) => relative(REPO, f).split("\\").join("/");
@@ -40,12 +44,18 @@ describe("image contents", () => {
   const production = [...walk("agent"), ...walk("operator")].filter((f) => f.endsWith(".ts") && !TEST_ONLY.test(f));
 
   test("the build program has no test, fake, fixture or golden file, also none pulled in by an import", () => {
-    assert.deepEqual(all.filter((f) => TEST_ONLY.test(f)), []);
+    assert.deepEqual(
+      all.filter((f) => TEST_ONLY.test(f)),
+      [],
+    );
   });
 
   test("the build config compiles every production file of agent/ and operator/, and nothing else", () => {
     assert.deepEqual([...roots].sort(), [...production].sort());
-    assert.deepEqual(all.filter((f) => !production.includes(f)), []);
+    assert.deepEqual(
+      all.filter((f) => !production.includes(f)),
+      [],
+    );
   });
 
   test("a file that defines a fake is named like one (so the build config excludes it)", () => {

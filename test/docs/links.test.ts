@@ -8,8 +8,18 @@ import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), "../../..");
-const DOCS = readdirSync(join(REPO, "docs")).filter((f) => f.endsWith(".md")).map((f) => `docs/${f}`);
-const PAGES = ["README.md", "CONTRIBUTING.md", "bench/notes.md", "crds/README.md", "operator/README.md", "charts/floatip/README.md", ...DOCS];
+const DOCS = readdirSync(join(REPO, "docs"))
+  .filter((f) => f.endsWith(".md"))
+  .map((f) => `docs/${f}`);
+const PAGES = [
+  "README.md",
+  "CONTRIBUTING.md",
+  "bench/notes.md",
+  "crds/README.md",
+  "operator/README.md",
+  "charts/floatip/README.md",
+  ...DOCS,
+];
 /** Pages the README links to that other branches are adding; an entry goes once its page has landed. */
 const PENDING: ReadonlySet<string> = new Set(["docs/migrating.md", "docs/reload.md"]);
 
@@ -41,7 +51,10 @@ function links(file: string): Array<{ target: string; fragment: string | undefin
 describe("documentation links", () => {
   it("the README links every page under docs/", () => {
     const linked = new Set(links("README.md").map((l) => l.target));
-    assert.deepEqual(DOCS.filter((d) => !linked.has(d)), []);
+    assert.deepEqual(
+      DOCS.filter((d) => !linked.has(d)),
+      [],
+    );
   });
 
   for (const page of PAGES) {
