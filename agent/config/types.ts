@@ -156,6 +156,27 @@ export interface Notify {
   readonly timeoutMs: number;
 }
 
+/**
+ * A route floatip installs (keepalived virtual_routes / static_routes), as
+ * `ip route add` would: `type` unicast needs no gateway (then it is on-link,
+ * scope link), blackhole / unreachable / prohibit carry no gateway or device.
+ */
+export interface RouteConfig {
+  readonly type: "unicast" | "blackhole" | "unreachable" | "prohibit";
+  readonly family: Family;
+  /** Canonical destination network, e.g. "192.0.2.0/24"; "0.0.0.0/0" / "::/0" for default. */
+  readonly to: string;
+  readonly via?: string;
+  readonly device?: string;
+  /** Preferred source address (keepalived / ip `src`). */
+  readonly source?: string;
+  readonly metric?: number;
+  /** Routing table id; default: main (254). */
+  readonly table?: number;
+  /** Default: link for a unicast route without gateway, else global (as ip route). */
+  readonly scope?: "global" | "link" | "host";
+}
+
 export interface InstanceConfig {
   readonly name: string;
   readonly interface: string;
@@ -178,6 +199,8 @@ export interface InstanceConfig {
   readonly notify?: Notify;
   /** File rewritten on every transition with "INSTANCE <name> is in <STATE> state". */
   readonly stateFile?: string;
+  /** Routes installed while master, removed when leaving master (keepalived virtual_routes); absent = none. */
+  readonly routes?: readonly RouteConfig[];
 }
 
 export interface AgentConfig {

@@ -9,6 +9,7 @@ import { readNotify, readScripts, readStateFile, readTrackFiles, readTracking, c
 import { describe, parseDuration } from "./duration.js";
 import { parseCidr, parseHost } from "./cidr.js";
 import { readHttpChecks } from "./validate-http.js";
+import { readRoutes } from "./validate-routes.js";
 import { INTERVAL_LIMITS } from "../vrrp/timing.js";
 
 export interface ConfigError {
@@ -26,6 +27,7 @@ type Obj = Record<string, unknown>;
 const INSTANCE_KEYS = [
   "name", "interface", "virtualRouterId", "version", "priority", "advertInterval", "preempt",
   "preemptDelay", "initialState", "addresses", "authentication", "source", "unicast", "garp", "track", "notify", "stateFile",
+  "routes",
 ] as const;
 
 /** Collects errors while reading one object; every reader returns a value or undefined. */
@@ -135,6 +137,7 @@ function readInstance(r: Reader, raw: unknown, path: string): InstanceConfig | u
   const track = o["track"] === undefined ? NO_TRACKING : readTracking(r, o["track"], `${path}.track`);
   const notify = o["notify"] === undefined ? undefined : readNotify(r, o["notify"], `${path}.notify`);
   const stateFile = o["stateFile"] === undefined ? undefined : readStateFile(r, o["stateFile"], `${path}.stateFile`);
+  const routes = o["routes"] === undefined ? undefined : readRoutes(r, o["routes"], `${path}.routes`);
   if (r.errors.length > before) return undefined;
   return {
     name: name!,
@@ -155,6 +158,7 @@ function readInstance(r: Reader, raw: unknown, path: string): InstanceConfig | u
     track: track!,
     ...(notify !== undefined ? { notify } : {}),
     ...(stateFile !== undefined ? { stateFile } : {}),
+    ...(routes !== undefined && routes.length > 0 ? { routes } : {}),
   };
 }
 

@@ -158,7 +158,6 @@ export const INSTANCE_UNSUPPORTED: Unsupported = {
     "not supported yet: every address of a floatip instance is in its adverts; list these in virtual_ipaddress (and on every router) or in a second vrrp_instance",
   no_virtual_ipaddress: "not supported: a floatip instance needs virtual addresses",
   promote_secondaries: "not supported yet: set net.ipv4.conf.IFNAME.promote_secondaries=1 with sysctl instead",
-  virtual_routes: "not supported yet: floatip manages only the virtual addresses; routes that follow master state need a notify script",
   virtual_rules: "not supported yet: floatip manages only the virtual addresses; rules that follow master state need a notify script",
   notify_deleted: "not supported: floatip sends STOP to notify scripts when an instance is removed",
   notify_master_rx_lower_pri: "not supported yet",

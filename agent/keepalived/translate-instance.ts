@@ -5,6 +5,7 @@
 import type { Block } from "./parser.js";
 import { args, block, dispatch, fail, integer, mark, seconds, warn, weightArgs, type Ctx, type KeywordSpec } from "./translate-util.js";
 import { INSTANCE_IGNORED, INSTANCE_UNSUPPORTED } from "./keywords.js";
+import { readRouteBlock } from "./translate-routes.js";
 
 /** Settings from global_defs that instances inherit. */
 export interface Globals {
@@ -149,6 +150,12 @@ const SPECS: Readonly<Record<string, KeywordSpec<St>>> = {
   garp_master_refresh_repeat: garpField("refreshRepeat", integer),
   garp_lower_prio_repeat: garpField("lowerPriorityRepeat", integer),
   garp_lower_prio_delay: garpField("lowerPriorityDelay", (ctx, b, text) => seconds(ctx, b, text, true)),
+  virtual_routes: {
+    run: (b, st) => {
+      const routes = readRouteBlock(st.ctx, b, `${st.path}.routes`);
+      if (routes !== undefined && routes.length > 0) st.out["routes"] = routes;
+    },
+  },
 };
 
 function setPreempt(st: St, b: Block, value: boolean): void {

@@ -4,7 +4,7 @@
  * folder over netlink and the floatip_net addon, and replaced by
  * in-memory fakes in unit tests.
  */
-import type { Family, VirtualAddress } from "../config/types.js";
+import type { Family, RouteConfig, VirtualAddress } from "../config/types.js";
 
 /** One VRRP packet as it came off the wire, IP header already removed. */
 export interface ReceivedPacket {
@@ -89,6 +89,16 @@ export interface AddressTable {
   /** Get ready to add / remove the address (e.g. encode the requests), so a takeover sends without delay. Optional. */
   prepare?(ifname: string, address: VirtualAddress): Promise<void>;
   remove(ifname: string, address: VirtualAddress): Promise<void>;
+  close(): void;
+}
+
+/**
+ * Routes (rtnetlink RTM_NEWROUTE / RTM_DELROUTE). Adding a route that is
+ * present, or removing one that is absent, is not an error.
+ */
+export interface RouteTable {
+  add(route: RouteConfig): Promise<void>;
+  remove(route: RouteConfig): Promise<void>;
   close(): void;
 }
 

@@ -14,7 +14,7 @@
  * /healthz); see followed-segment.ts.
  */
 import type { Family, InstanceConfig } from "../config/types.js";
-import type { AddressTable, Announcer, LinkEvent, LinkMonitor, ReceivedPacket, TransportFactory, TransportOptions } from "../os/ports.js";
+import type { AddressTable, Announcer, LinkEvent, LinkMonitor, ReceivedPacket, RouteTable, TransportFactory, TransportOptions } from "../os/ports.js";
 import { decodeAdvert } from "../vrrp/codec.js";
 import type { Clock } from "./clock.js";
 import type { Logger } from "./logger.js";
@@ -38,6 +38,8 @@ export interface AgentDeps {
   readonly conflicts?: ConflictOptions;
   /** Link and address events (interfaces and sockets follow the kernel, VIPs removed behind our back come back). */
   readonly monitor?: LinkMonitor;
+  /** Installs the routes of instances that have some (virtual_routes); needed only by those. */
+  readonly routes?: RouteTable;
 }
 
 const segmentKey = (iface: string, family: Family) => `${iface}/${family}`;
@@ -86,6 +88,7 @@ export class Agent {
         logger: this.deps.logger,
         ...(this.deps.onTransition !== undefined ? { onTransition: this.deps.onTransition } : {}),
         ...(this.deps.conflicts !== undefined ? { conflicts: this.deps.conflicts } : {}),
+        ...(this.deps.routes !== undefined ? { routes: this.deps.routes } : {}),
       });
       segment.routers.set(instance.virtualRouterId, router);
       router.start();

@@ -6,7 +6,7 @@
  */
 import type { InstanceConfig } from "../config/types.js";
 import { foreignKind, type Conflict } from "../conflict/types.js";
-import type { AddressTable, Announcer, Farewell, VrrpTransport } from "../os/ports.js";
+import type { AddressTable, Announcer, Farewell, RouteTable, VrrpTransport } from "../os/ports.js";
 import { encodeAdvert } from "../vrrp/codec.js";
 import type { Advert } from "../vrrp/packet.js";
 import { VRRP_MULTICAST_V4, VRRP_MULTICAST_V6 } from "../vrrp/packet.js";
@@ -42,6 +42,8 @@ export interface RouterDeps {
   readonly onTransition?: (change: Transition) => void;
   /** Duplicate-address probing and conflict reporting (default: foreign VRRP only, no probes). */
   readonly conflicts?: ConflictOptions;
+  /** Installs config.routes while master (keepalived virtual_routes); required when the instance has routes. */
+  readonly routes?: RouteTable;
 }
 
 export interface Transition {
@@ -336,8 +338,12 @@ export class VirtualRouter {
       case "cancel-timer":
         return this.timers[action.timer].cancel();
       case "add-addresses":
-        return this.chain("add", () => this.eachAddress((iface, a) => this.deps.addresses.add(iface, a)));
+        this.chain("add", () => this.eachAddress((iface, a) => this.deps.addresses.add(iface, a)));
+        // After the addresses: a route may name a virtual address as its source.
+        return this.routeChanges("add");
       case "remove-addresses":
+        // Before the addresses: the kernel would drop a route whose source went with them, but not the others.
+        this.routeChanges("remove");
         return this.chain("remove", () => this.eachAddress((iface, a) => this.deps.addresses.remove(iface, a)));
       case "announce":
         return this.chain("announce", () => this.announce(action.burst));
@@ -421,6 +427,24 @@ export class VirtualRouter {
         this.log.log("error", `${operation} of virtual addresses failed`, { error });
       }),
     );
+  }
+
+  /** keepalived virtual_routes: each route on its own, so one that fails does not keep the others out. */
+  private routeChanges(operation: "add" | "remove"): void {
+    const routes = this.config.routes ?? [];
+    const table = this.deps.routes;
+    if (routes.length === 0) return;
+    void this.effects.run(async () => {
+      for (const route of routes) {
+        try {
+          if (table === undefined) throw new Error("no route table given to the agent");
+          await (operation === "add" ? table.add(route) : table.remove(route));
+        } catch (error) {
+          this.deps.metrics.addressError(this.labels, operation);
+          this.log.log("error", `${operation} of a virtual route failed`, { route: route.to, error });
+        }
+      }
+    });
   }
 
   private async eachAddress(fn: (iface: string, address: InstanceConfig["addresses"][number]) => Promise<void>) {
