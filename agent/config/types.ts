@@ -199,6 +199,11 @@ export interface InstanceConfig {
   readonly notify?: Notify;
   /** File rewritten on every transition with "INSTANCE <name> is in <STATE> state". */
   readonly stateFile?: string;
+  /**
+   * False: faults of the instance's own interface (down, no carrier, gone)
+   * do not put it in FAULT (keepalived dont_track_primary); absent = true.
+   */
+  readonly trackInterface?: false;
   /** Routes installed while master, removed when leaving master (keepalived virtual_routes); absent = none. */
   readonly routes?: readonly RouteConfig[];
 }

@@ -27,7 +27,7 @@ type Obj = Record<string, unknown>;
 const INSTANCE_KEYS = [
   "name", "interface", "virtualRouterId", "version", "priority", "advertInterval", "preempt",
   "preemptDelay", "initialState", "addresses", "authentication", "source", "unicast", "garp", "track", "notify", "stateFile",
-  "routes",
+  "routes", "trackInterface",
 ] as const;
 
 /** Collects errors while reading one object; every reader returns a value or undefined. */
@@ -138,6 +138,7 @@ function readInstance(r: Reader, raw: unknown, path: string): InstanceConfig | u
   const notify = o["notify"] === undefined ? undefined : readNotify(r, o["notify"], `${path}.notify`);
   const stateFile = o["stateFile"] === undefined ? undefined : readStateFile(r, o["stateFile"], `${path}.stateFile`);
   const routes = o["routes"] === undefined ? undefined : readRoutes(r, o["routes"], `${path}.routes`);
+  const trackInterface = o["trackInterface"] === undefined ? undefined : r.boolean(o["trackInterface"], `${path}.trackInterface`);
   if (r.errors.length > before) return undefined;
   return {
     name: name!,
@@ -159,6 +160,7 @@ function readInstance(r: Reader, raw: unknown, path: string): InstanceConfig | u
     ...(notify !== undefined ? { notify } : {}),
     ...(stateFile !== undefined ? { stateFile } : {}),
     ...(routes !== undefined && routes.length > 0 ? { routes } : {}),
+    ...(trackInterface === false ? { trackInterface } : {}),
   };
 }
 

@@ -149,7 +149,6 @@ export const INSTANCE_UNSUPPORTED: Unsupported = {
   v3_checksum_as_v2: "not supported: floatip computes checksums as RFC 5798 says",
   native_ipv6: "not supported: floatip runs an IPv6 instance as RFC 5798 VRRPv3, as keepalived does without this switch",
   vrf: "not supported yet: run floatip in the VRF's context instead",
-  dont_track_primary: "not supported yet: floatip always puts an instance in FAULT while its own interface is down",
   track_process: "not supported yet; track a vrrp_script that checks the process (e.g. script \"pidof haproxy\") instead",
   track_bfd: "BFD is not supported by floatip",
   track_src_ip: "not supported yet: floatip sends from the interface's primary address or unicast_src_ip / mcast_src_ip",

@@ -75,6 +75,7 @@ function instanceObject(i: InstanceConfig): Obj {
   }
   if (i.stateFile !== undefined) out["stateFile"] = i.stateFile;
   if (i.routes !== undefined) out["routes"] = i.routes.map(routeObject);
+  if (i.trackInterface === false) out["trackInterface"] = false;
   return out;
 }
 

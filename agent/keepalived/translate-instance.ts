@@ -150,6 +150,13 @@ const SPECS: Readonly<Record<string, KeywordSpec<St>>> = {
   garp_master_refresh_repeat: garpField("refreshRepeat", integer),
   garp_lower_prio_repeat: garpField("lowerPriorityRepeat", integer),
   garp_lower_prio_delay: garpField("lowerPriorityDelay", (ctx, b, text) => seconds(ctx, b, text, true)),
+  dont_track_primary: {
+    run: (b, st) => {
+      if (!args(st.ctx, b, 0)) return;
+      st.out["trackInterface"] = false;
+      mark(st.ctx, `${st.path}.trackInterface`, b);
+    },
+  },
   virtual_routes: {
     run: (b, st) => {
       const routes = readRouteBlock(st.ctx, b, `${st.path}.routes`);

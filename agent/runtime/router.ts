@@ -251,6 +251,8 @@ export class VirtualRouter {
 
   /** FAULT while any cause holds (a master leaves with a priority-0 advert); back to backup once none does. */
   setFault(cause: FaultCause, on: boolean): void {
+    // keepalived dont_track_primary: the own interface's faults are ignored.
+    if (cause === "interface" && this.config.trackInterface === false) return;
     if (on) this.faults.add(cause);
     else this.faults.delete(cause);
     if (this.faults.size > 0) {
