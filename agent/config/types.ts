@@ -177,6 +177,14 @@ export interface RouteConfig {
   readonly scope?: "global" | "link" | "host";
 }
 
+/** keepalived use_vmac / vmac_xmit_base. */
+export interface VirtualMac {
+  /** The macvlan's name (default vrrp.VRID, as keepalived). */
+  readonly name: string;
+  /** Send adverts from the instance's own interface and MAC (keepalived vmac_xmit_base); else from the macvlan. */
+  readonly transmitOnBase: boolean;
+}
+
 export interface InstanceConfig {
   readonly name: string;
   readonly interface: string;
@@ -204,6 +212,11 @@ export interface InstanceConfig {
    * do not put it in FAULT (keepalived dont_track_primary); absent = true.
    */
   readonly trackInterface?: false;
+  /**
+   * keepalived use_vmac: the virtual addresses live on a macvlan interface
+   * with the RFC 5798 §7.3 virtual MAC 00:00:5e:00:01:VRID; absent = none.
+   */
+  readonly vmac?: VirtualMac;
   /** Routes installed while master, removed when leaving master (keepalived virtual_routes); absent = none. */
   readonly routes?: readonly RouteConfig[];
 }

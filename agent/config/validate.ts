@@ -10,6 +10,7 @@ import { describe, parseDuration } from "./duration.js";
 import { parseCidr, parseHost } from "./cidr.js";
 import { readHttpChecks } from "./validate-http.js";
 import { readRoutes } from "./validate-routes.js";
+import { readVmac } from "./validate-vmac.js";
 import { INTERVAL_LIMITS } from "../vrrp/timing.js";
 
 export interface ConfigError {
@@ -27,7 +28,7 @@ type Obj = Record<string, unknown>;
 const INSTANCE_KEYS = [
   "name", "interface", "virtualRouterId", "version", "priority", "advertInterval", "preempt",
   "preemptDelay", "initialState", "addresses", "authentication", "source", "unicast", "garp", "track", "notify", "stateFile",
-  "routes", "trackInterface",
+  "routes", "trackInterface", "vmac",
 ] as const;
 
 /** Collects errors while reading one object; every reader returns a value or undefined. */
@@ -138,6 +139,7 @@ function readInstance(r: Reader, raw: unknown, path: string): InstanceConfig | u
   const notify = o["notify"] === undefined ? undefined : readNotify(r, o["notify"], `${path}.notify`);
   const stateFile = o["stateFile"] === undefined ? undefined : readStateFile(r, o["stateFile"], `${path}.stateFile`);
   const routes = o["routes"] === undefined ? undefined : readRoutes(r, o["routes"], `${path}.routes`);
+  const vmac = o["vmac"] === undefined ? undefined : readVmac(r, o["vmac"], `${path}.vmac`, virtualRouterId, family);
   const trackInterface = o["trackInterface"] === undefined ? undefined : r.boolean(o["trackInterface"], `${path}.trackInterface`);
   if (r.errors.length > before) return undefined;
   return {
@@ -161,6 +163,7 @@ function readInstance(r: Reader, raw: unknown, path: string): InstanceConfig | u
     ...(stateFile !== undefined ? { stateFile } : {}),
     ...(routes !== undefined && routes.length > 0 ? { routes } : {}),
     ...(trackInterface === false ? { trackInterface } : {}),
+    ...(vmac !== undefined ? { vmac } : {}),
   };
 }
 

@@ -245,7 +245,7 @@ describe("keepalived keywords floatip refuses, each with its reason (issue 16 it
   });
 
   it("translation keeps going after a refused keyword (the doc still holds the rest)", () => {
-    const parsed = parseKeepalivedText(instance("  use_vmac\n  priority 90\n"), "k.conf");
+    const parsed = parseKeepalivedText(instance("  use_ipvlan\n  priority 90\n"), "k.conf");
     assert.ok(parsed.ok);
     const translated = translateKeepalived(parsed.blocks, "k.conf");
     assert.ok(!translated.ok);

@@ -139,9 +139,7 @@ export const INSTANCE_IGNORED: Ignored = {
 
 /** vrrp_instance keywords floatip refuses. */
 export const INSTANCE_UNSUPPORTED: Unsupported = {
-  use_vmac: "not supported yet: floatip keeps the interface's own MAC (the VIP moves by gratuitous ARP, as keepalived does without use_vmac)",
   use_vmac_addr: "not supported yet: floatip keeps the interface's own MAC",
-  vmac_xmit_base: "use_vmac (the RFC virtual MAC) is not supported yet",
   vmac_garp_intvl: "use_vmac (the RFC virtual MAC) is not supported yet",
   use_ipvlan: "not supported yet: floatip aliases the VIP on the interface itself",
   unicast_fault_no_peer: "not supported: a floatip unicast instance needs at least one unicast_peer",

@@ -76,6 +76,10 @@ function instanceObject(i: InstanceConfig): Obj {
   if (i.stateFile !== undefined) out["stateFile"] = i.stateFile;
   if (i.routes !== undefined) out["routes"] = i.routes.map(routeObject);
   if (i.trackInterface === false) out["trackInterface"] = false;
+  if (i.vmac !== undefined) {
+    const named = i.vmac.name !== `vrrp.${i.virtualRouterId}`;
+    out["vmac"] = named || i.vmac.transmitOnBase ? { ...(named ? { name: i.vmac.name } : {}), ...(i.vmac.transmitOnBase ? { transmitOnBase: true } : {}) } : true;
+  }
   return out;
 }
 

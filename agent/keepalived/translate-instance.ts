@@ -36,6 +36,7 @@ interface St {
   peerBlock?: Block;
   authBlock?: Block;
   strict?: Block;
+  vmacXmitBase?: Block;
 }
 
 const ADDRESS_UNSUPPORTED = ["peer", "home", "-nodad", "mngtmpaddr", "noprefixroute", "autojoin", "no_track", "preferred_lft", "use_vmac", "track_group"];
@@ -155,6 +156,21 @@ const SPECS: Readonly<Record<string, KeywordSpec<St>>> = {
       if (!args(st.ctx, b, 0)) return;
       st.out["trackInterface"] = false;
       mark(st.ctx, `${st.path}.trackInterface`, b);
+    },
+  },
+  use_vmac: {
+    run: (b, st) => {
+      if (!args(st.ctx, b, 0, 1, "use_vmac [IFNAME]")) return;
+      const vmac = (st.out["vmac"] ??= {}) as Obj;
+      if (b.args[0] !== undefined) vmac["name"] = b.args[0];
+      mark(st.ctx, `${st.path}.vmac`, b);
+      if (b.args[0] !== undefined) mark(st.ctx, `${st.path}.vmac.name`, b);
+    },
+  },
+  vmac_xmit_base: {
+    run: (b, st) => {
+      if (!args(st.ctx, b, 0)) return;
+      st.vmacXmitBase = b;
     },
   },
   virtual_routes: {
@@ -315,11 +331,22 @@ export function translateInstance(ctx: Ctx, b: Block, index: number, globals: Gl
     st.out["unicast"] = { ...(st.source !== undefined ? { source: st.source.value } : {}), peers: st.peers };
     if (st.source !== undefined) mark(ctx, `${st.path}.unicast.source`, st.source.b);
   }
+  finishVmac(st);
   const track = Object.fromEntries(Object.entries(st.track).filter(([, list]) => list.length > 0));
   if (Object.keys(track).length > 0) st.out["track"] = track;
   if (Object.keys(st.notify).length > 0) st.out["notify"] = st.notify;
   // Returned even after errors: validating what did translate reports the rest of the file's problems too.
   return st.out;
+}
+
+/** vmac_xmit_base only means something with use_vmac (keepalived ignores it otherwise; floatip says so). */
+function finishVmac(st: St): void {
+  const xmit = st.vmacXmitBase;
+  if (xmit === undefined) return;
+  const vmac = st.out["vmac"] as Obj | undefined;
+  if (vmac === undefined) return void fail(st.ctx, xmit, "needs use_vmac in the same vrrp_instance");
+  vmac["transmitOnBase"] = true;
+  mark(st.ctx, `${st.path}.vmac.transmitOnBase`, xmit);
 }
 
 /** unicast_src_ip / mcast_src_ip: one setting in keepalived, so giving both is a conflict. */

@@ -102,6 +102,24 @@ export interface RouteTable {
   close(): void;
 }
 
+/** A macvlan carrying an instance's virtual MAC (keepalived use_vmac). */
+export interface VirtualMacSpec {
+  readonly name: string;
+  /** The interface it sits on (the instance's). */
+  readonly parent: string;
+  /** "00:00:5e:00:01:xx" */
+  readonly mac: string;
+}
+
+/** Creates and removes the macvlan interfaces of use_vmac instances (see vmac-links.ts for how). */
+export interface VirtualMacLinks {
+  /** Creates the macvlan (or takes over one left by an earlier run) and brings it up. */
+  create(spec: VirtualMacSpec): Promise<void>;
+  /** Removes it; absent is not an error. */
+  remove(name: string): Promise<void>;
+  close(): void;
+}
+
 /** Gratuitous ARP (IPv4) or unsolicited neighbour advertisement (IPv6) for one address. */
 export interface Announcer {
   announce(ifname: string, address: VirtualAddress): Promise<void>;
