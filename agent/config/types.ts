@@ -198,6 +198,11 @@ export interface InstanceConfig {
   /** Start as backup (default) or try master at once if priority is 255. */
   readonly initialState: "backup" | "master";
   readonly addresses: readonly VirtualAddress[];
+  /**
+   * Added and removed with master state like `addresses`, but not carried
+   * in adverts (keepalived virtual_ipaddress_excluded); any family; absent = none.
+   */
+  readonly excludedAddresses?: readonly VirtualAddress[];
   readonly authentication?: Authentication;
   readonly unicast?: Unicast;
   /** Source address of multicast adverts (keepalived mcast_src_ip); default: the interface's primary address. Unicast instances use unicast.source. */

@@ -151,8 +151,6 @@ export const INSTANCE_UNSUPPORTED: Unsupported = {
   track_bfd: "BFD is not supported by floatip",
   track_src_ip: "not supported yet: floatip sends from the interface's primary address or unicast_src_ip / mcast_src_ip",
   mcast_dst_ip: "not supported: floatip sends to the RFC group (224.0.0.18, ff02::12) or to the unicast_peer addresses",
-  virtual_ipaddress_excluded:
-    "not supported yet: every address of a floatip instance is in its adverts; list these in virtual_ipaddress (and on every router) or in a second vrrp_instance",
   no_virtual_ipaddress: "not supported: a floatip instance needs virtual addresses",
   promote_secondaries: "not supported yet: set net.ipv4.conf.IFNAME.promote_secondaries=1 with sysctl instead",
   virtual_rules: "not supported yet: floatip manages only the virtual addresses; rules that follow master state need a notify script",

@@ -62,6 +62,7 @@ function instanceObject(i: InstanceConfig): Obj {
   if (i.preemptDelayMs !== 0) out["preemptDelay"] = formatDuration(i.preemptDelayMs);
   unlessDefault(out, "initialState", i.initialState, "backup");
   out["addresses"] = i.addresses.map(addressItem);
+  if (i.excludedAddresses !== undefined) out["excludedAddresses"] = i.excludedAddresses.map(addressItem);
   if (i.authentication !== undefined) out["authentication"] = { type: i.authentication.type, password: i.authentication.password };
   if (i.source !== undefined) out["source"] = i.source;
   if (i.unicast !== undefined) out["unicast"] = { ...(i.unicast.source !== undefined ? { source: i.unicast.source } : {}), peers: [...i.unicast.peers] };

@@ -123,6 +123,7 @@ const SPECS: Readonly<Record<string, KeywordSpec<St>>> = {
     return seconds(st.ctx, b, text);
   }),
   virtual_ipaddress: { run: (b, st) => readAddresses(st, b) },
+  virtual_ipaddress_excluded: { run: (b, st) => readAddresses(st, b, "excludedAddresses") },
   authentication: { run: (b, st) => readAuthentication(st, b) },
   // keepalived reads both into one setting: the source address of the instance's adverts.
   unicast_src_ip: { run: (b, st) => setSource(st, b) },
@@ -191,12 +192,12 @@ function setPreempt(st: St, b: Block, value: boolean): void {
   mark(st.ctx, `${st.path}.preempt`, b);
 }
 
-function readAddresses(st: St, b: Block): void {
-  const children = block(st.ctx, b, 0, "virtual_ipaddress { ADDRESS[/PREFIX] [dev IFNAME] [label LABEL] ... }");
+function readAddresses(st: St, b: Block, field: "addresses" | "excludedAddresses" = "addresses"): void {
+  const children = block(st.ctx, b, 0, `${b.keyword} { ADDRESS[/PREFIX] [dev IFNAME] [label LABEL] ... }`);
   if (children === undefined) return;
   const list: unknown[] = [];
-  st.out["addresses"] = list;
-  mark(st.ctx, `${st.path}.addresses`, b);
+  st.out[field] = list;
+  mark(st.ctx, `${st.path}.${field}`, b);
   const seen = new Map<string, Block>();
   for (const entry of children) {
     const address = readAddress(st.ctx, entry);
@@ -211,7 +212,7 @@ function readAddresses(st: St, b: Block): void {
       continue;
     }
     seen.set(key, entry);
-    mark(st.ctx, `${st.path}.addresses[${list.length}]`, entry);
+    mark(st.ctx, `${st.path}.${field}[${list.length}]`, entry);
     list.push(address);
   }
 }

@@ -178,7 +178,7 @@ export class Agent {
 
   /** A crashed agent may have left VIPs behind; take ours off before joining (never anything else). */
   private async removeStale(instance: InstanceConfig): Promise<void> {
-    for (const address of instance.addresses) {
+    for (const address of [...instance.addresses, ...(instance.excludedAddresses ?? [])]) {
       const iface = address.device ?? instance.interface;
       const present = await this.addressesOn(iface);
       if (present.has(address.address)) {
@@ -254,7 +254,8 @@ export class Agent {
   /** A router that could not put an address back may try again once its interface changed for the better. */
   private retryAddresses(ifname: string): void {
     for (const router of this.routers()) {
-      const uses = router.config.interface === ifname || router.config.addresses.some((a) => a.device === ifname);
+      const uses =
+        router.config.interface === ifname || [...router.config.addresses, ...(router.config.excludedAddresses ?? [])].some((a) => a.device === ifname);
       if (uses && router.faultCauses().includes("address")) router.setFault("address", false);
     }
   }

@@ -287,7 +287,7 @@ export class VirtualRouter {
    */
   addressGone(ifname: string, address: string): void {
     if (this.state.phase !== "master") return;
-    const lost = this.config.addresses.find((a) => a.address === address && (a.device ?? this.config.interface) === ifname);
+    const lost = [...this.config.addresses, ...(this.config.excludedAddresses ?? [])].find((a) => a.address === address && (a.device ?? this.config.interface) === ifname);
     if (lost === undefined) return;
     this.log.log("warn", "a virtual address was removed behind our back; adding it again", { interface: ifname, address });
     void this.effects.run(async () => {
@@ -451,6 +451,8 @@ export class VirtualRouter {
 
   private async eachAddress(fn: (iface: string, address: InstanceConfig["addresses"][number]) => Promise<void>) {
     for (const address of this.config.addresses) await fn(address.device ?? this.config.interface, address);
+    // keepalived virtual_ipaddress_excluded: with master state, but never in the adverts.
+    for (const address of this.config.excludedAddresses ?? []) await fn(address.device ?? this.config.interface, address);
   }
 
   private async announce(burst: AnnounceBurst): Promise<void> {

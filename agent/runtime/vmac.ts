@@ -4,7 +4,7 @@
  * gratuitous ARPs and (unless vmac_xmit_base) adverts all use that MAC, and
  * nothing else in the agent needs to know. Pure.
  */
-import type { Family, InstanceConfig } from "../config/types.js";
+import type { Family, InstanceConfig, VirtualAddress } from "../config/types.js";
 
 /** RFC 5798 §7.3: 00-00-5E-00-01-{VRID} for IPv4, 00-00-5E-00-02-{VRID} for IPv6. */
 export function virtualMac(family: Family, vrid: number): string {
@@ -20,9 +20,11 @@ export function virtualMac(family: Family, vrid: number): string {
 export function onVirtualMac(instance: InstanceConfig, baseSource: string | undefined): InstanceConfig {
   const vmac = instance.vmac;
   if (vmac === undefined) return instance;
-  const addresses = instance.addresses.map((a) => (a.device === undefined || a.device === instance.interface ? { ...a, device: vmac.name } : a));
-  if (vmac.transmitOnBase) return { ...instance, addresses };
-  const moved = { ...instance, interface: vmac.name, addresses: addresses.map(({ device, ...a }) => (device === vmac.name ? a : { ...a, device })) };
+  const onVmac = (list: readonly VirtualAddress[]) => list.map((a) => (a.device === undefined || a.device === instance.interface ? { ...a, device: vmac.name } : a));
+  const addresses = onVmac(instance.addresses);
+  const excluded = instance.excludedAddresses === undefined ? {} : { excludedAddresses: onVmac(instance.excludedAddresses) };
+  if (vmac.transmitOnBase) return { ...instance, addresses, ...excluded };
+  const moved = { ...instance, interface: vmac.name, addresses: addresses.map(({ device, ...a }) => (device === vmac.name ? a : { ...a, device })), ...excluded };
   if (instance.unicast !== undefined) {
     const source = instance.unicast.source ?? baseSource;
     return { ...moved, unicast: { ...instance.unicast, ...(source !== undefined ? { source } : {}) } };
