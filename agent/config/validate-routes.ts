@@ -6,7 +6,7 @@
 import type { Family, RouteConfig } from "./types.js";
 import { parseCidr, parseHost } from "./cidr.js";
 import { formatAddress, parseAddress } from "../vrrp/address-bytes.js";
-import type { Reader } from "./validate.js";
+import type { FieldReader as Reader } from "./field-reader.js";
 
 const ROUTE_KEYS = ["to", "type", "via", "device", "source", "metric", "table", "scope"] as const;
 const TYPES = ["unicast", "blackhole", "unreachable", "prohibit"] as const;

@@ -3,7 +3,7 @@
  * { name, transmitOnBase }. IPv4 instances only for now.
  */
 import type { Family, VirtualMac } from "./types.js";
-import type { Reader } from "./validate.js";
+import type { FieldReader as Reader } from "./field-reader.js";
 
 export function readVmac(r: Reader, value: unknown, path: string, vrid: number | undefined, family: Family | undefined): VirtualMac | undefined {
   if (family === 6) return r.fail(path, "use_vmac is not supported for IPv6 instances yet");
