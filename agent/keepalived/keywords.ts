@@ -91,8 +91,8 @@ export const GLOBAL_UNSUPPORTED: Unsupported = {
   vrrp_min_garp: "not supported yet; set vrrp_garp_master_repeat 1 and vrrp_garp_master_delay 0 instead",
   dynamic_interfaces: "not supported: floatip needs the instance's interface to exist when it starts",
   default_interface: "not supported: give each vrrp_instance its interface",
-  vmac_prefix: "use_vmac (the RFC virtual MAC) is not supported yet",
-  vmac_addr_prefix: "use_vmac (the RFC virtual MAC) is not supported yet",
+  vmac_prefix: "not supported: floatip names the macvlan as use_vmac gives it (default vrrp.VRID)",
+  vmac_addr_prefix: "not supported: floatip names the macvlan as use_vmac gives it (default vrrp.VRID)",
   linkbeat_use_polling: "floatip watches links itself; this keepalived switch has no meaning for it",
   startup_script: "not supported; run it from the service manager before floatip starts",
   shutdown_script: "not supported; run it from the service manager after floatip stops",
@@ -139,8 +139,8 @@ export const INSTANCE_IGNORED: Ignored = {
 
 /** vrrp_instance keywords floatip refuses. */
 export const INSTANCE_UNSUPPORTED: Unsupported = {
-  use_vmac_addr: "not supported yet: floatip keeps the interface's own MAC",
-  vmac_garp_intvl: "use_vmac (the RFC virtual MAC) is not supported yet",
+  use_vmac_addr: "not supported yet: floatip gives the virtual MAC to a macvlan (use_vmac), not to the interface itself",
+  vmac_garp_intvl: "not supported yet: gratuitous ARPs for a use_vmac instance follow its garp settings (garp_master_refresh for periodic ones)",
   use_ipvlan: "not supported yet: floatip aliases the VIP on the interface itself",
   unicast_fault_no_peer: "not supported: a floatip unicast instance needs at least one unicast_peer",
   old_unicast_checksum: "not supported: floatip computes checksums as RFC 5798 says",
