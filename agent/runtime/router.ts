@@ -206,9 +206,12 @@ export class VirtualRouter {
     // Duplicate-address watches and probes follow the new list.
     void this.conflictMonitor.stop();
     this.conflictMonitor = this.newConflictMonitor(next);
+    const device = (a: VirtualAddress) => a.device ?? next.interface;
+    const { prepare } = this.deps.addresses;
+    // As at start: a backup's takeover finds the new addresses' requests encoded.
+    if (prepare !== undefined) void Promise.all(added.map((a) => prepare.call(this.deps.addresses, device(a), a))).catch(() => undefined);
     if (this.state.phase !== "master") return;
     this.conflictMonitor.masterChanged(true);
-    const device = (a: VirtualAddress) => a.device ?? next.interface;
     if (removed.length > 0) this.chain("remove", async () => {
       for (const a of removed) await this.deps.addresses.remove(device(a), a);
     });
