@@ -109,7 +109,7 @@ virtual_server 192.0.2.16 443 {
       `/k/keepalived.conf:7: warning: smtp_server: ${mail}`,
       `/k/keepalived.conf:8: warning: smtp_connect_timeout: ${mail}`,
       "/k/keepalived.conf:9: warning: router_id: ignored: a label of this keepalived process; floatip has no use for it",
-      "/k/keepalived.conf:10: warning: vrrp_skip_check_adv_addr: ignored: floatip checks the address list of each new advert and skips every check for a repeat of the last advert from the same master, which is what this setting is for",
+      "/k/keepalived.conf:10: warning: vrrp_skip_check_adv_addr: ignored: floatip skips every check for a repeat of the last advert from the same master, and takes an advert whose address list differs from its own when it comes from a unicast peer or shares an address (docs/reload.md), which covers what this setting is for",
       "/k/keepalived.conf:16: warning: state: SLAVE is read as BACKUP, as keepalived does",
       '/k/keepalived.conf:23: warning: auth_pass: is longer than 8 bytes; keepalived sends only the first 8, "11112222", and floatip uses the same 8 (so both interoperate)',
       "/k/keepalived.conf:29: warning: 192.0.2.16: 192.0.2.16 is listed twice (first at /k/keepalived.conf:27); floatip adds it once, as keepalived does",

@@ -27,7 +27,7 @@ function harness(files: LoadResult[], applyDelayMs = 0) {
     apply: async (c: AgentConfig): Promise<ApplyReport> => {
       await new Promise((r) => setTimeout(r, applyDelayMs));
       applied.push(c.instances.map((i) => i.name));
-      return { added: c.instances.map((i) => i.name), removed: [], replaced: [], unchanged: [] };
+      return { added: c.instances.map((i) => i.name), removed: [], replaced: [], updated: [], unchanged: [] };
     },
     logger: jsonLogger({ write: (l) => logs.push(l), wallClock: () => new Date(0) }),
     onReload: (o) => {

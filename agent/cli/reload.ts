@@ -1,7 +1,8 @@
 /**
  * Standalone config reload on SIGHUP (as keepalived does): the file is read
  * and validated in full again; a valid config is handed to the supervisor,
- * which leaves unchanged instances alone; an invalid one is logged error by
+ * which leaves unchanged instances alone and changes most others in place
+ * (docs/reload.md); an invalid one is logged error by
  * error (each naming its field) and the running config stays as it was.
  * Reloads are serialised; a signal during a reload queues one more.
  */
@@ -84,6 +85,7 @@ export class Reloader {
         added: report.added,
         removed: report.removed,
         replaced: report.replaced,
+        updated: report.updated,
         unchanged: report.unchanged.length,
       });
       return { kind: "applied", report };

@@ -196,6 +196,24 @@ export class HealthTracker {
     ]);
   }
 
+  /**
+   * A reload changed the instance's own fields (its priority) but nothing it
+   * tracks: the checks keep their state and the result is computed again.
+   */
+  updateInstance(instance: InstanceConfig): void {
+    const tracking = this.instances.find((i) => i.config.name === instance.name);
+    if (tracking === undefined) return;
+    this.instances[this.instances.indexOf(tracking)] = { ...tracking, config: instance };
+    this.recompute();
+  }
+
+  /** Every script, HTTP check and pod selector the instance tracks has a first result. */
+  reported(instance: string): boolean {
+    const tracking = this.instances.find((i) => i.config.name === instance);
+    if (tracking === undefined) return true;
+    return this.statusOf(tracking).every((t) => !(((t.kind === "script" || t.kind === "http") && t.health === "init") || (t.kind === "pods" && t.ready === undefined)));
+  }
+
   /** The last result reported for an instance (neutral before any report). */
   health(instance: string): HealthResult | undefined {
     return this.instances.find((i) => i.config.name === instance)?.last;

@@ -187,7 +187,7 @@ describe("keepalived VRRP knobs (issue 16 item 3)", () => {
   it("vrrp_skip_check_adv_addr: accepted with a warning", () => {
     const { instance: got, warnings } = valid(`global_defs {\n  vrrp_skip_check_adv_addr\n}\n${instance("")}`);
     assert.deepEqual(got, plain);
-    assert.match(warnings[0]!, /^k.conf:2: vrrp_skip_check_adv_addr: ignored: floatip checks the address list of each new advert/);
+    assert.match(warnings[0]!, /^k.conf:2: vrrp_skip_check_adv_addr: ignored: floatip skips every check for a repeat of the last advert/);
   });
 
   it("vrrp_garp_interval applies to IPv4 instances, vrrp_gna_interval to IPv6 ones", () => {

@@ -62,7 +62,7 @@ export const GLOBAL_IGNORED: Ignored = {
   vrrp_higher_prio_send_advert: "floatip always does this: a master that hears a higher priority sends one advert of its own before it becomes backup",
   vrrp_check_unicast_src: "floatip always does this: a unicast instance drops adverts from any address that is not one of its unicast_peer",
   vrrp_skip_check_adv_addr:
-    "floatip checks the address list of each new advert and skips every check for a repeat of the last advert from the same master, which is what this setting is for",
+    "floatip skips every check for a repeat of the last advert from the same master, and takes an advert whose address list differs from its own when it comes from a unicast peer or shares an address (docs/reload.md), which covers what this setting is for",
   vrrp_iptables: FIREWALL,
   vrrp_ipsets: FIREWALL,
   nftables: FIREWALL,
@@ -130,7 +130,7 @@ export const INSTANCE_IGNORED: Ignored = {
   higher_prio_send_advert: "floatip always does this: a master that hears a higher priority sends one advert of its own before it becomes backup",
   check_unicast_src: "floatip always does this: a unicast instance drops adverts from any address that is not one of its unicast_peer",
   skip_check_adv_addr:
-    "floatip checks the address list of each new advert and skips every check for a repeat of the last advert from the same master, which is what this setting is for",
+    "floatip skips every check for a repeat of the last advert from the same master, and takes an advert whose address list differs from its own when it comes from a unicast peer or shares an address (docs/reload.md), which covers what this setting is for",
   no_accept: FIREWALL,
   unicast_ttl:
     "floatip always sends TTL 255 (RFC 5798 §5.1.1.3); a unicast advert that crosses routers arrives with less, and neither floatip nor keepalived checks the TTL of unicast adverts",

@@ -40,7 +40,7 @@ class FakeRunner {
   conflicts: RouterSnapshot["conflicts"] = [];
   async apply(config: AgentConfig): Promise<ApplyReport> {
     this.applied.push(config);
-    return { added: config.instances.map((i) => i.name), removed: [], replaced: [], unchanged: [] };
+    return { added: config.instances.map((i) => i.name), removed: [], replaced: [], updated: [], unchanged: [] };
   }
   snapshot(): RouterSnapshot[] {
     const last = this.applied.at(-1);

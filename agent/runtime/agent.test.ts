@@ -283,19 +283,19 @@ describe("agents on a simulated segment", () => {
     const a2 = both(150, [second]);
     const b2 = both(100, [{ ...second, priority: 110 }]);
     assert.ok(a2.ok && b2.ok);
-    assert.deepEqual(await n1.agent.supervisor.apply(a2.config), { added: ["db"], removed: [], replaced: [], unchanged: ["vip"] });
+    assert.deepEqual(await n1.agent.supervisor.apply(a2.config), { added: ["db"], removed: [], replaced: [], updated: [], unchanged: ["vip"] });
     await n2.agent.supervisor.apply(b2.config);
     await run(clock, 5000);
     assert.deepEqual([transitions(n1), transitions(n2)], before, "the untouched instance never transitioned");
     assert.ok(n1.table.has("eth0", "192.0.2.6") && !n2.table.has("eth0", "192.0.2.6"));
 
-    // A changed priority replaces only that instance; removing it releases its VIP.
+    // A changed priority changes only that instance, in place (the backup preempts with it); removing it releases its VIP.
     const b3 = both(100, [{ ...second, priority: 130 }]);
     assert.ok(b3.ok);
-    assert.deepEqual(await n2.agent.supervisor.apply(b3.config), { added: [], removed: [], replaced: ["db"], unchanged: ["vip"] });
+    assert.deepEqual(await n2.agent.supervisor.apply(b3.config), { added: [], removed: [], replaced: [], updated: ["db"], unchanged: ["vip"] });
     await run(clock, 5000);
     assert.ok(n2.table.has("eth0", "192.0.2.6") && !n1.table.has("eth0", "192.0.2.6"), "the higher new priority took db");
-    assert.deepEqual(await n2.agent.supervisor.apply(b1.config), { added: [], removed: ["db"], replaced: [], unchanged: ["vip"] });
+    assert.deepEqual(await n2.agent.supervisor.apply(b1.config), { added: [], removed: ["db"], replaced: [], updated: [], unchanged: ["vip"] });
     await run(clock, 5000);
     assert.ok(!n2.table.has("eth0", "192.0.2.6"));
     assert.ok(n1.table.has("eth0", "192.0.2.6"), "the other node took db over after the priority-0 advert");

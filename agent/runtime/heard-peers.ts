@@ -18,6 +18,13 @@ export class HeardPeers {
     if (this.peers.has(source)) this.heard.add(source);
   }
 
+  /** The same record for another peer list: peers still configured stay heard. */
+  withPeers(peers: readonly string[]): HeardPeers {
+    const next = new HeardPeers(peers);
+    for (const peer of this.heard) next.note(peer);
+    return next;
+  }
+
   has(peer: string): boolean {
     return this.heard.has(peer);
   }

@@ -37,6 +37,8 @@ export interface InstanceLabels {
 export interface AdvertCounts {
   sent: number;
   received: number;
+  /** Of those received, how many carried an address list other than ours (taken anyway: receive-checks.ts). */
+  addressMismatch: number;
 }
 
 export class AgentMetrics {
@@ -81,6 +83,13 @@ export class AgentMetrics {
   private readonly received = new Counter({
     name: "floatip_adverts_received_total",
     help: "VRRP adverts received and accepted by the instance's checks",
+    labelNames: ["vrrp_instance", "interface", "vrid"],
+    registers: [this.registry],
+    collect: () => this.flushCounts(),
+  });
+  private readonly addressMismatch = new Counter({
+    name: "floatip_advert_address_list_mismatch_total",
+    help: "Adverts accepted although their address list differs from the instance's (a config roll-out in progress, or peers configured differently)",
     labelNames: ["vrrp_instance", "interface", "vrid"],
     registers: [this.registry],
     collect: () => this.flushCounts(),
@@ -213,7 +222,7 @@ export class AgentMetrics {
   private countsOf(labels: InstanceLabels): AdvertCounts {
     let c = this.counts.get(labels);
     if (c === undefined) {
-      c = { sent: 0, received: 0 };
+      c = { sent: 0, received: 0, addressMismatch: 0 };
       this.counts.set(labels, c);
       // The series exist (at 0) from the first advert on, as with inc().
       this.sent.inc({ ...labels }, 0);
@@ -225,8 +234,10 @@ export class AgentMetrics {
     for (const [labels, c] of this.counts) {
       if (c.sent > 0) this.sent.inc({ ...labels }, c.sent);
       if (c.received > 0) this.received.inc({ ...labels }, c.received);
+      if (c.addressMismatch > 0) this.addressMismatch.inc({ ...labels }, c.addressMismatch);
       c.sent = 0;
       c.received = 0;
+      c.addressMismatch = 0;
     }
   }
   advertSent(labels: InstanceLabels): void {

@@ -4,13 +4,23 @@
  * and announcements run in order on a per-router effect chain (an announce
  * never overtakes the add it depends on); adverts and timers are immediate.
  */
-import type { InstanceConfig } from "../config/types.js";
+import type { InPlaceUpdate } from "../config/instance-changes.js";
+import type { InstanceConfig, VirtualAddress } from "../config/types.js";
 import { foreignKind, type Conflict } from "../conflict/types.js";
 import type { AddressTable, Announcer, Farewell, RouteTable, VrrpTransport } from "../os/ports.js";
 import { encodeAdvert } from "../vrrp/codec.js";
 import type { Advert } from "../vrrp/packet.js";
 import { VRRP_MULTICAST_V4, VRRP_MULTICAST_V6 } from "../vrrp/packet.js";
-import { checkAdvert, isRepeat, receiveContext, type AcceptedAdvert, type ArrivedAdvert, type RawArrival, type ReceiveContext } from "../vrrp/receive-checks.js";
+import {
+  addressListMatch,
+  checkAdvert,
+  isRepeat,
+  receiveContext,
+  type AcceptedAdvert,
+  type ArrivedAdvert,
+  type RawArrival,
+  type ReceiveContext,
+} from "../vrrp/receive-checks.js";
 import {
   backupAdvertFastPath,
   initialRouterState,
@@ -102,7 +112,7 @@ export class VirtualRouter {
   private readonly effects = new Serial();
   private readonly log: Logger;
   /** Configured unicast peers any packet has come from (no other source is kept), and those already warned about. */
-  private readonly heard: HeardPeers;
+  private heard: HeardPeers;
   private readonly warnedSilent = new Set<string>();
   private silentPeerCheck: TimerHandle | undefined;
   private checks: ReceiveContext;
@@ -115,15 +125,20 @@ export class VirtualRouter {
    * TTL decode and check the same, so repeats skip both (the rule is stated
    * in vrrp/receive-checks.ts: the checks read nothing else).
    */
-  private accepted: AcceptedAdvert | undefined;
+  private accepted: (AcceptedAdvert & { readonly mismatch: boolean }) | undefined;
+  /** Source and list of the last accepted advert whose address list differed from ours (logged once, not per advert). */
+  private listMismatch: string | undefined;
   /** Encoded adverts for the last priority sent, one per destination: the bytes only change with the priority. */
   private encoded: { readonly priority: number; readonly packets: readonly { destination: string; payload: Buffer }[] } | undefined;
-  private readonly conflictMonitor: ConflictMonitor;
+  private conflictMonitor: ConflictMonitor;
+  /** The config in force: the one it started with, then each reload's (reconfigure). */
+  private current: InstanceConfig;
   /** While master: the priority-0 adverts (one per destination) the stop signal's handler sends (transport.armFarewell). */
   private farewells: readonly (Farewell | undefined)[] | undefined;
   private readonly faults = new Set<FaultCause>();
 
-  constructor(readonly config: InstanceConfig, private readonly deps: RouterDeps) {
+  constructor(config: InstanceConfig, private readonly deps: RouterDeps) {
+    this.current = config;
     this.params = routerParams(config, deps.transport.sourceAddress);
     this.state = initialRouterState(this.params, deps.clock.now());
     this.labels = { vrrp_instance: config.name, interface: config.interface, vrid: String(config.virtualRouterId) };
@@ -139,14 +154,74 @@ export class VirtualRouter {
       }),
       garp: new RouterTimer({ clock: deps.clock, finalStretch: () => false, expire: () => this.dispatch({ type: "timer", timer: "garp" }) }),
     };
-    this.conflictMonitor = new ConflictMonitor(config, {
-      clock: deps.clock,
-      metrics: deps.metrics,
+    this.conflictMonitor = this.newConflictMonitor(config);
+  }
+
+  get config(): InstanceConfig {
+    return this.current;
+  }
+
+  private newConflictMonitor(config: InstanceConfig): ConflictMonitor {
+    return new ConflictMonitor(config, {
+      clock: this.deps.clock,
+      metrics: this.deps.metrics,
       labels: this.labels,
       logger: this.log,
-      options: deps.conflicts ?? {},
+      options: this.deps.conflicts ?? {},
       afterAddressChanges: () => this.settled(),
     });
+  }
+
+  /**
+   * A reload's in-place updates (config/instance-changes.ts; never a change
+   * of VRID, interface, family, version, interval or source). The state
+   * machine keeps its state: no transition, no new election. Adverts carry
+   * the new list and peers from the next one on; a new base priority comes
+   * in through setEffectivePriority (the supervisor's health evaluation),
+   * so a master sends it in its next advert and, per RFC 5798 §6.4.3, stays
+   * master until it hears a higher priority. A master removes the dropped
+   * addresses and adds and announces the new ones; every address that stays
+   * is left alone. A backup changes nothing on the interface.
+   */
+  reconfigure(next: InstanceConfig, updates: readonly InPlaceUpdate[]): void {
+    this.current = next;
+    const source = this.deps.transport.sourceAddress;
+    this.params = routerParams(next, source);
+    this.checks = receiveContext(next, source);
+    this.encoded = undefined;
+    this.accepted = undefined;
+    const master = this.state.phase === "master";
+    for (const update of updates) {
+      if (update.kind === "unicast-peers") {
+        this.heard = this.heard.withPeers(next.unicast?.peers ?? []);
+        this.watchSilentPeers(this.state.phase);
+      } else if (update.kind === "addresses") {
+        this.addressesChanged(next, update.added, update.removed);
+      }
+    }
+    // The priority-0 adverts kept ready for a stop signal carry the addresses and go to the peers.
+    if (master && updates.some((u) => u.kind === "addresses" || u.kind === "unicast-peers" || u.kind === "authentication")) this.armFarewells();
+    this.log.log("info", "changed in place", { changes: updates.map((u) => u.kind), phase: this.state.phase });
+  }
+
+  private addressesChanged(next: InstanceConfig, added: readonly VirtualAddress[], removed: readonly VirtualAddress[]): void {
+    // Duplicate-address watches and probes follow the new list.
+    void this.conflictMonitor.stop();
+    this.conflictMonitor = this.newConflictMonitor(next);
+    const device = (a: VirtualAddress) => a.device ?? next.interface;
+    const { prepare } = this.deps.addresses;
+    // As at start: a backup's takeover finds the new addresses' requests encoded.
+    if (prepare !== undefined) void Promise.all(added.map((a) => prepare.call(this.deps.addresses, device(a), a))).catch(() => undefined);
+    if (this.state.phase !== "master") return;
+    this.conflictMonitor.masterChanged(true);
+    if (removed.length > 0) this.chain("remove", async () => {
+      for (const a of removed) await this.deps.addresses.remove(device(a), a);
+    });
+    if (added.length === 0) return;
+    this.chain("add", async () => {
+      for (const a of added) await this.deps.addresses.add(device(a), a);
+    });
+    this.chain("announce", () => this.announceEach(added, next.garp.repeat));
   }
 
   start(): void {
@@ -189,8 +264,29 @@ export class VirtualRouter {
       }
       return;
     }
-    if (payload !== undefined) this.accepted = { payload: Buffer.from(payload), arrived };
-    this.accept(arrived, ageMs);
+    const mismatch = addressListMatch(this.checks, arrived.advert) === "differs";
+    this.noteAddressList(arrived, mismatch);
+    if (payload !== undefined) this.accepted = { payload: Buffer.from(payload), arrived, mismatch };
+    this.accept(arrived, ageMs, mismatch);
+  }
+
+  /** A differing address list is taken (receive-checks.ts); say so once per source and list, and when they agree again. */
+  private noteAddressList(arrived: ArrivedAdvert, mismatch: boolean): void {
+    if (!mismatch) {
+      if (this.listMismatch?.startsWith(`${arrived.source} `) === true) {
+        this.listMismatch = undefined;
+        this.log.log("info", "address lists agree again", { source: arrived.source });
+      }
+      return;
+    }
+    const key = `${arrived.source} ${[...arrived.advert.addresses].sort().join(",")}`;
+    if (key === this.listMismatch) return;
+    this.listMismatch = key;
+    this.log.log("warn", "advert with an address list other than ours taken (nodes with different configs, e.g. a reload in progress)", {
+      source: arrived.source,
+      theirs: arrived.advert.addresses,
+      ours: this.current.addresses.map((a) => a.address),
+    });
   }
 
   /**
@@ -201,13 +297,15 @@ export class VirtualRouter {
   receiveRepeat(packet: RawArrival & { readonly ageMs?: number }): boolean {
     const last = this.accepted;
     if (!isRepeat(last, packet)) return false;
-    this.accept(last.arrived, packet.ageMs);
+    this.accept(last.arrived, packet.ageMs, last.mismatch);
     return true;
   }
 
   /** `ageMs`: how long ago the kernel received it (absent: unknown); the checks before this call take microseconds. */
-  private accept(arrived: ArrivedAdvert, ageMs = 0): void {
-    (this.counts ??= this.deps.metrics.advertCounts(this.labels)).received++;
+  private accept(arrived: ArrivedAdvert, ageMs = 0, mismatch = false): void {
+    const counts = (this.counts ??= this.deps.metrics.advertCounts(this.labels));
+    counts.received++;
+    if (mismatch) counts.addressMismatch++;
     // Timers start from the arrival, not from when the loop got to the packet (up to a quarter interval back; more is a clock step).
     const now = this.deps.clock.now();
     const back = ageMs > 0 && ageMs <= this.config.advertIntervalMs / 4 ? ageMs : 0;
@@ -399,8 +497,15 @@ export class VirtualRouter {
       for (const farewell of this.farewells ?? []) farewell?.disarm();
       this.farewells = undefined;
     }
+    if (action.to === "master") this.armFarewells();
+  }
+
+  /** (Re-)arm the priority-0 adverts from the current config. */
+  private armFarewells(): void {
+    for (const farewell of this.farewells ?? []) farewell?.disarm();
+    this.farewells = undefined;
     const { transport } = this.deps;
-    if (action.to !== "master" || transport.armFarewell === undefined) return;
+    if (transport.armFarewell === undefined) return;
     try {
       this.farewells = this.encodePackets(0).map(({ destination, payload }) => transport.armFarewell?.(payload, destination));
     } catch (error) {
@@ -444,10 +549,16 @@ export class VirtualRouter {
   private async announce(burst: AnnounceBurst): Promise<void> {
     const garp = this.config.garp;
     const count = burst === "refresh" ? garp.refreshRepeat : burst === "lower-priority" ? garp.lowerPriorityRepeat : garp.repeat;
+    await this.announceEach(this.config.addresses, count);
+  }
+
+  /** `count` rounds of gratuitous ARP / NA for `addresses`, garp.interval apart, while master. */
+  private async announceEach(addresses: readonly VirtualAddress[], count: number): Promise<void> {
+    const garp = this.config.garp;
     for (let i = 0; i < count; i++) {
       if (this.state.phase !== "master") return; // lost mastership mid-burst
       if (i > 0 && garp.intervalMs > 0) await delay(this.deps.clock, garp.intervalMs);
-      await this.eachAddress((iface, a) => this.deps.announcer.announce(iface, a));
+      for (const a of addresses) await this.deps.announcer.announce(a.device ?? this.config.interface, a);
     }
   }
 

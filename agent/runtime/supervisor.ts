@@ -5,9 +5,17 @@
  *
  * apply(config) compares the new config with the running one by instance
  * name: unchanged instances are not touched (no transition, no re-check),
- * removed ones leave the election, changed ones are replaced, new ones join.
+ * removed ones leave the election, new ones join, and a changed one is
+ * changed in place or re-created as config/instance-changes.ts plans it
+ * (docs/reload.md). In place, the router keeps its state (router.ts
+ * reconfigure); changed tracking gets a new health tracker, and until its
+ * checks have all reported once the router keeps the priority and FAULT
+ * state it had (a restarted check must not drop a master's priority or put
+ * it in FAULT for the moment it takes to run); changed notify settings get a
+ * new notifier for the next transitions.
  */
 import type { AgentConfig, InstanceConfig } from "../config/types.js";
+import { planInstanceChange, sliceOf, type InPlaceUpdate, type InstanceSlice } from "../config/instance-changes.js";
 import { HealthTracker, type HealthTrackerDeps, type PodReadiness } from "../health/tracker.js";
 import { describeHealthChange, type HealthResult } from "../health/priority.js";
 import { probeSucceeded } from "../health/http-probe.js";
@@ -49,17 +57,21 @@ export interface ApplyReport {
   readonly added: readonly string[];
   readonly removed: readonly string[];
   readonly replaced: readonly string[];
+  /** Changed in place: same router, same state. */
+  readonly updated: readonly string[];
   readonly unchanged: readonly string[];
 }
 
 interface Running {
-  readonly config: InstanceConfig;
-  /** The slice of the agent config this instance uses (its scripts and track files). */
-  readonly slice: string;
-  readonly tracker: HealthTracker;
-  readonly notifier: Notifier;
+  config: InstanceConfig;
+  /** The slice of the agent config this instance uses (its scripts, track files and HTTP checks). */
+  slice: InstanceSlice;
+  tracker: HealthTracker;
+  notifier: Notifier;
   applied: HealthResult | undefined;
   live: boolean;
+  /** A new tracker after a reload: its results wait until every check has reported once. */
+  holdUntilReported: boolean;
 }
 
 export class AgentSupervisor {
@@ -139,36 +151,85 @@ export class AgentSupervisor {
 
   private async applyNow(config: AgentConfig): Promise<ApplyReport> {
     this.heartbeat.start();
-    const wanted = new Map(config.instances.map((i) => [i.name, { config: i, slice: sliceOf(config, i) }]));
-    const report = { added: [] as string[], removed: [] as string[], replaced: [] as string[], unchanged: [] as string[] };
+    const wanted = new Map(config.instances.map((i) => [i.name, sliceOf(config, i)]));
+    const report = { added: [] as string[], removed: [] as string[], replaced: [] as string[], updated: [] as string[], unchanged: [] as string[] };
+    const updates: [Running, InstanceSlice, readonly InPlaceUpdate[]][] = [];
     for (const [name, running] of this.running) {
       const next = wanted.get(name);
-      if (next !== undefined && next.slice === running.slice) {
+      const change = next === undefined ? undefined : planInstanceChange(running.slice, next);
+      if (change?.kind === "unchanged") {
         report.unchanged.push(name);
         continue;
       }
+      if (change?.kind === "update" && this.agent.routerNamed(name) !== undefined) {
+        updates.push([running, next!, change.updates]);
+        continue;
+      }
+      if (change?.kind === "recreate") this.deps.logger.log("info", "re-creating the router: a change it cannot take in place", { instance: name, reasons: change.reasons });
       await this.retire(name, running);
       (next === undefined ? report.removed : report.replaced).push(name);
     }
+    for (const [running, next, changes] of updates) {
+      await this.update(running, next, changes);
+      report.updated.push(next.instance.name);
+    }
     for (const [name, next] of wanted) {
       if (this.running.has(name)) continue;
-      await this.launch(config, next.config, next.slice);
+      await this.launch(next);
       if (!report.replaced.includes(name)) report.added.push(name);
     }
     this.applied = true;
     return report;
   }
 
-  private async launch(config: AgentConfig, instance: InstanceConfig, slice: string): Promise<void> {
-    const scripts = new Set(instance.track.scripts.map((s) => s.name));
-    const files = new Set(instance.track.files.map((f) => f.name));
-    const own: AgentConfig = {
-      scripts: config.scripts.filter((s) => scripts.has(s.name)),
-      trackFiles: config.trackFiles.filter((f) => files.has(f.name)),
-      httpChecks: httpChecksOf(config, instance),
-      instances: [instance],
+  private async launch(slice: InstanceSlice): Promise<void> {
+    const instance = slice.instance;
+    const running: Running = {
+      config: instance,
+      slice,
+      notifier: this.newNotifier(instance),
+      applied: undefined,
+      live: false,
+      holdUntilReported: false,
+      tracker: undefined as unknown as HealthTracker, // set next: its callbacks need `running`
     };
-    const notifier = new Notifier([instance], {
+    running.tracker = this.newTracker(running, slice);
+    this.running.set(instance.name, running);
+    await running.tracker.start();
+    await this.agent.add(instance);
+    running.live = true;
+    const health = running.tracker.evaluate(instance.name);
+    if (health !== undefined) this.applyHealth(running, health);
+  }
+
+  /** A reload's in-place updates: the router keeps its state (see the header). */
+  private async update(running: Running, next: InstanceSlice, updates: readonly InPlaceUpdate[]): Promise<void> {
+    const name = next.instance.name;
+    const kinds = new Set(updates.map((u) => u.kind));
+    running.config = next.instance;
+    running.slice = next;
+    if (kinds.has("notify")) {
+      const old = running.notifier;
+      running.notifier = this.newNotifier(next.instance);
+      void old.stop().catch(() => undefined);
+    }
+    this.agent.routerNamed(name)?.reconfigure(next.instance, updates);
+    if (kinds.has("tracking")) {
+      const old = running.tracker;
+      running.tracker = this.newTracker(running, next);
+      running.holdUntilReported = true;
+      await old.stop();
+      this.deps.metrics.checksRemoved(name);
+      await running.tracker.start();
+      this.reevaluate(running);
+    } else if (kinds.has("priority")) {
+      running.tracker.updateInstance(next.instance);
+    }
+    this.deps.logger.log("info", "instance changed in place", { instance: name, changes: [...kinds] });
+  }
+
+  private newNotifier(instance: InstanceConfig): Notifier {
+    return new Notifier([instance], {
       clock: this.deps.clock,
       wallClock: this.deps.wallClock,
       spawner: this.deps.spawner,
@@ -176,32 +237,41 @@ export class AgentSupervisor {
       run: this.run,
       ...(this.deps.stateDir !== undefined ? { stateDir: this.deps.stateDir } : {}),
     });
-    const running: Running = {
-      config: instance,
-      slice,
-      notifier,
-      applied: undefined,
-      live: false,
-      tracker: new HealthTracker(own, {
-        clock: this.deps.clock,
-        spawner: this.deps.spawner,
-        addresses: this.deps.addresses,
-        links: this.links,
-        readFile: this.deps.readFile,
-        logger: this.deps.logger,
-        ...(this.deps.lookupUser !== undefined ? { lookupUser: this.deps.lookupUser } : {}),
-        ...(this.deps.pods !== undefined ? { pods: this.deps.pods } : {}),
-        ...(this.deps.prober !== undefined ? { prober: this.deps.prober } : {}),
-        onChange: (_name, health) => this.applyHealth(running, health),
-        onScriptRun: (script, outcome, health) => this.deps.metrics.checkRan(instance.name, { kind: "script", name: script }, succeeded(outcome), health),
-        onHttpProbe: (check, outcome, health) => this.deps.metrics.checkRan(instance.name, { kind: "http", name: check }, probeSucceeded(outcome), health),
-      }),
-    };
-    this.running.set(instance.name, running);
-    await running.tracker.start();
-    await this.agent.add(instance);
-    running.live = true;
-    const health = running.tracker.evaluate(instance.name);
+  }
+
+  private newTracker(running: Running, slice: InstanceSlice): HealthTracker {
+    const instance = slice.instance;
+    const own: AgentConfig = { scripts: slice.scripts, trackFiles: slice.files, httpChecks: slice.httpChecks, instances: [instance] };
+    const tracker: HealthTracker = new HealthTracker(own, {
+      clock: this.deps.clock,
+      spawner: this.deps.spawner,
+      addresses: this.deps.addresses,
+      links: this.links,
+      readFile: this.deps.readFile,
+      logger: this.deps.logger,
+      ...(this.deps.lookupUser !== undefined ? { lookupUser: this.deps.lookupUser } : {}),
+      ...(this.deps.pods !== undefined ? { pods: this.deps.pods } : {}),
+      ...(this.deps.prober !== undefined ? { prober: this.deps.prober } : {}),
+      // A tracker replaced by a reload says nothing any more.
+      onChange: (_name, health) => {
+        if (running.tracker === tracker) this.applyHealth(running, health);
+      },
+      onScriptRun: (script, outcome, health) => {
+        this.deps.metrics.checkRan(instance.name, { kind: "script", name: script }, succeeded(outcome), health);
+        if (running.tracker === tracker) this.reevaluate(running);
+      },
+      onHttpProbe: (check, outcome, health) => {
+        this.deps.metrics.checkRan(instance.name, { kind: "http", name: check }, probeSucceeded(outcome), health);
+        if (running.tracker === tracker) this.reevaluate(running);
+      },
+    });
+    return tracker;
+  }
+
+  /** A held-back tracker (see holdUntilReported) applies its result once every check has reported. */
+  private reevaluate(running: Running): void {
+    if (!running.holdUntilReported) return;
+    const health = running.tracker.evaluate(running.config.name);
     if (health !== undefined) this.applyHealth(running, health);
   }
 
@@ -215,6 +285,10 @@ export class AgentSupervisor {
 
   private applyHealth(running: Running, health: HealthResult): void {
     if (!running.live) return;
+    if (running.holdUntilReported) {
+      if (!running.tracker.reported(running.config.name)) return;
+      running.holdUntilReported = true;
+    }
     const router = this.agent.routerNamed(running.config.name);
     if (router === undefined) return;
     const previous = running.applied;
@@ -228,16 +302,4 @@ export class AgentSupervisor {
     if (health.fault || health.pending) router.fault();
     else router.recovered();
   }
-}
-
-/** Canonical text of everything an instance depends on, to tell changed from unchanged. */
-function sliceOf(config: AgentConfig, instance: InstanceConfig): string {
-  const scripts = config.scripts.filter((s) => instance.track.scripts.some((t) => t.name === s.name));
-  const files = config.trackFiles.filter((f) => instance.track.files.some((t) => t.name === f.name));
-  return JSON.stringify({ instance, scripts, files, httpChecks: httpChecksOf(config, instance) });
-}
-
-function httpChecksOf(config: AgentConfig, instance: InstanceConfig): AgentConfig["httpChecks"] {
-  const names = new Set((instance.track.httpChecks ?? []).map((c) => c.name));
-  return (config.httpChecks ?? []).filter((c) => names.has(c.name));
 }

@@ -43,7 +43,7 @@ export type DropReason =
   | "unknown-vrid" // no instance on this interface has the VRID
   | "auth-mismatch" // authentication type or password differ (RFC 3768 §7.1)
   | "interval-mismatch" // v2: Adver Int differs from ours (RFC 3768 §7.1)
-  | "address-mismatch" // address list differs from ours (keepalived 2.2 drops these)
+  | "address-mismatch" // a multicast advert sharing no address with ours: another group on our VRID (receive-checks.ts)
   | "unknown-peer" // unicast: source is not a configured peer
   | "own-advert"; // our own advert looped back
 

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { validateAgentConfig } from "../config/validate.js";
 import type { InstanceConfig } from "../config/types.js";
 import type { Advert, DropReason } from "./packet.js";
-import { checkAdvert, receiveContext, type ArrivedAdvert } from "./receive-checks.js";
+import { addressListMatch, checkAdvert, receiveContext, type AddressListMatch, type ArrivedAdvert } from "./receive-checks.js";
 
 function instance(patch: Record<string, unknown> = {}): InstanceConfig {
   const r = validateAgentConfig({ instances: [{ name: "i", interface: "eth0", virtualRouterId: 51, addresses: ["192.0.2.5", "192.0.2.6"], ...patch }] });
@@ -48,13 +48,31 @@ const rows: readonly [string, InstanceConfig, ArrivedAdvert, DropReason | undefi
   ["v2 auth: sent, none wanted", instance({ version: 2 }), arrived(v2({ authType: 1, password: Buffer.from("x") })), "auth-mismatch"],
   ["v2: a different advert interval", instance({ version: 2 }), arrived(v2({ advertIntervalMs: 2000 })), "interval-mismatch"],
   ["v3: a different interval is accepted (learnt)", instance(), arrived(v3({ advertIntervalMs: 100 })), undefined],
-  ["an address missing", instance(), arrived(v3({ addresses: ["192.0.2.5"] })), "address-mismatch"],
-  ["an extra address", instance(), arrived(v3({ addresses: ["192.0.2.5", "192.0.2.6", "192.0.2.7"] })), "address-mismatch"],
-  ["a different address", instance(), arrived(v3({ addresses: ["192.0.2.5", "192.0.2.9"] })), "address-mismatch"],
+  // The address-list rule (issue 15): a list that differs but shares an address is the same group mid roll-out.
+  ["an address missing (shares one): accepted", instance(), arrived(v3({ addresses: ["192.0.2.5"] })), undefined],
+  ["an extra address: accepted", instance(), arrived(v3({ addresses: ["192.0.2.5", "192.0.2.6", "192.0.2.7"] })), undefined],
+  ["one address swapped: accepted", instance(), arrived(v3({ addresses: ["192.0.2.5", "192.0.2.9"] })), undefined],
+  ["multicast, no address in common: another group on our VRID", instance(), arrived(v3({ addresses: ["192.0.2.8", "192.0.2.9"] })), "address-mismatch"],
+  ["multicast, an empty list: another group", instance(), arrived(v3({ addresses: [] })), "address-mismatch"],
+  ["unicast, no address in common from a configured peer: accepted (the peer list says who is in the group)", instance({ unicast: { peers: ["192.0.2.12"] } }), arrived(v3({ addresses: ["192.0.2.9"] }), { destination: "192.0.2.11" }), undefined],
+];
+
+const lists: readonly [string, readonly string[], AddressListMatch][] = [
+  ["the same list in another order", ["192.0.2.6", "192.0.2.5"], "same"],
+  ["one missing", ["192.0.2.5"], "differs"],
+  ["one extra", ["192.0.2.5", "192.0.2.6", "192.0.2.7"], "differs"],
+  ["the same count, one other", ["192.0.2.5", "192.0.2.9"], "differs"],
+  ["a repeated address is not an extra one", ["192.0.2.5", "192.0.2.5"], "differs"],
 ];
 
 describe("receive checks", () => {
   for (const [name, inst, a, reason] of rows) {
     it(name, () => assert.equal(checkAdvert(receiveContext(inst, "192.0.2.11"), a), reason));
+  }
+});
+
+describe("address list of an accepted advert compared with ours", () => {
+  for (const [name, addresses, match] of lists) {
+    it(name, () => assert.equal(addressListMatch(receiveContext(instance(), "192.0.2.11"), v3({ addresses })), match));
   }
 });

@@ -61,7 +61,7 @@ const checks: readonly Check[] = [
   (ctx, a) => (ctx.instance.version === 2 && !authMatches(ctx, a.advert) ? "auth-mismatch" : undefined),
   (ctx, a) =>
     ctx.instance.version === 2 && a.advert.advertIntervalMs !== ctx.instance.advertIntervalMs ? "interval-mismatch" : undefined,
-  (ctx, a) => (addressesMatch(ctx, a.advert) ? undefined : "address-mismatch"),
+  (ctx, a) => (fromOurGroup(ctx, a.advert) ? undefined : "address-mismatch"),
 ];
 
 /** An advert the checks accepted, with the bytes it came in (copied: received payloads are reused). */
@@ -107,7 +107,34 @@ function authMatches(ctx: ReceiveContext, advert: Advert): boolean {
   return type === 1 && advert.password !== undefined && ctx.password.equals(advert.password);
 }
 
-/** The advertised list must be exactly ours, in any order (as keepalived 2.2 requires). */
-function addressesMatch(ctx: ReceiveContext, advert: Advert): boolean {
-  return advert.addresses.length === ctx.addresses.size && advert.addresses.every((a) => ctx.addresses.has(a));
+/**
+ * The address-list rule. RFC 5798 §7.1 (RFC 3768 §7.1) makes checking the
+ * advertised addresses a MAY; keepalived 2.2 drops every advert whose list
+ * is not exactly its own. floatip changes a router's list in place, and
+ * during a roll-out (a SIGHUP on one node after the other, a VRRPNode that
+ * reaches the nodes at different moments) master and backup disagree on it
+ * for a while. Dropping the master's adverts then would let the backup take
+ * over: two masters. So an advert whose list differs is taken as coming from
+ * our group (and counted and logged by the router, see addressListMatch)
+ * when
+ *  - the instance is unicast: the unknown-peer check already proved the
+ *    source is one of our configured peers; or
+ *  - the lists share at least one address.
+ * Only a multicast advert with no address in common is dropped
+ * (address-mismatch): another group on our VRID, reported as foreign VRRP.
+ * Two masters of such disjoint lists hold different addresses, so no
+ * address is ever held twice.
+ */
+function fromOurGroup(ctx: ReceiveContext, advert: Advert): boolean {
+  if (ctx.peers !== undefined) return true;
+  return advert.addresses.some((a) => ctx.addresses.has(a));
+}
+
+export type AddressListMatch = "same" | "differs";
+
+/** Whether an accepted advert's list is exactly ours, in any order (the router counts and logs the others). */
+export function addressListMatch(ctx: ReceiveContext, advert: Advert): AddressListMatch {
+  if (advert.addresses.length !== ctx.addresses.size) return "differs";
+  const seen = new Set(advert.addresses);
+  return seen.size === ctx.addresses.size && advert.addresses.every((a) => ctx.addresses.has(a)) ? "same" : "differs";
 }

@@ -61,7 +61,7 @@ class StandInRouters implements Runner {
   constructor(private readonly phase: RouterSnapshot["phase"]) {}
   async apply(config: AgentConfig) {
     this.config = config;
-    return { added: config.instances.map((i) => i.name), removed: [], replaced: [], unchanged: [] };
+    return { added: config.instances.map((i) => i.name), removed: [], replaced: [], updated: [], unchanged: [] };
   }
   snapshot(): RouterSnapshot[] {
     return (this.config?.instances ?? []).map((i) => ({ name: i.name, phase: this.phase, priority: i.priority, effectivePriority: i.priority, masterAddress: undefined, since: 0, conflicts: [] }));

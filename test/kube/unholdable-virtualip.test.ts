@@ -41,7 +41,7 @@ class StandInRunner {
   constructor(private readonly master: boolean) {}
   async apply(config: AgentConfig): Promise<ApplyReport> {
     this.config = config;
-    return { added: [], removed: [], replaced: [], unchanged: [] };
+    return { added: [], removed: [], replaced: [], updated: [], unchanged: [] };
   }
   snapshot(): RouterSnapshot[] {
     return (this.config?.instances ?? []).map((i) => ({

@@ -21,7 +21,7 @@ export interface Speaker {
   readonly child: ChildProcess;
   /** Everything it wrote to stderr/stdout so far (agent: JSON log lines). */
   readonly output: () => string;
-  /** The config file it was started with (rewrite it and send SIGHUP to reload an agent). */
+  /** The config file it was started with (rewrite it and send SIGHUP to reload). */
   readonly configFile?: string;
 }
 
@@ -94,7 +94,7 @@ export function startKeepalived(options: KeepalivedStart): Speaker {
     "keepalived", "-n", "-l", "-D", "-G", "-P",
     "-f", conf, "-p", pid, "-r", join(options.scratch.dir, `${tag}.vrrp.pid`),
   ]);
-  return { kind: "keepalived", host: options.host, child, output: capture(child) };
+  return { kind: "keepalived", host: options.host, child, output: capture(child), configFile: conf };
 }
 
 /** A keepalived vrrp_instance in the lab. */

@@ -1,0 +1,78 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { planInstanceChange, sliceOf, type InstanceChange } from "./instance-changes.js";
+import { validateAgentConfig } from "./validate.js";
+
+/** The slice of instance "i" in a config built from `patch` (instance fields) and `shared` (scripts etc.). */
+function slice(patch: Record<string, unknown> = {}, shared: Record<string, unknown> = {}) {
+  const r = validateAgentConfig({
+    ...shared,
+    instances: [{ name: "i", interface: "eth0", virtualRouterId: 51, priority: 100, addresses: ["192.0.2.5/24", "192.0.2.6/24"], ...patch }],
+  });
+  if (!r.ok) throw new Error(JSON.stringify(r.errors));
+  return sliceOf(r.config, r.config.instances[0]!);
+}
+
+const v = (address: string, prefixLength = 24) => ({ address, family: 4 as const, prefixLength });
+const uni = (...peers: string[]) => ({ unicast: { source: "192.0.2.11", peers } });
+const script = (command: string) => ({ scripts: [{ name: "s", command, interval: "1s" }] });
+
+const rows: readonly [string, Record<string, unknown>, Record<string, unknown>, InstanceChange, Record<string, unknown>?, Record<string, unknown>?][] = [
+  ["nothing changed", {}, {}, { kind: "unchanged" }],
+  ["priority", {}, { priority: 150 }, { kind: "update", updates: [{ kind: "priority", from: 100, to: 150 }] }],
+  ["a unicast peer added", uni("192.0.2.12"), uni("192.0.2.12", "192.0.2.13"), { kind: "update", updates: [{ kind: "unicast-peers", added: ["192.0.2.13"], removed: [] }] }],
+  ["a unicast peer replaced", uni("192.0.2.12"), uni("192.0.2.14"), { kind: "update", updates: [{ kind: "unicast-peers", added: ["192.0.2.14"], removed: ["192.0.2.12"] }] }],
+  ["preempt off", {}, { preempt: false }, { kind: "update", updates: [{ kind: "preempt" }] }],
+  ["preempt delay", {}, { preemptDelay: "10s" }, { kind: "update", updates: [{ kind: "preempt" }] }],
+  ["initial state", {}, { initialState: "master" }, { kind: "update", updates: [{ kind: "initial-state" }] }],
+  ["v2 password", { version: 2 }, { version: 2, authentication: { type: "pass", password: "x" } }, { kind: "update", updates: [{ kind: "authentication" }] }],
+  ["garp repeat", {}, { garp: { repeat: 2 } }, { kind: "update", updates: [{ kind: "garp" }] }],
+  ["a tracked interface", {}, { track: { interfaces: [{ name: "eth1" }] } }, { kind: "update", updates: [{ kind: "tracking" }] }],
+  ["a tracked script's weight", { track: { scripts: [{ name: "s" }] } }, { track: { scripts: [{ name: "s", weight: 10 }] } }, { kind: "update", updates: [{ kind: "tracking" }] }, script("/bin/true"), script("/bin/true")],
+  ["a tracked script's command", { track: { scripts: [{ name: "s" }] } }, { track: { scripts: [{ name: "s" }] } }, { kind: "update", updates: [{ kind: "tracking" }] }, script("/bin/true"), script("/bin/false")],
+  ["a script nobody tracks", {}, {}, { kind: "unchanged" }, script("/bin/true"), script("/bin/false")],
+  ["notify command", {}, { notify: { master: "/bin/true" } }, { kind: "update", updates: [{ kind: "notify" }] }],
+  ["state file", {}, { stateFile: "/run/x.state" }, { kind: "update", updates: [{ kind: "notify" }] }],
+  [
+    "address list: one kept, one removed, one added",
+    {},
+    { addresses: ["192.0.2.5/24", "192.0.2.7/24"] },
+    { kind: "update", updates: [{ kind: "addresses", added: [v("192.0.2.7")], removed: [v("192.0.2.6")] }] },
+  ],
+  ["address list: a prefix change removes and adds that address", {}, { addresses: ["192.0.2.5/24", "192.0.2.6/25"] }, { kind: "update", updates: [{ kind: "addresses", added: [v("192.0.2.6", 25)], removed: [v("192.0.2.6")] }] }],
+  ["address list: reordered (the advert's order changes)", {}, { addresses: ["192.0.2.6/24", "192.0.2.5/24"] }, { kind: "update", updates: [{ kind: "addresses", added: [], removed: [] }] }],
+  [
+    "several at once, in a fixed order",
+    uni("192.0.2.12"),
+    { ...uni("192.0.2.12", "192.0.2.13"), priority: 200, addresses: ["192.0.2.5/24"] },
+    {
+      kind: "update",
+      updates: [
+        { kind: "priority", from: 100, to: 200 },
+        { kind: "unicast-peers", added: ["192.0.2.13"], removed: [] },
+        { kind: "addresses", added: [], removed: [v("192.0.2.6")] },
+      ],
+    },
+  ],
+  ["VRID", {}, { virtualRouterId: 52 }, { kind: "recreate", reasons: ["virtual-router-id"] }],
+  ["interface", {}, { interface: "eth1" }, { kind: "recreate", reasons: ["interface"] }],
+  ["family (and so the addresses)", {}, { addresses: ["2001:db8::5/64"] }, { kind: "recreate", reasons: ["family"] }],
+  ["version", {}, { version: 2 }, { kind: "recreate", reasons: ["version"] }],
+  ["advert interval", {}, { advertInterval: "100ms" }, { kind: "recreate", reasons: ["advert-interval"] }],
+  ["multicast to unicast", {}, uni("192.0.2.12"), { kind: "recreate", reasons: ["unicast-mode", "source"] }],
+  ["unicast source", uni("192.0.2.12"), { unicast: { source: "192.0.2.10", peers: ["192.0.2.12"] } }, { kind: "recreate", reasons: ["source"] }],
+  ["multicast source", {}, { source: "192.0.2.10" }, { kind: "recreate", reasons: ["source"] }],
+  ["VRID and priority: re-created (the updates do not matter then)", {}, { virtualRouterId: 52, priority: 150 }, { kind: "recreate", reasons: ["virtual-router-id"] }],
+];
+
+describe("planInstanceChange", () => {
+  for (const [name, before, after, want, sharedBefore, sharedAfter] of rows) {
+    it(name, () => assert.deepEqual(planInstanceChange(slice(before, sharedBefore), slice(after, sharedAfter ?? sharedBefore)), want));
+  }
+
+  it("a field the planner does not know re-creates the router", () => {
+    const old = slice();
+    const next = { ...old, instance: { ...old.instance, somethingNew: true } };
+    assert.deepEqual(planInstanceChange(old, next), { kind: "recreate", reasons: ["other"] });
+  });
+});
