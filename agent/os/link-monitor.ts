@@ -30,6 +30,10 @@ const RECEIVE_BUFFER_BYTES = 1 << 20;
 
 type Handler = (event: LinkEvent) => void;
 
+/** For warmUp(): a link message (index 0, named) and an IPv6 address message. */
+const WARM_UP_LINK = Buffer.from("00000100000000004310000000000000" + "0c0003007761726d2d757000", "hex");
+const WARM_UP_ADDRESS = Buffer.from("0a40000000000000" + "14000100fe800000000000000000000000000001", "hex");
+
 export class NetlinkLinkMonitor implements LinkMonitor {
   private readonly handlers = new Set<Handler>();
   private readonly names = new Map<number, string>();
@@ -53,6 +57,7 @@ export class NetlinkLinkMonitor implements LinkMonitor {
       // Kept at the system default (net.core.rmem_max); an overflow still resyncs.
     }
     const monitor = new NetlinkLinkMonitor(socket);
+    monitor.warmUp();
     try {
       for (const group of ["LINK", "IPV4_IFADDR", "IPV6_IFADDR"] as const) socket.addMembership(rtStructs.MulticastGroups[group]);
       for (const link of await options.addresses.links()) if (!monitor.names.has(link.index)) monitor.names.set(link.index, link.name);
@@ -78,6 +83,19 @@ export class NetlinkLinkMonitor implements LinkMonitor {
     this.closed = true;
     this.handlers.clear();
     this.socket.close();
+  }
+
+  /**
+   * Decodes made-up messages a few times, results dropped (no state changes): the first
+   * real event (often a carrier loss on the way to a priority-0 advert)
+   * then finds the decoders compiled, not parsed and compiled on the spot.
+   */
+  private warmUp(): void {
+    for (let i = 0; i < 10; i++) {
+      decodeLink(WARM_UP_LINK);
+      const address = decodeAddress(WARM_UP_ADDRESS)?.address;
+      if (address !== undefined) formatAddress(6, address);
+    }
   }
 
   private failed(error: Error): void {

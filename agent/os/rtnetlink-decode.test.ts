@@ -37,7 +37,12 @@ describe("rtnetlink link messages", () => {
   for (const [name, flags, up] of flagRows) it(name, () => assert.equal(decodeLink(Buffer.concat([ifinfo(flags), attr(3, Buffer.from("eth0\0"))]))?.up, up));
   it("no name attribute: name undefined", () => assert.deepEqual(decodeLink(ifinfo(IFF_UP_RUNNING)), { index: 7, name: undefined, up: true }));
   it("rejects a short header", () => assert.equal(decodeLink(Buffer.alloc(15)), undefined));
-  it("rejects an attribute running past the end", () => {
+  it("rejects an attribute before the name running past the end", () => {
+    const payload = Buffer.concat([ifinfo(IFF_UP_RUNNING), attr(4, u32(1500)), attr(3, Buffer.from("eth0\0"))]);
+    payload.writeUInt16LE(64, 16);
+    assert.equal(decodeLink(payload), undefined);
+  });
+  it("rejects a name running past the end", () => {
     const payload = Buffer.concat([ifinfo(IFF_UP_RUNNING), attr(3, Buffer.from("eth0\0"))]);
     payload.writeUInt16LE(64, 16);
     assert.equal(decodeLink(payload), undefined);
@@ -45,6 +50,9 @@ describe("rtnetlink link messages", () => {
   it("rejects an attribute shorter than its header", () => {
     const payload = Buffer.concat([ifinfo(IFF_UP_RUNNING), Buffer.from([2, 0, 3, 0])]);
     assert.equal(decodeLink(payload), undefined);
+  });
+  it("a name without its NUL ends with its attribute", () => {
+    assert.equal(decodeLink(Buffer.concat([ifinfo(IFF_UP_RUNNING), attr(3, Buffer.from("eth0"))]))?.name, "eth0");
   });
 });
 
@@ -60,4 +68,5 @@ describe("rtnetlink address messages", () => {
   });
   it("no address attribute: address undefined", () => assert.equal(decodeAddress(Buffer.from([2, 24, 0, 0, 3, 0, 0, 0]))?.address, undefined));
   it("rejects a short header", () => assert.equal(decodeAddress(Buffer.alloc(7)), undefined));
+  it("rejects a malformed attribute", () => assert.equal(decodeAddress(Buffer.from([2, 24, 0, 0, 3, 0, 0, 0, 2, 0, 1, 0])), undefined));
 });

@@ -17,7 +17,8 @@
  * message (statistics, nested per-family data) into objects, and these
  * messages sit on the path from a carrier loss to the priority-0 advert;
  * the monitor needs three fields (bench/results-failover-tracked.md).
- * Truncated or malformed input gives undefined, never a partial result.
+ * Truncated or malformed input up to the fields read gives undefined, never
+ * a partial result.
  */
 import { endianness } from "node:os";
 
@@ -54,42 +55,47 @@ const u32 = (b: Buffer, at: number) => (LE ? b.readUInt32LE(at) : b.readUInt32BE
 const s32 = (b: Buffer, at: number) => (LE ? b.readInt32LE(at) : b.readInt32BE(at));
 
 /**
- * Calls visit(type, start, end) for each attribute from `offset`; false if
- * an attribute's length runs past the end or below its header.
+ * Where the first attribute of `wanted` type starts and ends, scanning from
+ * `offset`: "absent" when there is none, "malformed" when an attribute
+ * before it runs past the end or is shorter than its header. Attributes
+ * after it are not looked at (the kernel puts IFLA_IFNAME first).
  */
-function eachAttribute(b: Buffer, offset: number, visit: (type: number, start: number, end: number) => void): boolean {
+function findAttribute(b: Buffer, offset: number, wanted: number): { readonly start: number; readonly end: number } | "absent" | "malformed" {
   let at = offset;
   while (at + ATTR_HEADER_BYTES <= b.length) {
     const len = u16(b, at);
-    if (len < ATTR_HEADER_BYTES || at + len > b.length) return false;
-    visit(u16(b, at + 2) & ATTR_TYPE_MASK, at + ATTR_HEADER_BYTES, at + len);
+    if (len < ATTR_HEADER_BYTES || at + len > b.length) return "malformed";
+    if ((u16(b, at + 2) & ATTR_TYPE_MASK) === wanted) return { start: at + ATTR_HEADER_BYTES, end: at + len };
     at += (len + 3) & ~3;
   }
-  return true;
+  return "absent";
 }
 
 export function decodeLink(payload: Buffer): DecodedLink | undefined {
   if (payload.length < IFINFOMSG_BYTES) return undefined;
   const index = s32(payload, 4);
   const flags = u32(payload, 8);
+  const found = findAttribute(payload, IFINFOMSG_BYTES, IFLA_IFNAME);
+  if (found === "malformed") return undefined;
   let name: string | undefined;
-  const ok = eachAttribute(payload, IFINFOMSG_BYTES, (type, start, end) => {
-    if (type !== IFLA_IFNAME) return;
-    const nul = payload.indexOf(0, start);
-    name = payload.toString("utf8", start, nul >= start && nul < end ? nul : end);
-  });
-  if (!ok) return undefined;
+  if (found !== "absent") {
+    let end = found.start;
+    while (end < found.end && payload[end] !== 0) end++;
+    name = payload.toString("utf8", found.start, end);
+  }
   return { index, name, up: (flags & IFF_UP) !== 0 && (flags & IFF_RUNNING) !== 0 };
 }
 
 export function decodeAddress(payload: Buffer): DecodedAddress | undefined {
   if (payload.length < IFADDRMSG_BYTES) return undefined;
-  let local: Buffer | undefined;
-  let address: Buffer | undefined;
-  const ok = eachAttribute(payload, IFADDRMSG_BYTES, (type, start, end) => {
-    if (type === IFA_LOCAL) local = payload.subarray(start, end);
-    else if (type === IFA_ADDRESS) address = payload.subarray(start, end);
-  });
-  if (!ok) return undefined;
-  return { family: payload[0]!, prefixLength: payload[1]!, index: u32(payload, 4), address: local ?? address };
+  const local = findAttribute(payload, IFADDRMSG_BYTES, IFA_LOCAL);
+  const address = findAttribute(payload, IFADDRMSG_BYTES, IFA_ADDRESS);
+  if (local === "malformed" || address === "malformed") return undefined;
+  const found = local !== "absent" ? local : address;
+  return {
+    family: payload[0]!,
+    prefixLength: payload[1]!,
+    index: u32(payload, 4),
+    address: found === "absent" ? undefined : payload.subarray(found.start, found.end),
+  };
 }
