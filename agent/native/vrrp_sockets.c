@@ -19,6 +19,9 @@
 #define TOS_INTERNETCONTROL 0xc0
 #define VRRP_TTL 255
 #define RECV_BUF 8192
+#ifndef IPV6_FREEBIND
+#define IPV6_FREEBIND 78 /* linux/in6.h, Linux 4.15 */
+#endif
 
 /* Reads one datagram and hands it to JS. Returns 1 to go on, 0 when drained or closed. */
 static int vrrp6_read_one(void *self) {
@@ -143,7 +146,18 @@ static int vrrp6_socket(const char *ifname, unsigned int ifindex, bool join, con
   else if (setopt_int(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, 1) < 0) *what = "setsockopt(IPV6_RECVPKTINFO)";
   else if (setopt_int(fd, SOL_SOCKET, SO_TIMESTAMPNS, 1) < 0) *what = "setsockopt(SO_TIMESTAMPNS)";
   else if (join && setsockopt(fd, IPPROTO_IPV6, IPV6_JOIN_GROUP, &mreq, sizeof mreq) < 0) *what = "setsockopt(IPV6_JOIN_GROUP)";
-  else return fd;
+  else {
+    /*
+     * The IPv6 source is the interface's link-local, given with each send
+     * (IPV6_PKTINFO). When it is deleted the master goes to FAULT and must
+     * still send its priority-0 advert from it, or the backup waits out
+     * Master_Down_Interval instead of Skew_Time: IPV6_FREEBIND lets a send
+     * name a source that is no longer on the host. Best effort: an older
+     * kernel without it only loses that advert.
+     */
+    setopt_int(fd, IPPROTO_IPV6, IPV6_FREEBIND, 1);
+    return fd;
+  }
   int saved = errno;
   close(fd);
   return errno = saved, -1;
