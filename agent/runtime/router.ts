@@ -407,7 +407,11 @@ export class VirtualRouter {
     return destinations.map((destination) => ({ destination, payload: encodeAdvert(advert, { source, destination }) }));
   }
 
-  /** Entering master: encode the priority-0 adverts and arm them for the stop signal; leaving it: disarm them. */
+  /**
+   * Entering master: encode the priority-0 adverts and arm them for the stop
+   * signal and for the tracked interfaces whose loss means FAULT; leaving
+   * it: disarm them.
+   */
   private updateFarewells(action: Extract<RouterAction, { type: "transition" }>): void {
     if (action.from === "master") {
       for (const farewell of this.farewells ?? []) farewell?.disarm();
@@ -419,7 +423,8 @@ export class VirtualRouter {
     try {
       const leaving = this.encodePackets(0);
       this.leaving = leaving;
-      if (transport.armFarewell !== undefined) this.farewells = leaving.map(({ destination, payload }) => transport.armFarewell?.(payload, destination));
+      const linkDown = linkDownTriggers(this.config);
+      if (transport.armFarewell !== undefined) this.farewells = leaving.map(({ destination, payload }) => transport.armFarewell?.(payload, destination, linkDown));
     } catch (error) {
       this.log.log("warn", "cannot keep the priority-0 advert ready for a stop signal", { error });
     }
@@ -508,6 +513,15 @@ export class VirtualRouter {
       ...(action.masterAddress !== undefined ? { masterAddress: action.masterAddress } : {}),
     });
   }
+}
+
+/**
+ * The tracked interfaces whose going down alone puts the instance in FAULT
+ * (weight 0, not reversed: health/priority.ts), so its priority-0 advert
+ * may leave before the agent has seen the event.
+ */
+export function linkDownTriggers(config: InstanceConfig): string[] {
+  return config.track.interfaces.filter((t) => (t.weight ?? 0) === 0 && (t.reverse ?? false) === false).map((t) => t.name);
 }
 
 function delay(clock: Clock, ms: number): Promise<void> {
