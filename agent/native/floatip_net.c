@@ -26,8 +26,8 @@
  *   in the kernel drops everything else; our own outgoing frames are skipped). onFrame(frame: Buffer).
  *
  * openPreciseTimer(onFire) -> { arm(delayMs), disarm(), close() }: a timerfd on Node's loop.
- * farewellOnLinkDown(id, names) and openLinkTrigger() -> { close() }: an armed priority-0 advert
- *   is also sent the moment one of the named interfaces goes down (link_trigger.c).
+ * openLinkTrigger() -> { close() }: a thread that sends an armed farewell the moment one of the
+ *   interfaces named when it was armed (farewell(..., linkDown: string[])) goes down (link_trigger.c).
  *
  * Errors are thrown (or given to onError) as Errors with code (errno name), errno, syscall.
  */
