@@ -6,11 +6,11 @@
  */
 import type { InstanceConfig } from "../config/types.js";
 import { foreignKind, type Conflict } from "../conflict/types.js";
-import type { AddressTable, Announcer, Farewell, VrrpTransport } from "../os/ports.js";
+import type { AddressTable, Announcer, Farewell, RouteTable, VrrpTransport } from "../os/ports.js";
 import { encodeAdvert } from "../vrrp/codec.js";
 import type { Advert } from "../vrrp/packet.js";
 import { VRRP_MULTICAST_V4, VRRP_MULTICAST_V6 } from "../vrrp/packet.js";
-import { checkAdvert, receiveContext, type ArrivedAdvert, type ReceiveContext } from "../vrrp/receive-checks.js";
+import { checkAdvert, isRepeat, receiveContext, type AcceptedAdvert, type ArrivedAdvert, type RawArrival, type ReceiveContext } from "../vrrp/receive-checks.js";
 import {
   backupAdvertFastPath,
   initialRouterState,
@@ -42,6 +42,8 @@ export interface RouterDeps {
   readonly onTransition?: (change: Transition) => void;
   /** Duplicate-address probing and conflict reporting (default: foreign VRRP only, no probes). */
   readonly conflicts?: ConflictOptions;
+  /** Installs config.routes while master (keepalived virtual_routes); required when the instance has routes. */
+  readonly routes?: RouteTable;
 }
 
 export interface Transition {
@@ -113,7 +115,7 @@ export class VirtualRouter {
    * TTL decode and check the same, so repeats skip both (the rule is stated
    * in vrrp/receive-checks.ts: the checks read nothing else).
    */
-  private accepted: { readonly payload: Buffer; readonly arrived: ArrivedAdvert } | undefined;
+  private accepted: AcceptedAdvert | undefined;
   /** Encoded adverts for the last priority sent, one per destination: the bytes only change with the priority. */
   private encoded: { readonly priority: number; readonly packets: readonly { destination: string; payload: Buffer }[] } | undefined;
   private readonly conflictMonitor: ConflictMonitor;
@@ -154,7 +156,7 @@ export class VirtualRouter {
     this.dispatch({ type: "startup" });
     // Ready for a takeover: its step() runs a few times now, results dropped (the state machine is
     // pure), so V8 has compiled it and gathered type feedback by the time a Master_Down_Timer expires
-    // for real; the address requests are encoded ahead. The add then leaves about 0.3 ms sooner.
+    // for real; the address requests are encoded ahead (what it saves: bench/notes.md).
     // Likewise a master's FAULT (a tracked interface down), which sends the priority-0 advert from its step.
     for (let i = 0; i < 3; i++) {
       step(this.params, { ...this.state, phase: "backup" }, { type: "timer", timer: "protocol" }, this.deps.clock.now());
@@ -202,23 +204,9 @@ export class VirtualRouter {
    * (same source, destination and TTL) and returns true; false: decode it
    * and call receive().
    */
-  receiveRepeat(packet: {
-    readonly payload: Buffer;
-    readonly source: string;
-    readonly destination: string;
-    readonly ttl: number;
-    readonly ageMs?: number;
-  }): boolean {
+  receiveRepeat(packet: RawArrival & { readonly ageMs?: number }): boolean {
     const last = this.accepted;
-    if (
-      last === undefined ||
-      last.arrived.source !== packet.source ||
-      last.arrived.destination !== packet.destination ||
-      last.arrived.ttl !== packet.ttl ||
-      !last.payload.equals(packet.payload)
-    ) {
-      return false;
-    }
+    if (!isRepeat(last, packet)) return false;
     this.accept(last.arrived, packet.ageMs);
     return true;
   }
@@ -255,6 +243,8 @@ export class VirtualRouter {
 
   /** FAULT while any cause holds (a master leaves with a priority-0 advert); back to backup once none does. */
   setFault(cause: FaultCause, on: boolean): void {
+    // keepalived dont_track_primary: the own interface's faults are ignored.
+    if (cause === "interface" && this.config.trackInterface === false) return;
     if (on) this.faults.add(cause);
     else this.faults.delete(cause);
     if (this.faults.size > 0) {
@@ -290,7 +280,7 @@ export class VirtualRouter {
    */
   addressGone(ifname: string, address: string): void {
     if (this.state.phase !== "master") return;
-    const lost = this.config.addresses.find((a) => a.address === address && (a.device ?? this.config.interface) === ifname);
+    const lost = [...this.config.addresses, ...(this.config.excludedAddresses ?? [])].find((a) => a.address === address && (a.device ?? this.config.interface) === ifname);
     if (lost === undefined) return;
     this.log.log("warn", "a virtual address was removed behind our back; adding it again", { interface: ifname, address });
     void this.effects.run(async () => {
@@ -343,8 +333,12 @@ export class VirtualRouter {
       case "cancel-timer":
         return this.timers[action.timer].cancel();
       case "add-addresses":
-        return this.chain("add", () => this.eachAddress((iface, a) => this.deps.addresses.add(iface, a)));
+        this.chain("add", () => this.eachAddress((iface, a) => this.deps.addresses.add(iface, a)));
+        // After the addresses: a route may name a virtual address as its source.
+        return this.routeChanges("add");
       case "remove-addresses":
+        // Before the addresses: the kernel would drop a route whose source went with them, but not the others.
+        this.routeChanges("remove");
         return this.chain("remove", () => this.eachAddress((iface, a) => this.deps.addresses.remove(iface, a)));
       case "announce":
         return this.chain("announce", () => this.announce(action.burst));
@@ -439,8 +433,28 @@ export class VirtualRouter {
     );
   }
 
+  /** keepalived virtual_routes: each route on its own, so one that fails does not keep the others out. */
+  private routeChanges(operation: "add" | "remove"): void {
+    const routes = this.config.routes ?? [];
+    const table = this.deps.routes;
+    if (routes.length === 0) return;
+    void this.effects.run(async () => {
+      for (const route of routes) {
+        try {
+          if (table === undefined) throw new Error("no route table given to the agent");
+          await (operation === "add" ? table.add(route) : table.remove(route));
+        } catch (error) {
+          this.deps.metrics.addressError(this.labels, operation);
+          this.log.log("error", `${operation} of a virtual route failed`, { route: route.to, error });
+        }
+      }
+    });
+  }
+
   private async eachAddress(fn: (iface: string, address: InstanceConfig["addresses"][number]) => Promise<void>) {
     for (const address of this.config.addresses) await fn(address.device ?? this.config.interface, address);
+    // keepalived virtual_ipaddress_excluded: with master state, but never in the adverts.
+    for (const address of this.config.excludedAddresses ?? []) await fn(address.device ?? this.config.interface, address);
   }
 
   private async announce(burst: AnnounceBurst): Promise<void> {
