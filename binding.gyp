@@ -8,7 +8,8 @@
         "agent/native/vrrp_sockets.c",
         "agent/native/packet_sockets.c",
         "agent/native/farewell.c",
-        "agent/native/precise_timer.c"
+        "agent/native/precise_timer.c",
+        "agent/native/link_trigger.c"
       ],
       "cflags": ["-Wall", "-Wextra", "-O2"]
     }

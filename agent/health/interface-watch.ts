@@ -154,9 +154,9 @@ class LinkPoll extends PolledWatch {
     const before = this.up;
     this.up = up;
     if (before === up || !this.running) return;
+    // Listeners before the log line: a master's FAULT sends its priority-0 advert inside the call.
+    if (report && before !== undefined) for (const { listener } of [...this.listeners]) listener(up);
     if (before !== undefined || !up) this.deps.logger.log(up ? "info" : "warn", `tracked interface ${name} is ${up ? "up" : "down"}`, { interface: name });
-    if (!report || before === undefined) return;
-    for (const { listener } of [...this.listeners]) listener(up);
   }
 
   private async isLinkUp(): Promise<boolean> {

@@ -232,12 +232,13 @@ export class HealthTracker {
       if (sameHealth(next, tracking.last)) continue;
       const before = tracking.last;
       tracking.last = next;
+      // Reported before it is logged: a FAULT's priority-0 advert leaves inside onChange.
+      this.deps.onChange(tracking.config.name, next);
       this.deps.logger.log(next.fault ? "warn" : "info", describeHealthChange(before, next), {
         instance: tracking.config.name,
         effectivePriority: next.effectivePriority,
         fault: next.fault,
       });
-      this.deps.onChange(tracking.config.name, next);
     }
   }
 

@@ -22,6 +22,11 @@
  * JS thread never rewrites or frees one being sent. Slots live in chunks
  * that are allocated on demand and never freed.
  *
+ * A slot may also name interfaces whose going down sends it (given when it
+ * is armed, written while it is WRITING and never changed while ARMED):
+ * link_trigger.c's thread calls farewell_link_down, with the same ARMED ->
+ * SENDING -> SENT steps.
+ *
  * This is the one place with process-wide mutable state in the agent: a
  * signal handler has no other way to reach its data.
  */
@@ -30,6 +35,7 @@
 #include "net_socket.h"
 
 #include <errno.h>
+#include <net/if.h>
 #include <netinet/in.h>
 #include <sched.h>
 #include <signal.h>
@@ -54,6 +60,8 @@ typedef struct {
   size_t control_len;
   size_t len;
   unsigned char frame[FRAME_MAX];
+  int triggers; /* how many names in trigger[] */
+  char trigger[TRIGGERS_MAX][IF_NAMESIZE];
 } slot_t;
 
 static _Atomic(slot_t *) chunks[CHUNKS];
@@ -82,7 +90,7 @@ static int claim_slot(void) {
   return -1;
 }
 
-int farewell_arm(int fd, const struct msghdr *msg) {
+int farewell_arm(int fd, const struct msghdr *msg, const char (*triggers)[IF_NAMESIZE], int count) {
   size_t len = 0;
   for (size_t i = 0; i < msg->msg_iovlen; i++) len += msg->msg_iov[i].iov_len;
   if (len > FRAME_MAX || msg->msg_namelen > sizeof(struct sockaddr_in6) || msg->msg_controllen > CONTROL_MAX) return -1;
@@ -94,6 +102,8 @@ int farewell_arm(int fd, const struct msghdr *msg) {
   s->to_len = msg->msg_namelen;
   if (msg->msg_controllen) memcpy(s->control.c, msg->msg_control, msg->msg_controllen);
   s->control_len = msg->msg_controllen;
+  s->triggers = count < TRIGGERS_MAX ? count : TRIGGERS_MAX;
+  for (int k = 0; k < s->triggers; k++) memcpy(s->trigger[k], triggers[k], IF_NAMESIZE);
   s->len = 0;
   for (size_t i = 0; i < msg->msg_iovlen; i++) {
     memcpy(s->frame + s->len, msg->msg_iov[i].iov_base, msg->msg_iov[i].iov_len);
@@ -124,22 +134,40 @@ void farewell_forget_fd(int fd) {
   }
 }
 
+/* Sends the slot if it is armed. Only async-signal-safe calls. */
+static void send_slot(slot_t *s) {
+  int expected = ARMED;
+  if (!atomic_compare_exchange_strong(&s->state, &expected, SENDING)) return;
+  struct iovec iov = { s->frame, s->len };
+  struct msghdr msg = { .msg_name = &s->to, .msg_namelen = s->to_len, .msg_iov = &iov, .msg_iovlen = 1,
+                        .msg_control = s->control_len ? s->control.c : NULL, .msg_controllen = s->control_len };
+  ssize_t n;
+  do n = sendmsg(s->fd, &msg, MSG_DONTWAIT); while (n < 0 && errno == EINTR);
+  /* Not sent (e.g. ENOBUFS): back to ARMED, so the JS path sends it as usual. */
+  atomic_store(&s->state, n < 0 ? ARMED : SENT);
+}
+
 /* Sends every armed slot once. Only async-signal-safe calls. */
 static void send_armed(void) {
   for (int c = 0; c < CHUNKS; c++) {
     slot_t *chunk = atomic_load_explicit(&chunks[c], memory_order_acquire);
     if (!chunk) return;
+    for (int i = 0; i < CHUNK_SLOTS; i++) send_slot(&chunk[i]);
+  }
+}
+
+void farewell_link_down(const char *ifname) {
+  for (int c = 0; c < CHUNKS; c++) {
+    slot_t *chunk = atomic_load_explicit(&chunks[c], memory_order_acquire);
+    if (!chunk) return;
     for (int i = 0; i < CHUNK_SLOTS; i++) {
       slot_t *s = &chunk[i];
-      int expected = ARMED;
-      if (!atomic_compare_exchange_strong(&s->state, &expected, SENDING)) continue;
-      struct iovec iov = { s->frame, s->len };
-      struct msghdr msg = { .msg_name = &s->to, .msg_namelen = s->to_len, .msg_iov = &iov, .msg_iovlen = 1,
-                            .msg_control = s->control_len ? s->control.c : NULL, .msg_controllen = s->control_len };
-      ssize_t n;
-      do n = sendmsg(s->fd, &msg, MSG_DONTWAIT); while (n < 0 && errno == EINTR);
-      /* Not sent (e.g. ENOBUFS): back to ARMED, so the JS stop path sends it as usual. */
-      atomic_store(&s->state, n < 0 ? ARMED : SENT);
+      if (atomic_load_explicit(&s->state, memory_order_acquire) != ARMED) continue; /* names fixed while ARMED */
+      for (int k = 0; k < s->triggers; k++) {
+        if (strncmp(s->trigger[k], ifname, IF_NAMESIZE) != 0) continue;
+        send_slot(s);
+        break;
+      }
     }
   }
 }

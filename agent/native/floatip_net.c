@@ -26,6 +26,8 @@
  *   in the kernel drops everything else; our own outgoing frames are skipped). onFrame(frame: Buffer).
  *
  * openPreciseTimer(onFire) -> { arm(delayMs), disarm(), close() }: a timerfd on Node's loop.
+ * openLinkTrigger() -> { close() }: a thread that sends an armed farewell the moment one of the
+ *   interfaces named when it was armed (farewell(..., linkDown: string[])) goes down (link_trigger.c).
  *
  * Errors are thrown (or given to onError) as Errors with code (errno name), errno, syscall.
  */
@@ -33,11 +35,12 @@
 
 #include "farewell.h"
 #include "net_socket.h"
+#include "link_trigger.h"
 #include "precise_timer.h"
 
 static napi_value Init(napi_env env, napi_value exports) {
   if (!vrrp_sockets_init(env, exports) || !packet_sockets_init(env, exports)) return NULL;
-  if (!precise_timer_init(env, exports)) return NULL;
+  if (!precise_timer_init(env, exports) || !link_trigger_init(env, exports)) return NULL;
   return farewell_init(env, exports);
 }
 

@@ -19,6 +19,9 @@
 #define TOS_INTERNETCONTROL 0xc0
 #define VRRP_TTL 255
 #define RECV_BUF 8192
+#ifndef IPV6_FREEBIND
+#define IPV6_FREEBIND 78 /* linux/in6.h, Linux 4.15 */
+#endif
 
 /* Reads one datagram and hands it to JS. Returns 1 to go on, 0 when drained or closed. */
 static int vrrp6_read_one(void *self) {
@@ -117,16 +120,35 @@ static napi_value send_built(napi_env env, napi_callback_info info, build_fn bui
   return n < 0 ? throw_errno(env, "sendmsg", errno) : number_value(env, n);
 }
 
-/* farewell(...): number -- a slot id for farewellSent / disarmFarewell, or -1 if it cannot be armed. */
-static napi_value farewell_built(napi_env env, napi_callback_info info, build_fn build) {
+/*
+ * farewell(..., linkDown?: string[]): number -- a slot id for farewellSent /
+ * disarmFarewell, or -1 if it cannot be armed. linkDown (argument `at`):
+ * interfaces whose going down also sends it (link_trigger.c).
+ */
+static napi_value farewell_built(napi_env env, napi_callback_info info, build_fn build, size_t at) {
   outgoing_t out;
   vrrp_t *s = build(env, info, &out);
   if (!s) return NULL;
-  return number_value(env, s->fd < 0 ? -1 : farewell_arm(s->fd, &out.msg));
+  size_t argc = 4;
+  napi_value argv[4];
+  char names[TRIGGERS_MAX][IF_NAMESIZE] = { { 0 } };
+  int count = 0;
+  bool is_array = false;
+  uint32_t length = 0;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) == napi_ok && argc > at && napi_is_array(env, argv[at], &is_array) == napi_ok &&
+      is_array && napi_get_array_length(env, argv[at], &length) == napi_ok) {
+    for (uint32_t k = 0; k < length && count < TRIGGERS_MAX; k++) {
+      napi_value item;
+      char name[IF_NAMESIZE + 1]; /* get_string wants room past the NUL */
+      if (napi_get_element(env, argv[at], k, &item) != napi_ok || get_string(env, item, name, sizeof name) != 0) continue;
+      memcpy(names[count++], name, IF_NAMESIZE);
+    }
+  }
+  return number_value(env, s->fd < 0 ? -1 : farewell_arm(s->fd, &out.msg, names, count));
 }
 
 static napi_value vrrp6_send(napi_env env, napi_callback_info info) { return send_built(env, info, build6); }
-static napi_value vrrp6_farewell(napi_env env, napi_callback_info info) { return farewell_built(env, info, build6); }
+static napi_value vrrp6_farewell(napi_env env, napi_callback_info info) { return farewell_built(env, info, build6, 3); }
 
 /* Creates and configures the socket; returns fd or -1 with *what naming the failed call. */
 static int vrrp6_socket(const char *ifname, unsigned int ifindex, bool join, const char **what) {
@@ -143,7 +165,18 @@ static int vrrp6_socket(const char *ifname, unsigned int ifindex, bool join, con
   else if (setopt_int(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, 1) < 0) *what = "setsockopt(IPV6_RECVPKTINFO)";
   else if (setopt_int(fd, SOL_SOCKET, SO_TIMESTAMPNS, 1) < 0) *what = "setsockopt(SO_TIMESTAMPNS)";
   else if (join && setsockopt(fd, IPPROTO_IPV6, IPV6_JOIN_GROUP, &mreq, sizeof mreq) < 0) *what = "setsockopt(IPV6_JOIN_GROUP)";
-  else return fd;
+  else {
+    /*
+     * The IPv6 source is the interface's link-local, given with each send
+     * (IPV6_PKTINFO). When it is deleted the master goes to FAULT and must
+     * still send its priority-0 advert from it, or the backup waits out
+     * Master_Down_Interval instead of Skew_Time: IPV6_FREEBIND lets a send
+     * name a source that is no longer on the host. Best effort: an older
+     * kernel without it only loses that advert.
+     */
+    setopt_int(fd, IPPROTO_IPV6, IPV6_FREEBIND, 1);
+    return fd;
+  }
   int saved = errno;
   close(fd);
   return errno = saved, -1;
@@ -237,7 +270,7 @@ static vrrp_t *build4(napi_env env, napi_callback_info info, outgoing_t *out) {
 }
 
 static napi_value vrrp4_send(napi_env env, napi_callback_info info) { return send_built(env, info, build4); }
-static napi_value vrrp4_farewell(napi_env env, napi_callback_info info) { return farewell_built(env, info, build4); }
+static napi_value vrrp4_farewell(napi_env env, napi_callback_info info) { return farewell_built(env, info, build4, 2); }
 
 static int vrrp4_socket(const char *ifname, unsigned int ifindex, bool join, const char **what) {
   int fd = socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, VRRP_PROTO);

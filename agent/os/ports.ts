@@ -35,7 +35,7 @@ export interface TransportOptions {
  * handler sends it before the agent's own stop path runs (agent/native/farewell.c).
  */
 export interface Farewell {
-  /** True once the stop signal has sent it (then it must not be sent again). */
+  /** True once the stop signal (or a link going down) has sent it (then it must not be sent again). */
   sent(): boolean;
   /** No longer master: the signal must not send it. Idempotent. */
   disarm(): void;
@@ -50,8 +50,13 @@ export interface VrrpTransport {
   send(payload: Buffer, destination: string): void;
   /** Delivers the packets already waiting on the socket to the onPacket handlers now, before returning. */
   readWaiting?(): void;
-  /** Keep payload ready to be sent by the stop signal's handler; undefined if this transport cannot. */
-  armFarewell?(payload: Buffer, destination: string): Farewell | undefined;
+  /**
+   * Keep payload ready to be sent by the stop signal's handler, and also the
+   * moment one of the `linkDown` interfaces goes down (no carrier, set down,
+   * deleted), before the agent has seen the event (agent/native/link_trigger.c);
+   * undefined if this transport cannot.
+   */
+  armFarewell?(payload: Buffer, destination: string, linkDown?: readonly string[]): Farewell | undefined;
   onPacket(handler: (packet: ReceivedPacket) => void): void;
   onError(handler: (error: Error) => void): void;
   close(): void;

@@ -78,6 +78,13 @@ export async function openSystemEdges(opened?: AddressTable): Promise<SystemEdge
     addresses.close();
     throw error;
   }
+  // A master's priority-0 advert leaves from C when a tracked interface goes down; without it, from JS a little later.
+  let trigger: { close(): void } | undefined;
+  try {
+    trigger = loadFloatipNet().openLinkTrigger();
+  } catch {
+    trigger = undefined;
+  }
   const precise = new PreciseScheduler({
     now: () => performance.now(),
     open: (onFire) => loadFloatipNet().openPreciseTimer(onFire),
@@ -93,6 +100,7 @@ export async function openSystemEdges(opened?: AddressTable): Promise<SystemEdge
     routes,
     vmacs,
     close() {
+      trigger?.close();
       vmacs.close();
       routes.close();
       monitor.close();

@@ -35,8 +35,8 @@ export interface NativeVrrp4Socket {
   readonly ifindex: number;
   /** Sends at once; throws an Error with code/errno/syscall on failure. */
   send(payload: Buffer, destination: string): number;
-  /** Arms the packet for the stop signal's handler: a slot id, or -1 if it cannot be armed. */
-  farewell(payload: Buffer, destination: string): number;
+  /** Arms the packet for the stop signal's handler (and the link trigger, for linkDown): a slot id, or -1 if it cannot be armed. */
+  farewell(payload: Buffer, destination: string, linkDown?: readonly string[]): number;
   /** Reads the packets waiting on the socket now, calling onPacket for each (errors go to onError). */
   readWaiting(): void;
   close(): void;
@@ -45,7 +45,7 @@ export interface NativeVrrp6Socket {
   readonly ifindex: number;
   /** Throws an Error with code/errno/syscall on failure. */
   send(payload: Buffer, destination: string, source: string): number;
-  farewell(payload: Buffer, destination: string, source: string): number;
+  farewell(payload: Buffer, destination: string, source: string, linkDown?: readonly string[]): number;
   readWaiting(): void;
   close(): void;
 }
@@ -81,6 +81,8 @@ export interface FloatipNet {
   installFarewell(signal: number): boolean;
   farewellSent(id: number): boolean;
   disarmFarewell(id: number): void;
+  /** Listens to link events and sends the slots waiting for them (agent/native/link_trigger.c). */
+  openLinkTrigger(): { close(): void };
 }
 
 /** A packet armed in the addon's farewell table. */
@@ -306,10 +308,10 @@ class Ipv4Transport extends BaseTransport {
     if (!this.closed) this.socket?.readWaiting();
   }
 
-  armFarewell(payload: Buffer, destination: string): Farewell | undefined {
+  armFarewell(payload: Buffer, destination: string, linkDown: readonly string[] = []): Farewell | undefined {
     checkAddress(destination, 4, "destination");
     if (this.closed || this.socket === undefined) return undefined;
-    return armed(this.native, this.socket.farewell(payload, destination));
+    return armed(this.native, this.socket.farewell(payload, destination, [...linkDown]));
   }
 
   receive(length: number, source: number, destination: number, ttl: number, ageUs: number): void {
@@ -403,10 +405,10 @@ class Ipv6Transport extends BaseTransport {
     if (!this.closed) this.socket?.readWaiting();
   }
 
-  armFarewell(payload: Buffer, destination: string): Farewell | undefined {
+  armFarewell(payload: Buffer, destination: string, linkDown: readonly string[] = []): Farewell | undefined {
     checkAddress(destination, 6, "destination");
     if (this.closed || this.socket === undefined) return undefined;
-    return armed(this.native, this.socket.farewell(payload, destination, this.sourceAddress));
+    return armed(this.native, this.socket.farewell(payload, destination, this.sourceAddress, [...linkDown]));
   }
 
   protected closeSocket(): void {

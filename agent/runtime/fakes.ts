@@ -40,7 +40,17 @@ export class FakeSegment {
   /** How long each delivered packet has waited in the socket (ReceivedPacket.ageMs). */
   ageMs = 0;
   /** Priority-0 adverts armed by masters (VrrpTransport.armFarewell), as the native table keeps them. */
-  readonly farewells: { source: string; destination: string; payload: Buffer; state: "armed" | "sent" | "disarmed" }[] = [];
+  readonly farewells: { source: string; destination: string; payload: Buffer; state: "armed" | "sent" | "disarmed"; linkDown?: readonly string[] }[] = [];
+
+  /** What the native link trigger does when `ifname` goes down on a host: send the armed farewells waiting for it. */
+  linkDown(source: string, ifname: string): void {
+    const from = this.endpoints.find((e) => e.address === source);
+    for (const f of this.farewells) {
+      if (f.source !== source || f.state !== "armed" || from === undefined || !(f.linkDown ?? []).includes(ifname)) continue;
+      f.state = "sent";
+      this.deliver(from, f.payload, f.destination);
+    }
+  }
 
   /** What the stop signal's native handler does for one host: send its armed farewells. */
   stopSignal(source: string): void {
@@ -103,8 +113,8 @@ export function fakeTransports(segment: FakeSegment, address: string): Transport
         sourceAddress: endpoint.address,
         ifindex: 2,
         send: (payload, destination) => segment.deliver(endpoint, payload, destination),
-        armFarewell: (payload, destination) => {
-          const farewell = { source: endpoint.address, destination, payload: Buffer.from(payload), state: "armed" as const };
+        armFarewell: (payload, destination, linkDown) => {
+          const farewell = { source: endpoint.address, destination, payload: Buffer.from(payload), state: "armed" as const, linkDown: [...(linkDown ?? [])] };
           const entry: FakeSegment["farewells"][number] = farewell;
           segment.farewells.push(entry);
           return {

@@ -7,6 +7,8 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { ManualClock } from "./clock.js";
+import type { InstanceConfig } from "../config/types.js";
+import { linkDownTriggers } from "./router.js";
 import { FakeAddressTable, FakeLinkMonitor, FakeSegment, fakeTransports } from "./fakes.js";
 import { runClock as run, simulatedAgent, vipConfig } from "./simulated-agents.js";
 import { SOCKET_ERROR_WINDOW_MS } from "./agent.js";
@@ -159,6 +161,33 @@ describe("agents following the kernel's link and address events", () => {
     l.a.monitor.link("up0", { index: 5, up: true });
     await run(l.clock, 5000);
     assert.deepEqual(l.masters(), [A], "preempts back");
+    await l.stop();
+  });
+
+  it("a master arms its priority-0 advert for the tracked interfaces whose loss means FAULT (weight 0, not reversed)", async () => {
+    const interfaces = [{ name: "up0" }, { name: "up1", weight: -20 }, { name: "up2", weight: 10, reverse: true }, { name: "up3", weight: 0 }];
+    const l = await pair({ track: { interfaces } });
+    const armed = l.segment.farewells.filter((f) => f.state === "armed");
+    assert.deepEqual(armed.map((f) => [f.source, f.linkDown]), [[A, ["up0", "up3"]]]);
+    await l.stop();
+    // A reversed weight-0 interface faults while up: its going down never calls for a priority 0.
+    const reversed = { track: { interfaces: [{ name: "up0", weight: 0, reverse: true }, { name: "up1" }] } } as unknown as InstanceConfig;
+    assert.deepEqual(linkDownTriggers(reversed), ["up1"]);
+  });
+
+  it("a tracked interface down: the advert the link trigger sent is the master's only priority 0, and the backup holds the VIP after Skew_Time", async () => {
+    const l = await pair({ track: { interfaces: [{ name: "up0" }] } });
+    const mark = l.segment.sent.length;
+    // The native trigger sends first; the agent sees the same event a little later.
+    l.segment.linkDown(A, "up0");
+    await run(l.clock, 1, 1);
+    l.a.monitor.link("up0", { index: 5, up: false });
+    await run(l.clock, 5, 1);
+    assert.equal(l.a.phase(), "fault");
+    await run(l.clock, 620, 1);
+    assert.deepEqual(l.holders(), [B]);
+    const zeros = l.segment.sent.slice(mark).filter((s) => s.source === A && s.payload[2] === 0);
+    assert.equal(zeros.length, 1, "one priority-0 advert (a second would restart the backup's Skew_Time)");
     await l.stop();
   });
 

@@ -133,6 +133,8 @@ export class VirtualRouter {
   private conflictMonitor: ConflictMonitor;
   /** The config in force: the one it started with, then each reload's (reconfigure). */
   private current: InstanceConfig;
+  /** While master: its priority-0 adverts, encoded ahead (a FAULT sends them from the event that caused it). */
+  private leaving: readonly { destination: string; payload: Buffer }[] | undefined;
   /** While master: the priority-0 adverts (one per destination) the stop signal's handler sends (transport.armFarewell). */
   private farewells: readonly (Farewell | undefined)[] | undefined;
   private readonly faults = new Set<FaultCause>();
@@ -199,8 +201,10 @@ export class VirtualRouter {
         this.addressesChanged(next, update.added, update.removed);
       }
     }
-    // The priority-0 adverts kept ready for a stop signal carry the addresses and go to the peers.
-    if (master && updates.some((u) => u.kind === "addresses" || u.kind === "unicast-peers" || u.kind === "authentication")) this.armFarewells();
+    // The priority-0 adverts kept ready (stop signal, tracked link down) carry the addresses, go to the
+    // peers, and fire on the tracked interfaces: re-arm them when any of those changes.
+    const rearm = updates.some((u) => u.kind === "addresses" || u.kind === "unicast-peers" || u.kind === "authentication" || u.kind === "tracking");
+    if (master && rearm) this.armFarewells();
     this.log.log("info", "changed in place", { changes: updates.map((u) => u.kind), phase: this.state.phase });
   }
 
@@ -230,7 +234,11 @@ export class VirtualRouter {
     // Ready for a takeover: its step() runs a few times now, results dropped (the state machine is
     // pure), so V8 has compiled it and gathered type feedback by the time a Master_Down_Timer expires
     // for real; the address requests are encoded ahead (what it saves: bench/notes.md).
-    for (let i = 0; i < 3; i++) step(this.params, { ...this.state, phase: "backup" }, { type: "timer", timer: "protocol" }, this.deps.clock.now());
+    // Likewise a master's FAULT (a tracked interface down), which sends the priority-0 advert from its step.
+    for (let i = 0; i < 3; i++) {
+      step(this.params, { ...this.state, phase: "backup" }, { type: "timer", timer: "protocol" }, this.deps.clock.now());
+      step(this.params, { ...this.state, phase: "master" }, { type: "fault" }, this.deps.clock.now());
+    }
     const { addresses } = this.deps;
     if (addresses.prepare !== undefined) void this.eachAddress((iface, a) => addresses.prepare!(iface, a)).catch(() => undefined);
   }
@@ -356,6 +364,7 @@ export class VirtualRouter {
     this.params = routerParams(this.config, source);
     this.checks = receiveContext(this.config, source);
     this.encoded = undefined;
+    this.leaving = undefined;
     this.accepted = undefined;
   }
 
@@ -466,6 +475,7 @@ export class VirtualRouter {
   }
 
   private advertPackets(priority: number): readonly { destination: string; payload: Buffer }[] {
+    if (priority === 0 && this.leaving !== undefined) return this.leaving;
     if (this.encoded?.priority === priority) return this.encoded.packets;
     const packets = this.encodePackets(priority);
     this.encoded = { priority, packets };
@@ -491,23 +501,31 @@ export class VirtualRouter {
     return destinations.map((destination) => ({ destination, payload: encodeAdvert(advert, { source, destination }) }));
   }
 
-  /** Entering master: arm the priority-0 adverts; leaving it: disarm them. */
+  /**
+   * Entering master: encode the priority-0 adverts and arm them for the stop
+   * signal and for the tracked interfaces whose loss means FAULT; leaving
+   * it: disarm them.
+   */
   private updateFarewells(action: Extract<RouterAction, { type: "transition" }>): void {
     if (action.from === "master") {
       for (const farewell of this.farewells ?? []) farewell?.disarm();
       this.farewells = undefined;
+      this.leaving = undefined;
     }
     if (action.to === "master") this.armFarewells();
   }
 
-  /** (Re-)arm the priority-0 adverts from the current config. */
+  /** (Re-)arm the priority-0 adverts from the current config (on becoming master and on each reload). */
   private armFarewells(): void {
     for (const farewell of this.farewells ?? []) farewell?.disarm();
     this.farewells = undefined;
+    this.leaving = undefined;
     const { transport } = this.deps;
-    if (transport.armFarewell === undefined) return;
     try {
-      this.farewells = this.encodePackets(0).map(({ destination, payload }) => transport.armFarewell?.(payload, destination));
+      const leaving = this.encodePackets(0);
+      this.leaving = leaving;
+      const linkDown = linkDownTriggers(this.config);
+      if (transport.armFarewell !== undefined) this.farewells = leaving.map(({ destination, payload }) => transport.armFarewell?.(payload, destination, linkDown));
     } catch (error) {
       this.log.log("warn", "cannot keep the priority-0 advert ready for a stop signal", { error });
     }
@@ -622,6 +640,15 @@ export class VirtualRouter {
       ...(action.masterAddress !== undefined ? { masterAddress: action.masterAddress } : {}),
     });
   }
+}
+
+/**
+ * The tracked interfaces whose going down alone puts the instance in FAULT
+ * (weight 0, not reversed: health/priority.ts), so its priority-0 advert
+ * may leave before the agent has seen the event.
+ */
+export function linkDownTriggers(config: InstanceConfig): string[] {
+  return config.track.interfaces.filter((t) => (t.weight ?? 0) === 0 && (t.reverse ?? false) === false).map((t) => t.name);
 }
 
 function delay(clock: Clock, ms: number): Promise<void> {

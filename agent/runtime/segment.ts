@@ -118,8 +118,8 @@ export class FollowingTransport implements VrrpTransport {
     this.current?.readWaiting?.();
   }
 
-  armFarewell(payload: Buffer, destination: string): Farewell | undefined {
-    return this.current?.armFarewell?.(payload, destination);
+  armFarewell(payload: Buffer, destination: string, linkDown?: readonly string[]): Farewell | undefined {
+    return this.current?.armFarewell?.(payload, destination, linkDown);
   }
 
   onPacket(handler: (packet: ReceivedPacket) => void): void {

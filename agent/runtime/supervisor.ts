@@ -293,13 +293,14 @@ export class AgentSupervisor {
     if (router === undefined) return;
     const previous = running.applied;
     running.applied = health;
-    const changed = previous !== undefined && (previous.effectivePriority !== health.effectivePriority || previous.fault !== health.fault);
-    const description = changed ? describeHealthChange(previous, health) : undefined;
-    if (description !== undefined) this.deps.logger.log("info", description, { instance: running.config.name });
-    this.deps.onHealthChange?.(running.config.name, health, description);
+    // The router first (a FAULT's priority-0 advert leaves inside router.fault()), then the log line and status.
     router.setEffectivePriority(health.effectivePriority);
     // keepalived holds an instance back while a weight-0 script has not reported yet.
     if (health.fault || health.pending) router.fault();
     else router.recovered();
+    const changed = previous !== undefined && (previous.effectivePriority !== health.effectivePriority || previous.fault !== health.fault);
+    const description = changed ? describeHealthChange(previous, health) : undefined;
+    if (description !== undefined) this.deps.logger.log("info", description, { instance: running.config.name });
+    this.deps.onHealthChange?.(running.config.name, health, description);
   }
 }
