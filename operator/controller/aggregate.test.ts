@@ -70,6 +70,20 @@ describe("VirtualIP status from the agents' reports", () => {
     assert.equal(cond(fresh, "Conflict")?.status, "True", "the same report, fresh, counts");
   });
 
+  it("a VRRPNode the API server refused: Accepted False NodeConfigRejected naming the node; Ready stays as the agents report; other nodes' failures do not count", () => {
+    const unwritten = new Map([["c", "VRRPNode c not updated, refused by the API server (500 InternalError): etcdserver: request is too large"], ["z", "VRRPNode z not updated"]]);
+    const serving = aggregate({ vip: vip(), plan, vrrpNodes: [node("a", inst("Master")), node("b", inst("Backup"))], now, unwritten });
+    assert.equal(cond(serving, "Accepted")?.status, "False");
+    assert.equal(cond(serving, "Accepted")?.reason, "NodeConfigRejected");
+    assert.equal(cond(serving, "Accepted")?.message, "VRRPNode c not updated, refused by the API server (500 InternalError): etcdserver: request is too large");
+    assert.equal(cond(serving, "Ready")?.status, "True", "a serves it; c runs its previous config");
+    assert.deepEqual(serving.unwritten, [unwritten.get("c")]);
+    const nobody = aggregate({ vip: vip(), plan, vrrpNodes: [], now, unwritten });
+    assert.equal(cond(nobody, "Ready")?.reason, "NodeConfigRejected");
+    const elsewhere = aggregate({ vip: vip(), plan, vrrpNodes: [node("a", inst("Master"))], now, unwritten: new Map([["z", "VRRPNode z not updated"]]) });
+    assert.equal(cond(elsewhere, "Accepted")?.status, "True");
+  });
+
   it("an agent refusing the instance: Accepted False naming node, field and reason; Ready says why instead of NoSingleMaster", () => {
     const refusing = (name: string): VRRPNode => ({
       metadata: { name },
