@@ -27,6 +27,7 @@ import type { Finding, VipPlan } from "../planner/index.js";
 import { instanceName } from "../planner/index.js";
 import { conflictMessage, conflictReason, reportedConflicts, type ReportedConflict } from "./network-conflicts.js";
 import { refusalsFor } from "./refusals.js";
+import { unwrittenLines } from "./write-failure-events.js";
 
 export interface AggregateInput {
   readonly vip: VirtualIP;
@@ -134,10 +135,7 @@ export function aggregate(input: AggregateInput): Aggregate {
   const unknown = problems.length > 0 && problems.every((p) => p.includes("no confirmed master"));
   const renderedAtAll = rendered.size > 0;
   const refusals = refusalsFor(input.vrrpNodes, rendered, instances.map((i) => i.instance));
-  const unwritten = [...rendered].sort().flatMap((n) => {
-    const line = input.unwritten?.get(n);
-    return line === undefined ? [] : [line];
-  });
+  const unwritten = unwrittenLines([...rendered], input.unwritten);
   const previous = vip.status;
   const gen = vip.metadata.generation;
   const decided = invalid.length > 0 || conflicts.length > 0 || !renderedAtAll || refusals.length > 0 || unwritten.length > 0;
@@ -180,6 +178,8 @@ export function aggregate(input: AggregateInput): Aggregate {
   };
 }
 
+const MAX_MESSAGE = 32768;
+
 /** A metav1.Condition that keeps its lastTransitionTime while its status stays the same. */
 export function condition(
   previous: { readonly conditions?: readonly Condition[] } | undefined,
@@ -196,7 +196,8 @@ export function condition(
     type,
     status,
     reason,
-    message,
+    // The CRD (as metav1.Condition) refuses a longer message, and with it the whole status write.
+    message: message.length <= MAX_MESSAGE ? message : `${message.slice(0, MAX_MESSAGE - 3)}...`,
     lastTransitionTime: before !== undefined && before.status === status ? before.lastTransitionTime : now.toISOString(),
     ...(generation !== undefined ? { observedGeneration: generation } : {}),
   };

@@ -27,7 +27,27 @@ export function writeFailureEvent(f: WriteFailure): EventInput | undefined {
   return undefined;
 }
 
-/** Per node whose VRRPNode spec could not be written: the line a VirtualIP rendered there shows. */
+/** Per node whose VRRPNode spec could not be written: what the API server said. */
 export function unwrittenNodes(failures: readonly WriteFailure[]): ReadonlyMap<string, string> {
-  return new Map(failures.filter((f) => f.kind === "vrrpnode-spec").map((f) => [f.target, `VRRPNode ${f.target} not updated, ${refusalText(f)}`]));
+  return new Map(failures.filter((f) => f.kind === "vrrpnode-spec").map((f) => [f.target, refusalText(f)]));
+}
+
+/** Names shown before "and N more": a VirtualIP on hundreds of refused nodes must still fit its condition. */
+const NAMED = 5;
+
+/**
+ * "VRRPNode c not updated, refused by ...": one line per distinct refusal,
+ * naming the first few nodes (sorted) and counting the rest.
+ */
+export function unwrittenLines(nodes: readonly string[], unwritten: ReadonlyMap<string, string> | undefined): string[] {
+  const byText = new Map<string, string[]>();
+  for (const node of [...nodes].sort()) {
+    const text = unwritten?.get(node);
+    if (text !== undefined) byText.set(text, [...(byText.get(text) ?? []), node]);
+  }
+  return [...byText].map(([text, names]) => {
+    const shown = names.slice(0, NAMED).join(", ");
+    const more = names.length > NAMED ? ` and ${names.length - NAMED} more` : "";
+    return `VRRPNode${names.length > 1 ? "s" : ""} ${shown}${more} not updated, ${text}`;
+  });
 }
