@@ -17,9 +17,10 @@
  *                and the largest the server stored
  *   failures     the planner's findings (vrid-exhausted, ...) and refused
  *                writes by kind and reason (the controller's metrics)
- *   adverts/s    what the stored specs imply cluster-wide: each router's
- *                master sends one advert per interval to each unicast peer
- *                (one multicast advert per interval)
+ *   adverts/s    what the specs imply cluster-wide, as rendered (tried) and
+ *                as stored: each router's master sends one advert per
+ *                interval to each unicast peer (one multicast advert per
+ *                interval)
  *   one change   one Service added: the API writes that follow
  */
 import { performance } from "node:perf_hooks";
@@ -53,6 +54,9 @@ export interface ScaleResult {
   readonly writeErrors: Readonly<Record<string, number>>;
   readonly routers: number;
   readonly advertsPerSecond: number;
+  /** The same for the specs the controller rendered (tried to write), stored or not. */
+  readonly renderedRouters: number;
+  readonly renderedAdvertsPerSecond: number;
   readonly oneService: { readonly writes: Readonly<Record<string, number>>; readonly total: number } | undefined;
 }
 
@@ -88,6 +92,8 @@ interface Recorder {
   readonly writes: { method: string; ok: boolean }[];
   /** The last spec tried per VRRPNode, as JSON bytes. */
   readonly attempted: Map<string, number>;
+  /** The routers of the last spec tried per VRRPNode (name, peers, interval): what the controller rendered. */
+  readonly rendered: Map<string, { instances?: readonly Instance[] }>;
   lastSuccess: number;
 }
 
@@ -107,6 +113,8 @@ function recording(api: ControllerKubeApi & LoadBalancerKubeApi, r: Recorder): C
     ...api,
     writeVrrpNodeSpec: wrap("writeVrrpNodeSpec", (name: string, spec: unknown, exists: boolean) => {
       r.attempted.set(name, Buffer.byteLength(JSON.stringify(spec)));
+      const instances = (spec as { instances?: readonly Instance[] }).instances ?? [];
+      r.rendered.set(name, { instances: instances.map((i) => ({ name: i.name, advertInterval: i.advertInterval, unicast: { peers: Array.from({ length: i.unicast?.peers?.length ?? 0 }, () => "") } })) });
       return api.writeVrrpNodeSpec(name, spec, exists);
     }),
     deleteVrrpNode: wrap("deleteVrrpNode", api.deleteVrrpNode.bind(api)),
@@ -182,7 +190,7 @@ function metricSamples(text: string, name: string, label: string): Record<string
 }
 
 export async function benchScale(kc: KubeConfig, o: ScaleOptions): Promise<ScaleResult> {
-  const r: Recorder = { writes: [], attempted: new Map(), lastSuccess: performance.now() };
+  const r: Recorder = { writes: [], attempted: new Map(), rendered: new Map(), lastSuccess: performance.now() };
   const api = recording(clientNodeControllerApi(kc, "floatip-system"), r);
   const metrics = new ControllerMetrics();
   const controller = new Controller({
@@ -207,6 +215,7 @@ export async function benchScale(kc: KubeConfig, o: ScaleOptions): Promise<Scale
     const ingress = services.map((s) => s.status?.loadBalancer?.ingress?.[0]?.ip).filter((ip): ip is string => ip !== undefined);
     const text = await metrics.registry.metrics();
     const adverts = advertsImplied(vrrpNodes.map((n) => n.spec ?? {}));
+    const renderedAdverts = advertsImplied([...r.rendered.values()]);
     let oneService: ScaleResult["oneService"];
     if (settled) {
       const before = r.writes.length;
@@ -230,6 +239,8 @@ export async function benchScale(kc: KubeConfig, o: ScaleOptions): Promise<Scale
       writeErrors: metricSamples(text, "floatip_controller_write_errors_total", ""),
       routers: adverts.routers,
       advertsPerSecond: adverts.perSecond,
+      renderedRouters: renderedAdverts.routers,
+      renderedAdvertsPerSecond: renderedAdverts.perSecond,
       oneService,
     };
   } finally {
@@ -245,10 +256,10 @@ export function scaleRow(label: string, s: ScaleResult): string {
   const o = s.options;
   return `| ${label} | ${o.services} + ${o.vips} on ${o.nodes} | ${s.coldStartMs === undefined ? `not settled in ${o.timeoutMs / 1000} s` : `${(s.coldStartMs / 1000).toFixed(1)} s`} (controller CPU ${(s.controllerCpuMs / 1000).toFixed(1)} s) | ` +
     `${s.servicesServed} / ${o.services} (ingress: ${s.servicesWithIngress}) | ${s.vrrpNodesStored} / ${o.nodes} | ${kib(s.largestAttemptedBytes)} tried, ${kib(s.largestStoredBytes)} stored | ` +
-    `${list(s.findings)} | ${list(s.writeErrors)} | ${s.routers} routers, ${Math.round(s.advertsPerSecond).toLocaleString("en-US")}/s | ` +
+    `${list(s.findings)} | ${list(s.writeErrors)} | ${s.renderedRouters} routers, ${Math.round(s.renderedAdvertsPerSecond).toLocaleString("en-US")}/s rendered; ${s.routers} routers, ${Math.round(s.advertsPerSecond).toLocaleString("en-US")}/s stored | ` +
     `${s.oneService === undefined ? "not measured" : `${s.oneService.total} (${list(s.oneService.writes)})`} |`;
 }
 
-export const scaleHeader = `| model | Services + VirtualIPs on nodes | cold start | Services served (address on ≥ 2 nodes) | VRRPNodes stored | largest VRRPNode spec | VirtualIPs by planner outcome | refused writes (kind, reason) | adverts/s implied (stored specs) | writes after adding one Service |
+export const scaleHeader = `| model | Services + VirtualIPs on nodes | cold start | Services served (address on ≥ 2 nodes) | VRRPNodes stored | largest VRRPNode spec | VirtualIPs by planner outcome | refused writes (kind, reason) | adverts/s the specs imply | writes after adding one Service |
 |---|---|---|---|---|---|---|---|---|---|`;
 
