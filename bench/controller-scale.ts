@@ -66,25 +66,48 @@ const hex = (n: number) => n.toString(16);
 
 export function scaleObjects(o: ScaleOptions): { stored: object[]; created: object[] } {
   const nodes = Array.from({ length: o.nodes }, (_, i) => ({
-    apiVersion: "v1", kind: "Node",
-    metadata: { name: `node-${String(i).padStart(4, "0")}`, labels: { "kubernetes.io/os": "linux", [GROUP]: `g${Math.floor(i / o.perVip)}` }, creationTimestamp: "2026-01-01T00:00:00Z" },
+    apiVersion: "v1",
+    kind: "Node",
+    metadata: {
+      name: `node-${String(i).padStart(4, "0")}`,
+      labels: { "kubernetes.io/os": "linux", [GROUP]: `g${Math.floor(i / o.perVip)}` },
+      creationTimestamp: "2026-01-01T00:00:00Z",
+    },
     status: { addresses: [{ type: "InternalIP", address: `2001:db8:f::${hex(i + 1)}` }], conditions: [{ type: "Ready", status: "True" }] },
   }));
   const groups = Math.max(1, Math.ceil(o.nodes / o.perVip));
   const vips = Array.from({ length: o.vips }, (_, i) => ({
-    apiVersion: "floatip.io/v1alpha1", kind: "VirtualIP",
+    apiVersion: "floatip.io/v1alpha1",
+    kind: "VirtualIP",
     metadata: { name: `vip-${String(i).padStart(4, "0")}` },
     spec: { addresses: [`2001:db8:1::${hex(i + 1)}/128`], nodeSelector: { [GROUP]: `g${i % groups}` } },
   }));
-  const pool = { apiVersion: "floatip.io/v1alpha1", kind: "VirtualIPPool", metadata: { name: "default" }, spec: { addresses: ["2001:db8:2::/112"] } };
+  const pool = {
+    apiVersion: "floatip.io/v1alpha1",
+    kind: "VirtualIPPool",
+    metadata: { name: "default" },
+    spec: { addresses: ["2001:db8:2::/112"] },
+  };
   const services = Array.from({ length: o.services }, (_, i) => service(`svc-${String(i).padStart(5, "0")}`));
-  return { stored: [...nodes, { apiVersion: "v1", kind: "Namespace", metadata: { name: "default" } }], created: [...vips, pool, ...services] };
+  return {
+    stored: [...nodes, { apiVersion: "v1", kind: "Namespace", metadata: { name: "default" } }],
+    created: [...vips, pool, ...services],
+  };
 }
 
 function service(name: string) {
   return {
-    apiVersion: "v1", kind: "Service", metadata: { name, namespace: "default" },
-    spec: { type: "LoadBalancer", loadBalancerClass: "floatip.io/vrrp", externalTrafficPolicy: "Cluster", ipFamilies: ["IPv6"], ipFamilyPolicy: "SingleStack", ports: [{ port: 80 }] },
+    apiVersion: "v1",
+    kind: "Service",
+    metadata: { name, namespace: "default" },
+    spec: {
+      type: "LoadBalancer",
+      loadBalancerClass: "floatip.io/vrrp",
+      externalTrafficPolicy: "Cluster",
+      ipFamilies: ["IPv6"],
+      ipFamilyPolicy: "SingleStack",
+      ports: [{ port: 80 }],
+    },
   };
 }
 
@@ -99,22 +122,30 @@ interface Recorder {
 
 /** Both API halves with every write recorded (attempt, outcome, VRRPNode spec size). */
 function recording(api: ControllerKubeApi & LoadBalancerKubeApi, r: Recorder): ControllerKubeApi & LoadBalancerKubeApi {
-  const wrap = <A extends unknown[]>(method: string, call: (...args: A) => Promise<void>) => async (...args: A) => {
-    try {
-      await call(...args);
-      r.writes.push({ method, ok: true });
-      r.lastSuccess = performance.now();
-    } catch (error) {
-      r.writes.push({ method, ok: false });
-      throw error;
-    }
-  };
+  const wrap =
+    <A extends unknown[]>(method: string, call: (...args: A) => Promise<void>) =>
+    async (...args: A) => {
+      try {
+        await call(...args);
+        r.writes.push({ method, ok: true });
+        r.lastSuccess = performance.now();
+      } catch (error) {
+        r.writes.push({ method, ok: false });
+        throw error;
+      }
+    };
   return {
     ...api,
     writeVrrpNodeSpec: wrap("writeVrrpNodeSpec", (name: string, spec: unknown, exists: boolean) => {
       r.attempted.set(name, Buffer.byteLength(JSON.stringify(spec)));
       const instances = (spec as { instances?: readonly Instance[] }).instances ?? [];
-      r.rendered.set(name, { instances: instances.map((i) => ({ name: i.name, advertInterval: i.advertInterval, unicast: { peers: Array.from({ length: i.unicast?.peers?.length ?? 0 }, () => "") } })) });
+      r.rendered.set(name, {
+        instances: instances.map((i) => ({
+          name: i.name,
+          advertInterval: i.advertInterval,
+          unicast: { peers: Array.from({ length: i.unicast?.peers?.length ?? 0 }, () => "") },
+        })),
+      });
       return api.writeVrrpNodeSpec(name, spec, exists);
     }),
     deleteVrrpNode: wrap("deleteVrrpNode", api.deleteVrrpNode.bind(api)),
@@ -194,7 +225,12 @@ export async function benchScale(kc: KubeConfig, o: ScaleOptions): Promise<Scale
   const api = recording(clientNodeControllerApi(kc, "floatip-system"), r);
   const metrics = new ControllerMetrics();
   const controller = new Controller({
-    api, clock: systemClock(), wallClock: () => new Date(), metrics, secretNamespace: "floatip-system", writeConcurrency: o.concurrency,
+    api,
+    clock: systemClock(),
+    wallClock: () => new Date(),
+    metrics,
+    secretNamespace: "floatip-system",
+    writeConcurrency: o.concurrency,
     logger: jsonLogger({ write: () => undefined, wallClock: () => new Date(), minLevel: "error" }),
     loadBalancers: { api, defaultClass: false },
   });
@@ -208,9 +244,15 @@ export async function benchScale(kc: KubeConfig, o: ScaleOptions): Promise<Scale
     const settled = await quiet(controller, r, start + o.timeoutMs);
     const coldStartMs = settled ? r.lastSuccess - start : undefined;
     const used = process.cpuUsage(cpu);
-    const vrrpNodes = ((await custom.listClusterCustomObject({ group: "floatip.io", version: "v1alpha1", plural: "vrrpnodes" })) as { items: { spec?: { instances?: Instance[] } }[] }).items;
+    const vrrpNodes = (
+      (await custom.listClusterCustomObject({ group: "floatip.io", version: "v1alpha1", plural: "vrrpnodes" })) as {
+        items: { spec?: { instances?: Instance[] } }[];
+      }
+    ).items;
     const rendered = new Map<string, number>();
-    for (const n of vrrpNodes) for (const i of n.spec?.instances ?? []) for (const a of i.addresses ?? []) rendered.set(a.split("/")[0]!, (rendered.get(a.split("/")[0]!) ?? 0) + 1);
+    for (const n of vrrpNodes)
+      for (const i of n.spec?.instances ?? [])
+        for (const a of i.addresses ?? []) rendered.set(a.split("/")[0]!, (rendered.get(a.split("/")[0]!) ?? 0) + 1);
     const services = (await core.listNamespacedService({ namespace: "default" })).items;
     const ingress = services.map((s) => s.status?.loadBalancer?.ingress?.[0]?.ip).filter((ip): ip is string => ip !== undefined);
     const text = await metrics.registry.metrics();
@@ -249,17 +291,21 @@ export async function benchScale(kc: KubeConfig, o: ScaleOptions): Promise<Scale
 }
 
 const kib = (n: number) => (n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(2)} MiB` : `${(n / 1024).toFixed(0)} KiB`);
-const list = (m: Readonly<Record<string, number>>) => Object.entries(m).map(([k, v]) => `${v} ${k}`).join(", ") || "none";
+const list = (m: Readonly<Record<string, number>>) =>
+  Object.entries(m)
+    .map(([k, v]) => `${v} ${k}`)
+    .join(", ") || "none";
 
 /** One markdown table row per run (the header is scaleHeader). */
 export function scaleRow(label: string, s: ScaleResult): string {
   const o = s.options;
-  return `| ${label} | ${o.services} + ${o.vips} on ${o.nodes} | ${s.coldStartMs === undefined ? `not settled in ${o.timeoutMs / 1000} s` : `${(s.coldStartMs / 1000).toFixed(1)} s`} (controller CPU ${(s.controllerCpuMs / 1000).toFixed(1)} s) | ` +
+  return (
+    `| ${label} | ${o.services} + ${o.vips} on ${o.nodes} | ${s.coldStartMs === undefined ? `not settled in ${o.timeoutMs / 1000} s` : `${(s.coldStartMs / 1000).toFixed(1)} s`} (controller CPU ${(s.controllerCpuMs / 1000).toFixed(1)} s) | ` +
     `${s.servicesServed} / ${o.services} (ingress: ${s.servicesWithIngress}) | ${s.vrrpNodesStored} / ${o.nodes} | ${kib(s.largestAttemptedBytes)} tried, ${kib(s.largestStoredBytes)} stored | ` +
     `${list(s.findings)} | ${list(s.writeErrors)} | ${s.renderedRouters} routers, ${Math.round(s.renderedAdvertsPerSecond).toLocaleString("en-US")}/s rendered; ${s.routers} routers, ${Math.round(s.advertsPerSecond).toLocaleString("en-US")}/s stored | ` +
-    `${s.oneService === undefined ? "not measured" : `${s.oneService.total} (${list(s.oneService.writes)})`} |`;
+    `${s.oneService === undefined ? "not measured" : `${s.oneService.total} (${list(s.oneService.writes)})`} |`
+  );
 }
 
 export const scaleHeader = `| model | Services + VirtualIPs on nodes | cold start | Services served (address on ≥ 2 nodes) | VRRPNodes stored | largest VRRPNode spec | VirtualIPs by planner outcome | refused writes (kind, reason) | adverts/s the specs imply | writes after adding one Service |
 |---|---|---|---|---|---|---|---|---|---|`;
-

@@ -21,9 +21,16 @@ const WHAT: Record<WriteFailure["kind"], string> = {
 export function writeFailureEvent(f: WriteFailure): EventInput | undefined {
   const message = `${WHAT[f.kind]} ${refusalText(f)}`;
   if (f.kind === "vrrpnode-spec" || f.kind === "vrrpnode-delete") {
-    return { kind: "VRRPNode", name: f.target, type: "Warning", reason: "WriteFailed", message: `${message}; node ${f.target} keeps running its previous config` };
+    return {
+      kind: "VRRPNode",
+      name: f.target,
+      type: "Warning",
+      reason: "WriteFailed",
+      message: `${message}; node ${f.target} keeps running its previous config`,
+    };
   }
-  if (f.kind === "virtualip-status" || f.kind === "virtualip-finalizer") return { kind: "VirtualIP", name: f.target, type: "Warning", reason: "WriteFailed", message };
+  if (f.kind === "virtualip-status" || f.kind === "virtualip-finalizer")
+    return { kind: "VirtualIP", name: f.target, type: "Warning", reason: "WriteFailed", message };
   return undefined;
 }
 

@@ -2,15 +2,19 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { describeApiError, refusalText, WriteFailures } from "./write-failures.js";
 
-const refuse = (body: unknown, code = 500) => async () => {
-  throw Object.assign(new Error(`HTTP-Code: ${code}`), { code, body });
-};
+const refuse =
+  (body: unknown, code = 500) =>
+  async () => {
+    throw Object.assign(new Error(`HTTP-Code: ${code}`), { code, body });
+  };
 const ok = async () => undefined;
 
 describe("WriteFailures: each object's write fails alone, backed off on its own", () => {
   it("backs off 0.5 s, 1 s, 2 s ... up to 30 s; waits in between; a success forgets it", async () => {
     const f = new WriteFailures();
-    const tooLarge = refuse(JSON.stringify({ kind: "Status", reason: "InternalError", message: "etcdserver: request is too large", code: 500 }));
+    const tooLarge = refuse(
+      JSON.stringify({ kind: "Status", reason: "InternalError", message: "etcdserver: request is too large", code: 500 }),
+    );
     const first = await f.attempt("vrrpnode-spec", "c", "v1", 0, tooLarge);
     assert.equal(first.kind, "failed");
     assert.equal(first.kind === "failed" && first.firstOfItsKind, true);
@@ -45,22 +49,42 @@ describe("WriteFailures: each object's write fails alone, backed off on its own"
     await f.attempt("virtualip-status", "stays", "s", 0, refuse({ reason: "Invalid", message: "bad" }, 422));
     await f.attempt("service-status", "default/gone", "s", 0, refuse({ reason: "Invalid", message: "bad" }, 422));
     f.settle("virtualip-status", (t) => t === "stays");
-    assert.deepEqual(f.all().map((x) => `${x.kind} ${x.target}`), ["virtualip-status stays", "service-status default/gone"]);
+    assert.deepEqual(
+      f.all().map((x) => `${x.kind} ${x.target}`),
+      ["virtualip-status stays", "service-status default/gone"],
+    );
   });
 });
 
 describe("describeApiError", () => {
   const cases: Array<[string, unknown, ReturnType<typeof describeApiError>]> = [
-    ["Status as text (client-node ApiException)", Object.assign(new Error("x"), { code: 422, body: '{"kind":"Status","reason":"Invalid","message":"spec.x: Invalid value"}' }),
-      { code: 422, reason: "Invalid", message: "spec.x: Invalid value" }],
-    ["Status parsed", { code: 409, body: { reason: "Conflict", message: "the object has been modified" } }, { code: 409, reason: "Conflict", message: "the object has been modified" }],
+    [
+      "Status as text (client-node ApiException)",
+      Object.assign(new Error("x"), { code: 422, body: '{"kind":"Status","reason":"Invalid","message":"spec.x: Invalid value"}' }),
+      { code: 422, reason: "Invalid", message: "spec.x: Invalid value" },
+    ],
+    [
+      "Status parsed",
+      { code: 409, body: { reason: "Conflict", message: "the object has been modified" } },
+      { code: 409, reason: "Conflict", message: "the object has been modified" },
+    ],
     ["body not JSON", { code: 502, body: "Bad Gateway" }, { code: 502, reason: "HTTP502", message: "Bad Gateway" }],
-    ["no response", Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:1"), { code: "ECONNREFUSED" }), { code: undefined, reason: "NoResponse", message: "connect ECONNREFUSED 127.0.0.1:1" }],
+    [
+      "no response",
+      Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:1"), { code: "ECONNREFUSED" }),
+      { code: undefined, reason: "NoResponse", message: "connect ECONNREFUSED 127.0.0.1:1" },
+    ],
   ];
   for (const [name, error, want] of cases) it(name, () => assert.deepEqual(describeApiError(error), want));
 
   it("refusalText says who refused and why", () => {
-    assert.equal(refusalText({ code: 500, reason: "InternalError", message: "etcdserver: request is too large" }), "refused by the API server (500 InternalError): etcdserver: request is too large");
-    assert.equal(refusalText({ code: undefined, reason: "NoResponse", message: "timeout" }), "not written (no response from the API server): timeout");
+    assert.equal(
+      refusalText({ code: 500, reason: "InternalError", message: "etcdserver: request is too large" }),
+      "refused by the API server (500 InternalError): etcdserver: request is too large",
+    );
+    assert.equal(
+      refusalText({ code: undefined, reason: "NoResponse", message: "timeout" }),
+      "not written (no response from the API server): timeout",
+    );
   });
 });

@@ -64,10 +64,21 @@ export class WriteFailures {
     } catch (error) {
       const refusal = describeApiError(error);
       const attempts = (before?.attempts ?? 0) + 1;
-      const failure: WriteFailure = { kind, target, ...refusal, attempts, content, retryAt: now + Math.min(MAX_DELAY_MS, FIRST_DELAY_MS * 2 ** (attempts - 1)) };
+      const failure: WriteFailure = {
+        kind,
+        target,
+        ...refusal,
+        attempts,
+        content,
+        retryAt: now + Math.min(MAX_DELAY_MS, FIRST_DELAY_MS * 2 ** (attempts - 1)),
+      };
       this.entries.set(key(kind, target), failure);
       // A new reason (or a first failure) is news worth an Event; the same refusal again is not.
-      return { kind: "failed", failure, firstOfItsKind: before === undefined || before.reason !== failure.reason || before.message !== failure.message };
+      return {
+        kind: "failed",
+        failure,
+        firstOfItsKind: before === undefined || before.reason !== failure.reason || before.message !== failure.message,
+      };
     }
     this.entries.delete(key(kind, target));
     return { kind: "written" };
@@ -111,12 +122,16 @@ export function describeApiError(error: unknown): ApiRefusal {
   }
   const status = (typeof body === "object" && body !== null ? body : {}) as { reason?: unknown; message?: unknown; code?: unknown };
   const code = typeof e.code === "number" ? e.code : typeof status.code === "number" ? status.code : undefined;
-  const reason = typeof status.reason === "string" && status.reason !== "" ? status.reason : code === undefined ? "NoResponse" : `HTTP${code}`;
-  const message = typeof status.message === "string" && status.message !== "" ? status.message : error instanceof Error ? error.message : String(error);
+  const reason =
+    typeof status.reason === "string" && status.reason !== "" ? status.reason : code === undefined ? "NoResponse" : `HTTP${code}`;
+  const message =
+    typeof status.message === "string" && status.message !== "" ? status.message : error instanceof Error ? error.message : String(error);
   return { code, reason, message };
 }
 
 /** "refused by the API server (500 InternalError): etcdserver: request is too large". */
 export function refusalText(f: ApiRefusal): string {
-  return f.code === undefined ? `not written (no response from the API server): ${f.message}` : `refused by the API server (${f.code} ${f.reason}): ${f.message}`;
+  return f.code === undefined
+    ? `not written (no response from the API server): ${f.message}`
+    : `refused by the API server (${f.code} ${f.reason}): ${f.message}`;
 }

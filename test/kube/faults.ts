@@ -22,10 +22,12 @@ export interface Fault {
 }
 
 export function matchingFault(faults: readonly Fault[], entry: RequestLogEntry): Fault | undefined {
-  return faults.find(({ match: m }) =>
-    (m.verb === undefined || m.verb === entry.verb) &&
-    (m.resource === undefined || m.resource === entry.resource) &&
-    (m.subresource === undefined || (m.subresource ?? undefined) === entry.subresource) &&
-    (m.namespace === undefined || m.namespace === entry.namespace) &&
-    (m.name === undefined || m.name === entry.name));
+  return faults.find(
+    ({ match: m }) =>
+      (m.verb === undefined || m.verb === entry.verb) &&
+      (m.resource === undefined || m.resource === entry.resource) &&
+      (m.subresource === undefined || (m.subresource ?? undefined) === entry.subresource) &&
+      (m.namespace === undefined || m.namespace === entry.namespace) &&
+      (m.name === undefined || m.name === entry.name),
+  );
 }
