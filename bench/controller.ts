@@ -426,7 +426,10 @@ async function main(): Promise<void> {
   } catch (error) {
     coldError = error instanceof Error ? error.message : String(error);
   }
-  const text = report(o, planners, cold, coldError, changes);
+  // The cluster-scale section (--services runs, kept by hand as before/after) survives a rerun of the rest.
+  const previous = existsSync(o.out) ? readFileSync(o.out, "utf8") : "";
+  const scale = previous.indexOf("\n## Cluster scale");
+  const text = report(o, planners, cold, coldError, changes) + (scale >= 0 ? previous.slice(scale) : "");
   writeFileSync(o.out, text);
   if (o.json !== undefined) {
     writeFileSync(o.json, `${JSON.stringify({ date: new Date().toISOString(), machine: machine(), options: o, planners, cold: cold ?? { error: coldError }, changes }, null, 1)}\n`);

@@ -12,15 +12,15 @@ const ok = async () => undefined;
 describe("WriteFailures: each object's write fails alone, backed off on its own", () => {
   it("backs off 0.5 s, 1 s, 2 s ... up to 30 s; waits in between; a success forgets it", async () => {
     const f = new WriteFailures();
-    const tooLarge = refuse(
-      JSON.stringify({ kind: "Status", reason: "InternalError", message: "etcdserver: request is too large", code: 500 }),
+    const leaderChanged = refuse(
+      JSON.stringify({ kind: "Status", reason: "InternalError", message: "etcdserver: leader changed", code: 500 }),
     );
-    const first = await f.attempt("vrrpnode-spec", "c", "v1", 0, tooLarge);
+    const first = await f.attempt("vrrpnode-spec", "c", "v1", 0, leaderChanged);
     assert.equal(first.kind, "failed");
     assert.equal(first.kind === "failed" && first.firstOfItsKind, true);
     assert.equal(f.nextRetry(), 500);
-    assert.equal((await f.attempt("vrrpnode-spec", "c", "v1", 499, tooLarge)).kind, "waiting");
-    const second = await f.attempt("vrrpnode-spec", "c", "v1", 500, tooLarge);
+    assert.equal((await f.attempt("vrrpnode-spec", "c", "v1", 499, leaderChanged)).kind, "waiting");
+    const second = await f.attempt("vrrpnode-spec", "c", "v1", 500, leaderChanged);
     assert.equal(second.kind === "failed" && second.firstOfItsKind, false, "the same refusal again is no news");
     const delays = [500, 1000];
     let now = 500;
@@ -28,11 +28,33 @@ describe("WriteFailures: each object's write fails alone, backed off on its own"
       const next = f.nextRetry()!;
       delays.push(next - now);
       now = next;
-      await f.attempt("vrrpnode-spec", "c", "v1", now, tooLarge);
+      await f.attempt("vrrpnode-spec", "c", "v1", now, leaderChanged);
     }
     assert.deepEqual(delays, [500, 1000, 1000, 2000, 4000, 8000, 16000, 30000]);
     assert.equal((await f.attempt("vrrpnode-spec", "c", "v1", f.nextRetry()!, ok)).kind, "written");
     assert.equal(f.nextRetry(), undefined);
+  });
+
+  it("a refusal the same content always gets (too large, invalid) backs off up to 5 min, not 30 s: the same megabytes are not resent every 30 s", async () => {
+    const cases: Array<[string, number, unknown, number]> = [
+      ["etcd's limit", 500, { reason: "InternalError", message: "etcdserver: request is too large" }, 300_000],
+      ["the API server's body limit", 413, { reason: "RequestEntityTooLarge", message: "Request entity too large: limit is 3145728" }, 300_000],
+      ["invalid", 422, { reason: "Invalid", message: "status.conditions[0].message: Too long" }, 300_000],
+      ["a transient error", 500, { reason: "InternalError", message: "etcdserver: leader changed" }, 30_000],
+      ["a conflict", 409, { reason: "Conflict", message: "the object has been modified" }, 30_000],
+    ];
+    for (const [name, code, body, cap] of cases) {
+      const f = new WriteFailures();
+      let now = 0;
+      let delay = 0;
+      for (let i = 0; i < 15; i++) {
+        const outcome = await f.attempt("vrrpnode-spec", "c", "v1", now, refuse(body, code));
+        assert.equal(outcome.kind, "failed");
+        delay = f.nextRetry()! - now;
+        now = f.nextRetry()!;
+      }
+      assert.equal(delay, cap, name);
+    }
   });
 
   it("new content is due at once (it may be the fix); other objects are not held up", async () => {

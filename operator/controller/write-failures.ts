@@ -5,7 +5,9 @@
  * retries this one with its own backoff, and shows the failure on the
  * objects it concerns (conditions, Events, a metric).
  *
- * Backoff per object: 500 ms after the first failure, doubling up to 30 s.
+ * Backoff per object: 500 ms after the first failure, doubling up to 30 s;
+ * up to 5 min when the same content will be refused again (too large,
+ * invalid), so a refused multi-megabyte VRRPNode is not resent every 30 s.
  * A write whose content changed since it failed is due at once: the change
  * may be the fix (a VirtualIP removed from an oversized VRRPNode).
  */
@@ -49,6 +51,12 @@ export type WriteOutcome =
 
 const FIRST_DELAY_MS = 500;
 const MAX_DELAY_MS = 30_000;
+const MAX_DELAY_CONTENT_MS = 300_000;
+
+/** Refusals of the content itself: sending it again unchanged is refused again. */
+function refusesContent(r: ApiRefusal): boolean {
+  return r.code === 400 || r.code === 413 || r.code === 422 || r.message.includes("request is too large");
+}
 
 const key = (kind: WriteKind, target: string) => `${kind}\u0000${target}`;
 
@@ -70,7 +78,7 @@ export class WriteFailures {
         ...refusal,
         attempts,
         content,
-        retryAt: now + Math.min(MAX_DELAY_MS, FIRST_DELAY_MS * 2 ** (attempts - 1)),
+        retryAt: now + Math.min(refusesContent(refusal) ? MAX_DELAY_CONTENT_MS : MAX_DELAY_MS, FIRST_DELAY_MS * 2 ** (attempts - 1)),
       };
       this.entries.set(key(kind, target), failure);
       // A new reason (or a first failure) is news worth an Event; the same refusal again is not.
