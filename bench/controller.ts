@@ -17,6 +17,12 @@
  * Usage: node dist/bench/controller.js [--vips 1000] [--nodes 200] [--per-vip 3]
  *   [--repeats 10] [--concurrency 16] [--out bench/results-controller.md]
  *   [--json bench/results-controller.json] [--cpu-prof DIR]
+ *
+ * Cluster scale (issue 15; controller-scale.ts): with --services N, only
+ * that run: N LoadBalancer Services plus --vips M VirtualIPs on --nodes K
+ * nodes, bounded by --timeout seconds (default 300); prints one row of the
+ * scale table and appends the figures, under --label, to
+ * bench/results-controller-scale.json (not to --out).
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -33,6 +39,8 @@ import { Controller } from "../operator/controller/controller.js";
 import { clientNodeControllerApi, type ControllerKubeApi } from "../operator/controller/kube-api.js";
 import { ControllerMetrics } from "../operator/controller/metrics.js";
 import { plan } from "../operator/planner/index.js";
+import { benchScale, scaleHeader, scaleObjects, scaleRow } from "./controller-scale.js";
+import { existsSync, readFileSync } from "node:fs";
 import { machine } from "./multi.js";
 import { clockTicks, cpuTicks } from "./procstat.js";
 import { summarize, type Summary } from "./stats.js";
@@ -46,9 +54,13 @@ interface Options {
   readonly out: string;
   readonly json: string | undefined;
   readonly cpuProf: string | undefined;
+  /** Cluster-scale run (controller-scale.ts) when set. */
+  readonly services: number | undefined;
+  readonly timeoutS: number;
+  readonly label: string;
 }
 
-const USAGE = "usage: controller.js [--vips 1000] [--nodes 200] [--per-vip 3] [--repeats 10] [--concurrency 16] [--out FILE] [--json FILE] [--cpu-prof DIR]";
+const USAGE = "usage: controller.js [--vips 1000] [--nodes 200] [--per-vip 3] [--repeats 10] [--concurrency 16] [--out FILE] [--json FILE] [--cpu-prof DIR] [--services N --timeout 300 --label TEXT]";
 
 function parseOptions(argv: readonly string[]): Options {
   const values = new Map<string, string>();
@@ -59,17 +71,17 @@ function parseOptions(argv: readonly string[]): Options {
       process.exit(0);
     }
     const name = arg.replace(/^--/, "");
-    if (!arg.startsWith("--") || !["vips", "nodes", "per-vip", "repeats", "concurrency", "out", "json", "cpu-prof"].includes(name)) throw new Error(`unknown option ${arg}\n${USAGE}`);
+    if (!arg.startsWith("--") || !["vips", "nodes", "per-vip", "repeats", "concurrency", "out", "json", "cpu-prof", "services", "timeout", "label"].includes(name)) throw new Error(`unknown option ${arg}\n${USAGE}`);
     values.set(name, argv[++i] ?? "");
   }
-  const count = (name: string, fallback: number) => {
+  const count = (name: string, fallback: number, min = 1) => {
     const n = Number(values.get(name) ?? fallback);
-    if (!Number.isInteger(n) || n < 1) throw new Error(`--${name}: expected a positive integer, got ${values.get(name)}`);
+    if (!Number.isInteger(n) || n < min) throw new Error(`--${name}: expected an integer >= ${min}, got ${values.get(name)}`);
     return n;
   };
   const json = values.get("json") ?? "bench/results-controller.json";
   return {
-    vips: count("vips", 1000),
+    vips: count("vips", 1000, values.has("services") ? 0 : 1),
     nodes: count("nodes", 200),
     perVip: count("per-vip", 3),
     repeats: count("repeats", 10),
@@ -77,6 +89,9 @@ function parseOptions(argv: readonly string[]): Options {
     out: values.get("out") ?? "bench/results-controller.md",
     json: json === "" ? undefined : json,
     cpuProf: values.get("cpu-prof"),
+    services: values.has("services") ? count("services", 0) : undefined,
+    timeoutS: count("timeout", 300),
+    label: values.get("label") ?? "today",
   };
 }
 
@@ -203,7 +218,7 @@ async function startServer(stored: readonly object[], created: readonly object[]
   writeFileSync(join(dir, "created.json"), JSON.stringify(created));
   const profile = cpuProf === undefined ? [] : ["--cpu-prof", "--cpu-prof-dir", cpuProf, "--cpu-prof-name", "server.cpuprofile"];
   const child = spawn(process.execPath, [
-    ...profile, "dist/test/kube/serve.js", "--crds", "crds/virtualip.yaml,crds/vrrpnode.yaml",
+    ...profile, "dist/test/kube/serve.js", "--crds", "crds/virtualip.yaml,crds/vrrpnode.yaml,crds/virtualippool.yaml",
     "--objects", join(dir, "stored.json"), "--create", join(dir, "created.json"),
   ], { stdio: ["ignore", "pipe", "inherit"] });
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
@@ -376,8 +391,26 @@ ${changes.map((c) => `| ${c.what} | ${c.total} (${writeList(c.writes)}) |`).join
 `;
 }
 
+/** The cluster-scale run alone; its row goes to stdout, its figures to bench/results-controller-scale.json. */
+async function mainScale(o: Options, services: number): Promise<void> {
+  const scale = { services, vips: o.vips, nodes: o.nodes, perVip: o.perVip, concurrency: o.concurrency, timeoutMs: o.timeoutS * 1000 };
+  const { stored, created } = scaleObjects(scale);
+  const server = await startServer(stored, created, undefined);
+  try {
+    const result = await benchScale(server.kc, scale);
+    const file = "bench/results-controller-scale.json";
+    const runs = existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as unknown[]) : [];
+    runs.push({ label: o.label, date: new Date().toISOString(), machine: machine(), ...result });
+    writeFileSync(file, `${JSON.stringify(runs, null, 1)}\n`);
+    process.stdout.write(`${scaleHeader}\n${scaleRow(o.label, result)}\n`);
+  } finally {
+    await server.stop();
+  }
+}
+
 async function main(): Promise<void> {
   const o = parseOptions(process.argv.slice(2));
+  if (o.services !== undefined) return mainScale(o, o.services);
   const groups = Math.ceil(o.nodes / o.perVip);
   const spread = Array.from({ length: o.vips }, (_, i) => vipObject(i, groups));
   const everywhere = Array.from({ length: o.vips }, (_, i) => vipObject(i, undefined));
@@ -393,7 +426,10 @@ async function main(): Promise<void> {
   } catch (error) {
     coldError = error instanceof Error ? error.message : String(error);
   }
-  const text = report(o, planners, cold, coldError, changes);
+  // The cluster-scale section (--services runs, kept by hand as before/after) survives a rerun of the rest.
+  const previous = existsSync(o.out) ? readFileSync(o.out, "utf8") : "";
+  const scale = previous.indexOf("\n## Cluster scale");
+  const text = report(o, planners, cold, coldError, changes) + (scale >= 0 ? previous.slice(scale) : "");
   writeFileSync(o.out, text);
   if (o.json !== undefined) {
     writeFileSync(o.json, `${JSON.stringify({ date: new Date().toISOString(), machine: machine(), options: o, planners, cold: cold ?? { error: coldError }, changes }, null, 1)}\n`);

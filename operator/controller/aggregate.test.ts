@@ -70,6 +70,30 @@ describe("VirtualIP status from the agents' reports", () => {
     assert.equal(cond(fresh, "Conflict")?.status, "True", "the same report, fresh, counts");
   });
 
+  it("a VRRPNode the API server refused: Accepted False NodeConfigRejected naming the node; Ready stays as the agents report; other nodes' failures do not count", () => {
+    const unwritten = new Map([["c", "refused by the API server (500 InternalError): etcdserver: request is too large"], ["z", "refused"]]);
+    const serving = aggregate({ vip: vip(), plan, vrrpNodes: [node("a", inst("Master")), node("b", inst("Backup"))], now, unwritten });
+    assert.equal(cond(serving, "Accepted")?.status, "False");
+    assert.equal(cond(serving, "Accepted")?.reason, "NodeConfigRejected");
+    assert.equal(cond(serving, "Accepted")?.message, "VRRPNode c not updated, refused by the API server (500 InternalError): etcdserver: request is too large");
+    assert.equal(cond(serving, "Ready")?.status, "True", "a serves it; c runs its previous config");
+    assert.deepEqual(serving.unwritten, ["VRRPNode c not updated, refused by the API server (500 InternalError): etcdserver: request is too large"]);
+    const nobody = aggregate({ vip: vip(), plan, vrrpNodes: [], now, unwritten });
+    assert.equal(cond(nobody, "Ready")?.reason, "NodeConfigRejected");
+    const elsewhere = aggregate({ vip: vip(), plan, vrrpNodes: [node("a", inst("Master"))], now, unwritten: new Map([["z", "refused"]]) });
+    assert.equal(cond(elsewhere, "Accepted")?.status, "True");
+  });
+
+  it("VRRPNodes refused on hundreds of nodes: the condition names a few and counts the rest, so the status itself stays within the CRD's 32768-character message", () => {
+    const names = Array.from({ length: 400 }, (_, i) => `node-${String(i).padStart(4, "0")}`);
+    const wide: VipPlan = { ...plan, renderedNodes: names };
+    const unwritten = new Map(names.map((n) => [n, "refused by the API server (500 InternalError): etcdserver: request is too large"]));
+    const r = aggregate({ vip: vip(), plan: wide, vrrpNodes: [], now, unwritten });
+    const accepted = cond(r, "Accepted")!;
+    assert.equal(accepted.message, "VRRPNodes node-0000, node-0001, node-0002, node-0003, node-0004 and 395 more not updated, refused by the API server (500 InternalError): etcdserver: request is too large");
+    for (const c of r.status.conditions ?? []) assert.ok(c.message.length <= 32768, `${c.type}: ${c.message.length} characters`);
+  });
+
   it("an agent refusing the instance: Accepted False naming node, field and reason; Ready says why instead of NoSingleMaster", () => {
     const refusing = (name: string): VRRPNode => ({
       metadata: { name },

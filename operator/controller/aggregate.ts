@@ -11,7 +11,10 @@
  *   Degraded  True when a router has no master or more than one.
  *   Accepted  False when an agent refused to run the VirtualIP's instance
  *             (a VIP in no subnet of the node, script checks not allowed;
- *             refusals.ts); Ready then names that reason.
+ *             refusals.ts), reason RefusedByNode; or when the API server
+ *             refused the VRRPNode of a node it is rendered on (too large,
+ *             invalid, ...: that node keeps its previous config), reason
+ *             NodeConfigRejected. Ready then names that reason.
  *
  * A node whose report is stale (freshness.ts) vouches for nothing: its
  * routers show state Unknown, it counts as no master and its conflicts are
@@ -24,6 +27,7 @@ import type { Finding, VipPlan } from "../planner/index.js";
 import { instanceName } from "../planner/index.js";
 import { conflictMessage, conflictReason, reportedConflicts, type ReportedConflict } from "./network-conflicts.js";
 import { refusalsFor } from "./refusals.js";
+import { unwrittenLines } from "./write-failure-events.js";
 
 export interface AggregateInput {
   readonly vip: VirtualIP;
@@ -32,6 +36,8 @@ export interface AggregateInput {
   readonly now: Date;
   /** Nodes whose report is too old to trust, each with the bound it exceeded (ms). */
   readonly stale?: ReadonlyMap<string, number>;
+  /** Nodes whose VRRPNode spec the API server refused, each with what it said. */
+  readonly unwritten?: ReadonlyMap<string, string>;
 }
 
 export interface MasterChange {
@@ -50,6 +56,8 @@ export interface Aggregate {
   readonly networkConflicts: readonly ReportedConflict[];
   /** Why agents refused to run it, one line per node and error (for the RefusedByNode Event). */
   readonly refusals: readonly string[];
+  /** Its nodes whose VRRPNode could not be written, one line each (for the NodeConfigRejected Event). */
+  readonly unwritten: readonly string[];
 }
 
 const CONFLICT_KINDS: ReadonlySet<Finding["kind"]> = new Set(["address-overlap", "vrid-taken", "instance-name-taken", "vrid-exhausted", "node-address"]);
@@ -127,13 +135,14 @@ export function aggregate(input: AggregateInput): Aggregate {
   const unknown = problems.length > 0 && problems.every((p) => p.includes("no confirmed master"));
   const renderedAtAll = rendered.size > 0;
   const refusals = refusalsFor(input.vrrpNodes, rendered, instances.map((i) => i.instance));
+  const unwritten = unwrittenLines([...rendered], input.unwritten);
   const previous = vip.status;
   const gen = vip.metadata.generation;
-  const decided = invalid.length > 0 || conflicts.length > 0 || !renderedAtAll || refusals.length > 0;
+  const decided = invalid.length > 0 || conflicts.length > 0 || !renderedAtAll || refusals.length > 0 || unwritten.length > 0;
   const conditions: Condition[] = [
     condition(previous, now, gen, "Ready", unknown && !decided ? "Unknown" : problems.length === 0 && renderedAtAll && conflicts.length === 0 && invalid.length === 0,
-      problems.length === 0 && renderedAtAll ? "OneMaster" : invalid.length > 0 ? "Invalid" : conflicts.length > 0 ? "Conflict" : !renderedAtAll ? "NoNodes" : refusals.length > 0 ? "RefusedByNode" : unknown ? "StatusUnknown" : "NoSingleMaster",
-      problems.length === 0 && renderedAtAll ? `${master ?? "?"} is master` : [...invalid, ...conflicts].map(describeFinding).concat(refusals, problems).join("; ") || describeFinding({ kind: "no-nodes" })),
+      problems.length === 0 && renderedAtAll ? "OneMaster" : invalid.length > 0 ? "Invalid" : conflicts.length > 0 ? "Conflict" : !renderedAtAll ? "NoNodes" : refusals.length > 0 ? "RefusedByNode" : unwritten.length > 0 ? "NodeConfigRejected" : unknown ? "StatusUnknown" : "NoSingleMaster",
+      problems.length === 0 && renderedAtAll ? `${master ?? "?"} is master` : [...invalid, ...conflicts].map(describeFinding).concat(refusals, unwritten, problems).join("; ") || describeFinding({ kind: "no-nodes" })),
     condition(previous, now, gen, "Conflict", conflicts.length > 0 || network.length > 0,
       conflicts.length > 0 ? "Collision" : network.length > 0 ? conflictReason(network[0]!.conflict) : "NoCollision",
       conflicts.length > 0 || network.length > 0
@@ -142,8 +151,9 @@ export function aggregate(input: AggregateInput): Aggregate {
     condition(previous, now, gen, "Degraded", renderedAtAll && unknown ? "Unknown" : renderedAtAll && problems.length > 0,
       renderedAtAll && problems.length > 0 ? (unknown ? "StatusUnknown" : problems.some((p) => p.includes("masters")) ? "MultipleMasters" : "NoMaster") : "Healthy",
       renderedAtAll && problems.length > 0 ? problems.join("; ") : "every router has one master"),
-    condition(previous, now, gen, "Accepted", refusals.length === 0, refusals.length === 0 ? "AcceptedByNodes" : "RefusedByNode",
-      refusals.length === 0 ? "no node refused it" : refusals.join("; ")),
+    condition(previous, now, gen, "Accepted", refusals.length === 0 && unwritten.length === 0,
+      refusals.length > 0 ? "RefusedByNode" : unwritten.length > 0 ? "NodeConfigRejected" : "AcceptedByNodes",
+      refusals.length === 0 && unwritten.length === 0 ? "no node refused it" : [...refusals, ...unwritten].join("; ")),
   ];
   const changed = master !== previous?.master && (master !== undefined || previous?.master !== undefined);
   const oldNode = previous?.master;
@@ -164,8 +174,11 @@ export function aggregate(input: AggregateInput): Aggregate {
       : undefined,
     networkConflicts: network,
     refusals,
+    unwritten,
   };
 }
+
+const MAX_MESSAGE = 32768;
 
 /** A metav1.Condition that keeps its lastTransitionTime while its status stays the same. */
 export function condition(
@@ -183,7 +196,8 @@ export function condition(
     type,
     status,
     reason,
-    message,
+    // The CRD (as metav1.Condition) refuses a longer message, and with it the whole status write.
+    message: message.length <= MAX_MESSAGE ? message : `${message.slice(0, MAX_MESSAGE - 3)}...`,
     lastTransitionTime: before !== undefined && before.status === status ? before.lastTransitionTime : now.toISOString(),
     ...(generation !== undefined ? { observedGeneration: generation } : {}),
   };

@@ -5,7 +5,10 @@
  * Every watch event marks the world dirty; a sync (debounced, one at a
  * time, retried with backoff after an error) plans from the informer caches
  * and writes only what differs: VRRPNode specs that changed, statuses that
- * changed, one Event per master move or new finding. A deleted VirtualIP
+ * changed, one Event per master move or new finding. Each write stands
+ * alone (write-failures.ts): one the API server refuses is retried with its
+ * own backoff and shown on the objects it concerns, while the sync goes on
+ * with every other object. A deleted VirtualIP
  * keeps its finalizer until no VRRPNode renders it and every agent has
  * acted on that.
  *
@@ -15,6 +18,7 @@
  * event. A status change that is only a heartbeat (a new `updated`) from
  * a node that was not stale needs no sync.
  */
+import { createHash } from "node:crypto";
 import type { KubernetesObject } from "@kubernetes/client-node";
 import type { Stoppable } from "../../agent/kube/watch-list.js";
 import type { Clock, TimerHandle } from "../../agent/runtime/clock.js";
@@ -29,6 +33,8 @@ import type { ControllerMetrics } from "./metrics.js";
 import { forEachLimited } from "./parallel.js";
 import { StatusAges } from "./freshness.js";
 import { LoadBalancerSync, type LoadBalancerOptions } from "./lb-sync.js";
+import { unwrittenNodes, writeFailureEvent } from "./write-failure-events.js";
+import { WriteFailures, type WriteFailure, type WriteKind, type WriteOutcome } from "./write-failures.js";
 
 export const FINALIZER = "floatip.io/release-addresses";
 
@@ -47,9 +53,21 @@ export interface ControllerDeps {
   readonly loadBalancers?: LoadBalancerOptions;
 }
 
-/** What one sync did; a typed outcome rather than log lines. */
+export interface SyncCounts {
+  readonly specWrites: number;
+  readonly statusWrites: number;
+  readonly events: number;
+  readonly finalizersReleased: number;
+}
+
+/**
+ * What one sync did; a typed outcome rather than log lines. `partial`: every
+ * write was tried, and some objects' writes failed (each retried on its own
+ * backoff, the first due in `retryInMs`); `failed`: the sync itself broke off.
+ */
 export type SyncResult =
-  | { readonly kind: "synced"; readonly specWrites: number; readonly statusWrites: number; readonly events: number; readonly finalizersReleased: number }
+  | ({ readonly kind: "synced" } & SyncCounts)
+  | ({ readonly kind: "partial"; readonly failures: readonly WriteFailure[]; readonly retryInMs: number } & SyncCounts)
   | { readonly kind: "failed"; readonly error: string; readonly retryInMs: number };
 
 /** JSON with object keys sorted: the API server does not keep our key order. */
@@ -72,6 +90,11 @@ export class Controller {
   private readonly announcedConflicts = new Map<string, ReadonlyMap<string, string>>();
   /** Per VirtualIP, the agents' refusals last announced as an Event. */
   private readonly announcedRefusals = new Map<string, string>();
+  /** Per VirtualIP, the unwritten VRRPNodes last announced as an Event. */
+  private readonly announcedUnwritten = new Map<string, string>();
+  private readonly failures = new WriteFailures();
+  /** Fires when the next failed write is due again. */
+  private retry: TimerHandle | undefined;
   private timer: TimerHandle | undefined;
   private readonly ages = new StatusAges();
   /** Fires when the next fresh report goes stale. */
@@ -87,10 +110,10 @@ export class Controller {
 
   constructor(private readonly deps: ControllerDeps) {
     const lb = deps.loadBalancers;
-    this.lb = lb === undefined ? undefined : new LoadBalancerSync(lb, deps.logger, async (e) => {
+    this.lb = lb === undefined ? undefined : new LoadBalancerSync({ ...lb, writeConcurrency: lb.writeConcurrency ?? deps.writeConcurrency }, deps.logger, async (e) => {
       this.deps.logger.log("info", e.message, { service: `${e.namespace}/${e.name}`, reason: e.reason });
       await lb.api.createServiceEvent(e, this.deps.wallClock()).catch((error: unknown) => this.deps.logger.log("warn", "creating an Event failed", { error: errorText(error) }));
-    });
+    }, (kind, target, content, write) => this.write(kind, target, content, write));
   }
 
   async start(): Promise<void> {
@@ -111,6 +134,7 @@ export class Controller {
     this.stopped = true;
     this.timer?.cancel();
     this.expiry?.cancel();
+    this.retry?.cancel();
     await Promise.all(this.watches.splice(0).map((w) => w.stop()));
     await this.running;
   }
@@ -155,6 +179,7 @@ export class Controller {
     try {
       result = await this.sync();
       this.backoffMs = 0;
+      this.armRetry();
     } catch (error) {
       this.backoffMs = Math.min(30_000, Math.max(500, this.backoffMs * 2));
       this.dirty = true;
@@ -164,6 +189,43 @@ export class Controller {
     this.deps.metrics.synced(result, (this.deps.clock.now() - started) / 1000);
     this.results.push(result);
     if (this.results.length > 100) this.results.shift();
+  }
+
+  /**
+   * One write, on its own: a refusal is counted, logged and remembered
+   * (retried on the object's own backoff); the Event about it is the caller's
+   * (it knows which objects the write concerns).
+   */
+  private async write(kind: WriteKind, target: string, content: string, write: () => Promise<void>): Promise<WriteOutcome> {
+    const outcome = await this.failures.attempt(kind, target, content, this.deps.clock.now(), write);
+    if (outcome.kind === "failed") {
+      const f = outcome.failure;
+      this.deps.metrics.writeFailed(kind, f.reason);
+      this.deps.logger.log("warn", "write failed; the other objects go on, this one is retried", { kind, target, code: f.code, reason: f.reason, error: f.message, attempts: f.attempts, retryInMs: f.retryAt - this.deps.clock.now() });
+    }
+    return outcome;
+  }
+
+  /** write() for a VRRPNode or VirtualIP, with a Warning Event on it when the failure is new. */
+  private async writeOwn(now: Date, kind: WriteKind, target: string, content: string, write: () => Promise<void>, uidOf?: VirtualIP): Promise<boolean> {
+    const outcome = await this.write(kind, target, content, write);
+    if (outcome.kind === "failed" && outcome.firstOfItsKind) {
+      const event = writeFailureEvent(outcome.failure);
+      if (event !== undefined) await this.event(now, { ...event, ...(uidOf !== undefined ? uid(uidOf) : {}) });
+    }
+    return outcome.kind === "written";
+  }
+
+  /** A sync when the next failed write is due again. */
+  private armRetry(): void {
+    this.retry?.cancel();
+    this.retry = undefined;
+    const next = this.failures.nextRetry();
+    if (next === undefined || this.stopped) return;
+    this.retry = this.deps.clock.at(next, () => {
+      this.retry = undefined;
+      this.markDirty();
+    });
   }
 
   private async sync(): Promise<SyncResult> {
@@ -182,29 +244,45 @@ export class Controller {
     const limit = this.deps.writeConcurrency ?? 16;
 
     const unfinalized = live.filter((vip) => !(vip.metadata.finalizers ?? []).includes(FINALIZER));
-    await forEachLimited(unfinalized, limit, (vip) =>
-      this.deps.api.setVirtualIPFinalizers(vip.metadata.name, [...(vip.metadata.finalizers ?? []), FINALIZER], vip.metadata.resourceVersion));
-    const changedSpecs = [...planned.nodes].filter(([name, spec]) => {
-      const existing = this.vrrpNodes.get(name);
-      return existing === undefined || this.canonicalSpec(existing) !== canonical(spec);
+    await forEachLimited(unfinalized, limit, async (vip) => {
+      const finalizers = [...(vip.metadata.finalizers ?? []), FINALIZER];
+      await this.writeOwn(now, "virtualip-finalizer", vip.metadata.name, `${vip.metadata.resourceVersion ?? ""}:${finalizers.join(",")}`,
+        () => this.deps.api.setVirtualIPFinalizers(vip.metadata.name, finalizers, vip.metadata.resourceVersion), vip);
     });
-    await forEachLimited(changedSpecs, limit, ([name, spec]) => this.deps.api.writeVrrpNodeSpec(name, spec, this.vrrpNodes.has(name)));
-    let specWrites = changedSpecs.length;
-    await forEachLimited([...this.vrrpNodes.keys()].filter((name) => !planned.nodes.has(name)), limit, (name) => this.deps.api.deleteVrrpNode(name));
+    const changedSpecs = [...planned.nodes].map(([name, spec]) => ({ name, spec, text: canonical(spec) })).filter(({ name, text }) => {
+      const existing = this.vrrpNodes.get(name);
+      return existing === undefined || this.canonicalSpec(existing) !== text;
+    });
+    const pendingSpecs = new Set(changedSpecs.map((c) => c.name));
+    this.failures.settle("vrrpnode-spec", (name) => pendingSpecs.has(name));
+    let specWrites = 0;
+    await forEachLimited(changedSpecs, limit, async ({ name, spec, text }) => {
+      const digest = createHash("sha256").update(text).digest("base64");
+      if (await this.writeOwn(now, "vrrpnode-spec", name, digest, () => this.deps.api.writeVrrpNodeSpec(name, spec, this.vrrpNodes.has(name)))) specWrites++;
+    });
+    const unplanned = [...this.vrrpNodes.keys()].filter((name) => !planned.nodes.has(name));
+    this.failures.settle("vrrpnode-delete", (name) => unplanned.includes(name));
+    await forEachLimited(unplanned, limit, async (name) => void await this.writeOwn(now, "vrrpnode-delete", name, "delete", () => this.deps.api.deleteVrrpNode(name)));
+    const unwritten = unwrittenNodes(this.failures.all());
     const vrrpNodes = [...this.vrrpNodes.values()];
     const monotonic = this.deps.clock.now();
     const stale = this.ages.stale(vrrpNodes, monotonic);
     this.armExpiry(vrrpNodes, monotonic);
     const routerStates = new Map<string, number>();
+    const statusPending = new Set<string>();
     await forEachLimited(live, limit, async (vip) => {
       const vipPlan = planned.vips.get(vip.metadata.name);
-      const result = aggregate({ vip, plan: vipPlan, vrrpNodes, now, stale });
+      const result = aggregate({ vip, plan: vipPlan, vrrpNodes, now, stale, unwritten });
       for (const n of result.status.nodes ?? []) routerStates.set(n.state, (routerStates.get(n.state) ?? 0) + 1);
-      if (canonical(stripTimes(result.status)) !== canonical(stripTimes(vip.status ?? {}))) {
-        await this.deps.api.patchVirtualIPStatus(vip.metadata.name, mergePatchFor(vip.status ?? {}, result.status));
-        statusWrites++;
+      const wanted = canonical(stripTimes(result.status));
+      let statusWritten = true;
+      if (wanted !== canonical(stripTimes(vip.status ?? {}))) {
+        statusPending.add(vip.metadata.name);
+        statusWritten = await this.writeOwn(now, "virtualip-status", vip.metadata.name, wanted, () => this.deps.api.patchVirtualIPStatus(vip.metadata.name, mergePatchFor(vip.status ?? {}, result.status)), vip);
+        if (statusWritten) statusWrites++;
       }
-      if (result.masterChange !== undefined) {
+      // The master change is measured against the stored status: until that is written, the Event would repeat.
+      if (result.masterChange !== undefined && statusWritten) {
         await this.event(now, { kind: "VirtualIP", name: vip.metadata.name, ...uid(vip), type: result.masterChange.to === undefined ? "Warning" : "Normal", reason: result.masterChange.to === undefined ? "NoMaster" : "MasterChanged", message: masterChangeMessage(result.masterChange) });
         const moved = (await this.lb?.announceMove(vip, result.masterChange)) ?? 0;
         events += 1 + moved;
@@ -212,27 +290,40 @@ export class Controller {
       // `events += await ...` would read `events` before the await and lose concurrent counts.
       const found = await this.announceFindings(now, vip, vipPlan?.findings ?? []);
       const conflicts = await this.announceConflicts(now, vip, result.networkConflicts);
-      const refused = await this.announceRefusals(now, vip, result.refusals);
-      events += found + conflicts + refused;
+      const refused = await this.announceOnce(this.announcedRefusals, now, vip, "RefusedByNode", result.refusals);
+      const notWritten = await this.announceOnce(this.announcedUnwritten, now, vip, "NodeConfigRejected", result.unwritten);
+      events += found + conflicts + refused + notWritten;
     });
-    for (const name of this.announcedConflicts.keys()) if (!live.some((v) => v.metadata.name === name)) this.announcedConflicts.delete(name);
-    for (const name of this.announcedRefusals.keys()) if (!live.some((v) => v.metadata.name === name)) this.announcedRefusals.delete(name);
-    for (const vip of all.filter((v) => v.metadata.deletionTimestamp !== undefined)) {
-      if (!(vip.metadata.finalizers ?? []).includes(FINALIZER) || !this.releasedEverywhere(vip.metadata.name)) continue;
-      await this.deps.api.setVirtualIPFinalizers(vip.metadata.name, (vip.metadata.finalizers ?? []).filter((f) => f !== FINALIZER), vip.metadata.resourceVersion);
-      finalizersReleased++;
+    this.failures.settle("virtualip-status", (name) => statusPending.has(name));
+    const liveNames = new Set(live.map((v) => v.metadata.name));
+    for (const announced of [this.announcedConflicts, this.announcedRefusals, this.announcedUnwritten]) {
+      for (const name of announced.keys()) if (!liveNames.has(name)) announced.delete(name);
+    }
+    const releasable = all.filter((v) => v.metadata.deletionTimestamp !== undefined && (v.metadata.finalizers ?? []).includes(FINALIZER) && this.releasedEverywhere(v.metadata.name));
+    this.failures.settle("virtualip-finalizer", (name) => releasable.some((v) => v.metadata.name === name) || unfinalized.some((v) => v.metadata.name === name));
+    for (const vip of releasable) {
+      const finalizers = (vip.metadata.finalizers ?? []).filter((f) => f !== FINALIZER);
+      if (await this.writeOwn(now, "virtualip-finalizer", vip.metadata.name, `${vip.metadata.resourceVersion ?? ""}:${finalizers.join(",")}`,
+        () => this.deps.api.setVirtualIPFinalizers(vip.metadata.name, finalizers, vip.metadata.resourceVersion), vip)) finalizersReleased++;
     }
     this.deps.metrics.freshness(stale.size, routerStates);
     this.deps.metrics.virtualIPs(live.map((v) => planned.vips.get(v.metadata.name)).map((p) => (p?.findings ?? []).map((f) => f.kind)));
     this.deps.metrics.vrrpNodes([...this.vrrpNodes.values()].map((n) => ({ name: n.metadata.name, rejected: (n.status?.configErrors ?? []).length > 0 })));
     if (lb !== undefined) this.deps.metrics.loadBalancers(lb.pools, lb.allocations);
+    if (lb !== undefined) {
+      for (const kind of ["virtualip", "service-status", "pool-status"] as const) this.failures.settle(kind, (t) => lb.pending.get(kind)?.has(t) ?? false);
+    }
+    this.deps.metrics.failingWrites(this.failures.all());
     if (lbError !== undefined) throw lbError;
     if (lb !== undefined) {
       specWrites += lb.vipWrites;
       statusWrites += lb.statusWrites;
       events += lb.events;
     }
-    return { kind: "synced", specWrites, statusWrites, events, finalizersReleased };
+    const counts = { specWrites, statusWrites, events, finalizersReleased };
+    const failing = this.failures.all();
+    if (failing.length === 0) return { kind: "synced", ...counts };
+    return { kind: "partial", ...counts, failures: failing, retryInMs: Math.max(0, (this.failures.nextRetry() ?? 0) - this.deps.clock.now()) };
   }
 
   /** A sync when the next report that is fresh now goes stale. */
@@ -295,16 +386,20 @@ export class Controller {
     return events.length;
   }
 
-  /** One Warning Event each time the set of reasons agents give for refusing the VirtualIP changes. */
-  private async announceRefusals(now: Date, vip: VirtualIP, refusals: readonly string[]): Promise<number> {
-    const key = refusals.join("\n");
-    if (refusals.length === 0) {
-      this.announcedRefusals.delete(vip.metadata.name);
+  /**
+   * One Warning Event each time the lines change: why agents refuse the
+   * VirtualIP (RefusedByNode), which of its nodes' VRRPNodes could not be
+   * written (NodeConfigRejected).
+   */
+  private async announceOnce(announced: Map<string, string>, now: Date, vip: VirtualIP, reason: string, lines: readonly string[]): Promise<number> {
+    const key = lines.join("\n");
+    if (lines.length === 0) {
+      announced.delete(vip.metadata.name);
       return 0;
     }
-    if (this.announcedRefusals.get(vip.metadata.name) === key) return 0;
-    this.announcedRefusals.set(vip.metadata.name, key);
-    await this.event(now, { kind: "VirtualIP", name: vip.metadata.name, ...uid(vip), type: "Warning", reason: "RefusedByNode", message: refusals.join("; ") });
+    if (announced.get(vip.metadata.name) === key) return 0;
+    announced.set(vip.metadata.name, key);
+    await this.event(now, { kind: "VirtualIP", name: vip.metadata.name, ...uid(vip), type: "Warning", reason, message: lines.join("; ") });
     return 1;
   }
 

@@ -13,6 +13,7 @@ import type { NodeSummary, VirtualIP } from "../api/types.js";
 import { pool, slice, svc } from "../lb/test-fixtures.js";
 import type { LoadBalancerKubeApi, ServiceEventInput } from "./kube-api.js";
 import { LoadBalancerSync } from "./lb-sync.js";
+import { WriteFailures } from "./write-failures.js";
 import { Controller, type SyncResult } from "./controller.js";
 import type { ControllerKubeApi, EventInput } from "./kube-api.js";
 import { ManualClock } from "../../agent/runtime/clock.js";
@@ -83,7 +84,9 @@ const NOW = new Date("2026-11-25T12:00:00Z");
 
 async function setup(defaultClass = false) {
   const api = new FakeApi();
-  const lb = new LoadBalancerSync({ api, defaultClass }, jsonLogger({ write: () => undefined, wallClock: () => NOW }), async (e) => void api.events.push(e));
+  const failures = new WriteFailures();
+  const lb = new LoadBalancerSync({ api, defaultClass }, jsonLogger({ write: () => undefined, wallClock: () => NOW }), async (e) => void api.events.push(e),
+    (kind, target, content, write) => failures.attempt(kind, target, content, 0, write));
   await lb.start(() => undefined, () => () => undefined);
   const sync = async () => {
     api.writes.length = 0;
@@ -319,7 +322,7 @@ describe("the controller with LoadBalancer Services", () => {
     await controller.stop();
   });
 
-  it("a failing load-balancer write does not hold up the VirtualIPs; the sync fails and is retried", async () => {
+  it("a failing load-balancer write does not hold up the VirtualIPs; it alone is retried, with a Warning Event on its Service", async () => {
     const { cluster, controller, settle } = await start();
     cluster.failCreates = true;
     cluster.putVip({ metadata: { name: "gateway", generation: 1, creationTimestamp: "2026-01-01T00:00:00Z" }, spec: { addresses: ["192.0.2.1/24"] } });
@@ -327,7 +330,9 @@ describe("the controller with LoadBalancer Services", () => {
     cluster.putService(svc("web"));
     await settle(false);
     assert.deepEqual(cluster.vrrpNodes.get("a")?.spec.instances.map((i) => i.name), ["gateway"]);
-    assert.ok(controller.results.some((r: SyncResult) => r.kind === "failed" && r.error.includes("422")));
+    assert.ok(controller.results.some((r: SyncResult) => r.kind === "partial" && r.failures.some((f) => f.kind === "virtualip" && f.target === "lb-192-0-2-10" && f.message.includes("422"))));
+    assert.ok(!controller.results.some((r: SyncResult) => r.kind === "failed"));
+    assert.equal(cluster.events.filter((e) => e.name === "web" && e.reason === "WriteFailed").length, 1, "one Event, not one per retry");
     cluster.failCreates = false;
     for (let i = 0; i < 20 && !cluster.vips.has("lb-192-0-2-10"); i++) await settle(false);
     assert.ok(cluster.vips.has("lb-192-0-2-10"), "created on a retry");

@@ -6,6 +6,10 @@
  * statuses, pool statuses, and Events on Services (allocation outcome
  * changes, and the announcing node after every master move).
  *
+ * Every write goes through the controller's gate (write-failures.ts): one
+ * the API server refuses fails alone, is retried on its own backoff and
+ * announced once by a Warning Event on the Services it concerns.
+ *
  * The owned VirtualIPs carry no ownerReference to their Service: a
  * cluster-scoped object cannot have a namespaced owner (the garbage collector
  * ignores such references), so the controller deletes them itself when the
@@ -24,11 +28,18 @@ import type { LoadBalancerKubeApi, ServiceEventInput } from "./kube-api.js";
 import { mergePatchFor } from "./merge-patch.js";
 import type { PoolCounts } from "./metrics.js";
 import { DEFAULTS } from "../api/limits.js";
+import { forEachLimited } from "./parallel.js";
+import { refusalText, type WriteKind, type WriteOutcome } from "./write-failures.js";
+
+/** Tries one write on its own (the controller's write(): counted, logged, backed off). */
+export type WriteGate = (kind: WriteKind, target: string, content: string, write: () => Promise<void>) => Promise<WriteOutcome>;
 
 export interface LoadBalancerOptions {
   readonly api: LoadBalancerKubeApi;
   /** Serve LoadBalancer Services without spec.loadBalancerClass too. */
   readonly defaultClass: boolean;
+  /** Writes in flight at once (default 16). */
+  readonly writeConcurrency?: number;
 }
 
 export interface LoadBalancerSyncResult {
@@ -39,6 +50,8 @@ export interface LoadBalancerSyncResult {
   readonly pools: readonly PoolCounts[];
   /** Each served Service's AddressAllocated reason (for metrics). */
   readonly allocations: readonly string[];
+  /** Per kind of write, the objects that needed one this sync (a failure of any other is moot). */
+  readonly pending: ReadonlyMap<WriteKind, ReadonlySet<string>>;
 }
 
 /** The VirtualIP fields the load balancer sets; others (defaults, users' edits of other fields) are left alone. */
@@ -56,7 +69,28 @@ export class LoadBalancerSync {
   /** Allocation outcome last announced by Event, per Service. */
   private readonly announced = new Map<string, string>();
 
-  constructor(private readonly options: LoadBalancerOptions, private readonly logger: Logger, private readonly event: (e: ServiceEventInput) => Promise<void>) {}
+  constructor(
+    private readonly options: LoadBalancerOptions,
+    private readonly logger: Logger,
+    private readonly event: (e: ServiceEventInput) => Promise<void>,
+    private readonly gate: WriteGate,
+  ) {}
+
+  private pending = new Map<WriteKind, Set<string>>();
+
+  /** One write; when it fails for a new reason, a Warning Event on each Service it concerns. */
+  private async write(kind: WriteKind, target: string, content: string, services: readonly string[], what: string, write: () => Promise<void>): Promise<boolean> {
+    this.pending.set(kind, (this.pending.get(kind) ?? new Set<string>()).add(target));
+    const outcome = await this.gate(kind, target, content, write);
+    if (outcome.kind === "failed" && outcome.firstOfItsKind) {
+      for (const key of services) {
+        const [namespace, name] = key.split("/") as [string, string];
+        const uid = this.services.get(key)?.metadata?.uid;
+        await this.event({ namespace, name, ...(uid !== undefined ? { uid } : {}), type: "Warning", reason: "WriteFailed", message: `${what} ${refusalText(outcome.failure)}` });
+      }
+    }
+    return outcome.kind === "written";
+  }
 
   async start(mark: () => void, onError: (what: string) => (error: unknown) => void): Promise<Stoppable[]> {
     const { api } = this.options;
@@ -97,41 +131,41 @@ export class LoadBalancerSync {
     let vipWrites = 0;
     let statusWrites = 0;
     let events = 0;
+    this.pending = new Map();
+    const limit = this.options.writeConcurrency ?? 16;
+    const each = <T>(items: Iterable<T>, task: (item: T) => Promise<void>) => forEachLimited([...items], limit, task);
 
-    for (const want of planned.vips.values()) {
+    await each(planned.vips.values(), async (want) => {
       const have = byName.get(want.name);
       if (have === undefined) {
-        await api.createVirtualIP({ metadata: { name: want.name, labels: want.labels, annotations: want.annotations }, spec: want.spec });
-        vipWrites++;
+        const body = { metadata: { name: want.name, labels: want.labels, annotations: want.annotations }, spec: want.spec };
+        if (await this.write("virtualip", want.name, sortedJson(body), want.services, `creating VirtualIP ${want.name}`, () => api.createVirtualIP(body))) vipWrites++;
       } else if (!isOwned(have)) {
         this.logger.log("warn", "a VirtualIP not owned by the load balancer has the name it needs; not touching it", { virtualip: want.name });
       } else if (have.metadata.deletionTimestamp === undefined && differs(have, want)) {
-        await api.patchVirtualIP(want.name, vipPatch(have, want));
-        vipWrites++;
+        const patch = vipPatch(have, want);
+        if (await this.write("virtualip", want.name, sortedJson(patch), want.services, `updating VirtualIP ${want.name}`, () => api.patchVirtualIP(want.name, patch))) vipWrites++;
       }
-    }
-    for (const vip of virtualIPs) {
-      if (isOwned(vip) && vip.metadata.deletionTimestamp === undefined && !planned.vips.has(vip.metadata.name)) {
-        await api.deleteVirtualIP(vip.metadata.name);
-        vipWrites++;
-      }
-    }
-    for (const [key, service] of planned.services) {
+    });
+    await each(virtualIPs.filter((vip) => isOwned(vip) && vip.metadata.deletionTimestamp === undefined && !planned.vips.has(vip.metadata.name)), async (vip) => {
+      if (await this.write("virtualip", vip.metadata.name, "delete", [], `deleting VirtualIP ${vip.metadata.name}`, () => api.deleteVirtualIP(vip.metadata.name))) vipWrites++;
+    });
+    await each(planned.services, async ([key, service]) => {
       const stored = this.services.get(key);
       if (stored !== undefined && await this.writeStatus(stored, service.status)) statusWrites++;
-    }
-    for (const key of planned.released) {
+    });
+    await each(planned.released, async (key) => {
       const stored = this.services.get(key);
-      if (stored === undefined) continue;
+      if (stored === undefined) return;
       const conditions = (obj(obj(stored)["status"])["conditions"] as Condition[] | undefined ?? []).filter((c) => c.type !== ALLOCATED && c.type !== ANNOUNCED);
       if (await this.writeStatus(stored, { loadBalancer: {}, conditions })) statusWrites++;
-    }
-    for (const pool of this.pools.values()) {
+    });
+    await each(this.pools.values(), async (pool) => {
       const want = planned.pools.get(pool.metadata.name);
-      if (want === undefined || sameJson(withoutTimes(pool.status ?? {}), withoutTimes(want))) continue;
-      await api.patchVirtualIPPoolStatus(pool.metadata.name, mergePatchFor(pool.status ?? {}, want));
-      statusWrites++;
-    }
+      if (want === undefined || sameJson(withoutTimes(pool.status ?? {}), withoutTimes(want))) return;
+      if (await this.write("pool-status", pool.metadata.name, sortedJson(withoutTimes(want)), [], `writing VirtualIPPool ${pool.metadata.name}'s status`,
+        () => api.patchVirtualIPPoolStatus(pool.metadata.name, mergePatchFor(pool.status ?? {}, want)))) statusWrites++;
+    });
 
     for (const [key, service] of planned.services) {
       const allocated = service.status.conditions.find((c) => c.type === ALLOCATED)!;
@@ -149,7 +183,7 @@ export class LoadBalancerSync {
       ...(status.ipv6 !== undefined ? { ipv6: status.ipv6 } : {}),
     }));
     const allocations = [...planned.services.values()].map((s) => s.status.conditions.find((c) => c.type === ALLOCATED)!.reason);
-    return { vipWrites, statusWrites, events, pools, allocations };
+    return { vipWrites, statusWrites, events, pools, allocations, pending: this.pending };
   }
 
   /** After a master move of an owned VirtualIP: an Event on each of its Services naming the node that announces it. */
@@ -171,15 +205,17 @@ export class LoadBalancerSync {
     return count;
   }
 
+  /** Writes the status if it differs; true when written. */
   private async writeStatus(stored: KubernetesObject, want: ServiceStatus): Promise<boolean> {
     const status = obj(obj(stored)["status"]);
     const have = { loadBalancer: obj(status["loadBalancer"]), conditions: (status["conditions"] as Condition[] | undefined) ?? [] };
     if (sameJson(statusView(have), statusView(want))) return false;
-    await this.options.api.patchServiceStatus(stored.metadata?.namespace ?? "", stored.metadata?.name ?? "", {
-      loadBalancer: (want.loadBalancer.ingress ?? []).length > 0 ? want.loadBalancer : { ingress: null },
-      conditions: want.conditions.map(plainCondition),
-    });
-    return true;
+    const key = keyOf(stored);
+    return this.write("service-status", key, sortedJson(statusView(want)), [key], "writing the Service's status",
+      () => this.options.api.patchServiceStatus(stored.metadata?.namespace ?? "", stored.metadata?.name ?? "", {
+        loadBalancer: (want.loadBalancer.ingress ?? []).length > 0 ? want.loadBalancer : { ingress: null },
+        conditions: want.conditions.map(plainCondition),
+      }));
   }
 }
 

@@ -2,6 +2,7 @@
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import { BUILD_INFO_HELP, buildInfoLabels, type BuildInfo } from "../../agent/runtime/build-info.js";
 import type { SyncResult } from "./controller.js";
+import type { WriteFailure } from "./write-failures.js";
 
 /** A pool's per-family counts as its status carries them. */
 export interface PoolCounts {
@@ -20,7 +21,7 @@ export class ControllerMetrics {
   });
   private readonly reconciles = new Counter({
     name: "floatip_controller_reconciles_total",
-    help: "Controller syncs by result (synced, failed)",
+    help: "Controller syncs by result (synced; partial: some objects' writes failed, the rest done; failed: the sync broke off)",
     labelNames: ["result"],
     registers: [this.registry],
   });
@@ -33,6 +34,18 @@ export class ControllerMetrics {
   private readonly writes = new Counter({
     name: "floatip_controller_writes_total",
     help: "API writes by the controller, by kind (vrrpnode-spec, virtualip-status, event, finalizer)",
+    labelNames: ["kind"],
+    registers: [this.registry],
+  });
+  private readonly writeErrors = new Counter({
+    name: "floatip_controller_write_errors_total",
+    help: "API writes the API server refused or that got no answer, by kind (vrrpnode-spec, virtualip-status, service-status, ...) and the Status reason (RequestEntityTooLarge, Invalid, Conflict, InternalError, NoResponse, ...)",
+    labelNames: ["kind", "reason"],
+    registers: [this.registry],
+  });
+  private readonly failing = new Gauge({
+    name: "floatip_controller_failing_writes",
+    help: "Objects whose last write failed and is being retried with backoff, by kind of write",
     labelNames: ["kind"],
     registers: [this.registry],
   });
@@ -94,12 +107,24 @@ export class ControllerMetrics {
   synced(result: SyncResult, seconds: number): void {
     this.reconciles.inc({ result: result.kind });
     this.duration.observe(seconds);
-    if (result.kind === "synced") {
+    if (result.kind !== "failed") {
       this.writes.inc({ kind: "vrrpnode-spec" }, result.specWrites);
       this.writes.inc({ kind: "virtualip-status" }, result.statusWrites);
       this.writes.inc({ kind: "event" }, result.events);
       this.writes.inc({ kind: "finalizer" }, result.finalizersReleased);
     }
+  }
+
+  /** One write refused (or unanswered). */
+  writeFailed(kind: string, reason: string): void {
+    this.writeErrors.inc({ kind, reason });
+  }
+
+  /** After a sync: the objects whose writes are failing, by kind. */
+  failingWrites(failures: readonly WriteFailure[]): void {
+    this.failing.reset();
+    for (const kind of ["vrrpnode-spec", "virtualip-status", "service-status"]) this.failing.set({ kind }, 0);
+    for (const f of failures) this.failing.inc({ kind: f.kind });
   }
 
   virtualIPs(findingsPerVip: readonly (readonly string[])[]): void {

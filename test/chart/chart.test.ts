@@ -412,7 +412,7 @@ describe("monitoring", () => {
     const rules = list(at(one(objects, "PrometheusRule"), "spec", "groups")).flatMap((g) => list(g["rules"]));
     const byName = Object.fromEntries(rules.map((r) => [r["alert"], r]));
     assert.deepEqual(Object.keys(byName).sort(), [
-      "FloatipAgentDown", "FloatipControllerNoLeader", "FloatipFlapping", "FloatipMultipleMasters", "FloatipNetworkConflict", "FloatipNoMaster",
+      "FloatipAgentDown", "FloatipControllerNoLeader", "FloatipControllerWritesFailing", "FloatipFlapping", "FloatipMultipleMasters", "FloatipNetworkConflict", "FloatipNoMaster",
       "FloatipPoolExhausted", "FloatipVRRPNodeConfigRejected", "FloatipVirtualIPConflict", "FloatipVirtualIPInvalid", "FloatipVirtualIPNoEligibleNode",
     ]);
     const expr = (a: string) => String(byName[a]?.["expr"]);
@@ -423,6 +423,7 @@ describe("monitoring", () => {
     assert.match(expr("FloatipVirtualIPInvalid"), /^floatip_virtualips\{finding="invalid"\} > 0 and on \(instance\) floatip_controller_leader == 1$/);
     assert.match(expr("FloatipVirtualIPNoEligibleNode"), /^floatip_virtualips\{finding="no-nodes"\} > 0 and on \(instance\) floatip_controller_leader == 1$/);
     assert.match(expr("FloatipVRRPNodeConfigRejected"), /^floatip_vrrpnode_config_rejected == 1 and on \(instance\) floatip_controller_leader == 1$/);
+    assert.match(expr("FloatipControllerWritesFailing"), /^floatip_controller_failing_writes > 0 and on \(instance\) floatip_controller_leader == 1$/);
     assert.match(expr("FloatipPoolExhausted"), /^floatip_loadbalancer_services\{allocation="PoolExhausted"\} > 0 and on \(instance\) floatip_controller_leader == 1$/);
     assert.equal(expr("FloatipNetworkConflict"), "sum by (vrrp_instance, node, kind) (floatip_conflicts_active) > 0");
     assert.equal(expr("FloatipAgentDown"), 'up{job=~".*floatip-agent.*"} == 0');

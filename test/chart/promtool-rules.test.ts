@@ -29,7 +29,7 @@ describe("alerts", () => {
       writeFileSync(file, yaml.dump({ groups }));
       const r = await promtool(["check", "rules", file]);
       assert.equal(r.code, 0, r.output);
-      assert.match(r.output, /SUCCESS: 11 rules found/);
+      assert.match(r.output, /SUCCESS: 12 rules found/);
     });
   }
 
@@ -48,6 +48,7 @@ describe("alerts", () => {
       FloatipAgentDown: "warning",
       FloatipFlapping: "warning",
       FloatipControllerNoLeader: "warning",
+      FloatipControllerWritesFailing: "warning",
     });
     const changed = rulesOf(await render({ values: [ciValues("monitoring-values.yaml")] }));
     assert.equal(changed.find((r) => r.alert === "FloatipFlapping")?.labels["severity"], "critical");

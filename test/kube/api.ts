@@ -31,7 +31,12 @@ export interface ListResult {
 export interface ApiOptions {
   /** "merge": strategic merge patches on custom resources act as merge patches; "reject": 415 like the real server. */
   strategicMergeForCustomResources: "merge" | "reject";
+  /** Largest object (as stored, JSON bytes) a write may leave behind, like etcd's --max-request-bytes; per plural (others: etcd's default). */
+  maxObjectBytes: number | Readonly<Record<string, number>>;
 }
+
+/** etcd's default request limit (--max-request-bytes, 1.5 MiB). */
+export const ETCD_MAX_REQUEST_BYTES = 1.5 * 1024 * 1024;
 
 const PATCH_TYPES = {
   json: "application/json-patch+json",
@@ -111,9 +116,20 @@ export class Api {
     if (this.store.get(def.storageKey, o.metadata.namespace, name)) throw alreadyExists(def, name);
     if (def.storageKey === CRD_KEY) o = this.crdWrite(def, o);
     if (opts.dryRun) return externalize(def, o);
+    this.checkSize(def, o);
     const stored = this.store.put(def.storageKey, o);
     if (def.storageKey === CRD_KEY) this.registerCrd(stored);
     return externalize(def, stored);
+  }
+
+  /**
+   * etcd refuses a request larger than its limit, and the real API server passes that on as a
+   * 500 with etcd's own message (kubernetes/kubernetes#112152), nothing stored.
+   */
+  private checkSize(def: ResourceDef, o: KubeObject): void {
+    const limits = this.options.maxObjectBytes;
+    const limit = typeof limits === "number" ? limits : (limits[def.plural] ?? ETCD_MAX_REQUEST_BYTES);
+    if (Buffer.byteLength(JSON.stringify(o)) > limit) throw new ApiError(500, "InternalError", "etcdserver: request is too large");
   }
 
   update(def: ResourceDef, ns: string | undefined, name: string, body: unknown, opts: WriteOptions = {}, isPatch = false): KubeObject {
@@ -132,6 +148,7 @@ export class Api {
     if (o.metadata.deletionTimestamp && (o.metadata.finalizers ?? []).length === 0) {
       return externalize(def, this.removeNow(def, o));
     }
+    this.checkSize(def, o);
     const stored = this.store.put(def.storageKey, o);
     if (def.storageKey === CRD_KEY) this.registerCrd(stored);
     return externalize(def, stored);

@@ -2,6 +2,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import yaml from "js-yaml";
 import { Api } from "./api.js";
+import { type Fault, matchingFault } from "./faults.js";
 import { SERVER_VERSION, apiGroup, apiGroupList, apiResourceList, apiVersions } from "./discovery.js";
 import { openApiV3 } from "./openapi.js";
 import { decodeKubeProtobuf } from "./protobuf.js";
@@ -22,7 +23,12 @@ export interface HandlerDeps {
   watches: Set<WatchHandle>;
   bookmarkIntervalMs: number;
   hostPort: () => string;
+  /** Requests refused before they reach the resource (faults.ts). */
+  faults: readonly Fault[];
 }
+
+/** The real API server's limit on a write's body (MaxRequestBodyBytes, 3 MiB). */
+const MAX_REQUEST_BODY_BYTES = 3 * 1024 * 1024;
 
 const notFoundPage = (): ApiError => new ApiError(404, "NotFound", "the server could not find the requested resource");
 
@@ -130,6 +136,9 @@ export async function handle(deps: HandlerDeps, req: IncomingMessage, res: Serve
       name: route.name,
     });
     if (!def) throw notFoundPage();
+    if (raw.length > MAX_REQUEST_BODY_BYTES) throw new ApiError(413, "RequestEntityTooLarge", `Request entity too large: limit is ${MAX_REQUEST_BODY_BYTES}`);
+    const fault = matchingFault(deps.faults, entry);
+    if (fault !== undefined) throw new ApiError(fault.code, fault.reason, fault.message);
     if (route.namespace !== undefined && !def.namespaced) throw notFoundPage();
     if (route.subresource !== undefined && !(route.subresource === "status" && def.statusSubresource)) throw notFoundPage();
     if (def.namespaced && route.namespace === undefined && !(method === "GET" && !route.name)) throw notFoundPage();

@@ -44,6 +44,31 @@ describe("test API server with client-node: objects", () => {
     assert.ok(list.items.some((i: Obj) => i.metadata.name === "crud"));
   });
 
+  it("refuses an object over etcd's size limit as the real server does (500, etcd's message), nothing stored; 413 past 3 MiB of body", async () => {
+    const big = { ...vip("too-big"), metadata: { name: "too-big", annotations: { filler: "x".repeat(1.6 * 1024 * 1024) } } };
+    const refused = await rejects(() => custom.createClusterCustomObject({ ...crd, body: big }));
+    assert.deepEqual([refused.code, refused.reason, refused.message], [500, "InternalError", "etcdserver: request is too large"]);
+    assert.equal(server.store.get("virtualips", "too-big"), undefined);
+    await custom.createClusterCustomObject({ ...crd, body: vip("grows") });
+    const grown = await rejects(() => custom.patchClusterCustomObject({ ...crd, name: "grows", body: { metadata: { annotations: { filler: "x".repeat(1.6 * 1024 * 1024) } } } }, patchOptions(PatchStrategy.MergePatch)));
+    assert.equal(grown.message, "etcdserver: request is too large");
+    assert.equal(server.store.get("virtualips", "grows")?.metadata.annotations, undefined);
+    const huge = await rejects(() => custom.createClusterCustomObject({ ...crd, body: { ...big, metadata: { name: "huge", annotations: { filler: "x".repeat(3.1 * 1024 * 1024) } } } }));
+    assert.deepEqual([huge.code, huge.reason], [413, "RequestEntityTooLarge"]);
+  });
+
+  it("refuses requests matching an injected fault with its Status, and serves them again once it is removed", async () => {
+    await custom.createClusterCustomObject({ ...crd, body: vip("faulty") });
+    server.faults.push({ match: { verb: "patch", resource: "virtualips", subresource: "status", name: "faulty" }, code: 422, reason: "Invalid", message: "injected" });
+    const status = { ...crd, name: "faulty", body: { status: { master: "a" } } };
+    const refused = await rejects(() => custom.patchClusterCustomObjectStatus(status, patchOptions(PatchStrategy.MergePatch)));
+    assert.deepEqual([refused.code, refused.reason, refused.message], [422, "Invalid", "injected"]);
+    await custom.patchClusterCustomObject({ ...crd, name: "faulty", body: { metadata: { labels: { main: "yes" } } } }, patchOptions(PatchStrategy.MergePatch));
+    server.faults.splice(0);
+    const ok: Obj = await custom.patchClusterCustomObjectStatus(status, patchOptions(PatchStrategy.MergePatch));
+    assert.equal(ok.status.master, "a");
+  });
+
   it("rejects a stale update with 409 Conflict; custom resources need a resourceVersion on PUT", async () => {
     const v: Obj = await custom.createClusterCustomObject({ ...crd, body: vip("stale") });
     const first = structuredClone(v);

@@ -11,10 +11,11 @@ import type { Socket } from "node:net";
 import { randomUUID } from "node:crypto";
 import { KubeConfig } from "@kubernetes/client-node";
 import yaml from "js-yaml";
-import { Api, CRD_KEY } from "./api.js";
+import { Api, CRD_KEY, ETCD_MAX_REQUEST_BYTES } from "./api.js";
 import { BuiltinSpec, builtin, builtinResources } from "./builtins.js";
 import { makeRuleRunner } from "./cel-eval.js";
 import { loadCrdFile } from "./crd.js";
+import type { Fault } from "./faults.js";
 import { handle } from "./handler.js";
 import { Registry } from "./registry.js";
 import { Store } from "./store.js";
@@ -39,6 +40,11 @@ export interface TestApiServerOptions {
   host?: string;
   /** Strategic merge patch on custom resources: "merge" (default) or "reject" (415, like the real server). */
   strategicMergeForCustomResources?: "merge" | "reject";
+  /**
+   * Largest stored object in JSON bytes, or per resource plural (`{vrrpnodes: 6000}`); larger writes
+   * get etcd's refusal (500 "etcdserver: request is too large"). Default 1.5 MiB, etcd's default.
+   */
+  maxObjectBytes?: number | Readonly<Record<string, number>>;
 }
 
 /** Direct access to the stored objects, for test setup and assertions. */
@@ -60,6 +66,8 @@ export interface TestApiServer {
   readonly port: number;
   readonly requestLog: RequestLogEntry[];
   readonly store: StoreAccess;
+  /** Requests refused with a given Status before they reach the resource (faults.ts); add and remove rules at will. */
+  readonly faults: Fault[];
   /** x-kubernetes-validations rules that the tiny CEL evaluator could not run (skipped). */
   readonly unsupportedValidations: ReadonlySet<string>;
   /** kubeconfig document (the YAML shape kubectl reads). */
@@ -101,6 +109,7 @@ export async function startTestApiServer(opts: TestApiServerOptions = {}): Promi
   const unsupported = new Set<string>();
   const api = new Api(store, registry, makeRuleRunner(unsupported), {
     strategicMergeForCustomResources: opts.strategicMergeForCustomResources ?? "merge",
+    maxObjectBytes: opts.maxObjectBytes ?? ETCD_MAX_REQUEST_BYTES,
   });
   const crdDef = registry.resolve("customresourcedefinitions.apiextensions.k8s.io");
   for (const c of opts.crds ?? []) {
@@ -146,12 +155,13 @@ export async function startTestApiServer(opts: TestApiServerOptions = {}): Promi
   for (const o of opts.objects ?? []) access.put(o);
 
   const requestLog: RequestLogEntry[] = [];
+  const faults: Fault[] = [];
   const watches = new Set<WatchHandle>();
   const sockets = new Set<Socket>();
   let port = opts.port ?? 0;
   const host = opts.host ?? "127.0.0.1";
   const http = createServer((req, res) => {
-    void handle({ api, registry, store, log: requestLog, watches, bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 1000, hostPort: () => `${host}:${port}` }, req, res);
+    void handle({ api, registry, store, log: requestLog, watches, bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 1000, hostPort: () => `${host}:${port}`, faults }, req, res);
   });
   http.on("connection", (s: Socket) => {
     sockets.add(s);
@@ -183,6 +193,7 @@ export async function startTestApiServer(opts: TestApiServerOptions = {}): Promi
     port,
     requestLog,
     store: access,
+    faults,
     unsupportedValidations: unsupported,
     kubeconfig,
     kubeconfigYaml: (ns) => yaml.dump(kubeconfig(ns)),
