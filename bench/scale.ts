@@ -22,6 +22,7 @@
  *     [--impls floatip,keepalived,floatip-kube]   # floatip-kube: the agent with --kubernetes (bench/kube-speaker.ts)
  *     [--out bench/results-scale.md] [--json bench/results-scale.json]
  *     [--cpu-prof DIR]   # floatip agents run with node --cpu-prof, stopped by SIGTERM
+ *     [--agent-node-args "ARGS"]   # node options for the floatip agents (space-separated), e.g. V8 flags to measure
  *   node dist/bench/scale.js --render bench/results-scale.json bench/results-scale.md
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -70,6 +71,7 @@ export interface ScaleOptions {
   readonly out: string;
   readonly json: string | undefined;
   readonly cpuProf: string | undefined;
+  readonly agentNodeArgs: readonly string[];
 }
 
 /** One measurement of one speaker. */
@@ -124,7 +126,7 @@ export interface ScaleResults {
   readonly date: string;
   readonly machine: string;
   readonly version: 2 | 3;
-  readonly options: Omit<ScaleOptions, "out" | "json" | "cpuProf">;
+  readonly options: Omit<ScaleOptions, "out" | "json" | "cpuProf" | "agentNodeArgs">;
   readonly runs: readonly ScaleRun[];
   readonly cells: readonly ScaleCell[];
 }
@@ -140,6 +142,7 @@ function parseArgs(argv: readonly string[]): ScaleOptions {
   let out = "bench/results-scale.md";
   let json: string | undefined = "bench/results-scale.json";
   let cpuProf: string | undefined;
+  let agentNodeArgs: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const next = () => {
@@ -156,6 +159,7 @@ function parseArgs(argv: readonly string[]): ScaleOptions {
     else if (arg === "--out") out = next();
     else if (arg === "--json") json = next() || undefined;
     else if (arg === "--cpu-prof") cpuProf = resolve(next());
+    else if (arg === "--agent-node-args") agentNodeArgs = next().split(" ").filter((a) => a !== "");
     else if (arg === "--impls") {
       impls = next().split(",") as ScaleImpl[];
       if (impls.length === 0 || impls.some((x) => !SCALE_IMPLS.includes(x))) throw new Error(`--impls: any of ${SCALE_IMPLS.join(",")}`);
@@ -167,7 +171,7 @@ function parseArgs(argv: readonly string[]): ScaleOptions {
   if (!(windowMs >= 1000 && windowMs <= 600_000)) throw new Error("--window: 1..600 seconds");
   if (!(warmupMs >= 0 && warmupMs <= 60_000)) throw new Error("--warmup: 0..60 seconds");
   if (!(settleTimeoutMs >= 1000 && settleTimeoutMs <= 600_000)) throw new Error("--settle-timeout: 1..600 seconds");
-  return { instances, intervals, repeats, windowMs, warmupMs, settleTimeoutMs, impls, out, json, cpuProf };
+  return { instances, intervals, repeats, windowMs, warmupMs, settleTimeoutMs, impls, out, json, cpuProf, agentNodeArgs };
 }
 
 async function txPackets(lab: Lab, ns: string, ifname: string): Promise<number> {
@@ -215,8 +219,9 @@ class ScaleBench {
 
   private startSpeaker(impl: ScaleImpl, index: number, s: MultiSettings, priority: number, profileDir: string | undefined, kube: KubeRun | undefined): Speaker {
     const host = this.lab.nodes[index]!;
-    const nodeArgs = impl === "keepalived" || profileDir === undefined ? [] : ["--cpu-prof", "--cpu-prof-dir", profileDir];
-    if (profileDir !== undefined && nodeArgs.length > 0) mkdirSync(profileDir, { recursive: true });
+    const profile = impl === "keepalived" || profileDir === undefined ? [] : ["--cpu-prof", "--cpu-prof-dir", profileDir];
+    if (profileDir !== undefined && profile.length > 0) mkdirSync(profileDir, { recursive: true });
+    const nodeArgs = impl === "keepalived" ? [] : [...this.options.agentNodeArgs, ...profile];
     if (impl === "floatip-kube") return kube!.startAgent(host, nodeArgs);
     return startMulti(this.lab, this.scratch, impl, host, s, priority, nodeArgs);
   }
@@ -488,7 +493,7 @@ async function main(): Promise<void> {
     await lab.destroy();
     scratch.cleanup();
   }
-  const { out, json, cpuProf: _p, ...rest } = options;
+  const { out, json, cpuProf: _p, agentNodeArgs, ...rest } = options;
   const results: ScaleResults = { date: new Date().toISOString(), machine: startedOn, version, options: rest, runs, cells: summarizeRuns(runs) };
   const text = report(results);
   writeFileSync(out, text);
