@@ -51,7 +51,7 @@ const BAD = `vrrp_instance VI_1 {
     192.0.2.5/24
   }
   priorty 100
-  use_vmac
+  use_ipvlan
 }
 `;
 
@@ -92,7 +92,7 @@ describe("floatip agent --test", () => {
     assert.deepEqual(run.stderr.trimEnd().split("\n"), [
       `invalid config: ${path}:4: virtual_router_id: must be between 1 and 255, got 300`,
       `invalid config: ${path}:8: priorty: unknown keyword in vrrp_instance VI_1; did you mean "priority"?`,
-      `invalid config: ${path}:9: use_vmac: keepalived feature not supported by floatip (in vrrp_instance VI_1): not supported yet: floatip keeps the interface's own MAC (the VIP moves by gratuitous ARP, as keepalived does without use_vmac)`,
+      `invalid config: ${path}:9: use_ipvlan: keepalived feature not supported by floatip (in vrrp_instance VI_1): not supported yet: floatip aliases the VIP on the interface itself`,
     ]);
   });
 

@@ -156,6 +156,35 @@ export interface Notify {
   readonly timeoutMs: number;
 }
 
+/**
+ * A route floatip installs (keepalived virtual_routes / static_routes), as
+ * `ip route add` would: `type` unicast needs no gateway (then it is on-link,
+ * scope link), blackhole / unreachable / prohibit carry no gateway or device.
+ */
+export interface RouteConfig {
+  readonly type: "unicast" | "blackhole" | "unreachable" | "prohibit";
+  readonly family: Family;
+  /** Canonical destination network, e.g. "192.0.2.0/24"; "0.0.0.0/0" / "::/0" for default. */
+  readonly to: string;
+  readonly via?: string;
+  readonly device?: string;
+  /** Preferred source address (keepalived / ip `src`). */
+  readonly source?: string;
+  readonly metric?: number;
+  /** Routing table id; default: main (254). */
+  readonly table?: number;
+  /** Default: link for a unicast route without gateway, else global (as ip route). */
+  readonly scope?: "global" | "link" | "host";
+}
+
+/** keepalived use_vmac / vmac_xmit_base. */
+export interface VirtualMac {
+  /** The macvlan's name (default vrrp.VRID, as keepalived). */
+  readonly name: string;
+  /** Send adverts from the instance's own interface and MAC (keepalived vmac_xmit_base); else from the macvlan. */
+  readonly transmitOnBase: boolean;
+}
+
 export interface InstanceConfig {
   readonly name: string;
   readonly interface: string;
@@ -169,6 +198,11 @@ export interface InstanceConfig {
   /** Start as backup (default) or try master at once if priority is 255. */
   readonly initialState: "backup" | "master";
   readonly addresses: readonly VirtualAddress[];
+  /**
+   * Added and removed with master state like `addresses`, but not carried
+   * in adverts (keepalived virtual_ipaddress_excluded); any family; absent = none.
+   */
+  readonly excludedAddresses?: readonly VirtualAddress[];
   readonly authentication?: Authentication;
   readonly unicast?: Unicast;
   /** Source address of multicast adverts (keepalived mcast_src_ip); default: the interface's primary address. Unicast instances use unicast.source. */
@@ -178,6 +212,18 @@ export interface InstanceConfig {
   readonly notify?: Notify;
   /** File rewritten on every transition with "INSTANCE <name> is in <STATE> state". */
   readonly stateFile?: string;
+  /**
+   * False: faults of the instance's own interface (down, no carrier, gone)
+   * do not put it in FAULT (keepalived dont_track_primary); absent = true.
+   */
+  readonly trackInterface?: false;
+  /**
+   * keepalived use_vmac: the virtual addresses live on a macvlan interface
+   * with the RFC 5798 §7.3 virtual MAC 00:00:5e:00:01:VRID; absent = none.
+   */
+  readonly vmac?: VirtualMac;
+  /** Routes installed while master, removed when leaving master (keepalived virtual_routes); absent = none. */
+  readonly routes?: readonly RouteConfig[];
 }
 
 export interface AgentConfig {

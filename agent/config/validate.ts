@@ -9,6 +9,8 @@ import { readNotify, readScripts, readStateFile, readTrackFiles, readTracking, c
 import { describe, parseDuration } from "./duration.js";
 import { parseCidr, parseHost } from "./cidr.js";
 import { readHttpChecks } from "./validate-http.js";
+import { readRoutes } from "./validate-routes.js";
+import { readVmac } from "./validate-vmac.js";
 import { INTERVAL_LIMITS } from "../vrrp/timing.js";
 
 export interface ConfigError {
@@ -26,6 +28,7 @@ type Obj = Record<string, unknown>;
 const INSTANCE_KEYS = [
   "name", "interface", "virtualRouterId", "version", "priority", "advertInterval", "preempt",
   "preemptDelay", "initialState", "addresses", "authentication", "source", "unicast", "garp", "track", "notify", "stateFile",
+  "routes", "trackInterface", "vmac", "excludedAddresses",
 ] as const;
 
 /** Collects errors while reading one object; every reader returns a value or undefined. */
@@ -135,6 +138,10 @@ function readInstance(r: Reader, raw: unknown, path: string): InstanceConfig | u
   const track = o["track"] === undefined ? NO_TRACKING : readTracking(r, o["track"], `${path}.track`);
   const notify = o["notify"] === undefined ? undefined : readNotify(r, o["notify"], `${path}.notify`);
   const stateFile = o["stateFile"] === undefined ? undefined : readStateFile(r, o["stateFile"], `${path}.stateFile`);
+  const routes = o["routes"] === undefined ? undefined : readRoutes(r, o["routes"], `${path}.routes`);
+  const vmac = o["vmac"] === undefined ? undefined : readVmac(r, o["vmac"], `${path}.vmac`, virtualRouterId, family);
+  const excludedAddresses = o["excludedAddresses"] === undefined ? undefined : readExcluded(r, o["excludedAddresses"], `${path}.excludedAddresses`, addresses);
+  const trackInterface = o["trackInterface"] === undefined ? undefined : r.boolean(o["trackInterface"], `${path}.trackInterface`);
   if (r.errors.length > before) return undefined;
   return {
     name: name!,
@@ -155,6 +162,10 @@ function readInstance(r: Reader, raw: unknown, path: string): InstanceConfig | u
     track: track!,
     ...(notify !== undefined ? { notify } : {}),
     ...(stateFile !== undefined ? { stateFile } : {}),
+    ...(routes !== undefined && routes.length > 0 ? { routes } : {}),
+    ...(trackInterface === false ? { trackInterface } : {}),
+    ...(vmac !== undefined ? { vmac } : {}),
+    ...(excludedAddresses !== undefined && excludedAddresses.length > 0 ? { excludedAddresses } : {}),
   };
 }
 
@@ -187,6 +198,21 @@ function readAddresses(r: Reader, value: unknown, path: string): VirtualAddress[
     const address = readAddress(r, item, `${path}[${i}]`);
     if (address === undefined) return;
     if (out.some((a) => a.address === address.address)) r.fail(`${path}[${i}]`, `${address.address} is listed twice`);
+    else out.push(address);
+  });
+  return out.length === list.length ? out : undefined;
+}
+
+/** Addresses outside the adverts: any family, none twice, none also a virtual address. */
+function readExcluded(r: Reader, value: unknown, path: string, addresses: readonly VirtualAddress[] | undefined): VirtualAddress[] | undefined {
+  const list = r.list(value, path);
+  if (list === undefined) return undefined;
+  const out: VirtualAddress[] = [];
+  list.forEach((item, i) => {
+    const address = readAddress(r, item, `${path}[${i}]`);
+    if (address === undefined) return;
+    if (out.some((a) => a.address === address.address)) r.fail(`${path}[${i}]`, `${address.address} is listed twice`);
+    else if (addresses?.some((a) => a.address === address.address)) r.fail(`${path}[${i}]`, `${address.address} is also in addresses`);
     else out.push(address);
   });
   return out.length === list.length ? out : undefined;

@@ -11,7 +11,8 @@
  *
  * Like keepalived (unless dont_track_primary), an instance also tracks its
  * own interface with weight 0 (FAULT while down), unless it lists that
- * interface under track.interfaces itself or trackPrimaryInterface is false.
+ * interface under track.interfaces itself, trackPrimaryInterface is false, or
+ * the instance says trackInterface: false (keepalived dont_track_primary).
  */
 import type { AgentConfig, HttpCheckConfig, InstanceConfig, LabelSelector, ScriptConfig, TrackFileConfig } from "../config/types.js";
 import type { AddressTable } from "../os/ports.js";
@@ -280,7 +281,7 @@ export class HealthTracker {
       return [{ check, weight: ref.weight ?? check.weight, reverse: ref.reverse ?? false }];
     });
     const interfaces = inst.track.interfaces.map((ref) => ({ name: ref.name, weight: ref.weight ?? 0, reverse: ref.reverse ?? false }));
-    if (trackPrimary && !interfaces.some((t) => t.name === inst.interface)) interfaces.unshift({ name: inst.interface, weight: 0, reverse: false });
+    if (trackPrimary && inst.trackInterface !== false && !interfaces.some((t) => t.name === inst.interface)) interfaces.unshift({ name: inst.interface, weight: 0, reverse: false });
     const fileRefs = inst.track.files.flatMap((ref) => {
       const file = files.get(ref.name);
       if (file === undefined) return this.unknown(inst, `track file ${ref.name}`);

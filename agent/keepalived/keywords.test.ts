@@ -7,7 +7,8 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { parseKeepalivedConfig, type KeepalivedLoadResult } from "./load.js";
 import { parseKeepalivedText } from "./parser.js";
-import { translateKeepalived } from "./translate.js";
+import { translateKeepalived, translatedKeywords } from "./translate.js";
+import { INSTANCE_KEYWORDS } from "./translate-instance.js";
 import { GLOBAL_IGNORED, GLOBAL_UNSUPPORTED, INSTANCE_IGNORED, INSTANCE_UNSUPPORTED, ROOT_UNSUPPORTED } from "./keywords.js";
 import type { InstanceConfig } from "../config/types.js";
 
@@ -235,15 +236,16 @@ describe("keepalived keywords floatip refuses, each with its reason (issue 16 it
     }
   }
 
-  it("the issue's list is covered", () => {
-    const all = { ...ROOT_UNSUPPORTED, ...GLOBAL_UNSUPPORTED, ...INSTANCE_UNSUPPORTED };
+  it("the issue's list is covered (refused with a reason, or translated)", () => {
+    const translated = [...Object.values(translatedKeywords()).flat(), ...INSTANCE_KEYWORDS];
+    const all = { ...ROOT_UNSUPPORTED, ...GLOBAL_UNSUPPORTED, ...INSTANCE_UNSUPPORTED, ...Object.fromEntries(translated.map((k) => [k, "translated"])) };
     for (const k of ["vrrp_sync_group", "virtual_routes", "static_routes", "static_ipaddress", "virtual_rules", "use_vmac", "track_process", "track_bfd", "vmac_xmit_base", "native_ipv6", "virtual_ipaddress_excluded", "notify_fifo", "vrrp_mcast_group4", "vrrp_mcast_group6", "vrrp_startup_delay", "dont_track_primary"]) {
       assert.ok(Object.hasOwn(all, k), k);
     }
   });
 
   it("translation keeps going after a refused keyword (the doc still holds the rest)", () => {
-    const parsed = parseKeepalivedText(instance("  use_vmac\n  priority 90\n"), "k.conf");
+    const parsed = parseKeepalivedText(instance("  use_ipvlan\n  priority 90\n"), "k.conf");
     assert.ok(parsed.ok);
     const translated = translateKeepalived(parsed.blocks, "k.conf");
     assert.ok(!translated.ok);

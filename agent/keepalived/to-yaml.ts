@@ -4,7 +4,7 @@
  * (except version, always explicit), so parseYamlConfig(toYaml(c)) equals c.
  */
 import yaml from "js-yaml";
-import type { AgentConfig, InstanceConfig, ScriptConfig, TrackFileConfig, TrackRef, VirtualAddress } from "../config/types.js";
+import type { AgentConfig, InstanceConfig, RouteConfig, ScriptConfig, TrackFileConfig, TrackRef, VirtualAddress } from "../config/types.js";
 import { DEFAULT_GARP } from "../config/types.js";
 import { formatDuration } from "../config/duration.js";
 
@@ -62,6 +62,7 @@ function instanceObject(i: InstanceConfig): Obj {
   if (i.preemptDelayMs !== 0) out["preemptDelay"] = formatDuration(i.preemptDelayMs);
   unlessDefault(out, "initialState", i.initialState, "backup");
   out["addresses"] = i.addresses.map(addressItem);
+  if (i.excludedAddresses !== undefined) out["excludedAddresses"] = i.excludedAddresses.map(addressItem);
   if (i.authentication !== undefined) out["authentication"] = { type: i.authentication.type, password: i.authentication.password };
   if (i.source !== undefined) out["source"] = i.source;
   if (i.unicast !== undefined) out["unicast"] = { ...(i.unicast.source !== undefined ? { source: i.unicast.source } : {}), peers: [...i.unicast.peers] };
@@ -74,6 +75,12 @@ function instanceObject(i: InstanceConfig): Obj {
     out["notify"] = { ...commands, ...(timeoutMs !== NOTIFY_TIMEOUT_MS ? { timeout: formatDuration(timeoutMs) } : {}) };
   }
   if (i.stateFile !== undefined) out["stateFile"] = i.stateFile;
+  if (i.routes !== undefined) out["routes"] = i.routes.map(routeObject);
+  if (i.trackInterface === false) out["trackInterface"] = false;
+  if (i.vmac !== undefined) {
+    const named = i.vmac.name !== `vrrp.${i.virtualRouterId}`;
+    out["vmac"] = named || i.vmac.transmitOnBase ? { ...(named ? { name: i.vmac.name } : {}), ...(i.vmac.transmitOnBase ? { transmitOnBase: true } : {}) } : true;
+  }
   return out;
 }
 
@@ -108,4 +115,10 @@ function trackObject(i: InstanceConfig): Obj {
 function refItem(r: TrackRef): unknown {
   if (r.weight === undefined && r.reverse === undefined) return r.name;
   return { name: r.name, ...(r.weight !== undefined ? { weight: r.weight } : {}), ...(r.reverse !== undefined ? { reverse: r.reverse } : {}) };
+}
+
+/** A route in YAML form: the family is implied by `to`, unicast is the default type. */
+export function routeObject(r: RouteConfig): Obj {
+  const { family: _family, type, ...rest } = r;
+  return { ...(type !== "unicast" ? { type } : {}), ...rest };
 }

@@ -5,6 +5,7 @@
 import type { Block } from "./parser.js";
 import { args, block, dispatch, fail, integer, mark, seconds, warn, weightArgs, type Ctx, type KeywordSpec } from "./translate-util.js";
 import { INSTANCE_IGNORED, INSTANCE_UNSUPPORTED } from "./keywords.js";
+import { readRouteBlock } from "./translate-routes.js";
 
 /** Settings from global_defs that instances inherit. */
 export interface Globals {
@@ -35,6 +36,7 @@ interface St {
   peerBlock?: Block;
   authBlock?: Block;
   strict?: Block;
+  vmacXmitBase?: Block;
 }
 
 const ADDRESS_UNSUPPORTED = ["peer", "home", "-nodad", "mngtmpaddr", "noprefixroute", "autojoin", "no_track", "preferred_lft", "use_vmac", "track_group"];
@@ -121,6 +123,7 @@ const SPECS: Readonly<Record<string, KeywordSpec<St>>> = {
     return seconds(st.ctx, b, text);
   }),
   virtual_ipaddress: { run: (b, st) => readAddresses(st, b) },
+  virtual_ipaddress_excluded: { run: (b, st) => readAddresses(st, b, "excludedAddresses") },
   authentication: { run: (b, st) => readAuthentication(st, b) },
   // keepalived reads both into one setting: the source address of the instance's adverts.
   unicast_src_ip: { run: (b, st) => setSource(st, b) },
@@ -149,6 +152,34 @@ const SPECS: Readonly<Record<string, KeywordSpec<St>>> = {
   garp_master_refresh_repeat: garpField("refreshRepeat", integer),
   garp_lower_prio_repeat: garpField("lowerPriorityRepeat", integer),
   garp_lower_prio_delay: garpField("lowerPriorityDelay", (ctx, b, text) => seconds(ctx, b, text, true)),
+  dont_track_primary: {
+    run: (b, st) => {
+      if (!args(st.ctx, b, 0)) return;
+      st.out["trackInterface"] = false;
+      mark(st.ctx, `${st.path}.trackInterface`, b);
+    },
+  },
+  use_vmac: {
+    run: (b, st) => {
+      if (!args(st.ctx, b, 0, 1, "use_vmac [IFNAME]")) return;
+      const vmac = (st.out["vmac"] ??= {}) as Obj;
+      if (b.args[0] !== undefined) vmac["name"] = b.args[0];
+      mark(st.ctx, `${st.path}.vmac`, b);
+      if (b.args[0] !== undefined) mark(st.ctx, `${st.path}.vmac.name`, b);
+    },
+  },
+  vmac_xmit_base: {
+    run: (b, st) => {
+      if (!args(st.ctx, b, 0)) return;
+      st.vmacXmitBase = b;
+    },
+  },
+  virtual_routes: {
+    run: (b, st) => {
+      const routes = readRouteBlock(st.ctx, b, `${st.path}.routes`);
+      if (routes !== undefined && routes.length > 0) st.out["routes"] = routes;
+    },
+  },
 };
 
 function setPreempt(st: St, b: Block, value: boolean): void {
@@ -161,12 +192,12 @@ function setPreempt(st: St, b: Block, value: boolean): void {
   mark(st.ctx, `${st.path}.preempt`, b);
 }
 
-function readAddresses(st: St, b: Block): void {
-  const children = block(st.ctx, b, 0, "virtual_ipaddress { ADDRESS[/PREFIX] [dev IFNAME] [label LABEL] ... }");
+function readAddresses(st: St, b: Block, field: "addresses" | "excludedAddresses" = "addresses"): void {
+  const children = block(st.ctx, b, 0, `${b.keyword} { ADDRESS[/PREFIX] [dev IFNAME] [label LABEL] ... }`);
   if (children === undefined) return;
   const list: unknown[] = [];
-  st.out["addresses"] = list;
-  mark(st.ctx, `${st.path}.addresses`, b);
+  st.out[field] = list;
+  mark(st.ctx, `${st.path}.${field}`, b);
   const seen = new Map<string, Block>();
   for (const entry of children) {
     const address = readAddress(st.ctx, entry);
@@ -181,7 +212,7 @@ function readAddresses(st: St, b: Block): void {
       continue;
     }
     seen.set(key, entry);
-    mark(st.ctx, `${st.path}.addresses[${list.length}]`, entry);
+    mark(st.ctx, `${st.path}.${field}[${list.length}]`, entry);
     list.push(address);
   }
 }
@@ -301,11 +332,22 @@ export function translateInstance(ctx: Ctx, b: Block, index: number, globals: Gl
     st.out["unicast"] = { ...(st.source !== undefined ? { source: st.source.value } : {}), peers: st.peers };
     if (st.source !== undefined) mark(ctx, `${st.path}.unicast.source`, st.source.b);
   }
+  finishVmac(st);
   const track = Object.fromEntries(Object.entries(st.track).filter(([, list]) => list.length > 0));
   if (Object.keys(track).length > 0) st.out["track"] = track;
   if (Object.keys(st.notify).length > 0) st.out["notify"] = st.notify;
   // Returned even after errors: validating what did translate reports the rest of the file's problems too.
   return st.out;
+}
+
+/** vmac_xmit_base only means something with use_vmac (keepalived ignores it otherwise; floatip says so). */
+function finishVmac(st: St): void {
+  const xmit = st.vmacXmitBase;
+  if (xmit === undefined) return;
+  const vmac = st.out["vmac"] as Obj | undefined;
+  if (vmac === undefined) return void fail(st.ctx, xmit, "needs use_vmac in the same vrrp_instance");
+  vmac["transmitOnBase"] = true;
+  mark(st.ctx, `${st.path}.vmac.transmitOnBase`, xmit);
 }
 
 /** unicast_src_ip / mcast_src_ip: one setting in keepalived, so giving both is a conflict. */

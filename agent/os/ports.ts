@@ -4,7 +4,7 @@
  * folder over netlink and the floatip_net addon, and replaced by
  * in-memory fakes in unit tests.
  */
-import type { Family, VirtualAddress } from "../config/types.js";
+import type { Family, RouteConfig, VirtualAddress } from "../config/types.js";
 
 /** One VRRP packet as it came off the wire, IP header already removed. */
 export interface ReceivedPacket {
@@ -89,6 +89,34 @@ export interface AddressTable {
   /** Get ready to add / remove the address (e.g. encode the requests), so a takeover sends without delay. Optional. */
   prepare?(ifname: string, address: VirtualAddress): Promise<void>;
   remove(ifname: string, address: VirtualAddress): Promise<void>;
+  close(): void;
+}
+
+/**
+ * Routes (rtnetlink RTM_NEWROUTE / RTM_DELROUTE). Adding a route that is
+ * present, or removing one that is absent, is not an error.
+ */
+export interface RouteTable {
+  add(route: RouteConfig): Promise<void>;
+  remove(route: RouteConfig): Promise<void>;
+  close(): void;
+}
+
+/** A macvlan carrying an instance's virtual MAC (keepalived use_vmac). */
+export interface VirtualMacSpec {
+  readonly name: string;
+  /** The interface it sits on (the instance's). */
+  readonly parent: string;
+  /** "00:00:5e:00:01:xx" */
+  readonly mac: string;
+}
+
+/** Creates and removes the macvlan interfaces of use_vmac instances (see vmac-links.ts for how). */
+export interface VirtualMacLinks {
+  /** Creates the macvlan (or takes over one left by an earlier run) and brings it up. */
+  create(spec: VirtualMacSpec): Promise<void>;
+  /** Removes it; absent is not an error. */
+  remove(name: string): Promise<void>;
   close(): void;
 }
 

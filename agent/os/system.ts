@@ -6,9 +6,11 @@
 import { performance } from "node:perf_hooks";
 import { systemClock, type Clock } from "../runtime/clock.js";
 import { PreciseScheduler } from "../runtime/precise-scheduler.js";
-import type { AddressProber, AddressTable, Announcer, LinkMonitor, TransportFactory } from "./ports.js";
+import type { AddressProber, AddressTable, Announcer, LinkMonitor, RouteTable, TransportFactory, VirtualMacLinks } from "./ports.js";
 import { openAddressTable } from "./address-table.js";
 import { openLinkMonitor } from "./link-monitor.js";
+import { openRouteTable } from "./route-table.js";
+import { openVirtualMacLinks } from "./vmac-links.js";
 import { openAnnouncer } from "./announcer.js";
 import { PacketProber } from "./prober.js";
 import { createTransportFactory, loadFloatipNet } from "./transport.js";
@@ -25,6 +27,10 @@ export interface SystemEdges {
   readonly clock: Clock;
   /** Link and address events from rtnetlink. */
   readonly monitor: LinkMonitor;
+  /** Routes that follow master state (virtual_routes). */
+  readonly routes: RouteTable;
+  /** The macvlans of use_vmac instances. */
+  readonly vmacs: VirtualMacLinks;
   close(): void;
 }
 
@@ -57,6 +63,21 @@ export async function openSystemEdges(opened?: AddressTable): Promise<SystemEdge
     addresses.close();
     throw error;
   }
+  let routes: RouteTable;
+  let vmacs: VirtualMacLinks;
+  try {
+    routes = await openRouteTable();
+    vmacs = await openVirtualMacLinks().catch((error: unknown) => {
+      routes.close();
+      throw error;
+    });
+  } catch (error) {
+    monitor.close();
+    prober.close();
+    announcer.close();
+    addresses.close();
+    throw error;
+  }
   const precise = new PreciseScheduler({
     now: () => performance.now(),
     open: (onFire) => loadFloatipNet().openPreciseTimer(onFire),
@@ -69,7 +90,11 @@ export async function openSystemEdges(opened?: AddressTable): Promise<SystemEdge
     transports: createTransportFactory({ addresses }),
     clock: systemClock({ precise }),
     monitor,
+    routes,
+    vmacs,
     close() {
+      vmacs.close();
+      routes.close();
       monitor.close();
       precise.close();
       announcer.close();

@@ -14,7 +14,8 @@
  * /healthz); see followed-segment.ts.
  */
 import type { Family, InstanceConfig } from "../config/types.js";
-import type { AddressTable, Announcer, LinkEvent, LinkMonitor, ReceivedPacket, TransportFactory, TransportOptions } from "../os/ports.js";
+import type { AddressTable, Announcer, LinkEvent, LinkMonitor, ReceivedPacket, RouteTable, TransportFactory, TransportOptions, VirtualMacLinks } from "../os/ports.js";
+import { onVirtualMac, virtualMac } from "./vmac.js";
 import { decodeAdvert, peekVrid } from "../vrrp/codec.js";
 import type { Clock } from "./clock.js";
 import type { Logger } from "./logger.js";
@@ -38,6 +39,10 @@ export interface AgentDeps {
   readonly conflicts?: ConflictOptions;
   /** Link and address events (interfaces and sockets follow the kernel, VIPs removed behind our back come back). */
   readonly monitor?: LinkMonitor;
+  /** Installs the routes of instances that have some (virtual_routes); needed only by those. */
+  readonly routes?: RouteTable;
+  /** Creates the macvlans of use_vmac instances; needed only by those. */
+  readonly vmacs?: VirtualMacLinks;
 }
 
 const segmentKey = (iface: string, family: Family) => `${iface}/${family}`;
@@ -69,28 +74,48 @@ export class Agent {
   }
 
   /** Add and start the router of one instance. */
-  add(instance: InstanceConfig): Promise<void> {
+  add(configured: InstanceConfig): Promise<void> {
     return this.serial(async () => {
-      if (this.routerNamed(instance.name) !== undefined) throw new Error(`instance ${instance.name} is already running`);
-      await this.removeStale(instance);
-      const segment = await this.segmentFor(instance);
-      if (segment.routers.has(instance.virtualRouterId)) {
-        throw new Error(`VRID ${instance.virtualRouterId} is already used on ${instance.interface} (IPv${instance.family})`);
+      if (this.routerNamed(configured.name) !== undefined) throw new Error(`instance ${configured.name} is already running`);
+      const instance = await this.withVirtualMac(configured);
+      try {
+        await this.addRouter(instance);
+      } catch (error) {
+        if (instance.vmac !== undefined) await this.deps.vmacs?.remove(instance.vmac.name).catch(() => undefined);
+        throw error;
       }
-      const router = new VirtualRouter(instance, {
-        clock: this.deps.clock,
-        transport: segment.transport,
-        addresses: this.deps.addresses,
-        announcer: this.deps.announcer,
-        metrics: this.deps.metrics,
-        logger: this.deps.logger,
-        ...(this.deps.onTransition !== undefined ? { onTransition: this.deps.onTransition } : {}),
-        ...(this.deps.conflicts !== undefined ? { conflicts: this.deps.conflicts } : {}),
-      });
-      segment.routers.set(instance.virtualRouterId, router);
-      router.start();
-      segment.joined(router);
     });
+  }
+
+  /** use_vmac: the macvlan is created first, and the router runs on it (see vmac.ts). */
+  private async withVirtualMac(instance: InstanceConfig): Promise<InstanceConfig> {
+    if (instance.vmac === undefined) return instance;
+    if (this.deps.vmacs === undefined) throw new Error(`instance ${instance.name} uses a virtual MAC but the agent cannot create macvlan interfaces`);
+    const base = await this.deps.addresses.link(instance.interface);
+    await this.deps.vmacs.create({ name: instance.vmac.name, parent: instance.interface, mac: virtualMac(instance.family, instance.virtualRouterId) });
+    return onVirtualMac(instance, base.addresses.find((a) => a.family === instance.family)?.address);
+  }
+
+  private async addRouter(instance: InstanceConfig): Promise<void> {
+    await this.removeStale(instance);
+    const segment = await this.segmentFor(instance);
+    if (segment.routers.has(instance.virtualRouterId)) {
+      throw new Error(`VRID ${instance.virtualRouterId} is already used on ${instance.interface} (IPv${instance.family})`);
+    }
+    const router = new VirtualRouter(instance, {
+      clock: this.deps.clock,
+      transport: segment.transport,
+      addresses: this.deps.addresses,
+      announcer: this.deps.announcer,
+      metrics: this.deps.metrics,
+      logger: this.deps.logger,
+      ...(this.deps.onTransition !== undefined ? { onTransition: this.deps.onTransition } : {}),
+      ...(this.deps.conflicts !== undefined ? { conflicts: this.deps.conflicts } : {}),
+      ...(this.deps.routes !== undefined ? { routes: this.deps.routes } : {}),
+    });
+    segment.routers.set(instance.virtualRouterId, router);
+    router.start();
+    segment.joined(router);
   }
 
   /** Stop one instance's router (priority 0 if master), remove its VIPs, and forget it. */
@@ -100,6 +125,7 @@ export class Agent {
         for (const [vrid, router] of segment.routers) {
           if (router.config.name !== name) continue;
           await router.stop();
+          await this.removeVirtualMac(router);
           this.staleViews.clear(); // its addresses are gone: a view taken while it was master is out of date
           this.deps.metrics.instanceRemoved(router.labels);
           segment.routers.delete(vrid);
@@ -117,10 +143,19 @@ export class Agent {
     await this.serial(async () => {
       const routers = [...this.segments.values()].flatMap((s) => [...s.routers.values()]);
       await Promise.all(routers.map((r) => r.stop()));
+      for (const router of routers) await this.removeVirtualMac(router);
       for (const segment of this.segments.values()) segment.transport.close();
       this.segments.clear();
       this.unsubscribeMonitor?.();
       this.unsubscribeMonitor = undefined;
+    });
+  }
+
+  private async removeVirtualMac(router: VirtualRouter): Promise<void> {
+    const vmac = router.config.vmac;
+    if (vmac === undefined) return;
+    await this.deps.vmacs?.remove(vmac.name).catch((error: unknown) => {
+      this.deps.logger.log("error", "cannot remove the virtual MAC interface", { instance: router.config.name, interface: vmac.name, error });
     });
   }
 
@@ -143,7 +178,7 @@ export class Agent {
 
   /** A crashed agent may have left VIPs behind; take ours off before joining (never anything else). */
   private async removeStale(instance: InstanceConfig): Promise<void> {
-    for (const address of instance.addresses) {
+    for (const address of [...instance.addresses, ...(instance.excludedAddresses ?? [])]) {
       const iface = address.device ?? instance.interface;
       const present = await this.addressesOn(iface);
       if (present.has(address.address)) {
@@ -219,7 +254,8 @@ export class Agent {
   /** A router that could not put an address back may try again once its interface changed for the better. */
   private retryAddresses(ifname: string): void {
     for (const router of this.routers()) {
-      const uses = router.config.interface === ifname || router.config.addresses.some((a) => a.device === ifname);
+      const uses =
+        router.config.interface === ifname || [...router.config.addresses, ...(router.config.excludedAddresses ?? [])].some((a) => a.device === ifname);
       if (uses && router.faultCauses().includes("address")) router.setFault("address", false);
     }
   }

@@ -3,7 +3,8 @@
  * payloads between fake transports, an address table that records what is
  * aliased, and an announcer that counts. Time comes from a ManualClock.
  */
-import type { Family, VirtualAddress } from "../config/types.js";
+import type { Family, RouteConfig, VirtualAddress } from "../config/types.js";
+import { describeRoute } from "../os/route-message.js";
 import type {
   AddressClaim,
   AddressProber,
@@ -17,6 +18,7 @@ import type {
   ClaimWatch,
   LinkEvent,
   LinkMonitor,
+  RouteTable,
 } from "../os/ports.js";
 
 interface Endpoint {
@@ -242,4 +244,19 @@ export class FakeLinkMonitor implements LinkMonitor {
   close(): void {
     this.handlers.clear();
   }
+}
+
+/** Routes by their `ip route` text; logs every change in order ("add 198.51.100.0/24 via 192.0.2.1"). */
+export class FakeRouteTable implements RouteTable {
+  readonly installed = new Set<string>();
+  readonly log: string[] = [];
+  async add(route: RouteConfig): Promise<void> {
+    this.log.push(`add ${describeRoute(route)}`);
+    this.installed.add(describeRoute(route));
+  }
+  async remove(route: RouteConfig): Promise<void> {
+    this.log.push(`remove ${describeRoute(route)}`);
+    this.installed.delete(describeRoute(route));
+  }
+  close(): void {}
 }

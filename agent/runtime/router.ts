@@ -6,7 +6,7 @@
  */
 import type { InstanceConfig } from "../config/types.js";
 import { foreignKind, type Conflict } from "../conflict/types.js";
-import type { AddressTable, Announcer, Farewell, VrrpTransport } from "../os/ports.js";
+import type { AddressTable, Announcer, Farewell, RouteTable, VrrpTransport } from "../os/ports.js";
 import { encodeAdvert } from "../vrrp/codec.js";
 import type { Advert } from "../vrrp/packet.js";
 import { VRRP_MULTICAST_V4, VRRP_MULTICAST_V6 } from "../vrrp/packet.js";
@@ -42,6 +42,8 @@ export interface RouterDeps {
   readonly onTransition?: (change: Transition) => void;
   /** Duplicate-address probing and conflict reporting (default: foreign VRRP only, no probes). */
   readonly conflicts?: ConflictOptions;
+  /** Installs config.routes while master (keepalived virtual_routes); required when the instance has routes. */
+  readonly routes?: RouteTable;
 }
 
 export interface Transition {
@@ -235,6 +237,8 @@ export class VirtualRouter {
 
   /** FAULT while any cause holds (a master leaves with a priority-0 advert); back to backup once none does. */
   setFault(cause: FaultCause, on: boolean): void {
+    // keepalived dont_track_primary: the own interface's faults are ignored.
+    if (cause === "interface" && this.config.trackInterface === false) return;
     if (on) this.faults.add(cause);
     else this.faults.delete(cause);
     if (this.faults.size > 0) {
@@ -269,7 +273,7 @@ export class VirtualRouter {
    */
   addressGone(ifname: string, address: string): void {
     if (this.state.phase !== "master") return;
-    const lost = this.config.addresses.find((a) => a.address === address && (a.device ?? this.config.interface) === ifname);
+    const lost = [...this.config.addresses, ...(this.config.excludedAddresses ?? [])].find((a) => a.address === address && (a.device ?? this.config.interface) === ifname);
     if (lost === undefined) return;
     this.log.log("warn", "a virtual address was removed behind our back; adding it again", { interface: ifname, address });
     void this.effects.run(async () => {
@@ -322,8 +326,12 @@ export class VirtualRouter {
       case "cancel-timer":
         return this.timers[action.timer].cancel();
       case "add-addresses":
-        return this.chain("add", () => this.eachAddress((iface, a) => this.deps.addresses.add(iface, a)));
+        this.chain("add", () => this.eachAddress((iface, a) => this.deps.addresses.add(iface, a)));
+        // After the addresses: a route may name a virtual address as its source.
+        return this.routeChanges("add");
       case "remove-addresses":
+        // Before the addresses: the kernel would drop a route whose source went with them, but not the others.
+        this.routeChanges("remove");
         return this.chain("remove", () => this.eachAddress((iface, a) => this.deps.addresses.remove(iface, a)));
       case "announce":
         return this.chain("announce", () => this.announce(action.burst));
@@ -409,8 +417,28 @@ export class VirtualRouter {
     );
   }
 
+  /** keepalived virtual_routes: each route on its own, so one that fails does not keep the others out. */
+  private routeChanges(operation: "add" | "remove"): void {
+    const routes = this.config.routes ?? [];
+    const table = this.deps.routes;
+    if (routes.length === 0) return;
+    void this.effects.run(async () => {
+      for (const route of routes) {
+        try {
+          if (table === undefined) throw new Error("no route table given to the agent");
+          await (operation === "add" ? table.add(route) : table.remove(route));
+        } catch (error) {
+          this.deps.metrics.addressError(this.labels, operation);
+          this.log.log("error", `${operation} of a virtual route failed`, { route: route.to, error });
+        }
+      }
+    });
+  }
+
   private async eachAddress(fn: (iface: string, address: InstanceConfig["addresses"][number]) => Promise<void>) {
     for (const address of this.config.addresses) await fn(address.device ?? this.config.interface, address);
+    // keepalived virtual_ipaddress_excluded: with master state, but never in the adverts.
+    for (const address of this.config.excludedAddresses ?? []) await fn(address.device ?? this.config.interface, address);
   }
 
   private async announce(burst: AnnounceBurst): Promise<void> {

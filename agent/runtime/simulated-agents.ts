@@ -11,7 +11,7 @@ import type { AgentConfig } from "../config/types.js";
 import { validateAgentConfig } from "../config/validate.js";
 import { FakeSpawner } from "../health/fakes.js";
 import type { HttpProber } from "../health/http-probe.js";
-import type { AddressTable, LinkMonitor } from "../os/ports.js";
+import type { AddressTable, LinkMonitor, RouteTable } from "../os/ports.js";
 import type { ManualClock } from "./clock.js";
 import type { ConflictOptions } from "./conflict-monitor.js";
 import { FakeAnnouncer, type FakeSegment, fakeTransports } from "./fakes.js";
@@ -46,6 +46,8 @@ export interface SimulatedAgentOptions {
   readonly prober?: HttpProber;
   /** Records gratuitous ARPs / NAs (default: a fresh one). */
   readonly announcer?: FakeAnnouncer;
+  /** Routes of instances with virtual routes. */
+  readonly routes?: RouteTable;
 }
 
 export interface SimulatedAgent {
@@ -73,6 +75,7 @@ export function simulatedAgent(options: SimulatedAgentOptions): SimulatedAgent {
     wallClock: () => new Date(0),
     stateDir: mkdtempSync(join(tmpdir(), "floatip-unit-")),
     ...(options.conflicts !== undefined ? { conflicts: options.conflicts } : {}),
+    ...(options.routes !== undefined ? { routes: options.routes } : {}),
   });
   return { supervisor, metrics, logs };
 }

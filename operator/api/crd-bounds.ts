@@ -30,6 +30,15 @@ const selector = (path: string) => ({
   [`${path}.matchExpressions`]: { maxItems: L.TRACK_LIST_MAX },
   [`${path}.matchExpressions.items.values`]: { maxItems: L.SELECTOR_VALUES_MAX },
 });
+/** spec.nodeSelector: a LabelSelector that also keeps the old plain label map (operator/api/node-selector.ts). */
+const nodeSelector = {
+  "spec.nodeSelector": { maxProperties: L.NODE_SELECTOR_MAX },
+  "spec.nodeSelector.matchLabels": { maxProperties: L.NODE_SELECTOR_MAX },
+  "spec.nodeSelector.matchLabels.additionalProperties": { maxLength: L.LABEL_VALUE_MAX },
+  ...selector("spec.nodeSelector"),
+  "spec.nodeSelector.matchExpressions.items.key": { maxLength: L.LABEL_KEY_MAX },
+  "spec.nodeSelector.matchExpressions.items.values.items": { maxLength: L.LABEL_VALUE_MAX },
+};
 const fallRise = (path: string) => ({
   [`${path}.fall`]: range(1, L.FALL_RISE_MAX),
   [`${path}.rise`]: range(1, L.FALL_RISE_MAX),
@@ -43,8 +52,7 @@ export const CRD_BOUNDS: Readonly<Record<"virtualip" | "virtualippool" | "vrrpno
     "spec.addresses.items": { maxLength: L.ADDRESS_TEXT_MAX },
     "spec.virtualRouterID": range(L.VRID_MIN, L.VRID_MAX),
     "spec.advertisementInterval": duration,
-    "spec.nodeSelector": { maxProperties: L.NODE_SELECTOR_MAX },
-    "spec.nodeSelector.additionalProperties": { maxLength: L.LABEL_VALUE_MAX },
+    ...nodeSelector,
     "spec.nodeNames": { maxItems: L.NODE_NAMES_MAX },
     "spec.nodeNames.items": { minLength: 1, maxLength: L.NODE_NAME_MAX },
     "spec.priorities.additionalProperties": range(L.PRIORITY_MIN, L.PRIORITY_MAX),
@@ -95,8 +103,7 @@ export const CRD_BOUNDS: Readonly<Record<"virtualip" | "virtualippool" | "vrrpno
     "spec.addresses": { minItems: 1, maxItems: L.POOL_ENTRIES_MAX },
     "spec.addresses.items": { maxLength: L.POOL_ENTRY_TEXT_MAX },
     "spec.advertisementInterval": duration,
-    "spec.nodeSelector": { maxProperties: L.NODE_SELECTOR_MAX },
-    "spec.nodeSelector.additionalProperties": { maxLength: L.LABEL_VALUE_MAX },
+    ...nodeSelector,
     ...selector("spec.serviceSelector"),
     ...selector("spec.namespaceSelector"),
     ...conditions,

@@ -9,13 +9,14 @@ import { Reader } from "../../agent/config/validate.js";
 import { parseCidr } from "../../agent/config/cidr.js";
 import { describe } from "../../agent/config/duration.js";
 import {
-  DEFAULTS, GARP_REPEAT_MAX, LOWER_PRIORITY_REPEAT_MIN, INTERVAL_LIMITS, MAX_ADDRESSES, NODE_NAME_MAX, NODE_NAMES_MAX, NODE_SELECTOR_MAX,
+  DEFAULTS, GARP_REPEAT_MAX, LOWER_PRIORITY_REPEAT_MIN, INTERVAL_LIMITS, MAX_ADDRESSES, NODE_NAME_MAX, NODE_NAMES_MAX,
   PRIORITY_MAX, PRIORITY_MIN, VRID_MAX, VRID_MIN,
   DNS_LABEL, DNS_LABEL_MAX, DNS_SUBDOMAIN, DNS_SUBDOMAIN_MAX, SECRET_KEY, SECRET_KEY_MAX,
 } from "./limits.js";
 import type { GarpSettings, Placement, VipAddress, VirtualIPConfig, VirtualIPValidation } from "./virtualip-config.js";
 import { readTrack } from "./validate-virtualip-track.js";
-import { durationMs, interfaceName, keyPath, labelMap, mapping, pattern } from "./validate-helpers.js";
+import { durationMs, interfaceName, keyPath, mapping, pattern } from "./validate-helpers.js";
+import { readNodeSelector } from "./node-selector.js";
 import type { Transport } from "./types.js";
 
 type Obj = Record<string, unknown>;
@@ -132,12 +133,6 @@ function readInterval(r: Reader, value: unknown, path: string, version: 2 | 3 | 
       : `VRRP version 3 sends centiseconds: must be a multiple of 10ms, got ${ms}ms`);
   }
   return ms;
-}
-
-function readNodeSelector(r: Reader, value: unknown, path: string): Record<string, string> | undefined {
-  const count = Object.keys(mapping(r, value, path) ?? {}).length;
-  if (count > NODE_SELECTOR_MAX) return r.fail(path, `must have at most ${NODE_SELECTOR_MAX} labels, got ${count}`);
-  return labelMap(r, value, path);
 }
 
 function readNodeNames(r: Reader, value: unknown, path: string): string[] | undefined {

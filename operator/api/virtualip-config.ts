@@ -3,7 +3,7 @@
  * canonical form, durations in milliseconds. The planner works on this only.
  */
 import type { Family, HttpCheckConfig, ScriptConfig, TrackFileConfig, TrackRef } from "../../agent/config/types.js";
-import type { Transport } from "./types.js";
+import type { LabelSelector, Transport } from "./types.js";
 
 export interface FieldError {
   /** Path from the object's root, e.g. "spec.addresses[1]". */
@@ -63,7 +63,8 @@ export interface VirtualIPConfig {
   readonly virtualRouterID?: number;
   readonly version: 2 | 3;
   readonly advertIntervalMs: number;
-  readonly nodeSelector: Readonly<Record<string, string>>;
+  /** Normalised (operator/api/node-selector.ts); {} selects every node. */
+  readonly nodeSelector: LabelSelector;
   /** When set, only these nodes (among the selected ones) take part. */
   readonly nodeNames?: readonly string[];
   readonly placement: Placement;

@@ -65,6 +65,8 @@ const FLOORS: Readonly<Record<string, Floor>> = {
   "operator/api": { level: 5, tower: "operator" },
   "operator/planner": { level: 6, tower: "operator" },
   "operator/lb": { level: 7, tower: "operator" },
+  // Converters from other projects' resources (MetalLB, kube-vip, keepalived-operator) to pools.
+  "operator/convert": { level: 8, tower: "operator" },
   "operator/controller": { level: 9, tower: "operator" },
 };
 
@@ -85,6 +87,7 @@ const ALLOWED_UPWARD: ReadonlySet<string> = new Set([
   // The agent's binary serves the controller too, and the controller borrows the agent's CLI parser.
   "agent/cli/main.ts -> operator/controller/command.ts",
   "agent/cli/main.ts -> operator/controller/usage.ts",
+  "agent/cli/convert-command.ts -> operator/convert/index.ts",
   // The operator's API types carry the agent's node status type.
   "operator/api/types.ts -> agent/kube/node-status.ts",
   // The pool type uses the load-balancer planner's address ranges (a value type that belongs lower).
@@ -95,6 +98,7 @@ const ALLOWED_UPWARD: ReadonlySet<string> = new Set([
   "operator/lb/service-status.ts -> operator/controller/aggregate.ts",
   // Selector matching lives in the agent's pod index (it belongs on a shared floor).
   "operator/lb/pools.ts -> agent/kube/pod-index.ts",
+  "operator/planner/selection.ts -> agent/kube/pod-index.ts",
 ]);
 
 /** Import circles today, each as its sorted member files joined by " ". Only shrinks. */

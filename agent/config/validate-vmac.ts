@@ -1,0 +1,20 @@
+/**
+ * An instance's `vmac` (keepalived use_vmac): `true` for the defaults, or
+ * { name, transmitOnBase }. IPv4 instances only for now.
+ */
+import type { Family, VirtualMac } from "./types.js";
+import type { FieldReader as Reader } from "./field-reader.js";
+
+export function readVmac(r: Reader, value: unknown, path: string, vrid: number | undefined, family: Family | undefined): VirtualMac | undefined {
+  if (family === 6) return r.fail(path, "use_vmac is not supported for IPv6 instances yet");
+  if (value === false) return undefined;
+  const o = value === true ? {} : r.object(value, path, ["name", "transmitOnBase"]);
+  if (o === undefined) return undefined;
+  const name = o["name"] === undefined ? `vrrp.${vrid ?? 0}` : r.string(o["name"], `${path}.name`);
+  if (name !== undefined && (name.length > 15 || /[\s/:]/.test(name) || name === "." || name === "..")) {
+    return r.fail(`${path}.name`, `"${name}" is not a valid interface name (at most 15 characters, no spaces, "/" or ":")`);
+  }
+  const transmitOnBase = o["transmitOnBase"] === undefined ? false : r.boolean(o["transmitOnBase"], `${path}.transmitOnBase`);
+  if (name === undefined || transmitOnBase === undefined) return undefined;
+  return { name, transmitOnBase };
+}
