@@ -163,7 +163,7 @@ function parseArgs(argv: readonly string[]): ScaleOptions {
     else if (arg === "--impls") {
       impls = next().split(",") as ScaleImpl[];
       if (impls.length === 0 || impls.some((x) => !SCALE_IMPLS.includes(x))) throw new Error(`--impls: any of ${SCALE_IMPLS.join(",")}`);
-    } else throw new Error(`unknown option ${arg}\nusage: scale.js [--instances 1,64,255] [--intervals 1000,100] [--repeats N] [--window S] [--warmup S] [--settle-timeout S] [--impls floatip,keepalived,floatip-kube] [--out FILE] [--json FILE] [--cpu-prof DIR]`);
+    } else throw new Error(`unknown option ${arg}\nusage: scale.js [--instances 1,64,255] [--intervals 1000,100] [--repeats N] [--window S] [--warmup S] [--settle-timeout S] [--impls floatip,keepalived,floatip-kube] [--out FILE] [--json FILE] [--cpu-prof DIR] [--agent-node-args "ARGS"]`);
   }
   if (instances.some((n) => !Number.isInteger(n) || n < 1 || n > 255)) throw new Error("--instances: each 1..255");
   if (intervals.some((ms) => ms < 10 || ms % 10 !== 0)) throw new Error("--intervals: milliseconds, multiples of 10 (VRRPv3)");
