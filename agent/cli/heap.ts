@@ -16,6 +16,12 @@
  * functions that have not run for a while and compiles them again on their
  * next call. (Bytecode of the agent's own code is a few hundred KiB.)
  *
+ * And hot code goes from bytecode straight to the optimising compiler,
+ * skipping Maglev, V8's mid-tier compiler: the agent's hot paths are a
+ * handful of small functions that run thousands of times a second, and
+ * tiering them up through Maglev cost CPU and touched more of node's code
+ * pages than it saved (measured: bench/notes.md).
+ *
  * The flags are read whenever V8 decides to grow or collect, so they can be set from
  * inside the process (unlike --max-semi-space-size or --max-old-space-size,
  * fixed when the heap is created) and hold however node was started
@@ -28,6 +34,7 @@ const TUNING: readonly { readonly flag: string; readonly given: RegExp }[] = [
   { flag: "--semi-space-growth-factor=1", given: /semi[-_]space/ },
   { flag: "--heap-growing-percent=30", given: /heap[-_]growing|old[-_]space|max[-_]heap/ },
   { flag: "--no-flush-bytecode", given: /flush[-_]bytecode/ },
+  { flag: "--no-maglev", given: /maglev/ },
 ];
 
 /** Sets the flags node was not given; returns those set. */

@@ -2,26 +2,56 @@
  * `floatip` command line: dispatches to subcommands. Each subcommand returns
  * its exit code; usage errors exit 2.
  */
-import { runAgentCommand, AGENT_USAGE } from "./agent-command.js";
 import type { StopSignals } from "./stop-signals.js";
-import { runConvertCommand, CONVERT_USAGE } from "./convert-command.js";
-import { runCheckCommand, CHECK_USAGE } from "./check-command.js";
-import { runManifestCommand, MANIFEST_USAGE } from "./manifest-command.js";
-import { CONTROLLER_USAGE } from "../../operator/controller/usage.js";
 import { readBuildInfo } from "../runtime/build-info.js";
+
+/** A subcommand's code, loaded only when it runs: each one's module graph costs the others memory (bench/notes.md). */
+interface Loaded {
+  readonly usage: string;
+  readonly run: (argv: readonly string[], signals: StopSignals | undefined) => Promise<number>;
+}
 
 interface Subcommand {
   readonly summary: string;
-  readonly usage: string;
-  readonly run: (argv: readonly string[]) => Promise<number>;
+  readonly load: () => Promise<Loaded>;
 }
 
 const SUBCOMMANDS: Readonly<Record<string, Subcommand>> = {
-  agent: { summary: "run the VRRP agent from a floatip YAML file or a keepalived.conf", usage: AGENT_USAGE, run: runAgentCommand },
-  check: { summary: "Nagios/NRPE check of an instance's state (MASTER or BACKUP expected)", usage: CHECK_USAGE, run: (argv) => runCheckCommand(argv) },
-  controller: { summary: "run the Kubernetes controller (VirtualIP -> VRRPNode, status, events)", usage: CONTROLLER_USAGE, run: async (argv) => (await import("../../operator/controller/command.js")).runControllerCommand(argv) },
-  convert: { summary: "print a keepalived.conf as floatip YAML (or VirtualIP resources)", usage: CONVERT_USAGE, run: (argv) => runConvertCommand(argv) },
-  manifest: { summary: "write the static pod manifest for the control-plane VIP", usage: MANIFEST_USAGE, run: (argv) => runManifestCommand(argv) },
+  agent: {
+    summary: "run the VRRP agent from a floatip YAML file or a keepalived.conf",
+    load: async () => {
+      const m = await import("./agent-command.js");
+      return { usage: m.AGENT_USAGE, run: (argv, signals) => m.runAgentCommand(argv, undefined, signals) };
+    },
+  },
+  check: {
+    summary: "Nagios/NRPE check of an instance's state (MASTER or BACKUP expected)",
+    load: async () => {
+      const m = await import("./check-command.js");
+      return { usage: m.CHECK_USAGE, run: (argv) => m.runCheckCommand(argv) };
+    },
+  },
+  controller: {
+    summary: "run the Kubernetes controller (VirtualIP -> VRRPNode, status, events)",
+    load: async () => ({
+      usage: (await import("../../operator/controller/usage.js")).CONTROLLER_USAGE,
+      run: async (argv) => (await import("../../operator/controller/command.js")).runControllerCommand(argv),
+    }),
+  },
+  convert: {
+    summary: "print a keepalived.conf as floatip YAML (or VirtualIP resources)",
+    load: async () => {
+      const m = await import("./convert-command.js");
+      return { usage: m.CONVERT_USAGE, run: (argv) => m.runConvertCommand(argv) };
+    },
+  },
+  manifest: {
+    summary: "write the static pod manifest for the control-plane VIP",
+    load: async () => {
+      const m = await import("./manifest-command.js");
+      return { usage: m.MANIFEST_USAGE, run: (argv) => m.runManifestCommand(argv) };
+    },
+  },
 };
 
 export function helpText(): string {
@@ -46,9 +76,10 @@ export async function main(argv: readonly string[], early: { readonly signals?: 
     process.stderr.write(`floatip: unknown command "${name}"\n\n${helpText()}\n`);
     return 2;
   }
+  const loaded = await sub.load();
   if (rest.includes("--help") || rest.includes("-h")) {
-    process.stdout.write(sub.usage + "\n");
+    process.stdout.write(loaded.usage + "\n");
     return 0;
   }
-  return name === "agent" ? runAgentCommand(rest, undefined, early.signals) : sub.run(rest);
+  return loaded.run(rest, early.signals);
 }
