@@ -13,6 +13,8 @@ export interface VirtualIPPoolSpec {
   readonly autoAssign?: boolean;
   readonly advertisementInterval?: string;
   readonly transport?: Transport;
+  /** Candidate nodes per router of its Services' VirtualIPs (VirtualIP spec.maxCandidates). */
+  readonly maxCandidates?: number;
   readonly nodeSelector?: Readonly<Record<string, string>>;
   readonly serviceSelector?: LabelSelector;
   readonly namespaceSelector?: LabelSelector;
@@ -49,6 +51,8 @@ export interface PoolConfig {
   /** As written (validated for VRRP version 3); undefined: the VirtualIP default. */
   readonly advertisementInterval?: string;
   readonly transport?: Transport;
+  /** undefined: the controller's default. */
+  readonly maxCandidates?: number;
   readonly nodeSelector: Readonly<Record<string, string>>;
   /** Undefined: every Service / namespace. */
   readonly serviceSelector?: LabelSelector;

@@ -20,13 +20,14 @@ export type PoolValidation =
 
 export function validatePoolSpec(spec: unknown, path = "spec"): PoolValidation {
   const r = new Reader();
-  const o = r.object(spec, path, ["addresses", "autoAssign", "advertisementInterval", "transport", "nodeSelector", "serviceSelector", "namespaceSelector"]);
+  const o = r.object(spec, path, ["addresses", "autoAssign", "advertisementInterval", "transport", "maxCandidates", "nodeSelector", "serviceSelector", "namespaceSelector"]);
   const ranges = o === undefined ? undefined : readRanges(r, o["addresses"], `${path}.addresses`);
   const autoAssign = o?.["autoAssign"] === undefined ? true : r.boolean(o["autoAssign"], `${path}.autoAssign`);
   const interval = o?.["advertisementInterval"] === undefined ? undefined : readInterval(r, o["advertisementInterval"], `${path}.advertisementInterval`);
   const transport = o?.["transport"] === undefined ? undefined
     : o["transport"] === "unicast" || o["transport"] === "multicast" ? o["transport"]
     : r.fail(`${path}.transport`, `must be "unicast" or "multicast", got ${describe(o["transport"])}`);
+  const maxCandidates = o?.["maxCandidates"] === undefined ? undefined : r.integer(o["maxCandidates"], `${path}.maxCandidates`, 0, 255);
   const nodeSelector = o?.["nodeSelector"] === undefined ? {} : readNodeSelector(r, o["nodeSelector"], `${path}.nodeSelector`);
   const serviceSelector = o?.["serviceSelector"] === undefined ? undefined : readSelector(r, o["serviceSelector"], `${path}.serviceSelector`);
   const namespaceSelector = o?.["namespaceSelector"] === undefined ? undefined : readSelector(r, o["namespaceSelector"], `${path}.namespaceSelector`);
@@ -40,6 +41,7 @@ export function validatePoolSpec(spec: unknown, path = "spec"): PoolValidation {
       ranges, families, autoAssign, nodeSelector,
       ...(interval !== undefined ? { advertisementInterval: interval } : {}),
       ...(transport !== undefined ? { transport } : {}),
+      ...(maxCandidates !== undefined ? { maxCandidates } : {}),
       ...(serviceSelector !== undefined ? { serviceSelector } : {}),
       ...(namespaceSelector !== undefined ? { namespaceSelector } : {}),
     },

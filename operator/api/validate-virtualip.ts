@@ -23,7 +23,11 @@ type Obj = Record<string, unknown>;
 export const SPEC_KEYS = [
   "addresses", "interface", "virtualRouterID", "version", "advertisementInterval", "nodeSelector", "nodeNames", "priorities",
   "preferredNodes", "preempt", "preemptDelay", "transport", "authentication", "track", "garp", "releaseOnCordon",
+  "maxCandidates",
 ] as const;
+
+/** spec.maxCandidates: 0 (every eligible node) .. this. */
+export const MAX_CANDIDATES_LIMIT = 255;
 
 
 export interface ValidateOptions {
@@ -65,6 +69,7 @@ function readSpec(r: Reader, spec: unknown, p: string): VirtualIPConfig | undefi
   const track = o["track"] === undefined ? { scripts: [], interfaces: [], files: [] } : readTrack(r, o["track"], `${p}.track`);
   const garp = readGarp(r, o["garp"] ?? {}, `${p}.garp`);
   const releaseOnCordon = opt("releaseOnCordon", (v, path) => r.boolean(v, path)) ?? DEFAULTS.releaseOnCordon;
+  const maxCandidates = opt("maxCandidates", (v, path) => r.integer(v, path, 0, MAX_CANDIDATES_LIMIT));
 
   if (addresses === undefined || version === undefined || advertIntervalMs === undefined || placement === undefined) return undefined;
   if (preemptDelayMs === undefined || track === undefined || garp === undefined) return undefined;
@@ -85,6 +90,7 @@ function readSpec(r: Reader, spec: unknown, p: string): VirtualIPConfig | undefi
     track,
     garp,
     releaseOnCordon,
+    ...(maxCandidates !== undefined ? { maxCandidates } : {}),
   };
 }
 

@@ -24,6 +24,7 @@ import type { Finding, VipPlan } from "../planner/index.js";
 import { instanceName } from "../planner/index.js";
 import { conflictMessage, conflictReason, reportedConflicts, type ReportedConflict } from "./network-conflicts.js";
 import { refusalsFor } from "./refusals.js";
+import { canonicalAddress } from "../../agent/vrrp/address-bytes.js";
 
 export interface AggregateInput {
   readonly vip: VirtualIP;
@@ -79,7 +80,8 @@ export function aggregate(input: AggregateInput): Aggregate {
   const { vip, plan, now } = input;
   const name = vip.metadata.name;
   const families = [...new Set(vip.spec.addresses.map((a): 4 | 6 => (a.includes(":") ? 6 : 4)))].sort();
-  const instances = families.map((family) => ({ family, instance: instanceName(name, family, families) }));
+  // The routers carrying its addresses (shared with the VirtualIPs packed with it); before any plan, its own names.
+  const instances = plan?.routers !== undefined && plan.routers.length > 0 ? plan.routers : families.map((family) => ({ family, instance: instanceName(name, family, families) }));
   const rendered = new Set(plan?.renderedNodes ?? []);
   const nodes: VirtualIPNodeStatus[] = [];
   const mastersByInstance = new Map<string, string[]>();
@@ -112,7 +114,10 @@ export function aggregate(input: AggregateInput): Aggregate {
   const findings = plan?.findings ?? [];
   const conflicts = findings.filter((f) => CONFLICT_KINDS.has(f.kind));
   const invalid = findings.filter((f) => f.kind === "invalid");
-  const network = reportedConflicts(input.vrrpNodes.filter((n) => !stale.has(n.metadata.name)), rendered, instances.map((i) => i.instance));
+  // A router carries other VirtualIPs' addresses too: a duplicate address is only this one's if it is one of its own.
+  const own = new Set(vip.spec.addresses.map((a) => a.split("/")[0]!).map((a) => canonicalAddress(a, a.includes(":") ? 6 : 4) ?? a));
+  const network = reportedConflicts(input.vrrpNodes.filter((n) => !stale.has(n.metadata.name)), rendered, instances.map((i) => i.instance))
+    .filter((c) => c.conflict.kind !== "duplicate-address" || own.has(c.conflict.address));
   const primary = instances[0]?.instance ?? name;
   const primaryMasters = mastersByInstance.get(primary) ?? [];
   const master = primaryMasters.length === 1 ? primaryMasters[0] : undefined;

@@ -218,7 +218,7 @@ export class Controller {
     for (const name of this.announcedConflicts.keys()) if (!live.some((v) => v.metadata.name === name)) this.announcedConflicts.delete(name);
     for (const name of this.announcedRefusals.keys()) if (!live.some((v) => v.metadata.name === name)) this.announcedRefusals.delete(name);
     for (const vip of all.filter((v) => v.metadata.deletionTimestamp !== undefined)) {
-      if (!(vip.metadata.finalizers ?? []).includes(FINALIZER) || !this.releasedEverywhere(vip.metadata.name)) continue;
+      if (!(vip.metadata.finalizers ?? []).includes(FINALIZER) || !this.releasedEverywhere(vip)) continue;
       await this.deps.api.setVirtualIPFinalizers(vip.metadata.name, (vip.metadata.finalizers ?? []).filter((f) => f !== FINALIZER), vip.metadata.resourceVersion);
       finalizersReleased++;
     }
@@ -258,12 +258,16 @@ export class Controller {
     return text;
   }
 
-  /** No VRRPNode spec renders the VirtualIP's instances, and every agent has acted on its current spec. */
-  private releasedEverywhere(vip: string): boolean {
-    const ours = (name: string) => name === vip || name === `${vip}-v6`;
+  /**
+   * No VRRPNode spec carries the VirtualIP's addresses (its routers are shared with other VirtualIPs, so
+   * this looks at addresses, not instance names), and every agent has acted on its current spec.
+   */
+  private releasedEverywhere(vip: VirtualIP): boolean {
+    const ours = (name: string) => name === vip.metadata.name || name === `${vip.metadata.name}-v6`;
+    const addresses = new Set(vip.spec.addresses);
     for (const node of this.vrrpNodes.values()) {
-      const spec = node.spec as unknown as { instances?: readonly { name?: string }[] };
-      if ((spec.instances ?? []).some((i) => ours(i.name ?? ""))) return false;
+      const spec = node.spec as unknown as { instances?: readonly { name?: string; addresses?: readonly unknown[] }[] };
+      if ((spec.instances ?? []).some((i) => ours(i.name ?? "") || (i.addresses ?? []).some((a) => typeof a === "string" && addresses.has(a)))) return false;
       if ((node.status?.instances ?? []).some((i) => ours(i.name))) return false;
       if (node.metadata.generation !== undefined && (node.status?.observedGeneration ?? 0) < node.metadata.generation) return false;
     }

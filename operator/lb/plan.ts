@@ -8,15 +8,16 @@
  *     advertisementInterval and transport: the first address's pool's, when it sets them;
  *   - externalTrafficPolicy Local: spec.nodeNames = the selected nodes with a
  *     ready endpoint of the Service (none: nothing announces it);
- *   - Cluster: every selected node takes part; spec.preferredNodes = those
- *     with a ready endpoint, in rendezvous order of the VirtualIP's name (so
- *     Services spread), which gives them the top priorities.
+ *   - Cluster: every selected node is eligible (kube-proxy forwards from any
+ *     node), with no per-Service placement, so the Services of one pool pack
+ *     into shared routers (planner/pack.ts) whose candidates and masters the
+ *     planner spreads over the nodes;
+ *   - maxCandidates: the first address's pool's, when it sets it.
  */
 import type { Family } from "../../agent/config/types.js";
 import type { VirtualIPPool, VirtualIPPoolStatus } from "../api/pool.js";
 import type { NodeSummary, Transport, VirtualIP, VirtualIPSpec } from "../api/types.js";
 import type { FieldError } from "../api/virtualip-config.js";
-import { rendezvousOrder } from "../planner/hash.js";
 import { matchesSelector } from "../planner/selection.js";
 import { compareNames } from "../planner/age.js";
 import { allocate, type Group, type ServiceOutcome } from "./allocate.js";
@@ -191,11 +192,13 @@ function desiredVip(group: Group, pools: ResolvedPools, ready: ReadonlyMap<strin
   const nodeSelector: Record<string, string> = {};
   let interval: string | undefined;
   let transport: Transport | undefined;
+  let maxCandidates: number | undefined;
   for (const a of group.addresses) {
     const pool = pools.usable.find((p) => p.name === a.pool);
     Object.assign(nodeSelector, pool?.config.nodeSelector ?? {});
     interval ??= pool?.config.advertisementInterval;
     transport ??= pool?.config.transport;
+    maxCandidates ??= pool?.config.maxCandidates;
   }
   const selected = new Set(nodes.filter((n) => matchesSelector(n.labels, nodeSelector)).map((n) => n.name));
   const readyNodes = new Set(group.members.flatMap((m) => [...(ready.get(serviceKey(m)) ?? [])]).filter((n) => selected.has(n)));
@@ -206,7 +209,8 @@ function desiredVip(group: Group, pools: ResolvedPools, ready: ReadonlyMap<strin
     ...(interval !== undefined ? { advertisementInterval: interval } : {}),
     ...(transport !== undefined ? { transport } : {}),
     ...(Object.keys(nodeSelector).length > 0 ? { nodeSelector } : {}),
-    ...(local ? { nodeNames: eligible } : eligible.length > 0 ? { preferredNodes: rendezvousOrder(name, eligible) } : {}),
+    ...(local ? { nodeNames: eligible } : {}),
+    ...(maxCandidates !== undefined ? { maxCandidates } : {}),
   };
   const services = group.members.map(serviceKey);
   return { name, labels: { [OWNER_LABEL]: "true" }, annotations: { [SERVICES_ANNOTATION]: services.join(",") }, spec, services };

@@ -1,10 +1,9 @@
 /**
  * Speed checks, not timed assertions: plans 1,000 VirtualIPs over 200 nodes
  * and reports the time as a test diagnostic. When every VirtualIP selects
- * every node, at most 255 VRIDs exist per family on a node, so of 1,000
- * single-family VirtualIPs (half IPv4, half IPv6) 510 are rendered on every
- * node and the rest get vrid-exhausted. When each selects 3 of the nodes
- * (a label per node triple), VRIDs repeat across triples and all are rendered.
+ * every node, VirtualIPs pack into 32 routers per family (pack.ts), each on
+ * 3 candidate nodes (or every node with maxCandidates 0). When each selects
+ * 3 of the nodes (a label per node triple), VRIDs repeat across triples.
  */
 import { it } from "node:test";
 import assert from "node:assert/strict";
@@ -23,8 +22,10 @@ it("plans 1,000 VirtualIPs x 200 nodes, each on every node (time reported, not a
   const rendered = [...result.vips.values()].filter((p) => p.renderedNodes.length > 0).length;
   const instances = [...result.nodes.values()].reduce((n, doc) => n + doc.instances.length, 0);
   t.diagnostic(`planned 1000 VirtualIPs x 200 nodes in ${ms.toFixed(0)} ms: ${rendered} rendered, ${instances} instances`);
-  assert.equal(rendered, 510);
-  assert.equal(instances, 510 * 200);
+  assert.equal(rendered, 1000);
+  assert.equal(instances, 64 * 3, "32 routers per family, 3 candidates each");
+  const everywhere = plan({ virtualIPs: vips, nodes: cluster }, { maxCandidates: 0 });
+  assert.equal([...everywhere.nodes.values()].reduce((n, doc) => n + doc.instances.length, 0), 64 * 200);
 });
 
 it("plans 1,000 VirtualIPs x 200 nodes, each on 3 nodes (time reported, not asserted)", (t) => {
@@ -39,5 +40,5 @@ it("plans 1,000 VirtualIPs x 200 nodes, each on 3 nodes (time reported, not asse
   const rendered = [...result.vips.values()].filter((p) => p.renderedNodes.length > 0);
   t.diagnostic(`planned 1000 VirtualIPs x 200 nodes (3 each) in ${ms.toFixed(0)} ms`);
   assert.equal(rendered.length, 1000);
-  assert.ok(Math.max(...rendered.map((p) => p.virtualRouterID!)) <= 15, "15 VirtualIPs per triple need 15 VRIDs at most");
+  assert.ok(Math.max(...rendered.map((p) => p.virtualRouterID!)) <= 3, "a triple's VirtualIPs of one family pack into 3 routers");
 });
