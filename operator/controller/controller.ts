@@ -40,6 +40,8 @@ export interface ControllerDeps {
   readonly metrics: ControllerMetrics;
   /** Namespace for Secrets named without one. */
   readonly secretNamespace: string;
+  /** Nodes per VRRP router unless a VirtualIP says (planner default 3; 0 = all). */
+  readonly maxCandidates?: number;
   readonly debounceMs?: number;
   /** API writes in flight at once within a sync (default 16). */
   readonly writeConcurrency?: number;
@@ -174,7 +176,7 @@ export class Controller {
     // A failed load-balancer write must not hold up the VirtualIPs: it is rethrown (and retried) after them.
     let lbError: unknown;
     const lb = this.lb === undefined ? undefined : await this.lb.sync(now, all, nodes).catch((error: unknown) => void (lbError = error));
-    const planned: PlanResult = plan({ virtualIPs: live, nodes }, { secretNamespace: this.deps.secretNamespace });
+    const planned: PlanResult = plan({ virtualIPs: live, nodes }, { secretNamespace: this.deps.secretNamespace, ...(this.deps.maxCandidates !== undefined ? { maxCandidates: this.deps.maxCandidates } : {}) });
     let statusWrites = 0;
     let events = 0;
     let finalizersReleased = 0;
