@@ -198,9 +198,10 @@ export class Controller {
     const stale = this.ages.stale(vrrpNodes, monotonic);
     this.armExpiry(vrrpNodes, monotonic);
     const routerStates = new Map<string, number>();
+    const vrrpNodesByName = new Map(vrrpNodes.map((n) => [n.metadata.name, n]));
     await forEachLimited(live, limit, async (vip) => {
       const vipPlan = planned.vips.get(vip.metadata.name);
-      const result = aggregate({ vip, plan: vipPlan, vrrpNodes, now, stale });
+      const result = aggregate({ vip, plan: vipPlan, vrrpNodes, vrrpNodesByName, now, stale });
       for (const n of result.status.nodes ?? []) routerStates.set(n.state, (routerStates.get(n.state) ?? 0) + 1);
       if (canonical(stripTimes(result.status)) !== canonical(stripTimes(vip.status ?? {}))) {
         await this.deps.api.patchVirtualIPStatus(vip.metadata.name, mergePatchFor(vip.status ?? {}, result.status));

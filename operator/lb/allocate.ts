@@ -116,15 +116,20 @@ export function allocate(input: AllocateInput): AllocateResult {
   const rest = ordered.filter((s) => !holders.includes(s) && !requesters.includes(s));
 
   const nsLabels = (s: LbService) => input.namespaceLabels.get(s.namespace);
+  const cursor = new Map<object, bigint>();
   const allocateFresh = (s: LbService, family: Family): { ok: true; assigned: Assigned } | { ok: false; reason: Pending } => {
     const allowed = input.pools.filter((p) => p.config.autoAssign && p.config.families.includes(family) && admits(p.config, s, nsLabels(s)));
     if (allowed.length === 0) return { ok: false, reason: { kind: "no-pool", family } };
     for (const pool of allowed) {
       for (const range of pool.config.ranges) {
         if (range.family !== family) continue;
-        for (let v = range.first; v <= range.last; v++) {
+        // Nothing is freed during one allocation, so every value below the cursor stays taken:
+        // resuming there keeps "lowest free" without rescanning (5,000 Services were quadratic).
+        for (let v = cursor.get(range) ?? range.first; v <= range.last; v++) {
+          cursor.set(range, v);
           if (!taken.has(slot(family, v))) return { ok: true, assigned: { family, address: fromBigInt(family, v), value: v, pool: pool.name } };
         }
+        cursor.set(range, range.last + 1n);
       }
     }
     return { ok: false, reason: { kind: "pool-exhausted", family, pools: allowed.map((p) => p.name) } };

@@ -105,9 +105,10 @@ export function planLoadBalancers(input: LbPlanInput): LbPlan {
   });
 
   const ready = readyNodesByService(input.endpointSlices);
+  const selectedBy = selectionCache(input.nodes);
   const vips = new Map<string, DesiredVip>();
   for (const group of allocation.groups) {
-    const vip = desiredVip(group, pools, ready, input.nodes);
+    const vip = desiredVip(group, pools, ready, selectedBy);
     vips.set(vip.name, vip);
   }
   const ownedByName = new Map(owned.map((v) => [v.metadata.name, v]));
@@ -187,7 +188,18 @@ function foreignAddresses(vips: readonly VirtualIP[]): ForeignAddress[] {
   return out;
 }
 
-function desiredVip(group: Group, pools: ResolvedPools, ready: ReadonlyMap<string, ReadonlySet<string>>, nodes: readonly NodeSummary[]): DesiredVip {
+/** The names of the nodes a nodeSelector selects, once per distinct selector (a pool's Services share one). */
+function selectionCache(nodes: readonly NodeSummary[]): (selector: Readonly<Record<string, string>>) => ReadonlySet<string> {
+  const cache = new Map<string, ReadonlySet<string>>();
+  return (selector) => {
+    const key = JSON.stringify(Object.entries(selector).sort(([a], [b]) => compareNames(a, b)));
+    let names = cache.get(key);
+    if (names === undefined) cache.set(key, (names = new Set(nodes.filter((n) => matchesSelector(n.labels, selector)).map((n) => n.name))));
+    return names;
+  };
+}
+
+function desiredVip(group: Group, pools: ResolvedPools, ready: ReadonlyMap<string, ReadonlySet<string>>, selectedBy: (selector: Readonly<Record<string, string>>) => ReadonlySet<string>): DesiredVip {
   const name = vipName(group.addresses[0]!.address);
   const nodeSelector: Record<string, string> = {};
   let interval: string | undefined;
@@ -200,7 +212,7 @@ function desiredVip(group: Group, pools: ResolvedPools, ready: ReadonlyMap<strin
     transport ??= pool?.config.transport;
     maxCandidates ??= pool?.config.maxCandidates;
   }
-  const selected = new Set(nodes.filter((n) => matchesSelector(n.labels, nodeSelector)).map((n) => n.name));
+  const selected = selectedBy(nodeSelector);
   const readyNodes = new Set(group.members.flatMap((m) => [...(ready.get(serviceKey(m)) ?? [])]).filter((n) => selected.has(n)));
   const local = group.members[0]!.policy === "Local";
   const eligible = [...readyNodes].sort(compareNames);
