@@ -61,15 +61,15 @@ function placement(result: PlanResult): Map<string, string> {
 }
 
 describe("plan: packing and stability", () => {
-  const lbVip = (i: number) => vip(`lb-${i}`, { addresses: [`10.${i >> 8}.${i & 255}.1/32`] }, { created: at(i) });
+  const lbVip = (i: number) => vip(`lb-${i}`, { addresses: [`2001:db8:1::${(i + 1).toString(16)}/128`] }, { created: at(i) });
 
-  it("300 VirtualIPs on 3 nodes: all served in 3 routers (masters spread), each router within one advert", () => {
+  it("300 VirtualIPs on 3 nodes: all served in 3 routers (masters spread) and one more, none over one advert's 90 IPv6 addresses", () => {
     const three = nodes(3);
     const result = plan({ virtualIPs: Array.from({ length: 300 }, (_, i) => lbVip(i)), nodes: three });
     assert.equal([...result.vips.values()].filter((p) => p.renderedNodes.length === 3 && p.findings.length === 0).length, 300);
     const routers = result.nodes.get("node-0")!.instances;
-    assert.deepEqual(routers.map((i) => [i.name, i.addresses.length]), [["vrid-1", 100], ["vrid-2", 100], ["vrid-3", 100]]);
-    assert.deepEqual(routers.map((i) => i.unicast?.peers.length), [2, 2, 2]);
+    assert.deepEqual(routers.map((i) => [i.name, i.addresses.length]), [["vrid-1-v6", 90], ["vrid-2-v6", 90], ["vrid-3-v6", 90], ["vrid-4-v6", 30]]);
+    assert.deepEqual(routers.map((i) => i.unicast?.peers.length), [2, 2, 2, 2]);
   });
 
   it("adding or removing one VirtualIP moves no other address (random sequence, statuses written back)", () => {
@@ -107,5 +107,18 @@ describe("plan: packing and stability", () => {
       if (!("node-7" in old.priorities)) assert.deepEqual(p.priorities, old.priorities, `${name}: not a candidate there, nothing changes`);
       assert.equal(Object.keys(p.priorities).length, 3);
     }
+  });
+});
+
+describe("plan: what never shares a router", () => {
+  it("VirtualIPs in different subnets (no interface named) get routers of their own: the agent picks the interface from the first address", () => {
+    const result = plan({ virtualIPs: [vip("a", { addresses: ["192.0.2.5/24"] }), vip("b", { addresses: ["198.51.100.77/24"] }), vip("c", { addresses: ["192.0.2.6/24"] })], nodes: nodes(1) });
+    const router = (n: string) => result.vips.get(n)!.routers![0]!.instance;
+    assert.notEqual(router("a"), router("b"));
+    assert.equal(router("a"), router("c"), "one node: one router per group (spread 1), a and c share it");
+    const hosts = plan({ virtualIPs: [vip("h1", { addresses: ["192.0.2.5/32"] }), vip("h2", { addresses: ["192.0.2.200/32"] }), vip("h3", { addresses: ["198.51.100.5/32"] })], nodes: nodes(1) });
+    const hostRouter = (n: string) => hosts.vips.get(n)!.routers![0]!.instance;
+    assert.equal(hostRouter("h1"), hostRouter("h2"), "host addresses of one /24 share");
+    assert.notEqual(hostRouter("h1"), hostRouter("h3"));
   });
 });
