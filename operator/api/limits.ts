@@ -27,6 +27,40 @@ export const LABEL_VALUE_MAX = 63;
 export const NODE_NAME_MAX = 253;
 /** Entries of spec.nodeNames. */
 export const NODE_NAMES_MAX = 1000;
+/** Kubernetes name lengths: DNS-1123 subdomains (object names, node names) and labels (namespaces). */
+export const DNS_SUBDOMAIN_MAX = 253;
+export const DNS_LABEL_MAX = 63;
+export const SECRET_KEY_MAX = 253;
+/** Names of scripts, interfaces' track entries, files and HTTP checks inside one VirtualIP. */
+export const TRACK_NAME_MAX = 63;
+/** Interface track weights: like a script's (a tracked interface that goes down may also count as a fault). */
+export const INTERFACE_WEIGHT_MIN = SCRIPT_WEIGHT_MIN;
+export const INTERFACE_WEIGHT_MAX = SCRIPT_WEIGHT_MAX;
+export const HTTP_WEIGHT_MIN = SCRIPT_WEIGHT_MIN;
+export const HTTP_WEIGHT_MAX = SCRIPT_WEIGHT_MAX;
+/** garp.lowerPriorityRepeat may be 0 (no gratuitous ARPs after a lower-priority advert). */
+export const LOWER_PRIORITY_REPEAT_MIN = 0;
+/** Entries of a VirtualIPPool's spec.addresses. */
+export const POOL_ENTRIES_MAX = 64;
+/** Conflicts the agent reports per instance in VRRPNode status. */
+export const STATUS_CONFLICTS_MAX = 64;
+/** VRRPNode (the agent's config): an owner may have 255; the advert's count byte bounds the addresses. */
+export const AGENT_PRIORITY_MAX = 255;
+export const AGENT_ADDRESSES_MAX = 255;
+
+/**
+ * String lengths only the CRD states: they bound the API server's CEL cost estimate (a rule over an
+ * unbounded string is rejected as too expensive), while the validators check the format itself.
+ */
+export const DURATION_TEXT_MAX = 32;
+export const ADDRESS_TEXT_MAX = 64;
+export const POOL_ENTRY_TEXT_MAX = 100;
+export const URL_TEXT_MAX = 2048;
+/** metav1.Condition's own bounds (type: a qualified name; reason; message). */
+export const CONDITION_TYPE_MAX = 316;
+export const CONDITION_REASON_MAX = 1024;
+export const CONDITION_MESSAGE_MAX = 32768;
+
 /** Linux interface names: 1..15 bytes, no "/" or whitespace. */
 export const INTERFACE_NAME_PATTERN = /^[^\s/]{1,15}$/;
 

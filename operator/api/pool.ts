@@ -6,7 +6,8 @@ import type { Family } from "../../agent/config/types.js";
 import type { AddressRange } from "../lb/ranges.js";
 import type { Condition, LabelSelector, ObjectMeta, Transport } from "./types.js";
 
-export const POOL_MAX_ENTRIES = 64;
+/** The bound lives in limits.ts with the rest of the contract. */
+export { POOL_ENTRIES_MAX as POOL_MAX_ENTRIES } from "./limits.js";
 
 export interface VirtualIPPoolSpec {
   readonly addresses: readonly string[];

@@ -1,5 +1,5 @@
 /**
- * The operator's resources as plain JSON types (see operator/DESIGN.md and
+ * The operator's resources as plain JSON types (see docs/architecture.md and
  * crds/*.yaml), and the node summary the planner works on.
  *
  * Objects read from the API server are typed as these shapes but are not

@@ -3,7 +3,7 @@
  * canonical form, durations in milliseconds. The planner works on this only.
  */
 import type { Family, HttpCheckConfig, ScriptConfig, TrackFileConfig, TrackRef } from "../../agent/config/types.js";
-import type { LabelSelector, Transport } from "./types.js";
+import type { Transport } from "./types.js";
 
 export interface FieldError {
   /** Path from the object's root, e.g. "spec.addresses[1]". */
