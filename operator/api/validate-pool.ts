@@ -7,7 +7,7 @@
 import { Reader } from "../../agent/config/validate.js";
 import { describe } from "../../agent/config/duration.js";
 import { overlaps, parseRange, type AddressRange } from "../lb/ranges.js";
-import { INTERVAL_LIMITS, LABEL_VALUE_MAX, NODE_SELECTOR_MAX, TRACK_LIST_MAX } from "./limits.js";
+import { INTERVAL_LIMITS, LABEL_VALUE_MAX, MAX_CANDIDATES_MAX, NODE_SELECTOR_MAX, TRACK_LIST_MAX } from "./limits.js";
 import { POOL_MAX_ENTRIES, type PoolConfig } from "./pool.js";
 import type { LabelSelector, LabelSelectorRequirement } from "./types.js";
 import type { FieldError } from "./virtualip-config.js";
@@ -27,7 +27,7 @@ export function validatePoolSpec(spec: unknown, path = "spec"): PoolValidation {
   const transport = o?.["transport"] === undefined ? undefined
     : o["transport"] === "unicast" || o["transport"] === "multicast" ? o["transport"]
     : r.fail(`${path}.transport`, `must be "unicast" or "multicast", got ${describe(o["transport"])}`);
-  const maxCandidates = o?.["maxCandidates"] === undefined ? undefined : r.integer(o["maxCandidates"], `${path}.maxCandidates`, 0, 255);
+  const maxCandidates = o?.["maxCandidates"] === undefined ? undefined : r.integer(o["maxCandidates"], `${path}.maxCandidates`, 0, MAX_CANDIDATES_MAX);
   const nodeSelector = o?.["nodeSelector"] === undefined ? {} : readNodeSelector(r, o["nodeSelector"], `${path}.nodeSelector`);
   const serviceSelector = o?.["serviceSelector"] === undefined ? undefined : readSelector(r, o["serviceSelector"], `${path}.serviceSelector`);
   const namespaceSelector = o?.["namespaceSelector"] === undefined ? undefined : readSelector(r, o["namespaceSelector"], `${path}.namespaceSelector`);

@@ -13,6 +13,7 @@ import { stderrLogger, type Level } from "../../agent/runtime/logger.js";
 import { assessLiveness, LoopWatch } from "../../agent/runtime/liveness.js";
 import { Controller } from "./controller.js";
 import { DEFAULT_MAX_CANDIDATES } from "../planner/index.js";
+import { MAX_CANDIDATES_MAX } from "../api/limits.js";
 import { clientNodeControllerApi } from "./kube-api.js";
 import { LeaderElector } from "./leader.js";
 import { ControllerMetrics } from "./metrics.js";
@@ -36,8 +37,8 @@ export async function runControllerCommand(argv: readonly string[]): Promise<num
   const listen = parseListenAddress(flag("metrics-address") ?? "0.0.0.0:9120");
   if (listen === undefined) return usage("--metrics-address must be HOST:PORT");
   const maxText = flag("max-candidates") ?? String(DEFAULT_MAX_CANDIDATES);
-  const maxCandidates = /^\d{1,3}$/.test(maxText) && Number(maxText) <= 255 ? Number(maxText) : undefined;
-  if (maxCandidates === undefined) return usage(`--max-candidates must be an integer from 0 to 255, got ${JSON.stringify(maxText)}`);
+  const maxCandidates = /^\d{1,3}$/.test(maxText) && Number(maxText) <= MAX_CANDIDATES_MAX ? Number(maxText) : undefined;
+  if (maxCandidates === undefined) return usage(`--max-candidates must be an integer from 0 to ${MAX_CANDIDATES_MAX}, got ${JSON.stringify(maxText)}`);
   const namespace = flag("namespace") ?? process.env["POD_NAMESPACE"] ?? "floatip-system";
   const identity = flag("identity") ?? process.env["POD_NAME"] ?? hostname();
   const logger = stderrLogger(level).child({ component: "controller", identity });
