@@ -35,6 +35,8 @@ export interface AgentDeps {
   readonly metrics: AgentMetrics;
   readonly logger: Logger;
   readonly onTransition?: (change: Transition) => void;
+  /** A held backup would take over now (sync groups). */
+  readonly onWantMaster?: (instance: string) => void;
   readonly conflicts?: ConflictOptions;
   /** Link and address events (interfaces and sockets follow the kernel, VIPs removed behind our back come back). */
   readonly monitor?: LinkMonitor;
@@ -68,8 +70,8 @@ export class Agent {
     return problems;
   }
 
-  /** Add and start the router of one instance. */
-  add(instance: InstanceConfig): Promise<void> {
+  /** Add and start the router of one instance; `setup` runs just before its start (holds, faults). */
+  add(instance: InstanceConfig, setup?: (router: VirtualRouter) => void): Promise<void> {
     return this.serial(async () => {
       if (this.routerNamed(instance.name) !== undefined) throw new Error(`instance ${instance.name} is already running`);
       await this.removeStale(instance);
@@ -85,9 +87,11 @@ export class Agent {
         metrics: this.deps.metrics,
         logger: this.deps.logger,
         ...(this.deps.onTransition !== undefined ? { onTransition: this.deps.onTransition } : {}),
+        ...(this.deps.onWantMaster !== undefined ? { onWantMaster: this.deps.onWantMaster } : {}),
         ...(this.deps.conflicts !== undefined ? { conflicts: this.deps.conflicts } : {}),
       });
       segment.routers.set(instance.virtualRouterId, router);
+      setup?.(router);
       router.start();
       segment.joined(router);
     });

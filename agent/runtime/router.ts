@@ -42,6 +42,8 @@ export interface RouterDeps {
   readonly onTransition?: (change: Transition) => void;
   /** Duplicate-address probing and conflict reporting (default: foreign VRRP only, no probes). */
   readonly conflicts?: ConflictOptions;
+  /** A held backup's Master_Down_Timer fired (see HoldCause): it would take over now. */
+  readonly onWantMaster?: (instance: string) => void;
 }
 
 export interface Transition {
@@ -72,7 +74,14 @@ export interface RouterSnapshot {
  * from the kernel (the Agent): its interface down or gone, the socket's
  * source address gone, a virtual address that could not be put back.
  */
-export type FaultCause = "health" | "interface" | "source-address" | "address";
+export type FaultCause = "health" | "interface" | "source-address" | "address" | "sync-group";
+
+/**
+ * Why a backup may not take over by itself (the state machine's `held`):
+ * `pending`: a weight-0 check has not reported yet (keepalived waits for it);
+ * `sync-group`: its sync group decides when its members go master.
+ */
+export type HoldCause = "pending" | "sync-group";
 
 export function routerParams(config: InstanceConfig, primaryAddress: string): RouterParams {
   return {
@@ -120,6 +129,7 @@ export class VirtualRouter {
   /** While master: the priority-0 adverts (one per destination) the stop signal's handler sends (transport.armFarewell). */
   private farewells: readonly (Farewell | undefined)[] | undefined;
   private readonly faults = new Set<FaultCause>();
+  private readonly holds = new Set<HoldCause>();
 
   constructor(readonly config: InstanceConfig, private readonly deps: RouterDeps) {
     this.params = routerParams(config, deps.transport.sourceAddress);
@@ -258,6 +268,30 @@ export class VirtualRouter {
     }
   }
 
+  /** Held while any cause holds (see HoldCause); may be called before start(). */
+  setHold(cause: HoldCause, on: boolean): void {
+    const before = this.holds.size > 0;
+    if (on) this.holds.add(cause);
+    else this.holds.delete(cause);
+    if (before !== this.holds.size > 0) this.dispatch({ type: "hold", held: this.holds.size > 0 });
+  }
+
+  /** Its sync group goes master: a backup takes over now. */
+  takeOver(): void {
+    this.dispatch({ type: "take-over" });
+  }
+
+  /** Its sync group goes backup: a master leaves master now. */
+  yieldMaster(): void {
+    this.dispatch({ type: "yield" });
+  }
+
+  /** Phase and wish as a sync group sees them; `ownFault`: in FAULT for a cause other than the group. */
+  memberView(): { readonly phase: Phase; readonly wantsMaster: boolean; readonly ownFault: boolean } {
+    const ownFault = [...this.faults].some((c) => c !== "sync-group");
+    return { phase: this.state.phase, wantsMaster: this.state.wantsMaster, ownFault };
+  }
+
   /**
    * The socket was reopened with another source address (an interface
    * re-created with a new MAC gets a new IPv6 link-local): adverts, their
@@ -343,6 +377,8 @@ export class VirtualRouter {
         return this.chain("announce", () => this.announce(action.burst));
       case "transition":
         return this.transitioned(action, now);
+      case "want-master":
+        return this.deps.onWantMaster?.(this.config.name);
     }
   }
 

@@ -199,7 +199,9 @@ export class AgentSupervisor {
     };
     this.running.set(instance.name, running);
     await running.tracker.start();
-    await this.agent.add(instance);
+    // keepalived does not let an instance go master before its weight-0 scripts reported: held from the start.
+    const initial = running.tracker.evaluate(instance.name);
+    await this.agent.add(instance, (router) => router.setHold("pending", initial?.pending === true));
     running.live = true;
     const health = running.tracker.evaluate(instance.name);
     if (health !== undefined) this.applyHealth(running, health);
@@ -224,8 +226,9 @@ export class AgentSupervisor {
     if (description !== undefined) this.deps.logger.log("info", description, { instance: running.config.name });
     this.deps.onHealthChange?.(running.config.name, health, description);
     router.setEffectivePriority(health.effectivePriority);
-    // keepalived holds an instance back while a weight-0 script has not reported yet.
-    if (health.fault || health.pending) router.fault();
+    // keepalived 2.2.7 waits as backup while a weight-0 script has not reported yet (FAULT only once it fails).
+    router.setHold("pending", health.pending);
+    if (health.fault) router.fault();
     else router.recovered();
   }
 }
