@@ -178,6 +178,24 @@ export interface InstanceConfig {
   readonly notify?: Notify;
   /** File rewritten on every transition with "INSTANCE <name> is in <STATE> state". */
   readonly stateFile?: string;
+  /** The sync group this instance belongs to (AgentConfig.syncGroups). */
+  readonly syncGroup?: string;
+}
+
+/**
+ * Instances that change state together (keepalived vrrp_sync_group): one
+ * member in FAULT puts all in FAULT, one leaving master takes the others
+ * out of master, and they go master only together (agent/vrrp/sync-group.ts).
+ * The group's own tracking is merged into every member's track at
+ * validation, unweighted, and members' tracking is unweighted too (weight 0,
+ * as keepalived forces), so all members see the same FAULT.
+ */
+export interface SyncGroupConfig {
+  readonly name: string;
+  /** Member instance names, at least two. */
+  readonly instances: readonly string[];
+  /** Commands run when the group changes state, with GROUP <name> <STATE> 0 for `any` (keepalived's group notify). */
+  readonly notify?: Notify;
 }
 
 export interface AgentConfig {
@@ -186,6 +204,8 @@ export interface AgentConfig {
   /** HTTP(S) health checks; absent = none. */
   readonly httpChecks?: readonly HttpCheckConfig[];
   readonly instances: readonly InstanceConfig[];
+  /** Sync groups; absent = none. */
+  readonly syncGroups?: readonly SyncGroupConfig[];
 }
 
 export const NO_TRACKING: Tracking = { scripts: [], interfaces: [], files: [] };

@@ -9,6 +9,7 @@ import { readNotify, readScripts, readStateFile, readTrackFiles, readTracking, c
 import { describe, parseDuration } from "./duration.js";
 import { parseCidr, parseHost } from "./cidr.js";
 import { readHttpChecks } from "./validate-http.js";
+import { readSyncGroups } from "./validate-sync.js";
 import { INTERVAL_LIMITS } from "../vrrp/timing.js";
 
 export interface ConfigError {
@@ -79,7 +80,7 @@ export interface ValidateOptions {
 
 export function validateAgentConfig(input: unknown, options: ValidateOptions = {}): ValidationResult {
   const r = new Reader();
-  const root = r.object(input, "config", ["scripts", "trackFiles", "httpChecks", "instances"]);
+  const root = r.object(input, "config", ["scripts", "trackFiles", "httpChecks", "instances", "syncGroups"]);
   const scripts = root?.["scripts"] === undefined ? [] : readScripts(r, root["scripts"], "scripts");
   const trackFiles = root?.["trackFiles"] === undefined ? [] : readTrackFiles(r, root["trackFiles"], "trackFiles");
   const httpChecks = root?.["httpChecks"] === undefined ? undefined : readHttpChecks(r, root["httpChecks"], "httpChecks");
@@ -96,7 +97,10 @@ export function validateAgentConfig(input: unknown, options: ValidateOptions = {
   });
   if (list !== undefined && list.length === 0 && options.kubernetes !== true) r.fail("instances", "must list at least one instance");
   checkUnique(r, instances, indices);
-  checkTrackReferences(r, instances, { scripts: scripts ?? [], files: trackFiles ?? [], httpChecks: httpChecks ?? [] }, indices);
+  const trackables = { scripts: scripts ?? [], files: trackFiles ?? [], httpChecks: httpChecks ?? [] };
+  checkTrackReferences(r, instances, trackables, indices);
+  // Replaces members by copies that carry the group's tracking and name.
+  const syncGroups = root?.["syncGroups"] === undefined ? undefined : readSyncGroups(r, root["syncGroups"], "syncGroups", { instances, indices, trackables });
   if (options.kubernetes !== true) {
     instances.forEach((inst, i) => {
       if (inst.track.pods !== undefined) r.fail(`instances[${i}].track.pods`, "pod tracking needs `floatip agent --kubernetes`");
@@ -105,7 +109,13 @@ export function validateAgentConfig(input: unknown, options: ValidateOptions = {
   if (r.errors.length > 0) return { ok: false, errors: r.errors };
   return {
     ok: true,
-    config: { scripts: scripts ?? [], trackFiles: trackFiles ?? [], ...(httpChecks !== undefined ? { httpChecks } : {}), instances },
+    config: {
+      scripts: scripts ?? [],
+      trackFiles: trackFiles ?? [],
+      ...(httpChecks !== undefined ? { httpChecks } : {}),
+      instances,
+      ...(syncGroups !== undefined && syncGroups.length > 0 ? { syncGroups } : {}),
+    },
   };
 }
 

@@ -37,6 +37,8 @@ export interface AgentDeps {
   readonly onTransition?: (change: Transition) => void;
   /** A held backup would take over now (sync groups). */
   readonly onWantMaster?: (instance: string) => void;
+  /** An instance's fault causes changed (sync groups). */
+  readonly onFaultCauses?: (instance: string) => void;
   readonly conflicts?: ConflictOptions;
   /** Link and address events (interfaces and sockets follow the kernel, VIPs removed behind our back come back). */
   readonly monitor?: LinkMonitor;
@@ -88,6 +90,7 @@ export class Agent {
         logger: this.deps.logger,
         ...(this.deps.onTransition !== undefined ? { onTransition: this.deps.onTransition } : {}),
         ...(this.deps.onWantMaster !== undefined ? { onWantMaster: this.deps.onWantMaster } : {}),
+        ...(this.deps.onFaultCauses !== undefined ? { onFaultCauses: this.deps.onFaultCauses } : {}),
         ...(this.deps.conflicts !== undefined ? { conflicts: this.deps.conflicts } : {}),
       });
       segment.routers.set(instance.virtualRouterId, router);

@@ -44,6 +44,8 @@ export interface RouterDeps {
   readonly conflicts?: ConflictOptions;
   /** A held backup's Master_Down_Timer fired (see HoldCause): it would take over now. */
   readonly onWantMaster?: (instance: string) => void;
+  /** Its fault causes changed (after any transition this caused): a sync group re-evaluates. */
+  readonly onFaultCauses?: (instance: string) => void;
 }
 
 export interface Transition {
@@ -259,6 +261,7 @@ export class VirtualRouter {
 
   /** FAULT while any cause holds (a master leaves with a priority-0 advert); back to backup once none does. */
   setFault(cause: FaultCause, on: boolean): void {
+    const had = this.faults.has(cause);
     if (on) this.faults.add(cause);
     else this.faults.delete(cause);
     if (this.faults.size > 0) {
@@ -266,6 +269,7 @@ export class VirtualRouter {
     } else if (this.state.phase === "fault") {
       this.dispatch({ type: "recovered" });
     }
+    if (had !== on) this.deps.onFaultCauses?.(this.config.name);
   }
 
   /** Held while any cause holds (see HoldCause); may be called before start(). */

@@ -21,6 +21,7 @@ import { Notifier } from "../notify/notifier.js";
 import { Agent, type AgentDeps, type AgentProblem } from "./agent.js";
 import type { RouterSnapshot, Transition } from "./router.js";
 import { Serial } from "./serial.js";
+import { SyncGroups } from "./sync-groups.js";
 
 export interface SupervisorDeps extends Omit<AgentDeps, "onTransition"> {
   readonly spawner: Spawner;
@@ -70,6 +71,7 @@ export class AgentSupervisor {
   private readonly links: InterfaceWatch;
   private readonly run: string;
   private readonly heartbeat: Heartbeat;
+  private readonly sync: SyncGroups;
   /** A config has been applied in full once. */
   private applied = false;
 
@@ -91,12 +93,16 @@ export class AgentSupervisor {
       ...(deps.monitor !== undefined ? { monitor: deps.monitor } : {}),
       ...(deps.interfacePollMs !== undefined ? { pollMs: deps.interfacePollMs } : {}),
     });
+    this.sync = new SyncGroups({ clock: deps.clock, spawner: deps.spawner, logger: deps.logger, router: (name) => this.agent.routerNamed(name) });
     this.agent = new Agent({
       ...deps,
       onTransition: (t) => {
         this.running.get(t.instance)?.notifier.handle(t);
         deps.onTransition?.(t);
+        this.sync.transition(t);
       },
+      onWantMaster: (name) => this.sync.wantMaster(name),
+      onFaultCauses: (name) => this.sync.faultCauses(name),
     });
   }
 
@@ -118,7 +124,7 @@ export class AgentSupervisor {
     const all = [...this.running.values()];
     for (const r of all) r.live = false;
     await Promise.all([this.agent.stop(), ...all.map((r) => r.tracker.stop())]);
-    await Promise.all(all.map((r) => r.notifier.stop()));
+    await Promise.all([...all.map((r) => r.notifier.stop()), this.sync.idle()]);
     await this.heartbeat.stop();
     this.running.clear();
   }
@@ -139,6 +145,7 @@ export class AgentSupervisor {
 
   private async applyNow(config: AgentConfig): Promise<ApplyReport> {
     this.heartbeat.start();
+    this.sync.configure(config.syncGroups ?? []);
     const wanted = new Map(config.instances.map((i) => [i.name, { config: i, slice: sliceOf(config, i) }]));
     const report = { added: [] as string[], removed: [] as string[], replaced: [] as string[], unchanged: [] as string[] };
     for (const [name, running] of this.running) {
@@ -201,7 +208,10 @@ export class AgentSupervisor {
     await running.tracker.start();
     // keepalived does not let an instance go master before its weight-0 scripts reported: held from the start.
     const initial = running.tracker.evaluate(instance.name);
-    await this.agent.add(instance, (router) => router.setHold("pending", initial?.pending === true));
+    await this.agent.add(instance, (router) => {
+      router.setHold("pending", initial?.pending === true);
+      this.sync.prepare(router);
+    });
     running.live = true;
     const health = running.tracker.evaluate(instance.name);
     if (health !== undefined) this.applyHealth(running, health);
@@ -237,7 +247,8 @@ export class AgentSupervisor {
 function sliceOf(config: AgentConfig, instance: InstanceConfig): string {
   const scripts = config.scripts.filter((s) => instance.track.scripts.some((t) => t.name === s.name));
   const files = config.trackFiles.filter((f) => instance.track.files.some((t) => t.name === f.name));
-  return JSON.stringify({ instance, scripts, files, httpChecks: httpChecksOf(config, instance) });
+  const group = config.syncGroups?.find((g) => g.name === instance.syncGroup);
+  return JSON.stringify({ instance, scripts, files, httpChecks: httpChecksOf(config, instance), group });
 }
 
 function httpChecksOf(config: AgentConfig, instance: InstanceConfig): AgentConfig["httpChecks"] {
