@@ -4,7 +4,7 @@
  * (except version, always explicit), so parseYamlConfig(toYaml(c)) equals c.
  */
 import yaml from "js-yaml";
-import type { AgentConfig, InstanceConfig, ScriptConfig, TrackFileConfig, TrackRef, VirtualAddress } from "../config/types.js";
+import type { AgentConfig, InstanceConfig, Notify, ScriptConfig, SyncGroupConfig, TrackFileConfig, TrackRef, VirtualAddress } from "../config/types.js";
 import { DEFAULT_GARP } from "../config/types.js";
 import { formatDuration } from "../config/duration.js";
 
@@ -27,7 +27,18 @@ export function toYamlObject(config: AgentConfig): Obj {
     ...(config.scripts.length > 0 ? { scripts: config.scripts.map(scriptObject) } : {}),
     ...(config.trackFiles.length > 0 ? { trackFiles: config.trackFiles.map(trackFileObject) } : {}),
     instances: config.instances.map(instanceObject),
+    ...(config.syncGroups !== undefined && config.syncGroups.length > 0 ? { syncGroups: config.syncGroups.map(syncGroupObject) } : {}),
   };
+}
+
+/** A group's tracking is already merged into its members (validation), so only names and notify. */
+function syncGroupObject(g: SyncGroupConfig): Obj {
+  return { name: g.name, instances: [...g.instances], ...(g.notify !== undefined ? { notify: notifyObject(g.notify) } : {}) };
+}
+
+function notifyObject(n: Notify): Obj {
+  const { timeoutMs, ...commands } = n;
+  return { ...commands, ...(timeoutMs !== NOTIFY_TIMEOUT_MS ? { timeout: formatDuration(timeoutMs) } : {}) };
 }
 
 /** Adds `key: value` unless value equals the default. */
@@ -69,10 +80,7 @@ function instanceObject(i: InstanceConfig): Obj {
   if (Object.keys(garp).length > 0) out["garp"] = garp;
   const track = trackObject(i);
   if (Object.keys(track).length > 0) out["track"] = track;
-  if (i.notify !== undefined) {
-    const { timeoutMs, ...commands } = i.notify;
-    out["notify"] = { ...commands, ...(timeoutMs !== NOTIFY_TIMEOUT_MS ? { timeout: formatDuration(timeoutMs) } : {}) };
-  }
+  if (i.notify !== undefined) out["notify"] = notifyObject(i.notify);
   if (i.stateFile !== undefined) out["stateFile"] = i.stateFile;
   return out;
 }
