@@ -19,7 +19,7 @@ export interface SyncContext {
   readonly trackables: Trackables;
 }
 
-const KINDS = ["scripts", "interfaces", "files", "httpChecks"] as const;
+const KINDS = ["scripts", "interfaces", "files", "httpChecks", "processes"] as const;
 
 export function readSyncGroups(r: Reader, value: unknown, path: string, ctx: SyncContext): SyncGroupConfig[] | undefined {
   const list = r.list(value, path);
@@ -75,10 +75,12 @@ function checkGroupRefs(r: Reader, track: Tracking, path: string, trackables: Tr
     scripts: new Set(trackables.scripts.map((s) => s.name)),
     files: new Set(trackables.files.map((f) => f.name)),
     httpChecks: new Set(trackables.httpChecks.map((c) => c.name)),
+    processes: new Set((trackables.processes ?? []).map((p) => p.name)),
   };
-  for (const kind of ["scripts", "files", "httpChecks"] as const) {
+  const what = { scripts: ["script", "scripts"], files: ["track file", "trackFiles"], httpChecks: ["HTTP check", "httpChecks"], processes: ["tracked process", "trackProcesses"] } as const;
+  for (const kind of ["scripts", "files", "httpChecks", "processes"] as const) {
     (track[kind] ?? []).forEach((ref, j) => {
-      if (!known[kind].has(ref.name)) r.fail(`${path}.${kind}[${j}]`, `no ${kind === "scripts" ? "script" : kind === "files" ? "track file" : "HTTP check"} named "${ref.name}" under ${kind === "files" ? "trackFiles" : kind}`);
+      if (!known[kind].has(ref.name)) r.fail(`${path}.${kind}[${j}]`, `no ${what[kind][0]} named "${ref.name}" under ${what[kind][1]}`);
     });
   }
   for (const kind of KINDS) {
@@ -107,11 +109,13 @@ function mergeTracking(own: Tracking, group: Tracking | undefined): Tracking {
     return mine;
   };
   const httpChecks = merged("httpChecks");
+  const processes = merged("processes");
   return {
     ...(own.pods !== undefined ? { pods: { ...own.pods, weight: 0 } } : {}),
     scripts: merged("scripts"),
     interfaces: merged("interfaces"),
     files: merged("files"),
     ...(httpChecks.length > 0 ? { httpChecks } : {}),
+    ...(processes.length > 0 ? { processes } : {}),
   };
 }

@@ -10,6 +10,7 @@ import { describe, parseDuration } from "./duration.js";
 import { parseCidr, parseHost } from "./cidr.js";
 import { readHttpChecks } from "./validate-http.js";
 import { readSyncGroups } from "./validate-sync.js";
+import { readTrackProcesses } from "./validate-process.js";
 import { INTERVAL_LIMITS } from "../vrrp/timing.js";
 
 export interface ConfigError {
@@ -80,10 +81,11 @@ export interface ValidateOptions {
 
 export function validateAgentConfig(input: unknown, options: ValidateOptions = {}): ValidationResult {
   const r = new Reader();
-  const root = r.object(input, "config", ["scripts", "trackFiles", "httpChecks", "instances", "syncGroups"]);
+  const root = r.object(input, "config", ["scripts", "trackFiles", "httpChecks", "trackProcesses", "instances", "syncGroups"]);
   const scripts = root?.["scripts"] === undefined ? [] : readScripts(r, root["scripts"], "scripts");
   const trackFiles = root?.["trackFiles"] === undefined ? [] : readTrackFiles(r, root["trackFiles"], "trackFiles");
   const httpChecks = root?.["httpChecks"] === undefined ? undefined : readHttpChecks(r, root["httpChecks"], "httpChecks");
+  const trackProcesses = root?.["trackProcesses"] === undefined ? undefined : readTrackProcesses(r, root["trackProcesses"], "trackProcesses");
   const list = root === undefined ? undefined : r.list(root["instances"], "instances");
   const instances: InstanceConfig[] = [];
   // The list index of each valid instance, so errors across instances name the right one.
@@ -97,7 +99,7 @@ export function validateAgentConfig(input: unknown, options: ValidateOptions = {
   });
   if (list !== undefined && list.length === 0 && options.kubernetes !== true) r.fail("instances", "must list at least one instance");
   checkUnique(r, instances, indices);
-  const trackables = { scripts: scripts ?? [], files: trackFiles ?? [], httpChecks: httpChecks ?? [] };
+  const trackables = { scripts: scripts ?? [], files: trackFiles ?? [], httpChecks: httpChecks ?? [], processes: trackProcesses ?? [] };
   checkTrackReferences(r, instances, trackables, indices);
   // Replaces members by copies that carry the group's tracking and name.
   const syncGroups = root?.["syncGroups"] === undefined ? undefined : readSyncGroups(r, root["syncGroups"], "syncGroups", { instances, indices, trackables });
@@ -113,6 +115,7 @@ export function validateAgentConfig(input: unknown, options: ValidateOptions = {
       scripts: scripts ?? [],
       trackFiles: trackFiles ?? [],
       ...(httpChecks !== undefined ? { httpChecks } : {}),
+      ...(trackProcesses !== undefined && trackProcesses.length > 0 ? { trackProcesses } : {}),
       instances,
       ...(syncGroups !== undefined && syncGroups.length > 0 ? { syncGroups } : {}),
     },

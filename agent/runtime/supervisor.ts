@@ -39,6 +39,9 @@ export interface SupervisorDeps extends Omit<AgentDeps, "onTransition"> {
   readonly prober?: HttpProber;
   /** Ready pods on this node, for `track.pods` (agent --kubernetes). */
   readonly pods?: PodReadiness;
+  /** Lists this host's processes, for track_process (agent/os/proc-table.ts). */
+  readonly listProcesses?: HealthTrackerDeps["listProcesses"];
+  readonly processPollMs?: number;
   /** Every transition, after notify has been queued (status reporting). */
   readonly onTransition?: (change: Transition) => void;
   /** An instance's effective priority or FAULT changed (status reporting). */
@@ -173,6 +176,7 @@ export class AgentSupervisor {
       scripts: config.scripts.filter((s) => scripts.has(s.name)),
       trackFiles: config.trackFiles.filter((f) => files.has(f.name)),
       httpChecks: httpChecksOf(config, instance),
+      trackProcesses: processesOf(config, instance),
       instances: [instance],
     };
     const notifier = new Notifier([instance], {
@@ -199,6 +203,8 @@ export class AgentSupervisor {
         ...(this.deps.lookupUser !== undefined ? { lookupUser: this.deps.lookupUser } : {}),
         ...(this.deps.pods !== undefined ? { pods: this.deps.pods } : {}),
         ...(this.deps.prober !== undefined ? { prober: this.deps.prober } : {}),
+        ...(this.deps.listProcesses !== undefined ? { listProcesses: this.deps.listProcesses } : {}),
+        ...(this.deps.processPollMs !== undefined ? { processPollMs: this.deps.processPollMs } : {}),
         onChange: (_name, health) => this.applyHealth(running, health),
         onScriptRun: (script, outcome, health) => this.deps.metrics.checkRan(instance.name, { kind: "script", name: script }, succeeded(outcome), health),
         onHttpProbe: (check, outcome, health) => this.deps.metrics.checkRan(instance.name, { kind: "http", name: check }, probeSucceeded(outcome), health),
@@ -248,7 +254,12 @@ function sliceOf(config: AgentConfig, instance: InstanceConfig): string {
   const scripts = config.scripts.filter((s) => instance.track.scripts.some((t) => t.name === s.name));
   const files = config.trackFiles.filter((f) => instance.track.files.some((t) => t.name === f.name));
   const group = config.syncGroups?.find((g) => g.name === instance.syncGroup);
-  return JSON.stringify({ instance, scripts, files, httpChecks: httpChecksOf(config, instance), group });
+  return JSON.stringify({ instance, scripts, files, httpChecks: httpChecksOf(config, instance), processes: processesOf(config, instance), group });
+}
+
+function processesOf(config: AgentConfig, instance: InstanceConfig): AgentConfig["trackProcesses"] {
+  const names = new Set((instance.track.processes ?? []).map((p) => p.name));
+  return (config.trackProcesses ?? []).filter((t) => names.has(t.name));
 }
 
 function httpChecksOf(config: AgentConfig, instance: InstanceConfig): AgentConfig["httpChecks"] {
