@@ -101,7 +101,6 @@ export const GLOBAL_UNSUPPORTED: Unsupported = {
 
 /** Top-level sections floatip refuses (LVS sections are handled apart: see LVS_SECTIONS). */
 export const ROOT_UNSUPPORTED: Unsupported = {
-  vrrp_track_process: "not supported yet; a vrrp_script that checks the process (e.g. script \"pidof haproxy\") does the same",
   track_group: "not supported yet",
   static_ipaddress: "not supported yet: floatip manages only the virtual addresses of its instances; add static ones with the system's network config",
   static_routes: "not supported yet: floatip manages only the virtual addresses of its instances; add static routes with the system's network config",
@@ -149,7 +148,6 @@ export const INSTANCE_UNSUPPORTED: Unsupported = {
   native_ipv6: "not supported: floatip runs an IPv6 instance as RFC 5798 VRRPv3, as keepalived does without this switch",
   vrf: "not supported yet: run floatip in the VRF's context instead",
   dont_track_primary: "not supported yet: floatip always puts an instance in FAULT while its own interface is down",
-  track_process: "not supported yet; track a vrrp_script that checks the process (e.g. script \"pidof haproxy\") instead",
   track_bfd: "BFD is not supported by floatip",
   track_src_ip: "not supported yet: floatip sends from the interface's primary address or unicast_src_ip / mcast_src_ip",
   mcast_dst_ip: "not supported: floatip sends to the RFC group (224.0.0.18, ff02::12) or to the unicast_peer addresses",

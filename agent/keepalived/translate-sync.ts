@@ -15,12 +15,12 @@ interface GroupSt {
   readonly ctx: Ctx;
   readonly path: string;
   readonly out: Obj;
-  readonly track: Record<"scripts" | "interfaces" | "files", unknown[]>;
+  readonly track: Record<"scripts" | "interfaces" | "files" | "processes", unknown[]>;
   readonly notify: Obj;
   members?: { readonly names: string[]; readonly b: Block };
 }
 
-const groupTrack = (field: "scripts" | "interfaces" | "files", usage: string): KeywordSpec<GroupSt> => ({
+const groupTrack = (field: "scripts" | "interfaces" | "files" | "processes", usage: string): KeywordSpec<GroupSt> => ({
   run: (b, st) => {
     const children = block(st.ctx, b, 0, usage);
     if (children === undefined) return;
@@ -81,6 +81,7 @@ const SPECS: Readonly<Record<string, KeywordSpec<GroupSt>>> = {
   track_script: groupTrack("scripts", "track_script { NAME ... }"),
   track_interface: groupTrack("interfaces", "track_interface { IFNAME ... }"),
   track_file: groupTrack("files", "track_file { NAME ... }"),
+  track_process: groupTrack("processes", "track_process { NAME ... }"),
   notify: groupNotify("any"),
   notify_master: groupNotify("master"),
   notify_backup: groupNotify("backup"),
@@ -95,6 +96,7 @@ export interface Weights {
   /** Weight of each vrrp_script / track_file by name, as the doc has them. */
   readonly scripts: ReadonlyMap<string, number>;
   readonly files: ReadonlyMap<string, number>;
+  readonly processes: ReadonlyMap<string, number>;
 }
 
 /** Translates the sync groups and drops the members' tracking weights (warnings); returns the YAML-form list. */
@@ -112,7 +114,7 @@ export function translateSyncGroups(ctx: Ctx, blocks: readonly Block[], instance
     }
     names.set(name, b);
     const path = `syncGroups[${out.length}]`;
-    const st: GroupSt = { ctx, path, out: { name }, track: { scripts: [], interfaces: [], files: [] }, notify: {} };
+    const st: GroupSt = { ctx, path, out: { name }, track: { scripts: [], interfaces: [], files: [], processes: [] }, notify: {} };
     mark(ctx, path, b);
     mark(ctx, `${path}.name`, b);
     dispatch(ctx, children, `vrrp_sync_group ${name}`, SPECS, { ignored: SYNC_GROUP_IGNORED, unsupported: SYNC_GROUP_UNSUPPORTED }, st);
@@ -133,13 +135,13 @@ export function translateSyncGroups(ctx: Ctx, blocks: readonly Block[], instance
 function unweighMember(ctx: Ctx, instance: Obj, path: string, group: string, weights: Weights): void {
   const track = instance["track"] as Record<string, unknown[]> | undefined;
   if (track === undefined) return;
-  for (const kind of ["scripts", "interfaces", "files"] as const) {
+  for (const kind of ["scripts", "interfaces", "files", "processes"] as const) {
     (track[kind] ?? []).forEach((ref, j) => {
       const source = ctx.sources.get(`${path}.track.${kind}[${j}]`);
       const at = source === undefined ? undefined : { keyword: source.keyword, args: [], file: source.file, line: source.line };
       const name = typeof ref === "string" ? ref : String((ref as Obj)["name"]);
       const own = typeof ref === "string" ? undefined : ((ref as Obj)["weight"] as number | undefined);
-      const inherited = kind === "scripts" ? weights.scripts.get(name) : kind === "files" ? weights.files.get(name) : undefined;
+      const inherited = kind === "interfaces" ? undefined : weights[kind].get(name);
       const weight = own ?? inherited ?? 0;
       if (weight === 0) return;
       if (own !== undefined) track[kind]![j] = { ...(ref as Obj), weight: 0 };
