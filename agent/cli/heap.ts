@@ -1,11 +1,11 @@
 /**
  * V8 heap tuning for the long-running agent, whose live heap is small
- * (about 10 MiB at 255 instances) but which allocates steadily (every advert):
+ * but which allocates steadily (every advert). Measured sizes: bench/notes.md.
  *
  *  - V8 doubles the young generation (two semi-spaces) whenever scavenges
  *    find many survivors, up to 16 MiB per semi-space; at hundreds of
- *    instances and 100 ms adverts it stays grown for good (about 25 MiB of
- *    resident memory), though little of it lives longer than an advert.
+ *    instances and 100 ms adverts it stays grown for good, though little
+ *    of it lives longer than an advert.
  *    Growth factor 1 keeps the initial size: more frequent, small scavenges.
  *  - The old generation may grow to about twice its live size before a full
  *    collection; 30 % keeps it near the live size at the cost of more
@@ -19,8 +19,7 @@
  * The flags are read whenever V8 decides to grow or collect, so they can be set from
  * inside the process (unlike --max-semi-space-size or --max-old-space-size,
  * fixed when the heap is created) and hold however node was started
- * (bin/floatip, `node bin/floatip` in the image, tests). Measured at 255
- * instances × 100 ms: about 72 MiB resident instead of 85-105 MiB. A flag
+ * (bin/floatip, `node bin/floatip` in the image, tests). A flag
  * of the same kind given to node (command line or NODE_OPTIONS) wins.
  */
 import { setFlagsFromString } from "node:v8";

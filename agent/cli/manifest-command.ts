@@ -15,7 +15,7 @@ Writes a static pod manifest (kube-system, hostNetwork) that runs the floatip
 agent standalone on a control-plane node: it holds the API server's VIP by
 VRRP between the control-plane nodes, without needing the API server, and
 gives it up while the local kube-apiserver's /readyz fails. Put it in
-/etc/kubernetes/manifests on every control-plane node (README: Control-plane VIP).
+/etc/kubernetes/manifests on every control-plane node (docs/control-plane.md).
 
 options:
   --address A               the VIP (CIDR or address; default prefix /32 or /128)

@@ -4,8 +4,8 @@
  * When a master is told to stop it must send an advert with priority 0 so a
  * backup takes over after Skew_Time instead of Master_Down_Interval (RFC 3768
  * section 6.4.3, RFC 5798 section 6.4.3). Node runs a JS signal listener only
- * once its loop has woken up and the stop path's (cold) code has run: about a
- * millisecond, a sixth of the whole handover at 10 ms adverts. So a master
+ * once its loop has woken up and the stop path's (cold) code has run, a
+ * large part of a handover at short intervals (bench/notes.md). So a master
  * arms its priority-0 packets here (farewell_arm: the bytes, the destination,
  * the IPv6 source as a control message, copied into a slot) and this file
  * puts its own handler in front of libuv's for the stop signals: it sends

@@ -15,7 +15,7 @@
  */
 import type { Family, InstanceConfig } from "../config/types.js";
 import type { AddressTable, Announcer, LinkEvent, LinkMonitor, ReceivedPacket, TransportFactory, TransportOptions } from "../os/ports.js";
-import { decodeAdvert } from "../vrrp/codec.js";
+import { decodeAdvert, peekVrid } from "../vrrp/codec.js";
 import type { Clock } from "./clock.js";
 import type { Logger } from "./logger.js";
 import type { ConflictOptions } from "./conflict-monitor.js";
@@ -233,7 +233,7 @@ export class Agent {
 
   private onPacket(segment: FollowedSegment, packet: ReceivedPacket): void {
     // Most packets repeat the last advert of their VRID: the router takes those without a decode.
-    const vrid = packet.payload.length > 1 ? packet.payload[1]! : undefined;
+    const vrid = peekVrid(packet.payload);
     if (vrid !== undefined && segment.routers.get(vrid)?.receiveRepeat(packet) === true) return;
     // The age as of now: decoding and checking a new advert takes a while (its deadlines count from its arrival).
     const readAt = this.deps.clock.now();

@@ -200,6 +200,16 @@ export function withoutTrailingNuls(bytes: Buffer): Buffer {
   return bytes.subarray(0, end);
 }
 
+/**
+ * The VRID of a VRRP message without decoding it: byte 1 in v2 and v3 (RFC 3768 §5.1, RFC 5798
+ * §5.1); undefined when the message is too short to carry one. Only for finding the router a packet
+ * is for: nothing may act on it before the router has decoded the message or found it byte-identical
+ * to one it decoded and accepted (receive-checks.ts, the repeat rule).
+ */
+export function peekVrid(payload: Uint8Array): number | undefined {
+  return payload.length > 1 ? payload[1] : undefined;
+}
+
 /** Decodes the VRRP message in `input.payload`. Never throws. */
 export function decodeAdvert(input: DecodeInput): DecodeResult {
   const { family, payload } = input;

@@ -3,12 +3,14 @@
  * machine (RFC 3768 §7.1, RFC 5798 §7.1). Ordered list of small pure checks;
  * the first that fails names the drop reason.
  *
- * The repeat rule (router.ts receiveRepeat): every check reads only the
- * instance's context and the arrived tuple (payload bytes, source,
- * destination, TTL); no clock, no state. So a packet whose bytes, source,
- * destination and TTL equal those of the last accepted advert passes them
- * again and may skip them. A check that reads anything else breaks that rule
- * and must change the fast path with it.
+ * The repeat rule (isRepeat below, used by router.ts receiveRepeat): every
+ * check reads only the instance's context and the arrived tuple (payload
+ * bytes, source, destination, TTL); no clock, no state, no earlier advert. So
+ * a packet whose bytes, source, destination and TTL equal those of the last
+ * accepted advert decodes to the same advert, passes the checks again, and
+ * may skip both. A check that reads anything else (a time, a count, what came
+ * before) breaks the rule: then isRepeat has to compare that too, or go.
+ * repeat-rule.test.ts holds the two paths equal over generated packet streams.
  */
 import type { InstanceConfig } from "../config/types.js";
 import type { Advert, DropReason } from "./packet.js";
@@ -61,6 +63,34 @@ const checks: readonly Check[] = [
     ctx.instance.version === 2 && a.advert.advertIntervalMs !== ctx.instance.advertIntervalMs ? "interval-mismatch" : undefined,
   (ctx, a) => (addressesMatch(ctx, a.advert) ? undefined : "address-mismatch"),
 ];
+
+/** An advert the checks accepted, with the bytes it came in (copied: received payloads are reused). */
+export interface AcceptedAdvert {
+  readonly payload: Buffer;
+  readonly arrived: ArrivedAdvert;
+}
+
+/** The packet as it arrived, before decoding. */
+export interface RawArrival {
+  readonly payload: Buffer;
+  readonly source: string;
+  readonly destination: string;
+  readonly ttl: number;
+}
+
+/**
+ * The repeat rule: `packet` repeats `last` (so it would decode to `last.arrived.advert` and pass
+ * the checks again) when its bytes, source, destination and TTL are the same.
+ */
+export function isRepeat(last: AcceptedAdvert | undefined, packet: RawArrival): last is AcceptedAdvert {
+  return (
+    last !== undefined &&
+    last.arrived.source === packet.source &&
+    last.arrived.destination === packet.destination &&
+    last.arrived.ttl === packet.ttl &&
+    last.payload.equals(packet.payload)
+  );
+}
 
 export function checkAdvert(ctx: ReceiveContext, arrived: ArrivedAdvert): DropReason | undefined {
   for (const check of checks) {

@@ -19,6 +19,7 @@ import { parseKeepalivedConfig } from "../../agent/keepalived/load.js";
 import { validateVirtualIPSpec } from "./validate-virtualip.js";
 import { validatePoolSpec } from "./validate-pool.js";
 import { readService } from "../lb/service.js";
+import { readExternalIPsService } from "../lb/external-ips.js";
 
 const REPO = fileURLToPath(new URL("../../../", import.meta.url));
 
@@ -67,7 +68,11 @@ function checkDocument(doc: unknown, fragment: boolean): string[] | "not floatip
     if (o["kind"] === "VirtualIPPool") return report(validatePoolSpec(spec));
     if (o["kind"] === "Service") {
       const read = readService(doc, { defaultClass: false });
-      if (read.kind === "ignored") return "not floatip's";
+      if (read.kind === "ignored") {
+        const external = readExternalIPsService(doc);
+        if (external.kind === "ignored") return "not floatip's";
+        return external.kind === "invalid" ? report({ ok: false, errors: external.errors }) : [];
+      }
       return read.kind === "invalid" ? report(read) : [];
     }
     return "not floatip's";

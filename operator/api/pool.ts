@@ -4,16 +4,17 @@
  */
 import type { Family } from "../../agent/config/types.js";
 import type { AddressRange } from "../lb/ranges.js";
-import type { Condition, LabelSelector, ObjectMeta, Transport } from "./types.js";
+import type { Condition, LabelSelector, NodeSelectorSpec, ObjectMeta, Transport } from "./types.js";
 
-export const POOL_MAX_ENTRIES = 64;
+/** The bound lives in limits.ts with the rest of the contract. */
+export { POOL_ENTRIES_MAX as POOL_MAX_ENTRIES } from "./limits.js";
 
 export interface VirtualIPPoolSpec {
   readonly addresses: readonly string[];
   readonly autoAssign?: boolean;
   readonly advertisementInterval?: string;
   readonly transport?: Transport;
-  readonly nodeSelector?: Readonly<Record<string, string>>;
+  readonly nodeSelector?: NodeSelectorSpec;
   readonly serviceSelector?: LabelSelector;
   readonly namespaceSelector?: LabelSelector;
 }
@@ -49,7 +50,8 @@ export interface PoolConfig {
   /** As written (validated for VRRP version 3); undefined: the VirtualIP default. */
   readonly advertisementInterval?: string;
   readonly transport?: Transport;
-  readonly nodeSelector: Readonly<Record<string, string>>;
+  /** Normalised; {} selects every node. */
+  readonly nodeSelector: LabelSelector;
   /** Undefined: every Service / namespace. */
   readonly serviceSelector?: LabelSelector;
   readonly namespaceSelector?: LabelSelector;

@@ -1,5 +1,5 @@
 /**
- * The operator's resources as plain JSON types (see operator/DESIGN.md and
+ * The operator's resources as plain JSON types (see docs/architecture.md and
  * crds/*.yaml), and the node summary the planner works on.
  *
  * Objects read from the API server are typed as these shapes but are not
@@ -40,6 +40,12 @@ export type { LabelSelector } from "../../agent/config/types.js";
 import type { LabelSelector } from "../../agent/config/types.js";
 import type { ConflictStatus } from "../../agent/kube/node-status.js";
 export type LabelSelectorRequirement = NonNullable<LabelSelector["matchExpressions"]>[number];
+
+/**
+ * spec.nodeSelector as written: a LabelSelector, or on objects from before
+ * selectors a plain label map, which is read as matchLabels (node-selector.ts).
+ */
+export type NodeSelectorSpec = LabelSelector | Readonly<Record<string, string>>;
 
 export interface TrackPodsSpec {
   readonly namespace: string;
@@ -89,7 +95,7 @@ export interface VirtualIPSpec {
   readonly virtualRouterID?: number;
   readonly version?: 2 | 3;
   readonly advertisementInterval?: string;
-  readonly nodeSelector?: Readonly<Record<string, string>>;
+  readonly nodeSelector?: NodeSelectorSpec;
   /** Only these nodes (among those nodeSelector selects) take part; an empty list selects none. */
   readonly nodeNames?: readonly string[];
   readonly priorities?: Readonly<Record<string, number>>;

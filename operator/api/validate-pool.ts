@@ -7,11 +7,12 @@
 import { Reader } from "../../agent/config/validate.js";
 import { describe } from "../../agent/config/duration.js";
 import { overlaps, parseRange, type AddressRange } from "../lb/ranges.js";
-import { INTERVAL_LIMITS, LABEL_VALUE_MAX, NODE_SELECTOR_MAX, TRACK_LIST_MAX } from "./limits.js";
+import { INTERVAL_LIMITS, POOL_ENTRY_MESSAGE, POOL_ENTRY_PATTERN, TRACK_LIST_MAX } from "./limits.js";
+import { readNodeSelector } from "./node-selector.js";
 import { POOL_MAX_ENTRIES, type PoolConfig } from "./pool.js";
 import type { LabelSelector, LabelSelectorRequirement } from "./types.js";
 import type { FieldError } from "./virtualip-config.js";
-import { durationMs, keyPath, stringMap } from "./validate-helpers.js";
+import { durationMs, stringMap } from "./validate-helpers.js";
 import { readRequirement } from "./validate-virtualip-track.js";
 
 export type PoolValidation =
@@ -57,6 +58,7 @@ function readRanges(r: Reader, value: unknown, path: string): AddressRange[] | u
   items.forEach((item, i) => {
     const at = `${path}[${i}]`;
     if (typeof item !== "string") return r.fail(at, `must be a CIDR or range such as "192.0.2.64/28", got ${describe(item)}`);
+    if (!POOL_ENTRY_PATTERN.test(item)) return r.fail(at, POOL_ENTRY_MESSAGE);
     const parsed = parseRange(item.replace(/\s+/g, ""));
     if (!parsed.ok) return r.fail(at, parsed.message);
     const other = out.findIndex((o) => overlaps(o, parsed.range));
@@ -76,16 +78,6 @@ function readInterval(r: Reader, value: unknown, path: string): string | undefin
     return r.fail(path, `must be ${limits.minMs}ms to ${limits.maxMs / 1000}s in steps of ${limits.stepMs}ms, got ${ms}ms`);
   }
   return value as string;
-}
-
-function readNodeSelector(r: Reader, value: unknown, path: string): Record<string, string> | undefined {
-  const labels = stringMap(r, value, path);
-  if (labels === undefined) return undefined;
-  const keys = Object.keys(labels);
-  if (keys.length > NODE_SELECTOR_MAX) return r.fail(path, `must have at most ${NODE_SELECTOR_MAX} labels, got ${keys.length}`);
-  const long = keys.find((k) => labels[k]!.length > LABEL_VALUE_MAX);
-  if (long !== undefined) return r.fail(keyPath(path, long), `label values have at most ${LABEL_VALUE_MAX} characters`);
-  return labels;
 }
 
 /** A metav1.LabelSelector; empty selects everything (as in Kubernetes). */

@@ -10,7 +10,7 @@ import type { HttpCheckConfig } from "../../agent/config/types.js";
 import {
   FALL_RISE_MAX, FILE_WEIGHT_MAX, FILE_WEIGHT_MIN, SCRIPT_WEIGHT_MAX, SCRIPT_WEIGHT_MIN, TRACK_NAME_PATTERN,
   TRACK_LIST_MAX, TRACK_PODS_WEIGHT_MAX, TRACK_PODS_WEIGHT_MIN, SELECTOR_VALUES_MAX,
-  DNS_LABEL,
+  DNS_LABEL, DNS_LABEL_MAX, TRACK_NAME_MAX,
 } from "./limits.js";
 import type { LabelSelector, LabelSelectorRequirement } from "./types.js";
 import type { FileSettings, InterfaceSettings, PodTracking, ScriptSettings, TrackSettings } from "./virtualip-config.js";
@@ -56,7 +56,7 @@ function readPods(r: Reader, value: unknown, path: string): PodTracking | undefi
   const before = r.errors.length;
   const namespace = o["namespace"] === undefined
     ? r.fail(`${path}.namespace`, "is required: the namespace of the pods to follow")
-    : pattern(r, o["namespace"], `${path}.namespace`, DNS_LABEL, 63, "a namespace name");
+    : pattern(r, o["namespace"], `${path}.namespace`, DNS_LABEL, DNS_LABEL_MAX, "a namespace name");
   const selector = o["selector"] === undefined
     ? r.fail(`${path}.selector`, "is required: a label selector for the pods to follow")
     : readSelector(r, o["selector"], `${path}.selector`);
@@ -108,7 +108,7 @@ export function readRequirement(r: Reader, value: unknown, path: string): LabelS
 }
 
 function trackName(r: Reader, value: unknown, path: string): string | undefined {
-  return pattern(r, value, path, TRACK_NAME_PATTERN, 63, "a name of letters, digits, '-', '_' and '.'");
+  return pattern(r, value, path, TRACK_NAME_PATTERN, TRACK_NAME_MAX, "a name of letters, digits, '-', '_' and '.'");
 }
 
 function readScript(r: Reader, value: unknown, path: string): ScriptSettings | undefined {

@@ -9,13 +9,14 @@ import { Reader } from "../../agent/config/validate.js";
 import { parseCidr } from "../../agent/config/cidr.js";
 import { describe } from "../../agent/config/duration.js";
 import {
-  DEFAULTS, GARP_REPEAT_MAX, INTERVAL_LIMITS, MAX_ADDRESSES, NODE_NAME_MAX, NODE_NAMES_MAX, NODE_SELECTOR_MAX,
+  DEFAULTS, GARP_REPEAT_MAX, LOWER_PRIORITY_REPEAT_MIN, INTERVAL_LIMITS, MAX_ADDRESSES, NODE_NAME_MAX, NODE_NAMES_MAX,
   PRIORITY_MAX, PRIORITY_MIN, VRID_MAX, VRID_MIN,
-  DNS_LABEL, DNS_SUBDOMAIN, SECRET_KEY,
+  DNS_LABEL, DNS_LABEL_MAX, DNS_SUBDOMAIN, DNS_SUBDOMAIN_MAX, SECRET_KEY, SECRET_KEY_MAX,
 } from "./limits.js";
 import type { GarpSettings, Placement, VipAddress, VirtualIPConfig, VirtualIPValidation } from "./virtualip-config.js";
 import { readTrack } from "./validate-virtualip-track.js";
-import { durationMs, interfaceName, keyPath, labelMap, mapping, pattern } from "./validate-helpers.js";
+import { durationMs, interfaceName, keyPath, mapping, pattern } from "./validate-helpers.js";
+import { readNodeSelector } from "./node-selector.js";
 import type { Transport } from "./types.js";
 
 type Obj = Record<string, unknown>;
@@ -134,12 +135,6 @@ function readInterval(r: Reader, value: unknown, path: string, version: 2 | 3 | 
   return ms;
 }
 
-function readNodeSelector(r: Reader, value: unknown, path: string): Record<string, string> | undefined {
-  const count = Object.keys(mapping(r, value, path) ?? {}).length;
-  if (count > NODE_SELECTOR_MAX) return r.fail(path, `must have at most ${NODE_SELECTOR_MAX} labels, got ${count}`);
-  return labelMap(r, value, path);
-}
-
 function readNodeNames(r: Reader, value: unknown, path: string): string[] | undefined {
   const items = r.list(value, path);
   if (items === undefined) return undefined;
@@ -206,9 +201,9 @@ function readAuthentication(r: Reader, value: unknown, path: string, version: 2 
   const ref = r.object(o["secretRef"], refPath, ["name", "namespace", "key"]);
   if (ref === undefined) return undefined;
   const before = r.errors.length;
-  const name = pattern(r, ref["name"], `${refPath}.name`, DNS_SUBDOMAIN, 253, "a Secret name");
-  const namespace = ref["namespace"] === undefined ? undefined : pattern(r, ref["namespace"], `${refPath}.namespace`, DNS_LABEL, 63, "a namespace name");
-  const key = ref["key"] === undefined ? DEFAULTS.secretKey : pattern(r, ref["key"], `${refPath}.key`, SECRET_KEY, 253, "a Secret data key");
+  const name = pattern(r, ref["name"], `${refPath}.name`, DNS_SUBDOMAIN, DNS_SUBDOMAIN_MAX, "a Secret name");
+  const namespace = ref["namespace"] === undefined ? undefined : pattern(r, ref["namespace"], `${refPath}.namespace`, DNS_LABEL, DNS_LABEL_MAX, "a namespace name");
+  const key = ref["key"] === undefined ? DEFAULTS.secretKey : pattern(r, ref["key"], `${refPath}.key`, SECRET_KEY, SECRET_KEY_MAX, "a Secret data key");
   if (r.errors.length > before || name === undefined || key === undefined) return undefined;
   return { secretRef: { name, ...(namespace !== undefined ? { namespace } : {}), key } };
 }
@@ -226,7 +221,7 @@ function readGarp(r: Reader, value: unknown, path: string): GarpSettings | undef
   const refreshMs = time("refresh", DEFAULTS.garp.refresh);
   const refreshRepeat = count("refreshRepeat", undefined);
   const intervalMs = time("interval", undefined);
-  const lowerPriorityRepeat = o["lowerPriorityRepeat"] === undefined ? undefined : r.integer(o["lowerPriorityRepeat"], `${path}.lowerPriorityRepeat`, 0, GARP_REPEAT_MAX);
+  const lowerPriorityRepeat = o["lowerPriorityRepeat"] === undefined ? undefined : r.integer(o["lowerPriorityRepeat"], `${path}.lowerPriorityRepeat`, LOWER_PRIORITY_REPEAT_MIN, GARP_REPEAT_MAX);
   const lowerPriorityDelayMs = time("lowerPriorityDelay", undefined);
   if (r.errors.length > before) return undefined;
   return {

@@ -63,7 +63,8 @@ export interface VirtualIPConfig {
   readonly virtualRouterID?: number;
   readonly version: 2 | 3;
   readonly advertIntervalMs: number;
-  readonly nodeSelector: Readonly<Record<string, string>>;
+  /** Normalised (operator/api/node-selector.ts); {} selects every node. */
+  readonly nodeSelector: LabelSelector;
   /** When set, only these nodes (among the selected ones) take part. */
   readonly nodeNames?: readonly string[];
   readonly placement: Placement;

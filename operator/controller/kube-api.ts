@@ -16,7 +16,7 @@ import {
   type KubernetesObject,
   type V1Lease,
 } from "@kubernetes/client-node";
-import { GROUP, VERSION, type VirtualIP, type VirtualIPStatus, type VRRPNode } from "../api/types.js";
+import { GROUP, VERSION, type VirtualIP, type VRRPNode } from "../api/types.js";
 import type { VirtualIPPool } from "../api/pool.js";
 import { watchList, type WatchHandlers, type Stoppable } from "../../agent/kube/watch-list.js";
 

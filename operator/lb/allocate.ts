@@ -35,6 +35,8 @@ export interface AllocateInput {
   readonly held: ReadonlyMap<string, readonly string[]>;
   /** Addresses of VirtualIPs no Service owns and the nodes' own addresses → who uses them ("VirtualIP x", "node n"). Never given out. */
   readonly foreign: ReadonlyMap<string, string>;
+  /** Every pool's name, usable or not, to tell a Service naming a refused pool from one naming a missing pool. Default: the usable ones. */
+  readonly poolNames?: ReadonlySet<string>;
 }
 
 export interface Assigned {
@@ -60,7 +62,15 @@ export type Pending =
   | { readonly kind: "not-in-pool"; readonly address: string }
   | { readonly kind: "pool-not-allowed"; readonly address: string; readonly pool: string }
   | { readonly kind: "address-in-use"; readonly address: string; readonly by: string }
-  | { readonly kind: "sharing-conflict"; readonly address: string; readonly with: string; readonly detail: string };
+  | { readonly kind: "sharing-conflict"; readonly address: string; readonly with: string; readonly detail: string }
+  /** The Service names a pool (floatip.io/pool or an alias) that does not exist. */
+  | { readonly kind: "pool-not-found"; readonly pool: string }
+  /** The Service names a pool that exists but is refused (invalid, or overlapping an older pool). */
+  | { readonly kind: "pool-not-usable"; readonly pool: string }
+  /** The named pool has no address of `family` (selectors: false), or its serviceSelector / namespaceSelector leaves the Service out (selectors: true). */
+  | { readonly kind: "named-pool-refuses"; readonly pool: string; readonly family: Family; readonly selectors: boolean }
+  /** The Service names a pool and requests an address outside it. */
+  | { readonly kind: "not-in-named-pool"; readonly address: string; readonly pool: string };
 
 export type Warning = { readonly kind: "outside-pools"; readonly address: string };
 
@@ -104,7 +114,9 @@ export function allocate(input: AllocateInput): AllocateResult {
     for (const text of input.held.get(serviceKey(s)) ?? []) {
       const v = addressValue(text);
       if (v === undefined || !s.families.includes(v.family) || out.has(v.family)) continue;
-      out.set(v.family, { family: v.family, address: fromBigInt(v.family, v.value), value: v.value, pool: poolOf(input.pools, v.family, v.value)?.name });
+      const pool = poolOf(input.pools, v.family, v.value)?.name;
+      if (s.pool !== undefined && pool !== s.pool) continue; // the Service now names another pool: it moves there
+      out.set(v.family, { family: v.family, address: fromBigInt(v.family, v.value), value: v.value, pool });
       taken.add(slot(v.family, v.value)); // nobody else gets it by auto-assignment this round
     }
     return out;
@@ -117,8 +129,13 @@ export function allocate(input: AllocateInput): AllocateResult {
 
   const nsLabels = (s: LbService) => input.namespaceLabels.get(s.namespace);
   const allocateFresh = (s: LbService, family: Family): { ok: true; assigned: Assigned } | { ok: false; reason: Pending } => {
-    const allowed = input.pools.filter((p) => p.config.autoAssign && p.config.families.includes(family) && admits(p.config, s, nsLabels(s)));
-    if (allowed.length === 0) return { ok: false, reason: { kind: "no-pool", family } };
+    // A named pool is used whether it auto-assigns or not (as MetalLB's address-pool annotation).
+    const allowed = input.pools.filter((p) => (s.pool === undefined ? p.config.autoAssign : p.name === s.pool) && p.config.families.includes(family) && admits(p.config, s, nsLabels(s)));
+    if (allowed.length === 0) {
+      if (s.pool === undefined) return { ok: false, reason: { kind: "no-pool", family } };
+      const named = input.pools.find((p) => p.name === s.pool)!;
+      return { ok: false, reason: { kind: "named-pool-refuses", pool: s.pool, family, selectors: named.config.families.includes(family) } };
+    }
     for (const pool of allowed) {
       for (const range of pool.config.ranges) {
         if (range.family !== family) continue;
@@ -144,6 +161,9 @@ export function allocate(input: AllocateInput): AllocateResult {
   };
 
   const resolve = (s: LbService, pins: ReadonlyMap<Family, Pin>): ServiceOutcome => {
+    if (s.pool !== undefined && !input.pools.some((p) => p.name === s.pool)) {
+      return pending((input.poolNames ?? new Set()).has(s.pool) ? { kind: "pool-not-usable", pool: s.pool } : { kind: "pool-not-found", pool: s.pool });
+    }
     const hit = [...pins.values()].map((p) => ({ pin: p, group: claimedBy.get(slot(p.assigned.family, p.assigned.value)) }));
     const groupsHit = [...new Set(hit.map((h) => h.group).filter((g): g is MutableGroup => g !== undefined))];
     if (groupsHit.length > 0) {
@@ -162,11 +182,12 @@ export function allocate(input: AllocateInput): AllocateResult {
       const user = input.foreign.get(address);
       if (user !== undefined) return pending({ kind: "address-in-use", address, by: user });
       const pool = poolOf(input.pools, family, value);
+      if (s.pool !== undefined && pool?.name !== s.pool) return pending({ kind: "not-in-named-pool", address, pool: s.pool });
       if (pool === undefined) return pending({ kind: "not-in-pool", address });
       if (!admits(pool.config, s, nsLabels(s))) return pending({ kind: "pool-not-allowed", address, pool: pool.name });
     }
     if (pins.size === 0 && s.sharingKey !== undefined) {
-      const join = groups.find((g) => g.sharingKey === s.sharingKey && sharingProblem(s, g) === undefined);
+      const join = groups.find((g) => g.sharingKey === s.sharingKey && sharingProblem(s, g) === undefined && (s.pool === undefined || g.addresses.every((a) => a.pool === s.pool)));
       if (join !== undefined) return commit(s, join, false);
     }
     const addresses: Assigned[] = [];

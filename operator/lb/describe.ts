@@ -11,6 +11,10 @@ export function pendingReason(p: Pending | { readonly kind: "invalid" }): string
     case "pool-not-allowed": return "PoolNotAllowed";
     case "address-in-use": return "AddressInUse";
     case "sharing-conflict": return "SharingConflict";
+    case "pool-not-found": return "PoolNotFound";
+    case "pool-not-usable": return "PoolNotReady";
+    case "not-in-named-pool": return "AddressNotInPool";
+    case "named-pool-refuses": return "PoolNotAllowed";
     case "invalid": return "InvalidAnnotation";
   }
 }
@@ -29,6 +33,16 @@ export function describePending(p: Pending): string {
       return `the address ${p.address} is in use by ${p.by}`;
     case "sharing-conflict":
       return `cannot share ${p.address} with ${p.with}: ${p.detail}`;
+    case "pool-not-found":
+      return `the Service asks for VirtualIPPool ${p.pool} (floatip.io/pool or metallb.io/address-pool), which does not exist; nothing was allocated`;
+    case "pool-not-usable":
+      return `the Service asks for VirtualIPPool ${p.pool}, which is refused (invalid, or overlapping an older pool; see its Ready condition); nothing was allocated`;
+    case "named-pool-refuses":
+      return p.selectors
+        ? `VirtualIPPool ${p.pool}, which the Service asks for, does not select it (serviceSelector or namespaceSelector)`
+        : `VirtualIPPool ${p.pool}, which the Service asks for, has no IPv${p.family} addresses (spec.ipFamilies needs one)`;
+    case "not-in-named-pool":
+      return `the requested address ${p.address} is not in VirtualIPPool ${p.pool}, which the Service asks for`;
   }
 }
 

@@ -349,7 +349,7 @@ describe("node eligibility follows ready endpoints", () => {
   it("Local: only selected nodes with a ready endpoint", () => {
     const plan = run({ services: [svc("web", { policy: "Local" })], pools, nodes, slices: [slice("web", ["a", "b", "d"], ["b"])] });
     const vip = plan.vips.get("lb-192-0-2-10")!;
-    assert.deepEqual(vip.spec, { addresses: ["192.0.2.10/32"], nodeSelector: { lb: "yes" }, nodeNames: ["a"] });
+    assert.deepEqual(vip.spec, { addresses: ["192.0.2.10/32"], nodeSelector: { matchLabels: { lb: "yes" } }, nodeNames: ["a"] });
   });
   it("Local without a ready endpoint: no node, and the Service says so", () => {
     const plan = run({ services: [svc("web", { policy: "Local" })], pools, nodes, slices: [slice("web", ["a"], ["a"])] });
@@ -359,9 +359,9 @@ describe("node eligibility follows ready endpoints", () => {
   });
   it("Cluster: every selected node, those with a ready endpoint preferred", () => {
     const plan = run({ services: [svc("web")], pools, nodes, slices: [slice("web", ["b", "c", "d"], ["c"])] });
-    assert.deepEqual(plan.vips.get("lb-192-0-2-10")!.spec, { addresses: ["192.0.2.10/32"], nodeSelector: { lb: "yes" }, preferredNodes: ["b"] });
+    assert.deepEqual(plan.vips.get("lb-192-0-2-10")!.spec, { addresses: ["192.0.2.10/32"], nodeSelector: { matchLabels: { lb: "yes" } }, preferredNodes: ["b"] });
     const none = run({ services: [svc("web")], pools, nodes, slices: [] });
-    assert.deepEqual(none.vips.get("lb-192-0-2-10")!.spec, { addresses: ["192.0.2.10/32"], nodeSelector: { lb: "yes" } });
+    assert.deepEqual(none.vips.get("lb-192-0-2-10")!.spec, { addresses: ["192.0.2.10/32"], nodeSelector: { matchLabels: { lb: "yes" } } });
   });
   it("preferred nodes are in rendezvous order per address, so Services spread", () => {
     const services = ["s1", "s2"].map((n) => svc(n));

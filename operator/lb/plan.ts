@@ -14,7 +14,8 @@
  */
 import type { Family } from "../../agent/config/types.js";
 import type { VirtualIPPool, VirtualIPPoolStatus } from "../api/pool.js";
-import type { NodeSummary, Transport, VirtualIP, VirtualIPSpec } from "../api/types.js";
+import type { LabelSelector, NodeSummary, Transport, VirtualIP, VirtualIPSpec } from "../api/types.js";
+import { andSelectors } from "../api/node-selector.js";
 import type { FieldError } from "../api/virtualip-config.js";
 import { rendezvousOrder } from "../planner/hash.js";
 import { matchesSelector } from "../planner/selection.js";
@@ -26,7 +27,9 @@ import { foreignUser, resolvePools, type ForeignAddress, type ResolvedPools } fr
 import { addressValue } from "./ranges.js";
 import { readService, serviceKey, type LbService } from "./service.js";
 import { poolStatus } from "./pool-status.js";
-import { serviceStatus, type ServiceStatus } from "./service-status.js";
+import { externalStatus, serviceStatus, type ServiceStatus } from "./service-status.js";
+import { externalAllocation, planExternalIPs, readExternalIPsService, type ExternalIPsService, type ExternalOutcome } from "./external-ips.js";
+import { describePending, pendingReason } from "./describe.js";
 
 export interface LbPlanInput {
   /** Every Service (any type; the planner picks floatip's). */
@@ -51,7 +54,9 @@ export interface DesiredVip {
 }
 
 /** `kept`: what an invalid Service still holds from before its annotations turned invalid. */
-export type LbOutcome = ServiceOutcome | InvalidOutcome;
+export type LbOutcome = ServiceOutcome | InvalidOutcome | ExternalOutcomeOf;
+/** A Service whose spec.externalIPs floatip floats (external-ips.ts). */
+export type ExternalOutcomeOf = { readonly kind: "external" } & ExternalOutcome;
 export interface InvalidOutcome {
   readonly kind: "invalid";
   readonly errors: readonly FieldError[];
@@ -63,7 +68,7 @@ export interface ServicePlan {
   readonly outcome: LbOutcome;
   /** The Service's wanted status (loadBalancer and conditions). */
   readonly status: ServiceStatus;
-  /** The owned VirtualIP serving it, when allocated. */
+  /** The owned VirtualIP serving it, when allocated (an externalIPs Service: the first of its VirtualIPs). */
   readonly vip?: string;
 }
 
@@ -80,10 +85,17 @@ export function planLoadBalancers(input: LbPlanInput): LbPlan {
   const reads = input.services.map((s) => readService(s, { defaultClass: input.defaultClass }));
   const valid: LbService[] = [];
   const invalid: { service: LbService; errors: readonly FieldError[] }[] = [];
-  for (const r of reads) {
+  const external: ExternalIPsService[] = [];
+  const invalidExternal = new Set<string>();
+  for (const [i, r] of reads.entries()) {
     if (r.kind === "service") valid.push(r.service);
     if (r.kind === "invalid") invalid.push({ service: r.service, errors: r.errors });
+    if (r.kind !== "ignored") continue; // a LoadBalancer Service floatip serves is served as one, externalIPs or not
+    const e = readExternalIPsService(input.services[i]);
+    if (e.kind === "service") external.push(e.external);
+    if (e.kind === "invalid") [invalid.push({ service: e.service, errors: e.errors }), invalidExternal.add(serviceKey(e.service))];
   }
+  const externalUse = new Map(external.flatMap((e) => e.addresses.map((a) => [a.address, `Service ${serviceKey(e.service)} (spec.externalIPs)`] as const)).reverse());
   const owned = input.virtualIPs.filter(isOwned);
   // A VirtualIP at a node's address is never rendered (planner finding node-address): the node is the address's user.
   const onNodes = nodeAddresses(input.nodes);
@@ -94,13 +106,20 @@ export function planLoadBalancers(input: LbPlanInput): LbPlan {
   const nodeOwned = new Set(onNodes.map((n) => n.address));
   const held = new Map([...heldAddresses(owned, [...valid, ...invalid.map((i) => i.service)])].map(([k, list]) => [k, list.filter((a) => !nodeOwned.has(canonicalText(a)))] as const));
   // A Service whose annotations turned invalid keeps what it holds (the bad change is not applied) and asks for nothing new.
-  const keepers = invalid.filter((i) => held.has(serviceKey(i.service))).map((i) => ({ ...i.service, requested: new Map() }));
+  // (Not an externalIPs Service: its addresses are its own, not held from a pool.)
+  const keepers = invalid.filter((i) => held.has(serviceKey(i.service)) && !invalidExternal.has(serviceKey(i.service))).map((i) => ({ ...i.service, requested: new Map() }));
   const allocation = allocate({
     services: [...valid, ...keepers],
     pools: pools.usable,
     namespaceLabels: input.namespaces,
     held,
-    foreign: new Map(foreign.map((f) => [f.address, foreignUser(f)])),
+    foreign: new Map([...externalUse, ...foreign.map((f) => [f.address, foreignUser(f)] as const)]),
+    poolNames: new Set(pools.states.keys()),
+  });
+  const lbUse = allocation.groups.flatMap((g) => g.addresses.map((a) => [a.address, g.members.map((m) => `Service ${serviceKey(m)}`).join(", ")] as const));
+  const externalPlan = planExternalIPs({
+    services: external, pools: pools.usable, namespaceLabels: input.namespaces,
+    taken: new Map([...lbUse, ...foreign.map((f) => [f.address, foreignUser(f)] as const)]),
   });
 
   const ready = readyNodesByService(input.endpointSlices);
@@ -109,8 +128,28 @@ export function planLoadBalancers(input: LbPlanInput): LbPlan {
     const vip = desiredVip(group, pools, ready, input.nodes);
     vips.set(vip.name, vip);
   }
+  for (const outcome of externalPlan.values()) {
+    for (const group of outcome.groups) {
+      const vip = desiredVip(group, pools, ready, input.nodes);
+      vips.set(vip.name, vip);
+    }
+  }
   const ownedByName = new Map(owned.map((v) => [v.metadata.name, v]));
   const services = new Map<string, ServicePlan>();
+  for (const { service } of external) {
+    const outcome = externalPlan.get(serviceKey(service))!;
+    const names = outcome.groups.map((g) => vipName(g.addresses[0]!.address));
+    services.set(serviceKey(service), {
+      service,
+      outcome: { kind: "external", ...outcome },
+      status: externalStatus({
+        service, now: input.now,
+        allocation: externalAllocation(outcome, describePending, pendingReason),
+        floated: outcome.groups.map((g, i) => ({ address: g.addresses[0]!.address, observed: ownedByName.get(names[i]!) })),
+      }),
+      ...(names.length > 0 ? { vip: names[0]! } : {}),
+    });
+  }
   for (const service of valid) {
     const key = serviceKey(service);
     const outcome = allocation.outcomes.get(key)!;
@@ -188,15 +227,16 @@ function foreignAddresses(vips: readonly VirtualIP[]): ForeignAddress[] {
 
 function desiredVip(group: Group, pools: ResolvedPools, ready: ReadonlyMap<string, ReadonlySet<string>>, nodes: readonly NodeSummary[]): DesiredVip {
   const name = vipName(group.addresses[0]!.address);
-  const nodeSelector: Record<string, string> = {};
+  const selectors: LabelSelector[] = [];
   let interval: string | undefined;
   let transport: Transport | undefined;
   for (const a of group.addresses) {
     const pool = pools.usable.find((p) => p.name === a.pool);
-    Object.assign(nodeSelector, pool?.config.nodeSelector ?? {});
+    if (pool !== undefined) selectors.push(pool.config.nodeSelector);
     interval ??= pool?.config.advertisementInterval;
     transport ??= pool?.config.transport;
   }
+  const nodeSelector = andSelectors(selectors);
   const selected = new Set(nodes.filter((n) => matchesSelector(n.labels, nodeSelector)).map((n) => n.name));
   const readyNodes = new Set(group.members.flatMap((m) => [...(ready.get(serviceKey(m)) ?? [])]).filter((n) => selected.has(n)));
   const local = group.members[0]!.policy === "Local";

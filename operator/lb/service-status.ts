@@ -71,3 +71,27 @@ export function serviceStatus(input: ServiceStatusInput): ServiceStatus {
     conditions: [...others, allocated, announced],
   };
 }
+
+export interface ExternalStatusInput {
+  readonly service: LbService;
+  readonly allocation: { readonly ok: boolean; readonly reason: string; readonly message: string };
+  /** The floated addresses and the stored VirtualIP of each (with the agents' status). */
+  readonly floated: readonly { readonly address: string; readonly observed: VirtualIP | undefined }[];
+  readonly now: Date;
+}
+
+/** The status of a Service whose spec.externalIPs floatip floats: conditions only (no status.loadBalancer). */
+export function externalStatus(input: ExternalStatusInput): ServiceStatus {
+  const { service, allocation, floated, now } = input;
+  const previous = { conditions: service.conditions };
+  const gen = service.generation;
+  const allocated = condition(previous, now, gen, ALLOCATED, allocation.ok, allocation.reason, allocation.message);
+  const masters = floated.map((f) => ({ address: f.address, master: f.observed?.spec.addresses.some((a) => a.split("/")[0] === f.address) === true ? f.observed.status?.master : undefined }));
+  const announced = floated.length === 0
+    ? condition(previous, now, gen, ANNOUNCED, false, "NoAddress", "no external IP is floated")
+    : masters.every((m) => m.master !== undefined)
+      ? condition(previous, now, gen, ANNOUNCED, true, "Announced", masters.map((m) => `${m.master} announces ${m.address}`).join("; "))
+      : condition(previous, now, gen, ANNOUNCED, false, "NoMaster", `no master yet for ${masters.filter((m) => m.master === undefined).map((m) => m.address).join(", ")}`);
+  const others = service.conditions.filter((c) => c.type !== ALLOCATED && c.type !== ANNOUNCED);
+  return { loadBalancer: {}, conditions: [...others, allocated, announced] };
+}

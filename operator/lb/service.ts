@@ -7,13 +7,12 @@ import type { Family } from "../../agent/config/types.js";
 import { canonicalAddress } from "../../agent/vrrp/address-bytes.js";
 import type { Condition } from "../api/types.js";
 import type { FieldError } from "../api/virtualip-config.js";
+import { readAlias } from "./annotations.js";
+import { DNS_SUBDOMAIN } from "../api/limits.js";
 
 /** spec.loadBalancerClass of the Services floatip serves. */
 export const LOAD_BALANCER_CLASS = "floatip.io/vrrp";
-/** Requested addresses, comma-separated, at most one per family. */
-export const IPS_ANNOTATION = "floatip.io/loadBalancerIPs";
-/** Services with the same value may share an address (on distinct ports). */
-export const SHARING_ANNOTATION = "floatip.io/allowSharedIP";
+export { IPS_ANNOTATION, POOL_ANNOTATION, SHARING_ANNOTATION } from "./annotations.js";
 
 export interface ServicePort {
   readonly protocol: string;
@@ -32,6 +31,8 @@ export interface LbService {
   /** Addresses asked for by annotation or spec.loadBalancerIP, canonical, at most one per family. */
   readonly requested: ReadonlyMap<Family, string>;
   readonly sharingKey?: string;
+  /** The VirtualIPPool named by floatip.io/pool (or an alias): addresses come from it only, autoAssign or not. */
+  readonly pool?: string;
   readonly ports: readonly ServicePort[];
   readonly policy: "Cluster" | "Local";
   /** spec.selector (pods), for checking that Local Services sharing an address select the same pods. */
@@ -84,11 +85,12 @@ export function readService(service: unknown, options: ReadOptions): ServiceRead
   if (families.length === 0) families.push(typeof spec["clusterIP"] === "string" && spec["clusterIP"].includes(":") ? 6 : 4);
 
   const requested = new Map<Family, string>();
-  const annotation = annotations[IPS_ANNOTATION];
+  const ipsAlias = readAlias(annotations, "ips", (a, b) => addressSet(a) === addressSet(b));
+  if (ipsAlias.kind === "conflict") errors.push(ipsAlias.error);
   const legacy = typeof spec["loadBalancerIP"] === "string" && spec["loadBalancerIP"] !== "" ? spec["loadBalancerIP"] : undefined;
-  const [source, field] = annotation !== undefined
-    ? [annotation, `metadata.annotations["${IPS_ANNOTATION}"]`]
-    : [legacy, "spec.loadBalancerIP"];
+  const [source, field] = ipsAlias.kind === "value"
+    ? [ipsAlias.value, ipsAlias.field]
+    : ipsAlias.kind === "absent" ? [legacy, "spec.loadBalancerIP"] : [undefined, ""];
   if (source !== undefined) {
     const items = source.split(",").map((s) => s.trim());
     items.forEach((item, i) => {
@@ -102,8 +104,14 @@ export function readService(service: unknown, options: ReadOptions): ServiceRead
       else requested.set(family, address);
     });
   }
-  const sharingKey = annotations[SHARING_ANNOTATION];
-  if (sharingKey !== undefined && sharingKey.trim() === "") errors.push({ field: `metadata.annotations["${SHARING_ANNOTATION}"]`, message: "must not be empty: Services with the same non-empty value may share an address" });
+  const sharing = readAlias(annotations, "sharing");
+  if (sharing.kind === "conflict") errors.push(sharing.error);
+  const sharingKey = sharing.kind === "value" ? sharing.value : undefined;
+  if (sharing.kind === "value" && sharing.value.trim() === "") errors.push({ field: sharing.field, message: "must not be empty: Services with the same non-empty value may share an address" });
+  const poolAlias = readAlias(annotations, "pool");
+  if (poolAlias.kind === "conflict") errors.push(poolAlias.error);
+  const pool = poolAlias.kind === "value" ? poolAlias.value.trim() : undefined;
+  if (pool !== undefined && (pool.length > 253 || !DNS_SUBDOMAIN.test(pool))) errors.push({ field: poolAlias.kind === "value" ? poolAlias.field : "", message: `must name a VirtualIPPool (a DNS subdomain name), got "${pool}"` });
 
   const ports = list(spec["ports"]).map((p) => ({
     protocol: typeof obj(p)["protocol"] === "string" ? (obj(p)["protocol"] as string) : "TCP",
@@ -125,6 +133,7 @@ export function readService(service: unknown, options: ReadOptions): ServiceRead
     families,
     requested,
     ...(sharingKey !== undefined && sharingKey.trim() !== "" ? { sharingKey: sharingKey.trim() } : {}),
+    ...(pool !== undefined && pool !== "" ? { pool } : {}),
     ports,
     policy: spec["externalTrafficPolicy"] === "Local" ? "Local" : "Cluster",
     selector: strings(spec["selector"]),
@@ -132,4 +141,9 @@ export function readService(service: unknown, options: ReadOptions): ServiceRead
     conditions: list(status["conditions"]) as Condition[],
   };
   return errors.length > 0 ? { kind: "invalid", service: lb, errors } : { kind: "service", service: lb };
+}
+
+/** A comma-separated address list as a canonical, order-free key (text that is no address stays as written). */
+function addressSet(text: string): string {
+  return text.split(",").map((s) => s.trim()).filter((s) => s !== "").map((s) => canonicalAddress(s, 4) ?? canonicalAddress(s, 6) ?? s).sort().join(",");
 }

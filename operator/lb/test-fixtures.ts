@@ -16,6 +16,8 @@ export interface SvcOptions {
   readonly ingress?: readonly string[];
   readonly cls?: string | null;
   readonly type?: string;
+  /** Further annotations (MetalLB's, kube-vip's, floatip.io/pool). */
+  readonly annotations?: Record<string, string>;
 }
 
 let counter = 0;
@@ -24,6 +26,7 @@ export function svc(name: string, o: SvcOptions = {}): Record<string, unknown> {
   const annotations: Record<string, string> = {};
   if (o.ips !== undefined) annotations["floatip.io/loadBalancerIPs"] = o.ips;
   if (o.share !== undefined) annotations["floatip.io/allowSharedIP"] = o.share;
+  Object.assign(annotations, o.annotations ?? {});
   return {
     apiVersion: "v1",
     kind: "Service",

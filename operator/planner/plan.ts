@@ -14,7 +14,8 @@
  *   6. render (see render.ts).
  */
 import type { Family } from "../../agent/config/types.js";
-import type { NodeSummary, VirtualIP } from "../api/types.js";
+import type { LabelSelector, NodeSummary, VirtualIP } from "../api/types.js";
+import { normalSelector } from "../api/node-selector.js";
 import type { VirtualIPConfig } from "../api/virtualip-config.js";
 import { validateVirtualIPSpec } from "../api/validate-virtualip.js";
 import { compareAge, compareNames } from "./age.js";
@@ -135,10 +136,10 @@ interface Selection {
 }
 
 /** selectNodes, once per distinct nodeSelector (VirtualIPs tend to share a few). */
-function selectionCache(nodes: readonly NodeSummary[]): (selector: Readonly<Record<string, string>>) => Selection {
+function selectionCache(nodes: readonly NodeSummary[]): (selector: LabelSelector) => Selection {
   const cache = new Map<string, Selection>();
   return (selector) => {
-    const key = JSON.stringify(Object.entries(selector).sort(([a], [b]) => compareNames(a, b)));
+    const key = JSON.stringify(normalSelector(selector));
     let selection = cache.get(key);
     if (selection === undefined) {
       const selected = selectNodes(nodes, selector);

@@ -1,5 +1,5 @@
 /**
- * The planner's input, output and findings (see operator/DESIGN.md, "Planner").
+ * The planner's input, output and findings (see docs/architecture.md, "Planner").
  */
 import type { Family } from "../../agent/config/types.js";
 import type { AgentConfigDocument, NodeSummary, VirtualIP } from "../api/types.js";

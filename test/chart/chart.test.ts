@@ -343,9 +343,9 @@ describe("CRDs", () => {
     const source = readdirSync(join(REPO, "crds")).filter((f) => f.endsWith(".yaml")).sort();
     const copy = readdirSync(join(CHART, "files", "crds")).sort();
     assert.ok(source.length > 0);
-    assert.deepEqual(copy, source, "the same files (cp crds/*.yaml charts/floatip/files/crds/)");
+    assert.deepEqual(copy, source, "the same files (make crds; delete a copy whose source is gone)");
     for (const f of source) {
-      assert.ok(readFileSync(join(REPO, "crds", f)).equals(readFileSync(join(CHART, "files", "crds", f))), `crds/${f} differs from charts/floatip/files/crds/${f}: cp crds/*.yaml charts/floatip/files/crds/`);
+      assert.ok(readFileSync(join(REPO, "crds", f)).equals(readFileSync(join(CHART, "files", "crds", f))), `crds/${f} differs from charts/floatip/files/crds/${f}: run make crds`);
     }
     assert.ok(!existsSync(join(CHART, "crds")), "no crds/ directory in the chart: Helm would install it once and never upgrade it");
   });

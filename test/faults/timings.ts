@@ -1,7 +1,7 @@
 /**
  * Measured times of the fault cases: printed as `# timing ...` diagnostic
  * lines and, when FLOATIP_FAULT_TIMINGS names a file, appended to it as JSON
- * lines (the README's "Failure modes" table is made from such runs).
+ * lines (docs/failure-modes.md's "Faults, measured" table is made from such runs).
  */
 import { appendFileSync } from "node:fs";
 

@@ -27,7 +27,7 @@ function ok(r: KubectlResult, what: string): string {
 }
 
 function crdSchemaProperties(crd: Obj | undefined): string[] {
-  const versions = (crd?.["spec"] as { versions: Array<{ schema: { openAPIV3Schema: { properties: { spec: { properties: Obj } } } } }> }).versions;
+  const versions = (crd!["spec"] as { versions: Array<{ schema: { openAPIV3Schema: { properties: { spec: { properties: Obj } } } } }> }).versions;
   return Object.keys(versions[0]!.schema.openAPIV3Schema.properties.spec.properties).sort();
 }
 

@@ -63,9 +63,9 @@ describe("test API server with the real kubectl", () => {
     assert.ok(patches.some((r) => r.resource === "virtualips" && r.contentType?.startsWith("application/merge-patch+json")));
     assert.ok(patches.some((r) => r.resource === "pods" && r.contentType?.startsWith("application/strategic-merge-patch+json")));
     const web = server.store.get("vip", "web");
-    assert.equal((web?.spec as { preempt: boolean }).preempt, false);
+    assert.equal((web!.spec as { preempt: boolean }).preempt, false);
     assert.ok(web?.metadata.annotations?.["kubectl.kubernetes.io/last-applied-configuration"]);
-    assert.equal((server.store.get("pods", "web-1", "default")?.spec as { containers: Array<{ image: string }> }).containers[0]?.image, "nginx:2");
+    assert.equal((server.store.get("pods", "web-1", "default")!.spec as { containers: Array<{ image: string }> }).containers[0]?.image, "nginx:2");
   });
 
   it("kubectl get vip shows the CRD's printer columns", async () => {
@@ -176,11 +176,11 @@ describe("test API server with the real kubectl", () => {
     await writeFile(join(chart, "crds", "things.yaml"), yaml.dump(crd));
     const install = await helm(server, ["install", "demo", chart, "-n", "default"]);
     assert.equal(install.code, 0, install.stderr);
-    assert.equal((server.store.get("configmaps", "demo", "default")?.data as Record<string, string>).greeting, "hello");
+    assert.equal((server.store.get("configmaps", "demo", "default")!.data as Record<string, string>).greeting, "hello");
     assert.ok(server.store.get("crd", `things.${GROUP}`));
     const upgrade = await helm(server, ["upgrade", "demo", chart, "-n", "default", "--set", "greeting=bye"]);
     assert.equal(upgrade.code, 0, upgrade.stderr);
-    assert.equal((server.store.get("configmaps", "demo", "default")?.data as Record<string, string>).greeting, "bye");
+    assert.equal((server.store.get("configmaps", "demo", "default")!.data as Record<string, string>).greeting, "bye");
     const releases = server.store.list("secrets", "default").filter((x) => x.metadata.labels?.owner === "helm");
     assert.deepEqual(releases.map((x) => x.metadata.labels?.status).sort(), ["deployed", "superseded"]);
     assert.match((await helm(server, ["list", "-n", "default"])).stdout, /demo\s+default\s+2\s+.*deployed/);

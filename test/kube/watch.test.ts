@@ -53,7 +53,7 @@ describe("test API server with client-node: watch and informers", () => {
     await core.patchNamespacedPodStatus({ namespace: "w", name: "p1", body: { status: { phase: "Running" } } }, patchOptions(PatchStrategy.MergePatch));
     await waitFor(() => w.events.length >= 4, 2000, "4 events");
     assert.deepEqual(w.events.map((e) => e.type), ["ADDED", "DELETED", "ADDED", "MODIFIED"]);
-    assert.equal((w.events[3]?.object as Obj).status.phase, "Running");
+    assert.equal((w.events[3]!.object as Obj).status.phase, "Running");
     w.abort();
     await w.ended;
   });
