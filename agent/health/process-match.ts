@@ -10,16 +10,9 @@
  * longer). Zombies never count.
  */
 import type { TrackProcessConfig } from "../config/types.js";
+import type { ProcessInfo } from "../os/ports.js";
 
-/** One process as /proc shows it. */
-export interface ProcessInfo {
-  readonly pid: number;
-  /** /proc/PID/comm (at most 15 bytes). */
-  readonly comm: string;
-  /** /proc/PID/cmdline split on NUL; empty for kernel threads and zombies. */
-  readonly argv: readonly string[];
-  readonly zombie: boolean;
-}
+export type { ProcessInfo };
 
 export function matches(t: TrackProcessConfig, p: ProcessInfo): boolean {
   if (p.zombie) return false;

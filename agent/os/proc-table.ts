@@ -5,9 +5,7 @@
  * out.
  */
 import { readdir, readFile } from "node:fs/promises";
-import type { ProcessInfo } from "../health/process-match.js";
-
-export type ProcessLister = (options: { readonly argv: boolean }) => Promise<ProcessInfo[]>;
+import type { ProcessInfo, ProcessLister } from "./ports.js";
 
 export function procProcessLister(root = "/proc"): ProcessLister {
   return async ({ argv }) => {
