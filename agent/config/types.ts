@@ -177,6 +177,30 @@ export interface RouteConfig {
   readonly scope?: "global" | "link" | "host";
 }
 
+/**
+ * A policy routing rule floatip installs (keepalived virtual_rules), as
+ * `ip rule add` would, with the lookup action only: packets it selects are
+ * routed by `table`. Selectors left out match everything.
+ */
+export interface RuleConfig {
+  readonly family: Family;
+  /** Canonical source network ("192.0.2.0/24"). */
+  readonly from?: string;
+  /** Canonical destination network. */
+  readonly to?: string;
+  /** Incoming interface name. */
+  readonly iif?: string;
+  /** Outgoing interface name (a socket bound to it). */
+  readonly oif?: string;
+  readonly fwmark?: number;
+  /** Default, with fwmark: all 32 bits (as the kernel). */
+  readonly fwmask?: number;
+  /** Routing table id looked up; default main (254) as ip rule. */
+  readonly table: number;
+  /** Lower runs first; absent = the kernel picks one below the last rule's. */
+  readonly priority?: number;
+}
+
 /** keepalived use_vmac / vmac_xmit_base. */
 export interface VirtualMac {
   /** The macvlan's name (default vrrp.VRID, as keepalived). */
@@ -224,6 +248,8 @@ export interface InstanceConfig {
   readonly vmac?: VirtualMac;
   /** Routes installed while master, removed when leaving master (keepalived virtual_routes); absent = none. */
   readonly routes?: readonly RouteConfig[];
+  /** Policy rules installed while master, after the routes, removed before them (keepalived virtual_rules); absent = none. */
+  readonly rules?: readonly RuleConfig[];
 }
 
 export interface AgentConfig {

@@ -174,6 +174,7 @@ const BAD: readonly BadValue[] = [
   { field: "instances[].track.httpChecks[].reverse", name: "text", doc: trackHttp([{ name: "apiserver", reverse: "yes" }]), at: "instances[0].track.httpChecks[0].reverse" },
   { field: "instances[].stateFile", name: "relative", doc: instance({ stateFile: "run/state" }), at: "instances[0].stateFile" },
   { field: "instances[].routes", name: "a mapping", doc: instance({ routes: { to: "198.51.100.0/24", via: "192.0.2.1" } }), at: "instances[0].routes" },
+  { field: "instances[].rules", name: "a mapping", doc: instance({ rules: { from: "192.0.2.5", table: 100 } }), at: "instances[0].rules" },
   { field: "instances[].excludedAddresses", name: "also a virtual address", doc: instance({ excludedAddresses: ["192.0.2.5"] }), at: "instances[0].excludedAddresses[0]" },
   { field: "instances[].vmac", name: "a string", doc: instance({ vmac: "yes" }), at: "instances[0].vmac" },
   { field: "instances[].trackInterface", name: "text", doc: instance({ trackInterface: "no" }), at: "instances[0].trackInterface" },

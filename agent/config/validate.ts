@@ -10,6 +10,7 @@ import { describe, parseDuration } from "./duration.js";
 import { parseCidr, parseHost } from "./cidr.js";
 import { readHttpChecks } from "./validate-http.js";
 import { readRoutes } from "./validate-routes.js";
+import { readRules } from "./validate-rules.js";
 import { readVmac } from "./validate-vmac.js";
 import { INTERVAL_LIMITS } from "../vrrp/timing.js";
 
@@ -28,7 +29,7 @@ type Obj = Record<string, unknown>;
 const INSTANCE_KEYS = [
   "name", "interface", "virtualRouterId", "version", "priority", "advertInterval", "preempt",
   "preemptDelay", "initialState", "addresses", "authentication", "source", "unicast", "garp", "track", "notify", "stateFile",
-  "routes", "trackInterface", "vmac", "excludedAddresses",
+  "routes", "rules", "trackInterface", "vmac", "excludedAddresses",
 ] as const;
 
 /** Collects errors while reading one object; every reader returns a value or undefined. */
@@ -139,6 +140,7 @@ function readInstance(r: Reader, raw: unknown, path: string): InstanceConfig | u
   const notify = o["notify"] === undefined ? undefined : readNotify(r, o["notify"], `${path}.notify`);
   const stateFile = o["stateFile"] === undefined ? undefined : readStateFile(r, o["stateFile"], `${path}.stateFile`);
   const routes = o["routes"] === undefined ? undefined : readRoutes(r, o["routes"], `${path}.routes`);
+  const rules = o["rules"] === undefined ? undefined : readRules(r, o["rules"], `${path}.rules`);
   const vmac = o["vmac"] === undefined ? undefined : readVmac(r, o["vmac"], `${path}.vmac`, virtualRouterId, family);
   const excludedAddresses = o["excludedAddresses"] === undefined ? undefined : readExcluded(r, o["excludedAddresses"], `${path}.excludedAddresses`, addresses);
   const trackInterface = o["trackInterface"] === undefined ? undefined : r.boolean(o["trackInterface"], `${path}.trackInterface`);
@@ -163,6 +165,7 @@ function readInstance(r: Reader, raw: unknown, path: string): InstanceConfig | u
     ...(notify !== undefined ? { notify } : {}),
     ...(stateFile !== undefined ? { stateFile } : {}),
     ...(routes !== undefined && routes.length > 0 ? { routes } : {}),
+    ...(rules !== undefined && rules.length > 0 ? { rules } : {}),
     ...(trackInterface === false ? { trackInterface } : {}),
     ...(vmac !== undefined ? { vmac } : {}),
     ...(excludedAddresses !== undefined && excludedAddresses.length > 0 ? { excludedAddresses } : {}),

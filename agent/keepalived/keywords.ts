@@ -153,7 +153,6 @@ export const INSTANCE_UNSUPPORTED: Unsupported = {
   mcast_dst_ip: "not supported: floatip sends to the RFC group (224.0.0.18, ff02::12) or to the unicast_peer addresses",
   no_virtual_ipaddress: "not supported: a floatip instance needs virtual addresses",
   promote_secondaries: "not supported yet: set net.ipv4.conf.IFNAME.promote_secondaries=1 with sysctl instead",
-  virtual_rules: "not supported yet: floatip manages only the virtual addresses; rules that follow master state need a notify script",
   notify_deleted: "not supported: floatip sends STOP to notify scripts when an instance is removed",
   notify_master_rx_lower_pri: "not supported yet",
   notify_priority_changes: "not supported yet",
