@@ -258,6 +258,10 @@ export interface AgentConfig {
   /** HTTP(S) health checks; absent = none. */
   readonly httpChecks?: readonly HttpCheckConfig[];
   readonly instances: readonly InstanceConfig[];
+  /** Installed while the agent runs, whatever the VRRP state (keepalived static_routes); absent = none. */
+  readonly staticRoutes?: readonly RouteConfig[];
+  /** Likewise, policy rules (keepalived static_rules), after the routes; absent = none. */
+  readonly staticRules?: readonly RuleConfig[];
 }
 
 export const NO_TRACKING: Tracking = { scripts: [], interfaces: [], files: [] };

@@ -73,6 +73,8 @@ const BAD: readonly BadValue[] = [
   { field: "trackFiles", name: "a string", doc: { trackFiles: "/run/f", instances: [inst] }, at: "trackFiles" },
   { field: "instances", name: "empty", doc: { instances: [] }, at: "instances" },
   { field: "instances", name: "a mapping", doc: { instances: inst }, at: "instances" },
+  { field: "staticRoutes", name: "a mapping", doc: { staticRoutes: { to: "198.51.100.0/24", via: "192.0.2.1" }, instances: [inst] }, at: "staticRoutes" },
+  { field: "staticRules", name: "a mapping", doc: { staticRules: { from: "192.0.2.0/24", table: 100 }, instances: [inst] }, at: "staticRules" },
   { field: "scripts[].name", name: "missing", doc: scriptWith({ name: undefined }), at: "scripts[0].name" },
   { field: "scripts[].name", name: "used twice", doc: { scripts: [script, script], instances: [inst] }, at: "scripts" },
   { field: "scripts[].command", name: "empty", doc: scriptWith({ command: "" }), at: "scripts[0].command" },

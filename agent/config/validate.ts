@@ -83,10 +83,12 @@ export interface ValidateOptions {
 
 export function validateAgentConfig(input: unknown, options: ValidateOptions = {}): ValidationResult {
   const r = new Reader();
-  const root = r.object(input, "config", ["scripts", "trackFiles", "httpChecks", "instances"]);
+  const root = r.object(input, "config", ["scripts", "trackFiles", "httpChecks", "instances", "staticRoutes", "staticRules"]);
   const scripts = root?.["scripts"] === undefined ? [] : readScripts(r, root["scripts"], "scripts");
   const trackFiles = root?.["trackFiles"] === undefined ? [] : readTrackFiles(r, root["trackFiles"], "trackFiles");
   const httpChecks = root?.["httpChecks"] === undefined ? undefined : readHttpChecks(r, root["httpChecks"], "httpChecks");
+  const staticRoutes = root?.["staticRoutes"] === undefined ? undefined : readRoutes(r, root["staticRoutes"], "staticRoutes");
+  const staticRules = root?.["staticRules"] === undefined ? undefined : readRules(r, root["staticRules"], "staticRules");
   const list = root === undefined ? undefined : r.list(root["instances"], "instances");
   const instances: InstanceConfig[] = [];
   // The list index of each valid instance, so errors across instances name the right one.
@@ -109,7 +111,14 @@ export function validateAgentConfig(input: unknown, options: ValidateOptions = {
   if (r.errors.length > 0) return { ok: false, errors: r.errors };
   return {
     ok: true,
-    config: { scripts: scripts ?? [], trackFiles: trackFiles ?? [], ...(httpChecks !== undefined ? { httpChecks } : {}), instances },
+    config: {
+      scripts: scripts ?? [],
+      trackFiles: trackFiles ?? [],
+      ...(httpChecks !== undefined ? { httpChecks } : {}),
+      instances,
+      ...(staticRoutes !== undefined && staticRoutes.length > 0 ? { staticRoutes } : {}),
+      ...(staticRules !== undefined && staticRules.length > 0 ? { staticRules } : {}),
+    },
   };
 }
 

@@ -105,8 +105,6 @@ export const ROOT_UNSUPPORTED: Unsupported = {
   vrrp_track_process: "not supported yet; a vrrp_script that checks the process (e.g. script \"pidof haproxy\") does the same",
   track_group: "not supported yet",
   static_ipaddress: "not supported yet: floatip manages only the virtual addresses of its instances; add static ones with the system's network config",
-  static_routes: "not supported yet: floatip manages only the virtual addresses of its instances; add static routes with the system's network config",
-  static_rules: "not supported yet: floatip manages only the virtual addresses of its instances; add static rules with the system's network config",
   garp_group: "not supported: floatip sends gratuitous ARP only on the instance's interface",
   linkbeat_interfaces: "floatip watches links itself; this keepalived section has no meaning for it",
   interface_up_down_delays: "not supported yet",

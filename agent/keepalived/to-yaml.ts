@@ -27,6 +27,8 @@ export function toYamlObject(config: AgentConfig): Obj {
     ...(config.scripts.length > 0 ? { scripts: config.scripts.map(scriptObject) } : {}),
     ...(config.trackFiles.length > 0 ? { trackFiles: config.trackFiles.map(trackFileObject) } : {}),
     instances: config.instances.map(instanceObject),
+    ...(config.staticRoutes !== undefined ? { staticRoutes: config.staticRoutes.map(routeObject) } : {}),
+    ...(config.staticRules !== undefined ? { staticRules: config.staticRules.map(ruleObject) } : {}),
   };
 }
 

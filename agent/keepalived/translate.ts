@@ -8,6 +8,8 @@ import type { SourceError } from "./lexer.js";
 import type { Block } from "./parser.js";
 import { translateInstance, type Globals } from "./translate-instance.js";
 import { args, block, dispatch, fail, integer, mark, newCtx, seconds, warn, weightArgs, type Ctx, type KeywordSpec, type SourceRef } from "./translate-util.js";
+import { readRouteBlock } from "./translate-routes.js";
+import { readRuleBlock } from "./translate-rules.js";
 import { GLOBAL_IGNORED, GLOBAL_UNSUPPORTED, LVS_SECTIONS, ROOT_UNSUPPORTED } from "./keywords.js";
 
 export type { SourceRef } from "./translate-util.js";
@@ -45,6 +47,8 @@ interface Root {
   readonly scripts: { readonly out: Obj; readonly path: string }[];
   readonly trackFiles: Obj[];
   readonly instances: Block[];
+  readonly staticRoutes: Obj[];
+  readonly staticRules: Obj[];
   scriptUser?: { readonly value: string; readonly b: Block };
   version?: { readonly value: number; readonly b: Block };
   strict?: Block;
@@ -227,6 +231,13 @@ const ROOT_SPECS: Readonly<Record<string, KeywordSpec<Root>>> = {
   track_file: { run: trackFile, repeatable: true },
   vrrp_track_file: { run: trackFile, repeatable: true },
   vrrp_instance: { run: (b, root) => void root.instances.push(b), repeatable: true },
+  // One block each: a second would restart the list's line marks at [0].
+  static_routes: {
+    run: (b, root) => void root.staticRoutes.push(...(readRouteBlock(root.ctx, b, "staticRoutes") ?? [])),
+  },
+  static_rules: {
+    run: (b, root) => void root.staticRules.push(...(readRuleBlock(root.ctx, b, "staticRules") ?? [])),
+  },
 };
 
 function lvsSpec(mode: "skip" | "refuse"): KeywordSpec<Root> {
@@ -248,7 +259,7 @@ export function translatedKeywords(): Readonly<Record<"top level" | "global_defs
 /** Translates a parsed keepalived.conf; `file` names the top file for errors not tied to a line. */
 export function translateKeepalived(blocks: readonly Block[], file: string, options: TranslateOptions = {}): TranslateResult {
   const ctx = newCtx(options.showSecrets === true);
-  const root: Root = { ctx, scripts: [], trackFiles: [], instances: [], garp: new Map(), garpInterval: new Map() };
+  const root: Root = { ctx, scripts: [], trackFiles: [], instances: [], staticRoutes: [], staticRules: [], garp: new Map(), garpInterval: new Map() };
   const lvs = lvsSpec(options.lvs ?? "refuse");
   const specs = { ...ROOT_SPECS, ...Object.fromEntries(LVS_SECTIONS.map((k) => [k, lvs])) };
   dispatch(ctx, blocks, "the top level", specs, { unsupported: ROOT_UNSUPPORTED }, root);
@@ -284,6 +295,8 @@ export function translateKeepalived(blocks: readonly Block[], file: string, opti
     ...(root.scripts.length > 0 ? { scripts: root.scripts.map((s) => s.out) } : {}),
     ...(root.trackFiles.length > 0 ? { trackFiles: root.trackFiles } : {}),
     instances,
+    ...(root.staticRoutes.length > 0 ? { staticRoutes: root.staticRoutes } : {}),
+    ...(root.staticRules.length > 0 ? { staticRules: root.staticRules } : {}),
   };
   const { sources, warnings, errors } = ctx;
   return errors.length > 0 ? { ok: false, errors, doc, sources, warnings } : { ok: true, doc, sources, warnings };
