@@ -12,6 +12,8 @@ import { readHttpChecks } from "./validate-http.js";
 import { readRoutes } from "./validate-routes.js";
 import { readRules } from "./validate-rules.js";
 import { readVmac } from "./validate-vmac.js";
+import { readSyncGroups } from "./validate-sync.js";
+import { readTrackProcesses } from "./validate-process.js";
 import { INTERVAL_LIMITS } from "../vrrp/timing.js";
 
 export interface ConfigError {
@@ -83,10 +85,11 @@ export interface ValidateOptions {
 
 export function validateAgentConfig(input: unknown, options: ValidateOptions = {}): ValidationResult {
   const r = new Reader();
-  const root = r.object(input, "config", ["scripts", "trackFiles", "httpChecks", "instances", "staticRoutes", "staticRules"]);
+  const root = r.object(input, "config", ["scripts", "trackFiles", "httpChecks", "trackProcesses", "instances", "syncGroups", "staticRoutes", "staticRules"]);
   const scripts = root?.["scripts"] === undefined ? [] : readScripts(r, root["scripts"], "scripts");
   const trackFiles = root?.["trackFiles"] === undefined ? [] : readTrackFiles(r, root["trackFiles"], "trackFiles");
   const httpChecks = root?.["httpChecks"] === undefined ? undefined : readHttpChecks(r, root["httpChecks"], "httpChecks");
+  const trackProcesses = root?.["trackProcesses"] === undefined ? undefined : readTrackProcesses(r, root["trackProcesses"], "trackProcesses");
   const staticRoutes = root?.["staticRoutes"] === undefined ? undefined : readRoutes(r, root["staticRoutes"], "staticRoutes");
   const staticRules = root?.["staticRules"] === undefined ? undefined : readRules(r, root["staticRules"], "staticRules");
   const list = root === undefined ? undefined : r.list(root["instances"], "instances");
@@ -102,7 +105,10 @@ export function validateAgentConfig(input: unknown, options: ValidateOptions = {
   });
   if (list !== undefined && list.length === 0 && options.kubernetes !== true) r.fail("instances", "must list at least one instance");
   checkUnique(r, instances, indices);
-  checkTrackReferences(r, instances, { scripts: scripts ?? [], files: trackFiles ?? [], httpChecks: httpChecks ?? [] }, indices);
+  const trackables = { scripts: scripts ?? [], files: trackFiles ?? [], httpChecks: httpChecks ?? [], processes: trackProcesses ?? [] };
+  checkTrackReferences(r, instances, trackables, indices);
+  // Replaces members by copies that carry the group's tracking and name.
+  const syncGroups = root?.["syncGroups"] === undefined ? undefined : readSyncGroups(r, root["syncGroups"], "syncGroups", { instances, indices, trackables });
   if (options.kubernetes !== true) {
     instances.forEach((inst, i) => {
       if (inst.track.pods !== undefined) r.fail(`instances[${i}].track.pods`, "pod tracking needs `floatip agent --kubernetes`");
@@ -115,7 +121,9 @@ export function validateAgentConfig(input: unknown, options: ValidateOptions = {
       scripts: scripts ?? [],
       trackFiles: trackFiles ?? [],
       ...(httpChecks !== undefined ? { httpChecks } : {}),
+      ...(trackProcesses !== undefined && trackProcesses.length > 0 ? { trackProcesses } : {}),
       instances,
+      ...(syncGroups !== undefined && syncGroups.length > 0 ? { syncGroups } : {}),
       ...(staticRoutes !== undefined && staticRoutes.length > 0 ? { staticRoutes } : {}),
       ...(staticRules !== undefined && staticRules.length > 0 ? { staticRules } : {}),
     },
