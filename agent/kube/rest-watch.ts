@@ -7,7 +7,7 @@
  * resourceVersion → the server ends the watch (timeoutSeconds): watch again
  * from the last resourceVersion seen (events and BOOKMARKs advance it) →
  * 410 Gone (HTTP or an ERROR event: the resourceVersion was compacted away):
- * list again at once → any other failure: onError, list again after
+ * list again at once (after a pause if the watch from that list got 410 too) → any other failure: onError, list again after
  * RESTART_MS. stop() aborts the open request.
  */
 import type { Rest } from "./rest.js";
@@ -98,6 +98,8 @@ export async function watchList<T>(options: {
 
   const loop = async () => {
     let needList = true;
+    // A server that answers 410 to a watch from a fresh list would otherwise spin list/watch.
+    let goneInARow = 0;
     while (!stopped) {
       try {
         const listed = needList;
@@ -110,6 +112,7 @@ export async function watchList<T>(options: {
             signal: abort.signal,
             idleMs: IDLE_MS,
             onOpen: () => {
+              goneInARow = 0;
               if (!listed) return;
               handlers.onConnected?.();
               settleFirst();
@@ -121,7 +124,7 @@ export async function watchList<T>(options: {
         if (stopped) break;
         const gone = error instanceof Gone || (error as { code?: unknown })?.code === 410;
         needList = true;
-        if (gone) continue;
+        if (gone && ++goneInARow === 1) continue;
         handlers.onError?.(error);
         settleFirst();
         await pause(options.restartMs ?? RESTART_MS);
