@@ -96,10 +96,12 @@ export const CRD_BOUNDS: Readonly<Record<"virtualip" | "virtualippool" | "vrrpno
     "spec.garp.interval": duration,
     "spec.garp.lowerPriorityRepeat": range(L.LOWER_PRIORITY_REPEAT_MIN, L.GARP_REPEAT_MAX),
     "spec.garp.lowerPriorityDelay": duration,
+    "spec.maxCandidates": range(0, L.MAX_CANDIDATES_MAX),
     "status.virtualRouterID": range(L.VRID_MIN, L.VRID_MAX),
     ...conditions,
   },
   virtualippool: {
+    "spec.maxCandidates": range(0, L.MAX_CANDIDATES_MAX),
     "spec.addresses": { minItems: 1, maxItems: L.POOL_ENTRIES_MAX },
     "spec.addresses.items": { maxLength: L.POOL_ENTRY_TEXT_MAX },
     "spec.advertisementInterval": duration,

@@ -7,6 +7,8 @@ import { INTERVAL_LIMITS } from "../../agent/vrrp/timing.js";
 export const MAX_ADDRESSES = 16;
 export const VRID_MIN = 1;
 export const VRID_MAX = 255;
+/** spec.maxCandidates (VirtualIP, VirtualIPPool) and --max-candidates: 0 (every eligible node) .. this. */
+export const MAX_CANDIDATES_MAX = 255;
 /** 255 is the address owner's, which a floating address never has. */
 export const PRIORITY_MIN = 1;
 export const PRIORITY_MAX = 254;

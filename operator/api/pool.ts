@@ -14,6 +14,8 @@ export interface VirtualIPPoolSpec {
   readonly autoAssign?: boolean;
   readonly advertisementInterval?: string;
   readonly transport?: Transport;
+  /** Candidate nodes per router of its Services' VirtualIPs (VirtualIP spec.maxCandidates). */
+  readonly maxCandidates?: number;
   readonly nodeSelector?: NodeSelectorSpec;
   readonly serviceSelector?: LabelSelector;
   readonly namespaceSelector?: LabelSelector;
@@ -50,6 +52,8 @@ export interface PoolConfig {
   /** As written (validated for VRRP version 3); undefined: the VirtualIP default. */
   readonly advertisementInterval?: string;
   readonly transport?: Transport;
+  /** undefined: the controller's default. */
+  readonly maxCandidates?: number;
   /** Normalised; {} selects every node. */
   readonly nodeSelector: LabelSelector;
   /** Undefined: every Service / namespace. */

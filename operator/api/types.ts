@@ -113,6 +113,8 @@ export interface VirtualIPSpec {
   };
   readonly garp?: GarpSpec;
   readonly releaseOnCordon?: boolean;
+  /** At most this many eligible nodes run each router carrying its addresses; 0 = all; default: the controller's (3). */
+  readonly maxCandidates?: number;
 }
 
 /** metav1.Condition. */

@@ -7,7 +7,7 @@
 import { Reader } from "../../agent/config/validate.js";
 import { describe } from "../../agent/config/duration.js";
 import { overlaps, parseRange, type AddressRange } from "../lb/ranges.js";
-import { INTERVAL_LIMITS, POOL_ENTRY_MESSAGE, POOL_ENTRY_PATTERN, TRACK_LIST_MAX } from "./limits.js";
+import { INTERVAL_LIMITS, MAX_CANDIDATES_MAX, POOL_ENTRY_MESSAGE, POOL_ENTRY_PATTERN, TRACK_LIST_MAX } from "./limits.js";
 import { readNodeSelector } from "./node-selector.js";
 import { POOL_MAX_ENTRIES, type PoolConfig } from "./pool.js";
 import type { LabelSelector, LabelSelectorRequirement } from "./types.js";
@@ -21,13 +21,14 @@ export type PoolValidation =
 
 export function validatePoolSpec(spec: unknown, path = "spec"): PoolValidation {
   const r = new Reader();
-  const o = r.object(spec, path, ["addresses", "autoAssign", "advertisementInterval", "transport", "nodeSelector", "serviceSelector", "namespaceSelector"]);
+  const o = r.object(spec, path, ["addresses", "autoAssign", "advertisementInterval", "transport", "maxCandidates", "nodeSelector", "serviceSelector", "namespaceSelector"]);
   const ranges = o === undefined ? undefined : readRanges(r, o["addresses"], `${path}.addresses`);
   const autoAssign = o?.["autoAssign"] === undefined ? true : r.boolean(o["autoAssign"], `${path}.autoAssign`);
   const interval = o?.["advertisementInterval"] === undefined ? undefined : readInterval(r, o["advertisementInterval"], `${path}.advertisementInterval`);
   const transport = o?.["transport"] === undefined ? undefined
     : o["transport"] === "unicast" || o["transport"] === "multicast" ? o["transport"]
     : r.fail(`${path}.transport`, `must be "unicast" or "multicast", got ${describe(o["transport"])}`);
+  const maxCandidates = o?.["maxCandidates"] === undefined ? undefined : r.integer(o["maxCandidates"], `${path}.maxCandidates`, 0, MAX_CANDIDATES_MAX);
   const nodeSelector = o?.["nodeSelector"] === undefined ? {} : readNodeSelector(r, o["nodeSelector"], `${path}.nodeSelector`);
   const serviceSelector = o?.["serviceSelector"] === undefined ? undefined : readSelector(r, o["serviceSelector"], `${path}.serviceSelector`);
   const namespaceSelector = o?.["namespaceSelector"] === undefined ? undefined : readSelector(r, o["namespaceSelector"], `${path}.namespaceSelector`);
@@ -41,6 +42,7 @@ export function validatePoolSpec(spec: unknown, path = "spec"): PoolValidation {
       ranges, families, autoAssign, nodeSelector,
       ...(interval !== undefined ? { advertisementInterval: interval } : {}),
       ...(transport !== undefined ? { transport } : {}),
+      ...(maxCandidates !== undefined ? { maxCandidates } : {}),
       ...(serviceSelector !== undefined ? { serviceSelector } : {}),
       ...(namespaceSelector !== undefined ? { namespaceSelector } : {}),
     },

@@ -10,7 +10,7 @@ import { parseCidr } from "../../agent/config/cidr.js";
 import { describe } from "../../agent/config/duration.js";
 import {
   DEFAULTS, GARP_REPEAT_MAX, LOWER_PRIORITY_REPEAT_MIN, INTERVAL_LIMITS, MAX_ADDRESSES, NODE_NAME_MAX, NODE_NAMES_MAX,
-  PRIORITY_MAX, PRIORITY_MIN, VRID_MAX, VRID_MIN,
+  MAX_CANDIDATES_MAX, PRIORITY_MAX, PRIORITY_MIN, VRID_MAX, VRID_MIN,
   DNS_LABEL, DNS_LABEL_MAX, DNS_SUBDOMAIN, DNS_SUBDOMAIN_MAX, SECRET_KEY, SECRET_KEY_MAX,
 } from "./limits.js";
 import type { GarpSettings, Placement, VipAddress, VirtualIPConfig, VirtualIPValidation } from "./virtualip-config.js";
@@ -24,6 +24,7 @@ type Obj = Record<string, unknown>;
 export const SPEC_KEYS = [
   "addresses", "interface", "virtualRouterID", "version", "advertisementInterval", "nodeSelector", "nodeNames", "priorities",
   "preferredNodes", "preempt", "preemptDelay", "transport", "authentication", "track", "garp", "releaseOnCordon",
+  "maxCandidates",
 ] as const;
 
 
@@ -66,6 +67,7 @@ function readSpec(r: Reader, spec: unknown, p: string): VirtualIPConfig | undefi
   const track = o["track"] === undefined ? { scripts: [], interfaces: [], files: [] } : readTrack(r, o["track"], `${p}.track`);
   const garp = readGarp(r, o["garp"] ?? {}, `${p}.garp`);
   const releaseOnCordon = opt("releaseOnCordon", (v, path) => r.boolean(v, path)) ?? DEFAULTS.releaseOnCordon;
+  const maxCandidates = opt("maxCandidates", (v, path) => r.integer(v, path, 0, MAX_CANDIDATES_MAX));
 
   if (addresses === undefined || version === undefined || advertIntervalMs === undefined || placement === undefined) return undefined;
   if (preemptDelayMs === undefined || track === undefined || garp === undefined) return undefined;
@@ -86,6 +88,7 @@ function readSpec(r: Reader, spec: unknown, p: string): VirtualIPConfig | undefi
     track,
     garp,
     releaseOnCordon,
+    ...(maxCandidates !== undefined ? { maxCandidates } : {}),
   };
 }
 

@@ -76,6 +76,8 @@ export interface VirtualIPConfig {
   readonly track: TrackSettings;
   readonly garp: GarpSettings;
   readonly releaseOnCordon: boolean;
+  /** At most this many nodes run each of its routers; 0 = every eligible node; absent = the controller's default. */
+  readonly maxCandidates?: number;
 }
 
 export type VirtualIPValidation =

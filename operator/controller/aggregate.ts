@@ -28,11 +28,14 @@ import { instanceName } from "../planner/index.js";
 import { conflictMessage, conflictReason, reportedConflicts, type ReportedConflict } from "./network-conflicts.js";
 import { refusalsFor } from "./refusals.js";
 import { unwrittenLines } from "./write-failure-events.js";
+import { canonicalAddress } from "../../agent/vrrp/address-bytes.js";
 
 export interface AggregateInput {
   readonly vip: VirtualIP;
   readonly plan: VipPlan | undefined;
   readonly vrrpNodes: readonly VRRPNode[];
+  /** vrrpNodes by name, when the caller has it (built once per sync, not once per VirtualIP). */
+  readonly vrrpNodesByName?: ReadonlyMap<string, VRRPNode>;
   readonly now: Date;
   /** Nodes whose report is too old to trust, each with the bound it exceeded (ms). */
   readonly stale?: ReadonlyMap<string, number>;
@@ -87,11 +90,14 @@ export function aggregate(input: AggregateInput): Aggregate {
   const { vip, plan, now } = input;
   const name = vip.metadata.name;
   const families = [...new Set(vip.spec.addresses.map((a): 4 | 6 => (a.includes(":") ? 6 : 4)))].sort();
-  const instances = families.map((family) => ({ family, instance: instanceName(name, family, families) }));
+  // The routers carrying its addresses (shared with the VirtualIPs packed with it); before any plan, its own names.
+  const instances = plan?.routers !== undefined && plan.routers.length > 0 ? plan.routers : families.map((family) => ({ family, instance: instanceName(name, family, families) }));
   const rendered = new Set(plan?.renderedNodes ?? []);
   const nodes: VirtualIPNodeStatus[] = [];
   const mastersByInstance = new Map<string, string[]>();
-  const byName = new Map(input.vrrpNodes.map((n) => [n.metadata.name, n]));
+  const byName = input.vrrpNodesByName ?? new Map(input.vrrpNodes.map((n) => [n.metadata.name, n]));
+  // Only the nodes that render it can report on it: look at those, not at every node of the cluster.
+  const renderedVrrpNodes = [...rendered].sort().flatMap((n) => (byName.has(n) ? [byName.get(n)!] : []));
   const stale = input.stale ?? new Map<string, number>();
   const unconfirmed = new Map<string, string[]>();
   for (const nodeName of [...rendered].sort()) {
@@ -120,7 +126,10 @@ export function aggregate(input: AggregateInput): Aggregate {
   const findings = plan?.findings ?? [];
   const conflicts = findings.filter((f) => CONFLICT_KINDS.has(f.kind));
   const invalid = findings.filter((f) => f.kind === "invalid");
-  const network = reportedConflicts(input.vrrpNodes.filter((n) => !stale.has(n.metadata.name)), rendered, instances.map((i) => i.instance));
+  // A router carries other VirtualIPs' addresses too: a duplicate address is only this one's if it is one of its own.
+  const own = new Set(vip.spec.addresses.map((a) => a.split("/")[0]!).map((a) => canonicalAddress(a, a.includes(":") ? 6 : 4) ?? a));
+  const network = reportedConflicts(renderedVrrpNodes.filter((n) => !stale.has(n.metadata.name)), rendered, instances.map((i) => i.instance))
+    .filter((c) => c.conflict.kind !== "duplicate-address" || own.has(c.conflict.address));
   const primary = instances[0]?.instance ?? name;
   const primaryMasters = mastersByInstance.get(primary) ?? [];
   const master = primaryMasters.length === 1 ? primaryMasters[0] : undefined;
@@ -134,7 +143,7 @@ export function aggregate(input: AggregateInput): Aggregate {
   // Every problem is a router nobody vouches for: we do not know, rather than "no master".
   const unknown = problems.length > 0 && problems.every((p) => p.includes("no confirmed master"));
   const renderedAtAll = rendered.size > 0;
-  const refusals = refusalsFor(input.vrrpNodes, rendered, instances.map((i) => i.instance));
+  const refusals = refusalsFor(renderedVrrpNodes, rendered, instances.map((i) => i.instance));
   const unwritten = unwrittenLines([...rendered], input.unwritten);
   const previous = vip.status;
   const gen = vip.metadata.generation;

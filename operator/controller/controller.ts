@@ -46,6 +46,8 @@ export interface ControllerDeps {
   readonly metrics: ControllerMetrics;
   /** Namespace for Secrets named without one. */
   readonly secretNamespace: string;
+  /** Nodes per VRRP router unless a VirtualIP says (planner default 3; 0 = all). */
+  readonly maxCandidates?: number;
   readonly debounceMs?: number;
   /** API writes in flight at once within a sync (default 16). */
   readonly writeConcurrency?: number;
@@ -236,7 +238,7 @@ export class Controller {
     // A failed load-balancer write must not hold up the VirtualIPs: it is rethrown (and retried) after them.
     let lbError: unknown;
     const lb = this.lb === undefined ? undefined : await this.lb.sync(now, all, nodes).catch((error: unknown) => void (lbError = error));
-    const planned: PlanResult = plan({ virtualIPs: live, nodes }, { secretNamespace: this.deps.secretNamespace });
+    const planned: PlanResult = plan({ virtualIPs: live, nodes }, { secretNamespace: this.deps.secretNamespace, ...(this.deps.maxCandidates !== undefined ? { maxCandidates: this.deps.maxCandidates } : {}) });
     let statusWrites = 0;
     let events = 0;
     let finalizersReleased = 0;
@@ -270,9 +272,10 @@ export class Controller {
     this.armExpiry(vrrpNodes, monotonic);
     const routerStates = new Map<string, number>();
     const statusPending = new Set<string>();
+    const vrrpNodesByName = new Map(vrrpNodes.map((n) => [n.metadata.name, n]));
     await forEachLimited(live, limit, async (vip) => {
       const vipPlan = planned.vips.get(vip.metadata.name);
-      const result = aggregate({ vip, plan: vipPlan, vrrpNodes, now, stale, unwritten });
+      const result = aggregate({ vip, plan: vipPlan, vrrpNodes, vrrpNodesByName, now, stale, unwritten });
       for (const n of result.status.nodes ?? []) routerStates.set(n.state, (routerStates.get(n.state) ?? 0) + 1);
       const wanted = canonical(stripTimes(result.status));
       let statusWritten = true;
@@ -299,7 +302,7 @@ export class Controller {
     for (const announced of [this.announcedConflicts, this.announcedRefusals, this.announcedUnwritten]) {
       for (const name of announced.keys()) if (!liveNames.has(name)) announced.delete(name);
     }
-    const releasable = all.filter((v) => v.metadata.deletionTimestamp !== undefined && (v.metadata.finalizers ?? []).includes(FINALIZER) && this.releasedEverywhere(v.metadata.name));
+    const releasable = all.filter((v) => v.metadata.deletionTimestamp !== undefined && (v.metadata.finalizers ?? []).includes(FINALIZER) && this.releasedEverywhere(v));
     this.failures.settle("virtualip-finalizer", (name) => releasable.some((v) => v.metadata.name === name) || unfinalized.some((v) => v.metadata.name === name));
     for (const vip of releasable) {
       const finalizers = (vip.metadata.finalizers ?? []).filter((f) => f !== FINALIZER);
@@ -349,12 +352,16 @@ export class Controller {
     return text;
   }
 
-  /** No VRRPNode spec renders the VirtualIP's instances, and every agent has acted on its current spec. */
-  private releasedEverywhere(vip: string): boolean {
-    const ours = (name: string) => name === vip || name === `${vip}-v6`;
+  /**
+   * No VRRPNode spec carries the VirtualIP's addresses (its routers are shared with other VirtualIPs, so
+   * this looks at addresses, not instance names), and every agent has acted on its current spec.
+   */
+  private releasedEverywhere(vip: VirtualIP): boolean {
+    const ours = (name: string) => name === vip.metadata.name || name === `${vip.metadata.name}-v6`;
+    const addresses = new Set(vip.spec.addresses);
     for (const node of this.vrrpNodes.values()) {
-      const spec = node.spec as unknown as { instances?: readonly { name?: string }[] };
-      if ((spec.instances ?? []).some((i) => ours(i.name ?? ""))) return false;
+      const spec = node.spec as unknown as { instances?: readonly { name?: string; addresses?: readonly unknown[] }[] };
+      if ((spec.instances ?? []).some((i) => ours(i.name ?? "") || (i.addresses ?? []).some((a) => typeof a === "string" && addresses.has(a)))) return false;
       if ((node.status?.instances ?? []).some((i) => ours(i.name))) return false;
       if (node.metadata.generation !== undefined && (node.status?.observedGeneration ?? 0) < node.metadata.generation) return false;
     }

@@ -109,7 +109,7 @@ describe("controller: LoadBalancer Services", () => {
     assert.deepEqual(first.writes, ["create lb-192-0-2-10", "pool default", "status default/web"]);
     const vip = api.vips.get("lb-192-0-2-10")!;
     assert.deepEqual([vip.metadata.labels, vip.metadata.annotations], [{ "floatip.io/load-balancer": "true" }, { "floatip.io/services": "default/web" }]);
-    assert.deepEqual([...vip.spec.preferredNodes!].sort(), ["a", "b"]);
+    assert.equal(vip.spec.preferredNodes, undefined, "Cluster: no per-Service placement");
     assert.deepEqual(statusOf(api, "default/web").loadBalancer.ingress!.map((i) => i.ip), ["192.0.2.10"]);
     assert.deepEqual(first.events.map((e) => [e.namespace, e.name, e.type, e.reason, e.message]), [["default", "web", "Normal", "AddressAllocated", "192.0.2.10 from VirtualIPPool default"]]);
     assert.deepEqual(api.pools.get("default")!.status?.ipv4, { total: 2, allocated: 1, free: 1 });
@@ -117,16 +117,16 @@ describe("controller: LoadBalancer Services", () => {
     assert.deepEqual([second.writes, second.events], [[], []], "CRD defaults on the VirtualIP and ipMode on the ingress cause no rewrite");
   });
 
-  it("an endpoint turning unready patches only the VirtualIP's preferred nodes", async () => {
+  it("an endpoint turning unready patches only the VirtualIP's nodeNames (Local)", async () => {
     const { api, sync } = await setup();
     api.putPool(pool("default", { addresses: ["192.0.2.10/32"] }));
-    api.putService(svc("web"));
+    api.putService(svc("web", { policy: "Local" }));
     api.slices!.onUpsert(slice("web", ["a", "b"]) as KubernetesObject);
     await sync();
     api.slices!.onUpsert(slice("web", ["a", "b"], ["a"]) as KubernetesObject);
     const moved = await sync();
     assert.deepEqual(moved.writes, ["patch lb-192-0-2-10"]);
-    assert.deepEqual(api.vips.get("lb-192-0-2-10")!.spec.preferredNodes, ["b"]);
+    assert.deepEqual(api.vips.get("lb-192-0-2-10")!.spec.nodeNames, ["b"]);
     assert.equal(api.vips.get("lb-192-0-2-10")!.spec.version, 3, "fields the load balancer does not manage stay");
   });
 
@@ -309,7 +309,7 @@ describe("the controller with LoadBalancer Services", () => {
     cluster.putService(svc("web"));
     await settle();
     const instances = (name: string) => (cluster.vrrpNodes.get(name)?.spec.instances ?? []).map((i) => [i.name, i.addresses]);
-    assert.deepEqual([instances("a"), instances("b")], [[["lb-192-0-2-10", ["192.0.2.10/32"]]], [["lb-192-0-2-10", ["192.0.2.10/32"]]]]);
+    assert.deepEqual([instances("a"), instances("b")], [[["vrid-1", ["192.0.2.10/32"]]], [["vrid-1", ["192.0.2.10/32"]]]]);
     report(cluster, "b");
     await settle();
     assert.equal(cluster.vips.get("lb-192-0-2-10")!.status?.master, "b");
@@ -329,7 +329,7 @@ describe("the controller with LoadBalancer Services", () => {
     cluster.putPool(pool("default", { addresses: ["192.0.2.10/32"] }));
     cluster.putService(svc("web"));
     await settle(false);
-    assert.deepEqual(cluster.vrrpNodes.get("a")?.spec.instances.map((i) => i.name), ["gateway"]);
+    assert.deepEqual(cluster.vrrpNodes.get("a")?.spec.instances.map((i) => i.addresses), [["192.0.2.1/24"]], "the VirtualIP gateway is rendered");
     assert.ok(controller.results.some((r: SyncResult) => r.kind === "partial" && r.failures.some((f) => f.kind === "virtualip" && f.target === "lb-192-0-2-10" && f.message.includes("422"))));
     assert.ok(!controller.results.some((r: SyncResult) => r.kind === "failed"));
     assert.equal(cluster.events.filter((e) => e.name === "web" && e.reason === "WriteFailed").length, 1, "one Event, not one per retry");

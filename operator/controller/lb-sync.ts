@@ -55,7 +55,7 @@ export interface LoadBalancerSyncResult {
 }
 
 /** The VirtualIP fields the load balancer sets; others (defaults, users' edits of other fields) are left alone. */
-const MANAGED: readonly (keyof VirtualIPSpec)[] = ["addresses", "advertisementInterval", "transport", "nodeSelector", "nodeNames", "preferredNodes"];
+const MANAGED: readonly (keyof VirtualIPSpec)[] = ["addresses", "advertisementInterval", "transport", "nodeSelector", "nodeNames", "preferredNodes", "maxCandidates"];
 
 type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj => (v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Obj) : {});

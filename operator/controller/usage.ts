@@ -13,5 +13,7 @@ options:
   --identity ID              this replica (default $POD_NAME or the host name)
   --metrics-address H:P      serve /metrics, /healthz, /readyz (default 0.0.0.0:9120)
   --log-level LEVEL          debug | info | warn | error (default info)
+  --max-candidates N         nodes that run each VRRP router, 0 = every selected node (default 3);
+                             a VirtualIP's or pool's spec.maxCandidates overrides it
   --default-load-balancer-class
                              also serve LoadBalancer Services without spec.loadBalancerClass`;

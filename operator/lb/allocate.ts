@@ -128,6 +128,7 @@ export function allocate(input: AllocateInput): AllocateResult {
   const rest = ordered.filter((s) => !holders.includes(s) && !requesters.includes(s));
 
   const nsLabels = (s: LbService) => input.namespaceLabels.get(s.namespace);
+  const cursor = new Map<object, bigint>();
   const allocateFresh = (s: LbService, family: Family): { ok: true; assigned: Assigned } | { ok: false; reason: Pending } => {
     // A named pool is used whether it auto-assigns or not (as MetalLB's address-pool annotation).
     const allowed = input.pools.filter((p) => (s.pool === undefined ? p.config.autoAssign : p.name === s.pool) && p.config.families.includes(family) && admits(p.config, s, nsLabels(s)));
@@ -139,9 +140,13 @@ export function allocate(input: AllocateInput): AllocateResult {
     for (const pool of allowed) {
       for (const range of pool.config.ranges) {
         if (range.family !== family) continue;
-        for (let v = range.first; v <= range.last; v++) {
+        // Nothing is freed during one allocation, so every value below the cursor stays taken:
+        // resuming there keeps "lowest free" without rescanning (5,000 Services were quadratic).
+        for (let v = cursor.get(range) ?? range.first; v <= range.last; v++) {
+          cursor.set(range, v);
           if (!taken.has(slot(family, v))) return { ok: true, assigned: { family, address: fromBigInt(family, v), value: v, pool: pool.name } };
         }
+        cursor.set(range, range.last + 1n);
       }
     }
     return { ok: false, reason: { kind: "pool-exhausted", family, pools: allowed.map((p) => p.name) } };

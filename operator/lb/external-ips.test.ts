@@ -23,10 +23,10 @@ function run(services: Record<string, unknown>[], slices: Record<string, unknown
 const allocated = (plan: LbPlan, key: string) => plan.services.get(key)!.status.conditions.find((c) => c.type === "floatip.io/AddressAllocated")!;
 
 describe("Services with spec.externalIPs", () => {
-  it("each external IP gets its own VirtualIP, with the pool's node selector and the endpoints' nodes preferred", () => {
+  it("each external IP gets its own VirtualIP, with the pool's node selector (Cluster policy: no per-Service placement, as LoadBalancer Services)", () => {
     const plan = run([ext("router", ["192.0.2.50", "192.0.2.51"])], [slice("router", ["b"])]);
     assert.deepEqual([...plan.vips.keys()].sort(), ["lb-192-0-2-50", "lb-192-0-2-51"]);
-    assert.deepEqual(plan.vips.get("lb-192-0-2-50")!.spec, { addresses: ["192.0.2.50/32"], nodeSelector: { matchLabels: { lb: "yes" } }, preferredNodes: ["b"] });
+    assert.deepEqual(plan.vips.get("lb-192-0-2-50")!.spec, { addresses: ["192.0.2.50/32"], nodeSelector: { matchLabels: { lb: "yes" } } });
     assert.deepEqual(plan.vips.get("lb-192-0-2-50")!.annotations, { "floatip.io/services": "default/router" });
     const c = allocated(plan, "default/router");
     assert.deepEqual([c.status, c.reason, c.message], ["True", "Allocated", "spec.externalIPs floated: 192.0.2.50 (VirtualIPPool ingress), 192.0.2.51 (VirtualIPPool ingress)"]);

@@ -357,18 +357,19 @@ describe("node eligibility follows ready endpoints", () => {
     const announced = plan.services.get("default/web")!.status.conditions.find((c) => c.type === "floatip.io/Announced")!;
     assert.deepEqual([announced.status, announced.reason], ["False", "NoReadyEndpoint"]);
   });
-  it("Cluster: every selected node, those with a ready endpoint preferred", () => {
+  it("Cluster: every selected node, no per-Service placement (Services of a pool pack into shared routers)", () => {
     const plan = run({ services: [svc("web")], pools, nodes, slices: [slice("web", ["b", "c", "d"], ["c"])] });
-    assert.deepEqual(plan.vips.get("lb-192-0-2-10")!.spec, { addresses: ["192.0.2.10/32"], nodeSelector: { matchLabels: { lb: "yes" } }, preferredNodes: ["b"] });
+    assert.deepEqual(plan.vips.get("lb-192-0-2-10")!.spec, { addresses: ["192.0.2.10/32"], nodeSelector: { matchLabels: { lb: "yes" } } });
     const none = run({ services: [svc("web")], pools, nodes, slices: [] });
     assert.deepEqual(none.vips.get("lb-192-0-2-10")!.spec, { addresses: ["192.0.2.10/32"], nodeSelector: { matchLabels: { lb: "yes" } } });
   });
-  it("preferred nodes are in rendezvous order per address, so Services spread", () => {
+  it("two Cluster Services of a pool get VirtualIPs alike but for the address; the pool's maxCandidates is theirs", () => {
     const services = ["s1", "s2"].map((n) => svc(n));
-    const plan = run({ services, pools, nodes, slices: [slice("s1", ["a", "b", "c"]), slice("s2", ["a", "b", "c"])] });
-    const firsts = [...plan.vips.values()].map((v) => v.spec.preferredNodes);
-    assert.deepEqual(firsts.map((p) => [...p!].sort()), [["a", "b", "c"], ["a", "b", "c"]]);
-    assert.notDeepEqual(firsts[0], firsts[1], "two addresses, two orders (for these names)");
+    const plan = run({ services, pools, nodes, slices: [slice("s1", ["a"]), slice("s2", ["b", "c"])] });
+    const specs = [...plan.vips.values()].map((v) => ({ ...v.spec, addresses: [] }));
+    assert.deepEqual(specs[0], specs[1]);
+    const bounded = run({ services, pools: pools.map((p) => ({ ...p, spec: { ...p.spec, maxCandidates: 2 } })), nodes });
+    assert.deepEqual([...bounded.vips.values()].map((v) => v.spec.maxCandidates), [2, 2]);
   });
   it("Announced names the master from the VirtualIP's status", () => {
     const first = run({ services: [svc("web")], pools, nodes });

@@ -8,16 +8,17 @@
  *     advertisementInterval and transport: the first address's pool's, when it sets them;
  *   - externalTrafficPolicy Local: spec.nodeNames = the selected nodes with a
  *     ready endpoint of the Service (none: nothing announces it);
- *   - Cluster: every selected node takes part; spec.preferredNodes = those
- *     with a ready endpoint, in rendezvous order of the VirtualIP's name (so
- *     Services spread), which gives them the top priorities.
+ *   - Cluster: every selected node is eligible (kube-proxy forwards from any
+ *     node), with no per-Service placement, so the Services of one pool pack
+ *     into shared routers (planner/pack.ts) whose candidates and masters the
+ *     planner spreads over the nodes;
+ *   - maxCandidates: the first address's pool's, when it sets it.
  */
 import type { Family } from "../../agent/config/types.js";
 import type { VirtualIPPool, VirtualIPPoolStatus } from "../api/pool.js";
 import type { LabelSelector, NodeSummary, Transport, VirtualIP, VirtualIPSpec } from "../api/types.js";
 import { andSelectors } from "../api/node-selector.js";
 import type { FieldError } from "../api/virtualip-config.js";
-import { rendezvousOrder } from "../planner/hash.js";
 import { matchesSelector } from "../planner/selection.js";
 import { compareNames } from "../planner/age.js";
 import { allocate, type Group, type ServiceOutcome } from "./allocate.js";
@@ -123,14 +124,15 @@ export function planLoadBalancers(input: LbPlanInput): LbPlan {
   });
 
   const ready = readyNodesByService(input.endpointSlices);
+  const selectedBy = selectionCache(input.nodes);
   const vips = new Map<string, DesiredVip>();
   for (const group of allocation.groups) {
-    const vip = desiredVip(group, pools, ready, input.nodes);
+    const vip = desiredVip(group, pools, ready, selectedBy);
     vips.set(vip.name, vip);
   }
   for (const outcome of externalPlan.values()) {
     for (const group of outcome.groups) {
-      const vip = desiredVip(group, pools, ready, input.nodes);
+      const vip = desiredVip(group, pools, ready, selectedBy);
       vips.set(vip.name, vip);
     }
   }
@@ -225,19 +227,32 @@ function foreignAddresses(vips: readonly VirtualIP[]): ForeignAddress[] {
   return out;
 }
 
-function desiredVip(group: Group, pools: ResolvedPools, ready: ReadonlyMap<string, ReadonlySet<string>>, nodes: readonly NodeSummary[]): DesiredVip {
+/** The names of the nodes a nodeSelector selects, once per distinct selector (a pool's Services share one). */
+function selectionCache(nodes: readonly NodeSummary[]): (selector: LabelSelector) => ReadonlySet<string> {
+  const cache = new Map<string, ReadonlySet<string>>();
+  return (selector) => {
+    const key = JSON.stringify(selector);
+    let names = cache.get(key);
+    if (names === undefined) cache.set(key, (names = new Set(nodes.filter((n) => matchesSelector(n.labels, selector)).map((n) => n.name))));
+    return names;
+  };
+}
+
+function desiredVip(group: Group, pools: ResolvedPools, ready: ReadonlyMap<string, ReadonlySet<string>>, selectedBy: (selector: LabelSelector) => ReadonlySet<string>): DesiredVip {
   const name = vipName(group.addresses[0]!.address);
   const selectors: LabelSelector[] = [];
   let interval: string | undefined;
   let transport: Transport | undefined;
+  let maxCandidates: number | undefined;
   for (const a of group.addresses) {
     const pool = pools.usable.find((p) => p.name === a.pool);
     if (pool !== undefined) selectors.push(pool.config.nodeSelector);
     interval ??= pool?.config.advertisementInterval;
     transport ??= pool?.config.transport;
+    maxCandidates ??= pool?.config.maxCandidates;
   }
   const nodeSelector = andSelectors(selectors);
-  const selected = new Set(nodes.filter((n) => matchesSelector(n.labels, nodeSelector)).map((n) => n.name));
+  const selected = selectedBy(nodeSelector);
   const readyNodes = new Set(group.members.flatMap((m) => [...(ready.get(serviceKey(m)) ?? [])]).filter((n) => selected.has(n)));
   const local = group.members[0]!.policy === "Local";
   const eligible = [...readyNodes].sort(compareNames);
@@ -246,7 +261,8 @@ function desiredVip(group: Group, pools: ResolvedPools, ready: ReadonlyMap<strin
     ...(interval !== undefined ? { advertisementInterval: interval } : {}),
     ...(transport !== undefined ? { transport } : {}),
     ...(Object.keys(nodeSelector).length > 0 ? { nodeSelector } : {}),
-    ...(local ? { nodeNames: eligible } : eligible.length > 0 ? { preferredNodes: rendezvousOrder(name, eligible) } : {}),
+    ...(local ? { nodeNames: eligible } : {}),
+    ...(maxCandidates !== undefined ? { maxCandidates } : {}),
   };
   const services = group.members.map(serviceKey);
   return { name, labels: { [OWNER_LABEL]: "true" }, annotations: { [SERVICES_ANNOTATION]: services.join(",") }, spec, services };

@@ -1,5 +1,5 @@
 /** The planner's public surface. */
-export { plan, DEFAULT_SECRET_NAMESPACE } from "./plan.js";
+export { plan, DEFAULT_SECRET_NAMESPACE, DEFAULT_MAX_CANDIDATES } from "./plan.js";
 export type { Finding, FindingKind, PlanInput, PlanOptions, PlanResult, VipPlan } from "./types.js";
 export { rendezvousOrder, rendezvousScore, fnv1a32, mix32 } from "./hash.js";
 export { assignPriorities, scale } from "./priorities.js";
@@ -7,4 +7,6 @@ export { allocateVrids } from "./vrid.js";
 export type { VridCandidate, VridOutcome } from "./vrid.js";
 export { findCollisions } from "./collisions.js";
 export { selectNodes, matchesSelector } from "./selection.js";
-export { instanceName, renderNodes } from "./render.js";
+export { instanceName, renderNodes, routerName } from "./render.js";
+export { pack, ADVERT_CAPACITY } from "./pack.js";
+export { chooseCandidates } from "./candidates.js";

@@ -45,6 +45,13 @@ async function checkAll(result: PlanResult): Promise<Map<string, AgentConfig>> {
   return out;
 }
 
+/** The router name carrying VirtualIP `ref` (`web-v6`: dual-stack web's IPv6 router). */
+function routerOf(result: PlanResult, ref: string): string {
+  const own = result.vips.get(ref);
+  const routers = own?.routers ?? result.vips.get(ref.replace(/-v6$/, ""))!.routers!;
+  return (own !== undefined ? routers[0] : routers.find((r) => r.family === 6))!.instance;
+}
+
 const track = {
   pods: { namespace: "web", selector: { matchLabels: { app: "web" } }, weight: 50 },
   scripts: [{ name: "chk", command: "/bin/true", interval: "2s", timeout: "1s", weight: -20, fall: 2, rise: 2, user: "nobody" }],
@@ -74,24 +81,24 @@ describe("rendered specs are accepted by the agent", () => {
       node("node-2", 2, { internalIPs: { v4: "198.51.100.3" } }),
       node("node-3", 3),
     ];
-    const result = plan({ virtualIPs: scenario(), nodes: cluster });
+    const result = plan({ virtualIPs: scenario(), nodes: cluster }, { maxCandidates: 0 });
     const configs = await checkAll(result);
     assert.equal(configs.size, 4);
-    const web = configs.get("node-0")!.instances.find((i) => i.name === "web")!;
+    const web = configs.get("node-0")!.instances.find((i) => i.name === routerOf(result, "web"))!;
     assert.equal(web.interface, "eth0", "filled in by the agent");
     assert.equal(web.priority, result.vips.get("web")!.priorities["node-0"]);
     assert.deepEqual(web.track.pods, { namespace: "web", selector: { matchLabels: { app: "web" } }, weight: 50 });
     assert.deepEqual(web.track.scripts, [{ name: "web/chk" }]);
     assert.deepEqual(web.track.httpChecks, [{ name: "web/up" }]);
     assert.deepEqual(configs.get("node-0")!.httpChecks, [{ name: "web/up", url: "http://127.0.0.1:8080/healthz", intervalMs: 500, timeoutMs: 500, weight: -40, fall: 3, rise: 2 }]);
-    const legacy = configs.get("node-3")!.instances.find((i) => i.name === "legacy")!;
+    const legacy = configs.get("node-3")!.instances.find((i) => i.name === routerOf(result, "legacy"))!;
     assert.deepEqual(legacy.authentication, { type: "pass", password: "s3cret" });
     assert.equal(legacy.advertIntervalMs, 3000);
-    const v6 = configs.get("node-3")!.instances.find((i) => i.name === "web-v6")!;
+    const v6 = configs.get("node-3")!.instances.find((i) => i.name === routerOf(result, "web-v6"))!;
     assert.deepEqual(v6.unicast, { source: "2001:db8:f::4", peers: ["2001:db8:f::1", "2001:db8:f::2"] });
-    assert.equal(configs.get("node-2")!.instances.some((i) => i.name === "web-v6"), false, "node-2 has no IPv6 InternalIP");
+    assert.equal(configs.get("node-2")!.instances.some((i) => i.name === routerOf(result, "web-v6")), false, "node-2 has no IPv6 InternalIP");
     assert.deepEqual(configs.get("node-3")!.scripts.map((s) => s.name), ["chk2/chk", "web/chk"]);
-    const garp = [...configs.values()].flatMap((c) => c.instances).find((i) => i.name === "garp")!.garp;
+    const garp = [...configs.values()].flatMap((c) => c.instances).find((i) => i.name === routerOf(result, "garp"))!.garp;
     assert.deepEqual([garp.lowerPriorityRepeat, garp.lowerPriorityDelayMs], [3, 2000], "the lower-priority burst reaches the agent");
     assert.deepEqual([web.garp.lowerPriorityRepeat, web.garp.lowerPriorityDelayMs], [5, 5000], "unset: the agent's defaults (repeat, delay)");
   });

@@ -11,8 +11,24 @@ function vipPlan(result: PlanResult, name: string): VipPlan {
   return p;
 }
 
-function instance(result: PlanResult, nodeName: string, name: string): AgentInstanceDocument | undefined {
-  return result.nodes.get(nodeName)?.instances.find((i) => i.name === name);
+/** The instance carrying VirtualIP `ref`'s addresses on a node; `web-v6` is the IPv6 router of dual-stack `web`. */
+function instance(result: PlanResult, nodeName: string, ref: string): AgentInstanceDocument | undefined {
+  const own = result.vips.get(ref);
+  const plan = own ?? vipPlan(result, ref.replace(/-v6$/, ""));
+  const router = own !== undefined ? plan.routers?.[0] : plan.routers?.find((r) => r.family === 6);
+  return result.nodes.get(nodeName)?.instances.find((i) => i.name === router?.instance);
+}
+
+/** A node's instances, each named by the VirtualIPs it carries (`web`, `web-v6` for dual-stack web's IPv6 router, `a+b` when shared). */
+function carried(result: PlanResult, nodeName: string): string[] {
+  return result.nodes.get(nodeName)!.instances.map((i) => {
+    const names: string[] = [];
+    for (const [name, p] of result.vips) {
+      const r = p.routers?.find((x) => x.instance === i.name);
+      if (r !== undefined && p.renderedNodes.includes(nodeName)) names.push(r.family === 6 && p.routers!.length > 1 ? `${name}-v6` : name);
+    }
+    return names.join("+");
+  });
 }
 
 const serialise = (result: PlanResult) => JSON.stringify({ nodes: [...result.nodes], vips: [...result.vips] });
@@ -29,7 +45,7 @@ describe("plan", () => {
     assert.deepEqual(web.findings, []);
     assert.deepEqual(result.nodes.get("node-0"), {
       instances: [{
-        name: "web",
+        name: "vrid-1",
         virtualRouterId: 1,
         version: 3,
         priority: web.priorities["node-0"],
@@ -56,7 +72,7 @@ describe("plan", () => {
       const bad = vipPlan(result, "bad");
       assert.deepEqual(bad.findings.map((f) => f.kind === "node-address" && [f.address, f.node]), [[address.split("/")[0]!.toLowerCase().replace(":0::", "::"), owner]], what);
       assert.deepEqual(bad.renderedNodes, [], what);
-      for (const n of withExternal) assert.deepEqual(result.nodes.get(n.name)?.instances.map((i) => i.name), ["fine"], what);
+      for (const n of withExternal) assert.deepEqual(carried(result, n.name), ["fine"], what);
     }
   });
 
@@ -74,7 +90,8 @@ describe("plan", () => {
     assert.deepEqual([a.interface, a.priority, a.preempt, a.preemptDelay, a.advertInterval], ["eth0", 200, false, "60s", "100ms"]);
     assert.equal(instance(result, "node-1", "b")!.interface, undefined, "no interface unless the VirtualIP names one");
     assert.deepEqual(instance(result, "node-1", "b")!.garp, { repeat: 2, delay: "0s", refresh: "30s", refreshRepeat: 3 });
-    assert.deepEqual(result.nodes.get("node-0")!.instances.map((i) => [i.name, i.virtualRouterId]), [["a", 1], ["b", 2]]);
+    assert.deepEqual(result.nodes.get("node-0")!.instances.map((i) => [i.name, i.virtualRouterId]), [["vrid-1-eth0", 1], ["vrid-2", 2]]);
+    assert.deepEqual(carried(result, "node-0"), ["a", "b"]);
   });
 
   it("dual-stack: one router per family with the same VRID and priorities", () => {
@@ -90,9 +107,9 @@ describe("plan", () => {
     assert.deepEqual(v6.unicast, { source: "2001:db8:f::2", peers: ["2001:db8:f::1", "2001:db8:f::3"] });
   });
 
-  it("an IPv6-only VirtualIP's instance is named after it", () => {
-    const result = plan({ virtualIPs: [vip("six", { addresses: ["2001:db8::6/64"] })], nodes: three });
-    assert.deepEqual(result.nodes.get("node-0")!.instances.map((i) => i.name), ["six"]);
+  it("an instance is named after its router: vrid-<N>, vrid-<N>-v6, then -<interface> when named", () => {
+    const result = plan({ virtualIPs: [vip("six", { addresses: ["2001:db8::6/64"] }), vip("web", { addresses: ["192.0.2.5/24", "2001:db8::5/64"], interface: "eth1" })], nodes: three });
+    assert.deepEqual(result.nodes.get("node-0")!.instances.map((i) => i.name), ["vrid-1-v6", "vrid-2-eth1", "vrid-2-v6-eth1"]);
   });
 
   it("multicast: no unicast block, and no InternalIP needed", () => {
@@ -122,7 +139,7 @@ describe("plan", () => {
 
   it("no selected node: a no-nodes finding, the VRID is still allocated", () => {
     const result = plan({ virtualIPs: [vip("web", { nodeSelector: { zone: "nowhere" } })], nodes: three });
-    assert.deepEqual(vipPlan(result, "web"), { virtualRouterID: 1, renderedNodes: [], priorities: {}, findings: [{ kind: "no-nodes" }] });
+    assert.deepEqual(vipPlan(result, "web"), { virtualRouterID: 1, renderedNodes: [], priorities: {}, routers: [{ family: 4, instance: "vrid-1" }], findings: [{ kind: "no-nodes" }] });
   });
 
   it("a node without IPv6 is left out of the IPv6 router with a finding", () => {
@@ -131,7 +148,7 @@ describe("plan", () => {
     const web = vipPlan(result, "web");
     assert.deepEqual(web.findings, [{ kind: "node-missing-address-family", node: "b", family: 6 }]);
     assert.deepEqual(web.renderedNodes, ["a", "b", "c"]);
-    assert.deepEqual(result.nodes.get("b")!.instances.map((i) => i.name), ["web"]);
+    assert.deepEqual(carried(result, "b"), ["web"]);
     assert.deepEqual(instance(result, "a", "web-v6")!.unicast, { source: "2001:db8:f::1", peers: ["2001:db8:f::3"] });
     assert.deepEqual(instance(result, "a", "web")!.unicast, { source: "198.51.100.1", peers: ["198.51.100.2", "198.51.100.3"] });
   });
@@ -160,7 +177,7 @@ describe("plan", () => {
     const alone = plan({ virtualIPs: [old], nodes: three });
     const result = plan({ virtualIPs: [vip("new", { addresses: ["192.0.2.2/24"], virtualRouterID: 7 }, { created: at(2) }), old], nodes: three });
     assert.deepEqual(vipPlan(result, "new"), {
-      renderedNodes: [], priorities: {}, findings: [{ kind: "vrid-taken", other: "old", virtualRouterID: 7, family: 4 }],
+      renderedNodes: [], priorities: {}, routers: [], findings: [{ kind: "vrid-taken", other: "old", virtualRouterID: 7, family: 4 }],
     });
     assert.deepEqual(vipPlan(result, "old"), vipPlan(alone, "old"));
     assert.equal(serialise({ ...result, vips: new Map() }), serialise({ ...alone, vips: new Map() }), "node specs as without the newer one");
@@ -189,7 +206,7 @@ describe("plan", () => {
     assert.equal(bad.findings[0]?.kind, "invalid");
     assert.deepEqual(bad.findings[0]?.kind === "invalid" && bad.findings[0].errors.map((e) => e.field), ["spec.virtualRouterID"]);
     assert.equal(vipPlan(result, "good").virtualRouterID, 2);
-    assert.deepEqual(result.nodes.get("node-0")!.instances.map((i) => i.name), ["good"]);
+    assert.deepEqual(carried(result, "node-0"), ["good"]);
   });
 
   it("VRIDs repeat only where VirtualIPs cannot meet: disjoint nodes share one, a multicast one takes its own", () => {
@@ -233,7 +250,8 @@ describe("plan", () => {
     const relabelled = four.map((n) => (n.name === "node-2" ? { ...n, labels: { a: "1", b: "1" } } : n));
     const after = plan({ virtualIPs: vips, nodes: relabelled });
     assert.deepEqual([vipPlan(after, "old").virtualRouterID, vipPlan(after, "new").virtualRouterID], [1, 2]);
-    assert.deepEqual(after.nodes.get("node-2")!.instances.map((i) => [i.name, i.virtualRouterId]), [["new", 2], ["old", 1]]);
+    assert.deepEqual(after.nodes.get("node-2")!.instances.map((i) => [i.name, i.virtualRouterId]), [["vrid-1", 1], ["vrid-2", 2]]);
+    assert.deepEqual(carried(after, "node-2"), ["old", "new"]);
   });
 
   it("authentication: a secretRef in the controller's namespace by default, never a password", () => {
@@ -290,7 +308,7 @@ describe("plan", () => {
     assert.deepEqual(vipPlan(result, "web").priorities, { a: 1, b: 240 });
   });
 
-  it("instance names: a VirtualIP called web-v6 loses to the older dual-stack web", () => {
+  it("instance names come from routers: a VirtualIP called web-v6 and a dual-stack web are both served", () => {
     const result = plan({
       virtualIPs: [
         vip("web", { addresses: ["192.0.2.5/24", "2001:db8::5/64"] }, { created: at(1) }),
@@ -298,7 +316,8 @@ describe("plan", () => {
       ],
       nodes: three,
     });
-    assert.deepEqual(vipPlan(result, "web-v6").findings, [{ kind: "instance-name-taken", other: "web", instance: "web-v6" }]);
+    assert.deepEqual(vipPlan(result, "web-v6").findings, []);
+    assert.deepEqual(vipPlan(result, "web").findings, []);
   });
 
   it("unchanged input gives byte-identical output, whatever the input order", () => {

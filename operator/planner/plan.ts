@@ -20,14 +20,28 @@ import type { VirtualIPConfig } from "../api/virtualip-config.js";
 import { validateVirtualIPSpec } from "../api/validate-virtualip.js";
 import { compareAge, compareNames } from "./age.js";
 import { findCollisions } from "./collisions.js";
-import { assignPriorities } from "./priorities.js";
-import { instanceName, renderNodes } from "./render.js";
-import type { RouterPlan, VipRender } from "./render.js";
+import { chooseCandidates } from "./candidates.js";
+import { groupKey } from "./group.js";
+import { ADVERT_CAPACITY, pack, type PackGroup, type PackMember } from "./pack.js";
+import { renderNodes, routerName } from "./render.js";
+import type { RouterRender } from "./render.js";
 import { selectNodes } from "./selection.js";
 import type { Finding, PlanInput, PlanOptions, PlanResult, VipPlan } from "./types.js";
-import { allocateVrids, type VridReservation, type VridScope } from "./vrid.js";
+import type { VridReservation, VridScope } from "./vrid.js";
 
 export const DEFAULT_SECRET_NAMESPACE = "floatip-system";
+/** Candidate nodes per router unless the VirtualIP or the controller says otherwise (0 = every eligible node). */
+export const DEFAULT_MAX_CANDIDATES = 3;
+/** Routers a group opens (spreading masters) before it packs new VirtualIPs into the ones it has. */
+export const SPREAD = 32;
+
+interface Survivor {
+  readonly vip: VirtualIP;
+  readonly config: VirtualIPConfig;
+  /** Selected nodes, narrowed by nodeNames; sorted by name. */
+  readonly eligible: readonly NodeSummary[];
+  readonly max: number;
+}
 
 interface Valid {
   readonly vip: VirtualIP;
@@ -72,7 +86,8 @@ export function plan(input: PlanInput, options: PlanOptions = {}): PlanResult {
   const losers = findCollisions(valid.filter(({ vip }) => !onNodes.has(vip.metadata.name)).map(({ vip, config }) => ({
     name: vip.metadata.name,
     addresses: config.addresses,
-    instances: config.families.map((f) => instanceName(vip.metadata.name, f, config.families)),
+    // Instances are named after routers (vrid-<N>), which the planner keeps unique: no VirtualIP's name can clash.
+    instances: [],
   })));
   for (const [name, collision] of losers) note(name, collision);
   valid.filter(({ vip }) => losers.has(vip.metadata.name)).forEach(({ vip, config }) => reserve(vip, config));
@@ -80,40 +95,78 @@ export function plan(input: PlanInput, options: PlanOptions = {}): PlanResult {
     .filter(({ vip }) => !losers.has(vip.metadata.name) && !onNodes.has(vip.metadata.name))
     .map((v) => ({ ...v, selection: select(v.config.nodeSelector) }));
 
-  const vrids = allocateVrids(survivors.map(({ vip, config, selection }) => ({
-    name: vip.metadata.name,
-    families: config.families,
-    specVrid: config.virtualRouterID,
-    statusVrid: vip.status?.virtualRouterID,
-    ...vridScope(config, selection.names),
-  })), { reserved });
-
-  const renders: VipRender[] = [];
-  const plans = new Map<string, VipPlan>();
+  const maxDefault = options.maxCandidates ?? DEFAULT_MAX_CANDIDATES;
+  const eligibleOf = eligibleCache();
+  const groups = new Map<string, PackGroup>();
+  const members: PackMember[] = [];
+  const byName = new Map<string, Survivor>();
   for (const { vip, config, selection } of survivors) {
     const name = vip.metadata.name;
-    const outcome = vrids.get(name)!;
+    const eligible = eligibleOf(config, selection);
+    const max = config.maxCandidates ?? maxDefault;
+    const key = groupKey(name, config, eligible.key, max);
+    if (!groups.has(key)) {
+      const own = JSON.parse(key)[0] !== "";
+      groups.set(key, {
+        key,
+        families: config.families,
+        scope: { nodes: eligible.names, interface: config.interface, multicast: config.transport === "multicast" },
+        spread: own ? 1 : Math.max(1, Math.min(SPREAD, eligible.nodes.length)),
+        capacity: ADVERT_CAPACITY,
+      });
+    }
+    const counts: Partial<Record<Family, number>> = {};
+    for (const a of config.addresses) counts[a.family] = (counts[a.family] ?? 0) + 1;
+    members.push({ name, group: key, counts, specVrid: config.virtualRouterID, statusVrid: vip.status?.virtualRouterID });
+    byName.set(name, { vip, config, eligible: eligible.nodes, max });
+  }
+  const packed = pack(members, [...groups.values()], reserved);
+
+  const renders: RouterRender[] = [];
+  const plans = new Map<string, VipPlan>();
+  for (const router of packed.routers) {
+    const first = byName.get(router.members[0]!)!;
+    const { config } = first;
+    const familyRouters = config.families.map((family) => ({ family, instance: routerName(router.vrid, family, config.interface) }));
+    const hasAll = (n: NodeSummary) => config.families.every((f) => n.internalIPs[familyKey(f)] !== undefined);
+    const eligible = config.transport === "unicast" && first.eligible.some(hasAll)
+      ? first.eligible.filter((n) => config.families.some((f) => n.internalIPs[familyKey(f)] !== undefined))
+      : first.eligible;
+    const chosen = chooseCandidates(eligible, { key: familyRouters[0]!.instance, placement: config.placement, releaseOnCordon: config.releaseOnCordon, max: first.max });
+    const missing: Finding[] = [];
+    const perFamily = familyRouters.map(({ family, instance }) => {
+      const hasAddress = (n: NodeSummary) => n.internalIPs[familyKey(family)] !== undefined;
+      if (config.transport === "unicast") {
+        for (const n of chosen.nodes) if (!hasAddress(n)) missing.push({ kind: "node-missing-address-family", node: n.name, family });
+      }
+      const nodes = config.transport === "unicast" ? chosen.nodes.filter(hasAddress) : chosen.nodes;
+      const addresses = router.members.flatMap((m) => byName.get(m)!.config.addresses.filter((a) => a.family === family).map((a) => a.cidr));
+      return { family, instance, nodes, addresses };
+    });
+    renders.push({ name: first.vip.metadata.name, config, vrid: router.vrid, priorities: chosen.priorities, routers: perFamily });
+    const renderedNodes = [...new Set(perFamily.flatMap((r) => r.nodes.map((n) => n.name)))].sort(compareNames);
+    const priorities = Object.fromEntries(renderedNodes.map((n) => [n, chosen.priorities[n]!]));
+    for (const member of router.members) {
+      for (const f of missing) note(member, f);
+      if (renderedNodes.length === 0) note(member, { kind: "no-nodes" });
+      plans.set(member, {
+        virtualRouterID: router.vrid,
+        renderedNodes,
+        priorities,
+        routers: familyRouters,
+        findings: findings.get(member)!,
+      });
+    }
+  }
+  for (const [name, outcome] of packed.outcomes) {
+    const { config } = byName.get(name)!;
     if (outcome.kind === "taken") note(name, { kind: "vrid-taken", other: outcome.other, virtualRouterID: outcome.vrid, family: outcome.family });
     if (outcome.kind === "exhausted") note(name, { kind: "vrid-exhausted", families: config.families });
-    if (outcome.kind !== "assigned") continue;
-    // nodeNames narrows who runs the router; the VRID's scope stays the (stabler) nodeSelector selection.
-    const named = config.nodeNames === undefined ? undefined : new Set(config.nodeNames);
-    const candidates = named === undefined ? selection.nodes : selection.nodes.filter((n) => named.has(n.name));
-    const render = placeRouters(name, config, outcome.vrid, candidates, (f) => note(name, f));
-    renders.push(render);
-    const rendered = new Set(render.routers.flatMap((r) => r.nodes.map((n) => n.name)));
-    const renderedNodes = [...rendered].sort(compareNames);
-    if (renderedNodes.length === 0) note(name, { kind: "no-nodes" });
-    let priorities = render.priorities;
-    if (renderedNodes.length !== Object.keys(priorities).length) {
-      priorities = Object.fromEntries(renderedNodes.map((node) => [node, render.priorities[node]!]));
-    }
-    plans.set(name, { virtualRouterID: outcome.vrid, renderedNodes, priorities, findings: findings.get(name)! });
   }
 
   const vips = new Map<string, VipPlan>();
   for (const name of [...findings.keys()].sort(compareNames)) {
-    vips.set(name, plans.get(name) ?? { renderedNodes: [], priorities: {}, findings: findings.get(name)! });
+    vips.set(name, plans.get(name) ?? { renderedNodes: [], priorities: {}, routers: [], findings: findings.get(name)! });
   }
   const rendered = renderNodes(nodes, renders, { secretNamespace: options.secretNamespace ?? DEFAULT_SECRET_NAMESPACE });
   return { nodes: rendered, vips };
@@ -154,24 +207,24 @@ function vridScope(config: VirtualIPConfig, selected: ReadonlySet<string>): Vrid
   return { nodes: selected, interface: config.interface, multicast: config.transport === "multicast" };
 }
 
-/** The selected nodes' priorities, and per family the nodes that run the router. */
-function placeRouters(
-  name: string,
-  config: VirtualIPConfig,
-  vrid: number,
-  selected: readonly NodeSummary[],
-  note: (finding: Finding) => void,
-): VipRender {
-  const priorities = assignPriorities(selected, { key: name, placement: config.placement, releaseOnCordon: config.releaseOnCordon });
-  const routers = config.families.map((family): RouterPlan => {
-    const hasAddress = (n: NodeSummary) => n.internalIPs[familyKey(family)] !== undefined;
-    if (config.transport === "unicast") {
-      for (const node of selected) if (!hasAddress(node)) note({ kind: "node-missing-address-family", node: node.name, family });
+/** The eligible nodes of a VirtualIP (selection narrowed by nodeNames), with a key and a set shared by equal node sets. */
+function eligibleCache(): (config: VirtualIPConfig, selection: Selection) => { key: string; nodes: readonly NodeSummary[]; names: ReadonlySet<string> } {
+  const bySelection = new Map<Selection, Map<string, { key: string; nodes: readonly NodeSummary[]; names: ReadonlySet<string> }>>();
+  let next = 0;
+  return (config, selection) => {
+    let cache = bySelection.get(selection);
+    if (cache === undefined) bySelection.set(selection, (cache = new Map()));
+    const named = config.nodeNames === undefined ? undefined : new Set(config.nodeNames);
+    const nodes = named === undefined ? selection.nodes : selection.nodes.filter((n) => named.has(n.name));
+    const list = named === undefined ? "*" : nodes.map((n) => n.name).join(",");
+    let found = cache.get(list);
+    if (found === undefined) {
+      // Equal node sets reached through different selectors get different keys: they may still differ later.
+      found = { key: `${next++}:${list === "*" ? `all of ${[...selection.names].length}` : list}`, nodes, names: named === undefined ? selection.names : new Set(nodes.map((n) => n.name)) };
+      cache.set(list, found);
     }
-    const members = config.transport === "unicast" ? selected.filter(hasAddress) : selected;
-    return { family, instance: instanceName(name, family, config.families), nodes: members };
-  });
-  return { name, config, vrid, priorities, routers };
+    return found;
+  };
 }
 
 function familyKey(family: Family): "v4" | "v6" {

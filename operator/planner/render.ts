@@ -4,11 +4,13 @@
  * fixed order, instances / scripts / track files sorted by name, peers in
  * node-name order, durations in canonical form ("1s", "100ms", "0s").
  *
- * Per router and node:
- *   name            `<vip>`, or `<vip>-v6` for the IPv6 router of a dual-stack VirtualIP
- *   interface       only when the VirtualIP names one (else the agent picks it from the address)
- *   addresses       the VirtualIP's CIDRs of the router's family
- *   unicast         {source: the node's InternalIP, peers: the other nodes' InternalIPs} for transport
+ * Per router and node (a router carries the addresses of every VirtualIP packed into it, pack.ts):
+ *   name            `vrid-<N>` (IPv4) or `vrid-<N>-v6`, then `-<interface>` when the VirtualIPs name one:
+ *                   it depends on nothing that changes while the router runs, so VirtualIPs come and go
+ *                   without renaming (re-creating) it
+ *   interface       only when the VirtualIPs name one (else the agent picks it from the address)
+ *   addresses       the members' CIDRs of the router's family
+ *   unicast         {source: the node's InternalIP, peers: the other candidates' InternalIPs} for transport
  *                   unicast (a lone node gets no peers)
  *   authentication  {type: pass, secretRef} (version 2); the password stays in the Secret
  *   track           scripts, files and HTTP checks as top-level `scripts` / `trackFiles` /
@@ -30,9 +32,13 @@ export interface RouterPlan {
   readonly instance: string;
   /** Nodes that run this router, sorted by name. */
   readonly nodes: readonly NodeSummary[];
+  /** CIDRs it carries. */
+  readonly addresses: readonly string[];
 }
 
-export interface VipRender {
+/** One router (a VRID, one instance per family) and the settings its members share. */
+export interface RouterRender {
+  /** Its first member: names the top-level scripts, files and HTTP checks of a router of its own. */
   readonly name: string;
   readonly config: VirtualIPConfig;
   readonly vrid: number;
@@ -43,6 +49,11 @@ export interface VipRender {
 export interface RenderOptions {
   /** Namespace for secretRefs that name none. */
   readonly secretNamespace: string;
+}
+
+/** The agent instance of a router: `vrid-<N>`, `vrid-<N>-v6`, with `-<interface>` when one is named. */
+export function routerName(vrid: number, family: Family, iface: string | undefined): string {
+  return `vrid-${vrid}${family === 6 ? "-v6" : ""}${iface === undefined ? "" : `-${iface}`}`;
 }
 
 /** `<vip>` for IPv4 and single-family IPv6 routers, `<vip>-v6` for the IPv6 router of a dual-stack VirtualIP. */
@@ -65,7 +76,7 @@ interface NodeParts {
 /** The VRRPNode spec of every node in `nodes` (nodes running nothing get `{instances: []}`). */
 export function renderNodes(
   nodes: readonly NodeSummary[],
-  vips: readonly VipRender[],
+  vips: readonly RouterRender[],
   options: RenderOptions,
 ): Map<string, AgentConfigDocument> {
   const parts = new Map<string, NodeParts>(nodes.map((n) => [n.name, { scripts: [], trackFiles: [], httpChecks: [], instances: [] }]));
@@ -75,7 +86,7 @@ export function renderNodes(
     const shared = sharedParts(vip, options);
     const withVip = new Set<string>();
     for (const router of vip.routers) {
-      const addresses = vip.config.addresses.filter((a) => a.family === router.family).map((a) => a.cidr);
+      const addresses = router.addresses;
       let unicast: Map<string, Unicast> | undefined;
       if (vip.config.transport === "unicast") {
         const key = `${router.family}/${router.nodes.map((n) => n.name).join(",")}`;
@@ -138,7 +149,7 @@ interface SharedParts {
 }
 
 /** What every instance of one VirtualIP has in common. */
-function sharedParts(vip: VipRender, options: RenderOptions): SharedParts {
+function sharedParts(vip: RouterRender, options: RenderOptions): SharedParts {
   const { config, name } = vip;
   const scripts = config.track.scripts.map((s): AgentScriptDocument => ({
     name: `${name}/${s.name}`,
@@ -201,7 +212,7 @@ type Writable<T> = { -readonly [K in keyof T]: T[K] };
 
 /** One instance, keys in the agent's order; built by assignment, as this runs once per router and node. */
 function instance(
-  vip: VipRender,
+  vip: RouterRender,
   name: string,
   priority: number,
   addresses: readonly string[],

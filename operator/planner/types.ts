@@ -13,6 +13,8 @@ export interface PlanInput {
 export interface PlanOptions {
   /** Namespace of authentication Secrets whose secretRef names none: the controller's. Default "floatip-system". */
   readonly secretNamespace?: string;
+  /** Candidate nodes per router when the VirtualIP does not say (spec.maxCandidates); 0 = every eligible node. Default 3. */
+  readonly maxCandidates?: number;
 }
 
 /** Why (part of) a VirtualIP is not rendered; the controller turns these into conditions and events. */
@@ -43,6 +45,8 @@ export interface VipPlan {
   readonly renderedNodes: readonly string[];
   /** Priority of each rendered node (the same in both families). */
   readonly priorities: Readonly<Record<string, number>>;
+  /** The router (agent instance) carrying its addresses, per family; shared with the VirtualIPs packed with it. */
+  readonly routers?: readonly { readonly family: Family; readonly instance: string }[];
   readonly findings: readonly Finding[];
 }
 

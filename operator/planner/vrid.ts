@@ -78,13 +78,13 @@ function nodesOverlap(a: ReadonlySet<string> | "all", b: ReadonlySet<string> | "
  * allocation (the pairwise overlap test is the inner loop: 1,000 VirtualIPs
  * meet up to a few dozen holders of each VRID they try).
  */
-interface Indexed {
+export interface Indexed {
   readonly scope: VridScope;
   /** undefined: every node. */
   readonly bits: Uint32Array | undefined;
 }
 
-class NodeIndex {
+export class NodeIndex {
   private readonly index = new Map<string, number>();
   /** By set identity: VirtualIPs with one nodeSelector share their set. */
   private readonly sets = new Map<ReadonlySet<string>, Uint32Array>();
@@ -122,7 +122,7 @@ interface Holder {
 }
 
 /** Who holds which VRID, per family; a VRID may have several holders that do not conflict. */
-class Holders {
+export class Holders {
   private readonly byFamily: Record<Family, Map<number, Holder[]>> = { 4: new Map(), 6: new Map() };
 
   /** The first holder of `vrid` that conflicts with `at` in one of `families`. */
@@ -176,6 +176,6 @@ export function allocateVrids(oldestFirst: readonly VridCandidate[], options: Vr
   return outcomes;
 }
 
-function valid(vrid: number): boolean {
+export function valid(vrid: number): boolean {
   return Number.isInteger(vrid) && vrid >= VRID_MIN && vrid <= VRID_MAX;
 }

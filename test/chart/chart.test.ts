@@ -195,6 +195,14 @@ describe("controller Deployment", () => {
       assert.equal(args.includes("--default-load-balancer-class"), want, JSON.stringify(setJson));
     }
   });
+  test("controller.maxCandidates is --max-candidates (3 by default); the schema refuses a negative one", async () => {
+    for (const [setJson, want] of [[[], "--max-candidates=3"], [["controller.maxCandidates=0"], "--max-candidates=0"]] as const) {
+      const args = list(container(one(await render({ setJson: [...setJson] }), "Deployment"), "controller")["args"]) as unknown as string[];
+      assert.ok(args.includes(want), JSON.stringify(args));
+    }
+    const r = await helm(["template", RELEASE, CHART, "--set-json", "controller.maxCandidates=-1"]);
+    assert.notEqual(r.code, 0);
+  });
   test("agent.allowVRRPNodeScripts adds --allow-vrrpnode-scripts to the agent (off by default)", async () => {
     for (const [setJson, want] of [[[], false], [["agent.allowVRRPNodeScripts=true"], true]] as const) {
       const args = list(container(one(await render({ setJson: [...setJson] }), "DaemonSet"), "agent")["args"]) as unknown as string[];

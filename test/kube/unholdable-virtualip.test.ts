@@ -109,7 +109,8 @@ describe("a VirtualIP no node can hold (API test server, real client-node)", () 
     }
   };
   const condition = async (name: string, type: string): Promise<Condition | undefined> => (await get(name))?.status?.conditions?.find((c) => c.type === type);
-  const running = (node: string) => (runners.get(node)!.config?.instances ?? []).map((i) => i.name).sort();
+  // By address: a router (vrid-<N>) carries the addresses of every VirtualIP packed into it.
+  const running = (node: string) => (runners.get(node)!.config?.instances ?? []).flatMap((i) => i.addresses.map((a) => ({ "192.0.2.6": "old", "192.0.2.5": "web" })[a.address] ?? a.address)).sort();
 
   it("the unholdable VirtualIP says why on its conditions and in an Event", async () => {
     await create("old", "192.0.2.6/24");

@@ -209,6 +209,8 @@ const BAD: readonly BadValue[] = [
   { field: "spec.garp.lowerPriorityDelay", name: "no unit", spec: garp({ lowerPriorityDelay: "5" }), at: "spec.garp.lowerPriorityDelay" },
   { field: "spec.garp.interval", name: "no unit", spec: garp({ interval: "10" }), at: "spec.garp.interval" },
   { field: "spec.releaseOnCordon", name: "text", spec: { ...base, releaseOnCordon: "true" }, at: "spec.releaseOnCordon" },
+  { field: "spec.maxCandidates", name: "-1", spec: { ...base, maxCandidates: -1 }, at: "spec.maxCandidates" },
+  { field: "spec.maxCandidates", name: "256", spec: { ...base, maxCandidates: 256 }, at: "spec.maxCandidates" },
 ];
 
 /** The spec as JSON would carry it: keys set to undefined are left out. */

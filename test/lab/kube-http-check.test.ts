@@ -52,7 +52,7 @@ describe("a VirtualIP tracking an HTTP check", { timeout: 120_000 }, () => {
     const nodes = await cluster.getJson<{ items: { metadata: { name: string }; spec: { httpChecks?: { name: string }[] } }[] }>(["get", "vrrpnodes"]);
     assert.deepEqual(nodes.items.map((n) => n.spec.httpChecks?.map((c) => c.name)), [["checked/app"], ["checked/app"], ["checked/app"]]);
     const metrics = await agentMetrics(lab, n1, METRICS_PORT);
-    assert.equal(metricSum(metrics, "floatip_http_check_healthy", { vrrp_instance: "checked", http_check: "checked/app" }), 1, metrics);
+    assert.equal(metricSum(metrics, "floatip_http_check_healthy", { vrrp_instance: "vrid-1", http_check: "checked/app" }), 1, metrics);
 
     rmSync(upFile(n1));
     const since = Date.now();

@@ -64,10 +64,10 @@ describe("LoadBalancer Services on a cluster", { timeout: 300_000 }, () => {
   });
 
   let first = "";
-  it("a LoadBalancer Service with endpoints on two nodes: the address lands on one of them and the status shows it", async () => {
+  it("a LoadBalancer Service (Cluster policy): the address lands on one node and the status shows it", async () => {
     await cluster.kubectl(["apply", "-f", join(REPO, "examples/loadbalancer-nginx.yaml")]);
     await endpoints("web", [nodes[0]!, nodes[1]!]);
-    first = await holderAmong(ADDRESS, [nodes[0]!, nodes[1]!], 20_000).catch(fail);
+    first = await holderAmong(ADDRESS, nodes, 20_000).catch(fail);
     await cluster.lab.waitFor(async () => (await ingress("web")).join() === ADDRESS, 10_000, "status.loadBalancer.ingress").catch(fail);
     const service = await cluster.getJson<ServiceJson>(["get", "service", "web", "-n", "default"]);
     const announced = service.status?.conditions?.find((c) => c.type === "floatip.io/Announced");
@@ -78,12 +78,10 @@ describe("LoadBalancer Services on a cluster", { timeout: 300_000 }, () => {
     assert.ok(announced === undefined || announced.status === "True" || announced.reason === "NoMaster", JSON.stringify(announced));
   });
 
-  it("that node's endpoint turns unready: the address moves to the other endpoint node, and an Event names it", async () => {
-    const other = first === nodes[0] ? nodes[1]! : nodes[0]!;
-    await endpoints("web", [nodes[0]!, nodes[1]!], [first]);
-    const moved = await holderAmong(ADDRESS, [other], 15_000).catch(fail);
-    assert.equal(moved, other);
-    await serviceEvent("web", "Announced", `${other} announces ${ADDRESS}`).catch(fail);
+  it("an endpoint turns unready: a Cluster Service's address stays where it is (kube-proxy forwards from any node)", async () => {
+    await endpoints("web", [nodes[0]!, nodes[1]!], [nodes[0]!]);
+    await new Promise((r) => setTimeout(r, 3000));
+    assert.equal(await holderAmong(ADDRESS, [first], 5_000).catch(fail), first);
     assert.deepEqual(await ingress("web"), [ADDRESS], "the address stays the Service's");
   });
 
