@@ -31,6 +31,7 @@ export async function runKubernetesAgent(
     ...supervisorDeps(options, edges, logger, metrics, () => late.kube?.conflictsChanged()),
     pods,
     onTransition: (t) => late.kube?.transitioned(t),
+    onHealthDescribed: (instance, description) => late.kube?.healthDescribed(instance, description),
     onHealthChange: (instance, _health, description) => late.kube?.healthChanged(instance, description),
   });
   const kube = new KubeAgent({

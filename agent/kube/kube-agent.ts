@@ -122,6 +122,11 @@ export class KubeAgent {
     this.reportStatus();
   }
 
+  /** A health change's description, before the router acts on it: it explains the transition that follows. */
+  healthDescribed(instance: string, description: string): void {
+    this.lastHealth.set(instance, description);
+  }
+
   /** A health change (priority, fault) worth a status update; its description explains the next transition. */
   healthChanged(instance?: string, description?: string): void {
     if (instance !== undefined && description !== undefined) this.lastHealth.set(instance, description);

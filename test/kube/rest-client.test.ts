@@ -95,7 +95,7 @@ describe("the agent's thin API client (API test server)", () => {
       const api = restAgentApi(await fromKubeconfigFile(kubeconfig({ "certificate-authority": pki.caFile }, { token: "sekret-1" })));
       await api.patchVrrpNodeStatus("tls-a", { observedGeneration: 1 });
       assert.equal(seen.at(-1), "Bearer sekret-1");
-      assert.deepEqual((server.store.get("vrrpnodes", "tls-a")?.["status"] as { observedGeneration?: number }).observedGeneration, 1);
+      assert.deepEqual((server.store.get("vrrpnodes", "tls-a")?.["status"] as { observedGeneration?: number } | undefined)?.observedGeneration, 1);
       const wrongCa = restAgentApi(await fromKubeconfigFile(kubeconfig({ "certificate-authority": pki.otherCaFile }, { token: "sekret-1" })));
       const before = seen.length;
       await assert.rejects(wrongCa.patchVrrpNodeStatus("tls-a", {}), /certificate/);
