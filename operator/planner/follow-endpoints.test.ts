@@ -75,4 +75,22 @@ describe("plan: a VirtualIP whose eligible nodes follow endpoints (Local Service
       }
     });
   }
+
+  it("the master loses its endpoint: the running backup takes over, and a newcomer ranked above it does not preempt it next", () => {
+    let live = [...others, web];
+    const before = plan({ virtualIPs: live, nodes: cluster });
+    live = settle(live, before, {});
+    const old = before.vips.get("web")!;
+    const instance = old.routers![0]!.instance;
+    const newcomer = ["node-2", "node-3", "node-4"].find((n) => rendezvousOrder(instance, [n, "node-1"])[0] === n)!;
+    // The agents report node-0 master and node-1 its backup.
+    live = live.map((v) => v.metadata.name !== "web" ? v : {
+      ...move(v, ["node-1", newcomer]),
+      status: { ...v.status, master: "node-0", nodes: [{ name: "node-0", state: "Master", priority: 250 }, { name: "node-1", state: "Backup", priority: 240 }] },
+    });
+    const now = plan({ virtualIPs: live, nodes: cluster }).vips.get("web")!;
+    assert.equal(now.virtualRouterID, old.virtualRouterID);
+    assert.deepEqual(now.renderedNodes, ["node-1", newcomer].sort());
+    assert.ok(now.priorities["node-1"]! > now.priorities[newcomer]!, `the backup that takes over keeps the top priority: ${JSON.stringify(now.priorities)}`);
+  });
 });

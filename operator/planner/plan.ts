@@ -26,6 +26,7 @@ import { ADVERT_CAPACITY, pack, type PackGroup, type PackMember } from "./pack.j
 import { renderNodes, routerName } from "./render.js";
 import type { RouterRender } from "./render.js";
 import { selectNodes } from "./selection.js";
+import { stickyFirst } from "./sticky-master.js";
 import type { Finding, PlanInput, PlanOptions, PlanResult, VipPlan } from "./types.js";
 import type { VridReservation, VridScope } from "./vrid.js";
 
@@ -134,7 +135,7 @@ export function plan(input: PlanInput, options: PlanOptions = {}): PlanResult {
       ? first.eligible.filter((n) => config.families.some((f) => n.internalIPs[familyKey(f)] !== undefined))
       : first.eligible;
     // A router of its own whose nodes follow endpoints keeps its master first while that node stays eligible.
-    const master = followsNodes(config) && config.placement.kind === "hash" ? first.vip.status?.master : undefined;
+    const master = followsNodes(config) && config.placement.kind === "hash" ? stickyFirst(first.vip.status, new Set(eligible.map((n) => n.name))) : undefined;
     const chosen = chooseCandidates(eligible, { key: familyRouters[0]!.instance, placement: config.placement, releaseOnCordon: config.releaseOnCordon, max: first.max, first: master });
     const missing: Finding[] = [];
     const perFamily = familyRouters.map(({ family, instance }) => {
