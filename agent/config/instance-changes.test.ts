@@ -63,12 +63,27 @@ const rows: readonly [string, Record<string, unknown>, Record<string, unknown>, 
   ["unicast source", uni("192.0.2.12"), { unicast: { source: "192.0.2.10", peers: ["192.0.2.12"] } }, { kind: "recreate", reasons: ["source"] }],
   ["multicast source", {}, { source: "192.0.2.10" }, { kind: "recreate", reasons: ["source"] }],
   ["VRID and priority: re-created (the updates do not matter then)", {}, { virtualRouterId: 52, priority: 150 }, { kind: "recreate", reasons: ["virtual-router-id"] }],
+  ["a virtual route and the priority: re-created (routes do not change in place)", {}, { priority: 150, routes: [{ to: "198.51.100.0/24", via: "192.0.2.1" }] }, { kind: "recreate", reasons: ["other"] }],
+  ["dont_track_primary and a peer: re-created", uni("192.0.2.12"), { ...uni("192.0.2.13"), trackInterface: false }, { kind: "recreate", reasons: ["other"] }],
 ];
 
 describe("planInstanceChange", () => {
   for (const [name, before, after, want, sharedBefore, sharedAfter] of rows) {
     it(name, () => assert.deepEqual(planInstanceChange(slice(before, sharedBefore), slice(after, sharedAfter ?? sharedBefore)), want));
   }
+
+  it("a field the planner does not know re-creates the router, also beside an in-place change", () => {
+    const old = slice();
+    const next = { ...old, instance: { ...old.instance, priority: 150, somethingNew: true } };
+    assert.deepEqual(planInstanceChange(old, next), { kind: "recreate", reasons: ["other"] });
+  });
+
+  it("a change of the sync group (here its notify) re-creates the router, also beside a priority change", () => {
+    const old = { ...slice(), group: { name: "g", instances: ["i", "j"] } };
+    const next = { ...slice({ priority: 150 }), group: { name: "g", instances: ["i", "j"], notify: { master: "/bin/true", timeoutMs: 1000 } } };
+    assert.deepEqual(planInstanceChange(old, next), { kind: "recreate", reasons: ["other"] });
+    assert.deepEqual(planInstanceChange(old, { ...next, group: old.group }), { kind: "update", updates: [{ kind: "priority", from: 100, to: 150 }] });
+  });
 
   it("a field the planner does not know re-creates the router", () => {
     const old = slice();

@@ -20,14 +20,17 @@
  *  - multicast <-> unicast, or the advert source address: another socket and
  *    another set of listeners (keepalived matches instances the same way).
  */
-import type { AgentConfig, HttpCheckConfig, InstanceConfig, ScriptConfig, TrackFileConfig, VirtualAddress } from "./types.js";
+import type { AgentConfig, HttpCheckConfig, InstanceConfig, ScriptConfig, SyncGroupConfig, TrackFileConfig, TrackProcessConfig, VirtualAddress } from "./types.js";
 
-/** One instance and the shared items it tracks (the scripts, files and HTTP checks its `track` names). */
+/** One instance and the shared items it tracks (the scripts, files, HTTP checks and processes its `track` names), and its sync group. */
 export interface InstanceSlice {
   readonly instance: InstanceConfig;
   readonly scripts: readonly ScriptConfig[];
   readonly files: readonly TrackFileConfig[];
   readonly httpChecks: readonly HttpCheckConfig[];
+  readonly processes: readonly TrackProcessConfig[];
+  /** A change of group (membership, group notify) re-creates the router ("other"). */
+  readonly group: SyncGroupConfig | undefined;
 }
 
 export type RecreateReason =
@@ -74,10 +77,23 @@ export function sliceOf(config: AgentConfig, instance: InstanceConfig): Instance
     scripts: named(config.scripts, instance.track.scripts),
     files: named(config.trackFiles, instance.track.files),
     httpChecks: named(config.httpChecks ?? [], instance.track.httpChecks),
+    processes: named(config.trackProcesses ?? [], instance.track.processes),
+    group: config.syncGroups?.find((g) => g.name === instance.syncGroup),
   };
 }
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+/** JSON with object keys sorted, so two values built in different key orders compare equal. */
+const canonical = (value: unknown): string =>
+  JSON.stringify(value, (_key, v: unknown) =>
+    v !== null && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))) : v,
+  );
+
+/** The fields an in-place update carries; any other difference re-creates the router. */
+const IN_PLACE_FIELDS = [
+  "priority", "unicast", "preempt", "preemptDelayMs", "initialState", "authentication", "garp", "track", "notify", "stateFile", "addresses",
+] as const satisfies readonly (keyof InstanceConfig)[];
 
 export function planInstanceChange(old: InstanceSlice, next: InstanceSlice): InstanceChange {
   const a = old.instance;
@@ -107,7 +123,7 @@ export function planInstanceChange(old: InstanceSlice, next: InstanceSlice): Ins
   if (a.initialState !== b.initialState) updates.push({ kind: "initial-state" });
   if (!same(a.authentication, b.authentication)) updates.push({ kind: "authentication" });
   if (!same(a.garp, b.garp)) updates.push({ kind: "garp" });
-  if (!same(a.track, b.track) || !same(old.scripts, next.scripts) || !same(old.files, next.files) || !same(old.httpChecks, next.httpChecks)) {
+  if (!same(a.track, b.track) || !same(old.scripts, next.scripts) || !same(old.files, next.files) || !same(old.httpChecks, next.httpChecks) || !same(old.processes, next.processes)) {
     updates.push({ kind: "tracking" });
   }
   if (!same(a.notify, b.notify) || a.stateFile !== b.stateFile) updates.push({ kind: "notify" });
@@ -118,6 +134,14 @@ export function planInstanceChange(old: InstanceSlice, next: InstanceSlice): Ins
   const removed = a.addresses.filter((v) => !after.has(key(v)));
   // A reordered list is a change too: the advert carries the list in config order.
   if (added.length > 0 || removed.length > 0 || !same(a.addresses.map(key), b.addresses.map(key))) updates.push({ kind: "addresses", added, removed });
+  // What the updates do not carry must be equal, or the router is re-created (routes, vmac, sync group, a field added later...).
+  const carried: Record<string, unknown> = { ...a };
+  for (const field of IN_PLACE_FIELDS) {
+    if (field in b) carried[field] = b[field];
+    else delete carried[field];
+  }
+  const rest = { ...old, instance: carried, scripts: next.scripts, files: next.files, httpChecks: next.httpChecks, processes: next.processes };
+  if (canonical(rest) !== canonical(next)) return { kind: "recreate", reasons: ["other"] };
   if (updates.length > 0) return { kind: "update", updates };
-  return same(old, next) ? { kind: "unchanged" } : { kind: "recreate", reasons: ["other"] };
+  return { kind: "unchanged" };
 }

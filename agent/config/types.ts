@@ -109,6 +109,31 @@ export interface HttpCheckConfig {
   readonly tls?: HttpCheckTls;
 }
 
+/**
+ * Processes counted on this host (keepalived vrrp_track_process): OK while
+ * quorum <= count <= quorumMax; scored like a script (weight 0 = FAULT while
+ * not OK). Zombies do not count.
+ */
+export interface TrackProcessConfig {
+  readonly name: string;
+  /** The process name (/proc/PID/comm) or, with fullCommand, its argv[0] as started. */
+  readonly process: string;
+  /** Compared with the process's arguments (argv[1..]) when given; absent = any arguments. */
+  readonly args?: readonly string[];
+  /** exact: the same arguments; partial: these first, more may follow; initial: as partial, and the last may be longer. */
+  readonly argsMatch: "exact" | "partial" | "initial";
+  readonly fullCommand: boolean;
+  readonly weight: number;
+  readonly reverse: boolean;
+  readonly quorum: number;
+  /** Absent: no upper limit. */
+  readonly quorumMax?: number;
+  /** How long a gained quorum must hold before it counts (keepalived fork_delay), ms. */
+  readonly forkDelayMs: number;
+  /** How long a lost quorum must stay lost before it counts (terminate_delay), ms. */
+  readonly terminateDelayMs: number;
+}
+
 export interface TrackRef {
   readonly name: string;
   /** Overrides the tracked object's weight for this instance. */
@@ -142,6 +167,8 @@ export interface Tracking {
   readonly files: readonly TrackRef[];
   /** HTTP checks (by name, from AgentConfig.httpChecks); absent = none. */
   readonly httpChecks?: readonly TrackRef[];
+  /** Tracked processes (by name, from AgentConfig.trackProcesses); absent = none. */
+  readonly processes?: readonly TrackRef[];
 }
 
 /** Commands run on transitions (keepalived notify*). */
@@ -224,6 +251,24 @@ export interface InstanceConfig {
   readonly vmac?: VirtualMac;
   /** Routes installed while master, removed when leaving master (keepalived virtual_routes); absent = none. */
   readonly routes?: readonly RouteConfig[];
+  /** The sync group this instance belongs to (AgentConfig.syncGroups). */
+  readonly syncGroup?: string;
+}
+
+/**
+ * Instances that change state together (keepalived vrrp_sync_group): one
+ * member in FAULT puts all in FAULT, one leaving master takes the others
+ * out of master, and they go master only together (agent/vrrp/sync-group.ts).
+ * The group's own tracking is merged into every member's track at
+ * validation, unweighted, and members' tracking is unweighted too (weight 0,
+ * as keepalived forces), so all members see the same FAULT.
+ */
+export interface SyncGroupConfig {
+  readonly name: string;
+  /** Member instance names, at least two. */
+  readonly instances: readonly string[];
+  /** Commands run when the group changes state, with GROUP <name> <STATE> 0 for `any` (keepalived's group notify). */
+  readonly notify?: Notify;
 }
 
 export interface AgentConfig {
@@ -232,6 +277,10 @@ export interface AgentConfig {
   /** HTTP(S) health checks; absent = none. */
   readonly httpChecks?: readonly HttpCheckConfig[];
   readonly instances: readonly InstanceConfig[];
+  /** Tracked processes; absent = none. */
+  readonly trackProcesses?: readonly TrackProcessConfig[];
+  /** Sync groups; absent = none. */
+  readonly syncGroups?: readonly SyncGroupConfig[];
 }
 
 export const NO_TRACKING: Tracking = { scripts: [], interfaces: [], files: [] };

@@ -14,6 +14,9 @@ const inst = { name: "web", interface: "eth0", virtualRouterId: 51, addresses: [
 const instance = (patch: Doc): Doc => ({ instances: [{ ...inst, ...patch }] });
 const script = { name: "chk", command: "/bin/true" };
 const readyz = { name: "apiserver", url: "https://127.0.0.1:6443/readyz" };
+const inst2 = { name: "db", interface: "eth0", virtualRouterId: 52, addresses: ["192.0.2.6/24"] };
+const group = (patch: Doc): Doc => ({ scripts: [script], instances: [inst, inst2], syncGroups: [{ name: "VG", instances: ["web", "db"], ...patch }] });
+const procs = (patch: Doc, ...more: Doc[]): Doc => ({ trackProcesses: [{ name: "p", process: "haproxy", ...patch }, ...more], instances: [inst] });
 const pods = { namespace: "web", selector: { matchLabels: { app: "web" } } };
 
 /** Objects of the config: a field id prefix, and a document with key "zzz" added to that object at `at`. */
@@ -36,6 +39,8 @@ const OBJECTS: readonly [string, Doc, string][] = [
   ["instances[].notify", instance({ notify: { zzz: 1 } }), "instances[0].notify"],
   ["httpChecks[]", { httpChecks: [{ ...readyz, zzz: 1 }], instances: [inst] }, "httpChecks[0]"],
   ["httpChecks[].tls", { httpChecks: [{ ...readyz, tls: { zzz: 1 } }], instances: [inst] }, "httpChecks[0].tls"],
+  ["trackProcesses[]", { trackProcesses: [{ name: "p", process: "haproxy", zzz: 1 }], instances: [inst] }, "trackProcesses[0]"],
+  ["syncGroups[]", { instances: [inst, inst2], syncGroups: [{ name: "VG", instances: ["web", "db"], zzz: 1 }] }, "syncGroups[0]"],
   ["instances[].track.httpChecks[]", { httpChecks: [readyz], instances: [{ ...inst, track: { httpChecks: [{ name: "apiserver", zzz: 1 }] } }] }, "instances[0].track.httpChecks[0]"],
 ];
 
@@ -172,6 +177,27 @@ const BAD: readonly BadValue[] = [
   { field: "instances[].track.httpChecks[].name", name: "empty", doc: trackHttp([{ name: "" }]), at: "instances[0].track.httpChecks[0].name" },
   { field: "instances[].track.httpChecks[].weight", name: "254", doc: trackHttp([{ name: "apiserver", weight: 254 }]), at: "instances[0].track.httpChecks[0].weight" },
   { field: "instances[].track.httpChecks[].reverse", name: "text", doc: trackHttp([{ name: "apiserver", reverse: "yes" }]), at: "instances[0].track.httpChecks[0].reverse" },
+  { field: "trackProcesses", name: "a mapping", doc: { trackProcesses: { name: "p" }, instances: [inst] }, at: "trackProcesses" },
+  { field: "trackProcesses[].name", name: "used twice", doc: procs({}, { name: "p", process: "x" }), at: "trackProcesses[1].name" },
+  { field: "trackProcesses[].process", name: "missing", doc: procs({ process: undefined }), at: "trackProcesses[0].process" },
+  { field: "trackProcesses[].args", name: "a number in it", doc: procs({ args: ["-f", 1] }), at: "trackProcesses[0].args[1]" },
+  { field: "trackProcesses[].argsMatch", name: "without args", doc: procs({ argsMatch: "partial" }), at: "trackProcesses[0].argsMatch" },
+  { field: "trackProcesses[].argsMatch", name: "a word", doc: procs({ args: [], argsMatch: "some" }), at: "trackProcesses[0].argsMatch" },
+  { field: "trackProcesses[].fullCommand", name: "text", doc: procs({ fullCommand: "yes" }), at: "trackProcesses[0].fullCommand" },
+  { field: "trackProcesses[].weight", name: "255", doc: procs({ weight: 255 }), at: "trackProcesses[0].weight" },
+  { field: "trackProcesses[].reverse", name: "text", doc: procs({ reverse: "no" }), at: "trackProcesses[0].reverse" },
+  { field: "trackProcesses[].quorum", name: "-1", doc: procs({ quorum: -1 }), at: "trackProcesses[0].quorum" },
+  { field: "trackProcesses[].quorumMax", name: "below quorum", doc: procs({ quorum: 2, quorumMax: 1 }), at: "trackProcesses[0].quorumMax" },
+  { field: "trackProcesses[].forkDelay", name: "a word", doc: procs({ forkDelay: "soon" }), at: "trackProcesses[0].forkDelay" },
+  { field: "trackProcesses[].terminateDelay", name: "negative", doc: procs({ terminateDelay: "-1s" }), at: "trackProcesses[0].terminateDelay" },
+  { field: "instances[].track.processes", name: "a process that does not exist", doc: { instances: [{ ...inst, track: { processes: ["nope"] } }] }, at: "instances[0].track.processes[0]" },
+  { field: "syncGroups", name: "a mapping", doc: { instances: [inst, inst2], syncGroups: { name: "VG" } }, at: "syncGroups" },
+  { field: "syncGroups[].name", name: "missing", doc: group({ name: undefined }), at: "syncGroups[0].name" },
+  { field: "syncGroups[].instances", name: "one instance", doc: group({ instances: ["web"] }), at: "syncGroups[0].instances" },
+  { field: "syncGroups[].instances", name: "an instance that does not exist", doc: group({ instances: ["web", "nope"] }), at: "syncGroups[0].instances[1]" },
+  { field: "syncGroups[].track", name: "a weighted script", doc: group({ track: { scripts: [{ name: "chk", weight: 10 }] } }), at: "syncGroups[0].track.scripts[0].weight" },
+  { field: "syncGroups[].track", name: "a script that does not exist", doc: group({ track: { scripts: ["nope"] } }), at: "syncGroups[0].track.scripts[0]" },
+  { field: "syncGroups[].notify", name: "a string", doc: group({ notify: "/bin/notify" }), at: "syncGroups[0].notify" },
   { field: "instances[].stateFile", name: "relative", doc: instance({ stateFile: "run/state" }), at: "instances[0].stateFile" },
   { field: "instances[].routes", name: "a mapping", doc: instance({ routes: { to: "198.51.100.0/24", via: "192.0.2.1" } }), at: "instances[0].routes" },
   { field: "instances[].excludedAddresses", name: "also a virtual address", doc: instance({ excludedAddresses: ["192.0.2.5"] }), at: "instances[0].excludedAddresses[0]" },
@@ -198,4 +224,34 @@ describe("agent config: a bad value in every field is rejected at that field", (
       assert.ok(result.errors.some((e) => e.path === bad.at), `no error at ${bad.at}: ${JSON.stringify(result.errors)}`);
     });
   }
+});
+
+describe("sync groups", () => {
+  it("an instance in two groups, and a weighted member track entry, are errors", () => {
+    const doc = {
+      scripts: [script],
+      instances: [inst, { ...inst2, track: { scripts: [{ name: "chk", weight: -20 }] } }, { ...inst2, name: "c", virtualRouterId: 53 }],
+      syncGroups: [
+        { name: "A", instances: ["web", "db"] },
+        { name: "B", instances: ["c", "web"] },
+      ],
+    };
+    const result = validateAgentConfig(doc);
+    assert.ok(!result.ok);
+    assert.deepEqual(
+      result.errors.map((e) => e.path),
+      ["instances[1].track.scripts[0].weight", "syncGroups[1].instances[1]"],
+    );
+  });
+
+  it("members get the group's name and tracking, unweighted", () => {
+    const result = validateAgentConfig({ ...group({ track: { scripts: ["chk"], interfaces: ["eth1"] } }), scripts: [{ ...script, weight: -30 }] });
+    assert.ok(result.ok, JSON.stringify(result));
+    assert.deepEqual(result.config.syncGroups, [{ name: "VG", instances: ["web", "db"] }]);
+    for (const member of result.config.instances) {
+      assert.equal(member.syncGroup, "VG");
+      assert.deepEqual(member.track.scripts, [{ name: "chk", weight: 0 }]);
+      assert.deepEqual(member.track.interfaces, [{ name: "eth1", weight: 0 }]);
+    }
+  });
 });

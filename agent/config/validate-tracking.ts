@@ -57,7 +57,7 @@ export function readTrackFiles(r: Reader, value: unknown, path: string): TrackFi
 }
 
 export function readTracking(r: Reader, value: unknown, path: string): Tracking | undefined {
-  const o = r.object(value, path, ["scripts", "interfaces", "files", "httpChecks", "pods"]);
+  const o = r.object(value, path, ["scripts", "interfaces", "files", "httpChecks", "pods", "processes"]);
   if (o === undefined) return undefined;
   const pods = o["pods"] === undefined ? undefined : readPods(r, o["pods"], `${path}.pods`);
   if (o["pods"] !== undefined && pods === undefined) return undefined;
@@ -68,7 +68,16 @@ export function readTracking(r: Reader, value: unknown, path: string): Tracking 
   const httpChecks = o["httpChecks"] === undefined ? undefined : readRefs(r, o["httpChecks"], `${path}.httpChecks`, WEIGHT_MIN, WEIGHT_MAX);
   if (scripts === undefined || interfaces === undefined || files === undefined) return undefined;
   if (o["httpChecks"] !== undefined && httpChecks === undefined) return undefined;
-  return { scripts, interfaces, files, ...(httpChecks !== undefined ? { httpChecks } : {}), ...(pods !== undefined ? { pods } : {}) };
+  const processes = o["processes"] === undefined ? undefined : readRefs(r, o["processes"], `${path}.processes`, -254, 254);
+  if (o["processes"] !== undefined && processes === undefined) return undefined;
+  return {
+    scripts,
+    interfaces,
+    files,
+    ...(httpChecks !== undefined ? { httpChecks } : {}),
+    ...(pods !== undefined ? { pods } : {}),
+    ...(processes !== undefined ? { processes } : {}),
+  };
 }
 
 const OPERATORS = ["In", "NotIn", "Exists", "DoesNotExist"] as const;
@@ -163,10 +172,12 @@ export interface Trackables {
   readonly scripts: readonly ScriptConfig[];
   readonly files: readonly TrackFileConfig[];
   readonly httpChecks: readonly HttpCheckConfig[];
+  readonly processes?: readonly { readonly name: string }[];
 }
 
 /** `indices[i]`: the list index of `instances[i]` (valid instances only are checked), for the error path. */
-export function checkTrackReferences(r: Reader, instances: readonly InstanceConfig[], { scripts, files, httpChecks }: Trackables, indices?: readonly number[]): void {
+export function checkTrackReferences(r: Reader, instances: readonly InstanceConfig[], { scripts, files, httpChecks, processes }: Trackables, indices?: readonly number[]): void {
+  const processNames = new Set((processes ?? []).map((p) => p.name));
   const scriptNames = new Set(scripts.map((s) => s.name));
   const fileNames = new Set(files.map((f) => f.name));
   const httpCheckNames = new Set(httpChecks.map((c) => c.name));
@@ -180,6 +191,9 @@ export function checkTrackReferences(r: Reader, instances: readonly InstanceConf
     });
     (inst.track.httpChecks ?? []).forEach((ref, j) => {
       if (!httpCheckNames.has(ref.name)) r.fail(`instances[${i}].track.httpChecks[${j}]`, `no HTTP check named "${ref.name}" under httpChecks`);
+    });
+    (inst.track.processes ?? []).forEach((ref, j) => {
+      if (!processNames.has(ref.name)) r.fail(`instances[${i}].track.processes[${j}]`, `no tracked process named "${ref.name}" under trackProcesses`);
     });
   });
 }

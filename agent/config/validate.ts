@@ -11,6 +11,8 @@ import { parseCidr, parseHost } from "./cidr.js";
 import { readHttpChecks } from "./validate-http.js";
 import { readRoutes } from "./validate-routes.js";
 import { readVmac } from "./validate-vmac.js";
+import { readSyncGroups } from "./validate-sync.js";
+import { readTrackProcesses } from "./validate-process.js";
 import { INTERVAL_LIMITS } from "../vrrp/timing.js";
 
 export interface ConfigError {
@@ -82,10 +84,11 @@ export interface ValidateOptions {
 
 export function validateAgentConfig(input: unknown, options: ValidateOptions = {}): ValidationResult {
   const r = new Reader();
-  const root = r.object(input, "config", ["scripts", "trackFiles", "httpChecks", "instances"]);
+  const root = r.object(input, "config", ["scripts", "trackFiles", "httpChecks", "trackProcesses", "instances", "syncGroups"]);
   const scripts = root?.["scripts"] === undefined ? [] : readScripts(r, root["scripts"], "scripts");
   const trackFiles = root?.["trackFiles"] === undefined ? [] : readTrackFiles(r, root["trackFiles"], "trackFiles");
   const httpChecks = root?.["httpChecks"] === undefined ? undefined : readHttpChecks(r, root["httpChecks"], "httpChecks");
+  const trackProcesses = root?.["trackProcesses"] === undefined ? undefined : readTrackProcesses(r, root["trackProcesses"], "trackProcesses");
   const list = root === undefined ? undefined : r.list(root["instances"], "instances");
   const instances: InstanceConfig[] = [];
   // The list index of each valid instance, so errors across instances name the right one.
@@ -99,7 +102,10 @@ export function validateAgentConfig(input: unknown, options: ValidateOptions = {
   });
   if (list !== undefined && list.length === 0 && options.kubernetes !== true) r.fail("instances", "must list at least one instance");
   checkUnique(r, instances, indices);
-  checkTrackReferences(r, instances, { scripts: scripts ?? [], files: trackFiles ?? [], httpChecks: httpChecks ?? [] }, indices);
+  const trackables = { scripts: scripts ?? [], files: trackFiles ?? [], httpChecks: httpChecks ?? [], processes: trackProcesses ?? [] };
+  checkTrackReferences(r, instances, trackables, indices);
+  // Replaces members by copies that carry the group's tracking and name.
+  const syncGroups = root?.["syncGroups"] === undefined ? undefined : readSyncGroups(r, root["syncGroups"], "syncGroups", { instances, indices, trackables });
   if (options.kubernetes !== true) {
     instances.forEach((inst, i) => {
       if (inst.track.pods !== undefined) r.fail(`instances[${i}].track.pods`, "pod tracking needs `floatip agent --kubernetes`");
@@ -108,7 +114,14 @@ export function validateAgentConfig(input: unknown, options: ValidateOptions = {
   if (r.errors.length > 0) return { ok: false, errors: r.errors };
   return {
     ok: true,
-    config: { scripts: scripts ?? [], trackFiles: trackFiles ?? [], ...(httpChecks !== undefined ? { httpChecks } : {}), instances },
+    config: {
+      scripts: scripts ?? [],
+      trackFiles: trackFiles ?? [],
+      ...(httpChecks !== undefined ? { httpChecks } : {}),
+      ...(trackProcesses !== undefined && trackProcesses.length > 0 ? { trackProcesses } : {}),
+      instances,
+      ...(syncGroups !== undefined && syncGroups.length > 0 ? { syncGroups } : {}),
+    },
   };
 }
 

@@ -32,6 +32,8 @@ export type TrackedStatus =
   | { readonly kind: "http"; readonly name: string; readonly weight: number; readonly reverse: boolean; readonly health: "init" | "ok" | "failed" }
   | { readonly kind: "interface"; readonly name: string; readonly weight: number; readonly reverse: boolean; readonly up: boolean }
   | { readonly kind: "file"; readonly name: string; readonly weight: number; readonly reverse: boolean; readonly value: number }
+  /** A tracked process (track_process): quorum met or not; scored like a script. */
+  | { readonly kind: "process"; readonly name: string; readonly weight: number; readonly reverse: boolean; readonly up: boolean }
   /** Ready pods on this node matching a selector (Kubernetes); undefined until first observed. Scored like a script: ready > 0 is OK. */
   | { readonly kind: "pods"; readonly name: string; readonly weight: number; readonly reverse: boolean; readonly ready: number | undefined };
 
@@ -49,7 +51,8 @@ export type HealthReason =
   | { readonly kind: "http"; readonly name: string; readonly health: "ok" | "failed"; readonly effect: ReasonEffect }
   | { readonly kind: "interface"; readonly name: string; readonly up: boolean; readonly effect: ReasonEffect }
   | { readonly kind: "file"; readonly name: string; readonly value: number; readonly effect: ReasonEffect }
-  | { readonly kind: "pods"; readonly name: string; readonly ready: number; readonly effect: ReasonEffect };
+  | { readonly kind: "pods"; readonly name: string; readonly ready: number; readonly effect: ReasonEffect }
+  | { readonly kind: "process"; readonly name: string; readonly up: boolean; readonly effect: ReasonEffect };
 
 export interface HealthResult {
   readonly effectivePriority: number;
@@ -120,6 +123,8 @@ function reasonOf(item: TrackedStatus, effect: ReasonEffect): HealthReason {
       return { kind: "file", name: item.name, value: item.value, effect };
     case "pods":
       return { kind: "pods", name: item.name, ready: item.ready ?? 0, effect };
+    case "process":
+      return { kind: "process", name: item.name, up: item.up, effect };
   }
 }
 
@@ -137,6 +142,8 @@ export function describeReason(reason: HealthReason): string {
       return `file ${reason.name} = ${reason.value} (${effect})`;
     case "pods":
       return `pods ${reason.name}: ${reason.ready} ready on this node (${effect})`;
+    case "process":
+      return `process ${reason.name} ${reason.up ? "running" : "not running"} (${effect})`;
   }
 }
 

@@ -14,7 +14,7 @@
  * interface under track.interfaces itself, trackPrimaryInterface is false, or
  * the instance says trackInterface: false (keepalived dont_track_primary).
  */
-import type { AgentConfig, HttpCheckConfig, InstanceConfig, LabelSelector, ScriptConfig, TrackFileConfig } from "../config/types.js";
+import type { AgentConfig, HttpCheckConfig, InstanceConfig, LabelSelector, ScriptConfig, TrackFileConfig, TrackProcessConfig } from "../config/types.js";
 import type { AddressTable } from "../os/ports.js";
 import type { Clock } from "../runtime/clock.js";
 import type { Logger } from "../runtime/logger.js";
@@ -26,6 +26,8 @@ import type { RunOutcome, Spawner } from "./process.js";
 import { ScriptRunner } from "./script-runner.js";
 import type { ScriptHealth } from "./script-state.js";
 import { TrackFileWatch } from "./track-file.js";
+import { ProcessWatch } from "./process-watch.js";
+import type { ProcessInfo } from "./process-match.js";
 import type { UserLookup } from "./users.js";
 
 export interface HealthTrackerDeps {
@@ -59,6 +61,9 @@ export interface HealthTrackerDeps {
   readonly trackPrimaryInterface?: boolean;
   /** Ready pods on this node (agent --kubernetes), for `track.pods`. */
   readonly pods?: PodReadiness;
+  /** Lists this host's processes (track_process); without it no tracked process is ever running. */
+  readonly listProcesses?: (options: { readonly argv: boolean }) => Promise<ProcessInfo[]>;
+  readonly processPollMs?: number;
 }
 
 interface InstanceTracking {
@@ -67,6 +72,7 @@ interface InstanceTracking {
   readonly httpChecks: readonly { readonly check: HttpCheckConfig; readonly weight: number; readonly reverse: boolean }[];
   readonly interfaces: readonly { readonly name: string; readonly weight: number; readonly reverse: boolean }[];
   readonly files: readonly { readonly file: TrackFileConfig; readonly weight: number; readonly reverse: boolean }[];
+  readonly processes: readonly { readonly tracked: TrackProcessConfig; readonly weight: number; readonly reverse: boolean }[];
   last: HealthResult;
 }
 
@@ -88,6 +94,7 @@ interface KnownTrackables {
   readonly scripts: ReadonlyMap<string, ScriptConfig>;
   readonly files: ReadonlyMap<string, TrackFileConfig>;
   readonly http: ReadonlyMap<string, HttpCheckConfig>;
+  readonly processes: ReadonlyMap<string, TrackProcessConfig>;
 }
 
 /** Used when no prober was injected: every probe fails, saying why. */
@@ -104,6 +111,7 @@ export class HealthTracker {
   /** One per tracked interface name, from start() on. */
   private linkSubscriptions: Promise<LinkSubscription>[] = [];
   private readonly files: TrackFileWatch;
+  private readonly processes: ProcessWatch;
   private state: "new" | "starting" | "running" | "stopped" = "new";
   /** Config problems found while planning, logged by start() (constructors do no I/O). */
   private readonly problems: { readonly instance: string; readonly message: string }[] = [];
@@ -112,7 +120,10 @@ export class HealthTracker {
     const scriptsByName = new Map(config.scripts.map((s) => [s.name, s]));
     const filesByName = new Map(config.trackFiles.map((f) => [f.name, f]));
     const httpByName = new Map((config.httpChecks ?? []).map((c) => [c.name, c]));
-    this.instances = config.instances.map((inst) => this.plan(inst, { scripts: scriptsByName, files: filesByName, http: httpByName }, deps.trackPrimaryInterface ?? true));
+    const processesByName = new Map((config.trackProcesses ?? []).map((t) => [t.name, t]));
+    this.instances = config.instances.map((inst) =>
+      this.plan(inst, { scripts: scriptsByName, files: filesByName, http: httpByName, processes: processesByName }, deps.trackPrimaryInterface ?? true),
+    );
 
     const usedScripts = new Map(this.instances.flatMap((i) => i.scripts.map((s) => [s.script.name, s.script] as const)));
     for (const script of usedScripts.values()) {
@@ -159,6 +170,14 @@ export class HealthTracker {
       ...(deps.trackFilePollMs !== undefined ? { pollMs: deps.trackFilePollMs } : {}),
       onChange: () => this.recompute(),
     });
+    const usedProcesses = new Map(this.instances.flatMap((i) => i.processes.map((p) => [p.tracked.name, p.tracked] as const)));
+    this.processes = new ProcessWatch([...usedProcesses.values()], {
+      clock: deps.clock,
+      list: deps.listProcesses ?? (async () => []),
+      logger: deps.logger,
+      ...(deps.processPollMs !== undefined ? { pollMs: deps.processPollMs } : {}),
+      onChange: () => this.recompute(),
+    });
   }
 
   /**
@@ -172,7 +191,7 @@ export class HealthTracker {
     for (const p of this.problems) this.deps.logger.log("error", p.message, { instance: p.instance });
     const interfaces = new Set(this.instances.flatMap((i) => i.interfaces.map((t) => t.name)));
     this.linkSubscriptions = [...interfaces].map((name) => this.links.subscribe(name, () => this.recompute()));
-    await Promise.all([...this.linkSubscriptions, this.files.start()]);
+    await Promise.all([...this.linkSubscriptions, this.files.start(), this.processes.start()]);
     if (this.state !== "starting") return; // stopped meanwhile
     this.state = "running";
     this.unsubscribePods = this.deps.pods?.subscribe(() => this.recompute());
@@ -191,6 +210,7 @@ export class HealthTracker {
     await Promise.all([
       ...this.linkSubscriptions.map(async (subscription) => (await subscription).unsubscribe()),
       this.files.stop(),
+      this.processes.stop(),
       ...[...this.runners.values()].map((r) => r.stop()),
       ...[...this.httpRunners.values()].map((r) => r.stop()),
     ]);
@@ -284,6 +304,13 @@ export class HealthTracker {
         reverse: f.reverse,
         value: this.files.value(f.file.name),
       })),
+      ...tracking.processes.map((p): TrackedStatus => ({
+        kind: "process",
+        name: p.tracked.name,
+        weight: p.weight,
+        reverse: p.reverse,
+        up: this.processes.isUp(p.tracked.name) ?? false,
+      })),
     ];
   }
 
@@ -306,7 +333,12 @@ export class HealthTracker {
       if (file === undefined) return this.unknown(inst, `track file ${ref.name}`);
       return [{ file, weight: ref.weight ?? file.weight, reverse: ref.reverse ?? false }];
     });
-    return { config: inst, scripts: scriptRefs, httpChecks: httpRefs, interfaces, files: fileRefs, last: neutralHealth(inst.priority) };
+    const processRefs = (inst.track.processes ?? []).flatMap((ref) => {
+      const tracked = known.processes.get(ref.name);
+      if (tracked === undefined) return this.unknown(inst, `process ${ref.name}`);
+      return [{ tracked, weight: ref.weight ?? tracked.weight, reverse: ref.reverse ?? tracked.reverse }];
+    });
+    return { config: inst, scripts: scriptRefs, httpChecks: httpRefs, interfaces, files: fileRefs, processes: processRefs, last: neutralHealth(inst.priority) };
   }
 
   private unknown(inst: InstanceConfig, what: string): [] {

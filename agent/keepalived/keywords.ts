@@ -101,8 +101,6 @@ export const GLOBAL_UNSUPPORTED: Unsupported = {
 
 /** Top-level sections floatip refuses (LVS sections are handled apart: see LVS_SECTIONS). */
 export const ROOT_UNSUPPORTED: Unsupported = {
-  vrrp_sync_group: "not supported yet: floatip runs each instance on its own; members of a group do not fail over together",
-  vrrp_track_process: "not supported yet; a vrrp_script that checks the process (e.g. script \"pidof haproxy\") does the same",
   track_group: "not supported yet",
   static_ipaddress: "not supported yet: floatip manages only the virtual addresses of its instances; add static ones with the system's network config",
   static_routes: "not supported yet: floatip manages only the virtual addresses of its instances; add static routes with the system's network config",
@@ -147,7 +145,6 @@ export const INSTANCE_UNSUPPORTED: Unsupported = {
   v3_checksum_as_v2: "not supported: floatip computes checksums as RFC 5798 says",
   native_ipv6: "not supported: floatip runs an IPv6 instance as RFC 5798 VRRPv3, as keepalived does without this switch",
   vrf: "not supported yet: run floatip in the VRF's context instead",
-  track_process: "not supported yet; track a vrrp_script that checks the process (e.g. script \"pidof haproxy\") instead",
   track_bfd: "BFD is not supported by floatip",
   track_src_ip: "not supported yet: floatip sends from the interface's primary address or unicast_src_ip / mcast_src_ip",
   mcast_dst_ip: "not supported: floatip sends to the RFC group (224.0.0.18, ff02::12) or to the unicast_peer addresses",
@@ -166,4 +163,19 @@ export const INSTANCE_UNSUPPORTED: Unsupported = {
   kernel_rx_buf_size: "floatip sizes its receive buffer itself",
   auth_hmac: "not supported: only auth_type PASS",
   linkbeat_use_polling: "floatip watches links itself; this keepalived switch has no meaning for it",
+};
+
+/** vrrp_sync_group keywords accepted with a warning. */
+export const SYNC_GROUP_IGNORED: Ignored = {
+  smtp_alert: MAIL,
+  global_tracking: "floatip always applies a sync group's tracking to every member (what this deprecated switch asked for)",
+};
+
+/** vrrp_sync_group keywords floatip refuses. */
+export const SYNC_GROUP_UNSUPPORTED: Unsupported = {
+  sync_group_tracking_weight:
+    "not supported: members of a floatip sync group track unweighted, as keepalived does by default (differing priorities across a group make it re-elect forever)",
+  notify_deleted: "not supported: floatip sends STOP to notify scripts when an instance is removed",
+  notify_priority_changes: "not supported yet",
+  track_bfd: "BFD is not supported by floatip",
 };

@@ -7,7 +7,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { GLOBAL_IGNORED, GLOBAL_UNSUPPORTED, INSTANCE_IGNORED, INSTANCE_UNSUPPORTED, LVS_SECTIONS, ROOT_UNSUPPORTED } from "./keywords.js";
+import { GLOBAL_IGNORED, GLOBAL_UNSUPPORTED, INSTANCE_IGNORED, INSTANCE_UNSUPPORTED, LVS_SECTIONS, ROOT_UNSUPPORTED, SYNC_GROUP_IGNORED, SYNC_GROUP_UNSUPPORTED } from "./keywords.js";
 import { translatedKeywords } from "./translate.js";
 import { INSTANCE_KEYWORDS } from "./translate-instance.js";
 
@@ -47,6 +47,7 @@ describe("docs/keepalived.md support table", () => {
     const rows = section("Accepted with a warning");
     assertListed(rows, "global_defs", Object.keys(GLOBAL_IGNORED));
     assertListed(rows, "vrrp_instance", Object.keys(INSTANCE_IGNORED));
+    assertListed(rows, "vrrp_sync_group", Object.keys(SYNC_GROUP_IGNORED));
   });
 
   it("lists every refused keyword as not supported", () => {
@@ -54,6 +55,7 @@ describe("docs/keepalived.md support table", () => {
     assertListed(rows, "top level", Object.keys(ROOT_UNSUPPORTED));
     assertListed(rows, "global_defs", Object.keys(GLOBAL_UNSUPPORTED));
     assertListed(rows, "vrrp_instance", Object.keys(INSTANCE_UNSUPPORTED));
+    assertListed(rows, "vrrp_sync_group", Object.keys(SYNC_GROUP_UNSUPPORTED));
   });
 
   it("lists no keyword in two sections for the same block", () => {

@@ -4,7 +4,7 @@
  * (except version, always explicit), so parseYamlConfig(toYaml(c)) equals c.
  */
 import yaml from "js-yaml";
-import type { AgentConfig, InstanceConfig, RouteConfig, ScriptConfig, TrackFileConfig, TrackRef, VirtualAddress } from "../config/types.js";
+import type { AgentConfig, InstanceConfig, Notify, RouteConfig, ScriptConfig, SyncGroupConfig, TrackFileConfig, TrackProcessConfig, TrackRef, VirtualAddress } from "../config/types.js";
 import { DEFAULT_GARP } from "../config/types.js";
 import { formatDuration } from "../config/duration.js";
 
@@ -26,8 +26,20 @@ export function toYamlObject(config: AgentConfig): Obj {
   return {
     ...(config.scripts.length > 0 ? { scripts: config.scripts.map(scriptObject) } : {}),
     ...(config.trackFiles.length > 0 ? { trackFiles: config.trackFiles.map(trackFileObject) } : {}),
+    ...(config.trackProcesses !== undefined && config.trackProcesses.length > 0 ? { trackProcesses: config.trackProcesses.map(trackProcessObject) } : {}),
     instances: config.instances.map(instanceObject),
+    ...(config.syncGroups !== undefined && config.syncGroups.length > 0 ? { syncGroups: config.syncGroups.map(syncGroupObject) } : {}),
   };
+}
+
+/** A group's tracking is already merged into its members (validation), so only names and notify. */
+function syncGroupObject(g: SyncGroupConfig): Obj {
+  return { name: g.name, instances: [...g.instances], ...(g.notify !== undefined ? { notify: notifyObject(g.notify) } : {}) };
+}
+
+function notifyObject(n: Notify): Obj {
+  const { timeoutMs, ...commands } = n;
+  return { ...commands, ...(timeoutMs !== NOTIFY_TIMEOUT_MS ? { timeout: formatDuration(timeoutMs) } : {}) };
 }
 
 /** Adds `key: value` unless value equals the default. */
@@ -45,6 +57,20 @@ function scriptObject(s: ScriptConfig): Obj {
   unlessDefault(out, "rise", s.rise, 1);
   unlessDefault(out, "initFail", s.initFail, false);
   if (s.user !== undefined) out["user"] = s.user;
+  return out;
+}
+
+function trackProcessObject(t: TrackProcessConfig): Obj {
+  const out: Obj = { name: t.name, process: t.process };
+  if (t.args !== undefined) out["args"] = [...t.args];
+  unlessDefault(out, "argsMatch", t.argsMatch, "exact");
+  unlessDefault(out, "fullCommand", t.fullCommand, false);
+  unlessDefault(out, "weight", t.weight, 1);
+  unlessDefault(out, "reverse", t.reverse, false);
+  unlessDefault(out, "quorum", t.quorum, 1);
+  if (t.quorumMax !== undefined) out["quorumMax"] = t.quorumMax;
+  if (t.forkDelayMs !== 0) out["forkDelay"] = formatDuration(t.forkDelayMs);
+  if (t.terminateDelayMs !== 0) out["terminateDelay"] = formatDuration(t.terminateDelayMs);
   return out;
 }
 
@@ -70,10 +96,7 @@ function instanceObject(i: InstanceConfig): Obj {
   if (Object.keys(garp).length > 0) out["garp"] = garp;
   const track = trackObject(i);
   if (Object.keys(track).length > 0) out["track"] = track;
-  if (i.notify !== undefined) {
-    const { timeoutMs, ...commands } = i.notify;
-    out["notify"] = { ...commands, ...(timeoutMs !== NOTIFY_TIMEOUT_MS ? { timeout: formatDuration(timeoutMs) } : {}) };
-  }
+  if (i.notify !== undefined) out["notify"] = notifyObject(i.notify);
   if (i.stateFile !== undefined) out["stateFile"] = i.stateFile;
   if (i.routes !== undefined) out["routes"] = i.routes.map(routeObject);
   if (i.trackInterface === false) out["trackInterface"] = false;
@@ -109,6 +132,7 @@ function trackObject(i: InstanceConfig): Obj {
   for (const key of ["scripts", "interfaces", "files"] as const) {
     if (i.track[key].length > 0) out[key] = i.track[key].map(refItem);
   }
+  if ((i.track.processes ?? []).length > 0) out["processes"] = i.track.processes!.map(refItem);
   return out;
 }
 

@@ -73,7 +73,7 @@ const notifyField = (field: string): KeywordSpec<St> => ({
 });
 
 /** `oneLine`: also the form `KEYWORD NAME [weight N [reverse]]` on one line (keepalived takes it for track_interface). */
-const trackList = (field: "scripts" | "interfaces" | "files", usage: string, oneLine = false): KeywordSpec<St> => ({
+const trackList = (field: "scripts" | "interfaces" | "files" | "processes", usage: string, oneLine = false): KeywordSpec<St> => ({
   repeatable: oneLine,
   run: (b, st) => {
     const single = oneLine && b.children === undefined && b.args.length > 0;
@@ -141,6 +141,7 @@ const SPECS: Readonly<Record<string, KeywordSpec<St>>> = {
   track_script: trackList("scripts", "track_script { NAME [weight N [reverse]] ... }"),
   track_interface: trackList("interfaces", "track_interface { IFNAME [weight N [reverse]] ... }", true),
   track_file: trackList("files", "track_file { NAME [weight N [reverse]] ... }"),
+  track_process: trackList("processes", "track_process { NAME [weight N [reverse]] ... }"),
   notify: notifyField("any"),
   notify_master: notifyField("master"),
   notify_backup: notifyField("backup"),
@@ -312,7 +313,7 @@ export function translateInstance(ctx: Ctx, b: Block, index: number, globals: Gl
   const children = block(ctx, b, 1, "vrrp_instance NAME { ... }");
   if (children === undefined) return undefined;
   const path = `instances[${index}]`;
-  const st: St = { ctx, path, out: { name: b.args[0] }, garp: {}, notify: {}, track: { scripts: [], interfaces: [], files: [] } };
+  const st: St = { ctx, path, out: { name: b.args[0] }, garp: {}, notify: {}, track: { scripts: [], interfaces: [], files: [], processes: [] } };
   mark(ctx, path, b);
   mark(ctx, `${path}.name`, b);
   dispatch(ctx, children, `vrrp_instance ${b.args[0]}`, SPECS, { ignored: INSTANCE_IGNORED, unsupported: INSTANCE_UNSUPPORTED }, st);

@@ -134,7 +134,7 @@ describe("keepalived translation: errors", () => {
     ["unsupported instance feature", instance("  use_ipvlan\n"), 7, "use_ipvlan", /not supported by floatip \(in vrrp_instance VI_1\): not supported yet: floatip aliases the VIP on the interface itself/],
     ["unsupported global_defs", "global_defs {\n  vrrp_mcast_group4 224.0.0.19\n}\n", 2, "vrrp_mcast_group4", /not supported by floatip \(in global_defs\): floatip sends to and listens on the RFC group 224.0.0.18 only/],
     ["LVS section (agent)", "virtual_server 192.0.2.1 80 {\n}\n", 1, "virtual_server", /LVS \(keepalived's load balancer\) is not part of floatip; run the VRRP part alone with floatip agent --skip-lvs, or remove virtual_server 192.0.2.1 80$/],
-    ["unsupported sync group", "vrrp_sync_group G {\n}\n", 1, "vrrp_sync_group", /not supported/],
+    ["sync group without members", "vrrp_sync_group G {\n}\n", 1, "vrrp_sync_group", /needs a group \{ \.\.\. \} block/],
     ["AH authentication", instance("  authentication {\n    auth_type AH\n    auth_pass x\n  }\n"), 8, "auth_type", /AH \(IPsec\) authentication is not supported/],
     ["bad auth_type", instance("  authentication {\n    auth_type pass\n    auth_pass x\n  }\n"), 8, "auth_type", /must be PASS or AH/],
     ["auth_pass missing", instance("  authentication {\n    auth_type PASS\n  }\n"), 7, "authentication", /needs auth_pass/],

@@ -7,6 +7,8 @@
 import type { SourceError } from "./lexer.js";
 import type { Block } from "./parser.js";
 import { translateInstance, type Globals } from "./translate-instance.js";
+import { SYNC_GROUP_KEYWORDS, translateSyncGroups } from "./translate-sync.js";
+import { TRACK_PROCESS_KEYWORDS, translateTrackProcess } from "./translate-process.js";
 import { args, block, dispatch, fail, integer, mark, newCtx, seconds, warn, weightArgs, type Ctx, type KeywordSpec, type SourceRef } from "./translate-util.js";
 import { GLOBAL_IGNORED, GLOBAL_UNSUPPORTED, LVS_SECTIONS, ROOT_UNSUPPORTED } from "./keywords.js";
 
@@ -45,6 +47,8 @@ interface Root {
   readonly scripts: { readonly out: Obj; readonly path: string }[];
   readonly trackFiles: Obj[];
   readonly instances: Block[];
+  readonly syncGroups: Block[];
+  readonly trackProcesses: Obj[];
   scriptUser?: { readonly value: string; readonly b: Block };
   version?: { readonly value: number; readonly b: Block };
   strict?: Block;
@@ -227,6 +231,8 @@ const ROOT_SPECS: Readonly<Record<string, KeywordSpec<Root>>> = {
   track_file: { run: trackFile, repeatable: true },
   vrrp_track_file: { run: trackFile, repeatable: true },
   vrrp_instance: { run: (b, root) => void root.instances.push(b), repeatable: true },
+  vrrp_sync_group: { run: (b, root) => void root.syncGroups.push(b), repeatable: true },
+  vrrp_track_process: { run: (b, root) => translateTrackProcess(root.ctx, b, root.trackProcesses), repeatable: true },
 };
 
 function lvsSpec(mode: "skip" | "refuse"): KeywordSpec<Root> {
@@ -241,14 +247,20 @@ function lvsSpec(mode: "skip" | "refuse"): KeywordSpec<Root> {
 }
 
 /** The keywords floatip translates, by block (for the support table in docs/keepalived.md and its test). */
-export function translatedKeywords(): Readonly<Record<"top level" | "global_defs" | "vrrp_script", readonly string[]>> {
-  return { "top level": Object.keys(ROOT_SPECS), global_defs: Object.keys(GLOBAL_SPECS), vrrp_script: Object.keys(SCRIPT_SPECS) };
+export function translatedKeywords(): Readonly<Record<"top level" | "global_defs" | "vrrp_script" | "vrrp_sync_group" | "vrrp_track_process", readonly string[]>> {
+  return {
+    "top level": Object.keys(ROOT_SPECS),
+    global_defs: Object.keys(GLOBAL_SPECS),
+    vrrp_script: Object.keys(SCRIPT_SPECS),
+    vrrp_sync_group: SYNC_GROUP_KEYWORDS,
+    vrrp_track_process: TRACK_PROCESS_KEYWORDS,
+  };
 }
 
 /** Translates a parsed keepalived.conf; `file` names the top file for errors not tied to a line. */
 export function translateKeepalived(blocks: readonly Block[], file: string, options: TranslateOptions = {}): TranslateResult {
   const ctx = newCtx(options.showSecrets === true);
-  const root: Root = { ctx, scripts: [], trackFiles: [], instances: [], garp: new Map(), garpInterval: new Map() };
+  const root: Root = { ctx, scripts: [], trackFiles: [], instances: [], syncGroups: [], trackProcesses: [], garp: new Map(), garpInterval: new Map() };
   const lvs = lvsSpec(options.lvs ?? "refuse");
   const specs = { ...ROOT_SPECS, ...Object.fromEntries(LVS_SECTIONS.map((k) => [k, lvs])) };
   dispatch(ctx, blocks, "the top level", specs, { unsupported: ROOT_UNSUPPORTED }, root);
@@ -280,10 +292,18 @@ export function translateKeepalived(blocks: readonly Block[], file: string, opti
   }
   if (root.instances.length === 0) ctx.errors.push({ file, line: 0, keyword: "vrrp_instance", message: "no vrrp_instance found; floatip needs at least one" });
   if (root.instances.length > 0) mark(ctx, "instances", root.instances[root.instances.length - 1]!);
+  const weights = {
+    scripts: new Map(root.scripts.map((s) => [String(s.out["name"]), Number(s.out["weight"] ?? 0)])),
+    files: new Map(root.trackFiles.map((t) => [String(t["name"]), Number(t["weight"] ?? 1)])),
+    processes: new Map(root.trackProcesses.map((t) => [String(t["name"]), Number(t["weight"] ?? 1)])),
+  };
+  const syncGroups = translateSyncGroups(ctx, root.syncGroups, instances, weights);
   const doc: Obj = {
     ...(root.scripts.length > 0 ? { scripts: root.scripts.map((s) => s.out) } : {}),
     ...(root.trackFiles.length > 0 ? { trackFiles: root.trackFiles } : {}),
+    ...(root.trackProcesses.length > 0 ? { trackProcesses: root.trackProcesses } : {}),
     instances,
+    ...(syncGroups.length > 0 ? { syncGroups } : {}),
   };
   const { sources, warnings, errors } = ctx;
   return errors.length > 0 ? { ok: false, errors, doc, sources, warnings } : { ok: true, doc, sources, warnings };

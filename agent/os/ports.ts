@@ -183,3 +183,16 @@ export interface LinkMonitor {
   broken(): Error | undefined;
   close(): void;
 }
+
+/** One process as /proc shows it (track_process). */
+export interface ProcessInfo {
+  readonly pid: number;
+  /** /proc/PID/comm (at most 15 bytes). */
+  readonly comm: string;
+  /** /proc/PID/cmdline split on NUL; empty for kernel threads and zombies, and unless asked for. */
+  readonly argv: readonly string[];
+  readonly zombie: boolean;
+}
+
+/** Lists this host's processes; `argv`: read their command lines too (only when a match needs them). */
+export type ProcessLister = (options: { readonly argv: boolean }) => Promise<ProcessInfo[]>;

@@ -36,6 +36,10 @@ export interface AgentDeps {
   readonly metrics: AgentMetrics;
   readonly logger: Logger;
   readonly onTransition?: (change: Transition) => void;
+  /** A held backup would take over now (sync groups). */
+  readonly onWantMaster?: (instance: string) => void;
+  /** An instance's fault causes changed (sync groups). */
+  readonly onFaultCauses?: (instance: string) => void;
   readonly conflicts?: ConflictOptions;
   /** Link and address events (interfaces and sockets follow the kernel, VIPs removed behind our back come back). */
   readonly monitor?: LinkMonitor;
@@ -73,13 +77,13 @@ export class Agent {
     return problems;
   }
 
-  /** Add and start the router of one instance. */
-  add(configured: InstanceConfig): Promise<void> {
+  /** Add and start the router of one instance; `setup` runs just before its start (holds, faults). */
+  add(configured: InstanceConfig, setup?: (router: VirtualRouter) => void): Promise<void> {
     return this.serial(async () => {
       if (this.routerNamed(configured.name) !== undefined) throw new Error(`instance ${configured.name} is already running`);
       const instance = await this.withVirtualMac(configured);
       try {
-        await this.addRouter(instance);
+        await this.addRouter(instance, setup);
       } catch (error) {
         if (instance.vmac !== undefined) await this.deps.vmacs?.remove(instance.vmac.name).catch(() => undefined);
         throw error;
@@ -96,7 +100,7 @@ export class Agent {
     return onVirtualMac(instance, base.addresses.find((a) => a.family === instance.family)?.address);
   }
 
-  private async addRouter(instance: InstanceConfig): Promise<void> {
+  private async addRouter(instance: InstanceConfig, setup?: (router: VirtualRouter) => void): Promise<void> {
     await this.removeStale(instance);
     const segment = await this.segmentFor(instance);
     if (segment.routers.has(instance.virtualRouterId)) {
@@ -110,10 +114,13 @@ export class Agent {
       metrics: this.deps.metrics,
       logger: this.deps.logger,
       ...(this.deps.onTransition !== undefined ? { onTransition: this.deps.onTransition } : {}),
+      ...(this.deps.onWantMaster !== undefined ? { onWantMaster: this.deps.onWantMaster } : {}),
+      ...(this.deps.onFaultCauses !== undefined ? { onFaultCauses: this.deps.onFaultCauses } : {}),
       ...(this.deps.conflicts !== undefined ? { conflicts: this.deps.conflicts } : {}),
       ...(this.deps.routes !== undefined ? { routes: this.deps.routes } : {}),
     });
     segment.routers.set(instance.virtualRouterId, router);
+    setup?.(router);
     router.start();
     segment.joined(router);
   }

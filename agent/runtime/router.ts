@@ -54,6 +54,10 @@ export interface RouterDeps {
   readonly conflicts?: ConflictOptions;
   /** Installs config.routes while master (keepalived virtual_routes); required when the instance has routes. */
   readonly routes?: RouteTable;
+  /** A held backup's Master_Down_Timer fired (see HoldCause): it would take over now. */
+  readonly onWantMaster?: (instance: string) => void;
+  /** Its fault causes changed (after any transition this caused): a sync group re-evaluates. */
+  readonly onFaultCauses?: (instance: string) => void;
 }
 
 export interface Transition {
@@ -84,7 +88,14 @@ export interface RouterSnapshot {
  * from the kernel (the Agent): its interface down or gone, the socket's
  * source address gone, a virtual address that could not be put back.
  */
-export type FaultCause = "health" | "interface" | "source-address" | "address";
+export type FaultCause = "health" | "interface" | "source-address" | "address" | "sync-group";
+
+/**
+ * Why a backup may not take over by itself (the state machine's `held`):
+ * `pending`: a weight-0 check has not reported yet (keepalived waits for it);
+ * `sync-group`: its sync group decides when its members go master.
+ */
+export type HoldCause = "pending" | "sync-group";
 
 export function routerParams(config: InstanceConfig, primaryAddress: string): RouterParams {
   return {
@@ -138,6 +149,7 @@ export class VirtualRouter {
   /** While master: the priority-0 adverts (one per destination) the stop signal's handler sends (transport.armFarewell). */
   private farewells: readonly (Farewell | undefined)[] | undefined;
   private readonly faults = new Set<FaultCause>();
+  private readonly holds = new Set<HoldCause>();
 
   constructor(config: InstanceConfig, private readonly deps: RouterDeps) {
     this.current = config;
@@ -345,6 +357,7 @@ export class VirtualRouter {
   setFault(cause: FaultCause, on: boolean): void {
     // keepalived dont_track_primary: the own interface's faults are ignored.
     if (cause === "interface" && this.config.trackInterface === false) return;
+    const had = this.faults.has(cause);
     if (on) this.faults.add(cause);
     else this.faults.delete(cause);
     if (this.faults.size > 0) {
@@ -352,6 +365,31 @@ export class VirtualRouter {
     } else if (this.state.phase === "fault") {
       this.dispatch({ type: "recovered" });
     }
+    if (had !== on) this.deps.onFaultCauses?.(this.config.name);
+  }
+
+  /** Held while any cause holds (see HoldCause); may be called before start(). */
+  setHold(cause: HoldCause, on: boolean): void {
+    const before = this.holds.size > 0;
+    if (on) this.holds.add(cause);
+    else this.holds.delete(cause);
+    if (before !== this.holds.size > 0) this.dispatch({ type: "hold", held: this.holds.size > 0 });
+  }
+
+  /** Its sync group goes master: a backup takes over now. */
+  takeOver(): void {
+    this.dispatch({ type: "take-over" });
+  }
+
+  /** Its sync group goes backup: a master leaves master now. */
+  yieldMaster(): void {
+    this.dispatch({ type: "yield" });
+  }
+
+  /** Phase and wish as a sync group sees them; `ownFault`: in FAULT for a cause other than the group. */
+  memberView(): { readonly phase: Phase; readonly wantsMaster: boolean; readonly ownFault: boolean } {
+    const ownFault = [...this.faults].some((c) => c !== "sync-group");
+    return { phase: this.state.phase, wantsMaster: this.state.wantsMaster, ownFault };
   }
 
   /**
@@ -444,6 +482,8 @@ export class VirtualRouter {
         return this.chain("announce", () => this.announce(action.burst));
       case "transition":
         return this.transitioned(action, now);
+      case "want-master":
+        return this.deps.onWantMaster?.(this.config.name);
     }
   }
 

@@ -17,7 +17,7 @@ import type { ConflictOptions } from "./conflict-monitor.js";
 import { FakeAnnouncer, type FakeSegment, fakeTransports } from "./fakes.js";
 import { jsonLogger } from "./logger.js";
 import { AgentMetrics } from "./metrics.js";
-import { AgentSupervisor } from "./supervisor.js";
+import { AgentSupervisor, type SupervisorDeps } from "./supervisor.js";
 
 /** Instance "vip" on eth0, VRID 51, holding `vip`/24; `patch` overrides instance fields. */
 export function vipConfig(vip: string, patch: Record<string, unknown> = {}): AgentConfig {
@@ -48,6 +48,8 @@ export interface SimulatedAgentOptions {
   readonly announcer?: FakeAnnouncer;
   /** Routes of instances with virtual routes. */
   readonly routes?: RouteTable;
+  /** The host's processes, for track_process (default: none). */
+  readonly listProcesses?: SupervisorDeps["listProcesses"];
 }
 
 export interface SimulatedAgent {
@@ -71,6 +73,7 @@ export function simulatedAgent(options: SimulatedAgentOptions): SimulatedAgent {
     logger: jsonLogger({ write: (l) => logs.push(l), wallClock: () => new Date(0), minLevel: options.minLevel ?? "debug" }),
     spawner: options.spawner ?? new FakeSpawner(),
     ...(options.prober !== undefined ? { prober: options.prober } : {}),
+    ...(options.listProcesses !== undefined ? { listProcesses: options.listProcesses } : {}),
     readFile: async () => "0",
     wallClock: () => new Date(0),
     stateDir: mkdtempSync(join(tmpdir(), "floatip-unit-")),

@@ -29,6 +29,7 @@ import { Notifier } from "../notify/notifier.js";
 import { Agent, type AgentDeps, type AgentProblem } from "./agent.js";
 import type { RouterSnapshot, Transition } from "./router.js";
 import { Serial } from "./serial.js";
+import { SyncGroups } from "./sync-groups.js";
 
 export interface SupervisorDeps extends Omit<AgentDeps, "onTransition"> {
   readonly spawner: Spawner;
@@ -44,6 +45,9 @@ export interface SupervisorDeps extends Omit<AgentDeps, "onTransition"> {
   readonly lookupUser?: HealthTrackerDeps["lookupUser"];
   /** Runs the GETs of `httpChecks`. */
   readonly prober?: HttpProber;
+  /** Lists this host's processes, for track_process (agent/os/proc-table.ts). */
+  readonly listProcesses?: HealthTrackerDeps["listProcesses"];
+  readonly processPollMs?: number;
   /** Ready pods on this node, for `track.pods` (agent --kubernetes). */
   readonly pods?: PodReadiness;
   /** Every transition, after notify has been queued (status reporting). */
@@ -82,6 +86,7 @@ export class AgentSupervisor {
   private readonly links: InterfaceWatch;
   private readonly run: string;
   private readonly heartbeat: Heartbeat;
+  private readonly sync: SyncGroups;
   /** A config has been applied in full once. */
   private applied = false;
 
@@ -103,12 +108,16 @@ export class AgentSupervisor {
       ...(deps.monitor !== undefined ? { monitor: deps.monitor } : {}),
       ...(deps.interfacePollMs !== undefined ? { pollMs: deps.interfacePollMs } : {}),
     });
+    this.sync = new SyncGroups({ clock: deps.clock, spawner: deps.spawner, logger: deps.logger, router: (name) => this.agent.routerNamed(name) });
     this.agent = new Agent({
       ...deps,
       onTransition: (t) => {
         this.running.get(t.instance)?.notifier.handle(t);
+        this.sync.transition(t);
         deps.onTransition?.(t);
       },
+      onWantMaster: (name) => this.sync.wantMaster(name),
+      onFaultCauses: (name) => this.sync.faultCauses(name),
     });
   }
 
@@ -130,7 +139,7 @@ export class AgentSupervisor {
     const all = [...this.running.values()];
     for (const r of all) r.live = false;
     await Promise.all([this.agent.stop(), ...all.map((r) => r.tracker.stop())]);
-    await Promise.all(all.map((r) => r.notifier.stop()));
+    await Promise.all([...all.map((r) => r.notifier.stop()), this.sync.idle()]);
     await this.heartbeat.stop();
     this.running.clear();
   }
@@ -151,6 +160,7 @@ export class AgentSupervisor {
 
   private async applyNow(config: AgentConfig): Promise<ApplyReport> {
     this.heartbeat.start();
+    this.sync.configure(config.syncGroups ?? []);
     const wanted = new Map(config.instances.map((i) => [i.name, sliceOf(config, i)]));
     const report = { added: [] as string[], removed: [] as string[], replaced: [] as string[], updated: [] as string[], unchanged: [] as string[] };
     const updates: [Running, InstanceSlice, readonly InPlaceUpdate[]][] = [];
@@ -196,7 +206,12 @@ export class AgentSupervisor {
     running.tracker = this.newTracker(running, slice);
     this.running.set(instance.name, running);
     await running.tracker.start();
-    await this.agent.add(instance);
+    // keepalived does not let an instance go master before its weight-0 scripts reported: held from the start.
+    const initial = running.tracker.evaluate(instance.name);
+    await this.agent.add(instance, (router) => {
+      router.setHold("pending", initial?.pending === true);
+      this.sync.prepare(router);
+    });
     running.live = true;
     const health = running.tracker.evaluate(instance.name);
     if (health !== undefined) this.applyHealth(running, health);
@@ -241,7 +256,7 @@ export class AgentSupervisor {
 
   private newTracker(running: Running, slice: InstanceSlice): HealthTracker {
     const instance = slice.instance;
-    const own: AgentConfig = { scripts: slice.scripts, trackFiles: slice.files, httpChecks: slice.httpChecks, instances: [instance] };
+    const own: AgentConfig = { scripts: slice.scripts, trackFiles: slice.files, httpChecks: slice.httpChecks, trackProcesses: slice.processes, instances: [instance] };
     const tracker: HealthTracker = new HealthTracker(own, {
       clock: this.deps.clock,
       spawner: this.deps.spawner,
@@ -252,6 +267,8 @@ export class AgentSupervisor {
       ...(this.deps.lookupUser !== undefined ? { lookupUser: this.deps.lookupUser } : {}),
       ...(this.deps.pods !== undefined ? { pods: this.deps.pods } : {}),
       ...(this.deps.prober !== undefined ? { prober: this.deps.prober } : {}),
+      ...(this.deps.listProcesses !== undefined ? { listProcesses: this.deps.listProcesses } : {}),
+      ...(this.deps.processPollMs !== undefined ? { processPollMs: this.deps.processPollMs } : {}),
       // A tracker replaced by a reload says nothing any more.
       onChange: (_name, health) => {
         if (running.tracker === tracker) this.applyHealth(running, health);
@@ -295,8 +312,9 @@ export class AgentSupervisor {
     running.applied = health;
     // The router first (a FAULT's priority-0 advert leaves inside router.fault()), then the log line and status.
     router.setEffectivePriority(health.effectivePriority);
-    // keepalived holds an instance back while a weight-0 script has not reported yet.
-    if (health.fault || health.pending) router.fault();
+    // keepalived 2.2.7 waits as backup while a weight-0 script has not reported yet (FAULT only once it fails).
+    router.setHold("pending", health.pending);
+    if (health.fault) router.fault();
     else router.recovered();
     const changed = previous !== undefined && (previous.effectivePriority !== health.effectivePriority || previous.fault !== health.fault);
     const description = changed ? describeHealthChange(previous, health) : undefined;

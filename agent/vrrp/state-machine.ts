@@ -28,6 +28,14 @@
  * Fault is keepalived's FAULT state (a tracked interface down or a weight-0
  * check failing): the router neither sends nor takes over until recovered.
  *
+ * Held (keepalived: a weight-0 script still in init, or a sync group member
+ * waiting for the rest of its group): a backup whose Master_Down_Timer fires
+ * stays backup, re-arms the timer and reports `want-master` (keepalived's
+ * wantstate MASTER) until an advert from a master clears the wish. A sync
+ * group moves its members with `take-over` (backup -> master at once) and
+ * `yield` (master -> backup without a priority-0 advert, as keepalived's
+ * vrrp_sync_backup does: the other group's members take over on their own).
+ *
  * Timers (one "protocol" timer per router, RFC 5798 §6.2):
  *   Backup: Master_Down_Timer; Master: Adver_Timer.
  * A second "garp" timer spaces the delayed and periodic gratuitous ARP bursts.
@@ -87,6 +95,10 @@ export interface RouterState {
   /** Source of the last advert accepted from another master. */
   readonly masterAddress: string | undefined;
   readonly since: number;
+  /** A backup does not take over by itself while held (see the header). */
+  readonly held: boolean;
+  /** Held, the Master_Down_Timer fired and no master has been heard since (keepalived wantstate MASTER). */
+  readonly wantsMaster: boolean;
 }
 
 export type TransitionReason =
@@ -96,7 +108,9 @@ export type TransitionReason =
   | "higher-priority-advert"
   | "shutdown"
   | "fault"
-  | "recovered";
+  | "recovered"
+  /** A sync group moved this member with the rest of the group. */
+  | "sync-group";
 
 export type RouterEvent =
   | { readonly type: "startup" }
@@ -105,7 +119,12 @@ export type RouterEvent =
   | { readonly type: "timer"; readonly timer: "protocol" | "garp" }
   | { readonly type: "priority"; readonly effectivePriority: number }
   | { readonly type: "fault" }
-  | { readonly type: "recovered" };
+  | { readonly type: "recovered" }
+  | { readonly type: "hold"; readonly held: boolean }
+  /** A sync group goes master: a backup member becomes master now. */
+  | { readonly type: "take-over" }
+  /** A sync group goes backup: a master member leaves master now. */
+  | { readonly type: "yield" };
 
 export type AnnounceBurst = "initial" | "delayed" | "refresh" | "lower-priority";
 
@@ -120,6 +139,8 @@ export type RouterAction =
   | { readonly type: "announce"; readonly burst: AnnounceBurst }
   | { readonly type: "set-timer"; readonly timer: "protocol" | "garp"; readonly at: number }
   | { readonly type: "cancel-timer"; readonly timer: "protocol" | "garp" }
+  /** Held, the Master_Down_Timer fired: the router would take over now (its sync group decides). */
+  | { readonly type: "want-master" }
   | {
       readonly type: "transition";
       readonly from: Phase;
@@ -145,6 +166,8 @@ export function initialRouterState(params: RouterParams, now: number): RouterSta
     preemptAfter: now,
     masterAddress: undefined,
     since: now,
+    held: false,
+    wantsMaster: false,
   };
 }
 
@@ -181,6 +204,12 @@ export function step(params: RouterParams, state: RouterState, event: RouterEven
       return onFault(state, now);
     case "recovered":
       return onRecovered(params, state, now);
+    case "hold":
+      return nothing({ ...state, held: event.held, wantsMaster: event.held && state.wantsMaster });
+    case "take-over":
+      return state.phase === "backup" ? becomeMaster(params, state, now, "sync-group") : nothing(state);
+    case "yield":
+      return onYield(params, state, now);
   }
 }
 
@@ -189,7 +218,7 @@ const nothing = (state: RouterState): StepResult => ({ state, actions: [] });
 function onStartup(params: RouterParams, state: RouterState, now: number): StepResult {
   if (state.phase !== "initialize") return nothing(state);
   const started = { ...state, preemptAfter: now + params.preemptDelayMs, since: now };
-  if (params.priority === 255) return becomeMaster(params, started, now, "owner-startup");
+  if (params.priority === 255 && !state.held) return becomeMaster(params, started, now, "owner-startup");
   const backup = becomeBackup(params, { ...started, masterAdvertIntervalMs: params.advertIntervalMs }, now, "startup");
   if (params.initialState === "backup") return backup;
   // keepalived's `state MASTER`: start as backup but wait one advert interval, not a whole
@@ -220,6 +249,13 @@ function onShutdown(state: RouterState, now: number): StepResult {
 
 function onProtocolTimer(params: RouterParams, state: RouterState, now: number): StepResult {
   if (state.timerAt === undefined || now < state.timerAt) return nothing(state); // stale
+  if (state.phase === "backup" && state.held) {
+    const at = now + currentMasterDownMs(params, state);
+    return {
+      state: { ...state, timerAt: at, wantsMaster: true },
+      actions: [{ type: "set-timer", timer: "protocol", at }, { type: "want-master" }],
+    };
+  }
   if (state.phase === "backup") return becomeMaster(params, state, now, "master-down-timer");
   if (state.phase === "master") {
     const at = now + params.advertIntervalMs;
@@ -256,7 +292,7 @@ function onAdvert(params: RouterParams, state: RouterState, advert: Advert, sour
  * undefined for any other event: call step().
  */
 export function backupAdvertFastPath(params: RouterParams, state: RouterState, advert: Advert, source: string, now: number): RouterState | undefined {
-  if (state.phase !== "backup" || advert.priority === 0 || source !== state.masterAddress) return undefined;
+  if (state.phase !== "backup" || advert.priority === 0 || source !== state.masterAddress || state.wantsMaster) return undefined;
   if (params.version === 3 && advert.advertIntervalMs !== state.masterAdvertIntervalMs) return undefined;
   const accept = (!params.preempt && params.priority !== 255) || advert.priority >= state.effectivePriority;
   if (!accept) return undefined;
@@ -272,6 +308,8 @@ export function backupAdvertFastPath(params: RouterParams, state: RouterState, a
     preemptAfter: state.preemptAfter,
     masterAddress: state.masterAddress,
     since: state.since,
+    held: state.held,
+    wantsMaster: false,
   };
 }
 
@@ -289,7 +327,7 @@ function advertInBackup(params: RouterParams, state: RouterState, advert: Advert
     const learnt = params.version === 3 ? advert.advertIntervalMs : state.masterAdvertIntervalMs;
     const at = now + masterDownIntervalMs({ version: params.version, priority: state.effectivePriority, masterAdvertIntervalMs: learnt });
     return {
-      state: { ...state, masterAdvertIntervalMs: learnt, masterAddress: source, timerAt: at },
+      state: { ...state, masterAdvertIntervalMs: learnt, masterAddress: source, timerAt: at, wantsMaster: false },
       actions: [{ type: "set-timer", timer: "protocol", at }],
     };
   }
@@ -363,7 +401,14 @@ function onFault(state: RouterState, now: number): StepResult {
   ];
   if (state.phase === "master") actions.push({ type: "send-advert", priority: 0 }, { type: "remove-addresses" });
   actions.push({ type: "transition", from: state.phase, to: "fault", reason: "fault" });
-  return { state: { ...state, phase: "fault", timerAt: undefined, garpAt: undefined, since: now }, actions };
+  return { state: { ...state, phase: "fault", timerAt: undefined, garpAt: undefined, since: now, wantsMaster: false }, actions };
+}
+
+/** keepalived vrrp_state_leave_master with wantstate BACKUP: addresses off, no priority-0 advert. */
+function onYield(params: RouterParams, state: RouterState, now: number): StepResult {
+  if (state.phase !== "master") return nothing(state);
+  const backup = becomeBackup(params, { ...state, masterAdvertIntervalMs: params.advertIntervalMs }, now, "sync-group");
+  return { state: { ...backup.state, garpBurst: undefined }, actions: [{ type: "cancel-timer", timer: "garp" }, { type: "remove-addresses" }, ...backup.actions] };
 }
 
 function onRecovered(params: RouterParams, state: RouterState, now: number): StepResult {
@@ -374,7 +419,7 @@ function onRecovered(params: RouterParams, state: RouterState, now: number): Ste
 function becomeBackup(params: RouterParams, state: RouterState, now: number, reason: TransitionReason): StepResult {
   const at = now + currentMasterDownMs(params, state);
   return {
-    state: { ...state, phase: "backup", timerAt: at, garpAt: undefined, masterAddress: undefined, since: now },
+    state: { ...state, phase: "backup", timerAt: at, garpAt: undefined, masterAddress: undefined, since: now, wantsMaster: false },
     actions: [
       { type: "set-timer", timer: "protocol", at },
       { type: "transition", from: state.phase, to: "backup", reason },
@@ -395,7 +440,7 @@ function becomeMaster(params: RouterParams, state: RouterState, now: number, rea
   if (garpAt !== undefined) actions.push({ type: "set-timer", timer: "garp", at: garpAt });
   actions.push({ type: "transition", from: state.phase, to: "master", reason });
   return {
-    state: { ...state, phase: "master", timerAt: at, garpAt, garpBurst, lowerPriorityQuietUntil: undefined, masterAddress: undefined, since: now },
+    state: { ...state, phase: "master", timerAt: at, garpAt, garpBurst, lowerPriorityQuietUntil: undefined, masterAddress: undefined, since: now, wantsMaster: false },
     actions,
   };
 }
