@@ -24,6 +24,8 @@ export interface CandidateOptions {
   readonly releaseOnCordon: boolean;
   /** At most this many candidates; 0 = all eligible nodes. */
   readonly max: number;
+  /** The node to rank first (see priorities.ts). */
+  readonly first?: string | undefined;
 }
 
 export interface Candidates {
@@ -34,7 +36,7 @@ export interface Candidates {
 }
 
 export function chooseCandidates(eligible: readonly NodeSummary[], options: CandidateOptions): Candidates {
-  const all = assignPriorities(eligible, { key: options.key, placement: options.placement, releaseOnCordon: options.releaseOnCordon });
+  const all = assignPriorities(eligible, { key: options.key, placement: options.placement, releaseOnCordon: options.releaseOnCordon, first: options.first });
   let chosen: readonly NodeSummary[] = eligible;
   if (options.max > 0 && eligible.length > options.max) {
     const scores = new Map(eligible.map((n) => [n.name, rendezvousScore(options.key, n.name)]));

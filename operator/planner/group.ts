@@ -9,17 +9,26 @@
  * at most /24 (IPv4) or /64 (IPv6), host addresses (/32, /128) included.
  * A VirtualIP that names its VRID, or tracks scripts,
  * files or HTTP checks (top-level items named after it), gets a router of
- * its own.
+ * its own. So does one with `nodeNames` (a `Local` Service's endpoint
+ * nodes): its eligible nodes change whenever its endpoints move, and a
+ * router of its own can change its candidates in place, where a shared one
+ * would have to give the address to another router (see followsNodes).
  */
 import type { VipAddress, VirtualIPConfig } from "../api/virtualip-config.js";
 import { formatIPv4, formatIPv6, parseAddress } from "../../agent/vrrp/address-bytes.js";
 
+/** Whether a VirtualIP's eligible nodes are named (they follow endpoints): it keeps its router while they change. */
+export function followsNodes(config: VirtualIPConfig): boolean {
+  return config.nodeNames !== undefined;
+}
+
 export function groupKey(name: string, config: VirtualIPConfig, eligibleKey: string, maxCandidates: number): string {
   const { track } = config;
-  const own = config.virtualRouterID !== undefined || track.scripts.length > 0 || track.files.length > 0 || (track.httpChecks ?? []).length > 0;
+  const follows = followsNodes(config);
+  const own = follows || config.virtualRouterID !== undefined || track.scripts.length > 0 || track.files.length > 0 || (track.httpChecks ?? []).length > 0;
   return JSON.stringify([
     own ? name : "",
-    eligibleKey,
+    follows ? "" : eligibleKey,
     config.families,
     config.interface ?? config.families.map((f) => segment(config.addresses.find((a) => a.family === f)!)),
     config.version,

@@ -21,11 +21,12 @@ import { validateVirtualIPSpec } from "../api/validate-virtualip.js";
 import { compareAge, compareNames } from "./age.js";
 import { findCollisions } from "./collisions.js";
 import { chooseCandidates } from "./candidates.js";
-import { groupKey } from "./group.js";
+import { followsNodes, groupKey } from "./group.js";
 import { ADVERT_CAPACITY, pack, type PackGroup, type PackMember } from "./pack.js";
 import { renderNodes, routerName } from "./render.js";
 import type { RouterRender } from "./render.js";
 import { selectNodes } from "./selection.js";
+import { stickyFirst } from "./sticky-master.js";
 import type { Finding, PlanInput, PlanOptions, PlanResult, VipPlan } from "./types.js";
 import type { VridReservation, VridScope } from "./vrid.js";
 
@@ -110,7 +111,8 @@ export function plan(input: PlanInput, options: PlanOptions = {}): PlanResult {
       groups.set(key, {
         key,
         families: config.families,
-        scope: { nodes: eligible.names, interface: config.interface, multicast: config.transport === "multicast" },
+        // A router whose nodes follow endpoints may move to any selected node: its VRID is kept free on all of them.
+        scope: { nodes: followsNodes(config) ? selection.names : eligible.names, interface: config.interface, multicast: config.transport === "multicast" },
         spread: own ? 1 : Math.max(1, Math.min(SPREAD, eligible.nodes.length)),
         capacity: ADVERT_CAPACITY,
       });
@@ -132,7 +134,9 @@ export function plan(input: PlanInput, options: PlanOptions = {}): PlanResult {
     const eligible = config.transport === "unicast" && first.eligible.some(hasAll)
       ? first.eligible.filter((n) => config.families.some((f) => n.internalIPs[familyKey(f)] !== undefined))
       : first.eligible;
-    const chosen = chooseCandidates(eligible, { key: familyRouters[0]!.instance, placement: config.placement, releaseOnCordon: config.releaseOnCordon, max: first.max });
+    // A router of its own whose nodes follow endpoints keeps its master first while that node stays eligible.
+    const master = followsNodes(config) && config.placement.kind === "hash" ? stickyFirst(first.vip.status, new Set(eligible.map((n) => n.name))) : undefined;
+    const chosen = chooseCandidates(eligible, { key: familyRouters[0]!.instance, placement: config.placement, releaseOnCordon: config.releaseOnCordon, max: first.max, first: master });
     const missing: Finding[] = [];
     const perFamily = familyRouters.map(({ family, instance }) => {
       const hasAddress = (n: NodeSummary) => n.internalIPs[familyKey(family)] !== undefined;

@@ -11,6 +11,10 @@
  * node going away does not change anyone else's priority. With
  * releaseOnCordon, unschedulable nodes get priority 1 (they lose mastership
  * to any other node when preempt is on).
+ *
+ * `first` (the current master of a router whose nodes follow endpoints)
+ * goes ahead of the rendezvous order, so a node that joins never outranks
+ * the master and preempts it: the master changes only when it leaves.
  */
 import type { NodeSummary } from "../api/types.js";
 import type { Placement } from "../api/virtualip-config.js";
@@ -39,6 +43,8 @@ export interface PriorityOptions {
   readonly key: string;
   readonly placement: Placement;
   readonly releaseOnCordon: boolean;
+  /** A node to put first in the rendezvous order (ignored when not selected or placed by name). */
+  readonly first?: string | undefined;
 }
 
 /** Priority of every selected node. */
@@ -60,6 +66,8 @@ export function assignPriorities(selected: readonly NodeSummary[], options: Prio
     nextPosition = placement.nodes.length;
   }
   const rest = rendezvousOrder(options.key, names.filter((name) => !out.has(name)));
+  const first = options.first === undefined ? -1 : rest.indexOf(options.first);
+  if (first > 0) rest.unshift(...rest.splice(first, 1));
   rest.forEach((name, i) => out.set(name, scale(nextPosition + i)));
   if (options.releaseOnCordon) {
     for (const node of selected) if (node.unschedulable) out.set(node.name, 1);
