@@ -84,7 +84,7 @@ export interface ValidateOptions {
 
 export function validateAgentConfig(input: unknown, options: ValidateOptions = {}): ValidationResult {
   const r = new Reader();
-  const root = r.object(input, "config", ["scripts", "trackFiles", "httpChecks", "trackProcesses", "instances", "syncGroups"]);
+  const root = r.object(input, "config", ["scripts", "trackFiles", "httpChecks", "trackProcesses", "instances", "syncGroups", "startupDelay"]);
   const scripts = root?.["scripts"] === undefined ? [] : readScripts(r, root["scripts"], "scripts");
   const trackFiles = root?.["trackFiles"] === undefined ? [] : readTrackFiles(r, root["trackFiles"], "trackFiles");
   const httpChecks = root?.["httpChecks"] === undefined ? undefined : readHttpChecks(r, root["httpChecks"], "httpChecks");
@@ -106,6 +106,7 @@ export function validateAgentConfig(input: unknown, options: ValidateOptions = {
   checkTrackReferences(r, instances, trackables, indices);
   // Replaces members by copies that carry the group's tracking and name.
   const syncGroups = root?.["syncGroups"] === undefined ? undefined : readSyncGroups(r, root["syncGroups"], "syncGroups", { instances, indices, trackables });
+  const startupDelayMs = root?.["startupDelay"] === undefined ? undefined : r.duration(root["startupDelay"], "startupDelay");
   if (options.kubernetes !== true) {
     instances.forEach((inst, i) => {
       if (inst.track.pods !== undefined) r.fail(`instances[${i}].track.pods`, "pod tracking needs `floatip agent --kubernetes`");
@@ -121,6 +122,7 @@ export function validateAgentConfig(input: unknown, options: ValidateOptions = {
       ...(trackProcesses !== undefined && trackProcesses.length > 0 ? { trackProcesses } : {}),
       instances,
       ...(syncGroups !== undefined && syncGroups.length > 0 ? { syncGroups } : {}),
+      ...(startupDelayMs !== undefined && startupDelayMs > 0 ? { startupDelayMs } : {}),
     },
   };
 }

@@ -29,6 +29,7 @@ import { Notifier } from "../notify/notifier.js";
 import { Agent, type AgentDeps, type AgentProblem } from "./agent.js";
 import type { RouterSnapshot, Transition } from "./router.js";
 import { Serial } from "./serial.js";
+import { StartupDelay } from "./startup-delay.js";
 import { SyncGroups } from "./sync-groups.js";
 
 export interface SupervisorDeps extends Omit<AgentDeps, "onTransition"> {
@@ -87,6 +88,7 @@ export class AgentSupervisor {
   private readonly run: string;
   private readonly heartbeat: Heartbeat;
   private readonly sync: SyncGroups;
+  private readonly startupDelay: StartupDelay;
   /** A config has been applied in full once. */
   private applied = false;
 
@@ -108,6 +110,7 @@ export class AgentSupervisor {
       ...(deps.monitor !== undefined ? { monitor: deps.monitor } : {}),
       ...(deps.interfacePollMs !== undefined ? { pollMs: deps.interfacePollMs } : {}),
     });
+    this.startupDelay = new StartupDelay(deps.clock, deps.clock.now());
     this.sync = new SyncGroups({ clock: deps.clock, spawner: deps.spawner, logger: deps.logger, router: (name) => this.agent.routerNamed(name) });
     this.agent = new Agent({
       ...deps,
@@ -138,6 +141,7 @@ export class AgentSupervisor {
   private async stopNow(): Promise<void> {
     const all = [...this.running.values()];
     for (const r of all) r.live = false;
+    this.startupDelay.stop();
     await Promise.all([this.agent.stop(), ...all.map((r) => r.tracker.stop())]);
     await Promise.all([...all.map((r) => r.notifier.stop()), this.sync.idle()]);
     await this.heartbeat.stop();
@@ -161,6 +165,7 @@ export class AgentSupervisor {
   private async applyNow(config: AgentConfig): Promise<ApplyReport> {
     this.heartbeat.start();
     this.sync.configure(config.syncGroups ?? []);
+    this.startupDelay.configure(config.startupDelayMs);
     const wanted = new Map(config.instances.map((i) => [i.name, sliceOf(config, i)]));
     const report = { added: [] as string[], removed: [] as string[], replaced: [] as string[], updated: [] as string[], unchanged: [] as string[] };
     const updates: [Running, InstanceSlice, readonly InPlaceUpdate[]][] = [];
@@ -211,6 +216,7 @@ export class AgentSupervisor {
     await this.agent.add(instance, (router) => {
       router.setHold("pending", initial?.pending === true);
       this.sync.prepare(router);
+      this.startupDelay.prepare(router);
     });
     running.live = true;
     const health = running.tracker.evaluate(instance.name);
