@@ -14,6 +14,7 @@
  * it in FAULT for the moment it takes to run); changed notify settings get a
  * new notifier for the next transitions.
  */
+import { StaticRouting } from "./static-routing.js";
 import type { AgentConfig, InstanceConfig } from "../config/types.js";
 import { planInstanceChange, sliceOf, type InPlaceUpdate, type InstanceSlice } from "../config/instance-changes.js";
 import { HealthTracker, type HealthTrackerDeps, type PodReadiness } from "../health/tracker.js";
@@ -91,6 +92,8 @@ export class AgentSupervisor {
   private readonly startupDelay: StartupDelay;
   /** A config has been applied in full once. */
   private applied = false;
+  /** keepalived static_routes / static_rules: with the agent, not with an instance. */
+  private readonly statics: StaticRouting;
 
   constructor(private readonly deps: SupervisorDeps) {
     this.run = deps.runToken ?? randomUUID();
@@ -111,6 +114,7 @@ export class AgentSupervisor {
       ...(deps.interfacePollMs !== undefined ? { pollMs: deps.interfacePollMs } : {}),
     });
     this.startupDelay = new StartupDelay(deps.clock, deps.clock.now());
+    this.statics = new StaticRouting(deps.routes, deps.logger);
     this.sync = new SyncGroups({ clock: deps.clock, spawner: deps.spawner, logger: deps.logger, router: (name) => this.agent.routerNamed(name) });
     this.agent = new Agent({
       ...deps,
@@ -144,6 +148,7 @@ export class AgentSupervisor {
     this.startupDelay.stop();
     await Promise.all([this.agent.stop(), ...all.map((r) => r.tracker.stop())]);
     await Promise.all([...all.map((r) => r.notifier.stop()), this.sync.idle()]);
+    await this.statics.stop();
     await this.heartbeat.stop();
     this.running.clear();
   }
@@ -164,6 +169,8 @@ export class AgentSupervisor {
 
   private async applyNow(config: AgentConfig): Promise<ApplyReport> {
     this.heartbeat.start();
+    // Before the instances, whatever their state (keepalived installs them at start).
+    await this.statics.apply({ routes: config.staticRoutes ?? [], rules: config.staticRules ?? [] });
     this.sync.configure(config.syncGroups ?? []);
     this.startupDelay.configure(config.startupDelayMs);
     const wanted = new Map(config.instances.map((i) => [i.name, sliceOf(config, i)]));
