@@ -311,6 +311,13 @@ export interface AgentConfig {
   readonly trackProcesses?: readonly TrackProcessConfig[];
   /** Sync groups; absent = none. */
   readonly syncGroups?: readonly SyncGroupConfig[];
+  /**
+   * keepalived's vrrp_startup_delay, ms: for this long after the agent
+   * starts, every instance is a backup that does not take over (it still
+   * hears adverts and follows a master); absent = 0. Counted from the
+   * agent's start, so a reload after it has passed changes nothing.
+   */
+  readonly startupDelayMs?: number;
 }
 
 export const NO_TRACKING: Tracking = { scripts: [], interfaces: [], files: [] };

@@ -193,6 +193,7 @@ const BAD: readonly BadValue[] = [
   { field: "trackProcesses[].forkDelay", name: "a word", doc: procs({ forkDelay: "soon" }), at: "trackProcesses[0].forkDelay" },
   { field: "trackProcesses[].terminateDelay", name: "negative", doc: procs({ terminateDelay: "-1s" }), at: "trackProcesses[0].terminateDelay" },
   { field: "instances[].track.processes", name: "a process that does not exist", doc: { instances: [{ ...inst, track: { processes: ["nope"] } }] }, at: "instances[0].track.processes[0]" },
+  { field: "startupDelay", name: "a word", doc: { startupDelay: "soon", instances: [inst] }, at: "startupDelay" },
   { field: "syncGroups", name: "a mapping", doc: { instances: [inst, inst2], syncGroups: { name: "VG" } }, at: "syncGroups" },
   { field: "syncGroups[].name", name: "missing", doc: group({ name: undefined }), at: "syncGroups[0].name" },
   { field: "syncGroups[].instances", name: "one instance", doc: group({ instances: ["web"] }), at: "syncGroups[0].instances" },

@@ -85,7 +85,7 @@ export interface ValidateOptions {
 
 export function validateAgentConfig(input: unknown, options: ValidateOptions = {}): ValidationResult {
   const r = new Reader();
-  const root = r.object(input, "config", ["scripts", "trackFiles", "httpChecks", "trackProcesses", "instances", "syncGroups", "staticRoutes", "staticRules"]);
+  const root = r.object(input, "config", ["scripts", "trackFiles", "httpChecks", "trackProcesses", "instances", "syncGroups", "staticRoutes", "staticRules", "startupDelay"]);
   const scripts = root?.["scripts"] === undefined ? [] : readScripts(r, root["scripts"], "scripts");
   const trackFiles = root?.["trackFiles"] === undefined ? [] : readTrackFiles(r, root["trackFiles"], "trackFiles");
   const httpChecks = root?.["httpChecks"] === undefined ? undefined : readHttpChecks(r, root["httpChecks"], "httpChecks");
@@ -109,6 +109,7 @@ export function validateAgentConfig(input: unknown, options: ValidateOptions = {
   checkTrackReferences(r, instances, trackables, indices);
   // Replaces members by copies that carry the group's tracking and name.
   const syncGroups = root?.["syncGroups"] === undefined ? undefined : readSyncGroups(r, root["syncGroups"], "syncGroups", { instances, indices, trackables });
+  const startupDelayMs = root?.["startupDelay"] === undefined ? undefined : r.duration(root["startupDelay"], "startupDelay");
   if (options.kubernetes !== true) {
     instances.forEach((inst, i) => {
       if (inst.track.pods !== undefined) r.fail(`instances[${i}].track.pods`, "pod tracking needs `floatip agent --kubernetes`");
@@ -126,6 +127,7 @@ export function validateAgentConfig(input: unknown, options: ValidateOptions = {
       ...(syncGroups !== undefined && syncGroups.length > 0 ? { syncGroups } : {}),
       ...(staticRoutes !== undefined && staticRoutes.length > 0 ? { staticRoutes } : {}),
       ...(staticRules !== undefined && staticRules.length > 0 ? { staticRules } : {}),
+      ...(startupDelayMs !== undefined && startupDelayMs > 0 ? { startupDelayMs } : {}),
     },
   };
 }

@@ -79,7 +79,6 @@ export const GLOBAL_IGNORED: Ignored = {
 export const GLOBAL_UNSUPPORTED: Unsupported = {
   vrrp_mcast_group4: "floatip sends to and listens on the RFC group 224.0.0.18 only; use unicast_peer to reach peers some other way",
   vrrp_mcast_group6: "floatip sends to and listens on the RFC group ff02::12 only; use unicast_peer to reach peers some other way",
-  vrrp_startup_delay: "not supported yet; delay the start of the service instead (e.g. systemd ExecStartPre=/bin/sleep N)",
   vrrp_delay_after_boot: "not supported yet; delay the start of the service instead (e.g. systemd ExecStartPre=/bin/sleep N)",
   vrrp_notify_fifo: "not supported yet; use a notify script, which gets the same INSTANCE NAME STATE PRIORITY arguments",
   vrrp_notify_fifo_script: "not supported yet; use a notify script, which gets the same INSTANCE NAME STATE PRIORITY arguments",

@@ -24,6 +24,7 @@ export function dumpYaml(value: unknown): string {
 /** The YAML-form object (what validateAgentConfig reads) for a config. */
 export function toYamlObject(config: AgentConfig): Obj {
   return {
+    ...(config.startupDelayMs !== undefined ? { startupDelay: formatDuration(config.startupDelayMs) } : {}),
     ...(config.scripts.length > 0 ? { scripts: config.scripts.map(scriptObject) } : {}),
     ...(config.trackFiles.length > 0 ? { trackFiles: config.trackFiles.map(trackFileObject) } : {}),
     ...(config.trackProcesses !== undefined && config.trackProcesses.length > 0 ? { trackProcesses: config.trackProcesses.map(trackProcessObject) } : {}),

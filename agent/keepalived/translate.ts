@@ -56,6 +56,7 @@ interface Root {
   scriptUser?: { readonly value: string; readonly b: Block };
   version?: { readonly value: number; readonly b: Block };
   strict?: Block;
+  startupDelay?: string;
   readonly garpInterval: Map<4 | 6, { readonly value: unknown; readonly b: Block }>;
   readonly garp: Map<string, { readonly value: unknown; readonly b: Block }>;
 }
@@ -101,6 +102,15 @@ const GLOBAL_SPECS: Readonly<Record<string, KeywordSpec<Root>>> = {
   vrrp_garp_lower_prio_delay: globalGarp("lowerPriorityDelay", (ctx, b, text) => seconds(ctx, b, text, true)),
   vrrp_garp_interval: globalGarpInterval(4),
   vrrp_gna_interval: globalGarpInterval(6),
+  vrrp_startup_delay: {
+    run: (b, root) => {
+      if (!args(root.ctx, b, 1)) return;
+      const ms = seconds(root.ctx, b, b.args[0]!);
+      if (ms === undefined) return;
+      root.startupDelay = ms as string;
+      mark(root.ctx, "startupDelay", b);
+    },
+  },
   vrrp_strict: {
     run: (b, root) => {
       if (!args(root.ctx, b, 0)) return;
@@ -317,6 +327,7 @@ export function translateKeepalived(blocks: readonly Block[], file: string, opti
     ...(root.staticRoutes.length > 0 ? { staticRoutes: root.staticRoutes } : {}),
     ...(root.staticRules.length > 0 ? { staticRules: root.staticRules } : {}),
     ...(syncGroups.length > 0 ? { syncGroups } : {}),
+    ...(root.startupDelay !== undefined ? { startupDelay: root.startupDelay } : {}),
   };
   const { sources, warnings, errors } = ctx;
   return errors.length > 0 ? { ok: false, errors, doc, sources, warnings } : { ok: true, doc, sources, warnings };

@@ -94,9 +94,10 @@ export type FaultCause = "health" | "interface" | "source-address" | "address" |
 /**
  * Why a backup may not take over by itself (the state machine's `held`):
  * `pending`: a weight-0 check has not reported yet (keepalived waits for it);
- * `sync-group`: its sync group decides when its members go master.
+ * `sync-group`: its sync group decides when its members go master;
+ * `startup-delay`: the agent's startup delay (vrrp_startup_delay) has not passed.
  */
-export type HoldCause = "pending" | "sync-group";
+export type HoldCause = "pending" | "sync-group" | "startup-delay";
 
 export function routerParams(config: InstanceConfig, primaryAddress: string): RouterParams {
   return {

@@ -30,6 +30,7 @@ import { Notifier } from "../notify/notifier.js";
 import { Agent, type AgentDeps, type AgentProblem } from "./agent.js";
 import type { RouterSnapshot, Transition } from "./router.js";
 import { Serial } from "./serial.js";
+import { StartupDelay } from "./startup-delay.js";
 import { SyncGroups } from "./sync-groups.js";
 
 export interface SupervisorDeps extends Omit<AgentDeps, "onTransition"> {
@@ -93,6 +94,7 @@ export class AgentSupervisor {
   private readonly run: string;
   private readonly heartbeat: Heartbeat;
   private readonly sync: SyncGroups;
+  private readonly startupDelay: StartupDelay;
   /** A config has been applied in full once. */
   private applied = false;
   /** keepalived static_routes / static_rules: with the agent, not with an instance. */
@@ -116,6 +118,7 @@ export class AgentSupervisor {
       ...(deps.monitor !== undefined ? { monitor: deps.monitor } : {}),
       ...(deps.interfacePollMs !== undefined ? { pollMs: deps.interfacePollMs } : {}),
     });
+    this.startupDelay = new StartupDelay(deps.clock, deps.clock.now());
     this.statics = new StaticRouting(deps.routes, deps.logger);
     this.sync = new SyncGroups({ clock: deps.clock, spawner: deps.spawner, logger: deps.logger, router: (name) => this.agent.routerNamed(name) });
     this.agent = new Agent({
@@ -147,6 +150,7 @@ export class AgentSupervisor {
   private async stopNow(): Promise<void> {
     const all = [...this.running.values()];
     for (const r of all) r.live = false;
+    this.startupDelay.stop();
     await Promise.all([this.agent.stop(), ...all.map((r) => r.tracker.stop())]);
     await Promise.all([...all.map((r) => r.notifier.stop()), this.sync.idle()]);
     await this.statics.stop();
@@ -173,6 +177,7 @@ export class AgentSupervisor {
     // Before the instances, whatever their state (keepalived installs them at start).
     await this.statics.apply({ routes: config.staticRoutes ?? [], rules: config.staticRules ?? [] });
     this.sync.configure(config.syncGroups ?? []);
+    this.startupDelay.configure(config.startupDelayMs);
     const wanted = new Map(config.instances.map((i) => [i.name, sliceOf(config, i)]));
     const report = { added: [] as string[], removed: [] as string[], replaced: [] as string[], updated: [] as string[], unchanged: [] as string[] };
     const updates: [Running, InstanceSlice, readonly InPlaceUpdate[]][] = [];
@@ -223,6 +228,7 @@ export class AgentSupervisor {
     await this.agent.add(instance, (router) => {
       router.setHold("pending", initial?.pending === true);
       this.sync.prepare(router);
+      this.startupDelay.prepare(router);
     });
     running.live = true;
     const health = running.tracker.evaluate(instance.name);
