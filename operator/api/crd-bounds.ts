@@ -105,6 +105,7 @@ export const CRD_BOUNDS: Readonly<Record<"virtualip" | "virtualippool" | "vrrpno
     "spec.addresses": { minItems: 1, maxItems: L.POOL_ENTRIES_MAX },
     "spec.addresses.items": { maxLength: L.POOL_ENTRY_TEXT_MAX },
     "spec.advertisementInterval": duration,
+    "spec.interfaces": { minItems: 1, maxItems: L.POOL_INTERFACES_MAX },
     ...nodeSelector,
     ...selector("spec.serviceSelector"),
     ...selector("spec.namespaceSelector"),

@@ -285,6 +285,11 @@ export interface NodeSummary {
   readonly hostAddresses?: readonly string[];
   readonly unschedulable: boolean;
   readonly ready: boolean;
+  /**
+   * The node's network interface names as its agent reports them (VRRPNode status.interfaces);
+   * undefined until it has. Only pools with spec.interfaces look at them.
+   */
+  readonly interfaces?: readonly string[];
   /** RFC 3339; "" when unknown. */
   readonly creationTimestamp: string;
 }
