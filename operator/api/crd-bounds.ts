@@ -143,5 +143,6 @@ export const CRD_BOUNDS: Readonly<Record<"virtualip" | "virtualippool" | "vrrpno
     "spec.instances.items.track.pods.weight": range(0, L.TRACK_PODS_WEIGHT_MAX),
     "status.refreshInterval": duration,
     "status.instances.items.conflicts": { maxItems: L.STATUS_CONFLICTS_MAX },
+    "status.interfaces": { maxItems: L.STATUS_INTERFACES_MAX },
   },
 };
