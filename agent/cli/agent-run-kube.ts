@@ -1,9 +1,9 @@
 /**
  * `floatip agent --kubernetes`: the real edges plus the Kubernetes client,
- * loaded only in this mode (the client alone costs tens of MiB of memory).
+ * loaded only in this mode (the agent's own thin client, agent/kube/api.ts).
  */
-import { KubeConfig } from "@kubernetes/client-node";
-import { clientNodeAgentApi } from "../kube/api.js";
+import { restAgentApi } from "../kube/api.js";
+import { loadEndpoint } from "../kube/endpoint.js";
 import { fileConfigCache } from "../kube/config-cache.js";
 import { KubeAgent } from "../kube/kube-agent.js";
 import { PodIndex } from "../kube/pod-index.js";
@@ -22,9 +22,7 @@ export async function runKubernetesAgent(
   const metrics = new AgentMetrics(readBuildInfo());
   const logger = stderrLogger(options.level, (code) => metrics.logWriteFailed(code)).child({ node: options.nodeName });
   guardStdio((code) => metrics.logWriteFailed(code));
-  const kc = new KubeConfig();
-  if (options.kubeconfig !== undefined) kc.loadFromFile(options.kubeconfig);
-  else kc.loadFromDefault();
+  const endpoint = await loadEndpoint(options.kubeconfig);
   const table = await openAddressTable();
   const edges = await openSystemEdges(table);
   const pods = new PodIndex();
@@ -36,7 +34,7 @@ export async function runKubernetesAgent(
     onHealthChange: (instance, _health, description) => late.kube?.healthChanged(instance, description),
   });
   const kube = new KubeAgent({
-    api: clientNodeAgentApi(kc),
+    api: restAgentApi(endpoint),
     nodeName: options.nodeName,
     runner: supervisor,
     pods,

@@ -204,6 +204,30 @@ export interface RouteConfig {
   readonly scope?: "global" | "link" | "host";
 }
 
+/**
+ * A policy routing rule floatip installs (keepalived virtual_rules), as
+ * `ip rule add` would, with the lookup action only: packets it selects are
+ * routed by `table`. Selectors left out match everything.
+ */
+export interface RuleConfig {
+  readonly family: Family;
+  /** Canonical source network ("192.0.2.0/24"). */
+  readonly from?: string;
+  /** Canonical destination network. */
+  readonly to?: string;
+  /** Incoming interface name. */
+  readonly iif?: string;
+  /** Outgoing interface name (a socket bound to it). */
+  readonly oif?: string;
+  readonly fwmark?: number;
+  /** Default, with fwmark: all 32 bits (as the kernel). */
+  readonly fwmask?: number;
+  /** Routing table id looked up; default main (254) as ip rule. */
+  readonly table: number;
+  /** Lower runs first; absent = the kernel picks one below the last rule's. */
+  readonly priority?: number;
+}
+
 /** keepalived use_vmac / vmac_xmit_base. */
 export interface VirtualMac {
   /** The macvlan's name (default vrrp.VRID, as keepalived). */
@@ -251,6 +275,8 @@ export interface InstanceConfig {
   readonly vmac?: VirtualMac;
   /** Routes installed while master, removed when leaving master (keepalived virtual_routes); absent = none. */
   readonly routes?: readonly RouteConfig[];
+  /** Policy rules installed while master, after the routes, removed before them (keepalived virtual_rules); absent = none. */
+  readonly rules?: readonly RuleConfig[];
   /** The sync group this instance belongs to (AgentConfig.syncGroups). */
   readonly syncGroup?: string;
 }
@@ -277,6 +303,10 @@ export interface AgentConfig {
   /** HTTP(S) health checks; absent = none. */
   readonly httpChecks?: readonly HttpCheckConfig[];
   readonly instances: readonly InstanceConfig[];
+  /** Installed while the agent runs, whatever the VRRP state (keepalived static_routes); absent = none. */
+  readonly staticRoutes?: readonly RouteConfig[];
+  /** Likewise, policy rules (keepalived static_rules), after the routes; absent = none. */
+  readonly staticRules?: readonly RuleConfig[];
   /** Tracked processes; absent = none. */
   readonly trackProcesses?: readonly TrackProcessConfig[];
   /** Sync groups; absent = none. */

@@ -10,6 +10,7 @@ import { describe, parseDuration } from "./duration.js";
 import { parseCidr, parseHost } from "./cidr.js";
 import { readHttpChecks } from "./validate-http.js";
 import { readRoutes } from "./validate-routes.js";
+import { readRules } from "./validate-rules.js";
 import { readVmac } from "./validate-vmac.js";
 import { readSyncGroups } from "./validate-sync.js";
 import { readTrackProcesses } from "./validate-process.js";
@@ -30,7 +31,7 @@ type Obj = Record<string, unknown>;
 const INSTANCE_KEYS = [
   "name", "interface", "virtualRouterId", "version", "priority", "advertInterval", "preempt",
   "preemptDelay", "initialState", "addresses", "authentication", "source", "unicast", "garp", "track", "notify", "stateFile",
-  "routes", "trackInterface", "vmac", "excludedAddresses",
+  "routes", "rules", "trackInterface", "vmac", "excludedAddresses",
 ] as const;
 
 /** Collects errors while reading one object; every reader returns a value or undefined. */
@@ -84,11 +85,13 @@ export interface ValidateOptions {
 
 export function validateAgentConfig(input: unknown, options: ValidateOptions = {}): ValidationResult {
   const r = new Reader();
-  const root = r.object(input, "config", ["scripts", "trackFiles", "httpChecks", "trackProcesses", "instances", "syncGroups"]);
+  const root = r.object(input, "config", ["scripts", "trackFiles", "httpChecks", "trackProcesses", "instances", "syncGroups", "staticRoutes", "staticRules"]);
   const scripts = root?.["scripts"] === undefined ? [] : readScripts(r, root["scripts"], "scripts");
   const trackFiles = root?.["trackFiles"] === undefined ? [] : readTrackFiles(r, root["trackFiles"], "trackFiles");
   const httpChecks = root?.["httpChecks"] === undefined ? undefined : readHttpChecks(r, root["httpChecks"], "httpChecks");
   const trackProcesses = root?.["trackProcesses"] === undefined ? undefined : readTrackProcesses(r, root["trackProcesses"], "trackProcesses");
+  const staticRoutes = root?.["staticRoutes"] === undefined ? undefined : readRoutes(r, root["staticRoutes"], "staticRoutes");
+  const staticRules = root?.["staticRules"] === undefined ? undefined : readRules(r, root["staticRules"], "staticRules");
   const list = root === undefined ? undefined : r.list(root["instances"], "instances");
   const instances: InstanceConfig[] = [];
   // The list index of each valid instance, so errors across instances name the right one.
@@ -121,6 +124,8 @@ export function validateAgentConfig(input: unknown, options: ValidateOptions = {
       ...(trackProcesses !== undefined && trackProcesses.length > 0 ? { trackProcesses } : {}),
       instances,
       ...(syncGroups !== undefined && syncGroups.length > 0 ? { syncGroups } : {}),
+      ...(staticRoutes !== undefined && staticRoutes.length > 0 ? { staticRoutes } : {}),
+      ...(staticRules !== undefined && staticRules.length > 0 ? { staticRules } : {}),
     },
   };
 }
@@ -152,6 +157,7 @@ function readInstance(r: Reader, raw: unknown, path: string): InstanceConfig | u
   const notify = o["notify"] === undefined ? undefined : readNotify(r, o["notify"], `${path}.notify`);
   const stateFile = o["stateFile"] === undefined ? undefined : readStateFile(r, o["stateFile"], `${path}.stateFile`);
   const routes = o["routes"] === undefined ? undefined : readRoutes(r, o["routes"], `${path}.routes`);
+  const rules = o["rules"] === undefined ? undefined : readRules(r, o["rules"], `${path}.rules`);
   const vmac = o["vmac"] === undefined ? undefined : readVmac(r, o["vmac"], `${path}.vmac`, virtualRouterId, family);
   const excludedAddresses = o["excludedAddresses"] === undefined ? undefined : readExcluded(r, o["excludedAddresses"], `${path}.excludedAddresses`, addresses);
   const trackInterface = o["trackInterface"] === undefined ? undefined : r.boolean(o["trackInterface"], `${path}.trackInterface`);
@@ -176,6 +182,7 @@ function readInstance(r: Reader, raw: unknown, path: string): InstanceConfig | u
     ...(notify !== undefined ? { notify } : {}),
     ...(stateFile !== undefined ? { stateFile } : {}),
     ...(routes !== undefined && routes.length > 0 ? { routes } : {}),
+    ...(rules !== undefined && rules.length > 0 ? { rules } : {}),
     ...(trackInterface === false ? { trackInterface } : {}),
     ...(vmac !== undefined ? { vmac } : {}),
     ...(excludedAddresses !== undefined && excludedAddresses.length > 0 ? { excludedAddresses } : {}),

@@ -103,8 +103,6 @@ export const GLOBAL_UNSUPPORTED: Unsupported = {
 export const ROOT_UNSUPPORTED: Unsupported = {
   track_group: "not supported yet",
   static_ipaddress: "not supported yet: floatip manages only the virtual addresses of its instances; add static ones with the system's network config",
-  static_routes: "not supported yet: floatip manages only the virtual addresses of its instances; add static routes with the system's network config",
-  static_rules: "not supported yet: floatip manages only the virtual addresses of its instances; add static rules with the system's network config",
   garp_group: "not supported: floatip sends gratuitous ARP only on the instance's interface",
   linkbeat_interfaces: "floatip watches links itself; this keepalived section has no meaning for it",
   interface_up_down_delays: "not supported yet",
@@ -150,7 +148,6 @@ export const INSTANCE_UNSUPPORTED: Unsupported = {
   mcast_dst_ip: "not supported: floatip sends to the RFC group (224.0.0.18, ff02::12) or to the unicast_peer addresses",
   no_virtual_ipaddress: "not supported: a floatip instance needs virtual addresses",
   promote_secondaries: "not supported yet: set net.ipv4.conf.IFNAME.promote_secondaries=1 with sysctl instead",
-  virtual_rules: "not supported yet: floatip manages only the virtual addresses; rules that follow master state need a notify script",
   notify_deleted: "not supported: floatip sends STOP to notify scripts when an instance is removed",
   notify_master_rx_lower_pri: "not supported yet",
   notify_priority_changes: "not supported yet",

@@ -4,7 +4,7 @@
  * (except version, always explicit), so parseYamlConfig(toYaml(c)) equals c.
  */
 import yaml from "js-yaml";
-import type { AgentConfig, InstanceConfig, Notify, RouteConfig, ScriptConfig, SyncGroupConfig, TrackFileConfig, TrackProcessConfig, TrackRef, VirtualAddress } from "../config/types.js";
+import type { AgentConfig, InstanceConfig, Notify, RouteConfig, RuleConfig, ScriptConfig, SyncGroupConfig, TrackFileConfig, TrackProcessConfig, TrackRef, VirtualAddress } from "../config/types.js";
 import { DEFAULT_GARP } from "../config/types.js";
 import { formatDuration } from "../config/duration.js";
 
@@ -28,6 +28,8 @@ export function toYamlObject(config: AgentConfig): Obj {
     ...(config.trackFiles.length > 0 ? { trackFiles: config.trackFiles.map(trackFileObject) } : {}),
     ...(config.trackProcesses !== undefined && config.trackProcesses.length > 0 ? { trackProcesses: config.trackProcesses.map(trackProcessObject) } : {}),
     instances: config.instances.map(instanceObject),
+    ...(config.staticRoutes !== undefined ? { staticRoutes: config.staticRoutes.map(routeObject) } : {}),
+    ...(config.staticRules !== undefined ? { staticRules: config.staticRules.map(ruleObject) } : {}),
     ...(config.syncGroups !== undefined && config.syncGroups.length > 0 ? { syncGroups: config.syncGroups.map(syncGroupObject) } : {}),
   };
 }
@@ -99,6 +101,7 @@ function instanceObject(i: InstanceConfig): Obj {
   if (i.notify !== undefined) out["notify"] = notifyObject(i.notify);
   if (i.stateFile !== undefined) out["stateFile"] = i.stateFile;
   if (i.routes !== undefined) out["routes"] = i.routes.map(routeObject);
+  if (i.rules !== undefined) out["rules"] = i.rules.map(ruleObject);
   if (i.trackInterface === false) out["trackInterface"] = false;
   if (i.vmac !== undefined) {
     const named = i.vmac.name !== `vrrp.${i.virtualRouterId}`;
@@ -142,6 +145,12 @@ function refItem(r: TrackRef): unknown {
 }
 
 /** A route in YAML form: the family is implied by `to`, unicast is the default type. */
+/** The family is written only where no prefix tells it (an IPv6 rule on fwmark or interfaces alone). */
+export function ruleObject(r: RuleConfig): Obj {
+  const { family, ...rest } = r;
+  return { ...(family === 6 && r.from === undefined && r.to === undefined ? { family } : {}), ...rest };
+}
+
 export function routeObject(r: RouteConfig): Obj {
   const { family: _family, type, ...rest } = r;
   return { ...(type !== "unicast" ? { type } : {}), ...rest };

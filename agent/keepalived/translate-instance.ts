@@ -6,6 +6,7 @@ import type { Block } from "./parser.js";
 import { args, block, dispatch, fail, integer, mark, seconds, warn, weightArgs, type Ctx, type KeywordSpec } from "./translate-util.js";
 import { INSTANCE_IGNORED, INSTANCE_UNSUPPORTED } from "./keywords.js";
 import { readRouteBlock } from "./translate-routes.js";
+import { readRuleBlock } from "./translate-rules.js";
 
 /** Settings from global_defs that instances inherit. */
 export interface Globals {
@@ -179,6 +180,12 @@ const SPECS: Readonly<Record<string, KeywordSpec<St>>> = {
     run: (b, st) => {
       const routes = readRouteBlock(st.ctx, b, `${st.path}.routes`);
       if (routes !== undefined && routes.length > 0) st.out["routes"] = routes;
+    },
+  },
+  virtual_rules: {
+    run: (b, st) => {
+      const rules = readRuleBlock(st.ctx, b, `${st.path}.rules`);
+      if (rules !== undefined && rules.length > 0) st.out["rules"] = rules;
     },
   },
 };

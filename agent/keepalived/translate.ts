@@ -10,6 +10,8 @@ import { translateInstance, type Globals } from "./translate-instance.js";
 import { SYNC_GROUP_KEYWORDS, translateSyncGroups } from "./translate-sync.js";
 import { TRACK_PROCESS_KEYWORDS, translateTrackProcess } from "./translate-process.js";
 import { args, block, dispatch, fail, integer, mark, newCtx, seconds, warn, weightArgs, type Ctx, type KeywordSpec, type SourceRef } from "./translate-util.js";
+import { readRouteBlock } from "./translate-routes.js";
+import { readRuleBlock } from "./translate-rules.js";
 import { GLOBAL_IGNORED, GLOBAL_UNSUPPORTED, LVS_SECTIONS, ROOT_UNSUPPORTED } from "./keywords.js";
 
 export type { SourceRef } from "./translate-util.js";
@@ -47,6 +49,8 @@ interface Root {
   readonly scripts: { readonly out: Obj; readonly path: string }[];
   readonly trackFiles: Obj[];
   readonly instances: Block[];
+  readonly staticRoutes: Obj[];
+  readonly staticRules: Obj[];
   readonly syncGroups: Block[];
   readonly trackProcesses: Obj[];
   scriptUser?: { readonly value: string; readonly b: Block };
@@ -231,6 +235,13 @@ const ROOT_SPECS: Readonly<Record<string, KeywordSpec<Root>>> = {
   track_file: { run: trackFile, repeatable: true },
   vrrp_track_file: { run: trackFile, repeatable: true },
   vrrp_instance: { run: (b, root) => void root.instances.push(b), repeatable: true },
+  // One block each: a second would restart the list's line marks at [0].
+  static_routes: {
+    run: (b, root) => void root.staticRoutes.push(...(readRouteBlock(root.ctx, b, "staticRoutes") ?? [])),
+  },
+  static_rules: {
+    run: (b, root) => void root.staticRules.push(...(readRuleBlock(root.ctx, b, "staticRules") ?? [])),
+  },
   vrrp_sync_group: { run: (b, root) => void root.syncGroups.push(b), repeatable: true },
   vrrp_track_process: { run: (b, root) => translateTrackProcess(root.ctx, b, root.trackProcesses), repeatable: true },
 };
@@ -260,7 +271,7 @@ export function translatedKeywords(): Readonly<Record<"top level" | "global_defs
 /** Translates a parsed keepalived.conf; `file` names the top file for errors not tied to a line. */
 export function translateKeepalived(blocks: readonly Block[], file: string, options: TranslateOptions = {}): TranslateResult {
   const ctx = newCtx(options.showSecrets === true);
-  const root: Root = { ctx, scripts: [], trackFiles: [], instances: [], syncGroups: [], trackProcesses: [], garp: new Map(), garpInterval: new Map() };
+  const root: Root = { ctx, scripts: [], trackFiles: [], instances: [], syncGroups: [], trackProcesses: [], staticRoutes: [], staticRules: [], garp: new Map(), garpInterval: new Map() };
   const lvs = lvsSpec(options.lvs ?? "refuse");
   const specs = { ...ROOT_SPECS, ...Object.fromEntries(LVS_SECTIONS.map((k) => [k, lvs])) };
   dispatch(ctx, blocks, "the top level", specs, { unsupported: ROOT_UNSUPPORTED }, root);
@@ -303,6 +314,8 @@ export function translateKeepalived(blocks: readonly Block[], file: string, opti
     ...(root.trackFiles.length > 0 ? { trackFiles: root.trackFiles } : {}),
     ...(root.trackProcesses.length > 0 ? { trackProcesses: root.trackProcesses } : {}),
     instances,
+    ...(root.staticRoutes.length > 0 ? { staticRoutes: root.staticRoutes } : {}),
+    ...(root.staticRules.length > 0 ? { staticRules: root.staticRules } : {}),
     ...(syncGroups.length > 0 ? { syncGroups } : {}),
   };
   const { sources, warnings, errors } = ctx;

@@ -12,7 +12,7 @@ import type { Family, VirtualAddress } from "../config/types.js";
 import { formatAddress, parseAddress } from "../vrrp/address-bytes.js";
 import { Serial } from "../runtime/serial.js";
 import type { AddressTable, InterfaceAddress, LinkInfo } from "./ports.js";
-import { deletedWith } from "./secondaries.js";
+import { deletedWith, toRestore } from "./secondaries.js";
 
 const AF_INET = 2;
 const AF_INET6 = 10;
@@ -78,6 +78,14 @@ export class NetlinkAddressTable implements AddressTable {
    * open, so even the first failover does not wait for it to be compiled).
    */
   private readonly encoded = new Map<string, Buffer>();
+  /**
+   * Addresses released through remove() and not added again since, by
+   * interface: one state per interface across every instance sharing this
+   * table. A primary's removal puts back the secondaries the kernel deleted
+   * with it, except these: another instance released that VIP meanwhile
+   * (both leaving master together) and its own delete may already have run.
+   */
+  private readonly released = new Set<string>();
 
   private constructor(private readonly socket: RtNetlinkSocket, options: NetlinkAddressTableOptions) {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -154,6 +162,7 @@ export class NetlinkAddressTable implements AddressTable {
   }
 
   async add(ifname: string, address: VirtualAddress): Promise<void> {
+    this.released.delete(releasedKey(ifname, address.address, address.prefixLength));
     await this.withIndex(ifname, (index) => this.addAt(ifname, index, address));
   }
 
@@ -168,6 +177,9 @@ export class NetlinkAddressTable implements AddressTable {
   }
 
   async remove(ifname: string, address: VirtualAddress): Promise<void> {
+    // Marked at the call, before any request: a put-back decided after this never restores it.
+    if (this.released.size >= ENCODED_CACHE) this.released.clear();
+    this.released.add(releasedKey(ifname, address.address, address.prefixLength));
     await this.withIndex(ifname, (index) => this.removeAt(ifname, index, address));
   }
 
@@ -184,8 +196,10 @@ export class NetlinkAddressTable implements AddressTable {
     );
     if (along.length === 0) return;
     const left = await this.addressesOf(index);
+    // Decided per address just before its add is queued (synchronously), so a remove() called
+    // later queues its delete after that add.
     for (const a of along) {
-      if (left.some((l) => l.address === a.address && l.prefixLength === a.prefixLength)) continue; // promoted, not deleted
+      if (toRestore([a], left, (d) => this.released.has(releasedKey(ifname, d.address, d.prefixLength))).length === 0) continue;
       await this.addAt(ifname, index, { address: a.address, family: 4, prefixLength: a.prefixLength, ...(a.label !== undefined ? { label: a.label } : {}) });
     }
   }
@@ -310,6 +324,10 @@ function formatMac(bytes: Buffer | undefined): string {
 
 function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+function releasedKey(ifname: string, address: string, prefixLength: number): string {
+  return `${ifname} ${address}/${prefixLength}`;
 }
 
 /** The addresses of one interface out of an address dump. */

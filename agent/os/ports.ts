@@ -4,7 +4,7 @@
  * folder over netlink and the floatip_net addon, and replaced by
  * in-memory fakes in unit tests.
  */
-import type { Family, RouteConfig, VirtualAddress } from "../config/types.js";
+import type { Family, RouteConfig, RuleConfig, VirtualAddress } from "../config/types.js";
 
 /** One VRRP packet as it came off the wire, IP header already removed. */
 export interface ReceivedPacket {
@@ -104,6 +104,9 @@ export interface AddressTable {
 export interface RouteTable {
   add(route: RouteConfig): Promise<void>;
   remove(route: RouteConfig): Promise<void>;
+  /** Policy routing rules (RTM_NEWRULE / RTM_DELRULE), same contract: present or absent already is not an error. */
+  addRule(rule: RuleConfig): Promise<void>;
+  removeRule(rule: RuleConfig): Promise<void>;
   close(): void;
 }
 

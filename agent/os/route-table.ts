@@ -7,8 +7,9 @@
 import { createRequire } from "node:module";
 import type * as Netlink from "netlink";
 import type { RtNetlinkSocket } from "netlink";
-import type { RouteConfig } from "../config/types.js";
+import type { RouteConfig, RuleConfig } from "../config/types.js";
 import { describeRoute, routeMessage } from "./route-message.js";
+import { describeRule, ruleMessage } from "./rule-message.js";
 import { Serial } from "../runtime/serial.js";
 import type { RouteTable } from "./ports.js";
 import { AddressTableError, LinkNotFoundError } from "./address-table.js";
@@ -49,6 +50,21 @@ export class NetlinkRouteTable implements RouteTable {
       if (oif === null) return;
       const { data, attrs } = routeMessage(route, oif, "remove");
       await this.request(`removing route ${describeRoute(route)}`, () => this.socket.delRoute(data, attrs, { timeout: TIMEOUT_MS }), "ESRCH");
+    });
+  }
+
+  /** Policy rules (keepalived virtual_rules) go through the same socket: they change with the routes. */
+  addRule(rule: RuleConfig): Promise<void> {
+    return this.queue.run(async () => {
+      const { data, attrs } = ruleMessage(rule, "add");
+      await this.request(`adding rule ${describeRule(rule)}`, () => this.socket.newRule(data, attrs, { timeout: TIMEOUT_MS, flags: FlagsNew.CREATE | FlagsNew.EXCL }), "EEXIST");
+    });
+  }
+
+  removeRule(rule: RuleConfig): Promise<void> {
+    return this.queue.run(async () => {
+      const { data, attrs } = ruleMessage(rule, "remove");
+      await this.request(`removing rule ${describeRule(rule)}`, () => this.socket.delRule(data, attrs, { timeout: TIMEOUT_MS }), "ENOENT");
     });
   }
 

@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { deletedWith, type DumpedAddress } from "./secondaries.js";
+import { deletedWith, toRestore, type DumpedAddress } from "./secondaries.js";
 import type { VirtualAddress } from "../config/types.js";
 
 const a = (address: string, prefixLength: number, secondary = false, label: string | undefined = "eth0"): DumpedAddress => ({
@@ -23,4 +23,18 @@ describe("addresses the kernel deletes along with a removed IPv4 address", () =>
   it("IPv6 has no primaries", () => {
     assert.deepEqual(deletedWith([{ address: "2001:db8::5", family: 6, prefixLength: 64, label: undefined, flags: {} }], { address: "2001:db8::5", family: 6, prefixLength: 64 }), []);
   });
+});
+
+describe("addresses put back after a primary took them along", () => {
+  const along = [a("203.0.113.11", 24, true), a("203.0.113.60", 24, true, "eth0:admin")];
+  const rows: readonly [string, DumpedAddress[], string[], string[]][] = [
+    ["deleted and not released (an operator's, a VIP still wanted): put back", [], [], ["203.0.113.11", "203.0.113.60"]],
+    ["a VIP its instance released meanwhile stays gone", [], ["203.0.113.11"], ["203.0.113.60"]],
+    ["promoted (still there): nothing to do", [a("203.0.113.11", 24), a("203.0.113.60", 24, true)], [], []],
+    ["one promoted, the other released", [a("203.0.113.60", 24)], ["203.0.113.11"], []],
+    ["same address, other prefix left: still put back", [a("203.0.113.11", 32)], [], ["203.0.113.11", "203.0.113.60"]],
+  ];
+  for (const [name, left, released, want] of rows) {
+    it(name, () => assert.deepEqual(toRestore(along, left, (d) => released.includes(d.address)).map((d) => d.address), want));
+  }
 });

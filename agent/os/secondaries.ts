@@ -36,3 +36,18 @@ function network(address: string, prefixLength: number): number {
   const value = ((parsed.bytes[0]! << 24) | (parsed.bytes[1]! << 16) | (parsed.bytes[2]! << 8) | parsed.bytes[3]!) >>> 0;
   return prefixLength === 0 ? 0 : (value & (~0 << (32 - prefixLength))) >>> 0;
 }
+
+/**
+ * Which of the addresses deleted along with a primary to put back: those
+ * the kernel really deleted (not in `left`: a promoted one stays) and that
+ * no one has released. An address someone else added (an operator's) is
+ * restored; a VIP that its own instance released meanwhile (two instances
+ * leaving master together) is not, whatever order the two removals ran in.
+ */
+export function toRestore(
+  along: readonly DumpedAddress[],
+  left: readonly DumpedAddress[],
+  released: (address: DumpedAddress) => boolean,
+): DumpedAddress[] {
+  return along.filter((a) => !left.some((l) => l.address === a.address && l.prefixLength === a.prefixLength) && !released(a));
+}

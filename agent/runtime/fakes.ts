@@ -3,8 +3,9 @@
  * payloads between fake transports, an address table that records what is
  * aliased, and an announcer that counts. Time comes from a ManualClock.
  */
-import type { Family, RouteConfig, VirtualAddress } from "../config/types.js";
+import type { Family, RouteConfig, RuleConfig, VirtualAddress } from "../config/types.js";
 import { describeRoute } from "../os/route-message.js";
+import { describeRule } from "../os/rule-message.js";
 import type {
   AddressClaim,
   AddressProber,
@@ -267,6 +268,14 @@ export class FakeRouteTable implements RouteTable {
   async remove(route: RouteConfig): Promise<void> {
     this.log.push(`remove ${describeRoute(route)}`);
     this.installed.delete(describeRoute(route));
+  }
+  async addRule(rule: RuleConfig): Promise<void> {
+    this.log.push(`add rule ${describeRule(rule)}`);
+    this.installed.add(`rule ${describeRule(rule)}`);
+  }
+  async removeRule(rule: RuleConfig): Promise<void> {
+    this.log.push(`remove rule ${describeRule(rule)}`);
+    this.installed.delete(`rule ${describeRule(rule)}`);
   }
   close(): void {}
 }

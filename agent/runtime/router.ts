@@ -40,6 +40,7 @@ import type { Logger } from "./logger.js";
 import type { AdvertCounts, AgentMetrics, InstanceLabels } from "./metrics.js";
 import { RouterTimer } from "./router-timer.js";
 import { Serial } from "./serial.js";
+import { describeRule } from "../os/rule-message.js";
 
 export interface RouterDeps {
   readonly clock: Clock;
@@ -580,12 +581,18 @@ export class VirtualRouter {
     );
   }
 
-  /** keepalived virtual_routes: each route on its own, so one that fails does not keep the others out. */
+  /**
+   * keepalived virtual_routes and virtual_rules: each on its own, so one that
+   * fails does not keep the others out. Rules come after the routes they point
+   * at and go before them (as keepalived), so a rule never sends packets to a
+   * table that is still empty.
+   */
   private routeChanges(operation: "add" | "remove"): void {
     const routes = this.config.routes ?? [];
+    const rules = this.config.rules ?? [];
     const table = this.deps.routes;
-    if (routes.length === 0) return;
-    void this.effects.run(async () => {
+    if (routes.length === 0 && rules.length === 0) return;
+    const eachRoute = async () => {
       for (const route of routes) {
         try {
           if (table === undefined) throw new Error("no route table given to the agent");
@@ -594,6 +601,26 @@ export class VirtualRouter {
           this.deps.metrics.addressError(this.labels, operation);
           this.log.log("error", `${operation} of a virtual route failed`, { route: route.to, error });
         }
+      }
+    };
+    const eachRule = async () => {
+      for (const rule of rules) {
+        try {
+          if (table === undefined) throw new Error("no route table given to the agent");
+          await (operation === "add" ? table.addRule(rule) : table.removeRule(rule));
+        } catch (error) {
+          this.deps.metrics.addressError(this.labels, operation);
+          this.log.log("error", `${operation} of a virtual rule failed`, { rule: describeRule(rule), error });
+        }
+      }
+    };
+    void this.effects.run(async () => {
+      if (operation === "add") {
+        await eachRoute();
+        await eachRule();
+      } else {
+        await eachRule();
+        await eachRoute();
       }
     });
   }

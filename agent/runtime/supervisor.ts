@@ -14,6 +14,7 @@
  * it in FAULT for the moment it takes to run); changed notify settings get a
  * new notifier for the next transitions.
  */
+import { StaticRouting } from "./static-routing.js";
 import type { AgentConfig, InstanceConfig } from "../config/types.js";
 import { planInstanceChange, sliceOf, type InPlaceUpdate, type InstanceSlice } from "../config/instance-changes.js";
 import { HealthTracker, type HealthTrackerDeps, type PodReadiness } from "../health/tracker.js";
@@ -89,6 +90,8 @@ export class AgentSupervisor {
   private readonly sync: SyncGroups;
   /** A config has been applied in full once. */
   private applied = false;
+  /** keepalived static_routes / static_rules: with the agent, not with an instance. */
+  private readonly statics: StaticRouting;
 
   constructor(private readonly deps: SupervisorDeps) {
     this.run = deps.runToken ?? randomUUID();
@@ -108,6 +111,7 @@ export class AgentSupervisor {
       ...(deps.monitor !== undefined ? { monitor: deps.monitor } : {}),
       ...(deps.interfacePollMs !== undefined ? { pollMs: deps.interfacePollMs } : {}),
     });
+    this.statics = new StaticRouting(deps.routes, deps.logger);
     this.sync = new SyncGroups({ clock: deps.clock, spawner: deps.spawner, logger: deps.logger, router: (name) => this.agent.routerNamed(name) });
     this.agent = new Agent({
       ...deps,
@@ -140,6 +144,7 @@ export class AgentSupervisor {
     for (const r of all) r.live = false;
     await Promise.all([this.agent.stop(), ...all.map((r) => r.tracker.stop())]);
     await Promise.all([...all.map((r) => r.notifier.stop()), this.sync.idle()]);
+    await this.statics.stop();
     await this.heartbeat.stop();
     this.running.clear();
   }
@@ -160,6 +165,8 @@ export class AgentSupervisor {
 
   private async applyNow(config: AgentConfig): Promise<ApplyReport> {
     this.heartbeat.start();
+    // Before the instances, whatever their state (keepalived installs them at start).
+    await this.statics.apply({ routes: config.staticRoutes ?? [], rules: config.staticRules ?? [] });
     this.sync.configure(config.syncGroups ?? []);
     const wanted = new Map(config.instances.map((i) => [i.name, sliceOf(config, i)]));
     const report = { added: [] as string[], removed: [] as string[], replaced: [] as string[], updated: [] as string[], unchanged: [] as string[] };

@@ -14,7 +14,8 @@ import { fileURLToPath } from "node:url";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { clientNodeAgentApi } from "../../agent/kube/api.js";
+import { restAgentApi } from "../../agent/kube/api.js";
+import { kubeConfigEndpoint } from "../../agent/kube/endpoint.js";
 import type { CachedConfig, ConfigCache } from "../../agent/kube/config-cache.js";
 import { KubeAgent } from "../../agent/kube/kube-agent.js";
 import { PodIndex } from "../../agent/kube/pod-index.js";
@@ -94,7 +95,7 @@ describe("a VRRPNode change is applied in place (API test server, real client-no
       });
       const links: LinkInfo[] = [{ name: "eth0", index: 2, mac: "02:00:00:00:00:01", up: true, addresses: [{ address: n.ip, family: 4, prefixLength: 24 }] }];
       const agent = new KubeAgent({
-        api: clientNodeAgentApi(server.kubeConfig()), nodeName: n.name, runner: supervisor, pods: new PodIndex(), cache: memoryCache(),
+        api: restAgentApi(kubeConfigEndpoint(server.kubeConfig())), nodeName: n.name, runner: supervisor, pods: new PodIndex(), cache: memoryCache(),
         links: async () => links, clock, wallClock: () => new Date(), logger, statusIntervalMs: 50,
       });
       await agent.start();

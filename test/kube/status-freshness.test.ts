@@ -12,7 +12,8 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { createServer, connect, type Server, type Socket } from "node:net";
 import { CustomObjectsApi, KubeConfig } from "@kubernetes/client-node";
-import { clientNodeAgentApi } from "../../agent/kube/api.js";
+import { restAgentApi } from "../../agent/kube/api.js";
+import { kubeConfigEndpoint } from "../../agent/kube/endpoint.js";
 import type { CachedConfig, ConfigCache } from "../../agent/kube/config-cache.js";
 import { KubeAgent, type Runner } from "../../agent/kube/kube-agent.js";
 import { PodIndex } from "../../agent/kube/pod-index.js";
@@ -103,7 +104,7 @@ describe("fresh status: a node cut off from the API server", { timeout: 60_000 }
       const kc = new KubeConfig();
       kc.loadFromString(JSON.stringify(doc));
       const agent = new KubeAgent({
-        api: clientNodeAgentApi(kc), nodeName: name, runner: new StandInRouters(phase), pods: new PodIndex(), cache: new NoCache(),
+        api: restAgentApi(kubeConfigEndpoint(kc)), nodeName: name, runner: new StandInRouters(phase), pods: new PodIndex(), cache: new NoCache(),
         links: async () => [], clock, wallClock: () => new Date(), logger: quiet, statusIntervalMs: 100, statusRefreshMs: REFRESH_MS,
       });
       await agent.start();

@@ -11,7 +11,8 @@ import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { CoreV1Api, CustomObjectsApi } from "@kubernetes/client-node";
 import type { AgentConfig } from "../../agent/config/types.js";
-import { clientNodeAgentApi } from "../../agent/kube/api.js";
+import { restAgentApi } from "../../agent/kube/api.js";
+import { kubeConfigEndpoint } from "../../agent/kube/endpoint.js";
 import type { CachedConfig, ConfigCache } from "../../agent/kube/config-cache.js";
 import { KubeAgent } from "../../agent/kube/kube-agent.js";
 import { PodIndex } from "../../agent/kube/pod-index.js";
@@ -84,7 +85,7 @@ describe("a VirtualIP no node can hold (API test server, real client-node)", () 
       runners.set(n.name, runner);
       const links: LinkInfo[] = [{ name: "eth0", index: 2, mac: "02:00:00:00:00:01", up: true, addresses: [{ address: n.ip, family: 4, prefixLength: 24 }] }];
       const agent = new KubeAgent({
-        api: clientNodeAgentApi(kc), nodeName: n.name, runner, pods: new PodIndex(), cache: memoryCache(), links: async () => links,
+        api: restAgentApi(kubeConfigEndpoint(kc)), nodeName: n.name, runner, pods: new PodIndex(), cache: memoryCache(), links: async () => links,
         clock: systemClock(), wallClock: () => new Date(), logger: quiet, statusIntervalMs: 50,
       });
       agents.push(agent);
