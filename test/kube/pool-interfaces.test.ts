@@ -11,7 +11,8 @@ import { fileURLToPath } from "node:url";
 import { CoreV1Api, CustomObjectsApi } from "@kubernetes/client-node";
 import { systemClock } from "../../agent/runtime/clock.js";
 import { jsonLogger } from "../../agent/runtime/logger.js";
-import { clientNodeAgentApi } from "../../agent/kube/api.js";
+import { restAgentApi } from "../../agent/kube/api.js";
+import { kubeConfigEndpoint } from "../../agent/kube/endpoint.js";
 import { nodeStatus } from "../../agent/kube/node-status.js";
 import type { VRRPNode } from "../../operator/api/types.js";
 import { Controller } from "../../operator/controller/controller.js";
@@ -56,7 +57,7 @@ describe("pool interfaces: only nodes with a named interface announce, on it (co
   };
   /** The status write the agent makes (agent/kube), with the interfaces it read. */
   const report = (node: string, interfaces: string[]) =>
-    clientNodeAgentApi(server.kubeConfig()).patchVrrpNodeStatus(node, nodeStatus({
+    restAgentApi(kubeConfigEndpoint(server.kubeConfig())).patchVrrpNodeStatus(node, nodeStatus({
       snapshots: [], transitions: new Map(), observedGeneration: 1, configErrors: [], monotonicNow: 0, wallNow: new Date(), interfaces,
     }));
 
