@@ -71,7 +71,7 @@ const LINKS: readonly LinkInfo[] = [
   { name: "eth0", index: 2, mac: "02:00:00:00:00:01", up: true, addresses: [{ address: "192.0.2.1", family: 4, prefixLength: 24 }] },
 ];
 
-function setup(cache = new MemoryCache(), options: { allowScripts?: boolean } = {}) {
+function setup(cache = new MemoryCache(), options: { allowScripts?: boolean; links?: () => readonly LinkInfo[] } = {}) {
   const api = new FakeApi();
   const runner = new FakeRunner();
   const logs: string[] = [];
@@ -82,8 +82,8 @@ function setup(cache = new MemoryCache(), options: { allowScripts?: boolean } = 
     runner,
     pods: new PodIndex(),
     cache,
-    links: async () => LINKS,
-    ...options,
+    links: async () => options.links?.() ?? LINKS,
+    ...(options.allowScripts !== undefined ? { allowScripts: options.allowScripts } : {}),
     clock,
     wallClock: () => new Date("2026-11-25T12:00:00Z"),
     logger: jsonLogger({ write: (l) => logs.push(l), wallClock: () => new Date(0) }),
@@ -288,6 +288,19 @@ describe("the agent in a cluster", () => {
     await agent.stop();
     await pump(60);
     assert.equal(api.statuses.length, stuck + 1, "no heartbeat after stop");
+  });
+
+  it("reports the node's interface names, and a new one by the next heartbeat (pools with spec.interfaces)", async () => {
+    let links: readonly LinkInfo[] = LINKS;
+    const { api, agent, settle, pump } = setup(new MemoryCache(), { links: () => links });
+    await agent.start();
+    api.node!.onUpsert({ metadata: { generation: 1 }, spec: { instances: [] } });
+    await settle();
+    assert.deepEqual(api.statuses.at(-1)?.interfaces, ["eth0"]);
+    links = [...LINKS, { name: "eth1", index: 3, mac: "02:00:00:00:00:02", up: true, addresses: [] }];
+    await pump(21);
+    assert.deepEqual(api.statuses.at(-1)?.interfaces, ["eth0", "eth1"]);
+    await agent.stop();
   });
 
   it("a deleted VRRPNode removes every instance", async () => {

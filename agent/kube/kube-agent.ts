@@ -65,6 +65,8 @@ export class KubeAgent {
   private lastSpec: string | undefined;
   private refresh: TimerHandle | undefined;
   private stopped = false;
+  /** The node's interface names as last read (for the status; pools with spec.interfaces use them). */
+  private interfaces: readonly string[] | undefined;
 
   constructor(private readonly deps: KubeAgentDeps) {
     this.writer = new StatusWriter<NodeStatus>({
@@ -159,7 +161,9 @@ export class KubeAgent {
 
   private async applySpec(spec: unknown, generation: number): Promise<void> {
     const resolved = await resolveSecrets(spec, (ns, name) => this.deps.api.readSecret(ns, name));
-    const filled = fillInterfaces(resolved.doc, await this.deps.links());
+    const links = await this.deps.links();
+    this.interfaces = links.map((l) => l.name);
+    const filled = fillInterfaces(resolved.doc, links);
     const early = [
       ...(resolved.ok ? [] : resolved.errors),
       ...(filled.ok ? [] : filled.errors),
@@ -203,7 +207,11 @@ export class KubeAgent {
     this.refresh?.cancel();
     this.refresh = this.deps.clock.at(this.deps.clock.now() + refreshMs, () => {
       this.refresh = undefined;
-      this.reportStatus();
+      // Re-read the interfaces so one added since (a new NIC, a VLAN) reaches the controller by the next heartbeat.
+      void this.deps.links().then(
+        (links) => (this.interfaces = links.map((l) => l.name)),
+        (error: unknown) => this.deps.logger.log("warn", "reading the node's interfaces failed; reporting the last ones", { error: errorText(error) }),
+      ).then(() => this.reportStatus());
     });
     this.writer.update(
       nodeStatus({
@@ -215,6 +223,7 @@ export class KubeAgent {
         monotonicNow: this.deps.clock.now(),
         wallNow: this.deps.wallClock(),
         refreshMs,
+        ...(this.interfaces !== undefined ? { interfaces: this.interfaces } : {}),
       }),
     );
   }

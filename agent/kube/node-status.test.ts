@@ -2,7 +2,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import type { Conflict } from "../conflict/types.js";
 import type { RouterSnapshot } from "../runtime/router.js";
-import { MAX_CONFLICTS, nodeStatus } from "./node-status.js";
+import { MAX_CONFLICTS, MAX_INTERFACES, nodeStatus } from "./node-status.js";
 
 const snapshot = (conflicts: readonly Conflict[]): RouterSnapshot => ({
   name: "web",
@@ -44,5 +44,19 @@ describe("VRRPNode status: conflicts", () => {
   it("at most the CRD's maxItems, so the status write is never rejected", () => {
     const many: Conflict[] = Array.from({ length: 100 }, (_, i) => ({ kind: "unknown-peer", source: `198.51.100.${i}`, since: 0 }));
     assert.equal(status(many).conflicts?.length, MAX_CONFLICTS);
+  });
+});
+
+describe("VRRPNode status: the node's interfaces (for pools with spec.interfaces)", () => {
+  const base = { snapshots: [], transitions: new Map(), observedGeneration: 1, configErrors: [], monotonicNow: 0, wallNow: new Date("2026-11-25T12:00:00Z") };
+  it("sorted, each once", () => {
+    assert.deepEqual(nodeStatus({ ...base, interfaces: ["eth1", "lo", "eth0", "eth1"] }).interfaces, ["eth0", "eth1", "lo"]);
+  });
+  it("not read yet: no interfaces field", () => {
+    assert.equal("interfaces" in nodeStatus(base), false);
+  });
+  it("at most the CRD's maxItems", () => {
+    const many = Array.from({ length: 300 }, (_, i) => `veth${String(i).padStart(3, "0")}`);
+    assert.equal(nodeStatus({ ...base, interfaces: many }).interfaces?.length, MAX_INTERFACES);
   });
 });

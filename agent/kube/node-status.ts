@@ -38,6 +38,11 @@ export interface NodeStatus {
   readonly refreshInterval?: string;
   readonly instances: readonly InstanceStatus[];
   /**
+   * The node's network interface names, sorted (at most MAX_INTERFACES): the controller makes a node a
+   * candidate of a pool with spec.interfaces only if it has one of them. Absent until the agent has read them.
+   */
+  readonly interfaces?: readonly string[];
+  /**
    * Without `instance`: the current spec was rejected as a whole and the previous config keeps running.
    * With `instance`: only that instance was refused; the others were applied.
    */
@@ -46,6 +51,8 @@ export interface NodeStatus {
 
 /** The CRD's maxItems for an instance's conflicts. */
 export const MAX_CONFLICTS = 64;
+/** The CRD's maxItems for the node's interfaces (operator/api/limits.ts STATUS_INTERFACES_MAX). */
+export const MAX_INTERFACES = 256;
 
 const STATES = { initialize: "Initialize", backup: "Backup", master: "Master", fault: "Fault" } as const;
 
@@ -59,6 +66,8 @@ export function nodeStatus(input: {
   readonly monotonicNow: number;
   readonly wallNow: Date;
   readonly refreshMs?: number;
+  /** The node's interface names, as last read (undefined: not yet). */
+  readonly interfaces?: readonly string[];
 }): NodeStatus {
   const wall = input.wallNow.getTime();
   const wallTime = (monotonic: number) => new Date(wall - Math.max(0, input.monotonicNow - monotonic)).toISOString();
@@ -85,6 +94,7 @@ export function nodeStatus(input: {
     updated: input.wallNow.toISOString(),
     ...(input.refreshMs !== undefined ? { refreshInterval: formatDuration(input.refreshMs) } : {}),
     instances,
+    ...(input.interfaces !== undefined ? { interfaces: [...new Set(input.interfaces)].sort().slice(0, MAX_INTERFACES) } : {}),
     configErrors: [
       ...input.configErrors.map((e) => ({ field: e.path, message: e.message })),
       ...(input.refused ?? []).flatMap((r) => r.errors.map((e) => ({ field: e.path, message: e.message, instance: r.instance }))),

@@ -105,6 +105,7 @@ export const CRD_BOUNDS: Readonly<Record<"virtualip" | "virtualippool" | "vrrpno
     "spec.addresses": { minItems: 1, maxItems: L.POOL_ENTRIES_MAX },
     "spec.addresses.items": { maxLength: L.POOL_ENTRY_TEXT_MAX },
     "spec.advertisementInterval": duration,
+    "spec.interfaces": { minItems: 1, maxItems: L.POOL_INTERFACES_MAX },
     ...nodeSelector,
     ...selector("spec.serviceSelector"),
     ...selector("spec.namespaceSelector"),
@@ -142,5 +143,6 @@ export const CRD_BOUNDS: Readonly<Record<"virtualip" | "virtualippool" | "vrrpno
     "spec.instances.items.track.pods.weight": range(0, L.TRACK_PODS_WEIGHT_MAX),
     "status.refreshInterval": duration,
     "status.instances.items.conflicts": { maxItems: L.STATUS_CONFLICTS_MAX },
+    "status.interfaces": { maxItems: L.STATUS_INTERFACES_MAX },
   },
 };

@@ -44,6 +44,10 @@ export const HTTP_WEIGHT_MAX = SCRIPT_WEIGHT_MAX;
 export const LOWER_PRIORITY_REPEAT_MIN = 0;
 /** Entries of a VirtualIPPool's spec.addresses. */
 export const POOL_ENTRIES_MAX = 64;
+/** Entries of a VirtualIPPool's spec.interfaces. */
+export const POOL_INTERFACES_MAX = 32;
+/** Interface names the agent reports in VRRPNode status.interfaces (the rest are left out). */
+export const STATUS_INTERFACES_MAX = 256;
 /** Conflicts the agent reports per instance in VRRPNode status. */
 export const STATUS_CONFLICTS_MAX = 64;
 /** VRRPNode (the agent's config): an owner may have 255; the advert's count byte bounds the addresses. */

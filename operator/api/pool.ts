@@ -17,6 +17,8 @@ export interface VirtualIPPoolSpec {
   /** Candidate nodes per router of its Services' VirtualIPs (VirtualIP spec.maxCandidates). */
   readonly maxCandidates?: number;
   readonly nodeSelector?: NodeSelectorSpec;
+  /** Announce only on these interfaces (MetalLB's L2Advertisement.interfaces); a node with none of them is not a candidate. */
+  readonly interfaces?: readonly string[];
   readonly serviceSelector?: LabelSelector;
   readonly namespaceSelector?: LabelSelector;
 }
@@ -56,6 +58,8 @@ export interface PoolConfig {
   readonly maxCandidates?: number;
   /** Normalised; {} selects every node. */
   readonly nodeSelector: LabelSelector;
+  /** In the order written; undefined: any interface (the agent picks it from the address). */
+  readonly interfaces?: readonly string[];
   /** Undefined: every Service / namespace. */
   readonly serviceSelector?: LabelSelector;
   readonly namespaceSelector?: LabelSelector;

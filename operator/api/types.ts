@@ -260,6 +260,8 @@ export interface VRRPNodeStatus {
   readonly updated?: string;
   /** The agent's heartbeat period ("20s", agent/kube/node-status.ts); absent from agents that have none. */
   readonly refreshInterval?: string;
+  /** The node's interface names, sorted (agent/kube/node-status.ts); absent from agents that do not report them. */
+  readonly interfaces?: readonly string[];
   readonly instances?: readonly VRRPNodeInstanceStatus[];
   /** Without instance: the whole spec was refused and the previous one keeps running; with it: only that instance (agent/kube/node-status.ts). */
   readonly configErrors?: readonly { readonly field: string; readonly message: string; readonly instance?: string }[];
@@ -285,6 +287,11 @@ export interface NodeSummary {
   readonly hostAddresses?: readonly string[];
   readonly unschedulable: boolean;
   readonly ready: boolean;
+  /**
+   * The node's network interface names as its agent reports them (VRRPNode status.interfaces);
+   * undefined until it has. Only pools with spec.interfaces look at them.
+   */
+  readonly interfaces?: readonly string[];
   /** RFC 3339; "" when unknown. */
   readonly creationTimestamp: string;
 }

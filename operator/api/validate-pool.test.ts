@@ -11,6 +11,13 @@ describe("VirtualIPPool spec validation", () => {
     assert.equal(r.config.ranges.length, 3);
     assert.equal(r.config.serviceSelector, undefined);
   });
+  it("keeps interfaces in order; absent when not given", () => {
+    const r = validatePoolSpec({ addresses: ["192.0.2.0/28"], interfaces: ["eth1", "bond0"] });
+    assert.ok(r.ok, r.ok ? "" : JSON.stringify(r));
+    assert.deepEqual(r.config.interfaces, ["eth1", "bond0"]);
+    const none = validatePoolSpec({ addresses: ["192.0.2.0/28"] });
+    assert.ok(none.ok && !("interfaces" in none.config));
+  });
   const bad: [unknown, string, RegExp][] = [
     [{}, "spec.addresses", /is required/],
     [{ addresses: [] }, "spec.addresses", /at least one/],
@@ -25,6 +32,11 @@ describe("VirtualIPPool spec validation", () => {
     [{ addresses: ["192.0.2.0/28"], advertisementInterval: "15ms" }, "spec.advertisementInterval", /10ms to 40\.95s in steps of 10ms, got 15ms/],
     [{ addresses: ["192.0.2.0/28"], transport: "broadcast" }, "spec.transport", /"unicast" or "multicast"/],
     [{ addresses: ["192.0.2.0/28"], advertisementInterval: "1" }, "spec.advertisementInterval", /duration with a unit/],
+    [{ addresses: ["192.0.2.0/28"], interfaces: [] }, "spec.interfaces", /at least one/],
+    [{ addresses: ["192.0.2.0/28"], interfaces: "eth1" }, "spec.interfaces", /list/],
+    [{ addresses: ["192.0.2.0/28"], interfaces: ["eth1", "a/b"] }, "spec.interfaces[1]", /interface name/],
+    [{ addresses: ["192.0.2.0/28"], interfaces: ["eth1", "eth1"] }, "spec.interfaces[1]", /repeats spec\.interfaces\[0\]/],
+    [{ addresses: ["192.0.2.0/28"], interfaces: Array.from({ length: 33 }, (_, i) => `eth${i}`) }, "spec.interfaces", /at most 32/],
   ];
   for (const [spec, field, message] of bad) {
     it(`rejects ${JSON.stringify(spec)} naming ${field}`, () => {

@@ -7,12 +7,12 @@
 import { Reader } from "../../agent/config/validate.js";
 import { describe } from "../../agent/config/duration.js";
 import { overlaps, parseRange, type AddressRange } from "../lb/ranges.js";
-import { INTERVAL_LIMITS, MAX_CANDIDATES_MAX, POOL_ENTRY_MESSAGE, POOL_ENTRY_PATTERN, TRACK_LIST_MAX } from "./limits.js";
+import { INTERVAL_LIMITS, MAX_CANDIDATES_MAX, POOL_ENTRY_MESSAGE, POOL_INTERFACES_MAX, POOL_ENTRY_PATTERN, TRACK_LIST_MAX } from "./limits.js";
 import { readNodeSelector } from "./node-selector.js";
 import { POOL_MAX_ENTRIES, type PoolConfig } from "./pool.js";
 import type { LabelSelector, LabelSelectorRequirement } from "./types.js";
 import type { FieldError } from "./virtualip-config.js";
-import { durationMs, stringMap } from "./validate-helpers.js";
+import { durationMs, interfaceName, stringMap } from "./validate-helpers.js";
 import { readRequirement } from "./validate-virtualip-track.js";
 
 export type PoolValidation =
@@ -21,7 +21,7 @@ export type PoolValidation =
 
 export function validatePoolSpec(spec: unknown, path = "spec"): PoolValidation {
   const r = new Reader();
-  const o = r.object(spec, path, ["addresses", "autoAssign", "advertisementInterval", "transport", "maxCandidates", "nodeSelector", "serviceSelector", "namespaceSelector"]);
+  const o = r.object(spec, path, ["addresses", "autoAssign", "advertisementInterval", "transport", "maxCandidates", "nodeSelector", "interfaces", "serviceSelector", "namespaceSelector"]);
   const ranges = o === undefined ? undefined : readRanges(r, o["addresses"], `${path}.addresses`);
   const autoAssign = o?.["autoAssign"] === undefined ? true : r.boolean(o["autoAssign"], `${path}.autoAssign`);
   const interval = o?.["advertisementInterval"] === undefined ? undefined : readInterval(r, o["advertisementInterval"], `${path}.advertisementInterval`);
@@ -30,6 +30,7 @@ export function validatePoolSpec(spec: unknown, path = "spec"): PoolValidation {
     : r.fail(`${path}.transport`, `must be "unicast" or "multicast", got ${describe(o["transport"])}`);
   const maxCandidates = o?.["maxCandidates"] === undefined ? undefined : r.integer(o["maxCandidates"], `${path}.maxCandidates`, 0, MAX_CANDIDATES_MAX);
   const nodeSelector = o?.["nodeSelector"] === undefined ? {} : readNodeSelector(r, o["nodeSelector"], `${path}.nodeSelector`);
+  const interfaces = o?.["interfaces"] === undefined ? undefined : readInterfaces(r, o["interfaces"], `${path}.interfaces`);
   const serviceSelector = o?.["serviceSelector"] === undefined ? undefined : readSelector(r, o["serviceSelector"], `${path}.serviceSelector`);
   const namespaceSelector = o?.["namespaceSelector"] === undefined ? undefined : readSelector(r, o["namespaceSelector"], `${path}.namespaceSelector`);
   if (r.errors.length > 0 || ranges === undefined || autoAssign === undefined || nodeSelector === undefined) {
@@ -43,6 +44,7 @@ export function validatePoolSpec(spec: unknown, path = "spec"): PoolValidation {
       ...(interval !== undefined ? { advertisementInterval: interval } : {}),
       ...(transport !== undefined ? { transport } : {}),
       ...(maxCandidates !== undefined ? { maxCandidates } : {}),
+      ...(interfaces !== undefined ? { interfaces } : {}),
       ...(serviceSelector !== undefined ? { serviceSelector } : {}),
       ...(namespaceSelector !== undefined ? { namespaceSelector } : {}),
     },
@@ -67,6 +69,24 @@ function readRanges(r: Reader, value: unknown, path: string): AddressRange[] | u
     if (other >= 0) return r.fail(at, `"${item}" overlaps ${path}[${other}] ("${out[other]!.text}")`);
     out.push({ ...parsed.range, text: item });
     return undefined;
+  });
+  return r.errors.length > before ? undefined : out;
+}
+
+/** Interface names, each once, in the order written (the first a node has is the one used; see lb/plan.ts). */
+function readInterfaces(r: Reader, value: unknown, path: string): string[] | undefined {
+  const items = r.list(value, path);
+  if (items === undefined) return undefined;
+  if (items.length === 0) return r.fail(path, "must list at least one interface name (leave it out to announce on any interface)");
+  if (items.length > POOL_INTERFACES_MAX) return r.fail(path, `must list at most ${POOL_INTERFACES_MAX} interfaces, got ${items.length}`);
+  const before = r.errors.length;
+  const out: string[] = [];
+  items.forEach((item, i) => {
+    const name = interfaceName(r, item, `${path}[${i}]`);
+    if (name === undefined) return;
+    const first = out.indexOf(name);
+    if (first >= 0) r.fail(`${path}[${i}]`, `"${name}" repeats ${path}[${first}]`);
+    out.push(name);
   });
   return r.errors.length > before ? undefined : out;
 }

@@ -234,7 +234,11 @@ export class Controller {
     const now = this.deps.wallClock();
     const all = [...this.vips.values()];
     const live = all.filter((v) => v.metadata.deletionTimestamp === undefined);
-    const nodes = [...this.nodes.values()].map(summarizeNode).filter((n) => n.name !== "");
+    // A node's interfaces are what its agent reports in the VRRPNode status (pools with spec.interfaces need them).
+    const nodes = [...this.nodes.values()].map(summarizeNode).filter((n) => n.name !== "").map((n) => {
+      const reported = this.vrrpNodes.get(n.name)?.status?.interfaces;
+      return Array.isArray(reported) ? { ...n, interfaces: reported.filter((i): i is string => typeof i === "string") } : n;
+    });
     // A failed load-balancer write must not hold up the VirtualIPs: it is rethrown (and retried) after them.
     let lbError: unknown;
     const lb = this.lb === undefined ? undefined : await this.lb.sync(now, all, nodes).catch((error: unknown) => void (lbError = error));

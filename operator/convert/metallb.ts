@@ -8,6 +8,7 @@
 import yaml from "js-yaml";
 import { matchesSelector } from "../planner/selection.js";
 import type { LabelSelector } from "../api/types.js";
+import { POOL_INTERFACES_MAX } from "../api/limits.js";
 import {
   describeDoc, entries, finishPools, flatten, kindOf, list, nameOf, namespacesSelector, obj, selectorOf, str,
   type Conversion, type Obj, type PoolDraft,
@@ -63,7 +64,10 @@ function fromPool(pool: Obj, advs: readonly Obj[], bgp: boolean, warnings: strin
   if (nodeSelector !== undefined) out["nodeSelector"] = nodeSelector;
   const interfaces = interfacesOf(advs);
   if (interfaces !== undefined) {
-    warnings.push(`${what}: the L2Advertisements limit it to interfaces ${interfaces.join(", ")}: floatip picks the interface whose subnet holds the address; check that it is one of these`);
+    out["interfaces"] = interfaces.slice(0, POOL_INTERFACES_MAX);
+    if (interfaces.length > POOL_INTERFACES_MAX) {
+      warnings.push(`${what}: the L2Advertisements name ${interfaces.length} interfaces; a VirtualIPPool takes at most ${POOL_INTERFACES_MAX}: converted the first ${POOL_INTERFACES_MAX} (sorted by name)`);
+    }
   }
 
   const allocation = obj(spec["serviceAllocation"]);

@@ -6,6 +6,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import type { VirtualIPPool } from "../api/pool.js";
 import type { NodeSummary, VirtualIP } from "../api/types.js";
+import { plan as planNodes } from "../planner/plan.js";
 import { planLoadBalancers, type LbPlan } from "./plan.js";
 import { pool, slice, svc } from "./test-fixtures.js";
 
@@ -376,6 +377,39 @@ describe("node eligibility follows ready endpoints", () => {
     const plan = run({ services: [svc("web")], pools, nodes, vips: stored(first, { "lb-192-0-2-10": "b" }) });
     const announced = plan.services.get("default/web")!.status.conditions.find((c) => c.type === "floatip.io/Announced")!;
     assert.deepEqual([announced.status, announced.reason, announced.message], ["True", "Announced", "b announces 192.0.2.10"]);
+  });
+});
+
+describe("pool interfaces: announce only on the named interfaces", () => {
+  const withIfaces = (name: string, interfaces?: string[]): NodeSummary => ({ ...node(name), ...(interfaces !== undefined ? { interfaces } : {}) });
+  const nodes = [withIfaces("a", ["lo", "eth0", "eth1"]), withIfaces("b", ["lo", "eth0"])];
+  const pools = [pool("p", { addresses: ["192.0.2.10/31"], interfaces: ["eth1"] })];
+  it("only the node with eth1 is eligible, and the VirtualIP names eth1", () => {
+    const plan = run({ services: [svc("web")], pools, nodes });
+    assert.deepEqual(plan.vips.get("lb-192-0-2-10")!.spec, { addresses: ["192.0.2.10/32"], interface: "eth1", nodeNames: ["a"] });
+  });
+  it("rendered: node a holds the address on eth1, node b runs nothing", () => {
+    const lb = run({ services: [svc("web")], pools, nodes });
+    const rendered = planNodes({ virtualIPs: stored(lb), nodes });
+    const a = rendered.nodes.get("a")!.instances;
+    assert.deepEqual(a.map((i) => [i.interface, i.addresses]), [["eth1", ["192.0.2.10/32"]]]);
+    assert.deepEqual(rendered.nodes.get("b")!.instances, []);
+  });
+  it("the first listed interface any selected node has; Local narrows to ready nodes that have it", () => {
+    const four = [withIfaces("a", ["eth0"]), withIfaces("b", ["bond0"]), withIfaces("c", ["bond0", "eth1"]), withIfaces("d")];
+    const p = [pool("p", { addresses: ["192.0.2.10/31"], interfaces: ["eth9", "bond0", "eth1"] })];
+    assert.deepEqual(run({ services: [svc("web")], pools: p, nodes: four }).vips.get("lb-192-0-2-10")!.spec,
+      { addresses: ["192.0.2.10/32"], interface: "bond0", nodeNames: ["b", "c"] });
+    const local = run({ services: [svc("web", { policy: "Local" })], pools: p, nodes: four, slices: [slice("web", ["a", "b", "c", "d"], ["b"])] });
+    assert.deepEqual(local.vips.get("lb-192-0-2-10")!.spec, { addresses: ["192.0.2.10/32"], interface: "bond0", nodeNames: ["c"] });
+  });
+  it("nodes whose agent has not reported interfaces are not eligible", () => {
+    const plan = run({ services: [svc("web")], pools, nodes: [withIfaces("a"), withIfaces("b")] });
+    assert.deepEqual(plan.vips.get("lb-192-0-2-10")!.spec, { addresses: ["192.0.2.10/32"], interface: "eth1", nodeNames: [] });
+  });
+  it("a pool without interfaces behaves as before (interfaces reported or not)", () => {
+    const plan = run({ services: [svc("web")], pools: [pool("p", { addresses: ["192.0.2.10/31"] })], nodes });
+    assert.deepEqual(plan.vips.get("lb-192-0-2-10")!.spec, { addresses: ["192.0.2.10/32"] });
   });
 });
 

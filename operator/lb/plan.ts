@@ -12,7 +12,14 @@
  *     node), with no per-Service placement, so the Services of one pool pack
  *     into shared routers (planner/pack.ts) whose candidates and masters the
  *     planner spreads over the nodes;
- *   - maxCandidates: the first address's pool's, when it sets it.
+ *   - maxCandidates: the first address's pool's, when it sets it;
+ *   - interfaces (the first address's pool's, when it lists them): the
+ *     VirtualIP names the first listed interface that any selected node
+ *     reports having (none does: the first listed), and spec.nodeNames keeps
+ *     only the nodes that report it. A node whose agent has not reported its
+ *     interfaces yet is not eligible: announcing on an interface it may not
+ *     have would fail there. The choice looks at the selected nodes, not the
+ *     ready ones, so it does not move (renaming the routers) as endpoints do.
  */
 import type { Family } from "../../agent/config/types.js";
 import type { VirtualIPPool, VirtualIPPoolStatus } from "../api/pool.js";
@@ -125,14 +132,15 @@ export function planLoadBalancers(input: LbPlanInput): LbPlan {
 
   const ready = readyNodesByService(input.endpointSlices);
   const selectedBy = selectionCache(input.nodes);
+  const nodeInterfaces = new Map(input.nodes.filter((n) => n.interfaces !== undefined).map((n) => [n.name, new Set(n.interfaces)] as const));
   const vips = new Map<string, DesiredVip>();
   for (const group of allocation.groups) {
-    const vip = desiredVip(group, pools, ready, selectedBy);
+    const vip = desiredVip(group, pools, ready, selectedBy, nodeInterfaces);
     vips.set(vip.name, vip);
   }
   for (const outcome of externalPlan.values()) {
     for (const group of outcome.groups) {
-      const vip = desiredVip(group, pools, ready, selectedBy);
+      const vip = desiredVip(group, pools, ready, selectedBy, nodeInterfaces);
       vips.set(vip.name, vip);
     }
   }
@@ -238,30 +246,47 @@ function selectionCache(nodes: readonly NodeSummary[]): (selector: LabelSelector
   };
 }
 
-function desiredVip(group: Group, pools: ResolvedPools, ready: ReadonlyMap<string, ReadonlySet<string>>, selectedBy: (selector: LabelSelector) => ReadonlySet<string>): DesiredVip {
+/** The first of a pool's interfaces some selected node reports, and the selected nodes that report it. */
+function interfaceChoice(interfaces: readonly string[], selected: ReadonlySet<string>, nodeInterfaces: ReadonlyMap<string, ReadonlySet<string>>): { name: string; nodes: Set<string> } {
+  for (const name of interfaces) {
+    const nodes = new Set([...selected].filter((n) => nodeInterfaces.get(n)?.has(name) === true));
+    if (nodes.size > 0) return { name, nodes };
+  }
+  return { name: interfaces[0]!, nodes: new Set() };
+}
+
+function desiredVip(
+  group: Group, pools: ResolvedPools, ready: ReadonlyMap<string, ReadonlySet<string>>,
+  selectedBy: (selector: LabelSelector) => ReadonlySet<string>, nodeInterfaces: ReadonlyMap<string, ReadonlySet<string>>,
+): DesiredVip {
   const name = vipName(group.addresses[0]!.address);
   const selectors: LabelSelector[] = [];
   let interval: string | undefined;
   let transport: Transport | undefined;
   let maxCandidates: number | undefined;
+  let interfaces: readonly string[] | undefined;
   for (const a of group.addresses) {
     const pool = pools.usable.find((p) => p.name === a.pool);
     if (pool !== undefined) selectors.push(pool.config.nodeSelector);
     interval ??= pool?.config.advertisementInterval;
     transport ??= pool?.config.transport;
     maxCandidates ??= pool?.config.maxCandidates;
+    interfaces ??= pool?.config.interfaces;
   }
   const nodeSelector = andSelectors(selectors);
   const selected = selectedBy(nodeSelector);
   const readyNodes = new Set(group.members.flatMap((m) => [...(ready.get(serviceKey(m)) ?? [])]).filter((n) => selected.has(n)));
   const local = group.members[0]!.policy === "Local";
-  const eligible = [...readyNodes].sort(compareNames);
+  const onInterface = interfaces === undefined ? undefined : interfaceChoice(interfaces, selected, nodeInterfaces);
+  const eligible = [...readyNodes].filter((n) => onInterface?.nodes.has(n) ?? true).sort(compareNames);
+  const nodeNames = local ? eligible : onInterface !== undefined ? [...onInterface.nodes].sort(compareNames) : undefined;
   const spec: VirtualIPSpec = {
     addresses: group.addresses.map((a) => hostCidr(a.family as Family, a.value)),
     ...(interval !== undefined ? { advertisementInterval: interval } : {}),
     ...(transport !== undefined ? { transport } : {}),
+    ...(onInterface !== undefined ? { interface: onInterface.name } : {}),
     ...(Object.keys(nodeSelector).length > 0 ? { nodeSelector } : {}),
-    ...(local ? { nodeNames: eligible } : {}),
+    ...(nodeNames !== undefined ? { nodeNames } : {}),
     ...(maxCandidates !== undefined ? { maxCandidates } : {}),
   };
   const services = group.members.map(serviceKey);
