@@ -71,12 +71,19 @@ describe("node selectors: old label maps after the upgrade, DoesNotExist (contro
     await server.close();
   });
 
-  const renderedOn = async (instance: string): Promise<string[]> => {
+  // Routers carry many VirtualIPs' addresses (instances are vrid-N): a VirtualIP is rendered where its addresses are.
+  const renderedOn = async (vip: string): Promise<string[]> => {
+    const stored = (await custom.getClusterCustomObject({ ...GROUP, plural: "virtualips", name: vip }).catch(() => undefined)) as VirtualIP | undefined;
+    if (stored === undefined) return []; // not created yet (a Service's VirtualIP)
+    const wanted = stored.spec.addresses.map((a) => a.split("/")[0]);
     const list = (await custom.listClusterCustomObject({ ...GROUP, plural: "vrrpnodes" })) as { items: VRRPNode[] };
-    return list.items.filter((n) => (n.spec.instances ?? []).some((i) => i.name === instance)).map((n) => n.metadata.name).sort();
+    return list.items
+      .filter((n) => (n.spec.instances ?? []).some((i) => (i.addresses ?? []).some((a: string) => wanted.includes(a.split("/")[0]))))
+      .map((n) => n.metadata.name)
+      .sort();
   };
-  const waitRendered = (instance: string, nodes: string[]) =>
-    waitFor(async () => JSON.stringify(await renderedOn(instance)) === JSON.stringify(nodes), 5000, `${instance} rendered on ${nodes.join(", ")}`);
+  const waitRendered = (vip: string, nodes: string[]) =>
+    waitFor(async () => JSON.stringify(await renderedOn(vip)) === JSON.stringify(nodes), 5000, `${vip} rendered on ${nodes.join(", ")}`);
 
   it("objects written with a label map under the old schema select the same nodes after the CRDs are replaced", async () => {
     await custom.createClusterCustomObject({ ...GROUP, plural: "virtualips", body: { apiVersion: "floatip.io/v1alpha1", kind: "VirtualIP", metadata: { name: "ssd" }, spec: { addresses: ["192.0.2.5/24"], nodeSelector: { disktype: "ssd" } } } });
