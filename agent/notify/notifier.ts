@@ -31,6 +31,7 @@ import { DEFAULT_KILL_GRACE_MS, describeOutcome, runCommand, succeeded, type Run
 import type { Clock } from "../runtime/clock.js";
 import type { Logger } from "../runtime/logger.js";
 import type { Transition } from "../runtime/router.js";
+import { describeCause } from "../runtime/transition.js";
 import {
   DEFAULT_STATE_DIR,
   formatStateRecord,
@@ -128,7 +129,8 @@ export class Notifier {
     const wall = this.deps.wallClock().getTime();
     const since = new Date(wall - Math.max(0, this.deps.clock.now() - change.at)).toISOString();
     const run = this.deps.run;
-    const record: StateRecord = { instance: change.instance, state, priority: change.priority, since, updated: since, ...(run !== undefined ? { run } : {}) };
+    const cause = change.cause !== undefined ? { cause: describeCause(change.cause) } : {};
+    const record: StateRecord = { instance: change.instance, state, priority: change.priority, since, updated: since, ...(run !== undefined ? { run } : {}), ...cause };
     this.queueFiles(queue, record);
     const notify = queue.config.notify;
     if (notify === undefined) return;

@@ -39,10 +39,10 @@ import { MasterAddresses } from "./master-addresses.js";
 import { RouterTimer } from "./router-timer.js";
 import { SilentPeers } from "./silent-peers.js";
 
-import type { FaultCause, HoldCause, Transition } from "./transition.js";
+import { describeCause, transitionCause, type FaultCause, type HoldCause, type Transition } from "./transition.js";
 
 export { linkDownTriggers } from "./outgoing-adverts.js";
-export type { FaultCause, HoldCause, Transition } from "./transition.js";
+export type { FaultCause, HoldCause, Transition, TransitionCause } from "./transition.js";
 
 export interface RouterDeps {
   readonly clock: Clock;
@@ -121,6 +121,8 @@ export class VirtualRouter {
   private current: InstanceConfig;
   private readonly faults = new Set<FaultCause>();
   private readonly holds = new Set<HoldCause>();
+  /** The description of the last change of its tracked checks' health (the cause of the transitions it led to). */
+  private healthChange: string | undefined;
 
   constructor(config: InstanceConfig, private readonly deps: RouterDeps) {
     this.current = config;
@@ -317,6 +319,19 @@ export class VirtualRouter {
     this.dispatch({ type: "priority", effectivePriority: priority });
   }
 
+  /**
+   * The supervisor's health evaluation of its tracked checks. `description`
+   * (given when the health changed) is the cause the transitions it leads to
+   * carry; they happen inside this call (a FAULT's priority-0 advert leaves here).
+   */
+  applyHealth(health: { readonly effectivePriority: number; readonly pending: boolean; readonly fault: boolean }, description?: string): void {
+    if (description !== undefined) this.healthChange = description;
+    this.setEffectivePriority(health.effectivePriority);
+    // keepalived 2.2.7 waits as backup while a weight-0 script has not reported yet (FAULT only once it fails).
+    this.setHold("pending", health.pending);
+    this.setFault("health", health.fault);
+  }
+
   fault(): void {
     this.setFault("health", true);
   }
@@ -461,12 +476,14 @@ export class VirtualRouter {
     this.heard.watch(this.config, action.to === "master");
     this.conflictMonitor.masterChanged(action.to === "master");
     this.deps.metrics.transitioned(this.labels, action.from, action.to);
+    const cause = transitionCause(action.to, [...this.faults], this.healthChange);
     this.log.log("info", `${action.from} -> ${action.to}`, {
       from: action.from,
       to: action.to,
       reason: action.reason,
       priority: this.state.effectivePriority,
       ...(action.masterAddress !== undefined ? { master: action.masterAddress } : {}),
+      ...(cause !== undefined ? { cause: describeCause(cause) } : {}),
     });
     this.deps.onTransition?.({
       instance: this.config.name,
@@ -476,6 +493,7 @@ export class VirtualRouter {
       priority: this.state.effectivePriority,
       at: now,
       ...(action.masterAddress !== undefined ? { masterAddress: action.masterAddress } : {}),
+      ...(cause !== undefined ? { cause } : {}),
     });
   }
 }
