@@ -9,7 +9,7 @@
 import type { InstanceConfig, VirtualAddress } from "../config/types.js";
 import type { AddressTable, Announcer, RouteTable } from "../os/ports.js";
 import { describeRule } from "../os/rule-message.js";
-import type { AnnounceBurst } from "../vrrp/state-machine.js";
+import type { AnnounceBurst, Phase } from "../vrrp/state-machine.js";
 import type { Clock } from "./clock.js";
 import type { Logger } from "./logger.js";
 import type { AgentMetrics, InstanceLabels } from "./metrics.js";
@@ -70,9 +70,20 @@ export class MasterAddresses {
     });
   }
 
-  /** One announcement of this node's own address on the instance's interface (see VirtualRouter.announceSelf). */
-  announceOwn(address: VirtualAddress): void {
-    this.chain("announce", () => this.deps.announcer.announce(this.deps.config().interface, address));
+  /**
+   * A unicast master reaches this node through its neighbour cache, and an
+   * entry that gave up while this node was away (link down, agent stopped)
+   * is only probed again about once a second: longer than Master_Down_Interval,
+   * so the returning backup would hear nothing and take over (also with
+   * preempt off). Announcing its own address (`source`) when it starts
+   * listening lets every peer reach it at once. Multicast adverts need no
+   * neighbour entry.
+   */
+  announceSelf(from: Phase, to: Phase, source: string): void {
+    const config = this.deps.config();
+    if (to !== "backup" || (from !== "initialize" && from !== "fault") || config.unicast === undefined) return;
+    const self = { address: source, family: config.family, prefixLength: config.family === 4 ? 32 : 128 };
+    this.chain("announce", () => this.deps.announcer.announce(config.interface, self));
   }
 
   /** A reload changed the address list: a master removes the dropped ones and adds and announces the new ones. */

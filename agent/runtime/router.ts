@@ -31,18 +31,20 @@ import {
   type TransitionReason,
 } from "../vrrp/state-machine.js";
 import type { Clock } from "./clock.js";
+import { AddressListNotes } from "./address-list-notes.js";
 import { OutgoingAdverts } from "./outgoing-adverts.js";
 import { ConflictMonitor, type ConflictOptions } from "./conflict-monitor.js";
 import type { Logger } from "./logger.js";
 import type { AdvertCounts, AgentMetrics, InstanceLabels } from "./metrics.js";
 import { MasterAddresses } from "./master-addresses.js";
 import { RouterTimer } from "./router-timer.js";
+import { routerParams } from "../vrrp/router-params.js";
 import { SilentPeers } from "./silent-peers.js";
 
-import { describeCause, transitionCause, type FaultCause, type HoldCause, type Transition } from "./transition.js";
+import { RouterConditions, transitionFields, transitionOf, type FaultCause, type HoldCause, type RouterSnapshot, type Transition } from "./transition.js";
 
 export { linkDownTriggers } from "./outgoing-adverts.js";
-export type { FaultCause, HoldCause, Transition, TransitionCause } from "./transition.js";
+export type { FaultCause, HoldCause, RouterSnapshot, Transition, TransitionCause } from "./transition.js";
 
 export interface RouterDeps {
   readonly clock: Clock;
@@ -61,33 +63,6 @@ export interface RouterDeps {
   readonly onWantMaster?: (instance: string) => void;
   /** Its fault causes changed (after any transition this caused): a sync group re-evaluates. */
   readonly onFaultCauses?: (instance: string) => void;
-}
-
-export interface RouterSnapshot {
-  readonly name: string;
-  readonly phase: Phase;
-  readonly priority: number;
-  readonly effectivePriority: number;
-  readonly masterAddress: string | undefined;
-  readonly since: number;
-  /** Conflicts going on now (another MAC for a held address, foreign VRRP on the VRID). */
-  readonly conflicts: readonly Conflict[];
-}
-
-export function routerParams(config: InstanceConfig, primaryAddress: string): RouterParams {
-  return {
-    version: config.version,
-    priority: config.priority,
-    advertIntervalMs: config.advertIntervalMs,
-    preempt: config.preempt,
-    preemptDelayMs: config.preemptDelayMs,
-    initialState: config.initialState,
-    primaryAddress,
-    garpDelayMs: config.garp.delayMs,
-    garpRefreshMs: config.garp.refreshMs,
-    garpLowerPriorityRepeat: config.garp.lowerPriorityRepeat,
-    garpLowerPriorityDelayMs: config.garp.lowerPriorityDelayMs,
-  };
 }
 
 export class VirtualRouter {
@@ -112,15 +87,14 @@ export class VirtualRouter {
    * in vrrp/receive-checks.ts: the checks read nothing else).
    */
   private accepted: (AcceptedAdvert & { readonly mismatch: boolean }) | undefined;
-  /** Source and list of the last accepted advert whose address list differed from ours (logged once, not per advert). */
-  private listMismatch: string | undefined;
+  /** Says once when adverts with an address list other than ours are taken. */
+  private readonly listNotes: AddressListNotes;
   /** Its adverts as bytes, and the priority-0 ones armed while master. */
   private readonly adverts: OutgoingAdverts;
   private conflictMonitor: ConflictMonitor;
   /** The config in force: the one it started with, then each reload's (reconfigure). */
   private current: InstanceConfig;
-  private readonly faults = new Set<FaultCause>();
-  private readonly holds = new Set<HoldCause>();
+  private readonly conditions = new RouterConditions();
   /** The description of the last change of its tracked checks' health (the cause of the transitions it led to). */
   private healthChange: string | undefined;
 
@@ -131,6 +105,7 @@ export class VirtualRouter {
     this.labels = { vrrp_instance: config.name, interface: config.interface, vrid: String(config.virtualRouterId) };
     this.log = deps.logger.child({ instance: config.name, vrid: config.virtualRouterId });
     this.checks = receiveContext(config, deps.transport.sourceAddress);
+    this.listNotes = new AddressListNotes(this.log);
     this.heard = new SilentPeers(config.unicast?.peers, { clock: deps.clock, log: this.log, master: () => this.state.phase === "master" });
     this.timers = {
       protocol: new RouterTimer({
@@ -259,28 +234,9 @@ export class VirtualRouter {
       return;
     }
     const mismatch = addressListMatch(this.checks, arrived.advert) === "differs";
-    this.noteAddressList(arrived, mismatch);
+    this.listNotes.note(arrived, mismatch, () => this.current.addresses.map((a) => a.address));
     if (payload !== undefined) this.accepted = { payload: Buffer.from(payload), arrived, mismatch };
     this.accept(arrived, ageMs, mismatch);
-  }
-
-  /** A differing address list is taken (receive-checks.ts); say so once per source and list, and when they agree again. */
-  private noteAddressList(arrived: ArrivedAdvert, mismatch: boolean): void {
-    if (!mismatch) {
-      if (this.listMismatch?.startsWith(`${arrived.source} `) === true) {
-        this.listMismatch = undefined;
-        this.log.log("info", "address lists agree again", { source: arrived.source });
-      }
-      return;
-    }
-    const key = `${arrived.source} ${[...arrived.advert.addresses].sort().join(",")}`;
-    if (key === this.listMismatch) return;
-    this.listMismatch = key;
-    this.log.log("warn", "advert with an address list other than ours taken (nodes with different configs, e.g. a reload in progress)", {
-      source: arrived.source,
-      theirs: arrived.advert.addresses,
-      ours: this.current.addresses.map((a) => a.address),
-    });
   }
 
   /**
@@ -325,42 +281,30 @@ export class VirtualRouter {
    * carry; they happen inside this call (a FAULT's priority-0 advert leaves here).
    */
   applyHealth(health: { readonly effectivePriority: number; readonly pending: boolean; readonly fault: boolean }, description?: string): void {
-    if (description !== undefined) this.healthChange = description;
+    if (description !== undefined) this.conditions.healthChanged(description);
     this.setEffectivePriority(health.effectivePriority);
     // keepalived 2.2.7 waits as backup while a weight-0 script has not reported yet (FAULT only once it fails).
     this.setHold("pending", health.pending);
     this.setFault("health", health.fault);
   }
 
-  fault(): void {
-    this.setFault("health", true);
-  }
-
-  recovered(): void {
-    this.setFault("health", false);
-  }
-
   /** FAULT while any cause holds (a master leaves with a priority-0 advert); back to backup once none does. */
   setFault(cause: FaultCause, on: boolean): void {
     // keepalived dont_track_primary: the own interface's faults are ignored.
     if (cause === "interface" && this.config.trackInterface === false) return;
-    const had = this.faults.has(cause);
-    if (on) this.faults.add(cause);
-    else this.faults.delete(cause);
-    if (this.faults.size > 0) {
+    const changed = this.conditions.setFault(cause, on);
+    if (this.conditions.inFault) {
       if (this.state.phase !== "fault") this.dispatch({ type: "fault" });
     } else if (this.state.phase === "fault") {
       this.dispatch({ type: "recovered" });
     }
-    if (had !== on) this.deps.onFaultCauses?.(this.config.name);
+    if (changed) this.deps.onFaultCauses?.(this.config.name);
   }
 
   /** Held while any cause holds (see HoldCause); may be called before start(). */
   setHold(cause: HoldCause, on: boolean): void {
-    const before = this.holds.size > 0;
-    if (on) this.holds.add(cause);
-    else this.holds.delete(cause);
-    if (before !== this.holds.size > 0) this.dispatch({ type: "hold", held: this.holds.size > 0 });
+    const held = this.conditions.setHold(cause, on);
+    if (held !== undefined) this.dispatch({ type: "hold", held });
   }
 
   /** Its sync group goes master: a backup takes over now. */
@@ -375,8 +319,7 @@ export class VirtualRouter {
 
   /** Phase and wish as a sync group sees them; `ownFault`: in FAULT for a cause other than the group. */
   memberView(): { readonly phase: Phase; readonly wantsMaster: boolean; readonly ownFault: boolean } {
-    const ownFault = [...this.faults].some((c) => c !== "sync-group");
-    return { phase: this.state.phase, wantsMaster: this.state.wantsMaster, ownFault };
+    return { phase: this.state.phase, wantsMaster: this.state.wantsMaster, ownFault: this.conditions.ownFault() };
   }
 
   /**
@@ -394,7 +337,7 @@ export class VirtualRouter {
 
   /** The kernel's fault causes holding now (not `health`). */
   faultCauses(): readonly FaultCause[] {
-    return [...this.faults];
+    return this.conditions.faultCauses();
   }
 
   /**
@@ -456,44 +399,14 @@ export class VirtualRouter {
     if (action.to === "master") this.adverts.arm();
   }
 
-  /**
-   * A unicast master reaches this node through its neighbour cache, and an
-   * entry that gave up while this node was away (link down, agent stopped)
-   * is only probed again about once a second: longer than Master_Down_Interval,
-   * so the returning backup would hear nothing and take over (also with
-   * preempt off). Announcing its own address when it starts listening lets
-   * every peer reach it at once. Multicast adverts need no neighbour entry.
-   */
-  private announceSelf(action: Extract<RouterAction, { type: "transition" }>): void {
-    if (action.to !== "backup" || (action.from !== "initialize" && action.from !== "fault") || this.config.unicast === undefined) return;
-    const self = { address: this.deps.transport.sourceAddress, family: this.config.family, prefixLength: this.config.family === 4 ? 32 : 128 };
-    this.owned.announceOwn(self);
-  }
-
   private transitioned(action: Extract<RouterAction, { type: "transition" }>, now: number): void {
     this.updateFarewells(action);
-    this.announceSelf(action);
+    this.owned.announceSelf(action.from, action.to, this.deps.transport.sourceAddress);
     this.heard.watch(this.config, action.to === "master");
     this.conflictMonitor.masterChanged(action.to === "master");
     this.deps.metrics.transitioned(this.labels, action.from, action.to);
-    const cause = transitionCause(action.to, [...this.faults], this.healthChange);
-    this.log.log("info", `${action.from} -> ${action.to}`, {
-      from: action.from,
-      to: action.to,
-      reason: action.reason,
-      priority: this.state.effectivePriority,
-      ...(action.masterAddress !== undefined ? { master: action.masterAddress } : {}),
-      ...(cause !== undefined ? { cause: describeCause(cause) } : {}),
-    });
-    this.deps.onTransition?.({
-      instance: this.config.name,
-      from: action.from,
-      to: action.to,
-      reason: action.reason,
-      priority: this.state.effectivePriority,
-      at: now,
-      ...(action.masterAddress !== undefined ? { masterAddress: action.masterAddress } : {}),
-      ...(cause !== undefined ? { cause } : {}),
-    });
+    const change = transitionOf(this.config.name, action, { priority: this.state.effectivePriority, at: now, cause: this.conditions.causeOf(action.to) });
+    this.log.log("info", `${change.from} -> ${change.to}`, transitionFields(change));
+    this.deps.onTransition?.(change);
   }
 }

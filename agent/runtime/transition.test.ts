@@ -6,7 +6,7 @@ import type { AgentConfig } from "../config/types.js";
 import { ManualClock } from "./clock.js";
 import { FakeAddressTable, FakeSegment } from "./fakes.js";
 import { runClock, simulatedAgent } from "./simulated-agents.js";
-import { describeCause, transitionCause, type FaultCause, type TransitionCause } from "./transition.js";
+import { describeCause, RouterConditions, transitionCause, type FaultCause, type TransitionCause } from "./transition.js";
 import type { Phase } from "../vrrp/state-machine.js";
 
 describe("the cause a transition carries", () => {
@@ -62,5 +62,37 @@ describe("a transition's log line says why (from the transition, not a separate 
       ],
     );
     await agent.supervisor.stop();
+  });
+});
+
+describe("a router's conditions besides the protocol", () => {
+  it("FAULT while any fault cause holds; each change of a cause is reported once", () => {
+    const c = new RouterConditions();
+    assert.equal(c.setFault("interface", true), true);
+    assert.equal(c.setFault("interface", true), false, "already held");
+    assert.equal(c.setFault("sync-group", true), true);
+    assert.equal(c.inFault, true);
+    assert.equal(c.ownFault(), true);
+    assert.equal(c.setFault("interface", false), true);
+    assert.deepEqual([c.inFault, c.ownFault(), c.faultCauses()], [true, false, ["sync-group"]], "only the group's FAULT is left");
+    assert.equal(c.setFault("sync-group", false), true);
+    assert.equal(c.inFault, false);
+  });
+
+  it("held while any hold cause holds; says the new held state only when it changes", () => {
+    const c = new RouterConditions();
+    assert.equal(c.setHold("pending", true), true);
+    assert.equal(c.setHold("startup-delay", true), undefined);
+    assert.equal(c.setHold("pending", false), undefined);
+    assert.equal(c.setHold("startup-delay", false), false);
+    assert.equal(c.setHold("sync-group", false), undefined);
+  });
+
+  it("a transition's cause: the fault causes holding and the last health change", () => {
+    const c = new RouterConditions();
+    c.healthChanged("FAULT after file /run/x = 0 (FAULT)");
+    c.setFault("health", true);
+    assert.deepEqual(c.causeOf("fault"), { kind: "fault", faults: ["health"], health: "FAULT after file /run/x = 0 (FAULT)" });
+    assert.equal(c.causeOf("master"), undefined);
   });
 });
