@@ -150,29 +150,20 @@ export class MasterAddresses {
     const rules = config.rules ?? [];
     const table = this.deps.routes;
     if (routes.length === 0 && rules.length === 0) return;
-    const { log, metrics, labels } = this.deps;
-    const eachRoute = async () => {
-      for (const route of routes) {
+    const each = async <T>(kind: "route" | "rule", items: readonly T[], apply: (t: RouteTable, item: T) => Promise<void>, describe: (item: T) => string) => {
+      for (const item of items) {
         try {
           if (table === undefined) throw new Error("no route table given to the agent");
-          await (operation === "add" ? table.add(route) : table.remove(route));
+          await apply(table, item);
         } catch (error) {
-          metrics.addressError(labels, operation);
-          log.log("error", `${operation} of a virtual route failed`, { route: route.to, error });
+          this.deps.metrics.routeError(this.deps.labels, operation, kind);
+          this.deps.log.log("error", `${operation} of a virtual ${kind} failed`, { [kind]: describe(item), error });
         }
       }
     };
-    const eachRule = async () => {
-      for (const rule of rules) {
-        try {
-          if (table === undefined) throw new Error("no route table given to the agent");
-          await (operation === "add" ? table.addRule(rule) : table.removeRule(rule));
-        } catch (error) {
-          metrics.addressError(labels, operation);
-          log.log("error", `${operation} of a virtual rule failed`, { rule: describeRule(rule), error });
-        }
-      }
-    };
+    const add = operation === "add";
+    const eachRoute = () => each("route", routes, (t, r) => (add ? t.add(r) : t.remove(r)), (r) => r.to);
+    const eachRule = () => each("rule", rules, (t, r) => (add ? t.addRule(r) : t.removeRule(r)), describeRule);
     void this.effects.run(async () => {
       if (operation === "add") {
         await eachRoute();
