@@ -33,13 +33,13 @@ import {
   type RouterState,
   type TransitionReason,
 } from "../vrrp/state-machine.js";
-import type { Clock, TimerHandle } from "./clock.js";
+import type { Clock, TimerHandle } from "../../base/clock.js";
 import { ConflictMonitor, type ConflictOptions } from "./conflict-monitor.js";
 import { HeardPeers } from "./heard-peers.js";
-import type { Logger } from "./logger.js";
+import type { Logger } from "../../base/logger.js";
 import type { AdvertCounts, AgentMetrics, InstanceLabels } from "./metrics.js";
 import { RouterTimer } from "./router-timer.js";
-import { Serial } from "./serial.js";
+import { Serial } from "../../base/serial.js";
 import { describeRule } from "../os/rule-message.js";
 
 export interface RouterDeps {

@@ -20,9 +20,9 @@
  */
 import { createHash } from "node:crypto";
 import type { KubernetesObject } from "@kubernetes/client-node";
-import type { Stoppable } from "../../agent/kube/watch-list.js";
-import type { Clock, TimerHandle } from "../../agent/runtime/clock.js";
-import type { Logger } from "../../agent/runtime/logger.js";
+import type { Stoppable } from "../../base/watch-list.js";
+import type { Clock, TimerHandle } from "../../base/clock.js";
+import type { Logger } from "../../base/logger.js";
 import { summarizeNode, type VirtualIP, type VRRPNode } from "../api/types.js";
 import { plan, type PlanResult } from "../planner/index.js";
 import { aggregate, describeFinding, masterChangeMessage } from "./aggregate.js";

@@ -1,4 +1,4 @@
-// The import rule: a folder is a floor. A production file of agent/ or operator/ imports only from
+// The import rule: a folder is a floor. A production file of base/, agent/ or operator/ imports only from
 // its own floor's folder or from a lower floor, never from the other tower (agent-only or
 // operator-only floors), and no files import each other in a circle. What breaks the rule today
 // is listed in ALLOWED_UPWARD and ALLOWED_CIRCLES below, each with why: those lists may only
@@ -23,24 +23,12 @@ interface Floor {
 }
 
 /**
- * The floors, lowest first. A file belongs to the longest prefix that names it (a file entry beats
- * its folder: agent/runtime holds ground-floor utilities beside the top of the agent until the
- * layout issue moves them to a folder of their own).
+ * The floors, lowest first. A file belongs to the longest prefix that names it (a file entry
+ * would beat its folder).
  */
 const FLOORS: Readonly<Record<string, Floor>> = {
-  // Ground floor: runtime-independent utilities (time, logging, queues, HTTP, processes, CLI args).
-  "agent/runtime/clock.ts": { level: 0, tower: "shared" },
-  "agent/runtime/logger.ts": { level: 0, tower: "shared" },
-  "agent/runtime/serial.ts": { level: 0, tower: "shared" },
-  "agent/runtime/deadline-queue.ts": { level: 0, tower: "shared" },
-  "agent/runtime/precise-scheduler.ts": { level: 0, tower: "shared" },
-  "agent/runtime/http.ts": { level: 0, tower: "shared" },
-  "agent/runtime/build-info.ts": { level: 0, tower: "shared" },
-  "agent/runtime/liveness.ts": { level: 0, tower: "shared" },
-  "agent/health/process.ts": { level: 0, tower: "shared" },
-  "agent/health/command-line.ts": { level: 0, tower: "shared" },
-  "agent/cli/args.ts": { level: 0, tower: "shared" },
-  "agent/kube/watch-list.ts": { level: 0, tower: "shared" },
+  // Ground floor (base/): runtime-independent utilities (time, logging, queues, HTTP, processes, CLI args).
+  base: { level: 0, tower: "shared" },
   // The protocol core: codec, state machine, receive checks, timing. Pure.
   "agent/vrrp": { level: 1, tower: "shared" },
   // The configuration's vocabulary (plain types), and conflict decisions over the core.
@@ -134,7 +122,7 @@ function importsOf(file: string): string[] {
     .filter((t) => t.endsWith(".ts") && existsSync(join(REPO, t)));
 }
 
-const files = [...walk("agent"), ...walk("operator")].filter((f) => f.endsWith(".ts") && !TEST_ONLY.test(f));
+const files = [...walk("base"), ...walk("agent"), ...walk("operator")].filter((f) => f.endsWith(".ts") && !TEST_ONLY.test(f));
 const graph = new Map(files.map((f) => [f, importsOf(f)]));
 
 /** Whether `from` may import `to` by the floors. */
