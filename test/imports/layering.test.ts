@@ -63,13 +63,6 @@ const FLOORS: Readonly<Record<string, Floor>> = {
  * Issue 17 names most of these; the layout issue removes them.
  */
 const ALLOWED_UPWARD: ReadonlySet<string> = new Set([
-  // The core takes Family / VrrpVersion / InstanceConfig from config/types.ts (they belong beside the packet types).
-  "agent/vrrp/address-bytes.ts -> agent/config/types.ts",
-  "agent/vrrp/codec.ts -> agent/config/types.ts",
-  "agent/vrrp/packet.ts -> agent/config/types.ts",
-  "agent/vrrp/receive-checks.ts -> agent/config/types.ts",
-  "agent/vrrp/state-machine.ts -> agent/config/types.ts",
-  "agent/vrrp/timing.ts -> agent/config/types.ts",
   // A lower floor that uses the top of the agent (a type of router.ts).
   "agent/notify/notifier.ts -> agent/runtime/router.ts",
   // The agent's binary serves the controller too, and the controller borrows the agent's CLI parser.
