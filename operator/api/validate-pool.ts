@@ -4,7 +4,7 @@
  * of one pool not overlapping). Overlaps between pools and with VirtualIPs
  * are the planner's (operator/lb/pools.ts). Pure.
  */
-import { Reader } from "../../agent/config/validate.js";
+import { Reader } from "../../agent/config/reader.js";
 import { describe } from "../../agent/config/duration.js";
 import { overlaps, parseRange, type AddressRange } from "../lb/ranges.js";
 import { INTERVAL_LIMITS, MAX_CANDIDATES_MAX, POOL_ENTRY_MESSAGE, POOL_INTERFACES_MAX, POOL_ENTRY_PATTERN, TRACK_LIST_MAX } from "./limits.js";
