@@ -34,6 +34,7 @@ import { forEachLimited } from "./parallel.js";
 import { StatusAges } from "./freshness.js";
 import { LoadBalancerSync, type LoadBalancerOptions } from "./lb-sync.js";
 import { unwrittenNodes, writeFailureEvent } from "./write-failure-events.js";
+import type { SyncResult } from "./sync-result.js";
 import { WriteFailures, type WriteFailure, type WriteKind, type WriteOutcome } from "./write-failures.js";
 
 export const FINALIZER = "floatip.io/release-addresses";
@@ -55,22 +56,8 @@ export interface ControllerDeps {
   readonly loadBalancers?: LoadBalancerOptions;
 }
 
-export interface SyncCounts {
-  readonly specWrites: number;
-  readonly statusWrites: number;
-  readonly events: number;
-  readonly finalizersReleased: number;
-}
-
-/**
- * What one sync did; a typed outcome rather than log lines. `partial`: every
- * write was tried, and some objects' writes failed (each retried on its own
- * backoff, the first due in `retryInMs`); `failed`: the sync itself broke off.
- */
-export type SyncResult =
-  | ({ readonly kind: "synced" } & SyncCounts)
-  | ({ readonly kind: "partial"; readonly failures: readonly WriteFailure[]; readonly retryInMs: number } & SyncCounts)
-  | { readonly kind: "failed"; readonly error: string; readonly retryInMs: number };
+// Re-exported: tests and callers read the sync outcome where the Controller is.
+export type { SyncCounts, SyncResult } from "./sync-result.js";
 
 /** JSON with object keys sorted: the API server does not keep our key order. */
 function canonical(value: unknown): string {
