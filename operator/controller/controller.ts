@@ -35,7 +35,7 @@ import { StatusAges } from "./freshness.js";
 import { LoadBalancerSync, type LoadBalancerOptions } from "./lb-sync.js";
 import { unwrittenNodes, writeFailureEvent } from "./write-failure-events.js";
 import type { SyncResult } from "./sync-result.js";
-import { WriteFailures, type WriteFailure, type WriteKind, type WriteOutcome } from "./write-failures.js";
+import { WriteFailures, type WriteKind, type WriteOutcome } from "./write-failures.js";
 
 export const FINALIZER = "floatip.io/release-addresses";
 
