@@ -30,7 +30,7 @@ import { parseCommandLine } from "../../base/command-line.js";
 import { DEFAULT_KILL_GRACE_MS, describeOutcome, runCommand, succeeded, type RunOutcome, type Spawner } from "../../base/process.js";
 import type { Clock } from "../../base/clock.js";
 import type { Logger } from "../../base/logger.js";
-import type { Transition } from "../runtime/router.js";
+import type { Transition } from "../vrrp/transition.js";
 import {
   DEFAULT_STATE_DIR,
   formatStateRecord,

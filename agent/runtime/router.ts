@@ -11,6 +11,7 @@ import type { AddressTable, Announcer, Farewell, RouteTable, VrrpTransport } fro
 import { encodeAdvert } from "../vrrp/codec.js";
 import type { Advert } from "../vrrp/packet.js";
 import { VRRP_MULTICAST_V4, VRRP_MULTICAST_V6 } from "../vrrp/packet.js";
+import type { Transition } from "../vrrp/transition.js";
 import {
   addressListMatch,
   checkAdvert,
@@ -61,16 +62,8 @@ export interface RouterDeps {
   readonly onFaultCauses?: (instance: string) => void;
 }
 
-export interface Transition {
-  readonly instance: string;
-  readonly from: Phase;
-  readonly to: Phase;
-  readonly reason: TransitionReason;
-  readonly priority: number;
-  readonly masterAddress?: string;
-  /** Monotonic time of the transition. */
-  readonly at: number;
-}
+// Re-exported: the agent, the sync groups, the supervisor and the kube agent take it from the router.
+export type { Transition } from "../vrrp/transition.js";
 
 export interface RouterSnapshot {
   readonly name: string;

@@ -13,7 +13,7 @@ import type { Condition } from "../api/types.js";
 import { condition } from "../api/condition.js";
 import type { Group } from "./allocate.js";
 import { foreignUser, type PoolState } from "./pools.js";
-import { rangeSize, saturate } from "./ranges.js";
+import { rangeSize, saturate } from "../api/ranges.js";
 
 export interface PoolStatusInput {
   readonly pool: VirtualIPPool;
