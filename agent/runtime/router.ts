@@ -32,7 +32,6 @@ import {
   type RouterEvent,
   type RouterParams,
   type RouterState,
-  type TransitionReason,
 } from "../vrrp/state-machine.js";
 import type { Clock, TimerHandle } from "../../base/clock.js";
 import { ConflictMonitor, type ConflictOptions } from "./conflict-monitor.js";
