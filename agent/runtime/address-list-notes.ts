@@ -4,7 +4,7 @@
  * so once per source and list, not per advert, and again when they agree.
  */
 import type { ArrivedAdvert } from "../vrrp/receive-checks.js";
-import type { Logger } from "./logger.js";
+import type { Logger } from "../../base/logger.js";
 
 export class AddressListNotes {
   /** Source and sorted list of the last accepted advert whose list differed from ours. */

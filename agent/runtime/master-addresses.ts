@@ -10,10 +10,10 @@ import type { InstanceConfig, VirtualAddress } from "../config/types.js";
 import type { AddressTable, Announcer, RouteTable } from "../os/ports.js";
 import { describeRule } from "../os/rule-message.js";
 import type { AnnounceBurst, Phase } from "../vrrp/state-machine.js";
-import type { Clock } from "./clock.js";
-import type { Logger } from "./logger.js";
+import type { Clock } from "../../base/clock.js";
+import type { Logger } from "../../base/logger.js";
 import type { AgentMetrics, InstanceLabels } from "./metrics.js";
-import { Serial } from "./serial.js";
+import { Serial } from "../../base/serial.js";
 
 export interface MasterAddressesDeps {
   readonly clock: Clock;

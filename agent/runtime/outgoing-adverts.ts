@@ -16,7 +16,7 @@ import type { InstanceConfig } from "../config/types.js";
 import type { Farewell, VrrpTransport } from "../os/ports.js";
 import { encodeAdvert } from "../vrrp/codec.js";
 import { VRRP_MULTICAST_V4, VRRP_MULTICAST_V6, type Advert } from "../vrrp/packet.js";
-import type { Logger } from "./logger.js";
+import type { Logger } from "../../base/logger.js";
 import type { AdvertCounts } from "./metrics.js";
 
 export interface OutgoingAdvertsDeps {

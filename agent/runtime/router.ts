@@ -28,23 +28,25 @@ import {
   type RouterEvent,
   type RouterParams,
   type RouterState,
-  type TransitionReason,
 } from "../vrrp/state-machine.js";
-import type { Clock } from "./clock.js";
+import type { Clock } from "../../base/clock.js";
 import { AddressListNotes } from "./address-list-notes.js";
 import { OutgoingAdverts } from "./outgoing-adverts.js";
 import { ConflictMonitor, type ConflictOptions } from "./conflict-monitor.js";
-import type { Logger } from "./logger.js";
+import type { Logger } from "../../base/logger.js";
 import type { AdvertCounts, AgentMetrics, InstanceLabels } from "./metrics.js";
 import { MasterAddresses } from "./master-addresses.js";
 import { RouterTimer } from "./router-timer.js";
-import { routerParams } from "../vrrp/router-params.js";
+import { routerParams } from "./router-params.js";
 import { SilentPeers } from "./silent-peers.js";
 
-import { RouterConditions, transitionFields, transitionOf, type FaultCause, type HoldCause, type RouterSnapshot, type Transition } from "./transition.js";
+import { RouterConditions, transitionFields, transitionOf, type HoldCause, type RouterSnapshot } from "./router-view.js";
+import type { FaultCause, Transition } from "../vrrp/transition.js";
 
 export { linkDownTriggers } from "./outgoing-adverts.js";
-export type { FaultCause, HoldCause, RouterSnapshot, Transition, TransitionCause } from "./transition.js";
+// Re-exported: the agent, the sync groups, the supervisor and the kube agent take them from the router.
+export type { HoldCause, RouterSnapshot } from "./router-view.js";
+export type { FaultCause, Transition, TransitionCause } from "../vrrp/transition.js";
 
 export interface RouterDeps {
   readonly clock: Clock;

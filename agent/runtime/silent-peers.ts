@@ -5,9 +5,9 @@
  * intervals, and once per peer.
  */
 import type { InstanceConfig } from "../config/types.js";
-import type { Clock, TimerHandle } from "./clock.js";
+import type { Clock, TimerHandle } from "../../base/clock.js";
 import { HeardPeers } from "./heard-peers.js";
-import type { Logger } from "./logger.js";
+import type { Logger } from "../../base/logger.js";
 
 export interface SilentPeersDeps {
   readonly clock: Clock;

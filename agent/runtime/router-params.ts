@@ -1,6 +1,6 @@
 /** The state machine's parameters (state-machine.ts RouterParams) from an instance's config. */
 import type { InstanceConfig } from "../config/types.js";
-import type { RouterParams } from "./state-machine.js";
+import type { RouterParams } from "../vrrp/state-machine.js";
 
 /** `primaryAddress`: the address its adverts leave from (the socket's source). */
 export function routerParams(config: InstanceConfig, primaryAddress: string): RouterParams {

@@ -3,10 +3,11 @@ import assert from "node:assert/strict";
 import { FakeSpawner } from "../health/fakes.js";
 import { validateAgentConfig } from "../config/validate.js";
 import type { AgentConfig } from "../config/types.js";
-import { ManualClock } from "./clock.js";
+import { ManualClock } from "../../base/clock.js";
 import { FakeAddressTable, FakeSegment } from "./fakes.js";
 import { runClock, simulatedAgent } from "./simulated-agents.js";
-import { describeCause, RouterConditions, transitionCause, type FaultCause, type TransitionCause } from "./transition.js";
+import { RouterConditions } from "./router-view.js";
+import { describeCause, transitionCause, type FaultCause, type TransitionCause } from "../vrrp/transition.js";
 import type { Phase } from "../vrrp/state-machine.js";
 
 describe("the cause a transition carries", () => {
