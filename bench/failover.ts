@@ -29,10 +29,11 @@
  * times by up to an interval (the floor is MDI minus that phase). Usage:
  *   node dist/bench/failover.js [--runs N] [--intervals 1000:2,100:3,10:3] [--faults node-loss,handover,tracked-interface] [--settle on|off] [--out FILE] [--json FILE]
  * --json also writes every sample (FailoverResultsJson), e.g. for bench/plots.ts.
+ * --merge a.json,b.json,... writes --out (and --json) from cells run one at a
+ * time (each under the lab lock) instead of running anything.
  */
 import { writeFileSync } from "node:fs";
-import { cpus } from "node:os";
-import { execFileSync, spawnSync, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { createLab, type Lab } from "../test/lab/netns.js";
 import {
   AddressWatch,
@@ -48,37 +49,19 @@ import { LinkWatch } from "./link-watch.js";
 import { benchScratch, tcpdumpLines } from "./multi.js";
 import { cpuPercent, processTree, sample } from "./procstat.js";
 import { SETTLE, settle, type SettleOutcome } from "./settle.js";
-import { summarize, type Summary } from "./stats.js";
+import { summarize } from "./stats.js";
+import { machine, mergeCells, settleSummary, table, type Fault, type FailoverResultsJson, type Impl, type Row, type Setting } from "./failover-report.js";
+
+export type { FailoverResultsJson } from "./failover-report.js";
 
 const VIP = "192.0.2.5";
 const MASTER_PRIORITY = 150;
 const BACKUP_PRIORITY = 100;
 
-type Impl = "floatip" | "keepalived";
-type Fault = "node-loss" | "handover" | "tracked-interface";
 const FAULTS: readonly Fault[] = ["node-loss", "handover", "tracked-interface"];
 /** The interface both implementations track: a veth inside each node whose peer's state is its carrier. */
 const TRACKED = "up0";
 const TRACKED_PEER = "up0p";
-
-interface Setting {
-  readonly intervalMs: number;
-  readonly version: 2 | 3;
-}
-
-interface Row {
-  readonly setting: Setting;
-  readonly fault: Fault;
-  readonly floorMs: number;
-  readonly results: Record<Impl, Summary>;
-  readonly samples?: Record<Impl, number[]>;
-  /** Node loss: from the master's last advert to the VIP on the backup (floor: MDI). */
-  readonly sinceLastAdvert?: Record<Impl, Summary>;
-  /** Tracked interface loss: from before the `ip` command that causes it (the method before 2026-12-06 evening). */
-  readonly fromCommand?: Record<Impl, Summary>;
-  /** How long the speakers took to settle before the fault, and how many runs gave up waiting. */
-  readonly settle?: Record<Impl, { readonly medianMs: number; readonly timedOut: number }>;
-}
 
 /** One failover: from the fault, and (node loss) from the master's last advert before it. */
 interface Sample {
@@ -128,27 +111,6 @@ class AdvertWatch {
   }
 }
 
-/** What --json writes. */
-export interface FailoverResultsJson {
-  readonly date: string;
-  readonly machine: string;
-  readonly runs: number;
-  readonly rows: readonly {
-    readonly intervalMs: number;
-    readonly version: 2 | 3;
-    readonly fault: Fault;
-    readonly floorMs: number;
-    readonly results: Record<Impl, Summary>;
-    /** Milliseconds from the fault to the VIP on the new master, in run order. */
-    readonly samples: Record<Impl, number[]>;
-    /** Node loss: from the master's last advert before the fault to the VIP on the new master. */
-    readonly sinceLastAdvert?: Record<Impl, Summary>;
-    /** Tracked interface loss: from before the `ip` command (samples are from the kernel's link event). */
-    readonly fromCommand?: Record<Impl, Summary>;
-    readonly settle?: Record<Impl, { readonly medianMs: number; readonly timedOut: number }>;
-  }[];
-}
-
 const skew = (s: Setting, p: number) => (s.version === 2 ? ((256 - p) * 1000) / 256 : ((256 - p) * s.intervalMs) / 256);
 const masterDown = (s: Setting, p: number) => 3 * s.intervalMs + skew(s, p);
 
@@ -163,11 +125,13 @@ function parseArgs(argv: readonly string[]) {
   let json: string | undefined;
   let faults: readonly Fault[] = FAULTS;
   let settleFirst = true;
+  let merge: string[] | undefined;
   for (let i = 0; i < argv.length; i++) {
     const next = () => argv[++i] ?? "";
     if (argv[i] === "--runs") runs = Number(next());
     else if (argv[i] === "--out") out = next();
     else if (argv[i] === "--json") json = next();
+    else if (argv[i] === "--merge") merge = next().split(",");
     else if (argv[i] === "--settle") {
       const v = next();
       if (v !== "on" && v !== "off") throw new Error(`--settle: expected on or off, got ${v}`);
@@ -187,7 +151,7 @@ function parseArgs(argv: readonly string[]) {
         });
     }
   }
-  return { runs, settings, out, json, faults, settleFirst };
+  return { runs, settings, out, json, faults, settleFirst, merge };
 }
 
 class Bench {
@@ -332,51 +296,9 @@ class Bench {
   }
 }
 
-function settleSummary(outcomes: readonly SettleOutcome[]): { medianMs: number; timedOut: number } {
-  return { medianMs: Math.round(summarize(outcomes.map((o) => o.afterMs)).median), timedOut: outcomes.filter((o) => o.kind === "timed-out").length };
-}
-
-function machine(): string {
-  const cpu = cpus()[0]?.model ?? "unknown CPU";
-  const kernel = execFileSync("uname", ["-r"]).toString().trim();
-  const ka = spawnSync("keepalived", ["--version"], { encoding: "utf8" }).stderr ?? "";
-  return `${cpus().length} × ${cpu}, Linux ${kernel}, Node ${process.version}, ${ka.split("\n")[0] || "keepalived"}`;
-}
-
-function sinceLast(r: Row): string {
-  const s = r.sinceLastAdvert ?? r.fromCommand;
-  if (s === undefined) return "";
-  return `${s.floatip.median.toFixed(1)} / ${s.keepalived.median.toFixed(1)}, ${(s.floatip.median / s.keepalived.median).toFixed(3)}`;
-}
-
-function table(rows: readonly Row[], runs: number, settleFirst: boolean): string {
-  const fmt = (n: number) => n.toFixed(1);
-  const lines = [
-    `| adverts | fault | protocol floor (ms) | floatip median / p95 (ms) | keepalived median / p95 (ms) | ratio floatip/keepalived (median) | node loss from the master's last advert, tracked interface loss from before the ip command: floatip / keepalived median (ms), ratio |`,
-    `|---|---|---|---|---|---|---|`,
-  ];
-  for (const r of rows) {
-    const f = r.results.floatip;
-    const k = r.results.keepalived;
-    lines.push(
-      `| v${r.setting.version} ${r.setting.intervalMs} ms | ${r.fault} | ${fmt(r.floorMs)} | ${fmt(f.median)} / ${fmt(f.p95)} | ${fmt(k.median)} / ${fmt(k.p95)} | ${(f.median / k.median).toFixed(3)} | ${sinceLast(r)} |`,
-    );
-  }
-  lines.push(
-    "",
-    `${runs} runs per cell; floor = Master_Down_Interval of the backup (node loss, an upper bound: the last advert's phase shortens it) or its Skew_Time (handover, tracked interface loss). ` +
-      "Node losses fall at phases spread evenly over the advert interval after a master advert (the same for both implementations; the port goes down a few ms later, when the ip command has run). " +
-      "The last column times node loss from the master's last advert that crossed the lab bridge (tcpdump), so where in the interval the fault fell does not matter; its floor is Master_Down_Interval. " +
-      "A tracked interface loss is timed from the kernel's announcement of up0's carrier loss (`ip -ts monitor link` in the master's namespace); the last column times it from before the `ip` command that sets up0's peer down, as earlier runs did. " +
-      (settleFirst
-        ? `Each fault is injected once the elected pair has settled: their summed CPU over a ${SETTLE.windowMs} ms window at or below ${SETTLE.maxPercent} % of a core (bench/settle.ts, the same rule for both implementations).`
-        : "Faults are injected as soon as the election has settled (`--settle off`)."),
-  );
-  return lines.join("\n");
-}
-
 async function main(): Promise<void> {
-  const { runs, settings, out, json, faults, settleFirst } = parseArgs(process.argv.slice(2));
+  const { runs, settings, out, json, faults, settleFirst, merge } = parseArgs(process.argv.slice(2));
+  if (merge !== undefined) return mergeCells(merge, out, json);
   const lab = await createLab({ nodes: 2, client: false });
   const scratch = benchScratch();
   const watch = new AddressWatch(lab);
@@ -443,6 +365,7 @@ async function main(): Promise<void> {
       date: new Date().toISOString(),
       machine: machine(),
       runs,
+      settleFirst,
       rows: rows.map((r) => ({
         intervalMs: r.setting.intervalMs,
         version: r.setting.version,
