@@ -26,6 +26,8 @@ export interface Row {
   readonly sinceLastAdvert?: Record<Impl, Summary>;
   /** Tracked interface loss: from before the `ip` command that causes it (the method before 2026-12-06 evening). */
   readonly fromCommand?: Record<Impl, Summary>;
+  /** Tracked interface loss with --split: from the kernel's link event to the priority-0 advert on the bridge. */
+  readonly toAdvert?: Record<Impl, Summary>;
   /** How long the speakers took to settle before the fault, and how many runs gave up waiting. */
   readonly settle?: Record<Impl, { readonly medianMs: number; readonly timedOut: number }>;
 }
@@ -49,6 +51,7 @@ export interface FailoverResultsJson {
     readonly sinceLastAdvert?: Record<Impl, Summary>;
     /** Tracked interface loss: from before the `ip` command (samples are from the kernel's link event). */
     readonly fromCommand?: Record<Impl, Summary>;
+    readonly toAdvert?: Record<Impl, Summary>;
     readonly settle?: Record<Impl, { readonly medianMs: number; readonly timedOut: number }>;
   }[];
 }

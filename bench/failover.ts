@@ -30,7 +30,9 @@
  *   node dist/bench/failover.js [--runs N] [--intervals 1000:2,100:3,10:3] [--faults node-loss,handover,tracked-interface] [--settle on|off] [--out FILE] [--json FILE]
  * --json also writes every sample (FailoverResultsJson), e.g. for bench/plots.ts.
  * --merge a.json,b.json,... writes --out (and --json) from cells run one at a
- * time (each under the lab lock) instead of running anything.
+ * time (each under the lab lock) instead of running anything. --split also
+ * runs tcpdump for tracked interface loss and records when the master's
+ * priority-0 advert crossed the bridge (master's part vs backup's part).
  */
 import { writeFileSync } from "node:fs";
 import type { ChildProcess } from "node:child_process";
@@ -69,6 +71,8 @@ interface Sample {
   readonly sinceLastAdvertMs: number | undefined;
   /** Tracked interface loss: from before the `ip` command (ms is from the kernel's link event). */
   readonly fromCommandMs: number | undefined;
+  /** Tracked interface loss with --split: from the kernel's link event to the master's priority-0 advert on the bridge. */
+  readonly toAdvertMs: number | undefined;
   readonly settle: SettleOutcome | undefined;
 }
 
@@ -126,12 +130,14 @@ function parseArgs(argv: readonly string[]) {
   let faults: readonly Fault[] = FAULTS;
   let settleFirst = true;
   let merge: string[] | undefined;
+  let split = false;
   for (let i = 0; i < argv.length; i++) {
     const next = () => argv[++i] ?? "";
     if (argv[i] === "--runs") runs = Number(next());
     else if (argv[i] === "--out") out = next();
     else if (argv[i] === "--json") json = next();
     else if (argv[i] === "--merge") merge = next().split(",");
+    else if (argv[i] === "--split") split = true;
     else if (argv[i] === "--settle") {
       const v = next();
       if (v !== "on" && v !== "off") throw new Error(`--settle: expected on or off, got ${v}`);
@@ -151,7 +157,7 @@ function parseArgs(argv: readonly string[]) {
         });
     }
   }
-  return { runs, settings, out, json, faults, settleFirst, merge };
+  return { runs, settings, out, json, faults, settleFirst, merge, split };
 }
 
 class Bench {
@@ -263,6 +269,8 @@ class Bench {
     const event = await this.lab.waitFor(() => this.watch.first(VIP, true, t0, "n1"), 10 * setting.intervalMs + 5000, "VIP on n1");
     // The kernel announced the carrier loss before the backup could act on it: it is in by now.
     const lost = track ? await this.lab.waitFor(() => this.links.carrierLost(TRACKED, t0), 2000, "up0's carrier loss") : undefined;
+    // With --split (tcpdump running): the master's priority-0 advert, which divides the time between master and backup.
+    const farewell = track ? this.adverts.firstAfter(this.lab.nodes[1]!.ipv4, 0, t0) : undefined;
     if (fault === "node-loss") {
       // Every advert up to the takeover has been read once the new master's first one has.
       const backup = this.lab.nodes[0]!.ipv4;
@@ -275,6 +283,7 @@ class Bench {
       ms: event.at - (lost?.at ?? t0),
       sinceLastAdvertMs: last === undefined ? undefined : event.at - last,
       fromCommandMs: lost === undefined ? undefined : event.at - t0,
+      toAdvertMs: lost === undefined || farewell === undefined ? undefined : farewell - lost.at,
       settle: settled,
     };
   }
@@ -297,7 +306,7 @@ class Bench {
 }
 
 async function main(): Promise<void> {
-  const { runs, settings, out, json, faults, settleFirst, merge } = parseArgs(process.argv.slice(2));
+  const { runs, settings, out, json, faults, settleFirst, merge, split } = parseArgs(process.argv.slice(2));
   if (merge !== undefined) return mergeCells(merge, out, json);
   const lab = await createLab({ nodes: 2, client: false });
   const scratch = benchScratch();
@@ -315,9 +324,10 @@ async function main(): Promise<void> {
         const samples: Record<Impl, number[]> = { floatip: [], keepalived: [] };
         const since: Record<Impl, number[]> = { floatip: [], keepalived: [] };
         const fromCommand: Record<Impl, number[]> = { floatip: [], keepalived: [] };
+        const toAdvert: Record<Impl, number[]> = { floatip: [], keepalived: [] };
         const settles: Record<Impl, SettleOutcome[]> = { floatip: [], keepalived: [] };
         // tcpdump only where it is needed: its wake-ups would also load handover runs.
-        if (fault === "node-loss") await adverts.start();
+        if (fault === "node-loss" || (split && fault === "tracked-interface")) await adverts.start();
         // Interleave the two implementations so drift on a shared machine hits both alike.
         for (let i = 0; i < runs; i++) {
           for (const impl of ["floatip", "keepalived"] as const) {
@@ -326,6 +336,7 @@ async function main(): Promise<void> {
             samples[impl].push(sample.ms);
             if (sample.sinceLastAdvertMs !== undefined) since[impl].push(sample.sinceLastAdvertMs);
             if (sample.fromCommandMs !== undefined) fromCommand[impl].push(sample.fromCommandMs);
+            if (sample.toAdvertMs !== undefined) toAdvert[impl].push(sample.toAdvertMs);
             if (sample.settle !== undefined) settles[impl].push(sample.settle);
           }
         }
@@ -343,12 +354,15 @@ async function main(): Promise<void> {
           ...(fromCommand.floatip.length > 0 && fromCommand.keepalived.length > 0
             ? { fromCommand: { floatip: summarize(fromCommand.floatip), keepalived: summarize(fromCommand.keepalived) } }
             : {}),
+          ...(toAdvert.floatip.length > 0 && toAdvert.keepalived.length > 0
+            ? { toAdvert: { floatip: summarize(toAdvert.floatip), keepalived: summarize(toAdvert.keepalived) } }
+            : {}),
           ...(settles.floatip.length > 0 && settles.keepalived.length > 0
             ? { settle: { floatip: settleSummary(settles.floatip), keepalived: settleSummary(settles.keepalived) } }
             : {}),
         };
         rows.push(row);
-        process.stdout.write(`${table([row], runs, settleFirst).split("\n")[2]} settle ${JSON.stringify(row.settle)}\n`);
+        process.stdout.write(`${table([row], runs, settleFirst).split("\n")[2]} settle ${JSON.stringify(row.settle)}${row.toAdvert !== undefined ? ` event->priority 0 ${row.toAdvert.floatip.median.toFixed(2)} / ${row.toAdvert.keepalived.median.toFixed(2)} ms` : ""}\n`);
       }
     }
   } finally {
@@ -375,6 +389,7 @@ async function main(): Promise<void> {
         samples: r.samples ?? { floatip: [], keepalived: [] },
         ...(r.sinceLastAdvert !== undefined ? { sinceLastAdvert: r.sinceLastAdvert } : {}),
         ...(r.fromCommand !== undefined ? { fromCommand: r.fromCommand } : {}),
+        ...(r.toAdvert !== undefined ? { toAdvert: r.toAdvert } : {}),
         ...(r.settle !== undefined ? { settle: r.settle } : {}),
       })),
     };
