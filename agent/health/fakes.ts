@@ -4,8 +4,8 @@
  * keeps what was logged, and a directory watcher the test fires by hand.
  */
 import type { DirectoryWatcher } from "../os/ports.js";
-import type { Logger, Level } from "../runtime/logger.js";
-import type { ProcessExit, SpawnedProcess, Spawner, SpawnRequest } from "./process.js";
+import type { Logger, Level } from "../../base/logger.js";
+import type { ProcessExit, SpawnedProcess, Spawner, SpawnRequest } from "../../base/process.js";
 
 export class FakeProcess implements SpawnedProcess {
   readonly signals: string[] = [];

@@ -10,7 +10,7 @@ import { mkdir, mkdtemp, rename, rm, writeFile, readFile } from "node:fs/promise
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fsDirectoryWatcher } from "../os/directory-watcher.js";
-import { systemClock } from "../runtime/clock.js";
+import { systemClock } from "../../base/clock.js";
 import { memoryLogger } from "./fakes.js";
 import { TrackFileWatch } from "./track-file.js";
 

@@ -22,10 +22,10 @@
 import { basename, dirname, resolve } from "node:path";
 import type { TrackFileConfig } from "../config/types.js";
 import type { DirectoryWatcher } from "../os/ports.js";
-import type { Clock, TimerHandle } from "../runtime/clock.js";
+import type { Clock, TimerHandle } from "../../base/clock.js";
 import { DirectoryFollower } from "./directory-follower.js";
 import { PolledWatch } from "./poller.js";
-import type { Logger } from "../runtime/logger.js";
+import type { Logger } from "../../base/logger.js";
 
 const READ_LIMIT = 127;
 const MIN_VALUE = -2147483648;
