@@ -19,7 +19,7 @@
  * early check that finds the deadline unmoved starts the precise final
  * stretch sooner, which still ends at the deadline, never before.
  */
-import type { Clock, Deadline, TimerHandle } from "./clock.js";
+import type { Clock, Deadline, TimerHandle } from "../../base/clock.js";
 
 /** How long before a Master_Down deadline the precise final timer takes over (the coarse one may fire ~1 ms late). */
 export const MASTER_DOWN_APPROACH_MS = 2;
