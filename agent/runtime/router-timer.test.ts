@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { ManualClock, type Clock } from "../../base/clock.js";
 import { RouterTimer } from "./router-timer.js";
-import { DeadlineQueue } from "./deadline-queue.js";
+import { DeadlineQueue } from "../../base/deadline-queue.js";
 
 /**
  * A ManualClock that records what the timer asks of it. Deadlines fire at
