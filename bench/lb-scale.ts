@@ -18,8 +18,8 @@
 import { performance } from "node:perf_hooks";
 import { CoreV1Api, CustomObjectsApi, KubeConfig } from "@kubernetes/client-node";
 import { parseDuration } from "../agent/config/duration.js";
-import { systemClock } from "../agent/runtime/clock.js";
-import { jsonLogger } from "../agent/runtime/logger.js";
+import { systemClock } from "../base/clock.js";
+import { jsonLogger } from "../base/logger.js";
 import type { AgentConfigDocument } from "../operator/api/types.js";
 import { Controller } from "../operator/controller/controller.js";
 import { startBenchApiServer } from "./api-server.js";

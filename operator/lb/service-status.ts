@@ -11,7 +11,7 @@
  *     no master yet.
  */
 import type { Condition, VirtualIP } from "../api/types.js";
-import { condition } from "../controller/aggregate.js";
+import { condition } from "../api/condition.js";
 import type { ServiceOutcome } from "./allocate.js";
 import { describeInvalid, describePending, describeWarning, pendingReason } from "./describe.js";
 import type { FieldError } from "../api/virtualip-config.js";

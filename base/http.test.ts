@@ -2,7 +2,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { connect, type Socket } from "node:net";
 import type { AddressInfo } from "node:net";
-import { AgentMetrics } from "./metrics.js";
+import { AgentMetrics } from "../agent/runtime/metrics.js";
 import { startHttpEndpoint } from "./http.js";
 
 // The socket reads (resume) whatever the server sends: a paused socket with the server's 408 unread
