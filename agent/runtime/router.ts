@@ -7,7 +7,7 @@
  */
 import type { InPlaceUpdate } from "../config/instance-changes.js";
 import type { InstanceConfig, VirtualAddress } from "../config/types.js";
-import { foreignKind, type Conflict } from "../conflict/types.js";
+import { foreignKind } from "../conflict/types.js";
 import type { AddressTable, Announcer, RouteTable, VrrpTransport } from "../os/ports.js";
 import {
   addressListMatch,
@@ -97,8 +97,6 @@ export class VirtualRouter {
   /** The config in force: the one it started with, then each reload's (reconfigure). */
   private current: InstanceConfig;
   private readonly conditions = new RouterConditions();
-  /** The description of the last change of its tracked checks' health (the cause of the transitions it led to). */
-  private healthChange: string | undefined;
 
   constructor(config: InstanceConfig, private readonly deps: RouterDeps) {
     this.current = config;
