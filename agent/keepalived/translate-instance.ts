@@ -232,7 +232,11 @@ function readAddress(ctx: Ctx, entry: Block): unknown {
     const option = entry.args[i]!;
     const value = entry.args[i + 1];
     const field = option === "dev" ? "device" : option === "label" ? "label" : undefined;
-    if (option === "brd" || option === "broadcast") return fail(ctx, entry, `"${option}" is not supported by floatip (addresses are added without a broadcast address)`);
+    if (option === "brd" || option === "broadcast") {
+      if (value === undefined) return fail(ctx, entry, `address option "${option}" needs a value`);
+      warn(ctx, entry, `ignored "${option} ${value}": floatip adds the address without a broadcast address (as ip addr add without brd); only broadcasts to the address's subnet are affected, and only when no other address on the interface has that broadcast address`);
+      continue;
+    }
     if (ADDRESS_UNSUPPORTED.includes(option)) return fail(ctx, entry, `address option "${option}" is not supported by floatip`);
     if (field === undefined && option !== "scope") return fail(ctx, entry, `unknown address option "${option}" (supported: dev, label, scope global)`);
     if (value === undefined) return fail(ctx, entry, `address option "${option}" needs a value`);
