@@ -90,3 +90,20 @@ describe("keepalived field configs: script_user and notify commands", () => {
     assert.deepEqual(warnings(r), []);
   });
 });
+
+describe("keepalived field configs: track_interface naming the instance's own interface", () => {
+  it("drops the entry with a warning, as keepalived 2.2.7 does (its own interface is tracked anyway)", () => {
+    const r = translate(instance("  track_interface {\n    eth0 weight -50\n    eth1 weight -50\n  }\n"));
+    assert.ok(r.ok, JSON.stringify(!r.ok && r.errors));
+    assert.deepEqual((r.doc["instances"] as Record<string, unknown>[])[0]!["track"], { interfaces: [{ name: "eth1", weight: -50 }] });
+    assert.deepEqual(warnings(r), [
+      "8 eth0: ignored: eth0 is the instance's own interface, which it tracks anyway (down: FAULT); keepalived ignores this entry too",
+    ]);
+  });
+  it("leaves no empty track list behind", () => {
+    const r = translate(instance("  track_interface eth0\n"));
+    assert.ok(r.ok, JSON.stringify(!r.ok && r.errors));
+    assert.equal((r.doc["instances"] as Record<string, unknown>[])[0]!["track"], undefined);
+    assert.equal(r.warnings.length, 1);
+  });
+});

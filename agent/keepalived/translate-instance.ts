@@ -38,6 +38,8 @@ interface St {
   authBlock?: Block;
   strict?: Block;
   vmacXmitBase?: Block;
+  /** The `interface` argument, known before dispatch: a track_interface entry naming it is dropped. */
+  ownInterface?: string;
 }
 
 const ADDRESS_UNSUPPORTED = ["peer", "home", "-nodad", "mngtmpaddr", "noprefixroute", "autojoin", "no_track", "preferred_lft", "use_vmac", "track_group"];
@@ -84,6 +86,10 @@ const trackList = (field: "scripts" | "interfaces" | "files" | "processes", usag
     for (const entry of children) {
       if (entry.children !== undefined) {
         fail(st.ctx, entry, "a tracked name does not take a { } block");
+        continue;
+      }
+      if (field === "interfaces" && entry.keyword === st.ownInterface) {
+        warn(st.ctx, entry, `ignored: ${entry.keyword} is the instance's own interface, which it tracks anyway (down: FAULT); keepalived ignores this entry too`);
         continue;
       }
       let ref: unknown = entry.keyword;
@@ -325,6 +331,7 @@ export function translateInstance(ctx: Ctx, b: Block, index: number, globals: Gl
   if (children === undefined) return undefined;
   const path = `instances[${index}]`;
   const st: St = { ctx, path, out: { name: b.args[0] }, garp: {}, notify: {}, track: { scripts: [], interfaces: [], files: [], processes: [] } };
+  st.ownInterface = children.find((c) => c.keyword === "interface")?.args[0];
   mark(ctx, path, b);
   mark(ctx, `${path}.name`, b);
   dispatch(ctx, children, `vrrp_instance ${b.args[0]}`, SPECS, { ignored: INSTANCE_IGNORED, unsupported: INSTANCE_UNSUPPORTED }, st);
