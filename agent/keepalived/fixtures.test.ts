@@ -16,6 +16,9 @@ import { toYaml } from "./to-yaml.js";
 
 const DIR = fileURLToPath(new URL("../../../agent/keepalived/fixtures/", import.meta.url));
 
+/** The config id (`@lb1` lines count, `@^lb1` lines do not), as floatip --config-id lb1. */
+const CONFIG_ID = "lb1";
+
 /** Includes resolve inside the fixture directory (a fixture's files sit in NAME.d/). */
 const fixtureIo: IncludeIo = {
   readFile: (path) => readFileSync(`${DIR}${path}`, "utf8"),
@@ -25,7 +28,7 @@ const fixtureIo: IncludeIo = {
 /** What convert prints for a file, with the fixture directory left out of the paths. */
 export function convertForGolden(name: string): string {
   const text = readFileSync(`${DIR}${name}.conf`, "utf8");
-  const loaded = parseKeepalivedConfig(text, `${name}.conf`, fixtureIo, { lvs: "skip", showSecrets: true });
+  const loaded = parseKeepalivedConfig(text, `${name}.conf`, fixtureIo, { lvs: "skip", showSecrets: true, configId: CONFIG_ID });
   const warnings = loaded.warnings.map((w) => `warning: ${w.path}: ${w.message}\n`).join("");
   if (!loaded.ok) return `${loaded.errors.map((e) => `error: ${e.path}: ${e.message}\n`).join("")}${warnings}`;
   return `${toYaml(loaded.config)}${warnings}`;
@@ -42,7 +45,7 @@ describe("keepalived conversion goldens (agent/keepalived/fixtures)", () => {
       assert.ok(existsSync(golden), `no ${name}.out: run with UPDATE_GOLDEN=1 and review it`);
       assert.equal(got, readFileSync(golden, "utf8"));
       // The YAML reads back as the same config.
-      const loaded = parseKeepalivedConfig(readFileSync(`${DIR}${name}.conf`, "utf8"), `${name}.conf`, fixtureIo, { lvs: "skip" });
+      const loaded = parseKeepalivedConfig(readFileSync(`${DIR}${name}.conf`, "utf8"), `${name}.conf`, fixtureIo, { lvs: "skip", configId: CONFIG_ID });
       if (!loaded.ok) return;
       const back = parseYamlConfig(toYaml(loaded.config), "out.yaml");
       assert.ok(back.ok, JSON.stringify(!back.ok && back.errors));

@@ -11,6 +11,7 @@
  */
 import { posix } from "node:path";
 import { directoryOf, expandPattern } from "./glob.js";
+import { finishFile, newMacroState, preprocessLine, type MacroState } from "./macros.js";
 
 /** A problem located in a config file; keyword is the statement it concerns. */
 export interface SourceError {
@@ -71,11 +72,22 @@ interface LexRun {
   characters: number;
   /** Set once the budget ran out: the error is reported once and no further file is read. */
   exhausted: boolean;
+  /** Parameters, conditionals and sequences (macros.ts); definitions carry into included files. */
+  readonly macros: MacroState;
+  readonly baseDir: string | undefined;
+}
+
+export interface LexOptions {
+  /** keepalived's config id (`-i`): which `@ID` lines count. floatip's --config-id, default the host name. */
+  readonly configId?: string;
+  /** The directory a relative file name is relative to (the shell's cwd), so ${_PWD} is absolute as in keepalived. */
+  readonly baseDir?: string;
 }
 
 /** Lexes `text` (the contents of `file`); without io, any include is an error. */
-export function lex(text: string, file: string, io?: IncludeIo): LexResult {
-  const run: LexRun = { io, tokens: [], errors: [], order: [], included: new Map(), files: 0, characters: 0, exhausted: false };
+export function lex(text: string, file: string, io?: IncludeIo, options: LexOptions = {}): LexResult {
+  const macros = newMacroState(options.configId);
+  const run: LexRun = { io, tokens: [], errors: [], order: [], included: new Map(), files: 0, characters: 0, exhausted: false, macros, baseDir: options.baseDir };
   lexFile(text, file, [posix.normalize(file)], run);
   const { tokens, order: files } = run;
   return run.errors.length > 0 ? { ok: false, errors: run.errors, tokens, files } : { ok: true, tokens, files };
@@ -85,10 +97,10 @@ function lexFile(text: string, file: string, stack: readonly string[], run: LexR
   const { tokens, errors } = run;
   if (!run.order.includes(file)) run.order.push(file);
   const lines = text.split(/\r?\n/);
+  const dir = run.baseDir === undefined ? directoryOf(file) : posix.resolve(run.baseDir, directoryOf(file));
   let logical: Token[] = [];
-  lines.forEach((raw, index) => {
-    const line = index + 1;
-    const scanned = scanLine(raw);
+  const onLine = (text: string, line: number, comments: boolean): void => {
+    const scanned = scanLine(text, comments);
     if (scanned.error !== undefined) {
       errors.push({ file, line, keyword: scanned.parts[0]?.text ?? "", message: scanned.error });
     }
@@ -105,7 +117,16 @@ function lexFile(text: string, file: string, stack: readonly string[], run: LexR
       tokens.push(...logical, { kind: "eol", text: "", file, line: last.line });
     }
     logical = [];
+  };
+  lines.forEach((raw, index) => {
+    const line = index + 1;
+    const pre = preprocessLine(raw, line, dir, run.macros);
+    for (const e of pre.errors) errors.push({ file, line, ...e });
+    // Lines from the preprocessor have no comment left; a # or ! in them is text (e.g. from ${_HASH}).
+    for (const text of pre.lines) onLine(text, line, pre.raw);
   });
+  const open = finishFile(run.macros);
+  if (open !== undefined) errors.push({ file, line: open.line, ...open.error });
   if (logical.length > 0) {
     const last = logical[logical.length - 1]!;
     tokens.push(...logical, { kind: "eol", text: "", file, line: last.line });
@@ -176,7 +197,7 @@ interface ScannedLine {
 }
 
 /** Splits one physical line into tokens, dropping its comment. */
-export function scanLine(raw: string): ScannedLine {
+export function scanLine(raw: string, comments = true): ScannedLine {
   const parts: Part[] = [];
   let word = "";
   const flush = (): void => {
@@ -187,7 +208,7 @@ export function scanLine(raw: string): ScannedLine {
     const ch = raw[i]!;
     if (ch === " " || ch === "\t" || ch === "\r") {
       flush();
-    } else if (ch === "#" || ch === "!") {
+    } else if ((ch === "#" || ch === "!") && comments) {
       break;
     } else if (ch === "\\") {
       const next = raw[i + 1];
