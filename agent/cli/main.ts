@@ -3,7 +3,7 @@
  * its exit code; usage errors exit 2.
  */
 import type { StopSignals } from "./stop-signals.js";
-import { readBuildInfo } from "../runtime/build-info.js";
+import { readBuildInfo } from "../../base/build-info.js";
 
 /** A subcommand's code, loaded only when it runs: each one's module graph costs the others memory (bench/notes.md). */
 interface Loaded {

@@ -3,8 +3,8 @@
  * the test ends by hand (or through a behaviour hook), and a logger that
  * keeps what was logged.
  */
-import type { Logger, Level } from "../runtime/logger.js";
-import type { ProcessExit, SpawnedProcess, Spawner, SpawnRequest } from "./process.js";
+import type { Logger, Level } from "../../base/logger.js";
+import type { ProcessExit, SpawnedProcess, Spawner, SpawnRequest } from "../../base/process.js";
 
 export class FakeProcess implements SpawnedProcess {
   readonly signals: string[] = [];

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { ManualClock } from "../runtime/clock.js";
+import { ManualClock } from "../../base/clock.js";
 import { memoryLogger, settle } from "./fakes.js";
 import { parseTrackFileValue, TrackFileWatch } from "./track-file.js";
 

@@ -10,9 +10,9 @@
  *    value stays).
  */
 import type { TrackFileConfig } from "../config/types.js";
-import type { Clock } from "../runtime/clock.js";
+import type { Clock } from "../../base/clock.js";
 import { PolledWatch } from "./poller.js";
-import type { Logger } from "../runtime/logger.js";
+import type { Logger } from "../../base/logger.js";
 
 const READ_LIMIT = 127;
 const MIN_VALUE = -2147483648;

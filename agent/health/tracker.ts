@@ -16,13 +16,13 @@
  */
 import type { AgentConfig, HttpCheckConfig, InstanceConfig, LabelSelector, ScriptConfig, TrackFileConfig, TrackProcessConfig } from "../config/types.js";
 import type { AddressTable } from "../os/ports.js";
-import type { Clock } from "../runtime/clock.js";
-import type { Logger } from "../runtime/logger.js";
+import type { Clock } from "../../base/clock.js";
+import type { Logger } from "../../base/logger.js";
 import { HttpCheckRunner } from "./http-check-runner.js";
 import type { HttpProbeOutcome, HttpProber } from "./http-probe.js";
 import { InterfaceWatch, type LinkSubscription } from "./interface-watch.js";
 import { computeHealth, describeHealthChange, neutralHealth, sameHealth, type HealthResult, type TrackedStatus } from "./priority.js";
-import type { RunOutcome, Spawner } from "./process.js";
+import type { RunOutcome, Spawner } from "../../base/process.js";
 import { ScriptRunner } from "./script-runner.js";
 import type { ScriptHealth } from "./script-state.js";
 import { TrackFileWatch } from "./track-file.js";

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { ManualClock, type Clock } from "./clock.js";
+import { ManualClock, type Clock } from "../../base/clock.js";
 import { RouterTimer } from "./router-timer.js";
 
 /** A ManualClock that records what the timer asks of it. */

@@ -12,7 +12,7 @@
  * the deadline) before the timer expires: at once if the socket can be read
  * from here (readWaiting), else on the next loop turn.
  */
-import type { Clock, Deadline, TimerHandle } from "./clock.js";
+import type { Clock, Deadline, TimerHandle } from "../../base/clock.js";
 
 /** How long before a Master_Down deadline the precise final timer takes over (the coarse one may fire ~1 ms late). */
 export const MASTER_DOWN_APPROACH_MS = 2;

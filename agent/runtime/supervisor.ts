@@ -20,16 +20,16 @@ import { planInstanceChange, sliceOf, type InPlaceUpdate, type InstanceSlice } f
 import { HealthTracker, type HealthTrackerDeps, type PodReadiness } from "../health/tracker.js";
 import { describeHealthChange, type HealthResult } from "../health/priority.js";
 import { probeSucceeded } from "../health/http-probe.js";
-import { succeeded } from "../health/process.js";
+import { succeeded } from "../../base/process.js";
 import type { HttpProber } from "../health/http-probe.js";
 import { InterfaceWatch } from "../health/interface-watch.js";
-import type { Spawner } from "../health/process.js";
+import type { Spawner } from "../../base/process.js";
 import { randomUUID } from "node:crypto";
 import { Heartbeat } from "../notify/heartbeat.js";
 import { Notifier } from "../notify/notifier.js";
 import { Agent, type AgentDeps, type AgentProblem } from "./agent.js";
 import type { RouterSnapshot, Transition } from "./router.js";
-import { Serial } from "./serial.js";
+import { Serial } from "../../base/serial.js";
 import { StartupDelay } from "./startup-delay.js";
 import { SyncGroups } from "./sync-groups.js";
 

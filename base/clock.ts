@@ -38,7 +38,7 @@ export interface Clock {
 
 export interface SystemClockOptions {
   /**
-   * Where precise timers go (a timerfd: agent/runtime/precise-scheduler.ts);
+   * Where precise timers go (a timerfd: base/precise-scheduler.ts);
    * without it they finish their last millisecond on loop turns, which is
    * precise only while this process has a core to itself.
    */
