@@ -89,6 +89,7 @@ describe("a keepalived.conf that starts with the preprocessor is recognised by i
     ["@^lb1 $P=1\n", "keepalived"],
     ["~SEQ(N, 1, 3) include n$N.conf\n", "keepalived"],
     ["instances:\n  - name: x\n", "yaml"],
+    ["includea /etc/keepalived/conf.d/*.conf\n", "keepalived"],
   ];
   for (const [text, format] of cases) it(JSON.stringify(text.split("\n")[0]), () => assert.equal(sniffFormat(text), format));
 });

@@ -22,7 +22,7 @@ export function formatOf(file: string, explicit?: ConfigFormat, text?: string): 
   return explicit ?? (text !== undefined ? sniffFormat(text) : undefined) ?? (file.endsWith(".conf") ? "keepalived" : "yaml");
 }
 
-const KEEPALIVED_START = /^(global_defs|vrrp_instance|vrrp_script|vrrp_sync_group|vrrp_track_file|track_file|vrrp_track_process|include|virtual_server|virtual_server_group|static_ipaddress|static_routes|static_rules|net_namespace|bfd_instance)(\s|\{|$)/;
+const KEEPALIVED_START = /^(global_defs|vrrp_instance|vrrp_script|vrrp_sync_group|vrrp_track_file|track_file|vrrp_track_process|include[rmwba]?|virtual_server|virtual_server_group|static_ipaddress|static_routes|static_rules|net_namespace|bfd_instance)(\s|\{|$)/;
 
 /** keepalived's parameter definitions, @ID conditional lines and ~SEQ / ~LST (none of them can start YAML). */
 const KEEPALIVED_PREPROCESSOR = /^(\$[A-Za-z_]\w*=|@\^?[^\s@]+(\s|$)|~(SEQx?|LST)\()/;

@@ -106,8 +106,8 @@ function lexFile(text: string, file: string, stack: readonly string[], run: LexR
     }
     const startsLine = logical.length === 0;
     const lineTokens = scanned.parts.map((p) => ({ ...p, file, line }));
-    if (startsLine && lineTokens[0]?.kind === "word" && lineTokens[0].text === "include" && !scanned.continued) {
-      include(lineTokens.slice(1), { file, line, stack }, run);
+    if (startsLine && lineTokens[0]?.kind === "word" && INCLUDES.has(lineTokens[0].text) && !scanned.continued) {
+      include(lineTokens.slice(1), { file, line, stack, keyword: lineTokens[0].text }, run);
       return;
     }
     logical = logical.concat(lineTokens);
@@ -137,13 +137,24 @@ interface IncludeSite {
   readonly file: string;
   readonly line: number;
   readonly stack: readonly string[];
+  /** include or one of keepalived's variants (includer ...). */
+  readonly keyword: string;
 }
 
+/**
+ * keepalived's include variants: r (readable), m (match), w (wildcard
+ * match), b (brace match), a (all). floatip always refuses an unreadable or
+ * missing file and has no brace expansion, so only w and a add a check: a
+ * wildcard that matches nothing is an error.
+ */
+const INCLUDES = new Set(["include", "includer", "includem", "includew", "includeb", "includea"]);
+const WILDCARD_MUST_MATCH = new Set(["includew", "includea"]);
+
 function include(args: readonly Token[], site: IncludeSite, run: LexRun): void {
-  const { file, line, stack } = site;
+  const { file, line, stack, keyword } = site;
   const io = run.io;
   const fail = (message: string): void => {
-    run.errors.push({ file, line, keyword: "include", message });
+    run.errors.push({ file, line, keyword, message });
   };
   if (args.some((t) => t.kind === "open" || t.kind === "close")) return fail("brace expansion ({a,b}) is not supported in include patterns; only * and ? wildcards are");
   const pattern = args[0];
@@ -155,6 +166,7 @@ function include(args: readonly Token[], site: IncludeSite, run: LexRun): void {
   if (stack.length > MAX_INCLUDE_DEPTH) return fail(`includes nested more than ${MAX_INCLUDE_DEPTH} deep`);
   const expanded = expandPattern(pattern.text, directoryOf(file), (dir) => io.listDir(dir));
   if (!expanded.ok) return fail(expanded.message);
+  if (expanded.paths.length === 0 && WILDCARD_MUST_MATCH.has(keyword)) return fail(`"${pattern.text}" matches no file (${keyword} requires at least one)`);
   for (const path of expanded.paths) {
     if (stack.includes(path)) return fail(`include cycle: ${[...stack, path].join(" -> ")}`);
     if (run.files >= MAX_INCLUDED_FILES) return exhaust(run, fail, `would read more than ${MAX_INCLUDED_FILES} included files in all`);
