@@ -21,6 +21,7 @@ COPY bin ./bin
 COPY base ./base
 COPY agent ./agent
 COPY operator ./operator
+COPY cli ./cli
 RUN npm run build:image \
  && npm prune --omit=dev --omit=optional --no-audit --no-fund
 
@@ -34,6 +35,7 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist/base ./dist/base
 COPY --from=build /app/dist/agent ./dist/agent
 COPY --from=build /app/dist/operator ./dist/operator
+COPY --from=build /app/dist/cli ./dist/cli
 # Loaded by dist/agent/os/transport.js as ../../../build/Release/floatip_net.node.
 COPY --from=build /app/build/Release/floatip_net.node ./build/Release/floatip_net.node
 COPY --from=build /app/bin/floatip ./bin/floatip

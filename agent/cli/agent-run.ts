@@ -7,6 +7,7 @@
  */
 import type { Server } from "node:http";
 import { readFile } from "node:fs/promises";
+import { fsDirectoryWatcher } from "../os/directory-watcher.js";
 import { procProcessLister } from "../os/proc-table.js";
 import { formatErrors, formatOf, loadConfigFile, parseYamlConfig, type ConfigFormat, type LoadResult } from "../config/load.js";
 import type { ConfigError } from "../config/validate.js";
@@ -53,6 +54,7 @@ export function supervisorDeps(
     logger,
     spawner: systemSpawner(),
     readFile: (path) => readFile(path, "utf8"),
+    directoryWatcher: fsDirectoryWatcher(),
     prober: systemHttpProber({ readFile: (path) => readFile(path, "utf8") }),
     listProcesses: procProcessLister(),
     ...(common.stateDir !== undefined ? { stateDir: common.stateDir } : {}),

@@ -36,6 +36,8 @@ import { SyncGroups } from "./sync-groups.js";
 export interface SupervisorDeps extends Omit<AgentDeps, "onTransition"> {
   readonly spawner: Spawner;
   readonly readFile: (path: string) => Promise<string>;
+  /** Reports changes in track files' directories (inotify); without it track files are polled. */
+  readonly directoryWatcher?: HealthTrackerDeps["directoryWatcher"];
   readonly wallClock: () => Date;
   /** Directory of the per-instance JSON state records and the agent's heartbeat read by `floatip check`. */
   readonly stateDir?: string;
@@ -281,6 +283,7 @@ export class AgentSupervisor {
       addresses: this.deps.addresses,
       links: this.links,
       readFile: this.deps.readFile,
+      ...(this.deps.directoryWatcher !== undefined ? { directoryWatcher: this.deps.directoryWatcher } : {}),
       logger: this.deps.logger,
       ...(this.deps.lookupUser !== undefined ? { lookupUser: this.deps.lookupUser } : {}),
       ...(this.deps.pods !== undefined ? { pods: this.deps.pods } : {}),
