@@ -297,6 +297,22 @@ export interface SyncGroupConfig {
   readonly notify?: Notify;
 }
 
+/**
+ * A FIFO that gets one line per state change (keepalived notify_fifo /
+ * vrrp_notify_fifo): `INSTANCE "NAME" STATE PRIORITY` and, for sync groups,
+ * `GROUP "NAME" STATE 0` after its members' lines. Created (mode 0644) if
+ * missing, and then removed when the agent stops; a path that exists and is
+ * not a FIFO is a config error. Lines nobody reads are dropped, never waited
+ * for (agent/notify/notify-fifo.ts).
+ */
+export interface NotifyFifoConfig {
+  readonly path: string;
+  /** Owner given to a FIFO the agent creates (name or uid). */
+  readonly user?: string;
+  /** Group given to a FIFO the agent creates (name or gid). */
+  readonly group?: string;
+}
+
 export interface AgentConfig {
   readonly scripts: readonly ScriptConfig[];
   readonly trackFiles: readonly TrackFileConfig[];
@@ -318,6 +334,8 @@ export interface AgentConfig {
    * agent's start, so a reload after it has passed changes nothing.
    */
   readonly startupDelayMs?: number;
+  /** FIFOs that get a line per transition; absent = none. */
+  readonly notifyFifos?: readonly NotifyFifoConfig[];
 }
 
 export const NO_TRACKING: Tracking = { scripts: [], interfaces: [], files: [] };

@@ -14,6 +14,7 @@ import { readRules } from "./validate-rules.js";
 import { readVmac } from "./validate-vmac.js";
 import { readSyncGroups } from "./validate-sync.js";
 import { readTrackProcesses } from "./validate-process.js";
+import { readNotifyFifos } from "./validate-fifo.js";
 import { INTERVAL_LIMITS } from "../vrrp/timing.js";
 
 export interface ConfigError {
@@ -85,7 +86,7 @@ export interface ValidateOptions {
 
 export function validateAgentConfig(input: unknown, options: ValidateOptions = {}): ValidationResult {
   const r = new Reader();
-  const root = r.object(input, "config", ["scripts", "trackFiles", "httpChecks", "trackProcesses", "instances", "syncGroups", "staticRoutes", "staticRules", "startupDelay"]);
+  const root = r.object(input, "config", ["scripts", "trackFiles", "httpChecks", "trackProcesses", "instances", "syncGroups", "staticRoutes", "staticRules", "startupDelay", "notifyFifos"]);
   const scripts = root?.["scripts"] === undefined ? [] : readScripts(r, root["scripts"], "scripts");
   const trackFiles = root?.["trackFiles"] === undefined ? [] : readTrackFiles(r, root["trackFiles"], "trackFiles");
   const httpChecks = root?.["httpChecks"] === undefined ? undefined : readHttpChecks(r, root["httpChecks"], "httpChecks");
@@ -110,6 +111,7 @@ export function validateAgentConfig(input: unknown, options: ValidateOptions = {
   // Replaces members by copies that carry the group's tracking and name.
   const syncGroups = root?.["syncGroups"] === undefined ? undefined : readSyncGroups(r, root["syncGroups"], "syncGroups", { instances, indices, trackables });
   const startupDelayMs = root?.["startupDelay"] === undefined ? undefined : r.duration(root["startupDelay"], "startupDelay");
+  const notifyFifos = root?.["notifyFifos"] === undefined ? undefined : readNotifyFifos(r, root["notifyFifos"], "notifyFifos");
   if (options.kubernetes !== true) {
     instances.forEach((inst, i) => {
       if (inst.track.pods !== undefined) r.fail(`instances[${i}].track.pods`, "pod tracking needs `floatip agent --kubernetes`");
@@ -128,6 +130,7 @@ export function validateAgentConfig(input: unknown, options: ValidateOptions = {
       ...(staticRoutes !== undefined && staticRoutes.length > 0 ? { staticRoutes } : {}),
       ...(staticRules !== undefined && staticRules.length > 0 ? { staticRules } : {}),
       ...(startupDelayMs !== undefined && startupDelayMs > 0 ? { startupDelayMs } : {}),
+      ...(notifyFifos !== undefined && notifyFifos.length > 0 ? { notifyFifos } : {}),
     },
   };
 }

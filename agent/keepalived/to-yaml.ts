@@ -32,6 +32,7 @@ export function toYamlObject(config: AgentConfig): Obj {
     ...(config.staticRoutes !== undefined ? { staticRoutes: config.staticRoutes.map(routeObject) } : {}),
     ...(config.staticRules !== undefined ? { staticRules: config.staticRules.map(ruleObject) } : {}),
     ...(config.syncGroups !== undefined && config.syncGroups.length > 0 ? { syncGroups: config.syncGroups.map(syncGroupObject) } : {}),
+    ...(config.notifyFifos !== undefined ? { notifyFifos: config.notifyFifos.map((f) => ({ ...f })) } : {}),
   };
 }
 

@@ -53,6 +53,7 @@ interface Root {
   readonly staticRules: Obj[];
   readonly syncGroups: Block[];
   readonly trackProcesses: Obj[];
+  readonly notifyFifos: Obj[];
   scriptUser?: { readonly value: string; readonly b: Block };
   version?: { readonly value: number; readonly b: Block };
   strict?: Block;
@@ -78,7 +79,20 @@ const globalGarpInterval = (family: 4 | 6): KeywordSpec<Root> => ({
   },
 });
 
+/** notify_fifo / vrrp_notify_fifo PATH [USER [GROUP]]: floatip has only VRRP events, so both carry the same lines. */
+const notifyFifo: KeywordSpec<Root> = {
+  run: (b, root) => {
+    if (!args(root.ctx, b, 1, 3, "PATH [USER [GROUP]]")) return;
+    const [path, user, group] = b.args;
+    const at = `notifyFifos[${root.notifyFifos.length}]`;
+    root.notifyFifos.push({ path, ...(user !== undefined ? { user } : {}), ...(group !== undefined ? { group } : {}) });
+    for (const field of ["", ".path", ".user", ".group"]) mark(root.ctx, `${at}${field}`, b);
+  },
+};
+
 const GLOBAL_SPECS: Readonly<Record<string, KeywordSpec<Root>>> = {
+  notify_fifo: notifyFifo,
+  vrrp_notify_fifo: notifyFifo,
   enable_script_security: { run: (b, root) => void args(root.ctx, b, 0) },
   script_user: {
     run: (b, root) => {
@@ -281,7 +295,7 @@ export function translatedKeywords(): Readonly<Record<"top level" | "global_defs
 /** Translates a parsed keepalived.conf; `file` names the top file for errors not tied to a line. */
 export function translateKeepalived(blocks: readonly Block[], file: string, options: TranslateOptions = {}): TranslateResult {
   const ctx = newCtx(options.showSecrets === true);
-  const root: Root = { ctx, scripts: [], trackFiles: [], instances: [], syncGroups: [], trackProcesses: [], staticRoutes: [], staticRules: [], garp: new Map(), garpInterval: new Map() };
+  const root: Root = { ctx, scripts: [], trackFiles: [], instances: [], syncGroups: [], trackProcesses: [], notifyFifos: [], staticRoutes: [], staticRules: [], garp: new Map(), garpInterval: new Map() };
   const lvs = lvsSpec(options.lvs ?? "refuse");
   const specs = { ...ROOT_SPECS, ...Object.fromEntries(LVS_SECTIONS.map((k) => [k, lvs])) };
   dispatch(ctx, blocks, "the top level", specs, { unsupported: ROOT_UNSUPPORTED }, root);
@@ -328,6 +342,7 @@ export function translateKeepalived(blocks: readonly Block[], file: string, opti
     ...(root.staticRules.length > 0 ? { staticRules: root.staticRules } : {}),
     ...(syncGroups.length > 0 ? { syncGroups } : {}),
     ...(root.startupDelay !== undefined ? { startupDelay: root.startupDelay } : {}),
+    ...(root.notifyFifos.length > 0 ? { notifyFifos: root.notifyFifos } : {}),
   };
   const { sources, warnings, errors } = ctx;
   return errors.length > 0 ? { ok: false, errors, doc, sources, warnings } : { ok: true, doc, sources, warnings };

@@ -6,7 +6,8 @@
 import { performance } from "node:perf_hooks";
 import { systemClock, type Clock } from "../runtime/clock.js";
 import { PreciseScheduler } from "../runtime/precise-scheduler.js";
-import type { AddressProber, AddressTable, Announcer, LinkMonitor, RouteTable, TransportFactory, VirtualMacLinks } from "./ports.js";
+import type { AddressProber, AddressTable, Announcer, FifoOutlets, LinkMonitor, RouteTable, TransportFactory, VirtualMacLinks } from "./ports.js";
+import { systemFifoOutlets } from "./fifo-outlets.js";
 import { openAddressTable } from "./address-table.js";
 import { openLinkMonitor } from "./link-monitor.js";
 import { openRouteTable } from "./route-table.js";
@@ -31,6 +32,8 @@ export interface SystemEdges {
   readonly routes: RouteTable;
   /** The macvlans of use_vmac instances. */
   readonly vmacs: VirtualMacLinks;
+  /** keepalived notify_fifo. */
+  readonly fifos: FifoOutlets;
   close(): void;
 }
 
@@ -99,6 +102,7 @@ export async function openSystemEdges(opened?: AddressTable): Promise<SystemEdge
     monitor,
     routes,
     vmacs,
+    fifos: systemFifoOutlets(),
     close() {
       trigger?.close();
       vmacs.close();

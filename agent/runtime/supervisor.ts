@@ -27,6 +27,9 @@ import type { Spawner } from "../health/process.js";
 import { randomUUID } from "node:crypto";
 import { Heartbeat } from "../notify/heartbeat.js";
 import { Notifier } from "../notify/notifier.js";
+import { NotifyFifos } from "../notify/notify-fifo.js";
+import { notifyState } from "../notify/state-record.js";
+import type { FifoOutlets } from "../os/ports.js";
 import { Agent, type AgentDeps, type AgentProblem } from "./agent.js";
 import type { RouterSnapshot, Transition } from "./router.js";
 import { Serial } from "./serial.js";
@@ -52,6 +55,8 @@ export interface SupervisorDeps extends Omit<AgentDeps, "onTransition"> {
   readonly processPollMs?: number;
   /** Ready pods on this node, for `track.pods` (agent --kubernetes). */
   readonly pods?: PodReadiness;
+  /** Opens and writes the notify FIFOs (notifyFifos); needed only by configs that have some. */
+  readonly fifos?: FifoOutlets;
   /** Every transition, after notify has been queued (status reporting). */
   readonly onTransition?: (change: Transition) => void;
   /** An instance's effective priority or FAULT changed (status reporting); called after the router has acted. */
@@ -99,6 +104,8 @@ export class AgentSupervisor {
   private applied = false;
   /** keepalived static_routes / static_rules: with the agent, not with an instance. */
   private readonly statics: StaticRouting;
+  /** keepalived notify_fifo: a line per instance or group transition. */
+  private readonly fifos: NotifyFifos | undefined;
 
   constructor(private readonly deps: SupervisorDeps) {
     this.run = deps.runToken ?? randomUUID();
@@ -120,12 +127,24 @@ export class AgentSupervisor {
     });
     this.startupDelay = new StartupDelay(deps.clock, deps.clock.now());
     this.statics = new StaticRouting(deps.routes, deps.logger);
-    this.sync = new SyncGroups({ clock: deps.clock, spawner: deps.spawner, logger: deps.logger, router: (name) => this.agent.routerNamed(name) });
+    this.fifos = deps.fifos === undefined ? undefined : new NotifyFifos({ outlets: deps.fifos, logger: deps.logger, onLine: (result) => deps.metrics.notifyFifoLine(result) });
+    this.sync = new SyncGroups({
+      clock: deps.clock,
+      spawner: deps.spawner,
+      logger: deps.logger,
+      router: (name) => this.agent.routerNamed(name),
+      onGroupState: (name, state) => this.fifos?.write({ type: "GROUP", name, state }),
+    });
     this.agent = new Agent({
       ...deps,
       onTransition: (t) => {
+        // A group's line follows its members' (written when the group decides), except the group's first
+        // BACKUP at start, which keepalived writes before its members' first lines (notify-fifo.ts).
+        const line = () => this.fifos?.write({ type: "INSTANCE", name: t.instance, state: notifyState(t.to), priority: t.priority });
+        if (t.from !== "initialize") line();
         this.running.get(t.instance)?.notifier.handle(t);
         this.sync.transition(t);
+        if (t.from === "initialize") line();
         deps.onTransition?.(t);
       },
       onWantMaster: (name) => this.sync.wantMaster(name),
@@ -154,6 +173,7 @@ export class AgentSupervisor {
     await Promise.all([this.agent.stop(), ...all.map((r) => r.tracker.stop())]);
     await Promise.all([...all.map((r) => r.notifier.stop()), this.sync.idle()]);
     await this.statics.stop();
+    await this.fifos?.stop();
     await this.heartbeat.stop();
     this.running.clear();
   }
@@ -176,6 +196,8 @@ export class AgentSupervisor {
     this.heartbeat.start();
     // Before the instances, whatever their state (keepalived installs them at start).
     await this.statics.apply({ routes: config.staticRoutes ?? [], rules: config.staticRules ?? [] });
+    if (this.fifos !== undefined) await this.fifos.configure(config.notifyFifos ?? []);
+    else if ((config.notifyFifos ?? []).length > 0) this.deps.logger.log("error", "this agent cannot write notify FIFOs; notifyFifos ignored", {});
     this.sync.configure(config.syncGroups ?? []);
     this.startupDelay.configure(config.startupDelayMs);
     const wanted = new Map(config.instances.map((i) => [i.name, sliceOf(config, i)]));
