@@ -256,6 +256,12 @@ export interface InstanceConfig {
   readonly excludedAddresses?: readonly VirtualAddress[];
   readonly authentication?: Authentication;
   readonly unicast?: Unicast;
+  /**
+   * The multicast group adverts go to and are heard on (keepalived
+   * vrrp_mcast_group4 / 6, from AgentConfig.multicastGroups at validation);
+   * absent = 224.0.0.18 / ff02::12.
+   */
+  readonly multicastGroup?: string;
   /** Source address of multicast adverts (keepalived mcast_src_ip); default: the interface's primary address. Unicast instances use unicast.source. */
   readonly source?: string;
   readonly garp: Garp;
@@ -334,6 +340,12 @@ export interface AgentConfig {
    * agent's start, so a reload after it has passed changes nothing.
    */
   readonly startupDelayMs?: number;
+  /**
+   * The multicast groups of all instances (keepalived vrrp_mcast_group4 /
+   * vrrp_mcast_group6), copied into each instance's multicastGroup at
+   * validation; absent = the RFC groups.
+   */
+  readonly multicastGroups?: { readonly ipv4?: string; readonly ipv6?: string };
   /** FIFOs that get a line per transition; absent = none. */
   readonly notifyFifos?: readonly NotifyFifoConfig[];
 }

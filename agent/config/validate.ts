@@ -15,6 +15,7 @@ import { readVmac } from "./validate-vmac.js";
 import { readSyncGroups } from "./validate-sync.js";
 import { readTrackProcesses } from "./validate-process.js";
 import { readNotifyFifos } from "./validate-fifo.js";
+import { readMulticastGroups, withMulticastGroups } from "./validate-multicast.js";
 import { INTERVAL_LIMITS } from "../vrrp/timing.js";
 
 export interface ConfigError {
@@ -86,7 +87,7 @@ export interface ValidateOptions {
 
 export function validateAgentConfig(input: unknown, options: ValidateOptions = {}): ValidationResult {
   const r = new Reader();
-  const root = r.object(input, "config", ["scripts", "trackFiles", "httpChecks", "trackProcesses", "instances", "syncGroups", "staticRoutes", "staticRules", "startupDelay", "notifyFifos"]);
+  const root = r.object(input, "config", ["scripts", "trackFiles", "httpChecks", "trackProcesses", "instances", "syncGroups", "staticRoutes", "staticRules", "startupDelay", "notifyFifos", "multicastGroups"]);
   const scripts = root?.["scripts"] === undefined ? [] : readScripts(r, root["scripts"], "scripts");
   const trackFiles = root?.["trackFiles"] === undefined ? [] : readTrackFiles(r, root["trackFiles"], "trackFiles");
   const httpChecks = root?.["httpChecks"] === undefined ? undefined : readHttpChecks(r, root["httpChecks"], "httpChecks");
@@ -112,6 +113,7 @@ export function validateAgentConfig(input: unknown, options: ValidateOptions = {
   const syncGroups = root?.["syncGroups"] === undefined ? undefined : readSyncGroups(r, root["syncGroups"], "syncGroups", { instances, indices, trackables });
   const startupDelayMs = root?.["startupDelay"] === undefined ? undefined : r.duration(root["startupDelay"], "startupDelay");
   const notifyFifos = root?.["notifyFifos"] === undefined ? undefined : readNotifyFifos(r, root["notifyFifos"], "notifyFifos");
+  const multicastGroups = root?.["multicastGroups"] === undefined ? undefined : readMulticastGroups(r, root["multicastGroups"], "multicastGroups");
   if (options.kubernetes !== true) {
     instances.forEach((inst, i) => {
       if (inst.track.pods !== undefined) r.fail(`instances[${i}].track.pods`, "pod tracking needs `floatip agent --kubernetes`");
@@ -125,12 +127,13 @@ export function validateAgentConfig(input: unknown, options: ValidateOptions = {
       trackFiles: trackFiles ?? [],
       ...(httpChecks !== undefined ? { httpChecks } : {}),
       ...(trackProcesses !== undefined && trackProcesses.length > 0 ? { trackProcesses } : {}),
-      instances,
+      instances: withMulticastGroups(instances, multicastGroups),
       ...(syncGroups !== undefined && syncGroups.length > 0 ? { syncGroups } : {}),
       ...(staticRoutes !== undefined && staticRoutes.length > 0 ? { staticRoutes } : {}),
       ...(staticRules !== undefined && staticRules.length > 0 ? { staticRules } : {}),
       ...(startupDelayMs !== undefined && startupDelayMs > 0 ? { startupDelayMs } : {}),
       ...(notifyFifos !== undefined && notifyFifos.length > 0 ? { notifyFifos } : {}),
+      ...(multicastGroups !== undefined && Object.keys(multicastGroups).length > 0 ? { multicastGroups } : {}),
     },
   };
 }

@@ -77,8 +77,6 @@ export const GLOBAL_IGNORED: Ignored = {
 
 /** global_defs keywords floatip refuses. */
 export const GLOBAL_UNSUPPORTED: Unsupported = {
-  vrrp_mcast_group4: "floatip sends to and listens on the RFC group 224.0.0.18 only; use unicast_peer to reach peers some other way",
-  vrrp_mcast_group6: "floatip sends to and listens on the RFC group ff02::12 only; use unicast_peer to reach peers some other way",
   vrrp_delay_after_boot: "not supported yet; delay the start of the service instead (e.g. systemd ExecStartPre=/bin/sleep N)",
   vrrp_notify_fifo_script: "not supported: floatip writes the FIFO (vrrp_notify_fifo) but does not start its reader; run the reader as a service of its own",
   notify_fifo_script: "not supported: floatip writes the FIFO (notify_fifo) but does not start its reader; run the reader as a service of its own",
@@ -142,7 +140,7 @@ export const INSTANCE_UNSUPPORTED: Unsupported = {
   vrf: "not supported yet: run floatip in the VRF's context instead",
   track_bfd: "BFD is not supported by floatip",
   track_src_ip: "not supported yet: floatip sends from the interface's primary address or unicast_src_ip / mcast_src_ip",
-  mcast_dst_ip: "not supported: floatip sends to the RFC group (224.0.0.18, ff02::12) or to the unicast_peer addresses",
+  mcast_dst_ip: "not supported: floatip sends to the global group (vrrp_mcast_group4 / vrrp_mcast_group6, default 224.0.0.18 / ff02::12) or to the unicast_peer addresses",
   no_virtual_ipaddress: "not supported: a floatip instance needs virtual addresses",
   promote_secondaries: "not supported yet: set net.ipv4.conf.IFNAME.promote_secondaries=1 with sysctl instead",
   notify_deleted: "not supported: floatip sends STOP to notify scripts when an instance is removed",

@@ -33,6 +33,7 @@ export function toYamlObject(config: AgentConfig): Obj {
     ...(config.staticRules !== undefined ? { staticRules: config.staticRules.map(ruleObject) } : {}),
     ...(config.syncGroups !== undefined && config.syncGroups.length > 0 ? { syncGroups: config.syncGroups.map(syncGroupObject) } : {}),
     ...(config.notifyFifos !== undefined ? { notifyFifos: config.notifyFifos.map((f) => ({ ...f })) } : {}),
+    ...(config.multicastGroups !== undefined ? { multicastGroups: { ...config.multicastGroups } } : {}),
   };
 }
 

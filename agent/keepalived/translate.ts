@@ -54,6 +54,7 @@ interface Root {
   readonly syncGroups: Block[];
   readonly trackProcesses: Obj[];
   readonly notifyFifos: Obj[];
+  readonly multicastGroups: Obj;
   scriptUser?: { readonly value: string; readonly b: Block };
   version?: { readonly value: number; readonly b: Block };
   strict?: Block;
@@ -90,7 +91,18 @@ const notifyFifo: KeywordSpec<Root> = {
   },
 };
 
+/** vrrp_mcast_group4 / vrrp_mcast_group6 ADDRESS: checked by validation (multicast, IPv6 link-local scope). */
+const multicastGroup = (field: "ipv4" | "ipv6"): KeywordSpec<Root> => ({
+  run: (b, root) => {
+    if (!args(root.ctx, b, 1)) return;
+    root.multicastGroups[field] = b.args[0];
+    mark(root.ctx, `multicastGroups.${field}`, b);
+  },
+});
+
 const GLOBAL_SPECS: Readonly<Record<string, KeywordSpec<Root>>> = {
+  vrrp_mcast_group4: multicastGroup("ipv4"),
+  vrrp_mcast_group6: multicastGroup("ipv6"),
   notify_fifo: notifyFifo,
   vrrp_notify_fifo: notifyFifo,
   enable_script_security: { run: (b, root) => void args(root.ctx, b, 0) },
@@ -295,7 +307,7 @@ export function translatedKeywords(): Readonly<Record<"top level" | "global_defs
 /** Translates a parsed keepalived.conf; `file` names the top file for errors not tied to a line. */
 export function translateKeepalived(blocks: readonly Block[], file: string, options: TranslateOptions = {}): TranslateResult {
   const ctx = newCtx(options.showSecrets === true);
-  const root: Root = { ctx, scripts: [], trackFiles: [], instances: [], syncGroups: [], trackProcesses: [], notifyFifos: [], staticRoutes: [], staticRules: [], garp: new Map(), garpInterval: new Map() };
+  const root: Root = { ctx, scripts: [], trackFiles: [], instances: [], syncGroups: [], trackProcesses: [], notifyFifos: [], multicastGroups: {}, staticRoutes: [], staticRules: [], garp: new Map(), garpInterval: new Map() };
   const lvs = lvsSpec(options.lvs ?? "refuse");
   const specs = { ...ROOT_SPECS, ...Object.fromEntries(LVS_SECTIONS.map((k) => [k, lvs])) };
   dispatch(ctx, blocks, "the top level", specs, { unsupported: ROOT_UNSUPPORTED }, root);
@@ -343,6 +355,7 @@ export function translateKeepalived(blocks: readonly Block[], file: string, opti
     ...(syncGroups.length > 0 ? { syncGroups } : {}),
     ...(root.startupDelay !== undefined ? { startupDelay: root.startupDelay } : {}),
     ...(root.notifyFifos.length > 0 ? { notifyFifos: root.notifyFifos } : {}),
+    ...(Object.keys(root.multicastGroups).length > 0 ? { multicastGroups: root.multicastGroups } : {}),
   };
   const { sources, warnings, errors } = ctx;
   return errors.length > 0 ? { ok: false, errors, doc, sources, warnings } : { ok: true, doc, sources, warnings };

@@ -24,8 +24,10 @@ export interface ReceivedPacket {
 export interface TransportOptions {
   readonly interface: string;
   readonly family: Family;
-  /** Join 224.0.0.18 / ff02::12 on the interface. */
+  /** Join the multicast group on the interface. */
   readonly multicast: boolean;
+  /** The group: default 224.0.0.18 / ff02::12 (keepalived vrrp_mcast_group4 / 6 change it). */
+  readonly group?: string;
   /** Source address for sending; default: the interface's primary (IPv4) or link-local (IPv6) address. */
   readonly source?: string;
 }

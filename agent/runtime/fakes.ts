@@ -89,7 +89,8 @@ export class FakeSegment {
     this.sent.push({ source: from.address, destination, payload });
     for (const to of this.endpoints) {
       if (to === from || !to.up || to.family !== from.family) continue;
-      const multicast = destination === "224.0.0.18" || destination === "ff02::12";
+      // Any group (vrrp_mcast_group4 / 6 may change it); the fake segment does not filter by group.
+      const multicast = /^(2(2[4-9]|3\d)\.|ff)/i.test(destination);
       if (multicast ? !to.multicast : to.address !== destination) continue;
       to.handler?.({ family: from.family, payload: Buffer.from(payload), source: from.address, destination, ttl, ifindex: 2, ageMs: this.ageMs });
     }

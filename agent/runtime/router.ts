@@ -10,7 +10,7 @@ import { foreignKind, type Conflict } from "../conflict/types.js";
 import type { AddressTable, Announcer, Farewell, RouteTable, VrrpTransport } from "../os/ports.js";
 import { encodeAdvert } from "../vrrp/codec.js";
 import type { Advert } from "../vrrp/packet.js";
-import { VRRP_MULTICAST_V4, VRRP_MULTICAST_V6 } from "../vrrp/packet.js";
+import { multicastGroup } from "../vrrp/packet.js";
 import {
   addressListMatch,
   checkAdvert,
@@ -538,7 +538,7 @@ export class VirtualRouter {
           : { authType: 0 }
         : {}),
     };
-    const destinations = this.config.unicast?.peers ?? [this.config.family === 4 ? VRRP_MULTICAST_V4 : VRRP_MULTICAST_V6];
+    const destinations = this.config.unicast?.peers ?? [multicastGroup(this.config)];
     const source = this.deps.transport.sourceAddress;
     return destinations.map((destination) => ({ destination, payload: encodeAdvert(advert, { source, destination }) }));
   }
