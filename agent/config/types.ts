@@ -325,6 +325,11 @@ export interface AgentConfig {
   /** HTTP(S) health checks; absent = none. */
   readonly httpChecks?: readonly HttpCheckConfig[];
   readonly instances: readonly InstanceConfig[];
+  /**
+   * Added while the agent runs, whatever the VRRP state (keepalived
+   * static_ipaddress), each on its `device` (required); absent = none.
+   */
+  readonly staticAddresses?: readonly VirtualAddress[];
   /** Installed while the agent runs, whatever the VRRP state (keepalived static_routes); absent = none. */
   readonly staticRoutes?: readonly RouteConfig[];
   /** Likewise, policy rules (keepalived static_rules), after the routes; absent = none. */

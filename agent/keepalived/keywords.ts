@@ -97,7 +97,6 @@ export const GLOBAL_UNSUPPORTED: Unsupported = {
 /** Top-level sections floatip refuses (LVS sections are handled apart: see LVS_SECTIONS). */
 export const ROOT_UNSUPPORTED: Unsupported = {
   track_group: "not supported yet",
-  static_ipaddress: "not supported yet: floatip manages only the virtual addresses of its instances; add static ones with the system's network config",
   garp_group: "not supported: floatip sends gratuitous ARP only on the instance's interface",
   linkbeat_interfaces: "floatip watches links itself; this keepalived section has no meaning for it",
   interface_up_down_delays: "not supported yet",

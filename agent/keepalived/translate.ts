@@ -6,7 +6,7 @@
  */
 import type { SourceError } from "./lexer.js";
 import type { Block } from "./parser.js";
-import { translateInstance, type Globals } from "./translate-instance.js";
+import { readAddress, translateInstance, type Globals } from "./translate-instance.js";
 import { SYNC_GROUP_KEYWORDS, translateSyncGroups } from "./translate-sync.js";
 import { TRACK_PROCESS_KEYWORDS, translateTrackProcess } from "./translate-process.js";
 import { args, block, dispatch, fail, integer, mark, newCtx, seconds, warn, weightArgs, type Ctx, type KeywordSpec, type SourceRef } from "./translate-util.js";
@@ -49,6 +49,7 @@ interface Root {
   readonly scripts: { readonly out: Obj; readonly path: string }[];
   readonly trackFiles: Obj[];
   readonly instances: Block[];
+  readonly staticAddresses: unknown[];
   readonly staticRoutes: Obj[];
   readonly staticRules: Obj[];
   readonly syncGroups: Block[];
@@ -272,6 +273,19 @@ const ROOT_SPECS: Readonly<Record<string, KeywordSpec<Root>>> = {
   vrrp_track_file: { run: trackFile, repeatable: true },
   vrrp_instance: { run: (b, root) => void root.instances.push(b), repeatable: true },
   // One block each: a second would restart the list's line marks at [0].
+  static_ipaddress: {
+    run: (b, root) => {
+      const children = block(root.ctx, b, 0, "static_ipaddress { ADDRESS[/PREFIX] dev IFNAME [label LABEL] ... }");
+      if (children === undefined) return;
+      mark(root.ctx, "staticAddresses", b);
+      for (const entry of children) {
+        const address = readAddress(root.ctx, entry);
+        if (address === undefined) continue;
+        mark(root.ctx, `staticAddresses[${root.staticAddresses.length}]`, entry);
+        root.staticAddresses.push(address);
+      }
+    },
+  },
   static_routes: {
     run: (b, root) => void root.staticRoutes.push(...(readRouteBlock(root.ctx, b, "staticRoutes") ?? [])),
   },
@@ -307,7 +321,7 @@ export function translatedKeywords(): Readonly<Record<"top level" | "global_defs
 /** Translates a parsed keepalived.conf; `file` names the top file for errors not tied to a line. */
 export function translateKeepalived(blocks: readonly Block[], file: string, options: TranslateOptions = {}): TranslateResult {
   const ctx = newCtx(options.showSecrets === true);
-  const root: Root = { ctx, scripts: [], trackFiles: [], instances: [], syncGroups: [], trackProcesses: [], notifyFifos: [], multicastGroups: {}, staticRoutes: [], staticRules: [], garp: new Map(), garpInterval: new Map() };
+  const root: Root = { ctx, scripts: [], trackFiles: [], instances: [], syncGroups: [], trackProcesses: [], notifyFifos: [], multicastGroups: {}, staticAddresses: [], staticRoutes: [], staticRules: [], garp: new Map(), garpInterval: new Map() };
   const lvs = lvsSpec(options.lvs ?? "refuse");
   const specs = { ...ROOT_SPECS, ...Object.fromEntries(LVS_SECTIONS.map((k) => [k, lvs])) };
   dispatch(ctx, blocks, "the top level", specs, { unsupported: ROOT_UNSUPPORTED }, root);
@@ -350,6 +364,7 @@ export function translateKeepalived(blocks: readonly Block[], file: string, opti
     ...(root.trackFiles.length > 0 ? { trackFiles: root.trackFiles } : {}),
     ...(root.trackProcesses.length > 0 ? { trackProcesses: root.trackProcesses } : {}),
     instances,
+    ...(root.staticAddresses.length > 0 ? { staticAddresses: root.staticAddresses } : {}),
     ...(root.staticRoutes.length > 0 ? { staticRoutes: root.staticRoutes } : {}),
     ...(root.staticRules.length > 0 ? { staticRules: root.staticRules } : {}),
     ...(syncGroups.length > 0 ? { syncGroups } : {}),

@@ -15,6 +15,7 @@
  * new notifier for the next transitions.
  */
 import { StaticRouting } from "./static-routing.js";
+import { StaticAddresses } from "./static-addresses.js";
 import type { AgentConfig, InstanceConfig } from "../config/types.js";
 import { planInstanceChange, sliceOf, type InPlaceUpdate, type InstanceSlice } from "../config/instance-changes.js";
 import { HealthTracker, type HealthTrackerDeps, type PodReadiness } from "../health/tracker.js";
@@ -104,6 +105,8 @@ export class AgentSupervisor {
   private applied = false;
   /** keepalived static_routes / static_rules: with the agent, not with an instance. */
   private readonly statics: StaticRouting;
+  /** keepalived static_ipaddress: with the agent, not with an instance. */
+  private readonly staticAddresses: StaticAddresses;
   /** keepalived notify_fifo: a line per instance or group transition. */
   private readonly fifos: NotifyFifos | undefined;
 
@@ -127,6 +130,7 @@ export class AgentSupervisor {
     });
     this.startupDelay = new StartupDelay(deps.clock, deps.clock.now());
     this.statics = new StaticRouting(deps.routes, deps.logger);
+    this.staticAddresses = new StaticAddresses(deps.addresses, deps.logger);
     this.fifos = deps.fifos === undefined ? undefined : new NotifyFifos({ outlets: deps.fifos, logger: deps.logger, onLine: (result) => deps.metrics.notifyFifoLine(result) });
     this.sync = new SyncGroups({
       clock: deps.clock,
@@ -173,6 +177,7 @@ export class AgentSupervisor {
     await Promise.all([this.agent.stop(), ...all.map((r) => r.tracker.stop())]);
     await Promise.all([...all.map((r) => r.notifier.stop()), this.sync.idle()]);
     await this.statics.stop();
+    await this.staticAddresses.stop();
     await this.fifos?.stop();
     await this.heartbeat.stop();
     this.running.clear();
@@ -194,7 +199,8 @@ export class AgentSupervisor {
 
   private async applyNow(config: AgentConfig): Promise<ApplyReport> {
     this.heartbeat.start();
-    // Before the instances, whatever their state (keepalived installs them at start).
+    // Before the instances, whatever their state (keepalived installs them at start); addresses before routes that may use them.
+    await this.staticAddresses.apply(config.staticAddresses ?? []);
     await this.statics.apply({ routes: config.staticRoutes ?? [], rules: config.staticRules ?? [] });
     if (this.fifos !== undefined) await this.fifos.configure(config.notifyFifos ?? []);
     else if ((config.notifyFifos ?? []).length > 0) this.deps.logger.log("error", "this agent cannot write notify FIFOs; notifyFifos ignored", {});
