@@ -1,7 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { fifoLine, type FifoEvent } from "./notify-fifo.js";
-import { ManualClock } from "../runtime/clock.js";
+import { ManualClock } from "../../base/clock.js";
 import { FakeAddressTable, FakeFifoOutlets, FakeSegment } from "../runtime/fakes.js";
 import { FakeSpawner } from "../health/fakes.js";
 import { validateAgentConfig } from "../config/validate.js";

@@ -17,7 +17,7 @@
  */
 import type { NotifyFifoConfig } from "../config/types.js";
 import type { FifoOutlets, FifoWriteResult } from "../os/ports.js";
-import type { Logger } from "../runtime/logger.js";
+import type { Logger } from "../../base/logger.js";
 import type { NotifyState } from "./state-record.js";
 
 export type FifoEvent =

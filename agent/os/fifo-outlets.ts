@@ -11,18 +11,19 @@
  * no one reads; floatip drops them so a reader never gets stale states.
  */
 import { execFile } from "node:child_process";
-import { chown, readFile, stat, unlink } from "node:fs/promises";
+import { chown, stat, unlink } from "node:fs/promises";
 import { closeSync, constants, openSync, writeSync } from "node:fs";
 import { promisify } from "node:util";
 import type { NotifyFifoConfig } from "../config/types.js";
-import { passwdUserLookup } from "../health/users.js";
 import type { FifoOutlets, FifoWriteResult } from "./ports.js";
 
 const run = promisify(execFile);
 
-export function systemFifoOutlets(): FifoOutlets {
+/** "user[:group]" to numeric ids (agent/health/users.ts passwdUserLookup, given by the caller). */
+export type OwnerLookup = (spec: string) => Promise<{ readonly ok: true; readonly ids: { readonly uid: number; readonly gid: number } } | { readonly ok: false; readonly message: string }>;
+
+export function systemFifoOutlets(lookup: OwnerLookup): FifoOutlets {
   const fds = new Map<string, number>();
-  const lookup = passwdUserLookup((path) => readFile(path, "utf8"));
   const closeFd = (path: string) => {
     const fd = fds.get(path);
     fds.delete(path);

@@ -214,3 +214,15 @@ export interface FifoOutlets {
   /** Closes the path's descriptor, and deletes the FIFO when `remove` (the agent created it). */
   close(path: string, remove: boolean): Promise<void>;
 }
+
+/**
+ * Changes to the entries of one directory, as the kernel reports them
+ * (inotify, through fs.watch): `name` is the entry that was created,
+ * written, deleted or renamed, or the directory's own name when the
+ * directory itself was deleted or moved (then nothing more comes);
+ * undefined when the kernel did not say.
+ */
+export interface DirectoryWatcher {
+  /** Throws an error with `code` (ENOENT, ENOTDIR, EACCES, ENOSPC, ...) when `dir` cannot be watched. */
+  watch(dir: string, onChange: (name: string | undefined) => void, onError: (error: Error) => void): { close(): void };
+}

@@ -4,10 +4,9 @@
  * timerfd). The only place that wires them.
  */
 import { performance } from "node:perf_hooks";
-import { systemClock, type Clock } from "../runtime/clock.js";
-import { PreciseScheduler } from "../runtime/precise-scheduler.js";
-import type { AddressProber, AddressTable, Announcer, FifoOutlets, LinkMonitor, RouteTable, TransportFactory, VirtualMacLinks } from "./ports.js";
-import { systemFifoOutlets } from "./fifo-outlets.js";
+import { systemClock, type Clock } from "../../base/clock.js";
+import { PreciseScheduler } from "../../base/precise-scheduler.js";
+import type { AddressProber, AddressTable, Announcer, LinkMonitor, RouteTable, TransportFactory, VirtualMacLinks } from "./ports.js";
 import { openAddressTable } from "./address-table.js";
 import { openLinkMonitor } from "./link-monitor.js";
 import { openRouteTable } from "./route-table.js";
@@ -32,8 +31,6 @@ export interface SystemEdges {
   readonly routes: RouteTable;
   /** The macvlans of use_vmac instances. */
   readonly vmacs: VirtualMacLinks;
-  /** keepalived notify_fifo. */
-  readonly fifos: FifoOutlets;
   close(): void;
 }
 
@@ -102,7 +99,6 @@ export async function openSystemEdges(opened?: AddressTable): Promise<SystemEdge
     monitor,
     routes,
     vmacs,
-    fifos: systemFifoOutlets(),
     close() {
       trigger?.close();
       vmacs.close();

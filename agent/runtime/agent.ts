@@ -18,11 +18,11 @@ import type { AddressTable, Announcer, LinkEvent, LinkMonitor, ReceivedPacket, R
 import { onVirtualMac, virtualMac } from "./vmac.js";
 import { decodeAdvert, peekVrid } from "../vrrp/codec.js";
 import { multicastGroup } from "../vrrp/packet.js";
-import type { Clock } from "./clock.js";
-import type { Logger } from "./logger.js";
+import type { Clock } from "../../base/clock.js";
+import type { Logger } from "../../base/logger.js";
 import type { ConflictOptions } from "./conflict-monitor.js";
 import type { AgentMetrics } from "./metrics.js";
-import { Serial } from "./serial.js";
+import { Serial } from "../../base/serial.js";
 import { VirtualRouter, type RouterSnapshot, type Transition } from "./router.js";
 import { FollowedSegment, type AgentProblem } from "./followed-segment.js";
 

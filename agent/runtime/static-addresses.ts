@@ -8,7 +8,7 @@
  */
 import type { VirtualAddress } from "../config/types.js";
 import type { AddressTable } from "../os/ports.js";
-import type { Logger } from "./logger.js";
+import type { Logger } from "../../base/logger.js";
 
 const key = (a: VirtualAddress) => `${a.device}|${a.address}/${a.prefixLength}|${a.label ?? ""}`;
 

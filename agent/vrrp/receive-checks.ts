@@ -12,8 +12,7 @@
  * before) breaks the rule: then isRepeat has to compare that too, or go.
  * repeat-rule.test.ts holds the two paths equal over generated packet streams.
  */
-import type { InstanceConfig } from "../config/types.js";
-import type { Advert, DropReason } from "./packet.js";
+import type { Advert, DropReason, VrrpVersion } from "./packet.js";
 import { multicastGroup, VRRP_TTL } from "./packet.js";
 import { withoutTrailingNuls } from "./codec.js";
 
@@ -24,9 +23,24 @@ export interface ArrivedAdvert {
   readonly ttl: number;
 }
 
+/**
+ * The parts of an instance's configuration the checks read (an InstanceConfig of agent/config has
+ * them all; the core does not depend on the rest).
+ */
+export interface ReceiveParams {
+  readonly version: VrrpVersion;
+  readonly family: 4 | 6;
+  /** Absent: the RFC group of the family (see multicastGroup). */
+  readonly multicastGroup?: string;
+  readonly advertIntervalMs: number;
+  readonly addresses: readonly { readonly address: string }[];
+  readonly unicast?: { readonly peers: readonly string[] };
+  readonly authentication?: { readonly password: string };
+}
+
 /** What the checks compare against, prepared once per instance (they run for every advert). */
 export interface ReceiveContext {
-  readonly instance: InstanceConfig;
+  readonly instance: ReceiveParams;
   /** The address our own adverts leave from. */
   readonly ownAddress: string;
   readonly addresses: ReadonlySet<string>;
@@ -37,7 +51,7 @@ export interface ReceiveContext {
   readonly password: Buffer | undefined;
 }
 
-export function receiveContext(instance: InstanceConfig, ownAddress: string): ReceiveContext {
+export function receiveContext(instance: ReceiveParams, ownAddress: string): ReceiveContext {
   return {
     instance,
     ownAddress,
@@ -49,7 +63,6 @@ export function receiveContext(instance: InstanceConfig, ownAddress: string): Re
 }
 
 type Check = (ctx: ReceiveContext, arrived: ArrivedAdvert) => DropReason | undefined;
-
 
 const checks: readonly Check[] = [
   (ctx, a) => (a.source === ctx.ownAddress ? "own-advert" : undefined),
