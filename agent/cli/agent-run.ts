@@ -12,6 +12,9 @@ import { procProcessLister } from "../os/proc-table.js";
 import { formatErrors, formatOf, loadConfigFile, parseYamlConfig, type ConfigFormat, type LoadResult } from "../config/load.js";
 import type { ConfigError } from "../config/validate.js";
 import { missingInterfaces } from "../config/check-interfaces.js";
+import { fifoErrors } from "../config/check-fifos.js";
+import { fileKind, systemFifoOutlets } from "../os/fifo-outlets.js";
+import { passwdUserLookup } from "../health/users.js";
 import type { LinkInfo } from "../os/ports.js";
 import { systemSpawner } from "../../base/process.js";
 import { systemHttpProber } from "../health/http-probe.js";
@@ -59,6 +62,7 @@ export function supervisorDeps(
     listProcesses: procProcessLister(),
     ...(common.stateDir !== undefined ? { stateDir: common.stateDir } : {}),
     ...edges,
+    fifos: systemFifoOutlets(passwdUserLookup((path) => readFile(path, "utf8"))),
     conflicts: {
       ...(probeIntervalMs > 0 ? { prober: edges.addressProber, probeIntervalMs } : {}),
       ...(onConflictChange !== undefined ? { onChange: onConflictChange } : {}),
@@ -150,7 +154,7 @@ export function stopSignalsFirst(early: StopSignals | undefined): StopSignals {
 }
 
 /** A config load: its result and the warnings (keepalived keywords floatip accepts but does not carry out). */
-export type StandaloneLoad = LoadResult & { readonly warnings: readonly ConfigError[] };
+export type StandaloneLoad = LoadResult & { readonly warnings: readonly ConfigError[]; readonly locate?: (field: string) => string | undefined };
 
 /**
  * Reads and validates the config, and checks that the interfaces it names
@@ -165,6 +169,10 @@ export async function loadStandaloneConfig(
   if (!loaded.ok) return loaded;
   const missing = missingInterfaces(loaded.config, await links(), source.type === "file" ? source.file : source.origin);
   if (missing.length > 0) return { ok: false, errors: missing, warnings: loaded.warnings };
+  const origin = source.type === "file" ? source.file : source.origin;
+  const kinds = new Map(await Promise.all((loaded.config.notifyFifos ?? []).map(async (f) => [f.path, await fileKind(f.path)] as const)));
+  const badFifos = fifoErrors(loaded.config, kinds, (field) => loaded.locate?.(field) ?? `${origin}: ${field}`);
+  if (badFifos.length > 0) return { ok: false, errors: badFifos, warnings: loaded.warnings };
   // --test leaves this to start and reload: on a live node the running agent's own VIPs are on the
   // interface, and only that agent's state records (its --state-dir) tell them from the node's.
   if (options.liveAddresses === false) return loaded;

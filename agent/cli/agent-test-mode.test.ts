@@ -131,6 +131,22 @@ describe("floatip agent --test", () => {
     assert.match(bad.stderr, /instances\[0\]\.virtualRouterId: must be between 1 and 255, got 0/);
   });
 
+  it("a notify FIFO path that is a regular file is a config error naming the line or field (exit 2); a FIFO or nothing there is fine", async () => {
+    const regular = file("not-a-fifo", "");
+    const conf = (path: string) => GOOD.replace("  router_id lb-a\n", `  router_id lb-a\n  notify_fifo ${path}\n`);
+    const path = file("fifo.conf", conf(regular));
+    const run = await floatip(["agent", "--config", path, "--test"]);
+    assert.equal(run.code, 2, run.stderr);
+    assert.match(run.stderr, new RegExp(`invalid config: ${path}:4: ${regular} exists and is not a FIFO`));
+    const yaml = `notifyFifos:\n  - path: ${regular}\ninstances:\n  - name: web\n    interface: lo\n    virtualRouterId: 51\n    addresses: [192.0.2.5/24]\n`;
+    const yamlPath = file("fifo.yaml", yaml);
+    const yamlRun = await floatip(["agent", "--config", yamlPath, "--test"]);
+    assert.equal(yamlRun.code, 2);
+    assert.match(yamlRun.stderr, new RegExp(`invalid config: ${yamlPath}: notifyFifos\\[0\\]\\.path: ${regular} exists and is not a FIFO`));
+    const missing = await floatip(["agent", "--config", file("fifo-missing.conf", conf(join(dir, "later.fifo"))), "--test"]);
+    assert.equal(missing.code, 0, missing.stderr);
+  });
+
   it("a missing interface is a config error naming it (exit 2), as in keepalived", async () => {
     const path = file("missing.conf", GOOD.replace("interface lo", "interface floatip-nx0"));
     const run = await floatip(["agent", "--config", path, "--test"]);

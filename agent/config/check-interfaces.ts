@@ -21,5 +21,8 @@ export function missingInterfaces(config: AgentConfig, links: readonly LinkInfo[
       errors.push({ path: origin, message: `instance ${inst.name}: ${role} ${name} does not exist on this host (it has ${known})` });
     }
   }
+  for (const a of config.staticAddresses ?? []) {
+    if (a.device !== undefined && !names.has(a.device)) errors.push({ path: origin, message: `static address ${a.address}: device ${a.device} does not exist on this host (it has ${known})` });
+  }
   return errors;
 }

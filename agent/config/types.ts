@@ -259,6 +259,12 @@ export interface InstanceConfig {
   readonly excludedAddresses?: readonly VirtualAddress[];
   readonly authentication?: Authentication;
   readonly unicast?: Unicast;
+  /**
+   * The multicast group adverts go to and are heard on (keepalived
+   * vrrp_mcast_group4 / 6, from AgentConfig.multicastGroups at validation);
+   * absent = 224.0.0.18 / ff02::12.
+   */
+  readonly multicastGroup?: string;
   /** Source address of multicast adverts (keepalived mcast_src_ip); default: the interface's primary address. Unicast instances use unicast.source. */
   readonly source?: string;
   readonly garp: Garp;
@@ -300,12 +306,33 @@ export interface SyncGroupConfig {
   readonly notify?: Notify;
 }
 
+/**
+ * A FIFO that gets one line per state change (keepalived notify_fifo /
+ * vrrp_notify_fifo): `INSTANCE "NAME" STATE PRIORITY` and, for sync groups,
+ * `GROUP "NAME" STATE 0` after its members' lines. Created (mode 0644) if
+ * missing, and then removed when the agent stops; a path that exists and is
+ * not a FIFO is a config error. Lines nobody reads are dropped, never waited
+ * for (agent/notify/notify-fifo.ts).
+ */
+export interface NotifyFifoConfig {
+  readonly path: string;
+  /** Owner given to a FIFO the agent creates (name or uid). */
+  readonly user?: string;
+  /** Group given to a FIFO the agent creates (name or gid). */
+  readonly group?: string;
+}
+
 export interface AgentConfig {
   readonly scripts: readonly ScriptConfig[];
   readonly trackFiles: readonly TrackFileConfig[];
   /** HTTP(S) health checks; absent = none. */
   readonly httpChecks?: readonly HttpCheckConfig[];
   readonly instances: readonly InstanceConfig[];
+  /**
+   * Added while the agent runs, whatever the VRRP state (keepalived
+   * static_ipaddress), each on its `device` (required); absent = none.
+   */
+  readonly staticAddresses?: readonly VirtualAddress[];
   /** Installed while the agent runs, whatever the VRRP state (keepalived static_routes); absent = none. */
   readonly staticRoutes?: readonly RouteConfig[];
   /** Likewise, policy rules (keepalived static_rules), after the routes; absent = none. */
@@ -321,6 +348,14 @@ export interface AgentConfig {
    * agent's start, so a reload after it has passed changes nothing.
    */
   readonly startupDelayMs?: number;
+  /**
+   * The multicast groups of all instances (keepalived vrrp_mcast_group4 /
+   * vrrp_mcast_group6), copied into each instance's multicastGroup at
+   * validation; absent = the RFC groups.
+   */
+  readonly multicastGroups?: { readonly ipv4?: string; readonly ipv6?: string };
+  /** FIFOs that get a line per transition; absent = none. */
+  readonly notifyFifos?: readonly NotifyFifoConfig[];
 }
 
 export const NO_TRACKING: Tracking = { scripts: [], interfaces: [], files: [] };

@@ -15,6 +15,8 @@ import { readRules } from "./validate-rules.js";
 import { readVmac } from "./validate-vmac.js";
 import { readSyncGroups } from "./validate-sync.js";
 import { readTrackProcesses } from "./validate-process.js";
+import { readNotifyFifos } from "./validate-fifo.js";
+import { readMulticastGroups, withMulticastGroups } from "./validate-multicast.js";
 import { INTERVAL_LIMITS } from "../vrrp/timing.js";
 
 export type { ConfigError };
@@ -36,7 +38,7 @@ export interface ValidateOptions {
 
 export function validateAgentConfig(input: unknown, options: ValidateOptions = {}): ValidationResult {
   const r = new Reader();
-  const root = r.object(input, "config", ["scripts", "trackFiles", "httpChecks", "trackProcesses", "instances", "syncGroups", "staticRoutes", "staticRules", "startupDelay"]);
+  const root = r.object(input, "config", ["scripts", "trackFiles", "httpChecks", "trackProcesses", "instances", "syncGroups", "staticRoutes", "staticRules", "startupDelay", "notifyFifos", "multicastGroups", "staticAddresses"]);
   const scripts = root?.["scripts"] === undefined ? [] : readScripts(r, root["scripts"], "scripts");
   const trackFiles = root?.["trackFiles"] === undefined ? [] : readTrackFiles(r, root["trackFiles"], "trackFiles");
   const httpChecks = root?.["httpChecks"] === undefined ? undefined : readHttpChecks(r, root["httpChecks"], "httpChecks");
@@ -62,6 +64,9 @@ export function validateAgentConfig(input: unknown, options: ValidateOptions = {
   // Replaces members by copies that carry the group's tracking and name.
   const syncGroups = root?.["syncGroups"] === undefined ? undefined : readSyncGroups(r, root["syncGroups"], "syncGroups", { instances, indices, trackables, invalidNames });
   const startupDelayMs = root?.["startupDelay"] === undefined ? undefined : r.duration(root["startupDelay"], "startupDelay");
+  const notifyFifos = root?.["notifyFifos"] === undefined ? undefined : readNotifyFifos(r, root["notifyFifos"], "notifyFifos");
+  const staticAddresses = root?.["staticAddresses"] === undefined ? undefined : readStaticAddresses(r, root["staticAddresses"], "staticAddresses", instances);
+  const multicastGroups = root?.["multicastGroups"] === undefined ? undefined : readMulticastGroups(r, root["multicastGroups"], "multicastGroups");
   if (options.kubernetes !== true) {
     instances.forEach((inst, i) => {
       if (inst.track.pods !== undefined) r.fail(`instances[${i}].track.pods`, "pod tracking needs `floatip agent --kubernetes`");
@@ -75,11 +80,14 @@ export function validateAgentConfig(input: unknown, options: ValidateOptions = {
       trackFiles: trackFiles ?? [],
       ...(httpChecks !== undefined ? { httpChecks } : {}),
       ...(trackProcesses !== undefined && trackProcesses.length > 0 ? { trackProcesses } : {}),
-      instances,
+      instances: withMulticastGroups(instances, multicastGroups),
       ...(syncGroups !== undefined && syncGroups.length > 0 ? { syncGroups } : {}),
+      ...(staticAddresses !== undefined && staticAddresses.length > 0 ? { staticAddresses } : {}),
       ...(staticRoutes !== undefined && staticRoutes.length > 0 ? { staticRoutes } : {}),
       ...(staticRules !== undefined && staticRules.length > 0 ? { staticRules } : {}),
       ...(startupDelayMs !== undefined && startupDelayMs > 0 ? { startupDelayMs } : {}),
+      ...(notifyFifos !== undefined && notifyFifos.length > 0 ? { notifyFifos } : {}),
+      ...(multicastGroups !== undefined && Object.keys(multicastGroups).length > 0 ? { multicastGroups } : {}),
     },
   };
 }
@@ -187,6 +195,23 @@ function readExcluded(r: Reader, value: unknown, path: string, addresses: readon
     if (address === undefined) return;
     if (out.some((a) => a.address === address.address)) r.fail(`${path}[${i}]`, `${address.address} is listed twice`);
     else if (addresses?.some((a) => a.address === address.address)) r.fail(`${path}[${i}]`, `${address.address} is also in addresses`);
+    else out.push(address);
+  });
+  return out.length === list.length ? out : undefined;
+}
+
+/** keepalived static_ipaddress: each with its device, none twice, none also an instance's (virtual or excluded) address. */
+function readStaticAddresses(r: Reader, value: unknown, path: string, instances: readonly InstanceConfig[]): VirtualAddress[] | undefined {
+  const list = r.list(value, path);
+  if (list === undefined) return undefined;
+  const out: VirtualAddress[] = [];
+  list.forEach((item, i) => {
+    const address = readAddress(r, item, `${path}[${i}]`);
+    if (address === undefined) return;
+    const owner = instances.find((inst) => [...inst.addresses, ...(inst.excludedAddresses ?? [])].some((a) => a.address === address.address));
+    if (address.device === undefined) r.fail(`${path}[${i}]`, "needs a device (dev IFNAME): a static address belongs to no instance's interface");
+    else if (out.some((a) => a.address === address.address)) r.fail(`${path}[${i}]`, `${address.address} is listed twice`);
+    else if (owner !== undefined) r.fail(`${path}[${i}]`, `${address.address} is also an address of instance ${owner.name}, which removes it when it is not master`);
     else out.push(address);
   });
   return out.length === list.length ? out : undefined;

@@ -120,13 +120,9 @@ export const GLOBAL_IGNORED: Ignored = {
 
 /** global_defs keywords floatip refuses. */
 export const GLOBAL_UNSUPPORTED: Unsupported = {
-  vrrp_mcast_group4: "floatip sends to and listens on the RFC group 224.0.0.18 only; use unicast_peer to reach peers some other way",
-  vrrp_mcast_group6: "floatip sends to and listens on the RFC group ff02::12 only; use unicast_peer to reach peers some other way",
   vrrp_delay_after_boot: "not supported yet; delay the start of the service instead (e.g. systemd ExecStartPre=/bin/sleep N)",
-  vrrp_notify_fifo: "not supported yet; use a notify script, which gets the same INSTANCE NAME STATE PRIORITY arguments",
-  vrrp_notify_fifo_script: "not supported yet; use a notify script, which gets the same INSTANCE NAME STATE PRIORITY arguments",
-  notify_fifo: "not supported yet; use a notify script, which gets the same INSTANCE NAME STATE PRIORITY arguments",
-  notify_fifo_script: "not supported yet; use a notify script, which gets the same INSTANCE NAME STATE PRIORITY arguments",
+  vrrp_notify_fifo_script: "not supported: floatip writes the FIFO (vrrp_notify_fifo) but does not start its reader; run the reader as a service of its own",
+  notify_fifo_script: "not supported: floatip writes the FIFO (notify_fifo) but does not start its reader; run the reader as a service of its own",
   vrrp_lower_prio_no_advert: "not supported: a floatip master always answers a lower-priority advert with its own",
   vrrp_owner_ignore_adverts: "not supported: an address owner (priority 255) in floatip always takes part in the election",
   vrrp_garp_extra_if: "not supported: floatip sends gratuitous ARP only on the instance's interface",
@@ -151,7 +147,6 @@ export const GLOBAL_UNSUPPORTED: Unsupported = {
 /** Top-level sections floatip refuses (LVS sections are handled apart: see LVS_SECTIONS). */
 export const ROOT_UNSUPPORTED: Unsupported = {
   track_group: "not supported yet",
-  static_ipaddress: "not supported yet: floatip manages only the virtual addresses of its instances; add static ones with the system's network config",
   garp_group: "not supported: floatip sends gratuitous ARP only on the instance's interface",
   linkbeat_interfaces: "floatip watches links itself; this keepalived section has no meaning for it",
   interface_up_down_delays: "not supported yet",
@@ -194,7 +189,7 @@ export const INSTANCE_UNSUPPORTED: Unsupported = {
   vrf: "not supported yet: run floatip in the VRF's context instead",
   track_bfd: "BFD is not supported by floatip",
   track_src_ip: "not supported yet: floatip sends from the interface's primary address or unicast_src_ip / mcast_src_ip",
-  mcast_dst_ip: "not supported: floatip sends to the RFC group (224.0.0.18, ff02::12) or to the unicast_peer addresses",
+  mcast_dst_ip: "not supported: floatip sends to the global group (vrrp_mcast_group4 / vrrp_mcast_group6, default 224.0.0.18 / ff02::12) or to the unicast_peer addresses",
   no_virtual_ipaddress: "not supported: a floatip instance needs virtual addresses",
   promote_secondaries: "not supported yet: set net.ipv4.conf.IFNAME.promote_secondaries=1 with sysctl instead",
   notify_deleted: "not supported: floatip sends STOP to notify scripts when an instance is removed",

@@ -190,7 +190,7 @@ describe("keepalived errors come all at once, sorted by file and line (issue 16 
   it("translation and validation errors together, in line order, over the included files in include order", () => {
     const io = fakeIo({
       "/k/top.conf": "",
-      "/k/a.conf": "global_defs {\n  smtp_server 192.0.2.25\n  vrrp_mcast_group4 224.0.0.19\n}\n",
+      "/k/a.conf": "global_defs {\n  smtp_server 192.0.2.25\n  vrrp_lower_prio_no_advert\n}\n",
       "/k/b.conf": instance("  priority 300\n").replace("virtual_router_id 51", "virtual_router_id 0"),
     });
     const top = "include b.conf\ninclude a.conf\nvrrp_script c {\n  script \"/x\"\n  intreval 2\n}\n";
@@ -200,7 +200,7 @@ describe("keepalived errors come all at once, sorted by file and line (issue 16 
       "/k/top.conf:5: intreval",
       "/k/b.conf:3: virtual_router_id",
       "/k/b.conf:7: priority",
-      "/k/a.conf:3: vrrp_mcast_group4",
+      "/k/a.conf:3: vrrp_lower_prio_no_advert",
     ]);
     assert.deepEqual(result.warnings.map((w) => w.path), ["/k/a.conf:2"]);
   });

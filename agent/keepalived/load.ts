@@ -25,7 +25,11 @@ export function shellLexOptions(configId: string | undefined): { readonly config
 }
 
 /** A load's result plus the warnings for accepted keywords floatip does not carry out (sorted like the errors). */
-export type KeepalivedLoadResult = LoadResult & { readonly warnings: readonly ConfigError[] };
+export type KeepalivedLoadResult = LoadResult & {
+  readonly warnings: readonly ConfigError[];
+  /** FILE:LINE of the statement behind a field path of the config (for checks made after loading, e.g. check-fifos.ts). */
+  readonly locate?: (field: string) => string | undefined;
+};
 
 export interface KeepalivedLoadOptions extends TranslateOptions, LexOptions {}
 
@@ -49,7 +53,13 @@ export function parseKeepalivedConfig(text: string, file: string, io?: IncludeIo
   const translated = translateKeepalived(parsed.blocks, file, options);
   const warnings = sorted(translated.warnings);
   const validated = validateAgentConfig(translated.doc);
-  if (translated.ok && validated.ok) return { ...validated, warnings };
+  if (translated.ok && validated.ok) {
+    const locate = (field: string): string | undefined => {
+      const ref = translated.sources.get(field);
+      return ref === undefined ? undefined : toConfigError({ ...ref, message: "" }).path;
+    };
+    return { ...validated, warnings, locate };
+  }
   const fromValidation = validated.ok
     ? []
     : validated.errors.filter((e) => translated.ok || translated.sources.has(e.path)).map((e) => locateValidationError(e, translated.sources, file));

@@ -29,9 +29,12 @@ export function toYamlObject(config: AgentConfig): Obj {
     ...(config.trackFiles.length > 0 ? { trackFiles: config.trackFiles.map(trackFileObject) } : {}),
     ...(config.trackProcesses !== undefined && config.trackProcesses.length > 0 ? { trackProcesses: config.trackProcesses.map(trackProcessObject) } : {}),
     instances: config.instances.map(instanceObject),
+    ...(config.staticAddresses !== undefined ? { staticAddresses: config.staticAddresses.map(addressItem) } : {}),
     ...(config.staticRoutes !== undefined ? { staticRoutes: config.staticRoutes.map(routeObject) } : {}),
     ...(config.staticRules !== undefined ? { staticRules: config.staticRules.map(ruleObject) } : {}),
     ...(config.syncGroups !== undefined && config.syncGroups.length > 0 ? { syncGroups: config.syncGroups.map(syncGroupObject) } : {}),
+    ...(config.notifyFifos !== undefined ? { notifyFifos: config.notifyFifos.map((f) => ({ ...f })) } : {}),
+    ...(config.multicastGroups !== undefined ? { multicastGroups: { ...config.multicastGroups } } : {}),
   };
 }
 

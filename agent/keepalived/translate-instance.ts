@@ -231,7 +231,8 @@ function readAddresses(st: St, b: Block, field: "addresses" | "excludedAddresses
   }
 }
 
-function readAddress(ctx: Ctx, entry: Block): unknown {
+/** One address line of virtual_ipaddress (and static_ipaddress): the YAML item, or undefined after an error. */
+export function readAddress(ctx: Ctx, entry: Block): unknown {
   if (entry.children !== undefined) return fail(ctx, entry, "an address does not take a { } block");
   const extra: Obj = {};
   for (let i = 0; i < entry.args.length; i += 2) {

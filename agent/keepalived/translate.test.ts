@@ -132,7 +132,7 @@ describe("keepalived translation: errors", () => {
     ["misspelt script keyword", 'vrrp_script c {\n  script "/x"\n  intreval 2\n}\n', 3, "intreval", /did you mean "interval"/],
     ["unknown keyword", instance("  frobnicate\n"), 7, "frobnicate", /unknown keyword in vrrp_instance VI_1$/],
     ["unsupported instance feature", instance("  use_ipvlan\n"), 7, "use_ipvlan", /not supported by floatip \(in vrrp_instance VI_1\): not supported yet: floatip aliases the VIP on the interface itself/],
-    ["unsupported global_defs", "global_defs {\n  vrrp_mcast_group4 224.0.0.19\n}\n", 2, "vrrp_mcast_group4", /not supported by floatip \(in global_defs\): floatip sends to and listens on the RFC group 224.0.0.18 only/],
+    ["unsupported global_defs", "global_defs {\n  vrrp_lower_prio_no_advert\n}\n", 2, "vrrp_lower_prio_no_advert", /not supported by floatip \(in global_defs\): not supported: a floatip master always answers a lower-priority advert with its own/],
     ["LVS section (agent)", "virtual_server 192.0.2.1 80 {\n}\n", 1, "virtual_server", /LVS \(keepalived's load balancer\) is not part of floatip; run the VRRP part alone with floatip agent --skip-lvs, or remove virtual_server 192.0.2.1 80$/],
     ["sync group without members", "vrrp_sync_group G {\n}\n", 1, "vrrp_sync_group", /needs a group \{ \.\.\. \} block/],
     ["AH authentication", instance("  authentication {\n    auth_type AH\n    auth_pass x\n  }\n"), 8, "auth_type", /AH \(IPsec\) authentication is not supported/],

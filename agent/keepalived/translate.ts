@@ -6,7 +6,7 @@
  */
 import type { SourceError } from "./lexer.js";
 import type { Block } from "./parser.js";
-import { translateInstance, type Globals } from "./translate-instance.js";
+import { readAddress, translateInstance, type Globals } from "./translate-instance.js";
 import { SYNC_GROUP_KEYWORDS, translateSyncGroups } from "./translate-sync.js";
 import { TRACK_PROCESS_KEYWORDS, translateTrackProcess } from "./translate-process.js";
 import { args, block, dispatch, fail, integer, mark, newCtx, seconds, warn, weightArgs, type Ctx, type KeywordSpec, type SourceRef } from "./translate-util.js";
@@ -49,10 +49,13 @@ interface Root {
   readonly scripts: { readonly out: Obj; readonly path: string }[];
   readonly trackFiles: Obj[];
   readonly instances: Block[];
+  readonly staticAddresses: unknown[];
   readonly staticRoutes: Obj[];
   readonly staticRules: Obj[];
   readonly syncGroups: Block[];
   readonly trackProcesses: Obj[];
+  readonly notifyFifos: Obj[];
+  readonly multicastGroups: Obj;
   scriptUser?: { readonly value: string; readonly b: Block };
   version?: { readonly value: number; readonly b: Block };
   strict?: Block;
@@ -78,7 +81,31 @@ const globalGarpInterval = (family: 4 | 6): KeywordSpec<Root> => ({
   },
 });
 
+/** notify_fifo / vrrp_notify_fifo PATH [USER [GROUP]]: floatip has only VRRP events, so both carry the same lines. */
+const notifyFifo: KeywordSpec<Root> = {
+  run: (b, root) => {
+    if (!args(root.ctx, b, 1, 3, "PATH [USER [GROUP]]")) return;
+    const [path, user, group] = b.args;
+    const at = `notifyFifos[${root.notifyFifos.length}]`;
+    root.notifyFifos.push({ path, ...(user !== undefined ? { user } : {}), ...(group !== undefined ? { group } : {}) });
+    for (const field of ["", ".path", ".user", ".group"]) mark(root.ctx, `${at}${field}`, b);
+  },
+};
+
+/** vrrp_mcast_group4 / vrrp_mcast_group6 ADDRESS: checked by validation (multicast, IPv6 link-local scope). */
+const multicastGroup = (field: "ipv4" | "ipv6"): KeywordSpec<Root> => ({
+  run: (b, root) => {
+    if (!args(root.ctx, b, 1)) return;
+    root.multicastGroups[field] = b.args[0];
+    mark(root.ctx, `multicastGroups.${field}`, b);
+  },
+});
+
 const GLOBAL_SPECS: Readonly<Record<string, KeywordSpec<Root>>> = {
+  vrrp_mcast_group4: multicastGroup("ipv4"),
+  vrrp_mcast_group6: multicastGroup("ipv6"),
+  notify_fifo: notifyFifo,
+  vrrp_notify_fifo: notifyFifo,
   enable_script_security: {
     run: (b, root) => {
       if (!args(root.ctx, b, 0)) return;
@@ -251,6 +278,19 @@ const ROOT_SPECS: Readonly<Record<string, KeywordSpec<Root>>> = {
   vrrp_track_file: { run: trackFile, repeatable: true },
   vrrp_instance: { run: (b, root) => void root.instances.push(b), repeatable: true },
   // One block each: a second would restart the list's line marks at [0].
+  static_ipaddress: {
+    run: (b, root) => {
+      const children = block(root.ctx, b, 0, "static_ipaddress { ADDRESS[/PREFIX] dev IFNAME [label LABEL] ... }");
+      if (children === undefined) return;
+      mark(root.ctx, "staticAddresses", b);
+      for (const entry of children) {
+        const address = readAddress(root.ctx, entry);
+        if (address === undefined) continue;
+        mark(root.ctx, `staticAddresses[${root.staticAddresses.length}]`, entry);
+        root.staticAddresses.push(address);
+      }
+    },
+  },
   static_routes: {
     run: (b, root) => void root.staticRoutes.push(...(readRouteBlock(root.ctx, b, "staticRoutes") ?? [])),
   },
@@ -297,7 +337,7 @@ export function translatedKeywords(): Readonly<Record<"top level" | "global_defs
 /** Translates a parsed keepalived.conf; `file` names the top file for errors not tied to a line. */
 export function translateKeepalived(blocks: readonly Block[], file: string, options: TranslateOptions = {}): TranslateResult {
   const ctx = newCtx(options.showSecrets === true);
-  const root: Root = { ctx, scripts: [], trackFiles: [], instances: [], syncGroups: [], trackProcesses: [], staticRoutes: [], staticRules: [], garp: new Map(), garpInterval: new Map() };
+  const root: Root = { ctx, scripts: [], trackFiles: [], instances: [], syncGroups: [], trackProcesses: [], notifyFifos: [], multicastGroups: {}, staticAddresses: [], staticRoutes: [], staticRules: [], garp: new Map(), garpInterval: new Map() };
   const lvs = lvsSpec(options.lvs ?? "refuse");
   const specs = { ...ROOT_SPECS, ...Object.fromEntries(LVS_SECTIONS.map((k) => [k, lvs])) };
   dispatch(ctx, blocks, "the top level", specs, { unsupported: ROOT_UNSUPPORTED }, root);
@@ -341,10 +381,13 @@ export function translateKeepalived(blocks: readonly Block[], file: string, opti
     ...(root.trackFiles.length > 0 ? { trackFiles: root.trackFiles } : {}),
     ...(root.trackProcesses.length > 0 ? { trackProcesses: root.trackProcesses } : {}),
     instances,
+    ...(root.staticAddresses.length > 0 ? { staticAddresses: root.staticAddresses } : {}),
     ...(root.staticRoutes.length > 0 ? { staticRoutes: root.staticRoutes } : {}),
     ...(root.staticRules.length > 0 ? { staticRules: root.staticRules } : {}),
     ...(syncGroups.length > 0 ? { syncGroups } : {}),
     ...(root.startupDelay !== undefined ? { startupDelay: root.startupDelay } : {}),
+    ...(root.notifyFifos.length > 0 ? { notifyFifos: root.notifyFifos } : {}),
+    ...(Object.keys(root.multicastGroups).length > 0 ? { multicastGroups: root.multicastGroups } : {}),
   };
   const { sources, warnings, errors } = ctx;
   return errors.length > 0 ? { ok: false, errors, doc, sources, warnings } : { ok: true, doc, sources, warnings };

@@ -151,11 +151,10 @@ static napi_value vrrp6_send(napi_env env, napi_callback_info info) { return sen
 static napi_value vrrp6_farewell(napi_env env, napi_callback_info info) { return farewell_built(env, info, build6, 3); }
 
 /* Creates and configures the socket; returns fd or -1 with *what naming the failed call. */
-static int vrrp6_socket(const char *ifname, unsigned int ifindex, bool join, const char **what) {
+static int vrrp6_socket(const char *ifname, unsigned int ifindex, bool join, const struct in6_addr *group, const char **what) {
   int fd = socket(AF_INET6, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, VRRP_PROTO);
   if (fd < 0) { *what = "socket"; return -1; }
-  struct ipv6_mreq mreq = { .ipv6mr_interface = ifindex };
-  inet_pton(AF_INET6, "ff02::12", &mreq.ipv6mr_multiaddr);
+  struct ipv6_mreq mreq = { .ipv6mr_interface = ifindex, .ipv6mr_multiaddr = *group };
   if (setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, ifname, strlen(ifname) + 1) < 0) *what = "setsockopt(SO_BINDTODEVICE)";
   else if (setopt_int(fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, 255) < 0) *what = "setsockopt(IPV6_MULTICAST_HOPS)";
   else if (setopt_int(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, 255) < 0) *what = "setsockopt(IPV6_UNICAST_HOPS)";
@@ -182,23 +181,25 @@ static int vrrp6_socket(const char *ifname, unsigned int ifindex, bool join, con
   return errno = saved, -1;
 }
 
-/* openVrrp6(ifname: string, join: boolean, onPacket: Function, onError: Function) */
+/* openVrrp6(ifname: string, join: boolean, onPacket: Function, onError: Function, group?: string (default ff02::12)) */
 static napi_value open_vrrp6(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4];
-  char ifname[IF_NAMESIZE + 1];
+  size_t argc = 5;
+  napi_value argv[5];
+  char ifname[IF_NAMESIZE + 1], group_text[INET6_ADDRSTRLEN + 1] = "ff02::12";
   bool join = false;
+  struct in6_addr group;
   NAPI_OK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   if (argc < 4 || get_string(env, argv[0], ifname, sizeof ifname) ||
-      napi_get_value_bool(env, argv[1], &join) != napi_ok || !is_function(env, argv[2]) || !is_function(env, argv[3])) {
-    napi_throw_type_error(env, "ERR_INVALID_ARG", "openVrrp6(ifname: string, join: boolean, onPacket: Function, onError: Function)");
+      napi_get_value_bool(env, argv[1], &join) != napi_ok || !is_function(env, argv[2]) || !is_function(env, argv[3]) ||
+      (argc > 4 && get_string(env, argv[4], group_text, sizeof group_text)) || inet_pton(AF_INET6, group_text, &group) != 1) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG", "openVrrp6(ifname: string, join: boolean, onPacket: Function, onError: Function, group?: IPv6 address)");
     return NULL;
   }
   napi_value obj;
   vrrp_t *s = vrrp_wrap(env, ifname, vrrp6_read_one, "openVrrp6", &obj);
   if (!s) return NULL;
   const char *what = "socket";
-  if ((s->fd = vrrp6_socket(ifname, s->ifindex, join, &what)) < 0) return throw_errno(env, what, errno);
+  if ((s->fd = vrrp6_socket(ifname, s->ifindex, join, &group, &what)) < 0) return throw_errno(env, what, errno);
   return vrrp_start(env, s, obj, "floatip:vrrp6", argv[2], argv[3], vrrp6_send, vrrp6_farewell);
 }
 
@@ -289,12 +290,11 @@ static vrrp_t *build4(napi_env env, napi_callback_info info, outgoing_t *out) {
 static napi_value vrrp4_send(napi_env env, napi_callback_info info) { return send_built(env, info, build4); }
 static napi_value vrrp4_farewell(napi_env env, napi_callback_info info) { return farewell_built(env, info, build4, 2); }
 
-static int vrrp4_socket(const char *ifname, unsigned int ifindex, bool join, const char **what) {
+static int vrrp4_socket(const char *ifname, unsigned int ifindex, bool join, struct in_addr multiaddr, const char **what) {
   int fd = socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, VRRP_PROTO);
   if (fd < 0) { *what = "socket"; return -1; }
   struct ip_mreqn any = { .imr_ifindex = (int)ifindex };
-  struct ip_mreqn group = { .imr_ifindex = (int)ifindex };
-  inet_pton(AF_INET, "224.0.0.18", &group.imr_multiaddr);
+  struct ip_mreqn group = { .imr_ifindex = (int)ifindex, .imr_multiaddr = multiaddr };
   if (setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, ifname, strlen(ifname) + 1) < 0) *what = "setsockopt(SO_BINDTODEVICE)";
   else if (setopt_int(fd, IPPROTO_IP, IP_HDRINCL, 1) < 0) *what = "setsockopt(IP_HDRINCL)";
   else if (setopt_int(fd, IPPROTO_IP, IP_MULTICAST_LOOP, 0) < 0) *what = "setsockopt(IP_MULTICAST_LOOP)";
@@ -307,20 +307,21 @@ static int vrrp4_socket(const char *ifname, unsigned int ifindex, bool join, con
   return errno = saved, -1;
 }
 
-/* openVrrp4(ifname: string, source: string, join: boolean, buffer: Buffer, onPacket: Function, onError: Function) */
+/* openVrrp4(ifname: string, source: string, join: boolean, buffer: Buffer, onPacket: Function, onError: Function, group?: string (default 224.0.0.18)) */
 static napi_value open_vrrp4(napi_env env, napi_callback_info info) {
-  size_t argc = 6, buffer_len;
-  napi_value argv[6];
-  char ifname[IF_NAMESIZE + 1], source[INET_ADDRSTRLEN + 1];
+  size_t argc = 7, buffer_len;
+  napi_value argv[7];
+  char ifname[IF_NAMESIZE + 1], source[INET_ADDRSTRLEN + 1], group_text[INET_ADDRSTRLEN + 1] = "224.0.0.18";
   bool join = false;
   void *buffer;
-  struct in_addr source4;
+  struct in_addr source4, group;
   NAPI_OK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   if (argc < 6 || get_string(env, argv[0], ifname, sizeof ifname) || get_string(env, argv[1], source, sizeof source) ||
       inet_pton(AF_INET, source, &source4) != 1 || napi_get_value_bool(env, argv[2], &join) != napi_ok ||
-      get_buffer(env, argv[3], &buffer, &buffer_len) || !is_function(env, argv[4]) || !is_function(env, argv[5])) {
+      get_buffer(env, argv[3], &buffer, &buffer_len) || !is_function(env, argv[4]) || !is_function(env, argv[5]) ||
+      (argc > 6 && get_string(env, argv[6], group_text, sizeof group_text)) || inet_pton(AF_INET, group_text, &group) != 1) {
     napi_throw_type_error(env, "ERR_INVALID_ARG",
-                          "openVrrp4(ifname: string, source: IPv4 address, join: boolean, buffer: Buffer, onPacket: Function, onError: Function)");
+                          "openVrrp4(ifname: string, source: IPv4 address, join: boolean, buffer: Buffer, onPacket: Function, onError: Function, group?: IPv4 address)");
     return NULL;
   }
   napi_value obj;
@@ -334,7 +335,7 @@ static napi_value open_vrrp4(napi_env env, napi_callback_info info) {
   s->buffer = buffer;
   s->buffer_len = buffer_len;
   const char *what = "socket";
-  if ((s->fd = vrrp4_socket(ifname, s->ifindex, join, &what)) < 0) {
+  if ((s->fd = vrrp4_socket(ifname, s->ifindex, join, group, &what)) < 0) {
     int saved = errno;
     vrrp_shutdown(s);
     return throw_errno(env, what, saved);

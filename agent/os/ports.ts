@@ -4,7 +4,7 @@
  * folder over netlink and the floatip_net addon, and replaced by
  * in-memory fakes in unit tests.
  */
-import type { Family, RouteConfig, RuleConfig, VirtualAddress } from "../config/types.js";
+import type { Family, NotifyFifoConfig, RouteConfig, RuleConfig, VirtualAddress } from "../config/types.js";
 
 /** One VRRP packet as it came off the wire, IP header already removed. */
 export interface ReceivedPacket {
@@ -24,8 +24,10 @@ export interface ReceivedPacket {
 export interface TransportOptions {
   readonly interface: string;
   readonly family: Family;
-  /** Join 224.0.0.18 / ff02::12 on the interface. */
+  /** Join the multicast group on the interface. */
   readonly multicast: boolean;
+  /** The group: default 224.0.0.18 / ff02::12 (keepalived vrrp_mcast_group4 / 6 change it). */
+  readonly group?: string;
   /** Source address for sending; default: the interface's primary (IPv4) or link-local (IPv6) address. */
   readonly source?: string;
 }
@@ -199,6 +201,19 @@ export interface ProcessInfo {
 
 /** Lists this host's processes; `argv`: read their command lines too (only when a match needs them). */
 export type ProcessLister = (options: { readonly argv: boolean }) => Promise<ProcessInfo[]>;
+
+/** What became of one line written to a notify FIFO. */
+export type FifoWriteResult = "written" | "no-reader" | "full" | "failed";
+
+/** Notify FIFOs (keepalived notify_fifo): lines written without ever blocking the event loop. */
+export interface FifoOutlets {
+  /** Makes the path a FIFO: created (mode 0644, owner if given) when missing; rejects when it exists and is something else. */
+  prepare(fifo: NotifyFifoConfig): Promise<{ readonly created: boolean }>;
+  /** One line, now: "no-reader" when no process has the FIFO open for reading, "full" when the pipe has no room for it. */
+  write(path: string, line: string): FifoWriteResult;
+  /** Closes the path's descriptor, and deletes the FIFO when `remove` (the agent created it). */
+  close(path: string, remove: boolean): Promise<void>;
+}
 
 /**
  * Changes to the entries of one directory, as the kernel reports them

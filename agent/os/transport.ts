@@ -4,7 +4,8 @@
  *
  * IPv4: IP_HDRINCL (the addon writes the IP header, so TTL 255, TOS and the
  * source address are ours to set), SO_BINDTODEVICE, IP_MULTICAST_LOOP off
- * and IP_ADD_MEMBERSHIP (struct ip_mreqn) for 224.0.0.18. A send leaves
+ * and IP_ADD_MEMBERSHIP (struct ip_mreqn) for 224.0.0.18 or the configured
+ * group (keepalived vrrp_mcast_group4 / 6). A send leaves
  * within the call (a priority-0 advert from a signal handler goes out before
  * anything else runs). Received VRRP parts land in one reused buffer.
  * IPv6: recvmsg with hop limit / pktinfo, IPV6_PKTINFO sends.
@@ -20,6 +21,7 @@ import { getSystemErrorMap } from "node:util";
 import type { Family } from "../config/types.js";
 import type { NativePreciseTimer } from "../../base/precise-scheduler.js";
 import { canonicalAddress } from "../vrrp/address-bytes.js";
+import { VRRP_MULTICAST_V4, VRRP_MULTICAST_V6 } from "../vrrp/packet.js";
 import type {
   AddressTable,
   Farewell,
@@ -63,12 +65,16 @@ export interface FloatipNet {
     buffer: Buffer,
     onPacket: (length: number, source: number, destination: number, ttl: number, ageUs: number) => void,
     onError: (error: Error) => void,
+    /** Default 224.0.0.18. */
+    group?: string,
   ): NativeVrrp4Socket;
   openVrrp6(
     ifname: string,
     join: boolean,
     onPacket: (payload: Buffer, source: string, destination: string, hopLimit: number, ifindex: number, ageUs: number) => void,
     onError: (error: Error) => void,
+    /** Default ff02::12. */
+    group?: string,
   ): NativeVrrp6Socket;
   openPacketSocket(): NativePacketSocket;
   /** A timerfd on Node's loop (agent/native/precise_timer.c). */
@@ -162,7 +168,7 @@ export class SystemTransportFactory implements TransportFactory {
     const link = await this.options.addresses.link(options.interface);
     const sourceAddress =
       options.source === undefined ? defaultSource(link.addresses, options.family, options.interface) : canonical(options.source, options.family);
-    const common = { ifname: options.interface, ifindex: link.index, sourceAddress, multicast: options.multicast };
+    const common = { ifname: options.interface, ifindex: link.index, sourceAddress, multicast: options.multicast, ...(options.group !== undefined ? { group: options.group } : {}) };
     try {
       const native = this.options.native ?? loadFloatipNet();
       return options.family === 4 ? openIpv4(common, native) : openIpv6(common, native);
@@ -210,6 +216,8 @@ interface OpenParams {
   readonly ifindex: number;
   readonly sourceAddress: string;
   readonly multicast: boolean;
+  /** The group joined; default the RFC one. */
+  readonly group?: string;
 }
 
 /** Handler lists and the shared VrrpTransport surface. */
@@ -366,6 +374,7 @@ function openIpv4(params: OpenParams, native: FloatipNet): VrrpTransport {
     transport.buffer,
     (length, source, destination, ttl, ageUs) => transport.receive(length, source, destination, ttl, ageUs),
     (error) => transport.socketError(error),
+    params.group ?? VRRP_MULTICAST_V4,
   );
   return transport.attach(socket);
 }
@@ -423,6 +432,7 @@ function openIpv6(params: OpenParams, native: FloatipNet): VrrpTransport {
     params.multicast,
     (payload, source, destination, hopLimit, ifindex, ageUs) => transport.receive(payload, source, destination, hopLimit, ifindex, ageUs),
     (error) => transport.socketError(error),
+    params.group ?? VRRP_MULTICAST_V6,
   );
   return transport.attach(socket);
 }

@@ -17,6 +17,7 @@ import type { Family, InstanceConfig } from "../config/types.js";
 import type { AddressTable, Announcer, LinkEvent, LinkMonitor, ReceivedPacket, RouteTable, TransportFactory, TransportOptions, VirtualMacLinks } from "../os/ports.js";
 import { onVirtualMac, virtualMac } from "./vmac.js";
 import { decodeAdvert, peekVrid } from "../vrrp/codec.js";
+import { multicastGroup } from "../vrrp/packet.js";
 import type { Clock } from "../../base/clock.js";
 import type { Logger } from "../../base/logger.js";
 import type { ConflictOptions } from "./conflict-monitor.js";
@@ -217,7 +218,8 @@ export class Agent {
    * it (unicast instances drop adverts from anyone but their peers).
    */
   private async segmentFor(instance: InstanceConfig): Promise<FollowedSegment> {
-    const key = segmentKey(instance.interface, instance.family);
+    // The group is part of the key: a reload that changes it gets a socket of its own.
+    const key = `${segmentKey(instance.interface, instance.family)}/${multicastGroup(instance)}`;
     const source = instance.unicast?.source ?? instance.source;
     const existing = this.segments.get(key);
     if (existing !== undefined) {
@@ -232,6 +234,7 @@ export class Agent {
       interface: instance.interface,
       family: instance.family,
       multicast: true,
+      ...(instance.multicastGroup !== undefined ? { group: instance.multicastGroup } : {}),
       ...(source !== undefined ? { source } : {}),
     };
     const opened = await this.deps.transports.open(options);

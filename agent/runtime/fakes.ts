@@ -3,10 +3,12 @@
  * payloads between fake transports, an address table that records what is
  * aliased, and an announcer that counts. Time comes from a ManualClock.
  */
-import type { Family, RouteConfig, RuleConfig, VirtualAddress } from "../config/types.js";
+import type { Family, NotifyFifoConfig, RouteConfig, RuleConfig, VirtualAddress } from "../config/types.js";
 import { describeRoute } from "../os/route-message.js";
 import { describeRule } from "../os/rule-message.js";
 import type {
+  FifoOutlets,
+  FifoWriteResult,
   AddressClaim,
   AddressProber,
   AddressTable,
@@ -87,7 +89,8 @@ export class FakeSegment {
     this.sent.push({ source: from.address, destination, payload });
     for (const to of this.endpoints) {
       if (to === from || !to.up || to.family !== from.family) continue;
-      const multicast = destination === "224.0.0.18" || destination === "ff02::12";
+      // Any group (vrrp_mcast_group4 / 6 may change it); the fake segment does not filter by group.
+      const multicast = /^(2(2[4-9]|3\d)\.|ff)/i.test(destination);
       if (multicast ? !to.multicast : to.address !== destination) continue;
       to.handler?.({ family: from.family, payload: Buffer.from(payload), source: from.address, destination, ttl, ifindex: 2, ageMs: this.ageMs });
     }
@@ -278,4 +281,29 @@ export class FakeRouteTable implements RouteTable {
     this.installed.delete(`rule ${describeRule(rule)}`);
   }
   close(): void {}
+}
+
+/** Notify FIFOs in memory: the lines each path got, in order; `reader` false makes writes fail as with no reader. */
+export class FakeFifoOutlets implements FifoOutlets {
+  readonly lines = new Map<string, string[]>();
+  /** Paths that exist as something other than a FIFO. */
+  readonly notFifo = new Set<string>();
+  readonly created = new Set<string>();
+  readonly removed: string[] = [];
+  reader = true;
+  async prepare(fifo: NotifyFifoConfig): Promise<{ readonly created: boolean }> {
+    if (this.notFifo.has(fifo.path)) throw new Error(`${fifo.path} exists and is not a FIFO`);
+    const fresh = !this.lines.has(fifo.path);
+    this.lines.set(fifo.path, this.lines.get(fifo.path) ?? []);
+    if (fresh) this.created.add(fifo.path);
+    return { created: fresh };
+  }
+  write(path: string, line: string): FifoWriteResult {
+    if (!this.reader) return "no-reader";
+    this.lines.get(path)?.push(line);
+    return "written";
+  }
+  async close(path: string, remove: boolean): Promise<void> {
+    if (remove) this.removed.push(path);
+  }
 }

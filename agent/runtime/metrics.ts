@@ -124,6 +124,12 @@ export class AgentMetrics {
     labelNames: ["code"],
     registers: [this.registry],
   });
+  private readonly fifoLines = new Counter({
+    name: "floatip_notify_fifo_lines_total",
+    help: "Lines for the notify FIFOs by outcome: written, or dropped (no-reader, full, failed) without waiting",
+    labelNames: ["result"],
+    registers: [this.registry],
+  });
   private readonly conflictsTotal = new Counter({
     name: "floatip_conflicts_total",
     help: "Conflicts detected: another MAC answering for a held address, foreign VRRP adverts on the VRID, unknown unicast peers",
@@ -267,6 +273,9 @@ export class AgentMetrics {
   /** A log line was dropped; `code`: the errno code of the failed write, or "encode". */
   logWriteFailed(code: string): void {
     this.logWriteErrors.inc({ code });
+  }
+  notifyFifoLine(result: "written" | "no-reader" | "full" | "failed"): void {
+    this.fifoLines.inc({ result });
   }
   conflictStarted(labels: InstanceLabels, kind: ConflictKind): void {
     this.conflictsTotal.inc({ ...labels, kind });

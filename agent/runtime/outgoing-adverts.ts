@@ -15,7 +15,7 @@
 import type { InstanceConfig } from "../config/types.js";
 import type { Farewell, VrrpTransport } from "../os/ports.js";
 import { encodeAdvert } from "../vrrp/codec.js";
-import { VRRP_MULTICAST_V4, VRRP_MULTICAST_V6, type Advert } from "../vrrp/packet.js";
+import { multicastGroup, type Advert } from "../vrrp/packet.js";
 import type { Logger } from "../../base/logger.js";
 import type { AdvertCounts } from "./metrics.js";
 
@@ -152,7 +152,7 @@ function contentOf(config: InstanceConfig, source: string): Content {
         : { authType: 0 }
       : {}),
   };
-  const destinations = config.unicast?.peers ?? [config.family === 4 ? VRRP_MULTICAST_V4 : VRRP_MULTICAST_V6];
+  const destinations = config.unicast?.peers ?? [multicastGroup(config)];
   return { advert, destinations, source, linkDown: linkDownTriggers(config) };
 }
 

@@ -50,6 +50,8 @@ export interface SimulatedAgentOptions {
   readonly routes?: RouteTable;
   /** The host's processes, for track_process (default: none). */
   readonly listProcesses?: SupervisorDeps["listProcesses"];
+  /** Notify FIFOs (notifyFifos). */
+  readonly fifos?: SupervisorDeps["fifos"];
 }
 
 export interface SimulatedAgent {
@@ -79,6 +81,7 @@ export function simulatedAgent(options: SimulatedAgentOptions): SimulatedAgent {
     stateDir: mkdtempSync(join(tmpdir(), "floatip-unit-")),
     ...(options.conflicts !== undefined ? { conflicts: options.conflicts } : {}),
     ...(options.routes !== undefined ? { routes: options.routes } : {}),
+    ...(options.fifos !== undefined ? { fifos: options.fifos } : {}),
   });
   return { supervisor, metrics, logs };
 }

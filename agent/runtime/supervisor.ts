@@ -15,6 +15,7 @@
  * new notifier for the next transitions.
  */
 import { StaticRouting } from "./static-routing.js";
+import { StaticAddresses } from "./static-addresses.js";
 import type { AgentConfig, InstanceConfig } from "../config/types.js";
 import { planInstanceChange, sliceOf, type InPlaceUpdate, type InstanceSlice } from "../config/instance-changes.js";
 import { HealthTracker, type HealthTrackerDeps, type PodReadiness } from "../health/tracker.js";
@@ -27,6 +28,9 @@ import type { Spawner } from "../../base/process.js";
 import { randomUUID } from "node:crypto";
 import { Heartbeat } from "../notify/heartbeat.js";
 import { Notifier } from "../notify/notifier.js";
+import { NotifyFifos } from "../notify/notify-fifo.js";
+import { notifyState } from "../notify/state-record.js";
+import type { FifoOutlets } from "../os/ports.js";
 import { Agent, type AgentDeps, type AgentProblem } from "./agent.js";
 import type { RouterSnapshot, Transition } from "./router.js";
 import { Serial } from "../../base/serial.js";
@@ -54,6 +58,8 @@ export interface SupervisorDeps extends Omit<AgentDeps, "onTransition"> {
   readonly processPollMs?: number;
   /** Ready pods on this node, for `track.pods` (agent --kubernetes). */
   readonly pods?: PodReadiness;
+  /** Opens and writes the notify FIFOs (notifyFifos); needed only by configs that have some. */
+  readonly fifos?: FifoOutlets;
   /** Every transition, after notify has been queued (status reporting). */
   readonly onTransition?: (change: Transition) => void;
   /**
@@ -99,6 +105,10 @@ export class AgentSupervisor {
   private applied = false;
   /** keepalived static_routes / static_rules: with the agent, not with an instance. */
   private readonly statics: StaticRouting;
+  /** keepalived static_ipaddress: with the agent, not with an instance. */
+  private readonly staticAddresses: StaticAddresses;
+  /** keepalived notify_fifo: a line per instance or group transition. */
+  private readonly fifos: NotifyFifos | undefined;
 
   constructor(private readonly deps: SupervisorDeps) {
     this.run = deps.runToken ?? randomUUID();
@@ -120,12 +130,25 @@ export class AgentSupervisor {
     });
     this.startupDelay = new StartupDelay(deps.clock, deps.clock.now());
     this.statics = new StaticRouting(deps.routes, deps.logger);
-    this.sync = new SyncGroups({ clock: deps.clock, spawner: deps.spawner, logger: deps.logger, router: (name) => this.agent.routerNamed(name) });
+    this.staticAddresses = new StaticAddresses(deps.addresses, deps.logger);
+    this.fifos = deps.fifos === undefined ? undefined : new NotifyFifos({ outlets: deps.fifos, logger: deps.logger, onLine: (result) => deps.metrics.notifyFifoLine(result) });
+    this.sync = new SyncGroups({
+      clock: deps.clock,
+      spawner: deps.spawner,
+      logger: deps.logger,
+      router: (name) => this.agent.routerNamed(name),
+      onGroupState: (name, state) => this.fifos?.write({ type: "GROUP", name, state }),
+    });
     this.agent = new Agent({
       ...deps,
       onTransition: (t) => {
+        // A group's line follows its members' (written when the group decides), except the group's first
+        // BACKUP at start, which keepalived writes before its members' first lines (notify-fifo.ts).
+        const line = () => this.fifos?.write({ type: "INSTANCE", name: t.instance, state: notifyState(t.to), priority: t.priority });
+        if (t.from !== "initialize") line();
         this.running.get(t.instance)?.notifier.handle(t);
         this.sync.transition(t);
+        if (t.from === "initialize") line();
         deps.onTransition?.(t);
       },
       onWantMaster: (name) => this.sync.wantMaster(name),
@@ -154,6 +177,8 @@ export class AgentSupervisor {
     await Promise.all([this.agent.stop(), ...all.map((r) => r.tracker.stop())]);
     await Promise.all([...all.map((r) => r.notifier.stop()), this.sync.idle()]);
     await this.statics.stop();
+    await this.staticAddresses.stop();
+    await this.fifos?.stop();
     await this.heartbeat.stop();
     this.running.clear();
   }
@@ -174,8 +199,11 @@ export class AgentSupervisor {
 
   private async applyNow(config: AgentConfig): Promise<ApplyReport> {
     this.heartbeat.start();
-    // Before the instances, whatever their state (keepalived installs them at start).
+    // Before the instances, whatever their state (keepalived installs them at start); addresses before routes that may use them.
+    await this.staticAddresses.apply(config.staticAddresses ?? []);
     await this.statics.apply({ routes: config.staticRoutes ?? [], rules: config.staticRules ?? [] });
+    if (this.fifos !== undefined) await this.fifos.configure(config.notifyFifos ?? []);
+    else if ((config.notifyFifos ?? []).length > 0) this.deps.logger.log("error", "this agent cannot write notify FIFOs; notifyFifos ignored", {});
     this.sync.configure(config.syncGroups ?? []);
     this.startupDelay.configure(config.startupDelayMs);
     const wanted = new Map(config.instances.map((i) => [i.name, sliceOf(config, i)]));

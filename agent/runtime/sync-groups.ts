@@ -19,6 +19,8 @@ export interface SyncGroupsDeps {
   readonly logger: Logger;
   /** The running router of an instance, if any. */
   readonly router: (instance: string) => VirtualRouter | undefined;
+  /** Every group state change, before its notify commands are queued (the notify FIFOs). */
+  readonly onGroupState?: (group: string, state: "MASTER" | "BACKUP" | "FAULT" | "STOP") => void;
 }
 
 interface Group {
@@ -102,6 +104,7 @@ export class SyncGroups {
   }
 
   private notify(group: Group, state: "MASTER" | "BACKUP" | "FAULT" | "STOP"): void {
+    this.deps.onGroupState?.(group.config.name, state);
     const notify = group.config.notify;
     if (notify === undefined) return;
     const specific = notify[state === "MASTER" ? "master" : state === "BACKUP" ? "backup" : state === "FAULT" ? "fault" : "stop"];

@@ -47,6 +47,6 @@ describe("use_vmac", () => {
     };
     assert.deepEqual(errors({ vmac: { name: "a-very-long-interface" } }), ['instances[0].vmac.name: "a-very-long-interface" is not a valid interface name (at most 15 characters, no spaces, "/" or ":")']);
     assert.deepEqual(errors({ vmac: "yes" }), ['instances[0].vmac: must be a mapping, got "yes"']);
-    assert.deepEqual(errors({ vmac: true, addresses: ["2001:db8::5"] }), ["instances[0].vmac: use_vmac is not supported for IPv6 instances yet"]);
+    assert.deepEqual(errors({ vmac: true, addresses: ["2001:db8::5"] }), ["instances[0].vmac: use_vmac is not supported for IPv6 instances yet: floatip does not give the macvlan the link-local address keepalived gives it, nor send adverts from it, so it would not interoperate; leave use_vmac out (the VIPs then live on the interface itself)"]);
   });
 });

@@ -10,6 +10,11 @@ export type VrrpVersion = 2 | 3;
 export const VRRP_PROTOCOL = 112;
 export const VRRP_MULTICAST_V4 = "224.0.0.18";
 export const VRRP_MULTICAST_V6 = "ff02::12";
+
+/** The group an instance sends its adverts to and listens on: configured (vrrp_mcast_group4 / 6) or the RFC one. */
+export function multicastGroup(instance: { readonly family: 4 | 6; readonly multicastGroup?: string }): string {
+  return instance.multicastGroup ?? (instance.family === 4 ? VRRP_MULTICAST_V4 : VRRP_MULTICAST_V6);
+}
 /** RFC 5798 §5.1.1.3 / §5.1.2.3: adverts are sent with TTL / hop limit 255. */
 export const VRRP_TTL = 255;
 

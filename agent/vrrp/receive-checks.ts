@@ -13,7 +13,7 @@
  * repeat-rule.test.ts holds the two paths equal over generated packet streams.
  */
 import type { Advert, DropReason, VrrpVersion } from "./packet.js";
-import { VRRP_MULTICAST_V4, VRRP_MULTICAST_V6, VRRP_TTL } from "./packet.js";
+import { multicastGroup, VRRP_TTL } from "./packet.js";
 import { withoutTrailingNuls } from "./codec.js";
 
 export interface ArrivedAdvert {
@@ -29,6 +29,9 @@ export interface ArrivedAdvert {
  */
 export interface ReceiveParams {
   readonly version: VrrpVersion;
+  readonly family: 4 | 6;
+  /** Absent: the RFC group of the family (see multicastGroup). */
+  readonly multicastGroup?: string;
   readonly advertIntervalMs: number;
   readonly addresses: readonly { readonly address: string }[];
   readonly unicast?: { readonly peers: readonly string[] };
@@ -42,6 +45,8 @@ export interface ReceiveContext {
   readonly ownAddress: string;
   readonly addresses: ReadonlySet<string>;
   readonly peers: ReadonlySet<string> | undefined;
+  /** The multicast group a multicast instance's adverts must be sent to. */
+  readonly group: string;
   /** v2 simple-text password as it appears in an advert: UTF-8 bytes without trailing NULs. */
   readonly password: Buffer | undefined;
 }
@@ -52,13 +57,12 @@ export function receiveContext(instance: ReceiveParams, ownAddress: string): Rec
     ownAddress,
     addresses: new Set(instance.addresses.map((a) => a.address)),
     peers: instance.unicast === undefined ? undefined : new Set(instance.unicast.peers),
+    group: multicastGroup(instance),
     password: instance.authentication === undefined ? undefined : withoutTrailingNuls(Buffer.from(instance.authentication.password, "utf8")),
   };
 }
 
 type Check = (ctx: ReceiveContext, arrived: ArrivedAdvert) => DropReason | undefined;
-
-const isMulticast = (destination: string) => destination === VRRP_MULTICAST_V4 || destination === VRRP_MULTICAST_V6;
 
 const checks: readonly Check[] = [
   (ctx, a) => (a.source === ctx.ownAddress ? "own-advert" : undefined),
@@ -66,7 +70,7 @@ const checks: readonly Check[] = [
   // link, and an off-link host must never win an election (we always send 255).
   (_ctx, a) => (a.ttl !== VRRP_TTL ? "bad-ttl" : undefined),
   // A multicast instance speaks to the group only: a unicast-addressed advert is not for it.
-  (ctx, a) => (ctx.peers === undefined && !isMulticast(a.destination) ? "bad-destination" : undefined),
+  (ctx, a) => (ctx.peers === undefined && a.destination !== ctx.group ? "bad-destination" : undefined),
   (ctx, a) => (a.advert.version !== ctx.instance.version ? "version-mismatch" : undefined),
   (ctx, a) => (ctx.peers !== undefined && !ctx.peers.has(a.source) ? "unknown-peer" : undefined),
   (ctx, a) => (ctx.instance.version === 2 && !authMatches(ctx, a.advert) ? "auth-mismatch" : undefined),

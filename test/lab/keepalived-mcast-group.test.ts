@@ -1,0 +1,91 @@
+/**
+ * vrrp_mcast_group4 / vrrp_mcast_group6 against real keepalived 2.2.7
+ * (issue 16): keepalived (priority 100) and floatip (150) both on groups
+ * 224.0.0.88 / ff02::88 elect floatip for an IPv4 and an IPv6 instance, and
+ * keepalived takes both over when floatip stops. A third node, floatip with
+ * the same config on the RFC groups and a lower priority (50), hears
+ * neither: it holds the addresses too (on another group there is no higher
+ * master), which it would not if the group setting leaked.
+ */
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { createLab, type Lab, type LabHost } from "./netns.js";
+import { FLOATIP_BIN, Scratch, holders, startKeepalived, stopSpeaker, type Speaker } from "./vrrp-lab.js";
+
+const VIP4 = "203.0.113.7";
+const VIP6 = "2001:db8::7";
+
+function conf(host: LabHost, priority: number, groups: boolean): string {
+  const instance = (name: string, vrid: number, vip: string) => `vrrp_instance ${name} {
+    state BACKUP
+    interface ${host.ifname}
+    virtual_router_id ${vrid}
+    priority ${priority}
+    advert_int 1
+    virtual_ipaddress {
+        ${vip}
+    }
+}
+`;
+  const global = groups ? "    vrrp_mcast_group4 224.0.0.88\n    vrrp_mcast_group6 ff02::88\n" : "";
+  return `global_defs {
+    vrrp_garp_master_delay 0
+${global}}
+${instance("V4", 91, `${VIP4}/32`)}${instance("V6", 92, `${VIP6}/128`)}`;
+}
+
+describe("vrrp_mcast_group4/6: floatip and keepalived 2.2.7 on another group", { timeout: 120_000 }, () => {
+  let lab: Lab;
+  let scratch: Scratch;
+  const running: Speaker[] = [];
+
+  before(async () => {
+    lab = await createLab({ nodes: 3, client: false });
+    scratch = new Scratch();
+  });
+  after(async () => {
+    await Promise.all(running.splice(0).map((s) => stopSpeaker(lab, s, "SIGKILL")));
+    await lab?.destroy();
+    scratch?.cleanup();
+  });
+
+  function startFloatip(host: LabHost, text: string): Speaker {
+    const file = scratch.write(`${host.name}.conf`, text);
+    const child = lab.spawnIn(host.ns, [process.execPath, FLOATIP_BIN, "agent", "--config", file, "--log-level", "debug", "--state-dir", join(scratch.dir, `state-${host.name}`)]);
+    let log = "";
+    child.stderr?.on("data", (d: Buffer) => (log += d.toString()));
+    child.stdout?.on("data", (d: Buffer) => (log += d.toString()));
+    const speaker: Speaker = { kind: "agent", host, child, output: () => log };
+    running.push(speaker);
+    return speaker;
+  }
+
+  /** Both VIPs exactly on `names`, held for a second. */
+  async function heldBy(names: readonly string[], what: string, diag: () => string): Promise<void> {
+    let since: number | undefined;
+    const want = [...names].sort().join();
+    await lab
+      .waitFor(async () => {
+        const ok = (await holders(lab, VIP4)).sort().join() === want && (await holders(lab, VIP6)).sort().join() === want;
+        since = ok ? (since ?? Date.now()) : undefined;
+        return since !== undefined && Date.now() - since >= 1000;
+      }, 20_000, what)
+      .catch(async (e) => assert.fail(`${e}: ${VIP4} on ${(await holders(lab, VIP4)).join()}, ${VIP6} on ${(await holders(lab, VIP6)).join()}\n${diag()}`));
+  }
+
+  it("one master on 224.0.0.88 / ff02::88 with keepalived, failover to keepalived; a node on the RFC groups hears neither", async () => {
+    const [kHost, fHost, rfcHost] = [lab.nodes[0]!, lab.nodes[1]!, lab.nodes[2]!];
+    const k = startKeepalived({ lab, host: kHost, scratch, conf: conf(kHost, 100, true) });
+    running.push(k);
+    const f = startFloatip(fHost, conf(fHost, 150, true));
+    const rfc = startFloatip(rfcHost, conf(rfcHost, 50, false));
+    const diag = () => `floatip:\n${f.output().slice(-6000)}\nrfc floatip:\n${rfc.output().slice(-3000)}\nkeepalived:\n${k.output().slice(-3000)}`;
+    await heldBy([fHost.name, rfcHost.name], "floatip is master on the group (keepalived backup); the RFC-group node is master alone", diag);
+    await stopSpeaker(lab, f);
+    running.splice(running.indexOf(f), 1);
+    await heldBy([kHost.name, rfcHost.name], "keepalived took both over on the group", diag);
+    assert.match(k.output(), /\(V4\) Entering MASTER STATE/);
+    assert.match(k.output(), /\(V6\) Entering MASTER STATE/);
+  });
+});
