@@ -142,7 +142,7 @@ function recording(api: ControllerKubeApi & LoadBalancerKubeApi, r: Recorder): C
       r.rendered.set(name, {
         instances: instances.map((i) => ({
           name: i.name,
-          advertInterval: i.advertInterval,
+          advertisementInterval: i.advertisementInterval,
           unicast: { peers: Array.from({ length: i.unicast?.peers?.length ?? 0 }, () => "") },
         })),
       });
@@ -182,7 +182,7 @@ const tally = (writes: readonly { method: string; ok: boolean }[]) => {
 
 interface Instance {
   readonly name?: string;
-  readonly advertInterval?: string;
+  readonly advertisementInterval?: string;
   readonly addresses?: readonly string[];
   readonly unicast?: { readonly peers?: readonly string[] };
 }
@@ -201,7 +201,7 @@ export function advertsImplied(specs: readonly { instances?: readonly Instance[]
   for (const spec of specs) {
     for (const i of spec.instances ?? []) {
       const peers = i.unicast?.peers?.length;
-      const rate = (peers === undefined ? 1 : peers) / seconds(i.advertInterval);
+      const rate = (peers === undefined ? 1 : peers) / seconds(i.advertisementInterval);
       routers.set(i.name ?? "", Math.max(routers.get(i.name ?? "") ?? 0, rate));
     }
   }

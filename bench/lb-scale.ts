@@ -172,7 +172,7 @@ function adverts(vrrpNodes: readonly Listed[]): { routers: number; largest: numb
       largest = Math.max(largest, i.addresses.length);
       if (seen.has(key)) continue;
       seen.add(key);
-      const interval = parseDuration(i.advertInterval ?? "1s");
+      const interval = parseDuration(i.advertisementInterval ?? "1s");
       perSecond += (i.unicast?.peers.length ?? 1) / ((interval.ok ? interval.ms : 1000) / 1000);
     }
   }

@@ -124,6 +124,7 @@ export const CRD_BOUNDS: Readonly<Record<"virtualip" | "virtualippool" | "vrrpno
     "spec.httpChecks.items.weight": range(L.HTTP_WEIGHT_MIN, L.HTTP_WEIGHT_MAX),
     ...fallRise("spec.httpChecks.items"),
     "spec.instances.items.name": NON_EMPTY,
+    "spec.instances.items.virtualRouterID": range(L.VRID_MIN, L.VRID_MAX),
     "spec.instances.items.virtualRouterId": range(L.VRID_MIN, L.VRID_MAX),
     "spec.instances.items.priority": range(L.PRIORITY_MIN, L.AGENT_PRIORITY_MAX),
     "spec.instances.items.addresses": { minItems: 1, maxItems: L.AGENT_ADDRESSES_MAX },

@@ -216,10 +216,10 @@ export interface AgentInstanceDocument {
   readonly name: string;
   /** Omitted: the agent picks the interface whose subnet contains the first address. */
   readonly interface?: string;
-  readonly virtualRouterId: number;
+  readonly virtualRouterID: number;
   readonly version?: 2 | 3;
   readonly priority?: number;
-  readonly advertInterval?: string;
+  readonly advertisementInterval?: string;
   readonly preempt?: boolean;
   readonly preemptDelay?: string;
   readonly initialState?: "backup" | "master";

@@ -46,10 +46,10 @@ describe("plan", () => {
     assert.deepEqual(result.nodes.get("node-0"), {
       instances: [{
         name: "vrid-1",
-        virtualRouterId: 1,
+        virtualRouterID: 1,
         version: 3,
         priority: web.priorities["node-0"],
-        advertInterval: "1s",
+        advertisementInterval: "1s",
         preempt: true,
         preemptDelay: "0s",
         addresses: ["192.0.2.5/24"],
@@ -87,10 +87,10 @@ describe("plan", () => {
     assert.deepEqual(vipPlan(result, "a").priorities, { "node-0": 100, "node-1": 200, "node-2": 90 });
     assert.deepEqual(vipPlan(result, "b").priorities, { "node-0": 240, "node-1": 230, "node-2": 250 });
     const a = instance(result, "node-1", "a")!;
-    assert.deepEqual([a.interface, a.priority, a.preempt, a.preemptDelay, a.advertInterval], ["eth0", 200, false, "60s", "100ms"]);
+    assert.deepEqual([a.interface, a.priority, a.preempt, a.preemptDelay, a.advertisementInterval], ["eth0", 200, false, "60s", "100ms"]);
     assert.equal(instance(result, "node-1", "b")!.interface, undefined, "no interface unless the VirtualIP names one");
     assert.deepEqual(instance(result, "node-1", "b")!.garp, { repeat: 2, delay: "0s", refresh: "30s", refreshRepeat: 3 });
-    assert.deepEqual(result.nodes.get("node-0")!.instances.map((i) => [i.name, i.virtualRouterId]), [["vrid-1-eth0", 1], ["vrid-2", 2]]);
+    assert.deepEqual(result.nodes.get("node-0")!.instances.map((i) => [i.name, i.virtualRouterID]), [["vrid-1-eth0", 1], ["vrid-2", 2]]);
     assert.deepEqual(carried(result, "node-0"), ["a", "b"]);
   });
 
@@ -101,8 +101,8 @@ describe("plan", () => {
     const v6 = instance(result, "node-1", "web-v6")!;
     assert.deepEqual(v4.addresses, ["192.0.2.5/24", "192.0.2.6/24"]);
     assert.deepEqual(v6.addresses, ["2001:db8::5/64"]);
-    assert.equal(v4.virtualRouterId, web.virtualRouterID);
-    assert.equal(v6.virtualRouterId, web.virtualRouterID);
+    assert.equal(v4.virtualRouterID, web.virtualRouterID);
+    assert.equal(v6.virtualRouterID, web.virtualRouterID);
     assert.equal(v4.priority, v6.priority);
     assert.deepEqual(v6.unicast, { source: "2001:db8:f::2", peers: ["2001:db8:f::1", "2001:db8:f::3"] });
   });
@@ -222,7 +222,7 @@ describe("plan", () => {
     const vrid = (name: string) => vipPlan(result, name).virtualRouterID;
     assert.deepEqual(["a1", "b1", "a2", "m", "all"].map(vrid), [1, 1, 2, 3, 4]);
     for (const doc of result.nodes.values()) {
-      const ids = doc.instances.map((i) => i.virtualRouterId);
+      const ids = doc.instances.map((i) => i.virtualRouterID);
       assert.equal(new Set(ids).size, ids.length, "no VRID twice on one node");
     }
     // Status written back; a new VirtualIP on rack b only, and one asking for b1's VRID on rack a.
@@ -250,7 +250,7 @@ describe("plan", () => {
     const relabelled = four.map((n) => (n.name === "node-2" ? { ...n, labels: { a: "1", b: "1" } } : n));
     const after = plan({ virtualIPs: vips, nodes: relabelled });
     assert.deepEqual([vipPlan(after, "old").virtualRouterID, vipPlan(after, "new").virtualRouterID], [1, 2]);
-    assert.deepEqual(after.nodes.get("node-2")!.instances.map((i) => [i.name, i.virtualRouterId]), [["vrid-1", 1], ["vrid-2", 2]]);
+    assert.deepEqual(after.nodes.get("node-2")!.instances.map((i) => [i.name, i.virtualRouterID]), [["vrid-1", 1], ["vrid-2", 2]]);
     assert.deepEqual(carried(after, "node-2"), ["old", "new"]);
   });
 

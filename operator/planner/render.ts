@@ -138,7 +138,7 @@ function unicastBlocks(router: RouterPlan): Map<string, Unicast> {
 }
 
 interface SharedParts {
-  readonly advertInterval: string;
+  readonly advertisementInterval: string;
   readonly preemptDelay: string;
   readonly scripts: readonly AgentScriptDocument[];
   readonly trackFiles: readonly AgentTrackFileDocument[];
@@ -197,7 +197,7 @@ function sharedParts(vip: RouterRender, options: RenderOptions): SharedParts {
     ? undefined
     : { type: "pass" as const, secretRef: { name: ref.name, namespace: ref.namespace ?? options.secretNamespace, key: ref.key } };
   return {
-    advertInterval: durationText(config.advertIntervalMs),
+    advertisementInterval: durationText(config.advertIntervalMs),
     preemptDelay: durationText(config.preemptDelayMs),
     scripts,
     trackFiles,
@@ -222,10 +222,10 @@ function instance(
   const { config } = vip;
   const doc = { name } as Writable<AgentInstanceDocument>;
   if (config.interface !== undefined) doc.interface = config.interface;
-  doc.virtualRouterId = vip.vrid;
+  doc.virtualRouterID = vip.vrid;
   doc.version = config.version;
   doc.priority = priority;
-  doc.advertInterval = shared.advertInterval;
+  doc.advertisementInterval = shared.advertisementInterval;
   doc.preempt = config.preempt;
   doc.preemptDelay = shared.preemptDelay;
   doc.addresses = addresses;
