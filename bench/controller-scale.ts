@@ -25,6 +25,7 @@
  */
 import { performance } from "node:perf_hooks";
 import { CoreV1Api, CustomObjectsApi, type KubeConfig } from "@kubernetes/client-node";
+import { expandPeerSets } from "../agent/kube/peer-sets.js";
 import { systemClock } from "../agent/runtime/clock.js";
 import { jsonLogger } from "../agent/runtime/logger.js";
 import { Controller } from "../operator/controller/controller.js";
@@ -138,7 +139,8 @@ function recording(api: ControllerKubeApi & LoadBalancerKubeApi, r: Recorder): C
     ...api,
     writeVrrpNodeSpec: wrap("writeVrrpNodeSpec", (name: string, spec: unknown, exists: boolean) => {
       r.attempted.set(name, Buffer.byteLength(JSON.stringify(spec)));
-      const instances = (spec as { instances?: readonly Instance[] }).instances ?? [];
+      // As the agent reads it: peer set references resolved (agent/kube/peer-sets.ts).
+      const instances = (expandPeerSets(spec).doc as { instances?: readonly Instance[] }).instances ?? [];
       r.rendered.set(name, {
         instances: instances.map((i) => ({
           name: i.name,
@@ -256,7 +258,7 @@ export async function benchScale(kc: KubeConfig, o: ScaleOptions): Promise<Scale
     const services = (await core.listNamespacedService({ namespace: "default" })).items;
     const ingress = services.map((s) => s.status?.loadBalancer?.ingress?.[0]?.ip).filter((ip): ip is string => ip !== undefined);
     const text = await metrics.registry.metrics();
-    const adverts = advertsImplied(vrrpNodes.map((n) => n.spec ?? {}));
+    const adverts = advertsImplied(vrrpNodes.map((n) => (expandPeerSets(n.spec ?? {}).doc ?? {}) as { instances?: readonly Instance[] }));
     const renderedAdverts = advertsImplied([...r.rendered.values()]);
     let oneService: ScaleResult["oneService"];
     if (settled) {

@@ -126,6 +126,8 @@ export const CRD_BOUNDS: Readonly<Record<"virtualip" | "virtualippool" | "vrrpno
     "spec.instances.items.name": NON_EMPTY,
     "spec.instances.items.virtualRouterID": range(L.VRID_MIN, L.VRID_MAX),
     "spec.instances.items.virtualRouterId": range(L.VRID_MIN, L.VRID_MAX),
+    "spec.instances.items.unicast.peerSet": NON_EMPTY,
+    "spec.peerSets.items.name": NON_EMPTY,
     "spec.instances.items.priority": range(L.PRIORITY_MIN, L.AGENT_PRIORITY_MAX),
     "spec.instances.items.addresses": { minItems: 1, maxItems: L.AGENT_ADDRESSES_MAX },
     "spec.instances.items.addresses.items": NON_EMPTY,

@@ -166,7 +166,18 @@ export interface AgentConfigDocument {
   readonly scripts?: readonly AgentScriptDocument[];
   readonly trackFiles?: readonly AgentTrackFileDocument[];
   readonly httpChecks?: readonly AgentHttpCheckDocument[];
+  /** Each distinct unicast peer list of the node, once; instances name one (agent/kube/peer-sets.ts). */
+  readonly peerSets?: readonly AgentPeerSetDocument[];
   readonly instances: readonly AgentInstanceDocument[];
+}
+
+export interface AgentPeerSetDocument {
+  readonly name: string;
+  /** This node's address the adverts are sent from. */
+  readonly source?: string;
+  readonly peers: readonly string[];
+  /** The peers' node names, in the order of `peers` (for people reading the spec). */
+  readonly nodes?: readonly string[];
 }
 
 export interface AgentHttpCheckDocument {
@@ -225,7 +236,8 @@ export interface AgentInstanceDocument {
   readonly initialState?: "backup" | "master";
   readonly addresses: readonly string[];
   readonly authentication?: { readonly type: "pass"; readonly password?: string; readonly secretRef?: Required<SecretKeyRef> };
-  readonly unicast?: { readonly source?: string; readonly peers: readonly string[] };
+  /** Inline peers (`peers`, older controllers) or the name of one of the spec's `peerSets`. */
+  readonly unicast?: { readonly source?: string; readonly peers?: readonly string[]; readonly peerSet?: string };
   readonly garp?: GarpSpec;
   readonly track?: {
     readonly scripts?: readonly AgentTrackRefDocument[];

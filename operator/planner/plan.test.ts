@@ -2,7 +2,8 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { plan } from "./plan.js";
 import type { PlanResult, VipPlan } from "./types.js";
-import type { AgentInstanceDocument, NodeSummary } from "../api/types.js";
+import type { AgentConfigDocument, AgentInstanceDocument, NodeSummary } from "../api/types.js";
+import { expandPeerSets } from "../../agent/kube/peer-sets.js";
 import { at, node, nodes, vip } from "./test-fixtures.js";
 
 function vipPlan(result: PlanResult, name: string): VipPlan {
@@ -11,12 +12,17 @@ function vipPlan(result: PlanResult, name: string): VipPlan {
   return p;
 }
 
-/** The instance carrying VirtualIP `ref`'s addresses on a node; `web-v6` is the IPv6 router of dual-stack `web`. */
+/**
+ * The instance carrying VirtualIP `ref`'s addresses on a node, its unicast peers as the agent reads
+ * them (peer set resolved); `web-v6` is the IPv6 router of dual-stack `web`.
+ */
 function instance(result: PlanResult, nodeName: string, ref: string): AgentInstanceDocument | undefined {
   const own = result.vips.get(ref);
   const plan = own ?? vipPlan(result, ref.replace(/-v6$/, ""));
   const router = own !== undefined ? plan.routers?.[0] : plan.routers?.find((r) => r.family === 6);
-  return result.nodes.get(nodeName)?.instances.find((i) => i.name === router?.instance);
+  const expanded = expandPeerSets(result.nodes.get(nodeName));
+  assert.deepEqual(expanded.errors, []);
+  return (expanded.doc as AgentConfigDocument | undefined)?.instances.find((i) => i.name === router?.instance);
 }
 
 /** A node's instances, each named by the VirtualIPs it carries (`web`, `web-v6` for dual-stack web's IPv6 router, `a+b` when shared). */
@@ -44,6 +50,7 @@ describe("plan", () => {
     assert.deepEqual(Object.values(web.priorities).sort(), [230, 240, 250]);
     assert.deepEqual(web.findings, []);
     assert.deepEqual(result.nodes.get("node-0"), {
+      peerSets: [{ name: "p1", source: "198.51.100.1", peers: ["198.51.100.2", "198.51.100.3"], nodes: ["node-1", "node-2"] }],
       instances: [{
         name: "vrid-1",
         virtualRouterID: 1,
@@ -53,7 +60,7 @@ describe("plan", () => {
         preempt: true,
         preemptDelay: "0s",
         addresses: ["192.0.2.5/24"],
-        unicast: { source: "198.51.100.1", peers: ["198.51.100.2", "198.51.100.3"] },
+        unicast: { peerSet: "p1" },
         garp: { repeat: 5, delay: "5s", refresh: "0s" },
       }],
     });
