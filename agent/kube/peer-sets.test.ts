@@ -4,7 +4,7 @@ import { expandPeerSets } from "./peer-sets.js";
 import { acceptInstances } from "./spec-instances.js";
 
 const inst = (name: string, vrid: number, unicast: Record<string, unknown>) => ({ name, interface: "eth0", virtualRouterID: vrid, addresses: [`192.0.2.${vrid}/24`], unicast });
-const p1 = { name: "p1", source: "198.51.100.1", peers: ["198.51.100.2", "198.51.100.3"], nodes: ["b", "c"] };
+const p1 = { name: "p1", source: "198.51.100.1", peers: ["198.51.100.2", "198.51.100.3"] };
 
 describe("expandPeerSets: the compact VRRPNode form read back into inline unicast peers", () => {
   const cases: readonly { name: string; spec: unknown; instances?: unknown; errors: readonly [string, RegExp][] }[] = [

@@ -5,14 +5,14 @@
  * plus its distinct peer lists, never with routers × peers (issue 15):
  *
  *   peerSets:
- *     - {name: p0, source: 192.0.2.1, peers: [192.0.2.2, 192.0.2.3], nodes: [b, c]}
+ *     - {name: p1, source: 192.0.2.1, peers: [192.0.2.2, 192.0.2.3]}
  *   instances:
- *     - {name: vrid-1, ..., unicast: {peerSet: p0}}
+ *     - {name: vrid-1, ..., unicast: {peerSet: p1}}
  *
  * This turns that form back into the inline one the agent's validator reads
  * (`unicast: {source, peers}`), so the rest of the agent sees the same
  * InstanceConfig either way; a spec in the inline form (an older controller)
- * passes through unchanged. `nodes` is for people reading the spec.
+ * passes through unchanged.
  *
  * Errors follow the VRRPNode rule that one bad instance never blocks the
  * others: a reference to a missing or broken peer set refuses the instance
@@ -32,7 +32,7 @@ interface PeerSet {
   readonly peers: readonly string[];
 }
 
-const SET_KEYS = ["name", "source", "peers", "nodes"];
+const SET_KEYS = ["name", "source", "peers"];
 
 /** `doc` with every `unicast.peerSet` replaced by the set's source and peers, and `peerSets` taken out. */
 export function expandPeerSets(doc: unknown): PeerSetsOutcome {

@@ -176,8 +176,6 @@ export interface AgentPeerSetDocument {
   /** This node's address the adverts are sent from. */
   readonly source?: string;
   readonly peers: readonly string[];
-  /** The peers' node names, in the order of `peers` (for people reading the spec). */
-  readonly nodes?: readonly string[];
 }
 
 export interface AgentHttpCheckDocument {

@@ -50,7 +50,7 @@ describe("plan", () => {
     assert.deepEqual(Object.values(web.priorities).sort(), [230, 240, 250]);
     assert.deepEqual(web.findings, []);
     assert.deepEqual(result.nodes.get("node-0"), {
-      peerSets: [{ name: "p1", source: "198.51.100.1", peers: ["198.51.100.2", "198.51.100.3"], nodes: ["node-1", "node-2"] }],
+      peerSets: [{ name: "p1", source: "198.51.100.1", peers: ["198.51.100.2", "198.51.100.3"] }],
       instances: [{
         name: "vrid-1",
         virtualRouterID: 1,

@@ -11,9 +11,9 @@
  *   interface       only when the VirtualIPs name one (else the agent picks it from the address)
  *   addresses       the members' CIDRs of the router's family
  *   unicast         {peerSet: <name>} for transport unicast: the node's `peerSets` list each distinct
- *                   {source: the node's InternalIP, peers: the other candidates' InternalIPs, nodes: their
- *                   names} once, named p1, p2, ... in the order the sorted instances first use them, so
- *                   a VRRPNode never repeats a peer list (a lone node's set has no peers)
+ *                   {source: the node's InternalIP, peers: the other candidates' InternalIPs} once,
+ *                   named p1, p2, ... in the order the sorted instances first use them, so a VRRPNode
+ *                   never repeats a peer list (a lone node's set has no peers)
  *   authentication  {type: pass, secretRef} (version 2); the password stays in the Secret
  *   track           scripts, files and HTTP checks as top-level `scripts` / `trackFiles` /
  *                   `httpChecks` entries named
@@ -136,7 +136,6 @@ export function renderNodes(
 interface Unicast {
   readonly source: string;
   readonly peers: readonly string[];
-  readonly nodes: readonly string[];
 }
 
 /**
@@ -149,10 +148,7 @@ function unicastBlocks(router: RouterPlan): Map<string, Unicast> {
   const key = router.family === 4 ? "v4" : "v6";
   const all = router.nodes.flatMap((n) => (n.internalIPs[key] !== undefined ? [{ name: n.name, ip: n.internalIPs[key]! }] : []));
   const out = new Map<string, Unicast>();
-  for (const self of all) {
-    const others = all.filter((p) => p.name !== self.name);
-    out.set(self.name, { source: self.ip, peers: others.map((p) => p.ip), nodes: others.map((p) => p.name) });
-  }
+  for (const self of all) out.set(self.name, { source: self.ip, peers: all.filter((p) => p.name !== self.name).map((p) => p.ip) });
   return out;
 }
 
@@ -170,7 +166,7 @@ function referencePeerSets(instances: readonly AgentInstanceDocument[], unicast:
     const key = `${block.source} ${block.peers.join(",")}`;
     let set = sets.get(key);
     if (set === undefined) {
-      set = { name: `p${sets.size + 1}`, source: block.source, peers: block.peers, nodes: block.nodes };
+      set = { name: `p${sets.size + 1}`, source: block.source, peers: block.peers };
       sets.set(key, set);
     }
     (doc as Writable<AgentInstanceDocument>).unicast = { peerSet: set.name };
