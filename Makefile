@@ -61,13 +61,13 @@ format-check: deps
 	npx biome format
 
 test: lab-deps build lint
-	node --test --test-concurrency=2 $$(find dist/agent dist/operator dist/bench -name '*.test.js' 2>/dev/null | sort)
+	node --test --test-concurrency=2 $$(find dist/base dist/agent dist/operator dist/cli dist/bench -name '*.test.js' 2>/dev/null | sort)
 	node --test --test-concurrency=1 $$(find dist/test -name '*.test.js' | sort)
 	timeout 900 node --test $$(find dist/fuzz -name '*.test.js' | sort)
 
 # Unit tests, the import rule (test/imports) and the docs' links (test/docs): no root, no Debian packages, no namespaces.
 test-unit: build
-	node --test $$(find dist/agent dist/operator dist/bench dist/test/imports dist/test/docs -name '*.test.js' 2>/dev/null | sort)
+	node --test $$(find dist/base dist/agent dist/operator dist/cli dist/bench dist/test/imports dist/test/docs -name '*.test.js' 2>/dev/null | sort)
 
 # Lab, Kubernetes API server, chart and workflow tests (root on Debian; one file at a time).
 test-lab: lab-deps build

@@ -26,8 +26,8 @@
 import { performance } from "node:perf_hooks";
 import { CoreV1Api, CustomObjectsApi, type KubeConfig } from "@kubernetes/client-node";
 import { expandPeerSets } from "../agent/kube/peer-sets.js";
-import { systemClock } from "../agent/runtime/clock.js";
-import { jsonLogger } from "../agent/runtime/logger.js";
+import { systemClock } from "../base/clock.js";
+import { jsonLogger } from "../base/logger.js";
 import { Controller } from "../operator/controller/controller.js";
 import { clientNodeControllerApi, type ControllerKubeApi, type LoadBalancerKubeApi } from "../operator/controller/kube-api.js";
 import { ControllerMetrics } from "../operator/controller/metrics.js";

@@ -24,21 +24,19 @@
  * scale table and appends the figures, under --label, to
  * bench/results-controller-scale.json (not to --out).
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { Session } from "node:inspector/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { createInterface } from "node:readline";
 import { CustomObjectsApi, KubeConfig, PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
-import { systemClock } from "../agent/runtime/clock.js";
-import { jsonLogger } from "../agent/runtime/logger.js";
+import { systemClock } from "../base/clock.js";
+import { jsonLogger } from "../base/logger.js";
 import { summarizeNode, type VirtualIP } from "../operator/api/types.js";
 import { Controller } from "../operator/controller/controller.js";
 import { clientNodeControllerApi, type ControllerKubeApi } from "../operator/controller/kube-api.js";
 import { ControllerMetrics } from "../operator/controller/metrics.js";
 import { plan } from "../operator/planner/index.js";
+import { startBenchApiServer } from "./api-server.js";
 import { benchScale, scaleHeader, scaleObjects, scaleRow } from "./controller-scale.js";
 import { existsSync, readFileSync } from "node:fs";
 import { machine } from "./multi.js";
@@ -201,46 +199,6 @@ async function waitUntil(predicate: () => boolean, limitMs: number, what: string
   }
 }
 
-interface Server {
-  readonly child: ChildProcess;
-  readonly kc: KubeConfig;
-  stop(): Promise<void>;
-}
-
-/**
- * The test API server in its own process (so its CPU is counted apart),
- * holding `stored` as-is (Nodes, status included) and `created` through its
- * API (VirtualIPs, defaulted as a client's would be).
- */
-async function startServer(stored: readonly object[], created: readonly object[], cpuProf: string | undefined): Promise<Server> {
-  const dir = mkdtempSync(join(tmpdir(), "floatip-bench-ctl-"));
-  writeFileSync(join(dir, "stored.json"), JSON.stringify(stored));
-  writeFileSync(join(dir, "created.json"), JSON.stringify(created));
-  const profile = cpuProf === undefined ? [] : ["--cpu-prof", "--cpu-prof-dir", cpuProf, "--cpu-prof-name", "server.cpuprofile"];
-  const child = spawn(process.execPath, [
-    ...profile, "dist/test/kube/serve.js", "--crds", "crds/virtualip.yaml,crds/vrrpnode.yaml,crds/virtualippool.yaml",
-    "--objects", join(dir, "stored.json"), "--create", join(dir, "created.json"),
-  ], { stdio: ["ignore", "pipe", "inherit"] });
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  const stop = async () => {
-    if (child.exitCode === null) child.kill("SIGTERM");
-    await exited;
-    rmSync(dir, { recursive: true, force: true });
-  };
-  try {
-    const line = await new Promise<string>((resolve, reject) => {
-      createInterface({ input: child.stdout! }).once("line", resolve);
-      child.once("exit", (code) => reject(new Error(`test API server exited (${code}) before listening`)));
-    });
-    const kc = new KubeConfig();
-    kc.loadFromString(JSON.stringify((JSON.parse(line) as { kubeconfig: object }).kubeconfig));
-    return { child, kc, stop };
-  } catch (error) {
-    await stop();
-    throw error;
-  }
-}
-
 interface ColdStart {
   readonly wallMs: number;
   readonly controllerCpuMs: number;
@@ -264,7 +222,7 @@ const tally = (writes: readonly Write[]) => {
 
 async function benchColdStart(vips: readonly VirtualIP[], o: Options): Promise<{ cold: ColdStart; changes: Change[] }> {
   const nodes = Array.from({ length: o.nodes }, (_, i) => nodeObject(i, o.perVip));
-  const server = await startServer(nodes, vips.map((v) => ({ ...v, metadata: { name: v.metadata.name } })), o.cpuProf);
+  const server = await startBenchApiServer(nodes, vips.map((v) => ({ ...v, metadata: { name: v.metadata.name } })), o.cpuProf);
   const writes: Write[] = [];
   const controller = new Controller({
     api: recording(clientNodeControllerApi(server.kc, "floatip-system"), writes),
@@ -395,7 +353,7 @@ ${changes.map((c) => `| ${c.what} | ${c.total} (${writeList(c.writes)}) |`).join
 async function mainScale(o: Options, services: number): Promise<void> {
   const scale = { services, vips: o.vips, nodes: o.nodes, perVip: o.perVip, concurrency: o.concurrency, timeoutMs: o.timeoutS * 1000 };
   const { stored, created } = scaleObjects(scale);
-  const server = await startServer(stored, created, undefined);
+  const server = await startBenchApiServer(stored, created);
   try {
     const result = await benchScale(server.kc, scale);
     const file = "bench/results-controller-scale.json";

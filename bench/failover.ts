@@ -10,8 +10,16 @@
  *              master goes to FAULT and sends priority 0; time until the
  *              backup carries the VIP (floor: Skew_Time).
  *
+ * Every fault is injected once the speakers have settled (bench/settle.ts:
+ * their CPU over a window has dropped to a steady level; the same rule for
+ * both implementations; `--settle off` injects as soon as the election has
+ * settled, as runs before 2026-12-06 evening did).
  * Times come from kernel address events (`ip -ts monitor address`, µs) minus
- * the wall clock (µs) just before the fault was injected. A node loss is
+ * the wall clock (µs) just before the fault was injected; a tracked
+ * interface loss is timed from the kernel's announcement of the carrier loss
+ * (`ip -ts monitor link` in the master's namespace, bench/link-watch.ts)
+ * instead, with the time from before the `ip` command that causes it kept as
+ * a second column. A node loss is
  * injected at phases spread evenly over the advert interval (after an advert
  * of the master seen on the lab bridge), the same phases for both
  * implementations; a handover at a random moment. For node loss the
@@ -19,12 +27,15 @@
  * recorded too: the time from it to the VIP on the backup does not depend on
  * where in the advert interval the fault fell, which moves single node-loss
  * times by up to an interval (the floor is MDI minus that phase). Usage:
- *   node dist/bench/failover.js [--runs N] [--intervals 1000:2,100:3,10:3] [--faults node-loss,handover,tracked-interface] [--out FILE] [--json FILE]
+ *   node dist/bench/failover.js [--runs N] [--intervals 1000:2,100:3,10:3] [--faults node-loss,handover,tracked-interface] [--settle on|off] [--out FILE] [--json FILE]
  * --json also writes every sample (FailoverResultsJson), e.g. for bench/plots.ts.
+ * --merge a.json,b.json,... writes --out (and --json) from cells run one at a
+ * time (each under the lab lock) instead of running anything. --split also
+ * runs tcpdump for tracked interface loss and records when the master's
+ * priority-0 advert crossed the bridge (master's part vs backup's part).
  */
 import { writeFileSync } from "node:fs";
-import { cpus } from "node:os";
-import { execFileSync, spawnSync, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { createLab, type Lab } from "../test/lab/netns.js";
 import {
   AddressWatch,
@@ -36,39 +47,33 @@ import {
   stopSpeaker,
   type Speaker,
 } from "../test/lab/vrrp-lab.js";
+import { LinkWatch } from "./link-watch.js";
 import { benchScratch, tcpdumpLines } from "./multi.js";
-import { summarize, type Summary } from "./stats.js";
+import { cpuPercent, processTree, sample } from "./procstat.js";
+import { SETTLE, settle, type SettleOutcome } from "./settle.js";
+import { summarize } from "./stats.js";
+import { machine, mergeCells, settleSummary, table, type Fault, type FailoverResultsJson, type Impl, type Row, type Setting } from "./failover-report.js";
+
+export type { FailoverResultsJson } from "./failover-report.js";
 
 const VIP = "192.0.2.5";
 const MASTER_PRIORITY = 150;
 const BACKUP_PRIORITY = 100;
 
-type Impl = "floatip" | "keepalived";
-type Fault = "node-loss" | "handover" | "tracked-interface";
 const FAULTS: readonly Fault[] = ["node-loss", "handover", "tracked-interface"];
 /** The interface both implementations track: a veth inside each node whose peer's state is its carrier. */
 const TRACKED = "up0";
 const TRACKED_PEER = "up0p";
 
-interface Setting {
-  readonly intervalMs: number;
-  readonly version: 2 | 3;
-}
-
-interface Row {
-  readonly setting: Setting;
-  readonly fault: Fault;
-  readonly floorMs: number;
-  readonly results: Record<Impl, Summary>;
-  readonly samples?: Record<Impl, number[]>;
-  /** Node loss: from the master's last advert to the VIP on the backup (floor: MDI). */
-  readonly sinceLastAdvert?: Record<Impl, Summary>;
-}
-
 /** One failover: from the fault, and (node loss) from the master's last advert before it. */
 interface Sample {
   readonly ms: number;
   readonly sinceLastAdvertMs: number | undefined;
+  /** Tracked interface loss: from before the `ip` command (ms is from the kernel's link event). */
+  readonly fromCommandMs: number | undefined;
+  /** Tracked interface loss with --split: from the kernel's link event to the master's priority-0 advert on the bridge. */
+  readonly toAdvertMs: number | undefined;
+  readonly settle: SettleOutcome | undefined;
 }
 
 /** VRRP adverts on the lab bridge with their kernel timestamps (wall ms, µs precision). */
@@ -110,24 +115,6 @@ class AdvertWatch {
   }
 }
 
-/** What --json writes. */
-export interface FailoverResultsJson {
-  readonly date: string;
-  readonly machine: string;
-  readonly runs: number;
-  readonly rows: readonly {
-    readonly intervalMs: number;
-    readonly version: 2 | 3;
-    readonly fault: Fault;
-    readonly floorMs: number;
-    readonly results: Record<Impl, Summary>;
-    /** Milliseconds from the fault to the VIP on the new master, in run order. */
-    readonly samples: Record<Impl, number[]>;
-    /** Node loss: from the master's last advert before the fault to the VIP on the new master. */
-    readonly sinceLastAdvert?: Record<Impl, Summary>;
-  }[];
-}
-
 const skew = (s: Setting, p: number) => (s.version === 2 ? ((256 - p) * 1000) / 256 : ((256 - p) * s.intervalMs) / 256);
 const masterDown = (s: Setting, p: number) => 3 * s.intervalMs + skew(s, p);
 
@@ -141,11 +128,21 @@ function parseArgs(argv: readonly string[]) {
   let out = "bench/results-failover.md";
   let json: string | undefined;
   let faults: readonly Fault[] = FAULTS;
+  let settleFirst = true;
+  let merge: string[] | undefined;
+  let split = false;
   for (let i = 0; i < argv.length; i++) {
     const next = () => argv[++i] ?? "";
     if (argv[i] === "--runs") runs = Number(next());
     else if (argv[i] === "--out") out = next();
     else if (argv[i] === "--json") json = next();
+    else if (argv[i] === "--merge") merge = next().split(",");
+    else if (argv[i] === "--split") split = true;
+    else if (argv[i] === "--settle") {
+      const v = next();
+      if (v !== "on" && v !== "off") throw new Error(`--settle: expected on or off, got ${v}`);
+      settleFirst = v === "on";
+    }
     else if (argv[i] === "--faults") {
       faults = next().split(",") as Fault[];
       const unknown = faults.filter((f) => !FAULTS.includes(f));
@@ -160,7 +157,7 @@ function parseArgs(argv: readonly string[]) {
         });
     }
   }
-  return { runs, settings, out, json, faults };
+  return { runs, settings, out, json, faults, settleFirst, merge, split };
 }
 
 class Bench {
@@ -170,6 +167,8 @@ class Bench {
     private readonly scratch: Scratch,
     private readonly watch: AddressWatch,
     private readonly adverts: AdvertWatch,
+    private readonly links: LinkWatch,
+    private readonly settleFirst: boolean,
   ) {}
 
   /** `track`: the instance tracks up0 (only for the tracked interface case, so the other rows stay as they were). */
@@ -255,11 +254,12 @@ class Bench {
    */
   async once(impl: Impl, setting: Setting, fault: Fault, phase: number): Promise<Sample> {
     const track = fault === "tracked-interface";
-    this.start(impl, 0, setting, BACKUP_PRIORITY, track);
+    const backup = this.start(impl, 0, setting, BACKUP_PRIORITY, track);
     const master = this.start(impl, 1, setting, MASTER_PRIORITY, track);
     const stable = Math.max(3 * setting.intervalMs, 300);
     const holder = await soleHolder(this.lab, VIP, 20 * setting.intervalMs + 10_000, this.lab.nodes, stable);
     if (holder !== "n2") throw new Error(`expected n2 to be master, got ${holder}`);
+    const settled = this.settleFirst ? await this.settle([backup, master]) : undefined;
     if (fault === "node-loss") await this.afterAdvert(setting, phase);
     else await new Promise((r) => setTimeout(r, Math.random() * setting.intervalMs)); // any moment: Skew_Time runs from the priority 0 (handover, tracked interface)
     const t0 = performance.timeOrigin + performance.now(); // wall ms with µs, like the address events
@@ -267,6 +267,10 @@ class Bench {
     else if (fault === "tracked-interface") void this.lab.exec(this.lab.nodes[1]!.ns, ["ip", "link", "set", TRACKED_PEER, "down"]);
     else void stopSpeaker(this.lab, master, "SIGTERM");
     const event = await this.lab.waitFor(() => this.watch.first(VIP, true, t0, "n1"), 10 * setting.intervalMs + 5000, "VIP on n1");
+    // The kernel announced the carrier loss before the backup could act on it: it is in by now.
+    const lost = track ? await this.lab.waitFor(() => this.links.carrierLost(TRACKED, t0), 2000, "up0's carrier loss") : undefined;
+    // With --split (tcpdump running): the master's priority-0 advert, which divides the time between master and backup.
+    const farewell = track ? this.adverts.firstAfter(this.lab.nodes[1]!.ipv4, 0, t0) : undefined;
     if (fault === "node-loss") {
       // Every advert up to the takeover has been read once the new master's first one has.
       const backup = this.lab.nodes[0]!.ipv4;
@@ -275,62 +279,55 @@ class Bench {
     await this.stopAll();
     // The last advert that crossed the bridge: the port goes down a few ms after t0 (the `ip` command), and nothing passes after.
     const last = fault === "node-loss" ? this.adverts.lastBefore(this.lab.nodes[1]!.ipv4, MASTER_PRIORITY, event.at) : undefined;
-    return { ms: event.at - t0, sinceLastAdvertMs: last === undefined ? undefined : event.at - last };
+    return {
+      ms: event.at - (lost?.at ?? t0),
+      sinceLastAdvertMs: last === undefined ? undefined : event.at - last,
+      fromCommandMs: lost === undefined ? undefined : event.at - t0,
+      toAdvertMs: lost === undefined || farewell === undefined ? undefined : farewell - lost.at,
+      settle: settled,
+    };
   }
-}
 
-function machine(): string {
-  const cpu = cpus()[0]?.model ?? "unknown CPU";
-  const kernel = execFileSync("uname", ["-r"]).toString().trim();
-  const ka = spawnSync("keepalived", ["--version"], { encoding: "utf8" }).stderr ?? "";
-  return `${cpus().length} × ${cpu}, Linux ${kernel}, Node ${process.version}, ${ka.split("\n")[0] || "keepalived"}`;
-}
-
-function sinceLast(r: Row): string {
-  const s = r.sinceLastAdvert;
-  if (s === undefined) return "";
-  return `${s.floatip.median.toFixed(1)} / ${s.keepalived.median.toFixed(1)}, ${(s.floatip.median / s.keepalived.median).toFixed(3)}`;
-}
-
-function table(rows: readonly Row[], runs: number): string {
-  const fmt = (n: number) => n.toFixed(1);
-  const lines = [
-    `| adverts | fault | protocol floor (ms) | floatip median / p95 (ms) | keepalived median / p95 (ms) | ratio floatip/keepalived (median) | node loss from the master's last advert: floatip / keepalived median (ms), ratio |`,
-    `|---|---|---|---|---|---|---|`,
-  ];
-  for (const r of rows) {
-    const f = r.results.floatip;
-    const k = r.results.keepalived;
-    lines.push(
-      `| v${r.setting.version} ${r.setting.intervalMs} ms | ${r.fault} | ${fmt(r.floorMs)} | ${fmt(f.median)} / ${fmt(f.p95)} | ${fmt(k.median)} / ${fmt(k.p95)} | ${(f.median / k.median).toFixed(3)} | ${sinceLast(r)} |`,
+  /** Waits until both speakers' start-up work is over (bench/settle.ts), the same rule for both implementations. */
+  private async settle(speakers: readonly Speaker[]): Promise<SettleOutcome> {
+    const wall = () => performance.now();
+    return settle(
+      SETTLE,
+      async (windowMs) => {
+        const pids = speakers.flatMap((s) => (s.child.pid === undefined ? [] : processTree(s.child.pid)));
+        const before = sample(pids);
+        const from = wall();
+        await new Promise((r) => setTimeout(r, windowMs));
+        return cpuPercent(before, sample(pids), wall() - from);
+      },
+      wall,
     );
   }
-  lines.push(
-    "",
-    `${runs} runs per cell; floor = Master_Down_Interval of the backup (node loss, an upper bound: the last advert's phase shortens it) or its Skew_Time (handover, tracked interface loss). ` +
-      "Node losses fall at phases spread evenly over the advert interval after a master advert (the same for both implementations; the port goes down a few ms later, when the ip command has run). " +
-      "The last column times node loss from the master's last advert that crossed the lab bridge (tcpdump), so where in the interval the fault fell does not matter; its floor is Master_Down_Interval.",
-  );
-  return lines.join("\n");
 }
 
 async function main(): Promise<void> {
-  const { runs, settings, out, json, faults } = parseArgs(process.argv.slice(2));
+  const { runs, settings, out, json, faults, settleFirst, merge, split } = parseArgs(process.argv.slice(2));
+  if (merge !== undefined) return mergeCells(merge, out, json);
   const lab = await createLab({ nodes: 2, client: false });
   const scratch = benchScratch();
   const watch = new AddressWatch(lab);
   const adverts = new AdvertWatch(lab);
+  const links = new LinkWatch(lab);
   const rows: Row[] = [];
   try {
     await watch.start(lab.nodes);
-    const bench = new Bench(lab, scratch, watch, adverts);
+    await links.start(lab.nodes[1]!);
+    const bench = new Bench(lab, scratch, watch, adverts, links, settleFirst);
     await bench.addTrackedInterfaces();
     for (const setting of settings) {
       for (const fault of faults) {
         const samples: Record<Impl, number[]> = { floatip: [], keepalived: [] };
         const since: Record<Impl, number[]> = { floatip: [], keepalived: [] };
+        const fromCommand: Record<Impl, number[]> = { floatip: [], keepalived: [] };
+        const toAdvert: Record<Impl, number[]> = { floatip: [], keepalived: [] };
+        const settles: Record<Impl, SettleOutcome[]> = { floatip: [], keepalived: [] };
         // tcpdump only where it is needed: its wake-ups would also load handover runs.
-        if (fault === "node-loss") await adverts.start();
+        if (fault === "node-loss" || (split && fault === "tracked-interface")) await adverts.start();
         // Interleave the two implementations so drift on a shared machine hits both alike.
         for (let i = 0; i < runs; i++) {
           for (const impl of ["floatip", "keepalived"] as const) {
@@ -338,6 +335,9 @@ async function main(): Promise<void> {
             const sample = await bench.once(impl, setting, fault, (i + 0.5) / runs);
             samples[impl].push(sample.ms);
             if (sample.sinceLastAdvertMs !== undefined) since[impl].push(sample.sinceLastAdvertMs);
+            if (sample.fromCommandMs !== undefined) fromCommand[impl].push(sample.fromCommandMs);
+            if (sample.toAdvertMs !== undefined) toAdvert[impl].push(sample.toAdvertMs);
+            if (sample.settle !== undefined) settles[impl].push(sample.settle);
           }
         }
         await adverts.stop();
@@ -351,24 +351,35 @@ async function main(): Promise<void> {
           ...(since.floatip.length > 0 && since.keepalived.length > 0
             ? { sinceLastAdvert: { floatip: summarize(since.floatip), keepalived: summarize(since.keepalived) } }
             : {}),
+          ...(fromCommand.floatip.length > 0 && fromCommand.keepalived.length > 0
+            ? { fromCommand: { floatip: summarize(fromCommand.floatip), keepalived: summarize(fromCommand.keepalived) } }
+            : {}),
+          ...(toAdvert.floatip.length > 0 && toAdvert.keepalived.length > 0
+            ? { toAdvert: { floatip: summarize(toAdvert.floatip), keepalived: summarize(toAdvert.keepalived) } }
+            : {}),
+          ...(settles.floatip.length > 0 && settles.keepalived.length > 0
+            ? { settle: { floatip: settleSummary(settles.floatip), keepalived: settleSummary(settles.keepalived) } }
+            : {}),
         };
         rows.push(row);
-        process.stdout.write(`${table([row], runs).split("\n")[2]}\n`);
+        process.stdout.write(`${table([row], runs, settleFirst).split("\n")[2]} settle ${JSON.stringify(row.settle)}${row.toAdvert !== undefined ? ` event->priority 0 ${row.toAdvert.floatip.median.toFixed(2)} / ${row.toAdvert.keepalived.median.toFixed(2)} ms` : ""}\n`);
       }
     }
   } finally {
     await watch.stop();
     await adverts.stop();
+    await links.stop();
     await lab.destroy();
     scratch.cleanup();
   }
-  const text = `# Failover: floatip vs keepalived\n\n${new Date().toISOString()} on ${machine()}\n\n${table(rows, runs)}\n`;
+  const text = `# Failover: floatip vs keepalived\n\n${new Date().toISOString()} on ${machine()}\n\n${table(rows, runs, settleFirst)}\n`;
   writeFileSync(out, text);
   if (json !== undefined) {
     const data: FailoverResultsJson = {
       date: new Date().toISOString(),
       machine: machine(),
       runs,
+      settleFirst,
       rows: rows.map((r) => ({
         intervalMs: r.setting.intervalMs,
         version: r.setting.version,
@@ -377,6 +388,9 @@ async function main(): Promise<void> {
         results: r.results,
         samples: r.samples ?? { floatip: [], keepalived: [] },
         ...(r.sinceLastAdvert !== undefined ? { sinceLastAdvert: r.sinceLastAdvert } : {}),
+        ...(r.fromCommand !== undefined ? { fromCommand: r.fromCommand } : {}),
+        ...(r.toAdvert !== undefined ? { toAdvert: r.toAdvert } : {}),
+        ...(r.settle !== undefined ? { settle: r.settle } : {}),
       })),
     };
     writeFileSync(json, JSON.stringify(data, null, 1) + "\n");

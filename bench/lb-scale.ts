@@ -15,19 +15,15 @@
  * imply, and the writes after one Service is added (with a check that no
  * address already rendered moved to another node or router).
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { createInterface } from "node:readline";
 import { CoreV1Api, CustomObjectsApi, KubeConfig } from "@kubernetes/client-node";
 import { parseDuration } from "../agent/config/duration.js";
 import { expandPeerSets } from "../agent/kube/peer-sets.js";
-import { systemClock } from "../agent/runtime/clock.js";
-import { jsonLogger } from "../agent/runtime/logger.js";
+import { systemClock } from "../base/clock.js";
+import { jsonLogger } from "../base/logger.js";
 import type { AgentConfigDocument } from "../operator/api/types.js";
 import { Controller } from "../operator/controller/controller.js";
+import { startBenchApiServer } from "./api-server.js";
 import { clientNodeControllerApi } from "../operator/controller/kube-api.js";
 import { ControllerMetrics } from "../operator/controller/metrics.js";
 
@@ -81,40 +77,6 @@ function vipObject(i: number) {
 }
 
 const POOL = { apiVersion: "floatip.io/v1alpha1", kind: "VirtualIPPool", metadata: { name: "pool" }, spec: { addresses: ["2001:db8:1::/112"] } };
-
-interface Server {
-  readonly child: ChildProcess;
-  readonly kc: KubeConfig;
-  stop(): Promise<void>;
-}
-
-async function startServer(stored: readonly object[], created: readonly object[]): Promise<Server> {
-  const dir = mkdtempSync(join(tmpdir(), "floatip-lb-scale-"));
-  writeFileSync(join(dir, "stored.json"), JSON.stringify(stored));
-  writeFileSync(join(dir, "created.json"), JSON.stringify(created));
-  const child = spawn(process.execPath, [
-    "dist/test/kube/serve.js", "--crds", "crds/virtualip.yaml,crds/vrrpnode.yaml,crds/virtualippool.yaml",
-    "--objects", join(dir, "stored.json"), "--create", join(dir, "created.json"),
-  ], { stdio: ["ignore", "pipe", "inherit"] });
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  const stop = async () => {
-    if (child.exitCode === null) child.kill("SIGTERM");
-    await exited;
-    rmSync(dir, { recursive: true, force: true });
-  };
-  try {
-    const line = await new Promise<string>((resolve, reject) => {
-      createInterface({ input: child.stdout! }).once("line", resolve);
-      child.once("exit", (code) => reject(new Error(`test API server exited (${code}) before listening`)));
-    });
-    const kc = new KubeConfig();
-    kc.loadFromString(JSON.stringify((JSON.parse(line) as { kubeconfig: object }).kubeconfig));
-    return { child, kc, stop };
-  } catch (error) {
-    await stop();
-    throw error;
-  }
-}
 
 type Obj = Record<string, unknown>;
 interface Listed { metadata: { name: string; namespace?: string }; spec?: Obj; status?: Obj }
@@ -211,7 +173,7 @@ export async function runLbScale(o: LbScaleOptions): Promise<LbScaleResult> {
   const nodes = Array.from({ length: o.nodes }, (_, i) => nodeObject(i));
   const stored = [...nodes, { apiVersion: "v1", kind: "Namespace", metadata: { name: NS, labels: { "kubernetes.io/metadata.name": NS } } }];
   const created = [POOL, ...Array.from({ length: o.services }, (_, i) => serviceObject(i)), ...Array.from({ length: o.vips }, (_, i) => vipObject(i))];
-  const server = await startServer(stored, created);
+  const server = await startBenchApiServer(stored, created);
   const writes: string[] = [];
   const base = clientNodeControllerApi(server.kc, "floatip-system");
   // Every write the controller makes, by method (reads and watches pass through).

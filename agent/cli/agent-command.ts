@@ -5,10 +5,10 @@
  */
 import type { ConfigFormat } from "../config/load.js";
 import { missingCapabilitiesMessage, readCapabilityCheck, type CapabilityCheck } from "../os/capabilities.js";
-import { parseListenAddress } from "../runtime/http.js";
-import type { Level } from "../runtime/logger.js";
+import { parseListenAddress } from "../../base/http.js";
+import type { Level } from "../../base/logger.js";
 import { parseDuration } from "../config/duration.js";
-import { parseArgs } from "./args.js";
+import { parseArgs } from "../../base/args.js";
 import { tuneAgentHeap } from "./heap.js";
 import { runStandaloneAgent, testStandaloneConfig, type ConfigSource } from "./agent-run.js";
 import type { StopSignals } from "./stop-signals.js";

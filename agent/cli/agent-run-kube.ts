@@ -8,10 +8,10 @@ import { fileConfigCache } from "../kube/config-cache.js";
 import { KubeAgent } from "../kube/kube-agent.js";
 import { PodIndex } from "../kube/pod-index.js";
 import { openAddressTable, openSystemEdges } from "../os/system.js";
-import { systemClock } from "../runtime/clock.js";
-import { guardStdio, stderrLogger } from "../runtime/logger.js";
+import { systemClock } from "../../base/clock.js";
+import { guardStdio, stderrLogger } from "../../base/logger.js";
 import { AgentMetrics } from "../runtime/metrics.js";
-import { readBuildInfo } from "../runtime/build-info.js";
+import { readBuildInfo } from "../../base/build-info.js";
 import { AgentSupervisor } from "../runtime/supervisor.js";
 import { serve, stopSignalsFirst, supervisorDeps, type Common } from "./agent-run.js";
 

@@ -7,21 +7,22 @@
  */
 import type { Server } from "node:http";
 import { readFile } from "node:fs/promises";
+import { fsDirectoryWatcher } from "../os/directory-watcher.js";
 import { procProcessLister } from "../os/proc-table.js";
 import { formatErrors, formatOf, loadConfigFile, parseYamlConfig, type ConfigFormat, type LoadResult } from "../config/load.js";
 import type { ConfigError } from "../config/validate.js";
 import { missingInterfaces } from "../config/check-interfaces.js";
 import type { LinkInfo } from "../os/ports.js";
-import { systemSpawner } from "../health/process.js";
+import { systemSpawner } from "../../base/process.js";
 import { systemHttpProber } from "../health/http-probe.js";
 import { openAddressTable, openSystemEdges, type SystemEdges } from "../os/system.js";
 import { installFarewellHandlers } from "../os/transport.js";
-import { startHttpEndpoint } from "../runtime/http.js";
-import { assessLiveness, LoopWatch } from "../runtime/liveness.js";
-import { systemClock } from "../runtime/clock.js";
-import { guardStdio, stderrLogger, type Level, type Logger } from "../runtime/logger.js";
+import { startHttpEndpoint } from "../../base/http.js";
+import { assessLiveness, LoopWatch } from "../../base/liveness.js";
+import { systemClock } from "../../base/clock.js";
+import { guardStdio, stderrLogger, type Level, type Logger } from "../../base/logger.js";
 import { AgentMetrics } from "../runtime/metrics.js";
-import { readBuildInfo } from "../runtime/build-info.js";
+import { readBuildInfo } from "../../base/build-info.js";
 import { AgentSupervisor, type SupervisorDeps } from "../runtime/supervisor.js";
 import { DEFAULT_PROBE_INTERVAL_MS } from "../runtime/conflict-monitor.js";
 import { Reloader } from "./reload.js";
@@ -53,6 +54,7 @@ export function supervisorDeps(
     logger,
     spawner: systemSpawner(),
     readFile: (path) => readFile(path, "utf8"),
+    directoryWatcher: fsDirectoryWatcher(),
     prober: systemHttpProber({ readFile: (path) => readFile(path, "utf8") }),
     listProcesses: procProcessLister(),
     ...(common.stateDir !== undefined ? { stateDir: common.stateDir } : {}),

@@ -25,7 +25,7 @@ import {
   type AgentHeartbeat,
   type StateRecord,
 } from "../notify/state-record.js";
-import { parseArgs } from "./args.js";
+import { parseArgs } from "../../base/args.js";
 
 /**
  * A running agent rewrites its heartbeat every 10 s (DEFAULT_HEARTBEAT_MS),

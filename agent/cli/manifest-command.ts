@@ -5,8 +5,8 @@
  */
 import { rename, rm, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
-import { PUBLISHED_IMAGE, readBuildInfo } from "../runtime/build-info.js";
-import { parseArgs } from "./args.js";
+import { PUBLISHED_IMAGE, readBuildInfo } from "../../base/build-info.js";
+import { parseArgs } from "../../base/args.js";
 import { buildControlPlaneManifest, DEFAULT_CA_FILE, DEFAULTS, formatManifest, type ControlPlaneFlags } from "./control-plane-manifest.js";
 
 export const MANIFEST_USAGE = `usage: floatip manifest control-plane --address A --interface I [options]

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { EventEmitter } from "node:events";
 import { parseYamlConfig, type LoadResult } from "../config/load.js";
 import type { AgentConfig } from "../config/types.js";
-import { jsonLogger } from "../runtime/logger.js";
+import { jsonLogger } from "../../base/logger.js";
 import type { ApplyReport } from "../runtime/supervisor.js";
 import { Reloader, type ReloadOutcome } from "./reload.js";
 

@@ -9,7 +9,7 @@
 import type { LoadResult } from "../config/load.js";
 import type { AgentConfig } from "../config/types.js";
 import type { ConfigError } from "../config/validate.js";
-import type { Logger } from "../runtime/logger.js";
+import type { Logger } from "../../base/logger.js";
 import type { ApplyReport } from "../runtime/supervisor.js";
 
 /** What one reload did. */

@@ -5,8 +5,11 @@
  * every address is in its canonical textual form.
  */
 
-export type Family = 4 | 6;
-export type VrrpVersion = 2 | 3;
+import type { Family, VrrpVersion } from "../vrrp/packet.js";
+
+// The address family and protocol version belong to the packet (agent/vrrp/packet.ts); re-exported
+// here because the configuration speaks of them too.
+export type { Family, VrrpVersion };
 
 /** An address of the virtual router, with the prefix used when aliasing it. */
 export interface VirtualAddress {

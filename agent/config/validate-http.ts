@@ -3,7 +3,7 @@
  * local kube-apiserver's /readyz), counted like keepalived scripts.
  */
 import type { HttpCheckConfig, HttpCheckTls } from "./types.js";
-import type { Reader } from "./validate.js";
+import type { Reader } from "./reader.js";
 import { describe } from "./duration.js";
 
 const HTTP_CHECK_KEYS = ["name", "url", "interval", "timeout", "weight", "fall", "rise", "tls"] as const;

@@ -1,6 +1,6 @@
 /** Validation of trackProcesses (keepalived vrrp_track_process). */
 import type { TrackProcessConfig } from "./types.js";
-import type { Reader } from "./validate.js";
+import type { Reader } from "./reader.js";
 import { describe } from "./duration.js";
 
 const MATCHES = ["exact", "partial", "initial"] as const;

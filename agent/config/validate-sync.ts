@@ -8,7 +8,7 @@
  * of the tracked object itself does not apply to members.
  */
 import type { InstanceConfig, SyncGroupConfig, TrackRef, Tracking } from "./types.js";
-import type { Reader } from "./validate.js";
+import type { Reader } from "./reader.js";
 import { readNotify, readTracking, type Trackables } from "./validate-tracking.js";
 
 export interface SyncContext {

@@ -3,7 +3,7 @@
  * files, per-instance track references, notify commands, the state file.
  */
 import type { HttpCheckConfig, InstanceConfig, LabelSelector, Notify, PodTracking, ScriptConfig, TrackFileConfig, TrackRef, Tracking } from "./types.js";
-import type { Reader } from "./validate.js";
+import type { Reader } from "./reader.js";
 import { describe } from "./duration.js";
 
 const WEIGHT_MIN = -253;

@@ -66,3 +66,7 @@ export function foreignKind(reason: DropReason): "unknown-peer" | ForeignMismatc
   if (reason === "unknown-peer") return reason;
   return (FOREIGN_REASONS as readonly string[]).includes(reason) ? (reason as ForeignMismatch) : undefined;
 }
+
+/** A conflict as the VRRPNode status carries it: the agent's typed conflict, `since` as wall time. */
+export type ConflictStatus = DistributiveWithSince<Conflict>;
+type DistributiveWithSince<C> = C extends Conflict ? Omit<C, "since"> & { readonly since: string } : never;

@@ -7,8 +7,8 @@
  * counted health flips. What an attempt is (a process, an HTTP request) is
  * the subclass's business.
  */
-import type { Clock, TimerHandle } from "../runtime/clock.js";
-import type { Logger } from "../runtime/logger.js";
+import type { Clock, TimerHandle } from "../../base/clock.js";
+import type { Logger } from "../../base/logger.js";
 import { countResult, initialCounter, type RiseFall, type ScriptCounter, type ScriptHealth } from "./script-state.js";
 
 export interface CheckLoopOptions<O> {

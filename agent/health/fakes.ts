@@ -1,10 +1,11 @@
 /**
  * Test doubles for the health and notify edges: a spawner whose processes
- * the test ends by hand (or through a behaviour hook), and a logger that
- * keeps what was logged.
+ * the test ends by hand (or through a behaviour hook), a logger that
+ * keeps what was logged, and a directory watcher the test fires by hand.
  */
-import type { Logger, Level } from "../runtime/logger.js";
-import type { ProcessExit, SpawnedProcess, Spawner, SpawnRequest } from "./process.js";
+import type { DirectoryWatcher } from "../os/ports.js";
+import type { Logger, Level } from "../../base/logger.js";
+import type { ProcessExit, SpawnedProcess, Spawner, SpawnRequest } from "../../base/process.js";
 
 export class FakeProcess implements SpawnedProcess {
   readonly signals: string[] = [];
@@ -79,4 +80,41 @@ export function memoryLogger(entries: LogEntry[] = [], base: Readonly<Record<str
 /** Let pending promise callbacks and I/O callbacks run. */
 export function settle(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
+}
+
+/**
+ * Directories that exist are listed in `dirs` (the test edits it); watch()
+ * of any other path throws ENOENT like fs.watch. emit() delivers an event to
+ * the open watches of a directory.
+ */
+export class FakeDirectoryWatcher implements DirectoryWatcher {
+  readonly dirs = new Set<string>();
+  /** Per directory, the watches that are open. */
+  private readonly open = new Map<string, Set<{ onChange: (name: string | undefined) => void; onError: (error: Error) => void }>>();
+
+  constructor(dirs: readonly string[] = []) {
+    for (const d of dirs) this.dirs.add(d);
+  }
+
+  watch(dir: string, onChange: (name: string | undefined) => void, onError: (error: Error) => void): { close(): void } {
+    if (!this.dirs.has(dir)) throw Object.assign(new Error(`ENOENT: no such file or directory, watch '${dir}'`), { code: "ENOENT" });
+    const entry = { onChange, onError };
+    const set = this.open.get(dir) ?? new Set();
+    set.add(entry);
+    this.open.set(dir, set);
+    return { close: () => void set.delete(entry) };
+  }
+
+  /** The directories with at least one open watch. */
+  watched(): string[] {
+    return [...this.open].filter(([, set]) => set.size > 0).map(([dir]) => dir);
+  }
+
+  emit(dir: string, name: string | undefined): void {
+    for (const w of [...(this.open.get(dir) ?? [])]) w.onChange(name);
+  }
+
+  fail(dir: string, error: Error): void {
+    for (const w of [...(this.open.get(dir) ?? [])]) w.onError(error);
+  }
 }

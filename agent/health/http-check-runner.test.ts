@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { HttpCheckConfig } from "../config/types.js";
-import { ManualClock } from "../runtime/clock.js";
+import { ManualClock } from "../../base/clock.js";
 import { memoryLogger, settle } from "./fakes.js";
 import { HttpCheckRunner } from "./http-check-runner.js";
 import type { HttpProbeOutcome, HttpProbeRequest, HttpProber } from "./http-probe.js";

@@ -4,8 +4,8 @@
  * timeoutMs on the injected clock (then aborted and counted as a failure).
  */
 import type { HttpCheckConfig } from "../config/types.js";
-import type { Clock } from "../runtime/clock.js";
-import type { Logger } from "../runtime/logger.js";
+import type { Clock } from "../../base/clock.js";
+import type { Logger } from "../../base/logger.js";
 import { CheckLoop } from "./check-loop.js";
 import { describeProbe, probeSucceeded, type HttpProbeOutcome, type HttpProber } from "./http-probe.js";
 import type { ScriptHealth } from "./script-state.js";

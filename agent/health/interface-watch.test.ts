@@ -2,7 +2,7 @@ import { LinkNotFoundError } from "../os/address-table.js";
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { LinkInfo } from "../os/ports.js";
-import { ManualClock } from "../runtime/clock.js";
+import { ManualClock } from "../../base/clock.js";
 import { memoryLogger, settle } from "./fakes.js";
 import { InterfaceWatch } from "./interface-watch.js";
 

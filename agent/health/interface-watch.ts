@@ -18,8 +18,8 @@
  * later changes are logged once and reported to every listener.
  */
 import type { AddressTable, LinkEvent, LinkMonitor } from "../os/ports.js";
-import type { Clock } from "../runtime/clock.js";
-import type { Logger } from "../runtime/logger.js";
+import type { Clock } from "../../base/clock.js";
+import type { Logger } from "../../base/logger.js";
 import { PolledWatch } from "./poller.js";
 
 export interface InterfaceWatchDeps {

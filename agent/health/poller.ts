@@ -3,7 +3,7 @@
  * and track-file watches: one poll at start (awaited, not reported), then
  * one every interval; never two at once; stop() waits for a poll in progress.
  */
-import type { Clock, TimerHandle } from "../runtime/clock.js";
+import type { Clock, TimerHandle } from "../../base/clock.js";
 
 export interface PollerOptions {
   readonly clock: Clock;

@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { ManualClock } from "../runtime/clock.js";
+import { ManualClock } from "../../base/clock.js";
 import { FakeAddressTable, FakeSegment } from "../runtime/fakes.js";
 import { validateAgentConfig } from "../config/validate.js";
 import { runClock, simulatedAgent } from "../runtime/simulated-agents.js";

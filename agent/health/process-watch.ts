@@ -7,8 +7,8 @@
  * delay before a dead process counts.
  */
 import type { TrackProcessConfig } from "../config/types.js";
-import type { Clock } from "../runtime/clock.js";
-import type { Logger } from "../runtime/logger.js";
+import type { Clock } from "../../base/clock.js";
+import type { Logger } from "../../base/logger.js";
 import { PolledWatch } from "./poller.js";
 import { countMatching, stepQuorum, UNKNOWN_QUORUM, type ProcessInfo, type QuorumState } from "./process-match.js";
 

@@ -9,9 +9,9 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ScriptConfig } from "../config/types.js";
-import { systemClock } from "../runtime/clock.js";
+import { systemClock } from "../../base/clock.js";
 import { memoryLogger } from "./fakes.js";
-import { runCommand, systemSpawner, type RunOutcome } from "./process.js";
+import { runCommand, systemSpawner, type RunOutcome } from "../../base/process.js";
 import { ScriptRunner } from "./script-runner.js";
 import type { ScriptHealth } from "./script-state.js";
 

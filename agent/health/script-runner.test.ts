@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { ScriptConfig } from "../config/types.js";
-import { ManualClock } from "../runtime/clock.js";
+import { ManualClock } from "../../base/clock.js";
 import { FakeSpawner, memoryLogger, settle } from "./fakes.js";
 import { ScriptRunner, type ScriptChange } from "./script-runner.js";
 

@@ -7,11 +7,11 @@
  * fall/rise counting are check-loop.ts.
  */
 import type { ScriptConfig } from "../config/types.js";
-import type { Clock } from "../runtime/clock.js";
-import type { Logger } from "../runtime/logger.js";
+import type { Clock } from "../../base/clock.js";
+import type { Logger } from "../../base/logger.js";
 import { CheckLoop } from "./check-loop.js";
-import { parseCommandLine } from "./command-line.js";
-import { DEFAULT_KILL_GRACE_MS, describeOutcome, runCommand, succeeded, type RunOutcome, type RunningCommand, type Spawner } from "./process.js";
+import { parseCommandLine } from "../../base/command-line.js";
+import { DEFAULT_KILL_GRACE_MS, describeOutcome, runCommand, succeeded, type RunOutcome, type RunningCommand, type Spawner } from "../../base/process.js";
 import type { ScriptHealth } from "./script-state.js";
 import type { UserIds, UserLookup } from "./users.js";
 

@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { DEFAULT_GARP, type AgentConfig, type InstanceConfig, type ScriptConfig } from "../config/types.js";
 import type { LinkInfo } from "../os/ports.js";
-import { ManualClock } from "../runtime/clock.js";
+import { ManualClock } from "../../base/clock.js";
 import { FakeSpawner, memoryLogger, settle } from "./fakes.js";
 import type { HealthResult } from "./priority.js";
 import { HealthTracker } from "./tracker.js";

@@ -4,7 +4,7 @@
  * tracks (shared between instances), a subscription per tracked
  * interface on an InterfaceWatch (shared with the other trackers of the
  * agent when injected: one poll per interface), one TrackFileWatch over every
- * tracked file. On any change, each instance's HealthResult is recomputed
+ * tracked file (read again when its directory reports a change). On any change, each instance's HealthResult is recomputed
  * (priority.ts) and reported through onChange when it differs from the last
  * one reported. Before anything is reported an instance counts as its base
  * priority with no fault (what a VirtualRouter starts with).
@@ -15,14 +15,14 @@
  * the instance says trackInterface: false (keepalived dont_track_primary).
  */
 import type { AgentConfig, HttpCheckConfig, InstanceConfig, LabelSelector, ScriptConfig, TrackFileConfig, TrackProcessConfig } from "../config/types.js";
-import type { AddressTable } from "../os/ports.js";
-import type { Clock } from "../runtime/clock.js";
-import type { Logger } from "../runtime/logger.js";
+import type { AddressTable, DirectoryWatcher } from "../os/ports.js";
+import type { Clock } from "../../base/clock.js";
+import type { Logger } from "../../base/logger.js";
 import { HttpCheckRunner } from "./http-check-runner.js";
 import type { HttpProbeOutcome, HttpProber } from "./http-probe.js";
 import { InterfaceWatch, type LinkSubscription } from "./interface-watch.js";
 import { computeHealth, describeHealthChange, neutralHealth, sameHealth, type HealthResult, type TrackedStatus } from "./priority.js";
-import type { RunOutcome, Spawner } from "./process.js";
+import type { RunOutcome, Spawner } from "../../base/process.js";
 import { ScriptRunner } from "./script-runner.js";
 import type { ScriptHealth } from "./script-state.js";
 import { TrackFileWatch } from "./track-file.js";
@@ -36,6 +36,8 @@ export interface HealthTrackerDeps {
   readonly addresses: Pick<AddressTable, "linkState">;
   /** Reads a whole file as text (track files); rejects when it cannot. */
   readonly readFile: (path: string) => Promise<string>;
+  /** Reports changes in track files' directories (inotify); without it track files are polled every trackFilePollMs. */
+  readonly directoryWatcher?: DirectoryWatcher;
   readonly logger: Logger;
   /** Resolves script `user`s to uid/gid. */
   readonly lookupUser?: UserLookup;
@@ -167,6 +169,7 @@ export class HealthTracker {
       clock: deps.clock,
       readFile: deps.readFile,
       logger: deps.logger,
+      ...(deps.directoryWatcher !== undefined ? { watcher: deps.directoryWatcher } : {}),
       ...(deps.trackFilePollMs !== undefined ? { pollMs: deps.trackFilePollMs } : {}),
       onChange: () => this.recompute(),
     });

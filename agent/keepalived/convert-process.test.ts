@@ -1,7 +1,7 @@
 /** vrrp_track_process / track_process: conversion golden output and errors with file:line. */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { runConvertCommand, type ConvertIo } from "../cli/convert-command.js";
+import { runConvertCommand, type ConvertIo } from "../../cli/convert-command.js";
 import { parseYamlConfig } from "../config/load.js";
 import { fakeIo } from "./fake-io.js";
 

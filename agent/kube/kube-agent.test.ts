@@ -1,8 +1,8 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import type { AgentConfig } from "../config/types.js";
-import { ManualClock } from "../runtime/clock.js";
-import { jsonLogger } from "../runtime/logger.js";
+import { ManualClock } from "../../base/clock.js";
+import { jsonLogger } from "../../base/logger.js";
 import type { RouterSnapshot } from "../runtime/router.js";
 import type { ApplyReport } from "../runtime/supervisor.js";
 import type { AgentKubeApi, VrrpNodeObject, WatchHandlers } from "./api.js";

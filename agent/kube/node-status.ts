@@ -10,7 +10,7 @@
  */
 import { formatDuration } from "../config/duration.js";
 import type { ConfigError } from "../config/validate.js";
-import type { Conflict } from "../conflict/types.js";
+import type { ConflictStatus } from "../conflict/types.js";
 import type { RouterSnapshot } from "../runtime/router.js";
 import type { RefusedInstance } from "./spec-instances.js";
 
@@ -27,9 +27,8 @@ export interface InstanceStatus {
   readonly conflicts?: readonly ConflictStatus[];
 }
 
-/** A conflict as the VRRPNode status carries it: the agent's typed conflict, `since` as wall time. */
-export type ConflictStatus = DistributiveWithSince<Conflict>;
-type DistributiveWithSince<C> = C extends Conflict ? Omit<C, "since"> & { readonly since: string } : never;
+// Re-exported: the VRRPNode status type lives here.
+export type { ConflictStatus } from "../conflict/types.js";
 
 export interface NodeStatus {
   readonly observedGeneration?: number;

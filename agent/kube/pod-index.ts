@@ -5,6 +5,7 @@
  */
 import type { LabelSelector } from "../config/types.js";
 import type { PodReadiness } from "../health/tracker.js";
+import { matchesSelector } from "../config/label-selector.js";
 
 /** The part of a Pod this index needs. */
 export interface PodView {
@@ -14,19 +15,8 @@ export interface PodView {
   readonly ready: boolean;
 }
 
-export function matchesSelector(labels: Readonly<Record<string, string>>, selector: LabelSelector): boolean {
-  for (const [key, value] of Object.entries(selector.matchLabels ?? {})) if (labels[key] !== value) return false;
-  for (const e of selector.matchExpressions ?? []) {
-    const has = Object.prototype.hasOwnProperty.call(labels, e.key);
-    const value = labels[e.key];
-    const inValues = has && (e.values ?? []).includes(value!);
-    if (e.operator === "In" && !inValues) return false;
-    if (e.operator === "NotIn" && inValues) return false;
-    if (e.operator === "Exists" && !has) return false;
-    if (e.operator === "DoesNotExist" && has) return false;
-  }
-  return true;
-}
+// Re-exported: the pod index is where the agent matches pods.
+export { matchesSelector };
 
 /** A pod object as the API returns it (only the fields read here). */
 export interface PodObject {

@@ -11,7 +11,7 @@
  * RESTART_MS. stop() aborts the open request.
  */
 import type { Rest } from "./rest.js";
-import type { Stoppable, WatchHandlers } from "./watch-list.js";
+import type { Stoppable, WatchHandlers } from "../../base/watch-list.js";
 
 export type { Stoppable, WatchHandlers };
 

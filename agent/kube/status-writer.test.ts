@@ -1,6 +1,6 @@
 import { it } from "node:test";
 import assert from "node:assert/strict";
-import { ManualClock } from "../runtime/clock.js";
+import { ManualClock } from "../../base/clock.js";
 import { StatusWriter } from "./status-writer.js";
 
 const settle = () => new Promise((r) => setImmediate(r));

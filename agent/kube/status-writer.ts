@@ -3,7 +3,7 @@
  * per interval, always of the latest status; a failed write (API server
  * away) is retried with backoff, again with whatever is latest by then.
  */
-import type { Clock, TimerHandle } from "../runtime/clock.js";
+import type { Clock, TimerHandle } from "../../base/clock.js";
 
 export interface StatusWriterOptions<T> {
   readonly clock: Clock;

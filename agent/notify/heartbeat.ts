@@ -5,8 +5,8 @@
  * token) from those of an agent that has died. One file per refresh,
  * whatever the number of instances.
  */
-import type { Clock, TimerHandle } from "../runtime/clock.js";
-import type { Logger } from "../runtime/logger.js";
+import type { Clock, TimerHandle } from "../../base/clock.js";
+import type { Logger } from "../../base/logger.js";
 import { formatHeartbeat, heartbeatPath, nodeNotifyFs, writeFileAtomic, DEFAULT_STATE_DIR, type NotifyFs } from "./state-record.js";
 
 export interface HeartbeatDeps {

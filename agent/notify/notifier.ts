@@ -26,11 +26,11 @@
  * is still alive (`floatip check --max-age`).
  */
 import type { InstanceConfig } from "../config/types.js";
-import { parseCommandLine } from "../health/command-line.js";
-import { DEFAULT_KILL_GRACE_MS, describeOutcome, runCommand, succeeded, type RunOutcome, type Spawner } from "../health/process.js";
-import type { Clock } from "../runtime/clock.js";
-import type { Logger } from "../runtime/logger.js";
-import type { Transition } from "../runtime/router.js";
+import { parseCommandLine } from "../../base/command-line.js";
+import { DEFAULT_KILL_GRACE_MS, describeOutcome, runCommand, succeeded, type RunOutcome, type Spawner } from "../../base/process.js";
+import type { Clock } from "../../base/clock.js";
+import type { Logger } from "../../base/logger.js";
+import type { Transition } from "../vrrp/transition.js";
 import {
   DEFAULT_STATE_DIR,
   formatStateRecord,

@@ -10,7 +10,7 @@ import type * as Netlink from "netlink";
 import type { RtNetlinkSocket, rt } from "netlink";
 import type { Family, VirtualAddress } from "../config/types.js";
 import { formatAddress, parseAddress } from "../vrrp/address-bytes.js";
-import { Serial } from "../runtime/serial.js";
+import { Serial } from "../../base/serial.js";
 import type { AddressTable, InterfaceAddress, LinkInfo } from "./ports.js";
 import { deletedWith, toRestore } from "./secondaries.js";
 

@@ -199,3 +199,15 @@ export interface ProcessInfo {
 
 /** Lists this host's processes; `argv`: read their command lines too (only when a match needs them). */
 export type ProcessLister = (options: { readonly argv: boolean }) => Promise<ProcessInfo[]>;
+
+/**
+ * Changes to the entries of one directory, as the kernel reports them
+ * (inotify, through fs.watch): `name` is the entry that was created,
+ * written, deleted or renamed, or the directory's own name when the
+ * directory itself was deleted or moved (then nothing more comes);
+ * undefined when the kernel did not say.
+ */
+export interface DirectoryWatcher {
+  /** Throws an error with `code` (ENOENT, ENOTDIR, EACCES, ENOSPC, ...) when `dir` cannot be watched. */
+  watch(dir: string, onChange: (name: string | undefined) => void, onError: (error: Error) => void): { close(): void };
+}

@@ -10,7 +10,7 @@ import type { RtNetlinkSocket } from "netlink";
 import type { RouteConfig, RuleConfig } from "../config/types.js";
 import { describeRoute, routeMessage } from "./route-message.js";
 import { describeRule, ruleMessage } from "./rule-message.js";
-import { Serial } from "../runtime/serial.js";
+import { Serial } from "../../base/serial.js";
 import type { RouteTable } from "./ports.js";
 import { AddressTableError, LinkNotFoundError } from "./address-table.js";
 

@@ -4,8 +4,8 @@
  * timerfd). The only place that wires them.
  */
 import { performance } from "node:perf_hooks";
-import { systemClock, type Clock } from "../runtime/clock.js";
-import { PreciseScheduler } from "../runtime/precise-scheduler.js";
+import { systemClock, type Clock } from "../../base/clock.js";
+import { PreciseScheduler } from "../../base/precise-scheduler.js";
 import type { AddressProber, AddressTable, Announcer, LinkMonitor, RouteTable, TransportFactory, VirtualMacLinks } from "./ports.js";
 import { openAddressTable } from "./address-table.js";
 import { openLinkMonitor } from "./link-monitor.js";

@@ -18,7 +18,7 @@ import { constants as osConstants } from "node:os";
 import { isIPv4, isIPv6 } from "node:net";
 import { getSystemErrorMap } from "node:util";
 import type { Family } from "../config/types.js";
-import type { NativePreciseTimer } from "../runtime/precise-scheduler.js";
+import type { NativePreciseTimer } from "../../base/precise-scheduler.js";
 import { canonicalAddress } from "../vrrp/address-bytes.js";
 import type {
   AddressTable,

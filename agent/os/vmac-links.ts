@@ -20,7 +20,7 @@ import { createRequire } from "node:module";
 import { readFile, writeFile } from "node:fs/promises";
 import type * as Netlink from "netlink";
 import type { RtNetlinkSocket } from "netlink";
-import { Serial } from "../runtime/serial.js";
+import { Serial } from "../../base/serial.js";
 import type { VirtualMacLinks, VirtualMacSpec } from "./ports.js";
 import { AddressTableError, LinkNotFoundError } from "./address-table.js";
 

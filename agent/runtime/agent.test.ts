@@ -1,7 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import type { AgentSupervisor } from "./supervisor.js";
-import { ManualClock } from "./clock.js";
+import { ManualClock } from "../../base/clock.js";
 import type { AgentMetrics } from "./metrics.js";
 import { FakeAddressTable, FakeAnnouncer, FakeSegment } from "./fakes.js";
 import type { AgentConfig } from "../config/types.js";

@@ -17,11 +17,11 @@ import type { Family, InstanceConfig } from "../config/types.js";
 import type { AddressTable, Announcer, LinkEvent, LinkMonitor, ReceivedPacket, RouteTable, TransportFactory, TransportOptions, VirtualMacLinks } from "../os/ports.js";
 import { onVirtualMac, virtualMac } from "./vmac.js";
 import { decodeAdvert, peekVrid } from "../vrrp/codec.js";
-import type { Clock } from "./clock.js";
-import type { Logger } from "./logger.js";
+import type { Clock } from "../../base/clock.js";
+import type { Logger } from "../../base/logger.js";
 import type { ConflictOptions } from "./conflict-monitor.js";
 import type { AgentMetrics } from "./metrics.js";
-import { Serial } from "./serial.js";
+import { Serial } from "../../base/serial.js";
 import { VirtualRouter, type RouterSnapshot, type Transition } from "./router.js";
 import { FollowedSegment, type AgentProblem } from "./followed-segment.js";
 

@@ -7,7 +7,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { validateAgentConfig } from "../config/validate.js";
 import { FakeSpawner } from "../health/fakes.js";
-import { ManualClock } from "./clock.js";
+import { ManualClock } from "../../base/clock.js";
 import { FakeAddressTable, FakeSegment } from "./fakes.js";
 import { runClock, simulatedAgent } from "./simulated-agents.js";
 

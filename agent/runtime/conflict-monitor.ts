@@ -12,8 +12,8 @@ import { duplicateConflicts, NOT_MASTER, stepDuplicate, type DuplicateAction, ty
 import { expireForeign, foreignConflicts, NO_FOREIGN, noteForeignAdvert, type ForeignAdvert, type ForeignParams, type ForeignState, type ForeignStep } from "../conflict/foreign-vrrp.js";
 import { describeConflict, type Conflict } from "../conflict/types.js";
 import type { AddressProber, ClaimWatch } from "../os/ports.js";
-import type { Clock, TimerHandle } from "./clock.js";
-import type { Logger } from "./logger.js";
+import type { Clock, TimerHandle } from "../../base/clock.js";
+import type { Logger } from "../../base/logger.js";
 import type { AgentMetrics, InstanceLabels } from "./metrics.js";
 
 export interface ConflictOptions {

@@ -9,8 +9,8 @@
  */
 import type { Family } from "../config/types.js";
 import type { AddressTable, LinkEvent, TransportFactory, TransportOptions, VrrpTransport } from "../os/ports.js";
-import type { Clock } from "./clock.js";
-import type { Logger } from "./logger.js";
+import type { Clock } from "../../base/clock.js";
+import type { Logger } from "../../base/logger.js";
 import type { FaultCause, VirtualRouter } from "./router.js";
 import { FollowingTransport, segmentChange, type SegmentChange, type SegmentView } from "./segment.js";
 

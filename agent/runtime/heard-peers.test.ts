@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { HeardPeers } from "./heard-peers.js";
-import { ManualClock } from "./clock.js";
+import { ManualClock } from "../../base/clock.js";
 import { FakeAddressTable, FakeSegment } from "./fakes.js";
 import { runClock, simulatedAgent, vipConfig } from "./simulated-agents.js";
 import { encodeAdvert } from "../vrrp/codec.js";

@@ -6,7 +6,7 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { ManualClock } from "./clock.js";
+import { ManualClock } from "../../base/clock.js";
 import type { InstanceConfig } from "../config/types.js";
 import { linkDownTriggers } from "./router.js";
 import { FakeAddressTable, FakeLinkMonitor, FakeSegment, fakeTransports } from "./fakes.js";

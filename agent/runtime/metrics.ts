@@ -5,7 +5,7 @@
 import { createRequire } from "node:module";
 import type * as Prom from "prom-client";
 import { CONFLICT_KINDS, type ConflictKind } from "../conflict/types.js";
-import { BUILD_INFO_HELP, buildInfoLabels, type BuildInfo } from "./build-info.js";
+import { BUILD_INFO_HELP, buildInfoLabels, type BuildInfo } from "../../base/build-info.js";
 import type { DropReason } from "../vrrp/packet.js";
 import type { Phase } from "../vrrp/state-machine.js";
 

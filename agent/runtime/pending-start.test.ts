@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { ManualClock } from "./clock.js";
+import { ManualClock } from "../../base/clock.js";
 import { FakeAddressTable, FakeSegment } from "./fakes.js";
 import { FakeSpawner } from "../health/fakes.js";
 import { validateAgentConfig } from "../config/validate.js";

@@ -8,7 +8,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import type { AgentConfig } from "../config/types.js";
-import { ManualClock } from "./clock.js";
+import { ManualClock } from "../../base/clock.js";
 import { FakeSpawner } from "../health/fakes.js";
 import { FakeAddressTable, FakeAnnouncer, FakeSegment } from "./fakes.js";
 import { runClock as run, simulatedAgent, vipConfig } from "./simulated-agents.js";

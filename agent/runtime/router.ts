@@ -11,6 +11,7 @@ import type { AddressTable, Announcer, Farewell, RouteTable, VrrpTransport } fro
 import { encodeAdvert } from "../vrrp/codec.js";
 import type { Advert } from "../vrrp/packet.js";
 import { VRRP_MULTICAST_V4, VRRP_MULTICAST_V6 } from "../vrrp/packet.js";
+import type { Transition } from "../vrrp/transition.js";
 import {
   addressListMatch,
   checkAdvert,
@@ -31,15 +32,14 @@ import {
   type RouterEvent,
   type RouterParams,
   type RouterState,
-  type TransitionReason,
 } from "../vrrp/state-machine.js";
-import type { Clock, TimerHandle } from "./clock.js";
+import type { Clock, TimerHandle } from "../../base/clock.js";
 import { ConflictMonitor, type ConflictOptions } from "./conflict-monitor.js";
 import { HeardPeers } from "./heard-peers.js";
-import type { Logger } from "./logger.js";
+import type { Logger } from "../../base/logger.js";
 import type { AdvertCounts, AgentMetrics, InstanceLabels } from "./metrics.js";
 import { RouterTimer } from "./router-timer.js";
-import { Serial } from "./serial.js";
+import { Serial } from "../../base/serial.js";
 import { describeRule } from "../os/rule-message.js";
 
 export interface RouterDeps {
@@ -61,16 +61,8 @@ export interface RouterDeps {
   readonly onFaultCauses?: (instance: string) => void;
 }
 
-export interface Transition {
-  readonly instance: string;
-  readonly from: Phase;
-  readonly to: Phase;
-  readonly reason: TransitionReason;
-  readonly priority: number;
-  readonly masterAddress?: string;
-  /** Monotonic time of the transition. */
-  readonly at: number;
-}
+// Re-exported: the agent, the sync groups, the supervisor and the kube agent take it from the router.
+export type { Transition } from "../vrrp/transition.js";
 
 export interface RouterSnapshot {
   readonly name: string;

@@ -12,10 +12,10 @@ import { validateAgentConfig } from "../config/validate.js";
 import { FakeSpawner } from "../health/fakes.js";
 import type { HttpProber } from "../health/http-probe.js";
 import type { AddressTable, LinkMonitor, RouteTable } from "../os/ports.js";
-import type { ManualClock } from "./clock.js";
+import type { ManualClock } from "../../base/clock.js";
 import type { ConflictOptions } from "./conflict-monitor.js";
 import { FakeAnnouncer, type FakeSegment, fakeTransports } from "./fakes.js";
-import { jsonLogger } from "./logger.js";
+import { jsonLogger } from "../../base/logger.js";
 import { AgentMetrics } from "./metrics.js";
 import { AgentSupervisor, type SupervisorDeps } from "./supervisor.js";
 

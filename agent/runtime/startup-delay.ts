@@ -7,7 +7,7 @@
  * counted from the agent's start: an instance added by a reload during it is
  * held until the same moment, one added after it is not held at all.
  */
-import type { Clock, TimerHandle } from "./clock.js";
+import type { Clock, TimerHandle } from "../../base/clock.js";
 import type { VirtualRouter } from "./router.js";
 
 /** When a router started at `now` may take over: undefined = at once. */

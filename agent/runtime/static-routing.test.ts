@@ -5,7 +5,7 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { ManualClock } from "./clock.js";
+import { ManualClock } from "../../base/clock.js";
 import { FakeAddressTable, FakeRouteTable, FakeSegment } from "./fakes.js";
 import { runClock as run, simulatedAgent, vipConfig } from "./simulated-agents.js";
 import { validateAgentConfig } from "../config/validate.js";

@@ -9,7 +9,7 @@ import type { RouteConfig, RuleConfig } from "../config/types.js";
 import type { RouteTable } from "../os/ports.js";
 import { describeRoute } from "../os/route-message.js";
 import { describeRule } from "../os/rule-message.js";
-import type { Logger } from "./logger.js";
+import type { Logger } from "../../base/logger.js";
 
 export interface StaticSet {
   readonly routes: readonly RouteConfig[];

@@ -20,22 +20,24 @@ import { planInstanceChange, sliceOf, type InPlaceUpdate, type InstanceSlice } f
 import { HealthTracker, type HealthTrackerDeps, type PodReadiness } from "../health/tracker.js";
 import { describeHealthChange, type HealthResult } from "../health/priority.js";
 import { probeSucceeded } from "../health/http-probe.js";
-import { succeeded } from "../health/process.js";
+import { succeeded } from "../../base/process.js";
 import type { HttpProber } from "../health/http-probe.js";
 import { InterfaceWatch } from "../health/interface-watch.js";
-import type { Spawner } from "../health/process.js";
+import type { Spawner } from "../../base/process.js";
 import { randomUUID } from "node:crypto";
 import { Heartbeat } from "../notify/heartbeat.js";
 import { Notifier } from "../notify/notifier.js";
 import { Agent, type AgentDeps, type AgentProblem } from "./agent.js";
 import type { RouterSnapshot, Transition } from "./router.js";
-import { Serial } from "./serial.js";
+import { Serial } from "../../base/serial.js";
 import { StartupDelay } from "./startup-delay.js";
 import { SyncGroups } from "./sync-groups.js";
 
 export interface SupervisorDeps extends Omit<AgentDeps, "onTransition"> {
   readonly spawner: Spawner;
   readonly readFile: (path: string) => Promise<string>;
+  /** Reports changes in track files' directories (inotify); without it track files are polled. */
+  readonly directoryWatcher?: HealthTrackerDeps["directoryWatcher"];
   readonly wallClock: () => Date;
   /** Directory of the per-instance JSON state records and the agent's heartbeat read by `floatip check`. */
   readonly stateDir?: string;
@@ -281,6 +283,7 @@ export class AgentSupervisor {
       addresses: this.deps.addresses,
       links: this.links,
       readFile: this.deps.readFile,
+      ...(this.deps.directoryWatcher !== undefined ? { directoryWatcher: this.deps.directoryWatcher } : {}),
       logger: this.deps.logger,
       ...(this.deps.lookupUser !== undefined ? { lookupUser: this.deps.lookupUser } : {}),
       ...(this.deps.pods !== undefined ? { pods: this.deps.pods } : {}),

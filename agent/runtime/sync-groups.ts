@@ -6,11 +6,11 @@
  * group. Members are held for the group ("sync-group") from their start.
  */
 import type { SyncGroupConfig } from "../config/types.js";
-import { parseCommandLine } from "../health/command-line.js";
-import { DEFAULT_KILL_GRACE_MS, describeOutcome, runCommand, succeeded, type Spawner } from "../health/process.js";
+import { parseCommandLine } from "../../base/command-line.js";
+import { DEFAULT_KILL_GRACE_MS, describeOutcome, runCommand, succeeded, type Spawner } from "../../base/process.js";
 import { stepSyncGroup, type GroupPhase, type MemberView, type SyncAction, type SyncEvent } from "../vrrp/sync-group.js";
-import type { Clock } from "./clock.js";
-import type { Logger } from "./logger.js";
+import type { Clock } from "../../base/clock.js";
+import type { Logger } from "../../base/logger.js";
 import type { Transition, VirtualRouter } from "./router.js";
 
 export interface SyncGroupsDeps {

@@ -8,7 +8,7 @@
  *     with the RFC 5952 §5 mixed notation for IPv4-mapped ::ffff:0:0/96,
  *     e.g. "2001:db8::5", "fe80::ff:fe00:1", "::ffff:192.0.2.1".
  */
-import type { Family } from "../config/types.js";
+import type { Family } from "./packet.js";
 
 export const IPV4_BYTES = 4;
 export const IPV6_BYTES = 16;

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import type { Family } from "../config/types.js";
+import type { Family } from "./packet.js";
 import { parseAddress } from "./address-bytes.js";
 import { internetChecksum, pseudoHeaderSumV4, pseudoHeaderSumV6 } from "./checksum.js";
 import { decodeAdvert, encodeAdvert, vrrpMessageLength } from "./codec.js";

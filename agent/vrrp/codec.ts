@@ -24,10 +24,9 @@
  *   counts both as a packet length error. We do the same, reporting both as
  *   "truncated" (the DropReason for length errors).
  */
-import type { Family, VrrpVersion } from "../config/types.js";
 import { addressLength, formatAddress, parseAddress } from "./address-bytes.js";
 import { checksumIsValid, internetChecksum, pseudoHeaderSumV4, pseudoHeaderSumV6 } from "./checksum.js";
-import type { Advert, DecodeResult, DropReason, PacketAddressing } from "./packet.js";
+import type { Advert, DecodeResult, DropReason, Family, PacketAddressing, VrrpVersion } from "./packet.js";
 
 /** Fixed part common to v2 and v3 (RFC 3768 §5.1, RFC 5798 §5.1). */
 export const VRRP_HEADER_LENGTH = 8;

@@ -2,7 +2,10 @@
  * VRRP advertisement as plain data (RFC 3768 §5.1 for v2, RFC 5798 §5.1 for v3).
  * The codec in codec.ts turns these into bytes and back.
  */
-import type { Family, VrrpVersion } from "../config/types.js";
+/** IPv4 or IPv6: the family of an advert, and of every address of a virtual router. */
+export type Family = 4 | 6;
+/** VRRP version 2 (RFC 3768, IPv4 only) or 3 (RFC 5798). */
+export type VrrpVersion = 2 | 3;
 
 export const VRRP_PROTOCOL = 112;
 export const VRRP_MULTICAST_V4 = "224.0.0.18";

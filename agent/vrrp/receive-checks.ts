@@ -12,8 +12,7 @@
  * before) breaks the rule: then isRepeat has to compare that too, or go.
  * repeat-rule.test.ts holds the two paths equal over generated packet streams.
  */
-import type { InstanceConfig } from "../config/types.js";
-import type { Advert, DropReason } from "./packet.js";
+import type { Advert, DropReason, VrrpVersion } from "./packet.js";
 import { VRRP_MULTICAST_V4, VRRP_MULTICAST_V6, VRRP_TTL } from "./packet.js";
 import { withoutTrailingNuls } from "./codec.js";
 
@@ -24,9 +23,21 @@ export interface ArrivedAdvert {
   readonly ttl: number;
 }
 
+/**
+ * The parts of an instance's configuration the checks read (an InstanceConfig of agent/config has
+ * them all; the core does not depend on the rest).
+ */
+export interface ReceiveParams {
+  readonly version: VrrpVersion;
+  readonly advertIntervalMs: number;
+  readonly addresses: readonly { readonly address: string }[];
+  readonly unicast?: { readonly peers: readonly string[] };
+  readonly authentication?: { readonly password: string };
+}
+
 /** What the checks compare against, prepared once per instance (they run for every advert). */
 export interface ReceiveContext {
-  readonly instance: InstanceConfig;
+  readonly instance: ReceiveParams;
   /** The address our own adverts leave from. */
   readonly ownAddress: string;
   readonly addresses: ReadonlySet<string>;
@@ -35,7 +46,7 @@ export interface ReceiveContext {
   readonly password: Buffer | undefined;
 }
 
-export function receiveContext(instance: InstanceConfig, ownAddress: string): ReceiveContext {
+export function receiveContext(instance: ReceiveParams, ownAddress: string): ReceiveContext {
   return {
     instance,
     ownAddress,

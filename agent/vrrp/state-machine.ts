@@ -51,8 +51,7 @@
  * higher_prio_send_advert), so the winner hears it and re-announces even when
  * its own advert arrived first.
  */
-import type { VrrpVersion } from "../config/types.js";
-import type { Advert } from "./packet.js";
+import type { Advert, VrrpVersion } from "./packet.js";
 import { masterDownIntervalMs, skewTimeMs } from "./timing.js";
 import { compareAddresses } from "./address-order.js";
 

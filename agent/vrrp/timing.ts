@@ -9,7 +9,7 @@
  * In v3 Master_Adver_Interval is learnt from the master's adverts while
  * backup (RFC 5798 §6.4.2); in v2 it is always our own interval.
  */
-import type { VrrpVersion } from "../config/types.js";
+import type { VrrpVersion } from "./packet.js";
 
 export interface TimingInput {
   readonly version: VrrpVersion;

@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { Reader } from "../../agent/config/validate.js";
+import { Reader } from "../../agent/config/reader.js";
 import { andSelectors, nodeSelectorForm, readNodeSelector } from "./node-selector.js";
 import { validateVirtualIPSpec } from "./validate-virtualip.js";
 import { validatePoolSpec } from "./validate-pool.js";

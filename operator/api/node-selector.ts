@@ -9,7 +9,7 @@
  * no migration step. A map mixing both forms is refused: which one was meant
  * cannot be known. Pure.
  */
-import type { Reader } from "../../agent/config/validate.js";
+import type { Reader } from "../../agent/config/reader.js";
 import { NODE_SELECTOR_MAX, TRACK_LIST_MAX } from "./limits.js";
 import type { LabelSelector, LabelSelectorRequirement } from "./types.js";
 import { keyPath, labelMap, mapping } from "./validate-helpers.js";

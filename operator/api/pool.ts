@@ -3,7 +3,7 @@
  * validated form the load-balancer planner works on.
  */
 import type { Family } from "../../agent/config/types.js";
-import type { AddressRange } from "../lb/ranges.js";
+import type { AddressRange } from "./ranges.js";
 import type { Condition, LabelSelector, NodeSelectorSpec, ObjectMeta, Transport } from "./types.js";
 
 /** The bound lives in limits.ts with the rest of the contract. */

@@ -38,7 +38,7 @@ export interface SecretKeyRef {
 /** metav1.LabelSelector: one definition, shared with the agent's config. */
 export type { LabelSelector } from "../../agent/config/types.js";
 import type { LabelSelector } from "../../agent/config/types.js";
-import type { ConflictStatus } from "../../agent/kube/node-status.js";
+import type { ConflictStatus } from "../../agent/conflict/types.js";
 export type LabelSelectorRequirement = NonNullable<LabelSelector["matchExpressions"]>[number];
 
 /**

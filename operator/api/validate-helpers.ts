@@ -2,7 +2,7 @@
  * Small readers shared by the VirtualIP validators, on top of the agent's
  * config Reader (which collects errors as {path, message}).
  */
-import type { Reader } from "../../agent/config/validate.js";
+import type { Reader } from "../../agent/config/reader.js";
 import { describe, parseDuration } from "../../agent/config/duration.js";
 import {
   DURATION_PATTERN, INTERFACE_NAME_MAX, INTERFACE_NAME_PATTERN, LABEL_KEY_MAX, LABEL_KEY_PATTERN, LABEL_VALUE_MAX, LABEL_VALUE_PATTERN,

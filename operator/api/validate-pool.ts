@@ -4,9 +4,9 @@
  * of one pool not overlapping). Overlaps between pools and with VirtualIPs
  * are the planner's (operator/lb/pools.ts). Pure.
  */
-import { Reader } from "../../agent/config/validate.js";
+import { Reader } from "../../agent/config/reader.js";
 import { describe } from "../../agent/config/duration.js";
-import { overlaps, parseRange, type AddressRange } from "../lb/ranges.js";
+import { overlaps, parseRange, type AddressRange } from "./ranges.js";
 import { INTERVAL_LIMITS, MAX_CANDIDATES_MAX, POOL_ENTRY_MESSAGE, POOL_INTERFACES_MAX, POOL_ENTRY_PATTERN, TRACK_LIST_MAX } from "./limits.js";
 import { readNodeSelector } from "./node-selector.js";
 import { POOL_MAX_ENTRIES, type PoolConfig } from "./pool.js";

@@ -3,7 +3,7 @@
  * interfaces, files and HTTP checks (the last four as the agent has them;
  * an HTTP check is read by the agent's own reader, so both accept the same).
  */
-import type { Reader } from "../../agent/config/validate.js";
+import type { Reader } from "../../agent/config/reader.js";
 import { describe } from "../../agent/config/duration.js";
 import { readHttpCheck as readAgentHttpCheck } from "../../agent/config/validate-http.js";
 import type { HttpCheckConfig } from "../../agent/config/types.js";

@@ -5,7 +5,7 @@
  * code). Pure: unknown input in, a VirtualIPConfig or field errors out.
  */
 import type { Family } from "../../agent/config/types.js";
-import { Reader } from "../../agent/config/validate.js";
+import { Reader } from "../../agent/config/reader.js";
 import { parseCidr } from "../../agent/config/cidr.js";
 import { describe } from "../../agent/config/duration.js";
 import {

@@ -29,6 +29,7 @@ import { conflictMessage, conflictReason, reportedConflicts, type ReportedConfli
 import { refusalsFor } from "./refusals.js";
 import { unwrittenLines } from "./write-failure-events.js";
 import { canonicalAddress } from "../../agent/vrrp/address-bytes.js";
+import { condition } from "../api/condition.js";
 
 export interface AggregateInput {
   readonly vip: VirtualIP;
@@ -184,31 +185,6 @@ export function aggregate(input: AggregateInput): Aggregate {
     networkConflicts: network,
     refusals,
     unwritten,
-  };
-}
-
-const MAX_MESSAGE = 32768;
-
-/** A metav1.Condition that keeps its lastTransitionTime while its status stays the same. */
-export function condition(
-  previous: { readonly conditions?: readonly Condition[] } | undefined,
-  now: Date,
-  generation: number | undefined,
-  type: string,
-  isTrue: boolean | "Unknown",
-  reason: string,
-  message: string,
-): Condition {
-  const status = isTrue === "Unknown" ? "Unknown" : isTrue ? "True" : "False";
-  const before = previous?.conditions?.find((c) => c.type === type);
-  return {
-    type,
-    status,
-    reason,
-    // The CRD (as metav1.Condition) refuses a longer message, and with it the whole status write.
-    message: message.length <= MAX_MESSAGE ? message : `${message.slice(0, MAX_MESSAGE - 3)}...`,
-    lastTransitionTime: before !== undefined && before.status === status ? before.lastTransitionTime : now.toISOString(),
-    ...(generation !== undefined ? { observedGeneration: generation } : {}),
   };
 }
 

@@ -6,18 +6,18 @@
  */
 import { hostname } from "node:os";
 import { KubeConfig } from "@kubernetes/client-node";
-import { parseArgs } from "../../agent/cli/args.js";
-import { systemClock } from "../../agent/runtime/clock.js";
-import { parseListenAddress, startHttpEndpoint } from "../../agent/runtime/http.js";
-import { stderrLogger, type Level } from "../../agent/runtime/logger.js";
-import { assessLiveness, LoopWatch } from "../../agent/runtime/liveness.js";
+import { parseArgs } from "../../base/args.js";
+import { systemClock } from "../../base/clock.js";
+import { parseListenAddress, startHttpEndpoint } from "../../base/http.js";
+import { stderrLogger, type Level } from "../../base/logger.js";
+import { assessLiveness, LoopWatch } from "../../base/liveness.js";
 import { Controller } from "./controller.js";
 import { DEFAULT_MAX_CANDIDATES } from "../planner/index.js";
 import { MAX_CANDIDATES_MAX } from "../api/limits.js";
 import { clientNodeControllerApi } from "./kube-api.js";
 import { LeaderElector } from "./leader.js";
 import { ControllerMetrics } from "./metrics.js";
-import { readBuildInfo } from "../../agent/runtime/build-info.js";
+import { readBuildInfo } from "../../base/build-info.js";
 
 import { CONTROLLER_USAGE } from "./usage.js";
 

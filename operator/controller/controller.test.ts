@@ -1,9 +1,9 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import type { KubernetesObject } from "@kubernetes/client-node";
-import type { WatchHandlers } from "../../agent/kube/watch-list.js";
-import { ManualClock } from "../../agent/runtime/clock.js";
-import { jsonLogger } from "../../agent/runtime/logger.js";
+import type { WatchHandlers } from "../../base/watch-list.js";
+import { ManualClock } from "../../base/clock.js";
+import { jsonLogger } from "../../base/logger.js";
 import type { VirtualIP, VirtualIPStatus, VRRPNode, VRRPNodeConflict } from "../api/types.js";
 import { Controller, FINALIZER } from "./controller.js";
 import type { ControllerKubeApi, EventInput } from "./kube-api.js";

@@ -20,9 +20,9 @@
  */
 import { createHash } from "node:crypto";
 import type { KubernetesObject } from "@kubernetes/client-node";
-import type { Stoppable } from "../../agent/kube/watch-list.js";
-import type { Clock, TimerHandle } from "../../agent/runtime/clock.js";
-import type { Logger } from "../../agent/runtime/logger.js";
+import type { Stoppable } from "../../base/watch-list.js";
+import type { Clock, TimerHandle } from "../../base/clock.js";
+import type { Logger } from "../../base/logger.js";
 import { summarizeNode, type VirtualIP, type VRRPNode } from "../api/types.js";
 import { plan, type PlanResult } from "../planner/index.js";
 import { aggregate, describeFinding, masterChangeMessage } from "./aggregate.js";
@@ -34,7 +34,8 @@ import { forEachLimited } from "./parallel.js";
 import { StatusAges } from "./freshness.js";
 import { LoadBalancerSync, type LoadBalancerOptions } from "./lb-sync.js";
 import { unwrittenNodes, writeFailureEvent } from "./write-failure-events.js";
-import { WriteFailures, type WriteFailure, type WriteKind, type WriteOutcome } from "./write-failures.js";
+import type { SyncResult } from "./sync-result.js";
+import { WriteFailures, type WriteKind, type WriteOutcome } from "./write-failures.js";
 
 export const FINALIZER = "floatip.io/release-addresses";
 
@@ -55,22 +56,8 @@ export interface ControllerDeps {
   readonly loadBalancers?: LoadBalancerOptions;
 }
 
-export interface SyncCounts {
-  readonly specWrites: number;
-  readonly statusWrites: number;
-  readonly events: number;
-  readonly finalizersReleased: number;
-}
-
-/**
- * What one sync did; a typed outcome rather than log lines. `partial`: every
- * write was tried, and some objects' writes failed (each retried on its own
- * backoff, the first due in `retryInMs`); `failed`: the sync itself broke off.
- */
-export type SyncResult =
-  | ({ readonly kind: "synced" } & SyncCounts)
-  | ({ readonly kind: "partial"; readonly failures: readonly WriteFailure[]; readonly retryInMs: number } & SyncCounts)
-  | { readonly kind: "failed"; readonly error: string; readonly retryInMs: number };
+// Re-exported: tests and callers read the sync outcome where the Controller is.
+export type { SyncCounts, SyncResult } from "./sync-result.js";
 
 /** JSON with object keys sorted: the API server does not keep our key order. */
 function canonical(value: unknown): string {

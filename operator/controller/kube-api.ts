@@ -18,7 +18,7 @@ import {
 } from "@kubernetes/client-node";
 import { GROUP, VERSION, type VirtualIP, type VRRPNode } from "../api/types.js";
 import type { VirtualIPPool } from "../api/pool.js";
-import { watchList, type WatchHandlers, type Stoppable } from "../../agent/kube/watch-list.js";
+import { watchList, type WatchHandlers, type Stoppable } from "../../base/watch-list.js";
 
 export const VIRTUALIPS = "virtualips";
 export const VRRPNODES = "vrrpnodes";

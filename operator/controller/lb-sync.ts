@@ -16,8 +16,8 @@
  * Service goes away or stops being floatip's.
  */
 import type { KubernetesObject } from "@kubernetes/client-node";
-import type { Stoppable } from "../../agent/kube/watch-list.js";
-import type { Logger } from "../../agent/runtime/logger.js";
+import type { Stoppable } from "../../base/watch-list.js";
+import type { Logger } from "../../base/logger.js";
 import type { VirtualIPPool } from "../api/pool.js";
 import type { Condition, NodeSummary, VirtualIP, VirtualIPSpec } from "../api/types.js";
 import { isOwned, ownedServices } from "../lb/naming.js";

@@ -1,7 +1,7 @@
 import { it } from "node:test";
 import assert from "node:assert/strict";
-import { ManualClock } from "../../agent/runtime/clock.js";
-import { jsonLogger } from "../../agent/runtime/logger.js";
+import { ManualClock } from "../../base/clock.js";
+import { jsonLogger } from "../../base/logger.js";
 import type { LeaseRecord } from "./kube-api.js";
 import { LeaderElector } from "./leader.js";
 

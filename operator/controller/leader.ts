@@ -11,8 +11,8 @@
  * that stops gracefully releases the Lease (no holder), so another replica
  * leads at its next attempt instead of after a whole lease duration.
  */
-import type { Clock, TimerHandle } from "../../agent/runtime/clock.js";
-import type { Logger } from "../../agent/runtime/logger.js";
+import type { Clock, TimerHandle } from "../../base/clock.js";
+import type { Logger } from "../../base/logger.js";
 import type { ControllerKubeApi } from "./kube-api.js";
 
 export interface LeaderOptions {

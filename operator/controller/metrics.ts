@@ -1,7 +1,7 @@
 /** The controller's Prometheus metrics behind domain verbs (own Registry). */
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
-import { BUILD_INFO_HELP, buildInfoLabels, type BuildInfo } from "../../agent/runtime/build-info.js";
-import type { SyncResult } from "./controller.js";
+import { BUILD_INFO_HELP, buildInfoLabels, type BuildInfo } from "../../base/build-info.js";
+import type { SyncResult } from "./sync-result.js";
 import type { WriteFailure } from "./write-failures.js";
 
 /** A pool's per-family counts as its status carries them. */

@@ -9,7 +9,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import yaml from "js-yaml";
-import { runConvertCommand, type ConvertIo } from "../../agent/cli/convert-command.js";
+import { runConvertCommand, type ConvertIo } from "../../cli/convert-command.js";
 import { fakeIo } from "../../agent/keepalived/fake-io.js";
 import { validatePoolSpec } from "../api/validate-pool.js";
 

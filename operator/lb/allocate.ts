@@ -23,7 +23,7 @@
  */
 import type { Family } from "../../agent/config/types.js";
 import { compareAge } from "../planner/age.js";
-import { addressValue, fromBigInt } from "./ranges.js";
+import { addressValue, fromBigInt } from "../api/ranges.js";
 import { admits, poolOf, type UsablePool } from "./pools.js";
 import { serviceKey, type LbService } from "./service.js";
 

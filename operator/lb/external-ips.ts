@@ -21,7 +21,7 @@ import { compareAge } from "../planner/age.js";
 import type { Assigned, Group, Pending } from "./allocate.js";
 import { annotationField, EXTERNAL_IPS_ANNOTATION } from "./annotations.js";
 import { admits, poolOf, type UsablePool } from "./pools.js";
-import { addressValue } from "./ranges.js";
+import { addressValue } from "../api/ranges.js";
 import { readService, serviceKey, type LbService } from "./service.js";
 
 export interface ExternalIPsService {

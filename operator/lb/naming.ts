@@ -4,7 +4,7 @@
  * it keeps its name (and VRID, and master) while Services come and go around
  * a shared address: "lb-192-0-2-10", "lb-2001-db8--10".
  */
-import { fromBigInt } from "./ranges.js";
+import { fromBigInt } from "../api/ranges.js";
 
 /** Label on every VirtualIP the load balancer owns (value "true"). */
 export const OWNER_LABEL = "floatip.io/load-balancer";

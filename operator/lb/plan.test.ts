@@ -5,7 +5,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import type { VirtualIPPool } from "../api/pool.js";
-import type { NodeSummary, VirtualIP } from "../api/types.js";
+import type { Condition, NodeSummary, VirtualIP } from "../api/types.js";
 import { plan as planNodes } from "../planner/plan.js";
 import { planLoadBalancers, type LbPlan } from "./plan.js";
 import { pool, slice, svc } from "./test-fixtures.js";
@@ -377,6 +377,14 @@ describe("node eligibility follows ready endpoints", () => {
     const plan = run({ services: [svc("web")], pools, nodes, vips: stored(first, { "lb-192-0-2-10": "b" }) });
     const announced = plan.services.get("default/web")!.status.conditions.find((c) => c.type === "floatip.io/Announced")!;
     assert.deepEqual([announced.status, announced.reason, announced.message], ["True", "Announced", "b announces 192.0.2.10"]);
+  });
+  it("a VirtualIP that cannot be served (no free VRID, a conflict) gives its reason to Announced, not 'no master yet'", () => {
+    const first = run({ services: [svc("web")], pools, nodes });
+    const ready: Condition = { type: "Ready", status: "False", reason: "Conflict", message: "no free virtualRouterID for IPv4", lastTransitionTime: "2026-01-02T00:00:00Z" };
+    const vips = stored(first).map((v) => ({ ...v, status: { conditions: [ready] } }));
+    const plan = run({ services: [svc("web")], pools, nodes, vips });
+    const announced = plan.services.get("default/web")!.status.conditions.find((c) => c.type === "floatip.io/Announced")!;
+    assert.deepEqual([announced.status, announced.reason, announced.message], ["False", "Conflict", "VirtualIP lb-192-0-2-10: no free virtualRouterID for IPv4"]);
   });
 });
 

@@ -32,7 +32,7 @@ import { allocate, type Group, type ServiceOutcome } from "./allocate.js";
 import { readyNodesByService } from "./endpoints.js";
 import { hostCidr, isOwned, OWNER_LABEL, ownedServices, SERVICES_ANNOTATION, vipName } from "./naming.js";
 import { foreignUser, resolvePools, type ForeignAddress, type ResolvedPools } from "./pools.js";
-import { addressValue } from "./ranges.js";
+import { addressValue } from "../api/ranges.js";
 import { readService, serviceKey, type LbService } from "./service.js";
 import { poolStatus } from "./pool-status.js";
 import { externalStatus, serviceStatus, type ServiceStatus } from "./service-status.js";

@@ -10,10 +10,10 @@
 import type { Family } from "../../agent/config/types.js";
 import type { PoolFamilyCounts, VirtualIPPool, VirtualIPPoolStatus } from "../api/pool.js";
 import type { Condition } from "../api/types.js";
-import { condition } from "../controller/aggregate.js";
+import { condition } from "../api/condition.js";
 import type { Group } from "./allocate.js";
 import { foreignUser, type PoolState } from "./pools.js";
-import { rangeSize, saturate } from "./ranges.js";
+import { rangeSize, saturate } from "../api/ranges.js";
 
 export interface PoolStatusInput {
   readonly pool: VirtualIPPool;

@@ -11,9 +11,9 @@ import type { PoolConfig } from "../api/pool.js";
 import { validatePoolSpec } from "../api/validate-pool.js";
 import type { LabelSelector } from "../api/types.js";
 import type { FieldError } from "../api/virtualip-config.js";
-import { matchesSelector as matchesLabelSelector } from "../../agent/kube/pod-index.js";
+import { matchesSelector as matchesLabelSelector } from "../../agent/config/label-selector.js";
 import { compareAge, compareNames } from "../planner/age.js";
-import { contains, overlaps, type AddressRange } from "./ranges.js";
+import { contains, overlaps, type AddressRange } from "../api/ranges.js";
 
 export interface PoolInput {
   readonly name: string;

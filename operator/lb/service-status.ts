@@ -6,10 +6,12 @@
  *   floatip.io/AddressAllocated  True: the Service has its addresses (reason
  *     Allocated, or OutsidePools when its pool went away); False: why not.
  *   floatip.io/Announced         True: a node holds the addresses (the message
- *     names it); False: no address, no eligible node, or no master yet.
+ *     names it); False: no address, no eligible node, its VirtualIP cannot
+ *     be served (its Ready reason: Conflict, NoNodes, RefusedByNode, ...), or
+ *     no master yet.
  */
 import type { Condition, VirtualIP } from "../api/types.js";
-import { condition } from "../controller/aggregate.js";
+import { condition } from "../api/condition.js";
 import type { ServiceOutcome } from "./allocate.js";
 import { describeInvalid, describePending, describeWarning, pendingReason } from "./describe.js";
 import type { FieldError } from "../api/virtualip-config.js";
@@ -17,6 +19,9 @@ import type { LbService } from "./service.js";
 
 export const ALLOCATED = "floatip.io/AddressAllocated";
 export const ANNOUNCED = "floatip.io/Announced";
+
+/** Ready reasons of a VirtualIP that only wait for the agents (an election, a status report). */
+const WAITING_REASONS: ReadonlySet<string> = new Set(["OneMaster", "NoSingleMaster", "StatusUnknown"]);
 
 export interface ServiceStatus {
   readonly loadBalancer: { readonly ingress?: readonly { readonly ip: string }[] };
@@ -58,13 +63,19 @@ export function serviceStatus(input: ServiceStatusInput): ServiceStatus {
   const master = input.observed?.status?.master;
   const observedAddresses = new Set((input.observed?.spec.addresses ?? []).map((a) => a.split("/")[0]));
   const current = master !== undefined && addresses.every((a) => observedAddresses.has(a));
+  // A VirtualIP the controller cannot serve (no free VRID, an address conflict, refused by every node)
+  // says why in its Ready condition; the Service passes that on rather than waiting for a master.
+  const ready = input.observed?.status?.conditions?.find((c) => c.type === "Ready");
+  const blocked = ready?.status === "False" && !WAITING_REASONS.has(ready.reason) ? ready : undefined;
   const announced = addresses.length === 0
     ? condition(previous, now, gen, ANNOUNCED, false, "NoAddress", "no address is allocated")
     : service.policy === "Local" && (input.vip?.spec.nodeNames ?? []).length === 0
       ? condition(previous, now, gen, ANNOUNCED, false, "NoReadyEndpoint", "no node selected by the pool runs a ready endpoint of this Service (externalTrafficPolicy Local)")
       : current
         ? condition(previous, now, gen, ANNOUNCED, true, "Announced", `${master} announces ${addresses.join(", ")}`)
-        : condition(previous, now, gen, ANNOUNCED, false, "NoMaster", `VirtualIP ${input.vip?.name ?? "?"} has no master yet`);
+        : blocked !== undefined
+          ? condition(previous, now, gen, ANNOUNCED, false, blocked.reason, `VirtualIP ${input.vip?.name ?? "?"}: ${blocked.message}`)
+          : condition(previous, now, gen, ANNOUNCED, false, "NoMaster", `VirtualIP ${input.vip?.name ?? "?"} has no master yet`);
   const others = service.conditions.filter((c) => c.type !== ALLOCATED && c.type !== ANNOUNCED);
   return {
     loadBalancer: addresses.length > 0 ? { ingress: addresses.map((ip) => ({ ip })) } : {},

@@ -5,7 +5,7 @@
  * agent's, so pod tracking and node selection read selectors alike.
  */
 import type { LabelSelector, NodeSummary } from "../api/types.js";
-import { matchesSelector as matchesLabelSelector } from "../../agent/kube/pod-index.js";
+import { matchesSelector as matchesLabelSelector } from "../../agent/config/label-selector.js";
 
 export function matchesSelector(labels: Readonly<Record<string, string>>, selector: LabelSelector): boolean {
   return matchesLabelSelector(labels, selector);

@@ -166,11 +166,11 @@ describe("Dockerfile", () => {
         assert.ok(s.startsWith(root + "/"), `Dockerfile:${c.line}: ${s} is under the build stage's WORKDIR ${root}`);
         const rel = s.slice(root.length + 1);
         assert.ok(existsSync(join(REPO, rel)), `Dockerfile:${c.line}: ${rel} does not exist (run npm run build first)`);
-        assert.ok(!/^(dist\/(test|bench)|dist$|agent|operator|test|bench|src)(\/|$)/.test(rel), `Dockerfile:${c.line}: ${rel} does not belong in the image`);
+        assert.ok(!/^(dist\/(test|bench)|dist$|base|agent|operator|cli|test|bench|src)(\/|$)/.test(rel), `Dockerfile:${c.line}: ${rel} does not belong in the image`);
       }
     }
     const copied = copies(runtime).flatMap((c) => c.sources.map((s) => s.slice(root.length + 1))).sort();
-    assert.deepEqual(copied, ["bin/floatip", "build/Release/floatip_net.node", "dist/agent", "dist/operator", "node_modules", "package.json"]);
+    assert.deepEqual(copied, ["bin/floatip", "build/Release/floatip_net.node", "dist/agent", "dist/base", "dist/cli", "dist/operator", "node_modules", "package.json"]);
   });
 
   test("every build-stage COPY source is in the build context (.dockerignore) and covers what the build reads", () => {
@@ -205,9 +205,9 @@ describe("Dockerfile", () => {
       const dest = destination(runtime, c, s);
       return dest === posix.join(root, rel) && (repoPath === rel || repoPath.startsWith(rel + "/"));
     }));
-    // Our addon: every require("<relative>.node") in agent/ and operator/, resolved from where the compiled file runs.
+    // Our addon: every require("<relative>.node") in base/, agent/, operator/ and cli/, resolved from where the compiled file runs.
     const loads: string[] = [];
-    for (const dir of ["agent", "operator"]) {
+    for (const dir of ["base", "agent", "operator", "cli"]) {
       for (const file of walk(dir).filter((f) => f.endsWith(".ts") && !f.endsWith(".test.ts"))) {
         for (const m of readFileSync(join(REPO, file), "utf8").matchAll(/require\(\s*"(\.[^"]+\.node)"\s*\)/g)) {
           loads.push(posix.normalize(posix.join(posix.dirname(posix.join("dist", file)), m[1]!)));

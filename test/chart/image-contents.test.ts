@@ -41,7 +41,7 @@ function buildProgramFiles(): { roots: string[]; all: string[] } {
 
 describe("image contents", () => {
   const { roots, all } = buildProgramFiles();
-  const production = [...walk("agent"), ...walk("operator")].filter((f) => f.endsWith(".ts") && !TEST_ONLY.test(f));
+  const production = [...walk("base"), ...walk("agent"), ...walk("operator"), ...walk("cli")].filter((f) => f.endsWith(".ts") && !TEST_ONLY.test(f));
 
   test("the build program has no test, fake, fixture or golden file, also none pulled in by an import", () => {
     assert.deepEqual(
@@ -50,7 +50,7 @@ describe("image contents", () => {
     );
   });
 
-  test("the build config compiles every production file of agent/ and operator/, and nothing else", () => {
+  test("the build config compiles every production file of base/, agent/, operator/ and cli/, and nothing else", () => {
     assert.deepEqual([...roots].sort(), [...production].sort());
     assert.deepEqual(
       all.filter((f) => !production.includes(f)),
@@ -73,6 +73,6 @@ describe("image contents", () => {
       assert.doesNotMatch(m[1]!, /(^|\s)\.?\/?(test|bench|fuzz)(\/|\s)/, `build stage copies ${m[1]}`);
     }
     const distCopies = [...dockerfile.matchAll(/^COPY --from=\S+ \/app\/(dist\S*)/gm)].map((m) => m[1]);
-    assert.deepEqual(distCopies, ["dist/agent", "dist/operator"]);
+    assert.deepEqual(distCopies, ["dist/base", "dist/agent", "dist/operator", "dist/cli"]);
   });
 });

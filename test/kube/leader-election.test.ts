@@ -6,8 +6,8 @@
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { systemClock } from "../../agent/runtime/clock.js";
-import { jsonLogger } from "../../agent/runtime/logger.js";
+import { systemClock } from "../../base/clock.js";
+import { jsonLogger } from "../../base/logger.js";
 import { clientNodeControllerApi } from "../../operator/controller/kube-api.js";
 import { LeaderElector } from "../../operator/controller/leader.js";
 import { TestApiServer, startTestApiServer } from "./server.js";

@@ -18,8 +18,8 @@ import type { CachedConfig, ConfigCache } from "../../agent/kube/config-cache.js
 import { KubeAgent, type Runner } from "../../agent/kube/kube-agent.js";
 import { PodIndex } from "../../agent/kube/pod-index.js";
 import type { AgentConfig } from "../../agent/config/types.js";
-import { systemClock } from "../../agent/runtime/clock.js";
-import { jsonLogger } from "../../agent/runtime/logger.js";
+import { systemClock } from "../../base/clock.js";
+import { jsonLogger } from "../../base/logger.js";
 import type { RouterSnapshot } from "../../agent/runtime/router.js";
 import { Controller } from "../../operator/controller/controller.js";
 import { clientNodeControllerApi } from "../../operator/controller/kube-api.js";

@@ -17,8 +17,8 @@ import type { CachedConfig, ConfigCache } from "../../agent/kube/config-cache.js
 import { KubeAgent } from "../../agent/kube/kube-agent.js";
 import { PodIndex } from "../../agent/kube/pod-index.js";
 import type { LinkInfo } from "../../agent/os/ports.js";
-import { systemClock } from "../../agent/runtime/clock.js";
-import { jsonLogger } from "../../agent/runtime/logger.js";
+import { systemClock } from "../../base/clock.js";
+import { jsonLogger } from "../../base/logger.js";
 import type { RouterSnapshot } from "../../agent/runtime/router.js";
 import type { ApplyReport } from "../../agent/runtime/supervisor.js";
 import type { Condition, VirtualIP } from "../../operator/api/types.js";

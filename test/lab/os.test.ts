@@ -238,6 +238,22 @@ function defineTests(): void {
         }
       });
 
+      it("readWaiting delivers a burst larger than one receive batch, every advert once and in order", async () => {
+        const options: TransportOptions = { interface: "eth0", family: 4, multicast: true };
+        const sender = await w1.call<OpenedTransport>("openTransport", options, 0);
+        const receiver = await w2.call<OpenedTransport>("openTransport", options, 1);
+        try {
+          const vrids = Array.from({ length: 21 }, (_, i) => 100 + i); // the addon reads 8 per system call
+          const busy = w2.call<number[]>("busyThenReadWaitingVrids", receiver.id, 1500);
+          await delay(200);
+          for (const vrid of vrids) await w1.call("send", sender.id, vrrpV3Advert(vrid, sender.sourceAddress, GROUP[4], ["192.0.2.53"]).toString("hex"), GROUP[4]);
+          assert.deepEqual(await busy, vrids);
+        } finally {
+          await w1.call("closeTransport", sender.id);
+          await w2.call("closeTransport", receiver.id);
+        }
+      });
+
       it("sends from a configured IPv6 source address", async () => {
         const options: TransportOptions = { interface: "eth0", family: 6, multicast: true, source: n1.ipv6 };
         const sender = await w1.call<OpenedTransport>("openTransport", options, 1);
@@ -373,6 +389,18 @@ function osWorker(emit: (event: string, data: unknown) => void): WorkerHandlers 
       delivered = 0;
       transport.readWaiting?.();
       return delivered;
+    },
+    busyThenReadWaitingVrids: (id: number, ms: number) => {
+      const transport = transports.get(id)!;
+      const vrids: number[] = [];
+      transport.onPacket((p) => vrids.push(p.payload[1]!));
+      const until = Date.now() + ms;
+      while (Date.now() < until) {
+        // the loop cannot read the socket meanwhile
+      }
+      vrids.length = 0;
+      transport.readWaiting?.();
+      return vrids;
     },
     /** As the agent does: a JS listener first, then the native handler in front of it. */
     listenForStop: (report: number[]) => {

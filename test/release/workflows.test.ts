@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import yaml from "js-yaml";
-import { PUBLISHED_IMAGE } from "../../agent/runtime/build-info.js";
+import { PUBLISHED_IMAGE } from "../../base/build-info.js";
 import { REPO } from "../chart/helm.js";
 
 interface Step { name?: string; uses?: string; run?: string; with?: Record<string, unknown>; env?: Record<string, string>; id?: string }

@@ -2,8 +2,8 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import yaml from "js-yaml";
 import { runConvertCommand, CONVERT_USAGE, type ConvertIo } from "./convert-command.js";
-import { parseYamlConfig } from "../config/load.js";
-import { fakeIo } from "../keepalived/fake-io.js";
+import { parseYamlConfig } from "../agent/config/load.js";
+import { fakeIo } from "../agent/keepalived/fake-io.js";
 
 const CONF = `vrrp_instance VI_1 {
   interface eth0

@@ -1,8 +1,8 @@
 /**
  * What this build is: package.json's version and the Node.js running it. Printed by
  * `floatip --version` and exported as floatip_build_info by the agent and the controller.
- * package.json sits three levels above this file both in a checkout (dist/agent/runtime/) and
- * in the image (/app/dist/agent/runtime/, with /app/package.json copied).
+ * package.json sits two levels above this file both in a checkout (dist/base/) and
+ * in the image (/app/dist/base/, with /app/package.json copied).
  */
 import { readFileSync } from "node:fs";
 
@@ -21,7 +21,7 @@ export interface BuildInfo {
 
 /** Reads package.json once per call (at start-up and for --version only). */
 export function readBuildInfo(): BuildInfo {
-  const pkg = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { version?: unknown };
+  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version?: unknown };
   if (typeof pkg.version !== "string") throw new Error("package.json has no version");
   return { version: pkg.version, nodeVersion: process.version };
 }

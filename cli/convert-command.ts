@@ -6,12 +6,12 @@
  * Kubernetes resources and prints VirtualIPPools (operator/convert/).
  * Nothing is applied.
  */
-import type { IncludeIo } from "../keepalived/lexer.js";
-import { formatWarnings, loadKeepalivedFile, nodeIncludeIo } from "../keepalived/load.js";
-import { toYaml } from "../keepalived/to-yaml.js";
-import { formatManifests, toVirtualIpManifests } from "../keepalived/virtualip.js";
-import { parseArgs } from "./args.js";
-import { convertText, isSource, SOURCES, type Source } from "../../operator/convert/index.js";
+import type { IncludeIo } from "../agent/keepalived/lexer.js";
+import { formatWarnings, loadKeepalivedFile, nodeIncludeIo } from "../agent/keepalived/load.js";
+import { toYaml } from "../agent/keepalived/to-yaml.js";
+import { formatManifests, toVirtualIpManifests } from "../agent/keepalived/virtualip.js";
+import { parseArgs } from "../base/args.js";
+import { convertText, isSource, SOURCES, type Source } from "../operator/convert/index.js";
 
 export const CONVERT_USAGE = `usage: floatip convert FILE.conf [--to floatip|virtualip]
        floatip convert --from metallb|keepalived-operator|kube-vip FILE.yaml

@@ -31,14 +31,16 @@ export interface Clock {
    * A reusable timer for a deadline that is set again and again (a
    * backup's Master_Down check): fires `fn` once `now()` has reached the
    * time last set, up to about a millisecond late, like at(); setting it
-   * allocates nothing, and deadlines due together share one wake-up.
+   * allocates nothing, and deadlines due together share one wake-up. Set
+   * with an `earliest`, it may fire from then on, with a wake-up another
+   * deadline asked for (fewer wake-ups for checks that may come early).
    */
   deadline(fn: () => void): Deadline;
 }
 
 export interface SystemClockOptions {
   /**
-   * Where precise timers go (a timerfd: agent/runtime/precise-scheduler.ts);
+   * Where precise timers go (a timerfd: base/precise-scheduler.ts);
    * without it they finish their last millisecond on loop turns, which is
    * precise only while this process has a core to itself.
    */
@@ -133,6 +135,7 @@ export class ManualClock implements Clock {
     return this.at(this.current, fn);
   }
 
+  /** Fires at the earliest moment it may (its `earliest`), so tests see early checks at their worst. */
   deadline(fn: () => void): Deadline {
     let handle: TimerHandle | undefined;
     const cancel = () => {
@@ -140,9 +143,9 @@ export class ManualClock implements Clock {
       handle = undefined;
     };
     return {
-      set: (at) => {
+      set: (at, earliest = at) => {
         cancel();
-        handle = this.at(at, fn);
+        handle = this.at(Math.min(at, earliest), fn);
       },
       cancel,
     };

@@ -5,14 +5,24 @@
  * Master_Down checks a few times a second each; one system timer per check
  * would cost an allocation and a timer-list insert every time.
  *
+ * A deadline may also say from when it could fire early (`earliest`): it
+ * then rides along with a wake-up another deadline asked for, instead of
+ * asking for one of its own. A backup's coarse Master_Down check only looks
+ * whether an advert moved the deadline (its exact end is timed apart), so
+ * hundreds of them share a few wake-ups instead of one each.
+ *
  * The system wake-up is injected (systemClock uses setTimeout); `run()` is
- * what it calls. A deadline fires once `now()` has reached it, never before.
+ * what it calls. A deadline fires once `now()` has reached its `earliest`
+ * (by default its `at`), never before, and by the wake-up for its `at`.
  */
 
 /** A deadline that can be set again and again; it fires its function once per set. */
 export interface Deadline {
-  /** Fire at `at` (replacing an earlier set that has not fired). */
-  set(at: number): void;
+  /**
+   * Fire at `at` (replacing an earlier set that has not fired), or from
+   * `earliest` on (≤ at) when a wake-up for another deadline comes first.
+   */
+  set(at: number, earliest?: number): void;
   cancel(): void;
 }
 
@@ -24,12 +34,14 @@ export interface WakeUp {
 
 class Entry implements Deadline {
   at = 0;
+  earliest = 0;
   /** Position in the heap; -1 when not queued. */
   index = -1;
 
   constructor(private readonly queue: DeadlineQueue, readonly fn: () => void) {}
 
-  set(at: number): void {
+  set(at: number, earliest = at): void {
+    this.earliest = earliest < at ? earliest : at;
     this.queue.place(this, at);
   }
 
@@ -55,13 +67,18 @@ export class DeadlineQueue {
     return this.heap.length;
   }
 
-  /** Fires every deadline that is due, in deadline order, then asks for the next wake-up. */
+  /**
+   * Fires every deadline that is due, in deadline order, and those at the top
+   * whose earliest has come (the heap is ordered by `at`: one with a later
+   * `at` waits for a later run, never past its `at`), then asks for the next
+   * wake-up.
+   */
   run(): void {
     this.wakeAt = undefined;
     this.running = true;
     try {
       const now = this.system.now();
-      for (let top = this.heap[0]; top !== undefined && top.at <= now; top = this.heap[0]) {
+      for (let top = this.heap[0]; top !== undefined && top.earliest <= now; top = this.heap[0]) {
         this.removeAt(0);
         try {
           top.fn();

@@ -2,8 +2,8 @@
  * `floatip` command line: dispatches to subcommands. Each subcommand returns
  * its exit code; usage errors exit 2.
  */
-import type { StopSignals } from "./stop-signals.js";
-import { readBuildInfo } from "../runtime/build-info.js";
+import type { StopSignals } from "../agent/cli/stop-signals.js";
+import { readBuildInfo } from "../base/build-info.js";
 
 /** A subcommand's code, loaded only when it runs: each one's module graph costs the others memory (bench/notes.md). */
 interface Loaded {
@@ -20,22 +20,22 @@ const SUBCOMMANDS: Readonly<Record<string, Subcommand>> = {
   agent: {
     summary: "run the VRRP agent from a floatip YAML file or a keepalived.conf",
     load: async () => {
-      const m = await import("./agent-command.js");
+      const m = await import("../agent/cli/agent-command.js");
       return { usage: m.AGENT_USAGE, run: (argv, signals) => m.runAgentCommand(argv, undefined, signals) };
     },
   },
   check: {
     summary: "Nagios/NRPE check of an instance's state (MASTER or BACKUP expected)",
     load: async () => {
-      const m = await import("./check-command.js");
+      const m = await import("../agent/cli/check-command.js");
       return { usage: m.CHECK_USAGE, run: (argv) => m.runCheckCommand(argv) };
     },
   },
   controller: {
     summary: "run the Kubernetes controller (VirtualIP -> VRRPNode, status, events)",
     load: async () => ({
-      usage: (await import("../../operator/controller/usage.js")).CONTROLLER_USAGE,
-      run: async (argv) => (await import("../../operator/controller/command.js")).runControllerCommand(argv),
+      usage: (await import("../operator/controller/usage.js")).CONTROLLER_USAGE,
+      run: async (argv) => (await import("../operator/controller/command.js")).runControllerCommand(argv),
     }),
   },
   convert: {
@@ -48,7 +48,7 @@ const SUBCOMMANDS: Readonly<Record<string, Subcommand>> = {
   manifest: {
     summary: "write the static pod manifest for the control-plane VIP",
     load: async () => {
-      const m = await import("./manifest-command.js");
+      const m = await import("../agent/cli/manifest-command.js");
       return { usage: m.MANIFEST_USAGE, run: (argv) => m.runManifestCommand(argv) };
     },
   },

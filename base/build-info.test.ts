@@ -2,9 +2,9 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { readBuildInfo } from "./build-info.js";
-import { AgentMetrics } from "./metrics.js";
+import { AgentMetrics } from "../agent/runtime/metrics.js";
 
-const PACKAGE_VERSION = (JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { version: string }).version;
+const PACKAGE_VERSION = (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
 
 describe("build info", () => {
   it("is package.json's version and the running Node's", () => {

@@ -101,6 +101,75 @@ test("heap order holds over many moves and cancels (against a sorted list)", () 
   assert.deepEqual(firedAt, expected.map((e) => e.at), "each at its deadline, in order");
 });
 
+test("a deadline with an earliest rides along with another's wake-up, never before its earliest, never past its at", () => {
+  const q = fakeQueue();
+  const a = q.named("a");
+  const b = q.named("b");
+  const c = q.named("c");
+  a.set(10);
+  b.set(20, 8);
+  c.set(30, 25);
+  assert.deepEqual(q.wakes, [10], "one wake-up asked, for the earliest at");
+  q.at(7);
+  q.queue.run(); // spurious: nothing may fire before its earliest
+  assert.deepEqual(q.fired, []);
+  q.at(10);
+  q.queue.run();
+  assert.deepEqual(q.fired, ["a@10", "b@10"], "b came early, with a's wake-up; c's earliest has not come");
+  assert.equal(q.wakes.at(-1), 30);
+  q.at(30);
+  q.queue.run();
+  assert.deepEqual(q.fired, ["a@10", "b@10", "c@30"]);
+  b.set(50, 60); // an earliest after at counts as at
+  c.set(55, 40);
+  c.cancel();
+  q.at(49);
+  q.queue.run();
+  assert.deepEqual(q.fired.slice(3), []);
+  q.at(50);
+  q.queue.run();
+  assert.deepEqual(q.fired.slice(3), ["b@50"]);
+  assert.equal(q.queue.size, 0);
+});
+
+test("early deadlines over many moves and cancels: each fires once per set, not before its earliest, by the first run at its at", () => {
+  const q = fakeQueue();
+  let seed = 11;
+  const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  let now = 0;
+  let fires = 0;
+  let early = 0;
+  const entries = Array.from({ length: 200 }, (_, i) => {
+    const e = { i, at: 0, earliest: 0, pending: false, deadline: q.queue.deadline(() => {
+      assert.ok(e.pending, `entry ${i} fired without a set`);
+      assert.ok(now >= e.earliest, `entry ${i} fired at ${now}, before its earliest ${e.earliest}`);
+      if (now < e.at) early++;
+      e.pending = false;
+      fires++;
+    }) };
+    return e;
+  });
+  for (now = 0; now < 3000; now += 1 + Math.floor(random() * 3)) {
+    q.at(now);
+    q.queue.run();
+    for (const e of entries) assert.ok(!e.pending || e.at > now, `entry ${e.i} not fired at ${now}, due at ${e.at}`);
+    for (let k = 0; k < 5; k++) {
+      const e = entries[Math.floor(random() * entries.length)]!;
+      if (random() < 0.1) {
+        e.deadline.cancel();
+        e.pending = false;
+        continue;
+      }
+      e.at = now + 1 + Math.floor(random() * 300);
+      e.earliest = e.at - Math.floor(random() * 40);
+      e.deadline.set(e.at, e.earliest);
+      e.pending = true;
+    }
+  }
+  assert.ok(fires > 1000, `fires: ${fires}`);
+  assert.ok(early > 0, "some came early");
+});
+
 test("systemClock deadlines: never early, moved ones fire once at the new time", { timeout: 5000 }, async () => {
   const clock = systemClock();
   const start = clock.now();

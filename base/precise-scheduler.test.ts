@@ -1,7 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { performance } from "node:perf_hooks";
-import { loadFloatipNet } from "../os/transport.js";
+import { loadFloatipNet } from "../agent/os/transport.js";
 import { systemClock } from "./clock.js";
 import { PreciseScheduler, type NativePreciseTimer } from "./precise-scheduler.js";
 

@@ -2,12 +2,16 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { connect, type Socket } from "node:net";
 import type { AddressInfo } from "node:net";
-import { AgentMetrics } from "./metrics.js";
+import { AgentMetrics } from "../agent/runtime/metrics.js";
 import { startHttpEndpoint } from "./http.js";
 
+// The socket reads (resume) whatever the server sends: a paused socket with the server's 408 unread
+// never sees the end of the stream, so it would not close, and whether the server answered 408 before
+// closing depends on which of its two timers fired first.
 const open = (port: number) =>
   new Promise<Socket>((resolve, reject) => {
     const socket = connect(port, "127.0.0.1", () => resolve(socket));
+    socket.resume();
     socket.once("error", reject);
   });
 

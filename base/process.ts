@@ -6,7 +6,7 @@
  * group (as keepalived does) so the kill also reaches its children.
  */
 import { spawn } from "node:child_process";
-import type { Clock, TimerHandle } from "../runtime/clock.js";
+import type { Clock, TimerHandle } from "./clock.js";
 
 export interface SpawnRequest {
   /** Program and arguments; a bare program name is looked up on PATH. */
