@@ -7,13 +7,13 @@
  * Nothing is applied.
  */
 import type { IncludeIo } from "../agent/keepalived/lexer.js";
-import { formatWarnings, loadKeepalivedFile, nodeIncludeIo } from "../agent/keepalived/load.js";
+import { formatWarnings, loadKeepalivedFile, nodeIncludeIo, shellLexOptions } from "../agent/keepalived/load.js";
 import { toYaml } from "../agent/keepalived/to-yaml.js";
 import { formatManifests, toVirtualIpManifests } from "../agent/keepalived/virtualip.js";
 import { parseArgs } from "../base/args.js";
 import { convertText, isSource, SOURCES, type Source } from "../operator/convert/index.js";
 
-export const CONVERT_USAGE = `usage: floatip convert FILE.conf [--to floatip|virtualip]
+export const CONVERT_USAGE = `usage: floatip convert FILE.conf [--to floatip|virtualip] [--config-id ID]
        floatip convert --from metallb|keepalived-operator|kube-vip FILE.yaml
 
 Reads a keepalived.conf (and the files it includes), or another load
@@ -31,6 +31,8 @@ options:
                               The YAML may hold many documents or a kind: List (kubectl get -o yaml).
                               What has no floatip equivalent (BGP, ...) is reported on stderr as
                               FILE: warning: Kind namespace/name: message.
+  --config-id ID   which conditional lines (@ID / @^ID) of a keepalived.conf count, as
+                   keepalived -i (default: the host name up to its first dot)
   --to floatip     floatip agent YAML, for \`floatip agent --config\` (default)
   --to virtualip   VirtualIP resources (floatip.io/v1alpha1) for the operator, one per
                    vrrp_instance, plus a Secret for each password
@@ -64,12 +66,13 @@ export async function runConvertCommand(argv: readonly string[], io: ConvertIo =
     io.stderr(`floatip convert: ${message}\n\n${CONVERT_USAGE}\n`);
     return 2;
   };
-  const args = parseArgs(argv, [{ name: "to", takesValue: true }, { name: "from", takesValue: true }]);
+  const args = parseArgs(argv, [{ name: "to", takesValue: true }, { name: "from", takesValue: true }, { name: "config-id", takesValue: true }]);
   if (!args.ok) return usageError(args.message);
   const from = args.flags.get("from") ?? "keepalived";
   if (from !== "keepalived") {
     if (typeof from !== "string" || !isSource(from)) return usageError(`--from must be one of keepalived, ${Object.keys(SOURCES).join(", ")}, got "${String(from)}"`);
     if (args.flags.has("to")) return usageError(`--to applies to --from keepalived only; --from ${from} prints VirtualIPPools`);
+    if (args.flags.has("config-id")) return usageError("--config-id applies to --from keepalived only");
     if (args.positional.length !== 1) return usageError(`give exactly one YAML file of ${from} resources`);
     return convertResources(from, args.positional[0]!, io);
   }
@@ -78,7 +81,8 @@ export async function runConvertCommand(argv: readonly string[], io: ConvertIo =
   if (!TARGETS.includes(target as Target)) return usageError(`--to must be one of ${TARGETS.join(", ")}, got "${String(target)}"`);
   const file = args.positional[0]!;
 
-  const loaded = await loadKeepalivedFile(file, io.files, { lvs: "skip", showSecrets: true });
+  const configId = args.flags.get("config-id");
+  const loaded = await loadKeepalivedFile(file, io.files, { lvs: "skip", showSecrets: true, ...shellLexOptions(typeof configId === "string" ? configId : undefined) });
   io.stderr(formatWarnings(loaded.warnings));
   if (!loaded.ok) {
     io.stderr(loaded.errors.map((e) => `${e.path}: ${e.message}\n`).join(""));

@@ -44,6 +44,8 @@ options:
   --skip-lvs                 run the VRRP part of a keepalived.conf that also has LVS sections
                              (virtual_server ...), which floatip does not implement; without it
                              such a config is refused
+  --config-id ID             which conditional lines (@ID / @^ID) of a keepalived.conf count, as
+                             keepalived -i (default: the host name up to its first dot)
   --metrics-address H:P      serve /metrics, /healthz, /readyz and /state on H:P
   --state-dir DIR            per-instance state records for \`floatip check\` (default /run/floatip)
   --log-level LEVEL          debug | info | warn | error (default info)
@@ -69,6 +71,7 @@ export async function runAgentCommand(
   const args = parseArgs(argv.map((a) => (a === "-t" ? "--test" : a)), [
     { name: "test", takesValue: false },
     { name: "skip-lvs", takesValue: false },
+    { name: "config-id", takesValue: true },
     { name: "config", takesValue: true },
     { name: "config-env", takesValue: true },
     { name: "format", takesValue: true },
@@ -148,11 +151,13 @@ function configSource(flags: ReadonlyMap<string, string | true>, flag: (name: st
   if (flags.get("kubernetes") === true) {
     if (file !== undefined || envName !== undefined) return "--config/--config-env and --kubernetes exclude each other";
     if (flags.get("test") === true) return "--test checks --config FILE or --config-env NAME, not --kubernetes";
+    if (flag("config-id") !== undefined) return "--config-id applies to a keepalived.conf given with --config FILE";
     return undefined;
   }
   if (envName !== undefined) {
     if (flag("format") !== undefined) return "--format applies to --config FILE only (--config-env is floatip YAML)";
     if (flags.get("skip-lvs") === true) return "--skip-lvs applies to a keepalived.conf given with --config FILE";
+    if (flag("config-id") !== undefined) return "--config-id applies to a keepalived.conf given with --config FILE";
     const text = process.env[envName];
     if (text === undefined || text.trim() === "") return `--config-env ${envName}: the environment variable is not set or empty`;
     return { type: "text", text, origin: `$${envName}` };
@@ -167,6 +172,7 @@ function configSource(flags: ReadonlyMap<string, string | true>, flag: (name: st
     file,
     ...(formatFlag !== undefined ? { format: formatFlag as ConfigFormat } : {}),
     ...(flags.get("skip-lvs") === true ? { skipLvs: true } : {}),
+    ...(flag("config-id") !== undefined ? { configId: flag("config-id")! } : {}),
   };
 }
 

@@ -31,8 +31,7 @@ export async function runKubernetesAgent(
     ...supervisorDeps(options, edges, logger, metrics, () => late.kube?.conflictsChanged()),
     pods,
     onTransition: (t) => late.kube?.transitioned(t),
-    onHealthDescribed: (instance, description) => late.kube?.healthDescribed(instance, description),
-    onHealthChange: (instance, _health, description) => late.kube?.healthChanged(instance, description),
+    onHealthChange: () => late.kube?.healthChanged(),
   });
   const kube = new KubeAgent({
     api: restAgentApi(endpoint),

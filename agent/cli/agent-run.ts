@@ -133,6 +133,8 @@ export type ConfigSource =
       readonly format?: ConfigFormat;
       /** Skip keepalived's LVS sections (virtual_server ...) with a warning instead of refusing them. */
       readonly skipLvs?: boolean;
+      /** keepalived's config id (-i) for `@ID` lines; default: the host name up to its first dot. */
+      readonly configId?: string;
     }
   | { readonly type: "text"; readonly text: string; readonly origin: string };
 
@@ -187,8 +189,8 @@ async function readStandaloneConfig(source: ConfigSource, links: () => Promise<r
   if (source.type === "text") return withWarnings(parseYamlConfig(source.text, source.origin, { links: await links() }));
   const text = await readFile(source.file, "utf8").catch(() => undefined);
   if (formatOf(source.file, source.format, text) === "keepalived") {
-    const { loadKeepalivedFile, nodeIncludeIo } = await import("../keepalived/load.js");
-    return loadKeepalivedFile(source.file, nodeIncludeIo, { lvs: source.skipLvs === true ? "skip" : "refuse" });
+    const { loadKeepalivedFile, nodeIncludeIo, shellLexOptions } = await import("../keepalived/load.js");
+    return loadKeepalivedFile(source.file, nodeIncludeIo, { lvs: source.skipLvs === true ? "skip" : "refuse", ...shellLexOptions(source.configId) });
   }
   return withWarnings(await loadConfigFile(source.file, { links: await links() }));
 }

@@ -67,6 +67,34 @@ const rows: readonly [string, Record<string, unknown>, Record<string, unknown>, 
   ["dont_track_primary and a peer: re-created", uni("192.0.2.12"), { ...uni("192.0.2.13"), trackInterface: false }, { kind: "recreate", reasons: ["other"] }],
 ];
 
+/** One notion of equality (canonical): what reads the same to the router is no change, whatever way it was written. */
+const equality: readonly [string, Record<string, unknown>, Record<string, unknown>, InstanceChange][] = [
+  ["an address's device spelled out as the instance's interface", { addresses: [{ address: "192.0.2.5/24", device: "eth0" }, "192.0.2.6/24"] }, {}, { kind: "unchanged" }],
+  ["an address's /32 spelled out", { addresses: ["192.0.2.5", "192.0.2.6/24"] }, { addresses: ["192.0.2.5/32", "192.0.2.6/24"] }, { kind: "unchanged" }],
+  ["default priority behaviour spelled out (preempt, version, interval, initial state)", {}, { preempt: true, version: 3, advertInterval: "1s", initialState: "backup", preemptDelay: "0s" }, { kind: "unchanged" }],
+  ["empty lists spelled out", {}, { routes: [], rules: [], excludedAddresses: [], track: { interfaces: [] } }, { kind: "unchanged" }],
+  ["the address list reordered: the advert's order changes", {}, { addresses: ["192.0.2.6/24", "192.0.2.5/24"] }, { kind: "update", updates: [{ kind: "addresses", added: [], removed: [] }] }],
+  ["the unicast peers reordered: the adverts' order changes", uni("192.0.2.12", "192.0.2.13"), uni("192.0.2.13", "192.0.2.12"), { kind: "update", updates: [{ kind: "unicast-peers", added: [], removed: [] }] }],
+  ["an address moved to another device", {}, { addresses: [{ address: "192.0.2.5/24", device: "eth1" }, "192.0.2.6/24"] }, { kind: "update", updates: [{ kind: "addresses", added: [{ ...v("192.0.2.5"), device: "eth1" }], removed: [v("192.0.2.5")] }] }],
+];
+
+describe("planInstanceChange: equal configs written differently", () => {
+  for (const [name, before, after, want] of equality) {
+    it(name, () => {
+      assert.deepEqual(planInstanceChange(slice(before), slice(after)), want);
+      if (want.kind === "unchanged") assert.deepEqual(planInstanceChange(slice(after), slice(before)), want, "both ways");
+    });
+  }
+
+  it("the same objects with their keys in another order", () => {
+    const old = slice({ notify: { master: "/bin/true" }, track: { interfaces: [{ name: "eth1", weight: -10 }] } });
+    const reversed = <T extends object>(o: T): T => Object.fromEntries(Object.entries(o).reverse()) as T;
+    const i = old.instance;
+    const next = { ...old, instance: reversed({ ...i, garp: reversed(i.garp), notify: reversed(i.notify!), track: { ...i.track, interfaces: i.track.interfaces.map(reversed) } }) };
+    assert.deepEqual(planInstanceChange(old, next), { kind: "unchanged" });
+  });
+});
+
 describe("planInstanceChange", () => {
   for (const [name, before, after, want, sharedBefore, sharedAfter] of rows) {
     it(name, () => assert.deepEqual(planInstanceChange(slice(before, sharedBefore), slice(after, sharedAfter ?? sharedBefore)), want));

@@ -82,13 +82,17 @@ export function sliceOf(config: AgentConfig, instance: InstanceConfig): Instance
   };
 }
 
-const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
-
-/** JSON with object keys sorted, so two values built in different key orders compare equal. */
+/**
+ * The one notion of equality here: JSON with object keys sorted (two values
+ * built in different key orders are equal) and undefined fields left out
+ * (an omitted optional field and one set to undefined are equal). Array
+ * order counts: addresses and peers go into the adverts in config order.
+ */
 const canonical = (value: unknown): string =>
   JSON.stringify(value, (_key, v: unknown) =>
     v !== null && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))) : v,
   );
+const equal = (a: unknown, b: unknown) => canonical(a) === canonical(b);
 
 /** The fields an in-place update carries; any other difference re-creates the router. */
 const IN_PLACE_FIELDS = [
@@ -112,7 +116,7 @@ export function planInstanceChange(old: InstanceSlice, next: InstanceSlice): Ins
   if (a.priority !== b.priority) updates.push({ kind: "priority", from: a.priority, to: b.priority });
   const peersBefore = a.unicast?.peers ?? [];
   const peersAfter = b.unicast?.peers ?? [];
-  if (!same(peersBefore, peersAfter)) {
+  if (!equal(peersBefore, peersAfter)) {
     updates.push({
       kind: "unicast-peers",
       added: peersAfter.filter((p) => !peersBefore.includes(p)),
@@ -121,19 +125,21 @@ export function planInstanceChange(old: InstanceSlice, next: InstanceSlice): Ins
   }
   if (a.preempt !== b.preempt || a.preemptDelayMs !== b.preemptDelayMs) updates.push({ kind: "preempt" });
   if (a.initialState !== b.initialState) updates.push({ kind: "initial-state" });
-  if (!same(a.authentication, b.authentication)) updates.push({ kind: "authentication" });
-  if (!same(a.garp, b.garp)) updates.push({ kind: "garp" });
-  if (!same(a.track, b.track) || !same(old.scripts, next.scripts) || !same(old.files, next.files) || !same(old.httpChecks, next.httpChecks) || !same(old.processes, next.processes)) {
+  if (!equal(a.authentication, b.authentication)) updates.push({ kind: "authentication" });
+  if (!equal(a.garp, b.garp)) updates.push({ kind: "garp" });
+  if (!equal(a.track, b.track) || !equal(old.scripts, next.scripts) || !equal(old.files, next.files) || !equal(old.httpChecks, next.httpChecks) || !equal(old.processes, next.processes)) {
     updates.push({ kind: "tracking" });
   }
-  if (!same(a.notify, b.notify) || a.stateFile !== b.stateFile) updates.push({ kind: "notify" });
-  const key = (v: VirtualAddress) => JSON.stringify([v.address, v.prefixLength, v.device ?? null, v.label ?? null]);
+  if (!equal(a.notify, b.notify) || a.stateFile !== b.stateFile) updates.push({ kind: "notify" });
+  // The device as the kernel sees it: one spelled out as the instance's interface is the same address.
+  const key = (v: VirtualAddress) => canonical([v.address, v.prefixLength, v.device ?? b.interface, v.label ?? null]);
   const before = new Set(a.addresses.map(key));
   const after = new Set(b.addresses.map(key));
   const added = b.addresses.filter((v) => !before.has(key(v)));
   const removed = a.addresses.filter((v) => !after.has(key(v)));
   // A reordered list is a change too: the advert carries the list in config order.
-  if (added.length > 0 || removed.length > 0 || !same(a.addresses.map(key), b.addresses.map(key))) updates.push({ kind: "addresses", added, removed });
+  const reordered = !equal(a.addresses.map(key), b.addresses.map(key));
+  if (added.length > 0 || removed.length > 0 || reordered) updates.push({ kind: "addresses", added, removed });
   // What the updates do not carry must be equal, or the router is re-created (routes, vmac, sync group, a field added later...).
   const carried: Record<string, unknown> = { ...a };
   for (const field of IN_PLACE_FIELDS) {

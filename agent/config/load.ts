@@ -23,7 +23,10 @@ export function formatOf(file: string, explicit?: ConfigFormat, text?: string): 
   return explicit ?? (text !== undefined ? sniffFormat(text) : undefined) ?? (file.endsWith(".conf") ? "keepalived" : "yaml");
 }
 
-const KEEPALIVED_START = /^(global_defs|vrrp_instance|vrrp_script|vrrp_sync_group|vrrp_track_file|track_file|vrrp_track_process|include|virtual_server|virtual_server_group|static_ipaddress|static_routes|static_rules|net_namespace|bfd_instance)(\s|\{|$)/;
+const KEEPALIVED_START = /^(global_defs|vrrp_instance|vrrp_script|vrrp_sync_group|vrrp_track_file|track_file|vrrp_track_process|include[rmwba]?|virtual_server|virtual_server_group|static_ipaddress|static_routes|static_rules|net_namespace|bfd_instance)(\s|\{|$)/;
+
+/** keepalived's parameter definitions, @ID conditional lines and ~SEQ / ~LST (none of them can start YAML). */
+const KEEPALIVED_PREPROCESSOR = /^(\$[A-Za-z_]\w*=|@\^?[^\s@]+(\s|$)|~(SEQx?|LST)\()/;
 
 /** The format the first statement of `text` belongs to, or undefined when it does not tell. */
 export function sniffFormat(text: string): ConfigFormat | undefined {
@@ -31,7 +34,7 @@ export function sniffFormat(text: string): ConfigFormat | undefined {
     const line = raw.trim();
     if (line === "" || line.startsWith("#") || line.startsWith("!")) continue;
     if (line === "---" || /^[\w"'-][^:{]*:(\s|$)/.test(line) || line.startsWith("- ")) return "yaml";
-    return KEEPALIVED_START.test(line) ? "keepalived" : undefined;
+    return KEEPALIVED_START.test(line) || KEEPALIVED_PREPROCESSOR.test(line) ? "keepalived" : undefined;
   }
   return undefined;
 }

@@ -17,6 +17,8 @@ export interface SyncContext {
   /** List index of each valid instance, for error paths. */
   readonly indices: readonly number[];
   readonly trackables: Trackables;
+  /** Names of listed instances that have errors of their own: as members they add no second error. */
+  readonly invalidNames?: ReadonlySet<string>;
 }
 
 const KINDS = ["scripts", "interfaces", "files", "httpChecks", "processes"] as const;
@@ -63,8 +65,8 @@ function readMembers(r: Reader, value: unknown, path: string, ctx: SyncContext):
     const name = r.string(raw, `${path}[${j}]`);
     if (name === undefined) return;
     if (names.includes(name)) r.fail(`${path}[${j}]`, `instance "${name}" is listed twice`);
-    else if (!ctx.instances.some((inst) => inst.name === name)) r.fail(`${path}[${j}]`, `no instance named "${name}" under instances`);
-    else names.push(name);
+    else if (ctx.instances.some((inst) => inst.name === name)) names.push(name);
+    else if (ctx.invalidNames?.has(name) !== true) r.fail(`${path}[${j}]`, `no instance named "${name}" under instances`);
   });
   if (list.length < 2) r.fail(path, "a sync group needs at least two instances");
   return names;

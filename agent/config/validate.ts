@@ -54,19 +54,20 @@ export function validateAgentConfig(input: unknown, options: ValidateOptions = {
   const instances: InstanceConfig[] = [];
   // The list index of each valid instance, so errors across instances name the right one.
   const indices: number[] = [];
+  const invalidNames = new Set<string>();
   list?.forEach((raw, i) => {
     const instance = readInstance(r, raw, `instances[${i}]`);
     if (instance !== undefined) {
       instances.push(instance);
       indices.push(i);
-    }
+    } else if (typeof (raw as { name?: unknown } | null)?.name === "string") invalidNames.add((raw as { name: string }).name);
   });
   if (list !== undefined && list.length === 0 && options.kubernetes !== true) r.fail("instances", "must list at least one instance");
   checkUnique(r, instances, indices);
   const trackables = { scripts: scripts ?? [], files: trackFiles ?? [], httpChecks: httpChecks ?? [], processes: trackProcesses ?? [] };
   checkTrackReferences(r, instances, trackables, indices);
   // Replaces members by copies that carry the group's tracking and name.
-  const syncGroups = root?.["syncGroups"] === undefined ? undefined : readSyncGroups(r, root["syncGroups"], "syncGroups", { instances, indices, trackables });
+  const syncGroups = root?.["syncGroups"] === undefined ? undefined : readSyncGroups(r, root["syncGroups"], "syncGroups", { instances, indices, trackables, invalidNames });
   const startupDelayMs = root?.["startupDelay"] === undefined ? undefined : r.duration(root["startupDelay"], "startupDelay");
   if (options.kubernetes !== true) {
     instances.forEach((inst, i) => {

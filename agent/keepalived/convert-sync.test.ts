@@ -36,7 +36,7 @@ vrrp_instance VI_INT {
         198.51.100.5/24
     }
     track_interface {
-        eth1 weight -10
+        eth3 weight -10
     }
 }
 `;
@@ -63,7 +63,7 @@ describe("floatip convert: vrrp_sync_group", () => {
     assert.equal(out.code, 0, out.stderr);
     assert.deepEqual(out.stderr.trimEnd().split("\n"), [
       "/k/keepalived.conf:13: warning: chk_haproxy: weight -20 of chk_haproxy is set to 0: VI_EXT is in vrrp_sync_group VG_1, whose members track unweighted (FAULT), as keepalived does",
-      "/k/keepalived.conf:24: warning: eth1: weight -10 of eth1 is set to 0: VI_INT is in vrrp_sync_group VG_1, whose members track unweighted (FAULT), as keepalived does",
+      "/k/keepalived.conf:24: warning: eth3: weight -10 of eth3 is set to 0: VI_INT is in vrrp_sync_group VG_1, whose members track unweighted (FAULT), as keepalived does",
       "/k/keepalived.conf:39: warning: global_tracking: ignored: floatip always applies a sync group's tracking to every member (what this deprecated switch asked for)",
       "/k/keepalived.conf:40: warning: smtp_alert: ignored: floatip sends no e-mail; run a notify script (notify, notify_master ...) to alert on transitions",
     ]);
@@ -96,7 +96,7 @@ instances:
       - 198.51.100.5/24
     track:
       interfaces:
-        - name: eth1
+        - name: eth3
           weight: 0
         - name: eth2
           weight: 0

@@ -16,6 +16,9 @@ const MAIL = "floatip sends no e-mail; run a notify script (notify, notify_maste
 const LABEL = "a label of this keepalived process; floatip has no use for it";
 const SCHED = "process scheduling of keepalived; floatip runs as one ordinary process (set priorities with systemd or the pod spec)";
 const SNMP = "floatip has no SNMP or D-Bus interface; it serves Prometheus metrics and /state (floatip agent --metrics-address)";
+const BUFFERS = "floatip sizes its netlink buffers itself";
+const OWN_FILES = "keepalived's own files; floatip writes none of them";
+const LVS = "LVS is keepalived's load balancer, not part of floatip";
 const FIREWALL = "floatip never adds firewall rules and never filters traffic to the virtual addresses (a master accepts it, keepalived's accept mode)";
 
 /** global_defs keywords accepted with a warning. */
@@ -73,6 +76,46 @@ export const GLOBAL_IGNORED: Ignored = {
   lvs_flush: "LVS is keepalived's load balancer, not part of floatip",
   lvs_timeouts: "LVS is keepalived's load balancer, not part of floatip",
   lvs_sync_daemon: "LVS is keepalived's load balancer, not part of floatip",
+  // Found in configs in the field (docs/keepalived.md, "Configs from the field").
+  dynamic_interfaces:
+    "floatip always follows an interface that is deleted and created again while it runs (FAULT, then back), which is what this setting is for; an instance's interface must exist when floatip starts",
+  process_name: LABEL,
+  bfd_priority: SCHED,
+  bfd_no_swap: SCHED,
+  bfd_rt_priority: SCHED,
+  bfd_cpu_affinity: SCHED,
+  bfd_rlimit_rttime: SCHED,
+  checker_rlimit_rttime: SCHED,
+  min_auto_priority_delay: SCHED,
+  vrrp_netlink_cmd_rcv_bufs: BUFFERS,
+  vrrp_netlink_cmd_rcv_bufs_force: BUFFERS,
+  vrrp_netlink_monitor_rcv_bufs: BUFFERS,
+  vrrp_netlink_monitor_rcv_bufs_force: BUFFERS,
+  process_monitor_rcv_bufs: BUFFERS,
+  process_monitor_rcv_bufs_force: BUFFERS,
+  dbus_service_name: SNMP,
+  log_unknown_vrids: "a keepalived logging switch; floatip's log detail is set with floatip agent --log-level",
+  umask: "the mode of files keepalived creates; floatip's comes from the service (systemd UMask=)",
+  tmp_config_directory: OWN_FILES,
+  config_save_dir: OWN_FILES,
+  data_use_instance: OWN_FILES,
+  include_check: "floatip checks every include: a file it cannot read is an error, a pattern that matches nothing is not",
+  reload_check_config: "floatip always does this: a reload (SIGHUP) with an invalid config is rejected whole and the running config stays",
+  random_seed: "seeds keepalived's ${_RANDOM}, which floatip refuses where a line uses it",
+  disable_local_igmp: "floatip changes no sysctl; set net.ipv4.igmp_link_local_mcast_reports=0 for the same effect",
+  checker_log_all_failures: LVS,
+  no_checker_emails: LVS,
+  lvs_flush_on_stop: LVS,
+  lvs_netlink_cmd_rcv_bufs: LVS,
+  lvs_netlink_cmd_rcv_bufs_force: LVS,
+  lvs_netlink_monitor_rcv_bufs: LVS,
+  lvs_netlink_monitor_rcv_bufs_force: LVS,
+  lvs_notify_fifo: LVS,
+  lvs_notify_fifo_script: LVS,
+  nftables_ipvs: LVS,
+  nftables_ipvs_priority: LVS,
+  nftables_ipvs_start_fwmark: LVS,
+  rs_init_notifies: LVS,
 };
 
 /** global_defs keywords floatip refuses. */
@@ -88,7 +131,6 @@ export const GLOBAL_UNSUPPORTED: Unsupported = {
   vrrp_owner_ignore_adverts: "not supported: an address owner (priority 255) in floatip always takes part in the election",
   vrrp_garp_extra_if: "not supported: floatip sends gratuitous ARP only on the instance's interface",
   vrrp_min_garp: "not supported yet; set vrrp_garp_master_repeat 1 and vrrp_garp_master_delay 0 instead",
-  dynamic_interfaces: "not supported: floatip needs the instance's interface to exist when it starts",
   default_interface: "not supported: give each vrrp_instance its interface",
   vmac_prefix: "not supported: floatip names the macvlan as use_vmac gives it (default vrrp.VRID)",
   vmac_addr_prefix: "not supported: floatip names the macvlan as use_vmac gives it (default vrrp.VRID)",
@@ -96,6 +138,14 @@ export const GLOBAL_UNSUPPORTED: Unsupported = {
   startup_script: "not supported; run it from the service manager before floatip starts",
   shutdown_script: "not supported; run it from the service manager after floatip stops",
   script_security: "not supported; floatip runs scripts without a shell as script_user",
+  // Found in configs in the field (docs/keepalived.md, "Configs from the field").
+  vrrp_notify_priority_changes: "not supported yet",
+  vrrp_down_timer_adverts: "not supported: floatip waits the RFC Master_Down_Interval (3 adverts and the skew time)",
+  reload_time_file: "not supported: reload floatip with SIGHUP when you want it (e.g. from a systemd timer)",
+  reload_repeat: "not supported: reload floatip with SIGHUP when you want it (e.g. from a systemd timer)",
+  reload_file: "not supported: floatip creates no file while it reads its config; it logs each reload's outcome",
+  startup_script_timeout: "not supported; run the startup script from the service manager before floatip starts",
+  shutdown_script_timeout: "not supported; run the shutdown script from the service manager after floatip stops",
 };
 
 /** Top-level sections floatip refuses (LVS sections are handled apart: see LVS_SECTIONS). */

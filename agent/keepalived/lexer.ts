@@ -11,6 +11,7 @@
  */
 import { posix } from "node:path";
 import { directoryOf, expandPattern } from "./glob.js";
+import { finishFile, newMacroState, preprocessLine, type MacroState } from "./macros.js";
 
 /** A problem located in a config file; keyword is the statement it concerns. */
 export interface SourceError {
@@ -71,11 +72,22 @@ interface LexRun {
   characters: number;
   /** Set once the budget ran out: the error is reported once and no further file is read. */
   exhausted: boolean;
+  /** Parameters, conditionals and sequences (macros.ts); definitions carry into included files. */
+  readonly macros: MacroState;
+  readonly baseDir: string | undefined;
+}
+
+export interface LexOptions {
+  /** keepalived's config id (`-i`): which `@ID` lines count. floatip's --config-id, default the host name. */
+  readonly configId?: string;
+  /** The directory a relative file name is relative to (the shell's cwd), so ${_PWD} is absolute as in keepalived. */
+  readonly baseDir?: string;
 }
 
 /** Lexes `text` (the contents of `file`); without io, any include is an error. */
-export function lex(text: string, file: string, io?: IncludeIo): LexResult {
-  const run: LexRun = { io, tokens: [], errors: [], order: [], included: new Map(), files: 0, characters: 0, exhausted: false };
+export function lex(text: string, file: string, io?: IncludeIo, options: LexOptions = {}): LexResult {
+  const macros = newMacroState(options.configId);
+  const run: LexRun = { io, tokens: [], errors: [], order: [], included: new Map(), files: 0, characters: 0, exhausted: false, macros, baseDir: options.baseDir };
   lexFile(text, file, [posix.normalize(file)], run);
   const { tokens, order: files } = run;
   return run.errors.length > 0 ? { ok: false, errors: run.errors, tokens, files } : { ok: true, tokens, files };
@@ -85,17 +97,17 @@ function lexFile(text: string, file: string, stack: readonly string[], run: LexR
   const { tokens, errors } = run;
   if (!run.order.includes(file)) run.order.push(file);
   const lines = text.split(/\r?\n/);
+  const dir = run.baseDir === undefined ? directoryOf(file) : posix.resolve(run.baseDir, directoryOf(file));
   let logical: Token[] = [];
-  lines.forEach((raw, index) => {
-    const line = index + 1;
-    const scanned = scanLine(raw);
+  const onLine = (text: string, line: number, comments: boolean): void => {
+    const scanned = scanLine(text, comments);
     if (scanned.error !== undefined) {
       errors.push({ file, line, keyword: scanned.parts[0]?.text ?? "", message: scanned.error });
     }
     const startsLine = logical.length === 0;
     const lineTokens = scanned.parts.map((p) => ({ ...p, file, line }));
-    if (startsLine && lineTokens[0]?.kind === "word" && lineTokens[0].text === "include" && !scanned.continued) {
-      include(lineTokens.slice(1), { file, line, stack }, run);
+    if (startsLine && lineTokens[0]?.kind === "word" && INCLUDES.has(lineTokens[0].text) && !scanned.continued) {
+      include(lineTokens.slice(1), { file, line, stack, keyword: lineTokens[0].text }, run);
       return;
     }
     logical = logical.concat(lineTokens);
@@ -105,7 +117,16 @@ function lexFile(text: string, file: string, stack: readonly string[], run: LexR
       tokens.push(...logical, { kind: "eol", text: "", file, line: last.line });
     }
     logical = [];
+  };
+  lines.forEach((raw, index) => {
+    const line = index + 1;
+    const pre = preprocessLine(raw, line, dir, run.macros);
+    for (const e of pre.errors) errors.push({ file, line, ...e });
+    // Lines from the preprocessor have no comment left; a # or ! in them is text (e.g. from ${_HASH}).
+    for (const text of pre.lines) onLine(text, line, pre.raw);
   });
+  const open = finishFile(run.macros);
+  if (open !== undefined) errors.push({ file, line: open.line, ...open.error });
   if (logical.length > 0) {
     const last = logical[logical.length - 1]!;
     tokens.push(...logical, { kind: "eol", text: "", file, line: last.line });
@@ -116,13 +137,24 @@ interface IncludeSite {
   readonly file: string;
   readonly line: number;
   readonly stack: readonly string[];
+  /** include or one of keepalived's variants (includer ...). */
+  readonly keyword: string;
 }
 
+/**
+ * keepalived's include variants: r (readable), m (match), w (wildcard
+ * match), b (brace match), a (all). floatip always refuses an unreadable or
+ * missing file and has no brace expansion, so only w and a add a check: a
+ * wildcard that matches nothing is an error.
+ */
+const INCLUDES = new Set(["include", "includer", "includem", "includew", "includeb", "includea"]);
+const WILDCARD_MUST_MATCH = new Set(["includew", "includea"]);
+
 function include(args: readonly Token[], site: IncludeSite, run: LexRun): void {
-  const { file, line, stack } = site;
+  const { file, line, stack, keyword } = site;
   const io = run.io;
   const fail = (message: string): void => {
-    run.errors.push({ file, line, keyword: "include", message });
+    run.errors.push({ file, line, keyword, message });
   };
   if (args.some((t) => t.kind === "open" || t.kind === "close")) return fail("brace expansion ({a,b}) is not supported in include patterns; only * and ? wildcards are");
   const pattern = args[0];
@@ -134,6 +166,7 @@ function include(args: readonly Token[], site: IncludeSite, run: LexRun): void {
   if (stack.length > MAX_INCLUDE_DEPTH) return fail(`includes nested more than ${MAX_INCLUDE_DEPTH} deep`);
   const expanded = expandPattern(pattern.text, directoryOf(file), (dir) => io.listDir(dir));
   if (!expanded.ok) return fail(expanded.message);
+  if (expanded.paths.length === 0 && WILDCARD_MUST_MATCH.has(keyword)) return fail(`"${pattern.text}" matches no file (${keyword} requires at least one)`);
   for (const path of expanded.paths) {
     if (stack.includes(path)) return fail(`include cycle: ${[...stack, path].join(" -> ")}`);
     if (run.files >= MAX_INCLUDED_FILES) return exhaust(run, fail, `would read more than ${MAX_INCLUDED_FILES} included files in all`);
@@ -176,7 +209,7 @@ interface ScannedLine {
 }
 
 /** Splits one physical line into tokens, dropping its comment. */
-export function scanLine(raw: string): ScannedLine {
+export function scanLine(raw: string, comments = true): ScannedLine {
   const parts: Part[] = [];
   let word = "";
   const flush = (): void => {
@@ -187,7 +220,7 @@ export function scanLine(raw: string): ScannedLine {
     const ch = raw[i]!;
     if (ch === " " || ch === "\t" || ch === "\r") {
       flush();
-    } else if (ch === "#" || ch === "!") {
+    } else if ((ch === "#" || ch === "!") && comments) {
       break;
     } else if (ch === "\\") {
       const next = raw[i + 1];

@@ -5,9 +5,11 @@
  * "FILE:LINE" and whose message starts with the keyword.
  */
 import { readFileSync, readdirSync } from "node:fs";
+import { hostname } from "node:os";
+import { defaultConfigId } from "./conditionals.js";
 import type { LoadResult } from "../config/load.js";
 import { validateAgentConfig, type ConfigError } from "../config/validate.js";
-import type { IncludeIo, SourceError } from "./lexer.js";
+import type { IncludeIo, LexOptions, SourceError } from "./lexer.js";
 import { parseKeepalivedText } from "./parser.js";
 import { translateKeepalived, type SourceRef, type TranslateOptions } from "./translate.js";
 
@@ -17,10 +19,15 @@ export const nodeIncludeIo: IncludeIo = {
   listDir: (dir) => readdirSync(dir),
 };
 
+/** The lexer options of the command line: the config id (default: keepalived's, from the host name) and the cwd for ${_PWD}. */
+export function shellLexOptions(configId: string | undefined): { readonly configId: string; readonly baseDir: string } {
+  return { configId: configId ?? defaultConfigId(hostname()), baseDir: process.cwd() };
+}
+
 /** A load's result plus the warnings for accepted keywords floatip does not carry out (sorted like the errors). */
 export type KeepalivedLoadResult = LoadResult & { readonly warnings: readonly ConfigError[] };
 
-export interface KeepalivedLoadOptions extends TranslateOptions {}
+export interface KeepalivedLoadOptions extends TranslateOptions, LexOptions {}
 
 /**
  * All of a file's errors come at once, sorted by file (in include order) and
@@ -30,7 +37,8 @@ export interface KeepalivedLoadOptions extends TranslateOptions {}
  * translation failed, since the statement in error may be what set it.
  */
 export function parseKeepalivedConfig(text: string, file: string, io?: IncludeIo, options: KeepalivedLoadOptions = {}): KeepalivedLoadResult {
-  const parsed = parseKeepalivedText(text, file, io);
+  const { configId, baseDir } = options;
+  const parsed = parseKeepalivedText(text, file, io, { ...(configId !== undefined ? { configId } : {}), ...(baseDir !== undefined ? { baseDir } : {}) });
   const order = (f: string): number => {
     const i = parsed.files.indexOf(f);
     return i < 0 ? parsed.files.length : i;

@@ -4,7 +4,7 @@
  * a block of child statements for the statement before it, which may sit
  * on the previous line, as keepalived allows.
  */
-import { lex, type IncludeIo, type SourceError, type Token } from "./lexer.js";
+import { lex, type IncludeIo, type LexOptions, type SourceError, type Token } from "./lexer.js";
 
 export interface Block {
   readonly keyword: string;
@@ -96,8 +96,8 @@ export function parseTokens(tokens: readonly Token[]): ParseResult {
 export type FileParseResult = ParseResult & { readonly files: readonly string[] };
 
 /** Lexes and parses one file (and its includes); lexer and parser errors come together. */
-export function parseKeepalivedText(text: string, file: string, io?: IncludeIo): FileParseResult {
-  const lexed = lex(text, file, io);
+export function parseKeepalivedText(text: string, file: string, io?: IncludeIo, options: LexOptions = {}): FileParseResult {
+  const lexed = lex(text, file, io, options);
   const parsed = parseTokens(lexed.tokens);
   const errors = [...(lexed.ok ? [] : lexed.errors), ...(parsed.ok ? [] : parsed.errors)];
   if (errors.length > 0) return { ok: false, errors, files: lexed.files };

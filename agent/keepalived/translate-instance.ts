@@ -38,6 +38,8 @@ interface St {
   authBlock?: Block;
   strict?: Block;
   vmacXmitBase?: Block;
+  /** The `interface` argument, known before dispatch: a track_interface entry naming it is dropped. */
+  ownInterface?: string;
 }
 
 const ADDRESS_UNSUPPORTED = ["peer", "home", "-nodad", "mngtmpaddr", "noprefixroute", "autojoin", "no_track", "preferred_lft", "use_vmac", "track_group"];
@@ -84,6 +86,10 @@ const trackList = (field: "scripts" | "interfaces" | "files" | "processes", usag
     for (const entry of children) {
       if (entry.children !== undefined) {
         fail(st.ctx, entry, "a tracked name does not take a { } block");
+        continue;
+      }
+      if (field === "interfaces" && entry.keyword === st.ownInterface) {
+        warn(st.ctx, entry, `ignored: ${entry.keyword} is the instance's own interface, which it tracks anyway (down: FAULT); keepalived ignores this entry too`);
         continue;
       }
       let ref: unknown = entry.keyword;
@@ -232,7 +238,11 @@ function readAddress(ctx: Ctx, entry: Block): unknown {
     const option = entry.args[i]!;
     const value = entry.args[i + 1];
     const field = option === "dev" ? "device" : option === "label" ? "label" : undefined;
-    if (option === "brd" || option === "broadcast") return fail(ctx, entry, `"${option}" is not supported by floatip (addresses are added without a broadcast address)`);
+    if (option === "brd" || option === "broadcast") {
+      if (value === undefined) return fail(ctx, entry, `address option "${option}" needs a value`);
+      warn(ctx, entry, `ignored "${option} ${value}": floatip adds the address without a broadcast address (as ip addr add without brd); only broadcasts to the address's subnet are affected, and only when no other address on the interface has that broadcast address`);
+      continue;
+    }
     if (ADDRESS_UNSUPPORTED.includes(option)) return fail(ctx, entry, `address option "${option}" is not supported by floatip`);
     if (field === undefined && option !== "scope") return fail(ctx, entry, `unknown address option "${option}" (supported: dev, label, scope global)`);
     if (value === undefined) return fail(ctx, entry, `address option "${option}" needs a value`);
@@ -321,6 +331,7 @@ export function translateInstance(ctx: Ctx, b: Block, index: number, globals: Gl
   if (children === undefined) return undefined;
   const path = `instances[${index}]`;
   const st: St = { ctx, path, out: { name: b.args[0] }, garp: {}, notify: {}, track: { scripts: [], interfaces: [], files: [], processes: [] } };
+  st.ownInterface = children.find((c) => c.keyword === "interface")?.args[0];
   mark(ctx, path, b);
   mark(ctx, `${path}.name`, b);
   dispatch(ctx, children, `vrrp_instance ${b.args[0]}`, SPECS, { ignored: INSTANCE_IGNORED, unsupported: INSTANCE_UNSUPPORTED }, st);

@@ -154,7 +154,7 @@ describe("keepalived translation: errors", () => {
     ["script timeout 0", 'vrrp_script c {\n  script "/x"\n  timeout 0\n}\n', 3, "timeout", /must be more than 0/],
     ["block where none belongs", instance("  priority 100 {\n  }\n"), 7, "priority", /does not take a \{ \} block/],
     ["no block where one belongs", instance("  track_script chk\n"), 7, "track_script", /needs a \{ \} block/],
-    ["brd", instance("", "  virtual_ipaddress {\n    192.0.2.5/24 brd 192.0.2.255\n  }\n"), 5, "192.0.2.5/24", /"brd" is not supported/],
+    ["brd without a value", instance("", "  virtual_ipaddress {\n    192.0.2.5/24 brd\n  }\n"), 5, "192.0.2.5/24", /address option "brd" needs a value/],
     ["other scope", instance("", "  virtual_ipaddress {\n    192.0.2.5 scope link\n  }\n"), 5, "192.0.2.5", /only "scope global"/],
     ["unknown address option", instance("", "  virtual_ipaddress {\n    192.0.2.5 devv eth1\n  }\n"), 5, "192.0.2.5", /unknown address option "devv"/],
     ["address option without value", instance("", "  virtual_ipaddress {\n    192.0.2.5 dev\n  }\n"), 5, "192.0.2.5", /needs a value/],

@@ -79,7 +79,12 @@ const globalGarpInterval = (family: 4 | 6): KeywordSpec<Root> => ({
 });
 
 const GLOBAL_SPECS: Readonly<Record<string, KeywordSpec<Root>>> = {
-  enable_script_security: { run: (b, root) => void args(root.ctx, b, 0) },
+  enable_script_security: {
+    run: (b, root) => {
+      if (!args(root.ctx, b, 0)) return;
+      warn(root.ctx, b, "floatip does not check script file modes: keepalived refuses to run a script as root that another user can change, floatip runs it; keep scripts and their directories writable by root only");
+    },
+  },
   script_user: {
     run: (b, root) => {
       if (!userArgs(root.ctx, b)) return;
@@ -267,6 +272,17 @@ function lvsSpec(mode: "skip" | "refuse"): KeywordSpec<Root> {
   };
 }
 
+const NOTIFY = new Set(["notify", "notify_master", "notify_backup", "notify_fault", "notify_stop"]);
+
+/** keepalived runs notify commands as script_user too; floatip runs them as itself, so say so where it differs. */
+function warnNotifyUser(root: Root): void {
+  const user = root.scriptUser;
+  if (user === undefined) return;
+  const notify = [...root.instances, ...root.syncGroups].flatMap((b) => b.children ?? []).find((c) => NOTIFY.has(c.keyword));
+  if (notify === undefined) return;
+  warn(root.ctx, user.b, `floatip runs vrrp_script checks as ${user.value} but notify commands (such as ${notify.keyword} at ${notify.file}:${notify.line}) as its own user, where keepalived runs them as ${user.value} too`);
+}
+
 /** The keywords floatip translates, by block (for the support table in docs/keepalived.md and its test). */
 export function translatedKeywords(): Readonly<Record<"top level" | "global_defs" | "vrrp_script" | "vrrp_sync_group" | "vrrp_track_process", readonly string[]>> {
   return {
@@ -292,6 +308,7 @@ export function translateKeepalived(blocks: readonly Block[], file: string, opti
       mark(ctx, `${s.path}.user`, root.scriptUser.b);
     }
   }
+  warnNotifyUser(root);
   const globals: Globals = {
     ...(root.version !== undefined ? { version: root.version } : {}),
     ...(root.strict !== undefined ? { strict: root.strict } : {}),

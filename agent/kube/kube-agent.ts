@@ -15,6 +15,7 @@ import type { ConfigError } from "../config/validate.js";
 import type { LinkInfo } from "../os/ports.js";
 import type { Logger } from "../../base/logger.js";
 import type { RouterSnapshot, Transition } from "../runtime/router.js";
+import { describeCause } from "../vrrp/transition.js";
 import type { ApplyReport } from "../runtime/supervisor.js";
 import type { Clock, TimerHandle } from "../../base/clock.js";
 import type { AgentKubeApi, Stoppable, VrrpNodeObject } from "./api.js";
@@ -57,7 +58,6 @@ export class KubeAgent {
   private readonly watches: Stoppable[] = [];
   private readonly writer: StatusWriter<NodeStatus>;
   private readonly transitions = new Map<string, { count: number; last: string }>();
-  private readonly lastHealth = new Map<string, string>();
   private observedGeneration: number | undefined;
   private configErrors: readonly ConfigError[] = [];
   private refused: readonly RefusedInstance[] = [];
@@ -114,8 +114,8 @@ export class KubeAgent {
     const entry = this.transitions.get(change.instance) ?? { count: 0, last: "" };
     entry.count += 1;
     // Say why, for the controller's Event ("node-a: master -> fault (fault); FAULT after pods ...").
-    const health = change.reason === "fault" || change.to === "backup" ? this.lastHealth.get(change.instance) : undefined;
-    entry.last = `${change.from} -> ${change.to} (${change.reason})${health !== undefined ? `; ${health}` : ""}`;
+    const cause = change.cause !== undefined ? `; ${describeCause(change.cause)}` : "";
+    entry.last = `${change.from} -> ${change.to} (${change.reason})${cause}`;
     this.transitions.set(change.instance, entry);
     this.reportStatus();
   }
@@ -125,14 +125,8 @@ export class KubeAgent {
     this.reportStatus();
   }
 
-  /** A health change's description, before the router acts on it: it explains the transition that follows. */
-  healthDescribed(instance: string, description: string): void {
-    this.lastHealth.set(instance, description);
-  }
-
-  /** A health change (priority, fault) worth a status update; its description explains the next transition. */
-  healthChanged(instance?: string, description?: string): void {
-    if (instance !== undefined && description !== undefined) this.lastHealth.set(instance, description);
+  /** A health change (priority, fault) worth a status update (the transitions it caused carry its description). */
+  healthChanged(): void {
     this.reportStatus();
   }
 

@@ -249,3 +249,24 @@ test("a hung notify command does not stop the agent from exiting (real process)"
     assert.ok(Date.now() - start < 2000, `stopped after ${Date.now() - start} ms`);
   });
 });
+
+test("a FAULT's record says why, in the words of the transition's cause", async () => {
+  await withDir(async (dir) => {
+    const notifier = new Notifier([instance("VI_1")], {
+      clock: new ManualClock(0),
+      wallClock: () => new Date(0),
+      spawner: new FakeSpawner(),
+      logger: memoryLogger(),
+      stateDir: dir,
+    });
+    notifier.handle({ ...transition("VI_1", "master", "fault", 100), reason: "fault", cause: { kind: "fault", faults: ["health"], health: "FAULT after script chk failed (FAULT)" } });
+    await notifier.idle();
+    const record = parseStateRecord(await readFile(join(dir, "VI_1.json"), "utf8"));
+    assert.equal(record.ok && record.record.cause, "FAULT after script chk failed (FAULT)");
+    notifier.handle({ ...transition("VI_1", "fault", "backup", 100), reason: "recovered", cause: { kind: "health", health: "fault cleared after script chk failed (FAULT) cleared" } });
+    notifier.handle(transition("VI_1", "backup", "master", 100));
+    await notifier.idle();
+    const next = parseStateRecord(await readFile(join(dir, "VI_1.json"), "utf8"));
+    assert.deepEqual(next.ok && [next.record.state, next.record.cause], ["MASTER", undefined]);
+  });
+});

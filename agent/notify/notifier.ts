@@ -30,7 +30,7 @@ import { parseCommandLine } from "../../base/command-line.js";
 import { DEFAULT_KILL_GRACE_MS, describeOutcome, runCommand, succeeded, type RunOutcome, type Spawner } from "../../base/process.js";
 import type { Clock } from "../../base/clock.js";
 import type { Logger } from "../../base/logger.js";
-import type { Transition } from "../vrrp/transition.js";
+import { describeCause, type Transition } from "../vrrp/transition.js";
 import {
   DEFAULT_STATE_DIR,
   formatStateRecord,
@@ -128,7 +128,8 @@ export class Notifier {
     const wall = this.deps.wallClock().getTime();
     const since = new Date(wall - Math.max(0, this.deps.clock.now() - change.at)).toISOString();
     const run = this.deps.run;
-    const record: StateRecord = { instance: change.instance, state, priority: change.priority, since, updated: since, ...(run !== undefined ? { run } : {}) };
+    const cause = change.cause !== undefined ? { cause: describeCause(change.cause) } : {};
+    const record: StateRecord = { instance: change.instance, state, priority: change.priority, since, updated: since, ...(run !== undefined ? { run } : {}), ...cause };
     this.queueFiles(queue, record);
     const notify = queue.config.notify;
     if (notify === undefined) return;

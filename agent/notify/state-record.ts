@@ -24,6 +24,8 @@ export interface StateRecord {
   readonly updated: string;
   /** The run token of the agent that wrote it (records of older versions have none). */
   readonly run?: string;
+  /** Why it entered `state` beyond the protocol (runtime/transition.ts describeCause), e.g. "FAULT after script chk failed (FAULT)". */
+  readonly cause?: string;
 }
 
 /**
@@ -98,12 +100,17 @@ export function parseStateRecord(text: string): ParsedRecord {
   if (typeof updated !== "string" || Number.isNaN(Date.parse(updated))) return { ok: false, message: "updated missing or not a time" };
   const { run } = o;
   if (run !== undefined && typeof run !== "string") return { ok: false, message: "run is not a string" };
-  return { ok: true, record: { instance, state: state as NotifyState, priority, since, updated, ...(run !== undefined ? { run } : {}) } };
+  const { cause } = o;
+  if (cause !== undefined && typeof cause !== "string") return { ok: false, message: "cause is not a string" };
+  return {
+    ok: true,
+    record: { instance, state: state as NotifyState, priority, since, updated, ...(run !== undefined ? { run } : {}), ...(cause !== undefined ? { cause } : {}) },
+  };
 }
 
 export function formatStateRecord(record: StateRecord): string {
-  const { instance, state, priority, since, updated, run } = record;
-  return JSON.stringify({ instance, state, priority, since, updated, run }) + "\n";
+  const { instance, state, priority, since, updated, run, cause } = record;
+  return JSON.stringify({ instance, state, priority, since, updated, run, cause }) + "\n";
 }
 
 export type ParsedHeartbeat = { readonly ok: true; readonly heartbeat: AgentHeartbeat } | { readonly ok: false; readonly message: string };

@@ -7,18 +7,14 @@
  */
 import type { rt } from "netlink";
 import type { RouteConfig } from "../config/types.js";
-import { parseAddress } from "../vrrp/address-bytes.js";
+import { addressBytes, familyNumber, RTPROT_STATIC } from "./rtattr.js";
 
-const AF_INET = 2;
-const AF_INET6 = 10;
 const RT_TABLE_MAIN = 254;
 const RT_SCOPE_UNIVERSE = 0;
 const RT_SCOPE_LINK = 253;
 const RT_SCOPE_HOST = 254;
 /** On delete: match a route of any scope (as ip route del). */
 const RT_SCOPE_NOWHERE = 255;
-/** RTPROT_STATIC: installed by an administrator's tool (as ip route's default, RTPROT_BOOT, would also be). */
-const RTPROT_STATIC = 4;
 const RTN = { unicast: 1, blackhole: 6, unreachable: 7, prohibit: 8 } as const;
 
 /** The rtmsg header and attributes of one route; `oif` is the device's index. */
@@ -35,7 +31,7 @@ export function routeMessage(route: RouteConfig, oif: number | undefined, operat
           ? RT_SCOPE_LINK
           : RT_SCOPE_UNIVERSE;
   const data: rt.Route = {
-    family: route.family === 4 ? AF_INET : AF_INET6,
+    family: familyNumber(route.family),
     dstLen,
     table: table < 256 ? table : 0,
     scope,
@@ -44,19 +40,13 @@ export function routeMessage(route: RouteConfig, oif: number | undefined, operat
   // A delete leaves the protocol out (0): it matches whoever installed the route.
   if (operation === "add") data.protocol = RTPROT_STATIC;
   const attrs: rt.RouteAttrs = {};
-  if (dstLen > 0) attrs.dst = bytes(network!, route);
+  if (dstLen > 0) attrs.dst = addressBytes(network!, route.family);
   if (table >= 256) attrs.table = table;
-  if (route.via !== undefined) attrs.gateway = bytes(route.via, route);
-  if (route.source !== undefined) attrs.prefsrc = bytes(route.source, route);
+  if (route.via !== undefined) attrs.gateway = addressBytes(route.via, route.family);
+  if (route.source !== undefined) attrs.prefsrc = addressBytes(route.source, route.family);
   if (route.metric !== undefined) attrs.priority = route.metric;
   if (oif !== undefined) attrs.oif = oif;
   return { data, attrs };
-}
-
-function bytes(text: string, route: RouteConfig): Buffer {
-  const parsed = parseAddress(text, route.family);
-  if (!parsed.ok) throw new TypeError(parsed.error);
-  return Buffer.from(parsed.bytes);
 }
 
 /** "ip route" style text of a route, for errors and logs. */

@@ -9,9 +9,8 @@
  *     prefixlen u8, flags u8, scope u8, index u32), then attributes; only
  *     IFA_ADDRESS (1) and IFA_LOCAL (2) are read.
  *
- * Attributes are {len u16, type u16, value}, each padded to 4 bytes; the
- * top two bits of the type are flags (nested, network byte order). Numbers
- * are in host byte order.
+ * Attributes as rtattr.ts reads them; numbers are in host byte order. The
+ * kernel puts IFLA_IFNAME first, so the scan for it ends early.
  *
  * Why not the netlink package's parser: it turns every attribute of a link
  * message (statistics, nested per-family data) into objects, and these
@@ -20,13 +19,10 @@
  * Truncated or malformed input up to the fields read gives undefined, never
  * a partial result.
  */
-import { endianness } from "node:os";
+import { findAttribute, s32, u32 } from "./rtattr.js";
 
-const LE = endianness() === "LE";
 const IFINFOMSG_BYTES = 16;
 const IFADDRMSG_BYTES = 8;
-const ATTR_HEADER_BYTES = 4;
-const ATTR_TYPE_MASK = 0x3fff;
 const IFLA_IFNAME = 3;
 const IFA_ADDRESS = 1;
 const IFA_LOCAL = 2;
@@ -48,27 +44,6 @@ export interface DecodedAddress {
   readonly prefixLength: number;
   /** IFA_LOCAL if present (IPv4 point-to-point gives both), else IFA_ADDRESS. */
   readonly address: Buffer | undefined;
-}
-
-const u16 = (b: Buffer, at: number) => (LE ? b.readUInt16LE(at) : b.readUInt16BE(at));
-const u32 = (b: Buffer, at: number) => (LE ? b.readUInt32LE(at) : b.readUInt32BE(at));
-const s32 = (b: Buffer, at: number) => (LE ? b.readInt32LE(at) : b.readInt32BE(at));
-
-/**
- * Where the first attribute of `wanted` type starts and ends, scanning from
- * `offset`: "absent" when there is none, "malformed" when an attribute
- * before it runs past the end or is shorter than its header. Attributes
- * after it are not looked at (the kernel puts IFLA_IFNAME first).
- */
-function findAttribute(b: Buffer, offset: number, wanted: number): { readonly start: number; readonly end: number } | "absent" | "malformed" {
-  let at = offset;
-  while (at + ATTR_HEADER_BYTES <= b.length) {
-    const len = u16(b, at);
-    if (len < ATTR_HEADER_BYTES || at + len > b.length) return "malformed";
-    if ((u16(b, at + 2) & ATTR_TYPE_MASK) === wanted) return { start: at + ATTR_HEADER_BYTES, end: at + len };
-    at += (len + 3) & ~3;
-  }
-  return "absent";
 }
 
 export function decodeLink(payload: Buffer): DecodedLink | undefined {

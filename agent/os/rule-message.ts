@@ -8,29 +8,25 @@
  */
 import type { rt } from "netlink";
 import type { RuleConfig } from "../config/types.js";
-import { parseAddress } from "../vrrp/address-bytes.js";
+import { addressBytes, familyNumber, RTPROT_STATIC } from "./rtattr.js";
 
-const AF_INET = 2;
-const AF_INET6 = 10;
 /** FR_ACT_TO_TBL: look the packet up in the rule's table. */
 const FR_ACT_TO_TBL = 1;
-/** RTPROT_STATIC: installed by an administrator's tool. */
-const RTPROT_STATIC = 4;
 
 /** The header and attributes of one rule. */
 export function ruleMessage(rule: RuleConfig, operation: "add" | "remove"): { data: rt.Rule; attrs: rt.RuleAttrs } {
   const [from, fromLen] = split(rule.from);
   const [to, toLen] = split(rule.to);
   const data: rt.Rule = {
-    family: rule.family === 4 ? AF_INET : AF_INET6,
+    family: familyNumber(rule.family),
     srcLen: fromLen,
     dstLen: toLen,
     table: rule.table < 256 ? rule.table : 0,
     action: FR_ACT_TO_TBL,
   };
   const attrs: rt.RuleAttrs = {};
-  if (from !== undefined && fromLen > 0) attrs.src = bytes(from, rule);
-  if (to !== undefined && toLen > 0) attrs.dst = bytes(to, rule);
+  if (from !== undefined && fromLen > 0) attrs.src = addressBytes(from, rule.family);
+  if (to !== undefined && toLen > 0) attrs.dst = addressBytes(to, rule.family);
   if (rule.iif !== undefined) attrs.iifname = rule.iif;
   if (rule.oif !== undefined) attrs.oifname = rule.oif;
   if (rule.fwmark !== undefined) attrs.fwmark = rule.fwmark;
@@ -46,12 +42,6 @@ function split(prefix: string | undefined): [string | undefined, number] {
   if (prefix === undefined) return [undefined, 0];
   const [address, length] = prefix.split("/");
   return [address, Number(length)];
-}
-
-function bytes(text: string, rule: RuleConfig): Buffer {
-  const parsed = parseAddress(text, rule.family);
-  if (!parsed.ok) throw new TypeError(parsed.error);
-  return Buffer.from(parsed.bytes);
 }
 
 /** "ip rule" style text of a rule, for errors and logs. */

@@ -112,6 +112,12 @@ export class AgentMetrics {
     labelNames: ["vrrp_instance", "interface", "vrid", "operation"],
     registers: [this.registry],
   });
+  private readonly routeErrors = new Counter({
+    name: "floatip_route_errors_total",
+    help: "Failures to install or remove a virtual route or rule (keepalived virtual_routes, virtual_rules)",
+    labelNames: ["vrrp_instance", "interface", "vrid", "operation", "kind"],
+    registers: [this.registry],
+  });
   private readonly logWriteErrors = new Counter({
     name: "floatip_log_write_errors_total",
     help: "Log lines dropped because they could not be written (errno code, e.g. ENOSPC) or encoded",
@@ -254,6 +260,9 @@ export class AgentMetrics {
   }
   addressError(labels: InstanceLabels, operation: "add" | "remove" | "announce"): void {
     this.addressErrors.inc({ ...labels, operation });
+  }
+  routeError(labels: InstanceLabels, operation: "add" | "remove", kind: "route" | "rule"): void {
+    this.routeErrors.inc({ ...labels, operation, kind });
   }
   /** A log line was dropped; `code`: the errno code of the failed write, or "encode". */
   logWriteFailed(code: string): void {

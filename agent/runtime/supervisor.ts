@@ -56,13 +56,11 @@ export interface SupervisorDeps extends Omit<AgentDeps, "onTransition"> {
   readonly pods?: PodReadiness;
   /** Every transition, after notify has been queued (status reporting). */
   readonly onTransition?: (change: Transition) => void;
-  /** An instance's effective priority or FAULT changed (status reporting); called after the router has acted. */
-  readonly onHealthChange?: (instance: string, health: HealthResult, description: string | undefined) => void;
   /**
-   * The description of a health change, before the router acts on it: the transition it causes happens
-   * inside that call, and its Event explains itself with this text. Keep it cheap (it delays a FAULT's advert).
+   * An instance's effective priority or FAULT changed (status reporting); called after the router has acted.
+   * The transitions it caused carry `description` as their cause (Transition.cause).
    */
-  readonly onHealthDescribed?: (instance: string, description: string) => void;
+  readonly onHealthChange?: (instance: string, health: HealthResult, description: string | undefined) => void;
 }
 
 /** What apply() did, per instance name. */
@@ -333,13 +331,8 @@ export class AgentSupervisor {
     running.applied = health;
     const changed = previous !== undefined && (previous.effectivePriority !== health.effectivePriority || previous.fault !== health.fault);
     const description = changed ? describeHealthChange(previous, health) : undefined;
-    if (description !== undefined) this.deps.onHealthDescribed?.(running.config.name, description);
-    // The router next (a FAULT's priority-0 advert leaves inside router.fault()), then the log line and status.
-    router.setEffectivePriority(health.effectivePriority);
-    // keepalived 2.2.7 waits as backup while a weight-0 script has not reported yet (FAULT only once it fails).
-    router.setHold("pending", health.pending);
-    if (health.fault) router.fault();
-    else router.recovered();
+    // The router first (a FAULT's priority-0 advert leaves inside it; its transitions carry the description), then the log line and status.
+    router.applyHealth(health, description);
     if (description !== undefined) this.deps.logger.log("info", description, { instance: running.config.name });
     this.deps.onHealthChange?.(running.config.name, health, description);
   }

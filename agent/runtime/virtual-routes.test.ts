@@ -46,3 +46,28 @@ describe("virtual routes follow master state", () => {
     assert.deepEqual([...low.routes.installed], []);
   });
 });
+
+describe("a virtual route or rule that cannot be installed", () => {
+  it("is counted in floatip_route_errors_total, not as an address error; the other routes go in", async () => {
+    const clock = new ManualClock(0);
+    const routes = new (class extends FakeRouteTable {
+      override async add(route: Parameters<FakeRouteTable["add"]>[0]): Promise<void> {
+        if (route.to === "203.0.113.0/24") throw new Error("RTNETLINK answers: File exists");
+        return super.add(route);
+      }
+      override async addRule(): Promise<void> {
+        throw new Error("RTNETLINK answers: Operation not supported");
+      }
+    })();
+    const { supervisor, metrics } = simulatedAgent({ clock, segment: new FakeSegment(), address: "192.0.2.12", addresses: new FakeAddressTable(), routes });
+    await supervisor.apply(vipConfig(VIP, { priority: 150, routes: ROUTES, rules: [{ from: VIP, table: 100, priority: 1000 }] }));
+    await run(clock, 5000);
+    assert.deepEqual([...routes.installed], ["198.51.100.0/24 via 192.0.2.1 src 192.0.2.5"]);
+    const text = await metrics.registry.metrics();
+    const labels = 'vrrp_instance="vip",interface="eth0",vrid="51"';
+    assert.match(text, new RegExp(`floatip_route_errors_total\\{${labels},operation="add",kind="route"\\} 1`));
+    assert.match(text, new RegExp(`floatip_route_errors_total\\{${labels},operation="add",kind="rule"\\} 1`));
+    assert.doesNotMatch(text, /floatip_address_errors_total\{/);
+    await supervisor.stop();
+  });
+});

@@ -82,7 +82,7 @@ const node = (name: string): NodeSummary => ({ name, labels: {}, internalIPs: { 
 const NODES = ["a", "b", "c"].map(node);
 const NOW = new Date("2026-11-25T12:00:00Z");
 
-async function setup(defaultClass = false) {
+async function setup(defaultClass = false, nodes: readonly NodeSummary[] = NODES) {
   const api = new FakeApi();
   const failures = new WriteFailures();
   const lb = new LoadBalancerSync({ api, defaultClass }, jsonLogger({ write: () => undefined, wallClock: () => NOW }), async (e) => void api.events.push(e),
@@ -91,7 +91,7 @@ async function setup(defaultClass = false) {
   const sync = async () => {
     api.writes.length = 0;
     const before = api.events.length;
-    await lb.sync(NOW, [...api.vips.values()], NODES);
+    await lb.sync(NOW, [...api.vips.values()], nodes);
     return { writes: [...api.writes].sort(), events: api.events.slice(before) };
   };
   return { api, lb, sync };
@@ -141,6 +141,22 @@ describe("controller: LoadBalancer Services", () => {
     assert.deepEqual((await sync()).writes, ["patch lb-192-0-2-10"]);
     assert.equal(api.vips.get("lb-192-0-2-10")!.spec.advertisementInterval, undefined);
     assert.equal(api.vips.get("lb-192-0-2-10")!.spec.transport, undefined);
+    assert.deepEqual((await sync()).writes, []);
+  });
+
+  it("a pool with interfaces: a Cluster Service's nodeNames are marked as the interface's nodes (so it packs); turned Local, the mark goes", async () => {
+    const { api, sync } = await setup(false, NODES.map((n) => ({ ...n, interfaces: ["eth0", "eth1"] })));
+    api.putPool(pool("default", { addresses: ["192.0.2.10/32"], interfaces: ["eth1"] }));
+    api.putService(svc("web"));
+    await sync();
+    const cluster = api.vips.get("lb-192-0-2-10")!;
+    assert.deepEqual([cluster.spec.interface, cluster.spec.nodeNames], ["eth1", ["a", "b", "c"]]);
+    assert.equal(cluster.metadata.annotations?.["floatip.io/node-names"], "interfaces");
+    api.putService(svc("web", { policy: "Local" }));
+    api.slices!.onUpsert(slice("web", ["b"]) as KubernetesObject);
+    assert.deepEqual((await sync()).writes.filter((w) => w.startsWith("patch")), ["patch lb-192-0-2-10"]);
+    const local = api.vips.get("lb-192-0-2-10")!;
+    assert.deepEqual([local.spec.nodeNames, local.metadata.annotations?.["floatip.io/node-names"]], [["b"], undefined], "Local: nodeNames follow endpoints, unmarked");
     assert.deepEqual((await sync()).writes, []);
   });
 

@@ -26,6 +26,7 @@ import { ALLOCATED, ANNOUNCED, type ServiceStatus } from "../lb/service-status.j
 import type { MasterChange } from "./aggregate.js";
 import type { LoadBalancerKubeApi, ServiceEventInput } from "./kube-api.js";
 import { mergePatchFor } from "./merge-patch.js";
+import { NODE_NAMES_ANNOTATION } from "../planner/group.js";
 import type { PoolCounts } from "./metrics.js";
 import { DEFAULTS } from "../api/limits.js";
 import { forEachLimited } from "./parallel.js";
@@ -239,10 +240,14 @@ function managed(spec: Partial<VirtualIPSpec> | undefined): Obj {
   return out;
 }
 
+/** Annotations the load balancer sets only sometimes: removed when it no longer wants them. */
+const OPTIONAL_ANNOTATIONS = [NODE_NAMES_ANNOTATION];
+
 function differs(have: VirtualIP, want: DesiredVip): boolean {
   return !sameJson(managed(have.spec), managed(want.spec)) ||
     !sameJson(pick(have.metadata.labels, want.labels), want.labels) ||
-    !sameJson(pick(have.metadata.annotations, want.annotations), want.annotations);
+    !sameJson(pick(have.metadata.annotations, want.annotations), want.annotations) ||
+    OPTIONAL_ANNOTATIONS.some((k) => have.metadata.annotations?.[k] !== want.annotations[k]);
 }
 
 function pick(from: Readonly<Record<string, string>> | undefined, keys: Readonly<Record<string, string>>): Record<string, string | undefined> {
@@ -255,7 +260,8 @@ function vipPatch(have: VirtualIP, want: DesiredVip): unknown {
     const next = want.spec[key];
     spec[key] = next === undefined ? null : key === "nodeSelector" ? mergePatchFor(have.spec.nodeSelector ?? {}, next) : next;
   }
-  return { metadata: { labels: want.labels, annotations: want.annotations }, spec };
+  const dropped = Object.fromEntries(OPTIONAL_ANNOTATIONS.filter((k) => want.annotations[k] === undefined).map((k) => [k, null]));
+  return { metadata: { labels: want.labels, annotations: { ...dropped, ...want.annotations } }, spec };
 }
 
 function sameJson(a: unknown, b: unknown): boolean {

@@ -20,6 +20,8 @@
  *     interfaces yet is not eligible: announcing on an interface it may not
  *     have would fail there. The choice looks at the selected nodes, not the
  *     ready ones, so it does not move (renaming the routers) as endpoints do.
+ *     With Cluster, the VirtualIP says so (NODE_NAMES_ANNOTATION), so the
+ *     pool's Services still share routers.
  */
 import type { Family } from "../../agent/config/types.js";
 import type { VirtualIPPool, VirtualIPPoolStatus } from "../api/pool.js";
@@ -28,6 +30,7 @@ import { andSelectors } from "../api/node-selector.js";
 import type { FieldError } from "../api/virtualip-config.js";
 import { matchesSelector } from "../planner/selection.js";
 import { compareNames } from "../planner/age.js";
+import { NODE_NAMES_ANNOTATION } from "../planner/group.js";
 import { allocate, type Group, type ServiceOutcome } from "./allocate.js";
 import { readyNodesByService } from "./endpoints.js";
 import { hostCidr, isOwned, OWNER_LABEL, ownedServices, SERVICES_ANNOTATION, vipName } from "./naming.js";
@@ -290,6 +293,8 @@ function desiredVip(
     ...(maxCandidates !== undefined ? { maxCandidates } : {}),
   };
   const services = group.members.map(serviceKey);
-  return { name, labels: { [OWNER_LABEL]: "true" }, annotations: { [SERVICES_ANNOTATION]: services.join(",") }, spec, services };
+  // Cluster: nodeNames are the pool's nodes with the interface, not endpoints; the planner packs such VirtualIPs (planner/group.ts).
+  const annotations = { [SERVICES_ANNOTATION]: services.join(","), ...(!local && nodeNames !== undefined ? { [NODE_NAMES_ANNOTATION]: "interfaces" } : {}) };
+  return { name, labels: { [OWNER_LABEL]: "true" }, annotations, spec, services };
 }
 

@@ -13,18 +13,35 @@
  * nodes): its eligible nodes change whenever its endpoints move, and a
  * router of its own can change its candidates in place, where a shared one
  * would have to give the address to another router (see followsNodes).
+ * Not so a `Cluster` Service's VirtualIP whose `nodeNames` are the nodes that
+ * have its pool's interface (marked NODE_NAMES_ANNOTATION: "interfaces"):
+ * they are the same for all the pool's Services and change only when a node
+ * gains or loses the interface, so those VirtualIPs pack like any other
+ * (else a pool with `interfaces` would spend a VRID per Service, and stop at 255).
  */
 import type { VipAddress, VirtualIPConfig } from "../api/virtualip-config.js";
 import { formatIPv4, formatIPv6, parseAddress } from "../../agent/vrrp/address-bytes.js";
 
-/** Whether a VirtualIP's eligible nodes are named (they follow endpoints): it keeps its router while they change. */
-export function followsNodes(config: VirtualIPConfig): boolean {
-  return config.nodeNames !== undefined;
+/**
+ * Annotation the load balancer sets on a VirtualIP whose `spec.nodeNames` do not follow endpoints; value
+ * "interfaces": they are the nodes that report the pool's interface.
+ */
+export const NODE_NAMES_ANNOTATION = "floatip.io/node-names";
+
+/** The VirtualIP's metadata the grouping reads. */
+export interface GroupedVip {
+  readonly metadata: { readonly annotations?: Readonly<Record<string, string>> };
 }
 
-export function groupKey(name: string, config: VirtualIPConfig, eligibleKey: string, maxCandidates: number): string {
+/** Whether a VirtualIP's eligible nodes are named and follow endpoints: it keeps its router while they change. */
+export function followsNodes(vip: GroupedVip, config: VirtualIPConfig): boolean {
+  return config.nodeNames !== undefined && vip.metadata.annotations?.[NODE_NAMES_ANNOTATION] !== "interfaces";
+}
+
+export function groupKey(vip: GroupedVip & { readonly metadata: { readonly name: string } }, config: VirtualIPConfig, eligibleKey: string, maxCandidates: number): string {
   const { track } = config;
-  const follows = followsNodes(config);
+  const name = vip.metadata.name;
+  const follows = followsNodes(vip, config);
   const own = follows || config.virtualRouterID !== undefined || track.scripts.length > 0 || track.files.length > 0 || (track.httpChecks ?? []).length > 0;
   return JSON.stringify([
     own ? name : "",

@@ -105,14 +105,14 @@ export function plan(input: PlanInput, options: PlanOptions = {}): PlanResult {
     const name = vip.metadata.name;
     const eligible = eligibleOf(config, selection);
     const max = config.maxCandidates ?? maxDefault;
-    const key = groupKey(name, config, eligible.key, max);
+    const key = groupKey(vip, config, eligible.key, max);
     if (!groups.has(key)) {
       const own = JSON.parse(key)[0] !== "";
       groups.set(key, {
         key,
         families: config.families,
         // A router whose nodes follow endpoints may move to any selected node: its VRID is kept free on all of them.
-        scope: { nodes: followsNodes(config) ? selection.names : eligible.names, interface: config.interface, multicast: config.transport === "multicast" },
+        scope: { nodes: followsNodes(vip, config) ? selection.names : eligible.names, interface: config.interface, multicast: config.transport === "multicast" },
         spread: own ? 1 : Math.max(1, Math.min(SPREAD, eligible.nodes.length)),
         capacity: ADVERT_CAPACITY,
       });
@@ -135,7 +135,7 @@ export function plan(input: PlanInput, options: PlanOptions = {}): PlanResult {
       ? first.eligible.filter((n) => config.families.some((f) => n.internalIPs[familyKey(f)] !== undefined))
       : first.eligible;
     // A router of its own whose nodes follow endpoints keeps its master first while that node stays eligible.
-    const master = followsNodes(config) && config.placement.kind === "hash" ? stickyFirst(first.vip.status, new Set(eligible.map((n) => n.name))) : undefined;
+    const master = followsNodes(first.vip, config) && config.placement.kind === "hash" ? stickyFirst(first.vip.status, new Set(eligible.map((n) => n.name))) : undefined;
     const chosen = chooseCandidates(eligible, { key: familyRouters[0]!.instance, placement: config.placement, releaseOnCordon: config.releaseOnCordon, max: first.max, first: master });
     const missing: Finding[] = [];
     const perFamily = familyRouters.map(({ family, instance }) => {

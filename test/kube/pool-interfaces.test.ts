@@ -84,6 +84,31 @@ describe("pool interfaces: only nodes with a named interface announce, on it (co
     await waitFor(async () => JSON.stringify(await instancesOn()) === JSON.stringify({ n1: ["eth1:192.0.2.40/32"], n2: ["eth1:192.0.2.40/32"] }), 5000, "n2 joins once it reports eth1");
   });
 
+  it("300 Cluster Services of a pool with interfaces share VRRP routers: every one gets a VRID (was one router each, and a Conflict past 255)", async () => {
+    await custom.createClusterCustomObject({ ...GROUP, plural: "virtualippools", body: {
+      apiVersion: "floatip.io/v1alpha1", kind: "VirtualIPPool", metadata: { name: "wide" },
+      spec: { addresses: ["198.51.100.0/24", "203.0.113.0/24"], interfaces: ["eth1"], autoAssign: false },
+    } });
+    for (let i = 0; i < 300; i++) {
+      await core.createNamespacedService({ namespace: "default", body: {
+        metadata: { name: `wide-${i}`, namespace: "default", annotations: { "floatip.io/pool": "wide" } },
+        spec: { type: "LoadBalancer", loadBalancerClass: LOAD_BALANCER_CLASS, externalTrafficPolicy: "Cluster", ports: [{ port: 80, protocol: "TCP" }], selector: { app: `wide-${i}` } },
+      } });
+    }
+    type Vip = { metadata: { name: string; annotations?: Record<string, string> }; status?: { virtualRouterID?: number; conditions?: { type: string; status: string; message: string }[] } };
+    const wide = async () => ((await custom.listClusterCustomObject({ ...GROUP, plural: "virtualips" })) as { items: Vip[] }).items
+      .filter((v) => (v.metadata.annotations?.["floatip.io/services"] ?? "").startsWith("default/wide-"));
+    await waitFor(async () => (await wide()).length === 300, 20_000, "300 VirtualIPs");
+    await waitFor(async () => (await wide()).every((v) => v.status?.virtualRouterID !== undefined), 20_000, "a VRID for each").catch(async (e: unknown) => {
+      const left = (await wide()).filter((v) => v.status?.virtualRouterID === undefined);
+      assert.fail(`${String(e)}: ${left.length} without a VRID, e.g. ${left[0]?.metadata.name}: ${left[0]?.status?.conditions?.map((c) => `${c.type}=${c.status} ${c.message}`).join("; ")}`);
+    });
+    const routers = new Set((await wide()).map((v) => v.status!.virtualRouterID));
+    assert.ok(routers.size <= 4, `the pool's Services share a few routers (${routers.size})`);
+    const onNodes = await instancesOn();
+    assert.ok(onNodes["n1"]!.every((i) => i.startsWith("eth1:")) && onNodes["n2"]!.every((i) => i.startsWith("eth1:")), "all on eth1");
+  });
+
   it("the schema refuses an interface name with a slash, naming the field", async () => {
     const bad = await rejects(() => custom.createClusterCustomObject({ ...GROUP, plural: "virtualippools", body: {
       apiVersion: "floatip.io/v1alpha1", kind: "VirtualIPPool", metadata: { name: "bad" }, spec: { addresses: ["198.51.100.64/30"], interfaces: ["eth1/2"] },

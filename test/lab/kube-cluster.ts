@@ -11,6 +11,7 @@ import type { ChildProcess } from "node:child_process";
 import { join, resolve } from "node:path";
 import assert from "node:assert/strict";
 import { createLab, type Lab, type LabHost } from "./netns.js";
+import { addSecondSegment, type SegmentHost } from "./segment.js";
 import { AddressWatch, FLOATIP_BIN, Scratch } from "./vrrp-lab.js";
 import { kubeTools } from "../kube/tools.js";
 
@@ -25,6 +26,8 @@ export interface ClusterOptions {
   readonly startAgents?: boolean;
   /** Extra `floatip controller` flags. */
   readonly controllerArgs?: readonly string[];
+  /** Give every host a second interface, eth1 on a second bridge (test/lab/segment.ts), before anything starts. */
+  readonly secondSegment?: boolean;
   /** Run before the controller and the agents start (seed objects). */
   readonly seed?: (cluster: KubeCluster) => Promise<void>;
 }
@@ -33,6 +36,8 @@ export class KubeCluster {
   /** Output of every process started, by name ("api-server", "controller", "agent n1", a restart "agent n1 #2"). */
   readonly logs = new Map<string, () => string>();
   private apiServer: ChildProcess | undefined;
+  /** Each host's end of the second segment (empty without options.secondSegment). */
+  segment: readonly SegmentHost[] = [];
 
   private constructor(
     readonly lab: Lab,
@@ -50,6 +55,7 @@ export class KubeCluster {
     const watch = new AddressWatch(lab);
     const cluster = new KubeCluster(lab, scratch, watch, kubectlPath, scratch.write("kubeconfig", ""), options);
     try {
+      if (options.secondSegment === true) cluster.segment = await addSecondSegment(lab);
       await watch.start(lab.nodes);
       await cluster.boot();
     } catch (error) {

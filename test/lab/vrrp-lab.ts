@@ -29,6 +29,8 @@ export interface AddressEvent {
   readonly host: string;
   readonly address: string;
   readonly added: boolean;
+  /** The interface it was added to or deleted from. */
+  readonly ifname: string;
   /** Wall-clock ms (kernel event as printed by ip -ts). */
   readonly at: number;
 }
@@ -152,12 +154,12 @@ export class AddressWatch {
   }
 
   private parse(host: string, line: string): void {
-    const m = /^\[([0-9T:.-]+)\]\s+(Deleted\s+)?\d+:\s+\S+\s+inet6?\s+([0-9a-f.:]+)\//.exec(line);
+    const m = /^\[([0-9T:.-]+)\]\s+(Deleted\s+)?\d+:\s+(\S+)\s+inet6?\s+([0-9a-f.:]+)\//.exec(line);
     if (m === null) return;
     // `ip -ts` prints microseconds: keep them (a failover at 10 ms adverts takes a few ms).
     const stamp = m[1]!;
     const at = Date.parse(`${stamp.slice(0, 19)}Z`) + Number(`0${stamp.slice(19)}`) * 1000;
-    this.events.push({ host, address: m[3]!, added: m[2] === undefined, at });
+    this.events.push({ host, address: m[4]!, added: m[2] === undefined, ifname: m[3]!, at });
   }
 
   /** First event for address after `since` (wall ms, fractional) matching added. */
