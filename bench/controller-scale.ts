@@ -25,6 +25,7 @@
  */
 import { performance } from "node:perf_hooks";
 import { CoreV1Api, CustomObjectsApi, type KubeConfig } from "@kubernetes/client-node";
+import { expandPeerSets } from "../agent/kube/peer-sets.js";
 import { systemClock } from "../base/clock.js";
 import { jsonLogger } from "../base/logger.js";
 import { Controller } from "../operator/controller/controller.js";
@@ -138,11 +139,12 @@ function recording(api: ControllerKubeApi & LoadBalancerKubeApi, r: Recorder): C
     ...api,
     writeVrrpNodeSpec: wrap("writeVrrpNodeSpec", (name: string, spec: unknown, exists: boolean) => {
       r.attempted.set(name, Buffer.byteLength(JSON.stringify(spec)));
-      const instances = (spec as { instances?: readonly Instance[] }).instances ?? [];
+      // As the agent reads it: peer set references resolved (agent/kube/peer-sets.ts).
+      const instances = (expandPeerSets(spec).doc as { instances?: readonly Instance[] }).instances ?? [];
       r.rendered.set(name, {
         instances: instances.map((i) => ({
           name: i.name,
-          advertInterval: i.advertInterval,
+          advertisementInterval: i.advertisementInterval,
           unicast: { peers: Array.from({ length: i.unicast?.peers?.length ?? 0 }, () => "") },
         })),
       });
@@ -182,7 +184,7 @@ const tally = (writes: readonly { method: string; ok: boolean }[]) => {
 
 interface Instance {
   readonly name?: string;
-  readonly advertInterval?: string;
+  readonly advertisementInterval?: string;
   readonly addresses?: readonly string[];
   readonly unicast?: { readonly peers?: readonly string[] };
 }
@@ -201,7 +203,7 @@ export function advertsImplied(specs: readonly { instances?: readonly Instance[]
   for (const spec of specs) {
     for (const i of spec.instances ?? []) {
       const peers = i.unicast?.peers?.length;
-      const rate = (peers === undefined ? 1 : peers) / seconds(i.advertInterval);
+      const rate = (peers === undefined ? 1 : peers) / seconds(i.advertisementInterval);
       routers.set(i.name ?? "", Math.max(routers.get(i.name ?? "") ?? 0, rate));
     }
   }
@@ -256,7 +258,7 @@ export async function benchScale(kc: KubeConfig, o: ScaleOptions): Promise<Scale
     const services = (await core.listNamespacedService({ namespace: "default" })).items;
     const ingress = services.map((s) => s.status?.loadBalancer?.ingress?.[0]?.ip).filter((ip): ip is string => ip !== undefined);
     const text = await metrics.registry.metrics();
-    const adverts = advertsImplied(vrrpNodes.map((n) => n.spec ?? {}));
+    const adverts = advertsImplied(vrrpNodes.map((n) => (expandPeerSets(n.spec ?? {}).doc ?? {}) as { instances?: readonly Instance[] }));
     const renderedAdverts = advertsImplied([...r.rendered.values()]);
     let oneService: ScaleResult["oneService"];
     if (settled) {

@@ -199,10 +199,10 @@ class Bench {
                 {
                   name: "bench",
                   interface: host.ifname,
-                  virtualRouterId: 51,
+                  virtualRouterID: 51,
                   version: setting.version,
                   priority,
-                  advertInterval: `${setting.intervalMs}ms`,
+                  advertisementInterval: `${setting.intervalMs}ms`,
                   addresses: [`${VIP}/24`],
                   garp: { repeat: 1, delay: 0 },
                   ...(track ? { track: { interfaces: [{ name: TRACKED }] } } : {}),

@@ -18,6 +18,7 @@
 import { performance } from "node:perf_hooks";
 import { CoreV1Api, CustomObjectsApi, KubeConfig } from "@kubernetes/client-node";
 import { parseDuration } from "../agent/config/duration.js";
+import { expandPeerSets } from "../agent/kube/peer-sets.js";
 import { systemClock } from "../base/clock.js";
 import { jsonLogger } from "../base/logger.js";
 import type { AgentConfigDocument } from "../operator/api/types.js";
@@ -42,6 +43,8 @@ export interface LbScaleResult {
   readonly coldWrites: Readonly<Record<string, number>>;
   readonly served: { readonly services: number; readonly vips: number; readonly minNodesPerAddress: number };
   readonly largestVrrpNodeBytes: number;
+  /** VRRPNodes that write one peer list more than once (0 with peer sets). */
+  readonly repeatedPeerLists: number;
   readonly routers: number;
   readonly largestRouter: number;
   readonly advertsPerSecond: number;
@@ -96,7 +99,9 @@ async function readWorld(kc: KubeConfig): Promise<World> {
 function placements(vrrpNodes: readonly Listed[]): Map<string, Set<string>> {
   const out = new Map<string, Set<string>>();
   for (const n of vrrpNodes) {
-    for (const i of (n.spec as unknown as AgentConfigDocument | undefined)?.instances ?? []) {
+    // As the agent reads it: peer set references resolved (agent/kube/peer-sets.ts).
+    const spec = expandPeerSets(n.spec).doc as AgentConfigDocument | undefined;
+    for (const i of spec?.instances ?? []) {
       for (const a of i.addresses) {
         let set = out.get(a);
         if (set === undefined) out.set(a, (set = new Set()));
@@ -122,20 +127,39 @@ function served(world: World): Served {
   return { services: ingress, vips: withVrid, minNodesPerAddress: min === Number.POSITIVE_INFINITY ? 0 : min };
 }
 
+/**
+ * VRRPNodes whose spec writes one peer list more than once (inline in two
+ * instances, or in two peer sets): a compact spec writes each once.
+ */
+export function repeatedPeerLists(vrrpNodes: readonly { readonly spec?: unknown }[]): number {
+  let repeated = 0;
+  for (const n of vrrpNodes) {
+    const spec = n.spec as AgentConfigDocument | undefined;
+    const lists = [
+      ...(spec?.peerSets ?? []).map((s) => `${s.source ?? ""} ${s.peers.join(",")}`),
+      ...(spec?.instances ?? []).flatMap((i) => (i.unicast?.peers !== undefined ? [`${i.unicast.source ?? ""} ${i.unicast.peers.join(",")}`] : [])),
+    ];
+    if (new Set(lists).size < lists.length) repeated++;
+  }
+  return repeated;
+}
+
 /** Cluster-wide adverts per second: each router's master sends one advert per interval to each of its peers. */
 function adverts(vrrpNodes: readonly Listed[]): { routers: number; largest: number; perSecond: number } {
   const seen = new Set<string>();
   let perSecond = 0;
   let largest = 0;
   for (const n of vrrpNodes) {
-    for (const i of (n.spec as unknown as AgentConfigDocument | undefined)?.instances ?? []) {
+    // As the agent reads it: peer set references resolved (agent/kube/peer-sets.ts).
+    const spec = expandPeerSets(n.spec).doc as AgentConfigDocument | undefined;
+    for (const i of spec?.instances ?? []) {
       const members = [i.unicast?.source ?? n.metadata.name, ...(i.unicast?.peers ?? [])].sort().join(",");
       const key = `${i.name}|${members}`;
       largest = Math.max(largest, i.addresses.length);
       if (seen.has(key)) continue;
       seen.add(key);
-      const interval = parseDuration(i.advertInterval ?? "1s");
-      perSecond += (i.unicast?.peers.length ?? 1) / ((interval.ok ? interval.ms : 1000) / 1000);
+      const interval = parseDuration(i.advertisementInterval ?? "1s");
+      perSecond += (i.unicast?.peers?.length ?? 1) / ((interval.ok ? interval.ms : 1000) / 1000);
     }
   }
   return { routers: seen.size, largest, perSecond };
@@ -228,6 +252,7 @@ export async function runLbScale(o: LbScaleOptions): Promise<LbScaleResult> {
       coldWrites,
       served: served(world),
       largestVrrpNodeBytes,
+      repeatedPeerLists: repeatedPeerLists(world.vrrpNodes),
       routers: shape.routers,
       largestRouter: shape.largest,
       advertsPerSecond: shape.perSecond,

@@ -75,10 +75,10 @@ export function floatipMultiConfig(ifname: string, s: MultiSettings, priority: n
     instances: Array.from({ length: s.count }, (_, k) => ({
       name: `vi${k + 1}`,
       interface: ifname,
-      virtualRouterId: k + 1,
+      virtualRouterID: k + 1,
       version: s.version,
       priority,
-      advertInterval: `${s.intervalMs}ms`,
+      advertisementInterval: `${s.intervalMs}ms`,
       addresses: [`${vipFor(k + 1)}/32`],
       garp: { repeat: 5, delay: 0 },
     })),

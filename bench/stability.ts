@@ -227,10 +227,10 @@ class StabilityBench {
         {
           name: "bench",
           interface: host.ifname,
-          virtualRouterId: VRID,
+          virtualRouterID: VRID,
           version: 3,
           priority,
-          advertInterval: `${intervalMs}ms`,
+          advertisementInterval: `${intervalMs}ms`,
           addresses: [`${VIP}/32`],
           garp: { repeat: 1, delay: 0 },
         },

@@ -119,7 +119,7 @@ virtual_server 192.0.2.16 443 {
 instances:
   - name: VI_1
     interface: eth0
-    virtualRouterId: 51
+    virtualRouterID: 51
     version: 2
     addresses:
       - 192.0.2.16

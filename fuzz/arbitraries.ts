@@ -314,7 +314,7 @@ export const includeDag: fc.Arbitrary<string[]> = fc.integer({ min: 2, max: 24 }
 
 const SCHEMA_KEYS = {
   root: ["scripts", "trackFiles", "instances"],
-  instance: ["name", "interface", "virtualRouterId", "version", "priority", "advertInterval", "preempt", "preemptDelay", "initialState", "addresses", "authentication", "unicast", "garp", "track", "notify", "stateFile"],
+  instance: ["name", "interface", "virtualRouterID", "version", "priority", "advertisementInterval", "preempt", "preemptDelay", "initialState", "addresses", "authentication", "unicast", "garp", "track", "notify", "stateFile"],
   script: ["name", "command", "interval", "timeout", "weight", "reverse", "fall", "rise", "initFail", "user"],
   trackFile: ["name", "path", "weight"],
   address: ["address", "device", "label"],
@@ -396,10 +396,10 @@ const goodInstance = (i: number, scripts: number): fc.Arbitrary<Record<string, u
     {
       name: fc.constant(`vi${i}`),
       interface: fc.constantFrom("eth0", "eth1"),
-      virtualRouterId: fc.integer({ min: 1, max: 255 }),
+      virtualRouterID: fc.integer({ min: 1, max: 255 }),
       version: fc.constantFrom(2, 3),
       priority: fc.integer({ min: 1, max: 255 }),
-      advertInterval: fc.oneof({ weight: 4, arbitrary: fc.constantFrom<unknown>("1s", "2s", 1, 3, "100ms") }, { weight: 1, arbitrary: durationValue }),
+      advertisementInterval: fc.oneof({ weight: 4, arbitrary: fc.constantFrom<unknown>("1s", "2s", 1, 3, "100ms") }, { weight: 1, arbitrary: durationValue }),
       preempt: fc.boolean(),
       preemptDelay: durationValue,
       initialState: fc.constantFrom("backup", "master"),
@@ -409,7 +409,7 @@ const goodInstance = (i: number, scripts: number): fc.Arbitrary<Record<string, u
       track: fc.constant({ scripts: Array.from({ length: scripts }, (_, j) => `chk${j}`) }),
       stateFile: fc.constant("/run/floatip.state"),
     },
-    { requiredKeys: ["name", "interface", "virtualRouterId", "addresses"] },
+    { requiredKeys: ["name", "interface", "virtualRouterID", "addresses"] },
   );
 
 /** A YAML-form config object: mostly well-formed, with wrong values and unknown keys mixed in. */
@@ -466,7 +466,7 @@ export function yamlAliased(sizes: { min: number; max: number } = { min: 0, max:
       const instance = {
         name: "vi",
         interface: "eth0",
-        virtualRouterId: 1,
+        virtualRouterID: 1,
         addresses: Array.from({ length: addresses }, () => "192.0.2.1"),
         track: { pods: { namespace: "default", selector } },
       };

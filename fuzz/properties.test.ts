@@ -193,15 +193,15 @@ describe("fuzz: parseYamlConfig (agent/config/load.ts)", () => {
       const value = `"${"9".repeat(digits)}${unit}"`;
       const script = k.startsWith("script") ? `scripts:\n  - name: c\n    command: /bin/true\n    ${k.slice(7)}: ${value}\n` : "";
       const field = k.startsWith("script") ? "" : k.includes("{") ? `    ${k}: ${value} }\n` : `    ${k}: ${value}\n`;
-      fuzzYaml(Buffer.from(`${script}instances:\n  - name: a\n    interface: eth0\n    virtualRouterId: 1\n    addresses: [192.0.2.1]\n${field}`, "utf8"));
+      fuzzYaml(Buffer.from(`${script}instances:\n  - name: a\n    interface: eth0\n    virtualRouterID: 1\n    addresses: [192.0.2.1]\n${field}`, "utf8"));
     }, 200);
   });
 
   it("F3: a duration with a long run of blanks is rejected in linear time", todoIf("F3"), () => {
-    const field = fc.constantFrom("advertInterval", "preemptDelay");
+    const field = fc.constantFrom("advertisementInterval", "preemptDelay");
     const blanks = fc.tuple(field, fc.integer({ min: 1000, max: 60_000 }), fc.constantFrom(" ", "\t"));
     check(blanks, ([key, n, blank]) => {
-      const text = `instances:\n  - name: a\n    interface: eth0\n    virtualRouterId: 1\n    addresses: [192.0.2.1]\n    ${key}: "1${blank.repeat(n)}x"\n`;
+      const text = `instances:\n  - name: a\n    interface: eth0\n    virtualRouterID: 1\n    addresses: [192.0.2.1]\n    ${key}: "1${blank.repeat(n)}x"\n`;
       fuzzYaml(Buffer.from(text, "utf8"));
     }, 20, { endOnFailure: true, costly: 20 });
   });

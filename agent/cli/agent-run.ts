@@ -194,13 +194,18 @@ async function lastMasters(stateDir: string, instances: readonly string[]): Prom
 }
 
 async function readStandaloneConfig(source: ConfigSource, links: () => Promise<readonly LinkInfo[]>): Promise<StandaloneLoad> {
-  if (source.type === "text") return { ...parseYamlConfig(source.text, source.origin, { links: await links() }), warnings: [] };
+  if (source.type === "text") return withWarnings(parseYamlConfig(source.text, source.origin, { links: await links() }));
   const text = await readFile(source.file, "utf8").catch(() => undefined);
   if (formatOf(source.file, source.format, text) === "keepalived") {
     const { loadKeepalivedFile, nodeIncludeIo, shellLexOptions } = await import("../keepalived/load.js");
     return loadKeepalivedFile(source.file, nodeIncludeIo, { lvs: source.skipLvs === true ? "skip" : "refuse", ...shellLexOptions(source.configId) });
   }
-  return { ...(await loadConfigFile(source.file, { links: await links() })), warnings: [] };
+  return withWarnings(await loadConfigFile(source.file, { links: await links() }));
+}
+
+/** A YAML load's deprecation warnings (old field spellings) as the load's warnings. */
+function withWarnings(loaded: LoadResult): StandaloneLoad {
+  return { ...loaded, warnings: loaded.ok ? loaded.warnings ?? [] : [] };
 }
 
 /** Errors and warnings as printed on stderr. */

@@ -79,6 +79,8 @@ export class Reloader {
         for (const e of loaded.errors) logger.log("error", "reload rejected, running config kept", { field: e.path, error: e.message });
         return { kind: "rejected", errors: loaded.errors };
       }
+      // Old field spellings (config/renamed-fields.ts): read, and said again on each reload.
+      for (const w of loaded.warnings ?? []) logger.log("warn", "config warning", { field: w.path, message: w.message });
       if (this.closed) return { kind: "failed", error: new Error("stopping") };
       const report = await this.options.apply(loaded.config);
       logger.log("info", "config reloaded", {

@@ -6,6 +6,7 @@ import { readFile } from "node:fs/promises";
 import yaml from "js-yaml";
 import { validateAgentConfig, type ConfigError } from "./validate.js";
 import { fillInterfaces } from "./fill-interfaces.js";
+import { deprecationLines } from "./renamed-fields.js";
 import { MAX_ALIAS_VALUES, checkExpansion } from "./yaml-expansion.js";
 import type { LinkInfo } from "../os/ports.js";
 import type { AgentConfig } from "./types.js";
@@ -39,7 +40,12 @@ export function sniffFormat(text: string): ConfigFormat | undefined {
 }
 
 export type LoadResult =
-  | { readonly ok: true; readonly config: AgentConfig }
+  | {
+      readonly ok: true;
+      readonly config: AgentConfig;
+      /** Old field spellings used (renamed-fields.ts), at "file:line" with the field path in the message. */
+      readonly warnings?: readonly ConfigError[];
+    }
   | { readonly ok: false; readonly errors: readonly ConfigError[] };
 
 export interface LoadOptions {
@@ -76,7 +82,11 @@ export function parseYamlConfig(text: string, file: string, options: LoadOptions
     if (!filled.ok) return filled;
     doc = filled.doc;
   }
-  return validateAgentConfig(doc);
+  const result = validateAgentConfig(doc);
+  if (!result.ok || result.deprecated === undefined) return result.ok ? { ok: true, config: result.config } : result;
+  const lines = deprecationLines(text, result.deprecated);
+  const warnings = result.deprecated.map((d, i) => ({ path: lines[i] === undefined ? file : `${file}:${lines[i]}`, message: `${d.path}: ${d.message}` }));
+  return { ok: true, config: result.config, warnings };
 }
 
 /** A path from checkExpansion in the validator's form: top-level fields by name, anything else under "config". */

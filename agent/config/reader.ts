@@ -6,7 +6,7 @@
 import { describe, parseDuration } from "./duration.js";
 
 export interface ConfigError {
-  /** Field path, e.g. "instances[0].virtualRouterId". */
+  /** Field path, e.g. "instances[0].virtualRouterID". */
   readonly path: string;
   readonly message: string;
 }
@@ -16,6 +16,8 @@ type Obj = Record<string, unknown>;
 /** Collects errors while reading one object; every reader returns a value or undefined. */
 export class Reader {
   readonly errors: ConfigError[] = [];
+  /** Fields read under an old spelling, by path (renamed-fields.ts). */
+  readonly deprecated: ConfigError[] = [];
   fail(path: string, message: string): undefined {
     this.errors.push({ path, message });
     return undefined;

@@ -10,11 +10,11 @@ import assert from "node:assert/strict";
 import { validateAgentConfig } from "./validate.js";
 
 type Doc = Record<string, unknown>;
-const inst = { name: "web", interface: "eth0", virtualRouterId: 51, addresses: ["192.0.2.5/24"] };
+const inst = { name: "web", interface: "eth0", virtualRouterID: 51, addresses: ["192.0.2.5/24"] };
 const instance = (patch: Doc): Doc => ({ instances: [{ ...inst, ...patch }] });
 const script = { name: "chk", command: "/bin/true" };
 const readyz = { name: "apiserver", url: "https://127.0.0.1:6443/readyz" };
-const inst2 = { name: "db", interface: "eth0", virtualRouterId: 52, addresses: ["192.0.2.6/24"] };
+const inst2 = { name: "db", interface: "eth0", virtualRouterID: 52, addresses: ["192.0.2.6/24"] };
 const group = (patch: Doc): Doc => ({ scripts: [script], instances: [inst, inst2], syncGroups: [{ name: "VG", instances: ["web", "db"], ...patch }] });
 const procs = (patch: Doc, ...more: Doc[]): Doc => ({ trackProcesses: [{ name: "p", process: "haproxy", ...patch }, ...more], instances: [inst] });
 const pods = { namespace: "web", selector: { matchLabels: { app: "web" } } };
@@ -97,14 +97,18 @@ const BAD: readonly BadValue[] = [
   { field: "trackFiles[].path", name: "missing", doc: { trackFiles: [{ name: "f" }], instances: [inst] }, at: "trackFiles[0].path" },
   { field: "trackFiles[].weight", name: "255", doc: { trackFiles: [{ name: "f", path: "/run/f", weight: 255 }], instances: [inst] }, at: "trackFiles[0].weight" },
   { field: "instances[].name", name: "missing", doc: instance({ name: undefined }), at: "instances[0].name" },
-  { field: "instances[].name", name: "used twice", doc: { instances: [inst, { ...inst, virtualRouterId: 52 }] }, at: "instances[1].name" },
+  { field: "instances[].name", name: "used twice", doc: { instances: [inst, { ...inst, virtualRouterID: 52 }] }, at: "instances[1].name" },
   { field: "instances[].interface", name: "empty", doc: instance({ interface: "" }), at: "instances[0].interface" },
-  { field: "instances[].virtualRouterId", name: "0", doc: instance({ virtualRouterId: 0 }), at: "instances[0].virtualRouterId" },
-  { field: "instances[].virtualRouterId", name: "one VRID twice on an interface", doc: { instances: [inst, { ...inst, name: "other" }] }, at: "instances[1].virtualRouterId" },
+  { field: "instances[].virtualRouterID", name: "0", doc: instance({ virtualRouterID: 0 }), at: "instances[0].virtualRouterID" },
+  { field: "instances[].virtualRouterID", name: "one VRID twice on an interface", doc: { instances: [inst, { ...inst, name: "other" }] }, at: "instances[1].virtualRouterID" },
+  { field: "instances[].virtualRouterId", name: "old spelling, 0", doc: instance({ virtualRouterID: undefined, virtualRouterId: 0 }), at: "instances[0].virtualRouterId" },
+  { field: "instances[].virtualRouterId", name: "old and new spelling differ", doc: instance({ virtualRouterId: 52 }), at: "instances[0].virtualRouterID" },
+  { field: "instances[].advertInterval", name: "old spelling, 15ms", doc: instance({ advertInterval: "15ms" }), at: "instances[0].advertInterval" },
+  { field: "instances[].advertInterval", name: "old and new spelling differ", doc: instance({ advertisementInterval: "1s", advertInterval: "2s" }), at: "instances[0].advertisementInterval" },
   { field: "instances[].version", name: "4", doc: instance({ version: 4 }), at: "instances[0].version" },
   { field: "instances[].version", name: "2 with IPv6", doc: instance({ version: 2, addresses: ["2001:db8::5"] }), at: "instances[0].version" },
   { field: "instances[].priority", name: "256", doc: instance({ priority: 256 }), at: "instances[0].priority" },
-  { field: "instances[].advertInterval", name: "15ms", doc: instance({ advertInterval: "15ms" }), at: "instances[0].advertInterval" },
+  { field: "instances[].advertisementInterval", name: "15ms", doc: instance({ advertisementInterval: "15ms" }), at: "instances[0].advertisementInterval" },
   { field: "instances[].preempt", name: "text", doc: instance({ preempt: "yes" }), at: "instances[0].preempt" },
   { field: "instances[].preemptDelay", name: "a word", doc: instance({ preemptDelay: "soon" }), at: "instances[0].preemptDelay" },
   { field: "instances[].preemptDelay", name: "30 days", doc: instance({ preemptDelay: "720h" }), at: "instances[0].preemptDelay" },
@@ -250,7 +254,7 @@ describe("sync groups", () => {
   it("an instance in two groups, and a weighted member track entry, are errors", () => {
     const doc = {
       scripts: [script],
-      instances: [inst, { ...inst2, track: { scripts: [{ name: "chk", weight: -20 }] } }, { ...inst2, name: "c", virtualRouterId: 53 }],
+      instances: [inst, { ...inst2, track: { scripts: [{ name: "chk", weight: -20 }] } }, { ...inst2, name: "c", virtualRouterID: 53 }],
       syncGroups: [
         { name: "A", instances: ["web", "db"] },
         { name: "B", instances: ["c", "web"] },

@@ -6,7 +6,7 @@ import { parseYamlConfig } from "./load.js";
 const base = {
   name: "web",
   interface: "eth0",
-  virtualRouterId: 51,
+  virtualRouterID: 51,
   addresses: ["192.0.2.5/24"],
 };
 
@@ -33,7 +33,7 @@ describe("agent config validation", () => {
       withInstance({
         version: 2,
         priority: 150,
-        advertInterval: 2,
+        advertisementInterval: 2,
         preempt: false,
         preemptDelay: "30s",
         initialState: "master",
@@ -82,15 +82,15 @@ describe("agent config validation", () => {
   });
 
   it("accepts 10ms adverts with version 3", () => {
-    const result = validateAgentConfig(withInstance({ advertInterval: "10ms" }));
+    const result = validateAgentConfig(withInstance({ advertisementInterval: "10ms" }));
     assert.ok(result.ok);
     assert.equal(result.config.instances[0]!.advertIntervalMs, 10);
   });
 
   const bad: readonly [string, Record<string, unknown>, string, RegExp][] = [
-    ["VRID 0", { virtualRouterId: 0 }, "instances[0].virtualRouterId", /between 1 and 255/],
-    ["VRID 256", { virtualRouterId: 256 }, "instances[0].virtualRouterId", /between 1 and 255/],
-    ["VRID as text", { virtualRouterId: "51" }, "instances[0].virtualRouterId", /integer/],
+    ["VRID 0", { virtualRouterID: 0 }, "instances[0].virtualRouterID", /between 1 and 255/],
+    ["VRID 256", { virtualRouterID: 256 }, "instances[0].virtualRouterID", /between 1 and 255/],
+    ["VRID as text", { virtualRouterID: "51" }, "instances[0].virtualRouterID", /integer/],
     ["priority 0", { priority: 0 }, "instances[0].priority", /between 1 and 255/],
     ["priority 256", { priority: 256 }, "instances[0].priority", /between 1 and 255/],
     ["version 4", { version: 4 }, "instances[0].version", /between 2 and 3/],
@@ -106,10 +106,10 @@ describe("agent config validation", () => {
     ["password too long", { version: 2, authentication: { type: "pass", password: "123456789" } }, "instances[0].authentication.password", /8 bytes/],
     ["password as a YAML number (not echoed)", { version: 2, authentication: { type: "pass", password: 20240607 } }, "instances[0].authentication.password", /^must be a non-empty string \(quote it in YAML\), got a number \(value not shown\)$/],
     ["password missing", { version: 2, authentication: { type: "pass" } }, "instances[0].authentication.password", /got nothing$/],
-    ["interval below 10ms", { advertInterval: "5ms" }, "instances[0].advertInterval", /between 10ms/],
-    ["interval not centiseconds", { advertInterval: "15ms" }, "instances[0].advertInterval", /centiseconds/],
-    ["fractional v2 interval", { version: 2, advertInterval: 1.5 }, "instances[0].advertInterval", /whole seconds/],
-    ["interval text", { advertInterval: "fast" }, "instances[0].advertInterval", /duration/],
+    ["interval below 10ms", { advertisementInterval: "5ms" }, "instances[0].advertisementInterval", /between 10ms/],
+    ["interval not centiseconds", { advertisementInterval: "15ms" }, "instances[0].advertisementInterval", /centiseconds/],
+    ["fractional v2 interval", { version: 2, advertisementInterval: 1.5 }, "instances[0].advertisementInterval", /whole seconds/],
+    ["interval text", { advertisementInterval: "fast" }, "instances[0].advertisementInterval", /duration/],
     ["unknown field", { prioirty: 100 }, "instances[0].prioirty", /unknown field/],
     ["bad initial state", { initialState: "MASTER" }, "instances[0].initialState", /"backup" or "master"/],
     ["unicast peer of other family", { unicast: { peers: ["2001:db8::2"] } }, "instances[0].unicast.peers[0]", /IPv4/],
@@ -131,7 +131,7 @@ describe("agent config validation", () => {
   it("rejects two instances with one VRID on one interface and family", () => {
     const result = validateAgentConfig({ instances: [base, { ...base, name: "other" }] });
     assert.ok(!result.ok);
-    assert.match(result.errors[0]!.message, /both use virtualRouterId 51/);
+    assert.match(result.errors[0]!.message, /both use virtualRouterID 51/);
   });
 
   it("allows one VRID for IPv4 and IPv6 on the same interface (separate VRRP routers)", () => {
@@ -141,22 +141,22 @@ describe("agent config validation", () => {
 
   it("an error across instances names the instance by its list index, also after an invalid one", () => {
     const result = validateAgentConfig({
-      instances: [{ ...base, name: "bad", priority: 0 }, { ...base, virtualRouterId: 52, track: { scripts: [{ name: "nope" }] } }],
+      instances: [{ ...base, name: "bad", priority: 0 }, { ...base, virtualRouterID: 52, track: { scripts: [{ name: "nope" }] } }],
     });
     assert.ok(!result.ok);
     assert.deepEqual(result.errors.map((e) => e.path), ["instances[0].priority", "instances[1].track.scripts[0]"]);
   });
 
   it("rejects instance names used twice", () => {
-    const result = validateAgentConfig({ instances: [base, { ...base, virtualRouterId: 52 }] });
+    const result = validateAgentConfig({ instances: [base, { ...base, virtualRouterID: 52 }] });
     assert.ok(!result.ok);
     assert.match(result.errors[0]!.message, /name "web" is used twice/);
   });
 
   it("reports every error, not just the first", () => {
-    const result = validateAgentConfig(withInstance({ virtualRouterId: 0, priority: 999 }));
+    const result = validateAgentConfig(withInstance({ virtualRouterID: 0, priority: 999 }));
     assert.ok(!result.ok);
-    assert.deepEqual(result.errors.map((e) => e.path).sort(), ["instances[0].priority", "instances[0].virtualRouterId"]);
+    assert.deepEqual(result.errors.map((e) => e.path).sort(), ["instances[0].priority", "instances[0].virtualRouterID"]);
   });
 
   it("rejects a config that is not a mapping or has no instances", () => {
@@ -169,7 +169,7 @@ describe("agent config validation", () => {
 describe("YAML config files", () => {
   it("reads a YAML file into a config", () => {
     const result = parseYamlConfig(
-      "instances:\n  - name: web\n    interface: eth0\n    virtualRouterId: 51\n    advertInterval: 100ms\n    addresses: [192.0.2.5/24]\n",
+      "instances:\n  - name: web\n    interface: eth0\n    virtualRouterID: 51\n    advertisementInterval: 100ms\n    addresses: [192.0.2.5/24]\n",
       "agent.yaml",
     );
     assert.ok(result.ok);

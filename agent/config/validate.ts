@@ -18,15 +18,22 @@ import { readTrackProcesses } from "./validate-process.js";
 import { readNotifyFifos } from "./validate-fifo.js";
 import { readMulticastGroups, withMulticastGroups } from "./validate-multicast.js";
 import { INTERVAL_LIMITS } from "../vrrp/timing.js";
+import { RENAMED_INSTANCE_FIELDS, readRenamed } from "./renamed-fields.js";
 
 export type { ConfigError };
 
 export type ValidationResult =
-  | { readonly ok: true; readonly config: AgentConfig }
+  | {
+      readonly ok: true;
+      readonly config: AgentConfig;
+      /** Fields written in an old spelling (renamed-fields.ts): read, but worth a warning. */
+      readonly deprecated?: readonly ConfigError[];
+    }
   | { readonly ok: false; readonly errors: readonly ConfigError[] };
 
 const INSTANCE_KEYS = [
-  "name", "interface", "virtualRouterId", "version", "priority", "advertInterval", "preempt",
+  "name", "interface", "virtualRouterID", "version", "priority", "advertisementInterval", "preempt",
+  ...RENAMED_INSTANCE_FIELDS.map((f) => f.old),
   "preemptDelay", "initialState", "addresses", "authentication", "source", "unicast", "garp", "track", "notify", "stateFile",
   "routes", "rules", "trackInterface", "vmac", "excludedAddresses",
 ] as const;
@@ -75,6 +82,7 @@ export function validateAgentConfig(input: unknown, options: ValidateOptions = {
   if (r.errors.length > 0) return { ok: false, errors: r.errors };
   return {
     ok: true,
+    ...(r.deprecated.length > 0 ? { deprecated: r.deprecated } : {}),
     config: {
       scripts: scripts ?? [],
       trackFiles: trackFiles ?? [],
@@ -98,7 +106,8 @@ function readInstance(r: Reader, raw: unknown, path: string): InstanceConfig | u
   const before = r.errors.length;
   const name = r.string(o["name"], `${path}.name`);
   const iface = r.string(o["interface"], `${path}.interface`);
-  const virtualRouterId = r.integer(o["virtualRouterId"], `${path}.virtualRouterId`, 1, 255);
+  const vrid = readRenamed(r, o, "virtualRouterID", path);
+  const virtualRouterId = vrid === undefined ? undefined : r.integer(vrid.value, vrid.path, 1, 255);
   const version = o["version"] === undefined ? 3 : r.integer(o["version"], `${path}.version`, 2, 3);
   const priority = o["priority"] === undefined ? 100 : r.integer(o["priority"], `${path}.priority`, 1, 255);
   const preempt = o["preempt"] === undefined ? true : r.boolean(o["preempt"], `${path}.preempt`);
@@ -110,7 +119,8 @@ function readInstance(r: Reader, raw: unknown, path: string): InstanceConfig | u
     r.fail(`${path}.addresses`, "must all be IPv4 or all IPv6 (use one instance per family, as VRRP does)");
   }
   if (version === 2 && family === 6) r.fail(`${path}.version`, "VRRPv2 carries IPv4 only; use version 3 for IPv6 addresses");
-  const advertIntervalMs = readInterval(r, o["advertInterval"], `${path}.advertInterval`, version === 2 ? 2 : 3);
+  const interval = readRenamed(r, o, "advertisementInterval", path);
+  const advertIntervalMs = interval === undefined ? undefined : readInterval(r, interval.value, interval.path, version === 2 ? 2 : 3);
   const authentication = o["authentication"] === undefined ? undefined : readAuth(r, o["authentication"], `${path}.authentication`, version);
   const unicast = o["unicast"] === undefined ? undefined : readUnicast(r, o["unicast"], `${path}.unicast`, family);
   const source = o["source"] === undefined ? undefined : readSource(r, o["source"], `${path}.source`, family, o["unicast"] !== undefined);
@@ -320,7 +330,7 @@ function checkUnique(r: Reader, instances: readonly InstanceConfig[], indices: r
     const key = `${inst.interface}/IPv${inst.family}/${inst.virtualRouterId}`;
     const other = routers.get(key);
     if (other !== undefined) {
-      r.fail(`${path}.virtualRouterId`, `instances "${other}" and "${inst.name}" both use virtualRouterId ${inst.virtualRouterId} for IPv${inst.family} on ${inst.interface}`);
+      r.fail(`${path}.virtualRouterID`, `instances "${other}" and "${inst.name}" both use virtualRouterID ${inst.virtualRouterId} for IPv${inst.family} on ${inst.interface}`);
     }
     routers.set(key, inst.name);
   });

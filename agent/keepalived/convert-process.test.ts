@@ -63,7 +63,7 @@ trackProcesses:
 instances:
   - name: VI_1
     interface: eth0
-    virtualRouterId: 51
+    virtualRouterID: 51
     version: 2
     addresses:
       - 192.0.2.5/24

@@ -75,7 +75,7 @@ scripts:
 instances:
   - name: VI_EXT
     interface: eth0
-    virtualRouterId: 51
+    virtualRouterID: 51
     version: 2
     priority: 150
     addresses:
@@ -89,7 +89,7 @@ instances:
           weight: 0
   - name: VI_INT
     interface: eth1
-    virtualRouterId: 52
+    virtualRouterID: 52
     version: 2
     priority: 150
     addresses:

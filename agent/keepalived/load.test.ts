@@ -53,7 +53,7 @@ describe("keepalived.conf fixture", () => {
         {
           name: "vrrp",
           interface: "ens3",
-          virtualRouterId: 67,
+          virtualRouterID: 67,
           version: 2,
           initialState: "master",
           priority: 100,
@@ -118,7 +118,7 @@ describe("keepalived validation errors map back to file:line", () => {
     ["bad unicast peer", instance("  unicast_peer {\n    peer1\n  }\n"), "k.conf:8", /^peer1: "peer1" is not an IP address$/],
     ["garp_master_repeat 0", instance("  garp_master_repeat 0\n"), "k.conf:7", /^garp_master_repeat: must be between 1 and 100, got 0$/],
     ["global garp default", "global_defs {\n  vrrp_garp_master_repeat 0\n}\n" + instance(""), "k.conf:2", /^vrrp_garp_master_repeat: must be between 1 and 100/],
-    ["same VRID twice", instance("") + instance("").replace("VI_1", "VI_2"), "k.conf:10", /^virtual_router_id: instances "VI_1" and "VI_2" both use virtualRouterId 51/],
+    ["same VRID twice", instance("") + instance("").replace("VI_1", "VI_2"), "k.conf:10", /^virtual_router_id: instances "VI_1" and "VI_2" both use virtualRouterID 51/],
   ];
   for (const [name, text, path, message] of bad) {
     it(name, () => {

@@ -12,7 +12,7 @@ function config(input: unknown): AgentConfig {
   return result.config;
 }
 
-const minimal = { instances: [{ name: "web", interface: "eth0", virtualRouterId: 51, addresses: ["192.0.2.5"] }] };
+const minimal = { instances: [{ name: "web", interface: "eth0", virtualRouterID: 51, addresses: ["192.0.2.5"] }] };
 
 const everything = {
   scripts: [
@@ -24,10 +24,10 @@ const everything = {
     {
       name: "VI_1",
       interface: "eth0",
-      virtualRouterId: 51,
+      virtualRouterID: 51,
       version: 2,
       priority: 150,
-      advertInterval: 2,
+      advertisementInterval: 2,
       preempt: false,
       preemptDelay: "30s",
       initialState: "master",
@@ -39,8 +39,8 @@ const everything = {
       notify: { any: "/n.sh", master: '/m.sh "quoted arg"', backup: "/b.sh", fault: "/f.sh", stop: "/s.sh", timeout: "5s" },
       stateFile: "/run/floatip.state",
     },
-    { name: "v6", interface: "eth0", virtualRouterId: 52, advertInterval: "100ms", addresses: ["2001:db8::5/64", "2001:db8::6"], unicast: { peers: ["2001:db8::1"] }, notify: {} },
-    { name: "true", interface: "yes", virtualRouterId: 53, priority: 1, addresses: ["203.0.113.1/24"], track: {} },
+    { name: "v6", interface: "eth0", virtualRouterID: 52, advertisementInterval: "100ms", addresses: ["2001:db8::5/64", "2001:db8::6"], unicast: { peers: ["2001:db8::1"] }, notify: {} },
+    { name: "true", interface: "yes", virtualRouterID: 53, priority: 1, addresses: ["203.0.113.1/24"], track: {} },
   ],
 };
 
@@ -68,16 +68,16 @@ describe("toYaml", () => {
   });
 
   it("leaves defaults out but keeps the version", () => {
-    assert.equal(toYaml(config(minimal)), "instances:\n  - name: web\n    interface: eth0\n    virtualRouterId: 51\n    version: 3\n    addresses:\n      - 192.0.2.5\n");
+    assert.equal(toYaml(config(minimal)), "instances:\n  - name: web\n    interface: eth0\n    virtualRouterID: 51\n    version: 3\n    addresses:\n      - 192.0.2.5\n");
   });
 
   it("writes durations in units and quotes strings YAML would read otherwise", () => {
     const text = toYaml(config(everything));
-    assert.match(text, /advertInterval: 2s\n/);
+    assert.match(text, /advertisementInterval: 2s\n/);
     assert.match(text, /preemptDelay: 30s\n/);
     assert.match(text, /interval: 500ms\n/);
     assert.match(text, /password: '123456'\n/);
     assert.match(text, /name: 'true'\n/);
-    assert.match(text, /advertInterval: 100ms\n/);
+    assert.match(text, /advertisementInterval: 100ms\n/);
   });
 });

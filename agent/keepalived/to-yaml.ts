@@ -87,9 +87,9 @@ function trackFileObject(t: TrackFileConfig): Obj {
 }
 
 function instanceObject(i: InstanceConfig): Obj {
-  const out: Obj = { name: i.name, interface: i.interface, virtualRouterId: i.virtualRouterId, version: i.version };
+  const out: Obj = { name: i.name, interface: i.interface, virtualRouterID: i.virtualRouterId, version: i.version };
   unlessDefault(out, "priority", i.priority, 100);
-  if (i.advertIntervalMs !== ADVERT_INTERVAL_MS) out["advertInterval"] = formatDuration(i.advertIntervalMs);
+  if (i.advertIntervalMs !== ADVERT_INTERVAL_MS) out["advertisementInterval"] = formatDuration(i.advertIntervalMs);
   unlessDefault(out, "preempt", i.preempt, true);
   if (i.preemptDelayMs !== 0) out["preemptDelay"] = formatDuration(i.preemptDelayMs);
   unlessDefault(out, "initialState", i.initialState, "backup");

@@ -116,12 +116,12 @@ const SPECS: Readonly<Record<string, KeywordSpec<St>>> = {
     return text === "MASTER" ? "master" : "backup";
   }),
   interface: one("interface", (st, b, text) => (text.length > 15 ? fail(st.ctx, b, `interface names have at most 15 characters, got "${text}"`) : text)),
-  virtual_router_id: one("virtualRouterId", (st, b, text) => integer(st.ctx, b, text)),
+  virtual_router_id: one("virtualRouterID", (st, b, text) => integer(st.ctx, b, text)),
   priority: one("priority", (st, b, text) => {
     st.priority = b;
     return integer(st.ctx, b, text);
   }),
-  advert_int: one("advertInterval", (st, b, text) => seconds(st.ctx, b, text)),
+  advert_int: one("advertisementInterval", (st, b, text) => seconds(st.ctx, b, text)),
   version: one("version", (st, b, text) => integer(st.ctx, b, text)),
   nopreempt: { run: (b, st) => setPreempt(st, b, false) },
   preempt: { run: (b, st) => setPreempt(st, b, true) },
@@ -336,7 +336,7 @@ export function translateInstance(ctx: Ctx, b: Block, index: number, globals: Gl
   mark(ctx, path, b);
   mark(ctx, `${path}.name`, b);
   dispatch(ctx, children, `vrrp_instance ${b.args[0]}`, SPECS, { ignored: INSTANCE_IGNORED, unsupported: INSTANCE_UNSUPPORTED }, st);
-  for (const [keyword, field] of [["interface", "interface"], ["virtual_router_id", "virtualRouterId"], ["virtual_ipaddress", "addresses"]] as const) {
+  for (const [keyword, field] of [["interface", "interface"], ["virtual_router_id", "virtualRouterID"], ["virtual_ipaddress", "addresses"]] as const) {
     if (st.out[field] === undefined && !children.some((c) => c.keyword === keyword)) fail(ctx, b, `needs ${keyword}`);
   }
   finishVersion(st, b, globals);

@@ -26,7 +26,7 @@ function errors(text: string): readonly SourceError[] {
 
 const VIP = "  virtual_ipaddress {\n    192.0.2.5\n  }\n";
 const instance = (body: string, vip = VIP) => `vrrp_instance VI_1 {\n  interface eth0\n  virtual_router_id 51\n${vip}${body}}\n`;
-const BASE: Obj = { name: "VI_1", interface: "eth0", virtualRouterId: 51, addresses: ["192.0.2.5"], version: 2 };
+const BASE: Obj = { name: "VI_1", interface: "eth0", virtualRouterID: 51, addresses: ["192.0.2.5"], version: 2 };
 const SCRIPT = 'vrrp_script chk {\n  script "/bin/check"\n}\n';
 
 describe("keepalived translation: vrrp_instance keywords", () => {
@@ -36,8 +36,8 @@ describe("keepalived translation: vrrp_instance keywords", () => {
     ["state BACKUP", "  state BACKUP\n", { initialState: "backup" }],
     ["priority", "  priority 90\n", { priority: 90 }],
     ["priority 255 without state starts master", "  priority 255\n", { priority: 255, initialState: "master" }],
-    ["advert_int", "  advert_int 3\n", { advertInterval: "3s" }],
-    ["advert_int fractional with version 3", "  version 3\n  advert_int 0.1\n", { version: 3, advertInterval: "100ms" }],
+    ["advert_int", "  advert_int 3\n", { advertisementInterval: "3s" }],
+    ["advert_int fractional with version 3", "  version 3\n  advert_int 0.1\n", { version: 3, advertisementInterval: "100ms" }],
     ["version 3", "  version 3\n", { version: 3 }],
     ["nopreempt", "  nopreempt\n", { preempt: false }],
     ["preempt", "  preempt\n", { preempt: true }],

@@ -63,10 +63,10 @@ function toDocument(entry: CachedConfig): unknown {
       instances: entry.config.instances.map((i) => ({
         name: i.name,
         interface: i.interface,
-        virtualRouterId: i.virtualRouterId,
+        virtualRouterID: i.virtualRouterId,
         version: i.version,
         priority: i.priority,
-        advertInterval: ms(i.advertIntervalMs),
+        advertisementInterval: ms(i.advertIntervalMs),
         preempt: i.preempt,
         preemptDelay: ms(i.preemptDelayMs),
         initialState: i.initialState,

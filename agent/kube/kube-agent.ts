@@ -24,6 +24,7 @@ import { PodIndex, viewOf } from "./pod-index.js";
 import { resolveSecrets } from "./secrets.js";
 import { StatusWriter } from "./status-writer.js";
 import { acceptInstances, keepPrevious, type RefusedInstance } from "./spec-instances.js";
+import { expandPeerSets } from "./peer-sets.js";
 import { scriptGateErrors, withoutCommands } from "./script-gate.js";
 import { nodeStatus, type NodeStatus } from "./node-status.js";
 
@@ -154,11 +155,14 @@ export class KubeAgent {
   }
 
   private async applySpec(spec: unknown, generation: number): Promise<void> {
-    const resolved = await resolveSecrets(spec, (ns, name) => this.deps.api.readSecret(ns, name));
+    // Peer sets first (peer-sets.ts): everything after reads the inline unicast form.
+    const peers = expandPeerSets(spec);
+    const resolved = await resolveSecrets(peers.doc, (ns, name) => this.deps.api.readSecret(ns, name));
     const links = await this.deps.links();
     this.interfaces = links.map((l) => l.name);
     const filled = fillInterfaces(resolved.doc, links);
     const early = [
+      ...peers.errors,
       ...(resolved.ok ? [] : resolved.errors),
       ...(filled.ok ? [] : filled.errors),
       ...(this.deps.allowScripts === true ? [] : scriptGateErrors(filled.doc)),

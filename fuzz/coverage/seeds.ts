@@ -69,16 +69,16 @@ const YAML = `scripts:
 instances:
   - name: web
     interface: eth0
-    virtualRouterId: 51
+    virtualRouterID: 51
     priority: 150
     version: 2
-    advertInterval: 1s
+    advertisementInterval: 1s
     addresses: ["192.0.2.5/24"]
     authentication: { password: secret }
     track: { scripts: [{ name: chk }] }
   - name: v6
     interface: eth0
-    virtualRouterId: 52
+    virtualRouterID: 52
     addresses:
       - 2001:db8::5/64
     unicast:
@@ -97,7 +97,7 @@ const KEEPALIVED_TOKENS = words(`
 `);
 
 const YAML_TOKENS = words(`
-  instances: scripts: trackFiles: name: interface: virtualRouterId: priority: version: advertInterval:
+  instances: scripts: trackFiles: name: interface: virtualRouterID: virtualRouterId: priority: version: advertisementInterval: advertInterval:
   addresses: authentication: password: unicast: peers: track: preempt: preemptDelay: initialState: garp:
   notify: command: interval: timeout: weight: fall: rise: path: files: - ␣-␣ : ⏎ ⏎␣␣ ␣␣ [ ] { } , ' "
   & * &a *a << ! !!str !!int !!map ? | > --- ... # ~ null true false .inf -.inf .nan 0x10 0o7 1e309

@@ -14,6 +14,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 import yaml from "js-yaml";
+import { expandPeerSets } from "../../agent/kube/peer-sets.js";
 import { validateAgentConfig } from "../../agent/config/validate.js";
 import { parseKeepalivedConfig } from "../../agent/keepalived/load.js";
 import { validateVirtualIPSpec } from "./validate-virtualip.js";
@@ -66,6 +67,14 @@ function checkDocument(doc: unknown, fragment: boolean): string[] | "not floatip
     const spec = o["spec"];
     if (o["kind"] === "VirtualIP") return report(validateVirtualIPSpec(spec));
     if (o["kind"] === "VirtualIPPool") return report(validatePoolSpec(spec));
+    if (o["kind"] === "VRRPNode") {
+      // As the agent reads it: peer sets resolved, a left-out interface filled in (here eth0).
+      const peers = expandPeerSets(spec);
+      if (peers.errors.length > 0) return report({ ok: false, errors: peers.errors });
+      const read = peers.doc as Obj;
+      const instances = Array.isArray(read["instances"]) ? (read["instances"] as Obj[]).map((i) => ({ interface: "eth0", ...i })) : read["instances"];
+      return report(validateAgentConfig({ ...read, instances }, { kubernetes: true }));
+    }
     if (o["kind"] === "Service") {
       const read = readService(doc, { defaultClass: false });
       if (read.kind === "ignored") {

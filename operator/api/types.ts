@@ -166,7 +166,16 @@ export interface AgentConfigDocument {
   readonly scripts?: readonly AgentScriptDocument[];
   readonly trackFiles?: readonly AgentTrackFileDocument[];
   readonly httpChecks?: readonly AgentHttpCheckDocument[];
+  /** Each distinct unicast peer list of the node, once; instances name one (agent/kube/peer-sets.ts). */
+  readonly peerSets?: readonly AgentPeerSetDocument[];
   readonly instances: readonly AgentInstanceDocument[];
+}
+
+export interface AgentPeerSetDocument {
+  readonly name: string;
+  /** This node's address the adverts are sent from. */
+  readonly source?: string;
+  readonly peers: readonly string[];
 }
 
 export interface AgentHttpCheckDocument {
@@ -216,16 +225,17 @@ export interface AgentInstanceDocument {
   readonly name: string;
   /** Omitted: the agent picks the interface whose subnet contains the first address. */
   readonly interface?: string;
-  readonly virtualRouterId: number;
+  readonly virtualRouterID: number;
   readonly version?: 2 | 3;
   readonly priority?: number;
-  readonly advertInterval?: string;
+  readonly advertisementInterval?: string;
   readonly preempt?: boolean;
   readonly preemptDelay?: string;
   readonly initialState?: "backup" | "master";
   readonly addresses: readonly string[];
   readonly authentication?: { readonly type: "pass"; readonly password?: string; readonly secretRef?: Required<SecretKeyRef> };
-  readonly unicast?: { readonly source?: string; readonly peers: readonly string[] };
+  /** Inline peers (`peers`, older controllers) or the name of one of the spec's `peerSets`. */
+  readonly unicast?: { readonly source?: string; readonly peers?: readonly string[]; readonly peerSet?: string };
   readonly garp?: GarpSpec;
   readonly track?: {
     readonly scripts?: readonly AgentTrackRefDocument[];

@@ -1,6 +1,6 @@
 /**
  * Every rendered VRRPNode spec goes through exactly what `floatip agent
- * --kubernetes` does with it: resolve Secret references, fill in missing
+ * --kubernetes` does with it: resolve peer sets and Secret references, fill in missing
  * interfaces, validate with the Kubernetes additions on.
  */
 import { describe, it } from "node:test";
@@ -9,6 +9,7 @@ import { validateAgentConfig } from "../../agent/config/validate.js";
 import type { AgentConfig } from "../../agent/config/types.js";
 import { fillInterfaces } from "../../agent/config/fill-interfaces.js";
 import { resolveSecrets } from "../../agent/kube/secrets.js";
+import { expandPeerSets } from "../../agent/kube/peer-sets.js";
 import type { LinkInfo } from "../../agent/os/ports.js";
 import { plan } from "./plan.js";
 import type { PlanResult } from "./types.js";
@@ -30,7 +31,9 @@ const links: LinkInfo[] = [
 ];
 
 async function agentView(doc: unknown): Promise<AgentConfig> {
-  const resolved = await resolveSecrets(doc, async () => ({ password: "s3cret" }));
+  const peers = expandPeerSets(doc);
+  assert.deepEqual(peers.errors, []);
+  const resolved = await resolveSecrets(peers.doc, async () => ({ password: "s3cret" }));
   assert.ok(resolved.ok, JSON.stringify(!resolved.ok && resolved.errors));
   const filled = fillInterfaces(resolved.doc, links);
   assert.ok(filled.ok, JSON.stringify(!filled.ok && filled.errors));

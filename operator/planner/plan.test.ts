@@ -2,7 +2,8 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { plan } from "./plan.js";
 import type { PlanResult, VipPlan } from "./types.js";
-import type { AgentInstanceDocument, NodeSummary } from "../api/types.js";
+import type { AgentConfigDocument, AgentInstanceDocument, NodeSummary } from "../api/types.js";
+import { expandPeerSets } from "../../agent/kube/peer-sets.js";
 import { at, node, nodes, vip } from "./test-fixtures.js";
 
 function vipPlan(result: PlanResult, name: string): VipPlan {
@@ -11,12 +12,17 @@ function vipPlan(result: PlanResult, name: string): VipPlan {
   return p;
 }
 
-/** The instance carrying VirtualIP `ref`'s addresses on a node; `web-v6` is the IPv6 router of dual-stack `web`. */
+/**
+ * The instance carrying VirtualIP `ref`'s addresses on a node, its unicast peers as the agent reads
+ * them (peer set resolved); `web-v6` is the IPv6 router of dual-stack `web`.
+ */
 function instance(result: PlanResult, nodeName: string, ref: string): AgentInstanceDocument | undefined {
   const own = result.vips.get(ref);
   const plan = own ?? vipPlan(result, ref.replace(/-v6$/, ""));
   const router = own !== undefined ? plan.routers?.[0] : plan.routers?.find((r) => r.family === 6);
-  return result.nodes.get(nodeName)?.instances.find((i) => i.name === router?.instance);
+  const expanded = expandPeerSets(result.nodes.get(nodeName));
+  assert.deepEqual(expanded.errors, []);
+  return (expanded.doc as AgentConfigDocument | undefined)?.instances.find((i) => i.name === router?.instance);
 }
 
 /** A node's instances, each named by the VirtualIPs it carries (`web`, `web-v6` for dual-stack web's IPv6 router, `a+b` when shared). */
@@ -44,16 +50,17 @@ describe("plan", () => {
     assert.deepEqual(Object.values(web.priorities).sort(), [230, 240, 250]);
     assert.deepEqual(web.findings, []);
     assert.deepEqual(result.nodes.get("node-0"), {
+      peerSets: [{ name: "p1", source: "198.51.100.1", peers: ["198.51.100.2", "198.51.100.3"] }],
       instances: [{
         name: "vrid-1",
-        virtualRouterId: 1,
+        virtualRouterID: 1,
         version: 3,
         priority: web.priorities["node-0"],
-        advertInterval: "1s",
+        advertisementInterval: "1s",
         preempt: true,
         preemptDelay: "0s",
         addresses: ["192.0.2.5/24"],
-        unicast: { source: "198.51.100.1", peers: ["198.51.100.2", "198.51.100.3"] },
+        unicast: { peerSet: "p1" },
         garp: { repeat: 5, delay: "5s", refresh: "0s" },
       }],
     });
@@ -87,10 +94,10 @@ describe("plan", () => {
     assert.deepEqual(vipPlan(result, "a").priorities, { "node-0": 100, "node-1": 200, "node-2": 90 });
     assert.deepEqual(vipPlan(result, "b").priorities, { "node-0": 240, "node-1": 230, "node-2": 250 });
     const a = instance(result, "node-1", "a")!;
-    assert.deepEqual([a.interface, a.priority, a.preempt, a.preemptDelay, a.advertInterval], ["eth0", 200, false, "60s", "100ms"]);
+    assert.deepEqual([a.interface, a.priority, a.preempt, a.preemptDelay, a.advertisementInterval], ["eth0", 200, false, "60s", "100ms"]);
     assert.equal(instance(result, "node-1", "b")!.interface, undefined, "no interface unless the VirtualIP names one");
     assert.deepEqual(instance(result, "node-1", "b")!.garp, { repeat: 2, delay: "0s", refresh: "30s", refreshRepeat: 3 });
-    assert.deepEqual(result.nodes.get("node-0")!.instances.map((i) => [i.name, i.virtualRouterId]), [["vrid-1-eth0", 1], ["vrid-2", 2]]);
+    assert.deepEqual(result.nodes.get("node-0")!.instances.map((i) => [i.name, i.virtualRouterID]), [["vrid-1-eth0", 1], ["vrid-2", 2]]);
     assert.deepEqual(carried(result, "node-0"), ["a", "b"]);
   });
 
@@ -101,8 +108,8 @@ describe("plan", () => {
     const v6 = instance(result, "node-1", "web-v6")!;
     assert.deepEqual(v4.addresses, ["192.0.2.5/24", "192.0.2.6/24"]);
     assert.deepEqual(v6.addresses, ["2001:db8::5/64"]);
-    assert.equal(v4.virtualRouterId, web.virtualRouterID);
-    assert.equal(v6.virtualRouterId, web.virtualRouterID);
+    assert.equal(v4.virtualRouterID, web.virtualRouterID);
+    assert.equal(v6.virtualRouterID, web.virtualRouterID);
     assert.equal(v4.priority, v6.priority);
     assert.deepEqual(v6.unicast, { source: "2001:db8:f::2", peers: ["2001:db8:f::1", "2001:db8:f::3"] });
   });
@@ -222,7 +229,7 @@ describe("plan", () => {
     const vrid = (name: string) => vipPlan(result, name).virtualRouterID;
     assert.deepEqual(["a1", "b1", "a2", "m", "all"].map(vrid), [1, 1, 2, 3, 4]);
     for (const doc of result.nodes.values()) {
-      const ids = doc.instances.map((i) => i.virtualRouterId);
+      const ids = doc.instances.map((i) => i.virtualRouterID);
       assert.equal(new Set(ids).size, ids.length, "no VRID twice on one node");
     }
     // Status written back; a new VirtualIP on rack b only, and one asking for b1's VRID on rack a.
@@ -250,7 +257,7 @@ describe("plan", () => {
     const relabelled = four.map((n) => (n.name === "node-2" ? { ...n, labels: { a: "1", b: "1" } } : n));
     const after = plan({ virtualIPs: vips, nodes: relabelled });
     assert.deepEqual([vipPlan(after, "old").virtualRouterID, vipPlan(after, "new").virtualRouterID], [1, 2]);
-    assert.deepEqual(after.nodes.get("node-2")!.instances.map((i) => [i.name, i.virtualRouterId]), [["vrid-1", 1], ["vrid-2", 2]]);
+    assert.deepEqual(after.nodes.get("node-2")!.instances.map((i) => [i.name, i.virtualRouterID]), [["vrid-1", 1], ["vrid-2", 2]]);
     assert.deepEqual(carried(after, "node-2"), ["old", "new"]);
   });
 

@@ -10,8 +10,10 @@
  *                   without renaming (re-creating) it
  *   interface       only when the VirtualIPs name one (else the agent picks it from the address)
  *   addresses       the members' CIDRs of the router's family
- *   unicast         {source: the node's InternalIP, peers: the other candidates' InternalIPs} for transport
- *                   unicast (a lone node gets no peers)
+ *   unicast         {peerSet: <name>} for transport unicast: the node's `peerSets` list each distinct
+ *                   {source: the node's InternalIP, peers: the other candidates' InternalIPs} once,
+ *                   named p1, p2, ... in the order the sorted instances first use them, so a VRRPNode
+ *                   never repeats a peer list (a lone node's set has no peers)
  *   authentication  {type: pass, secretRef} (version 2); the password stays in the Secret
  *   track           scripts, files and HTTP checks as top-level `scripts` / `trackFiles` /
  *                   `httpChecks` entries named
@@ -21,7 +23,8 @@
 import type { Family } from "../../agent/config/types.js";
 import { formatDuration } from "../../agent/config/duration.js";
 import type {
-  AgentConfigDocument, AgentHttpCheckDocument, AgentInstanceDocument, AgentScriptDocument, AgentTrackFileDocument, NodeSummary,
+  AgentConfigDocument, AgentHttpCheckDocument, AgentInstanceDocument, AgentPeerSetDocument, AgentScriptDocument, AgentTrackFileDocument,
+  NodeSummary,
 } from "../api/types.js";
 import type { VirtualIPConfig } from "../api/virtualip-config.js";
 import { compareNames } from "./age.js";
@@ -71,6 +74,8 @@ interface NodeParts {
   readonly trackFiles: AgentTrackFileDocument[];
   readonly httpChecks: AgentHttpCheckDocument[];
   readonly instances: AgentInstanceDocument[];
+  /** The unicast peers of each unicast instance, turned into a peer set reference at the end. */
+  readonly unicast: Map<AgentInstanceDocument, Unicast>;
 }
 
 /** The VRRPNode spec of every node in `nodes` (nodes running nothing get `{instances: []}`). */
@@ -79,7 +84,7 @@ export function renderNodes(
   vips: readonly RouterRender[],
   options: RenderOptions,
 ): Map<string, AgentConfigDocument> {
-  const parts = new Map<string, NodeParts>(nodes.map((n) => [n.name, { scripts: [], trackFiles: [], httpChecks: [], instances: [] }]));
+  const parts = new Map<string, NodeParts>(nodes.map((n) => [n.name, { scripts: [], trackFiles: [], httpChecks: [], instances: [], unicast: new Map() }]));
   // VirtualIPs on the same nodes share their unicast blocks (n² work once per node set, not per VirtualIP).
   const unicastCache = new Map<string, Map<string, Unicast>>();
   for (const vip of vips) {
@@ -96,7 +101,10 @@ export function renderNodes(
       for (const node of router.nodes) {
         const part = parts.get(node.name);
         if (part === undefined) continue;
-        part.instances.push(instance(vip, router.instance, vip.priorities[node.name]!, addresses, unicast?.get(node.name), shared));
+        const peers = unicast?.get(node.name);
+        const doc = instance(vip, router.instance, vip.priorities[node.name]!, addresses, peers, shared);
+        part.instances.push(doc);
+        if (peers !== undefined) part.unicast.set(doc, peers);
         withVip.add(node.name);
       }
     }
@@ -111,17 +119,24 @@ export function renderNodes(
   for (const node of [...nodes].sort((a, b) => compareNames(a.name, b.name))) {
     const part = parts.get(node.name)!;
     const byName = (a: { name: string }, b: { name: string }) => compareNames(a.name, b.name);
+    const instances = part.instances.sort(byName);
+    const peerSets = referencePeerSets(instances, part.unicast);
     out.set(node.name, {
       ...(part.scripts.length > 0 ? { scripts: part.scripts.sort(byName) } : {}),
       ...(part.trackFiles.length > 0 ? { trackFiles: part.trackFiles.sort(byName) } : {}),
       ...(part.httpChecks.length > 0 ? { httpChecks: part.httpChecks.sort(byName) } : {}),
-      instances: part.instances.sort(byName),
+      ...(peerSets.length > 0 ? { peerSets } : {}),
+      instances,
     });
   }
   return out;
 }
 
-type Unicast = NonNullable<AgentInstanceDocument["unicast"]>;
+/** A unicast instance's source and peers, before it is written as a peer set reference. */
+interface Unicast {
+  readonly source: string;
+  readonly peers: readonly string[];
+}
 
 /**
  * For each node of a unicast router that has an InternalIP of its family:
@@ -137,8 +152,30 @@ function unicastBlocks(router: RouterPlan): Map<string, Unicast> {
   return out;
 }
 
+/**
+ * One node's peer sets: each distinct (source, peers) once, named p1, p2, ...
+ * in the order the (sorted) instances first use them; each unicast instance
+ * gets `unicast: {peerSet}`. A spec then grows with routers plus distinct
+ * peer lists, not with routers × peers.
+ */
+function referencePeerSets(instances: readonly AgentInstanceDocument[], unicast: ReadonlyMap<AgentInstanceDocument, Unicast>): AgentPeerSetDocument[] {
+  const sets = new Map<string, AgentPeerSetDocument>();
+  for (const doc of instances) {
+    const block = unicast.get(doc);
+    if (block === undefined) continue;
+    const key = `${block.source} ${block.peers.join(",")}`;
+    let set = sets.get(key);
+    if (set === undefined) {
+      set = { name: `p${sets.size + 1}`, source: block.source, peers: block.peers };
+      sets.set(key, set);
+    }
+    (doc as Writable<AgentInstanceDocument>).unicast = { peerSet: set.name };
+  }
+  return [...sets.values()];
+}
+
 interface SharedParts {
-  readonly advertInterval: string;
+  readonly advertisementInterval: string;
   readonly preemptDelay: string;
   readonly scripts: readonly AgentScriptDocument[];
   readonly trackFiles: readonly AgentTrackFileDocument[];
@@ -197,7 +234,7 @@ function sharedParts(vip: RouterRender, options: RenderOptions): SharedParts {
     ? undefined
     : { type: "pass" as const, secretRef: { name: ref.name, namespace: ref.namespace ?? options.secretNamespace, key: ref.key } };
   return {
-    advertInterval: durationText(config.advertIntervalMs),
+    advertisementInterval: durationText(config.advertIntervalMs),
     preemptDelay: durationText(config.preemptDelayMs),
     scripts,
     trackFiles,
@@ -222,15 +259,16 @@ function instance(
   const { config } = vip;
   const doc = { name } as Writable<AgentInstanceDocument>;
   if (config.interface !== undefined) doc.interface = config.interface;
-  doc.virtualRouterId = vip.vrid;
+  doc.virtualRouterID = vip.vrid;
   doc.version = config.version;
   doc.priority = priority;
-  doc.advertInterval = shared.advertInterval;
+  doc.advertisementInterval = shared.advertisementInterval;
   doc.preempt = config.preempt;
   doc.preemptDelay = shared.preemptDelay;
   doc.addresses = addresses;
   if (shared.authentication !== undefined) doc.authentication = shared.authentication;
-  if (unicast !== undefined) doc.unicast = unicast;
+  // Its place in the key order; the peer set's name is filled in once the node's instances are sorted.
+  if (unicast !== undefined) doc.unicast = { peerSet: "" };
   doc.garp = shared.garp;
   if (shared.track !== undefined) doc.track = shared.track;
   return doc;

@@ -64,10 +64,35 @@ describe("project CRDs on the test API server", { skip: present ? false : "crds/
       ],
       nodes: cluster,
     });
-    assert.deepEqual(planned.nodes.get("node-2")?.instances.map((i) => i.unicast?.peers), [[]], "node-2 runs lone by itself");
+    assert.deepEqual(planned.nodes.get("node-2")?.peerSets?.map((s) => s.peers), [[]], "node-2 runs lone by itself");
     for (const [name, spec] of planned.nodes) {
       await custom.createClusterCustomObject({ group: "floatip.io", version: "v1alpha1", plural: "vrrpnodes", body: { apiVersion: "floatip.io/v1alpha1", kind: "VRRPNode", metadata: { name }, spec } });
     }
     assert.equal(server.store.list("vrrpnodes").length, 3);
+    const stored = (await custom.getClusterCustomObject({ group: "floatip.io", version: "v1alpha1", plural: "vrrpnodes", name: "node-0" })) as { spec: unknown };
+    assert.deepEqual(stored.spec, JSON.parse(JSON.stringify(planned.nodes.get("node-0"))), "stored as written: peerSets, peerSet references, virtualRouterID");
+  });
+
+  it("keeps a VRRPNode in the old form (virtualRouterId, advertInterval, inline peers) as written; refuses a conflicting pair and peers with peerSet", async () => {
+    const custom = server.kubeConfig().makeApiClient(CustomObjectsApi);
+    const nodes = { group: "floatip.io", version: "v1alpha1", plural: "vrrpnodes" };
+    const body = (name: string, instance: Record<string, unknown>) => ({
+      apiVersion: "floatip.io/v1alpha1", kind: "VRRPNode", metadata: { name },
+      spec: { instances: [{ name: "vrid-1", addresses: ["192.0.2.30/32"], ...instance }] },
+    });
+    const old = { virtualRouterId: 7, advertInterval: "2s", unicast: { source: "198.51.100.1", peers: ["198.51.100.2"] } };
+    await custom.createClusterCustomObject({ ...nodes, body: body("old-a", old) });
+    const stored = (await custom.getClusterCustomObject({ ...nodes, name: "old-a" })) as { spec: { instances: unknown[] } };
+    assert.deepEqual(stored.spec.instances[0], { name: "vrid-1", addresses: ["192.0.2.30/32"], ...old }, "not pruned");
+    const conflict = await rejects(() => custom.createClusterCustomObject({ ...nodes, body: body("old-b", { virtualRouterID: 7, virtualRouterId: 8 }) }));
+    assert.equal(conflict.code, 422);
+    assert.ok(conflict.details?.causes?.some((c) => c.field === "spec.instances[0].virtualRouterID"), conflict.message);
+    const interval = await rejects(() => custom.createClusterCustomObject({ ...nodes, body: body("old-c", { virtualRouterID: 7, advertisementInterval: "1s", advertInterval: "2s" }) }));
+    assert.ok(interval.details?.causes?.some((c) => c.field === "spec.instances[0].advertisementInterval"), interval.message);
+    const missing = await rejects(() => custom.createClusterCustomObject({ ...nodes, body: body("old-d", {}) }));
+    assert.ok(missing.details?.causes?.some((c) => c.field === "spec.instances[0].virtualRouterID"), missing.message);
+    const both = await rejects(() => custom.createClusterCustomObject({ ...nodes, body: body("old-e", { virtualRouterID: 7, unicast: { peerSet: "p1", peers: [] } }) }));
+    assert.ok(both.details?.causes?.some((c) => c.field === "spec.instances[0].unicast.peerSet"), both.message);
+    assert.deepEqual([...server.unsupportedValidations], []);
   });
 });

@@ -3,12 +3,13 @@
  * test server with the real client-node: a VirtualIP with
  * spec.track.httpChecks passes the CRD's schema, the controller renders it
  * into every selected node's VRRPNode (the CRD keeps the fields: nothing
- * pruned), and the agent's validator accepts the stored spec as is.
+ * pruned), and the agent's validator accepts the stored spec as is (peer sets resolved).
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { CustomObjectsApi } from "@kubernetes/client-node";
 import { validateAgentConfig } from "../../agent/config/validate.js";
+import { expandPeerSets } from "../../agent/kube/peer-sets.js";
 import { systemClock } from "../../base/clock.js";
 import { jsonLogger } from "../../base/logger.js";
 import { Controller } from "../../operator/controller/controller.js";
@@ -65,7 +66,11 @@ describe("a VirtualIP with an HTTP check", { timeout: 30_000 }, () => {
         { name: "web/ready", url: "http://127.0.0.1:8080/healthz", interval: "200ms", timeout: "100ms", weight: 0, fall: 2, rise: 1 },
       ]);
       assert.deepEqual(doc.instances[0]!.track?.httpChecks, [{ name: "web/ready" }, { name: "web/api" }]);
-      const agent = validateAgentConfig({ ...doc, instances: doc.instances.map((i) => ({ ...i, interface: "eth0" })) }, { kubernetes: true });
+      // As the agent reads it: peer sets resolved first (agent/kube/peer-sets.ts).
+      const expanded = expandPeerSets(doc);
+      assert.deepEqual(expanded.errors, []);
+      const read = expanded.doc as typeof doc;
+      const agent = validateAgentConfig({ ...read, instances: read.instances.map((i) => ({ ...i, interface: "eth0" })) }, { kubernetes: true });
       assert.ok(agent.ok, JSON.stringify(agent));
       assert.deepEqual(agent.config.instances[0]!.track.httpChecks?.map((c) => c.name), ["web/ready", "web/api"]);
     }

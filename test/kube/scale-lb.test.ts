@@ -15,6 +15,7 @@ it("5,000 Services + 500 VirtualIPs on 1,000 nodes: all served on >= 2 nodes, sm
   t.diagnostic(`cold start ${(r.coldStartMs / 1000).toFixed(1)} s, largest VRRPNode ${r.largestVrrpNodeBytes} bytes, ${r.routers} routers, ${r.advertsPerSecond} adverts/s`);
   assert.deepEqual(r.served, { services: 5000, vips: 5500, minNodesPerAddress: 3 }, "every Service has its ingress, every VirtualIP a VRID, every address 3 nodes");
   assert.ok(r.largestVrrpNodeBytes <= 256 * 1024, `largest VRRPNode ${r.largestVrrpNodeBytes} bytes`);
+  assert.equal(r.repeatedPeerLists, 0, "no VRRPNode writes a peer list twice (peer sets)");
   assert.ok(r.largestRouter <= 90, "an IPv6 router carries at most what one advert holds at MTU 1500");
   assert.ok(r.coldStartMs <= 30_000, `cold start ${r.coldStartMs} ms`);
   assert.deepEqual(r.addOne.moved, [], "no address already rendered moved");

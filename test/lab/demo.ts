@@ -50,9 +50,9 @@ async function main(): Promise<void> {
               {
                 name: "demo",
                 interface: host.ifname,
-                virtualRouterId: 51,
+                virtualRouterID: 51,
                 priority: PRIORITIES[i],
-                advertInterval: `${ADVERT_MS}ms`,
+                advertisementInterval: `${ADVERT_MS}ms`,
                 addresses: [`${VIP}/24`],
                 garp: { repeat: 2, delay: 0 },
               },
