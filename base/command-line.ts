@@ -7,9 +7,7 @@
  * and notify strings itself and execs the program directly.
  */
 
-export type ParsedCommand =
-  | { readonly ok: true; readonly argv: readonly string[] }
-  | { readonly ok: false; readonly message: string };
+export type ParsedCommand = { readonly ok: true; readonly argv: readonly string[] } | { readonly ok: false; readonly message: string };
 
 const DOUBLE_QUOTE_ESCAPES = new Set(['"', "\\", "$", "`", "\n"]);
 

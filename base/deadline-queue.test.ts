@@ -80,7 +80,11 @@ test("heap order holds over many moves and cancels (against a sorted list)", () 
   const q = fakeQueue();
   let seed = 7;
   const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
-  const entries = Array.from({ length: 300 }, (_, i) => ({ name: `e${i}`, at: undefined as number | undefined, deadline: q.named(`e${i}`) }));
+  const entries = Array.from({ length: 300 }, (_, i) => ({
+    name: `e${i}`,
+    at: undefined as number | undefined,
+    deadline: q.named(`e${i}`),
+  }));
   for (let round = 0; round < 3000; round++) {
     const e = entries[Math.floor(random() * entries.length)]!;
     if (random() < 0.2) {
@@ -98,7 +102,11 @@ test("heap order holds over many moves and cancels (against a sorted list)", () 
   }
   const firedAt = q.fired.map((f) => Number(f.split("@")[1]));
   assert.equal(q.fired.length, expected.length);
-  assert.deepEqual(firedAt, expected.map((e) => e.at), "each at its deadline, in order");
+  assert.deepEqual(
+    firedAt,
+    expected.map((e) => e.at),
+    "each at its deadline, in order",
+  );
 });
 
 test("a deadline with an earliest rides along with another's wake-up, never before its earliest, never past its at", () => {
@@ -140,13 +148,19 @@ test("early deadlines over many moves and cancels: each fires once per set, not 
   let fires = 0;
   let early = 0;
   const entries = Array.from({ length: 200 }, (_, i) => {
-    const e = { i, at: 0, earliest: 0, pending: false, deadline: q.queue.deadline(() => {
-      assert.ok(e.pending, `entry ${i} fired without a set`);
-      assert.ok(now >= e.earliest, `entry ${i} fired at ${now}, before its earliest ${e.earliest}`);
-      if (now < e.at) early++;
-      e.pending = false;
-      fires++;
-    }) };
+    const e = {
+      i,
+      at: 0,
+      earliest: 0,
+      pending: false,
+      deadline: q.queue.deadline(() => {
+        assert.ok(e.pending, `entry ${i} fired without a set`);
+        assert.ok(now >= e.earliest, `entry ${i} fired at ${now}, before its earliest ${e.earliest}`);
+        if (now < e.at) early++;
+        e.pending = false;
+        fires++;
+      }),
+    };
     return e;
   });
   for (now = 0; now < 3000; now += 1 + Math.floor(random() * 3)) {
@@ -188,7 +202,10 @@ test("systemClock deadlines: never early, moved ones fire once at the new time",
     c.cancel();
   });
   await done;
-  assert.deepEqual(fired.map((f) => f.name), ["a", "b"]);
+  assert.deepEqual(
+    fired.map((f) => f.name),
+    ["a", "b"],
+  );
   assert.ok(fired[0]!.at >= 5, `a fired at ${fired[0]!.at}`);
   assert.ok(fired[1]!.at >= 30, `b fired at ${fired[1]!.at}`);
 });

@@ -38,7 +38,10 @@ class Entry implements Deadline {
   /** Position in the heap; -1 when not queued. */
   index = -1;
 
-  constructor(private readonly queue: DeadlineQueue, readonly fn: () => void) {}
+  constructor(
+    private readonly queue: DeadlineQueue,
+    readonly fn: () => void,
+  ) {}
 
   set(at: number, earliest = at): void {
     this.earliest = earliest < at ? earliest : at;

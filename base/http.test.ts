@@ -25,7 +25,14 @@ const closed = (socket: Socket, withinMs: number) =>
 // Issue 13 finding 5: every connection was accepted and kept; closing 10,000 at once stalled the loop.
 describe("the agent's HTTP endpoint under a connection storm", () => {
   it("keeps at most maxConnections open; the rest are closed at once", async () => {
-    const server = await startHttpEndpoint({ host: "127.0.0.1", port: 0, registry: new AgentMetrics().registry, healthy: () => true, state: () => ({}), maxConnections: 8 });
+    const server = await startHttpEndpoint({
+      host: "127.0.0.1",
+      port: 0,
+      registry: new AgentMetrics().registry,
+      healthy: () => true,
+      state: () => ({}),
+      maxConnections: 8,
+    });
     const { port } = server.address() as AddressInfo;
     const sockets: Socket[] = [];
     try {
@@ -40,7 +47,14 @@ describe("the agent's HTTP endpoint under a connection storm", () => {
   });
 
   it("closes a connection that sends no complete request within the header timeout", async () => {
-    const server = await startHttpEndpoint({ host: "127.0.0.1", port: 0, registry: new AgentMetrics().registry, healthy: () => true, state: () => ({}), idleTimeoutMs: 300 });
+    const server = await startHttpEndpoint({
+      host: "127.0.0.1",
+      port: 0,
+      registry: new AgentMetrics().registry,
+      healthy: () => true,
+      state: () => ({}),
+      idleTimeoutMs: 300,
+    });
     const { port } = server.address() as AddressInfo;
     const socket = await open(port);
     try {

@@ -70,7 +70,7 @@ export async function startHttpEndpoint(options: HttpEndpointOptions): Promise<S
       res.writeHead(liveness.ok ? 200 : 503, { "content-type": "text/plain" });
       res.end(describeLiveness(liveness));
     } else if (path === "/healthz" || path === "/readyz") {
-      const ok = path === "/readyz" && options.ready !== undefined ? options.ready() : options.liveness?.().ok ?? options.healthy();
+      const ok = path === "/readyz" && options.ready !== undefined ? options.ready() : (options.liveness?.().ok ?? options.healthy());
       res.writeHead(ok ? 200 : 503, { "content-type": "text/plain" });
       res.end(ok ? "ok\n" : "not ready\n");
     } else if (path === "/state") {

@@ -33,7 +33,10 @@ export function assessLiveness(input: {
   const max = input.maxLoopStallMs ?? DEFAULT_MAX_LOOP_STALL_MS;
   const problems = [...input.problems];
   if (input.loopStallMs > max) {
-    problems.push({ component: "event-loop", error: `the event loop stalled for ${Math.round(input.loopStallMs)} ms (more than ${max} ms)` });
+    problems.push({
+      component: "event-loop",
+      error: `the event loop stalled for ${Math.round(input.loopStallMs)} ms (more than ${max} ms)`,
+    });
   }
   return problems.length === 0 ? { ok: true } : { ok: false, problems };
 }
@@ -57,7 +60,9 @@ export class LoopWatch {
   private readonly now: () => number;
 
   /** `now`: what the ticks are measured with (default clock.now; tests pass their own to stall the loop). */
-  constructor(private readonly options: { readonly clock: Clock; readonly tickMs?: number; readonly windowMs?: number; readonly now?: () => number }) {
+  constructor(
+    private readonly options: { readonly clock: Clock; readonly tickMs?: number; readonly windowMs?: number; readonly now?: () => number },
+  ) {
     this.now = options.now ?? (() => options.clock.now());
   }
 

@@ -30,7 +30,9 @@ describe("json logger", () => {
 
   it("writes one JSON object per line", () => {
     const lines: string[] = [];
-    jsonLogger({ write: (l) => lines.push(l), wallClock: () => new Date(0) }).child({ a: 1 }).log("warn", "m", { b: 2 });
+    jsonLogger({ write: (l) => lines.push(l), wallClock: () => new Date(0) })
+      .child({ a: 1 })
+      .log("warn", "m", { b: 2 });
     assert.deepEqual(lines, ['{"time":"1970-01-01T00:00:00.000Z","level":"warn","msg":"m","a":1,"b":2}\n']);
   });
 });

@@ -67,7 +67,8 @@ function errorCode(error: unknown): string {
 export function writeStderrLine(line: string): void {
   const bytes = Buffer.from(line);
   const written = writeSync(2, bytes);
-  if (written < bytes.length) throw Object.assign(new Error(`short write to stderr (${written} of ${bytes.length} bytes)`), { code: "EAGAIN" });
+  if (written < bytes.length)
+    throw Object.assign(new Error(`short write to stderr (${written} of ${bytes.length} bytes)`), { code: "EAGAIN" });
 }
 
 /**
@@ -80,5 +81,10 @@ export function guardStdio(onWriteError: (code: string) => void): void {
 }
 
 export function stderrLogger(minLevel: Level = "info", onWriteError?: (code: string) => void): Logger {
-  return jsonLogger({ write: writeStderrLine, wallClock: () => new Date(), minLevel, ...(onWriteError !== undefined ? { onWriteError } : {}) });
+  return jsonLogger({
+    write: writeStderrLine,
+    wallClock: () => new Date(),
+    minLevel,
+    ...(onWriteError !== undefined ? { onWriteError } : {}),
+  });
 }

@@ -85,10 +85,7 @@ export function systemSpawner(): Spawner {
 }
 
 /** What running a command amounted to. */
-export type RunOutcome =
-  | ProcessExit
-  | { readonly type: "timed-out"; readonly afterMs: number }
-  | { readonly type: "terminated" };
+export type RunOutcome = ProcessExit | { readonly type: "timed-out"; readonly afterMs: number } | { readonly type: "terminated" };
 
 export function succeeded(outcome: RunOutcome): boolean {
   return outcome.type === "exited" && outcome.code === 0;

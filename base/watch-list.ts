@@ -43,7 +43,8 @@ export async function watchList<T>(options: {
   lw.on("update", (o) => options.handlers.onUpsert(o as unknown as T));
   lw.on("delete", (o) => options.handlers.onDelete(o as unknown as T));
   // start() resolves once the watch request is answered.
-  const restartLater = () => setTimeout(() => void lw.start().then(options.handlers.onConnected, (e: unknown) => options.handlers.onError?.(e)), RESTART_MS);
+  const restartLater = () =>
+    setTimeout(() => void lw.start().then(options.handlers.onConnected, (e: unknown) => options.handlers.onError?.(e)), RESTART_MS);
   lw.on("error", (error: unknown) => {
     options.handlers.onError?.(error);
     if (stopped) return;
@@ -62,4 +63,3 @@ export async function watchList<T>(options: {
     },
   };
 }
-

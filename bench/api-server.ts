@@ -20,14 +20,20 @@ export interface BenchApiServer {
 const CRDS = "crds/virtualip.yaml,crds/vrrpnode.yaml,crds/virtualippool.yaml";
 
 /** `cpuProf`: a directory for the server's CPU profile (server.cpuprofile), when profiling. */
-export async function startBenchApiServer(stored: readonly object[], created: readonly object[], cpuProf?: string): Promise<BenchApiServer> {
+export async function startBenchApiServer(
+  stored: readonly object[],
+  created: readonly object[],
+  cpuProf?: string,
+): Promise<BenchApiServer> {
   const dir = mkdtempSync(join(tmpdir(), "floatip-bench-api-"));
   writeFileSync(join(dir, "stored.json"), JSON.stringify(stored));
   writeFileSync(join(dir, "created.json"), JSON.stringify(created));
   const profile = cpuProf === undefined ? [] : ["--cpu-prof", "--cpu-prof-dir", cpuProf, "--cpu-prof-name", "server.cpuprofile"];
-  const child = spawn(process.execPath, [
-    ...profile, "dist/test/kube/serve.js", "--crds", CRDS, "--objects", join(dir, "stored.json"), "--create", join(dir, "created.json"),
-  ], { stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn(
+    process.execPath,
+    [...profile, "dist/test/kube/serve.js", "--crds", CRDS, "--objects", join(dir, "stored.json"), "--create", join(dir, "created.json")],
+    { stdio: ["ignore", "pipe", "inherit"] },
+  );
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const stop = async () => {
     if (child.exitCode === null) child.kill("SIGTERM");

@@ -58,7 +58,8 @@ interface Options {
   readonly label: string;
 }
 
-const USAGE = "usage: controller.js [--vips 1000] [--nodes 200] [--per-vip 3] [--repeats 10] [--concurrency 16] [--out FILE] [--json FILE] [--cpu-prof DIR] [--services N --timeout 300 --label TEXT]";
+const USAGE =
+  "usage: controller.js [--vips 1000] [--nodes 200] [--per-vip 3] [--repeats 10] [--concurrency 16] [--out FILE] [--json FILE] [--cpu-prof DIR] [--services N --timeout 300 --label TEXT]";
 
 function parseOptions(argv: readonly string[]): Options {
   const values = new Map<string, string>();
@@ -69,7 +70,11 @@ function parseOptions(argv: readonly string[]): Options {
       process.exit(0);
     }
     const name = arg.replace(/^--/, "");
-    if (!arg.startsWith("--") || !["vips", "nodes", "per-vip", "repeats", "concurrency", "out", "json", "cpu-prof", "services", "timeout", "label"].includes(name)) throw new Error(`unknown option ${arg}\n${USAGE}`);
+    if (
+      !arg.startsWith("--") ||
+      !["vips", "nodes", "per-vip", "repeats", "concurrency", "out", "json", "cpu-prof", "services", "timeout", "label"].includes(name)
+    )
+      throw new Error(`unknown option ${arg}\n${USAGE}`);
     values.set(name, argv[++i] ?? "");
   }
   const count = (name: string, fallback: number, min = 1) => {
@@ -106,7 +111,10 @@ function nodeObject(i: number, perVip: number) {
       creationTimestamp: "2026-01-01T00:00:00Z",
     },
     status: {
-      addresses: [{ type: "InternalIP", address: v4 }, { type: "InternalIP", address: `2001:db8:f::${(i + 1).toString(16)}` }],
+      addresses: [
+        { type: "InternalIP", address: v4 },
+        { type: "InternalIP", address: `2001:db8:f::${(i + 1).toString(16)}` },
+      ],
       conditions: [{ type: "Ready", status: "True" }],
     },
   };
@@ -119,7 +127,11 @@ function vipObject(i: number, groups: number | undefined): VirtualIP {
   return {
     apiVersion: "floatip.io/v1alpha1",
     kind: "VirtualIP",
-    metadata: { name: `vip-${String(i).padStart(4, "0")}`, creationTimestamp: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString(), generation: 1 },
+    metadata: {
+      name: `vip-${String(i).padStart(4, "0")}`,
+      creationTimestamp: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString(),
+      generation: 1,
+    },
     spec: { addresses: [address], ...(groups !== undefined ? { nodeSelector: { [GROUP_LABEL]: `g${i % groups}` } } : {}) },
   };
 }
@@ -171,7 +183,8 @@ interface Write {
 
 /** The controller's API with every write recorded (reads and watches pass through). */
 function recording(api: ControllerKubeApi, writes: Write[]): ControllerKubeApi {
-  const record = <A extends unknown[]>(method: string, call: (name: string, ...rest: A) => Promise<void>) =>
+  const record =
+    <A extends unknown[]>(method: string, call: (name: string, ...rest: A) => Promise<void>) =>
     async (name: string, ...rest: A) => {
       writes.push({ method, name });
       await call(name, ...rest);
@@ -222,7 +235,11 @@ const tally = (writes: readonly Write[]) => {
 
 async function benchColdStart(vips: readonly VirtualIP[], o: Options): Promise<{ cold: ColdStart; changes: Change[] }> {
   const nodes = Array.from({ length: o.nodes }, (_, i) => nodeObject(i, o.perVip));
-  const server = await startBenchApiServer(nodes, vips.map((v) => ({ ...v, metadata: { name: v.metadata.name } })), o.cpuProf);
+  const server = await startBenchApiServer(
+    nodes,
+    vips.map((v) => ({ ...v, metadata: { name: v.metadata.name } })),
+    o.cpuProf,
+  );
   const writes: Write[] = [];
   const controller = new Controller({
     api: recording(clientNodeControllerApi(server.kc, "floatip-system"), writes),
@@ -245,7 +262,11 @@ async function benchColdStart(vips: readonly VirtualIP[], o: Options): Promise<{
     const start = performance.now();
     await controller.start();
     const distinct = (method: string) => new Set(writes.filter((w) => w.method === method).map((w) => w.name)).size;
-    await waitUntil(() => distinct("writeVrrpNodeSpec") === o.nodes && distinct("patchVirtualIPStatus") === vips.length, 600_000, "every VRRPNode and status");
+    await waitUntil(
+      () => distinct("writeVrrpNodeSpec") === o.nodes && distinct("patchVirtualIPStatus") === vips.length,
+      600_000,
+      "every VRRPNode and status",
+    );
     await controller.idle();
     const wallMs = performance.now() - start;
     const controllerCpuMs = cpuMs(cpu);
@@ -254,7 +275,14 @@ async function benchColdStart(vips: readonly VirtualIP[], o: Options): Promise<{
       const { profile } = await session.post("Profiler.stop");
       writeFileSync(join(o.cpuProf!, "controller.cpuprofile"), JSON.stringify(profile));
     }
-    const cold = { wallMs, controllerCpuMs, serverCpuMs, syncs: controller.results.length, writes: tally(writes), verified: await verify(server.kc, o.nodes, vips.length) };
+    const cold = {
+      wallMs,
+      controllerCpuMs,
+      serverCpuMs,
+      syncs: controller.results.length,
+      writes: tally(writes),
+      verified: await verify(server.kc, o.nodes, vips.length),
+    };
 
     const changes: Change[] = [];
     const custom = server.kc.makeApiClient(CustomObjectsApi);
@@ -273,10 +301,15 @@ async function benchColdStart(vips: readonly VirtualIP[], o: Options): Promise<{
       changes.push({ what, writes: tally(after), total: after.length });
     };
     await measure("one VirtualIP's spec edited (preempt: false)", () =>
-      custom.patchClusterCustomObject({ ...crd, name: vips[7]!.metadata.name, body: { spec: { preempt: false } } }, setHeaderOptions("Content-Type", PatchStrategy.MergePatch)));
+      custom.patchClusterCustomObject(
+        { ...crd, name: vips[7]!.metadata.name, body: { spec: { preempt: false } } },
+        setHeaderOptions("Content-Type", PatchStrategy.MergePatch),
+      ),
+    );
     const added = vipObject(vips.length, o.nodes >= o.perVip ? Math.ceil(o.nodes / o.perVip) : undefined);
     await measure("one VirtualIP added", () =>
-      custom.createClusterCustomObject({ ...crd, body: { ...added, metadata: { name: added.metadata.name } } }));
+      custom.createClusterCustomObject({ ...crd, body: { ...added, metadata: { name: added.metadata.name } } }),
+    );
     return { cold, changes };
   } finally {
     session?.disconnect();
@@ -289,7 +322,11 @@ async function benchColdStart(vips: readonly VirtualIP[], o: Options): Promise<{
 async function verify(kc: KubeConfig, nodes: number, vips: number): Promise<string> {
   const custom = kc.makeApiClient(CustomObjectsApi);
   const list = async (plural: string) =>
-    ((await custom.listClusterCustomObject({ group: "floatip.io", version: "v1alpha1", plural })) as { items: Array<{ status?: { virtualRouterID?: number } }> }).items;
+    (
+      (await custom.listClusterCustomObject({ group: "floatip.io", version: "v1alpha1", plural })) as {
+        items: Array<{ status?: { virtualRouterID?: number } }>;
+      }
+    ).items;
   const vrrpNodes = (await list("vrrpnodes")).length;
   const withVrid = (await list("virtualips")).filter((v) => typeof v.status?.virtualRouterID === "number").length;
   const ok = vrrpNodes === nodes && withVrid === vips;
@@ -301,15 +338,28 @@ const s = (n: number) => `${(n / 1000).toFixed(2)} s`;
 const kib = (n: number) => `${(n / 1024).toFixed(0)} KiB`;
 /** etcd's default request size limit (--max-request-bytes): larger objects are refused. */
 const ETCD_LIMIT_BYTES = 1.5 * 1024 * 1024;
-const writeList = (w: Readonly<Record<string, number>>) => Object.entries(w).map(([k, v]) => `${v} ${k}`).join(", ") || "none";
+const writeList = (w: Readonly<Record<string, number>>) =>
+  Object.entries(w)
+    .map(([k, v]) => `${v} ${k}`)
+    .join(", ") || "none";
 
-function report(o: Options, planners: readonly PlannerResult[], cold: ColdStart | undefined, coldError: string | undefined, changes: readonly Change[]): string {
+function report(
+  o: Options,
+  planners: readonly PlannerResult[],
+  cold: ColdStart | undefined,
+  coldError: string | undefined,
+  changes: readonly Change[],
+): string {
   const main = planners[0]!;
   const plannerMet = main.wallMs.median < 200;
   const coldMet = cold !== undefined && cold.wallMs < 10_000;
   const edit = changes[0];
-  const plannerRows = planners.map((p) =>
-    `| ${p.scenario} | ${ms(p.wallMs.median)} (p95 ${ms(p.wallMs.p95)}) | ${ms(p.cpuMs.median)} | ${p.rendered} | ${p.instances} | ${p.maxVrid} | ${kib(p.maxSpecBytes)}${p.maxSpecBytes > ETCD_LIMIT_BYTES ? " (over etcd's 1.5 MiB: refused)" : ""} |`).join("\n");
+  const plannerRows = planners
+    .map(
+      (p) =>
+        `| ${p.scenario} | ${ms(p.wallMs.median)} (p95 ${ms(p.wallMs.p95)}) | ${ms(p.cpuMs.median)} | ${p.rendered} | ${p.instances} | ${p.maxVrid} | ${kib(p.maxSpecBytes)}${p.maxSpecBytes > ETCD_LIMIT_BYTES ? " (over etcd's 1.5 MiB: refused)" : ""} |`,
+    )
+    .join("\n");
   return `# Controller benchmarks
 
 ${new Date().toISOString()} on ${machine()}
@@ -332,14 +382,18 @@ ${plannerRows}
 
 ## Cold start
 
-${cold === undefined ? `Did not finish: ${coldError}` : `| measure | result |
+${
+  cold === undefined
+    ? `Did not finish: ${coldError}`
+    : `| measure | result |
 |---|---|
 | wall time until every VRRPNode is written, every VirtualIP has a status, the controller idle | ${s(cold.wallMs)} |
 | CPU of the controller's process (planner, client-node, JSON) | ${s(cold.controllerCpuMs)} |
 | CPU of the test API server's process | ${s(cold.serverCpuMs)} |
 | syncs | ${cold.syncs} |
 | writes | ${writeList(cold.writes)} |
-| read back | ${cold.verified} |`}
+| read back | ${cold.verified} |`
+}
 
 ## Writes after one change
 
@@ -390,7 +444,10 @@ async function main(): Promise<void> {
   const text = report(o, planners, cold, coldError, changes) + (scale >= 0 ? previous.slice(scale) : "");
   writeFileSync(o.out, text);
   if (o.json !== undefined) {
-    writeFileSync(o.json, `${JSON.stringify({ date: new Date().toISOString(), machine: machine(), options: o, planners, cold: cold ?? { error: coldError }, changes }, null, 1)}\n`);
+    writeFileSync(
+      o.json,
+      `${JSON.stringify({ date: new Date().toISOString(), machine: machine(), options: o, planners, cold: cold ?? { error: coldError }, changes }, null, 1)}\n`,
+    );
   }
   process.stdout.write(text);
 }

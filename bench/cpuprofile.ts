@@ -47,7 +47,10 @@ export interface SampleRange {
   readonly toS?: number;
 }
 
-export function summarizeProfile(profile: Profile, range: SampleRange = {}): { wallMs: number; sampledMs: number; functions: FunctionCost[] } {
+export function summarizeProfile(
+  profile: Profile,
+  range: SampleRange = {},
+): { wallMs: number; sampledMs: number; functions: FunctionCost[] } {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
   for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
@@ -93,8 +96,7 @@ function main(): void {
     else if (argv[i] === "--range") {
       const [a, b] = (argv[++i] ?? "").split(":");
       range = { ...(a ? { fromS: Number(a) } : {}), ...(b ? { toS: Number(b) } : {}) };
-    }
-    else files.push(argv[i]!);
+    } else files.push(argv[i]!);
   }
   if (files.length === 0) throw new Error("usage: cpuprofile.js FILE.cpuprofile [--top N] [--filter SUBSTRING] [--range FROM:TO]");
   for (const file of files) {
@@ -102,12 +104,15 @@ function main(): void {
     const idle = functions.find((f) => f.name.startsWith("(idle)"))?.selfMs ?? 0;
     const busy = sampledMs - idle;
     const pct = (ms: number) => `${((100 * ms) / Math.max(1, busy)).toFixed(1).padStart(5)} %`;
-    process.stdout.write(`${file}\n  wall ${(wallMs / 1000).toFixed(1)} s, busy ${(busy / 1000).toFixed(2)} s (${((100 * busy) / wallMs).toFixed(1)} % of wall); shares below are of busy time\n`);
+    process.stdout.write(
+      `${file}\n  wall ${(wallMs / 1000).toFixed(1)} s, busy ${(busy / 1000).toFixed(2)} s (${((100 * busy) / wallMs).toFixed(1)} % of wall); shares below are of busy time\n`,
+    );
     const shown = functions.filter((f) => !f.name.startsWith("(idle)") && (filter === undefined || f.name.includes(filter)));
     process.stdout.write("  self:\n");
     for (const f of [...shown].sort((a, b) => b.selfMs - a.selfMs).slice(0, top)) process.stdout.write(`    ${pct(f.selfMs)}  ${f.name}\n`);
     process.stdout.write("  inclusive:\n");
-    for (const f of [...shown].sort((a, b) => b.totalMs - a.totalMs).slice(0, top)) process.stdout.write(`    ${pct(f.totalMs)}  ${f.name}\n`);
+    for (const f of [...shown].sort((a, b) => b.totalMs - a.totalMs).slice(0, top))
+      process.stdout.write(`    ${pct(f.totalMs)}  ${f.name}\n`);
   }
 }
 

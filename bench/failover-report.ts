@@ -57,7 +57,10 @@ export interface FailoverResultsJson {
 }
 
 export function settleSummary(outcomes: readonly SettleOutcome[]): { medianMs: number; timedOut: number } {
-  return { medianMs: Math.round(summarize(outcomes.map((o) => o.afterMs)).median), timedOut: outcomes.filter((o) => o.kind === "timed-out").length };
+  return {
+    medianMs: Math.round(summarize(outcomes.map((o) => o.afterMs)).median),
+    timedOut: outcomes.filter((o) => o.kind === "timed-out").length,
+  };
 }
 
 export function machine(): string {
@@ -106,14 +109,13 @@ export function mergeCells(files: readonly string[], out: string, json: string |
   if (cells.some((c) => c.runs !== first.runs || (c.settleFirst ?? false) !== (first.settleFirst ?? false))) {
     throw new Error("--merge: the cells differ in --runs or --settle");
   }
-  const rows: Row[] = cells.flatMap((c) =>
-    c.rows.map((r) => ({ ...r, setting: { intervalMs: r.intervalMs, version: r.version } })),
-  );
+  const rows: Row[] = cells.flatMap((c) => c.rows.map((r) => ({ ...r, setting: { intervalMs: r.intervalMs, version: r.version } })));
   const when = cells.map((c) => c.date).sort();
   const text =
     `# Failover: floatip vs keepalived\n\n${when[0]} to ${when.at(-1)} on ${first.machine} ` +
     `(${cells.length} cells run one at a time under the lab lock, merged)\n\n${table(rows, first.runs, first.settleFirst ?? false)}\n`;
   writeFileSync(out, text);
-  if (json !== undefined) writeFileSync(json, JSON.stringify({ ...first, date: when.at(-1)!, rows: cells.flatMap((c) => c.rows) }, null, 1) + "\n");
+  if (json !== undefined)
+    writeFileSync(json, JSON.stringify({ ...first, date: when.at(-1)!, rows: cells.flatMap((c) => c.rows) }, null, 1) + "\n");
   process.stdout.write(text);
 }

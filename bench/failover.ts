@@ -52,7 +52,17 @@ import { benchScratch, tcpdumpLines } from "./multi.js";
 import { cpuPercent, processTree, sample } from "./procstat.js";
 import { SETTLE, settle, type SettleOutcome } from "./settle.js";
 import { summarize } from "./stats.js";
-import { machine, mergeCells, settleSummary, table, type Fault, type FailoverResultsJson, type Impl, type Row, type Setting } from "./failover-report.js";
+import {
+  machine,
+  mergeCells,
+  settleSummary,
+  table,
+  type Fault,
+  type FailoverResultsJson,
+  type Impl,
+  type Row,
+  type Setting,
+} from "./failover-report.js";
 
 export type { FailoverResultsJson } from "./failover-report.js";
 
@@ -142,13 +152,11 @@ function parseArgs(argv: readonly string[]) {
       const v = next();
       if (v !== "on" && v !== "off") throw new Error(`--settle: expected on or off, got ${v}`);
       settleFirst = v === "on";
-    }
-    else if (argv[i] === "--faults") {
+    } else if (argv[i] === "--faults") {
       faults = next().split(",") as Fault[];
       const unknown = faults.filter((f) => !FAULTS.includes(f));
       if (unknown.length > 0) throw new Error(`--faults: unknown ${unknown.join(", ")} (known: ${FAULTS.join(", ")})`);
-    }
-    else if (argv[i] === "--intervals") {
+    } else if (argv[i] === "--intervals") {
       settings = next()
         .split(",")
         .map((part) => {
@@ -236,7 +244,11 @@ class Bench {
     const wall = () => performance.timeOrigin + performance.now();
     const from = wall();
     const master = this.lab.nodes[1]!.ipv4;
-    const seen = await this.lab.waitFor(() => this.adverts.firstAfter(master, MASTER_PRIORITY, from), 3 * setting.intervalMs + 5000, "a master advert");
+    const seen = await this.lab.waitFor(
+      () => this.adverts.firstAfter(master, MASTER_PRIORITY, from),
+      3 * setting.intervalMs + 5000,
+      "a master advert",
+    );
     // Adverts are periodic: the same phase of a later interval if this one has passed already.
     let target = seen + phase * setting.intervalMs;
     while (target < wall() + 2) target += setting.intervalMs;
@@ -274,7 +286,9 @@ class Bench {
     if (fault === "node-loss") {
       // Every advert up to the takeover has been read once the new master's first one has.
       const backup = this.lab.nodes[0]!.ipv4;
-      await this.lab.waitFor(() => this.adverts.firstAfter(backup, BACKUP_PRIORITY, event.at - 1), 2000, "the new master's advert").catch(() => undefined);
+      await this.lab
+        .waitFor(() => this.adverts.firstAfter(backup, BACKUP_PRIORITY, event.at - 1), 2000, "the new master's advert")
+        .catch(() => undefined);
     }
     await this.stopAll();
     // The last advert that crossed the bridge: the port goes down a few ms after t0 (the `ip` command), and nothing passes after.
@@ -362,7 +376,9 @@ async function main(): Promise<void> {
             : {}),
         };
         rows.push(row);
-        process.stdout.write(`${table([row], runs, settleFirst).split("\n")[2]} settle ${JSON.stringify(row.settle)}${row.toAdvert !== undefined ? ` event->priority 0 ${row.toAdvert.floatip.median.toFixed(2)} / ${row.toAdvert.keepalived.median.toFixed(2)} ms` : ""}\n`);
+        process.stdout.write(
+          `${table([row], runs, settleFirst).split("\n")[2]} settle ${JSON.stringify(row.settle)}${row.toAdvert !== undefined ? ` event->priority 0 ${row.toAdvert.floatip.median.toFixed(2)} / ${row.toAdvert.keepalived.median.toFixed(2)} ms` : ""}\n`,
+        );
       }
     }
   } finally {

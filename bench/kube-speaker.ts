@@ -39,36 +39,74 @@ export function vrrpNodes(lab: Lab, s: MultiSettings, priorities: readonly numbe
 /** The CRD takes durations as strings only (the YAML config also takes a number of milliseconds). */
 function asVrrpNodeSpec(config: unknown): unknown {
   const c = config as { instances: { garp?: { delay?: unknown } }[] };
-  return { ...c, instances: c.instances.map((i) => (typeof i.garp?.delay === "number" ? { ...i, garp: { ...i.garp, delay: `${i.garp.delay}ms` } } : i)) };
+  return {
+    ...c,
+    instances: c.instances.map((i) => (typeof i.garp?.delay === "number" ? { ...i, garp: { ...i.garp, delay: `${i.garp.delay}ms` } } : i)),
+  };
 }
 
 /** Starts the API server holding the run's VRRPNodes; resolves once it listens. */
-export async function startKubeRun(lab: Lab, scratch: Scratch, s: MultiSettings, priorities: readonly number[], tag: string): Promise<KubeRun> {
+export async function startKubeRun(
+  lab: Lab,
+  scratch: Scratch,
+  s: MultiSettings,
+  priorities: readonly number[],
+  tag: string,
+): Promise<KubeRun> {
   const control = lab.client;
   if (control === undefined) throw new Error("the --kubernetes speaker needs the lab's client namespace (the API server's host)");
   const create = scratch.write(`${tag}-vrrpnodes.json`, JSON.stringify(vrrpNodes(lab, s, priorities)));
   const crds = ["virtualip", "vrrpnode"].map((c) => join(REPO, `crds/${c}.yaml`)).join(",");
-  const server = lab.spawnIn(control.ns, [process.execPath, join(REPO, "dist/test/kube/serve.js"), "--host", control.ipv4, "--port", String(API_PORT), "--crds", crds, "--create", create]);
+  const server = lab.spawnIn(control.ns, [
+    process.execPath,
+    join(REPO, "dist/test/kube/serve.js"),
+    "--host",
+    control.ipv4,
+    "--port",
+    String(API_PORT),
+    "--crds",
+    crds,
+    "--create",
+    create,
+  ]);
   let out = "";
   server.stdout?.on("data", (d: Buffer) => (out += d.toString()));
   server.stderr?.on("data", (d: Buffer) => (out += d.toString()));
   const stopServer = () => lab.kill(server, "SIGKILL");
   let kubeconfig: string;
   try {
-    const first = await lab.waitFor(() => {
-      const line = out.split("\n")[0];
-      return line?.startsWith("{") && line.includes('"kubeconfig"') ? line : undefined;
-    }, 15_000, "API server listening");
+    const first = await lab.waitFor(
+      () => {
+        const line = out.split("\n")[0];
+        return line?.startsWith("{") && line.includes('"kubeconfig"') ? line : undefined;
+      },
+      15_000,
+      "API server listening",
+    );
     kubeconfig = scratch.write(`${tag}-kubeconfig`, JSON.stringify((JSON.parse(first) as { kubeconfig: unknown }).kubeconfig));
   } catch (error) {
     await stopServer();
     throw new Error(`${error instanceof Error ? error.message : String(error)}; API server output: ${out.slice(-1000)}`);
   }
   return {
-    startAgent: (host, nodeArgs) => spawnKubeAgent(lab, host, [
-      process.execPath, ...nodeArgs, FLOATIP_BIN, "agent", "--kubernetes", "--node-name", host.name, "--kubeconfig", kubeconfig,
-      "--cache-dir", join(scratch.dir, `${tag}-cache-${host.name}`), "--state-dir", join(scratch.dir, `${tag}-state-${host.name}`), "--log-level", "info",
-    ]),
+    startAgent: (host, nodeArgs) =>
+      spawnKubeAgent(lab, host, [
+        process.execPath,
+        ...nodeArgs,
+        FLOATIP_BIN,
+        "agent",
+        "--kubernetes",
+        "--node-name",
+        host.name,
+        "--kubeconfig",
+        kubeconfig,
+        "--cache-dir",
+        join(scratch.dir, `${tag}-cache-${host.name}`),
+        "--state-dir",
+        join(scratch.dir, `${tag}-state-${host.name}`),
+        "--log-level",
+        "info",
+      ]),
     stop: stopServer,
   };
 }

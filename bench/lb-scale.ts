@@ -48,7 +48,12 @@ export interface LbScaleResult {
   readonly routers: number;
   readonly largestRouter: number;
   readonly advertsPerSecond: number;
-  readonly addOne: { readonly writes: Readonly<Record<string, number>>; readonly specWrites: readonly string[]; readonly moved: readonly string[]; readonly rendered: number };
+  readonly addOne: {
+    readonly writes: Readonly<Record<string, number>>;
+    readonly specWrites: readonly string[];
+    readonly moved: readonly string[];
+    readonly rendered: number;
+  };
 }
 
 const NS = "default";
@@ -58,8 +63,15 @@ function nodeObject(i: number) {
   return {
     apiVersion: "v1",
     kind: "Node",
-    metadata: { name: `node-${String(i).padStart(4, "0")}`, labels: { "kubernetes.io/os": "linux" }, creationTimestamp: "2026-01-01T00:00:00Z" },
-    status: { addresses: [{ type: "InternalIP", address: `2001:db8:f::${(i + 1).toString(16)}` }], conditions: [{ type: "Ready", status: "True" }] },
+    metadata: {
+      name: `node-${String(i).padStart(4, "0")}`,
+      labels: { "kubernetes.io/os": "linux" },
+      creationTimestamp: "2026-01-01T00:00:00Z",
+    },
+    status: {
+      addresses: [{ type: "InternalIP", address: `2001:db8:f::${(i + 1).toString(16)}` }],
+      conditions: [{ type: "Ready", status: "True" }],
+    },
   };
 }
 
@@ -68,18 +80,38 @@ function serviceObject(i: number) {
     apiVersion: "v1",
     kind: "Service",
     metadata: { name: serviceName(i), namespace: NS, creationTimestamp: new Date(Date.UTC(2026, 0, 1, 0, 0, 0, i)).toISOString() },
-    spec: { type: "LoadBalancer", loadBalancerClass: "floatip.io/vrrp", externalTrafficPolicy: "Cluster", ipFamilies: ["IPv6"], ports: [{ port: 80, protocol: "TCP" }] },
+    spec: {
+      type: "LoadBalancer",
+      loadBalancerClass: "floatip.io/vrrp",
+      externalTrafficPolicy: "Cluster",
+      ipFamilies: ["IPv6"],
+      ports: [{ port: 80, protocol: "TCP" }],
+    },
   };
 }
 
 function vipObject(i: number) {
-  return { apiVersion: "floatip.io/v1alpha1", kind: "VirtualIP", metadata: { name: `vip-${String(i).padStart(4, "0")}` }, spec: { addresses: [`2001:db8:2::${(i + 1).toString(16)}/128`] } };
+  return {
+    apiVersion: "floatip.io/v1alpha1",
+    kind: "VirtualIP",
+    metadata: { name: `vip-${String(i).padStart(4, "0")}` },
+    spec: { addresses: [`2001:db8:2::${(i + 1).toString(16)}/128`] },
+  };
 }
 
-const POOL = { apiVersion: "floatip.io/v1alpha1", kind: "VirtualIPPool", metadata: { name: "pool" }, spec: { addresses: ["2001:db8:1::/112"] } };
+const POOL = {
+  apiVersion: "floatip.io/v1alpha1",
+  kind: "VirtualIPPool",
+  metadata: { name: "pool" },
+  spec: { addresses: ["2001:db8:1::/112"] },
+};
 
 type Obj = Record<string, unknown>;
-interface Listed { metadata: { name: string; namespace?: string }; spec?: Obj; status?: Obj }
+interface Listed {
+  metadata: { name: string; namespace?: string };
+  spec?: Obj;
+  status?: Obj;
+}
 
 interface World {
   readonly services: readonly Listed[];
@@ -90,7 +122,8 @@ interface World {
 async function readWorld(kc: KubeConfig): Promise<World> {
   const custom = kc.makeApiClient(CustomObjectsApi);
   const core = kc.makeApiClient(CoreV1Api);
-  const list = async (plural: string) => ((await custom.listClusterCustomObject({ group: "floatip.io", version: "v1alpha1", plural })) as { items: Listed[] }).items;
+  const list = async (plural: string) =>
+    ((await custom.listClusterCustomObject({ group: "floatip.io", version: "v1alpha1", plural })) as { items: Listed[] }).items;
   const services = (await core.listNamespacedService({ namespace: NS })).items as unknown as Listed[];
   return { services, vips: await list("virtualips"), vrrpNodes: await list("vrrpnodes") };
 }
@@ -120,10 +153,13 @@ interface Served {
 
 function served(world: World): Served {
   const where = placements(world.vrrpNodes);
-  const ingress = world.services.filter((s) => ((s.status?.["loadBalancer"] as { ingress?: unknown[] } | undefined)?.ingress ?? []).length > 0).length;
+  const ingress = world.services.filter(
+    (s) => ((s.status?.["loadBalancer"] as { ingress?: unknown[] } | undefined)?.ingress ?? []).length > 0,
+  ).length;
   const withVrid = world.vips.filter((v) => typeof v.status?.["virtualRouterID"] === "number").length;
   let min = Number.POSITIVE_INFINITY;
-  for (const v of world.vips) for (const a of (v.spec?.["addresses"] as string[] | undefined) ?? []) min = Math.min(min, where.get(a)?.size ?? 0);
+  for (const v of world.vips)
+    for (const a of (v.spec?.["addresses"] as string[] | undefined) ?? []) min = Math.min(min, where.get(a)?.size ?? 0);
   return { services: ingress, vips: withVrid, minNodesPerAddress: min === Number.POSITIVE_INFINITY ? 0 : min };
 }
 
@@ -137,7 +173,9 @@ export function repeatedPeerLists(vrrpNodes: readonly { readonly spec?: unknown 
     const spec = n.spec as AgentConfigDocument | undefined;
     const lists = [
       ...(spec?.peerSets ?? []).map((s) => `${s.source ?? ""} ${s.peers.join(",")}`),
-      ...(spec?.instances ?? []).flatMap((i) => (i.unicast?.peers !== undefined ? [`${i.unicast.source ?? ""} ${i.unicast.peers.join(",")}`] : [])),
+      ...(spec?.instances ?? []).flatMap((i) =>
+        i.unicast?.peers !== undefined ? [`${i.unicast.source ?? ""} ${i.unicast.peers.join(",")}`] : [],
+      ),
     ];
     if (new Set(lists).size < lists.length) repeated++;
   }
@@ -166,13 +204,18 @@ function adverts(vrrpNodes: readonly Listed[]): { routers: number; largest: numb
 }
 
 const t0 = performance.now();
-const stage = (what: string) => process.env["LB_SCALE_DEBUG"] !== undefined && process.stderr.write(`${((performance.now() - t0) / 1000).toFixed(1)}s ${what}\n`);
+const stage = (what: string) =>
+  process.env["LB_SCALE_DEBUG"] !== undefined && process.stderr.write(`${((performance.now() - t0) / 1000).toFixed(1)}s ${what}\n`);
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export async function runLbScale(o: LbScaleOptions): Promise<LbScaleResult> {
   const nodes = Array.from({ length: o.nodes }, (_, i) => nodeObject(i));
   const stored = [...nodes, { apiVersion: "v1", kind: "Namespace", metadata: { name: NS, labels: { "kubernetes.io/metadata.name": NS } } }];
-  const created = [POOL, ...Array.from({ length: o.services }, (_, i) => serviceObject(i)), ...Array.from({ length: o.vips }, (_, i) => vipObject(i))];
+  const created = [
+    POOL,
+    ...Array.from({ length: o.services }, (_, i) => serviceObject(i)),
+    ...Array.from({ length: o.vips }, (_, i) => vipObject(i)),
+  ];
   const server = await startBenchApiServer(stored, created);
   const writes: string[] = [];
   const base = clientNodeControllerApi(server.kc, "floatip-system");
@@ -233,7 +276,10 @@ export async function runLbScale(o: LbScaleOptions): Promise<LbScaleResult> {
     const mark = writes.length;
     const core = server.kc.makeApiClient(CoreV1Api);
     const added = serviceObject(o.services);
-    await core.createNamespacedService({ namespace: NS, body: { ...added, metadata: { name: added.metadata.name, namespace: NS } } as never });
+    await core.createNamespacedService({
+      namespace: NS,
+      body: { ...added, metadata: { name: added.metadata.name, namespace: NS } } as never,
+    });
     stage("service added");
     await settle((w) => served(w).services === o.services + 1 && served(w).minNodesPerAddress >= 2, "the added Service");
     for (let i = 0; i < 3; i++) {
@@ -242,7 +288,9 @@ export async function runLbScale(o: LbScaleOptions): Promise<LbScaleResult> {
     }
     stage("added service served");
     const after = placements((await readWorld(server.kc)).vrrpNodes);
-    const moved = [...before].filter(([address, places]) => [...places].sort().join(" ") !== [...(after.get(address) ?? [])].sort().join(" ")).map(([a]) => a);
+    const moved = [...before]
+      .filter(([address, places]) => [...places].sort().join(" ") !== [...(after.get(address) ?? [])].sort().join(" "))
+      .map(([a]) => a);
     const newWrites = writes.slice(mark);
     const addedAddress = [...after.keys()].find((a) => !before.has(a));
     return {

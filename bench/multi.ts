@@ -90,7 +90,15 @@ export function floatipMultiConfig(ifname: string, s: MultiSettings, priority: n
  * `count` instances. nodeArgs (e.g. --cpu-prof, which NODE_OPTIONS may not
  * carry) go to the agent's node before the script.
  */
-export function startMulti(lab: Lab, scratch: Scratch, impl: Impl, host: LabHost, s: MultiSettings, priority: number, nodeArgs: readonly string[] = []): Speaker {
+export function startMulti(
+  lab: Lab,
+  scratch: Scratch,
+  impl: Impl,
+  host: LabHost,
+  s: MultiSettings,
+  priority: number,
+  nodeArgs: readonly string[] = [],
+): Speaker {
   if (impl === "keepalived") return startKeepalived({ lab, host, scratch, conf: keepalivedMultiConf(host.ifname, s, priority) });
   const config = floatipMultiConfig(host.ifname, s, priority);
   if (nodeArgs.length === 0) return startAgent({ lab, host, scratch, config, extraArgs: ["--log-level", "info"] });
@@ -98,10 +106,27 @@ export function startMulti(lab: Lab, scratch: Scratch, impl: Impl, host: LabHost
 }
 
 /** vrrp-lab's startAgent with node options in front of the CLI. */
-export function startAgentWith(lab: Lab, scratch: Scratch, host: LabHost, config: unknown, nodeArgs: readonly string[], extraArgs: readonly string[]): Speaker {
+export function startAgentWith(
+  lab: Lab,
+  scratch: Scratch,
+  host: LabHost,
+  config: unknown,
+  nodeArgs: readonly string[],
+  extraArgs: readonly string[],
+): Speaker {
   const file = scratch.write(`${host.name}-${Date.now()}-${Math.random().toString(16).slice(2, 6)}.yaml`, yaml.dump(config));
   const stateDir = join(scratch.dir, `state-${host.name}`);
-  const child = lab.spawnIn(host.ns, [process.execPath, ...nodeArgs, FLOATIP_BIN, "agent", "--config", file, "--state-dir", stateDir, ...extraArgs]);
+  const child = lab.spawnIn(host.ns, [
+    process.execPath,
+    ...nodeArgs,
+    FLOATIP_BIN,
+    "agent",
+    "--config",
+    file,
+    "--state-dir",
+    stateDir,
+    ...extraArgs,
+  ]);
   let text = "";
   child.stdout?.on("data", (d: Buffer) => (text += d.toString()));
   child.stderr?.on("data", (d: Buffer) => (text += d.toString()));
@@ -142,7 +167,9 @@ export async function waitSettled(lab: Lab, vips: readonly string[], master: str
     else if (now - since >= stableMs) return since - start;
     await new Promise((r) => setTimeout(r, 250));
   }
-  throw new Error(`election did not settle on ${master} within ${timeoutMs} ms; VIPs held: ${JSON.stringify(Object.fromEntries(last))} of ${vips.length}`);
+  throw new Error(
+    `election did not settle on ${master} within ${timeoutMs} ms; VIPs held: ${JSON.stringify(Object.fromEntries(last))} of ${vips.length}`,
+  );
 }
 
 /** Removes any of `vips` from every node (after a SIGKILL), in one `ip -batch` per node. */
@@ -158,7 +185,9 @@ export function machine(): string {
   const cpu = cpus()[0]?.model ?? "unknown CPU";
   const kernel = execFileSync("uname", ["-r"]).toString().trim();
   const ka = spawnSync("keepalived", ["--version"], { encoding: "utf8" }).stderr ?? "";
-  const load = loadavg().map((l) => l.toFixed(2)).join(" ");
+  const load = loadavg()
+    .map((l) => l.toFixed(2))
+    .join(" ");
   return `${cpus().length} × ${cpu}, Linux ${kernel}, Node ${process.version}, ${ka.split("\n")[0] || "keepalived"}; load average at start ${load}`;
 }
 
@@ -183,7 +212,8 @@ export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
 /** Parses a comma-separated list of numbers ("1,64,255"). */
 export function numberList(text: string, what: string): number[] {
   const out = text.split(",").map((s) => Number(s.trim()));
-  if (out.length === 0 || out.some((n) => !Number.isFinite(n) || n <= 0)) throw new Error(`${what}: expected a comma-separated list of positive numbers, got "${text}"`);
+  if (out.length === 0 || out.some((n) => !Number.isFinite(n) || n <= 0))
+    throw new Error(`${what}: expected a comma-separated list of positive numbers, got "${text}"`);
   return out;
 }
 

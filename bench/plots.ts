@@ -92,14 +92,22 @@ export function stabilityPlots(results: StabilityResults): Record<string, string
       yLabel: "transitions (median over runs)",
       xLabel: "advert interval",
       categories: intervals.map((ms) => `${ms} ms`),
-      series: IMPLS.map((impl) => ({ name: impl, color: COLORS[impl], values: intervals.map((ms) => median(impl, ms, (r) => r.spurious)) })),
+      series: IMPLS.map((impl) => ({
+        name: impl,
+        color: COLORS[impl],
+        values: intervals.map((ms) => median(impl, ms, (r) => r.spurious)),
+      })),
     }),
     "stability-gaps.svg": barChart({
       title: "Largest gap between the master's adverts under CPU load",
       yLabel: "ms (median over runs)",
       xLabel: "advert interval",
       categories: intervals.map((ms) => `${ms} ms`),
-      series: IMPLS.map((impl) => ({ name: impl, color: COLORS[impl], values: intervals.map((ms) => median(impl, ms, (r) => r.gaps.maxMs)) })),
+      series: IMPLS.map((impl) => ({
+        name: impl,
+        color: COLORS[impl],
+        values: intervals.map((ms) => median(impl, ms, (r) => r.gaps.maxMs)),
+      })),
     }),
   };
 }

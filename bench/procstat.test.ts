@@ -24,11 +24,32 @@ it("VIPs: documentation ranges only, distinct, avoiding the lab hosts", () => {
   assert.ok(!all.includes("192.0.2.11") && !all.includes("192.0.2.12") && !all.includes("192.0.2.100"));
   assert.throws(() => vipFor(256));
   assert.equal((keepalivedMultiConf("eth0", { count: 3, intervalMs: 100, version: 3 }, 150).match(/vrrp_instance/g) ?? []).length, 3);
-  assert.ok(settledOn(new Map([["n1", 0], ["n2", 3]]), "n2", 3));
-  assert.ok(!settledOn(new Map([["n1", 1], ["n2", 3]]), "n2", 3));
+  assert.ok(
+    settledOn(
+      new Map([
+        ["n1", 0],
+        ["n2", 3],
+      ]),
+      "n2",
+      3,
+    ),
+  );
+  assert.ok(
+    !settledOn(
+      new Map([
+        ["n1", 1],
+        ["n2", 3],
+      ]),
+      "n2",
+      3,
+    ),
+  );
 });
 
 it("counts backup -> master lines of both implementations", () => {
-  assert.equal(countBecameMaster("floatip", '{"level":"info","msg":"backup -> master","instance":"bench"}\n{"msg":"master -> backup"}\n'), 1);
+  assert.equal(
+    countBecameMaster("floatip", '{"level":"info","msg":"backup -> master","instance":"bench"}\n{"msg":"master -> backup"}\n'),
+    1,
+  );
   assert.equal(countBecameMaster("keepalived", "Wed Nov 25 22:00:00 2026: (lab) Entering MASTER STATE\n(lab) Entering BACKUP STATE\n"), 1);
 });

@@ -159,11 +159,17 @@ function parseArgs(argv: readonly string[]): ScaleOptions {
     else if (arg === "--out") out = next();
     else if (arg === "--json") json = next() || undefined;
     else if (arg === "--cpu-prof") cpuProf = resolve(next());
-    else if (arg === "--agent-node-args") agentNodeArgs = next().split(" ").filter((a) => a !== "");
+    else if (arg === "--agent-node-args")
+      agentNodeArgs = next()
+        .split(" ")
+        .filter((a) => a !== "");
     else if (arg === "--impls") {
       impls = next().split(",") as ScaleImpl[];
       if (impls.length === 0 || impls.some((x) => !SCALE_IMPLS.includes(x))) throw new Error(`--impls: any of ${SCALE_IMPLS.join(",")}`);
-    } else throw new Error(`unknown option ${arg}\nusage: scale.js [--instances 1,64,255] [--intervals 1000,100] [--repeats N] [--window S] [--warmup S] [--settle-timeout S] [--impls floatip,keepalived,floatip-kube] [--out FILE] [--json FILE] [--cpu-prof DIR] [--agent-node-args "ARGS"]`);
+    } else
+      throw new Error(
+        `unknown option ${arg}\nusage: scale.js [--instances 1,64,255] [--intervals 1000,100] [--repeats N] [--window S] [--warmup S] [--settle-timeout S] [--impls floatip,keepalived,floatip-kube] [--out FILE] [--json FILE] [--cpu-prof DIR] [--agent-node-args "ARGS"]`,
+      );
   }
   if (instances.some((n) => !Number.isInteger(n) || n < 1 || n > 255)) throw new Error("--instances: each 1..255");
   if (intervals.some((ms) => ms < 10 || ms % 10 !== 0)) throw new Error("--intervals: milliseconds, multiples of 10 (VRRPv3)");
@@ -205,7 +211,11 @@ async function stopGracefully(lab: Lab, speaker: Speaker, timeoutMs: number): Pr
 
 class ScaleBench {
   private readonly watch: AddressWatch;
-  constructor(private readonly lab: Lab, private readonly scratch: Scratch, private readonly options: ScaleOptions) {
+  constructor(
+    private readonly lab: Lab,
+    private readonly scratch: Scratch,
+    private readonly options: ScaleOptions,
+  ) {
     this.watch = new AddressWatch(lab);
   }
 
@@ -217,7 +227,14 @@ class ScaleBench {
     return this.watch.stop();
   }
 
-  private startSpeaker(impl: ScaleImpl, index: number, s: MultiSettings, priority: number, profileDir: string | undefined, kube: KubeRun | undefined): Speaker {
+  private startSpeaker(
+    impl: ScaleImpl,
+    index: number,
+    s: MultiSettings,
+    priority: number,
+    profileDir: string | undefined,
+    kube: KubeRun | undefined,
+  ): Speaker {
     const host = this.lab.nodes[index]!;
     const profile = impl === "keepalived" || profileDir === undefined ? [] : ["--cpu-prof", "--cpu-prof-dir", profileDir];
     if (profileDir !== undefined && profile.length > 0) mkdirSync(profileDir, { recursive: true });
@@ -227,7 +244,14 @@ class ScaleBench {
   }
 
   /** A run in which a speaker exited: no CPU / memory figures (NaN), the reason kept. */
-  private failedRun(impl: ScaleImpl, s: MultiSettings, repeat: number, settleMs: number, why: string, counts: ReadonlyMap<string, number>): ScaleRun {
+  private failedRun(
+    impl: ScaleImpl,
+    s: MultiSettings,
+    repeat: number,
+    settleMs: number,
+    why: string,
+    counts: ReadonlyMap<string, number>,
+  ): ScaleRun {
     const none: RoleSample = { cpuPercent: Number.NaN, rssMiB: Number.NaN, pssMiB: Number.NaN, processes: 0 };
     return {
       instances: s.count,
@@ -252,16 +276,19 @@ class ScaleBench {
     const vips = vipsFor(s.count);
     const tag = `${impl === "floatip-kube" ? "kube-" : ""}${s.count}x${s.intervalMs}ms-r${repeat}`;
     const prof = this.options.cpuProf;
-    const kube = impl === "floatip-kube" ? await startKubeRun(this.lab, this.scratch, s, [BACKUP_PRIORITY, MASTER_PRIORITY], tag) : undefined;
+    const kube =
+      impl === "floatip-kube" ? await startKubeRun(this.lab, this.scratch, s, [BACKUP_PRIORITY, MASTER_PRIORITY], tag) : undefined;
     const backup = this.startSpeaker(impl, 0, s, BACKUP_PRIORITY, prof && join(prof, `${tag}-backup`), kube);
     const master = this.startSpeaker(impl, 1, s, MASTER_PRIORITY, prof && join(prof, `${tag}-master`), kube);
     try {
       const stableMs = Math.max(3 * s.intervalMs, 2000);
       // An election that never settles is a result too: measure anyway and flag the run.
-      const settleMs = await waitSettled(this.lab, vips, n2.name, stableMs, this.options.settleTimeoutMs + 10 * s.intervalMs).catch((error: unknown) => {
-        process.stdout.write(`${impl} ${tag}: ${error instanceof Error ? error.message : String(error)}\n`);
-        return Number.NaN;
-      });
+      const settleMs = await waitSettled(this.lab, vips, n2.name, stableMs, this.options.settleTimeoutMs + 10 * s.intervalMs).catch(
+        (error: unknown) => {
+          process.stdout.write(`${impl} ${tag}: ${error instanceof Error ? error.message : String(error)}\n`);
+          return Number.NaN;
+        },
+      );
       await sleep(this.options.warmupMs);
       const early = exitNotes([master, backup]);
       if (early !== undefined) {
@@ -271,7 +298,10 @@ class ScaleBench {
       const trees = [master, backup].map((sp) => {
         const tree = processTree(sp.child.pid ?? -1);
         const want = impl === "keepalived" ? 2 : 1;
-        if (tree.length !== want) throw new Error(`${impl} on ${sp.host.name}: expected ${want} process(es), found ${tree.map((p) => `${p}(${comm(p)})`).join(", ") || "none"}`);
+        if (tree.length !== want)
+          throw new Error(
+            `${impl} on ${sp.host.name}: expected ${want} process(es), found ${tree.map((p) => `${p}(${comm(p)})`).join(", ") || "none"}`,
+          );
         return tree;
       });
       const watchFrom = Date.now();
@@ -306,7 +336,8 @@ class ScaleBench {
         backup: role(1),
         advertsPerSecond: (tx1 - tx0) / (txWallMs / 1000),
         expectedPerSecond: (s.count * 1000) / s.intervalMs,
-        backupTakeovers: this.watch.events.filter((e) => e.host === n1.name && e.added && e.at >= watchFrom && vips.includes(e.address)).length,
+        backupTakeovers: this.watch.events.filter((e) => e.host === n1.name && e.added && e.at >= watchFrom && vips.includes(e.address))
+          .length,
         settledAtEnd: settledOn(counts, n2.name, vips.length),
         vipsAtEnd: Object.fromEntries(counts),
       };
@@ -328,7 +359,13 @@ class ScaleBench {
 function revive(run: ScaleRun): ScaleRun {
   const n = (x: unknown) => (typeof x === "number" ? x : Number.NaN);
   const role = (r: RoleSample): RoleSample => ({ ...r, cpuPercent: n(r.cpuPercent), rssMiB: n(r.rssMiB), pssMiB: n(r.pssMiB) });
-  return { ...run, settleMs: n(run.settleMs), advertsPerSecond: n(run.advertsPerSecond), master: role(run.master), backup: role(run.backup) };
+  return {
+    ...run,
+    settleMs: n(run.settleMs),
+    advertsPerSecond: n(run.advertsPerSecond),
+    master: role(run.master),
+    backup: role(run.backup),
+  };
 }
 
 /** The election settled before the window and held through it. */
@@ -364,7 +401,8 @@ export function summarizeRuns(runs: readonly ScaleRun[]): ScaleCell[] {
 const interval = (ms: number) => (ms >= 1000 ? `${ms / 1000} s` : `${ms} ms`);
 /** A number for a table cell; "—" when there is none (a run whose speaker exited). */
 const fx = (n: number, digits: number) => (Number.isFinite(n) ? n.toFixed(digits) : "—");
-const ratio = (a: number, b: number) => (!Number.isFinite(a) || !Number.isFinite(b) ? "—" : b > 0 ? (a / b).toFixed(2) : a > 0 ? "∞ (keepalived 0)" : "—");
+const ratio = (a: number, b: number) =>
+  !Number.isFinite(a) || !Number.isFinite(b) ? "—" : b > 0 ? (a / b).toFixed(2) : a > 0 ? "∞ (keepalived 0)" : "—";
 const spread = (s: Summary, digits: number) => (s.n > 1 ? ` (${s.min.toFixed(digits)}–${s.max.toFixed(digits)})` : "");
 
 export function scaleTable(cells: readonly ScaleCell[]): string {
@@ -372,8 +410,11 @@ export function scaleTable(cells: readonly ScaleCell[]): string {
     "| instances | interval | impl | role | CPU % median (min–max) | RSS MiB median | PSS MiB median | adverts/s sent (master link) | CPU ratio floatip/keepalived | RSS ratio floatip/keepalived |",
     "|---:|---:|---|---|---:|---:|---:|---:|---:|---:|",
   ];
-  const find = (c: ScaleCell, impl: ScaleImpl) => cells.find((x) => x.instances === c.instances && x.intervalMs === c.intervalMs && x.role === c.role && x.impl === impl);
-  const sorted = [...cells].sort((a, b) => a.instances - b.instances || b.intervalMs - a.intervalMs || a.role.localeCompare(b.role) * -1 || a.impl.localeCompare(b.impl));
+  const find = (c: ScaleCell, impl: ScaleImpl) =>
+    cells.find((x) => x.instances === c.instances && x.intervalMs === c.intervalMs && x.role === c.role && x.impl === impl);
+  const sorted = [...cells].sort(
+    (a, b) => a.instances - b.instances || b.intervalMs - a.intervalMs || a.role.localeCompare(b.role) * -1 || a.impl.localeCompare(b.impl),
+  );
   for (const c of sorted) {
     const other = c.impl !== "keepalived" ? find(c, "keepalived") : undefined;
     lines.push(
@@ -390,25 +431,33 @@ export function scaleTable(cells: readonly ScaleCell[]): string {
  */
 export function targetChecks(cells: readonly ScaleCell[]): string[] {
   const out: string[] = [];
-  const get = (n: number, ms: number, impl: ScaleImpl, role: Role) => cells.find((c) => c.instances === n && c.intervalMs === ms && c.impl === impl && c.role === role);
-  const failed = (c: ScaleCell) => (c.exited > 0 ? `FAIL (${c.impl} exited)` : c.unsettled > 0 ? `FAIL (${c.impl}'s election did not settle)` : undefined);
+  const get = (n: number, ms: number, impl: ScaleImpl, role: Role) =>
+    cells.find((c) => c.instances === n && c.intervalMs === ms && c.impl === impl && c.role === role);
+  const failed = (c: ScaleCell) =>
+    c.exited > 0 ? `FAIL (${c.impl} exited)` : c.unsettled > 0 ? `FAIL (${c.impl}'s election did not settle)` : undefined;
   for (const impl of ["floatip", "floatip-kube"] as const) {
     for (const role of ["master", "backup"] as const) {
       const f = get(255, 100, impl, role);
       const k = get(255, 100, "keepalived", role);
       if (f && k) {
         const r = k.cpu.median > 0 ? f.cpu.median / k.cpu.median : Number.POSITIVE_INFINITY;
-        out.push(`- CPU at 255 × 100 ms, ${impl}, ${role}: ${fx(f.cpu.median, 2)} % vs keepalived ${fx(k.cpu.median, 2)} % = ${fx(r, 2)}× (target ≤ 1.0×): **${failed(f) ?? (r <= 1 ? "PASS" : "FAIL")}**`);
+        out.push(
+          `- CPU at 255 × 100 ms, ${impl}, ${role}: ${fx(f.cpu.median, 2)} % vs keepalived ${fx(k.cpu.median, 2)} % = ${fx(r, 2)}× (target ≤ 1.0×): **${failed(f) ?? (r <= 1 ? "PASS" : "FAIL")}**`,
+        );
       }
     }
   }
   for (const c of cells.filter((x) => x.instances === 1 && x.intervalMs === 1000 && x.impl !== "keepalived")) {
-    out.push(`- CPU at 1 × 1 s, ${c.impl}, ${c.role}: ${fx(c.cpu.median, 2)} % (target ≤ 0.1 %): **${failed(c) ?? (c.cpu.median <= 0.1 ? "PASS" : "FAIL")}**`);
+    out.push(
+      `- CPU at 1 × 1 s, ${c.impl}, ${c.role}: ${fx(c.cpu.median, 2)} % (target ≤ 0.1 %): **${failed(c) ?? (c.cpu.median <= 0.1 ? "PASS" : "FAIL")}**`,
+    );
   }
   for (const c of cells.filter((x) => x.instances === 255 && x.impl !== "keepalived")) {
     const limit = c.impl === "floatip-kube" ? 64 : 50;
     const verdict = c.exited === c.runs ? `FAIL (${c.impl} exited)` : c.rss.median <= limit ? "PASS" : "FAIL";
-    out.push(`- RSS at 255 instances, ${interval(c.intervalMs)}, ${c.impl}, ${c.role}: ${fx(c.rss.median, 1)} MiB (target ≤ ${limit} MiB): **${verdict}**`);
+    out.push(
+      `- RSS at 255 instances, ${interval(c.intervalMs)}, ${c.impl}, ${c.role}: ${fx(c.rss.median, 1)} MiB (target ≤ ${limit} MiB): **${verdict}**`,
+    );
   }
   if (out.length === 0) out.push("- (the run did not include 255 instances at 100 ms or 1 instance at 1 s)");
   return out;
@@ -449,7 +498,12 @@ function report(results: ScaleResults): string {
           .join("\n"),
     slow.length === 0
       ? "- every run sent at least 90 % of the expected adverts per second"
-      : slow.map((r) => `- ${r.impl} ${r.instances} × ${interval(r.intervalMs)} repeat ${r.repeat}: sent ${r.advertsPerSecond.toFixed(0)}/s of ${r.expectedPerSecond.toFixed(0)}/s expected`).join("\n"),
+      : slow
+          .map(
+            (r) =>
+              `- ${r.impl} ${r.instances} × ${interval(r.intervalMs)} repeat ${r.repeat}: sent ${r.advertsPerSecond.toFixed(0)}/s of ${r.expectedPerSecond.toFixed(0)}/s expected`,
+          )
+          .join("\n"),
     "",
   ].join("\n");
 }
@@ -494,7 +548,14 @@ async function main(): Promise<void> {
     scratch.cleanup();
   }
   const { out, json, cpuProf: _p, agentNodeArgs, ...rest } = options;
-  const results: ScaleResults = { date: new Date().toISOString(), machine: startedOn, version, options: rest, runs, cells: summarizeRuns(runs) };
+  const results: ScaleResults = {
+    date: new Date().toISOString(),
+    machine: startedOn,
+    version,
+    options: rest,
+    runs,
+    cells: summarizeRuns(runs),
+  };
   const text = report(results);
   writeFileSync(out, text);
   if (json !== undefined) writeFileSync(json, JSON.stringify(results, null, 1) + "\n");

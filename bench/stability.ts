@@ -125,7 +125,10 @@ function parseArgs(argv: readonly string[]): StabilityOptions {
     else if (arg === "--impls") {
       impls = next().split(",") as Impl[];
       if (impls.length === 0 || impls.some((x) => !IMPLS.includes(x))) throw new Error(`--impls: floatip and/or keepalived`);
-    } else throw new Error(`unknown option ${arg}\nusage: stability.js [--duration S] [--intervals 10,50] [--repeats N] [--hog stress-ng|node|none] [--hog-workers N] [--impls floatip,keepalived] [--out FILE] [--json FILE]`);
+    } else
+      throw new Error(
+        `unknown option ${arg}\nusage: stability.js [--duration S] [--intervals 10,50] [--repeats N] [--hog stress-ng|node|none] [--hog-workers N] [--impls floatip,keepalived] [--out FILE] [--json FILE]`,
+      );
   }
   if (!(durationMs >= 1000 && durationMs <= 3_600_000)) throw new Error("--duration: 1..3600 seconds");
   if (intervals.some((ms) => ms < 10 || ms % 10 !== 0)) throw new Error("--intervals: milliseconds, multiples of 10 (VRRPv3)");
@@ -141,7 +144,11 @@ function startHog(lab: Lab, kind: HogKind, workers: number, ms: number): ChildPr
   const seconds = Math.ceil(ms / 1000);
   if (kind === "none") return [];
   if (kind === "stress-ng") {
-    return [lab.spawnIn(lab.switchNs, ["stress-ng", "--cpu", String(workers), "--cpu-method", "all", "--timeout", `${seconds}s`, "--quiet"], { stdio: "ignore" })];
+    return [
+      lab.spawnIn(lab.switchNs, ["stress-ng", "--cpu", String(workers), "--cpu-method", "all", "--timeout", `${seconds}s`, "--quiet"], {
+        stdio: "ignore",
+      }),
+    ];
   }
   const loop = `const end = Date.now() + ${seconds * 1000}; let x = 0; while (Date.now() < end) x = (x + 1) % 1e9;`;
   return Array.from({ length: workers }, () => lab.spawnIn(lab.switchNs, [process.execPath, "-e", loop], { stdio: "ignore" }));
@@ -162,7 +169,9 @@ class AdvertCapture {
     });
     this.child = child;
     // tcpdump prints "listening on ..." on stderr once it captures.
-    await lab.waitFor(() => (child.stderr?.readableLength ?? 0) > 0 || child.exitCode !== null || undefined, 5000, "tcpdump to start").catch(() => undefined);
+    await lab
+      .waitFor(() => (child.stderr?.readableLength ?? 0) > 0 || child.exitCode !== null || undefined, 5000, "tcpdump to start")
+      .catch(() => undefined);
     await sleep(200);
   }
 
@@ -204,7 +213,11 @@ export function countBecameMaster(impl: Impl, text: string): number {
 
 class StabilityBench {
   private readonly watch: AddressWatch;
-  constructor(private readonly lab: Lab, private readonly scratch: Scratch, private readonly options: StabilityOptions) {
+  constructor(
+    private readonly lab: Lab,
+    private readonly scratch: Scratch,
+    private readonly options: StabilityOptions,
+  ) {
     this.watch = new AddressWatch(lab);
   }
 
@@ -219,7 +232,14 @@ class StabilityBench {
   private speaker(impl: Impl, index: number, intervalMs: number, priority: number): Speaker {
     const host = this.lab.nodes[index]!;
     if (impl === "keepalived") {
-      const conf = keepalivedConf({ ifname: host.ifname, vrid: VRID, priority, version: 3, advertInt: String(intervalMs / 1000), vips: [`${VIP}/32`] });
+      const conf = keepalivedConf({
+        ifname: host.ifname,
+        vrid: VRID,
+        priority,
+        version: 3,
+        advertInt: String(intervalMs / 1000),
+        vips: [`${VIP}/32`],
+      });
       return startKeepalived({ lab: this.lab, host, scratch: this.scratch, conf });
     }
     const config = {
@@ -261,7 +281,8 @@ class StabilityBench {
       while (performance.now() - p0 < durationMs) {
         await sleep(Math.min(1000, durationMs - (performance.now() - p0)));
         for (const sp of [master, backup]) {
-          if (sp.child.exitCode !== null || sp.child.signalCode !== null) throw new Error(`${impl} on ${sp.host.name} exited:\n${sp.output().slice(-2000)}`);
+          if (sp.child.exitCode !== null || sp.child.signalCode !== null)
+            throw new Error(`${impl} on ${sp.host.name} exited:\n${sp.output().slice(-2000)}`);
         }
       }
       const after = [...trees.map(sample), sample(hogTree)];
@@ -269,7 +290,9 @@ class StabilityBench {
       const t1 = Date.now();
       await Promise.all(hogs.map((h) => this.lab.kill(h)));
       await sleep(Math.max(200, 5 * intervalMs)); // let the election calm down before checking who holds the VIP
-      const held = await Promise.all(this.lab.nodes.map(async (h) => (await this.lab.addresses(h.ns, h.ifname)).some((a) => a.address === VIP)));
+      const held = await Promise.all(
+        this.lab.nodes.map(async (h) => (await this.lab.addresses(h.ns, h.ifname)).some((a) => a.address === VIP)),
+      );
       await sleep(100); // the last packets reach tcpdump
       const events = this.watch.events.filter((e) => e.address === VIP && e.at >= t0 && e.at <= t1);
       return {
@@ -298,7 +321,8 @@ class StabilityBench {
   }
 }
 
-const fmt = (s: Summary, digits = 0) => (s.n > 1 ? `${s.median.toFixed(digits)} (${s.min.toFixed(digits)}–${s.max.toFixed(digits)})` : s.median.toFixed(digits));
+const fmt = (s: Summary, digits = 0) =>
+  s.n > 1 ? `${s.median.toFixed(digits)} (${s.min.toFixed(digits)}–${s.max.toFixed(digits)})` : s.median.toFixed(digits);
 
 export function stabilityTable(runs: readonly StabilityRun[]): string {
   const lines = [
@@ -312,7 +336,19 @@ export function stabilityTable(runs: readonly StabilityRun[]): string {
     const s = (f: (r: StabilityRun) => number) => summarize(g.map(f));
     lines.push(
       `| ${r0.intervalMs} ms | ${r0.impl} | ${g.length} × ${(r0.durationMs / 1000).toFixed(0)} | **${fmt(s((r) => r.spurious))}** | ${fmt(s((r) => r.vipOnBackup))} | ${fmt(s((r) => r.vipOffMaster))} | ${fmt(s((r) => r.backupAdverts))} | ` +
-        `${fmt(s((r) => r.gaps.maxMs), 1)} / ${fmt(s((r) => r.gaps.p999Ms), 1)} | ${fmt(s((r) => r.gaps.over3))} | ${fmt(s((r) => r.gaps.overMasterDown))} | ${fmt(s((r) => Math.max(0, r.spurious - r.gaps.overMasterDown)))} | ${fmt(s((r) => r.masterCpu), 1)} / ${fmt(s((r) => r.backupCpu), 1)} | ${fmt(s((r) => r.hogCpu))} |`,
+        `${fmt(
+          s((r) => r.gaps.maxMs),
+          1,
+        )} / ${fmt(
+          s((r) => r.gaps.p999Ms),
+          1,
+        )} | ${fmt(s((r) => r.gaps.over3))} | ${fmt(s((r) => r.gaps.overMasterDown))} | ${fmt(s((r) => Math.max(0, r.spurious - r.gaps.overMasterDown)))} | ${fmt(
+          s((r) => r.masterCpu),
+          1,
+        )} / ${fmt(
+          s((r) => r.backupCpu),
+          1,
+        )} | ${fmt(s((r) => r.hogCpu))} |`,
     );
   }
   return lines.join("\n");

@@ -101,7 +101,11 @@ class Canvas {
   readonly h: number;
   readonly plotW: number;
   readonly plotH: number;
-  constructor(readonly frame: Frame, readonly yMin: number, readonly yMax: number) {
+  constructor(
+    readonly frame: Frame,
+    readonly yMin: number,
+    readonly yMax: number,
+  ) {
     this.w = frame.width ?? 760;
     this.h = frame.height ?? 420;
     this.plotW = this.w - MARGIN.left - MARGIN.right;
@@ -125,12 +129,20 @@ class Canvas {
       this.text(MARGIN.left - 6, y + 4, formatTick(t), 'text-anchor="end" font-size="11"');
     }
     this.parts.push(`<rect x="${MARGIN.left}" y="${MARGIN.top}" width="${this.plotW}" height="${this.plotH}" fill="none" stroke="#333"/>`);
-    this.text(16, MARGIN.top + this.plotH / 2, frame.yLabel, `text-anchor="middle" font-size="12" transform="rotate(-90 16 ${num(MARGIN.top + this.plotH / 2)})"`);
-    if (frame.xLabel !== undefined) this.text(MARGIN.left + this.plotW / 2, this.h - 8, frame.xLabel, 'text-anchor="middle" font-size="12"');
+    this.text(
+      16,
+      MARGIN.top + this.plotH / 2,
+      frame.yLabel,
+      `text-anchor="middle" font-size="12" transform="rotate(-90 16 ${num(MARGIN.top + this.plotH / 2)})"`,
+    );
+    if (frame.xLabel !== undefined)
+      this.text(MARGIN.left + this.plotW / 2, this.h - 8, frame.xLabel, 'text-anchor="middle" font-size="12"');
     const ref = frame.reference;
     if (ref !== undefined && ref.value >= this.yMin && ref.value <= this.yMax) {
       const y = this.y(ref.value);
-      this.parts.push(`<line x1="${MARGIN.left}" x2="${MARGIN.left + this.plotW}" y1="${num(y)}" y2="${num(y)}" stroke="#555" stroke-width="1.5" stroke-dasharray="8 4"/>`);
+      this.parts.push(
+        `<line x1="${MARGIN.left}" x2="${MARGIN.left + this.plotW}" y1="${num(y)}" y2="${num(y)}" stroke="#555" stroke-width="1.5" stroke-dasharray="8 4"/>`,
+      );
       this.text(MARGIN.left + this.plotW - 4, y - 4, ref.label, 'text-anchor="end" font-size="11" fill="#555"');
     }
   }
@@ -141,7 +153,9 @@ class Canvas {
     let x = MARGIN.left;
     const y = this.h - 30;
     for (const e of entries) {
-      this.parts.push(`<line x1="${x}" x2="${x + 18}" y1="${y}" y2="${y}" stroke="${e.color}" stroke-width="3"${e.dashed ? ' stroke-dasharray="5 3"' : ""}${e.light ? ' stroke-opacity="0.55"' : ""}/>`);
+      this.parts.push(
+        `<line x1="${x}" x2="${x + 18}" y1="${y}" y2="${y}" stroke="${e.color}" stroke-width="3"${e.dashed ? ' stroke-dasharray="5 3"' : ""}${e.light ? ' stroke-opacity="0.55"' : ""}/>`,
+      );
       this.text(x + 22, y + 4, e.name, 'font-size="11"');
       x += 30 + e.name.length * 6.2;
     }
@@ -156,7 +170,10 @@ const usable = (v: number | undefined, log: boolean): v is number => v !== undef
 
 export function lineChart(chart: LineChart): string {
   const log = chart.logY === true;
-  const [lo, hi] = yRange(chart.series.flatMap((s) => s.values.filter((v): v is number => v !== undefined)), log);
+  const [lo, hi] = yRange(
+    chart.series.flatMap((s) => s.values.filter((v): v is number => v !== undefined)),
+    log,
+  );
   const c = new Canvas(chart, lo, hi);
   c.axes();
   const step = c.plotW / Math.max(1, chart.categories.length);
@@ -166,7 +183,10 @@ export function lineChart(chart: LineChart): string {
     const color = colorOf(s, i);
     const points = s.values.map((v, k) => (usable(v, log) ? [xOf(k), c.y(v)] : undefined));
     const path = points.filter((p): p is number[] => p !== undefined).map(([x, y], k) => `${k === 0 ? "M" : "L"}${num(x!)} ${num(y!)}`);
-    if (path.length > 1) c.parts.push(`<path d="${path.join(" ")}" fill="none" stroke="${color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ""}/>`);
+    if (path.length > 1)
+      c.parts.push(
+        `<path d="${path.join(" ")}" fill="none" stroke="${color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ""}/>`,
+      );
     points.forEach((p, k) => {
       if (p === undefined) return;
       const fill = s.hollow?.[k] === true ? `fill="white" stroke="${color}" stroke-width="2"` : `fill="${color}"`;
@@ -193,7 +213,9 @@ export function barChart(chart: BarChart): string {
       if (!usable(v, log)) return;
       const x = MARGIN.left + groupW * k + groupW * 0.1 + barW * i;
       const y = c.y(v);
-      c.parts.push(`<rect x="${num(x)}" y="${num(Math.min(y, base))}" width="${num(barW * 0.92)}" height="${num(Math.abs(base - y))}" fill="${color}"${s.dashed ? ' fill-opacity="0.55"' : ""}><title>${escapeXml(`${s.name}: ${v}`)}</title></rect>`);
+      c.parts.push(
+        `<rect x="${num(x)}" y="${num(Math.min(y, base))}" width="${num(barW * 0.92)}" height="${num(Math.abs(base - y))}" fill="${color}"${s.dashed ? ' fill-opacity="0.55"' : ""}><title>${escapeXml(`${s.name}: ${v}`)}</title></rect>`,
+      );
       c.text(x + barW * 0.46, Math.min(y, base) - 3, formatTick(Number(v.toPrecision(3))), 'text-anchor="middle" font-size="9"');
     });
   });
@@ -231,11 +253,15 @@ export function stripChart(chart: StripChart): string {
       if (sorted.length === 0) return;
       const [q1, med, q3] = [0.25, 0.5, 0.75].map((q) => quantile(sorted, q)) as [number, number, number];
       const bw = slotW * 0.6;
-      c.parts.push(`<rect x="${num(cx - bw / 2)}" y="${num(c.y(q3))}" width="${num(bw)}" height="${num(Math.max(1, c.y(q1) - c.y(q3)))}" fill="${color}" fill-opacity="0.15" stroke="${color}"/>`);
-      c.parts.push(`<line x1="${num(cx - bw / 2)}" x2="${num(cx + bw / 2)}" y1="${num(c.y(med))}" y2="${num(c.y(med))}" stroke="${color}" stroke-width="2.5"/>`);
+      c.parts.push(
+        `<rect x="${num(cx - bw / 2)}" y="${num(c.y(q3))}" width="${num(bw)}" height="${num(Math.max(1, c.y(q1) - c.y(q3)))}" fill="${color}" fill-opacity="0.15" stroke="${color}"/>`,
+      );
+      c.parts.push(
+        `<line x1="${num(cx - bw / 2)}" x2="${num(cx + bw / 2)}" y1="${num(c.y(med))}" y2="${num(c.y(med))}" stroke="${color}" stroke-width="2.5"/>`,
+      );
       sorted.forEach((v, k) => {
         // Deterministic jitter so the plot is reproducible.
-        const jitter = ((k * 0.618033988749895) % 1 - 0.5) * bw * 0.8;
+        const jitter = (((k * 0.618033988749895) % 1) - 0.5) * bw * 0.8;
         c.parts.push(`<circle cx="${num(cx + jitter)}" cy="${num(c.y(v))}" r="2.2" fill="${color}" fill-opacity="0.7"/>`);
       });
     });

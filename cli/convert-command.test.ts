@@ -41,7 +41,10 @@ describe("floatip convert", () => {
     const out = await run(["--to", "virtualip", "/k/keepalived.conf"], { "/k/keepalived.conf": CONF });
     assert.equal(out.code, 0, out.stderr);
     const docs = yaml.loadAll(out.stdout) as Record<string, any>[];
-    assert.deepEqual(docs.map((d) => d["kind"]), ["Secret", "VirtualIP"]);
+    assert.deepEqual(
+      docs.map((d) => d["kind"]),
+      ["Secret", "VirtualIP"],
+    );
     assert.equal(docs[1]!["spec"].addresses[0], "192.0.2.5/24");
   });
 
@@ -115,7 +118,9 @@ virtual_server 192.0.2.16 443 {
       "/k/keepalived.conf:29: warning: 192.0.2.16: 192.0.2.16 is listed twice (first at /k/keepalived.conf:27); floatip adds it once, as keepalived does",
       "/k/keepalived.conf:33: warning: virtual_server: skipped virtual_server 192.0.2.16 443: LVS is keepalived's load balancer, not part of floatip; only the VRRP part is converted",
     ]);
-    assert.equal(out.stdout, `# floatip agent config converted from /k/keepalived.conf
+    assert.equal(
+      out.stdout,
+      `# floatip agent config converted from /k/keepalived.conf
 instances:
   - name: VI_1
     interface: eth0
@@ -130,7 +135,8 @@ instances:
     track:
       interfaces:
         - eth1
-`);
+`,
+    );
   });
 
   it("rejects bad usage with exit 2", async () => {

@@ -66,11 +66,16 @@ export async function runConvertCommand(argv: readonly string[], io: ConvertIo =
     io.stderr(`floatip convert: ${message}\n\n${CONVERT_USAGE}\n`);
     return 2;
   };
-  const args = parseArgs(argv, [{ name: "to", takesValue: true }, { name: "from", takesValue: true }, { name: "config-id", takesValue: true }]);
+  const args = parseArgs(argv, [
+    { name: "to", takesValue: true },
+    { name: "from", takesValue: true },
+    { name: "config-id", takesValue: true },
+  ]);
   if (!args.ok) return usageError(args.message);
   const from = args.flags.get("from") ?? "keepalived";
   if (from !== "keepalived") {
-    if (typeof from !== "string" || !isSource(from)) return usageError(`--from must be one of keepalived, ${Object.keys(SOURCES).join(", ")}, got "${String(from)}"`);
+    if (typeof from !== "string" || !isSource(from))
+      return usageError(`--from must be one of keepalived, ${Object.keys(SOURCES).join(", ")}, got "${String(from)}"`);
     if (args.flags.has("to")) return usageError(`--to applies to --from keepalived only; --from ${from} prints VirtualIPPools`);
     if (args.flags.has("config-id")) return usageError("--config-id applies to --from keepalived only");
     if (args.positional.length !== 1) return usageError(`give exactly one YAML file of ${from} resources`);
@@ -82,7 +87,11 @@ export async function runConvertCommand(argv: readonly string[], io: ConvertIo =
   const file = args.positional[0]!;
 
   const configId = args.flags.get("config-id");
-  const loaded = await loadKeepalivedFile(file, io.files, { lvs: "skip", showSecrets: true, ...shellLexOptions(typeof configId === "string" ? configId : undefined) });
+  const loaded = await loadKeepalivedFile(file, io.files, {
+    lvs: "skip",
+    showSecrets: true,
+    ...shellLexOptions(typeof configId === "string" ? configId : undefined),
+  });
   io.stderr(formatWarnings(loaded.warnings));
   if (!loaded.ok) {
     io.stderr(loaded.errors.map((e) => `${e.path}: ${e.message}\n`).join(""));

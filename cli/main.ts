@@ -57,7 +57,15 @@ const SUBCOMMANDS: Readonly<Record<string, Subcommand>> = {
 export function helpText(): string {
   const width = Math.max(...Object.keys(SUBCOMMANDS).map((n) => n.length));
   const lines = Object.entries(SUBCOMMANDS).map(([name, sub]) => `  ${name.padEnd(width)}  ${sub.summary}`);
-  return ["usage: floatip <command> [options]", "       floatip --version", "", "commands:", ...lines, "", "Run `floatip <command> --help` for a command's options."].join("\n");
+  return [
+    "usage: floatip <command> [options]",
+    "       floatip --version",
+    "",
+    "commands:",
+    ...lines,
+    "",
+    "Run `floatip <command> --help` for a command's options.",
+  ].join("\n");
 }
 
 /** `signals`: the agent's signals, caught by the launcher before anything else loaded. */

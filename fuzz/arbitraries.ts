@@ -9,7 +9,13 @@ import { formatAddress } from "../agent/vrrp/address-bytes.js";
 import { encodeAdvert, vrrpMessageLength } from "../agent/vrrp/codec.js";
 import type { Advert } from "../agent/vrrp/packet.js";
 import type { Family } from "../agent/config/types.js";
-import { ADDRESSING, encodeAdvertCase as encodeAdvertCaseBytes, encodeKeepalivedCase as encodeKeepalivedCaseBytes, type AdvertCase, type ChecksumMode } from "./targets/inputs.js";
+import {
+  ADDRESSING,
+  encodeAdvertCase as encodeAdvertCaseBytes,
+  encodeKeepalivedCase as encodeKeepalivedCaseBytes,
+  type AdvertCase,
+  type ChecksumMode,
+} from "./targets/inputs.js";
 
 // ---------------------------------------------------------------------------
 // VRRP
@@ -28,7 +34,10 @@ const addressText = (family: Family): fc.Arbitrary<string> => addressBytes(famil
 
 /** A password as keepalived's auth_pass: at most 8 UTF-8 bytes, no trailing NUL (the field is NUL-padded). */
 const password: fc.Arbitrary<string> = fc
-  .string({ unit: fc.oneof(fc.constantFrom("a", "Z", "0", " ", "\0", "é", "€", "🦀"), fc.string({ unit: "grapheme", minLength: 1, maxLength: 1 })), maxLength: 8 })
+  .string({
+    unit: fc.oneof(fc.constantFrom("a", "Z", "0", " ", "\0", "é", "€", "🦀"), fc.string({ unit: "grapheme", minLength: 1, maxLength: 1 })),
+    maxLength: 8,
+  })
   .filter((p) => Buffer.byteLength(p, "utf8") <= 8 && !p.endsWith("\0") && Buffer.from(p, "utf8").toString("utf8") === p);
 
 const count = fc.oneof({ weight: 8, arbitrary: fc.nat(12) }, { weight: 1, arbitrary: fc.integer({ min: 200, max: 255 }) });
@@ -37,25 +46,27 @@ const count = fc.oneof({ weight: 8, arbitrary: fc.nat(12) }, { weight: 1, arbitr
 export const validAdvert: fc.Arbitrary<{ advert: Advert; addressing: { source: string; destination: string } }> = fc
   .constantFrom<[2 | 3, Family]>([2, 4], [3, 4], [3, 6])
   .chain(([version, family]) =>
-    fc.record({
-      virtualRouterId: fc.integer({ min: 1, max: 255 }),
-      priority: fc.integer({ min: 0, max: 255 }),
-      interval: version === 2 ? fc.integer({ min: 1, max: 255 }) : fc.integer({ min: 1, max: 0x0fff }),
-      addresses: count.chain((n) => fc.array(addressText(family), { minLength: n, maxLength: n })),
-      auth: version === 2 ? fc.option(password, { nil: undefined }) : fc.constant(undefined),
-      addressing: fc.constantFrom(...ADDRESSING.slice(0, 4).filter((a) => a.source.includes(":") === (family === 6))),
-    }).map(({ virtualRouterId, priority, interval, addresses, auth, addressing }) => {
-      const advert: Advert = {
-        version,
-        family,
-        virtualRouterId,
-        priority,
-        advertIntervalMs: version === 2 ? interval * 1000 : interval * 10,
-        addresses,
-        ...(version === 2 ? (auth === undefined ? { authType: 0 } : { authType: 1, password: Buffer.from(auth, "utf8") }) : {}),
-      };
-      return { advert, addressing };
-    }),
+    fc
+      .record({
+        virtualRouterId: fc.integer({ min: 1, max: 255 }),
+        priority: fc.integer({ min: 0, max: 255 }),
+        interval: version === 2 ? fc.integer({ min: 1, max: 255 }) : fc.integer({ min: 1, max: 0x0fff }),
+        addresses: count.chain((n) => fc.array(addressText(family), { minLength: n, maxLength: n })),
+        auth: version === 2 ? fc.option(password, { nil: undefined }) : fc.constant(undefined),
+        addressing: fc.constantFrom(...ADDRESSING.slice(0, 4).filter((a) => a.source.includes(":") === (family === 6))),
+      })
+      .map(({ virtualRouterId, priority, interval, addresses, auth, addressing }) => {
+        const advert: Advert = {
+          version,
+          family,
+          virtualRouterId,
+          priority,
+          advertIntervalMs: version === 2 ? interval * 1000 : interval * 10,
+          addresses,
+          ...(version === 2 ? (auth === undefined ? { authType: 0 } : { authType: 1, password: Buffer.from(auth, "utf8") }) : {}),
+        };
+        return { advert, addressing };
+      }),
   );
 
 /** A valid advert as a target case, sometimes with one byte changed. */
@@ -115,25 +126,106 @@ export const rawAdvertCase: fc.Arbitrary<AdvertCase> = fc.record({
 // ---------------------------------------------------------------------------
 // keepalived.conf
 
-const ROOT_KEYWORDS = ["global_defs", "vrrp_script", "track_file", "vrrp_track_file", "vrrp_instance", "vrrp_sync_group", "virtual_server", "static_ipaddress"];
+const ROOT_KEYWORDS = [
+  "global_defs",
+  "vrrp_script",
+  "track_file",
+  "vrrp_track_file",
+  "vrrp_instance",
+  "vrrp_sync_group",
+  "virtual_server",
+  "static_ipaddress",
+];
 const GLOBAL_KEYWORDS = [
-  "router_id", "enable_script_security", "script_user", "vrrp_version", "vrrp_garp_master_delay", "vrrp_garp_master_repeat",
-  "vrrp_garp_master_refresh", "vrrp_garp_master_refresh_repeat", "notification_email", "vrrp_strict", "vrrp_skip_check_adv_addr",
+  "router_id",
+  "enable_script_security",
+  "script_user",
+  "vrrp_version",
+  "vrrp_garp_master_delay",
+  "vrrp_garp_master_repeat",
+  "vrrp_garp_master_refresh",
+  "vrrp_garp_master_refresh_repeat",
+  "notification_email",
+  "vrrp_strict",
+  "vrrp_skip_check_adv_addr",
 ];
 const SCRIPT_KEYWORDS = ["script", "interval", "timeout", "fall", "rise", "weight", "init_fail", "user", "file", "init_file"];
 const INSTANCE_KEYWORDS = [
-  "state", "interface", "virtual_router_id", "priority", "advert_int", "version", "nopreempt", "preempt", "preempt_delay",
-  "virtual_ipaddress", "authentication", "auth_type", "auth_pass", "unicast_src_ip", "unicast_peer", "track_script",
-  "track_interface", "track_file", "notify", "notify_master", "notify_backup", "notify_fault", "notify_stop",
-  "garp_master_delay", "garp_master_repeat", "garp_master_refresh", "garp_master_refresh_repeat", "use_vmac", "dont_track_primary",
-  "mcast_src_ip", "virtual_routes", "smtp_alert",
+  "state",
+  "interface",
+  "virtual_router_id",
+  "priority",
+  "advert_int",
+  "version",
+  "nopreempt",
+  "preempt",
+  "preempt_delay",
+  "virtual_ipaddress",
+  "authentication",
+  "auth_type",
+  "auth_pass",
+  "unicast_src_ip",
+  "unicast_peer",
+  "track_script",
+  "track_interface",
+  "track_file",
+  "notify",
+  "notify_master",
+  "notify_backup",
+  "notify_fault",
+  "notify_stop",
+  "garp_master_delay",
+  "garp_master_repeat",
+  "garp_master_refresh",
+  "garp_master_refresh_repeat",
+  "use_vmac",
+  "dont_track_primary",
+  "mcast_src_ip",
+  "virtual_routes",
+  "smtp_alert",
 ];
-const OPTION_WORDS = ["dev", "label", "scope", "global", "link", "brd", "weight", "reverse", "MASTER", "BACKUP", "PASS", "AH", "peer", "nodad"];
+const OPTION_WORDS = [
+  "dev",
+  "label",
+  "scope",
+  "global",
+  "link",
+  "brd",
+  "weight",
+  "reverse",
+  "MASTER",
+  "BACKUP",
+  "PASS",
+  "AH",
+  "peer",
+  "nodad",
+];
 export const KEEPALIVED_KEYWORDS = [...ROOT_KEYWORDS, ...GLOBAL_KEYWORDS, ...SCRIPT_KEYWORDS, ...INSTANCE_KEYWORDS];
 
 const numberWord = fc.oneof(
   fc.integer({ min: -300, max: 300 }).map(String),
-  fc.constantFrom("0", "1", "2", "3", "51", "100", "150", "254", "255", "256", "0.015", "0.15", "1.5", "0.0001", "4095", "1e3", "-0", "+5", "007", "99999999999999999999"),
+  fc.constantFrom(
+    "0",
+    "1",
+    "2",
+    "3",
+    "51",
+    "100",
+    "150",
+    "254",
+    "255",
+    "256",
+    "0.015",
+    "0.15",
+    "1.5",
+    "0.0001",
+    "4095",
+    "1e3",
+    "-0",
+    "+5",
+    "007",
+    "99999999999999999999",
+  ),
   fc.tuple(fc.nat(300), fc.nat(9999)).map(([a, b]) => `${a}.${b}`),
 );
 const addressWord = fc.oneof(
@@ -144,7 +236,19 @@ const addressWord = fc.oneof(
   fc.constantFrom("192.0.2.5", "192.0.2.300", "2001:db8::5", "fe80::1%eth0", "1.2.3", "::", "::ffff:192.0.2.1", "10.0.0.1/24/8", "eth0"),
 );
 const nameWord = fc.oneof(
-  fc.constantFrom("VI_1", "VI_2", "eth0", "ens3", "chk", "chk_sshd", "/bin/true", "/etc/keepalived/notify.sh", "nobody", "root:root", "eth0:a-long-label"),
+  fc.constantFrom(
+    "VI_1",
+    "VI_2",
+    "eth0",
+    "ens3",
+    "chk",
+    "chk_sshd",
+    "/bin/true",
+    "/etc/keepalived/notify.sh",
+    "nobody",
+    "root:root",
+    "eth0:a-long-label",
+  ),
   fc.stringMatching(/^[A-Za-z0-9_./:-]{1,20}$/),
 );
 const junkWord = fc.string({ unit: "grapheme", minLength: 1, maxLength: 12 }).map((s) => s.replace(/[\s"{}#!\\\0]/g, "x"));
@@ -157,16 +261,33 @@ const word = fc.oneof(
   { weight: 1, arbitrary: junkWord },
 );
 const includeLine = fc.constantFrom(
-  "include inc/*.conf", "include inc/1.conf", "include inc/2.conf", "include 1.conf", "include 2.conf", "include *.conf",
-  "include ../keepalived.conf", "include /k/inc/3.conf", "include inc/?.conf", "include", "include a b", 'include "inc/1.conf"',
-  "include inc/{1,2}.conf", "include inc/[12].conf", "include nope/*.conf", "include /k/*/*.conf", "include ../../../etc/*",
+  "include inc/*.conf",
+  "include inc/1.conf",
+  "include inc/2.conf",
+  "include 1.conf",
+  "include 2.conf",
+  "include *.conf",
+  "include ../keepalived.conf",
+  "include /k/inc/3.conf",
+  "include inc/?.conf",
+  "include",
+  "include a b",
+  'include "inc/1.conf"',
+  "include inc/{1,2}.conf",
+  "include inc/[12].conf",
+  "include nope/*.conf",
+  "include /k/*/*.conf",
+  "include ../../../etc/*",
 );
 const soupToken = fc.oneof(
   { weight: 12, arbitrary: word },
   { weight: 4, arbitrary: fc.constantFrom("{", "}") },
   { weight: 4, arbitrary: fc.constantFrom("\n", "\n", "\r\n", "\n\n") },
   { weight: 1, arbitrary: fc.constantFrom("\t", "  ", "\r") },
-  { weight: 2, arbitrary: fc.tuple(fc.constantFrom("#", "!"), fc.string({ maxLength: 10 })).map(([c, t]) => `${c}${t.replace(/[\r\n\0]/g, "")}`) },
+  {
+    weight: 2,
+    arbitrary: fc.tuple(fc.constantFrom("#", "!"), fc.string({ maxLength: 10 })).map(([c, t]) => `${c}${t.replace(/[\r\n\0]/g, "")}`),
+  },
   { weight: 2, arbitrary: fc.string({ maxLength: 12 }).map((t) => `"${t.replace(/["\r\n\0]/g, "")}"`) },
   { weight: 1, arbitrary: fc.string({ maxLength: 8 }).map((t) => `"${t.replace(/["\r\n\0]/g, "")}`) }, // unterminated
   { weight: 1, arbitrary: fc.constantFrom("\\#", "\\!", "\\\n", "\\ \n", "\\", "a\\b", "{}", "}{", "{{", "}}") },
@@ -180,13 +301,16 @@ export const keepalivedSoup: fc.Arbitrary<string> = fc
 
 // A mostly valid config, to reach translation and validation and their error mapping.
 const statement = (keyword: string, value: fc.Arbitrary<string>): fc.Arbitrary<string> => value.map((v) => `${keyword} ${v}`);
-const blockOf = (head: string, body: fc.Arbitrary<string[]>): fc.Arbitrary<string[]> => body.map((lines) => [`${head} {`, ...lines.map((l) => `  ${l}`), "}"]);
+const blockOf = (head: string, body: fc.Arbitrary<string[]>): fc.Arbitrary<string[]> =>
+  body.map((lines) => [`${head} {`, ...lines.map((l) => `  ${l}`), "}"]);
 const maybe = <T>(a: fc.Arbitrary<T>): fc.Arbitrary<T | undefined> => fc.option(a, { nil: undefined, freq: 2 });
 
 /** Mostly `good`, now and then `bad`: each statement is usually right so that whole configs often are. */
-const goodish = <T>(good: fc.Arbitrary<T>, bad: fc.Arbitrary<T>): fc.Arbitrary<T> => fc.oneof({ weight: 24, arbitrary: good }, { weight: 1, arbitrary: bad });
+const goodish = <T>(good: fc.Arbitrary<T>, bad: fc.Arbitrary<T>): fc.Arbitrary<T> =>
+  fc.oneof({ weight: 24, arbitrary: good }, { weight: 1, arbitrary: bad });
 /** Rarely present. */
-const rare = <T>(a: fc.Arbitrary<T>): fc.Arbitrary<T | undefined> => fc.oneof({ weight: 12, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: a });
+const rare = <T>(a: fc.Arbitrary<T>): fc.Arbitrary<T | undefined> =>
+  fc.oneof({ weight: 12, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: a });
 const secondsWord = goodish(fc.constantFrom("1", "2", "3", "0.5", "0.15", "5", "10"), numberWord);
 const wholeSecondsWord = goodish(fc.constantFrom("0", "1", "2", "5", "60"), numberWord);
 const badWord = fc.oneof(numberWord, nameWord, addressWord);
@@ -196,17 +320,56 @@ const instanceBlock = (name: string, vrid: number, family: Family): fc.Arbitrary
     .tuple(
       fc.constant<string[]>([`interface ${family === 4 ? "eth0" : "eth1"}`]),
       fc.constant<string[]>([`virtual_router_id ${vrid}`]),
-      blockOf("virtual_ipaddress", fc.array(goodish(family === 4 ? addressText(4) : addressText(6), addressWord), { minLength: 1, maxLength: 4 }).map((as) => [...new Set(as)])),
+      blockOf(
+        "virtual_ipaddress",
+        fc
+          .array(goodish(family === 4 ? addressText(4) : addressText(6), addressWord), { minLength: 1, maxLength: 4 })
+          .map((as) => [...new Set(as)]),
+      ),
       maybe(statement("state", goodish(fc.constantFrom("MASTER", "BACKUP"), badWord))),
       maybe(statement("priority", goodish(fc.integer({ min: 1, max: 254 }).map(String), numberWord))),
       maybe(statement("advert_int", secondsWord)),
       maybe(statement("version", goodish(fc.constant(family === 4 ? "2" : "3"), numberWord))),
       maybe(fc.constantFrom("nopreempt", "preempt", "preempt_delay 5", "preempt_delay 0.5")),
-      maybe(family === 4 ? blockOf("authentication", goodish<string[]>(fc.constant(["auth_type PASS", "auth_pass secret"]), fc.constantFrom(["auth_type AH"], ["auth_pass 123456789"], []))) : rare(fc.constant<string[]>(["smtp_alert"]))),
+      maybe(
+        family === 4
+          ? blockOf(
+              "authentication",
+              goodish<string[]>(
+                fc.constant(["auth_type PASS", "auth_pass secret"]),
+                fc.constantFrom(["auth_type AH"], ["auth_pass 123456789"], []),
+              ),
+            )
+          : rare(fc.constant<string[]>(["smtp_alert"])),
+      ),
       maybe(blockOf("unicast_peer", fc.array(goodish(addressText(family), addressWord), { minLength: 1, maxLength: 3 }))),
-      maybe(blockOf("track_script", goodish<string[]>(fc.constantFrom(["chk"], ["chk weight 10"], ["chk weight -5 reverse"]), fc.constantFrom(["nope"], ["chk weight"], ["chk {"])))),
-      maybe(blockOf("track_interface", goodish<string[]>(fc.constantFrom(["eth0"], ["eth0 weight 5"]), fc.constantFrom(["eth0 weight x"], ["eth0 bogus 1"])))),
-      maybe(goodish(fc.constantFrom('notify "/bin/notify.sh"', "notify_master /bin/up", "garp_master_delay 2", "garp_master_repeat 3", "garp_master_refresh 60"), fc.constantFrom("notify_backup /bin/down root", "garp_master_delay 0.5"))),
+      maybe(
+        blockOf(
+          "track_script",
+          goodish<string[]>(
+            fc.constantFrom(["chk"], ["chk weight 10"], ["chk weight -5 reverse"]),
+            fc.constantFrom(["nope"], ["chk weight"], ["chk {"]),
+          ),
+        ),
+      ),
+      maybe(
+        blockOf(
+          "track_interface",
+          goodish<string[]>(fc.constantFrom(["eth0"], ["eth0 weight 5"]), fc.constantFrom(["eth0 weight x"], ["eth0 bogus 1"])),
+        ),
+      ),
+      maybe(
+        goodish(
+          fc.constantFrom(
+            'notify "/bin/notify.sh"',
+            "notify_master /bin/up",
+            "garp_master_delay 2",
+            "garp_master_repeat 3",
+            "garp_master_refresh 60",
+          ),
+          fc.constantFrom("notify_backup /bin/down root", "garp_master_delay 0.5"),
+        ),
+      ),
       rare(fc.constantFrom(...INSTANCE_KEYWORDS).chain((k) => statement(k, badWord))),
     )
     .chain((parts) => {
@@ -216,30 +379,45 @@ const instanceBlock = (name: string, vrid: number, family: Family): fc.Arbitrary
         { weight: 6, arbitrary: fc.shuffledSubarray(groups, { minLength: groups.length }) },
         { weight: 1, arbitrary: fc.shuffledSubarray(groups, { minLength: Math.max(0, groups.length - 1) }) },
       );
-      return blockOf(`vrrp_instance ${name}`, order.map((gs) => gs.flat()));
+      return blockOf(
+        `vrrp_instance ${name}`,
+        order.map((gs) => gs.flat()),
+      );
     });
 
 const scriptBlock: fc.Arbitrary<string[]> = blockOf(
   "vrrp_script chk",
-  fc.tuple(
-    goodish(fc.constantFrom('script "/bin/true"', "script /bin/true", 'script "/usr/bin/pkill -0 sshd"'), fc.constantFrom("script /bin/a b", "script", 'script ""')),
-    maybe(statement("interval", secondsWord)),
-    maybe(statement("timeout", secondsWord)),
-    maybe(statement("weight", goodish(fc.integer({ min: -253, max: 253 }).map(String), numberWord))),
-    maybe(statement("fall", goodish(fc.integer({ min: 1, max: 5 }).map(String), numberWord))),
-    maybe(statement("rise", goodish(fc.integer({ min: 1, max: 5 }).map(String), numberWord))),
-    maybe(goodish(fc.constantFrom("init_fail", "user nobody"), fc.constant("user root:root"))),
-  ).map((ls) => ls.filter((l): l is string => l !== undefined)),
+  fc
+    .tuple(
+      goodish(
+        fc.constantFrom('script "/bin/true"', "script /bin/true", 'script "/usr/bin/pkill -0 sshd"'),
+        fc.constantFrom("script /bin/a b", "script", 'script ""'),
+      ),
+      maybe(statement("interval", secondsWord)),
+      maybe(statement("timeout", secondsWord)),
+      maybe(statement("weight", goodish(fc.integer({ min: -253, max: 253 }).map(String), numberWord))),
+      maybe(statement("fall", goodish(fc.integer({ min: 1, max: 5 }).map(String), numberWord))),
+      maybe(statement("rise", goodish(fc.integer({ min: 1, max: 5 }).map(String), numberWord))),
+      maybe(goodish(fc.constantFrom("init_fail", "user nobody"), fc.constant("user root:root"))),
+    )
+    .map((ls) => ls.filter((l): l is string => l !== undefined)),
 );
 
 const globalDefs: fc.Arbitrary<string[]> = blockOf(
   "global_defs",
-  fc.tuple(
-    maybe(goodish(fc.constantFrom("router_id lb1", "enable_script_security", "script_user nobody"), fc.constantFrom("vrrp_strict", "router_id"))),
-    maybe(statement("vrrp_version", goodish(fc.constantFrom("2", "3"), numberWord))),
-    maybe(statement("vrrp_garp_master_repeat", goodish(fc.integer({ min: 1, max: 100 }).map(String), numberWord))),
-    maybe(statement("vrrp_garp_master_delay", wholeSecondsWord)),
-  ).map((ls) => ls.filter((l): l is string => l !== undefined)),
+  fc
+    .tuple(
+      maybe(
+        goodish(
+          fc.constantFrom("router_id lb1", "enable_script_security", "script_user nobody"),
+          fc.constantFrom("vrrp_strict", "router_id"),
+        ),
+      ),
+      maybe(statement("vrrp_version", goodish(fc.constantFrom("2", "3"), numberWord))),
+      maybe(statement("vrrp_garp_master_repeat", goodish(fc.integer({ min: 1, max: 100 }).map(String), numberWord))),
+      maybe(statement("vrrp_garp_master_delay", wholeSecondsWord)),
+    )
+    .map((ls) => ls.filter((l): l is string => l !== undefined)),
 );
 
 /** Reformats lines: indentation, brace placement, comments, CRLF, continuations. */
@@ -268,7 +446,12 @@ export const keepalivedStructured: fc.Arbitrary<string[]> = fc
     fc.nat(2),
   )
   .chain(([defs, script, vrids, family, split]) =>
-    fc.tuple(fc.constant(defs ?? []), fc.constant(script ?? []), fc.tuple(...vrids.map((v, i) => instanceBlock(`VI_${i}`, v, family))), fc.constant(split)),
+    fc.tuple(
+      fc.constant(defs ?? []),
+      fc.constant(script ?? []),
+      fc.tuple(...vrids.map((v, i) => instanceBlock(`VI_${i}`, v, family))),
+      fc.constant(split),
+    ),
   )
   .chain(([defs, script, instances, split]) =>
     fc.tuple(layout(defs), layout(script), fc.tuple(...instances.map(layout)), fc.constant(split)),
@@ -298,15 +481,13 @@ export const deepNesting = deepNestingOf(12_000);
 
 /** Include graphs without cycles: file i includes files j > i, possibly several times. */
 export const includeDag: fc.Arbitrary<string[]> = fc.integer({ min: 2, max: 24 }).chain((n) =>
-  fc
-    .array(fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 1, maxLength: 3 }), { minLength: n, maxLength: n })
-    .map((edges) =>
-      edges.map((steps, i) => {
-        const here = i === 0 ? "inc/" : "";
-        const targets = steps.map((s) => i + s).filter((j) => j < n);
-        return targets.map((j) => `include ${here}${j}.conf`).join("\n") + `\n# file ${i}\n`;
-      }),
-    ),
+  fc.array(fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 1, maxLength: 3 }), { minLength: n, maxLength: n }).map((edges) =>
+    edges.map((steps, i) => {
+      const here = i === 0 ? "inc/" : "";
+      const targets = steps.map((s) => i + s).filter((j) => j < n);
+      return targets.map((j) => `include ${here}${j}.conf`).join("\n") + `\n# file ${i}\n`;
+    }),
+  ),
 );
 
 // ---------------------------------------------------------------------------
@@ -314,7 +495,24 @@ export const includeDag: fc.Arbitrary<string[]> = fc.integer({ min: 2, max: 24 }
 
 const SCHEMA_KEYS = {
   root: ["scripts", "trackFiles", "instances"],
-  instance: ["name", "interface", "virtualRouterID", "version", "priority", "advertisementInterval", "preempt", "preemptDelay", "initialState", "addresses", "authentication", "unicast", "garp", "track", "notify", "stateFile"],
+  instance: [
+    "name",
+    "interface",
+    "virtualRouterID",
+    "version",
+    "priority",
+    "advertisementInterval",
+    "preempt",
+    "preemptDelay",
+    "initialState",
+    "addresses",
+    "authentication",
+    "unicast",
+    "garp",
+    "track",
+    "notify",
+    "stateFile",
+  ],
   script: ["name", "command", "interval", "timeout", "weight", "reverse", "fall", "rise", "initFail", "user"],
   trackFile: ["name", "path", "weight"],
   address: ["address", "device", "label"],
@@ -334,8 +532,40 @@ const scalar: fc.Arbitrary<unknown> = fc.oneof(
   fc.double({ noNaN: false }),
   fc.boolean(),
   fc.constant(null),
-  fc.constantFrom("1s", "100ms", "0.5s", "2m", "1h", "10", "0", "1.5", "-1s", "1d", " 1 s ", "1e3s", "9".repeat(400) + "s", "0.0001ms", "NaN", "Infinity"),
-  fc.constantFrom("192.0.2.5", "192.0.2.5/24", "2001:db8::5/64", "fe80::1", "192.0.2.300", "::", "1.2.3.4/33", "backup", "master", "pass", "eth0", "/run/state", "relative/path", ""),
+  fc.constantFrom(
+    "1s",
+    "100ms",
+    "0.5s",
+    "2m",
+    "1h",
+    "10",
+    "0",
+    "1.5",
+    "-1s",
+    "1d",
+    " 1 s ",
+    "1e3s",
+    "9".repeat(400) + "s",
+    "0.0001ms",
+    "NaN",
+    "Infinity",
+  ),
+  fc.constantFrom(
+    "192.0.2.5",
+    "192.0.2.5/24",
+    "2001:db8::5/64",
+    "fe80::1",
+    "192.0.2.300",
+    "::",
+    "1.2.3.4/33",
+    "backup",
+    "master",
+    "pass",
+    "eth0",
+    "/run/state",
+    "relative/path",
+    "",
+  ),
   fc.string({ maxLength: 20 }),
   addressText(4),
   addressText(6),
@@ -347,17 +577,22 @@ const valueFor = (depth: number): fc.Arbitrary<unknown> =>
     ? scalar
     : fc.oneof(
         { weight: 6, arbitrary: scalar },
-        { weight: 2, arbitrary: fc.array(fc.oneof(scalar, objectOf("address", depth - 1), objectOf("trackRef", depth - 1)), { maxLength: 4 }) },
-        { weight: 1, arbitrary: fc.constantFrom(...(Object.keys(SCHEMA_KEYS) as (keyof typeof SCHEMA_KEYS)[])).chain((kind) => objectOf(kind, depth - 1)) },
+        {
+          weight: 2,
+          arbitrary: fc.array(fc.oneof(scalar, objectOf("address", depth - 1), objectOf("trackRef", depth - 1)), { maxLength: 4 }),
+        },
+        {
+          weight: 1,
+          arbitrary: fc
+            .constantFrom(...(Object.keys(SCHEMA_KEYS) as (keyof typeof SCHEMA_KEYS)[]))
+            .chain((kind) => objectOf(kind, depth - 1)),
+        },
       );
 
 function objectOf(kind: keyof typeof SCHEMA_KEYS, depth: number): fc.Arbitrary<Record<string, unknown>> {
   const keys = SCHEMA_KEYS[kind];
   return fc
-    .tuple(
-      fc.subarray([...keys]),
-      fc.array(fc.oneof(fc.constantFrom(...YAML_KEYS), fc.string({ maxLength: 8 })), { maxLength: 1 }),
-    )
+    .tuple(fc.subarray([...keys]), fc.array(fc.oneof(fc.constantFrom(...YAML_KEYS), fc.string({ maxLength: 8 })), { maxLength: 1 }))
     .chain(([chosen, extra]) => fc.tuple(...[...chosen, ...extra].map((k) => fc.tuple(fc.constant(k), valueFor(depth)))))
     .map((entries) => Object.fromEntries(entries));
 }
@@ -399,12 +634,18 @@ const goodInstance = (i: number, scripts: number): fc.Arbitrary<Record<string, u
       virtualRouterID: fc.integer({ min: 1, max: 255 }),
       version: fc.constantFrom(2, 3),
       priority: fc.integer({ min: 1, max: 255 }),
-      advertisementInterval: fc.oneof({ weight: 4, arbitrary: fc.constantFrom<unknown>("1s", "2s", 1, 3, "100ms") }, { weight: 1, arbitrary: durationValue }),
+      advertisementInterval: fc.oneof(
+        { weight: 4, arbitrary: fc.constantFrom<unknown>("1s", "2s", 1, 3, "100ms") },
+        { weight: 1, arbitrary: durationValue },
+      ),
       preempt: fc.boolean(),
       preemptDelay: durationValue,
       initialState: fc.constantFrom("backup", "master"),
       addresses: fc.array(addressText(4), { minLength: 1, maxLength: 3 }).map((a) => [...new Set(a)]),
-      garp: fc.record({ repeat: fc.integer({ min: 1, max: 100 }), delay: durationValue, refresh: durationValue, interval: durationValue }, { requiredKeys: [] }),
+      garp: fc.record(
+        { repeat: fc.integer({ min: 1, max: 100 }), delay: durationValue, refresh: durationValue, interval: durationValue },
+        { requiredKeys: [] },
+      ),
       notify: fc.record({ master: fc.constant("/bin/up"), timeout: durationValue }, { requiredKeys: [] }),
       track: fc.constant({ scripts: Array.from({ length: scripts }, (_, j) => `chk${j}`) }),
       stateFile: fc.constant("/run/floatip.state"),
@@ -416,9 +657,12 @@ const goodInstance = (i: number, scripts: number): fc.Arbitrary<Record<string, u
 export const yamlObject: fc.Arbitrary<unknown> = fc.oneof(
   {
     weight: 3,
-    arbitrary: fc
-      .tuple(fc.integer({ min: 1, max: 3 }), fc.nat(2))
-      .chain(([n, k]) => fc.record({ scripts: fc.tuple(...Array.from({ length: k }, (_, j) => goodScript(j))), instances: fc.tuple(...Array.from({ length: n }, (_, i) => goodInstance(i, k))) })),
+    arbitrary: fc.tuple(fc.integer({ min: 1, max: 3 }), fc.nat(2)).chain(([n, k]) =>
+      fc.record({
+        scripts: fc.tuple(...Array.from({ length: k }, (_, j) => goodScript(j))),
+        instances: fc.tuple(...Array.from({ length: n }, (_, i) => goodInstance(i, k))),
+      }),
+    ),
   },
   {
     weight: 4,
@@ -437,7 +681,41 @@ export const yamlObject: fc.Arbitrary<unknown> = fc.oneof(
 
 /** YAML text: a dumped object in block or flow style, sometimes with random edits. */
 export const yamlText: fc.Arbitrary<string> = fc
-  .tuple(yamlObject, fc.constantFrom(-1, 0, 1, 2), fc.array(fc.tuple(fc.nat(), fc.nat(6), fc.constantFrom("", " ", ":", "-", "\n", "  ", "[", "{", "}", "]", "'", '"', "&a", "*a", "!!str", "#", ",", "\t", "? ", "<<: *a", "%", "@")), { maxLength: 3 }))
+  .tuple(
+    yamlObject,
+    fc.constantFrom(-1, 0, 1, 2),
+    fc.array(
+      fc.tuple(
+        fc.nat(),
+        fc.nat(6),
+        fc.constantFrom(
+          "",
+          " ",
+          ":",
+          "-",
+          "\n",
+          "  ",
+          "[",
+          "{",
+          "}",
+          "]",
+          "'",
+          '"',
+          "&a",
+          "*a",
+          "!!str",
+          "#",
+          ",",
+          "\t",
+          "? ",
+          "<<: *a",
+          "%",
+          "@",
+        ),
+      ),
+      { maxLength: 3 },
+    ),
+  )
   .map(([obj, flowLevel, edits]) => {
     let text = yaml.dump(obj, { schema: yaml.CORE_SCHEMA, flowLevel, skipInvalid: true, lineWidth: -1 });
     for (const [at, cut, insert] of edits) {
@@ -456,7 +734,14 @@ export const yamlText: fc.Arbitrary<string> = fc
 export function yamlAliased(sizes: { min: number; max: number } = { min: 0, max: 100 }): fc.Arbitrary<string> {
   const n = fc.integer(sizes);
   return fc
-    .record({ instances: n, expressions: n, values: n, labels: n, addresses: fc.integer({ min: 1, max: 300 }), flowLevel: fc.constantFrom(-1, 2, 4) })
+    .record({
+      instances: n,
+      expressions: n,
+      values: n,
+      labels: n,
+      addresses: fc.integer({ min: 1, max: 300 }),
+      flowLevel: fc.constantFrom(-1, 2, 4),
+    })
     .map(({ instances, expressions, values, labels, addresses, flowLevel }) => {
       const expression = { key: "app", operator: "In", values: Array.from({ length: values }, (_, i) => `v${i}`) };
       const selector = {
@@ -478,12 +763,49 @@ export function yamlAliased(sizes: { min: number; max: number } = { min: 0, max:
 const yamlToken = fc.oneof(
   { weight: 6, arbitrary: fc.constantFrom(...YAML_KEYS).map((k) => `${k}:`) },
   { weight: 4, arbitrary: fc.constantFrom("\n", "\n  ", "\n    ", "\n- ", "\n  - ", "- ", " ") },
-  { weight: 3, arbitrary: scalar.map((v) => (typeof v === "string" ? v : JSON.stringify(v) ?? "null")) },
+  { weight: 3, arbitrary: scalar.map((v) => (typeof v === "string" ? v : (JSON.stringify(v) ?? "null"))) },
   {
     weight: 3,
     arbitrary: fc.constantFrom(
-      "{", "}", "[", "]", ",", "&a ", "*a", "&b ", "*b", "!!str ", "!!int ", "!!map ", "!!seq ", "!!binary ", "!!timestamp ", "!custom ", "|", ">", "|-", "---", "...",
-      "%YAML 1.2\n", "%TAG ! tag:x,2000:\n", "# c", "<<: *a", "? ", '"', "'", "\\", "\t", "~", ".inf", "-.inf", ".nan", "0x1F", "0o17", "1e400", "__proto__:", "constructor:",
+      "{",
+      "}",
+      "[",
+      "]",
+      ",",
+      "&a ",
+      "*a",
+      "&b ",
+      "*b",
+      "!!str ",
+      "!!int ",
+      "!!map ",
+      "!!seq ",
+      "!!binary ",
+      "!!timestamp ",
+      "!custom ",
+      "|",
+      ">",
+      "|-",
+      "---",
+      "...",
+      "%YAML 1.2\n",
+      "%TAG ! tag:x,2000:\n",
+      "# c",
+      "<<: *a",
+      "? ",
+      '"',
+      "'",
+      "\\",
+      "\t",
+      "~",
+      ".inf",
+      "-.inf",
+      ".nan",
+      "0x1F",
+      "0o17",
+      "1e400",
+      "__proto__:",
+      "constructor:",
     ),
   },
 );
@@ -521,7 +843,9 @@ export const targetInputs = {
   })(),
   "keepalived-config": (() => {
     const files = keepalivedFiles.map(encodeKeepalivedCaseBytes);
-    const nested = deepNestingOf(2000).map(({ depth, open, close }) => encodeKeepalivedCaseBytes([open.repeat(depth) + close.repeat(depth)]));
+    const nested = deepNestingOf(2000).map(({ depth, open, close }) =>
+      encodeKeepalivedCaseBytes([open.repeat(depth) + close.repeat(depth)]),
+    );
     return fc.oneof(
       { weight: 40, arbitrary: files },
       { weight: 20, arbitrary: mutated(files) },

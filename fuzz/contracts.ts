@@ -109,7 +109,10 @@ export function checkDecodeResult(input: DecodeInput, result: DecodeResult): voi
   const version = payload[0]! >> 4;
   must((version === 2 || version === 3) && (payload[0]! & 0x0f) === 1, `accepted version/type byte 0x${payload[0]!.toString(16)}`);
   must(!(version === 2 && family === 6), "accepted VRRPv2 over IPv6");
-  must(a.version === version && a.family === family, `advert version/family ${a.version}/${a.family} for bytes of v${version}/IPv${family}`);
+  must(
+    a.version === version && a.family === family,
+    `advert version/family ${a.version}/${a.family} for bytes of v${version}/IPv${family}`,
+  );
   const count = payload[3]!;
   must(payload.length === vrrpMessageLength(version, family, count), `accepted ${payload.length} bytes for ${count} addresses`);
   must(checksumOk(input, payload.length), "accepted a message whose checksum is wrong");
@@ -128,7 +131,10 @@ export function checkDecodeResult(input: DecodeInput, result: DecodeResult): voi
       const again = Buffer.alloc(8);
       const password = Buffer.from(a.password.buffer, a.password.byteOffset, a.password.byteLength);
       must(
-        password.length <= 8 && password.copy(again) === password.length && again.equals(auth) && (password.length === 0 || password[password.length - 1] !== 0),
+        password.length <= 8 &&
+          password.copy(again) === password.length &&
+          again.equals(auth) &&
+          (password.length === 0 || password[password.length - 1] !== 0),
         `password ${password.toString("hex")} does not stand for the auth bytes ${auth.toString("hex")} (lossy decoding)`,
       );
     } else {
@@ -198,7 +204,10 @@ export function checkConfig(config: AgentConfig): void {
   for (const s of config.scripts) {
     const at = `script ${show(s.name)}`;
     must(typeof s.name === "string" && s.name.length > 0 && typeof s.command === "string" && s.command.length > 0, `${at}: name/command`);
-    must(isMs(s.intervalMs) && s.intervalMs > 0 && isMs(s.timeoutMs), `${at}: interval ${s.intervalMs} ms / timeout ${s.timeoutMs} ms is not a finite duration within setTimeout's limit`);
+    must(
+      isMs(s.intervalMs) && s.intervalMs > 0 && isMs(s.timeoutMs),
+      `${at}: interval ${s.intervalMs} ms / timeout ${s.timeoutMs} ms is not a finite duration within setTimeout's limit`,
+    );
     must(intIn(s.weight, -253, 253) && intIn(s.fall, 1, 1_000_000) && intIn(s.rise, 1, 1_000_000), `${at}: weight/fall/rise out of range`);
   }
   const names = new Set<string>();
@@ -219,7 +228,10 @@ export function checkConfig(config: AgentConfig): void {
     );
     must(isMs(inst.preemptDelayMs), `${at}: preemptDelayMs ${inst.preemptDelayMs} is not a finite duration within setTimeout's limit`);
     must(inst.initialState === "backup" || inst.initialState === "master", `${at}: initialState ${show(inst.initialState)}`);
-    must(Array.isArray(inst.addresses) && inst.addresses.length >= 1 && inst.addresses.length <= 255, `${at}: ${inst.addresses.length} addresses`);
+    must(
+      Array.isArray(inst.addresses) && inst.addresses.length >= 1 && inst.addresses.length <= 255,
+      `${at}: ${inst.addresses.length} addresses`,
+    );
     for (const a of inst.addresses) {
       must(a.family === inst.family && canonicalAddress(a.address, a.family) === a.address, `${at}: address ${show(a)}`);
       must(intIn(a.prefixLength, 0, a.family === 4 ? 32 : 128), `${at}: prefix of ${show(a)}`);
@@ -231,9 +243,24 @@ export function checkConfig(config: AgentConfig): void {
     for (const peer of inst.unicast?.peers ?? []) must(canonicalAddress(peer, inst.family) === peer, `${at}: peer ${show(peer)}`);
     const g = inst.garp;
     must(intIn(g.repeat, 1, 100) && intIn(g.refreshRepeat, 1, 100), `${at}: garp repeat ${g.repeat}/${g.refreshRepeat}`);
-    must(isMs(g.delayMs) && isMs(g.refreshMs) && isMs(g.intervalMs), `${at}: garp delay/refresh/interval ${g.delayMs}/${g.refreshMs}/${g.intervalMs} ms is not a finite duration within setTimeout's limit`);
-    if (inst.notify !== undefined) must(isMs(inst.notify.timeoutMs), `${at}: notify timeout ${inst.notify.timeoutMs} ms is not a finite duration within setTimeout's limit`);
-    for (const ref of inst.track.scripts) must(config.scripts.some((s) => s.name === ref.name), `${at}: unknown script ${show(ref.name)}`);
-    for (const ref of inst.track.files) must(config.trackFiles.some((f) => f.name === ref.name), `${at}: unknown track file ${show(ref.name)}`);
+    must(
+      isMs(g.delayMs) && isMs(g.refreshMs) && isMs(g.intervalMs),
+      `${at}: garp delay/refresh/interval ${g.delayMs}/${g.refreshMs}/${g.intervalMs} ms is not a finite duration within setTimeout's limit`,
+    );
+    if (inst.notify !== undefined)
+      must(
+        isMs(inst.notify.timeoutMs),
+        `${at}: notify timeout ${inst.notify.timeoutMs} ms is not a finite duration within setTimeout's limit`,
+      );
+    for (const ref of inst.track.scripts)
+      must(
+        config.scripts.some((s) => s.name === ref.name),
+        `${at}: unknown script ${show(ref.name)}`,
+      );
+    for (const ref of inst.track.files)
+      must(
+        config.trackFiles.some((f) => f.name === ref.name),
+        `${at}: unknown track file ${show(ref.name)}`,
+      );
   }
 }

@@ -43,7 +43,9 @@ function positive(name: string, text: string | undefined, fallback: number): num
 function loadCorpus(t: TargetName): Uint8Array[] {
   const dir = corpusDir(t);
   if (!existsSync(dir)) return [];
-  return readdirSync(dir).sort().map((f) => readFileSync(new URL(f, dir)));
+  return readdirSync(dir)
+    .sort()
+    .map((f) => readFileSync(new URL(f, dir)));
 }
 
 const sha = (data: Uint8Array): string => createHash("sha1").update(data).digest("hex").slice(0, 10);
@@ -80,7 +82,9 @@ async function main(): Promise<void> {
         slowMs: slowMs(),
       });
       const rate = Math.round(r.executed / (r.ms / 1000));
-      console.log(`  ${t}: ${r.executed} inputs in ${(r.ms / 1000).toFixed(1)} s (${rate}/s), corpus ${r.seedCount} -> ${r.corpus.length}, ${r.blocks} blocks, ${r.findings.length} finding(s)`);
+      console.log(
+        `  ${t}: ${r.executed} inputs in ${(r.ms / 1000).toFixed(1)} s (${rate}/s), corpus ${r.seedCount} -> ${r.corpus.length}, ${r.blocks} blocks, ${r.findings.length} finding(s)`,
+      );
       for (const f of r.findings) {
         mkdirSync(findingsDir, { recursive: true });
         const name = `new-${t}-${sha(f.data)}`;

@@ -68,7 +68,8 @@ async function work(job: Job): Promise<void> {
     if (!out.failed) break;
     findings++;
     const data = out.counterexample?.[0];
-    const error = out.errorInstance instanceof Error ? `${out.errorInstance.name}: ${out.errorInstance.message}` : String(out.errorInstance);
+    const error =
+      out.errorInstance instanceof Error ? `${out.errorInstance.name}: ${out.errorInstance.message}` : String(out.errorInstance);
     if (data !== undefined) parentPort!.postMessage({ kind: "finding", data: Uint8Array.from(data), error, seed } satisfies Message);
     seed = (seed + 0x9e3779b9) | 0; // go on with fresh inputs
   }
@@ -114,7 +115,11 @@ function runTarget(job: Job, hangSeconds: number): Promise<Outcome> {
       if (Date.now() - since < hangSeconds * 1000) return;
       const length = Atomics.load(progress, 1);
       const input = length >= 0 ? slot.slice(0, length) : new Uint8Array();
-      const where = save(job.target, input, `hang: no progress for ${hangSeconds} s on input #${started} (${length < 0 ? "too large to keep" : `${length} bytes`})`);
+      const where = save(
+        job.target,
+        input,
+        `hang: no progress for ${hangSeconds} s on input #${started} (${length < 0 ? "too large to keep" : `${length} bytes`})`,
+      );
       outcome.findings.push(`hang (> ${hangSeconds} s) on ${where}`);
       outcome.executed = started;
       outcome.hung = true;
@@ -164,7 +169,9 @@ async function main(): Promise<void> {
   for (const o of outcomes) {
     total += o.executed;
     found += o.findings.length;
-    const open = Object.entries(o.openHits).map(([id, n]) => `${id}×${n}`).join(" ");
+    const open = Object.entries(o.openHits)
+      .map(([id, n]) => `${id}×${n}`)
+      .join(" ");
     console.log(`  ${o.target}: ${o.executed} inputs, ${o.findings.length} new finding(s)${open ? `, open findings hit: ${open}` : ""}`);
     for (const f of o.findings) console.log(`    ${f}`);
   }

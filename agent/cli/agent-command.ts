@@ -68,24 +68,27 @@ export async function runAgentCommand(
   signals?: StopSignals,
 ): Promise<number> {
   // keepalived's and nginx's short form of the config test.
-  const args = parseArgs(argv.map((a) => (a === "-t" ? "--test" : a)), [
-    { name: "test", takesValue: false },
-    { name: "skip-lvs", takesValue: false },
-    { name: "config-id", takesValue: true },
-    { name: "config", takesValue: true },
-    { name: "config-env", takesValue: true },
-    { name: "format", takesValue: true },
-    { name: "metrics-address", takesValue: true },
-    { name: "log-level", takesValue: true },
-    { name: "state-dir", takesValue: true },
-    { name: "kubernetes", takesValue: false },
-    { name: "node-name", takesValue: true },
-    { name: "kubeconfig", takesValue: true },
-    { name: "cache-dir", takesValue: true },
-    { name: "allow-vrrpnode-scripts", takesValue: false },
-    { name: "conflict-probe-interval", takesValue: true },
-    { name: "status-refresh", takesValue: true },
-  ]);
+  const args = parseArgs(
+    argv.map((a) => (a === "-t" ? "--test" : a)),
+    [
+      { name: "test", takesValue: false },
+      { name: "skip-lvs", takesValue: false },
+      { name: "config-id", takesValue: true },
+      { name: "config", takesValue: true },
+      { name: "config-env", takesValue: true },
+      { name: "format", takesValue: true },
+      { name: "metrics-address", takesValue: true },
+      { name: "log-level", takesValue: true },
+      { name: "state-dir", takesValue: true },
+      { name: "kubernetes", takesValue: false },
+      { name: "node-name", takesValue: true },
+      { name: "kubeconfig", takesValue: true },
+      { name: "cache-dir", takesValue: true },
+      { name: "allow-vrrpnode-scripts", takesValue: false },
+      { name: "conflict-probe-interval", takesValue: true },
+      { name: "status-refresh", takesValue: true },
+    ],
+  );
   if (!args.ok) return usageError(args.message);
   const flag = (name: string) => {
     const v = args.flags.get(name);
@@ -144,7 +147,10 @@ export async function runAgentCommand(
 }
 
 /** The standalone config the flags name; undefined with --kubernetes; a string is a usage error. */
-function configSource(flags: ReadonlyMap<string, string | true>, flag: (name: string) => string | undefined): ConfigSource | undefined | string {
+function configSource(
+  flags: ReadonlyMap<string, string | true>,
+  flag: (name: string) => string | undefined,
+): ConfigSource | undefined | string {
   const envName = flag("config-env");
   const file = flag("config");
   if (envName !== undefined && file !== undefined) return "--config and --config-env exclude each other";

@@ -16,7 +16,13 @@ import { AgentSupervisor } from "../runtime/supervisor.js";
 import { serve, stopSignalsFirst, supervisorDeps, type Common } from "./agent-run.js";
 
 export async function runKubernetesAgent(
-  options: Common & { readonly nodeName: string; readonly cacheDir: string; readonly kubeconfig?: string; readonly statusRefreshMs?: number; readonly allowScripts?: boolean },
+  options: Common & {
+    readonly nodeName: string;
+    readonly cacheDir: string;
+    readonly kubeconfig?: string;
+    readonly statusRefreshMs?: number;
+    readonly allowScripts?: boolean;
+  },
 ): Promise<number> {
   const signals = stopSignalsFirst(options.signals); // SIGHUP: nothing to reload here, so it is only ever noted
   const metrics = new AgentMetrics(readBuildInfo());

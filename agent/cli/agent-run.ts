@@ -154,7 +154,10 @@ export function stopSignalsFirst(early: StopSignals | undefined): StopSignals {
 }
 
 /** A config load: its result and the warnings (keepalived keywords floatip accepts but does not carry out). */
-export type StandaloneLoad = LoadResult & { readonly warnings: readonly ConfigError[]; readonly locate?: (field: string) => string | undefined };
+export type StandaloneLoad = LoadResult & {
+  readonly warnings: readonly ConfigError[];
+  readonly locate?: (field: string) => string | undefined;
+};
 
 /**
  * Reads and validates the config, and checks that the interfaces it names
@@ -177,7 +180,10 @@ export async function loadStandaloneConfig(
   // interface, and only that agent's state records (its --state-dir) tell them from the node's.
   if (options.liveAddresses === false) return loaded;
   // A VIP must not be one of the node's own addresses (the agent would delete it); see config/own-addresses.ts.
-  const masters = await lastMasters(options.stateDir ?? DEFAULT_STATE_DIR, loaded.config.instances.map((i) => i.name));
+  const masters = await lastMasters(
+    options.stateDir ?? DEFAULT_STATE_DIR,
+    loaded.config.instances.map((i) => i.name),
+  );
   const own = ownAddressErrors(loaded.config, await links(), (name) => masters.has(name));
   return own.length > 0 ? { ok: false, errors: own, warnings: loaded.warnings } : loaded;
 }
@@ -198,14 +204,17 @@ async function readStandaloneConfig(source: ConfigSource, links: () => Promise<r
   const text = await readFile(source.file, "utf8").catch(() => undefined);
   if (formatOf(source.file, source.format, text) === "keepalived") {
     const { loadKeepalivedFile, nodeIncludeIo, shellLexOptions } = await import("../keepalived/load.js");
-    return loadKeepalivedFile(source.file, nodeIncludeIo, { lvs: source.skipLvs === true ? "skip" : "refuse", ...shellLexOptions(source.configId) });
+    return loadKeepalivedFile(source.file, nodeIncludeIo, {
+      lvs: source.skipLvs === true ? "skip" : "refuse",
+      ...shellLexOptions(source.configId),
+    });
   }
   return withWarnings(await loadConfigFile(source.file, { links: await links() }));
 }
 
 /** A YAML load's deprecation warnings (old field spellings) as the load's warnings. */
 function withWarnings(loaded: LoadResult): StandaloneLoad {
-  return { ...loaded, warnings: loaded.ok ? loaded.warnings ?? [] : [] };
+  return { ...loaded, warnings: loaded.ok ? (loaded.warnings ?? []) : [] };
 }
 
 /** Errors and warnings as printed on stderr. */
@@ -215,7 +224,10 @@ export function formatLoad(loaded: StandaloneLoad): string {
 }
 
 /** `agent --test`: validate as the agent would at start, print the outcome, touch nothing. 0 = valid, 2 = invalid. */
-export async function testStandaloneConfig(source: ConfigSource, out: { readonly stdout: (t: string) => void; readonly stderr: (t: string) => void }): Promise<number> {
+export async function testStandaloneConfig(
+  source: ConfigSource,
+  out: { readonly stdout: (t: string) => void; readonly stderr: (t: string) => void },
+): Promise<number> {
   let table: Awaited<ReturnType<typeof openAddressTable>> | undefined;
   const links = async (): Promise<readonly LinkInfo[]> => {
     table ??= await openAddressTable();

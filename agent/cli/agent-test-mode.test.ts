@@ -100,10 +100,18 @@ describe("floatip agent --test", () => {
     const path = file("lvs.conf", LVS);
     const refused = await floatip(["agent", "--config", path, "--test"]);
     assert.equal(refused.code, 2);
-    assert.match(refused.stderr, new RegExp(`${path}:13: virtual_server: LVS \\(keepalived's load balancer\\) is not part of floatip; run the VRRP part alone with floatip agent --skip-lvs`));
+    assert.match(
+      refused.stderr,
+      new RegExp(
+        `${path}:13: virtual_server: LVS \\(keepalived's load balancer\\) is not part of floatip; run the VRRP part alone with floatip agent --skip-lvs`,
+      ),
+    );
     const skipped = await floatip(["agent", "--config", path, "--test", "--skip-lvs"]);
     assert.equal(skipped.code, 0, skipped.stderr);
-    assert.match(skipped.stderr, new RegExp(`warning: ${path}:13: virtual_server: skipped virtual_server 192.0.2.5 80: LVS is keepalived's load balancer`));
+    assert.match(
+      skipped.stderr,
+      new RegExp(`warning: ${path}:13: virtual_server: skipped virtual_server 192.0.2.5 80: LVS is keepalived's load balancer`),
+    );
   });
 
   it("says --format keepalived when a keepalived file is not recognised", async () => {
@@ -111,7 +119,10 @@ describe("floatip agent --test", () => {
     const path = file("odd", `vrrp_garbage x {\n}\n${GOOD}`);
     const run = await floatip(["agent", "--config", path, "--test"]);
     assert.equal(run.code, 2);
-    assert.equal(run.stderr, `invalid config: ${path}: is not floatip YAML (a mapping with instances:); a keepalived.conf is read with --format keepalived\n`);
+    assert.equal(
+      run.stderr,
+      `invalid config: ${path}: is not floatip YAML (a mapping with instances:); a keepalived.conf is read with --format keepalived\n`,
+    );
     const broken = await floatip(["agent", "--config", file("broken", "vrrp_garbage {\n  a: b\n"), "--test"]);
     assert.match(broken.stderr, /not valid YAML: .*\(a keepalived\.conf is read with --format keepalived\)/);
     const forced = await floatip(["agent", "--config", path, "--test", "--format", "keepalived"]);
@@ -151,7 +162,10 @@ describe("floatip agent --test", () => {
     const path = file("missing.conf", GOOD.replace("interface lo", "interface floatip-nx0"));
     const run = await floatip(["agent", "--config", path, "--test"]);
     assert.equal(run.code, 2);
-    assert.match(run.stderr, new RegExp(`invalid config: ${path}: instance VI_1: interface floatip-nx0 does not exist on this host \\(it has .*\\blo\\b`));
+    assert.match(
+      run.stderr,
+      new RegExp(`invalid config: ${path}: instance VI_1: interface floatip-nx0 does not exist on this host \\(it has .*\\blo\\b`),
+    );
   });
 
   it("rejects --test with --kubernetes", async () => {

@@ -81,7 +81,13 @@ test("3 UNKNOWN: no record, unreadable record, stale record, bad usage", async (
     const stale = await run(["--instance", "VI_1", "--expect", "MASTER", "--state-dir", dir, "--max-age", "1"]);
     assert.equal(stale.code, 3);
     assert.match(stale.out, /stale: written 2s ago \(max 1s\)/);
-    for (const argv of [[], ["--instance", "VI_1"], ["--instance", "VI_1", "--expect", "FAULT"], ["--bogus"], ["--instance", "VI_1", "--expect", "MASTER", "--url", "http://x", "--state-dir", dir]]) {
+    for (const argv of [
+      [],
+      ["--instance", "VI_1"],
+      ["--instance", "VI_1", "--expect", "FAULT"],
+      ["--bogus"],
+      ["--instance", "VI_1", "--expect", "MASTER", "--url", "http://x", "--state-dir", dir],
+    ]) {
       const bad = await run(argv);
       assert.equal(bad.code, 3, `argv ${argv.join(" ")}`);
       assert.match(bad.out, /^FLOATIP UNKNOWN - /);
@@ -111,7 +117,11 @@ test("--max-age: the agent's heartbeat keeps a record of its own run fresh, neve
       assert.match((await run(args("VI_3"))).out, /^FLOATIP UNKNOWN - state record of VI_3 is stale: written 42s ago/);
       assert.match((await run(args("VI_4"))).out, /^FLOATIP UNKNOWN - state record of VI_4 is stale: written 42s ago/);
       await writeFile(join(dir, ".heartbeat"), JSON.stringify({ ...heartbeat, updated: "2024-05-01T12:00:30.000Z" }));
-      assert.match((await run(args("VI_1"))).out, /stale: its agent's heartbeat last written 12s ago \(max 5s\)/, "the agent died: its heartbeat ages");
+      assert.match(
+        (await run(args("VI_1"))).out,
+        /stale: its agent's heartbeat last written 12s ago \(max 5s\)/,
+        "the agent died: its heartbeat ages",
+      );
       await writeFile(join(dir, ".heartbeat"), "{broken");
       assert.equal((await run(args("VI_1"))).code, 3, "an unreadable heartbeat vouches for nothing");
     },
@@ -121,7 +131,14 @@ test("--max-age: the agent's heartbeat keeps a record of its own run fresh, neve
 test("--url reads the agent's /state (no seconds in state from monotonic times)", { timeout: 5000 }, async () => {
   const server = createServer((req, res) => {
     res.setHeader("content-type", "application/json");
-    res.end(JSON.stringify({ instances: [{ name: "VI_1", phase: "master", priority: 100, effectivePriority: 80, masterAddress: null, since: 12345.6 }, { name: "VI_3", phase: "initialize", priority: 50, effectivePriority: 50, since: 1 }] }));
+    res.end(
+      JSON.stringify({
+        instances: [
+          { name: "VI_1", phase: "master", priority: 100, effectivePriority: 80, masterAddress: null, since: 12345.6 },
+          { name: "VI_3", phase: "initialize", priority: 50, effectivePriority: 50, since: 1 },
+        ],
+      }),
+    );
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   try {
@@ -138,7 +155,9 @@ test("--url reads the agent's /state (no seconds in state from monotonic times)"
   } finally {
     server.close();
   }
-  const down = await run(["--instance", "VI_1", "--expect", "MASTER", "--url", "http://127.0.0.1:1/state"], { getJson: defaultCheckDeps().getJson });
+  const down = await run(["--instance", "VI_1", "--expect", "MASTER", "--url", "http://127.0.0.1:1/state"], {
+    getJson: defaultCheckDeps().getJson,
+  });
   assert.equal(down.code, 3);
 });
 

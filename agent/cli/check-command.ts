@@ -113,14 +113,17 @@ export async function runCheckCommand(argv: readonly string[], deps: CheckDeps =
 }
 
 async function check(argv: readonly string[], deps: CheckDeps): Promise<CheckResult> {
-  const args = parseArgs(argv.map((a) => (a === "-t" ? "--timeout" : a)), [
-    { name: "timeout", takesValue: true },
-    { name: "instance", takesValue: true },
-    { name: "expect", takesValue: true },
-    { name: "state-dir", takesValue: true },
-    { name: "url", takesValue: true },
-    { name: "max-age", takesValue: true },
-  ]);
+  const args = parseArgs(
+    argv.map((a) => (a === "-t" ? "--timeout" : a)),
+    [
+      { name: "timeout", takesValue: true },
+      { name: "instance", takesValue: true },
+      { name: "expect", takesValue: true },
+      { name: "state-dir", takesValue: true },
+      { name: "url", takesValue: true },
+      { name: "max-age", takesValue: true },
+    ],
+  );
   if (!args.ok) return unknown(`${args.message} (see floatip check --help)`);
   const get = (name: string) => {
     const v = args.flags.get(name);
@@ -136,12 +139,16 @@ async function check(argv: readonly string[], deps: CheckDeps): Promise<CheckRes
   if (expect !== "MASTER" && expect !== "BACKUP") return unknown("--expect must be MASTER or BACKUP");
   if (stateDir !== undefined && url !== undefined) return unknown("give --state-dir or --url, not both");
   const maxAge = maxAgeText === undefined ? undefined : Number(maxAgeText);
-  if (maxAge !== undefined && (!Number.isFinite(maxAge) || maxAge < 0)) return unknown(`--max-age must be a number of seconds (0 = off), got "${maxAgeText}"`);
+  if (maxAge !== undefined && (!Number.isFinite(maxAge) || maxAge < 0))
+    return unknown(`--max-age must be a number of seconds (0 = off), got "${maxAgeText}"`);
   const timeoutText = get("timeout");
   const timeout = timeoutText === undefined ? DEFAULT_TIMEOUT_S : Number(timeoutText);
   if (!Number.isFinite(timeout) || timeout <= 0) return unknown(`--timeout must be a positive number of seconds, got "${timeoutText}"`);
 
-  const answer = url !== undefined ? fromEndpoint(url, instance, expect, deps) : fromRecord(stateDir ?? DEFAULT_STATE_DIR, instance, expect, maxAge, deps);
+  const answer =
+    url !== undefined
+      ? fromEndpoint(url, instance, expect, deps)
+      : fromRecord(stateDir ?? DEFAULT_STATE_DIR, instance, expect, maxAge, deps);
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<CheckResult>((resolve) => {
     timer = setTimeout(() => resolve(unknown(`no answer within ${timeout}s (--timeout)`)), timeout * 1000);
@@ -153,7 +160,13 @@ async function check(argv: readonly string[], deps: CheckDeps): Promise<CheckRes
   }
 }
 
-async function fromRecord(dir: string, instance: string, expect: Expected, maxAge: number | undefined, deps: CheckDeps): Promise<CheckResult> {
+async function fromRecord(
+  dir: string,
+  instance: string,
+  expect: Expected,
+  maxAge: number | undefined,
+  deps: CheckDeps,
+): Promise<CheckResult> {
   const path = stateRecordPath(dir, instance);
   let text: string;
   try {

@@ -51,7 +51,11 @@ describe("floatip --config-id (keepalived -i)", () => {
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   it("convert: --config-id picks the @ID lines; without it, the host name does", async () => {
-    for (const [args, priority] of [[["--config-id", "lb1"], 150], [["--config-id", "lb2"], 90], [[], 120]] as const) {
+    for (const [args, priority] of [
+      [["--config-id", "lb1"], 150],
+      [["--config-id", "lb2"], 90],
+      [[], 120],
+    ] as const) {
       const run = await floatip(["convert", path, ...args]);
       assert.equal(run.code, 0, run.stderr);
       assert.match(run.stdout, new RegExp(`\\n    priority: ${priority}\\n`));

@@ -40,7 +40,12 @@ describe("control-plane static pod", () => {
 
   it("runs the agent standalone from the config in its environment", () => {
     const { container } = build(base);
-    assert.deepEqual(container["args"], ["agent", `--config-env=${CONFIG_ENV}`, "--state-dir=/run/floatip", "--metrics-address=127.0.0.1:9111"]);
+    assert.deepEqual(container["args"], [
+      "agent",
+      `--config-env=${CONFIG_ENV}`,
+      "--state-dir=/run/floatip",
+      "--metrics-address=127.0.0.1:9111",
+    ]);
     assert.ok(!(container["args"] as string[]).includes("--kubernetes"));
     assert.deepEqual(container["livenessProbe"]["httpGet"], { host: "127.0.0.1", port: 9111, path: "/healthz" });
   });
@@ -68,15 +73,21 @@ describe("control-plane static pod", () => {
     assert.equal(inst.preempt, true);
     assert.deepEqual(inst.addresses, [{ address: "192.0.2.10", family: 4, prefixLength: 32 }]);
     // The CA file is the only host path, read-only, at the same path inside.
-    assert.deepEqual(spec["volumes"].find((v: Obj) => v["hostPath"] !== undefined), {
-      name: "apiserver-ca",
-      hostPath: { path: "/etc/kubernetes/pki/ca.crt", type: "File" },
-    });
-    assert.deepEqual(container["volumeMounts"].find((m: Obj) => m["name"] === "apiserver-ca"), {
-      name: "apiserver-ca",
-      mountPath: "/etc/kubernetes/pki/ca.crt",
-      readOnly: true,
-    });
+    assert.deepEqual(
+      spec["volumes"].find((v: Obj) => v["hostPath"] !== undefined),
+      {
+        name: "apiserver-ca",
+        hostPath: { path: "/etc/kubernetes/pki/ca.crt", type: "File" },
+      },
+    );
+    assert.deepEqual(
+      container["volumeMounts"].find((m: Obj) => m["name"] === "apiserver-ca"),
+      {
+        name: "apiserver-ca",
+        mountPath: "/etc/kubernetes/pki/ca.crt",
+        readOnly: true,
+      },
+    );
   });
 
   it("multicast without --peers, VRRPv3 unicast with them", () => {
@@ -113,8 +124,14 @@ describe("control-plane static pod", () => {
   it("--insecure-skip-verify: no CA mount and no verification", () => {
     const { config, spec, container } = build({ ...base, insecureSkipVerify: true });
     assert.deepEqual(config.httpChecks![0]!.tls, { insecureSkipVerify: true });
-    assert.deepEqual(spec["volumes"].map((v: Obj) => v["name"]), ["state"]);
-    assert.deepEqual(container["volumeMounts"].map((m: Obj) => m["name"]), ["state"]);
+    assert.deepEqual(
+      spec["volumes"].map((v: Obj) => v["name"]),
+      ["state"],
+    );
+    assert.deepEqual(
+      container["volumeMounts"].map((m: Obj) => m["name"]),
+      ["state"],
+    );
   });
 
   it("IPv6: the VIP and an IPv6 API server address in brackets", () => {
@@ -152,7 +169,11 @@ describe("control-plane static pod", () => {
     it(`rejects ${name}, naming ${flag} (and only it)`, () => {
       const result = buildControlPlaneManifest(flags);
       assert.ok(!result.ok);
-      assert.deepEqual(result.errors.map((e) => e.flag), [flag], JSON.stringify(result.errors));
+      assert.deepEqual(
+        result.errors.map((e) => e.flag),
+        [flag],
+        JSON.stringify(result.errors),
+      );
       assert.match(result.errors[0]!.message, message);
     });
   }

@@ -56,7 +56,9 @@ export interface ControlPlaneManifest {
   readonly pod: Record<string, unknown>;
 }
 
-export type ManifestResult = { readonly ok: true; readonly manifest: ControlPlaneManifest } | { readonly ok: false; readonly errors: readonly FlagError[] };
+export type ManifestResult =
+  | { readonly ok: true; readonly manifest: ControlPlaneManifest }
+  | { readonly ok: false; readonly errors: readonly FlagError[] };
 
 export const DEFAULTS = {
   priority: 100,
@@ -104,23 +106,37 @@ export function buildControlPlaneManifest(flags: ControlPlaneFlags): ManifestRes
   const address = required(flags.address, "--address");
   const iface = required(flags.interface, "--interface");
   const image = flags.image ?? "";
-  if (flags.image !== undefined && (image.trim() === "" || /\s/.test(image))) errors.push({ flag: "--image", message: `must be an image reference without spaces, got "${image}"` });
+  if (flags.image !== undefined && (image.trim() === "" || /\s/.test(image)))
+    errors.push({ flag: "--image", message: `must be an image reference without spaces, got "${image}"` });
   const port = numeric(flags.apiserverPort, DEFAULTS.apiserverPort);
   const portOk = typeof port === "number" && port >= 1 && port <= 65535;
   if (!portOk) errors.push({ flag: "--apiserver-port", message: `must be a port number 1..65535, got "${flags.apiserverPort}"` });
   const metricsPort = numeric(flags.metricsPort, DEFAULTS.metricsPort);
-  if (typeof metricsPort !== "number" || metricsPort < 1 || metricsPort > 65535) errors.push({ flag: "--metrics-port", message: `must be a port number 1..65535, got "${flags.metricsPort}"` });
+  if (typeof metricsPort !== "number" || metricsPort < 1 || metricsPort > 65535)
+    errors.push({ flag: "--metrics-port", message: `must be a port number 1..65535, got "${flags.metricsPort}"` });
   const name = flags.name ?? DEFAULTS.name;
-  if (!/^[a-z0-9]([-a-z0-9]{0,48}[a-z0-9])?$/.test(name)) errors.push({ flag: "--name", message: `must be a DNS label of at most 50 characters (the kubelet appends the node name), got "${name}"` });
+  if (!/^[a-z0-9]([-a-z0-9]{0,48}[a-z0-9])?$/.test(name))
+    errors.push({
+      flag: "--name",
+      message: `must be a DNS label of at most 50 characters (the kubelet appends the node name), got "${name}"`,
+    });
   if (flags.insecureSkipVerify === true && flags.apiserverCa !== undefined) {
     errors.push({ flag: "--insecure-skip-verify", message: "and --apiserver-ca exclude each other" });
   }
   const apiserver = parseHost(flags.apiserverAddress ?? DEFAULTS.apiserverAddress);
   if (!apiserver.ok) errors.push({ flag: "--apiserver-address", message: apiserver.message });
   const apiserverHost = apiserver.ok ? apiserver.address : DEFAULTS.apiserverAddress;
-  const peers = flags.peers === undefined ? undefined : flags.peers.split(",").map((p) => p.trim()).filter((p) => p !== "");
-  if (flags.peers !== undefined && peers?.length === 0) errors.push({ flag: "--peers", message: "must list at least one address (leave it out for multicast)" });
-  if (flags.source !== undefined && peers === undefined) errors.push({ flag: "--source", message: "applies to unicast only (give --peers too)" });
+  const peers =
+    flags.peers === undefined
+      ? undefined
+      : flags.peers
+          .split(",")
+          .map((p) => p.trim())
+          .filter((p) => p !== "");
+  if (flags.peers !== undefined && peers?.length === 0)
+    errors.push({ flag: "--peers", message: "must list at least one address (leave it out for multicast)" });
+  if (flags.source !== undefined && peers === undefined)
+    errors.push({ flag: "--source", message: "applies to unicast only (give --peers too)" });
 
   const caFile = flags.insecureSkipVerify === true ? undefined : (flags.apiserverCa ?? DEFAULT_CA_FILE);
   const urlHost = apiserver.ok && apiserver.family === 6 ? `[${apiserverHost}]` : apiserverHost;
@@ -164,7 +180,10 @@ export function buildControlPlaneManifest(flags: ControlPlaneFlags): ManifestRes
   if (errors.length > 0) return { ok: false, errors };
 
   const configText = yaml.dump(config, { lineWidth: -1, noRefs: true, flowLevel: 3 });
-  return { ok: true, manifest: { config, configText, pod: renderPod({ name, image, caFile, configText, metricsPort: metricsPort as number }) } };
+  return {
+    ok: true,
+    manifest: { config, configText, pod: renderPod({ name, image, caFile, configText, metricsPort: metricsPort as number }) },
+  };
 }
 
 function toFlagError(e: ConfigError): FlagError {
@@ -173,7 +192,13 @@ function toFlagError(e: ConfigError): FlagError {
   return { flag, message: e.message };
 }
 
-function renderPod(o: { name: string; image: string; caFile: string | undefined; configText: string; metricsPort: number }): Record<string, unknown> {
+function renderPod(o: {
+  name: string;
+  image: string;
+  caFile: string | undefined;
+  configText: string;
+  metricsPort: number;
+}): Record<string, unknown> {
   const labels = { "app.kubernetes.io/name": "floatip", "app.kubernetes.io/component": "control-plane-vip" };
   return {
     apiVersion: "v1",

@@ -24,7 +24,10 @@ describe("Node version", () => {
     const engines = (JSON.parse(readFileSync(join(REPO, "package.json"), "utf8")) as { engines: { node: string } }).engines.node;
     const wanted = major(engines.replace(/^>=\s*/, ""));
     assert.equal(wanted, 24);
-    assert.ok(major(process.version) >= wanted, `running on ${process.version} (${process.execPath}); package.json engines says ${engines}`);
+    assert.ok(
+      major(process.version) >= wanted,
+      `running on ${process.version} (${process.execPath}); package.json engines says ${engines}`,
+    );
   });
 });
 
@@ -52,7 +55,9 @@ describe("bin/floatip as a program", () => {
 
   function run(program: string): Promise<string> {
     return new Promise((done, fail) => {
-      execFile(program, ["--version", "x y"], { env: { PATH: `${pathNode}:/usr/bin:/bin` }, timeout: 10_000 }, (err, stdout) => (err === null ? done(stdout.trim()) : fail(err)));
+      execFile(program, ["--version", "x y"], { env: { PATH: `${pathNode}:/usr/bin:/bin` }, timeout: 10_000 }, (err, stdout) =>
+        err === null ? done(stdout.trim()) : fail(err),
+      );
     });
   }
 

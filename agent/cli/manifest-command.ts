@@ -71,8 +71,24 @@ export const systemManifestIo: ManifestIo = {
 };
 
 const VALUE_FLAGS = [
-  "address", "interface", "peers", "source", "priority", "vrid", "advert-interval", "image", "apiserver-address",
-  "apiserver-port", "apiserver-ca", "check-interval", "check-fall", "check-rise", "check-weight", "metrics-port", "name", "out",
+  "address",
+  "interface",
+  "peers",
+  "source",
+  "priority",
+  "vrid",
+  "advert-interval",
+  "image",
+  "apiserver-address",
+  "apiserver-port",
+  "apiserver-ca",
+  "check-interval",
+  "check-fall",
+  "check-rise",
+  "check-weight",
+  "metrics-port",
+  "name",
+  "out",
 ] as const;
 
 export async function runManifestCommand(argv: readonly string[], io: ManifestIo = systemManifestIo): Promise<number> {
@@ -80,10 +96,17 @@ export async function runManifestCommand(argv: readonly string[], io: ManifestIo
     io.stderr(`floatip manifest: ${message}\n\n${MANIFEST_USAGE}\n`);
     return 2;
   };
-  const args = parseArgs(argv, [...VALUE_FLAGS.map((name) => ({ name, takesValue: true })), { name: "insecure-skip-verify", takesValue: false }]);
+  const args = parseArgs(argv, [
+    ...VALUE_FLAGS.map((name) => ({ name, takesValue: true })),
+    { name: "insecure-skip-verify", takesValue: false },
+  ]);
   if (!args.ok) return usageError(args.message);
   if (args.positional[0] !== "control-plane" || args.positional.length !== 1) {
-    return usageError(args.positional.length === 0 ? "say which manifest: control-plane" : `unknown manifest "${args.positional.join(" ")}" (known: control-plane)`);
+    return usageError(
+      args.positional.length === 0
+        ? "say which manifest: control-plane"
+        : `unknown manifest "${args.positional.join(" ")}" (known: control-plane)`,
+    );
   }
   const flag = (name: (typeof VALUE_FLAGS)[number]) => {
     const v = args.flags.get(name);

@@ -52,13 +52,18 @@ test("SIGHUP applies the file again", async () => {
 });
 
 test("SIGHUP on a file with an old field spelling: applied, with a warning naming the line and field", async () => {
-  const h = harness([parseYamlConfig("instances:\n  - name: i1\n    interface: eth0\n    virtualRouterId: 1\n    addresses: [192.0.2.2/24]\n", "agent.yaml")]);
+  const h = harness([
+    parseYamlConfig("instances:\n  - name: i1\n    interface: eth0\n    virtualRouterId: 1\n    addresses: [192.0.2.2/24]\n", "agent.yaml"),
+  ]);
   h.reloader.listen();
   const done = h.next();
   h.signals.emit("SIGHUP");
   await done;
   assert.deepEqual(h.applied, [["i1"]]);
-  assert.match(h.logs.join(""), /"level":"warn","msg":"config warning","field":"agent.yaml:4","message":"instances\[0\]\.virtualRouterId: virtualRouterId is the old spelling of virtualRouterID/);
+  assert.match(
+    h.logs.join(""),
+    /"level":"warn","msg":"config warning","field":"agent.yaml:4","message":"instances\[0\]\.virtualRouterId: virtualRouterId is the old spelling of virtualRouterID/,
+  );
   await h.reloader.close();
 });
 
@@ -72,7 +77,10 @@ test("an invalid file is rejected with each error naming its field, and nothing 
   const outcome = h.outcomes[0];
   assert.equal(outcome?.kind, "rejected");
   const logged = h.logs.map((l) => JSON.parse(l) as { field?: string; msg: string });
-  assert.deepEqual(logged.map((l) => l.field), ["instances[0].virtualRouterID", "instances[1].virtualRouterID"]);
+  assert.deepEqual(
+    logged.map((l) => l.field),
+    ["instances[0].virtualRouterID", "instances[1].virtualRouterID"],
+  );
   assert.ok(logged.every((l) => l.msg === "reload rejected, running config kept"));
   await h.reloader.close();
 });

@@ -7,7 +7,8 @@ import { describe, it } from "node:test";
 import { systemManifestIo } from "./manifest-command.js";
 
 const BIN = fileURLToPath(new URL("../../../bin/floatip", import.meta.url));
-const PACKAGE_VERSION = (JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { version: string }).version;
+const PACKAGE_VERSION = (JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { version: string })
+  .version;
 
 function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((done) => {

@@ -12,6 +12,8 @@ export type FileKind = "fifo" | "missing" | "other";
 /** `where` turns a field path (notifyFifos[0].path) into what the error names (a file:line for keepalived.conf). */
 export function fifoErrors(config: AgentConfig, kinds: ReadonlyMap<string, FileKind>, where: (field: string) => string): ConfigError[] {
   return (config.notifyFifos ?? []).flatMap((fifo, i) =>
-    kinds.get(fifo.path) === "other" ? [{ path: where(`notifyFifos[${i}].path`), message: `${fifo.path} exists and is not a FIFO (remove it, or name another path)` }] : [],
+    kinds.get(fifo.path) === "other"
+      ? [{ path: where(`notifyFifos[${i}].path`), message: `${fifo.path} exists and is not a FIFO (remove it, or name another path)` }]
+      : [],
   );
 }

@@ -16,7 +16,10 @@ function config(instance: Record<string, unknown>): AgentConfig {
 
 describe("missingInterfaces", () => {
   it("accepts interfaces that exist", () => {
-    assert.deepEqual(missingInterfaces(config({ interface: "eth0", addresses: [{ address: "192.0.2.5/24", device: "lo" }] }), LINKS, "k.conf"), []);
+    assert.deepEqual(
+      missingInterfaces(config({ interface: "eth0", addresses: [{ address: "192.0.2.5/24", device: "lo" }] }), LINKS, "k.conf"),
+      [],
+    );
   });
 
   it("names a missing instance interface and the ones the host has", () => {
@@ -27,6 +30,9 @@ describe("missingInterfaces", () => {
 
   it("names a missing address device; tracked interfaces may be missing", () => {
     const c = config({ interface: "eth0", addresses: [{ address: "192.0.2.5/24", device: "vlan7" }], track: { interfaces: ["eth5"] } });
-    assert.deepEqual(missingInterfaces(c, LINKS, "k.conf").map((e) => e.message), ["instance VI_1: address device (dev) vlan7 does not exist on this host (it has eth0, lo)"]);
+    assert.deepEqual(
+      missingInterfaces(c, LINKS, "k.conf").map((e) => e.message),
+      ["instance VI_1: address device (dev) vlan7 does not exist on this host (it has eth0, lo)"],
+    );
   });
 });

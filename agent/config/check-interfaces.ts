@@ -22,7 +22,11 @@ export function missingInterfaces(config: AgentConfig, links: readonly LinkInfo[
     }
   }
   for (const a of config.staticAddresses ?? []) {
-    if (a.device !== undefined && !names.has(a.device)) errors.push({ path: origin, message: `static address ${a.address}: device ${a.device} does not exist on this host (it has ${known})` });
+    if (a.device !== undefined && !names.has(a.device))
+      errors.push({
+        path: origin,
+        message: `static address ${a.address}: device ${a.device} does not exist on this host (it has ${known})`,
+      });
   }
   return errors;
 }

@@ -13,7 +13,11 @@ const link = (name: string, index: number, addresses: [string, number][]): LinkI
 
 const links = [
   link("lo", 1, [["127.0.0.1", 8]]),
-  link("eth0", 2, [["192.0.2.11", 24], ["2001:db8::11", 64], ["192.0.2.5", 32]]),
+  link("eth0", 2, [
+    ["192.0.2.11", 24],
+    ["2001:db8::11", 64],
+    ["192.0.2.5", 32],
+  ]),
   link("eth1", 3, [["198.51.100.11", 25]]),
 ];
 

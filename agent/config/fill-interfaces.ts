@@ -9,7 +9,9 @@ import { parseAddress } from "../vrrp/address-bytes.js";
 import type { ConfigError } from "./validate.js";
 
 /** On failure `doc` still has every interface that could be filled (the agent in a cluster applies the other instances). */
-export type FillResult = { readonly ok: true; readonly doc: unknown } | { readonly ok: false; readonly errors: readonly ConfigError[]; readonly doc: unknown };
+export type FillResult =
+  | { readonly ok: true; readonly doc: unknown }
+  | { readonly ok: false; readonly errors: readonly ConfigError[]; readonly doc: unknown };
 
 export function fillInterfaces(doc: unknown, links: readonly LinkInfo[]): FillResult {
   if (!isObject(doc) || !Array.isArray(doc["instances"])) return { ok: true, doc };
@@ -20,7 +22,10 @@ export function fillInterfaces(doc: unknown, links: readonly LinkInfo[]): FillRe
     if (first === undefined) return raw; // the validator reports the missing addresses
     const found = interfaceFor(first, links);
     if (found === undefined) {
-      errors.push({ path: `instances[${i}].interface`, message: `not given, and no interface has an address whose subnet contains ${first}` });
+      errors.push({
+        path: `instances[${i}].interface`,
+        message: `not given, and no interface has an address whose subnet contains ${first}`,
+      });
       return raw;
     }
     return { ...raw, interface: found };

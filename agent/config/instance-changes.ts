@@ -20,7 +20,16 @@
  *  - multicast <-> unicast, or the advert source address: another socket and
  *    another set of listeners (keepalived matches instances the same way).
  */
-import type { AgentConfig, HttpCheckConfig, InstanceConfig, ScriptConfig, SyncGroupConfig, TrackFileConfig, TrackProcessConfig, VirtualAddress } from "./types.js";
+import type {
+  AgentConfig,
+  HttpCheckConfig,
+  InstanceConfig,
+  ScriptConfig,
+  SyncGroupConfig,
+  TrackFileConfig,
+  TrackProcessConfig,
+  VirtualAddress,
+} from "./types.js";
 
 /** One instance and the shared items it tracks (the scripts, files, HTTP checks and processes its `track` names), and its sync group. */
 export interface InstanceSlice {
@@ -90,13 +99,25 @@ export function sliceOf(config: AgentConfig, instance: InstanceConfig): Instance
  */
 const canonical = (value: unknown): string =>
   JSON.stringify(value, (_key, v: unknown) =>
-    v !== null && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))) : v,
+    v !== null && typeof v === "object" && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)))
+      : v,
   );
 const equal = (a: unknown, b: unknown) => canonical(a) === canonical(b);
 
 /** The fields an in-place update carries; any other difference re-creates the router. */
 const IN_PLACE_FIELDS = [
-  "priority", "unicast", "preempt", "preemptDelayMs", "initialState", "authentication", "garp", "track", "notify", "stateFile", "addresses",
+  "priority",
+  "unicast",
+  "preempt",
+  "preemptDelayMs",
+  "initialState",
+  "authentication",
+  "garp",
+  "track",
+  "notify",
+  "stateFile",
+  "addresses",
 ] as const satisfies readonly (keyof InstanceConfig)[];
 
 export function planInstanceChange(old: InstanceSlice, next: InstanceSlice): InstanceChange {
@@ -127,7 +148,13 @@ export function planInstanceChange(old: InstanceSlice, next: InstanceSlice): Ins
   if (a.initialState !== b.initialState) updates.push({ kind: "initial-state" });
   if (!equal(a.authentication, b.authentication)) updates.push({ kind: "authentication" });
   if (!equal(a.garp, b.garp)) updates.push({ kind: "garp" });
-  if (!equal(a.track, b.track) || !equal(old.scripts, next.scripts) || !equal(old.files, next.files) || !equal(old.httpChecks, next.httpChecks) || !equal(old.processes, next.processes)) {
+  if (
+    !equal(a.track, b.track) ||
+    !equal(old.scripts, next.scripts) ||
+    !equal(old.files, next.files) ||
+    !equal(old.httpChecks, next.httpChecks) ||
+    !equal(old.processes, next.processes)
+  ) {
     updates.push({ kind: "tracking" });
   }
   if (!equal(a.notify, b.notify) || a.stateFile !== b.stateFile) updates.push({ kind: "notify" });
@@ -146,7 +173,14 @@ export function planInstanceChange(old: InstanceSlice, next: InstanceSlice): Ins
     if (field in b) carried[field] = b[field];
     else delete carried[field];
   }
-  const rest = { ...old, instance: carried, scripts: next.scripts, files: next.files, httpChecks: next.httpChecks, processes: next.processes };
+  const rest = {
+    ...old,
+    instance: carried,
+    scripts: next.scripts,
+    files: next.files,
+    httpChecks: next.httpChecks,
+    processes: next.processes,
+  };
   if (canonical(rest) !== canonical(next)) return { kind: "recreate", reasons: ["other"] };
   if (updates.length > 0) return { kind: "update", updates };
   return { kind: "unchanged" };

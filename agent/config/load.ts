@@ -23,7 +23,8 @@ export function formatOf(file: string, explicit?: ConfigFormat, text?: string): 
   return explicit ?? (text !== undefined ? sniffFormat(text) : undefined) ?? (file.endsWith(".conf") ? "keepalived" : "yaml");
 }
 
-const KEEPALIVED_START = /^(global_defs|vrrp_instance|vrrp_script|vrrp_sync_group|vrrp_track_file|track_file|vrrp_track_process|include[rmwba]?|virtual_server|virtual_server_group|static_ipaddress|static_routes|static_rules|net_namespace|bfd_instance)(\s|\{|$)/;
+const KEEPALIVED_START =
+  /^(global_defs|vrrp_instance|vrrp_script|vrrp_sync_group|vrrp_track_file|track_file|vrrp_track_process|include[rmwba]?|virtual_server|virtual_server_group|static_ipaddress|static_routes|static_rules|net_namespace|bfd_instance)(\s|\{|$)/;
 
 /** keepalived's parameter definitions, @ID conditional lines and ~SEQ / ~LST (none of them can start YAML). */
 const KEEPALIVED_PREPROCESSOR = /^(\$[A-Za-z_]\w*=|@\^?[^\s@]+(\s|$)|~(SEQx?|LST)\()/;
@@ -67,7 +68,12 @@ export function parseYamlConfig(text: string, file: string, options: LoadOptions
     return { ok: false, errors: [{ path: `${file}${line}`, message: `not valid YAML: ${e.reason ?? e.message}${hint}` }] };
   }
   if (options.fromFile === true && (doc === null || typeof doc !== "object" || Array.isArray(doc))) {
-    return { ok: false, errors: [{ path: file, message: "is not floatip YAML (a mapping with instances:); a keepalived.conf is read with --format keepalived" }] };
+    return {
+      ok: false,
+      errors: [
+        { path: file, message: "is not floatip YAML (a mapping with instances:); a keepalived.conf is read with --format keepalived" },
+      ],
+    };
   }
   const expansion = checkExpansion(doc);
   if (!expansion.ok) {
@@ -85,7 +91,10 @@ export function parseYamlConfig(text: string, file: string, options: LoadOptions
   const result = validateAgentConfig(doc);
   if (!result.ok || result.deprecated === undefined) return result.ok ? { ok: true, config: result.config } : result;
   const lines = deprecationLines(text, result.deprecated);
-  const warnings = result.deprecated.map((d, i) => ({ path: lines[i] === undefined ? file : `${file}:${lines[i]}`, message: `${d.path}: ${d.message}` }));
+  const warnings = result.deprecated.map((d, i) => ({
+    path: lines[i] === undefined ? file : `${file}:${lines[i]}`,
+    message: `${d.path}: ${d.message}`,
+  }));
   return { ok: true, config: result.config, warnings };
 }
 

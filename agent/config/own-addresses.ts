@@ -23,7 +23,11 @@ import { parseAddress } from "../vrrp/address-bytes.js";
 import type { AgentConfig } from "./types.js";
 import type { ConfigError } from "./validate.js";
 
-export function ownAddressErrors(config: AgentConfig, links: readonly LinkInfo[], lastMaster: (instance: string) => boolean): ConfigError[] {
+export function ownAddressErrors(
+  config: AgentConfig,
+  links: readonly LinkInfo[],
+  lastMaster: (instance: string) => boolean,
+): ConfigError[] {
   const own = new Map<string, Set<string>>();
   for (const link of links) own.set(link.name, new Set(link.addresses.map((a) => keyOf(a.address) ?? "")));
   const owned = (iface: string, address: string) => own.get(iface)?.has(keyOf(address) ?? "-") === true;
@@ -38,13 +42,17 @@ export function ownAddressErrors(config: AgentConfig, links: readonly LinkInfo[]
     for (const [field, list] of lists) {
       list.forEach((a, j) => {
         const iface = a.device ?? inst.interface;
-        if (owned(iface, a.address)) errors.push({ path: `instances[${i}].${field}[${j}]`, message: `${a.address} is already an address of ${iface}, ${why}` });
+        if (owned(iface, a.address))
+          errors.push({ path: `instances[${i}].${field}[${j}]`, message: `${a.address} is already an address of ${iface}, ${why}` });
       });
     }
     const vips = new Set(lists.flatMap(([, list]) => list.map((a) => keyOf(a.address))));
     (inst.routes ?? []).forEach((r, k) => {
       if (r.source === undefined || r.device === undefined || !vips.has(keyOf(r.source)) || !owned(r.device, r.source)) return;
-      errors.push({ path: `instances[${i}].routes[${k}].source`, message: `${r.source} is already an address of ${r.device}, the device of this virtual route, ${why}` });
+      errors.push({
+        path: `instances[${i}].routes[${k}].source`,
+        message: `${r.source} is already an address of ${r.device}, the device of this virtual route, ${why}`,
+      });
     });
   });
   return errors;

@@ -24,7 +24,8 @@ export class Reader {
   }
   /** A mapping with any keys. */
   mapping(value: unknown, path: string): Obj | undefined {
-    if (value === null || typeof value !== "object" || Array.isArray(value)) return this.fail(path, `must be a mapping, got ${describe(value)}`);
+    if (value === null || typeof value !== "object" || Array.isArray(value))
+      return this.fail(path, `must be a mapping, got ${describe(value)}`);
     return value as Obj;
   }
   /** A mapping whose keys are all in `allowed` (a short list). */

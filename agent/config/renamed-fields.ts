@@ -38,18 +38,29 @@ export interface RenameReader extends Pick<FieldReader, "fail"> {
  * undefined when both spellings disagree (an error is recorded). `value` is
  * undefined when neither is given.
  */
-export function readRenamed(r: RenameReader, o: Obj, current: string, path: string): { readonly value: unknown; readonly path: string } | undefined {
+export function readRenamed(
+  r: RenameReader,
+  o: Obj,
+  current: string,
+  path: string,
+): { readonly value: unknown; readonly path: string } | undefined {
   const field = RENAMED_INSTANCE_FIELDS.find((f) => f.current === current);
   if (field === undefined) throw new Error(`${current} is not a renamed field`);
   const now = o[current];
   const old = o[field.old];
   if (old === undefined) return { value: now, path: `${path}.${current}` };
   if (now === undefined) {
-    r.deprecated.push({ path: `${path}.${field.old}`, message: `${field.old} is the old spelling of ${current}; write ${current} (the old name is still read)` });
+    r.deprecated.push({
+      path: `${path}.${field.old}`,
+      message: `${field.old} is the old spelling of ${current}; write ${current} (the old name is still read)`,
+    });
     return { value: old, path: `${path}.${field.old}` };
   }
   if (JSON.stringify(now) === JSON.stringify(old)) return { value: now, path: `${path}.${current}` };
-  r.fail(`${path}.${current}`, `given twice with different values: ${current} ${JSON.stringify(now)} and its old spelling ${field.old} ${JSON.stringify(old)}; keep only ${current}`);
+  r.fail(
+    `${path}.${current}`,
+    `given twice with different values: ${current} ${JSON.stringify(now)} and its old spelling ${field.old} ${JSON.stringify(old)}; keep only ${current}`,
+  );
   return undefined;
 }
 

@@ -25,7 +25,15 @@ describe("httpChecks", () => {
   it("reads every field", () => {
     const result = validateAgentConfig(
       config(
-        { ...readyz, interval: "500ms", timeout: "400ms", weight: -60, fall: 3, rise: 2, tls: { caFile: "/etc/kubernetes/pki/ca.crt", serverName: "kubernetes" } },
+        {
+          ...readyz,
+          interval: "500ms",
+          timeout: "400ms",
+          weight: -60,
+          fall: 3,
+          rise: 2,
+          tls: { caFile: "/etc/kubernetes/pki/ca.crt", serverName: "kubernetes" },
+        },
         { httpChecks: [{ name: "apiserver", weight: -80 }] },
       ),
     );
@@ -63,9 +71,19 @@ describe("httpChecks", () => {
     ["fall 0", { ...readyz, fall: 0 }, "httpChecks[0].fall", /between 1/],
     ["rise as text", { ...readyz, rise: "2" }, "httpChecks[0].rise", /integer/],
     ["unknown field", { ...readyz, method: "HEAD" }, "httpChecks[0].method", /unknown field/],
-    ["tls on http", { ...readyz, url: "http://127.0.0.1:8080/healthz", tls: { insecureSkipVerify: true } }, "httpChecks[0].tls", /https:\/\/ URLs only/],
+    [
+      "tls on http",
+      { ...readyz, url: "http://127.0.0.1:8080/healthz", tls: { insecureSkipVerify: true } },
+      "httpChecks[0].tls",
+      /https:\/\/ URLs only/,
+    ],
     ["relative CA file", { ...readyz, tls: { caFile: "pki/ca.crt" } }, "httpChecks[0].tls.caFile", /absolute path/],
-    ["skip verify with a CA", { ...readyz, tls: { caFile: "/etc/ca.crt", insecureSkipVerify: true } }, "httpChecks[0].tls.insecureSkipVerify", /one or the other/],
+    [
+      "skip verify with a CA",
+      { ...readyz, tls: { caFile: "/etc/ca.crt", insecureSkipVerify: true } },
+      "httpChecks[0].tls.insecureSkipVerify",
+      /one or the other/,
+    ],
     ["skip verify as text", { ...readyz, tls: { insecureSkipVerify: "yes" } }, "httpChecks[0].tls.insecureSkipVerify", /true or false/],
     ["unknown TLS field", { ...readyz, tls: { cert: "/x" } }, "httpChecks[0].tls.cert", /unknown field/],
   ];
@@ -82,7 +100,9 @@ describe("httpChecks", () => {
   it("rejects a reference to an unknown check and a bad per-instance weight", () => {
     const unknown = validateAgentConfig(config(readyz, { httpChecks: ["apiserverr"] }));
     assert.ok(!unknown.ok);
-    assert.deepEqual(unknown.errors, [{ path: "instances[0].track.httpChecks[0]", message: 'no HTTP check named "apiserverr" under httpChecks' }]);
+    assert.deepEqual(unknown.errors, [
+      { path: "instances[0].track.httpChecks[0]", message: 'no HTTP check named "apiserverr" under httpChecks' },
+    ]);
     const weight = validateAgentConfig(config(readyz, { httpChecks: [{ name: "apiserver", weight: -300 }] }));
     assert.ok(!weight.ok);
     assert.equal(weight.errors[0]?.path, "instances[0].track.httpChecks[0].weight");

@@ -59,7 +59,8 @@ function readUrl(r: Reader, value: unknown, path: string): URL | undefined {
   } catch {
     return r.fail(path, `must be an http:// or https:// URL, got ${describe(text)}`);
   }
-  if (url.protocol !== "http:" && url.protocol !== "https:") return r.fail(path, `must use http or https, got "${url.protocol.slice(0, -1)}"`);
+  if (url.protocol !== "http:" && url.protocol !== "https:")
+    return r.fail(path, `must use http or https, got "${url.protocol.slice(0, -1)}"`);
   if (url.hostname === "") return r.fail(path, "must name a host");
   if (url.username !== "" || url.password !== "") return r.fail(path, "must not carry credentials");
   if (url.hash !== "") return r.fail(path, "must not have a #fragment");
@@ -73,7 +74,8 @@ function readTls(r: Reader, value: unknown, path: string): HttpCheckTls | undefi
   const caFile = o["caFile"] === undefined ? undefined : r.string(o["caFile"], `${path}.caFile`);
   if (caFile !== undefined && !caFile.startsWith("/")) r.fail(`${path}.caFile`, `must be an absolute path, got ${describe(caFile)}`);
   const serverName = o["serverName"] === undefined ? undefined : r.string(o["serverName"], `${path}.serverName`);
-  const insecureSkipVerify = o["insecureSkipVerify"] === undefined ? false : r.boolean(o["insecureSkipVerify"], `${path}.insecureSkipVerify`);
+  const insecureSkipVerify =
+    o["insecureSkipVerify"] === undefined ? false : r.boolean(o["insecureSkipVerify"], `${path}.insecureSkipVerify`);
   if (insecureSkipVerify === true && (caFile !== undefined || serverName !== undefined)) {
     r.fail(`${path}.insecureSkipVerify`, "verifies nothing, so caFile and serverName would be ignored; use one or the other");
   }

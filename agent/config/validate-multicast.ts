@@ -32,7 +32,8 @@ function readGroup(r: Reader, value: unknown, path: string, family: 4 | 6): stri
   const b = parsed.bytes;
   if (family === 4 && (b[0]! & 0xf0) !== 0xe0) return r.fail(path, `must be an IPv4 multicast address (224.0.0.0/4), got ${text}`);
   if (family === 6 && b[0] !== 0xff) return r.fail(path, `must be an IPv6 multicast address (ff00::/8), got ${text}`);
-  if (family === 6 && (b[1]! & 0x0f) !== 2) return r.fail(path, `must have link-local scope (ff02::/16, as ff02::12): VRRP adverts never leave the link; got ${text}`);
+  if (family === 6 && (b[1]! & 0x0f) !== 2)
+    return r.fail(path, `must have link-local scope (ff02::/16, as ff02::12): VRRP adverts never leave the link; got ${text}`);
   return formatAddress(family, b);
 }
 

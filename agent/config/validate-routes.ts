@@ -21,7 +21,9 @@ export function readRoutes(r: Reader, value: unknown, path: string): RouteConfig
   list.forEach((item, i) => {
     const route = readRoute(r, item, `${path}[${i}]`);
     if (route === undefined) return;
-    const same = out.findIndex((o) => o.to === route.to && (o.table ?? 254) === (route.table ?? 254) && (o.metric ?? 0) === (route.metric ?? 0));
+    const same = out.findIndex(
+      (o) => o.to === route.to && (o.table ?? 254) === (route.table ?? 254) && (o.metric ?? 0) === (route.metric ?? 0),
+    );
     if (same >= 0) r.fail(`${path}[${i}]`, `the same destination, table and metric as ${path}[${same}] (the kernel keeps one of them)`);
     else out.push(route);
   });
@@ -39,7 +41,8 @@ export function readRoute(r: Reader, item: unknown, path: string): RouteConfig |
     if (o[key] === undefined) return undefined;
     const parsed = parseHost(o[key]);
     if (!parsed.ok) return r.fail(`${path}.${key}`, parsed.message);
-    if (family !== undefined && parsed.family !== family) return r.fail(`${path}.${key}`, `must be IPv${family} like the route's destination`);
+    if (family !== undefined && parsed.family !== family)
+      return r.fail(`${path}.${key}`, `must be IPv${family} like the route's destination`);
     return parsed.address;
   };
   const via = host("via");

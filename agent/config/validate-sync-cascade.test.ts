@@ -8,19 +8,33 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { validateAgentConfig } from "./validate.js";
 
-const instance = (name: string, vrid: number) => ({ name, interface: "eth0", virtualRouterId: vrid, addresses: ["192.0.2.5/24".replace("5", String(vrid))] });
+const instance = (name: string, vrid: number) => ({
+  name,
+  interface: "eth0",
+  virtualRouterId: vrid,
+  addresses: ["192.0.2.5/24".replace("5", String(vrid))],
+});
 
 describe("sync group members with errors of their own", () => {
   it("reports the member's own error only", () => {
-    const doc = { instances: [{ ...instance("A", 1), virtualRouterId: 0 }, instance("B", 2)], syncGroups: [{ name: "G", instances: ["A", "B"] }] };
+    const doc = {
+      instances: [{ ...instance("A", 1), virtualRouterId: 0 }, instance("B", 2)],
+      syncGroups: [{ name: "G", instances: ["A", "B"] }],
+    };
     const result = validateAgentConfig(doc);
     assert.ok(!result.ok);
-    assert.deepEqual(result.errors.map((e) => e.path), ["instances[0].virtualRouterId"]);
+    assert.deepEqual(
+      result.errors.map((e) => e.path),
+      ["instances[0].virtualRouterId"],
+    );
   });
   it("still names a member that is nowhere under instances", () => {
     const doc = { instances: [instance("A", 1), instance("B", 2)], syncGroups: [{ name: "G", instances: ["A", "C"] }] };
     const result = validateAgentConfig(doc);
     assert.ok(!result.ok);
-    assert.deepEqual(result.errors.map((e) => `${e.path}: ${e.message}`), ['syncGroups[0].instances[1]: no instance named "C" under instances']);
+    assert.deepEqual(
+      result.errors.map((e) => `${e.path}: ${e.message}`),
+      ['syncGroups[0].instances[1]: no instance named "C" under instances'],
+    );
   });
 });

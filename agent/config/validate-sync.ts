@@ -42,7 +42,8 @@ export function readSyncGroups(r: Reader, value: unknown, path: string, ctx: Syn
     const notify = o["notify"] === undefined ? undefined : readNotify(r, o["notify"], `${p}.notify`);
     for (const [j, member] of (members ?? []).entries()) {
       const other = memberOf.get(member);
-      if (other !== undefined) r.fail(`${p}.instances[${j}]`, `instance "${member}" is already in sync group "${other}" (an instance can be in one group only)`);
+      if (other !== undefined)
+        r.fail(`${p}.instances[${j}]`, `instance "${member}" is already in sync group "${other}" (an instance can be in one group only)`);
       else if (name !== undefined) memberOf.set(member, name);
     }
     if (r.errors.length > before || name === undefined || members === undefined) return;
@@ -79,7 +80,12 @@ function checkGroupRefs(r: Reader, track: Tracking, path: string, trackables: Tr
     httpChecks: new Set(trackables.httpChecks.map((c) => c.name)),
     processes: new Set((trackables.processes ?? []).map((p) => p.name)),
   };
-  const what = { scripts: ["script", "scripts"], files: ["track file", "trackFiles"], httpChecks: ["HTTP check", "httpChecks"], processes: ["tracked process", "trackProcesses"] } as const;
+  const what = {
+    scripts: ["script", "scripts"],
+    files: ["track file", "trackFiles"],
+    httpChecks: ["HTTP check", "httpChecks"],
+    processes: ["tracked process", "trackProcesses"],
+  } as const;
   for (const kind of ["scripts", "files", "httpChecks", "processes"] as const) {
     (track[kind] ?? []).forEach((ref, j) => {
       if (!known[kind].has(ref.name)) r.fail(`${path}.${kind}[${j}]`, `no ${what[kind][0]} named "${ref.name}" under ${what[kind][1]}`);
@@ -87,7 +93,8 @@ function checkGroupRefs(r: Reader, track: Tracking, path: string, trackables: Tr
   }
   for (const kind of KINDS) {
     (track[kind] ?? []).forEach((ref, j) => {
-      if (ref.weight !== undefined && ref.weight !== 0) r.fail(`${path}.${kind}[${j}].weight`, "a sync group tracks unweighted (FAULT for all members); use weight 0 or leave it out");
+      if (ref.weight !== undefined && ref.weight !== 0)
+        r.fail(`${path}.${kind}[${j}].weight`, "a sync group tracks unweighted (FAULT for all members); use weight 0 or leave it out");
     });
   }
 }
@@ -96,7 +103,10 @@ function checkMemberWeights(r: Reader, inst: InstanceConfig, path: string, group
   for (const kind of KINDS) {
     (inst.track[kind] ?? []).forEach((ref, j) => {
       if (ref.weight !== undefined && ref.weight !== 0) {
-        r.fail(`${path}.${kind}[${j}].weight`, `members of sync group "${group}" track unweighted (keepalived forces weight 0 so that all members agree); use weight 0 or leave it out`);
+        r.fail(
+          `${path}.${kind}[${j}].weight`,
+          `members of sync group "${group}" track unweighted (keepalived forces weight 0 so that all members agree); use weight 0 or leave it out`,
+        );
       }
     });
   }

@@ -2,7 +2,17 @@
  * Validation of health tracking and notification settings: scripts, track
  * files, per-instance track references, notify commands, the state file.
  */
-import type { HttpCheckConfig, InstanceConfig, LabelSelector, Notify, PodTracking, ScriptConfig, TrackFileConfig, TrackRef, Tracking } from "./types.js";
+import type {
+  HttpCheckConfig,
+  InstanceConfig,
+  LabelSelector,
+  Notify,
+  PodTracking,
+  ScriptConfig,
+  TrackFileConfig,
+  TrackRef,
+  Tracking,
+} from "./types.js";
 import type { Reader } from "./reader.js";
 import { describe } from "./duration.js";
 
@@ -31,8 +41,16 @@ export function readScripts(r: Reader, value: unknown, path: string): ScriptConf
     const user = o["user"] === undefined ? undefined : r.string(o["user"], `${p}.user`);
     if (r.errors.length > before) return;
     out.push({
-      name: name!, command: command!, intervalMs: intervalMs!, timeoutMs: timeoutMs!, weight: weight!,
-      reverse: reverse!, fall: fall!, rise: rise!, initFail: initFail!, ...(user !== undefined ? { user } : {}),
+      name: name!,
+      command: command!,
+      intervalMs: intervalMs!,
+      timeoutMs: timeoutMs!,
+      weight: weight!,
+      reverse: reverse!,
+      fall: fall!,
+      rise: rise!,
+      initFail: initFail!,
+      ...(user !== undefined ? { user } : {}),
     });
   });
   uniqueNames(r, out, path);
@@ -119,7 +137,11 @@ function readSelector(r: Reader, value: unknown, path: string): LabelSelector | 
       const values = e["values"] === undefined ? undefined : r.list(e["values"], `${p}.values`);
       if (values?.some((v) => typeof v !== "string")) r.fail(`${p}.values`, "must be strings");
       if (key !== undefined) {
-        expressions.push({ key, operator: operator as (typeof OPERATORS)[number], ...(values !== undefined ? { values: values as string[] } : {}) });
+        expressions.push({
+          key,
+          operator: operator as (typeof OPERATORS)[number],
+          ...(values !== undefined ? { values: values as string[] } : {}),
+        });
       }
     });
   }
@@ -176,7 +198,12 @@ export interface Trackables {
 }
 
 /** `indices[i]`: the list index of `instances[i]` (valid instances only are checked), for the error path. */
-export function checkTrackReferences(r: Reader, instances: readonly InstanceConfig[], { scripts, files, httpChecks, processes }: Trackables, indices?: readonly number[]): void {
+export function checkTrackReferences(
+  r: Reader,
+  instances: readonly InstanceConfig[],
+  { scripts, files, httpChecks, processes }: Trackables,
+  indices?: readonly number[],
+): void {
   const processNames = new Set((processes ?? []).map((p) => p.name));
   const scriptNames = new Set(scripts.map((s) => s.name));
   const fileNames = new Set(files.map((f) => f.name));
@@ -190,10 +217,12 @@ export function checkTrackReferences(r: Reader, instances: readonly InstanceConf
       if (!fileNames.has(ref.name)) r.fail(`instances[${i}].track.files[${j}]`, `no track file named "${ref.name}" under trackFiles`);
     });
     (inst.track.httpChecks ?? []).forEach((ref, j) => {
-      if (!httpCheckNames.has(ref.name)) r.fail(`instances[${i}].track.httpChecks[${j}]`, `no HTTP check named "${ref.name}" under httpChecks`);
+      if (!httpCheckNames.has(ref.name))
+        r.fail(`instances[${i}].track.httpChecks[${j}]`, `no HTTP check named "${ref.name}" under httpChecks`);
     });
     (inst.track.processes ?? []).forEach((ref, j) => {
-      if (!processNames.has(ref.name)) r.fail(`instances[${i}].track.processes[${j}]`, `no tracked process named "${ref.name}" under trackProcesses`);
+      if (!processNames.has(ref.name))
+        r.fail(`instances[${i}].track.processes[${j}]`, `no tracked process named "${ref.name}" under trackProcesses`);
     });
   });
 }

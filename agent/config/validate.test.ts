@@ -40,7 +40,15 @@ describe("agent config validation", () => {
         addresses: [{ address: "192.0.2.6", device: "eth1", label: "eth1:vip" }, "192.0.2.7"],
         authentication: { type: "pass", password: "secret" },
         unicast: { source: "192.0.2.11", peers: ["192.0.2.12", "192.0.2.13"] },
-        garp: { repeat: 3, delay: "2s", refresh: "60s", refreshRepeat: 2, interval: "10ms", lowerPriorityRepeat: 0, lowerPriorityDelay: "1s" },
+        garp: {
+          repeat: 3,
+          delay: "2s",
+          refresh: "60s",
+          refreshRepeat: 2,
+          interval: "10ms",
+          lowerPriorityRepeat: 0,
+          lowerPriorityDelay: "1s",
+        },
       }),
     );
     assert.ok(result.ok, JSON.stringify(!result.ok && result.errors));
@@ -72,7 +80,10 @@ describe("agent config validation", () => {
     assert.equal(result.config.instances[0]!.garp.lowerPriorityDelayMs, 0);
     const bad = validateAgentConfig(withInstance({ garp: { lowerPriorityRepeat: 101, lowerPriorityDelay: "soon" } }));
     assert.ok(!bad.ok);
-    assert.deepEqual(bad.errors.map((e) => e.path), ["instances[0].garp.lowerPriorityRepeat", "instances[0].garp.lowerPriorityDelay"]);
+    assert.deepEqual(
+      bad.errors.map((e) => e.path),
+      ["instances[0].garp.lowerPriorityRepeat", "instances[0].garp.lowerPriorityDelay"],
+    );
   });
 
   it("canonicalises IPv6 addresses", () => {
@@ -103,8 +114,18 @@ describe("agent config validation", () => {
     ["IPv6 with version 2", { version: 2, addresses: ["2001:db8::5"] }, "instances[0].version", /IPv4 only/],
     ["auth with version 3", { authentication: { type: "pass", password: "x" } }, "instances[0].authentication", /VRRPv2 only/],
     ["auth type ah", { version: 2, authentication: { type: "ah", password: "x" } }, "instances[0].authentication.type", /"pass"/],
-    ["password too long", { version: 2, authentication: { type: "pass", password: "123456789" } }, "instances[0].authentication.password", /8 bytes/],
-    ["password as a YAML number (not echoed)", { version: 2, authentication: { type: "pass", password: 20240607 } }, "instances[0].authentication.password", /^must be a non-empty string \(quote it in YAML\), got a number \(value not shown\)$/],
+    [
+      "password too long",
+      { version: 2, authentication: { type: "pass", password: "123456789" } },
+      "instances[0].authentication.password",
+      /8 bytes/,
+    ],
+    [
+      "password as a YAML number (not echoed)",
+      { version: 2, authentication: { type: "pass", password: 20240607 } },
+      "instances[0].authentication.password",
+      /^must be a non-empty string \(quote it in YAML\), got a number \(value not shown\)$/,
+    ],
     ["password missing", { version: 2, authentication: { type: "pass" } }, "instances[0].authentication.password", /got nothing$/],
     ["interval below 10ms", { advertisementInterval: "5ms" }, "instances[0].advertisementInterval", /between 10ms/],
     ["interval not centiseconds", { advertisementInterval: "15ms" }, "instances[0].advertisementInterval", /centiseconds/],
@@ -141,10 +162,16 @@ describe("agent config validation", () => {
 
   it("an error across instances names the instance by its list index, also after an invalid one", () => {
     const result = validateAgentConfig({
-      instances: [{ ...base, name: "bad", priority: 0 }, { ...base, virtualRouterID: 52, track: { scripts: [{ name: "nope" }] } }],
+      instances: [
+        { ...base, name: "bad", priority: 0 },
+        { ...base, virtualRouterID: 52, track: { scripts: [{ name: "nope" }] } },
+      ],
     });
     assert.ok(!result.ok);
-    assert.deepEqual(result.errors.map((e) => e.path), ["instances[0].priority", "instances[1].track.scripts[0]"]);
+    assert.deepEqual(
+      result.errors.map((e) => e.path),
+      ["instances[0].priority", "instances[1].track.scripts[0]"],
+    );
   });
 
   it("rejects instance names used twice", () => {

@@ -32,10 +32,29 @@ export type ValidationResult =
   | { readonly ok: false; readonly errors: readonly ConfigError[] };
 
 const INSTANCE_KEYS = [
-  "name", "interface", "virtualRouterID", "version", "priority", "advertisementInterval", "preempt",
+  "name",
+  "interface",
+  "virtualRouterID",
+  "version",
+  "priority",
+  "advertisementInterval",
+  "preempt",
   ...RENAMED_INSTANCE_FIELDS.map((f) => f.old),
-  "preemptDelay", "initialState", "addresses", "authentication", "source", "unicast", "garp", "track", "notify", "stateFile",
-  "routes", "rules", "trackInterface", "vmac", "excludedAddresses",
+  "preemptDelay",
+  "initialState",
+  "addresses",
+  "authentication",
+  "source",
+  "unicast",
+  "garp",
+  "track",
+  "notify",
+  "stateFile",
+  "routes",
+  "rules",
+  "trackInterface",
+  "vmac",
+  "excludedAddresses",
 ] as const;
 
 export interface ValidateOptions {
@@ -45,11 +64,25 @@ export interface ValidateOptions {
 
 export function validateAgentConfig(input: unknown, options: ValidateOptions = {}): ValidationResult {
   const r = new Reader();
-  const root = r.object(input, "config", ["scripts", "trackFiles", "httpChecks", "trackProcesses", "instances", "syncGroups", "staticRoutes", "staticRules", "startupDelay", "notifyFifos", "multicastGroups", "staticAddresses"]);
+  const root = r.object(input, "config", [
+    "scripts",
+    "trackFiles",
+    "httpChecks",
+    "trackProcesses",
+    "instances",
+    "syncGroups",
+    "staticRoutes",
+    "staticRules",
+    "startupDelay",
+    "notifyFifos",
+    "multicastGroups",
+    "staticAddresses",
+  ]);
   const scripts = root?.["scripts"] === undefined ? [] : readScripts(r, root["scripts"], "scripts");
   const trackFiles = root?.["trackFiles"] === undefined ? [] : readTrackFiles(r, root["trackFiles"], "trackFiles");
   const httpChecks = root?.["httpChecks"] === undefined ? undefined : readHttpChecks(r, root["httpChecks"], "httpChecks");
-  const trackProcesses = root?.["trackProcesses"] === undefined ? undefined : readTrackProcesses(r, root["trackProcesses"], "trackProcesses");
+  const trackProcesses =
+    root?.["trackProcesses"] === undefined ? undefined : readTrackProcesses(r, root["trackProcesses"], "trackProcesses");
   const staticRoutes = root?.["staticRoutes"] === undefined ? undefined : readRoutes(r, root["staticRoutes"], "staticRoutes");
   const staticRules = root?.["staticRules"] === undefined ? undefined : readRules(r, root["staticRules"], "staticRules");
   const list = root === undefined ? undefined : r.list(root["instances"], "instances");
@@ -69,11 +102,16 @@ export function validateAgentConfig(input: unknown, options: ValidateOptions = {
   const trackables = { scripts: scripts ?? [], files: trackFiles ?? [], httpChecks: httpChecks ?? [], processes: trackProcesses ?? [] };
   checkTrackReferences(r, instances, trackables, indices);
   // Replaces members by copies that carry the group's tracking and name.
-  const syncGroups = root?.["syncGroups"] === undefined ? undefined : readSyncGroups(r, root["syncGroups"], "syncGroups", { instances, indices, trackables, invalidNames });
+  const syncGroups =
+    root?.["syncGroups"] === undefined
+      ? undefined
+      : readSyncGroups(r, root["syncGroups"], "syncGroups", { instances, indices, trackables, invalidNames });
   const startupDelayMs = root?.["startupDelay"] === undefined ? undefined : r.duration(root["startupDelay"], "startupDelay");
   const notifyFifos = root?.["notifyFifos"] === undefined ? undefined : readNotifyFifos(r, root["notifyFifos"], "notifyFifos");
-  const staticAddresses = root?.["staticAddresses"] === undefined ? undefined : readStaticAddresses(r, root["staticAddresses"], "staticAddresses", instances);
-  const multicastGroups = root?.["multicastGroups"] === undefined ? undefined : readMulticastGroups(r, root["multicastGroups"], "multicastGroups");
+  const staticAddresses =
+    root?.["staticAddresses"] === undefined ? undefined : readStaticAddresses(r, root["staticAddresses"], "staticAddresses", instances);
+  const multicastGroups =
+    root?.["multicastGroups"] === undefined ? undefined : readMulticastGroups(r, root["multicastGroups"], "multicastGroups");
   if (options.kubernetes !== true) {
     instances.forEach((inst, i) => {
       if (inst.track.pods !== undefined) r.fail(`instances[${i}].track.pods`, "pod tracking needs `floatip agent --kubernetes`");
@@ -121,7 +159,8 @@ function readInstance(r: Reader, raw: unknown, path: string): InstanceConfig | u
   if (version === 2 && family === 6) r.fail(`${path}.version`, "VRRPv2 carries IPv4 only; use version 3 for IPv6 addresses");
   const interval = readRenamed(r, o, "advertisementInterval", path);
   const advertIntervalMs = interval === undefined ? undefined : readInterval(r, interval.value, interval.path, version === 2 ? 2 : 3);
-  const authentication = o["authentication"] === undefined ? undefined : readAuth(r, o["authentication"], `${path}.authentication`, version);
+  const authentication =
+    o["authentication"] === undefined ? undefined : readAuth(r, o["authentication"], `${path}.authentication`, version);
   const unicast = o["unicast"] === undefined ? undefined : readUnicast(r, o["unicast"], `${path}.unicast`, family);
   const source = o["source"] === undefined ? undefined : readSource(r, o["source"], `${path}.source`, family, o["unicast"] !== undefined);
   const garp = o["garp"] === undefined ? DEFAULT_GARP : readGarp(r, o["garp"], `${path}.garp`);
@@ -131,7 +170,8 @@ function readInstance(r: Reader, raw: unknown, path: string): InstanceConfig | u
   const routes = o["routes"] === undefined ? undefined : readRoutes(r, o["routes"], `${path}.routes`);
   const rules = o["rules"] === undefined ? undefined : readRules(r, o["rules"], `${path}.rules`);
   const vmac = o["vmac"] === undefined ? undefined : readVmac(r, o["vmac"], `${path}.vmac`, virtualRouterId, family);
-  const excludedAddresses = o["excludedAddresses"] === undefined ? undefined : readExcluded(r, o["excludedAddresses"], `${path}.excludedAddresses`, addresses);
+  const excludedAddresses =
+    o["excludedAddresses"] === undefined ? undefined : readExcluded(r, o["excludedAddresses"], `${path}.excludedAddresses`, addresses);
   const trackInterface = o["trackInterface"] === undefined ? undefined : r.boolean(o["trackInterface"], `${path}.trackInterface`);
   if (r.errors.length > before) return undefined;
   return {
@@ -175,7 +215,12 @@ function readInterval(r: Reader, value: unknown, path: string, version: 2 | 3): 
     return r.fail(path, `must be between ${limits.minMs}ms and ${limits.maxMs / 1000}s for VRRPv${version}, got ${ms}ms`);
   }
   if (ms % limits.stepMs !== 0) {
-    return r.fail(path, version === 2 ? `VRRPv2 sends whole seconds; got ${ms}ms (use version 3 for sub-second adverts)` : `VRRPv3 sends centiseconds; got ${ms}ms`);
+    return r.fail(
+      path,
+      version === 2
+        ? `VRRPv2 sends whole seconds; got ${ms}ms (use version 3 for sub-second adverts)`
+        : `VRRPv3 sends centiseconds; got ${ms}ms`,
+    );
   }
   return ms;
 }
@@ -196,7 +241,12 @@ function readAddresses(r: Reader, value: unknown, path: string): VirtualAddress[
 }
 
 /** Addresses outside the adverts: any family, none twice, none also a virtual address. */
-function readExcluded(r: Reader, value: unknown, path: string, addresses: readonly VirtualAddress[] | undefined): VirtualAddress[] | undefined {
+function readExcluded(
+  r: Reader,
+  value: unknown,
+  path: string,
+  addresses: readonly VirtualAddress[] | undefined,
+): VirtualAddress[] | undefined {
   const list = r.list(value, path);
   if (list === undefined) return undefined;
   const out: VirtualAddress[] = [];
@@ -218,10 +268,14 @@ function readStaticAddresses(r: Reader, value: unknown, path: string, instances:
   list.forEach((item, i) => {
     const address = readAddress(r, item, `${path}[${i}]`);
     if (address === undefined) return;
-    const owner = instances.find((inst) => [...inst.addresses, ...(inst.excludedAddresses ?? [])].some((a) => a.address === address.address));
-    if (address.device === undefined) r.fail(`${path}[${i}]`, "needs a device (dev IFNAME): a static address belongs to no instance's interface");
+    const owner = instances.find((inst) =>
+      [...inst.addresses, ...(inst.excludedAddresses ?? [])].some((a) => a.address === address.address),
+    );
+    if (address.device === undefined)
+      r.fail(`${path}[${i}]`, "needs a device (dev IFNAME): a static address belongs to no instance's interface");
     else if (out.some((a) => a.address === address.address)) r.fail(`${path}[${i}]`, `${address.address} is listed twice`);
-    else if (owner !== undefined) r.fail(`${path}[${i}]`, `${address.address} is also an address of instance ${owner.name}, which removes it when it is not master`);
+    else if (owner !== undefined)
+      r.fail(`${path}[${i}]`, `${address.address} is also an address of instance ${owner.name}, which removes it when it is not master`);
     else out.push(address);
   });
   return out.length === list.length ? out : undefined;
@@ -255,14 +309,22 @@ function readAuth(r: Reader, value: unknown, path: string, version: number | und
   const o = r.object(value, path, ["type", "password", "secretRef"]);
   if (o === undefined) return undefined;
   if (o["secretRef"] !== undefined) {
-    return r.fail(`${path}.secretRef`, "Secret references are resolved by `floatip agent --kubernetes`; a standalone config gives the password");
+    return r.fail(
+      `${path}.secretRef`,
+      "Secret references are resolved by `floatip agent --kubernetes`; a standalone config gives the password",
+    );
   }
   if (version !== 2) return r.fail(path, "authentication exists in VRRPv2 only (RFC 5798 removed it); set version: 2");
   if (o["type"] !== "pass") return r.fail(`${path}.type`, `must be "pass" (simple text password), got ${describe(o["type"])}`);
   // Never echo the value: a number or boolean here is the password itself.
   const raw = o["password"];
   if (typeof raw !== "string" || raw.length === 0) {
-    const got = raw === undefined ? "nothing" : typeof raw === "string" ? "an empty string" : `a ${Array.isArray(raw) ? "list" : raw === null ? "null" : typeof raw} (value not shown)`;
+    const got =
+      raw === undefined
+        ? "nothing"
+        : typeof raw === "string"
+          ? "an empty string"
+          : `a ${Array.isArray(raw) ? "list" : raw === null ? "null" : typeof raw} (value not shown)`;
     return r.fail(`${path}.password`, `must be a non-empty string (quote it in YAML), got ${got}`);
   }
   const password = raw;
@@ -302,10 +364,18 @@ function readGarp(r: Reader, value: unknown, path: string): Garp | undefined {
   const repeat = pick("repeat", () => r.integer(o["repeat"], `${path}.repeat`, 1, 100), DEFAULT_GARP.repeat);
   const delayMs = pick("delay", () => r.duration(o["delay"], `${path}.delay`), DEFAULT_GARP.delayMs);
   const refreshMs = pick("refresh", () => r.duration(o["refresh"], `${path}.refresh`), DEFAULT_GARP.refreshMs);
-  const refreshRepeat = pick("refreshRepeat", () => r.integer(o["refreshRepeat"], `${path}.refreshRepeat`, 1, 100), DEFAULT_GARP.refreshRepeat);
+  const refreshRepeat = pick(
+    "refreshRepeat",
+    () => r.integer(o["refreshRepeat"], `${path}.refreshRepeat`, 1, 100),
+    DEFAULT_GARP.refreshRepeat,
+  );
   const intervalMs = pick("interval", () => r.duration(o["interval"], `${path}.interval`), DEFAULT_GARP.intervalMs);
   // As keepalived: the lower-priority burst defaults to the master burst's repeat and delay.
-  const lowerPriorityRepeat = pick("lowerPriorityRepeat", () => r.integer(o["lowerPriorityRepeat"], `${path}.lowerPriorityRepeat`, 0, 100), repeat);
+  const lowerPriorityRepeat = pick(
+    "lowerPriorityRepeat",
+    () => r.integer(o["lowerPriorityRepeat"], `${path}.lowerPriorityRepeat`, 0, 100),
+    repeat,
+  );
   const lowerPriorityDelayMs = pick("lowerPriorityDelay", () => r.duration(o["lowerPriorityDelay"], `${path}.lowerPriorityDelay`), delayMs);
   const all = [repeat, delayMs, refreshMs, refreshRepeat, intervalMs, lowerPriorityRepeat, lowerPriorityDelayMs];
   if (all.some((v) => v === undefined)) return undefined;
@@ -330,7 +400,10 @@ function checkUnique(r: Reader, instances: readonly InstanceConfig[], indices: r
     const key = `${inst.interface}/IPv${inst.family}/${inst.virtualRouterId}`;
     const other = routers.get(key);
     if (other !== undefined) {
-      r.fail(`${path}.virtualRouterID`, `instances "${other}" and "${inst.name}" both use virtualRouterID ${inst.virtualRouterId} for IPv${inst.family} on ${inst.interface}`);
+      r.fail(
+        `${path}.virtualRouterID`,
+        `instances "${other}" and "${inst.name}" both use virtualRouterID ${inst.virtualRouterId} for IPv${inst.family} on ${inst.interface}`,
+      );
     }
     routers.set(key, inst.name);
   });
@@ -341,7 +414,10 @@ function checkUnique(r: Reader, instances: readonly InstanceConfig[], indices: r
     const key = `${inst.interface}/IPv${inst.family}`;
     const other = sources.get(key);
     if (other !== undefined && other.source !== source) {
-      r.fail(`instances[${indices[i]}].${inst.unicast?.source !== undefined ? "unicast.source" : "source"}`, `instances "${other.name}" and "${inst.name}" share ${inst.interface} but use different source addresses (source / unicast.source)`);
+      r.fail(
+        `instances[${indices[i]}].${inst.unicast?.source !== undefined ? "unicast.source" : "source"}`,
+        `instances "${other.name}" and "${inst.name}" share ${inst.interface} but use different source addresses (source / unicast.source)`,
+      );
     }
     sources.set(key, { name: inst.name, source });
   });

@@ -13,8 +13,18 @@ describe("YAML alias expansion (fuzz finding F6)", () => {
     ["a document without aliases passes whatever its size", `a: ${list(50, "x")}\n`, 10, { ok: true, values: 52 }],
     ["each alias adds the values under its node", "a: &a [x, y]\nb: [*a, *a]\n", 10, { ok: true, values: 11 }],
     ["aliases of scalars add one each", "a: &a x\nb: [*a, *a, *a]\n", 10, { ok: true, values: 6 }],
-    ["going over names the alias that goes over", "a: &a [x, y, z]\nb: [*a, *a, *a, *a]\n", 10, { ok: false, reason: "too-large", path: "b[2]" }],
-    ["nested aliases multiply", "a: &a [x, x]\nb: &b [*a, *a]\nc: &c [*b, *b]\nd: [*c, *c]\n", 20, { ok: false, reason: "too-large", path: "d[0]" }],
+    [
+      "going over names the alias that goes over",
+      "a: &a [x, y, z]\nb: [*a, *a, *a, *a]\n",
+      10,
+      { ok: false, reason: "too-large", path: "b[2]" },
+    ],
+    [
+      "nested aliases multiply",
+      "a: &a [x, x]\nb: &b [*a, *a]\nc: &c [*b, *b]\nd: [*c, *c]\n",
+      20,
+      { ok: false, reason: "too-large", path: "d[0]" },
+    ],
     ["a node containing an alias to itself never ends", "a: &a [x, {b: *a}]\n", 1000, { ok: false, reason: "cycle", path: "a[1].b" }],
   ];
   for (const [name, text, limit, expected] of rows) {
@@ -44,19 +54,32 @@ describe("YAML alias expansion (fuzz finding F6)", () => {
     assert.ok(Date.now() - started < 1000, `took ${Date.now() - started} ms`);
     assert.deepEqual(result, {
       ok: false,
-      errors: [{ path: "config.es[40]", message: `YAML aliases add more than 50,000 values to the document, going over with the alias here; use fewer aliases or write the repeated parts out` }],
+      errors: [
+        {
+          path: "config.es[40]",
+          message: `YAML aliases add more than 50,000 values to the document, going over with the alias here; use fewer aliases or write the repeated parts out`,
+        },
+      ],
     });
     assert.equal(MAX_ALIAS_VALUES, 50_000);
   });
 
   it("parseYamlConfig names a self-referencing alias under instances", () => {
     const result = parseYamlConfig("instances: &i [{name: x, track: *i}]\n", "agent.yaml");
-    assert.deepEqual(result, { ok: false, errors: [{ path: "instances[0].track", message: "YAML alias to a node that contains it: the document would never end" }] });
+    assert.deepEqual(result, {
+      ok: false,
+      errors: [{ path: "instances[0].track", message: "YAML alias to a node that contains it: the document would never end" }],
+    });
   });
 
   it("parseYamlConfig accepts aliases that share blocks between instances", () => {
-    const first = "  - {name: i0, interface: eth0, virtualRouterId: 1, addresses: [192.0.2.1], garp: &garp {repeat: 3, delay: 2s}, track: &track {scripts: [chk, {name: chk, weight: -20}], interfaces: [eth0, eth1]}}";
-    const others = Array.from({ length: 199 }, (_, i) => `  - {name: i${i + 1}, interface: eth0, virtualRouterId: ${i + 2}, addresses: [192.0.2.${i + 2}], garp: *garp, track: *track}`);
+    const first =
+      "  - {name: i0, interface: eth0, virtualRouterId: 1, addresses: [192.0.2.1], garp: &garp {repeat: 3, delay: 2s}, track: &track {scripts: [chk, {name: chk, weight: -20}], interfaces: [eth0, eth1]}}";
+    const others = Array.from(
+      { length: 199 },
+      (_, i) =>
+        `  - {name: i${i + 1}, interface: eth0, virtualRouterId: ${i + 2}, addresses: [192.0.2.${i + 2}], garp: *garp, track: *track}`,
+    );
     const text = ["scripts: [{name: chk, command: /bin/true}]", "instances:", first, ...others].join("\n");
     const result = parseYamlConfig(text, "agent.yaml");
     assert.ok(result.ok, JSON.stringify(!result.ok && result.errors.slice(0, 3)));

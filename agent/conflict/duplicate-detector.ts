@@ -96,7 +96,11 @@ export function stepDuplicate(
   switch (event.type) {
     case "became-master": {
       const next: DuplicateState = { master: true, nextProbeAt: periodic(params, now), addresses: new Map() };
-      return finish(params, next, addresses.map((address) => ({ type: "probe", address })));
+      return finish(
+        params,
+        next,
+        addresses.map((address) => ({ type: "probe", address })),
+      );
     }
     case "left-master": {
       const actions: DuplicateAction[] = [];
@@ -188,7 +192,8 @@ function finish(params: DuplicateParams, state: DuplicateState, actions: readonl
   let wakeAt = state.nextProbeAt;
   const consider = (at: number) => (wakeAt = wakeAt === undefined ? at : Math.min(wakeAt, at));
   for (const s of state.addresses.values()) {
-    if (s.suspect !== undefined) consider(s.suspect.probedAt === undefined ? s.suspect.confirmAt : s.suspect.probedAt + params.answerWindowMs);
+    if (s.suspect !== undefined)
+      consider(s.suspect.probedAt === undefined ? s.suspect.confirmAt : s.suspect.probedAt + params.answerWindowMs);
     if (s.conflict?.probedAt !== undefined) consider(s.conflict.probedAt + params.answerWindowMs);
   }
   return { state, actions, wakeAt };

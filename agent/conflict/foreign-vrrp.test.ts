@@ -1,6 +1,15 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { expireForeign, foreignConflicts, NO_FOREIGN, noteForeignAdvert, timesFor, type ForeignAdvert, type ForeignParams, type ForeignState } from "./foreign-vrrp.js";
+import {
+  expireForeign,
+  foreignConflicts,
+  NO_FOREIGN,
+  noteForeignAdvert,
+  timesFor,
+  type ForeignAdvert,
+  type ForeignParams,
+  type ForeignState,
+} from "./foreign-vrrp.js";
 import { describeConflict, foreignKind } from "./types.js";
 
 const params: ForeignParams = { ownIntervalMs: 1000, maxSources: 4 };
@@ -93,7 +102,13 @@ describe("foreign VRRP speakers", () => {
   it("the conflict names the source, what differs and the addresses it advertises; since = first advert", () => {
     const { state } = run(every("192.0.2.66", 500, 3500, 1000));
     const [conflict] = foreignConflicts(state);
-    assert.deepEqual(conflict, { kind: "foreign-vrrp", source: "192.0.2.66", mismatch: "address-mismatch", addresses: ["192.0.2.99"], since: 500 });
+    assert.deepEqual(conflict, {
+      kind: "foreign-vrrp",
+      source: "192.0.2.66",
+      mismatch: "address-mismatch",
+      addresses: ["192.0.2.99"],
+      since: 500,
+    });
     assert.equal(describeConflict(conflict!), "192.0.2.66 sends adverts on this VRID with a different address list (192.0.2.99)");
   });
 

@@ -59,7 +59,8 @@ export function noteForeignAdvert(params: ForeignParams, state: ForeignState, ad
   const before = map.get(advert.source);
   if (before === undefined && map.size >= params.maxSources) return { ...expired, started: [] };
   const times = timesFor(params, advert.intervalMs);
-  const entry: Entry = before === undefined ? { advert, firstSeen: now, lastSeen: now, ...times } : { ...before, advert, lastSeen: now, ...times };
+  const entry: Entry =
+    before === undefined ? { advert, firstSeen: now, lastSeen: now, ...times } : { ...before, advert, lastSeen: now, ...times };
   const started: Conflict[] = [];
   let next = entry;
   if (entry.conflict === undefined && now - entry.firstSeen >= entry.settleMs) {

@@ -37,7 +37,9 @@ export function offender(conflict: ConflictFacts): string {
 
 /** Identity of a conflict (kind + subject + offender), stable while it lasts. */
 export function conflictKey(conflict: ConflictFacts): string {
-  return conflict.kind === "duplicate-address" ? `${conflict.kind}/${conflict.address}/${conflict.mac}` : `${conflict.kind}/${conflict.source}`;
+  return conflict.kind === "duplicate-address"
+    ? `${conflict.kind}/${conflict.address}/${conflict.mac}`
+    : `${conflict.kind}/${conflict.source}`;
 }
 
 /** One line for logs and status, e.g. "192.0.2.5 is also answered by 02:aa:bb:cc:dd:ee". */

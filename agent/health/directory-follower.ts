@@ -27,7 +27,10 @@ export class DirectoryFollower {
   private handle: { close(): void } | undefined;
   private watched: string | undefined;
 
-  constructor(readonly dir: string, private readonly deps: DirectoryFollowerDeps) {}
+  constructor(
+    readonly dir: string,
+    private readonly deps: DirectoryFollowerDeps,
+  ) {}
 
   /** True while the directory itself (not an ancestor) is watched. */
   get onTarget(): boolean {

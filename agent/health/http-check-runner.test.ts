@@ -58,8 +58,14 @@ function setup(config: HttpCheckConfig) {
 
 test("success is 200..399; anything else fails", () => {
   const status = (code: number): HttpProbeOutcome => ({ type: "status", code });
-  assert.deepEqual([200, 204, 301, 399].map((c) => probeSucceeded(status(c))), [true, true, true, true]);
-  assert.deepEqual([0, 100, 199, 400, 403, 500, 503].map((c) => probeSucceeded(status(c))), [false, false, false, false, false, false, false]);
+  assert.deepEqual(
+    [200, 204, 301, 399].map((c) => probeSucceeded(status(c))),
+    [true, true, true, true],
+  );
+  assert.deepEqual(
+    [0, 100, 199, 400, 403, 500, 503].map((c) => probeSucceeded(status(c))),
+    [false, false, false, false, false, false, false],
+  );
   assert.equal(probeSucceeded({ type: "error", message: "connect ECONNREFUSED" }), false);
   assert.equal(probeSucceeded({ type: "timeout", afterMs: 500 }), false);
 });
@@ -156,6 +162,10 @@ test("the TLS settings reach the prober", async () => {
   const t = setup(check({ tls: { caFile: "/etc/kubernetes/pki/ca.crt", serverName: "kubernetes", insecureSkipVerify: false } }));
   t.runner.start();
   await settle();
-  assert.deepEqual(t.prober.requests[0]?.tls, { caFile: "/etc/kubernetes/pki/ca.crt", serverName: "kubernetes", insecureSkipVerify: false });
+  assert.deepEqual(t.prober.requests[0]?.tls, {
+    caFile: "/etc/kubernetes/pki/ca.crt",
+    serverName: "kubernetes",
+    insecureSkipVerify: false,
+  });
   await t.runner.stop();
 });

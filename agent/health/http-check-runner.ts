@@ -23,7 +23,10 @@ export interface HttpCheckRunnerDeps {
 export class HttpCheckRunner extends CheckLoop<HttpProbeOutcome> {
   private current: AbortController | undefined;
 
-  constructor(readonly config: HttpCheckConfig, private readonly deps: HttpCheckRunnerDeps) {
+  constructor(
+    readonly config: HttpCheckConfig,
+    private readonly deps: HttpCheckRunnerDeps,
+  ) {
     super({
       clock: deps.clock,
       log: deps.logger.child({ httpCheck: config.name }),

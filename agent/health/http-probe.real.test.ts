@@ -20,7 +20,8 @@ let status = 200;
 const skip = spawnSync("openssl", ["version"]).status === 0 ? false : "needs openssl (make lab-deps)";
 const prober = systemHttpProber({ readFile: (path) => readFile(path, "utf8") });
 
-const listen = (server: Server) => new Promise<string>((resolve) => server.listen(0, "127.0.0.1", () => resolve(String((server.address() as AddressInfo).port))));
+const listen = (server: Server) =>
+  new Promise<string>((resolve) => server.listen(0, "127.0.0.1", () => resolve(String((server.address() as AddressInfo).port))));
 const close = (server: Server) => new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve())));
 const probe = (url: string, tls?: HttpCheckTls, signal = AbortSignal.timeout(5000)): Promise<HttpProbeOutcome> =>
   prober.get({ url, signal, ...(tls !== undefined ? { tls } : {}) });
@@ -57,7 +58,10 @@ test("http: the status code comes back as it is", { skip }, async () => {
 });
 
 test("https with the cluster CA and the certificate's name (kubernetes) instead of 127.0.0.1", { skip }, async () => {
-  assert.deepEqual(await probe(httpsUrl, { caFile: pki.caFile, serverName: "kubernetes", insecureSkipVerify: false }), { type: "status", code: 200 });
+  assert.deepEqual(await probe(httpsUrl, { caFile: pki.caFile, serverName: "kubernetes", insecureSkipVerify: false }), {
+    type: "status",
+    code: 200,
+  });
 });
 
 test("https: a name the certificate does not carry fails", { skip }, async () => {

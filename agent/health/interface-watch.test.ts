@@ -83,7 +83,10 @@ test("255 subscribers of one interface share one poll per interval; each hears a
   table.state["eth0"] = false;
   clock.advanceTo(6000);
   await settle();
-  assert.ok(heard.every((n) => n === 1), "every subscriber heard the link go down once");
+  assert.ok(
+    heard.every((n) => n === 1),
+    "every subscriber heard the link go down once",
+  );
   assert.equal(table.calls.length, 7);
   // A late subscriber gets the known state at once, without a poll of its own.
   const late = await watch.subscribe("eth0", () => undefined);

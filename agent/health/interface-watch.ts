@@ -156,7 +156,8 @@ class LinkPoll extends PolledWatch {
     if (before === up || !this.running) return;
     // Listeners before the log line: a master's FAULT sends its priority-0 advert inside the call.
     if (report && before !== undefined) for (const { listener } of [...this.listeners]) listener(up);
-    if (before !== undefined || !up) this.deps.logger.log(up ? "info" : "warn", `tracked interface ${name} is ${up ? "up" : "down"}`, { interface: name });
+    if (before !== undefined || !up)
+      this.deps.logger.log(up ? "info" : "warn", `tracked interface ${name} is ${up ? "up" : "down"}`, { interface: name });
   }
 
   private async isLinkUp(): Promise<boolean> {

@@ -2,10 +2,34 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { computeHealth, describeHealthChange, describeReason, neutralHealth, type TrackedStatus } from "./priority.js";
 
-const script = (health: "init" | "ok" | "failed", weight: number, reverse = false, name = "chk"): TrackedStatus => ({ kind: "script", name, weight, reverse, health });
-const http = (health: "init" | "ok" | "failed", weight: number, reverse = false, name = "apiserver"): TrackedStatus => ({ kind: "http", name, weight, reverse, health });
-const iface = (up: boolean, weight: number, reverse = false, name = "eth1"): TrackedStatus => ({ kind: "interface", name, weight, reverse, up });
-const file = (value: number, weight: number, reverse = false, name = "f"): TrackedStatus => ({ kind: "file", name, weight, reverse, value });
+const script = (health: "init" | "ok" | "failed", weight: number, reverse = false, name = "chk"): TrackedStatus => ({
+  kind: "script",
+  name,
+  weight,
+  reverse,
+  health,
+});
+const http = (health: "init" | "ok" | "failed", weight: number, reverse = false, name = "apiserver"): TrackedStatus => ({
+  kind: "http",
+  name,
+  weight,
+  reverse,
+  health,
+});
+const iface = (up: boolean, weight: number, reverse = false, name = "eth1"): TrackedStatus => ({
+  kind: "interface",
+  name,
+  weight,
+  reverse,
+  up,
+});
+const file = (value: number, weight: number, reverse = false, name = "f"): TrackedStatus => ({
+  kind: "file",
+  name,
+  weight,
+  reverse,
+  value,
+});
 
 interface Row {
   readonly name: string;
@@ -31,7 +55,13 @@ const table: readonly Row[] = [
   { name: "weight 0 ok: fine", base: 100, tracked: [script("ok", 0)], priority: 100, fault: false },
   { name: "weight 0 reverse ok: FAULT", base: 100, tracked: [script("ok", 0, true)], priority: 100, fault: true },
   { name: "weight 0 reverse failed: fine", base: 100, tracked: [script("failed", 0, true)], priority: 100, fault: false },
-  { name: "init counts for nothing", base: 100, tracked: [script("init", 20), script("init", -20, false, "b")], priority: 100, fault: false },
+  {
+    name: "init counts for nothing",
+    base: 100,
+    tracked: [script("init", 20), script("init", -20, false, "b")],
+    priority: 100,
+    fault: false,
+  },
   { name: "unweighted init is pending", base: 100, tracked: [script("init", 0)], priority: 100, fault: false, pending: true },
   // HTTP checks: scored like scripts
   { name: "http weight 0 failed: FAULT", base: 100, tracked: [http("failed", 0)], priority: 100, fault: true },
@@ -40,7 +70,13 @@ const table: readonly Row[] = [
   { name: "http negative weight subtracted while failed", base: 150, tracked: [http("failed", -60)], priority: 90, fault: false },
   { name: "http positive weight added while ok", base: 100, tracked: [http("ok", 50)], priority: 150, fault: false },
   { name: "http reverse weight 0: FAULT while ok", base: 100, tracked: [http("ok", 0, true)], priority: 100, fault: true },
-  { name: "owner ignores weighted http, faults on unweighted", base: 255, tracked: [http("failed", -50), http("failed", 0, false, "b")], priority: 255, fault: true },
+  {
+    name: "owner ignores weighted http, faults on unweighted",
+    base: 255,
+    tracked: [http("failed", -50), http("failed", 0, false, "b")],
+    priority: 255,
+    fault: true,
+  },
   // interfaces
   { name: "interface down weight 0: FAULT", base: 100, tracked: [iface(false, 0)], priority: 100, fault: true },
   { name: "interface up weight 0", base: 100, tracked: [iface(true, 0)], priority: 100, fault: false },
@@ -63,10 +99,22 @@ const table: readonly Row[] = [
   // clamping and sums
   { name: "clamped to 1", base: 50, tracked: [script("failed", -100)], priority: 1, fault: false },
   { name: "clamped to 254", base: 250, tracked: [script("ok", 20)], priority: 254, fault: false },
-  { name: "several add up", base: 100, tracked: [script("ok", 10), script("failed", -30, false, "b"), iface(true, 5), file(2, 3)], priority: 91, fault: false },
+  {
+    name: "several add up",
+    base: 100,
+    tracked: [script("ok", 10), script("failed", -30, false, "b"), iface(true, 5), file(2, 3)],
+    priority: 91,
+    fault: false,
+  },
   { name: "fault keeps the computed priority", base: 100, tracked: [script("failed", -30), iface(false, 0)], priority: 70, fault: true },
   // address owner
-  { name: "owner ignores weighted script", base: 255, tracked: [script("failed", -50), script("ok", 10, false, "b")], priority: 255, fault: false },
+  {
+    name: "owner ignores weighted script",
+    base: 255,
+    tracked: [script("failed", -50), script("ok", 10, false, "b")],
+    priority: 255,
+    fault: false,
+  },
   { name: "owner ignores weighted interface", base: 255, tracked: [iface(false, -50)], priority: 255, fault: false },
   { name: "owner still faults on unweighted script", base: 255, tracked: [script("failed", 0)], priority: 255, fault: true },
   { name: "owner still faults on unweighted interface", base: 255, tracked: [iface(false, 0)], priority: 255, fault: true },
@@ -85,13 +133,20 @@ for (const row of table) {
 }
 
 test("reasons name each object that matters, in order", () => {
-  const result = computeHealth({ basePriority: 150, tracked: [script("ok", -50), script("failed", -50, false, "chk_http"), iface(false, 0, false, "eth1"), file(2, 5, false, "maint")] });
+  const result = computeHealth({
+    basePriority: 150,
+    tracked: [script("ok", -50), script("failed", -50, false, "chk_http"), iface(false, 0, false, "eth1"), file(2, 5, false, "maint")],
+  });
   assert.deepEqual(result.reasons, [
     { kind: "script", name: "chk_http", health: "failed", effect: { type: "priority", delta: -50 } },
     { kind: "interface", name: "eth1", up: false, effect: { type: "fault" } },
     { kind: "file", name: "maint", value: 2, effect: { type: "priority", delta: 10 } },
   ]);
-  assert.deepEqual(result.reasons.map(describeReason), ["script chk_http failed (-50)", "interface eth1 down (FAULT)", "file maint = 2 (+10)"]);
+  assert.deepEqual(result.reasons.map(describeReason), [
+    "script chk_http failed (-50)",
+    "interface eth1 down (FAULT)",
+    "file maint = 2 (+10)",
+  ]);
 });
 
 test("an HTTP check is named as such in reasons", () => {

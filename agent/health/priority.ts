@@ -27,15 +27,33 @@ const FILE_FAULT = -254;
 const FILE_MAX = 253;
 
 export type TrackedStatus =
-  | { readonly kind: "script"; readonly name: string; readonly weight: number; readonly reverse: boolean; readonly health: "init" | "ok" | "failed" }
+  | {
+      readonly kind: "script";
+      readonly name: string;
+      readonly weight: number;
+      readonly reverse: boolean;
+      readonly health: "init" | "ok" | "failed";
+    }
   /** An HTTP check (httpChecks); scored exactly like a script. */
-  | { readonly kind: "http"; readonly name: string; readonly weight: number; readonly reverse: boolean; readonly health: "init" | "ok" | "failed" }
+  | {
+      readonly kind: "http";
+      readonly name: string;
+      readonly weight: number;
+      readonly reverse: boolean;
+      readonly health: "init" | "ok" | "failed";
+    }
   | { readonly kind: "interface"; readonly name: string; readonly weight: number; readonly reverse: boolean; readonly up: boolean }
   | { readonly kind: "file"; readonly name: string; readonly weight: number; readonly reverse: boolean; readonly value: number }
   /** A tracked process (track_process): quorum met or not; scored like a script. */
   | { readonly kind: "process"; readonly name: string; readonly weight: number; readonly reverse: boolean; readonly up: boolean }
   /** Ready pods on this node matching a selector (Kubernetes); undefined until first observed. Scored like a script: ready > 0 is OK. */
-  | { readonly kind: "pods"; readonly name: string; readonly weight: number; readonly reverse: boolean; readonly ready: number | undefined };
+  | {
+      readonly kind: "pods";
+      readonly name: string;
+      readonly weight: number;
+      readonly reverse: boolean;
+      readonly ready: number | undefined;
+    };
 
 export interface HealthInput {
   readonly basePriority: number;
@@ -75,7 +93,10 @@ export function computeHealth(input: HealthInput): HealthResult {
   for (const raw of input.tracked) {
     const item = owner ? ownerView(raw) : raw;
     if (item === undefined) continue;
-    if (((item.kind === "script" || item.kind === "http") && item.health === "init") || (item.kind === "pods" && item.ready === undefined)) {
+    if (
+      ((item.kind === "script" || item.kind === "http") && item.health === "init") ||
+      (item.kind === "pods" && item.ready === undefined)
+    ) {
       if (item.weight === 0) pending = true;
       continue;
     }
@@ -104,7 +125,8 @@ function effectOf(item: TrackedStatus): ReasonEffect | undefined {
     if (status === FILE_FAULT) return { type: "fault" };
     return status === 0 ? undefined : { type: "priority", delta: status };
   }
-  const good = item.kind === "script" || item.kind === "http" ? item.health === "ok" : item.kind === "pods" ? (item.ready ?? 0) > 0 : item.up;
+  const good =
+    item.kind === "script" || item.kind === "http" ? item.health === "ok" : item.kind === "pods" ? (item.ready ?? 0) > 0 : item.up;
   if (item.weight === 0) return good === !item.reverse ? undefined : { type: "fault" };
   if (good && item.weight > 0) return { type: "priority", delta: item.weight * m };
   if (!good && item.weight < 0) return { type: "priority", delta: item.weight * m };
@@ -151,7 +173,8 @@ export function describeReason(reason: HealthReason): string {
 export function describeHealthChange(before: HealthResult, after: HealthResult): string {
   const added = after.reasons.filter((r) => !before.reasons.some((b) => sameReason(b, r)));
   const removed = before.reasons.filter((b) => !after.reasons.some((r) => sameReason(b, r)));
-  const why = added.length > 0 ? added.map(describeReason).join(", ") : removed.length > 0 ? `${removed.map(describeReason).join(", ")} cleared` : "";
+  const why =
+    added.length > 0 ? added.map(describeReason).join(", ") : removed.length > 0 ? `${removed.map(describeReason).join(", ")} cleared` : "";
   const parts: string[] = [];
   if (after.fault && !before.fault) parts.push("FAULT");
   if (!after.fault && before.fault) parts.push("fault cleared");

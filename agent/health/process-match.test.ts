@@ -3,7 +3,17 @@ import assert from "node:assert/strict";
 import type { TrackProcessConfig } from "../config/types.js";
 import { matches, stepQuorum, UNKNOWN_QUORUM, type ProcessInfo } from "./process-match.js";
 
-const base: TrackProcessConfig = { name: "t", process: "haproxy", argsMatch: "exact", fullCommand: false, weight: 0, reverse: false, quorum: 1, forkDelayMs: 0, terminateDelayMs: 0 };
+const base: TrackProcessConfig = {
+  name: "t",
+  process: "haproxy",
+  argsMatch: "exact",
+  fullCommand: false,
+  weight: 0,
+  reverse: false,
+  quorum: 1,
+  forkDelayMs: 0,
+  terminateDelayMs: 0,
+};
 const proc = (comm: string, argv: string[], zombie = false): ProcessInfo => ({ pid: 1, comm, argv, zombie });
 
 describe("track_process matching (keepalived semantics)", () => {

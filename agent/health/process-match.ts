@@ -40,7 +40,8 @@ export function countMatching(t: TrackProcessConfig, processes: readonly Process
   return n;
 }
 
-export const quorumMet = (t: TrackProcessConfig, count: number): boolean => count >= t.quorum && (t.quorumMax === undefined || count <= t.quorumMax);
+export const quorumMet = (t: TrackProcessConfig, count: number): boolean =>
+  count >= t.quorum && (t.quorumMax === undefined || count <= t.quorumMax);
 
 /** What a tracked process counts as: `up` once known; a change of the raw quorum waits out its delay in `since`. */
 export interface QuorumState {

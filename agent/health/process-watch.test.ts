@@ -15,7 +15,13 @@ describe("track_process in the agent", () => {
       instances: [{ name: "vip", interface: "eth0", virtualRouterId: 51, addresses: ["192.0.2.5/24"], track: { processes: ["haproxy"] } }],
     });
     assert.ok(result.ok, JSON.stringify(result));
-    const { supervisor } = simulatedAgent({ clock, segment: new FakeSegment(), address: "192.0.2.11", addresses: new FakeAddressTable(), listProcesses: async () => processes });
+    const { supervisor } = simulatedAgent({
+      clock,
+      segment: new FakeSegment(),
+      address: "192.0.2.11",
+      addresses: new FakeAddressTable(),
+      listProcesses: async () => processes,
+    });
     await supervisor.apply(result.config);
     await runClock(clock, 4000);
     assert.equal(supervisor.snapshot()[0]?.phase, "master");

@@ -27,7 +27,10 @@ export class ProcessWatch extends PolledWatch {
   private readonly argv: boolean;
   private failed = false;
 
-  constructor(private readonly tracked: readonly TrackProcessConfig[], private readonly deps: ProcessWatchDeps) {
+  constructor(
+    private readonly tracked: readonly TrackProcessConfig[],
+    private readonly deps: ProcessWatchDeps,
+  ) {
     super({ clock: deps.clock, intervalMs: deps.pollMs ?? DEFAULT_PROCESS_POLL_MS, what: "process watch" });
     this.argv = tracked.some((t) => t.fullCommand || t.args !== undefined);
   }
@@ -59,7 +62,10 @@ export class ProcessWatch extends PolledWatch {
       const after = stepQuorum(t, before, count, now);
       this.states.set(t.name, after);
       if (before.up === after.up || before.up === undefined) continue;
-      this.deps.logger.log("info", `tracked process ${t.name}: quorum ${after.up === true ? "gained" : "lost"}`, { trackProcess: t.name, count });
+      this.deps.logger.log("info", `tracked process ${t.name}: quorum ${after.up === true ? "gained" : "lost"}`, {
+        trackProcess: t.name,
+        count,
+      });
       if (report && this.running) this.deps.onChange?.(t.name, after.up === true);
     }
   }

@@ -22,7 +22,10 @@ function setup(overrides: Partial<ScriptConfig> = {}, behaviour?: ConstructorPar
   const spawner = new FakeSpawner(behaviour);
   const changes: ScriptChange[] = [];
   const logger = memoryLogger();
-  const runner = new ScriptRunner({ ...base, ...overrides }, { clock, spawner, logger, killGraceMs: 100, onChange: (c) => changes.push(c) });
+  const runner = new ScriptRunner(
+    { ...base, ...overrides },
+    { clock, spawner, logger, killGraceMs: 100, onChange: (c) => changes.push(c) },
+  );
   return { clock, spawner, changes, runner, logger };
 }
 
@@ -70,7 +73,10 @@ test("initFail starts failed and needs rise successes", async () => {
   assert.equal(runner.health, "failed");
   await advance(clock, 1000);
   assert.equal(runner.health, "ok");
-  assert.deepEqual(changes.map((c) => `${c.from}->${c.to}`), ["failed->ok"]);
+  assert.deepEqual(
+    changes.map((c) => `${c.from}->${c.to}`),
+    ["failed->ok"],
+  );
   await runner.stop();
 });
 
@@ -123,7 +129,10 @@ test("spawn errors and signals are failures", async () => {
   runner.start();
   await settle();
   for (let t = 1000; t <= 3000; t += 1000) await advance(clock, t);
-  assert.deepEqual(changes.map((c) => `${c.to}:${c.outcome.type}`), ["ok:exited", "failed:spawn-error", "ok:exited", "failed:signaled"]);
+  assert.deepEqual(
+    changes.map((c) => `${c.to}:${c.outcome.type}`),
+    ["ok:exited", "failed:spawn-error", "ok:exited", "failed:signaled"],
+  );
   await runner.stop();
 });
 

@@ -11,7 +11,15 @@ import type { Clock } from "../../base/clock.js";
 import type { Logger } from "../../base/logger.js";
 import { CheckLoop } from "./check-loop.js";
 import { parseCommandLine } from "../../base/command-line.js";
-import { DEFAULT_KILL_GRACE_MS, describeOutcome, runCommand, succeeded, type RunOutcome, type RunningCommand, type Spawner } from "../../base/process.js";
+import {
+  DEFAULT_KILL_GRACE_MS,
+  describeOutcome,
+  runCommand,
+  succeeded,
+  type RunOutcome,
+  type RunningCommand,
+  type Spawner,
+} from "../../base/process.js";
 import type { ScriptHealth } from "./script-state.js";
 import type { UserIds, UserLookup } from "./users.js";
 
@@ -44,7 +52,10 @@ export class ScriptRunner extends CheckLoop<RunOutcome> {
   private current: RunningCommand | undefined;
   private ids: UserIds | undefined;
 
-  constructor(readonly config: ScriptConfig, private readonly deps: ScriptRunnerDeps) {
+  constructor(
+    readonly config: ScriptConfig,
+    private readonly deps: ScriptRunnerDeps,
+  ) {
     const log = deps.logger.child({ script: config.name });
     const onChange = deps.onChange;
     super({

@@ -100,7 +100,10 @@ export class TrackFileWatch extends PolledWatch {
   /** The last watch error logged per directory, so a watch that keeps failing is logged once. */
   private readonly watchErrors = new Map<string, string>();
 
-  constructor(private readonly files: readonly TrackFileConfig[], private readonly deps: TrackFileWatchDeps) {
+  constructor(
+    private readonly files: readonly TrackFileConfig[],
+    private readonly deps: TrackFileWatchDeps,
+  ) {
     super({
       clock: deps.clock,
       intervalMs: deps.pollMs ?? (deps.watcher !== undefined ? DEFAULT_TRACK_FILE_RESYNC_MS : DEFAULT_TRACK_FILE_POLL_MS),
@@ -165,7 +168,11 @@ export class TrackFileWatch extends PolledWatch {
   private watchFailed(dir: string, path: string, error: Error): void {
     if (this.watchErrors.get(dir) === error.message) return;
     this.watchErrors.set(dir, error.message);
-    this.deps.logger.log("warn", "cannot watch a track file directory; its files are polled", { directory: dir, path, error: error.message });
+    this.deps.logger.log("warn", "cannot watch a track file directory; its files are polled", {
+      directory: dir,
+      path,
+      error: error.message,
+    });
   }
 
   private serial(read: () => Promise<void>): Promise<void> {
@@ -179,7 +186,11 @@ export class TrackFileWatch extends PolledWatch {
     for (const [file, parsed] of read) {
       if (!parsed.ok) {
         if (this.invalid.get(file.name) !== parsed.reason) {
-          this.deps.logger.log("warn", "ignoring invalid track file value", { trackFile: file.name, path: file.path, reason: parsed.reason });
+          this.deps.logger.log("warn", "ignoring invalid track file value", {
+            trackFile: file.name,
+            path: file.path,
+            reason: parsed.reason,
+          });
         }
         this.invalid.set(file.name, parsed.reason);
         continue;

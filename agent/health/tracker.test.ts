@@ -66,16 +66,14 @@ function setup(config: AgentConfig, exitCodes: Record<string, number>) {
   return { clock, spawner, linkUp, files, changes, tracker, io: () => io };
 }
 
-const summary = (c: { instance: string; health: HealthResult }) => `${c.instance}:${c.health.effectivePriority}${c.health.fault ? ":FAULT" : ""}`;
+const summary = (c: { instance: string; health: HealthResult }) =>
+  `${c.instance}:${c.health.effectivePriority}${c.health.fault ? ":FAULT" : ""}`;
 
 test("a script shared by two instances runs once per interval and moves both", async () => {
   const config: AgentConfig = {
     scripts: [script("chk", -30), script("unused", 0)],
     trackFiles: [],
-    instances: [
-      instance("VI_1", 150, { scripts: [{ name: "chk" }] }),
-      instance("VI_2", 100, { scripts: [{ name: "chk", weight: -60 }] }),
-    ],
+    instances: [instance("VI_1", 150, { scripts: [{ name: "chk" }] }), instance("VI_2", 100, { scripts: [{ name: "chk", weight: -60 }] })],
   };
   const codes: Record<string, number> = { chk: 0 };
   const t = setup(config, codes);
@@ -91,7 +89,9 @@ test("a script shared by two instances runs once per interval and moves both", a
   await settle();
   assert.equal(t.spawner.spawned.length, 2);
   assert.deepEqual(t.changes.map(summary), ["VI_1:120", "VI_2:40"]);
-  assert.deepEqual(t.changes[0]?.health.reasons, [{ kind: "script", name: "chk", health: "failed", effect: { type: "priority", delta: -30 } }]);
+  assert.deepEqual(t.changes[0]?.health.reasons, [
+    { kind: "script", name: "chk", health: "failed", effect: { type: "priority", delta: -30 } },
+  ]);
 
   t.clock.advanceTo(2000);
   await settle();
@@ -132,7 +132,10 @@ test("interfaces: the primary one is tracked with weight 0, others by their weig
 test("track files: value at start is reported by start(); weight 0 faults on non-zero", async () => {
   const config: AgentConfig = {
     scripts: [],
-    trackFiles: [{ name: "prio", path: "/run/prio", weight: 10 }, { name: "maint", path: "/run/maint", weight: 0 }],
+    trackFiles: [
+      { name: "prio", path: "/run/prio", weight: 10 },
+      { name: "maint", path: "/run/maint", weight: 0 },
+    ],
     instances: [instance("VI_1", 100, { files: [{ name: "prio" }, { name: "maint" }] })],
   };
   const t = setup(config, {});
@@ -195,7 +198,9 @@ test("an unweighted HTTP check holds the instance back until it answers, then FA
   const config: AgentConfig = {
     scripts: [],
     trackFiles: [],
-    httpChecks: [{ name: "apiserver", url: "https://127.0.0.1:6443/readyz", intervalMs: 1000, timeoutMs: 500, weight: 0, fall: 2, rise: 1 }],
+    httpChecks: [
+      { name: "apiserver", url: "https://127.0.0.1:6443/readyz", intervalMs: 1000, timeoutMs: 500, weight: 0, fall: 2, rise: 1 },
+    ],
     instances: [instance("CP", 150, { httpChecks: [{ name: "apiserver" }] })],
   };
   const clock = new ManualClock(0);
@@ -209,7 +214,8 @@ test("an unweighted HTTP check holds the instance back until it answers, then FA
     addresses: { linkState: async (n: string) => ({ name: n, index: 1, mac: "", up: true }) },
     readFile: async () => "0",
     prober: { get: async (request) => (urls.push(request.url), { type: "status", code }) },
-    onChange: (name, health) => changes.push(`${name}:${health.effectivePriority}${health.fault ? ":FAULT" : ""}${health.pending ? ":pending" : ""}`),
+    onChange: (name, health) =>
+      changes.push(`${name}:${health.effectivePriority}${health.fault ? ":FAULT" : ""}${health.pending ? ":pending" : ""}`),
   });
   assert.equal(tracker.evaluate("CP")?.pending, true, "no answer yet: held back like an unweighted script");
   await tracker.start();

@@ -14,7 +14,15 @@
  * interface under track.interfaces itself, trackPrimaryInterface is false, or
  * the instance says trackInterface: false (keepalived dont_track_primary).
  */
-import type { AgentConfig, HttpCheckConfig, InstanceConfig, LabelSelector, ScriptConfig, TrackFileConfig, TrackProcessConfig } from "../config/types.js";
+import type {
+  AgentConfig,
+  HttpCheckConfig,
+  InstanceConfig,
+  LabelSelector,
+  ScriptConfig,
+  TrackFileConfig,
+  TrackProcessConfig,
+} from "../config/types.js";
 import type { AddressTable, DirectoryWatcher } from "../os/ports.js";
 import type { Clock } from "../../base/clock.js";
 import type { Logger } from "../../base/logger.js";
@@ -118,13 +126,20 @@ export class HealthTracker {
   /** Config problems found while planning, logged by start() (constructors do no I/O). */
   private readonly problems: { readonly instance: string; readonly message: string }[] = [];
 
-  constructor(config: AgentConfig, private readonly deps: HealthTrackerDeps) {
+  constructor(
+    config: AgentConfig,
+    private readonly deps: HealthTrackerDeps,
+  ) {
     const scriptsByName = new Map(config.scripts.map((s) => [s.name, s]));
     const filesByName = new Map(config.trackFiles.map((f) => [f.name, f]));
     const httpByName = new Map((config.httpChecks ?? []).map((c) => [c.name, c]));
     const processesByName = new Map((config.trackProcesses ?? []).map((t) => [t.name, t]));
     this.instances = config.instances.map((inst) =>
-      this.plan(inst, { scripts: scriptsByName, files: filesByName, http: httpByName, processes: processesByName }, deps.trackPrimaryInterface ?? true),
+      this.plan(
+        inst,
+        { scripts: scriptsByName, files: filesByName, http: httpByName, processes: processesByName },
+        deps.trackPrimaryInterface ?? true,
+      ),
     );
 
     const usedScripts = new Map(this.instances.flatMap((i) => i.scripts.map((s) => [s.script.name, s.script] as const)));
@@ -234,7 +249,9 @@ export class HealthTracker {
   reported(instance: string): boolean {
     const tracking = this.instances.find((i) => i.config.name === instance);
     if (tracking === undefined) return true;
-    return this.statusOf(tracking).every((t) => !(((t.kind === "script" || t.kind === "http") && t.health === "init") || (t.kind === "pods" && t.ready === undefined)));
+    return this.statusOf(tracking).every(
+      (t) => !(((t.kind === "script" || t.kind === "http") && t.health === "init") || (t.kind === "pods" && t.ready === undefined)),
+    );
   }
 
   /** The last result reported for an instance (neutral before any report). */
@@ -279,41 +296,51 @@ export class HealthTracker {
               ready: this.deps.pods?.readyCount(pods.namespace, pods.selector),
             },
           ]),
-      ...tracking.scripts.map((s): TrackedStatus => ({
-        kind: "script",
-        name: s.script.name,
-        weight: s.weight,
-        reverse: s.reverse,
-        health: this.runners.get(s.script.name)?.health ?? "init",
-      })),
-      ...tracking.httpChecks.map((c): TrackedStatus => ({
-        kind: "http",
-        name: c.check.name,
-        weight: c.weight,
-        reverse: c.reverse,
-        health: this.httpRunners.get(c.check.name)?.health ?? "init",
-      })),
-      ...tracking.interfaces.map((t): TrackedStatus => ({
-        kind: "interface",
-        name: t.name,
-        weight: t.weight,
-        reverse: t.reverse,
-        up: this.links.isUp(t.name) ?? true,
-      })),
-      ...tracking.files.map((f): TrackedStatus => ({
-        kind: "file",
-        name: f.file.name,
-        weight: f.weight,
-        reverse: f.reverse,
-        value: this.files.value(f.file.name),
-      })),
-      ...tracking.processes.map((p): TrackedStatus => ({
-        kind: "process",
-        name: p.tracked.name,
-        weight: p.weight,
-        reverse: p.reverse,
-        up: this.processes.isUp(p.tracked.name) ?? false,
-      })),
+      ...tracking.scripts.map(
+        (s): TrackedStatus => ({
+          kind: "script",
+          name: s.script.name,
+          weight: s.weight,
+          reverse: s.reverse,
+          health: this.runners.get(s.script.name)?.health ?? "init",
+        }),
+      ),
+      ...tracking.httpChecks.map(
+        (c): TrackedStatus => ({
+          kind: "http",
+          name: c.check.name,
+          weight: c.weight,
+          reverse: c.reverse,
+          health: this.httpRunners.get(c.check.name)?.health ?? "init",
+        }),
+      ),
+      ...tracking.interfaces.map(
+        (t): TrackedStatus => ({
+          kind: "interface",
+          name: t.name,
+          weight: t.weight,
+          reverse: t.reverse,
+          up: this.links.isUp(t.name) ?? true,
+        }),
+      ),
+      ...tracking.files.map(
+        (f): TrackedStatus => ({
+          kind: "file",
+          name: f.file.name,
+          weight: f.weight,
+          reverse: f.reverse,
+          value: this.files.value(f.file.name),
+        }),
+      ),
+      ...tracking.processes.map(
+        (p): TrackedStatus => ({
+          kind: "process",
+          name: p.tracked.name,
+          weight: p.weight,
+          reverse: p.reverse,
+          up: this.processes.isUp(p.tracked.name) ?? false,
+        }),
+      ),
     ];
   }
 
@@ -330,7 +357,8 @@ export class HealthTracker {
       return [{ check, weight: ref.weight ?? check.weight, reverse: ref.reverse ?? false }];
     });
     const interfaces = inst.track.interfaces.map((ref) => ({ name: ref.name, weight: ref.weight ?? 0, reverse: ref.reverse ?? false }));
-    if (trackPrimary && inst.trackInterface !== false && !interfaces.some((t) => t.name === inst.interface)) interfaces.unshift({ name: inst.interface, weight: 0, reverse: false });
+    if (trackPrimary && inst.trackInterface !== false && !interfaces.some((t) => t.name === inst.interface))
+      interfaces.unshift({ name: inst.interface, weight: 0, reverse: false });
     const fileRefs = inst.track.files.flatMap((ref) => {
       const file = files.get(ref.name);
       if (file === undefined) return this.unknown(inst, `track file ${ref.name}`);
@@ -341,7 +369,15 @@ export class HealthTracker {
       if (tracked === undefined) return this.unknown(inst, `process ${ref.name}`);
       return [{ tracked, weight: ref.weight ?? tracked.weight, reverse: ref.reverse ?? tracked.reverse }];
     });
-    return { config: inst, scripts: scriptRefs, httpChecks: httpRefs, interfaces, files: fileRefs, processes: processRefs, last: neutralHealth(inst.priority) };
+    return {
+      config: inst,
+      scripts: scriptRefs,
+      httpChecks: httpRefs,
+      interfaces,
+      files: fileRefs,
+      processes: processRefs,
+      last: neutralHealth(inst.priority),
+    };
   }
 
   private unknown(inst: InstanceConfig, what: string): [] {

@@ -2,7 +2,9 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { parseIdFile, passwdUserLookup, resolveUser } from "./users.js";
 
-const passwd = parseIdFile("root:x:0:0:root:/root:/bin/bash\n# comment\nnobody:x:65534:65534:nobody:/:/usr/sbin/nologin\nchk:x:1001:1002::/home/chk:/bin/sh\n");
+const passwd = parseIdFile(
+  "root:x:0:0:root:/root:/bin/bash\n# comment\nnobody:x:65534:65534:nobody:/:/usr/sbin/nologin\nchk:x:1001:1002::/home/chk:/bin/sh\n",
+);
 const groups = parseIdFile("root:x:0:\nnogroup:x:65534:\nops:x:2000:chk\n");
 
 test("name resolves to uid and primary gid", () => {

@@ -10,9 +10,7 @@ export interface UserIds {
   readonly gid: number;
 }
 
-export type UserLookupResult =
-  | { readonly ok: true; readonly ids: UserIds }
-  | { readonly ok: false; readonly message: string };
+export type UserLookupResult = { readonly ok: true; readonly ids: UserIds } | { readonly ok: false; readonly message: string };
 
 export type UserLookup = (spec: string) => Promise<UserLookupResult>;
 

@@ -25,7 +25,8 @@ export function conditional(text: string, configId: string | undefined): Conditi
   const m = /^@(\^?)(\S*)(?:\s+(.*))?$/.exec(trimmed);
   const negated = m?.[1] === "^";
   const id = m?.[2] ?? "";
-  if (id === "") return { kind: "error", message: `a conditional line needs a config id right after "@${negated ? "^" : ""}" (e.g. @lb1 priority 150)` };
+  if (id === "")
+    return { kind: "error", message: `a conditional line needs a config id right after "@${negated ? "^" : ""}" (e.g. @lb1 priority 150)` };
   const matches = configId !== undefined && id === configId;
   return matches !== negated ? { kind: "keep", rest: m?.[3] ?? "" } : { kind: "drop" };
 }

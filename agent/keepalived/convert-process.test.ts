@@ -8,7 +8,11 @@ import { fakeIo } from "./fake-io.js";
 async function convert(conf: string) {
   let stdout = "";
   let stderr = "";
-  const io: ConvertIo = { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), files: fakeIo({ "/k/keepalived.conf": conf }) };
+  const io: ConvertIo = {
+    stdout: (t) => void (stdout += t),
+    stderr: (t) => void (stderr += t),
+    files: fakeIo({ "/k/keepalived.conf": conf }),
+  };
   const code = await runConvertCommand(["/k/keepalived.conf"], io);
   return { code, stdout, stderr };
 }
@@ -42,7 +46,9 @@ ${INSTANCE("    track_process {\n        haproxy\n        nginx weight 0\n    }\
     const out = await convert(conf);
     assert.equal(out.code, 0, out.stderr);
     assert.equal(out.stderr, "");
-    assert.equal(out.stdout, `# floatip agent config converted from /k/keepalived.conf
+    assert.equal(
+      out.stdout,
+      `# floatip agent config converted from /k/keepalived.conf
 trackProcesses:
   - name: haproxy
     process: haproxy
@@ -72,7 +78,8 @@ instances:
         - haproxy
         - name: nginx
           weight: 0
-`);
+`,
+    );
     assert.ok(parseYamlConfig(out.stdout, "out.yaml").ok);
   });
 

@@ -8,7 +8,11 @@ import { fakeIo } from "./fake-io.js";
 async function convert(conf: string) {
   let stdout = "";
   let stderr = "";
-  const io: ConvertIo = { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), files: fakeIo({ "/k/keepalived.conf": conf }) };
+  const io: ConvertIo = {
+    stdout: (t) => void (stdout += t),
+    stderr: (t) => void (stderr += t),
+    files: fakeIo({ "/k/keepalived.conf": conf }),
+  };
   const code = await runConvertCommand(["/k/keepalived.conf"], io);
   return { code, stdout, stderr };
 }
@@ -67,7 +71,9 @@ describe("floatip convert: vrrp_sync_group", () => {
       "/k/keepalived.conf:39: warning: global_tracking: ignored: floatip always applies a sync group's tracking to every member (what this deprecated switch asked for)",
       "/k/keepalived.conf:40: warning: smtp_alert: ignored: floatip sends no e-mail; run a notify script (notify, notify_master ...) to alert on transitions",
     ]);
-    assert.equal(out.stdout, `# floatip agent config converted from /k/keepalived.conf
+    assert.equal(
+      out.stdout,
+      `# floatip agent config converted from /k/keepalived.conf
 scripts:
   - name: chk_haproxy
     command: /usr/bin/pgrep -x haproxy
@@ -110,7 +116,8 @@ syncGroups:
       master: /etc/keepalived/master.sh VG_1
       backup: /etc/keepalived/backup.sh
       fault: /etc/keepalived/fault.sh
-`);
+`,
+    );
     const loaded = parseYamlConfig(out.stdout, "out.yaml");
     assert.ok(loaded.ok, JSON.stringify(!loaded.ok && loaded.errors));
     assert.equal(loaded.config.instances[0]!.syncGroup, "VG_1");
@@ -132,11 +139,17 @@ vrrp_sync_group VG_2 {
 `;
     const out = await convert(conf);
     assert.equal(out.code, 2);
-    assert.deepEqual(out.stderr.trimEnd().split("\n").filter((l) => !l.includes("warning")), [
-      '/k/keepalived.conf:30: VI_NOPE: no instance named "VI_NOPE" under instances',
-      "/k/keepalived.conf:33: vrrp_sync_group: needs a group { ... } block listing its instances",
-      "/k/keepalived.conf:35: chk_haproxy: a weight on sync group tracking is not supported by floatip: the group's tracking puts every member in FAULT (weight 0)",
-      "/k/keepalived.conf:37: sync_group_tracking_weight: keepalived feature not supported by floatip (in vrrp_sync_group VG_2): not supported: members of a floatip sync group track unweighted, as keepalived does by default (differing priorities across a group make it re-elect forever)",
-    ]);
+    assert.deepEqual(
+      out.stderr
+        .trimEnd()
+        .split("\n")
+        .filter((l) => !l.includes("warning")),
+      [
+        '/k/keepalived.conf:30: VI_NOPE: no instance named "VI_NOPE" under instances',
+        "/k/keepalived.conf:33: vrrp_sync_group: needs a group { ... } block listing its instances",
+        "/k/keepalived.conf:35: chk_haproxy: a weight on sync group tracking is not supported by floatip: the group's tracking puts every member in FAULT (weight 0)",
+        "/k/keepalived.conf:37: sync_group_tracking_weight: keepalived feature not supported by floatip (in vrrp_sync_group VG_2): not supported: members of a floatip sync group track unweighted, as keepalived does by default (differing priorities across a group make it re-elect forever)",
+      ],
+    );
   });
 });

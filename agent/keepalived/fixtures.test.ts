@@ -35,7 +35,10 @@ export function convertForGolden(name: string): string {
 }
 
 describe("keepalived conversion goldens (agent/keepalived/fixtures)", () => {
-  const names = readdirSync(DIR).filter((f) => f.endsWith(".conf")).map((f) => f.slice(0, -".conf".length)).sort();
+  const names = readdirSync(DIR)
+    .filter((f) => f.endsWith(".conf"))
+    .map((f) => f.slice(0, -".conf".length))
+    .sort();
   it("has fixtures", () => assert.ok(names.length > 0));
   for (const name of names) {
     it(name, () => {
@@ -45,7 +48,10 @@ describe("keepalived conversion goldens (agent/keepalived/fixtures)", () => {
       assert.ok(existsSync(golden), `no ${name}.out: run with UPDATE_GOLDEN=1 and review it`);
       assert.equal(got, readFileSync(golden, "utf8"));
       // The YAML reads back as the same config.
-      const loaded = parseKeepalivedConfig(readFileSync(`${DIR}${name}.conf`, "utf8"), `${name}.conf`, fixtureIo, { lvs: "skip", configId: CONFIG_ID });
+      const loaded = parseKeepalivedConfig(readFileSync(`${DIR}${name}.conf`, "utf8"), `${name}.conf`, fixtureIo, {
+        lvs: "skip",
+        configId: CONFIG_ID,
+      });
       if (!loaded.ok) return;
       const back = parseYamlConfig(toYaml(loaded.config), "out.yaml");
       assert.ok(back.ok, JSON.stringify(!back.ok && back.errors));

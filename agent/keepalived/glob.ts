@@ -50,9 +50,7 @@ function expandSegment(dirs: readonly string[], segment: string, listDir: ListDi
 }
 
 function segmentMatcher(segment: string): RegExp {
-  const body = [...segment]
-    .map((ch) => (ch === "*" ? "[^/]*" : ch === "?" ? "[^/]" : ch.replace(/[.+^${}()|\\]/g, "\\$&")))
-    .join("");
+  const body = [...segment].map((ch) => (ch === "*" ? "[^/]*" : ch === "?" ? "[^/]" : ch.replace(/[.+^${}()|\\]/g, "\\$&"))).join("");
   return new RegExp(`^${body}$`);
 }
 

@@ -19,7 +19,10 @@ describe("keepalived include variants", () => {
     it(`${keyword} reads the files a pattern matches`, () => {
       const result = run(`${keyword} conf.d/*.conf`);
       assert.ok(result.ok, JSON.stringify(!result.ok && result.errors));
-      assert.deepEqual(result.tokens.filter((t) => t.kind === "word").map((t) => t.text), ["a", "1", "end", "9"]);
+      assert.deepEqual(
+        result.tokens.filter((t) => t.kind === "word").map((t) => t.text),
+        ["a", "1", "end", "9"],
+      );
     });
   }
   for (const keyword of ["include", "includer", "includem", "includeb"]) {
@@ -29,9 +32,10 @@ describe("keepalived include variants", () => {
     it(`${keyword}: a wildcard matching nothing is an error naming the line`, () => {
       const result = run(`${keyword} empty/*.conf`);
       assert.ok(!result.ok);
-      assert.deepEqual(result.errors.map((e) => `${e.file}:${e.line}: ${e.keyword}: ${e.message}`), [
-        `/k/k.conf:1: ${keyword}: "empty/*.conf" matches no file (${keyword} requires at least one)`,
-      ]);
+      assert.deepEqual(
+        result.errors.map((e) => `${e.file}:${e.line}: ${e.keyword}: ${e.message}`),
+        [`/k/k.conf:1: ${keyword}: "empty/*.conf" matches no file (${keyword} requires at least one)`],
+      );
     });
   }
   it("a missing literal file is an error for every variant", () => {

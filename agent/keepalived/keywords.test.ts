@@ -86,9 +86,21 @@ describe("keepalived tolerance floatip matches (issue 16 item 2)", () => {
     const { instance: got, warnings } = valid(instance("  authentication {\n    auth_type PASS\n    auth_pass 0123456789\n  }\n"));
     assert.deepEqual(got.authentication, { type: "pass", password: "01234567" });
     // The agent logs its warnings: the password stays out of them (floatip convert shows it).
-    assert.deepEqual(warnings, ["k.conf:9: auth_pass: is longer than 8 bytes; keepalived sends only the first 8 and floatip uses the same 8 (so both interoperate); floatip convert shows them"]);
-    const shown = parseKeepalivedConfig(instance("  authentication {\n    auth_type PASS\n    auth_pass 0123456789\n  }\n"), "k.conf", undefined, { showSecrets: true });
-    assert.deepEqual(shown.warnings.map((w) => w.message), ['auth_pass: is longer than 8 bytes; keepalived sends only the first 8, "01234567", and floatip uses the same 8 (so both interoperate)']);
+    assert.deepEqual(warnings, [
+      "k.conf:9: auth_pass: is longer than 8 bytes; keepalived sends only the first 8 and floatip uses the same 8 (so both interoperate); floatip convert shows them",
+    ]);
+    const shown = parseKeepalivedConfig(
+      instance("  authentication {\n    auth_type PASS\n    auth_pass 0123456789\n  }\n"),
+      "k.conf",
+      undefined,
+      { showSecrets: true },
+    );
+    assert.deepEqual(
+      shown.warnings.map((w) => w.message),
+      [
+        'auth_pass: is longer than 8 bytes; keepalived sends only the first 8, "01234567", and floatip uses the same 8 (so both interoperate)',
+      ],
+    );
   });
 
   it("auth_pass of exactly 8 bytes: no warning", () => {
@@ -110,9 +122,16 @@ describe("keepalived tolerance floatip matches (issue 16 item 2)", () => {
   });
 
   it("a VIP listed twice: added once, with a warning", () => {
-    const { instance: got, warnings } = valid(instance("", "  virtual_ipaddress {\n    192.0.2.5/24\n    192.0.2.6/24\n    192.0.2.5/24\n  }\n"));
-    assert.deepEqual(got.addresses.map((a) => a.address), ["192.0.2.5", "192.0.2.6"]);
-    assert.deepEqual(warnings, ["k.conf:7: 192.0.2.5/24: 192.0.2.5/24 is listed twice (first at k.conf:5); floatip adds it once, as keepalived does"]);
+    const { instance: got, warnings } = valid(
+      instance("", "  virtual_ipaddress {\n    192.0.2.5/24\n    192.0.2.6/24\n    192.0.2.5/24\n  }\n"),
+    );
+    assert.deepEqual(
+      got.addresses.map((a) => a.address),
+      ["192.0.2.5", "192.0.2.6"],
+    );
+    assert.deepEqual(warnings, [
+      "k.conf:7: 192.0.2.5/24: 192.0.2.5/24 is listed twice (first at k.conf:5); floatip adds it once, as keepalived does",
+    ]);
   });
 
   it("a VIP listed twice with different settings is an error", () => {
@@ -151,8 +170,14 @@ virtual_server group web {
 
   it("refuse (agent without --skip-lvs): every LVS block is an error", () => {
     const errors = invalid(text);
-    assert.deepEqual(errors.map((e) => e.split(": ")[0]), ["k.conf:8", "k.conf:11", "k.conf:19"]);
-    assert.match(errors[1]!, /virtual_server: LVS \(keepalived's load balancer\) is not part of floatip; run the VRRP part alone with floatip agent --skip-lvs, or remove virtual_server 192.0.2.5 80$/);
+    assert.deepEqual(
+      errors.map((e) => e.split(": ")[0]),
+      ["k.conf:8", "k.conf:11", "k.conf:19"],
+    );
+    assert.match(
+      errors[1]!,
+      /virtual_server: LVS \(keepalived's load balancer\) is not part of floatip; run the VRRP part alone with floatip agent --skip-lvs, or remove virtual_server 192.0.2.5 80$/,
+    );
   });
 });
 
@@ -176,12 +201,17 @@ describe("keepalived VRRP knobs (issue 16 item 3)", () => {
   });
 
   it("mcast_src_ip of the wrong family names the line", () => {
-    assert.deepEqual(invalid(instance("  mcast_src_ip 2001:db8::1\n")), ["k.conf:7: mcast_src_ip: must be IPv4 like the instance's addresses"]);
+    assert.deepEqual(invalid(instance("  mcast_src_ip 2001:db8::1\n")), [
+      "k.conf:7: mcast_src_ip: must be IPv4 like the instance's addresses",
+    ]);
   });
 
   it("accept is floatip's behaviour: no warning; no_accept: a warning", () => {
     assert.deepEqual(valid(instance("  accept\n")).warnings, []);
-    assert.match(valid(instance("  no_accept\n")).warnings[0]!, /^k.conf:7: no_accept: ignored: floatip never adds firewall rules and never filters traffic to the virtual addresses/);
+    assert.match(
+      valid(instance("  no_accept\n")).warnings[0]!,
+      /^k.conf:7: no_accept: ignored: floatip never adds firewall rules and never filters traffic to the virtual addresses/,
+    );
   });
 
   it("vrrp_skip_check_adv_addr: accepted with a warning", () => {
@@ -208,10 +238,15 @@ describe("keepalived VRRP knobs (issue 16 item 3)", () => {
     assert.deepEqual(valid(`${strict}${instance("")}`).warnings, [
       "k.conf:2: vrrp_strict: floatip checks what strict mode forbids in the config (unicast_peer, authentication) and adds no firewall rule: a master accepts traffic to its virtual addresses",
     ]);
-    assert.deepEqual(invalid(`${strict}${instance("  unicast_peer {\n    192.0.2.12\n  }\n  authentication {\n    auth_type PASS\n    auth_pass x\n  }\n")}`), [
-      "k.conf:10: unicast_peer: vrrp_strict at k.conf:2 forbids unicast peers (keepalived drops them); remove one of them",
-      "k.conf:13: authentication: vrrp_strict at k.conf:2 forbids authentication (keepalived drops it); remove one of them",
-    ]);
+    assert.deepEqual(
+      invalid(
+        `${strict}${instance("  unicast_peer {\n    192.0.2.12\n  }\n  authentication {\n    auth_type PASS\n    auth_pass x\n  }\n")}`,
+      ),
+      [
+        "k.conf:10: unicast_peer: vrrp_strict at k.conf:2 forbids unicast peers (keepalived drops them); remove one of them",
+        "k.conf:13: authentication: vrrp_strict at k.conf:2 forbids authentication (keepalived drops it); remove one of them",
+      ],
+    );
     assert.deepEqual(invalid(instance("  strict_mode on\n  unicast_peer {\n    192.0.2.12\n  }\n")), [
       "k.conf:8: unicast_peer: strict_mode at k.conf:7 forbids unicast peers (keepalived drops them); remove one of them",
     ]);
@@ -238,8 +273,30 @@ describe("keepalived keywords floatip refuses, each with its reason (issue 16 it
 
   it("the issue's list is covered (refused with a reason, or translated)", () => {
     const translated = [...Object.values(translatedKeywords()).flat(), ...INSTANCE_KEYWORDS];
-    const all = { ...ROOT_UNSUPPORTED, ...GLOBAL_UNSUPPORTED, ...INSTANCE_UNSUPPORTED, ...Object.fromEntries(translated.map((k) => [k, "translated"])) };
-    for (const k of ["vrrp_sync_group", "virtual_routes", "static_routes", "static_ipaddress", "virtual_rules", "use_vmac", "track_process", "track_bfd", "vmac_xmit_base", "native_ipv6", "virtual_ipaddress_excluded", "notify_fifo", "vrrp_mcast_group4", "vrrp_mcast_group6", "vrrp_startup_delay", "dont_track_primary"]) {
+    const all = {
+      ...ROOT_UNSUPPORTED,
+      ...GLOBAL_UNSUPPORTED,
+      ...INSTANCE_UNSUPPORTED,
+      ...Object.fromEntries(translated.map((k) => [k, "translated"])),
+    };
+    for (const k of [
+      "vrrp_sync_group",
+      "virtual_routes",
+      "static_routes",
+      "static_ipaddress",
+      "virtual_rules",
+      "use_vmac",
+      "track_process",
+      "track_bfd",
+      "vmac_xmit_base",
+      "native_ipv6",
+      "virtual_ipaddress_excluded",
+      "notify_fifo",
+      "vrrp_mcast_group4",
+      "vrrp_mcast_group6",
+      "vrrp_startup_delay",
+      "dont_track_primary",
+    ]) {
       assert.ok(Object.hasOwn(all, k), k);
     }
   });

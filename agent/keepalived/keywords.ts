@@ -19,7 +19,8 @@ const SNMP = "floatip has no SNMP or D-Bus interface; it serves Prometheus metri
 const BUFFERS = "floatip sizes its netlink buffers itself";
 const OWN_FILES = "keepalived's own files; floatip writes none of them";
 const LVS = "LVS is keepalived's load balancer, not part of floatip";
-const FIREWALL = "floatip never adds firewall rules and never filters traffic to the virtual addresses (a master accepts it, keepalived's accept mode)";
+const FIREWALL =
+  "floatip never adds firewall rules and never filters traffic to the virtual addresses (a master accepts it, keepalived's accept mode)";
 
 /** global_defs keywords accepted with a warning. */
 export const GLOBAL_IGNORED: Ignored = {
@@ -62,7 +63,8 @@ export const GLOBAL_IGNORED: Ignored = {
   snmp_socket: SNMP,
   enable_dbus: SNMP,
   enable_dbus_instance: SNMP,
-  vrrp_higher_prio_send_advert: "floatip always does this: a master that hears a higher priority sends one advert of its own before it becomes backup",
+  vrrp_higher_prio_send_advert:
+    "floatip always does this: a master that hears a higher priority sends one advert of its own before it becomes backup",
   vrrp_check_unicast_src: "floatip always does this: a unicast instance drops adverts from any address that is not one of its unicast_peer",
   vrrp_skip_check_adv_addr:
     "floatip skips every check for a repeat of the last advert from the same master, and takes an advert whose address list differs from its own when it comes from a unicast peer or shares an address (docs/reload.md), which covers what this setting is for",
@@ -121,8 +123,10 @@ export const GLOBAL_IGNORED: Ignored = {
 /** global_defs keywords floatip refuses. */
 export const GLOBAL_UNSUPPORTED: Unsupported = {
   vrrp_delay_after_boot: "not supported yet; delay the start of the service instead (e.g. systemd ExecStartPre=/bin/sleep N)",
-  vrrp_notify_fifo_script: "not supported: floatip writes the FIFO (vrrp_notify_fifo) but does not start its reader; run the reader as a service of its own",
-  notify_fifo_script: "not supported: floatip writes the FIFO (notify_fifo) but does not start its reader; run the reader as a service of its own",
+  vrrp_notify_fifo_script:
+    "not supported: floatip writes the FIFO (vrrp_notify_fifo) but does not start its reader; run the reader as a service of its own",
+  notify_fifo_script:
+    "not supported: floatip writes the FIFO (notify_fifo) but does not start its reader; run the reader as a service of its own",
   vrrp_lower_prio_no_advert: "not supported: a floatip master always answers a lower-priority advert with its own",
   vrrp_owner_ignore_adverts: "not supported: an address owner (priority 255) in floatip always takes part in the election",
   vrrp_garp_extra_if: "not supported: floatip sends gratuitous ARP only on the instance's interface",
@@ -167,7 +171,8 @@ export const LVS_SECTIONS: readonly string[] = ["virtual_server", "virtual_serve
 export const INSTANCE_IGNORED: Ignored = {
   debug: "floatip's log detail is set with floatip agent --log-level",
   smtp_alert: MAIL,
-  higher_prio_send_advert: "floatip always does this: a master that hears a higher priority sends one advert of its own before it becomes backup",
+  higher_prio_send_advert:
+    "floatip always does this: a master that hears a higher priority sends one advert of its own before it becomes backup",
   check_unicast_src: "floatip always does this: a unicast instance drops adverts from any address that is not one of its unicast_peer",
   skip_check_adv_addr:
     "floatip skips every check for a repeat of the last advert from the same master, and takes an advert whose address list differs from its own when it comes from a unicast peer or shares an address (docs/reload.md), which covers what this setting is for",
@@ -180,7 +185,8 @@ export const INSTANCE_IGNORED: Ignored = {
 /** vrrp_instance keywords floatip refuses. */
 export const INSTANCE_UNSUPPORTED: Unsupported = {
   use_vmac_addr: "not supported yet: floatip gives the virtual MAC to a macvlan (use_vmac), not to the interface itself",
-  vmac_garp_intvl: "not supported yet: gratuitous ARPs for a use_vmac instance follow its garp settings (garp_master_refresh for periodic ones)",
+  vmac_garp_intvl:
+    "not supported yet: gratuitous ARPs for a use_vmac instance follow its garp settings (garp_master_refresh for periodic ones)",
   use_ipvlan: "not supported yet: floatip aliases the VIP on the interface itself",
   unicast_fault_no_peer: "not supported: a floatip unicast instance needs at least one unicast_peer",
   old_unicast_checksum: "not supported: floatip computes checksums as RFC 5798 says",
@@ -189,7 +195,8 @@ export const INSTANCE_UNSUPPORTED: Unsupported = {
   vrf: "not supported yet: run floatip in the VRF's context instead",
   track_bfd: "BFD is not supported by floatip",
   track_src_ip: "not supported yet: floatip sends from the interface's primary address or unicast_src_ip / mcast_src_ip",
-  mcast_dst_ip: "not supported: floatip sends to the global group (vrrp_mcast_group4 / vrrp_mcast_group6, default 224.0.0.18 / ff02::12) or to the unicast_peer addresses",
+  mcast_dst_ip:
+    "not supported: floatip sends to the global group (vrrp_mcast_group4 / vrrp_mcast_group6, default 224.0.0.18 / ff02::12) or to the unicast_peer addresses",
   no_virtual_ipaddress: "not supported: a floatip instance needs virtual addresses",
   promote_secondaries: "not supported yet: set net.ipv4.conf.IFNAME.promote_secondaries=1 with sysctl instead",
   notify_deleted: "not supported: floatip sends STOP to notify scripts when an instance is removed",

@@ -17,7 +17,10 @@ describe("keepalived lexer", () => {
     const result = lex("vrrp_instance VI_1 {\n\n  state MASTER\n}\n", "k.conf");
     assert.ok(result.ok);
     assert.deepEqual(texts(result.tokens), ["vrrp_instance", "VI_1", "{", "\\n", "state", "MASTER", "\\n", "}", "\\n"]);
-    assert.deepEqual(result.tokens.map((t) => t.line), [1, 1, 1, 1, 3, 3, 3, 4, 4]);
+    assert.deepEqual(
+      result.tokens.map((t) => t.line),
+      [1, 1, 1, 1, 3, 3, 3, 4, 4],
+    );
     assert.ok(result.tokens.every((t) => t.file === "k.conf"));
   });
 
@@ -62,8 +65,16 @@ describe("keepalived includes", () => {
     assert.deepEqual(texts(result.tokens), ["top", "0", "\\n", "a", "1", "\\n", "b", "2", "\\n", "end", "9", "\\n"]);
     assert.deepEqual(
       result.tokens.filter((t) => t.kind === "word").map((t) => `${t.file}:${t.line}`),
-      ["/etc/keepalived/keepalived.conf:1", "/etc/keepalived/keepalived.conf:1", "/etc/keepalived/conf.d/a.conf:1", "/etc/keepalived/conf.d/a.conf:1",
-        "/etc/keepalived/conf.d/b.conf:1", "/etc/keepalived/conf.d/b.conf:1", "/etc/keepalived/keepalived.conf:3", "/etc/keepalived/keepalived.conf:3"],
+      [
+        "/etc/keepalived/keepalived.conf:1",
+        "/etc/keepalived/keepalived.conf:1",
+        "/etc/keepalived/conf.d/a.conf:1",
+        "/etc/keepalived/conf.d/a.conf:1",
+        "/etc/keepalived/conf.d/b.conf:1",
+        "/etc/keepalived/conf.d/b.conf:1",
+        "/etc/keepalived/keepalived.conf:3",
+        "/etc/keepalived/keepalived.conf:3",
+      ],
     );
   });
 
@@ -92,9 +103,10 @@ describe("keepalived includes", () => {
     const io = fakeIo({ "/k/a.conf": "include b.conf\n", "/k/b.conf": "x 1\ninclude a.conf\n" });
     const result = lex("include a.conf\n", "/k/top.conf", io);
     assert.ok(!result.ok);
-    assert.deepEqual(result.errors.map((e) => `${e.file}:${e.line}: ${e.keyword}: ${e.message}`), [
-      "/k/b.conf:2: include: include cycle: /k/top.conf -> /k/a.conf -> /k/b.conf -> /k/a.conf",
-    ]);
+    assert.deepEqual(
+      result.errors.map((e) => `${e.file}:${e.line}: ${e.keyword}: ${e.message}`),
+      ["/k/b.conf:2: include: include cycle: /k/top.conf -> /k/a.conf -> /k/b.conf -> /k/a.conf"],
+    );
   });
 
   it("detects a file including itself", () => {
@@ -119,7 +131,10 @@ describe("keepalived includes", () => {
     const e = result.errors[0]!;
     assert.match(`${e.file}:${e.line}`, /^\/k\/inc\/\d+\.conf:[12]$/);
     assert.equal(e.keyword, "include");
-    assert.match(e.message, /^include expansion would read more than 1000 included files in all; \/k\/inc\/\d+\.conf alone was included \d+ times/);
+    assert.match(
+      e.message,
+      /^include expansion would read more than 1000 included files in all; \/k\/inc\/\d+\.conf alone was included \d+ times/,
+    );
   });
 
   it("accepts a file included from many places, up to the total", () => {
@@ -133,8 +148,14 @@ describe("keepalived includes", () => {
     const big = "x 1\n".repeat(MAX_INCLUDED_CHARACTERS / 4 / 3 + 1); // a third of the budget and a bit
     const result = lex("include big.conf\ninclude big.conf\ninclude big.conf\n", "/k/keepalived.conf", fakeIo({ "/k/big.conf": big }));
     assert.ok(!result.ok);
-    assert.deepEqual(result.errors.map((e) => `${e.file}:${e.line}: ${e.keyword}`), ["/k/keepalived.conf:3: include"]);
-    assert.match(result.errors[0]!.message, /over 4,000,000 characters of included text in all with \/k\/big.conf; \/k\/big.conf alone was included 3 times/);
+    assert.deepEqual(
+      result.errors.map((e) => `${e.file}:${e.line}: ${e.keyword}`),
+      ["/k/keepalived.conf:3: include"],
+    );
+    assert.match(
+      result.errors[0]!.message,
+      /over 4,000,000 characters of included text in all with \/k\/big.conf; \/k\/big.conf alone was included 3 times/,
+    );
   });
 
   it("rejects includes without file access, bad arguments and unsupported glob syntax", () => {
@@ -154,6 +175,10 @@ describe("keepalived includes", () => {
 
   it("expands patterns relative to a relative directory", () => {
     const io = fakeIo({ "conf.d/x.conf": "", "conf.d/y.conf": "" });
-    assert.deepEqual(expandPattern("conf.d/*.conf", ".", io.listDir), { ok: true, paths: ["conf.d/x.conf", "conf.d/y.conf"], wildcard: true });
+    assert.deepEqual(expandPattern("conf.d/*.conf", ".", io.listDir), {
+      ok: true,
+      paths: ["conf.d/x.conf", "conf.d/y.conf"],
+      wildcard: true,
+    });
   });
 });

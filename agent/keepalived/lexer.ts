@@ -87,7 +87,18 @@ export interface LexOptions {
 /** Lexes `text` (the contents of `file`); without io, any include is an error. */
 export function lex(text: string, file: string, io?: IncludeIo, options: LexOptions = {}): LexResult {
   const macros = newMacroState(options.configId);
-  const run: LexRun = { io, tokens: [], errors: [], order: [], included: new Map(), files: 0, characters: 0, exhausted: false, macros, baseDir: options.baseDir };
+  const run: LexRun = {
+    io,
+    tokens: [],
+    errors: [],
+    order: [],
+    included: new Map(),
+    files: 0,
+    characters: 0,
+    exhausted: false,
+    macros,
+    baseDir: options.baseDir,
+  };
   lexFile(text, file, [posix.normalize(file)], run);
   const { tokens, order: files } = run;
   return run.errors.length > 0 ? { ok: false, errors: run.errors, tokens, files } : { ok: true, tokens, files };
@@ -156,7 +167,8 @@ function include(args: readonly Token[], site: IncludeSite, run: LexRun): void {
   const fail = (message: string): void => {
     run.errors.push({ file, line, keyword, message });
   };
-  if (args.some((t) => t.kind === "open" || t.kind === "close")) return fail("brace expansion ({a,b}) is not supported in include patterns; only * and ? wildcards are");
+  if (args.some((t) => t.kind === "open" || t.kind === "close"))
+    return fail("brace expansion ({a,b}) is not supported in include patterns; only * and ? wildcards are");
   const pattern = args[0];
   if (args.length !== 1 || pattern === undefined || (pattern.kind !== "word" && pattern.kind !== "string")) {
     return fail("takes exactly one file name or pattern");
@@ -166,7 +178,8 @@ function include(args: readonly Token[], site: IncludeSite, run: LexRun): void {
   if (stack.length > MAX_INCLUDE_DEPTH) return fail(`includes nested more than ${MAX_INCLUDE_DEPTH} deep`);
   const expanded = expandPattern(pattern.text, directoryOf(file), (dir) => io.listDir(dir));
   if (!expanded.ok) return fail(expanded.message);
-  if (expanded.paths.length === 0 && WILDCARD_MUST_MATCH.has(keyword)) return fail(`"${pattern.text}" matches no file (${keyword} requires at least one)`);
+  if (expanded.paths.length === 0 && WILDCARD_MUST_MATCH.has(keyword))
+    return fail(`"${pattern.text}" matches no file (${keyword} requires at least one)`);
   for (const path of expanded.paths) {
     if (stack.includes(path)) return fail(`include cycle: ${[...stack, path].join(" -> ")}`);
     if (run.files >= MAX_INCLUDED_FILES) return exhaust(run, fail, `would read more than ${MAX_INCLUDED_FILES} included files in all`);
@@ -181,7 +194,11 @@ function include(args: readonly Token[], site: IncludeSite, run: LexRun): void {
     }
     run.characters += text.length;
     if (run.characters > MAX_INCLUDED_CHARACTERS) {
-      return exhaust(run, fail, `went over ${MAX_INCLUDED_CHARACTERS.toLocaleString("en")} characters of included text in all with ${path}`);
+      return exhaust(
+        run,
+        fail,
+        `went over ${MAX_INCLUDED_CHARACTERS.toLocaleString("en")} characters of included text in all with ${path}`,
+      );
     }
     lexFile(text, path, [...stack, path], run);
   }
@@ -192,7 +209,10 @@ function exhaust(run: LexRun, fail: (message: string) => void, what: string): vo
   run.exhausted = true;
   let top: [string, number] | undefined;
   for (const entry of run.included) if (top === undefined || entry[1] > top[1]) top = entry;
-  const repeated = top !== undefined && top[1] > 1 ? `; ${top[0]} alone was included ${top[1]} times (files that include the same file more than once multiply)` : "";
+  const repeated =
+    top !== undefined && top[1] > 1
+      ? `; ${top[0]} alone was included ${top[1]} times (files that include the same file more than once multiply)`
+      : "";
   fail(`include expansion ${what}${repeated}`);
 }
 

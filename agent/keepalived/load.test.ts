@@ -71,7 +71,17 @@ describe("keepalived.conf fixture", () => {
     assert.ok(result.ok, JSON.stringify(!result.ok && result.errors));
     assert.deepEqual(result.config, {
       scripts: [
-        { name: "chk_sshd", command: "/usr/bin/pkill -0 sshd", intervalMs: 5000, timeoutMs: 5000, weight: -4, reverse: false, fall: 2, rise: 1, initFail: false },
+        {
+          name: "chk_sshd",
+          command: "/usr/bin/pkill -0 sshd",
+          intervalMs: 5000,
+          timeoutMs: 5000,
+          weight: -4,
+          reverse: false,
+          fall: 2,
+          rise: 1,
+          initFail: false,
+        },
       ],
       trackFiles: [],
       instances: [
@@ -100,25 +110,85 @@ describe("keepalived.conf fixture", () => {
 describe("keepalived validation errors map back to file:line", () => {
   const bad: readonly [string, string, string, RegExp][] = [
     ["priority 300", instance("  priority 300\n"), "k.conf:7", /^priority: must be between 1 and 255, got 300$/],
-    ["virtual_router_id 0", instance("").replace("virtual_router_id 51", "virtual_router_id 0"), "k.conf:3", /^virtual_router_id: must be between 1 and 255, got 0$/],
+    [
+      "virtual_router_id 0",
+      instance("").replace("virtual_router_id 51", "virtual_router_id 0"),
+      "k.conf:3",
+      /^virtual_router_id: must be between 1 and 255, got 0$/,
+    ],
     ["advert_int 1.5 with version 2", instance("  advert_int 1.5\n"), "k.conf:7", /^advert_int: VRRPv2 sends whole seconds; got 1500ms/],
-    ["advert_int 0.015 with version 3", instance("  version 3\n  advert_int 0.015\n"), "k.conf:8", /^advert_int: VRRPv3 sends centiseconds; got 15ms$/],
+    [
+      "advert_int 0.015 with version 3",
+      instance("  version 3\n  advert_int 0.015\n"),
+      "k.conf:8",
+      /^advert_int: VRRPv3 sends centiseconds; got 15ms$/,
+    ],
     ["advert_int 0", instance("  advert_int 0\n"), "k.conf:7", /^advert_int: must be between 1000ms and 255s for VRRPv2/],
     ["version 4", instance("  version 4\n"), "k.conf:7", /^version: must be between 2 and 3, got 4$/],
     ["bad address", instance("").replace("192.0.2.5", "192.0.2.300"), "k.conf:5", /^192.0.2.300: "192.0.2.300" is not an IP address$/],
-    ["long label", instance("").replace("192.0.2.5", "192.0.2.5 label eth0:a-long-label"), "k.conf:5", /^192.0.2.5: must be at most 15 characters \(label\)$/],
-    ["empty virtual_ipaddress", instance("").replace("    192.0.2.5\n", ""), "k.conf:4", /^virtual_ipaddress: must list at least one address$/],
-    ["IPv6 with version 2", instance("  version 2\n").replace("192.0.2.5", "2001:db8::5"), "k.conf:7", /^version: VRRPv2 carries IPv4 only/],
-    ["authentication with version 3", instance("  version 3\n  authentication {\n    auth_type PASS\n    auth_pass x\n  }\n"), "k.conf:8", /^authentication: authentication exists in VRRPv2 only/],
-    ["auth_pass longer than 8 bytes, cut inside a character", instance("  authentication {\n    auth_type PASS\n    auth_pass 1234567\u00e9\n  }\n"), "k.conf:9", /^auth_pass: is longer than 8 bytes and its 8th byte falls inside a character/],
-    ["script weight 300", 'vrrp_script c {\n  script "/x"\n  weight 300\n}\n' + instance(""), "k.conf:3", /^weight: must be between -253 and 253, got 300$/],
-    ["script fall 0", 'vrrp_script c {\n  script "/x"\n  fall 0\n}\n' + instance(""), "k.conf:3", /^fall: must be between 1 and 1000000, got 0$/],
+    [
+      "long label",
+      instance("").replace("192.0.2.5", "192.0.2.5 label eth0:a-long-label"),
+      "k.conf:5",
+      /^192.0.2.5: must be at most 15 characters \(label\)$/,
+    ],
+    [
+      "empty virtual_ipaddress",
+      instance("").replace("    192.0.2.5\n", ""),
+      "k.conf:4",
+      /^virtual_ipaddress: must list at least one address$/,
+    ],
+    [
+      "IPv6 with version 2",
+      instance("  version 2\n").replace("192.0.2.5", "2001:db8::5"),
+      "k.conf:7",
+      /^version: VRRPv2 carries IPv4 only/,
+    ],
+    [
+      "authentication with version 3",
+      instance("  version 3\n  authentication {\n    auth_type PASS\n    auth_pass x\n  }\n"),
+      "k.conf:8",
+      /^authentication: authentication exists in VRRPv2 only/,
+    ],
+    [
+      "auth_pass longer than 8 bytes, cut inside a character",
+      instance("  authentication {\n    auth_type PASS\n    auth_pass 1234567\u00e9\n  }\n"),
+      "k.conf:9",
+      /^auth_pass: is longer than 8 bytes and its 8th byte falls inside a character/,
+    ],
+    [
+      "script weight 300",
+      'vrrp_script c {\n  script "/x"\n  weight 300\n}\n' + instance(""),
+      "k.conf:3",
+      /^weight: must be between -253 and 253, got 300$/,
+    ],
+    [
+      "script fall 0",
+      'vrrp_script c {\n  script "/x"\n  fall 0\n}\n' + instance(""),
+      "k.conf:3",
+      /^fall: must be between 1 and 1000000, got 0$/,
+    ],
     ["track_script unknown", instance("  track_script {\n    nope\n  }\n"), "k.conf:8", /^nope: no script named "nope" under scripts$/],
-    ["track weight 254", 'vrrp_script c {\n  script "/x"\n}\n' + instance("  track_script {\n    c weight 254\n  }\n"), "k.conf:11", /^c: must be between -253 and 253, got 254 \(weight\)$/],
+    [
+      "track weight 254",
+      'vrrp_script c {\n  script "/x"\n}\n' + instance("  track_script {\n    c weight 254\n  }\n"),
+      "k.conf:11",
+      /^c: must be between -253 and 253, got 254 \(weight\)$/,
+    ],
     ["bad unicast peer", instance("  unicast_peer {\n    peer1\n  }\n"), "k.conf:8", /^peer1: "peer1" is not an IP address$/],
     ["garp_master_repeat 0", instance("  garp_master_repeat 0\n"), "k.conf:7", /^garp_master_repeat: must be between 1 and 100, got 0$/],
-    ["global garp default", "global_defs {\n  vrrp_garp_master_repeat 0\n}\n" + instance(""), "k.conf:2", /^vrrp_garp_master_repeat: must be between 1 and 100/],
-    ["same VRID twice", instance("") + instance("").replace("VI_1", "VI_2"), "k.conf:10", /^virtual_router_id: instances "VI_1" and "VI_2" both use virtualRouterID 51/],
+    [
+      "global garp default",
+      "global_defs {\n  vrrp_garp_master_repeat 0\n}\n" + instance(""),
+      "k.conf:2",
+      /^vrrp_garp_master_repeat: must be between 1 and 100/,
+    ],
+    [
+      "same VRID twice",
+      instance("") + instance("").replace("VI_1", "VI_2"),
+      "k.conf:10",
+      /^virtual_router_id: instances "VI_1" and "VI_2" both use virtualRouterID 51/,
+    ],
   ];
   for (const [name, text, path, message] of bad) {
     it(name, () => {
@@ -155,7 +225,9 @@ describe("loadKeepalivedFile", () => {
     });
     const result = await loadKeepalivedFile("/etc/keepalived/keepalived.conf", io);
     assert.ok(!result.ok);
-    assert.deepEqual(result.errors, [{ path: "/etc/keepalived/conf.d/20-vi.conf:10", message: "priority: must be between 1 and 255, got 0" }]);
+    assert.deepEqual(result.errors, [
+      { path: "/etc/keepalived/conf.d/20-vi.conf:10", message: "priority: must be between 1 and 255, got 0" },
+    ]);
   });
 
   it("loads a config split over includes", async () => {
@@ -193,16 +265,17 @@ describe("keepalived errors come all at once, sorted by file and line (issue 16 
       "/k/a.conf": "global_defs {\n  smtp_server 192.0.2.25\n  vrrp_lower_prio_no_advert\n}\n",
       "/k/b.conf": instance("  priority 300\n").replace("virtual_router_id 51", "virtual_router_id 0"),
     });
-    const top = "include b.conf\ninclude a.conf\nvrrp_script c {\n  script \"/x\"\n  intreval 2\n}\n";
+    const top = 'include b.conf\ninclude a.conf\nvrrp_script c {\n  script "/x"\n  intreval 2\n}\n';
     const result = parseKeepalivedConfig(top, "/k/top.conf", io);
     assert.ok(!result.ok);
-    assert.deepEqual(result.errors.map((e) => `${e.path}: ${e.message.split(":")[0]}`), [
-      "/k/top.conf:5: intreval",
-      "/k/b.conf:3: virtual_router_id",
-      "/k/b.conf:7: priority",
-      "/k/a.conf:3: vrrp_lower_prio_no_advert",
-    ]);
-    assert.deepEqual(result.warnings.map((w) => w.path), ["/k/a.conf:2"]);
+    assert.deepEqual(
+      result.errors.map((e) => `${e.path}: ${e.message.split(":")[0]}`),
+      ["/k/top.conf:5: intreval", "/k/b.conf:3: virtual_router_id", "/k/b.conf:7: priority", "/k/a.conf:3: vrrp_lower_prio_no_advert"],
+    );
+    assert.deepEqual(
+      result.warnings.map((w) => w.path),
+      ["/k/a.conf:2"],
+    );
   });
 
   it("leaves out what a refused statement caused: a missing field it would have set", () => {
@@ -212,4 +285,3 @@ describe("keepalived errors come all at once, sorted by file and line (issue 16 
     assert.deepEqual(result.errors, [{ path: "k.conf:2", message: "interface: takes 1 argument, got 2" }]);
   });
 });
-

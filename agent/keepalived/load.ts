@@ -40,15 +40,25 @@ export interface KeepalivedLoadOptions extends TranslateOptions, LexOptions {}
  * a field no statement set (a required field missing) is left out when the
  * translation failed, since the statement in error may be what set it.
  */
-export function parseKeepalivedConfig(text: string, file: string, io?: IncludeIo, options: KeepalivedLoadOptions = {}): KeepalivedLoadResult {
+export function parseKeepalivedConfig(
+  text: string,
+  file: string,
+  io?: IncludeIo,
+  options: KeepalivedLoadOptions = {},
+): KeepalivedLoadResult {
   const { configId, baseDir } = options;
-  const parsed = parseKeepalivedText(text, file, io, { ...(configId !== undefined ? { configId } : {}), ...(baseDir !== undefined ? { baseDir } : {}) });
+  const parsed = parseKeepalivedText(text, file, io, {
+    ...(configId !== undefined ? { configId } : {}),
+    ...(baseDir !== undefined ? { baseDir } : {}),
+  });
   const order = (f: string): number => {
     const i = parsed.files.indexOf(f);
     return i < 0 ? parsed.files.length : i;
   };
   const sorted = (list: readonly SourceError[]): ConfigError[] =>
-    [...list].sort((a, b) => order(a.file) - order(b.file) || (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || a.line - b.line).map(toConfigError);
+    [...list]
+      .sort((a, b) => order(a.file) - order(b.file) || (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || a.line - b.line)
+      .map(toConfigError);
   if (!parsed.ok) return { ok: false, errors: sorted(parsed.errors), warnings: [] };
   const translated = translateKeepalived(parsed.blocks, file, options);
   const warnings = sorted(translated.warnings);
@@ -62,11 +72,17 @@ export function parseKeepalivedConfig(text: string, file: string, io?: IncludeIo
   }
   const fromValidation = validated.ok
     ? []
-    : validated.errors.filter((e) => translated.ok || translated.sources.has(e.path)).map((e) => locateValidationError(e, translated.sources, file));
+    : validated.errors
+        .filter((e) => translated.ok || translated.sources.has(e.path))
+        .map((e) => locateValidationError(e, translated.sources, file));
   return { ok: false, errors: sorted([...(translated.ok ? [] : translated.errors), ...fromValidation]), warnings };
 }
 
-export async function loadKeepalivedFile(file: string, io: IncludeIo = nodeIncludeIo, options: KeepalivedLoadOptions = {}): Promise<KeepalivedLoadResult> {
+export async function loadKeepalivedFile(
+  file: string,
+  io: IncludeIo = nodeIncludeIo,
+  options: KeepalivedLoadOptions = {},
+): Promise<KeepalivedLoadResult> {
   let text: string;
   try {
     text = io.readFile(file);

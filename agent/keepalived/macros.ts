@@ -64,7 +64,10 @@ export function preprocessLine(text: string, line: number, dir: string, state: M
     const more = body.endsWith("\\");
     pending.lines.push(more ? body.slice(0, -1).trimEnd() : body);
     if (!more) {
-      state.params.set(pending.name, pending.lines.filter((l) => l !== ""));
+      state.params.set(
+        pending.name,
+        pending.lines.filter((l) => l !== ""),
+      );
       delete state.pending;
     }
     return { raw: false, lines: [], errors };
@@ -80,7 +83,10 @@ export function finishFile(state: MacroState): { readonly line: number; readonly
   const pending = state.pending;
   if (pending === undefined) return undefined;
   delete state.pending;
-  return { line: pending.line, error: { keyword: `$${pending.name}`, message: "the multi-line definition is not finished: its last line ends with \\" } };
+  return {
+    line: pending.line,
+    error: { keyword: `$${pending.name}`, message: "the multi-line definition is not finished: its last line ends with \\" },
+  };
 }
 
 interface Run {
@@ -92,7 +98,11 @@ interface Run {
 }
 
 function expand(text: string, run: Run, depth: number): void {
-  if (depth > MAX_DEPTH) return void run.errors.push({ keyword: "$", message: `parameters nest more than ${MAX_DEPTH} deep; does a parameter refer to itself?` });
+  if (depth > MAX_DEPTH)
+    return void run.errors.push({
+      keyword: "$",
+      message: `parameters nest more than ${MAX_DEPTH} deep; does a parameter refer to itself?`,
+    });
   const cond = conditional(text, run.state.configId);
   if (cond.kind === "error") return void run.errors.push({ keyword: "@", message: cond.message });
   if (cond.kind === "drop") return;
@@ -106,7 +116,11 @@ function expand(text: string, run: Run, depth: number): void {
 }
 
 function define(name: string, value: string, run: Run): void {
-  if (BUILT_IN.has(name)) return void run.errors.push({ keyword: `$${name}`, message: `${name} is one of keepalived's predefined names and cannot be redefined` });
+  if (BUILT_IN.has(name))
+    return void run.errors.push({
+      keyword: `$${name}`,
+      message: `${name} is one of keepalived's predefined names and cannot be redefined`,
+    });
   if (value.endsWith("\\")) {
     const first = value.slice(0, -1).trim();
     run.state.pending = { name, lines: first === "" ? [] : [first], line: run.line };
@@ -134,7 +148,10 @@ function builtIn(name: string, run: Run): string | undefined {
 
 function substitute(text: string, run: Run, depth: number): void {
   if (/\$\{_RANDOM\b/.test(text)) {
-    return void run.errors.push({ keyword: "${_RANDOM}", message: "not supported: floatip reads a config the same way each time (a reload compares it with the running one); write the value" });
+    return void run.errors.push({
+      keyword: "${_RANDOM}",
+      message: "not supported: floatip reads a config the same way each time (a reload compares it with the running one); write the value",
+    });
   }
   const pattern = new RegExp(`\\$\\{(${NAME})\\}|\\$(${NAME})(?=\\s|$)`, "g");
   let multi: string | undefined;
@@ -170,7 +187,10 @@ function budget(run: Run, lines: number): boolean {
   run.state.produced += lines;
   if (run.state.produced <= MAX_PRODUCED_LINES) return true;
   if (!run.errors.some((e) => e.keyword === "~")) {
-    run.errors.push({ keyword: "~", message: `the config expands to more than ${MAX_PRODUCED_LINES.toLocaleString("en")} lines (~SEQ, ~LST and multi-line parameters in all)` });
+    run.errors.push({
+      keyword: "~",
+      message: `the config expands to more than ${MAX_PRODUCED_LINES.toLocaleString("en")} lines (~SEQ, ~LST and multi-line parameters in all)`,
+    });
   }
   return false;
 }
@@ -181,7 +201,10 @@ function sequence(text: string, run: Run, depth: number): void {
   const kind = m?.[1];
   const close = m === null ? -1 : closingParen(text, m[0].length);
   if (m === null || kind === undefined || close < 0) {
-    return void run.errors.push({ keyword: "~", message: "expected ~SEQ(VAR, [START, [STEP,]] END), ~SEQx(...) or ~LST(VAR, VALUE ...) followed by the line to repeat" });
+    return void run.errors.push({
+      keyword: "~",
+      message: "expected ~SEQ(VAR, [START, [STEP,]] END), ~SEQx(...) or ~LST(VAR, VALUE ...) followed by the line to repeat",
+    });
   }
   const inside = text.slice(m[0].length, close);
   const rest = text.slice(close + 1).trim();
@@ -217,7 +240,8 @@ function seqRows(inside: string, hex: boolean): Rows | string {
   const name = parts[0] ?? "";
   if (!new RegExp(`^${NAME}$`).test(name) || parts.length < 2 || parts.length > 4) return usage;
   const numbers = parts.slice(1).map(integerArg);
-  if (numbers.some((n) => Number.isNaN(n))) return `${usage}: START, STEP and END must be integers (0x... for hexadecimal), got "${parts.slice(1).join(", ")}"`;
+  if (numbers.some((n) => Number.isNaN(n)))
+    return `${usage}: START, STEP and END must be integers (0x... for hexadecimal), got "${parts.slice(1).join(", ")}"`;
   const end = numbers[numbers.length - 1]!;
   const start = numbers.length >= 2 ? numbers[0]! : end < 0 ? -1 : 1;
   const step = numbers.length === 3 ? numbers[1]! : end >= start ? 1 : -1;
@@ -252,7 +276,13 @@ function listRows(inside: string): Rows | string {
     } else current += ch;
   }
   items.push(current.trim());
-  const tuple = (s: string): string[] => (s.startsWith("{") && s.endsWith("}") ? s.slice(1, -1).split(",").map((x) => x.trim()) : [s]);
+  const tuple = (s: string): string[] =>
+    s.startsWith("{") && s.endsWith("}")
+      ? s
+          .slice(1, -1)
+          .split(",")
+          .map((x) => x.trim())
+      : [s];
   const [head, ...rest] = items;
   if (head === undefined || rest.length === 0) return usage;
   const names = tuple(head);

@@ -17,8 +17,13 @@ function show(blocks: readonly Block[]): string {
 
 describe("keepalived parser", () => {
   it("builds the block tree with lines", () => {
-    const blocks = parse("global_defs {\n  router_id r1\n}\nvrrp_instance VI_1 {\n  virtual_ipaddress {\n    192.0.2.5/24 dev eth1\n  }\n}\n");
-    assert.equal(show(blocks), "global_defs@1 { router_id r1@2 }; vrrp_instance VI_1@4 { virtual_ipaddress@5 { 192.0.2.5/24 dev eth1@6 } }");
+    const blocks = parse(
+      "global_defs {\n  router_id r1\n}\nvrrp_instance VI_1 {\n  virtual_ipaddress {\n    192.0.2.5/24 dev eth1\n  }\n}\n",
+    );
+    assert.equal(
+      show(blocks),
+      "global_defs@1 { router_id r1@2 }; vrrp_instance VI_1@4 { virtual_ipaddress@5 { 192.0.2.5/24 dev eth1@6 } }",
+    );
     assert.equal(blocks[1]!.file, "k.conf");
   });
 
@@ -51,7 +56,9 @@ describe("keepalived parser", () => {
   it("reports a '{' never closed at the line that opened it", () => {
     const result = parseKeepalivedText("vrrp_instance VI_1 {\n  authentication {\n    auth_type PASS\n}\n", "k.conf");
     assert.ok(!result.ok);
-    assert.deepEqual(result.errors, [{ file: "k.conf", line: 1, keyword: "vrrp_instance", message: "'{' opened here is never closed with '}'" }]);
+    assert.deepEqual(result.errors, [
+      { file: "k.conf", line: 1, keyword: "vrrp_instance", message: "'{' opened here is never closed with '}'" },
+    ]);
   });
 
   it("reports a '{' with no keyword before it", () => {

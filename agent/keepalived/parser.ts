@@ -72,7 +72,10 @@ export function parseTokens(tokens: readonly Token[]): ParseResult {
         open.push(opener);
         if (open.length > MAX_DEPTH) {
           // keepalived.conf nests three or four levels; anything this deep is not a config.
-          return { ok: false, errors: [{ file: token.file, line: token.line, keyword: opener.keyword, message: `blocks nested more than ${MAX_DEPTH} deep` }] };
+          return {
+            ok: false,
+            errors: [{ file: token.file, line: token.line, keyword: opener.keyword, message: `blocks nested more than ${MAX_DEPTH} deep` }],
+          };
         }
         break;
       }

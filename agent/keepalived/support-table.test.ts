@@ -7,7 +7,16 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { GLOBAL_IGNORED, GLOBAL_UNSUPPORTED, INSTANCE_IGNORED, INSTANCE_UNSUPPORTED, LVS_SECTIONS, ROOT_UNSUPPORTED, SYNC_GROUP_IGNORED, SYNC_GROUP_UNSUPPORTED } from "./keywords.js";
+import {
+  GLOBAL_IGNORED,
+  GLOBAL_UNSUPPORTED,
+  INSTANCE_IGNORED,
+  INSTANCE_UNSUPPORTED,
+  LVS_SECTIONS,
+  ROOT_UNSUPPORTED,
+  SYNC_GROUP_IGNORED,
+  SYNC_GROUP_UNSUPPORTED,
+} from "./keywords.js";
 import { translatedKeywords } from "./translate.js";
 import { INSTANCE_KEYWORDS } from "./translate-instance.js";
 

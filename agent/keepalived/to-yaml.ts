@@ -4,7 +4,19 @@
  * (except version, always explicit), so parseYamlConfig(toYaml(c)) equals c.
  */
 import yaml from "js-yaml";
-import type { AgentConfig, InstanceConfig, Notify, RouteConfig, RuleConfig, ScriptConfig, SyncGroupConfig, TrackFileConfig, TrackProcessConfig, TrackRef, VirtualAddress } from "../config/types.js";
+import type {
+  AgentConfig,
+  InstanceConfig,
+  Notify,
+  RouteConfig,
+  RuleConfig,
+  ScriptConfig,
+  SyncGroupConfig,
+  TrackFileConfig,
+  TrackProcessConfig,
+  TrackRef,
+  VirtualAddress,
+} from "../config/types.js";
 import { DEFAULT_GARP } from "../config/types.js";
 import { formatDuration } from "../config/duration.js";
 
@@ -27,7 +39,9 @@ export function toYamlObject(config: AgentConfig): Obj {
     ...(config.startupDelayMs !== undefined ? { startupDelay: formatDuration(config.startupDelayMs) } : {}),
     ...(config.scripts.length > 0 ? { scripts: config.scripts.map(scriptObject) } : {}),
     ...(config.trackFiles.length > 0 ? { trackFiles: config.trackFiles.map(trackFileObject) } : {}),
-    ...(config.trackProcesses !== undefined && config.trackProcesses.length > 0 ? { trackProcesses: config.trackProcesses.map(trackProcessObject) } : {}),
+    ...(config.trackProcesses !== undefined && config.trackProcesses.length > 0
+      ? { trackProcesses: config.trackProcesses.map(trackProcessObject) }
+      : {}),
     instances: config.instances.map(instanceObject),
     ...(config.staticAddresses !== undefined ? { staticAddresses: config.staticAddresses.map(addressItem) } : {}),
     ...(config.staticRoutes !== undefined ? { staticRoutes: config.staticRoutes.map(routeObject) } : {}),
@@ -97,7 +111,8 @@ function instanceObject(i: InstanceConfig): Obj {
   if (i.excludedAddresses !== undefined) out["excludedAddresses"] = i.excludedAddresses.map(addressItem);
   if (i.authentication !== undefined) out["authentication"] = { type: i.authentication.type, password: i.authentication.password };
   if (i.source !== undefined) out["source"] = i.source;
-  if (i.unicast !== undefined) out["unicast"] = { ...(i.unicast.source !== undefined ? { source: i.unicast.source } : {}), peers: [...i.unicast.peers] };
+  if (i.unicast !== undefined)
+    out["unicast"] = { ...(i.unicast.source !== undefined ? { source: i.unicast.source } : {}), peers: [...i.unicast.peers] };
   const garp = garpObject(i);
   if (Object.keys(garp).length > 0) out["garp"] = garp;
   const track = trackObject(i);
@@ -109,7 +124,10 @@ function instanceObject(i: InstanceConfig): Obj {
   if (i.trackInterface === false) out["trackInterface"] = false;
   if (i.vmac !== undefined) {
     const named = i.vmac.name !== `vrrp.${i.virtualRouterId}`;
-    out["vmac"] = named || i.vmac.transmitOnBase ? { ...(named ? { name: i.vmac.name } : {}), ...(i.vmac.transmitOnBase ? { transmitOnBase: true } : {}) } : true;
+    out["vmac"] =
+      named || i.vmac.transmitOnBase
+        ? { ...(named ? { name: i.vmac.name } : {}), ...(i.vmac.transmitOnBase ? { transmitOnBase: true } : {}) }
+        : true;
   }
   return out;
 }
@@ -145,7 +163,11 @@ function trackObject(i: InstanceConfig): Obj {
 
 function refItem(r: TrackRef): unknown {
   if (r.weight === undefined && r.reverse === undefined) return r.name;
-  return { name: r.name, ...(r.weight !== undefined ? { weight: r.weight } : {}), ...(r.reverse !== undefined ? { reverse: r.reverse } : {}) };
+  return {
+    name: r.name,
+    ...(r.weight !== undefined ? { weight: r.weight } : {}),
+    ...(r.reverse !== undefined ? { reverse: r.reverse } : {}),
+  };
 }
 
 /** A route in YAML form: the family is implied by `to`, unicast is the default type. */

@@ -27,7 +27,10 @@ describe("keepalived field configs: virtual_ipaddress brd", () => {
       assert.ok(r.ok, JSON.stringify(!r.ok && r.errors));
       assert.deepEqual((r.doc["instances"] as Record<string, unknown>[])[0]!["addresses"], [{ address: "192.0.2.5/24", device: "eth0" }]);
       assert.equal(r.warnings.length, 1);
-      assert.match(warnings(r)[0]!, new RegExp(`^5 192.0.2.5/24: ignored "${option} 192.0.2.255": floatip adds the address without a broadcast address`));
+      assert.match(
+        warnings(r)[0]!,
+        new RegExp(`^5 192.0.2.5/24: ignored "${option} 192.0.2.255": floatip adds the address without a broadcast address`),
+      );
     });
   }
 });
@@ -79,7 +82,9 @@ describe("keepalived field configs: global_defs", () => {
 
 describe("keepalived field configs: script_user and notify commands", () => {
   it("warns at script_user that notify commands run as floatip's user, naming one", () => {
-    const r = translate(`global_defs {\n  script_user keepalived_script\n}\n${instance('  notify_master "/etc/keepalived/notify.sh master"\n')}`);
+    const r = translate(
+      `global_defs {\n  script_user keepalived_script\n}\n${instance('  notify_master "/etc/keepalived/notify.sh master"\n')}`,
+    );
     assert.ok(r.ok, JSON.stringify(!r.ok && r.errors));
     assert.deepEqual(warnings(r), [
       "2 script_user: floatip runs vrrp_script checks as keepalived_script but notify commands (such as notify_master at k.conf:10) as its own user, where keepalived runs them as keepalived_script too",

@@ -42,7 +42,18 @@ interface St {
   ownInterface?: string;
 }
 
-const ADDRESS_UNSUPPORTED = ["peer", "home", "-nodad", "mngtmpaddr", "noprefixroute", "autojoin", "no_track", "preferred_lft", "use_vmac", "track_group"];
+const ADDRESS_UNSUPPORTED = [
+  "peer",
+  "home",
+  "-nodad",
+  "mngtmpaddr",
+  "noprefixroute",
+  "autojoin",
+  "no_track",
+  "preferred_lft",
+  "use_vmac",
+  "track_group",
+];
 
 const one = (field: string, read: (st: St, b: Block, text: string) => unknown): KeywordSpec<St> => ({
   run: (b, st) => {
@@ -68,7 +79,11 @@ const notifyField = (field: string): KeywordSpec<St> => ({
   run: (b, st) => {
     if (b.children !== undefined || b.args.length === 0) return void args(st.ctx, b, 1);
     if (b.args.length > 1) {
-      return void fail(st.ctx, b, `takes one command (quote it with its arguments); running it as user "${b.args.slice(1).join(" ")}" is not supported by floatip`);
+      return void fail(
+        st.ctx,
+        b,
+        `takes one command (quote it with its arguments); running it as user "${b.args.slice(1).join(" ")}" is not supported by floatip`,
+      );
     }
     st.notify[field] = b.args[0];
     mark(st.ctx, `${st.path}.notify.${field}`, b);
@@ -89,7 +104,11 @@ const trackList = (field: "scripts" | "interfaces" | "files" | "processes", usag
         continue;
       }
       if (field === "interfaces" && entry.keyword === st.ownInterface) {
-        warn(st.ctx, entry, `ignored: ${entry.keyword} is the instance's own interface, which it tracks anyway (down: FAULT); keepalived ignores this entry too`);
+        warn(
+          st.ctx,
+          entry,
+          `ignored: ${entry.keyword} is the instance's own interface, which it tracks anyway (down: FAULT); keepalived ignores this entry too`,
+        );
         continue;
       }
       let ref: unknown = entry.keyword;
@@ -115,7 +134,9 @@ const SPECS: Readonly<Record<string, KeywordSpec<St>>> = {
     st.state = b;
     return text === "MASTER" ? "master" : "backup";
   }),
-  interface: one("interface", (st, b, text) => (text.length > 15 ? fail(st.ctx, b, `interface names have at most 15 characters, got "${text}"`) : text)),
+  interface: one("interface", (st, b, text) =>
+    text.length > 15 ? fail(st.ctx, b, `interface names have at most 15 characters, got "${text}"`) : text,
+  ),
   virtual_router_id: one("virtualRouterID", (st, b, text) => integer(st.ctx, b, text)),
   priority: one("priority", (st, b, text) => {
     st.priority = b;
@@ -221,7 +242,12 @@ function readAddresses(st: St, b: Block, field: "addresses" | "excludedAddresses
     const first = seen.get(key);
     if (first !== undefined) {
       const same = first.keyword === entry.keyword && first.args.join(" ") === entry.args.join(" ");
-      if (same) warn(st.ctx, entry, `${entry.keyword} is listed twice (first at ${first.file}:${first.line}); floatip adds it once, as keepalived does`);
+      if (same)
+        warn(
+          st.ctx,
+          entry,
+          `${entry.keyword} is listed twice (first at ${first.file}:${first.line}); floatip adds it once, as keepalived does`,
+        );
       else fail(st.ctx, entry, `${key} is listed twice with different settings (first at ${first.file}:${first.line}); keep one of them`);
       continue;
     }
@@ -241,11 +267,16 @@ export function readAddress(ctx: Ctx, entry: Block): unknown {
     const field = option === "dev" ? "device" : option === "label" ? "label" : undefined;
     if (option === "brd" || option === "broadcast") {
       if (value === undefined) return fail(ctx, entry, `address option "${option}" needs a value`);
-      warn(ctx, entry, `ignored "${option} ${value}": floatip adds the address without a broadcast address (as ip addr add without brd); only broadcasts to the address's subnet are affected, and only when no other address on the interface has that broadcast address`);
+      warn(
+        ctx,
+        entry,
+        `ignored "${option} ${value}": floatip adds the address without a broadcast address (as ip addr add without brd); only broadcasts to the address's subnet are affected, and only when no other address on the interface has that broadcast address`,
+      );
       continue;
     }
     if (ADDRESS_UNSUPPORTED.includes(option)) return fail(ctx, entry, `address option "${option}" is not supported by floatip`);
-    if (field === undefined && option !== "scope") return fail(ctx, entry, `unknown address option "${option}" (supported: dev, label, scope global)`);
+    if (field === undefined && option !== "scope")
+      return fail(ctx, entry, `unknown address option "${option}" (supported: dev, label, scope global)`);
     if (value === undefined) return fail(ctx, entry, `address option "${option}" needs a value`);
     if (option === "scope") {
       if (value !== "global") return fail(ctx, entry, `only "scope global" is supported, got "scope ${value}"`);
@@ -265,27 +296,35 @@ function readAuthentication(st: St, b: Block): void {
   const path = `${st.path}.authentication`;
   const before = st.ctx.errors.length;
   mark(st.ctx, path, b);
-  dispatch<Obj>(st.ctx, children, "authentication", {
-    auth_type: {
-      run: (c) => {
-        if (!args(st.ctx, c, 1)) return;
-        const type = c.args[0]!;
-        if (type === "AH") return void fail(st.ctx, c, "AH (IPsec) authentication is not supported by floatip; use auth_type PASS or drop authentication");
-        if (type !== "PASS") return void fail(st.ctx, c, `must be PASS or AH, got "${type}"`);
-        auth["type"] = "pass";
-        mark(st.ctx, `${path}.type`, c);
+  dispatch<Obj>(
+    st.ctx,
+    children,
+    "authentication",
+    {
+      auth_type: {
+        run: (c) => {
+          if (!args(st.ctx, c, 1)) return;
+          const type = c.args[0]!;
+          if (type === "AH")
+            return void fail(st.ctx, c, "AH (IPsec) authentication is not supported by floatip; use auth_type PASS or drop authentication");
+          if (type !== "PASS") return void fail(st.ctx, c, `must be PASS or AH, got "${type}"`);
+          auth["type"] = "pass";
+          mark(st.ctx, `${path}.type`, c);
+        },
+      },
+      auth_pass: {
+        run: (c) => {
+          if (!args(st.ctx, c, 1)) return;
+          const password = truncatePassword(st.ctx, c, c.args[0]!);
+          if (password === undefined) return;
+          auth["password"] = password;
+          mark(st.ctx, `${path}.password`, c);
+        },
       },
     },
-    auth_pass: {
-      run: (c) => {
-        if (!args(st.ctx, c, 1)) return;
-        const password = truncatePassword(st.ctx, c, c.args[0]!);
-        if (password === undefined) return;
-        auth["password"] = password;
-        mark(st.ctx, `${path}.password`, c);
-      },
-    },
-  }, {}, auth);
+    {},
+    auth,
+  );
   if (auth["type"] === undefined && !children.some((c) => c.keyword === "auth_type")) fail(st.ctx, b, "needs auth_type PASS");
   if (auth["password"] === undefined && !children.some((c) => c.keyword === "auth_pass")) fail(st.ctx, b, "needs auth_pass");
   if (st.ctx.errors.length === before) st.out["authentication"] = auth;
@@ -297,11 +336,19 @@ function truncatePassword(ctx: Ctx, b: Block, password: string): string | undefi
   if (bytes.length <= 8) return password;
   const kept = bytes.subarray(0, 8).toString("utf8");
   if (Buffer.byteLength(kept, "utf8") !== 8) {
-    return fail(ctx, b, "is longer than 8 bytes and its 8th byte falls inside a character; keepalived sends only the first 8 bytes: give a password of at most 8 bytes");
+    return fail(
+      ctx,
+      b,
+      "is longer than 8 bytes and its 8th byte falls inside a character; keepalived sends only the first 8 bytes: give a password of at most 8 bytes",
+    );
   }
   // The agent's warnings go to its log, which must not carry the password; convert prints it anyway.
   const shown = ctx.showSecrets ? `, "${kept}",` : "";
-  warn(ctx, b, `is longer than 8 bytes; keepalived sends only the first 8${shown} and floatip uses the same 8 (so both interoperate)${ctx.showSecrets ? "" : "; floatip convert shows them"}`);
+  warn(
+    ctx,
+    b,
+    `is longer than 8 bytes; keepalived sends only the first 8${shown} and floatip uses the same 8 (so both interoperate)${ctx.showSecrets ? "" : "; floatip convert shows them"}`,
+  );
   return kept;
 }
 
@@ -315,7 +362,13 @@ function readPeers(st: St, b: Block): void {
   mark(st.ctx, `${st.path}.unicast.peers`, b);
   for (const entry of children) {
     if (entry.children !== undefined || entry.args.length > 0) {
-      fail(st.ctx, entry, entry.children !== undefined ? "a peer does not take a { } block" : `peer options (${entry.args.join(" ")}) are not supported by floatip`);
+      fail(
+        st.ctx,
+        entry,
+        entry.children !== undefined
+          ? "a peer does not take a { } block"
+          : `peer options (${entry.args.join(" ")}) are not supported by floatip`,
+      );
       continue;
     }
     mark(st.ctx, `${st.path}.unicast.peers[${peers.length}]`, entry);
@@ -331,12 +384,23 @@ export function translateInstance(ctx: Ctx, b: Block, index: number, globals: Gl
   const children = block(ctx, b, 1, "vrrp_instance NAME { ... }");
   if (children === undefined) return undefined;
   const path = `instances[${index}]`;
-  const st: St = { ctx, path, out: { name: b.args[0] }, garp: {}, notify: {}, track: { scripts: [], interfaces: [], files: [], processes: [] } };
+  const st: St = {
+    ctx,
+    path,
+    out: { name: b.args[0] },
+    garp: {},
+    notify: {},
+    track: { scripts: [], interfaces: [], files: [], processes: [] },
+  };
   st.ownInterface = children.find((c) => c.keyword === "interface")?.args[0];
   mark(ctx, path, b);
   mark(ctx, `${path}.name`, b);
   dispatch(ctx, children, `vrrp_instance ${b.args[0]}`, SPECS, { ignored: INSTANCE_IGNORED, unsupported: INSTANCE_UNSUPPORTED }, st);
-  for (const [keyword, field] of [["interface", "interface"], ["virtual_router_id", "virtualRouterID"], ["virtual_ipaddress", "addresses"]] as const) {
+  for (const [keyword, field] of [
+    ["interface", "interface"],
+    ["virtual_router_id", "virtualRouterID"],
+    ["virtual_ipaddress", "addresses"],
+  ] as const) {
     if (st.out[field] === undefined && !children.some((c) => c.keyword === keyword)) fail(ctx, b, `needs ${keyword}`);
   }
   finishVersion(st, b, globals);
@@ -374,7 +438,11 @@ function finishVmac(st: St): void {
 function setSource(st: St, b: Block): void {
   if (!args(st.ctx, b, 1)) return;
   if (st.source !== undefined && st.source.b.keyword !== b.keyword) {
-    return void fail(st.ctx, b, `sets the same source address as ${st.source.b.keyword} at ${st.source.b.file}:${st.source.b.line}; give one of them`);
+    return void fail(
+      st.ctx,
+      b,
+      `sets the same source address as ${st.source.b.keyword} at ${st.source.b.file}:${st.source.b.line}; give one of them`,
+    );
   }
   st.source = { value: b.args[0]!, b };
 }
@@ -422,7 +490,8 @@ function checkPreempt(st: St): void {
   }
   if (st.preemptDelay !== undefined) {
     if (master) fail(st.ctx, st.preemptDelay, `keepalived ignores preempt_delay with ${why}; remove one of them`);
-    else if (st.out["preempt"] === false) fail(st.ctx, st.preemptDelay, "keepalived ignores preempt_delay with nopreempt; remove one of them");
+    else if (st.out["preempt"] === false)
+      fail(st.ctx, st.preemptDelay, "keepalived ignores preempt_delay with nopreempt; remove one of them");
   }
 }
 

@@ -43,7 +43,8 @@ const SPECS: Readonly<Record<string, KeywordSpec<St>>> = {
     run: (b, st) => {
       if (!args(st.ctx, b, 0, 1, "param_match [partial|initial]")) return;
       const value = b.args[0] ?? "exact";
-      if (value !== "exact" && value !== "partial" && value !== "initial") return void fail(st.ctx, b, `must be partial or initial, got "${value}"`);
+      if (value !== "exact" && value !== "partial" && value !== "initial")
+        return void fail(st.ctx, b, `must be partial or initial, got "${value}"`);
       st.out["argsMatch"] = value;
       mark(st.ctx, `${st.path}.argsMatch`, b);
     },

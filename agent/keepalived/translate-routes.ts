@@ -31,7 +31,12 @@ const TABLES: Readonly<Record<string, number>> = { main: 254, default: 253, loca
 
 /** Reads `KEYWORD { ROUTE ... }` into a list at `path` of the doc; returns undefined after a block error. */
 export function readRouteBlock(ctx: Ctx, b: Block, path: string): Obj[] | undefined {
-  const children = block(ctx, b, 0, `${b.keyword} { [TYPE] [src ADDR] PREFIX [via ADDR] [dev IFNAME] [metric N] [table N] [scope SCOPE] ... }`);
+  const children = block(
+    ctx,
+    b,
+    0,
+    `${b.keyword} { [TYPE] [src ADDR] PREFIX [via ADDR] [dev IFNAME] [metric N] [table N] [scope SCOPE] ... }`,
+  );
   if (children === undefined) return undefined;
   mark(ctx, path, b);
   const list: Obj[] = [];
@@ -62,7 +67,12 @@ export function readRouteLine(ctx: Ctx, entry: Block): Obj | undefined {
     }
     const option = Object.hasOwn(OPTIONS, word) ? OPTIONS[word] : undefined;
     if (option === undefined) {
-      if (destination !== undefined || !/^(default|[0-9a-fA-F:.]+(\/\d+)?)$/.test(word)) return fail(ctx, entry, `route option "${word}" is not supported by floatip (supported: src, to, via/gw, dev, metric, table, scope, no_track; types blackhole, unreachable, prohibit)`);
+      if (destination !== undefined || !/^(default|[0-9a-fA-F:.]+(\/\d+)?)$/.test(word))
+        return fail(
+          ctx,
+          entry,
+          `route option "${word}" is not supported by floatip (supported: src, to, via/gw, dev, metric, table, scope, no_track; types blackhole, unreachable, prohibit)`,
+        );
       destination = word;
       continue;
     }
@@ -82,7 +92,11 @@ export function readRouteLine(ctx: Ctx, entry: Block): Obj | undefined {
   if (destination === undefined) return fail(ctx, entry, "needs a destination (PREFIX or default)");
   const ipv6 = [out["via"], out["source"]].some((a) => typeof a === "string" && a.includes(":"));
   const to = destination === "default" ? (ipv6 ? "::/0" : "0.0.0.0/0") : destination;
-  return { ...(out["type"] !== undefined ? { type: out["type"] } : {}), to, ...Object.fromEntries(Object.entries(out).filter(([k]) => k !== "type")) };
+  return {
+    ...(out["type"] !== undefined ? { type: out["type"] } : {}),
+    to,
+    ...Object.fromEntries(Object.entries(out).filter(([k]) => k !== "type")),
+  };
 }
 
 interface Option {
@@ -104,11 +118,21 @@ const OPTIONS: Readonly<Record<string, Option>> = {
   priority: { field: "metric", read: integer },
   table: {
     field: "table",
-    read: (ctx, b, value) => (Object.hasOwn(TABLES, value) ? TABLES[value] : /^\d+$/.test(value) ? Number(value) : fail(ctx, b, `table "${value}": give the table's number (floatip does not read /etc/iproute2/rt_tables)`)),
+    read: (ctx, b, value) =>
+      Object.hasOwn(TABLES, value)
+        ? TABLES[value]
+        : /^\d+$/.test(value)
+          ? Number(value)
+          : fail(ctx, b, `table "${value}": give the table's number (floatip does not read /etc/iproute2/rt_tables)`),
   },
   scope: {
     field: "scope",
-    read: (ctx, b, value) => (value === "global" || value === "universe" ? "global" : value === "link" || value === "host" ? value : fail(ctx, b, `scope "${value}" is not supported by floatip (global, link or host)`)),
+    read: (ctx, b, value) =>
+      value === "global" || value === "universe"
+        ? "global"
+        : value === "link" || value === "host"
+          ? value
+          : fail(ctx, b, `scope "${value}" is not supported by floatip (global, link or host)`),
   },
   // keepalived: a route removed behind its back does not put the instance in FAULT; floatip never does.
   no_track: { field: "", flag: true, read: text },

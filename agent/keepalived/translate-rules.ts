@@ -20,7 +20,12 @@ const SUPPORTED = "supported: from, to, iif, oif, fwmark, table, priority/prefer
 
 /** Reads `virtual_rules { RULE ... }` into a list at `path` of the doc; returns undefined after a block error. */
 export function readRuleBlock(ctx: Ctx, b: Block, path: string): Obj[] | undefined {
-  const children = block(ctx, b, 0, `${b.keyword} { [from PREFIX] [to PREFIX] [iif IF] [oif IF] [fwmark N[/MASK]] [table N] [priority N] ... }`);
+  const children = block(
+    ctx,
+    b,
+    0,
+    `${b.keyword} { [from PREFIX] [to PREFIX] [iif IF] [oif IF] [fwmark N[/MASK]] [table N] [priority N] ... }`,
+  );
   if (children === undefined) return undefined;
   mark(ctx, path, b);
   const list: Obj[] = [];
@@ -56,7 +61,8 @@ export function readRuleLine(ctx: Ctx, entry: Block): Obj | undefined {
     }
     if (out[field] !== undefined) return fail(ctx, entry, `rule option "${word}" is given twice`);
     if (field === "table") {
-      if (!Object.hasOwn(TABLES, value) && !/^\d+$/.test(value)) return fail(ctx, entry, `table "${value}": give the table's number (floatip does not read /etc/iproute2/rt_tables)`);
+      if (!Object.hasOwn(TABLES, value) && !/^\d+$/.test(value))
+        return fail(ctx, entry, `table "${value}": give the table's number (floatip does not read /etc/iproute2/rt_tables)`);
       out["table"] = Object.hasOwn(TABLES, value) ? TABLES[value] : Number(value);
     } else if (field === "priority") {
       if (!/^\d+$/.test(value)) return fail(ctx, entry, `priority must be an integer, got "${value}"`);

@@ -38,7 +38,11 @@ const groupTrack = (field: "scripts" | "interfaces" | "files" | "processes", usa
         const w = weightArgs(st.ctx, entry, entry.args.slice(1));
         if (w === undefined) continue;
         if (w.weight !== 0) {
-          fail(st.ctx, entry, "a weight on sync group tracking is not supported by floatip: the group's tracking puts every member in FAULT (weight 0)");
+          fail(
+            st.ctx,
+            entry,
+            "a weight on sync group tracking is not supported by floatip: the group's tracking puts every member in FAULT (weight 0)",
+          );
           continue;
         }
       }
@@ -52,7 +56,11 @@ const groupNotify = (field: string): KeywordSpec<GroupSt> => ({
   run: (b, st) => {
     if (b.children !== undefined || b.args.length === 0) return void args(st.ctx, b, 1);
     if (b.args.length > 1) {
-      return void fail(st.ctx, b, `takes one command (quote it with its arguments); running it as user "${b.args.slice(1).join(" ")}" is not supported by floatip`);
+      return void fail(
+        st.ctx,
+        b,
+        `takes one command (quote it with its arguments); running it as user "${b.args.slice(1).join(" ")}" is not supported by floatip`,
+      );
     }
     st.notify[field] = b.args[0];
     mark(st.ctx, `${st.path}.notify.${field}`, b);
@@ -145,7 +153,12 @@ function unweighMember(ctx: Ctx, instance: Obj, path: string, group: string, wei
       const weight = own ?? inherited ?? 0;
       if (weight === 0) return;
       if (own !== undefined) track[kind]![j] = { ...(ref as Obj), weight: 0 };
-      if (at !== undefined) warn(ctx, at, `weight ${weight} of ${name} is set to 0: ${instance["name"]} is in vrrp_sync_group ${group}, whose members track unweighted (FAULT), as keepalived does`);
+      if (at !== undefined)
+        warn(
+          ctx,
+          at,
+          `weight ${weight} of ${name} is set to 0: ${instance["name"]} is in vrrp_sync_group ${group}, whose members track unweighted (FAULT), as keepalived does`,
+        );
     });
   }
 }

@@ -58,7 +58,12 @@ export function args(ctx: Ctx, b: Block, min: number, max: number = min, usage?:
 /** Checks that `b` has a `{ }` block and `nargs` arguments; returns the children. */
 export function block(ctx: Ctx, b: Block, nargs: number, usage: string): readonly Block[] | undefined {
   if (b.children === undefined) return fail(ctx, b, `needs a { } block (${usage})`);
-  if (b.args.length !== nargs) return fail(ctx, b, `takes ${nargs === 0 ? "no arguments" : `${nargs} argument${nargs === 1 ? "" : "s"}`} before '{', got ${b.args.length} (${usage})`);
+  if (b.args.length !== nargs)
+    return fail(
+      ctx,
+      b,
+      `takes ${nargs === 0 ? "no arguments" : `${nargs} argument${nargs === 1 ? "" : "s"}`} before '{', got ${b.args.length} (${usage})`,
+    );
   return b.children;
 }
 
@@ -78,7 +83,10 @@ export function secondsToMs(text: string): { ok: true; ms: number } | { ok: fals
 
 /** Reads a decimal number of seconds and returns the floatip duration string ("1s", "100ms"). */
 export function seconds(ctx: Ctx, b: Block, text: string, wholeOnly = false): string | undefined {
-  const parsed = wholeOnly && !/^\d+$/.test(text) ? { ok: false as const, message: `must be a whole number of seconds, got "${text}"` } : secondsToMs(text);
+  const parsed =
+    wholeOnly && !/^\d+$/.test(text)
+      ? { ok: false as const, message: `must be a whole number of seconds, got "${text}"` }
+      : secondsToMs(text);
   return parsed.ok ? formatDuration(parsed.ms) : fail(ctx, b, parsed.message);
 }
 

@@ -9,7 +9,21 @@ import type { Block } from "./parser.js";
 import { readAddress, translateInstance, type Globals } from "./translate-instance.js";
 import { SYNC_GROUP_KEYWORDS, translateSyncGroups } from "./translate-sync.js";
 import { TRACK_PROCESS_KEYWORDS, translateTrackProcess } from "./translate-process.js";
-import { args, block, dispatch, fail, integer, mark, newCtx, seconds, warn, weightArgs, type Ctx, type KeywordSpec, type SourceRef } from "./translate-util.js";
+import {
+  args,
+  block,
+  dispatch,
+  fail,
+  integer,
+  mark,
+  newCtx,
+  seconds,
+  warn,
+  weightArgs,
+  type Ctx,
+  type KeywordSpec,
+  type SourceRef,
+} from "./translate-util.js";
 import { readRouteBlock } from "./translate-routes.js";
 import { readRuleBlock } from "./translate-rules.js";
 import { GLOBAL_IGNORED, GLOBAL_UNSUPPORTED, LVS_SECTIONS, ROOT_UNSUPPORTED } from "./keywords.js";
@@ -22,7 +36,12 @@ export type { SourceRef } from "./translate-util.js";
  * rest, so a file reports all its errors at once.
  */
 export type TranslateResult =
-  | { readonly ok: true; readonly doc: Record<string, unknown>; readonly sources: ReadonlyMap<string, SourceRef>; readonly warnings: readonly SourceError[] }
+  | {
+      readonly ok: true;
+      readonly doc: Record<string, unknown>;
+      readonly sources: ReadonlyMap<string, SourceRef>;
+      readonly warnings: readonly SourceError[];
+    }
   | {
       readonly ok: false;
       readonly errors: readonly SourceError[];
@@ -109,7 +128,11 @@ const GLOBAL_SPECS: Readonly<Record<string, KeywordSpec<Root>>> = {
   enable_script_security: {
     run: (b, root) => {
       if (!args(root.ctx, b, 0)) return;
-      warn(root.ctx, b, "floatip does not check script file modes: keepalived refuses to run a script as root that another user can change, floatip runs it; keep scripts and their directories writable by root only");
+      warn(
+        root.ctx,
+        b,
+        "floatip does not check script file modes: keepalived refuses to run a script as root that another user can change, floatip runs it; keep scripts and their directories writable by root only",
+      );
     },
   },
   script_user: {
@@ -147,7 +170,11 @@ const GLOBAL_SPECS: Readonly<Record<string, KeywordSpec<Root>>> = {
     run: (b, root) => {
       if (!args(root.ctx, b, 0)) return;
       root.strict = b;
-      warn(root.ctx, b, "floatip checks what strict mode forbids in the config (unicast_peer, authentication) and adds no firewall rule: a master accepts traffic to its virtual addresses");
+      warn(
+        root.ctx,
+        b,
+        "floatip checks what strict mode forbids in the config (unicast_peer, authentication) and adds no firewall rule: a master accepts traffic to its virtual addresses",
+      );
     },
   },
 };
@@ -226,7 +253,11 @@ function vrrpScript(b: Block, root: Root): void {
   mark(ctx, `${path}.name`, b);
   const scriptLine = children.find((c) => c.keyword === "script");
   if (scriptLine !== undefined && scriptLine.args.length > 1) {
-    fail(ctx, scriptLine, `takes one argument, got ${scriptLine.args.length}: quote the command with its arguments, e.g. script "${scriptLine.args.join(" ")}"`);
+    fail(
+      ctx,
+      scriptLine,
+      `takes one argument, got ${scriptLine.args.length}: quote the command with its arguments, e.g. script "${scriptLine.args.join(" ")}"`,
+    );
     return;
   }
   dispatch(ctx, children, `vrrp_script ${name}`, SCRIPT_SPECS, {}, st);
@@ -243,25 +274,37 @@ function trackFile(b: Block, root: Root): void {
   const path = `trackFiles[${root.trackFiles.length}]`;
   const out: Obj = { name };
   mark(ctx, path, b);
-  dispatch<Obj>(ctx, children, `${b.keyword} ${name}`, {
-    file: {
-      run: (c) => {
-        if (!args(ctx, c, 1)) return;
-        out["path"] = c.args[0];
-        mark(ctx, `${path}.path`, c);
+  dispatch<Obj>(
+    ctx,
+    children,
+    `${b.keyword} ${name}`,
+    {
+      file: {
+        run: (c) => {
+          if (!args(ctx, c, 1)) return;
+          out["path"] = c.args[0];
+          mark(ctx, `${path}.path`, c);
+        },
+      },
+      weight: {
+        run: (c) => {
+          if (!args(ctx, c, 1, 2, "weight N")) return;
+          const w = weightArgs(ctx, c, c.args);
+          if (w === undefined) return;
+          if (w.reverse)
+            return void fail(
+              ctx,
+              c,
+              "weight ... reverse on a track file is not supported by floatip (reverse it per instance in track_file)",
+            );
+          out["weight"] = w.weight;
+          mark(ctx, `${path}.weight`, c);
+        },
       },
     },
-    weight: {
-      run: (c) => {
-        if (!args(ctx, c, 1, 2, "weight N")) return;
-        const w = weightArgs(ctx, c, c.args);
-        if (w === undefined) return;
-        if (w.reverse) return void fail(ctx, c, "weight ... reverse on a track file is not supported by floatip (reverse it per instance in track_file)");
-        out["weight"] = w.weight;
-        mark(ctx, `${path}.weight`, c);
-      },
-    },
-  }, { unsupported: { init_file: "not supported yet" } }, out);
+    { unsupported: { init_file: "not supported yet" } },
+    out,
+  );
   if (!children.some((c) => c.keyword === "file")) fail(ctx, b, "needs a file line");
   root.trackFiles.push(out);
 }
@@ -270,7 +313,8 @@ const ROOT_SPECS: Readonly<Record<string, KeywordSpec<Root>>> = {
   global_defs: {
     run: (b, root) => {
       const children = block(root.ctx, b, 0, "global_defs { ... }");
-      if (children !== undefined) dispatch(root.ctx, children, "global_defs", GLOBAL_SPECS, { ignored: GLOBAL_IGNORED, unsupported: GLOBAL_UNSUPPORTED }, root);
+      if (children !== undefined)
+        dispatch(root.ctx, children, "global_defs", GLOBAL_SPECS, { ignored: GLOBAL_IGNORED, unsupported: GLOBAL_UNSUPPORTED }, root);
     },
   },
   vrrp_script: { run: vrrpScript, repeatable: true },
@@ -306,8 +350,14 @@ function lvsSpec(mode: "skip" | "refuse"): KeywordSpec<Root> {
     repeatable: true,
     run: (b, root) => {
       const what = `${b.keyword}${b.args.length > 0 ? ` ${b.args.join(" ")}` : ""}`;
-      if (mode === "skip") warn(root.ctx, b, `skipped ${what}: LVS is keepalived's load balancer, not part of floatip; only the VRRP part is converted`);
-      else fail(root.ctx, b, `LVS (keepalived's load balancer) is not part of floatip; run the VRRP part alone with floatip agent --skip-lvs, or remove ${what}`);
+      if (mode === "skip")
+        warn(root.ctx, b, `skipped ${what}: LVS is keepalived's load balancer, not part of floatip; only the VRRP part is converted`);
+      else
+        fail(
+          root.ctx,
+          b,
+          `LVS (keepalived's load balancer) is not part of floatip; run the VRRP part alone with floatip agent --skip-lvs, or remove ${what}`,
+        );
     },
   };
 }
@@ -320,11 +370,17 @@ function warnNotifyUser(root: Root): void {
   if (user === undefined) return;
   const notify = [...root.instances, ...root.syncGroups].flatMap((b) => b.children ?? []).find((c) => NOTIFY.has(c.keyword));
   if (notify === undefined) return;
-  warn(root.ctx, user.b, `floatip runs vrrp_script checks as ${user.value} but notify commands (such as ${notify.keyword} at ${notify.file}:${notify.line}) as its own user, where keepalived runs them as ${user.value} too`);
+  warn(
+    root.ctx,
+    user.b,
+    `floatip runs vrrp_script checks as ${user.value} but notify commands (such as ${notify.keyword} at ${notify.file}:${notify.line}) as its own user, where keepalived runs them as ${user.value} too`,
+  );
 }
 
 /** The keywords floatip translates, by block (for the support table in docs/keepalived.md and its test). */
-export function translatedKeywords(): Readonly<Record<"top level" | "global_defs" | "vrrp_script" | "vrrp_sync_group" | "vrrp_track_process", readonly string[]>> {
+export function translatedKeywords(): Readonly<
+  Record<"top level" | "global_defs" | "vrrp_script" | "vrrp_sync_group" | "vrrp_track_process", readonly string[]>
+> {
   return {
     "top level": Object.keys(ROOT_SPECS),
     global_defs: Object.keys(GLOBAL_SPECS),
@@ -337,7 +393,21 @@ export function translatedKeywords(): Readonly<Record<"top level" | "global_defs
 /** Translates a parsed keepalived.conf; `file` names the top file for errors not tied to a line. */
 export function translateKeepalived(blocks: readonly Block[], file: string, options: TranslateOptions = {}): TranslateResult {
   const ctx = newCtx(options.showSecrets === true);
-  const root: Root = { ctx, scripts: [], trackFiles: [], instances: [], syncGroups: [], trackProcesses: [], notifyFifos: [], multicastGroups: {}, staticAddresses: [], staticRoutes: [], staticRules: [], garp: new Map(), garpInterval: new Map() };
+  const root: Root = {
+    ctx,
+    scripts: [],
+    trackFiles: [],
+    instances: [],
+    syncGroups: [],
+    trackProcesses: [],
+    notifyFifos: [],
+    multicastGroups: {},
+    staticAddresses: [],
+    staticRoutes: [],
+    staticRules: [],
+    garp: new Map(),
+    garpInterval: new Map(),
+  };
   const lvs = lvsSpec(options.lvs ?? "refuse");
   const specs = { ...ROOT_SPECS, ...Object.fromEntries(LVS_SECTIONS.map((k) => [k, lvs])) };
   dispatch(ctx, blocks, "the top level", specs, { unsupported: ROOT_UNSUPPORTED }, root);
@@ -368,7 +438,8 @@ export function translateKeepalived(blocks: readonly Block[], file: string, opti
     const instance = translateInstance(ctx, b, instances.length, globals);
     if (instance !== undefined) instances.push(instance);
   }
-  if (root.instances.length === 0) ctx.errors.push({ file, line: 0, keyword: "vrrp_instance", message: "no vrrp_instance found; floatip needs at least one" });
+  if (root.instances.length === 0)
+    ctx.errors.push({ file, line: 0, keyword: "vrrp_instance", message: "no vrrp_instance found; floatip needs at least one" });
   if (root.instances.length > 0) mark(ctx, "instances", root.instances[root.instances.length - 1]!);
   const weights = {
     scripts: new Map(root.scripts.map((s) => [String(s.out["name"]), Number(s.out["weight"] ?? 0)])),

@@ -46,8 +46,17 @@ describe("VirtualIP manifests", () => {
   it("writes one VirtualIP per instance and the password only in a Secret", () => {
     const text = formatManifests(toVirtualIpManifests(config(input)));
     const docs = yaml.loadAll(text) as Record<string, any>[];
-    assert.deepEqual(docs.map((d) => `${d["kind"]}/${d["metadata"].name}`), ["Secret/vi-1-auth", "VirtualIP/vi-1", "VirtualIP/vi-1-2"]);
-    assert.deepEqual(docs[0], { apiVersion: "v1", kind: "Secret", metadata: { name: "vi-1-auth" }, type: "Opaque", stringData: { password: "s3cret" } });
+    assert.deepEqual(
+      docs.map((d) => `${d["kind"]}/${d["metadata"].name}`),
+      ["Secret/vi-1-auth", "VirtualIP/vi-1", "VirtualIP/vi-1-2"],
+    );
+    assert.deepEqual(docs[0], {
+      apiVersion: "v1",
+      kind: "Secret",
+      metadata: { name: "vi-1-auth" },
+      type: "Opaque",
+      stringData: { password: "s3cret" },
+    });
     assert.equal(text.split("s3cret").length, 2, "the password appears once, in the Secret");
     assert.deepEqual(docs[1], {
       apiVersion: "floatip.io/v1alpha1",
@@ -64,7 +73,19 @@ describe("VirtualIP manifests", () => {
         transport: "unicast",
         authentication: { secretRef: { name: "vi-1-auth", key: "password" } },
         track: {
-          scripts: [{ name: "chk", command: "/bin/chk", interval: "2s", timeout: "2s", weight: -10, reverse: false, fall: 1, rise: 1, initFail: false }],
+          scripts: [
+            {
+              name: "chk",
+              command: "/bin/chk",
+              interval: "2s",
+              timeout: "2s",
+              weight: -10,
+              reverse: false,
+              fall: 1,
+              rise: 1,
+              initFail: false,
+            },
+          ],
           interfaces: [{ name: "eth1", weight: 0, reverse: false }],
           files: [{ name: "tf", path: "/run/tf", weight: 1, reverse: false }],
         },

@@ -54,7 +54,13 @@ export function toVirtualIpManifests(config: AgentConfig): Manifest[] {
     if (inst.authentication !== undefined) {
       out.push({
         comments: [`Password for VirtualIP ${name} (keepalived authentication of vrrp_instance ${inst.name}).`],
-        object: { apiVersion: "v1", kind: "Secret", metadata: { name: `${name}-auth` }, type: "Opaque", stringData: { password: inst.authentication.password } },
+        object: {
+          apiVersion: "v1",
+          kind: "Secret",
+          metadata: { name: `${name}-auth` },
+          type: "Opaque",
+          stringData: { password: inst.authentication.password },
+        },
       });
     }
     out.push({
@@ -91,7 +97,8 @@ function trackSpec(inst: InstanceConfig, config: AgentConfig): Obj {
   const out: Obj = {};
   const scripts = inst.track.scripts.map((ref) => scriptSpec(ref, config.scripts.find((s) => s.name === ref.name)!));
   if (scripts.length > 0) out["scripts"] = scripts;
-  if (inst.track.interfaces.length > 0) out["interfaces"] = inst.track.interfaces.map((ref) => refWeights({ name: ref.name }, ref, 0, false));
+  if (inst.track.interfaces.length > 0)
+    out["interfaces"] = inst.track.interfaces.map((ref) => refWeights({ name: ref.name }, ref, 0, false));
   const files = inst.track.files.map((ref) => {
     const file = config.trackFiles.find((f) => f.name === ref.name)!;
     return refWeights({ name: file.name, path: file.path }, ref, file.weight, false);
@@ -139,16 +146,21 @@ function leftOut(inst: InstanceConfig): string[] {
   const lines = [`From keepalived vrrp_instance ${inst.name}.`];
   const state = inst.initialState === "master" ? ", state MASTER" : "";
   lines.push(`Priorities are per node, so they need nodes and are not set here (this node had priority ${inst.priority}${state}).`);
-  if (inst.source !== undefined) lines.push(`This node sent its adverts from ${inst.source} (mcast_src_ip); the operator uses each node's interface address.`);
+  if (inst.source !== undefined)
+    lines.push(`This node sent its adverts from ${inst.source} (mcast_src_ip); the operator uses each node's interface address.`);
   if (inst.unicast !== undefined) {
     const source = inst.unicast.source !== undefined ? `source ${inst.unicast.source}, ` : "";
     lines.push(`Unicast peers come from the nodes (this node had ${source}peers ${inst.unicast.peers.join(", ")}).`);
   }
-  const notify = inst.notify === undefined ? [] : (["any", "master", "backup", "fault", "stop"] as const).filter((k) => inst.notify![k] !== undefined);
-  if (notify.length > 0) lines.push(`Not carried over: node-local notify commands (${notify.map((k) => (k === "any" ? "notify" : `notify_${k}`)).join(", ")}).`);
+  const notify =
+    inst.notify === undefined ? [] : (["any", "master", "backup", "fault", "stop"] as const).filter((k) => inst.notify![k] !== undefined);
+  if (notify.length > 0)
+    lines.push(`Not carried over: node-local notify commands (${notify.map((k) => (k === "any" ? "notify" : `notify_${k}`)).join(", ")}).`);
   const placed = inst.addresses.filter((a) => a.device !== undefined || a.label !== undefined);
   if (placed.length > 0) {
-    const what = placed.map((a) => `${a.address}${a.device !== undefined ? ` dev ${a.device}` : ""}${a.label !== undefined ? ` label ${a.label}` : ""}`);
+    const what = placed.map(
+      (a) => `${a.address}${a.device !== undefined ? ` dev ${a.device}` : ""}${a.label !== undefined ? ` label ${a.label}` : ""}`,
+    );
     lines.push(`Not carried over: per-address device/label (${what.join("; ")}).`);
   }
   if (inst.stateFile !== undefined) lines.push(`Not carried over: node-local state file ${inst.stateFile}.`);

@@ -26,14 +26,22 @@ export const VRRPNODES = "vrrpnodes";
 export interface VrrpNodeObject {
   readonly apiVersion?: string;
   readonly kind?: string;
-  readonly metadata?: { readonly name?: string; readonly namespace?: string; readonly generation?: number; readonly resourceVersion?: string };
+  readonly metadata?: {
+    readonly name?: string;
+    readonly namespace?: string;
+    readonly generation?: number;
+    readonly resourceVersion?: string;
+  };
   readonly spec?: unknown;
   readonly status?: unknown;
 }
 
 export interface AgentKubeApi {
   watchVrrpNode(name: string, handlers: WatchHandlers<VrrpNodeObject>): Promise<Stoppable>;
-  watchPodsOnNode(nodeName: string, handlers: WatchHandlers<PodObject> & { readonly onSynced: (pods: readonly PodObject[]) => void }): Promise<Stoppable>;
+  watchPodsOnNode(
+    nodeName: string,
+    handlers: WatchHandlers<PodObject> & { readonly onSynced: (pods: readonly PodObject[]) => void },
+  ): Promise<Stoppable>;
   /** The Secret's data, base64-decoded. */
   readSecret(namespace: string, name: string): Promise<Readonly<Record<string, string>>>;
   patchVrrpNodeStatus(name: string, status: unknown): Promise<void>;
@@ -47,8 +55,13 @@ class CoreV1Api {
   listPodForAllNamespaces(p: { fieldSelector: string }): Promise<unknown> {
     return this.http.json("GET", "/api/v1/pods", { query: { fieldSelector: p.fieldSelector } });
   }
-  async readNamespacedSecret(p: { namespace: string; name: string }): Promise<{ data?: Record<string, string>; stringData?: Record<string, string> }> {
-    return (await this.http.json("GET", `/api/v1/namespaces/${enc(p.namespace)}/secrets/${enc(p.name)}`)) as { data?: Record<string, string> };
+  async readNamespacedSecret(p: {
+    namespace: string;
+    name: string;
+  }): Promise<{ data?: Record<string, string>; stringData?: Record<string, string> }> {
+    return (await this.http.json("GET", `/api/v1/namespaces/${enc(p.namespace)}/secrets/${enc(p.name)}`)) as {
+      data?: Record<string, string>;
+    };
   }
 }
 
@@ -59,7 +72,10 @@ class CustomObjectsApi {
     return this.http.json("GET", `/apis/${p.group}/${p.version}/${p.plural}`, { query: { fieldSelector: p.fieldSelector } });
   }
   async patchClusterCustomObjectStatus(p: { group: string; version: string; plural: string; name: string; body: unknown }): Promise<void> {
-    await this.http.json("PATCH", `/apis/${p.group}/${p.version}/${p.plural}/${enc(p.name)}/status`, { body: p.body, contentType: "application/merge-patch+json" });
+    await this.http.json("PATCH", `/apis/${p.group}/${p.version}/${p.plural}/${enc(p.name)}/status`, {
+      body: p.body,
+      contentType: "application/merge-patch+json",
+    });
   }
 }
 

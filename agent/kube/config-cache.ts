@@ -58,7 +58,13 @@ function toDocument(entry: CachedConfig): unknown {
   return {
     generation: entry.generation,
     config: {
-      scripts: entry.config.scripts.map((s) => ({ ...s, intervalMs: undefined, timeoutMs: undefined, interval: ms(s.intervalMs), timeout: ms(s.timeoutMs) })),
+      scripts: entry.config.scripts.map((s) => ({
+        ...s,
+        intervalMs: undefined,
+        timeoutMs: undefined,
+        interval: ms(s.intervalMs),
+        timeout: ms(s.timeoutMs),
+      })),
       trackFiles: entry.config.trackFiles,
       instances: entry.config.instances.map((i) => ({
         name: i.name,

@@ -14,7 +14,12 @@ function file(name: string, text: string): string {
   return path;
 }
 const config = (user: object, cluster: object = { server: "https://203.0.113.1:6443" }) =>
-  JSON.stringify({ "current-context": "t", contexts: [{ name: "t", context: { cluster: "c", user: "u" } }], clusters: [{ name: "c", cluster }], users: [{ name: "u", user }] });
+  JSON.stringify({
+    "current-context": "t",
+    contexts: [{ name: "t", context: { cluster: "c", user: "u" } }],
+    clusters: [{ name: "c", cluster }],
+    users: [{ name: "u", user }],
+  });
 const authorized = async (e: { authorize: (o: { headers: Record<string, string> }) => Promise<void> }) => {
   const o: { headers: Record<string, string>; ca?: unknown; rejectUnauthorized?: boolean } = { headers: {} };
   await e.authorize(o);
@@ -42,7 +47,9 @@ describe("the agent's API endpoint", () => {
   });
 
   test("kubeconfig: token, basic auth, insecure-skip-tls-verify", async () => {
-    const e = await fromKubeconfigFile(file("token.json", config({ token: "abc" }, { server: "https://203.0.113.1:6443", "insecure-skip-tls-verify": true })));
+    const e = await fromKubeconfigFile(
+      file("token.json", config({ token: "abc" }, { server: "https://203.0.113.1:6443", "insecure-skip-tls-verify": true })),
+    );
     assert.equal(e.server, "https://203.0.113.1:6443");
     const o = await authorized(e);
     assert.equal(o.headers["Authorization"], "Bearer abc");
@@ -53,11 +60,17 @@ describe("the agent's API endpoint", () => {
 
   test("kubeconfig errors name the field", async () => {
     await assert.rejects(fromKubeconfigFile(file("nocontext.json", JSON.stringify({ contexts: [] }))), /current-context is not set/);
-    await assert.rejects(fromKubeconfigFile(file("nouser.json", config({}).replace('"users":[{"name":"u"', '"users":[{"name":"x"'))), /users: no entry named "u"/);
+    await assert.rejects(
+      fromKubeconfigFile(file("nouser.json", config({}).replace('"users":[{"name":"u"', '"users":[{"name":"x"'))),
+      /users: no entry named "u"/,
+    );
   });
 
   test("an exec user goes to client-node's KubeConfig (same server)", async () => {
-    const path = file("exec.json", config({ exec: { apiVersion: "client.authentication.k8s.io/v1", command: "false" } }, { server: "https://198.51.100.7:6443" }));
+    const path = file(
+      "exec.json",
+      config({ exec: { apiVersion: "client.authentication.k8s.io/v1", command: "false" } }, { server: "https://198.51.100.7:6443" }),
+    );
     const e = await loadEndpoint(path);
     assert.equal(e.server, "https://198.51.100.7:6443");
   });

@@ -41,7 +41,8 @@ export async function loadEndpoint(kubeconfig?: string, env: NodeJS.ProcessEnv =
 export function inCluster(env: NodeJS.ProcessEnv, root = SERVICE_ACCOUNT): ApiEndpoint {
   const host = env["KUBERNETES_SERVICE_HOST"];
   const port = env["KUBERNETES_SERVICE_PORT"];
-  if (host === undefined || port === undefined) throw new Error("no kubeconfig found and not in a cluster (KUBERNETES_SERVICE_HOST/PORT unset); pass --kubeconfig");
+  if (host === undefined || port === undefined)
+    throw new Error("no kubeconfig found and not in a cluster (KUBERNETES_SERVICE_HOST/PORT unset); pass --kubeconfig");
   const ca = readFileSync(join(root, "ca.crt"));
   const tokenFile = join(root, "token");
   return {
@@ -104,8 +105,12 @@ function fromParts({ cluster, user }: Parts, dir: string): ApiEndpoint {
   const skipVerify = cluster["insecure-skip-tls-verify"] === true;
   const serverName = cluster["tls-server-name"];
   const token = typeof user["token"] === "string" ? user["token"] : undefined;
-  const tokenFile = typeof user["tokenFile"] === "string" ? (isAbsolute(user["tokenFile"]) ? user["tokenFile"] : join(dir, user["tokenFile"])) : undefined;
-  const basic = typeof user["username"] === "string" ? `${user["username"]}:${typeof user["password"] === "string" ? user["password"] : ""}` : undefined;
+  const tokenFile =
+    typeof user["tokenFile"] === "string" ? (isAbsolute(user["tokenFile"]) ? user["tokenFile"] : join(dir, user["tokenFile"])) : undefined;
+  const basic =
+    typeof user["username"] === "string"
+      ? `${user["username"]}:${typeof user["password"] === "string" ? user["password"] : ""}`
+      : undefined;
   return {
     server: cluster["server"] as string,
     async authorize(options) {

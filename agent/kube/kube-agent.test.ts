@@ -44,7 +44,15 @@ class FakeRunner {
   }
   snapshot(): RouterSnapshot[] {
     const last = this.applied.at(-1);
-    return (last?.instances ?? []).map((i) => ({ name: i.name, phase: "backup", priority: i.priority, effectivePriority: i.priority, masterAddress: undefined, since: 0, conflicts: this.conflicts }));
+    return (last?.instances ?? []).map((i) => ({
+      name: i.name,
+      phase: "backup",
+      priority: i.priority,
+      effectivePriority: i.priority,
+      masterAddress: undefined,
+      since: 0,
+      conflicts: this.conflicts,
+    }));
   }
 }
 
@@ -115,7 +123,10 @@ describe("the agent in a cluster", () => {
     assert.equal(cache.entry?.generation, 3);
     const status = api.statuses.at(-1)!;
     assert.equal(status.observedGeneration, 3);
-    assert.deepEqual(status.instances.map((i) => [i.name, i.state, i.priority]), [["web", "Backup", 150]]);
+    assert.deepEqual(
+      status.instances.map((i) => [i.name, i.state, i.priority]),
+      [["web", "Backup", 150]],
+    );
     assert.deepEqual(status.configErrors, []);
   });
 
@@ -127,7 +138,10 @@ describe("the agent in a cluster", () => {
     runner.conflicts = [{ kind: "duplicate-address", address: "192.0.2.5", mac: "02:00:00:00:00:99", since: 0 }];
     agent.conflictsChanged();
     await settle();
-    assert.deepEqual(api.statuses.at(-1)!.instances[0]!.conflicts?.map((c) => c.kind === "duplicate-address" && c.mac), ["02:00:00:00:00:99"]);
+    assert.deepEqual(
+      api.statuses.at(-1)!.instances[0]!.conflicts?.map((c) => c.kind === "duplicate-address" && c.mac),
+      ["02:00:00:00:00:99"],
+    );
     runner.conflicts = [];
     agent.conflictsChanged();
     await settle();
@@ -156,7 +170,10 @@ describe("the agent in a cluster", () => {
     assert.deepEqual(runner.applied.at(-1), good, "nothing of the invalid instance was applied");
     let status = api.statuses.at(-1)!;
     assert.equal(status.observedGeneration, 2);
-    assert.deepEqual(status.configErrors.map((e) => [e.instance, e.field]), [["web", "instances[0].virtualRouterId"]]);
+    assert.deepEqual(
+      status.configErrors.map((e) => [e.instance, e.field]),
+      [["web", "instances[0].virtualRouterId"]],
+    );
     assert.match(status.configErrors[0]!.message, /previous version keeps running/);
     const missing = { authentication: { type: "pass", secretRef: { namespace: "x", name: "nope", key: "k" } }, version: 2 };
     api.node!.onUpsert({ metadata: { generation: 3 }, spec: { instances: [instance(missing)] } });
@@ -175,7 +192,10 @@ describe("the agent in a cluster", () => {
     await settle();
     assert.equal(runner.applied.length, 1);
     const status = api.statuses.at(-1)!;
-    assert.deepEqual(status.configErrors.map((e) => [e.instance, e.field]), [[undefined, "instances"]]);
+    assert.deepEqual(
+      status.configErrors.map((e) => [e.instance, e.field]),
+      [[undefined, "instances"]],
+    );
   });
 
   it("one instance it cannot hold (no address in its subnet) is refused by name; the others are applied", async () => {
@@ -184,30 +204,54 @@ describe("the agent in a cluster", () => {
     const far = { name: "far", virtualRouterId: 52, addresses: ["198.51.100.5/24"] };
     api.node!.onUpsert({ metadata: { generation: 1 }, spec: { instances: [far, instance({ interface: undefined })] } });
     await settle();
-    assert.deepEqual(runner.applied.at(-1)!.instances.map((i) => [i.name, i.interface]), [["web", "eth0"]]);
+    assert.deepEqual(
+      runner.applied.at(-1)!.instances.map((i) => [i.name, i.interface]),
+      [["web", "eth0"]],
+    );
     const status = api.statuses.at(-1)!;
-    assert.deepEqual(status.instances.map((i) => i.name), ["web"]);
-    assert.deepEqual(status.configErrors.map((e) => [e.instance, e.field]), [["far", "instances[0].interface"]]);
+    assert.deepEqual(
+      status.instances.map((i) => i.name),
+      ["web"],
+    );
+    assert.deepEqual(
+      status.configErrors.map((e) => [e.instance, e.field]),
+      [["far", "instances[0].interface"]],
+    );
     // Later specs are applied around it: a new instance starts, a removed one stops.
     const added = instance({ name: "api", virtualRouterId: 53, addresses: ["192.0.2.6/24"] });
     api.node!.onUpsert({ metadata: { generation: 2 }, spec: { instances: [far, instance(), added] } });
     await settle();
-    assert.deepEqual(runner.applied.at(-1)!.instances.map((i) => i.name), ["web", "api"]);
+    assert.deepEqual(
+      runner.applied.at(-1)!.instances.map((i) => i.name),
+      ["web", "api"],
+    );
     api.node!.onUpsert({ metadata: { generation: 3 }, spec: { instances: [far, added] } });
     await settle();
-    assert.deepEqual(runner.applied.at(-1)!.instances.map((i) => i.name), ["api"]);
+    assert.deepEqual(
+      runner.applied.at(-1)!.instances.map((i) => i.name),
+      ["api"],
+    );
   });
 
   it("a broken shared script refuses only the instances that track it", async () => {
     const { api, runner, agent, settle } = setup(new MemoryCache(), { allowScripts: true });
     await agent.start();
-    const scripts = [{ name: "ok", command: "/bin/true", interval: "1s" }, { name: "bad", command: "/bin/true", interval: "0s" }];
+    const scripts = [
+      { name: "ok", command: "/bin/true", interval: "1s" },
+      { name: "bad", command: "/bin/true", interval: "0s" },
+    ];
     const a = instance({ name: "a", track: { scripts: [{ name: "ok" }] } });
     const b = instance({ name: "b", virtualRouterId: 52, track: { scripts: [{ name: "bad" }] } });
     api.node!.onUpsert({ metadata: { generation: 1 }, spec: { scripts, instances: [a, b] } });
     await settle();
-    assert.deepEqual(runner.applied.at(-1)!.instances.map((i) => i.name), ["a"]);
-    assert.deepEqual(api.statuses.at(-1)!.configErrors.map((e) => [e.instance, e.field]), [["b", "scripts[1].interval"]]);
+    assert.deepEqual(
+      runner.applied.at(-1)!.instances.map((i) => i.name),
+      ["a"],
+    );
+    assert.deepEqual(
+      api.statuses.at(-1)!.configErrors.map((e) => [e.instance, e.field]),
+      [["b", "scripts[1].interval"]],
+    );
   });
 
   it("script checks and notify commands from the VRRPNode are refused unless allowed, and the status says so", async () => {
@@ -219,21 +263,36 @@ describe("the agent in a cluster", () => {
     await off.agent.start();
     off.api.node!.onUpsert({ metadata: { generation: 1 }, spec });
     await off.settle();
-    assert.deepEqual(off.runner.applied.at(-1)!.instances.map((i) => i.name), ["web"]);
+    assert.deepEqual(
+      off.runner.applied.at(-1)!.instances.map((i) => i.name),
+      ["web"],
+    );
     const errors = off.api.statuses.at(-1)!.configErrors;
-    assert.deepEqual(errors.map((e) => [e.instance, e.field]), [["tracked", "instances[1].track.scripts"], ["notified", "instances[2].notify"]]);
+    assert.deepEqual(
+      errors.map((e) => [e.instance, e.field]),
+      [
+        ["tracked", "instances[1].track.scripts"],
+        ["notified", "instances[2].notify"],
+      ],
+    );
     assert.match(errors[0]!.message, /--allow-vrrpnode-scripts/);
     const on = setup(new MemoryCache(), { allowScripts: true });
     await on.agent.start();
     on.api.node!.onUpsert({ metadata: { generation: 1 }, spec });
     await on.settle();
-    assert.deepEqual(on.runner.applied.at(-1)!.instances.map((i) => i.name), ["web", "tracked", "notified"]);
+    assert.deepEqual(
+      on.runner.applied.at(-1)!.instances.map((i) => i.name),
+      ["web", "tracked", "notified"],
+    );
     // Restarted with the gate closed, the cache written while it was open runs no command either.
     const restarted = setup(on.cache);
     restarted.api.down = true;
     await restarted.agent.start();
     await restarted.pump(3);
-    assert.deepEqual(restarted.runner.applied.at(-1)!.instances.map((i) => i.name), ["web"]);
+    assert.deepEqual(
+      restarted.runner.applied.at(-1)!.instances.map((i) => i.name),
+      ["web"],
+    );
   });
 
   it("starts from the cached config when the API server is unreachable", async () => {
@@ -249,7 +308,10 @@ describe("the agent in a cluster", () => {
     await second.agent.start();
     await second.pump(10);
     assert.equal(second.runner.applied.length, 1, "ran the cached config before hearing from the API server");
-    assert.deepEqual(second.runner.applied[0]!.instances.map((i) => i.name), ["web"]);
+    assert.deepEqual(
+      second.runner.applied[0]!.instances.map((i) => i.name),
+      ["web"],
+    );
     assert.equal(second.api.statuses.length, 0, "status writes wait for the API server");
     second.api.down = false;
     await second.settle();

@@ -102,7 +102,8 @@ export class KubeAgent {
       await this.deps.api.watchVrrpNode(this.deps.nodeName, {
         onUpsert: (obj) => this.onSpec(obj),
         onDelete: () => this.onSpec({ spec: { instances: [] }, metadata: { generation: 0 } }),
-        onError: (error) => this.deps.logger.log("warn", "VRRPNode watch interrupted; VRRP keeps running on the last config", { error: errorText(error) }),
+        onError: (error) =>
+          this.deps.logger.log("warn", "VRRPNode watch interrupted; VRRP keeps running on the last config", { error: errorText(error) }),
         // The API server answers again: a status write need not wait out its backoff (up to 30 s).
         onConnected: () => this.writer.retryNow(),
       }),
@@ -149,9 +150,11 @@ export class KubeAgent {
     const generation = obj.metadata?.generation ?? 0;
     if (text === this.lastSpec && generation === this.observedGeneration) return;
     this.lastSpec = text;
-    this.applying = this.applying.then(() => this.applySpec(obj.spec, generation)).catch((error: unknown) => {
-      this.deps.logger.log("error", "applying the VRRPNode spec failed", { error: errorText(error) });
-    });
+    this.applying = this.applying
+      .then(() => this.applySpec(obj.spec, generation))
+      .catch((error: unknown) => {
+        this.deps.logger.log("error", "applying the VRRPNode spec failed", { error: errorText(error) });
+      });
   }
 
   private async applySpec(spec: unknown, generation: number): Promise<void> {
@@ -169,17 +172,29 @@ export class KubeAgent {
     ];
     const outcome = acceptInstances(filled.doc, early);
     if (outcome.kind === "refused") return this.reject(outcome.errors, generation);
-    const { config, kept } = keepPrevious(outcome.config, this.lastApplied, outcome.refused.map((r) => r.instance));
+    const { config, kept } = keepPrevious(
+      outcome.config,
+      this.lastApplied,
+      outcome.refused.map((r) => r.instance),
+    );
     const refused = outcome.refused.map((r) =>
-      kept.includes(r.instance) ? { ...r, errors: r.errors.map((e) => ({ ...e, message: `${e.message}; its previous version keeps running` })) } : r,
+      kept.includes(r.instance)
+        ? { ...r, errors: r.errors.map((e) => ({ ...e, message: `${e.message}; its previous version keeps running` })) }
+        : r,
     );
     await this.applyResolved(config, generation, "api", refused);
     await this.deps.cache.save({ generation, config });
   }
 
-  private async applyResolved(config: AgentConfig, generation: number, from: "api" | "cache", refused: readonly RefusedInstance[]): Promise<void> {
+  private async applyResolved(
+    config: AgentConfig,
+    generation: number,
+    from: "api" | "cache",
+    refused: readonly RefusedInstance[],
+  ): Promise<void> {
     for (const r of refused) {
-      for (const e of r.errors) this.deps.logger.log("error", "VRRPNode instance refused", { instance: r.instance, field: e.path, message: e.message, generation });
+      for (const e of r.errors)
+        this.deps.logger.log("error", "VRRPNode instance refused", { instance: r.instance, field: e.path, message: e.message, generation });
     }
     const report = await this.deps.runner.apply(config);
     this.lastApplied = config;
@@ -206,10 +221,14 @@ export class KubeAgent {
     this.refresh = this.deps.clock.at(this.deps.clock.now() + refreshMs, () => {
       this.refresh = undefined;
       // Re-read the interfaces so one added since (a new NIC, a VLAN) reaches the controller by the next heartbeat.
-      void this.deps.links().then(
-        (links) => (this.interfaces = links.map((l) => l.name)),
-        (error: unknown) => this.deps.logger.log("warn", "reading the node's interfaces failed; reporting the last ones", { error: errorText(error) }),
-      ).then(() => this.reportStatus());
+      void this.deps
+        .links()
+        .then(
+          (links) => (this.interfaces = links.map((l) => l.name)),
+          (error: unknown) =>
+            this.deps.logger.log("warn", "reading the node's interfaces failed; reporting the last ones", { error: errorText(error) }),
+        )
+        .then(() => this.reportStatus());
     });
     this.writer.update(
       nodeStatus({

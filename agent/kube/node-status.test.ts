@@ -36,7 +36,13 @@ describe("VRRPNode status: conflicts", () => {
     ]);
     assert.deepEqual(result.conflicts, [
       { kind: "duplicate-address", address: "192.0.2.5", mac: "02:00:00:00:00:99", since: "2026-11-25T12:00:30.000Z" },
-      { kind: "foreign-vrrp", source: "192.0.2.66", mismatch: "address-mismatch", addresses: ["192.0.2.99"], since: "2026-11-25T12:00:00.000Z" },
+      {
+        kind: "foreign-vrrp",
+        source: "192.0.2.66",
+        mismatch: "address-mismatch",
+        addresses: ["192.0.2.99"],
+        since: "2026-11-25T12:00:00.000Z",
+      },
       { kind: "unknown-peer", source: "192.0.2.77", since: "2026-11-25T12:01:00.000Z" },
     ]);
   });
@@ -48,7 +54,14 @@ describe("VRRPNode status: conflicts", () => {
 });
 
 describe("VRRPNode status: the node's interfaces (for pools with spec.interfaces)", () => {
-  const base = { snapshots: [], transitions: new Map(), observedGeneration: 1, configErrors: [], monotonicNow: 0, wallNow: new Date("2026-11-25T12:00:00Z") };
+  const base = {
+    snapshots: [],
+    transitions: new Map(),
+    observedGeneration: 1,
+    configErrors: [],
+    monotonicNow: 0,
+    wallNow: new Date("2026-11-25T12:00:00Z"),
+  };
   it("sorted, each once", () => {
     assert.deepEqual(nodeStatus({ ...base, interfaces: ["eth1", "lo", "eth0", "eth1"] }).interfaces, ["eth0", "eth1", "lo"]);
   });

@@ -38,6 +38,9 @@ it("counts ready matching pods in the namespace, unknown until synced, and notif
 });
 
 it("a terminating pod is not ready", () => {
-  const view = viewOf({ metadata: { namespace: "d", name: "x", deletionTimestamp: "2026-01-01T00:00:00Z" }, status: { conditions: [{ type: "Ready", status: "True" }] } });
+  const view = viewOf({
+    metadata: { namespace: "d", name: "x", deletionTimestamp: "2026-01-01T00:00:00Z" },
+    status: { conditions: [{ type: "Ready", status: "True" }] },
+  });
   assert.equal(view?.ready, false);
 });

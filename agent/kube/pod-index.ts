@@ -20,7 +20,12 @@ export { matchesSelector };
 
 /** A pod object as the API returns it (only the fields read here). */
 export interface PodObject {
-  readonly metadata?: { readonly namespace?: string; readonly name?: string; readonly labels?: Record<string, string>; readonly deletionTimestamp?: unknown };
+  readonly metadata?: {
+    readonly namespace?: string;
+    readonly name?: string;
+    readonly labels?: Record<string, string>;
+    readonly deletionTimestamp?: unknown;
+  };
   readonly status?: { readonly conditions?: readonly { readonly type?: string; readonly status?: string }[] };
 }
 

@@ -88,13 +88,14 @@ export async function watchList<T>(options: {
     // BOOKMARK: only its resourceVersion matters.
   };
 
-  const pause = (ms: number) => new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    wake = () => {
-      clearTimeout(timer);
-      resolve();
-    };
-  });
+  const pause = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
 
   const loop = async () => {
     let needList = true;
@@ -107,7 +108,13 @@ export async function watchList<T>(options: {
         needList = false;
         await options.rest.stream(
           options.path,
-          { watch: true, fieldSelector: options.fieldSelector, resourceVersion, allowWatchBookmarks: true, timeoutSeconds: WATCH_TIMEOUT_S },
+          {
+            watch: true,
+            fieldSelector: options.fieldSelector,
+            resourceVersion,
+            allowWatchBookmarks: true,
+            timeoutSeconds: WATCH_TIMEOUT_S,
+          },
           {
             signal: abort.signal,
             idleMs: IDLE_MS,

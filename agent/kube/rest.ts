@@ -29,13 +29,26 @@ export type Query = Readonly<Record<string, string | number | boolean | undefine
 const REQUEST_TIMEOUT_MS = 30_000;
 
 export interface Rest {
-  json(method: string, path: string, options?: { readonly query?: Query; readonly body?: unknown; readonly contentType?: string }): Promise<unknown>;
+  json(
+    method: string,
+    path: string,
+    options?: { readonly query?: Query; readonly body?: unknown; readonly contentType?: string },
+  ): Promise<unknown>;
   /**
    * A watch: each JSON line of the response is handed to onEvent; resolves when the
    * server ends the stream, rejects on a non-2xx answer or a broken connection.
    * onOpen is called once the server answered 200.
    */
-  stream(path: string, query: Query, handlers: { readonly onOpen: () => void; readonly onEvent: (event: unknown) => void; readonly signal: AbortSignal; readonly idleMs: number }): Promise<void>;
+  stream(
+    path: string,
+    query: Query,
+    handlers: {
+      readonly onOpen: () => void;
+      readonly onEvent: (event: unknown) => void;
+      readonly signal: AbortSignal;
+      readonly idleMs: number;
+    },
+  ): Promise<void>;
 }
 
 function url(endpoint: ApiEndpoint, path: string, query: Query | undefined): URL {
@@ -44,7 +57,15 @@ function url(endpoint: ApiEndpoint, path: string, query: Query | undefined): URL
   return u;
 }
 
-async function send(endpoint: ApiEndpoint, method: string, target: URL, headers: Record<string, string>, body: string | undefined, signal: AbortSignal | undefined, timeoutMs: number): Promise<IncomingMessage> {
+async function send(
+  endpoint: ApiEndpoint,
+  method: string,
+  target: URL,
+  headers: Record<string, string>,
+  body: string | undefined,
+  signal: AbortSignal | undefined,
+  timeoutMs: number,
+): Promise<IncomingMessage> {
   const options: RequestOptions & { headers: Record<string, string> } = { method, headers: { Accept: "application/json", ...headers } };
   if (signal !== undefined) options.signal = signal;
   await endpoint.authorize(options);
@@ -74,7 +95,11 @@ async function failure(method: string, path: string, res: IncomingMessage): Prom
   }
   const reason = typeof status.reason === "string" ? status.reason : undefined;
   const message = typeof status.message === "string" ? status.message : text.slice(0, 200);
-  return new KubeApiError(res.statusCode ?? 0, reason, `${method} ${path}: HTTP ${res.statusCode}${reason !== undefined ? ` ${reason}` : ""}: ${message}`);
+  return new KubeApiError(
+    res.statusCode ?? 0,
+    reason,
+    `${method} ${path}: HTTP ${res.statusCode}${reason !== undefined ? ` ${reason}` : ""}: ${message}`,
+  );
 }
 
 export function rest(endpoint: ApiEndpoint): Rest {

@@ -30,7 +30,10 @@ export function scriptGateErrors(doc: unknown): ConfigError[] {
 }
 
 /** The same rule on a validated config (the node's cached config, written when the gate may have been open). */
-export function withoutCommands(config: AgentConfig): { readonly config: AgentConfig; readonly refused: readonly { instance: string; errors: ConfigError[] }[] } {
+export function withoutCommands(config: AgentConfig): {
+  readonly config: AgentConfig;
+  readonly refused: readonly { instance: string; errors: ConfigError[] }[];
+} {
   const refused = config.instances.flatMap((inst, i) => {
     const errors: ConfigError[] = [
       ...(inst.track.scripts.length > 0 ? [{ path: `instances[${i}].track.scripts`, message: SCRIPTS_DISABLED }] : []),

@@ -8,7 +8,9 @@ import type { ConfigError } from "../config/validate.js";
 export type SecretReader = (namespace: string, name: string) => Promise<Readonly<Record<string, string>>>;
 
 /** On failure `doc` still has every password that could be read (the agent applies the other instances). */
-export type ResolveResult = { readonly ok: true; readonly doc: unknown } | { readonly ok: false; readonly errors: readonly ConfigError[]; readonly doc: unknown };
+export type ResolveResult =
+  | { readonly ok: true; readonly doc: unknown }
+  | { readonly ok: false; readonly errors: readonly ConfigError[]; readonly doc: unknown };
 
 export async function resolveSecrets(doc: unknown, read: SecretReader): Promise<ResolveResult> {
   if (!isObject(doc) || !Array.isArray(doc["instances"])) return { ok: true, doc };

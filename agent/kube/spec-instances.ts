@@ -56,7 +56,8 @@ export function acceptInstances(doc: unknown, early: readonly ConfigError[]): Sp
     const kept = raw.map((_, i) => i).filter((i) => !excluded.has(i));
     const round: Obj = { ...spec, instances: kept.map((i) => raw[i]) };
     for (const key of Object.keys(SHARED)) {
-      if (Array.isArray(spec[key])) round[key] = (spec[key] as unknown[]).filter((item) => !dropped.has(`${key}/${String(nameOfItem(item))}`));
+      if (Array.isArray(spec[key]))
+        round[key] = (spec[key] as unknown[]).filter((item) => !dropped.has(`${key}/${String(nameOfItem(item))}`));
     }
     const result = validateAgentConfig(round, { kubernetes: true });
     if (result.ok) {
@@ -68,7 +69,13 @@ export function acceptInstances(doc: unknown, early: readonly ConfigError[]): Sp
     for (const e of result.errors) {
       if (instanceIndex(e.path) !== undefined) continue;
       const item = sharedItem(round, e.path);
-      const users = item === undefined ? [] : usersOf(item, kept.map((i) => ({ index: i, raw: raw[i] })));
+      const users =
+        item === undefined
+          ? []
+          : usersOf(
+              item,
+              kept.map((i) => ({ index: i, raw: raw[i] })),
+            );
       if (item === undefined || users.length === 0) {
         unowned.push(e);
         continue;
@@ -92,7 +99,11 @@ export function acceptInstances(doc: unknown, early: readonly ConfigError[]): Sp
  * previous version (a Secret that cannot be read right now must not stop a
  * running VIP), unless that clashes with the new config.
  */
-export function keepPrevious(next: AgentConfig, previous: AgentConfig | undefined, refused: readonly string[]): { readonly config: AgentConfig; readonly kept: readonly string[] } {
+export function keepPrevious(
+  next: AgentConfig,
+  previous: AgentConfig | undefined,
+  refused: readonly string[],
+): { readonly config: AgentConfig; readonly kept: readonly string[] } {
   if (previous === undefined) return { config: next, kept: [] };
   let config = next;
   const kept: string[] = [];
@@ -104,8 +115,12 @@ export function keepPrevious(next: AgentConfig, previous: AgentConfig | undefine
     const checks = (previous.httpChecks ?? []).filter((c) => (old.track.httpChecks ?? []).some((t) => t.name === c.name));
     const sameOrAbsent = <T extends { name: string }>(mine: readonly T[], theirs: readonly T[]) =>
       mine.every((m) => theirs.every((t) => t.name !== m.name || JSON.stringify(t) === JSON.stringify(m)));
-    if (!sameOrAbsent(scripts, config.scripts) || !sameOrAbsent(files, config.trackFiles) || !sameOrAbsent(checks, config.httpChecks ?? [])) continue;
-    const add = <T extends { name: string }>(list: readonly T[], more: readonly T[]) => [...list, ...more.filter((m) => !list.some((l) => l.name === m.name))];
+    if (!sameOrAbsent(scripts, config.scripts) || !sameOrAbsent(files, config.trackFiles) || !sameOrAbsent(checks, config.httpChecks ?? []))
+      continue;
+    const add = <T extends { name: string }>(list: readonly T[], more: readonly T[]) => [
+      ...list,
+      ...more.filter((m) => !list.some((l) => l.name === m.name)),
+    ];
     config = {
       scripts: add(config.scripts, scripts),
       trackFiles: add(config.trackFiles, files),
@@ -138,7 +153,10 @@ function sharedItem(doc: Obj, path: string): { readonly key: keyof typeof SHARED
 }
 
 /** The instances (list indices) that track a shared item. */
-function usersOf(item: { readonly key: keyof typeof SHARED; readonly name: string }, kept: readonly { index: number; raw: unknown }[]): number[] {
+function usersOf(
+  item: { readonly key: keyof typeof SHARED; readonly name: string },
+  kept: readonly { index: number; raw: unknown }[],
+): number[] {
   const field = SHARED[item.key];
   return kept
     .filter(({ raw }) => {

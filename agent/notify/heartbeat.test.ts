@@ -14,7 +14,15 @@ test("the heartbeat is written at start and every refreshMs, then stops and stay
     const clock = new ManualClock(0);
     let wall = 1_000;
     const stateDir = join(dir, "run");
-    const heartbeat = new Heartbeat({ clock, wallClock: () => new Date(wall), logger: memoryLogger(), run: "r1", pid: 42, stateDir, refreshMs: 10_000 });
+    const heartbeat = new Heartbeat({
+      clock,
+      wallClock: () => new Date(wall),
+      logger: memoryLogger(),
+      run: "r1",
+      pid: 42,
+      stateDir,
+      refreshMs: 10_000,
+    });
     const read = async () => parseHeartbeat(await readFile(join(stateDir, ".heartbeat"), "utf8"));
     heartbeat.start();
     heartbeat.start(); // no second timer
@@ -24,7 +32,11 @@ test("the heartbeat is written at start and every refreshMs, then stops and stay
     wall = 11_000;
     clock.advanceTo(9_999);
     await heartbeat.idle();
-    assert.deepEqual(await read(), { ok: true, heartbeat: { pid: 42, run: "r1", updated: "1970-01-01T00:00:01.000Z" } }, "not before refreshMs");
+    assert.deepEqual(
+      await read(),
+      { ok: true, heartbeat: { pid: 42, run: "r1", updated: "1970-01-01T00:00:01.000Z" } },
+      "not before refreshMs",
+    );
     clock.advanceTo(10_000);
     await heartbeat.idle();
     assert.deepEqual(await read(), { ok: true, heartbeat: { pid: 42, run: "r1", updated: "1970-01-01T00:00:11.000Z" } });
@@ -33,7 +45,11 @@ test("the heartbeat is written at start and every refreshMs, then stops and stay
     wall = 21_000;
     clock.advanceTo(30_000);
     await heartbeat.idle();
-    assert.deepEqual(await read(), { ok: true, heartbeat: { pid: 42, run: "r1", updated: "1970-01-01T00:00:11.000Z" } }, "stopped: it ages");
+    assert.deepEqual(
+      await read(),
+      { ok: true, heartbeat: { pid: 42, run: "r1", updated: "1970-01-01T00:00:11.000Z" } },
+      "stopped: it ages",
+    );
     assert.deepEqual(await readdir(stateDir), [".heartbeat"], "no temp files left");
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -47,7 +63,15 @@ test("a failed write is logged, and the next beat tries again", async () => {
     const logger = memoryLogger();
     const blocker = join(dir, "file");
     await writeFile(blocker, "x"); // the state dir cannot be created under a file
-    const heartbeat = new Heartbeat({ clock, wallClock: () => new Date(0), logger, run: "r1", pid: 42, stateDir: join(blocker, "run"), refreshMs: 1000 });
+    const heartbeat = new Heartbeat({
+      clock,
+      wallClock: () => new Date(0),
+      logger,
+      run: "r1",
+      pid: 42,
+      stateDir: join(blocker, "run"),
+      refreshMs: 1000,
+    });
     heartbeat.start();
     await heartbeat.idle();
     clock.advanceTo(1000);

@@ -88,16 +88,27 @@ test("writes the state file and record at once, then runs the specific command a
       const record = parseStateRecord(await readFile(join(dir, "run", "VI_1.json"), "utf8"));
       assert.deepEqual(record, {
         ok: true,
-        record: { instance: "VI_1", state: "BACKUP", priority: 100, since: "2024-05-01T10:00:00.000Z", updated: "2024-05-01T10:00:00.000Z" },
+        record: {
+          instance: "VI_1",
+          state: "BACKUP",
+          priority: 100,
+          since: "2024-05-01T10:00:00.000Z",
+          updated: "2024-05-01T10:00:00.000Z",
+        },
       });
     });
 
-    assert.deepEqual(spawner.spawned.map((p) => p.argv), [["/etc/keepalived/to_backup.sh"]]);
+    assert.deepEqual(
+      spawner.spawned.map((p) => p.argv),
+      [["/etc/keepalived/to_backup.sh"]],
+    );
     wall += 5000;
     clock.advanceTo(2000);
     notifier.handle({ ...transition("VI_1", "backup", "master", 120), at: 1000 }); // handled 1 s after it happened
     await settle();
-    await eventually(async () => assert.equal(await readFile(stateFile, "utf8"), "INSTANCE VI_1 is in MASTER state\n", "files do not wait for commands"));
+    await eventually(async () =>
+      assert.equal(await readFile(stateFile, "utf8"), "INSTANCE VI_1 is in MASTER state\n", "files do not wait for commands"),
+    );
     assert.equal(spawner.spawned.length, 1, "nothing starts while the previous command runs");
     spawner.spawned[0]!.exit(0);
     await settle();
@@ -137,7 +148,10 @@ test("to initialize is STOP; a hanging command gets SIGTERM after notify.timeout
     clock.advanceTo(1000);
     await notifier.idle();
     assert.equal(spawner.last?.signals[0], "SIGTERM");
-    assert.deepEqual(reports.map((r) => [r.kind, r.outcome.type]), [["stop", "timed-out"]]);
+    assert.deepEqual(
+      reports.map((r) => [r.kind, r.outcome.type]),
+      [["stop", "timed-out"]],
+    );
     const record = parseStateRecord(await readFile(join(dir, "VI_1.json"), "utf8"));
     assert.equal(record.ok && record.record.state, "STOP");
   });
@@ -172,7 +186,12 @@ test("instances are independent; records carry the run token and are written on 
     await notifier.idle();
     const a = parseStateRecord(await readFile(join(dir, "A.json"), "utf8"));
     const b = parseStateRecord(await readFile(join(dir, "B.json"), "utf8"));
-    assert.deepEqual(a.ok && [a.record.state, a.record.since, a.record.updated, a.record.run], ["BACKUP", "1970-01-01T00:00:00.000Z", "1970-01-01T00:00:00.000Z", "run-1"]);
+    assert.deepEqual(a.ok && [a.record.state, a.record.since, a.record.updated, a.record.run], [
+      "BACKUP",
+      "1970-01-01T00:00:00.000Z",
+      "1970-01-01T00:00:00.000Z",
+      "run-1",
+    ]);
     assert.deepEqual(b.ok && [b.record.state, b.record.updated, b.record.run], ["STOP", "1970-01-01T00:00:00.000Z", "run-1"]);
     await notifier.stop();
   });
@@ -226,8 +245,15 @@ test("stop waits for notify commands only stopGraceMs, then ends the running one
     clock.advanceTo(1100);
     await stopping;
     assert.deepEqual(spawner.spawned[0]!.signals.slice(0, 2), ["SIGTERM", "SIGKILL"], "ended: SIGTERM, then SIGKILL after the kill grace");
-    assert.deepEqual(spawner.spawned.map((p) => p.argv[0]), ["/bin/hang"], "the STOP notify queued behind it is dropped");
-    assert.ok(logger.entries.some((e) => e.level === "warn" && /not run/.test(e.message)), "the dropped notify is logged");
+    assert.deepEqual(
+      spawner.spawned.map((p) => p.argv[0]),
+      ["/bin/hang"],
+      "the STOP notify queued behind it is dropped",
+    );
+    assert.ok(
+      logger.entries.some((e) => e.level === "warn" && /not run/.test(e.message)),
+      "the dropped notify is logged",
+    );
   });
 });
 
@@ -259,11 +285,19 @@ test("a FAULT's record says why, in the words of the transition's cause", async 
       logger: memoryLogger(),
       stateDir: dir,
     });
-    notifier.handle({ ...transition("VI_1", "master", "fault", 100), reason: "fault", cause: { kind: "fault", faults: ["health"], health: "FAULT after script chk failed (FAULT)" } });
+    notifier.handle({
+      ...transition("VI_1", "master", "fault", 100),
+      reason: "fault",
+      cause: { kind: "fault", faults: ["health"], health: "FAULT after script chk failed (FAULT)" },
+    });
     await notifier.idle();
     const record = parseStateRecord(await readFile(join(dir, "VI_1.json"), "utf8"));
     assert.equal(record.ok && record.record.cause, "FAULT after script chk failed (FAULT)");
-    notifier.handle({ ...transition("VI_1", "fault", "backup", 100), reason: "recovered", cause: { kind: "health", health: "fault cleared after script chk failed (FAULT) cleared" } });
+    notifier.handle({
+      ...transition("VI_1", "fault", "backup", 100),
+      reason: "recovered",
+      cause: { kind: "health", health: "fault cleared after script chk failed (FAULT) cleared" },
+    });
     notifier.handle(transition("VI_1", "backup", "master", 100));
     await notifier.idle();
     const next = parseStateRecord(await readFile(join(dir, "VI_1.json"), "utf8"));

@@ -90,7 +90,10 @@ export class Notifier {
   /** Set once stop() stopped waiting: queued commands are dropped. */
   private dropping = false;
 
-  constructor(instances: readonly InstanceConfig[], private readonly deps: NotifierDeps) {
+  constructor(
+    instances: readonly InstanceConfig[],
+    private readonly deps: NotifierDeps,
+  ) {
     for (const config of instances) this.queues.set(config.name, { config, files: Promise.resolve(), commands: Promise.resolve() });
     this.fs = deps.fs ?? nodeNotifyFs();
     this.stateDir = deps.stateDir ?? DEFAULT_STATE_DIR;
@@ -129,7 +132,15 @@ export class Notifier {
     const since = new Date(wall - Math.max(0, this.deps.clock.now() - change.at)).toISOString();
     const run = this.deps.run;
     const cause = change.cause !== undefined ? { cause: describeCause(change.cause) } : {};
-    const record: StateRecord = { instance: change.instance, state, priority: change.priority, since, updated: since, ...(run !== undefined ? { run } : {}), ...cause };
+    const record: StateRecord = {
+      instance: change.instance,
+      state,
+      priority: change.priority,
+      since,
+      updated: since,
+      ...(run !== undefined ? { run } : {}),
+      ...cause,
+    };
     this.queueFiles(queue, record);
     const notify = queue.config.notify;
     if (notify === undefined) return;
@@ -176,7 +187,13 @@ export class Notifier {
     }
   }
 
-  private async runNotify(queue: InstanceQueue, kind: CommandReport["kind"], command: string, extra: readonly string[], timeoutMs: number): Promise<void> {
+  private async runNotify(
+    queue: InstanceQueue,
+    kind: CommandReport["kind"],
+    command: string,
+    extra: readonly string[],
+    timeoutMs: number,
+  ): Promise<void> {
     const instance = queue.config.name;
     const parsed = parseCommandLine(command);
     if (!parsed.ok) {
@@ -185,7 +202,10 @@ export class Notifier {
     }
     const argv = [...parsed.argv, ...extra];
     if (this.dropping) {
-      this.deps.logger.log("warn", `notify ${kind} not run: the agent is stopping and earlier notify commands ran too long`, { instance, command: argv });
+      this.deps.logger.log("warn", `notify ${kind} not run: the agent is stopping and earlier notify commands ran too long`, {
+        instance,
+        command: argv,
+      });
       return;
     }
     const run = runCommand({

@@ -41,12 +41,24 @@ class LinkTable extends FakeAddressTable {
 
 function node(clock: ManualClock, segment: FakeSegment, address: string, fifos = new FakeFifoOutlets()) {
   const table = new LinkTable();
-  const agent = simulatedAgent({ clock, segment, address, addresses: table, spawner: new FakeSpawner((p) => p.exit(0)), fifos, minLevel: "info" });
+  const agent = simulatedAgent({
+    clock,
+    segment,
+    address,
+    addresses: table,
+    spawner: new FakeSpawner((p) => p.exit(0)),
+    fifos,
+    minLevel: "info",
+  });
   const lines = () => (fifos.lines.get(FIFO) ?? []).map((l) => l.trimEnd());
   return { table, agent, fifos, lines };
 }
 
-const one = (priority: number) => configOf({ notifyFifos: [{ path: FIFO }], instances: [{ name: "VI_1", interface: "eth0", virtualRouterId: 51, priority, addresses: ["192.0.2.5/24"] }] });
+const one = (priority: number) =>
+  configOf({
+    notifyFifos: [{ path: FIFO }],
+    instances: [{ name: "VI_1", interface: "eth0", virtualRouterId: 51, priority, addresses: ["192.0.2.5/24"] }],
+  });
 
 const group = (priority: number) =>
   configOf({
@@ -83,18 +95,30 @@ describe("notify FIFO: the lines of an agent's transitions", () => {
     await a.agent.supervisor.apply(group(150));
     await runClock(clock, 5000);
     const start = a.lines();
-    assert.deepEqual(start.slice(0, 3), ['GROUP "VG" BACKUP 0', 'INSTANCE "VI_1" BACKUP 150', 'INSTANCE "VI_2" BACKUP 150'], "at start: the group first");
+    assert.deepEqual(
+      start.slice(0, 3),
+      ['GROUP "VG" BACKUP 0', 'INSTANCE "VI_1" BACKUP 150', 'INSTANCE "VI_2" BACKUP 150'],
+      "at start: the group first",
+    );
     assert.deepEqual(start.slice(3).sort(), ['GROUP "VG" MASTER 0', 'INSTANCE "VI_1" MASTER 150', 'INSTANCE "VI_2" MASTER 150'].sort());
     assert.equal(start.at(-1), 'GROUP "VG" MASTER 0', "entering MASTER: the group last");
     assert.equal(start.length, 6);
 
     a.table.down.add("eth1"); // VI_1's tracked link: the group goes to FAULT
     await runClock(clock, 2000);
-    assert.deepEqual(a.lines().slice(6), ['INSTANCE "VI_1" FAULT 150', 'INSTANCE "VI_2" FAULT 150', 'GROUP "VG" FAULT 0'], "leaving MASTER for FAULT");
+    assert.deepEqual(
+      a.lines().slice(6),
+      ['INSTANCE "VI_1" FAULT 150', 'INSTANCE "VI_2" FAULT 150', 'GROUP "VG" FAULT 0'],
+      "leaving MASTER for FAULT",
+    );
 
     a.table.down.delete("eth1");
     await runClock(clock, 5000);
-    assert.deepEqual(a.lines().slice(9, 12), ['INSTANCE "VI_1" BACKUP 150', 'INSTANCE "VI_2" BACKUP 150', 'GROUP "VG" BACKUP 0'], "leaving FAULT");
+    assert.deepEqual(
+      a.lines().slice(9, 12),
+      ['INSTANCE "VI_1" BACKUP 150', 'INSTANCE "VI_2" BACKUP 150', 'GROUP "VG" BACKUP 0'],
+      "leaving FAULT",
+    );
     assert.equal(a.lines().at(-1), 'GROUP "VG" MASTER 0');
 
     const before = a.lines().length;
@@ -110,7 +134,10 @@ describe("notify FIFO: the lines of an agent's transitions", () => {
     const a = node(clock, segment, "192.0.2.11", fifos);
     await a.agent.supervisor.apply(one(100));
     await runClock(clock, 5000);
-    assert.deepEqual(a.agent.supervisor.snapshot().map((r) => r.phase), ["master"]);
+    assert.deepEqual(
+      a.agent.supervisor.snapshot().map((r) => r.phase),
+      ["master"],
+    );
     const text = await a.agent.metrics.registry.metrics();
     assert.equal(counter(text, "floatip_notify_fifo_lines_total", "no-reader"), 2);
     fifos.reader = true;

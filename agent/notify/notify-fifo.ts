@@ -75,7 +75,8 @@ export class NotifyFifos {
     for (const o of this.open) {
       const result = this.deps.outlets.write(o.config.path, line);
       this.deps.onLine?.(result);
-      if (result !== "written") this.deps.logger.log("debug", "notify FIFO line dropped", { path: o.config.path, reason: result, line: line.trimEnd() });
+      if (result !== "written")
+        this.deps.logger.log("debug", "notify FIFO line dropped", { path: o.config.path, reason: result, line: line.trimEnd() });
     }
   }
 

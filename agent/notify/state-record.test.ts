@@ -52,8 +52,12 @@ test("the heartbeat round-trips, bad ones name the field, and its path is no ins
   assert.deepEqual(parseHeartbeat(formatHeartbeat(beat())), { ok: true, heartbeat: beat() });
   assert.deepEqual(parseHeartbeat(JSON.stringify({ pid: 1, updated: T0 })), { ok: false, message: "run missing" });
   assert.deepEqual(parseHeartbeat(JSON.stringify({ run: "x", updated: T0 })), { ok: false, message: "pid missing" });
-  assert.deepEqual(parseHeartbeat(JSON.stringify({ pid: 1, run: "x", updated: "soon" })), { ok: false, message: "updated missing or not a time" });
+  assert.deepEqual(parseHeartbeat(JSON.stringify({ pid: 1, run: "x", updated: "soon" })), {
+    ok: false,
+    message: "updated missing or not a time",
+  });
   assert.equal(parseHeartbeat("{").ok, false);
   assert.equal(heartbeatPath("/run/floatip"), "/run/floatip/.heartbeat");
-  for (const name of [".heartbeat", "heartbeat", ".", "", "a/.heartbeat"]) assert.notEqual(stateRecordPath("/run/floatip", name), heartbeatPath("/run/floatip"), name);
+  for (const name of [".heartbeat", "heartbeat", ".", "", "a/.heartbeat"])
+    assert.notEqual(stateRecordPath("/run/floatip", name), heartbeatPath("/run/floatip"), name);
 });

@@ -77,7 +77,9 @@ export type ParsedRecord = { readonly ok: true; readonly record: StateRecord } |
 const STATES: readonly NotifyState[] = ["MASTER", "BACKUP", "FAULT", "STOP"];
 
 /** The JSON object in text, or why it is not one. */
-function jsonObject(text: string): { readonly ok: true; readonly value: Record<string, unknown> } | { readonly ok: false; readonly message: string } {
+function jsonObject(
+  text: string,
+): { readonly ok: true; readonly value: Record<string, unknown> } | { readonly ok: false; readonly message: string } {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
@@ -94,7 +96,8 @@ export function parseStateRecord(text: string): ParsedRecord {
   const o = parsed.value;
   const { instance, state, priority, since, updated } = o;
   if (typeof instance !== "string") return { ok: false, message: "instance missing" };
-  if (typeof state !== "string" || !STATES.includes(state as NotifyState)) return { ok: false, message: `unknown state ${JSON.stringify(state)}` };
+  if (typeof state !== "string" || !STATES.includes(state as NotifyState))
+    return { ok: false, message: `unknown state ${JSON.stringify(state)}` };
   if (typeof priority !== "number" || !Number.isInteger(priority)) return { ok: false, message: "priority missing" };
   if (typeof since !== "string" || Number.isNaN(Date.parse(since))) return { ok: false, message: "since missing or not a time" };
   if (typeof updated !== "string" || Number.isNaN(Date.parse(updated))) return { ok: false, message: "updated missing or not a time" };
@@ -104,7 +107,15 @@ export function parseStateRecord(text: string): ParsedRecord {
   if (cause !== undefined && typeof cause !== "string") return { ok: false, message: "cause is not a string" };
   return {
     ok: true,
-    record: { instance, state: state as NotifyState, priority, since, updated, ...(run !== undefined ? { run } : {}), ...(cause !== undefined ? { cause } : {}) },
+    record: {
+      instance,
+      state: state as NotifyState,
+      priority,
+      since,
+      updated,
+      ...(run !== undefined ? { run } : {}),
+      ...(cause !== undefined ? { cause } : {}),
+    },
   };
 }
 

@@ -87,7 +87,10 @@ export class NetlinkAddressTable implements AddressTable {
    */
   private readonly released = new Set<string>();
 
-  private constructor(private readonly socket: RtNetlinkSocket, options: NetlinkAddressTableOptions) {
+  private constructor(
+    private readonly socket: RtNetlinkSocket,
+    options: NetlinkAddressTableOptions,
+  ) {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     // Without a listener an asynchronous socket error (ENOBUFS) would be thrown from native code.
     socket.socket.on("error", () => undefined);
@@ -103,7 +106,12 @@ export class NetlinkAddressTable implements AddressTable {
       if (link === undefined || link.data.index === undefined) throw new LinkNotFoundError(`no interface named ${ifname}`);
       this.indexes.set(ifname, link.data.index);
       const flags = link.data.flags ?? {};
-      return { name: link.attrs.ifname ?? ifname, index: link.data.index, mac: formatMac(link.attrs.address), up: flags.up === true && flags.running === true };
+      return {
+        name: link.attrs.ifname ?? ifname,
+        index: link.data.index,
+        mac: formatMac(link.attrs.address),
+        up: flags.up === true && flags.running === true,
+      };
     });
     this.states.set(ifname, { at: now, value });
     value.catch(() => this.states.delete(ifname));
@@ -200,7 +208,12 @@ export class NetlinkAddressTable implements AddressTable {
     // later queues its delete after that add.
     for (const a of along) {
       if (toRestore([a], left, (d) => this.released.has(releasedKey(ifname, d.address, d.prefixLength))).length === 0) continue;
-      await this.addAt(ifname, index, { address: a.address, family: 4, prefixLength: a.prefixLength, ...(a.label !== undefined ? { label: a.label } : {}) });
+      await this.addAt(ifname, index, {
+        address: a.address,
+        family: 4,
+        prefixLength: a.prefixLength,
+        ...(a.label !== undefined ? { label: a.label } : {}),
+      });
     }
   }
 

@@ -35,7 +35,10 @@ export interface AnnouncerOptions {
 export class PacketAnnouncer implements Announcer {
   private closed = false;
 
-  private constructor(private readonly socket: NativePacketSocket, private readonly options: AnnouncerOptions) {}
+  private constructor(
+    private readonly socket: NativePacketSocket,
+    private readonly options: AnnouncerOptions,
+  ) {}
 
   /** Opens the AF_PACKET socket (needs CAP_NET_RAW). */
   static async open(options: AnnouncerOptions): Promise<PacketAnnouncer> {
@@ -43,7 +46,9 @@ export class PacketAnnouncer implements Announcer {
     try {
       return new PacketAnnouncer(native.openPacketSocket(), options);
     } catch (error) {
-      throw new AnnounceError(`cannot open the AF_PACKET socket: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      throw new AnnounceError(`cannot open the AF_PACKET socket: ${error instanceof Error ? error.message : String(error)}`, {
+        cause: error,
+      });
     }
   }
 
@@ -51,12 +56,16 @@ export class PacketAnnouncer implements Announcer {
     if (this.closed) throw new AnnounceError("announcer is closed");
     // IPv4 needs only index and MAC (cached); IPv6 also the link-local source.
     const link = address.family === 4 ? await this.options.addresses.linkState(ifname) : await this.options.addresses.link(ifname);
-    const frame = address.family === 4 ? gratuitousArp({ mac: link.mac, address: address.address }) : await this.advert(link as LinkInfo, address);
+    const frame =
+      address.family === 4 ? gratuitousArp({ mac: link.mac, address: address.address }) : await this.advert(link as LinkInfo, address);
     try {
       this.socket.send(link.index, frame);
     } catch (error) {
       const kind = address.family === 4 ? "gratuitous ARP" : "unsolicited neighbour advertisement";
-      throw new AnnounceError(`sending ${kind} for ${address.address} on ${ifname}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      throw new AnnounceError(
+        `sending ${kind} for ${address.address} on ${ifname}: ${error instanceof Error ? error.message : String(error)}`,
+        { cause: error },
+      );
     }
   }
 
@@ -71,7 +80,9 @@ export class PacketAnnouncer implements Announcer {
     try {
       source = defaultSource(link.addresses, 6, link.name);
     } catch (error) {
-      throw new AnnounceError(`cannot announce ${address.address}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      throw new AnnounceError(`cannot announce ${address.address}: ${error instanceof Error ? error.message : String(error)}`, {
+        cause: error,
+      });
     }
     const forwarding = this.options.ipv6Forwarding ?? readIpv6Forwarding;
     const router = await forwarding(link.name);

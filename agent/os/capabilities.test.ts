@@ -38,7 +38,10 @@ describe("capability check", () => {
     assert.ok(check.ok === false);
     const message = missingCapabilitiesMessage(check.missing);
     const first = message.split("\n")[0]!;
-    assert.match(first, /^floatip agent: missing CAP_NET_RAW \(for the raw VRRP sockets and gratuitous ARP \/ neighbour advertisements\); nothing was changed\.$/);
+    assert.match(
+      first,
+      /^floatip agent: missing CAP_NET_RAW \(for the raw VRRP sockets and gratuitous ARP \/ neighbour advertisements\); nothing was changed\.$/,
+    );
     assert.doesNotMatch(first, /CAP_NET_ADMIN/);
     assert.match(message, /AmbientCapabilities=CAP_NET_ADMIN CAP_NET_RAW/);
     assert.match(message, /capabilities\.add: \[NET_ADMIN, NET_RAW\]/);

@@ -56,7 +56,9 @@ export function missingCapabilitiesMessage(missing: readonly RequiredCapability[
 }
 
 /** Edge: reads this process's /proc/self/status. */
-export async function readCapabilityCheck(read: () => Promise<string> = () => readFile("/proc/self/status", "utf8")): Promise<CapabilityCheck> {
+export async function readCapabilityCheck(
+  read: () => Promise<string> = () => readFile("/proc/self/status", "utf8"),
+): Promise<CapabilityCheck> {
   let status: string;
   try {
     status = await read();

@@ -20,7 +20,11 @@ import type { FifoOutlets, FifoWriteResult } from "./ports.js";
 const run = promisify(execFile);
 
 /** "user[:group]" to numeric ids (agent/health/users.ts passwdUserLookup, given by the caller). */
-export type OwnerLookup = (spec: string) => Promise<{ readonly ok: true; readonly ids: { readonly uid: number; readonly gid: number } } | { readonly ok: false; readonly message: string }>;
+export type OwnerLookup = (
+  spec: string,
+) => Promise<
+  { readonly ok: true; readonly ids: { readonly uid: number; readonly gid: number } } | { readonly ok: false; readonly message: string }
+>;
 
 export function systemFifoOutlets(lookup: OwnerLookup): FifoOutlets {
   const fds = new Map<string, number>();

@@ -84,7 +84,13 @@ export interface GratuitousArpOptions {
 
 /** 42-byte Ethernet frame carrying a gratuitous ARP request for `address`. */
 export function gratuitousArp(options: GratuitousArpOptions): Buffer {
-  const arp = arpPacket({ op: ARPOP_REQUEST, senderMac: options.mac, senderIp: options.address, targetMac: BROADCAST_MAC, targetIp: options.address });
+  const arp = arpPacket({
+    op: ARPOP_REQUEST,
+    senderMac: options.mac,
+    senderIp: options.address,
+    targetMac: BROADCAST_MAC,
+    targetIp: options.address,
+  });
   return Buffer.concat([ethernetHeader(BROADCAST_MAC, options.mac, ETHERTYPE_ARP), arp]);
 }
 
@@ -157,5 +163,8 @@ export function unsolicitedNeighbourAdvert(options: NeighbourAdvertOptions): Buf
   icmp[25] = 1; // option length in units of 8 bytes
   parseMac(options.mac).copy(icmp, 26);
   icmp.writeUInt16BE(icmpv6Checksum(options.source, ALL_NODES, icmp), 2);
-  return Buffer.concat([ethernetHeader(ipv6MulticastMac(ALL_NODES), options.mac, ETHERTYPE_IPV6), icmpv6Packet(options.source, ALL_NODES, icmp)]);
+  return Buffer.concat([
+    ethernetHeader(ipv6MulticastMac(ALL_NODES), options.mac, ETHERTYPE_IPV6),
+    icmpv6Packet(options.source, ALL_NODES, icmp),
+  ]);
 }

@@ -20,7 +20,10 @@ describe("arpProbe", () => {
       "ffffffffffff", // Ethernet destination: broadcast
       "020000000001", // Ethernet source: interface MAC
       "0806", // ARP
-      "0001", "0800", "06", "04", // Ethernet / IPv4
+      "0001",
+      "0800",
+      "06",
+      "04", // Ethernet / IPv4
       "0001", // request
       "020000000001", // sender hardware address: ours
       "00000000", // sender protocol address: 0.0.0.0 (RFC 5227 §2.1.1)
@@ -50,10 +53,16 @@ describe("dadSolicitation", () => {
       "3333ff000005", // 33:33 + low 32 bits of ff02::1:ff00:5
       "020000000001",
       "86dd",
-      "60000000", "0018", "3a", "ff", // version 6, payload 24, ICMPv6, hop limit 255
+      "60000000",
+      "0018",
+      "3a",
+      "ff", // version 6, payload 24, ICMPv6, hop limit 255
       "00000000000000000000000000000000", // source ::
       "ff0200000000000000000001ff000005", // destination ff02::1:ff00:5
-      "87", "00", frame.subarray(56, 58).toString("hex"), "00000000", // type 135, code 0, checksum, reserved
+      "87",
+      "00",
+      frame.subarray(56, 58).toString("hex"),
+      "00000000", // type 135, code 0, checksum, reserved
       "20010db8000000000000000000000005", // target
     );
     assert.equal(frame.length, DAD_SOLICIT_LENGTH);
@@ -67,28 +76,60 @@ describe("dadSolicitation", () => {
 
 describe("parseClaim", () => {
   const arpReply = hex(
-    "020000000001", "020000000099", "0806",
-    "0001", "0800", "06", "04", "0002",
-    "020000000099", "c0000205", // sender: 02:..:99 has 192.0.2.5
-    "020000000001", "00000000", // target: us, 0.0.0.0 (a reply to a probe, as Linux sends it)
+    "020000000001",
+    "020000000099",
+    "0806",
+    "0001",
+    "0800",
+    "06",
+    "04",
+    "0002",
+    "020000000099",
+    "c0000205", // sender: 02:..:99 has 192.0.2.5
+    "020000000001",
+    "00000000", // target: us, 0.0.0.0 (a reply to a probe, as Linux sends it)
   );
 
   const table: { name: string; frame: Buffer; claim: ReturnType<typeof parseClaim> }[] = [
     { name: "ARP reply to a probe", frame: arpReply, claim: { family: 4, address: "192.0.2.5", mac: OTHER, via: "arp-reply" } },
-    { name: "gratuitous ARP request", frame: gratuitousArp({ mac: OTHER, address: "192.0.2.5" }), claim: { family: 4, address: "192.0.2.5", mac: OTHER, via: "arp-request" } },
+    {
+      name: "gratuitous ARP request",
+      frame: gratuitousArp({ mac: OTHER, address: "192.0.2.5" }),
+      claim: { family: 4, address: "192.0.2.5", mac: OTHER, via: "arp-request" },
+    },
     { name: "ARP probe claims nothing", frame: arpProbe({ mac: OTHER, address: "192.0.2.5" }), claim: undefined },
     { name: "truncated ARP", frame: arpReply.subarray(0, 41), claim: undefined },
-    { name: "ARP for another protocol", frame: Buffer.concat([arpReply.subarray(0, 16), hex("86dd"), arpReply.subarray(18)]), claim: undefined },
-    { name: "ARP with an unknown opcode", frame: Buffer.concat([arpReply.subarray(0, 20), hex("0003"), arpReply.subarray(22)]), claim: undefined },
+    {
+      name: "ARP for another protocol",
+      frame: Buffer.concat([arpReply.subarray(0, 16), hex("86dd"), arpReply.subarray(18)]),
+      claim: undefined,
+    },
+    {
+      name: "ARP with an unknown opcode",
+      frame: Buffer.concat([arpReply.subarray(0, 20), hex("0003"), arpReply.subarray(22)]),
+      claim: undefined,
+    },
     {
       name: "unsolicited neighbour advertisement (target link-layer option)",
       frame: unsolicitedNeighbourAdvert({ mac: OTHER, source: "fe80::99", target: "2001:db8::5" }),
       claim: { family: 6, address: "2001:db8::5", mac: OTHER, via: "neighbour-advert" },
     },
     { name: "neighbour solicitation claims nothing", frame: dadSolicitation({ mac: OTHER, target: "2001:db8::5" }), claim: undefined },
-    { name: "NA with a broken checksum", frame: corrupt(unsolicitedNeighbourAdvert({ mac: OTHER, source: "fe80::99", target: "2001:db8::5" }), 60), claim: undefined },
-    { name: "NA with hop limit 64", frame: withByte(unsolicitedNeighbourAdvert({ mac: OTHER, source: "fe80::99", target: "2001:db8::5" }), 21, 64), claim: undefined },
-    { name: "NA truncated", frame: unsolicitedNeighbourAdvert({ mac: OTHER, source: "fe80::99", target: "2001:db8::5" }).subarray(0, 70), claim: undefined },
+    {
+      name: "NA with a broken checksum",
+      frame: corrupt(unsolicitedNeighbourAdvert({ mac: OTHER, source: "fe80::99", target: "2001:db8::5" }), 60),
+      claim: undefined,
+    },
+    {
+      name: "NA with hop limit 64",
+      frame: withByte(unsolicitedNeighbourAdvert({ mac: OTHER, source: "fe80::99", target: "2001:db8::5" }), 21, 64),
+      claim: undefined,
+    },
+    {
+      name: "NA truncated",
+      frame: unsolicitedNeighbourAdvert({ mac: OTHER, source: "fe80::99", target: "2001:db8::5" }).subarray(0, 70),
+      claim: undefined,
+    },
     { name: "not ARP or IPv6", frame: Buffer.concat([arpReply.subarray(0, 12), hex("0800"), arpReply.subarray(14)]), claim: undefined },
     { name: "shorter than an Ethernet header", frame: hex("0102"), claim: undefined },
   ];
@@ -122,14 +163,23 @@ describe("parseClaim on hostile input", () => {
     unsolicitedNeighbourAdvert({ mac: OTHER, source: "fe80::99", target: "2001:db8::5" }),
   ];
   it("never throws on arbitrary bytes or on valid frames with bytes changed, cut or appended", () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => void parseClaim(bytes)), { numRuns: 5000 });
     fc.assert(
-      fc.property(fc.constantFrom(...valid), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 6 }), fc.nat({ max: 100 }), fc.uint8Array({ maxLength: 40 }), (frame, changes, cut, tail) => {
-        const copy = Buffer.from(frame);
-        for (const [at, value] of changes) copy[at % copy.length] = value;
-        const claim = parseClaim(Buffer.concat([copy.subarray(0, copy.length - (cut % copy.length)), tail]));
-        if (claim !== undefined) assert.ok(claim.family === 4 || claim.family === 6);
-      }),
+      fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => void parseClaim(bytes)),
+      { numRuns: 5000 },
+    );
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...valid),
+        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 6 }),
+        fc.nat({ max: 100 }),
+        fc.uint8Array({ maxLength: 40 }),
+        (frame, changes, cut, tail) => {
+          const copy = Buffer.from(frame);
+          for (const [at, value] of changes) copy[at % copy.length] = value;
+          const claim = parseClaim(Buffer.concat([copy.subarray(0, copy.length - (cut % copy.length)), tail]));
+          if (claim !== undefined) assert.ok(claim.family === 4 || claim.family === 6);
+        },
+      ),
       { numRuns: 5000 },
     );
   });

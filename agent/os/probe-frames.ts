@@ -79,7 +79,8 @@ function parseArp(frame: Uint8Array): AddressClaim | undefined {
   const a = ETHERNET_HEADER_LENGTH;
   if (frame.length < a + 28) return undefined;
   const view = Buffer.from(frame.buffer, frame.byteOffset, frame.length);
-  if (view.readUInt16BE(a) !== ARPHRD_ETHER || view.readUInt16BE(a + 2) !== ETHERTYPE_IPV4 || view[a + 4] !== 6 || view[a + 5] !== 4) return undefined;
+  if (view.readUInt16BE(a) !== ARPHRD_ETHER || view.readUInt16BE(a + 2) !== ETHERTYPE_IPV4 || view[a + 4] !== 6 || view[a + 5] !== 4)
+    return undefined;
   const op = view.readUInt16BE(a + 6);
   if (op !== ARPOP_REQUEST && op !== ARPOP_REPLY) return undefined;
   const address = formatIPv4(view, a + 14);

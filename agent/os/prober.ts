@@ -45,7 +45,11 @@ export class PacketProber implements AddressProber {
   private readonly open = new Set<Receiver>();
   private closed = false;
 
-  private constructor(private readonly socket: NativePacketSocket, private readonly native: ProbeNet, private readonly options: ProberOptions) {}
+  private constructor(
+    private readonly socket: NativePacketSocket,
+    private readonly native: ProbeNet,
+    private readonly options: ProberOptions,
+  ) {}
 
   /** Opens the sending socket (needs CAP_NET_RAW); receivers open on demand. */
   static open(options: ProberOptions): PacketProber {
@@ -56,7 +60,10 @@ export class PacketProber implements AddressProber {
   async probe(ifname: string, address: VirtualAddress): Promise<void> {
     if (this.closed) throw new Error("prober is closed");
     const link = await this.options.addresses.linkState(ifname);
-    const frame = address.family === 4 ? arpProbe({ mac: link.mac, address: address.address }) : dadSolicitation({ mac: link.mac, target: address.address });
+    const frame =
+      address.family === 4
+        ? arpProbe({ mac: link.mac, address: address.address })
+        : dadSolicitation({ mac: link.mac, target: address.address });
     this.socket.send(link.index, frame);
   }
 
@@ -113,15 +120,19 @@ export class PacketProber implements AddressProber {
         if (claim === undefined || claim.mac === link.mac || !handlers.has(claim.address)) return;
         // Linux answers ARP for a local address on every interface (arp_ignore=0): a host with a second
         // interface on the segment claims its own VIP with that MAC too. Claims are rare (answers to our probes).
-        void this.ownMacs().then((own) => {
-          if (own.has(claim.mac)) return;
-          for (const handler of handlers.get(claim.address) ?? []) handler(claim);
-        }, (error: unknown) => this.options.onError?.(ifname, error instanceof Error ? error : new Error(String(error))));
+        void this.ownMacs().then(
+          (own) => {
+            if (own.has(claim.mac)) return;
+            for (const handler of handlers.get(claim.address) ?? []) handler(claim);
+          },
+          (error: unknown) => this.options.onError?.(ifname, error instanceof Error ? error : new Error(String(error))),
+        );
       },
       (error) => this.options.onError?.(ifname, error),
     );
     const receiver = { socket, mac: link.mac, handlers };
-    if (this.closed) socket.close(); // the prober closed while this one was opening
+    if (this.closed)
+      socket.close(); // the prober closed while this one was opening
     else this.open.add(receiver);
     return receiver;
   }

@@ -19,6 +19,9 @@ describe("procProcessLister (this host's /proc)", () => {
       child.kill("SIGKILL");
       await exited;
     }
-    assert.equal((await procProcessLister()({ argv: true })).some((p) => p.argv.includes(tag)), false);
+    assert.equal(
+      (await procProcessLister()({ argv: true })).some((p) => p.argv.includes(tag)),
+      false,
+    );
   });
 });

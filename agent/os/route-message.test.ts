@@ -38,6 +38,9 @@ describe("route messages (as ip route builds them)", () => {
   });
 
   it("describes a route in ip route's words", () => {
-    assert.equal(describeRoute(route({ type: "unreachable", metric: 5, table: 9, scope: "host" })), "unreachable 198.51.100.0/24 metric 5 table 9 scope host");
+    assert.equal(
+      describeRoute(route({ type: "unreachable", metric: 5, table: 9, scope: "host" })),
+      "unreachable 198.51.100.0/24 metric 5 table 9 scope host",
+    );
   });
 });

@@ -18,7 +18,11 @@ const RT_SCOPE_NOWHERE = 255;
 const RTN = { unicast: 1, blackhole: 6, unreachable: 7, prohibit: 8 } as const;
 
 /** The rtmsg header and attributes of one route; `oif` is the device's index. */
-export function routeMessage(route: RouteConfig, oif: number | undefined, operation: "add" | "remove"): { data: rt.Route; attrs: rt.RouteAttrs } {
+export function routeMessage(
+  route: RouteConfig,
+  oif: number | undefined,
+  operation: "add" | "remove",
+): { data: rt.Route; attrs: rt.RouteAttrs } {
   const [network, length] = route.to.split("/");
   const dstLen = Number(length);
   const table = route.table ?? RT_TABLE_MAIN;

@@ -39,17 +39,27 @@ export class NetlinkRouteTable implements RouteTable {
   add(route: RouteConfig): Promise<void> {
     return this.queue.run(async () => {
       const { data, attrs } = routeMessage(route, await this.index(route.device), "add");
-      await this.request(`adding route ${describeRoute(route)}`, () => this.socket.newRoute(data, attrs, { timeout: TIMEOUT_MS, flags: FlagsNew.CREATE | FlagsNew.EXCL }), "EEXIST");
+      await this.request(
+        `adding route ${describeRoute(route)}`,
+        () => this.socket.newRoute(data, attrs, { timeout: TIMEOUT_MS, flags: FlagsNew.CREATE | FlagsNew.EXCL }),
+        "EEXIST",
+      );
     });
   }
 
   remove(route: RouteConfig): Promise<void> {
     return this.queue.run(async () => {
       // A device that is gone took its routes with it.
-      const oif = await this.index(route.device).catch((error: unknown) => (error instanceof LinkNotFoundError ? null : Promise.reject(error)));
+      const oif = await this.index(route.device).catch((error: unknown) =>
+        error instanceof LinkNotFoundError ? null : Promise.reject(error),
+      );
       if (oif === null) return;
       const { data, attrs } = routeMessage(route, oif, "remove");
-      await this.request(`removing route ${describeRoute(route)}`, () => this.socket.delRoute(data, attrs, { timeout: TIMEOUT_MS }), "ESRCH");
+      await this.request(
+        `removing route ${describeRoute(route)}`,
+        () => this.socket.delRoute(data, attrs, { timeout: TIMEOUT_MS }),
+        "ESRCH",
+      );
     });
   }
 
@@ -57,7 +67,11 @@ export class NetlinkRouteTable implements RouteTable {
   addRule(rule: RuleConfig): Promise<void> {
     return this.queue.run(async () => {
       const { data, attrs } = ruleMessage(rule, "add");
-      await this.request(`adding rule ${describeRule(rule)}`, () => this.socket.newRule(data, attrs, { timeout: TIMEOUT_MS, flags: FlagsNew.CREATE | FlagsNew.EXCL }), "EEXIST");
+      await this.request(
+        `adding rule ${describeRule(rule)}`,
+        () => this.socket.newRule(data, attrs, { timeout: TIMEOUT_MS, flags: FlagsNew.CREATE | FlagsNew.EXCL }),
+        "EEXIST",
+      );
     });
   }
 
@@ -74,7 +88,12 @@ export class NetlinkRouteTable implements RouteTable {
 
   private async index(device: string | undefined): Promise<number | undefined> {
     if (device === undefined) return undefined;
-    const found = await this.request(`looking up ${device}`, () => this.socket.getLink({}, { ifname: device }, { timeout: TIMEOUT_MS }), undefined, device);
+    const found = await this.request(
+      `looking up ${device}`,
+      () => this.socket.getLink({}, { ifname: device }, { timeout: TIMEOUT_MS }),
+      undefined,
+      device,
+    );
     const index = found[0]?.data.index;
     if (index === undefined) throw new LinkNotFoundError(`no interface named ${device}`);
     return index;

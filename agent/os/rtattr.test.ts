@@ -19,7 +19,10 @@ describe("rtattr: an address as an attribute value (golden bytes, network order)
   ];
   for (const [text, family, hex] of rows) it(text, () => assert.equal(addressBytes(text, family).toString("hex"), hex));
   it("a bad address or the other family is a TypeError naming it", () => {
-    assert.throws(() => addressBytes("192.0.2.300", 4), (e: unknown) => e instanceof TypeError && e.message.includes("192.0.2.300"));
+    assert.throws(
+      () => addressBytes("192.0.2.300", 4),
+      (e: unknown) => e instanceof TypeError && e.message.includes("192.0.2.300"),
+    );
     assert.throws(() => addressBytes("2001:db8::1", 4), TypeError);
   });
 });

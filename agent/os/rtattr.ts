@@ -49,7 +49,11 @@ export const s32 = (b: Buffer, at: number): number => (LE ? b.readInt32LE(at) : 
  * attribute before it runs past the end or is shorter than its header.
  * Attributes after it are not looked at.
  */
-export function findAttribute(b: Buffer, offset: number, wanted: number): { readonly start: number; readonly end: number } | "absent" | "malformed" {
+export function findAttribute(
+  b: Buffer,
+  offset: number,
+  wanted: number,
+): { readonly start: number; readonly end: number } | "absent" | "malformed" {
   let at = offset;
   while (at + RTA_HEADER_BYTES <= b.length) {
     const len = u16(b, at);

@@ -25,7 +25,12 @@ describe("rtnetlink link messages", () => {
     assert.deepEqual(decodeLink(payload), { index: 7, name: "up0", up: true });
   });
   it("skips other attributes, nested ones included, to find the name", () => {
-    const payload = Buffer.concat([ifinfo(IFF_UP_RUNNING), attr(4, u32(1500)), attr(26 | 0x8000, attr(2, Buffer.alloc(9))), attr(3, Buffer.from("vlan.100\0"))]);
+    const payload = Buffer.concat([
+      ifinfo(IFF_UP_RUNNING),
+      attr(4, u32(1500)),
+      attr(26 | 0x8000, attr(2, Buffer.alloc(9))),
+      attr(3, Buffer.from("vlan.100\0")),
+    ]);
     assert.deepEqual(decodeLink(payload), { index: 7, name: "vlan.100", up: true });
   });
   const flagRows: readonly [string, number, boolean][] = [
@@ -34,8 +39,10 @@ describe("rtnetlink link messages", () => {
     ["admin down", 0x1002, false],
     ["carrier but admin down", 0x1042, false],
   ];
-  for (const [name, flags, up] of flagRows) it(name, () => assert.equal(decodeLink(Buffer.concat([ifinfo(flags), attr(3, Buffer.from("eth0\0"))]))?.up, up));
-  it("no name attribute: name undefined", () => assert.deepEqual(decodeLink(ifinfo(IFF_UP_RUNNING)), { index: 7, name: undefined, up: true }));
+  for (const [name, flags, up] of flagRows)
+    it(name, () => assert.equal(decodeLink(Buffer.concat([ifinfo(flags), attr(3, Buffer.from("eth0\0"))]))?.up, up));
+  it("no name attribute: name undefined", () =>
+    assert.deepEqual(decodeLink(ifinfo(IFF_UP_RUNNING)), { index: 7, name: undefined, up: true }));
   it("rejects a short header", () => assert.equal(decodeLink(Buffer.alloc(15)), undefined));
   it("rejects an attribute before the name running past the end", () => {
     const payload = Buffer.concat([ifinfo(IFF_UP_RUNNING), attr(4, u32(1500)), attr(3, Buffer.from("eth0\0"))]);
@@ -60,13 +67,21 @@ describe("rtnetlink address messages", () => {
   it("IPv6 link-local (golden bytes): family, prefix, index, IFA_ADDRESS", () => {
     const payload = Buffer.from("0a40802007000000" + "14000100fe80000000000000020000fffe000001", "hex");
     const decoded = decodeAddress(payload);
-    assert.deepEqual({ ...decoded, address: decoded?.address?.toString("hex") }, { family: 10, prefixLength: 64, index: 7, address: "fe80000000000000020000fffe000001" });
+    assert.deepEqual(
+      { ...decoded, address: decoded?.address?.toString("hex") },
+      { family: 10, prefixLength: 64, index: 7, address: "fe80000000000000020000fffe000001" },
+    );
   });
   it("IPv4: IFA_LOCAL wins over IFA_ADDRESS (a point-to-point peer)", () => {
-    const payload = Buffer.concat([Buffer.from([2, 24, 0x80, 0, 3, 0, 0, 0]), attr(1, Buffer.from([198, 51, 100, 1])), attr(2, Buffer.from([192, 0, 2, 11]))]);
+    const payload = Buffer.concat([
+      Buffer.from([2, 24, 0x80, 0, 3, 0, 0, 0]),
+      attr(1, Buffer.from([198, 51, 100, 1])),
+      attr(2, Buffer.from([192, 0, 2, 11])),
+    ]);
     assert.deepEqual([...(decodeAddress(payload)?.address ?? [])], [192, 0, 2, 11]);
   });
-  it("no address attribute: address undefined", () => assert.equal(decodeAddress(Buffer.from([2, 24, 0, 0, 3, 0, 0, 0]))?.address, undefined));
+  it("no address attribute: address undefined", () =>
+    assert.equal(decodeAddress(Buffer.from([2, 24, 0, 0, 3, 0, 0, 0]))?.address, undefined));
   it("rejects a short header", () => assert.equal(decodeAddress(Buffer.alloc(7)), undefined));
   it("rejects a malformed attribute", () => assert.equal(decodeAddress(Buffer.from([2, 24, 0, 0, 3, 0, 0, 0, 2, 0, 1, 0])), undefined));
 });

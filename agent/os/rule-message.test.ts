@@ -16,6 +16,13 @@ describe("rule messages (as ip rule builds them)", () => {
     const rule = { family: 6 as const, to: "2001:db8::/32", iif: "eth0", oif: "eth1", fwmark: 7, fwmask: 255, table: 1000 };
     const { data, attrs } = ruleMessage(rule, "remove");
     assert.deepEqual(data, { family: 10, srcLen: 0, dstLen: 32, table: 0, action: 1 });
-    assert.deepEqual(attrs, { dst: Buffer.from([0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]), iifname: "eth0", oifname: "eth1", fwmark: 7, fwmask: 255, table: 1000 });
+    assert.deepEqual(attrs, {
+      dst: Buffer.from([0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]),
+      iifname: "eth0",
+      oifname: "eth1",
+      fwmark: 7,
+      fwmask: 255,
+      table: 1000,
+    });
   });
 });

@@ -26,7 +26,12 @@ export function deletedWith(addresses: readonly DumpedAddress[], removed: Virtua
   if (self === undefined || self.flags.secondary === true) return [];
   const net = network(removed.address, removed.prefixLength);
   return addresses.filter(
-    (a) => a !== self && a.family === 4 && a.prefixLength === removed.prefixLength && a.flags.secondary === true && network(a.address, a.prefixLength) === net,
+    (a) =>
+      a !== self &&
+      a.family === 4 &&
+      a.prefixLength === removed.prefixLength &&
+      a.flags.secondary === true &&
+      network(a.address, a.prefixLength) === net,
   );
 }
 

@@ -94,7 +94,10 @@ export interface FloatipNet {
 /** A packet armed in the addon's farewell table. */
 class NativeFarewell implements Farewell {
   private live = true;
-  constructor(private readonly native: FloatipNet, private readonly id: number) {}
+  constructor(
+    private readonly native: FloatipNet,
+    private readonly id: number,
+  ) {}
 
   sent(): boolean {
     return this.live && this.native.farewellSent(this.id);
@@ -167,8 +170,16 @@ export class SystemTransportFactory implements TransportFactory {
   async open(options: TransportOptions): Promise<VrrpTransport> {
     const link = await this.options.addresses.link(options.interface);
     const sourceAddress =
-      options.source === undefined ? defaultSource(link.addresses, options.family, options.interface) : canonical(options.source, options.family);
-    const common = { ifname: options.interface, ifindex: link.index, sourceAddress, multicast: options.multicast, ...(options.group !== undefined ? { group: options.group } : {}) };
+      options.source === undefined
+        ? defaultSource(link.addresses, options.family, options.interface)
+        : canonical(options.source, options.family);
+    const common = {
+      ifname: options.interface,
+      ifindex: link.index,
+      sourceAddress,
+      multicast: options.multicast,
+      ...(options.group !== undefined ? { group: options.group } : {}),
+    };
     try {
       const native = this.options.native ?? loadFloatipNet();
       return options.family === 4 ? openIpv4(common, native) : openIpv6(common, native);
@@ -188,9 +199,7 @@ export function createTransportFactory(options: TransportFactoryOptions): Transp
 /** The interface's first IPv4 address, or its (first) IPv6 link-local address. */
 export function defaultSource(addresses: readonly InterfaceAddress[], family: Family, ifname: string): string {
   const found =
-    family === 4
-      ? addresses.find((a) => a.family === 4)
-      : addresses.find((a) => a.family === 6 && /^fe[89ab][0-9a-f]:/i.test(a.address));
+    family === 4 ? addresses.find((a) => a.family === 4) : addresses.find((a) => a.family === 6 && /^fe[89ab][0-9a-f]:/i.test(a.address));
   if (found === undefined) {
     const what = family === 4 ? "IPv4 address" : "IPv6 link-local address";
     throw new NoSourceAddressError(`interface ${ifname} has no ${what} to send VRRP adverts from`);
@@ -226,7 +235,11 @@ abstract class BaseTransport implements VrrpTransport {
   private readonly errorHandlers: ((error: Error) => void)[] = [];
   protected closed = false;
 
-  constructor(readonly sourceAddress: string, readonly ifindex: number, protected readonly ifname: string) {}
+  constructor(
+    readonly sourceAddress: string,
+    readonly ifindex: number,
+    protected readonly ifname: string,
+  ) {}
 
   abstract send(payload: Buffer, destination: string): void;
   protected abstract closeSocket(): void;
@@ -289,7 +302,10 @@ class Ipv4Transport extends BaseTransport {
   /** The last destination that passed checkAddress (every advert of a router goes to the same one). */
   private checked: string | undefined;
 
-  constructor(params: OpenParams, private readonly native: FloatipNet) {
+  constructor(
+    params: OpenParams,
+    private readonly native: FloatipNet,
+  ) {
     super(params.sourceAddress, params.ifindex, params.ifname);
   }
 
@@ -382,7 +398,10 @@ function openIpv4(params: OpenParams, native: FloatipNet): VrrpTransport {
 class Ipv6Transport extends BaseTransport {
   private socket: NativeVrrp6Socket | undefined;
 
-  constructor(params: OpenParams, private readonly native: FloatipNet) {
+  constructor(
+    params: OpenParams,
+    private readonly native: FloatipNet,
+  ) {
     super(params.sourceAddress, params.ifindex, params.ifname);
   }
 
@@ -436,4 +455,3 @@ function openIpv6(params: OpenParams, native: FloatipNet): VrrpTransport {
   );
   return transport.attach(socket);
 }
-

@@ -70,7 +70,10 @@ export class NetlinkVirtualMacLinks implements VirtualMacLinks {
   /** Base interface → its sysctl values before floatip changed them, and the macvlans on it. */
   private readonly bases = new Map<string, { readonly saved: Map<string, string>; readonly vmacs: Set<string> }>();
 
-  private constructor(private readonly socket: RtNetlinkSocket, private readonly sysctl: Sysctl) {
+  private constructor(
+    private readonly socket: RtNetlinkSocket,
+    private readonly sysctl: Sysctl,
+  ) {
     socket.socket.on("error", () => undefined);
   }
 
@@ -92,7 +95,11 @@ export class NetlinkVirtualMacLinks implements VirtualMacLinks {
         const link = Buffer.alloc(4);
         link.writeUInt32LE(parent);
         await this.request(`creating macvlan ${spec.name} on ${spec.parent}`, () =>
-          this.socket.newLink({}, { ifname: spec.name, link, address: mac, linkinfo: macvlanLinkInfo() }, { timeout: TIMEOUT_MS, flags: FlagsNew.CREATE | FlagsNew.EXCL }),
+          this.socket.newLink(
+            {},
+            { ifname: spec.name, link, address: mac, linkinfo: macvlanLinkInfo() },
+            { timeout: TIMEOUT_MS, flags: FlagsNew.CREATE | FlagsNew.EXCL },
+          ),
         );
         index = await this.find(spec.name);
         if (index === undefined) throw new AddressTableError(`macvlan ${spec.name} vanished after it was created`);
@@ -101,14 +108,17 @@ export class NetlinkVirtualMacLinks implements VirtualMacLinks {
       await this.sysctl.write(`ipv6/conf/${spec.name}/disable_ipv6`, "1").catch(() => undefined);
       for (const [key, value] of ON_VMAC) await this.sysctl.write(key.replace("%", spec.name), value);
       await this.setBase(spec.parent, spec.name);
-      await this.request(`setting ${spec.name} up`, () => this.socket.setLink({ index, flags: { up: true }, change: { up: true } }, {}, { timeout: TIMEOUT_MS }));
+      await this.request(`setting ${spec.name} up`, () =>
+        this.socket.setLink({ index, flags: { up: true }, change: { up: true } }, {}, { timeout: TIMEOUT_MS }),
+      );
     });
   }
 
   remove(name: string): Promise<void> {
     return this.queue.run(async () => {
       const index = await this.find(name);
-      if (index !== undefined) await this.request(`removing ${name}`, () => this.socket.delLink({ index }, {}, { timeout: TIMEOUT_MS }), "ENODEV");
+      if (index !== undefined)
+        await this.request(`removing ${name}`, () => this.socket.delLink({ index }, {}, { timeout: TIMEOUT_MS }), "ENODEV");
       for (const [base, state] of this.bases) {
         if (!state.vmacs.delete(name) || state.vmacs.size > 0) continue;
         this.bases.delete(base);
@@ -138,17 +148,28 @@ export class NetlinkVirtualMacLinks implements VirtualMacLinks {
 
   /** An existing interface of that name: its index if it is a macvlan (given the MAC again), undefined if none; else an error. */
   private async takeOver(name: string, mac: Buffer): Promise<number | undefined> {
-    const found = await this.request(`looking up ${name}`, () => this.socket.getLink({}, { ifname: name }, { timeout: TIMEOUT_MS }), "ENODEV");
+    const found = await this.request(
+      `looking up ${name}`,
+      () => this.socket.getLink({}, { ifname: name }, { timeout: TIMEOUT_MS }),
+      "ENODEV",
+    );
     const link = found[0];
     if (link?.data.index === undefined) return undefined;
     const kind = link.attrs.linkinfo === undefined ? undefined : ifla.parseInfo(link.attrs.linkinfo).kind;
-    if (kind !== "macvlan") throw new AddressTableError(`${name} exists and is not a macvlan (${kind ?? "no kind"}); floatip will not take it over for use_vmac`);
-    await this.request(`setting the virtual MAC on ${name}`, () => this.socket.setLink({ index: link.data.index }, { address: mac }, { timeout: TIMEOUT_MS }));
+    if (kind !== "macvlan")
+      throw new AddressTableError(`${name} exists and is not a macvlan (${kind ?? "no kind"}); floatip will not take it over for use_vmac`);
+    await this.request(`setting the virtual MAC on ${name}`, () =>
+      this.socket.setLink({ index: link.data.index }, { address: mac }, { timeout: TIMEOUT_MS }),
+    );
     return link.data.index;
   }
 
   private async find(name: string): Promise<number | undefined> {
-    const found = await this.request(`looking up ${name}`, () => this.socket.getLink({}, { ifname: name }, { timeout: TIMEOUT_MS }), "ENODEV");
+    const found = await this.request(
+      `looking up ${name}`,
+      () => this.socket.getLink({}, { ifname: name }, { timeout: TIMEOUT_MS }),
+      "ENODEV",
+    );
     return found[0]?.data.index;
   }
 

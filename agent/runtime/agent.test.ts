@@ -225,7 +225,8 @@ describe("agents on a simulated segment", () => {
   it("warns once when master for 3 intervals while a unicast peer was never heard (firewall hint)", async () => {
     const clock = new ManualClock(0);
     const l = lab(clock);
-    const unicast = (source: string, peer: string) => config({ priority: source.endsWith("11") ? 150 : 100, unicast: { source, peers: [peer] } });
+    const unicast = (source: string, peer: string) =>
+      config({ priority: source.endsWith("11") ? 150 : 100, unicast: { source, peers: [peer] } });
     const lonely = l.add("192.0.2.11", unicast("192.0.2.11", "192.0.2.12"));
     await lonely.agent.start();
     await run(clock, 10_000);
@@ -283,7 +284,13 @@ describe("agents on a simulated segment", () => {
     const a2 = both(150, [second]);
     const b2 = both(100, [{ ...second, priority: 110 }]);
     assert.ok(a2.ok && b2.ok);
-    assert.deepEqual(await n1.agent.supervisor.apply(a2.config), { added: ["db"], removed: [], replaced: [], updated: [], unchanged: ["vip"] });
+    assert.deepEqual(await n1.agent.supervisor.apply(a2.config), {
+      added: ["db"],
+      removed: [],
+      replaced: [],
+      updated: [],
+      unchanged: ["vip"],
+    });
     await n2.agent.supervisor.apply(b2.config);
     await run(clock, 5000);
     assert.deepEqual([transitions(n1), transitions(n2)], before, "the untouched instance never transitioned");
@@ -292,10 +299,22 @@ describe("agents on a simulated segment", () => {
     // A changed priority changes only that instance, in place (the backup preempts with it); removing it releases its VIP.
     const b3 = both(100, [{ ...second, priority: 130 }]);
     assert.ok(b3.ok);
-    assert.deepEqual(await n2.agent.supervisor.apply(b3.config), { added: [], removed: [], replaced: [], updated: ["db"], unchanged: ["vip"] });
+    assert.deepEqual(await n2.agent.supervisor.apply(b3.config), {
+      added: [],
+      removed: [],
+      replaced: [],
+      updated: ["db"],
+      unchanged: ["vip"],
+    });
     await run(clock, 5000);
     assert.ok(n2.table.has("eth0", "192.0.2.6") && !n1.table.has("eth0", "192.0.2.6"), "the higher new priority took db");
-    assert.deepEqual(await n2.agent.supervisor.apply(b1.config), { added: [], removed: ["db"], replaced: [], updated: [], unchanged: ["vip"] });
+    assert.deepEqual(await n2.agent.supervisor.apply(b1.config), {
+      added: [],
+      removed: ["db"],
+      replaced: [],
+      updated: [],
+      unchanged: ["vip"],
+    });
     await run(clock, 5000);
     assert.ok(!n2.table.has("eth0", "192.0.2.6"));
     assert.ok(n1.table.has("eth0", "192.0.2.6"), "the other node took db over after the priority-0 advert");
@@ -308,7 +327,12 @@ describe("agents on a simulated segment", () => {
     const l = lab(clock);
     const table = new LinkCountingTable();
     const on = (ifname: string, count: number) =>
-      Array.from({ length: count }, (_, i) => ({ name: `${ifname}-${i}`, interface: ifname, virtualRouterId: i + 1, addresses: [`192.0.2.${100 + i}/24`] }));
+      Array.from({ length: count }, (_, i) => ({
+        name: `${ifname}-${i}`,
+        interface: ifname,
+        virtualRouterId: i + 1,
+        addresses: [`192.0.2.${100 + i}/24`],
+      }));
     const many = validateAgentConfig({ instances: on("eth0", 30) });
     const other = validateAgentConfig({ instances: on("eth1", 1) });
     assert.ok(many.ok && other.ok);
@@ -321,10 +345,16 @@ describe("agents on a simulated segment", () => {
 
     table.down.add("eth0");
     await run(clock, 1100);
-    assert.ok(node.agent.snapshot().every((r) => r.phase === "fault"), "every instance went to FAULT within a poll interval");
+    assert.ok(
+      node.agent.snapshot().every((r) => r.phase === "fault"),
+      "every instance went to FAULT within a poll interval",
+    );
     table.down.delete("eth0");
     await run(clock, 1100);
-    assert.ok(node.agent.snapshot().every((r) => r.phase !== "fault"), "and left it with the link");
+    assert.ok(
+      node.agent.snapshot().every((r) => r.phase !== "fault"),
+      "and left it with the link",
+    );
 
     await node.agent.supervisor.apply(other.config);
     const after = table.calls("eth0");

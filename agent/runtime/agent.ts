@@ -14,7 +14,17 @@
  * /healthz); see followed-segment.ts.
  */
 import type { Family, InstanceConfig } from "../config/types.js";
-import type { AddressTable, Announcer, LinkEvent, LinkMonitor, ReceivedPacket, RouteTable, TransportFactory, TransportOptions, VirtualMacLinks } from "../os/ports.js";
+import type {
+  AddressTable,
+  Announcer,
+  LinkEvent,
+  LinkMonitor,
+  ReceivedPacket,
+  RouteTable,
+  TransportFactory,
+  TransportOptions,
+  VirtualMacLinks,
+} from "../os/ports.js";
 import { onVirtualMac, virtualMac } from "./vmac.js";
 import { decodeAdvert, peekVrid } from "../vrrp/codec.js";
 import { multicastGroup } from "../vrrp/packet.js";
@@ -95,9 +105,14 @@ export class Agent {
   /** use_vmac: the macvlan is created first, and the router runs on it (see vmac.ts). */
   private async withVirtualMac(instance: InstanceConfig): Promise<InstanceConfig> {
     if (instance.vmac === undefined) return instance;
-    if (this.deps.vmacs === undefined) throw new Error(`instance ${instance.name} uses a virtual MAC but the agent cannot create macvlan interfaces`);
+    if (this.deps.vmacs === undefined)
+      throw new Error(`instance ${instance.name} uses a virtual MAC but the agent cannot create macvlan interfaces`);
     const base = await this.deps.addresses.link(instance.interface);
-    await this.deps.vmacs.create({ name: instance.vmac.name, parent: instance.interface, mac: virtualMac(instance.family, instance.virtualRouterId) });
+    await this.deps.vmacs.create({
+      name: instance.vmac.name,
+      parent: instance.interface,
+      mac: virtualMac(instance.family, instance.virtualRouterId),
+    });
     return onVirtualMac(instance, base.addresses.find((a) => a.family === instance.family)?.address);
   }
 
@@ -163,7 +178,11 @@ export class Agent {
     const vmac = router.config.vmac;
     if (vmac === undefined) return;
     await this.deps.vmacs?.remove(vmac.name).catch((error: unknown) => {
-      this.deps.logger.log("error", "cannot remove the virtual MAC interface", { instance: router.config.name, interface: vmac.name, error });
+      this.deps.logger.log("error", "cannot remove the virtual MAC interface", {
+        instance: router.config.name,
+        interface: vmac.name,
+        error,
+      });
     });
   }
 
@@ -265,7 +284,8 @@ export class Agent {
   private retryAddresses(ifname: string): void {
     for (const router of this.routers()) {
       const uses =
-        router.config.interface === ifname || [...router.config.addresses, ...(router.config.excludedAddresses ?? [])].some((a) => a.device === ifname);
+        router.config.interface === ifname ||
+        [...router.config.addresses, ...(router.config.excludedAddresses ?? [])].some((a) => a.device === ifname);
       if (uses && router.faultCauses().includes("address")) router.setFault("address", false);
     }
   }
@@ -286,7 +306,10 @@ export class Agent {
       this.deps.metrics.packetDropped(segment.iface, "", "unknown-vrid");
       return;
     }
-    router.receive({ advert: decoded.advert, source: packet.source, destination: packet.destination, ttl: packet.ttl }, packet.payload, packet.ageMs === undefined ? undefined : packet.ageMs + (this.deps.clock.now() - readAt));
+    router.receive(
+      { advert: decoded.advert, source: packet.source, destination: packet.destination, ttl: packet.ttl },
+      packet.payload,
+      packet.ageMs === undefined ? undefined : packet.ageMs + (this.deps.clock.now() - readAt),
+    );
   }
 }
-

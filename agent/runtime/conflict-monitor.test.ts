@@ -21,7 +21,15 @@ const config = (patch: Record<string, unknown> = {}): AgentConfig => vipConfig(V
 function lab(clock: ManualClock) {
   const segment = new FakeSegment();
   const neighbourhood = new FakeNeighbourhood();
-  const nodes: { address: string; mac: string; supervisor: AgentSupervisor; metrics: AgentMetrics; logs: string[]; probes: string[]; changes: string[] }[] = [];
+  const nodes: {
+    address: string;
+    mac: string;
+    supervisor: AgentSupervisor;
+    metrics: AgentMetrics;
+    logs: string[];
+    probes: string[];
+    changes: string[];
+  }[] = [];
   const add = async (address: string, cfg: AgentConfig) => {
     const changes: string[] = [];
     const table = new FakeAddressTable();
@@ -109,8 +117,14 @@ describe("conflict reporting by running agents", () => {
     await run(clock, 5000);
     assert.equal(l.phase(a), "master");
     await run(clock, 12_000); // b's next periodic probe, then its confirmation
-    assert.deepEqual(l.conflicts(a).map((c) => c.kind === "duplicate-address" && c.mac), [b.mac]);
-    assert.deepEqual(l.conflicts(b).map((c) => c.kind === "duplicate-address" && c.mac), [a.mac]);
+    assert.deepEqual(
+      l.conflicts(a).map((c) => c.kind === "duplicate-address" && c.mac),
+      [b.mac],
+    );
+    assert.deepEqual(
+      l.conflicts(b).map((c) => c.kind === "duplicate-address" && c.mac),
+      [a.mac],
+    );
     l.segment.setUp("192.0.2.11", true); // healed: a yields to b's adverts
     await run(clock, 15_000);
     assert.equal(l.phase(a), "backup");
@@ -133,9 +147,10 @@ describe("conflict reporting by running agents", () => {
       await run(clock, 1000);
     }
     assert.equal(l.phase(node), "master", "foreign adverts never change the state");
-    assert.deepEqual(l.conflicts(node).map((c) => ({ ...c, since: 0 })), [
-      { kind: "foreign-vrrp", source, mismatch: "address-mismatch", addresses: ["192.0.2.99"], since: 0 },
-    ]);
+    assert.deepEqual(
+      l.conflicts(node).map((c) => ({ ...c, since: 0 })),
+      [{ kind: "foreign-vrrp", source, mismatch: "address-mismatch", addresses: ["192.0.2.99"], since: 0 }],
+    );
     assert.equal(await metric(node.metrics, "floatip_conflicts_active", "foreign-vrrp"), 1);
     await run(clock, 5000);
     assert.deepEqual(l.conflicts(node), []);
@@ -157,7 +172,10 @@ describe("conflict reporting by running agents", () => {
       l.segment.inject({ family: 4, payload, source, destination: "192.0.2.11", ttl: 255, ifindex: 2 });
       await run(clock, 1000);
     }
-    assert.deepEqual(l.conflicts(node).map((c) => `${c.kind} ${"source" in c ? c.source : ""}`), [`unknown-peer ${source}`]);
+    assert.deepEqual(
+      l.conflicts(node).map((c) => `${c.kind} ${"source" in c ? c.source : ""}`),
+      [`unknown-peer ${source}`],
+    );
     assert.equal(await metric(node.metrics, "floatip_conflicts_total", "unknown-peer"), 1);
   });
 

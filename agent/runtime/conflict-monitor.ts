@@ -8,8 +8,25 @@
  * an address never waits for them.
  */
 import type { InstanceConfig, VirtualAddress } from "../config/types.js";
-import { duplicateConflicts, NOT_MASTER, stepDuplicate, type DuplicateAction, type DuplicateParams, type DuplicateState, type DuplicateStep } from "../conflict/duplicate-detector.js";
-import { expireForeign, foreignConflicts, NO_FOREIGN, noteForeignAdvert, type ForeignAdvert, type ForeignParams, type ForeignState, type ForeignStep } from "../conflict/foreign-vrrp.js";
+import {
+  duplicateConflicts,
+  NOT_MASTER,
+  stepDuplicate,
+  type DuplicateAction,
+  type DuplicateParams,
+  type DuplicateState,
+  type DuplicateStep,
+} from "../conflict/duplicate-detector.js";
+import {
+  expireForeign,
+  foreignConflicts,
+  NO_FOREIGN,
+  noteForeignAdvert,
+  type ForeignAdvert,
+  type ForeignParams,
+  type ForeignState,
+  type ForeignStep,
+} from "../conflict/foreign-vrrp.js";
 import { describeConflict, type Conflict } from "../conflict/types.js";
 import type { AddressProber, ClaimWatch } from "../os/ports.js";
 import type { Clock, TimerHandle } from "../../base/clock.js";
@@ -59,7 +76,10 @@ export class ConflictMonitor {
   private generation = 0;
   private stopped = false;
 
-  constructor(private readonly config: InstanceConfig, private readonly deps: ConflictMonitorDeps) {
+  constructor(
+    private readonly config: InstanceConfig,
+    private readonly deps: ConflictMonitorDeps,
+  ) {
     this.duplicate = duplicateParams(config, deps.options.probeIntervalMs ?? DEFAULT_PROBE_INTERVAL_MS);
     this.foreignParams = { ownIntervalMs: config.advertIntervalMs, maxSources: MAX_FOREIGN_SOURCES };
     this.addressList = config.addresses.map((a) => a.address);
@@ -144,7 +164,10 @@ export class ConflictMonitor {
         });
       }
       case "suspected":
-        this.deps.logger.log("debug", "another MAC claims a virtual address; probing again to confirm", { address: action.address, mac: action.mac });
+        this.deps.logger.log("debug", "another MAC claims a virtual address; probing again to confirm", {
+          address: action.address,
+          mac: action.mac,
+        });
         return;
       case "detected":
         return this.started({ kind: "duplicate-address", address: action.address, mac: action.mac, since: action.since });
@@ -184,7 +207,15 @@ export class ConflictMonitor {
       if (generation !== this.generation) return; // left master meanwhile
       const watch = await prober.watch(address.device ?? this.config.interface, address.address, (claim) => {
         if (this.stopped) return;
-        this.applyDuplicate(stepDuplicate(this.duplicate, this.addressList, this.dupState, { type: "claim", address: claim.address, mac: claim.mac }, this.deps.clock.now()));
+        this.applyDuplicate(
+          stepDuplicate(
+            this.duplicate,
+            this.addressList,
+            this.dupState,
+            { type: "claim", address: claim.address, mac: claim.mac },
+            this.deps.clock.now(),
+          ),
+        );
       });
       this.watches.push(watch);
     }

@@ -35,7 +35,14 @@ describe("dont_track_primary", () => {
     const segment = new FakeSegment();
     const table = new FakeAddressTable({ eth0: ["192.0.2.12"] });
     const monitor = new FakeLinkMonitor();
-    const { supervisor } = simulatedAgent({ clock, segment, address: "192.0.2.12", addresses: table, monitor, transports: fakeTransports(segment, "192.0.2.12") });
+    const { supervisor } = simulatedAgent({
+      clock,
+      segment,
+      address: "192.0.2.12",
+      addresses: table,
+      monitor,
+      transports: fakeTransports(segment, "192.0.2.12"),
+    });
     await supervisor.apply(vipConfig(VIP, { priority: 100, trackInterface: false }));
     monitor.link("eth0", { up: false });
     await run(clock, 5000);

@@ -43,7 +43,13 @@ export class FakeSegment {
   /** How long each delivered packet has waited in the socket (ReceivedPacket.ageMs). */
   ageMs = 0;
   /** Priority-0 adverts armed by masters (VrrpTransport.armFarewell), as the native table keeps them. */
-  readonly farewells: { source: string; destination: string; payload: Buffer; state: "armed" | "sent" | "disarmed"; linkDown?: readonly string[] }[] = [];
+  readonly farewells: {
+    source: string;
+    destination: string;
+    payload: Buffer;
+    state: "armed" | "sent" | "disarmed";
+    linkDown?: readonly string[];
+  }[] = [];
 
   /** What the native link trigger does when `ifname` goes down on a host: send the armed farewells waiting for it. */
   linkDown(source: string, ifname: string): void {
@@ -92,7 +98,15 @@ export class FakeSegment {
       // Any group (vrrp_mcast_group4 / 6 may change it); the fake segment does not filter by group.
       const multicast = /^(2(2[4-9]|3\d)\.|ff)/i.test(destination);
       if (multicast ? !to.multicast : to.address !== destination) continue;
-      to.handler?.({ family: from.family, payload: Buffer.from(payload), source: from.address, destination, ttl, ifindex: 2, ageMs: this.ageMs });
+      to.handler?.({
+        family: from.family,
+        payload: Buffer.from(payload),
+        source: from.address,
+        destination,
+        ttl,
+        ifindex: 2,
+        ageMs: this.ageMs,
+      });
     }
   }
   /** Inject a packet as if from another host. */
@@ -118,7 +132,13 @@ export function fakeTransports(segment: FakeSegment, address: string): Transport
         ifindex: 2,
         send: (payload, destination) => segment.deliver(endpoint, payload, destination),
         armFarewell: (payload, destination, linkDown) => {
-          const farewell = { source: endpoint.address, destination, payload: Buffer.from(payload), state: "armed" as const, linkDown: [...(linkDown ?? [])] };
+          const farewell = {
+            source: endpoint.address,
+            destination,
+            payload: Buffer.from(payload),
+            state: "armed" as const,
+            linkDown: [...(linkDown ?? [])],
+          };
           const entry: FakeSegment["farewells"][number] = farewell;
           segment.farewells.push(entry);
           return {
@@ -203,11 +223,18 @@ export class FakeNeighbourhood {
       probe: async (ifname: string, address: VirtualAddress) => {
         probes.push(`${ifname} ${address.address}`);
         const answers = [
-          ...this.members.filter((m) => m !== member && [...m.table.aliased.values()].some((set) => set.has(address.address))).map((m) => m.mac),
+          ...this.members
+            .filter((m) => m !== member && [...m.table.aliased.values()].some((set) => set.has(address.address)))
+            .map((m) => m.mac),
           ...(this.statics.has(address.address) ? [this.statics.get(address.address)!] : []),
         ];
         for (const answer of answers) {
-          const claim: AddressClaim = { family: address.family, address: address.address, mac: answer, via: address.family === 4 ? "arp-reply" : "neighbour-advert" };
+          const claim: AddressClaim = {
+            family: address.family,
+            address: address.address,
+            mac: answer,
+            via: address.family === 4 ? "arp-reply" : "neighbour-advert",
+          };
           queueMicrotask(() => {
             for (const handler of member.watchers.get(address.address) ?? []) handler(claim);
           });
@@ -244,7 +271,15 @@ export class FakeLinkMonitor implements LinkMonitor {
   /** An address event on `ifname` (index 2). */
   address(ifname: string, address: string, change: { gone: boolean; prefixLength?: number }): void {
     const family = address.includes(":") ? 6 : 4;
-    this.emit({ type: "address", index: 2, ifname, address, family, prefixLength: change.prefixLength ?? (family === 4 ? 24 : 64), gone: change.gone });
+    this.emit({
+      type: "address",
+      index: 2,
+      ifname,
+      address,
+      family,
+      prefixLength: change.prefixLength ?? (family === 4 ? 24 : 64),
+      gone: change.gone,
+    });
   }
   break(error: Error): void {
     this.failure = error;

@@ -25,7 +25,11 @@ function pair(patch: Record<string, unknown> = {}) {
   const master = node(MASTER, 150);
   const phase = (n: typeof backup) => n.supervisor.snapshot()[0]?.phase;
   /** Priorities of the adverts a host sent since index `from` of segment.sent. */
-  const sentBy = (address: string, from = 0) => segment.sent.slice(from).filter((s) => s.source === address).map((s) => s.payload[2]);
+  const sentBy = (address: string, from = 0) =>
+    segment.sent
+      .slice(from)
+      .filter((s) => s.source === address)
+      .map((s) => s.payload[2]);
   return { clock, segment, backup, master, phase, sentBy };
 }
 
@@ -45,7 +49,10 @@ describe("farewell adverts (priority 0 from the stop signal's handler)", () => {
     await master.supervisor.apply(master.config);
     await run(clock, 1000);
     const armed = segment.farewells.filter((f) => f.state === "armed");
-    assert.deepEqual(armed.map((f) => [f.source, f.destination, f.payload[2]]), [[MASTER, "224.0.0.18", 0]]);
+    assert.deepEqual(
+      armed.map((f) => [f.source, f.destination, f.payload[2]]),
+      [[MASTER, "224.0.0.18", 0]],
+    );
   });
 
   it("the signal's advert hands over at Skew_Time, and the stop path sends no second one nor any later advert", async () => {
@@ -72,7 +79,10 @@ describe("farewell adverts (priority 0 from the stop signal's handler)", () => {
     const mark = segment.sent.length;
     await master.supervisor.stop();
     assert.deepEqual(sentBy(MASTER, mark), [0]);
-    assert.ok(segment.farewells.every((f) => f.state === "disarmed"), "disarmed once it is no longer master");
+    assert.ok(
+      segment.farewells.every((f) => f.state === "disarmed"),
+      "disarmed once it is no longer master",
+    );
   });
 
   it("a master that lost mastership disarms: the signal then sends nothing", async () => {

@@ -55,7 +55,11 @@ export class FollowedSegment {
   private lastError: { at: number; error: Error; loggedAt: number; unlogged: number } | undefined;
   private lastResyncAt = -Infinity;
 
-  constructor(private readonly options: TransportOptions, opened: VrrpTransport, private readonly deps: FollowedSegmentDeps) {
+  constructor(
+    private readonly options: TransportOptions,
+    opened: VrrpTransport,
+    private readonly deps: FollowedSegmentDeps,
+  ) {
     this.iface = options.interface;
     this.family = options.family;
     this.ifindex = opened.ifindex;
@@ -101,11 +105,15 @@ export class FollowedSegment {
         this.up = false;
         return this.setFault("interface", true);
       case "link":
-        log(change.up ? "the VRRP interface is up again" : "the VRRP interface is down (no carrier or set down); its instances go to FAULT");
+        log(
+          change.up ? "the VRRP interface is up again" : "the VRRP interface is down (no carrier or set down); its instances go to FAULT",
+        );
         this.up = change.up;
         return this.setFault("interface", !change.up);
       case "source-gone":
-        log(`the address VRRP adverts are sent from (${this.transport.sourceAddress}) is gone; its instances go to FAULT until the interface has one again`);
+        log(
+          `the address VRRP adverts are sent from (${this.transport.sourceAddress}) is gone; its instances go to FAULT until the interface has one again`,
+        );
         // The priority-0 advert leaves first (an IPv4 socket writes its own header, the old source still works).
         this.setFault("source-address", true);
         return this.transport.detach();
@@ -153,7 +161,12 @@ export class FollowedSegment {
     this.ifindex = opened.ifindex;
     this.lastError = undefined;
     const source = opened.sourceAddress !== was ? { source: opened.sourceAddress, was } : {};
-    this.deps.logger.log("info", "VRRP socket opened again", { interface: this.iface, family: this.family, ifindex: opened.ifindex, ...source });
+    this.deps.logger.log("info", "VRRP socket opened again", {
+      interface: this.iface,
+      family: this.family,
+      ifindex: opened.ifindex,
+      ...source,
+    });
     // A new source (e.g. a re-created interface's new link-local): the routers advertise from it; a configured source never changes.
     if (opened.sourceAddress !== was) for (const router of this.routers.values()) router.sourceChanged();
     this.setFault("source-address", false);

@@ -38,7 +38,15 @@ describe("heard unicast peers", () => {
     await supervisor.apply(vipConfig("192.0.2.5", { version: 2, priority: 200 }));
     await runClock(clock, 5000);
     // v2 checksums do not cover the source: one payload serves every forged source. Wrong address list: dropped.
-    const advert = { version: 2, family: 4, virtualRouterId: 51, priority: 254, advertIntervalMs: 1000, addresses: ["192.0.2.99"], authType: 0 } as const;
+    const advert = {
+      version: 2,
+      family: 4,
+      virtualRouterId: 51,
+      priority: 254,
+      advertIntervalMs: 1000,
+      addresses: ["192.0.2.99"],
+      authType: 0,
+    } as const;
     const payload = encodeAdvert(advert, { source: "10.0.0.1", destination: "224.0.0.18" });
     const flood = (from: number, count: number) => {
       for (let i = from; i < from + count; i++) {

@@ -76,7 +76,10 @@ describe("agents following the kernel's link and address events", () => {
     l.a.monitor.link("eth0", { gone: true, up: false });
     await run(l.clock, 5, 1);
     assert.equal(l.a.phase(), "fault");
-    assert.ok(l.segment.sent.slice(sentBefore).some((p) => p.source === A && p.payload[2] === 0), "priority-0 advert");
+    assert.ok(
+      l.segment.sent.slice(sentBefore).some((p) => p.source === A && p.payload[2] === 0),
+      "priority-0 advert",
+    );
     await run(l.clock, 1000);
     assert.deepEqual(l.holders(), [B]);
     assert.deepEqual(l.masters(), [B]);
@@ -106,7 +109,10 @@ describe("agents following the kernel's link and address events", () => {
     assert.deepEqual(l.masters(), [A]);
     assert.deepEqual(l.holders(), [A]);
     const recent = l.segment.sent.filter((p) => p.source !== B).slice(-3);
-    assert.ok(recent.every((p) => p.source === "192.0.2.21"), "adverts leave from the new source");
+    assert.ok(
+      recent.every((p) => p.source === "192.0.2.21"),
+      "adverts leave from the new source",
+    );
     assert.equal(l.b.phase(), "backup", "B accepts them (checksum over the new source)");
     await l.stop();
   });
@@ -165,10 +171,18 @@ describe("agents following the kernel's link and address events", () => {
   });
 
   it("a master arms its priority-0 advert for the tracked interfaces whose loss means FAULT (weight 0, not reversed)", async () => {
-    const interfaces = [{ name: "up0" }, { name: "up1", weight: -20 }, { name: "up2", weight: 10, reverse: true }, { name: "up3", weight: 0 }];
+    const interfaces = [
+      { name: "up0" },
+      { name: "up1", weight: -20 },
+      { name: "up2", weight: 10, reverse: true },
+      { name: "up3", weight: 0 },
+    ];
     const l = await pair({ track: { interfaces } });
     const armed = l.segment.farewells.filter((f) => f.state === "armed");
-    assert.deepEqual(armed.map((f) => [f.source, f.linkDown]), [[A, ["up0", "up3"]]]);
+    assert.deepEqual(
+      armed.map((f) => [f.source, f.linkDown]),
+      [[A, ["up0", "up3"]]],
+    );
     await l.stop();
     // A reversed weight-0 interface faults while up: its going down never calls for a priority 0.
     const reversed = { track: { interfaces: [{ name: "up0", weight: 0, reverse: true }, { name: "up1" }] } } as unknown as InstanceConfig;

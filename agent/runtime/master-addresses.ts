@@ -90,9 +90,10 @@ export class MasterAddresses {
   changed(added: readonly VirtualAddress[], removed: readonly VirtualAddress[]): void {
     this.prepare(added);
     if (!this.deps.master()) return;
-    if (removed.length > 0) this.chain("remove", async () => {
-      for (const a of removed) await this.deps.addresses.remove(this.device(a), a);
-    });
+    if (removed.length > 0)
+      this.chain("remove", async () => {
+        for (const a of removed) await this.deps.addresses.remove(this.device(a), a);
+      });
     if (added.length === 0) return;
     this.chain("add", async () => {
       for (const a of added) await this.deps.addresses.add(this.device(a), a);
@@ -150,7 +151,12 @@ export class MasterAddresses {
     const rules = config.rules ?? [];
     const table = this.deps.routes;
     if (routes.length === 0 && rules.length === 0) return;
-    const each = async <T>(kind: "route" | "rule", items: readonly T[], apply: (t: RouteTable, item: T) => Promise<void>, describe: (item: T) => string) => {
+    const each = async <T>(
+      kind: "route" | "rule",
+      items: readonly T[],
+      apply: (t: RouteTable, item: T) => Promise<void>,
+      describe: (item: T) => string,
+    ) => {
       for (const item of items) {
         try {
           if (table === undefined) throw new Error("no route table given to the agent");
@@ -162,7 +168,13 @@ export class MasterAddresses {
       }
     };
     const add = operation === "add";
-    const eachRoute = () => each("route", routes, (t, r) => (add ? t.add(r) : t.remove(r)), (r) => r.to);
+    const eachRoute = () =>
+      each(
+        "route",
+        routes,
+        (t, r) => (add ? t.add(r) : t.remove(r)),
+        (r) => r.to,
+      );
     const eachRule = () => each("rule", rules, (t, r) => (add ? t.addRule(r) : t.removeRule(r)), describeRule);
     void this.effects.run(async () => {
       if (operation === "add") {

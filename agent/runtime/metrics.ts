@@ -181,7 +181,12 @@ export class AgentMetrics {
   /** The checks each instance reported, to forget them with it. */
   private readonly checks = new Map<string, Set<string>>();
 
-  checkRan(instance: string, check: { readonly kind: "script" | "http"; readonly name: string }, success: boolean, health: "init" | "ok" | "failed"): void {
+  checkRan(
+    instance: string,
+    check: { readonly kind: "script" | "http"; readonly name: string },
+    success: boolean,
+    health: "init" | "ok" | "failed",
+  ): void {
     let seen = this.checks.get(instance);
     if (seen === undefined) this.checks.set(instance, (seen = new Set()));
     seen.add(`${check.kind}\n${check.name}`);

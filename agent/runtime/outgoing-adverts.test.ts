@@ -12,7 +12,9 @@ import type { VrrpTransport } from "../os/ports.js";
 import { OutgoingAdverts } from "./outgoing-adverts.js";
 
 function instance(patch: Record<string, unknown> = {}): InstanceConfig {
-  const r = validateAgentConfig({ instances: [{ name: "i", interface: "eth0", virtualRouterId: 51, priority: 100, addresses: ["192.0.2.5/24"], ...patch }] });
+  const r = validateAgentConfig({
+    instances: [{ name: "i", interface: "eth0", virtualRouterId: 51, priority: 100, addresses: ["192.0.2.5/24"], ...patch }],
+  });
   if (!r.ok) throw new Error(JSON.stringify(r.errors));
   return r.config.instances[0]!;
 }
@@ -61,7 +63,11 @@ describe("outgoing adverts: one cache, one invalidation point", () => {
     adverts.use(instance({ priority: 150, preempt: false }));
     adverts.send(100);
     assert.equal(sent[0]!.payload, sent[1]!.payload);
-    assert.deepEqual(armed.map((a) => a.state), ["armed"], "not armed again");
+    assert.deepEqual(
+      armed.map((a) => a.state),
+      ["armed"],
+      "not armed again",
+    );
   });
 
   it("a new address list: new bytes, and the armed farewell is armed again with them", () => {
@@ -70,7 +76,13 @@ describe("outgoing adverts: one cache, one invalidation point", () => {
     adverts.use(instance({ addresses: ["192.0.2.5/24", "192.0.2.6/24"] }));
     adverts.send(100);
     assert.equal(addressesIn(sent[0]!.payload), "192.0.2.5.192.0.2.6");
-    assert.deepEqual(armed.map((a) => [a.state, addressesIn(a.payload), a.payload[2]]), [["disarmed", "192.0.2.5", 0], ["armed", "192.0.2.5.192.0.2.6", 0]]);
+    assert.deepEqual(
+      armed.map((a) => [a.state, addressesIn(a.payload), a.payload[2]]),
+      [
+        ["disarmed", "192.0.2.5", 0],
+        ["armed", "192.0.2.5.192.0.2.6", 0],
+      ],
+    );
   });
 
   it("new unicast peers: one advert and one farewell per peer", () => {
@@ -78,15 +90,27 @@ describe("outgoing adverts: one cache, one invalidation point", () => {
     adverts.arm();
     adverts.use(instance({ unicast: { source: "192.0.2.11", peers: ["192.0.2.12", "192.0.2.13"] } }));
     adverts.send(100);
-    assert.deepEqual(sent.map((s) => s.destination), ["192.0.2.12", "192.0.2.13"]);
-    assert.deepEqual(armed.filter((a) => a.state === "armed").map((a) => a.destination), ["192.0.2.12", "192.0.2.13"]);
+    assert.deepEqual(
+      sent.map((s) => s.destination),
+      ["192.0.2.12", "192.0.2.13"],
+    );
+    assert.deepEqual(
+      armed.filter((a) => a.state === "armed").map((a) => a.destination),
+      ["192.0.2.12", "192.0.2.13"],
+    );
   });
 
   it("another tracked interface whose loss means FAULT: armed again for it", () => {
     const { adverts, armed } = setup(instance());
     adverts.arm();
     adverts.use(instance({ track: { interfaces: [{ name: "eth1" }] } }));
-    assert.deepEqual(armed.map((a) => [a.state, a.linkDown]), [["disarmed", []], ["armed", ["eth1"]]]);
+    assert.deepEqual(
+      armed.map((a) => [a.state, a.linkDown]),
+      [
+        ["disarmed", []],
+        ["armed", ["eth1"]],
+      ],
+    );
   });
 
   it("a new source address (socket reopened): new checksums, armed again", () => {
@@ -98,7 +122,10 @@ describe("outgoing adverts: one cache, one invalidation point", () => {
     adverts.use(config);
     adverts.send(100);
     assert.notDeepEqual(sent[0]!.payload, sent[1]!.payload, "the checksum covers the source");
-    assert.deepEqual(armed.map((a) => a.state), ["disarmed", "armed"]);
+    assert.deepEqual(
+      armed.map((a) => a.state),
+      ["disarmed", "armed"],
+    );
   });
 
   it("not master (nothing armed): a change arms nothing", () => {

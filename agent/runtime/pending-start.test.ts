@@ -13,7 +13,17 @@ const VIP = "192.0.2.5";
 function config(instance: Record<string, unknown> = {}): AgentConfig {
   const result = validateAgentConfig({
     scripts: [{ name: "chk", command: "/usr/bin/check", interval: "2s", timeout: "5s", weight: 0 }],
-    instances: [{ name: "vip", interface: "eth0", virtualRouterId: 51, priority: 100, addresses: [`${VIP}/24`], track: { scripts: [{ name: "chk" }] }, ...instance }],
+    instances: [
+      {
+        name: "vip",
+        interface: "eth0",
+        virtualRouterId: 51,
+        priority: 100,
+        addresses: [`${VIP}/24`],
+        track: { scripts: [{ name: "chk" }] },
+        ...instance,
+      },
+    ],
   });
   if (!result.ok) throw new Error(JSON.stringify(result.errors));
   return result.config;
@@ -31,7 +41,14 @@ describe("start with a weight-0 script that has not reported yet (keepalived 2.2
   it("waits as BACKUP for the first result, then becomes MASTER: no FAULT on the way", async () => {
     const clock = new ManualClock(0);
     const spawner = new FakeSpawner();
-    const agent = simulatedAgent({ clock, segment: new FakeSegment(), address: "192.0.2.11", addresses: new FakeAddressTable(), spawner, minLevel: "info" });
+    const agent = simulatedAgent({
+      clock,
+      segment: new FakeSegment(),
+      address: "192.0.2.11",
+      addresses: new FakeAddressTable(),
+      spawner,
+      minLevel: "info",
+    });
     await agent.supervisor.apply(config());
     await runClock(clock, 4500);
     assert.deepEqual(states(agent.logs), ["BACKUP"], "no result yet: backup, not master, not fault");
@@ -44,7 +61,14 @@ describe("start with a weight-0 script that has not reported yet (keepalived 2.2
   it("a script that hangs puts the instance in FAULT at its timeout, not before", async () => {
     const clock = new ManualClock(0);
     const spawner = new FakeSpawner();
-    const agent = simulatedAgent({ clock, segment: new FakeSegment(), address: "192.0.2.11", addresses: new FakeAddressTable(), spawner, minLevel: "info" });
+    const agent = simulatedAgent({
+      clock,
+      segment: new FakeSegment(),
+      address: "192.0.2.11",
+      addresses: new FakeAddressTable(),
+      spawner,
+      minLevel: "info",
+    });
     await agent.supervisor.apply(config());
     await runClock(clock, 4900);
     assert.deepEqual(states(agent.logs), ["BACKUP"]);

@@ -56,7 +56,13 @@ const transitions = (logs: readonly string[]) => logs.filter((l) => / -> /.test(
 describe("reload changes a running router in place", () => {
   it("priority, unicast peers and the address list (one added, one removed, one kept): no transition, the master touches only the changed addresses", async () => {
     const { clock, a, b } = await pair();
-    const before = { a: transitions(a.logs).length, b: transitions(b.logs).length, aTable: a.table.log.length, bTable: b.table.log.length, announced: a.announcer.announced.length };
+    const before = {
+      a: transitions(a.logs).length,
+      b: transitions(b.logs).length,
+      aTable: a.table.log.length,
+      bTable: b.table.log.length,
+      announced: a.announcer.announced.length,
+    };
     const extraPeer = "192.0.2.13";
     const next = (self: string) =>
       cfg(self, {
@@ -75,7 +81,10 @@ describe("reload changes a running router in place", () => {
     assert.deepEqual(a.table.log.slice(before.aTable), ["remove eth0 192.0.2.6/24", "add eth0 192.0.2.7/24"]);
     assert.deepEqual(b.table.log.slice(before.bTable), [], "the backup never adds nor removes");
     assert.ok(a.announcer.announced.slice(before.announced).length > 0, "the new address is announced");
-    assert.ok(a.announcer.announced.slice(before.announced).every((x) => x === "eth0 192.0.2.7"), "only the new address is announced");
+    assert.ok(
+      a.announcer.announced.slice(before.announced).every((x) => x === "eth0 192.0.2.7"),
+      "only the new address is announced",
+    );
     assert.equal(a.supervisor.snapshot()[0]?.effectivePriority, 200);
     assert.equal(a.supervisor.snapshot()[0]?.phase, "master");
     assert.equal(b.supervisor.snapshot()[0]?.phase, "backup");
@@ -89,7 +98,13 @@ describe("reload changes a running router in place", () => {
     const tracked = (command: string, priority = 150): AgentConfig => {
       const base = cfg(A, { priority });
       const instance = { ...base.instances[0]!, track: { ...base.instances[0]!.track, scripts: [{ name: "chk" }] } };
-      return { ...base, instances: [instance], scripts: [{ name: "chk", command, intervalMs: 1000, timeoutMs: 1000, weight: 0, reverse: false, fall: 1, rise: 1, initFail: false }] };
+      return {
+        ...base,
+        instances: [instance],
+        scripts: [
+          { name: "chk", command, intervalMs: 1000, timeoutMs: 1000, weight: 0, reverse: false, fall: 1, rise: 1, initFail: false },
+        ],
+      };
     };
     const { clock, a, b } = await pair({ a: tracked("/bin/true") });
     const before = { a: transitions(a.logs).length, b: transitions(b.logs).length };

@@ -198,10 +198,11 @@ test("255 backups at 100 ms adverts share their coarse wake-ups; those whose mas
   const timers = Array.from({ length: routers }, (_, i) => {
     const clock: Clock = {
       ...sim.clock,
-      deadline: (fn) => sim.clock.deadline(() => {
-        coarseChecks++;
-        fn();
-      }),
+      deadline: (fn) =>
+        sim.clock.deadline(() => {
+          coarseChecks++;
+          fn();
+        }),
     };
     return new RouterTimer({ clock, finalStretch: () => true, expire: () => expired.push({ router: i, at: sim.now() }) });
   });
@@ -209,7 +210,7 @@ test("255 backups at 100 ms adverts share their coarse wake-ups; those whose mas
   const lastAdvert = new Map<number, number>();
   const adverts: { at: number; router: number }[] = [];
   for (let i = 0; i < routers; i++) {
-    const phase = (i * 37) % intervalMs + i / routers;
+    const phase = ((i * 37) % intervalMs) + i / routers;
     for (let at = phase; at < (i < 10 ? 5000 : 10_000); at += intervalMs) adverts.push({ at, router: i });
   }
   adverts.sort((a, b) => a.at - b.at);

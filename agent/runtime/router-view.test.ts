@@ -12,11 +12,39 @@ import type { Phase } from "../vrrp/state-machine.js";
 
 describe("the cause a transition carries", () => {
   const table: readonly [string, Phase, readonly FaultCause[], string | undefined, TransitionCause | undefined, string | undefined][] = [
-    ["a failed check: FAULT with its words", "fault", ["health"], "FAULT after script chk failed (FAULT)", { kind: "fault", faults: ["health"], health: "FAULT after script chk failed (FAULT)" }, "FAULT after script chk failed (FAULT)"],
-    ["the interface down: FAULT names it, not an older health change", "fault", ["interface"], "priority 100→90 after script chk failed (-10)", { kind: "fault", faults: ["interface"] }, "FAULT: its interface is down or gone"],
-    ["several kernel causes", "fault", ["source-address", "address"], undefined, { kind: "fault", faults: ["source-address", "address"] }, "FAULT: its source address is gone, a virtual address could not be added again"],
+    [
+      "a failed check: FAULT with its words",
+      "fault",
+      ["health"],
+      "FAULT after script chk failed (FAULT)",
+      { kind: "fault", faults: ["health"], health: "FAULT after script chk failed (FAULT)" },
+      "FAULT after script chk failed (FAULT)",
+    ],
+    [
+      "the interface down: FAULT names it, not an older health change",
+      "fault",
+      ["interface"],
+      "priority 100→90 after script chk failed (-10)",
+      { kind: "fault", faults: ["interface"] },
+      "FAULT: its interface is down or gone",
+    ],
+    [
+      "several kernel causes",
+      "fault",
+      ["source-address", "address"],
+      undefined,
+      { kind: "fault", faults: ["source-address", "address"] },
+      "FAULT: its source address is gone, a virtual address could not be added again",
+    ],
     ["the sync group", "fault", ["sync-group"], undefined, { kind: "fault", faults: ["sync-group"] }, "FAULT: its sync group is in FAULT"],
-    ["back to backup after a health change", "backup", [], "fault cleared after script chk failed (FAULT) cleared", { kind: "health", health: "fault cleared after script chk failed (FAULT) cleared" }, "fault cleared after script chk failed (FAULT) cleared"],
+    [
+      "back to backup after a health change",
+      "backup",
+      [],
+      "fault cleared after script chk failed (FAULT) cleared",
+      { kind: "health", health: "fault cleared after script chk failed (FAULT) cleared" },
+      "fault cleared after script chk failed (FAULT) cleared",
+    ],
     ["backup with no health change: none", "backup", [], undefined, undefined, undefined],
     ["master: none", "master", [], "priority 90→100 after script chk ok (-10) cleared", undefined, undefined],
     ["initialize (stop): none", "initialize", [], "FAULT after script chk failed (FAULT)", undefined, undefined],
@@ -34,7 +62,16 @@ describe("the cause a transition carries", () => {
 function config(): AgentConfig {
   const result = validateAgentConfig({
     scripts: [{ name: "chk", command: "/usr/bin/check", interval: "2s", timeout: "1s", weight: 0 }],
-    instances: [{ name: "vip", interface: "eth0", virtualRouterId: 51, priority: 100, addresses: ["192.0.2.5/24"], track: { scripts: [{ name: "chk" }] } }],
+    instances: [
+      {
+        name: "vip",
+        interface: "eth0",
+        virtualRouterId: 51,
+        priority: 100,
+        addresses: ["192.0.2.5/24"],
+        track: { scripts: [{ name: "chk" }] },
+      },
+    ],
   });
   if (!result.ok) throw new Error(JSON.stringify(result.errors));
   return result.config;
@@ -45,14 +82,23 @@ describe("a transition's log line says why (from the transition, not a separate 
     const clock = new ManualClock(0);
     let code = 0;
     const spawner = new FakeSpawner((process) => queueMicrotask(() => process.exit(code)));
-    const agent = simulatedAgent({ clock, segment: new FakeSegment(), address: "192.0.2.11", addresses: new FakeAddressTable(), spawner, minLevel: "info" });
+    const agent = simulatedAgent({
+      clock,
+      segment: new FakeSegment(),
+      address: "192.0.2.11",
+      addresses: new FakeAddressTable(),
+      spawner,
+      minLevel: "info",
+    });
     await agent.supervisor.apply(config());
     await runClock(clock, 5000);
     code = 1;
     await runClock(clock, 2100);
     code = 0;
     await runClock(clock, 2100);
-    const transitions = agent.logs.filter((l) => l.includes(" -> ")).map((l) => JSON.parse(l) as { from: string; to: string; cause?: string });
+    const transitions = agent.logs
+      .filter((l) => l.includes(" -> "))
+      .map((l) => JSON.parse(l) as { from: string; to: string; cause?: string });
     assert.deepEqual(
       transitions.map((t) => [t.from, t.to, t.cause]),
       [

@@ -98,7 +98,10 @@ export class VirtualRouter {
   private current: InstanceConfig;
   private readonly conditions = new RouterConditions();
 
-  constructor(config: InstanceConfig, private readonly deps: RouterDeps) {
+  constructor(
+    config: InstanceConfig,
+    private readonly deps: RouterDeps,
+  ) {
     this.current = config;
     this.params = routerParams(config, deps.transport.sourceAddress);
     this.state = initialRouterState(this.params, deps.clock.now());
@@ -114,7 +117,11 @@ export class VirtualRouter {
         expire: () => this.dispatch({ type: "timer", timer: "protocol" }),
         ...(deps.transport.readWaiting !== undefined ? { readWaiting: () => deps.transport.readWaiting?.() } : {}),
       }),
-      garp: new RouterTimer({ clock: deps.clock, finalStretch: () => false, expire: () => this.dispatch({ type: "timer", timer: "garp" }) }),
+      garp: new RouterTimer({
+        clock: deps.clock,
+        finalStretch: () => false,
+        expire: () => this.dispatch({ type: "timer", timer: "garp" }),
+      }),
     };
     this.conflictMonitor = this.newConflictMonitor(config);
     this.adverts = new OutgoingAdverts(config, {
@@ -280,7 +287,10 @@ export class VirtualRouter {
    * (given when the health changed) is the cause the transitions it leads to
    * carry; they happen inside this call (a FAULT's priority-0 advert leaves here).
    */
-  applyHealth(health: { readonly effectivePriority: number; readonly pending: boolean; readonly fault: boolean }, description?: string): void {
+  applyHealth(
+    health: { readonly effectivePriority: number; readonly pending: boolean; readonly fault: boolean },
+    description?: string,
+  ): void {
     if (description !== undefined) this.conditions.healthChanged(description);
     this.setEffectivePriority(health.effectivePriority);
     // keepalived 2.2.7 waits as backup while a weight-0 script has not reported yet (FAULT only once it fails).
@@ -405,7 +415,11 @@ export class VirtualRouter {
     this.heard.watch(this.config, action.to === "master");
     this.conflictMonitor.masterChanged(action.to === "master");
     this.deps.metrics.transitioned(this.labels, action.from, action.to);
-    const change = transitionOf(this.config.name, action, { priority: this.state.effectivePriority, at: now, cause: this.conditions.causeOf(action.to) });
+    const change = transitionOf(this.config.name, action, {
+      priority: this.state.effectivePriority,
+      at: now,
+      cause: this.conditions.causeOf(action.to),
+    });
     this.log.log("info", `${change.from} -> ${change.to}`, transitionFields(change));
     this.deps.onTransition?.(change);
   }

@@ -71,7 +71,10 @@ export class FollowingTransport implements VrrpTransport {
 
   private source: string;
 
-  constructor(first: VrrpTransport, private readonly describe: string) {
+  constructor(
+    first: VrrpTransport,
+    private readonly describe: string,
+  ) {
     this.source = first.sourceAddress;
     this.attach(first);
   }

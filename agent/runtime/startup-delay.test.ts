@@ -25,7 +25,14 @@ function states(logs: readonly string[]): string[] {
 }
 
 function agentOn(clock: ManualClock) {
-  return simulatedAgent({ clock, segment: new FakeSegment(), address: "192.0.2.11", addresses: new FakeAddressTable(), spawner: new FakeSpawner(), minLevel: "info" });
+  return simulatedAgent({
+    clock,
+    segment: new FakeSegment(),
+    address: "192.0.2.11",
+    addresses: new FakeAddressTable(),
+    spawner: new FakeSpawner(),
+    minLevel: "info",
+  });
 }
 
 describe("startupHoldUntil", () => {

@@ -21,7 +21,10 @@ export class StartupDelay {
   private readonly timers = new Set<TimerHandle>();
 
   /** `startedAt`: the agent's start on the clock (the supervisor's construction). */
-  constructor(private readonly clock: Clock, private readonly startedAt: number) {}
+  constructor(
+    private readonly clock: Clock,
+    private readonly startedAt: number,
+  ) {}
 
   /** The configured delay; a reload may change it, only instances started after that see the new value. */
   configure(delayMs: number | undefined): void {

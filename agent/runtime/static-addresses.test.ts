@@ -12,7 +12,10 @@ import { validateAgentConfig } from "../config/validate.js";
 import type { AgentConfig } from "../config/types.js";
 
 function config(staticAddresses: unknown[]): AgentConfig {
-  const result = validateAgentConfig({ instances: [{ name: "vip", interface: "eth0", virtualRouterId: 51, addresses: ["192.0.2.5/24"], priority: 100 }], staticAddresses });
+  const result = validateAgentConfig({
+    instances: [{ name: "vip", interface: "eth0", virtualRouterId: 51, addresses: ["192.0.2.5/24"], priority: 100 }],
+    staticAddresses,
+  });
   if (!result.ok) throw new Error(JSON.stringify(result.errors));
   return result.config;
 }
@@ -25,7 +28,12 @@ describe("static addresses follow the agent, not the VRRP state", () => {
     await master.supervisor.apply(vipConfig("192.0.2.5", { priority: 200 }));
     const table = new FakeAddressTable();
     const { supervisor } = simulatedAgent({ clock, segment, address: "192.0.2.11", addresses: table });
-    await supervisor.apply(config([{ address: "192.0.2.9/24", device: "eth0" }, { address: "2001:db8:9::9/64", device: "eth1" }]));
+    await supervisor.apply(
+      config([
+        { address: "192.0.2.9/24", device: "eth0" },
+        { address: "2001:db8:9::9/64", device: "eth1" },
+      ]),
+    );
     await run(clock, 5000);
     assert.equal(supervisor.snapshot()[0]?.phase, "backup");
     assert.ok(table.has("eth0", "192.0.2.9") && table.has("eth1", "2001:db8:9::9"), "both added while backup");

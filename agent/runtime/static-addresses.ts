@@ -37,7 +37,11 @@ export class StaticAddresses {
     try {
       await run();
     } catch (error) {
-      this.logger.log("error", `${operation} of a static address failed`, { interface: address.device, address: `${address.address}/${address.prefixLength}`, error });
+      this.logger.log("error", `${operation} of a static address failed`, {
+        interface: address.device,
+        address: `${address.address}/${address.prefixLength}`,
+        error,
+      });
     }
   }
 }

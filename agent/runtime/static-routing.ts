@@ -28,8 +28,14 @@ export class StaticRouting {
 
   /** Brings the installed set to `wanted`; a route or rule the kernel refuses is logged and the others still go in. */
   async apply(wanted: StaticSet): Promise<void> {
-    const gone = { routes: without(this.installed.routes, wanted.routes, describeRoute), rules: without(this.installed.rules, wanted.rules, describeRule) };
-    const fresh = { routes: without(wanted.routes, this.installed.routes, describeRoute), rules: without(wanted.rules, this.installed.rules, describeRule) };
+    const gone = {
+      routes: without(this.installed.routes, wanted.routes, describeRoute),
+      rules: without(this.installed.rules, wanted.rules, describeRule),
+    };
+    const fresh = {
+      routes: without(wanted.routes, this.installed.routes, describeRoute),
+      rules: without(wanted.rules, this.installed.rules, describeRule),
+    };
     if (gone.routes.length + gone.rules.length + fresh.routes.length + fresh.rules.length === 0) return;
     await this.each(gone.rules, "remove", (t, r) => t.removeRule(r), describeRule);
     await this.each(gone.routes, "remove", (t, r) => t.remove(r), describeRoute);
@@ -42,7 +48,12 @@ export class StaticRouting {
     return this.apply(NONE);
   }
 
-  private async each<T>(items: readonly T[], operation: "add" | "remove", run: (table: RouteTable, item: T) => Promise<void>, describe: (item: T) => string): Promise<void> {
+  private async each<T>(
+    items: readonly T[],
+    operation: "add" | "remove",
+    run: (table: RouteTable, item: T) => Promise<void>,
+    describe: (item: T) => string,
+  ): Promise<void> {
     for (const item of items) {
       try {
         if (this.table === undefined) throw new Error("no route table given to the agent");

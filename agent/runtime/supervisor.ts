@@ -131,7 +131,10 @@ export class AgentSupervisor {
     this.startupDelay = new StartupDelay(deps.clock, deps.clock.now());
     this.statics = new StaticRouting(deps.routes, deps.logger);
     this.staticAddresses = new StaticAddresses(deps.addresses, deps.logger);
-    this.fifos = deps.fifos === undefined ? undefined : new NotifyFifos({ outlets: deps.fifos, logger: deps.logger, onLine: (result) => deps.metrics.notifyFifoLine(result) });
+    this.fifos =
+      deps.fifos === undefined
+        ? undefined
+        : new NotifyFifos({ outlets: deps.fifos, logger: deps.logger, onLine: (result) => deps.metrics.notifyFifoLine(result) });
     this.sync = new SyncGroups({
       clock: deps.clock,
       spawner: deps.spawner,
@@ -203,11 +206,18 @@ export class AgentSupervisor {
     await this.staticAddresses.apply(config.staticAddresses ?? []);
     await this.statics.apply({ routes: config.staticRoutes ?? [], rules: config.staticRules ?? [] });
     if (this.fifos !== undefined) await this.fifos.configure(config.notifyFifos ?? []);
-    else if ((config.notifyFifos ?? []).length > 0) this.deps.logger.log("error", "this agent cannot write notify FIFOs; notifyFifos ignored", {});
+    else if ((config.notifyFifos ?? []).length > 0)
+      this.deps.logger.log("error", "this agent cannot write notify FIFOs; notifyFifos ignored", {});
     this.sync.configure(config.syncGroups ?? []);
     this.startupDelay.configure(config.startupDelayMs);
     const wanted = new Map(config.instances.map((i) => [i.name, sliceOf(config, i)]));
-    const report = { added: [] as string[], removed: [] as string[], replaced: [] as string[], updated: [] as string[], unchanged: [] as string[] };
+    const report = {
+      added: [] as string[],
+      removed: [] as string[],
+      replaced: [] as string[],
+      updated: [] as string[],
+      unchanged: [] as string[],
+    };
     const updates: [Running, InstanceSlice, readonly InPlaceUpdate[]][] = [];
     for (const [name, running] of this.running) {
       const next = wanted.get(name);
@@ -220,7 +230,11 @@ export class AgentSupervisor {
         updates.push([running, next!, change.updates]);
         continue;
       }
-      if (change?.kind === "recreate") this.deps.logger.log("info", "re-creating the router: a change it cannot take in place", { instance: name, reasons: change.reasons });
+      if (change?.kind === "recreate")
+        this.deps.logger.log("info", "re-creating the router: a change it cannot take in place", {
+          instance: name,
+          reasons: change.reasons,
+        });
       await this.retire(name, running);
       (next === undefined ? report.removed : report.replaced).push(name);
     }
@@ -302,7 +316,13 @@ export class AgentSupervisor {
 
   private newTracker(running: Running, slice: InstanceSlice): HealthTracker {
     const instance = slice.instance;
-    const own: AgentConfig = { scripts: slice.scripts, trackFiles: slice.files, httpChecks: slice.httpChecks, trackProcesses: slice.processes, instances: [instance] };
+    const own: AgentConfig = {
+      scripts: slice.scripts,
+      trackFiles: slice.files,
+      httpChecks: slice.httpChecks,
+      trackProcesses: slice.processes,
+      instances: [instance],
+    };
     const tracker: HealthTracker = new HealthTracker(own, {
       clock: this.deps.clock,
       spawner: this.deps.spawner,

@@ -32,7 +32,11 @@ function node(clock: ManualClock, segment: FakeSegment, address: string) {
   const spawner = new FakeSpawner((p) => p.exit(0));
   const agent = simulatedAgent({ clock, segment, address, addresses: table, spawner, minLevel: "info" });
   const holds = () => ["192.0.2.5", "192.0.2.6"].filter((vip) => table.has("eth0", vip));
-  const phases = () => agent.supervisor.snapshot().map((r) => `${r.name}:${r.phase}`).sort();
+  const phases = () =>
+    agent.supervisor
+      .snapshot()
+      .map((r) => `${r.name}:${r.phase}`)
+      .sort();
   const groupNotifies = () => spawner.spawned.map((p) => p.argv.join(" ")).filter((a) => a.startsWith("/bin/group-notify"));
   return { table, agent, holds, phases, groupNotifies };
 }
@@ -77,7 +81,9 @@ describe("sync groups on a simulated segment", () => {
     const a = node(clock, segment, "192.0.2.11");
     // A peer that runs only VI_2 as master: VI_1 of `a` hears nobody, VI_2 hears a master.
     const peer = node(clock, segment, "192.0.2.12");
-    const only = validateAgentConfig({ instances: [{ name: "VI_2", interface: "eth0", virtualRouterId: 52, priority: 200, addresses: ["192.0.2.6/24"] }] });
+    const only = validateAgentConfig({
+      instances: [{ name: "VI_2", interface: "eth0", virtualRouterId: 52, priority: 200, addresses: ["192.0.2.6/24"] }],
+    });
     assert.ok(only.ok);
     await peer.agent.supervisor.apply(only.config);
     await a.agent.supervisor.apply(config(150));

@@ -43,7 +43,12 @@ export class SyncGroups {
     const next = new Map<string, Group>();
     for (const config of groups) {
       const old = this.groups.get(config.name);
-      next.set(config.name, old !== undefined && JSON.stringify(old.config) === JSON.stringify(config) ? old : { config, state: "initialize", commands: Promise.resolve() });
+      next.set(
+        config.name,
+        old !== undefined && JSON.stringify(old.config) === JSON.stringify(config)
+          ? old
+          : { config, state: "initialize", commands: Promise.resolve() },
+      );
     }
     this.groups.clear();
     this.memberOf.clear();
@@ -84,7 +89,13 @@ export class SyncGroups {
     const result = stepSyncGroup(group.state, members, event);
     const before = group.state;
     group.state = result.state;
-    if (before !== result.state) this.deps.logger.log("info", `sync group ${group.config.name}: ${before} -> ${result.state}`, { syncGroup: group.config.name, from: before, to: result.state, member: instance });
+    if (before !== result.state)
+      this.deps.logger.log("info", `sync group ${group.config.name}: ${before} -> ${result.state}`, {
+        syncGroup: group.config.name,
+        from: before,
+        to: result.state,
+        member: instance,
+      });
     // Each action may set off transitions of other members, which come back here re-entrantly: the state is already updated.
     for (const action of result.actions) this.perform(group, action);
   }
@@ -125,6 +136,9 @@ export class SyncGroups {
     const argv = [...parsed.argv, ...extra];
     const run = runCommand({ spawner: this.deps.spawner, clock: this.deps.clock, argv, timeoutMs, killGraceMs: DEFAULT_KILL_GRACE_MS });
     const outcome = await run.done;
-    this.deps.logger.log(succeeded(outcome) ? "debug" : "warn", `sync group notify ${describeOutcome(outcome)}`, { syncGroup: group.config.name, command: argv });
+    this.deps.logger.log(succeeded(outcome) ? "debug" : "warn", `sync group notify ${describeOutcome(outcome)}`, {
+      syncGroup: group.config.name,
+      command: argv,
+    });
   }
 }

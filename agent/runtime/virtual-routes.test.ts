@@ -59,7 +59,13 @@ describe("a virtual route or rule that cannot be installed", () => {
         throw new Error("RTNETLINK answers: Operation not supported");
       }
     })();
-    const { supervisor, metrics } = simulatedAgent({ clock, segment: new FakeSegment(), address: "192.0.2.12", addresses: new FakeAddressTable(), routes });
+    const { supervisor, metrics } = simulatedAgent({
+      clock,
+      segment: new FakeSegment(),
+      address: "192.0.2.12",
+      addresses: new FakeAddressTable(),
+      routes,
+    });
     await supervisor.apply(vipConfig(VIP, { priority: 150, routes: ROUTES, rules: [{ from: VIP, table: 100, priority: 1000 }] }));
     await run(clock, 5000);
     assert.deepEqual([...routes.installed], ["198.51.100.0/24 via 192.0.2.1 src 192.0.2.5"]);

@@ -39,7 +39,12 @@ describe("virtual rules follow master state", () => {
     await high.supervisor.stop();
     await run(clock, 5000);
     assert.deepEqual([...high.routes.installed], []);
-    assert.deepEqual(high.routes.log, [`add ${route}`, ...rules.map((r) => `add ${r}`), ...rules.map((r) => `remove ${r}`), `remove ${route}`]);
+    assert.deepEqual(high.routes.log, [
+      `add ${route}`,
+      ...rules.map((r) => `add ${r}`),
+      ...rules.map((r) => `remove ${r}`),
+      `remove ${route}`,
+    ]);
     assert.deepEqual([...low.routes.installed], [route, ...rules]);
     await low.supervisor.stop();
     assert.deepEqual([...low.routes.installed], []);

@@ -20,11 +20,17 @@ export function virtualMac(family: Family, vrid: number): string {
 export function onVirtualMac(instance: InstanceConfig, baseSource: string | undefined): InstanceConfig {
   const vmac = instance.vmac;
   if (vmac === undefined) return instance;
-  const onVmac = (list: readonly VirtualAddress[]) => list.map((a) => (a.device === undefined || a.device === instance.interface ? { ...a, device: vmac.name } : a));
+  const onVmac = (list: readonly VirtualAddress[]) =>
+    list.map((a) => (a.device === undefined || a.device === instance.interface ? { ...a, device: vmac.name } : a));
   const addresses = onVmac(instance.addresses);
   const excluded = instance.excludedAddresses === undefined ? {} : { excludedAddresses: onVmac(instance.excludedAddresses) };
   if (vmac.transmitOnBase) return { ...instance, addresses, ...excluded };
-  const moved = { ...instance, interface: vmac.name, addresses: addresses.map(({ device, ...a }) => (device === vmac.name ? a : { ...a, device })), ...excluded };
+  const moved = {
+    ...instance,
+    interface: vmac.name,
+    addresses: addresses.map(({ device, ...a }) => (device === vmac.name ? a : { ...a, device })),
+    ...excluded,
+  };
   if (instance.unicast !== undefined) {
     const source = instance.unicast.source ?? baseSource;
     return { ...moved, unicast: { ...instance.unicast, ...(source !== undefined ? { source } : {}) } };

@@ -144,7 +144,11 @@ export function formatIPv6(bytes: Uint8Array, offset = 0): string {
     i = j;
   }
   // RFC 5952 §4.1 and §4.3: no leading zeros, lowercase.
-  const hex = (from: number, to: number) => groups.slice(from, to).map((g) => g.toString(16)).join(":");
+  const hex = (from: number, to: number) =>
+    groups
+      .slice(from, to)
+      .map((g) => g.toString(16))
+      .join(":");
   if (bestStart < 0) return hex(0, 8);
   return `${hex(0, bestStart)}::${hex(bestStart + bestLength, 8)}`;
 }

@@ -1,13 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { parseIPv4, parseIPv6 } from "./address-bytes.js";
-import {
-  checksumIsValid,
-  internetChecksum,
-  onesComplementSum,
-  pseudoHeaderSumV4,
-  pseudoHeaderSumV6,
-} from "./checksum.js";
+import { checksumIsValid, internetChecksum, onesComplementSum, pseudoHeaderSumV4, pseudoHeaderSumV6 } from "./checksum.js";
 import { GOLDEN_V2_NOAUTH, GOLDEN_V3_V4, GOLDEN_V3_V6 } from "./golden.js";
 
 const bytes = (hex: string) => Buffer.from(hex.replace(/\s+/g, ""), "hex");
@@ -85,9 +79,7 @@ describe("pseudo-header sums", () => {
   });
 
   it("IPv6: src, dst, 32-bit length, three zeros, next header 112 (RFC 8200 §8.1)", () => {
-    const explicit = bytes(
-      "fe80000000000000000000fffe000001 ff020000000000000000000000000012 00000018 000000 70",
-    );
+    const explicit = bytes("fe80000000000000000000fffe000001 ff020000000000000000000000000012 00000018 000000 70");
     assert.equal(pseudoHeaderSumV6(v6("fe80::ff:fe00:1"), v6("ff02::12"), 24), onesComplementSum(explicit));
     const big = bytes("20010db8000000000000000000000001 20010db8000000000000000000000002 00012345 000000 70");
     assert.equal(pseudoHeaderSumV6(v6("2001:db8::1"), v6("2001:db8::2"), 0x12345), onesComplementSum(big));

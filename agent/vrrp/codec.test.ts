@@ -115,7 +115,10 @@ describe("VRRPv3 checksum forms", () => {
     const plain = refreshChecksum(goldenBytes(GOLDEN_V3_V6), 6, MCAST6, false);
     expectDrop(decodeGolden(GOLDEN_V3_V6, plain), "bad-checksum");
     expectDrop(decodeAdvert({ family: 6, payload: goldenBytes(GOLDEN_V3_V6), source: "fe80::2", destination: "ff02::12" }), "bad-checksum");
-    expectDrop(decodeAdvert({ family: 6, payload: goldenBytes(GOLDEN_V3_V6), source: "192.0.2.1", destination: "ff02::12" }), "bad-checksum");
+    expectDrop(
+      decodeAdvert({ family: 6, payload: goldenBytes(GOLDEN_V3_V6), source: "192.0.2.1", destination: "ff02::12" }),
+      "bad-checksum",
+    );
   });
 });
 
@@ -177,16 +180,90 @@ describe("round trips", () => {
   const many = (n: number, family: Family) =>
     Array.from({ length: n }, (_, i) => (family === 4 ? `198.51.100.${i}` : `2001:db8::${(i + 1).toString(16)}`));
   const table: [string, Advert, typeof MCAST4][] = [
-    ["v2 no addresses", { version: 2, family: 4, virtualRouterId: 1, priority: 0, advertIntervalMs: 255_000, addresses: [], authType: 0 }, MCAST4],
-    ["v2 UTF-8 password", { version: 2, family: 4, virtualRouterId: 255, priority: 255, advertIntervalMs: 1000, addresses: ["203.0.113.1"], authType: 1, password: Buffer.from("pässwd") }, MCAST4],
-    ["v2 password bytes that are not UTF-8, a NUL inside", { version: 2, family: 4, virtualRouterId: 8, priority: 100, advertIntervalMs: 1000, addresses: ["203.0.113.1"], authType: 1, password: Buffer.from([0xff, 0xfe, 0x00, 0x41]) }, MCAST4],
-    ["v2 empty password", { version: 2, family: 4, virtualRouterId: 9, priority: 1, advertIntervalMs: 3000, addresses: ["203.0.113.1"], authType: 1, password: Buffer.alloc(0) }, MCAST4],
-    ["v2 255 addresses", { version: 2, family: 4, virtualRouterId: 7, priority: 100, advertIntervalMs: 1000, addresses: many(255, 4), authType: 0 }, MCAST4],
-    ["v3 IPv4 10 ms", { version: 3, family: 4, virtualRouterId: 2, priority: 100, advertIntervalMs: 10, addresses: ["192.0.2.7", "192.0.2.8"] }, MCAST4],
-    ["v3 IPv4 unicast max interval", { version: 3, family: 4, virtualRouterId: 3, priority: 50, advertIntervalMs: 40_950, addresses: ["192.0.2.7"] }, { source: "192.0.2.1", destination: "198.51.100.2" }],
-    ["v3 IPv6 several", { version: 3, family: 6, virtualRouterId: 4, priority: 200, advertIntervalMs: 250, addresses: ["2001:db8::1", "2001:db8:0:1::", "::ffff:192.0.2.1"] }, MCAST6],
-    ["v3 IPv6 255 addresses", { version: 3, family: 6, virtualRouterId: 5, priority: 254, advertIntervalMs: 1000, addresses: many(255, 6) }, MCAST6],
-    ["v3 IPv6 unicast", { version: 3, family: 6, virtualRouterId: 6, priority: 10, advertIntervalMs: 1000, addresses: ["2001:db8::100"] }, { source: "2001:db8::1", destination: "2001:db8::2" }],
+    [
+      "v2 no addresses",
+      { version: 2, family: 4, virtualRouterId: 1, priority: 0, advertIntervalMs: 255_000, addresses: [], authType: 0 },
+      MCAST4,
+    ],
+    [
+      "v2 UTF-8 password",
+      {
+        version: 2,
+        family: 4,
+        virtualRouterId: 255,
+        priority: 255,
+        advertIntervalMs: 1000,
+        addresses: ["203.0.113.1"],
+        authType: 1,
+        password: Buffer.from("pässwd"),
+      },
+      MCAST4,
+    ],
+    [
+      "v2 password bytes that are not UTF-8, a NUL inside",
+      {
+        version: 2,
+        family: 4,
+        virtualRouterId: 8,
+        priority: 100,
+        advertIntervalMs: 1000,
+        addresses: ["203.0.113.1"],
+        authType: 1,
+        password: Buffer.from([0xff, 0xfe, 0x00, 0x41]),
+      },
+      MCAST4,
+    ],
+    [
+      "v2 empty password",
+      {
+        version: 2,
+        family: 4,
+        virtualRouterId: 9,
+        priority: 1,
+        advertIntervalMs: 3000,
+        addresses: ["203.0.113.1"],
+        authType: 1,
+        password: Buffer.alloc(0),
+      },
+      MCAST4,
+    ],
+    [
+      "v2 255 addresses",
+      { version: 2, family: 4, virtualRouterId: 7, priority: 100, advertIntervalMs: 1000, addresses: many(255, 4), authType: 0 },
+      MCAST4,
+    ],
+    [
+      "v3 IPv4 10 ms",
+      { version: 3, family: 4, virtualRouterId: 2, priority: 100, advertIntervalMs: 10, addresses: ["192.0.2.7", "192.0.2.8"] },
+      MCAST4,
+    ],
+    [
+      "v3 IPv4 unicast max interval",
+      { version: 3, family: 4, virtualRouterId: 3, priority: 50, advertIntervalMs: 40_950, addresses: ["192.0.2.7"] },
+      { source: "192.0.2.1", destination: "198.51.100.2" },
+    ],
+    [
+      "v3 IPv6 several",
+      {
+        version: 3,
+        family: 6,
+        virtualRouterId: 4,
+        priority: 200,
+        advertIntervalMs: 250,
+        addresses: ["2001:db8::1", "2001:db8:0:1::", "::ffff:192.0.2.1"],
+      },
+      MCAST6,
+    ],
+    [
+      "v3 IPv6 255 addresses",
+      { version: 3, family: 6, virtualRouterId: 5, priority: 254, advertIntervalMs: 1000, addresses: many(255, 6) },
+      MCAST6,
+    ],
+    [
+      "v3 IPv6 unicast",
+      { version: 3, family: 6, virtualRouterId: 6, priority: 10, advertIntervalMs: 1000, addresses: ["2001:db8::100"] },
+      { source: "2001:db8::1", destination: "2001:db8::2" },
+    ],
   ];
   for (const [name, advert, addressing] of table) {
     it(name, () => {
@@ -200,7 +277,14 @@ describe("round trips", () => {
     });
   }
   it("canonicalises address text on the way through", () => {
-    const advert: Advert = { version: 3, family: 6, virtualRouterId: 1, priority: 1, advertIntervalMs: 1000, addresses: ["2001:DB8:0:0::0005"] };
+    const advert: Advert = {
+      version: 3,
+      family: 6,
+      virtualRouterId: 1,
+      priority: 1,
+      advertIntervalMs: 1000,
+      addresses: ["2001:DB8:0:0::0005"],
+    };
     const result = decodeAdvert({ family: 6, payload: encodeAdvert(advert, MCAST6), ...MCAST6 });
     assert.ok(result.ok);
     assert.deepEqual(result.advert.addresses, ["2001:db8::5"]);

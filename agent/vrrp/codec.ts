@@ -136,8 +136,7 @@ export function encodeAdvert(advert: Advert, addressing: PacketAddressing): Buff
   if (version === 3) {
     const source = parseOrThrow("addressing.source", addressing.source, family);
     const destination = parseOrThrow("addressing.destination", addressing.destination, family);
-    pseudoSum =
-      family === 4 ? pseudoHeaderSumV4(source, destination, length) : pseudoHeaderSumV6(source, destination, length);
+    pseudoSum = family === 4 ? pseudoHeaderSumV4(source, destination, length) : pseudoHeaderSumV6(source, destination, length);
   }
 
   const packet = Buffer.alloc(length);

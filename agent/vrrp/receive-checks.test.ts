@@ -6,7 +6,9 @@ import type { Advert, DropReason } from "./packet.js";
 import { addressListMatch, checkAdvert, receiveContext, type AddressListMatch, type ArrivedAdvert } from "./receive-checks.js";
 
 function instance(patch: Record<string, unknown> = {}): InstanceConfig {
-  const r = validateAgentConfig({ instances: [{ name: "i", interface: "eth0", virtualRouterId: 51, addresses: ["192.0.2.5", "192.0.2.6"], ...patch }] });
+  const r = validateAgentConfig({
+    instances: [{ name: "i", interface: "eth0", virtualRouterId: 51, addresses: ["192.0.2.5", "192.0.2.6"], ...patch }],
+  });
   if (!r.ok) throw new Error(JSON.stringify(r.errors));
   return r.config.instances[0]!;
 }
@@ -16,11 +18,21 @@ function instance6(): InstanceConfig {
 }
 
 const v3 = (patch: Partial<Advert> = {}): Advert => ({
-  version: 3, family: 4, virtualRouterId: 51, priority: 100, advertIntervalMs: 1000, addresses: ["192.0.2.6", "192.0.2.5"], ...patch,
+  version: 3,
+  family: 4,
+  virtualRouterId: 51,
+  priority: 100,
+  advertIntervalMs: 1000,
+  addresses: ["192.0.2.6", "192.0.2.5"],
+  ...patch,
 });
 const v2 = (patch: Partial<Advert> = {}): Advert => v3({ version: 2, authType: 0, ...patch });
 const arrived = (advert: Advert, patch: Partial<ArrivedAdvert> = {}): ArrivedAdvert => ({
-  advert, source: "192.0.2.12", destination: "224.0.0.18", ttl: 255, ...patch,
+  advert,
+  source: "192.0.2.12",
+  destination: "224.0.0.18",
+  ttl: 255,
+  ...patch,
 });
 
 const rows: readonly [string, InstanceConfig, ArrivedAdvert, DropReason | undefined][] = [
@@ -29,25 +41,100 @@ const rows: readonly [string, InstanceConfig, ArrivedAdvert, DropReason | undefi
   ["TTL 64 on multicast", instance(), arrived(v3(), { ttl: 64 }), "bad-ttl"],
   // Issue 13 finding 1: §7.1 asks TTL / hop limit 255 of every advert, so nothing from off the link is taken.
   ["TTL 63 on multicast", instance(), arrived(v3(), { ttl: 63 }), "bad-ttl"],
-  ["TTL 64 on unicast from a configured peer", instance({ unicast: { peers: ["192.0.2.12"] } }), arrived(v3(), { ttl: 64, destination: "192.0.2.11" }), "bad-ttl"],
+  [
+    "TTL 64 on unicast from a configured peer",
+    instance({ unicast: { peers: ["192.0.2.12"] } }),
+    arrived(v3(), { ttl: 64, destination: "192.0.2.11" }),
+    "bad-ttl",
+  ],
   ["TTL 63 on unicast to a multicast instance", instance(), arrived(v3(), { ttl: 63, destination: "192.0.2.11" }), "bad-ttl"],
-  ["hop limit 64 over IPv6", instance6(), arrived(v3({ family: 6, addresses: ["2001:db8::5"] }), { source: "fe80::12", destination: "ff02::12", ttl: 64 }), "bad-ttl"],
-  ["TTL 255 on unicast from a configured peer", instance({ unicast: { peers: ["192.0.2.12"] } }), arrived(v3(), { destination: "192.0.2.11" }), undefined],
+  [
+    "hop limit 64 over IPv6",
+    instance6(),
+    arrived(v3({ family: 6, addresses: ["2001:db8::5"] }), { source: "fe80::12", destination: "ff02::12", ttl: 64 }),
+    "bad-ttl",
+  ],
+  [
+    "TTL 255 on unicast from a configured peer",
+    instance({ unicast: { peers: ["192.0.2.12"] } }),
+    arrived(v3(), { destination: "192.0.2.11" }),
+    undefined,
+  ],
   ["a multicast instance ignores a unicast-addressed advert", instance(), arrived(v3(), { destination: "192.0.2.11" }), "bad-destination"],
-  ["a multicast IPv6 instance ignores a unicast-addressed advert", instance6(), arrived(v3({ family: 6, addresses: ["2001:db8::5"] }), { source: "fe80::12", destination: "2001:db8::11" }), "bad-destination"],
-  ["vrrp_mcast_group4: an advert to the configured group passes", { ...instance(), multicastGroup: "224.0.0.88" }, arrived(v3(), { destination: "224.0.0.88" }), undefined],
-  ["vrrp_mcast_group4: an advert to the RFC group is not for this instance", { ...instance(), multicastGroup: "224.0.0.88" }, arrived(v3()), "bad-destination"],
-  ["vrrp_mcast_group6: an advert to the RFC group is not for this instance", { ...instance6(), multicastGroup: "ff02::88" }, arrived(v3({ family: 6, addresses: ["2001:db8::5"] }), { source: "fe80::12", destination: "ff02::12" }), "bad-destination"],
-  ["a good IPv6 advert passes", instance6(), arrived(v3({ family: 6, addresses: ["2001:db8::5"] }), { source: "fe80::12", destination: "ff02::12" }), undefined],
+  [
+    "a multicast IPv6 instance ignores a unicast-addressed advert",
+    instance6(),
+    arrived(v3({ family: 6, addresses: ["2001:db8::5"] }), { source: "fe80::12", destination: "2001:db8::11" }),
+    "bad-destination",
+  ],
+  [
+    "vrrp_mcast_group4: an advert to the configured group passes",
+    { ...instance(), multicastGroup: "224.0.0.88" },
+    arrived(v3(), { destination: "224.0.0.88" }),
+    undefined,
+  ],
+  [
+    "vrrp_mcast_group4: an advert to the RFC group is not for this instance",
+    { ...instance(), multicastGroup: "224.0.0.88" },
+    arrived(v3()),
+    "bad-destination",
+  ],
+  [
+    "vrrp_mcast_group6: an advert to the RFC group is not for this instance",
+    { ...instance6(), multicastGroup: "ff02::88" },
+    arrived(v3({ family: 6, addresses: ["2001:db8::5"] }), { source: "fe80::12", destination: "ff02::12" }),
+    "bad-destination",
+  ],
+  [
+    "a good IPv6 advert passes",
+    instance6(),
+    arrived(v3({ family: 6, addresses: ["2001:db8::5"] }), { source: "fe80::12", destination: "ff02::12" }),
+    undefined,
+  ],
   ["a v2 advert for a v3 instance", instance(), arrived(v2()), "version-mismatch"],
-  ["a unicast advert from outside the peers", instance({ unicast: { peers: ["192.0.2.13"] } }), arrived(v3(), { destination: "192.0.2.11" }), "unknown-peer"],
-  ["v2 auth: password matches", instance({ version: 2, authentication: { type: "pass", password: "s3cret" } }), arrived(v2({ authType: 1, password: Buffer.from("s3cret") })), undefined],
-  ["v2 auth: wrong password", instance({ version: 2, authentication: { type: "pass", password: "s3cret" } }), arrived(v2({ authType: 1, password: Buffer.from("other") })), "auth-mismatch"],
-  ["v2 auth: a UTF-8 password matches its bytes", instance({ version: 2, authentication: { type: "pass", password: "\uFFFD" } }), arrived(v2({ authType: 1, password: Buffer.from([0xef, 0xbf, 0xbd]) })), undefined],
+  [
+    "a unicast advert from outside the peers",
+    instance({ unicast: { peers: ["192.0.2.13"] } }),
+    arrived(v3(), { destination: "192.0.2.11" }),
+    "unknown-peer",
+  ],
+  [
+    "v2 auth: password matches",
+    instance({ version: 2, authentication: { type: "pass", password: "s3cret" } }),
+    arrived(v2({ authType: 1, password: Buffer.from("s3cret") })),
+    undefined,
+  ],
+  [
+    "v2 auth: wrong password",
+    instance({ version: 2, authentication: { type: "pass", password: "s3cret" } }),
+    arrived(v2({ authType: 1, password: Buffer.from("other") })),
+    "auth-mismatch",
+  ],
+  [
+    "v2 auth: a UTF-8 password matches its bytes",
+    instance({ version: 2, authentication: { type: "pass", password: "\uFFFD" } }),
+    arrived(v2({ authType: 1, password: Buffer.from([0xef, 0xbf, 0xbd]) })),
+    undefined,
+  ],
   // F4: as text, ff and fe both decoded to U+FFFD and matched this password; keepalived compares bytes.
-  ["v2 auth: invalid UTF-8 never matches a text password", instance({ version: 2, authentication: { type: "pass", password: "\uFFFD" } }), arrived(v2({ authType: 1, password: Buffer.from([0xff]) })), "auth-mismatch"],
-  ["v2 auth: a prefix of the password", instance({ version: 2, authentication: { type: "pass", password: "s3cret" } }), arrived(v2({ authType: 1, password: Buffer.from("s3c") })), "auth-mismatch"],
-  ["v2 auth: none sent, one wanted", instance({ version: 2, authentication: { type: "pass", password: "s3cret" } }), arrived(v2()), "auth-mismatch"],
+  [
+    "v2 auth: invalid UTF-8 never matches a text password",
+    instance({ version: 2, authentication: { type: "pass", password: "\uFFFD" } }),
+    arrived(v2({ authType: 1, password: Buffer.from([0xff]) })),
+    "auth-mismatch",
+  ],
+  [
+    "v2 auth: a prefix of the password",
+    instance({ version: 2, authentication: { type: "pass", password: "s3cret" } }),
+    arrived(v2({ authType: 1, password: Buffer.from("s3c") })),
+    "auth-mismatch",
+  ],
+  [
+    "v2 auth: none sent, one wanted",
+    instance({ version: 2, authentication: { type: "pass", password: "s3cret" } }),
+    arrived(v2()),
+    "auth-mismatch",
+  ],
   ["v2 auth: sent, none wanted", instance({ version: 2 }), arrived(v2({ authType: 1, password: Buffer.from("x") })), "auth-mismatch"],
   ["v2: a different advert interval", instance({ version: 2 }), arrived(v2({ advertIntervalMs: 2000 })), "interval-mismatch"],
   ["v3: a different interval is accepted (learnt)", instance(), arrived(v3({ advertIntervalMs: 100 })), undefined],
@@ -55,9 +142,19 @@ const rows: readonly [string, InstanceConfig, ArrivedAdvert, DropReason | undefi
   ["an address missing (shares one): accepted", instance(), arrived(v3({ addresses: ["192.0.2.5"] })), undefined],
   ["an extra address: accepted", instance(), arrived(v3({ addresses: ["192.0.2.5", "192.0.2.6", "192.0.2.7"] })), undefined],
   ["one address swapped: accepted", instance(), arrived(v3({ addresses: ["192.0.2.5", "192.0.2.9"] })), undefined],
-  ["multicast, no address in common: another group on our VRID", instance(), arrived(v3({ addresses: ["192.0.2.8", "192.0.2.9"] })), "address-mismatch"],
+  [
+    "multicast, no address in common: another group on our VRID",
+    instance(),
+    arrived(v3({ addresses: ["192.0.2.8", "192.0.2.9"] })),
+    "address-mismatch",
+  ],
   ["multicast, an empty list: another group", instance(), arrived(v3({ addresses: [] })), "address-mismatch"],
-  ["unicast, no address in common from a configured peer: accepted (the peer list says who is in the group)", instance({ unicast: { peers: ["192.0.2.12"] } }), arrived(v3({ addresses: ["192.0.2.9"] }), { destination: "192.0.2.11" }), undefined],
+  [
+    "unicast, no address in common from a configured peer: accepted (the peer list says who is in the group)",
+    instance({ unicast: { peers: ["192.0.2.12"] } }),
+    arrived(v3({ addresses: ["192.0.2.9"] }), { destination: "192.0.2.11" }),
+    undefined,
+  ],
 ];
 
 const lists: readonly [string, readonly string[], AddressListMatch][] = [

@@ -58,7 +58,8 @@ export function receiveContext(instance: ReceiveParams, ownAddress: string): Rec
     addresses: new Set(instance.addresses.map((a) => a.address)),
     peers: instance.unicast === undefined ? undefined : new Set(instance.unicast.peers),
     group: multicastGroup(instance),
-    password: instance.authentication === undefined ? undefined : withoutTrailingNuls(Buffer.from(instance.authentication.password, "utf8")),
+    password:
+      instance.authentication === undefined ? undefined : withoutTrailingNuls(Buffer.from(instance.authentication.password, "utf8")),
   };
 }
 
@@ -74,8 +75,7 @@ const checks: readonly Check[] = [
   (ctx, a) => (a.advert.version !== ctx.instance.version ? "version-mismatch" : undefined),
   (ctx, a) => (ctx.peers !== undefined && !ctx.peers.has(a.source) ? "unknown-peer" : undefined),
   (ctx, a) => (ctx.instance.version === 2 && !authMatches(ctx, a.advert) ? "auth-mismatch" : undefined),
-  (ctx, a) =>
-    ctx.instance.version === 2 && a.advert.advertIntervalMs !== ctx.instance.advertIntervalMs ? "interval-mismatch" : undefined,
+  (ctx, a) => (ctx.instance.version === 2 && a.advert.advertIntervalMs !== ctx.instance.advertIntervalMs ? "interval-mismatch" : undefined),
   (ctx, a) => (fromOurGroup(ctx, a.advert) ? undefined : "address-mismatch"),
 ];
 

@@ -43,7 +43,20 @@ function stateIn(params: RouterParams, phase: RouterState["phase"], extra: Parti
   return { ...initialRouterState(params, T0 - 5000), phase, timerAt: T0, ...extra };
 }
 
-const types = (actions: readonly RouterAction[]) => actions.map((a) => (a.type === "set-timer" ? `set-timer:${a.timer}@${a.at}` : a.type === "send-advert" ? `send-advert:${a.priority}` : a.type === "transition" ? `transition:${a.from}->${a.to}:${a.reason}` : a.type === "cancel-timer" ? `cancel-timer:${a.timer}` : a.type === "announce" ? `announce:${a.burst}` : a.type));
+const types = (actions: readonly RouterAction[]) =>
+  actions.map((a) =>
+    a.type === "set-timer"
+      ? `set-timer:${a.timer}@${a.at}`
+      : a.type === "send-advert"
+        ? `send-advert:${a.priority}`
+        : a.type === "transition"
+          ? `transition:${a.from}->${a.to}:${a.reason}`
+          : a.type === "cancel-timer"
+            ? `cancel-timer:${a.timer}`
+            : a.type === "announce"
+              ? `announce:${a.burst}`
+              : a.type,
+  );
 
 interface Row {
   readonly name: string;
@@ -75,7 +88,13 @@ const rows: Row[] = [
     event: { type: "startup" },
     now: T0,
     phase: "master",
-    actions: ["add-addresses", "send-advert:255", "announce:initial", `set-timer:protocol@${T0 + 1000}`, "transition:initialize->master:owner-startup"],
+    actions: [
+      "add-addresses",
+      "send-advert:255",
+      "announce:initial",
+      `set-timer:protocol@${T0 + 1000}`,
+      "transition:initialize->master:owner-startup",
+    ],
   },
   {
     name: "keepalived `state MASTER` enters Backup but waits only one advert interval",
@@ -93,7 +112,14 @@ const rows: Row[] = [
     event: { type: "startup" },
     now: T0,
     phase: "master",
-    actions: ["add-addresses", "send-advert:255", "announce:initial", `set-timer:protocol@${T0 + 1000}`, `set-timer:garp@${T0 + 5000}`, "transition:initialize->master:owner-startup"],
+    actions: [
+      "add-addresses",
+      "send-advert:255",
+      "announce:initial",
+      `set-timer:protocol@${T0 + 1000}`,
+      `set-timer:garp@${T0 + 5000}`,
+      "transition:initialize->master:owner-startup",
+    ],
   },
   {
     name: "§6.4.2 Master_Down_Timer fires in Backup: become Master",
@@ -102,7 +128,13 @@ const rows: Row[] = [
     event: { type: "timer", timer: "protocol" },
     now: T0,
     phase: "master",
-    actions: ["add-addresses", "send-advert:100", "announce:initial", `set-timer:protocol@${T0 + 1000}`, "transition:backup->master:master-down-timer"],
+    actions: [
+      "add-addresses",
+      "send-advert:100",
+      "announce:initial",
+      `set-timer:protocol@${T0 + 1000}`,
+      "transition:backup->master:master-down-timer",
+    ],
   },
   {
     name: "a stale timer (fires before its deadline) is ignored",
@@ -233,7 +265,13 @@ const rows: Row[] = [
     event: { type: "advert", advert: advert(150, 100), source: "192.0.2.12" },
     now: T0,
     phase: "backup",
-    actions: ["send-advert:100", "cancel-timer:garp", "remove-addresses", `set-timer:protocol@${T0 + 360.9375}`, "transition:master->backup:higher-priority-advert"],
+    actions: [
+      "send-advert:100",
+      "cancel-timer:garp",
+      "remove-addresses",
+      `set-timer:protocol@${T0 + 360.9375}`,
+      "transition:master->backup:higher-priority-advert",
+    ],
     check: (s) => assert.equal(s.masterAddress, "192.0.2.12"),
   },
   {
@@ -243,7 +281,13 @@ const rows: Row[] = [
     event: { type: "advert", advert: advert(100), source: "192.0.2.12" },
     now: T0,
     phase: "backup",
-    actions: ["send-advert:100", "cancel-timer:garp", "remove-addresses", `set-timer:protocol@${T0 + 3609.375}`, "transition:master->backup:higher-priority-advert"],
+    actions: [
+      "send-advert:100",
+      "cancel-timer:garp",
+      "remove-addresses",
+      `set-timer:protocol@${T0 + 3609.375}`,
+      "transition:master->backup:higher-priority-advert",
+    ],
   },
   {
     name: "§6.4.3 equal priority and lower primary address loses the tie (stays master, reasserts)",
@@ -261,7 +305,13 @@ const rows: Row[] = [
     event: { type: "advert", advert: advert(100), source: "192.0.2.10" },
     now: T0,
     phase: "backup",
-    actions: ["send-advert:100", "cancel-timer:garp", "remove-addresses", `set-timer:protocol@${T0 + 3609.375}`, "transition:master->backup:higher-priority-advert"],
+    actions: [
+      "send-advert:100",
+      "cancel-timer:garp",
+      "remove-addresses",
+      `set-timer:protocol@${T0 + 3609.375}`,
+      "transition:master->backup:higher-priority-advert",
+    ],
   },
   {
     name: "lower-priority advert in Master with lower-priority GARP off: an advert at once, no burst",
@@ -376,7 +426,13 @@ const rows: Row[] = [
     event: { type: "timer", timer: "protocol" },
     now: T0,
     phase: "master",
-    actions: ["add-addresses", "send-advert:100", "announce:initial", `set-timer:protocol@${T0 + 1000}`, "transition:backup->master:master-down-timer"],
+    actions: [
+      "add-addresses",
+      "send-advert:100",
+      "announce:initial",
+      `set-timer:protocol@${T0 + 1000}`,
+      "transition:backup->master:master-down-timer",
+    ],
     check: (s) => assert.equal(s.lowerPriorityQuietUntil, undefined),
   },
   {
@@ -529,7 +585,14 @@ describe("backupAdvertFastPath", () => {
     ["v2: the interval is our own", v2, followed(v2), advert(150, 1000, 2), master, true],
     ["v2: a master announcing another interval (not learnt)", v2, followed(v2), advert(150, 2000, 2), master, true],
     ["no preempt: lower priority is accepted", noPreempt, followed(noPreempt), advert(50), master, true],
-    ["garp and preempt fields are carried over", v3, followed(v3, { preemptAfter: T0 + 500, lowerPriorityQuietUntil: 3 }), advert(150), master, true],
+    [
+      "garp and preempt fields are carried over",
+      v3,
+      followed(v3, { preemptAfter: T0 + 500, lowerPriorityQuietUntil: 3 }),
+      advert(150),
+      master,
+      true,
+    ],
     ["v3: a new interval is learnt", v3, followed(v3), advert(150, 2000), master, false],
     ["another master", v3, followed(v3), advert(150), other, false],
     ["the first advert (no master yet)", v3, followed(v3, { masterAddress: undefined }), advert(150), master, false],
@@ -552,7 +615,11 @@ describe("backupAdvertFastPath", () => {
       }
       assert.ok(fast !== undefined);
       assert.deepEqual(fast, full.state, "the same state as step()");
-      assert.deepEqual(full.actions, [{ type: "set-timer", timer: "protocol", at: fast.timerAt }], "step()'s only action is moving the deadline");
+      assert.deepEqual(
+        full.actions,
+        [{ type: "set-timer", timer: "protocol", at: fast.timerAt }],
+        "step()'s only action is moving the deadline",
+      );
       assert.ok(fast.timerAt! > state.timerAt!);
     });
   }

@@ -290,12 +290,24 @@ function onAdvert(params: RouterParams, state: RouterState, advert: Advert, sour
  * returns that state (its only action is set-timer protocol at timerAt);
  * undefined for any other event: call step().
  */
-export function backupAdvertFastPath(params: RouterParams, state: RouterState, advert: Advert, source: string, now: number): RouterState | undefined {
+export function backupAdvertFastPath(
+  params: RouterParams,
+  state: RouterState,
+  advert: Advert,
+  source: string,
+  now: number,
+): RouterState | undefined {
   if (state.phase !== "backup" || advert.priority === 0 || source !== state.masterAddress || state.wantsMaster) return undefined;
   if (params.version === 3 && advert.advertIntervalMs !== state.masterAdvertIntervalMs) return undefined;
   const accept = (!params.preempt && params.priority !== 255) || advert.priority >= state.effectivePriority;
   if (!accept) return undefined;
-  const at = now + masterDownIntervalMs({ version: params.version, priority: state.effectivePriority, masterAdvertIntervalMs: state.masterAdvertIntervalMs });
+  const at =
+    now +
+    masterDownIntervalMs({
+      version: params.version,
+      priority: state.effectivePriority,
+      masterAdvertIntervalMs: state.masterAdvertIntervalMs,
+    });
   return {
     phase: state.phase,
     effectivePriority: state.effectivePriority,
@@ -407,7 +419,10 @@ function onFault(state: RouterState, now: number): StepResult {
 function onYield(params: RouterParams, state: RouterState, now: number): StepResult {
   if (state.phase !== "master") return nothing(state);
   const backup = becomeBackup(params, { ...state, masterAdvertIntervalMs: params.advertIntervalMs }, now, "sync-group");
-  return { state: { ...backup.state, garpBurst: undefined }, actions: [{ type: "cancel-timer", timer: "garp" }, { type: "remove-addresses" }, ...backup.actions] };
+  return {
+    state: { ...backup.state, garpBurst: undefined },
+    actions: [{ type: "cancel-timer", timer: "garp" }, { type: "remove-addresses" }, ...backup.actions],
+  };
 }
 
 function onRecovered(params: RouterParams, state: RouterState, now: number): StepResult {
@@ -439,7 +454,17 @@ function becomeMaster(params: RouterParams, state: RouterState, now: number, rea
   if (garpAt !== undefined) actions.push({ type: "set-timer", timer: "garp", at: garpAt });
   actions.push({ type: "transition", from: state.phase, to: "master", reason });
   return {
-    state: { ...state, phase: "master", timerAt: at, garpAt, garpBurst, lowerPriorityQuietUntil: undefined, masterAddress: undefined, since: now, wantsMaster: false },
+    state: {
+      ...state,
+      phase: "master",
+      timerAt: at,
+      garpAt,
+      garpBurst,
+      lowerPriorityQuietUntil: undefined,
+      masterAddress: undefined,
+      since: now,
+      wantsMaster: false,
+    },
     actions,
   };
 }

@@ -2,7 +2,12 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { stepSyncGroup, type GroupPhase, type MemberView, type SyncAction, type SyncEvent } from "./sync-group.js";
 
-const m = (phase: MemberView["phase"], extra: Partial<MemberView> = {}): MemberView => ({ phase, wantsMaster: false, ownFault: false, ...extra });
+const m = (phase: MemberView["phase"], extra: Partial<MemberView> = {}): MemberView => ({
+  phase,
+  wantsMaster: false,
+  ownFault: false,
+  ...extra,
+});
 
 interface Row {
   readonly name: string;
@@ -36,7 +41,11 @@ const rows: Row[] = [
     members: { a: m("backup", { wantsMaster: true }), b: m("backup", { wantsMaster: true }) },
     event: { type: "want-master", member: "b" },
     next: "master",
-    actions: [{ type: "take-over", member: "a" }, { type: "take-over", member: "b" }, { type: "notify", state: "MASTER" }],
+    actions: [
+      { type: "take-over", member: "a" },
+      { type: "take-over", member: "b" },
+      { type: "notify", state: "MASTER" },
+    ],
   },
   {
     name: "a member in FAULT of its own puts all in FAULT",
@@ -44,7 +53,11 @@ const rows: Row[] = [
     members: { a: m("fault", { ownFault: true }), b: m("master") },
     event: { type: "transition", member: "a", from: "master", to: "fault" },
     next: "fault",
-    actions: [{ type: "fault", member: "a", on: true }, { type: "fault", member: "b", on: true }, { type: "notify", state: "FAULT" }],
+    actions: [
+      { type: "fault", member: "a", on: true },
+      { type: "fault", member: "b", on: true },
+      { type: "notify", state: "FAULT" },
+    ],
   },
   {
     name: "a member put in FAULT by the group changes nothing more",
@@ -60,7 +73,11 @@ const rows: Row[] = [
     members: { a: m("fault"), b: m("fault") },
     event: { type: "transition", member: "a", from: "fault", to: "fault" },
     next: "backup",
-    actions: [{ type: "fault", member: "a", on: false }, { type: "fault", member: "b", on: false }, { type: "notify", state: "BACKUP" }],
+    actions: [
+      { type: "fault", member: "a", on: false },
+      { type: "fault", member: "b", on: false },
+      { type: "notify", state: "BACKUP" },
+    ],
   },
   {
     name: "a master member hears a higher priority: the others leave master too",
@@ -68,7 +85,11 @@ const rows: Row[] = [
     members: { a: m("backup"), b: m("master"), c: m("master") },
     event: { type: "transition", member: "a", from: "master", to: "backup" },
     next: "backup",
-    actions: [{ type: "yield", member: "b" }, { type: "yield", member: "c" }, { type: "notify", state: "BACKUP" }],
+    actions: [
+      { type: "yield", member: "b" },
+      { type: "yield", member: "c" },
+      { type: "notify", state: "BACKUP" },
+    ],
   },
   {
     name: "a member that became master by itself pulls the backups along",
@@ -76,7 +97,10 @@ const rows: Row[] = [
     members: { a: m("master"), b: m("backup") },
     event: { type: "transition", member: "a", from: "backup", to: "master" },
     next: "master",
-    actions: [{ type: "take-over", member: "b" }, { type: "notify", state: "MASTER" }],
+    actions: [
+      { type: "take-over", member: "b" },
+      { type: "notify", state: "MASTER" },
+    ],
   },
   {
     name: "group master: a backup member that wants master takes over",

@@ -62,10 +62,16 @@ export function stepSyncGroup(state: GroupPhase, members: ReadonlyMap<string, Me
   }
   if (names.some((n) => view(n).ownFault)) {
     if (state === "fault") return { state, actions: [] };
-    return { state: "fault", actions: [...names.map((member) => ({ type: "fault" as const, member, on: true })), { type: "notify", state: "FAULT" }] };
+    return {
+      state: "fault",
+      actions: [...names.map((member) => ({ type: "fault" as const, member, on: true })), { type: "notify", state: "FAULT" }],
+    };
   }
   if (state === "fault") {
-    return { state: "backup", actions: [...names.map((member) => ({ type: "fault" as const, member, on: false })), { type: "notify", state: "BACKUP" }] };
+    return {
+      state: "backup",
+      actions: [...names.map((member) => ({ type: "fault" as const, member, on: false })), { type: "notify", state: "BACKUP" }],
+    };
   }
   if (event.type === "want-master") {
     if (state === "master") return { state, actions: [{ type: "take-over", member: event.member }] };

@@ -53,7 +53,10 @@ describe("coverage-guided driver (real targets, V8 block coverage)", () => {
     coverage.take();
     decodeAdvert(Buffer.from(targetSeeds("decode-advert").seeds[0]!));
     for (const s of coverage.take()) if (keep(s.url)) keys.push(s.url);
-    assert.ok(keys.some((u) => u.endsWith("/agent/vrrp/codec.js")), keys.join(", "));
+    assert.ok(
+      keys.some((u) => u.endsWith("/agent/vrrp/codec.js")),
+      keys.join(", "),
+    );
   });
 
   // Measured over seeds 1-4 (2000 runs): keepalived-config guided 101-110 blocks, random 76-91, blind
@@ -80,7 +83,10 @@ describe("coverage-guided driver (real targets, V8 block coverage)", () => {
   for (const target of Object.keys(TARGETS) as TargetName[]) {
     it(`${target}: 500 mutated inputs from the seeds, no finding`, () => {
       const r = run(target, { rng: seededRng(3), runs: 500 });
-      assert.deepEqual(r.findings.map((f) => `${f.kind}: ${f.error}`), []);
+      assert.deepEqual(
+        r.findings.map((f) => `${f.kind}: ${f.error}`),
+        [],
+      );
       assert.ok(r.corpus.length > r.seedCount, `corpus ${r.seedCount} -> ${r.corpus.length}`);
     });
   }

@@ -15,7 +15,17 @@ function fakeWorld(magic: string) {
   const target = (data: Buffer): void => {
     let depth = 0;
     while (depth < magic.length && data[depth] === magic.charCodeAt(depth)) depth++;
-    last = [{ url: "file:///fake/agent.js", functions: [{ functionName: "parse", ranges: Array.from({ length: depth + 1 }, (_, i) => ({ startOffset: i, endOffset: 100 - i, count: 1 })) }] }];
+    last = [
+      {
+        url: "file:///fake/agent.js",
+        functions: [
+          {
+            functionName: "parse",
+            ranges: Array.from({ length: depth + 1 }, (_, i) => ({ startOffset: i, endOffset: 100 - i, count: 1 })),
+          },
+        ],
+      },
+    ];
     if (data.subarray(0, 4).toString("latin1") === "SLOW") clock += 5000;
     if (depth === magic.length) throw new RangeError(`parser fell over at byte ${depth}`);
   };
@@ -49,7 +59,11 @@ describe("coverage-guided loop (fake target and coverage)", () => {
     assert.equal(r.blocks, 5, "all five blocks (depth 0 to 4) reached");
     const starts = r.corpus.map((d) => Buffer.from(d).toString("latin1"));
     assert.equal(starts[0], "x", "the seed stays");
-    for (const prefix of ["F", "FU"]) assert.ok(starts.some((s) => s.startsWith(prefix)), `an input starting with ${prefix} was kept: ${starts.join(" | ")}`);
+    for (const prefix of ["F", "FU"])
+      assert.ok(
+        starts.some((s) => s.startsWith(prefix)),
+        `an input starting with ${prefix} was kept: ${starts.join(" | ")}`,
+      );
     assert.ok(r.corpus.length <= 5, "only inputs that add a block are kept");
     const crashes = r.findings.filter((f) => f.kind === "crash");
     assert.equal(crashes.length, 1, "one bug, however many inputs hit it");
@@ -69,7 +83,10 @@ describe("coverage-guided loop (fake target and coverage)", () => {
 
   it("keeps each seed once, also when it adds no block", () => {
     const r = runLoop(options({ seeds: [Buffer.from("x"), Buffer.from("y"), Buffer.from("x")], runs: 0 }));
-    assert.deepEqual(r.corpus.map((d) => Buffer.from(d).toString()), ["x", "y"]);
+    assert.deepEqual(
+      r.corpus.map((d) => Buffer.from(d).toString()),
+      ["x", "y"],
+    );
     assert.equal(r.seedCount, 2);
     assert.equal(r.executed, 2);
   });
@@ -85,10 +102,20 @@ describe("coverage-guided loop (fake target and coverage)", () => {
 
   it("stops after maxFindings distinct findings", () => {
     let n = 0;
-    const r = runLoop(options({ target: () => { throw new Error(`bug ${String.fromCharCode(65 + (n++ % 26))}`); }, maxFindings: 3 }));
+    const r = runLoop(
+      options({
+        target: () => {
+          throw new Error(`bug ${String.fromCharCode(65 + (n++ % 26))}`);
+        },
+        maxFindings: 3,
+      }),
+    );
     assert.equal(r.findings.length, 3);
     assert.ok(r.executed < 10);
     assert.notEqual(findingSignature(r.findings[0]!), findingSignature(r.findings[1]!));
-    assert.equal(findingSignature({ kind: "crash", data: Buffer.alloc(0), error: "x at 12" }), findingSignature({ kind: "crash", data: Buffer.alloc(0), error: "x at 345" }));
+    assert.equal(
+      findingSignature({ kind: "crash", data: Buffer.alloc(0), error: "x at 12" }),
+      findingSignature({ kind: "crash", data: Buffer.alloc(0), error: "x at 345" }),
+    );
   });
 });

@@ -10,7 +10,8 @@ const ctx = (seed: number, over: Partial<MutationContext> = {}): MutationContext
   maxLength: 256,
   ...over,
 });
-const bitsDiffering = (a: Uint8Array, b: Uint8Array): number => a.reduce((n, x, i) => n + [...((x ^ b[i]!) >>> 0).toString(2)].filter((c) => c === "1").length, 0);
+const bitsDiffering = (a: Uint8Array, b: Uint8Array): number =>
+  a.reduce((n, x, i) => n + [...((x ^ b[i]!) >>> 0).toString(2)].filter((c) => c === "1").length, 0);
 /** Whether `b` is `a` with one contiguous range taken out. */
 function isDeletion(a: Buffer, b: Buffer): boolean {
   for (let at = 0; at <= b.length; at++) {
@@ -24,13 +25,19 @@ describe("coverage mutators", () => {
     const a = seededRng(7);
     const b = seededRng(7);
     const xs = Array.from({ length: 1000 }, () => a());
-    assert.deepEqual(xs, Array.from({ length: 1000 }, () => b()));
+    assert.deepEqual(
+      xs,
+      Array.from({ length: 1000 }, () => b()),
+    );
     assert.ok(xs.every((x) => x >= 0 && x < 1));
     assert.ok(new Set(xs).size > 990);
     const r = seededRng(8);
     const counts = new Array<number>(5).fill(0);
     for (let i = 0; i < 5000; i++) counts[below(r, 5)]!++;
-    assert.ok(counts.every((c) => c > 800), `every value of below(5) comes up: ${counts}`);
+    assert.ok(
+      counts.every((c) => c > 800),
+      `every value of below(5) comes up: ${counts}`,
+    );
     assert.equal(below(r, 0), 0);
   });
 
@@ -82,7 +89,9 @@ describe("coverage mutators", () => {
     const other = Buffer.from("ABCDEFGH");
     for (let s = 0; s < 50; s++) {
       const out = applyMutation("splice", data, ctx(s));
-      const ok = Array.from({ length: data.length + 1 }, (_, i) => i).some((i) => out.subarray(0, i).equals(data.subarray(0, i)) && other.toString().endsWith(out.subarray(i).toString()));
+      const ok = Array.from({ length: data.length + 1 }, (_, i) => i).some(
+        (i) => out.subarray(0, i).equals(data.subarray(0, i)) && other.toString().endsWith(out.subarray(i).toString()),
+      );
       assert.ok(ok, out.toString());
     }
   });

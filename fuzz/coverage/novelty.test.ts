@@ -6,11 +6,21 @@ const coverage: ScriptCoverage[] = [
   {
     url: "file:///p/dist/agent/vrrp/codec.js",
     functions: [
-      { functionName: "decodeAdvert", ranges: [{ startOffset: 10, endOffset: 400, count: 3 }, { startOffset: 50, endOffset: 80, count: 0 }, { startOffset: 90, endOffset: 120, count: 1 }] },
+      {
+        functionName: "decodeAdvert",
+        ranges: [
+          { startOffset: 10, endOffset: 400, count: 3 },
+          { startOffset: 50, endOffset: 80, count: 0 },
+          { startOffset: 90, endOffset: 120, count: 1 },
+        ],
+      },
       { functionName: "unused", ranges: [{ startOffset: 500, endOffset: 600, count: 0 }] },
     ],
   },
-  { url: "file:///p/node_modules/yaml/dist/index.js", functions: [{ functionName: "parse", ranges: [{ startOffset: 0, endOffset: 9, count: 1 }] }] },
+  {
+    url: "file:///p/node_modules/yaml/dist/index.js",
+    functions: [{ functionName: "parse", ranges: [{ startOffset: 0, endOffset: 9, count: 1 }] }],
+  },
   { url: "node:internal/buffer", functions: [{ functionName: "from", ranges: [{ startOffset: 0, endOffset: 9, count: 1 }] }] },
 ];
 

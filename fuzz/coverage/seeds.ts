@@ -85,7 +85,11 @@ instances:
       peers: [2001:db8::2]
 `;
 
-const words = (text: string): Uint8Array[] => text.trim().split(/\s+/).map((w) => Buffer.from(w.replaceAll("␣", " ").replaceAll("⏎", "\n")));
+const words = (text: string): Uint8Array[] =>
+  text
+    .trim()
+    .split(/\s+/)
+    .map((w) => Buffer.from(w.replaceAll("␣", " ").replaceAll("⏎", "\n")));
 
 const KEEPALIVED_TOKENS = words(`
   vrrp_instance vrrp_script vrrp_sync_group global_defs include virtual_router_id priority state MASTER BACKUP
@@ -105,8 +109,17 @@ const YAML_TOKENS = words(`
 `);
 
 const ADVERT_TOKENS = [
-  [0x21], [0x31], [0x11], [0x22], [0x00], [0xff], [0x01, 0x00], [0x00, 0x64], [0xc0, 0x00, 0x02, 0x64],
-  [0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1], [0x73, 0x65, 0x63, 0x72, 0x65, 0x74, 0, 0],
+  [0x21],
+  [0x31],
+  [0x11],
+  [0x22],
+  [0x00],
+  [0xff],
+  [0x01, 0x00],
+  [0x00, 0x64],
+  [0xc0, 0x00, 0x02, 0x64],
+  [0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1],
+  [0x73, 0x65, 0x63, 0x72, 0x65, 0x74, 0, 0],
 ].map((b) => Uint8Array.from(b));
 
 export interface TargetSeeds {

@@ -58,7 +58,8 @@ export function decodeAdvertCase(data: Uint8Array): DecodeInput {
     const src = parseAddress(addressing.source, family);
     const dst = parseAddress(addressing.destination, family);
     if (mode === 2 && src.ok && dst.ok && payload.length <= 0xffff) {
-      initial = family === 4 ? pseudoHeaderSumV4(src.bytes, dst.bytes, payload.length) : pseudoHeaderSumV6(src.bytes, dst.bytes, payload.length);
+      initial =
+        family === 4 ? pseudoHeaderSumV4(src.bytes, dst.bytes, payload.length) : pseudoHeaderSumV6(src.bytes, dst.bytes, payload.length);
     }
     payload.writeUInt16BE(internetChecksum(payload, initial), 6);
   }

@@ -41,7 +41,14 @@ type Crd = {
     group: string;
     scope: string;
     names: { kind: string; plural: string; shortNames?: string[]; categories?: string[] };
-    versions: { name: string; served: boolean; storage: boolean; subresources?: { status?: object }; additionalPrinterColumns?: { name: string; jsonPath: string }[]; schema: { openAPIV3Schema: Schema } }[];
+    versions: {
+      name: string;
+      served: boolean;
+      storage: boolean;
+      subresources?: { status?: object };
+      additionalPrinterColumns?: { name: string; jsonPath: string }[];
+      schema: { openAPIV3Schema: Schema };
+    }[];
   };
 };
 
@@ -50,11 +57,12 @@ const virtualip = load("virtualip.yaml");
 const vrrpnode = load("vrrpnode.yaml");
 const virtualippool = load("virtualippool.yaml");
 const schemaOf = (crd: Crd) => crd.spec.versions[0]!.schema.openAPIV3Schema;
-const at_ = (schema: Schema, path: string): Schema => path.split(".").reduce((s, key) => {
-  const next = key === "items" ? s.items : s.properties?.[key];
-  assert.ok(next, `no ${key} in schema at ${path}`);
-  return next;
-}, schema);
+const at_ = (schema: Schema, path: string): Schema =>
+  path.split(".").reduce((s, key) => {
+    const next = key === "items" ? s.items : s.properties?.[key];
+    assert.ok(next, `no ${key} in schema at ${path}`);
+    return next;
+  }, schema);
 
 /** Paths in `value` the schema does not declare (which the API server would prune), and type mismatches. */
 function undeclared(schema: Schema, value: unknown, path: string): string[] {
@@ -82,7 +90,11 @@ function walk(schema: Schema, path: string, visit: (s: Schema, path: string) => 
 }
 
 describe("CRDs", () => {
-  for (const [crd, kind, plural] of [[virtualip, "VirtualIP", "virtualips"], [vrrpnode, "VRRPNode", "vrrpnodes"], [virtualippool, "VirtualIPPool", "virtualippools"]] as const) {
+  for (const [crd, kind, plural] of [
+    [virtualip, "VirtualIP", "virtualips"],
+    [vrrpnode, "VRRPNode", "vrrpnodes"],
+    [virtualippool, "VirtualIPPool", "virtualippools"],
+  ] as const) {
     it(`${kind}: floatip.io/v1alpha1, cluster-scoped, status subresource, described fields`, () => {
       assert.equal(crd.metadata.name, `${plural}.floatip.io`);
       assert.equal(crd.spec.group, "floatip.io");
@@ -97,12 +109,18 @@ describe("CRDs", () => {
         if (/^\.(apiVersion|kind|metadata)$/.test(path)) return;
         assert.ok(s.type !== undefined || s["x-kubernetes-preserve-unknown-fields"], `${path} has no type`);
         const scalarMember = /(\[\]|\.\*)$/.test(path) && s.type !== "object";
-        assert.ok(scalarMember || (typeof s.description === "string" && s.description.length > 0), `${path || "<root>"} has no description`);
+        assert.ok(
+          scalarMember || (typeof s.description === "string" && s.description.length > 0),
+          `${path || "<root>"} has no description`,
+        );
         for (const rule of s["x-kubernetes-validations"] ?? []) {
           assert.ok(rule.message, `${path}: rule without message: ${rule.rule}`);
           // A rule on a scalar already points at its value; on an object it names the field it is about.
           if (s.type !== "object" && rule.fieldPath === undefined) continue;
-          assert.ok(rule.fieldPath && s.properties?.[rule.fieldPath.replace(/^\./, "")], `${path}: fieldPath ${rule.fieldPath} is not a field there`);
+          assert.ok(
+            rule.fieldPath && s.properties?.[rule.fieldPath.replace(/^\./, "")],
+            `${path}: fieldPath ${rule.fieldPath} is not a field there`,
+          );
         }
       });
     });
@@ -110,13 +128,16 @@ describe("CRDs", () => {
 
   it("VirtualIP: short name, printer columns", () => {
     assert.deepEqual(virtualip.spec.names.shortNames, ["vip"]);
-    assert.deepEqual(virtualip.spec.versions[0]!.additionalPrinterColumns?.map((c) => [c.name.toUpperCase(), c.jsonPath]), [
-      ["ADDRESSES", ".spec.addresses"],
-      ["VRID", ".status.virtualRouterID"],
-      ["MASTER", ".status.master"],
-      ["READY", '.status.conditions[?(@.type=="Ready")].status'],
-      ["AGE", ".metadata.creationTimestamp"],
-    ]);
+    assert.deepEqual(
+      virtualip.spec.versions[0]!.additionalPrinterColumns?.map((c) => [c.name.toUpperCase(), c.jsonPath]),
+      [
+        ["ADDRESSES", ".spec.addresses"],
+        ["VRID", ".status.virtualRouterID"],
+        ["MASTER", ".status.master"],
+        ["READY", '.status.conditions[?(@.type=="Ready")].status'],
+        ["AGE", ".metadata.creationTimestamp"],
+      ],
+    );
   });
 
   it("VirtualIP: bounds, patterns and defaults are those of limits.ts", () => {
@@ -126,12 +147,29 @@ describe("CRDs", () => {
     assert.deepEqual([p("virtualRouterID").minimum, p("virtualRouterID").maximum], [limits.VRID_MIN, limits.VRID_MAX]);
     const priority = p("priorities").additionalProperties as Schema;
     assert.deepEqual([priority.minimum, priority.maximum], [limits.PRIORITY_MIN, limits.PRIORITY_MAX]);
-    assert.deepEqual([p("track.pods.weight").minimum, p("track.pods.weight").maximum], [limits.TRACK_PODS_WEIGHT_MIN, limits.TRACK_PODS_WEIGHT_MAX]);
-    assert.deepEqual([p("track.scripts.items.weight").minimum, p("track.scripts.items.weight").maximum], [limits.SCRIPT_WEIGHT_MIN, limits.SCRIPT_WEIGHT_MAX]);
-    assert.deepEqual([p("track.files.items.weight").minimum, p("track.files.items.weight").maximum], [limits.FILE_WEIGHT_MIN, limits.FILE_WEIGHT_MAX]);
+    assert.deepEqual(
+      [p("track.pods.weight").minimum, p("track.pods.weight").maximum],
+      [limits.TRACK_PODS_WEIGHT_MIN, limits.TRACK_PODS_WEIGHT_MAX],
+    );
+    assert.deepEqual(
+      [p("track.scripts.items.weight").minimum, p("track.scripts.items.weight").maximum],
+      [limits.SCRIPT_WEIGHT_MIN, limits.SCRIPT_WEIGHT_MAX],
+    );
+    assert.deepEqual(
+      [p("track.files.items.weight").minimum, p("track.files.items.weight").maximum],
+      [limits.FILE_WEIGHT_MIN, limits.FILE_WEIGHT_MAX],
+    );
     assert.equal(p("track.scripts").maxItems, limits.TRACK_LIST_MAX);
     assert.equal(p("garp.repeat").maximum, limits.GARP_REPEAT_MAX);
-    for (const path of ["advertisementInterval", "preemptDelay", "garp.delay", "garp.refresh", "garp.interval", "garp.lowerPriorityDelay", "track.scripts.items.interval"]) {
+    for (const path of [
+      "advertisementInterval",
+      "preemptDelay",
+      "garp.delay",
+      "garp.refresh",
+      "garp.interval",
+      "garp.lowerPriorityDelay",
+      "track.scripts.items.interval",
+    ]) {
       assert.equal(p(path).pattern, limits.DURATION_PATTERN.source, path);
     }
     assert.equal(p("interface").pattern, limits.INTERFACE_NAME_PATTERN.source);
@@ -166,8 +204,25 @@ describe("CRDs", () => {
       preemptDelay: "0s",
       transport: "unicast",
       track: {
-        pods: { namespace: "default", selector: { matchLabels: { app: "web" }, matchExpressions: [{ key: "tier", operator: "In", values: ["a"] }] }, weight: 50 },
-        scripts: [{ name: "chk", command: "/bin/true", interval: "2s", timeout: "1s", weight: -20, reverse: false, fall: 2, rise: 1, initFail: false, user: "nobody" }],
+        pods: {
+          namespace: "default",
+          selector: { matchLabels: { app: "web" }, matchExpressions: [{ key: "tier", operator: "In", values: ["a"] }] },
+          weight: 50,
+        },
+        scripts: [
+          {
+            name: "chk",
+            command: "/bin/true",
+            interval: "2s",
+            timeout: "1s",
+            weight: -20,
+            reverse: false,
+            fall: 2,
+            rise: 1,
+            initFail: false,
+            user: "nobody",
+          },
+        ],
         interfaces: [{ name: "eth1", weight: 0, reverse: false }],
         files: [{ name: "tf", path: "/run/tf", weight: 1, reverse: false }],
       },
@@ -175,35 +230,58 @@ describe("CRDs", () => {
       releaseOnCordon: false,
     };
     assert.ok(validateVirtualIPSpec(spec).ok);
-    const v2 = { addresses: ["192.0.2.5/24"], version: 2, priorities: { a: 100 }, authentication: { secretRef: { name: "s", namespace: "n", key: "k" } } };
+    const v2 = {
+      addresses: ["192.0.2.5/24"],
+      version: 2,
+      priorities: { a: 100 },
+      authentication: { secretRef: { name: "s", namespace: "n", key: "k" } },
+    };
     assert.ok(validateVirtualIPSpec(v2).ok);
     const status: Required<VirtualIPStatus> = {
       master: "node-a",
       virtualRouterID: 51,
-      nodes: [{ name: "node-a", instance: "web-v6", state: "Master", priority: 250, effectivePriority: 250, since: "2026-11-25T21:00:00Z" }],
+      nodes: [
+        { name: "node-a", instance: "web-v6", state: "Master", priority: 250, effectivePriority: 250, since: "2026-11-25T21:00:00Z" },
+      ],
       transitions: 3,
       lastTransitionTime: "2026-11-25T21:00:00Z",
       observedGeneration: 2,
-      conditions: [{ type: "Ready", status: "True", reason: "OneMaster", message: "node-a is master", lastTransitionTime: "2026-11-25T21:00:00Z", observedGeneration: 2 }],
+      conditions: [
+        {
+          type: "Ready",
+          status: "True",
+          reason: "OneMaster",
+          message: "node-a is master",
+          lastTransitionTime: "2026-11-25T21:00:00Z",
+          observedGeneration: 2,
+        },
+      ],
     };
     const schema = schemaOf(virtualip);
-    assert.deepEqual([...undeclared(schema, { spec }, ""), ...undeclared(schema, { spec: v2 }, ""), ...undeclared(schema, { status }, "")], []);
+    assert.deepEqual(
+      [...undeclared(schema, { spec }, ""), ...undeclared(schema, { spec: v2 }, ""), ...undeclared(schema, { status }, "")],
+      [],
+    );
   });
 
   it("VRRPNode: what the planner renders is declared, and nothing is defaulted into it", () => {
     const result = plan({
       virtualIPs: [
-        vip("web", {
-          addresses: ["192.0.2.5/24", "2001:db8::5/64"],
-          interface: "eth0",
-          track: {
-            pods: { namespace: "web", selector: { matchExpressions: [{ key: "app", operator: "In", values: ["web"] }] }, weight: 50 },
-            scripts: [{ name: "chk", command: "/bin/true", timeout: "1s", user: "nobody" }],
-            interfaces: [{ name: "eth1", weight: -10, reverse: true }],
-            files: [{ name: "tf", path: "/run/tf", reverse: true }],
+        vip(
+          "web",
+          {
+            addresses: ["192.0.2.5/24", "2001:db8::5/64"],
+            interface: "eth0",
+            track: {
+              pods: { namespace: "web", selector: { matchExpressions: [{ key: "app", operator: "In", values: ["web"] }] }, weight: 50 },
+              scripts: [{ name: "chk", command: "/bin/true", timeout: "1s", user: "nobody" }],
+              interfaces: [{ name: "eth1", weight: -10, reverse: true }],
+              files: [{ name: "tf", path: "/run/tf", reverse: true }],
+            },
+            garp: { refreshRepeat: 2, interval: "10ms" },
           },
-          garp: { refreshRepeat: 2, interval: "10ms" },
-        }, { created: at(1) }),
+          { created: at(1) },
+        ),
         vip("legacy", { addresses: ["192.0.2.6/24"], version: 2, authentication: { secretRef: { name: "s" } } }, { created: at(2) }),
       ],
       nodes: nodes(3),
@@ -211,20 +289,48 @@ describe("CRDs", () => {
     const schema = schemaOf(vrrpnode);
     for (const [name, spec] of result.nodes) assert.deepEqual(undeclared(schema, { spec }, ""), [], name);
     walk(at_(schema, "spec"), "spec", (s, path) => assert.equal(s.default, undefined, `${path} has a default`));
-    assert.equal(at_(schema, "spec.instances.items.unicast.peers").minItems, undefined, "a node running a router alone has no peers (and must be accepted)");
+    assert.equal(
+      at_(schema, "spec.instances.items.unicast.peers").minItems,
+      undefined,
+      "a node running a router alone has no peers (and must be accepted)",
+    );
   });
 
   it("VirtualIPPool: columns, bounds, and what the load-balancer planner writes is declared", () => {
-    assert.deepEqual(virtualippool.spec.versions[0]!.additionalPrinterColumns?.map((c) => c.name.toUpperCase()), ["ADDRESSES", "AUTO", "ALLOCATED", "FREE", "READY", "AGE"]);
-    assert.deepEqual([at_(schemaOf(virtualippool), "spec.addresses").minItems, at_(schemaOf(virtualippool), "spec.addresses").maxItems], [1, POOL_MAX_ENTRIES]);
+    assert.deepEqual(
+      virtualippool.spec.versions[0]!.additionalPrinterColumns?.map((c) => c.name.toUpperCase()),
+      ["ADDRESSES", "AUTO", "ALLOCATED", "FREE", "READY", "AGE"],
+    );
+    assert.deepEqual(
+      [at_(schemaOf(virtualippool), "spec.addresses").minItems, at_(schemaOf(virtualippool), "spec.addresses").maxItems],
+      [1, POOL_MAX_ENTRIES],
+    );
     assert.equal(at_(schemaOf(virtualip), "spec.nodeNames").maxItems, limits.NODE_NAMES_MAX);
-    const spec = { addresses: ["192.0.2.64/28", "192.0.2.100-192.0.2.110", "2001:db8::/120"], autoAssign: false, nodeSelector: { lb: "yes" },
-      advertisementInterval: "100ms", transport: "multicast" as const,
-      serviceSelector: { matchLabels: { a: "b" }, matchExpressions: [{ key: "t", operator: "In" as const, values: ["x"] }] }, namespaceSelector: { matchLabels: { team: "x" } } };
+    const spec = {
+      addresses: ["192.0.2.64/28", "192.0.2.100-192.0.2.110", "2001:db8::/120"],
+      autoAssign: false,
+      nodeSelector: { lb: "yes" },
+      advertisementInterval: "100ms",
+      transport: "multicast" as const,
+      serviceSelector: { matchLabels: { a: "b" }, matchExpressions: [{ key: "t", operator: "In" as const, values: ["x"] }] },
+      namespaceSelector: { matchLabels: { team: "x" } },
+    };
     assert.ok(validatePoolSpec(spec).ok);
     const pools = [{ metadata: { name: "p", creationTimestamp: at(1), generation: 1 }, spec: { ...spec, autoAssign: true } }];
-    const service = { metadata: { name: "s", namespace: "default", creationTimestamp: at(1) }, spec: { type: "LoadBalancer", loadBalancerClass: "floatip.io/vrrp", ipFamilies: ["IPv4", "IPv6"], ports: [] } };
-    const planned = planLoadBalancers({ services: [service], endpointSlices: [], pools, namespaces: new Map(), nodes: nodes(2), virtualIPs: [], defaultClass: false, now: new Date(at(2)) });
+    const service = {
+      metadata: { name: "s", namespace: "default", creationTimestamp: at(1) },
+      spec: { type: "LoadBalancer", loadBalancerClass: "floatip.io/vrrp", ipFamilies: ["IPv4", "IPv6"], ports: [] },
+    };
+    const planned = planLoadBalancers({
+      services: [service],
+      endpointSlices: [],
+      pools,
+      namespaces: new Map(),
+      nodes: nodes(2),
+      virtualIPs: [],
+      defaultClass: false,
+      now: new Date(at(2)),
+    });
     const status = planned.pools.get("p")!;
     assert.ok(status.ipv4 !== undefined && status.ipv6 !== undefined && (status.conditions ?? []).length === 3);
     assert.deepEqual([...undeclared(schemaOf(virtualippool), { spec }, ""), ...undeclared(schemaOf(virtualippool), { status }, "")], []);
@@ -239,7 +345,16 @@ describe("CRDs", () => {
       observedGeneration: 4,
       updated: "2026-11-25T21:00:00.000Z",
       instances: [
-        { name: "web", state: "Backup", priority: 200, effectivePriority: 150, since: "2026-11-25T21:00:00.000Z", master: "192.0.2.11", transitions: 3, lastChange: "x" },
+        {
+          name: "web",
+          state: "Backup",
+          priority: 200,
+          effectivePriority: 150,
+          since: "2026-11-25T21:00:00.000Z",
+          master: "192.0.2.11",
+          transitions: 3,
+          lastChange: "x",
+        },
         {
           name: "db",
           state: "Master",
@@ -249,7 +364,13 @@ describe("CRDs", () => {
           transitions: 1,
           conflicts: [
             { kind: "duplicate-address", address: "192.0.2.5", mac: "02:00:00:00:00:99", since: "2026-11-25T21:00:01.000Z" },
-            { kind: "foreign-vrrp", source: "192.0.2.66", mismatch: "address-mismatch", addresses: ["192.0.2.99"], since: "2026-11-25T21:00:01.000Z" },
+            {
+              kind: "foreign-vrrp",
+              source: "192.0.2.66",
+              mismatch: "address-mismatch",
+              addresses: ["192.0.2.99"],
+              since: "2026-11-25T21:00:01.000Z",
+            },
             { kind: "unknown-peer", source: "192.0.2.77", since: "2026-11-25T21:00:01.000Z" },
           ],
         },

@@ -47,7 +47,12 @@ function fenced(file: string): Example[] {
   return out;
 }
 
-const MARKDOWN = ["README.md", ...readdirSync(join(REPO, "docs")).filter((f) => f.endsWith(".md")).map((f) => `docs/${f}`)];
+const MARKDOWN = [
+  "README.md",
+  ...readdirSync(join(REPO, "docs"))
+    .filter((f) => f.endsWith(".md"))
+    .map((f) => `docs/${f}`),
+];
 const EXAMPLES = readdirSync(join(REPO, "examples")).map((f) => `examples/${f}`);
 
 type Obj = Record<string, unknown>;
@@ -72,7 +77,9 @@ function checkDocument(doc: unknown, fragment: boolean): string[] | "not floatip
       const peers = expandPeerSets(spec);
       if (peers.errors.length > 0) return report({ ok: false, errors: peers.errors });
       const read = peers.doc as Obj;
-      const instances = Array.isArray(read["instances"]) ? (read["instances"] as Obj[]).map((i) => ({ interface: "eth0", ...i })) : read["instances"];
+      const instances = Array.isArray(read["instances"])
+        ? (read["instances"] as Obj[]).map((i) => ({ interface: "eth0", ...i }))
+        : read["instances"];
       return report(validateAgentConfig({ ...read, instances }, { kubernetes: true }));
     }
     if (o["kind"] === "Service") {
@@ -92,7 +99,9 @@ function checkDocument(doc: unknown, fragment: boolean): string[] | "not floatip
 
 type Problem = { readonly path: string; readonly message: string } | { readonly field: string; readonly message: string };
 
-function report(result: { readonly ok: true } | { readonly ok: false; readonly errors: readonly Problem[] } | { readonly errors: readonly Problem[] }): string[] {
+function report(
+  result: { readonly ok: true } | { readonly ok: false; readonly errors: readonly Problem[] } | { readonly errors: readonly Problem[] },
+): string[] {
   if (!("errors" in result)) return [];
   return result.errors.map((e) => `${"path" in e ? e.path : e.field}: ${e.message}`);
 }
@@ -120,7 +129,9 @@ describe("config examples in the docs are valid", () => {
       assert.ok(checked > 0, "no floatip config in the block");
     });
   }
-  for (const example of blocks.filter((b) => b.lang === "keepalived" || /^\s*(vrrp_instance|global_defs)\b/m.test(b.text) && b.lang === "")) {
+  for (const example of blocks.filter(
+    (b) => b.lang === "keepalived" || (/^\s*(vrrp_instance|global_defs)\b/m.test(b.text) && b.lang === ""),
+  )) {
     it(`${example.where} (keepalived.conf)`, () => {
       const result = parseKeepalivedConfig(example.text, example.where);
       assert.deepEqual(result.ok ? [] : result.errors, []);

@@ -35,7 +35,10 @@ export function readNodeSelector(r: Reader, value: unknown, path: string): Label
   const selectorKeys = keys.filter((k) => (SELECTOR_KEYS as readonly string[]).includes(k));
   const labelKeys = keys.filter((k) => !(SELECTOR_KEYS as readonly string[]).includes(k));
   if (selectorKeys.length > 0 && labelKeys.length > 0) {
-    return r.fail(keyPath(path, labelKeys[0]!), `mixes a plain label map (the old form) with ${selectorKeys.join(" and ")}: move the labels into ${path}.matchLabels`);
+    return r.fail(
+      keyPath(path, labelKeys[0]!),
+      `mixes a plain label map (the old form) with ${selectorKeys.join(" and ")}: move the labels into ${path}.matchLabels`,
+    );
   }
   const before = r.errors.length;
   const labelsValue = selectorKeys.length > 0 ? o["matchLabels"] : o;
@@ -50,11 +53,15 @@ export function readNodeSelector(r: Reader, value: unknown, path: string): Label
   if (o["matchExpressions"] !== undefined) {
     const at = `${path}.matchExpressions`;
     const list = r.list(o["matchExpressions"], at);
-    if (list !== undefined && list.length > TRACK_LIST_MAX) r.fail(at, `must list at most ${TRACK_LIST_MAX} requirements, got ${list.length}`);
+    if (list !== undefined && list.length > TRACK_LIST_MAX)
+      r.fail(at, `must list at most ${TRACK_LIST_MAX} requirements, got ${list.length}`);
     else matchExpressions = list?.map((item, i) => readRequirement(r, item, `${at}[${i}]`));
   }
   if (r.errors.length > before) return undefined;
-  return normalSelector({ ...(matchLabels !== undefined ? { matchLabels } : {}), ...(matchExpressions !== undefined ? { matchExpressions: matchExpressions as LabelSelectorRequirement[] } : {}) });
+  return normalSelector({
+    ...(matchLabels !== undefined ? { matchLabels } : {}),
+    ...(matchExpressions !== undefined ? { matchExpressions: matchExpressions as LabelSelectorRequirement[] } : {}),
+  });
 }
 
 /** matchLabels sorted by key, empty parts dropped: equal selectors have equal JSON. */
@@ -63,7 +70,15 @@ export function normalSelector(selector: LabelSelector): LabelSelector {
   const expressions = selector.matchExpressions ?? [];
   return {
     ...(labels.length > 0 ? { matchLabels: Object.fromEntries(labels) } : {}),
-    ...(expressions.length > 0 ? { matchExpressions: expressions.map((e) => ({ key: e.key, operator: e.operator, ...(e.values !== undefined && e.values.length > 0 ? { values: [...e.values] } : {}) })) } : {}),
+    ...(expressions.length > 0
+      ? {
+          matchExpressions: expressions.map((e) => ({
+            key: e.key,
+            operator: e.operator,
+            ...(e.values !== undefined && e.values.length > 0 ? { values: [...e.values] } : {}),
+          })),
+        }
+      : {}),
   };
 }
 

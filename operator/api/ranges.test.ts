@@ -39,7 +39,11 @@ describe("pool address ranges", () => {
     });
   }
   it("overlap is per family and inclusive at both ends", () => {
-    const r = (t: string) => { const x = parseRange(t); assert.ok(x.ok); return x.range; };
+    const r = (t: string) => {
+      const x = parseRange(t);
+      assert.ok(x.ok);
+      return x.range;
+    };
     assert.ok(overlaps(r("192.0.2.0/28"), r("192.0.2.15-192.0.2.20")));
     assert.ok(!overlaps(r("192.0.2.0/28"), r("192.0.2.16-192.0.2.20")));
     assert.ok(!overlaps(r("0.0.0.0/0"), r("::/0")));

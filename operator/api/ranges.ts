@@ -15,9 +15,7 @@ export interface AddressRange {
   readonly text: string;
 }
 
-export type RangeResult =
-  | { readonly ok: true; readonly range: AddressRange }
-  | { readonly ok: false; readonly message: string };
+export type RangeResult = { readonly ok: true; readonly range: AddressRange } | { readonly ok: false; readonly message: string };
 
 const BITS: Record<Family, number> = { 4: 32, 6: 128 };
 
@@ -62,7 +60,8 @@ export function parseRange(text: string): RangeResult {
   const address = addressValue(host!);
   if (address === undefined) return fail(`"${text}" is not an address, a CIDR ("192.0.2.64/28") or a range ("192.0.2.10-192.0.2.20")`);
   const bits = BITS[address.family];
-  if (prefix !== undefined && (!/^\d{1,3}$/.test(prefix) || Number(prefix) > bits)) return fail(`"${text}": prefix length must be 0..${bits}`);
+  if (prefix !== undefined && (!/^\d{1,3}$/.test(prefix) || Number(prefix) > bits))
+    return fail(`"${text}": prefix length must be 0..${bits}`);
   const length = prefix === undefined ? bits : Number(prefix);
   const hostBits = BigInt(bits - length);
   const mask = (1n << hostBits) - 1n;

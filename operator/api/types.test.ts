@@ -15,7 +15,10 @@ describe("summarizeNode", () => {
           { type: "InternalIP", address: "198.51.100.1" },
           { type: "InternalIP", address: "198.51.100.2" },
         ],
-        conditions: [{ type: "MemoryPressure", status: "False" }, { type: "Ready", status: "True" }],
+        conditions: [
+          { type: "MemoryPressure", status: "False" },
+          { type: "Ready", status: "True" },
+        ],
       },
     };
     assert.deepEqual(summarizeNode(node), {
@@ -30,9 +33,31 @@ describe("summarizeNode", () => {
   });
 
   it("takes client-node objects with Date timestamps, and tolerates missing parts", () => {
-    const summary = summarizeNode({ metadata: { name: "b", creationTimestamp: new Date("2026-11-25T21:00:00.000Z") }, status: { conditions: [{ type: "Ready", status: "Unknown" }] } });
-    assert.deepEqual(summary, { name: "b", labels: {}, internalIPs: {}, hostAddresses: [], unschedulable: false, ready: false, creationTimestamp: "2026-11-25T21:00:00Z" });
-    assert.deepEqual(summarizeNode(null), { name: "", labels: {}, internalIPs: {}, hostAddresses: [], unschedulable: false, ready: false, creationTimestamp: "" });
-    assert.deepEqual(summarizeNode({ metadata: { name: "c" }, status: { addresses: [{ type: "InternalIP", address: "not-an-ip" }] } }).internalIPs, {});
+    const summary = summarizeNode({
+      metadata: { name: "b", creationTimestamp: new Date("2026-11-25T21:00:00.000Z") },
+      status: { conditions: [{ type: "Ready", status: "Unknown" }] },
+    });
+    assert.deepEqual(summary, {
+      name: "b",
+      labels: {},
+      internalIPs: {},
+      hostAddresses: [],
+      unschedulable: false,
+      ready: false,
+      creationTimestamp: "2026-11-25T21:00:00Z",
+    });
+    assert.deepEqual(summarizeNode(null), {
+      name: "",
+      labels: {},
+      internalIPs: {},
+      hostAddresses: [],
+      unschedulable: false,
+      ready: false,
+      creationTimestamp: "",
+    });
+    assert.deepEqual(
+      summarizeNode({ metadata: { name: "c" }, status: { addresses: [{ type: "InternalIP", address: "not-an-ip" }] } }).internalIPs,
+      {},
+    );
   });
 });

@@ -5,7 +5,13 @@
 import type { Reader } from "../../agent/config/reader.js";
 import { describe, parseDuration } from "../../agent/config/duration.js";
 import {
-  DURATION_PATTERN, INTERFACE_NAME_MAX, INTERFACE_NAME_PATTERN, LABEL_KEY_MAX, LABEL_KEY_PATTERN, LABEL_VALUE_MAX, LABEL_VALUE_PATTERN,
+  DURATION_PATTERN,
+  INTERFACE_NAME_MAX,
+  INTERFACE_NAME_PATTERN,
+  LABEL_KEY_MAX,
+  LABEL_KEY_PATTERN,
+  LABEL_VALUE_MAX,
+  LABEL_VALUE_PATTERN,
 } from "./limits.js";
 
 type Obj = Record<string, unknown>;
@@ -49,7 +55,10 @@ export const isLabelKey = (key: string): boolean => key.length <= LABEL_KEY_MAX 
 export function labelValue(r: Reader, value: string, path: string): string | undefined {
   if (value.length > LABEL_VALUE_MAX) return r.fail(path, `label values have at most ${LABEL_VALUE_MAX} characters`);
   if (!LABEL_VALUE_PATTERN.test(value)) {
-    return r.fail(path, `must be a label value (letters, digits, '-', '_' and '.', starting and ending with a letter or digit), got ${JSON.stringify(value)}`);
+    return r.fail(
+      path,
+      `must be a label value (letters, digits, '-', '_' and '.', starting and ending with a letter or digit), got ${JSON.stringify(value)}`,
+    );
   }
   return value;
 }
@@ -59,7 +68,11 @@ export function labelMap(r: Reader, value: unknown, path: string): Record<string
   const labels = stringMap(r, value, path);
   if (labels === undefined) return undefined;
   for (const [key, text] of Object.entries(labels)) {
-    if (!isLabelKey(key)) r.fail(keyPath(path, key), `${JSON.stringify(key)} is not a label key (an optional DNS subdomain and "/", then a name of at most 63 letters, digits, '-', '_' and '.')`);
+    if (!isLabelKey(key))
+      r.fail(
+        keyPath(path, key),
+        `${JSON.stringify(key)} is not a label key (an optional DNS subdomain and "/", then a name of at most 63 letters, digits, '-', '_' and '.')`,
+      );
     else labelValue(r, text, keyPath(path, key));
   }
   return labels;
@@ -68,7 +81,8 @@ export function labelMap(r: Reader, value: unknown, path: string): Record<string
 export function pattern(r: Reader, value: unknown, path: string, re: RegExp, max: number, what: string): string | undefined {
   const text = r.string(value, path);
   if (text === undefined) return undefined;
-  if (text.length > max || !re.test(text)) return r.fail(path, `must be ${what} (at most ${max} characters matching ${re.source}), got "${text}"`);
+  if (text.length > max || !re.test(text))
+    return r.fail(path, `must be ${what} (at most ${max} characters matching ${re.source}), got "${text}"`);
   return text;
 }
 
@@ -80,4 +94,3 @@ export function interfaceName(r: Reader, value: unknown, path: string): string |
   }
   return name;
 }
-

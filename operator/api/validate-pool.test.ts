@@ -4,7 +4,10 @@ import { validatePoolSpec } from "./validate-pool.js";
 
 describe("VirtualIPPool spec validation", () => {
   it("accepts CIDRs, ranges, both families; applies autoAssign true", () => {
-    const r = validatePoolSpec({ addresses: ["192.0.2.64/28", "192.0.2.100 - 192.0.2.110", "2001:db8::100/124"], nodeSelector: { "node-role.kubernetes.io/ingress": "" } });
+    const r = validatePoolSpec({
+      addresses: ["192.0.2.64/28", "192.0.2.100 - 192.0.2.110", "2001:db8::100/124"],
+      nodeSelector: { "node-role.kubernetes.io/ingress": "" },
+    });
     assert.ok(r.ok, r.ok ? "" : JSON.stringify(r));
     assert.deepEqual(r.config.families, [4, 6]);
     assert.equal(r.config.autoAssign, true);
@@ -26,10 +29,18 @@ describe("VirtualIPPool spec validation", () => {
     [{ addresses: [7] }, "spec.addresses[0]", /must be a CIDR or range/],
     [{ addresses: ["192.0.2.0/28"], autoAssign: "yes" }, "spec.autoAssign", /true or false/],
     [{ addresses: ["192.0.2.0/28"], nodeSelector: { a: 1 } }, "spec.nodeSelector.a", /must be a string/],
-    [{ addresses: ["192.0.2.0/28"], serviceSelector: { matchExpressions: [{ key: "a", operator: "In" }] } }, "spec.serviceSelector.matchExpressions[0].values", /must not be empty/],
+    [
+      { addresses: ["192.0.2.0/28"], serviceSelector: { matchExpressions: [{ key: "a", operator: "In" }] } },
+      "spec.serviceSelector.matchExpressions[0].values",
+      /must not be empty/,
+    ],
     [{ addresses: ["192.0.2.0/28"], namespaceSelector: { matchLabels: [] } }, "spec.namespaceSelector.matchLabels", /mapping/],
     [{ addresses: ["192.0.2.0/28"], interval: "1s" }, "spec.interval", /unknown field/],
-    [{ addresses: ["192.0.2.0/28"], advertisementInterval: "15ms" }, "spec.advertisementInterval", /10ms to 40\.95s in steps of 10ms, got 15ms/],
+    [
+      { addresses: ["192.0.2.0/28"], advertisementInterval: "15ms" },
+      "spec.advertisementInterval",
+      /10ms to 40\.95s in steps of 10ms, got 15ms/,
+    ],
     [{ addresses: ["192.0.2.0/28"], transport: "broadcast" }, "spec.transport", /"unicast" or "multicast"/],
     [{ addresses: ["192.0.2.0/28"], advertisementInterval: "1" }, "spec.advertisementInterval", /duration with a unit/],
     [{ addresses: ["192.0.2.0/28"], interfaces: [] }, "spec.interfaces", /at least one/],

@@ -7,7 +7,14 @@
 import { Reader } from "../../agent/config/reader.js";
 import { describe } from "../../agent/config/duration.js";
 import { overlaps, parseRange, type AddressRange } from "./ranges.js";
-import { INTERVAL_LIMITS, MAX_CANDIDATES_MAX, POOL_ENTRY_MESSAGE, POOL_INTERFACES_MAX, POOL_ENTRY_PATTERN, TRACK_LIST_MAX } from "./limits.js";
+import {
+  INTERVAL_LIMITS,
+  MAX_CANDIDATES_MAX,
+  POOL_ENTRY_MESSAGE,
+  POOL_INTERFACES_MAX,
+  POOL_ENTRY_PATTERN,
+  TRACK_LIST_MAX,
+} from "./limits.js";
 import { readNodeSelector } from "./node-selector.js";
 import { POOL_MAX_ENTRIES, type PoolConfig } from "./pool.js";
 import type { LabelSelector, LabelSelectorRequirement } from "./types.js";
@@ -21,18 +28,35 @@ export type PoolValidation =
 
 export function validatePoolSpec(spec: unknown, path = "spec"): PoolValidation {
   const r = new Reader();
-  const o = r.object(spec, path, ["addresses", "autoAssign", "advertisementInterval", "transport", "maxCandidates", "nodeSelector", "interfaces", "serviceSelector", "namespaceSelector"]);
+  const o = r.object(spec, path, [
+    "addresses",
+    "autoAssign",
+    "advertisementInterval",
+    "transport",
+    "maxCandidates",
+    "nodeSelector",
+    "interfaces",
+    "serviceSelector",
+    "namespaceSelector",
+  ]);
   const ranges = o === undefined ? undefined : readRanges(r, o["addresses"], `${path}.addresses`);
   const autoAssign = o?.["autoAssign"] === undefined ? true : r.boolean(o["autoAssign"], `${path}.autoAssign`);
-  const interval = o?.["advertisementInterval"] === undefined ? undefined : readInterval(r, o["advertisementInterval"], `${path}.advertisementInterval`);
-  const transport = o?.["transport"] === undefined ? undefined
-    : o["transport"] === "unicast" || o["transport"] === "multicast" ? o["transport"]
-    : r.fail(`${path}.transport`, `must be "unicast" or "multicast", got ${describe(o["transport"])}`);
-  const maxCandidates = o?.["maxCandidates"] === undefined ? undefined : r.integer(o["maxCandidates"], `${path}.maxCandidates`, 0, MAX_CANDIDATES_MAX);
+  const interval =
+    o?.["advertisementInterval"] === undefined ? undefined : readInterval(r, o["advertisementInterval"], `${path}.advertisementInterval`);
+  const transport =
+    o?.["transport"] === undefined
+      ? undefined
+      : o["transport"] === "unicast" || o["transport"] === "multicast"
+        ? o["transport"]
+        : r.fail(`${path}.transport`, `must be "unicast" or "multicast", got ${describe(o["transport"])}`);
+  const maxCandidates =
+    o?.["maxCandidates"] === undefined ? undefined : r.integer(o["maxCandidates"], `${path}.maxCandidates`, 0, MAX_CANDIDATES_MAX);
   const nodeSelector = o?.["nodeSelector"] === undefined ? {} : readNodeSelector(r, o["nodeSelector"], `${path}.nodeSelector`);
   const interfaces = o?.["interfaces"] === undefined ? undefined : readInterfaces(r, o["interfaces"], `${path}.interfaces`);
-  const serviceSelector = o?.["serviceSelector"] === undefined ? undefined : readSelector(r, o["serviceSelector"], `${path}.serviceSelector`);
-  const namespaceSelector = o?.["namespaceSelector"] === undefined ? undefined : readSelector(r, o["namespaceSelector"], `${path}.namespaceSelector`);
+  const serviceSelector =
+    o?.["serviceSelector"] === undefined ? undefined : readSelector(r, o["serviceSelector"], `${path}.serviceSelector`);
+  const namespaceSelector =
+    o?.["namespaceSelector"] === undefined ? undefined : readSelector(r, o["namespaceSelector"], `${path}.namespaceSelector`);
   if (r.errors.length > 0 || ranges === undefined || autoAssign === undefined || nodeSelector === undefined) {
     return { ok: false, errors: r.errors.map((e) => ({ field: e.path, message: e.message })) };
   }
@@ -40,7 +64,10 @@ export function validatePoolSpec(spec: unknown, path = "spec"): PoolValidation {
   return {
     ok: true,
     config: {
-      ranges, families, autoAssign, nodeSelector,
+      ranges,
+      families,
+      autoAssign,
+      nodeSelector,
       ...(interval !== undefined ? { advertisementInterval: interval } : {}),
       ...(transport !== undefined ? { transport } : {}),
       ...(maxCandidates !== undefined ? { maxCandidates } : {}),
@@ -109,7 +136,8 @@ function readSelector(r: Reader, value: unknown, path: string): LabelSelector | 
   const before = r.errors.length;
   const matchLabels = o["matchLabels"] === undefined ? undefined : stringMap(r, o["matchLabels"], `${path}.matchLabels`);
   const list = o["matchExpressions"] === undefined ? undefined : r.list(o["matchExpressions"], `${path}.matchExpressions`);
-  if (list !== undefined && list.length > TRACK_LIST_MAX) r.fail(`${path}.matchExpressions`, `must list at most ${TRACK_LIST_MAX} requirements`);
+  if (list !== undefined && list.length > TRACK_LIST_MAX)
+    r.fail(`${path}.matchExpressions`, `must list at most ${TRACK_LIST_MAX} requirements`);
   const matchExpressions = list?.map((item, i) => readRequirement(r, item, `${path}.matchExpressions[${i}]`));
   if (r.errors.length > before) return undefined;
   return {

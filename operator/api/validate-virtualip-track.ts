@@ -8,9 +8,19 @@ import { describe } from "../../agent/config/duration.js";
 import { readHttpCheck as readAgentHttpCheck } from "../../agent/config/validate-http.js";
 import type { HttpCheckConfig } from "../../agent/config/types.js";
 import {
-  FALL_RISE_MAX, FILE_WEIGHT_MAX, FILE_WEIGHT_MIN, SCRIPT_WEIGHT_MAX, SCRIPT_WEIGHT_MIN, TRACK_NAME_PATTERN,
-  TRACK_LIST_MAX, TRACK_PODS_WEIGHT_MAX, TRACK_PODS_WEIGHT_MIN, SELECTOR_VALUES_MAX,
-  DNS_LABEL, DNS_LABEL_MAX, TRACK_NAME_MAX,
+  FALL_RISE_MAX,
+  FILE_WEIGHT_MAX,
+  FILE_WEIGHT_MIN,
+  SCRIPT_WEIGHT_MAX,
+  SCRIPT_WEIGHT_MIN,
+  TRACK_NAME_PATTERN,
+  TRACK_LIST_MAX,
+  TRACK_PODS_WEIGHT_MAX,
+  TRACK_PODS_WEIGHT_MIN,
+  SELECTOR_VALUES_MAX,
+  DNS_LABEL,
+  DNS_LABEL_MAX,
+  TRACK_NAME_MAX,
 } from "./limits.js";
 import type { LabelSelector, LabelSelectorRequirement } from "./types.js";
 import type { FileSettings, InterfaceSettings, PodTracking, ScriptSettings, TrackSettings } from "./virtualip-config.js";
@@ -27,7 +37,8 @@ export function readTrack(r: Reader, value: unknown, path: string): TrackSetting
   const interfaces = o["interfaces"] === undefined ? [] : readList(r, o["interfaces"], `${path}.interfaces`, readInterface);
   const files = o["files"] === undefined ? [] : readList(r, o["files"], `${path}.files`, readFile);
   const httpChecks = o["httpChecks"] === undefined ? [] : readList(r, o["httpChecks"], `${path}.httpChecks`, readHttpCheck);
-  if (r.errors.length > before || scripts === undefined || interfaces === undefined || files === undefined || httpChecks === undefined) return undefined;
+  if (r.errors.length > before || scripts === undefined || interfaces === undefined || files === undefined || httpChecks === undefined)
+    return undefined;
   return { ...(pods !== undefined ? { pods } : {}), scripts, interfaces, files, ...(httpChecks.length > 0 ? { httpChecks } : {}) };
 }
 
@@ -54,16 +65,21 @@ function readPods(r: Reader, value: unknown, path: string): PodTracking | undefi
   const o = r.object(value, path, ["namespace", "selector", "weight", "mode"]);
   if (o === undefined) return undefined;
   const before = r.errors.length;
-  const namespace = o["namespace"] === undefined
-    ? r.fail(`${path}.namespace`, "is required: the namespace of the pods to follow")
-    : pattern(r, o["namespace"], `${path}.namespace`, DNS_LABEL, DNS_LABEL_MAX, "a namespace name");
-  const selector = o["selector"] === undefined
-    ? r.fail(`${path}.selector`, "is required: a label selector for the pods to follow")
-    : readSelector(r, o["selector"], `${path}.selector`);
-  const weight = o["weight"] === undefined ? undefined : r.integer(o["weight"], `${path}.weight`, TRACK_PODS_WEIGHT_MIN, TRACK_PODS_WEIGHT_MAX);
+  const namespace =
+    o["namespace"] === undefined
+      ? r.fail(`${path}.namespace`, "is required: the namespace of the pods to follow")
+      : pattern(r, o["namespace"], `${path}.namespace`, DNS_LABEL, DNS_LABEL_MAX, "a namespace name");
+  const selector =
+    o["selector"] === undefined
+      ? r.fail(`${path}.selector`, "is required: a label selector for the pods to follow")
+      : readSelector(r, o["selector"], `${path}.selector`);
+  const weight =
+    o["weight"] === undefined ? undefined : r.integer(o["weight"], `${path}.weight`, TRACK_PODS_WEIGHT_MIN, TRACK_PODS_WEIGHT_MAX);
   if (o["mode"] !== undefined && o["mode"] !== "fault") r.fail(`${path}.mode`, `must be "fault", got ${describe(o["mode"])}`);
-  if (o["weight"] !== undefined && o["mode"] !== undefined) r.fail(`${path}.mode`, "weight and mode are mutually exclusive: set weight (added while a ready pod runs on the node) or mode: fault");
-  if (o["weight"] === undefined && o["mode"] === undefined) r.fail(`${path}.weight`, "set weight (added while a ready pod runs on the node) or mode: fault (FAULT while none does)");
+  if (o["weight"] !== undefined && o["mode"] !== undefined)
+    r.fail(`${path}.mode`, "weight and mode are mutually exclusive: set weight (added while a ready pod runs on the node) or mode: fault");
+  if (o["weight"] === undefined && o["mode"] === undefined)
+    r.fail(`${path}.weight`, "set weight (added while a ready pod runs on the node) or mode: fault (FAULT while none does)");
   if (r.errors.length > before || namespace === undefined || selector === undefined) return undefined;
   return { namespace, selector, weight: weight ?? 0 };
 }
@@ -74,7 +90,8 @@ function readSelector(r: Reader, value: unknown, path: string): LabelSelector | 
   const before = r.errors.length;
   const matchLabels = o["matchLabels"] === undefined ? undefined : labelMap(r, o["matchLabels"], `${path}.matchLabels`);
   const list = o["matchExpressions"] === undefined ? undefined : r.list(o["matchExpressions"], `${path}.matchExpressions`);
-  if (list !== undefined && list.length > TRACK_LIST_MAX) r.fail(`${path}.matchExpressions`, `must list at most ${TRACK_LIST_MAX} requirements`);
+  if (list !== undefined && list.length > TRACK_LIST_MAX)
+    r.fail(`${path}.matchExpressions`, `must list at most ${TRACK_LIST_MAX} requirements`);
   const matchExpressions = list?.map((item, i) => readRequirement(r, item, `${path}.matchExpressions[${i}]`));
   if (Object.keys(matchLabels ?? {}).length === 0 && (list ?? []).length === 0) {
     r.fail(path, "must select by matchLabels or matchExpressions (an empty selector would follow every pod in the namespace)");
@@ -82,7 +99,9 @@ function readSelector(r: Reader, value: unknown, path: string): LabelSelector | 
   if (r.errors.length > before) return undefined;
   return {
     ...(matchLabels !== undefined && Object.keys(matchLabels).length > 0 ? { matchLabels } : {}),
-    ...(matchExpressions !== undefined && matchExpressions.length > 0 ? { matchExpressions: matchExpressions as LabelSelectorRequirement[] } : {}),
+    ...(matchExpressions !== undefined && matchExpressions.length > 0
+      ? { matchExpressions: matchExpressions as LabelSelectorRequirement[] }
+      : {}),
   };
 }
 
@@ -90,7 +109,11 @@ export function readRequirement(r: Reader, value: unknown, path: string): LabelS
   const o = r.object(value, path, ["key", "operator", "values"]);
   if (o === undefined) return undefined;
   const key = r.string(o["key"], `${path}.key`);
-  if (key !== undefined && !isLabelKey(key)) r.fail(`${path}.key`, `must be a label key (an optional DNS subdomain and "/", then a name of at most 63 letters, digits, '-', '_' and '.'), got ${JSON.stringify(key)}`);
+  if (key !== undefined && !isLabelKey(key))
+    r.fail(
+      `${path}.key`,
+      `must be a label key (an optional DNS subdomain and "/", then a name of at most 63 letters, digits, '-', '_' and '.'), got ${JSON.stringify(key)}`,
+    );
   const operator = OPERATORS.find((op) => op === o["operator"]);
   if (operator === undefined) return r.fail(`${path}.operator`, `must be one of ${OPERATORS.join(", ")}, got ${describe(o["operator"])}`);
   const items = o["values"] === undefined ? [] : r.list(o["values"], `${path}.values`);
@@ -128,8 +151,16 @@ function readScript(r: Reader, value: unknown, path: string): ScriptSettings | u
   const user = o["user"] === undefined ? undefined : r.string(o["user"], `${path}.user`);
   if (r.errors.length > before) return undefined;
   return {
-    name: name!, command: command!, intervalMs: intervalMs!, ...(timeoutMs !== undefined ? { timeoutMs } : {}),
-    weight: weight!, reverse: reverse!, fall: fall!, rise: rise!, initFail: initFail!, ...(user !== undefined ? { user } : {}),
+    name: name!,
+    command: command!,
+    intervalMs: intervalMs!,
+    ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+    weight: weight!,
+    reverse: reverse!,
+    fall: fall!,
+    rise: rise!,
+    initFail: initFail!,
+    ...(user !== undefined ? { user } : {}),
   };
 }
 

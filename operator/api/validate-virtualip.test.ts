@@ -47,16 +47,45 @@ describe("validateVirtualIPSpec", () => {
         interfaces: [{ name: "eth1", weight: 0 }],
         files: [{ name: "tf", path: "/run/tf", weight: 2, reverse: false }],
       },
-      garp: { repeat: 3, delay: "1s", refresh: "60s", refreshRepeat: 2, interval: "10ms", lowerPriorityRepeat: 0, lowerPriorityDelay: "2s" },
+      garp: {
+        repeat: 3,
+        delay: "1s",
+        refresh: "60s",
+        refreshRepeat: 2,
+        interval: "10ms",
+        lowerPriorityRepeat: 0,
+        lowerPriorityDelay: "2s",
+      },
       releaseOnCordon: true,
     });
-    assert.deepEqual(config.addresses.map((a) => a.cidr), ["192.0.2.5/32", "2001:db8::5/64"]);
+    assert.deepEqual(
+      config.addresses.map((a) => a.cidr),
+      ["192.0.2.5/32", "2001:db8::5/64"],
+    );
     assert.deepEqual(config.families, [4, 6]);
     assert.equal(config.advertIntervalMs, 1500);
     assert.deepEqual(config.placement, { kind: "preferred", nodes: ["node-a", "node-b"] });
     assert.deepEqual(config.track.pods, { namespace: "default", selector: { matchLabels: { app: "web" } }, weight: 50 });
-    assert.deepEqual(config.track.scripts[0], { name: "chk", command: "/bin/true", intervalMs: 2000, timeoutMs: 1000, weight: -20, reverse: false, fall: 2, rise: 1, initFail: false });
-    assert.deepEqual(config.garp, { repeat: 3, delayMs: 1000, refreshMs: 60_000, refreshRepeat: 2, intervalMs: 10, lowerPriorityRepeat: 0, lowerPriorityDelayMs: 2000 });
+    assert.deepEqual(config.track.scripts[0], {
+      name: "chk",
+      command: "/bin/true",
+      intervalMs: 2000,
+      timeoutMs: 1000,
+      weight: -20,
+      reverse: false,
+      fall: 2,
+      rise: 1,
+      initFail: false,
+    });
+    assert.deepEqual(config.garp, {
+      repeat: 3,
+      delayMs: 1000,
+      refreshMs: 60_000,
+      refreshRepeat: 2,
+      intervalMs: 10,
+      lowerPriorityRepeat: 0,
+      lowerPriorityDelayMs: 2000,
+    });
     assert.equal(config.releaseOnCordon, true);
   });
 
@@ -70,7 +99,9 @@ describe("validateVirtualIPSpec", () => {
     const config = ok({
       ...base,
       priorities: { "node-a": 200, "node.b": 1 },
-      track: { pods: { namespace: "web", selector: { matchExpressions: [{ key: "app", operator: "In", values: ["web"] }] }, mode: "fault" } },
+      track: {
+        pods: { namespace: "web", selector: { matchExpressions: [{ key: "app", operator: "In", values: ["web"] }] }, mode: "fault" },
+      },
     });
     assert.equal(config.track.pods?.weight, 0);
     assert.deepEqual(config.placement, { kind: "priorities", priorities: { "node-a": 200, "node.b": 1 } });
@@ -93,13 +124,33 @@ describe("validateVirtualIPSpec", () => {
     ["IPv6 with version 2", { addresses: ["2001:db8::5/64"], version: 2 }, "spec.version", /version 3/],
     ["auth with version 3", { ...base, authentication: { secretRef: { name: "s" } } }, "spec.authentication", /version 2 only/],
     ["auth without secretRef", { ...base, version: 2, authentication: {} }, "spec.authentication.secretRef", /required/],
-    ["auth with a bad Secret name", { ...base, version: 2, authentication: { secretRef: { name: "Web_Pass" } } }, "spec.authentication.secretRef.name", /Secret name/],
-    ["auth with a password", { ...base, version: 2, authentication: { secretRef: { name: "s" }, password: "x" } }, "spec.authentication.password", /unknown field/],
+    [
+      "auth with a bad Secret name",
+      { ...base, version: 2, authentication: { secretRef: { name: "Web_Pass" } } },
+      "spec.authentication.secretRef.name",
+      /Secret name/,
+    ],
+    [
+      "auth with a password",
+      { ...base, version: 2, authentication: { secretRef: { name: "s" }, password: "x" } },
+      "spec.authentication.password",
+      /unknown field/,
+    ],
     ["interval below 10ms", { ...base, advertisementInterval: "5ms" }, "spec.advertisementInterval", /between 10ms and 40.95s/],
     ["interval above 40.95s", { ...base, advertisementInterval: "41s" }, "spec.advertisementInterval", /between/],
     ["interval not in centiseconds", { ...base, advertisementInterval: "15ms" }, "spec.advertisementInterval", /multiple of 10ms/],
-    ["v2 interval not whole seconds", { ...base, version: 2, advertisementInterval: "1.5s" }, "spec.advertisementInterval", /whole seconds/],
-    ["v2 interval below 1s", { ...base, version: 2, advertisementInterval: "500ms" }, "spec.advertisementInterval", /between 1000ms and 255s/],
+    [
+      "v2 interval not whole seconds",
+      { ...base, version: 2, advertisementInterval: "1.5s" },
+      "spec.advertisementInterval",
+      /whole seconds/,
+    ],
+    [
+      "v2 interval below 1s",
+      { ...base, version: 2, advertisementInterval: "500ms" },
+      "spec.advertisementInterval",
+      /between 1000ms and 255s/,
+    ],
     ["interval without a unit", { ...base, advertisementInterval: "1" }, "spec.advertisementInterval", /duration with a unit/],
     ["interval as a number", { ...base, advertisementInterval: 1 }, "spec.advertisementInterval", /duration with a unit/],
     ["bad preemptDelay", { ...base, preemptDelay: "soon" }, "spec.preemptDelay", /duration/],
@@ -108,7 +159,12 @@ describe("validateVirtualIPSpec", () => {
     ["garp repeat 0", { ...base, garp: { repeat: 0 } }, "spec.garp.repeat", /between 1 and 100/],
     ["garp lowerPriorityRepeat 101", { ...base, garp: { lowerPriorityRepeat: 101 } }, "spec.garp.lowerPriorityRepeat", /between 0 and 100/],
     ["bad garp lowerPriorityDelay", { ...base, garp: { lowerPriorityDelay: "soon" } }, "spec.garp.lowerPriorityDelay", /duration/],
-    ["priorities and preferredNodes", { ...base, priorities: { a: 100 }, preferredNodes: ["a"] }, "spec.preferredNodes", /mutually exclusive/],
+    [
+      "priorities and preferredNodes",
+      { ...base, priorities: { a: 100 }, preferredNodes: ["a"] },
+      "spec.preferredNodes",
+      /mutually exclusive/,
+    ],
     ["priority 0", { ...base, priorities: { a: 0 } }, "spec.priorities.a", /between 1 and 254/],
     ["priority 255", { ...base, priorities: { "node.a": 255 } }, 'spec.priorities["node.a"]', /between 1 and 254/],
     ["empty priorities", { ...base, priorities: {} }, "spec.priorities", /at least one/],
@@ -116,32 +172,153 @@ describe("validateVirtualIPSpec", () => {
     ["node name twice", { ...base, nodeNames: ["a", "a"] }, "spec.nodeNames[1]", /twice/],
     ["node names not a list", { ...base, nodeNames: "a" }, "spec.nodeNames", /must be a list/],
     ["unknown transport", { ...base, transport: "broadcast" }, "spec.transport", /unicast" or "multicast/],
-    ["nodeSelector value not a string", { ...base, nodeSelector: { "kubernetes.io/os": 1 } }, 'spec.nodeSelector["kubernetes.io/os"]', /string/],
+    [
+      "nodeSelector value not a string",
+      { ...base, nodeSelector: { "kubernetes.io/os": 1 } },
+      'spec.nodeSelector["kubernetes.io/os"]',
+      /string/,
+    ],
     ["bad interface", { ...base, interface: "a-very-long-interface" }, "spec.interface", /interface name/],
     ["pods without selector", { ...base, track: { pods: { namespace: "web", weight: 10 } } }, "spec.track.pods.selector", /required/],
-    ["pods with an empty selector", { ...base, track: { pods: { namespace: "web", selector: {}, weight: 10 } } }, "spec.track.pods.selector", /empty selector/],
-    ["pods without namespace", { ...base, track: { pods: { selector: { matchLabels: { a: "b" } }, weight: 10 } } }, "spec.track.pods.namespace", /required/],
-    ["pods without weight or mode", { ...base, track: { pods: { namespace: "web", selector: { matchLabels: { a: "b" } } } } }, "spec.track.pods.weight", /mode: fault/],
-    ["pods with weight and mode", { ...base, track: { pods: { namespace: "web", selector: { matchLabels: { a: "b" } }, weight: 5, mode: "fault" } } }, "spec.track.pods.mode", /mutually exclusive/],
-    ["pods weight 254", { ...base, track: { pods: { namespace: "web", selector: { matchLabels: { a: "b" } }, weight: 254 } } }, "spec.track.pods.weight", /between 1 and 253/],
-    ["pods mode other", { ...base, track: { pods: { namespace: "web", selector: { matchLabels: { a: "b" } }, mode: "weight" } } }, "spec.track.pods.mode", /"fault"/],
-    ["In without values", { ...base, track: { pods: { namespace: "w", selector: { matchExpressions: [{ key: "a", operator: "In" }] }, mode: "fault" } } }, "spec.track.pods.selector.matchExpressions[0].values", /not be empty/],
-    ["bad operator", { ...base, track: { pods: { namespace: "w", selector: { matchExpressions: [{ key: "a", operator: "Gt" }] }, mode: "fault" } } }, "spec.track.pods.selector.matchExpressions[0].operator", /one of/],
+    [
+      "pods with an empty selector",
+      { ...base, track: { pods: { namespace: "web", selector: {}, weight: 10 } } },
+      "spec.track.pods.selector",
+      /empty selector/,
+    ],
+    [
+      "pods without namespace",
+      { ...base, track: { pods: { selector: { matchLabels: { a: "b" } }, weight: 10 } } },
+      "spec.track.pods.namespace",
+      /required/,
+    ],
+    [
+      "pods without weight or mode",
+      { ...base, track: { pods: { namespace: "web", selector: { matchLabels: { a: "b" } } } } },
+      "spec.track.pods.weight",
+      /mode: fault/,
+    ],
+    [
+      "pods with weight and mode",
+      { ...base, track: { pods: { namespace: "web", selector: { matchLabels: { a: "b" } }, weight: 5, mode: "fault" } } },
+      "spec.track.pods.mode",
+      /mutually exclusive/,
+    ],
+    [
+      "pods weight 254",
+      { ...base, track: { pods: { namespace: "web", selector: { matchLabels: { a: "b" } }, weight: 254 } } },
+      "spec.track.pods.weight",
+      /between 1 and 253/,
+    ],
+    [
+      "pods mode other",
+      { ...base, track: { pods: { namespace: "web", selector: { matchLabels: { a: "b" } }, mode: "weight" } } },
+      "spec.track.pods.mode",
+      /"fault"/,
+    ],
+    [
+      "In without values",
+      { ...base, track: { pods: { namespace: "w", selector: { matchExpressions: [{ key: "a", operator: "In" }] }, mode: "fault" } } },
+      "spec.track.pods.selector.matchExpressions[0].values",
+      /not be empty/,
+    ],
+    [
+      "bad operator",
+      { ...base, track: { pods: { namespace: "w", selector: { matchExpressions: [{ key: "a", operator: "Gt" }] }, mode: "fault" } } },
+      "spec.track.pods.selector.matchExpressions[0].operator",
+      /one of/,
+    ],
     ["script without command", { ...base, track: { scripts: [{ name: "chk" }] } }, "spec.track.scripts[0].command", /non-empty string/],
-    ["script name with a slash", { ...base, track: { scripts: [{ name: "a/b", command: "x" }] } }, "spec.track.scripts[0].name", /a name of/],
-    ["script listed twice", { ...base, track: { scripts: [{ name: "c", command: "x" }, { name: "c", command: "y" }] } }, "spec.track.scripts[1].name", /twice/],
-    ["script weight 254", { ...base, track: { scripts: [{ name: "c", command: "x", weight: 254 }] } }, "spec.track.scripts[0].weight", /between -253 and 253/],
-    ["script interval 0", { ...base, track: { scripts: [{ name: "c", command: "x", interval: "0s" }] } }, "spec.track.scripts[0].interval", /more than 0/],
-    ["HTTP check with an ftp URL", { ...base, track: { httpChecks: [{ name: "h", url: "ftp://127.0.0.1/" }] } }, "spec.track.httpChecks[0].url", /http or https/],
+    [
+      "script name with a slash",
+      { ...base, track: { scripts: [{ name: "a/b", command: "x" }] } },
+      "spec.track.scripts[0].name",
+      /a name of/,
+    ],
+    [
+      "script listed twice",
+      {
+        ...base,
+        track: {
+          scripts: [
+            { name: "c", command: "x" },
+            { name: "c", command: "y" },
+          ],
+        },
+      },
+      "spec.track.scripts[1].name",
+      /twice/,
+    ],
+    [
+      "script weight 254",
+      { ...base, track: { scripts: [{ name: "c", command: "x", weight: 254 }] } },
+      "spec.track.scripts[0].weight",
+      /between -253 and 253/,
+    ],
+    [
+      "script interval 0",
+      { ...base, track: { scripts: [{ name: "c", command: "x", interval: "0s" }] } },
+      "spec.track.scripts[0].interval",
+      /more than 0/,
+    ],
+    [
+      "HTTP check with an ftp URL",
+      { ...base, track: { httpChecks: [{ name: "h", url: "ftp://127.0.0.1/" }] } },
+      "spec.track.httpChecks[0].url",
+      /http or https/,
+    ],
     ["HTTP check without url", { ...base, track: { httpChecks: [{ name: "h" }] } }, "spec.track.httpChecks[0].url", /string/],
-    ["HTTP check name with a slash", { ...base, track: { httpChecks: [{ name: "a/b", url: "http://127.0.0.1/" }] } }, "spec.track.httpChecks[0].name", /a name of/],
-    ["HTTP check listed twice", { ...base, track: { httpChecks: [{ name: "h", url: "http://127.0.0.1/" }, { name: "h", url: "http://127.0.0.1/x" }] } }, "spec.track.httpChecks[1].name", /twice/],
-    ["HTTP check with an unknown field", { ...base, track: { httpChecks: [{ name: "h", url: "http://127.0.0.1/", reverse: true }] } }, "spec.track.httpChecks[0].reverse", /./],
-    ["HTTP check tls on http", { ...base, track: { httpChecks: [{ name: "h", url: "http://127.0.0.1/", tls: { insecureSkipVerify: true } }] } }, "spec.track.httpChecks[0].tls", /https/],
-    ["HTTP check weight 254", { ...base, track: { httpChecks: [{ name: "h", url: "http://127.0.0.1/", weight: 254 }] } }, "spec.track.httpChecks[0].weight", /between -253 and 253/],
-    ["track file with a relative path", { ...base, track: { files: [{ name: "f", path: "run/f" }] } }, "spec.track.files[0].path", /absolute/],
+    [
+      "HTTP check name with a slash",
+      { ...base, track: { httpChecks: [{ name: "a/b", url: "http://127.0.0.1/" }] } },
+      "spec.track.httpChecks[0].name",
+      /a name of/,
+    ],
+    [
+      "HTTP check listed twice",
+      {
+        ...base,
+        track: {
+          httpChecks: [
+            { name: "h", url: "http://127.0.0.1/" },
+            { name: "h", url: "http://127.0.0.1/x" },
+          ],
+        },
+      },
+      "spec.track.httpChecks[1].name",
+      /twice/,
+    ],
+    [
+      "HTTP check with an unknown field",
+      { ...base, track: { httpChecks: [{ name: "h", url: "http://127.0.0.1/", reverse: true }] } },
+      "spec.track.httpChecks[0].reverse",
+      /./,
+    ],
+    [
+      "HTTP check tls on http",
+      { ...base, track: { httpChecks: [{ name: "h", url: "http://127.0.0.1/", tls: { insecureSkipVerify: true } }] } },
+      "spec.track.httpChecks[0].tls",
+      /https/,
+    ],
+    [
+      "HTTP check weight 254",
+      { ...base, track: { httpChecks: [{ name: "h", url: "http://127.0.0.1/", weight: 254 }] } },
+      "spec.track.httpChecks[0].weight",
+      /between -253 and 253/,
+    ],
+    [
+      "track file with a relative path",
+      { ...base, track: { files: [{ name: "f", path: "run/f" }] } },
+      "spec.track.files[0].path",
+      /absolute/,
+    ],
     ["track interface as a string", { ...base, track: { interfaces: ["eth1"] } }, "spec.track.interfaces[0]", /mapping/],
-    ["33 scripts", { ...base, track: { scripts: Array.from({ length: 33 }, (_, i) => ({ name: `s${i}`, command: "x" })) } }, "spec.track.scripts", /at most 32/],
+    [
+      "33 scripts",
+      { ...base, track: { scripts: Array.from({ length: 33 }, (_, i) => ({ name: `s${i}`, command: "x" })) } },
+      "spec.track.scripts",
+      /at most 32/,
+    ],
     ["nodeSelector value too long", { ...base, nodeSelector: { zone: "x".repeat(64) } }, "spec.nodeSelector.zone", /at most 63/],
     ["releaseOnCordon not boolean", { ...base, releaseOnCordon: "yes" }, "spec.releaseOnCordon", /true or false/],
   ];
@@ -161,6 +338,9 @@ describe("validateVirtualIPSpec", () => {
     const result = validateVirtualIPSpec({ addresses: ["x"], virtualRouterID: 0, transport: "x" }, { path: "items[3].spec" });
     assert.equal(result.ok, false);
     if (result.ok) return;
-    assert.deepEqual(result.errors.map((e) => e.field), ["items[3].spec.addresses[0]", "items[3].spec.virtualRouterID", "items[3].spec.transport"]);
+    assert.deepEqual(
+      result.errors.map((e) => e.field),
+      ["items[3].spec.addresses[0]", "items[3].spec.virtualRouterID", "items[3].spec.transport"],
+    );
   });
 });

@@ -9,9 +9,24 @@ import { Reader } from "../../agent/config/reader.js";
 import { parseCidr } from "../../agent/config/cidr.js";
 import { describe } from "../../agent/config/duration.js";
 import {
-  DEFAULTS, GARP_REPEAT_MAX, LOWER_PRIORITY_REPEAT_MIN, INTERVAL_LIMITS, MAX_ADDRESSES, NODE_NAME_MAX, NODE_NAMES_MAX,
-  MAX_CANDIDATES_MAX, PRIORITY_MAX, PRIORITY_MIN, VRID_MAX, VRID_MIN,
-  DNS_LABEL, DNS_LABEL_MAX, DNS_SUBDOMAIN, DNS_SUBDOMAIN_MAX, SECRET_KEY, SECRET_KEY_MAX,
+  DEFAULTS,
+  GARP_REPEAT_MAX,
+  LOWER_PRIORITY_REPEAT_MIN,
+  INTERVAL_LIMITS,
+  MAX_ADDRESSES,
+  NODE_NAME_MAX,
+  NODE_NAMES_MAX,
+  MAX_CANDIDATES_MAX,
+  PRIORITY_MAX,
+  PRIORITY_MIN,
+  VRID_MAX,
+  VRID_MIN,
+  DNS_LABEL,
+  DNS_LABEL_MAX,
+  DNS_SUBDOMAIN,
+  DNS_SUBDOMAIN_MAX,
+  SECRET_KEY,
+  SECRET_KEY_MAX,
 } from "./limits.js";
 import type { GarpSettings, Placement, VipAddress, VirtualIPConfig, VirtualIPValidation } from "./virtualip-config.js";
 import { readTrack } from "./validate-virtualip-track.js";
@@ -22,11 +37,24 @@ import type { Transport } from "./types.js";
 type Obj = Record<string, unknown>;
 
 export const SPEC_KEYS = [
-  "addresses", "interface", "virtualRouterID", "version", "advertisementInterval", "nodeSelector", "nodeNames", "priorities",
-  "preferredNodes", "preempt", "preemptDelay", "transport", "authentication", "track", "garp", "releaseOnCordon",
+  "addresses",
+  "interface",
+  "virtualRouterID",
+  "version",
+  "advertisementInterval",
+  "nodeSelector",
+  "nodeNames",
+  "priorities",
+  "preferredNodes",
+  "preempt",
+  "preemptDelay",
+  "transport",
+  "authentication",
+  "track",
+  "garp",
+  "releaseOnCordon",
   "maxCandidates",
 ] as const;
-
 
 export interface ValidateOptions {
   /** Prefix of every field path; default "spec". */
@@ -38,7 +66,8 @@ export function validateVirtualIPSpec(spec: unknown, options: ValidateOptions = 
   const r = new Reader();
   const p = options.path ?? "spec";
   const config = readSpec(r, spec, p);
-  if (r.errors.length > 0 || config === undefined) return { ok: false, errors: r.errors.map((e) => ({ field: e.path, message: e.message })) };
+  if (r.errors.length > 0 || config === undefined)
+    return { ok: false, errors: r.errors.map((e) => ({ field: e.path, message: e.message })) };
   return { ok: true, config };
 }
 
@@ -131,9 +160,12 @@ function readInterval(r: Reader, value: unknown, path: string, version: 2 | 3 | 
     return r.fail(path, `must be between ${limits.minMs}ms and ${limits.maxMs / 1000}s for VRRP version ${version}, got ${ms}ms`);
   }
   if (ms % limits.stepMs !== 0) {
-    return r.fail(path, version === 2
-      ? `VRRP version 2 sends whole seconds, got ${ms}ms (use version 3 for sub-second intervals)`
-      : `VRRP version 3 sends centiseconds: must be a multiple of 10ms, got ${ms}ms`);
+    return r.fail(
+      path,
+      version === 2
+        ? `VRRP version 2 sends whole seconds, got ${ms}ms (use version 3 for sub-second intervals)`
+        : `VRRP version 3 sends centiseconds: must be a multiple of 10ms, got ${ms}ms`,
+    );
   }
   return ms;
 }
@@ -205,8 +237,14 @@ function readAuthentication(r: Reader, value: unknown, path: string, version: 2 
   if (ref === undefined) return undefined;
   const before = r.errors.length;
   const name = pattern(r, ref["name"], `${refPath}.name`, DNS_SUBDOMAIN, DNS_SUBDOMAIN_MAX, "a Secret name");
-  const namespace = ref["namespace"] === undefined ? undefined : pattern(r, ref["namespace"], `${refPath}.namespace`, DNS_LABEL, DNS_LABEL_MAX, "a namespace name");
-  const key = ref["key"] === undefined ? DEFAULTS.secretKey : pattern(r, ref["key"], `${refPath}.key`, SECRET_KEY, SECRET_KEY_MAX, "a Secret data key");
+  const namespace =
+    ref["namespace"] === undefined
+      ? undefined
+      : pattern(r, ref["namespace"], `${refPath}.namespace`, DNS_LABEL, DNS_LABEL_MAX, "a namespace name");
+  const key =
+    ref["key"] === undefined
+      ? DEFAULTS.secretKey
+      : pattern(r, ref["key"], `${refPath}.key`, SECRET_KEY, SECRET_KEY_MAX, "a Secret data key");
   if (r.errors.length > before || name === undefined || key === undefined) return undefined;
   return { secretRef: { name, ...(namespace !== undefined ? { namespace } : {}), key } };
 }
@@ -224,7 +262,10 @@ function readGarp(r: Reader, value: unknown, path: string): GarpSettings | undef
   const refreshMs = time("refresh", DEFAULTS.garp.refresh);
   const refreshRepeat = count("refreshRepeat", undefined);
   const intervalMs = time("interval", undefined);
-  const lowerPriorityRepeat = o["lowerPriorityRepeat"] === undefined ? undefined : r.integer(o["lowerPriorityRepeat"], `${path}.lowerPriorityRepeat`, LOWER_PRIORITY_REPEAT_MIN, GARP_REPEAT_MAX);
+  const lowerPriorityRepeat =
+    o["lowerPriorityRepeat"] === undefined
+      ? undefined
+      : r.integer(o["lowerPriorityRepeat"], `${path}.lowerPriorityRepeat`, LOWER_PRIORITY_REPEAT_MIN, GARP_REPEAT_MAX);
   const lowerPriorityDelayMs = time("lowerPriorityDelay", undefined);
   if (r.errors.length > before) return undefined;
   return {

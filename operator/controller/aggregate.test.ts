@@ -16,18 +16,32 @@ const node = (name: string, ...instances: VRRPNodeInstanceStatus[]): VRRPNode =>
   spec: { instances: [] } as never,
   status: { instances },
 });
-const inst = (state: string, extra: Partial<VRRPNodeInstanceStatus> = {}): VRRPNodeInstanceStatus => ({ name: "web", state, priority: 100, effectivePriority: 100, ...extra });
+const inst = (state: string, extra: Partial<VRRPNodeInstanceStatus> = {}): VRRPNodeInstanceStatus => ({
+  name: "web",
+  state,
+  priority: 100,
+  effectivePriority: 100,
+  ...extra,
+});
 const cond = (s: ReturnType<typeof aggregate>, type: string) => s.status.conditions?.find((c) => c.type === type);
 
 describe("VirtualIP status from the agents' reports", () => {
   it("one master: Ready, not Degraded, master named, VRID from the plan", () => {
-    const r = aggregate({ vip: vip(), plan, vrrpNodes: [node("a", inst("Master")), node("b", inst("Backup")), node("c", inst("Backup"))], now });
+    const r = aggregate({
+      vip: vip(),
+      plan,
+      vrrpNodes: [node("a", inst("Master")), node("b", inst("Backup")), node("c", inst("Backup"))],
+      now,
+    });
     assert.equal(r.status.master, "a");
     assert.equal(r.status.virtualRouterID, 7);
     assert.equal(cond(r, "Ready")?.status, "True");
     assert.equal(cond(r, "Degraded")?.status, "False");
     assert.equal(cond(r, "Conflict")?.status, "False");
-    assert.deepEqual(r.status.nodes?.map((n) => `${n.name}:${n.state}`), ["a:Master", "b:Backup", "c:Backup"]);
+    assert.deepEqual(
+      r.status.nodes?.map((n) => `${n.name}:${n.state}`),
+      ["a:Master", "b:Backup", "c:Backup"],
+    );
     assert.equal(r.status.observedGeneration, 2);
     assert.deepEqual(r.masterChange, { from: undefined, to: "a", reason: undefined });
     assert.equal(r.status.transitions, 1);
@@ -46,7 +60,10 @@ describe("VirtualIP status from the agents' reports", () => {
     const before = aggregate({ vip: vip(), plan, vrrpNodes: nodes, now });
     const stale = new Map([["a", 3000]]);
     const r = aggregate({ vip: vip({ status: before.status }), plan, vrrpNodes: nodes, now, stale });
-    assert.deepEqual(r.status.nodes?.map((n) => `${n.name}:${n.state}`), ["a:Unknown", "b:Backup", "c:Backup"]);
+    assert.deepEqual(
+      r.status.nodes?.map((n) => `${n.name}:${n.state}`),
+      ["a:Unknown", "b:Backup", "c:Backup"],
+    );
     assert.equal(r.status.master, undefined);
     assert.equal(cond(r, "Ready")?.status, "Unknown");
     assert.equal(cond(r, "Ready")?.reason, "StatusUnknown");
@@ -71,13 +88,21 @@ describe("VirtualIP status from the agents' reports", () => {
   });
 
   it("a VRRPNode the API server refused: Accepted False NodeConfigRejected naming the node; Ready stays as the agents report; other nodes' failures do not count", () => {
-    const unwritten = new Map([["c", "refused by the API server (500 InternalError): etcdserver: request is too large"], ["z", "refused"]]);
+    const unwritten = new Map([
+      ["c", "refused by the API server (500 InternalError): etcdserver: request is too large"],
+      ["z", "refused"],
+    ]);
     const serving = aggregate({ vip: vip(), plan, vrrpNodes: [node("a", inst("Master")), node("b", inst("Backup"))], now, unwritten });
     assert.equal(cond(serving, "Accepted")?.status, "False");
     assert.equal(cond(serving, "Accepted")?.reason, "NodeConfigRejected");
-    assert.equal(cond(serving, "Accepted")?.message, "VRRPNode c not updated, refused by the API server (500 InternalError): etcdserver: request is too large");
+    assert.equal(
+      cond(serving, "Accepted")?.message,
+      "VRRPNode c not updated, refused by the API server (500 InternalError): etcdserver: request is too large",
+    );
     assert.equal(cond(serving, "Ready")?.status, "True", "a serves it; c runs its previous config");
-    assert.deepEqual(serving.unwritten, ["VRRPNode c not updated, refused by the API server (500 InternalError): etcdserver: request is too large"]);
+    assert.deepEqual(serving.unwritten, [
+      "VRRPNode c not updated, refused by the API server (500 InternalError): etcdserver: request is too large",
+    ]);
     const nobody = aggregate({ vip: vip(), plan, vrrpNodes: [], now, unwritten });
     assert.equal(cond(nobody, "Ready")?.reason, "NodeConfigRejected");
     const elsewhere = aggregate({ vip: vip(), plan, vrrpNodes: [node("a", inst("Master"))], now, unwritten: new Map([["z", "refused"]]) });
@@ -90,7 +115,10 @@ describe("VirtualIP status from the agents' reports", () => {
     const unwritten = new Map(names.map((n) => [n, "refused by the API server (500 InternalError): etcdserver: request is too large"]));
     const r = aggregate({ vip: vip(), plan: wide, vrrpNodes: [], now, unwritten });
     const accepted = cond(r, "Accepted")!;
-    assert.equal(accepted.message, "VRRPNodes node-0000, node-0001, node-0002, node-0003, node-0004 and 395 more not updated, refused by the API server (500 InternalError): etcdserver: request is too large");
+    assert.equal(
+      accepted.message,
+      "VRRPNodes node-0000, node-0001, node-0002, node-0003, node-0004 and 395 more not updated, refused by the API server (500 InternalError): etcdserver: request is too large",
+    );
     for (const c of r.status.conditions ?? []) assert.ok(c.message.length <= 32768, `${c.type}: ${c.message.length} characters`);
   });
 
@@ -101,7 +129,11 @@ describe("VirtualIP status from the agents' reports", () => {
       status: {
         instances: [],
         configErrors: [
-          { instance: "web", field: "instances[3].interface", message: "not given, and no interface has an address whose subnet contains 192.0.2.5" },
+          {
+            instance: "web",
+            field: "instances[3].interface",
+            message: "not given, and no interface has an address whose subnet contains 192.0.2.5",
+          },
           { instance: "other", field: "instances[0].priority", message: "not this VirtualIP's" },
         ],
       },
@@ -109,10 +141,16 @@ describe("VirtualIP status from the agents' reports", () => {
     const r = aggregate({ vip: vip(), plan, vrrpNodes: [refusing("a"), refusing("b"), node("c", inst("Backup"))], now });
     assert.equal(cond(r, "Accepted")?.status, "False");
     assert.equal(cond(r, "Accepted")?.reason, "RefusedByNode");
-    assert.equal(cond(r, "Accepted")!.message, "a: interface: not given, and no interface has an address whose subnet contains 192.0.2.5; b: interface: not given, and no interface has an address whose subnet contains 192.0.2.5");
+    assert.equal(
+      cond(r, "Accepted")!.message,
+      "a: interface: not given, and no interface has an address whose subnet contains 192.0.2.5; b: interface: not given, and no interface has an address whose subnet contains 192.0.2.5",
+    );
     assert.equal(cond(r, "Ready")?.reason, "RefusedByNode");
     assert.match(cond(r, "Ready")!.message, /^a: interface: not given/);
-    assert.deepEqual(r.refusals, ["a: interface: not given, and no interface has an address whose subnet contains 192.0.2.5", "b: interface: not given, and no interface has an address whose subnet contains 192.0.2.5"]);
+    assert.deepEqual(r.refusals, [
+      "a: interface: not given, and no interface has an address whose subnet contains 192.0.2.5",
+      "b: interface: not given, and no interface has an address whose subnet contains 192.0.2.5",
+    ]);
     const fine = aggregate({ vip: vip(), plan, vrrpNodes: [node("a", inst("Master"))], now });
     assert.equal(cond(fine, "Accepted")?.status, "True");
     assert.deepEqual(fine.refusals, []);
@@ -125,7 +163,11 @@ describe("VirtualIP status from the agents' reports", () => {
   });
 
   it("a conflict: Conflict True naming the other VirtualIP, not Ready", () => {
-    const conflicted: VipPlan = { renderedNodes: [], priorities: {}, findings: [{ kind: "address-overlap", other: "old", address: "192.0.2.5" }] };
+    const conflicted: VipPlan = {
+      renderedNodes: [],
+      priorities: {},
+      findings: [{ kind: "address-overlap", other: "old", address: "192.0.2.5" }],
+    };
     const r = aggregate({ vip: vip(), plan: conflicted, vrrpNodes: [], now });
     assert.equal(cond(r, "Conflict")?.status, "True");
     assert.match(cond(r, "Conflict")!.message, /already claimed by VirtualIP old/);
@@ -135,7 +177,12 @@ describe("VirtualIP status from the agents' reports", () => {
 
   it("an agent seeing another MAC for the address: Conflict True naming MAC and node; Ready still follows VRRP", () => {
     const seen = { kind: "duplicate-address", address: "192.0.2.5", mac: "02:00:00:00:00:99", since: "2026-11-25T11:00:00Z" } as const;
-    const r = aggregate({ vip: vip(), plan, vrrpNodes: [node("a", inst("Master", { conflicts: [seen] })), node("b", inst("Backup"))], now });
+    const r = aggregate({
+      vip: vip(),
+      plan,
+      vrrpNodes: [node("a", inst("Master", { conflicts: [seen] })), node("b", inst("Backup"))],
+      now,
+    });
     assert.equal(cond(r, "Conflict")?.status, "True");
     assert.equal(cond(r, "Conflict")?.reason, "DuplicateAddress");
     assert.equal(cond(r, "Conflict")?.message, "192.0.2.5 is also answered by 02:00:00:00:00:99 (seen by a)");
@@ -148,7 +195,10 @@ describe("VirtualIP status from the agents' reports", () => {
     const stranger = { kind: "unknown-peer", source: "192.0.2.77", since: "2026-11-25T11:00:00Z" } as const;
     const r = aggregate({ vip: vip(), plan: conflicted, vrrpNodes: [node("a", inst("Master", { conflicts: [stranger] }))], now });
     assert.equal(cond(r, "Conflict")?.reason, "Collision");
-    assert.match(cond(r, "Conflict")!.message, /already used by VirtualIP old; 192\.0\.2\.77 sends adverts on this VRID but is not a configured unicast peer \(seen by a\)$/);
+    assert.match(
+      cond(r, "Conflict")!.message,
+      /already used by VirtualIP old; 192\.0\.2\.77 sends adverts on this VRID but is not a configured unicast peer \(seen by a\)$/,
+    );
   });
 
   it("a master change counts a transition and keeps unchanged conditions' times", () => {
@@ -165,7 +215,12 @@ describe("VirtualIP status from the agents' reports", () => {
     assert.equal(second.status.lastTransitionTime, later.toISOString());
     assert.equal(cond(second, "Ready")?.lastTransitionTime, now.toISOString());
     assert.equal(masterChangeMessage(second.masterChange!), "b became master; a: master -> backup (higher-priority-advert)");
-    const third = aggregate({ vip: vip({ status: second.status }), plan, vrrpNodes: [node("a", inst("Backup")), node("b", inst("Master"))], now: later });
+    const third = aggregate({
+      vip: vip({ status: second.status }),
+      plan,
+      vrrpNodes: [node("a", inst("Backup")), node("b", inst("Master"))],
+      now: later,
+    });
     assert.equal(third.masterChange, undefined);
     assert.equal(third.status.transitions, 2);
   });
@@ -173,10 +228,20 @@ describe("VirtualIP status from the agents' reports", () => {
   it("dual-stack: each family's router must have one master", () => {
     const dual = vip({ spec: { addresses: ["192.0.2.5/24", "2001:db8::5/64"] } });
     const v6 = (state: string) => ({ ...inst(state), name: "web-v6" });
-    const ok = aggregate({ vip: dual, plan, vrrpNodes: [node("a", inst("Master"), v6("Backup")), node("b", inst("Backup"), v6("Master"))], now });
+    const ok = aggregate({
+      vip: dual,
+      plan,
+      vrrpNodes: [node("a", inst("Master"), v6("Backup")), node("b", inst("Backup"), v6("Master"))],
+      now,
+    });
     assert.equal(cond(ok, "Ready")?.status, "True");
     assert.equal(ok.status.nodes?.length, 4);
-    const bad = aggregate({ vip: dual, plan, vrrpNodes: [node("a", inst("Master"), v6("Backup")), node("b", inst("Backup"), v6("Backup"))], now });
+    const bad = aggregate({
+      vip: dual,
+      plan,
+      vrrpNodes: [node("a", inst("Master"), v6("Backup")), node("b", inst("Backup"), v6("Backup"))],
+      now,
+    });
     assert.match(cond(bad, "Degraded")!.message, /web-v6: no master/);
   });
 });

@@ -64,7 +64,13 @@ export interface Aggregate {
   readonly unwritten: readonly string[];
 }
 
-const CONFLICT_KINDS: ReadonlySet<Finding["kind"]> = new Set(["address-overlap", "vrid-taken", "instance-name-taken", "vrid-exhausted", "node-address"]);
+const CONFLICT_KINDS: ReadonlySet<Finding["kind"]> = new Set([
+  "address-overlap",
+  "vrid-taken",
+  "instance-name-taken",
+  "vrid-exhausted",
+  "node-address",
+]);
 
 export function describeFinding(f: Finding): string {
   switch (f.kind) {
@@ -92,7 +98,10 @@ export function aggregate(input: AggregateInput): Aggregate {
   const name = vip.metadata.name;
   const families = [...new Set(vip.spec.addresses.map((a): 4 | 6 => (a.includes(":") ? 6 : 4)))].sort();
   // The routers carrying its addresses (shared with the VirtualIPs packed with it); before any plan, its own names.
-  const instances = plan?.routers !== undefined && plan.routers.length > 0 ? plan.routers : families.map((family) => ({ family, instance: instanceName(name, family, families) }));
+  const instances =
+    plan?.routers !== undefined && plan.routers.length > 0
+      ? plan.routers
+      : families.map((family) => ({ family, instance: instanceName(name, family, families) }));
   const rendered = new Set(plan?.renderedNodes ?? []);
   const nodes: VirtualIPNodeStatus[] = [];
   const mastersByInstance = new Map<string, string[]>();
@@ -121,7 +130,8 @@ export function aggregate(input: AggregateInput): Aggregate {
         ...(observed.effectivePriority !== undefined ? { effectivePriority: observed.effectivePriority } : {}),
         ...(observed.since !== undefined ? { since: observed.since } : {}),
       });
-      if (observed.state === "Master") mastersByInstance.set(instance, [...(mastersByInstance.get(instance) ?? []), vrrpNode.metadata.name]);
+      if (observed.state === "Master")
+        mastersByInstance.set(instance, [...(mastersByInstance.get(instance) ?? []), vrrpNode.metadata.name]);
     }
   }
   const findings = plan?.findings ?? [];
@@ -129,8 +139,11 @@ export function aggregate(input: AggregateInput): Aggregate {
   const invalid = findings.filter((f) => f.kind === "invalid");
   // A router carries other VirtualIPs' addresses too: a duplicate address is only this one's if it is one of its own.
   const own = new Set(vip.spec.addresses.map((a) => a.split("/")[0]!).map((a) => canonicalAddress(a, a.includes(":") ? 6 : 4) ?? a));
-  const network = reportedConflicts(renderedVrrpNodes.filter((n) => !stale.has(n.metadata.name)), rendered, instances.map((i) => i.instance))
-    .filter((c) => c.conflict.kind !== "duplicate-address" || own.has(c.conflict.address));
+  const network = reportedConflicts(
+    renderedVrrpNodes.filter((n) => !stale.has(n.metadata.name)),
+    rendered,
+    instances.map((i) => i.instance),
+  ).filter((c) => c.conflict.kind !== "duplicate-address" || own.has(c.conflict.address));
   const primary = instances[0]?.instance ?? name;
   const primaryMasters = mastersByInstance.get(primary) ?? [];
   const master = primaryMasters.length === 1 ? primaryMasters[0] : undefined;
@@ -144,43 +157,107 @@ export function aggregate(input: AggregateInput): Aggregate {
   // Every problem is a router nobody vouches for: we do not know, rather than "no master".
   const unknown = problems.length > 0 && problems.every((p) => p.includes("no confirmed master"));
   const renderedAtAll = rendered.size > 0;
-  const refusals = refusalsFor(renderedVrrpNodes, rendered, instances.map((i) => i.instance));
+  const refusals = refusalsFor(
+    renderedVrrpNodes,
+    rendered,
+    instances.map((i) => i.instance),
+  );
   const unwritten = unwrittenLines([...rendered], input.unwritten);
   const previous = vip.status;
   const gen = vip.metadata.generation;
   const decided = invalid.length > 0 || conflicts.length > 0 || !renderedAtAll || refusals.length > 0 || unwritten.length > 0;
   const conditions: Condition[] = [
-    condition(previous, now, gen, "Ready", unknown && !decided ? "Unknown" : problems.length === 0 && renderedAtAll && conflicts.length === 0 && invalid.length === 0,
-      problems.length === 0 && renderedAtAll ? "OneMaster" : invalid.length > 0 ? "Invalid" : conflicts.length > 0 ? "Conflict" : !renderedAtAll ? "NoNodes" : refusals.length > 0 ? "RefusedByNode" : unwritten.length > 0 ? "NodeConfigRejected" : unknown ? "StatusUnknown" : "NoSingleMaster",
-      problems.length === 0 && renderedAtAll ? `${master ?? "?"} is master` : [...invalid, ...conflicts].map(describeFinding).concat(refusals, unwritten, problems).join("; ") || describeFinding({ kind: "no-nodes" })),
-    condition(previous, now, gen, "Conflict", conflicts.length > 0 || network.length > 0,
+    condition(
+      previous,
+      now,
+      gen,
+      "Ready",
+      unknown && !decided ? "Unknown" : problems.length === 0 && renderedAtAll && conflicts.length === 0 && invalid.length === 0,
+      problems.length === 0 && renderedAtAll
+        ? "OneMaster"
+        : invalid.length > 0
+          ? "Invalid"
+          : conflicts.length > 0
+            ? "Conflict"
+            : !renderedAtAll
+              ? "NoNodes"
+              : refusals.length > 0
+                ? "RefusedByNode"
+                : unwritten.length > 0
+                  ? "NodeConfigRejected"
+                  : unknown
+                    ? "StatusUnknown"
+                    : "NoSingleMaster",
+      problems.length === 0 && renderedAtAll
+        ? `${master ?? "?"} is master`
+        : [...invalid, ...conflicts].map(describeFinding).concat(refusals, unwritten, problems).join("; ") ||
+            describeFinding({ kind: "no-nodes" }),
+    ),
+    condition(
+      previous,
+      now,
+      gen,
+      "Conflict",
+      conflicts.length > 0 || network.length > 0,
       conflicts.length > 0 ? "Collision" : network.length > 0 ? conflictReason(network[0]!.conflict) : "NoCollision",
       conflicts.length > 0 || network.length > 0
         ? [...conflicts.map(describeFinding), ...(network.length > 0 ? [conflictMessage(network)] : [])].join("; ")
-        : "no address or virtualRouterID collision"),
-    condition(previous, now, gen, "Degraded", renderedAtAll && unknown ? "Unknown" : renderedAtAll && problems.length > 0,
-      renderedAtAll && problems.length > 0 ? (unknown ? "StatusUnknown" : problems.some((p) => p.includes("masters")) ? "MultipleMasters" : "NoMaster") : "Healthy",
-      renderedAtAll && problems.length > 0 ? problems.join("; ") : "every router has one master"),
-    condition(previous, now, gen, "Accepted", refusals.length === 0 && unwritten.length === 0,
+        : "no address or virtualRouterID collision",
+    ),
+    condition(
+      previous,
+      now,
+      gen,
+      "Degraded",
+      renderedAtAll && unknown ? "Unknown" : renderedAtAll && problems.length > 0,
+      renderedAtAll && problems.length > 0
+        ? unknown
+          ? "StatusUnknown"
+          : problems.some((p) => p.includes("masters"))
+            ? "MultipleMasters"
+            : "NoMaster"
+        : "Healthy",
+      renderedAtAll && problems.length > 0 ? problems.join("; ") : "every router has one master",
+    ),
+    condition(
+      previous,
+      now,
+      gen,
+      "Accepted",
+      refusals.length === 0 && unwritten.length === 0,
       refusals.length > 0 ? "RefusedByNode" : unwritten.length > 0 ? "NodeConfigRejected" : "AcceptedByNodes",
-      refusals.length === 0 && unwritten.length === 0 ? "no node refused it" : [...refusals, ...unwritten].join("; ")),
+      refusals.length === 0 && unwritten.length === 0 ? "no node refused it" : [...refusals, ...unwritten].join("; "),
+    ),
   ];
   const changed = master !== previous?.master && (master !== undefined || previous?.master !== undefined);
   const oldNode = previous?.master;
   const oldReason = oldNode === undefined ? undefined : byName.get(oldNode)?.status?.instances?.find((i) => i.name === primary);
   const status: VirtualIPStatus = {
     ...(master !== undefined ? { master } : {}),
-    ...(plan?.virtualRouterID !== undefined ? { virtualRouterID: plan.virtualRouterID } : previous?.virtualRouterID !== undefined ? { virtualRouterID: previous.virtualRouterID } : {}),
+    ...(plan?.virtualRouterID !== undefined
+      ? { virtualRouterID: plan.virtualRouterID }
+      : previous?.virtualRouterID !== undefined
+        ? { virtualRouterID: previous.virtualRouterID }
+        : {}),
     nodes,
     transitions: (previous?.transitions ?? 0) + (changed && master !== undefined ? 1 : 0),
-    ...(changed ? { lastTransitionTime: now.toISOString() } : previous?.lastTransitionTime !== undefined ? { lastTransitionTime: previous.lastTransitionTime } : {}),
+    ...(changed
+      ? { lastTransitionTime: now.toISOString() }
+      : previous?.lastTransitionTime !== undefined
+        ? { lastTransitionTime: previous.lastTransitionTime }
+        : {}),
     ...(gen !== undefined ? { observedGeneration: gen } : {}),
     conditions,
   };
   return {
     status,
     masterChange: changed
-      ? { from: oldNode, to: master, reason: oldReason?.lastChange, ...(oldNode !== undefined && stale.has(oldNode) ? { unconfirmed: `no status for ${formatSeconds(stale.get(oldNode)!)}` } : {}) }
+      ? {
+          from: oldNode,
+          to: master,
+          reason: oldReason?.lastChange,
+          ...(oldNode !== undefined && stale.has(oldNode) ? { unconfirmed: `no status for ${formatSeconds(stale.get(oldNode)!)}` } : {}),
+        }
       : undefined,
     networkConflicts: network,
     refusals,
@@ -194,7 +271,8 @@ function formatSeconds(ms: number): string {
 
 /** "node-b became master; node-a: master -> backup (higher-priority-advert)". */
 export function masterChangeMessage(change: MasterChange): string {
-  if (change.to === undefined && change.unconfirmed !== undefined) return `master unconfirmed: ${change.from ?? "none"} has sent ${change.unconfirmed}`;
+  if (change.to === undefined && change.unconfirmed !== undefined)
+    return `master unconfirmed: ${change.from ?? "none"} has sent ${change.unconfirmed}`;
   if (change.to === undefined) return `no master any more (was ${change.from ?? "none"})`;
   const why = change.from === undefined ? "" : `; ${change.from}: ${change.reason ?? "stopped reporting"}`;
   return `${change.to} became master${why}`;

@@ -25,7 +25,10 @@ export { CONTROLLER_USAGE };
 
 export async function runControllerCommand(argv: readonly string[]): Promise<number> {
   const args = parseArgs(argv, [
-    ...["kubeconfig", "namespace", "lease-name", "identity", "metrics-address", "log-level", "max-candidates"].map((name) => ({ name, takesValue: true })),
+    ...["kubeconfig", "namespace", "lease-name", "identity", "metrics-address", "log-level", "max-candidates"].map((name) => ({
+      name,
+      takesValue: true,
+    })),
     { name: "default-load-balancer-class", takesValue: false },
   ]);
   if (!args.ok) return usage(args.message);
@@ -38,7 +41,8 @@ export async function runControllerCommand(argv: readonly string[]): Promise<num
   if (listen === undefined) return usage("--metrics-address must be HOST:PORT");
   const maxText = flag("max-candidates") ?? String(DEFAULT_MAX_CANDIDATES);
   const maxCandidates = /^\d{1,3}$/.test(maxText) && Number(maxText) <= MAX_CANDIDATES_MAX ? Number(maxText) : undefined;
-  if (maxCandidates === undefined) return usage(`--max-candidates must be an integer from 0 to ${MAX_CANDIDATES_MAX}, got ${JSON.stringify(maxText)}`);
+  if (maxCandidates === undefined)
+    return usage(`--max-candidates must be an integer from 0 to ${MAX_CANDIDATES_MAX}, got ${JSON.stringify(maxText)}`);
   const namespace = flag("namespace") ?? process.env["POD_NAMESPACE"] ?? "floatip-system";
   const identity = flag("identity") ?? process.env["POD_NAME"] ?? hostname();
   const logger = stderrLogger(level).child({ component: "controller", identity });
@@ -61,7 +65,16 @@ export async function runControllerCommand(argv: readonly string[]): Promise<num
     onStartedLeading: () => {
       metrics.isLeader(true);
       const loadBalancers = { api, defaultClass: args.flags.get("default-load-balancer-class") === true };
-      controller = new Controller({ api, clock, wallClock: () => new Date(), logger, metrics, secretNamespace: namespace, maxCandidates, loadBalancers });
+      controller = new Controller({
+        api,
+        clock,
+        wallClock: () => new Date(),
+        logger,
+        metrics,
+        secretNamespace: namespace,
+        maxCandidates,
+        loadBalancers,
+      });
       void controller.start().catch((error: unknown) => logger.log("error", "controller failed to start", { error: String(error) }));
     },
     onStoppedLeading: async () => {

@@ -39,7 +39,11 @@ class FakeCluster implements ControllerKubeApi {
   async writeVrrpNodeSpec(name: string, spec: unknown) {
     this.writes.push(`spec ${name}`);
     const before = this.vrrpNodes.get(name);
-    const node: VRRPNode = { metadata: { name, generation: (before?.metadata.generation ?? 0) + 1 }, spec: spec as VRRPNode["spec"], ...(before?.status ? { status: before.status } : {}) };
+    const node: VRRPNode = {
+      metadata: { name, generation: (before?.metadata.generation ?? 0) + 1 },
+      spec: spec as VRRPNode["spec"],
+      ...(before?.status ? { status: before.status } : {}),
+    };
     this.vrrpNodes.set(name, node);
     this.nodeHandlers!.onUpsert(node);
   }
@@ -114,7 +118,12 @@ async function setup() {
     secretNamespace: "floatip-system",
   });
   await controller.start();
-  for (const [n, ip] of [["a", "198.51.100.1"], ["b", "198.51.100.2"], ["c", "198.51.100.3"]] as const) cluster.k8sNodeHandlers!.onUpsert(k8sNode(n, ip));
+  for (const [n, ip] of [
+    ["a", "198.51.100.1"],
+    ["b", "198.51.100.2"],
+    ["c", "198.51.100.3"],
+  ] as const)
+    cluster.k8sNodeHandlers!.onUpsert(k8sNode(n, ip));
   const settle = async () => {
     for (let i = 0; i < 20; i++) {
       clock.advanceTo(clock.now() + 100);
@@ -137,7 +146,14 @@ describe("the controller", () => {
     cluster.putVip(vip("web"));
     await settle();
     const b = cluster.vrrpNodes.get("b")!;
-    const rejected: VRRPNode = { ...b, status: { observedGeneration: b.metadata.generation, instances: [], configErrors: [{ field: "instances[0].interface", message: "no interface eth9" }] } };
+    const rejected: VRRPNode = {
+      ...b,
+      status: {
+        observedGeneration: b.metadata.generation,
+        instances: [],
+        configErrors: [{ field: "instances[0].interface", message: "no interface eth9" }],
+      },
+    };
     cluster.vrrpNodes.set("b", rejected);
     cluster.nodeHandlers!.onUpsert(rejected);
     await settle();
@@ -160,13 +176,20 @@ describe("the controller", () => {
     const status = cluster.vips.get("web")!.status!;
     assert.equal(status.master, "a");
     assert.equal(status.conditions?.find((c) => c.type === "Ready")?.status, "True");
-    assert.deepEqual(cluster.events.map((e) => e.reason), ["MasterChanged"]);
+    assert.deepEqual(
+      cluster.events.map((e) => e.reason),
+      ["MasterChanged"],
+    );
     assert.match(cluster.events[0]!.message, /^a became master/);
   });
 
   it("a master that stops refreshing its status shows Unknown after 3 refresh intervals, by timer; heartbeats alone cost no sync", async () => {
     const { cluster, controller, settle, clock, metrics } = await setup();
-    const metricLines = async (name: string) => (await metrics.registry.metrics()).split("\n").filter((l) => l.startsWith(name)).sort();
+    const metricLines = async (name: string) =>
+      (await metrics.registry.metrics())
+        .split("\n")
+        .filter((l) => l.startsWith(name))
+        .sort();
     cluster.putVip(vip("web", { priorities: { a: 200, b: 150, c: 100 } }));
     await settle();
     cluster.agentsReport("a");
@@ -202,14 +225,20 @@ describe("the controller", () => {
     await step(1500); // no event from a: the timer must do it
     const status = cluster.vips.get("web")!.status!;
     assert.equal(status.master, undefined);
-    assert.deepEqual(status.nodes?.map((n) => `${n.name}:${n.state}`), ["a:Unknown", "b:Backup", "c:Backup"]);
+    assert.deepEqual(
+      status.nodes?.map((n) => `${n.name}:${n.state}`),
+      ["a:Unknown", "b:Backup", "c:Backup"],
+    );
     assert.equal(ready()?.status, "Unknown");
     assert.equal(cluster.events.at(-1)?.reason, "NoMaster");
     assert.match(cluster.events.at(-1)!.message, /master unconfirmed: a has sent no status for 3s/);
     assert.deepEqual(await metricLines("floatip_controller_stale_vrrpnodes "), ["floatip_controller_stale_vrrpnodes 1"]);
     assert.deepEqual(await metricLines('floatip_virtualip_routers{state="'), [
-      'floatip_virtualip_routers{state="Backup"} 2', 'floatip_virtualip_routers{state="Fault"} 0', 'floatip_virtualip_routers{state="Initialize"} 0',
-      'floatip_virtualip_routers{state="Master"} 0', 'floatip_virtualip_routers{state="Unknown"} 1',
+      'floatip_virtualip_routers{state="Backup"} 2',
+      'floatip_virtualip_routers{state="Fault"} 0',
+      'floatip_virtualip_routers{state="Initialize"} 0',
+      'floatip_virtualip_routers{state="Master"} 0',
+      'floatip_virtualip_routers{state="Unknown"} 1',
     ]);
     // a reaches the API server again.
     for (const n of ["a", "b", "c"]) cluster.heartbeat(n, "t9");
@@ -282,8 +311,19 @@ describe("the controller", () => {
     await settle();
     cluster.agentsReport("a");
     await settle();
-    const duplicate: VRRPNodeConflict = { kind: "duplicate-address", address: "192.0.2.5", mac: "02:00:00:00:00:99", since: "2026-11-25T11:59:00Z" };
-    const foreign: VRRPNodeConflict = { kind: "foreign-vrrp", source: "192.0.2.66", mismatch: "address-mismatch", addresses: ["192.0.2.99"], since: "2026-11-25T11:59:00Z" };
+    const duplicate: VRRPNodeConflict = {
+      kind: "duplicate-address",
+      address: "192.0.2.5",
+      mac: "02:00:00:00:00:99",
+      since: "2026-11-25T11:59:00Z",
+    };
+    const foreign: VRRPNodeConflict = {
+      kind: "foreign-vrrp",
+      source: "192.0.2.66",
+      mismatch: "address-mismatch",
+      addresses: ["192.0.2.99"],
+      since: "2026-11-25T11:59:00Z",
+    };
     cluster.agentsReport("a", { a: [duplicate, foreign], b: [foreign] });
     await settle();
     const status = cluster.vips.get("web")!.status!;
@@ -296,7 +336,11 @@ describe("the controller", () => {
     );
     assert.equal(status.master, "a", "VRRP's verdict is still reported");
     const warnings = cluster.events.filter((e) => e.type === "Warning");
-    assert.deepEqual(warnings.map((e) => e.reason), ["DuplicateAddress", "ForeignVRRP"], "one Event per conflict, not per node");
+    assert.deepEqual(
+      warnings.map((e) => e.reason),
+      ["DuplicateAddress", "ForeignVRRP"],
+      "one Event per conflict, not per node",
+    );
     assert.match(warnings[0]!.message, /02:00:00:00:00:99/);
     assert.match(warnings[1]!.message, /192\.0\.2\.66/);
     assert.ok(warnings.every((e) => e.name === "web" && e.kind === "VirtualIP" && e.uid === "uid-web"));
@@ -309,10 +353,13 @@ describe("the controller", () => {
     await settle();
     const cleared = cluster.vips.get("web")!.status!.conditions!.find((c) => c.type === "Conflict")!;
     assert.equal(cleared.status, "False");
-    assert.deepEqual(cluster.events.filter((e) => e.reason === "ConflictResolved").map((e) => e.message), [
-      "no longer seen: 192.0.2.5 is also answered by 02:00:00:00:00:99",
-      "no longer seen: 192.0.2.66 sends adverts on this VRID with a different address list (192.0.2.99)",
-    ]);
+    assert.deepEqual(
+      cluster.events.filter((e) => e.reason === "ConflictResolved").map((e) => e.message),
+      [
+        "no longer seen: 192.0.2.5 is also answered by 02:00:00:00:00:99",
+        "no longer seen: 192.0.2.66 sends adverts on this VRID with a different address list (192.0.2.99)",
+      ],
+    );
   });
 
   it("losing the master clears status.master (a merge patch must send null) and emits one Event, not a stream", async () => {
@@ -325,7 +372,10 @@ describe("the controller", () => {
     await settle();
     await settle();
     assert.equal(cluster.vips.get("web")!.status!.master, undefined);
-    assert.deepEqual(cluster.events.map((e) => e.reason), ["MasterChanged", "NoMaster"]);
+    assert.deepEqual(
+      cluster.events.map((e) => e.reason),
+      ["MasterChanged", "NoMaster"],
+    );
   });
 
   it("plans nothing until every watch has listed: a cold start writes each VRRPNode and status once, with no NoNodes Event", async () => {
@@ -337,17 +387,26 @@ describe("the controller", () => {
       for (const name of ["web", "db"]) cluster.putVip(vip(name, { addresses: [name === "web" ? "192.0.2.5/24" : "192.0.2.6/24"] }));
       return { stop: async () => undefined };
     };
-    cluster.watchNodes = (h) => new Promise((resolve) => {
-      cluster.k8sNodeHandlers = h;
-      listNodes = () => {
-        for (const [n, ip] of [["a", "198.51.100.1"], ["b", "198.51.100.2"]] as const) h.onUpsert(k8sNode(n, ip));
-        resolve({ stop: async () => undefined });
-      };
-    });
+    cluster.watchNodes = (h) =>
+      new Promise((resolve) => {
+        cluster.k8sNodeHandlers = h;
+        listNodes = () => {
+          for (const [n, ip] of [
+            ["a", "198.51.100.1"],
+            ["b", "198.51.100.2"],
+          ] as const)
+            h.onUpsert(k8sNode(n, ip));
+          resolve({ stop: async () => undefined });
+        };
+      });
     const clock = new ManualClock(0);
     const controller = new Controller({
-      api: cluster, clock, wallClock: () => new Date("2026-11-25T12:00:00Z"),
-      logger: jsonLogger({ write: () => undefined, wallClock: () => new Date(0) }), metrics: new ControllerMetrics(), secretNamespace: "floatip-system",
+      api: cluster,
+      clock,
+      wallClock: () => new Date("2026-11-25T12:00:00Z"),
+      logger: jsonLogger({ write: () => undefined, wallClock: () => new Date(0) }),
+      metrics: new ControllerMetrics(),
+      secretNamespace: "floatip-system",
     });
     const started = controller.start();
     for (let i = 0; i < 10; i++) {

@@ -99,20 +99,43 @@ export class Controller {
 
   constructor(private readonly deps: ControllerDeps) {
     const lb = deps.loadBalancers;
-    this.lb = lb === undefined ? undefined : new LoadBalancerSync({ ...lb, writeConcurrency: lb.writeConcurrency ?? deps.writeConcurrency }, deps.logger, async (e) => {
-      this.deps.logger.log("info", e.message, { service: `${e.namespace}/${e.name}`, reason: e.reason });
-      await lb.api.createServiceEvent(e, this.deps.wallClock()).catch((error: unknown) => this.deps.logger.log("warn", "creating an Event failed", { error: errorText(error) }));
-    }, (kind, target, content, write) => this.write(kind, target, content, write));
+    this.lb =
+      lb === undefined
+        ? undefined
+        : new LoadBalancerSync(
+            { ...lb, writeConcurrency: lb.writeConcurrency ?? deps.writeConcurrency },
+            deps.logger,
+            async (e) => {
+              this.deps.logger.log("info", e.message, { service: `${e.namespace}/${e.name}`, reason: e.reason });
+              await lb.api
+                .createServiceEvent(e, this.deps.wallClock())
+                .catch((error: unknown) => this.deps.logger.log("warn", "creating an Event failed", { error: errorText(error) }));
+            },
+            (kind, target, content, write) => this.write(kind, target, content, write),
+          );
   }
 
   async start(): Promise<void> {
     const mark = () => this.markDirty();
-    const onError = (what: string) => (error: unknown) => this.deps.logger.log("warn", `${what} watch interrupted`, { error: String(error) });
+    const onError = (what: string) => (error: unknown) =>
+      this.deps.logger.log("warn", `${what} watch interrupted`, { error: String(error) });
     this.starting = true;
     this.watches.push(
-      await this.deps.api.watchVirtualIPs({ onUpsert: (o) => (this.vips.set(o.metadata.name, o), mark()), onDelete: (o) => (this.vips.delete(o.metadata.name), mark()), onError: onError("VirtualIP") }),
-      await this.deps.api.watchVrrpNodes({ onUpsert: (o) => this.vrrpNodeSeen(o), onDelete: (o) => (this.vrrpNodes.delete(o.metadata.name), this.ages.forget(o.metadata.name), mark()), onError: onError("VRRPNode") }),
-      await this.deps.api.watchNodes({ onUpsert: (o) => (this.nodes.set(o.metadata?.name ?? "", o), mark()), onDelete: (o) => (this.nodes.delete(o.metadata?.name ?? ""), mark()), onError: onError("Node") }),
+      await this.deps.api.watchVirtualIPs({
+        onUpsert: (o) => (this.vips.set(o.metadata.name, o), mark()),
+        onDelete: (o) => (this.vips.delete(o.metadata.name), mark()),
+        onError: onError("VirtualIP"),
+      }),
+      await this.deps.api.watchVrrpNodes({
+        onUpsert: (o) => this.vrrpNodeSeen(o),
+        onDelete: (o) => (this.vrrpNodes.delete(o.metadata.name), this.ages.forget(o.metadata.name), mark()),
+        onError: onError("VRRPNode"),
+      }),
+      await this.deps.api.watchNodes({
+        onUpsert: (o) => (this.nodes.set(o.metadata?.name ?? "", o), mark()),
+        onDelete: (o) => (this.nodes.delete(o.metadata?.name ?? ""), mark()),
+        onError: onError("Node"),
+      }),
       ...(this.lb === undefined ? [] : await this.lb.start(mark, onError)),
     );
     this.starting = false;
@@ -154,10 +177,12 @@ export class Controller {
     this.timer = this.deps.clock.at(this.deps.clock.now() + wait, () => {
       this.timer = undefined;
       // Assigned before the sync starts: a watch callback fired by its first write must not start another.
-      this.running = Promise.resolve().then(() => this.runSync()).finally(() => {
-        this.running = undefined;
-        if (this.dirty) this.markDirty();
-      });
+      this.running = Promise.resolve()
+        .then(() => this.runSync())
+        .finally(() => {
+          this.running = undefined;
+          if (this.dirty) this.markDirty();
+        });
     });
   }
 
@@ -190,13 +215,28 @@ export class Controller {
     if (outcome.kind === "failed") {
       const f = outcome.failure;
       this.deps.metrics.writeFailed(kind, f.reason);
-      this.deps.logger.log("warn", "write failed; the other objects go on, this one is retried", { kind, target, code: f.code, reason: f.reason, error: f.message, attempts: f.attempts, retryInMs: f.retryAt - this.deps.clock.now() });
+      this.deps.logger.log("warn", "write failed; the other objects go on, this one is retried", {
+        kind,
+        target,
+        code: f.code,
+        reason: f.reason,
+        error: f.message,
+        attempts: f.attempts,
+        retryInMs: f.retryAt - this.deps.clock.now(),
+      });
     }
     return outcome;
   }
 
   /** write() for a VRRPNode or VirtualIP, with a Warning Event on it when the failure is new. */
-  private async writeOwn(now: Date, kind: WriteKind, target: string, content: string, write: () => Promise<void>, uidOf?: VirtualIP): Promise<boolean> {
+  private async writeOwn(
+    now: Date,
+    kind: WriteKind,
+    target: string,
+    content: string,
+    write: () => Promise<void>,
+    uidOf?: VirtualIP,
+  ): Promise<boolean> {
     const outcome = await this.write(kind, target, content, write);
     if (outcome.kind === "failed" && outcome.firstOfItsKind) {
       const event = writeFailureEvent(outcome.failure);
@@ -222,14 +262,23 @@ export class Controller {
     const all = [...this.vips.values()];
     const live = all.filter((v) => v.metadata.deletionTimestamp === undefined);
     // A node's interfaces are what its agent reports in the VRRPNode status (pools with spec.interfaces need them).
-    const nodes = [...this.nodes.values()].map(summarizeNode).filter((n) => n.name !== "").map((n) => {
-      const reported = this.vrrpNodes.get(n.name)?.status?.interfaces;
-      return Array.isArray(reported) ? { ...n, interfaces: reported.filter((i): i is string => typeof i === "string") } : n;
-    });
+    const nodes = [...this.nodes.values()]
+      .map(summarizeNode)
+      .filter((n) => n.name !== "")
+      .map((n) => {
+        const reported = this.vrrpNodes.get(n.name)?.status?.interfaces;
+        return Array.isArray(reported) ? { ...n, interfaces: reported.filter((i): i is string => typeof i === "string") } : n;
+      });
     // A failed load-balancer write must not hold up the VirtualIPs: it is rethrown (and retried) after them.
     let lbError: unknown;
     const lb = this.lb === undefined ? undefined : await this.lb.sync(now, all, nodes).catch((error: unknown) => void (lbError = error));
-    const planned: PlanResult = plan({ virtualIPs: live, nodes }, { secretNamespace: this.deps.secretNamespace, ...(this.deps.maxCandidates !== undefined ? { maxCandidates: this.deps.maxCandidates } : {}) });
+    const planned: PlanResult = plan(
+      { virtualIPs: live, nodes },
+      {
+        secretNamespace: this.deps.secretNamespace,
+        ...(this.deps.maxCandidates !== undefined ? { maxCandidates: this.deps.maxCandidates } : {}),
+      },
+    );
     let statusWrites = 0;
     let events = 0;
     let finalizersReleased = 0;
@@ -239,23 +288,38 @@ export class Controller {
     const unfinalized = live.filter((vip) => !(vip.metadata.finalizers ?? []).includes(FINALIZER));
     await forEachLimited(unfinalized, limit, async (vip) => {
       const finalizers = [...(vip.metadata.finalizers ?? []), FINALIZER];
-      await this.writeOwn(now, "virtualip-finalizer", vip.metadata.name, `${vip.metadata.resourceVersion ?? ""}:${finalizers.join(",")}`,
-        () => this.deps.api.setVirtualIPFinalizers(vip.metadata.name, finalizers, vip.metadata.resourceVersion), vip);
+      await this.writeOwn(
+        now,
+        "virtualip-finalizer",
+        vip.metadata.name,
+        `${vip.metadata.resourceVersion ?? ""}:${finalizers.join(",")}`,
+        () => this.deps.api.setVirtualIPFinalizers(vip.metadata.name, finalizers, vip.metadata.resourceVersion),
+        vip,
+      );
     });
-    const changedSpecs = [...planned.nodes].map(([name, spec]) => ({ name, spec, text: canonical(spec) })).filter(({ name, text }) => {
-      const existing = this.vrrpNodes.get(name);
-      return existing === undefined || this.canonicalSpec(existing) !== text;
-    });
+    const changedSpecs = [...planned.nodes]
+      .map(([name, spec]) => ({ name, spec, text: canonical(spec) }))
+      .filter(({ name, text }) => {
+        const existing = this.vrrpNodes.get(name);
+        return existing === undefined || this.canonicalSpec(existing) !== text;
+      });
     const pendingSpecs = new Set(changedSpecs.map((c) => c.name));
     this.failures.settle("vrrpnode-spec", (name) => pendingSpecs.has(name));
     let specWrites = 0;
     await forEachLimited(changedSpecs, limit, async ({ name, spec, text }) => {
       const digest = createHash("sha256").update(text).digest("base64");
-      if (await this.writeOwn(now, "vrrpnode-spec", name, digest, () => this.deps.api.writeVrrpNodeSpec(name, spec, this.vrrpNodes.has(name)))) specWrites++;
+      if (
+        await this.writeOwn(now, "vrrpnode-spec", name, digest, () => this.deps.api.writeVrrpNodeSpec(name, spec, this.vrrpNodes.has(name)))
+      )
+        specWrites++;
     });
     const unplanned = [...this.vrrpNodes.keys()].filter((name) => !planned.nodes.has(name));
     this.failures.settle("vrrpnode-delete", (name) => unplanned.includes(name));
-    await forEachLimited(unplanned, limit, async (name) => void await this.writeOwn(now, "vrrpnode-delete", name, "delete", () => this.deps.api.deleteVrrpNode(name)));
+    await forEachLimited(
+      unplanned,
+      limit,
+      async (name) => void (await this.writeOwn(now, "vrrpnode-delete", name, "delete", () => this.deps.api.deleteVrrpNode(name))),
+    );
     const unwritten = unwrittenNodes(this.failures.all());
     const vrrpNodes = [...this.vrrpNodes.values()];
     const monotonic = this.deps.clock.now();
@@ -272,12 +336,26 @@ export class Controller {
       let statusWritten = true;
       if (wanted !== canonical(stripTimes(vip.status ?? {}))) {
         statusPending.add(vip.metadata.name);
-        statusWritten = await this.writeOwn(now, "virtualip-status", vip.metadata.name, wanted, () => this.deps.api.patchVirtualIPStatus(vip.metadata.name, mergePatchFor(vip.status ?? {}, result.status)), vip);
+        statusWritten = await this.writeOwn(
+          now,
+          "virtualip-status",
+          vip.metadata.name,
+          wanted,
+          () => this.deps.api.patchVirtualIPStatus(vip.metadata.name, mergePatchFor(vip.status ?? {}, result.status)),
+          vip,
+        );
         if (statusWritten) statusWrites++;
       }
       // The master change is measured against the stored status: until that is written, the Event would repeat.
       if (result.masterChange !== undefined && statusWritten) {
-        await this.event(now, { kind: "VirtualIP", name: vip.metadata.name, ...uid(vip), type: result.masterChange.to === undefined ? "Warning" : "Normal", reason: result.masterChange.to === undefined ? "NoMaster" : "MasterChanged", message: masterChangeMessage(result.masterChange) });
+        await this.event(now, {
+          kind: "VirtualIP",
+          name: vip.metadata.name,
+          ...uid(vip),
+          type: result.masterChange.to === undefined ? "Warning" : "Normal",
+          reason: result.masterChange.to === undefined ? "NoMaster" : "MasterChanged",
+          message: masterChangeMessage(result.masterChange),
+        });
         const moved = (await this.lb?.announceMove(vip, result.masterChange)) ?? 0;
         events += 1 + moved;
       }
@@ -293,19 +371,36 @@ export class Controller {
     for (const announced of [this.announcedConflicts, this.announcedRefusals, this.announcedUnwritten]) {
       for (const name of announced.keys()) if (!liveNames.has(name)) announced.delete(name);
     }
-    const releasable = all.filter((v) => v.metadata.deletionTimestamp !== undefined && (v.metadata.finalizers ?? []).includes(FINALIZER) && this.releasedEverywhere(v));
-    this.failures.settle("virtualip-finalizer", (name) => releasable.some((v) => v.metadata.name === name) || unfinalized.some((v) => v.metadata.name === name));
+    const releasable = all.filter(
+      (v) => v.metadata.deletionTimestamp !== undefined && (v.metadata.finalizers ?? []).includes(FINALIZER) && this.releasedEverywhere(v),
+    );
+    this.failures.settle(
+      "virtualip-finalizer",
+      (name) => releasable.some((v) => v.metadata.name === name) || unfinalized.some((v) => v.metadata.name === name),
+    );
     for (const vip of releasable) {
       const finalizers = (vip.metadata.finalizers ?? []).filter((f) => f !== FINALIZER);
-      if (await this.writeOwn(now, "virtualip-finalizer", vip.metadata.name, `${vip.metadata.resourceVersion ?? ""}:${finalizers.join(",")}`,
-        () => this.deps.api.setVirtualIPFinalizers(vip.metadata.name, finalizers, vip.metadata.resourceVersion), vip)) finalizersReleased++;
+      if (
+        await this.writeOwn(
+          now,
+          "virtualip-finalizer",
+          vip.metadata.name,
+          `${vip.metadata.resourceVersion ?? ""}:${finalizers.join(",")}`,
+          () => this.deps.api.setVirtualIPFinalizers(vip.metadata.name, finalizers, vip.metadata.resourceVersion),
+          vip,
+        )
+      )
+        finalizersReleased++;
     }
     this.deps.metrics.freshness(stale.size, routerStates);
     this.deps.metrics.virtualIPs(live.map((v) => planned.vips.get(v.metadata.name)).map((p) => (p?.findings ?? []).map((f) => f.kind)));
-    this.deps.metrics.vrrpNodes([...this.vrrpNodes.values()].map((n) => ({ name: n.metadata.name, rejected: (n.status?.configErrors ?? []).length > 0 })));
+    this.deps.metrics.vrrpNodes(
+      [...this.vrrpNodes.values()].map((n) => ({ name: n.metadata.name, rejected: (n.status?.configErrors ?? []).length > 0 })),
+    );
     if (lb !== undefined) this.deps.metrics.loadBalancers(lb.pools, lb.allocations);
     if (lb !== undefined) {
-      for (const kind of ["virtualip", "service-status", "pool-status"] as const) this.failures.settle(kind, (t) => lb.pending.get(kind)?.has(t) ?? false);
+      for (const kind of ["virtualip", "service-status", "pool-status"] as const)
+        this.failures.settle(kind, (t) => lb.pending.get(kind)?.has(t) ?? false);
     }
     this.deps.metrics.failingWrites(this.failures.all());
     if (lbError !== undefined) throw lbError;
@@ -317,7 +412,12 @@ export class Controller {
     const counts = { specWrites, statusWrites, events, finalizersReleased };
     const failing = this.failures.all();
     if (failing.length === 0) return { kind: "synced", ...counts };
-    return { kind: "partial", ...counts, failures: failing, retryInMs: Math.max(0, (this.failures.nextRetry() ?? 0) - this.deps.clock.now()) };
+    return {
+      kind: "partial",
+      ...counts,
+      failures: failing,
+      retryInMs: Math.max(0, (this.failures.nextRetry() ?? 0) - this.deps.clock.now()),
+    };
   }
 
   /** A sync when the next report that is fresh now goes stale. */
@@ -352,7 +452,10 @@ export class Controller {
     const addresses = new Set(vip.spec.addresses);
     for (const node of this.vrrpNodes.values()) {
       const spec = node.spec as unknown as { instances?: readonly { name?: string; addresses?: readonly unknown[] }[] };
-      if ((spec.instances ?? []).some((i) => ours(i.name ?? "") || (i.addresses ?? []).some((a) => typeof a === "string" && addresses.has(a)))) return false;
+      if (
+        (spec.instances ?? []).some((i) => ours(i.name ?? "") || (i.addresses ?? []).some((a) => typeof a === "string" && addresses.has(a)))
+      )
+        return false;
       if ((node.status?.instances ?? []).some((i) => ours(i.name))) return false;
       if (node.metadata.generation !== undefined && (node.status?.observedGeneration ?? 0) < node.metadata.generation) return false;
     }
@@ -369,7 +472,14 @@ export class Controller {
     this.announced.set(vip.metadata.name, key);
     for (const f of serious) {
       const reason = f.kind === "invalid" ? "InvalidSpec" : f.kind === "no-nodes" ? "NoNodes" : "Conflict";
-      await this.event(now, { kind: "VirtualIP", name: vip.metadata.name, ...uid(vip), type: "Warning", reason, message: describeFinding(f) });
+      await this.event(now, {
+        kind: "VirtualIP",
+        name: vip.metadata.name,
+        ...uid(vip),
+        type: "Warning",
+        reason,
+        message: describeFinding(f),
+      });
     }
     return serious.length;
   }
@@ -389,7 +499,13 @@ export class Controller {
    * VirtualIP (RefusedByNode), which of its nodes' VRRPNodes could not be
    * written (NodeConfigRejected).
    */
-  private async announceOnce(announced: Map<string, string>, now: Date, vip: VirtualIP, reason: string, lines: readonly string[]): Promise<number> {
+  private async announceOnce(
+    announced: Map<string, string>,
+    now: Date,
+    vip: VirtualIP,
+    reason: string,
+    lines: readonly string[],
+  ): Promise<number> {
     const key = lines.join("\n");
     if (lines.length === 0) {
       announced.delete(vip.metadata.name);
@@ -403,7 +519,9 @@ export class Controller {
 
   private async event(now: Date, event: EventInput): Promise<void> {
     this.deps.logger.log("info", event.message, { virtualip: event.name, reason: event.reason });
-    await this.deps.api.createEvent(event, now).catch((error: unknown) => this.deps.logger.log("warn", "creating an Event failed", { error: errorText(error) }));
+    await this.deps.api
+      .createEvent(event, now)
+      .catch((error: unknown) => this.deps.logger.log("warn", "creating an Event failed", { error: errorText(error) }));
   }
 }
 

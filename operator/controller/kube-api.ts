@@ -54,7 +54,14 @@ export interface ControllerKubeApi {
   createEvent(event: EventInput, now: Date): Promise<void>;
   readLease(namespace: string, name: string): Promise<LeaseRecord | undefined>;
   /** Create (resourceVersion undefined) or update the Lease; 409 when someone else wrote it first. No holder: released. */
-  writeLease(namespace: string, name: string, holder: string | undefined, durationSeconds: number, now: Date, resourceVersion: string | undefined): Promise<void>;
+  writeLease(
+    namespace: string,
+    name: string,
+    holder: string | undefined,
+    durationSeconds: number,
+    now: Date,
+    resourceVersion: string | undefined,
+  ): Promise<void>;
 }
 
 /** What the load-balancer part of the controller does (Services, EndpointSlices, pools, owned VirtualIPs). */
@@ -85,7 +92,6 @@ export interface ServiceEventInput {
 
 const merge = setHeaderOptions("Content-Type", PatchStrategy.MergePatch);
 
-
 export function clientNodeControllerApi(kc: KubeConfig, eventNamespace: string): ControllerKubeApi & LoadBalancerKubeApi {
   const custom = kc.makeApiClient(CustomObjectsApi);
   const core = kc.makeApiClient(CoreV1Api);
@@ -95,9 +101,19 @@ export function clientNodeControllerApi(kc: KubeConfig, eventNamespace: string):
   const crd = (plural: string) => ({ group: GROUP, version: VERSION, plural });
   return {
     watchVirtualIPs: (handlers) =>
-      watchList<VirtualIP>({ kc, path: `/apis/${GROUP}/${VERSION}/${VIRTUALIPS}`, list: () => custom.listClusterCustomObject(crd(VIRTUALIPS)), handlers }),
+      watchList<VirtualIP>({
+        kc,
+        path: `/apis/${GROUP}/${VERSION}/${VIRTUALIPS}`,
+        list: () => custom.listClusterCustomObject(crd(VIRTUALIPS)),
+        handlers,
+      }),
     watchVrrpNodes: (handlers) =>
-      watchList<VRRPNode>({ kc, path: `/apis/${GROUP}/${VERSION}/${VRRPNODES}`, list: () => custom.listClusterCustomObject(crd(VRRPNODES)), handlers }),
+      watchList<VRRPNode>({
+        kc,
+        path: `/apis/${GROUP}/${VERSION}/${VRRPNODES}`,
+        list: () => custom.listClusterCustomObject(crd(VRRPNODES)),
+        handlers,
+      }),
     watchNodes: (handlers) => watchList<KubernetesObject>({ kc, path: "/api/v1/nodes", list: () => core.listNode(), handlers }),
     async writeVrrpNodeSpec(name, spec, exists) {
       if (!exists) {
@@ -123,7 +139,12 @@ export function clientNodeControllerApi(kc: KubeConfig, eventNamespace: string):
         namespace: eventNamespace,
         body: {
           metadata: { generateName: `${event.name}.`, namespace: eventNamespace },
-          involvedObject: { apiVersion: `${GROUP}/${VERSION}`, kind: event.kind, name: event.name, ...(event.uid !== undefined ? { uid: event.uid } : {}) },
+          involvedObject: {
+            apiVersion: `${GROUP}/${VERSION}`,
+            kind: event.kind,
+            name: event.name,
+            ...(event.uid !== undefined ? { uid: event.uid } : {}),
+          },
           type: event.type,
           reason: event.reason,
           message: event.message,
@@ -138,14 +159,29 @@ export function clientNodeControllerApi(kc: KubeConfig, eventNamespace: string):
         },
       });
     },
-    watchServices: (handlers) => watchList<KubernetesObject>({ kc, path: "/api/v1/services", list: () => core.listServiceForAllNamespaces(), handlers }),
+    watchServices: (handlers) =>
+      watchList<KubernetesObject>({ kc, path: "/api/v1/services", list: () => core.listServiceForAllNamespaces(), handlers }),
     watchEndpointSlices: (handlers) =>
-      watchList<KubernetesObject>({ kc, path: "/apis/discovery.k8s.io/v1/endpointslices", list: () => discovery.listEndpointSliceForAllNamespaces(), handlers }),
+      watchList<KubernetesObject>({
+        kc,
+        path: "/apis/discovery.k8s.io/v1/endpointslices",
+        list: () => discovery.listEndpointSliceForAllNamespaces(),
+        handlers,
+      }),
     watchVirtualIPPools: (handlers) =>
-      watchList<VirtualIPPool>({ kc, path: `/apis/${GROUP}/${VERSION}/${VIRTUALIPPOOLS}`, list: () => custom.listClusterCustomObject(crd(VIRTUALIPPOOLS)), handlers }),
-    watchNamespaces: (handlers) => watchList<KubernetesObject>({ kc, path: "/api/v1/namespaces", list: () => core.listNamespace(), handlers }),
+      watchList<VirtualIPPool>({
+        kc,
+        path: `/apis/${GROUP}/${VERSION}/${VIRTUALIPPOOLS}`,
+        list: () => custom.listClusterCustomObject(crd(VIRTUALIPPOOLS)),
+        handlers,
+      }),
+    watchNamespaces: (handlers) =>
+      watchList<KubernetesObject>({ kc, path: "/api/v1/namespaces", list: () => core.listNamespace(), handlers }),
     async createVirtualIP(vip) {
-      await custom.createClusterCustomObject({ ...crd(VIRTUALIPS), body: { apiVersion: `${GROUP}/${VERSION}`, kind: "VirtualIP", ...vip } });
+      await custom.createClusterCustomObject({
+        ...crd(VIRTUALIPS),
+        body: { apiVersion: `${GROUP}/${VERSION}`, kind: "VirtualIP", ...vip },
+      });
     },
     async patchVirtualIP(name, patch) {
       await custom.patchClusterCustomObject({ ...crd(VIRTUALIPS), name, body: patch }, merge);
@@ -164,7 +200,13 @@ export function clientNodeControllerApi(kc: KubeConfig, eventNamespace: string):
         namespace: event.namespace,
         body: {
           metadata: { generateName: `${event.name}.`, namespace: event.namespace },
-          regarding: { apiVersion: "v1", kind: "Service", namespace: event.namespace, name: event.name, ...(event.uid !== undefined ? { uid: event.uid } : {}) },
+          regarding: {
+            apiVersion: "v1",
+            kind: "Service",
+            namespace: event.namespace,
+            name: event.name,
+            ...(event.uid !== undefined ? { uid: event.uid } : {}),
+          },
           type: event.type,
           reason: event.reason,
           note: noteText(event.message),
@@ -192,7 +234,11 @@ export function clientNodeControllerApi(kc: KubeConfig, eventNamespace: string):
     async writeLease(namespace, name, holder, durationSeconds, now, resourceVersion) {
       const body: V1Lease = {
         metadata: { name, namespace, ...(resourceVersion !== undefined ? { resourceVersion } : {}) },
-        spec: { ...(holder !== undefined ? { holderIdentity: holder } : {}), leaseDurationSeconds: durationSeconds, renewTime: now.toISOString() as unknown as Date },
+        spec: {
+          ...(holder !== undefined ? { holderIdentity: holder } : {}),
+          leaseDurationSeconds: durationSeconds,
+          renewTime: now.toISOString() as unknown as Date,
+        },
       };
       if (resourceVersion === undefined) await coordination.createNamespacedLease({ namespace, body });
       else await coordination.replaceNamespacedLease({ namespace, name, body });

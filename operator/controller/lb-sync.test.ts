@@ -33,10 +33,21 @@ class FakeApi implements LoadBalancerKubeApi {
   readonly pools = new Map<string, VirtualIPPool>();
   readonly writes: string[] = [];
   readonly events: ServiceEventInput[] = [];
-  async watchServices(h: WatchHandlers<KubernetesObject>) { this.services = h; return stop; }
-  async watchEndpointSlices(h: WatchHandlers<KubernetesObject>) { this.slices = h; return stop; }
-  async watchVirtualIPPools(h: WatchHandlers<VirtualIPPool>) { this.poolHandlers = h; return stop; }
-  async watchNamespaces() { return stop; }
+  async watchServices(h: WatchHandlers<KubernetesObject>) {
+    this.services = h;
+    return stop;
+  }
+  async watchEndpointSlices(h: WatchHandlers<KubernetesObject>) {
+    this.slices = h;
+    return stop;
+  }
+  async watchVirtualIPPools(h: WatchHandlers<VirtualIPPool>) {
+    this.poolHandlers = h;
+    return stop;
+  }
+  async watchNamespaces() {
+    return stop;
+  }
   putService(s: Obj) {
     const m = s["metadata"] as { namespace: string; name: string };
     this.serviceObjects.set(`${m.namespace}/${m.name}`, s);
@@ -49,7 +60,10 @@ class FakeApi implements LoadBalancerKubeApi {
   async createVirtualIP(vip: VirtualIP) {
     this.writes.push(`create ${vip.metadata.name}`);
     // The API server applies the CRD's defaults.
-    this.vips.set(vip.metadata.name, { ...vip, spec: { version: 3, advertisementInterval: "1s", preempt: true, transport: "unicast", ...vip.spec } });
+    this.vips.set(vip.metadata.name, {
+      ...vip,
+      spec: { version: 3, advertisementInterval: "1s", preempt: true, transport: "unicast", ...vip.spec },
+    });
   }
   async patchVirtualIP(name: string, patch: unknown) {
     this.writes.push(`patch ${name}`);
@@ -78,16 +92,30 @@ class FakeApi implements LoadBalancerKubeApi {
   }
 }
 
-const node = (name: string): NodeSummary => ({ name, labels: {}, internalIPs: { v4: "198.51.100.1" }, unschedulable: false, ready: true, creationTimestamp: "" });
+const node = (name: string): NodeSummary => ({
+  name,
+  labels: {},
+  internalIPs: { v4: "198.51.100.1" },
+  unschedulable: false,
+  ready: true,
+  creationTimestamp: "",
+});
 const NODES = ["a", "b", "c"].map(node);
 const NOW = new Date("2026-11-25T12:00:00Z");
 
 async function setup(defaultClass = false, nodes: readonly NodeSummary[] = NODES) {
   const api = new FakeApi();
   const failures = new WriteFailures();
-  const lb = new LoadBalancerSync({ api, defaultClass }, jsonLogger({ write: () => undefined, wallClock: () => NOW }), async (e) => void api.events.push(e),
-    (kind, target, content, write) => failures.attempt(kind, target, content, 0, write));
-  await lb.start(() => undefined, () => () => undefined);
+  const lb = new LoadBalancerSync(
+    { api, defaultClass },
+    jsonLogger({ write: () => undefined, wallClock: () => NOW }),
+    async (e) => void api.events.push(e),
+    (kind, target, content, write) => failures.attempt(kind, target, content, 0, write),
+  );
+  await lb.start(
+    () => undefined,
+    () => () => undefined,
+  );
   const sync = async () => {
     api.writes.length = 0;
     const before = api.events.length;
@@ -97,7 +125,11 @@ async function setup(defaultClass = false, nodes: readonly NodeSummary[] = NODES
   return { api, lb, sync };
 }
 
-const statusOf = (api: FakeApi, key: string) => api.serviceObjects.get(key)!["status"] as { loadBalancer: { ingress?: { ip: string }[] }; conditions: { type: string; status: string; reason: string; message: string }[] };
+const statusOf = (api: FakeApi, key: string) =>
+  api.serviceObjects.get(key)!["status"] as {
+    loadBalancer: { ingress?: { ip: string }[] };
+    conditions: { type: string; status: string; reason: string; message: string }[];
+  };
 
 describe("controller: LoadBalancer Services", () => {
   it("a Service with endpoints gets a VirtualIP, its status and an Event; the next sync writes nothing", async () => {
@@ -108,10 +140,19 @@ describe("controller: LoadBalancer Services", () => {
     const first = await sync();
     assert.deepEqual(first.writes, ["create lb-192-0-2-10", "pool default", "status default/web"]);
     const vip = api.vips.get("lb-192-0-2-10")!;
-    assert.deepEqual([vip.metadata.labels, vip.metadata.annotations], [{ "floatip.io/load-balancer": "true" }, { "floatip.io/services": "default/web" }]);
+    assert.deepEqual(
+      [vip.metadata.labels, vip.metadata.annotations],
+      [{ "floatip.io/load-balancer": "true" }, { "floatip.io/services": "default/web" }],
+    );
     assert.equal(vip.spec.preferredNodes, undefined, "Cluster: no per-Service placement");
-    assert.deepEqual(statusOf(api, "default/web").loadBalancer.ingress!.map((i) => i.ip), ["192.0.2.10"]);
-    assert.deepEqual(first.events.map((e) => [e.namespace, e.name, e.type, e.reason, e.message]), [["default", "web", "Normal", "AddressAllocated", "192.0.2.10 from VirtualIPPool default"]]);
+    assert.deepEqual(
+      statusOf(api, "default/web").loadBalancer.ingress!.map((i) => i.ip),
+      ["192.0.2.10"],
+    );
+    assert.deepEqual(
+      first.events.map((e) => [e.namespace, e.name, e.type, e.reason, e.message]),
+      [["default", "web", "Normal", "AddressAllocated", "192.0.2.10 from VirtualIPPool default"]],
+    );
     assert.deepEqual(api.pools.get("default")!.status?.ipv4, { total: 2, allocated: 1, free: 1 });
     const second = await sync();
     assert.deepEqual([second.writes, second.events], [[], []], "CRD defaults on the VirtualIP and ipMode on the ingress cause no rewrite");
@@ -145,7 +186,10 @@ describe("controller: LoadBalancer Services", () => {
   });
 
   it("a pool with interfaces: a Cluster Service's nodeNames are marked as the interface's nodes (so it packs); turned Local, the mark goes", async () => {
-    const { api, sync } = await setup(false, NODES.map((n) => ({ ...n, interfaces: ["eth0", "eth1"] })));
+    const { api, sync } = await setup(
+      false,
+      NODES.map((n) => ({ ...n, interfaces: ["eth0", "eth1"] })),
+    );
     api.putPool(pool("default", { addresses: ["192.0.2.10/32"], interfaces: ["eth1"] }));
     api.putService(svc("web"));
     await sync();
@@ -154,9 +198,16 @@ describe("controller: LoadBalancer Services", () => {
     assert.equal(cluster.metadata.annotations?.["floatip.io/node-names"], "interfaces");
     api.putService(svc("web", { policy: "Local" }));
     api.slices!.onUpsert(slice("web", ["b"]) as KubernetesObject);
-    assert.deepEqual((await sync()).writes.filter((w) => w.startsWith("patch")), ["patch lb-192-0-2-10"]);
+    assert.deepEqual(
+      (await sync()).writes.filter((w) => w.startsWith("patch")),
+      ["patch lb-192-0-2-10"],
+    );
     const local = api.vips.get("lb-192-0-2-10")!;
-    assert.deepEqual([local.spec.nodeNames, local.metadata.annotations?.["floatip.io/node-names"]], [["b"], undefined], "Local: nodeNames follow endpoints, unmarked");
+    assert.deepEqual(
+      [local.spec.nodeNames, local.metadata.annotations?.["floatip.io/node-names"]],
+      [["b"], undefined],
+      "Local: nodeNames follow endpoints, unmarked",
+    );
     assert.deepEqual((await sync()).writes, []);
   });
 
@@ -193,7 +244,11 @@ describe("controller: LoadBalancer Services", () => {
     const first = await sync();
     assert.deepEqual([...api.vips.keys()], ["lb-192-0-2-10"]);
     const counted = await lb.sync(NOW, [...api.vips.values()], NODES);
-    assert.deepEqual(counted.pools, [{ name: "default", ipv4: { total: 1, allocated: 1, free: 0 } }], "for floatip_virtualippool_addresses");
+    assert.deepEqual(
+      counted.pools,
+      [{ name: "default", ipv4: { total: 1, allocated: 1, free: 0 } }],
+      "for floatip_virtualippool_addresses",
+    );
     assert.deepEqual([...counted.allocations].sort(), ["Allocated", "PoolExhausted"], "for floatip_loadbalancer_services");
     const warning = first.events.find((e) => e.name === "b")!;
     assert.deepEqual([warning.type, warning.reason], ["Warning", "PoolExhausted"]);
@@ -203,7 +258,10 @@ describe("controller: LoadBalancer Services", () => {
     assert.deepEqual((await sync()).events, [], "announced once");
     api.putPool(pool("default", { addresses: ["192.0.2.10/31"] }));
     const grown = await sync();
-    assert.deepEqual(grown.events.map((e) => [e.name, e.reason]), [["b", "AddressAllocated"]]);
+    assert.deepEqual(
+      grown.events.map((e) => [e.name, e.reason]),
+      [["b", "AddressAllocated"]],
+    );
     assert.ok(api.vips.has("lb-192-0-2-11"));
   });
 
@@ -216,12 +274,21 @@ describe("controller: LoadBalancer Services", () => {
     const vip = api.vips.get("lb-192-0-2-10")!;
     api.events.length = 0;
     assert.equal(await lb.announceMove(vip, { from: "a", to: "b", reason: "master -> backup (priority 0 advert)" }), 2);
-    assert.deepEqual(api.events.map((e) => [e.name, e.type, e.reason, e.message]), [
-      ["http", "Normal", "Announced", "b announces 192.0.2.10; a: master -> backup (priority 0 advert)"],
-      ["dns", "Normal", "Announced", "b announces 192.0.2.10; a: master -> backup (priority 0 advert)"],
-    ]);
+    assert.deepEqual(
+      api.events.map((e) => [e.name, e.type, e.reason, e.message]),
+      [
+        ["http", "Normal", "Announced", "b announces 192.0.2.10; a: master -> backup (priority 0 advert)"],
+        ["dns", "Normal", "Announced", "b announces 192.0.2.10; a: master -> backup (priority 0 advert)"],
+      ],
+    );
     await lb.announceMove(vip, { from: "b", to: undefined, reason: undefined });
-    assert.deepEqual(api.events.slice(2).map((e) => [e.type, e.reason]), [["Warning", "NotAnnounced"], ["Warning", "NotAnnounced"]]);
+    assert.deepEqual(
+      api.events.slice(2).map((e) => [e.type, e.reason]),
+      [
+        ["Warning", "NotAnnounced"],
+        ["Warning", "NotAnnounced"],
+      ],
+    );
   });
 
   it("the pool deleted while in use: the address stays, a Warning Event and the condition say so", async () => {
@@ -234,9 +301,15 @@ describe("controller: LoadBalancer Services", () => {
     const after = await sync();
     assert.deepEqual(after.writes, ["status default/web"], "no VirtualIP write");
     assert.ok(api.vips.has("lb-192-0-2-10"));
-    assert.deepEqual(after.events.map((e) => [e.type, e.reason]), [["Warning", "OutsidePools"]]);
+    assert.deepEqual(
+      after.events.map((e) => [e.type, e.reason]),
+      [["Warning", "OutsidePools"]],
+    );
     assert.equal(statusOf(api, "default/web").conditions.find((c) => c.type === "floatip.io/AddressAllocated")!.reason, "OutsidePools");
-    assert.deepEqual(statusOf(api, "default/web").loadBalancer.ingress!.map((i) => i.ip), ["192.0.2.10"]);
+    assert.deepEqual(
+      statusOf(api, "default/web").loadBalancer.ingress!.map((i) => i.ip),
+      ["192.0.2.10"],
+    );
   });
 
   it("Services without a class are served only with --default-load-balancer-class", async () => {
@@ -257,9 +330,18 @@ class FakeCluster extends FakeApi implements ControllerKubeApi {
   nodeHandlers?: WatchHandlers<KubernetesObject>;
   readonly vrrpNodes = new Map<string, VRRPNode>();
   failCreates = false;
-  async watchVirtualIPs(h: WatchHandlers<VirtualIP>) { this.vipHandlers = h; return stop; }
-  async watchVrrpNodes(h: WatchHandlers<VRRPNode>) { this.vrrpHandlers = h; return stop; }
-  async watchNodes(h: WatchHandlers<KubernetesObject>) { this.nodeHandlers = h; return stop; }
+  async watchVirtualIPs(h: WatchHandlers<VirtualIP>) {
+    this.vipHandlers = h;
+    return stop;
+  }
+  async watchVrrpNodes(h: WatchHandlers<VRRPNode>) {
+    this.vrrpHandlers = h;
+    return stop;
+  }
+  async watchNodes(h: WatchHandlers<KubernetesObject>) {
+    this.nodeHandlers = h;
+    return stop;
+  }
   override async createVirtualIP(vip: VirtualIP) {
     if (this.failCreates) throw new Error("422: invalid");
     await super.createVirtualIP(vip);
@@ -273,8 +355,12 @@ class FakeCluster extends FakeApi implements ControllerKubeApi {
     this.vrrpNodes.set(node.metadata.name, node);
     this.vrrpHandlers!.onUpsert(node);
   }
-  async writeVrrpNodeSpec(name: string, spec: unknown) { this.putVrrpNode({ metadata: { name, generation: 1 }, spec: spec as VRRPNode["spec"] }); }
-  async deleteVrrpNode(name: string) { this.vrrpNodes.delete(name); }
+  async writeVrrpNodeSpec(name: string, spec: unknown) {
+    this.putVrrpNode({ metadata: { name, generation: 1 }, spec: spec as VRRPNode["spec"] });
+  }
+  async deleteVrrpNode(name: string) {
+    this.vrrpNodes.delete(name);
+  }
   async patchVirtualIPStatus(name: string, statusPatch: unknown) {
     const vip = this.vips.get(name)!;
     this.putVip({ ...vip, status: applyMergePatch(vip.status ?? {}, statusPatch) as VirtualIP["status"] });
@@ -284,7 +370,9 @@ class FakeCluster extends FakeApi implements ControllerKubeApi {
     this.putVip({ ...vip, metadata: { ...vip.metadata, finalizers } });
   }
   async createEvent(_e: EventInput) {}
-  async readLease() { return undefined; }
+  async readLease() {
+    return undefined;
+  }
   async writeLease() {}
 }
 
@@ -294,12 +382,23 @@ describe("the controller with LoadBalancer Services", () => {
     const clock = new ManualClock(0);
     const logger = jsonLogger({ write: () => undefined, wallClock: () => NOW });
     const controller = new Controller({
-      api: cluster, clock, wallClock: () => NOW, logger, metrics: new ControllerMetrics(), secretNamespace: "floatip-system",
+      api: cluster,
+      clock,
+      wallClock: () => NOW,
+      logger,
+      metrics: new ControllerMetrics(),
+      secretNamespace: "floatip-system",
       loadBalancers: { api: cluster, defaultClass: false },
     });
     await controller.start();
-    for (const [n, ip] of [["a", "198.51.100.1"], ["b", "198.51.100.2"]] as const) {
-      cluster.nodeHandlers!.onUpsert({ metadata: { name: n }, status: { addresses: [{ type: "InternalIP", address: ip }], conditions: [{ type: "Ready", status: "True" }] } } as KubernetesObject);
+    for (const [n, ip] of [
+      ["a", "198.51.100.1"],
+      ["b", "198.51.100.2"],
+    ] as const) {
+      cluster.nodeHandlers!.onUpsert({
+        metadata: { name: n },
+        status: { addresses: [{ type: "InternalIP", address: ip }], conditions: [{ type: "Ready", status: "True" }] },
+      } as KubernetesObject);
     }
     /** Lets time pass (manual clock); `idle` also waits for no sync to be pending (not while one is backing off). */
     const settle = async (idle = true) => {
@@ -329,24 +428,42 @@ describe("the controller with LoadBalancer Services", () => {
     report(cluster, "b");
     await settle();
     assert.equal(cluster.vips.get("lb-192-0-2-10")!.status?.master, "b");
-    assert.ok(cluster.events.some((e) => e.name === "web" && e.reason === "Announced" && e.message === "b announces 192.0.2.10"), JSON.stringify(cluster.events));
+    assert.ok(
+      cluster.events.some((e) => e.name === "web" && e.reason === "Announced" && e.message === "b announces 192.0.2.10"),
+      JSON.stringify(cluster.events),
+    );
     const announced = statusOf(cluster, "default/web").conditions.find((c) => c.type === "floatip.io/Announced")!;
     assert.deepEqual([announced.status, announced.message], ["True", "b announces 192.0.2.10"]);
     report(cluster, "a");
     await settle();
-    assert.ok(cluster.events.some((e) => e.name === "web" && e.reason === "Announced" && e.message.startsWith("a announces 192.0.2.10; b: ")));
+    assert.ok(
+      cluster.events.some((e) => e.name === "web" && e.reason === "Announced" && e.message.startsWith("a announces 192.0.2.10; b: ")),
+    );
     await controller.stop();
   });
 
   it("a failing load-balancer write does not hold up the VirtualIPs; it alone is retried, with a Warning Event on its Service", async () => {
     const { cluster, controller, settle } = await start();
     cluster.failCreates = true;
-    cluster.putVip({ metadata: { name: "gateway", generation: 1, creationTimestamp: "2026-01-01T00:00:00Z" }, spec: { addresses: ["192.0.2.1/24"] } });
+    cluster.putVip({
+      metadata: { name: "gateway", generation: 1, creationTimestamp: "2026-01-01T00:00:00Z" },
+      spec: { addresses: ["192.0.2.1/24"] },
+    });
     cluster.putPool(pool("default", { addresses: ["192.0.2.10/32"] }));
     cluster.putService(svc("web"));
     await settle(false);
-    assert.deepEqual(cluster.vrrpNodes.get("a")?.spec.instances.map((i) => i.addresses), [["192.0.2.1/24"]], "the VirtualIP gateway is rendered");
-    assert.ok(controller.results.some((r: SyncResult) => r.kind === "partial" && r.failures.some((f) => f.kind === "virtualip" && f.target === "lb-192-0-2-10" && f.message.includes("422"))));
+    assert.deepEqual(
+      cluster.vrrpNodes.get("a")?.spec.instances.map((i) => i.addresses),
+      [["192.0.2.1/24"]],
+      "the VirtualIP gateway is rendered",
+    );
+    assert.ok(
+      controller.results.some(
+        (r: SyncResult) =>
+          r.kind === "partial" &&
+          r.failures.some((f) => f.kind === "virtualip" && f.target === "lb-192-0-2-10" && f.message.includes("422")),
+      ),
+    );
     assert.ok(!controller.results.some((r: SyncResult) => r.kind === "failed"));
     assert.equal(cluster.events.filter((e) => e.name === "web" && e.reason === "WriteFailed").length, 1, "one Event, not one per retry");
     cluster.failCreates = false;

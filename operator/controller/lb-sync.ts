@@ -56,7 +56,15 @@ export interface LoadBalancerSyncResult {
 }
 
 /** The VirtualIP fields the load balancer sets; others (defaults, users' edits of other fields) are left alone. */
-const MANAGED: readonly (keyof VirtualIPSpec)[] = ["addresses", "advertisementInterval", "transport", "nodeSelector", "nodeNames", "preferredNodes", "maxCandidates"];
+const MANAGED: readonly (keyof VirtualIPSpec)[] = [
+  "addresses",
+  "advertisementInterval",
+  "transport",
+  "nodeSelector",
+  "nodeNames",
+  "preferredNodes",
+  "maxCandidates",
+];
 
 type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj => (v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Obj) : {});
@@ -80,14 +88,28 @@ export class LoadBalancerSync {
   private pending = new Map<WriteKind, Set<string>>();
 
   /** One write; when it fails for a new reason, a Warning Event on each Service it concerns. */
-  private async write(kind: WriteKind, target: string, content: string, services: readonly string[], what: string, write: () => Promise<void>): Promise<boolean> {
+  private async write(
+    kind: WriteKind,
+    target: string,
+    content: string,
+    services: readonly string[],
+    what: string,
+    write: () => Promise<void>,
+  ): Promise<boolean> {
     this.pending.set(kind, (this.pending.get(kind) ?? new Set<string>()).add(target));
     const outcome = await this.gate(kind, target, content, write);
     if (outcome.kind === "failed" && outcome.firstOfItsKind) {
       for (const key of services) {
         const [namespace, name] = key.split("/") as [string, string];
         const uid = this.services.get(key)?.metadata?.uid;
-        await this.event({ namespace, name, ...(uid !== undefined ? { uid } : {}), type: "Warning", reason: "WriteFailed", message: `${what} ${refusalText(outcome.failure)}` });
+        await this.event({
+          namespace,
+          name,
+          ...(uid !== undefined ? { uid } : {}),
+          type: "Warning",
+          reason: "WriteFailed",
+          message: `${what} ${refusalText(outcome.failure)}`,
+        });
       }
     }
     return outcome.kind === "written";
@@ -140,32 +162,63 @@ export class LoadBalancerSync {
       const have = byName.get(want.name);
       if (have === undefined) {
         const body = { metadata: { name: want.name, labels: want.labels, annotations: want.annotations }, spec: want.spec };
-        if (await this.write("virtualip", want.name, sortedJson(body), want.services, `creating VirtualIP ${want.name}`, () => api.createVirtualIP(body))) vipWrites++;
+        if (
+          await this.write("virtualip", want.name, sortedJson(body), want.services, `creating VirtualIP ${want.name}`, () =>
+            api.createVirtualIP(body),
+          )
+        )
+          vipWrites++;
       } else if (!isOwned(have)) {
-        this.logger.log("warn", "a VirtualIP not owned by the load balancer has the name it needs; not touching it", { virtualip: want.name });
+        this.logger.log("warn", "a VirtualIP not owned by the load balancer has the name it needs; not touching it", {
+          virtualip: want.name,
+        });
       } else if (have.metadata.deletionTimestamp === undefined && differs(have, want)) {
         const patch = vipPatch(have, want);
-        if (await this.write("virtualip", want.name, sortedJson(patch), want.services, `updating VirtualIP ${want.name}`, () => api.patchVirtualIP(want.name, patch))) vipWrites++;
+        if (
+          await this.write("virtualip", want.name, sortedJson(patch), want.services, `updating VirtualIP ${want.name}`, () =>
+            api.patchVirtualIP(want.name, patch),
+          )
+        )
+          vipWrites++;
       }
     });
-    await each(virtualIPs.filter((vip) => isOwned(vip) && vip.metadata.deletionTimestamp === undefined && !planned.vips.has(vip.metadata.name)), async (vip) => {
-      if (await this.write("virtualip", vip.metadata.name, "delete", [], `deleting VirtualIP ${vip.metadata.name}`, () => api.deleteVirtualIP(vip.metadata.name))) vipWrites++;
-    });
+    await each(
+      virtualIPs.filter((vip) => isOwned(vip) && vip.metadata.deletionTimestamp === undefined && !planned.vips.has(vip.metadata.name)),
+      async (vip) => {
+        if (
+          await this.write("virtualip", vip.metadata.name, "delete", [], `deleting VirtualIP ${vip.metadata.name}`, () =>
+            api.deleteVirtualIP(vip.metadata.name),
+          )
+        )
+          vipWrites++;
+      },
+    );
     await each(planned.services, async ([key, service]) => {
       const stored = this.services.get(key);
-      if (stored !== undefined && await this.writeStatus(stored, service.status)) statusWrites++;
+      if (stored !== undefined && (await this.writeStatus(stored, service.status))) statusWrites++;
     });
     await each(planned.released, async (key) => {
       const stored = this.services.get(key);
       if (stored === undefined) return;
-      const conditions = (obj(obj(stored)["status"])["conditions"] as Condition[] | undefined ?? []).filter((c) => c.type !== ALLOCATED && c.type !== ANNOUNCED);
+      const conditions = ((obj(obj(stored)["status"])["conditions"] as Condition[] | undefined) ?? []).filter(
+        (c) => c.type !== ALLOCATED && c.type !== ANNOUNCED,
+      );
       if (await this.writeStatus(stored, { loadBalancer: {}, conditions })) statusWrites++;
     });
     await each(this.pools.values(), async (pool) => {
       const want = planned.pools.get(pool.metadata.name);
       if (want === undefined || sameJson(withoutTimes(pool.status ?? {}), withoutTimes(want))) return;
-      if (await this.write("pool-status", pool.metadata.name, sortedJson(withoutTimes(want)), [], `writing VirtualIPPool ${pool.metadata.name}'s status`,
-        () => api.patchVirtualIPPoolStatus(pool.metadata.name, mergePatchFor(pool.status ?? {}, want)))) statusWrites++;
+      if (
+        await this.write(
+          "pool-status",
+          pool.metadata.name,
+          sortedJson(withoutTimes(want)),
+          [],
+          `writing VirtualIPPool ${pool.metadata.name}'s status`,
+          () => api.patchVirtualIPPoolStatus(pool.metadata.name, mergePatchFor(pool.status ?? {}, want)),
+        )
+      )
+        statusWrites++;
     });
 
     for (const [key, service] of planned.services) {
@@ -174,7 +227,14 @@ export class LoadBalancerSync {
       if (this.announced.get(key) === text) continue;
       this.announced.set(key, text);
       const { namespace, name, uid } = service.service;
-      await this.event({ namespace, name, ...(uid !== undefined ? { uid } : {}), type: allocated.reason === "Allocated" ? "Normal" : "Warning", reason: allocated.reason === "Allocated" ? "AddressAllocated" : allocated.reason, message: allocated.message });
+      await this.event({
+        namespace,
+        name,
+        ...(uid !== undefined ? { uid } : {}),
+        type: allocated.reason === "Allocated" ? "Normal" : "Warning",
+        reason: allocated.reason === "Allocated" ? "AddressAllocated" : allocated.reason,
+        message: allocated.message,
+      });
       events++;
     }
     for (const key of this.announced.keys()) if (!planned.services.has(key)) this.announced.delete(key);
@@ -198,9 +258,25 @@ export class LoadBalancerSync {
       if (service === undefined) continue;
       const [namespace, name] = key.split("/") as [string, string];
       const uid = service.metadata?.uid;
-      await this.event(change.to === undefined
-        ? { namespace, name, ...(uid !== undefined ? { uid } : {}), type: "Warning", reason: "NotAnnounced", message: `no node announces ${addresses} any more (was ${change.from ?? "none"})` }
-        : { namespace, name, ...(uid !== undefined ? { uid } : {}), type: "Normal", reason: "Announced", message: `${change.to} announces ${addresses}${why}` });
+      await this.event(
+        change.to === undefined
+          ? {
+              namespace,
+              name,
+              ...(uid !== undefined ? { uid } : {}),
+              type: "Warning",
+              reason: "NotAnnounced",
+              message: `no node announces ${addresses} any more (was ${change.from ?? "none"})`,
+            }
+          : {
+              namespace,
+              name,
+              ...(uid !== undefined ? { uid } : {}),
+              type: "Normal",
+              reason: "Announced",
+              message: `${change.to} announces ${addresses}${why}`,
+            },
+      );
       count++;
     }
     return count;
@@ -212,18 +288,28 @@ export class LoadBalancerSync {
     const have = { loadBalancer: obj(status["loadBalancer"]), conditions: (status["conditions"] as Condition[] | undefined) ?? [] };
     if (sameJson(statusView(have), statusView(want))) return false;
     const key = keyOf(stored);
-    return this.write("service-status", key, sortedJson(statusView(want)), [key], "writing the Service's status",
-      () => this.options.api.patchServiceStatus(stored.metadata?.namespace ?? "", stored.metadata?.name ?? "", {
+    return this.write("service-status", key, sortedJson(statusView(want)), [key], "writing the Service's status", () =>
+      this.options.api.patchServiceStatus(stored.metadata?.namespace ?? "", stored.metadata?.name ?? "", {
         loadBalancer: (want.loadBalancer.ingress ?? []).length > 0 ? want.loadBalancer : { ingress: null },
         conditions: want.conditions.map(plainCondition),
-      }));
+      }),
+    );
   }
 }
 
 /** What is compared of a Service status: the ingress IPs (the API server may add ipMode) and the conditions without times. */
 function statusView(s: { loadBalancer: object; conditions: readonly Condition[] }): unknown {
   const ingress = ((s.loadBalancer as { ingress?: { ip?: string }[] }).ingress ?? []).map((i) => i.ip ?? "");
-  return { ingress, conditions: s.conditions.map(({ type, status, reason, message, observedGeneration }) => ({ type, status, reason, message, observedGeneration })) };
+  return {
+    ingress,
+    conditions: s.conditions.map(({ type, status, reason, message, observedGeneration }) => ({
+      type,
+      status,
+      reason,
+      message,
+      observedGeneration,
+    })),
+  };
 }
 
 /** A condition as JSON (informer objects may carry Date times). */
@@ -235,7 +321,10 @@ function plainCondition(c: Condition): Condition {
 /** The managed fields; an unset advertisementInterval or transport is the CRD's default, which the API server fills in. */
 function managed(spec: Partial<VirtualIPSpec> | undefined): Obj {
   const out: Obj = {};
-  const defaults: Partial<Record<keyof VirtualIPSpec, unknown>> = { advertisementInterval: DEFAULTS.advertisementInterval, transport: DEFAULTS.transport };
+  const defaults: Partial<Record<keyof VirtualIPSpec, unknown>> = {
+    advertisementInterval: DEFAULTS.advertisementInterval,
+    transport: DEFAULTS.transport,
+  };
   for (const key of MANAGED) out[key] = spec?.[key] ?? defaults[key] ?? null;
   return out;
 }
@@ -244,13 +333,18 @@ function managed(spec: Partial<VirtualIPSpec> | undefined): Obj {
 const OPTIONAL_ANNOTATIONS = [NODE_NAMES_ANNOTATION];
 
 function differs(have: VirtualIP, want: DesiredVip): boolean {
-  return !sameJson(managed(have.spec), managed(want.spec)) ||
+  return (
+    !sameJson(managed(have.spec), managed(want.spec)) ||
     !sameJson(pick(have.metadata.labels, want.labels), want.labels) ||
     !sameJson(pick(have.metadata.annotations, want.annotations), want.annotations) ||
-    OPTIONAL_ANNOTATIONS.some((k) => have.metadata.annotations?.[k] !== want.annotations[k]);
+    OPTIONAL_ANNOTATIONS.some((k) => have.metadata.annotations?.[k] !== want.annotations[k])
+  );
 }
 
-function pick(from: Readonly<Record<string, string>> | undefined, keys: Readonly<Record<string, string>>): Record<string, string | undefined> {
+function pick(
+  from: Readonly<Record<string, string>> | undefined,
+  keys: Readonly<Record<string, string>>,
+): Record<string, string | undefined> {
   return Object.fromEntries(Object.keys(keys).map((k) => [k, from?.[k]]));
 }
 
@@ -272,7 +366,8 @@ function sortedJson(value: unknown): string {
   return JSON.stringify(value, (_k, v: unknown) =>
     v !== null && typeof v === "object" && !Array.isArray(v) && !(v instanceof Date)
       ? Object.fromEntries(Object.entries(v as Obj).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      : v);
+      : v,
+  );
 }
 
 function withoutTimes(status: object): unknown {

@@ -13,11 +13,24 @@ class LeaseStore {
     if (this.down) throw new Error("unreachable");
     return this.record === undefined ? undefined : { ...this.record, resourceVersion: String(this.record.rv) };
   }
-  async writeLease(_ns: string, _name: string, holder: string | undefined, durationSeconds: number, now: Date, resourceVersion: string | undefined): Promise<void> {
+  async writeLease(
+    _ns: string,
+    _name: string,
+    holder: string | undefined,
+    durationSeconds: number,
+    now: Date,
+    resourceVersion: string | undefined,
+  ): Promise<void> {
     if (this.down) throw new Error("unreachable");
     const current = this.record === undefined ? undefined : String(this.record.rv);
     if (current !== resourceVersion) throw Object.assign(new Error("conflict"), { code: 409 });
-    this.record = { holder, renewTime: now, leaseDurationSeconds: durationSeconds, resourceVersion: undefined, rv: (this.record?.rv ?? 0) + 1 };
+    this.record = {
+      holder,
+      renewTime: now,
+      leaseDurationSeconds: durationSeconds,
+      resourceVersion: undefined,
+      rv: (this.record?.rv ?? 0) + 1,
+    };
   }
 }
 
@@ -30,12 +43,20 @@ it("one of two replicas leads; the other takes over once the lease expires", asy
   let aDead = false;
   const aApi = {
     readLease: () => (aDead ? Promise.reject(new Error("killed")) : store.readLease()),
-    writeLease: (...args: Parameters<LeaseStore["writeLease"]>) => (aDead ? Promise.reject(new Error("killed")) : store.writeLease(...args)),
+    writeLease: (...args: Parameters<LeaseStore["writeLease"]>) =>
+      aDead ? Promise.reject(new Error("killed")) : store.writeLease(...args),
   };
   const make = (identity: string) =>
     new LeaderElector({
-      api: identity === "a" ? aApi : store, namespace: "floatip-system", name: "floatip-controller", identity, clock, wallClock: wall, logger: log,
-      leaseDurationSeconds: 15, retryMs: 2000,
+      api: identity === "a" ? aApi : store,
+      namespace: "floatip-system",
+      name: "floatip-controller",
+      identity,
+      clock,
+      wallClock: wall,
+      logger: log,
+      leaseDurationSeconds: 15,
+      retryMs: 2000,
       onStartedLeading: () => events.push(`${identity} leads`),
       onStoppedLeading: () => events.push(`${identity} stops`),
     });
@@ -67,9 +88,17 @@ it("a leader that cannot renew (API server away) stops leading", async () => {
   const store = new LeaseStore();
   const events: string[] = [];
   const e = new LeaderElector({
-    api: store, namespace: "n", name: "l", identity: "a", clock, wallClock: () => new Date(clock.now()),
-    logger: jsonLogger({ write: () => undefined, wallClock: () => new Date(0) }), leaseDurationSeconds: 6, retryMs: 1000,
-    onStartedLeading: () => events.push("leads"), onStoppedLeading: () => events.push("stops"),
+    api: store,
+    namespace: "n",
+    name: "l",
+    identity: "a",
+    clock,
+    wallClock: () => new Date(clock.now()),
+    logger: jsonLogger({ write: () => undefined, wallClock: () => new Date(0) }),
+    leaseDurationSeconds: 6,
+    retryMs: 1000,
+    onStartedLeading: () => events.push("leads"),
+    onStoppedLeading: () => events.push("stops"),
   });
   e.start();
   for (let i = 0; i < 4; i++) {

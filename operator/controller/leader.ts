@@ -64,7 +64,9 @@ export class LeaderElector {
       await api.writeLease(namespace, name, undefined, this.durationSeconds, this.options.wallClock(), lease.resourceVersion);
       this.options.logger.log("info", "released the lease", { lease: `${namespace}/${name}` });
     } catch (error) {
-      this.options.logger.log("warn", "could not release the lease; it expires on its own", { error: String((error as Error)?.message ?? error) });
+      this.options.logger.log("warn", "could not release the lease; it expires on its own", {
+        error: String((error as Error)?.message ?? error),
+      });
     }
   }
 
@@ -79,7 +81,8 @@ export class LeaderElector {
     });
     await this.attempting;
     if (this.stopped) return;
-    if (this.leading && this.options.clock.now() - this.lastRenew > this.durationSeconds * 1000) void this.lose("could not renew the lease in time");
+    if (this.leading && this.options.clock.now() - this.lastRenew > this.durationSeconds * 1000)
+      void this.lose("could not renew the lease in time");
     if (this.stopped) return;
     const retry = this.options.retryMs ?? Math.max(500, (this.durationSeconds * 1000) / 3);
     this.timer = this.options.clock.at(this.options.clock.now() + retry, () => void this.tick());

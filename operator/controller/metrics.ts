@@ -145,7 +145,10 @@ export class ControllerMetrics {
   loadBalancers(pools: readonly PoolCounts[], allocations: readonly string[]): void {
     this.poolAddresses.reset();
     for (const p of pools) {
-      for (const [family, counts] of [["ipv4", p.ipv4], ["ipv6", p.ipv6]] as const) {
+      for (const [family, counts] of [
+        ["ipv4", p.ipv4],
+        ["ipv6", p.ipv6],
+      ] as const) {
         if (counts === undefined) continue;
         this.poolAddresses.set({ pool: p.name, family, state: "allocated" }, counts.allocated);
         this.poolAddresses.set({ pool: p.name, family, state: "free" }, counts.free);

@@ -28,7 +28,11 @@ export function conflictReason(conflict: VRRPNodeConflict): ConflictReason {
 }
 
 /** The conflicts the rendered nodes report for the given instances, in a stable order. */
-export function reportedConflicts(vrrpNodes: readonly VRRPNode[], rendered: ReadonlySet<string>, instances: readonly string[]): ReportedConflict[] {
+export function reportedConflicts(
+  vrrpNodes: readonly VRRPNode[],
+  rendered: ReadonlySet<string>,
+  instances: readonly string[],
+): ReportedConflict[] {
   const out: ReportedConflict[] = [];
   for (const node of vrrpNodes) {
     if (!rendered.has(node.metadata.name)) continue;
@@ -52,7 +56,9 @@ export function describeReported(reported: ReportedConflict): string {
 export function conflictMessage(reported: readonly ReportedConflict[]): string {
   const byKey = new Map<string, ReportedConflict[]>();
   for (const r of reported) byKey.set(key(r), [...(byKey.get(key(r)) ?? []), r]);
-  return [...byKey.values()].map((group) => `${describeConflict(group[0]!.conflict)} (seen by ${group.map((r) => r.node).join(", ")})`).join("; ");
+  return [...byKey.values()]
+    .map((group) => `${describeConflict(group[0]!.conflict)} (seen by ${group.map((r) => r.node).join(", ")})`)
+    .join("; ");
 }
 
 export interface ConflictEvent {
@@ -65,7 +71,10 @@ export interface ConflictEvent {
  * Events for conflicts that started or ended since `announced` (keys of the
  * conflicts already announced), and the keys to remember.
  */
-export function conflictEvents(announced: ReadonlyMap<string, string>, reported: readonly ReportedConflict[]): { events: ConflictEvent[]; announced: Map<string, string> } {
+export function conflictEvents(
+  announced: ReadonlyMap<string, string>,
+  reported: readonly ReportedConflict[],
+): { events: ConflictEvent[]; announced: Map<string, string> } {
   const current = new Map<string, ReportedConflict[]>();
   for (const r of reported) current.set(key(r), [...(current.get(key(r)) ?? []), r]);
   const events: ConflictEvent[] = [];

@@ -8,11 +8,19 @@ function gated() {
   const started: number[] = [];
   let running = 0;
   let peak = 0;
-  const task = (item: number) => new Promise<void>((resolve, reject) => {
-    started.push(item);
-    peak = Math.max(peak, ++running);
-    waiting.push({ item, release: (error) => { running--; if (error === undefined) resolve(); else reject(error); } });
-  });
+  const task = (item: number) =>
+    new Promise<void>((resolve, reject) => {
+      started.push(item);
+      peak = Math.max(peak, ++running);
+      waiting.push({
+        item,
+        release: (error) => {
+          running--;
+          if (error === undefined) resolve();
+          else reject(error);
+        },
+      });
+    });
   const turn = () => new Promise((r) => setImmediate(r));
   return { task, waiting, started, peak: () => peak, turn };
 }

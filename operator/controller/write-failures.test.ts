@@ -38,7 +38,12 @@ describe("WriteFailures: each object's write fails alone, backed off on its own"
   it("a refusal the same content always gets (too large, invalid) backs off up to 5 min, not 30 s: the same megabytes are not resent every 30 s", async () => {
     const cases: Array<[string, number, unknown, number]> = [
       ["etcd's limit", 500, { reason: "InternalError", message: "etcdserver: request is too large" }, 300_000],
-      ["the API server's body limit", 413, { reason: "RequestEntityTooLarge", message: "Request entity too large: limit is 3145728" }, 300_000],
+      [
+        "the API server's body limit",
+        413,
+        { reason: "RequestEntityTooLarge", message: "Request entity too large: limit is 3145728" },
+        300_000,
+      ],
       ["invalid", 422, { reason: "Invalid", message: "status.conditions[0].message: Too long" }, 300_000],
       ["a transient error", 500, { reason: "InternalError", message: "etcdserver: leader changed" }, 30_000],
       ["a conflict", 409, { reason: "Conflict", message: "the object has been modified" }, 30_000],

@@ -32,7 +32,9 @@ export function flatten(docs: readonly unknown[]): Obj[] {
   return docs.flatMap((d) => {
     const o = obj(d);
     if (Object.keys(o).length === 0) return [];
-    return o["kind"] === "List" || (str(o["kind"])?.endsWith("List") === true && Array.isArray(o["items"])) ? flatten(list(o["items"])) : [o];
+    return o["kind"] === "List" || (str(o["kind"])?.endsWith("List") === true && Array.isArray(o["items"]))
+      ? flatten(list(o["items"]))
+      : [o];
   });
 }
 
@@ -78,11 +80,15 @@ export function finishPools(drafts: readonly PoolDraft[], warnings: readonly str
     if (seen.has(d.name)) allErrors.push(`VirtualIPPool ${d.name}: two sources give this name; rename one`);
     seen.add(d.name);
     const result = validatePoolSpec(d.spec);
-    if (!result.ok) for (const e of result.errors) allErrors.push(`VirtualIPPool ${d.name} (${d.comments[0] ?? "converted"}): ${e.field}: ${e.message}`);
+    if (!result.ok)
+      for (const e of result.errors) allErrors.push(`VirtualIPPool ${d.name} (${d.comments[0] ?? "converted"}): ${e.field}: ${e.message}`);
   }
   if (allErrors.length > 0) return { manifests: [], warnings, errors: allErrors };
   return {
-    manifests: drafts.map((d) => ({ comments: d.comments, object: { apiVersion: "floatip.io/v1alpha1", kind: "VirtualIPPool", metadata: { name: d.name }, spec: d.spec } })),
+    manifests: drafts.map((d) => ({
+      comments: d.comments,
+      object: { apiVersion: "floatip.io/v1alpha1", kind: "VirtualIPPool", metadata: { name: d.name }, spec: d.spec },
+    })),
     warnings,
     errors: [],
   };
@@ -90,5 +96,8 @@ export function finishPools(drafts: readonly PoolDraft[], warnings: readonly str
 
 /** Address entries as the pool takes them: trimmed, spaces around "-" removed. */
 export function entries(values: readonly unknown[]): string[] {
-  return values.filter((v): v is string => typeof v === "string").map((v) => v.trim().replace(/\s*-\s*/, "-")).filter((v) => v !== "");
+  return values
+    .filter((v): v is string => typeof v === "string")
+    .map((v) => v.trim().replace(/\s*-\s*/, "-"))
+    .filter((v) => v !== "");
 }

@@ -50,15 +50,22 @@ describe("floatip convert --from (golden)", () => {
   }
 
   it("MetalLB: an invalid pool is an error naming the pool and field; nothing is printed", async () => {
-    const bad = "apiVersion: metallb.io/v1beta1\nkind: IPAddressPool\nmetadata: {name: p, namespace: metallb-system}\nspec:\n  addresses: [192.0.2.300/32]\n---\napiVersion: metallb.io/v1beta1\nkind: L2Advertisement\nmetadata: {name: l2, namespace: metallb-system}\n";
+    const bad =
+      "apiVersion: metallb.io/v1beta1\nkind: IPAddressPool\nmetadata: {name: p, namespace: metallb-system}\nspec:\n  addresses: [192.0.2.300/32]\n---\napiVersion: metallb.io/v1beta1\nkind: L2Advertisement\nmetadata: {name: l2, namespace: metallb-system}\n";
     const out = await run(["--from", "metallb", "bad.yaml"], { "bad.yaml": bad });
     assert.equal(out.code, 2);
     assert.equal(out.stdout, "");
-    assert.match(out.stderr, /^bad\.yaml: VirtualIPPool p \(from IPAddressPool metallb-system\/p, announced by L2Advertisement metallb-system\/l2\): spec\.addresses\[0\]: must be a CIDR/m);
+    assert.match(
+      out.stderr,
+      /^bad\.yaml: VirtualIPPool p \(from IPAddressPool metallb-system\/p, announced by L2Advertisement metallb-system\/l2\): spec\.addresses\[0\]: must be a CIDR/m,
+    );
   });
 
   it("bad usage: an unknown source, --to with --from, unreadable YAML", async () => {
-    assert.match((await run(["--from", "cilium", "x.yaml"], {})).stderr, /--from must be one of keepalived, metallb, keepalived-operator, kube-vip, got "cilium"/);
+    assert.match(
+      (await run(["--from", "cilium", "x.yaml"], {})).stderr,
+      /--from must be one of keepalived, metallb, keepalived-operator, kube-vip, got "cilium"/,
+    );
     assert.match((await run(["--from", "metallb", "--to", "virtualip", "x.yaml"], {})).stderr, /--to applies to --from keepalived only/);
     const broken = await run(["--from", "kube-vip", "x.yaml"], { "x.yaml": "a: [1\n" });
     assert.equal(broken.code, 2);

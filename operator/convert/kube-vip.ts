@@ -6,7 +6,18 @@
  * global ones and never both, so the global pool leaves out the namespaces
  * that have their own. Pure.
  */
-import { describeDoc, entries, finishPools, flatten, kindOf, namespacesSelector, obj, type Conversion, type Obj, type PoolDraft } from "./common.js";
+import {
+  describeDoc,
+  entries,
+  finishPools,
+  flatten,
+  kindOf,
+  namespacesSelector,
+  obj,
+  type Conversion,
+  type Obj,
+  type PoolDraft,
+} from "./common.js";
 
 export function convertKubeVip(docs: readonly unknown[]): Conversion {
   const all = flatten(docs);
@@ -29,9 +40,11 @@ function fromConfigMap(doc: Obj, warnings: string[]): PoolDraft[] {
   for (const key of Object.keys(data).sort()) {
     const m = /^(cidr|range)-(.+)$/.exec(key);
     if (m === null) {
-      warnings.push(/^allow-share-/.test(key)
-        ? `${what}: data.${key}: not converted: floatip shares an address between Services that carry the same floatip.io/allowSharedIP value`
-        : `${what}: data.${key}: ignored: not a cidr-* or range-* key`);
+      warnings.push(
+        /^allow-share-/.test(key)
+          ? `${what}: data.${key}: not converted: floatip shares an address between Services that carry the same floatip.io/allowSharedIP value`
+          : `${what}: data.${key}: ignored: not a cidr-* or range-* key`,
+      );
       continue;
     }
     const scope = m[2]!;

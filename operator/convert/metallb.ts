@@ -10,12 +10,25 @@ import { matchesSelector } from "../planner/selection.js";
 import type { LabelSelector } from "../api/types.js";
 import { POOL_INTERFACES_MAX } from "../api/limits.js";
 import {
-  describeDoc, entries, finishPools, flatten, kindOf, list, nameOf, namespacesSelector, obj, selectorOf, str,
-  type Conversion, type Obj, type PoolDraft,
+  describeDoc,
+  entries,
+  finishPools,
+  flatten,
+  kindOf,
+  list,
+  nameOf,
+  namespacesSelector,
+  obj,
+  selectorOf,
+  str,
+  type Conversion,
+  type Obj,
+  type PoolDraft,
 } from "./common.js";
 
 const BGP_KINDS = ["BGPAdvertisement", "BGPPeer", "BFDProfile", "Community"];
-const AVOID_BUGGY = "avoidBuggyIPs has no equivalent: floatip gives out every address of a CIDR, the .0 and .255 ones included; write ranges that leave them out";
+const AVOID_BUGGY =
+  "avoidBuggyIPs has no equivalent: floatip gives out every address of a CIDR, the .0 and .255 ones included; write ranges that leave them out";
 
 export function convertMetalLB(docs: readonly unknown[]): Conversion {
   const all = flatten(docs);
@@ -27,12 +40,20 @@ export function convertMetalLB(docs: readonly unknown[]): Conversion {
   const bgp = all.filter((d) => kindOf(d) === "BGPAdvertisement");
   for (const doc of all) {
     const kind = kindOf(doc);
-    if (BGP_KINDS.includes(kind)) warnings.push(`${describeDoc(doc)}: not converted: floatip has no BGP (it announces addresses on layer 2, by VRRP and gratuitous ARP / unsolicited NA)`);
+    if (BGP_KINDS.includes(kind))
+      warnings.push(
+        `${describeDoc(doc)}: not converted: floatip has no BGP (it announces addresses on layer 2, by VRRP and gratuitous ARP / unsolicited NA)`,
+      );
     else if (kind === "ConfigMap") drafts.push(...fromConfigMap(doc, warnings, errors));
     else if (kind !== "IPAddressPool" && kind !== "L2Advertisement") warnings.push(`${describeDoc(doc)}: ignored: not a MetalLB resource`);
   }
   for (const pool of pools) {
-    const draft = fromPool(pool, l2.filter((a) => announces(a, pool)), bgp.some((a) => announces(a, pool)), warnings);
+    const draft = fromPool(
+      pool,
+      l2.filter((a) => announces(a, pool)),
+      bgp.some((a) => announces(a, pool)),
+      warnings,
+    );
     if (draft !== undefined) drafts.push(draft);
   }
   return finishPools(drafts, warnings, errors);
@@ -53,7 +74,9 @@ function fromPool(pool: Obj, advs: readonly Obj[], bgp: boolean, warnings: strin
   const what = describeDoc(pool);
   const spec = obj(pool["spec"]);
   if (advs.length === 0) {
-    warnings.push(`${what}: not converted: no L2Advertisement announces it (${bgp ? "MetalLB announces it by BGP only" : "MetalLB does not announce it"}); floatip has no BGP`);
+    warnings.push(
+      `${what}: not converted: no L2Advertisement announces it (${bgp ? "MetalLB announces it by BGP only" : "MetalLB does not announce it"}); floatip has no BGP`,
+    );
     return undefined;
   }
   const out: Obj = { addresses: entries(list(spec["addresses"])) };
@@ -66,20 +89,33 @@ function fromPool(pool: Obj, advs: readonly Obj[], bgp: boolean, warnings: strin
   if (interfaces !== undefined) {
     out["interfaces"] = interfaces.slice(0, POOL_INTERFACES_MAX);
     if (interfaces.length > POOL_INTERFACES_MAX) {
-      warnings.push(`${what}: the L2Advertisements name ${interfaces.length} interfaces; a VirtualIPPool takes at most ${POOL_INTERFACES_MAX}: converted the first ${POOL_INTERFACES_MAX} (sorted by name)`);
+      warnings.push(
+        `${what}: the L2Advertisements name ${interfaces.length} interfaces; a VirtualIPPool takes at most ${POOL_INTERFACES_MAX}: converted the first ${POOL_INTERFACES_MAX} (sorted by name)`,
+      );
     }
   }
 
   const allocation = obj(spec["serviceAllocation"]);
-  if (allocation["priority"] !== undefined) warnings.push(`${what}: serviceAllocation.priority has no equivalent: floatip tries pools in name order`);
+  if (allocation["priority"] !== undefined)
+    warnings.push(`${what}: serviceAllocation.priority has no equivalent: floatip tries pools in name order`);
   const namespaces = list(allocation["namespaces"]).filter((n): n is string => typeof n === "string");
-  const nsSelectors = list(allocation["namespaceSelectors"]).map(selectorOf).filter((s): s is LabelSelector => s !== undefined);
-  const svcSelectors = list(allocation["serviceSelectors"]).map(selectorOf).filter((s): s is LabelSelector => s !== undefined);
+  const nsSelectors = list(allocation["namespaceSelectors"])
+    .map(selectorOf)
+    .filter((s): s is LabelSelector => s !== undefined);
+  const svcSelectors = list(allocation["serviceSelectors"])
+    .map(selectorOf)
+    .filter((s): s is LabelSelector => s !== undefined);
   const namespaceChoices = [...(namespaces.length > 0 ? [namespacesSelector(namespaces)] : []), ...nsSelectors];
   if (namespaceChoices.length > 0) out["namespaceSelector"] = namespaceChoices[0];
-  if (namespaceChoices.length > 1) warnings.push(`${what}: serviceAllocation selects namespaces in ${namespaceChoices.length} ways (any of them); a VirtualIPPool takes one namespaceSelector: converted the first only`);
+  if (namespaceChoices.length > 1)
+    warnings.push(
+      `${what}: serviceAllocation selects namespaces in ${namespaceChoices.length} ways (any of them); a VirtualIPPool takes one namespaceSelector: converted the first only`,
+    );
   if (svcSelectors.length > 0) out["serviceSelector"] = svcSelectors[0];
-  if (svcSelectors.length > 1) warnings.push(`${what}: serviceAllocation.serviceSelectors lists ${svcSelectors.length} selectors (any of them); a VirtualIPPool takes one serviceSelector: converted the first only`);
+  if (svcSelectors.length > 1)
+    warnings.push(
+      `${what}: serviceAllocation.serviceSelectors lists ${svcSelectors.length} selectors (any of them); a VirtualIPPool takes one serviceSelector: converted the first only`,
+    );
 
   return { name: nameOf(pool), comments: [`from ${what}, announced by ${advs.map(describeDoc).join(", ")}`], spec: out };
 }
@@ -93,7 +129,9 @@ function nodeSelectorOf(advs: readonly Obj[], what: string, warnings: string[]):
   const oneKey = sameKeyValues(distinct);
   if (oneKey !== undefined) return { matchExpressions: [{ key: oneKey.key, operator: "In", values: oneKey.values }] };
   if (distinct.length > 1) {
-    warnings.push(`${what}: announced from nodes matching any of ${distinct.length} node selectors; a VirtualIPPool takes one nodeSelector: converted the first only (label the nodes so that one selector covers them)`);
+    warnings.push(
+      `${what}: announced from nodes matching any of ${distinct.length} node selectors; a VirtualIPPool takes one nodeSelector: converted the first only (label the nodes so that one selector covers them)`,
+    );
   }
   return distinct[0];
 }
@@ -101,7 +139,9 @@ function nodeSelectorOf(advs: readonly Obj[], what: string, warnings: string[]):
 /** Selectors that each require one value of the same label (hostname lists): exactly `key In values`. */
 function sameKeyValues(selectors: readonly LabelSelector[]): { key: string; values: string[] } | undefined {
   if (selectors.length < 2) return undefined;
-  const pairs = selectors.map((s) => (s.matchExpressions === undefined && Object.keys(s.matchLabels ?? {}).length === 1 ? Object.entries(s.matchLabels!)[0]! : undefined));
+  const pairs = selectors.map((s) =>
+    s.matchExpressions === undefined && Object.keys(s.matchLabels ?? {}).length === 1 ? Object.entries(s.matchLabels!)[0]! : undefined,
+  );
   if (pairs.some((p) => p === undefined) || new Set(pairs.map((p) => p![0])).size !== 1) return undefined;
   return { key: pairs[0]![0], values: [...new Set(pairs.map((p) => p![1]))].sort() };
 }

@@ -100,7 +100,11 @@ const slot = (family: Family, value: bigint) => `${family}/${value}`;
 
 export function allocate(input: AllocateInput): AllocateResult {
   const ordered = [...input.services].sort((a, b) =>
-    compareAge({ name: serviceKey(a), creationTimestamp: a.creationTimestamp }, { name: serviceKey(b), creationTimestamp: b.creationTimestamp }));
+    compareAge(
+      { name: serviceKey(a), creationTimestamp: a.creationTimestamp },
+      { name: serviceKey(b), creationTimestamp: b.creationTimestamp },
+    ),
+  );
   const outcomes = new Map<string, ServiceOutcome>();
   const groups: MutableGroup[] = [];
   const claimedBy = new Map<string, MutableGroup>();
@@ -122,7 +126,8 @@ export function allocate(input: AllocateInput): AllocateResult {
     return out;
   };
   const held = new Map(ordered.map((s) => [serviceKey(s), heldBy(s)]));
-  const requestOnly = (s: LbService) => [...s.requested].some(([family, address]) => held.get(serviceKey(s))!.get(family)?.address !== address);
+  const requestOnly = (s: LbService) =>
+    [...s.requested].some(([family, address]) => held.get(serviceKey(s))!.get(family)?.address !== address);
   const holders = ordered.filter((s) => held.get(serviceKey(s))!.size > 0 && !requestOnly(s));
   const requesters = ordered.filter((s) => s.requested.size > 0 && requestOnly(s));
   const rest = ordered.filter((s) => !holders.includes(s) && !requesters.includes(s));
@@ -131,7 +136,12 @@ export function allocate(input: AllocateInput): AllocateResult {
   const cursor = new Map<object, bigint>();
   const allocateFresh = (s: LbService, family: Family): { ok: true; assigned: Assigned } | { ok: false; reason: Pending } => {
     // A named pool is used whether it auto-assigns or not (as MetalLB's address-pool annotation).
-    const allowed = input.pools.filter((p) => (s.pool === undefined ? p.config.autoAssign : p.name === s.pool) && p.config.families.includes(family) && admits(p.config, s, nsLabels(s)));
+    const allowed = input.pools.filter(
+      (p) =>
+        (s.pool === undefined ? p.config.autoAssign : p.name === s.pool) &&
+        p.config.families.includes(family) &&
+        admits(p.config, s, nsLabels(s)),
+    );
     if (allowed.length === 0) {
       if (s.pool === undefined) return { ok: false, reason: { kind: "no-pool", family } };
       const named = input.pools.find((p) => p.name === s.pool)!;
@@ -144,7 +154,8 @@ export function allocate(input: AllocateInput): AllocateResult {
         // resuming there keeps "lowest free" without rescanning (5,000 Services were quadratic).
         for (let v = cursor.get(range) ?? range.first; v <= range.last; v++) {
           cursor.set(range, v);
-          if (!taken.has(slot(family, v))) return { ok: true, assigned: { family, address: fromBigInt(family, v), value: v, pool: pool.name } };
+          if (!taken.has(slot(family, v)))
+            return { ok: true, assigned: { family, address: fromBigInt(family, v), value: v, pool: pool.name } };
         }
         cursor.set(range, range.last + 1n);
       }
@@ -161,24 +172,44 @@ export function allocate(input: AllocateInput): AllocateResult {
       }
     }
     group.members.push(s);
-    const warnings: Warning[] = group.addresses.filter((a) => a.pool === undefined).map((a) => ({ kind: "outside-pools", address: a.address }));
+    const warnings: Warning[] = group.addresses
+      .filter((a) => a.pool === undefined)
+      .map((a) => ({ kind: "outside-pools", address: a.address }));
     return { kind: "allocated", group, warnings };
   };
 
   const resolve = (s: LbService, pins: ReadonlyMap<Family, Pin>): ServiceOutcome => {
     if (s.pool !== undefined && !input.pools.some((p) => p.name === s.pool)) {
-      return pending((input.poolNames ?? new Set()).has(s.pool) ? { kind: "pool-not-usable", pool: s.pool } : { kind: "pool-not-found", pool: s.pool });
+      return pending(
+        (input.poolNames ?? new Set()).has(s.pool) ? { kind: "pool-not-usable", pool: s.pool } : { kind: "pool-not-found", pool: s.pool },
+      );
     }
     const hit = [...pins.values()].map((p) => ({ pin: p, group: claimedBy.get(slot(p.assigned.family, p.assigned.value)) }));
     const groupsHit = [...new Set(hit.map((h) => h.group).filter((g): g is MutableGroup => g !== undefined))];
     if (groupsHit.length > 0) {
       const group = groupsHit[0]!;
       const address = hit.find((h) => h.group === group)!.pin.assigned.address;
-      if (groupsHit.length > 1) return pending({ kind: "address-in-use", address: hit.find((h) => h.group === groupsHit[1])!.pin.assigned.address, by: describeGroup(groupsHit[1]!) });
+      if (groupsHit.length > 1)
+        return pending({
+          kind: "address-in-use",
+          address: hit.find((h) => h.group === groupsHit[1])!.pin.assigned.address,
+          by: describeGroup(groupsHit[1]!),
+        });
       const problem = sharingProblem(s, group);
-      if (problem !== undefined) return pending(problem.kind === "in-use" ? { kind: "address-in-use", address, by: describeGroup(group) } : { kind: "sharing-conflict", address, with: problem.with, detail: problem.detail });
+      if (problem !== undefined)
+        return pending(
+          problem.kind === "in-use"
+            ? { kind: "address-in-use", address, by: describeGroup(group) }
+            : { kind: "sharing-conflict", address, with: problem.with, detail: problem.detail },
+        );
       const stray = [...pins.values()].find((p) => !group.addresses.some((a) => a.address === p.assigned.address));
-      if (stray !== undefined) return pending({ kind: "sharing-conflict", address, with: describeGroup(group), detail: `the shared addresses are ${group.addresses.map((a) => a.address).join(", ")}, not ${stray.assigned.address}` });
+      if (stray !== undefined)
+        return pending({
+          kind: "sharing-conflict",
+          address,
+          with: describeGroup(group),
+          detail: `the shared addresses are ${group.addresses.map((a) => a.address).join(", ")}, not ${stray.assigned.address}`,
+        });
       return commit(s, group, false);
     }
     for (const pin of pins.values()) {
@@ -192,7 +223,12 @@ export function allocate(input: AllocateInput): AllocateResult {
       if (!admits(pool.config, s, nsLabels(s))) return pending({ kind: "pool-not-allowed", address, pool: pool.name });
     }
     if (pins.size === 0 && s.sharingKey !== undefined) {
-      const join = groups.find((g) => g.sharingKey === s.sharingKey && sharingProblem(s, g) === undefined && (s.pool === undefined || g.addresses.every((a) => a.pool === s.pool)));
+      const join = groups.find(
+        (g) =>
+          g.sharingKey === s.sharingKey &&
+          sharingProblem(s, g) === undefined &&
+          (s.pool === undefined || g.addresses.every((a) => a.pool === s.pool)),
+      );
       if (join !== undefined) return commit(s, join, false);
     }
     const addresses: Assigned[] = [];
@@ -240,7 +276,10 @@ function describeGroup(group: MutableGroup): string {
 type SharingProblem = { readonly kind: "in-use" } | { readonly kind: "conflict"; readonly with: string; readonly detail: string };
 
 /** Why `s` cannot join `group`; undefined when it can. */
-export function sharingProblem(s: LbService, group: { readonly sharingKey: string | undefined; readonly members: readonly LbService[] }): SharingProblem | undefined {
+export function sharingProblem(
+  s: LbService,
+  group: { readonly sharingKey: string | undefined; readonly members: readonly LbService[] },
+): SharingProblem | undefined {
   if (s.sharingKey === undefined || group.sharingKey === undefined || s.sharingKey !== group.sharingKey) return { kind: "in-use" };
   for (const m of group.members) {
     const other = `Service ${serviceKey(m)}`;
@@ -249,8 +288,13 @@ export function sharingProblem(s: LbService, group: { readonly sharingKey: strin
     const port = s.ports.find((p) => m.ports.some((q) => q.port === p.port && q.protocol === p.protocol));
     if (port !== undefined) return conflict(`both use port ${port.protocol}/${port.port}`);
     if (m.policy !== s.policy) return conflict(`their externalTrafficPolicy differs (${m.policy} and ${s.policy})`);
-    if (s.policy === "Local" && (m.namespace !== s.namespace || JSON.stringify(sorted(m.selector)) !== JSON.stringify(sorted(s.selector)))) {
-      return conflict("with externalTrafficPolicy Local, Services sharing an address must select the same pods (same namespace and spec.selector)");
+    if (
+      s.policy === "Local" &&
+      (m.namespace !== s.namespace || JSON.stringify(sorted(m.selector)) !== JSON.stringify(sorted(s.selector)))
+    ) {
+      return conflict(
+        "with externalTrafficPolicy Local, Services sharing an address must select the same pods (same namespace and spec.selector)",
+      );
     }
   }
   return undefined;

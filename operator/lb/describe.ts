@@ -5,17 +5,28 @@ import type { Pending, Warning } from "./allocate.js";
 /** CamelCase reason of a pending outcome (Event reason and condition reason). */
 export function pendingReason(p: Pending | { readonly kind: "invalid" }): string {
   switch (p.kind) {
-    case "pool-exhausted": return "PoolExhausted";
-    case "no-pool": return "NoMatchingPool";
-    case "not-in-pool": return "AddressNotInPool";
-    case "pool-not-allowed": return "PoolNotAllowed";
-    case "address-in-use": return "AddressInUse";
-    case "sharing-conflict": return "SharingConflict";
-    case "pool-not-found": return "PoolNotFound";
-    case "pool-not-usable": return "PoolNotReady";
-    case "not-in-named-pool": return "AddressNotInPool";
-    case "named-pool-refuses": return "PoolNotAllowed";
-    case "invalid": return "InvalidAnnotation";
+    case "pool-exhausted":
+      return "PoolExhausted";
+    case "no-pool":
+      return "NoMatchingPool";
+    case "not-in-pool":
+      return "AddressNotInPool";
+    case "pool-not-allowed":
+      return "PoolNotAllowed";
+    case "address-in-use":
+      return "AddressInUse";
+    case "sharing-conflict":
+      return "SharingConflict";
+    case "pool-not-found":
+      return "PoolNotFound";
+    case "pool-not-usable":
+      return "PoolNotReady";
+    case "not-in-named-pool":
+      return "AddressNotInPool";
+    case "named-pool-refuses":
+      return "PoolNotAllowed";
+    case "invalid":
+      return "InvalidAnnotation";
   }
 }
 

@@ -5,7 +5,14 @@ import type { NodeSummary } from "../api/types.js";
 import { planLoadBalancers, type LbPlan } from "./plan.js";
 import { pool, slice, svc, type SvcOptions } from "./test-fixtures.js";
 
-const node = (name: string, labels: Record<string, string> = {}): NodeSummary => ({ name, labels, internalIPs: { v4: "198.51.100.1" }, unschedulable: false, ready: true, creationTimestamp: "" });
+const node = (name: string, labels: Record<string, string> = {}): NodeSummary => ({
+  name,
+  labels,
+  internalIPs: { v4: "198.51.100.1" },
+  unschedulable: false,
+  ready: true,
+  creationTimestamp: "",
+});
 const POOLS = [
   pool("ingress", { addresses: ["192.0.2.48/29"], autoAssign: false, nodeSelector: { matchLabels: { lb: "yes" } } }),
   pool("general", { addresses: ["192.0.2.10-192.0.2.19"], namespaceSelector: { matchLabels: { team: "web" } } }),
@@ -16,11 +23,21 @@ const ext = (name: string, ips: unknown[], o: SvcOptions & { annotations?: Recor
 };
 function run(services: Record<string, unknown>[], slices: Record<string, unknown>[] = []): LbPlan {
   return planLoadBalancers({
-    services, endpointSlices: slices, pools: POOLS, namespaces: new Map<string, Record<string, string>>([["default", { team: "web" }], ["other", {}]]),
-    nodes: [node("a", { lb: "yes" }), node("b", { lb: "yes" }), node("c")], virtualIPs: [], defaultClass: false, now: new Date("2026-11-25T12:00:00Z"),
+    services,
+    endpointSlices: slices,
+    pools: POOLS,
+    namespaces: new Map<string, Record<string, string>>([
+      ["default", { team: "web" }],
+      ["other", {}],
+    ]),
+    nodes: [node("a", { lb: "yes" }), node("b", { lb: "yes" }), node("c")],
+    virtualIPs: [],
+    defaultClass: false,
+    now: new Date("2026-11-25T12:00:00Z"),
   });
 }
-const allocated = (plan: LbPlan, key: string) => plan.services.get(key)!.status.conditions.find((c) => c.type === "floatip.io/AddressAllocated")!;
+const allocated = (plan: LbPlan, key: string) =>
+  plan.services.get(key)!.status.conditions.find((c) => c.type === "floatip.io/AddressAllocated")!;
 
 describe("Services with spec.externalIPs", () => {
   it("each external IP gets its own VirtualIP, with the pool's node selector (Cluster policy: no per-Service placement, as LoadBalancer Services)", () => {
@@ -29,11 +46,14 @@ describe("Services with spec.externalIPs", () => {
     assert.deepEqual(plan.vips.get("lb-192-0-2-50")!.spec, { addresses: ["192.0.2.50/32"], nodeSelector: { matchLabels: { lb: "yes" } } });
     assert.deepEqual(plan.vips.get("lb-192-0-2-50")!.annotations, { "floatip.io/services": "default/router" });
     const c = allocated(plan, "default/router");
-    assert.deepEqual([c.status, c.reason, c.message], ["True", "Allocated", "spec.externalIPs floated: 192.0.2.50 (VirtualIPPool ingress), 192.0.2.51 (VirtualIPPool ingress)"]);
+    assert.deepEqual(
+      [c.status, c.reason, c.message],
+      ["True", "Allocated", "spec.externalIPs floated: 192.0.2.50 (VirtualIPPool ingress), 192.0.2.51 (VirtualIPPool ingress)"],
+    );
     assert.deepEqual(plan.services.get("default/router")!.status.loadBalancer, {});
   });
 
-  it("without the annotation, or with it set to anything but \"true\", nothing is floated", () => {
+  it('without the annotation, or with it set to anything but "true", nothing is floated', () => {
     const plain = svc("plain", { type: "ClusterIP", cls: null });
     const no = ext("no", ["192.0.2.50"], { annotations: { "floatip.io/externalIPs": "yes" } });
     const plan = run([{ ...plain, spec: { ...(plain["spec"] as object), externalIPs: ["192.0.2.50"] } }, no]);
@@ -46,7 +66,10 @@ describe("Services with spec.externalIPs", () => {
     assert.deepEqual([...plan.vips.keys()], ["lb-192-0-2-50"]);
     const mixed = allocated(plan, "default/mixed");
     assert.deepEqual([mixed.status, mixed.reason], ["False", "AddressNotInPool"]);
-    assert.equal(mixed.message, "the requested address 203.0.113.5 is in no usable VirtualIPPool; floated: 192.0.2.50 (VirtualIPPool ingress)");
+    assert.equal(
+      mixed.message,
+      "the requested address 203.0.113.5 is in no usable VirtualIPPool; floated: 192.0.2.50 (VirtualIPPool ingress)",
+    );
     assert.equal(allocated(plan, "other/elsewhere").reason, "PoolNotAllowed");
   });
 

@@ -49,17 +49,22 @@ export function readExternalIPsService(service: unknown): ExternalIPsRead {
   if (!optsIn(service)) return { kind: "ignored" };
   // Read as a LoadBalancer Service of floatip's class, for the shared fields and annotation checks.
   const spec = obj(obj(service)["spec"]);
-  const asLb = readService({ ...obj(service), spec: { ...spec, type: "LoadBalancer", loadBalancerClass: "floatip.io/vrrp" } }, { defaultClass: false });
+  const asLb = readService(
+    { ...obj(service), spec: { ...spec, type: "LoadBalancer", loadBalancerClass: "floatip.io/vrrp" } },
+    { defaultClass: false },
+  );
   if (asLb.kind === "ignored") return { kind: "ignored" };
   const errors: FieldError[] = asLb.kind === "invalid" ? [...asLb.errors] : [];
   const addresses: { family: Family; address: string; value: bigint }[] = [];
   const list = Array.isArray(spec["externalIPs"]) ? (spec["externalIPs"] as unknown[]) : [];
-  if (list.length === 0) errors.push({ field: `${annotationField(EXTERNAL_IPS_ANNOTATION)}`, message: "the Service has no spec.externalIPs to float" });
+  if (list.length === 0)
+    errors.push({ field: `${annotationField(EXTERNAL_IPS_ANNOTATION)}`, message: "the Service has no spec.externalIPs to float" });
   list.forEach((item, i) => {
     const text = typeof item === "string" ? item.trim() : "";
     const address = canonicalAddress(text, 4) ?? canonicalAddress(text, 6);
     const v = address === undefined ? undefined : addressValue(address);
-    if (address === undefined || v === undefined) errors.push({ field: `spec.externalIPs[${i}]`, message: `${JSON.stringify(item)} is not an IP address` });
+    if (address === undefined || v === undefined)
+      errors.push({ field: `spec.externalIPs[${i}]`, message: `${JSON.stringify(item)} is not an IP address` });
     else if (!addresses.some((a) => a.address === address)) addresses.push({ family: v.family, address, value: v.value });
   });
   if (errors.length > 0) return { kind: "invalid", service: asLb.service, errors };
@@ -86,7 +91,11 @@ export function planExternalIPs(input: ExternalInput): Map<string, ExternalOutco
   const claimed = new Map<string, string>();
   const out = new Map<string, ExternalOutcome>();
   const ordered = [...input.services].sort((a, b) =>
-    compareAge({ name: serviceKey(a.service), creationTimestamp: a.service.creationTimestamp }, { name: serviceKey(b.service), creationTimestamp: b.service.creationTimestamp }));
+    compareAge(
+      { name: serviceKey(a.service), creationTimestamp: a.service.creationTimestamp },
+      { name: serviceKey(b.service), creationTimestamp: b.service.creationTimestamp },
+    ),
+  );
   for (const { service, addresses } of ordered) {
     const groups: Group[] = [];
     const problems: Pending[] = [];
@@ -94,9 +103,11 @@ export function planExternalIPs(input: ExternalInput): Map<string, ExternalOutco
       const by = input.taken.get(a.address) ?? claimed.get(a.address);
       const pool = poolOf(input.pools, a.family, a.value);
       if (by !== undefined) problems.push({ kind: "address-in-use", address: a.address, by });
-      else if (service.pool !== undefined && pool?.name !== service.pool) problems.push({ kind: "not-in-named-pool", address: a.address, pool: service.pool });
+      else if (service.pool !== undefined && pool?.name !== service.pool)
+        problems.push({ kind: "not-in-named-pool", address: a.address, pool: service.pool });
       else if (pool === undefined) problems.push({ kind: "not-in-pool", address: a.address });
-      else if (!admits(pool.config, service, input.namespaceLabels.get(service.namespace))) problems.push({ kind: "pool-not-allowed", address: a.address, pool: pool.name });
+      else if (!admits(pool.config, service, input.namespaceLabels.get(service.namespace)))
+        problems.push({ kind: "pool-not-allowed", address: a.address, pool: pool.name });
       else {
         claimed.set(a.address, `Service ${serviceKey(service)} (spec.externalIPs)`);
         const assigned: Assigned = { family: a.family, address: a.address, value: a.value, pool: pool.name };
@@ -109,7 +120,11 @@ export function planExternalIPs(input: ExternalInput): Map<string, ExternalOutco
 }
 
 /** The AddressAllocated condition's reason and message for an externalIPs Service. */
-export function externalAllocation(outcome: ExternalOutcome, describe: (p: Pending) => string, reason: (p: Pending) => string): Pick<Condition, "reason" | "message"> & { ok: boolean } {
+export function externalAllocation(
+  outcome: ExternalOutcome,
+  describe: (p: Pending) => string,
+  reason: (p: Pending) => string,
+): Pick<Condition, "reason" | "message"> & { ok: boolean } {
   const floated = outcome.groups.map((g) => `${g.addresses[0]!.address} (VirtualIPPool ${g.addresses[0]!.pool})`);
   if (outcome.problems.length === 0) return { ok: true, reason: "Allocated", message: `spec.externalIPs floated: ${floated.join(", ")}` };
   const also = floated.length > 0 ? `; floated: ${floated.join(", ")}` : "";

@@ -28,5 +28,8 @@ export function isOwned(vip: { readonly metadata: { readonly labels?: Readonly<R
 
 export function ownedServices(vip: { readonly metadata: { readonly annotations?: Readonly<Record<string, string>> } }): string[] {
   const text = vip.metadata.annotations?.[SERVICES_ANNOTATION] ?? "";
-  return text.split(",").map((s) => s.trim()).filter((s) => s !== "");
+  return text
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
 }

@@ -39,7 +39,13 @@ import { addressValue } from "../api/ranges.js";
 import { readService, serviceKey, type LbService } from "./service.js";
 import { poolStatus } from "./pool-status.js";
 import { externalStatus, serviceStatus, type ServiceStatus } from "./service-status.js";
-import { externalAllocation, planExternalIPs, readExternalIPsService, type ExternalIPsService, type ExternalOutcome } from "./external-ips.js";
+import {
+  externalAllocation,
+  planExternalIPs,
+  readExternalIPsService,
+  type ExternalIPsService,
+  type ExternalOutcome,
+} from "./external-ips.js";
 import { describePending, pendingReason } from "./describe.js";
 
 export interface LbPlanInput {
@@ -106,19 +112,32 @@ export function planLoadBalancers(input: LbPlanInput): LbPlan {
     if (e.kind === "service") external.push(e.external);
     if (e.kind === "invalid") [invalid.push({ service: e.service, errors: e.errors }), invalidExternal.add(serviceKey(e.service))];
   }
-  const externalUse = new Map(external.flatMap((e) => e.addresses.map((a) => [a.address, `Service ${serviceKey(e.service)} (spec.externalIPs)`] as const)).reverse());
+  const externalUse = new Map(
+    external.flatMap((e) => e.addresses.map((a) => [a.address, `Service ${serviceKey(e.service)} (spec.externalIPs)`] as const)).reverse(),
+  );
   const owned = input.virtualIPs.filter(isOwned);
   // A VirtualIP at a node's address is never rendered (planner finding node-address): the node is the address's user.
   const onNodes = nodeAddresses(input.nodes);
-  const floated = foreignAddresses(input.virtualIPs.filter((v) => !isOwned(v))).filter((f) => !onNodes.some((n) => n.address === f.address));
+  const floated = foreignAddresses(input.virtualIPs.filter((v) => !isOwned(v))).filter(
+    (f) => !onNodes.some((n) => n.address === f.address),
+  );
   const foreign = [...floated, ...onNodes];
-  const pools: ResolvedPools = resolvePools(input.pools.map((p) => ({ name: p.metadata.name, creationTimestamp: p.metadata.creationTimestamp, spec: p.spec })), foreign);
+  const pools: ResolvedPools = resolvePools(
+    input.pools.map((p) => ({ name: p.metadata.name, creationTimestamp: p.metadata.creationTimestamp, spec: p.spec })),
+    foreign,
+  );
   // A node's own address is never kept either: a Service given one before moves off it.
   const nodeOwned = new Set(onNodes.map((n) => n.address));
-  const held = new Map([...heldAddresses(owned, [...valid, ...invalid.map((i) => i.service)])].map(([k, list]) => [k, list.filter((a) => !nodeOwned.has(canonicalText(a)))] as const));
+  const held = new Map(
+    [...heldAddresses(owned, [...valid, ...invalid.map((i) => i.service)])].map(
+      ([k, list]) => [k, list.filter((a) => !nodeOwned.has(canonicalText(a)))] as const,
+    ),
+  );
   // A Service whose annotations turned invalid keeps what it holds (the bad change is not applied) and asks for nothing new.
   // (Not an externalIPs Service: its addresses are its own, not held from a pool.)
-  const keepers = invalid.filter((i) => held.has(serviceKey(i.service)) && !invalidExternal.has(serviceKey(i.service))).map((i) => ({ ...i.service, requested: new Map() }));
+  const keepers = invalid
+    .filter((i) => held.has(serviceKey(i.service)) && !invalidExternal.has(serviceKey(i.service)))
+    .map((i) => ({ ...i.service, requested: new Map() }));
   const allocation = allocate({
     services: [...valid, ...keepers],
     pools: pools.usable,
@@ -127,15 +146,21 @@ export function planLoadBalancers(input: LbPlanInput): LbPlan {
     foreign: new Map([...externalUse, ...foreign.map((f) => [f.address, foreignUser(f)] as const)]),
     poolNames: new Set(pools.states.keys()),
   });
-  const lbUse = allocation.groups.flatMap((g) => g.addresses.map((a) => [a.address, g.members.map((m) => `Service ${serviceKey(m)}`).join(", ")] as const));
+  const lbUse = allocation.groups.flatMap((g) =>
+    g.addresses.map((a) => [a.address, g.members.map((m) => `Service ${serviceKey(m)}`).join(", ")] as const),
+  );
   const externalPlan = planExternalIPs({
-    services: external, pools: pools.usable, namespaceLabels: input.namespaces,
+    services: external,
+    pools: pools.usable,
+    namespaceLabels: input.namespaces,
     taken: new Map([...lbUse, ...foreign.map((f) => [f.address, foreignUser(f)] as const)]),
   });
 
   const ready = readyNodesByService(input.endpointSlices);
   const selectedBy = selectionCache(input.nodes);
-  const nodeInterfaces = new Map(input.nodes.filter((n) => n.interfaces !== undefined).map((n) => [n.name, new Set(n.interfaces)] as const));
+  const nodeInterfaces = new Map(
+    input.nodes.filter((n) => n.interfaces !== undefined).map((n) => [n.name, new Set(n.interfaces)] as const),
+  );
   const vips = new Map<string, DesiredVip>();
   for (const group of allocation.groups) {
     const vip = desiredVip(group, pools, ready, selectedBy, nodeInterfaces);
@@ -156,7 +181,8 @@ export function planLoadBalancers(input: LbPlanInput): LbPlan {
       service,
       outcome: { kind: "external", ...outcome },
       status: externalStatus({
-        service, now: input.now,
+        service,
+        now: input.now,
         allocation: externalAllocation(outcome, describePending, pendingReason),
         floated: outcome.groups.map((g, i) => ({ address: g.addresses[0]!.address, observed: ownedByName.get(names[i]!) })),
       }),
@@ -171,7 +197,13 @@ export function planLoadBalancers(input: LbPlanInput): LbPlan {
     services.set(key, {
       service,
       outcome,
-      status: serviceStatus({ service, outcome, vip: desired, observed: vip === undefined ? undefined : ownedByName.get(vip), now: input.now }),
+      status: serviceStatus({
+        service,
+        outcome,
+        vip: desired,
+        observed: vip === undefined ? undefined : ownedByName.get(vip),
+        now: input.now,
+      }),
       ...(vip !== undefined ? { vip } : {}),
     });
   }
@@ -183,7 +215,13 @@ export function planLoadBalancers(input: LbPlanInput): LbPlan {
     services.set(serviceKey(service), {
       service,
       outcome,
-      status: serviceStatus({ service, outcome, vip: desired, observed: vip === undefined ? undefined : ownedByName.get(vip), now: input.now }),
+      status: serviceStatus({
+        service,
+        outcome,
+        vip: desired,
+        observed: vip === undefined ? undefined : ownedByName.get(vip),
+        now: input.now,
+      }),
       ...(vip !== undefined ? { vip } : {}),
     });
   }
@@ -191,7 +229,10 @@ export function planLoadBalancers(input: LbPlanInput): LbPlan {
 
   const poolStatuses = new Map<string, VirtualIPPoolStatus>();
   for (const pool of input.pools) {
-    poolStatuses.set(pool.metadata.name, poolStatus({ pool, state: pools.states.get(pool.metadata.name)!, groups: allocation.groups, now: input.now }));
+    poolStatuses.set(
+      pool.metadata.name,
+      poolStatus({ pool, state: pools.states.get(pool.metadata.name)!, groups: allocation.groups, now: input.now }),
+    );
   }
   return { vips, services, released, pools: poolStatuses };
 }
@@ -232,7 +273,8 @@ function foreignAddresses(vips: readonly VirtualIP[]): ForeignAddress[] {
     for (const cidr of Array.isArray(vip.spec?.addresses) ? vip.spec.addresses : []) {
       const address = typeof cidr === "string" ? cidr.split("/")[0]! : "";
       const v = addressValue(address);
-      if (v !== undefined) out.push({ vip: vip.metadata.name, family: v.family, value: v.value, address: hostCidr(v.family, v.value).split("/")[0]! });
+      if (v !== undefined)
+        out.push({ vip: vip.metadata.name, family: v.family, value: v.value, address: hostCidr(v.family, v.value).split("/")[0]! });
     }
   }
   return out;
@@ -250,7 +292,11 @@ function selectionCache(nodes: readonly NodeSummary[]): (selector: LabelSelector
 }
 
 /** The first of a pool's interfaces some selected node reports, and the selected nodes that report it. */
-function interfaceChoice(interfaces: readonly string[], selected: ReadonlySet<string>, nodeInterfaces: ReadonlyMap<string, ReadonlySet<string>>): { name: string; nodes: Set<string> } {
+function interfaceChoice(
+  interfaces: readonly string[],
+  selected: ReadonlySet<string>,
+  nodeInterfaces: ReadonlyMap<string, ReadonlySet<string>>,
+): { name: string; nodes: Set<string> } {
   for (const name of interfaces) {
     const nodes = new Set([...selected].filter((n) => nodeInterfaces.get(n)?.has(name) === true));
     if (nodes.size > 0) return { name, nodes };
@@ -259,8 +305,11 @@ function interfaceChoice(interfaces: readonly string[], selected: ReadonlySet<st
 }
 
 function desiredVip(
-  group: Group, pools: ResolvedPools, ready: ReadonlyMap<string, ReadonlySet<string>>,
-  selectedBy: (selector: LabelSelector) => ReadonlySet<string>, nodeInterfaces: ReadonlyMap<string, ReadonlySet<string>>,
+  group: Group,
+  pools: ResolvedPools,
+  ready: ReadonlyMap<string, ReadonlySet<string>>,
+  selectedBy: (selector: LabelSelector) => ReadonlySet<string>,
+  nodeInterfaces: ReadonlyMap<string, ReadonlySet<string>>,
 ): DesiredVip {
   const name = vipName(group.addresses[0]!.address);
   const selectors: LabelSelector[] = [];
@@ -294,7 +343,9 @@ function desiredVip(
   };
   const services = group.members.map(serviceKey);
   // Cluster: nodeNames are the pool's nodes with the interface, not endpoints; the planner packs such VirtualIPs (planner/group.ts).
-  const annotations = { [SERVICES_ANNOTATION]: services.join(","), ...(!local && nodeNames !== undefined ? { [NODE_NAMES_ANNOTATION]: "interfaces" } : {}) };
+  const annotations = {
+    [SERVICES_ANNOTATION]: services.join(","),
+    ...(!local && nodeNames !== undefined ? { [NODE_NAMES_ANNOTATION]: "interfaces" } : {}),
+  };
   return { name, labels: { [OWNER_LABEL]: "true" }, annotations, spec, services };
 }
-

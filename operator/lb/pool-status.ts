@@ -27,12 +27,17 @@ export function poolStatus(input: PoolStatusInput): VirtualIPPoolStatus {
   const name = pool.metadata.name;
   const gen = pool.metadata.generation;
   const previous = pool.status;
-  const cond = (type: string, isTrue: boolean, reason: string, message: string): Condition => condition(previous, now, gen, type, isTrue, reason, message);
+  const cond = (type: string, isTrue: boolean, reason: string, message: string): Condition =>
+    condition(previous, now, gen, type, isTrue, reason, message);
   if (state.kind === "invalid") {
     const message = state.errors.map((e) => `${e.field}: ${e.message}`).join("; ");
     return {
       ...(gen !== undefined ? { observedGeneration: gen } : {}),
-      conditions: [cond("Ready", false, "Invalid", message), cond("Overlap", false, "NoOverlap", "the spec is invalid"), cond("Exhausted", false, "Invalid", "the spec is invalid")],
+      conditions: [
+        cond("Ready", false, "Invalid", message),
+        cond("Overlap", false, "NoOverlap", "the spec is invalid"),
+        cond("Exhausted", false, "Invalid", "the spec is invalid"),
+      ],
     };
   }
   const counts = new Map<Family, { total: bigint; allocated: bigint; foreign: bigint; nodes: number }>();
@@ -66,24 +71,39 @@ export function poolStatus(input: PoolStatusInput): VirtualIPPoolStatus {
   const nodeOwned = foreign.filter((f) => "node" in f);
   const are = (list: readonly unknown[]) => (list.length === 1 ? "is" : "are");
   const overlapMessage = [
-    ...(floated.length > 0 ? [`${floated.map((f) => `${f.address} (${foreignUser(f)})`).join(", ")} ${are(floated)} floated by a VirtualIP and never given out`] : []),
-    ...(nodeOwned.length > 0 ? [`${nodeOwned.map((f) => `${f.address} (${foreignUser(f)})`).join(", ")} ${are(nodeOwned)} node addresses and never given out`] : []),
+    ...(floated.length > 0
+      ? [`${floated.map((f) => `${f.address} (${foreignUser(f)})`).join(", ")} ${are(floated)} floated by a VirtualIP and never given out`]
+      : []),
+    ...(nodeOwned.length > 0
+      ? [`${nodeOwned.map((f) => `${f.address} (${foreignUser(f)})`).join(", ")} ${are(nodeOwned)} node addresses and never given out`]
+      : []),
   ].join("; ");
-  const conditions = state.kind === "overlap"
-    ? [
-      cond("Ready", false, "Overlap", `"${state.range}" overlaps "${state.otherRange}" of the older VirtualIPPool ${state.other}; this pool gives out no address`),
-      cond("Overlap", true, "PoolOverlap", `"${state.range}" overlaps "${state.otherRange}" of VirtualIPPool ${state.other}`),
-      cond("Exhausted", true, "Refused", "this pool gives out no address while it overlaps an older one"),
-    ]
-    : [
-      cond("Ready", true, "Valid", `${free} of ${saturate([...counts.values()].reduce((s, c) => s + c.total, 0n))} addresses free`),
-      foreign.length > 0
-        ? cond("Overlap", true, floated.length > 0 ? "VirtualIPOverlap" : "NodeAddressOverlap", overlapMessage)
-        : cond("Overlap", false, "NoOverlap", "no address is another pool's, a VirtualIP's or a node's"),
-      empty.length > 0
-        ? cond("Exhausted", true, "NoFreeAddress", `no free ${empty.join(" or ")} address${onNodes > 0 ? ` (${onNodes} node address${onNodes === 1 ? "" : "es"} in the pool ${onNodes === 1 ? "is" : "are"} never given out)` : ""}`)
-        : cond("Exhausted", false, "FreeAddresses", "every family has free addresses"),
-    ];
+  const conditions =
+    state.kind === "overlap"
+      ? [
+          cond(
+            "Ready",
+            false,
+            "Overlap",
+            `"${state.range}" overlaps "${state.otherRange}" of the older VirtualIPPool ${state.other}; this pool gives out no address`,
+          ),
+          cond("Overlap", true, "PoolOverlap", `"${state.range}" overlaps "${state.otherRange}" of VirtualIPPool ${state.other}`),
+          cond("Exhausted", true, "Refused", "this pool gives out no address while it overlaps an older one"),
+        ]
+      : [
+          cond("Ready", true, "Valid", `${free} of ${saturate([...counts.values()].reduce((s, c) => s + c.total, 0n))} addresses free`),
+          foreign.length > 0
+            ? cond("Overlap", true, floated.length > 0 ? "VirtualIPOverlap" : "NodeAddressOverlap", overlapMessage)
+            : cond("Overlap", false, "NoOverlap", "no address is another pool's, a VirtualIP's or a node's"),
+          empty.length > 0
+            ? cond(
+                "Exhausted",
+                true,
+                "NoFreeAddress",
+                `no free ${empty.join(" or ")} address${onNodes > 0 ? ` (${onNodes} node address${onNodes === 1 ? "" : "es"} in the pool ${onNodes === 1 ? "is" : "are"} never given out)` : ""}`,
+              )
+            : cond("Exhausted", false, "FreeAddresses", "every family has free addresses"),
+        ];
   return {
     allocated,
     free,

@@ -88,7 +88,11 @@ export function poolOf(pools: readonly UsablePool[], family: Family, value: bigi
 }
 
 /** Whether a pool's service and namespace selectors admit a Service. */
-export function admits(pool: PoolConfig, service: { readonly labels: Readonly<Record<string, string>> }, namespaceLabels: Readonly<Record<string, string>> | undefined): boolean {
+export function admits(
+  pool: PoolConfig,
+  service: { readonly labels: Readonly<Record<string, string>> },
+  namespaceLabels: Readonly<Record<string, string>> | undefined,
+): boolean {
   if (pool.serviceSelector !== undefined && !matches(service.labels, pool.serviceSelector)) return false;
   if (pool.namespaceSelector !== undefined && !matches(namespaceLabels ?? {}, pool.namespaceSelector)) return false;
   return true;

@@ -88,9 +88,12 @@ export function readService(service: unknown, options: ReadOptions): ServiceRead
   const ipsAlias = readAlias(annotations, "ips", (a, b) => addressSet(a) === addressSet(b));
   if (ipsAlias.kind === "conflict") errors.push(ipsAlias.error);
   const legacy = typeof spec["loadBalancerIP"] === "string" && spec["loadBalancerIP"] !== "" ? spec["loadBalancerIP"] : undefined;
-  const [source, field] = ipsAlias.kind === "value"
-    ? [ipsAlias.value, ipsAlias.field]
-    : ipsAlias.kind === "absent" ? [legacy, "spec.loadBalancerIP"] : [undefined, ""];
+  const [source, field] =
+    ipsAlias.kind === "value"
+      ? [ipsAlias.value, ipsAlias.field]
+      : ipsAlias.kind === "absent"
+        ? [legacy, "spec.loadBalancerIP"]
+        : [undefined, ""];
   if (source !== undefined) {
     const items = source.split(",").map((s) => s.trim());
     items.forEach((item, i) => {
@@ -98,20 +101,37 @@ export function readService(service: unknown, options: ReadOptions): ServiceRead
       const v4 = canonicalAddress(item, 4);
       const address = v4 ?? canonicalAddress(item, 6);
       const family: Family = v4 !== undefined ? 4 : 6;
-      if (address === undefined) errors.push({ field: where, message: `"${item}" is not an IP address (write addresses separated by commas, e.g. "192.0.2.10,2001:db8::10")` });
-      else if (requested.has(family)) errors.push({ field: where, message: `asks for a second IPv${family} address (${requested.get(family)} and ${address}); a Service gets one address per family` });
-      else if (!families.includes(family)) errors.push({ field: where, message: `${address} is IPv${family}, but spec.ipFamilies is [${families.map((f) => `IPv${f}`).join(", ")}]` });
+      if (address === undefined)
+        errors.push({
+          field: where,
+          message: `"${item}" is not an IP address (write addresses separated by commas, e.g. "192.0.2.10,2001:db8::10")`,
+        });
+      else if (requested.has(family))
+        errors.push({
+          field: where,
+          message: `asks for a second IPv${family} address (${requested.get(family)} and ${address}); a Service gets one address per family`,
+        });
+      else if (!families.includes(family))
+        errors.push({
+          field: where,
+          message: `${address} is IPv${family}, but spec.ipFamilies is [${families.map((f) => `IPv${f}`).join(", ")}]`,
+        });
       else requested.set(family, address);
     });
   }
   const sharing = readAlias(annotations, "sharing");
   if (sharing.kind === "conflict") errors.push(sharing.error);
   const sharingKey = sharing.kind === "value" ? sharing.value : undefined;
-  if (sharing.kind === "value" && sharing.value.trim() === "") errors.push({ field: sharing.field, message: "must not be empty: Services with the same non-empty value may share an address" });
+  if (sharing.kind === "value" && sharing.value.trim() === "")
+    errors.push({ field: sharing.field, message: "must not be empty: Services with the same non-empty value may share an address" });
   const poolAlias = readAlias(annotations, "pool");
   if (poolAlias.kind === "conflict") errors.push(poolAlias.error);
   const pool = poolAlias.kind === "value" ? poolAlias.value.trim() : undefined;
-  if (pool !== undefined && (pool.length > 253 || !DNS_SUBDOMAIN.test(pool))) errors.push({ field: poolAlias.kind === "value" ? poolAlias.field : "", message: `must name a VirtualIPPool (a DNS subdomain name), got "${pool}"` });
+  if (pool !== undefined && (pool.length > 253 || !DNS_SUBDOMAIN.test(pool)))
+    errors.push({
+      field: poolAlias.kind === "value" ? poolAlias.field : "",
+      message: `must name a VirtualIPPool (a DNS subdomain name), got "${pool}"`,
+    });
 
   const ports = list(spec["ports"]).map((p) => ({
     protocol: typeof obj(p)["protocol"] === "string" ? (obj(p)["protocol"] as string) : "TCP",
@@ -145,5 +165,11 @@ export function readService(service: unknown, options: ReadOptions): ServiceRead
 
 /** A comma-separated address list as a canonical, order-free key (text that is no address stays as written). */
 function addressSet(text: string): string {
-  return text.split(",").map((s) => s.trim()).filter((s) => s !== "").map((s) => canonicalAddress(s, 4) ?? canonicalAddress(s, 6) ?? s).sort().join(",");
+  return text
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "")
+    .map((s) => canonicalAddress(s, 4) ?? canonicalAddress(s, 6) ?? s)
+    .sort()
+    .join(",");
 }

@@ -56,7 +56,12 @@ export function pool(name: string, spec: Record<string, unknown>, created = "202
 }
 
 /** An EndpointSlice of a Service: endpoints on nodes, ready unless listed in `unready`. */
-export function slice(service: string, nodes: readonly string[], unready: readonly string[] = [], namespace = "default"): Record<string, unknown> {
+export function slice(
+  service: string,
+  nodes: readonly string[],
+  unready: readonly string[] = [],
+  namespace = "default",
+): Record<string, unknown> {
   return {
     apiVersion: "discovery.k8s.io/v1",
     kind: "EndpointSlice",

@@ -5,7 +5,8 @@ import { nodes } from "./test-fixtures.js";
 import type { NodeSummary } from "../api/types.js";
 
 const hash = { kind: "hash" } as const;
-const choose = (eligible: readonly NodeSummary[], key: string, max = 3) => chooseCandidates(eligible, { key, placement: hash, releaseOnCordon: false, max });
+const choose = (eligible: readonly NodeSummary[], key: string, max = 3) =>
+  chooseCandidates(eligible, { key, placement: hash, releaseOnCordon: false, max });
 const names = (c: ReturnType<typeof choose>) => c.nodes.map((n) => n.name);
 
 describe("chooseCandidates", () => {
@@ -21,7 +22,13 @@ describe("chooseCandidates", () => {
   it("a node that is not a candidate coming or going changes nothing", () => {
     const c = choose(cluster, "vrid-7");
     const outsider = cluster.find((n) => !names(c).includes(n.name))!;
-    assert.deepEqual(choose(cluster.filter((n) => n !== outsider), "vrid-7"), c);
+    assert.deepEqual(
+      choose(
+        cluster.filter((n) => n !== outsider),
+        "vrid-7",
+      ),
+      c,
+    );
   });
 
   it("a candidate that leaves, turns unready or is cordoned is replaced; the others stay, in the same order", () => {
@@ -35,10 +42,16 @@ describe("chooseCandidates", () => {
       const next = choose(change([...cluster]), "vrid-3");
       assert.equal(next.nodes.length, 3);
       assert.ok(!names(next).includes(victim));
-      const order = (ps: Readonly<Record<string, number>>) => names(c).filter((x) => x !== victim).sort((x, y) => ps[y]! - ps[x]!);
+      const order = (ps: Readonly<Record<string, number>>) =>
+        names(c)
+          .filter((x) => x !== victim)
+          .sort((x, y) => ps[y]! - ps[x]!);
       assert.deepEqual(order(next.priorities), order(c.priorities));
       const newcomer = names(next).find((n) => !names(c).includes(n))!;
-      assert.ok(Object.entries(next.priorities).every(([n, p]) => n === newcomer || p > next.priorities[newcomer]!), "the replacement ranks last");
+      assert.ok(
+        Object.entries(next.priorities).every(([n, p]) => n === newcomer || p > next.priorities[newcomer]!),
+        "the replacement ranks last",
+      );
     }
   });
 
@@ -48,10 +61,12 @@ describe("chooseCandidates", () => {
   });
 
   it("routers of one node set spread their masters over the nodes", () => {
-    const masters = new Set(Array.from({ length: 32 }, (_, i) => {
-      const c = choose(cluster, `vrid-${i + 1}`);
-      return Object.entries(c.priorities).find(([, p]) => p === 250)![0];
-    }));
+    const masters = new Set(
+      Array.from({ length: 32 }, (_, i) => {
+        const c = choose(cluster, `vrid-${i + 1}`);
+        return Object.entries(c.priorities).find(([, p]) => p === 250)![0];
+      }),
+    );
     assert.ok(masters.size >= 20, `${masters.size} distinct masters for 32 routers on 50 nodes`);
   });
 });

@@ -36,11 +36,18 @@ export interface Candidates {
 }
 
 export function chooseCandidates(eligible: readonly NodeSummary[], options: CandidateOptions): Candidates {
-  const all = assignPriorities(eligible, { key: options.key, placement: options.placement, releaseOnCordon: options.releaseOnCordon, first: options.first });
+  const all = assignPriorities(eligible, {
+    key: options.key,
+    placement: options.placement,
+    releaseOnCordon: options.releaseOnCordon,
+    first: options.first,
+  });
   let chosen: readonly NodeSummary[] = eligible;
   if (options.max > 0 && eligible.length > options.max) {
     const scores = new Map(eligible.map((n) => [n.name, rendezvousScore(options.key, n.name)]));
-    const ranked = [...eligible].sort((a, b) => all[b.name]! - all[a.name]! || scores.get(b.name)! - scores.get(a.name)! || compareNames(a.name, b.name));
+    const ranked = [...eligible].sort(
+      (a, b) => all[b.name]! - all[a.name]! || scores.get(b.name)! - scores.get(a.name)! || compareNames(a.name, b.name),
+    );
     const healthy = (n: NodeSummary) => n.ready && !n.unschedulable;
     chosen = [...ranked.filter(healthy), ...ranked.filter((n) => !healthy(n))].slice(0, options.max);
   }

@@ -38,11 +38,21 @@ export function followsNodes(vip: GroupedVip, config: VirtualIPConfig): boolean 
   return config.nodeNames !== undefined && vip.metadata.annotations?.[NODE_NAMES_ANNOTATION] !== "interfaces";
 }
 
-export function groupKey(vip: GroupedVip & { readonly metadata: { readonly name: string } }, config: VirtualIPConfig, eligibleKey: string, maxCandidates: number): string {
+export function groupKey(
+  vip: GroupedVip & { readonly metadata: { readonly name: string } },
+  config: VirtualIPConfig,
+  eligibleKey: string,
+  maxCandidates: number,
+): string {
   const { track } = config;
   const name = vip.metadata.name;
   const follows = followsNodes(vip, config);
-  const own = follows || config.virtualRouterID !== undefined || track.scripts.length > 0 || track.files.length > 0 || (track.httpChecks ?? []).length > 0;
+  const own =
+    follows ||
+    config.virtualRouterID !== undefined ||
+    track.scripts.length > 0 ||
+    track.files.length > 0 ||
+    (track.httpChecks ?? []).length > 0;
   return JSON.stringify([
     own ? name : "",
     follows ? "" : eligibleKey,

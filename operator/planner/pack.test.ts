@@ -8,26 +8,58 @@ import { at, nodes, vip } from "./test-fixtures.js";
 
 const all = new Set(["a", "b", "c"]);
 const group = (key: string, extra: Partial<PackGroup> = {}): PackGroup => ({
-  key, families: [4], scope: { nodes: all, multicast: false }, spread: 2, capacity: { 4: 3, 6: 2 }, ...extra,
+  key,
+  families: [4],
+  scope: { nodes: all, multicast: false },
+  spread: 2,
+  capacity: { 4: 3, 6: 2 },
+  ...extra,
 });
 const member = (name: string, g = "g", extra: Partial<PackMember> = {}): PackMember => ({ name, group: g, counts: { 4: 1 }, ...extra });
-const vridOf = (r: ReturnType<typeof pack>) => Object.fromEntries([...r.outcomes].map(([n, o]) => [n, o.kind === "assigned" ? o.vrid : o.kind]));
+const vridOf = (r: ReturnType<typeof pack>) =>
+  Object.fromEntries([...r.outcomes].map(([n, o]) => [n, o.kind === "assigned" ? o.vrid : o.kind]));
 
 describe("pack", () => {
   it("opens `spread` routers, then fills the least loaded, then opens more when all are full", () => {
-    const r = pack(["m1", "m2", "m3", "m4", "m5", "m6", "m7"].map((n) => member(n)), [group("g")]);
+    const r = pack(
+      ["m1", "m2", "m3", "m4", "m5", "m6", "m7"].map((n) => member(n)),
+      [group("g")],
+    );
     assert.deepEqual(vridOf(r), { m1: 1, m2: 2, m3: 1, m4: 2, m5: 1, m6: 2, m7: 3 });
-    assert.deepEqual(r.routers.map((x) => [x.vrid, x.members]), [[1, ["m1", "m3", "m5"]], [2, ["m2", "m4", "m6"]], [3, ["m7"]]]);
+    assert.deepEqual(
+      r.routers.map((x) => [x.vrid, x.members]),
+      [
+        [1, ["m1", "m3", "m5"]],
+        [2, ["m2", "m4", "m6"]],
+        [3, ["m7"]],
+      ],
+    );
   });
 
   it("keeps status VRIDs: a member joins its router or reopens it; one over capacity waits for another", () => {
-    const r = pack([member("m1", "g", { statusVrid: 9 }), member("m2", "g", { statusVrid: 9 }), member("m3", "g", { statusVrid: 9 }), member("m4", "g", { statusVrid: 9 }), member("m5")], [group("g")]);
+    const r = pack(
+      [
+        member("m1", "g", { statusVrid: 9 }),
+        member("m2", "g", { statusVrid: 9 }),
+        member("m3", "g", { statusVrid: 9 }),
+        member("m4", "g", { statusVrid: 9 }),
+        member("m5"),
+      ],
+      [group("g")],
+    );
     assert.deepEqual(vridOf(r), { m1: 9, m2: 9, m3: 9, m4: 1, m5: 1 });
   });
 
   it("counts addresses per family: a dual-stack group fills on its smaller capacity", () => {
     const g = group("g", { families: [4, 6], spread: 1 });
-    const r = pack([member("m1", "g", { counts: { 4: 1, 6: 1 } }), member("m2", "g", { counts: { 4: 1, 6: 1 } }), member("m3", "g", { counts: { 4: 1, 6: 1 } })], [g]);
+    const r = pack(
+      [
+        member("m1", "g", { counts: { 4: 1, 6: 1 } }),
+        member("m2", "g", { counts: { 4: 1, 6: 1 } }),
+        member("m3", "g", { counts: { 4: 1, 6: 1 } }),
+      ],
+      [g],
+    );
     assert.deepEqual(vridOf(r), { m1: 1, m2: 1, m3: 2 });
   });
 
@@ -41,7 +73,10 @@ describe("pack", () => {
   it("a spec VRID held by an older router of another group is taken; out of VRIDs and room is exhausted", () => {
     const r = pack([member("m1", "g", { statusVrid: 5 }), member("s", "own", { specVrid: 5 })], [group("g"), group("own", { spread: 1 })]);
     assert.deepEqual(r.outcomes.get("s"), { kind: "taken", vrid: 5, family: 4, other: "m1" });
-    const full = pack(Array.from({ length: 255 * 3 + 1 }, (_, i) => member(`m${i}`)), [group("g", { spread: 255 })]);
+    const full = pack(
+      Array.from({ length: 255 * 3 + 1 }, (_, i) => member(`m${i}`)),
+      [group("g", { spread: 255 })],
+    );
     assert.equal([...full.outcomes.values()].filter((o) => o.kind === "exhausted").length, 1);
     assert.equal(full.routers.length, 255);
   });
@@ -68,8 +103,23 @@ describe("plan: packing and stability", () => {
     const result = plan({ virtualIPs: Array.from({ length: 300 }, (_, i) => lbVip(i)), nodes: three });
     assert.equal([...result.vips.values()].filter((p) => p.renderedNodes.length === 3 && p.findings.length === 0).length, 300);
     const routers = result.nodes.get("node-0")!.instances;
-    assert.deepEqual(routers.map((i) => [i.name, i.addresses.length]), [["vrid-1-v6", 90], ["vrid-2-v6", 90], ["vrid-3-v6", 90], ["vrid-4-v6", 30]]);
-    assert.deepEqual(routers.map((i) => i.unicast?.peerSet === undefined ? undefined : result.nodes.get("node-0")!.peerSets!.find((s) => s.name === i.unicast!.peerSet)!.peers.length), [2, 2, 2, 2]);
+    assert.deepEqual(
+      routers.map((i) => [i.name, i.addresses.length]),
+      [
+        ["vrid-1-v6", 90],
+        ["vrid-2-v6", 90],
+        ["vrid-3-v6", 90],
+        ["vrid-4-v6", 30],
+      ],
+    );
+    assert.deepEqual(
+      routers.map((i) =>
+        i.unicast?.peerSet === undefined
+          ? undefined
+          : result.nodes.get("node-0")!.peerSets!.find((s) => s.name === i.unicast!.peerSet)!.peers.length,
+      ),
+      [2, 2, 2, 2],
+    );
   });
 
   it("adding or removing one VirtualIP moves no other address (random sequence, statuses written back)", () => {
@@ -79,7 +129,7 @@ describe("plan: packing and stability", () => {
     live = settle(live, result);
     let next = 200;
     let seed = 7;
-    const random = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const random = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
     for (let step = 0; step < 60; step++) {
       const before = placement(result);
       if (random() < 0.5) live = [...live, lbVip(next++)];
@@ -102,7 +152,10 @@ describe("plan: packing and stability", () => {
     for (const [name, p] of after.vips) {
       const old = before.vips.get(name)!;
       assert.equal(p.virtualRouterID, old.virtualRouterID, `${name} keeps its router`);
-      const order = (ps: Readonly<Record<string, number>>) => Object.keys(ps).filter((n) => n !== "node-7" && n in old.priorities).sort((x, y) => ps[y]! - ps[x]!);
+      const order = (ps: Readonly<Record<string, number>>) =>
+        Object.keys(ps)
+          .filter((n) => n !== "node-7" && n in old.priorities)
+          .sort((x, y) => ps[y]! - ps[x]!);
       assert.deepEqual(order(p.priorities), order(old.priorities), `${name}: the other candidates stay, in the same order`);
       if (!("node-7" in old.priorities)) assert.deepEqual(p.priorities, old.priorities, `${name}: not a candidate there, nothing changes`);
       assert.equal(Object.keys(p.priorities).length, 3);
@@ -112,11 +165,25 @@ describe("plan: packing and stability", () => {
 
 describe("plan: what never shares a router", () => {
   it("VirtualIPs in different subnets (no interface named) get routers of their own: the agent picks the interface from the first address", () => {
-    const result = plan({ virtualIPs: [vip("a", { addresses: ["192.0.2.5/24"] }), vip("b", { addresses: ["198.51.100.77/24"] }), vip("c", { addresses: ["192.0.2.6/24"] })], nodes: nodes(1) });
+    const result = plan({
+      virtualIPs: [
+        vip("a", { addresses: ["192.0.2.5/24"] }),
+        vip("b", { addresses: ["198.51.100.77/24"] }),
+        vip("c", { addresses: ["192.0.2.6/24"] }),
+      ],
+      nodes: nodes(1),
+    });
     const router = (n: string) => result.vips.get(n)!.routers![0]!.instance;
     assert.notEqual(router("a"), router("b"));
     assert.equal(router("a"), router("c"), "one node: one router per group (spread 1), a and c share it");
-    const hosts = plan({ virtualIPs: [vip("h1", { addresses: ["192.0.2.5/32"] }), vip("h2", { addresses: ["192.0.2.200/32"] }), vip("h3", { addresses: ["198.51.100.5/32"] })], nodes: nodes(1) });
+    const hosts = plan({
+      virtualIPs: [
+        vip("h1", { addresses: ["192.0.2.5/32"] }),
+        vip("h2", { addresses: ["192.0.2.200/32"] }),
+        vip("h3", { addresses: ["198.51.100.5/32"] }),
+      ],
+      nodes: nodes(1),
+    });
     const hostRouter = (n: string) => hosts.vips.get(n)!.routers![0]!.instance;
     assert.equal(hostRouter("h1"), hostRouter("h2"), "host addresses of one /24 share");
     assert.notEqual(hostRouter("h1"), hostRouter("h3"));

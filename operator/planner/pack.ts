@@ -77,7 +77,11 @@ interface GroupState {
   readonly routers: Map<number, Router>;
 }
 
-export function pack(oldestFirst: readonly PackMember[], groups: readonly PackGroup[], reserved: Iterable<VridReservation> = []): PackResult {
+export function pack(
+  oldestFirst: readonly PackMember[],
+  groups: readonly PackGroup[],
+  reserved: Iterable<VridReservation> = [],
+): PackResult {
   const index = new NodeIndex();
   const holders = new Holders();
   const held = new Holders();
@@ -85,7 +89,8 @@ export function pack(oldestFirst: readonly PackMember[], groups: readonly PackGr
   const states = new Map<string, GroupState>(groups.map((g) => [g.key, { group: g, at: index.indexed(g.scope), routers: new Map() }]));
   const outcomes = new Map<string, PackOutcome>();
 
-  const fits = (router: Router, g: PackGroup, m: PackMember) => g.families.every((f) => router.load[f] + (m.counts[f] ?? 0) <= g.capacity[f]);
+  const fits = (router: Router, g: PackGroup, m: PackMember) =>
+    g.families.every((f) => router.load[f] + (m.counts[f] ?? 0) <= g.capacity[f]);
   const join = (router: Router, m: PackMember, source: "spec" | "status" | "allocated") => {
     router.members.push(m.name);
     for (const f of [4, 6] as const) router.load[f] += m.counts[f] ?? 0;
@@ -97,7 +102,8 @@ export function pack(oldestFirst: readonly PackMember[], groups: readonly PackGr
     s.routers.set(vrid, router);
     return router;
   };
-  const free = (s: GroupState, vrid: number) => held.conflicting(vrid, s.group.families, s.at) === undefined && holders.conflicting(vrid, s.group.families, s.at) === undefined;
+  const free = (s: GroupState, vrid: number) =>
+    held.conflicting(vrid, s.group.families, s.at) === undefined && holders.conflicting(vrid, s.group.families, s.at) === undefined;
   const lowestFree = (s: GroupState): number | undefined => {
     for (let vrid = VRID_MIN; vrid <= VRID_MAX; vrid++) if (free(s, vrid)) return vrid;
     return undefined;

@@ -66,13 +66,50 @@ const track = {
 function scenario(): VirtualIP[] {
   return [
     vip("web", { addresses: ["192.0.2.5/24", "2001:db8::5/64"], track }, { created: at(1) }),
-    vip("legacy", { addresses: ["192.0.2.6/24"], version: 2, advertisementInterval: "3s", authentication: { secretRef: { name: "legacy" } } }, { created: at(2) }),
-    vip("fast", { addresses: ["192.0.2.7/24"], advertisementInterval: "50ms", interface: "eth0", priorities: { "node-0": 254, "node-1": 1 } }, { created: at(3) }),
+    vip(
+      "legacy",
+      { addresses: ["192.0.2.6/24"], version: 2, advertisementInterval: "3s", authentication: { secretRef: { name: "legacy" } } },
+      { created: at(2) },
+    ),
+    vip(
+      "fast",
+      { addresses: ["192.0.2.7/24"], advertisementInterval: "50ms", interface: "eth0", priorities: { "node-0": 254, "node-1": 1 } },
+      { created: at(3) },
+    ),
     vip("mc", { addresses: ["2001:db8::8/64"], transport: "multicast", preferredNodes: ["node-2"] }, { created: at(4) }),
-    vip("gate", { addresses: ["192.0.2.9/24"], nodeSelector: { zone: "a" }, track: { pods: { namespace: "gw", selector: { matchExpressions: [{ key: "app", operator: "Exists" }] }, mode: "fault" } } }, { created: at(5) }),
-    vip("garp", { addresses: ["192.0.2.10/24"], garp: { repeat: 1, delay: "0s", refresh: "1m", refreshRepeat: 2, interval: "10ms", lowerPriorityRepeat: 3, lowerPriorityDelay: "2s" }, preempt: false, preemptDelay: "10s" }, { created: at(6) }),
+    vip(
+      "gate",
+      {
+        addresses: ["192.0.2.9/24"],
+        nodeSelector: { zone: "a" },
+        track: { pods: { namespace: "gw", selector: { matchExpressions: [{ key: "app", operator: "Exists" }] }, mode: "fault" } },
+      },
+      { created: at(5) },
+    ),
+    vip(
+      "garp",
+      {
+        addresses: ["192.0.2.10/24"],
+        garp: {
+          repeat: 1,
+          delay: "0s",
+          refresh: "1m",
+          refreshRepeat: 2,
+          interval: "10ms",
+          lowerPriorityRepeat: 3,
+          lowerPriorityDelay: "2s",
+        },
+        preempt: false,
+        preemptDelay: "10s",
+      },
+      { created: at(6) },
+    ),
     vip("clash", { addresses: ["192.0.2.5/32"] }, { created: at(7) }),
-    vip("chk2", { addresses: ["192.0.2.11/24"], track: { scripts: [{ name: "chk", command: "/bin/false" }] }, releaseOnCordon: true }, { created: at(8) }),
+    vip(
+      "chk2",
+      { addresses: ["192.0.2.11/24"], track: { scripts: [{ name: "chk", command: "/bin/false" }] }, releaseOnCordon: true },
+      { created: at(8) },
+    ),
   ];
 }
 
@@ -93,23 +130,39 @@ describe("rendered specs are accepted by the agent", () => {
     assert.deepEqual(web.track.pods, { namespace: "web", selector: { matchLabels: { app: "web" } }, weight: 50 });
     assert.deepEqual(web.track.scripts, [{ name: "web/chk" }]);
     assert.deepEqual(web.track.httpChecks, [{ name: "web/up" }]);
-    assert.deepEqual(configs.get("node-0")!.httpChecks, [{ name: "web/up", url: "http://127.0.0.1:8080/healthz", intervalMs: 500, timeoutMs: 500, weight: -40, fall: 3, rise: 2 }]);
+    assert.deepEqual(configs.get("node-0")!.httpChecks, [
+      { name: "web/up", url: "http://127.0.0.1:8080/healthz", intervalMs: 500, timeoutMs: 500, weight: -40, fall: 3, rise: 2 },
+    ]);
     const legacy = configs.get("node-3")!.instances.find((i) => i.name === routerOf(result, "legacy"))!;
     assert.deepEqual(legacy.authentication, { type: "pass", password: "s3cret" });
     assert.equal(legacy.advertIntervalMs, 3000);
     const v6 = configs.get("node-3")!.instances.find((i) => i.name === routerOf(result, "web-v6"))!;
     assert.deepEqual(v6.unicast, { source: "2001:db8:f::4", peers: ["2001:db8:f::1", "2001:db8:f::2"] });
-    assert.equal(configs.get("node-2")!.instances.some((i) => i.name === routerOf(result, "web-v6")), false, "node-2 has no IPv6 InternalIP");
-    assert.deepEqual(configs.get("node-3")!.scripts.map((s) => s.name), ["chk2/chk", "web/chk"]);
+    assert.equal(
+      configs.get("node-2")!.instances.some((i) => i.name === routerOf(result, "web-v6")),
+      false,
+      "node-2 has no IPv6 InternalIP",
+    );
+    assert.deepEqual(
+      configs.get("node-3")!.scripts.map((s) => s.name),
+      ["chk2/chk", "web/chk"],
+    );
     const garp = [...configs.values()].flatMap((c) => c.instances).find((i) => i.name === routerOf(result, "garp"))!.garp;
     assert.deepEqual([garp.lowerPriorityRepeat, garp.lowerPriorityDelayMs], [3, 2000], "the lower-priority burst reaches the agent");
-    assert.deepEqual([web.garp.lowerPriorityRepeat, web.garp.lowerPriorityDelayMs], [5, 5000], "unset: the agent's defaults (repeat, delay)");
+    assert.deepEqual(
+      [web.garp.lowerPriorityRepeat, web.garp.lowerPriorityDelayMs],
+      [5, 5000],
+      "unset: the agent's defaults (repeat, delay)",
+    );
   });
 
   it("empty specs (nodes running nothing) are accepted", async () => {
     const result = plan({ virtualIPs: [], nodes: nodes(2) });
     const configs = await checkAll(result);
-    assert.deepEqual([...configs.values()].map((c) => c.instances.length), [0, 0]);
+    assert.deepEqual(
+      [...configs.values()].map((c) => c.instances.length),
+      [0, 0],
+    );
   });
 
   it("a larger cluster with every feature mixed in validates node by node", async () => {

@@ -51,18 +51,20 @@ describe("plan", () => {
     assert.deepEqual(web.findings, []);
     assert.deepEqual(result.nodes.get("node-0"), {
       peerSets: [{ name: "p1", source: "198.51.100.1", peers: ["198.51.100.2", "198.51.100.3"] }],
-      instances: [{
-        name: "vrid-1",
-        virtualRouterID: 1,
-        version: 3,
-        priority: web.priorities["node-0"],
-        advertisementInterval: "1s",
-        preempt: true,
-        preemptDelay: "0s",
-        addresses: ["192.0.2.5/24"],
-        unicast: { peerSet: "p1" },
-        garp: { repeat: 5, delay: "5s", refresh: "0s" },
-      }],
+      instances: [
+        {
+          name: "vrid-1",
+          virtualRouterID: 1,
+          version: 3,
+          priority: web.priorities["node-0"],
+          advertisementInterval: "1s",
+          preempt: true,
+          preemptDelay: "0s",
+          addresses: ["192.0.2.5/24"],
+          unicast: { peerSet: "p1" },
+          garp: { repeat: 5, delay: "5s", refresh: "0s" },
+        },
+      ],
     });
     assert.deepEqual(instance(result, "node-2", "web")?.unicast, { source: "198.51.100.3", peers: ["198.51.100.1", "198.51.100.2"] });
   });
@@ -75,9 +77,16 @@ describe("plan", () => {
       ["an IPv6 InternalIP (other spelling)", "2001:DB8:F:0::1/64", "node-0"],
     ];
     for (const [what, address, owner] of cases) {
-      const result = plan({ virtualIPs: [vip("bad", { addresses: [address] }), vip("fine", { addresses: ["192.0.2.5/24"] })], nodes: withExternal });
+      const result = plan({
+        virtualIPs: [vip("bad", { addresses: [address] }), vip("fine", { addresses: ["192.0.2.5/24"] })],
+        nodes: withExternal,
+      });
       const bad = vipPlan(result, "bad");
-      assert.deepEqual(bad.findings.map((f) => f.kind === "node-address" && [f.address, f.node]), [[address.split("/")[0]!.toLowerCase().replace(":0::", "::"), owner]], what);
+      assert.deepEqual(
+        bad.findings.map((f) => f.kind === "node-address" && [f.address, f.node]),
+        [[address.split("/")[0]!.toLowerCase().replace(":0::", "::"), owner]],
+        what,
+      );
       assert.deepEqual(bad.renderedNodes, [], what);
       for (const n of withExternal) assert.deepEqual(carried(result, n.name), ["fine"], what);
     }
@@ -86,8 +95,19 @@ describe("plan", () => {
   it("writes explicit priorities, preferredNodes and the settings of the spec", () => {
     const result = plan({
       virtualIPs: [
-        vip("a", { addresses: ["192.0.2.1/24"], priorities: { "node-0": 100, "node-1": 200 }, interface: "eth0", preempt: false, preemptDelay: "1m", advertisementInterval: "100ms" }),
-        vip("b", { addresses: ["192.0.2.2/24"], preferredNodes: ["node-2", "node-0"], garp: { repeat: 2, delay: "0s", refresh: "30s", refreshRepeat: 3 } }),
+        vip("a", {
+          addresses: ["192.0.2.1/24"],
+          priorities: { "node-0": 100, "node-1": 200 },
+          interface: "eth0",
+          preempt: false,
+          preemptDelay: "1m",
+          advertisementInterval: "100ms",
+        }),
+        vip("b", {
+          addresses: ["192.0.2.2/24"],
+          preferredNodes: ["node-2", "node-0"],
+          garp: { repeat: 2, delay: "0s", refresh: "30s", refreshRepeat: 3 },
+        }),
       ],
       nodes: three,
     });
@@ -97,7 +117,13 @@ describe("plan", () => {
     assert.deepEqual([a.interface, a.priority, a.preempt, a.preemptDelay, a.advertisementInterval], ["eth0", 200, false, "60s", "100ms"]);
     assert.equal(instance(result, "node-1", "b")!.interface, undefined, "no interface unless the VirtualIP names one");
     assert.deepEqual(instance(result, "node-1", "b")!.garp, { repeat: 2, delay: "0s", refresh: "30s", refreshRepeat: 3 });
-    assert.deepEqual(result.nodes.get("node-0")!.instances.map((i) => [i.name, i.virtualRouterID]), [["vrid-1-eth0", 1], ["vrid-2", 2]]);
+    assert.deepEqual(
+      result.nodes.get("node-0")!.instances.map((i) => [i.name, i.virtualRouterID]),
+      [
+        ["vrid-1-eth0", 1],
+        ["vrid-2", 2],
+      ],
+    );
     assert.deepEqual(carried(result, "node-0"), ["a", "b"]);
   });
 
@@ -115,8 +141,17 @@ describe("plan", () => {
   });
 
   it("an instance is named after its router: vrid-<N>, vrid-<N>-v6, then -<interface> when named", () => {
-    const result = plan({ virtualIPs: [vip("six", { addresses: ["2001:db8::6/64"] }), vip("web", { addresses: ["192.0.2.5/24", "2001:db8::5/64"], interface: "eth1" })], nodes: three });
-    assert.deepEqual(result.nodes.get("node-0")!.instances.map((i) => i.name), ["vrid-1-v6", "vrid-2-eth1", "vrid-2-v6-eth1"]);
+    const result = plan({
+      virtualIPs: [
+        vip("six", { addresses: ["2001:db8::6/64"] }),
+        vip("web", { addresses: ["192.0.2.5/24", "2001:db8::5/64"], interface: "eth1" }),
+      ],
+      nodes: three,
+    });
+    assert.deepEqual(
+      result.nodes.get("node-0")!.instances.map((i) => i.name),
+      ["vrid-1-v6", "vrid-2-eth1", "vrid-2-v6-eth1"],
+    );
   });
 
   it("multicast: no unicast block, and no InternalIP needed", () => {
@@ -128,7 +163,11 @@ describe("plan", () => {
   });
 
   it("node selector: only matching nodes run it, and others get an empty spec", () => {
-    const labelled = [node("a", 0, { labels: { zone: "x" } }), node("b", 1, { labels: { zone: "y" } }), node("c", 2, { labels: { zone: "x" } })];
+    const labelled = [
+      node("a", 0, { labels: { zone: "x" } }),
+      node("b", 1, { labels: { zone: "y" } }),
+      node("c", 2, { labels: { zone: "x" } }),
+    ];
     const result = plan({ virtualIPs: [vip("web", { nodeSelector: { zone: "x" } })], nodes: labelled });
     assert.deepEqual(vipPlan(result, "web").renderedNodes, ["a", "c"]);
     assert.deepEqual(result.nodes.get("b"), { instances: [] });
@@ -136,7 +175,11 @@ describe("plan", () => {
   });
 
   it("nodeNames: only the named selected nodes run it; a lone node has no peers; [] selects none", () => {
-    const labelled = [node("a", 0, { labels: { zone: "x" } }), node("b", 1, { labels: { zone: "x" } }), node("c", 2, { labels: { zone: "y" } })];
+    const labelled = [
+      node("a", 0, { labels: { zone: "x" } }),
+      node("b", 1, { labels: { zone: "x" } }),
+      node("c", 2, { labels: { zone: "y" } }),
+    ];
     const result = plan({ virtualIPs: [vip("web", { nodeSelector: { zone: "x" }, nodeNames: ["b", "c"] })], nodes: labelled });
     assert.deepEqual(vipPlan(result, "web").renderedNodes, ["b"]);
     assert.deepEqual(instance(result, "b", "web")!.unicast, { source: "198.51.100.2", peers: [] });
@@ -146,7 +189,13 @@ describe("plan", () => {
 
   it("no selected node: a no-nodes finding, the VRID is still allocated", () => {
     const result = plan({ virtualIPs: [vip("web", { nodeSelector: { zone: "nowhere" } })], nodes: three });
-    assert.deepEqual(vipPlan(result, "web"), { virtualRouterID: 1, renderedNodes: [], priorities: {}, routers: [{ family: 4, instance: "vrid-1" }], findings: [{ kind: "no-nodes" }] });
+    assert.deepEqual(vipPlan(result, "web"), {
+      virtualRouterID: 1,
+      renderedNodes: [],
+      priorities: {},
+      routers: [{ family: 4, instance: "vrid-1" }],
+      findings: [{ kind: "no-nodes" }],
+    });
   });
 
   it("a node without IPv6 is left out of the IPv6 router with a finding", () => {
@@ -172,22 +221,38 @@ describe("plan", () => {
       vip("c", { addresses: ["192.0.2.3/24"] }, { created: at(3), statusVrid: 40 }),
     ];
     const first = plan({ virtualIPs: vips, nodes: three });
-    assert.deepEqual(["a", "b", "c"].map((n) => vipPlan(first, n).virtualRouterID), [2, 1, 40]);
+    assert.deepEqual(
+      ["a", "b", "c"].map((n) => vipPlan(first, n).virtualRouterID),
+      [2, 1, 40],
+    );
     // Status written back, then "a" is deleted and "d" created: nobody else moves, "d" gets the lowest free.
     const withStatus = vips.slice(1).map((v) => ({ ...v, status: { virtualRouterID: vipPlan(first, v.metadata.name).virtualRouterID! } }));
     const second = plan({ virtualIPs: [...withStatus, vip("d", { addresses: ["192.0.2.4/24"] }, { created: at(4) })], nodes: three });
-    assert.deepEqual(["b", "c", "d"].map((n) => vipPlan(second, n).virtualRouterID), [1, 40, 2]);
+    assert.deepEqual(
+      ["b", "c", "d"].map((n) => vipPlan(second, n).virtualRouterID),
+      [1, 40, 2],
+    );
   });
 
   it("VRID taken: the newer VirtualIP is not rendered, the older is untouched", () => {
     const old = vip("old", { addresses: ["192.0.2.1/24"], virtualRouterID: 7 }, { created: at(1) });
     const alone = plan({ virtualIPs: [old], nodes: three });
-    const result = plan({ virtualIPs: [vip("new", { addresses: ["192.0.2.2/24"], virtualRouterID: 7 }, { created: at(2) }), old], nodes: three });
+    const result = plan({
+      virtualIPs: [vip("new", { addresses: ["192.0.2.2/24"], virtualRouterID: 7 }, { created: at(2) }), old],
+      nodes: three,
+    });
     assert.deepEqual(vipPlan(result, "new"), {
-      renderedNodes: [], priorities: {}, routers: [], findings: [{ kind: "vrid-taken", other: "old", virtualRouterID: 7, family: 4 }],
+      renderedNodes: [],
+      priorities: {},
+      routers: [],
+      findings: [{ kind: "vrid-taken", other: "old", virtualRouterID: 7, family: 4 }],
     });
     assert.deepEqual(vipPlan(result, "old"), vipPlan(alone, "old"));
-    assert.equal(serialise({ ...result, vips: new Map() }), serialise({ ...alone, vips: new Map() }), "node specs as without the newer one");
+    assert.equal(
+      serialise({ ...result, vips: new Map() }),
+      serialise({ ...alone, vips: new Map() }),
+      "node specs as without the newer one",
+    );
   });
 
   it("address overlap: the newer VirtualIP is not rendered, the older is untouched", () => {
@@ -200,13 +265,19 @@ describe("plan", () => {
   });
 
   it("same creation time: the name decides", () => {
-    const result = plan({ virtualIPs: [vip("b", { addresses: ["192.0.2.1/24"] }), vip("a", { addresses: ["192.0.2.1/24"] })], nodes: three });
+    const result = plan({
+      virtualIPs: [vip("b", { addresses: ["192.0.2.1/24"] }), vip("a", { addresses: ["192.0.2.1/24"] })],
+      nodes: three,
+    });
     assert.deepEqual(vipPlan(result, "b").findings, [{ kind: "address-overlap", other: "a", address: "192.0.2.1" }]);
   });
 
   it("an invalid VirtualIP gets its errors and keeps its status VRID reserved", () => {
     const result = plan({
-      virtualIPs: [vip("bad", { addresses: ["192.0.2.1/24"], virtualRouterID: 0 }, { statusVrid: 1 }), vip("good", { addresses: ["192.0.2.2/24"] })],
+      virtualIPs: [
+        vip("bad", { addresses: ["192.0.2.1/24"], virtualRouterID: 0 }, { statusVrid: 1 }),
+        vip("good", { addresses: ["192.0.2.2/24"] }),
+      ],
       nodes: three,
     });
     const bad = vipPlan(result, "bad");
@@ -242,7 +313,10 @@ describe("plan", () => {
       ],
       nodes: six,
     });
-    assert.deepEqual(["a1", "b1", "a2", "m", "all", "b2"].map((n) => vipPlan(next, n).virtualRouterID), [1, 1, 2, 3, 4, 2]);
+    assert.deepEqual(
+      ["a1", "b1", "a2", "m", "all", "b2"].map((n) => vipPlan(next, n).virtualRouterID),
+      [1, 1, 2, 3, 4, 2],
+    );
     assert.deepEqual(vipPlan(next, "a3").findings, [{ kind: "vrid-taken", other: "a1", virtualRouterID: 1, family: 4 }]);
   });
 
@@ -257,15 +331,36 @@ describe("plan", () => {
     const relabelled = four.map((n) => (n.name === "node-2" ? { ...n, labels: { a: "1", b: "1" } } : n));
     const after = plan({ virtualIPs: vips, nodes: relabelled });
     assert.deepEqual([vipPlan(after, "old").virtualRouterID, vipPlan(after, "new").virtualRouterID], [1, 2]);
-    assert.deepEqual(after.nodes.get("node-2")!.instances.map((i) => [i.name, i.virtualRouterID]), [["vrid-1", 1], ["vrid-2", 2]]);
+    assert.deepEqual(
+      after.nodes.get("node-2")!.instances.map((i) => [i.name, i.virtualRouterID]),
+      [
+        ["vrid-1", 1],
+        ["vrid-2", 2],
+      ],
+    );
     assert.deepEqual(carried(after, "node-2"), ["old", "new"]);
   });
 
   it("authentication: a secretRef in the controller's namespace by default, never a password", () => {
     const spec = { version: 2 as const, authentication: { secretRef: { name: "web-vrrp" } } };
-    const result = plan({ virtualIPs: [vip("web", spec), vip("db", { ...spec, addresses: ["192.0.2.9/24"], authentication: { secretRef: { name: "db", namespace: "db", key: "pw" } } })], nodes: three }, { secretNamespace: "ops" });
-    assert.deepEqual(instance(result, "node-0", "web")!.authentication, { type: "pass", secretRef: { name: "web-vrrp", namespace: "ops", key: "password" } });
-    assert.deepEqual(instance(result, "node-0", "db")!.authentication, { type: "pass", secretRef: { name: "db", namespace: "db", key: "pw" } });
+    const result = plan(
+      {
+        virtualIPs: [
+          vip("web", spec),
+          vip("db", { ...spec, addresses: ["192.0.2.9/24"], authentication: { secretRef: { name: "db", namespace: "db", key: "pw" } } }),
+        ],
+        nodes: three,
+      },
+      { secretNamespace: "ops" },
+    );
+    assert.deepEqual(instance(result, "node-0", "web")!.authentication, {
+      type: "pass",
+      secretRef: { name: "web-vrrp", namespace: "ops", key: "password" },
+    });
+    assert.deepEqual(instance(result, "node-0", "db")!.authentication, {
+      type: "pass",
+      secretRef: { name: "db", namespace: "db", key: "pw" },
+    });
     const defaulted = plan({ virtualIPs: [vip("web", spec)], nodes: three });
     assert.equal(instance(defaulted, "node-0", "web")!.authentication?.secretRef?.namespace, "floatip-system");
   });
@@ -279,7 +374,9 @@ describe("plan", () => {
     };
     const result = plan({ virtualIPs: [vip("web", { addresses: ["192.0.2.5/24", "2001:db8::5/64"], track })], nodes: three });
     const doc = result.nodes.get("node-0")!;
-    assert.deepEqual(doc.scripts, [{ name: "web/chk", command: "/bin/true", interval: "2s", weight: -20, reverse: false, fall: 1, rise: 1, initFail: false }]);
+    assert.deepEqual(doc.scripts, [
+      { name: "web/chk", command: "/bin/true", interval: "2s", weight: -20, reverse: false, fall: 1, rise: 1, initFail: false },
+    ]);
     assert.deepEqual(doc.trackFiles, [{ name: "web/tf", path: "/run/tf", weight: 1 }]);
     const expected = {
       scripts: [{ name: "web/chk" }],
@@ -301,7 +398,16 @@ describe("plan", () => {
     const result = plan({ virtualIPs: [vip("web", { addresses: ["192.0.2.5/24", "2001:db8::5/64"], track })], nodes: three });
     const doc = result.nodes.get("node-0")!;
     assert.deepEqual(doc.httpChecks, [
-      { name: "web/api", url: "https://127.0.0.1:6443/readyz", interval: "1s", timeout: "1s", weight: -30, fall: 1, rise: 1, tls: { caFile: "/etc/ca.pem", insecureSkipVerify: false } },
+      {
+        name: "web/api",
+        url: "https://127.0.0.1:6443/readyz",
+        interval: "1s",
+        timeout: "1s",
+        weight: -30,
+        fall: 1,
+        rise: 1,
+        tls: { caFile: "/etc/ca.pem", insecureSkipVerify: false },
+      },
       { name: "web/ready", url: "http://127.0.0.1:8080/healthz", interval: "500ms", timeout: "500ms", weight: 0, fall: 2, rise: 1 },
     ]);
     assert.deepEqual(instance(result, "node-0", "web")!.track, { httpChecks: [{ name: "web/ready" }, { name: "web/api" }] });
@@ -329,7 +435,11 @@ describe("plan", () => {
 
   it("unchanged input gives byte-identical output, whatever the input order", () => {
     const vips = [
-      vip("web", { addresses: ["192.0.2.5/24", "2001:db8::5/64"], track: { scripts: [{ name: "chk", command: "/bin/true" }] } }, { created: at(1) }),
+      vip(
+        "web",
+        { addresses: ["192.0.2.5/24", "2001:db8::5/64"], track: { scripts: [{ name: "chk", command: "/bin/true" }] } },
+        { created: at(1) },
+      ),
       vip("db", { addresses: ["192.0.2.6/24"], preferredNodes: ["node-3"] }, { created: at(2) }),
       vip("dns", { addresses: ["192.0.2.7/24"], transport: "multicast" }, { created: at(2) }),
       vip("bad", { addresses: ["x"] }, { created: at(3) }),

@@ -52,7 +52,11 @@ interface Valid {
 export function plan(input: PlanInput, options: PlanOptions = {}): PlanResult {
   const nodes = [...input.nodes].sort((a, b) => compareNames(a.name, b.name));
   const oldestFirst = [...input.virtualIPs].sort((a, b) =>
-    compareAge({ name: a.metadata.name, creationTimestamp: a.metadata.creationTimestamp }, { name: b.metadata.name, creationTimestamp: b.metadata.creationTimestamp }));
+    compareAge(
+      { name: a.metadata.name, creationTimestamp: a.metadata.creationTimestamp },
+      { name: b.metadata.name, creationTimestamp: b.metadata.creationTimestamp },
+    ),
+  );
   const select = selectionCache(nodes);
   const findings = new Map<string, Finding[]>(oldestFirst.map((v) => [v.metadata.name, []]));
   const note = (name: string, finding: Finding) => findings.get(name)!.push(finding);
@@ -84,12 +88,16 @@ export function plan(input: PlanInput, options: PlanOptions = {}): PlanResult {
     onNodes.add(vip.metadata.name);
     reserve(vip, config);
   }
-  const losers = findCollisions(valid.filter(({ vip }) => !onNodes.has(vip.metadata.name)).map(({ vip, config }) => ({
-    name: vip.metadata.name,
-    addresses: config.addresses,
-    // Instances are named after routers (vrid-<N>), which the planner keeps unique: no VirtualIP's name can clash.
-    instances: [],
-  })));
+  const losers = findCollisions(
+    valid
+      .filter(({ vip }) => !onNodes.has(vip.metadata.name))
+      .map(({ vip, config }) => ({
+        name: vip.metadata.name,
+        addresses: config.addresses,
+        // Instances are named after routers (vrid-<N>), which the planner keeps unique: no VirtualIP's name can clash.
+        instances: [],
+      })),
+  );
   for (const [name, collision] of losers) note(name, collision);
   valid.filter(({ vip }) => losers.has(vip.metadata.name)).forEach(({ vip, config }) => reserve(vip, config));
   const survivors = valid
@@ -112,7 +120,11 @@ export function plan(input: PlanInput, options: PlanOptions = {}): PlanResult {
         key,
         families: config.families,
         // A router whose nodes follow endpoints may move to any selected node: its VRID is kept free on all of them.
-        scope: { nodes: followsNodes(vip, config) ? selection.names : eligible.names, interface: config.interface, multicast: config.transport === "multicast" },
+        scope: {
+          nodes: followsNodes(vip, config) ? selection.names : eligible.names,
+          interface: config.interface,
+          multicast: config.transport === "multicast",
+        },
         spread: own ? 1 : Math.max(1, Math.min(SPREAD, eligible.nodes.length)),
         capacity: ADVERT_CAPACITY,
       });
@@ -131,12 +143,22 @@ export function plan(input: PlanInput, options: PlanOptions = {}): PlanResult {
     const { config } = first;
     const familyRouters = config.families.map((family) => ({ family, instance: routerName(router.vrid, family, config.interface) }));
     const hasAll = (n: NodeSummary) => config.families.every((f) => n.internalIPs[familyKey(f)] !== undefined);
-    const eligible = config.transport === "unicast" && first.eligible.some(hasAll)
-      ? first.eligible.filter((n) => config.families.some((f) => n.internalIPs[familyKey(f)] !== undefined))
-      : first.eligible;
+    const eligible =
+      config.transport === "unicast" && first.eligible.some(hasAll)
+        ? first.eligible.filter((n) => config.families.some((f) => n.internalIPs[familyKey(f)] !== undefined))
+        : first.eligible;
     // A router of its own whose nodes follow endpoints keeps its master first while that node stays eligible.
-    const master = followsNodes(first.vip, config) && config.placement.kind === "hash" ? stickyFirst(first.vip.status, new Set(eligible.map((n) => n.name))) : undefined;
-    const chosen = chooseCandidates(eligible, { key: familyRouters[0]!.instance, placement: config.placement, releaseOnCordon: config.releaseOnCordon, max: first.max, first: master });
+    const master =
+      followsNodes(first.vip, config) && config.placement.kind === "hash"
+        ? stickyFirst(first.vip.status, new Set(eligible.map((n) => n.name)))
+        : undefined;
+    const chosen = chooseCandidates(eligible, {
+      key: familyRouters[0]!.instance,
+      placement: config.placement,
+      releaseOnCordon: config.releaseOnCordon,
+      max: first.max,
+      first: master,
+    });
     const missing: Finding[] = [];
     const perFamily = familyRouters.map(({ family, instance }) => {
       const hasAddress = (n: NodeSummary) => n.internalIPs[familyKey(family)] !== undefined;
@@ -144,7 +166,12 @@ export function plan(input: PlanInput, options: PlanOptions = {}): PlanResult {
         for (const n of chosen.nodes) if (!hasAddress(n)) missing.push({ kind: "node-missing-address-family", node: n.name, family });
       }
       const nodes = config.transport === "unicast" ? chosen.nodes.filter(hasAddress) : chosen.nodes;
-      const addresses = router.members.flatMap((m) => byName.get(m)!.config.addresses.filter((a) => a.family === family).map((a) => a.cidr));
+      const addresses = router.members.flatMap((m) =>
+        byName
+          .get(m)!
+          .config.addresses.filter((a) => a.family === family)
+          .map((a) => a.cidr),
+      );
       return { family, instance, nodes, addresses };
     });
     renders.push({ name: first.vip.metadata.name, config, vrid: router.vrid, priorities: chosen.priorities, routers: perFamily });
@@ -164,7 +191,8 @@ export function plan(input: PlanInput, options: PlanOptions = {}): PlanResult {
   }
   for (const [name, outcome] of packed.outcomes) {
     const { config } = byName.get(name)!;
-    if (outcome.kind === "taken") note(name, { kind: "vrid-taken", other: outcome.other, virtualRouterID: outcome.vrid, family: outcome.family });
+    if (outcome.kind === "taken")
+      note(name, { kind: "vrid-taken", other: outcome.other, virtualRouterID: outcome.vrid, family: outcome.family });
     if (outcome.kind === "exhausted") note(name, { kind: "vrid-exhausted", families: config.families });
   }
 
@@ -212,7 +240,10 @@ function vridScope(config: VirtualIPConfig, selected: ReadonlySet<string>): Vrid
 }
 
 /** The eligible nodes of a VirtualIP (selection narrowed by nodeNames), with a key and a set shared by equal node sets. */
-function eligibleCache(): (config: VirtualIPConfig, selection: Selection) => { key: string; nodes: readonly NodeSummary[]; names: ReadonlySet<string> } {
+function eligibleCache(): (
+  config: VirtualIPConfig,
+  selection: Selection,
+) => { key: string; nodes: readonly NodeSummary[]; names: ReadonlySet<string> } {
   const bySelection = new Map<Selection, Map<string, { key: string; nodes: readonly NodeSummary[]; names: ReadonlySet<string> }>>();
   let next = 0;
   return (config, selection) => {
@@ -224,7 +255,11 @@ function eligibleCache(): (config: VirtualIPConfig, selection: Selection) => { k
     let found = cache.get(list);
     if (found === undefined) {
       // Equal node sets reached through different selectors get different keys: they may still differ later.
-      found = { key: `${next++}:${list === "*" ? `all of ${[...selection.names].length}` : list}`, nodes, names: named === undefined ? selection.names : new Set(nodes.map((n) => n.name)) };
+      found = {
+        key: `${next++}:${list === "*" ? `all of ${[...selection.names].length}` : list}`,
+        nodes,
+        names: named === undefined ? selection.names : new Set(nodes.map((n) => n.name)),
+      };
       cache.set(list, found);
     }
     return found;

@@ -22,30 +22,68 @@ describe("priorities", () => {
   });
 
   const five = nodes(5);
-  const cases: ReadonlyArray<readonly [string, PriorityOptions, readonly NodeSummary[], Record<string, number> | ((p: Record<string, number>) => void)]> = [
-    ["explicit priorities; unlisted nodes below the lowest", { key: "web", placement: { kind: "priorities", priorities: { "node-0": 200, "node-1": 150, "node-9": 254 } }, releaseOnCordon: false }, five,
+  const cases: ReadonlyArray<
+    readonly [string, PriorityOptions, readonly NodeSummary[], Record<string, number> | ((p: Record<string, number>) => void)]
+  > = [
+    [
+      "explicit priorities; unlisted nodes below the lowest",
+      {
+        key: "web",
+        placement: { kind: "priorities", priorities: { "node-0": 200, "node-1": 150, "node-9": 254 } },
+        releaseOnCordon: false,
+      },
+      five,
       (p) => {
         assert.equal(p["node-0"], 200);
         assert.equal(p["node-1"], 150);
         assert.equal(p["node-9"], undefined, "unselected nodes get nothing");
         assert.deepEqual(["node-2", "node-3", "node-4"].map((n) => p[n]).sort(), [120, 130, 140]);
-      }],
-    ["explicit priorities down to 1: unlisted nodes get 1", { key: "web", placement: { kind: "priorities", priorities: { "node-0": 1 } }, releaseOnCordon: false }, five.slice(0, 3),
-      { "node-0": 1, "node-1": 1, "node-2": 1 }],
-    ["preferredNodes: 250, 240, ...; unlisted after", { key: "web", placement: { kind: "preferred", nodes: ["node-3", "node-1"] }, releaseOnCordon: false }, five,
+      },
+    ],
+    [
+      "explicit priorities down to 1: unlisted nodes get 1",
+      { key: "web", placement: { kind: "priorities", priorities: { "node-0": 1 } }, releaseOnCordon: false },
+      five.slice(0, 3),
+      { "node-0": 1, "node-1": 1, "node-2": 1 },
+    ],
+    [
+      "preferredNodes: 250, 240, ...; unlisted after",
+      { key: "web", placement: { kind: "preferred", nodes: ["node-3", "node-1"] }, releaseOnCordon: false },
+      five,
       (p) => {
         assert.equal(p["node-3"], 250);
         assert.equal(p["node-1"], 240);
         assert.deepEqual(["node-0", "node-2", "node-4"].map((n) => p[n]).sort(), [210, 220, 230]);
-      }],
-    ["preferredNodes keep their place when one is missing", { key: "web", placement: { kind: "preferred", nodes: ["gone", "node-1", "node-0"] }, releaseOnCordon: false }, five.slice(0, 2),
-      { "node-0": 230, "node-1": 240 }],
-    ["hash: distinct values from 250 down", hash("web"), five,
-      (p) => assert.deepEqual(Object.values(p).sort((a, b) => b - a), [250, 240, 230, 220, 210])],
-    ["releaseOnCordon: a cordoned node gets 1", { key: "web", placement: { kind: "preferred", nodes: ["node-0", "node-1"] }, releaseOnCordon: true },
-      [node("node-0", 0, { unschedulable: true }), node("node-1", 1)], { "node-0": 1, "node-1": 240 }],
-    ["cordoned nodes keep their priority without releaseOnCordon", { key: "web", placement: { kind: "preferred", nodes: ["node-0"] }, releaseOnCordon: false },
-      [node("node-0", 0, { unschedulable: true })], { "node-0": 250 }],
+      },
+    ],
+    [
+      "preferredNodes keep their place when one is missing",
+      { key: "web", placement: { kind: "preferred", nodes: ["gone", "node-1", "node-0"] }, releaseOnCordon: false },
+      five.slice(0, 2),
+      { "node-0": 230, "node-1": 240 },
+    ],
+    [
+      "hash: distinct values from 250 down",
+      hash("web"),
+      five,
+      (p) =>
+        assert.deepEqual(
+          Object.values(p).sort((a, b) => b - a),
+          [250, 240, 230, 220, 210],
+        ),
+    ],
+    [
+      "releaseOnCordon: a cordoned node gets 1",
+      { key: "web", placement: { kind: "preferred", nodes: ["node-0", "node-1"] }, releaseOnCordon: true },
+      [node("node-0", 0, { unschedulable: true }), node("node-1", 1)],
+      { "node-0": 1, "node-1": 240 },
+    ],
+    [
+      "cordoned nodes keep their priority without releaseOnCordon",
+      { key: "web", placement: { kind: "preferred", nodes: ["node-0"] }, releaseOnCordon: false },
+      [node("node-0", 0, { unschedulable: true })],
+      { "node-0": 250 },
+    ],
     ["no nodes", hash("web"), [], {}],
   ];
   for (const [name, options, selected, expected] of cases) {
@@ -80,7 +118,7 @@ describe("priorities", () => {
         assert.equal(after, "node-10", `vip-${i} moved from ${before} to ${after}`);
       }
     }
-    assert.ok(moved > 0 && moved <= 1000 / 11 * 1.5, `${moved} of 1000 moved`);
+    assert.ok(moved > 0 && moved <= (1000 / 11) * 1.5, `${moved} of 1000 moved`);
   });
 
   it("is stable: removing a node moves only the VirtualIPs it topped", () => {

@@ -65,7 +65,10 @@ export function assignPriorities(selected: readonly NodeSummary[], options: Prio
     });
     nextPosition = placement.nodes.length;
   }
-  const rest = rendezvousOrder(options.key, names.filter((name) => !out.has(name)));
+  const rest = rendezvousOrder(
+    options.key,
+    names.filter((name) => !out.has(name)),
+  );
   const first = options.first === undefined ? -1 : rest.indexOf(options.first);
   if (first > 0) rest.unshift(...rest.splice(first, 1));
   rest.forEach((name, i) => out.set(name, scale(nextPosition + i)));

@@ -19,7 +19,10 @@ function assertNoRepeatedPeerList(doc: AgentConfigDocument, where: string): void
     ...doc.instances.flatMap((i) => (i.unicast?.peers !== undefined ? [`${i.unicast.source} ${i.unicast.peers.join(",")}`] : [])),
   ];
   assert.equal(new Set(lists).size, lists.length, `${where} writes a peer list twice`);
-  assert.ok(doc.instances.every((i) => i.unicast?.peers === undefined), `${where}: no inline peers`);
+  assert.ok(
+    doc.instances.every((i) => i.unicast?.peers === undefined),
+    `${where}: no inline peers`,
+  );
 }
 
 /** The instances as the agent reads them (peer sets resolved). */
@@ -36,8 +39,12 @@ function expectedPeers(result: PlanResult, family: 4 | 6): Map<string, string> {
   for (const p of result.vips.values()) {
     for (const router of p.routers ?? []) {
       if (router.family !== family) continue;
-      const members = [...result.nodes].filter(([, doc]) => doc.instances.some((i) => i.name === router.instance)).map(([n]) => n).sort();
-      for (const self of members) out.set(`${self}/${router.instance}`, JSON.stringify({ source: ip(self), peers: members.filter((m) => m !== self).map(ip) }));
+      const members = [...result.nodes]
+        .filter(([, doc]) => doc.instances.some((i) => i.name === router.instance))
+        .map(([n]) => n)
+        .sort();
+      for (const self of members)
+        out.set(`${self}/${router.instance}`, JSON.stringify({ source: ip(self), peers: members.filter((m) => m !== self).map(ip) }));
     }
   }
   return out;
@@ -49,8 +56,22 @@ const many = (count: number, extra: Record<string, unknown> = {}) =>
 
 const cases: readonly { name: string; input: Parameters<typeof plan>[0]; options?: Parameters<typeof plan>[1]; family: 4 | 6 }[] = [
   { name: "300 VirtualIPs, 3 candidates each, 8 nodes", input: { virtualIPs: many(300), nodes: cluster }, family: 6 },
-  { name: "300 VirtualIPs on every node (maxCandidates 0)", input: { virtualIPs: many(300), nodes: cluster }, options: { maxCandidates: 0 }, family: 6 },
-  { name: "IPv4 VirtualIPs on node subsets", input: { virtualIPs: Array.from({ length: 40 }, (_, i) => vip(`a${i}`, { addresses: [`192.0.2.${i + 1}/24`], nodeNames: [`node-${i % 8}`, `node-${(i + 3) % 8}`] })), nodes: cluster }, family: 4 },
+  {
+    name: "300 VirtualIPs on every node (maxCandidates 0)",
+    input: { virtualIPs: many(300), nodes: cluster },
+    options: { maxCandidates: 0 },
+    family: 6,
+  },
+  {
+    name: "IPv4 VirtualIPs on node subsets",
+    input: {
+      virtualIPs: Array.from({ length: 40 }, (_, i) =>
+        vip(`a${i}`, { addresses: [`192.0.2.${i + 1}/24`], nodeNames: [`node-${i % 8}`, `node-${(i + 3) % 8}`] }),
+      ),
+      nodes: cluster,
+    },
+    family: 4,
+  },
 ];
 
 describe("render: peer sets", () => {
@@ -67,17 +88,35 @@ describe("render: peer sets", () => {
   }
 
   it("peer sets are named p1, p2, ... in the order the sorted instances use them", () => {
-    const result = plan({ virtualIPs: [vip("b", { nodeNames: ["node-0", "node-2"] }), vip("a", { nodeNames: ["node-0", "node-1"], addresses: ["192.0.2.6/24"] })], nodes: cluster });
+    const result = plan({
+      virtualIPs: [
+        vip("b", { nodeNames: ["node-0", "node-2"] }),
+        vip("a", { nodeNames: ["node-0", "node-1"], addresses: ["192.0.2.6/24"] }),
+      ],
+      nodes: cluster,
+    });
     const doc = result.nodes.get("node-0")!;
-    assert.deepEqual(doc.instances.map((i) => [i.name, i.unicast]), [["vrid-1", { peerSet: "p1" }], ["vrid-2", { peerSet: "p2" }]]);
-    assert.deepEqual(doc.peerSets!.map((s) => s.name), ["p1", "p2"]);
+    assert.deepEqual(
+      doc.instances.map((i) => [i.name, i.unicast]),
+      [
+        ["vrid-1", { peerSet: "p1" }],
+        ["vrid-2", { peerSet: "p2" }],
+      ],
+    );
+    assert.deepEqual(
+      doc.peerSets!.map((s) => s.name),
+      ["p1", "p2"],
+    );
     assert.notDeepEqual(doc.peerSets![0]!.peers, doc.peerSets![1]!.peers);
   });
 
   it("IPv4 and IPv6 routers on the same nodes get a set each (their source differs)", () => {
     const result = plan({ virtualIPs: [vip("web", { addresses: ["192.0.2.5/24", "2001:db8::5/64"] })], nodes: nodes(3) });
     const doc = result.nodes.get("node-0")!;
-    assert.deepEqual(doc.peerSets!.map((s) => s.source), ["198.51.100.1", "2001:db8:f::1"]);
+    assert.deepEqual(
+      doc.peerSets!.map((s) => s.source),
+      ["198.51.100.1", "2001:db8:f::1"],
+    );
   });
 
   it("a lone node's set has no peers; multicast routers have no set", () => {

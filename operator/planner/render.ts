@@ -23,7 +23,12 @@
 import type { Family } from "../../agent/config/types.js";
 import { formatDuration } from "../../agent/config/duration.js";
 import type {
-  AgentConfigDocument, AgentHttpCheckDocument, AgentInstanceDocument, AgentPeerSetDocument, AgentScriptDocument, AgentTrackFileDocument,
+  AgentConfigDocument,
+  AgentHttpCheckDocument,
+  AgentInstanceDocument,
+  AgentPeerSetDocument,
+  AgentScriptDocument,
+  AgentTrackFileDocument,
   NodeSummary,
 } from "../api/types.js";
 import type { VirtualIPConfig } from "../api/virtualip-config.js";
@@ -84,7 +89,9 @@ export function renderNodes(
   vips: readonly RouterRender[],
   options: RenderOptions,
 ): Map<string, AgentConfigDocument> {
-  const parts = new Map<string, NodeParts>(nodes.map((n) => [n.name, { scripts: [], trackFiles: [], httpChecks: [], instances: [], unicast: new Map() }]));
+  const parts = new Map<string, NodeParts>(
+    nodes.map((n) => [n.name, { scripts: [], trackFiles: [], httpChecks: [], instances: [], unicast: new Map() }]),
+  );
   // VirtualIPs on the same nodes share their unicast blocks (n² work once per node set, not per VirtualIP).
   const unicastCache = new Map<string, Map<string, Unicast>>();
   for (const vip of vips) {
@@ -158,7 +165,10 @@ function unicastBlocks(router: RouterPlan): Map<string, Unicast> {
  * gets `unicast: {peerSet}`. A spec then grows with routers plus distinct
  * peer lists, not with routers × peers.
  */
-function referencePeerSets(instances: readonly AgentInstanceDocument[], unicast: ReadonlyMap<AgentInstanceDocument, Unicast>): AgentPeerSetDocument[] {
+function referencePeerSets(
+  instances: readonly AgentInstanceDocument[],
+  unicast: ReadonlyMap<AgentInstanceDocument, Unicast>,
+): AgentPeerSetDocument[] {
   const sets = new Map<string, AgentPeerSetDocument>();
   for (const doc of instances) {
     const block = unicast.get(doc);
@@ -188,29 +198,33 @@ interface SharedParts {
 /** What every instance of one VirtualIP has in common. */
 function sharedParts(vip: RouterRender, options: RenderOptions): SharedParts {
   const { config, name } = vip;
-  const scripts = config.track.scripts.map((s): AgentScriptDocument => ({
-    name: `${name}/${s.name}`,
-    command: s.command,
-    interval: durationText(s.intervalMs),
-    ...(s.timeoutMs !== undefined ? { timeout: durationText(s.timeoutMs) } : {}),
-    weight: s.weight,
-    reverse: s.reverse,
-    fall: s.fall,
-    rise: s.rise,
-    initFail: s.initFail,
-    ...(s.user !== undefined ? { user: s.user } : {}),
-  }));
+  const scripts = config.track.scripts.map(
+    (s): AgentScriptDocument => ({
+      name: `${name}/${s.name}`,
+      command: s.command,
+      interval: durationText(s.intervalMs),
+      ...(s.timeoutMs !== undefined ? { timeout: durationText(s.timeoutMs) } : {}),
+      weight: s.weight,
+      reverse: s.reverse,
+      fall: s.fall,
+      rise: s.rise,
+      initFail: s.initFail,
+      ...(s.user !== undefined ? { user: s.user } : {}),
+    }),
+  );
   const trackFiles = config.track.files.map((f): AgentTrackFileDocument => ({ name: `${name}/${f.name}`, path: f.path, weight: f.weight }));
-  const httpChecks = (config.track.httpChecks ?? []).map((c): AgentHttpCheckDocument => ({
-    name: `${name}/${c.name}`,
-    url: c.url,
-    interval: durationText(c.intervalMs),
-    timeout: durationText(c.timeoutMs),
-    weight: c.weight,
-    fall: c.fall,
-    rise: c.rise,
-    ...(c.tls !== undefined ? { tls: { ...c.tls } } : {}),
-  }));
+  const httpChecks = (config.track.httpChecks ?? []).map(
+    (c): AgentHttpCheckDocument => ({
+      name: `${name}/${c.name}`,
+      url: c.url,
+      interval: durationText(c.intervalMs),
+      timeout: durationText(c.timeoutMs),
+      weight: c.weight,
+      fall: c.fall,
+      rise: c.rise,
+      ...(c.tls !== undefined ? { tls: { ...c.tls } } : {}),
+    }),
+  );
   const { pods, interfaces, files } = config.track;
   const track = {
     ...(scripts.length > 0 ? { scripts: scripts.map((s) => ({ name: s.name })) } : {}),
@@ -230,9 +244,10 @@ function sharedParts(vip: RouterRender, options: RenderOptions): SharedParts {
     ...(g.lowerPriorityDelayMs !== undefined ? { lowerPriorityDelay: durationText(g.lowerPriorityDelayMs) } : {}),
   };
   const ref = config.authentication?.secretRef;
-  const authentication = ref === undefined
-    ? undefined
-    : { type: "pass" as const, secretRef: { name: ref.name, namespace: ref.namespace ?? options.secretNamespace, key: ref.key } };
+  const authentication =
+    ref === undefined
+      ? undefined
+      : { type: "pass" as const, secretRef: { name: ref.name, namespace: ref.namespace ?? options.secretNamespace, key: ref.key } };
   return {
     advertisementInterval: durationText(config.advertIntervalMs),
     preemptDelay: durationText(config.preemptDelayMs),

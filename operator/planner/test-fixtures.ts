@@ -5,7 +5,10 @@ export function node(name: string, index: number, extra: Partial<NodeSummary> = 
   return {
     name,
     labels: { "kubernetes.io/hostname": name },
-    internalIPs: { v4: index < 250 ? `198.51.100.${index + 1}` : `203.0.113.${(index % 250) + 1}`, v6: `2001:db8:f::${(index + 1).toString(16)}` },
+    internalIPs: {
+      v4: index < 250 ? `198.51.100.${index + 1}` : `203.0.113.${(index % 250) + 1}`,
+      v6: `2001:db8:f::${(index + 1).toString(16)}`,
+    },
     unschedulable: false,
     ready: true,
     creationTimestamp: "2026-01-01T00:00:00Z",

@@ -169,7 +169,11 @@ export function allocateVrids(oldestFirst: readonly VridCandidate[], options: Vr
   }
   for (const { c, at } of pending) {
     let vrid = VRID_MIN;
-    while (vrid <= VRID_MAX && (reserved.conflicting(vrid, c.families, at) !== undefined || holders.conflicting(vrid, c.families, at) !== undefined)) vrid++;
+    while (
+      vrid <= VRID_MAX &&
+      (reserved.conflicting(vrid, c.families, at) !== undefined || holders.conflicting(vrid, c.families, at) !== undefined)
+    )
+      vrid++;
     if (vrid > VRID_MAX) outcomes.set(c.name, { kind: "exhausted" });
     else claim(c, at, vrid, "allocated");
   }

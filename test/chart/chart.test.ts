@@ -10,7 +10,9 @@ import { at, byKind, CHART, ciValues, helm, NAMESPACE, one, render, REPO, RELEAS
 import { knownKind, validate } from "./k8s-schema.js";
 import { AgentMetrics } from "../../agent/runtime/metrics.js";
 
-const CI_FILES = readdirSync(join(CHART, "ci")).filter((f) => f.endsWith(".yaml")).sort();
+const CI_FILES = readdirSync(join(CHART, "ci"))
+  .filter((f) => f.endsWith(".yaml"))
+  .sort();
 
 /** Every configuration the tests render: the defaults and each ci/ values file. */
 const CONFIGS: ReadonlyArray<{ name: string; options: RenderOptions }> = [
@@ -59,12 +61,17 @@ describe("rendered objects", () => {
       assert.ok(objects.length > 0);
       const problems: string[] = [];
       for (const o of objects) {
-        if (!knownKind(o.apiVersion, o.kind)) problems.push(`${o.apiVersion} ${o.kind} ${o.metadata?.name}: not a kind this test validates`);
+        if (!knownKind(o.apiVersion, o.kind))
+          problems.push(`${o.apiVersion} ${o.kind} ${o.metadata?.name}: not a kind this test validates`);
         for (const e of validate(o)) problems.push(`${o.kind} ${o.metadata?.name}${e}`);
       }
       assert.deepEqual(problems, []);
       const keys = objects.map((o) => `${o.kind}/${o.metadata.namespace ?? ""}/${o.metadata.name}`);
-      assert.deepEqual(keys.filter((k, i) => keys.indexOf(k) !== i), [], "no two objects share kind, namespace and name");
+      assert.deepEqual(
+        keys.filter((k, i) => keys.indexOf(k) !== i),
+        [],
+        "no two objects share kind, namespace and name",
+      );
     });
 
     test(`${name}: references between objects resolve`, async () => {
@@ -73,15 +80,22 @@ describe("rendered objects", () => {
       for (const w of pods) {
         const selector = obj(at(w, "spec", "selector", "matchLabels")) as Record<string, string>;
         const labels = obj(at(w, "spec", "template", "metadata", "labels")) as Record<string, string>;
-        assert.ok(Object.keys(selector).length > 0 && matches(selector, labels), `${w.kind} ${w.metadata.name}: selector matches its pod template`);
+        assert.ok(
+          Object.keys(selector).length > 0 && matches(selector, labels),
+          `${w.kind} ${w.metadata.name}: selector matches its pod template`,
+        );
         const others = pods.filter((x) => x !== w);
         for (const x of others) {
-          assert.ok(!matches(selector, obj(at(x, "spec", "template", "metadata", "labels")) as Record<string, string>), `${w.kind} selector does not match ${x.kind} pods`);
+          assert.ok(
+            !matches(selector, obj(at(x, "spec", "template", "metadata", "labels")) as Record<string, string>),
+            `${w.kind} selector does not match ${x.kind} pods`,
+          );
         }
         const spec = podSpec(w);
         const volumes = new Set(list(spec["volumes"]).map((v) => v["name"]));
         for (const c of list(spec["containers"])) {
-          for (const m of list(c["volumeMounts"])) assert.ok(volumes.has(m["name"]), `${w.kind}: volumeMount ${String(m["name"])} has a volume`);
+          for (const m of list(c["volumeMounts"]))
+            assert.ok(volumes.has(m["name"]), `${w.kind}: volumeMount ${String(m["name"])} has a volume`);
           const ports = new Set(list(c["ports"]).map((p) => p["name"]));
           for (const probe of ["livenessProbe", "readinessProbe"]) {
             const port = at(c, probe, "httpGet", "port");
@@ -95,19 +109,28 @@ describe("rendered objects", () => {
       }
       for (const s of byKind(objects, "Service")) {
         const selector = obj(at(s, "spec", "selector")) as Record<string, string>;
-        const targets = pods.filter((p) => matches(selector, obj(at(p, "spec", "template", "metadata", "labels")) as Record<string, string>));
+        const targets = pods.filter((p) =>
+          matches(selector, obj(at(p, "spec", "template", "metadata", "labels")) as Record<string, string>),
+        );
         assert.equal(targets.length, 1, `Service ${s.metadata.name} selects exactly one workload`);
         const named = new Set(list(podSpec(targets[0]!)["containers"]).flatMap((c) => list(c["ports"]).map((p) => p["name"])));
-        for (const p of list(at(s, "spec", "ports"))) assert.ok(named.has(p["targetPort"]), `Service ${s.metadata.name}: targetPort ${String(p["targetPort"])} exists`);
+        for (const p of list(at(s, "spec", "ports")))
+          assert.ok(named.has(p["targetPort"]), `Service ${s.metadata.name}: targetPort ${String(p["targetPort"])} exists`);
       }
       for (const pdb of byKind(objects, "PodDisruptionBudget")) {
         const selector = obj(at(pdb, "spec", "selector", "matchLabels")) as Record<string, string>;
         assert.deepEqual(
-          pods.filter((p) => matches(selector, obj(at(p, "spec", "template", "metadata", "labels")) as Record<string, string>)).map((p) => p.kind),
+          pods
+            .filter((p) => matches(selector, obj(at(p, "spec", "template", "metadata", "labels")) as Record<string, string>))
+            .map((p) => p.kind),
           ["Deployment"],
         );
       }
-      const roles = new Set([...byKind(objects, "ClusterRole"), ...byKind(objects, "Role")].map((r) => `${r.kind}/${r.metadata.namespace ?? ""}/${r.metadata.name}`));
+      const roles = new Set(
+        [...byKind(objects, "ClusterRole"), ...byKind(objects, "Role")].map(
+          (r) => `${r.kind}/${r.metadata.namespace ?? ""}/${r.metadata.name}`,
+        ),
+      );
       const accounts = new Set(byKind(objects, "ServiceAccount").map((s) => `${s.metadata.namespace}/${s.metadata.name}`));
       for (const b of [...byKind(objects, "ClusterRoleBinding"), ...byKind(objects, "RoleBinding")]) {
         const ref = obj(b["roleRef"]);
@@ -116,17 +139,28 @@ describe("rendered objects", () => {
         for (const s of list(b["subjects"])) {
           assert.equal(s["kind"], "ServiceAccount");
           assert.equal(s["namespace"], NAMESPACE, `${b.kind} ${b.metadata.name}: subject in the release namespace`);
-          if (accounts.size > 0) assert.ok(accounts.has(`${String(s["namespace"])}/${String(s["name"])}`), `${b.kind} ${b.metadata.name}: subject ${String(s["name"])} is rendered`);
+          if (accounts.size > 0)
+            assert.ok(
+              accounts.has(`${String(s["namespace"])}/${String(s["name"])}`),
+              `${b.kind} ${b.metadata.name}: subject ${String(s["name"])} is rendered`,
+            );
         }
       }
       for (const w of pods) {
-        if (accounts.size > 0) assert.ok(accounts.has(`${NAMESPACE}/${String(podSpec(w)["serviceAccountName"])}`), `${w.kind}: its ServiceAccount is rendered`);
+        if (accounts.size > 0)
+          assert.ok(accounts.has(`${NAMESPACE}/${String(podSpec(w)["serviceAccountName"])}`), `${w.kind}: its ServiceAccount is rendered`);
       }
       for (const m of [...byKind(objects, "ServiceMonitor"), ...byKind(objects, "PodMonitor")]) {
         const selector = obj(at(m, "spec", "selector", "matchLabels")) as Record<string, string>;
         const candidates =
-          m.kind === "ServiceMonitor" ? byKind(objects, "Service").map((s) => s.metadata.labels) : pods.map((p) => obj(at(p, "spec", "template", "metadata", "labels")) as Record<string, string>);
-        assert.equal(candidates.filter((l) => matches(selector, l)).length, 1, `${m.kind} ${m.metadata.name} selects exactly one ${m.kind === "ServiceMonitor" ? "Service" : "workload"}`);
+          m.kind === "ServiceMonitor"
+            ? byKind(objects, "Service").map((s) => s.metadata.labels)
+            : pods.map((p) => obj(at(p, "spec", "template", "metadata", "labels")) as Record<string, string>);
+        assert.equal(
+          candidates.filter((l) => matches(selector, l)).length,
+          1,
+          `${m.kind} ${m.metadata.name} selects exactly one ${m.kind === "ServiceMonitor" ? "Service" : "workload"}`,
+        );
       }
     });
   }
@@ -161,9 +195,20 @@ describe("rendered objects", () => {
     const version = (JSON.parse(readFileSync(join(REPO, "package.json"), "utf8")) as { version: string }).version;
     assert.equal(chart["appVersion"], version, "appVersion is package.json's version (CONTRIBUTING.md, Releasing)");
     const images = async (options: RenderOptions) =>
-      (await render(options)).flatMap((o) => (o.kind === "Deployment" || o.kind === "DaemonSet" ? list(podSpec(o)["containers"]).map((c) => [c["image"], c["imagePullPolicy"]]) : []));
+      (await render(options)).flatMap((o) =>
+        o.kind === "Deployment" || o.kind === "DaemonSet"
+          ? list(podSpec(o)["containers"]).map((c) => [c["image"], c["imagePullPolicy"]])
+          : [],
+      );
     const published = `ghcr.io/floatip/floatip:${version}`;
-    assert.deepEqual(await images({}), [[published, "IfNotPresent"], [published, "IfNotPresent"]], "the image the release workflow publishes, at appVersion");
+    assert.deepEqual(
+      await images({}),
+      [
+        [published, "IfNotPresent"],
+        [published, "IfNotPresent"],
+      ],
+      "the image the release workflow publishes, at appVersion",
+    );
     assert.deepEqual(await images({ values: [ciValues("tolerations-values.yaml")] }), [
       ["registry.example.com/floatip:0.1.0", "Always"],
       ["registry.example.com/floatip:0.1.0", "Always"],
@@ -190,13 +235,19 @@ describe("rendered objects", () => {
 
 describe("controller Deployment", () => {
   test("controller.loadBalancer.defaultClass adds --default-load-balancer-class (off by default)", async () => {
-    for (const [setJson, want] of [[[], false], [["controller.loadBalancer.defaultClass=true"], true]] as const) {
+    for (const [setJson, want] of [
+      [[], false],
+      [["controller.loadBalancer.defaultClass=true"], true],
+    ] as const) {
       const args = list(container(one(await render({ setJson: [...setJson] }), "Deployment"), "controller")["args"]) as unknown as string[];
       assert.equal(args.includes("--default-load-balancer-class"), want, JSON.stringify(setJson));
     }
   });
   test("controller.maxCandidates is --max-candidates (3 by default); the schema refuses a negative one", async () => {
-    for (const [setJson, want] of [[[], "--max-candidates=3"], [["controller.maxCandidates=0"], "--max-candidates=0"]] as const) {
+    for (const [setJson, want] of [
+      [[], "--max-candidates=3"],
+      [["controller.maxCandidates=0"], "--max-candidates=0"],
+    ] as const) {
       const args = list(container(one(await render({ setJson: [...setJson] }), "Deployment"), "controller")["args"]) as unknown as string[];
       assert.ok(args.includes(want), JSON.stringify(args));
     }
@@ -204,7 +255,10 @@ describe("controller Deployment", () => {
     assert.notEqual(r.code, 0);
   });
   test("agent.allowVRRPNodeScripts adds --allow-vrrpnode-scripts to the agent (off by default)", async () => {
-    for (const [setJson, want] of [[[], false], [["agent.allowVRRPNodeScripts=true"], true]] as const) {
+    for (const [setJson, want] of [
+      [[], false],
+      [["agent.allowVRRPNodeScripts=true"], true],
+    ] as const) {
       const args = list(container(one(await render({ setJson: [...setJson] }), "DaemonSet"), "agent")["args"]) as unknown as string[];
       assert.equal(args.includes("--allow-vrrpnode-scripts"), want, JSON.stringify(setJson));
     }
@@ -272,10 +326,16 @@ describe("agent DaemonSet security posture", () => {
 
       const volumes = list(spec["volumes"]);
       const hostPaths = volumes.filter((v) => v["hostPath"] !== undefined);
-      assert.deepEqual(hostPaths.map((v) => v["hostPath"]), [{ path: "/var/lib/floatip", type: "DirectoryOrCreate" }]);
+      assert.deepEqual(
+        hostPaths.map((v) => v["hostPath"]),
+        [{ path: "/var/lib/floatip", type: "DirectoryOrCreate" }],
+      );
       for (const v of volumes) {
         const sources = Object.keys(v).filter((k) => k !== "name");
-        assert.ok(sources.length === 1 && ["hostPath", "emptyDir"].includes(sources[0]!), `volume ${String(v["name"])}: only hostPath (the cache) and emptyDir`);
+        assert.ok(
+          sources.length === 1 && ["hostPath", "emptyDir"].includes(sources[0]!),
+          `volume ${String(v["name"])}: only hostPath (the cache) and emptyDir`,
+        );
       }
       const mounts = Object.fromEntries(list(c["volumeMounts"]).map((m) => [m["mountPath"], volumes.find((v) => v["name"] === m["name"])]));
       assert.ok(mounts["/var/lib/floatip"]?.["hostPath"] !== undefined, "the cache hostPath at /var/lib/floatip");
@@ -289,7 +349,10 @@ describe("agent DaemonSet security posture", () => {
       const nodeName = list(c["env"]).find((e) => e["name"] === "NODE_NAME");
       assert.equal(at(nodeName, "valueFrom", "fieldRef", "fieldPath"), "spec.nodeName");
       const port = list(c["ports"]).find((p) => p["name"] === "metrics");
-      assert.ok(args.some((a) => a.endsWith(`:${String(port?.["containerPort"])}`)), "the metrics port is where the agent listens");
+      assert.ok(
+        args.some((a) => a.endsWith(`:${String(port?.["containerPort"])}`)),
+        "the metrics port is where the agent listens",
+      );
     });
   }
 
@@ -302,8 +365,12 @@ describe("agent DaemonSet security posture", () => {
 
   test("metrics listen addresses: IPv4 plain, IPv6 and $(HOST_IP) in brackets", async () => {
     const objects = await render({ values: [ciValues("tolerations-values.yaml")] });
-    assert.ok((list(container(one(objects, "DaemonSet"), "agent")["args"]) as unknown as string[]).includes("--metrics-address=[$(HOST_IP)]:9111"));
-    assert.ok((list(container(one(objects, "Deployment"), "controller")["args"]) as unknown as string[]).includes("--metrics-address=[::]:9121"));
+    assert.ok(
+      (list(container(one(objects, "DaemonSet"), "agent")["args"]) as unknown as string[]).includes("--metrics-address=[$(HOST_IP)]:9111"),
+    );
+    assert.ok(
+      (list(container(one(objects, "Deployment"), "controller")["args"]) as unknown as string[]).includes("--metrics-address=[::]:9121"),
+    );
   });
 });
 
@@ -339,21 +406,34 @@ describe("values schema", () => {
     assert.match(r.stdout + r.stderr, /controller\/replicas/);
   });
   test("values.yaml documents every top-level key the schema knows (but global and enabled, which a parent chart sets)", () => {
-    const schema = JSON.parse(readFileSync(join(CHART, "values.schema.json"), "utf8")) as { properties: Obj; additionalProperties: boolean };
+    const schema = JSON.parse(readFileSync(join(CHART, "values.schema.json"), "utf8")) as {
+      properties: Obj;
+      additionalProperties: boolean;
+    };
     const values = yaml.load(readFileSync(join(CHART, "values.yaml"), "utf8")) as Obj;
     assert.equal(schema.additionalProperties, false);
-    assert.deepEqual(Object.keys(values).sort(), Object.keys(schema.properties).filter((k) => k !== "global" && k !== "enabled").sort());
+    assert.deepEqual(
+      Object.keys(values).sort(),
+      Object.keys(schema.properties)
+        .filter((k) => k !== "global" && k !== "enabled")
+        .sort(),
+    );
   });
 });
 
 describe("CRDs", () => {
   test("charts/floatip/files/crds/ is a byte-for-byte copy of crds/", () => {
-    const source = readdirSync(join(REPO, "crds")).filter((f) => f.endsWith(".yaml")).sort();
+    const source = readdirSync(join(REPO, "crds"))
+      .filter((f) => f.endsWith(".yaml"))
+      .sort();
     const copy = readdirSync(join(CHART, "files", "crds")).sort();
     assert.ok(source.length > 0);
     assert.deepEqual(copy, source, "the same files (make crds; delete a copy whose source is gone)");
     for (const f of source) {
-      assert.ok(readFileSync(join(REPO, "crds", f)).equals(readFileSync(join(CHART, "files", "crds", f))), `crds/${f} differs from charts/floatip/files/crds/${f}: run make crds`);
+      assert.ok(
+        readFileSync(join(REPO, "crds", f)).equals(readFileSync(join(CHART, "files", "crds", f))),
+        `crds/${f} differs from charts/floatip/files/crds/${f}: run make crds`,
+      );
     }
     assert.ok(!existsSync(join(CHART, "crds")), "no crds/ directory in the chart: Helm would install it once and never upgrade it");
   });
@@ -361,7 +441,11 @@ describe("CRDs", () => {
     const r = await helm(["template", RELEASE, CHART, "--namespace", NAMESPACE]);
     assert.equal(r.code, 0, r.stderr);
     const crds = (yaml.loadAll(r.stdout) as KubeObject[]).filter((o) => o?.kind === "CustomResourceDefinition");
-    assert.deepEqual(crds.map((c) => c.metadata.name).sort(), ["virtualippools.floatip.io", "virtualips.floatip.io", "vrrpnodes.floatip.io"]);
+    assert.deepEqual(crds.map((c) => c.metadata.name).sort(), [
+      "virtualippools.floatip.io",
+      "virtualips.floatip.io",
+      "vrrpnodes.floatip.io",
+    ]);
     for (const c of crds) assert.deepEqual(validate(c), [], c.metadata.name);
     for (const f of readdirSync(join(REPO, "crds")).filter((n) => n.endsWith(".yaml"))) {
       const source = yaml.load(readFileSync(join(REPO, "crds", f), "utf8")) as KubeObject;
@@ -369,13 +453,20 @@ describe("CRDs", () => {
       assert.ok(rendered !== undefined, source.metadata.name);
       assert.equal(rendered.metadata.annotations?.["helm.sh/resource-policy"], "keep");
       assert.equal(rendered.metadata.labels?.["app.kubernetes.io/managed-by"], "Helm");
-      assert.deepEqual({ ...rendered, metadata: { name: rendered.metadata.name } }, { ...source, metadata: { name: source.metadata.name } }, `${f} renders unchanged`);
+      assert.deepEqual(
+        { ...rendered, metadata: { name: rendered.metadata.name } },
+        { ...source, metadata: { name: source.metadata.name } },
+        `${f} renders unchanged`,
+      );
       for (const [k, v] of Object.entries(source.metadata.labels ?? {})) assert.equal(rendered.metadata.labels?.[k], v, `${f}: label ${k}`);
     }
   });
   test("crds.install=false renders no CRD", async () => {
     const objects = await render({ setJson: ["crds.install=false"] });
-    assert.deepEqual(objects.filter((o) => o.kind === "CustomResourceDefinition"), []);
+    assert.deepEqual(
+      objects.filter((o) => o.kind === "CustomResourceDefinition"),
+      [],
+    );
   });
 });
 
@@ -412,7 +503,8 @@ describe("monitoring", () => {
 
   test("the code's metric registry is found", () => {
     const names = exportedMetrics();
-    for (const n of ["floatip_instance_state", "floatip_instance_transitions_total", "floatip_virtualips", "floatip_controller_leader"]) assert.ok(names.has(n), n);
+    for (const n of ["floatip_instance_state", "floatip_instance_transitions_total", "floatip_virtualips", "floatip_controller_leader"])
+      assert.ok(names.has(n), n);
   });
 
   test("PrometheusRule: the alerts, on metrics the code exports", async () => {
@@ -420,19 +512,47 @@ describe("monitoring", () => {
     const rules = list(at(one(objects, "PrometheusRule"), "spec", "groups")).flatMap((g) => list(g["rules"]));
     const byName = Object.fromEntries(rules.map((r) => [r["alert"], r]));
     assert.deepEqual(Object.keys(byName).sort(), [
-      "FloatipAgentDown", "FloatipControllerNoLeader", "FloatipControllerWritesFailing", "FloatipFlapping", "FloatipMultipleMasters", "FloatipNetworkConflict", "FloatipNoMaster",
-      "FloatipPoolExhausted", "FloatipVRRPNodeConfigRejected", "FloatipVirtualIPConflict", "FloatipVirtualIPInvalid", "FloatipVirtualIPNoEligibleNode",
+      "FloatipAgentDown",
+      "FloatipControllerNoLeader",
+      "FloatipControllerWritesFailing",
+      "FloatipFlapping",
+      "FloatipMultipleMasters",
+      "FloatipNetworkConflict",
+      "FloatipNoMaster",
+      "FloatipPoolExhausted",
+      "FloatipVRRPNodeConfigRejected",
+      "FloatipVirtualIPConflict",
+      "FloatipVirtualIPInvalid",
+      "FloatipVirtualIPNoEligibleNode",
     ]);
     const expr = (a: string) => String(byName[a]?.["expr"]);
     assert.match(expr("FloatipNoMaster"), /sum by \(vrrp_instance\) \(floatip_instance_state\{state="master"\}\) == 0/);
     assert.equal(byName["FloatipNoMaster"]?.["for"], "1m");
     assert.match(expr("FloatipMultipleMasters"), /floatip_instance_state\{state="master"\}\) > 1/);
-    assert.match(expr("FloatipVirtualIPConflict"), /floatip_virtualips\{finding=~"vrid-taken\|vrid-exhausted\|address-overlap\|instance-name-taken"\} > 0 and on \(instance\) floatip_controller_leader == 1/);
-    assert.match(expr("FloatipVirtualIPInvalid"), /^floatip_virtualips\{finding="invalid"\} > 0 and on \(instance\) floatip_controller_leader == 1$/);
-    assert.match(expr("FloatipVirtualIPNoEligibleNode"), /^floatip_virtualips\{finding="no-nodes"\} > 0 and on \(instance\) floatip_controller_leader == 1$/);
-    assert.match(expr("FloatipVRRPNodeConfigRejected"), /^floatip_vrrpnode_config_rejected == 1 and on \(instance\) floatip_controller_leader == 1$/);
-    assert.match(expr("FloatipControllerWritesFailing"), /^floatip_controller_failing_writes > 0 and on \(instance\) floatip_controller_leader == 1$/);
-    assert.match(expr("FloatipPoolExhausted"), /^floatip_loadbalancer_services\{allocation="PoolExhausted"\} > 0 and on \(instance\) floatip_controller_leader == 1$/);
+    assert.match(
+      expr("FloatipVirtualIPConflict"),
+      /floatip_virtualips\{finding=~"vrid-taken\|vrid-exhausted\|address-overlap\|instance-name-taken"\} > 0 and on \(instance\) floatip_controller_leader == 1/,
+    );
+    assert.match(
+      expr("FloatipVirtualIPInvalid"),
+      /^floatip_virtualips\{finding="invalid"\} > 0 and on \(instance\) floatip_controller_leader == 1$/,
+    );
+    assert.match(
+      expr("FloatipVirtualIPNoEligibleNode"),
+      /^floatip_virtualips\{finding="no-nodes"\} > 0 and on \(instance\) floatip_controller_leader == 1$/,
+    );
+    assert.match(
+      expr("FloatipVRRPNodeConfigRejected"),
+      /^floatip_vrrpnode_config_rejected == 1 and on \(instance\) floatip_controller_leader == 1$/,
+    );
+    assert.match(
+      expr("FloatipControllerWritesFailing"),
+      /^floatip_controller_failing_writes > 0 and on \(instance\) floatip_controller_leader == 1$/,
+    );
+    assert.match(
+      expr("FloatipPoolExhausted"),
+      /^floatip_loadbalancer_services\{allocation="PoolExhausted"\} > 0 and on \(instance\) floatip_controller_leader == 1$/,
+    );
     assert.equal(expr("FloatipNetworkConflict"), "sum by (vrrp_instance, node, kind) (floatip_conflicts_active) > 0");
     assert.equal(expr("FloatipAgentDown"), 'up{job=~".*floatip-agent.*"} == 0');
     assert.match(expr("FloatipFlapping"), /increase\(floatip_instance_transitions_total\[10m\]\)\) > 6$/);
@@ -444,7 +564,9 @@ describe("monitoring", () => {
       assert.ok(typeof at(r, "labels", "severity") === "string" && typeof at(r, "annotations", "summary") === "string");
     }
     const podMonitor = await render({ values: [ciValues("podmonitor-values.yaml")] });
-    const agentDown = list(at(one(podMonitor, "PrometheusRule"), "spec", "groups")).flatMap((g) => list(g["rules"])).find((r) => r["alert"] === "FloatipAgentDown");
+    const agentDown = list(at(one(podMonitor, "PrometheusRule"), "spec", "groups"))
+      .flatMap((g) => list(g["rules"]))
+      .find((r) => r["alert"] === "FloatipAgentDown");
     assert.equal(agentDown?.["expr"], 'up{job=~"floatip-system/floatip-agent"} == 0');
   });
 
@@ -488,8 +610,19 @@ describe("monitoring", () => {
         }
       }
     }
-    for (const m of ["floatip_instance_state", "floatip_instance_transitions_total", "floatip_instance_effective_priority", "floatip_adverts_sent_total", "floatip_adverts_received_total", "floatip_packets_dropped_total",
-      "floatip_conflicts_active", "floatip_conflicts_total", "floatip_vrrpnode_config_rejected", "floatip_virtualippool_addresses", "floatip_loadbalancer_services"]) {
+    for (const m of [
+      "floatip_instance_state",
+      "floatip_instance_transitions_total",
+      "floatip_instance_effective_priority",
+      "floatip_adverts_sent_total",
+      "floatip_adverts_received_total",
+      "floatip_packets_dropped_total",
+      "floatip_conflicts_active",
+      "floatip_conflicts_total",
+      "floatip_vrrpnode_config_rejected",
+      "floatip_virtualippool_addresses",
+      "floatip_loadbalancer_services",
+    ]) {
       assert.ok(used.has(m), `the dashboard shows ${m}`);
     }
   });

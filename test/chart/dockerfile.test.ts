@@ -147,8 +147,15 @@ describe("Dockerfile", () => {
     assert.match(run, /apt-get install[^\n]*\bmake\b/);
     assert.match(run, /apt-get install[^\n]*\bg\+\+/);
     const order = ["npm ci", "npm run build:image", "npm prune --omit=dev --omit=optional"].map((s) => run.indexOf(s));
-    assert.ok(order.every((i) => i >= 0), `all of npm ci, npm run build:image, npm prune --omit=dev --omit=optional in ${run}`);
-    assert.deepEqual([...order].sort((a, b) => a - b), order, "in that order");
+    assert.ok(
+      order.every((i) => i >= 0),
+      `all of npm ci, npm run build:image, npm prune --omit=dev --omit=optional in ${run}`,
+    );
+    assert.deepEqual(
+      [...order].sort((a, b) => a - b),
+      order,
+      "in that order",
+    );
   });
 
   test("the runtime stage has no compilers and installs nothing", () => {
@@ -166,11 +173,25 @@ describe("Dockerfile", () => {
         assert.ok(s.startsWith(root + "/"), `Dockerfile:${c.line}: ${s} is under the build stage's WORKDIR ${root}`);
         const rel = s.slice(root.length + 1);
         assert.ok(existsSync(join(REPO, rel)), `Dockerfile:${c.line}: ${rel} does not exist (run npm run build first)`);
-        assert.ok(!/^(dist\/(test|bench)|dist$|base|agent|operator|cli|test|bench|src)(\/|$)/.test(rel), `Dockerfile:${c.line}: ${rel} does not belong in the image`);
+        assert.ok(
+          !/^(dist\/(test|bench)|dist$|base|agent|operator|cli|test|bench|src)(\/|$)/.test(rel),
+          `Dockerfile:${c.line}: ${rel} does not belong in the image`,
+        );
       }
     }
-    const copied = copies(runtime).flatMap((c) => c.sources.map((s) => s.slice(root.length + 1))).sort();
-    assert.deepEqual(copied, ["bin/floatip", "build/Release/floatip_net.node", "dist/agent", "dist/base", "dist/cli", "dist/operator", "node_modules", "package.json"]);
+    const copied = copies(runtime)
+      .flatMap((c) => c.sources.map((s) => s.slice(root.length + 1)))
+      .sort();
+    assert.deepEqual(copied, [
+      "bin/floatip",
+      "build/Release/floatip_net.node",
+      "dist/agent",
+      "dist/base",
+      "dist/cli",
+      "dist/operator",
+      "node_modules",
+      "package.json",
+    ]);
   });
 
   test("every build-stage COPY source is in the build context (.dockerignore) and covers what the build reads", () => {
@@ -192,7 +213,11 @@ describe("Dockerfile", () => {
       "binding.gyp",
       "bin/floatip",
       ...gyp.targets.flatMap((t) => t.sources),
-      ...tsconfig.include.map((p) => p.split("/")[0]!).filter((d) => existsSync(join(REPO, d))).flatMap((d) => walk(d)).filter((f) => f.endsWith(".ts")),
+      ...tsconfig.include
+        .map((p) => p.split("/")[0]!)
+        .filter((d) => existsSync(join(REPO, d)))
+        .flatMap((d) => walk(d))
+        .filter((f) => f.endsWith(".ts")),
     ];
     const missing = needed.filter((f) => ignored(f, patterns) || !sources.some((s) => f === s || f.startsWith(s + "/")));
     assert.deepEqual(missing, [], "files the build reads but the build stage does not get");
@@ -200,11 +225,14 @@ describe("Dockerfile", () => {
 
   test("the native addons the code loads are in the image", () => {
     const root = workdir(runtime);
-    const inImage = (repoPath: string) => copies(runtime).some((c) => c.sources.some((s) => {
-      const rel = s.slice(workdir(build).length + 1);
-      const dest = destination(runtime, c, s);
-      return dest === posix.join(root, rel) && (repoPath === rel || repoPath.startsWith(rel + "/"));
-    }));
+    const inImage = (repoPath: string) =>
+      copies(runtime).some((c) =>
+        c.sources.some((s) => {
+          const rel = s.slice(workdir(build).length + 1);
+          const dest = destination(runtime, c, s);
+          return dest === posix.join(root, rel) && (repoPath === rel || repoPath.startsWith(rel + "/"));
+        }),
+      );
     // Our addon: every require("<relative>.node") in base/, agent/, operator/ and cli/, resolved from where the compiled file runs.
     const loads: string[] = [];
     for (const dir of ["base", "agent", "operator", "cli"]) {
@@ -220,7 +248,9 @@ describe("Dockerfile", () => {
       assert.ok(inImage(l), `${l} is copied to ${root}/${l}`);
     }
     // npm dependencies with native code.
-    const deps = Object.keys((JSON.parse(readFileSync(join(REPO, "package.json"), "utf8")) as { dependencies: Record<string, string> }).dependencies);
+    const deps = Object.keys(
+      (JSON.parse(readFileSync(join(REPO, "package.json"), "utf8")) as { dependencies: Record<string, string> }).dependencies,
+    );
     const native = deps.filter((d) => walk(posix.join("node_modules", d)).some((f) => f.endsWith(".node")));
     assert.deepEqual(native.sort(), ["netlink"], "raw-socket (the lab's packet sender) is a dev dependency");
     for (const d of native) assert.ok(inImage(posix.join("node_modules", d)), `node_modules/${d} is copied`);
@@ -231,7 +261,9 @@ describe("Dockerfile", () => {
     assert.equal(entry.length, 1);
     const argv = JSON.parse(entry[0]!.args) as string[];
     assert.deepEqual(argv, ["node", "/app/bin/floatip"]);
-    const dests = copies(runtime).flatMap((c) => c.sources.map((s) => ({ dest: destination(runtime, c, s), source: s.slice(workdir(build).length + 1) })));
+    const dests = copies(runtime).flatMap((c) =>
+      c.sources.map((s) => ({ dest: destination(runtime, c, s), source: s.slice(workdir(build).length + 1) })),
+    );
     const resolveInImage = (path: string) => {
       const hit = dests.find((d) => path === d.dest || path.startsWith(d.dest + "/"));
       return hit === undefined ? undefined : join(REPO, hit.source, path.slice(hit.dest.length));
@@ -252,17 +284,30 @@ describe("the runtime stage's files, assembled without Docker", () => {
 
   function node(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
     return new Promise((done) => {
-      execFile(process.execPath, ["--preserve-symlinks", ...args], { cwd: root, timeout: 30_000, env: { PATH: process.env["PATH"] ?? "/usr/bin:/bin", NODE_ENV: "production" } }, (err, stdout, stderr) => {
-        const e = err as (Error & { code?: unknown }) | null;
-        done({ code: e === null ? 0 : typeof e.code === "number" ? e.code : 1, stdout: String(stdout), stderr: String(stderr) });
-      });
+      execFile(
+        process.execPath,
+        ["--preserve-symlinks", ...args],
+        { cwd: root, timeout: 30_000, env: { PATH: process.env["PATH"] ?? "/usr/bin:/bin", NODE_ENV: "production" } },
+        (err, stdout, stderr) => {
+          const e = err as (Error & { code?: unknown }) | null;
+          done({ code: e === null ? 0 : typeof e.code === "number" ? e.code : 1, stdout: String(stdout), stderr: String(stderr) });
+        },
+      );
     });
   }
 
   test("assemble: each runtime COPY, with node_modules pruned to production dependencies", () => {
-    const lock = JSON.parse(readFileSync(join(REPO, "package-lock.json"), "utf8")) as { packages: Record<string, { dev?: boolean; optional?: boolean }> };
+    const lock = JSON.parse(readFileSync(join(REPO, "package-lock.json"), "utf8")) as {
+      packages: Record<string, { dev?: boolean; optional?: boolean }>;
+    };
     const prodPackages = Object.entries(lock.packages)
-      .filter(([k, v]) => k.startsWith("node_modules/") && !k.slice("node_modules/".length).includes("node_modules/") && v.dev !== true && v.optional !== true)
+      .filter(
+        ([k, v]) =>
+          k.startsWith("node_modules/") &&
+          !k.slice("node_modules/".length).includes("node_modules/") &&
+          v.dev !== true &&
+          v.optional !== true,
+      )
       .map(([k]) => k);
     for (const c of copies(runtime)) {
       for (const s of c.sources) {
@@ -288,7 +333,9 @@ describe("the runtime stage's files, assembled without Docker", () => {
 
   test("the CLI starts from the image layout: --help, agent --help, controller --help", async () => {
     const subcommands = ["agent", "controller", "check", "convert"];
-    const [help, ...subs] = await Promise.all([[], ...subcommands.map((s) => [s])].map((a) => node([join(app, "bin", "floatip"), ...a, "--help"])));
+    const [help, ...subs] = await Promise.all(
+      [[], ...subcommands.map((s) => [s])].map((a) => node([join(app, "bin", "floatip"), ...a, "--help"])),
+    );
     assert.equal(help!.code, 0, help!.stderr);
     assert.match(help!.stdout, /controller/);
     assert.match(help!.stdout, /agent/);

@@ -41,7 +41,9 @@ function buildProgramFiles(): { roots: string[]; all: string[] } {
 
 describe("image contents", () => {
   const { roots, all } = buildProgramFiles();
-  const production = [...walk("base"), ...walk("agent"), ...walk("operator"), ...walk("cli")].filter((f) => f.endsWith(".ts") && !TEST_ONLY.test(f));
+  const production = [...walk("base"), ...walk("agent"), ...walk("operator"), ...walk("cli")].filter(
+    (f) => f.endsWith(".ts") && !TEST_ONLY.test(f),
+  );
 
   test("the build program has no test, fake, fixture or golden file, also none pulled in by an import", () => {
     assert.deepEqual(

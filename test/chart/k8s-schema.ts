@@ -54,7 +54,19 @@ function generatedModel(name: string): Model | undefined {
 // ---- Prometheus Operator (monitoring.coreos.com/v1), by hand ----
 
 const DURATION = /^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$/;
-const RELABEL_ACTIONS = ["replace", "keep", "drop", "hashmod", "labelmap", "labeldrop", "labelkeep", "lowercase", "uppercase", "keepequal", "dropequal"];
+const RELABEL_ACTIONS = [
+  "replace",
+  "keep",
+  "drop",
+  "hashmod",
+  "labelmap",
+  "labeldrop",
+  "labelkeep",
+  "lowercase",
+  "uppercase",
+  "keepequal",
+  "dropequal",
+];
 
 const str = { type: "string", format: "" };
 const bool = { type: "boolean", format: "" };
@@ -63,49 +75,133 @@ function hand(fields: Record<string, string | { type: string; format: string }>,
   return { fields: new Map(Object.entries(fields).map(([k, v]) => [k, typeof v === "string" ? { type: v, format: "" } : v])), required };
 }
 const handModels: Record<string, Model> = {
-  MonitoringV1ServiceMonitor: hand({ apiVersion: str, kind: str, metadata: "V1ObjectMeta", spec: "MonitoringV1ServiceMonitorSpec" }, ["apiVersion", "kind", "metadata", "spec"]),
+  MonitoringV1ServiceMonitor: hand({ apiVersion: str, kind: str, metadata: "V1ObjectMeta", spec: "MonitoringV1ServiceMonitorSpec" }, [
+    "apiVersion",
+    "kind",
+    "metadata",
+    "spec",
+  ]),
   MonitoringV1ServiceMonitorSpec: hand(
     {
-      jobLabel: str, targetLabels: "Array<string>", podTargetLabels: "Array<string>", endpoints: "Array<MonitoringV1Endpoint>",
-      selector: "V1LabelSelector", namespaceSelector: "MonitoringV1NamespaceSelector", sampleLimit: "number", attachMetadata: "any",
-      scrapeProtocols: "Array<string>", scrapeClass: str,
+      jobLabel: str,
+      targetLabels: "Array<string>",
+      podTargetLabels: "Array<string>",
+      endpoints: "Array<MonitoringV1Endpoint>",
+      selector: "V1LabelSelector",
+      namespaceSelector: "MonitoringV1NamespaceSelector",
+      sampleLimit: "number",
+      attachMetadata: "any",
+      scrapeProtocols: "Array<string>",
+      scrapeClass: str,
     },
     ["selector", "endpoints"],
   ),
   MonitoringV1Endpoint: hand({
-    port: str, targetPort: "IntOrString", path: str, scheme: str, params: "any", interval: dur, scrapeTimeout: dur,
-    honorLabels: bool, honorTimestamps: bool, trackTimestampsStaleness: bool, relabelings: "Array<MonitoringV1RelabelConfig>",
-    metricRelabelings: "Array<MonitoringV1RelabelConfig>", tlsConfig: "any", bearerTokenSecret: "any", authorization: "any",
-    basicAuth: "any", oauth2: "any", followRedirects: bool, enableHttp2: bool, filterRunning: bool, proxyUrl: str,
+    port: str,
+    targetPort: "IntOrString",
+    path: str,
+    scheme: str,
+    params: "any",
+    interval: dur,
+    scrapeTimeout: dur,
+    honorLabels: bool,
+    honorTimestamps: bool,
+    trackTimestampsStaleness: bool,
+    relabelings: "Array<MonitoringV1RelabelConfig>",
+    metricRelabelings: "Array<MonitoringV1RelabelConfig>",
+    tlsConfig: "any",
+    bearerTokenSecret: "any",
+    authorization: "any",
+    basicAuth: "any",
+    oauth2: "any",
+    followRedirects: bool,
+    enableHttp2: bool,
+    filterRunning: bool,
+    proxyUrl: str,
   }),
-  MonitoringV1PodMonitor: hand({ apiVersion: str, kind: str, metadata: "V1ObjectMeta", spec: "MonitoringV1PodMonitorSpec" }, ["apiVersion", "kind", "metadata", "spec"]),
+  MonitoringV1PodMonitor: hand({ apiVersion: str, kind: str, metadata: "V1ObjectMeta", spec: "MonitoringV1PodMonitorSpec" }, [
+    "apiVersion",
+    "kind",
+    "metadata",
+    "spec",
+  ]),
   MonitoringV1PodMonitorSpec: hand(
     {
-      jobLabel: str, podTargetLabels: "Array<string>", podMetricsEndpoints: "Array<MonitoringV1PodMetricsEndpoint>",
-      selector: "V1LabelSelector", namespaceSelector: "MonitoringV1NamespaceSelector", sampleLimit: "number", attachMetadata: "any",
-      scrapeProtocols: "Array<string>", scrapeClass: str,
+      jobLabel: str,
+      podTargetLabels: "Array<string>",
+      podMetricsEndpoints: "Array<MonitoringV1PodMetricsEndpoint>",
+      selector: "V1LabelSelector",
+      namespaceSelector: "MonitoringV1NamespaceSelector",
+      sampleLimit: "number",
+      attachMetadata: "any",
+      scrapeProtocols: "Array<string>",
+      scrapeClass: str,
     },
     ["selector", "podMetricsEndpoints"],
   ),
   MonitoringV1PodMetricsEndpoint: hand({
-    port: str, portNumber: "number", targetPort: "IntOrString", path: str, scheme: str, params: "any", interval: dur, scrapeTimeout: dur,
-    honorLabels: bool, honorTimestamps: bool, trackTimestampsStaleness: bool, relabelings: "Array<MonitoringV1RelabelConfig>",
-    metricRelabelings: "Array<MonitoringV1RelabelConfig>", tlsConfig: "any", bearerTokenSecret: "any", authorization: "any",
-    basicAuth: "any", oauth2: "any", followRedirects: bool, enableHttp2: bool, filterRunning: bool, proxyUrl: str,
+    port: str,
+    portNumber: "number",
+    targetPort: "IntOrString",
+    path: str,
+    scheme: str,
+    params: "any",
+    interval: dur,
+    scrapeTimeout: dur,
+    honorLabels: bool,
+    honorTimestamps: bool,
+    trackTimestampsStaleness: bool,
+    relabelings: "Array<MonitoringV1RelabelConfig>",
+    metricRelabelings: "Array<MonitoringV1RelabelConfig>",
+    tlsConfig: "any",
+    bearerTokenSecret: "any",
+    authorization: "any",
+    basicAuth: "any",
+    oauth2: "any",
+    followRedirects: bool,
+    enableHttp2: bool,
+    filterRunning: bool,
+    proxyUrl: str,
   }),
   MonitoringV1NamespaceSelector: hand({ any: bool, matchNames: "Array<string>" }),
   MonitoringV1RelabelConfig: hand({
-    sourceLabels: "Array<string>", separator: str, targetLabel: str, regex: str, modulus: "number", replacement: str,
+    sourceLabels: "Array<string>",
+    separator: str,
+    targetLabel: str,
+    regex: str,
+    modulus: "number",
+    replacement: str,
     action: { type: "string", format: "relabel-action" },
   }),
-  MonitoringV1PrometheusRule: hand({ apiVersion: str, kind: str, metadata: "V1ObjectMeta", spec: "MonitoringV1PrometheusRuleSpec" }, ["apiVersion", "kind", "metadata", "spec"]),
+  MonitoringV1PrometheusRule: hand({ apiVersion: str, kind: str, metadata: "V1ObjectMeta", spec: "MonitoringV1PrometheusRuleSpec" }, [
+    "apiVersion",
+    "kind",
+    "metadata",
+    "spec",
+  ]),
   MonitoringV1PrometheusRuleSpec: hand({ groups: "Array<MonitoringV1RuleGroup>" }, ["groups"]),
   MonitoringV1RuleGroup: hand(
-    { name: str, interval: dur, query_offset: dur, limit: "number", partial_response_strategy: str, labels: "{ [key: string]: string; }", rules: "Array<MonitoringV1Rule>" },
+    {
+      name: str,
+      interval: dur,
+      query_offset: dur,
+      limit: "number",
+      partial_response_strategy: str,
+      labels: "{ [key: string]: string; }",
+      rules: "Array<MonitoringV1Rule>",
+    },
     ["name", "rules"],
   ),
   MonitoringV1Rule: hand(
-    { alert: str, record: str, expr: "IntOrString", for: dur, keep_firing_for: dur, labels: "{ [key: string]: string; }", annotations: "{ [key: string]: string; }" },
+    {
+      alert: str,
+      record: str,
+      expr: "IntOrString",
+      for: dur,
+      keep_firing_for: dur,
+      labels: "{ [key: string]: string; }",
+      annotations: "{ [key: string]: string; }",
+    },
     ["expr"],
   ),
 };
@@ -133,7 +229,20 @@ const ROOTS: Record<string, string> = {
   "monitoring.coreos.com/v1/PrometheusRule": "MonitoringV1PrometheusRule",
 };
 
-export const NAMESPACED_KINDS = new Set(["Pod", "ServiceAccount", "Service", "ConfigMap", "Deployment", "DaemonSet", "PodDisruptionBudget", "Role", "RoleBinding", "ServiceMonitor", "PodMonitor", "PrometheusRule"]);
+export const NAMESPACED_KINDS = new Set([
+  "Pod",
+  "ServiceAccount",
+  "Service",
+  "ConfigMap",
+  "Deployment",
+  "DaemonSet",
+  "PodDisruptionBudget",
+  "Role",
+  "RoleBinding",
+  "ServiceMonitor",
+  "PodMonitor",
+  "PrometheusRule",
+]);
 
 export function knownKind(apiVersion: string, kind: string): boolean {
   return ROOTS[`${apiVersion}/${kind}`] !== undefined;
@@ -148,12 +257,15 @@ export function validate(obj: { apiVersion?: unknown; kind?: unknown; metadata?:
   check(obj, root, "", "", errors);
   const name = (obj.metadata as { name?: unknown } | undefined)?.name;
   if (typeof name !== "string" || name === "") errors.push(".metadata.name: required");
-  else if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(name) || name.length > 253) errors.push(`.metadata.name: "${name}" is not a DNS subdomain name`);
+  else if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(name) || name.length > 253)
+    errors.push(`.metadata.name: "${name}" is not a DNS subdomain name`);
   const ns = (obj.metadata as { namespace?: unknown } | undefined)?.namespace;
-  if (NAMESPACED_KINDS.has(String(obj.kind)) && (typeof ns !== "string" || ns === "")) errors.push(".metadata.namespace: set it explicitly (helm template | kubectl apply)");
+  if (NAMESPACED_KINDS.has(String(obj.kind)) && (typeof ns !== "string" || ns === ""))
+    errors.push(".metadata.namespace: set it explicitly (helm template | kubectl apply)");
   if (!NAMESPACED_KINDS.has(String(obj.kind)) && ns !== undefined) errors.push(".metadata.namespace: cluster-scoped kind");
   for (const [k, v] of Object.entries((obj.metadata as { labels?: Record<string, unknown> } | undefined)?.labels ?? {})) {
-    if (typeof v !== "string" || v.length > 63 || !/^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/.test(v)) errors.push(`.metadata.labels.${k}: invalid label value ${JSON.stringify(v)}`);
+    if (typeof v !== "string" || v.length > 63 || !/^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/.test(v))
+      errors.push(`.metadata.labels.${k}: invalid label value ${JSON.stringify(v)}`);
   }
   return errors;
 }
@@ -168,11 +280,13 @@ function check(value: unknown, type: string, format: string, path: string, error
   if (type === "string") {
     if (typeof value !== "string") errors.push(`${where}: expected string, got ${describe(value)}`);
     else if (format === "duration" && !DURATION.test(value)) errors.push(`${where}: "${value}" is not a Prometheus duration`);
-    else if (format === "relabel-action" && !RELABEL_ACTIONS.includes(value.toLowerCase())) errors.push(`${where}: unknown relabel action "${value}"`);
+    else if (format === "relabel-action" && !RELABEL_ACTIONS.includes(value.toLowerCase()))
+      errors.push(`${where}: unknown relabel action "${value}"`);
     return;
   }
   if (type === "Date") {
-    if (typeof value !== "string" || Number.isNaN(Date.parse(value))) errors.push(`${where}: expected a date-time string, got ${describe(value)}`);
+    if (typeof value !== "string" || Number.isNaN(Date.parse(value)))
+      errors.push(`${where}: expected a date-time string, got ${describe(value)}`);
     return;
   }
   if (type === "boolean") {
@@ -181,11 +295,13 @@ function check(value: unknown, type: string, format: string, path: string, error
   }
   if (type === "number") {
     if (typeof value !== "number") errors.push(`${where}: expected ${format || "number"}, got ${describe(value)}`);
-    else if ((format === "int32" || format === "int64" || format === "") && !Number.isInteger(value)) errors.push(`${where}: expected an integer, got ${value}`);
+    else if ((format === "int32" || format === "int64" || format === "") && !Number.isInteger(value))
+      errors.push(`${where}: expected an integer, got ${value}`);
     return;
   }
   if (type === "IntOrString") {
-    if (typeof value !== "string" && !(typeof value === "number" && Number.isInteger(value))) errors.push(`${where}: expected int-or-string, got ${describe(value)}`);
+    if (typeof value !== "string" && !(typeof value === "number" && Number.isInteger(value)))
+      errors.push(`${where}: expected int-or-string, got ${describe(value)}`);
     return;
   }
   const array = /^Array<(.+)>$/.exec(type);

@@ -15,13 +15,22 @@ const rulesOf = (objects: KubeObject[]): Rule[] =>
   (at(one(objects, "PrometheusRule"), "spec", "groups") as Array<{ rules: Rule[] }>).flatMap((g) => g.rules);
 
 /** GitHub's anchor of a Markdown heading (lower case, spaces to dashes, punctuation dropped). */
-const anchor = (heading: string) => heading.trim().toLowerCase().replace(/[^a-z0-9 _-]/g, "").replace(/ /g, "-");
+const anchor = (heading: string) =>
+  heading
+    .trim()
+    .toLowerCase()
+    .replace(/[^a-z0-9 _-]/g, "")
+    .replace(/ /g, "-");
 
 describe("alerts", () => {
   const dir = mkdtempSync(join(tmpdir(), "floatip-promtool-rules-"));
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  for (const values of [["prometheusrule-only", ["--set-json", "monitoring.prometheusRule.enabled=true"]], ["monitoring-values.yaml", []], ["podmonitor-values.yaml", []]] as const) {
+  for (const values of [
+    ["prometheusrule-only", ["--set-json", "monitoring.prometheusRule.enabled=true"]],
+    ["monitoring-values.yaml", []],
+    ["podmonitor-values.yaml", []],
+  ] as const) {
     test(`promtool check rules accepts the rendered rules (${values[0]})`, async () => {
       const objects = await render(values[1].length > 0 ? { extraArgs: values[1] } : { values: [ciValues(values[0])] });
       const groups = at(one(objects, "PrometheusRule"), "spec", "groups");

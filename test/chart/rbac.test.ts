@@ -65,16 +65,53 @@ const METHODS: Readonly<Record<string, MethodSpec>> = {
   createNamespacedEvent: { api: "CoreV1Api", verb: "create", group: "", resource: "events", scope: "release-namespace" },
   patchNamespacedEvent: { api: "CoreV1Api", verb: "patch", group: "", resource: "events", scope: "release-namespace" },
   listServiceForAllNamespaces: { api: "CoreV1Api", verb: "list", group: "", resource: "services", scope: "cluster" },
-  patchNamespacedServiceStatus: { api: "CoreV1Api", verb: "patch", group: "", resource: "services", subresource: "status", scope: "cluster" },
+  patchNamespacedServiceStatus: {
+    api: "CoreV1Api",
+    verb: "patch",
+    group: "",
+    resource: "services",
+    subresource: "status",
+    scope: "cluster",
+  },
   listNamespace: { api: "CoreV1Api", verb: "list", group: "", resource: "namespaces", scope: "cluster" },
   // DiscoveryV1Api, EventsV1Api (a method name another API class also has is keyed "Api.method")
-  listEndpointSliceForAllNamespaces: { api: "DiscoveryV1Api", verb: "list", group: "discovery.k8s.io", resource: "endpointslices", scope: "cluster" },
+  listEndpointSliceForAllNamespaces: {
+    api: "DiscoveryV1Api",
+    verb: "list",
+    group: "discovery.k8s.io",
+    resource: "endpointslices",
+    scope: "cluster",
+  },
   "EventsV1Api.createNamespacedEvent": { api: "EventsV1Api", verb: "create", group: "events.k8s.io", resource: "events", scope: "cluster" },
   // CoordinationV1Api
-  readNamespacedLease: { api: "CoordinationV1Api", verb: "get", group: "coordination.k8s.io", resource: "leases", scope: "release-namespace" },
-  createNamespacedLease: { api: "CoordinationV1Api", verb: "create", group: "coordination.k8s.io", resource: "leases", scope: "release-namespace" },
-  replaceNamespacedLease: { api: "CoordinationV1Api", verb: "update", group: "coordination.k8s.io", resource: "leases", scope: "release-namespace" },
-  patchNamespacedLease: { api: "CoordinationV1Api", verb: "patch", group: "coordination.k8s.io", resource: "leases", scope: "release-namespace" },
+  readNamespacedLease: {
+    api: "CoordinationV1Api",
+    verb: "get",
+    group: "coordination.k8s.io",
+    resource: "leases",
+    scope: "release-namespace",
+  },
+  createNamespacedLease: {
+    api: "CoordinationV1Api",
+    verb: "create",
+    group: "coordination.k8s.io",
+    resource: "leases",
+    scope: "release-namespace",
+  },
+  replaceNamespacedLease: {
+    api: "CoordinationV1Api",
+    verb: "update",
+    group: "coordination.k8s.io",
+    resource: "leases",
+    scope: "release-namespace",
+  },
+  patchNamespacedLease: {
+    api: "CoordinationV1Api",
+    verb: "patch",
+    group: "coordination.k8s.io",
+    resource: "leases",
+    scope: "release-namespace",
+  },
 };
 
 const AGENT_API = "agent/kube/api.ts";
@@ -127,13 +164,17 @@ export function extractCalls(file: string, text: string): Call[] {
   const clients = new Map<string, string>();
   for (const m of text.matchAll(/\bconst\s+(\w+)\s*=\s*\w+\.makeApiClient\((\w+)\)/g)) clients.set(m[1]!, m[2]!);
   const madeClients = [...text.matchAll(/makeApiClient\(/g)].length;
-  if (madeClients !== clients.size) throw new Error(`${file}: ${madeClients} makeApiClient calls but ${clients.size} understood (assign each to a const)`);
+  if (madeClients !== clients.size)
+    throw new Error(`${file}: ${madeClients} makeApiClient calls but ${clients.size} understood (assign each to a const)`);
   for (const [variable, api] of clients) {
     for (const m of text.matchAll(new RegExp(`\\b${variable}\\.(\\w+)\\(`, "g"))) {
       const method = m[1]!;
       const where = `${file}:${lineOf(text, m.index)}`;
       const spec = METHODS[`${api}.${method}`] ?? METHODS[method];
-      if (spec === undefined) throw new Error(`${where}: ${api}.${method} is not in the RBAC test's METHODS table (test/chart/rbac.test.ts); add it with its verb and resource`);
+      if (spec === undefined)
+        throw new Error(
+          `${where}: ${api}.${method} is not in the RBAC test's METHODS table (test/chart/rbac.test.ts); add it with its verb and resource`,
+        );
       if (spec.api !== api) throw new Error(`${where}: ${method} is a ${spec.api} method, called on a ${api}`);
       let group = spec.group;
       let resource = spec.resource;
@@ -177,7 +218,8 @@ export function extractCalls(file: string, text: string): Call[] {
     });
   }
   for (const pattern of [/\bnew\s+ListWatch\b/, /\bnew\s+Watch\b/, /\bmakeInformer\b/, /\bKubernetesObjectApi\b/, /\bfetch\(/]) {
-    if (pattern.test(text)) throw new Error(`${file}: uses ${pattern.source}, which this test does not understand; extend test/chart/rbac.test.ts`);
+    if (pattern.test(text))
+      throw new Error(`${file}: uses ${pattern.source}, which this test does not understand; extend test/chart/rbac.test.ts`);
   }
   return calls;
 }
@@ -190,15 +232,33 @@ function grantsFor(objects: readonly KubeObject[], name: string): Grant[] {
     const subjects = (b["subjects"] ?? []) as Array<{ kind: string; name: string; namespace?: string }>;
     if (!subjects.some((s) => s.kind === "ServiceAccount" && s.name === name && s.namespace === NAMESPACE)) continue;
     const ref = b["roleRef"] as { kind: string; name: string };
-    const role = objects.find((o) => o.kind === ref.kind && o.metadata.name === ref.name && (ref.kind === "ClusterRole" || o.metadata.namespace === b.metadata.namespace));
+    const role = objects.find(
+      (o) =>
+        o.kind === ref.kind &&
+        o.metadata.name === ref.name &&
+        (ref.kind === "ClusterRole" || o.metadata.namespace === b.metadata.namespace),
+    );
     assert.ok(role, `${b.kind} ${b.metadata.name} refers to a rendered ${ref.kind} ${ref.name}`);
     const where = b.kind === "ClusterRoleBinding" ? "cluster" : b.metadata.namespace!;
-    for (const rule of (role["rules"] ?? []) as Array<{ apiGroups?: string[]; resources?: string[]; verbs: string[]; resourceNames?: string[]; nonResourceURLs?: string[] }>) {
+    for (const rule of (role["rules"] ?? []) as Array<{
+      apiGroups?: string[];
+      resources?: string[];
+      verbs: string[];
+      resourceNames?: string[];
+      nonResourceURLs?: string[];
+    }>) {
       assert.equal(rule.nonResourceURLs, undefined, `${role.kind} ${role.metadata.name}: no nonResourceURLs`);
       for (const group of rule.apiGroups ?? []) {
         for (const resource of rule.resources ?? []) {
           for (const verb of rule.verbs) {
-            grants.push({ role: `${role.kind} ${role.metadata.name}`, group, resource, verb, where, resourceNames: rule.resourceNames ?? [] });
+            grants.push({
+              role: `${role.kind} ${role.metadata.name}`,
+              group,
+              resource,
+              verb,
+              where,
+              resourceNames: rule.resourceNames ?? [],
+            });
           }
         }
       }
@@ -212,7 +272,8 @@ function covers(g: Grant, c: Call): boolean {
   return g.where === "cluster" || (c.scope === "release-namespace" && g.where === NAMESPACE);
 }
 
-const describeCall = (c: Call) => `${c.verb} ${c.group === "" ? "" : c.group + "/"}${c.resource} (${c.scope}; ${c.via} at ${c.file}:${c.line})`;
+const describeCall = (c: Call) =>
+  `${c.verb} ${c.group === "" ? "" : c.group + "/"}${c.resource} (${c.scope}; ${c.via} at ${c.file}:${c.line})`;
 const describeGrant = (g: Grant) => `${g.verb} ${g.group === "" ? "" : g.group + "/"}${g.resource} in ${g.where} (${g.role})`;
 
 /** Calls without a covering rule, and rules no call uses. */
@@ -220,7 +281,9 @@ export function compare(calls: readonly Call[], grants: readonly Grant[]): { mis
   return {
     missing: calls.filter((c) => !grants.some((g) => covers(g, c))).map(describeCall),
     unused: grants.filter((g) => !calls.some((c) => covers(g, c))).map(describeGrant),
-    wildcards: grants.filter((g) => g.group === "*" || g.resource === "*" || g.verb === "*" || g.resource.endsWith("/*")).map(describeGrant),
+    wildcards: grants
+      .filter((g) => g.group === "*" || g.resource === "*" || g.verb === "*" || g.resource.endsWith("/*"))
+      .map(describeGrant),
   };
 }
 
@@ -250,7 +313,11 @@ describe("RBAC matches the code's Kubernetes calls", () => {
       if (/makeApiClient\(|\bKubernetesObjectApi\b|\bmakeInformer\b/.test(text)) offenders.push(`${rel}: makes its own API client`);
       if (/\bnew\s+(ListWatch|Watch)\b/.test(text) && rel !== "base/watch-list.ts") offenders.push(`${rel}: watches on its own`);
     }
-    assert.deepEqual(offenders, [], "move Kubernetes calls into agent/kube/api.ts or operator/controller/kube-api.ts (the RBAC test reads only those)");
+    assert.deepEqual(
+      offenders,
+      [],
+      "move Kubernetes calls into agent/kube/api.ts or operator/controller/kube-api.ts (the RBAC test reads only those)",
+    );
   });
 
   for (const component of COMPONENTS) {
@@ -268,8 +335,16 @@ describe("RBAC matches the code's Kubernetes calls", () => {
   }
 
   test("the expected call sets (a change in the code shows up here first)", () => {
-    const summary = (file: string) => [...new Set(extractCalls(file, read(file)).map((c) => `${c.verb} ${c.resource}${c.scope === "cluster" ? "" : " (ns)"}`))].sort();
-    assert.deepEqual(summary(AGENT_API), ["get secrets (ns)", "list pods", "list vrrpnodes", "patch vrrpnodes/status", "watch pods", "watch vrrpnodes"]);
+    const summary = (file: string) =>
+      [...new Set(extractCalls(file, read(file)).map((c) => `${c.verb} ${c.resource}${c.scope === "cluster" ? "" : " (ns)"}`))].sort();
+    assert.deepEqual(summary(AGENT_API), [
+      "get secrets (ns)",
+      "list pods",
+      "list vrrpnodes",
+      "patch vrrpnodes/status",
+      "watch pods",
+      "watch vrrpnodes",
+    ]);
     assert.deepEqual(summary(CONTROLLER_API), [
       "create events",
       "create events (ns)",
@@ -309,7 +384,8 @@ describe("RBAC matches the code's Kubernetes calls", () => {
     const listed = await render({ setJson: ['agent.secretNamespaces=["floatip-system","network"]', 'agent.secretNames=["gateway-vrrp"]'] });
     const roles = byKind(listed, "Role").filter((r) => r.metadata.name === "floatip-agent-secrets");
     assert.deepEqual(roles.map((r) => r.metadata.namespace).sort(), ["floatip-system", "network"]);
-    for (const r of roles) assert.deepEqual(r["rules"], [{ apiGroups: [""], resources: ["secrets"], resourceNames: ["gateway-vrrp"], verbs: ["get"] }]);
+    for (const r of roles)
+      assert.deepEqual(r["rules"], [{ apiGroups: [""], resources: ["secrets"], resourceNames: ["gateway-vrrp"], verbs: ["get"] }]);
     const bindings = byKind(listed, "RoleBinding").filter((b) => b.metadata.name === "floatip-agent-secrets");
     assert.deepEqual(bindings.map((b) => b.metadata.namespace).sort(), ["floatip-system", "network"]);
   });
@@ -329,11 +405,28 @@ describe("RBAC matches the code's Kubernetes calls", () => {
   test("the extractor is not vacuous: an unknown method fails, an extra rule is reported unused", () => {
     const code = `const core = kc.makeApiClient(CoreV1Api);\nawait core.deleteCollectionNamespacedPod({ namespace });`;
     assert.throws(() => extractCalls("synthetic.ts", code), /deleteCollectionNamespacedPod is not in the RBAC test's METHODS table/);
-    const calls = extractCalls("synthetic.ts", `const core = kc.makeApiClient(CoreV1Api);\nawait core.listNode();\nwatchList({ path: "/api/v1/nodes", list });`);
-    const grant = (verb: string): Grant => ({ role: "ClusterRole x", group: "", resource: "nodes", verb, where: "cluster", resourceNames: [] });
+    const calls = extractCalls(
+      "synthetic.ts",
+      `const core = kc.makeApiClient(CoreV1Api);\nawait core.listNode();\nwatchList({ path: "/api/v1/nodes", list });`,
+    );
+    const grant = (verb: string): Grant => ({
+      role: "ClusterRole x",
+      group: "",
+      resource: "nodes",
+      verb,
+      where: "cluster",
+      resourceNames: [],
+    });
     assert.deepEqual(compare(calls, [grant("list"), grant("watch"), grant("get")]).unused, ["get nodes in cluster (ClusterRole x)"]);
     assert.equal(compare(calls, [grant("list")]).missing.length, 1);
-    const namespaced = extractCalls("synthetic.ts", `const core = kc.makeApiClient(CoreV1Api);\nawait core.readNamespacedSecret({ namespace, name });`);
-    assert.equal(compare(namespaced, [{ role: "Role y", group: "", resource: "secrets", verb: "get", where: "elsewhere", resourceNames: [] }]).missing.length, 1);
+    const namespaced = extractCalls(
+      "synthetic.ts",
+      `const core = kc.makeApiClient(CoreV1Api);\nawait core.readNamespacedSecret({ namespace, name });`,
+    );
+    assert.equal(
+      compare(namespaced, [{ role: "Role y", group: "", resource: "secrets", verb: "get", where: "elsewhere", resourceNames: [] }]).missing
+        .length,
+      1,
+    );
   });
 });

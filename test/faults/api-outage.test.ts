@@ -60,7 +60,9 @@ describe("API server outage", { timeout: 60_000 + OUTAGE_MS * 2 }, () => {
   it(`API server away for ${OUTAGE_MS / 1000} s: the VIP moves on master loss, a restarted agent runs from its cache, status catches up after`, async () => {
     const fault = "API server outage";
     await kube.apply({
-      apiVersion: "floatip.io/v1alpha1", kind: "VirtualIP", metadata: { name: "outage" },
+      apiVersion: "floatip.io/v1alpha1",
+      kind: "VirtualIP",
+      metadata: { name: "outage" },
       spec: { addresses: [`${VIP}/24`], advertisementInterval: `${INTERVAL}ms`, priorities: { n1: 250, n2: 200, n3: 50 }, preempt: false },
     });
     // With preempt off the first master keeps the VIP: start n1's agent first.
@@ -68,11 +70,23 @@ describe("API server outage", { timeout: 60_000 + OUTAGE_MS * 2 }, () => {
     assert.equal(await soleHolder(lab, VIP, 30_000).catch(fail), "n1");
     startAgent(n(1));
     startAgent(n(2));
-    await lab.waitFor(async () => [...(await stateOf(n(1))).values(), ...(await stateOf(n(2))).values()].join() === "backup,backup", 20_000, "n2, n3 backup").catch(fail);
-    await lab.waitFor(async () => {
-      const v = await vipStatus();
-      return v.status?.master === "n1" && ready(v);
-    }, 20_000, "status.master n1, Ready").catch(fail);
+    await lab
+      .waitFor(
+        async () => [...(await stateOf(n(1))).values(), ...(await stateOf(n(2))).values()].join() === "backup,backup",
+        20_000,
+        "n2, n3 backup",
+      )
+      .catch(fail);
+    await lab
+      .waitFor(
+        async () => {
+          const v = await vipStatus();
+          return v.status?.master === "n1" && ready(v);
+        },
+        20_000,
+        "status.master n1, Ready",
+      )
+      .catch(fail);
 
     await kube.stopApiServer();
     const down = Date.now();
@@ -110,23 +124,43 @@ describe("API server outage", { timeout: 60_000 + OUTAGE_MS * 2 }, () => {
     await kube.startApiServer();
     const up = Date.now();
     let reported: number | undefined;
-    const caught = await lab.waitFor(async () => {
-      if (reported === undefined) {
-        const node2 = await kube.getJson<{ status?: { instances?: { state: string }[] } }>(["get", "vrrpnode", "n2"]).catch(() => undefined);
-        if (node2?.status?.instances?.[0]?.state === "Master") reported = Date.now();
-      }
-      const v = await vipStatus().catch(() => undefined);
-      return v?.status?.master === "n2" && ready(v) ? Date.now() : undefined;
-    }, 90_000, "status.master n2, Ready").catch(fail);
+    const caught = await lab
+      .waitFor(
+        async () => {
+          if (reported === undefined) {
+            const node2 = await kube
+              .getJson<{ status?: { instances?: { state: string }[] } }>(["get", "vrrpnode", "n2"])
+              .catch(() => undefined);
+            if (node2?.status?.instances?.[0]?.state === "Master") reported = Date.now();
+          }
+          const v = await vipStatus().catch(() => undefined);
+          return v?.status?.master === "n2" && ready(v) ? Date.now() : undefined;
+        },
+        90_000,
+        "status.master n2, Ready",
+      )
+      .catch(fail);
     // Bounds: the agents' watches retry every 2 s and, once one is answered, the status write
     // waiting out its backoff goes at once (500 ms apart); the controller retries its lease every
     // 5 s (a third of 15 s), then syncs.
-    recordTiming({ fault, what: "the new master's VRRPNode status says Master after the API server returns", ms: (reported ?? caught) - up, boundMs: 2500 });
+    recordTiming({
+      fault,
+      what: "the new master's VRRPNode status says Master after the API server returns",
+      ms: (reported ?? caught) - up,
+      boundMs: 2500,
+    });
     recordTiming({ fault, what: "VirtualIP status names the new master after the API server returns", ms: caught - up, boundMs: 7500 });
-    assert.ok((reported ?? caught) - up <= 5000, `the VRRPNode status caught up ${(reported ?? caught) - up} ms after the API server returned\n${kube.diag()}`);
+    assert.ok(
+      (reported ?? caught) - up <= 5000,
+      `the VRRPNode status caught up ${(reported ?? caught) - up} ms after the API server returned\n${kube.diag()}`,
+    );
     assert.ok(caught - up <= 15_000, `the VirtualIP status caught up ${caught - up} ms after the API server returned\n${kube.diag()}`);
     const node1 = await kube.getJson<{ status?: { instances?: { state: string }[] } }>(["get", "vrrpnode", "n1"]);
-    assert.deepEqual(node1.status?.instances?.map((i) => i.state), ["Backup"], "n1 reports Backup");
+    assert.deepEqual(
+      node1.status?.instances?.map((i) => i.state),
+      ["Backup"],
+      "n1 reports Backup",
+    );
 
     assert.deepEqual(await holders(lab, VIP), ["n2"]);
     assert.deepEqual(

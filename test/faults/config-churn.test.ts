@@ -37,11 +37,23 @@ const CHURNED_VIPS = Array.from({ length: CHURNED }, (_, i) => churnedVip(i + 1)
 
 function instances(priority: number, churned: boolean) {
   const standing = STANDING_VIPS.map((vip, i) => ({
-    name: `s${i + 1}`, interface: "eth0", virtualRouterId: i + 1, priority, advertInterval: INTERVAL, addresses: [`${vip}/32`], garp: { repeat: 1, delay: 0 },
+    name: `s${i + 1}`,
+    interface: "eth0",
+    virtualRouterId: i + 1,
+    priority,
+    advertInterval: INTERVAL,
+    addresses: [`${vip}/32`],
+    garp: { repeat: 1, delay: 0 },
   }));
   const extra = churned
     ? CHURNED_VIPS.map((vip, i) => ({
-        name: `c${i + 1}`, interface: "eth0", virtualRouterId: i + 1, priority, advertInterval: INTERVAL, addresses: [`${vip}/128`], garp: { repeat: 1, delay: 0 },
+        name: `c${i + 1}`,
+        interface: "eth0",
+        virtualRouterId: i + 1,
+        priority,
+        advertInterval: INTERVAL,
+        addresses: [`${vip}/128`],
+        garp: { repeat: 1, delay: 0 },
       }))
     : [];
   return { instances: [...standing, ...extra] };
@@ -71,7 +83,11 @@ describe("config churn", { timeout: 240_000 }, () => {
     await lab.waitFor(() => reloadLog(host).length >= count, 30_000, `reload ${count} logged by ${host.name}`);
   };
   const reloadLog = (host: LabHost) =>
-    agents.get(host.name)!.output().split("\n").filter((l) => l.includes('"msg":"config reloaded"') || l.includes('"msg":"reload rejected'));
+    agents
+      .get(host.name)!
+      .output()
+      .split("\n")
+      .filter((l) => l.includes('"msg":"config reloaded"') || l.includes('"msg":"reload rejected'));
   const expectHolders = async (what: string, n1Standing: number, n1Churned: number) => {
     assert.equal((await held(n(0), STANDING_VIPS)).length, n1Standing, `${what}: standing VIPs on n1`);
     assert.equal((await held(n(0), CHURNED_VIPS)).length, n1Churned, `${what}: churned VIPs on n1`);
@@ -95,23 +111,44 @@ describe("config churn", { timeout: 240_000 }, () => {
   it(`${CHURNED} instances added and removed ${CYCLES}× by SIGHUP while ${STANDING} run: the ${STANDING} never transition`, async () => {
     // The master first, then the backup: the election at start is not what is under test.
     for (const host of lab.nodes) {
-      agents.set(host.name, startAgent({ lab, host, scratch, config: instances(priority[host.name]!, false), metricsPort: METRICS_PORT, extraArgs: ["--log-level", "info"] }));
+      agents.set(
+        host.name,
+        startAgent({
+          lab,
+          host,
+          scratch,
+          config: instances(priority[host.name]!, false),
+          metricsPort: METRICS_PORT,
+          extraArgs: ["--log-level", "info"],
+        }),
+      );
       if (host.name === "n1") {
-        await lab.waitFor(async () => (await held(n(0), STANDING_VIPS)).length === STANDING, 30_000, "n1 master of all standing instances")
+        await lab
+          .waitFor(async () => (await held(n(0), STANDING_VIPS)).length === STANDING, 30_000, "n1 master of all standing instances")
           .catch((e) => assert.fail(`${e}\n${agents.get("n1")!.output().slice(-2000)}`));
       }
     }
     await lab.waitFor(async () => instanceStates(await metricsOf(n(1))).size === STANDING, 30_000, "n2 runs every standing instance");
     await sleep(2000);
     await expectHolders("settled", STANDING, 0);
-    const transitionsBefore = await Promise.all(lab.nodes.map(async (h) => metricByLabel(await metricsOf(h), "floatip_instance_transitions_total", "vrrp_instance")));
+    const transitionsBefore = await Promise.all(
+      lab.nodes.map(async (h) => metricByLabel(await metricsOf(h), "floatip_instance_transitions_total", "vrrp_instance")),
+    );
     const since = Date.now();
 
     for (let cycle = 1; cycle <= CYCLES; cycle++) {
       const added = Date.now();
       await reload(n(0), instances(priority.n1!, true));
-      await lab.waitFor(async () => (await held(n(0), CHURNED_VIPS)).length === CHURNED, 15_000, `n1 master of the ${CHURNED} new instances`);
-      recordTiming({ fault: "config churn", what: `${CHURNED} instances added by SIGHUP: all VIPs up on the master (Master_Down_Interval after the reload)`, ms: Date.now() - added });
+      await lab.waitFor(
+        async () => (await held(n(0), CHURNED_VIPS)).length === CHURNED,
+        15_000,
+        `n1 master of the ${CHURNED} new instances`,
+      );
+      recordTiming({
+        fault: "config churn",
+        what: `${CHURNED} instances added by SIGHUP: all VIPs up on the master (Master_Down_Interval after the reload)`,
+        ms: Date.now() - added,
+      });
       await reload(n(1), instances(priority.n2!, true));
       await sleep(1000);
       await expectHolders(`cycle ${cycle}, added`, STANDING, CHURNED);
@@ -132,26 +169,48 @@ describe("config churn", { timeout: 240_000 }, () => {
       await reload(n(1), instances(priority.n2!, false));
       await reload(n(0), instances(priority.n1!, false));
       await lab.waitFor(async () => (await held(n(0), CHURNED_VIPS)).length === 0, 15_000, "churned VIPs removed");
-      recordTiming({ fault: "config churn", what: `${CHURNED} instances removed by SIGHUP (backup, then master): all VIPs gone`, ms: Date.now() - removed });
+      recordTiming({
+        fault: "config churn",
+        what: `${CHURNED} instances removed by SIGHUP (backup, then master): all VIPs gone`,
+        ms: Date.now() - removed,
+      });
       await sleep(500);
       await expectHolders(`cycle ${cycle}, removed`, STANDING, 0);
     }
 
-    const transitionsAfter = await Promise.all(lab.nodes.map(async (h) => metricByLabel(await metricsOf(h), "floatip_instance_transitions_total", "vrrp_instance")));
+    const transitionsAfter = await Promise.all(
+      lab.nodes.map(async (h) => metricByLabel(await metricsOf(h), "floatip_instance_transitions_total", "vrrp_instance")),
+    );
     for (const [i, host] of lab.nodes.entries()) {
       for (let vrid = 1; vrid <= STANDING; vrid++) {
         const name = `s${vrid}`;
         if (transitionsAfter[i]!.get(name) === transitionsBefore[i]!.get(name)) continue;
-        const logged = agents.get(host.name)!.output().split("\n").filter((l) => l.includes(`"instance":"${name}"`) && l.includes(" -> "));
+        const logged = agents
+          .get(host.name)!
+          .output()
+          .split("\n")
+          .filter((l) => l.includes(`"instance":"${name}"`) && l.includes(" -> "));
         assert.fail(`${host.name} ${name} transitioned during the churn:\n${logged.slice(-5).join("\n")}`);
       }
     }
     const states = await Promise.all(lab.nodes.map(async (h) => instanceStates(await metricsOf(h))));
     assert.deepEqual([...states[0]!.values()].filter((s) => s === "master").length, STANDING);
     assert.deepEqual([...states[1]!.values()].filter((s) => s === "backup").length, STANDING);
-    assert.deepEqual(watch.events.filter((e) => e.at >= since && STANDING_VIPS.includes(e.address)), [], "no standing VIP was added or removed");
-    assert.deepEqual(watch.events.filter((e) => CHURNED_VIPS.includes(e.address) && e.host !== "n1"), [], "the backup never held a churned VIP");
+    assert.deepEqual(
+      watch.events.filter((e) => e.at >= since && STANDING_VIPS.includes(e.address)),
+      [],
+      "no standing VIP was added or removed",
+    );
+    assert.deepEqual(
+      watch.events.filter((e) => CHURNED_VIPS.includes(e.address) && e.host !== "n1"),
+      [],
+      "the backup never held a churned VIP",
+    );
     assert.deepEqual(watch.unexpected([...STANDING_VIPS, ...CHURNED_VIPS]), [], "no address other than the VIPs was ever added or removed");
-    recordTiming({ fault: "config churn", what: `transitions of the ${STANDING} untouched instances during ${CYCLES} × ${CHURNED} adds and removes`, ms: 0 });
+    recordTiming({
+      fault: "config churn",
+      what: `transitions of the ${STANDING} untouched instances during ${CYCLES} × ${CHURNED} adds and removes`,
+      ms: 0,
+    });
   });
 });

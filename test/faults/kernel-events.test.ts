@@ -24,7 +24,14 @@ const PRIORITY: Readonly<Record<string, number>> = { n1: 200, n2: 100 };
 const SKEW_N2 = skewTime(PRIORITY.n2!, INTERVAL);
 
 function agentConfig(priority: number) {
-  const common = { version: 3, priority, advertInterval: `${INTERVAL}ms`, preempt: true, garp: { repeat: 1, delay: 0 }, track: { interfaces: [{ name: "up0" }] } };
+  const common = {
+    version: 3,
+    priority,
+    advertInterval: `${INTERVAL}ms`,
+    preempt: true,
+    garp: { repeat: 1, delay: 0 },
+    track: { interfaces: [{ name: "up0" }] },
+  };
   return {
     instances: [
       { name: "v4", virtualRouterId: 51, addresses: [`${VIP4}/24`], ...common },
@@ -62,12 +69,16 @@ describe("the agent follows link and address events", { timeout: 300_000 }, () =
    */
   const holdsAlone = async (host: string, vip: string, timeoutMs: number, stableMs: number): Promise<void> => {
     let since: number | undefined;
-    await lab.waitFor(async () => {
-      const alone = (await holders(vip)).join() === host;
-      if (!alone) since = undefined;
-      else since ??= Date.now();
-      return since !== undefined && Date.now() - since >= stableMs;
-    }, timeoutMs, `${host} alone holding ${vip}`);
+    await lab.waitFor(
+      async () => {
+        const alone = (await holders(vip)).join() === host;
+        if (!alone) since = undefined;
+        else since ??= Date.now();
+        return since !== undefined && Date.now() - since >= stableMs;
+      },
+      timeoutMs,
+      `${host} alone holding ${vip}`,
+    );
   };
   /** n1 is the sole holder of both VIPs, as at the start of every case. */
   const settled = async () => {
@@ -81,7 +92,11 @@ describe("the agent follows link and address events", { timeout: 300_000 }, () =
       await sleep(50);
     }
   };
-  const clientPings = (vip: string) => lab.exec(lab.client!.ns, ["ping", "-c", "1", "-W", "1", vip]).then(() => true, () => false);
+  const clientPings = (vip: string) =>
+    lab.exec(lab.client!.ns, ["ping", "-c", "1", "-W", "1", vip]).then(
+      () => true,
+      () => false,
+    );
 
   before(async () => {
     lab = await createLab({ nodes: 2, client: true });
@@ -115,7 +130,10 @@ describe("the agent follows link and address events", { timeout: 300_000 }, () =
     for (const s of running.values()) assert.equal(s.child.exitCode, null, `${s.host.name} still runs`);
   });
 
-  for (const [family, vip] of [[4, VIP4], [6, VIP6]] as const) {
+  for (const [family, vip] of [
+    [4, VIP4],
+    [6, VIP6],
+  ] as const) {
     it(`IPv${family}: a VIP deleted on the master is back within 200 ms and answers the client`, async () => {
       await settled();
       const since = Date.now();
@@ -151,7 +169,10 @@ describe("the agent follows link and address events", { timeout: 300_000 }, () =
     // The priority-0 advert still leaves from the address just deleted: a handover, not a Master_Down_Interval (360.9 ms).
     const bound = SKEW_N2 + 20;
     recordTiming({ fault: "IPv6 link-local address deleted", what: "VIP on the backup", ms: moved.at - since, boundMs: bound });
-    assert.ok(moved.at - since <= bound + SLACK, `took ${moved.at - since} ms (Master_Down_Interval is ${masterDownInterval(PRIORITY.n2!, INTERVAL)} ms)`);
+    assert.ok(
+      moved.at - since <= bound + SLACK,
+      `took ${moved.at - since} ms (Master_Down_Interval is ${masterDownInterval(PRIORITY.n2!, INTERVAL)} ms)`,
+    );
     assert.doesNotMatch(running.get("n1")!.output().slice(logged), /sending advert failed/);
     await neverTwo(1000);
     assert.deepEqual(await holders(VIP6), ["n2"]);
@@ -162,7 +183,12 @@ describe("the agent follows link and address events", { timeout: 300_000 }, () =
   it("the master's interface deleted and re-created: exactly one master within a few advert intervals, and it stays so", async () => {
     await settled();
     const h = n(0);
-    const errorsBefore = (running.get("n1")!.output().match(/VRRP socket error/g) ?? []).length;
+    const errorsBefore = (
+      running
+        .get("n1")!
+        .output()
+        .match(/VRRP socket error/g) ?? []
+    ).length;
     await ip(h, "link", "del", h.ifname);
     for (const vip of [VIP4, VIP6]) await holdsAlone("n2", vip, 3000, 300);
     await sleep(1000);
@@ -175,7 +201,13 @@ describe("the agent follows link and address events", { timeout: 300_000 }, () =
     for (const vip of [VIP4, VIP6]) await holdsAlone("n1", vip, 3000, 300);
     await neverTwo(2000);
     for (const vip of [VIP4, VIP6]) assert.deepEqual(await holders(vip), ["n1"]);
-    const errors = (running.get("n1")!.output().match(/VRRP socket error/g) ?? []).length - errorsBefore;
+    const errors =
+      (
+        running
+          .get("n1")!
+          .output()
+          .match(/VRRP socket error/g) ?? []
+      ).length - errorsBefore;
     assert.ok(errors <= 4, `${errors} socket error lines (no flood)`);
     assert.ok(await healthz(h), "healthy again");
   });
@@ -228,7 +260,11 @@ describe("the agent follows link and address events", { timeout: 300_000 }, () =
     const h = n(0);
     assert.ok(await healthz(h));
     const pid = running.get("n1")!.child.pid!;
-    const strace: ChildProcess = spawn("strace", ["-f", "-qq", "-o", "/dev/null", "-p", String(pid), "-e", "trace=sendmsg", "-e", "inject=sendmsg:error=EPERM"], { stdio: "ignore" });
+    const strace: ChildProcess = spawn(
+      "strace",
+      ["-f", "-qq", "-o", "/dev/null", "-p", String(pid), "-e", "trace=sendmsg", "-e", "inject=sendmsg:error=EPERM"],
+      { stdio: "ignore" },
+    );
     try {
       await lab.waitFor(async () => !(await healthz(h)), 5000, "/healthz failing");
       const body = await httpGetIn(lab, h, `http://${h.ipv4}:${PORT}/healthz`);

@@ -50,12 +50,20 @@ describe("node faults", { timeout: 240_000 }, () => {
 
   const n = (i: number): LabHost => lab.nodes[i]!;
   const start = (host: LabHost, env?: Readonly<Record<string, string>>): Speaker => {
-    const speaker = startAgent({ lab, host, scratch, config: agentConfig(PRIORITY[host.name]!), metricsPort: METRICS_PORT, ...(env ? { env } : {}) });
+    const speaker = startAgent({
+      lab,
+      host,
+      scratch,
+      config: agentConfig(PRIORITY[host.name]!),
+      metricsPort: METRICS_PORT,
+      ...(env ? { env } : {}),
+    });
     running.set(host.name, speaker);
     return speaker;
   };
   const pid = (host: LabHost): number => running.get(host.name)!.child.pid!;
-  const metric = async (host: LabHost, name: string) => metricSum(await agentMetrics(lab, host, METRICS_PORT), name, { vrrp_instance: "vip" });
+  const metric = async (host: LabHost, name: string) =>
+    metricSum(await agentMetrics(lab, host, METRICS_PORT), name, { vrrp_instance: "vip" });
   const transitions = (host: LabHost) => metric(host, "floatip_instance_transitions_total");
   const startAll = async (env: (i: number) => Readonly<Record<string, string>> | undefined = () => undefined) => {
     for (let i = 0; i < 3; i++) start(n(i), env(i));
@@ -161,18 +169,27 @@ describe("node faults", { timeout: 240_000 }, () => {
     try {
       await lab.waitFor(async () => (await holders(lab, VIP)).length === 3, 5000, "three masters while partitioned");
       const last = Math.max(...["n2", "n3"].map((h) => watch.first(VIP, true, parted, h)!.at));
-      recordTiming({ fault, what: "every node master after the partition", ms: last - parted, boundMs: masterDownInterval(PRIORITY.n3!, INTERVAL) });
+      recordTiming({
+        fault,
+        what: "every node master after the partition",
+        ms: last - parted,
+        boundMs: masterDownInterval(PRIORITY.n3!, INTERVAL),
+      });
       await sleep(1500 - (Date.now() - parted));
       assert.deepEqual(await holders(lab, VIP), ["n1", "n2", "n3"]);
     } finally {
       healed = Date.now();
       await lab.isolate(lab.nodes, false);
     }
-    const gone = await lab.waitFor(() => {
-      const n2 = watch.first(VIP, false, healed, "n2");
-      const n3 = watch.first(VIP, false, healed, "n3");
-      return n2 && n3 ? Math.max(n2.at, n3.at) : undefined;
-    }, 3000, "n2 and n3 let go");
+    const gone = await lab.waitFor(
+      () => {
+        const n2 = watch.first(VIP, false, healed, "n2");
+        const n3 = watch.first(VIP, false, healed, "n3");
+        return n2 && n3 ? Math.max(n2.at, n3.at) : undefined;
+      },
+      3000,
+      "n2 and n3 let go",
+    );
     recordTiming({ fault, what: "one master after healing", ms: gone - healed, boundMs: INTERVAL });
     assert.ok(gone - healed <= INTERVAL + SLACK, `one master ${gone - healed} ms after healing`);
     assert.deepEqual(await holders(lab, VIP), ["n1"]);
@@ -196,7 +213,14 @@ describe("node faults", { timeout: 240_000 }, () => {
     await sleep(1000);
     assert.equal(await transitions(n(0)), base, "the master's transition count did not move");
     assert.deepEqual(eventsSince(since), [], "the VIP was never added or removed anywhere");
-    assert.equal((await lab.waitFor(async () => (await agentMetrics(lab, n(1), METRICS_PORT)).includes('state="backup"} 1'), 3000, "the last n2 is backup")), true);
+    assert.equal(
+      await lab.waitFor(
+        async () => (await agentMetrics(lab, n(1), METRICS_PORT)).includes('state="backup"} 1'),
+        3000,
+        "the last n2 is backup",
+      ),
+      true,
+    );
     recordTiming({ fault, what: `master transitions during ${lifetimes.length} kill -9 / restart cycles`, ms: 0 });
     onlyTheVip();
   });
@@ -274,8 +298,14 @@ describe("node faults", { timeout: 240_000 }, () => {
         const received = (await metric(n(1), "floatip_adverts_received_total")) - received0;
         const expected = (Date.now() - t0) / INTERVAL;
         windows.push(`${n(i).name} ${offset >= 0 ? "+" : ""}${offset}s: ${sent}/${received}`);
-        for (const [what, count] of [["sent", sent], ["received", received]] as const) {
-          assert.ok(count >= 0.7 * expected - 1 && count <= 1.3 * expected + 2, `${n(i).name} stepped ${offset} s: ${count} adverts ${what} in a window of ${expected} intervals`);
+        for (const [what, count] of [
+          ["sent", sent],
+          ["received", received],
+        ] as const) {
+          assert.ok(
+            count >= 0.7 * expected - 1 && count <= 1.3 * expected + 2,
+            `${n(i).name} stepped ${offset} s: ${count} adverts ${what} in a window of ${expected} intervals`,
+          );
         }
       }
     }

@@ -87,7 +87,10 @@ export class Api {
   }
 
   list(def: ResourceDef, ns: string | undefined, selector: Selector, limit?: number, cont?: string): ListResult {
-    let items = this.store.list(def.storageKey, def.namespaced ? ns : undefined).map((o) => externalize(def, o)).filter(selector);
+    let items = this.store
+      .list(def.storageKey, def.namespaced ? ns : undefined)
+      .map((o) => externalize(def, o))
+      .filter(selector);
     const rv = String(this.store.currentRv());
     if (cont) {
       let after = "";
@@ -154,12 +157,20 @@ export class Api {
     return externalize(def, stored);
   }
 
-  patch(def: ResourceDef, ns: string | undefined, name: string, contentType: string, raw: string, opts: WriteOptions = {}): { object: KubeObject; created: boolean } {
+  patch(
+    def: ResourceDef,
+    ns: string | undefined,
+    name: string,
+    contentType: string,
+    raw: string,
+    opts: WriteOptions = {},
+  ): { object: KubeObject; created: boolean } {
     const type = contentType.split(";")[0]?.trim().toLowerCase() ?? "";
     const custom = def.crd !== undefined;
-    const accepted = custom && this.options.strategicMergeForCustomResources === "reject"
-      ? [PATCH_TYPES.json, PATCH_TYPES.merge, PATCH_TYPES.apply]
-      : [PATCH_TYPES.json, PATCH_TYPES.merge, PATCH_TYPES.strategic, PATCH_TYPES.apply];
+    const accepted =
+      custom && this.options.strategicMergeForCustomResources === "reject"
+        ? [PATCH_TYPES.json, PATCH_TYPES.merge, PATCH_TYPES.apply]
+        : [PATCH_TYPES.json, PATCH_TYPES.merge, PATCH_TYPES.strategic, PATCH_TYPES.apply];
     if (!accepted.includes(type)) throw unsupportedMediaType(type, accepted);
     let body: unknown;
     try {
@@ -197,10 +208,18 @@ export class Api {
     const cur = this.current(def, ns, name);
     const pre = isObj(options.preconditions) ? options.preconditions : {};
     if (pre.uid !== undefined && pre.uid !== cur.metadata.uid) {
-      throw conflict(def, name, `Precondition failed: UID in precondition: ${String(pre.uid)}, UID in object meta: ${cur.metadata.uid ?? ""}`);
+      throw conflict(
+        def,
+        name,
+        `Precondition failed: UID in precondition: ${String(pre.uid)}, UID in object meta: ${cur.metadata.uid ?? ""}`,
+      );
     }
     if (pre.resourceVersion !== undefined && pre.resourceVersion !== cur.metadata.resourceVersion) {
-      throw conflict(def, name, `Precondition failed: ResourceVersion in precondition: ${String(pre.resourceVersion)}, ResourceVersion in object meta: ${cur.metadata.resourceVersion ?? ""}`);
+      throw conflict(
+        def,
+        name,
+        `Precondition failed: ResourceVersion in precondition: ${String(pre.resourceVersion)}, ResourceVersion in object meta: ${cur.metadata.resourceVersion ?? ""}`,
+      );
     }
     if (dryRun) return externalize(def, cur);
     if ((cur.metadata.finalizers ?? []).length > 0) {
@@ -236,7 +255,8 @@ export class Api {
   registerCrd(crd: Obj): void {
     const name = isObj(crd.metadata) ? String(crd.metadata.name ?? "") : "";
     const causes = validateCrd(crd);
-    if (causes.length > 0) throw new ApiError(422, "Invalid", `invalid CRD ${name}: ${causes.map((c) => `${c.field}: ${c.message}`).join(", ")}`);
+    if (causes.length > 0)
+      throw new ApiError(422, "Invalid", `invalid CRD ${name}: ${causes.map((c) => `${c.field}: ${c.message}`).join(", ")}`);
     this.registry.removeCrd(name);
     for (const d of crdToDefs(crd)) this.registry.add(d);
   }

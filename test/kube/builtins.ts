@@ -84,7 +84,11 @@ function renameFields(o: KubeObject, pairs: Array<[string, string]>, apiVersion:
 
 const coreEventToV1 = (o: KubeObject): KubeObject => renameFields(o, eventRenames, "events.k8s.io/v1");
 const v1EventToCore = (o: KubeObject): KubeObject =>
-  renameFields(o, eventRenames.map(([a, b]) => [b, a] as [string, string]), "v1");
+  renameFields(
+    o,
+    eventRenames.map(([a, b]) => [b, a] as [string, string]),
+    "v1",
+  );
 
 /** Pod spec merge keys under a prefix ("spec" for pods, "spec.template.spec" for workloads). */
 function podSpecKeys(prefix: string): Record<string, string> {

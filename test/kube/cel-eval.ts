@@ -11,17 +11,29 @@ import type { RuleRunner } from "./schema.js";
 import { StatusCause, ValidationRule, deepEqual, isObj } from "./types.js";
 
 type Env = Record<string, unknown>;
-interface Dur { __dur: number }
-interface Ts { __ts: number }
-interface Ip { __ip: string; family: number }
-interface Cidr { __cidr: string; ip: string; prefix: number; family: number }
+interface Dur {
+  __dur: number;
+}
+interface Ts {
+  __ts: number;
+}
+interface Ip {
+  __ip: string;
+  family: number;
+}
+interface Cidr {
+  __cidr: string;
+  ip: string;
+  prefix: number;
+  family: number;
+}
 
 const isDur = (v: unknown): v is Dur => isObj(v) && typeof v.__dur === "number";
 const isTs = (v: unknown): v is Ts => isObj(v) && typeof v.__ts === "number";
 
 function parseDuration(s: string): number {
   const re = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g;
-  const unit: Record<string, number> = { ns: 1e-6, us: 1e-3, "µs": 1e-3, ms: 1, s: 1000, m: 60000, h: 3600000 };
+  const unit: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60000, h: 3600000 };
   const body = s.replace(/^[-+]/, "");
   if (body === "0") return 0;
   let total = 0;
@@ -367,7 +379,12 @@ export function makeRuleRunner(unsupported: Set<string>): RuleRunner {
         causes.push(ruleCause(rule, field, type, message));
       } catch (e) {
         if (e instanceof CelUnsupported) unsupported.add(`${rule.rule} (${e.message})`);
-        else causes.push({ reason: "FieldValueInvalid", message: `Invalid value: "${type}": ${(e as Error).message} evaluating rule: ${rule.rule}`, field });
+        else
+          causes.push({
+            reason: "FieldValueInvalid",
+            message: `Invalid value: "${type}": ${(e as Error).message} evaluating rule: ${rule.rule}`,
+            field,
+          });
       }
     }
     return causes;

@@ -27,7 +27,20 @@ function readString(src: string, i: number, raw: boolean): { v: string; end: num
     const ch = src[j] ?? "";
     if (ch === "\\" && !raw) {
       const n = src[j + 1] ?? "";
-      const map: Record<string, string> = { n: "\n", t: "\t", r: "\r", "\\": "\\", "'": "'", '"': '"', "`": "`", "?": "?", a: "\x07", b: "\b", f: "\f", v: "\v" };
+      const map: Record<string, string> = {
+        n: "\n",
+        t: "\t",
+        r: "\r",
+        "\\": "\\",
+        "'": "'",
+        '"': '"',
+        "`": "`",
+        "?": "?",
+        a: "\x07",
+        b: "\b",
+        f: "\f",
+        v: "\v",
+      };
       if (map[n] !== undefined) out += map[n];
       else if (n === "u" || n === "x") {
         const len = n === "u" ? 4 : 2;

@@ -27,7 +27,8 @@ function ok(r: KubectlResult, what: string): string {
 }
 
 function crdSchemaProperties(crd: Obj | undefined): string[] {
-  const versions = (crd!["spec"] as { versions: Array<{ schema: { openAPIV3Schema: { properties: { spec: { properties: Obj } } } } }> }).versions;
+  const versions = (crd!["spec"] as { versions: Array<{ schema: { openAPIV3Schema: { properties: { spec: { properties: Obj } } } } }> })
+    .versions;
   return Object.keys(versions[0]!.schema.openAPIV3Schema.properties.spec.properties).sort();
 }
 
@@ -66,11 +67,15 @@ describe("the floatip chart with the real helm against the API test server", () 
     const wanted = crdSchemaProperties(old);
     const dropped = "releaseOnCordon";
     assert.ok(wanted.includes(dropped));
-    delete (old["spec"] as { versions: Array<{ schema: { openAPIV3Schema: { properties: { spec: { properties: Obj } } } } }> }).versions[0]!.schema.openAPIV3Schema.properties.spec.properties[dropped];
+    delete (old["spec"] as { versions: Array<{ schema: { openAPIV3Schema: { properties: { spec: { properties: Obj } } } } }> }).versions[0]!
+      .schema.openAPIV3Schema.properties.spec.properties[dropped];
     await writeFile(vipFile, yaml.dump(old));
 
     ok(await helm(server, ["install", "floatip", previous, "-n", NS, ...ONE_REPLICA]), "helm install (previous layout)");
-    assert.deepEqual(crdSchemaProperties(server.store.get("crd", "virtualips.floatip.io")), wanted.filter((p) => p !== dropped));
+    assert.deepEqual(
+      crdSchemaProperties(server.store.get("crd", "virtualips.floatip.io")),
+      wanted.filter((p) => p !== dropped),
+    );
     ok(await kubectl(server, ["apply", "-f", join(REPO, "examples", "virtualip-basic.yaml")]), "kubectl apply example");
 
     // As the chart's README says: Helm adopts the CRDs that crds/ left without its ownership.
@@ -82,27 +87,40 @@ describe("the floatip chart with the real helm against the API test server", () 
       assert.equal(crd?.metadata.annotations?.["meta.helm.sh/release-name"], "floatip", name);
       assert.equal(crd?.metadata.labels?.["app.kubernetes.io/managed-by"], "Helm", name);
     }
-    assert.deepEqual(crdSchemaProperties(server.store.get("crd", "virtualips.floatip.io")), wanted, "the upgrade brought the CRD's new field");
+    assert.deepEqual(
+      crdSchemaProperties(server.store.get("crd", "virtualips.floatip.io")),
+      wanted,
+      "the upgrade brought the CRD's new field",
+    );
 
     // Later upgrades need nothing special, and uninstall leaves the CRDs and the VirtualIPs.
     ok(await helm(server, ["upgrade", "floatip", CHART, "-n", NS, ...ONE_REPLICA]), "second helm upgrade");
     ok(await helm(server, ["uninstall", "floatip", "-n", NS]), "helm uninstall");
     assert.equal(server.store.list("daemonsets", NS).length, 0, "the release's objects are gone");
-    for (const name of ["virtualips.floatip.io", "virtualippools.floatip.io", "vrrpnodes.floatip.io"]) assert.ok(server.store.get("crd", name), `${name} kept`);
+    for (const name of ["virtualips.floatip.io", "virtualippools.floatip.io", "vrrpnodes.floatip.io"])
+      assert.ok(server.store.get("crd", name), `${name} kept`);
     assert.match(ok(await kubectl(server, ["get", "virtualips", "-o", "name"]), "kubectl get virtualips"), /virtualip\.floatip\.io\/web/);
   });
 
   it("installs as a subchart of an umbrella chart that sets global values and a condition", async () => {
     const umbrella = join(dir, "umbrella");
     await mkdir(umbrella, { recursive: true });
-    await writeFile(join(umbrella, "Chart.yaml"), yaml.dump({
-      apiVersion: "v2", name: "platform", version: "1.0.0",
-      dependencies: [{ name: "floatip", version: CHART_META.version, repository: `file://${CHART}`, condition: "floatip.enabled" }],
-    }));
-    await writeFile(join(umbrella, "values.yaml"), yaml.dump({
-      global: { imageRegistry: "registry.example.com", storageClass: "fast" },
-      floatip: { enabled: true, controller: { replicas: 1 }, crds: { install: false } },
-    }));
+    await writeFile(
+      join(umbrella, "Chart.yaml"),
+      yaml.dump({
+        apiVersion: "v2",
+        name: "platform",
+        version: "1.0.0",
+        dependencies: [{ name: "floatip", version: CHART_META.version, repository: `file://${CHART}`, condition: "floatip.enabled" }],
+      }),
+    );
+    await writeFile(
+      join(umbrella, "values.yaml"),
+      yaml.dump({
+        global: { imageRegistry: "registry.example.com", storageClass: "fast" },
+        floatip: { enabled: true, controller: { replicas: 1 }, crds: { install: false } },
+      }),
+    );
     ok(await helm(server, ["dependency", "build", umbrella]), "helm dependency build");
     ok(await helm(server, ["lint", umbrella]), "helm lint (umbrella)");
     ok(await helm(server, ["install", "platform", umbrella, "-n", "edge"]), "helm install (umbrella)");
@@ -125,11 +143,27 @@ describe("the floatip chart with the real helm against the API test server", () 
 
     // The cluster as it would be: web held by node-b, an agent pod on each node (the DaemonSet's labels).
     ok(await kubectl(server, ["apply", "-f", join(REPO, "examples", "virtualip-basic.yaml")]), "kubectl apply example");
-    ok(await kubectl(server, ["patch", "virtualip", "web", "--subresource=status", "--type=merge", "-p", JSON.stringify({ status: { master: "node-b" } })]), "status.master");
+    ok(
+      await kubectl(server, [
+        "patch",
+        "virtualip",
+        "web",
+        "--subresource=status",
+        "--type=merge",
+        "-p",
+        JSON.stringify({ status: { master: "node-b" } }),
+      ]),
+      "status.master",
+    );
     const ds = server.store.get("daemonsets", "floatip-agent", NS)!;
     const labels = (ds["spec"] as { template: { metadata: { labels: Record<string, string> } } }).template.metadata.labels;
     for (const node of ["node-a", "node-b", "node-c"]) {
-      server.store.put({ apiVersion: "v1", kind: "Pod", metadata: { name: `floatip-agent-${node.slice(-1)}`, namespace: NS, labels }, spec: { nodeName: node, containers: [{ name: "agent", image: "x" }] } });
+      server.store.put({
+        apiVersion: "v1",
+        kind: "Pod",
+        metadata: { name: `floatip-agent-${node.slice(-1)}`, namespace: NS, labels },
+        spec: { nodeName: node, containers: [{ name: "agent", image: "x" }] },
+      });
     }
     const { kubectl: kubectlBin } = await kubeTools();
     const kubeconfig = join(dir, "kubeconfig");
@@ -144,13 +178,21 @@ describe("the floatip chart with the real helm against the API test server", () 
     const stateDir = join(dir, "state");
     await mkdir(stateDir, { recursive: true });
     const now = new Date().toISOString();
-    await writeFile(join(stateDir, "web.json"), formatStateRecord({ instance: "web", state: "MASTER", priority: 250, since: now, updated: now }));
+    await writeFile(
+      join(stateDir, "web.json"),
+      formatStateRecord({ instance: "web", state: "MASTER", priority: 250, since: now, updated: now }),
+    );
     assert.deepEqual((await readdir(stateDir)).sort(), ["web.json"]);
     const check = await new Promise<KubectlResult>((done) => {
-      execFile(process.execPath, [join(REPO, "bin", "floatip"), ...argv.slice(2), "--state-dir", stateDir], { timeout: 20_000 }, (err, stdout, stderr) => {
-        const e = err as (Error & { code?: unknown }) | null;
-        done({ code: e === null ? 0 : typeof e.code === "number" ? e.code : 1, stdout: String(stdout), stderr: String(stderr) });
-      });
+      execFile(
+        process.execPath,
+        [join(REPO, "bin", "floatip"), ...argv.slice(2), "--state-dir", stateDir],
+        { timeout: 20_000 },
+        (err, stdout, stderr) => {
+          const e = err as (Error & { code?: unknown }) | null;
+          done({ code: e === null ? 0 : typeof e.code === "number" ? e.code : 1, stdout: String(stdout), stderr: String(stderr) });
+        },
+      );
     });
     assert.equal(check.code, 0, check.stdout + check.stderr);
     assert.match(check.stdout, /^FLOATIP OK - web is MASTER \(expected MASTER\)/);

@@ -14,7 +14,9 @@ import { kubectl } from "./tools.js";
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));
 const fixtures = root + "operator/convert/fixtures/";
-const outputs = readdirSync(fixtures).filter((f) => f.endsWith(".out.yaml")).sort();
+const outputs = readdirSync(fixtures)
+  .filter((f) => f.endsWith(".out.yaml"))
+  .sort();
 
 describe("converted VirtualIPPools on the API test server", () => {
   let server: TestApiServer;
@@ -23,7 +25,13 @@ describe("converted VirtualIPPools on the API test server", () => {
   });
   after(() => server.close());
 
-  it("there are goldens to apply", () => assert.deepEqual(outputs, ["keepalived-operator.out.yaml", "kube-vip.out.yaml", "metallb-configmap.out.yaml", "metallb-crds.out.yaml"]));
+  it("there are goldens to apply", () =>
+    assert.deepEqual(outputs, [
+      "keepalived-operator.out.yaml",
+      "kube-vip.out.yaml",
+      "metallb-configmap.out.yaml",
+      "metallb-crds.out.yaml",
+    ]));
   for (const file of outputs) {
     it(`kubectl apply -f ${file}`, async () => {
       const out = await kubectl(server, ["apply", "-f", fixtures + file]);
@@ -34,7 +42,9 @@ describe("converted VirtualIPPools on the API test server", () => {
   }
   it("the MetalLB pools keep their selectors", async () => {
     const staging = server.store.get("virtualippools", "staging") as { spec: Record<string, unknown> } | undefined;
-    assert.deepEqual(staging?.spec["nodeSelector"], { matchExpressions: [{ key: "kubernetes.io/hostname", operator: "In", values: ["worker-a", "worker-b"] }] });
+    assert.deepEqual(staging?.spec["nodeSelector"], {
+      matchExpressions: [{ key: "kubernetes.io/hostname", operator: "In", values: ["worker-a", "worker-b"] }],
+    });
     assert.equal(staging?.spec["autoAssign"], false);
   });
 });

@@ -25,7 +25,8 @@ export function validateCrd(crd: Obj): StatusCause[] {
   if (typeof spec.group !== "string" || !spec.group) causes.push(cause.required("spec.group"));
   if (typeof names.plural !== "string" || !names.plural) causes.push(cause.required("spec.names.plural"));
   if (typeof names.kind !== "string" || !names.kind) causes.push(cause.required("spec.names.kind"));
-  if (spec.scope !== "Namespaced" && spec.scope !== "Cluster") causes.push(cause.notSupported("spec.scope", spec.scope ?? "", ["Cluster", "Namespaced"]));
+  if (spec.scope !== "Namespaced" && spec.scope !== "Cluster")
+    causes.push(cause.notSupported("spec.scope", spec.scope ?? "", ["Cluster", "Namespaced"]));
   const versions = Array.isArray(spec.versions) ? spec.versions.filter(isObj) : [];
   if (versions.length === 0) causes.push(cause.required("spec.versions"));
   else if (versions.filter((v) => v.storage === true).length !== 1) {

@@ -13,7 +13,11 @@ import { kubectl } from "./tools.js";
 const root = fileURLToPath(new URL("../../../", import.meta.url));
 const crdFiles = ["crds/virtualip.yaml", "crds/vrrpnode.yaml", "crds/virtualippool.yaml"].map((f) => root + f);
 const present = crdFiles.every((f) => existsSync(f));
-const examples = existsSync(root + "examples") ? readdirSync(root + "examples").filter((f) => f.endsWith(".yaml")).map((f) => root + "examples/" + f) : [];
+const examples = existsSync(root + "examples")
+  ? readdirSync(root + "examples")
+      .filter((f) => f.endsWith(".yaml"))
+      .map((f) => root + "examples/" + f)
+  : [];
 const vips = { group: "floatip.io", version: "v1alpha1", plural: "virtualips" };
 
 describe("project CRDs on the test API server", { skip: present ? false : "crds/*.yaml not written yet" }, () => {
@@ -30,7 +34,9 @@ describe("project CRDs on the test API server", { skip: present ? false : "crds/
     assert.match(out.stdout, /vrrpnodes\s+.*floatip\.io\/v1alpha1\s+false\s+VRRPNode/);
   });
 
-  it("kubectl apply -f accepts every example; kubectl get vip shows them", { skip: examples.length === 0 ? "no examples" : false }, async () => {
+  it("kubectl apply -f accepts every example; kubectl get vip shows them", {
+    skip: examples.length === 0 ? "no examples" : false,
+  }, async () => {
     for (const f of examples) {
       const r = await kubectl(server, ["apply", "-f", f]);
       assert.equal(r.code, 0, `${f}: ${r.stderr}`);
@@ -42,15 +48,41 @@ describe("project CRDs on the test API server", { skip: present ? false : "crds/
 
   it("enforces the CEL rules (none unsupported by the test server's evaluator)", async () => {
     const custom = server.kubeConfig().makeApiClient(CustomObjectsApi);
-    const body = (name: string, spec: Record<string, unknown>) => ({ apiVersion: "floatip.io/v1alpha1", kind: "VirtualIP", metadata: { name }, spec });
-    const both = await rejects(() => custom.createClusterCustomObject({ ...vips, body: body("both", { addresses: ["192.0.2.7/24"], priorities: { a: 100 }, preferredNodes: ["a"] }) }));
+    const body = (name: string, spec: Record<string, unknown>) => ({
+      apiVersion: "floatip.io/v1alpha1",
+      kind: "VirtualIP",
+      metadata: { name },
+      spec,
+    });
+    const both = await rejects(() =>
+      custom.createClusterCustomObject({
+        ...vips,
+        body: body("both", { addresses: ["192.0.2.7/24"], priorities: { a: 100 }, preferredNodes: ["a"] }),
+      }),
+    );
     assert.equal(both.code, 422);
-    assert.ok(both.details?.causes?.some((c) => c.field === "spec.preferredNodes"), both.message);
-    const v2v6 = await rejects(() => custom.createClusterCustomObject({ ...vips, body: body("v2v6", { addresses: ["2001:db8::7/64"], version: 2 }) }));
-    assert.ok(v2v6.details?.causes?.some((c) => c.field === "spec.version"), v2v6.message);
-    const interval = await rejects(() => custom.createClusterCustomObject({ ...vips, body: body("iv", { addresses: ["192.0.2.8/24"], advertisementInterval: "15ms" }) }));
-    assert.ok(interval.details?.causes?.some((c) => c.field === "spec.advertisementInterval"), interval.message);
-    await custom.createClusterCustomObject({ ...vips, body: body("fine", { addresses: ["192.0.2.9/24"], advertisementInterval: "250ms" }) });
+    assert.ok(
+      both.details?.causes?.some((c) => c.field === "spec.preferredNodes"),
+      both.message,
+    );
+    const v2v6 = await rejects(() =>
+      custom.createClusterCustomObject({ ...vips, body: body("v2v6", { addresses: ["2001:db8::7/64"], version: 2 }) }),
+    );
+    assert.ok(
+      v2v6.details?.causes?.some((c) => c.field === "spec.version"),
+      v2v6.message,
+    );
+    const interval = await rejects(() =>
+      custom.createClusterCustomObject({ ...vips, body: body("iv", { addresses: ["192.0.2.8/24"], advertisementInterval: "15ms" }) }),
+    );
+    assert.ok(
+      interval.details?.causes?.some((c) => c.field === "spec.advertisementInterval"),
+      interval.message,
+    );
+    await custom.createClusterCustomObject({
+      ...vips,
+      body: body("fine", { addresses: ["192.0.2.9/24"], advertisementInterval: "250ms" }),
+    });
     assert.deepEqual([...server.unsupportedValidations], []);
   });
 
@@ -64,35 +96,76 @@ describe("project CRDs on the test API server", { skip: present ? false : "crds/
       ],
       nodes: cluster,
     });
-    assert.deepEqual(planned.nodes.get("node-2")?.peerSets?.map((s) => s.peers), [[]], "node-2 runs lone by itself");
+    assert.deepEqual(
+      planned.nodes.get("node-2")?.peerSets?.map((s) => s.peers),
+      [[]],
+      "node-2 runs lone by itself",
+    );
     for (const [name, spec] of planned.nodes) {
-      await custom.createClusterCustomObject({ group: "floatip.io", version: "v1alpha1", plural: "vrrpnodes", body: { apiVersion: "floatip.io/v1alpha1", kind: "VRRPNode", metadata: { name }, spec } });
+      await custom.createClusterCustomObject({
+        group: "floatip.io",
+        version: "v1alpha1",
+        plural: "vrrpnodes",
+        body: { apiVersion: "floatip.io/v1alpha1", kind: "VRRPNode", metadata: { name }, spec },
+      });
     }
     assert.equal(server.store.list("vrrpnodes").length, 3);
-    const stored = (await custom.getClusterCustomObject({ group: "floatip.io", version: "v1alpha1", plural: "vrrpnodes", name: "node-0" })) as { spec: unknown };
-    assert.deepEqual(stored.spec, JSON.parse(JSON.stringify(planned.nodes.get("node-0"))), "stored as written: peerSets, peerSet references, virtualRouterID");
+    const stored = (await custom.getClusterCustomObject({
+      group: "floatip.io",
+      version: "v1alpha1",
+      plural: "vrrpnodes",
+      name: "node-0",
+    })) as { spec: unknown };
+    assert.deepEqual(
+      stored.spec,
+      JSON.parse(JSON.stringify(planned.nodes.get("node-0"))),
+      "stored as written: peerSets, peerSet references, virtualRouterID",
+    );
   });
 
   it("keeps a VRRPNode in the old form (virtualRouterId, advertInterval, inline peers) as written; refuses a conflicting pair and peers with peerSet", async () => {
     const custom = server.kubeConfig().makeApiClient(CustomObjectsApi);
     const nodes = { group: "floatip.io", version: "v1alpha1", plural: "vrrpnodes" };
     const body = (name: string, instance: Record<string, unknown>) => ({
-      apiVersion: "floatip.io/v1alpha1", kind: "VRRPNode", metadata: { name },
+      apiVersion: "floatip.io/v1alpha1",
+      kind: "VRRPNode",
+      metadata: { name },
       spec: { instances: [{ name: "vrid-1", addresses: ["192.0.2.30/32"], ...instance }] },
     });
     const old = { virtualRouterId: 7, advertInterval: "2s", unicast: { source: "198.51.100.1", peers: ["198.51.100.2"] } };
     await custom.createClusterCustomObject({ ...nodes, body: body("old-a", old) });
     const stored = (await custom.getClusterCustomObject({ ...nodes, name: "old-a" })) as { spec: { instances: unknown[] } };
     assert.deepEqual(stored.spec.instances[0], { name: "vrid-1", addresses: ["192.0.2.30/32"], ...old }, "not pruned");
-    const conflict = await rejects(() => custom.createClusterCustomObject({ ...nodes, body: body("old-b", { virtualRouterID: 7, virtualRouterId: 8 }) }));
+    const conflict = await rejects(() =>
+      custom.createClusterCustomObject({ ...nodes, body: body("old-b", { virtualRouterID: 7, virtualRouterId: 8 }) }),
+    );
     assert.equal(conflict.code, 422);
-    assert.ok(conflict.details?.causes?.some((c) => c.field === "spec.instances[0].virtualRouterID"), conflict.message);
-    const interval = await rejects(() => custom.createClusterCustomObject({ ...nodes, body: body("old-c", { virtualRouterID: 7, advertisementInterval: "1s", advertInterval: "2s" }) }));
-    assert.ok(interval.details?.causes?.some((c) => c.field === "spec.instances[0].advertisementInterval"), interval.message);
+    assert.ok(
+      conflict.details?.causes?.some((c) => c.field === "spec.instances[0].virtualRouterID"),
+      conflict.message,
+    );
+    const interval = await rejects(() =>
+      custom.createClusterCustomObject({
+        ...nodes,
+        body: body("old-c", { virtualRouterID: 7, advertisementInterval: "1s", advertInterval: "2s" }),
+      }),
+    );
+    assert.ok(
+      interval.details?.causes?.some((c) => c.field === "spec.instances[0].advertisementInterval"),
+      interval.message,
+    );
     const missing = await rejects(() => custom.createClusterCustomObject({ ...nodes, body: body("old-d", {}) }));
-    assert.ok(missing.details?.causes?.some((c) => c.field === "spec.instances[0].virtualRouterID"), missing.message);
-    const both = await rejects(() => custom.createClusterCustomObject({ ...nodes, body: body("old-e", { virtualRouterID: 7, unicast: { peerSet: "p1", peers: [] } }) }));
-    assert.ok(both.details?.causes?.some((c) => c.field === "spec.instances[0].unicast.peerSet"), both.message);
+    assert.ok(
+      missing.details?.causes?.some((c) => c.field === "spec.instances[0].virtualRouterID"),
+      missing.message,
+    );
+    const both = await rejects(() =>
+      custom.createClusterCustomObject({ ...nodes, body: body("old-e", { virtualRouterID: 7, unicast: { peerSet: "p1", peers: [] } }) }),
+    );
+    assert.ok(
+      both.details?.causes?.some((c) => c.field === "spec.instances[0].unicast.peerSet"),
+      both.message,
+    );
     assert.deepEqual([...server.unsupportedValidations], []);
   });
 });

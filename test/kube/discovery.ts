@@ -41,10 +41,12 @@ export function apiGroup(registry: Registry, group: string): Obj | undefined {
 }
 
 export function apiGroupList(registry: Registry): Obj {
-  const groups = [...registry.groups().keys()].filter((g) => g !== "").map((g) => {
-    const { kind: _k, apiVersion: _a, ...rest } = apiGroup(registry, g) as Obj;
-    return rest;
-  });
+  const groups = [...registry.groups().keys()]
+    .filter((g) => g !== "")
+    .map((g) => {
+      const { kind: _k, apiVersion: _a, ...rest } = apiGroup(registry, g) as Obj;
+      return rest;
+    });
   return { kind: "APIGroupList", apiVersion: "v1", groups };
 }
 

@@ -24,7 +24,14 @@ export function testVirtualIPCrd(): Obj {
     spec: {
       group: GROUP,
       scope: "Cluster",
-      names: { plural: "virtualips", singular: "virtualip", kind: "VirtualIP", listKind: "VirtualIPList", shortNames: ["vip"], categories: ["floatip"] },
+      names: {
+        plural: "virtualips",
+        singular: "virtualip",
+        kind: "VirtualIP",
+        listKind: "VirtualIPList",
+        shortNames: ["vip"],
+        categories: ["floatip"],
+      },
       versions: [
         {
           name: VERSION,
@@ -46,8 +53,15 @@ export function testVirtualIPCrd(): Obj {
                   type: "object",
                   required: ["addresses"],
                   "x-kubernetes-validations": [
-                    { rule: "!(has(self.priorities) && has(self.preferredNodes))", message: "priorities and preferredNodes are mutually exclusive" },
-                    { rule: "self.version == 3 || self.addresses.all(a, !a.contains(':'))", message: "IPv6 needs version 3", fieldPath: ".version" },
+                    {
+                      rule: "!(has(self.priorities) && has(self.preferredNodes))",
+                      message: "priorities and preferredNodes are mutually exclusive",
+                    },
+                    {
+                      rule: "self.version == 3 || self.addresses.all(a, !a.contains(':'))",
+                      message: "IPv6 needs version 3",
+                      fieldPath: ".version",
+                    },
                   ],
                   properties: {
                     addresses: {
@@ -55,12 +69,25 @@ export function testVirtualIPCrd(): Obj {
                       minItems: 1,
                       maxItems: 16,
                       "x-kubernetes-list-type": "set",
-                      items: { type: "string", pattern: "^[0-9a-fA-F:.]+/[0-9]{1,3}$", "x-kubernetes-validations": [{ rule: "isCIDR(self)", message: "must be a CIDR" }] },
+                      items: {
+                        type: "string",
+                        pattern: "^[0-9a-fA-F:.]+/[0-9]{1,3}$",
+                        "x-kubernetes-validations": [{ rule: "isCIDR(self)", message: "must be a CIDR" }],
+                      },
                     },
                     interface: { type: "string", maxLength: 15 },
-                    virtualRouterID: { type: "integer", minimum: 1, maximum: 255, "x-kubernetes-validations": [{ rule: "self == oldSelf", message: "virtualRouterID is immutable" }] },
+                    virtualRouterID: {
+                      type: "integer",
+                      minimum: 1,
+                      maximum: 255,
+                      "x-kubernetes-validations": [{ rule: "self == oldSelf", message: "virtualRouterID is immutable" }],
+                    },
                     version: { type: "integer", enum: [2, 3], default: 3 },
-                    advertisementInterval: { type: "string", default: "1s", "x-kubernetes-validations": [{ rule: "duration(self) >= duration('10ms')", message: "at least 10ms" }] },
+                    advertisementInterval: {
+                      type: "string",
+                      default: "1s",
+                      "x-kubernetes-validations": [{ rule: "duration(self) >= duration('10ms')", message: "at least 10ms" }],
+                    },
                     preempt: { type: "boolean", default: true },
                     nodeSelector: { type: "object", additionalProperties: { type: "string" } },
                     priorities: { type: "object", additionalProperties: { type: "integer", minimum: 1, maximum: 254 } },
@@ -81,7 +108,12 @@ export function testVirtualIPCrd(): Obj {
                     master: { type: "string" },
                     virtualRouterID: { type: "integer" },
                     observedGeneration: { type: "integer", format: "int64" },
-                    conditions: { type: "array", "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["type"], items: condition },
+                    conditions: {
+                      type: "array",
+                      "x-kubernetes-list-type": "map",
+                      "x-kubernetes-list-map-keys": ["type"],
+                      items: condition,
+                    },
                   },
                 },
               },

@@ -136,7 +136,8 @@ export async function handle(deps: HandlerDeps, req: IncomingMessage, res: Serve
       name: route.name,
     });
     if (!def) throw notFoundPage();
-    if (raw.length > MAX_REQUEST_BODY_BYTES) throw new ApiError(413, "RequestEntityTooLarge", `Request entity too large: limit is ${MAX_REQUEST_BODY_BYTES}`);
+    if (raw.length > MAX_REQUEST_BODY_BYTES)
+      throw new ApiError(413, "RequestEntityTooLarge", `Request entity too large: limit is ${MAX_REQUEST_BODY_BYTES}`);
     const fault = matchingFault(deps.faults, entry);
     if (fault !== undefined) throw new ApiError(fault.code, fault.reason, fault.message);
     if (route.namespace !== undefined && !def.namespaced) throw notFoundPage();
@@ -168,11 +169,23 @@ async function resource(
   const warnings: string[] = [];
   const opts = { dryRun, subresource: route.subresource, fieldValidation: q.get("fieldValidation") ?? undefined, warnings };
   const form = acceptedForm(req.headers.accept);
-  const selector = (): ReturnType<typeof makeSelector> => makeSelector(q.get("labelSelector") ?? undefined, q.get("fieldSelector") ?? undefined);
+  const selector = (): ReturnType<typeof makeSelector> =>
+    makeSelector(q.get("labelSelector") ?? undefined, q.get("fieldSelector") ?? undefined);
   const output = (code: number, o: KubeObject): void => {
-    if (warnings.length > 0) res.setHeader("Warning", warnings.map((w) => `299 - ${JSON.stringify(w)}`));
-    if (form.as === "Table") send(res, code, toTable(def, [o], { resourceVersion: o.metadata.resourceVersion }, q.get("includeObject") ?? "Metadata", form.version), tableType(form.version));
-    else if (form.as === "PartialObjectMetadata") send(res, code, partialObjectMetadata(o, form.version), metaType(form.version, "PartialObjectMetadata"));
+    if (warnings.length > 0)
+      res.setHeader(
+        "Warning",
+        warnings.map((w) => `299 - ${JSON.stringify(w)}`),
+      );
+    if (form.as === "Table")
+      send(
+        res,
+        code,
+        toTable(def, [o], { resourceVersion: o.metadata.resourceVersion }, q.get("includeObject") ?? "Metadata", form.version),
+        tableType(form.version),
+      );
+    else if (form.as === "PartialObjectMetadata")
+      send(res, code, partialObjectMetadata(o, form.version), metaType(form.version, "PartialObjectMetadata"));
     else send(res, code, o);
   };
   switch (verb) {
@@ -185,10 +198,16 @@ async function resource(
       const meta: Obj = { resourceVersion: r.resourceVersion };
       if (r.continue) meta.continue = r.continue;
       if (r.remainingItemCount !== undefined) meta.remainingItemCount = r.remainingItemCount;
-      if (form.as === "Table") send(res, 200, toTable(def, r.items, meta, q.get("includeObject") ?? "Metadata", form.version), tableType(form.version));
+      if (form.as === "Table")
+        send(res, 200, toTable(def, r.items, meta, q.get("includeObject") ?? "Metadata", form.version), tableType(form.version));
       else if (form.as === "PartialObjectMetadataList" || form.as === "PartialObjectMetadata") {
         const items = r.items.map((o) => partialObjectMetadata(o, form.version));
-        send(res, 200, { kind: "PartialObjectMetadataList", apiVersion: `meta.k8s.io/${form.version}`, metadata: meta, items }, metaType(form.version, "PartialObjectMetadataList"));
+        send(
+          res,
+          200,
+          { kind: "PartialObjectMetadataList", apiVersion: `meta.k8s.io/${form.version}`, metadata: meta, items },
+          metaType(form.version, "PartialObjectMetadataList"),
+        );
       } else send(res, 200, { kind: def.listKind, apiVersion: groupVersion(def), metadata: meta, items: r.items });
       return;
     }
@@ -201,7 +220,13 @@ async function resource(
       const transform =
         form.as === "Table"
           ? (o: KubeObject): unknown => {
-              const t = toTable(def, [o], { resourceVersion: o.metadata.resourceVersion }, q.get("includeObject") ?? "Metadata", form.version);
+              const t = toTable(
+                def,
+                [o],
+                { resourceVersion: o.metadata.resourceVersion },
+                q.get("includeObject") ?? "Metadata",
+                form.version,
+              );
               if (!first) t.columnDefinitions = [];
               first = false;
               return t;
@@ -252,7 +277,12 @@ async function resource(
         return;
       }
       const items = api.deleteCollection(def, ns, selector(), options, dryRun);
-      send(res, 200, { kind: def.listKind, apiVersion: groupVersion(def), metadata: { resourceVersion: String(deps.store.currentRv()) }, items });
+      send(res, 200, {
+        kind: def.listKind,
+        apiVersion: groupVersion(def),
+        metadata: { resourceVersion: String(deps.store.currentRv()) },
+        items,
+      });
       return;
     }
     default:

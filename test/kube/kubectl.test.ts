@@ -18,7 +18,10 @@ function ok(r: KubectlResult): string {
 
 /** Splits `kubectl get` table output into rows of cells. */
 function table(out: string): string[][] {
-  return out.trim().split("\n").map((l) => l.trim().split(/\s{2,}/));
+  return out
+    .trim()
+    .split("\n")
+    .map((l) => l.trim().split(/\s{2,}/));
 }
 
 describe("test API server with the real kubectl", () => {
@@ -45,7 +48,12 @@ describe("test API server with the real kubectl", () => {
       vip("web", { addresses: ["192.0.2.5/24", "2001:db8::5/64"] }),
       { apiVersion: "v1", kind: "Secret", metadata: { name: "web-vrrp", namespace: "floatip-system" }, stringData: { password: "pw1" } },
       { apiVersion: "v1", kind: "Node", metadata: { name: "node-a", labels: { zone: "a" } } },
-      { apiVersion: "v1", kind: "Pod", metadata: { name: "web-1", namespace: "default", labels: { app: "web" } }, spec: { nodeName: "node-a", containers: [{ name: "c", image: "nginx:1" }] } },
+      {
+        apiVersion: "v1",
+        kind: "Pod",
+        metadata: { name: "web-1", namespace: "default", labels: { app: "web" } },
+        spec: { nodeName: "node-a", containers: [{ name: "c", image: "nginx:1" }] },
+      },
     ];
     const first = ok(await kubectl(server, ["apply", "-f", await file("a.yaml", docs)]));
     assert.match(first, /virtualip\.floatip\.io\/web created/);
@@ -57,7 +65,11 @@ describe("test API server with the real kubectl", () => {
     const second = ok(await kubectl(server, ["apply", "-f", await file("b.yaml", docs)]));
     assert.match(second, /virtualip\.floatip\.io\/web configured/);
     assert.match(second, /node\/node-a unchanged/);
-    assert.match(second, /secret\/web-vrrp configured/, "stringData never matches the stored data: kubectl re-patches, as with a real server");
+    assert.match(
+      second,
+      /secret\/web-vrrp configured/,
+      "stringData never matches the stored data: kubectl re-patches, as with a real server",
+    );
     assert.match(second, /pod\/web-1 configured/);
     const patches = server.requestLog.filter((r) => r.verb === "patch");
     assert.ok(patches.some((r) => r.resource === "virtualips" && r.contentType?.startsWith("application/merge-patch+json")));
@@ -65,13 +77,26 @@ describe("test API server with the real kubectl", () => {
     const web = server.store.get("vip", "web");
     assert.equal((web!.spec as { preempt: boolean }).preempt, false);
     assert.ok(web?.metadata.annotations?.["kubectl.kubernetes.io/last-applied-configuration"]);
-    assert.equal((server.store.get("pods", "web-1", "default")!.spec as { containers: Array<{ image: string }> }).containers[0]?.image, "nginx:2");
+    assert.equal(
+      (server.store.get("pods", "web-1", "default")!.spec as { containers: Array<{ image: string }> }).containers[0]?.image,
+      "nginx:2",
+    );
   });
 
   it("kubectl get vip shows the CRD's printer columns", async () => {
     ok(await kubectl(server, ["apply", "-f", await file("c.yaml", [vip("db", { addresses: ["192.0.2.9/24"] })])]));
     const web = server.store.get("vip", "web")!;
-    server.store.put({ ...web, status: { master: "node-a", virtualRouterID: 51, conditions: [{ type: "Degraded", status: "False" }, { type: "Ready", status: "True" }] } });
+    server.store.put({
+      ...web,
+      status: {
+        master: "node-a",
+        virtualRouterID: 51,
+        conditions: [
+          { type: "Degraded", status: "False" },
+          { type: "Ready", status: "True" },
+        ],
+      },
+    });
     const rows = table(ok(await kubectl(server, ["get", "vip"])));
     assert.deepEqual(rows[0], ["NAME", "ADDRESSES", "VRID", "MASTER", "READY", "AGE"]);
     assert.deepEqual(rows[1]?.slice(0, 2), ["db", '["192.0.2.9/24"]']);
@@ -86,13 +111,20 @@ describe("test API server with the real kubectl", () => {
     assert.equal(nodes[1]?.[0], "node-a");
     const pods = table(ok(await kubectl(server, ["get", "pods", "-A", "--field-selector", "spec.nodeName=node-a"])));
     assert.deepEqual(pods[1]?.slice(0, 4), ["default", "web-1", "Pending", "node-a"]);
-    assert.match(ok(await kubectl(server, ["api-resources", "--api-group", GROUP])), /virtualips\s+vip\s+floatip\.io\/v1alpha1\s+false\s+VirtualIP/);
+    assert.match(
+      ok(await kubectl(server, ["api-resources", "--api-group", GROUP])),
+      /virtualips\s+vip\s+floatip\.io\/v1alpha1\s+false\s+VirtualIP/,
+    );
   });
 
   it("kubectl get -w streams rows as Tables", async () => {
     const seen = server.requestLog.length;
     const watching = kubectl(server, ["get", "vip", "-w", "--request-timeout=1s"], { timeoutMs: 5000 });
-    await waitFor(() => server.requestLog.slice(seen).some((r) => r.verb === "watch" && r.resource === "virtualips" && r.accept?.includes("as=Table")), 5000, "kubectl watch");
+    await waitFor(
+      () => server.requestLog.slice(seen).some((r) => r.verb === "watch" && r.resource === "virtualips" && r.accept?.includes("as=Table")),
+      5000,
+      "kubectl watch",
+    );
     server.store.create(vip("watched"));
     const rows = table(ok(await watching));
     assert.equal(rows.filter((r) => r[0] === "NAME").length, 1, "one header");
@@ -129,12 +161,20 @@ describe("test API server with the real kubectl", () => {
     assert.ok(server.store.get("vip", "db")?.metadata.deletionTimestamp);
     const seen = server.requestLog.length;
     const waiting = kubectl(server, ["delete", "vip", "db", "--timeout=10s"]);
-    await waitFor(() => server.requestLog.slice(seen).some((r) => r.verb === "watch" && r.resource === "virtualips"), 10_000, "kubectl waiting");
+    await waitFor(
+      () => server.requestLog.slice(seen).some((r) => r.verb === "watch" && r.resource === "virtualips"),
+      10_000,
+      "kubectl waiting",
+    );
     // The controller's part: drop the finalizer, which deletes the object.
     const custom = server.kubeConfig().makeApiClient(CustomObjectsApi);
-    await custom.patchClusterCustomObject(
-      { group: GROUP, version: VERSION, plural: "virtualips", name: "db", body: [{ op: "remove", path: "/metadata/finalizers" }] },
-    );
+    await custom.patchClusterCustomObject({
+      group: GROUP,
+      version: VERSION,
+      plural: "virtualips",
+      name: "db",
+      body: [{ op: "remove", path: "/metadata/finalizers" }],
+    });
     const r = await waiting;
     assert.equal(r.code, 0, r.stderr);
     assert.equal(server.store.get("vip", "db"), undefined);
@@ -148,7 +188,9 @@ describe("test API server with the real kubectl", () => {
     assert.match(bad.stderr, /\* spec\.version: Unsupported value: 4: supported values: 2, 3/);
     const unknown = await kubectl(server, ["apply", "-f", await file("unknown.yaml", [vip("unk", { bogus: true })])]);
     assert.match(unknown.stderr, /unknown field "spec\.bogus"/);
-    const lenient = ok(await kubectl(server, ["apply", "--validate=false", "-f", await file("unknown.yaml", [vip("unk", { bogus: true })])]));
+    const lenient = ok(
+      await kubectl(server, ["apply", "--validate=false", "-f", await file("unknown.yaml", [vip("unk", { bogus: true })])]),
+    );
     assert.match(lenient, /created/);
   });
 
@@ -156,7 +198,10 @@ describe("test API server with the real kubectl", () => {
     const crd = testVirtualIPCrd();
     crd.metadata = { name: `gadgets.${GROUP}` };
     Object.assign(crd.spec as object, { names: { plural: "gadgets", kind: "Gadget", shortNames: ["gd"] } });
-    assert.match(ok(await kubectl(server, ["apply", "-f", await file("crd.yaml", [crd])])), /customresourcedefinition\.apiextensions\.k8s\.io\/gadgets\.floatip\.io created/);
+    assert.match(
+      ok(await kubectl(server, ["apply", "-f", await file("crd.yaml", [crd])])),
+      /customresourcedefinition\.apiextensions\.k8s\.io\/gadgets\.floatip\.io created/,
+    );
     const g = { apiVersion: `${GROUP}/${VERSION}`, kind: "Gadget", metadata: { name: "g1" }, spec: { addresses: ["10.1.1.1/8"] } };
     ok(await kubectl(server, ["apply", "-f", await file("g.yaml", [g])]));
     assert.equal(table(ok(await kubectl(server, ["get", "gd"])))[1]?.[0], "g1");
@@ -169,7 +214,10 @@ describe("test API server with the real kubectl", () => {
     await mkdir(join(chart, "crds"), { recursive: true });
     await writeFile(join(chart, "Chart.yaml"), "apiVersion: v2\nname: demo\nversion: 0.1.0\n");
     await writeFile(join(chart, "values.yaml"), "greeting: hello\n");
-    await writeFile(join(chart, "templates", "cm.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: demo\ndata:\n  greeting: {{ .Values.greeting | quote }}\n");
+    await writeFile(
+      join(chart, "templates", "cm.yaml"),
+      "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: demo\ndata:\n  greeting: {{ .Values.greeting | quote }}\n",
+    );
     const crd = testVirtualIPCrd();
     crd.metadata = { name: `things.${GROUP}` };
     Object.assign(crd.spec as object, { names: { plural: "things", kind: "Thing" } });

@@ -29,10 +29,15 @@ describe("controller leader election (Lease on the API test server)", () => {
   const replica = (lease: string, identity: string, events: string[], skewMs = 0) => {
     const api = clientNodeControllerApi(server.kubeConfig(), NAMESPACE);
     const e = new LeaderElector({
-      api, namespace: NAMESPACE, name: lease, identity, clock: systemClock(),
+      api,
+      namespace: NAMESPACE,
+      name: lease,
+      identity,
+      clock: systemClock(),
       wallClock: () => new Date(Date.now() + skewMs),
       logger: jsonLogger({ write: () => undefined, wallClock: () => new Date() }),
-      leaseDurationSeconds: 2, retryMs: 200,
+      leaseDurationSeconds: 2,
+      retryMs: 200,
       onStartedLeading: () => events.push(`${identity} leads`),
       onStoppedLeading: () => events.push(`${identity} stops`),
     });

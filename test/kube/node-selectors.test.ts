@@ -35,10 +35,17 @@ const newCrds = crdFiles.map((f) => loadCrdFile(f)[0]!);
 
 /** The CRD as it was before selectors: spec.nodeSelector a plain string map. */
 function oldCrd(crd: Obj): Obj {
-  const copy = JSON.parse(JSON.stringify(crd)) as { spec: { versions: { schema: { openAPIV3Schema: { properties: { spec: { properties: Record<string, unknown> } } } } }[] } };
+  const copy = JSON.parse(JSON.stringify(crd)) as {
+    spec: { versions: { schema: { openAPIV3Schema: { properties: { spec: { properties: Record<string, unknown> } } } } }[] };
+  };
   const props = copy.spec.versions[0]!.schema.openAPIV3Schema.properties.spec.properties;
   if (props["nodeSelector"] !== undefined) {
-    props["nodeSelector"] = { type: "object", description: "Labels a node must have (all of them).", maxProperties: 64, additionalProperties: { type: "string", maxLength: 63 } };
+    props["nodeSelector"] = {
+      type: "object",
+      description: "Labels a node must have (all of them).",
+      maxProperties: 64,
+      additionalProperties: { type: "string", maxLength: 63 },
+    };
   }
   return copy as unknown as Obj;
 }
@@ -61,7 +68,9 @@ describe("node selectors: old label maps after the upgrade, DoesNotExist (contro
     };
     for (const [i, name] of ["cp", "w1", "w2"].entries()) {
       server.store.put({
-        apiVersion: "v1", kind: "Node", metadata: { name, labels: { "kubernetes.io/os": "linux", ...labels[name] }, creationTimestamp: "2026-01-01T00:00:00Z" },
+        apiVersion: "v1",
+        kind: "Node",
+        metadata: { name, labels: { "kubernetes.io/os": "linux", ...labels[name] }, creationTimestamp: "2026-01-01T00:00:00Z" },
         status: { addresses: [{ type: "InternalIP", address: `198.51.100.${11 + i}` }], conditions: [{ type: "Ready", status: "True" }] },
       });
     }
@@ -73,7 +82,9 @@ describe("node selectors: old label maps after the upgrade, DoesNotExist (contro
 
   // Routers carry many VirtualIPs' addresses (instances are vrid-N): a VirtualIP is rendered where its addresses are.
   const renderedOn = async (vip: string): Promise<string[]> => {
-    const stored = (await custom.getClusterCustomObject({ ...GROUP, plural: "virtualips", name: vip }).catch(() => undefined)) as VirtualIP | undefined;
+    const stored = (await custom.getClusterCustomObject({ ...GROUP, plural: "virtualips", name: vip }).catch(() => undefined)) as
+      | VirtualIP
+      | undefined;
     if (stored === undefined) return []; // not created yet (a Service's VirtualIP)
     const wanted = stored.spec.addresses.map((a) => a.split("/")[0]);
     const list = (await custom.listClusterCustomObject({ ...GROUP, plural: "vrrpnodes" })) as { items: VRRPNode[] };
@@ -86,8 +97,26 @@ describe("node selectors: old label maps after the upgrade, DoesNotExist (contro
     waitFor(async () => JSON.stringify(await renderedOn(vip)) === JSON.stringify(nodes), 5000, `${vip} rendered on ${nodes.join(", ")}`);
 
   it("objects written with a label map under the old schema select the same nodes after the CRDs are replaced", async () => {
-    await custom.createClusterCustomObject({ ...GROUP, plural: "virtualips", body: { apiVersion: "floatip.io/v1alpha1", kind: "VirtualIP", metadata: { name: "ssd" }, spec: { addresses: ["192.0.2.5/24"], nodeSelector: { disktype: "ssd" } } } });
-    await custom.createClusterCustomObject({ ...GROUP, plural: "virtualippools", body: { apiVersion: "floatip.io/v1alpha1", kind: "VirtualIPPool", metadata: { name: "ssd" }, spec: { addresses: ["192.0.2.40/30"], nodeSelector: { disktype: "ssd" } } } });
+    await custom.createClusterCustomObject({
+      ...GROUP,
+      plural: "virtualips",
+      body: {
+        apiVersion: "floatip.io/v1alpha1",
+        kind: "VirtualIP",
+        metadata: { name: "ssd" },
+        spec: { addresses: ["192.0.2.5/24"], nodeSelector: { disktype: "ssd" } },
+      },
+    });
+    await custom.createClusterCustomObject({
+      ...GROUP,
+      plural: "virtualippools",
+      body: {
+        apiVersion: "floatip.io/v1alpha1",
+        kind: "VirtualIPPool",
+        metadata: { name: "ssd" },
+        spec: { addresses: ["192.0.2.40/30"], nodeSelector: { disktype: "ssd" } },
+      },
+    });
 
     // The upgrade as a user runs it (client-node's typed CRD model would drop x-kubernetes-* keys it does not know).
     for (const file of crdFiles) {
@@ -96,8 +125,14 @@ describe("node selectors: old label maps after the upgrade, DoesNotExist (contro
     }
     const api = clientNodeControllerApi(server.kubeConfig(), NAMESPACE);
     controller = new Controller({
-      api, clock: systemClock(), wallClock: () => new Date(), logger: jsonLogger({ write: () => undefined, wallClock: () => new Date() }),
-      metrics: new ControllerMetrics(), secretNamespace: NAMESPACE, debounceMs: 20, loadBalancers: { api, defaultClass: false },
+      api,
+      clock: systemClock(),
+      wallClock: () => new Date(),
+      logger: jsonLogger({ write: () => undefined, wallClock: () => new Date() }),
+      metrics: new ControllerMetrics(),
+      secretNamespace: NAMESPACE,
+      debounceMs: 20,
+      loadBalancers: { api, defaultClass: false },
     });
     await controller.start();
 
@@ -105,53 +140,117 @@ describe("node selectors: old label maps after the upgrade, DoesNotExist (contro
     const stored = (await custom.getClusterCustomObject({ ...GROUP, plural: "virtualips", name: "ssd" })) as VirtualIP;
     assert.deepEqual(stored.spec.nodeSelector, { disktype: "ssd" }, "the old form is kept as written (not pruned)");
     // A write through the new schema keeps the old form too (kubectl apply of an old manifest).
-    await custom.createClusterCustomObject({ ...GROUP, plural: "virtualips", body: { apiVersion: "floatip.io/v1alpha1", kind: "VirtualIP", metadata: { name: "ssd-new" }, spec: { addresses: ["192.0.2.6/24"], nodeSelector: { disktype: "ssd" } } } });
+    await custom.createClusterCustomObject({
+      ...GROUP,
+      plural: "virtualips",
+      body: {
+        apiVersion: "floatip.io/v1alpha1",
+        kind: "VirtualIP",
+        metadata: { name: "ssd-new" },
+        spec: { addresses: ["192.0.2.6/24"], nodeSelector: { disktype: "ssd" } },
+      },
+    });
     await waitRendered("ssd-new", ["cp", "w1"]);
 
     await core.createNamespacedService({
       namespace: "default",
-      body: { metadata: { name: "web", namespace: "default" }, spec: { type: "LoadBalancer", loadBalancerClass: LOAD_BALANCER_CLASS, ports: [{ port: 80, protocol: "TCP" }], selector: { app: "web" } } },
+      body: {
+        metadata: { name: "web", namespace: "default" },
+        spec: {
+          type: "LoadBalancer",
+          loadBalancerClass: LOAD_BALANCER_CLASS,
+          ports: [{ port: 80, protocol: "TCP" }],
+          selector: { app: "web" },
+        },
+      },
     });
-    const owned = await waitFor(async () => {
-      const list = (await custom.listClusterCustomObject({ ...GROUP, plural: "virtualips" })) as { items: VirtualIP[] };
-      return list.items.find((v) => v.metadata.name.startsWith("lb-192-0-2-4"));
-    }, 5000, "the Service's VirtualIP");
+    const owned = await waitFor(
+      async () => {
+        const list = (await custom.listClusterCustomObject({ ...GROUP, plural: "virtualips" })) as { items: VirtualIP[] };
+        return list.items.find((v) => v.metadata.name.startsWith("lb-192-0-2-4"));
+      },
+      5000,
+      "the Service's VirtualIP",
+    );
     assert.deepEqual(owned.spec.nodeSelector, { matchLabels: { disktype: "ssd" } });
     await waitRendered(owned.metadata.name, ["cp", "w1"]);
   });
 
   it("DoesNotExist on the control-plane role keeps the control-plane node out", async () => {
-    await custom.createClusterCustomObject({ ...GROUP, plural: "virtualips", body: {
-      apiVersion: "floatip.io/v1alpha1", kind: "VirtualIP", metadata: { name: "workers" },
-      spec: { addresses: ["192.0.2.7/24"], nodeSelector: { matchExpressions: [{ key: CONTROL_PLANE, operator: "DoesNotExist" }] } },
-    } });
+    await custom.createClusterCustomObject({
+      ...GROUP,
+      plural: "virtualips",
+      body: {
+        apiVersion: "floatip.io/v1alpha1",
+        kind: "VirtualIP",
+        metadata: { name: "workers" },
+        spec: { addresses: ["192.0.2.7/24"], nodeSelector: { matchExpressions: [{ key: CONTROL_PLANE, operator: "DoesNotExist" }] } },
+      },
+    });
     await waitRendered("workers", ["w1", "w2"]);
-    await custom.createClusterCustomObject({ ...GROUP, plural: "virtualips", body: {
-      apiVersion: "floatip.io/v1alpha1", kind: "VirtualIP", metadata: { name: "ssd-workers" },
-      spec: { addresses: ["192.0.2.8/24"], nodeSelector: { matchLabels: { disktype: "ssd" }, matchExpressions: [{ key: CONTROL_PLANE, operator: "DoesNotExist" }] } },
-    } });
+    await custom.createClusterCustomObject({
+      ...GROUP,
+      plural: "virtualips",
+      body: {
+        apiVersion: "floatip.io/v1alpha1",
+        kind: "VirtualIP",
+        metadata: { name: "ssd-workers" },
+        spec: {
+          addresses: ["192.0.2.8/24"],
+          nodeSelector: { matchLabels: { disktype: "ssd" }, matchExpressions: [{ key: CONTROL_PLANE, operator: "DoesNotExist" }] },
+        },
+      },
+    });
     await waitRendered("ssd-workers", ["w1"]);
 
-    await custom.createClusterCustomObject({ ...GROUP, plural: "virtualippools", body: {
-      apiVersion: "floatip.io/v1alpha1", kind: "VirtualIPPool", metadata: { name: "workers" },
-      spec: { addresses: ["203.0.113.16/30"], nodeSelector: { matchExpressions: [{ key: CONTROL_PLANE, operator: "DoesNotExist" }] } },
-    } });
+    await custom.createClusterCustomObject({
+      ...GROUP,
+      plural: "virtualippools",
+      body: {
+        apiVersion: "floatip.io/v1alpha1",
+        kind: "VirtualIPPool",
+        metadata: { name: "workers" },
+        spec: { addresses: ["203.0.113.16/30"], nodeSelector: { matchExpressions: [{ key: CONTROL_PLANE, operator: "DoesNotExist" }] } },
+      },
+    });
     await core.createNamespacedService({
       namespace: "default",
       body: {
         metadata: { name: "api", namespace: "default", annotations: { "floatip.io/loadBalancerIPs": "203.0.113.17" } },
-        spec: { type: "LoadBalancer", loadBalancerClass: LOAD_BALANCER_CLASS, ports: [{ port: 443, protocol: "TCP" }], selector: { app: "api" } },
+        spec: {
+          type: "LoadBalancer",
+          loadBalancerClass: LOAD_BALANCER_CLASS,
+          ports: [{ port: 443, protocol: "TCP" }],
+          selector: { app: "api" },
+        },
       },
     });
     await waitRendered("lb-203-0-113-17", ["w1", "w2"]);
   });
 
   it("the schema refuses a requirement without values for In, and an unknown operator", async () => {
-    const body = (name: string, nodeSelector: unknown) => ({ apiVersion: "floatip.io/v1alpha1", kind: "VirtualIP", metadata: { name }, spec: { addresses: ["192.0.2.9/24"], nodeSelector } });
-    const noValues = await rejects(() => custom.createClusterCustomObject({ ...GROUP, plural: "virtualips", body: body("in", { matchExpressions: [{ key: "zone", operator: "In" }] }) }));
+    const body = (name: string, nodeSelector: unknown) => ({
+      apiVersion: "floatip.io/v1alpha1",
+      kind: "VirtualIP",
+      metadata: { name },
+      spec: { addresses: ["192.0.2.9/24"], nodeSelector },
+    });
+    const noValues = await rejects(() =>
+      custom.createClusterCustomObject({
+        ...GROUP,
+        plural: "virtualips",
+        body: body("in", { matchExpressions: [{ key: "zone", operator: "In" }] }),
+      }),
+    );
     assert.equal(noValues.code, 422);
     assert.match(noValues.message ?? "", /values must be non-empty for In and NotIn/);
-    const operator = await rejects(() => custom.createClusterCustomObject({ ...GROUP, plural: "virtualips", body: body("op", { matchExpressions: [{ key: "zone", operator: "Near" }] }) }));
+    const operator = await rejects(() =>
+      custom.createClusterCustomObject({
+        ...GROUP,
+        plural: "virtualips",
+        body: body("op", { matchExpressions: [{ key: "zone", operator: "Near" }] }),
+      }),
+    );
     assert.equal(operator.code, 422);
     assert.match(operator.message ?? "", /nodeSelector\.matchExpressions\[0\]\.operator/);
     assert.deepEqual([...server.unsupportedValidations], []);

@@ -21,7 +21,10 @@ function patchError(message: string): ApiError {
 function pointer(path: string): string[] {
   if (path === "") return [];
   if (!path.startsWith("/")) throw patchError(`invalid JSON pointer "${path}"`);
-  return path.slice(1).split("/").map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"));
+  return path
+    .slice(1)
+    .split("/")
+    .map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"));
 }
 
 function resolveParent(doc: unknown, segs: string[], op: string, path: string): { parent: Obj | unknown[]; key: string } {

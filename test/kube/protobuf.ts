@@ -7,7 +7,14 @@ import { Obj } from "./types.js";
 type FieldType = "string" | "bytes" | "int" | "bool" | "time" | "strings" | "map" | "bytesmap" | Descriptor | { repeated: Descriptor };
 type Descriptor = Record<number, [string, FieldType]>;
 
-const ownerReference: Descriptor = { 1: ["kind", "string"], 3: ["name", "string"], 4: ["uid", "string"], 5: ["apiVersion", "string"], 6: ["controller", "bool"], 7: ["blockOwnerDeletion", "bool"] };
+const ownerReference: Descriptor = {
+  1: ["kind", "string"],
+  3: ["name", "string"],
+  4: ["uid", "string"],
+  5: ["apiVersion", "string"],
+  6: ["controller", "bool"],
+  7: ["blockOwnerDeletion", "bool"],
+};
 const objectMeta: Descriptor = {
   1: ["name", "string"],
   2: ["generateName", "string"],
@@ -32,7 +39,13 @@ const kinds: Record<string, Descriptor> = {
     4: ["propagationPolicy", "string"],
     5: ["dryRun", "strings"],
   },
-  Secret: { 1: ["metadata", objectMeta], 2: ["data", "bytesmap"], 3: ["type", "string"], 4: ["stringData", "map"], 5: ["immutable", "bool"] },
+  Secret: {
+    1: ["metadata", objectMeta],
+    2: ["data", "bytesmap"],
+    3: ["type", "string"],
+    4: ["stringData", "map"],
+    5: ["immutable", "bool"],
+  },
   ConfigMap: { 1: ["metadata", objectMeta], 2: ["data", "map"], 3: ["binaryData", "bytesmap"], 4: ["immutable", "bool"] },
 };
 
@@ -113,7 +126,8 @@ function decodeMessage(buf: Buffer, d: Descriptor): Obj {
     else if (type === "map" || type === "bytesmap") {
       const [k, v] = mapEntry(r.bytes());
       out[name] = { ...((out[name] as Obj | undefined) ?? {}), [k]: type === "map" ? v.toString("utf8") : v.toString("base64") };
-    } else if ("repeated" in type) out[name] = [...((out[name] as Obj[] | undefined) ?? []), decodeMessage(r.bytes(), type.repeated as Descriptor)];
+    } else if ("repeated" in type)
+      out[name] = [...((out[name] as Obj[] | undefined) ?? []), decodeMessage(r.bytes(), type.repeated as Descriptor)];
     else out[name] = decodeMessage(r.bytes(), type as Descriptor);
   });
   return out;

@@ -55,7 +55,8 @@ export class Registry {
     const found = this.all().find((d) => {
       if (version !== undefined && d.version !== version) return false;
       const names = [d.plural, d.singular, d.kind.toLowerCase(), ...d.shortNames];
-      if (names.includes(lower)) return d.group === "" || !this.all().some((c) => c.group === "" && [c.plural, c.kind.toLowerCase()].includes(lower));
+      if (names.includes(lower))
+        return d.group === "" || !this.all().some((c) => c.group === "" && [c.plural, c.kind.toLowerCase()].includes(lower));
       return d.group !== "" && (lower === `${d.plural}.${d.group}` || lower === `${d.kind.toLowerCase()}.${d.group}`);
     });
     if (!found) throw new Error(`test API server: no resource type "${name}"`);

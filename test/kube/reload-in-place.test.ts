@@ -69,7 +69,12 @@ describe("a VRRPNode change is applied in place (API test server, real client-no
     ],
   });
   const putSpec = (name: string, body: unknown) =>
-    server.store.put({ apiVersion: "floatip.io/v1alpha1", kind: "VRRPNode", metadata: { name, generation: ++generation }, spec: body } as never);
+    server.store.put({
+      apiVersion: "floatip.io/v1alpha1",
+      kind: "VRRPNode",
+      metadata: { name, generation: ++generation },
+      spec: body,
+    } as never);
 
   before(async () => {
     server = await startTestApiServer({ crds: ["crds/virtualip.yaml", "crds/vrrpnode.yaml"].map((f) => root + f) });
@@ -93,10 +98,20 @@ describe("a VRRPNode change is applied in place (API test server, real client-no
         wallClock: () => new Date(),
         stateDir: mkdtempSync(join(tmpdir(), "floatip-kube-inplace-")),
       });
-      const links: LinkInfo[] = [{ name: "eth0", index: 2, mac: "02:00:00:00:00:01", up: true, addresses: [{ address: n.ip, family: 4, prefixLength: 24 }] }];
+      const links: LinkInfo[] = [
+        { name: "eth0", index: 2, mac: "02:00:00:00:00:01", up: true, addresses: [{ address: n.ip, family: 4, prefixLength: 24 }] },
+      ];
       const agent = new KubeAgent({
-        api: restAgentApi(kubeConfigEndpoint(server.kubeConfig())), nodeName: n.name, runner: supervisor, pods: new PodIndex(), cache: memoryCache(),
-        links: async () => links, clock, wallClock: () => new Date(), logger, statusIntervalMs: 50,
+        api: restAgentApi(kubeConfigEndpoint(server.kubeConfig())),
+        nodeName: n.name,
+        runner: supervisor,
+        pods: new PodIndex(),
+        cache: memoryCache(),
+        links: async () => links,
+        clock,
+        wallClock: () => new Date(),
+        logger,
+        statusIntervalMs: 50,
       });
       await agent.start();
       nodes.push({ name: n.name, ip: n.ip, table, supervisor, agent, logs });

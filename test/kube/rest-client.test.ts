@@ -37,7 +37,10 @@ async function until<T>(what: string, probe: () => T | undefined, ms = 5000): Pr
 function recorder() {
   const events: string[] = [];
   const handlers: WatchHandlers<VrrpNodeObject> = {
-    onUpsert: (o) => events.push(`upsert ${o.metadata?.name} ${JSON.stringify((o.spec as { instances?: { priority?: number }[] })?.instances?.[0]?.priority)}`),
+    onUpsert: (o) =>
+      events.push(
+        `upsert ${o.metadata?.name} ${JSON.stringify((o.spec as { instances?: { priority?: number }[] })?.instances?.[0]?.priority)}`,
+      ),
     onDelete: (o) => events.push(`delete ${o.metadata?.name}`),
     onError: () => events.push("error"),
     onConnected: () => events.push("connected"),
@@ -82,12 +85,18 @@ describe("the agent's thin API client (API test server)", () => {
     const kubeconfig = (cluster: Record<string, unknown>, user: Record<string, unknown>) => {
       const path = join(dir, `config-${Math.random().toString(36).slice(2)}`);
       const port = (front.address() as { port: number }).port;
-      writeFileSync(path, [
-        "apiVersion: v1", "kind: Config", "current-context: t",
-        "contexts: [{name: t, context: {cluster: c, user: u}}]",
-        `clusters: [{name: c, cluster: ${JSON.stringify({ server: `https://127.0.0.1:${port}`, "tls-server-name": "kubernetes", ...cluster })}}]`,
-        `users: [{name: u, user: ${JSON.stringify(user)}}]`, "",
-      ].join("\n"));
+      writeFileSync(
+        path,
+        [
+          "apiVersion: v1",
+          "kind: Config",
+          "current-context: t",
+          "contexts: [{name: t, context: {cluster: c, user: u}}]",
+          `clusters: [{name: c, cluster: ${JSON.stringify({ server: `https://127.0.0.1:${port}`, "tls-server-name": "kubernetes", ...cluster })}}]`,
+          `users: [{name: u, user: ${JSON.stringify(user)}}]`,
+          "",
+        ].join("\n"),
+      );
       return path;
     };
 
@@ -95,8 +104,13 @@ describe("the agent's thin API client (API test server)", () => {
       const api = restAgentApi(await fromKubeconfigFile(kubeconfig({ "certificate-authority": pki.caFile }, { token: "sekret-1" })));
       await api.patchVrrpNodeStatus("tls-a", { observedGeneration: 1 });
       assert.equal(seen.at(-1), "Bearer sekret-1");
-      assert.deepEqual((server.store.get("vrrpnodes", "tls-a")?.["status"] as { observedGeneration?: number } | undefined)?.observedGeneration, 1);
-      const wrongCa = restAgentApi(await fromKubeconfigFile(kubeconfig({ "certificate-authority": pki.otherCaFile }, { token: "sekret-1" })));
+      assert.deepEqual(
+        (server.store.get("vrrpnodes", "tls-a")?.["status"] as { observedGeneration?: number } | undefined)?.observedGeneration,
+        1,
+      );
+      const wrongCa = restAgentApi(
+        await fromKubeconfigFile(kubeconfig({ "certificate-authority": pki.otherCaFile }, { token: "sekret-1" })),
+      );
       const before = seen.length;
       await assert.rejects(wrongCa.patchVrrpNodeStatus("tls-a", {}), /certificate/);
       assert.equal(seen.length, before, "nothing reached the server");
@@ -130,12 +144,23 @@ describe("the agent's thin API client (API test server)", () => {
 
   test("error statuses come back as KubeApiError with the HTTP code and reason", async () => {
     const api = restAgentApi(kubeConfigEndpoint(server.kubeConfig()));
-    await assert.rejects(api.readSecret("default", "absent"), (e: unknown) => e instanceof KubeApiError && e.code === 404 && e.reason === "NotFound");
+    await assert.rejects(
+      api.readSecret("default", "absent"),
+      (e: unknown) => e instanceof KubeApiError && e.code === 404 && e.reason === "NotFound",
+    );
     await assert.rejects(api.patchVrrpNodeStatus("absent", {}), (e: unknown) => e instanceof KubeApiError && e.code === 404);
-    server.faults.push({ match: { verb: "patch", resource: "vrrpnodes", subresource: "status" }, code: 403, reason: "Forbidden", message: "no rights" });
+    server.faults.push({
+      match: { verb: "patch", resource: "vrrpnodes", subresource: "status" },
+      code: 403,
+      reason: "Forbidden",
+      message: "no rights",
+    });
     try {
       server.store.create(node("err-a", 100));
-      await assert.rejects(api.patchVrrpNodeStatus("err-a", {}), (e: unknown) => e instanceof KubeApiError && e.code === 403 && /no rights/.test(e.message));
+      await assert.rejects(
+        api.patchVrrpNodeStatus("err-a", {}),
+        (e: unknown) => e instanceof KubeApiError && e.code === 403 && /no rights/.test(e.message),
+      );
     } finally {
       server.faults.length = 0;
     }
@@ -190,7 +215,11 @@ describe("the agent's thin API client (API test server)", () => {
       await until("the error", () => (events.includes("error") ? true : undefined));
       server.store.put(node("away-a", 150));
       await server.start();
-      await until("reconnected with the change", () => (events.includes("upsert away-a 150") && events.at(-1) === "connected" ? true : undefined), 8000);
+      await until(
+        "reconnected with the change",
+        () => (events.includes("upsert away-a 150") && events.at(-1) === "connected" ? true : undefined),
+        8000,
+      );
     } finally {
       await w.stop();
       await server.start();

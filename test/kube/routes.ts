@@ -27,7 +27,10 @@ export type Route = ResourceRoute | DiscoveryRoute;
  * namespaced collection (otherwise `<plural>` is a subresource of the namespace `<x>`).
  */
 export function parseRoute(pathname: string, isNamespaced: (g: string, v: string, plural: string) => boolean): Route {
-  const segs = pathname.split("/").filter((s) => s !== "").map((s) => decodeURIComponent(s));
+  const segs = pathname
+    .split("/")
+    .filter((s) => s !== "")
+    .map((s) => decodeURIComponent(s));
   const first = segs[0];
   if (first === "version") return { kind: "discovery", doc: "version" };
   if (first === "healthz" || first === "readyz" || first === "livez") return { kind: "discovery", doc: "health" };

@@ -9,11 +9,23 @@ import { promisify } from "node:util";
 import { REPO } from "../chart/helm.js";
 import type { LbScaleResult } from "../../bench/lb-scale.js";
 
-it("5,000 Services + 500 VirtualIPs on 1,000 nodes: all served on >= 2 nodes, small VRRPNodes, cold start <= 30 s, one more Service moves nothing", { timeout: 300_000 }, async (t) => {
-  const { stdout } = await promisify(execFile)(process.execPath, [join(REPO, "dist", "bench", "controller-lb.js"), "--services", "5000", "--vips", "500", "--nodes", "1000"], { cwd: REPO, maxBuffer: 16 * 1024 * 1024, timeout: 280_000 });
+it("5,000 Services + 500 VirtualIPs on 1,000 nodes: all served on >= 2 nodes, small VRRPNodes, cold start <= 30 s, one more Service moves nothing", {
+  timeout: 300_000,
+}, async (t) => {
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    [join(REPO, "dist", "bench", "controller-lb.js"), "--services", "5000", "--vips", "500", "--nodes", "1000"],
+    { cwd: REPO, maxBuffer: 16 * 1024 * 1024, timeout: 280_000 },
+  );
   const r = JSON.parse(stdout) as LbScaleResult;
-  t.diagnostic(`cold start ${(r.coldStartMs / 1000).toFixed(1)} s, largest VRRPNode ${r.largestVrrpNodeBytes} bytes, ${r.routers} routers, ${r.advertsPerSecond} adverts/s`);
-  assert.deepEqual(r.served, { services: 5000, vips: 5500, minNodesPerAddress: 3 }, "every Service has its ingress, every VirtualIP a VRID, every address 3 nodes");
+  t.diagnostic(
+    `cold start ${(r.coldStartMs / 1000).toFixed(1)} s, largest VRRPNode ${r.largestVrrpNodeBytes} bytes, ${r.routers} routers, ${r.advertsPerSecond} adverts/s`,
+  );
+  assert.deepEqual(
+    r.served,
+    { services: 5000, vips: 5500, minNodesPerAddress: 3 },
+    "every Service has its ingress, every VirtualIP a VRID, every address 3 nodes",
+  );
   assert.ok(r.largestVrrpNodeBytes <= 256 * 1024, `largest VRRPNode ${r.largestVrrpNodeBytes} bytes`);
   assert.equal(r.repeatedPeerLists, 0, "no VRRPNode writes a peer list twice (peer sets)");
   assert.ok(r.largestRouter <= 90, "an IPv6 router carries at most what one advert holds at MTU 1500");
@@ -22,7 +34,12 @@ it("5,000 Services + 500 VirtualIPs on 1,000 nodes: all served on >= 2 nodes, sm
   assert.equal(r.addOne.rendered, 3, "the new Service's address is rendered on its router's 3 candidates");
   assert.equal(r.addOne.specWrites.length, 3, "only the VRRPNodes of the router it joined are written");
   assert.deepEqual(r.addOne.writes, {
-    createVirtualIP: 1, setVirtualIPFinalizers: 1, patchVirtualIPStatus: 1, writeVrrpNodeSpec: 3,
-    patchServiceStatus: 1, createServiceEvent: 1, patchVirtualIPPoolStatus: 1,
+    createVirtualIP: 1,
+    setVirtualIPFinalizers: 1,
+    patchVirtualIPStatus: 1,
+    writeVrrpNodeSpec: 3,
+    patchServiceStatus: 1,
+    createServiceEvent: 1,
+    patchVirtualIPPoolStatus: 1,
   });
 });

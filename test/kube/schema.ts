@@ -25,7 +25,8 @@ function join(path: string, key: string): string {
  */
 export function pruneAndDefault(schema: SchemaNode, value: unknown, embedded = false, path = "", pruned: string[] = []): unknown {
   if (Array.isArray(value)) {
-    if (schema.items) for (let i = 0; i < value.length; i++) value[i] = pruneAndDefault(schema.items, value[i], false, `${path}[${i}]`, pruned);
+    if (schema.items)
+      for (let i = 0; i < value.length; i++) value[i] = pruneAndDefault(schema.items, value[i], false, `${path}[${i}]`, pruned);
     return value;
   }
   if (!isObj(value)) return value;
@@ -236,7 +237,8 @@ function validateObject(
 function validateCombinators(schema: SchemaNode, v: unknown, path: string, causes: StatusCause[], opts: ValidateOptions): void {
   const quiet = (s: SchemaNode): boolean => validateNode(s, v, path, undefined, [], { ...opts, rules: undefined });
   for (const s of schema.allOf ?? []) validateNode(s, v, path, undefined, causes, { ...opts, rules: undefined });
-  if (schema.anyOf && !schema.anyOf.some(quiet)) causes.push(cause.invalid(path, v, `${path} in body must validate at least one schema (anyOf)`));
+  if (schema.anyOf && !schema.anyOf.some(quiet))
+    causes.push(cause.invalid(path, v, `${path} in body must validate at least one schema (anyOf)`));
   if (schema.oneOf && schema.oneOf.filter(quiet).length !== 1) {
     causes.push(cause.invalid(path, v, `${path} in body must validate one and only one schema (oneOf)`));
   }

@@ -42,7 +42,10 @@ export function parseLabelSelector(s: string | undefined): LabelRequirement[] {
   for (const part of splitTop(s)) {
     let m: RegExpMatchArray | null;
     if ((m = part.match(/^(\S+)\s+(in|notin)\s*\((.*)\)$/))) {
-      const values = (m[3] ?? "").split(",").map((v) => v.trim()).filter((v) => v !== "");
+      const values = (m[3] ?? "")
+        .split(",")
+        .map((v) => v.trim())
+        .filter((v) => v !== "");
       reqs.push({ key: checkKey(m[1] ?? "", s), op: m[2] as "in" | "notin", values });
     } else if ((m = part.match(/^([^!=<>\s]+)\s*(==|=|!=)\s*(.*)$/))) {
       reqs.push({ key: checkKey(m[1] ?? "", s), op: m[2] === "!=" ? "!=" : "=", values: [(m[3] ?? "").trim()] });

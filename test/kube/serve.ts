@@ -21,7 +21,9 @@ function arg(name: string, fallback: string): string {
 const server = await startTestApiServer({
   host: arg("host", "127.0.0.1"),
   port: Number(arg("port", "0")),
-  crds: arg("crds", "").split(",").filter((f) => f !== ""),
+  crds: arg("crds", "")
+    .split(",")
+    .filter((f) => f !== ""),
   builtins: [],
   objects: arg("objects", "") === "" ? [] : (JSON.parse(readFileSync(arg("objects", ""), "utf8")) as KubeObject[]),
 });
@@ -31,8 +33,12 @@ process.on("SIGUSR1", () => void server.stop().then(() => process.stdout.write(`
 process.on("SIGUSR2", () => void server.start().then(() => process.stdout.write(`${JSON.stringify({ state: "started" })}\n`)));
 // While taken off the network nothing else keeps the process alive.
 const keepAlive = setInterval(() => undefined, 60_000);
-process.on("SIGTERM", () => void server.close().then(() => {
-  clearInterval(keepAlive);
-  process.exit(0);
-}));
+process.on(
+  "SIGTERM",
+  () =>
+    void server.close().then(() => {
+      clearInterval(keepAlive);
+      process.exit(0);
+    }),
+);
 process.stdout.write(`${JSON.stringify({ url: server.url, kubeconfig: server.kubeconfig() })}\n`);

@@ -161,7 +161,20 @@ export async function startTestApiServer(opts: TestApiServerOptions = {}): Promi
   let port = opts.port ?? 0;
   const host = opts.host ?? "127.0.0.1";
   const http = createServer((req, res) => {
-    void handle({ api, registry, store, log: requestLog, watches, bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 1000, hostPort: () => `${host}:${port}`, faults }, req, res);
+    void handle(
+      {
+        api,
+        registry,
+        store,
+        log: requestLog,
+        watches,
+        bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 1000,
+        hostPort: () => `${host}:${port}`,
+        faults,
+      },
+      req,
+      res,
+    );
   });
   http.on("connection", (s: Socket) => {
     sockets.add(s);
@@ -219,4 +232,3 @@ export async function startTestApiServer(opts: TestApiServerOptions = {}): Promi
     close: stop,
   };
 }
-

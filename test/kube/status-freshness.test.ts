@@ -65,7 +65,15 @@ class StandInRouters implements Runner {
     return { added: config.instances.map((i) => i.name), removed: [], replaced: [], updated: [], unchanged: [] };
   }
   snapshot(): RouterSnapshot[] {
-    return (this.config?.instances ?? []).map((i) => ({ name: i.name, phase: this.phase, priority: i.priority, effectivePriority: i.priority, masterAddress: undefined, since: 0, conflicts: [] }));
+    return (this.config?.instances ?? []).map((i) => ({
+      name: i.name,
+      phase: this.phase,
+      priority: i.priority,
+      effectivePriority: i.priority,
+      masterAddress: undefined,
+      since: 0,
+      conflicts: [],
+    }));
   }
 }
 
@@ -77,7 +85,11 @@ class NoCache implements ConfigCache {
 }
 
 interface VipStatus {
-  status?: { master?: string; nodes?: { name: string; state: string }[]; conditions?: { type: string; status: string; reason: string; message: string }[] };
+  status?: {
+    master?: string;
+    nodes?: { name: string; state: string }[];
+    conditions?: { type: string; status: string; reason: string; message: string }[];
+  };
 }
 
 const quiet = jsonLogger({ write: () => undefined, wallClock: () => new Date() });
@@ -90,22 +102,50 @@ describe("fresh status: a node cut off from the API server", { timeout: 60_000 }
 
   before(async () => {
     server = await startTestApiServer({ crds: ["crds/virtualip.yaml", "crds/vrrpnode.yaml"] });
-    for (const [name, ip] of [["a", "198.51.100.1"], ["b", "198.51.100.2"]] as const) {
-      server.store.put({ apiVersion: "v1", kind: "Node", metadata: { name, labels: {} }, status: { addresses: [{ type: "InternalIP", address: ip }], conditions: [{ type: "Ready", status: "True" }] } });
+    for (const [name, ip] of [
+      ["a", "198.51.100.1"],
+      ["b", "198.51.100.2"],
+    ] as const) {
+      server.store.put({
+        apiVersion: "v1",
+        kind: "Node",
+        metadata: { name, labels: {} },
+        status: { addresses: [{ type: "InternalIP", address: ip }], conditions: [{ type: "Ready", status: "True" }] },
+      });
     }
     relay = new Relay(server.port);
     await relay.open();
     const clock = systemClock();
-    controller = new Controller({ api: clientNodeControllerApi(server.kubeConfig(), "floatip-system"), clock, wallClock: () => new Date(), logger: quiet, metrics: new ControllerMetrics(), secretNamespace: "floatip-system", debounceMs: 20 });
+    controller = new Controller({
+      api: clientNodeControllerApi(server.kubeConfig(), "floatip-system"),
+      clock,
+      wallClock: () => new Date(),
+      logger: quiet,
+      metrics: new ControllerMetrics(),
+      secretNamespace: "floatip-system",
+      debounceMs: 20,
+    });
     await controller.start();
-    for (const [name, phase] of [["a", "master"], ["b", "backup"]] as const) {
+    for (const [name, phase] of [
+      ["a", "master"],
+      ["b", "backup"],
+    ] as const) {
       const doc = server.kubeconfig() as { clusters: { cluster: { server: string } }[] };
       if (name === "a") for (const c of doc.clusters) c.cluster.server = `http://127.0.0.1:${relay.port}`;
       const kc = new KubeConfig();
       kc.loadFromString(JSON.stringify(doc));
       const agent = new KubeAgent({
-        api: restAgentApi(kubeConfigEndpoint(kc)), nodeName: name, runner: new StandInRouters(phase), pods: new PodIndex(), cache: new NoCache(),
-        links: async () => [], clock, wallClock: () => new Date(), logger: quiet, statusIntervalMs: 100, statusRefreshMs: REFRESH_MS,
+        api: restAgentApi(kubeConfigEndpoint(kc)),
+        nodeName: name,
+        runner: new StandInRouters(phase),
+        pods: new PodIndex(),
+        cache: new NoCache(),
+        links: async () => [],
+        clock,
+        wallClock: () => new Date(),
+        logger: quiet,
+        statusIntervalMs: 100,
+        statusRefreshMs: REFRESH_MS,
       });
       await agent.start();
       agents.push(agent);
@@ -120,7 +160,8 @@ describe("fresh status: a node cut off from the API server", { timeout: 60_000 }
   });
 
   const custom = () => server.kubeConfig().makeApiClient(CustomObjectsApi);
-  const vipStatus = async () => (await custom().getClusterCustomObject({ group: "floatip.io", version: "v1alpha1", plural: "virtualips", name: "web" })) as VipStatus;
+  const vipStatus = async () =>
+    (await custom().getClusterCustomObject({ group: "floatip.io", version: "v1alpha1", plural: "virtualips", name: "web" })) as VipStatus;
   const ready = (v: VipStatus) => v.status?.conditions?.find((c) => c.type === "Ready");
   const until = async <T>(what: string, ms: number, probe: () => Promise<T | undefined>): Promise<T> => {
     const end = Date.now() + ms;
@@ -133,9 +174,17 @@ describe("fresh status: a node cut off from the API server", { timeout: 60_000 }
   };
 
   it(`within ${BOUND_MS} ms (+ a write and a sync) the cut-off master shows Unknown and Ready is not True; it recovers when a is back`, async () => {
-    await custom().createClusterCustomObject({ group: "floatip.io", version: "v1alpha1", plural: "virtualips", body: {
-      apiVersion: "floatip.io/v1alpha1", kind: "VirtualIP", metadata: { name: "web" }, spec: { addresses: ["192.0.2.5/24"], interface: "eth0", priorities: { a: 200, b: 100 } },
-    } });
+    await custom().createClusterCustomObject({
+      group: "floatip.io",
+      version: "v1alpha1",
+      plural: "virtualips",
+      body: {
+        apiVersion: "floatip.io/v1alpha1",
+        kind: "VirtualIP",
+        metadata: { name: "web" },
+        spec: { addresses: ["192.0.2.5/24"], interface: "eth0", priorities: { a: 200, b: 100 } },
+      },
+    });
     await until("a master, Ready", 10_000, async () => {
       const v = await vipStatus();
       return v.status?.master === "a" && ready(v)?.status === "True" ? v : undefined;
@@ -155,7 +204,10 @@ describe("fresh status: a node cut off from the API server", { timeout: 60_000 }
     assert.equal(unknown.status?.master, undefined, "no master claimed on a's word");
     assert.equal(ready(unknown)?.status, "Unknown");
     assert.equal(ready(unknown)?.reason, "StatusUnknown");
-    assert.deepEqual(unknown.status?.nodes?.map((n) => `${n.name}:${n.state}`), ["a:Unknown", "b:Backup"]);
+    assert.deepEqual(
+      unknown.status?.nodes?.map((n) => `${n.name}:${n.state}`),
+      ["a:Unknown", "b:Backup"],
+    );
     const table = await kubectl(server, ["get", "vip", "web"]);
     assert.equal(table.code, 0, table.stderr);
     assert.match(table.stdout, /web\s+\["192\.0\.2\.5\/24"\]\s+\d+\s+Unknown\s/, table.stdout);
@@ -163,7 +215,9 @@ describe("fresh status: a node cut off from the API server", { timeout: 60_000 }
     await relay.open(); // the same port: a's client reconnects
     await until("a master again, Ready", 10_000, async () => {
       const v = await vipStatus();
-      return v.status?.master === "a" && ready(v)?.status === "True" && v.status.nodes?.find((n) => n.name === "a")?.state === "Master" ? v : undefined;
+      return v.status?.master === "a" && ready(v)?.status === "True" && v.status.nodes?.find((n) => n.name === "a")?.state === "Master"
+        ? v
+        : undefined;
     });
   });
 });

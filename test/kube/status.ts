@@ -34,7 +34,11 @@ export function alreadyExists(def: ResourceDef, name: string): ApiError {
   return new ApiError(409, "AlreadyExists", `${qualifiedResource(def)} "${name}" already exists`, details(def, name));
 }
 
-export function conflict(def: ResourceDef, name: string, why = "the object has been modified; please apply your changes to the latest version and try again"): ApiError {
+export function conflict(
+  def: ResourceDef,
+  name: string,
+  why = "the object has been modified; please apply your changes to the latest version and try again",
+): ApiError {
   return new ApiError(409, "Conflict", `Operation cannot be fulfilled on ${qualifiedResource(def)} "${name}": ${why}`, details(def, name));
 }
 

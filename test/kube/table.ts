@@ -11,10 +11,13 @@ export interface AcceptedForm {
 export function acceptedForm(accept: string | undefined): AcceptedForm {
   for (const part of (accept ?? "").split(",")) {
     const params = Object.fromEntries(
-      part.split(";").slice(1).map((p) => {
-        const [k, v] = p.split("=");
-        return [(k ?? "").trim(), (v ?? "").trim()];
-      }),
+      part
+        .split(";")
+        .slice(1)
+        .map((p) => {
+          const [k, v] = p.split("=");
+          return [(k ?? "").trim(), (v ?? "").trim()];
+        }),
     );
     if (params.g === "meta.k8s.io" && (params.v === "v1" || params.v === "v1beta1")) {
       if (params.as === "Table" || params.as === "PartialObjectMetadata" || params.as === "PartialObjectMetadataList") {
@@ -54,7 +57,8 @@ export function humanDuration(ms: number): string {
   if (seconds < 0) return "0s";
   if (seconds < 120) return `${seconds}s`;
   const minutes = Math.floor(seconds / 60);
-  const withRest = (big: number, bigUnit: string, small: number, smallUnit: string): string => (small === 0 ? `${big}${bigUnit}` : `${big}${bigUnit}${small}${smallUnit}`);
+  const withRest = (big: number, bigUnit: string, small: number, smallUnit: string): string =>
+    small === 0 ? `${big}${bigUnit}` : `${big}${bigUnit}${small}${smallUnit}`;
   if (minutes < 10) return withRest(minutes, "m", seconds % 60, "s");
   if (minutes < 180) return `${minutes}m`;
   const hours = Math.floor(minutes / 60);
@@ -67,8 +71,21 @@ export function humanDuration(ms: number): string {
 }
 
 function columns(def: ResourceDef): PrinterColumn[] {
-  const name: PrinterColumn = { name: "Name", type: "string", format: "name", jsonPath: ".metadata.name", priority: 0, description: "Name must be unique within a namespace." };
-  const age: PrinterColumn = { name: "Age", type: "date", jsonPath: ".metadata.creationTimestamp", priority: 0, description: "CreationTimestamp is a timestamp representing the server time when this object was created." };
+  const name: PrinterColumn = {
+    name: "Name",
+    type: "string",
+    format: "name",
+    jsonPath: ".metadata.name",
+    priority: 0,
+    description: "Name must be unique within a namespace.",
+  };
+  const age: PrinterColumn = {
+    name: "Age",
+    type: "date",
+    jsonPath: ".metadata.creationTimestamp",
+    priority: 0,
+    description: "CreationTimestamp is a timestamp representing the server time when this object was created.",
+  };
   const cols = [name, ...def.columns];
   if (!def.columns.some((c) => c.jsonPath === ".metadata.creationTimestamp")) cols.push(age);
   return cols;

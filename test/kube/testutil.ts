@@ -28,7 +28,12 @@ export async function rejects(fn: () => Promise<unknown>): Promise<NonNullable<R
 
 export interface WatchEvent {
   type: string;
-  object: { metadata?: { name?: string; resourceVersion?: string; annotations?: Record<string, string> }; code?: number; reason?: string; [k: string]: unknown };
+  object: {
+    metadata?: { name?: string; resourceVersion?: string; annotations?: Record<string, string> };
+    code?: number;
+    reason?: string;
+    [k: string]: unknown;
+  };
 }
 
 export interface CollectedWatch {
@@ -39,7 +44,11 @@ export interface CollectedWatch {
 }
 
 /** A client-node Watch that records its events. */
-export async function collectWatch(kc: KubeConfig, path: string, params: Record<string, string | number | boolean | undefined>): Promise<CollectedWatch> {
+export async function collectWatch(
+  kc: KubeConfig,
+  path: string,
+  params: Record<string, string | number | boolean | undefined>,
+): Promise<CollectedWatch> {
   const events: WatchEvent[] = [];
   let resolveEnd: (e: unknown) => void = () => undefined;
   const ended = new Promise<unknown>((r) => (resolveEnd = r));

@@ -46,8 +46,13 @@ class StandInRunner {
   }
   snapshot(): RouterSnapshot[] {
     return (this.config?.instances ?? []).map((i) => ({
-      name: i.name, phase: this.master ? "master" : "backup", priority: i.priority, effectivePriority: i.priority,
-      masterAddress: undefined, since: 0, conflicts: [],
+      name: i.name,
+      phase: this.master ? "master" : "backup",
+      priority: i.priority,
+      effectivePriority: i.priority,
+      masterAddress: undefined,
+      since: 0,
+      conflicts: [],
     }));
   }
 }
@@ -71,22 +76,39 @@ describe("a VirtualIP no node can hold (API test server, real client-node)", () 
     custom = kc.makeApiClient(CustomObjectsApi);
     for (const n of NODES) {
       server.store.put({
-        apiVersion: "v1", kind: "Node", metadata: { name: n.name, labels: { "kubernetes.io/os": "linux" }, creationTimestamp: "2026-01-01T00:00:00Z" },
+        apiVersion: "v1",
+        kind: "Node",
+        metadata: { name: n.name, labels: { "kubernetes.io/os": "linux" }, creationTimestamp: "2026-01-01T00:00:00Z" },
         status: { addresses: [{ type: "InternalIP", address: n.ip }], conditions: [{ type: "Ready", status: "True" }] },
       });
     }
     controller = new Controller({
-      api: clientNodeControllerApi(kc, NAMESPACE), clock: systemClock(), wallClock: () => new Date(), logger: quiet,
-      metrics: new ControllerMetrics(), secretNamespace: NAMESPACE, debounceMs: 20,
+      api: clientNodeControllerApi(kc, NAMESPACE),
+      clock: systemClock(),
+      wallClock: () => new Date(),
+      logger: quiet,
+      metrics: new ControllerMetrics(),
+      secretNamespace: NAMESPACE,
+      debounceMs: 20,
     });
     await controller.start();
     for (const n of NODES) {
       const runner = new StandInRunner(n.name === "a");
       runners.set(n.name, runner);
-      const links: LinkInfo[] = [{ name: "eth0", index: 2, mac: "02:00:00:00:00:01", up: true, addresses: [{ address: n.ip, family: 4, prefixLength: 24 }] }];
+      const links: LinkInfo[] = [
+        { name: "eth0", index: 2, mac: "02:00:00:00:00:01", up: true, addresses: [{ address: n.ip, family: 4, prefixLength: 24 }] },
+      ];
       const agent = new KubeAgent({
-        api: restAgentApi(kubeConfigEndpoint(kc)), nodeName: n.name, runner, pods: new PodIndex(), cache: memoryCache(), links: async () => links,
-        clock: systemClock(), wallClock: () => new Date(), logger: quiet, statusIntervalMs: 50,
+        api: restAgentApi(kubeConfigEndpoint(kc)),
+        nodeName: n.name,
+        runner,
+        pods: new PodIndex(),
+        cache: memoryCache(),
+        links: async () => links,
+        clock: systemClock(),
+        wallClock: () => new Date(),
+        logger: quiet,
+        statusIntervalMs: 50,
       });
       agents.push(agent);
       await agent.start();
@@ -99,7 +121,10 @@ describe("a VirtualIP no node can hold (API test server, real client-node)", () 
   });
 
   const create = (name: string, address: string) =>
-    custom.createClusterCustomObject({ ...VIPS, body: { apiVersion: "floatip.io/v1alpha1", kind: "VirtualIP", metadata: { name }, spec: { addresses: [address] } } });
+    custom.createClusterCustomObject({
+      ...VIPS,
+      body: { apiVersion: "floatip.io/v1alpha1", kind: "VirtualIP", metadata: { name }, spec: { addresses: [address] } },
+    });
   const get = async (name: string): Promise<VirtualIP | undefined> => {
     try {
       return (await custom.getClusterCustomObject({ ...VIPS, name })) as VirtualIP;
@@ -108,27 +133,39 @@ describe("a VirtualIP no node can hold (API test server, real client-node)", () 
       throw error;
     }
   };
-  const condition = async (name: string, type: string): Promise<Condition | undefined> => (await get(name))?.status?.conditions?.find((c) => c.type === type);
+  const condition = async (name: string, type: string): Promise<Condition | undefined> =>
+    (await get(name))?.status?.conditions?.find((c) => c.type === type);
   // By address: a router (vrid-<N>) carries the addresses of every VirtualIP packed into it.
-  const running = (node: string) => (runners.get(node)!.config?.instances ?? []).flatMap((i) => i.addresses.map((a) => ({ "192.0.2.6": "old", "192.0.2.5": "web" })[a.address] ?? a.address)).sort();
+  const running = (node: string) =>
+    (runners.get(node)!.config?.instances ?? [])
+      .flatMap((i) => i.addresses.map((a) => ({ "192.0.2.6": "old", "192.0.2.5": "web" })[a.address] ?? a.address))
+      .sort();
 
   it("the unholdable VirtualIP says why on its conditions and in an Event", async () => {
     await create("old", "192.0.2.6/24");
     await waitFor(async () => (await get("old"))?.status?.master === "a", 5000, "old's master is a");
     await create("far", "198.51.100.5/24");
-    const accepted = await waitFor(async () => {
-      const c = await condition("far", "Accepted");
-      return c?.status === "False" ? c : undefined;
-    }, 5000, "far Accepted=False");
+    const accepted = await waitFor(
+      async () => {
+        const c = await condition("far", "Accepted");
+        return c?.status === "False" ? c : undefined;
+      },
+      5000,
+      "far Accepted=False",
+    );
     assert.equal(accepted.reason, "RefusedByNode");
     assert.match(accepted.message, /^a: interface: not given, and no interface has an address whose subnet contains 198\.51\.100\.5; b: /);
     assert.equal((await condition("far", "Ready"))?.reason, "RefusedByNode");
     const core = server.kubeConfig().makeApiClient(CoreV1Api);
-    const events = await waitFor(async () => {
-      const list = await core.listNamespacedEvent({ namespace: NAMESPACE });
-      const found = list.items.filter((e) => e.involvedObject.name === "far" && e.reason === "RefusedByNode");
-      return found.length > 0 ? found : undefined;
-    }, 5000, "a RefusedByNode Event");
+    const events = await waitFor(
+      async () => {
+        const list = await core.listNamespacedEvent({ namespace: NAMESPACE });
+        const found = list.items.filter((e) => e.involvedObject.name === "far" && e.reason === "RefusedByNode");
+        return found.length > 0 ? found : undefined;
+      },
+      5000,
+      "a RefusedByNode Event",
+    );
     assert.match(events[0]!.message ?? "", /198\.51\.100\.5/);
   });
 

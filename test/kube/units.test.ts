@@ -10,7 +10,12 @@ import { makeSelector, parseLabelSelector } from "./selectors.js";
 import { humanDuration } from "./table.js";
 import { KubeObject, SchemaNode } from "./types.js";
 
-const obj = (labels: Record<string, string>, extra: Record<string, unknown> = {}): KubeObject => ({ apiVersion: "v1", kind: "Pod", metadata: { name: "x", labels }, ...extra });
+const obj = (labels: Record<string, string>, extra: Record<string, unknown> = {}): KubeObject => ({
+  apiVersion: "v1",
+  kind: "Pod",
+  metadata: { name: "x", labels },
+  ...extra,
+});
 
 describe("selectors", () => {
   it("parses and matches label selectors", () => {
@@ -33,7 +38,16 @@ describe("selectors", () => {
 });
 
 describe("JSONPath subset", () => {
-  const o = { status: { conditions: [{ type: "A", status: "False" }, { type: "Ready", status: "True" }], n: [1, 2] }, metadata: { labels: { "a.b/c": "v" } } };
+  const o = {
+    status: {
+      conditions: [
+        { type: "A", status: "False" },
+        { type: "Ready", status: "True" },
+      ],
+      n: [1, 2],
+    },
+    metadata: { labels: { "a.b/c": "v" } },
+  };
   it("selects children, indexes, wildcards, quoted keys and filters", () => {
     assert.deepEqual(jsonPathResults('.status.conditions[?(@.type=="Ready")].status', o), ["True"]);
     assert.deepEqual(jsonPathResults(".status.conditions[0].type", o), ["A"]);
@@ -96,14 +110,20 @@ describe("structural schema", () => {
           n: { type: "integer", format: "int32", nullable: true },
           when: { type: "string", format: "date-time" },
           d: { type: "string", default: "x" },
-          items: { type: "array", "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["name"], items: { type: "object", properties: { name: { type: "string" }, v: { type: "number", exclusiveMinimum: true, minimum: 0 } } } },
+          items: {
+            type: "array",
+            "x-kubernetes-list-type": "map",
+            "x-kubernetes-list-map-keys": ["name"],
+            items: { type: "object", properties: { name: { type: "string" }, v: { type: "number", exclusiveMinimum: true, minimum: 0 } } },
+          },
           one: { type: "string", anyOf: [{ pattern: "^a" }, { pattern: "^b" }] },
           s: { type: "string", minLength: 2 },
         },
       },
     },
   };
-  const check = (spec: Record<string, unknown>) => applyStructuralSchema(schema, { apiVersion: "x/v1", kind: "X", metadata: { name: "x" }, spec, junk: 1 }, undefined, {});
+  const check = (spec: Record<string, unknown>) =>
+    applyStructuralSchema(schema, { apiVersion: "x/v1", kind: "X", metadata: { name: "x" }, spec, junk: 1 }, undefined, {});
   it("prunes, defaults, and keeps nullable nulls", () => {
     const r = check({ port: "http", n: null, extra: 1 });
     assert.deepEqual(r.causes, []);
@@ -112,7 +132,17 @@ describe("structural schema", () => {
     assert.deepEqual(r.pruned.sort(), ["junk", "spec.extra"]);
   });
   it("reports field errors with the real server's paths and wording", () => {
-    const r = check({ port: true, n: 2 ** 40, when: "yesterday", items: [{ name: "a", v: 0 }, { name: "a", v: 1 }], one: "c", s: "x" });
+    const r = check({
+      port: true,
+      n: 2 ** 40,
+      when: "yesterday",
+      items: [
+        { name: "a", v: 0 },
+        { name: "a", v: 1 },
+      ],
+      one: "c",
+      s: "x",
+    });
     const byField = Object.fromEntries(r.causes.map((c) => [c.field, c.message]));
     assert.match(byField["spec.port"] ?? "", /must be of type integer,string/);
     assert.match(byField["spec.n"] ?? "", /must be of type int32/);
@@ -121,7 +151,11 @@ describe("structural schema", () => {
     assert.match(byField["spec.items[0].v"] ?? "", /should be greater than 0/);
     assert.match(byField["spec.one"] ?? "", /anyOf/);
     assert.match(byField["spec.s"] ?? "", /should be at least 2 chars long/);
-    assert.equal(check({ a: 1, b: 2, c: 3, port: 1, n: 1, s: "ab", when: "2026-01-01T00:00:00Z" }).causes.length, 0, "pruned before maxProperties");
+    assert.equal(
+      check({ a: 1, b: 2, c: 3, port: 1, n: 1, s: "ab", when: "2026-01-01T00:00:00Z" }).causes.length,
+      0,
+      "pruned before maxProperties",
+    );
   });
 });
 
@@ -139,9 +173,17 @@ describe("patches and tables", () => {
   it("merges: RFC 7386 and strategic merge directives", () => {
     assert.deepEqual(mergePatch({ a: { b: 1, c: 2 }, l: [1] }, { a: { b: null }, l: [2] }), { a: { c: 2 }, l: [2] });
     const keys = { "spec.containers": "name" };
-    assert.deepEqual(strategicMerge({ spec: { containers: [{ name: "a", x: 1 }], o: { p: 1, q: 2 } } }, { spec: { $retainKeys: ["containers"], containers: [{ $patch: "replace" }, { name: "b" }] } }, "", keys), {
-      spec: { containers: [{ name: "b" }] },
-    });
+    assert.deepEqual(
+      strategicMerge(
+        { spec: { containers: [{ name: "a", x: 1 }], o: { p: 1, q: 2 } } },
+        { spec: { $retainKeys: ["containers"], containers: [{ $patch: "replace" }, { name: "b" }] } },
+        "",
+        keys,
+      ),
+      {
+        spec: { containers: [{ name: "b" }] },
+      },
+    );
     assert.deepEqual(strategicMerge({ m: { a: 1 } }, { m: { $patch: "replace", b: 2 } }, "", {}), { m: { b: 2 } });
   });
   it("formats ages like kubectl", () => {

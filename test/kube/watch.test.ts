@@ -27,13 +27,27 @@ describe("test API server with client-node: watch and informers", () => {
   it("streams events from a resourceVersion, with bookmarks, and ends at timeoutSeconds", async () => {
     const a: Obj = await custom.createClusterCustomObject({ ...crd, body: vip("w-a") });
     await custom.createClusterCustomObject({ ...crd, body: vip("w-b") });
-    const w = await collectWatch(server.kubeConfig(), vipPath, { resourceVersion: a.metadata.resourceVersion, allowWatchBookmarks: true, timeoutSeconds: 1 });
-    await custom.patchClusterCustomObject({ ...crd, name: "w-a", body: { spec: { preempt: false } } }, patchOptions(PatchStrategy.MergePatch));
+    const w = await collectWatch(server.kubeConfig(), vipPath, {
+      resourceVersion: a.metadata.resourceVersion,
+      allowWatchBookmarks: true,
+      timeoutSeconds: 1,
+    });
+    await custom.patchClusterCustomObject(
+      { ...crd, name: "w-a", body: { spec: { preempt: false } } },
+      patchOptions(PatchStrategy.MergePatch),
+    );
     await custom.deleteClusterCustomObject({ ...crd, name: "w-b" });
     await waitFor(() => w.events.length >= 3, 2000, "3 events");
-    assert.deepEqual(w.events.map((e) => `${e.type} ${e.object.metadata?.name}`), ["ADDED w-b", "MODIFIED w-a", "DELETED w-b"]);
+    assert.deepEqual(
+      w.events.map((e) => `${e.type} ${e.object.metadata?.name}`),
+      ["ADDED w-b", "MODIFIED w-a", "DELETED w-b"],
+    );
     const rvs = w.events.map((e) => Number(e.object.metadata?.resourceVersion));
-    assert.deepEqual(rvs, [...rvs].sort((x, y) => x - y), "increasing resourceVersions");
+    assert.deepEqual(
+      rvs,
+      [...rvs].sort((x, y) => x - y),
+      "increasing resourceVersions",
+    );
     server.sendBookmarks();
     await waitFor(() => w.events.some((e) => e.type === "BOOKMARK"), 2000, "bookmark");
     const bm = w.events.find((e) => e.type === "BOOKMARK");
@@ -44,15 +58,33 @@ describe("test API server with client-node: watch and informers", () => {
   });
 
   it("without a resourceVersion starts with the current objects; selectors turn label changes into ADDED/DELETED", async () => {
-    await core.createNamespacedPod({ namespace: "w", body: { metadata: { name: "p1", labels: { app: "web" } }, spec: { containers: [{ name: "c", image: "i" }] } } });
+    await core.createNamespacedPod({
+      namespace: "w",
+      body: { metadata: { name: "p1", labels: { app: "web" } }, spec: { containers: [{ name: "c", image: "i" }] } },
+    });
     const w = await collectWatch(server.kubeConfig(), "/api/v1/namespaces/w/pods", { labelSelector: "app=web" });
     await waitFor(() => w.events.length === 1, 2000, "initial ADDED");
-    await core.patchNamespacedPod({ namespace: "w", name: "p1", body: { metadata: { labels: { app: "db" } } } }, patchOptions(PatchStrategy.MergePatch));
-    await core.patchNamespacedPod({ namespace: "w", name: "p1", body: { metadata: { labels: { app: "web" } } } }, patchOptions(PatchStrategy.MergePatch));
-    await core.createNamespacedPod({ namespace: "other", body: { metadata: { name: "p2", labels: { app: "web" } }, spec: { containers: [{ name: "c", image: "i" }] } } });
-    await core.patchNamespacedPodStatus({ namespace: "w", name: "p1", body: { status: { phase: "Running" } } }, patchOptions(PatchStrategy.MergePatch));
+    await core.patchNamespacedPod(
+      { namespace: "w", name: "p1", body: { metadata: { labels: { app: "db" } } } },
+      patchOptions(PatchStrategy.MergePatch),
+    );
+    await core.patchNamespacedPod(
+      { namespace: "w", name: "p1", body: { metadata: { labels: { app: "web" } } } },
+      patchOptions(PatchStrategy.MergePatch),
+    );
+    await core.createNamespacedPod({
+      namespace: "other",
+      body: { metadata: { name: "p2", labels: { app: "web" } }, spec: { containers: [{ name: "c", image: "i" }] } },
+    });
+    await core.patchNamespacedPodStatus(
+      { namespace: "w", name: "p1", body: { status: { phase: "Running" } } },
+      patchOptions(PatchStrategy.MergePatch),
+    );
     await waitFor(() => w.events.length >= 4, 2000, "4 events");
-    assert.deepEqual(w.events.map((e) => e.type), ["ADDED", "DELETED", "ADDED", "MODIFIED"]);
+    assert.deepEqual(
+      w.events.map((e) => e.type),
+      ["ADDED", "DELETED", "ADDED", "MODIFIED"],
+    );
     assert.equal((w.events[3]!.object as Obj).status.phase, "Running");
     w.abort();
     await w.ended;
@@ -90,7 +122,13 @@ describe("test API server with client-node: watch and informers", () => {
     assert.equal(lists, listsBefore + 1, "the informer relisted once");
     await custom.deleteClusterCustomObject({ ...crd, name: "inf-1" });
     await waitFor(() => seen.includes("delete inf-1"), 2000, "delete inf-1");
-    assert.deepEqual((informer as unknown as { list(): KubernetesObject[] }).list().map((o) => o.metadata?.name).sort(), ["inf-2", "w-a"]);
+    assert.deepEqual(
+      (informer as unknown as { list(): KubernetesObject[] })
+        .list()
+        .map((o) => o.metadata?.name)
+        .sort(),
+      ["inf-2", "w-a"],
+    );
     await informer.stop();
   });
 

@@ -46,11 +46,18 @@ describe("one refused write stays local (API test server, real client-node)", ()
   const accepted = async (name: string) => (await getVip(name)).status?.conditions?.find((c: Condition) => c.type === "Accepted");
   // Routers carry many VirtualIPs' addresses (vrid-N instances): which VirtualIPs a node's spec serves, by address.
   const VIP_BY_ADDRESS: Record<string, string> = {
-    "192.0.2.10/32": "web", "192.0.2.11/32": "pair", "192.0.2.12/32": "later", "192.0.2.20/32": "stuck", "192.0.2.21/32": "fine",
+    "192.0.2.10/32": "web",
+    "192.0.2.11/32": "pair",
+    "192.0.2.12/32": "later",
+    "192.0.2.20/32": "stuck",
+    "192.0.2.21/32": "fine",
   };
   const specOf = async (node: string) => {
     const found = server.store.get("vrrpnodes", node) as { spec?: { instances?: { addresses?: string[] }[] } } | undefined;
-    return found?.spec?.instances?.flatMap((i) => i.addresses ?? []).map((a) => VIP_BY_ADDRESS[a] ?? a).sort();
+    return found?.spec?.instances
+      ?.flatMap((i) => i.addresses ?? [])
+      .map((a) => VIP_BY_ADDRESS[a] ?? a)
+      .sort();
   };
   const warnings = async (kind: string, name: string): Promise<CoreV1Event[]> =>
     (await core.listNamespacedEvent({ namespace: NAMESPACE })).items.filter(

@@ -110,7 +110,10 @@ export function prepareCreate(ctx: WriteContext, obj: KubeObject): KubeObject {
   if (!meta.name && meta.generateName) {
     meta.name = meta.generateName + Array.from({ length: 5 }, () => nameChars[Math.floor(Math.random() * nameChars.length)]).join("");
   }
-  if (!meta.name) throw invalid(ctx.def, "", [{ reason: "FieldValueRequired", message: "Required value: name or generateName is required", field: "metadata.name" }]);
+  if (!meta.name)
+    throw invalid(ctx.def, "", [
+      { reason: "FieldValueRequired", message: "Required value: name or generateName is required", field: "metadata.name" },
+    ]);
   const causes = metaCauses(meta);
   if (causes.length > 0) throw invalid(ctx.def, meta.name, causes);
   meta.uid = randomUUID();
@@ -157,7 +160,10 @@ export function prepareUpdate(ctx: WriteContext, obj: KubeObject, old: KubeObjec
     const added = (meta.finalizers ?? []).filter((f) => !(old.metadata.finalizers ?? []).includes(f));
     if (added.length > 0) {
       throw invalid(ctx.def, meta.name ?? "", [
-        cause.forbidden("metadata.finalizers", `no new finalizers can be added if the object is being deleted, found new finalizers []string{${added.map((f) => JSON.stringify(f)).join(", ")}}`),
+        cause.forbidden(
+          "metadata.finalizers",
+          `no new finalizers can be added if the object is being deleted, found new finalizers []string{${added.map((f) => JSON.stringify(f)).join(", ")}}`,
+        ),
       ]);
     }
   }
@@ -169,11 +175,19 @@ export function prepareUpdate(ctx: WriteContext, obj: KubeObject, old: KubeObjec
 }
 
 /** resourceVersion precondition of an update body against the stored object. */
-export function checkPrecondition(def: ResourceDef, body: KubeObject, current: KubeObject, isPatch: boolean, conflict: () => ApiError): void {
+export function checkPrecondition(
+  def: ResourceDef,
+  body: KubeObject,
+  current: KubeObject,
+  isPatch: boolean,
+  conflict: () => ApiError,
+): void {
   const rv = body.metadata.resourceVersion;
   if (rv === undefined || rv === "") {
     if (!isPatch && !def.allowUnconditionalUpdate) {
-      throw invalid(def, current.metadata.name ?? "", [cause.invalid("metadata.resourceVersion", "0x0", "must be specified for an update")]);
+      throw invalid(def, current.metadata.name ?? "", [
+        cause.invalid("metadata.resourceVersion", "0x0", "must be specified for an update"),
+      ]);
     }
     return;
   }

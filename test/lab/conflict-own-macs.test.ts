@@ -35,16 +35,44 @@ describe("conflict monitor on a host with two interfaces on the segment", { time
     await lab.exec(host.ns, ["ip", "link", "set", "eth1", "up"]);
     const eth1Mac = (JSON.parse(await lab.exec(host.ns, ["ip", "-j", "link", "show", "dev", "eth1"])) as { address: string }[])[0]!.address;
     const agent = startAgent({
-      lab, host, scratch, metricsPort: PORT, extraArgs: ["--conflict-probe-interval", "1s"],
-      config: { instances: [{ name: "vip", interface: host.ifname, virtualRouterId: 60, version: 3, priority: 255, advertInterval: "100ms", addresses: [`${VIP}/24`], garp: { repeat: 1, delay: 0 } }] },
+      lab,
+      host,
+      scratch,
+      metricsPort: PORT,
+      extraArgs: ["--conflict-probe-interval", "1s"],
+      config: {
+        instances: [
+          {
+            name: "vip",
+            interface: host.ifname,
+            virtualRouterId: 60,
+            version: 3,
+            priority: 255,
+            advertInterval: "100ms",
+            addresses: [`${VIP}/24`],
+            garp: { repeat: 1, delay: 0 },
+          },
+        ],
+      },
     });
     running.push(agent);
     await soleHolder(lab, VIP, 10_000);
     // Several probe rounds (1 s apart); each is answered from eth1's MAC too (tcpdump shows it).
     const dump = await lab.exec(host.ns, ["sh", "-c", `timeout 4 tcpdump -i ${host.ifname} -n -e -l arp 2>/dev/null; true`]);
-    assert.match(dump, new RegExp(`${eth1Mac} > .*Reply ${VIP.replace(/\./g, "\\.")} is-at ${eth1Mac}`), `premise: the host answers its own probe from eth1\n${dump}`);
+    assert.match(
+      dump,
+      new RegExp(`${eth1Mac} > .*Reply ${VIP.replace(/\./g, "\\.")} is-at ${eth1Mac}`),
+      `premise: the host answers its own probe from eth1\n${dump}`,
+    );
     const state = JSON.parse(await httpGetIn(lab, host, `http://${host.ipv4}:${PORT}/state`)) as { instances: { conflicts: unknown[] }[] };
     assert.deepEqual(state.instances[0]!.conflicts, [], agent.output().slice(-3000));
-    assert.equal(agent.output().split("\n").filter((l) => l.includes('"msg":"conflict: ')).length, 0, agent.output().slice(-3000));
+    assert.equal(
+      agent
+        .output()
+        .split("\n")
+        .filter((l) => l.includes('"msg":"conflict: ')).length,
+      0,
+      agent.output().slice(-3000),
+    );
   });
 });

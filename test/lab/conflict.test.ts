@@ -8,7 +8,17 @@
 import { after, afterEach, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { createLab, type Lab, type LabHost } from "./netns.js";
-import { Scratch, httpGetIn, keepalivedConf, metricSum, soleHolder, startAgent, startKeepalived, stopSpeaker, type Speaker } from "./vrrp-lab.js";
+import {
+  Scratch,
+  httpGetIn,
+  keepalivedConf,
+  metricSum,
+  soleHolder,
+  startAgent,
+  startKeepalived,
+  stopSpeaker,
+  type Speaker,
+} from "./vrrp-lab.js";
 
 const VIP4 = "192.0.2.50";
 const VIP6 = "2001:db8::50";
@@ -67,8 +77,13 @@ describe("conflict detection in namespaces", { timeout: 180_000 }, () => {
     (JSON.parse(await httpGetIn(lab, host, `http://${host.ipv4}:${PORT}/state`)) as { instances: StateInstance[] }).instances;
   const metrics = (host: LabHost) => httpGetIn(lab, host, `http://${host.ipv4}:${PORT}/metrics`);
   const instance = async (host: LabHost, name: string) => (await state(host)).find((i) => i.name === name);
-  const macOf = async (host: LabHost) => (JSON.parse(await lab.exec(host.ns, ["ip", "-j", "link", "show", "dev", host.ifname])) as { address: string }[])[0]!.address;
-  const conflictLines = (speaker: Speaker) => speaker.output().split("\n").filter((line) => line.includes('"msg":"conflict: '));
+  const macOf = async (host: LabHost) =>
+    (JSON.parse(await lab.exec(host.ns, ["ip", "-j", "link", "show", "dev", host.ifname])) as { address: string }[])[0]!.address;
+  const conflictLines = (speaker: Speaker) =>
+    speaker
+      .output()
+      .split("\n")
+      .filter((line) => line.includes('"msg":"conflict: '));
 
   before(async () => {
     lab = await createLab({ nodes: 3, client: false });
@@ -98,12 +113,20 @@ describe("conflict detection in namespaces", { timeout: 180_000 }, () => {
       { name: "v6", vrid: 61, addresses: [`${VIP6}/64`] },
     ]);
     // Master after Master_Down_Interval (~0.4 s), suspicion from the takeover probe, confirmation 1 s later.
-    const found = await lab.waitFor(async () => {
-      const list = await state(n(0));
-      return list.length === 2 && list.every((i) => i.conflicts.length > 0) ? list : undefined;
-    }, 8000, "duplicate-address conflicts in /state");
+    const found = await lab.waitFor(
+      async () => {
+        const list = await state(n(0));
+        return list.length === 2 && list.every((i) => i.conflicts.length > 0) ? list : undefined;
+      },
+      8000,
+      "duplicate-address conflicts in /state",
+    );
     assert.deepEqual(
-      found.map((i) => ({ name: i.name, phase: i.phase, conflicts: i.conflicts.map(({ kind, address, mac }) => ({ kind, address, mac })) })),
+      found.map((i) => ({
+        name: i.name,
+        phase: i.phase,
+        conflicts: i.conflicts.map(({ kind, address, mac }) => ({ kind, address, mac })),
+      })),
       [
         { name: "v4", phase: "master", conflicts: [{ kind: "duplicate-address", address: VIP4, mac: foreignMac }] },
         { name: "v6", phase: "master", conflicts: [{ kind: "duplicate-address", address: VIP6, mac: foreignMac }] },
@@ -125,7 +148,11 @@ describe("conflict detection in namespaces", { timeout: 180_000 }, () => {
     await lab.waitFor(async () => (await instance(n(0), "v4"))?.conflicts.length === 0, 5000, "the IPv4 conflict to clear");
     const after = await metrics(n(0));
     assert.equal(metricSum(after, "floatip_conflicts_active", { vrrp_instance: "v4", kind: "duplicate-address" }), 0);
-    assert.equal(metricSum(after, "floatip_conflicts_active", { vrrp_instance: "v6", kind: "duplicate-address" }), 1, "the IPv6 holder is still there");
+    assert.equal(
+      metricSum(after, "floatip_conflicts_active", { vrrp_instance: "v6", kind: "duplicate-address" }),
+      1,
+      "the IPv6 holder is still there",
+    );
   });
 
   it("a foreign VRRP speaker (keepalived, same VRID, other addresses) and an unknown unicast peer: reported with their source address", async () => {
@@ -152,13 +179,20 @@ vrrp_instance stray {
       { name: "mc", vrid: 60, addresses: [`${VIP4}/24`] },
       { name: "uni", vrid: 62, addresses: ["192.0.2.52/24"], unicast: { source: n(0).ipv4, peers: [n(1).ipv4] } },
     ]);
-    const found = await lab.waitFor(async () => {
-      const list = await state(n(0));
-      const mc = list.find((i) => i.name === "mc")?.conflicts.find((c) => c.kind === "foreign-vrrp");
-      const uni = list.find((i) => i.name === "uni")?.conflicts.find((c) => c.kind === "unknown-peer");
-      return mc !== undefined && uni !== undefined ? { mc, uni } : undefined;
-    }, 10_000, "foreign-vrrp and unknown-peer conflicts in /state");
-    assert.deepEqual({ ...found.mc, since: 0 }, { kind: "foreign-vrrp", source: foreign.ipv4, mismatch: "address-mismatch", addresses: ["192.0.2.99"], since: 0 });
+    const found = await lab.waitFor(
+      async () => {
+        const list = await state(n(0));
+        const mc = list.find((i) => i.name === "mc")?.conflicts.find((c) => c.kind === "foreign-vrrp");
+        const uni = list.find((i) => i.name === "uni")?.conflicts.find((c) => c.kind === "unknown-peer");
+        return mc !== undefined && uni !== undefined ? { mc, uni } : undefined;
+      },
+      10_000,
+      "foreign-vrrp and unknown-peer conflicts in /state",
+    );
+    assert.deepEqual(
+      { ...found.mc, since: 0 },
+      { kind: "foreign-vrrp", source: foreign.ipv4, mismatch: "address-mismatch", addresses: ["192.0.2.99"], since: 0 },
+    );
     assert.equal(found.uni.source, foreign.ipv4);
     const text = await metrics(n(0));
     assert.equal(metricSum(text, "floatip_conflicts_active", { vrrp_instance: "mc", kind: "foreign-vrrp" }), 1);

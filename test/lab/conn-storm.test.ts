@@ -18,8 +18,14 @@ const INSTANCES = 20;
 
 const config = (priority: number) => ({
   instances: Array.from({ length: INSTANCES }, (_, i) => ({
-    name: `i${i + 1}`, interface: "eth0", virtualRouterId: i + 1, version: 3, priority, advertInterval: "100ms",
-    addresses: [`203.0.113.${i + 1}/24`], garp: { repeat: 1, delay: "0s" },
+    name: `i${i + 1}`,
+    interface: "eth0",
+    virtualRouterId: i + 1,
+    version: 3,
+    priority,
+    advertInterval: "100ms",
+    addresses: [`203.0.113.${i + 1}/24`],
+    garp: { repeat: 1, delay: "0s" },
   })),
 });
 
@@ -29,7 +35,16 @@ class AdvertTimes {
   private child: ChildProcess | undefined;
   constructor(private readonly lab: Lab) {}
   async start(host: LabHost, source: string): Promise<void> {
-    this.child = this.lab.spawnIn(host.ns, ["tcpdump", "-n", "-l", "-tt", "--immediate-mode", "-i", host.ifname, `ip proto 112 and src ${source}`]);
+    this.child = this.lab.spawnIn(host.ns, [
+      "tcpdump",
+      "-n",
+      "-l",
+      "-tt",
+      "--immediate-mode",
+      "-i",
+      host.ifname,
+      `ip proto 112 and src ${source}`,
+    ]);
     let pending = "";
     this.child.stdout?.on("data", (d: Buffer) => {
       pending += d.toString();

@@ -73,10 +73,29 @@ function defineTests(): void {
     /** Runs the real CLI: `floatip manifest control-plane ...` for one node. */
     const manifest = async (priority: number, peer: LabHost): Promise<Pod> => {
       const { stdout } = await promisify(execFile)(process.execPath, [
-        FLOATIP_BIN, "manifest", "control-plane",
-        "--address", `${VIP}/24`, "--interface", "eth0", "--peers", peer.ipv4, "--priority", String(priority),
-        "--advert-interval", `${ADVERT_MS}ms`, "--check-interval", `${CHECK_MS}ms`, "--check-fall", String(FALL), "--check-rise", String(RISE),
-        "--apiserver-ca", pki.caFile, "--metrics-port", String(METRICS_PORT),
+        FLOATIP_BIN,
+        "manifest",
+        "control-plane",
+        "--address",
+        `${VIP}/24`,
+        "--interface",
+        "eth0",
+        "--peers",
+        peer.ipv4,
+        "--priority",
+        String(priority),
+        "--advert-interval",
+        `${ADVERT_MS}ms`,
+        "--check-interval",
+        `${CHECK_MS}ms`,
+        "--check-fall",
+        String(FALL),
+        "--check-rise",
+        String(RISE),
+        "--apiserver-ca",
+        pki.caFile,
+        "--metrics-port",
+        String(METRICS_PORT),
       ]);
       return yaml.load(stdout) as Pod;
     };
@@ -92,7 +111,11 @@ function defineTests(): void {
           const dir = join(scratch.dir, `${host.name}-${mount.name}`);
           args = args.map((a) => a.split(mount.mountPath).join(dir));
         } else {
-          assert.equal(volume?.hostPath?.path, mount.mountPath, "a host path is mounted at the same path, so the agent sees the host's file");
+          assert.equal(
+            volume?.hostPath?.path,
+            mount.mountPath,
+            "a host path is mounted at the same path, so the agent sees the host's file",
+          );
         }
       }
       const { NODE_TEST_CONTEXT: _ignored, ...parentEnv } = process.env;
@@ -113,7 +136,11 @@ function defineTests(): void {
     };
     const setReadyz = (host: LabHost, code: number) => readyz.get(host.name)!.call("setStatus", code);
     const state = async (host: LabHost) =>
-      (JSON.parse(await httpGetIn(lab, host, `http://127.0.0.1:${METRICS_PORT}/state`)) as { instances: { phase: string; effectivePriority: number }[] }).instances[0];
+      (
+        JSON.parse(await httpGetIn(lab, host, `http://127.0.0.1:${METRICS_PORT}/state`)) as {
+          instances: { phase: string; effectivePriority: number }[];
+        }
+      ).instances[0];
     /** Time for a master whose /readyz broke to give up the VIP and a backup to take it: fall probes, one probe's phase and timeout, Skew_Time. */
     const detectMs = (FALL + 1) * CHECK_MS + CHECK_MS + ADVERT_MS;
 
@@ -181,7 +208,10 @@ function defineTests(): void {
       await lab.kill(old.child, "SIGTERM");
       assert.equal(await soleHolder(lab, VIP, 5000, lab.nodes, 500), n2.name);
       const took = watch.first(VIP, true, stopped, n2.name);
-      assert.ok(took !== undefined && took.at - stopped < 1000, `n2 took over after a priority-0 advert, within a second (${took && took.at - stopped} ms)`);
+      assert.ok(
+        took !== undefined && took.at - stopped < 1000,
+        `n2 took over after a priority-0 advert, within a second (${took && took.at - stopped} ms)`,
+      );
       startPod(n1, await manifest(150, n2));
       await settlesOn(n1, 10_000, "the new pod preempts");
     });

@@ -22,7 +22,10 @@ async function macOf(lab: Lab, host: LabHost): Promise<string> {
 
 async function clientView(lab: Lab, macs: Map<string, string>): Promise<string> {
   const client = lab.client!;
-  const ping = await lab.exec(client.ns, ["ping", "-c", "1", "-W", "1", VIP]).then(() => "replies", () => "no reply");
+  const ping = await lab.exec(client.ns, ["ping", "-c", "1", "-W", "1", VIP]).then(
+    () => "replies",
+    () => "no reply",
+  );
   const neigh = JSON.parse(await lab.exec(client.ns, ["ip", "-j", "neigh", "show", VIP])) as { lladdr?: string }[];
   const mac = neigh[0]?.lladdr ?? "none";
   return `client ping ${VIP}: ${ping}; its ARP entry points at ${mac} (${macs.get(mac) ?? "unknown"})`;
@@ -76,7 +79,9 @@ async function main(): Promise<void> {
       "the VIP on another node",
     );
     const nextPriority = PRIORITIES[lab.nodes.findIndex((h) => h.name === next.host)]!;
-    say(`  ${next.host} took ${VIP} after ${(next.at - cut).toFixed(1)} ms (Master_Down_Interval for priority ${nextPriority}: ${masterDown(nextPriority).toFixed(1)} ms)`);
+    say(
+      `  ${next.host} took ${VIP} after ${(next.at - cut).toFixed(1)} ms (Master_Down_Interval for priority ${nextPriority}: ${masterDown(nextPriority).toFixed(1)} ms)`,
+    );
     say(`  ${await clientView(lab, macs)}`);
 
     const nextIndex = lab.nodes.findIndex((h) => h.name === next.host);
@@ -84,12 +89,17 @@ async function main(): Promise<void> {
     const sent = Date.now();
     await stopSpeaker(lab, agents[nextIndex]!, "SIGTERM");
     const last = await lab.waitFor(
-      () => lab.nodes.map((h) => watch.first(VIP, true, sent, h.name)).find((e) => e !== undefined && e.host !== next.host && e.host !== master),
+      () =>
+        lab.nodes
+          .map((h) => watch.first(VIP, true, sent, h.name))
+          .find((e) => e !== undefined && e.host !== next.host && e.host !== master),
       10_000,
       "the VIP on the last node",
     );
     const lastPriority = PRIORITIES[lab.nodes.findIndex((h) => h.name === last.host)]!;
-    say(`  ${last.host} took ${VIP} ${(last.at - sent).toFixed(1)} ms after the signal (Skew_Time for priority ${lastPriority}: ${skew(lastPriority).toFixed(1)} ms)`);
+    say(
+      `  ${last.host} took ${VIP} ${(last.at - sent).toFixed(1)} ms after the signal (Skew_Time for priority ${lastPriority}: ${skew(lastPriority).toFixed(1)} ms)`,
+    );
     say(`  ${await clientView(lab, macs)}`);
   } finally {
     await Promise.all(agents.map((a) => stopSpeaker(lab, a, "SIGTERM").catch(() => undefined)));

@@ -140,7 +140,9 @@ describe("agents in namespaces", { timeout: 240_000 }, () => {
     await stopped;
     const took = moved.at - gone.at;
     const limit = skew(100, 100) + 50;
-    console.log(`# SIGTERM: VIP on the new master ${took} ms after the old one let go, ${moved.at - sent} ms after the signal (Skew_Time ${skew(100, 100)} ms)`);
+    console.log(
+      `# SIGTERM: VIP on the new master ${took} ms after the old one let go, ${moved.at - sent} ms after the signal (Skew_Time ${skew(100, 100)} ms)`,
+    );
     assert.ok(took <= limit, `handover took ${took} ms after the master let go, limit ${limit} ms`);
     assert.ok(moved.at - sent <= limit + 200, `handover took ${moved.at - sent} ms from SIGTERM`);
     assert.equal(master.child.exitCode, 0, master.output());

@@ -71,7 +71,10 @@ class Channel {
   private pending: { readonly packet: FloodPacket; readonly resolve: () => void; readonly reject: (e: Error) => void } | undefined;
   reopened = 0;
 
-  constructor(private readonly raw: RawSocketModule, private readonly family: 4 | 6) {}
+  constructor(
+    private readonly raw: RawSocketModule,
+    private readonly family: 4 | 6,
+  ) {}
 
   send(packet: FloodPacket): Promise<void> {
     return new Promise((resolve, reject) => {
@@ -89,7 +92,11 @@ class Channel {
     const { packet, resolve, reject } = this.pending!;
     const socket = (this.socket ??= this.open());
     if (this.family === 6) {
-      socket.setOption(this.raw.SocketLevel.IPPROTO_IPV6, packet.destination.startsWith("ff") ? IPV6_MULTICAST_HOPS : IPV6_UNICAST_HOPS, packet.ttl);
+      socket.setOption(
+        this.raw.SocketLevel.IPPROTO_IPV6,
+        packet.destination.startsWith("ff") ? IPV6_MULTICAST_HOPS : IPV6_UNICAST_HOPS,
+        packet.ttl,
+      );
     } else {
       socket.setOption(this.raw.SocketLevel.IPPROTO_IP, packet.destination === "224.0.0.18" ? IP_MULTICAST_TTL : IP_TTL, packet.ttl);
     }
@@ -128,7 +135,9 @@ async function main(): Promise<void> {
   // A send that is never called back would let the process end without a word: say where it stopped.
   process.once("exit", () => {
     if (done) return;
-    process.stderr.write(`flood-sender: stopped after ${sent.join("/")} packets (socket reopened ${channels[4].reopened}+${channels[6].reopened} times)\n`);
+    process.stderr.write(
+      `flood-sender: stopped after ${sent.join("/")} packets (socket reopened ${channels[4].reopened}+${channels[6].reopened} times)\n`,
+    );
     process.exitCode = 1;
   });
   try {

@@ -27,10 +27,25 @@ function agentConfig(priority: number, peer: string) {
     instances: [
       { name: "mc", virtualRouterId: 51, version: 3, priority, advertInterval: "100ms", addresses: [`${VIPS.mc}/24`], garp },
       {
-        name: "v2auth", virtualRouterId: 52, version: 2, priority, advertInterval: "1s", addresses: [`${VIPS.v2auth}/24`], garp,
+        name: "v2auth",
+        virtualRouterId: 52,
+        version: 2,
+        priority,
+        advertInterval: "1s",
+        addresses: [`${VIPS.v2auth}/24`],
+        garp,
         authentication: { type: "pass", password: "fl00d-pw" },
       },
-      { name: "uc", virtualRouterId: 53, version: 3, priority, advertInterval: "100ms", addresses: [`${VIPS.uc}/24`], garp, unicast: { peers: [peer] } },
+      {
+        name: "uc",
+        virtualRouterId: 53,
+        version: 3,
+        priority,
+        advertInterval: "100ms",
+        addresses: [`${VIPS.uc}/24`],
+        garp,
+        unicast: { peers: [peer] },
+      },
     ],
   };
 }
@@ -74,7 +89,14 @@ describe("a flood of malformed and spoofed VRRP packets at a master", { timeout:
 
     // Every packet would win an election (priority 254) if it were accepted.
     const from = attacker.ipv4;
-    const v3 = (vrid: number, addresses: string[]): Advert => ({ version: 3, family: 4, virtualRouterId: vrid, priority: 254, advertIntervalMs: 100, addresses });
+    const v3 = (vrid: number, addresses: string[]): Advert => ({
+      version: 3,
+      family: 4,
+      virtualRouterId: vrid,
+      priority: 254,
+      advertIntervalMs: 100,
+      addresses,
+    });
     const valid = encodeAdvert(v3(51, [VIPS.mc]), { source: from, destination: MCAST });
     const flip = (bytes: Buffer, at: number, value: (b: number) => number) => {
       const copy = Buffer.from(bytes);
@@ -82,28 +104,71 @@ describe("a flood of malformed and spoofed VRRP packets at a master", { timeout:
       return copy;
     };
     const cases: readonly { what: string; reason: string; instance: string; packet: FloodPacket }[] = [
-      { what: "TTL 64 (not from this link)", reason: "bad-ttl", instance: "mc", packet: { hex: valid.toString("hex"), ttl: 64, destination: MCAST } },
-      { what: "bad checksum", reason: "bad-checksum", instance: "", packet: { hex: flip(valid, 6, (b) => b ^ 0xff).toString("hex"), ttl: 255, destination: MCAST } },
       {
-        what: "unknown VRID", reason: "unknown-vrid", instance: "",
-        packet: { hex: encodeAdvert(v3(99, ["192.0.2.99"]), { source: from, destination: MCAST }).toString("hex"), ttl: 255, destination: MCAST },
+        what: "TTL 64 (not from this link)",
+        reason: "bad-ttl",
+        instance: "mc",
+        packet: { hex: valid.toString("hex"), ttl: 64, destination: MCAST },
       },
       {
-        what: "v2 with the wrong password", reason: "auth-mismatch", instance: "v2auth",
+        what: "bad checksum",
+        reason: "bad-checksum",
+        instance: "",
+        packet: { hex: flip(valid, 6, (b) => b ^ 0xff).toString("hex"), ttl: 255, destination: MCAST },
+      },
+      {
+        what: "unknown VRID",
+        reason: "unknown-vrid",
+        instance: "",
+        packet: {
+          hex: encodeAdvert(v3(99, ["192.0.2.99"]), { source: from, destination: MCAST }).toString("hex"),
+          ttl: 255,
+          destination: MCAST,
+        },
+      },
+      {
+        what: "v2 with the wrong password",
+        reason: "auth-mismatch",
+        instance: "v2auth",
         packet: {
           hex: encodeAdvert(
-            { version: 2, family: 4, virtualRouterId: 52, priority: 254, advertIntervalMs: 1000, addresses: [VIPS.v2auth], authType: 1, password: Buffer.from("guess") },
+            {
+              version: 2,
+              family: 4,
+              virtualRouterId: 52,
+              priority: 254,
+              advertIntervalMs: 1000,
+              addresses: [VIPS.v2auth],
+              authType: 1,
+              password: Buffer.from("guess"),
+            },
             { source: from, destination: MCAST },
           ).toString("hex"),
           ttl: 255,
           destination: MCAST,
         },
       },
-      { what: "truncated (7 bytes)", reason: "truncated", instance: "", packet: { hex: valid.subarray(0, 7).toString("hex"), ttl: 255, destination: MCAST } },
-      { what: "version 4", reason: "bad-version", instance: "", packet: { hex: flip(valid, 0, () => 0x41).toString("hex"), ttl: 255, destination: MCAST } },
       {
-        what: "unicast from outside the configured peers", reason: "unknown-peer", instance: "uc",
-        packet: { hex: encodeAdvert(v3(53, [VIPS.uc]), { source: from, destination: n1.ipv4 }).toString("hex"), ttl: 255, destination: n1.ipv4 },
+        what: "truncated (7 bytes)",
+        reason: "truncated",
+        instance: "",
+        packet: { hex: valid.subarray(0, 7).toString("hex"), ttl: 255, destination: MCAST },
+      },
+      {
+        what: "version 4",
+        reason: "bad-version",
+        instance: "",
+        packet: { hex: flip(valid, 0, () => 0x41).toString("hex"), ttl: 255, destination: MCAST },
+      },
+      {
+        what: "unicast from outside the configured peers",
+        reason: "unknown-peer",
+        instance: "uc",
+        packet: {
+          hex: encodeAdvert(v3(53, [VIPS.uc]), { source: from, destination: n1.ipv4 }).toString("hex"),
+          ttl: 255,
+          destination: n1.ipv4,
+        },
       },
     ];
 
@@ -114,20 +179,36 @@ describe("a flood of malformed and spoofed VRRP packets at a master", { timeout:
     const floodStart = Date.now();
     const plan: FloodPlan = { packets: cases.map((c) => c.packet), rounds: ROUNDS, gapMs: 1, deadlineMs: 20_000 };
     await lab.exec(attacker.ns, ["ip", "route", "replace", "224.0.0.0/4", "dev", attacker.ifname]);
-    const out = await lab.exec(attacker.ns, [process.execPath, SENDER, scratch.write("flood.json", JSON.stringify(plan))], { timeoutMs: 30_000 });
+    const out = await lab.exec(attacker.ns, [process.execPath, SENDER, scratch.write("flood.json", JSON.stringify(plan))], {
+      timeoutMs: 30_000,
+    });
     const { sent } = JSON.parse(out) as { sent: number[] };
     console.log(`# flood: ${sent.reduce((a, b) => a + b, 0)} packets in ${Date.now() - floodStart} ms`);
-    assert.deepEqual(sent, cases.map(() => ROUNDS), "the sender got every packet out before its deadline");
+    assert.deepEqual(
+      sent,
+      cases.map(() => ROUNDS),
+      "the sender got every packet out before its deadline",
+    );
 
     // Every drop counted (the agent may still be reading its socket): wait for the last reason's count.
-    await lab.waitFor(async () => {
-      const text = await metrics(n1);
-      return cases.every((c) => dropped(text, c) - dropped(before1, c) >= ROUNDS);
-    }, 5000, "every flood packet counted on n1").catch(() => undefined);
+    await lab
+      .waitFor(
+        async () => {
+          const text = await metrics(n1);
+          return cases.every((c) => dropped(text, c) - dropped(before1, c) >= ROUNDS);
+        },
+        5000,
+        "every flood packet counted on n1",
+      )
+      .catch(() => undefined);
     const after1 = await metrics(n1);
     const after2 = await metrics(n2);
     for (const c of cases) {
-      assert.equal(dropped(after1, c) - dropped(before1, c), ROUNDS, `${c.what}: counted as ${c.reason}${c.instance ? ` of ${c.instance}` : ""}`);
+      assert.equal(
+        dropped(after1, c) - dropped(before1, c),
+        ROUNDS,
+        `${c.what}: counted as ${c.reason}${c.instance ? ` of ${c.instance}` : ""}`,
+      );
     }
 
     assert.equal(transitions(after1), transitions(before1), "no transition on the master");

@@ -19,7 +19,9 @@ const RATE = 3000;
 const TOLERANCE_MIB = 6;
 
 const config = (priority: number) => ({
-  instances: [{ name: "v6", interface: "eth0", virtualRouterId: 81, version: 3, priority, advertInterval: "100ms", addresses: [`${VIP}/64`] }],
+  instances: [
+    { name: "v6", interface: "eth0", virtualRouterId: 81, version: 3, priority, advertInterval: "100ms", addresses: [`${VIP}/64`] },
+  ],
 });
 
 const rssMiB = (pid: number) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))![1]) / 1024;
@@ -47,7 +49,9 @@ describe("adverts from ever-new forged sources", { timeout: 150_000 }, () => {
     const pids = running.map((s) => s.child.pid!);
 
     const attacker = lab.client!;
-    const sending = lab.exec(attacker.ns, [process.execPath, SENDER, attacker.ifname, "81", String(RATE), String(SECONDS)], { timeoutMs: (SECONDS + 30) * 1000 });
+    const sending = lab.exec(attacker.ns, [process.execPath, SENDER, attacker.ifname, "81", String(RATE), String(SECONDS)], {
+      timeoutMs: (SECONDS + 30) * 1000,
+    });
     const samples: number[][] = [];
     const sampler = setInterval(() => samples.push(pids.map(rssMiB)), 1000);
     let out: string;

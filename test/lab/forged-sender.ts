@@ -67,7 +67,8 @@ async function main(): Promise<void> {
   const rate = Number(rateText);
   const seconds = Number(secondsText);
   if (!/^[\w-]+$/.test(ifname ?? "") || !(vrid >= 1 && vrid <= 255)) throw new Error("usage: forged-sender IFNAME VRID RATE SECONDS");
-  if (!(rate > 0 && rate <= MAX_RATE) || !(seconds > 0 && seconds <= MAX_SECONDS)) throw new Error(`RATE 1..${MAX_RATE}, SECONDS 1..${MAX_SECONDS}`);
+  if (!(rate > 0 && rate <= MAX_RATE) || !(seconds > 0 && seconds <= MAX_SECONDS))
+    throw new Error(`RATE 1..${MAX_RATE}, SECONDS 1..${MAX_SECONDS}`);
   const raw = createRequire(import.meta.url)("raw-socket") as RawSocketModule;
   const socket = raw.createSocket({ protocol: 112, addressFamily: raw.AddressFamily.IPv6 });
   socket.setOption(raw.SocketLevel.IPPROTO_IPV6, IPV6_HDRINCL, 1);

@@ -58,14 +58,23 @@ describe("gratuitous ARP seen by a client", { timeout: 180_000 }, () => {
       await lab.waitFor(() => capture.garps(VIP).length >= 10, 10_000, "four bursts of GARPs");
       const mac = await macOf(lab, n(0));
       const seen = capture.garps(VIP);
-      assert.ok(seen.every((g) => g.mac === mac), capture.text());
+      assert.ok(
+        seen.every((g) => g.mac === mac),
+        capture.text(),
+      );
       const groups = bursts(seen, 400);
-      assert.deepEqual(groups.slice(0, 4).map((g) => g.length), [3, 3, 2, 2], capture.text());
+      assert.deepEqual(
+        groups.slice(0, 4).map((g) => g.length),
+        [3, 3, 2, 2],
+        capture.text(),
+      );
       const t0 = groups[0]![0]!.at;
       const starts = groups.slice(0, 4).map((g) => Math.round(g[0]!.at - t0));
       console.log(`# burst starts after the first GARP: ${starts.join(", ")} ms (want 0, 1000, 2500, 4000)`);
       // The delayed burst is timed from becoming master, each refresh from the burst before.
-      [0, 1000, 2500, 4000].forEach((want, i) => assert.ok(Math.abs(starts[i]! - want) <= 150, `burst ${i} at ${starts[i]} ms, want ${want} ± 150`));
+      [0, 1000, 2500, 4000].forEach((want, i) =>
+        assert.ok(Math.abs(starts[i]! - want) <= 150, `burst ${i} at ${starts[i]} ms, want ${want} ± 150`),
+      );
       for (const g of groups.slice(0, 4)) {
         for (let i = 1; i < g.length; i++) {
           const gap = g[i]!.at - g[i - 1]!.at;
@@ -109,7 +118,10 @@ describe("gratuitous ARP seen by a client", { timeout: 180_000 }, () => {
    * Then the partition heals: returns the time from healing until the
    * client's entry points at n1 again (undefined if not within waitMs).
    */
-  async function partitionAndHeal(garp: Record<string, unknown>, waitMs: number): Promise<{ ms: number | undefined; n1: string; n2: string }> {
+  async function partitionAndHeal(
+    garp: Record<string, unknown>,
+    waitMs: number,
+  ): Promise<{ ms: number | undefined; n1: string; n2: string }> {
     const config = { delay: "0s", ...garp };
     start(n(0), 150, "1s", config);
     start(n(1), 100, "1s", config);
@@ -136,7 +148,10 @@ describe("gratuitous ARP seen by a client", { timeout: 180_000 }, () => {
   it("after a partition heals, the client's ARP entry is back on the higher-priority master within one advert interval", async () => {
     const { ms } = await partitionAndHeal({}, 5000);
     console.log(`# partition healed: the client's entry on n1 after ${ms} ms (advert interval 1000 ms)`);
-    assert.ok(ms !== undefined && ms <= 1000 + 300, `the client's entry moved back after ${ms} ms; want one advert interval (1000 ms) + 300 ms`);
+    assert.ok(
+      ms !== undefined && ms <= 1000 + 300,
+      `the client's entry moved back after ${ms} ms; want one advert interval (1000 ms) + 300 ms`,
+    );
   });
 
   it("with garp.lowerPriorityRepeat 0 the client keeps the entry of the node that let go (the RFC alone)", async () => {

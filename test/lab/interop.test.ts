@@ -103,13 +103,25 @@ describe("interop with keepalived", { timeout: 300_000 }, () => {
   /** Master on n2, backup on n1; cut n2 (carrier loss) → n1 takes over; restore → n2 preempts back. */
   async function failoverBothWays(v: Variant, speakers: () => Speaker[]): Promise<void> {
     const timeout = takeoverMs(v);
-    const diag = () => speakers().map((s) => `--- ${s.kind} on ${s.host.name}:\n${s.output().slice(-3000)}`).join("\n");
-    assert.equal(await soleHolder(lab, v.vip, 4 * timeout, lab.nodes, Math.max(2000, 2 * v.advertMs + 200)).catch((e) => assert.fail(`${e}\n${diag()}`)), "n2");
+    const diag = () =>
+      speakers()
+        .map((s) => `--- ${s.kind} on ${s.host.name}:\n${s.output().slice(-3000)}`)
+        .join("\n");
+    assert.equal(
+      await soleHolder(lab, v.vip, 4 * timeout, lab.nodes, Math.max(2000, 2 * v.advertMs + 200)).catch((e) =>
+        assert.fail(`${e}\n${diag()}`),
+      ),
+      "n2",
+    );
     await lab.setPortDown(n(1));
-    await lab.waitFor(async () => (await holders(lab, v.vip, [n(0)])).length === 1, timeout, "backup takes over").catch((e) => assert.fail(`${e}\n${diag()}`));
+    await lab
+      .waitFor(async () => (await holders(lab, v.vip, [n(0)])).length === 1, timeout, "backup takes over")
+      .catch((e) => assert.fail(`${e}\n${diag()}`));
     await lab.setPortUp(n(1));
     // n2 (higher priority) is still master on its side; once the link is back n1 must give way.
-    await lab.waitFor(async () => (await holders(lab, v.vip)).join() === "n2", timeout, "n2 master again, n1 released").catch((e) => assert.fail(`${e}\n${diag()}`));
+    await lab
+      .waitFor(async () => (await holders(lab, v.vip)).join() === "n2", timeout, "n2 master again, n1 released")
+      .catch((e) => assert.fail(`${e}\n${diag()}`));
   }
 
   for (const v of VARIANTS) {

@@ -93,7 +93,15 @@ describe("a keepalived user's config, next to keepalived", { timeout: 240_000 },
     });
     running.push(peer);
     const agentHost = lab.nodes[1]!;
-    const child = lab.spawnIn(agentHost.ns, [process.execPath, FLOATIP_BIN, "agent", "--config", configFile, "--state-dir", join(dir, "state")]);
+    const child = lab.spawnIn(agentHost.ns, [
+      process.execPath,
+      FLOATIP_BIN,
+      "agent",
+      "--config",
+      configFile,
+      "--state-dir",
+      join(dir, "state"),
+    ]);
     let log = "";
     child.stderr?.on("data", (d: Buffer) => (log += d.toString()));
     running.push({ kind: "agent", host: agentHost, child, output: () => log });
@@ -101,7 +109,12 @@ describe("a keepalived user's config, next to keepalived", { timeout: 240_000 },
     const holderIs = (name: string, timeoutMs: number, what: string) =>
       lab.waitFor(async () => (await holders(lab, VIP)).join() === name, timeoutMs, what).catch((e) => assert.fail(`${e}\n${diag()}`));
     const notified = (state: string, timeoutMs: number) =>
-      lab.waitFor(() => existsSync(stateFile) && readFileSync(stateFile, "utf8") === `INSTANCE vrrp is in ${state} state\n`, timeoutMs, `notify file says ${state}`)
+      lab
+        .waitFor(
+          () => existsSync(stateFile) && readFileSync(stateFile, "utf8") === `INSTANCE vrrp is in ${state} state\n`,
+          timeoutMs,
+          `notify file says ${state}`,
+        )
         .catch((e) => assert.fail(`${e}: ${existsSync(stateFile) ? readFileSync(stateFile, "utf8") : "missing"}\n${diag()}`));
 
     // Election: the agent (100) beats keepalived (98).
@@ -112,16 +125,32 @@ describe("a keepalived user's config, next to keepalived", { timeout: 240_000 },
     rmSync(flag);
     await holderIs("n1", 10_000, "keepalived takes over after the script fails twice");
     await notified("BACKUP", 3000);
-    const check = await run(process.execPath, [FLOATIP_BIN, "check", "--instance", "vrrp", "--expect", "MASTER", "--state-dir", join(dir, "state")]).catch(
-      (e: { code: number; stdout: string }) => e,
-    );
+    const check = await run(process.execPath, [
+      FLOATIP_BIN,
+      "check",
+      "--instance",
+      "vrrp",
+      "--expect",
+      "MASTER",
+      "--state-dir",
+      join(dir, "state"),
+    ]).catch((e: { code: number; stdout: string }) => e);
     assert.equal((check as { code?: number }).code, 2, `check while backup: ${JSON.stringify(check)}`);
 
     // `rise` (1) success later the agent is back at 100 and preempts keepalived.
     writeFileSync(flag, "");
     await holderIs("n2", 10_000, "agent takes the VIP back after the script recovers");
     await notified("MASTER", 3000);
-    const ok = await run(process.execPath, [FLOATIP_BIN, "check", "--instance", "vrrp", "--expect", "MASTER", "--state-dir", join(dir, "state")]);
+    const ok = await run(process.execPath, [
+      FLOATIP_BIN,
+      "check",
+      "--instance",
+      "vrrp",
+      "--expect",
+      "MASTER",
+      "--state-dir",
+      join(dir, "state"),
+    ]);
     assert.match(ok.stdout, /OK/);
 
     // SIGTERM: handover within keepalived's Skew_Time (v2, priority 98: 158/256 s) plus slack.

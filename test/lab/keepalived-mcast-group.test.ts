@@ -52,7 +52,17 @@ describe("vrrp_mcast_group4/6: floatip and keepalived 2.2.7 on another group", {
 
   function startFloatip(host: LabHost, text: string): Speaker {
     const file = scratch.write(`${host.name}.conf`, text);
-    const child = lab.spawnIn(host.ns, [process.execPath, FLOATIP_BIN, "agent", "--config", file, "--log-level", "debug", "--state-dir", join(scratch.dir, `state-${host.name}`)]);
+    const child = lab.spawnIn(host.ns, [
+      process.execPath,
+      FLOATIP_BIN,
+      "agent",
+      "--config",
+      file,
+      "--log-level",
+      "debug",
+      "--state-dir",
+      join(scratch.dir, `state-${host.name}`),
+    ]);
     let log = "";
     child.stderr?.on("data", (d: Buffer) => (log += d.toString()));
     child.stdout?.on("data", (d: Buffer) => (log += d.toString()));
@@ -66,12 +76,18 @@ describe("vrrp_mcast_group4/6: floatip and keepalived 2.2.7 on another group", {
     let since: number | undefined;
     const want = [...names].sort().join();
     await lab
-      .waitFor(async () => {
-        const ok = (await holders(lab, VIP4)).sort().join() === want && (await holders(lab, VIP6)).sort().join() === want;
-        since = ok ? (since ?? Date.now()) : undefined;
-        return since !== undefined && Date.now() - since >= 1000;
-      }, 20_000, what)
-      .catch(async (e) => assert.fail(`${e}: ${VIP4} on ${(await holders(lab, VIP4)).join()}, ${VIP6} on ${(await holders(lab, VIP6)).join()}\n${diag()}`));
+      .waitFor(
+        async () => {
+          const ok = (await holders(lab, VIP4)).sort().join() === want && (await holders(lab, VIP6)).sort().join() === want;
+          since = ok ? (since ?? Date.now()) : undefined;
+          return since !== undefined && Date.now() - since >= 1000;
+        },
+        20_000,
+        what,
+      )
+      .catch(async (e) =>
+        assert.fail(`${e}: ${VIP4} on ${(await holders(lab, VIP4)).join()}, ${VIP6} on ${(await holders(lab, VIP6)).join()}\n${diag()}`),
+      );
   }
 
   it("one master on 224.0.0.88 / ff02::88 with keepalived, failover to keepalived; a node on the RFC groups hears neither", async () => {
@@ -80,8 +96,13 @@ describe("vrrp_mcast_group4/6: floatip and keepalived 2.2.7 on another group", {
     running.push(k);
     const f = startFloatip(fHost, conf(fHost, 150, true));
     const rfc = startFloatip(rfcHost, conf(rfcHost, 50, false));
-    const diag = () => `floatip:\n${f.output().slice(-6000)}\nrfc floatip:\n${rfc.output().slice(-3000)}\nkeepalived:\n${k.output().slice(-3000)}`;
-    await heldBy([fHost.name, rfcHost.name], "floatip is master on the group (keepalived backup); the RFC-group node is master alone", diag);
+    const diag = () =>
+      `floatip:\n${f.output().slice(-6000)}\nrfc floatip:\n${rfc.output().slice(-3000)}\nkeepalived:\n${k.output().slice(-3000)}`;
+    await heldBy(
+      [fHost.name, rfcHost.name],
+      "floatip is master on the group (keepalived backup); the RFC-group node is master alone",
+      diag,
+    );
     await stopSpeaker(lab, f);
     running.splice(running.indexOf(f), 1);
     await heldBy([kHost.name, rfcHost.name], "keepalived took both over on the group", diag);

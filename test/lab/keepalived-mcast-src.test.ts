@@ -33,9 +33,16 @@ describe("keepalived mcast_src_ip on the wire", { timeout: 60_000 }, () => {
     const [n1, n2] = [lab.nodes[0]!, lab.nodes[1]!];
     // The source must be an address of the host (as for keepalived): a second one on the interface.
     await lab.exec(n2.ns, ["ip", "addr", "add", `${SOURCE}/32`, "dev", n2.ifname]);
-    const peer = startKeepalived({ lab, host: n1, scratch, conf: keepalivedConf({ ifname: n1.ifname, vrid: VRID, priority: 98, version: 2, advertInt: "1", vips: [VIP] }) });
+    const peer = startKeepalived({
+      lab,
+      host: n1,
+      scratch,
+      conf: keepalivedConf({ ifname: n1.ifname, vrid: VRID, priority: 98, version: 2, advertInt: "1", vips: [VIP] }),
+    });
     running.push(peer);
-    const conf = scratch.write("agent.conf", `vrrp_instance VI_1 {
+    const conf = scratch.write(
+      "agent.conf",
+      `vrrp_instance VI_1 {
   interface ${n2.ifname}
   virtual_router_id ${VRID}
   priority 100
@@ -45,19 +52,27 @@ describe("keepalived mcast_src_ip on the wire", { timeout: 60_000 }, () => {
     ${VIP}
   }
 }
-`);
+`,
+    );
     const agent = lab.spawnIn(n2.ns, [process.execPath, FLOATIP_BIN, "agent", "--config", conf, "--state-dir", `${scratch.dir}/state`]);
     let log = "";
     agent.stderr?.on("data", (d: Buffer) => (log += d.toString()));
     running.push({ kind: "agent", host: n2, child: agent, output: () => log });
     const diag = () => `agent log:\n${log.slice(-3000)}\nkeepalived:\n${peer.output().slice(-2000)}`;
 
-    await lab.waitFor(async () => (await holders(lab, VIP)).join() === "n2", 10_000, "agent master").catch((e) => assert.fail(`${e}\n${diag()}`));
+    await lab
+      .waitFor(async () => (await holders(lab, VIP)).join() === "n2", 10_000, "agent master")
+      .catch((e) => assert.fail(`${e}\n${diag()}`));
     // Three adverts seen from n1's side of the segment.
     const dump = await lab.exec(n1.ns, ["sh", "-c", `timeout 8 tcpdump -i ${n1.ifname} -n -l -c 3 'ip proto 112' 2>/dev/null; true`]);
     const adverts = dump.split("\n").filter((l) => l.includes("VRRP"));
     assert.equal(adverts.length, 3, dump);
-    for (const line of adverts) assert.match(line, new RegExp(`IP ${SOURCE.replace(/\./g, "\\.")} > 224\\.0\\.0\\.18: VRRPv2, Advertisement, vrid ${VRID}, prio 100`), dump);
+    for (const line of adverts)
+      assert.match(
+        line,
+        new RegExp(`IP ${SOURCE.replace(/\./g, "\\.")} > 224\\.0\\.0\\.18: VRRPv2, Advertisement, vrid ${VRID}, prio 100`),
+        dump,
+      );
     // keepalived took them as the master's: it never claimed the VIP.
     assert.deepEqual(await holders(lab, VIP), ["n2"], diag());
   });

@@ -72,7 +72,17 @@ describe("notify_fifo: floatip writes keepalived 2.2.7's lines in keepalived's o
 
   function startFloatip(host: LabHost, text: string): Speaker {
     const file = scratch.write(`${host.name}-${Date.now()}.conf`, text);
-    const child = lab.spawnIn(host.ns, [process.execPath, FLOATIP_BIN, "agent", "--config", file, "--log-level", "debug", "--state-dir", join(scratch.dir, `state-${Date.now()}`)]);
+    const child = lab.spawnIn(host.ns, [
+      process.execPath,
+      FLOATIP_BIN,
+      "agent",
+      "--config",
+      file,
+      "--log-level",
+      "debug",
+      "--state-dir",
+      join(scratch.dir, `state-${Date.now()}`),
+    ]);
     let log = "";
     child.stderr?.on("data", (d: Buffer) => (log += d.toString()));
     child.stdout?.on("data", (d: Buffer) => (log += d.toString()));
@@ -82,7 +92,11 @@ describe("notify_fifo: floatip writes keepalived 2.2.7's lines in keepalived's o
   }
 
   const both = async (host: LabHost, held: boolean, what: string) =>
-    lab.waitFor(async () => ((await holders(lab, VIP1)).includes(host.name) && (await holders(lab, VIP2)).includes(host.name)) === held || undefined, 15_000, what);
+    lab.waitFor(
+      async () => ((await holders(lab, VIP1)).includes(host.name) && (await holders(lab, VIP2)).includes(host.name)) === held || undefined,
+      15_000,
+      what,
+    );
 
   /** Start, both VIPs; FAULT, none; back, both; stop. Returns the lines the reader got. */
   async function runThrough(side: "keepalived" | "floatip"): Promise<string[]> {
@@ -137,7 +151,11 @@ describe("notify_fifo: floatip writes keepalived 2.2.7's lines in keepalived's o
       writeFileSync(fault, "1\n");
       await both(host, false, "the group in FAULT");
       await lab.waitFor(() => readFileSync(out, "utf8").includes("GROUP"), 5000, "the FAULT lines");
-      assert.deepEqual(readFileSync(out, "utf8").trim().split("\n"), ['INSTANCE "VI_1" FAULT 150', 'INSTANCE "VI_2" FAULT 150', 'GROUP "VG" FAULT 0']);
+      assert.deepEqual(readFileSync(out, "utf8").trim().split("\n"), [
+        'INSTANCE "VI_1" FAULT 150',
+        'INSTANCE "VI_2" FAULT 150',
+        'GROUP "VG" FAULT 0',
+      ]);
       await stopSpeaker(lab, f);
       await Promise.race([done, new Promise((r) => setTimeout(r, 3000))]);
       assert.ok(!existsSync(fifo), "the FIFO floatip created is removed at stop");

@@ -16,7 +16,9 @@ async function present(lab: Lab, host: LabHost): Promise<string[]> {
   return STATIC.filter((s) => list.some((a) => a.address === s));
 }
 
-describe("keepalived static_ipaddress: with the process, whatever the VRRP state (keepalived 2.2.7 and floatip)", { timeout: 90_000 }, () => {
+describe("keepalived static_ipaddress: with the process, whatever the VRRP state (keepalived 2.2.7 and floatip)", {
+  timeout: 90_000,
+}, () => {
   let lab: Lab;
   let scratch: Scratch;
   const running: Speaker[] = [];
@@ -53,7 +55,15 @@ vrrp_instance VI_1 {
       if (side === "keepalived") speaker = startKeepalived({ lab, host, scratch, conf: text });
       else {
         const conf = scratch.write("agent.conf", text);
-        const child = lab.spawnIn(host.ns, [process.execPath, FLOATIP_BIN, "agent", "--config", conf, "--state-dir", `${scratch.dir}/state`]);
+        const child = lab.spawnIn(host.ns, [
+          process.execPath,
+          FLOATIP_BIN,
+          "agent",
+          "--config",
+          conf,
+          "--state-dir",
+          `${scratch.dir}/state`,
+        ]);
         let log = "";
         child.stderr?.on("data", (d: Buffer) => (log += d.toString()));
         speaker = { kind: "agent", host, child, output: () => log };

@@ -11,7 +11,10 @@ import { FLOATIP_BIN, Scratch, stopSpeaker, type Speaker } from "./vrrp-lab.js";
 async function statics(lab: Lab, host: LabHost): Promise<string[]> {
   const routes = await lab.exec(host.ns, ["ip", "-4", "route", "show", "table", "all"]);
   const rules = await lab.exec(host.ns, ["ip", "-4", "rule", "show"]);
-  return [...routes.split("\n").filter((l) => /198\.51\.100\.0\/24|table 200/.test(l)), ...rules.split("\n").filter((l) => /^2000:/.test(l))];
+  return [
+    ...routes.split("\n").filter((l) => /198\.51\.100\.0\/24|table 200/.test(l)),
+    ...rules.split("\n").filter((l) => /^2000:/.test(l)),
+  ];
 }
 
 describe("keepalived static_routes / static_rules: with the agent, whatever its state", { timeout: 60_000 }, () => {
@@ -31,7 +34,9 @@ describe("keepalived static_routes / static_rules: with the agent, whatever its 
 
   it("installed at start as backup, removed at stop", async () => {
     const host = lab.nodes[0]!;
-    const conf = scratch.write("agent.conf", `static_routes {
+    const conf = scratch.write(
+      "agent.conf",
+      `static_routes {
     198.51.100.0/24 via 192.0.2.254
     default via 192.0.2.254 table 200
 }
@@ -47,14 +52,17 @@ vrrp_instance VI_1 {
         192.0.2.65/24
     }
 }
-`);
+`,
+    );
     const child = lab.spawnIn(host.ns, [process.execPath, FLOATIP_BIN, "agent", "--config", conf, "--state-dir", `${scratch.dir}/state`]);
     let log = "";
     child.stderr?.on("data", (d: Buffer) => (log += d.toString()));
     const agent = { kind: "agent" as const, host, child, output: () => log };
     running.push(agent);
     // advert_int 5: backup for ~15 s before it could become master.
-    await lab.waitFor(async () => (await statics(lab, host)).length === 3, 5_000, "static routes and rule").catch(async (e) => assert.fail(`${e}\n${(await statics(lab, host)).join("\n")}\n${log.slice(-3000)}`));
+    await lab
+      .waitFor(async () => (await statics(lab, host)).length === 3, 5_000, "static routes and rule")
+      .catch(async (e) => assert.fail(`${e}\n${(await statics(lab, host)).join("\n")}\n${log.slice(-3000)}`));
     assert.ok(!log.includes("-> master"), "still backup");
     running.splice(running.indexOf(agent), 1);
     await stopSpeaker(lab, agent, "SIGTERM");

@@ -65,7 +65,17 @@ describe("vrrp_sync_group: floatip and keepalived 2.2.7 fail over together", { t
 
   function startFloatip(host: LabHost, text: string): Speaker {
     const file = scratch.write(`${host.name}-${Date.now()}.conf`, text);
-    const child = lab.spawnIn(host.ns, [process.execPath, FLOATIP_BIN, "agent", "--config", file, "--log-level", "debug", "--state-dir", join(scratch.dir, `state-${host.name}-${Date.now()}`)]);
+    const child = lab.spawnIn(host.ns, [
+      process.execPath,
+      FLOATIP_BIN,
+      "agent",
+      "--config",
+      file,
+      "--log-level",
+      "debug",
+      "--state-dir",
+      join(scratch.dir, `state-${host.name}-${Date.now()}`),
+    ]);
     let log = "";
     child.stderr?.on("data", (d: Buffer) => (log += d.toString()));
     child.stdout?.on("data", (d: Buffer) => (log += d.toString()));
@@ -78,12 +88,21 @@ describe("vrrp_sync_group: floatip and keepalived 2.2.7 fail over together", { t
   async function bothOn(host: LabHost, what: string, diag: () => string): Promise<void> {
     let since: number | undefined;
     await lab
-      .waitFor(async () => {
-        const ok = (await holders(lab, VIP1)).join() === host.name && (await holders(lab, VIP2)).join() === host.name;
-        since = ok ? (since ?? Date.now()) : undefined;
-        return since !== undefined && Date.now() - since >= 1000;
-      }, 15_000, what)
-      .catch(async (e) => (process.env["SYNC_LAB_LOG"] ? writeFileSync(process.env["SYNC_LAB_LOG"], diag()) : undefined, assert.fail(`${e}: VIP1 on ${(await holders(lab, VIP1)).join()}, VIP2 on ${(await holders(lab, VIP2)).join()}\n${diag()}`)));
+      .waitFor(
+        async () => {
+          const ok = (await holders(lab, VIP1)).join() === host.name && (await holders(lab, VIP2)).join() === host.name;
+          since = ok ? (since ?? Date.now()) : undefined;
+          return since !== undefined && Date.now() - since >= 1000;
+        },
+        15_000,
+        what,
+      )
+      .catch(
+        async (e) => (
+          process.env["SYNC_LAB_LOG"] ? writeFileSync(process.env["SYNC_LAB_LOG"], diag()) : undefined,
+          assert.fail(`${e}: VIP1 on ${(await holders(lab, VIP1)).join()}, VIP2 on ${(await holders(lab, VIP2)).join()}\n${diag()}`)
+        ),
+      );
   }
 
   for (const higher of ["floatip", "keepalived"] as const) {

@@ -40,9 +40,16 @@ describe("track_process: the master follows a tracked process (floatip vs keepal
   it("killing the tracked process moves the VIP to keepalived; a new one brings it back", async () => {
     const [kHost, fHost] = [lab.nodes[0]!, lab.nodes[1]!];
     const first = sleeper();
-    const k = startKeepalived({ lab, host: kHost, scratch, conf: keepalivedConf({ ifname: kHost.ifname, vrid: VRID, priority: 100, version: 2, advertInt: "1", vips: [VIP] }) });
+    const k = startKeepalived({
+      lab,
+      host: kHost,
+      scratch,
+      conf: keepalivedConf({ ifname: kHost.ifname, vrid: VRID, priority: 100, version: 2, advertInt: "1", vips: [VIP] }),
+    });
     running.push(k);
-    const conf = scratch.write("floatip.conf", `vrrp_track_process sleeper {
+    const conf = scratch.write(
+      "floatip.conf",
+      `vrrp_track_process sleeper {
     process sleep ${tag}
     weight 0
 }
@@ -58,8 +65,17 @@ vrrp_instance VI_1 {
         sleeper
     }
 }
-`);
-    const child = lab.spawnIn(fHost.ns, [process.execPath, FLOATIP_BIN, "agent", "--config", conf, "--state-dir", join(scratch.dir, "state")]);
+`,
+    );
+    const child = lab.spawnIn(fHost.ns, [
+      process.execPath,
+      FLOATIP_BIN,
+      "agent",
+      "--config",
+      conf,
+      "--state-dir",
+      join(scratch.dir, "state"),
+    ]);
     let log = "";
     child.stderr?.on("data", (d: Buffer) => (log += d.toString()));
     child.stdout?.on("data", (d: Buffer) => (log += d.toString()));
@@ -74,7 +90,9 @@ vrrp_instance VI_1 {
     assert.match(log, /tracked process sleeper: quorum lost/);
 
     sleeper();
-    await lab.waitFor(async () => (await holders(lab, VIP)).join() === fHost.name, 12_000, "a new process: floatip preempts again").catch(diag);
+    await lab
+      .waitFor(async () => (await holders(lab, VIP)).join() === fHost.name, 12_000, "a new process: floatip preempts again")
+      .catch(diag);
     assert.equal(await soleHolder(lab, VIP, 10_000).catch(diag), fHost.name);
   });
 });

@@ -24,5 +24,9 @@ describeMasterOnlyInterop({
     return text.split("\n").filter((l) => /198\.51\.100\.|203\.0\.113\./.test(l));
   },
   // As `ip route` prints them.
-  expected: [/^198\.51\.100\.0\/24 via 192\.0\.2\.254 dev \S+/, /^203\.0\.113\.0\/25 via 192\.0\.2\.254 dev \S+ .*src 192\.0\.2\.55 metric 7/, /^blackhole 203\.0\.113\.128\/25/],
+  expected: [
+    /^198\.51\.100\.0\/24 via 192\.0\.2\.254 dev \S+/,
+    /^203\.0\.113\.0\/25 via 192\.0\.2\.254 dev \S+ .*src 192\.0\.2\.55 metric 7/,
+    /^blackhole 203\.0\.113\.128\/25/,
+  ],
 });

@@ -28,5 +28,9 @@ describeMasterOnlyInterop({
     return text.split("\n").filter((l) => /lookup 100\b/.test(l));
   },
   // As `ip rule` prints them.
-  expected: [/^1000:\s+from 192\.0\.2\.55 lookup 100\b/, /^1001:\s+from all to 198\.51\.100\.0\/24 lookup 100\b/, /^1002:\s+from all fwmark 0x10\/0xff iif \S+ lookup 100\b/],
+  expected: [
+    /^1000:\s+from 192\.0\.2\.55 lookup 100\b/,
+    /^1001:\s+from all to 198\.51\.100\.0\/24 lookup 100\b/,
+    /^1002:\s+from all fwmark 0x10\/0xff iif \S+ lookup 100\b/,
+  ],
 });

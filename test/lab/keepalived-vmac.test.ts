@@ -31,7 +31,9 @@ describe("keepalived use_vmac interop", { timeout: 120_000 }, () => {
   });
 
   function startFloatip(host: LabHost, priority: number): Speaker {
-    const conf = scratch.write(`agent-${priority}.conf`, `vrrp_instance VI_1 {
+    const conf = scratch.write(
+      `agent-${priority}.conf`,
+      `vrrp_instance VI_1 {
     interface ${host.ifname}
     virtual_router_id ${VRID}
     priority ${priority}
@@ -41,7 +43,8 @@ describe("keepalived use_vmac interop", { timeout: 120_000 }, () => {
         ${VIP}/24
     }
 }
-`);
+`,
+    );
     const child = lab.spawnIn(host.ns, [process.execPath, FLOATIP_BIN, "agent", "--config", conf, "--state-dir", `${scratch.dir}/state`]);
     let log = "";
     child.stderr?.on("data", (d: Buffer) => (log += d.toString()));
@@ -51,7 +54,20 @@ describe("keepalived use_vmac interop", { timeout: 120_000 }, () => {
   }
 
   function startPeer(host: LabHost, priority: number): Speaker {
-    const peer = startKeepalived({ lab, host, scratch, conf: keepalivedConf({ ifname: host.ifname, vrid: VRID, priority, version: 2, advertInt: "1", vips: [`${VIP}/24`], extra: "    use_vmac\n" }) });
+    const peer = startKeepalived({
+      lab,
+      host,
+      scratch,
+      conf: keepalivedConf({
+        ifname: host.ifname,
+        vrid: VRID,
+        priority,
+        version: 2,
+        advertInt: "1",
+        vips: [`${VIP}/24`],
+        extra: "    use_vmac\n",
+      }),
+    });
     running.push(peer);
     return peer;
   }
@@ -83,9 +99,9 @@ describe("keepalived use_vmac interop", { timeout: 120_000 }, () => {
   }
 
   async function expectMaster(host: LabHost, what: string, diag: () => string): Promise<void> {
-    await lab.waitFor(async () => (await vipHolders()).join() === `${host.name}:${VMAC_IF}`, 15_000, what).catch(async (e) =>
-      assert.fail(`${e}\nholders: ${(await vipHolders()).join()}\n${diag()}`),
-    );
+    await lab
+      .waitFor(async () => (await vipHolders()).join() === `${host.name}:${VMAC_IF}`, 15_000, what)
+      .catch(async (e) => assert.fail(`${e}\nholders: ${(await vipHolders()).join()}\n${diag()}`));
     assert.deepEqual(await arpAnswer(), [VMAC], `${what}: ARP answered with the virtual MAC only`);
     const ping = await lab.exec(lab.client!.ns, ["sh", "-c", `ping -c 1 -W 2 ${VIP} >/dev/null && echo ok; true`]);
     assert.equal(ping.trim(), "ok", `${what}: the VIP answers a ping`);
@@ -101,19 +117,33 @@ describe("keepalived use_vmac interop", { timeout: 120_000 }, () => {
     assert.match(link, new RegExp(`${VMAC_IF.replace(".", "\\.")}@${n2.ifname}: .*UP`), link);
     assert.match(link, new RegExp(`link/ether ${VMAC} `), link);
     assert.match(link, /macvlan mode private/, link);
-    for (const [key, value] of [[`${n2.ifname}/arp_ignore`, "1"], [`${n2.ifname}/arp_filter`, "1"], [`${VMAC_IF}/arp_ignore`, "1"], [`${VMAC_IF}/accept_local`, "1"]]) {
+    for (const [key, value] of [
+      [`${n2.ifname}/arp_ignore`, "1"],
+      [`${n2.ifname}/arp_filter`, "1"],
+      [`${VMAC_IF}/arp_ignore`, "1"],
+      [`${VMAC_IF}/accept_local`, "1"],
+    ]) {
       assert.equal((await lab.exec(n2.ns, ["cat", `/proc/sys/net/ipv4/conf/${key}`])).trim(), value, key);
     }
     // floatip's adverts leave from the virtual MAC (seen on keepalived's side).
     const dump = await lab.exec(n1.ns, ["sh", "-c", `timeout 5 tcpdump -e -i ${n1.ifname} -n -l -c 2 'ip proto 112' 2>/dev/null; true`]);
     const adverts = dump.split("\n").filter((l) => l.includes("VRRP"));
     assert.equal(adverts.length, 2, dump);
-    for (const line of adverts) assert.match(line, new RegExp(`^\\S+ ${VMAC} > 01:00:5e:00:00:12, .* ${n2.ipv4} > 224\\.0\\.0\\.18: VRRPv2, Advertisement, vrid ${VRID}, prio 150`), dump);
+    for (const line of adverts)
+      assert.match(
+        line,
+        new RegExp(`^\\S+ ${VMAC} > 01:00:5e:00:00:12, .* ${n2.ipv4} > 224\\.0\\.0\\.18: VRRPv2, Advertisement, vrid ${VRID}, prio 150`),
+        dump,
+      );
 
     // The agent stops: its macvlan goes, keepalived takes over on its own.
     await stop(agent);
     assert.match(await vmacLink(n2), /does not exist/);
-    assert.equal((await lab.exec(n2.ns, ["cat", `/proc/sys/net/ipv4/conf/${n2.ifname}/arp_filter`])).trim(), "0", "the base interface's sysctls are put back");
+    assert.equal(
+      (await lab.exec(n2.ns, ["cat", `/proc/sys/net/ipv4/conf/${n2.ifname}/arp_filter`])).trim(),
+      "0",
+      "the base interface's sysctls are put back",
+    );
     await expectMaster(n1, "keepalived master after the agent stopped", diag);
 
     // floatip as backup: its macvlan is up, holds nothing and answers nothing.

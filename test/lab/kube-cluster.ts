@@ -71,7 +71,13 @@ export class KubeCluster {
 
   kubectl(args: readonly string[], input?: string): Promise<string> {
     const { kubectlPath: k, kubeconfig } = this;
-    return this.lab.exec(this.control.ns, input === undefined ? [k, "--kubeconfig", kubeconfig, ...args] : ["sh", "-c", `printf '%s' "$0" | ${k} --kubeconfig ${kubeconfig} ${args.join(" ")}`, input], { timeoutMs: 45_000 });
+    return this.lab.exec(
+      this.control.ns,
+      input === undefined
+        ? [k, "--kubeconfig", kubeconfig, ...args]
+        : ["sh", "-c", `printf '%s' "$0" | ${k} --kubeconfig ${kubeconfig} ${args.join(" ")}`, input],
+      { timeoutMs: 45_000 },
+    );
   }
 
   /** kubectl's error message; fails the test when the command succeeds. */
@@ -93,9 +99,20 @@ export class KubeCluster {
   /** `floatip agent --kubernetes` on host, with its own cache and state directories (kept across restarts). */
   startAgent(host: LabHost, extraArgs: readonly string[] = []): ChildProcess {
     return this.spawnLogged(`agent ${host.name}`, host, [
-      process.execPath, FLOATIP_BIN, "agent", "--kubernetes", "--node-name", host.name, "--kubeconfig", this.kubeconfig,
-      "--cache-dir", join(this.scratch.dir, `cache-${host.name}`), "--state-dir", join(this.scratch.dir, `state-${host.name}`),
-      ...(this.options.agentArgs ?? []), ...extraArgs,
+      process.execPath,
+      FLOATIP_BIN,
+      "agent",
+      "--kubernetes",
+      "--node-name",
+      host.name,
+      "--kubeconfig",
+      this.kubeconfig,
+      "--cache-dir",
+      join(this.scratch.dir, `cache-${host.name}`),
+      "--state-dir",
+      join(this.scratch.dir, `state-${host.name}`),
+      ...(this.options.agentArgs ?? []),
+      ...extraArgs,
     ]);
   }
 
@@ -148,21 +165,57 @@ export class KubeCluster {
     const { options } = this;
     const crds = ["virtualip", "vrrpnode", "virtualippool"].map((c) => join(REPO, `crds/${c}.yaml`)).join(",");
     this.apiServer = this.spawnLogged("api-server", this.control, [
-      process.execPath, join(REPO, "dist/test/kube/serve.js"), "--host", this.control.ipv4, "--port", String(API_PORT), "--crds", crds,
+      process.execPath,
+      join(REPO, "dist/test/kube/serve.js"),
+      "--host",
+      this.control.ipv4,
+      "--port",
+      String(API_PORT),
+      "--crds",
+      crds,
     ]);
-    const first = await this.lab.waitFor(() => {
-      const line = this.log("api-server").split("\n")[0];
-      return line?.startsWith("{") && line.includes('"kubeconfig"') ? line : undefined;
-    }, 10_000, "API server listening");
+    const first = await this.lab.waitFor(
+      () => {
+        const line = this.log("api-server").split("\n")[0];
+        return line?.startsWith("{") && line.includes('"kubeconfig"') ? line : undefined;
+      },
+      10_000,
+      "API server listening",
+    );
     this.scratch.write("kubeconfig", JSON.stringify((JSON.parse(first) as { kubeconfig: unknown }).kubeconfig));
     for (const host of this.lab.nodes) {
       await this.apply({ apiVersion: "v1", kind: "Node", metadata: { name: host.name, labels: { "kubernetes.io/os": "linux" } } });
-      await this.kubectl(["patch", "node", host.name, "--subresource=status", "--type=merge", "-p",
-        JSON.stringify({ status: { addresses: [{ type: "InternalIP", address: host.ipv4 }, { type: "InternalIP", address: host.ipv6 }], conditions: [{ type: "Ready", status: "True" }] } })]);
+      await this.kubectl([
+        "patch",
+        "node",
+        host.name,
+        "--subresource=status",
+        "--type=merge",
+        "-p",
+        JSON.stringify({
+          status: {
+            addresses: [
+              { type: "InternalIP", address: host.ipv4 },
+              { type: "InternalIP", address: host.ipv6 },
+            ],
+            conditions: [{ type: "Ready", status: "True" }],
+          },
+        }),
+      ]);
     }
     await options.seed?.(this);
-    this.spawnLogged("controller", this.control, [process.execPath, FLOATIP_BIN, "controller", "--kubeconfig", this.kubeconfig, "--namespace", "floatip-system",
-      "--metrics-address", `${this.control.ipv4}:9120`, ...(options.controllerArgs ?? [])]);
+    this.spawnLogged("controller", this.control, [
+      process.execPath,
+      FLOATIP_BIN,
+      "controller",
+      "--kubeconfig",
+      this.kubeconfig,
+      "--namespace",
+      "floatip-system",
+      "--metrics-address",
+      `${this.control.ipv4}:9120`,
+      ...(options.controllerArgs ?? []),
+    ]);
     if (options.startAgents ?? true) for (const host of this.lab.nodes) this.startAgent(host);
   }
 }

@@ -21,8 +21,17 @@ describe("VirtualIPs on a cluster", { timeout: 300_000 }, () => {
   const diag = () => cluster.diag();
 
   const setPodReady = (node: string, ready: boolean, c = cluster) =>
-    c.kubectl(["patch", "pod", `nginx-${node}`, "-n", "default", "--subresource=status", "--type=merge", "-p",
-      JSON.stringify({ status: { phase: "Running", conditions: [{ type: "Ready", status: ready ? "True" : "False" }] } })]);
+    c.kubectl([
+      "patch",
+      "pod",
+      `nginx-${node}`,
+      "-n",
+      "default",
+      "--subresource=status",
+      "--type=merge",
+      "-p",
+      JSON.stringify({ status: { phase: "Running", conditions: [{ type: "Ready", status: ready ? "True" : "False" }] } }),
+    ]);
 
   before(async () => {
     // An nginx pod on each node, ready.
@@ -32,7 +41,9 @@ describe("VirtualIPs on a cluster", { timeout: 300_000 }, () => {
       seed: async (c) => {
         for (const host of c.lab.nodes) {
           await c.apply({
-            apiVersion: "v1", kind: "Pod", metadata: { name: `nginx-${host.name}`, namespace: "default", labels: { app: "nginx" } },
+            apiVersion: "v1",
+            kind: "Pod",
+            metadata: { name: `nginx-${host.name}`, namespace: "default", labels: { app: "nginx" } },
             spec: { nodeName: host.name, containers: [{ name: "nginx", image: "nginx:1.27" }] },
           });
           await setPodReady(host.name, true, c);
@@ -52,7 +63,10 @@ describe("VirtualIPs on a cluster", { timeout: 300_000 }, () => {
       [{ addresses: ["192.0.2.9/24"], virtualRouterID: 0 }, /spec\.virtualRouterID/],
       [{ addresses: ["192.0.2.9/24"], virtualRouterID: 256 }, /spec\.virtualRouterID/],
       [{ addresses: ["2001:db8::9/64"], version: 2 }, /spec\.version|spec\.addresses/],
-      [{ addresses: ["192.0.2.9/24"], version: 3, authentication: { secretRef: { name: "x", key: "p" } } }, /spec\.authentication|spec\.version/],
+      [
+        { addresses: ["192.0.2.9/24"], version: 3, authentication: { secretRef: { name: "x", key: "p" } } },
+        /spec\.authentication|spec\.version/,
+      ],
       [{ addresses: ["192.0.2.9/24"], advertisementInterval: "5ms" }, /spec\.advertisementInterval/],
     ];
     for (const [spec, field] of cases) assert.match(await kubectlFails(["apply", "-f", "-"], bad(spec)), field, JSON.stringify(spec));
@@ -61,10 +75,16 @@ describe("VirtualIPs on a cluster", { timeout: 300_000 }, () => {
   it("apply the example → one node holds the VIP and status.master names it", async () => {
     await kubectl(["apply", "-f", join(REPO, "examples/virtualip-nginx.yaml")]);
     const holder = await soleHolder(lab(), VIP, 20_000).catch((e) => assert.fail(`${e}\n${diag()}`));
-    const vip = await lab().waitFor(async () => {
-      const v = await getJson<{ status?: { master?: string } }>(["get", "vip", "nginx"]);
-      return v.status?.master === holder ? v : undefined;
-    }, 10_000, "status.master").catch((e) => assert.fail(`${e}\n${diag()}`));
+    const vip = await lab()
+      .waitFor(
+        async () => {
+          const v = await getJson<{ status?: { master?: string } }>(["get", "vip", "nginx"]);
+          return v.status?.master === holder ? v : undefined;
+        },
+        10_000,
+        "status.master",
+      )
+      .catch((e) => assert.fail(`${e}\n${diag()}`));
     assert.equal(vip.status?.master, holder);
     const table = await kubectl(["get", "vip"]);
     assert.match(table, /NAME\s+ADDRESSES\s+VRID\s+MASTER\s+READY\s+AGE/);
@@ -76,15 +96,38 @@ describe("VirtualIPs on a cluster", { timeout: 300_000 }, () => {
     const first = (await holders(lab(), VIP))[0]!;
     const since = Date.now();
     await setPodReady(first, false);
-    const moved = await lab().waitFor(() => lab().nodes.map((h) => cluster.watch.first(VIP, true, since, h.name)).find((e) => e !== undefined && e.host !== first), 10_000, "VIP on another node")
+    const moved = await lab()
+      .waitFor(
+        () =>
+          lab()
+            .nodes.map((h) => cluster.watch.first(VIP, true, since, h.name))
+            .find((e) => e !== undefined && e.host !== first),
+        10_000,
+        "VIP on another node",
+      )
       .catch((e) => assert.fail(`${e}\n${diag()}`));
     second = moved.host;
     assert.deepEqual(await holders(lab(), VIP), [second]);
-    const event = await lab().waitFor(async () => {
-      const events = await getJson<{ items: { reason: string; message: string; involvedObject: { name: string } }[] }>(["get", "events", "-n", "floatip-system"]);
-      return events.items.find((e) => e.involvedObject.name === "nginx" && e.message.startsWith(`${second} became master`));
-    }, 10_000, "master-change Event").catch((e) => assert.fail(`${e}\n${diag()}`));
-    assert.match(event.message, new RegExp(`${first}: master -> fault \\(fault\\); FAULT after pods default/app=nginx: 0 ready on this node`), event.message);
+    const event = await lab()
+      .waitFor(
+        async () => {
+          const events = await getJson<{ items: { reason: string; message: string; involvedObject: { name: string } }[] }>([
+            "get",
+            "events",
+            "-n",
+            "floatip-system",
+          ]);
+          return events.items.find((e) => e.involvedObject.name === "nginx" && e.message.startsWith(`${second} became master`));
+        },
+        10_000,
+        "master-change Event",
+      )
+      .catch((e) => assert.fail(`${e}\n${diag()}`));
+    assert.match(
+      event.message,
+      new RegExp(`${first}: master -> fault \\(fault\\); FAULT after pods default/app=nginx: 0 ready on this node`),
+      event.message,
+    );
   });
 
   it("API server gone → the master's link is cut → the VIP still moves; API back → status catches up", async () => {
@@ -92,7 +135,15 @@ describe("VirtualIPs on a cluster", { timeout: 300_000 }, () => {
     const victim = lab().nodes.find((h) => h.name === second)!;
     const since = Date.now();
     await lab().setPortDown(victim);
-    const moved = await lab().waitFor(() => lab().nodes.map((h) => cluster.watch.first(VIP, true, since, h.name)).find((e) => e !== undefined && e.host !== second), 10_000, "VIP moved without the API server")
+    const moved = await lab()
+      .waitFor(
+        () =>
+          lab()
+            .nodes.map((h) => cluster.watch.first(VIP, true, since, h.name))
+            .find((e) => e !== undefined && e.host !== second),
+        10_000,
+        "VIP moved without the API server",
+      )
       .catch((e) => assert.fail(`${e}\n${diag()}`));
     assert.notEqual(moved.host, second);
     // Back: the API server, then the link. The cut node reports again (its status was frozen
@@ -101,16 +152,32 @@ describe("VirtualIPs on a cluster", { timeout: 300_000 }, () => {
     await lab().setPortUp(victim);
     // (The returning node has the higher priority and may preempt, so compare with whoever holds it now.)
     await soleHolder(lab(), VIP, 15_000, lab().nodes, 2000).catch((e) => assert.fail(`${e}\n${diag()}`));
-    await lab().waitFor(async () => {
-      const now = await holders(lab(), VIP);
-      const v = await getJson<{ status?: { master?: string; conditions?: { type: string; status: string }[] } }>(["get", "vip", "nginx"]).catch(() => undefined);
-      return now.length === 1 && v?.status?.master === now[0] && v?.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True");
-    }, 30_000, "status.master = the node holding the VIP, Ready").catch((e) => assert.fail(`${e}\n${diag()}`));
+    await lab()
+      .waitFor(
+        async () => {
+          const now = await holders(lab(), VIP);
+          const v = await getJson<{ status?: { master?: string; conditions?: { type: string; status: string }[] } }>([
+            "get",
+            "vip",
+            "nginx",
+          ]).catch(() => undefined);
+          return (
+            now.length === 1 &&
+            v?.status?.master === now[0] &&
+            v?.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True")
+          );
+        },
+        30_000,
+        "status.master = the node holding the VIP, Ready",
+      )
+      .catch((e) => assert.fail(`${e}\n${diag()}`));
   });
 
   it("delete the VirtualIP → the VIP is gone from every node and the object goes", async () => {
     await kubectl(["delete", "vip", "nginx", "--wait=true", "--timeout=30s"]);
-    await lab().waitFor(async () => (await holders(lab(), VIP)).length === 0, 10_000, "VIP removed everywhere").catch((e) => assert.fail(`${e}\n${diag()}`));
+    await lab()
+      .waitFor(async () => (await holders(lab(), VIP)).length === 0, 10_000, "VIP removed everywhere")
+      .catch((e) => assert.fail(`${e}\n${diag()}`));
     const list = await getJson<{ items: unknown[] }>(["get", "vip"]);
     assert.equal(list.items.length, 0);
   });
@@ -125,10 +192,20 @@ describe("VirtualIPs on a cluster", { timeout: 300_000 }, () => {
     ];
     for (const [file] of examples) await kubectl(["apply", "-f", join(REPO, "examples", file)]);
     for (const [file, name, addresses] of examples) {
-      await lab().waitFor(async () => {
-        const v = await getJson<{ status?: { master?: string; conditions?: { type: string; status: string }[] } }>(["get", "vip", name]);
-        return v.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") ? v : undefined;
-      }, 30_000, `${file} Ready`).catch((e) => assert.fail(`${e}\n${diag()}`));
+      await lab()
+        .waitFor(
+          async () => {
+            const v = await getJson<{ status?: { master?: string; conditions?: { type: string; status: string }[] } }>([
+              "get",
+              "vip",
+              name,
+            ]);
+            return v.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") ? v : undefined;
+          },
+          30_000,
+          `${file} Ready`,
+        )
+        .catch((e) => assert.fail(`${e}\n${diag()}`));
       for (const address of addresses) assert.equal((await holders(lab(), address)).length, 1, `${address} of ${file} on exactly one node`);
     }
     for (const [, name] of examples) await kubectl(["delete", "vip", name, "--wait=true", "--timeout=30s"]);
@@ -138,10 +215,16 @@ describe("VirtualIPs on a cluster", { timeout: 300_000 }, () => {
   it("the VRRPv2 password from the Secret appears in no VRRPNode, VirtualIP, Event or log", async () => {
     const password = "s3cret"; // examples/virtualip-keepalived-router.yaml
     await kubectl(["apply", "-f", join(REPO, "examples/virtualip-keepalived-router.yaml")]);
-    await lab().waitFor(async () => {
-      const v = await getJson<{ status?: { conditions?: { type: string; status: string }[] } }>(["get", "vip", "gateway"]);
-      return v.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True");
-    }, 30_000, "gateway Ready").catch((e) => assert.fail(`${e}\n${diag()}`));
+    await lab()
+      .waitFor(
+        async () => {
+          const v = await getJson<{ status?: { conditions?: { type: string; status: string }[] } }>(["get", "vip", "gateway"]);
+          return v.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True");
+        },
+        30_000,
+        "gateway Ready",
+      )
+      .catch((e) => assert.fail(`${e}\n${diag()}`));
     assert.equal((await holders(lab(), "192.0.2.1")).length, 1);
     const nodes = await kubectl(["get", "vrrpnodes", "-o", "json"]);
     assert.match(nodes, /"secretRef"/, "the VRRPNodes carry the reference (the agents resolve it)");
@@ -151,7 +234,12 @@ describe("VirtualIPs on a cluster", { timeout: 300_000 }, () => {
       ["Events", await kubectl(["get", "events", "-A", "-o", "json"])],
       ...[...cluster.logs].filter(([name]) => name !== "api-server").map(([name, text]): [string, string] => [`${name} log`, text()]),
     ];
-    assert.ok(searched.some(([name, text]) => name.startsWith("agent") && /"msg":"backup -> master".*vrid-42|vrid-42.*"msg":"backup -> master"/.test(text)), "the agents' logs of the gateway's router (its VRID, 42)");
+    assert.ok(
+      searched.some(
+        ([name, text]) => name.startsWith("agent") && /"msg":"backup -> master".*vrid-42|vrid-42.*"msg":"backup -> master"/.test(text),
+      ),
+      "the agents' logs of the gateway's router (its VRID, 42)",
+    );
     for (const [what, text] of searched) assert.ok(!text.includes(password), `the password appears in ${what}`);
     await kubectl(["delete", "vip", "gateway", "--wait=true", "--timeout=30s"]);
   });

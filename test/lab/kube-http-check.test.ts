@@ -42,15 +42,25 @@ describe("a VirtualIP tracking an HTTP check", { timeout: 120_000 }, () => {
     const { lab } = cluster;
     const [n1, n2] = [lab.nodes[0]!, lab.nodes[1]!];
     await cluster.apply({
-      apiVersion: "floatip.io/v1alpha1", kind: "VirtualIP", metadata: { name: "checked" },
+      apiVersion: "floatip.io/v1alpha1",
+      kind: "VirtualIP",
+      metadata: { name: "checked" },
       spec: {
-        addresses: [`${VIP}/24`], advertisementInterval: "100ms", priorities: { n1: 250, n2: 200, n3: 150 },
+        addresses: [`${VIP}/24`],
+        advertisementInterval: "100ms",
+        priorities: { n1: 250, n2: 200, n3: 150 },
         track: { httpChecks: [{ name: "app", url: "http://127.0.0.1:18080/healthz", interval: `${CHECK_MS}ms`, timeout: "150ms" }] },
       },
     });
     assert.equal(await soleHolder(lab, VIP, 30_000).catch(fail), "n1");
-    const nodes = await cluster.getJson<{ items: { metadata: { name: string }; spec: { httpChecks?: { name: string }[] } }[] }>(["get", "vrrpnodes"]);
-    assert.deepEqual(nodes.items.map((n) => n.spec.httpChecks?.map((c) => c.name)), [["checked/app"], ["checked/app"], ["checked/app"]]);
+    const nodes = await cluster.getJson<{ items: { metadata: { name: string }; spec: { httpChecks?: { name: string }[] } }[] }>([
+      "get",
+      "vrrpnodes",
+    ]);
+    assert.deepEqual(
+      nodes.items.map((n) => n.spec.httpChecks?.map((c) => c.name)),
+      [["checked/app"], ["checked/app"], ["checked/app"]],
+    );
     const metrics = await agentMetrics(lab, n1, METRICS_PORT);
     assert.equal(metricSum(metrics, "floatip_http_check_healthy", { vrrp_instance: "vrid-1", http_check: "checked/app" }), 1, metrics);
 
@@ -63,7 +73,13 @@ describe("a VirtualIP tracking an HTTP check", { timeout: 120_000 }, () => {
     const failed = await agentMetrics(lab, n1, METRICS_PORT);
     assert.equal(metricSum(failed, "floatip_http_check_healthy", { http_check: "checked/app" }), 0);
     assert.ok(metricSum(failed, "floatip_http_check_runs_total", { http_check: "checked/app", result: "failure" }) >= 1);
-    await lab.waitFor(async () => (await cluster.getJson<{ status?: { master?: string } }>(["get", "vip", "checked"])).status?.master === "n2", 15_000, "status.master n2").catch(fail);
+    await lab
+      .waitFor(
+        async () => (await cluster.getJson<{ status?: { master?: string } }>(["get", "vip", "checked"])).status?.master === "n2",
+        15_000,
+        "status.master n2",
+      )
+      .catch(fail);
 
     writeFileSync(upFile(n1), "");
     assert.ok(existsSync(upFile(n1)));

@@ -17,28 +17,42 @@ describe("a Local Service whose endpoints move", { timeout: 180_000 }, () => {
   let watch: AddressWatch | undefined;
   const fail = (e: unknown): never => assert.fail(`${String(e)}\n${cluster.diag()}`);
 
-  const service = (name: string, address: string) => cluster.apply({
-    apiVersion: "v1", kind: "Service", metadata: { name, namespace: "default", annotations: { "floatip.io/loadBalancerIPs": address } },
-    spec: { type: "LoadBalancer", loadBalancerClass: "floatip.io/vrrp", externalTrafficPolicy: "Local", selector: { app: name }, ports: [{ port: 8080 }] },
-  });
-  const endpoints = (name: string, nodes: readonly string[]) => cluster.apply({
-    apiVersion: "discovery.k8s.io/v1",
-    kind: "EndpointSlice",
-    metadata: { name: `${name}-1`, namespace: "default", labels: { "kubernetes.io/service-name": name } },
-    addressType: "IPv4",
-    ports: [{ name: "http", port: 80, protocol: "TCP" }],
-    endpoints: nodes.map((n, i) => ({ addresses: [`10.0.0.${i + 1}`], nodeName: n, conditions: { ready: true } })),
-  });
+  const service = (name: string, address: string) =>
+    cluster.apply({
+      apiVersion: "v1",
+      kind: "Service",
+      metadata: { name, namespace: "default", annotations: { "floatip.io/loadBalancerIPs": address } },
+      spec: {
+        type: "LoadBalancer",
+        loadBalancerClass: "floatip.io/vrrp",
+        externalTrafficPolicy: "Local",
+        selector: { app: name },
+        ports: [{ port: 8080 }],
+      },
+    });
+  const endpoints = (name: string, nodes: readonly string[]) =>
+    cluster.apply({
+      apiVersion: "discovery.k8s.io/v1",
+      kind: "EndpointSlice",
+      metadata: { name: `${name}-1`, namespace: "default", labels: { "kubernetes.io/service-name": name } },
+      addressType: "IPv4",
+      ports: [{ name: "http", port: 80, protocol: "TCP" }],
+      endpoints: nodes.map((n, i) => ({ addresses: [`10.0.0.${i + 1}`], nodeName: n, conditions: { ready: true } })),
+    });
   /** The one node holding address, once it has held it for a second. */
   async function holder(address: string, allowed: readonly string[]): Promise<string> {
     let candidate: string | undefined;
     let since = 0;
-    return cluster.lab.waitFor(async () => {
-      const list = await holders(cluster.lab, address);
-      const one = list.length === 1 && allowed.includes(list[0]!) ? list[0] : undefined;
-      if (one !== candidate) [candidate, since] = [one, Date.now()];
-      return candidate !== undefined && Date.now() - since >= 1000 ? candidate : undefined;
-    }, 20_000, `${address} held by exactly one of ${allowed.join(", ")}`);
+    return cluster.lab.waitFor(
+      async () => {
+        const list = await holders(cluster.lab, address);
+        const one = list.length === 1 && allowed.includes(list[0]!) ? list[0] : undefined;
+        if (one !== candidate) [candidate, since] = [one, Date.now()];
+        return candidate !== undefined && Date.now() - since >= 1000 ? candidate : undefined;
+      },
+      20_000,
+      `${address} held by exactly one of ${allowed.join(", ")}`,
+    );
   }
 
   before(async () => {
@@ -52,7 +66,9 @@ describe("a Local Service whose endpoints move", { timeout: 180_000 }, () => {
   it("the master keeps its endpoint: no delete on it, no move, other Services untouched; it loses it: the running backup takes over, once", async () => {
     const nodes = cluster.lab.nodes.map((h) => h.name);
     await cluster.apply({
-      apiVersion: "floatip.io/v1alpha1", kind: "VirtualIPPool", metadata: { name: "default" },
+      apiVersion: "floatip.io/v1alpha1",
+      kind: "VirtualIPPool",
+      metadata: { name: "default" },
       spec: { addresses: ["192.0.2.240-192.0.2.250"], advertisementInterval: "100ms" },
     });
     // Two Services on the same endpoint nodes first: before each Local Service had a router of its own, the third shared one of theirs.
@@ -73,15 +89,28 @@ describe("a Local Service whose endpoints move", { timeout: 180_000 }, () => {
     const moved = Date.now();
     await endpoints("local", [master, newcomer]);
     // The controller writes the new VRRPNodes and the agents apply them: give it time to do anything wrong.
-    await cluster.lab.waitFor(async () => {
-      const vip = await cluster.getJson<{ spec: { nodeNames?: string[] } }>(["get", "vip", "lb-192-0-2-242"]);
-      return vip.spec.nodeNames?.join() === [master, newcomer].sort().join() ? true : undefined;
-    }, 10_000, "nodeNames follow the endpoints").catch(fail);
+    await cluster.lab
+      .waitFor(
+        async () => {
+          const vip = await cluster.getJson<{ spec: { nodeNames?: string[] } }>(["get", "vip", "lb-192-0-2-242"]);
+          return vip.spec.nodeNames?.join() === [master, newcomer].sort().join() ? true : undefined;
+        },
+        10_000,
+        "nodeNames follow the endpoints",
+      )
+      .catch(fail);
     await new Promise((r) => setTimeout(r, 4000));
     assert.deepEqual(await holders(cluster.lab, LOCAL), [master], "the master keeps the address");
-    assert.deepEqual(watch.since(LOCAL, moved).map((e) => `${e.host} ${e.added ? "+" : "-"}`), [], "no address event for the moved Service: no delete on the master, no add elsewhere");
+    assert.deepEqual(
+      watch.since(LOCAL, moved).map((e) => `${e.host} ${e.added ? "+" : "-"}`),
+      [],
+      "no address event for the moved Service: no delete on the master, no add elsewhere",
+    );
     for (const a of STEADY) assert.deepEqual(watch.since(a, moved), [], `${a} untouched`);
-    assert.deepEqual(await Promise.all(STEADY.map((a) => holders(cluster.lab, a))), steadyHolders.map((h) => [h]));
+    assert.deepEqual(
+      await Promise.all(STEADY.map((a) => holders(cluster.lab, a))),
+      steadyHolders.map((h) => [h]),
+    );
 
     // Now the master loses its endpoint: it hands over to the newcomer.
     const handover = Date.now();
@@ -89,8 +118,16 @@ describe("a Local Service whose endpoints move", { timeout: 180_000 }, () => {
     const next = await holder(LOCAL, [gone, newcomer]).catch(fail);
     assert.equal(next, newcomer, "the backup that was running takes over; the node that joins does not preempt it");
     const events = watch.since(LOCAL, handover);
-    assert.deepEqual(events.filter((e) => !e.added).map((e) => e.host), [master], "deleted only on the old master");
-    assert.deepEqual(events.filter((e) => e.added).map((e) => e.host), [next], "added only on the new one");
+    assert.deepEqual(
+      events.filter((e) => !e.added).map((e) => e.host),
+      [master],
+      "deleted only on the old master",
+    );
+    assert.deepEqual(
+      events.filter((e) => e.added).map((e) => e.host),
+      [next],
+      "added only on the new one",
+    );
     for (const a of STEADY) assert.deepEqual(watch.since(a, moved), [], `${a} untouched`);
   });
 });

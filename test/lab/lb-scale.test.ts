@@ -29,8 +29,16 @@ describe("300 LoadBalancer Services on three nodes, then 50 in and 50 out", { ti
   const fail = (e: unknown): never => assert.fail(`${String(e)}\n${cluster.diag()}`);
 
   const service = (i: number) => ({
-    apiVersion: "v1", kind: "Service", metadata: { name: `s${i}`, namespace: "default" },
-    spec: { type: "LoadBalancer", loadBalancerClass: "floatip.io/vrrp", externalTrafficPolicy: "Cluster", selector: { app: `s${i}` }, ports: [{ port: 80 }] },
+    apiVersion: "v1",
+    kind: "Service",
+    metadata: { name: `s${i}`, namespace: "default" },
+    spec: {
+      type: "LoadBalancer",
+      loadBalancerClass: "floatip.io/vrrp",
+      externalTrafficPolicy: "Cluster",
+      selector: { app: `s${i}` },
+      ports: [{ port: 80 }],
+    },
   });
   const create = (from: number, to: number) =>
     cluster.kubectl(["create", "-f", "-"], Array.from({ length: to - from }, (_, k) => JSON.stringify(service(from + k))).join("\n---\n"));
@@ -38,10 +46,12 @@ describe("300 LoadBalancer Services on three nodes, then 50 in and 50 out", { ti
   /** Service name -> its ingress address, for the Services that have one. */
   async function ingress(): Promise<Map<string, string>> {
     const list = await cluster.getJson<ServiceList>(["get", "services", "-n", "default"]);
-    return new Map(list.items.flatMap((s) => {
-      const ip = s.status?.loadBalancer?.ingress?.[0]?.ip;
-      return ip === undefined ? [] : [[s.metadata.name, ip] as const];
-    }));
+    return new Map(
+      list.items.flatMap((s) => {
+        const ip = s.status?.loadBalancer?.ingress?.[0]?.ip;
+        return ip === undefined ? [] : [[s.metadata.name, ip] as const];
+      }),
+    );
   }
 
   /** Address -> the nodes whose eth0 carries it (the pool's addresses only). */
@@ -59,16 +69,24 @@ describe("300 LoadBalancer Services on three nodes, then 50 in and 50 out", { ti
   /** Waits until exactly the Services in `names` have addresses and each is on exactly one node, nothing else on any node. */
   async function settled(names: readonly string[], timeoutMs: number): Promise<Map<string, string>> {
     let last = "";
-    return cluster.lab.waitFor(async () => {
-      const byService = await ingress();
-      const missing = names.filter((n) => !byService.has(n));
-      const expected = new Set(names.flatMap((n) => byService.get(n) ?? []));
-      const where = await placement();
-      const wrong = [...where].filter(([a, nodes]) => !expected.has(a) || nodes.length !== 1).map(([a, nodes]) => `${a}@${nodes.join("+")}`);
-      const absent = [...expected].filter((a) => !where.has(a));
-      last = `${missing.length} without ingress, ${absent.length} addresses on no node (${absent.slice(0, 8).join(" ")}), ${wrong.length} misplaced (${wrong.slice(0, 5).join(" ")})`;
-      return missing.length === 0 && absent.length === 0 && wrong.length === 0 ? byService : undefined;
-    }, timeoutMs, "every Service's address on exactly one node").catch(async (e: unknown) => fail(`${String(e)}: ${last}\n${await addressDiag(last)}`));
+    return cluster.lab
+      .waitFor(
+        async () => {
+          const byService = await ingress();
+          const missing = names.filter((n) => !byService.has(n));
+          const expected = new Set(names.flatMap((n) => byService.get(n) ?? []));
+          const where = await placement();
+          const wrong = [...where]
+            .filter(([a, nodes]) => !expected.has(a) || nodes.length !== 1)
+            .map(([a, nodes]) => `${a}@${nodes.join("+")}`);
+          const absent = [...expected].filter((a) => !where.has(a));
+          last = `${missing.length} without ingress, ${absent.length} addresses on no node (${absent.slice(0, 8).join(" ")}), ${wrong.length} misplaced (${wrong.slice(0, 5).join(" ")})`;
+          return missing.length === 0 && absent.length === 0 && wrong.length === 0 ? byService : undefined;
+        },
+        timeoutMs,
+        "every Service's address on exactly one node",
+      )
+      .catch(async (e: unknown) => fail(`${String(e)}: ${last}\n${await addressDiag(last)}`));
   }
 
   /** For a failure message: the VirtualIP of the first address named in `text`, and what the agents said about its router. */
@@ -77,15 +95,24 @@ describe("300 LoadBalancer Services on three nodes, then 50 in and 50 out", { ti
     if (address === undefined) return "";
     const vip = await cluster.kubectl(["get", "vip", `lb-${address.replaceAll(".", "-")}`, "-o", "json"]).catch(String);
     const vrid = /"virtualRouterID":\s*(\d+)/.exec(vip)?.[1];
-    const lines = cluster.lab.nodes.flatMap((h) => cluster.log(`agent ${h.name}`).split("\n").filter((l) => vrid !== undefined && l.includes(`"vrid-${vrid}-`)).slice(-6));
+    const lines = cluster.lab.nodes.flatMap((h) =>
+      cluster
+        .log(`agent ${h.name}`)
+        .split("\n")
+        .filter((l) => vrid !== undefined && l.includes(`"vrid-${vrid}-`))
+        .slice(-6),
+    );
     return `VirtualIP: ${vip.slice(0, 3000)}\nrouter vrid-${vrid} in the agents' logs:\n${lines.join("\n")}`;
   }
 
   before(async () => {
     cluster = await KubeCluster.start({ nodes: 3 });
-    for (const prefix of PREFIXES) await cluster.lab.exec(cluster.control.ns, ["ip", "route", "add", prefix, "dev", cluster.control.ifname]);
+    for (const prefix of PREFIXES)
+      await cluster.lab.exec(cluster.control.ns, ["ip", "route", "add", prefix, "dev", cluster.control.ifname]);
     await cluster.apply({
-      apiVersion: "floatip.io/v1alpha1", kind: "VirtualIPPool", metadata: { name: "wide" },
+      apiVersion: "floatip.io/v1alpha1",
+      kind: "VirtualIPPool",
+      metadata: { name: "wide" },
       spec: { addresses: ["198.51.100.1-198.51.100.254", "203.0.113.1-203.0.113.254"], interfaces: ["eth0"] },
     });
   });
@@ -97,7 +124,10 @@ describe("300 LoadBalancer Services on three nodes, then 50 in and 50 out", { ti
   it(`${FIRST} Services: every address on one node's eth0, all answer ping`, async (t) => {
     const started = Date.now();
     await create(0, FIRST);
-    first = await settled(Array.from({ length: FIRST }, (_, i) => `s${i}`), 90_000);
+    first = await settled(
+      Array.from({ length: FIRST }, (_, i) => `s${i}`),
+      90_000,
+    );
     t.diagnostic(`${FIRST} Services served in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     const perNode = new Map<string, number>();
     for (const [, nodes] of await placement()) perNode.set(nodes[0]!, (perNode.get(nodes[0]!) ?? 0) + 1);
@@ -132,9 +162,21 @@ describe("300 LoadBalancer Services on three nodes, then 50 in and 50 out", { ti
     const keptAddresses = new Set(kept.map((n) => first.get(n)!));
     for (const n of kept) assert.equal(now.get(n), first.get(n), `${n} keeps its address`);
     const deleted = cluster.watch.events.filter((e) => e.at >= changed && !e.added && keptAddresses.has(e.address));
-    assert.deepEqual(deleted.filter((e) => e.host === master).map((e) => e.address), [], `no address that stays deleted on ${master}, the pinged address's master`);
-    assert.deepEqual(deleted.map((e) => `${e.host} ${e.address}`), [], "no address that stays deleted on any node");
+    assert.deepEqual(
+      deleted.filter((e) => e.host === master).map((e) => e.address),
+      [],
+      `no address that stays deleted on ${master}, the pinged address's master`,
+    );
+    assert.deepEqual(
+      deleted.map((e) => `${e.host} ${e.address}`),
+      [],
+      "no address that stays deleted on any node",
+    );
     const movedIn = cluster.watch.events.filter((e) => e.at >= changed && e.added && keptAddresses.has(e.address));
-    assert.deepEqual(movedIn.map((e) => `${e.host} ${e.address}`), [], "no address that stays added anywhere (nothing moved)");
+    assert.deepEqual(
+      movedIn.map((e) => `${e.host} ${e.address}`),
+      [],
+      "no address that stays added anywhere (nothing moved)",
+    );
   });
 });

@@ -19,7 +19,17 @@ const VIP = "192.0.2.5";
 const PORT = 9133;
 
 const config = (priority: number) => ({
-  instances: [{ name: "vip", virtualRouterId: 71, version: 3, priority, advertInterval: "100ms", addresses: [`${VIP}/24`], garp: { repeat: 1, delay: "0s" } }],
+  instances: [
+    {
+      name: "vip",
+      virtualRouterId: 71,
+      version: 3,
+      priority,
+      advertInterval: "100ms",
+      addresses: [`${VIP}/24`],
+      garp: { repeat: 1, delay: "0s" },
+    },
+  ],
 });
 
 /**
@@ -72,7 +82,17 @@ describe("a full log disk during a takeover", { timeout: 90_000 }, () => {
     const logFile = join(mountPoint!, "n2.log");
     const fd = openSync(logFile, "a");
     const file = scratch.write("n2.yaml", yaml.dump(config(150)));
-    const args = [process.execPath, FLOATIP_BIN, "agent", "--config", file, "--state-dir", join(scratch.dir, "state-n2"), "--metrics-address", `${n2.ipv4}:${PORT}`];
+    const args = [
+      process.execPath,
+      FLOATIP_BIN,
+      "agent",
+      "--config",
+      file,
+      "--state-dir",
+      join(scratch.dir, "state-n2"),
+      "--metrics-address",
+      `${n2.ipv4}:${PORT}`,
+    ];
     const child = lab.spawnIn(n2.ns, args, { stdio: ["ignore", fd, fd] });
     closeSync(fd);
     running.push({ kind: "agent", host: n2, child, output: () => "" });

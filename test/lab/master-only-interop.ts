@@ -26,7 +26,8 @@ export interface MasterOnlyCase {
 }
 
 export function describeMasterOnlyInterop(c: MasterOnlyCase): void {
-  const hasAll = (lines: readonly string[]): boolean => lines.length === c.expected.length && c.expected.every((re) => lines.some((l) => re.test(l)));
+  const hasAll = (lines: readonly string[]): boolean =>
+    lines.length === c.expected.length && c.expected.every((re) => lines.some((l) => re.test(l)));
 
   describe(`keepalived ${c.feature}: only on the master`, { timeout: 90_000 }, () => {
     let lab: Lab;
@@ -44,7 +45,9 @@ export function describeMasterOnlyInterop(c: MasterOnlyCase): void {
     });
 
     function startFloatip(host: LabHost, priority: number): Speaker & { log: () => string } {
-      const conf = scratch.write(`agent-${priority}.conf`, `vrrp_instance VI_1 {
+      const conf = scratch.write(
+        `agent-${priority}.conf`,
+        `vrrp_instance VI_1 {
     interface ${host.ifname}
     virtual_router_id ${c.vrid}
     priority ${priority}
@@ -53,7 +56,8 @@ export function describeMasterOnlyInterop(c: MasterOnlyCase): void {
         ${c.vip}/24
     }
 ${c.blocks(host.ifname)}}
-`);
+`,
+      );
       const child = lab.spawnIn(host.ns, [process.execPath, FLOATIP_BIN, "agent", "--config", conf, "--state-dir", `${scratch.dir}/state`]);
       let log = "";
       child.stderr?.on("data", (d: Buffer) => (log += d.toString()));
@@ -63,7 +67,15 @@ ${c.blocks(host.ifname)}}
     }
 
     function startPeer(host: LabHost, priority: number): Speaker {
-      const conf = keepalivedConf({ ifname: host.ifname, vrid: c.vrid, priority, version: 2, advertInt: "1", vips: [`${c.vip}/24`], extra: c.blocks(host.ifname) });
+      const conf = keepalivedConf({
+        ifname: host.ifname,
+        vrid: c.vrid,
+        priority,
+        version: 2,
+        advertInt: "1",
+        vips: [`${c.vip}/24`],
+        extra: c.blocks(host.ifname),
+      });
       const peer = startKeepalived({ lab, host, scratch, conf });
       running.push(peer);
       return peer;
@@ -75,10 +87,16 @@ ${c.blocks(host.ifname)}}
     }
 
     async function expectMaster(master: LabHost, backup: LabHost, what: string, diag: () => string): Promise<void> {
-      await lab.waitFor(async () => (await holders(lab, c.vip)).join() === master.name, 15_000, what).catch((e) => assert.fail(`${e}\n${diag()}`));
-      await lab.waitFor(async () => hasAll(await c.read(lab, master)) && (await c.read(lab, backup)).length === 0, 5_000, `${what}: ${c.noun}`).catch(async (e) =>
-        assert.fail(`${e}\n${master.name}: ${(await c.read(lab, master)).join("\n")}\n${backup.name}: ${(await c.read(lab, backup)).join("\n")}\n${diag()}`),
-      );
+      await lab
+        .waitFor(async () => (await holders(lab, c.vip)).join() === master.name, 15_000, what)
+        .catch((e) => assert.fail(`${e}\n${diag()}`));
+      await lab
+        .waitFor(async () => hasAll(await c.read(lab, master)) && (await c.read(lab, backup)).length === 0, 5_000, `${what}: ${c.noun}`)
+        .catch(async (e) =>
+          assert.fail(
+            `${e}\n${master.name}: ${(await c.read(lab, master)).join("\n")}\n${backup.name}: ${(await c.read(lab, backup)).join("\n")}\n${diag()}`,
+          ),
+        );
     }
 
     it("floatip master / keepalived backup, then keepalived master / floatip backup", async () => {

@@ -31,7 +31,20 @@ describe("the agent's /metrics", { timeout: 120_000 }, () => {
 
   it("promtool check metrics accepts a master's and a backup's, with floatip_build_info", async () => {
     for (const [i, host] of lab.nodes.entries()) {
-      const config = { instances: [{ name: "web", interface: "eth0", virtualRouterId: 60, version: 3, priority: 200 - i * 50, advertInterval: "100ms", addresses: [`${VIP}/32`], garp: { repeat: 1, delay: 0 } }] };
+      const config = {
+        instances: [
+          {
+            name: "web",
+            interface: "eth0",
+            virtualRouterId: 60,
+            version: 3,
+            priority: 200 - i * 50,
+            advertInterval: "100ms",
+            addresses: [`${VIP}/32`],
+            garp: { repeat: 1, delay: 0 },
+          },
+        ],
+      };
       running.push(startAgent({ lab, host, scratch, config, metricsPort: PORT }));
     }
     assert.equal(await soleHolder(lab, VIP, 10_000), lab.nodes[0]!.name);

@@ -79,7 +79,11 @@ export class Lab {
   };
   private destroyed = false;
 
-  private constructor(readonly prefix: string, nodes: number, client: boolean) {
+  private constructor(
+    readonly prefix: string,
+    nodes: number,
+    client: boolean,
+  ) {
     this.switchNs = `${prefix}-sw`;
     this.nodes = Array.from({ length: nodes }, (_, i) => host(prefix, `n${i + 1}`, 10 + i + 1, i + 1));
     this.client = client ? host(prefix, "client", 100, 0) : undefined;
@@ -149,7 +153,8 @@ export class Lab {
 
   /** Bridge port isolation: isolated ports cannot reach each other, carrier and the rest of the segment stay up. */
   async isolate(targets: readonly LabHost[], on: boolean): Promise<void> {
-    for (const t of targets) await run(["-n", this.switchNs, "link", "set", "dev", t.switchPort, "type", "bridge_slave", "isolated", on ? "on" : "off"]);
+    for (const t of targets)
+      await run(["-n", this.switchNs, "link", "set", "dev", t.switchPort, "type", "bridge_slave", "isolated", on ? "on" : "off"]);
   }
 
   /** Polls predicate until it returns a truthy value (returned) or timeoutMs passes (LabTimeoutError). */
@@ -333,7 +338,10 @@ export class LabWorker {
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   private readonly listeners = new Map<string, ((data: unknown) => void)[]>();
 
-  constructor(readonly child: ChildProcess, private readonly killer: (child: ChildProcess) => Promise<void>) {
+  constructor(
+    readonly child: ChildProcess,
+    private readonly killer: (child: ChildProcess) => Promise<void>,
+  ) {
     this.ready = new Promise((resolve, reject) => {
       child.once("exit", (code, signal) => {
         const error = new Error(`lab worker exited (code ${code}, signal ${signal})`);

@@ -47,10 +47,18 @@ describe("a hung notify command at stop", { timeout: 60_000 }, () => {
     const [n1, n2] = lab.nodes as [LabHost, LabHost];
     hang = scratch.write("hang.sh", "#!/bin/sh\ntrap '' TERM\nsleep 600\n");
     const config = (priority: number) => ({
-      instances: [{
-        name: "vip", interface: "eth0", virtualRouterId: 91, version: 3, priority, advertInterval: "100ms", addresses: [`${VIP}/24`],
-        notify: { master: `/bin/sh ${hang}`, any: `/bin/sh ${hang}`, timeout: "10m" },
-      }],
+      instances: [
+        {
+          name: "vip",
+          interface: "eth0",
+          virtualRouterId: 91,
+          version: 3,
+          priority,
+          advertInterval: "100ms",
+          addresses: [`${VIP}/24`],
+          notify: { master: `/bin/sh ${hang}`, any: `/bin/sh ${hang}`, timeout: "10m" },
+        },
+      ],
     });
     const master = startAgent({ lab, host: n1, scratch, config: config(200) });
     running.push(master, startAgent({ lab, host: n2, scratch, config: config(100) }));

@@ -64,30 +64,87 @@ describe("adverts from off the link (TTL / hop limit below 255)", { timeout: 120
 
     // Priority 254 and the right address list: each one would win the election if it were taken.
     const advert = (family: 4 | 6, vrid: number, address: string): Advert => ({
-      version: 3, family, virtualRouterId: vrid, priority: 254, advertIntervalMs: 100, addresses: [address],
+      version: 3,
+      family,
+      virtualRouterId: vrid,
+      priority: 254,
+      advertIntervalMs: 100,
+      addresses: [address],
     });
     // IPv4 checksums cover the VRRP bytes only; the IPv6 sender has the kernel fill in the checksum.
-    const hex = (a: Advert, destination: string) => encodeAdvert(a, { source: a.family === 4 ? attacker.ipv4 : attacker.ipv6, destination: destination.replace(/%.*/, "") }).toString("hex");
+    const hex = (a: Advert, destination: string) =>
+      encodeAdvert(a, { source: a.family === 4 ? attacker.ipv4 : attacker.ipv6, destination: destination.replace(/%.*/, "") }).toString(
+        "hex",
+      );
     const mc6Group = `ff02::12%${attacker.ifname}`;
-    interface Case { readonly what: string; readonly instance: string; readonly reason: string; readonly to: readonly string[]; readonly packet: FloodPacket }
+    interface Case {
+      readonly what: string;
+      readonly instance: string;
+      readonly reason: string;
+      readonly to: readonly string[];
+      readonly packet: FloodPacket;
+    }
     const cases: Case[] = [];
     for (const ttl of [63, 64]) {
-      cases.push({ what: `IPv4 multicast, TTL ${ttl}`, instance: "mc4", reason: "bad-ttl", to: ["n1", "n2"], packet: { hex: hex(advert(4, 61, VIPS.mc4), "224.0.0.18"), ttl, destination: "224.0.0.18" } });
-      cases.push({ what: `IPv6 multicast, hop limit ${ttl}`, instance: "mc6", reason: "bad-ttl", to: ["n1", "n2"], packet: { hex: hex(advert(6, 62, VIPS.mc6), mc6Group), ttl, destination: mc6Group } });
+      cases.push({
+        what: `IPv4 multicast, TTL ${ttl}`,
+        instance: "mc4",
+        reason: "bad-ttl",
+        to: ["n1", "n2"],
+        packet: { hex: hex(advert(4, 61, VIPS.mc4), "224.0.0.18"), ttl, destination: "224.0.0.18" },
+      });
+      cases.push({
+        what: `IPv6 multicast, hop limit ${ttl}`,
+        instance: "mc6",
+        reason: "bad-ttl",
+        to: ["n1", "n2"],
+        packet: { hex: hex(advert(6, 62, VIPS.mc6), mc6Group), ttl, destination: mc6Group },
+      });
       for (const node of [n1, n2]) {
-        cases.push({ what: `IPv4 unicast to ${node.name}, TTL ${ttl}`, instance: "mc4", reason: "bad-ttl", to: [node.name], packet: { hex: hex(advert(4, 61, VIPS.mc4), node.ipv4), ttl, destination: node.ipv4 } });
-        cases.push({ what: `IPv6 unicast to ${node.name}, hop limit ${ttl}`, instance: "mc6", reason: "bad-ttl", to: [node.name], packet: { hex: hex(advert(6, 62, VIPS.mc6), node.ipv6), ttl, destination: node.ipv6 } });
-        cases.push({ what: `IPv4 unicast from a peer's address to ${node.name}, TTL ${ttl}`, instance: "uc4", reason: "bad-ttl", to: [node.name], packet: { hex: hex(advert(4, 63, VIPS.uc4), node.ipv4), ttl, destination: node.ipv4 } });
+        cases.push({
+          what: `IPv4 unicast to ${node.name}, TTL ${ttl}`,
+          instance: "mc4",
+          reason: "bad-ttl",
+          to: [node.name],
+          packet: { hex: hex(advert(4, 61, VIPS.mc4), node.ipv4), ttl, destination: node.ipv4 },
+        });
+        cases.push({
+          what: `IPv6 unicast to ${node.name}, hop limit ${ttl}`,
+          instance: "mc6",
+          reason: "bad-ttl",
+          to: [node.name],
+          packet: { hex: hex(advert(6, 62, VIPS.mc6), node.ipv6), ttl, destination: node.ipv6 },
+        });
+        cases.push({
+          what: `IPv4 unicast from a peer's address to ${node.name}, TTL ${ttl}`,
+          instance: "uc4",
+          reason: "bad-ttl",
+          to: [node.name],
+          packet: { hex: hex(advert(4, 63, VIPS.uc4), node.ipv4), ttl, destination: node.ipv4 },
+        });
       }
     }
     // On the link (255) but addressed to a node, not to the group: a multicast instance ignores it.
     for (const node of [n1, n2]) {
-      cases.push({ what: `IPv4 unicast to ${node.name} for a multicast instance`, instance: "mc4", reason: "bad-destination", to: [node.name], packet: { hex: hex(advert(4, 61, VIPS.mc4), node.ipv4), ttl: 255, destination: node.ipv4 } });
-      cases.push({ what: `IPv6 unicast to ${node.name} for a multicast instance`, instance: "mc6", reason: "bad-destination", to: [node.name], packet: { hex: hex(advert(6, 62, VIPS.mc6), node.ipv6), ttl: 255, destination: node.ipv6 } });
+      cases.push({
+        what: `IPv4 unicast to ${node.name} for a multicast instance`,
+        instance: "mc4",
+        reason: "bad-destination",
+        to: [node.name],
+        packet: { hex: hex(advert(4, 61, VIPS.mc4), node.ipv4), ttl: 255, destination: node.ipv4 },
+      });
+      cases.push({
+        what: `IPv6 unicast to ${node.name} for a multicast instance`,
+        instance: "mc6",
+        reason: "bad-destination",
+        to: [node.name],
+        packet: { hex: hex(advert(6, 62, VIPS.mc6), node.ipv6), ttl: 255, destination: node.ipv6 },
+      });
     }
 
     const before = { n1: await metrics(n1), n2: await metrics(n2) };
-    const dropped = (text: string, instance: string, reason: string) => metricSum(text, "floatip_packets_dropped_total", { reason, vrrp_instance: instance });
+    const dropped = (text: string, instance: string, reason: string) =>
+      metricSum(text, "floatip_packets_dropped_total", { reason, vrrp_instance: instance });
     const expected = (node: string, instance: string, reason: string) =>
       cases.filter((c) => c.to.includes(node) && c.instance === instance && c.reason === reason).length * ROUNDS;
     const pairs = [...new Set(cases.map((c) => `${c.instance}/${c.reason}`))].map((k) => k.split("/") as [string, string]);
@@ -95,10 +152,18 @@ describe("adverts from off the link (TTL / hop limit below 255)", { timeout: 120
     const attackStart = Date.now();
     await lab.exec(attacker.ns, ["ip", "route", "replace", "224.0.0.0/4", "dev", attacker.ifname]);
     const plan: FloodPlan = { packets: cases.map((c) => c.packet), rounds: ROUNDS, gapMs: 5, deadlineMs: 30_000 };
-    const out = await lab.exec(attacker.ns, [process.execPath, SENDER, scratch.write("offlink.json", JSON.stringify(plan))], { timeoutMs: 40_000 });
+    const out = await lab.exec(attacker.ns, [process.execPath, SENDER, scratch.write("offlink.json", JSON.stringify(plan))], {
+      timeoutMs: 40_000,
+    });
     const { sent, reopened } = JSON.parse(out) as { sent: number[]; reopened: number };
-    console.log(`# off-link adverts: ${sent.reduce((a, b) => a + b, 0)} packets in ${Date.now() - attackStart} ms (sender reopened its sockets ${reopened} times)`);
-    assert.deepEqual(sent, cases.map(() => ROUNDS), "the sender got every packet out before its deadline");
+    console.log(
+      `# off-link adverts: ${sent.reduce((a, b) => a + b, 0)} packets in ${Date.now() - attackStart} ms (sender reopened its sockets ${reopened} times)`,
+    );
+    assert.deepEqual(
+      sent,
+      cases.map(() => ROUNDS),
+      "the sender got every packet out before its deadline",
+    );
     // Longer than a Master_Down_Interval after the last packet: an accepted one would have shown by now.
     await new Promise((r) => setTimeout(r, 1000));
 

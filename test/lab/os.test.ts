@@ -128,7 +128,10 @@ function defineTests(): void {
         assert.ok(shown?.flags.includes("secondary"));
         await w1.call("remove", "eth0", vip);
         assert.ok(!(await lab.addresses(n1.ns, "eth0")).some((a) => a.address === vip.address));
-        assert.ok((await lab.addresses(n1.ns, "eth0")).some((a) => a.address === n1.ipv4), "primary untouched");
+        assert.ok(
+          (await lab.addresses(n1.ns, "eth0")).some((a) => a.address === n1.ipv4),
+          "primary untouched",
+        );
       });
 
       it("adds and removes an IPv6 VIP with nodad, usable at once", async () => {
@@ -201,7 +204,13 @@ function defineTests(): void {
             const stopping = new Promise<boolean[]>((resolve) => w3.on("stopping", (sent) => resolve(sent as boolean[])));
             const sender = await w3.call<OpenedTransport>("openTransport", options, 0);
             const armed = vrrpV3Advert(80 + family, sender.sourceAddress, GROUP[family], [family === 4 ? "192.0.2.51" : "2001:db8::51"], 0);
-            const dropped = vrrpV3Advert(90 + family, sender.sourceAddress, GROUP[family], [family === 4 ? "192.0.2.52" : "2001:db8::52"], 0);
+            const dropped = vrrpV3Advert(
+              90 + family,
+              sender.sourceAddress,
+              GROUP[family],
+              [family === 4 ? "192.0.2.52" : "2001:db8::52"],
+              0,
+            );
             const kept = await w3.call<number>("armFarewell", sender.id, armed.toString("hex"), GROUP[family]);
             const gone = await w3.call<number>("armFarewell", sender.id, dropped.toString("hex"), GROUP[family]);
             await w3.call("disarmFarewell", gone);
@@ -246,7 +255,8 @@ function defineTests(): void {
           const vrids = Array.from({ length: 21 }, (_, i) => 100 + i); // the addon reads 8 per system call
           const busy = w2.call<number[]>("busyThenReadWaitingVrids", receiver.id, 1500);
           await delay(200);
-          for (const vrid of vrids) await w1.call("send", sender.id, vrrpV3Advert(vrid, sender.sourceAddress, GROUP[4], ["192.0.2.53"]).toString("hex"), GROUP[4]);
+          for (const vrid of vrids)
+            await w1.call("send", sender.id, vrrpV3Advert(vrid, sender.sourceAddress, GROUP[4], ["192.0.2.53"]).toString("hex"), GROUP[4]);
           assert.deepEqual(await busy, vrids);
         } finally {
           await w1.call("closeTransport", sender.id);
@@ -328,7 +338,8 @@ function defineTests(): void {
                 ? `${link1.mac} > ff:ff:ff:ff:ff:ff, ethertype ARP (0x0806), length 42: Ethernet (len 6), IPv4 (len 4), Request who-has ${vip.address} (ff:ff:ff:ff:ff:ff) tell ${vip.address}, length 28`
                 : `${link1.mac} > 33:33:00:00:00:01, ethertype IPv6 (0x86dd), length 86: (hlim 255, next-header ICMPv6 (58) payload length: 32) ${linkLocal(link1)} > ff02::1: [icmp6 sum ok] ICMP6, neighbor advertisement, length 32, tgt is ${vip.address}, Flags [override]`;
             await lab.waitFor(() => capture.output().includes(expected), 5000, `tcpdump to show: ${expected}\n${capture.output()}`);
-            if (family === 6) assert.match(capture.output(), new RegExp(`destination link-address option \\(2\\), length 8 \\(1\\): ${link1.mac}`));
+            if (family === 6)
+              assert.match(capture.output(), new RegExp(`destination link-address option \\(2\\), length 8 \\(1\\): ${link1.mac}`));
             await lab.waitFor(async () => (await neighbour(lab, client, vip.address)) === link1.mac, 5000, "the neighbour cache update");
           } finally {
             await lab.kill(capture.child);
@@ -405,7 +416,10 @@ function osWorker(emit: (event: string, data: unknown) => void): WorkerHandlers 
     /** As the agent does: a JS listener first, then the native handler in front of it. */
     listenForStop: (report: number[]) => {
       process.on("SIGTERM", () => {
-        emit("stopping", report.map((fid) => farewells.get(fid)?.sent() ?? false));
+        emit(
+          "stopping",
+          report.map((fid) => farewells.get(fid)?.sent() ?? false),
+        );
         setTimeout(() => process.exit(0), 100);
       });
       installFarewellHandlers(["SIGTERM"]);

@@ -33,8 +33,15 @@ describe("a VIP equal to the interface's own address (standalone)", { timeout: 6
       new Promise<"running">((resolve) => setTimeout(() => resolve("running"), 4000)),
     ]);
     const after = await lab.addresses(host.ns, host.ifname);
-    assert.equal(code, 2, `the agent should refuse the config; it is ${code === "running" ? "running" : `exited ${code}`}:\n${speaker.output()}`);
-    assert.match(speaker.output(), new RegExp(`instances\\[0\\]\\.addresses\\[0\\]: ${host.ipv4.replace(/\./g, "\\.")} is already an address of ${host.ifname}`));
+    assert.equal(
+      code,
+      2,
+      `the agent should refuse the config; it is ${code === "running" ? "running" : `exited ${code}`}:\n${speaker.output()}`,
+    );
+    assert.match(
+      speaker.output(),
+      new RegExp(`instances\\[0\\]\\.addresses\\[0\\]: ${host.ipv4.replace(/\./g, "\\.")} is already an address of ${host.ifname}`),
+    );
     assert.deepEqual(after, before);
   });
 });

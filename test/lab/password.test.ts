@@ -13,7 +13,18 @@ import { join } from "node:path";
 import yaml from "js-yaml";
 import { createLab, type Lab, type LabHost } from "./netns.js";
 import { encodeAdvert } from "../../agent/vrrp/codec.js";
-import { FLOATIP_BIN, Scratch, holders, httpGetIn, keepalivedConf, metricSum, soleHolder, startAgent, stopSpeaker, type Speaker } from "./vrrp-lab.js";
+import {
+  FLOATIP_BIN,
+  Scratch,
+  holders,
+  httpGetIn,
+  keepalivedConf,
+  metricSum,
+  soleHolder,
+  startAgent,
+  stopSpeaker,
+  type Speaker,
+} from "./vrrp-lab.js";
 import type { FloodPlan } from "./flood-sender.js";
 import { fileURLToPath } from "node:url";
 
@@ -57,10 +68,19 @@ describe("the VRRPv2 password never leaves the config", { timeout: 120_000 }, ()
     const notify = scratch.write("notify.sh", `#!/bin/sh\nmkdir -p ${out} && echo "$@" >> ${notifyLog}\n`);
     chmodSync(notify, 0o755);
     const yamlConfig = {
-      instances: [{
-        name: "vip", virtualRouterId: VRID, version: 2, priority: 150, advertInterval: 1, addresses: [`${VIP}/24`],
-        authentication: { type: "pass", password: PASSWORD }, notify: { any: notify }, stateFile: join(out, "n1.state"),
-      }],
+      instances: [
+        {
+          name: "vip",
+          virtualRouterId: VRID,
+          version: 2,
+          priority: 150,
+          advertInterval: 1,
+          addresses: [`${VIP}/24`],
+          authentication: { type: "pass", password: PASSWORD },
+          notify: { any: notify },
+          stateFile: join(out, "n1.state"),
+        },
+      ],
     };
     const startN1 = () => {
       const s = startAgent({ lab, host: n1, scratch, config: yamlConfig, metricsPort: PORT }); // state records in scratch/state-n1
@@ -68,10 +88,22 @@ describe("the VRRPv2 password never leaves the config", { timeout: 120_000 }, ()
       return s;
     };
     let n1Agent = startN1();
-    const conf = scratch.write("n2.conf", keepalivedConf({ ifname: n2.ifname, vrid: VRID, priority: 100, version: 2, advertInt: "1", vips: [`${VIP}/24`], password: PASSWORD }));
+    const conf = scratch.write(
+      "n2.conf",
+      keepalivedConf({ ifname: n2.ifname, vrid: VRID, priority: 100, version: 2, advertInt: "1", vips: [`${VIP}/24`], password: PASSWORD }),
+    );
     const n2Agent = lab.spawnIn(n2.ns, [
-      process.execPath, FLOATIP_BIN, "agent", "--config", conf, "--log-level", "debug",
-      "--state-dir", join(out, "state-n2"), "--metrics-address", `${n2.ipv4}:${PORT}`,
+      process.execPath,
+      FLOATIP_BIN,
+      "agent",
+      "--config",
+      conf,
+      "--log-level",
+      "debug",
+      "--state-dir",
+      join(out, "state-n2"),
+      "--metrics-address",
+      `${n2.ipv4}:${PORT}`,
     ]);
     let n2Text = "";
     n2Agent.stdout?.on("data", (d: Buffer) => (n2Text += d.toString()));
@@ -81,22 +113,44 @@ describe("the VRRPv2 password never leaves the config", { timeout: 120_000 }, ()
 
     // Adverts that fail the checks after decoding (logged at debug): a wrong password, and the right one with a wrong address list.
     const v2 = (password: string, addresses: string[]) =>
-      encodeAdvert({ version: 2, family: 4, virtualRouterId: VRID, priority: 254, advertIntervalMs: 1000, addresses, authType: 1, password: Buffer.from(password) }, { source: attacker.ipv4, destination: "224.0.0.18" }).toString("hex");
+      encodeAdvert(
+        {
+          version: 2,
+          family: 4,
+          virtualRouterId: VRID,
+          priority: 254,
+          advertIntervalMs: 1000,
+          addresses,
+          authType: 1,
+          password: Buffer.from(password),
+        },
+        { source: attacker.ipv4, destination: "224.0.0.18" },
+      ).toString("hex");
     const plan: FloodPlan = {
       packets: [
         { hex: v2("Wrong-pw", [VIP]), ttl: 255, destination: "224.0.0.18" },
         { hex: v2(PASSWORD, ["192.0.2.99"]), ttl: 255, destination: "224.0.0.18" },
       ],
-      rounds: 10, gapMs: 5, deadlineMs: 10_000,
+      rounds: 10,
+      gapMs: 5,
+      deadlineMs: 10_000,
     };
     await lab.exec(attacker.ns, ["ip", "route", "replace", "224.0.0.0/4", "dev", attacker.ifname]);
     await lab.exec(attacker.ns, [process.execPath, SENDER, scratch.write("plan.json", JSON.stringify(plan))], { timeoutMs: 20_000 });
 
     const endpoints: string[] = [];
     const readEndpoints = async () => {
-      for (const h of [n1, n2]) for (const path of ["metrics", "state"]) endpoints.push(await httpGetIn(lab, h, `http://${h.ipv4}:${PORT}/${path}`));
+      for (const h of [n1, n2])
+        for (const path of ["metrics", "state"]) endpoints.push(await httpGetIn(lab, h, `http://${h.ipv4}:${PORT}/${path}`));
     };
-    await lab.waitFor(async () => metricSum(await httpGetIn(lab, n1, `http://${n1.ipv4}:${PORT}/metrics`), "floatip_packets_dropped_total", { reason: "address-mismatch" }) >= 10, 3000, "the drops counted");
+    await lab.waitFor(
+      async () =>
+        metricSum(await httpGetIn(lab, n1, `http://${n1.ipv4}:${PORT}/metrics`), "floatip_packets_dropped_total", {
+          reason: "address-mismatch",
+        }) >= 10,
+      3000,
+      "the drops counted",
+    );
     await readEndpoints();
 
     // Handover (SIGTERM: priority 0) and preemption back.
@@ -105,16 +159,42 @@ describe("the VRRPv2 password never leaves the config", { timeout: 120_000 }, ()
     n1Agent = startN1();
     await lab.waitFor(async () => (await holders(lab, VIP)).join() === "n1", 10_000, "n1 preempts");
     await readEndpoints();
-    const check = await lab.exec(n1.ns, [process.execPath, FLOATIP_BIN, "check", "--instance", "vip", "--expect", "MASTER", "--state-dir", join(scratch.dir, "state-n1")]);
+    const check = await lab.exec(n1.ns, [
+      process.execPath,
+      FLOATIP_BIN,
+      "check",
+      "--instance",
+      "vip",
+      "--expect",
+      "MASTER",
+      "--state-dir",
+      join(scratch.dir, "state-n1"),
+    ]);
 
     // Checked configs: a YAML number as password (rejected), a keepalived auth_pass too long (cut to
     // the 8 bytes keepalived sends, with a warning that does not show them).
     const rejected: string[] = [];
     for (const [name, text, exit] of [
       ["bad.yaml", yaml.dump({ instances: [{ ...yamlConfig.instances[0], authentication: { type: "pass", password: 20240607 } }] }), 2],
-      ["long.conf", keepalivedConf({ ifname: "eth0", vrid: VRID, priority: 100, version: 2, advertInt: "1", vips: [`${VIP}/24`], password: `${PASSWORD}-long` }), 0],
+      [
+        "long.conf",
+        keepalivedConf({
+          ifname: "eth0",
+          vrid: VRID,
+          priority: 100,
+          version: 2,
+          advertInt: "1",
+          vips: [`${VIP}/24`],
+          password: `${PASSWORD}-long`,
+        }),
+        0,
+      ],
     ] as const) {
-      const result = await lab.exec(n1.ns, ["sh", "-c", `${process.execPath} ${FLOATIP_BIN} agent --config ${scratch.write(name, text)} --test 2>&1; echo "exit $?"`]);
+      const result = await lab.exec(n1.ns, [
+        "sh",
+        "-c",
+        `${process.execPath} ${FLOATIP_BIN} agent --config ${scratch.write(name, text)} --test 2>&1; echo "exit $?"`,
+      ]);
       assert.match(result, new RegExp(`exit ${exit}\n$`), result);
       rejected.push(result);
     }
@@ -129,12 +209,24 @@ describe("the VRRPv2 password never leaves the config", { timeout: 120_000 }, ()
     assert.match(logs, /"msg":"advert dropped".*"reason":"auth-mismatch"/);
     assert.match(logs, /"msg":"advert dropped".*"reason":"address-mismatch"/);
     assert.match(logs, /"msg":"master -> initialize"/);
-    assert.ok(endpoints.some((e) => e.includes('floatip_packets_dropped_total{interface="eth0",vrrp_instance="vip",reason="auth-mismatch"}')), endpoints[0]);
-    assert.ok(files.some(([path]) => path === notifyLog) && files.some(([path]) => path.endsWith("n1.state")), files.map(([p]) => p).join(", "));
+    assert.ok(
+      endpoints.some((e) => e.includes('floatip_packets_dropped_total{interface="eth0",vrrp_instance="vip",reason="auth-mismatch"}')),
+      endpoints[0],
+    );
+    assert.ok(
+      files.some(([path]) => path === notifyLog) && files.some(([path]) => path.endsWith("n1.state")),
+      files.map(([p]) => p).join(", "),
+    );
     assert.ok(files.some(([path]) => path.includes("state-n2")) && files.some(([path]) => path.includes("state-n1")));
     assert.match(check, /FLOATIP OK/);
 
-    for (const [what, text] of [["agent logs", logs], ["metrics and /state", endpoints.join("\n")], ["floatip check", check], ["rejected configs", rejected.join("\n")], ...files] as const) {
+    for (const [what, text] of [
+      ["agent logs", logs],
+      ["metrics and /state", endpoints.join("\n")],
+      ["floatip check", check],
+      ["rejected configs", rejected.join("\n")],
+      ...files,
+    ] as const) {
       assert.ok(!text.includes(PASSWORD), `the password appears in ${what}`);
     }
   });

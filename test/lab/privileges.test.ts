@@ -19,12 +19,16 @@ const NOBODY = 65534;
 
 function agentConfig(priority: number) {
   return {
-    instances: [{ name: "vip", virtualRouterId: 71, priority, advertInterval: "100ms", addresses: [`${VIP}/24`], garp: { repeat: 1, delay: "0s" } }],
+    instances: [
+      { name: "vip", virtualRouterId: 71, priority, advertInterval: "100ms", addresses: [`${VIP}/24`], garp: { repeat: 1, delay: "0s" } },
+    ],
   };
 }
 
 const exited = (child: Speaker["child"]) =>
-  child.exitCode !== null ? Promise.resolve(child.exitCode) : new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  child.exitCode !== null
+    ? Promise.resolve(child.exitCode)
+    : new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
 
 /** Addresses as comparable text (address/prefix label flags), sorted. */
 const shape = (list: readonly LabAddress[]) =>
@@ -40,7 +44,18 @@ describe("least privilege", { timeout: 120_000 }, () => {
   const startUnder = (host: LabHost, setpriv: readonly string[], config: unknown, stateDir: string): Speaker => {
     const file = scratch.write(`${host.name}-${running.length}.yaml`, yaml.dump(config));
     chmodSync(file, 0o644);
-    const child = lab.spawnIn(host.ns, ["setpriv", ...setpriv, "--", process.execPath, FLOATIP_BIN, "agent", "--config", file, "--state-dir", stateDir]);
+    const child = lab.spawnIn(host.ns, [
+      "setpriv",
+      ...setpriv,
+      "--",
+      process.execPath,
+      FLOATIP_BIN,
+      "agent",
+      "--config",
+      file,
+      "--state-dir",
+      stateDir,
+    ]);
     let text = "";
     child.stdout?.on("data", (d: Buffer) => (text += d.toString()));
     child.stderr?.on("data", (d: Buffer) => (text += d.toString()));
@@ -90,7 +105,15 @@ describe("least privilege", { timeout: 120_000 }, () => {
     const stateDir = join(scratch.dir, "state-nobody");
     mkdirSync(stateDir);
     chownSync(stateDir, NOBODY, NOBODY);
-    const caps = ["--reuid", String(NOBODY), "--regid", String(NOBODY), "--clear-groups", "--inh-caps=+net_admin,+net_raw", "--ambient-caps=+net_admin,+net_raw"];
+    const caps = [
+      "--reuid",
+      String(NOBODY),
+      "--regid",
+      String(NOBODY),
+      "--clear-groups",
+      "--inh-caps=+net_admin,+net_raw",
+      "--ambient-caps=+net_admin,+net_raw",
+    ];
     const agent = startUnder(n(0), caps, agentConfig(150), stateDir);
     running.push(startAgent({ lab, host: n(1), scratch, config: agentConfig(100) }));
     assert.equal(await soleHolder(lab, VIP, 5000, lab.nodes, 500), "n1", agent.output());
@@ -120,7 +143,10 @@ describe("least privilege", { timeout: 120_000 }, () => {
       lo: shape(await lab.addresses(host.ns, "lo")),
     });
     const before = await snapshot();
-    assert.ok(before.eth0.some((a) => a.startsWith("192.0.2.60/24 eth0:admin")), before.eth0.join("\n"));
+    assert.ok(
+      before.eth0.some((a) => a.startsWith("192.0.2.60/24 eth0:admin")),
+      before.eth0.join("\n"),
+    );
 
     const agent = startAgent({ lab, host, scratch, config: agentConfig(100) });
     running.push(agent);
@@ -136,7 +162,8 @@ describe("least privilege", { timeout: 120_000 }, () => {
     await stopSpeaker(lab, agent, "SIGTERM");
     assert.equal(agent.child.exitCode, 0, agent.output());
     assert.deepEqual(await snapshot(), before, "after stop");
-    for (const o of ["192.0.2.60/24", "198.51.100.60/24", "2001:db8::60/64"]) await lab.exec(host.ns, ["ip", "addr", "del", o, "dev", host.ifname]);
+    for (const o of ["192.0.2.60/24", "198.51.100.60/24", "2001:db8::60/64"])
+      await lab.exec(host.ns, ["ip", "addr", "del", o, "dev", host.ifname]);
     await lab.exec(host.ns, ["ip", "addr", "del", "192.0.2.5/32", "dev", "lo"]);
   });
 
@@ -145,7 +172,18 @@ describe("least privilege", { timeout: 120_000 }, () => {
     const host = n(0);
     const vip = "203.0.113.5";
     assert.equal((await lab.exec(host.ns, ["sysctl", "-n", `net.ipv4.conf.${host.ifname}.promote_secondaries`])).trim(), "0");
-    const config = { instances: [{ name: "vip", interface: host.ifname, virtualRouterId: 72, advertInterval: "100ms", addresses: [`${vip}/24`], garp: { repeat: 1, delay: "0s" } }] };
+    const config = {
+      instances: [
+        {
+          name: "vip",
+          interface: host.ifname,
+          virtualRouterId: 72,
+          advertInterval: "100ms",
+          addresses: [`${vip}/24`],
+          garp: { repeat: 1, delay: "0s" },
+        },
+      ],
+    };
     const agent = startAgent({ lab, host, scratch, config });
     running.push(agent);
     await lab.waitFor(async () => (await holders(lab, vip)).join() === "n1", 5000, "n1 holds the VIP");
@@ -155,9 +193,17 @@ describe("least privilege", { timeout: 120_000 }, () => {
     await stopSpeaker(lab, agent, "SIGTERM");
     assert.equal(agent.child.exitCode, 0, agent.output());
     const left = await lab.addresses(host.ns, host.ifname);
-    assert.equal(left.find((a) => a.address === vip), undefined, "the VIP is gone");
+    assert.equal(
+      left.find((a) => a.address === vip),
+      undefined,
+      "the VIP is gone",
+    );
     const kept = left.find((a) => a.address === "203.0.113.60");
-    assert.deepEqual(kept && [kept.prefixLength, kept.label], [24, "eth0:admin"], "the operator's address survives, prefix and label intact");
+    assert.deepEqual(
+      kept && [kept.prefixLength, kept.label],
+      [24, "eth0:admin"],
+      "the operator's address survives, prefix and label intact",
+    );
     await lab.exec(host.ns, ["ip", "addr", "del", "203.0.113.60/24", "dev", host.ifname]);
   });
 });

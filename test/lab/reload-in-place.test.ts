@@ -75,7 +75,11 @@ describe("SIGHUP changes a running router in place", { timeout: 240_000 }, () =>
     const done = (speaker.output().match(/"msg":"config reloaded"/g) ?? []).length;
     writeFileSync(speaker.configFile!, yaml.dump(agentConfig(speaker.host, s)));
     speaker.child.kill("SIGHUP");
-    await lab.waitFor(() => (speaker.output().match(/"msg":"config reloaded"/g) ?? []).length > done, 5000, `${speaker.host.name} reloaded`);
+    await lab.waitFor(
+      () => (speaker.output().match(/"msg":"config reloaded"/g) ?? []).length > done,
+      5000,
+      `${speaker.host.name} reloaded`,
+    );
   };
   const kaConf = (host: LabHost, priority: number, vips: readonly string[], unicast?: readonly string[]) =>
     keepalivedConf({
@@ -85,7 +89,9 @@ describe("SIGHUP changes a running router in place", { timeout: 240_000 }, () =>
       version: 3,
       advertInt: "1",
       vips: vips.map((v) => `${v}/24`),
-      ...(unicast !== undefined ? { extra: `    unicast_src_ip ${host.ipv4}\n    unicast_peer {\n${unicast.map((p) => `        ${p}\n`).join("")}    }\n` } : {}),
+      ...(unicast !== undefined
+        ? { extra: `    unicast_src_ip ${host.ipv4}\n    unicast_peer {\n${unicast.map((p) => `        ${p}\n`).join("")}    }\n` }
+        : {}),
     });
   const keepalived = (host: LabHost, priority: number, vips: readonly string[], unicast?: readonly string[]) => {
     const speaker = startKeepalived({ lab, host, scratch, conf: kaConf(host, priority, vips, unicast) });
@@ -94,7 +100,12 @@ describe("SIGHUP changes a running router in place", { timeout: 240_000 }, () =>
   };
 
   /** Transitions an agent logged since `from` (its output length then). */
-  const agentTransitions = (s: Speaker, from: number) => s.output().slice(from).split("\n").filter((l) => /"msg":"(initialize|backup|master|fault) -> /.test(l));
+  const agentTransitions = (s: Speaker, from: number) =>
+    s
+      .output()
+      .slice(from)
+      .split("\n")
+      .filter((l) => /"msg":"(initialize|backup|master|fault) -> /.test(l));
 
   function assertInPlace(master: string, backup: string, since: number, diag: () => string): void {
     const on = (host: string) => watch!.events.filter((e) => e.host === host && e.at >= since);
@@ -106,7 +117,8 @@ describe("SIGHUP changes a running router in place", { timeout: 240_000 }, () =>
 
   for (const mode of ["multicast", "unicast"] as const) {
     it(`two agents (${mode}): priority, peers and addresses change on the master, then on the backup; no transition, no address moves`, async () => {
-      const peers = (self: LabHost, other: LabHost, extra: boolean) => (mode === "unicast" ? [other.ipv4, ...(extra ? [ABSENT_PEER] : [])] : undefined);
+      const peers = (self: LabHost, other: LabHost, extra: boolean) =>
+        mode === "unicast" ? [other.ipv4, ...(extra ? [ABSENT_PEER] : [])] : undefined;
       const shape = (self: LabHost, other: LabHost, priority: number, vips: readonly string[], extra: boolean): AgentShape => ({
         priority,
         vips,
@@ -131,7 +143,11 @@ describe("SIGHUP changes a running router in place", { timeout: 240_000 }, () =>
       assert.deepEqual(agentTransitions(m, outputs[0]), [], diag());
       assert.deepEqual(agentTransitions(b, outputs[1]), [], diag());
       assert.match(m.output().slice(outputs[0]), /"msg":"changed in place"/);
-      assert.match(b.output().slice(outputs[1]), /"msg":"advert with an address list other than ours taken/, "the backup saw the master's new list first");
+      assert.match(
+        b.output().slice(outputs[1]),
+        /"msg":"advert with an address list other than ours taken/,
+        "the backup saw the master's new list first",
+      );
     });
   }
 

@@ -66,7 +66,9 @@ describe("VIPs sharing a subnet on one interface", { timeout: 180_000 }, () => {
     running.push(startAgent({ lab, host: n1, scratch, config: config(n1, 200, true) }));
     running.push(startAgent({ lab, host: n2, scratch, config: config(n2, 100, false) }));
     await lab.waitFor(async () => ((await where()) === "n1|n1" ? true : undefined), 8000, "n1 holds both VIPs");
-    const secondary = (await lab.addresses(n1.ns, n1.ifname)).filter((a) => VIPS.includes(a.address as (typeof VIPS)[number]) && a.flags.includes("secondary"));
+    const secondary = (await lab.addresses(n1.ns, n1.ifname)).filter(
+      (a) => VIPS.includes(a.address as (typeof VIPS)[number]) && a.flags.includes("secondary"),
+    );
     assert.equal(secondary.length, 1, "one VIP is the other's secondary");
 
     for (let round = 1; round <= ROUNDS; round++) {

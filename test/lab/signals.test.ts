@@ -18,8 +18,25 @@ const OTHERS = Array.from({ length: 254 }, (_, i) => `203.0.113.${i + 1}`);
 /** 255 instances: VRID 1 is the address owner (priority 255: master at once), the others wait as backups. */
 const config = {
   instances: [
-    { name: "owner", interface: "eth0", virtualRouterId: 1, version: 3, priority: 255, advertInterval: "100ms", addresses: [`${OWNER_VIP}/24`], garp: { repeat: 1, delay: "0s" } },
-    ...OTHERS.map((vip, i) => ({ name: `i${i + 2}`, interface: "eth0", virtualRouterId: i + 2, version: 3, priority: 100, advertInterval: "1s", addresses: [`${vip}/24`] })),
+    {
+      name: "owner",
+      interface: "eth0",
+      virtualRouterId: 1,
+      version: 3,
+      priority: 255,
+      advertInterval: "100ms",
+      addresses: [`${OWNER_VIP}/24`],
+      garp: { repeat: 1, delay: "0s" },
+    },
+    ...OTHERS.map((vip, i) => ({
+      name: `i${i + 2}`,
+      interface: "eth0",
+      virtualRouterId: i + 2,
+      version: 3,
+      priority: 100,
+      advertInterval: "1s",
+      addresses: [`${vip}/24`],
+    })),
   ],
 };
 
@@ -81,7 +98,13 @@ describe("signals while the agent starts (255 instances)", { timeout: 120_000 },
     return [OWNER_VIP, ...OTHERS].filter((a) => held.has(a));
   };
 
-  for (const [signal, delayMs] of [["SIGTERM", 30], ["SIGINT", 60], ["SIGTERM", 100], ["SIGINT", 150], ["SIGTERM", 300]] as const) {
+  for (const [signal, delayMs] of [
+    ["SIGTERM", 30],
+    ["SIGINT", 60],
+    ["SIGTERM", 100],
+    ["SIGINT", 150],
+    ["SIGTERM", 300],
+  ] as const) {
     it(`${signal} ${delayMs} ms after start: a clean stop, no VIP left, priority 0 if it was master`, async () => {
       const n1 = lab.nodes[0]!;
       const since = Date.now();

@@ -29,13 +29,18 @@ interface Hierarchy {
 
 function findHierarchy(): Hierarchy {
   const unified = "/sys/fs/cgroup";
-  if (existsSync(join(unified, "cgroup.controllers")) && readFileSync(join(unified, "cgroup.controllers"), "utf8").split(/\s+/).includes("cpu")) {
+  if (
+    existsSync(join(unified, "cgroup.controllers")) &&
+    readFileSync(join(unified, "cgroup.controllers"), "utf8").split(/\s+/).includes("cpu")
+  ) {
     return { kind: "v2", root: unified };
   }
   for (const root of ["/sys/fs/cgroup/cpu", "/sys/fs/cgroup/cpu,cpuacct"]) {
     if (existsSync(join(root, "cpu.cfs_quota_us"))) return { kind: "v1", root };
   }
-  throw new Error("no cgroup cpu controller found (neither cgroup v2 with cpu in /sys/fs/cgroup/cgroup.controllers nor a v1 cpu hierarchy)");
+  throw new Error(
+    "no cgroup cpu controller found (neither cgroup v2 with cpu in /sys/fs/cgroup/cgroup.controllers nor a v1 cpu hierarchy)",
+  );
 }
 
 /** The pid's cgroup path in the cpu hierarchy, from /proc/PID/cgroup. */

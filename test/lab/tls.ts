@@ -34,7 +34,23 @@ export async function createTestPki(names: readonly string[] = ["kubernetes", "k
     await openssl(["req", "-x509", ...EC, "-keyout", "other.key", "-out", "other.crt", "-days", "2", "-subj", "/CN=floatip-other-ca"]);
     await openssl(["req", ...EC, "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=kube-apiserver"]);
     await writeFile(at("ext.cnf"), `subjectAltName=${names.map((n) => `DNS:${n}`).join(",")}\n`);
-    await openssl(["x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-out", "server.crt", "-days", "2", "-extfile", "ext.cnf"]);
+    await openssl([
+      "x509",
+      "-req",
+      "-in",
+      "server.csr",
+      "-CA",
+      "ca.crt",
+      "-CAkey",
+      "ca.key",
+      "-CAcreateserial",
+      "-out",
+      "server.crt",
+      "-days",
+      "2",
+      "-extfile",
+      "ext.cnf",
+    ]);
   } catch (error) {
     await rm(dir, { recursive: true, force: true });
     throw error;

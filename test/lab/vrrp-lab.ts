@@ -72,7 +72,10 @@ export interface AgentStart {
 }
 
 export function startAgent(options: AgentStart): Speaker {
-  const file = options.scratch.write(`${options.host.name}-${Date.now()}-${Math.random().toString(16).slice(2, 6)}.yaml`, yaml.dump(options.config));
+  const file = options.scratch.write(
+    `${options.host.name}-${Date.now()}-${Math.random().toString(16).slice(2, 6)}.yaml`,
+    yaml.dump(options.config),
+  );
   const stateDir = join(options.scratch.dir, `state-${options.host.name}`);
   const args = [process.execPath, FLOATIP_BIN, "agent", "--config", file, "--log-level", "debug", "--state-dir", stateDir];
   if (options.metricsPort !== undefined) args.push("--metrics-address", `${options.host.ipv4}:${options.metricsPort}`);
@@ -93,8 +96,18 @@ export function startKeepalived(options: KeepalivedStart): Speaker {
   const conf = options.scratch.write(`${tag}.conf`, options.conf);
   const pid = join(options.scratch.dir, `${tag}.pid`);
   const child = options.lab.spawnIn(options.host.ns, [
-    "keepalived", "-n", "-l", "-D", "-G", "-P",
-    "-f", conf, "-p", pid, "-r", join(options.scratch.dir, `${tag}.vrrp.pid`),
+    "keepalived",
+    "-n",
+    "-l",
+    "-D",
+    "-G",
+    "-P",
+    "-f",
+    conf,
+    "-p",
+    pid,
+    "-r",
+    join(options.scratch.dir, `${tag}.vrrp.pid`),
   ]);
   return { kind: "keepalived", host: options.host, child, output: capture(child), configFile: conf };
 }
@@ -111,7 +124,8 @@ export function keepalivedConf(options: {
   readonly nopreempt?: boolean;
   readonly extra?: string;
 }): string {
-  const auth = options.password === undefined ? "" : `    authentication {\n        auth_type PASS\n        auth_pass ${options.password}\n    }\n`;
+  const auth =
+    options.password === undefined ? "" : `    authentication {\n        auth_type PASS\n        auth_pass ${options.password}\n    }\n`;
   return `global_defs {
     router_id lab
     vrrp_garp_master_delay 0
@@ -206,16 +220,20 @@ export async function soleHolder(
 ): Promise<string> {
   let candidate: string | undefined;
   let since = 0;
-  return lab.waitFor(async () => {
-    const list = await holders(lab, address, hosts);
-    const now = Date.now();
-    const one = list.length === 1 ? list[0] : undefined;
-    if (one !== candidate) {
-      candidate = one;
-      since = now;
-    }
-    return candidate !== undefined && now - since >= stableMs ? candidate : undefined;
-  }, timeoutMs, `exactly one stable holder of ${address}`);
+  return lab.waitFor(
+    async () => {
+      const list = await holders(lab, address, hosts);
+      const now = Date.now();
+      const one = list.length === 1 ? list[0] : undefined;
+      if (one !== candidate) {
+        candidate = one;
+        since = now;
+      }
+      return candidate !== undefined && now - since >= stableMs ? candidate : undefined;
+    },
+    timeoutMs,
+    `exactly one stable holder of ${address}`,
+  );
 }
 
 /** GET a URL from inside a namespace (the lab's addresses are not reachable from the root namespace). */

@@ -15,7 +15,8 @@ export function promtool(args: readonly string[], input?: string): Promise<Promt
     child.stdout.on("data", (d: Buffer) => (output += d.toString()));
     child.stderr.on("data", (d: Buffer) => (output += d.toString()));
     child.on("error", (error: NodeJS.ErrnoException) =>
-      fail(error.code === "ENOENT" ? new Error("promtool not found: apt-get install prometheus (make deps installs it)") : error));
+      fail(error.code === "ENOENT" ? new Error("promtool not found: apt-get install prometheus (make deps installs it)") : error),
+    );
     child.on("close", (code) => done({ code: code ?? 1, output }));
     child.stdin.end(input ?? "");
   });

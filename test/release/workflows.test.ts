@@ -12,9 +12,27 @@ import yaml from "js-yaml";
 import { PUBLISHED_IMAGE } from "../../base/build-info.js";
 import { REPO } from "../chart/helm.js";
 
-interface Step { name?: string; uses?: string; run?: string; with?: Record<string, unknown>; env?: Record<string, string>; id?: string }
-interface Job { "runs-on": string; permissions?: Record<string, string>; steps: Step[]; env?: Record<string, string> }
-interface Workflow { name: string; on: Record<string, unknown>; env?: Record<string, string>; jobs: Record<string, Job>; permissions?: Record<string, string> }
+interface Step {
+  name?: string;
+  uses?: string;
+  run?: string;
+  with?: Record<string, unknown>;
+  env?: Record<string, string>;
+  id?: string;
+}
+interface Job {
+  "runs-on": string;
+  permissions?: Record<string, string>;
+  steps: Step[];
+  env?: Record<string, string>;
+}
+interface Workflow {
+  name: string;
+  on: Record<string, unknown>;
+  env?: Record<string, string>;
+  jobs: Record<string, Job>;
+  permissions?: Record<string, string>;
+}
 
 const WORKFLOWS = join(REPO, ".github", "workflows");
 const load = (file: string) => yaml.load(readFileSync(join(WORKFLOWS, file), "utf8")) as Workflow;
@@ -26,7 +44,11 @@ const step = (wf: Workflow, job: string, name: string): Step => {
   return s;
 };
 
-function run(cmd: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+function run(
+  cmd: string,
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((done) => {
     execFile(cmd, args, { timeout: 30_000, ...options }, (err, stdout, stderr) => {
       const e = err as (Error & { code?: unknown }) | null;
@@ -39,7 +61,10 @@ function run(cmd: string, args: string[], options: { cwd?: string; env?: NodeJS.
 async function runStep(s: Step, cwd: string, env: Record<string, string>) {
   const githubEnv = join(cwd, ".github-env");
   writeFileSync(githubEnv, "");
-  const r = await run("bash", ["--noprofile", "--norc", "-eo", "pipefail", "-c", s.run!], { cwd, env: { PATH: process.env["PATH"] ?? "/usr/bin:/bin", GITHUB_ENV: githubEnv, GITHUB_OUTPUT: join(cwd, ".github-output"), ...env } });
+  const r = await run("bash", ["--noprofile", "--norc", "-eo", "pipefail", "-c", s.run!], {
+    cwd,
+    env: { PATH: process.env["PATH"] ?? "/usr/bin:/bin", GITHUB_ENV: githubEnv, GITHUB_OUTPUT: join(cwd, ".github-output"), ...env },
+  });
   return { ...r, githubEnv: readFileSync(githubEnv, "utf8") };
 }
 
@@ -49,7 +74,9 @@ describe("workflows", () => {
   const validator = join(REPO, "node_modules", ".bin", "action-validator");
 
   test("action-validator accepts every workflow (and refuses a broken one)", async () => {
-    const files = readdirSync(WORKFLOWS).filter((f) => /\.ya?ml$/.test(f)).sort();
+    const files = readdirSync(WORKFLOWS)
+      .filter((f) => /\.ya?ml$/.test(f))
+      .sort();
     assert.deepEqual(files, ["e2e-kind.yml", "release.yml"]);
     for (const f of files) {
       const r = await run(process.execPath, [validator, join(WORKFLOWS, f)]);
@@ -63,7 +90,8 @@ describe("workflows", () => {
   test("every action is pinned to a major version or a commit", () => {
     for (const f of ["release.yml", "e2e-kind.yml"]) {
       for (const [name, job] of Object.entries(load(f).jobs)) {
-        for (const s of job.steps.filter((x) => x.uses !== undefined)) assert.match(s.uses!, /^[\w.-]+\/[\w./-]+@(v\d+(\.\d+){0,2}|[0-9a-f]{40})$/, `${f} ${name}: ${s.uses}`);
+        for (const s of job.steps.filter((x) => x.uses !== undefined))
+          assert.match(s.uses!, /^[\w.-]+\/[\w./-]+@(v\d+(\.\d+){0,2}|[0-9a-f]{40})$/, `${f} ${name}: ${s.uses}`);
       }
     }
   });
@@ -73,12 +101,17 @@ describe("workflows", () => {
     const block = /<!-- release-steps: begin -->\n([\s\S]*?)<!-- release-steps: end -->/.exec(text)?.[1];
     assert.ok(block !== undefined, "CONTRIBUTING.md has the release-steps block");
     const documented = [...block.matchAll(/^\d+\. `(.+)`$/gm)].map((m) => m[1]!);
-    assert.deepEqual(releaseJob.steps.map((s) => s.name), documented);
+    assert.deepEqual(
+      releaseJob.steps.map((s) => s.name),
+      documented,
+    );
   });
 
   test("release: a version tag publishes the chart's default image for amd64 and arm64, signed keylessly with an SBOM", () => {
     assert.deepEqual(release.on, { push: { tags: ["v[0-9]+.[0-9]+.[0-9]+"] } });
-    const values = yaml.load(readFileSync(join(REPO, "charts", "floatip", "values.yaml"), "utf8")) as { image: { repository: string; tag: string } };
+    const values = yaml.load(readFileSync(join(REPO, "charts", "floatip", "values.yaml"), "utf8")) as {
+      image: { repository: string; tag: string };
+    };
     assert.equal(release.env?.["IMAGE"], values.image.repository, "the chart pulls what the workflow pushes");
     assert.equal(PUBLISHED_IMAGE, values.image.repository, "so does floatip manifest control-plane by default");
     assert.equal(values.image.tag, "", "the tag defaults to the chart's appVersion, which the workflow sets to the tag's version");
@@ -96,7 +129,8 @@ describe("workflows", () => {
     assert.match(step(release, "release", "Package the chart").run!, /--app-version "\$VERSION"/);
     const chartRef = `${release.env?.["CHART_REPOSITORY"]}/floatip`;
     assert.equal(chartRef, "oci://ghcr.io/floatip/charts/floatip");
-    for (const doc of ["CONTRIBUTING.md", "charts/floatip/README.md", "README.md"]) assert.ok(readFileSync(join(REPO, doc), "utf8").includes(chartRef), `${doc} names ${chartRef}`);
+    for (const doc of ["CONTRIBUTING.md", "charts/floatip/README.md", "README.md"])
+      assert.ok(readFileSync(join(REPO, doc), "utf8").includes(chartRef), `${doc} names ${chartRef}`);
   });
 
   /** The repository's package.json and Chart.yaml at `version`, and a CHANGELOG, in a fresh directory. */
@@ -104,12 +138,22 @@ describe("workflows", () => {
     const dir = join(scratch, name);
     mkdirSync(join(dir, "charts", "floatip"), { recursive: true });
     const current = (JSON.parse(readFileSync(join(REPO, "package.json"), "utf8")) as { version: string }).version;
-    writeFileSync(join(dir, "package.json"), readFileSync(join(REPO, "package.json"), "utf8").replace(`"version": "${current}"`, `"version": "${version}"`));
-    writeFileSync(join(dir, "charts", "floatip", "Chart.yaml"), readFileSync(join(REPO, "charts", "floatip", "Chart.yaml"), "utf8").replace(/^(version|appVersion): .*$/gm, (_m, key: string) => `${key}: ${key === "appVersion" ? `"${version}"` : version}`));
+    writeFileSync(
+      join(dir, "package.json"),
+      readFileSync(join(REPO, "package.json"), "utf8").replace(`"version": "${current}"`, `"version": "${version}"`),
+    );
+    writeFileSync(
+      join(dir, "charts", "floatip", "Chart.yaml"),
+      readFileSync(join(REPO, "charts", "floatip", "Chart.yaml"), "utf8").replace(
+        /^(version|appVersion): .*$/gm,
+        (_m, key: string) => `${key}: ${key === "appVersion" ? `"${version}"` : version}`,
+      ),
+    );
     writeFileSync(join(dir, "CHANGELOG.md"), changelog);
     return dir;
   }
-  const CHANGELOG = "# Changelog\n\nIntro.\n\n## [Unreleased]\n\n- next\n\n## [1.2.3] - 2026-12-01\n\n### Fixed\n- one\n- two\n\n## [1.2.2] - 2026-11-01\n\n- older\n";
+  const CHANGELOG =
+    "# Changelog\n\nIntro.\n\n## [Unreleased]\n\n- next\n\n## [1.2.3] - 2026-12-01\n\n### Fixed\n- one\n- two\n\n## [1.2.2] - 2026-11-01\n\n- older\n";
 
   test("release: the tag check passes when package.json, Chart.yaml and CHANGELOG.md agree, and names what does not", async () => {
     const tagCheck = step(release, "release", "Check the tag against package.json, Chart.yaml and CHANGELOG.md");
@@ -141,7 +185,14 @@ describe("workflows", () => {
     const wf = load("e2e-kind.yml");
     const job = wf.jobs["kind"]!;
     const names = job.steps.map((s) => s.name);
-    for (const n of ["Build the image", "Create the kind cluster", "Install the chart", "The VirtualIP has a master", "The LoadBalancer address answers from a container on the kind network", "Failover when the master's agent pod is deleted"]) {
+    for (const n of [
+      "Build the image",
+      "Create the kind cluster",
+      "Install the chart",
+      "The VirtualIP has a master",
+      "The LoadBalancer address answers from a container on the kind network",
+      "Failover when the master's agent pod is deleted",
+    ]) {
       assert.ok(names.includes(n), n);
     }
     const kindConfig = String(step(wf, "kind", "Create the kind cluster").with?.["config"]);
