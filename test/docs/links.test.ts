@@ -71,3 +71,33 @@ describe("documentation links", () => {
     });
   }
 });
+
+// The architecture page is the map of the code: it names every source folder, and every file path it
+// names in backquotes exists, so the two data flows it follows stay on real file names.
+describe("docs/architecture.md", () => {
+  const text = readFileSync(join(REPO, "docs/architecture.md"), "utf8");
+  const sourceFolders = [
+    "base",
+    "cli",
+    ...["agent", "operator"].flatMap((tower) =>
+      readdirSync(join(REPO, tower), { withFileTypes: true })
+        .filter((e) => e.isDirectory())
+        .map((e) => `${tower}/${e.name}`),
+    ),
+  ];
+
+  it("names every source folder", () => {
+    assert.deepEqual(
+      sourceFolders.filter((d) => !text.includes(`\`${d}/\``)),
+      [],
+    );
+  });
+
+  it("every repository path it names exists", () => {
+    const named = [...text.matchAll(/`((?:base|cli|agent|operator|test|bench|fuzz)\/[\w./-]+)`/g)].map((m) => m[1]!);
+    assert.deepEqual(
+      named.filter((p) => !existsSync(join(REPO, p))),
+      [],
+    );
+  });
+});
