@@ -279,7 +279,8 @@ export interface InstanceConfig {
   readonly trackInterface?: false;
   /**
    * keepalived use_vmac: the virtual addresses live on a macvlan interface
-   * with the RFC 5798 §7.3 virtual MAC 00:00:5e:00:01:VRID; absent = none.
+   * with the RFC 5798 §7.3 virtual MAC 00:00:5e:00:01:VRID (IPv6:
+   * 00:00:5e:00:02:VRID); absent = none.
    */
   readonly vmac?: VirtualMac;
   /** Routes installed while master, removed when leaving master (keepalived virtual_routes); absent = none. */

@@ -25,7 +25,7 @@ import type {
   TransportOptions,
   VirtualMacLinks,
 } from "../os/ports.js";
-import { onVirtualMac, virtualMac } from "./vmac.js";
+import { onVirtualMac, virtualMac, virtualMacLinkLocal } from "./vmac.js";
 import { decodeAdvert, peekVrid } from "../vrrp/codec.js";
 import { multicastGroup } from "../vrrp/packet.js";
 import type { Clock } from "../../base/clock.js";
@@ -108,12 +108,14 @@ export class Agent {
     if (this.deps.vmacs === undefined)
       throw new Error(`instance ${instance.name} uses a virtual MAC but the agent cannot create macvlan interfaces`);
     const base = await this.deps.addresses.link(instance.interface);
+    const linkLocal = instance.family === 6 ? virtualMacLinkLocal(instance, base) : undefined;
     await this.deps.vmacs.create({
       name: instance.vmac.name,
       parent: instance.interface,
       mac: virtualMac(instance.family, instance.virtualRouterId),
+      ...(linkLocal !== undefined ? { linkLocal } : {}),
     });
-    return onVirtualMac(instance, base.addresses.find((a) => a.family === instance.family)?.address);
+    return onVirtualMac(instance, linkLocal ?? base.addresses.find((a) => a.family === 4)?.address);
   }
 
   private async addRouter(instance: InstanceConfig, setup?: (router: VirtualRouter) => void): Promise<void> {
