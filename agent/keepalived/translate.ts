@@ -76,6 +76,9 @@ interface Root {
   readonly notifyFifos: Obj[];
   readonly multicastGroups: Obj;
   scriptUser?: { readonly value: string; readonly b: Block };
+  defaultInterface?: { readonly value: string; readonly b: Block };
+  /** The static_ipaddress line of each entry, for default_interface. */
+  readonly staticLines: Block[];
   version?: { readonly value: number; readonly b: Block };
   strict?: Block;
   startupDelay?: string;
@@ -133,6 +136,12 @@ const GLOBAL_SPECS: Readonly<Record<string, KeywordSpec<Root>>> = {
         b,
         "floatip does not check script file modes: keepalived refuses to run a script as root that another user can change, floatip runs it; keep scripts and their directories writable by root only",
       );
+    },
+  },
+  default_interface: {
+    run: (b, root) => {
+      if (!args(root.ctx, b, 1)) return;
+      root.defaultInterface = { value: b.args[0]!, b };
     },
   },
   script_user: {
@@ -332,6 +341,7 @@ const ROOT_SPECS: Readonly<Record<string, KeywordSpec<Root>>> = {
         if (address === undefined) continue;
         mark(root.ctx, `staticAddresses[${root.staticAddresses.length}]`, entry);
         root.staticAddresses.push(address);
+        root.staticLines.push(entry);
       }
     },
   },
@@ -344,6 +354,29 @@ const ROOT_SPECS: Readonly<Record<string, KeywordSpec<Root>>> = {
   vrrp_sync_group: { run: (b, root) => void root.syncGroups.push(b), repeatable: true },
   vrrp_track_process: { run: (b, root) => translateTrackProcess(root.ctx, b, root.trackProcesses), repeatable: true },
 };
+
+/**
+ * A static_ipaddress line without dev goes on default_interface, eth0 when
+ * that is not set, as keepalived 2.2.7 places it (a virtual address without
+ * dev goes on its instance's interface instead). The device is written out,
+ * so the YAML says where each address goes.
+ */
+function placeStaticAddresses(root: Root): void {
+  const fallback = root.defaultInterface;
+  root.staticAddresses.forEach((entry, i) => {
+    if (typeof entry === "object" && entry !== null && (entry as Obj)["device"] !== undefined) return;
+    const line = root.staticLines[i]!;
+    const device = fallback?.value ?? "eth0";
+    root.staticAddresses[i] = typeof entry === "string" ? { address: entry, device } : { ...(entry as Obj), device };
+    mark(root.ctx, `staticAddresses[${i}].device`, fallback?.b ?? line);
+    if (fallback === undefined)
+      warn(
+        root.ctx,
+        line,
+        `no dev: added to eth0, keepalived's default interface for static addresses (set dev, or default_interface in global_defs)`,
+      );
+  });
+}
 
 function lvsSpec(mode: "skip" | "refuse"): KeywordSpec<Root> {
   return {
@@ -403,6 +436,7 @@ export function translateKeepalived(blocks: readonly Block[], file: string, opti
     notifyFifos: [],
     multicastGroups: {},
     staticAddresses: [],
+    staticLines: [],
     staticRoutes: [],
     staticRules: [],
     garp: new Map(),
@@ -419,6 +453,7 @@ export function translateKeepalived(blocks: readonly Block[], file: string, opti
     }
   }
   warnNotifyUser(root);
+  placeStaticAddresses(root);
   const globals: Globals = {
     ...(root.version !== undefined ? { version: root.version } : {}),
     ...(root.strict !== undefined ? { strict: root.strict } : {}),
