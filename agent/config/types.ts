@@ -184,6 +184,8 @@ export interface Notify {
   readonly stop?: string;
   /** Per-run limit, then SIGTERM then SIGKILL. */
   readonly timeoutMs: number;
+  /** Run the commands as this user ("name", "uid", "name:group", "uid:gid", as a script's `user`); default: the agent's user. */
+  readonly user?: string;
 }
 
 /**

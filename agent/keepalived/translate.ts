@@ -395,21 +395,6 @@ function lvsSpec(mode: "skip" | "refuse"): KeywordSpec<Root> {
   };
 }
 
-const NOTIFY = new Set(["notify", "notify_master", "notify_backup", "notify_fault", "notify_stop"]);
-
-/** keepalived runs notify commands as script_user too; floatip runs them as itself, so say so where it differs. */
-function warnNotifyUser(root: Root): void {
-  const user = root.scriptUser;
-  if (user === undefined) return;
-  const notify = [...root.instances, ...root.syncGroups].flatMap((b) => b.children ?? []).find((c) => NOTIFY.has(c.keyword));
-  if (notify === undefined) return;
-  warn(
-    root.ctx,
-    user.b,
-    `floatip runs vrrp_script checks as ${user.value} but notify commands (such as ${notify.keyword} at ${notify.file}:${notify.line}) as its own user, where keepalived runs them as ${user.value} too`,
-  );
-}
-
 /** The keywords floatip translates, by block (for the support table in docs/keepalived.md and its test). */
 export function translatedKeywords(): Readonly<
   Record<"top level" | "global_defs" | "vrrp_script" | "vrrp_sync_group" | "vrrp_track_process", readonly string[]>
@@ -452,11 +437,11 @@ export function translateKeepalived(blocks: readonly Block[], file: string, opti
       mark(ctx, `${s.path}.user`, root.scriptUser.b);
     }
   }
-  warnNotifyUser(root);
   placeStaticAddresses(root);
   const globals: Globals = {
     ...(root.version !== undefined ? { version: root.version } : {}),
     ...(root.strict !== undefined ? { strict: root.strict } : {}),
+    ...(root.scriptUser !== undefined ? { scriptUser: root.scriptUser } : {}),
     garp: root.garp,
     garpInterval: root.garpInterval,
   };
@@ -481,7 +466,7 @@ export function translateKeepalived(blocks: readonly Block[], file: string, opti
     files: new Map(root.trackFiles.map((t) => [String(t["name"]), Number(t["weight"] ?? 1)])),
     processes: new Map(root.trackProcesses.map((t) => [String(t["name"]), Number(t["weight"] ?? 1)])),
   };
-  const syncGroups = translateSyncGroups(ctx, root.syncGroups, instances, weights);
+  const syncGroups = translateSyncGroups(ctx, root.syncGroups, instances, weights, root.scriptUser);
   const doc: Obj = {
     ...(root.scripts.length > 0 ? { scripts: root.scripts.map((s) => s.out) } : {}),
     ...(root.trackFiles.length > 0 ? { trackFiles: root.trackFiles } : {}),
