@@ -130,7 +130,6 @@ export const GLOBAL_UNSUPPORTED: Unsupported = {
   vrrp_lower_prio_no_advert: "not supported: a floatip master always answers a lower-priority advert with its own",
   vrrp_owner_ignore_adverts: "not supported: an address owner (priority 255) in floatip always takes part in the election",
   vrrp_garp_extra_if: "not supported: floatip sends gratuitous ARP only on the instance's interface",
-  vrrp_min_garp: "not supported yet; set vrrp_garp_master_repeat 1 and vrrp_garp_master_delay 0 instead",
   vmac_prefix: "not supported: floatip names the macvlan as use_vmac gives it (default vrrp.VRID)",
   vmac_addr_prefix: "not supported: floatip names the macvlan as use_vmac gives it (default vrrp.VRID)",
   linkbeat_use_polling: "floatip watches links itself; this keepalived switch has no meaning for it",

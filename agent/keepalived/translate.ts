@@ -82,6 +82,8 @@ interface Root {
   version?: { readonly value: number; readonly b: Block };
   strict?: Block;
   startupDelay?: string;
+  /** vrrp_min_garp: one gratuitous ARP / NA per takeover, no second burst. */
+  minGarp?: Block;
   readonly garpInterval: Map<4 | 6, { readonly value: unknown; readonly b: Block }>;
   readonly garp: Map<string, { readonly value: unknown; readonly b: Block }>;
 }
@@ -166,6 +168,14 @@ const GLOBAL_SPECS: Readonly<Record<string, KeywordSpec<Root>>> = {
   vrrp_garp_lower_prio_delay: globalGarp("lowerPriorityDelay", (ctx, b, text) => seconds(ctx, b, text, true)),
   vrrp_garp_interval: globalGarpInterval(4),
   vrrp_gna_interval: globalGarpInterval(6),
+  vrrp_min_garp: {
+    run: (b, root) => {
+      if (!args(root.ctx, b, 0, 1, "vrrp_min_garp [on|off]")) return;
+      const value = b.args[0] ?? "on";
+      if (!["on", "off", "true", "false", "yes", "no"].includes(value)) return void fail(root.ctx, b, `must be on or off, got "${value}"`);
+      if (["on", "true", "yes"].includes(value)) root.minGarp = b;
+    },
+  },
   vrrp_startup_delay: {
     run: (b, root) => {
       if (!args(root.ctx, b, 1)) return;
@@ -356,6 +366,25 @@ const ROOT_SPECS: Readonly<Record<string, KeywordSpec<Root>>> = {
 };
 
 /**
+ * vrrp_min_garp, as keepalived 2.2.7 applies it: the default burst becomes
+ * one message (vrrp_garp_master_repeat 1) with no second burst
+ * (vrrp_garp_master_delay 0); a value set by those keywords stays.
+ * (keepalived's default refresh is already none, as floatip's.)
+ */
+function applyMinGarp(root: Root): void {
+  const b = root.minGarp;
+  if (b === undefined) return;
+  if (!root.garp.has("repeat")) root.garp.set("repeat", { value: 1, b });
+  if (!root.garp.has("delay")) root.garp.set("delay", { value: seconds(root.ctx, b, "0", true), b });
+  if (root.garp.has("refresh") && !root.garp.has("refreshRepeat"))
+    warn(
+      root.ctx,
+      b,
+      "keepalived also sets vrrp_garp_master_refresh_repeat to 0 unless it is set; floatip keeps its default for the vrrp_garp_master_refresh messages (set vrrp_garp_master_refresh_repeat to choose how many)",
+    );
+}
+
+/**
  * A static_ipaddress line without dev goes on default_interface, eth0 when
  * that is not set, as keepalived 2.2.7 places it (a virtual address without
  * dev goes on its instance's interface instead). The device is written out,
@@ -438,6 +467,7 @@ export function translateKeepalived(blocks: readonly Block[], file: string, opti
     }
   }
   placeStaticAddresses(root);
+  applyMinGarp(root);
   const globals: Globals = {
     ...(root.version !== undefined ? { version: root.version } : {}),
     ...(root.strict !== undefined ? { strict: root.strict } : {}),
