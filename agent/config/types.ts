@@ -285,6 +285,8 @@ export interface InstanceConfig {
    * 00:00:5e:00:02:VRID); absent = none.
    */
   readonly vmac?: VirtualMac;
+  /** net.ipv4.conf.IF.promote_secondaries=1 on the interface while the instance runs (keepalived promote_secondaries); absent = left alone. */
+  readonly promoteSecondaries?: true;
   /** Routes installed while master, removed when leaving master (keepalived virtual_routes); absent = none. */
   readonly routes?: readonly RouteConfig[];
   /** Policy rules installed while master, after the routes, removed before them (keepalived virtual_rules); absent = none. */

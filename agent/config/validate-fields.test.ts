@@ -612,6 +612,12 @@ const BAD: readonly BadValue[] = [
   },
   { field: "instances[].vmac", name: "a string", doc: instance({ vmac: "yes" }), at: "instances[0].vmac" },
   { field: "instances[].trackInterface", name: "text", doc: instance({ trackInterface: "no" }), at: "instances[0].trackInterface" },
+  {
+    field: "instances[].promoteSecondaries",
+    name: "text",
+    doc: instance({ promoteSecondaries: "yes" }),
+    at: "instances[0].promoteSecondaries",
+  },
 ];
 
 /** The document as YAML or JSON would carry it: keys set to undefined are left out. */

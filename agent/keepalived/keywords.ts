@@ -196,7 +196,6 @@ export const INSTANCE_UNSUPPORTED: Unsupported = {
   mcast_dst_ip:
     "not supported: floatip sends to the global group (vrrp_mcast_group4 / vrrp_mcast_group6, default 224.0.0.18 / ff02::12) or to the unicast_peer addresses",
   no_virtual_ipaddress: "not supported: a floatip instance needs virtual addresses",
-  promote_secondaries: "not supported yet: set net.ipv4.conf.IFNAME.promote_secondaries=1 with sysctl instead",
   notify_deleted: "not supported: floatip sends STOP to notify scripts when an instance is removed",
   notify_master_rx_lower_pri: "not supported yet",
   notify_priority_changes: "not supported yet",

@@ -146,6 +146,13 @@ const SPECS: Readonly<Record<string, KeywordSpec<St>>> = {
   unicast_src_ip: { run: (b, st) => setSource(st, b) },
   mcast_src_ip: { run: (b, st) => setSource(st, b) },
   accept: { run: (b, st) => void args(st.ctx, b, 0) },
+  promote_secondaries: {
+    run: (b, st) => {
+      if (!args(st.ctx, b, 0)) return;
+      st.out["promoteSecondaries"] = true;
+      mark(st.ctx, `${st.path}.promoteSecondaries`, b);
+    },
+  },
   strict_mode: {
     run: (b, st) => {
       if (!args(st.ctx, b, 0, 1, "strict_mode [on|off]")) return;

@@ -136,6 +136,14 @@ export interface VirtualMacLinks {
   close(): void;
 }
 
+/** An interface setting instances hold while they run (keepalived promote_secondaries; promote-secondaries.ts). */
+export interface InterfaceFlags {
+  /** One more instance wants it on the interface (set on the first). */
+  hold(ifname: string): Promise<void>;
+  /** One fewer (put back after the last, if floatip changed it). */
+  release(ifname: string): Promise<void>;
+}
+
 /** Gratuitous ARP (IPv4) or unsolicited neighbour advertisement (IPv6) for one address. */
 export interface Announcer {
   announce(ifname: string, address: VirtualAddress): Promise<void>;
