@@ -9,9 +9,8 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { join } from "node:path";
 import { type LabHost } from "./netns.js";
-import { FLOATIP_BIN, holders, startKeepalived, stopSpeaker, type Speaker } from "./vrrp-lab.js";
+import { holders, startKeepalived, stopSpeaker, type Speaker, startAgent } from "./vrrp-lab.js";
 import { useLab } from "./lab-fixture.js";
 
 const VIP4 = "203.0.113.7";
@@ -40,22 +39,7 @@ describe("vrrp_mcast_group4/6: floatip and keepalived 2.2.7 on another group", {
   const fx = useLab({ nodes: 3, client: false, stopSignal: "SIGKILL" });
 
   function startFloatip(host: LabHost, text: string): Speaker {
-    const file = fx.scratch.write(`${host.name}.conf`, text);
-    const child = fx.lab.spawnIn(host.ns, [
-      process.execPath,
-      FLOATIP_BIN,
-      "agent",
-      "--config",
-      file,
-      "--log-level",
-      "debug",
-      "--state-dir",
-      join(fx.scratch.dir, `state-${host.name}`),
-    ]);
-    let log = "";
-    child.stderr?.on("data", (d: Buffer) => (log += d.toString()));
-    child.stdout?.on("data", (d: Buffer) => (log += d.toString()));
-    const speaker: Speaker = { kind: "agent", host, child, output: () => log };
+    const speaker = startAgent({ lab: fx.lab, host, scratch: fx.scratch, config: text });
     fx.running.push(speaker);
     return speaker;
   }

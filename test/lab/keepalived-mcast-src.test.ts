@@ -7,7 +7,7 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { FLOATIP_BIN, holders, keepalivedConf, startKeepalived } from "./vrrp-lab.js";
+import { holders, keepalivedConf, startKeepalived, startAgent } from "./vrrp-lab.js";
 import { useLab } from "./lab-fixture.js";
 
 const VIP = "203.0.113.5";
@@ -28,9 +28,7 @@ describe("keepalived mcast_src_ip on the wire", { timeout: 60_000 }, () => {
       conf: keepalivedConf({ ifname: n1.ifname, vrid: VRID, priority: 98, version: 2, advertInt: "1", vips: [VIP] }),
     });
     fx.running.push(peer);
-    const conf = fx.scratch.write(
-      "agent.conf",
-      `vrrp_instance VI_1 {
+    const conf = `vrrp_instance VI_1 {
   interface ${n2.ifname}
   virtual_router_id ${VRID}
   priority 100
@@ -40,21 +38,10 @@ describe("keepalived mcast_src_ip on the wire", { timeout: 60_000 }, () => {
     ${VIP}
   }
 }
-`,
-    );
-    const agent = fx.lab.spawnIn(n2.ns, [
-      process.execPath,
-      FLOATIP_BIN,
-      "agent",
-      "--config",
-      conf,
-      "--state-dir",
-      `${fx.scratch.dir}/state`,
-    ]);
-    let log = "";
-    agent.stderr?.on("data", (d: Buffer) => (log += d.toString()));
-    fx.running.push({ kind: "agent", host: n2, child: agent, output: () => log });
-    const diag = () => `agent log:\n${log.slice(-3000)}\nkeepalived:\n${peer.output().slice(-2000)}`;
+`;
+    const agent = startAgent({ lab: fx.lab, host: n2, scratch: fx.scratch, config: conf });
+    fx.running.push(agent);
+    const diag = () => `agent log:\n${agent.output().slice(-3000)}\nkeepalived:\n${peer.output().slice(-2000)}`;
 
     await fx.lab
       .waitFor(async () => (await holders(fx.lab, VIP)).join() === "n2", 10_000, "agent master")

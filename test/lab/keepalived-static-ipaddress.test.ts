@@ -7,7 +7,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { type Lab, type LabHost } from "./netns.js";
-import { FLOATIP_BIN, startKeepalived, stopSpeaker, type Speaker } from "./vrrp-lab.js";
+import { startKeepalived, stopSpeaker, type Speaker, startAgent } from "./vrrp-lab.js";
 import { useLab } from "./lab-fixture.js";
 
 const STATIC = ["192.0.2.66", "2001:db8:66::66"];
@@ -42,21 +42,7 @@ vrrp_instance VI_1 {
 `;
       let speaker: Speaker;
       if (side === "keepalived") speaker = startKeepalived({ lab: fx.lab, host, scratch: fx.scratch, conf: text });
-      else {
-        const conf = fx.scratch.write("agent.conf", text);
-        const child = fx.lab.spawnIn(host.ns, [
-          process.execPath,
-          FLOATIP_BIN,
-          "agent",
-          "--config",
-          conf,
-          "--state-dir",
-          `${fx.scratch.dir}/state`,
-        ]);
-        let log = "";
-        child.stderr?.on("data", (d: Buffer) => (log += d.toString()));
-        speaker = { kind: "agent", host, child, output: () => log };
-      }
+      else speaker = startAgent({ lab: fx.lab, host, scratch: fx.scratch, config: text });
       fx.running.push(speaker);
       // advert_int 5: backup for ~15 s before it could become master.
       await fx.lab

@@ -6,7 +6,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { type Lab, type LabHost } from "./netns.js";
-import { FLOATIP_BIN, stopSpeaker } from "./vrrp-lab.js";
+import { stopSpeaker, startAgent } from "./vrrp-lab.js";
 import { useLab } from "./lab-fixture.js";
 
 async function statics(lab: Lab, host: LabHost): Promise<string[]> {
@@ -23,9 +23,7 @@ describe("keepalived static_routes / static_rules: with the agent, whatever its 
 
   it("installed at start as backup, removed at stop", async () => {
     const host = fx.lab.nodes[0]!;
-    const conf = fx.scratch.write(
-      "agent.conf",
-      `static_routes {
+    const conf = `static_routes {
     198.51.100.0/24 via 192.0.2.254
     default via 192.0.2.254 table 200
 }
@@ -41,26 +39,14 @@ vrrp_instance VI_1 {
         192.0.2.65/24
     }
 }
-`,
-    );
-    const child = fx.lab.spawnIn(host.ns, [
-      process.execPath,
-      FLOATIP_BIN,
-      "agent",
-      "--config",
-      conf,
-      "--state-dir",
-      `${fx.scratch.dir}/state`,
-    ]);
-    let log = "";
-    child.stderr?.on("data", (d: Buffer) => (log += d.toString()));
-    const agent = { kind: "agent" as const, host, child, output: () => log };
+`;
+    const agent = startAgent({ lab: fx.lab, host, scratch: fx.scratch, config: conf });
     fx.running.push(agent);
     // advert_int 5: backup for ~15 s before it could become master.
     await fx.lab
       .waitFor(async () => (await statics(fx.lab, host)).length === 3, 5_000, "static routes and rule")
-      .catch(async (e) => assert.fail(`${e}\n${(await statics(fx.lab, host)).join("\n")}\n${log.slice(-3000)}`));
-    assert.ok(!log.includes("-> master"), "still backup");
+      .catch(async (e) => assert.fail(`${e}\n${(await statics(fx.lab, host)).join("\n")}\n${agent.output().slice(-3000)}`));
+    assert.ok(!agent.output().includes("-> master"), "still backup");
     fx.running.splice(fx.running.indexOf(agent), 1);
     await stopSpeaker(fx.lab, agent, "SIGTERM");
     assert.deepEqual(await statics(fx.lab, host), [], "removed at stop");

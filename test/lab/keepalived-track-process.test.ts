@@ -7,8 +7,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
-import { join } from "node:path";
-import { FLOATIP_BIN, holders, keepalivedConf, soleHolder, startKeepalived } from "./vrrp-lab.js";
+import { holders, keepalivedConf, soleHolder, startKeepalived, startAgent } from "./vrrp-lab.js";
 import { useLab } from "./lab-fixture.js";
 
 const VIP = "203.0.113.7";
@@ -41,9 +40,7 @@ describe("track_process: the master follows a tracked process (floatip vs keepal
       conf: keepalivedConf({ ifname: kHost.ifname, vrid: VRID, priority: 100, version: 2, advertInt: "1", vips: [VIP] }),
     });
     fx.running.push(k);
-    const conf = fx.scratch.write(
-      "floatip.conf",
-      `vrrp_track_process sleeper {
+    const conf = `vrrp_track_process sleeper {
     process sleep ${tag}
     weight 0
 }
@@ -59,29 +56,17 @@ vrrp_instance VI_1 {
         sleeper
     }
 }
-`,
-    );
-    const child = fx.lab.spawnIn(fHost.ns, [
-      process.execPath,
-      FLOATIP_BIN,
-      "agent",
-      "--config",
-      conf,
-      "--state-dir",
-      join(fx.scratch.dir, "state"),
-    ]);
-    let log = "";
-    child.stderr?.on("data", (d: Buffer) => (log += d.toString()));
-    child.stdout?.on("data", (d: Buffer) => (log += d.toString()));
-    fx.running.push({ kind: "agent", host: fHost, child, output: () => log });
-    const diag = (e: unknown) => assert.fail(`${e}\nfloatip:\n${log.slice(-4000)}\nkeepalived:\n${k.output().slice(-2000)}`);
+`;
+    const agent = startAgent({ lab: fx.lab, host: fHost, scratch: fx.scratch, config: conf });
+    fx.running.push(agent);
+    const diag = (e: unknown) => assert.fail(`${e}\nfloatip:\n${agent.output().slice(-4000)}\nkeepalived:\n${k.output().slice(-2000)}`);
 
     assert.equal(await soleHolder(fx.lab, VIP, 15_000).catch(diag), fHost.name, "floatip (150) with its process running");
     const killedAt = Date.now();
     first.kill("SIGKILL");
     await fx.lab.waitFor(async () => (await holders(fx.lab, VIP)).join() === kHost.name, 12_000, "keepalived took over").catch(diag);
     assert.ok(Date.now() - killedAt < 8000, "within a poll, Skew_Time and the check interval");
-    assert.match(log, /tracked process sleeper: quorum lost/);
+    assert.match(agent.output(), /tracked process sleeper: quorum lost/);
 
     sleeper();
     await fx.lab

@@ -8,7 +8,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { type Lab, type LabHost } from "./netns.js";
-import { FLOATIP_BIN, holders, keepalivedConf, startKeepalived, stopSpeaker, type Speaker } from "./vrrp-lab.js";
+import { holders, keepalivedConf, startKeepalived, stopSpeaker, type Speaker, startAgent } from "./vrrp-lab.js";
 import { useLab } from "./lab-fixture.js";
 
 export interface MasterOnlyCase {
@@ -33,10 +33,8 @@ export function describeMasterOnlyInterop(c: MasterOnlyCase): void {
   describe(`keepalived ${c.feature}: only on the master`, { timeout: 90_000 }, () => {
     const fx = useLab({ nodes: 2, client: false, stopSignal: "SIGKILL" });
 
-    function startFloatip(host: LabHost, priority: number): Speaker & { log: () => string } {
-      const conf = fx.scratch.write(
-        `agent-${priority}.conf`,
-        `vrrp_instance VI_1 {
+    function startFloatip(host: LabHost, priority: number): Speaker {
+      const conf = `vrrp_instance VI_1 {
     interface ${host.ifname}
     virtual_router_id ${c.vrid}
     priority ${priority}
@@ -45,20 +43,8 @@ export function describeMasterOnlyInterop(c: MasterOnlyCase): void {
         ${c.vip}/24
     }
 ${c.blocks(host.ifname)}}
-`,
-      );
-      const child = fx.lab.spawnIn(host.ns, [
-        process.execPath,
-        FLOATIP_BIN,
-        "agent",
-        "--config",
-        conf,
-        "--state-dir",
-        `${fx.scratch.dir}/state`,
-      ]);
-      let log = "";
-      child.stderr?.on("data", (d: Buffer) => (log += d.toString()));
-      const speaker = { kind: "agent" as const, host, child, output: () => log, log: () => log };
+`;
+      const speaker = startAgent({ lab: fx.lab, host, scratch: fx.scratch, config: conf });
       fx.running.push(speaker);
       return speaker;
     }
@@ -105,15 +91,15 @@ ${c.blocks(host.ifname)}}
       // floatip master: the effect on n2 only, none on keepalived's node.
       const peer = startPeer(n1, 100);
       let agent = startFloatip(n2, 150);
-      let diag = () => `agent log:\n${agent.log().slice(-3000)}\nkeepalived:\n${peer.output().slice(-2000)}`;
+      let diag = () => `agent log:\n${agent.output().slice(-3000)}\nkeepalived:\n${peer.output().slice(-2000)}`;
       await expectMaster(n2, n1, "floatip master", diag);
       // The agent stops: keepalived takes over with its copy, the agent's are gone.
       await stop(agent);
       await expectMaster(n1, n2, "keepalived master after the agent stopped", diag);
       // floatip as backup: installs nothing while keepalived is master.
       agent = startFloatip(n2, 50);
-      diag = () => `agent log:\n${agent.log().slice(-3000)}\nkeepalived:\n${peer.output().slice(-2000)}`;
-      await fx.lab.waitFor(() => agent.log().includes("-> backup"), 10_000, "agent backup").catch((e) => assert.fail(`${e}\n${diag()}`));
+      diag = () => `agent log:\n${agent.output().slice(-3000)}\nkeepalived:\n${peer.output().slice(-2000)}`;
+      await fx.lab.waitFor(() => agent.output().includes("-> backup"), 10_000, "agent backup").catch((e) => assert.fail(`${e}\n${diag()}`));
       await new Promise((r) => setTimeout(r, 4000)); // past the agent's Master_Down_Interval: it stayed backup
       await expectMaster(n1, n2, "keepalived still master", diag);
       // keepalived stops: the agent takes over; keepalived's copy is gone.
