@@ -9,7 +9,11 @@
  * it, the same stamp the failover bench stops its clock on. Setup as the
  * failover bench's tracked-interface row (bench/failover.ts): two speakers,
  * the master's `up0` loses carrier once the pair has settled. Usage:
- *   node dist/bench/backup-path.js [--runs N] [--interval 10] [--impls floatip,keepalived]
+ *   node dist/bench/backup-path.js [--runs N] [--interval 10] [--impls floatip,keepalived] [--build NAME=DIR/bin/floatip ...]
+ * --build adds another build's agent under NAME (a copy of the tree before a
+ * change: bin/, dist/, package.json, build/ and node_modules), run
+ * interleaved with the others so a change is measured against its
+ * predecessor in the same lock slot.
  */
 import type { ChildProcess } from "node:child_process";
 import { createLab, type Lab } from "../test/lab/netns.js";
@@ -24,6 +28,9 @@ const TRACKED = "up0";
 const TRACKED_PEER = "up0p";
 /** tcpdump's line for a gratuitous ARP of the VIP (who-has and tell both the VIP; the target MAC may be printed). */
 const gratuitous = new RegExp(`^ARP, Request who-has ${VIP.replaceAll(".", "\\.")} (\\([^)]*\\) )?tell ${VIP.replaceAll(".", "\\.")},`);
+
+/** The implementations, or the NAME of a --build. */
+type Kind = Impl | string;
 
 interface Packet {
   readonly at: number;
@@ -40,18 +47,24 @@ interface Split {
 function args(argv: readonly string[]) {
   let runs = 9;
   let interval = 10;
-  let impls: Impl[] = ["floatip", "keepalived"];
+  let impls: Kind[] = ["floatip", "keepalived"];
+  const builds = new Map<string, string>();
   for (let i = 0; i < argv.length; i++) {
     const next = () => argv[++i] ?? "";
     if (argv[i] === "--runs") runs = Number(next());
     else if (argv[i] === "--interval") interval = Number(next());
-    else if (argv[i] === "--impls") impls = next().split(",") as Impl[];
+    else if (argv[i] === "--impls") impls = next().split(",") as Kind[];
+    else if (argv[i] === "--build") {
+      const [name, bin] = next().split("=");
+      if (name === undefined || bin === undefined) throw new Error("--build: expected NAME=PATH");
+      builds.set(name, bin);
+    }
   }
-  return { runs, interval, impls };
+  return { runs, interval, impls: [...impls, ...builds.keys()], builds };
 }
 
 async function main(): Promise<void> {
-  const { runs, interval, impls } = args(process.argv.slice(2));
+  const { runs, interval, impls, builds } = args(process.argv.slice(2));
   const lab: Lab = await createLab({ nodes: 2, client: false });
   const scratch = benchScratch();
   const watch = new AddressWatch(lab);
@@ -99,6 +112,7 @@ async function main(): Promise<void> {
                 lab,
                 host,
                 scratch,
+                ...(builds.has(impl) ? { bin: builds.get(impl)! } : {}),
                 config: {
                   instances: [
                     {
@@ -150,7 +164,7 @@ async function main(): Promise<void> {
           };
           (out[impl] ??= []).push(split);
           process.stdout.write(
-            `${impl} run ${i}: address ${split.address.toFixed(3)} advert ${split.advert.toFixed(3)} garp ${split.garp.toFixed(3)} ms after Skew_Time\n`,
+            `${impl} run ${i} (arrival ${arrival.at.toFixed(3)}): address ${split.address.toFixed(3)} advert ${split.advert.toFixed(3)} garp ${split.garp.toFixed(3)} ms after Skew_Time\n`,
           );
         } finally {
           await Promise.all(speakers.map((s) => stopSpeaker(lab, s, "SIGKILL")));
