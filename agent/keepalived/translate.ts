@@ -6,7 +6,9 @@
  */
 import type { SourceError } from "./lexer.js";
 import type { Block } from "./parser.js";
-import { readAddress, translateInstance, type Globals } from "./translate-instance.js";
+import { translateInstance } from "./translate-instance.js";
+import { readAddress } from "./translate-addresses.js";
+import type { Globals } from "./translate-instance-state.js";
 import { SYNC_GROUP_KEYWORDS, translateSyncGroups } from "./translate-sync.js";
 import { TRACK_PROCESS_KEYWORDS, translateTrackProcess } from "./translate-process.js";
 import {
