@@ -4,7 +4,7 @@
  */
 import type { Block } from "./parser.js";
 import { args, block, dispatch, fail, integer, mark, seconds, warn, weightArgs, type Ctx, type KeywordSpec } from "./translate-util.js";
-import { finishNotifyUser, notifyLine, type NotifyUserLine } from "./translate-notify.js";
+import { finishNotifyUser, notifyLine } from "./translate-notify.js";
 import { INSTANCE_IGNORED, INSTANCE_UNSUPPORTED } from "./keywords.js";
 import { fitAdvertInterval } from "./translate-advert-interval.js";
 import { readRouteBlock } from "./translate-routes.js";
