@@ -150,8 +150,8 @@ const GLOBAL_SPECS: Readonly<Record<string, KeywordSpec<Root>>> = {
   },
   script_user: {
     run: (b, root) => {
-      if (!userArgs(root.ctx, b)) return;
-      root.scriptUser = { value: b.args[0]!, b };
+      const value = userSpec(root.ctx, b);
+      if (value !== undefined) root.scriptUser = { value, b };
     },
   },
   vrrp_version: {
@@ -200,14 +200,17 @@ const GLOBAL_SPECS: Readonly<Record<string, KeywordSpec<Root>>> = {
   },
 };
 
-/** `user NAME` / `script_user NAME`: groups cannot be expressed in floatip. */
-function userArgs(ctx: Ctx, b: Block): boolean {
-  if (!args(ctx, b, 1, 2, "USER")) return false;
-  if (b.args.length > 1 || b.args[0]!.includes(":")) {
-    fail(ctx, b, "running scripts with a specific group is not supported by floatip; give only the user");
-    return false;
-  }
-  return true;
+/**
+ * `user USER [GROUP]` / `script_user USER [GROUP]`: floatip's user spec,
+ * "USER" or "USER:GROUP" (the group defaults to the user's primary group, as
+ * keepalived's does); undefined after reporting a bad line.
+ */
+function userSpec(ctx: Ctx, b: Block): string | undefined {
+  if (!args(ctx, b, 1, 2, "USER [GROUP]")) return undefined;
+  const [user, group] = b.args as [string, string | undefined];
+  if (user.includes(":") || group?.includes(":"))
+    return fail(ctx, b, 'give the user and the group as two words: USER GROUP, not "USER:GROUP"');
+  return group === undefined ? user : `${user}:${group}`;
 }
 
 interface ScriptSt {
@@ -254,8 +257,9 @@ const SCRIPT_SPECS: Readonly<Record<string, KeywordSpec<ScriptSt>>> = {
   },
   user: {
     run: (b, st) => {
-      if (!userArgs(st.ctx, b)) return;
-      st.out["user"] = b.args[0];
+      const value = userSpec(st.ctx, b);
+      if (value === undefined) return;
+      st.out["user"] = value;
       mark(st.ctx, `${st.path}.user`, b);
     },
   },
