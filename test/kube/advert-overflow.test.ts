@@ -10,17 +10,14 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { CoreV1Api, CustomObjectsApi } from "@kubernetes/client-node";
-import { systemClock } from "../../base/clock.js";
-import { jsonLogger } from "../../base/logger.js";
 import { restAgentApi } from "../../agent/kube/api.js";
 import { kubeConfigEndpoint } from "../../agent/kube/endpoint.js";
 import type { AgentInstanceDocument, VRRPNode } from "../../operator/api/types.js";
 import { Controller } from "../../operator/controller/controller.js";
-import { clientNodeControllerApi } from "../../operator/controller/kube-api.js";
-import { ControllerMetrics } from "../../operator/controller/metrics.js";
 import { LOAD_BALANCER_CLASS } from "../../operator/lb/service.js";
 import { loadCrdFile } from "./crd.js";
 import { TestApiServer, startTestApiServer } from "./server.js";
+import { testController } from "./test-controller.js";
 import { waitFor } from "./testutil.js";
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));
@@ -75,17 +72,7 @@ describe("advert overflow: a group with more addresses than its adverts carry (c
         spec: { addresses: ["192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/25"], interfaces: ["eth1"] },
       },
     });
-    const api = clientNodeControllerApi(server.kubeConfig(), NAMESPACE);
-    controller = new Controller({
-      api,
-      clock: systemClock(),
-      wallClock: () => new Date(),
-      logger: jsonLogger({ write: () => undefined, wallClock: () => new Date() }),
-      metrics: new ControllerMetrics(),
-      secretNamespace: NAMESPACE,
-      debounceMs: 20,
-      loadBalancers: { api, defaultClass: false },
-    });
+    controller = testController(server.kubeConfig(), NAMESPACE);
     await controller.start();
     await waitFor(async () => (await vrrpNodes()).length === 2, 5000, "a VRRPNode per node");
     for (const node of ["n1", "n2"]) await agent().patchVrrpNodeStatus(node, { interfaces: ["eth0", "eth1", "lo"] });

@@ -8,10 +8,11 @@
  * MAC whoever is master, and one node holds the VIP after each failover.
  * (issue 16.)
  */
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { createLab, type Lab, type LabHost } from "./netns.js";
-import { FLOATIP_BIN, Scratch, keepalivedConf, startKeepalived, stopSpeaker, type Speaker } from "./vrrp-lab.js";
+import { type LabHost } from "./netns.js";
+import { FLOATIP_BIN, keepalivedConf, startKeepalived, stopSpeaker, type Speaker } from "./vrrp-lab.js";
+import { useLab } from "./lab-fixture.js";
 
 const VRID = 64;
 const VMAC = "00:00:5e:00:02:40";
@@ -21,22 +22,10 @@ const VIP = "2001:db8::64";
 const ADVERT = "0.2";
 
 describe("keepalived use_vmac interop, IPv6", { timeout: 60_000 }, () => {
-  let lab: Lab;
-  let scratch: Scratch;
-  const running: Speaker[] = [];
-
-  before(async () => {
-    lab = await createLab({ nodes: 2, client: true });
-    scratch = new Scratch();
-  });
-  after(async () => {
-    await Promise.all(running.splice(0).map((s) => stopSpeaker(lab, s, "SIGKILL")));
-    await lab?.destroy();
-    scratch?.cleanup();
-  });
+  const fx = useLab({ nodes: 2, client: true, stopSignal: "SIGKILL" });
 
   function startFloatip(host: LabHost, priority: number): Speaker {
-    const conf = scratch.write(
+    const conf = fx.scratch.write(
       `agent-${priority}.conf`,
       `vrrp_instance VI_6 {
     interface ${host.ifname}
@@ -50,11 +39,19 @@ describe("keepalived use_vmac interop, IPv6", { timeout: 60_000 }, () => {
 }
 `,
     );
-    const child = lab.spawnIn(host.ns, [process.execPath, FLOATIP_BIN, "agent", "--config", conf, "--state-dir", `${scratch.dir}/state`]);
+    const child = fx.lab.spawnIn(host.ns, [
+      process.execPath,
+      FLOATIP_BIN,
+      "agent",
+      "--config",
+      conf,
+      "--state-dir",
+      `${fx.scratch.dir}/state`,
+    ]);
     let log = "";
     child.stderr?.on("data", (d: Buffer) => (log += d.toString()));
     const speaker = { kind: "agent" as const, host, child, output: () => log };
-    running.push(speaker);
+    fx.running.push(speaker);
     return speaker;
   }
 
@@ -68,21 +65,21 @@ describe("keepalived use_vmac interop, IPv6", { timeout: 60_000 }, () => {
       vips: [`${VIP}/64`],
       extra: "    use_vmac\n",
     });
-    const peer = startKeepalived({ lab, host, scratch, conf });
-    running.push(peer);
+    const peer = startKeepalived({ lab: fx.lab, host, scratch: fx.scratch, conf });
+    fx.running.push(peer);
     return peer;
   }
 
   async function stop(speaker: Speaker): Promise<void> {
-    running.splice(running.indexOf(speaker), 1);
-    await stopSpeaker(lab, speaker, "SIGTERM");
+    fx.running.splice(fx.running.indexOf(speaker), 1);
+    await stopSpeaker(fx.lab, speaker, "SIGTERM");
   }
 
   /** The nodes holding the VIP, with the interface it is on. */
   async function vipHolders(): Promise<string[]> {
     const out: string[] = [];
-    for (const host of lab.nodes) {
-      const text = await lab.exec(host.ns, ["ip", "-6", "-o", "addr", "show", "to", `${VIP}/128`]);
+    for (const host of fx.lab.nodes) {
+      const text = await fx.lab.exec(host.ns, ["ip", "-6", "-o", "addr", "show", "to", `${VIP}/128`]);
       if (text.includes(VIP)) out.push(`${host.name}:${/^\d+: (\S+)/.exec(text)?.[1]}`);
     }
     return out;
@@ -90,8 +87,8 @@ describe("keepalived use_vmac interop, IPv6", { timeout: 60_000 }, () => {
 
   /** The client forgets the VIP's MAC, pings it (a fresh solicitation), and reports the MAC it learnt. */
   async function clientNeighbour(): Promise<string> {
-    const client = lab.client!;
-    return lab.exec(client.ns, [
+    const client = fx.lab.client!;
+    return fx.lab.exec(client.ns, [
       "sh",
       "-c",
       `ip -6 neigh flush to ${VIP} dev ${client.ifname}; ping -6 -c 2 -i 0.2 -W 2 ${VIP} >/dev/null && echo ping ok; ip -6 neigh show to ${VIP} dev ${client.ifname}`,
@@ -99,7 +96,7 @@ describe("keepalived use_vmac interop, IPv6", { timeout: 60_000 }, () => {
   }
 
   async function expectMaster(host: LabHost, what: string, diag: () => string): Promise<void> {
-    await lab
+    await fx.lab
       .waitFor(async () => (await vipHolders()).join() === `${host.name}:${VMAC_IF}`, 10_000, what)
       .catch(async (e) => assert.fail(`${e}\nholders: ${(await vipHolders()).join()}\n${diag()}`));
     const neighbour = await clientNeighbour();
@@ -109,24 +106,24 @@ describe("keepalived use_vmac interop, IPv6", { timeout: 60_000 }, () => {
   }
 
   async function baseLinkLocal(host: LabHost): Promise<string> {
-    const found = (await lab.addresses(host.ns, host.ifname)).find((a) => a.family === 6 && a.scope === "link");
+    const found = (await fx.lab.addresses(host.ns, host.ifname)).find((a) => a.family === 6 && a.scope === "link");
     assert.ok(found, `${host.name} has a link-local address`);
     return found.address;
   }
 
   it("floatip master with keepalived backup, then keepalived master with floatip backup", async () => {
-    const [n1, n2] = [lab.nodes[0]!, lab.nodes[1]!];
+    const [n1, n2] = [fx.lab.nodes[0]!, fx.lab.nodes[1]!];
     const peer = startPeer(n1, 100);
     let agent = startFloatip(n2, 150);
     const diag = () => `agent log:\n${agent.output().slice(-3000)}\nkeepalived:\n${peer.output().slice(-2000)}`;
     await expectMaster(n2, "floatip master", diag);
 
     // The macvlan: the IPv6 virtual MAC, no generated address, the base's link-local (nodad, deprecated).
-    const link = await lab.exec(n2.ns, ["ip", "-d", "link", "show", VMAC_IF]);
+    const link = await fx.lab.exec(n2.ns, ["ip", "-d", "link", "show", VMAC_IF]);
     assert.match(link, new RegExp(`link/ether ${VMAC} `), link);
     assert.match(link, /macvlan mode private .*addrgenmode none/s, link);
     const linkLocal = await baseLinkLocal(n2);
-    const onVmac = (await lab.addresses(n2.ns, VMAC_IF)).filter((a) => a.scope === "link");
+    const onVmac = (await fx.lab.addresses(n2.ns, VMAC_IF)).filter((a) => a.scope === "link");
     assert.deepEqual(
       onVmac.map((a) => [a.address, a.prefixLength, a.flags.includes("nodad"), a.flags.includes("deprecated")]),
       [[linkLocal, 64, true, true]],
@@ -134,7 +131,11 @@ describe("keepalived use_vmac interop, IPv6", { timeout: 60_000 }, () => {
     );
 
     // floatip's adverts leave from the virtual MAC and the link-local address (seen on keepalived's side).
-    const dump = await lab.exec(n1.ns, ["sh", "-c", `timeout 3 tcpdump -e -i ${n1.ifname} -n -l -c 2 'ip6 proto 112' 2>/dev/null; true`]);
+    const dump = await fx.lab.exec(n1.ns, [
+      "sh",
+      "-c",
+      `timeout 3 tcpdump -e -i ${n1.ifname} -n -l -c 2 'ip6 proto 112' 2>/dev/null; true`,
+    ]);
     const adverts = dump.split("\n").filter((l) => l.includes("VRRP"));
     assert.equal(adverts.length, 2, dump);
     for (const line of adverts)
@@ -146,14 +147,14 @@ describe("keepalived use_vmac interop, IPv6", { timeout: 60_000 }, () => {
 
     // The agent stops (priority 0): keepalived takes over with the same MAC.
     await stop(agent);
-    assert.match(await lab.exec(n2.ns, ["sh", "-c", `ip link show ${VMAC_IF} 2>&1; true`]), /does not exist/);
+    assert.match(await fx.lab.exec(n2.ns, ["sh", "-c", `ip link show ${VMAC_IF} 2>&1; true`]), /does not exist/);
     await expectMaster(n1, "keepalived master after the agent stopped", diag);
 
     // floatip as backup: its macvlan is up, holds nothing, keepalived stays master.
     agent = startFloatip(n2, 50);
-    await lab.waitFor(() => agent.output().includes("-> backup"), 10_000, "agent backup").catch((e) => assert.fail(`${e}\n${diag()}`));
+    await fx.lab.waitFor(() => agent.output().includes("-> backup"), 10_000, "agent backup").catch((e) => assert.fail(`${e}\n${diag()}`));
     await new Promise((r) => setTimeout(r, 1000));
-    assert.match(await lab.exec(n2.ns, ["ip", "link", "show", VMAC_IF]), new RegExp(`link/ether ${VMAC} `));
+    assert.match(await fx.lab.exec(n2.ns, ["ip", "link", "show", VMAC_IF]), new RegExp(`link/ether ${VMAC} `));
     await expectMaster(n1, "keepalived still master", diag);
 
     // keepalived stops: floatip takes over with the virtual MAC.
