@@ -82,6 +82,7 @@ void vrrp_shutdown(vrrp_t *s) {
   if (s->on_error) { napi_delete_reference(s->env, s->on_error); s->on_error = NULL; }
   if (s->self) { napi_delete_reference(s->env, s->self); s->self = NULL; }
   if (s->buffer_ref) { napi_delete_reference(s->env, s->buffer_ref); s->buffer_ref = NULL; s->buffer = NULL; }
+  if (s->meta_ref) { napi_delete_reference(s->env, s->meta_ref); s->meta_ref = NULL; s->meta = NULL; }
   if (s->async) { napi_async_destroy(s->env, s->async); s->async = NULL; }
 }
 
@@ -143,7 +144,7 @@ static void vrrp_on_poll(uv_poll_t *handle, int status, int events) {
 static napi_value vrrp_read_waiting(napi_env env, napi_callback_info info) {
   size_t argc = 0;
   vrrp_t *s = get_this(env, info, &argc, NULL);
-  if (s && s->fd >= 0 && s->read_one) {
+  if (s && s->fd >= 0 && s->read_one && !s->delivering) { /* from a packet handler: the batch's rest comes first anyway */
     s->in_callback++; /* keeps s alive should the object be finalized meanwhile */
     for (int i = 0; i < MAX_READS_PER_EVENT && s->fd >= 0 && s->read_one(s); i++) {}
     s->in_callback--;

@@ -28,11 +28,16 @@ typedef struct {
   int in_callback;
   int finalized;
   int (*read_one)(void *s);
-  /* IPv4 only: the source address of sends and the caller's receive buffer. */
+  /* IPv4 only: the source address of sends. */
   struct in_addr source4;
-  napi_ref buffer_ref;
+  /* VRRP sockets: the caller's receive buffer (payload slots) and packet records (vrrp_sockets.c). */
+  napi_ref buffer_ref, meta_ref;
   unsigned char *buffer;
   size_t buffer_len;
+  int32_t *meta;
+  size_t meta_len;
+  /* A batch is being handed to JS: its slots must not be overwritten (readWaiting from a handler). */
+  int delivering;
 } vrrp_t; /* a socket_t; the name stays from when only VRRP used it */
 
 

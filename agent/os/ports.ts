@@ -6,7 +6,10 @@
  */
 import type { Family, NotifyFifoConfig, RouteConfig, RuleConfig, VirtualAddress } from "../config/types.js";
 
-/** One VRRP packet as it came off the wire, IP header already removed. */
+/**
+ * One VRRP packet as it came off the wire, IP header already removed. Valid
+ * during the handler call only: a transport may refill the same object for the next one.
+ */
 export interface ReceivedPacket {
   readonly family: Family;
   /** The VRRP part only (from the version/type byte on); valid during the handler call only (copy to keep it). */
