@@ -18,7 +18,9 @@
  *   and one onPackets(count) per batch. The age (SO_TIMESTAMPNS; 0 if unknown) lets protocol
  *   timers start from the arrival rather than from when JS got to it.
  *   Both also have readWaiting() (reads the packets already queued, calling onPackets before
- *   it returns; from inside onPackets it reads nothing) and farewell(payload, dest[, source])
+ *   it returns; from inside onPackets it reads nothing), setReadDelay(us) (after a wake-up
+ *   that read packets the socket rests that long, a timerfd reading it, until a rest finds
+ *   none: a burst is read in a few batches, net_socket.c) and farewell(payload, dest[, source])
  *   -> slot id or -1 (keeps the packet ready for the stop signal's handler:
  *   installFarewell(signal), farewellSent(id), disarmFarewell(id), see farewell.c).
  * openPacketSocket() -> { send(ifindex, frame), close() }: sends whole Ethernet frames.

@@ -38,6 +38,13 @@ typedef struct {
   size_t meta_len;
   /* A batch is being handed to JS: its slots must not be overwritten (readWaiting from a handler). */
   int delivering;
+  /* Packets read so far (read_one adds them): tells a deferred read whether the socket was idle. */
+  unsigned long received;
+  /* setReadDelay: after a wake-up the socket rests this long (a timerfd), the packets arriving meanwhile read together. */
+  uint32_t read_delay_us;
+  int delay_fd;
+  uv_poll_t *delay_poll;
+  int resting;
 } vrrp_t; /* a socket_t; the name stays from when only VRRP used it */
 
 

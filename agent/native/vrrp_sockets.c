@@ -56,6 +56,7 @@ static int read_batch(vrrp_t *s, parse_fn parse) {
   }
   int got = recvmmsg(s->fd, msgs, BATCH, MSG_DONTWAIT, NULL);
   if (got < 0) return read_failed(s, "recvmmsg");
+  s->received += (unsigned long)got;
   uint32_t kept = 0;
   for (int i = 0; i < got; i++)
     if (parse(s, &msgs[i].msg_hdr, msgs[i].msg_len, (size_t)i * SLOT, s->meta + (size_t)kept * FIELDS)) kept++;

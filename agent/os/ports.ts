@@ -56,6 +56,12 @@ export interface VrrpTransport {
   /** Delivers the packets already waiting on the socket to the onPacket handlers now, before returning. */
   readWaiting?(): void;
   /**
+   * After a wake-up that read packets, let the socket rest `us` microseconds
+   * before reading again, while packets keep coming (0: read at every
+   * wake-up). See readDelayUs (agent/runtime/segment.ts) for what may wait.
+   */
+  setReadDelay?(us: number): void;
+  /**
    * Keep payload ready to be sent by the stop signal's handler, and also the
    * moment one of the `linkDown` interfaces goes down (no carrier, set down,
    * deleted), before the agent has seen the event (agent/native/link_trigger.c);

@@ -48,6 +48,8 @@ export interface NativeVrrp4Socket {
   farewell(payload: Buffer, destination: string, linkDown?: readonly string[]): number;
   /** Reads the packets waiting on the socket now, calling onPacket for each (errors go to onError). */
   readWaiting(): void;
+  /** After a wake-up that read packets the socket rests this long (microseconds, 0..100000; 0: never). */
+  setReadDelay(us: number): void;
   close(): void;
 }
 export interface NativeVrrp6Socket {
@@ -56,6 +58,8 @@ export interface NativeVrrp6Socket {
   send(payload: Buffer, destination: string, source: string): number;
   farewell(payload: Buffer, destination: string, source: string, linkDown?: readonly string[]): number;
   readWaiting(): void;
+  /** After a wake-up that read packets the socket rests this long (microseconds, 0..100000; 0: never). */
+  setReadDelay(us: number): void;
   close(): void;
 }
 export interface NativePacketSocket {
@@ -438,6 +442,10 @@ class Ipv4Transport extends BaseTransport {
     if (!this.closed) this.socket?.readWaiting();
   }
 
+  setReadDelay(us: number): void {
+    if (!this.closed) this.socket?.setReadDelay(us);
+  }
+
   armFarewell(payload: Buffer, destination: string, linkDown: readonly string[] = []): Farewell | undefined {
     checkAddress(destination, 4, "destination");
     if (this.closed || this.socket === undefined) return undefined;
@@ -492,6 +500,10 @@ class Ipv6Transport extends BaseTransport {
 
   readWaiting(): void {
     if (!this.closed) this.socket?.readWaiting();
+  }
+
+  setReadDelay(us: number): void {
+    if (!this.closed) this.socket?.setReadDelay(us);
   }
 
   armFarewell(payload: Buffer, destination: string, linkDown: readonly string[] = []): Farewell | undefined {

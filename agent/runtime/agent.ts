@@ -155,7 +155,7 @@ export class Agent {
           if (segment.routers.size === 0) {
             segment.transport.close();
             this.segments.delete(key);
-          }
+          } else segment.routersChanged();
           return;
         }
       }
