@@ -152,10 +152,12 @@ static int read_all(vrrp_t *s) {
 }
 
 /*
- * With a read delay, a wake-up that found packets leaves the socket to rest:
- * its poll stops and the timerfd reads it after the delay, then again while
- * packets keep coming; the first rest that finds none hands the socket back
- * to its poll, so a packet after a quiet spell is read at once. Timers count
+ * With a read delay, a wake-up that found packets soon after another one did
+ * (a burst: within 4 delays) leaves the socket to rest: its poll stops and
+ * the timerfd reads it after the delay, then again while packets keep coming;
+ * the first rest that finds none hands the socket back to its poll. A packet
+ * after a quiet spell is read at once, and a lone advert costs no extra
+ * wake-up. Timers count
  * from the kernel's receive timestamps, and a Master_Down deadline reads the
  * socket itself before it expires (readWaiting), so resting delays neither.
  */
@@ -179,7 +181,12 @@ static void vrrp_on_poll(uv_poll_t *handle, int status, int events) {
     return;
   }
   unsigned long before = s->received;
-  if (read_all(s) && s->read_delay_us > 0 && s->received != before) rest(s);
+  if (!read_all(s) || s->read_delay_us == 0 || s->received == before) return;
+  struct timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  int64_t ns = (int64_t)now.tv_sec * 1000000000 + now.tv_nsec, last = s->last_read_ns;
+  s->last_read_ns = ns;
+  if (last > 0 && ns - last < (int64_t)s->read_delay_us * 4000) rest(s);
 }
 
 static void vrrp_on_rested(uv_poll_t *handle, int status, int events) {

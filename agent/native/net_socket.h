@@ -45,6 +45,8 @@ typedef struct {
   int delay_fd;
   uv_poll_t *delay_poll;
   int resting;
+  /* When a wake-up last found packets (CLOCK_MONOTONIC, ns): a burst is two of them close together. */
+  int64_t last_read_ns;
 } vrrp_t; /* a socket_t; the name stays from when only VRRP used it */
 
 
