@@ -4,6 +4,7 @@
  */
 import type { Block } from "./parser.js";
 import { args, block, dispatch, fail, integer, mark, seconds, warn, weightArgs, type Ctx, type KeywordSpec } from "./translate-util.js";
+import { finishNotifyUser, notifyLine, type NotifyUserLine } from "./translate-notify.js";
 import { INSTANCE_IGNORED, INSTANCE_UNSUPPORTED } from "./keywords.js";
 import { fitAdvertInterval } from "./translate-advert-interval.js";
 import { readRouteBlock } from "./translate-routes.js";
@@ -18,6 +19,8 @@ export interface Globals {
   readonly garpInterval: ReadonlyMap<4 | 6, { readonly value: unknown; readonly b: Block }>;
   /** vrrp_strict in global_defs. */
   readonly strict?: Block;
+  /** script_user in global_defs: the default user of notify commands. */
+  readonly scriptUser?: { readonly value: string; readonly b: Block };
 }
 
 type Obj = Record<string, unknown>;
@@ -28,6 +31,7 @@ interface St {
   readonly out: Obj;
   readonly garp: Obj;
   readonly notify: Obj;
+  readonly notifyLines: NotifyUserLine[];
   readonly track: Record<string, unknown[]>;
   state?: Block;
   priority?: Block;
@@ -75,21 +79,6 @@ const garpField = (field: string, read: (ctx: Ctx, b: Block, text: string) => un
     if (value === undefined) return;
     st.garp[field] = value;
     mark(st.ctx, `${st.path}.garp.${field}`, b);
-  },
-});
-
-const notifyField = (field: string): KeywordSpec<St> => ({
-  run: (b, st) => {
-    if (b.children !== undefined || b.args.length === 0) return void args(st.ctx, b, 1);
-    if (b.args.length > 1) {
-      return void fail(
-        st.ctx,
-        b,
-        `takes one command (quote it with its arguments); running it as user "${b.args.slice(1).join(" ")}" is not supported by floatip`,
-      );
-    }
-    st.notify[field] = b.args[0];
-    mark(st.ctx, `${st.path}.notify.${field}`, b);
   },
 });
 
@@ -163,6 +152,13 @@ const SPECS: Readonly<Record<string, KeywordSpec<St>>> = {
   unicast_src_ip: { run: (b, st) => setSource(st, b) },
   mcast_src_ip: { run: (b, st) => setSource(st, b) },
   accept: { run: (b, st) => void args(st.ctx, b, 0) },
+  promote_secondaries: {
+    run: (b, st) => {
+      if (!args(st.ctx, b, 0)) return;
+      st.out["promoteSecondaries"] = true;
+      mark(st.ctx, `${st.path}.promoteSecondaries`, b);
+    },
+  },
   strict_mode: {
     run: (b, st) => {
       if (!args(st.ctx, b, 0, 1, "strict_mode [on|off]")) return;
@@ -181,11 +177,11 @@ const SPECS: Readonly<Record<string, KeywordSpec<St>>> = {
   track_interface: trackList("interfaces", "track_interface { IFNAME [weight N [reverse]] ... }", true),
   track_file: trackList("files", "track_file { NAME [weight N [reverse]] ... }"),
   track_process: trackList("processes", "track_process { NAME [weight N [reverse]] ... }"),
-  notify: notifyField("any"),
-  notify_master: notifyField("master"),
-  notify_backup: notifyField("backup"),
-  notify_fault: notifyField("fault"),
-  notify_stop: notifyField("stop"),
+  notify: notifyLine<St>("any"),
+  notify_master: notifyLine<St>("master"),
+  notify_backup: notifyLine<St>("backup"),
+  notify_fault: notifyLine<St>("fault"),
+  notify_stop: notifyLine<St>("stop"),
   garp_master_delay: garpField("delay", (ctx, b, text) => seconds(ctx, b, text, true)),
   garp_master_repeat: garpField("repeat", integer),
   garp_master_refresh: garpField("refresh", (ctx, b, text) => seconds(ctx, b, text, true)),
@@ -405,6 +401,7 @@ export function translateInstance(ctx: Ctx, b: Block, index: number, globals: Gl
     out: { name: b.args[0] },
     garp: {},
     notify: {},
+    notifyLines: [],
     track: { scripts: [], interfaces: [], files: [], processes: [] },
   };
   st.ownInterface = children.find((c) => c.keyword === "interface")?.args[0];
@@ -436,6 +433,7 @@ export function translateInstance(ctx: Ctx, b: Block, index: number, globals: Gl
   finishVmac(st);
   const track = Object.fromEntries(Object.entries(st.track).filter(([, list]) => list.length > 0));
   if (Object.keys(track).length > 0) st.out["track"] = track;
+  finishNotifyUser(st, globals.scriptUser);
   if (Object.keys(st.notify).length > 0) st.out["notify"] = st.notify;
   // Returned even after errors: validating what did translate reports the rest of the file's problems too.
   return st.out;

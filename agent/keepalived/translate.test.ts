@@ -274,7 +274,7 @@ describe("keepalived translation: errors", () => {
     ],
     ["address option without value", instance("", "  virtual_ipaddress {\n    192.0.2.5 dev\n  }\n"), 5, "192.0.2.5", /needs a value/],
     ["track weight option misspelt", instance("  track_interface {\n    eth1 wieght 2\n  }\n"), 8, "eth1", /unknown option "wieght"/],
-    ["notify as a user", instance("  notify /n.sh root\n"), 7, "notify", /running it as user "root" is not supported/],
+    ["notify with too many words", instance("  notify /n.sh root wheel extra\n"), 7, "notify", /COMMAND \[USER \[GROUP\]\]/],
     [
       "script with unquoted arguments",
       "vrrp_script c {\n  script /bin/check --fast\n}\n",
