@@ -23,8 +23,11 @@
  *     [--out bench/results-scale.md] [--json bench/results-scale.json]
  *     [--cpu-prof DIR]   # floatip agents run with node --cpu-prof, stopped by SIGTERM
  *     [--agent-node-args "ARGS"]   # node options for the floatip agents (space-separated), e.g. V8 flags to measure
+ *     [--perf-stat]   # also count, over the window, each role's main thread with perf stat (CPU time, context
+ *                     # switches, poll and receive system calls; keepalived: its VRRP child), printed per run
  *   node dist/bench/scale.js --render bench/results-scale.json bench/results-scale.md
  */
+import { execFile } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -72,6 +75,7 @@ export interface ScaleOptions {
   readonly json: string | undefined;
   readonly cpuProf: string | undefined;
   readonly agentNodeArgs: readonly string[];
+  readonly perfStat: boolean;
 }
 
 /** One measurement of one speaker. */
@@ -126,7 +130,7 @@ export interface ScaleResults {
   readonly date: string;
   readonly machine: string;
   readonly version: 2 | 3;
-  readonly options: Omit<ScaleOptions, "out" | "json" | "cpuProf" | "agentNodeArgs">;
+  readonly options: Omit<ScaleOptions, "out" | "json" | "cpuProf" | "agentNodeArgs" | "perfStat">;
   readonly runs: readonly ScaleRun[];
   readonly cells: readonly ScaleCell[];
 }
@@ -143,6 +147,7 @@ function parseArgs(argv: readonly string[]): ScaleOptions {
   let json: string | undefined = "bench/results-scale.json";
   let cpuProf: string | undefined;
   let agentNodeArgs: string[] = [];
+  let perfStat = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const next = () => {
@@ -159,6 +164,7 @@ function parseArgs(argv: readonly string[]): ScaleOptions {
     else if (arg === "--out") out = next();
     else if (arg === "--json") json = next() || undefined;
     else if (arg === "--cpu-prof") cpuProf = resolve(next());
+    else if (arg === "--perf-stat") perfStat = true;
     else if (arg === "--agent-node-args")
       agentNodeArgs = next()
         .split(" ")
@@ -168,7 +174,7 @@ function parseArgs(argv: readonly string[]): ScaleOptions {
       if (impls.length === 0 || impls.some((x) => !SCALE_IMPLS.includes(x))) throw new Error(`--impls: any of ${SCALE_IMPLS.join(",")}`);
     } else
       throw new Error(
-        `unknown option ${arg}\nusage: scale.js [--instances 1,64,255] [--intervals 1000,100] [--repeats N] [--window S] [--warmup S] [--settle-timeout S] [--impls floatip,keepalived,floatip-kube] [--out FILE] [--json FILE] [--cpu-prof DIR] [--agent-node-args "ARGS"]`,
+        `unknown option ${arg}\nusage: scale.js [--instances 1,64,255] [--intervals 1000,100] [--repeats N] [--window S] [--warmup S] [--settle-timeout S] [--impls floatip,keepalived,floatip-kube] [--out FILE] [--json FILE] [--cpu-prof DIR] [--agent-node-args "ARGS"] [--perf-stat]`,
       );
   }
   if (instances.some((n) => !Number.isInteger(n) || n < 1 || n > 255)) throw new Error("--instances: each 1..255");
@@ -177,7 +183,7 @@ function parseArgs(argv: readonly string[]): ScaleOptions {
   if (!(windowMs >= 1000 && windowMs <= 600_000)) throw new Error("--window: 1..600 seconds");
   if (!(warmupMs >= 0 && warmupMs <= 60_000)) throw new Error("--warmup: 0..60 seconds");
   if (!(settleTimeoutMs >= 1000 && settleTimeoutMs <= 600_000)) throw new Error("--settle-timeout: 1..600 seconds");
-  return { instances, intervals, repeats, windowMs, warmupMs, settleTimeoutMs, impls, out, json, cpuProf, agentNodeArgs };
+  return { instances, intervals, repeats, windowMs, warmupMs, settleTimeoutMs, impls, out, json, cpuProf, agentNodeArgs, perfStat };
 }
 
 async function txPackets(lab: Lab, ns: string, ifname: string): Promise<number> {
@@ -197,6 +203,38 @@ function exitNotes(speakers: readonly Speaker[]): string | undefined {
       return `${sp.host.name} exited (${sp.child.exitCode ?? sp.child.signalCode}); ${lastError !== undefined ? `last error: ${lastError.slice(0, 300)}; ` : ""}last log lines: ${last.join(" | ")}`;
     });
   return notes.length === 0 ? undefined : notes.join("; ");
+}
+
+const PERF_EVENTS = [
+  "task-clock",
+  "context-switches",
+  "syscalls:sys_enter_epoll_pwait",
+  "syscalls:sys_enter_epoll_wait",
+  "syscalls:sys_enter_recvmmsg",
+  "syscalls:sys_enter_recvmsg",
+];
+
+/**
+ * perf stat on one thread (a process's main thread has its pid; keepalived's
+ * VRRP child has one thread) for windowMs: "event=count" pairs, or why not.
+ */
+function perfStat(tid: number, windowMs: number): Promise<string> {
+  return new Promise((done) => {
+    execFile(
+      "perf",
+      ["stat", "-x,", "-t", String(tid), "-e", PERF_EVENTS.join(","), "--", "sleep", String(windowMs / 1000)],
+      { timeout: windowMs + 10_000 },
+      (error, _stdout, stderr) => {
+        if (error !== null && stderr === "") return done(`perf stat failed: ${error.message}`);
+        const counts = stderr
+          .split("\n")
+          .map((line) => line.split(","))
+          .filter((f) => f.length > 2 && PERF_EVENTS.includes(f[2]!))
+          .map((f) => `${f[2]!.replace("syscalls:sys_enter_", "")}=${f[0]}${f[1] ? ` ${f[1]}` : ""}`);
+        done(counts.length > 0 ? counts.join(" ") : `perf stat: ${stderr.trim().slice(0, 200)}`);
+      },
+    );
+  });
 }
 
 /** Stop by SIGTERM and wait (for --cpu-prof: node writes the profile on a clean exit), bounded. */
@@ -308,7 +346,10 @@ class ScaleBench {
       const tx0 = await txPackets(this.lab, n2.ns, n2.ifname);
       const before = trees.map(sample);
       const t0 = performance.now();
+      const perf = this.options.perfStat ? trees.map((tree) => perfStat(tree[tree.length - 1]!, this.options.windowMs)) : [];
       await sleep(this.options.windowMs);
+      for (const [k, counts] of (await Promise.all(perf)).entries())
+        process.stdout.write(`${impl} ${tag} ${k === 0 ? "master" : "backup"} main thread: ${counts}\n`);
       const after = trees.map(sample);
       const wallMs = performance.now() - t0;
       const tx1 = await txPackets(this.lab, n2.ns, n2.ifname);
@@ -547,7 +588,7 @@ async function main(): Promise<void> {
     await lab.destroy();
     scratch.cleanup();
   }
-  const { out, json, cpuProf: _p, agentNodeArgs, ...rest } = options;
+  const { out, json, cpuProf: _p, agentNodeArgs, perfStat: _s, ...rest } = options;
   const results: ScaleResults = {
     date: new Date().toISOString(),
     machine: startedOn,

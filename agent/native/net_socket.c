@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -65,14 +66,20 @@ napi_value number_value(napi_env env, ssize_t n) {
 
 static void poll_closed(uv_handle_t *handle) { free(handle); }
 
+static void close_poll(uv_poll_t **poll) {
+  if (!*poll) return;
+  uv_poll_stop(*poll);
+  (*poll)->data = NULL;
+  uv_close((uv_handle_t *)*poll, poll_closed);
+  *poll = NULL;
+}
+
 /* Stop reading, close the fd, drop the JS references. Safe to call twice. */
 void vrrp_shutdown(vrrp_t *s) {
-  if (s->poll) {
-    uv_poll_stop(s->poll);
-    s->poll->data = NULL;
-    uv_close((uv_handle_t *)s->poll, poll_closed);
-    s->poll = NULL;
-  }
+  close_poll(&s->poll);
+  close_poll(&s->delay_poll);
+  if (s->delay_fd >= 0) close(s->delay_fd);
+  s->delay_fd = -1;
   if (s->fd >= 0) {
     farewell_forget_fd(s->fd);
     close(s->fd);
@@ -82,6 +89,7 @@ void vrrp_shutdown(vrrp_t *s) {
   if (s->on_error) { napi_delete_reference(s->env, s->on_error); s->on_error = NULL; }
   if (s->self) { napi_delete_reference(s->env, s->self); s->self = NULL; }
   if (s->buffer_ref) { napi_delete_reference(s->env, s->buffer_ref); s->buffer_ref = NULL; s->buffer = NULL; }
+  if (s->meta_ref) { napi_delete_reference(s->env, s->meta_ref); s->meta_ref = NULL; s->meta = NULL; }
   if (s->async) { napi_async_destroy(s->env, s->async); s->async = NULL; }
 }
 
@@ -127,23 +135,107 @@ uint32_t packet_age_us(struct msghdr *msg) {
   return 0;
 }
 
+/*
+ * Reads until drained (or MAX_READS_PER_EVENT batches); 0 if s went away
+ * meanwhile (closed, or freed: then it must not be touched again).
+ */
+static int read_all(vrrp_t *s) {
+  napi_env env = s->env;
+  napi_handle_scope scope;
+  if (napi_open_handle_scope(env, &scope) != napi_ok) return 0;
+  s->in_callback++; /* keeps s alive should the object be finalized meanwhile */
+  for (int i = 0; i < MAX_READS_PER_EVENT && s->fd >= 0 && s->read_one(s); i++) {}
+  s->in_callback--;
+  napi_close_handle_scope(env, scope);
+  if (s->finalized && !s->in_callback) return free(s), 0;
+  return s->fd >= 0;
+}
+
+/*
+ * With a read delay, a wake-up that found packets soon after another one did
+ * (a burst: within 4 delays) leaves the socket to rest: its poll stops and
+ * the timerfd reads it after the delay, then again while packets keep coming;
+ * the first rest that finds none hands the socket back to its poll. A packet
+ * after a quiet spell is read at once, and a lone advert costs no extra
+ * wake-up. Timers count
+ * from the kernel's receive timestamps, and a Master_Down deadline reads the
+ * socket itself before it expires (readWaiting), so resting delays neither.
+ */
+static void rest(vrrp_t *s) {
+  struct itimerspec at = { .it_value = { .tv_sec = s->read_delay_us / 1000000, .tv_nsec = (long)(s->read_delay_us % 1000000) * 1000 } };
+  if (!s->delay_poll || timerfd_settime(s->delay_fd, 0, &at, NULL) < 0) return; /* no timer: keep polling */
+  if (!s->resting) uv_poll_stop(s->poll);
+  s->resting = 1;
+}
+
 static void vrrp_on_poll(uv_poll_t *handle, int status, int events) {
   vrrp_t *s = handle->data;
   (void)events;
   if (!s) return;
-  napi_handle_scope scope;
-  if (napi_open_handle_scope(s->env, &scope) != napi_ok) return;
-  napi_env env = s->env;
-  if (status < 0) vrrp_report_error(s, "uv_poll", -status);
-  else for (int i = 0; i < MAX_READS_PER_EVENT && s->read_one(s); i++) {}
-  napi_close_handle_scope(env, scope);
+  if (status < 0) {
+    napi_handle_scope scope;
+    napi_env env = s->env;
+    if (napi_open_handle_scope(env, &scope) != napi_ok) return;
+    vrrp_report_error(s, "uv_poll", -status);
+    napi_close_handle_scope(env, scope);
+    return;
+  }
+  unsigned long before = s->received;
+  if (!read_all(s) || s->read_delay_us == 0 || s->received == before) return;
+  struct timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  int64_t ns = (int64_t)now.tv_sec * 1000000000 + now.tv_nsec, last = s->last_read_ns;
+  s->last_read_ns = ns;
+  if (last > 0 && ns - last < (int64_t)s->read_delay_us * 4000) rest(s);
+}
+
+static void vrrp_on_rested(uv_poll_t *handle, int status, int events) {
+  vrrp_t *s = handle->data;
+  (void)events;
+  uint64_t expirations;
+  if (!s || status < 0 || read(s->delay_fd, &expirations, sizeof expirations) != sizeof expirations) return;
+  unsigned long before = s->received;
+  if (!read_all(s) || !s->resting) return;
+  if (s->read_delay_us > 0 && s->received != before) return rest(s);
+  s->resting = 0;
+  if (s->poll) uv_poll_start(s->poll, UV_READABLE, vrrp_on_poll);
+}
+
+/* setReadDelay(us: number): 0 reads at every wake-up (the default); at most 100 ms. */
+static napi_value vrrp_set_read_delay(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  vrrp_t *s = get_this(env, info, &argc, argv);
+  uint32_t us = 0;
+  if (!s || argc < 1 || napi_get_value_uint32(env, argv[0], &us) != napi_ok || us > 100000) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG", "setReadDelay(us: 0..100000)");
+    return NULL;
+  }
+  if (s->fd < 0) return undefined_value(env);
+  if (us > 0 && !s->delay_poll) {
+    uv_loop_t *loop;
+    uv_poll_t *poll = calloc(1, sizeof *poll);
+    int fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+    if (!poll || fd < 0 || napi_get_uv_event_loop(env, &loop) != napi_ok || uv_poll_init(loop, poll, fd) < 0) {
+      int err = fd < 0 ? errno : ENOMEM;
+      free(poll);
+      if (fd >= 0) close(fd);
+      return throw_errno(env, "setReadDelay", err);
+    }
+    poll->data = s;
+    s->delay_fd = fd;
+    s->delay_poll = poll;
+    uv_poll_start(poll, UV_READABLE, vrrp_on_rested);
+  }
+  s->read_delay_us = us;
+  return undefined_value(env);
 }
 
 /* readWaiting(): the packets already queued, handed to onPacket before returning. */
 static napi_value vrrp_read_waiting(napi_env env, napi_callback_info info) {
   size_t argc = 0;
   vrrp_t *s = get_this(env, info, &argc, NULL);
-  if (s && s->fd >= 0 && s->read_one) {
+  if (s && s->fd >= 0 && s->read_one && !s->delivering) { /* from a packet handler: the batch's rest comes first anyway */
     s->in_callback++; /* keeps s alive should the object be finalized meanwhile */
     for (int i = 0; i < MAX_READS_PER_EVENT && s->fd >= 0 && s->read_one(s); i++) {}
     s->in_callback--;
@@ -185,7 +277,7 @@ vrrp_t *vrrp_wrap(napi_env env, const char *ifname, int (*read_one)(void *), con
   if (ifindex == 0) return throw_errno(env, "if_nametoindex", errno), NULL;
   vrrp_t *s = calloc(1, sizeof *s);
   if (!s) return throw_errno(env, "calloc", ENOMEM), NULL;
-  *s = (vrrp_t){ .env = env, .fd = -1, .ifindex = ifindex, .read_one = read_one };
+  *s = (vrrp_t){ .env = env, .fd = -1, .delay_fd = -1, .ifindex = ifindex, .read_one = read_one };
   if (napi_create_object(env, obj) != napi_ok || napi_wrap(env, *obj, s, vrrp_finalize, NULL, NULL) != napi_ok) {
     free(s);
     char msg[96];
@@ -220,6 +312,7 @@ napi_value vrrp_start(napi_env env, vrrp_t *s, napi_value obj, const char *fn, n
       napi_async_init(env, obj, name, &s->async) != napi_ok ||
       (send && !make_method(env, obj, "send", send)) || (farewell && !make_method(env, obj, "farewell", farewell)) ||
       (send && !make_method(env, obj, "readWaiting", vrrp_read_waiting)) ||
+      (send && !make_method(env, obj, "setReadDelay", vrrp_set_read_delay)) ||
       !make_method(env, obj, "close", vrrp_close) ||
       napi_create_uint32(env, s->ifindex, &ifx) != napi_ok || napi_set_named_property(env, obj, "ifindex", ifx) != napi_ok) {
     vrrp_shutdown(s);

@@ -28,11 +28,25 @@ typedef struct {
   int in_callback;
   int finalized;
   int (*read_one)(void *s);
-  /* IPv4 only: the source address of sends and the caller's receive buffer. */
+  /* IPv4 only: the source address of sends. */
   struct in_addr source4;
-  napi_ref buffer_ref;
+  /* VRRP sockets: the caller's receive buffer (payload slots) and packet records (vrrp_sockets.c). */
+  napi_ref buffer_ref, meta_ref;
   unsigned char *buffer;
   size_t buffer_len;
+  int32_t *meta;
+  size_t meta_len;
+  /* A batch is being handed to JS: its slots must not be overwritten (readWaiting from a handler). */
+  int delivering;
+  /* Packets read so far (read_one adds them): tells a deferred read whether the socket was idle. */
+  unsigned long received;
+  /* setReadDelay: after a wake-up the socket rests this long (a timerfd), the packets arriving meanwhile read together. */
+  uint32_t read_delay_us;
+  int delay_fd;
+  uv_poll_t *delay_poll;
+  int resting;
+  /* When a wake-up last found packets (CLOCK_MONOTONIC, ns): a burst is two of them close together. */
+  int64_t last_read_ns;
 } vrrp_t; /* a socket_t; the name stays from when only VRRP used it */
 
 

@@ -10,6 +10,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <net/if.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -18,27 +19,90 @@
 #define IPV4_HEADER 20
 #define TOS_INTERNETCONTROL 0xc0
 #define VRRP_TTL 255
-#define RECV_BUF 8192
 #ifndef IPV6_FREEBIND
 #define IPV6_FREEBIND 78 /* linux/in6.h, Linux 4.15 */
 #endif
 
-/* Reads one datagram and hands it to JS. Returns 1 to go on, 0 when drained or closed. */
-static int vrrp6_read_one(void *self) {
-  vrrp_t *s = self;
-  napi_env env = s->env;
-  unsigned char buf[RECV_BUF];
-  union { char c[CMSG_SPACE(sizeof(int)) + CMSG_SPACE(sizeof(struct in6_pktinfo)) + CMSG_SPACE(sizeof(struct timespec))]; struct cmsghdr a; } ctrl;
-  struct sockaddr_in6 from = { 0 };
-  struct iovec iov = { buf, sizeof buf };
-  struct msghdr msg = { .msg_name = &from, .msg_namelen = sizeof from, .msg_iov = &iov, .msg_iovlen = 1,
-                        .msg_control = ctrl.c, .msg_controllen = sizeof ctrl.c };
-  ssize_t n = recvmsg(s->fd, &msg, MSG_DONTWAIT);
-  if (n < 0) return read_failed(s, "recvmsg");
+/*
+ * Receiving: each wake-up reads up to BATCH datagrams with one recvmmsg,
+ * straight into the caller's buffer (slot i at i × SLOT), writes a record
+ * per VRRP packet into the caller's Int32Array (FIELDS words each: where the
+ * VRRP part is, TTL / hop limit, interface, age, addresses as raw bytes) and
+ * calls onPacket(count) once for the batch. Per packet there is no N-API
+ * call, no JS object and no string made here: at hundreds of adverts a
+ * second a backup's receive cost was mostly the callback per packet
+ * (callback scope, async context, handle scope). agent/os/transport.ts
+ * reads the records; the two layouts must agree.
+ */
+#define BATCH 8
+#define SLOT 4096 /* the largest valid VRRP packet: IPv6, 8 + 255 × 16 = 4088 bytes (IPv4: 60-byte header + 8 + 255 × 4 + 8) */
+#define FIELDS 16
+enum { F_OFFSET, F_LENGTH, F_TTL, F_IFINDEX, F_AGE_US, F_SOURCE = 8, F_DESTINATION = 12 }; /* addresses: 16 bytes, IPv4 in the first 4 */
+
+/* Fills rec from one received datagram (its bytes at s->buffer + offset); 0 to skip it. */
+typedef int (*parse_fn)(vrrp_t *s, struct msghdr *msg, size_t n, size_t offset, int32_t *rec);
+
+/* Returns 1 when the batch was full (more may wait), 0 when drained or closed. */
+static int read_batch(vrrp_t *s, parse_fn parse) {
+  if (s->fd < 0 || !s->buffer || !s->meta) return 0;
+  union { char c[CMSG_SPACE(sizeof(int)) + CMSG_SPACE(sizeof(struct in6_pktinfo)) + CMSG_SPACE(sizeof(struct timespec))]; struct cmsghdr a; } ctrl[BATCH];
+  struct sockaddr_in6 from[BATCH];
+  struct iovec iov[BATCH];
+  struct mmsghdr msgs[BATCH];
+  for (int i = 0; i < BATCH; i++) {
+    iov[i] = (struct iovec){ s->buffer + (size_t)i * SLOT, SLOT };
+    msgs[i] = (struct mmsghdr){ .msg_hdr = { .msg_name = &from[i], .msg_namelen = sizeof from[i], .msg_iov = &iov[i], .msg_iovlen = 1,
+                                             .msg_control = ctrl[i].c, .msg_controllen = sizeof ctrl[i].c } };
+  }
+  int got = recvmmsg(s->fd, msgs, BATCH, MSG_DONTWAIT, NULL);
+  if (got < 0) return read_failed(s, "recvmmsg");
+  s->received += (unsigned long)got;
+  uint32_t kept = 0;
+  for (int i = 0; i < got; i++)
+    if (parse(s, &msgs[i].msg_hdr, msgs[i].msg_len, (size_t)i * SLOT, s->meta + (size_t)kept * FIELDS)) kept++;
+  if (kept > 0) {
+    napi_value count;
+    napi_create_uint32(s->env, kept, &count);
+    s->delivering++;
+    int gone = vrrp_call(s, s->on_packet, 1, &count);
+    if (gone) return 0; /* closed (or freed) by the handler: the rest is dropped with the socket */
+    s->delivering--;
+  }
+  return got == BATCH;
+}
+
+/* Whether buffer (a Buffer) and meta (an Int32Array) hold a batch; if so s keeps them. 0 with a TypeError thrown if not. */
+static int take_receive_areas(napi_env env, vrrp_t *s, napi_value buffer, napi_value meta, const char *fn) {
+  void *data, *records;
+  size_t len, words = 0, offset;
+  napi_typedarray_type type = napi_uint8_array;
+  napi_value ab;
+  bool is_typed = false;
+  if (get_buffer(env, buffer, &data, &len) || len < (size_t)BATCH * SLOT || napi_is_typedarray(env, meta, &is_typed) != napi_ok || !is_typed ||
+      napi_get_typedarray_info(env, meta, &type, &words, &records, &ab, &offset) != napi_ok || type != napi_int32_array ||
+      words < (size_t)BATCH * FIELDS) {
+    char msg[160];
+    snprintf(msg, sizeof msg, "%s: the receive buffer needs %d bytes and the records an Int32Array of %d", fn, BATCH * SLOT, BATCH * FIELDS);
+    napi_throw_type_error(env, "ERR_INVALID_ARG", msg);
+    return 0;
+  }
+  if (napi_create_reference(env, buffer, 1, &s->buffer_ref) != napi_ok || napi_create_reference(env, meta, 1, &s->meta_ref) != napi_ok) {
+    napi_throw_error(env, "ERR_NAPI", "could not keep the receive buffer");
+    return 0;
+  }
+  s->buffer = data;
+  s->buffer_len = len;
+  s->meta = records;
+  s->meta_len = words;
+  return 1;
+}
+
+/* IPv6: the kernel hands over the VRRP part; source from the address, destination and interface from IPV6_PKTINFO. */
+static int parse6(vrrp_t *s, struct msghdr *msg, size_t n, size_t offset, int32_t *rec) {
   int hop_limit = -1;
   unsigned int ifindex = 0;
   struct in6_addr dst = IN6ADDR_ANY_INIT;
-  for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+  for (struct cmsghdr *c = CMSG_FIRSTHDR(msg); c; c = CMSG_NXTHDR(msg, c)) {
     if (c->cmsg_level != IPPROTO_IPV6) continue;
     struct in6_pktinfo pi;
     if (c->cmsg_type == IPV6_HOPLIMIT) memcpy(&hop_limit, CMSG_DATA(c), sizeof hop_limit);
@@ -47,23 +111,18 @@ static int vrrp6_read_one(void *self) {
     dst = pi.ipi6_addr;
     ifindex = pi.ipi6_ifindex;
   }
-  char src_text[INET6_ADDRSTRLEN], dst_text[INET6_ADDRSTRLEN];
-  inet_ntop(AF_INET6, &from.sin6_addr, src_text, sizeof src_text);
-  inet_ntop(AF_INET6, &dst, dst_text, sizeof dst_text);
-  napi_handle_scope scope;
-  if (napi_open_handle_scope(env, &scope) != napi_ok) return 0;
-  napi_value argv[6];
-  void *copy;
-  napi_create_buffer_copy(env, (size_t)n, buf, &copy, &argv[0]);
-  napi_create_string_utf8(env, src_text, NAPI_AUTO_LENGTH, &argv[1]);
-  napi_create_string_utf8(env, dst_text, NAPI_AUTO_LENGTH, &argv[2]);
-  napi_create_int32(env, hop_limit, &argv[3]);
-  napi_create_uint32(env, ifindex, &argv[4]);
-  napi_create_uint32(env, packet_age_us(&msg), &argv[5]);
-  int gone = vrrp_call(s, s->on_packet, 6, argv);
-  napi_close_handle_scope(env, scope);
-  return gone ? 0 : 1;
+  (void)s;
+  rec[F_OFFSET] = (int32_t)offset;
+  rec[F_LENGTH] = (int32_t)n;
+  rec[F_TTL] = hop_limit;
+  rec[F_IFINDEX] = (int32_t)ifindex;
+  rec[F_AGE_US] = (int32_t)packet_age_us(msg);
+  memcpy(rec + F_SOURCE, &((struct sockaddr_in6 *)msg->msg_name)->sin6_addr, 16);
+  memcpy(rec + F_DESTINATION, &dst, 16);
+  return 1;
 }
+
+static int vrrp6_read_one(void *self) { return read_batch(self, parse6); }
 
 /* An outgoing VRRP packet as sendmsg takes it: built once, then sent or armed as a farewell. */
 typedef struct {
@@ -181,82 +240,56 @@ static int vrrp6_socket(const char *ifname, unsigned int ifindex, bool join, con
   return errno = saved, -1;
 }
 
-/* openVrrp6(ifname: string, join: boolean, onPacket: Function, onError: Function, group?: string (default ff02::12)) */
+/* openVrrp6(ifname: string, join: boolean, buffer: Buffer, records: Int32Array, onPackets: Function, onError: Function, group?: string (default ff02::12)) */
 static napi_value open_vrrp6(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
-  napi_value argv[5];
+  size_t argc = 7;
+  napi_value argv[7];
   char ifname[IF_NAMESIZE + 1], group_text[INET6_ADDRSTRLEN + 1] = "ff02::12";
   bool join = false;
   struct in6_addr group;
   NAPI_OK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 4 || get_string(env, argv[0], ifname, sizeof ifname) ||
-      napi_get_value_bool(env, argv[1], &join) != napi_ok || !is_function(env, argv[2]) || !is_function(env, argv[3]) ||
-      (argc > 4 && get_string(env, argv[4], group_text, sizeof group_text)) || inet_pton(AF_INET6, group_text, &group) != 1) {
-    napi_throw_type_error(env, "ERR_INVALID_ARG", "openVrrp6(ifname: string, join: boolean, onPacket: Function, onError: Function, group?: IPv6 address)");
+  if (argc < 6 || get_string(env, argv[0], ifname, sizeof ifname) ||
+      napi_get_value_bool(env, argv[1], &join) != napi_ok || !is_function(env, argv[4]) || !is_function(env, argv[5]) ||
+      (argc > 6 && get_string(env, argv[6], group_text, sizeof group_text)) || inet_pton(AF_INET6, group_text, &group) != 1) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG",
+                          "openVrrp6(ifname: string, join: boolean, buffer: Buffer, records: Int32Array, onPackets: Function, onError: Function, group?: IPv6 address)");
     return NULL;
   }
   napi_value obj;
   vrrp_t *s = vrrp_wrap(env, ifname, vrrp6_read_one, "openVrrp6", &obj);
   if (!s) return NULL;
+  if (!take_receive_areas(env, s, argv[2], argv[3], "openVrrp6")) return vrrp_shutdown(s), NULL;
   const char *what = "socket";
-  if ((s->fd = vrrp6_socket(ifname, s->ifindex, join, &group, &what)) < 0) return throw_errno(env, what, errno);
-  return vrrp_start(env, s, obj, "floatip:vrrp6", argv[2], argv[3], vrrp6_send, vrrp6_farewell);
+  if ((s->fd = vrrp6_socket(ifname, s->ifindex, join, &group, &what)) < 0) {
+    int saved = errno;
+    vrrp_shutdown(s);
+    return throw_errno(env, what, saved);
+  }
+  return vrrp_start(env, s, obj, "floatip:vrrp6", argv[4], argv[5], vrrp6_send, vrrp6_farewell);
 }
 
 /* ---------- IPv4 VRRP socket ---------- */
 
-
-static uint32_t be32(const unsigned char *p) {
-  return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+/* IPv4: the datagram starts with the IP header (TTL, addresses, protocol); the VRRP part follows it. */
+static int parse4(vrrp_t *s, struct msghdr *msg, size_t n, size_t offset, int32_t *rec) {
+  const unsigned char *buf = s->buffer + offset;
+  if (n < IPV4_HEADER || buf[0] >> 4 != 4) return 0;
+  size_t header = (size_t)(buf[0] & 0x0f) * 4;
+  size_t total = (size_t)buf[2] << 8 | buf[3];
+  if (total == 0 || total > n) total = n;
+  if (header < IPV4_HEADER || total < header || buf[9] != VRRP_PROTO) return 0;
+  rec[F_OFFSET] = (int32_t)(offset + header);
+  rec[F_LENGTH] = (int32_t)(total - header);
+  rec[F_TTL] = buf[8];
+  rec[F_IFINDEX] = (int32_t)s->ifindex;
+  rec[F_AGE_US] = (int32_t)packet_age_us(msg);
+  memset(rec + F_SOURCE, 0, 32);
+  memcpy(rec + F_SOURCE, buf + 12, 4);
+  memcpy(rec + F_DESTINATION, buf + 16, 4);
+  return 1;
 }
 
-/*
- * Reads the datagrams waiting (IP header included), up to BATCH in one
- * recvmmsg, and hands each one's VRRP part to JS in the caller's buffer.
- * Returns 1 when the batch was full (more may wait), 0 when drained or
- * closed: the usual wake-up with one advert waiting costs one system call,
- * not a second one that only says EAGAIN.
- */
-#define BATCH 8
-#define SLOT 2048 /* the largest valid IPv4 VRRP packet: 60-byte header + 8 + 255 × 4 + 8 authentication */
-static int vrrp4_read_one(void *self) {
-  vrrp_t *s = self;
-  napi_env env = s->env;
-  unsigned char bufs[BATCH][SLOT];
-  union { char c[CMSG_SPACE(sizeof(struct timespec))]; struct cmsghdr a; } ctrl[BATCH];
-  struct iovec iov[BATCH];
-  struct mmsghdr msgs[BATCH];
-  for (int i = 0; i < BATCH; i++) {
-    iov[i] = (struct iovec){ bufs[i], SLOT };
-    msgs[i] = (struct mmsghdr){ .msg_hdr = { .msg_iov = &iov[i], .msg_iovlen = 1, .msg_control = ctrl[i].c, .msg_controllen = sizeof ctrl[i].c } };
-  }
-  int got = recvmmsg(s->fd, msgs, BATCH, MSG_DONTWAIT, NULL);
-  if (got < 0) return read_failed(s, "recvmmsg");
-  for (int i = 0; i < got; i++) {
-    unsigned char *buf = bufs[i];
-    size_t n = msgs[i].msg_len;
-    if (n < IPV4_HEADER || buf[0] >> 4 != 4) continue;
-    size_t header = (size_t)(buf[0] & 0x0f) * 4;
-    size_t total = (size_t)buf[2] << 8 | buf[3];
-    if (total == 0 || total > n) total = n;
-    if (header < IPV4_HEADER || total < header || buf[9] != VRRP_PROTO || !s->buffer) continue;
-    size_t length = total - header;
-    if (length > s->buffer_len) length = s->buffer_len;
-    memcpy(s->buffer, buf + header, length);
-    napi_handle_scope scope;
-    if (napi_open_handle_scope(env, &scope) != napi_ok) return 0;
-    napi_value argv[5];
-    napi_create_uint32(env, (uint32_t)length, &argv[0]);
-    napi_create_uint32(env, be32(buf + 12), &argv[1]);
-    napi_create_uint32(env, be32(buf + 16), &argv[2]);
-    napi_create_uint32(env, buf[8], &argv[3]);
-    napi_create_uint32(env, packet_age_us(&msgs[i].msg_hdr), &argv[4]);
-    int gone = vrrp_call(s, s->on_packet, 5, argv);
-    napi_close_handle_scope(env, scope);
-    if (gone) return 0; /* closed (or freed) by the handler: the rest of the batch is dropped with the socket */
-  }
-  return got == BATCH;
-}
+static int vrrp4_read_one(void *self) { return read_batch(self, parse4); }
 
 /* (payload: Buffer, destination: string) -> out with the 20-byte header; the kernel fills in the ID and checksum (IP_HDRINCL). */
 static vrrp_t *build4(napi_env env, napi_callback_info info, outgoing_t *out) {
@@ -307,40 +340,34 @@ static int vrrp4_socket(const char *ifname, unsigned int ifindex, bool join, str
   return errno = saved, -1;
 }
 
-/* openVrrp4(ifname: string, source: string, join: boolean, buffer: Buffer, onPacket: Function, onError: Function, group?: string (default 224.0.0.18)) */
+/* openVrrp4(ifname: string, source: string, join: boolean, buffer: Buffer, records: Int32Array, onPackets: Function, onError: Function, group?: string (default 224.0.0.18)) */
 static napi_value open_vrrp4(napi_env env, napi_callback_info info) {
-  size_t argc = 7, buffer_len;
-  napi_value argv[7];
+  size_t argc = 8;
+  napi_value argv[8];
   char ifname[IF_NAMESIZE + 1], source[INET_ADDRSTRLEN + 1], group_text[INET_ADDRSTRLEN + 1] = "224.0.0.18";
   bool join = false;
-  void *buffer;
   struct in_addr source4, group;
   NAPI_OK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 6 || get_string(env, argv[0], ifname, sizeof ifname) || get_string(env, argv[1], source, sizeof source) ||
+  if (argc < 7 || get_string(env, argv[0], ifname, sizeof ifname) || get_string(env, argv[1], source, sizeof source) ||
       inet_pton(AF_INET, source, &source4) != 1 || napi_get_value_bool(env, argv[2], &join) != napi_ok ||
-      get_buffer(env, argv[3], &buffer, &buffer_len) || !is_function(env, argv[4]) || !is_function(env, argv[5]) ||
-      (argc > 6 && get_string(env, argv[6], group_text, sizeof group_text)) || inet_pton(AF_INET, group_text, &group) != 1) {
+      !is_function(env, argv[5]) || !is_function(env, argv[6]) ||
+      (argc > 7 && get_string(env, argv[7], group_text, sizeof group_text)) || inet_pton(AF_INET, group_text, &group) != 1) {
     napi_throw_type_error(env, "ERR_INVALID_ARG",
-                          "openVrrp4(ifname: string, source: IPv4 address, join: boolean, buffer: Buffer, onPacket: Function, onError: Function, group?: IPv4 address)");
+                          "openVrrp4(ifname: string, source: IPv4 address, join: boolean, buffer: Buffer, records: Int32Array, onPackets: Function, onError: Function, group?: IPv4 address)");
     return NULL;
   }
   napi_value obj;
   vrrp_t *s = vrrp_wrap(env, ifname, vrrp4_read_one, "openVrrp4", &obj);
   if (!s) return NULL;
   s->source4 = source4;
-  if (napi_create_reference(env, argv[3], 1, &s->buffer_ref) != napi_ok) {
-    napi_throw_error(env, "ERR_NAPI", "openVrrp4: could not keep the receive buffer");
-    return NULL;
-  }
-  s->buffer = buffer;
-  s->buffer_len = buffer_len;
+  if (!take_receive_areas(env, s, argv[3], argv[4], "openVrrp4")) return vrrp_shutdown(s), NULL;
   const char *what = "socket";
   if ((s->fd = vrrp4_socket(ifname, s->ifindex, join, group, &what)) < 0) {
     int saved = errno;
     vrrp_shutdown(s);
     return throw_errno(env, what, saved);
   }
-  return vrrp_start(env, s, obj, "floatip:vrrp4", argv[4], argv[5], vrrp4_send, vrrp4_farewell);
+  return vrrp_start(env, s, obj, "floatip:vrrp4", argv[5], argv[6], vrrp4_send, vrrp4_farewell);
 }
 
 

@@ -6,7 +6,10 @@
  */
 import type { Family, NotifyFifoConfig, RouteConfig, RuleConfig, VirtualAddress } from "../config/types.js";
 
-/** One VRRP packet as it came off the wire, IP header already removed. */
+/**
+ * One VRRP packet as it came off the wire, IP header already removed. Valid
+ * during the handler call only: a transport may refill the same object for the next one.
+ */
 export interface ReceivedPacket {
   readonly family: Family;
   /** The VRRP part only (from the version/type byte on); valid during the handler call only (copy to keep it). */
@@ -52,6 +55,12 @@ export interface VrrpTransport {
   send(payload: Buffer, destination: string): void;
   /** Delivers the packets already waiting on the socket to the onPacket handlers now, before returning. */
   readWaiting?(): void;
+  /**
+   * After a wake-up that read packets, let the socket rest `us` microseconds
+   * before reading again, while packets keep coming (0: read at every
+   * wake-up). See readDelayUs (agent/runtime/segment.ts) for what may wait.
+   */
+  setReadDelay?(us: number): void;
   /**
    * Keep payload ready to be sent by the stop signal's handler, and also the
    * moment one of the `linkDown` interfaces goes down (no carrier, set down,

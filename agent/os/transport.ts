@@ -7,12 +7,19 @@
  * and IP_ADD_MEMBERSHIP (struct ip_mreqn) for 224.0.0.18 or the configured
  * group (keepalived vrrp_mcast_group4 / 6). A send leaves
  * within the call (a priority-0 advert from a signal handler goes out before
- * anything else runs). Received VRRP parts land in one reused buffer.
- * IPv6: recvmsg with hop limit / pktinfo, IPV6_PKTINFO sends.
+ * anything else runs).
+ * IPv6: hop limit / pktinfo with each packet, IPV6_PKTINFO sends.
+ *
+ * Receiving (both families): the addon reads up to 8 packets per recvmmsg
+ * straight into the transport's buffer and describes them in an Int32Array,
+ * then calls into JS once for the batch (receivePackets). The packet handed
+ * to the handlers is one object, refilled for each packet, its payload a
+ * view of the buffer: nothing per packet is allocated on the usual path (a
+ * master's adverts repeat length, source and destination).
  *
  * One transport serves every VRRP instance of its interface and family:
  * onPacket may be called several times and every handler sees every packet.
- * A packet's payload is only valid during the handler call (copy to keep it).
+ * A packet and its payload are only valid during the handler call (copy to keep them).
  */
 import { createRequire } from "node:module";
 import { constants as osConstants } from "node:os";
@@ -20,7 +27,7 @@ import { isIPv4, isIPv6 } from "node:net";
 import { getSystemErrorMap } from "node:util";
 import type { Family } from "../config/types.js";
 import type { NativePreciseTimer } from "../../base/precise-scheduler.js";
-import { canonicalAddress } from "../vrrp/address-bytes.js";
+import { canonicalAddress, formatIPv4, formatIPv6 } from "../vrrp/address-bytes.js";
 import { VRRP_MULTICAST_V4, VRRP_MULTICAST_V6 } from "../vrrp/packet.js";
 import type {
   AddressTable,
@@ -41,6 +48,8 @@ export interface NativeVrrp4Socket {
   farewell(payload: Buffer, destination: string, linkDown?: readonly string[]): number;
   /** Reads the packets waiting on the socket now, calling onPacket for each (errors go to onError). */
   readWaiting(): void;
+  /** After a wake-up that read packets the socket rests this long (microseconds, 0..100000; 0: never). */
+  setReadDelay(us: number): void;
   close(): void;
 }
 export interface NativeVrrp6Socket {
@@ -49,6 +58,8 @@ export interface NativeVrrp6Socket {
   send(payload: Buffer, destination: string, source: string): number;
   farewell(payload: Buffer, destination: string, source: string, linkDown?: readonly string[]): number;
   readWaiting(): void;
+  /** After a wake-up that read packets the socket rests this long (microseconds, 0..100000; 0: never). */
+  setReadDelay(us: number): void;
   close(): void;
 }
 export interface NativePacketSocket {
@@ -57,13 +68,17 @@ export interface NativePacketSocket {
   close(): void;
 }
 export interface FloatipNet {
-  /** IPv4 addresses are 32-bit numbers (first octet highest); the VRRP part of a packet is in `buffer`'s first `length` bytes. */
+  /**
+   * Received packets land in `buffer` (RECEIVE_BUFFER_BYTES) with a record each in `records`
+   * (RECORD_WORDS words per packet, layout below); onPackets(count) once per batch.
+   */
   openVrrp4(
     ifname: string,
     source: string,
     join: boolean,
     buffer: Buffer,
-    onPacket: (length: number, source: number, destination: number, ttl: number, ageUs: number) => void,
+    records: Int32Array,
+    onPackets: (count: number) => void,
     onError: (error: Error) => void,
     /** Default 224.0.0.18. */
     group?: string,
@@ -71,7 +86,9 @@ export interface FloatipNet {
   openVrrp6(
     ifname: string,
     join: boolean,
-    onPacket: (payload: Buffer, source: string, destination: string, hopLimit: number, ifindex: number, ageUs: number) => void,
+    buffer: Buffer,
+    records: Int32Array,
+    onPackets: (count: number) => void,
     onError: (error: Error) => void,
     /** Default ff02::12. */
     group?: string,
@@ -229,17 +246,92 @@ interface OpenParams {
   readonly group?: string;
 }
 
-/** Handler lists and the shared VrrpTransport surface. */
+/** Packets per batch, bytes per packet slot, words per record: as agent/native/vrrp_sockets.c (BATCH, SLOT, FIELDS). */
+const BATCH = 8;
+const SLOT_BYTES = 4096;
+export const RECORD_WORDS = 16;
+export const RECEIVE_BUFFER_BYTES = BATCH * SLOT_BYTES;
+export const RECORD_COUNT = BATCH;
+/** Where a record's fields are (Int32 words); the addresses are 16 raw bytes each (IPv4: the first 4). */
+const R_OFFSET = 0;
+const R_LENGTH = 1;
+const R_TTL = 2;
+const R_IFINDEX = 3;
+const R_AGE_US = 4;
+const R_SOURCE = 8;
+const R_DESTINATION = 12;
+/** Addresses seen are remembered as text up to this many (a flood of forged sources cannot grow it without bound). */
+const ADDRESS_TEXT_CACHE = 1024;
+
+/** The packet being delivered: one object per transport, refilled for each packet. */
+class Arrival implements ReceivedPacket {
+  payload: Buffer;
+  source = "";
+  destination = "";
+  ttl = 0;
+  ifindex = 0;
+  ageMs = 0;
+  constructor(
+    readonly family: Family,
+    empty: Buffer,
+  ) {
+    this.payload = empty;
+  }
+}
+
+/**
+ * Text of the addresses in the records: the last one is kept by its raw
+ * words (a backup hears one master, at one group), others in a bounded map.
+ */
+class AddressTexts {
+  private readonly last = new Int32Array(4).fill(-1);
+  private lastText = "";
+  private readonly texts = new Map<string, string>();
+
+  constructor(private readonly family: Family) {}
+
+  text(records: Int32Array, bytes: Uint8Array, at: number): string {
+    const last = this.last;
+    if (records[at] === last[0] && records[at + 1] === last[1] && records[at + 2] === last[2] && records[at + 3] === last[3])
+      return this.lastText;
+    for (let k = 0; k < 4; k++) last[k] = records[at + k]!;
+    const key = `${last[0]},${last[1]},${last[2]},${last[3]}`;
+    let text = this.texts.get(key);
+    if (text === undefined) {
+      text = this.family === 4 ? formatIPv4(bytes, at * 4) : formatIPv6(bytes, at * 4);
+      if (this.texts.size >= ADDRESS_TEXT_CACHE) this.texts.clear();
+      this.texts.set(key, text);
+    }
+    return (this.lastText = text);
+  }
+}
+
+/** Handler lists, batch receive and the shared VrrpTransport surface. */
 abstract class BaseTransport implements VrrpTransport {
   private readonly packetHandlers: ((packet: ReceivedPacket) => void)[] = [];
   private readonly errorHandlers: ((error: Error) => void)[] = [];
   protected closed = false;
+  /** The addon receives into these (see receivePackets). */
+  readonly buffer = Buffer.alloc(RECEIVE_BUFFER_BYTES);
+  readonly records = new Int32Array(RECORD_COUNT * RECORD_WORDS);
+  private readonly recordBytes = new Uint8Array(this.records.buffer);
+  /** Per slot, the payload view last handed out and where it was (a master's adverts repeat offset and length). */
+  private readonly views: Buffer[] = [];
+  private readonly viewAt = new Int32Array(RECORD_COUNT * 2).fill(-1);
+  private readonly packet: Arrival;
+  private readonly sources: AddressTexts;
+  private readonly destinations: AddressTexts;
 
   constructor(
+    family: Family,
     readonly sourceAddress: string,
     readonly ifindex: number,
     protected readonly ifname: string,
-  ) {}
+  ) {
+    this.packet = new Arrival(family, this.buffer.subarray(0, 0));
+    this.sources = new AddressTexts(family);
+    this.destinations = new AddressTexts(family);
+  }
 
   abstract send(payload: Buffer, destination: string): void;
   protected abstract closeSocket(): void;
@@ -256,6 +348,36 @@ abstract class BaseTransport implements VrrpTransport {
     if (this.closed) return;
     this.closed = true;
     this.closeSocket();
+  }
+
+  /** The addon's batch: `count` records, in arrival order. */
+  receivePackets(count: number): void {
+    const records = this.records;
+    const packet = this.packet;
+    for (let i = 0; i < count && !this.closed; i++) {
+      const at = i * RECORD_WORDS;
+      packet.payload = this.view(i, records[at + R_OFFSET]!, records[at + R_LENGTH]!);
+      packet.source = this.sources.text(records, this.recordBytes, at + R_SOURCE);
+      packet.destination = this.destinations.text(records, this.recordBytes, at + R_DESTINATION);
+      packet.ttl = records[at + R_TTL]!;
+      packet.ifindex = records[at + R_IFINDEX]!;
+      packet.ageMs = records[at + R_AGE_US]! / 1000;
+      this.deliver(packet);
+    }
+  }
+
+  socketError(error: Error): void {
+    this.fail(error, `IPv${this.packet.family} VRRP socket error`);
+  }
+
+  private view(slot: number, offset: number, length: number): Buffer {
+    const at = this.viewAt;
+    if (at[2 * slot] !== offset || at[2 * slot + 1] !== length) {
+      at[2 * slot] = offset;
+      at[2 * slot + 1] = length;
+      this.views[slot] = this.buffer.subarray(offset, offset + length);
+    }
+    return this.views[slot]!;
   }
 
   /**
@@ -285,20 +407,8 @@ abstract class BaseTransport implements VrrpTransport {
   }
 }
 
-/** Received VRRP parts are copied here by the addon; 8 KiB covers any VRRP packet. */
-const RECEIVE_BUFFER_BYTES = 8192;
-/** Sources seen are remembered as text up to this many (a flood of forged sources cannot grow it without bound). */
-const ADDRESS_TEXT_CACHE = 1024;
-
 class Ipv4Transport extends BaseTransport {
   private socket: NativeVrrp4Socket | undefined;
-  readonly buffer = Buffer.alloc(RECEIVE_BUFFER_BYTES);
-  /** The payload of the packet being delivered: a view of buffer, kept while the length stays the same. */
-  private view = this.buffer.subarray(0, 0);
-  /** Text of the 32-bit addresses packets came from and went to. */
-  private readonly texts = new Map<number, string>();
-  /** The last source and destination seen (most packets come from the master, to the multicast group). */
-  private last = { source: -1, sourceText: "", destination: -1, destinationText: "" };
   /** The last destination that passed checkAddress (every advert of a router goes to the same one). */
   private checked: string | undefined;
 
@@ -306,7 +416,7 @@ class Ipv4Transport extends BaseTransport {
     params: OpenParams,
     private readonly native: FloatipNet,
   ) {
-    super(params.sourceAddress, params.ifindex, params.ifname);
+    super(4, params.sourceAddress, params.ifindex, params.ifname);
   }
 
   attach(socket: NativeVrrp4Socket): this {
@@ -332,52 +442,18 @@ class Ipv4Transport extends BaseTransport {
     if (!this.closed) this.socket?.readWaiting();
   }
 
+  setReadDelay(us: number): void {
+    if (!this.closed) this.socket?.setReadDelay(us);
+  }
+
   armFarewell(payload: Buffer, destination: string, linkDown: readonly string[] = []): Farewell | undefined {
     checkAddress(destination, 4, "destination");
     if (this.closed || this.socket === undefined) return undefined;
     return armed(this.native, this.socket.farewell(payload, destination, [...linkDown]));
   }
 
-  receive(length: number, source: number, destination: number, ttl: number, ageUs: number): void {
-    // A master's adverts all have the same length: one view of the buffer serves them all.
-    if (this.view.length !== length) this.view = this.buffer.subarray(0, length);
-    this.deliver({
-      family: 4,
-      payload: this.view,
-      source: source === this.last.source ? this.last.sourceText : this.rememberSource(source),
-      destination: destination === this.last.destination ? this.last.destinationText : this.rememberDestination(destination),
-      ttl,
-      ifindex: this.ifindex,
-      ageMs: ageUs / 1000,
-    });
-  }
-
-  socketError(error: Error): void {
-    this.fail(error, "IPv4 VRRP socket error");
-  }
-
   protected closeSocket(): void {
     this.socket?.close();
-  }
-
-  private rememberSource(address: number): string {
-    this.last.source = address;
-    return (this.last.sourceText = this.text(address));
-  }
-
-  private rememberDestination(address: number): string {
-    this.last.destination = address;
-    return (this.last.destinationText = this.text(address));
-  }
-
-  private text(address: number): string {
-    let text = this.texts.get(address);
-    if (text === undefined) {
-      text = `${address >>> 24}.${(address >>> 16) & 0xff}.${(address >>> 8) & 0xff}.${address & 0xff}`;
-      if (this.texts.size >= ADDRESS_TEXT_CACHE) this.texts.clear();
-      this.texts.set(address, text);
-    }
-    return text;
   }
 }
 
@@ -388,7 +464,8 @@ function openIpv4(params: OpenParams, native: FloatipNet): VrrpTransport {
     params.sourceAddress,
     params.multicast,
     transport.buffer,
-    (length, source, destination, ttl, ageUs) => transport.receive(length, source, destination, ttl, ageUs),
+    transport.records,
+    (count) => transport.receivePackets(count),
     (error) => transport.socketError(error),
     params.group ?? VRRP_MULTICAST_V4,
   );
@@ -402,20 +479,12 @@ class Ipv6Transport extends BaseTransport {
     params: OpenParams,
     private readonly native: FloatipNet,
   ) {
-    super(params.sourceAddress, params.ifindex, params.ifname);
+    super(6, params.sourceAddress, params.ifindex, params.ifname);
   }
 
   attach(socket: NativeVrrp6Socket): this {
     this.socket = socket;
     return this;
-  }
-
-  receive(payload: Buffer, source: string, destination: string, hopLimit: number, ifindex: number, ageUs: number): void {
-    this.deliver({ family: 6, payload, source, destination, ttl: hopLimit, ifindex, ageMs: ageUs / 1000 });
-  }
-
-  socketError(error: Error): void {
-    this.fail(error, "IPv6 VRRP socket error");
   }
 
   send(payload: Buffer, destination: string): void {
@@ -431,6 +500,10 @@ class Ipv6Transport extends BaseTransport {
 
   readWaiting(): void {
     if (!this.closed) this.socket?.readWaiting();
+  }
+
+  setReadDelay(us: number): void {
+    if (!this.closed) this.socket?.setReadDelay(us);
   }
 
   armFarewell(payload: Buffer, destination: string, linkDown: readonly string[] = []): Farewell | undefined {
@@ -449,7 +522,9 @@ function openIpv6(params: OpenParams, native: FloatipNet): VrrpTransport {
   const socket = native.openVrrp6(
     params.ifname,
     params.multicast,
-    (payload, source, destination, hopLimit, ifindex, ageUs) => transport.receive(payload, source, destination, hopLimit, ifindex, ageUs),
+    transport.buffer,
+    transport.records,
+    (count) => transport.receivePackets(count),
     (error) => transport.socketError(error),
     params.group ?? VRRP_MULTICAST_V6,
   );

@@ -182,7 +182,7 @@ export class Agent {
           if (segment.routers.size === 0) {
             segment.transport.close();
             this.segments.delete(key);
-          }
+          } else segment.routersChanged();
           return;
         }
       }

@@ -12,7 +12,7 @@ import type { AddressTable, LinkEvent, TransportFactory, TransportOptions, VrrpT
 import type { Clock } from "../../base/clock.js";
 import type { Logger } from "../../base/logger.js";
 import type { FaultCause, VirtualRouter } from "./router.js";
-import { FollowingTransport, segmentChange, type SegmentChange, type SegmentView } from "./segment.js";
+import { FollowingTransport, readDelayUs, segmentChange, type SegmentChange, type SegmentView } from "./segment.js";
 
 /** A problem that makes the agent unable to do its job (its /healthz). */
 export interface AgentProblem {
@@ -70,6 +70,14 @@ export class FollowedSegment {
   /** A router just added: it takes the segment's fault causes. */
   joined(router: VirtualRouter): void {
     for (const cause of this.faults) router.setFault(cause, true);
+    this.routersChanged();
+  }
+
+  /** After a router was added or removed: how long the socket may rest between reads (readDelayUs). */
+  routersChanged(): void {
+    const configs = [];
+    for (const router of this.routers.values()) configs.push(router.config);
+    this.transport.setReadDelay(readDelayUs(configs));
   }
 
   event(event: LinkEvent): void {

@@ -15,8 +15,9 @@
  *   cannot advertise honestly, so FAULT; an address added to the interface
  *   afterwards reopens the socket (which picks its source again).
  */
-import type { Family } from "../config/types.js";
+import type { Family, VrrpVersion } from "../config/types.js";
 import type { Farewell, LinkEvent, ReceivedPacket, VrrpTransport } from "../os/ports.js";
+import { skewTimeMs } from "../vrrp/timing.js";
 
 export interface SegmentView {
   readonly iface: string;
@@ -59,6 +60,38 @@ export function segmentChange(segment: SegmentView, event: LinkEvent): SegmentCh
   }
 }
 
+/** Below this advert interval a segment's socket is read at every wake-up: at 10 ms a priority-0 advert must not wait. */
+export const READ_DELAY_MIN_INTERVAL_MS = 100;
+/** The longest rest (its packets queue in the socket meanwhile: at most a millisecond of a burst). */
+export const READ_DELAY_MAX_US = 1000;
+/** The rest is at most this share of the shortest Skew_Time on the segment (what a priority-0 advert in a burst may wait). */
+export const READ_DELAY_SKEW_SHARE = 1 / 64;
+
+/**
+ * How long a segment's socket may rest after a wake-up that read packets,
+ * in microseconds (0: read at every wake-up). A master with many instances
+ * sends their adverts in a burst; a backup woken for each one or two of them
+ * paid most of its CPU in wake-ups. Resting, it reads a burst in a few
+ * batches. Only a packet inside a burst waits (one after a quiet spell is
+ * read at once), at most 1/64 of the routers' shortest Skew_Time, so a
+ * priority-0 advert's takeover comes at most that much later; Master_Down
+ * deadlines are not moved (timers count from the kernel's receive
+ * timestamps, and an expiring deadline reads the socket first).
+ */
+export function readDelayUs(
+  routers: Iterable<{ readonly version: VrrpVersion; readonly priority: number; readonly advertIntervalMs: number }>,
+): number {
+  let delay = READ_DELAY_MAX_US;
+  let any = false;
+  for (const r of routers) {
+    any = true;
+    if (r.advertIntervalMs < READ_DELAY_MIN_INTERVAL_MS) return 0;
+    const skewUs = skewTimeMs({ version: r.version, priority: r.priority, masterAdvertIntervalMs: r.advertIntervalMs }) * 1000;
+    delay = Math.min(delay, Math.floor(skewUs * READ_DELAY_SKEW_SHARE));
+  }
+  return any ? delay : 0;
+}
+
 /**
  * The VrrpTransport routers hold: it forwards to the socket of the moment,
  * so a reopened socket serves the same routers. Sends while no socket is
@@ -70,6 +103,8 @@ export class FollowingTransport implements VrrpTransport {
   private readonly errorHandlers: ((error: Error) => void)[] = [];
 
   private source: string;
+  /** setReadDelay's value, given again to each socket attached. */
+  private readDelay = 0;
 
   constructor(
     first: VrrpTransport,
@@ -97,6 +132,7 @@ export class FollowingTransport implements VrrpTransport {
     this.detach();
     this.current = next;
     this.source = next.sourceAddress;
+    if (this.readDelay > 0) next.setReadDelay?.(this.readDelay);
     next.onPacket((packet) => {
       if (this.current === next) for (const handler of this.packetHandlers) handler(packet);
     });
@@ -119,6 +155,12 @@ export class FollowingTransport implements VrrpTransport {
 
   readWaiting(): void {
     this.current?.readWaiting?.();
+  }
+
+  setReadDelay(us: number): void {
+    if (us === this.readDelay) return;
+    this.readDelay = us;
+    this.current?.setReadDelay?.(us);
   }
 
   armFarewell(payload: Buffer, destination: string, linkDown?: readonly string[]): Farewell | undefined {

@@ -264,6 +264,47 @@ function defineTests(): void {
         }
       });
 
+      for (const family of [4, 6] as const) {
+        it(`with a read delay, a burst is delivered whole and in order after the rest, a packet after a quiet spell at once (IPv${family})`, async () => {
+          const options: TransportOptions = { interface: "eth0", family, multicast: true };
+          const sender = await w1.call<OpenedTransport>("openTransport", options, 0);
+          const receiver = await w2.call<OpenedTransport>("openTransport", options, 1);
+          const advert = (vrid: number) =>
+            vrrpV3Advert(vrid, sender.sourceAddress, GROUP[family], [family === 4 ? "192.0.2.54" : "2001:db8::54"]);
+          try {
+            await w2.call("setReadDelay", receiver.id, 80_000); // 80 ms: long enough to see in the packets' age
+            const vrids = Array.from({ length: 12 }, (_, i) => 130 + i);
+            for (const vrid of vrids) await w1.call("send", sender.id, advert(vrid).toString("hex"), GROUP[family]);
+            const burst = await lab.waitFor(
+              () => {
+                const got = received.filter(
+                  (p) => p.transport === receiver.id && vrids.includes(Number.parseInt(p.payload.slice(2, 4), 16)),
+                );
+                return got.length >= vrids.length ? got : undefined;
+              },
+              5000,
+              "the whole burst",
+            );
+            assert.deepEqual(
+              burst.map((p) => Number.parseInt(p.payload.slice(2, 4), 16)),
+              vrids,
+              "every advert once, in order",
+            );
+            assert.ok(burst[0]!.ageMs! < 40, `the first was read at once (age ${burst[0]!.ageMs} ms)`);
+            const waited = Math.max(...burst.slice(1).map((p) => p.ageMs ?? 0));
+            assert.ok(waited >= 20, `the rest of the burst waited for the rest to end (age up to ${waited} ms)`);
+            await delay(400); // a rest that finds nothing hands the socket back to its poll
+            const lone = advert(150).toString("hex");
+            await w1.call("send", sender.id, lone, GROUP[family]);
+            const [after] = await lab.waitFor(() => arrived(receiver.id, lone, 1), 5000, "the packet after a quiet spell");
+            assert.ok(after!.ageMs! < 40, `read at once (age ${after!.ageMs} ms)`);
+          } finally {
+            await w1.call("closeTransport", sender.id);
+            await w2.call("closeTransport", receiver.id);
+          }
+        });
+      }
+
       it("sends from a configured IPv6 source address", async () => {
         const options: TransportOptions = { interface: "eth0", family: 6, multicast: true, source: n1.ipv6 };
         const sender = await w1.call<OpenedTransport>("openTransport", options, 1);
@@ -375,6 +416,7 @@ function osWorker(emit: (event: string, data: unknown) => void): WorkerHandlers 
       return { id, sourceAddress: transport.sourceAddress, ifindex: transport.ifindex };
     },
     send: (id: number, payload: string, destination: string) => transports.get(id)!.send(Buffer.from(payload, "hex"), destination),
+    setReadDelay: (id: number, us: number) => transports.get(id)!.setReadDelay?.(us),
     closeTransport: (id: number) => {
       transports.get(id)?.close();
       transports.delete(id);
