@@ -9,8 +9,9 @@
  *   3. per VirtualIP its selected nodes;
  *   4. VRIDs: spec, else status, else the lowest free among the VirtualIPs it
  *      may meet on a node or segment (see vrid.ts);
- *   5. per VirtualIP: priorities, and per family the nodes that run the
- *      router (unicast needs the node's InternalIP of the family);
+ *   5. per router: its master, kept from the status or spread evenly over
+ *      the nodes (masters.ts); its candidates and priorities, and per family
+ *      the nodes that run it (unicast needs the node's InternalIP of the family);
  *   6. render (see render.ts).
  */
 import type { Family } from "../../agent/config/types.js";
@@ -26,7 +27,9 @@ import { ADVERT_CAPACITY, pack, type PackGroup, type PackMember } from "./pack.j
 import { renderNodes, routerName } from "./render.js";
 import type { RouterRender } from "./render.js";
 import { selectNodes } from "./selection.js";
-import { stickyFirst } from "./sticky-master.js";
+import { stickyMaster } from "./sticky-master.js";
+import { assignMasters } from "./masters.js";
+import type { Candidates } from "./candidates.js";
 import type { Finding, PlanInput, PlanOptions, PlanResult, VipPlan } from "./types.js";
 import type { VridReservation, VridScope } from "./vrid.js";
 
@@ -136,9 +139,10 @@ export function plan(input: PlanInput, options: PlanOptions = {}): PlanResult {
   }
   const packed = pack(members, [...groups.values()], reserved);
 
-  const renders: RouterRender[] = [];
-  const plans = new Map<string, VipPlan>();
-  for (const router of packed.routers) {
+  // Each router's nodes and placement first, then its master (masters.ts), then its candidates.
+  const ageOf = new Map(oldestFirst.map((v, i) => [v.metadata.name, i]));
+  const usableOf = usableCache();
+  const drafts = packed.routers.map((router) => {
     const first = byName.get(router.members[0]!)!;
     const { config } = first;
     const familyRouters = config.families.map((family) => ({ family, instance: routerName(router.vrid, family, config.interface) }));
@@ -147,18 +151,22 @@ export function plan(input: PlanInput, options: PlanOptions = {}): PlanResult {
       config.transport === "unicast" && first.eligible.some(hasAll)
         ? first.eligible.filter((n) => config.families.some((f) => n.internalIPs[familyKey(f)] !== undefined))
         : first.eligible;
-    // A router of its own whose nodes follow endpoints keeps its master first while that node stays eligible.
-    const master =
-      followsNodes(first.vip, config) && config.placement.kind === "hash"
-        ? stickyFirst(first.vip.status, new Set(eligible.map((n) => n.name)))
-        : undefined;
-    const chosen = chooseCandidates(eligible, {
-      key: familyRouters[0]!.instance,
-      placement: config.placement,
-      releaseOnCordon: config.releaseOnCordon,
-      max: first.max,
-      first: master,
-    });
+    const key = familyRouters[0]!.instance;
+    const usable = usableOf(eligible);
+    const options = { key, placement: config.placement, releaseOnCordon: config.releaseOnCordon, max: first.max };
+    // Explicit priorities or preferred nodes place the master; it only counts in the nodes' load.
+    const placed = config.placement.kind === "hash" ? undefined : chooseCandidates(eligible, options);
+    const status = router.members.map((m) => byName.get(m)!.vip.status).find((s) => s?.virtualRouterID === router.vrid);
+    const master = placed === undefined ? stickyMaster(status, usable.set) : topOf(placed, usable.set);
+    const age = Math.min(...router.members.map((m) => ageOf.get(m)!));
+    return { router, first, config, familyRouters, eligible, options, placed, master: { key, age, nodes: usable.names, master } };
+  });
+  const masters = assignMasters(drafts.map((d) => d.master));
+
+  const renders: RouterRender[] = [];
+  const plans = new Map<string, VipPlan>();
+  for (const { router, first, config, familyRouters, options, eligible, placed, master } of drafts) {
+    const chosen = placed ?? chooseCandidates(eligible, { ...options, first: masters.get(master.key) });
     const missing: Finding[] = [];
     const perFamily = familyRouters.map(({ family, instance }) => {
       const hasAddress = (n: NodeSummary) => n.internalIPs[familyKey(family)] !== undefined;
@@ -264,6 +272,33 @@ function eligibleCache(): (
     }
     return found;
   };
+}
+
+/**
+ * The nodes a router's master may be: its eligible nodes that are ready and
+ * not cordoned (all of them when none is), as names and a set, once per
+ * distinct eligible list.
+ */
+function usableCache(): (eligible: readonly NodeSummary[]) => { names: readonly string[]; set: ReadonlySet<string> } {
+  const cache = new Map<readonly NodeSummary[], { names: readonly string[]; set: ReadonlySet<string> }>();
+  return (eligible) => {
+    let found = cache.get(eligible);
+    if (found === undefined) {
+      const healthy = eligible.filter((n) => n.ready && !n.unschedulable);
+      const names = (healthy.length > 0 ? healthy : eligible).map((n) => n.name);
+      cache.set(eligible, (found = { names, set: new Set(names) }));
+    }
+    return found;
+  };
+}
+
+/** The candidate with the highest priority among the usable ones: the master explicit placement makes. */
+function topOf(chosen: Candidates, usable: ReadonlySet<string>): string | undefined {
+  let top: string | undefined;
+  for (const n of chosen.nodes) {
+    if (usable.has(n.name) && (top === undefined || chosen.priorities[n.name]! > chosen.priorities[top]!)) top = n.name;
+  }
+  return top;
 }
 
 function familyKey(family: Family): "v4" | "v6" {
