@@ -152,14 +152,14 @@ export function plan(input: PlanInput, options: PlanOptions = {}): PlanResult {
         ? first.eligible.filter((n) => config.families.some((f) => n.internalIPs[familyKey(f)] !== undefined))
         : first.eligible;
     const key = familyRouters[0]!.instance;
-    const usable = usableOf(eligible);
+    const { healthy, names, uncordoned } = usableOf(eligible);
     const options = { key, placement: config.placement, releaseOnCordon: config.releaseOnCordon, max: first.max };
     // Explicit priorities or preferred nodes place the master; it only counts in the nodes' load.
     const placed = config.placement.kind === "hash" ? undefined : chooseCandidates(eligible, options);
     const status = router.members.map((m) => byName.get(m)!.vip.status).find((s) => s?.virtualRouterID === router.vrid);
-    const master = placed === undefined ? stickyMaster(status, usable.set) : topOf(placed, usable.set);
+    const master = placed === undefined ? stickyMaster(status, config.releaseOnCordon ? uncordoned : names) : topOf(placed);
     const age = Math.min(...router.members.map((m) => ageOf.get(m)!));
-    return { router, first, config, familyRouters, eligible, options, placed, master: { key, age, nodes: usable.names, master } };
+    return { router, first, config, familyRouters, eligible, options, placed, master: { key, age, nodes: healthy, master } };
   });
   const masters = assignMasters(drafts.map((d) => d.master));
 
@@ -275,29 +275,38 @@ function eligibleCache(): (
 }
 
 /**
- * The nodes a router's master may be: its eligible nodes that are ready and
- * not cordoned (all of them when none is), as names and a set, once per
- * distinct eligible list.
+ * Per distinct eligible list: the names (a master is kept while its node
+ * stays eligible, and not cordoned with releaseOnCordon; candidates.ts drops
+ * a cordoned or unready one when it has others) and the nodes a new master
+ * may be: those ready and not cordoned (all when none is).
  */
-function usableCache(): (eligible: readonly NodeSummary[]) => { names: readonly string[]; set: ReadonlySet<string> } {
-  const cache = new Map<readonly NodeSummary[], { names: readonly string[]; set: ReadonlySet<string> }>();
+interface Usable {
+  readonly healthy: readonly string[];
+  readonly names: ReadonlySet<string>;
+  readonly uncordoned: ReadonlySet<string>;
+}
+
+function usableCache(): (eligible: readonly NodeSummary[]) => Usable {
+  const cache = new Map<readonly NodeSummary[], Usable>();
   return (eligible) => {
     let found = cache.get(eligible);
     if (found === undefined) {
       const healthy = eligible.filter((n) => n.ready && !n.unschedulable);
-      const names = (healthy.length > 0 ? healthy : eligible).map((n) => n.name);
-      cache.set(eligible, (found = { names, set: new Set(names) }));
+      found = {
+        healthy: (healthy.length > 0 ? healthy : eligible).map((n) => n.name),
+        names: new Set(eligible.map((n) => n.name)),
+        uncordoned: new Set(eligible.filter((n) => !n.unschedulable).map((n) => n.name)),
+      };
+      cache.set(eligible, found);
     }
     return found;
   };
 }
 
-/** The candidate with the highest priority among the usable ones: the master explicit placement makes. */
-function topOf(chosen: Candidates, usable: ReadonlySet<string>): string | undefined {
+/** The candidate with the highest priority: the master that explicit placement makes. */
+function topOf(chosen: Candidates): string | undefined {
   let top: string | undefined;
-  for (const n of chosen.nodes) {
-    if (usable.has(n.name) && (top === undefined || chosen.priorities[n.name]! > chosen.priorities[top]!)) top = n.name;
-  }
+  for (const n of chosen.nodes) if (top === undefined || chosen.priorities[n.name]! > chosen.priorities[top]!) top = n.name;
   return top;
 }
 

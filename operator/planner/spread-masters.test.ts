@@ -162,6 +162,24 @@ describe("plan: masters spread over the nodes, stably", () => {
     assert.equal(l["node-4"], 0);
   });
 
+  it("a cordoned master keeps its routers, unless releaseOnCordon: then they go to their backups and stay there", () => {
+    const three = nodes(3);
+    for (const releaseOnCordon of [false, true]) {
+      const live = Array.from({ length: 6 }, (_, i) =>
+        vip(`r${i}`, { addresses: [`10.${i}.0.1/24`], releaseOnCordon }, { created: at(i) }),
+      );
+      const before = plan({ virtualIPs: live, nodes: three });
+      const cordoned = three.map((n) => (n.name === "node-0" ? { ...n, unschedulable: true } : n));
+      const after = plan({ virtualIPs: settle(live, before), nodes: cordoned });
+      const lost = [...masters(before)].filter(([, m]) => m === "node-0");
+      assert.equal(lost.length, 2);
+      assertSameMasters(before, after, (_, m) => releaseOnCordon && m === "node-0");
+      for (const [instance] of lost) assert.equal(masters(after).get(instance) === "node-0", !releaseOnCordon, instance);
+      const later = plan({ virtualIPs: settle(settle(live, before), after), nodes: cordoned });
+      assert.deepEqual(masters(later), masters(after), "and nothing moves at the next sync");
+    }
+  });
+
   it("keeps the master the plan chose when a lower-ranked node won a moment during start-up", () => {
     const live = vips(1, 1);
     const before = plan({ virtualIPs: live, nodes: six });

@@ -3,7 +3,7 @@
  * VirtualIP it carries (what the agents report), so that a master stays
  * where it is from one sync to the next:
  *
- *   1. a usable node that reports the top priority: the master the planner
+ *   1. a usable (eligible) node that reports the top priority: the master the planner
  *      chose and the agents run with (the reported master first on a tie).
  *      Read from the priority, not only from who is master right now, so a
  *      lower-ranked node that wins a moment during start-up (it got its
