@@ -156,7 +156,10 @@ export function plan(input: PlanInput, options: PlanOptions = {}): PlanResult {
     const options = { key, placement: config.placement, releaseOnCordon: config.releaseOnCordon, max: first.max };
     // Explicit priorities or preferred nodes place the master; it only counts in the nodes' load.
     const placed = config.placement.kind === "hash" ? undefined : chooseCandidates(eligible, options);
-    const status = router.members.map((m) => byName.get(m)!.vip.status).find((s) => s?.virtualRouterID === router.vrid);
+    // Its VirtualIPs report the same router; one added since the agents last reported has no master or nodes yet.
+    const status = router.members
+      .map((m) => byName.get(m)!.vip.status)
+      .find((s) => s?.virtualRouterID === router.vrid && (s.master !== undefined || (s.nodes ?? []).length > 0));
     const master = placed === undefined ? stickyMaster(status, config.releaseOnCordon ? uncordoned : names) : topOf(placed);
     const age = Math.min(...router.members.map((m) => ageOf.get(m)!));
     return { router, first, config, familyRouters, eligible, options, placed, master: { key, age, nodes: healthy, master } };

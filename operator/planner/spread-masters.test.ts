@@ -180,6 +180,22 @@ describe("plan: masters spread over the nodes, stably", () => {
     }
   });
 
+  it("a VirtualIP whose status names no master yet does not hide the master its router's other VirtualIPs report", () => {
+    const three = nodes(3);
+    const pair = [
+      vip("a", { addresses: ["10.0.0.1/24"] }, { created: at(0), statusVrid: 1 }),
+      vip("b", { addresses: ["10.0.0.2/24"] }, { statusVrid: 1 }),
+    ];
+    const fresh = masters(plan({ virtualIPs: pair, nodes: three }));
+    assert.deepEqual([...fresh.keys()], ["vrid-1"], "both ride router 1");
+    const reported = three.map((n) => n.name).find((n) => n !== fresh.get("vrid-1"))!;
+    const b: VirtualIP = {
+      ...pair[1]!,
+      status: { virtualRouterID: 1, master: reported, nodes: [{ name: reported, state: "Master", priority: 250 }] },
+    };
+    assert.equal(masters(plan({ virtualIPs: [pair[0]!, b], nodes: three })).get("vrid-1"), reported);
+  });
+
   it("keeps the master the plan chose when a lower-ranked node won a moment during start-up", () => {
     const live = vips(1, 1);
     const before = plan({ virtualIPs: live, nodes: six });
