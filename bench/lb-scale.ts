@@ -135,7 +135,8 @@ function placements(vrrpNodes: readonly Listed[]): Map<string, Set<string>> {
     // As the agent reads it: peer set references resolved (agent/kube/peer-sets.ts).
     const spec = expandPeerSets(n.spec).doc as AgentConfigDocument | undefined;
     for (const i of spec?.instances ?? []) {
-      for (const a of i.addresses) {
+      // Advertised or riding excluded (pack.ts, "Overflow"): the master holds both.
+      for (const a of [...i.addresses, ...(i.excludedAddresses ?? [])]) {
         let set = out.get(a);
         if (set === undefined) out.set(a, (set = new Set()));
         set.add(`${n.metadata.name}/${i.name}`);

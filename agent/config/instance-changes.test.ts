@@ -133,6 +133,37 @@ const rows: readonly [
     { ...uni("192.0.2.13"), trackInterface: false },
     { kind: "recreate", reasons: ["other"] },
   ],
+  // excludedAddresses (keepalived virtual_ipaddress_excluded) are on the host like the others, only not in the adverts.
+  [
+    "an excluded address added",
+    {},
+    { excludedAddresses: ["198.51.100.7/32"] },
+    { kind: "update", updates: [{ kind: "addresses", added: [v("198.51.100.7", 32)], removed: [] }] },
+  ],
+  [
+    "an excluded address removed",
+    { excludedAddresses: ["198.51.100.7/32", "198.51.100.8/32"] },
+    { excludedAddresses: ["198.51.100.8/32"] },
+    { kind: "update", updates: [{ kind: "addresses", added: [], removed: [v("198.51.100.7", 32)] }] },
+  ],
+  [
+    "an address moved from the advert to excludedAddresses: it stays on the host, only the advert changes",
+    {},
+    { addresses: ["192.0.2.5/24"], excludedAddresses: ["192.0.2.6/24"] },
+    { kind: "update", updates: [{ kind: "addresses", added: [], removed: [] }] },
+  ],
+  [
+    "an excluded address moved into the advert while another leaves it",
+    { addresses: ["192.0.2.5/24"], excludedAddresses: ["192.0.2.6/24", "192.0.2.7/24"] },
+    { addresses: ["192.0.2.6/24"], excludedAddresses: ["192.0.2.7/24"] },
+    { kind: "update", updates: [{ kind: "addresses", added: [], removed: [v("192.0.2.5")] }] },
+  ],
+  [
+    "the excluded list reordered: not in the adverts, nothing to do",
+    { excludedAddresses: ["198.51.100.7/32", "198.51.100.8/32"] },
+    { excludedAddresses: ["198.51.100.8/32", "198.51.100.7/32"] },
+    { kind: "unchanged" },
+  ],
 ];
 
 /** One notion of equality (canonical): what reads the same to the router is no change, whatever way it was written. */

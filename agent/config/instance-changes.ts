@@ -8,7 +8,8 @@
  * peers, preempt and preempt delay, initial state, the VRRPv2 password,
  * GARP settings, tracking (scripts, HTTP checks, interfaces, files, pods,
  * their weights and definitions), notify commands and the state file, and
- * the virtual address list.
+ * the virtual and excluded address lists (an address moving between the two
+ * stays on the master: only the advert's list changes).
  *
  * Re-created (the old router leaves, priority 0 if master, and a new one
  * joins): the identity of the router on the wire or its socket, which a
@@ -118,6 +119,7 @@ const IN_PLACE_FIELDS = [
   "notify",
   "stateFile",
   "addresses",
+  "excludedAddresses",
 ] as const satisfies readonly (keyof InstanceConfig)[];
 
 export function planInstanceChange(old: InstanceSlice, next: InstanceSlice): InstanceChange {
@@ -160,13 +162,16 @@ export function planInstanceChange(old: InstanceSlice, next: InstanceSlice): Ins
   if (!equal(a.notify, b.notify) || a.stateFile !== b.stateFile) updates.push({ kind: "notify" });
   // The device as the kernel sees it: one spelled out as the instance's interface is the same address.
   const key = (v: VirtualAddress) => canonical([v.address, v.prefixLength, v.device ?? b.interface, v.label ?? null]);
-  const before = new Set(a.addresses.map(key));
-  const after = new Set(b.addresses.map(key));
-  const added = b.addresses.filter((v) => !before.has(key(v)));
-  const removed = a.addresses.filter((v) => !after.has(key(v)));
-  // A reordered list is a change too: the advert carries the list in config order.
-  const reordered = !equal(a.addresses.map(key), b.addresses.map(key));
-  if (added.length > 0 || removed.length > 0 || reordered) updates.push({ kind: "addresses", added, removed });
+  // What the master holds: the advertised and the excluded addresses alike, so one that moves between
+  // the two lists (the controller's overflow, pack.ts) stays on the host; only the advert changes.
+  const held = (i: InstanceConfig) => [...i.addresses, ...(i.excludedAddresses ?? [])];
+  const before = new Set(held(a).map(key));
+  const after = new Set(held(b).map(key));
+  const added = held(b).filter((v) => !before.has(key(v)));
+  const removed = held(a).filter((v) => !after.has(key(v)));
+  // A reordered list is a change too: the advert carries the list in config order (the excluded list is in no advert).
+  const advertChanged = !equal(a.addresses.map(key), b.addresses.map(key));
+  if (added.length > 0 || removed.length > 0 || advertChanged) updates.push({ kind: "addresses", added, removed });
   // What the updates do not carry must be equal, or the router is re-created (routes, vmac, sync group, a field added later...).
   const carried: Record<string, unknown> = { ...a };
   for (const field of IN_PLACE_FIELDS) {

@@ -205,6 +205,8 @@ export interface RouteConfig {
   readonly table?: number;
   /** Default: link for a unicast route without gateway, else global (as ip route). */
   readonly scope?: "global" | "link" | "host";
+  /** The gateway is on the device's link though no subnet of the device holds it (ip route ... onlink). */
+  readonly onlink?: true;
 }
 
 /**

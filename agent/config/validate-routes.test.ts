@@ -44,6 +44,21 @@ describe("instance routes (keepalived virtual_routes)", () => {
     );
   });
 
+  it("onlink: a gateway on the device's link outside its subnets; needs via and device", () => {
+    assert.deepEqual(routesOf([{ to: "0.0.0.0/0", via: "203.0.113.1", device: "eth0", onlink: true }]), [
+      { type: "unicast", family: 4, to: "0.0.0.0/0", via: "203.0.113.1", device: "eth0", onlink: true },
+    ]);
+    assert.deepEqual(routesOf([{ to: "0.0.0.0/0", via: "192.0.2.1", onlink: false }]), [
+      { type: "unicast", family: 4, to: "0.0.0.0/0", via: "192.0.2.1" },
+    ]);
+    assert.deepEqual(errorsOf([{ to: "198.51.100.0/24", device: "eth0", onlink: true }]), [
+      "instances[0].routes[0].onlink: needs a gateway (via) and a device: it says the gateway is on that device's link",
+    ]);
+    assert.deepEqual(errorsOf([{ to: "198.51.100.0/24", via: "192.0.2.1", device: "eth0", onlink: "yes" }]), [
+      'instances[0].routes[0].onlink: must be true or false, got "yes"',
+    ]);
+  });
+
   it("an empty list is no routes", () => {
     assert.equal(routesOf([]), undefined);
   });
@@ -69,7 +84,7 @@ describe("instance routes (keepalived virtual_routes)", () => {
       'instances[0].routes[0].type: must be one of unicast, blackhole, unreachable, prohibit, got "throw"',
     ]);
     assert.deepEqual(errorsOf([{ to: "198.51.100.0/24", device: "eth0", mtu: 1400 }]), [
-      "instances[0].routes[0].mtu: unknown field (allowed: to, type, via, device, source, metric, table, scope)",
+      "instances[0].routes[0].mtu: unknown field (allowed: to, type, via, device, source, metric, table, scope, onlink)",
     ]);
     assert.deepEqual(errorsOf([{ to: "198.51.100.0/24", device: "eth0", table: 0 }]), [
       "instances[0].routes[0].table: must be between 1 and 4294967295, got 0",

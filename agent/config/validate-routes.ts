@@ -8,7 +8,7 @@ import { parseCidr, parseHost } from "./cidr.js";
 import { formatAddress, parseAddress } from "../vrrp/address-bytes.js";
 import type { FieldReader as Reader } from "./field-reader.js";
 
-const ROUTE_KEYS = ["to", "type", "via", "device", "source", "metric", "table", "scope"] as const;
+const ROUTE_KEYS = ["to", "type", "via", "device", "source", "metric", "table", "scope", "onlink"] as const;
 const TYPES = ["unicast", "blackhole", "unreachable", "prohibit"] as const;
 const SCOPES = ["global", "link", "host"] as const;
 /** RT_TABLE_UNSPEC (0) is no table; 253..255 are the kernel's default, main and local (main is allowed). */
@@ -51,6 +51,10 @@ export function readRoute(r: Reader, item: unknown, path: string): RouteConfig |
   const metric = o["metric"] === undefined ? undefined : r.integer(o["metric"], `${path}.metric`, 0, TABLE_MAX);
   const table = o["table"] === undefined ? undefined : r.integer(o["table"], `${path}.table`, 1, TABLE_MAX);
   const scope = o["scope"] === undefined ? undefined : oneOf(r, o["scope"], `${path}.scope`, SCOPES);
+  // onlink: the gateway is reached on the device without a subnet of the device containing it (ip route ... onlink).
+  const onlink = o["onlink"] === undefined ? undefined : r.boolean(o["onlink"], `${path}.onlink`);
+  if (onlink === true && (o["via"] === undefined || o["device"] === undefined))
+    r.fail(`${path}.onlink`, "needs a gateway (via) and a device: it says the gateway is on that device's link");
   if (type !== undefined && type !== "unicast") {
     for (const key of ["via", "device"] as const) {
       if (o[key] !== undefined) r.fail(`${path}.${key}`, `a ${type} route has no ${key === "via" ? "gateway (via)" : "device"}`);
@@ -71,6 +75,7 @@ export function readRoute(r: Reader, item: unknown, path: string): RouteConfig |
     ...(metric !== undefined ? { metric } : {}),
     ...(table !== undefined ? { table } : {}),
     ...(scope !== undefined ? { scope } : {}),
+    ...(onlink === true ? { onlink } : {}),
   };
 }
 

@@ -191,7 +191,6 @@ export const INSTANCE_UNSUPPORTED: Unsupported = {
   unicast_fault_no_peer: "not supported: a floatip unicast instance needs at least one unicast_peer",
   old_unicast_checksum: "not supported: floatip computes checksums as RFC 5798 says",
   v3_checksum_as_v2: "not supported: floatip computes checksums as RFC 5798 says",
-  native_ipv6: "not supported: floatip runs an IPv6 instance as RFC 5798 VRRPv3, as keepalived does without this switch",
   vrf: "not supported yet: run floatip in the VRF's context instead",
   track_bfd: "BFD is not supported by floatip",
   track_src_ip: "not supported yet: floatip sends from the interface's primary address or unicast_src_ip / mcast_src_ip",

@@ -5,6 +5,7 @@
 import type { Block } from "./parser.js";
 import { args, block, dispatch, fail, integer, mark, seconds, warn, weightArgs, type Ctx, type KeywordSpec } from "./translate-util.js";
 import { INSTANCE_IGNORED, INSTANCE_UNSUPPORTED } from "./keywords.js";
+import { fitAdvertInterval } from "./translate-advert-interval.js";
 import { readRouteBlock } from "./translate-routes.js";
 import { readRuleBlock } from "./translate-rules.js";
 
@@ -38,6 +39,8 @@ interface St {
   authBlock?: Block;
   strict?: Block;
   vmacXmitBase?: Block;
+  advertInt?: Block;
+  nativeIpv6?: Block;
   /** The `interface` argument, known before dispatch: a track_interface entry naming it is dropped. */
   ownInterface?: string;
 }
@@ -142,7 +145,10 @@ const SPECS: Readonly<Record<string, KeywordSpec<St>>> = {
     st.priority = b;
     return integer(st.ctx, b, text);
   }),
-  advert_int: one("advertisementInterval", (st, b, text) => seconds(st.ctx, b, text)),
+  advert_int: one("advertisementInterval", (st, b, text) => {
+    st.advertInt = b;
+    return seconds(st.ctx, b, text);
+  }),
   version: one("version", (st, b, text) => integer(st.ctx, b, text)),
   nopreempt: { run: (b, st) => setPreempt(st, b, false) },
   preempt: { run: (b, st) => setPreempt(st, b, true) },
@@ -166,6 +172,11 @@ const SPECS: Readonly<Record<string, KeywordSpec<St>>> = {
     },
   },
   unicast_peer: { run: (b, st) => readPeers(st, b) },
+  native_ipv6: {
+    run: (b, st) => {
+      if (args(st.ctx, b, 0)) st.nativeIpv6 = b;
+    },
+  },
   track_script: trackList("scripts", "track_script { NAME [weight N [reverse]] ... }"),
   track_interface: trackList("interfaces", "track_interface { IFNAME [weight N [reverse]] ... }", true),
   track_file: trackList("files", "track_file { NAME [weight N [reverse]] ... }"),
@@ -279,7 +290,11 @@ export function readAddress(ctx: Ctx, entry: Block): unknown {
       return fail(ctx, entry, `unknown address option "${option}" (supported: dev, label, scope global)`);
     if (value === undefined) return fail(ctx, entry, `address option "${option}" needs a value`);
     if (option === "scope") {
-      if (value !== "global") return fail(ctx, entry, `only "scope global" is supported, got "scope ${value}"`);
+      // keepalived ignores a scope on an IPv6 address (the kernel derives it from the address), with a config error.
+      if (value === "global") continue;
+      if (entry.keyword.includes(":"))
+        warn(ctx, entry, `ignored "scope ${value}": an IPv6 address's scope follows from the address, as keepalived also ignores it`);
+      else return fail(ctx, entry, `only "scope global" is supported for IPv4 addresses, got "scope ${value}"`);
       continue;
     }
     if (extra[field!] !== undefined) return fail(ctx, entry, `address option "${option}" is given twice`);
@@ -403,7 +418,9 @@ export function translateInstance(ctx: Ctx, b: Block, index: number, globals: Gl
   ] as const) {
     if (st.out[field] === undefined && !children.some((c) => c.keyword === keyword)) fail(ctx, b, `needs ${keyword}`);
   }
+  checkNativeIpv6(st);
   finishVersion(st, b, globals);
+  fitAdvertInterval(ctx, st.out, st.advertInt);
   finishPriority(st);
   checkPreempt(st);
   finishGarp(st, globals);
@@ -453,6 +470,24 @@ function checkStrict(st: St, strict: Block | undefined): void {
   const why = `${strict.keyword} at ${strict.file}:${strict.line}`;
   if (st.peerBlock !== undefined) fail(st.ctx, st.peerBlock, `${why} forbids unicast peers (keepalived drops them); remove one of them`);
   if (st.authBlock !== undefined) fail(st.ctx, st.authBlock, `${why} forbids authentication (keepalived drops it); remove one of them`);
+}
+
+/**
+ * native_ipv6 makes keepalived run the instance over IPv6 whatever its
+ * addresses; floatip takes an instance's family from its addresses, so the
+ * switch changes nothing unless an address is IPv4, which keepalived would
+ * drop with a config error: floatip refuses it instead of running without it.
+ */
+function checkNativeIpv6(st: St): void {
+  if (st.nativeIpv6 === undefined) return;
+  const addresses = Array.isArray(st.out["addresses"]) ? st.out["addresses"] : [];
+  const ipv4 = addresses.map((a) => String(typeof a === "string" ? a : (a as Obj)["address"])).filter((a) => !a.includes(":"));
+  if (ipv4.length > 0)
+    fail(
+      st.ctx,
+      st.nativeIpv6,
+      `makes the instance IPv6, so keepalived would drop its IPv4 address ${ipv4.join(", ")}; remove native_ipv6 or the IPv4 addresses`,
+    );
 }
 
 function isIpv6(st: St): boolean {

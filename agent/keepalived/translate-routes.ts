@@ -4,13 +4,13 @@
  * The syntax is ip route's, as keepalived reads it:
  *
  *   [TYPE] [src ADDR] [to] PREFIX|default [via|gw ADDR] [dev IF] [metric N]
- *     [table N] [scope global|link|host] [no_track]
+ *     [table N] [scope global|link|host] [onlink] [protocol P] [no_track]
  *
  * TYPE: blackhole, unreachable, prohibit (or none: a unicast route). Other
  * ip route options are refused, each naming itself.
  */
 import type { Block } from "./parser.js";
-import { block, fail, integer, mark, type Ctx } from "./translate-util.js";
+import { block, fail, integer, mark, warn, type Ctx } from "./translate-util.js";
 
 type Obj = Record<string, unknown>;
 
@@ -71,13 +71,21 @@ export function readRouteLine(ctx: Ctx, entry: Block): Obj | undefined {
         return fail(
           ctx,
           entry,
-          `route option "${word}" is not supported by floatip (supported: src, to, via/gw, dev, metric, table, scope, no_track; types blackhole, unreachable, prohibit)`,
+          `route option "${word}" is not supported by floatip (supported: src, to, via/gw, dev, metric, table, scope, onlink, no_track, protocol (ignored); types blackhole, unreachable, prohibit)`,
         );
       destination = word;
       continue;
     }
-    if (option.flag === true) continue;
+    if (option.flag === true) {
+      if (option.field !== "") out[option.field] = option.read(ctx, entry, word);
+      continue;
+    }
     if (value === undefined) return fail(ctx, entry, `route option "${word}" needs a value`);
+    if (option.ignored !== undefined) {
+      warn(ctx, entry, `ignored "${word} ${value}": ${option.ignored}`);
+      i++;
+      continue;
+    }
     if (option.field === "to") {
       if (destination !== undefined) return fail(ctx, entry, "gives the destination twice");
       destination = value;
@@ -102,6 +110,8 @@ export function readRouteLine(ctx: Ctx, entry: Block): Obj | undefined {
 interface Option {
   readonly field: string;
   readonly flag?: boolean;
+  /** Accepted and left out, with this reason in a warning. */
+  readonly ignored?: string;
   readonly read: (ctx: Ctx, b: Block, text: string) => unknown;
 }
 
@@ -136,4 +146,11 @@ const OPTIONS: Readonly<Record<string, Option>> = {
   },
   // keepalived: a route removed behind its back does not put the instance in FAULT; floatip never does.
   no_track: { field: "", flag: true, read: text },
+  onlink: { field: "onlink", flag: true, read: () => true },
+  // keepalived installs a tracked route with its own protocol (18) whatever this says; floatip always uses static (4).
+  protocol: {
+    field: "",
+    read: text,
+    ignored: "floatip installs its routes with protocol static, as keepalived installs tracked routes with its own",
+  },
 };

@@ -5,7 +5,7 @@
  */
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import type { AgentConfig } from "../config/types.js";
+import type { AgentConfig, VirtualAddress } from "../config/types.js";
 import { validateAgentConfig } from "../config/validate.js";
 
 export interface CachedConfig {
@@ -76,11 +76,8 @@ function toDocument(entry: CachedConfig): unknown {
         preempt: i.preempt,
         preemptDelay: ms(i.preemptDelayMs),
         initialState: i.initialState,
-        addresses: i.addresses.map((a) => ({
-          address: `${a.address}/${a.prefixLength}`,
-          ...(a.device !== undefined ? { device: a.device } : {}),
-          ...(a.label !== undefined ? { label: a.label } : {}),
-        })),
+        addresses: i.addresses.map(addressItem),
+        ...(i.excludedAddresses !== undefined ? { excludedAddresses: i.excludedAddresses.map(addressItem) } : {}),
         ...(i.authentication !== undefined ? { authentication: i.authentication } : {}),
         ...(i.unicast !== undefined ? { unicast: i.unicast } : {}),
         garp: {
@@ -97,5 +94,13 @@ function toDocument(entry: CachedConfig): unknown {
         ...(i.stateFile !== undefined ? { stateFile: i.stateFile } : {}),
       })),
     },
+  };
+}
+
+function addressItem(a: VirtualAddress): { address: string; device?: string; label?: string } {
+  return {
+    address: `${a.address}/${a.prefixLength}`,
+    ...(a.device !== undefined ? { device: a.device } : {}),
+    ...(a.label !== undefined ? { label: a.label } : {}),
   };
 }

@@ -1,7 +1,10 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import type { RouteConfig } from "../config/types.js";
+import { rt } from "netlink";
 import { describeRoute, routeMessage } from "./route-message.js";
+
+const { formatRouteFlags } = rt;
 
 const route = (patch: Partial<RouteConfig>): RouteConfig => ({ type: "unicast", family: 4, to: "198.51.100.0/24", ...patch });
 
@@ -29,6 +32,16 @@ describe("route messages (as ip route builds them)", () => {
     const v6 = routeMessage({ type: "blackhole", family: 6, to: "::/0" }, undefined, "add");
     assert.deepEqual(v6.data, { family: 10, dstLen: 0, table: 254, scope: 0, type: 6, protocol: 4 });
     assert.deepEqual(v6.attrs, {});
+  });
+
+  it("onlink sets RTNH_F_ONLINK (4) in rtm_flags, as ip route ... onlink; a delete leaves it out", () => {
+    const onlink = route({ via: "203.0.113.1", device: "eth0", onlink: true });
+    const added = routeMessage(onlink, 2, "add").data;
+    assert.deepEqual(added.flags, { __unknown: 4 });
+    assert.equal(formatRouteFlags(added.flags!), 4);
+    assert.equal(routeMessage(onlink, 2, "remove").data.flags, undefined);
+    assert.equal(routeMessage(route({ via: "192.0.2.1" }), 2, "add").data.flags, undefined);
+    assert.equal(describeRoute(onlink), "198.51.100.0/24 via 203.0.113.1 dev eth0 onlink");
   });
 
   it("a delete matches any scope and any protocol", () => {

@@ -16,6 +16,8 @@ const RT_SCOPE_HOST = 254;
 /** On delete: match a route of any scope (as ip route del). */
 const RT_SCOPE_NOWHERE = 255;
 const RTN = { unicast: 1, blackhole: 6, unreachable: 7, prohibit: 8 } as const;
+/** RTNH_F_ONLINK in rtm_flags, as ip route's onlink sets it (the netlink package names no such flag). */
+const RTNH_F_ONLINK = 4;
 
 /** The rtmsg header and attributes of one route; `oif` is the device's index. */
 export function routeMessage(
@@ -43,6 +45,7 @@ export function routeMessage(
   };
   // A delete leaves the protocol out (0): it matches whoever installed the route.
   if (operation === "add") data.protocol = RTPROT_STATIC;
+  if (operation === "add" && route.onlink === true) data.flags = { __unknown: RTNH_F_ONLINK };
   const attrs: rt.RouteAttrs = {};
   if (dstLen > 0) attrs.dst = addressBytes(network!, route.family);
   if (table >= 256) attrs.table = table;
@@ -64,6 +67,7 @@ export function describeRoute(r: RouteConfig): string {
     r.metric !== undefined ? `metric ${r.metric}` : undefined,
     r.table !== undefined ? `table ${r.table}` : undefined,
     r.scope !== undefined ? `scope ${r.scope}` : undefined,
+    r.onlink === true ? "onlink" : undefined,
   ]
     .filter((w) => w !== undefined)
     .join(" ");

@@ -7,7 +7,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { ManualClock } from "../../base/clock.js";
-import { FakeAddressTable, FakeSegment } from "./fakes.js";
+import { FakeAddressTable, FakeAnnouncer, FakeSegment } from "./fakes.js";
 import { runClock as run, simulatedAgent, vipConfig } from "./simulated-agents.js";
 
 const VIP = "192.0.2.5";
@@ -30,5 +30,18 @@ describe("excluded addresses", () => {
     await high.supervisor.stop();
     assert.ok(!tables[0]!.has("eth0", "198.51.100.7") && !tables[0]!.has("eth1", "2001:db8::7"));
     await low.supervisor.stop();
+  });
+
+  it("are announced (gratuitous ARP / NA) with the virtual addresses when a node becomes master, so clients follow a failover", async () => {
+    const clock = new ManualClock(0);
+    const segment = new FakeSegment();
+    const announcer = new FakeAnnouncer();
+    const agent = simulatedAgent({ clock, segment, address: "192.0.2.12", addresses: new FakeAddressTable(), announcer });
+    await agent.supervisor.apply(vipConfig(VIP, { priority: 150, excludedAddresses: EXCLUDED }));
+    await run(clock, 6000);
+    assert.equal(agent.supervisor.snapshot()[0]?.phase, "master");
+    for (const a of ["eth0 192.0.2.5", "eth0 198.51.100.7", "eth1 2001:db8::7"])
+      assert.ok(announcer.announced.includes(a), `${a} announced`);
+    await agent.supervisor.stop();
   });
 });

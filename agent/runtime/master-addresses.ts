@@ -61,12 +61,16 @@ export class MasterAddresses {
     this.chain("remove", () => this.each((iface, a) => this.deps.addresses.remove(iface, a)));
   }
 
-  /** A burst of gratuitous ARP / NA for the advertised addresses. */
+  /**
+   * A burst of gratuitous ARP / NA for every address the master holds, the
+   * excluded ones too (as keepalived does): a client that cached the old
+   * master's MAC for an excluded address would otherwise not follow a failover.
+   */
   announce(burst: AnnounceBurst): void {
     this.chain("announce", () => {
-      const { garp, addresses } = this.deps.config();
+      const { garp } = this.deps.config();
       const count = burst === "refresh" ? garp.refreshRepeat : burst === "lower-priority" ? garp.lowerPriorityRepeat : garp.repeat;
-      return this.announceEach(addresses, count);
+      return this.announceEach(this.all(), count);
     });
   }
 

@@ -94,6 +94,27 @@ describe("reload changes a running router in place", () => {
     assert.deepEqual(reportB.updated, ["vip"]);
   });
 
+  it("addresses moved between the advert and excludedAddresses (a controller's overflow): no transition, no delete, the backup adds none", async () => {
+    const { clock, segment, a, b } = await pair();
+    const before = { a: transitions(a.logs).length, b: transitions(b.logs).length, aTable: a.table.log.length, bTable: b.table.log.length };
+    const moved = { addresses: ["192.0.2.5/24"], excludedAddresses: ["192.0.2.6/24", "198.51.100.7/32"] };
+    await a.supervisor.apply(cfg(A, moved));
+    await b.supervisor.apply(cfg(B, moved));
+    await run(clock, 1000);
+    const count = () => segment.sent.filter((p) => p.source === A).at(-1)!.payload[3];
+    assert.equal(count(), 1, "the adverts carry the advertised address only");
+    assert.deepEqual(a.table.log.slice(before.aTable), ["add eth0 198.51.100.7/32"], "192.0.2.6 stays; only the new one is added");
+    await a.supervisor.apply(cfg(A, { excludedAddresses: ["198.51.100.7/32"] }));
+    await b.supervisor.apply(cfg(B, { excludedAddresses: ["198.51.100.7/32"] }));
+    await run(clock, 1000);
+    assert.equal(count(), 2, "back in the advert");
+    assert.deepEqual(a.table.log.slice(before.aTable), ["add eth0 198.51.100.7/32"]);
+    assert.deepEqual(b.table.log.slice(before.bTable), [], "the backup never adds nor removes");
+    assert.deepEqual(transitions(a.logs).slice(before.a), []);
+    assert.deepEqual(transitions(b.logs).slice(before.b), []);
+    assert.ok(["192.0.2.5", "192.0.2.6", "198.51.100.7"].every((x) => a.table.has("eth0", x)));
+  });
+
   it("changed tracking: until the new check has run once the master keeps its priority and stays out of FAULT", async () => {
     const tracked = (command: string, priority = 150): AgentConfig => {
       const base = cfg(A, { priority });

@@ -150,6 +150,12 @@ const rows: readonly [string, InstanceConfig, ArrivedAdvert, DropReason | undefi
   ],
   ["multicast, an empty list: another group", instance(), arrived(v3({ addresses: [] })), "address-mismatch"],
   [
+    "multicast, the advert lists only addresses we hold excluded: our group mid roll-out (two masters would both hold them)",
+    instance({ excludedAddresses: ["192.0.2.8", "192.0.2.9"] }),
+    arrived(v3({ addresses: ["192.0.2.8"] })),
+    undefined,
+  ],
+  [
     "unicast, no address in common from a configured peer: accepted (the peer list says who is in the group)",
     instance({ unicast: { peers: ["192.0.2.12"] } }),
     arrived(v3({ addresses: ["192.0.2.9"] }), { destination: "192.0.2.11" }),

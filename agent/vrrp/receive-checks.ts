@@ -34,6 +34,8 @@ export interface ReceiveParams {
   readonly multicastGroup?: string;
   readonly advertIntervalMs: number;
   readonly addresses: readonly { readonly address: string }[];
+  /** Held with master state but never advertised (keepalived virtual_ipaddress_excluded). */
+  readonly excludedAddresses?: readonly { readonly address: string }[];
   readonly unicast?: { readonly peers: readonly string[] };
   readonly authentication?: { readonly password: string };
 }
@@ -43,7 +45,10 @@ export interface ReceiveContext {
   readonly instance: ReceiveParams;
   /** The address our own adverts leave from. */
   readonly ownAddress: string;
+  /** What our adverts list. */
   readonly addresses: ReadonlySet<string>;
+  /** What our master holds: the advertised and the excluded addresses. */
+  readonly held: ReadonlySet<string>;
   readonly peers: ReadonlySet<string> | undefined;
   /** The multicast group a multicast instance's adverts must be sent to. */
   readonly group: string;
@@ -56,6 +61,7 @@ export function receiveContext(instance: ReceiveParams, ownAddress: string): Rec
     instance,
     ownAddress,
     addresses: new Set(instance.addresses.map((a) => a.address)),
+    held: new Set([...instance.addresses, ...(instance.excludedAddresses ?? [])].map((a) => a.address)),
     peers: instance.unicast === undefined ? undefined : new Set(instance.unicast.peers),
     group: multicastGroup(instance),
     password:
@@ -134,7 +140,9 @@ function authMatches(ctx: ReceiveContext, advert: Advert): boolean {
  * when
  *  - the instance is unicast: the unknown-peer check already proved the
  *    source is one of our configured peers; or
- *  - the lists share at least one address.
+ *  - the advert lists at least one address our master holds, advertised
+ *    or excluded (an address moving between our two lists, as the
+ *    controller moves the overflow of a full advert, is still ours).
  * Only a multicast advert with no address in common is dropped
  * (address-mismatch): another group on our VRID, reported as foreign VRRP.
  * Two masters of such disjoint lists hold different addresses, so no
@@ -142,7 +150,7 @@ function authMatches(ctx: ReceiveContext, advert: Advert): boolean {
  */
 function fromOurGroup(ctx: ReceiveContext, advert: Advert): boolean {
   if (ctx.peers !== undefined) return true;
-  return advert.addresses.some((a) => ctx.addresses.has(a));
+  return advert.addresses.some((a) => ctx.held.has(a));
 }
 
 export type AddressListMatch = "same" | "differs";

@@ -131,6 +131,7 @@ export const CRD_BOUNDS: Readonly<Record<"virtualip" | "virtualippool" | "vrrpno
     "spec.instances.items.priority": range(L.PRIORITY_MIN, L.AGENT_PRIORITY_MAX),
     "spec.instances.items.addresses": { minItems: 1, maxItems: L.AGENT_ADDRESSES_MAX },
     "spec.instances.items.addresses.items": NON_EMPTY,
+    "spec.instances.items.excludedAddresses.items": NON_EMPTY,
     "spec.instances.items.authentication.secretRef.namespace": NON_EMPTY,
     "spec.instances.items.authentication.secretRef.name": NON_EMPTY,
     "spec.instances.items.authentication.secretRef.key": NON_EMPTY,

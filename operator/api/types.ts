@@ -233,6 +233,8 @@ export interface AgentInstanceDocument {
   readonly preemptDelay?: string;
   readonly initialState?: "backup" | "master";
   readonly addresses: readonly string[];
+  /** keepalived virtual_ipaddress_excluded: held by the master like `addresses`, never in the adverts (the overflow of a full advert). */
+  readonly excludedAddresses?: readonly string[];
   readonly authentication?: { readonly type: "pass"; readonly password?: string; readonly secretRef?: Required<SecretKeyRef> };
   /** Inline peers (`peers`, older controllers) or the name of one of the spec's `peerSets`. */
   readonly unicast?: { readonly source?: string; readonly peers?: readonly string[]; readonly peerSet?: string };

@@ -295,6 +295,31 @@ describe("the controller", () => {
     assert.ok(!cluster.vips.has("web"), "finalizer released once no agent reports the instance");
   });
 
+  it("deletion: the finalizer stays while a VRRPNode spec still holds the address in excludedAddresses (its write refused)", async () => {
+    const { cluster, settle } = await setup();
+    cluster.putVip(vip("web"));
+    await settle();
+    cluster.agentsReport("a");
+    await settle();
+    // Node a's spec as an earlier sync left it, the address riding excluded on a shared router; its writes now fail.
+    const a = cluster.vrrpNodes.get("a")!;
+    const instances = [{ name: "vrid-1", virtualRouterID: 1, addresses: ["192.0.2.9/24"], excludedAddresses: ["192.0.2.5/24"] }];
+    const held = { ...a, spec: { instances }, status: { observedGeneration: a.metadata.generation, instances: [] } } as unknown as VRRPNode;
+    cluster.vrrpNodes.set("a", held);
+    cluster.nodeHandlers!.onUpsert(held);
+    const write = cluster.writeVrrpNodeSpec.bind(cluster);
+    cluster.writeVrrpNodeSpec = async (name: string, spec: unknown) => {
+      if (name === "a") throw new Error("refused");
+      return write(name, spec);
+    };
+    const current = cluster.vips.get("web")!;
+    cluster.putVip({ ...current, metadata: { ...current.metadata, deletionTimestamp: "2026-11-25T12:00:00Z" } });
+    await settle();
+    cluster.agentsReport(undefined);
+    await settle();
+    assert.ok(cluster.vips.has("web"), "node a's spec still holds 192.0.2.5 (excluded): the finalizer stays");
+  });
+
   it("an invalid VirtualIP is not rendered and gets an Event naming the field", async () => {
     const { cluster, settle } = await setup();
     cluster.putVip(vip("bad", { addresses: ["2001:db8::5/64"], version: 2 }));

@@ -451,11 +451,13 @@ export class Controller {
     const ours = (name: string) => name === vip.metadata.name || name === `${vip.metadata.name}-v6`;
     const addresses = new Set(vip.spec.addresses);
     for (const node of this.vrrpNodes.values()) {
-      const spec = node.spec as unknown as { instances?: readonly { name?: string; addresses?: readonly unknown[] }[] };
-      if (
-        (spec.instances ?? []).some((i) => ours(i.name ?? "") || (i.addresses ?? []).some((a) => typeof a === "string" && addresses.has(a)))
-      )
-        return false;
+      const spec = node.spec as unknown as {
+        instances?: readonly { name?: string; addresses?: readonly unknown[]; excludedAddresses?: readonly unknown[] }[];
+      };
+      // Advertised or excluded (the overflow of a full advert): either way its master holds the address.
+      const holds = (i: { addresses?: readonly unknown[]; excludedAddresses?: readonly unknown[] }) =>
+        [...(i.addresses ?? []), ...(i.excludedAddresses ?? [])].some((a) => typeof a === "string" && addresses.has(a));
+      if ((spec.instances ?? []).some((i) => ours(i.name ?? "") || holds(i))) return false;
       if ((node.status?.instances ?? []).some((i) => ours(i.name))) return false;
       if (node.metadata.generation !== undefined && (node.status?.observedGeneration ?? 0) < node.metadata.generation) return false;
     }

@@ -20,23 +20,22 @@ const vridOf = (r: ReturnType<typeof pack>) =>
   Object.fromEntries([...r.outcomes].map(([n, o]) => [n, o.kind === "assigned" ? o.vrid : o.kind]));
 
 describe("pack", () => {
-  it("opens `spread` routers, then fills the least loaded, then opens more when all are full", () => {
+  it("opens `spread` routers, then fills the least loaded, then overflows onto the least loaded instead of opening more", () => {
     const r = pack(
-      ["m1", "m2", "m3", "m4", "m5", "m6", "m7"].map((n) => member(n)),
+      ["m1", "m2", "m3", "m4", "m5", "m6", "m7", "m8"].map((n) => member(n)),
       [group("g")],
     );
-    assert.deepEqual(vridOf(r), { m1: 1, m2: 2, m3: 1, m4: 2, m5: 1, m6: 2, m7: 3 });
+    assert.deepEqual(vridOf(r), { m1: 1, m2: 2, m3: 1, m4: 2, m5: 1, m6: 2, m7: 1, m8: 2 });
     assert.deepEqual(
       r.routers.map((x) => [x.vrid, x.members]),
       [
-        [1, ["m1", "m3", "m5"]],
-        [2, ["m2", "m4", "m6"]],
-        [3, ["m7"]],
+        [1, ["m1", "m3", "m5", "m7"]],
+        [2, ["m2", "m4", "m6", "m8"]],
       ],
     );
   });
 
-  it("keeps status VRIDs: a member joins its router or reopens it; one over capacity waits for another", () => {
+  it("keeps status VRIDs: a member joins its router or reopens it; one over capacity stays (it rides excluded there)", () => {
     const r = pack(
       [
         member("m1", "g", { statusVrid: 9 }),
@@ -47,20 +46,22 @@ describe("pack", () => {
       ],
       [group("g")],
     );
-    assert.deepEqual(vridOf(r), { m1: 9, m2: 9, m3: 9, m4: 1, m5: 1 });
+    assert.deepEqual(vridOf(r), { m1: 9, m2: 9, m3: 9, m4: 9, m5: 1 });
+    assert.deepEqual(r.routers.find((x) => x.vrid === 9)?.members, ["m1", "m2", "m3", "m4"]);
   });
 
   it("counts addresses per family: a dual-stack group fills on its smaller capacity", () => {
-    const g = group("g", { families: [4, 6], spread: 1 });
+    const g = group("g", { families: [4, 6], spread: 2 });
     const r = pack(
       [
-        member("m1", "g", { counts: { 4: 1, 6: 1 } }),
+        member("m1", "g", { counts: { 4: 1, 6: 2 } }),
         member("m2", "g", { counts: { 4: 1, 6: 1 } }),
         member("m3", "g", { counts: { 4: 1, 6: 1 } }),
       ],
       [g],
     );
-    assert.deepEqual(vridOf(r), { m1: 1, m2: 1, m3: 2 });
+    // Router 1's IPv4 has room (1 of 3) but its IPv6 is full (2 of 2): m3 goes to router 2.
+    assert.deepEqual(vridOf(r), { m1: 1, m2: 2, m3: 2 });
   });
 
   it("groups whose nodes may meet never share a VRID; disjoint ones may", () => {
@@ -70,15 +71,18 @@ describe("pack", () => {
     assert.deepEqual(vridOf(r), { m1: 1, n1: 2, k1: 1 });
   });
 
-  it("a spec VRID held by an older router of another group is taken; out of VRIDs and room is exhausted", () => {
+  it("a spec VRID held by an older router of another group is taken; a group with no router and no free VRID is exhausted", () => {
     const r = pack([member("m1", "g", { statusVrid: 5 }), member("s", "own", { specVrid: 5 })], [group("g"), group("own", { spread: 1 })]);
     assert.deepEqual(r.outcomes.get("s"), { kind: "taken", vrid: 5, family: 4, other: "m1" });
     const full = pack(
       Array.from({ length: 255 * 3 + 1 }, (_, i) => member(`m${i}`)),
       [group("g", { spread: 255 })],
     );
-    assert.equal([...full.outcomes.values()].filter((o) => o.kind === "exhausted").length, 1);
+    assert.equal([...full.outcomes.values()].filter((o) => o.kind === "exhausted").length, 0, "full routers overflow");
     assert.equal(full.routers.length, 255);
+    const everyVrid = Array.from({ length: 255 }, (_, i) => ({ vrid: i + 1, families: [4 as const], nodes: all, multicast: false }));
+    const none = pack([member("m1")], [group("g")], everyVrid);
+    assert.deepEqual(none.outcomes.get("m1"), { kind: "exhausted" });
   });
 });
 
@@ -101,18 +105,17 @@ function placement(result: PlanResult): Map<string, string> {
 describe("plan: packing and stability", () => {
   const lbVip = (i: number) => vip(`lb-${i}`, { addresses: [`2001:db8:1::${(i + 1).toString(16)}/128`] }, { created: at(i) });
 
-  it("300 VirtualIPs on 3 nodes: all served in 3 routers (masters spread) and one more, none over one advert's 90 IPv6 addresses", () => {
+  it("300 VirtualIPs on 3 nodes: all served in 3 routers (masters spread), 77 IPv6 addresses in each advert, the rest excluded", () => {
     const three = nodes(3);
     const result = plan({ virtualIPs: Array.from({ length: 300 }, (_, i) => lbVip(i)), nodes: three });
     assert.equal([...result.vips.values()].filter((p) => p.renderedNodes.length === 3 && p.findings.length === 0).length, 300);
     const routers = result.nodes.get("node-0")!.instances;
     assert.deepEqual(
-      routers.map((i) => [i.name, i.addresses.length]),
+      routers.map((i) => [i.name, i.addresses.length, i.excludedAddresses?.length]),
       [
-        ["vrid-1-v6", 90],
-        ["vrid-2-v6", 90],
-        ["vrid-3-v6", 90],
-        ["vrid-4-v6", 30],
+        ["vrid-1-v6", 77, 23],
+        ["vrid-2-v6", 77, 23],
+        ["vrid-3-v6", 77, 23],
       ],
     );
     assert.deepEqual(
@@ -121,7 +124,7 @@ describe("plan: packing and stability", () => {
           ? undefined
           : result.nodes.get("node-0")!.peerSets!.find((s) => s.name === i.unicast!.peerSet)!.peers.length,
       ),
-      [2, 2, 2, 2],
+      [2, 2, 2],
     );
   });
 

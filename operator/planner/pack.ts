@@ -9,25 +9,52 @@
  * address. Members come oldest first:
  *   pass 1  a spec VRID is a hard claim (held by an older conflicting
  *           router: `taken`); a status VRID is kept: join the group's
- *           router with that VRID if it has room, else open it if the VRID
+ *           router with that VRID, full or not, else open it if the VRID
  *           is free in the group's scope; otherwise the member waits;
  *   pass 2  each waiting member: while the group has fewer routers than its
  *           `spread`, a new router on the lowest free VRID (masters spread
  *           over the nodes); else the least-loaded router with room (lowest
- *           VRID on a tie); else a new router; none possible: `exhausted`.
- * A router holds at most `capacity[family]` addresses of each family: what
- * one advert carries (8-bit count, and the MTU; see ADVERT_CAPACITY).
+ *           VRID on a tie); else it overflows onto the least-loaded router;
+ *           a group with no router and no free VRID: `exhausted`.
+ *
+ * Overflow. One advert carries at most `capacity[family]` addresses (the
+ * 8-bit count, and the MTU; see ADVERT_CAPACITY). A router's addresses, in
+ * member order, fill its advert up to that; the rest ride along as the
+ * instance's `excludedAddresses` (keepalived's virtual_ipaddress_excluded):
+ * held by the master and moved with it like the others, only not listed in
+ * the adverts (splitAdvert). A full group overflows rather than take another
+ * VRID: VRIDs are 255 per node and family, shared by every group that meets
+ * there, and `spread` routers already give every node (up to 32) a master
+ * to carry; more routers would add adverts, not balance. So one group never
+ * exhausts the VRIDs, however many Services it has.
+ *
+ * Stability of the split: members keep their order (oldest first), so a new
+ * member lands at the end of a router's list (in the advert if it has room,
+ * else excluded) and moves nobody; a removed one lets the next addresses
+ * move up from the excluded list into the advert of the same router. The
+ * agent changes that in place: an address that moves between the two lists
+ * stays on the master (agent/config/instance-changes.ts).
  */
 import type { Family } from "../../agent/config/types.js";
 import { VRID_MAX, VRID_MIN } from "../api/limits.js";
 import { Holders, NodeIndex, valid, type Indexed, type VridReservation, type VridScope } from "./vrid.js";
 
 /**
- * Addresses one advert carries at an MTU of 1500: the count field is 8 bits
- * (RFC 5798 §5.2.5), and 1500 - 20 (IPv4) - 8 (VRRP header) leaves room for
- * 368 IPv4 addresses, 1500 - 40 (IPv6) - 8 for 90 IPv6 addresses.
+ * Addresses one advert carries, whatever the interface's MTU: the planner
+ * does not know the MTU (a VRRPNode's status names the node's interfaces
+ * only). IPv4: the count field is 8 bits (RFC 5798 §5.2.5, RFC 3768
+ * §5.3.5), and 255 addresses make a 20 + 8 + 1020 byte packet (+ 8 for a
+ * VRRPv2 password): any link with an MTU of 1056 or more. IPv6: 77 is what
+ * fits IPv6's minimum link MTU of 1280 (1280 - 40 - 8 = 1232 bytes, 16 per
+ * address), so no advert is ever fragmented; at 1500 there would be room
+ * for 90, but the addresses beyond 77 lose nothing by riding excluded.
  */
-export const ADVERT_CAPACITY: Readonly<Record<Family, number>> = { 4: 255, 6: 90 };
+export const ADVERT_CAPACITY: Readonly<Record<Family, number>> = { 4: 255, 6: 77 };
+
+/** A router's addresses of one family, in member order: the first `capacity` go in the advert, the rest are excluded. */
+export function splitAdvert<T>(addresses: readonly T[], capacity: number): { readonly advertised: T[]; readonly excluded: T[] } {
+  return { advertised: addresses.slice(0, capacity), excluded: addresses.slice(capacity) };
+}
 
 export interface PackGroup {
   readonly key: string;
@@ -55,7 +82,7 @@ export type PackOutcome =
 export interface PackedRouter {
   readonly group: string;
   readonly vrid: number;
-  /** Oldest first. */
+  /** In the order their addresses fill the advert (splitAdvert): pass 1 oldest first, then pass 2 oldest first. */
   readonly members: readonly string[];
 }
 
@@ -121,8 +148,8 @@ export function pack(
     const source = m.specVrid !== undefined ? "spec" : "status";
     const existing = s.routers.get(wanted);
     if (existing !== undefined) {
-      if (fits(existing, s.group, m)) join(existing, m, source);
-      else waiting.push({ m, s });
+      // Full or not: beyond the advert's room it rides excluded on the same router, and keeps its master.
+      join(existing, m, source);
       continue;
     }
     const conflict = holders.conflicting(wanted, s.group.families, s.at);
@@ -131,14 +158,15 @@ export function pack(
     else waiting.push({ m, s });
   }
 
+  const leastLoaded = (routers: Iterable<Router>) => [...routers].sort((a, b) => a.members.length - b.members.length || a.vrid - b.vrid)[0];
   for (const { m, s } of waiting) {
-    const roomy = [...s.routers.values()].filter((r) => fits(r, s.group, m));
-    const leastLoaded = roomy.sort((a, b) => a.members.length - b.members.length || a.vrid - b.vrid)[0];
+    const roomy = leastLoaded([...s.routers.values()].filter((r) => fits(r, s.group, m)));
     let router: Router | undefined;
-    if (s.routers.size < s.group.spread || leastLoaded === undefined) {
+    if (s.routers.size < s.group.spread) {
       const vrid = lowestFree(s);
-      router = vrid !== undefined ? open(s, vrid, m) : leastLoaded;
-    } else router = leastLoaded;
+      if (vrid !== undefined) router = open(s, vrid, m);
+    }
+    router ??= roomy ?? leastLoaded(s.routers.values());
     if (router === undefined) outcomes.set(m.name, { kind: "exhausted" });
     else join(router, m, "allocated");
   }

@@ -23,7 +23,7 @@ import { compareAge, compareNames } from "./age.js";
 import { findCollisions } from "./collisions.js";
 import { chooseCandidates } from "./candidates.js";
 import { followsNodes, groupKey } from "./group.js";
-import { ADVERT_CAPACITY, pack, type PackGroup, type PackMember } from "./pack.js";
+import { ADVERT_CAPACITY, pack, splitAdvert, type PackGroup, type PackMember } from "./pack.js";
 import { renderNodes, routerName } from "./render.js";
 import type { RouterRender } from "./render.js";
 import { selectNodes } from "./selection.js";
@@ -177,13 +177,15 @@ export function plan(input: PlanInput, options: PlanOptions = {}): PlanResult {
         for (const n of chosen.nodes) if (!hasAddress(n)) missing.push({ kind: "node-missing-address-family", node: n.name, family });
       }
       const nodes = config.transport === "unicast" ? chosen.nodes.filter(hasAddress) : chosen.nodes;
-      const addresses = router.members.flatMap((m) =>
+      const all = router.members.flatMap((m) =>
         byName
           .get(m)!
           .config.addresses.filter((a) => a.family === family)
           .map((a) => a.cidr),
       );
-      return { family, instance, nodes, addresses };
+      // What one advert cannot carry rides excluded on the same router (pack.ts, "Overflow").
+      const { advertised, excluded } = splitAdvert(all, groups.get(router.group)!.capacity[family]);
+      return { family, instance, nodes, addresses: advertised, excluded };
     });
     renders.push({ name: first.vip.metadata.name, config, vrid: router.vrid, priorities: chosen.priorities, routers: perFamily });
     const renderedNodes = [...new Set(perFamily.flatMap((r) => r.nodes.map((n) => n.name)))].sort(compareNames);

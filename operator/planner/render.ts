@@ -9,7 +9,8 @@
  *                   it depends on nothing that changes while the router runs, so VirtualIPs come and go
  *                   without renaming (re-creating) it
  *   interface       only when the VirtualIPs name one (else the agent picks it from the address)
- *   addresses       the members' CIDRs of the router's family
+ *   addresses       the members' CIDRs of the router's family, as many as one advert carries
+ *   excludedAddresses  the rest, when there are more (absent otherwise; pack.ts, "Overflow")
  *   unicast         {peerSet: <name>} for transport unicast: the node's `peerSets` list each distinct
  *                   {source: the node's InternalIP, peers: the other candidates' InternalIPs} once,
  *                   named p1, p2, ... in the order the sorted instances first use them, so a VRRPNode
@@ -40,8 +41,10 @@ export interface RouterPlan {
   readonly instance: string;
   /** Nodes that run this router, sorted by name. */
   readonly nodes: readonly NodeSummary[];
-  /** CIDRs it carries. */
+  /** CIDRs its adverts carry. */
   readonly addresses: readonly string[];
+  /** CIDRs beyond what one advert carries: held by the master, in no advert (pack.ts, "Overflow"). */
+  readonly excluded?: readonly string[];
 }
 
 /** One router (a VRID, one instance per family) and the settings its members share. */
@@ -109,7 +112,7 @@ export function renderNodes(
         const part = parts.get(node.name);
         if (part === undefined) continue;
         const peers = unicast?.get(node.name);
-        const doc = instance(vip, router.instance, vip.priorities[node.name]!, addresses, peers, shared);
+        const doc = instance(vip, router.instance, vip.priorities[node.name]!, addresses, router.excluded ?? [], peers, shared);
         part.instances.push(doc);
         if (peers !== undefined) part.unicast.set(doc, peers);
         withVip.add(node.name);
@@ -268,6 +271,7 @@ function instance(
   name: string,
   priority: number,
   addresses: readonly string[],
+  excluded: readonly string[],
   unicast: Unicast | undefined,
   shared: SharedParts,
 ): AgentInstanceDocument {
@@ -281,6 +285,7 @@ function instance(
   doc.preempt = config.preempt;
   doc.preemptDelay = shared.preemptDelay;
   doc.addresses = addresses;
+  if (excluded.length > 0) doc.excludedAddresses = excluded;
   if (shared.authentication !== undefined) doc.authentication = shared.authentication;
   // Its place in the key order; the peer set's name is filled in once the node's instances are sorted.
   if (unicast !== undefined) doc.unicast = { peerSet: "" };

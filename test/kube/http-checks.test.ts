@@ -10,12 +10,9 @@ import assert from "node:assert/strict";
 import { CustomObjectsApi } from "@kubernetes/client-node";
 import { validateAgentConfig } from "../../agent/config/validate.js";
 import { expandPeerSets } from "../../agent/kube/peer-sets.js";
-import { systemClock } from "../../base/clock.js";
-import { jsonLogger } from "../../base/logger.js";
 import { Controller } from "../../operator/controller/controller.js";
-import { clientNodeControllerApi } from "../../operator/controller/kube-api.js";
-import { ControllerMetrics } from "../../operator/controller/metrics.js";
 import { startTestApiServer, type TestApiServer } from "./server.js";
+import { testController } from "./test-controller.js";
 
 const group = "floatip.io";
 const version = "v1alpha1";
@@ -37,15 +34,7 @@ describe("a VirtualIP with an HTTP check", { timeout: 30_000 }, () => {
         status: { addresses: [{ type: "InternalIP", address: ip }], conditions: [{ type: "Ready", status: "True" }] },
       });
     }
-    controller = new Controller({
-      api: clientNodeControllerApi(server.kubeConfig(), "floatip-system"),
-      clock: systemClock(),
-      wallClock: () => new Date(),
-      logger: jsonLogger({ write: () => undefined, wallClock: () => new Date() }),
-      metrics: new ControllerMetrics(),
-      secretNamespace: "floatip-system",
-      debounceMs: 20,
-    });
+    controller = testController(server.kubeConfig(), "floatip-system", { loadBalancers: false });
     await controller.start();
   });
 

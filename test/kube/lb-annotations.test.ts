@@ -8,13 +8,10 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { CoreV1Api, CustomObjectsApi, EventsV1Api } from "@kubernetes/client-node";
-import { systemClock } from "../../base/clock.js";
-import { jsonLogger } from "../../base/logger.js";
 import { Controller } from "../../operator/controller/controller.js";
-import { clientNodeControllerApi } from "../../operator/controller/kube-api.js";
-import { ControllerMetrics } from "../../operator/controller/metrics.js";
 import { LOAD_BALANCER_CLASS } from "../../operator/lb/service.js";
 import { TestApiServer, startTestApiServer } from "./server.js";
+import { testController } from "./test-controller.js";
 import { rejects, waitFor } from "./testutil.js";
 import { POOL_ENTRY_MESSAGE } from "../../operator/api/limits.js";
 import { validatePoolSpec } from "../../operator/api/validate-pool.js";
@@ -51,17 +48,7 @@ describe("MetalLB and kube-vip annotations on Services (controller on the API te
         body: { apiVersion: "floatip.io/v1alpha1", kind: "VirtualIPPool", metadata: { name }, spec },
       });
     }
-    const api = clientNodeControllerApi(kc, NAMESPACE);
-    controller = new Controller({
-      api,
-      clock: systemClock(),
-      wallClock: () => new Date(),
-      logger: jsonLogger({ write: () => undefined, wallClock: () => new Date() }),
-      metrics: new ControllerMetrics(),
-      secretNamespace: NAMESPACE,
-      debounceMs: 20,
-      loadBalancers: { api, defaultClass: false },
-    });
+    controller = testController(kc, NAMESPACE);
     await controller.start();
   });
   after(async () => {

@@ -10,14 +10,11 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { CoreV1Api, CustomObjectsApi } from "@kubernetes/client-node";
-import { systemClock } from "../../base/clock.js";
-import { jsonLogger } from "../../base/logger.js";
 import type { Condition, VirtualIP, VRRPNode } from "../../operator/api/types.js";
 import { Controller } from "../../operator/controller/controller.js";
-import { clientNodeControllerApi } from "../../operator/controller/kube-api.js";
-import { ControllerMetrics } from "../../operator/controller/metrics.js";
 import { LOAD_BALANCER_CLASS } from "../../operator/lb/service.js";
 import { TestApiServer, startTestApiServer } from "./server.js";
+import { testController } from "./test-controller.js";
 import { waitFor } from "./testutil.js";
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));
@@ -49,17 +46,7 @@ describe("node addresses never float (controller on the API test server, real cl
         status: { addresses, conditions: [{ type: "Ready", status: "True" }] },
       });
     }
-    const api = clientNodeControllerApi(kc, NAMESPACE);
-    controller = new Controller({
-      api,
-      clock: systemClock(),
-      wallClock: () => new Date(),
-      logger: jsonLogger({ write: () => undefined, wallClock: () => new Date() }),
-      metrics: new ControllerMetrics(),
-      secretNamespace: NAMESPACE,
-      debounceMs: 20,
-      loadBalancers: { api, defaultClass: false },
-    });
+    controller = testController(kc, NAMESPACE);
     await controller.start();
   });
   after(async () => {

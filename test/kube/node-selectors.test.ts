@@ -13,15 +13,12 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { CoreV1Api, CustomObjectsApi } from "@kubernetes/client-node";
-import { systemClock } from "../../base/clock.js";
-import { jsonLogger } from "../../base/logger.js";
 import type { VirtualIP, VRRPNode } from "../../operator/api/types.js";
 import { Controller } from "../../operator/controller/controller.js";
-import { clientNodeControllerApi } from "../../operator/controller/kube-api.js";
-import { ControllerMetrics } from "../../operator/controller/metrics.js";
 import { LOAD_BALANCER_CLASS } from "../../operator/lb/service.js";
 import { loadCrdFile } from "./crd.js";
 import { TestApiServer, startTestApiServer } from "./server.js";
+import { testController } from "./test-controller.js";
 import { rejects, waitFor } from "./testutil.js";
 import { kubectl } from "./tools.js";
 import type { Obj } from "./types.js";
@@ -123,17 +120,7 @@ describe("node selectors: old label maps after the upgrade, DoesNotExist (contro
       const out = await kubectl(server, ["replace", "-f", file]);
       assert.equal(out.code, 0, out.stderr);
     }
-    const api = clientNodeControllerApi(server.kubeConfig(), NAMESPACE);
-    controller = new Controller({
-      api,
-      clock: systemClock(),
-      wallClock: () => new Date(),
-      logger: jsonLogger({ write: () => undefined, wallClock: () => new Date() }),
-      metrics: new ControllerMetrics(),
-      secretNamespace: NAMESPACE,
-      debounceMs: 20,
-      loadBalancers: { api, defaultClass: false },
-    });
+    controller = testController(server.kubeConfig(), NAMESPACE);
     await controller.start();
 
     await waitRendered("ssd", ["cp", "w1"]);

@@ -9,18 +9,15 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { CoreV1Api, CustomObjectsApi } from "@kubernetes/client-node";
-import { systemClock } from "../../base/clock.js";
-import { jsonLogger } from "../../base/logger.js";
 import { restAgentApi } from "../../agent/kube/api.js";
 import { kubeConfigEndpoint } from "../../agent/kube/endpoint.js";
 import { nodeStatus } from "../../agent/kube/node-status.js";
 import type { VRRPNode } from "../../operator/api/types.js";
 import { Controller } from "../../operator/controller/controller.js";
-import { clientNodeControllerApi } from "../../operator/controller/kube-api.js";
-import { ControllerMetrics } from "../../operator/controller/metrics.js";
 import { LOAD_BALANCER_CLASS } from "../../operator/lb/service.js";
 import { loadCrdFile } from "./crd.js";
 import { TestApiServer, startTestApiServer } from "./server.js";
+import { testController } from "./test-controller.js";
 import { rejects, waitFor } from "./testutil.js";
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));
@@ -85,17 +82,7 @@ describe("pool interfaces: only nodes with a named interface announce, on it (co
         spec: { addresses: ["192.0.2.40/30"], interfaces: ["eth1"] },
       },
     });
-    const api = clientNodeControllerApi(server.kubeConfig(), NAMESPACE);
-    controller = new Controller({
-      api,
-      clock: systemClock(),
-      wallClock: () => new Date(),
-      logger: jsonLogger({ write: () => undefined, wallClock: () => new Date() }),
-      metrics: new ControllerMetrics(),
-      secretNamespace: NAMESPACE,
-      debounceMs: 20,
-      loadBalancers: { api, defaultClass: false },
-    });
+    controller = testController(server.kubeConfig(), NAMESPACE);
     await controller.start();
     await waitFor(async () => Object.keys(await instancesOn()).length === 2, 5000, "a VRRPNode per node");
     await report("n1", ["eth0", "eth1", "lo"]);

@@ -22,9 +22,8 @@ import { systemClock } from "../../base/clock.js";
 import { jsonLogger } from "../../base/logger.js";
 import type { RouterSnapshot } from "../../agent/runtime/router.js";
 import { Controller } from "../../operator/controller/controller.js";
-import { clientNodeControllerApi } from "../../operator/controller/kube-api.js";
-import { ControllerMetrics } from "../../operator/controller/metrics.js";
 import { startTestApiServer, type TestApiServer } from "./server.js";
+import { testController } from "./test-controller.js";
 import { kubectl } from "./tools.js";
 
 const REFRESH_MS = 500;
@@ -116,15 +115,7 @@ describe("fresh status: a node cut off from the API server", { timeout: 60_000 }
     relay = new Relay(server.port);
     await relay.open();
     const clock = systemClock();
-    controller = new Controller({
-      api: clientNodeControllerApi(server.kubeConfig(), "floatip-system"),
-      clock,
-      wallClock: () => new Date(),
-      logger: quiet,
-      metrics: new ControllerMetrics(),
-      secretNamespace: "floatip-system",
-      debounceMs: 20,
-    });
+    controller = testController(server.kubeConfig(), "floatip-system", { loadBalancers: false, clock, logger: quiet });
     await controller.start();
     for (const [name, phase] of [
       ["a", "master"],

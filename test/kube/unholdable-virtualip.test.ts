@@ -23,9 +23,8 @@ import type { RouterSnapshot } from "../../agent/runtime/router.js";
 import type { ApplyReport } from "../../agent/runtime/supervisor.js";
 import type { Condition, VirtualIP } from "../../operator/api/types.js";
 import { Controller } from "../../operator/controller/controller.js";
-import { clientNodeControllerApi } from "../../operator/controller/kube-api.js";
-import { ControllerMetrics } from "../../operator/controller/metrics.js";
 import { TestApiServer, startTestApiServer } from "./server.js";
+import { testController } from "./test-controller.js";
 import { waitFor } from "./testutil.js";
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));
@@ -82,15 +81,7 @@ describe("a VirtualIP no node can hold (API test server, real client-node)", () 
         status: { addresses: [{ type: "InternalIP", address: n.ip }], conditions: [{ type: "Ready", status: "True" }] },
       });
     }
-    controller = new Controller({
-      api: clientNodeControllerApi(kc, NAMESPACE),
-      clock: systemClock(),
-      wallClock: () => new Date(),
-      logger: quiet,
-      metrics: new ControllerMetrics(),
-      secretNamespace: NAMESPACE,
-      debounceMs: 20,
-    });
+    controller = testController(kc, NAMESPACE, { loadBalancers: false, logger: quiet });
     await controller.start();
     for (const n of NODES) {
       const runner = new StandInRunner(n.name === "a");

@@ -11,13 +11,12 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { CoreV1Api, CustomObjectsApi, EventsV1Api, type CoreV1Event } from "@kubernetes/client-node";
-import { systemClock } from "../../base/clock.js";
 import { jsonLogger } from "../../base/logger.js";
 import type { Condition, VirtualIP } from "../../operator/api/types.js";
 import { Controller } from "../../operator/controller/controller.js";
-import { clientNodeControllerApi } from "../../operator/controller/kube-api.js";
 import { ControllerMetrics } from "../../operator/controller/metrics.js";
 import { TestApiServer, startTestApiServer } from "./server.js";
+import { testController } from "./test-controller.js";
 import { waitFor } from "./testutil.js";
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));
@@ -93,16 +92,7 @@ describe("one refused write stays local (API test server, real client-node)", ()
     for (let i = 0; i < 20; i++)
       await custom.createClusterCustomObject({ ...VIPS, body: vip(`only-c-${i}`, `192.0.2.${100 + i}/32`, ["c"]) });
     metrics = new ControllerMetrics();
-    controller = new Controller({
-      api: clientNodeControllerApi(kc, NAMESPACE),
-      clock: systemClock(),
-      wallClock: () => new Date(),
-      logger: quiet,
-      metrics,
-      secretNamespace: NAMESPACE,
-      debounceMs: 20,
-      loadBalancers: { api: clientNodeControllerApi(kc, NAMESPACE), defaultClass: false },
-    });
+    controller = testController(kc, NAMESPACE, { logger: quiet, metrics });
     await controller.start();
   });
   after(async () => {

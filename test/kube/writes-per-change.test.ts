@@ -10,12 +10,9 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { CoreV1Api, CustomObjectsApi } from "@kubernetes/client-node";
-import { systemClock } from "../../base/clock.js";
-import { jsonLogger } from "../../base/logger.js";
 import { Controller } from "../../operator/controller/controller.js";
-import { clientNodeControllerApi } from "../../operator/controller/kube-api.js";
-import { ControllerMetrics } from "../../operator/controller/metrics.js";
 import { TestApiServer, startTestApiServer } from "./server.js";
+import { testController } from "./test-controller.js";
 import type { RequestLogEntry } from "./types.js";
 import { waitFor } from "./testutil.js";
 
@@ -102,16 +99,7 @@ describe("writes per single change on a populated cluster (API test server, real
       },
     });
     for (let i = 0; i < 8; i++) await core.createNamespacedService({ namespace: "default", body: service(`svc-${i}`) });
-    controller = new Controller({
-      api: clientNodeControllerApi(kc, NAMESPACE),
-      clock: systemClock(),
-      wallClock: () => new Date(),
-      logger: jsonLogger({ write: () => undefined, wallClock: () => new Date() }),
-      metrics: new ControllerMetrics(),
-      secretNamespace: NAMESPACE,
-      debounceMs: 20,
-      loadBalancers: { api: clientNodeControllerApi(kc, NAMESPACE), defaultClass: false },
-    });
+    controller = testController(kc, NAMESPACE);
     await controller.start();
     await waitFor(() => server.store.list("vrrpnodes").length === NODES, 20_000, "every VRRPNode");
     await settle();

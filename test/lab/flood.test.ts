@@ -6,13 +6,14 @@
  * on its backup, no address event), and every packet is counted once under
  * the drop reason it deserves.
  */
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
-import { createLab, type Lab, type LabHost } from "./netns.js";
+import { type LabHost } from "./netns.js";
 import { encodeAdvert } from "../../agent/vrrp/codec.js";
 import type { Advert } from "../../agent/vrrp/packet.js";
-import { AddressWatch, Scratch, holders, httpGetIn, metricSum, soleHolder, startAgent, stopSpeaker, type Speaker } from "./vrrp-lab.js";
+import { holders, httpGetIn, metricSum, soleHolder, startAgent } from "./vrrp-lab.js";
+import { useLab } from "./lab-fixture.js";
 import type { FloodPacket, FloodPlan } from "./flood-sender.js";
 
 const SENDER = fileURLToPath(new URL("./flood-sender.js", import.meta.url));
@@ -55,33 +56,17 @@ interface StateDoc {
 }
 
 describe("a flood of malformed and spoofed VRRP packets at a master", { timeout: 120_000 }, () => {
-  let lab: Lab;
-  let scratch: Scratch;
-  let watch: AddressWatch;
-  const running: Speaker[] = [];
-
-  before(async () => {
-    lab = await createLab({ nodes: 2 });
-    scratch = new Scratch();
-    watch = new AddressWatch(lab);
-    await watch.start(lab.nodes);
-  });
-  after(async () => {
-    await Promise.all(running.splice(0).map((s) => stopSpeaker(lab, s)));
-    await watch?.stop();
-    await lab?.destroy();
-    scratch?.cleanup();
-  });
+  const fx = useLab({ nodes: 2, watch: true });
 
   it("changes nothing, and each packet is counted under its drop reason", async () => {
-    const [n1, n2] = lab.nodes as [LabHost, LabHost];
-    const attacker = lab.client!;
-    running.push(startAgent({ lab, host: n1, scratch, config: agentConfig(200, n2.ipv4), metricsPort: PORT }));
-    running.push(startAgent({ lab, host: n2, scratch, config: agentConfig(100, n1.ipv4), metricsPort: PORT }));
-    for (const vip of Object.values(VIPS)) assert.equal(await soleHolder(lab, vip, 10_000, lab.nodes, 500), "n1");
+    const [n1, n2] = fx.lab.nodes as [LabHost, LabHost];
+    const attacker = fx.lab.client!;
+    fx.running.push(startAgent({ lab: fx.lab, host: n1, scratch: fx.scratch, config: agentConfig(200, n2.ipv4), metricsPort: PORT }));
+    fx.running.push(startAgent({ lab: fx.lab, host: n2, scratch: fx.scratch, config: agentConfig(100, n1.ipv4), metricsPort: PORT }));
+    for (const vip of Object.values(VIPS)) assert.equal(await soleHolder(fx.lab, vip, 10_000, fx.lab.nodes, 500), "n1");
 
-    const metrics = (h: LabHost) => httpGetIn(lab, h, `http://${h.ipv4}:${PORT}/metrics`);
-    const state = async (h: LabHost) => JSON.parse(await httpGetIn(lab, h, `http://${h.ipv4}:${PORT}/state`)) as StateDoc;
+    const metrics = (h: LabHost) => httpGetIn(fx.lab, h, `http://${h.ipv4}:${PORT}/metrics`);
+    const state = async (h: LabHost) => JSON.parse(await httpGetIn(fx.lab, h, `http://${h.ipv4}:${PORT}/state`)) as StateDoc;
     const phases = (s: StateDoc) => Object.fromEntries(s.instances.map((i) => [i.name, i.phase]));
     const transitions = (text: string) => metricSum(text, "floatip_instance_transitions_total");
     assert.deepEqual(phases(await state(n1)), { mc: "master", v2auth: "master", uc: "master" });
@@ -178,8 +163,8 @@ describe("a flood of malformed and spoofed VRRP packets at a master", { timeout:
       metricSum(text, "floatip_packets_dropped_total", { reason: c.reason, vrrp_instance: c.instance });
     const floodStart = Date.now();
     const plan: FloodPlan = { packets: cases.map((c) => c.packet), rounds: ROUNDS, gapMs: 1, deadlineMs: 20_000 };
-    await lab.exec(attacker.ns, ["ip", "route", "replace", "224.0.0.0/4", "dev", attacker.ifname]);
-    const out = await lab.exec(attacker.ns, [process.execPath, SENDER, scratch.write("flood.json", JSON.stringify(plan))], {
+    await fx.lab.exec(attacker.ns, ["ip", "route", "replace", "224.0.0.0/4", "dev", attacker.ifname]);
+    const out = await fx.lab.exec(attacker.ns, [process.execPath, SENDER, fx.scratch.write("flood.json", JSON.stringify(plan))], {
       timeoutMs: 30_000,
     });
     const { sent } = JSON.parse(out) as { sent: number[] };
@@ -191,7 +176,7 @@ describe("a flood of malformed and spoofed VRRP packets at a master", { timeout:
     );
 
     // Every drop counted (the agent may still be reading its socket): wait for the last reason's count.
-    await lab
+    await fx.lab
       .waitFor(
         async () => {
           const text = await metrics(n1);
@@ -216,10 +201,10 @@ describe("a flood of malformed and spoofed VRRP packets at a master", { timeout:
     assert.deepEqual(phases(await state(n1)), { mc: "master", v2auth: "master", uc: "master" });
     assert.deepEqual(phases(await state(n2)), { mc: "backup", v2auth: "backup", uc: "backup" });
     for (const vip of Object.values(VIPS)) {
-      assert.deepEqual(await holders(lab, vip), ["n1"], `${vip} still on n1 only`);
-      assert.equal(watch.first(vip, false, floodStart), undefined, `${vip} never removed during the flood`);
-      assert.equal(watch.first(vip, true, floodStart), undefined, `${vip} never added anywhere during the flood`);
+      assert.deepEqual(await holders(fx.lab, vip), ["n1"], `${vip} still on n1 only`);
+      assert.equal(fx.watch.first(vip, false, floodStart), undefined, `${vip} never removed during the flood`);
+      assert.equal(fx.watch.first(vip, true, floodStart), undefined, `${vip} never added anywhere during the flood`);
     }
-    for (const s of running) assert.equal(s.child.exitCode, null, "both agents still run");
+    for (const s of fx.running) assert.equal(s.child.exitCode, null, "both agents still run");
   });
 });

@@ -5,12 +5,13 @@
  * master and its backup: their resident memory (VmRSS) stays flat after the
  * first seconds, within a tolerance for the collector's rhythm.
  */
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { createLab, type Lab, type LabHost } from "./netns.js";
-import { Scratch, soleHolder, startAgent, stopSpeaker, type Speaker } from "./vrrp-lab.js";
+import { type LabHost } from "./netns.js";
+import { soleHolder, startAgent } from "./vrrp-lab.js";
+import { useLab } from "./lab-fixture.js";
 
 const SENDER = fileURLToPath(new URL("./forged-sender.js", import.meta.url));
 const VIP = "2001:db8::5";
@@ -27,29 +28,17 @@ const config = (priority: number) => ({
 const rssMiB = (pid: number) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))![1]) / 1024;
 
 describe("adverts from ever-new forged sources", { timeout: 150_000 }, () => {
-  let lab: Lab;
-  let scratch: Scratch;
-  const running: Speaker[] = [];
-
-  before(async () => {
-    lab = await createLab({ nodes: 2 });
-    scratch = new Scratch();
-  });
-  after(async () => {
-    await Promise.all(running.splice(0).map((s) => stopSpeaker(lab, s)));
-    await lab?.destroy();
-    scratch?.cleanup();
-  });
+  const fx = useLab({ nodes: 2 });
 
   it(`leave the resident memory of master and backup flat (${SECONDS} s at ${RATE}/s)`, async () => {
-    const [n1, n2] = lab.nodes as [LabHost, LabHost];
-    running.push(startAgent({ lab, host: n1, scratch, config: config(200), extraArgs: ["--log-level", "info"] }));
-    running.push(startAgent({ lab, host: n2, scratch, config: config(100), extraArgs: ["--log-level", "info"] }));
-    assert.equal(await soleHolder(lab, VIP, 10_000, lab.nodes, 1000), "n1");
-    const pids = running.map((s) => s.child.pid!);
+    const [n1, n2] = fx.lab.nodes as [LabHost, LabHost];
+    fx.running.push(startAgent({ lab: fx.lab, host: n1, scratch: fx.scratch, config: config(200), extraArgs: ["--log-level", "info"] }));
+    fx.running.push(startAgent({ lab: fx.lab, host: n2, scratch: fx.scratch, config: config(100), extraArgs: ["--log-level", "info"] }));
+    assert.equal(await soleHolder(fx.lab, VIP, 10_000, fx.lab.nodes, 1000), "n1");
+    const pids = fx.running.map((s) => s.child.pid!);
 
-    const attacker = lab.client!;
-    const sending = lab.exec(attacker.ns, [process.execPath, SENDER, attacker.ifname, "81", String(RATE), String(SECONDS)], {
+    const attacker = fx.lab.client!;
+    const sending = fx.lab.exec(attacker.ns, [process.execPath, SENDER, attacker.ifname, "81", String(RATE), String(SECONDS)], {
       timeoutMs: (SECONDS + 30) * 1000,
     });
     const samples: number[][] = [];
@@ -74,6 +63,6 @@ describe("adverts from ever-new forged sources", { timeout: 150_000 }, () => {
       console.log(`# ${host}: RSS ${series[0]?.toFixed(1)} -> ${series.at(-1)?.toFixed(1)} MiB, largest rise ${rise.toFixed(1)} MiB`);
       assert.ok(rise < TOLERANCE_MIB, `${host}: RSS rose ${rise.toFixed(1)} MiB under forged sources`);
     }
-    assert.deepEqual([running[0]!.child.exitCode, running[1]!.child.exitCode], [null, null]);
+    assert.deepEqual([fx.running[0]!.child.exitCode, fx.running[1]!.child.exitCode], [null, null]);
   });
 });

@@ -7,11 +7,11 @@
  * neither: it holds the addresses too (on another group there is no higher
  * master), which it would not if the group setting leaked.
  */
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { join } from "node:path";
-import { createLab, type Lab, type LabHost } from "./netns.js";
-import { FLOATIP_BIN, Scratch, holders, startKeepalived, stopSpeaker, type Speaker } from "./vrrp-lab.js";
+import { type LabHost } from "./netns.js";
+import { holders, startKeepalived, stopSpeaker, type Speaker, startAgent } from "./vrrp-lab.js";
+import { useLab } from "./lab-fixture.js";
 
 const VIP4 = "203.0.113.7";
 const VIP6 = "2001:db8::7";
@@ -36,38 +36,11 @@ ${instance("V4", 91, `${VIP4}/32`)}${instance("V6", 92, `${VIP6}/128`)}`;
 }
 
 describe("vrrp_mcast_group4/6: floatip and keepalived 2.2.7 on another group", { timeout: 120_000 }, () => {
-  let lab: Lab;
-  let scratch: Scratch;
-  const running: Speaker[] = [];
-
-  before(async () => {
-    lab = await createLab({ nodes: 3, client: false });
-    scratch = new Scratch();
-  });
-  after(async () => {
-    await Promise.all(running.splice(0).map((s) => stopSpeaker(lab, s, "SIGKILL")));
-    await lab?.destroy();
-    scratch?.cleanup();
-  });
+  const fx = useLab({ nodes: 3, client: false, stopSignal: "SIGKILL" });
 
   function startFloatip(host: LabHost, text: string): Speaker {
-    const file = scratch.write(`${host.name}.conf`, text);
-    const child = lab.spawnIn(host.ns, [
-      process.execPath,
-      FLOATIP_BIN,
-      "agent",
-      "--config",
-      file,
-      "--log-level",
-      "debug",
-      "--state-dir",
-      join(scratch.dir, `state-${host.name}`),
-    ]);
-    let log = "";
-    child.stderr?.on("data", (d: Buffer) => (log += d.toString()));
-    child.stdout?.on("data", (d: Buffer) => (log += d.toString()));
-    const speaker: Speaker = { kind: "agent", host, child, output: () => log };
-    running.push(speaker);
+    const speaker = startAgent({ lab: fx.lab, host, scratch: fx.scratch, config: text });
+    fx.running.push(speaker);
     return speaker;
   }
 
@@ -75,10 +48,10 @@ describe("vrrp_mcast_group4/6: floatip and keepalived 2.2.7 on another group", {
   async function heldBy(names: readonly string[], what: string, diag: () => string): Promise<void> {
     let since: number | undefined;
     const want = [...names].sort().join();
-    await lab
+    await fx.lab
       .waitFor(
         async () => {
-          const ok = (await holders(lab, VIP4)).sort().join() === want && (await holders(lab, VIP6)).sort().join() === want;
+          const ok = (await holders(fx.lab, VIP4)).sort().join() === want && (await holders(fx.lab, VIP6)).sort().join() === want;
           since = ok ? (since ?? Date.now()) : undefined;
           return since !== undefined && Date.now() - since >= 1000;
         },
@@ -86,14 +59,16 @@ describe("vrrp_mcast_group4/6: floatip and keepalived 2.2.7 on another group", {
         what,
       )
       .catch(async (e) =>
-        assert.fail(`${e}: ${VIP4} on ${(await holders(lab, VIP4)).join()}, ${VIP6} on ${(await holders(lab, VIP6)).join()}\n${diag()}`),
+        assert.fail(
+          `${e}: ${VIP4} on ${(await holders(fx.lab, VIP4)).join()}, ${VIP6} on ${(await holders(fx.lab, VIP6)).join()}\n${diag()}`,
+        ),
       );
   }
 
   it("one master on 224.0.0.88 / ff02::88 with keepalived, failover to keepalived; a node on the RFC groups hears neither", async () => {
-    const [kHost, fHost, rfcHost] = [lab.nodes[0]!, lab.nodes[1]!, lab.nodes[2]!];
-    const k = startKeepalived({ lab, host: kHost, scratch, conf: conf(kHost, 100, true) });
-    running.push(k);
+    const [kHost, fHost, rfcHost] = [fx.lab.nodes[0]!, fx.lab.nodes[1]!, fx.lab.nodes[2]!];
+    const k = startKeepalived({ lab: fx.lab, host: kHost, scratch: fx.scratch, conf: conf(kHost, 100, true) });
+    fx.running.push(k);
     const f = startFloatip(fHost, conf(fHost, 150, true));
     const rfc = startFloatip(rfcHost, conf(rfcHost, 50, false));
     const diag = () =>
@@ -103,8 +78,8 @@ describe("vrrp_mcast_group4/6: floatip and keepalived 2.2.7 on another group", {
       "floatip is master on the group (keepalived backup); the RFC-group node is master alone",
       diag,
     );
-    await stopSpeaker(lab, f);
-    running.splice(running.indexOf(f), 1);
+    await stopSpeaker(fx.lab, f);
+    fx.running.splice(fx.running.indexOf(f), 1);
     await heldBy([kHost.name, rfcHost.name], "keepalived took both over on the group", diag);
     assert.match(k.output(), /\(V4\) Entering MASTER STATE/);
     assert.match(k.output(), /\(V6\) Entering MASTER STATE/);

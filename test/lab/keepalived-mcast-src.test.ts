@@ -5,44 +5,30 @@
  * backup while the agent holds the VIP. (issue 16: the source address
  * changes what is on the wire, so it is checked on the wire.)
  */
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { createLab, type Lab } from "./netns.js";
-import { FLOATIP_BIN, Scratch, holders, keepalivedConf, startKeepalived, stopSpeaker, type Speaker } from "./vrrp-lab.js";
+import { holders, keepalivedConf, startKeepalived, startAgent } from "./vrrp-lab.js";
+import { useLab } from "./lab-fixture.js";
 
 const VIP = "203.0.113.5";
 const SOURCE = "198.51.100.22";
 const VRID = 61;
 
 describe("keepalived mcast_src_ip on the wire", { timeout: 60_000 }, () => {
-  let lab: Lab;
-  let scratch: Scratch;
-  const running: Speaker[] = [];
-
-  before(async () => {
-    lab = await createLab({ nodes: 2, client: false });
-    scratch = new Scratch();
-  });
-  after(async () => {
-    await Promise.all(running.splice(0).map((s) => stopSpeaker(lab, s, "SIGKILL")));
-    await lab?.destroy();
-    scratch?.cleanup();
-  });
+  const fx = useLab({ nodes: 2, client: false, stopSignal: "SIGKILL" });
 
   it("the agent's adverts leave from mcast_src_ip and keepalived accepts them", async () => {
-    const [n1, n2] = [lab.nodes[0]!, lab.nodes[1]!];
+    const [n1, n2] = [fx.lab.nodes[0]!, fx.lab.nodes[1]!];
     // The source must be an address of the host (as for keepalived): a second one on the interface.
-    await lab.exec(n2.ns, ["ip", "addr", "add", `${SOURCE}/32`, "dev", n2.ifname]);
+    await fx.lab.exec(n2.ns, ["ip", "addr", "add", `${SOURCE}/32`, "dev", n2.ifname]);
     const peer = startKeepalived({
-      lab,
+      lab: fx.lab,
       host: n1,
-      scratch,
+      scratch: fx.scratch,
       conf: keepalivedConf({ ifname: n1.ifname, vrid: VRID, priority: 98, version: 2, advertInt: "1", vips: [VIP] }),
     });
-    running.push(peer);
-    const conf = scratch.write(
-      "agent.conf",
-      `vrrp_instance VI_1 {
+    fx.running.push(peer);
+    const conf = `vrrp_instance VI_1 {
   interface ${n2.ifname}
   virtual_router_id ${VRID}
   priority 100
@@ -52,19 +38,16 @@ describe("keepalived mcast_src_ip on the wire", { timeout: 60_000 }, () => {
     ${VIP}
   }
 }
-`,
-    );
-    const agent = lab.spawnIn(n2.ns, [process.execPath, FLOATIP_BIN, "agent", "--config", conf, "--state-dir", `${scratch.dir}/state`]);
-    let log = "";
-    agent.stderr?.on("data", (d: Buffer) => (log += d.toString()));
-    running.push({ kind: "agent", host: n2, child: agent, output: () => log });
-    const diag = () => `agent log:\n${log.slice(-3000)}\nkeepalived:\n${peer.output().slice(-2000)}`;
+`;
+    const agent = startAgent({ lab: fx.lab, host: n2, scratch: fx.scratch, config: conf });
+    fx.running.push(agent);
+    const diag = () => `agent log:\n${agent.output().slice(-3000)}\nkeepalived:\n${peer.output().slice(-2000)}`;
 
-    await lab
-      .waitFor(async () => (await holders(lab, VIP)).join() === "n2", 10_000, "agent master")
+    await fx.lab
+      .waitFor(async () => (await holders(fx.lab, VIP)).join() === "n2", 10_000, "agent master")
       .catch((e) => assert.fail(`${e}\n${diag()}`));
     // Three adverts seen from n1's side of the segment.
-    const dump = await lab.exec(n1.ns, ["sh", "-c", `timeout 8 tcpdump -i ${n1.ifname} -n -l -c 3 'ip proto 112' 2>/dev/null; true`]);
+    const dump = await fx.lab.exec(n1.ns, ["sh", "-c", `timeout 8 tcpdump -i ${n1.ifname} -n -l -c 3 'ip proto 112' 2>/dev/null; true`]);
     const adverts = dump.split("\n").filter((l) => l.includes("VRRP"));
     assert.equal(adverts.length, 3, dump);
     for (const line of adverts)
@@ -74,6 +57,6 @@ describe("keepalived mcast_src_ip on the wire", { timeout: 60_000 }, () => {
         dump,
       );
     // keepalived took them as the master's: it never claimed the VIP.
-    assert.deepEqual(await holders(lab, VIP), ["n2"], diag());
+    assert.deepEqual(await holders(fx.lab, VIP), ["n2"], diag());
   });
 });

@@ -6,13 +6,14 @@
  * Then floatip with no reader at all: it still takes over, does not block,
  * and a reader that comes later gets the next transitions.
  */
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { createLab, type Lab, type LabHost } from "./netns.js";
-import { FLOATIP_BIN, Scratch, holders, startKeepalived, stopSpeaker, type Speaker } from "./vrrp-lab.js";
+import { type LabHost } from "./netns.js";
+import { FLOATIP_BIN, holders, startKeepalived, stopSpeaker, type Speaker } from "./vrrp-lab.js";
+import { useLab } from "./lab-fixture.js";
 
 const VIP1 = "203.0.113.5";
 const VIP2 = "203.0.113.6";
@@ -47,21 +48,15 @@ ${instance("VI_1", 81, VIP1, "    track_file {\n        fault\n    }\n")}${insta
 }
 
 describe("notify_fifo: floatip writes keepalived 2.2.7's lines in keepalived's order", { timeout: 150_000 }, () => {
-  let lab: Lab;
-  let scratch: Scratch;
-  const running: Speaker[] = [];
+  const fx = useLab({
+    nodes: 1,
+    client: false,
+    stopSignal: "SIGKILL",
+    cleanup: () => {
+      for (const r of readers.splice(0)) if (r.exitCode === null) r.kill("SIGKILL");
+    },
+  });
   const readers: ChildProcess[] = [];
-
-  before(async () => {
-    lab = await createLab({ nodes: 1, client: false });
-    scratch = new Scratch();
-  });
-  after(async () => {
-    await Promise.all(running.splice(0).map((s) => stopSpeaker(lab, s, "SIGKILL")));
-    for (const r of readers.splice(0)) if (r.exitCode === null) r.kill("SIGKILL");
-    await lab?.destroy();
-    scratch?.cleanup();
-  });
 
   /** `cat FIFO >> out`: its output file, and a promise of its exit (the writer closed the FIFO). */
   function reader(fifo: string, out: string): Promise<void> {
@@ -71,8 +66,8 @@ describe("notify_fifo: floatip writes keepalived 2.2.7's lines in keepalived's o
   }
 
   function startFloatip(host: LabHost, text: string): Speaker {
-    const file = scratch.write(`${host.name}-${Date.now()}.conf`, text);
-    const child = lab.spawnIn(host.ns, [
+    const file = fx.scratch.write(`${host.name}-${Date.now()}.conf`, text);
+    const child = fx.lab.spawnIn(host.ns, [
       process.execPath,
       FLOATIP_BIN,
       "agent",
@@ -81,34 +76,36 @@ describe("notify_fifo: floatip writes keepalived 2.2.7's lines in keepalived's o
       "--log-level",
       "debug",
       "--state-dir",
-      join(scratch.dir, `state-${Date.now()}`),
+      join(fx.scratch.dir, `state-${Date.now()}`),
     ]);
     let log = "";
     child.stderr?.on("data", (d: Buffer) => (log += d.toString()));
     child.stdout?.on("data", (d: Buffer) => (log += d.toString()));
     const speaker: Speaker = { kind: "agent", host, child, output: () => log };
-    running.push(speaker);
+    fx.running.push(speaker);
     return speaker;
   }
 
   const both = async (host: LabHost, held: boolean, what: string) =>
-    lab.waitFor(
-      async () => ((await holders(lab, VIP1)).includes(host.name) && (await holders(lab, VIP2)).includes(host.name)) === held || undefined,
+    fx.lab.waitFor(
+      async () =>
+        ((await holders(fx.lab, VIP1)).includes(host.name) && (await holders(fx.lab, VIP2)).includes(host.name)) === held || undefined,
       15_000,
       what,
     );
 
   /** Start, both VIPs; FAULT, none; back, both; stop. Returns the lines the reader got. */
   async function runThrough(side: "keepalived" | "floatip"): Promise<string[]> {
-    const host = lab.nodes[0]!;
-    const fifo = join(scratch.dir, `${side}.fifo`);
+    const host = fx.lab.nodes[0]!;
+    const fifo = join(fx.scratch.dir, `${side}.fifo`);
     execFileSync("mkfifo", [fifo]);
-    const out = scratch.write(`${side}.lines`, "");
-    const fault = scratch.write(`${side}.fault`, "0\n");
+    const out = fx.scratch.write(`${side}.lines`, "");
+    const fault = fx.scratch.write(`${side}.fault`, "0\n");
     const done = reader(fifo, out);
     const text = conf(host, fifo, fault);
-    const speaker = side === "keepalived" ? startKeepalived({ lab, host, scratch, conf: text }) : startFloatip(host, text);
-    if (side === "keepalived") running.push(speaker);
+    const speaker =
+      side === "keepalived" ? startKeepalived({ lab: fx.lab, host, scratch: fx.scratch, conf: text }) : startFloatip(host, text);
+    if (side === "keepalived") fx.running.push(speaker);
     try {
       await both(host, true, `${side}: both VIPs`);
       writeFileSync(fault, "1\n");
@@ -118,8 +115,8 @@ describe("notify_fifo: floatip writes keepalived 2.2.7's lines in keepalived's o
     } catch (error) {
       assert.fail(`${String(error)}\n${speaker.output().slice(-4000)}`);
     } finally {
-      await stopSpeaker(lab, speaker);
-      running.splice(running.indexOf(speaker), 1);
+      await stopSpeaker(fx.lab, speaker);
+      fx.running.splice(fx.running.indexOf(speaker), 1);
     }
     await Promise.race([done, new Promise((r) => setTimeout(r, 3000))]);
     return readFileSync(out, "utf8").trim().split("\n");
@@ -137,33 +134,33 @@ describe("notify_fifo: floatip writes keepalived 2.2.7's lines in keepalived's o
   });
 
   it("no reader: floatip takes over without blocking; a reader that comes later gets the next lines; the FIFO it created is gone at stop", async () => {
-    const host = lab.nodes[0]!;
-    const fifo = join(scratch.dir, "created-by-floatip.fifo");
-    const fault = scratch.write("late.fault", "0\n");
+    const host = fx.lab.nodes[0]!;
+    const fifo = join(fx.scratch.dir, "created-by-floatip.fifo");
+    const fault = fx.scratch.write("late.fault", "0\n");
     const f = startFloatip(host, conf(host, fifo, fault));
     try {
       await both(host, true, "master with nobody reading the FIFO");
       assert.ok(existsSync(fifo), "floatip created the FIFO");
       assert.equal(f.child.exitCode, null, "still running");
-      const out = scratch.write("late.lines", "");
+      const out = fx.scratch.write("late.lines", "");
       const done = reader(fifo, out);
       await new Promise((r) => setTimeout(r, 300)); // the reader has opened it
       writeFileSync(fault, "1\n");
       await both(host, false, "the group in FAULT");
-      await lab.waitFor(() => readFileSync(out, "utf8").includes("GROUP"), 5000, "the FAULT lines");
+      await fx.lab.waitFor(() => readFileSync(out, "utf8").includes("GROUP"), 5000, "the FAULT lines");
       assert.deepEqual(readFileSync(out, "utf8").trim().split("\n"), [
         'INSTANCE "VI_1" FAULT 150',
         'INSTANCE "VI_2" FAULT 150',
         'GROUP "VG" FAULT 0',
       ]);
-      await stopSpeaker(lab, f);
+      await stopSpeaker(fx.lab, f);
       await Promise.race([done, new Promise((r) => setTimeout(r, 3000))]);
       assert.ok(!existsSync(fifo), "the FIFO floatip created is removed at stop");
     } catch (error) {
       assert.fail(`${String(error)}\n${f.output().slice(-4000)}`);
     } finally {
-      if (f.child.exitCode === null) await stopSpeaker(lab, f);
-      running.splice(running.indexOf(f), 1);
+      if (f.child.exitCode === null) await stopSpeaker(fx.lab, f);
+      fx.running.splice(fx.running.indexOf(f), 1);
     }
   });
 });

@@ -4,10 +4,11 @@
  * instance is still backup (they do not follow VRRP state) and gone after a
  * SIGTERM, for keepalived and for floatip alike.
  */
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { createLab, type Lab, type LabHost } from "./netns.js";
-import { FLOATIP_BIN, Scratch, startKeepalived, stopSpeaker, type Speaker } from "./vrrp-lab.js";
+import { type Lab, type LabHost } from "./netns.js";
+import { startKeepalived, stopSpeaker, type Speaker, startAgent } from "./vrrp-lab.js";
+import { useLab } from "./lab-fixture.js";
 
 const STATIC = ["192.0.2.66", "2001:db8:66::66"];
 
@@ -19,23 +20,11 @@ async function present(lab: Lab, host: LabHost): Promise<string[]> {
 describe("keepalived static_ipaddress: with the process, whatever the VRRP state (keepalived 2.2.7 and floatip)", {
   timeout: 90_000,
 }, () => {
-  let lab: Lab;
-  let scratch: Scratch;
-  const running: Speaker[] = [];
-
-  before(async () => {
-    lab = await createLab({ nodes: 1, client: false });
-    scratch = new Scratch();
-  });
-  after(async () => {
-    await Promise.all(running.splice(0).map((s) => stopSpeaker(lab, s, "SIGKILL")));
-    await lab?.destroy();
-    scratch?.cleanup();
-  });
+  const fx = useLab({ nodes: 1, client: false, stopSignal: "SIGKILL" });
 
   for (const side of ["keepalived", "floatip"] as const) {
     it(`${side}: added at start as backup, deleted at stop`, async () => {
-      const host = lab.nodes[0]!;
+      const host = fx.lab.nodes[0]!;
       const text = `static_ipaddress {
     192.0.2.66/24 dev ${host.ifname}
     2001:db8:66::66/64 dev ${host.ifname}
@@ -52,32 +41,18 @@ vrrp_instance VI_1 {
 }
 `;
       let speaker: Speaker;
-      if (side === "keepalived") speaker = startKeepalived({ lab, host, scratch, conf: text });
-      else {
-        const conf = scratch.write("agent.conf", text);
-        const child = lab.spawnIn(host.ns, [
-          process.execPath,
-          FLOATIP_BIN,
-          "agent",
-          "--config",
-          conf,
-          "--state-dir",
-          `${scratch.dir}/state`,
-        ]);
-        let log = "";
-        child.stderr?.on("data", (d: Buffer) => (log += d.toString()));
-        speaker = { kind: "agent", host, child, output: () => log };
-      }
-      running.push(speaker);
+      if (side === "keepalived") speaker = startKeepalived({ lab: fx.lab, host, scratch: fx.scratch, conf: text });
+      else speaker = startAgent({ lab: fx.lab, host, scratch: fx.scratch, config: text });
+      fx.running.push(speaker);
       // advert_int 5: backup for ~15 s before it could become master.
-      await lab
-        .waitFor(async () => (await present(lab, host)).length === 2, 5_000, "both static addresses")
-        .catch(async (e) => assert.fail(`${e}: ${(await present(lab, host)).join()}\n${speaker.output().slice(-3000)}`));
-      const vip = (await lab.addresses(host.ns, host.ifname)).some((a) => a.address === "203.0.113.66");
+      await fx.lab
+        .waitFor(async () => (await present(fx.lab, host)).length === 2, 5_000, "both static addresses")
+        .catch(async (e) => assert.fail(`${e}: ${(await present(fx.lab, host)).join()}\n${speaker.output().slice(-3000)}`));
+      const vip = (await fx.lab.addresses(host.ns, host.ifname)).some((a) => a.address === "203.0.113.66");
       assert.ok(!vip, "still backup: the virtual address is not there");
-      running.splice(running.indexOf(speaker), 1);
-      await stopSpeaker(lab, speaker, "SIGTERM");
-      assert.deepEqual(await present(lab, host), [], "deleted at stop");
+      fx.running.splice(fx.running.indexOf(speaker), 1);
+      await stopSpeaker(fx.lab, speaker, "SIGTERM");
+      assert.deepEqual(await present(fx.lab, host), [], "deleted at stop");
     });
   }
 });

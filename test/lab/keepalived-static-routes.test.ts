@@ -3,10 +3,11 @@
  * the agent is still backup (they do not follow VRRP state), gone after it
  * stops, as keepalived 2.2.7 leaves things.
  */
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { createLab, type Lab, type LabHost } from "./netns.js";
-import { FLOATIP_BIN, Scratch, stopSpeaker, type Speaker } from "./vrrp-lab.js";
+import { type Lab, type LabHost } from "./netns.js";
+import { stopSpeaker, startAgent } from "./vrrp-lab.js";
+import { useLab } from "./lab-fixture.js";
 
 async function statics(lab: Lab, host: LabHost): Promise<string[]> {
   const routes = await lab.exec(host.ns, ["ip", "-4", "route", "show", "table", "all"]);
@@ -18,25 +19,11 @@ async function statics(lab: Lab, host: LabHost): Promise<string[]> {
 }
 
 describe("keepalived static_routes / static_rules: with the agent, whatever its state", { timeout: 60_000 }, () => {
-  let lab: Lab;
-  let scratch: Scratch;
-  const running: Speaker[] = [];
-
-  before(async () => {
-    lab = await createLab({ nodes: 1, client: false });
-    scratch = new Scratch();
-  });
-  after(async () => {
-    await Promise.all(running.splice(0).map((s) => stopSpeaker(lab, s, "SIGKILL")));
-    await lab?.destroy();
-    scratch?.cleanup();
-  });
+  const fx = useLab({ nodes: 1, client: false, stopSignal: "SIGKILL" });
 
   it("installed at start as backup, removed at stop", async () => {
-    const host = lab.nodes[0]!;
-    const conf = scratch.write(
-      "agent.conf",
-      `static_routes {
+    const host = fx.lab.nodes[0]!;
+    const conf = `static_routes {
     198.51.100.0/24 via 192.0.2.254
     default via 192.0.2.254 table 200
 }
@@ -52,20 +39,16 @@ vrrp_instance VI_1 {
         192.0.2.65/24
     }
 }
-`,
-    );
-    const child = lab.spawnIn(host.ns, [process.execPath, FLOATIP_BIN, "agent", "--config", conf, "--state-dir", `${scratch.dir}/state`]);
-    let log = "";
-    child.stderr?.on("data", (d: Buffer) => (log += d.toString()));
-    const agent = { kind: "agent" as const, host, child, output: () => log };
-    running.push(agent);
+`;
+    const agent = startAgent({ lab: fx.lab, host, scratch: fx.scratch, config: conf });
+    fx.running.push(agent);
     // advert_int 5: backup for ~15 s before it could become master.
-    await lab
-      .waitFor(async () => (await statics(lab, host)).length === 3, 5_000, "static routes and rule")
-      .catch(async (e) => assert.fail(`${e}\n${(await statics(lab, host)).join("\n")}\n${log.slice(-3000)}`));
-    assert.ok(!log.includes("-> master"), "still backup");
-    running.splice(running.indexOf(agent), 1);
-    await stopSpeaker(lab, agent, "SIGTERM");
-    assert.deepEqual(await statics(lab, host), [], "removed at stop");
+    await fx.lab
+      .waitFor(async () => (await statics(fx.lab, host)).length === 3, 5_000, "static routes and rule")
+      .catch(async (e) => assert.fail(`${e}\n${(await statics(fx.lab, host)).join("\n")}\n${agent.output().slice(-3000)}`));
+    assert.ok(!agent.output().includes("-> master"), "still backup");
+    fx.running.splice(fx.running.indexOf(agent), 1);
+    await stopSpeaker(fx.lab, agent, "SIGTERM");
+    assert.deepEqual(await statics(fx.lab, host), [], "removed at stop");
   });
 });

@@ -6,12 +6,13 @@
  * group (converted from keepalived.conf) as the higher priority, then
  * keepalived's.
  */
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { createLab, type Lab, type LabHost } from "./netns.js";
-import { FLOATIP_BIN, Scratch, holders, startKeepalived, stopSpeaker, type Speaker } from "./vrrp-lab.js";
+import { type LabHost } from "./netns.js";
+import { FLOATIP_BIN, holders, startKeepalived, stopSpeaker, type Speaker } from "./vrrp-lab.js";
+import { useLab } from "./lab-fixture.js";
 
 const VIP1 = "203.0.113.5";
 const VIP2 = "203.0.113.6";
@@ -49,23 +50,11 @@ ${instance("VI_1", 71, VIP1, "    track_file {\n        fault\n    }\n")}${insta
 }
 
 describe("vrrp_sync_group: floatip and keepalived 2.2.7 fail over together", { timeout: 120_000 }, () => {
-  let lab: Lab;
-  let scratch: Scratch;
-  const running: Speaker[] = [];
-
-  before(async () => {
-    lab = await createLab({ nodes: 2, client: false });
-    scratch = new Scratch();
-  });
-  after(async () => {
-    await Promise.all(running.splice(0).map((s) => stopSpeaker(lab, s, "SIGKILL")));
-    await lab?.destroy();
-    scratch?.cleanup();
-  });
+  const fx = useLab({ nodes: 2, client: false, stopSignal: "SIGKILL" });
 
   function startFloatip(host: LabHost, text: string): Speaker {
-    const file = scratch.write(`${host.name}-${Date.now()}.conf`, text);
-    const child = lab.spawnIn(host.ns, [
+    const file = fx.scratch.write(`${host.name}-${Date.now()}.conf`, text);
+    const child = fx.lab.spawnIn(host.ns, [
       process.execPath,
       FLOATIP_BIN,
       "agent",
@@ -74,23 +63,23 @@ describe("vrrp_sync_group: floatip and keepalived 2.2.7 fail over together", { t
       "--log-level",
       "debug",
       "--state-dir",
-      join(scratch.dir, `state-${host.name}-${Date.now()}`),
+      join(fx.scratch.dir, `state-${host.name}-${Date.now()}`),
     ]);
     let log = "";
     child.stderr?.on("data", (d: Buffer) => (log += d.toString()));
     child.stdout?.on("data", (d: Buffer) => (log += d.toString()));
     const speaker: Speaker = { kind: "agent", host, child, output: () => log };
-    running.push(speaker);
+    fx.running.push(speaker);
     return speaker;
   }
 
   /** Both VIPs on `host` and neither anywhere else, held for a second. */
   async function bothOn(host: LabHost, what: string, diag: () => string): Promise<void> {
     let since: number | undefined;
-    await lab
+    await fx.lab
       .waitFor(
         async () => {
-          const ok = (await holders(lab, VIP1)).join() === host.name && (await holders(lab, VIP2)).join() === host.name;
+          const ok = (await holders(fx.lab, VIP1)).join() === host.name && (await holders(fx.lab, VIP2)).join() === host.name;
           since = ok ? (since ?? Date.now()) : undefined;
           return since !== undefined && Date.now() - since >= 1000;
         },
@@ -100,7 +89,7 @@ describe("vrrp_sync_group: floatip and keepalived 2.2.7 fail over together", { t
       .catch(
         async (e) => (
           process.env["SYNC_LAB_LOG"] ? writeFileSync(process.env["SYNC_LAB_LOG"], diag()) : undefined,
-          assert.fail(`${e}: VIP1 on ${(await holders(lab, VIP1)).join()}, VIP2 on ${(await holders(lab, VIP2)).join()}\n${diag()}`)
+          assert.fail(`${e}: VIP1 on ${(await holders(fx.lab, VIP1)).join()}, VIP2 on ${(await holders(fx.lab, VIP2)).join()}\n${diag()}`)
         ),
       );
   }
@@ -108,12 +97,17 @@ describe("vrrp_sync_group: floatip and keepalived 2.2.7 fail over together", { t
   for (const higher of ["floatip", "keepalived"] as const) {
     // VIPs as /32: two /24s of one subnet on one interface hit a separate problem (see the report of this branch).
     it(`the ${higher} group (higher priority) faults on one member: both VIPs move to the other group and come back together`, async () => {
-      const [kHost, fHost] = [lab.nodes[0]!, lab.nodes[1]!];
-      const faults = { floatip: scratch.write(`fault-f-${higher}`, "0\n"), keepalived: scratch.write(`fault-k-${higher}`, "0\n") };
-      const logs = { floatip: scratch.write(`notify-f-${higher}`, ""), keepalived: scratch.write(`notify-k-${higher}`, "") };
+      const [kHost, fHost] = [fx.lab.nodes[0]!, fx.lab.nodes[1]!];
+      const faults = { floatip: fx.scratch.write(`fault-f-${higher}`, "0\n"), keepalived: fx.scratch.write(`fault-k-${higher}`, "0\n") };
+      const logs = { floatip: fx.scratch.write(`notify-f-${higher}`, ""), keepalived: fx.scratch.write(`notify-k-${higher}`, "") };
       const prio = (side: "floatip" | "keepalived") => (side === higher ? 150 : 100);
-      const k = startKeepalived({ lab, host: kHost, scratch, conf: conf(kHost, prio("keepalived"), faults.keepalived, logs.keepalived) });
-      running.push(k);
+      const k = startKeepalived({
+        lab: fx.lab,
+        host: kHost,
+        scratch: fx.scratch,
+        conf: conf(kHost, prio("keepalived"), faults.keepalived, logs.keepalived),
+      });
+      fx.running.push(k);
       const f = startFloatip(fHost, conf(fHost, prio("floatip"), faults.floatip, logs.floatip));
       const diag = () => `floatip log:\n${f.output().slice(-20000)}\nkeepalived:\n${k.output().slice(-3000)}`;
       const [winner, loser] = higher === "floatip" ? [fHost, kHost] : [kHost, fHost];
@@ -128,7 +122,7 @@ describe("vrrp_sync_group: floatip and keepalived 2.2.7 fail over together", { t
         assert.deepEqual(readFileSync(logs.floatip, "utf8").trim().split("\n"), expected, "the floatip group's notify (GROUP VG STATE 0)");
         assert.match(k.output(), /VRRP_Group\(VG\) Syncing instances to (MASTER|FAULT) state/, "keepalived ran it as a group");
       } finally {
-        await Promise.all(running.splice(0).map((s) => stopSpeaker(lab, s)));
+        await Promise.all(fx.running.splice(0).map((s) => stopSpeaker(fx.lab, s)));
       }
     });
   }

@@ -4,20 +4,24 @@
  * started by the test) with weight 0; when the test kills it by pid, the
  * VIP moves to keepalived, and back once a new one runs.
  */
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
-import { join } from "node:path";
-import { createLab, type Lab } from "./netns.js";
-import { FLOATIP_BIN, Scratch, holders, keepalivedConf, soleHolder, startKeepalived, stopSpeaker, type Speaker } from "./vrrp-lab.js";
+import { holders, keepalivedConf, soleHolder, startKeepalived, startAgent } from "./vrrp-lab.js";
+import { useLab } from "./lab-fixture.js";
 
 const VIP = "203.0.113.7";
 const VRID = 73;
 
 describe("track_process: the master follows a tracked process (floatip vs keepalived 2.2.7)", { timeout: 90_000 }, () => {
-  let lab: Lab;
-  let scratch: Scratch;
-  const running: Speaker[] = [];
+  const fx = useLab({
+    nodes: 2,
+    client: false,
+    stopSignal: "SIGKILL",
+    cleanup: () => {
+      for (const s of sleepers) if (s.exitCode === null && s.signalCode === null) s.kill("SIGKILL");
+    },
+  });
   const sleepers: ChildProcess[] = [];
   const tag = `900.${process.pid}${Date.now() % 100_000}`;
   const sleeper = (): ChildProcess => {
@@ -26,30 +30,17 @@ describe("track_process: the master follows a tracked process (floatip vs keepal
     return child;
   };
 
-  before(async () => {
-    lab = await createLab({ nodes: 2, client: false });
-    scratch = new Scratch();
-  });
-  after(async () => {
-    await Promise.all(running.splice(0).map((s) => stopSpeaker(lab, s, "SIGKILL")));
-    for (const s of sleepers) if (s.exitCode === null && s.signalCode === null) s.kill("SIGKILL");
-    await lab?.destroy();
-    scratch?.cleanup();
-  });
-
   it("killing the tracked process moves the VIP to keepalived; a new one brings it back", async () => {
-    const [kHost, fHost] = [lab.nodes[0]!, lab.nodes[1]!];
+    const [kHost, fHost] = [fx.lab.nodes[0]!, fx.lab.nodes[1]!];
     const first = sleeper();
     const k = startKeepalived({
-      lab,
+      lab: fx.lab,
       host: kHost,
-      scratch,
+      scratch: fx.scratch,
       conf: keepalivedConf({ ifname: kHost.ifname, vrid: VRID, priority: 100, version: 2, advertInt: "1", vips: [VIP] }),
     });
-    running.push(k);
-    const conf = scratch.write(
-      "floatip.conf",
-      `vrrp_track_process sleeper {
+    fx.running.push(k);
+    const conf = `vrrp_track_process sleeper {
     process sleep ${tag}
     weight 0
 }
@@ -65,34 +56,22 @@ vrrp_instance VI_1 {
         sleeper
     }
 }
-`,
-    );
-    const child = lab.spawnIn(fHost.ns, [
-      process.execPath,
-      FLOATIP_BIN,
-      "agent",
-      "--config",
-      conf,
-      "--state-dir",
-      join(scratch.dir, "state"),
-    ]);
-    let log = "";
-    child.stderr?.on("data", (d: Buffer) => (log += d.toString()));
-    child.stdout?.on("data", (d: Buffer) => (log += d.toString()));
-    running.push({ kind: "agent", host: fHost, child, output: () => log });
-    const diag = (e: unknown) => assert.fail(`${e}\nfloatip:\n${log.slice(-4000)}\nkeepalived:\n${k.output().slice(-2000)}`);
+`;
+    const agent = startAgent({ lab: fx.lab, host: fHost, scratch: fx.scratch, config: conf });
+    fx.running.push(agent);
+    const diag = (e: unknown) => assert.fail(`${e}\nfloatip:\n${agent.output().slice(-4000)}\nkeepalived:\n${k.output().slice(-2000)}`);
 
-    assert.equal(await soleHolder(lab, VIP, 15_000).catch(diag), fHost.name, "floatip (150) with its process running");
+    assert.equal(await soleHolder(fx.lab, VIP, 15_000).catch(diag), fHost.name, "floatip (150) with its process running");
     const killedAt = Date.now();
     first.kill("SIGKILL");
-    await lab.waitFor(async () => (await holders(lab, VIP)).join() === kHost.name, 12_000, "keepalived took over").catch(diag);
+    await fx.lab.waitFor(async () => (await holders(fx.lab, VIP)).join() === kHost.name, 12_000, "keepalived took over").catch(diag);
     assert.ok(Date.now() - killedAt < 8000, "within a poll, Skew_Time and the check interval");
-    assert.match(log, /tracked process sleeper: quorum lost/);
+    assert.match(agent.output(), /tracked process sleeper: quorum lost/);
 
     sleeper();
-    await lab
-      .waitFor(async () => (await holders(lab, VIP)).join() === fHost.name, 12_000, "a new process: floatip preempts again")
+    await fx.lab
+      .waitFor(async () => (await holders(fx.lab, VIP)).join() === fHost.name, 12_000, "a new process: floatip preempts again")
       .catch(diag);
-    assert.equal(await soleHolder(lab, VIP, 10_000).catch(diag), fHost.name);
+    assert.equal(await soleHolder(fx.lab, VIP, 10_000).catch(diag), fHost.name);
   });
 });

@@ -13,10 +13,11 @@ describeMasterOnlyInterop({
   noun: "routes",
   vip: VIP,
   vrid: 62,
-  blocks: () => `    virtual_routes {
+  blocks: (ifname) => `    virtual_routes {
         198.51.100.0/24 via 192.0.2.254
         src ${VIP} to 203.0.113.0/25 via 192.0.2.254 metric 7
         blackhole 203.0.113.128/25
+        203.0.113.192/26 via 198.51.100.1 dev ${ifname} onlink
     }
 `,
   read: async (lab, host) => {
@@ -28,5 +29,7 @@ describeMasterOnlyInterop({
     /^198\.51\.100\.0\/24 via 192\.0\.2\.254 dev \S+/,
     /^203\.0\.113\.0\/25 via 192\.0\.2\.254 dev \S+ .*src 192\.0\.2\.55 metric 7/,
     /^blackhole 203\.0\.113\.128\/25/,
+    // A gateway outside every subnet of the interface: only onlink lets the kernel take it.
+    /^203\.0\.113\.192\/26 via 198\.51\.100\.1 dev \S+ .*onlink/,
   ],
 });

@@ -5,10 +5,11 @@
  * roles. The effect is on the master and absent on the backup, it moves
  * with the master, and the agent removes it when it stops.
  */
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { createLab, type Lab, type LabHost } from "./netns.js";
-import { FLOATIP_BIN, Scratch, holders, keepalivedConf, startKeepalived, stopSpeaker, type Speaker } from "./vrrp-lab.js";
+import { type Lab, type LabHost } from "./netns.js";
+import { holders, keepalivedConf, startKeepalived, stopSpeaker, type Speaker, startAgent } from "./vrrp-lab.js";
+import { useLab } from "./lab-fixture.js";
 
 export interface MasterOnlyCase {
   /** What the effect is called in messages ("routes", "rules"). */
@@ -30,24 +31,10 @@ export function describeMasterOnlyInterop(c: MasterOnlyCase): void {
     lines.length === c.expected.length && c.expected.every((re) => lines.some((l) => re.test(l)));
 
   describe(`keepalived ${c.feature}: only on the master`, { timeout: 90_000 }, () => {
-    let lab: Lab;
-    let scratch: Scratch;
-    const running: Speaker[] = [];
+    const fx = useLab({ nodes: 2, client: false, stopSignal: "SIGKILL" });
 
-    before(async () => {
-      lab = await createLab({ nodes: 2, client: false });
-      scratch = new Scratch();
-    });
-    after(async () => {
-      await Promise.all(running.splice(0).map((s) => stopSpeaker(lab, s, "SIGKILL")));
-      await lab?.destroy();
-      scratch?.cleanup();
-    });
-
-    function startFloatip(host: LabHost, priority: number): Speaker & { log: () => string } {
-      const conf = scratch.write(
-        `agent-${priority}.conf`,
-        `vrrp_instance VI_1 {
+    function startFloatip(host: LabHost, priority: number): Speaker {
+      const conf = `vrrp_instance VI_1 {
     interface ${host.ifname}
     virtual_router_id ${c.vrid}
     priority ${priority}
@@ -56,13 +43,9 @@ export function describeMasterOnlyInterop(c: MasterOnlyCase): void {
         ${c.vip}/24
     }
 ${c.blocks(host.ifname)}}
-`,
-      );
-      const child = lab.spawnIn(host.ns, [process.execPath, FLOATIP_BIN, "agent", "--config", conf, "--state-dir", `${scratch.dir}/state`]);
-      let log = "";
-      child.stderr?.on("data", (d: Buffer) => (log += d.toString()));
-      const speaker = { kind: "agent" as const, host, child, output: () => log, log: () => log };
-      running.push(speaker);
+`;
+      const speaker = startAgent({ lab: fx.lab, host, scratch: fx.scratch, config: conf });
+      fx.running.push(speaker);
       return speaker;
     }
 
@@ -76,50 +59,54 @@ ${c.blocks(host.ifname)}}
         vips: [`${c.vip}/24`],
         extra: c.blocks(host.ifname),
       });
-      const peer = startKeepalived({ lab, host, scratch, conf });
-      running.push(peer);
+      const peer = startKeepalived({ lab: fx.lab, host, scratch: fx.scratch, conf });
+      fx.running.push(peer);
       return peer;
     }
 
     async function stop(speaker: Speaker): Promise<void> {
-      running.splice(running.indexOf(speaker), 1);
-      await stopSpeaker(lab, speaker, "SIGTERM");
+      fx.running.splice(fx.running.indexOf(speaker), 1);
+      await stopSpeaker(fx.lab, speaker, "SIGTERM");
     }
 
     async function expectMaster(master: LabHost, backup: LabHost, what: string, diag: () => string): Promise<void> {
-      await lab
-        .waitFor(async () => (await holders(lab, c.vip)).join() === master.name, 15_000, what)
+      await fx.lab
+        .waitFor(async () => (await holders(fx.lab, c.vip)).join() === master.name, 15_000, what)
         .catch((e) => assert.fail(`${e}\n${diag()}`));
-      await lab
-        .waitFor(async () => hasAll(await c.read(lab, master)) && (await c.read(lab, backup)).length === 0, 5_000, `${what}: ${c.noun}`)
+      await fx.lab
+        .waitFor(
+          async () => hasAll(await c.read(fx.lab, master)) && (await c.read(fx.lab, backup)).length === 0,
+          5_000,
+          `${what}: ${c.noun}`,
+        )
         .catch(async (e) =>
           assert.fail(
-            `${e}\n${master.name}: ${(await c.read(lab, master)).join("\n")}\n${backup.name}: ${(await c.read(lab, backup)).join("\n")}\n${diag()}`,
+            `${e}\n${master.name}: ${(await c.read(fx.lab, master)).join("\n")}\n${backup.name}: ${(await c.read(fx.lab, backup)).join("\n")}\n${diag()}`,
           ),
         );
     }
 
     it("floatip master / keepalived backup, then keepalived master / floatip backup", async () => {
-      const [n1, n2] = [lab.nodes[0]!, lab.nodes[1]!];
+      const [n1, n2] = [fx.lab.nodes[0]!, fx.lab.nodes[1]!];
       // floatip master: the effect on n2 only, none on keepalived's node.
       const peer = startPeer(n1, 100);
       let agent = startFloatip(n2, 150);
-      let diag = () => `agent log:\n${agent.log().slice(-3000)}\nkeepalived:\n${peer.output().slice(-2000)}`;
+      let diag = () => `agent log:\n${agent.output().slice(-3000)}\nkeepalived:\n${peer.output().slice(-2000)}`;
       await expectMaster(n2, n1, "floatip master", diag);
       // The agent stops: keepalived takes over with its copy, the agent's are gone.
       await stop(agent);
       await expectMaster(n1, n2, "keepalived master after the agent stopped", diag);
       // floatip as backup: installs nothing while keepalived is master.
       agent = startFloatip(n2, 50);
-      diag = () => `agent log:\n${agent.log().slice(-3000)}\nkeepalived:\n${peer.output().slice(-2000)}`;
-      await lab.waitFor(() => agent.log().includes("-> backup"), 10_000, "agent backup").catch((e) => assert.fail(`${e}\n${diag()}`));
+      diag = () => `agent log:\n${agent.output().slice(-3000)}\nkeepalived:\n${peer.output().slice(-2000)}`;
+      await fx.lab.waitFor(() => agent.output().includes("-> backup"), 10_000, "agent backup").catch((e) => assert.fail(`${e}\n${diag()}`));
       await new Promise((r) => setTimeout(r, 4000)); // past the agent's Master_Down_Interval: it stayed backup
       await expectMaster(n1, n2, "keepalived still master", diag);
       // keepalived stops: the agent takes over; keepalived's copy is gone.
       await stop(peer);
       await expectMaster(n2, n1, "floatip master after keepalived stopped", diag);
       await stop(agent);
-      assert.deepEqual(await c.read(lab, n2), [], `the agent removes its ${c.noun} on stop`);
+      assert.deepEqual(await c.read(fx.lab, n2), [], `the agent removes its ${c.noun} on stop`);
     });
   });
 }

@@ -4,19 +4,18 @@
  * agent's stop: on SIGTERM the master hands over (priority 0, the backup
  * takes over), removes its VIP and the process exits within seconds.
  */
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
-import { createLab, type Lab, type LabHost } from "./netns.js";
-import { Scratch, holders, soleHolder, startAgent, stopSpeaker, type Speaker } from "./vrrp-lab.js";
+import { type LabHost } from "./netns.js";
+import { holders, soleHolder, startAgent } from "./vrrp-lab.js";
+import { useLab } from "./lab-fixture.js";
 
 const VIP = "192.0.2.5";
 
 describe("a hung notify command at stop", { timeout: 60_000 }, () => {
-  let lab: Lab;
-  let scratch: Scratch;
+  const fx = useLab({ nodes: 2, client: false, cleanup: () => killHungCommands() });
   let hang: string | undefined;
-  const running: Speaker[] = [];
 
   /** Kills the process groups of the notify commands this test started (an agent killed by the lab's grace leaves them). */
   function killHungCommands(): void {
@@ -32,20 +31,9 @@ describe("a hung notify command at stop", { timeout: 60_000 }, () => {
     }
   }
 
-  before(async () => {
-    lab = await createLab({ nodes: 2, client: false });
-    scratch = new Scratch();
-  });
-  after(async () => {
-    await Promise.all(running.splice(0).map((s) => stopSpeaker(lab, s)));
-    killHungCommands();
-    await lab?.destroy();
-    scratch?.cleanup();
-  });
-
   it("does not keep the agent from exiting; the VIP moves to the backup", async () => {
-    const [n1, n2] = lab.nodes as [LabHost, LabHost];
-    hang = scratch.write("hang.sh", "#!/bin/sh\ntrap '' TERM\nsleep 600\n");
+    const [n1, n2] = fx.lab.nodes as [LabHost, LabHost];
+    hang = fx.scratch.write("hang.sh", "#!/bin/sh\ntrap '' TERM\nsleep 600\n");
     const config = (priority: number) => ({
       instances: [
         {
@@ -60,9 +48,9 @@ describe("a hung notify command at stop", { timeout: 60_000 }, () => {
         },
       ],
     });
-    const master = startAgent({ lab, host: n1, scratch, config: config(200) });
-    running.push(master, startAgent({ lab, host: n2, scratch, config: config(100) }));
-    assert.equal(await soleHolder(lab, VIP, 10_000, lab.nodes, 1000), "n1");
+    const master = startAgent({ lab: fx.lab, host: n1, scratch: fx.scratch, config: config(200) });
+    fx.running.push(master, startAgent({ lab: fx.lab, host: n2, scratch: fx.scratch, config: config(100) }));
+    assert.equal(await soleHolder(fx.lab, VIP, 10_000, fx.lab.nodes, 1000), "n1");
 
     const start = Date.now();
     master.child.kill("SIGTERM");
@@ -74,7 +62,7 @@ describe("a hung notify command at stop", { timeout: 60_000 }, () => {
     console.log(`# agent exited ${took} ms after SIGTERM with a hung notify command`);
     assert.deepEqual(exit, { code: 0 }, `the agent exits (${took} ms)`);
     assert.ok(took < 6000, `within seconds (${took} ms)`);
-    assert.equal(await soleHolder(lab, VIP, 5000, lab.nodes, 500), "n2");
-    assert.deepEqual(await holders(lab, VIP, [n1]), [], "nothing left on the stopped node");
+    assert.equal(await soleHolder(fx.lab, VIP, 5000, fx.lab.nodes, 500), "n2");
+    assert.deepEqual(await holders(fx.lab, VIP, [n1]), [], "nothing left on the stopped node");
   });
 });

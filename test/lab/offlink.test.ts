@@ -7,13 +7,14 @@
  * keeps its VIPs, IPv4 and IPv6, multicast and unicast instances, and every
  * packet is counted under its drop reason.
  */
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
-import { createLab, type Lab, type LabHost } from "./netns.js";
+import { type LabHost } from "./netns.js";
 import { encodeAdvert } from "../../agent/vrrp/codec.js";
 import type { Advert } from "../../agent/vrrp/packet.js";
-import { AddressWatch, Scratch, holders, httpGetIn, metricSum, soleHolder, startAgent, stopSpeaker, type Speaker } from "./vrrp-lab.js";
+import { holders, httpGetIn, metricSum, soleHolder, startAgent } from "./vrrp-lab.js";
+import { useLab } from "./lab-fixture.js";
 import type { FloodPacket, FloodPlan } from "./flood-sender.js";
 
 const SENDER = fileURLToPath(new URL("./flood-sender.js", import.meta.url));
@@ -34,32 +35,20 @@ function agentConfig(priority: number, peers: readonly string[]) {
 }
 
 describe("adverts from off the link (TTL / hop limit below 255)", { timeout: 120_000 }, () => {
-  let lab: Lab;
-  let scratch: Scratch;
-  let watch: AddressWatch;
-  const running: Speaker[] = [];
-
-  before(async () => {
-    lab = await createLab({ nodes: 2 });
-    scratch = new Scratch();
-    watch = new AddressWatch(lab);
-    await watch.start(lab.nodes);
-  });
-  after(async () => {
-    await Promise.all(running.splice(0).map((s) => stopSpeaker(lab, s)));
-    await watch?.stop();
-    await lab?.destroy();
-    scratch?.cleanup();
-  });
+  const fx = useLab({ nodes: 2, watch: true });
 
   it("leave the master in place, IPv4 and IPv6, unicast and multicast", async () => {
-    const [n1, n2] = lab.nodes as [LabHost, LabHost];
-    const attacker = lab.client!;
-    running.push(startAgent({ lab, host: n1, scratch, config: agentConfig(200, [n2.ipv4, attacker.ipv4]), metricsPort: PORT }));
-    running.push(startAgent({ lab, host: n2, scratch, config: agentConfig(100, [n1.ipv4, attacker.ipv4]), metricsPort: PORT }));
-    for (const vip of Object.values(VIPS)) assert.equal(await soleHolder(lab, vip, 10_000, lab.nodes, 500), "n1");
+    const [n1, n2] = fx.lab.nodes as [LabHost, LabHost];
+    const attacker = fx.lab.client!;
+    fx.running.push(
+      startAgent({ lab: fx.lab, host: n1, scratch: fx.scratch, config: agentConfig(200, [n2.ipv4, attacker.ipv4]), metricsPort: PORT }),
+    );
+    fx.running.push(
+      startAgent({ lab: fx.lab, host: n2, scratch: fx.scratch, config: agentConfig(100, [n1.ipv4, attacker.ipv4]), metricsPort: PORT }),
+    );
+    for (const vip of Object.values(VIPS)) assert.equal(await soleHolder(fx.lab, vip, 10_000, fx.lab.nodes, 500), "n1");
 
-    const metrics = (h: LabHost) => httpGetIn(lab, h, `http://${h.ipv4}:${PORT}/metrics`);
+    const metrics = (h: LabHost) => httpGetIn(fx.lab, h, `http://${h.ipv4}:${PORT}/metrics`);
     const transitions = (text: string) => metricSum(text, "floatip_instance_transitions_total");
 
     // Priority 254 and the right address list: each one would win the election if it were taken.
@@ -150,9 +139,9 @@ describe("adverts from off the link (TTL / hop limit below 255)", { timeout: 120
     const pairs = [...new Set(cases.map((c) => `${c.instance}/${c.reason}`))].map((k) => k.split("/") as [string, string]);
 
     const attackStart = Date.now();
-    await lab.exec(attacker.ns, ["ip", "route", "replace", "224.0.0.0/4", "dev", attacker.ifname]);
+    await fx.lab.exec(attacker.ns, ["ip", "route", "replace", "224.0.0.0/4", "dev", attacker.ifname]);
     const plan: FloodPlan = { packets: cases.map((c) => c.packet), rounds: ROUNDS, gapMs: 5, deadlineMs: 30_000 };
-    const out = await lab.exec(attacker.ns, [process.execPath, SENDER, scratch.write("offlink.json", JSON.stringify(plan))], {
+    const out = await fx.lab.exec(attacker.ns, [process.execPath, SENDER, fx.scratch.write("offlink.json", JSON.stringify(plan))], {
       timeoutMs: 40_000,
     });
     const { sent, reopened } = JSON.parse(out) as { sent: number[]; reopened: number };
@@ -168,9 +157,9 @@ describe("adverts from off the link (TTL / hop limit below 255)", { timeout: 120
     await new Promise((r) => setTimeout(r, 1000));
 
     for (const vip of Object.values(VIPS)) {
-      assert.equal(watch.first(vip, false, attackStart), undefined, `${vip} never removed during the attack`);
-      assert.equal(watch.first(vip, true, attackStart), undefined, `${vip} never added anywhere during the attack`);
-      assert.deepEqual(await holders(lab, vip), ["n1"], `${vip} still on n1 only`);
+      assert.equal(fx.watch.first(vip, false, attackStart), undefined, `${vip} never removed during the attack`);
+      assert.equal(fx.watch.first(vip, true, attackStart), undefined, `${vip} never added anywhere during the attack`);
+      assert.deepEqual(await holders(fx.lab, vip), ["n1"], `${vip} still on n1 only`);
     }
     const after = { n1: await metrics(n1), n2: await metrics(n2) };
     for (const node of ["n1", "n2"] as const) {
@@ -180,6 +169,6 @@ describe("adverts from off the link (TTL / hop limit below 255)", { timeout: 120
         assert.equal(counted, expected(node, instance, reason), `${node}: ${instance} adverts counted as ${reason}`);
       }
     }
-    for (const s of running) assert.equal(s.child.exitCode, null, "both agents still run");
+    for (const s of fx.running) assert.equal(s.child.exitCode, null, "both agents still run");
   });
 });

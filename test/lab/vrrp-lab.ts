@@ -63,7 +63,7 @@ export interface AgentStart {
   readonly lab: Lab;
   readonly host: LabHost;
   readonly scratch: Scratch;
-  /** The agent config (floatip YAML schema) as an object. */
+  /** The agent config: floatip's YAML schema as an object, or a keepalived.conf's text. */
   readonly config: unknown;
   readonly metricsPort?: number;
   readonly extraArgs?: readonly string[];
@@ -72,9 +72,10 @@ export interface AgentStart {
 }
 
 export function startAgent(options: AgentStart): Speaker {
+  const keepalived = typeof options.config === "string";
   const file = options.scratch.write(
-    `${options.host.name}-${Date.now()}-${Math.random().toString(16).slice(2, 6)}.yaml`,
-    yaml.dump(options.config),
+    `${options.host.name}-${Date.now()}-${Math.random().toString(16).slice(2, 6)}.${keepalived ? "conf" : "yaml"}`,
+    keepalived ? (options.config as string) : yaml.dump(options.config),
   );
   const stateDir = join(options.scratch.dir, `state-${options.host.name}`);
   const args = [process.execPath, FLOATIP_BIN, "agent", "--config", file, "--log-level", "debug", "--state-dir", stateDir];
