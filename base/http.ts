@@ -12,6 +12,7 @@
 import type { Server } from "node:http";
 import type { Registry } from "prom-client";
 import { describeLiveness, type Liveness } from "./liveness.js";
+import { nodeHttp } from "./node-http.js";
 
 export interface HttpEndpointOptions {
   readonly host: string;
@@ -42,7 +43,7 @@ export function parseListenAddress(text: string): { host: string; port: number }
 
 export async function startHttpEndpoint(options: HttpEndpointOptions): Promise<Server> {
   // Loaded here: an agent without --metrics-address does not need node:http.
-  const { createServer } = await import("node:http");
+  const { createServer } = nodeHttp();
   const maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
   const idleMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
   const limits = {

@@ -94,7 +94,7 @@ export function table(rows: readonly Row[], runs: number, settleFirst: boolean):
     `${runs} runs per cell; floor = Master_Down_Interval of the backup (node loss, an upper bound: the last advert's phase shortens it) or its Skew_Time (handover, tracked interface loss). ` +
       "Node losses fall at phases spread evenly over the advert interval after a master advert (the same for both implementations; the port goes down a few ms later, when the ip command has run). " +
       "The last column times node loss from the master's last advert that crossed the lab bridge (tcpdump), so where in the interval the fault fell does not matter; its floor is Master_Down_Interval. " +
-      "A tracked interface loss is timed from the kernel's announcement of up0's carrier loss (`ip -ts monitor link` in the master's namespace); the last column times it from before the `ip` command that sets up0's peer down, as earlier runs did. " +
+      "A tracked interface loss is timed from the kernel's announcement of up0's carrier loss (`ip -ts monitor link` in the master's namespace) or, where tcpdump ran (`--split`) and saw it earlier, from the master's priority-0 advert on the bridge (the monitor is a process woken with the speakers and can print after the advert the event caused); the last column times it from before the `ip` command that sets up0's peer down, as earlier runs did. " +
       (settleFirst
         ? `Each fault is injected once the elected pair has settled: their summed CPU over a ${SETTLE.windowMs} ms window at or below ${SETTLE.maxPercent} % of a core (bench/settle.ts, the same rule for both implementations).`
         : "Faults are injected as soon as the election has settled (`--settle off`)."),

@@ -18,8 +18,9 @@
  * the wall clock (µs) just before the fault was injected; a tracked
  * interface loss is timed from the kernel's announcement of the carrier loss
  * (`ip -ts monitor link` in the master's namespace, bench/link-watch.ts)
- * instead, with the time from before the `ip` command that causes it kept as
- * a second column. A node loss is
+ * instead (with --split: or from the master's priority-0 advert on the
+ * bridge, if that stamp is earlier), with the time from before the `ip`
+ * command that causes it kept as a second column. A node loss is
  * injected at phases spread evenly over the advert interval (after an advert
  * of the master seen on the lab bridge), the same phases for both
  * implementations; a handover at a random moment. For node loss the
@@ -293,8 +294,12 @@ class Bench {
     await this.stopAll();
     // The last advert that crossed the bridge: the port goes down a few ms after t0 (the `ip` command), and nothing passes after.
     const last = fault === "node-loss" ? this.adverts.lastBefore(this.lab.nodes[1]!.ipv4, MASTER_PRIORITY, event.at) : undefined;
+    // `ip monitor` wakes alongside the speakers listening to the same event and sometimes prints after
+    // the priority-0 advert it caused has crossed the bridge (floatip's link thread sends it at once):
+    // with --split the clock starts at whichever came first, the same rule for both implementations.
+    const start = lost === undefined ? t0 : Math.min(lost.at, farewell ?? lost.at);
     return {
-      ms: event.at - (lost?.at ?? t0),
+      ms: event.at - start,
       sinceLastAdvertMs: last === undefined ? undefined : event.at - last,
       fromCommandMs: lost === undefined ? undefined : event.at - t0,
       toAdvertMs: lost === undefined || farewell === undefined ? undefined : farewell - lost.at,

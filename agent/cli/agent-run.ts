@@ -62,6 +62,8 @@ export function supervisorDeps(
     listProcesses: procProcessLister(),
     ...(common.stateDir !== undefined ? { stateDir: common.stateDir } : {}),
     ...edges,
+    // Script users (vrrp_script user, notify.user) and FIFO owners; without it every command with a user fails.
+    lookupUser: passwdUserLookup((path) => readFile(path, "utf8")),
     fifos: systemFifoOutlets(passwdUserLookup((path) => readFile(path, "utf8"))),
     conflicts: {
       ...(probeIntervalMs > 0 ? { prober: edges.addressProber, probeIntervalMs } : {}),

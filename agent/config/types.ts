@@ -184,6 +184,8 @@ export interface Notify {
   readonly stop?: string;
   /** Per-run limit, then SIGTERM then SIGKILL. */
   readonly timeoutMs: number;
+  /** Run the commands as this user ("name", "uid", "name:group", "uid:gid", as a script's `user`); default: the agent's user. */
+  readonly user?: string;
 }
 
 /**
@@ -281,9 +283,12 @@ export interface InstanceConfig {
   readonly trackInterface?: false;
   /**
    * keepalived use_vmac: the virtual addresses live on a macvlan interface
-   * with the RFC 5798 §7.3 virtual MAC 00:00:5e:00:01:VRID; absent = none.
+   * with the RFC 5798 §7.3 virtual MAC 00:00:5e:00:01:VRID (IPv6:
+   * 00:00:5e:00:02:VRID); absent = none.
    */
   readonly vmac?: VirtualMac;
+  /** net.ipv4.conf.IF.promote_secondaries=1 on the interface while the instance runs (keepalived promote_secondaries); absent = left alone. */
+  readonly promoteSecondaries?: true;
   /** Routes installed while master, removed when leaving master (keepalived virtual_routes); absent = none. */
   readonly routes?: readonly RouteConfig[];
   /** Policy rules installed while master, after the routes, removed before them (keepalived virtual_rules); absent = none. */

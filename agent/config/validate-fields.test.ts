@@ -431,6 +431,7 @@ const BAD: readonly BadValue[] = [
     doc: instance({ notify: { timeout: "long" } }),
     at: "instances[0].notify.timeout",
   },
+  { field: "instances[].notify.user", name: "a number", doc: instance({ notify: { user: 0 } }), at: "instances[0].notify.user" },
   { field: "httpChecks", name: "a mapping", doc: { httpChecks: readyz, instances: [inst] }, at: "httpChecks" },
   { field: "httpChecks[].name", name: "missing", doc: httpWith({ name: undefined }), at: "httpChecks[0].name" },
   { field: "httpChecks[].url", name: "ftp", doc: httpWith({ url: "ftp://192.0.2.1/x" }), at: "httpChecks[0].url" },
@@ -611,6 +612,12 @@ const BAD: readonly BadValue[] = [
   },
   { field: "instances[].vmac", name: "a string", doc: instance({ vmac: "yes" }), at: "instances[0].vmac" },
   { field: "instances[].trackInterface", name: "text", doc: instance({ trackInterface: "no" }), at: "instances[0].trackInterface" },
+  {
+    field: "instances[].promoteSecondaries",
+    name: "text",
+    doc: instance({ promoteSecondaries: "yes" }),
+    at: "instances[0].promoteSecondaries",
+  },
 ];
 
 /** The document as YAML or JSON would carry it: keys set to undefined are left out. */

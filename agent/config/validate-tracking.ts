@@ -174,14 +174,15 @@ function readRefs(r: Reader, value: unknown, path: string, min: number, max: num
 }
 
 export function readNotify(r: Reader, value: unknown, path: string): Notify | undefined {
-  const o = r.object(value, path, ["any", "master", "backup", "fault", "stop", "timeout"]);
+  const o = r.object(value, path, ["any", "master", "backup", "fault", "stop", "timeout", "user"]);
   if (o === undefined) return undefined;
   const cmd = (key: string) => (o[key] === undefined ? undefined : r.string(o[key], `${path}.${key}`));
   const commands = { any: cmd("any"), master: cmd("master"), backup: cmd("backup"), fault: cmd("fault"), stop: cmd("stop") };
+  const user = cmd("user");
   const timeoutMs = o["timeout"] === undefined ? 30_000 : r.duration(o["timeout"], `${path}.timeout`);
   if (timeoutMs === undefined) return undefined;
   const set = Object.fromEntries(Object.entries(commands).filter(([, v]) => v !== undefined)) as Partial<Notify>;
-  return { ...set, timeoutMs };
+  return { ...set, timeoutMs, ...(user !== undefined ? { user } : {}) };
 }
 
 export function readStateFile(r: Reader, value: unknown, path: string): string | undefined {

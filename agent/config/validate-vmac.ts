@@ -1,22 +1,12 @@
 /**
  * An instance's `vmac` (keepalived use_vmac): `true` for the defaults, or
- * { name, transmitOnBase }. IPv4 instances only for now.
+ * { name, transmitOnBase }. Either family (the MAC and the macvlan's set-up
+ * depend on it: runtime/vmac.ts, os/vmac-links.ts).
  */
-import type { Family, VirtualMac } from "./types.js";
+import type { VirtualMac } from "./types.js";
 import type { FieldReader as Reader } from "./field-reader.js";
 
-export function readVmac(
-  r: Reader,
-  value: unknown,
-  path: string,
-  vrid: number | undefined,
-  family: Family | undefined,
-): VirtualMac | undefined {
-  if (family === 6)
-    return r.fail(
-      path,
-      "use_vmac is not supported for IPv6 instances yet: floatip does not give the macvlan the link-local address keepalived gives it, nor send adverts from it, so it would not interoperate; leave use_vmac out (the VIPs then live on the interface itself)",
-    );
+export function readVmac(r: Reader, value: unknown, path: string, vrid: number | undefined): VirtualMac | undefined {
   if (value === false) return undefined;
   const o = value === true ? {} : r.object(value, path, ["name", "transmitOnBase"]);
   if (o === undefined) return undefined;

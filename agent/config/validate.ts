@@ -53,6 +53,7 @@ const INSTANCE_KEYS = [
   "routes",
   "rules",
   "trackInterface",
+  "promoteSecondaries",
   "vmac",
   "excludedAddresses",
 ] as const;
@@ -169,10 +170,12 @@ function readInstance(r: Reader, raw: unknown, path: string): InstanceConfig | u
   const stateFile = o["stateFile"] === undefined ? undefined : readStateFile(r, o["stateFile"], `${path}.stateFile`);
   const routes = o["routes"] === undefined ? undefined : readRoutes(r, o["routes"], `${path}.routes`);
   const rules = o["rules"] === undefined ? undefined : readRules(r, o["rules"], `${path}.rules`);
-  const vmac = o["vmac"] === undefined ? undefined : readVmac(r, o["vmac"], `${path}.vmac`, virtualRouterId, family);
+  const vmac = o["vmac"] === undefined ? undefined : readVmac(r, o["vmac"], `${path}.vmac`, virtualRouterId);
   const excludedAddresses =
     o["excludedAddresses"] === undefined ? undefined : readExcluded(r, o["excludedAddresses"], `${path}.excludedAddresses`, addresses);
   const trackInterface = o["trackInterface"] === undefined ? undefined : r.boolean(o["trackInterface"], `${path}.trackInterface`);
+  const promoteSecondaries =
+    o["promoteSecondaries"] === undefined ? undefined : r.boolean(o["promoteSecondaries"], `${path}.promoteSecondaries`);
   if (r.errors.length > before) return undefined;
   return {
     name: name!,
@@ -196,6 +199,7 @@ function readInstance(r: Reader, raw: unknown, path: string): InstanceConfig | u
     ...(routes !== undefined && routes.length > 0 ? { routes } : {}),
     ...(rules !== undefined && rules.length > 0 ? { rules } : {}),
     ...(trackInterface === false ? { trackInterface } : {}),
+    ...(promoteSecondaries === true ? { promoteSecondaries } : {}),
     ...(vmac !== undefined ? { vmac } : {}),
     ...(excludedAddresses !== undefined && excludedAddresses.length > 0 ? { excludedAddresses } : {}),
   };

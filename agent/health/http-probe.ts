@@ -8,6 +8,7 @@
  */
 import type { IncomingMessage } from "node:http";
 import type { HttpCheckTls } from "../config/types.js";
+import { nodeHttp, nodeHttps } from "../../base/node-http.js";
 
 export interface HttpProbeRequest {
   readonly url: string;
@@ -75,7 +76,7 @@ export function systemHttpProber(deps: SystemProberDeps): HttpProber {
           : {}),
       };
       // Loaded on the first probe: agents without HTTP checks never pay for node:http(s).
-      const { request } = https ? await import("node:https") : await import("node:http");
+      const { request } = https ? nodeHttps() : nodeHttp();
       return new Promise<HttpProbeOutcome>((resolve) => {
         const onResponse = (res: IncomingMessage) => {
           resolve({ type: "status", code: res.statusCode ?? 0 });

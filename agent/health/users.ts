@@ -67,3 +67,34 @@ export function passwdUserLookup(readFile: (path: string) => Promise<string>): U
     return resolveUser(spec, parseIdFile(passwd), parseIdFile(groups));
   };
 }
+
+/**
+ * A lookup that remembers what it found, so a command's user is read from
+ * the files once, not at every run; a failure is not remembered (a user
+ * added later is found).
+ */
+export function rememberingLookup(lookup: UserLookup): UserLookup {
+  // The pending answer is shared too: commands starting together read the files once.
+  const found = new Map<string, Promise<UserLookupResult>>();
+  return (spec) => {
+    const known = found.get(spec);
+    if (known !== undefined) return known;
+    const answer = lookup(spec)
+      .catch((error: unknown): UserLookupResult => ({ ok: false, message: String(error) }))
+      .then((result) => {
+        if (!result.ok) found.delete(spec);
+        return result;
+      });
+    found.set(spec, answer);
+    return answer;
+  };
+}
+
+/** What a command with an optional `user` runs as: no ids (the agent's user), the user's ids, or why it cannot run. */
+export type CommandIds = { readonly ok: true; readonly ids?: UserIds } | { readonly ok: false; readonly message: string };
+
+export async function commandIds(lookup: UserLookup | undefined, user: string | undefined): Promise<CommandIds> {
+  if (user === undefined) return { ok: true };
+  if (lookup === undefined) return { ok: false, message: `no user lookup configured for user "${user}"` };
+  return lookup(user);
+}

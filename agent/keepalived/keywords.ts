@@ -130,8 +130,6 @@ export const GLOBAL_UNSUPPORTED: Unsupported = {
   vrrp_lower_prio_no_advert: "not supported: a floatip master always answers a lower-priority advert with its own",
   vrrp_owner_ignore_adverts: "not supported: an address owner (priority 255) in floatip always takes part in the election",
   vrrp_garp_extra_if: "not supported: floatip sends gratuitous ARP only on the instance's interface",
-  vrrp_min_garp: "not supported yet; set vrrp_garp_master_repeat 1 and vrrp_garp_master_delay 0 instead",
-  default_interface: "not supported: give each vrrp_instance its interface",
   vmac_prefix: "not supported: floatip names the macvlan as use_vmac gives it (default vrrp.VRID)",
   vmac_addr_prefix: "not supported: floatip names the macvlan as use_vmac gives it (default vrrp.VRID)",
   linkbeat_use_polling: "floatip watches links itself; this keepalived switch has no meaning for it",
@@ -197,7 +195,6 @@ export const INSTANCE_UNSUPPORTED: Unsupported = {
   mcast_dst_ip:
     "not supported: floatip sends to the global group (vrrp_mcast_group4 / vrrp_mcast_group6, default 224.0.0.18 / ff02::12) or to the unicast_peer addresses",
   no_virtual_ipaddress: "not supported: a floatip instance needs virtual addresses",
-  promote_secondaries: "not supported yet: set net.ipv4.conf.IFNAME.promote_secondaries=1 with sysctl instead",
   notify_deleted: "not supported: floatip sends STOP to notify scripts when an instance is removed",
   notify_master_rx_lower_pri: "not supported yet",
   notify_priority_changes: "not supported yet",

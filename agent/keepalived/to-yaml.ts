@@ -122,6 +122,7 @@ function instanceObject(i: InstanceConfig): Obj {
   if (i.routes !== undefined) out["routes"] = i.routes.map(routeObject);
   if (i.rules !== undefined) out["rules"] = i.rules.map(ruleObject);
   if (i.trackInterface === false) out["trackInterface"] = false;
+  if (i.promoteSecondaries === true) out["promoteSecondaries"] = true;
   if (i.vmac !== undefined) {
     const named = i.vmac.name !== `vrrp.${i.virtualRouterId}`;
     out["vmac"] =

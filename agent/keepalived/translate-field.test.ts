@@ -81,14 +81,16 @@ describe("keepalived field configs: global_defs", () => {
 });
 
 describe("keepalived field configs: script_user and notify commands", () => {
-  it("warns at script_user that notify commands run as floatip's user, naming one", () => {
+  it("runs notify commands as script_user too, as keepalived does (notify.user)", () => {
     const r = translate(
       `global_defs {\n  script_user keepalived_script\n}\n${instance('  notify_master "/etc/keepalived/notify.sh master"\n')}`,
     );
     assert.ok(r.ok, JSON.stringify(!r.ok && r.errors));
-    assert.deepEqual(warnings(r), [
-      "2 script_user: floatip runs vrrp_script checks as keepalived_script but notify commands (such as notify_master at k.conf:10) as its own user, where keepalived runs them as keepalived_script too",
-    ]);
+    assert.deepEqual(warnings(r), []);
+    assert.deepEqual((r.doc["instances"] as Record<string, unknown>[])[0]!["notify"], {
+      master: "/etc/keepalived/notify.sh master",
+      user: "keepalived_script",
+    });
   });
   it("says nothing without notify commands", () => {
     const r = translate(`global_defs {\n  script_user keepalived_script\n}\n${instance("")}`);

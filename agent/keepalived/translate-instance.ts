@@ -4,59 +4,23 @@
  */
 import type { Block } from "./parser.js";
 import { args, block, dispatch, fail, integer, mark, seconds, warn, weightArgs, type Ctx, type KeywordSpec } from "./translate-util.js";
+import { finishNotifyUser, notifyLine } from "./translate-notify.js";
 import { INSTANCE_IGNORED, INSTANCE_UNSUPPORTED } from "./keywords.js";
 import { fitAdvertInterval } from "./translate-advert-interval.js";
 import { readRouteBlock } from "./translate-routes.js";
 import { readRuleBlock } from "./translate-rules.js";
-
-/** Settings from global_defs that instances inherit. */
-export interface Globals {
-  readonly version?: { readonly value: number; readonly b: Block };
-  /** floatip garp field → value, from vrrp_garp_master_*. */
-  readonly garp: ReadonlyMap<string, { readonly value: unknown; readonly b: Block }>;
-  /** vrrp_garp_interval (4) and vrrp_gna_interval (6): floatip garp.interval for instances of that family. */
-  readonly garpInterval: ReadonlyMap<4 | 6, { readonly value: unknown; readonly b: Block }>;
-  /** vrrp_strict in global_defs. */
-  readonly strict?: Block;
-}
-
-type Obj = Record<string, unknown>;
-
-interface St {
-  readonly ctx: Ctx;
-  readonly path: string;
-  readonly out: Obj;
-  readonly garp: Obj;
-  readonly notify: Obj;
-  readonly track: Record<string, unknown[]>;
-  state?: Block;
-  priority?: Block;
-  preempt?: Block;
-  preemptDelay?: Block;
-  source?: { readonly value: string; readonly b: Block };
-  peers?: unknown[];
-  peerBlock?: Block;
-  authBlock?: Block;
-  strict?: Block;
-  vmacXmitBase?: Block;
-  advertInt?: Block;
-  nativeIpv6?: Block;
-  /** The `interface` argument, known before dispatch: a track_interface entry naming it is dropped. */
-  ownInterface?: string;
-}
-
-const ADDRESS_UNSUPPORTED = [
-  "peer",
-  "home",
-  "-nodad",
-  "mngtmpaddr",
-  "noprefixroute",
-  "autojoin",
-  "no_track",
-  "preferred_lft",
-  "use_vmac",
-  "track_group",
-];
+import { readAddresses } from "./translate-addresses.js";
+import {
+  checkNativeIpv6,
+  checkPreempt,
+  checkStrict,
+  finishGarp,
+  finishPriority,
+  finishVersion,
+  finishVmac,
+  setSource,
+} from "./translate-instance-checks.js";
+import type { Globals, Obj, St } from "./translate-instance-state.js";
 
 const one = (field: string, read: (st: St, b: Block, text: string) => unknown): KeywordSpec<St> => ({
   run: (b, st) => {
@@ -75,21 +39,6 @@ const garpField = (field: string, read: (ctx: Ctx, b: Block, text: string) => un
     if (value === undefined) return;
     st.garp[field] = value;
     mark(st.ctx, `${st.path}.garp.${field}`, b);
-  },
-});
-
-const notifyField = (field: string): KeywordSpec<St> => ({
-  run: (b, st) => {
-    if (b.children !== undefined || b.args.length === 0) return void args(st.ctx, b, 1);
-    if (b.args.length > 1) {
-      return void fail(
-        st.ctx,
-        b,
-        `takes one command (quote it with its arguments); running it as user "${b.args.slice(1).join(" ")}" is not supported by floatip`,
-      );
-    }
-    st.notify[field] = b.args[0];
-    mark(st.ctx, `${st.path}.notify.${field}`, b);
   },
 });
 
@@ -163,6 +112,13 @@ const SPECS: Readonly<Record<string, KeywordSpec<St>>> = {
   unicast_src_ip: { run: (b, st) => setSource(st, b) },
   mcast_src_ip: { run: (b, st) => setSource(st, b) },
   accept: { run: (b, st) => void args(st.ctx, b, 0) },
+  promote_secondaries: {
+    run: (b, st) => {
+      if (!args(st.ctx, b, 0)) return;
+      st.out["promoteSecondaries"] = true;
+      mark(st.ctx, `${st.path}.promoteSecondaries`, b);
+    },
+  },
   strict_mode: {
     run: (b, st) => {
       if (!args(st.ctx, b, 0, 1, "strict_mode [on|off]")) return;
@@ -181,11 +137,11 @@ const SPECS: Readonly<Record<string, KeywordSpec<St>>> = {
   track_interface: trackList("interfaces", "track_interface { IFNAME [weight N [reverse]] ... }", true),
   track_file: trackList("files", "track_file { NAME [weight N [reverse]] ... }"),
   track_process: trackList("processes", "track_process { NAME [weight N [reverse]] ... }"),
-  notify: notifyField("any"),
-  notify_master: notifyField("master"),
-  notify_backup: notifyField("backup"),
-  notify_fault: notifyField("fault"),
-  notify_stop: notifyField("stop"),
+  notify: notifyLine<St>("any"),
+  notify_master: notifyLine<St>("master"),
+  notify_backup: notifyLine<St>("backup"),
+  notify_fault: notifyLine<St>("fault"),
+  notify_stop: notifyLine<St>("stop"),
   garp_master_delay: garpField("delay", (ctx, b, text) => seconds(ctx, b, text, true)),
   garp_master_repeat: garpField("repeat", integer),
   garp_master_refresh: garpField("refresh", (ctx, b, text) => seconds(ctx, b, text, true)),
@@ -236,71 +192,6 @@ function setPreempt(st: St, b: Block, value: boolean): void {
   st.preempt = b;
   st.out["preempt"] = value;
   mark(st.ctx, `${st.path}.preempt`, b);
-}
-
-function readAddresses(st: St, b: Block, field: "addresses" | "excludedAddresses" = "addresses"): void {
-  const children = block(st.ctx, b, 0, `${b.keyword} { ADDRESS[/PREFIX] [dev IFNAME] [label LABEL] ... }`);
-  if (children === undefined) return;
-  const list: unknown[] = [];
-  st.out[field] = list;
-  mark(st.ctx, `${st.path}.${field}`, b);
-  const seen = new Map<string, Block>();
-  for (const entry of children) {
-    const address = readAddress(st.ctx, entry);
-    if (address === undefined) continue;
-    // keepalived adds an address listed twice once; floatip's validation would refuse the repeat.
-    const key = entry.keyword.replace(/\/\d+$/, "").toLowerCase();
-    const first = seen.get(key);
-    if (first !== undefined) {
-      const same = first.keyword === entry.keyword && first.args.join(" ") === entry.args.join(" ");
-      if (same)
-        warn(
-          st.ctx,
-          entry,
-          `${entry.keyword} is listed twice (first at ${first.file}:${first.line}); floatip adds it once, as keepalived does`,
-        );
-      else fail(st.ctx, entry, `${key} is listed twice with different settings (first at ${first.file}:${first.line}); keep one of them`);
-      continue;
-    }
-    seen.set(key, entry);
-    mark(st.ctx, `${st.path}.${field}[${list.length}]`, entry);
-    list.push(address);
-  }
-}
-
-/** One address line of virtual_ipaddress (and static_ipaddress): the YAML item, or undefined after an error. */
-export function readAddress(ctx: Ctx, entry: Block): unknown {
-  if (entry.children !== undefined) return fail(ctx, entry, "an address does not take a { } block");
-  const extra: Obj = {};
-  for (let i = 0; i < entry.args.length; i += 2) {
-    const option = entry.args[i]!;
-    const value = entry.args[i + 1];
-    const field = option === "dev" ? "device" : option === "label" ? "label" : undefined;
-    if (option === "brd" || option === "broadcast") {
-      if (value === undefined) return fail(ctx, entry, `address option "${option}" needs a value`);
-      warn(
-        ctx,
-        entry,
-        `ignored "${option} ${value}": floatip adds the address without a broadcast address (as ip addr add without brd); only broadcasts to the address's subnet are affected, and only when no other address on the interface has that broadcast address`,
-      );
-      continue;
-    }
-    if (ADDRESS_UNSUPPORTED.includes(option)) return fail(ctx, entry, `address option "${option}" is not supported by floatip`);
-    if (field === undefined && option !== "scope")
-      return fail(ctx, entry, `unknown address option "${option}" (supported: dev, label, scope global)`);
-    if (value === undefined) return fail(ctx, entry, `address option "${option}" needs a value`);
-    if (option === "scope") {
-      // keepalived ignores a scope on an IPv6 address (the kernel derives it from the address), with a config error.
-      if (value === "global") continue;
-      if (entry.keyword.includes(":"))
-        warn(ctx, entry, `ignored "scope ${value}": an IPv6 address's scope follows from the address, as keepalived also ignores it`);
-      else return fail(ctx, entry, `only "scope global" is supported for IPv4 addresses, got "scope ${value}"`);
-      continue;
-    }
-    if (extra[field!] !== undefined) return fail(ctx, entry, `address option "${option}" is given twice`);
-    extra[field!] = value;
-  }
-  return Object.keys(extra).length === 0 ? entry.keyword : { address: entry.keyword, ...extra };
 }
 
 function readAuthentication(st: St, b: Block): void {
@@ -405,6 +296,7 @@ export function translateInstance(ctx: Ctx, b: Block, index: number, globals: Gl
     out: { name: b.args[0] },
     garp: {},
     notify: {},
+    notifyLines: [],
     track: { scripts: [], interfaces: [], files: [], processes: [] },
   };
   st.ownInterface = children.find((c) => c.keyword === "interface")?.args[0];
@@ -436,107 +328,8 @@ export function translateInstance(ctx: Ctx, b: Block, index: number, globals: Gl
   finishVmac(st);
   const track = Object.fromEntries(Object.entries(st.track).filter(([, list]) => list.length > 0));
   if (Object.keys(track).length > 0) st.out["track"] = track;
+  finishNotifyUser(st, globals.scriptUser);
   if (Object.keys(st.notify).length > 0) st.out["notify"] = st.notify;
   // Returned even after errors: validating what did translate reports the rest of the file's problems too.
   return st.out;
-}
-
-/** vmac_xmit_base only means something with use_vmac (keepalived ignores it otherwise; floatip says so). */
-function finishVmac(st: St): void {
-  const xmit = st.vmacXmitBase;
-  if (xmit === undefined) return;
-  const vmac = st.out["vmac"] as Obj | undefined;
-  if (vmac === undefined) return void fail(st.ctx, xmit, "needs use_vmac in the same vrrp_instance");
-  vmac["transmitOnBase"] = true;
-  mark(st.ctx, `${st.path}.vmac.transmitOnBase`, xmit);
-}
-
-/** unicast_src_ip / mcast_src_ip: one setting in keepalived, so giving both is a conflict. */
-function setSource(st: St, b: Block): void {
-  if (!args(st.ctx, b, 1)) return;
-  if (st.source !== undefined && st.source.b.keyword !== b.keyword) {
-    return void fail(
-      st.ctx,
-      b,
-      `sets the same source address as ${st.source.b.keyword} at ${st.source.b.file}:${st.source.b.line}; give one of them`,
-    );
-  }
-  st.source = { value: b.args[0]!, b };
-}
-
-/** What keepalived's strict mode forbids in a config; keepalived drops these with a warning, floatip says so before running. */
-function checkStrict(st: St, strict: Block | undefined): void {
-  if (strict === undefined) return;
-  const why = `${strict.keyword} at ${strict.file}:${strict.line}`;
-  if (st.peerBlock !== undefined) fail(st.ctx, st.peerBlock, `${why} forbids unicast peers (keepalived drops them); remove one of them`);
-  if (st.authBlock !== undefined) fail(st.ctx, st.authBlock, `${why} forbids authentication (keepalived drops it); remove one of them`);
-}
-
-/**
- * native_ipv6 makes keepalived run the instance over IPv6 whatever its
- * addresses; floatip takes an instance's family from its addresses, so the
- * switch changes nothing unless an address is IPv4, which keepalived would
- * drop with a config error: floatip refuses it instead of running without it.
- */
-function checkNativeIpv6(st: St): void {
-  if (st.nativeIpv6 === undefined) return;
-  const addresses = Array.isArray(st.out["addresses"]) ? st.out["addresses"] : [];
-  const ipv4 = addresses.map((a) => String(typeof a === "string" ? a : (a as Obj)["address"])).filter((a) => !a.includes(":"));
-  if (ipv4.length > 0)
-    fail(
-      st.ctx,
-      st.nativeIpv6,
-      `makes the instance IPv6, so keepalived would drop its IPv4 address ${ipv4.join(", ")}; remove native_ipv6 or the IPv4 addresses`,
-    );
-}
-
-function isIpv6(st: St): boolean {
-  const addresses = Array.isArray(st.out["addresses"]) ? st.out["addresses"] : [];
-  return addresses.some((a) => String(typeof a === "string" ? a : (a as Obj)["address"]).includes(":"));
-}
-
-function finishVersion(st: St, b: Block, globals: Globals): void {
-  if (st.out["version"] !== undefined) return;
-  const ipv6 = isIpv6(st);
-  // keepalived: IPv6 instances always run VRRPv3; others default to global vrrp_version, itself 2 by default.
-  st.out["version"] = ipv6 ? 3 : (globals.version?.value ?? 2);
-  mark(st.ctx, `${st.path}.version`, !ipv6 && globals.version !== undefined ? globals.version.b : b);
-}
-
-function finishPriority(st: St): void {
-  // keepalived: without a priority, state MASTER means 255 (address owner); without a state, priority 255 means MASTER.
-  if (st.priority === undefined && st.out["initialState"] === "master" && st.state !== undefined) {
-    st.out["priority"] = 255;
-    mark(st.ctx, `${st.path}.priority`, st.state);
-  }
-  if (st.state === undefined && st.out["priority"] === 255 && st.priority !== undefined) {
-    st.out["initialState"] = "master";
-    mark(st.ctx, `${st.path}.initialState`, st.priority);
-  }
-}
-
-/** keepalived drops these combinations with a warning; floatip would honour them, so neither is right: say so. */
-function checkPreempt(st: St): void {
-  const master = st.out["initialState"] === "master";
-  const why = st.state !== undefined ? `state MASTER at line ${st.state.line}` : "priority 255";
-  if (st.out["preempt"] === false && st.preempt !== undefined) {
-    if (st.out["priority"] === 255) fail(st.ctx, st.preempt, "keepalived ignores nopreempt with priority 255; remove one of them");
-    else if (master) fail(st.ctx, st.preempt, `keepalived ignores nopreempt with ${why}; remove one of them`);
-  }
-  if (st.preemptDelay !== undefined) {
-    if (master) fail(st.ctx, st.preemptDelay, `keepalived ignores preempt_delay with ${why}; remove one of them`);
-    else if (st.out["preempt"] === false)
-      fail(st.ctx, st.preemptDelay, "keepalived ignores preempt_delay with nopreempt; remove one of them");
-  }
-}
-
-function finishGarp(st: St, globals: Globals): void {
-  const interval = globals.garpInterval.get(isIpv6(st) ? 6 : 4);
-  const inherited = interval === undefined ? globals.garp : new Map([...globals.garp, ["interval", interval]]);
-  for (const [field, g] of inherited) {
-    if (st.garp[field] !== undefined) continue;
-    st.garp[field] = g.value;
-    mark(st.ctx, `${st.path}.garp.${field}`, g.b);
-  }
-  if (Object.keys(st.garp).length > 0) st.out["garp"] = st.garp;
 }

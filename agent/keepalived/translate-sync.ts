@@ -7,7 +7,8 @@
  */
 import type { Block } from "./parser.js";
 import { SYNC_GROUP_IGNORED, SYNC_GROUP_UNSUPPORTED } from "./keywords.js";
-import { args, block, dispatch, fail, mark, warn, weightArgs, type Ctx, type KeywordSpec } from "./translate-util.js";
+import { finishNotifyUser, notifyLine, type NotifyUserLine } from "./translate-notify.js";
+import { block, dispatch, fail, mark, warn, weightArgs, type Ctx, type KeywordSpec } from "./translate-util.js";
 
 type Obj = Record<string, unknown>;
 
@@ -17,6 +18,7 @@ interface GroupSt {
   readonly out: Obj;
   readonly track: Record<"scripts" | "interfaces" | "files" | "processes", unknown[]>;
   readonly notify: Obj;
+  readonly notifyLines: NotifyUserLine[];
   members?: { readonly names: string[]; readonly b: Block };
 }
 
@@ -52,21 +54,6 @@ const groupTrack = (field: "scripts" | "interfaces" | "files" | "processes", usa
   },
 });
 
-const groupNotify = (field: string): KeywordSpec<GroupSt> => ({
-  run: (b, st) => {
-    if (b.children !== undefined || b.args.length === 0) return void args(st.ctx, b, 1);
-    if (b.args.length > 1) {
-      return void fail(
-        st.ctx,
-        b,
-        `takes one command (quote it with its arguments); running it as user "${b.args.slice(1).join(" ")}" is not supported by floatip`,
-      );
-    }
-    st.notify[field] = b.args[0];
-    mark(st.ctx, `${st.path}.notify.${field}`, b);
-  },
-});
-
 const SPECS: Readonly<Record<string, KeywordSpec<GroupSt>>> = {
   group: {
     run: (b, st) => {
@@ -90,11 +77,11 @@ const SPECS: Readonly<Record<string, KeywordSpec<GroupSt>>> = {
   track_interface: groupTrack("interfaces", "track_interface { IFNAME ... }"),
   track_file: groupTrack("files", "track_file { NAME ... }"),
   track_process: groupTrack("processes", "track_process { NAME ... }"),
-  notify: groupNotify("any"),
-  notify_master: groupNotify("master"),
-  notify_backup: groupNotify("backup"),
-  notify_fault: groupNotify("fault"),
-  notify_stop: groupNotify("stop"),
+  notify: notifyLine<GroupSt>("any"),
+  notify_master: notifyLine<GroupSt>("master"),
+  notify_backup: notifyLine<GroupSt>("backup"),
+  notify_fault: notifyLine<GroupSt>("fault"),
+  notify_stop: notifyLine<GroupSt>("stop"),
 };
 
 /** The vrrp_sync_group keywords floatip translates (for the support table). */
@@ -108,7 +95,13 @@ export interface Weights {
 }
 
 /** Translates the sync groups and drops the members' tracking weights (warnings); returns the YAML-form list. */
-export function translateSyncGroups(ctx: Ctx, blocks: readonly Block[], instances: readonly Obj[], weights: Weights): Obj[] {
+export function translateSyncGroups(
+  ctx: Ctx,
+  blocks: readonly Block[],
+  instances: readonly Obj[],
+  weights: Weights,
+  scriptUser?: { readonly value: string; readonly b: Block },
+): Obj[] {
   const out: Obj[] = [];
   const names = new Map<string, Block>();
   for (const b of blocks) {
@@ -122,13 +115,21 @@ export function translateSyncGroups(ctx: Ctx, blocks: readonly Block[], instance
     }
     names.set(name, b);
     const path = `syncGroups[${out.length}]`;
-    const st: GroupSt = { ctx, path, out: { name }, track: { scripts: [], interfaces: [], files: [], processes: [] }, notify: {} };
+    const st: GroupSt = {
+      ctx,
+      path,
+      out: { name },
+      track: { scripts: [], interfaces: [], files: [], processes: [] },
+      notify: {},
+      notifyLines: [],
+    };
     mark(ctx, path, b);
     mark(ctx, `${path}.name`, b);
     dispatch(ctx, children, `vrrp_sync_group ${name}`, SPECS, { ignored: SYNC_GROUP_IGNORED, unsupported: SYNC_GROUP_UNSUPPORTED }, st);
     if (st.members === undefined) fail(ctx, b, "needs a group { ... } block listing its instances");
     const track = Object.fromEntries(Object.entries(st.track).filter(([, list]) => list.length > 0));
     if (Object.keys(track).length > 0) st.out["track"] = track;
+    finishNotifyUser(st, scriptUser);
     if (Object.keys(st.notify).length > 0) st.out["notify"] = st.notify;
     for (const member of st.members?.names ?? []) {
       const k = instances.findIndex((i) => i["name"] === member);

@@ -6,7 +6,9 @@
  */
 import type { SourceError } from "./lexer.js";
 import type { Block } from "./parser.js";
-import { readAddress, translateInstance, type Globals } from "./translate-instance.js";
+import { translateInstance } from "./translate-instance.js";
+import { readAddress } from "./translate-addresses.js";
+import type { Globals } from "./translate-instance-state.js";
 import { SYNC_GROUP_KEYWORDS, translateSyncGroups } from "./translate-sync.js";
 import { TRACK_PROCESS_KEYWORDS, translateTrackProcess } from "./translate-process.js";
 import {
@@ -76,9 +78,14 @@ interface Root {
   readonly notifyFifos: Obj[];
   readonly multicastGroups: Obj;
   scriptUser?: { readonly value: string; readonly b: Block };
+  defaultInterface?: { readonly value: string; readonly b: Block };
+  /** The static_ipaddress line of each entry, for default_interface. */
+  readonly staticLines: Block[];
   version?: { readonly value: number; readonly b: Block };
   strict?: Block;
   startupDelay?: string;
+  /** vrrp_min_garp: one gratuitous ARP / NA per takeover, no second burst. */
+  minGarp?: Block;
   readonly garpInterval: Map<4 | 6, { readonly value: unknown; readonly b: Block }>;
   readonly garp: Map<string, { readonly value: unknown; readonly b: Block }>;
 }
@@ -135,10 +142,16 @@ const GLOBAL_SPECS: Readonly<Record<string, KeywordSpec<Root>>> = {
       );
     },
   },
+  default_interface: {
+    run: (b, root) => {
+      if (!args(root.ctx, b, 1)) return;
+      root.defaultInterface = { value: b.args[0]!, b };
+    },
+  },
   script_user: {
     run: (b, root) => {
-      if (!userArgs(root.ctx, b)) return;
-      root.scriptUser = { value: b.args[0]!, b };
+      const value = userSpec(root.ctx, b);
+      if (value !== undefined) root.scriptUser = { value, b };
     },
   },
   vrrp_version: {
@@ -157,6 +170,14 @@ const GLOBAL_SPECS: Readonly<Record<string, KeywordSpec<Root>>> = {
   vrrp_garp_lower_prio_delay: globalGarp("lowerPriorityDelay", (ctx, b, text) => seconds(ctx, b, text, true)),
   vrrp_garp_interval: globalGarpInterval(4),
   vrrp_gna_interval: globalGarpInterval(6),
+  vrrp_min_garp: {
+    run: (b, root) => {
+      if (!args(root.ctx, b, 0, 1, "vrrp_min_garp [on|off]")) return;
+      const value = b.args[0] ?? "on";
+      if (!["on", "off", "true", "false", "yes", "no"].includes(value)) return void fail(root.ctx, b, `must be on or off, got "${value}"`);
+      if (["on", "true", "yes"].includes(value)) root.minGarp = b;
+    },
+  },
   vrrp_startup_delay: {
     run: (b, root) => {
       if (!args(root.ctx, b, 1)) return;
@@ -179,14 +200,17 @@ const GLOBAL_SPECS: Readonly<Record<string, KeywordSpec<Root>>> = {
   },
 };
 
-/** `user NAME` / `script_user NAME`: groups cannot be expressed in floatip. */
-function userArgs(ctx: Ctx, b: Block): boolean {
-  if (!args(ctx, b, 1, 2, "USER")) return false;
-  if (b.args.length > 1 || b.args[0]!.includes(":")) {
-    fail(ctx, b, "running scripts with a specific group is not supported by floatip; give only the user");
-    return false;
-  }
-  return true;
+/**
+ * `user USER [GROUP]` / `script_user USER [GROUP]`: floatip's user spec,
+ * "USER" or "USER:GROUP" (the group defaults to the user's primary group, as
+ * keepalived's does); undefined after reporting a bad line.
+ */
+function userSpec(ctx: Ctx, b: Block): string | undefined {
+  if (!args(ctx, b, 1, 2, "USER [GROUP]")) return undefined;
+  const [user, group] = b.args as [string, string | undefined];
+  if (user.includes(":") || group?.includes(":"))
+    return fail(ctx, b, 'give the user and the group as two words: USER GROUP, not "USER:GROUP"');
+  return group === undefined ? user : `${user}:${group}`;
 }
 
 interface ScriptSt {
@@ -233,8 +257,9 @@ const SCRIPT_SPECS: Readonly<Record<string, KeywordSpec<ScriptSt>>> = {
   },
   user: {
     run: (b, st) => {
-      if (!userArgs(st.ctx, b)) return;
-      st.out["user"] = b.args[0];
+      const value = userSpec(st.ctx, b);
+      if (value === undefined) return;
+      st.out["user"] = value;
       mark(st.ctx, `${st.path}.user`, b);
     },
   },
@@ -332,6 +357,7 @@ const ROOT_SPECS: Readonly<Record<string, KeywordSpec<Root>>> = {
         if (address === undefined) continue;
         mark(root.ctx, `staticAddresses[${root.staticAddresses.length}]`, entry);
         root.staticAddresses.push(address);
+        root.staticLines.push(entry);
       }
     },
   },
@@ -344,6 +370,48 @@ const ROOT_SPECS: Readonly<Record<string, KeywordSpec<Root>>> = {
   vrrp_sync_group: { run: (b, root) => void root.syncGroups.push(b), repeatable: true },
   vrrp_track_process: { run: (b, root) => translateTrackProcess(root.ctx, b, root.trackProcesses), repeatable: true },
 };
+
+/**
+ * vrrp_min_garp, as keepalived 2.2.7 applies it: the default burst becomes
+ * one message (vrrp_garp_master_repeat 1) with no second burst
+ * (vrrp_garp_master_delay 0); a value set by those keywords stays.
+ * (keepalived's default refresh is already none, as floatip's.)
+ */
+function applyMinGarp(root: Root): void {
+  const b = root.minGarp;
+  if (b === undefined) return;
+  if (!root.garp.has("repeat")) root.garp.set("repeat", { value: 1, b });
+  if (!root.garp.has("delay")) root.garp.set("delay", { value: seconds(root.ctx, b, "0", true), b });
+  if (root.garp.has("refresh") && !root.garp.has("refreshRepeat"))
+    warn(
+      root.ctx,
+      b,
+      "keepalived also sets vrrp_garp_master_refresh_repeat to 0 unless it is set; floatip keeps its default for the vrrp_garp_master_refresh messages (set vrrp_garp_master_refresh_repeat to choose how many)",
+    );
+}
+
+/**
+ * A static_ipaddress line without dev goes on default_interface, eth0 when
+ * that is not set, as keepalived 2.2.7 places it (a virtual address without
+ * dev goes on its instance's interface instead). The device is written out,
+ * so the YAML says where each address goes.
+ */
+function placeStaticAddresses(root: Root): void {
+  const fallback = root.defaultInterface;
+  root.staticAddresses.forEach((entry, i) => {
+    if (typeof entry === "object" && entry !== null && (entry as Obj)["device"] !== undefined) return;
+    const line = root.staticLines[i]!;
+    const device = fallback?.value ?? "eth0";
+    root.staticAddresses[i] = typeof entry === "string" ? { address: entry, device } : { ...(entry as Obj), device };
+    mark(root.ctx, `staticAddresses[${i}].device`, fallback?.b ?? line);
+    if (fallback === undefined)
+      warn(
+        root.ctx,
+        line,
+        `no dev: added to eth0, keepalived's default interface for static addresses (set dev, or default_interface in global_defs)`,
+      );
+  });
+}
 
 function lvsSpec(mode: "skip" | "refuse"): KeywordSpec<Root> {
   return {
@@ -360,21 +428,6 @@ function lvsSpec(mode: "skip" | "refuse"): KeywordSpec<Root> {
         );
     },
   };
-}
-
-const NOTIFY = new Set(["notify", "notify_master", "notify_backup", "notify_fault", "notify_stop"]);
-
-/** keepalived runs notify commands as script_user too; floatip runs them as itself, so say so where it differs. */
-function warnNotifyUser(root: Root): void {
-  const user = root.scriptUser;
-  if (user === undefined) return;
-  const notify = [...root.instances, ...root.syncGroups].flatMap((b) => b.children ?? []).find((c) => NOTIFY.has(c.keyword));
-  if (notify === undefined) return;
-  warn(
-    root.ctx,
-    user.b,
-    `floatip runs vrrp_script checks as ${user.value} but notify commands (such as ${notify.keyword} at ${notify.file}:${notify.line}) as its own user, where keepalived runs them as ${user.value} too`,
-  );
 }
 
 /** The keywords floatip translates, by block (for the support table in docs/keepalived.md and its test). */
@@ -403,6 +456,7 @@ export function translateKeepalived(blocks: readonly Block[], file: string, opti
     notifyFifos: [],
     multicastGroups: {},
     staticAddresses: [],
+    staticLines: [],
     staticRoutes: [],
     staticRules: [],
     garp: new Map(),
@@ -418,10 +472,12 @@ export function translateKeepalived(blocks: readonly Block[], file: string, opti
       mark(ctx, `${s.path}.user`, root.scriptUser.b);
     }
   }
-  warnNotifyUser(root);
+  placeStaticAddresses(root);
+  applyMinGarp(root);
   const globals: Globals = {
     ...(root.version !== undefined ? { version: root.version } : {}),
     ...(root.strict !== undefined ? { strict: root.strict } : {}),
+    ...(root.scriptUser !== undefined ? { scriptUser: root.scriptUser } : {}),
     garp: root.garp,
     garpInterval: root.garpInterval,
   };
@@ -446,7 +502,7 @@ export function translateKeepalived(blocks: readonly Block[], file: string, opti
     files: new Map(root.trackFiles.map((t) => [String(t["name"]), Number(t["weight"] ?? 1)])),
     processes: new Map(root.trackProcesses.map((t) => [String(t["name"]), Number(t["weight"] ?? 1)])),
   };
-  const syncGroups = translateSyncGroups(ctx, root.syncGroups, instances, weights);
+  const syncGroups = translateSyncGroups(ctx, root.syncGroups, instances, weights, root.scriptUser);
   const doc: Obj = {
     ...(root.scripts.length > 0 ? { scripts: root.scripts.map((s) => s.out) } : {}),
     ...(root.trackFiles.length > 0 ? { trackFiles: root.trackFiles } : {}),

@@ -2,14 +2,16 @@
  * The agent's HTTP to the API server: JSON requests and watch streams over
  * node:http(s), authorised by an ApiEndpoint. No client library layer: the
  * agent makes four kinds of request (agent/kube/api.ts), and node's own
- * http module costs nothing to load (fetch would load undici).
+ * http module costs little to load (fetch would load undici; so would an ES
+ * import of node:http: base/node-http.ts).
  *
  * A non-2xx answer becomes a KubeApiError carrying the HTTP status as
  * `code` (as client-node's ApiException does, so callers read both alike)
  * and the Status object's reason and message.
  */
-import { request as httpRequest, type IncomingMessage } from "node:http";
-import { request as httpsRequest, type RequestOptions } from "node:https";
+import type { IncomingMessage } from "node:http";
+import type { RequestOptions } from "node:https";
+import { nodeHttp, nodeHttps } from "../../base/node-http.js";
 import type { ApiEndpoint } from "./endpoint.js";
 
 export class KubeApiError extends Error {
@@ -69,7 +71,7 @@ async function send(
   const options: RequestOptions & { headers: Record<string, string> } = { method, headers: { Accept: "application/json", ...headers } };
   if (signal !== undefined) options.signal = signal;
   await endpoint.authorize(options);
-  const request = target.protocol === "https:" ? httpsRequest : httpRequest;
+  const request = target.protocol === "https:" ? nodeHttps().request : nodeHttp().request;
   return new Promise((resolve, reject) => {
     const req = request(target, options, resolve);
     req.setTimeout(timeoutMs, () => req.destroy(new Error(`${method} ${target.pathname}: no answer within ${timeoutMs} ms`)));

@@ -11,8 +11,9 @@
  *     the four extra arguments to the generic `notify` only.
  *
  * STATE is MASTER, BACKUP, FAULT, or STOP for a transition to initialize
- * (the agent stopping). Commands are split like check scripts (no shell)
- * and limited to notify.timeoutMs, then SIGTERM, then SIGKILL (to the
+ * (the agent stopping). Commands are split like check scripts (no shell),
+ * run as notify.user if set (keepalived script_user; a user that cannot be
+ * resolved: the command is not run, logged) and limited to notify.timeoutMs, then SIGTERM, then SIGKILL (to the
  * command's process group). So a hung command holds the ones queued behind
  * it for at most notify.timeout + the kill grace (2 s), never for good.
  * Files and commands each keep their own per-instance queue, so a slow
@@ -25,7 +26,7 @@
  * carry the agent's run token: the agent's heartbeat (heartbeat.ts) shows it
  * is still alive (`floatip check --max-age`).
  */
-import type { InstanceConfig } from "../config/types.js";
+import type { InstanceConfig, Notify } from "../config/types.js";
 import { parseCommandLine } from "../../base/command-line.js";
 import { DEFAULT_KILL_GRACE_MS, describeOutcome, runCommand, succeeded, type RunOutcome, type Spawner } from "../../base/process.js";
 import type { Clock } from "../../base/clock.js";
@@ -61,7 +62,16 @@ export interface NotifierDeps {
   readonly stopGraceMs?: number;
   /** Called after each notify command has ended. */
   readonly onCommand?: (report: CommandReport) => void;
+  /** Resolves notify.user (agent/health/users.ts); without it a command with a user is not run. */
+  readonly lookupUser?: NotifyUserLookup;
 }
+
+/** A user spec ("name", "uid", "name:group") to the ids a command runs with, or why not. */
+export type NotifyUserLookup = (
+  spec: string,
+) => Promise<
+  { readonly ok: true; readonly ids: { readonly uid: number; readonly gid: number } } | { readonly ok: false; readonly message: string }
+>;
 
 export interface CommandReport {
   readonly instance: string;
@@ -148,8 +158,8 @@ export class Notifier {
     const specific = notify[kind];
     const extra = ["INSTANCE", change.instance, state, String(change.priority)];
     queue.commands = queue.commands.then(async () => {
-      if (specific !== undefined) await this.runNotify(queue, kind, specific, [], notify.timeoutMs);
-      if (notify.any !== undefined) await this.runNotify(queue, "any", notify.any, extra, notify.timeoutMs);
+      if (specific !== undefined) await this.runNotify(queue, kind, specific, [], notify);
+      if (notify.any !== undefined) await this.runNotify(queue, "any", notify.any, extra, notify);
     });
   }
 
@@ -192,7 +202,7 @@ export class Notifier {
     kind: CommandReport["kind"],
     command: string,
     extra: readonly string[],
-    timeoutMs: number,
+    notify: Notify,
   ): Promise<void> {
     const instance = queue.config.name;
     const parsed = parseCommandLine(command);
@@ -208,18 +218,35 @@ export class Notifier {
       });
       return;
     }
+    const user = await this.userIds(notify.user);
+    if (!user.ok) {
+      this.deps.logger.log("error", `notify ${kind} not run: ${user.message}`, { instance, command: argv });
+      this.deps.onCommand?.({ instance, kind, argv, outcome: { type: "spawn-error", message: user.message } });
+      return;
+    }
     const run = runCommand({
       spawner: this.deps.spawner,
       clock: this.deps.clock,
       argv,
-      timeoutMs,
+      timeoutMs: notify.timeoutMs,
       killGraceMs: this.deps.killGraceMs ?? DEFAULT_KILL_GRACE_MS,
+      ...(user.ids !== undefined ? { uid: user.ids.uid, gid: user.ids.gid } : {}),
     });
     this.runningCommands.add(run);
     const outcome = await run.done.finally(() => this.runningCommands.delete(run));
     const level = succeeded(outcome) ? "debug" : "warn";
     this.deps.logger.log(level, `notify ${kind} ${describeOutcome(outcome)}`, { instance, command: argv });
     this.deps.onCommand?.({ instance, kind, argv, outcome });
+  }
+
+  private async userIds(
+    user: string | undefined,
+  ): Promise<
+    { readonly ok: true; readonly ids?: { readonly uid: number; readonly gid: number } } | { readonly ok: false; readonly message: string }
+  > {
+    if (user === undefined) return { ok: true };
+    if (this.deps.lookupUser === undefined) return { ok: false, message: `no user lookup configured for user "${user}"` };
+    return this.deps.lookupUser(user).catch((error: unknown) => ({ ok: false as const, message: String(error) }));
   }
 }
 

@@ -117,8 +117,14 @@ export interface VirtualMacSpec {
   readonly name: string;
   /** The interface it sits on (the instance's). */
   readonly parent: string;
-  /** "00:00:5e:00:01:xx" */
+  /** "00:00:5e:00:01:xx" (IPv4) or "00:00:5e:00:02:xx" (IPv6) */
   readonly mac: string;
+  /**
+   * IPv6 instances: the macvlan's only IPv6 address (link-local, the
+   * adverts' source); none is generated from the shared MAC. Absent: an
+   * IPv4 instance, the macvlan gets no IPv6 at all.
+   */
+  readonly linkLocal?: string;
 }
 
 /** Creates and removes the macvlan interfaces of use_vmac instances (see vmac-links.ts for how). */
@@ -128,6 +134,14 @@ export interface VirtualMacLinks {
   /** Removes it; absent is not an error. */
   remove(name: string): Promise<void>;
   close(): void;
+}
+
+/** An interface setting instances hold while they run (keepalived promote_secondaries; promote-secondaries.ts). */
+export interface InterfaceFlags {
+  /** One more instance wants it on the interface (set on the first). */
+  hold(ifname: string): Promise<void>;
+  /** One fewer (put back after the last, if floatip changed it). */
+  release(ifname: string): Promise<void>;
 }
 
 /** Gratuitous ARP (IPv4) or unsolicited neighbour advertisement (IPv6) for one address. */

@@ -6,11 +6,21 @@
 import { performance } from "node:perf_hooks";
 import { systemClock, type Clock } from "../../base/clock.js";
 import { PreciseScheduler } from "../../base/precise-scheduler.js";
-import type { AddressProber, AddressTable, Announcer, LinkMonitor, RouteTable, TransportFactory, VirtualMacLinks } from "./ports.js";
+import type {
+  AddressProber,
+  AddressTable,
+  Announcer,
+  LinkMonitor,
+  RouteTable,
+  TransportFactory,
+  VirtualMacLinks,
+  InterfaceFlags,
+} from "./ports.js";
 import { openAddressTable } from "./address-table.js";
 import { openLinkMonitor } from "./link-monitor.js";
 import { openRouteTable } from "./route-table.js";
-import { openVirtualMacLinks } from "./vmac-links.js";
+import { openVirtualMacLinks, procSysctl } from "./vmac-links.js";
+import { SysctlPromoteSecondaries } from "./promote-secondaries.js";
 import { openAnnouncer } from "./announcer.js";
 import { PacketProber } from "./prober.js";
 import { createTransportFactory, loadFloatipNet } from "./transport.js";
@@ -31,6 +41,7 @@ export interface SystemEdges {
   readonly routes: RouteTable;
   /** The macvlans of use_vmac instances. */
   readonly vmacs: VirtualMacLinks;
+  readonly promoteSecondaries: InterfaceFlags;
   close(): void;
 }
 
@@ -99,6 +110,7 @@ export async function openSystemEdges(opened?: AddressTable): Promise<SystemEdge
     monitor,
     routes,
     vmacs,
+    promoteSecondaries: new SysctlPromoteSecondaries(procSysctl),
     close() {
       trigger?.close();
       vmacs.close();

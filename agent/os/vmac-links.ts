@@ -5,6 +5,7 @@
  *
  * - RTM_NEWLINK with IFLA_LINK = the base interface, IFLA_ADDRESS = the
  *   virtual MAC and IFLA_LINKINFO { kind "macvlan", data { mode private } };
+ * IPv4 instances:
  * - on the macvlan, before it goes up: IPv6 off (no link-local, so a backup
  *   never sends a frame from the shared MAC and no switch learns it on the
  *   wrong port); arp_ignore=1, accept_local=1, rp_filter=0,
@@ -13,8 +14,16 @@
  *   macvlan (which holds the VIP) answers ARP for it, with the virtual MAC.
  *   The base's earlier values come back when its last macvlan is removed.
  *
- * A macvlan of that name left by an earlier run is taken over; another kind
- * of interface with the name is an error.
+ * IPv6 instances (00:00:5e:00:02:VRID): no address generated from the MAC
+ * (addr_gen_mode none: every router's would be the same), and one link-local
+ * address added, nodad and deprecated (preferred lifetime 0, so the kernel
+ * never picks it on its own; adverts name it explicitly). The base interface
+ * is left alone: the kernel answers a neighbour solicitation only on the
+ * interface holding the target, the macvlan.
+ *
+ * A macvlan of that name left by an earlier run is taken over (IPv6: removed
+ * and created again, so no address of the earlier run survives); another
+ * kind of interface with the name is an error.
  */
 import { createRequire } from "node:module";
 import { readFile, writeFile } from "node:fs/promises";
@@ -23,6 +32,7 @@ import type { RtNetlinkSocket } from "netlink";
 import { Serial } from "../../base/serial.js";
 import type { VirtualMacLinks, VirtualMacSpec } from "./ports.js";
 import { AddressTableError, LinkNotFoundError } from "./address-table.js";
+import { parseAddress } from "../vrrp/address-bytes.js";
 
 const requireLib = createRequire(import.meta.url);
 const { createRtNetlink } = requireLib("netlink/dist/rt/rt") as Pick<typeof Netlink, "createRtNetlink">;
@@ -31,6 +41,11 @@ const { FlagsNew } = requireLib("netlink/dist/constants") as Pick<typeof Netlink
 const ifla = requireLib("netlink/dist/rt/ifla") as Pick<typeof Netlink.ifla, "formatInfo" | "formatMacvlan" | "parseInfo">;
 
 const MACVLAN_MODE_PRIVATE = 1;
+const IN6_ADDR_GEN_MODE_NONE = 1;
+const AF_INET6 = 10;
+const RT_SCOPE_LINK = 253;
+/** ifa_valid "forever". */
+const INFINITY_LIFE_TIME = 0xffffffff;
 const TIMEOUT_MS = 5000;
 
 /** The sysctls keepalived sets, per interface role. */
@@ -91,6 +106,15 @@ export class NetlinkVirtualMacLinks implements VirtualMacLinks {
       if (parent === undefined) throw new LinkNotFoundError(`no interface named ${spec.parent}`);
       const mac = Buffer.from(spec.mac.split(":").map((h) => parseInt(h, 16)));
       let index = await this.takeOver(spec.name, mac);
+      if (index !== undefined && spec.linkLocal !== undefined) {
+        const old = index;
+        await this.request(
+          `removing the earlier ${spec.name}`,
+          () => this.socket.delLink({ index: old }, {}, { timeout: TIMEOUT_MS }),
+          "ENODEV",
+        );
+        index = undefined;
+      }
       if (index === undefined) {
         const link = Buffer.alloc(4);
         link.writeUInt32LE(parent);
@@ -104,10 +128,14 @@ export class NetlinkVirtualMacLinks implements VirtualMacLinks {
         index = await this.find(spec.name);
         if (index === undefined) throw new AddressTableError(`macvlan ${spec.name} vanished after it was created`);
       }
-      // No IPv6 on the shared MAC (a kernel without IPv6 has no such key).
-      await this.sysctl.write(`ipv6/conf/${spec.name}/disable_ipv6`, "1").catch(() => undefined);
-      for (const [key, value] of ON_VMAC) await this.sysctl.write(key.replace("%", spec.name), value);
-      await this.setBase(spec.parent, spec.name);
+      if (spec.linkLocal === undefined) {
+        // No IPv6 on the shared MAC (a kernel without IPv6 has no such key).
+        await this.sysctl.write(`ipv6/conf/${spec.name}/disable_ipv6`, "1").catch(() => undefined);
+        for (const [key, value] of ON_VMAC) await this.sysctl.write(key.replace("%", spec.name), value);
+        await this.setBase(spec.parent, spec.name);
+      } else {
+        await this.setIpv6(spec.name, index, spec.linkLocal);
+      }
       await this.request(`setting ${spec.name} up`, () =>
         this.socket.setLink({ index, flags: { up: true }, change: { up: true } }, {}, { timeout: TIMEOUT_MS }),
       );
@@ -129,6 +157,22 @@ export class NetlinkVirtualMacLinks implements VirtualMacLinks {
 
   close(): void {
     this.socket.socket.close();
+  }
+
+  /** Before the macvlan goes up: IPv6 on, no generated address, only `linkLocal` (see the header). */
+  private async setIpv6(name: string, index: number, linkLocal: string): Promise<void> {
+    await this.sysctl.write(`ipv6/conf/${name}/disable_ipv6`, "0");
+    await this.sysctl.write(`ipv6/conf/${name}/addr_gen_mode`, String(IN6_ADDR_GEN_MODE_NONE));
+    const bytes = parseAddress(linkLocal, 6);
+    if (!bytes.ok) throw new AddressTableError(`link-local address for ${name}: ${bytes.error}`);
+    const local = Buffer.from(bytes.bytes);
+    await this.request(`adding ${linkLocal}/64 to ${name}`, () =>
+      this.socket.newAddress(
+        { family: AF_INET6, prefixlen: 64, scope: RT_SCOPE_LINK, index },
+        { local, address: local, flags: { nodad: true }, cacheInfo: { ifaPrefered: 0, ifaValid: INFINITY_LIFE_TIME } },
+        { timeout: TIMEOUT_MS, flags: FlagsNew.CREATE | FlagsNew.REPLACE },
+      ),
+    );
   }
 
   private async setBase(base: string, vmac: string): Promise<void> {

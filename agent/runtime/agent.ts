@@ -24,8 +24,9 @@ import type {
   TransportFactory,
   TransportOptions,
   VirtualMacLinks,
+  InterfaceFlags,
 } from "../os/ports.js";
-import { onVirtualMac, virtualMac } from "./vmac.js";
+import { onVirtualMac, virtualMac, virtualMacLinkLocal } from "./vmac.js";
 import { decodeAdvert, peekVrid } from "../vrrp/codec.js";
 import { multicastGroup } from "../vrrp/packet.js";
 import type { Clock } from "../../base/clock.js";
@@ -58,6 +59,8 @@ export interface AgentDeps {
   readonly routes?: RouteTable;
   /** Creates the macvlans of use_vmac instances; needed only by those. */
   readonly vmacs?: VirtualMacLinks;
+  /** Sets promote_secondaries for the instances that ask for it; needed only by those. */
+  readonly promoteSecondaries?: InterfaceFlags;
 }
 
 const segmentKey = (iface: string, family: Family) => `${iface}/${family}`;
@@ -94,11 +97,32 @@ export class Agent {
       if (this.routerNamed(configured.name) !== undefined) throw new Error(`instance ${configured.name} is already running`);
       const instance = await this.withVirtualMac(configured);
       try {
+        await this.holdPromoteSecondaries(instance);
         await this.addRouter(instance, setup);
       } catch (error) {
+        if (instance.promoteSecondaries === true) await this.deps.promoteSecondaries?.release(instance.interface).catch(() => undefined);
         if (instance.vmac !== undefined) await this.deps.vmacs?.remove(instance.vmac.name).catch(() => undefined);
         throw error;
       }
+    });
+  }
+
+  /** promote_secondaries: on the interface the VIPs go on (the macvlan for use_vmac), before any is added. */
+  private async holdPromoteSecondaries(instance: InstanceConfig): Promise<void> {
+    if (instance.promoteSecondaries !== true) return;
+    if (this.deps.promoteSecondaries === undefined)
+      throw new Error(`instance ${instance.name} sets promote_secondaries but the agent cannot change interface settings`);
+    await this.deps.promoteSecondaries.hold(instance.interface);
+  }
+
+  private async releasePromoteSecondaries(router: VirtualRouter): Promise<void> {
+    if (router.config.promoteSecondaries !== true) return;
+    await this.deps.promoteSecondaries?.release(router.config.interface).catch((error: unknown) => {
+      this.deps.logger.log("error", "cannot put promote_secondaries back", {
+        instance: router.config.name,
+        interface: router.config.interface,
+        error,
+      });
     });
   }
 
@@ -108,12 +132,14 @@ export class Agent {
     if (this.deps.vmacs === undefined)
       throw new Error(`instance ${instance.name} uses a virtual MAC but the agent cannot create macvlan interfaces`);
     const base = await this.deps.addresses.link(instance.interface);
+    const linkLocal = instance.family === 6 ? virtualMacLinkLocal(instance, base) : undefined;
     await this.deps.vmacs.create({
       name: instance.vmac.name,
       parent: instance.interface,
       mac: virtualMac(instance.family, instance.virtualRouterId),
+      ...(linkLocal !== undefined ? { linkLocal } : {}),
     });
-    return onVirtualMac(instance, base.addresses.find((a) => a.family === instance.family)?.address);
+    return onVirtualMac(instance, linkLocal ?? base.addresses.find((a) => a.family === 4)?.address);
   }
 
   private async addRouter(instance: InstanceConfig, setup?: (router: VirtualRouter) => void): Promise<void> {
@@ -148,6 +174,7 @@ export class Agent {
         for (const [vrid, router] of segment.routers) {
           if (router.config.name !== name) continue;
           await router.stop();
+          await this.releasePromoteSecondaries(router);
           await this.removeVirtualMac(router);
           this.staleViews.clear(); // its addresses are gone: a view taken while it was master is out of date
           this.deps.metrics.instanceRemoved(router.labels);
@@ -166,7 +193,10 @@ export class Agent {
     await this.serial(async () => {
       const routers = [...this.segments.values()].flatMap((s) => [...s.routers.values()]);
       await Promise.all(routers.map((r) => r.stop()));
-      for (const router of routers) await this.removeVirtualMac(router);
+      for (const router of routers) {
+        await this.releasePromoteSecondaries(router);
+        await this.removeVirtualMac(router);
+      }
       for (const segment of this.segments.values()) segment.transport.close();
       this.segments.clear();
       this.unsubscribeMonitor?.();

@@ -52,6 +52,8 @@ export interface SimulatedAgentOptions {
   readonly listProcesses?: SupervisorDeps["listProcesses"];
   /** Notify FIFOs (notifyFifos). */
   readonly fifos?: SupervisorDeps["fifos"];
+  /** Resolves script and notify users. */
+  readonly lookupUser?: SupervisorDeps["lookupUser"];
 }
 
 export interface SimulatedAgent {
@@ -82,6 +84,7 @@ export function simulatedAgent(options: SimulatedAgentOptions): SimulatedAgent {
     ...(options.conflicts !== undefined ? { conflicts: options.conflicts } : {}),
     ...(options.routes !== undefined ? { routes: options.routes } : {}),
     ...(options.fifos !== undefined ? { fifos: options.fifos } : {}),
+    ...(options.lookupUser !== undefined ? { lookupUser: options.lookupUser } : {}),
   });
   return { supervisor, metrics, logs };
 }

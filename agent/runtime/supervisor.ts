@@ -14,6 +14,7 @@
  * it in FAULT for the moment it takes to run); changed notify settings get a
  * new notifier for the next transitions.
  */
+import { rememberingLookup, type UserLookup } from "../health/users.js";
 import { StaticRouting } from "./static-routing.js";
 import { StaticAddresses } from "./static-addresses.js";
 import type { AgentConfig, InstanceConfig } from "../config/types.js";
@@ -100,6 +101,8 @@ export class AgentSupervisor {
   private readonly run: string;
   private readonly heartbeat: Heartbeat;
   private readonly sync: SyncGroups;
+  /** notify.user lookups, remembered across the notifiers and sync groups. */
+  private readonly notifyUsers: UserLookup | undefined;
   private readonly startupDelay: StartupDelay;
   /** A config has been applied in full once. */
   private applied = false;
@@ -135,12 +138,14 @@ export class AgentSupervisor {
       deps.fifos === undefined
         ? undefined
         : new NotifyFifos({ outlets: deps.fifos, logger: deps.logger, onLine: (result) => deps.metrics.notifyFifoLine(result) });
+    this.notifyUsers = deps.lookupUser === undefined ? undefined : rememberingLookup(deps.lookupUser);
     this.sync = new SyncGroups({
       clock: deps.clock,
       spawner: deps.spawner,
       logger: deps.logger,
       router: (name) => this.agent.routerNamed(name),
       onGroupState: (name, state) => this.fifos?.write({ type: "GROUP", name, state }),
+      ...(this.notifyUsers !== undefined ? { lookupUser: this.notifyUsers } : {}),
     });
     this.agent = new Agent({
       ...deps,
@@ -311,6 +316,7 @@ export class AgentSupervisor {
       logger: this.deps.logger,
       run: this.run,
       ...(this.deps.stateDir !== undefined ? { stateDir: this.deps.stateDir } : {}),
+      ...(this.notifyUsers !== undefined ? { lookupUser: this.notifyUsers } : {}),
     });
   }
 

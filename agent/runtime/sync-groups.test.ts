@@ -95,4 +95,52 @@ describe("sync groups on a simulated segment", () => {
     assert.deepEqual(a.phases(), ["VI_1:master", "VI_2:master"], "once the other master left, both go");
     await a.agent.supervisor.stop();
   });
+
+  it("notify.user: instance and group notify commands run with that user's ids; one that cannot be resolved is not run", async () => {
+    const clock = new ManualClock(0);
+    const spawner = new FakeSpawner((p) => p.exit(0));
+    const table = new LinkTable();
+    const lookups: string[] = [];
+    const agent = simulatedAgent({
+      clock,
+      segment: new FakeSegment(),
+      address: "192.0.2.11",
+      addresses: table,
+      spawner,
+      lookupUser: async (spec) => {
+        lookups.push(spec);
+        return spec === "alerts" ? { ok: true, ids: { uid: 1001, gid: 1002 } } : { ok: false, message: `unknown user "${spec}"` };
+      },
+    });
+    const result = validateAgentConfig({
+      instances: [
+        {
+          name: "VI_1",
+          interface: "eth0",
+          virtualRouterId: 51,
+          addresses: ["192.0.2.5/24"],
+          notify: { master: "/bin/to-master", user: "alerts" },
+        },
+        {
+          name: "VI_2",
+          interface: "eth0",
+          virtualRouterId: 52,
+          addresses: ["192.0.2.6/24"],
+          notify: { master: "/bin/nobody-here", user: "ghost" },
+        },
+      ],
+      syncGroups: [{ name: "VG", instances: ["VI_1", "VI_2"], notify: { master: "/bin/group-master", user: "alerts" } }],
+    });
+    assert.ok(result.ok, JSON.stringify(!result.ok && result.errors));
+    await agent.supervisor.apply(result.config);
+    await runClock(clock, 5000);
+    const runs = spawner.spawned.map((p) => `${p.argv.join(" ")} ${p.request.uid}:${p.request.gid}`);
+    assert.deepEqual(runs.sort(), ["/bin/group-master 1001:1002", "/bin/to-master 1001:1002"]);
+    assert.equal(lookups.filter((l) => l === "alerts").length, 1, "a user found is remembered");
+    assert.ok(
+      agent.logs.some((l) => l.includes("notify master not run: unknown user") && l.includes("/bin/nobody-here")),
+      agent.logs.join("\n"),
+    );
+    await agent.supervisor.stop();
+  });
 });

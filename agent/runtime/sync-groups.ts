@@ -5,13 +5,14 @@
  * command, then `notify` with GROUP <name> <STATE> 0), one after another per
  * group. Members are held for the group ("sync-group") from their start.
  */
-import type { SyncGroupConfig } from "../config/types.js";
+import type { Notify, SyncGroupConfig } from "../config/types.js";
 import { parseCommandLine } from "../../base/command-line.js";
 import { DEFAULT_KILL_GRACE_MS, describeOutcome, runCommand, succeeded, type Spawner } from "../../base/process.js";
 import { stepSyncGroup, type GroupPhase, type MemberView, type SyncAction, type SyncEvent } from "../vrrp/sync-group.js";
 import type { Clock } from "../../base/clock.js";
 import type { Logger } from "../../base/logger.js";
 import type { Transition, VirtualRouter } from "./router.js";
+import { commandIds, type UserLookup } from "../health/users.js";
 
 export interface SyncGroupsDeps {
   readonly clock: Clock;
@@ -21,6 +22,8 @@ export interface SyncGroupsDeps {
   readonly router: (instance: string) => VirtualRouter | undefined;
   /** Every group state change, before its notify commands are queued (the notify FIFOs). */
   readonly onGroupState?: (group: string, state: "MASTER" | "BACKUP" | "FAULT" | "STOP") => void;
+  /** Resolves notify.user (answers remembered by the caller); without it a command with a user is not run. */
+  readonly lookupUser?: UserLookup;
 }
 
 interface Group {
@@ -122,19 +125,31 @@ export class SyncGroups {
     // keepalived sends STOP to the generic notify of instances only.
     const any = state === "STOP" ? undefined : notify.any;
     group.commands = group.commands.then(async () => {
-      if (specific !== undefined) await this.run(group, specific, [], notify.timeoutMs);
-      if (any !== undefined) await this.run(group, any, ["GROUP", group.config.name, state, "0"], notify.timeoutMs);
+      if (specific !== undefined) await this.run(group, specific, [], notify);
+      if (any !== undefined) await this.run(group, any, ["GROUP", group.config.name, state, "0"], notify);
     });
   }
 
-  private async run(group: Group, command: string, extra: readonly string[], timeoutMs: number): Promise<void> {
+  private async run(group: Group, command: string, extra: readonly string[], notify: Notify): Promise<void> {
     const parsed = parseCommandLine(command);
     if (!parsed.ok) {
       this.deps.logger.log("error", "cannot parse sync group notify command", { syncGroup: group.config.name, error: parsed.message });
       return;
     }
     const argv = [...parsed.argv, ...extra];
-    const run = runCommand({ spawner: this.deps.spawner, clock: this.deps.clock, argv, timeoutMs, killGraceMs: DEFAULT_KILL_GRACE_MS });
+    const user = await commandIds(this.deps.lookupUser, notify.user);
+    if (!user.ok) {
+      this.deps.logger.log("error", `sync group notify not run: ${user.message}`, { syncGroup: group.config.name, command: argv });
+      return;
+    }
+    const run = runCommand({
+      spawner: this.deps.spawner,
+      clock: this.deps.clock,
+      argv,
+      timeoutMs: notify.timeoutMs,
+      killGraceMs: DEFAULT_KILL_GRACE_MS,
+      ...(user.ids !== undefined ? { uid: user.ids.uid, gid: user.ids.gid } : {}),
+    });
     const outcome = await run.done;
     this.deps.logger.log(succeeded(outcome) ? "debug" : "warn", `sync group notify ${describeOutcome(outcome)}`, {
       syncGroup: group.config.name,

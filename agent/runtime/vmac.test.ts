@@ -1,7 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { validateAgentConfig } from "../config/validate.js";
-import { onVirtualMac, virtualMac } from "./vmac.js";
+import { eui64LinkLocal, onVirtualMac, virtualMac, virtualMacLinkLocal } from "./vmac.js";
 
 function instance(patch: Record<string, unknown>) {
   const result = validateAgentConfig({
@@ -67,8 +67,40 @@ describe("use_vmac", () => {
       'instances[0].vmac.name: "a-very-long-interface" is not a valid interface name (at most 15 characters, no spaces, "/" or ":")',
     ]);
     assert.deepEqual(errors({ vmac: "yes" }), ['instances[0].vmac: must be a mapping, got "yes"']);
-    assert.deepEqual(errors({ vmac: true, addresses: ["2001:db8::5"] }), [
-      "instances[0].vmac: use_vmac is not supported for IPv6 instances yet: floatip does not give the macvlan the link-local address keepalived gives it, nor send adverts from it, so it would not interoperate; leave use_vmac out (the VIPs then live on the interface itself)",
-    ]);
+    assert.deepEqual(errors({ vmac: true, addresses: ["2001:db8::5"] }), [], "IPv6 instances are accepted");
+  });
+
+  describe("IPv6: the macvlan's link-local address, as keepalived 2.2.7 picks it", () => {
+    const v6 = (patch: Record<string, unknown> = {}) => instance({ vmac: true, addresses: ["2001:db8::5/64"], version: 3, ...patch });
+    const base = {
+      mac: "5a:e2:e4:70:eb:e4",
+      addresses: [
+        { address: "2001:db8::1", family: 6 as const, prefixLength: 64 },
+        { address: "fe80::58e2:e4ff:fe70:ebe4", family: 6 as const, prefixLength: 64 },
+      ],
+    };
+
+    it("the base interface's own link-local address (not its global one)", () => {
+      assert.equal(virtualMacLinkLocal(v6(), base), "fe80::58e2:e4ff:fe70:ebe4");
+    });
+
+    it("a configured link-local source (mcast_src_ip / unicast_src_ip) wins; a global one is not copied", () => {
+      assert.equal(virtualMacLinkLocal(v6({ source: "fe80::99" }), base), "fe80::99");
+      assert.equal(virtualMacLinkLocal(v6({ unicast: { source: "fe80::98", peers: ["fe80::2"] } }), base), "fe80::98");
+      assert.equal(virtualMacLinkLocal(v6({ source: "2001:db8::99" }), base), "fe80::58e2:e4ff:fe70:ebe4");
+    });
+
+    it("none on the base: the EUI-64 one of the base MAC (RFC 4291 appendix A)", () => {
+      assert.equal(virtualMacLinkLocal(v6(), { mac: base.mac, addresses: [base.addresses[0]!] }), "fe80::58e2:e4ff:fe70:ebe4");
+      assert.equal(eui64LinkLocal("02:00:00:00:00:01"), "fe80::ff:fe00:1");
+      assert.equal(eui64LinkLocal("00:00:5e:00:02:40"), "fe80::200:5eff:fe00:240");
+    });
+
+    it("the router runs on the macvlan and sends from that address", () => {
+      const run = onVirtualMac(v6(), "fe80::58e2:e4ff:fe70:ebe4");
+      assert.equal(run.interface, "vrrp.63");
+      assert.equal(run.source, "fe80::58e2:e4ff:fe70:ebe4");
+      assert.equal(virtualMac(6, 63), "00:00:5e:00:02:3f");
+    });
   });
 });

@@ -69,6 +69,8 @@ export interface AgentStart {
   readonly extraArgs?: readonly string[];
   /** Extra environment for the agent process (e.g. LD_PRELOAD of libfaketime). */
   readonly env?: Readonly<Record<string, string>>;
+  /** Another build's bin/floatip (a benchmark comparing two builds); default this checkout's. */
+  readonly bin?: string;
 }
 
 export function startAgent(options: AgentStart): Speaker {
@@ -78,7 +80,7 @@ export function startAgent(options: AgentStart): Speaker {
     keepalived ? (options.config as string) : yaml.dump(options.config),
   );
   const stateDir = join(options.scratch.dir, `state-${options.host.name}`);
-  const args = [process.execPath, FLOATIP_BIN, "agent", "--config", file, "--log-level", "debug", "--state-dir", stateDir];
+  const args = [process.execPath, options.bin ?? FLOATIP_BIN, "agent", "--config", file, "--log-level", "debug", "--state-dir", stateDir];
   if (options.metricsPort !== undefined) args.push("--metrics-address", `${options.host.ipv4}:${options.metricsPort}`);
   const env = options.env === undefined ? {} : { env: { ...process.env, ...options.env } };
   const child = options.lab.spawnIn(options.host.ns, [...args, ...(options.extraArgs ?? [])], env);
