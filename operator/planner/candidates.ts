@@ -2,9 +2,9 @@
  * Bounded membership: the nodes that run one router (its candidates) and
  * their priorities, chosen among the router's eligible nodes (pure).
  *
- * The order is the priority order (`priorities.ts`, with the router's name
- * as the rendezvous key, so routers of one node set rank the nodes
- * differently and their masters spread over the nodes). The candidates are
+ * The order is the priority order (`priorities.ts`: the router's master
+ * first (masters.ts), then the others with the router's name as the
+ * rendezvous key, so routers of one node set pick different backups). The candidates are
  * the first `max` nodes of that order that are ready and not cordoned, then,
  * if too few are, the others in the same order. Rendezvous hashing keeps this
  * stable: a node that comes or goes changes the candidates only of the

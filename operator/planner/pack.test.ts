@@ -86,11 +86,14 @@ describe("pack", () => {
   });
 });
 
-/** Statuses written back as the controller does. */
+/** Statuses written back as the controller does: the VRID, and the master and backups the agents report (masters.ts keeps them). */
 function settle(vips: readonly VirtualIP[], result: PlanResult): VirtualIP[] {
   return vips.map((v) => {
-    const id = result.vips.get(v.metadata.name)?.virtualRouterID;
-    return id === undefined ? v : { ...v, status: { virtualRouterID: id } };
+    const p = result.vips.get(v.metadata.name);
+    if (p?.virtualRouterID === undefined) return v;
+    const ranked = Object.entries(p.priorities).sort((a, b) => b[1] - a[1]);
+    const nodes = ranked.map(([name, priority], i) => ({ name, state: i === 0 ? "Master" : "Backup", priority }));
+    return { ...v, status: { virtualRouterID: p.virtualRouterID, master: ranked[0]?.[0], nodes } };
   });
 }
 

@@ -9,8 +9,9 @@
  *   3. per VirtualIP its selected nodes;
  *   4. VRIDs: spec, else status, else the lowest free among the VirtualIPs it
  *      may meet on a node or segment (see vrid.ts);
- *   5. per VirtualIP: priorities, and per family the nodes that run the
- *      router (unicast needs the node's InternalIP of the family);
+ *   5. per router: its master, kept from the status or spread evenly over
+ *      the nodes (masters.ts); its candidates and priorities, and per family
+ *      the nodes that run it (unicast needs the node's InternalIP of the family);
  *   6. render (see render.ts).
  */
 import type { Family } from "../../agent/config/types.js";
@@ -26,7 +27,9 @@ import { ADVERT_CAPACITY, pack, splitAdvert, type PackGroup, type PackMember } f
 import { renderNodes, routerName } from "./render.js";
 import type { RouterRender } from "./render.js";
 import { selectNodes } from "./selection.js";
-import { stickyFirst } from "./sticky-master.js";
+import { stickyMaster } from "./sticky-master.js";
+import { assignMasters } from "./masters.js";
+import type { Candidates } from "./candidates.js";
 import type { Finding, PlanInput, PlanOptions, PlanResult, VipPlan } from "./types.js";
 import type { VridReservation, VridScope } from "./vrid.js";
 
@@ -136,9 +139,10 @@ export function plan(input: PlanInput, options: PlanOptions = {}): PlanResult {
   }
   const packed = pack(members, [...groups.values()], reserved);
 
-  const renders: RouterRender[] = [];
-  const plans = new Map<string, VipPlan>();
-  for (const router of packed.routers) {
+  // Each router's nodes and placement first, then its master (masters.ts), then its candidates.
+  const ageOf = new Map(oldestFirst.map((v, i) => [v.metadata.name, i]));
+  const usableOf = usableCache();
+  const drafts = packed.routers.map((router) => {
     const first = byName.get(router.members[0]!)!;
     const { config } = first;
     const familyRouters = config.families.map((family) => ({ family, instance: routerName(router.vrid, family, config.interface) }));
@@ -147,18 +151,25 @@ export function plan(input: PlanInput, options: PlanOptions = {}): PlanResult {
       config.transport === "unicast" && first.eligible.some(hasAll)
         ? first.eligible.filter((n) => config.families.some((f) => n.internalIPs[familyKey(f)] !== undefined))
         : first.eligible;
-    // A router of its own whose nodes follow endpoints keeps its master first while that node stays eligible.
-    const master =
-      followsNodes(first.vip, config) && config.placement.kind === "hash"
-        ? stickyFirst(first.vip.status, new Set(eligible.map((n) => n.name)))
-        : undefined;
-    const chosen = chooseCandidates(eligible, {
-      key: familyRouters[0]!.instance,
-      placement: config.placement,
-      releaseOnCordon: config.releaseOnCordon,
-      max: first.max,
-      first: master,
-    });
+    const key = familyRouters[0]!.instance;
+    const { healthy, names, uncordoned } = usableOf(eligible);
+    const options = { key, placement: config.placement, releaseOnCordon: config.releaseOnCordon, max: first.max };
+    // Explicit priorities or preferred nodes place the master; it only counts in the nodes' load.
+    const placed = config.placement.kind === "hash" ? undefined : chooseCandidates(eligible, options);
+    // Its VirtualIPs report the same router; one added since the agents last reported has no master or nodes yet.
+    const status = router.members
+      .map((m) => byName.get(m)!.vip.status)
+      .find((s) => s?.virtualRouterID === router.vrid && (s.master !== undefined || (s.nodes ?? []).length > 0));
+    const master = placed === undefined ? stickyMaster(status, config.releaseOnCordon ? uncordoned : names) : topOf(placed);
+    const age = Math.min(...router.members.map((m) => ageOf.get(m)!));
+    return { router, first, config, familyRouters, eligible, options, placed, master: { key, age, nodes: healthy, master } };
+  });
+  const masters = assignMasters(drafts.map((d) => d.master));
+
+  const renders: RouterRender[] = [];
+  const plans = new Map<string, VipPlan>();
+  for (const { router, first, config, familyRouters, options, eligible, placed, master } of drafts) {
+    const chosen = placed ?? chooseCandidates(eligible, { ...options, first: masters.get(master.key) });
     const missing: Finding[] = [];
     const perFamily = familyRouters.map(({ family, instance }) => {
       const hasAddress = (n: NodeSummary) => n.internalIPs[familyKey(family)] !== undefined;
@@ -266,6 +277,42 @@ function eligibleCache(): (
     }
     return found;
   };
+}
+
+/**
+ * Per distinct eligible list: the names (a master is kept while its node
+ * stays eligible, and not cordoned with releaseOnCordon; candidates.ts drops
+ * a cordoned or unready one when it has others) and the nodes a new master
+ * may be: those ready and not cordoned (all when none is).
+ */
+interface Usable {
+  readonly healthy: readonly string[];
+  readonly names: ReadonlySet<string>;
+  readonly uncordoned: ReadonlySet<string>;
+}
+
+function usableCache(): (eligible: readonly NodeSummary[]) => Usable {
+  const cache = new Map<readonly NodeSummary[], Usable>();
+  return (eligible) => {
+    let found = cache.get(eligible);
+    if (found === undefined) {
+      const healthy = eligible.filter((n) => n.ready && !n.unschedulable);
+      found = {
+        healthy: (healthy.length > 0 ? healthy : eligible).map((n) => n.name),
+        names: new Set(eligible.map((n) => n.name)),
+        uncordoned: new Set(eligible.filter((n) => !n.unschedulable).map((n) => n.name)),
+      };
+      cache.set(eligible, found);
+    }
+    return found;
+  };
+}
+
+/** The candidate with the highest priority: the master that explicit placement makes. */
+function topOf(chosen: Candidates): string | undefined {
+  let top: string | undefined;
+  for (const n of chosen.nodes) if (top === undefined || chosen.priorities[n.name]! > chosen.priorities[top]!) top = n.name;
+  return top;
 }
 
 function familyKey(family: Family): "v4" | "v6" {

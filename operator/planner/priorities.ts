@@ -12,9 +12,9 @@
  * releaseOnCordon, unschedulable nodes get priority 1 (they lose mastership
  * to any other node when preempt is on).
  *
- * `first` (the current master of a router whose nodes follow endpoints)
- * goes ahead of the rendezvous order, so a node that joins never outranks
- * the master and preempts it: the master changes only when it leaves.
+ * `first` (the router's master: kept from the status or placed where
+ * masters are fewest, masters.ts) goes ahead of the rendezvous order, so a
+ * node that joins never outranks the master and preempts it.
  */
 import type { NodeSummary } from "../api/types.js";
 import type { Placement } from "../api/virtualip-config.js";

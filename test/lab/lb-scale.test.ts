@@ -6,7 +6,9 @@
  * master deletes no address that stays (`ip monitor address`) and no ping is
  * lost. The pool is two documentation /24s the nodes have no address in, so
  * it names the interface (`interfaces: [eth0]`) and the client routes both
- * prefixes onto its segment.
+ * prefixes onto its segment. The routers' masters spread over the three
+ * nodes (each masters some, none more than its share + 1) and stay put
+ * through the churn.
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -19,6 +21,10 @@ const PREFIXES = ["198.51.100.0/24", "203.0.113.0/24"];
 /** The steady ping: 20 s at 50 ms, longer than the churn takes to settle (checked). */
 const PING_COUNT = 400;
 const PING_INTERVAL_S = 0.05;
+
+interface VipList {
+  items: { spec: { addresses: string[] }; status?: { virtualRouterID?: number } }[];
+}
 
 interface ServiceList {
   items: { metadata: { name: string }; status?: { loadBalancer?: { ingress?: { ip: string }[] } } }[];
@@ -64,6 +70,42 @@ describe("300 LoadBalancer Services on three nodes, then 50 in and 50 out", { ti
       }
     }
     return where;
+  }
+
+  /** Per VRRP router (VRID): the nodes whose eth0 carries its addresses, i.e. its master as the kernel shows it. */
+  async function routerMasters(): Promise<Map<number, Set<string>>> {
+    const vips = await cluster.getJson<VipList>(["get", "vip"]);
+    const where = await placement();
+    const out = new Map<number, Set<string>>();
+    for (const v of vips.items) {
+      const vrid = v.status?.virtualRouterID;
+      if (vrid === undefined) continue;
+      const nodes = out.get(vrid) ?? new Set<string>();
+      for (const a of v.spec.addresses) for (const n of where.get(a.split("/")[0]!) ?? []) nodes.add(n);
+      out.set(vrid, nodes);
+    }
+    return out;
+  }
+
+  /** Every node masters some routers, none more than its share + 1; each router has one master. */
+  async function assertMastersSpread(t: { diagnostic(message: string): void }): Promise<Map<number, string>> {
+    const routers = await routerMasters();
+    const perNode = new Map(cluster.lab.nodes.map((h) => [h.name, [] as number[]]));
+    const byRouter = new Map<number, string>();
+    for (const [vrid, nodes] of routers) {
+      assert.equal(nodes.size, 1, `router vrid-${vrid} has one master: ${[...nodes].join(", ")}`);
+      const [master] = nodes;
+      perNode.get(master!)!.push(vrid);
+      byRouter.set(vrid, master!);
+    }
+    const summary = [...perNode].map(([n, vrids]) => `${n} vrid ${vrids.join(",")}`).join("; ");
+    t.diagnostic(`router masters: ${summary}`);
+    const share = Math.floor(routers.size / perNode.size);
+    for (const [n, vrids] of perNode) {
+      assert.ok(vrids.length > 0, `${n} masters no router: ${summary}`);
+      assert.ok(vrids.length <= share + 1, `${n} masters ${vrids.length} of ${routers.size} routers: ${summary}`);
+    }
+    return byRouter;
   }
 
   /** Waits until exactly the Services in `names` have addresses and each is on exactly one node, nothing else on any node. */
@@ -115,12 +157,26 @@ describe("300 LoadBalancer Services on three nodes, then 50 in and 50 out", { ti
       metadata: { name: "wide" },
       spec: { addresses: ["198.51.100.1-198.51.100.254", "203.0.113.1-203.0.113.254"], interfaces: ["eth0"] },
     });
+    // The pool's nodes are those that report eth0. A group opens as many routers as it has nodes then
+    // (up to 32) and its Services keep them, so Services created before every agent has reported would
+    // share fewer routers than there are nodes: wait, as an operator would for the agents to be up.
+    await cluster.lab
+      .waitFor(
+        async () => {
+          const list = await cluster.getJson<{ items: { status?: { interfaces?: string[] } }[] }>(["get", "vrrpnodes"]);
+          return list.items.length === 3 && list.items.every((n) => n.status?.interfaces?.includes("eth0"));
+        },
+        30_000,
+        "every agent reports eth0",
+      )
+      .catch(fail);
   });
   after(async () => {
     await cluster?.stop();
   });
 
   let first = new Map<string, string>();
+  let routers = new Map<number, string>();
   it(`${FIRST} Services: every address on one node's eth0, all answer ping`, async (t) => {
     const started = Date.now();
     await create(0, FIRST);
@@ -132,6 +188,7 @@ describe("300 LoadBalancer Services on three nodes, then 50 in and 50 out", { ti
     const perNode = new Map<string, number>();
     for (const [, nodes] of await placement()) perNode.set(nodes[0]!, (perNode.get(nodes[0]!) ?? 0) + 1);
     t.diagnostic(`masters: ${[...perNode].map(([n, c]) => `${n} ${c}`).join(", ")}`);
+    routers = await assertMastersSpread(t);
     const pinged = Date.now();
     const silent = await pingUntilAll(cluster.lab, cluster.control, [...first.values()], 20_000);
     t.diagnostic(`ping sweep of ${FIRST} in ${((Date.now() - pinged) / 1000).toFixed(1)} s`);
@@ -172,6 +229,8 @@ describe("300 LoadBalancer Services on three nodes, then 50 in and 50 out", { ti
       [],
       "no address that stays deleted on any node",
     );
+    const after = await assertMastersSpread(t);
+    for (const [vrid, master] of routers) assert.equal(after.get(vrid), master, `router vrid-${vrid} keeps its master`);
     const movedIn = cluster.watch.events.filter((e) => e.at >= changed && e.added && keptAddresses.has(e.address));
     assert.deepEqual(
       movedIn.map((e) => `${e.host} ${e.address}`),
