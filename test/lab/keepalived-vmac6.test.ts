@@ -11,7 +11,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { type LabHost } from "./netns.js";
-import { FLOATIP_BIN, keepalivedConf, startKeepalived, stopSpeaker, type Speaker } from "./vrrp-lab.js";
+import { keepalivedConf, startKeepalived, stopSpeaker, type Speaker, startAgent } from "./vrrp-lab.js";
 import { useLab } from "./lab-fixture.js";
 
 const VRID = 64;
@@ -25,9 +25,11 @@ describe("keepalived use_vmac interop, IPv6", { timeout: 60_000 }, () => {
   const fx = useLab({ nodes: 2, client: true, stopSignal: "SIGKILL" });
 
   function startFloatip(host: LabHost, priority: number): Speaker {
-    const conf = fx.scratch.write(
-      `agent-${priority}.conf`,
-      `vrrp_instance VI_6 {
+    const speaker = startAgent({
+      lab: fx.lab,
+      host,
+      scratch: fx.scratch,
+      config: `vrrp_instance VI_6 {
     interface ${host.ifname}
     virtual_router_id ${VRID}
     priority ${priority}
@@ -38,19 +40,7 @@ describe("keepalived use_vmac interop, IPv6", { timeout: 60_000 }, () => {
     }
 }
 `,
-    );
-    const child = fx.lab.spawnIn(host.ns, [
-      process.execPath,
-      FLOATIP_BIN,
-      "agent",
-      "--config",
-      conf,
-      "--state-dir",
-      `${fx.scratch.dir}/state`,
-    ]);
-    let log = "";
-    child.stderr?.on("data", (d: Buffer) => (log += d.toString()));
-    const speaker = { kind: "agent" as const, host, child, output: () => log };
+    });
     fx.running.push(speaker);
     return speaker;
   }

@@ -5,9 +5,8 @@
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { join } from "node:path";
 import { createLab, type Lab } from "./netns.js";
-import { FLOATIP_BIN, Scratch, stopSpeaker, type Speaker } from "./vrrp-lab.js";
+import { Scratch, stopSpeaker, type Speaker, startAgent } from "./vrrp-lab.js";
 
 describe("promote_secondaries", { timeout: 30_000 }, () => {
   let lab: Lab;
@@ -28,9 +27,11 @@ describe("promote_secondaries", { timeout: 30_000 }, () => {
     const host = lab.nodes[0]!;
     const flag = async () => (await lab.exec(host.ns, ["cat", `/proc/sys/net/ipv4/conf/${host.ifname}/promote_secondaries`])).trim();
     assert.equal(await flag(), "0");
-    const conf = scratch.write(
-      "keepalived.conf",
-      `vrrp_instance VI_P {
+    const started = startAgent({
+      lab,
+      host,
+      scratch,
+      config: `vrrp_instance VI_P {
     interface ${host.ifname}
     virtual_router_id 75
     version 3
@@ -41,20 +42,10 @@ describe("promote_secondaries", { timeout: 30_000 }, () => {
     }
 }
 `,
-    );
-    const child = lab.spawnIn(host.ns, [
-      process.execPath,
-      FLOATIP_BIN,
-      "agent",
-      "--config",
-      conf,
-      "--state-dir",
-      join(scratch.dir, "state"),
-    ]);
-    let text = "";
-    child.stderr?.on("data", (d: Buffer) => (text += d.toString()));
-    agent = { kind: "agent", host, child, output: () => text };
-    await lab.waitFor(() => text.includes("-> master"), 8000, "master").catch((e) => assert.fail(`${e}\n${text.slice(-3000)}`));
+    });
+    agent = started;
+    const text = started.output;
+    await lab.waitFor(() => text().includes("-> master"), 8000, "master").catch((e) => assert.fail(`${e}\n${text().slice(-3000)}`));
     assert.equal(await flag(), "1");
     await stopSpeaker(lab, agent, "SIGTERM");
     agent = undefined;

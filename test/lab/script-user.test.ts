@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { chmodSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { createLab, type Lab } from "./netns.js";
-import { FLOATIP_BIN, Scratch, stopSpeaker, type Speaker } from "./vrrp-lab.js";
+import { Scratch, stopSpeaker, type Speaker, startAgent } from "./vrrp-lab.js";
 
 const NOBODY = 65534;
 
@@ -55,9 +55,11 @@ describe("script_user", { timeout: 30_000 }, () => {
     }
 }
 `;
-    const conf = scratch.write(
-      "keepalived.conf",
-      `global_defs {
+    const started = startAgent({
+      lab,
+      host,
+      scratch,
+      config: `global_defs {
     script_user nobody
 }
 vrrp_script chk {
@@ -73,20 +75,9 @@ ${instance("VI_A", 73, "192.0.2.73")}${instance("VI_B", 74, "192.0.2.74")}vrrp_s
     notify_master "${record} group-master"
 }
 `,
-    );
-    const child = lab.spawnIn(host.ns, [
-      process.execPath,
-      FLOATIP_BIN,
-      "agent",
-      "--config",
-      conf,
-      "--state-dir",
-      join(scratch.dir, "state"),
-    ]);
-    let text = "";
-    child.stderr?.on("data", (d: Buffer) => (text += d.toString()));
-    child.stdout?.on("data", (d: Buffer) => (text += d.toString()));
-    agent = { kind: "agent", host, child, output: () => text };
+    });
+    agent = started;
+    const text = started.output;
 
     const lines = () => {
       try {
@@ -105,7 +96,7 @@ ${instance("VI_A", 73, "192.0.2.73")}${instance("VI_B", 74, "192.0.2.74")}vrrp_s
     ];
     await lab
       .waitFor(() => expected.every((e) => lines().some((l) => l.endsWith(` ${e}`))), 8000, "every command ran")
-      .catch((e) => assert.fail(`${e}\nlog:\n${lines().join("\n")}\nagent:\n${text.slice(-3000)}`));
+      .catch((e) => assert.fail(`${e}\nlog:\n${lines().join("\n")}\nagent:\n${text().slice(-3000)}`));
     for (const line of lines()) assert.match(line, new RegExp(`^${NOBODY}:${NOBODY} `), `run as nobody: ${line}`);
   });
 });
