@@ -86,7 +86,6 @@ export class NetlinkAddressTable implements AddressTable {
    * (both leaving master together) and its own delete may already have run.
    */
   private readonly released = new Set<string>();
-  private warmed = false;
 
   private constructor(
     private readonly socket: RtNetlinkSocket,
@@ -220,29 +219,11 @@ export class NetlinkAddressTable implements AddressTable {
 
   /** Encodes the add and remove requests ahead (the interface's index from a cached lookup). */
   async prepare(ifname: string, address: VirtualAddress): Promise<void> {
-    this.warm();
     await this.linkState(ifname); // caches the index (shared by concurrent callers)
     await this.withIndex(ifname, async (index) => {
       this.encode("add", index, address);
       this.encode("remove", index, address);
     });
-  }
-
-  /**
-   * Once: an add and a remove over a socket that sends nothing, so that a
-   * takeover's first add runs compiled code (V8 compiles a function on its
-   * first call; the encoder and the socket's request are warm already).
-   */
-  private warm(): void {
-    if (this.warmed) return;
-    this.warmed = true;
-    const idle = new NetlinkAddressTable(IDLE_SOCKET, {});
-    idle.indexes.set("warm", 1);
-    const address: VirtualAddress = { address: "192.0.2.1", family: 4, prefixLength: 32 };
-    void idle
-      .add("warm", address)
-      .then(() => idle.remove("warm", address))
-      .catch(() => undefined);
   }
 
   private encode(operation: "add" | "remove", index: number, address: VirtualAddress): Buffer {
@@ -307,12 +288,6 @@ export class NetlinkAddressTable implements AddressTable {
     }
   }
 }
-
-/** A socket for warm(): every request is answered at once with nothing, and nothing is sent. */
-const IDLE_SOCKET = {
-  socket: { on: () => undefined, close: () => undefined },
-  request: () => Promise.resolve([]),
-} as unknown as RtNetlinkSocket;
 
 /** Opens the system AddressTable (rtnetlink in the current network namespace). */
 export function openAddressTable(options: NetlinkAddressTableOptions = {}): Promise<NetlinkAddressTable> {

@@ -49,19 +49,6 @@ export class MasterAddresses {
     void Promise.all(addresses.map((a) => table.prepare!(this.device(a), a))).catch(() => undefined);
   }
 
-  /**
-   * Runs a takeover's add and announce once over ports that do nothing
-   * (nothing on the host changes): V8 compiles a function on its first
-   * call, and a backup's first takeover would otherwise compile this path
-   * between its Master_Down_Timer and the address add (what it saves:
-   * bench/notes.md). The bytecode is shared with this object's methods.
-   */
-  warm(): void {
-    const idle = new MasterAddresses({ ...this.deps, addresses: IDLE_ADDRESSES, announcer: IDLE_ANNOUNCER, routes: IDLE_ROUTES });
-    idle.add();
-    idle.announce("initial");
-  }
-
   /** Becoming master: the addresses, then the routes and rules (a route may name a virtual address as its source). */
   add(): void {
     this.chain("add", () => this.each((iface, a) => this.deps.addresses.add(iface, a)));
@@ -228,19 +215,6 @@ export class MasterAddresses {
     }
   }
 }
-
-const done = () => Promise.resolve();
-/** Ports that change nothing, for warm(). */
-const IDLE_ADDRESSES: AddressTable = {
-  link: () => Promise.reject(new Error("idle")),
-  links: () => Promise.resolve([]),
-  linkState: () => Promise.reject(new Error("idle")),
-  add: done,
-  remove: done,
-  close: () => undefined,
-};
-const IDLE_ANNOUNCER: Announcer = { announce: done, close: () => undefined };
-const IDLE_ROUTES: RouteTable = { add: done, remove: done, addRule: done, removeRule: done, close: () => undefined };
 
 function delay(clock: Clock, ms: number): Promise<void> {
   return new Promise((resolve) => clock.at(clock.now() + ms, resolve));

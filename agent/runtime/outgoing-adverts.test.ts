@@ -56,20 +56,6 @@ describe("outgoing adverts: one cache, one invalidation point", () => {
     assert.equal(counts.sent, 3);
   });
 
-  it("prepare() encodes ahead and sends nothing; the takeover's advert and a FAULT's priority 0 go out with those bytes", () => {
-    const { adverts, sent, armed } = setup(instance());
-    adverts.prepare(100);
-    assert.equal(sent.length + armed.length, 0, "nothing sent or armed");
-    adverts.send(100);
-    adverts.arm();
-    adverts.send(0);
-    assert.deepEqual(
-      sent.map((s) => s.payload[2]),
-      [100, 0],
-    );
-    assert.equal(armed[0]!.payload.equals(sent[1]!.payload), true, "the armed priority 0 is the one sent");
-  });
-
   it("an unchanged content (priority, notify, a tracked script...) keeps bytes and farewells", () => {
     const { adverts, sent, armed } = setup(instance());
     adverts.arm();

@@ -70,20 +70,6 @@ export class OutgoingAdverts {
     if (this.farewells !== undefined) this.arm();
   }
 
-  /**
-   * Encodes the adverts for `priority` and priority 0 ahead (a backup's
-   * takeover then sends bytes ready since start, and the encoder has been
-   * compiled: V8 compiles a function on its first call).
-   */
-  prepare(priority: number): void {
-    try {
-      this.packets(priority);
-      this.packets(0);
-    } catch {
-      // Logged when it is sent (send() encodes again and says why it cannot).
-    }
-  }
-
   /** Send the advert with `priority` to each destination; failures are logged (the next interval tries again). */
   send(priority: number): void {
     const { transport, log } = this.deps;

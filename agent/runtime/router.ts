@@ -203,16 +203,12 @@ export class VirtualRouter {
     // Ready for a takeover: its step() runs a few times now, results dropped (the state machine is
     // pure), so V8 has compiled it and gathered type feedback by the time a Master_Down_Timer expires
     // for real; the address requests are encoded ahead (what it saves: bench/notes.md).
-    // Likewise a master's FAULT (a tracked interface down), which sends the priority-0 advert from its step,
-    // and the takeover's address add and announce (warm(): run once over ports that do nothing) and its
-    // first advert (encoded ahead).
+    // Likewise a master's FAULT (a tracked interface down), which sends the priority-0 advert from its step.
     for (let i = 0; i < 3; i++) {
       step(this.params, { ...this.state, phase: "backup" }, { type: "timer", timer: "protocol" }, this.deps.clock.now());
       step(this.params, { ...this.state, phase: "master" }, { type: "fault" }, this.deps.clock.now());
     }
     this.owned.prepare();
-    this.owned.warm();
-    this.adverts.prepare(this.state.effectivePriority);
   }
 
   /** Leave the election (priority 0 if master) and wait until the addresses are gone. */
